@@ -7,13 +7,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,16 +39,43 @@ final class ArrayData {
     /** Stored first axis fastest (NumPy's fortran_order): element reads are strided, one by one. */
     private final boolean fortran;
     private final Path file;      // null for heap data
-    /** Bytes that reads may have mapped since the last unload; a read maps at least {@link #FAULT_AROUND}. */
-    private final AtomicLong mapped = new AtomicLong();
-    /** Linux maps up to 64 KiB of cached file pages around a faulting one (fault_around_bytes). */
-    private static final long FAULT_AROUND = 64 << 10;
-    static final long UNLOAD_EVERY = 256L << 20;
+    /** Where the data starts in {@code file}: positional reads add it. */
+    private final long fileOffset;
+    /** The file for positional reads, opened at the first; null for heap data. */
+    private final Channel channel;
     private final long fileSize;
     private final FileTime mtime;
+    /** The end (data byte) of the last read and whether it went through the mapping: they route the next read. Guarded by this. */
+    private long lastEnd = -1;
+    private boolean lastNear, lastMapped;
+    /** Whether a read through the mapping happened since the last unload (this array is in {@link #TOUCHED}). */
+    private final AtomicBoolean touched = new AtomicBoolean();
+    /** Bytes this array counted toward {@link #MAPPED} since its last unload: never more than its mapping holds. */
+    private final AtomicLong counted = new AtomicLong();
+    private final AtomicLong positionalReads = new AtomicLong(), unloads = new AtomicLong();
+
+    /**
+     * A read starting at most this far from the previous read's end goes through the mapping (the pages around it are mostly
+     * mapped already, or a sequential run maps what it reads); a farther one is a positional read, which maps nothing.
+     */
+    static final long NEAR = 64 << 10;
+    /** An array of at most this many bytes (a target column) is always read through its mapping: it maps at most itself. */
+    static final long SMALL = 16L << 20;
+    /**
+     * The most one page fault of a mapped file may map (a 2 MiB folio with 4 KiB pages): Linux 6.x maps whole large folios
+     * of the page cache and reads ahead around a fault (~250 KiB per random 2 KiB row measured on 6.18 / ext4).
+     */
+    static final long MAX_FOLIO = 2L << 20;
+    /** Mapped pages are dropped (every mapped file's) once reads may have mapped this many bytes, process-wide. */
+    static final long UNLOAD_EVERY = 256L << 20;
+    /** Bytes that reads of every mapped file may have mapped since the last unload (an upper bound). */
+    private static final AtomicLong MAPPED = new AtomicLong();
+    /** The mapped arrays read through their mapping since the last unload. */
+    private static final Queue<WeakReference<ArrayData>> TOUCHED = new ConcurrentLinkedQueue<>();
+    private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("jrnn-arraydata-cleaner").factory());
 
     private ArrayData(String source, DType dtype, ByteOrder order, long[] shape, MemorySegment data, boolean fortran,
-                      Path file, long fileSize, FileTime mtime) {
+                      Path file, long fileOffset, Channel channel, long fileSize, FileTime mtime) {
         this.source = source;
         this.dtype = dtype;
         this.order = order;
@@ -47,6 +83,9 @@ final class ArrayData {
         this.data = data;
         this.fortran = fortran;
         this.file = file;
+        this.fileOffset = fileOffset;
+        this.channel = channel;
+        if (channel != null) CLEANER.register(this, channel);
         this.fileSize = fileSize;
         this.mtime = mtime;
     }
@@ -57,12 +96,12 @@ final class ArrayData {
         long[] shape = new long[s.length];
         for (int i = 0; i < s.length; i++) shape[i] = s[i];
         return new ArrayData(name, DType.FLOAT32, ByteOrder.nativeOrder(), shape, MemorySegment.ofArray(t.data()), false,
-                null, 0, null);
+                null, 0, null, 0, null);
     }
 
     /** An array held in memory: the elements of a compressed npz member, inflated into {@code data}. */
     static ArrayData inMemory(String source, Npy.Header h, MemorySegment data) {
-        return new ArrayData(source, h.dtype(), h.order(), h.shape(), data, h.fortranOrder(), null, 0, null);
+        return new ArrayData(source, h.dtype(), h.order(), h.shape(), data, h.fortranOrder(), null, 0, null, 0, null);
     }
 
     /**
@@ -89,9 +128,10 @@ final class ArrayData {
                         + offset + ", the file has " + size + " bytes");
             }
             FileTime mtime = Files.getLastModifiedTime(file);
+            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();   // the file mapped, for a later open
             MemorySegment seg = bytes == 0 ? MemorySegment.NULL
                     : ch.map(FileChannel.MapMode.READ_ONLY, offset, bytes, Arena.ofAuto());
-            return new ArrayData(source, dtype, order, shape.clone(), seg, fortran, file, size, mtime);
+            return new ArrayData(source, dtype, order, shape.clone(), seg, fortran, file, offset, new Channel(file, key), size, mtime);
         }
     }
 
@@ -103,25 +143,138 @@ final class ArrayData {
     }
 
     /**
-     * Copies {@code n} elements from element {@code from} into float32 {@code dst} at float {@code dstFloat}. A
-     * mapped file's pages are dropped from the process ({@link MemorySegment#unload()}: they stay in the OS page
-     * cache) after every {@link #UNLOAD_EVERY} bytes that reads may have mapped, so the resident set stays flat
-     * however much of a large file an epoch touches.
+     * Copies {@code n} elements from element {@code from} into float32 {@code dst} at float {@code dstFloat}. For a mapped
+     * file, a read far from the one before (a shuffled row) is a positional read of the file, which maps nothing; reads near
+     * the one before (a sequential or windowed scan) copy from the mapping, and every mapped file's pages are dropped from
+     * the process ({@link MemorySegment#unload()}: they stay in the OS page cache) once such reads may have mapped
+     * {@link #UNLOAD_EVERY} bytes, counted process-wide, so the resident set stays bounded whatever the order.
      */
     void copyFloats(long from, long n, MemorySegment dst, long dstFloat) {
-        // strided Fortran reads may touch a page per element
-        long touched = fortran ? Math.min(n, UNLOAD_EVERY / FAULT_AROUND) * FAULT_AROUND : Math.max(n * dtype.width(), FAULT_AROUND);
-        if (file != null && data.isMapped() && mapped.addAndGet(touched) >= UNLOAD_EVERY) {
-            mapped.set(0);
-            data.unload();   // only clean, read-only file pages: a read after this faults them back in
-        }
+        boolean file = this.file != null && data.isMapped();
         try {
-            if (fortran) copyFortran(from, n, dst, dstFloat);
-            else dtype.toFloats(data, from * dtype.width(), order, dst, dstFloat, n);
+            if (fortran) {
+                copyFortranCharged(file, from, n, dst, dstFloat);
+                return;
+            }
+            int w = dtype.width();
+            long charge = file ? route(from * w, n * w) : 0;
+            if (charge < 0) {
+                readAt(from * w, n, dst, dstFloat);
+                return;
+            }
+            if (file) charge(charge);
+            dtype.toFloats(data, from * w, order, dst, dstFloat, n);
         } catch (InternalError e) {
             if (!FileFaults.isMappedFault(e)) throw e;
             // a fault in a mapped page: the file shrank under the mapping
             throw new UncheckedIOException(FileFaults.changedWhileReading(source, "read fault at element " + from, e));
+        }
+    }
+
+    /**
+     * What a read of data bytes {@code [at, at + bytes)} may map when it goes through the mapping, or -1 for a positional
+     * read: one more than {@link #NEAR} from the previous read's end, and the first near one after such a read (so a lone
+     * pair of neighbours, e.g. a shuffled window of two rows, maps nothing), and one larger than {@link #UNLOAD_EVERY}
+     * (it alone would map more); an array of at most {@link #SMALL} bytes is always mapped. The array's first read is mapped
+     * (a whole small array, the start of a sequential scan). A read continuing a mapped one maps at most its bytes and the
+     * gap it skipped, counted as at least {@link #NEAR} (the fault-around ahead of it); the first mapped read of a run at
+     * most its bytes and the two folios around it.
+     */
+    synchronized long route(long at, long bytes) {
+        boolean first = lastEnd < 0;
+        long gap = first ? 0 : Math.abs(at - lastEnd);
+        boolean near = gap <= NEAR;
+        boolean mapped = data.byteSize() <= SMALL || near && (lastNear || first) && bytes <= UNLOAD_EVERY, continues = lastMapped && near;
+        lastEnd = at + bytes;
+        lastNear = near;
+        lastMapped = mapped;
+        if (!mapped) return -1;
+        return continues ? Math.max(bytes + gap, NEAR) : bytes + 2 * MAX_FOLIO;
+    }
+
+    /**
+     * Counts {@code bytes} as mapped by this array (no more than its mapping holds beyond what it counted since its last
+     * unload); when the process-wide count passes {@link #UNLOAD_EVERY}, unloads first.
+     */
+    private void charge(long want) {
+        long limit = data.byteSize() + 8192;   // the mapping's pages: its bytes and a partial page at each end
+        long before = counted.getAndUpdate(c -> Math.min(limit, c + want)), bytes = Math.min(limit, before + want) - before;
+        if (bytes == 0) return;
+        if (MAPPED.addAndGet(bytes) >= UNLOAD_EVERY) {
+            unloadTouched();
+            MAPPED.addAndGet(bytes);   // what this read maps next counts toward the next unload
+            counted.addAndGet(bytes);
+        }
+        if (!touched.getAndSet(true)) TOUCHED.add(new WeakReference<>(this));
+    }
+
+    /** Drops the mapped pages of every array read through its mapping since the last unload (only clean, read-only pages). */
+    private static void unloadTouched() {
+        synchronized (TOUCHED) {
+            if (MAPPED.get() < UNLOAD_EVERY) return;   // another thread just did
+            MAPPED.set(0);
+            for (WeakReference<ArrayData> r; (r = TOUCHED.poll()) != null; ) {
+                ArrayData a = r.get();
+                if (a == null) continue;
+                a.touched.set(false);
+                a.counted.set(0);
+                a.data.unload();   // a read after this faults the pages back in
+                a.unloads.incrementAndGet();
+            }
+        }
+    }
+
+    /** Bytes counted as mapped since the last unload, process-wide (for tests). */
+    static long mappedSinceUnload() { return MAPPED.get(); }
+
+    /** Reads that went to the file by position instead of through the mapping (for tests). */
+    long positionalReads() { return positionalReads.get(); }
+
+    /** Times this array's mapped pages were dropped (for tests). */
+    long unloads() { return unloads.get(); }
+
+    /**
+     * Reads {@code n} elements from data byte {@code at} by position, straight into {@code dst} when it is native float32 of
+     * this byte order, else through this thread's direct buffer (at most 1 MiB) converted by {@link DType#toFloats}.
+     */
+    private void readAt(long at, long n, MemorySegment dst, long dstFloat) {
+        positionalReads.incrementAndGet();
+        int w = dtype.width();
+        boolean direct = dtype == DType.FLOAT32 && order == ByteOrder.nativeOrder() && dst.isNative();
+        long chunk = direct ? 1L << 30 : SCRATCH_BYTES / w;
+        ByteBuffer buf = direct ? null : scratch(Math.min(n, chunk) * w);
+        for (long done = 0; done < n; ) {
+            long k = Math.min(n - done, chunk);
+            ByteBuffer into = direct ? dst.asSlice((dstFloat + done) * 4, k * 4).asByteBuffer() : buf.clear().limit((int) (k * w));
+            channel.readFully(into, fileOffset + at + done * w, source, (at + done * w) / w);
+            if (!direct) dtype.toFloats(MemorySegment.ofBuffer(buf.flip()), 0, order, dst, dstFloat + done, k);
+            done += k;
+        }
+    }
+
+    private static final int SCRATCH_BYTES = 1 << 20;
+    /** Each reading thread's buffer for positional reads that convert (a heap batch, another dtype): grown as needed. */
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
+
+    private static ByteBuffer scratch(long bytes) {
+        ByteBuffer b = SCRATCH.get();
+        if (b == null || b.capacity() < bytes) {
+            b = ByteBuffer.allocateDirect((int) Math.max(bytes, Math.min(SCRATCH_BYTES, b == null ? 4096 : 2L * b.capacity())));
+            SCRATCH.set(b);
+        }
+        return b;
+    }
+
+    /**
+     * A Fortran-order copy, 128 elements at a time: each element may sit on a page (and a folio) of its own, so each
+     * counts {@link #MAX_FOLIO} (an array counts no more than its mapping).
+     */
+    private void copyFortranCharged(boolean file, long from, long n, MemorySegment dst, long dstFloat) {
+        long per = UNLOAD_EVERY / MAX_FOLIO;
+        for (long done = 0; done < n; done += per) {
+            long k = Math.min(per, n - done);
+            if (file) charge(k * MAX_FOLIO);
+            copyFortran(from + done, k, dst, dstFloat + done);
         }
     }
 
@@ -164,6 +317,72 @@ final class ArrayData {
         if (size != fileSize || !t.equals(mtime)) {
             throw new IOException(source + ": changed since it was opened (size " + fileSize + " -> " + size
                     + " bytes, modified " + mtime + " -> " + t + "); reopen the dataset");
+        }
+    }
+
+    /**
+     * The mapped file, opened for positional reads at the first (after checking it is still the file mapped: its file key,
+     * dev and inode on Unix) and closed by the cleaner once the array is unreachable. A read clears the thread's interrupt
+     * for its duration (an interrupted thread's read would close the channel for every reader; mapped reads ignore
+     * interrupts too); an interrupt during a read still closes it, and the next read opens the file again.
+     */
+    private static final class Channel implements Runnable {
+        private final Path file;
+        private final Object key;
+        private volatile FileChannel ch;
+
+        Channel(Path file, Object key) {
+            this.file = file;
+            this.key = key;
+        }
+
+        void readFully(ByteBuffer into, long pos, String source, long element) {
+            boolean interrupted = Thread.interrupted();
+            try {
+                for (int attempt = 0; ; attempt++) {
+                    FileChannel c = open();
+                    try {
+                        while (into.hasRemaining()) {
+                            int r = c.read(into, pos + into.position());
+                            if (r < 0) {
+                                throw new IOException(source + ": the file ends before element " + element
+                                        + " (it was truncated or replaced since it was opened)");
+                            }
+                        }
+                        return;
+                    } catch (ClosedByInterruptException e) {
+                        throw e;   // this thread is being stopped (a stream's close)
+                    } catch (ClosedChannelException e) {
+                        if (attempt > 0) throw e;   // another reader's interrupt closed it: reopen once
+                    }
+                }
+            } catch (IOException e) {
+                String m = e.getMessage();
+                throw new UncheckedIOException(m != null && m.startsWith(source) ? m : source + ": positional read failed: " + e, e);
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+
+        private synchronized FileChannel open() throws IOException {
+            if (ch != null && ch.isOpen()) return ch;
+            FileChannel c = FileChannel.open(file, StandardOpenOption.READ);
+            Object k = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            if (k != null && !k.equals(key)) {
+                c.close();
+                throw new IOException(file + ": replaced since it was opened; reopen the dataset");
+            }
+            return ch = c;
+        }
+
+        @Override
+        public void run() {
+            try {
+                FileChannel c = ch;
+                if (c != null) c.close();
+            } catch (IOException ignored) {
+                // nothing was written: a failed close loses nothing
+            }
         }
     }
 

@@ -45,6 +45,10 @@ import static dev.jrnn.data.DatasetSources.notNull;
 public final class Dataset implements Cloneable {
     /** tf.data's {@code INFINITE_CARDINALITY} and {@code UNKNOWN_CARDINALITY}, as {@link #cardinality()} gives them. */
     public static final long INFINITE = -1, UNKNOWN = -2;
+    /** tf.data's {@code AUTOTUNE} (-1): {@code prefetch(AUTOTUNE)} lets jrnn choose the depth, {@link #DEFAULT_PREFETCH}. */
+    public static final int AUTOTUNE = -1;
+    /** The prefetch depth of a new data set and of prefetch(AUTOTUNE): a batch waiting while the step uses one and the next is made. */
+    public static final int DEFAULT_PREFETCH = 2;
 
     // package-private for EpochPlan, which reads an epoch of them
     Table table;                              // indexable data, or null for a stream (a generator, or a table's samples filtered, ...)
@@ -61,7 +65,7 @@ public final class Dataset implements Cloneable {
     int[] boundaries;
     Batching.Padding padding;                 // paddedBatch's shapes and values, or null: sequences to the longest, with 0
     UnaryOperator<Sample> batchMapper;        // a map after batch: of whole batches (BatchMap)
-    int prefetch = 2;
+    int prefetch = DEFAULT_PREFETCH;
     boolean checkFinite, float32;
     BatchMemory memory = BatchMemory.heap();
     List<BatchOps.Op> after = List.of();       // take, skip, repeat, shuffle after batch: of batches
@@ -201,9 +205,10 @@ public final class Dataset implements Cloneable {
     // ---- operations ----
 
     /**
-     * Shuffles with a fresh permutation every epoch (derived from {@code seed} and the epoch): the
-     * full data set when it is indexable, else through a buffer of 10 000 samples; after batch, whole batches through a buffer
-     * of 10 000 batches (see {@link #shuffle(long, int)}).
+     * Shuffles with a fresh uniform permutation every epoch (derived from {@code seed} and the epoch): the full data set when
+     * it is indexable (an index array of 4 bytes a sample; beyond 2^24 samples a keyed permutation computed per position,
+     * which mixes but does not reach every order equally), else through a buffer of 10 000 samples; after batch, whole
+     * batches through a buffer of 10 000 batches (see {@link #shuffle(long, int)}).
      */
     public Dataset shuffle(long seed) {
         return shuffled(seed, 10_000, true, true);
@@ -212,7 +217,7 @@ public final class Dataset implements Cloneable {
     /**
      * tf.data's {@code shuffle(bufferSize, seed)}: each sample leaves from a random slot of a buffer of the next
      * {@code bufferSize} ones, afresh every epoch (buffer 1 keeps the order; a buffer of the whole set is a uniform
-     * permutation, which an indexable set draws without holding it). After batch it shuffles whole batches through a buffer
+     * permutation, which an indexable set draws as an index array, as {@link #shuffle(long)}). After batch it shuffles whole batches through a buffer
      * of {@code bufferSize} batches (tf.data's {@code batch(32).shuffle(100)}; a generator's are held in memory, a table's as
      * sample positions), afresh every epoch and every pass of a repeat after it.
      */
@@ -490,11 +495,16 @@ public final class Dataset implements Cloneable {
         return Batching.padded(this, n, paddedShapes, paddingValues, dropRemainder);
     }
 
-    /** Batches assembled ahead on a background thread, at most {@code depth} waiting; 0 assembles on the caller's thread. */
+    /**
+     * Batches assembled ahead on a background thread, at most {@code depth} waiting; 0 assembles on the caller's thread;
+     * {@link #AUTOTUNE} (tf.data's -1) takes {@link #DEFAULT_PREFETCH}, a fixed depth (tf.data tunes its own while running).
+     */
     public Dataset prefetch(int depth) {
-        if (depth < 0) throw new IllegalArgumentException("Dataset.prefetch: depth must be >= 0, got " + depth);
+        if (depth < 0 && depth != AUTOTUNE) {
+            throw new IllegalArgumentException("Dataset.prefetch: depth must be >= 0 or Dataset.AUTOTUNE (-1, tf.data.AUTOTUNE), got " + depth);
+        }
         Dataset d = copy();
-        d.prefetch = depth;
+        d.prefetch = depth == AUTOTUNE ? DEFAULT_PREFETCH : depth;
         return d;
     }
 

@@ -7,8 +7,9 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * The order of samples in an epoch of an indexable data set: position {@code k} of epoch {@code e}
- * maps to a sample index. Shuffling is a keyed permutation computed per position (no index array,
- * so there is no limit from Java arrays), fresh per epoch.
+ * maps to a sample index. A full shuffle is a uniform permutation drawn per epoch into an index array (Fisher-Yates) up
+ * to {@link Shuffled#UNIFORM_MAX} positions; beyond that a keyed permutation computed per position (no index array),
+ * which is not uniform.
  */
 sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Order.Buffered, Order.Repeated, Order.Sharded {
     /** Positions per epoch. */
@@ -42,8 +43,17 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
         }
     }
 
-    /** {@code reshuffle} false: every epoch's own draw is epoch 0's (tf.data's {@code reshuffle_each_iteration=False}). */
+    /**
+     * A full shuffle of {@code base}, fresh per epoch from {@code seed} and the epoch ({@code reshuffle} false: every epoch's
+     * own draw is epoch 0's, tf.data's {@code reshuffle_each_iteration=False}). Up to {@link #UNIFORM_MAX} positions it is a
+     * uniform permutation: Fisher-Yates over an int index array (4 bytes a position, drawn when an epoch starts); beyond,
+     * a {@link Permutation}, computed per position without memory, mixes but does not reach every order equally (for some
+     * sizes only half of them).
+     */
     record Shuffled(Order base, long seed, boolean reshuffle) implements Order {
+        /** The most positions shuffled uniformly (an index array of 64 MiB); larger sets get the keyed permutation. */
+        static final long UNIFORM_MAX = 1L << 24;
+
         /** A full shuffle of a buffered one is a full shuffle of its base (as uniform), and reads it in any order cheaply. */
         public Shuffled {
             if (base instanceof Buffered b) base = b.base();
@@ -54,8 +64,26 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
         public long size() { return base.size(); }
         public LongUnaryOperator cursor(long epoch) {
             LongUnaryOperator b = base.cursor(epoch);
-            Permutation p = new Permutation(base.size(), seed ^ (reshuffle ? epoch : 0) * 0x9E3779B97F4A7C15L);
-            return k -> b.applyAsLong(p.apply(k));
+            long n = base.size(), key = seed ^ (reshuffle ? epoch : 0) * 0x9E3779B97F4A7C15L;
+            if (n > UNIFORM_MAX) {
+                Permutation p = new Permutation(n, key);
+                return k -> b.applyAsLong(p.apply(k));
+            }
+            int[] perm = uniform((int) n, key);
+            return k -> b.applyAsLong(perm[(int) k]);
+        }
+
+        /** Fisher-Yates (Durstenfeld) from {@code key}'s stream: each of the n! orders equally likely. */
+        static int[] uniform(int n, long key) {
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) p[i] = i;
+            SplittableRandom r = new SplittableRandom(key);
+            for (int i = n - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1), t = p[i];
+                p[i] = p[j];
+                p[j] = t;
+            }
+            return p;
         }
     }
 
@@ -137,7 +165,12 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
         }
     }
 
-    /** A bijection of {@code [0, n)}: a balanced Feistel network over the next even power of two, cycle-walked into range. */
+    /**
+     * A bijection of {@code [0, n)} computed per position: a balanced Feistel network over the next even power of two,
+     * cycle-walked into range. Not uniform: each round is an even permutation once its halves have 2 bits or more, so where
+     * the domain is exactly n (n = 4^k, k >= 2) only even orders come out, and the cycle walk biases the other sizes; used
+     * only beyond {@link Shuffled#UNIFORM_MAX}, where no index array is kept.
+     */
     final class Permutation {
         private final long n, mask;
         private final int half;

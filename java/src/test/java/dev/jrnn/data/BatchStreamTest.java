@@ -53,6 +53,34 @@ class BatchStreamTest {
     }
 
     /**
+     * tf.data users write {@code prefetch(tf.data.AUTOTUNE)}, which is -1 (TF 2.21: {@code tf.data.AUTOTUNE} prints -1, and
+     * {@code prefetch(-2)} fails "buffer_size must be >= 0 or set buffer_size to be -1 for auto-tuning"); it was refused.
+     * It takes the default depth, 2: batches assembled on the prefetch thread, at most two waiting.
+     */
+    @Test
+    void prefetchAutotuneTakesTheDefaultDepth() throws Exception {
+        assertEquals(-1, Dataset.AUTOTUNE);
+        AtomicInteger made = new AtomicInteger();
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Dataset ds = Dataset.fromTensors(DatasetTest.x(200), DatasetTest.y(200)).map(s -> {
+            made.incrementAndGet();
+            threads.add(Thread.currentThread().getName());
+            return s;
+        }).batch(2).prefetch(Dataset.AUTOTUNE);
+        assertEquals(Dataset.DEFAULT_PREFETCH, ds.prefetch);
+        assertEquals(ds.prefetch, Dataset.fromTensors(DatasetTest.x(2), null).prefetch, "the depth of a new data set");
+        try (BatchStream s = ds.epoch(0)) {
+            Batch first = s.next();
+            Thread.sleep(200);
+            int ahead = made.get() / 2;
+            assertTrue(ahead >= 2 && ahead <= 1 + 2 + 1, "at most depth + the one being filled + the consumer's: " + ahead);
+            first.close();
+        }
+        assertTrue(threads.iterator().next().startsWith("jrnn-prefetch"));
+        assertEquals(0, Dataset.fromTensors(DatasetTest.x(4), null).batch(2).prefetch(-1).prefetch(0).prefetch, "0 still on the caller's thread");
+    }
+
+    /**
      * A generator that clears the interrupt (as code that catches InterruptedException and carries on does) while
      * close() interrupts it: the thread then blocks putting its batch into the full queue, and close must still return.
      */

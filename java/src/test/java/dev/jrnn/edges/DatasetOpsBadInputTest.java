@@ -55,6 +55,11 @@ class DatasetOpsBadInputTest {
                 Arguments.of("shuffle buffer 0, reshuffle false", (Executable) () -> ds().shuffle(1, 0, false),
                         List.of("Dataset.shuffle: bufferSize must be >= 1, got 0")),
                 Arguments.of("rebatch 0", (Executable) () -> ds().batch(2).rebatch(0, false), List.of("Dataset.rebatch: size must be >= 1, got 0")),
+                // session 23: prefetch(-1) is tf.data.AUTOTUNE; other negatives are refused naming it
+                Arguments.of("prefetch -2", (Executable) () -> ds().prefetch(-2),
+                        List.of("Dataset.prefetch: depth must be >= 0 or Dataset.AUTOTUNE (-1, tf.data.AUTOTUNE), got -2")),
+                Arguments.of("prefetch MIN_VALUE after batch", (Executable) () -> ds().batch(2).prefetch(Integer.MIN_VALUE),
+                        List.of("Dataset.prefetch", "AUTOTUNE", "got -2147483648")),
                 // session 21: paddedBatch, enumerate, flatMap, interleave, cache(file)
                 Arguments.of("paddedBatch size 0", (Executable) () -> ds().paddedBatch(0, null, null, false), List.of("Dataset.paddedBatch: size must be >= 1, got 0")),
                 Arguments.of("paddedBatch shape -2", (Executable) () -> ds().paddedBatch(2, new int[][] {{-2}, {}}, null, false),
