@@ -47,7 +47,9 @@ final class KerasCalls {
                         v -> v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String ? List.of(v) : List.of()));
             } else if (node instanceof List<?> keras2) {
                 Map<Object, Object> attention = new java.util.LinkedHashMap<>();
-                for (Object ref : keras2) {
+                List<Object> leaves = new ArrayList<>();
+                keras2Leaves(keras2, leaves);
+                for (Object ref : leaves) {
                     if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw) {
                         for (var e : kw.entrySet()) {
                             // tf.keras copies Attention's call options (return_attention_scores, use_causal_mask) onto each input
@@ -191,6 +193,23 @@ final class KerasCalls {
     }
 
     /** The refs of a model's (possibly nested) input or output structure {@code v}, in keras.tree.flatten order. */
+    /**
+     * A tf.keras 2 node's references as tf.nest.flatten gives them: tf.keras keeps the structure of a call's first
+     * argument (a nested model called on {@code [x, [h0, c0]]}), a leaf being a list that starts with a layer name;
+     * lists in order, dicts by sorted key. Anything else is left for the reference check to name.
+     */
+    private static void keras2Leaves(Object v, List<Object> out) {
+        if (v instanceof List<?> l && !(l.isEmpty() || l.get(0) instanceof String)) {
+            for (Object o : l) keras2Leaves(o, out);
+        } else if (v instanceof Map<?, ?> m) {
+            java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+            for (var e : m.entrySet()) sorted.put(String.valueOf(e.getKey()), e.getValue());
+            for (Object o : sorted.values()) keras2Leaves(o, out);
+        } else {
+            out.add(v);
+        }
+    }
+
     static void flattenRefs(Object v, List<Object> out, String where, String key) {
         if (isRef(v)) {
             List<?> l = (List<?>) v;

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -194,6 +195,21 @@ class NestedKerasIoTest {
                     assertOutputs(numbered(n + "_y"), nested.predictAll(numbered(n + "_x"), 32, null), "tf.keras 2 nested " + n);
                 }
             }
+        }
+    }
+
+    /**
+     * tf.keras 2 keeps the structure of a call's first argument in the node (node.py: tf.nest.map_structure over the
+     * inputs) and reads it back with tf.nest.flatten: the nested model of inp.keras called on [ox, [s1, s2]] in
+     * tf.keras 2.13's layout (tk2_nested_call.json, written by hand from that source: no tf_keras here to save one)
+     * predicts Keras' values with inp.keras' weights; it was refused as "a node reference should be [layer, node, tensor]".
+     */
+    @Test
+    void tfKeras2NestedModelCalledOnANestedListLoads() throws IOException {
+        try (Model src = Models.load(file("inp.keras"));
+             Model m = Models.fromJson(Files.readString(file("tk2_nested_call.json")))) {
+            m.setWeights(src.getWeights());
+            assertOutputs(numbered("inp_y"), m.predictAll(numbered("inp_x"), 32, null), "tf.keras 2 nested call");
         }
     }
 
