@@ -23,6 +23,8 @@
 # Environment: TORCH_PYTHON (default /usr/bin/python3: Debian's python3-torch lives there, not in the python3
 # first on PATH), TORCH_THREADS (default 1,2). PyTorch needs `apt-get install python3-torch libopenblas0-openmp`;
 # without an OpenBLAS package Debian's torch runs on the reference BLAS (~15x slower) and the peer refuses to run.
+# Exit status: 0 done; 2 bad options; 3 the peer found the reference BLAS; 4 the peer found other work than jrnn's;
+# 5 a train row without its PyTorch partner (or the reverse).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage() { sed -n '2,/^set -euo pipefail$/p' benchmarks/run.sh | sed '$d; s/^# \{0,1\}//'; }

@@ -24,7 +24,8 @@ import java.util.Map;
  *
  * <p>The gradients are what checks BPTT at every shape: the peer compares its own with them weight by weight
  * (relative L2 distance), which sees a gradient off by a constant factor, a missing bias or recurrent-kernel
- * gradient and a truncated BPTT. The losses alone cannot at small shapes: Adam's first step is about
+ * gradient and a truncated BPTT that moves some gradient by more than the peer's tolerance (1e-5 of its size; see
+ * benchmarks/NOTES.md). The losses alone cannot at small shapes: Adam's first step is about
  * {@code lr * sign(g)} wherever |g| is well above eps, so a gradient twice too large moves the weights almost as
  * the right one does ({@code loss_step2} moved by 3e-7 to 4e-6 relative at 4x10x8x8). {@code loss_step2} still
  * checks Adam's update rule.
