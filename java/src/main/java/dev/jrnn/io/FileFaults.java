@@ -77,37 +77,49 @@ public final class FileFaults {
      * it declares and never blames the file for what is not its fault: with the thread's interrupt flag set it does not
      * start ({@link InterruptedIOException}), and a failure while the flag is set is one too; a mapped page's fault, or any
      * failure while the file changed, is an IOException saying the file changed or was truncated while being read. Other
-     * failures go on as they are. A read that succeeds while the file was written in place (its size or modification time
-     * moved, the same file) may hold a mix of old and new bytes: that is refused too, the result closed when it is
-     * AutoCloseable. A file renamed over the path meanwhile is fine: the read had the old one open. {@code file} null:
-     * {@code body} alone.
+     * failures go on as they are. A read during which the file changed (its size, modification time or identity moved:
+     * written in place, or replaced by a rename) is read again, up to three times, its result closed when it is
+     * AutoCloseable; a file that keeps changing is refused. {@code body} must change nothing it cannot do again.
+     * {@code file} null: {@code body} alone.
      */
     public static <T> T read(Path file, Read<T> body) throws IOException {
         if (file == null) return body.run();   // the reader's own message for a null file
-        if (Thread.currentThread().isInterrupted()) throw interrupted(file + ": not read", "", null);
-        Stamp before = Stamp.of(file);
-        T result;
-        try {
-            result = body.run();
-        } catch (IOException | RuntimeException | InternalError e) {
-            if (e instanceof InterruptedIOException || e instanceof Changed) throw e;   // a nested guard's
-            if (interruptedBy(e)) throw interrupted(file + ": reading stopped", "", e);
-            if (isMappedFault(e) || before != null && !before.equals(Stamp.of(file))) throw changedWhileReading(file.toString(), null, e);
-            throw e;
-        }
-        Stamp after = Stamp.of(file);
-        if (before != null && after != null && Objects.equals(before.key(), after.key()) && !before.equals(after)) {
-            IOException e = changedWhileReading(file.toString(), null, null);
+        for (int attempt = 1; ; attempt++) {
+            if (Thread.currentThread().isInterrupted()) throw interrupted(file + ": not read", "", null);
+            Stamp before = Stamp.of(file);
+            T result;
+            try {
+                result = body.run();
+            } catch (IOException | RuntimeException | InternalError e) {
+                if (e instanceof InterruptedIOException || e instanceof Changed) throw e;   // a nested guard's
+                if (interruptedBy(e)) throw interrupted(file + ": reading stopped", "", e);
+                if (!isMappedFault(e) && (before == null || before.equals(Stamp.of(file)))) throw e;
+                if (attempt == READ_ATTEMPTS) throw changedWhileReading(file.toString(), null, e);
+                pause(attempt);
+                continue;
+            }
+            Stamp after = Stamp.of(file);
+            if (before == null || after == null || before.equals(after)) return result;
+            // written in place or replaced meanwhile (a reader that opens the path more than once may hold parts of both;
+            // an inode number can come back with the other version): read the file again, refuse if it keeps changing
+            IOException e = attempt == READ_ATTEMPTS ? changedWhileReading(file.toString(), null, null) : null;
             if (result instanceof AutoCloseable c) {
                 try {
                     c.close();
                 } catch (Exception x) {
-                    e.addSuppressed(x);
+                    if (e != null) e.addSuppressed(x);
                 }
             }
-            throw e;
+            if (e != null) throw e;
+            pause(attempt);
         }
-        return result;
+    }
+
+    /** Reads of a file that changes under them before the change is reported: a replaced file reads whole the next time. */
+    private static final int READ_ATTEMPTS = 3;
+
+    private static void pause(int attempt) {
+        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L * attempt);   // let the writer finish its copy
     }
 
     /**

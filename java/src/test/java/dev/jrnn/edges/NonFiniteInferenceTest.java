@@ -110,6 +110,25 @@ class NonFiniteInferenceTest {
         }
     }
 
+    /**
+     * A NaN row through relu stays NaN at every width (Keras 3.15.1: nan): the CPU's scalar tail past the last full
+     * vector made it 0, so the row came out a finite, wrong score (Dense(3, relu) -> Dense(1): 0.0 where Keras gives nan).
+     */
+    @Test
+    void aNaNRowThroughReluStaysNaN() {
+        for (int units : new int[] {1, 3, 17}) {
+            try (Sequential m = new Sequential(new Dense(units).activation("relu").inputShape(2), new Dense(1))) {
+                float[] y = m.predict(Tensor.of(new float[][] {{Float.NaN, 1}, {0.5f, -1}})).data();
+                assertTrue(Float.isNaN(y[0]), units + " units: " + y[0]);
+                assertTrue(Float.isFinite(y[1]), units + " units: the other row");
+            }
+        }
+        try (Sequential m = new Sequential(new dev.jrnn.layers.SimpleRNN(3).activation("relu").inputShape(2, 2))) {
+            float[] y = m.predict(Tensor.of(new float[] {Float.NaN, 1, 0.5f, 0.5f, 1, 1, 0.5f, 0.5f}, 2, 2, 2)).data();
+            for (int j = 0; j < 3; j++) assertTrue(Float.isNaN(y[j]), "SimpleRNN(relu) row 0 unit " + j + ": " + y[j]);
+        }
+    }
+
     @Test
     void evaluateGivesANaNLossAsKeras() throws IOException {
         try (Sequential m = dense()) {

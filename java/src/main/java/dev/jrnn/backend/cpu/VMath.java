@@ -236,7 +236,7 @@ final class VMath {
     static void relu(float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;
         for (int ub = S.loopBound(n); i < ub; i += VL) FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(y, yo + i);
-        for (; i < n; i++) y[yo + i] = x[xo + i] > 0 ? x[xo + i] : 0f;
+        for (; i < n; i++) y[yo + i] = Math.max(x[xo + i], 0f);   // NaN stays NaN, as the vector max and CUDA
     }
 
     static void hardSigmoid(float[] x, int xo, float[] y, int yo, int n) {

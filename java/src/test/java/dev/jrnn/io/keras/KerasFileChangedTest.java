@@ -60,10 +60,14 @@ class KerasFileChangedTest {
         }));
     }
 
+    /**
+     * The read that faulted is read again (the file changed under it): the file, empty now, is refused for what it is,
+     * naming it; never the JVM's InternalError of the mapped page, which escaped before.
+     */
     private static void saysChanged(IOException e, Path file) {
         assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("the file changed or was truncated while being read"), e.getMessage());
-        assertTrue(!e.getMessage().contains("not a readable") && !e.getMessage().contains("damaged"), e.getMessage());
+        assertTrue(e.getMessage().contains("the file changed or was truncated while being read")
+                || e.getMessage().contains("(empty file)"), e.getMessage());
     }
 
     @Test
@@ -75,7 +79,6 @@ class KerasFileChangedTest {
         // the stored model.weights.h5 is parsed from a mapping of the file: a page past the cut faults (InternalError before)
         IOException e = loadCut(file, "optimizer/m");
         saysChanged(e, file);
-        assertTrue(FileFaults.isMappedFault(e.getCause()), "the mapped page's fault is the cause: " + e.getCause());
     }
 
     @Test
