@@ -322,11 +322,15 @@ final class ArrayData {
 
     /**
      * The mapped file, opened for positional reads at the first (after checking it is still the file mapped: its file key,
-     * dev and inode on Unix) and closed by the cleaner once the array is unreachable. A read clears the thread's interrupt
+     * dev and inode on Unix) and closed by the cleaner once the array is unreachable, or sooner to keep at most OPEN_MAX
+     * open in the process (it opens again at its next read). A read clears the thread's interrupt
      * for its duration (an interrupted thread's read would close the channel for every reader; mapped reads ignore
      * interrupts too); an interrupt during a read still closes it, and the next read opens the file again.
      */
     private static final class Channel implements Runnable {
+        /** The channels open now, least recently used first; the cleaner or OPEN_MAX closes them, not the GC alone. */
+        private static final java.util.LinkedHashMap<Channel, Boolean> OPEN = new java.util.LinkedHashMap<>(16, 0.75f, true);
+        static final int OPEN_MAX = 32;
         private final Path file;
         private final Object key;
         private volatile FileChannel ch;
@@ -353,7 +357,8 @@ final class ArrayData {
                     } catch (ClosedByInterruptException e) {
                         throw e;   // this thread is being stopped (a stream's close)
                     } catch (ClosedChannelException e) {
-                        if (attempt > 0) throw e;   // another reader's interrupt closed it: reopen once
+                        // another reader's interrupt closed it, or it was closed to keep OPEN_MAX: open it again
+                        if (attempt >= 8) throw e;
                     }
                 }
             } catch (IOException e) {
@@ -364,24 +369,46 @@ final class ArrayData {
             }
         }
 
-        private synchronized FileChannel open() throws IOException {
-            if (ch != null && ch.isOpen()) return ch;
-            FileChannel c = FileChannel.open(file, StandardOpenOption.READ);
-            Object k = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            if (k != null && !k.equals(key)) {
-                c.close();
-                throw new IOException(file + ": replaced since it was opened; reopen the dataset");
+        private FileChannel open() throws IOException {
+            synchronized (OPEN) {
+                FileChannel c = ch;
+                if (c != null && c.isOpen()) {
+                    OPEN.get(this);   // most recently used
+                    return c;
+                }
+                c = FileChannel.open(file, StandardOpenOption.READ);
+                Object k = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+                if (k != null && !k.equals(key)) {
+                    c.close();
+                    throw new IOException(file + ": replaced since it was opened; reopen the dataset");
+                }
+                ch = c;
+                OPEN.put(this, Boolean.TRUE);
+                if (OPEN.size() > OPEN_MAX) {   // a loop that opens dataset after dataset keeps OPEN_MAX descriptors
+                    var eldest = OPEN.keySet().iterator();
+                    Channel old = eldest.next();
+                    eldest.remove();
+                    old.close();
+                }
+                return c;
             }
-            return ch = c;
+        }
+
+        private void close() {
+            try {
+                FileChannel c = ch;
+                ch = null;
+                if (c != null) c.close();
+            } catch (IOException ignored) {
+                // nothing was written: a failed close loses nothing
+            }
         }
 
         @Override
         public void run() {
-            try {
-                FileChannel c = ch;
-                if (c != null) c.close();
-            } catch (IOException ignored) {
-                // nothing was written: a failed close loses nothing
+            synchronized (OPEN) {
+                OPEN.remove(this);
+                close();
             }
         }
     }

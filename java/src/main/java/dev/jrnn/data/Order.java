@@ -73,17 +73,28 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
             return k -> b.applyAsLong(perm[(int) k]);
         }
 
-        /** Fisher-Yates (Durstenfeld) from {@code key}'s stream: each of the n! orders equally likely. */
+        /**
+         * Fisher-Yates (Durstenfeld) from {@code key}'s stream: each of the n! orders equally likely. The key is mixed
+         * first: with seed 0 consecutive epochs' keys lie SplittableRandom's own step apart, so their streams were one
+         * draw apart and each epoch nearly the last one shifted by a position.
+         */
         static int[] uniform(int n, long key) {
             int[] p = new int[n];
             for (int i = 0; i < n; i++) p[i] = i;
-            SplittableRandom r = new SplittableRandom(key);
+            SplittableRandom r = new SplittableRandom(mix64(key));
             for (int i = n - 1; i > 0; i--) {
                 int j = r.nextInt(i + 1), t = p[i];
                 p[i] = p[j];
                 p[j] = t;
             }
             return p;
+        }
+
+        /** SplitMix64's finalizer (Stafford's variant 13): nearby keys give unrelated seeds. */
+        static long mix64(long z) {
+            z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+            z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+            return z ^ (z >>> 31);
         }
     }
 

@@ -79,6 +79,35 @@ class PositionalReadTest {
         assertTrue(shuf.positionalReads() >= ROWS - 20, shuf.positionalReads() + " positional reads of " + ROWS);
     }
 
+    private static long openFiles() throws IOException {
+        try (var s = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    /**
+     * Arrays opened one after another keep at most OPEN_MAX files open for their positional reads, whether or not the
+     * GC has run (each kept one until the cleaner ran: 212 descriptors after 200 data sets, and "Too many open files"
+     * under ulimit -n 160); an array whose file was closed for another opens it again at its next read.
+     */
+    @Test
+    void positionalReadsKeepABoundedNumberOfFilesOpen() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(Path.of("/proc/self/fd")), "Linux /proc");
+        Path p = ramp();
+        List<ArrayData> kept = new ArrayList<>();
+        long before = openFiles();
+        for (int i = 0; i < 3 * 32; i++) {
+            ArrayData a = Npy.map(p);
+            assertRow(0, row(a, 0, false));
+            assertRow(ROWS - 1 - i, row(a, ROWS - 1 - i, false));   // far from the first: by position
+            kept.add(a);
+        }
+        long grown = openFiles() - before;
+        assertTrue(grown <= 32 + 2, "open files grew by " + grown + " for " + kept.size() + " arrays");
+        assertRow(ROWS / 2, row(kept.get(0), ROWS / 2, false));   // its file was closed for later ones: opened again
+        assertTrue(kept.get(0).positionalReads() >= 2);
+    }
+
     /** The routing rule and what each mapped read counts, read by read. */
     @Test
     void aReadIsRoutedByItsDistanceToThePreviousOne() throws IOException {
