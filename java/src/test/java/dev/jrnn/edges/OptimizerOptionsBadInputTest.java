@@ -72,5 +72,9 @@ class OptimizerOptionsBadInputTest {
         RefusalCases.assertRefused("short accumulator", () -> o.restoreState(s, 3, 0, Map.of("m", three, "v", three,
                 "gradient_accumulator", new float[2], "average", three)), List.of("gradient_accumulator", "should hold 3 values, got 2"));
         assertEquals(Map.of(), o.state(), "nothing bound");
+        RefusalCases.assertRefused("build without a store", () -> o.build(null, 3), List.of("Adam.build", "and no store"));
+        RefusalCases.assertRefused("build past the store", () -> o.build(s, 4), List.of("Adam.build", "got 4 for 3"));
+        RefusalCases.assertRefused("build of nothing", () -> o.build(s, 0), List.of("Adam.build", "got 0 for 3"));
+        assertEquals(Map.of(), o.state(), "still nothing bound");
     }
 }
