@@ -345,6 +345,7 @@ final class ArrayData {
             try {
                 for (int attempt = 0; ; attempt++) {
                     FileChannel c = open();
+                    int from = into.position();
                     try {
                         while (into.hasRemaining()) {
                             int r = c.read(into, pos + into.position());
@@ -358,7 +359,8 @@ final class ArrayData {
                         throw e;   // this thread is being stopped (a stream's close)
                     } catch (ClosedChannelException e) {
                         // another reader's interrupt closed it, or it was closed to keep OPEN_MAX: open it again
-                        if (attempt >= 8) throw e;
+                        if (into.position() > from) attempt = 0;   // a long read that moves on is never given up
+                        else if (attempt >= 8) throw e;
                     }
                 }
             } catch (IOException e) {
@@ -370,8 +372,10 @@ final class ArrayData {
         }
 
         private FileChannel open() throws IOException {
+            FileChannel evicted = null;
+            FileChannel c;
             synchronized (OPEN) {
-                FileChannel c = ch;
+                c = ch;
                 if (c != null && c.isOpen()) {
                     OPEN.get(this);   // most recently used
                     return c;
@@ -388,10 +392,18 @@ final class ArrayData {
                     var eldest = OPEN.keySet().iterator();
                     Channel old = eldest.next();
                     eldest.remove();
-                    old.close();
+                    evicted = old.ch;
+                    old.ch = null;
                 }
-                return c;
             }
+            if (evicted != null) {   // closed outside the lock: a close waits for the reads in flight on that channel
+                try {
+                    evicted.close();
+                } catch (IOException ignored) {
+                    // nothing was written: a failed close loses nothing
+                }
+            }
+            return c;
         }
 
         private void close() {

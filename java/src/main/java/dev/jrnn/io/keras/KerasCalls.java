@@ -192,7 +192,6 @@ final class KerasCalls {
         return v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof String;
     }
 
-    /** The refs of a model's (possibly nested) input or output structure {@code v}, in keras.tree.flatten order. */
     /**
      * A tf.keras 2 node's references as tf.nest.flatten gives them: tf.keras keeps the structure of a call's first
      * argument (a nested model called on {@code [x, [h0, c0]]}), a leaf being a list that starts with a layer name;
@@ -210,6 +209,7 @@ final class KerasCalls {
         }
     }
 
+    /** The refs of a model's (possibly nested) input or output structure {@code v}, in keras.tree.flatten order. */
     static void flattenRefs(Object v, List<Object> out, String where, String key) {
         if (isRef(v)) {
             List<?> l = (List<?>) v;
