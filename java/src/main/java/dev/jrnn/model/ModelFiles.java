@@ -322,9 +322,12 @@ final class ModelFiles {
     private static void apply(Optimizer opt, Parameters ps, long it, Float rate, Map<String, float[]> state) {
         // no slots saved (an optimizer never stepped, or plain SGD's): built fresh, as Keras' load of a compiled model
         // builds its optimizer (summary() then counts its variables as Keras' does)
-        if (ps.trainableSize > 0 && !state.isEmpty()) opt.restoreState(ps.store, ps.trainableSize, it, state);
-        else if (ps.trainableSize > 0) opt.build(ps.store, ps.trainableSize);
-        opt.iterations(it);
+        if (ps.trainableSize > 0 && !state.isEmpty()) {
+            opt.restoreState(ps.store, ps.trainableSize, it, state);   // sets the count too
+        } else {
+            if (ps.trainableSize > 0) opt.build(ps.store, ps.trainableSize);
+            opt.iterations(it);
+        }
         if (rate != null && opt.schedule() == null) opt.learningRate(rate);
     }
 
