@@ -127,16 +127,18 @@ public final class FileFaults {
      * write), so that every I/O failure is an IOException whose message starts {@code who(file): } and says the previous
      * file is unchanged, an {@link UncheckedIOException} too; a missing directory stays a {@link NoSuchFileException}; an
      * interrupt (the flag set before or during the save) is an {@link InterruptedIOException}. Other exceptions (a model
-     * the format cannot hold) go on as they are.
+     * the format cannot hold) go on as they are. A save inside another on the same thread (a weights file's writer inside
+     * {@code saveWeights}) is its body alone: the outer one names the file once.
      */
     public static void save(String who, Path file, Write body) throws IOException {
-        if (file == null) {   // the writer's own message for a null file
+        if (file == null || SAVING.get() != null) {   // the writer's own message for a null file; an outer save speaks
             body.run();
             return;
         }
         String prefix = who + "(" + file + "): ";
         if (Thread.currentThread().isInterrupted()) throw interrupted(prefix + "not saved", "; " + UNCHANGED, null);
         try {
+            SAVING.set(Boolean.TRUE);
             body.run();
         } catch (IOException | UncheckedIOException e) {
             IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
@@ -149,8 +151,13 @@ public final class FileFaults {
             }
             throw new IOException(prefix + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())
                     + " (" + UNCHANGED + ")", e);
+        } finally {
+            SAVING.remove();
         }
     }
+
+    /** Set while a {@link #save} runs on this thread: a save inside it (a weights file's writer) leaves the message to it. */
+    private static final ThreadLocal<Boolean> SAVING = new ThreadLocal<>();
 
     /** Whether the thread is interrupted, or {@code e} came from a channel an interrupt closed. */
     private static boolean interruptedBy(Throwable e) {
