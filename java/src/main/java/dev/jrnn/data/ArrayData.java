@@ -45,9 +45,11 @@ final class ArrayData {
     private final Channel channel;
     private final long fileSize;
     private final FileTime mtime;
-    /** The end (data byte) of the last read and whether it went through the mapping: they route the next read. Guarded by this. */
-    private long lastEnd = -1;
-    private boolean lastNear, lastMapped;
+    /**
+     * Each reading thread's last read of this array, which routes that thread's next one: two threads scanning in file
+     * order (two streams' prefetch threads) each keep their own run (one shared last read sent both to positional reads).
+     */
+    private final ThreadLocal<Locality> locality = ThreadLocal.withInitial(Locality::new);
     /** Whether a read through the mapping happened since the last unload (this array is in {@link #TOUCHED}). */
     private final AtomicBoolean touched = new AtomicBoolean();
     /** Bytes this array counted toward {@link #MAPPED} since its last unload: never more than its mapping holds. */
@@ -173,23 +175,30 @@ final class ArrayData {
 
     /**
      * What a read of data bytes {@code [at, at + bytes)} may map when it goes through the mapping, or -1 for a positional
-     * read: one more than {@link #NEAR} from the previous read's end, and the first near one after such a read (so a lone
+     * read: one more than {@link #NEAR} from the previous read's end (the same thread's), and the first near one after such a read (so a lone
      * pair of neighbours, e.g. a shuffled window of two rows, maps nothing), and one larger than {@link #UNLOAD_EVERY}
      * (it alone would map more); an array of at most {@link #SMALL} bytes is always mapped. The array's first read is mapped
      * (a whole small array, the start of a sequential scan). A read continuing a mapped one maps at most its bytes and the
      * gap it skipped, counted as at least {@link #NEAR} (the fault-around ahead of it); the first mapped read of a run at
      * most its bytes and the two folios around it.
      */
-    synchronized long route(long at, long bytes) {
-        boolean first = lastEnd < 0;
-        long gap = first ? 0 : Math.abs(at - lastEnd);
+    long route(long at, long bytes) {
+        Locality l = locality.get();   // this thread's: no lock, no other reader's position
+        boolean first = l.lastEnd < 0;
+        long gap = first ? 0 : Math.abs(at - l.lastEnd);
         boolean near = gap <= NEAR;
-        boolean mapped = data.byteSize() <= SMALL || near && (lastNear || first) && bytes <= UNLOAD_EVERY, continues = lastMapped && near;
-        lastEnd = at + bytes;
-        lastNear = near;
-        lastMapped = mapped;
+        boolean mapped = data.byteSize() <= SMALL || near && (l.lastNear || first) && bytes <= UNLOAD_EVERY, continues = l.lastMapped && near;
+        l.lastEnd = at + bytes;
+        l.lastNear = near;
+        l.lastMapped = mapped;
         if (!mapped) return -1;
         return continues ? Math.max(bytes + gap, NEAR) : bytes + 2 * MAX_FOLIO;
+    }
+
+    /** The end (data byte) of a thread's last read of this array and whether it was near the one before and mapped. */
+    private static final class Locality {
+        long lastEnd = -1;
+        boolean lastNear, lastMapped;
     }
 
     /**

@@ -232,6 +232,39 @@ class PositionalReadTest {
         assertEquals(2, a.positionalReads());
     }
 
+    /**
+     * Two threads scanning one array in file order, their reads interleaved, each read through the mapping: each thread's
+     * last read routes its next (the array kept one last position for all readers, so each read was far from the other
+     * thread's and nearly all went by position).
+     */
+    @Test
+    void twoThreadsScanningInFileOrderEachKeepTheirOwnLocality() throws Exception {
+        ArrayData a = Npy.map(ramp());
+        int half = ROWS / 2;
+        java.util.concurrent.SynchronousQueue<Integer> toB = new java.util.concurrent.SynchronousQueue<>(),
+                toA = new java.util.concurrent.SynchronousQueue<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread b = Thread.ofPlatform().start(() -> {
+            try {
+                for (int r = 0; r < half; r++) {
+                    toB.take();   // in lock step: A's row r, then B's row half + r
+                    assertRow(half + r, row(a, half + r, false));
+                    toA.put(r);
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        for (int r = 0; r < half; r++) {
+            assertRow(r, row(a, r, true));
+            toB.put(r);
+            if (toA.poll(30, java.util.concurrent.TimeUnit.SECONDS) == null) break;
+        }
+        b.join();
+        if (failed.get() != null) throw new AssertionError(failed.get());
+        assertEquals(0, a.positionalReads(), "each thread reads its own run through the mapping");
+    }
+
     /** A shuffled epoch of a Dataset over the file: every row once, each with its own values. */
     @Test
     void aShuffledEpochReadsEveryRowOnce() throws IOException {
