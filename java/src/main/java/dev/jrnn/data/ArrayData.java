@@ -125,6 +125,9 @@ final class ArrayData {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             FileFaults.Stamp stamp = FileFaults.Stamp.read(file);   // the version mapped: checked before each pass
             long size = ch.size();
+            if (stamp.size() != size) {   // replaced between the open and the stamp: the stamp would describe another file
+                throw FileFaults.changed(source, "the file opened (" + size + " bytes)", "another at its path (" + stamp.size() + " bytes)", null);
+            }
             if (offset + bytes > size) {
                 throw new IOException(source + ": truncated: the header promises " + bytes + " data bytes from byte "
                         + offset + ", the file has " + size + " bytes");
@@ -409,7 +412,12 @@ final class ArrayData {
                     return c;
                 }
                 if (replaced) return null;
-                c = FileChannel.open(file, StandardOpenOption.READ);
+                try {
+                    c = FileChannel.open(file, StandardOpenOption.READ);
+                } catch (java.nio.file.NoSuchFileException e) {   // renamed away or deleted: read the mapping, as when replaced;
+                    replaced = true;                               // the next pass's check() refuses the file
+                    return null;
+                }
                 Object k = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
                 if (k != null && !k.equals(key)) {
                     c.close();

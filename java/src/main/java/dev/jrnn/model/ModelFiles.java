@@ -37,6 +37,9 @@ final class ModelFiles {
 
     private ModelFiles() {}
 
+    /** The models whose .h5 save said that their truncated BPTT is not kept; weak, so they can be collected. */
+    private static final Map<Model, Boolean> WARNED_H5_TBPTT = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     /** Writes {@code model} to {@code file} atomically (temp file + rename): a failure leaves the old file. */
     static void save(Model model, Parameters ps, Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException(model.name() + ".save: file is null");
@@ -46,7 +49,8 @@ final class ModelFiles {
             List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o);
             KerasLegacyExport.check(model);   // a model the layout cannot hold is refused before a directory is made
             Map<String, Object> tbptt = tbpttOf(model);
-            if (!tbptt.isEmpty()) {   // a resumed run would train with full BPTT: say so (.keras keeps it under "jrnn")
+            if (!tbptt.isEmpty() && WARNED_H5_TBPTT.put(model, Boolean.TRUE) == null) {   // once per model, not per checkpoint
+                // a resumed run would train with full BPTT: say so (.keras keeps it under "jrnn")
                 System.getLogger(ModelFiles.class.getName()).log(System.Logger.Level.WARNING, model.name() + ".save: truncated BPTT "
                         + tbptt + " is not kept in an .h5 (tf.keras 2's layout has no place for it); a model loaded from "
                         + file.getFileName() + " trains with full BPTT: save .keras to keep it");
@@ -246,7 +250,9 @@ final class ModelFiles {
         recurrentLayers(model).forEach((key, l) -> {
             if (!t.containsKey(key)) return;
             long k = parseLong(t.get(key), "tbptt of '" + key + "'");
-            if (k < 0 || k > Integer.MAX_VALUE) throw new IllegalArgumentException("metadata.json: tbptt of '" + key + "' should be >= 0, got " + k);
+            if (k < 0 || k > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("metadata.json: tbptt of '" + key + "' should be in [0, " + Integer.MAX_VALUE + "], got " + k);
+            }
             r.put(l, (int) k);
         });
         return r;
@@ -254,25 +260,18 @@ final class ModelFiles {
 
     /** Sets the lengths {@link #readTbptt} gave (both directions of a Bidirectional at once: a wrapped layer takes none alone). */
     static void applyTbptt(Model model, Map<RecurrentLayer, Integer> tbptt) {
-        if (tbptt.isEmpty()) return;
-        for (Layer l : allLayers(model)) {
-            if (l instanceof Bidirectional b) {
-                b.tbptt(tbptt.getOrDefault(b.forwardLayer(), b.forwardLayer().tbptt()),
-                        tbptt.getOrDefault(b.backwardLayer(), b.backwardLayer().tbptt()));
-            } else if (l instanceof RecurrentLayer r && tbptt.containsKey(r)) {
-                r.tbptt(tbptt.get(r));
-            }
-        }
+        if (!tbptt.isEmpty()) for (Layer l : model.layers()) applyTbptt(l, tbptt);
     }
 
-    /** The model's layers and those inside TimeDistributed wrappers (a Bidirectional stays whole). */
-    private static List<Layer> allLayers(Model model) {
-        List<Layer> r = new ArrayList<>();
-        for (Layer l : model.layers()) {
-            r.add(l);
-            if (l instanceof TimeDistributed t) r.add(t.layer());
+    /** Down the wrappers as {@link #putKeyed} walks them, so every length read is set. */
+    private static void applyTbptt(Layer l, Map<RecurrentLayer, Integer> tbptt) {
+        switch (l) {
+            case Bidirectional b -> b.tbptt(tbptt.getOrDefault(b.forwardLayer(), b.forwardLayer().tbptt()),
+                    tbptt.getOrDefault(b.backwardLayer(), b.backwardLayer().tbptt()));
+            case TimeDistributed t -> applyTbptt(t.layer(), tbptt);
+            case RecurrentLayer r -> { if (tbptt.containsKey(r)) r.tbptt(tbptt.get(r)); }
+            default -> { }
         }
-        return r;
     }
 
     /** The recurrent layers by their key in the file: a layer's name, "outer/inner" inside a Bidirectional or a TimeDistributed. */

@@ -267,6 +267,23 @@ class PositionalReadTest {
     }
 
     /**
+     * A path renamed away or deleted mid-epoch: a far row is read from the mapping, as after a replacement (a positional
+     * read threw an UncheckedIOException whose message was the bare path), and the next pass refuses the file.
+     */
+    @Test
+    void aFileRenamedAwayIsReadFromTheMappingAndRefusedAtTheNextPass() throws IOException {
+        Path p = ramp();
+        ArrayData a = Npy.map(p);
+        assertRow(0, row(a, 0, false));
+        java.nio.file.Files.move(p, dir.resolve("moved.npy"));
+        assertRow(4000, row(a, 4000, false));   // far: a read by position, which finds no file at the path
+        assertRow(4001, row(a, 4001, true));
+        IOException e = assertThrows(IOException.class, a::check);
+        assertTrue(e.getMessage().startsWith(p + ": the file changed or was truncated while being read: expected the file as "
+                + "opened ("), e.getMessage());
+    }
+
+    /**
      * An interrupted thread still reads (as the mapping did; its read would otherwise close the channel for every reader),
      * keeps its interrupt, and the file stays readable.
      */

@@ -227,6 +227,27 @@ class InterruptTest {
         }
     }
 
+    /** The streaming .npy writer too: an interrupt between appends names it and the file, and leaves the old file. */
+    @Test
+    void theStreamingNpyWriterOnAnInterruptedThreadSaysSoAndLeavesTheOldFile() throws IOException {
+        Path p = tmp.resolve("pred.npy");
+        dev.jrnn.data.Npy.write(p, X);
+        byte[] before = Files.readAllBytes(p);
+        dev.jrnn.data.NpyWriter w = dev.jrnn.data.NpyWriter.open(p, X.shape()[1], X.shape()[2]);
+        w.append(X);
+        Thread.currentThread().interrupt();
+        IOException e = assertThrows(IOException.class, () -> w.append(X));
+        saysInterrupted(e, p);
+        assertTrue(e.getMessage().startsWith("NpyWriter.append(" + p + "): not saved:"), e.getMessage());
+        assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+        assertThrows(IllegalStateException.class, () -> w.append(X), "no append after a failed one");
+        w.close();   // drops the rows written: the target stays as it was
+        assertArrayEquals(before, Files.readAllBytes(p), "pred.npy as it was");
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(1, left.count(), "no temp file left");
+        }
+    }
+
     @Test
     void anInterruptDuringASaveIsAnInterruptedIOException() {
         Path p = tmp.resolve("w.bin");

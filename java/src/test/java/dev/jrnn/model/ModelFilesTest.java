@@ -362,19 +362,30 @@ class ModelFilesTest {
         List<Tensor> ys = List.of(random(r, 10, 2));
         assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
 
-        Model m = make.get();
-        m.save(dir.resolve("t.keras"));
-        for (Model other : List.of(Models.load(dir.resolve("t.keras")), Models.cloneModel(m))) {
-            try (other) {
-                assertEquals(2, ((LSTM) other.layers().get(0)).tbptt());
-                Bidirectional b = (Bidirectional) other.layers().get(1);
-                assertEquals(3, b.forwardLayer().tbptt());
-                assertEquals(1, b.backwardLayer().tbptt());
+        try (Model m = make.get()) {
+            m.save(dir.resolve("t.keras"));
+            try (Model loaded = Models.load(dir.resolve("t.keras")); Model clone = Models.cloneModel(m)) {
+                for (Model other : List.of(loaded, clone)) {
+                    assertEquals(2, ((LSTM) other.layers().get(0)).tbptt());
+                    Bidirectional b = (Bidirectional) other.layers().get(1);
+                    assertEquals(3, b.forwardLayer().tbptt());
+                    assertEquals(1, b.backwardLayer().tbptt());
+                }
+            }
+            m.save(dir.resolve("t.h5"));   // tf.keras 2's layout has no place for it (a warning says so)
+            try (Model h5 = Models.load(dir.resolve("t.h5"))) {
+                assertEquals(0, ((LSTM) h5.layers().get(0)).tbptt());
             }
         }
-        m.save(dir.resolve("t.h5"));   // tf.keras 2's layout has no place for it (a warning says so)
-        try (Model h5 = Models.load(dir.resolve("t.h5"))) {
-            assertEquals(0, ((LSTM) h5.layers().get(0)).tbptt());
+        // two wrappers deep: the key is outer/inner/lstm, set again down the same walk
+        try (Model deep = new Sequential(new TimeDistributed(new TimeDistributed(new LSTM(3).tbptt(2))).inputShape(2, 4, 5, 3))) {
+            deep.save(dir.resolve("deep.keras"));
+            try (Model loaded = Models.load(dir.resolve("deep.keras")); Model clone = Models.cloneModel(deep)) {
+                for (Model other : List.of(loaded, clone)) {
+                    var outer = (TimeDistributed) other.layers().get(0);
+                    assertEquals(2, ((LSTM) ((TimeDistributed) outer.layer()).layer()).tbptt());
+                }
+            }
         }
     }
 
