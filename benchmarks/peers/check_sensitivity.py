@@ -2,7 +2,8 @@
 """Does torch_cpu.py's equal-work check see a wrong backward pass? For each PeerFixture file it runs the peer's
 own check (torch_cpu.equal_work) once as is, which must pass, and once per simulated bug on the peer's side, each
 of which must fail: gradients x2, x0.5, x10 (a constant factor), a missing bias gradient, a missing recurrent-kernel
-gradient, BPTT truncated to the last 5 steps and to the last step. It prints, per bug, what the losses alone would
+gradient, BPTT truncated to the last 5 steps, to the last step and to all but the first tenth of the steps (which
+moves the weights' gradients least; the input gradient's reach sees it). It prints, per bug, what the losses alone would
 have seen (the MSE after one Adam update, the check before the gradients were compared: tolerance 1e-5) and what
 the gradients see. Exit status 1 if the check passes any bug or fails the correct step.
 
@@ -21,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peer_common as pc  # noqa: E402
 import torch_cpu  # noqa: E402
 
-BUGS = ["grad_x2", "grad_x0.5", "grad_x10", "no_bias_grad", "no_recurrent_grad", "tbptt5", "tbptt1"]
+BUGS = ["grad_x2", "grad_x0.5", "grad_x10", "no_bias_grad", "no_recurrent_grad", "tbptt5", "tbptt1", "tbptt_most"]
 
 
 def buggy_step(torch, net, opt, xs, ys, bug):
@@ -35,7 +36,8 @@ def buggy_step(torch, net, opt, xs, ys, bug):
         opt.zero_grad(set_to_none=True)
         t = x.shape[1]
         if bug.startswith("tbptt"):
-            keep = min(int(bug[5:]), t)
+            # tbptt_most drops only the first tenth of the steps (at least one): what the weights' gradients barely see
+            keep = t - max(1, t // 10) if bug == "tbptt_most" else min(int(bug[5:]), t)
             with torch.no_grad():   # the first steps without a gradient through the state: truncated BPTT
                 _, state = net(x[:, :t - keep]) if t > keep else (None, None)
             out, _ = net(x[:, t - keep:], state)
@@ -81,7 +83,7 @@ def main():
             wrong.append(f"{name}: the correct step fails")
         for bug in BUGS:
             line, failed = check(torch, f, bug)
-            grads = [x.split(" ")[0] for x in failed if x.startswith("grad_")]
+            grads = [x.split(" ")[0] for x in failed if x.startswith("grad_") or x.startswith("BPTT length")]
             loss_only = any(x.startswith("MSE after") or x.startswith("step-1") for x in failed)
             rel2 = line.rsplit("(rel ", 1)[1].rstrip(")")
             print(f"    {bug:18s} caught: {'yes' if failed else 'NO '}  by gradients: {', '.join(grads) or '-':50s} "
