@@ -86,7 +86,6 @@ public final class Adam extends Optimizer {
 
     public boolean amsgrad() { return amsgrad; }
 
-
     public float beta1() { return beta1; }
     public float beta2() { return beta2; }
     public float epsilon() { return epsilon; }

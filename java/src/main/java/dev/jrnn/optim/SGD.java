@@ -60,7 +60,6 @@ public final class SGD extends Optimizer {
         return this;
     }
 
-
     public float momentum() { return momentum; }
     public boolean nesterov() { return nesterov; }
 
