@@ -152,11 +152,24 @@ final class ArrayData {
      * the process ({@link MemorySegment#unload()}: they stay in the OS page cache) once such reads may have mapped
      * {@link #UNLOAD_EVERY} bytes, counted process-wide, so the resident set stays bounded whatever the order.
      */
+    /**
+     * Makes the JVM deliver a mapped page's fault here, inside copyFloats' catch: compiled code raises it at the next
+     * safepoint poll, which, once the copy is inlined, is this method's return, so the InternalError surfaced in the
+     * caller (20 of 20 reads of a truncated file in a warmed JVM). A native call's return processes it; holdsLock is the
+     * cheapest one (tens of ns beside a row's copy) and no intrinsic.
+     */
+    private static void deliverFaults() {
+        Thread.holdsLock(FAULT_POLL);
+    }
+
+    private static final Object FAULT_POLL = new Object();
+
     void copyFloats(long from, long n, MemorySegment dst, long dstFloat) {
         boolean file = this.file != null && data.isMapped();
         try {
             if (fortran) {
                 copyFortranCharged(file, from, n, dst, dstFloat);
+                if (file) deliverFaults();
                 return;
             }
             int w = dtype.width();
@@ -167,6 +180,7 @@ final class ArrayData {
             }
             if (file) charge(charge);
             dtype.toFloats(data, from * w, order, dst, dstFloat, n);
+            if (file) deliverFaults();
         } catch (InternalError e) {
             if (!FileFaults.isMappedFault(e)) throw e;
             // a fault in a mapped page: the file shrank under the mapping

@@ -230,6 +230,26 @@ class PositionalReadTest {
     }
 
     /**
+     * Once copyFloats is compiled, the JVM raises a mapped page's fault at its next safepoint poll, which was past
+     * copyFloats' catch: the read threw a bare InternalError (20 of 20 in a probe, and this class under full-suite load).
+     */
+    @Test
+    void aMappedPagesFaultInAWarmedJvmIsStillNamedByTheRead() throws IOException {
+        Path p = ramp();
+        ArrayData mapped = Npy.map(p);
+        float[] out = new float[ROW];
+        for (int k = 0; k < 200_000; k++) mapped.copyFloats((long) (k % 200) * ROW, ROW, MemorySegment.ofArray(out), 0);
+        for (int r = 200; r <= 301; r++) assertRow(r, row(mapped, r, false));   // a mapped run up to row 301
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.truncate(1 << 20);   // rows from 255 on are gone
+        }
+        long before = mapped.positionalReads();   // the warm-up's jumps back to row 0 were positional
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> row(mapped, 302, false));
+        assertTrue(e.getMessage().startsWith(p + ": the file changed or was truncated while being read"), e.getMessage());
+        assertEquals(before, mapped.positionalReads(), "row 302 was read through the mapping");
+    }
+
+    /**
      * A file replaced by a rename keeping its size and modification time (cp -p, then mv) is refused before the next pass,
      * as a file written in place is, whichever path reads it; within the pass, a positional read that meets the new file
      * reads the one mapped, as a mapped read does (it was refused while mapped reads went on with the old one).
