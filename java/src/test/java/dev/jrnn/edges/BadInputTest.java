@@ -168,7 +168,7 @@ class BadInputTest {
         bad("layer: Conv1D input shorter than its kernel", IAE, f -> new dev.jrnn.layers.Conv1D(2, 5).name("c").call(Tensor.zeros(1, 3, 2)),
                 "c: 3 timesteps are fewer than the kernel covers (5");
         bad("layer: Embedding zero vocabulary", IAE, f -> new Embedding(0, 4), "Embedding", "got 0 and 4");
-        bad("layer: Dropout rate 1", IAE, f -> new Dropout(1.0), "Dropout", "[0, 1), got 1.0");
+        bad("layer: Dropout rate above 1", IAE, f -> new Dropout(1.5), "Dropout", "[0, 1], got 1.5");
         bad("layer: Dropout rate NaN", IAE, f -> new Dropout(Double.NaN), "Dropout", "got NaN");
         bad("layer: Masking value NaN", IAE, f -> new Masking(Double.NaN), "Masking", "got NaN");
         bad("layer: softmax as recurrent activation", IAE, f -> new LSTM(2).activation("softmax"), "lstm", "softmax");
