@@ -208,7 +208,7 @@ final class ModelFiles {
             if (model.optimizer() != null) {
                 restoreOptimizer(model, o, stored, saved);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
-                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, model.name()
+                FileFaults.warn(KerasImport.class.getName(), model.name()
                         + ": the file's optimizer state is not restored: the model loads uncompiled");
             }
         }
@@ -269,7 +269,7 @@ final class ModelFiles {
         Parameters ps = model.parameters();
         for (float[] s : state.values()) {
             if (s.length != ps.trainableSize) {   // a file whose model trained another set of weights (edited, or not jrnn's)
-                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
+                FileFaults.warn(KerasImport.class.getName(), "the saved optimizer state is for "
                         + s.length + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
                 opt.iterations(it);
                 if (rate != null) opt.learningRate(rate);
@@ -292,7 +292,7 @@ final class ModelFiles {
             KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, saved);
             apply(opt, ps, r.iterations(), r.learningRate(), r.state());
         } catch (IllegalArgumentException e) {
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, model.name() + ": the optimizer state Keras saved "
+            FileFaults.warn(KerasImport.class.getName(), model.name() + ": the optimizer state Keras saved "
                     + "is not restored (" + e.getMessage() + "): fit continues from fresh moments at update 0");
         }
     }
@@ -306,7 +306,7 @@ final class ModelFiles {
         model.ensureGraph();
         Parameters ps = model.parameters();
         if (o.get("trainable_size") instanceof Long n && n != ps.trainableSize) {
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
+            FileFaults.warn(KerasImport.class.getName(), "the saved optimizer state is for "
                     + n + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
             opt.iterations(it);
             if (rate != null) opt.learningRate(rate);
