@@ -48,6 +48,7 @@ class ReadmeUnsupportedKerasTest {
                 () -> new Sequential(new Dense(1)).compile("adam", "mse", "mean_iou"));
         quoted("gru: recurrentDropout 0.2 with resetAfter(false) is not supported",
                 () -> new dev.jrnn.layers.GRU(4).name("gru").resetAfter(false).recurrentDropout(0.2));
+        quoted("l: dropout must be in [0, 1), got 1.0", () -> new dev.jrnn.layers.LSTM(2).name("l").dropout(1.0));
         quoted("Regularizers.of: name must be one of l1, l2, l1l2",
                 () -> dev.jrnn.regularizers.Regularizers.of("orthogonal_regularizer"));
         quoted("bn: axis must be the last axis (-1 or its index, the features), got 0",

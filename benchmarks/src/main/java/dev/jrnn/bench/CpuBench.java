@@ -17,8 +17,10 @@ import org.openjdk.jmh.runner.options.CommandLineOptionException;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.UnCloseablePrintStream;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +68,16 @@ public final class CpuBench {
         if (status != 0) System.exit(status);
     }
 
-    /** The run of {@link #main}; returns its exit status: 0, or {@link #UNMATCHED}. */
+    /** The run of {@link #main} on the console; returns its exit status: 0, or {@link #UNMATCHED}. */
     static int run(String[] args) throws RunnerException, IOException, CommandLineOptionException {
+        return run(args, System.out, System.err);
+    }
+
+    /**
+     * The run of {@link #main}, printing JMH's progress (unless JMH's {@code -o} names a file), the table and usage to
+     * {@code stdout} and the unmatched rows to {@code stderr} (the tests keep an in-process run out of the build's log).
+     */
+    static int run(String[] args, PrintStream stdout, PrintStream stderr) throws RunnerException, IOException, CommandLineOptionException {
         Path out = Path.of("benchmarks/results/latest/cpu.md");
         boolean quick = false, plan = false;
         Path torchCsv = null, torchLog = null;
@@ -90,9 +100,9 @@ public final class CpuBench {
                     if (args[a].equals("--torch-csv")) torchCsv = Path.of(args[++a]); else torchLog = Path.of(args[++a]);
                 }
                 case "--help" -> {
-                    System.out.println("usage: CpuBench [--out table.md] [--quick] [--shapes BxTxIxH,...] [--torch-csv f.csv]"
+                    stdout.println("usage: CpuBench [--out table.md] [--quick] [--shapes BxTxIxH,...] [--torch-csv f.csv]"
                             + " [--torch-log f.log] [--peer-plan] [JMH options and include regexes]");
-                    System.out.println("  --peer-plan: print the cells and shapes of the train steps these options select"
+                    stdout.println("  --peer-plan: print the cells and shapes of the train steps these options select"
                             + " (\"lstm,gru 32x50x128x128\"; \"- -\" for none) and exit");
                     return 0;
                 }
@@ -102,7 +112,7 @@ public final class CpuBench {
         CommandLineOptions cli = new CommandLineOptions(canonicalShapes(jmhArgs).toArray(new String[0]));
         boolean peer = peerAvailable();
         if (plan) {
-            System.out.println(peerPlan(cli, peer));
+            stdout.println(peerPlan(cli, peer));
             return 0;
         }
         CpuPeak peak = CpuPeak.detect();
@@ -142,18 +152,23 @@ public final class CpuBench {
             ob.warmupIterations(1).warmupTime(TimeValue.seconds(1))
               .measurementIterations(2).measurementTime(TimeValue.seconds(1));
         }
-        Collection<RunResult> results = new Runner(ob.build()).run();
+        Options options = ob.build();
+        // JMH closes its output at the end of a run (a -o file, or stdout kept open under an uncloseable stream, as its own default)
+        Runner runner = options.getOutput().hasValue() ? new Runner(options)
+                : new Runner(options, OutputFormatFactory.createFormatInstance(new UnCloseablePrintStream(stdout, stdout.charset()),
+                        options.verbosity().orElse(VerboseMode.NORMAL)));
+        Collection<RunResult> results = runner.run();
         notes.add("load average after the run (1/5/15 min): " + loadAverage());
 
         Map<String, Row> rows = rows(results, torch);
         List<String> unmatched = torchCsv == null ? List.of() : unmatched(rows.values());
         String table = table(rows, peak, notes, quick, unmatched);
         Files.writeString(out, table);
-        System.out.println();
-        System.out.println(table);
-        System.out.println("written: " + out + " and " + json);
+        stdout.println();
+        stdout.println(table);
+        stdout.println("written: " + out + " and " + json);
         if (!unmatched.isEmpty()) {
-            System.err.println("CpuBench: " + unmatched.size() + " train row(s) without a partner, so without a jrnn / PyTorch"
+            stderr.println("CpuBench: " + unmatched.size() + " train row(s) without a partner, so without a jrnn / PyTorch"
                     + " ratio or goal line: " + String.join("; ", unmatched));
             return UNMATCHED;
         }

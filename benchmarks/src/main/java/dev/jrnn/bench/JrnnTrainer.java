@@ -158,6 +158,23 @@ public final class JrnnTrainer implements AutoCloseable {
         return g;
     }
 
+    /**
+     * The gradient of batch {@code i}'s MSE with respect to its input ([B, T, I]) at the
+     * current weights: the backward of {@link #gradients} asked for dx as well (the train step skips it). Step t's slice is
+     * zero exactly where BPTT does not reach back to t, so it shows how far the backward pass goes.
+     */
+    public Tensor inputGradient(int i) {
+        store.zeroGrads();
+        try (Trace tr = layer.forward(List.of(x(i)), null, true)) {
+            be.lossAsync(mse(tr, i, syncLoss));
+            try (DTensor dx = tr.backward(List.of(grad), k -> true).get(0)) {
+                return dx.toTensor();
+            }
+        } finally {
+            store.zeroGrads();
+        }
+    }
+
     /** Forward, MSE loss, backward, Adam: one train step on batch {@code i}; returns the loss before the update. */
     public float trainStep(int i) {
         store.zeroGrads();

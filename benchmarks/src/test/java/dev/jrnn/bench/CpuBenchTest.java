@@ -41,7 +41,7 @@ class CpuBenchTest {
      * A shape typed as BxTxH ("2x3x4": I = H) reaches JMH as BxTxIxH, the spelling of the PyTorch rows, so the ratio and
      * the goal line are there; a jrnn train row with no PyTorch row (and a PyTorch row with no jrnn row) is named in the
      * table and the run returns status 5, where it used to leave the ratio blank and exit 0. A real in-process JMH run
-     * of one tiny benchmark (fork 0, one 50 ms iteration).
+     * of one tiny benchmark (fork 0, one 50 ms iteration), its console output captured (not in the build's log) and read.
      */
     @Test
     void shapesInEitherFormJoinThePeerRowsAndAnUnmatchedRowFailsTheRun(@TempDir Path dir) throws Exception {
@@ -50,18 +50,38 @@ class CpuBenchTest {
         String[] jmh = {"RnnBench.jrnnSimpleRnnTrain", "-f", "0", "-wi", "0", "-i", "1", "-r", "50ms", "-foe", "true"};
 
         Files.writeString(csv, GpuBench.HEADER + "\ntorch,simple_rnn,2,3,4,4" + row);
-        assertEquals(0, CpuBench.run(concat(new String[] {"--out", md.toString(), "--torch-csv", csv.toString(), "--shapes", "2x3x4"}, jmh)));
+        Console c = new Console();
+        assertEquals(0, CpuBench.run(concat(new String[] {"--out", md.toString(), "--torch-csv", csv.toString(), "--shapes", "2x3x4"}, jmh),
+                c.out, c.err), c.toString());
         String table = Files.readString(md);
         assertTrue(table.matches("(?s).*\\| jrnnSimpleRnnTrain \\| 2,3,4,4 \\| [^\n]* \\| [0-9.]+ \\(vs PyTorch, 1 thread\\) \\|.*"), table);
         assertTrue(table.contains("Issue 16's CPU goals") && !table.contains("UNMATCHED"), table);
+        // JMH's progress and the table went to the given stream, after JMH closed its output
+        assertTrue(c.out().contains("Result \"dev.jrnn.bench.RnnBench.jrnnSimpleRnnTrain\":") && c.out().contains(table)
+                && c.out().contains("written: " + md), c.toString());
+        assertEquals("", c.err(), c.toString());
 
         Files.writeString(csv, GpuBench.HEADER + "\ntorch,simple_rnn,2,3,4,5" + row);
+        c = new Console();
         assertEquals(CpuBench.UNMATCHED, CpuBench.run(concat(new String[] {"--out", md.toString(), "--torch-csv", csv.toString(),
-                "--shapes", "2x3x4x4"}, jmh)));
+                "--shapes", "2x3x4x4"}, jmh), c.out, c.err), c.toString());
         table = Files.readString(md);
         assertTrue(table.contains("- !!! UNMATCHED: jrnnSimpleRnnTrain 2x3x4x4: no PyTorch row at this shape"), table);
         assertTrue(table.contains("- !!! UNMATCHED: torchSimpleRnnTrain (1 thread) 2x3x4x5: no jrnn row at this shape"), table);
         assertTrue(table.contains("| **no PyTorch row** |"), table);
+        assertTrue(c.err().startsWith("CpuBench: 2 train row(s) without a partner"), c.toString());
+    }
+
+    /** What a run printed, kept in memory. */
+    private static final class Console {
+        private final java.io.ByteArrayOutputStream outBytes = new java.io.ByteArrayOutputStream();
+        private final java.io.ByteArrayOutputStream errBytes = new java.io.ByteArrayOutputStream();
+        final java.io.PrintStream out = new java.io.PrintStream(outBytes, true, java.nio.charset.StandardCharsets.UTF_8);
+        final java.io.PrintStream err = new java.io.PrintStream(errBytes, true, java.nio.charset.StandardCharsets.UTF_8);
+
+        String out() { return outBytes.toString(java.nio.charset.StandardCharsets.UTF_8); }
+        String err() { return errBytes.toString(java.nio.charset.StandardCharsets.UTF_8); }
+        @Override public String toString() { return "out:\n" + out() + "\nerr:\n" + err(); }
     }
 
     @Test

@@ -93,6 +93,55 @@ class PeerFixtureTest {
         }
     }
 
+    /**
+     * grad_x, the input gradient the peer compares step by step (how far back BPTT reaches), is the loss's gradient with
+     * respect to batch 0 by central differences of jrnn's forward loss, at every step; with a truncation (PeerFixture
+     * --tbptt, the wrong setting the peer must refuse) it is exactly zero at the steps before the last cut and unchanged
+     * after it, and the metadata names the setting.
+     */
+    @Test
+    void fixtureInputGradientIsTheLossGradientAndShowsATruncation(@TempDir Path dir) throws Exception {
+        Jrnn.setBackend("cpu");
+        Shapes s = new Shapes(3, 6, 2, 4);
+        java.nio.file.Files.createDirectories(dir.resolve("full"));
+        java.nio.file.Files.createDirectories(dir.resolve("cut"));
+        for (Shapes.Cell cell : Shapes.Cell.values()) {
+            Path full = PeerFixture.write(dir.resolve("full"), cell, s), cut = PeerFixture.write(dir.resolve("cut"), cell, s, 4);
+            float[] g = SafeTensors.read(full).get("grad_x").data(), gc = SafeTensors.read(cut).get("grad_x").data();
+            assertArrayEquals(new int[] {3, 6, 2}, SafeTensors.read(full).get("grad_x").shape());
+            assertEquals("0", SafeTensors.readMetadata(full).get("tbptt"));
+            assertEquals("4", SafeTensors.readMetadata(cut).get("tbptt"));
+            BenchData data = BenchData.random(s, RnnBench.BATCHES, 1);
+            float[] x = data.x(0);
+            double diff = 0, norm = 0;
+            for (int e = 0; e < x.length; e++) {
+                float h = 3e-3f, x0 = x[e];
+                x[e] = x0 + h;
+                double lp = loss0(cell, s, data);
+                x[e] = x0 - h;
+                double lm = loss0(cell, s, data);
+                x[e] = x0;
+                double fd = (lp - lm) / (2.0 * h);
+                diff += (g[e] - fd) * (g[e] - fd);
+                norm += fd * fd;
+                int step = (e / 2) % 6;   // [B, T, I] = [3, 6, 2]
+                // tbptt 4 cuts between steps 3 and 4: the last output's gradient reaches steps 4 and 5 only
+                if (step < 4) assertEquals(0f, gc[e], cell + " cut grad_x[" + e + "], step " + step);
+                else assertEquals(g[e], gc[e], 1e-6 * Math.abs(g[e]) + 1e-9, cell + " kept grad_x[" + e + "], step " + step);
+                if (step == 0) assertTrue(g[e] != 0, cell + ": full BPTT reaches step 0, grad_x[" + e + "]");
+            }
+            double rel = Math.sqrt(diff / norm);
+            assertTrue(rel < 5e-3, cell + " grad_x: relative L2 distance to finite differences " + rel);
+        }
+    }
+
+    /** jrnn's MSE on batch 0 of {@code data}, from the benchmark's initial weights. */
+    private static double loss0(Shapes.Cell cell, Shapes s, BenchData data) {
+        try (JrnnTrainer j = new JrnnTrainer(cell, s, data, RnnBench.SEED)) {
+            return j.loss(0);
+        }
+    }
+
     /** jrnn's MSE on batch 0 with element {@code e} of weight {@code k} set to {@code value}. */
     private static double lossWith(JrnnTrainer j, List<Tensor> w, int k, float[] v, int e, float value) {
         v[e] = value;

@@ -11,7 +11,8 @@ import java.lang.foreign.MemorySegment;
  * Closing waits for the queued copies and frees every host segment and marker it made.
  *
  * <pre>{@code
- * try (CopyQueue q = be.copyQueue()) {
+ * try (CopyQueue q = be.copyQueue()) {                // null on a backend without one (the CPU's)
+ *     if (q == null) return;
  *     MemorySegment host = q.allocHost(n);            // filled by a loader thread
  *     CopyQueue.Marker copied = q.marker(), read = q.marker();
  *     q.copiesWait(read);                             // the main queue is done with dst's last content

@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -27,8 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One C- or Fortran-order n-d array, either a byte range of a file mapped through FFM (no Java array limit) or
- * a heap Tensor seen as a segment. Remembers the file's size and modification time at open so that
- * {@link #check()} can tell when the file changed under a running epoch.
+ * a heap Tensor seen as a segment. Remembers the file's {@link FileFaults.Stamp} (size, modification time, identity) at
+ * open so that {@link #check()} can tell, before each pass, that the file changed or was replaced since; a read that
+ * finds the file shorter (either path) or is interrupted ends in {@link FileFaults}' exceptions, as a model file's.
  */
 final class ArrayData {
     final String source;          // what error messages name: the file, or "file:member"
@@ -43,11 +43,13 @@ final class ArrayData {
     private final long fileOffset;
     /** The file for positional reads, opened at the first; null for heap data. */
     private final Channel channel;
-    private final long fileSize;
-    private final FileTime mtime;
-    /** The end (data byte) of the last read and whether it went through the mapping: they route the next read. Guarded by this. */
-    private long lastEnd = -1;
-    private boolean lastNear, lastMapped;
+    /** The file's version when it was mapped; null for heap data. */
+    private final FileFaults.Stamp opened;
+    /**
+     * Each reading thread's last read of this array, which routes that thread's next one: two threads scanning in file
+     * order (two streams' prefetch threads) each keep their own run (one shared last read sent both to positional reads).
+     */
+    private final ThreadLocal<Locality> locality = ThreadLocal.withInitial(Locality::new);
     /** Whether a read through the mapping happened since the last unload (this array is in {@link #TOUCHED}). */
     private final AtomicBoolean touched = new AtomicBoolean();
     /** Bytes this array counted toward {@link #MAPPED} since its last unload: never more than its mapping holds. */
@@ -75,7 +77,7 @@ final class ArrayData {
     private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("jrnn-arraydata-cleaner").factory());
 
     private ArrayData(String source, DType dtype, ByteOrder order, long[] shape, MemorySegment data, boolean fortran,
-                      Path file, long fileOffset, Channel channel, long fileSize, FileTime mtime) {
+                      Path file, long fileOffset, Channel channel, FileFaults.Stamp opened) {
         this.source = source;
         this.dtype = dtype;
         this.order = order;
@@ -86,8 +88,7 @@ final class ArrayData {
         this.fileOffset = fileOffset;
         this.channel = channel;
         if (channel != null) CLEANER.register(this, channel);
-        this.fileSize = fileSize;
-        this.mtime = mtime;
+        this.opened = opened;
     }
 
     /** A heap tensor, not copied. */
@@ -96,12 +97,12 @@ final class ArrayData {
         long[] shape = new long[s.length];
         for (int i = 0; i < s.length; i++) shape[i] = s[i];
         return new ArrayData(name, DType.FLOAT32, ByteOrder.nativeOrder(), shape, MemorySegment.ofArray(t.data()), false,
-                null, 0, null, 0, null);
+                null, 0, null, null);
     }
 
     /** An array held in memory: the elements of a compressed npz member, inflated into {@code data}. */
     static ArrayData inMemory(String source, Npy.Header h, MemorySegment data) {
-        return new ArrayData(source, h.dtype(), h.order(), h.shape(), data, h.fortranOrder(), null, 0, null, 0, null);
+        return new ArrayData(source, h.dtype(), h.order(), h.shape(), data, h.fortranOrder(), null, 0, null, null);
     }
 
     /**
@@ -122,16 +123,18 @@ final class ArrayData {
     private static ArrayData map(Path file, String source, DType dtype, ByteOrder order, long[] shape, boolean fortran,
                                  long offset, long bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileFaults.Stamp stamp = FileFaults.Stamp.read(file);   // the version mapped: checked before each pass
             long size = ch.size();
+            if (stamp.size() != size) {   // replaced between the open and the stamp: the stamp would describe another file
+                throw FileFaults.changed(source, "the file opened (" + size + " bytes)", "another at its path (" + stamp.size() + " bytes)", null);
+            }
             if (offset + bytes > size) {
                 throw new IOException(source + ": truncated: the header promises " + bytes + " data bytes from byte "
                         + offset + ", the file has " + size + " bytes");
             }
-            FileTime mtime = Files.getLastModifiedTime(file);
-            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();   // the file mapped, for a later open
             MemorySegment seg = bytes == 0 ? MemorySegment.NULL
                     : ch.map(FileChannel.MapMode.READ_ONLY, offset, bytes, Arena.ofAuto());
-            return new ArrayData(source, dtype, order, shape.clone(), seg, fortran, file, offset, new Channel(file, key), size, mtime);
+            return new ArrayData(source, dtype, order, shape.clone(), seg, fortran, file, offset, new Channel(file, stamp.key()), stamp);
         }
     }
 
@@ -167,29 +170,50 @@ final class ArrayData {
         } catch (InternalError e) {
             if (!FileFaults.isMappedFault(e)) throw e;
             // a fault in a mapped page: the file shrank under the mapping
-            throw new UncheckedIOException(FileFaults.changedWhileReading(source, "read fault at element " + from, e));
+            throw shorter(from, n, e);
         }
     }
 
     /**
+     * What a read of elements {@code [from, from + n)} that found the file shorter than they need ends in, from either path
+     * (a mapped page's fault, a positional read's end of file): FileFaults' "changed" naming the bytes and the file now.
+     */
+    private UncheckedIOException shorter(long from, long n, Throwable cause) {
+        long w = fortran ? 1 : dtype.width(), at = fileOffset + from * w;
+        FileFaults.Stamp now = FileFaults.Stamp.of(file);
+        IOException e = FileFaults.changed(source, (fortran ? "the array's bytes " + fileOffset + " to " + (fileOffset + data.byteSize())
+                        : "bytes " + at + " to " + (at + n * w) + " (elements " + from + " to " + (from + n) + ")")
+                        + " of the file as opened (" + opened + ")",
+                now == null ? "no readable file" : now.toString(), cause);
+        return new UncheckedIOException(e.getMessage(), e);
+    }
+
+    /**
      * What a read of data bytes {@code [at, at + bytes)} may map when it goes through the mapping, or -1 for a positional
-     * read: one more than {@link #NEAR} from the previous read's end, and the first near one after such a read (so a lone
+     * read: one more than {@link #NEAR} from the previous read's end (the same thread's), and the first near one after such a read (so a lone
      * pair of neighbours, e.g. a shuffled window of two rows, maps nothing), and one larger than {@link #UNLOAD_EVERY}
      * (it alone would map more); an array of at most {@link #SMALL} bytes is always mapped. The array's first read is mapped
      * (a whole small array, the start of a sequential scan). A read continuing a mapped one maps at most its bytes and the
      * gap it skipped, counted as at least {@link #NEAR} (the fault-around ahead of it); the first mapped read of a run at
      * most its bytes and the two folios around it.
      */
-    synchronized long route(long at, long bytes) {
-        boolean first = lastEnd < 0;
-        long gap = first ? 0 : Math.abs(at - lastEnd);
+    long route(long at, long bytes) {
+        Locality l = locality.get();   // this thread's: no lock, no other reader's position
+        boolean first = l.lastEnd < 0;
+        long gap = first ? 0 : Math.abs(at - l.lastEnd);
         boolean near = gap <= NEAR;
-        boolean mapped = data.byteSize() <= SMALL || near && (lastNear || first) && bytes <= UNLOAD_EVERY, continues = lastMapped && near;
-        lastEnd = at + bytes;
-        lastNear = near;
-        lastMapped = mapped;
+        boolean mapped = data.byteSize() <= SMALL || near && (l.lastNear || first) && bytes <= UNLOAD_EVERY, continues = l.lastMapped && near;
+        l.lastEnd = at + bytes;
+        l.lastNear = near;
+        l.lastMapped = mapped;
         if (!mapped) return -1;
         return continues ? Math.max(bytes + gap, NEAR) : bytes + 2 * MAX_FOLIO;
+    }
+
+    /** The end (data byte) of a thread's last read of this array and whether it was near the one before and mapped. */
+    private static final class Locality {
+        long lastEnd = -1;
+        boolean lastNear, lastMapped;
     }
 
     /**
@@ -246,7 +270,18 @@ final class ArrayData {
         for (long done = 0; done < n; ) {
             long k = Math.min(n - done, chunk);
             ByteBuffer into = direct ? dst.asSlice((dstFloat + done) * 4, k * 4).asByteBuffer() : buf.clear().limit((int) (k * w));
-            channel.readFully(into, fileOffset + at + done * w, source, (at + done * w) / w);
+            long pos = fileOffset + at + done * w;
+            switch (channel.readFully(into, pos, source)) {
+                case READ -> {}
+                case SHORT -> throw shorter(at / w, n, null);
+                case REPLACED -> {
+                    // the path names another file now: read the one mapped, as a near read does (the next pass refuses it)
+                    charge(k * w + 2 * MAX_FOLIO);
+                    dtype.toFloats(data, at + done * w, order, dst, dstFloat + done, k);
+                    done += k;
+                    continue;
+                }
+            }
             if (!direct) dtype.toFloats(MemorySegment.ofBuffer(buf.flip()), 0, order, dst, dstFloat + done, k);
             done += k;
         }
@@ -303,29 +338,22 @@ final class ArrayData {
         }
     }
 
-    /** Throws when the file's size or modification time differ from when it was opened. */
+    /**
+     * Throws FileFaults' "changed" when the file's size, modification time or identity differ from when it was mapped (a
+     * file replaced by a rename keeping its size and time, as {@code cp -p} and {@code mv} leave it, included).
+     */
     void check() throws IOException {
-        if (file == null) return;
-        long size;
-        FileTime t;
-        try {
-            size = Files.size(file);
-            t = Files.getLastModifiedTime(file);
-        } catch (IOException e) {
-            throw new IOException(source + ": no longer readable since it was opened: " + e, e);
-        }
-        if (size != fileSize || !t.equals(mtime)) {
-            throw new IOException(source + ": changed since it was opened (size " + fileSize + " -> " + size
-                    + " bytes, modified " + mtime + " -> " + t + "); reopen the dataset");
-        }
+        if (file != null) FileFaults.requireUnchanged(source, file, opened);
     }
 
     /**
      * The mapped file, opened for positional reads at the first (after checking it is still the file mapped: its file key,
-     * dev and inode on Unix) and closed by the cleaner once the array is unreachable, or sooner to keep at most OPEN_MAX
+     * dev and inode on Unix; when the path names another file now, reads go through the mapping, which holds the one
+     * mapped) and closed by the cleaner once the array is unreachable, or sooner to keep at most OPEN_MAX
      * open in the process (it opens again at its next read). A read clears the thread's interrupt
      * for its duration (an interrupted thread's read would close the channel for every reader; mapped reads ignore
-     * interrupts too); an interrupt during a read still closes it, and the next read opens the file again.
+     * interrupts too); an interrupt during a read still closes it (FileFaults' InterruptedIOException), and the next read
+     * opens the file again.
      */
     private static final class Channel implements Runnable {
         /** The channels open now, least recently used first; the cleaner or OPEN_MAX closes them, not the GC alone. */
@@ -334,29 +362,31 @@ final class ArrayData {
         private final Path file;
         private final Object key;
         private volatile FileChannel ch;
+        /** Set once the path was found to name another file than the one mapped. */
+        private volatile boolean replaced;
+
+        /** How a positional read ended: read in full, at the end of a shorter file, or not done (the path names another file). */
+        enum Outcome { READ, SHORT, REPLACED }
 
         Channel(Path file, Object key) {
             this.file = file;
             this.key = key;
         }
 
-        void readFully(ByteBuffer into, long pos, String source, long element) {
+        Outcome readFully(ByteBuffer into, long pos, String source) {
             boolean interrupted = Thread.interrupted();
             try {
                 for (int attempt = 0; ; attempt++) {
                     FileChannel c = open();
+                    if (c == null) return Outcome.REPLACED;
                     int from = into.position();
                     try {
                         while (into.hasRemaining()) {
-                            int r = c.read(into, pos + into.position());
-                            if (r < 0) {
-                                throw new IOException(source + ": the file ends before element " + element
-                                        + " (it was truncated or replaced since it was opened)");
-                            }
+                            if (c.read(into, pos + into.position()) < 0) return Outcome.SHORT;
                         }
-                        return;
+                        return Outcome.READ;
                     } catch (ClosedByInterruptException e) {
-                        throw e;   // this thread is being stopped (a stream's close)
+                        throw FileFaults.readingInterrupted(source, e);   // this thread is being stopped (a stream's close)
                     } catch (ClosedChannelException e) {
                         // another reader's interrupt closed it, or it was closed to keep OPEN_MAX: open it again
                         if (into.position() > from) attempt = 0;   // a long read that moves on is never given up
@@ -371,6 +401,7 @@ final class ArrayData {
             }
         }
 
+        /** The open channel, or null when the path names another file than the one mapped. */
         private FileChannel open() throws IOException {
             FileChannel evicted = null;
             FileChannel c;
@@ -380,11 +411,18 @@ final class ArrayData {
                     OPEN.get(this);   // most recently used
                     return c;
                 }
-                c = FileChannel.open(file, StandardOpenOption.READ);
+                if (replaced) return null;
+                try {
+                    c = FileChannel.open(file, StandardOpenOption.READ);
+                } catch (java.nio.file.NoSuchFileException e) {   // renamed away or deleted: read the mapping, as when replaced;
+                    replaced = true;                               // the next pass's check() refuses the file
+                    return null;
+                }
                 Object k = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
                 if (k != null && !k.equals(key)) {
                     c.close();
-                    throw new IOException(file + ": replaced since it was opened; reopen the dataset");
+                    replaced = true;
+                    return null;
                 }
                 ch = c;
                 OPEN.put(this, Boolean.TRUE);

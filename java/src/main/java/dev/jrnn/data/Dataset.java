@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -178,11 +177,7 @@ public final class Dataset implements Cloneable {
      * are zero-padded to their longest sequence and carry the {@link Batch#lengths()}.
      */
     public static Dataset fromRaggedNpy(Path values, Path offsets, Path y) throws IOException {
-        notNull("fromRaggedNpy", "values", values);
-        notNull("fromRaggedNpy", "offsets", offsets);
-        long[] off = Sources.offsets(offsets);
-        Column x = Sources.ragged(Sources.valuesNpy(values), off, offsets.toString());
-        return of(List.of(x), y == null ? List.of() : List.of(Sources.raggedTargets(Sources.valuesNpy(y), off)));
+        return DatasetSources.raggedNpy(values, offsets, y);
     }
 
     /** In-memory variable-length sequences, as {@link #fromRaggedNpy}. */
@@ -211,7 +206,7 @@ public final class Dataset implements Cloneable {
      * batches through a buffer of 10 000 batches (see {@link #shuffle(long, int)}).
      */
     public Dataset shuffle(long seed) {
-        return shuffled(seed, 10_000, true, true);
+        return OrderOps.shuffle(this, seed, 10_000, true, true);
     }
 
     /**
@@ -222,7 +217,7 @@ public final class Dataset implements Cloneable {
      * sample positions), afresh every epoch and every pass of a repeat after it.
      */
     public Dataset shuffle(long seed, int bufferSize) {
-        return shuffled(seed, bufferSize, false, true);
+        return OrderOps.shuffle(this, seed, bufferSize, false, true);
     }
 
     /**
@@ -230,14 +225,7 @@ public final class Dataset implements Cloneable {
      * a repeat after it gives the first epoch's order. {@code ds.shuffle(7, 1000, false).repeat(2)}: the same order twice.
      */
     public Dataset shuffle(long seed, int bufferSize, boolean reshuffleEachIteration) {
-        return shuffled(seed, bufferSize, false, reshuffleEachIteration);
-    }
-
-    private Dataset shuffled(long seed, int bufferSize, boolean full, boolean reshuffle) {
-        if (bufferSize < 1) throw new IllegalArgumentException("Dataset.shuffle: bufferSize must be >= 1, got " + bufferSize);
-        if (batched) return after(new BatchOps.Shuffle(seed, bufferSize, reshuffle));
-        return derive(o -> full || bufferSize >= o.size() ? new Order.Shuffled(o, seed, reshuffle) : new Order.Buffered(o, seed, bufferSize, reshuffle),
-                s -> e -> StreamOps.shuffle(s.apply(e), bufferSize, new SplittableRandom(seed ^ (reshuffle ? e : 0) * 0x9E3779B97F4A7C15L)));
+        return OrderOps.shuffle(this, seed, bufferSize, false, reshuffleEachIteration);
     }
 
     /**
@@ -245,12 +233,7 @@ public final class Dataset implements Cloneable {
      * them, as tf.data's.
      */
     public Dataset take(long n) {
-        if (n < -1) throw new IllegalArgumentException("Dataset.take: n must be >= 0, or -1 for all, got " + n);
-        if (n == -1) return copy();
-        if (batched) return after(new BatchOps.Take(n));
-        Dataset d = derive(o -> slice(o, 0, Math.min(n, o.size())), s -> e -> StreamOps.take(s.apply(e), n));
-        d.streamSize = streamSize == BatchOps.ENDLESS ? n : streamSize < 0 ? -1 : Math.min(n, streamSize);
-        return d;
+        return OrderOps.take(this, n);
     }
 
     /**
@@ -259,20 +242,7 @@ public final class Dataset implements Cloneable {
      * {@code skip(-1)} skips them all, as tf.data's (a generator's are read); refused where an epoch never ends.
      */
     public Dataset skip(long n) {
-        if (n < -1) throw new IllegalArgumentException("Dataset.skip: n must be >= 0, or -1 for all, got " + n);
-        if (n == -1 && endless()) throw new IllegalArgumentException("Dataset.skip: -1 (all) of an endless data set would never end; got -1 after " + this);
-        long k = n == -1 ? Long.MAX_VALUE : n;
-        if (batched) return after(new BatchOps.Skip(k));
-        Dataset d = derive(o -> o.size() == Long.MAX_VALUE ? slice(o, k, Long.MAX_VALUE)   // still endless
-                        : slice(o, Math.min(k, o.size()), o.size() - Math.min(k, o.size())),
-                s -> e -> StreamOps.skip(s.apply(e), k));
-        d.streamSize = streamSize < 0 || streamSize == BatchOps.ENDLESS ? streamSize : Math.max(0, streamSize - k);
-        return d;
-    }
-
-    /** Positions {@code [from, from + size)} of {@code o}; a slice of a slice is one slice, so split still sees the file order. */
-    private static Order slice(Order o, long from, long size) {
-        return o instanceof Order.Slice s ? new Order.Slice(s.base(), s.from() + from, size) : new Order.Slice(o, from, size);
+        return OrderOps.skip(this, n);
     }
 
     /**
@@ -282,13 +252,7 @@ public final class Dataset implements Cloneable {
      * {@code repeat(0)} an empty data set.
      */
     public Dataset repeat(int times) {
-        if (times < -1) throw new IllegalArgumentException("Dataset.repeat: times must be >= 0, or -1 for endless, got " + times);
-        if (times == -1) return repeat();
-        if (batched) return after(new BatchOps.Repeat(times));
-        Dataset d = derive(o -> new Order.Repeated(o, times), s -> e -> StreamOps.repeat(s, e, times));
-        d.streamSize = times == 0 || streamSize == 0 ? 0 : streamSize < 0 || streamSize == BatchOps.ENDLESS ? streamSize
-                : BatchOps.times(streamSize, times);
-        return d;
+        return OrderOps.repeat(this, times);
     }
 
     /**
@@ -297,24 +261,7 @@ public final class Dataset implements Cloneable {
      * {@code batch(32).repeat()} repeats the batched passes.
      */
     public Dataset repeat() {
-        if (batched) return after(new BatchOps.Repeat(-1));
-        Dataset d = derive(o -> new Order.Repeated(o, -1), s -> e -> StreamOps.repeat(s, e, -1));
-        d.streamSize = streamSize == 0 ? 0 : BatchOps.ENDLESS;
-        return d;
-    }
-    /** A copy with the batch-level operation {@code op} added. */
-    private Dataset after(BatchOps.Op op) {
-        Dataset d = copy();
-        d.after = java.util.stream.Stream.concat(after.stream(), java.util.stream.Stream.of(op)).toList();
-        return d;
-    }
-
-    /** A copy with the sample order changed ({@code indexed}) or the generator's stream wrapped ({@code streamed}). */
-    Dataset derive(UnaryOperator<Order> indexed, UnaryOperator<LongFunction<StreamOps.Stream>> streamed) {
-        Dataset d = copy();
-        if (table != null) d.order = indexed.apply(order);
-        else d.stream = streamed.apply(stream);
-        return d;
+        return OrderOps.repeat(this, -1);
     }
 
     /**

@@ -60,6 +60,15 @@ final class DatasetSources {
         return Dataset.of(in, out);
     }
 
+    /** {@link Dataset#fromRaggedNpy}: the values and targets mapped, the offsets read. */
+    static Dataset raggedNpy(java.nio.file.Path values, java.nio.file.Path offsets, java.nio.file.Path y) throws IOException {
+        notNull("fromRaggedNpy", "values", values);
+        notNull("fromRaggedNpy", "offsets", offsets);
+        long[] off = Sources.offsets(offsets);
+        Column x = Sources.ragged(Sources.valuesNpy(values), off, offsets.toString());
+        return Dataset.of(List.of(x), y == null ? List.of() : List.of(Sources.raggedTargets(Sources.valuesNpy(y), off)));
+    }
+
     /** {@link Dataset#fromRagged}: the offsets copied, as the columns keep them. */
     static Dataset ragged(Tensor values, long[] offsets, Tensor y) {
         notNull("fromRagged", "values", values);

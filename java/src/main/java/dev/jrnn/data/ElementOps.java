@@ -245,7 +245,7 @@ final class ElementOps {
     static Dataset shard(Dataset d, int num, int index) {
         if (num < 1) throw new IllegalArgumentException("Dataset.shard: numShards must be >= 1, got " + num);
         if (index < 0 || index >= num) throw new IllegalArgumentException("Dataset.shard: index must be in [0, " + num + "), got " + index);
-        Dataset s = d.derive(o -> new Order.Sharded(o, num, index), f -> e -> shard(f.apply(e), num, index));
+        Dataset s = OrderOps.derive(d, o -> new Order.Sharded(o, num, index), f -> e -> shard(f.apply(e), num, index));
         long n = d.streamSize;
         s.streamSize = n < 0 || n == BatchOps.ENDLESS ? n : n <= index ? 0 : (n - index - 1) / num + 1;
         return s;

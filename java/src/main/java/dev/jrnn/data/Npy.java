@@ -1,6 +1,7 @@
 package dev.jrnn.data;
 
 import dev.jrnn.io.AtomicFiles;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -115,14 +116,15 @@ public final class Npy {
         long[] shape = new long[s.length];
         for (int i = 0; i < s.length; i++) shape[i] = s[i];
         float[] d = t.data();
-        write(file, headerBytes("<f4", shape), d.length, 4, (bb, i, n) -> bb.asFloatBuffer().put(d, i, n));
+        write("Npy.write", file, headerBytes("<f4", shape), d.length, 4, (bb, i, n) -> bb.asFloatBuffer().put(d, i, n));
     }
 
     /** Writes {@code values} as a 1-d little-endian int64 {@code .npy} (ragged offsets), atomically. */
     public static void writeInt64(Path file, long[] values) throws IOException {
         if (file == null) throw new IllegalArgumentException("Npy.writeInt64: file is null");
         if (values == null) throw new IllegalArgumentException("Npy.writeInt64: values is null");
-        write(file, headerBytes("<i8", new long[] {values.length}), values.length, 8, (bb, i, n) -> bb.asLongBuffer().put(values, i, n));
+        write("Npy.writeInt64", file, headerBytes("<i8", new long[] {values.length}), values.length, 8,
+                (bb, i, n) -> bb.asLongBuffer().put(values, i, n));
     }
 
     /** Puts elements {@code [from, from + n)} into a little-endian buffer. */
@@ -130,8 +132,9 @@ public final class Npy {
         void put(ByteBuffer bb, int from, int n);
     }
 
-    private static void write(Path file, byte[] header, int count, int width, Chunk chunk) throws IOException {
-        AtomicFiles.write(file, out -> {
+    /** Through {@link FileFaults#save}: an interrupt or a failure says {@code who(file)} and that the old file is unchanged. */
+    private static void write(String who, Path file, byte[] header, int count, int width, Chunk chunk) throws IOException {
+        FileFaults.save(who, file, () -> AtomicFiles.write(file, out -> {
             out.write(header);
             ByteBuffer bb = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < count; ) {
@@ -141,7 +144,7 @@ public final class Npy {
                 out.write(bb.array(), 0, n * width);
                 i += n;
             }
-        });
+        }));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.jrnn.data;
 
 import dev.jrnn.io.AtomicFiles;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ import java.util.Arrays;
 public final class NpyWriter implements AutoCloseable {
     private static final long PLACEHOLDER = 1_000_000_000_000_000_000L;   // widest count the header must hold
     private final AtomicFiles.Pending out;
+    private final Path file;
     private final long[] rowShape;
     private final long rowElements;
     private final int headerSize;
@@ -33,9 +35,11 @@ public final class NpyWriter implements AutoCloseable {
     private final ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     private long rows;
     private boolean closed;
+    private boolean failed;   // an append failed: its bytes may be half there, so close drops the file
 
-    private NpyWriter(AtomicFiles.Pending out, long[] rowShape) throws IOException {
+    private NpyWriter(AtomicFiles.Pending out, Path file, long[] rowShape) throws IOException {
         this.out = out;
+        this.file = file;
         this.ch = out.channel();
         this.rowShape = rowShape;
         long n = 1;
@@ -64,7 +68,7 @@ public final class NpyWriter implements AutoCloseable {
         // a directory, a read-only file or a FIFO is refused now, not after every row was written
         AtomicFiles.Pending out = AtomicFiles.open(file);
         try {
-            return new NpyWriter(out, rs);
+            return new NpyWriter(out, file, rs);
         } catch (IOException | RuntimeException e) {
             out.close();
             throw e;
@@ -93,29 +97,44 @@ public final class NpyWriter implements AutoCloseable {
                     + data.length + " values (0 <= off, 0 <= n, off + n <= length)");
         }
         if (n % rowElements != 0) throw new IllegalArgumentException("NpyWriter.append: " + n + " values are not whole rows of " + rowElements);
-        for (int i = off; i < off + n; ) {
-            int k = Math.min(off + n - i, buf.capacity() / 4);
-            buf.clear();
-            buf.asFloatBuffer().put(data, i, k);
-            buf.limit(k * 4);
-            while (buf.hasRemaining()) ch.write(buf);
-            i += k;
-        }
+        // an interrupt (which closes the channel) or a full disk names the file, as the other writers' failures do
+        if (failed) throw new IllegalStateException("NpyWriter.append: an earlier append to " + file + " failed; the file will not be written");
+        failed = true;
+        FileFaults.save("NpyWriter.append", file, () -> {
+            for (int i = off; i < off + n; ) {
+                int k = Math.min(off + n - i, buf.capacity() / 4);
+                buf.clear();
+                buf.asFloatBuffer().put(data, i, k);
+                buf.limit(k * 4);
+                while (buf.hasRemaining()) ch.write(buf);
+                i += k;
+            }
+        });
+        failed = false;
         rows += n / rowElements;
     }
 
     /** Rows written so far. */
     public long rows() { return rows; }
 
-    /** Writes the final header and moves the file into place. */
+    /**
+     * Writes the final header and moves the file into place; after a failed {@link #append} (an interrupt, a full disk) it
+     * drops what was written instead, leaving the target as it was (the append's exception said why).
+     */
     @Override
     public void close() throws IOException {
         if (closed) return;
+        if (failed) {
+            abort();
+            return;
+        }
         closed = true;
         try (out) {
-            ByteBuffer h = ByteBuffer.wrap(Npy.headerBytes("<f4", shape(rows), headerSize));
-            for (long at = 0; h.hasRemaining(); ) at += ch.write(h, at);
-            out.commit();
+            FileFaults.save("NpyWriter.close", file, () -> {
+                ByteBuffer h = ByteBuffer.wrap(Npy.headerBytes("<f4", shape(rows), headerSize));
+                for (long at = 0; h.hasRemaining(); ) at += ch.write(h, at);
+                out.commit();
+            });
         }
     }
 

@@ -441,7 +441,7 @@ public final class TextVectorization {
             }
         }
         byte[] bytes = String.join("\n", v).getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(file, out -> out.write(bytes));
+        dev.jrnn.io.FileFaults.save("TextVectorization.saveVocabulary", file, () -> AtomicFiles.write(file, out -> out.write(bytes)));
     }
 
     /**

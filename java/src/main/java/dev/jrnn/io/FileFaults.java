@@ -68,10 +68,38 @@ public final class FileFaults {
         return false;
     }
 
-    /** The IOException for data of {@code source} (a file, or "file:member") that changed under a read ({@code where}: nullable). */
-    public static IOException changedWhileReading(String source, String where, Throwable cause) {
-        return new Changed(source + ": " + (where == null ? "" : where + ": ") + CHANGED
-                + " (written in place by another thread or process: read it again once that write is done)", cause);
+    /**
+     * The IOException for data of {@code source} (a file, or "file:member") that changed under a read, model file or data
+     * set alike: {@code <source>: the file changed or was truncated while being read: expected <expected>, found <found>
+     * (...)}.
+     */
+    public static IOException changed(String source, String expected, String found, Throwable cause) {
+        return new Changed(source + ": " + CHANGED + ": expected " + expected + ", found " + found
+                + " (written in place or replaced by another thread or process: open and read it again once that write is done)", cause);
+    }
+
+    /**
+     * Throws {@link #changed} when {@code file} is no longer the version {@code opened} was taken of (its size, modification
+     * time or identity moved: written, or replaced by a rename, a {@code cp -p} copy of the same size and time included);
+     * the cheap check a reader that keeps a file open (a mapped data set) makes before each pass over it.
+     */
+    public static void requireUnchanged(String source, Path file, Stamp opened) throws IOException {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw changed(source, "the file as opened (" + opened + ")", "no file to read (" + e + ")", e);
+        }
+        Stamp now = new Stamp(a.size(), a.lastModifiedTime(), a.fileKey());
+        if (!now.equals(opened)) throw changed(source, "the file as opened (" + opened + ")", now.toString(), null);
+    }
+
+    /**
+     * The {@link InterruptedIOException} a read of {@code source} ends in when its thread is interrupted (a channel's
+     * {@code ClosedByInterruptException}, {@code cause}): the file is not at fault; the flag is set again.
+     */
+    public static InterruptedIOException readingInterrupted(String source, Throwable cause) {
+        return interrupted(source + ": reading stopped", "", cause);
     }
 
     /**
@@ -101,7 +129,7 @@ public final class FileFaults {
                     if (e instanceof InterruptedIOException || e instanceof Changed) throw e;   // a nested guard's
                     if (interruptedBy(e)) throw interrupted(file + ": reading stopped", "", e);
                     if (!isMappedFault(e) && (before == null || before.equals(Stamp.of(file)))) throw e;
-                    if (attempt == READ_ATTEMPTS) throw changedWhileReading(file.toString(), null, e);
+                    if (attempt == READ_ATTEMPTS) throw changedUnder(file, before, isMappedFault(e) ? "a mapped page gone" : "a failed read", e);
                     again = true;
                     pause(attempt);
                     continue;
@@ -110,7 +138,7 @@ public final class FileFaults {
                 if (before == null || after == null || before.equals(after)) return result;
                 // written in place or replaced meanwhile (a reader that opens the path more than once may hold parts of both;
                 // an inode number can come back with the other version): read the file again, refuse if it keeps changing
-                IOException e = attempt == READ_ATTEMPTS ? changedWhileReading(file.toString(), null, null) : null;
+                IOException e = attempt == READ_ATTEMPTS ? changedUnder(file, before, "a read that completed", null) : null;
                 if (result instanceof AutoCloseable c) {
                     try {
                         c.close();
@@ -128,6 +156,13 @@ public final class FileFaults {
                 }
             }
         }
+    }
+
+    /** {@link #changed} for a read of {@code file} that began on version {@code before} and ended in {@code what}. */
+    private static IOException changedUnder(Path file, Stamp before, String what, Throwable cause) {
+        Stamp now = Stamp.of(file);
+        return changed(file.toString(), before == null ? "a readable file" : "the file as it was when the read began (" + before + ")",
+                what + " and " + (now == null ? "no readable file" : now.toString()), cause);
     }
 
     /** Per thread: the warnings of the reads in progress, innermost first. */
@@ -157,16 +192,18 @@ public final class FileFaults {
      * write), so that every I/O failure is an IOException whose message starts {@code who(file): } and says the previous
      * file is unchanged, an {@link UncheckedIOException} too; a missing directory stays a {@link NoSuchFileException}; an
      * interrupt (the flag set before or during the save) is an {@link InterruptedIOException}. Other exceptions (a model
-     * the format cannot hold) go on as they are.
+     * the format cannot hold) go on as they are. A save inside another on the same thread (a weights file's writer inside
+     * {@code saveWeights}) is its body alone: the outer one names the file once.
      */
     public static void save(String who, Path file, Write body) throws IOException {
-        if (file == null) {   // the writer's own message for a null file
+        if (file == null || SAVING.get() != null) {   // the writer's own message for a null file; an outer save speaks
             body.run();
             return;
         }
         String prefix = who + "(" + file + "): ";
         if (Thread.currentThread().isInterrupted()) throw interrupted(prefix + "not saved", "; " + UNCHANGED, null);
         try {
+            SAVING.set(Boolean.TRUE);
             body.run();
         } catch (IOException | UncheckedIOException e) {
             IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
@@ -179,8 +216,13 @@ public final class FileFaults {
             }
             throw new IOException(prefix + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())
                     + " (" + UNCHANGED + ")", e);
+        } finally {
+            SAVING.remove();
         }
     }
+
+    /** Set while a {@link #save} runs on this thread: a save inside it (a weights file's writer) leaves the message to it. */
+    private static final ThreadLocal<Boolean> SAVING = new ThreadLocal<>();
 
     /** Whether the thread is interrupted, or {@code e} came from a channel an interrupt closed. */
     private static boolean interruptedBy(Throwable e) {
@@ -202,15 +244,29 @@ public final class FileFaults {
         return e;
     }
 
-    /** What tells a file's versions apart: its size, modification time and identity (inode); null when unreadable. */
-    private record Stamp(long size, FileTime modified, Object key) {
-        static Stamp of(Path file) {
+    /**
+     * What tells a file's versions apart: its size, modification time and identity (the file key: device and inode on
+     * Unix, null where the platform has none).
+     */
+    public record Stamp(long size, FileTime modified, Object key) {
+        /** {@code file}'s stamp now; null when it cannot be read. */
+        public static Stamp of(Path file) {
             try {
-                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                return new Stamp(a.size(), a.lastModifiedTime(), a.fileKey());
+                return read(file);
             } catch (IOException | RuntimeException e) {
                 return null;
             }
+        }
+
+        /** {@code file}'s stamp now. */
+        public static Stamp read(Path file) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Stamp(a.size(), a.lastModifiedTime(), a.fileKey());
+        }
+
+        @Override
+        public String toString() {
+            return size + " bytes, modified " + modified + (key == null ? "" : ", file " + key);
         }
     }
 }

@@ -53,7 +53,7 @@ public final class SafeTensors {
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         byte[] header = header(tensors, metadata);
-        AtomicFiles.write(file, out -> {
+        FileFaults.save("SafeTensors.write", file, () -> AtomicFiles.write(file, out -> {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             out.write(len.array());
             out.write(header);
@@ -68,7 +68,7 @@ public final class SafeTensors {
                     i += n;
                 }
             }
-        });
+        }));
     }
 
     /** The padded JSON header bytes {@link #write} puts after the 8-byte length. */

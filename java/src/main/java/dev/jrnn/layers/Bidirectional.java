@@ -129,6 +129,25 @@ public class Bidirectional extends Layer {
 
     public RecurrentLayer backwardLayer() { return backwardLayer; }
 
+    /**
+     * Truncated BPTT in both directions ({@link RecurrentLayer#tbptt(int)}, 0 = full BPTT), which a wrapped layer no
+     * longer takes alone: {@code new Bidirectional(new LSTM(8).returnSequences(true)).tbptt(20)}.
+     */
+    public Bidirectional tbptt(int k) {
+        return tbptt(k, k);
+    }
+
+    /** Truncated BPTT of each direction: the forward layer's {@code forward} steps, the backward layer's {@code backward}. */
+    public Bidirectional tbptt(int forward, int backward) {
+        if (forward < 0 || backward < 0) {
+            throw new IllegalArgumentException(name() + ": tbptt must be >= 0 (0 = full BPTT), got forward " + forward
+                    + ", backward " + backward);
+        }
+        forwardLayer.tbptt = forward;
+        backwardLayer.tbptt = backward;
+        return this;
+    }
+
     @Override
     protected List<Layer> wrapped() { return List.of(forwardLayer, backwardLayer); }
 

@@ -210,8 +210,9 @@ public abstract class Layer {
      * random stream advances, Dropout draws its seed, wrappers adopt their inner layers).
      *
      * <pre>{@code
-     * Model m = Layer.buildForLoading(() -> { Model g = graph.build(config); g.layers(); return g; });
-     * // built at zeros: set every weight next
+     * Model m = Layer.buildForLoading(() -> Models.fromJson(json));   // the layers, as Models.load makes them
+     * Layer.buildForLoading(m::paramStore);                             // their weights, at zeros
+     * m.setWeights(weights);                                            // so set every weight next
      * }</pre>
      */
     public static <T> T buildForLoading(java.util.function.Supplier<T> task) {

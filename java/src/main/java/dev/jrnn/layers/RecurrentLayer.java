@@ -259,7 +259,10 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
      * processing order, between step k-1 and k, 2k-1 and 2k, ...); 0 = full BPTT.
      */
     public RecurrentLayer tbptt(int k) {
-        requireUnwrapped("tbptt");
+        if (Bidirectional.wraps(this)) {
+            throw new IllegalStateException(name() + ": cannot set tbptt of a layer a Bidirectional wraps (its other direction"
+                    + " would keep the old value); set it before wrapping, or with the Bidirectional's tbptt(k)");
+        }
         if (k < 0) throw new IllegalArgumentException(name() + ": tbptt must be >= 0 (0 = full BPTT), got " + k);
         this.tbptt = k;
         return this;

@@ -112,7 +112,8 @@ final class DatasetBatches implements BatchSource {
         if (data.batchSize() != fixed || smaller) {
             throw new IllegalArgumentException(where + "the stateful layer " + c.layer().name() + " runs on batches of " + fixed
                     + " (the batch size its input fixes); the dataset gives batches of " + data.batchSize()
-                    + (smaller ? " and a smaller last one of a pass" + (n >= 0 ? " (" + n + " samples per epoch)" : "") : "") + "; batch it with batch(" + fixed + ", true)");
+                    + (smaller ? " and a smaller last one of a pass" + (n >= 0 ? " (" + n + " samples per epoch)" : "") : "") + "; batch it with batch(" + fixed + ", true), or, where it is batched already (Timeseries' dataset()), with rebatch("
+                    + fixed + ", true)");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.io.AtomicFiles;
+import dev.jrnn.io.FileFaults;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -108,10 +109,13 @@ public final class History {
         return b.toString();
     }
 
-    /** Writes {@link #toCsvString()} to {@code file} (atomically: temp file + rename). */
+    /**
+     * Writes {@link #toCsvString()} to {@code file} (atomically: temp file + rename); a failure, an interrupt included
+     * ({@link java.io.InterruptedIOException}), names the file and leaves the previous one as it was.
+     */
     public void toCsv(Path file) throws IOException {
         byte[] bytes = toCsvString().getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(file, out -> out.write(bytes));
+        FileFaults.save("History.toCsv", file, () -> AtomicFiles.write(file, out -> out.write(bytes)));
     }
 
     /**
@@ -120,7 +124,7 @@ public final class History {
      */
     public void plot(Path file) throws IOException {
         // Java2D lives in HistoryPlot so that training never loads java.desktop (absent from trimmed runtimes).
-        HistoryPlot.writePng(values, rows, epochs, file);
+        FileFaults.save("History.plot", file, () -> HistoryPlot.writePng(values, rows, epochs, file));
     }
 
     @Override

@@ -324,7 +324,7 @@ final class InputCheck {
      * without a loss ({@code metricsOnly}, {@code loss} the form its metrics read) "... for its metrics (it has no loss)".
      */
     static String targetMismatch(String label, Tensor y, long ySample, Node output, int[] outShape, long need, Loss loss, boolean metricsOnly) {
-        return label + " has shape " + Tensor.shapeString(y.shape()) + " (" + ySample + " values per sample), output "
+        return label + " has shape " + Tensor.shapeString(y.shape()) + " (" + ySample + (ySample == 1 ? " value" : " values") + " per sample), output "
                 + output.layer().name() + " " + Tensor.shapeString(Node.withBatch(outShape, -1)) + " needs " + need
                 + " per sample for " + (metricsOnly ? "its metrics (it has no loss)" : "loss " + Losses.kerasName(loss))
                 + (loss.sparse() ? " (one class index per row)" : "");

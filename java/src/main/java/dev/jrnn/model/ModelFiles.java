@@ -9,6 +9,7 @@ import dev.jrnn.io.keras.KerasOptimizerState;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.RandomDraws;
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.tensor.Tensor;
@@ -36,6 +37,9 @@ final class ModelFiles {
 
     private ModelFiles() {}
 
+    /** The models whose .h5 save said that their truncated BPTT is not kept; weak, so they can be collected. */
+    private static final Map<Model, Boolean> WARNED_H5_TBPTT = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     /** Writes {@code model} to {@code file} atomically (temp file + rename): a failure leaves the old file. */
     static void save(Model model, Parameters ps, Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException(model.name() + ".save: file is null");
@@ -44,6 +48,13 @@ final class ModelFiles {
             Optimizer o = model.optimizer();
             List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o);
             KerasLegacyExport.check(model);   // a model the layout cannot hold is refused before a directory is made
+            Map<String, Object> tbptt = tbpttOf(model);
+            if (!tbptt.isEmpty() && WARNED_H5_TBPTT.put(model, Boolean.TRUE) == null) {   // once per model, not per checkpoint
+                // a resumed run would train with full BPTT: say so (.keras keeps it under "jrnn")
+                System.getLogger(ModelFiles.class.getName()).log(System.Logger.Level.WARNING, model.name() + ".save: truncated BPTT "
+                        + tbptt + " is not kept in an .h5 (tf.keras 2's layout has no place for it); a model loaded from "
+                        + file.getFileName() + " trains with full BPTT: save .keras to keep it");
+            }
             FileFaults.save(model.name() + ".save", file, () -> {
                 // as Keras 3's legacy HDF5 save (legacy_h5_format.save_model_to_hdf5 makes the directories); .keras does not
                 Path dir = file.toAbsolutePath().getParent();
@@ -85,6 +96,8 @@ final class ModelFiles {
         }
         meta.put("dropout", dropout);
         meta.put("fit_seed", model.fitSeed() == null ? null : Long.toString(model.fitSeed()));
+        Map<String, Object> tbptt = tbpttOf(model);   // jrnn's own layer setting: not in Keras' config
+        if (!tbptt.isEmpty()) meta.put("tbptt", tbptt);
         List<KerasOptimizerState.Var> vars = optimizerVars;
         FileFaults.save(model.name() + ".save", file, () -> AtomicFiles.write(file, out -> KerasExport.write(model, out, meta, state, vars)));
     }
@@ -205,6 +218,8 @@ final class ModelFiles {
         }
         Object seed = j.get("fit_seed");
         Long fitSeed = seed == null ? null : parseLong(seed, "fit_seed");
+        // a restore into the model that saved it keeps the model's own settings; a loaded model takes the file's
+        Map<RecurrentLayer, Integer> tbptt = byStructure ? Map.of() : readTbptt(model, j.get("tbptt"));
         Runnable optimizer = () -> { };
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
@@ -219,7 +234,57 @@ final class ModelFiles {
             setOptimizer.run();
             streams.forEach((l, s) -> ((RandomDraws) l).maskStream(s[0], s[1]));
             if (fitSeed != null) model.fitSeed(fitSeed);
+            applyTbptt(model, tbptt);
         };
+    }
+
+    /** The recurrent layers' truncated-BPTT lengths other than 0, by their key in the file (as the dropout streams'). */
+    static Map<String, Object> tbpttOf(Model model) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        recurrentLayers(model).forEach((key, l) -> { if (l.tbptt() > 0) r.put(key, (long) l.tbptt()); });
+        return r;
+    }
+
+    /**
+     * The lengths {@link #tbpttOf} wrote, for {@code model}'s layers of those keys, checked before anything changes; a
+     * file without them (Keras', an earlier jrnn's) gives none.
+     */
+    static Map<RecurrentLayer, Integer> readTbptt(Model model, Object saved) {
+        if (saved == null) return Map.of();
+        if (!(saved instanceof Map<?, ?> t)) throw new IllegalArgumentException("metadata.json: tbptt should be a map of layer to length, got " + saved);
+        Map<RecurrentLayer, Integer> r = new LinkedHashMap<>();
+        recurrentLayers(model).forEach((key, l) -> {
+            if (!t.containsKey(key)) return;
+            long k = parseLong(t.get(key), "tbptt of '" + key + "'");
+            if (k < 0 || k > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("metadata.json: tbptt of '" + key + "' should be in [0, " + Integer.MAX_VALUE + "], got " + k);
+            }
+            r.put(l, (int) k);
+        });
+        return r;
+    }
+
+    /** Sets the lengths {@link #readTbptt} gave (both directions of a Bidirectional at once: a wrapped layer takes none alone). */
+    static void applyTbptt(Model model, Map<RecurrentLayer, Integer> tbptt) {
+        if (!tbptt.isEmpty()) for (Layer l : model.layers()) applyTbptt(l, tbptt);
+    }
+
+    /** Down the wrappers as {@link #putKeyed} walks them, so every length read is set. */
+    private static void applyTbptt(Layer l, Map<RecurrentLayer, Integer> tbptt) {
+        switch (l) {
+            case Bidirectional b -> b.tbptt(tbptt.getOrDefault(b.forwardLayer(), b.forwardLayer().tbptt()),
+                    tbptt.getOrDefault(b.backwardLayer(), b.backwardLayer().tbptt()));
+            case TimeDistributed t -> applyTbptt(t.layer(), tbptt);
+            case RecurrentLayer r -> { if (tbptt.containsKey(r)) r.tbptt(tbptt.get(r)); }
+            default -> { }
+        }
+    }
+
+    /** The recurrent layers by their key in the file: a layer's name, "outer/inner" inside a Bidirectional or a TimeDistributed. */
+    private static Map<String, RecurrentLayer> recurrentLayers(Model model) {
+        Map<String, RecurrentLayer> r = new LinkedHashMap<>();
+        for (var e : keyedLayers(model).entrySet()) if (e.getValue() instanceof RecurrentLayer l) r.put(e.getKey(), l);
+        return r;
     }
 
     /**
@@ -228,19 +293,25 @@ final class ModelFiles {
      */
     private static Map<String, Layer> maskedLayers(Model model) {
         Map<String, Layer> r = new LinkedHashMap<>();
-        for (Layer l : model.layers()) putMasked(r, l.name(), l);
+        for (var e : keyedLayers(model).entrySet()) if (e.getValue() instanceof RandomDraws) r.put(e.getKey(), e.getValue());
         return r;
     }
 
-    private static void putMasked(Map<String, Layer> r, String key, Layer l) {
+    /** The layers that are not wrappers, by their key in the file: a layer's name, "outer/inner" inside a wrapper. */
+    private static Map<String, Layer> keyedLayers(Model model) {
+        Map<String, Layer> r = new LinkedHashMap<>();
+        for (Layer l : model.layers()) putKeyed(r, l.name(), l);
+        return r;
+    }
+
+    private static void putKeyed(Map<String, Layer> r, String key, Layer l) {
         switch (l) {
             case Bidirectional b -> {
-                putMasked(r, key + "/" + b.forwardLayer().name(), b.forwardLayer());
-                putMasked(r, key + "/" + b.backwardLayer().name(), b.backwardLayer());
+                putKeyed(r, key + "/" + b.forwardLayer().name(), b.forwardLayer());
+                putKeyed(r, key + "/" + b.backwardLayer().name(), b.backwardLayer());
             }
-            case TimeDistributed t -> putMasked(r, key + "/" + t.layer().name(), t.layer());
-            case RandomDraws d -> r.put(key, l);
-            default -> { }
+            case TimeDistributed t -> putKeyed(r, key + "/" + t.layer().name(), t.layer());
+            default -> r.put(key, l);
         }
     }
 

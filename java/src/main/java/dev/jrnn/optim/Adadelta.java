@@ -26,6 +26,21 @@ public final class Adadelta extends FusedOptimizer {
     @Override
     public String name() { return "Adadelta"; }
 
+    // Optimizer's setters, returning Adadelta so that a chain keeps its type (docs/ARCHITECTURE.md)
+    @Override public Adadelta learningRate(double lr) { super.learningRate(lr); return this; }
+    @Override public Adadelta learningRate(LearningRateSchedule schedule) { super.learningRate(schedule); return this; }
+    @Override public Adadelta clearSchedule() { super.clearSchedule(); return this; }
+    @Override public Adadelta clipnorm(double c) { super.clipnorm(c); return this; }
+    @Override public Adadelta globalClipnorm(double c) { super.globalClipnorm(c); return this; }
+    @Override public Adadelta clipvalue(double c) { super.clipvalue(c); return this; }
+    @Override public Adadelta weightDecay(double wd) { super.weightDecay(wd); return this; }
+    @Override public Adadelta excludeFromWeightDecay(String... varNames) { super.excludeFromWeightDecay(varNames); return this; }
+    @Override public Adadelta gradientAccumulationSteps(int n) { super.gradientAccumulationSteps(n); return this; }
+    @Override public Adadelta useEma(boolean on) { super.useEma(on); return this; }
+    @Override public Adadelta emaMomentum(double m) { super.emaMomentum(m); return this; }
+    @Override public Adadelta emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return this; }
+    @Override public Adadelta iterations(long n) { super.iterations(n); return this; }
+
     /** The decay of both accumulators (Keras {@code rho}), in [0, 1). */
     public Adadelta rho(double r) {
         this.rho = unitInterval("rho", r);

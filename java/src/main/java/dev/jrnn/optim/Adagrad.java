@@ -25,6 +25,21 @@ public final class Adagrad extends FusedOptimizer {
     @Override
     public String name() { return "Adagrad"; }
 
+    // Optimizer's setters, returning Adagrad so that a chain keeps its type (docs/ARCHITECTURE.md)
+    @Override public Adagrad learningRate(double lr) { super.learningRate(lr); return this; }
+    @Override public Adagrad learningRate(LearningRateSchedule schedule) { super.learningRate(schedule); return this; }
+    @Override public Adagrad clearSchedule() { super.clearSchedule(); return this; }
+    @Override public Adagrad clipnorm(double c) { super.clipnorm(c); return this; }
+    @Override public Adagrad globalClipnorm(double c) { super.globalClipnorm(c); return this; }
+    @Override public Adagrad clipvalue(double c) { super.clipvalue(c); return this; }
+    @Override public Adagrad weightDecay(double wd) { super.weightDecay(wd); return this; }
+    @Override public Adagrad excludeFromWeightDecay(String... varNames) { super.excludeFromWeightDecay(varNames); return this; }
+    @Override public Adagrad gradientAccumulationSteps(int n) { super.gradientAccumulationSteps(n); return this; }
+    @Override public Adagrad useEma(boolean on) { super.useEma(on); return this; }
+    @Override public Adagrad emaMomentum(double m) { super.emaMomentum(m); return this; }
+    @Override public Adagrad emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return this; }
+    @Override public Adagrad iterations(long n) { super.iterations(n); return this; }
+
     /** The accumulator's starting value (Keras {@code initial_accumulator_value}); read when the state is created. */
     public Adagrad initialAccumulatorValue(double v) {
         this.initialAccumulator = Float32.check("Adagrad: initialAccumulatorValue", v, x -> x >= 0 && Double.isFinite(x),

@@ -41,6 +41,21 @@ public final class Adam extends Optimizer {
     @Override
     public String name() { return "Adam"; }
 
+    // Optimizer's setters, returning Adam so that a chain keeps its type (docs/ARCHITECTURE.md)
+    @Override public Adam learningRate(double lr) { super.learningRate(lr); return this; }
+    @Override public Adam learningRate(dev.jrnn.optim.schedules.LearningRateSchedule schedule) { super.learningRate(schedule); return this; }
+    @Override public Adam clearSchedule() { super.clearSchedule(); return this; }
+    @Override public Adam clipnorm(double c) { super.clipnorm(c); return this; }
+    @Override public Adam globalClipnorm(double c) { super.globalClipnorm(c); return this; }
+    @Override public Adam clipvalue(double c) { super.clipvalue(c); return this; }
+    @Override public Adam weightDecay(double wd) { super.weightDecay(wd); return this; }
+    @Override public Adam excludeFromWeightDecay(String... varNames) { super.excludeFromWeightDecay(varNames); return this; }
+    @Override public Adam gradientAccumulationSteps(int n) { super.gradientAccumulationSteps(n); return this; }
+    @Override public Adam useEma(boolean on) { super.useEma(on); return this; }
+    @Override public Adam emaMomentum(double m) { super.emaMomentum(m); return this; }
+    @Override public Adam emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return this; }
+    @Override public Adam iterations(long n) { super.iterations(n); return this; }
+
     public Adam beta1(double b) {
         this.beta1 = checkBeta("beta1", b);
         changed();
@@ -70,12 +85,6 @@ public final class Adam extends Optimizer {
     }
 
     public boolean amsgrad() { return amsgrad; }
-
-    @Override
-    public Adam weightDecay(double wd) {
-        super.weightDecay(wd);
-        return this;
-    }
 
     public float beta1() { return beta1; }
     public float beta2() { return beta2; }

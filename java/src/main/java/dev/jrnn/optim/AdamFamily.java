@@ -23,6 +23,21 @@ public abstract class AdamFamily<T extends AdamFamily<T>> extends FusedOptimizer
     @SuppressWarnings("unchecked")
     private T self() { return (T) this; }
 
+    // Optimizer's setters, returning the concrete optimizer so that a chain keeps its type (docs/ARCHITECTURE.md)
+    @Override public T learningRate(double lr) { super.learningRate(lr); return self(); }
+    @Override public T learningRate(LearningRateSchedule schedule) { super.learningRate(schedule); return self(); }
+    @Override public T clearSchedule() { super.clearSchedule(); return self(); }
+    @Override public T clipnorm(double c) { super.clipnorm(c); return self(); }
+    @Override public T globalClipnorm(double c) { super.globalClipnorm(c); return self(); }
+    @Override public T clipvalue(double c) { super.clipvalue(c); return self(); }
+    @Override public T weightDecay(double wd) { super.weightDecay(wd); return self(); }
+    @Override public T excludeFromWeightDecay(String... varNames) { super.excludeFromWeightDecay(varNames); return self(); }
+    @Override public T gradientAccumulationSteps(int n) { super.gradientAccumulationSteps(n); return self(); }
+    @Override public T useEma(boolean on) { super.useEma(on); return self(); }
+    @Override public T emaMomentum(double m) { super.emaMomentum(m); return self(); }
+    @Override public T emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return self(); }
+    @Override public T iterations(long n) { super.iterations(n); return self(); }
+
     public T beta1(double b) {
         this.beta1 = unitInterval("beta1", b);
         changed();

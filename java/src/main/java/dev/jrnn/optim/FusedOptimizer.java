@@ -27,12 +27,6 @@ public abstract class FusedOptimizer extends Optimizer {
         this.kind = kind;
     }
 
-    @Override
-    public FusedOptimizer weightDecay(double wd) {
-        super.weightDecay(wd);
-        return this;
-    }
-
     /** Whether the state buffer s2 / s3 is needed with the current settings. */
     abstract boolean usesS2();
 

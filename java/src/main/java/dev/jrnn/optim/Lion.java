@@ -26,6 +26,21 @@ public final class Lion extends FusedOptimizer {
     @Override
     public String name() { return "Lion"; }
 
+    // Optimizer's setters, returning Lion so that a chain keeps its type (docs/ARCHITECTURE.md)
+    @Override public Lion learningRate(double lr) { super.learningRate(lr); return this; }
+    @Override public Lion learningRate(LearningRateSchedule schedule) { super.learningRate(schedule); return this; }
+    @Override public Lion clearSchedule() { super.clearSchedule(); return this; }
+    @Override public Lion clipnorm(double c) { super.clipnorm(c); return this; }
+    @Override public Lion globalClipnorm(double c) { super.globalClipnorm(c); return this; }
+    @Override public Lion clipvalue(double c) { super.clipvalue(c); return this; }
+    @Override public Lion weightDecay(double wd) { super.weightDecay(wd); return this; }
+    @Override public Lion excludeFromWeightDecay(String... varNames) { super.excludeFromWeightDecay(varNames); return this; }
+    @Override public Lion gradientAccumulationSteps(int n) { super.gradientAccumulationSteps(n); return this; }
+    @Override public Lion useEma(boolean on) { super.useEma(on); return this; }
+    @Override public Lion emaMomentum(double m) { super.emaMomentum(m); return this; }
+    @Override public Lion emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return this; }
+    @Override public Lion iterations(long n) { super.iterations(n); return this; }
+
     /** The interpolation of the update's direction, in (0, 1] as Keras requires (0 would make it SignSGD). */
     public Lion beta1(double b) {
         this.beta1 = Float32.check("Lion: beta1", b, x -> x > 0 && x <= 1, "in (0, 1] (0 makes Lion SignSGD, as Keras refuses)");

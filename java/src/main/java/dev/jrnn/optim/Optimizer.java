@@ -32,10 +32,10 @@ import java.util.Map;
  * <pre>{@code
  * model.compile(new Adam(0.01).globalClipnorm(1.0), "mse");
  * model.compile(new Adam(0.01).gradientAccumulationSteps(4).useEma(true), "mse");   // fit ends on the averaged weights
- * model.compile(new Adam(0.01).amsgrad(true).clipnorm(1.0), "mse");   // the class' own setters first
+ * model.compile(new Adam(0.01).clipnorm(1.0).amsgrad(true), "mse");
  * }</pre>
- * The setters here return {@code Optimizer}, so in a chain a class' own settings (Adam's {@code amsgrad}, SGD's
- * {@code momentum}) come before them.
+ * Every optimizer overrides these setters to return its own type, so a chain sets them and the class' own settings
+ * (Adam's {@code amsgrad}, SGD's {@code momentum}) in any order ({@code OptimizerSettersTest} checks each).
  */
 public abstract class Optimizer {
     /** Largest update count {@link #iterations(long)} accepts: t = n + 1 must fit the device's 48-bit counter. */

@@ -27,6 +27,21 @@ public final class RMSprop extends FusedOptimizer {
     @Override
     public String name() { return "RMSprop"; }
 
+    // Optimizer's setters, returning RMSprop so that a chain keeps its type (docs/ARCHITECTURE.md)
+    @Override public RMSprop learningRate(double lr) { super.learningRate(lr); return this; }
+    @Override public RMSprop learningRate(LearningRateSchedule schedule) { super.learningRate(schedule); return this; }
+    @Override public RMSprop clearSchedule() { super.clearSchedule(); return this; }
+    @Override public RMSprop clipnorm(double c) { super.clipnorm(c); return this; }
+    @Override public RMSprop globalClipnorm(double c) { super.globalClipnorm(c); return this; }
+    @Override public RMSprop clipvalue(double c) { super.clipvalue(c); return this; }
+    @Override public RMSprop weightDecay(double wd) { super.weightDecay(wd); return this; }
+    @Override public RMSprop excludeFromWeightDecay(String... varNames) { super.excludeFromWeightDecay(varNames); return this; }
+    @Override public RMSprop gradientAccumulationSteps(int n) { super.gradientAccumulationSteps(n); return this; }
+    @Override public RMSprop useEma(boolean on) { super.useEma(on); return this; }
+    @Override public RMSprop emaMomentum(double m) { super.emaMomentum(m); return this; }
+    @Override public RMSprop emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return this; }
+    @Override public RMSprop iterations(long n) { super.iterations(n); return this; }
+
     public RMSprop rho(double r) {
         this.rho = unitInterval("rho", r);
         changed();

@@ -32,6 +32,21 @@ public final class SGD extends Optimizer {
     @Override
     public String name() { return "SGD"; }
 
+    // Optimizer's setters, returning SGD so that a chain keeps its type (docs/ARCHITECTURE.md)
+    @Override public SGD learningRate(double lr) { super.learningRate(lr); return this; }
+    @Override public SGD learningRate(dev.jrnn.optim.schedules.LearningRateSchedule schedule) { super.learningRate(schedule); return this; }
+    @Override public SGD clearSchedule() { super.clearSchedule(); return this; }
+    @Override public SGD clipnorm(double c) { super.clipnorm(c); return this; }
+    @Override public SGD globalClipnorm(double c) { super.globalClipnorm(c); return this; }
+    @Override public SGD clipvalue(double c) { super.clipvalue(c); return this; }
+    @Override public SGD weightDecay(double wd) { super.weightDecay(wd); return this; }
+    @Override public SGD excludeFromWeightDecay(String... varNames) { super.excludeFromWeightDecay(varNames); return this; }
+    @Override public SGD gradientAccumulationSteps(int n) { super.gradientAccumulationSteps(n); return this; }
+    @Override public SGD useEma(boolean on) { super.useEma(on); return this; }
+    @Override public SGD emaMomentum(double m) { super.emaMomentum(m); return this; }
+    @Override public SGD emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return this; }
+    @Override public SGD iterations(long n) { super.iterations(n); return this; }
+
     /** Keras' {@code momentum}, in [0, 1] as Keras takes it (1: the velocity never decays); 0, the default, is plain SGD. */
     public SGD momentum(double m) {
         this.momentum = Float32.check("SGD: momentum", m, x -> x >= 0 && x <= 1, "in [0, 1]");
@@ -42,12 +57,6 @@ public final class SGD extends Optimizer {
     public SGD nesterov(boolean n) {
         this.nesterov = n;
         changed();
-        return this;
-    }
-
-    @Override
-    public SGD weightDecay(double wd) {
-        super.weightDecay(wd);
         return this;
     }
 

@@ -30,26 +30,36 @@ class BatchStreamTest {
         public void release(MemorySegment s) { back.incrementAndGet(); }
     }
 
-    @Test
-    void assemblesAheadOnAnotherThreadWithABoundedQueue() throws Exception {
-        Counting mem = new Counting();
-        AtomicInteger made = new AtomicInteger();
-        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        Dataset ds = Dataset.fromTensors(DatasetTest.x(200), DatasetTest.y(200)).map(s -> {
+    /** 200 samples in batches of 2 whose map counts the samples it made and the threads that made them. */
+    static final class Watched {
+        final AtomicInteger made = new AtomicInteger();
+        final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final Dataset ds = Dataset.fromTensors(DatasetTest.x(200), DatasetTest.y(200)).map(s -> {
             made.incrementAndGet();
             threads.add(Thread.currentThread().getName());
             return s;
-        }).batch(2).prefetch(3).memory(mem);
-        try (BatchStream s = ds.epoch(0)) {
-            Batch first = s.next();
-            Thread.sleep(200);   // the producer fills the queue while the consumer "computes"
-            int ahead = made.get() / 2;
-            assertTrue(ahead >= 3 && ahead <= 1 + 3 + 1, "at most depth + the one being filled + the consumer's: " + ahead);
-            first.close();
+        }).batch(2);
+
+        /** Takes {@code prefetched}'s first batch (of {@link #ds}) and checks it ran {@code depth} batches ahead on the prefetch thread. */
+        void assertAssembledAhead(Dataset prefetched, int depth) throws Exception {
+            try (BatchStream s = prefetched.epoch(0)) {
+                Batch first = s.next();
+                Thread.sleep(200);   // the producer fills the queue while the consumer "computes"
+                int ahead = made.get() / 2;
+                assertTrue(ahead >= depth && ahead <= 1 + depth + 1, "at most depth + the one being filled + the consumer's: " + ahead);
+                first.close();
+            }
+            assertFalse(threads.contains(Thread.currentThread().getName()));
+            assertTrue(threads.iterator().next().startsWith("jrnn-prefetch"));
         }
+    }
+
+    @Test
+    void assemblesAheadOnAnotherThreadWithABoundedQueue() throws Exception {
+        Counting mem = new Counting();
+        Watched w = new Watched();
+        w.assertAssembledAhead(w.ds.prefetch(3).memory(mem), 3);
         assertEquals(mem.out.get(), mem.back.get(), "close hands back the memory of every batch not consumed");
-        assertFalse(threads.contains(Thread.currentThread().getName()));
-        assertTrue(threads.iterator().next().startsWith("jrnn-prefetch"));
     }
 
     /**
@@ -60,23 +70,11 @@ class BatchStreamTest {
     @Test
     void prefetchAutotuneTakesTheDefaultDepth() throws Exception {
         assertEquals(-1, Dataset.AUTOTUNE);
-        AtomicInteger made = new AtomicInteger();
-        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        Dataset ds = Dataset.fromTensors(DatasetTest.x(200), DatasetTest.y(200)).map(s -> {
-            made.incrementAndGet();
-            threads.add(Thread.currentThread().getName());
-            return s;
-        }).batch(2).prefetch(Dataset.AUTOTUNE);
+        Watched w = new Watched();
+        Dataset ds = w.ds.prefetch(Dataset.AUTOTUNE);
         assertEquals(Dataset.DEFAULT_PREFETCH, ds.prefetch);
         assertEquals(ds.prefetch, Dataset.fromTensors(DatasetTest.x(2), null).prefetch, "the depth of a new data set");
-        try (BatchStream s = ds.epoch(0)) {
-            Batch first = s.next();
-            Thread.sleep(200);
-            int ahead = made.get() / 2;
-            assertTrue(ahead >= 2 && ahead <= 1 + 2 + 1, "at most depth + the one being filled + the consumer's: " + ahead);
-            first.close();
-        }
-        assertTrue(threads.iterator().next().startsWith("jrnn-prefetch"));
+        w.assertAssembledAhead(ds, 2);
         assertEquals(0, Dataset.fromTensors(DatasetTest.x(4), null).batch(2).prefetch(-1).prefetch(0).prefetch, "0 still on the caller's thread");
     }
 

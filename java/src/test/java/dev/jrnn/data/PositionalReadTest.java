@@ -201,16 +201,86 @@ class PositionalReadTest {
         for (int i = 0; i < len; i++) assertEquals((float) (from + i + 0.25), got[i], "element " + (from + i));
     }
 
+    /**
+     * A file cut short under a read says so in FileFaults' words whichever path found it, naming the bytes expected and the
+     * file found: the positional read's end of file and the mapping's page fault said it differently before.
+     */
     @Test
-    void aFileTruncatedUnderAPositionalReadIsNamed() throws IOException {
+    void aFileTruncatedUnderEitherReadPathIsNamedTheSameWay() throws IOException {
+        Path p = ramp();
+        ArrayData positional = Npy.map(p), mapped = Npy.map(p);
+        assertRow(0, row(positional, 0, false));
+        assertRow(300, row(mapped, 300, false));   // a mapped run from row 300
+        assertRow(301, row(mapped, 301, false));
+        long header = java.nio.file.Files.size(p) - 4L * ROW * ROWS;
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
+            ch.truncate(1 << 20);   // rows from 255 on are gone
+        }
+        UncheckedIOException byPosition = assertThrows(UncheckedIOException.class, () -> row(positional, ROWS - 1, false));
+        UncheckedIOException byMapping = assertThrows(UncheckedIOException.class, () -> row(mapped, 302, false));
+        assertEquals(0, mapped.positionalReads(), "the second read was a mapped page's fault");
+        for (var c : new Object[][] {{byPosition, ROWS - 1L}, {byMapping, 302L}}) {
+            String m = ((Exception) c[0]).getMessage();
+            long r = (Long) c[1], from = header + 4L * ROW * r;
+            assertTrue(m.startsWith(p + ": the file changed or was truncated while being read: expected bytes " + from + " to "
+                    + (from + 4L * ROW) + " (elements " + r * ROW + " to " + (r + 1) * ROW + ") of the file as opened ("
+                    + (header + 4L * ROW * ROWS) + " bytes, modified "), m);
+            assertTrue(m.contains(", found " + (1 << 20) + " bytes, modified "), m);
+        }
+    }
+
+    /**
+     * A file replaced by a rename keeping its size and modification time (cp -p, then mv) is refused before the next pass,
+     * as a file written in place is, whichever path reads it; within the pass, a positional read that meets the new file
+     * reads the one mapped, as a mapped read does (it was refused while mapped reads went on with the old one).
+     */
+    @Test
+    void aFileReplacedKeepingItsSizeAndTimeIsRefusedAtTheNextPassByEitherPath() throws IOException {
         Path p = ramp();
         ArrayData a = Npy.map(p);
         assertRow(0, row(a, 0, false));
-        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.WRITE)) {
-            ch.truncate(1 << 20);
+        float[] other = new float[ROWS * ROW];
+        java.util.Arrays.fill(other, -1f);
+        Path q = dir.resolve("other.npy");
+        Npy.write(q, Tensor.of(other, ROWS, ROW));
+        java.nio.file.Files.setLastModifiedTime(q, java.nio.file.Files.getLastModifiedTime(p));
+        java.nio.file.Files.move(q, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertRow(4000, row(a, 4000, false));   // far: by position, of the file mapped
+        assertRow(4001, row(a, 4001, true));
+        assertRow(1, row(a, 1, false));
+        IOException e = assertThrows(IOException.class, a::check);
+        assertTrue(e.getMessage().startsWith(p + ": the file changed or was truncated while being read: expected the file as "
+                + "opened (") && e.getMessage().contains(", found " + java.nio.file.Files.size(p) + " bytes, modified "), e.getMessage());
+        // a data set over it: the pass after the replacement is refused, a small file (always mapped) alike
+        Path small = dir.resolve("small.npy"), copy = dir.resolve("copy.npy");
+        Npy.write(small, Tensor.of(new float[] {1, 2, 3, 4}, 4, 1));
+        Dataset ds = Dataset.fromNpy(small, null).batch(2);
+        try (BatchStream s = ds.epoch(0)) {
+            while (s.hasNext()) s.next().close();
         }
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> row(a, ROWS - 1, false));
-        assertTrue(e.getMessage().contains(p.toString()) && e.getMessage().contains("truncated"), e.getMessage());
+        Npy.write(copy, Tensor.of(new float[] {5, 6, 7, 8}, 4, 1));
+        java.nio.file.Files.setLastModifiedTime(copy, java.nio.file.Files.getLastModifiedTime(small));
+        java.nio.file.Files.move(copy, small, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        IOException d = assertThrows(IOException.class, () -> ds.epoch(1));
+        assertTrue(d.getMessage().startsWith(small + ": the file changed or was truncated while being read: expected the file as opened ("),
+                d.getMessage());
+    }
+
+    /**
+     * A path renamed away or deleted mid-epoch: a far row is read from the mapping, as after a replacement (a positional
+     * read threw an UncheckedIOException whose message was the bare path), and the next pass refuses the file.
+     */
+    @Test
+    void aFileRenamedAwayIsReadFromTheMappingAndRefusedAtTheNextPass() throws IOException {
+        Path p = ramp();
+        ArrayData a = Npy.map(p);
+        assertRow(0, row(a, 0, false));
+        java.nio.file.Files.move(p, dir.resolve("moved.npy"));
+        assertRow(4000, row(a, 4000, false));   // far: a read by position, which finds no file at the path
+        assertRow(4001, row(a, 4001, true));
+        IOException e = assertThrows(IOException.class, a::check);
+        assertTrue(e.getMessage().startsWith(p + ": the file changed or was truncated while being read: expected the file as "
+                + "opened ("), e.getMessage());
     }
 
     /**
@@ -230,6 +300,39 @@ class PositionalReadTest {
         }
         assertRow(2000, row(a, 2000, true));
         assertEquals(2, a.positionalReads());
+    }
+
+    /**
+     * Two threads scanning one array in file order, their reads interleaved, each read through the mapping: each thread's
+     * last read routes its next (the array kept one last position for all readers, so each read was far from the other
+     * thread's and nearly all went by position).
+     */
+    @Test
+    void twoThreadsScanningInFileOrderEachKeepTheirOwnLocality() throws Exception {
+        ArrayData a = Npy.map(ramp());
+        int half = ROWS / 2;
+        java.util.concurrent.SynchronousQueue<Integer> toB = new java.util.concurrent.SynchronousQueue<>(),
+                toA = new java.util.concurrent.SynchronousQueue<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread b = Thread.ofPlatform().start(() -> {
+            try {
+                for (int r = 0; r < half; r++) {
+                    toB.take();   // in lock step: A's row r, then B's row half + r
+                    assertRow(half + r, row(a, half + r, false));
+                    toA.put(r);
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        for (int r = 0; r < half; r++) {
+            assertRow(r, row(a, r, true));
+            toB.put(r);
+            if (toA.poll(30, java.util.concurrent.TimeUnit.SECONDS) == null) break;
+        }
+        b.join();
+        if (failed.get() != null) throw new AssertionError(failed.get());
+        assertEquals(0, a.positionalReads(), "each thread reads its own run through the mapping");
     }
 
     /** A shuffled epoch of a Dataset over the file: every row once, each with its own values. */

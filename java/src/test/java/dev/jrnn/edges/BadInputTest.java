@@ -184,6 +184,9 @@ class BadInputTest {
                     "unknown activation '" + keras + "'", "glu, sparsemax and threshold are not supported");
         }
         bad("layer: negative tbptt", IAE, f -> new LSTM(2).tbptt(-1), "tbptt must be >= 0", "got -1");
+        bad("Bidirectional: negative tbptt", IAE, f -> new Bidirectional(new LSTM(2)).tbptt(-1), "tbptt must be >= 0", "forward -1");
+        bad("Bidirectional: negative backward tbptt", IAE, f -> new Bidirectional(new GRU(2)).tbptt(3, -2), "tbptt must be >= 0",
+                "backward -2");
         bad("layer: zero in inputShape", IAE, f -> new LSTM(2).inputShape(0, 3), "inputShape", "[0, 3]");
         bad("layer: negative in inputShape", IAE, f -> new LSTM(2).inputShape(3, -5), "inputShape", "[3, -5]");
         bad("layer: zero batch in batchInputShape", IAE, f -> new LSTM(2).batchInputShape(0, 3, 2), "batch size must be positive, got 0");

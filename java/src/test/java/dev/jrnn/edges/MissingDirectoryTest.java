@@ -78,7 +78,7 @@ class MissingDirectoryTest {
                 missing(() -> m.saveWeights(w), top, w, m.name() + ".saveWeights");
             }
             Path npy = top.resolve("x").resolve("a.npy");
-            missing(() -> Npy.write(npy, Tensor.zeros(2)), top, npy, null);
+            missing(() -> Npy.write(npy, Tensor.zeros(2)), top, npy, "Npy.write");   // named as the model saves are
         }
     }
 

@@ -583,7 +583,13 @@ class DatasetBatchesTest {
         for (Dataset d : List.of(Dataset.fromTensors(x, y).batch(4), Dataset.fromTensors(x, y).batch(2, true))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.fit(d, quiet()));
             assertTrue(e.getMessage().contains("batch(4, true)") && e.getMessage().contains("lstm"), e.getMessage());
+            assertTrue(e.getMessage().contains("rebatch(4, true)"), e.getMessage());
         }
+        // the hint a batched dataset can follow (outside tester timeseries: batch(4, true) of it throws 'already batched')
+        Sequential fresh = new Sequential(new LSTM(5).stateful(true).batchInputShape(4, T, I), new Dense(1));
+        fresh.compile("adam", "mse");
+        fresh.fit(Dataset.fromTensors(x, y).batch(4).rebatch(4, true), quiet());
+        assertEquals(2, fresh.optimizer().iterations());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.evaluate(Dataset.fromTensors(x, y).batch(4)));
         assertTrue(e.getMessage().contains("evaluate") && e.getMessage().contains("10 samples"), e.getMessage());
         assertEquals(0, m.optimizer().iterations());

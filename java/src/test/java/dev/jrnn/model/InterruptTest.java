@@ -187,6 +187,67 @@ class InterruptTest {
         }
     }
 
+    /**
+     * The data and history writers say what the model saves say on an interrupted thread (they threw a bare
+     * ClosedByInterruptException, no file named), and leave the old file and no temp file.
+     */
+    @Test
+    void theDataAndHistoryWritersOnAnInterruptedThreadSaySoAndLeaveTheOldFile() throws IOException {
+        History h = new History();
+        h.add(0, java.util.Map.of("loss", 0.5));
+        dev.jrnn.data.TextVectorization tv = new dev.jrnn.data.TextVectorization();
+        tv.vocabulary(List.of("a", "b"));
+        record Writer(String who, String name) {}
+        List<Writer> writers = List.of(new Writer("Npy.write", "x.npy"), new Writer("Npy.writeInt64", "o.npy"),
+                new Writer("SafeTensors.write", "t.safetensors"), new Writer("History.toCsv", "h.csv"),
+                new Writer("History.plot", "h.png"), new Writer("TextVectorization.saveVocabulary", "v.txt"));
+        for (Writer w : writers) {
+            Path p = tmp.resolve(w.name());
+            dev.jrnn.io.FileFaults.Write write = switch (w.who()) {
+                case "Npy.write" -> () -> dev.jrnn.data.Npy.write(p, X);
+                case "Npy.writeInt64" -> () -> dev.jrnn.data.Npy.writeInt64(p, new long[] {0, 3, 5});
+                case "SafeTensors.write" -> () -> dev.jrnn.io.SafeTensors.write(p, java.util.Map.of("x", X), null);
+                case "History.toCsv" -> () -> h.toCsv(p);
+                case "History.plot" -> () -> h.plot(p);
+                default -> () -> tv.saveVocabulary(p);
+            };
+            write.run();
+            byte[] before = Files.readAllBytes(p);
+            h.add(1, java.util.Map.of("loss", 0.25));   // other content for the history's files
+            Thread.currentThread().interrupt();
+            IOException e = assertThrows(IOException.class, write::run, w.who());
+            saysInterrupted(e, p);
+            assertTrue(e.getMessage().startsWith(w.who() + "(" + p + "): not saved:"), e.getMessage());
+            assertTrue(e.getMessage().contains("the previous file, if any, is unchanged"), e.getMessage());
+            assertTrue(Thread.interrupted(), w.who() + ": the interrupt flag stays set");
+            assertArrayEquals(before, Files.readAllBytes(p), w.name() + " as it was");
+        }
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(writers.size(), left.count(), "no temp file left");
+        }
+    }
+
+    /** The streaming .npy writer too: an interrupt between appends names it and the file, and leaves the old file. */
+    @Test
+    void theStreamingNpyWriterOnAnInterruptedThreadSaysSoAndLeavesTheOldFile() throws IOException {
+        Path p = tmp.resolve("pred.npy");
+        dev.jrnn.data.Npy.write(p, X);
+        byte[] before = Files.readAllBytes(p);
+        dev.jrnn.data.NpyWriter w = dev.jrnn.data.NpyWriter.open(p, X.shape()[1], X.shape()[2]);
+        w.append(X);
+        Thread.currentThread().interrupt();
+        IOException e = assertThrows(IOException.class, () -> w.append(X));
+        saysInterrupted(e, p);
+        assertTrue(e.getMessage().startsWith("NpyWriter.append(" + p + "): not saved:"), e.getMessage());
+        assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+        assertThrows(IllegalStateException.class, () -> w.append(X), "no append after a failed one");
+        w.close();   // drops the rows written: the target stays as it was
+        assertArrayEquals(before, Files.readAllBytes(p), "pred.npy as it was");
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(1, left.count(), "no temp file left");
+        }
+    }
+
     @Test
     void anInterruptDuringASaveIsAnInterruptedIOException() {
         Path p = tmp.resolve("w.bin");

@@ -345,6 +345,56 @@ class ModelFilesTest {
         assertEquals(straight, resumed(make, xs, ys, 2, 5));
     }
 
+    /**
+     * Truncated BPTT is jrnn's own setting (Keras' config has no place for it): kept under "jrnn" in the file, so a
+     * loaded checkpoint trains on with it, and copied by cloneModel (outside tester numerics: both gave full BPTT).
+     */
+    @Test
+    void truncatedBpttIsKeptByTheFileAndByCloneModel() throws Exception {
+        Supplier<Model> make = () -> {
+            Sequential s = new Sequential(new LSTM(5).tbptt(2).returnSequences(true).inputShape(7, 2),
+                    new Bidirectional(new GRU(3)).tbptt(3, 1), new Dense(2));
+            s.compile(new Adam(0.02), "mse");
+            return s;
+        };
+        SplittableRandom r = new SplittableRandom(21);
+        List<Tensor> xs = List.of(random(r, 10, 7, 2));
+        List<Tensor> ys = List.of(random(r, 10, 2));
+        assertEquals(uninterrupted(make, xs, ys, 3), resumed(make, xs, ys, 1, 3));
+
+        try (Model m = make.get()) {
+            m.save(dir.resolve("t.keras"));
+            try (Model loaded = Models.load(dir.resolve("t.keras")); Model clone = Models.cloneModel(m)) {
+                for (Model other : List.of(loaded, clone)) {
+                    assertEquals(2, ((LSTM) other.layers().get(0)).tbptt());
+                    Bidirectional b = (Bidirectional) other.layers().get(1);
+                    assertEquals(3, b.forwardLayer().tbptt());
+                    assertEquals(1, b.backwardLayer().tbptt());
+                }
+            }
+            // tf.keras 2's layout has no place for it: a warning says so, once per model (not at every checkpoint)
+            List<String> warned = dev.jrnn.LogCapture.warnings(ModelFiles.class.getName(), () -> {
+                m.save(dir.resolve("t.h5"));
+                m.save(dir.resolve("t.h5"));
+            });
+            assertEquals(1, warned.size(), warned.toString());
+            assertTrue(warned.get(0).contains("truncated BPTT") && warned.get(0).contains("save .keras to keep it"), warned.get(0));
+            try (Model h5 = Models.load(dir.resolve("t.h5"))) {
+                assertEquals(0, ((LSTM) h5.layers().get(0)).tbptt());
+            }
+        }
+        // two wrappers deep: the key is outer/inner/lstm, set again down the same walk
+        try (Model deep = new Sequential(new TimeDistributed(new TimeDistributed(new LSTM(3).tbptt(2))).inputShape(2, 4, 5, 3))) {
+            deep.save(dir.resolve("deep.keras"));
+            try (Model loaded = Models.load(dir.resolve("deep.keras")); Model clone = Models.cloneModel(deep)) {
+                for (Model other : List.of(loaded, clone)) {
+                    var outer = (TimeDistributed) other.layers().get(0);
+                    assertEquals(2, ((LSTM) ((TimeDistributed) outer.layer()).layer()).tbptt());
+                }
+            }
+        }
+    }
+
     @Test
     void aDropoutInsideTimeDistributedResumesExactly() throws IOException {
         Supplier<Model> make = () -> {

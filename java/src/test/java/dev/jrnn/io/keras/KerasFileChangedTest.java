@@ -45,6 +45,15 @@ class KerasFileChangedTest {
         return m;
     }
 
+    /** {@link #model()} saved as {@code name} in the test's folder. */
+    private Path saved(String name) throws IOException {
+        Path file = tmp.resolve(name);
+        try (Sequential m = model()) {
+            m.save(file);
+        }
+        return file;
+    }
+
     private static void truncate(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.truncate(0);
@@ -73,10 +82,7 @@ class KerasFileChangedTest {
 
     @Test
     void kerasZipTruncatedUnderItsMappingIsAnIOException() throws IOException {
-        Path file = tmp.resolve("m.keras");
-        try (Sequential m = model()) {
-            m.save(file);
-        }
+        Path file = saved("m.keras");
         // the stored model.weights.h5 is parsed from a mapping of the file: a page past the cut faults (InternalError before)
         IOException e = loadCut(file, "optimizer/m");
         saysChanged(e, file);
@@ -84,10 +90,7 @@ class KerasFileChangedTest {
 
     @Test
     void h5TruncatedWhileReadIsAnIOExceptionSayingSo() throws IOException {
-        Path file = tmp.resolve("m.h5");
-        try (Sequential m = model()) {
-            m.save(file);
-        }
+        Path file = saved("m.h5");
         // jhdf maps each piece of an .h5 as it reads it: past the cut it cannot (before: "not a readable Keras file")
         IOException e = loadCut(file, "optimizer_weights/nadam/lstm_lstm_cell_kernel_momentum");
         saysChanged(e, file);
@@ -95,10 +98,7 @@ class KerasFileChangedTest {
 
     @Test
     void aLoadThatSucceedsWhileTheFileIsWrittenInPlaceIsRefused() throws IOException {
-        Path file = tmp.resolve("m.keras");
-        try (Sequential m = model()) {
-            m.save(file);
-        }
+        Path file = saved("m.keras");
         Model[] loaded = new Model[1];
         // a writer appends while the load reads (the bytes read may be a mix of two versions): refused, the model closed
         IOException e = assertThrows(IOException.class, () -> KerasImport.load(file, (m, meta, stored, saved) -> {

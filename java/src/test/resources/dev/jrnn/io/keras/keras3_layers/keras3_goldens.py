@@ -1,9 +1,13 @@
 """Helpers the Keras 3 golden generators of this folder share (make_keras3_layers.py, make_rnn_guides.py)."""
 import gzip
 import json
-import zipfile
+import os
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from keras_zip import deflate  # noqa: F401 (the generators call keras3_goldens.deflate)
 
 
 def arr(a):
@@ -20,16 +24,6 @@ def randomize(m, rng):
         if "variance" in v.path:
             w = (np.abs(w) + 0.5).astype("float32")
         v.assign(w)
-
-
-def deflate(path):
-    """Re-zips a .keras file with deflate (Keras stores its members; Keras and jrnn read either): a few KB."""
-    with zipfile.ZipFile(path) as z:
-        members = [(i, z.read(i.filename)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for info, data in members:
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
 
 
 def write_json_gz(path, obj):

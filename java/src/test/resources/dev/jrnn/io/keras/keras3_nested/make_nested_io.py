@@ -13,21 +13,18 @@ Run from this folder: KERAS_BACKEND=jax python make_nested_io.py (Keras 3.15.1 a
 (From an outside tester's repro_nested/make.py.)
 """
 import os
-import zipfile
+import sys
 os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np
 import keras
 from keras import layers as L
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from keras_zip import deflate
+
 assert keras.__version__ == "3.15.1", keras.__version__
 keras.utils.set_random_seed(7)
 rng = np.random.RandomState(0)
-
-
-def deflate(path):
-    with zipfile.ZipFile(path) as z: members = [(i, z.read(i)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for i, data in members: z.writestr(zipfile.ZipInfo(i.filename, i.date_time), data, zipfile.ZIP_DEFLATED)
 
 
 def save(name, model, xs):

@@ -9,16 +9,13 @@ byte as Keras wrote them; Keras stores them uncompressed): 6 KB instead of 50 KB
 """
 import os
 import sys
-import zipfile
 os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np, keras
 from keras import layers, ops
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from keras_zip import deflate
 keras.utils.set_random_seed(3)
 rng = np.random.default_rng(4)
-def deflate(path):
-    with zipfile.ZipFile(path) as z: members = [(i, z.read(i)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for i, data in members: z.writestr(zipfile.ZipInfo(i.filename, i.date_time), data, zipfile.ZIP_DEFLATED)
 def save(m, name, xs, y, optimizer=None):
     m.compile(optimizer=optimizer or keras.optimizers.Adam(0.01), loss="mse")
     for _ in range(3): m.train_on_batch(xs, y)
