@@ -174,7 +174,11 @@ final class ModelFiles {
             KerasImport.loadWeights(model, file);
             Runnable[] state = {() -> { }};
             KerasImport.restoreState(model, file, (m, meta, stored, saved) -> state[0] = restore(m, meta, stored, saved, true));
-            state[0].run();
+            try {
+                state[0].run();
+            } catch (IllegalArgumentException | IllegalStateException e) {   // a backstop: the read checked what this sets
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
         } catch (IOException | RuntimeException e) {
             model.setWeights(before);
             throw e;
@@ -321,6 +325,9 @@ final class ModelFiles {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
         }
         if (!(o.get("iterations") instanceof Long it)) throw new IllegalArgumentException("metadata.json: optimizer iterations missing or not an integer");
+        if (it < 0 || it > Optimizer.MAX_ITERATIONS) {
+            throw new IllegalArgumentException("metadata.json: optimizer iterations should be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + it);
+        }
         Float rate = o.get("learning_rate") instanceof Number lr && opt.schedule() == null
                 ? dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(), x -> x >= 0 && Double.isFinite(x), "a finite number >= 0")
                 : null;
@@ -347,6 +354,7 @@ final class ModelFiles {
                 return () -> countAndRate(opt, it, rate);
             }
         }
+        check(opt, ps, it, state);
         return () -> {
             opt.restoreState(ps.store, ps.trainableSize, it, state);
             if (rate != null) opt.learningRate(rate);   // after the last check that can fail
@@ -368,6 +376,7 @@ final class ModelFiles {
         Parameters ps = model.parameters();
         try {
             KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, saved);
+            check(opt, ps, r.iterations(), r.state());
             return () -> {
                 try {
                     apply(opt, ps, r.iterations(), r.learningRate(), r.state());   // restoreState checks before it sets anything
@@ -402,7 +411,16 @@ final class ModelFiles {
         if (saved == null) throw new IllegalArgumentException("model.weights.h5: the optimizer state at optimizer/vars is missing");
         KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, KerasOptimizerState.WRITTEN_AS, saved.vars());
         KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, current);
+        check(opt, ps, it, r.state());
         return () -> apply(opt, ps, it, rate, r.state());
+    }
+
+    /** What {@link #apply} would refuse, refused while the file is read: nothing is set until all of it was checked. */
+    private static void check(Optimizer opt, Parameters ps, long it, Map<String, float[]> state) {
+        if (ps.trainableSize > 0 && !state.isEmpty()) opt.checkState(ps.trainableSize, it, state);
+        else if (it < 0 || it > Optimizer.MAX_ITERATIONS) {
+            throw new IllegalArgumentException(opt.name() + ": iterations must be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + it);
+        }
     }
 
     /** Binds {@code opt} to the model's trainable weights with {@code state} and the call count; the rate last (nothing fails after). */
