@@ -148,8 +148,10 @@ final class KerasCalls {
          * {@code given} (the resolved refs, in key order) in the order of the inputs of the nested functional model
          * {@code model} (its config) {@code name}: by key where its inputs are a dict, by the Input's name where they are one
          * tensor or a list (Keras 3's Functional._standardize_inputs, tf.keras 2's _flatten_to_reference_inputs), keys
-         * that name no input left out, as both do. A dict that lacks one of a list's names is refused for Keras 3 (which
-         * raises); tf.keras 2 then, and for nested inputs, takes the values in key order, and so does jrnn.
+         * that name no input left out. A dict that lacks one of the inputs' names is refused for Keras 3 (which raises);
+         * tf.keras 2 then, and for nested inputs, takes the values in key order, and so does jrnn. Keras 3 pairs a dict
+         * given to dict inputs by position in sorted-key order, not by key: where extra keys make that differ from the
+         * keys' pairing, the call is refused (Keras would feed an input another key's value, with a warning only).
          */
         <T> List<T> match(KerasConfig model, String name, List<T> given, boolean keras3, String where) {
             Object io = model.raw("input_layers");
@@ -161,16 +163,29 @@ final class KerasCalls {
                 for (Object r : isRef(io) ? List.of(io) : io instanceof List<?> l ? l : List.of()) names.add(isRef(r) ? String.valueOf(((List<?>) r).get(0)) : null);
             }
             boolean flat = keys != null && !names.isEmpty() && !names.contains(null);
+            String called = where + ": nested model '" + name + "' is called on a dict of keys " + keys + "; its inputs are "
+                    + (byKey ? "the dict keys " : "named ") + names;
             if (flat && keys.containsAll(names)) {
+                // Functional.call flattens a dict given to dict inputs (sorted keys) and zips it with the inputs: by position
+                if (keras3 && byKey && !keys.subList(0, names.size()).equals(names)) {
+                    List<String> extra = keys.stream().filter(k -> !names.contains(k)).toList();
+                    throw new KerasFormatException(called + ": Keras 3 pairs a dict with dict inputs by position in sorted-key "
+                            + "order, not by key, so the extra keys " + extra + " put " + keys.subList(0, names.size()) + " into "
+                            + names + " (a warning in Keras, \"The structure of `inputs` doesn't match\"); jrnn refuses the call "
+                            + "rather than load either wiring: save it calling the model on its keys alone");
+                }
                 List<T> r = new ArrayList<>();
                 for (String n : names) r.add(given.get(keys.indexOf(n)));
                 return r;
             }
+            if (keras3 && flat) {
+                String missing = names.stream().filter(n -> !keys.contains(n)).findFirst().orElseThrow();
+                throw new KerasFormatException(called + " and Keras matches a dict to them by " + (byKey ? "key" : "name")
+                        + ": no key '" + missing + "'");
+            }
             if (keras3 && !byKey) {
-                String missing = flat ? names.stream().filter(n -> !keys.contains(n)).findFirst().orElseThrow() : null;
                 throw new KerasFormatException(where + ": nested model '" + name + "' is called on a dict of keys " + keys
-                        + (flat ? "; its inputs are named " + names + " and Keras matches a dict to them by name: no key '" + missing + "'"
-                                : "; its inputs are nested, which Keras matches no dict to"));
+                        + "; its inputs are nested, which Keras matches no dict to");
             }
             return given;
         }

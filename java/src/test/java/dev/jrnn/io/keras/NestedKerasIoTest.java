@@ -276,6 +276,34 @@ class NestedKerasIoTest {
         assertTrue(j.getMessage().contains("nested model 'enc' takes 3 inputs, it is called on 2"), j.getMessage());
     }
 
+    /**
+     * Keras 3 does not match a dict call to a nested model of dict inputs by key: it flattens the dict in sorted-key order
+     * and pairs it with the inputs by position (make_dict_extra.py: dictextra's {"a", "b", "c"} to inputs {"b", "c"} is
+     * a -> b, b -> c, Keras' predictions dictextra_y0 those of Dense(xa - xb)). jrnn matched it by key (Dense(xb - xc))
+     * and so predicted other values than Keras; such a call is refused now, naming the extra key and the inputs. Where
+     * the extra keys sort after the inputs' (dictextralast: "z"), position and key agree and the file loads with Keras'
+     * predictions. A Keras 3 dict that lacks a key of dict inputs was refused only as "takes 2 inputs, it is called on 1";
+     * it names the key now.
+     */
+    @Test
+    void aKeras3DictCallWithExtraKeysIsRefusedWhereKerasPairsItByPosition() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> Models.load(file("dictextra.keras")));
+        assertTrue(e.getMessage().contains("nested model 'enc' is called on a dict of keys [a, b, c]; its inputs are the dict keys [b, c]")
+                && e.getMessage().contains("extra keys [a]"), e.getMessage());
+        try (Model m = Models.load(file("dictextralast.keras"))) {
+            assertOutputs(numbered("dictextralast_y"), m.predictAll(numbered("dictextralast_x"), 32, null), "dictextralast");
+        }
+        Path missing = KerasFixtures.withConfig(file("dictcall.keras"), dir.resolve("missing.keras"), text -> {
+            int at = text.indexOf("\"b\": {\"class_name\": \"__keras_tensor__\"");
+            assertTrue(at > 0, "the call's value of b");
+            int end = text.indexOf("}}", at) + 2;   // {"class_name", "config": {..., "keras_history": [...]}}
+            return text.substring(0, at - 2) + text.substring(end);   // from its ", " on
+        });
+        e = assertThrows(IOException.class, () -> Models.load(missing));
+        assertTrue(e.getMessage().contains("nested model 'enc' is called on a dict of keys [a]; its inputs are the dict keys [a, b]")
+                && e.getMessage().contains("no key 'b'"), e.getMessage());
+    }
+
     /** A copy of a .keras whose model config has {@code key} (input_layers or output_layers) replaced by {@code v}. */
     @SuppressWarnings("unchecked")
     static Path withIo(Path keras, Path out, String key, Object v) throws IOException {
