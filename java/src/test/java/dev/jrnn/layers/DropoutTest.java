@@ -58,8 +58,10 @@ class DropoutTest {
 
     /**
      * Rate 1, which Keras 3.15.1 takes (Dropout and SpatialDropout1D; jrnn refused it): identity at inference, zeros in
-     * training and a zero gradient, NaN and Inf included, and no mask drawn. Keras' values, on JAX and TensorFlow 2.21 alike
-     * (TF's gradient is None, a disconnected input):
+     * training and a zero gradient, NaN and Inf included, and no mask drawn (Keras 3.15.1's backend dropout, JAX,
+     * TensorFlow and torch alike, returns zeros_like before it draws a seed: a Dropout(1.0, seed=3)'s seed_generator
+     * state stays [3, 0] after a training call, where rate 0.5 moves it to [3, 1]). Keras' values, on JAX and
+     * TensorFlow 2.21 alike (TF's gradient is None, a disconnected input):
      * <pre>
      * x = np.array([[[1.5, -2.0, np.nan], [np.inf, 0.25, -1.0]]], "float32"); w = [[[1, 2, 3], [4, 5, np.nan]]]
      * for L in [layers.Dropout(1.0), layers.SpatialDropout1D(1.0)]:

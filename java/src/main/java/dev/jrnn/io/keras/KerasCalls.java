@@ -191,7 +191,11 @@ final class KerasCalls {
         }
     }
 
-    /** Whether a node that is a map is tf.keras 2's dict call (its values references), not Keras 3's {args, kwargs}. */
+    /**
+     * Whether a node that is a map is tf.keras 2's dict call (its values references), not Keras 3's {args, kwargs}. The
+     * two share a shape where tf.keras 2's dict has a key "args": its value one reference ([layer, node, tensor, {}]) is
+     * read as tf.keras 2's, a list of them or a structure as Keras 3's args (the file says no more; such a key is rare).
+     */
     private static boolean keras2Dict(Map<?, ?> node) {
         return !(node.get("args") instanceof List<?> args) || isRef(args);
     }
