@@ -326,7 +326,7 @@ final class ModelFiles {
         }
         if (!(o.get("iterations") instanceof Long it)) throw new IllegalArgumentException("metadata.json: optimizer iterations missing or not an integer");
         if (it < 0 || it > Optimizer.MAX_ITERATIONS) {
-            throw new IllegalArgumentException("metadata.json: optimizer iterations should be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + it);
+            throw new IllegalArgumentException("metadata.json: optimizer iterations must be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + it);
         }
         Float rate = o.get("learning_rate") instanceof Number lr && opt.schedule() == null
                 ? dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(), x -> x >= 0 && Double.isFinite(x), "a finite number >= 0")

@@ -95,7 +95,7 @@ class RestoreIntoTest {
         Path bad = withMetadata(f, dir.resolve("count.keras"),
                 jrnn -> ((Map<String, Object>) jrnn.get("optimizer")).put("iterations", 1L << 50));
         try (Sequential b = model()) {
-            refusedLeavingAllAsItWas(b, bad, "iterations should be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + (1L << 50));
+            refusedLeavingAllAsItWas(b, bad, "iterations must be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + (1L << 50));
         }
     }
 
