@@ -55,6 +55,11 @@ record Assembler(BatchMemory memory, boolean checkFinite, Batching.Padding paddi
             }
         } catch (RuntimeException | Error e) {
             for (MemorySegment s : segs) if (s != null) memory.release(s);
+            // a mapped page's fault is delivered at the JVM's next safepoint poll, which may lie past the copy's own catch
+            if (e instanceof InternalError && dev.jrnn.io.FileFaults.isMappedFault(e)) {
+                throw new java.io.UncheckedIOException(dev.jrnn.io.FileFaults.changed(t.where(idx[0]) + " (the first of a batch of " + n + ")",
+                        "the batch's bytes in the file as mapped", "a mapped page gone (the file shrank)", e));
+            }
             throw e;
         }
         return new Batch(segs, shapes, ni, t.weights().size(), lengths, idx, r -> t.where(idx[r]), memory);
