@@ -9,6 +9,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -112,34 +114,47 @@ public final class FileFaults {
      */
     public static <T> T read(Path file, Read<T> body) throws IOException {
         if (file == null) return body.run();   // the reader's own message for a null file
+        java.util.Deque<List<String[]>> holds = HELD.get();
         for (int attempt = 1; ; attempt++) {
             if (Thread.currentThread().isInterrupted()) throw interrupted(file + ": not read", "", null);
             Stamp before = Stamp.of(file);
-            T result;
+            List<String[]> held = new ArrayList<>();   // this try's warnings, logged unless it is read again
+            holds.push(held);
+            boolean again = false;
             try {
-                result = body.run();
-            } catch (IOException | RuntimeException | InternalError e) {
-                if (e instanceof InterruptedIOException || e instanceof Changed) throw e;   // a nested guard's
-                if (interruptedBy(e)) throw interrupted(file + ": reading stopped", "", e);
-                if (!isMappedFault(e) && (before == null || before.equals(Stamp.of(file)))) throw e;
-                if (attempt == READ_ATTEMPTS) throw changedUnder(file, before, isMappedFault(e) ? "a mapped page gone" : "a failed read", e);
-                pause(attempt);
-                continue;
-            }
-            Stamp after = Stamp.of(file);
-            if (before == null || after == null || before.equals(after)) return result;
-            // written in place or replaced meanwhile (a reader that opens the path more than once may hold parts of both;
-            // an inode number can come back with the other version): read the file again, refuse if it keeps changing
-            IOException e = attempt == READ_ATTEMPTS ? changedUnder(file, before, "a read that completed", null) : null;
-            if (result instanceof AutoCloseable c) {
+                T result;
                 try {
-                    c.close();
-                } catch (Exception x) {
-                    if (e != null) e.addSuppressed(x);
+                    result = body.run();
+                } catch (IOException | RuntimeException | InternalError e) {
+                    if (e instanceof InterruptedIOException || e instanceof Changed) throw e;   // a nested guard's
+                    if (interruptedBy(e)) throw interrupted(file + ": reading stopped", "", e);
+                    if (!isMappedFault(e) && (before == null || before.equals(Stamp.of(file)))) throw e;
+                    if (attempt == READ_ATTEMPTS) throw changedUnder(file, before, isMappedFault(e) ? "a mapped page gone" : "a failed read", e);
+                    again = true;
+                    pause(attempt);
+                    continue;
+                }
+                Stamp after = Stamp.of(file);
+                if (before == null || after == null || before.equals(after)) return result;
+                // written in place or replaced meanwhile (a reader that opens the path more than once may hold parts of both;
+                // an inode number can come back with the other version): read the file again, refuse if it keeps changing
+                IOException e = attempt == READ_ATTEMPTS ? changedUnder(file, before, "a read that completed", null) : null;
+                if (result instanceof AutoCloseable c) {
+                    try {
+                        c.close();
+                    } catch (Exception x) {
+                        if (e != null) e.addSuppressed(x);
+                    }
+                }
+                if (e != null) throw e;
+                again = true;
+                pause(attempt);
+            } finally {
+                holds.pop();
+                if (!again) {
+                    for (String[] w : held) warn(w[0], w[1]);   // to the read around this one, else logged
                 }
             }
-            if (e != null) throw e;
-            pause(attempt);
         }
     }
 
@@ -148,6 +163,21 @@ public final class FileFaults {
         Stamp now = Stamp.of(file);
         return changed(file.toString(), before == null ? "a readable file" : "the file as it was when the read began (" + before + ")",
                 what + " and " + (now == null ? "no readable file" : now.toString()), cause);
+    }
+
+    /** Per thread: the warnings of the reads in progress, innermost first. */
+    private static final ThreadLocal<java.util.Deque<List<String[]>>> HELD = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+
+    /**
+     * Logs {@code message} at WARNING to the {@link System.Logger} {@code logger}, or, inside a {@link #read}, once that
+     * read's try is over: a try that is read again (the file changed under it) drops its warnings, so a load that is
+     * read again warns once, from the try that gave its result (or its failure).
+     */
+    public static void warn(String logger, String message) {
+        if (logger == null || message == null) throw new IllegalArgumentException("FileFaults.warn: " + (logger == null ? "logger" : "message") + " is null");
+        List<String[]> held = HELD.get().peek();
+        if (held != null) held.add(new String[] {logger, message});
+        else System.getLogger(logger).log(System.Logger.Level.WARNING, message);
     }
 
     /** Reads of a file that changes under them before the change is reported: a replaced file reads whole the next time. */

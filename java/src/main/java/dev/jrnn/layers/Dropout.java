@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Keras Dropout: at training time each value is dropped with probability {@code rate} and the kept
- * ones are scaled by 1 / (1 - rate); at inference it is the identity. The mask is drawn by the
+ * ones are scaled by 1 / (1 - rate) (rate 1: zeros, as Keras 3); at inference it is the identity. The mask is drawn by the
  * backend ({@link Backend#dropoutMask}): a counter-based hash of the layer's seed ({@link Layer#seed} or
  * {@link dev.jrnn.Jrnn#setSeed}), the call count and the element index, so CPU and CUDA draw the same
  * masks, nothing is copied from the host, and a captured CUDA graph draws a new mask at every replay
@@ -22,14 +22,18 @@ public class Dropout extends Noise {
     private final double rate;
     private final float rate32;   // what the mask kernel uses, checked as such
 
-    /** {@code rate}: fraction of values to drop, in [0, 1). */
+    /**
+     * {@code rate}: fraction of values to drop, in [0, 1]. Rate 1 (as Keras 3 takes it) zeroes the whole input in
+     * training, its gradient too; a rate that float32 rounds to 1 (0.99999999) does the same, where Keras would keep each
+     * value with a probability under 6e-8.
+     */
     public Dropout(double rate) {
         this("Dropout", rate);
     }
 
     /** For a subclass: {@code who} names it when the rate is refused. */
     Dropout(String who, double rate) {
-        this.rate32 = Float32.check(who + ": rate", rate, r -> r >= 0 && r < 1, "in [0, 1)");
+        this.rate32 = Float32.check(who + ": rate", rate, r -> r >= 0 && r <= 1, "in [0, 1]");
         this.rate = rate;
     }
 
@@ -49,6 +53,9 @@ public class Dropout extends Noise {
 
     @Override
     boolean active() { return rate > 0; }
+
+    @Override
+    boolean dropsAll() { return rate32 == 1f; }   // Keras: zeros_like, no mask drawn (the kernel takes rates below 1)
 
     @Override
     boolean additive() { return false; }

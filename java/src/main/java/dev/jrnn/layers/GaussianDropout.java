@@ -19,7 +19,10 @@ public class GaussianDropout extends Noise {
     private final double rate;
     private final float stddev32;
 
-    /** {@code rate}: the drop probability it stands for, in [0, 1] (Keras: 0 and 1 leave the input as it is). */
+    /**
+     * {@code rate}: the drop probability it stands for, in [0, 1]; 0 and 1 leave the input as it is, as in tf.keras 2
+     * (Keras 3.15.1 takes 1 and then fails its training call dividing by 1 - rate).
+     */
     public GaussianDropout(double rate) {
         Float32.check("GaussianDropout: rate", rate, r -> r >= 0 && r <= 1, "in [0, 1]");
         this.rate = rate;

@@ -30,6 +30,12 @@ abstract class Noise extends Layer implements RandomDraws {
     /** Whether the layer changes anything in training (a rate or stddev above 0). */
     abstract boolean active();
 
+    /**
+     * Whether training zeroes every value: Keras' dropout of rate 1 returns {@code zeros_like(x)} (no draw, and a zero
+     * gradient whatever x or dy hold, NaN and Inf included), not x times a zero mask.
+     */
+    boolean dropsAll() { return false; }
+
     /** True: y = x + noise (dx = dy); false: y = x * noise (dx = dy * noise). */
     abstract boolean additive();
 
@@ -75,14 +81,15 @@ abstract class Noise extends Layer implements RandomDraws {
         try {
             DTensor y = DTensor.zeros(be, x.shape());
             owned.add(y);
-            DTensor noise = training && active() && n > 0 ? draw(be, x, owned) : null;
-            be.copy(x.buf(), 0, y.buf(), 0, n);
+            boolean zero = training && dropsAll();   // y and dx stay the zeros they were made as
+            DTensor noise = training && !zero && active() && n > 0 ? draw(be, x, owned) : null;
+            if (!zero) be.copy(x.buf(), 0, y.buf(), 0, n);
             if (noise != null && additive()) be.axpy(n, 1f, noise.buf(), 0, y.buf(), 0);
             else if (noise != null) be.mul(n, y.buf(), 0, noise.buf(), 0, y.buf(), 0);
             return Layers.trace(this, y, mask, owned, dy -> {
                 DTensor dx = DTensor.zeros(be, x.shape());
                 owned.add(dx);
-                if (dy != null) {
+                if (dy != null && !zero) {
                     if (noise != null && !additive()) be.mul(n, dy.buf(), 0, noise.buf(), 0, dx.buf(), 0);
                     else be.copy(dy.buf(), 0, dx.buf(), 0, n);
                 }

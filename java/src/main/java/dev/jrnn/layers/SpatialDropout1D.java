@@ -17,7 +17,7 @@ import java.util.List;
  * }</pre>
  */
 public class SpatialDropout1D extends Dropout {
-    /** {@code rate}: fraction of channels to drop, in [0, 1). */
+    /** {@code rate}: fraction of channels to drop, in [0, 1] (1: zeros in training, as {@link Dropout}). */
     public SpatialDropout1D(double rate) {
         super("SpatialDropout1D", rate);
     }

@@ -159,39 +159,42 @@ final class ModelFiles {
 
     /** The model in {@code file} (any Keras file), with the training state a jrnn file holds. */
     static Model load(Path file) throws IOException {
-        return KerasImport.load(file, ModelFiles::restore);
+        return KerasImport.load(file, (m, meta, stored, saved) -> restore(m, meta, stored, saved, false).run());
     }
 
     /**
      * Puts the model and training state of a file {@link #save} wrote for this same model back into {@code model}
      * (its weights by structure, the optimizer's moments and update count, the dropout streams, the fit seed); on
-     * failure the weights are put back as they were.
+     * failure the model is left as it was: the weights are put back, and the training state is set only once the whole
+     * file has been read and checked (a try read again, or refused, sets none of it).
      */
     static void restoreInto(Model model, Path file) throws IOException {
         List<Tensor> before = model.getWeights();
         try {
             KerasImport.loadWeights(model, file);
-            KerasImport.restoreState(model, file, (m, meta, stored, saved) -> restore(m, meta, stored, saved, true));
+            Runnable[] state = {() -> { }};
+            KerasImport.restoreState(model, file, (m, meta, stored, saved) -> state[0] = restore(m, meta, stored, saved, true));
+            try {
+                state[0].run();
+            } catch (IllegalArgumentException | IllegalStateException e) {   // a backstop: the read checked what this sets
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
         } catch (IOException | RuntimeException e) {
             model.setWeights(before);
             throw e;
         }
     }
 
-    private static void restore(Model model, Object metadata, Function<String, Tensor> stored, KerasOptimizerState.Saved saved) {
-        restore(model, metadata, stored, saved, false);
-    }
-
     /**
-     * The training state of a jrnn file into {@code model}; the dropout streams by layer name (a loaded model has the
+     * The training state of a jrnn file for {@code model}, read and checked, as what sets it (which fails on nothing the
+     * reading did not check); the dropout streams by layer name (a loaded model has the
      * file's names) or, {@code byStructure}, the i-th layer that draws masks takes the i-th stream (a model built
      * again, whose default names were numbered on).
      */
-    private static void restore(Model model, Object metadata, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
-                                boolean byStructure) {
+    private static Runnable restore(Model model, Object metadata, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
+                                    boolean byStructure) {
         if (!(metadata instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
-            if (saved != null && model.optimizer() != null) restoreKeras(model, saved);
-            return;
+            return saved != null && model.optimizer() != null ? restoreKeras(model, saved) : () -> { };
         }
         if (!(j.get("format") instanceof Long f) || f != FORMAT) {
             throw new IllegalArgumentException("metadata.json: jrnn format " + j.get("format") + " is not " + FORMAT + " (saved by another jrnn version)");
@@ -212,24 +215,31 @@ final class ModelFiles {
                 if (!(d.get(key) instanceof List<?> s) || s.size() != 2) {
                     throw new IllegalArgumentException("metadata.json: dropout stream of '" + key + "' should be [seed, drawn], got " + d.get(key));
                 }
-                streams.put(e.getValue(), new long[] {parseLong(s.get(0), "dropout seed"), parseLong(s.get(1), "dropout masks drawn")});
+                long drawn = parseLong(s.get(1), "dropout masks drawn");
+                if (drawn < 0) throw new IllegalArgumentException("metadata.json: dropout masks drawn of '" + key + "' must be >= 0, got " + drawn);
+                streams.put(e.getValue(), new long[] {parseLong(s.get(0), "dropout seed"), drawn});
             }
         }
         Object seed = j.get("fit_seed");
         Long fitSeed = seed == null ? null : parseLong(seed, "fit_seed");
         // a restore into the model that saved it keeps the model's own settings; a loaded model takes the file's
         Map<RecurrentLayer, Integer> tbptt = byStructure ? Map.of() : readTbptt(model, j.get("tbptt"));
+        Runnable optimizer = () -> { };
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
-                restoreOptimizer(model, o, stored, saved);
+                optimizer = restoreOptimizer(model, o, stored, saved);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
-                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, model.name()
+                FileFaults.warn(KerasImport.class.getName(), model.name()
                         + ": the file's optimizer state is not restored: the model loads uncompiled");
             }
         }
-        streams.forEach((l, s) -> ((RandomDraws) l).maskStream(s[0], s[1]));
-        if (fitSeed != null) model.fitSeed(fitSeed);
-        applyTbptt(model, tbptt);
+        Runnable setOptimizer = optimizer;
+        return () -> {
+            setOptimizer.run();
+            streams.forEach((l, s) -> ((RandomDraws) l).maskStream(s[0], s[1]));
+            if (fitSeed != null) model.fitSeed(fitSeed);
+            applyTbptt(model, tbptt);
+        };
     }
 
     /** The recurrent layers' truncated-BPTT lengths other than 0, by their key in the file (as the dropout streams'). */
@@ -309,26 +319,25 @@ final class ModelFiles {
         }
     }
 
-    private static void restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored, KerasOptimizerState.Saved saved) {
+    private static Runnable restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored, KerasOptimizerState.Saved saved) {
         Optimizer opt = model.optimizer();
         if (!opt.name().equals(o.get("class_name"))) {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
         }
         if (!(o.get("iterations") instanceof Long it)) throw new IllegalArgumentException("metadata.json: optimizer iterations missing or not an integer");
-        Float rate = null;
-        if (o.get("learning_rate") instanceof Number lr && opt.schedule() == null) {
-            rate = dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(),
-                    x -> x >= 0 && Double.isFinite(x), "a finite number >= 0");
+        if (it < 0 || it > Optimizer.MAX_ITERATIONS) {
+            throw new IllegalArgumentException("metadata.json: optimizer iterations must be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + it);
         }
+        Float rate = o.get("learning_rate") instanceof Number lr && opt.schedule() == null
+                ? dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(), x -> x >= 0 && Double.isFinite(x), "a finite number >= 0")
+                : null;
         if (o.containsKey("keras_vars")) {   // at Keras 3's optimizer/vars, as jrnn writes it now
-            restoreKerasVars(model, o, it, rate, saved);
-            return;
+            return restoreKerasVars(model, o, it, rate, saved);
         }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
             model.ensureGraph();
-            apply(opt, model.parameters(), it, rate, Map.of());
-            return;
+            return () -> apply(opt, model.parameters(), it, rate, Map.of());
         }
         Map<String, float[]> state = new LinkedHashMap<>();
         for (Object n : names) {
@@ -340,53 +349,78 @@ final class ModelFiles {
         Parameters ps = model.parameters();
         for (float[] s : state.values()) {
             if (s.length != ps.trainableSize) {   // a file whose model trained another set of weights (edited, or not jrnn's)
-                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
+                FileFaults.warn(KerasImport.class.getName(), "the saved optimizer state is for "
                         + s.length + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
-                opt.iterations(it);
-                if (rate != null) opt.learningRate(rate);
-                return;
+                return () -> countAndRate(opt, it, rate);
             }
         }
-        opt.restoreState(ps.store, ps.trainableSize, it, state);
-        if (rate != null) opt.learningRate(rate);   // after the last check that can fail
+        check(opt, ps, it, state);
+        return () -> {
+            opt.restoreState(ps.store, ps.trainableSize, it, state);
+            if (rate != null) opt.learningRate(rate);   // after the last check that can fail
+        };
+    }
+
+    private static void countAndRate(Optimizer opt, long it, Float rate) {
+        opt.iterations(it);
+        if (rate != null) opt.learningRate(rate);
     }
 
     /**
      * The optimizer state a file Keras wrote holds. State that does not fit the compiled optimizer (another layout, count or
      * shape) is not restored, as Keras skips it: one warning names what differs, and fit starts from fresh moments.
      */
-    private static void restoreKeras(Model model, KerasOptimizerState.Saved saved) {
+    private static Runnable restoreKeras(Model model, KerasOptimizerState.Saved saved) {
         Optimizer opt = model.optimizer();
         model.ensureGraph();
         Parameters ps = model.parameters();
         try {
             KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, saved);
-            apply(opt, ps, r.iterations(), r.learningRate(), r.state());
+            check(opt, ps, r.iterations(), r.state());
+            return () -> {
+                try {
+                    apply(opt, ps, r.iterations(), r.learningRate(), r.state());   // restoreState checks before it sets anything
+                } catch (IllegalArgumentException e) {
+                    notRestored(model, e);
+                }
+            };
         } catch (IllegalArgumentException e) {
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, model.name() + ": the optimizer state Keras saved "
-                    + "is not restored (" + e.getMessage() + "): fit continues from fresh moments at update 0");
+            notRestored(model, e);
+            return () -> { };
         }
+    }
+
+    private static void notRestored(Model model, IllegalArgumentException e) {
+        FileFaults.warn(KerasImport.class.getName(), model.name() + ": the optimizer state Keras saved "
+                + "is not restored (" + e.getMessage() + "): fit continues from fresh moments at update 0");
     }
 
     /**
      * A jrnn file's optimizer state at Keras' optimizer/vars (current Keras 3 order, whatever keras_version the file
      * names). A model that trains another set of weights than the saved one starts its moments afresh, as before.
      */
-    private static void restoreKerasVars(Model model, Map<?, ?> o, long it, Float rate, KerasOptimizerState.Saved saved) {
+    private static Runnable restoreKerasVars(Model model, Map<?, ?> o, long it, Float rate, KerasOptimizerState.Saved saved) {
         Optimizer opt = model.optimizer();
         model.ensureGraph();
         Parameters ps = model.parameters();
         if (o.get("trainable_size") instanceof Long n && n != ps.trainableSize) {
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "the saved optimizer state is for "
+            FileFaults.warn(KerasImport.class.getName(), "the saved optimizer state is for "
                     + n + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
-            opt.iterations(it);
-            if (rate != null) opt.learningRate(rate);
-            return;
+            return () -> countAndRate(opt, it, rate);
         }
         if (saved == null) throw new IllegalArgumentException("model.weights.h5: the optimizer state at optimizer/vars is missing");
         KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, KerasOptimizerState.WRITTEN_AS, saved.vars());
         KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, current);
-        apply(opt, ps, it, rate, r.state());
+        check(opt, ps, it, r.state());
+        return () -> apply(opt, ps, it, rate, r.state());
+    }
+
+    /** What {@link #apply} would refuse, refused while the file is read: nothing is set until all of it was checked. */
+    private static void check(Optimizer opt, Parameters ps, long it, Map<String, float[]> state) {
+        if (ps.trainableSize > 0 && !state.isEmpty()) opt.checkState(ps.trainableSize, it, state);
+        else if (it < 0 || it > Optimizer.MAX_ITERATIONS) {
+            throw new IllegalArgumentException(opt.name() + ": iterations must be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + it);
+        }
     }
 
     /** Binds {@code opt} to the model's trainable weights with {@code state} and the call count; the rate last (nothing fails after). */

@@ -102,6 +102,11 @@ public final class Adam extends Optimizer {
     protected java.util.Set<String> toggledSlots() { return java.util.Set.of("velocity_hat"); }
 
     @Override
+    protected java.util.Set<String> stateNames() {
+        return amsgrad ? new java.util.LinkedHashSet<>(java.util.List.of("m", "v", "velocity_hat")) : new java.util.LinkedHashSet<>(java.util.List.of("m", "v"));
+    }
+
+    @Override
     protected java.util.Map<String, Buf> stateBuffers() {
         if (m == null) return java.util.Map.of();
         return vHat == null ? java.util.Map.of("m", m, "v", v) : java.util.Map.of("m", m, "v", v, "velocity_hat", vHat);

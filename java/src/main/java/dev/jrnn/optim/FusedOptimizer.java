@@ -76,6 +76,16 @@ public abstract class FusedOptimizer extends Optimizer {
         return m;
     }
 
+    @Override
+    protected java.util.Set<String> stateNames() {
+        String[] names = slotNames();
+        java.util.Set<String> r = new java.util.LinkedHashSet<>();
+        r.add(names[0]);
+        if (usesS2()) r.add(names[1]);
+        if (usesS3()) r.add(names[2]);
+        return r;
+    }
+
     private String[] slotNames() {
         return switch (kind) {
             case RMSPROP -> new String[] {"velocity", "momentum", "average_gradient"};

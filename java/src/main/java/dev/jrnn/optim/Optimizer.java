@@ -497,26 +497,15 @@ public abstract class Optimizer {
         if (n <= 0 || n > store.size()) {
             throw new IllegalArgumentException(name() + ".restoreState: n must be in [1, " + store.size() + "], got " + n);
         }
-        if (iterations < 0 || iterations > MAX_ITERATIONS) {
-            throw new IllegalArgumentException(name() + ".restoreState: iterations must be in [0, " + MAX_ITERATIONS + "], got " + iterations);
-        }
-        for (var e : state.entrySet()) {
-            if (e.getValue() == null || e.getValue().length != n) {
-                throw new IllegalArgumentException(name() + ".restoreState: state '" + e.getKey() + "' should hold " + n + " values, got "
-                        + (e.getValue() == null ? "null" : e.getValue().length));
-            }
-        }
+        check(name() + ".restoreState", n, iterations, state);   // before bind: a refused state leaves the old one
         Backend be = store.backend();
         bind(store, n);
         extra.fit(be, null, n);
         Map<String, Buf> bufs = buffers();
         // a slot a setting adds or drops (amsgrad's velocity_hat, SGD's velocity) may be missing or left over: a setting
-        // switched since the state was taken; the missing one starts at stateStart, as when switched on between steps
-        java.util.Set<String> differ = new java.util.HashSet<>(bufs.keySet());
-        differ.addAll(state.keySet());
-        differ.removeIf(k -> bufs.containsKey(k) && state.containsKey(k));
-        differ.removeAll(java.util.Set.of(AccumulationAndEma.ACCUMULATOR, AccumulationAndEma.AVERAGE));   // a setting's too
-        if (!toggledSlots().containsAll(differ)) {
+        // switched since the state was taken; the missing one starts at stateStart, as when switched on between steps.
+        // checkState held the names to stateNames before bind; this is the backstop should the two part ways
+        if (!slotsFit(bufs.keySet(), state.keySet())) {
             close();
             throw new IllegalArgumentException(name() + ".restoreState: expected state " + bufs.keySet() + ", got " + state.keySet());
         }
@@ -528,6 +517,50 @@ public abstract class Optimizer {
         }
         iterations(iterations);
     }
+
+    /**
+     * What {@link #restoreState} checks before it binds anything, for a caller that reads the state before it sets it (a
+     * model file's restore): {@code iterations} in [0, {@link #MAX_ITERATIONS}], each slot of {@code state} {@code n}
+     * values, and its slot names those this optimizer's settings keep ({@link #stateNames}; a slot a setting adds or
+     * drops may be missing or left over, as may the accumulator and the average). An IllegalArgumentException naming
+     * what differs; nothing changes either way.
+     */
+    public final void checkState(long n, long iterations, Map<String, float[]> state) {
+        if (state == null) throw new IllegalArgumentException(name() + ".checkState: state is null");
+        if (n <= 0) throw new IllegalArgumentException(name() + ".checkState: n must be >= 1, got " + n);
+        check(name() + ".checkState", n, iterations, state);
+    }
+
+    private void check(String who, long n, long iterations, Map<String, float[]> state) {
+        if (iterations < 0 || iterations > MAX_ITERATIONS) {
+            throw new IllegalArgumentException(who + ": iterations must be in [0, " + MAX_ITERATIONS + "], got " + iterations);
+        }
+        for (var e : state.entrySet()) {
+            if (e.getValue() == null || e.getValue().length != n) {
+                throw new IllegalArgumentException(who + ": state '" + e.getKey() + "' should hold " + n + " values, got "
+                        + (e.getValue() == null ? "null" : e.getValue().length));
+            }
+        }
+        java.util.Set<String> names = stateNames();
+        if (!slotsFit(names, state.keySet())) {
+            throw new IllegalArgumentException(who + ": expected state " + names + ", got " + state.keySet());
+        }
+    }
+
+    /** Whether saved slots {@code given} fit the slots {@code kept}: they differ at most in {@link #toggledSlots} and the accumulator and average. */
+    private boolean slotsFit(java.util.Set<String> kept, java.util.Set<String> given) {
+        java.util.Set<String> differ = new java.util.HashSet<>(kept);
+        differ.addAll(given);
+        differ.removeIf(k -> kept.contains(k) && given.contains(k));
+        differ.removeAll(java.util.Set.of(AccumulationAndEma.ACCUMULATOR, AccumulationAndEma.AVERAGE));   // a setting's too
+        return toggledSlots().containsAll(differ);
+    }
+
+    /**
+     * The names of the state buffers {@link #createState} makes with the current settings ({@link #stateBuffers}' keys
+     * once bound): what {@link #checkState} holds a saved state to before anything is bound.
+     */
+    protected abstract java.util.Set<String> stateNames();
 
     /** The subclass' state buffers, then the accumulator and the moving average of the weights (when their settings use them). */
     private Map<String, Buf> buffers() {

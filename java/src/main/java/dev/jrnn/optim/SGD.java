@@ -73,6 +73,11 @@ public final class SGD extends Optimizer {
     protected java.util.Set<String> toggledSlots() { return java.util.Set.of("velocity"); }
 
     @Override
+    protected java.util.Set<String> stateNames() {
+        return momentum > 0 ? java.util.Set.of("velocity") : java.util.Set.of();
+    }
+
+    @Override
     protected java.util.Map<String, Buf> stateBuffers() {
         return velocity == null ? java.util.Map.of() : java.util.Map.of("velocity", velocity);
     }

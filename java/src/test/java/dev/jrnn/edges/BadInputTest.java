@@ -168,7 +168,7 @@ class BadInputTest {
         bad("layer: Conv1D input shorter than its kernel", IAE, f -> new dev.jrnn.layers.Conv1D(2, 5).name("c").call(Tensor.zeros(1, 3, 2)),
                 "c: 3 timesteps are fewer than the kernel covers (5");
         bad("layer: Embedding zero vocabulary", IAE, f -> new Embedding(0, 4), "Embedding", "got 0 and 4");
-        bad("layer: Dropout rate 1", IAE, f -> new Dropout(1.0), "Dropout", "[0, 1), got 1.0");
+        bad("layer: Dropout rate above 1", IAE, f -> new Dropout(1.5), "Dropout", "[0, 1], got 1.5");
         bad("layer: Dropout rate NaN", IAE, f -> new Dropout(Double.NaN), "Dropout", "got NaN");
         bad("layer: Masking value NaN", IAE, f -> new Masking(Double.NaN), "Masking", "got NaN");
         bad("layer: softmax as recurrent activation", IAE, f -> new LSTM(2).activation("softmax"), "lstm", "softmax");
@@ -1045,6 +1045,8 @@ class BadInputTest {
         bad("data: NpyWriter into a directory", IOE, f -> dev.jrnn.data.NpyWriter.open(f.dir, 3), "is a directory");
         bad("data: Npy.writeInt64 null values", IAE, f -> dev.jrnn.data.Npy.writeInt64(f.dir.resolve("o.npy"), null), "Npy.writeInt64: values is null");
         bad("io: AtomicFiles.open null", IAE, f -> dev.jrnn.io.AtomicFiles.open(null), "AtomicFiles.open: file is null");
+        bad("io: FileFaults.warn without a logger", IAE, f -> dev.jrnn.io.FileFaults.warn(null, "m"), "FileFaults.warn: logger is null");
+        bad("io: FileFaults.warn without a message", IAE, f -> dev.jrnn.io.FileFaults.warn("x", null), "FileFaults.warn: message is null");
         bad("io: AtomicFiles.Pending committed after close", ISE, f -> {
             dev.jrnn.io.AtomicFiles.Pending p = dev.jrnn.io.AtomicFiles.open(f.dir.resolve("p.bin"));
             p.close();

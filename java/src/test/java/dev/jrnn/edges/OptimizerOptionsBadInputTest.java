@@ -77,4 +77,26 @@ class OptimizerOptionsBadInputTest {
         RefusalCases.assertRefused("build of nothing", () -> o.build(s, 0), List.of("Adam.build", "got 0 for 3"));
         assertEquals(Map.of(), o.state(), "still nothing bound");
     }
+
+    /** Optimizer.checkState: what restoreState would refuse, said without binding anything. */
+    @Test
+    void checkStateRefusesWhatRestoreStateWouldAndBindsNothing() {
+        Adam o = new Adam();
+        float[] three = new float[3];
+        RefusalCases.assertRefused("no state", () -> o.checkState(3, 0, null), List.of("Adam.checkState", "state is null"));
+        RefusalCases.assertRefused("n 0", () -> o.checkState(0, 0, Map.of()), List.of("Adam.checkState", "n must be >= 1, got 0"));
+        RefusalCases.assertRefused("count past the limit", () -> o.checkState(3, Optimizer.MAX_ITERATIONS + 1, Map.of("m", three, "v", three)),
+                List.of("Adam.checkState", "iterations must be in [0, " + Optimizer.MAX_ITERATIONS + "]", "got " + (Optimizer.MAX_ITERATIONS + 1)));
+        RefusalCases.assertRefused("negative count", () -> o.checkState(3, -1, Map.of("m", three, "v", three)),
+                List.of("Adam.checkState", "iterations", "got -1"));
+        RefusalCases.assertRefused("short slot", () -> o.checkState(3, 0, Map.of("m", three, "v", new float[2])),
+                List.of("Adam.checkState", "state 'v' should hold 3 values, got 2"));
+        RefusalCases.assertRefused("a slot missing", () -> o.checkState(3, 0, Map.of("m", three)),
+                List.of("Adam.checkState", "expected state [m, v], got [m]"));
+        RefusalCases.assertRefused("a slot not its", () -> o.checkState(3, 0, Map.of("m", three, "v", three, "velocity", three)),
+                List.of("Adam.checkState", "expected state [m, v]", "velocity"));
+        o.checkState(3, 7, Map.of("m", three, "v", three, "velocity_hat", three));   // amsgrad's slot: a setting's, it may differ
+        assertEquals(Map.of(), o.state(), "nothing bound");
+        assertEquals(0, o.iterations());
+    }
 }

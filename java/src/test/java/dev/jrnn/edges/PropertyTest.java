@@ -117,7 +117,7 @@ class PropertyTest {
             new Setter("clipnorm", "clipnorm", v -> new Adam().clipnorm((float) v).clipnorm(), s -> s >= 0 && Double.isFinite(s)),
             new Setter("clipvalue", "clipvalue", v -> new Adam().clipvalue((float) v).clipvalue(), s -> s >= 0 && Double.isFinite(s)),
             new Setter("globalClipnorm", "globalClipnorm", v -> new Adam().globalClipnorm((float) v).globalClipnorm(), s -> s >= 0 && Double.isFinite(s)),
-            new Setter("Dropout", "rate", v -> (float) new Dropout(v).rate(), s -> s >= 0 && s < 1),
+            new Setter("Dropout", "rate", v -> (float) new Dropout(v).rate(), s -> s >= 0 && s <= 1),
             new Setter("Masking", "maskValue", v -> (float) new Masking(v).maskValue(), Double::isFinite),
             new Setter("EarlyStopping.minDelta", "minDelta", v -> { new EarlyStopping().minDelta(v); return v; }, s -> s >= 0 && Double.isFinite(s)),
             new Setter("EarlyStopping.baseline", "baseline", v -> { new EarlyStopping().baseline(v); return v; }, s -> !Double.isNaN(s)),

@@ -78,7 +78,7 @@ class ReshapeMergeLayersBadInputTest {
                 Arguments.of("zero up-sampling", (Executable) () -> new UpSampling1D(0), List.of("UpSampling1D: size", "positive", "got 0")),
                 Arguments.of("1-D layer on a 2-D input", (Executable) () -> new UpSampling1D(2).name("up").apply(Input.shape(4)),
                         List.of("up: expected input (batch, steps, features), got (None, 4)")),
-                Arguments.of("spatial dropout rate 1", (Executable) () -> new SpatialDropout1D(1), List.of("SpatialDropout1D: rate", "[0, 1)", "got 1.0")),
+                Arguments.of("spatial dropout rate above 1", (Executable) () -> new SpatialDropout1D(1.01), List.of("SpatialDropout1D: rate", "[0, 1]", "got 1.01")),
                 Arguments.of("negative spatial dropout rate", (Executable) () -> new SpatialDropout1D(-0.1), List.of("SpatialDropout1D: rate", "got -0.1")),
                 Arguments.of("spatial dropout of a 2-D input", (Executable) () -> new SpatialDropout1D(0.2).name("sd").apply(Input.shape(4)),
                         List.of("sd: expected input (batch, steps, features), got (None, 4)")),

@@ -85,6 +85,31 @@ class FileFaultsTest {
         assertEquals(2, reads[0]);
     }
 
+    /**
+     * A try that is read again drops its warnings: the read warns once, from the try that gave its result; a warning of a
+     * nested read goes to the read around it; outside any read, a warning is logged at once.
+     */
+    @Test
+    void aReadThatIsReadAgainWarnsOnlyFromTheTryThatGaveItsResult() throws Exception {
+        Path p = file(64);
+        Path next = tmp.resolve("next.bin");
+        Files.write(next, new byte[32]);
+        int[] reads = {0};
+        java.util.List<String> warnings = dev.jrnn.LogCapture.warnings("dev.jrnn.io.test", () -> assertEquals(32, FileFaults.read(p, () -> {
+            int n = ++reads[0];
+            FileFaults.warn("dev.jrnn.io.test", "outer " + n);
+            byte[] b = FileFaults.read(p, () -> {
+                FileFaults.warn("dev.jrnn.io.test", "inner " + n);
+                return Files.readAllBytes(p);
+            });
+            if (Files.exists(next)) Files.move(next, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return b.length;
+        })));
+        assertEquals(2, reads[0]);
+        assertEquals(java.util.List.of("outer 2", "inner 2"), warnings);
+        assertEquals(java.util.List.of("now"), dev.jrnn.LogCapture.warnings("dev.jrnn.io.test", () -> FileFaults.warn("dev.jrnn.io.test", "now")));
+    }
+
     @Test
     void aFailureOfAnUnchangedFileGoesOnAsItIs() throws IOException {
         Path p = file(64);

@@ -52,8 +52,40 @@ class DropoutTest {
         Dropout d2 = new Dropout(0.5).seed(9);
         trainOnce(d2, x);
         assertNotEquals(java.util.Arrays.toString(a1), java.util.Arrays.toString(trainOnce(d2, x)));
-        assertThrows(IllegalArgumentException.class, () -> new Dropout(1.0));
+        assertThrows(IllegalArgumentException.class, () -> new Dropout(1.5));
         assertThrows(IllegalArgumentException.class, () -> new Dropout(-0.1));
+    }
+
+    /**
+     * Rate 1, which Keras 3.15.1 takes (Dropout and SpatialDropout1D; jrnn refused it): identity at inference, zeros in
+     * training and a zero gradient, NaN and Inf included, and no mask drawn (Keras 3.15.1's backend dropout, JAX,
+     * TensorFlow and torch alike, returns zeros_like before it draws a seed: a Dropout(1.0, seed=3)'s seed_generator
+     * state stays [3, 0] after a training call, where rate 0.5 moves it to [3, 1]). Keras' values, on JAX and
+     * TensorFlow 2.21 alike (TF's gradient is None, a disconnected input):
+     * <pre>
+     * x = np.array([[[1.5, -2.0, np.nan], [np.inf, 0.25, -1.0]]], "float32"); w = [[[1, 2, 3], [4, 5, np.nan]]]
+     * for L in [layers.Dropout(1.0), layers.SpatialDropout1D(1.0)]:
+     *     L(x, training=False)   # [[[1.5, -2.0, nan], [inf, 0.25, -1.0]]]
+     *     L(x, training=True)    # [[[0, 0, 0], [0, 0, 0]]]
+     *     jax.grad(lambda v: (L(v, training=True) * w).sum())(x)   # [[[0, 0, 0], [0, 0, 0]]]
+     * </pre>
+     */
+    @Test
+    void rateOneZeroesTrainingAsKerasDoes() {
+        float nan = Float.NaN, inf = Float.POSITIVE_INFINITY;
+        Tensor x = Tensor.of(new float[] {1.5f, -2f, nan, inf, 0.25f, -1f}, 1, 2, 3);
+        Tensor dyw = Tensor.of(new float[] {1, 2, 3, 4, 5, nan}, 1, 2, 3);
+        for (Dropout d : List.of(new Dropout(1.0).seed(4), new SpatialDropout1D(1).seed(4), new Dropout(0.99999999))) {
+            assertEquals(1.0f, (float) d.rate());
+            assertArrayEquals(x.data(), d.call(x).data(), d.name() + " at inference");
+            d.build(List.of(new int[] {2, 3}));
+            try (DTensor dx = DTensor.from(d.backend(), x); Trace t = d.forward(List.of(dx), null, true);
+                 DTensor dy = DTensor.from(d.backend(), dyw)) {
+                assertArrayEquals(new float[6], t.outputs().get(0).toTensor().data(), d.name() + " in training");
+                assertArrayEquals(new float[6], t.backward(List.of(dy)).get(0).toTensor().data(), d.name() + "'s gradient");
+            }
+            assertEquals(0, d.maskStream()[1], d.name() + ": Keras draws no mask at rate 1");
+        }
     }
 
     private static float[] trainOnce(Dropout d, Tensor x) {

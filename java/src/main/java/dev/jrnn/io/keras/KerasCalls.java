@@ -34,7 +34,26 @@ final class KerasCalls {
         for (Object node : spec.list("inbound_nodes")) {
             refuseTrainingTrue(node, where, of);
             List<Object> refs = new ArrayList<>();
-            if (node instanceof List<?> keras2 && layer instanceof MultiHeadAttention m) {
+            if (node instanceof Map<?, ?> dict && keras2Dict(dict)) {
+                // tf.keras 2 keeps a call's first argument as given: a dict node {key: [layer, node, tensor, {}], ...}
+                KeyedCall keyed = new KeyedCall();
+                for (var e : sorted(dict).entrySet()) {
+                    List<Object> leaves = new ArrayList<>();
+                    keras2Leaves(e.getValue(), leaves);
+                    if (leaves.size() != 1) keyed.keys = null;   // a nested value: tf.keras 2 takes them by position
+                    if (keyed.keys != null) keyed.keys.add(e.getKey());
+                    for (Object ref : leaves) {
+                        if (ref instanceof List<?> rl && rl.size() == 4 && rl.get(3) instanceof Map<?, ?> kw) {
+                            if (Boolean.TRUE.equals(kw.get("training"))) refuseTrainingTrue(Map.of("kwargs", kw), where, of);
+                            for (Object k : kw.keySet()) {
+                                if (!k.equals("training")) throw new KerasFormatException(where + ": call arguments " + kw.keySet() + of + " are not supported");
+                            }
+                        }
+                    }
+                    keyed.addAll(leaves);
+                }
+                refs = keyed;
+            } else if (node instanceof List<?> keras2 && layer instanceof MultiHeadAttention m) {
                 // tf.keras: [[query layer, node, tensor, {"value": [layer, node, tensor], "key": ..., "use_causal_mask": ...}]]
                 if (keras2.size() != 1 || !(keras2.get(0) instanceof List<?> first) || first.size() != 4) {
                     throw new KerasFormatException(where + ": a MultiHeadAttention node should be [[layer, node, tensor, {call arguments}]], got "
@@ -72,7 +91,23 @@ final class KerasCalls {
             } else {
                 KerasConfig k3 = new KerasConfig(node, where + ".inbound_nodes");
                 if (unmaskedCall(layer, k3.raw("args"), k3.raw("kwargs"), where)) refs = new UnmaskedCall();
-                flattenTensors(k3.raw("args"), refs, where + " (" + spec.string("class_name", "?") + " '" + spec.string("name", "?") + "')");
+                String call = where + " (" + spec.string("class_name", "?") + " '" + spec.string("name", "?") + "')";
+                if (layer == null && k3.raw("args") instanceof List<?> args && args.size() == 1
+                        && args.get(0) instanceof Map<?, ?> dict && !dict.containsKey("class_name")) {
+                    KeyedCall keyed = new KeyedCall();   // a nested model called on a dict of tensors (Keras 3)
+                    for (var e : sorted(dict).entrySet()) {
+                        keyed.keys.add(e.getKey());
+                        int had = keyed.size();
+                        flattenTensors(e.getValue(), keyed, call);
+                        if (keyed.size() != had + 1) {
+                            throw new KerasFormatException(call + ": a call is given a dict whose value '" + e.getKey() + "' is not"
+                                    + " one tensor; jrnn matches a dict of tensors to the nested model's inputs, not nested dicts");
+                        }
+                    }
+                    refs = keyed;
+                } else {
+                    flattenTensors(k3.raw("args"), refs, call);
+                }
                 if (k3.raw("kwargs") instanceof Map<?, ?> kw) {
                     for (var e : kw.entrySet()) {
                         if (layer != null && e.getKey().equals("initial_state")) flattenTensors(e.getValue(), refs, where);
@@ -100,6 +135,76 @@ final class KerasCalls {
 
     /** Whether {@code refs} (one call's, from {@link #inboundNodes}) is a call Keras 3 runs unmasked. */
     static boolean unmasked(List<Object> refs) { return refs instanceof UnmaskedCall; }
+
+    /**
+     * A nested model's call on a dict of tensors: its refs in sorted-key order (keras.tree.flatten, tf.nest.flatten) and
+     * those keys ({@code keys} null where a value is itself a structure, taken by position as tf.keras 2 does).
+     * {@link #match} puts them in the order of the model's inputs, as Keras does when the model runs.
+     */
+    static final class KeyedCall extends ArrayList<Object> {
+        List<String> keys = new ArrayList<>();
+
+        /**
+         * {@code given} (the resolved refs, in key order) in the order of the inputs of the nested functional model
+         * {@code model} (its config) {@code name}: by key where its inputs are a dict, by the Input's name where they are one
+         * tensor or a list (Keras 3's Functional._standardize_inputs, tf.keras 2's _flatten_to_reference_inputs), keys
+         * that name no input left out. A dict that lacks one of the inputs' names is refused for Keras 3 (which raises);
+         * tf.keras 2 then, and for nested inputs, takes the values in key order, and so does jrnn. Keras 3 pairs a dict
+         * given to dict inputs by position in sorted-key order, not by key: where extra keys make that differ from the
+         * keys' pairing, the call is refused (Keras would feed an input another key's value, with a warning only).
+         */
+        <T> List<T> match(KerasConfig model, String name, List<T> given, boolean keras3, String where) {
+            Object io = model.raw("input_layers");
+            List<String> names = new ArrayList<>();
+            boolean byKey = io instanceof Map<?, ?>;
+            if (byKey) {
+                for (var e : sorted((Map<?, ?>) io).entrySet()) names.add(isRef(e.getValue()) ? e.getKey() : null);
+            } else {
+                for (Object r : isRef(io) ? List.of(io) : io instanceof List<?> l ? l : List.of()) names.add(isRef(r) ? String.valueOf(((List<?>) r).get(0)) : null);
+            }
+            boolean flat = keys != null && !names.isEmpty() && !names.contains(null);
+            String called = where + ": nested model '" + name + "' is called on a dict of keys " + keys + "; its inputs are "
+                    + (byKey ? "the dict keys " : "named ") + names;
+            if (flat && keys.containsAll(names)) {
+                // Functional.call flattens a dict given to dict inputs (sorted keys) and zips it with the inputs: by position
+                if (keras3 && byKey && !keys.subList(0, names.size()).equals(names)) {
+                    List<String> extra = keys.stream().filter(k -> !names.contains(k)).toList();
+                    throw new KerasFormatException(called + ": Keras 3 pairs a dict with dict inputs by position in sorted-key "
+                            + "order, not by key, so the extra keys " + extra + " put " + keys.subList(0, names.size()) + " into "
+                            + names + " (a warning in Keras, \"The structure of `inputs` doesn't match\"); jrnn refuses the call "
+                            + "rather than load either wiring: save it calling the model on its keys alone");
+                }
+                List<T> r = new ArrayList<>();
+                for (String n : names) r.add(given.get(keys.indexOf(n)));
+                return r;
+            }
+            if (keras3 && flat) {
+                String missing = names.stream().filter(n -> !keys.contains(n)).findFirst().orElseThrow();
+                throw new KerasFormatException(called + " and Keras matches a dict to them by " + (byKey ? "key" : "name")
+                        + ": no key '" + missing + "'");
+            }
+            if (keras3 && !byKey) {
+                throw new KerasFormatException(where + ": nested model '" + name + "' is called on a dict of keys " + keys
+                        + "; its inputs are nested, which Keras matches no dict to");
+            }
+            return given;
+        }
+    }
+
+    /**
+     * Whether a node that is a map is tf.keras 2's dict call (its values references), not Keras 3's {args, kwargs}. The
+     * two share a shape where tf.keras 2's dict has a key "args": its value one reference ([layer, node, tensor, {}]) is
+     * read as tf.keras 2's, a list of them or a structure as Keras 3's args (the file says no more; such a key is rare).
+     */
+    private static boolean keras2Dict(Map<?, ?> node) {
+        return !(node.get("args") instanceof List<?> args) || isRef(args);
+    }
+
+    private static TreeMap<String, Object> sorted(Map<?, ?> m) {
+        TreeMap<String, Object> r = new TreeMap<>();
+        m.forEach((k, v) -> r.put(String.valueOf(k), v));
+        return r;
+    }
 
     /**
      * Keras 3's rule: a call with more than one tensor argument (the sequence and {@code initial_state}, as a keyword of
@@ -164,10 +269,10 @@ final class KerasCalls {
         } else if (v instanceof Map<?, ?> m && "__keras_tensor__".equals(m.get("class_name"))) {
             out.add(new KerasConfig(m.get("config"), where).list("keras_history"));
         } else if (v instanceof Map<?, ?> m && !m.containsKey("class_name")) {
-            // Keras matches a dict to a model's inputs by name or by sorted key, as the model's own structure says
+            // a nested model's dict call is a KeyedCall; a layer's tensors come one or in lists
             throw new KerasFormatException(where + ": a call is given a dict of tensors (keys " + new TreeMap<>(m).keySet()
-                    + "); jrnn reads a call's tensors as one tensor or lists of them, nested too (taken in order), not"
-                    + " dicts: call it on a list of its inputs in Keras");
+                    + "); jrnn reads a layer's tensors as one tensor or lists of them, nested too (taken in order), and"
+                    + " a dict only as the one argument of a nested model");
         } else if (v != null) {
             throw new KerasFormatException(where + ": call argument " + KerasConfig.describe(v) + " is not a tensor");
         }

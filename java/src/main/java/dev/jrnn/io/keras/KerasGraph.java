@@ -435,6 +435,9 @@ final class KerasGraph {
                         List<Node> ins = resolve(todo.get(k), calls, ops, false);
                         if (ins == null) break;
                         Object op = ops.get(n);
+                        if (todo.get(k) instanceof KerasCalls.KeyedCall kc && op instanceof FunctionalModel f) {   // a dict call
+                            ins = kc.match(f.c, f.name, ins, layers.kerasMajor >= 3, c.where() + ": layer '" + n + "'");
+                        }
                         boolean unmasked = KerasCalls.unmasked(todo.get(k));   // Keras 3's initial_state call without mask=
                         calls.get(n).add(op instanceof Layer l ? (unmasked ? l.applyUnmasked(ins) : l.apply(ins)).all()
                                 : op instanceof StackedCells s ? s.call(ins, unmasked, c.where() + ": layer '" + n + "'")

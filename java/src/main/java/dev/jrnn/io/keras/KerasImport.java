@@ -91,7 +91,7 @@ public final class KerasImport {
             if (saved != null && byKeras && graph.nestedModels) {
                 if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !KerasOptimizerState.keras3(saved.kerasVersion())) {
                     // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
-                    System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state "
+                    FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state "
                             + "Keras " + (saved.kerasVersion() == null ? "2" : saved.kerasVersion()) + " saved is not restored (the model nests a model; jrnn reads a nested "
                             + "model's optimizer state from Keras 3 files): fit continues from fresh moments at update 0");
                     saved = null;
@@ -100,7 +100,7 @@ public final class KerasImport {
                 }
             }
             if (saved != null && state == null) {
-                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": the optimizer state Keras "
+                FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state Keras "
                         + "saved is not restored (no reader given): fit continues from fresh moments at update 0");
             }
             if (state != null) {
@@ -157,7 +157,7 @@ public final class KerasImport {
         try {   // through JSON, as Keras' config goes: plain values, nothing shared with the source
             config = Json.parse(Json.write(KerasExport.compileConfig(source)));
         } catch (RuntimeException e) {
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, "Models.cloneModel: the clone is not "
+            FileFaults.warn(KerasImport.class.getName(), "Models.cloneModel: the clone is not "
                     + "compiled (" + e.getMessage() + "); call compile before fit");
             return;
         }

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.initializers.Initializer;
 import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
@@ -65,7 +66,7 @@ final class KerasInitializers {
                 init = raw == null ? Initializer.glorotUniform() : KerasPenalties.parse(raw, where + ": " + opt, "keras.initializers",
                         Initializer::of, (cls, config) -> Initializer.fromConfig(cls, config.entries()));
             } catch (KerasFormatException e) {
-                System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, e.getMessage()
+                FileFaults.warn(KerasImport.class.getName(), e.getMessage()
                         + "; the layer starts from jrnn's default (a whole model's file brings the weights that replace it)");
                 return;
             }

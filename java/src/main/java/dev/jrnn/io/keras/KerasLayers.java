@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.layers.Activation;
 import dev.jrnn.layers.AdditiveAttention;
 import dev.jrnn.layers.Add;
@@ -477,7 +478,7 @@ final class KerasLayers {
     private void warnHarmless(KerasConfig c, String where) {
         List<String> set = c.setAmong(HARMLESS);
         if (!set.isEmpty()) {
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": " + where
+            FileFaults.warn(KerasImport.class.getName(), file + ": " + where
                     + " sets " + set + ", which jrnn ignores; predictions are unchanged, training differs");
         }
     }

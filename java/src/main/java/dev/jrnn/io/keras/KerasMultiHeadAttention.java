@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.layers.MultiHeadAttention;
 import dev.jrnn.layers.Node;
 
@@ -78,7 +79,7 @@ final class KerasMultiHeadAttention {
         if (name != null && (key.startsWith("kernel") ? !name.equals("ones") : !name.equals("glorot_uniform"))) {
             set.apply(name);
         } else {
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": " + where + " " + key + " "
+            FileFaults.warn(KerasImport.class.getName(), file + ": " + where + " " + key + " "
                     + KerasConfig.describe(v) + " is not one jrnn draws; the layer keeps its default (the file's weights are read as saved)");
         }
     }

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.WeightedMetrics;
 import dev.jrnn.optim.Adagrad;
@@ -50,8 +51,7 @@ final class KerasTraining {
             why = e.getMessage();
         }
         if (why != null) {
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING,
-                    file + ": the model is not compiled (" + why + "); call compile before fit");
+            FileFaults.warn(KerasImport.class.getName(), file + ": the model is not compiled (" + why + "); call compile before fit");
         }
     }
 
@@ -87,7 +87,7 @@ final class KerasTraining {
             compile(model, o, loss, lw, args.toArray());
         } catch (IllegalArgumentException e) {
             compile(model, o, loss, lw);
-            System.getLogger(KerasImport.class.getName()).log(System.Logger.Level.WARNING, file + ": compiled without the metrics "
+            FileFaults.warn(KerasImport.class.getName(), file + ": compiled without the metrics "
                     + KerasConfig.describe(tc.raw("metrics")) + " and weighted metrics " + KerasConfig.describe(tc.raw("weighted_metrics"))
                     + ": " + e.getMessage());
         }

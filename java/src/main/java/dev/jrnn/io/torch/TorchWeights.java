@@ -228,7 +228,7 @@ public final class TorchWeights {
                 : t instanceof dev.jrnn.layers.BatchNormalization b ? b.epsilon() : 0;
         if (eps != 1e-3) return;
         String torch = t instanceof dev.jrnn.layers.LayerNormalization ? "nn.LayerNorm" : "nn.BatchNorm1d";
-        System.getLogger(TorchWeights.class.getName()).log(System.Logger.Level.WARNING, model.name() + ".loadTorchWeights(" + file
+        FileFaults.warn(TorchWeights.class.getName(), model.name() + ".loadTorchWeights(" + file
                 + "): jrnn layer '" + l.name() + "' (" + t.kerasClass() + ") keeps Keras' epsilon 0.001; " + torch
                 + " defaults to eps=1e-5: give the layer .epsilon(1e-5), or the module's eps, or its outputs differ from torch's");
     }

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,5 +124,35 @@ class KerasFileChangedTest {
         try (Model back = Models.load(file)) {
             assertArrayEquals(before, back.predict(Tensor.full(0.3f, 2, 5, 3)).data());
         }
+    }
+
+    /**
+     * A load read again because the file was replaced under its first read warns once, from the read that gave the model
+     * (each try of FileFaults.read repeated the load's warnings: here lora_rank's twice).
+     */
+    @Test
+    void aLoadReadAgainWarnsOnce() throws Exception {
+        Path saved = tmp.resolve("m.keras"), f = tmp.resolve("lora.keras"), next = tmp.resolve("next.keras");
+        try (Sequential m = model()) {
+            m.save(saved);
+        }
+        KerasFixtures.withConfig(saved, f, t -> t.replace("\"units\": 2", "\"units\": 2, \"lora_rank\": 2"));
+        Files.copy(f, next);
+        int[] reads = {0};
+        java.util.List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
+            try (Model m = KerasImport.load(f, (built, meta, stored, state) -> {
+                if (reads[0]++ > 0) return;
+                try {
+                    Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            })) {
+                assertTrue(m.layers().size() >= 2);
+            }
+        });
+        assertEquals(2, reads[0], "read again after the replace");
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("lora_rank"), warnings.get(0));
     }
 }

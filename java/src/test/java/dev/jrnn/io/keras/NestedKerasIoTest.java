@@ -233,15 +233,75 @@ class NestedKerasIoTest {
     }
 
     /**
-     * dictcall.keras (saved by Keras): a nested model whose inputs are a dict, called on a dict. Keras matches a dict to a
-     * model's inputs by name or by sorted key as the model's own structure says; jrnn reads a call's tensors from lists
-     * only and refuses it, naming the layer and the keys.
+     * A nested model called on a dict, as Keras saves it. Keras 3 (dictcall.keras, dictlist.keras, saved by Keras 3.15.1:
+     * make_dict_calls.py) and tf.keras 2 (tk2_dict_call.json, tk2_dict_inputs.json: tf.keras 2.13's node layout, a dict
+     * node) match the dict to the nested model's inputs by key where its inputs are a dict, and by the Input's name where
+     * they are a list, whose order the sorted keys need not follow ({"seq", "h"} to [seq, h]). They load and predict
+     * Keras' values; Keras 3's were refused ("a call is given a dict of tensors"), tf.keras 2's as "nested model 'enc'
+     * takes 3 inputs, it is called on 0".
      */
     @Test
-    void aNestedModelCalledOnADictIsRefusedNamingIt() {
-        IOException e = assertThrows(IOException.class, () -> Models.load(file("dictcall.keras")));
-        assertTrue(e.getMessage().contains("(Functional 'enc'): a call is given a dict of tensors (keys [a, b]); jrnn reads a"
-                + " call's tensors as one tensor or lists of them"), e.getMessage());
+    void aNestedModelCalledOnADictMatchesItByKeyOrInputName() throws IOException {
+        for (String n : List.of("dictcall", "dictlist")) {
+            try (Model m = Models.load(file(n + ".keras"))) {
+                assertOutputs(numbered(n + "_y"), m.predictAll(numbered(n + "_x"), 32, null), n);
+            }
+        }
+        for (String n : List.of("tk2_dict_call.json", "tk2_dict_inputs.json")) {
+            try (Model src = Models.load(file("inp.keras")); Model m = Models.fromJson(Files.readString(file(n)))) {
+                m.setWeights(src.getWeights());
+                assertOutputs(numbered("inp_y"), m.predictAll(numbered("inp_x"), 32, null), n);
+            }
+        }
+    }
+
+    /**
+     * A dict call that lacks one of the nested model's inputs is refused naming the model, the inputs and the keys given
+     * (Keras 3 raises there too; tf.keras 2 then takes the values in sorted-key order, which jrnn follows for tf.keras 2
+     * files); a Keras 3 dict of tensors given to a plain layer is refused naming it.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDictCallThatMissesAnInputIsRefusedNamingIt() throws IOException {
+        Path renamed = KerasFixtures.withConfig(file("dictlist.keras"), dir.resolve("renamed.keras"), text -> text.replace("\"seq\": {", "\"sequence\": {"));
+        IOException e = assertThrows(IOException.class, () -> Models.load(renamed));
+        assertTrue(e.getMessage().contains("nested model 'enc' is called on a dict of keys [h, sequence]; its inputs are named [seq, h]")
+                && e.getMessage().contains("no key 'seq'"), e.getMessage());
+        Map<String, Object> top = (Map<String, Object>) Json.parse(Files.readString(file("tk2_dict_call.json")));
+        for (Object l : (List<Object>) ((Map<String, Object>) top.get("config")).get("layers")) {
+            Map<String, Object> layer = (Map<String, Object>) l;
+            if (layer.get("name").equals("enc")) layer.put("inbound_nodes", List.of(Map.of("x", List.of("ox", 0, 0, Map.of()), "h0", List.of("s1", 0, 0, Map.of()))));
+        }
+        IllegalArgumentException j = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(Json.write(top)).close());
+        assertTrue(j.getMessage().contains("nested model 'enc' takes 3 inputs, it is called on 2"), j.getMessage());
+    }
+
+    /**
+     * Keras 3 does not match a dict call to a nested model of dict inputs by key: it flattens the dict in sorted-key order
+     * and pairs it with the inputs by position (make_dict_extra.py: dictextra's {"a", "b", "c"} to inputs {"b", "c"} is
+     * a -> b, b -> c, Keras' predictions dictextra_y0 those of Dense(xa - xb)). jrnn matched it by key (Dense(xb - xc))
+     * and so predicted other values than Keras; such a call is refused now, naming the extra key and the inputs. Where
+     * the extra keys sort after the inputs' (dictextralast: "z"), position and key agree and the file loads with Keras'
+     * predictions. A Keras 3 dict that lacks a key of dict inputs was refused only as "takes 2 inputs, it is called on 1";
+     * it names the key now.
+     */
+    @Test
+    void aKeras3DictCallWithExtraKeysIsRefusedWhereKerasPairsItByPosition() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> Models.load(file("dictextra.keras")));
+        assertTrue(e.getMessage().contains("nested model 'enc' is called on a dict of keys [a, b, c]; its inputs are the dict keys [b, c]")
+                && e.getMessage().contains("extra keys [a]"), e.getMessage());
+        try (Model m = Models.load(file("dictextralast.keras"))) {
+            assertOutputs(numbered("dictextralast_y"), m.predictAll(numbered("dictextralast_x"), 32, null), "dictextralast");
+        }
+        Path missing = KerasFixtures.withConfig(file("dictcall.keras"), dir.resolve("missing.keras"), text -> {
+            int at = text.indexOf("\"b\": {\"class_name\": \"__keras_tensor__\"");
+            assertTrue(at > 0, "the call's value of b");
+            int end = text.indexOf("}}", at) + 2;   // {"class_name", "config": {..., "keras_history": [...]}}
+            return text.substring(0, at - 2) + text.substring(end);   // from its ", " on
+        });
+        e = assertThrows(IOException.class, () -> Models.load(missing));
+        assertTrue(e.getMessage().contains("nested model 'enc' is called on a dict of keys [a]; its inputs are the dict keys [a, b]")
+                && e.getMessage().contains("no key 'b'"), e.getMessage());
     }
 
     /** A copy of a .keras whose model config has {@code key} (input_layers or output_layers) replaced by {@code v}. */

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Sequential's LSTM (Keras keeps both; jrnn, one namespace, names the input {@code x_input} there); nested models (a
  * functional model with a side branch, a nested functional model holding a nested Sequential and a frozen Dense, also
  * as .h5; the plain {@code Sequential([Sequential([LSTM]), Dense])}), whose optimizer slots Keras orders at the nested
- * model's place.
+ * model's place; Dropout and SpatialDropout1D of rate 1 (zeros in training, Keras 3's; jrnn refused the files).
  * jrnn predicts what Keras predicted, restores Keras' optimizer state (3 updates), and its next step gives the weights
  * Keras' next step gave.
  */
@@ -40,7 +40,7 @@ class RealKeras3FilesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"seq.keras", "func.keras", "func.h5", "emb.keras", "cells.keras", "nest_fn.keras", "nest_fn.h5", "nest_seq.keras", "nest_order.keras"})
+    @ValueSource(strings = {"seq.keras", "func.keras", "func.h5", "emb.keras", "cells.keras", "nest_fn.keras", "nest_fn.h5", "nest_seq.keras", "nest_order.keras", "drop1.keras", "drop1.h5"})
     void predictsAndResumesAsKerasDid(String f) throws IOException {
         String n = f.substring(0, f.indexOf('.'));
         Tensor x = Npy.read(file(n + "_x0.npy")), y = Npy.read(file(n + "_y.npy"));

@@ -6,7 +6,7 @@ numbered in keras.tree.flatten order (dicts by sorted key), the order jrnn takes
   inp:   Model([x, [h0, c0]], LSTM(3)(x, initial_state=[h0, c0]))                     inputs [x, [h0, c0]]
   dict:  Model(i, {"z_seq": o, "a_states": [h, c]})                                   outputs h, c, o once flattened
   sub:   a functional model of nested inputs and outputs called inside another one (its call's args nested too)
-  dictcall: a nested model of dict inputs called on a dict (jrnn refuses it, naming the dict; .keras only, no predictions)
+  dictcall: a nested model of dict inputs called on a dict (.keras only; its predictions: make_dict_calls.py)
 Each .keras is re-zipped with deflate (members byte for byte as Keras wrote them), as keras3_real's. Also prints Keras'
 evaluate loss of the compiled out.keras on constant targets (0.3, [-0.2, 0.5]), which NestedKerasIoTest holds.
 Run from this folder: KERAS_BACKEND=jax python make_nested_io.py (Keras 3.15.1 and jax, as ci/keras3/venv.sh installs).

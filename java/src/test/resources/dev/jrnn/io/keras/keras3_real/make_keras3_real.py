@@ -261,4 +261,16 @@ if not only or "mha_clear" in only:
   m = keras.Model(it, layers.Dense(3, name="out")(layers.MultiHeadAttention(2, 2, name="mha2")(x, x)))
   m.save("mha_alias.keras"); deflate("mha_alias.keras")
   np.save("mha_alias_pred.npy", m.predict(tk, verbose=0))
+# 13 Dropout and SpatialDropout1D of rate 1, which Keras 3 takes (jrnn refused them): in training each returns
+# zeros_like (no draw; a zero gradient), at inference its input. The Dense before the Dropout gets no gradient, the GRU's
+# kernel rows for the dropped features none either; Adam leaves them as they were (drop1.h5 too)
+if not only or "drop1" in only:
+  keras.utils.set_random_seed(19)
+  r = np.random.default_rng(19)
+  xd = r.normal(size=(4, 6, 3)).astype("float32"); yd = r.normal(size=(4, 2)).astype("float32")
+  i = keras.Input((6, 3), name="i"); h = layers.LSTM(4, return_sequences=True, name="lstm")(i)
+  d1 = layers.SpatialDropout1D(1.0, name="sdrop")(h); d2 = layers.Dropout(1.0, name="drop")(layers.Dense(3, name="pre")(i))
+  c = layers.Concatenate(name="cat")([h, d1, d2])
+  m = keras.Model(i, layers.Dense(2, name="out")(layers.GRU(3, name="gru")(c)), name="drop1")
+  save(m, "drop1", xd, yd)
 print("keras", keras.__version__)

@@ -1,0 +1,158 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.optim.Nadam;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link ModelFiles#restoreInto}: a file it refuses leaves the model as it was, weights and training state. */
+class RestoreIntoTest {
+    @TempDir
+    Path dir;
+
+    private static Sequential model() {
+        return model(new Adam(0.01f));
+    }
+
+    private static Sequential model(Optimizer optimizer) {
+        Sequential m = new Sequential(new LSTM(4).inputShape(5, 3), new Dropout(0.3).seed(2), new Dense(2));
+        m.compile(optimizer, "mse");
+        return m;
+    }
+
+    /**
+     * A file whose dropout stream is refused (masks drawn -1) after its weights and optimizer state were read: the
+     * weights were put back, but the optimizer's moments and update count stayed the file's (3 updates, not the model's 1).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aRefusedRestoreLeavesWeightsAndOptimizerStateAsTheyWere() throws Exception {
+        Jrnn.setBackend("cpu");
+        Path f = dir.resolve("m.keras");
+        try (Sequential a = model()) {
+            for (int i = 0; i < 3; i++) a.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
+            a.save(f);
+        }
+        Path bad = withMetadata(f, dir.resolve("bad.keras"), jrnn -> {
+            Map<String, Object> dropout = (Map<String, Object>) jrnn.get("dropout");
+            String layer = dropout.keySet().iterator().next();   // the one Dropout, whatever the session numbered it
+            dropout.put(layer, List.of(((List<Object>) dropout.get(layer)).get(0), "-1"));
+        });
+        try (Sequential b = model()) {
+            b.trainOnBatch(Tensor.full(-0.3f, 4, 5, 3), Tensor.full(0.7f, 4, 2));
+            List<Tensor> weights = b.getWeights();
+            Map<String, float[]> state = b.optimizer().state();
+            long[] stream = b.layers().get(1) instanceof Dropout d ? d.maskStream() : null;
+            IOException e = assertThrows(IOException.class, () -> ModelFiles.restoreInto(b, bad));
+            assertTrue(e.getMessage().contains("must be >= 0, got -1"), e.getMessage());
+            assertEquals(1, b.optimizer().iterations(), "the model's update count");
+            for (int i = 0; i < weights.size(); i++) assertArrayEquals(weights.get(i).data(), b.getWeights().get(i).data(), "weight " + i);
+            Map<String, float[]> now = b.optimizer().state();
+            assertEquals(state.keySet(), now.keySet());
+            for (String k : state.keySet()) assertArrayEquals(state.get(k), now.get(k), "optimizer slot " + k);
+            assertArrayEquals(stream, ((Dropout) b.layers().get(1)).maskStream(), "the dropout stream");
+            ModelFiles.restoreInto(b, f);   // the good file restores all of it
+            assertEquals(3, b.optimizer().iterations());
+        }
+    }
+
+    /**
+     * An update count past what the optimizer holds (2^50 > {@link Optimizer#MAX_ITERATIONS}) was checked only when the
+     * state was set, after the read: an IllegalArgumentException that did not name the file. It is refused in the read now.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void anUpdateCountPastTheLimitIsRefusedNamingTheFileWithNothingChanged() throws Exception {
+        Jrnn.setBackend("cpu");
+        Path f = dir.resolve("m.keras");
+        try (Sequential a = model()) {
+            for (int i = 0; i < 3; i++) a.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
+            a.save(f);
+        }
+        Path bad = withMetadata(f, dir.resolve("count.keras"),
+                jrnn -> ((Map<String, Object>) jrnn.get("optimizer")).put("iterations", 1L << 50));
+        try (Sequential b = model()) {
+            refusedLeavingAllAsItWas(b, bad, "iterations must be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + (1L << 50));
+        }
+    }
+
+    /**
+     * Optimizer state that lacks a slot (Nadam's state names "m" alone, its "v" left out) was refused after the optimizer
+     * was bound afresh: the model's moments were gone (state() empty, not the model's m and v). Refused in the read now.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void optimizerStateMissingASlotIsRefusedNamingTheFileWithNothingChanged() throws Exception {
+        Jrnn.setBackend("cpu");
+        Path f = dir.resolve("nadam.keras");
+        try (Sequential a = model(new Nadam(0.01))) {
+            for (int i = 0; i < 3; i++) a.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
+            a.save(f);
+        }
+        Path bad = withMetadata(f, dir.resolve("slot.keras"), jrnn -> {
+            Map<String, Object> o = (Map<String, Object>) jrnn.get("optimizer");
+            assertEquals(List.of("m", "v"), o.get("state"), "Nadam's state below jrnn_state/, by name");
+            o.put("state", List.of("m"));
+        });
+        try (Sequential b = model(new Nadam(0.01))) {
+            refusedLeavingAllAsItWas(b, bad, "expected state [m, v], got [m]");
+        }
+    }
+
+    /** {@code file} refused by restoreInto and Models.load, naming it and {@code says}; {@code m}'s weights and optimizer state unchanged. */
+    private static void refusedLeavingAllAsItWas(Sequential m, Path file, String says) throws IOException {
+        m.trainOnBatch(Tensor.full(-0.3f, 4, 5, 3), Tensor.full(0.7f, 4, 2));
+        List<Tensor> weights = m.getWeights();
+        Map<String, float[]> state = m.optimizer().state();
+        IOException e = assertThrows(IOException.class, () -> ModelFiles.restoreInto(m, file));
+        assertTrue(e.getMessage().startsWith(file.toString()) && e.getMessage().contains(says), e.getMessage());
+        assertEquals(1, m.optimizer().iterations(), "the model's update count");
+        for (int i = 0; i < weights.size(); i++) assertArrayEquals(weights.get(i).data(), m.getWeights().get(i).data(), "weight " + i);
+        Map<String, float[]> now = m.optimizer().state();
+        assertEquals(state.keySet(), now.keySet());
+        for (String k : state.keySet()) assertArrayEquals(state.get(k), now.get(k), "optimizer slot " + k);
+        IOException l = assertThrows(IOException.class, () -> Models.load(file));
+        assertTrue(l.getMessage().startsWith(file.toString()) && l.getMessage().contains(says), l.getMessage());
+    }
+
+    /** A copy of {@code keras} whose metadata.json's "jrnn" part {@code edit} changed. */
+    @SuppressWarnings("unchecked")
+    private static Path withMetadata(Path keras, Path out, Consumer<Map<String, Object>> edit) throws IOException {
+        try (ZipFile in = new ZipFile(keras.toFile()); ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(out))) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("metadata.json")) {
+                    Map<String, Object> meta = (Map<String, Object>) Json.parse(new String(b, StandardCharsets.UTF_8));
+                    edit.accept((Map<String, Object>) meta.get("jrnn"));
+                    b = Json.write(meta).getBytes(StandardCharsets.UTF_8);
+                }
+                z.putNextEntry(new ZipEntry(e.getName()));
+                z.write(b);
+            }
+        }
+        return out;
+    }
+}

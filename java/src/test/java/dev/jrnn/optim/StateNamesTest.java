@@ -1,0 +1,53 @@
+package dev.jrnn.optim;
+
+import dev.jrnn.backend.Backends;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.ParamStore;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Optimizer#stateNames} names, before anything is bound, the buffers a build makes with the same settings:
+ * {@link Optimizer#checkState} holds a model file's state to them while the file is read, so that a refused state leaves
+ * the bound one as it was.
+ */
+class StateNamesTest {
+    private static final List<Optimizer> SETTINGS = List.of(new Adam(), new Adam().amsgrad(true), new AdamW(), new AdamW().amsgrad(true),
+            new Nadam(), new Adamax(), new SGD(), new SGD().momentum(0.9), new RMSprop(), new RMSprop().momentum(0.5),
+            new RMSprop().centered(true), new RMSprop().momentum(0.5).centered(true), new Adagrad(), new Adadelta(), new Lion());
+
+    @Test
+    void theNamesAreThoseABuildMakes() {
+        for (Optimizer o : SETTINGS) {
+            ParamStore s = new ParamStore(Backends.cpu(), List.of(new Param("w", true, 3)));
+            var before = java.util.Set.copyOf(o.stateNames());
+            o.build(s, 3);
+            assertEquals(java.util.Set.copyOf(o.stateBuffers().keySet()), before, o.name() + " " + o.config());
+            o.close();
+        }
+    }
+
+    /** A refused state leaves the bound one: restoreState checks before it binds (it bound afresh, then refused). */
+    @Test
+    void aRefusedRestoreLeavesTheBoundState() {
+        Nadam o = new Nadam();
+        ParamStore s = new ParamStore(Backends.cpu(), List.of(new Param("w", true, 3)));
+        o.restoreState(s, 3, 5, Map.of("m", new float[] {1, 2, 3}, "v", new float[] {4, 5, 6}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> o.restoreState(s, 3, 6, Map.of("m", new float[] {7, 8, 9})));
+        assertTrue(e.getMessage().contains("Nadam.restoreState: expected state [m, v], got [m]"), e.getMessage());
+        assertEquals(5, o.iterations());
+        assertEquals(List.of(1f, 2f, 3f, 4f, 5f, 6f), floats(o.state().get("m"), o.state().get("v")));
+        o.close();
+    }
+
+    private static List<Float> floats(float[] a, float[] b) {
+        return List.of(a[0], a[1], a[2], b[0], b[1], b[2]);
+    }
+}
