@@ -5,6 +5,7 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.NonFiniteLossCases;
 import dev.jrnn.backend.Span;
 import dev.jrnn.backend.cpu.CpuBackend;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same random inputs: every loss with Keras' options (label smoothing, Huber's delta, the focal gamma / alpha / class
  * balancing), weighted and not, rows of fewer and more than a warp's 32 columns and more rows than the block's 8 warps;
  * every elementwise activation, forward and backward; softmax and log-softmax rows; the plain elementwise kernels (axpy,
- * scale, mul, bias, clip, copies, transpose, column sums). The loss and softmax kernels had never run when
+ * scale, mul, bias, clip, copies, transpose, column sums); and every loss with a NaN or an infinity in a prediction or a
+ * target ({@link NonFiniteLossCases}: NaN where the CPU gives NaN). The loss and softmax kernels had never run when
  * written (no GPU); the GPU tests check them again on a device. Skipped where g++ is missing.
  */
 class CudaKernelsSimTest {
@@ -155,6 +157,37 @@ class CudaKernelsSimTest {
             close(names.get(i) + " value", wantValue.get(i), new float[] {head[0]}, 2e-6);
             close(names.get(i) + " gradient", wantGrad.get(i), out.get(2 * i + 1), 2e-6);
         }
+    }
+
+    /**
+     * NaN, +Inf and -Inf in a prediction or a target ({@link NonFiniteLossCases}): the kernel's loss and gradient are the
+     * CPU backend's, NaN where it is NaN (the kernel's fmaxf / fminf turned a NaN prediction of hinge, squared_hinge,
+     * categorical_hinge and kl_divergence into a finite loss, Huber's gradient at a NaN into -delta).
+     */
+    @Test
+    void nonFiniteInputsGiveTheCpuBackendsLossAndGradient() throws Exception {
+        StringBuilder in = new StringBuilder();
+        List<NonFiniteLossCases.Case> cases = NonFiniteLossCases.all();
+        List<float[][]> want = new ArrayList<>();
+        for (NonFiniteLossCases.Case c : cases) {
+            want.add(NonFiniteLossCases.run(CPU, c));
+            in.append(NonFiniteLossCases.simHeader(c)).append('\n');
+            append(in, c.pred());
+            append(in, c.target());
+        }
+        List<float[]> out = simulate(in.toString());
+        assertEquals(2 * cases.size(), out.size(), "two lines per problem");
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            String name = cases.get(i).name();
+            try {
+                close(name + " value", want.get(i)[0], new float[] {out.get(2 * i)[0]}, 2e-6);
+                close(name + " gradient", want.get(i)[1], out.get(2 * i + 1), 2e-6);
+            } catch (AssertionError e) {
+                wrong.add(e.getMessage());
+            }
+        }
+        assertTrue(wrong.isEmpty(), wrong.size() + " of " + cases.size() + " cases differ:\n" + String.join("\n", wrong));
     }
 
     /** Every elementwise activation through jrnn_activate and jrnn_activate_bwd, the backward given x or y as CudaBackend's callers give it. */
