@@ -106,16 +106,17 @@ __device__ __forceinline__ float jrnn_focal_cce(float q, float t, float alpha, f
 //   CATEGORICAL_FOCAL_LOGITS  the same of p = softmax(z), then grad_c = p_c (H_c - sum_i H_i p_i), H the grad above
 // Label smoothing (smooth = s) replaces the dense cross-entropies' targets y by y (1 - s) + s / 2 (binary forms) or
 // y (1 - s) + s / cols (categorical forms) before all of the above, as Keras does.
-// Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) sets *err = 1,
-// contributes no loss and a zero gradient row (CudaBackend then throws IllegalArgumentException).
+// Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) contributes no
+// loss and a zero gradient row, and atomicMin puts (r << 32 | bits(index)) in *err (the host resets it to all ones), so
+// CudaBackend names the first bad row and its value in its IllegalArgumentException, as the CPU backend does.
 // *acc += sum_r w_r L_r in double (zeroed by the caller; the caller divides by rows).
 // Nullable: weights (all 1), grad (value only).
 // args: (int kind, int rows, int cols, const float* pred, const float* target, const float* weights,
-//        float* grad, double* acc, int* err, const int* nonBinary, float delta, float gamma, float alpha, int balance,
+//        float* grad, double* acc, unsigned long long* err, const int* nonBinary, float delta, float gamma, float alpha, int balance,
 //        float smooth)
 extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* __restrict__ pred,
                                      const float* __restrict__ target, const float* __restrict__ weights,
-                                     float* __restrict__ grad, double* acc, int* err, const int* nonBinary, float delta,
+                                     float* __restrict__ grad, double* acc, unsigned long long* err, const int* nonBinary, float delta,
                                      float gamma, float alpha, int balance, float smooth) {
     __shared__ double sh[32];
     const bool toPlusMinus = (kind == JRNN_LOSS_HINGE || kind == JRNN_LOSS_SQUARED_HINGE) && *nonBinary == 0;
@@ -350,7 +351,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
             case JRNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS: {
                 const float tk = target[r];
                 if (!(tk >= 0.0f && tk < (float)cols && tk == floorf(tk))) {
-                    if (lane == 0) *err = 1;
+                    if (lane == 0) atomicMin(err, ((unsigned long long)r << 32) | (unsigned long long)__float_as_uint(tk));
                     if (gr) for (int c = lane; c < cols; c += 32) gr[c] = 0.0f;
                     l = 0.0;
                     break;
