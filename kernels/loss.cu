@@ -93,8 +93,9 @@ __device__ __forceinline__ float jrnn_focal_cce(float q, float t, float alpha, f
 //         convert_binary_labels_to_hinge)
 //   CATEGORICAL_HINGE  pos = sum_c y p, neg = max_c (1 - y) p; L = max(neg - pos + 1, 0)
 //         grad_j = ([(1 - y_j) p_j == neg] (1 - y_j) / ties - y_j) w / rows where neg - pos + 1 >= 0, else 0
-//         (ties: how many columns reach neg; TF's reduce_max shares its gradient among them); a NaN anywhere in the row
-//         makes neg or pos, so L and the row's gradient, NaN (as Keras 3 on JAX and TensorFlow)
+//         (ties: how many columns reach neg; TF's reduce_max shares its gradient among them); a NaN in the row makes
+//         neg or pos, so L, NaN; the row's gradient is NaN where neg is, 0 where only pos is (0 * Inf at a zero target),
+//         as Keras 3 on JAX and TensorFlow
 //   Every max and clip here keeps a NaN (jrnn_relu_nan, jrnn_clip_nan, jrnn_max_nan): NaN in, NaN loss out, as LossMath.
 //   BINARY_FOCAL  u = 1 - p_t = 1 - (y p + (1 - y)(1 - p)), cw = y alpha + (1 - y)(1 - alpha) when balance, else 1;
 //         L = mean_c cw u^gamma bce(clip(p))
@@ -342,7 +343,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 if (gr) {
                     for (int c = lane; c < cols; c += 32) {
                         const float t = y[c];
-                        gr[c] = m >= 0.0f ? (((1.0f - t) * p[c] == neg ? (1.0f - t) / ties : 0.0f) - t) * gs : (m < 0.0f ? 0.0f : m);
+                        gr[c] = m >= 0.0f ? (((1.0f - t) * p[c] == neg ? (1.0f - t) / ties : 0.0f) - t) * gs : (neg != neg ? neg : 0.0f);
                     }
                 }
                 break;

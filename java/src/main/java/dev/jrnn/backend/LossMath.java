@@ -160,7 +160,10 @@ public final class LossMath {
                         double q = p[pb + j] / sum;
                         boolean inside = q >= EPS && q <= ONE_MINUS_EPS;
                         double qc = Math.min(Math.max(q, EPS), ONE_MINUS_EPS);
-                        if (cls < 0 || j == cls) s -= y * Math.log(qc);   // 0 * log(NaN) is NaN, as Keras; a class index takes its own term
+                        // a zero target's 0 * log(qc) is NaN only at a NaN q (Keras); a class index takes its own term only.
+                        // No log for the zero targets: a one-hot row of 10,000 classes would take 10,000 logs a row
+                        if (y != 0) s -= y * Math.log(qc);
+                        else if (cls < 0 && Double.isNaN(q)) s = Double.NaN;
                         double dq = inside ? -y / q : 0;     // d loss / d q_j
                         row[j] = dq;
                         dot += q * dq;
@@ -226,7 +229,8 @@ public final class LossMath {
                 }
                 case CATEGORICAL_HINGE -> {
                     // neg = max((1 - y) p), its gradient shared by the tied maxima (TF's reduce_max); pos = sum(y p).
-                    // A NaN among them makes neg NaN (Keras' max), and the loss and the row's gradient NaN
+                    // A NaN among them makes neg NaN (Keras' max), and the loss and the row's gradient NaN; a NaN pos alone
+                    // (0 * Inf at a zero target) makes the loss NaN but the gradient 0, as Keras on JAX and TF
                     double pos = 0, neg = Double.NEGATIVE_INFINITY;
                     int ties = 0;
                     for (int j = 0; j < cols; j++) {
@@ -242,7 +246,7 @@ public final class LossMath {
                     double m = neg - pos + 1;
                     for (int j = 0; j < cols; j++) {
                         double y = t[to + r * cols + j];
-                        row[j] = m >= 0 ? ((1 - y) * p[pb + j] == neg ? (1 - y) / ties : 0) - y : m < 0 ? 0 : m;
+                        row[j] = m >= 0 ? ((1 - y) * p[pb + j] == neg ? (1 - y) / ties : 0) - y : Double.isNaN(neg) ? Double.NaN : 0;
                     }
                     yield Math.max(m, 0);
                 }

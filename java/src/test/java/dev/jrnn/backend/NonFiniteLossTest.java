@@ -46,6 +46,37 @@ class NonFiniteLossTest {
         assertTrue(wrong.isEmpty(), wrong.size() + " of " + lines.size() + " differ:\n" + String.join("\n", wrong));
     }
 
+    /**
+     * categorical_hinge's gradient is NaN only where the max over the other classes is NaN: with +-Inf at a non-target
+     * class of a one-hot row the target term y * p is 0 * Inf = NaN, yet Keras' gradient is 0 there (JAX and TF 2.21
+     * agree, row 1 of lossref/keras_nonfinite_grads.py's CATEGORICAL_HINGE lines; row 0 is the finite [0, -0.5, 0.5]).
+     */
+    @Test
+    void categoricalHingeGradientIsNaNOnlyWhereKerasIs() {
+        String[][] golden = {   // where, value, column, Keras' gradient of row 1
+            {"pred", "nan", "0", "nan nan nan"}, {"pred", "nan", "1", "nan nan nan"},
+            {"pred", "inf", "0", "nan nan nan"}, {"pred", "inf", "1", "0 0 0"},
+            {"pred", "-inf", "0", "nan nan nan"}, {"pred", "-inf", "1", "0 0 0"},
+            {"target", "nan", "0", "nan nan nan"}, {"target", "nan", "1", "nan nan nan"}};
+        List<String> wrong = new ArrayList<>();
+        try (Backend cpu = CpuBackend.create()) {
+            for (String[] g : golden) {
+                NonFiniteLossCases.Case c = NonFiniteLossCases.of(Loss.of(Loss.Kind.CATEGORICAL_HINGE), g[0], parse(g[1]), Integer.parseInt(g[2]));
+                float[] grad = NonFiniteLossCases.run(cpu, c)[1];
+                String[] want = g[3].split(" ");
+                for (int j = 0; j < 3; j++) {
+                    float w = parse(want[j]), got = grad[NonFiniteLossCases.COLS + j];
+                    if (Float.isNaN(w) ? !Float.isNaN(got) : w != got) wrong.add(c.name() + " d/dp[1, " + j + "]: Keras " + w + ", CPU backend " + got);
+                }
+                float[] row0 = {0f, -0.5f, 0.5f};
+                for (int j = 0; j < 3; j++) {
+                    if (Math.abs(grad[j] - row0[j]) > 1e-6) wrong.add(c.name() + " d/dp[0, " + j + "]: Keras " + row0[j] + ", CPU backend " + grad[j]);
+                }
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    }
+
     private static float parse(String s) {
         return switch (s) {
             case "nan" -> Float.NaN;
