@@ -2,7 +2,10 @@
 # Builds and stages .device/ for ONE device call of ci/gpu-all.sh: the java, benchmarks and jcuda modules,
 # trimmed to fit the 64 MiB carry limit (compressed fatbin, stripped libjvm, no CPU-only io or Torch reference tests, no compression jars
 # jhdf never needs for Keras files, Commons jars cut to the classes reached, JCuda's natives cut to its driver and runtime bindings).
-# Then: run(command="BUDGET=500 T_TESTS=200 T_PART=100 OUT=$OUT ci/gpu-all.sh --pending", carry=[".device"]).
+# Then two device calls (ci/gpu-all.sh's header): run(command="OUT=$OUT ci/gpu-all.sh", carry=[".device"], timeout_s=600),
+# the GPU tests in tiers and the memcheck of the new kernels; then, as the next GPU session's first call (call 1 and a
+# machine start leave a 15-minute session too little), "OUT=$OUT BUDGET=<s> TIERS='<what it did not finish>'
+# ci/gpu-all.sh --second" for the rest and the benchmarks. ci/gpu-all-dry-check.sh checks that plan here, without a GPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/jdk.sh

@@ -31,6 +31,27 @@ __device__ __forceinline__ float jrnn_clip_prob(float p) {
     return p < JRNN_EPS ? JRNN_EPS : (p > 1.0f - JRNN_EPS ? 1.0f - JRNN_EPS : p);
 }
 
+// max(x, 0) and clip(x, lo, hi) that keep a NaN, as Java's Math.max / min in LossMath and Keras' ops do (fmaxf / fminf
+// return the operand that is not NaN: a NaN prediction gave a finite loss).
+__device__ __forceinline__ float jrnn_relu_nan(float x) {
+    return x < 0.0f ? 0.0f : x;
+}
+
+__device__ __forceinline__ float jrnn_clip_nan(float x, float lo, float hi) {
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+// The larger of a and b, NaN if either is (Math.max); and its warp-wide reduction (jrnn_warp_max drops NaN).
+__device__ __forceinline__ float jrnn_max_nan(float a, float b) {
+    return a > b || a != a ? a : b;
+}
+
+__device__ __forceinline__ float jrnn_warp_max_nan(float v) {
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) v = jrnn_max_nan(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
 __device__ __forceinline__ bool jrnn_prob_in_range(float p) {
     return p >= JRNN_EPS && p <= 1.0f - JRNN_EPS;
 }
@@ -72,7 +93,10 @@ __device__ __forceinline__ float jrnn_focal_cce(float q, float t, float alpha, f
 //         convert_binary_labels_to_hinge)
 //   CATEGORICAL_HINGE  pos = sum_c y p, neg = max_c (1 - y) p; L = max(neg - pos + 1, 0)
 //         grad_j = ([(1 - y_j) p_j == neg] (1 - y_j) / ties - y_j) w / rows where neg - pos + 1 >= 0, else 0
-//         (ties: how many columns reach neg; TF's reduce_max shares its gradient among them)
+//         (ties: how many columns reach neg; TF's reduce_max shares its gradient among them); a NaN in the row makes
+//         neg or pos, so L, NaN; the row's gradient is NaN where neg is, 0 where only pos is (0 * Inf at a zero target),
+//         as Keras 3 on JAX and TensorFlow
+//   Every max and clip here keeps a NaN (jrnn_relu_nan, jrnn_clip_nan, jrnn_max_nan): NaN in, NaN loss out, as LossMath.
 //   BINARY_FOCAL  u = 1 - p_t = 1 - (y p + (1 - y)(1 - p)), cw = y alpha + (1 - y)(1 - alpha) when balance, else 1;
 //         L = mean_c cw u^gamma bce(clip(p))
 //         grad = cw (u' (1 - 2y) bce + u^gamma dbce) w / (rows cols), u' = d u^gamma / du, dbce as BCE's (0 where clipped)
@@ -83,16 +107,17 @@ __device__ __forceinline__ float jrnn_focal_cce(float q, float t, float alpha, f
 //   CATEGORICAL_FOCAL_LOGITS  the same of p = softmax(z), then grad_c = p_c (H_c - sum_i H_i p_i), H the grad above
 // Label smoothing (smooth = s) replaces the dense cross-entropies' targets y by y (1 - s) + s / 2 (binary forms) or
 // y (1 - s) + s / cols (categorical forms) before all of the above, as Keras does.
-// Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) sets *err = 1,
-// contributes no loss and a zero gradient row (CudaBackend then throws IllegalArgumentException).
+// Sparse losses read one class index per row from target; an index that is not an integer in [0, cols) contributes no
+// loss and a zero gradient row, and atomicMin puts (r << 32 | bits(index)) in *err (the host resets it to all ones), so
+// CudaBackend names the first bad row and its value in its IllegalArgumentException, as the CPU backend does.
 // *acc += sum_r w_r L_r in double (zeroed by the caller; the caller divides by rows).
 // Nullable: weights (all 1), grad (value only).
 // args: (int kind, int rows, int cols, const float* pred, const float* target, const float* weights,
-//        float* grad, double* acc, int* err, const int* nonBinary, float delta, float gamma, float alpha, int balance,
+//        float* grad, double* acc, unsigned long long* err, const int* nonBinary, float delta, float gamma, float alpha, int balance,
 //        float smooth)
 extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* __restrict__ pred,
                                      const float* __restrict__ target, const float* __restrict__ weights,
-                                     float* __restrict__ grad, double* acc, int* err, const int* nonBinary, float delta,
+                                     float* __restrict__ grad, double* acc, unsigned long long* err, const int* nonBinary, float delta,
                                      float gamma, float alpha, int balance, float smooth) {
     __shared__ double sh[32];
     const bool toPlusMinus = (kind == JRNN_LOSS_HINGE || kind == JRNN_LOSS_SQUARED_HINGE) && *nonBinary == 0;
@@ -222,6 +247,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                     const float q = p[c] / s, t = y[c] * keep + add;
                     l += (double)(-t * logf(jrnn_clip_prob(q)));
                     if (jrnn_prob_in_range(q)) gq -= t;  // G_i q_i = -y_i
+                    else gq += q * 0.0f;                 // G_i = 0, but a NaN q_i makes the sum NaN, as the CPU's
                 }
                 l = jrnn_warp_sum_d(l);
                 gq = jrnn_warp_sum(gq);
@@ -258,7 +284,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 for (int c = lane; c < cols; c += 32) {
                     const float d = p[c] - y[c], a = fabsf(d);
                     l += (double)(a <= delta ? 0.5f * d * d : delta * a - 0.5f * delta * delta);
-                    if (gr) gr[c] = fminf(fmaxf(d, -delta), delta) * gsc;
+                    if (gr) gr[c] = jrnn_clip_nan(d, -delta, delta) * gsc;  // NaN at a NaN, as the CPU's delta * signum(d)
                 }
                 l = jrnn_warp_sum_d(l) / cols;
                 break;
@@ -272,7 +298,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 break;
             case JRNN_LOSS_KL_DIVERGENCE:
                 for (int c = lane; c < cols; c += 32) {
-                    const float t = fminf(fmaxf(y[c], JRNN_EPS), 1.0f), pc = fminf(fmaxf(p[c], JRNN_EPS), 1.0f);
+                    const float t = jrnn_clip_nan(y[c], JRNN_EPS, 1.0f), pc = jrnn_clip_nan(p[c], JRNN_EPS, 1.0f);
                     l += (double)(t * logf(t / pc));
                     if (gr) gr[c] = p[c] >= JRNN_EPS && p[c] <= 1.0f ? -t / pc * gs : 0.0f;
                 }
@@ -290,7 +316,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
             case JRNN_LOSS_SQUARED_HINGE:
                 for (int c = lane; c < cols; c += 32) {
                     const float t = toPlusMinus ? 2.0f * y[c] - 1.0f : y[c];
-                    const float m = 1.0f - t * p[c], h = fmaxf(m, 0.0f);
+                    const float m = 1.0f - t * p[c], h = jrnn_relu_nan(m);
                     if (kind == JRNN_LOSS_HINGE) {
                         l += (double)h;
                         if (gr) gr[c] = m >= 0.0f ? -t * gsc : 0.0f;
@@ -305,19 +331,19 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                 float pos = 0.0f, neg = -INFINITY;
                 for (int c = lane; c < cols; c += 32) {
                     pos += y[c] * p[c];
-                    neg = fmaxf(neg, (1.0f - y[c]) * p[c]);
+                    neg = jrnn_max_nan(neg, (1.0f - y[c]) * p[c]);
                 }
                 pos = jrnn_warp_sum(pos);
-                neg = jrnn_warp_max(neg);
+                neg = jrnn_warp_max_nan(neg);
                 float ties = 0.0f;
                 for (int c = lane; c < cols; c += 32) ties += (1.0f - y[c]) * p[c] == neg ? 1.0f : 0.0f;
                 ties = jrnn_warp_sum(ties);
                 const float m = neg - pos + 1.0f;
-                l = (double)fmaxf(m, 0.0f);
+                l = (double)jrnn_relu_nan(m);
                 if (gr) {
                     for (int c = lane; c < cols; c += 32) {
                         const float t = y[c];
-                        gr[c] = m >= 0.0f ? (((1.0f - t) * p[c] == neg ? (1.0f - t) / ties : 0.0f) - t) * gs : 0.0f;
+                        gr[c] = m >= 0.0f ? (((1.0f - t) * p[c] == neg ? (1.0f - t) / ties : 0.0f) - t) * gs : (neg != neg ? neg : 0.0f);
                     }
                 }
                 break;
@@ -326,7 +352,7 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
             case JRNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS: {
                 const float tk = target[r];
                 if (!(tk >= 0.0f && tk < (float)cols && tk == floorf(tk))) {
-                    if (lane == 0) *err = 1;
+                    if (lane == 0) atomicMin(err, ((unsigned long long)r << 32) | (unsigned long long)__float_as_uint(tk));
                     if (gr) for (int c = lane; c < cols; c += 32) gr[c] = 0.0f;
                     l = 0.0;
                     break;
@@ -342,8 +368,11 @@ extern "C" __global__ void jrnn_loss(int kind, int rows, int cols, const float* 
                     l = (double)(-logf(jrnn_clip_prob(qk)));
                     const float Gk = jrnn_prob_in_range(qk) ? -1.0f / qk : 0.0f;
                     if (gr) {
+                        float z = 0.0f;  // sum_i G_i q_i of the other classes: 0, or NaN where some q_i is (the CPU's)
+                        for (int c = lane; c < cols; c += 32) z += p[c] / s * 0.0f;
+                        z = jrnn_warp_sum(z);
                         for (int c = lane; c < cols; c += 32) {
-                            gr[c] = ((c == k ? Gk : 0.0f) - qk * Gk) / s * gs;
+                            gr[c] = ((c == k ? Gk : 0.0f) - qk * Gk - z) / s * gs;
                         }
                     }
                 } else {

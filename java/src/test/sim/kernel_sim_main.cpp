@@ -10,11 +10,13 @@
 //      axpy n alpha x y | scale n s x | mul n a b | addrow rows cols bias y | clip n lo hi x | copy n src | fill n v
 //      copy2d rows cols srcLd dstLd src[rows*srcLd] dst[rows*dstLd] | transpose d0 d1 d2 x | scale2d rows cols s ld x
 //      sumrows rows cols rowsPerChunk chunks accumulate x out   (grid (ceil(cols/32), chunks) of (32, 8) as CudaElementwise)
-// stdout, one line per problem: "<value> <err>" then the gradient; "act" y then dx; "rows" y then dx
+// stdout, one line per problem: "<value> <row> <index>" then the gradient (row, index: the first row whose class index
+// the kernel refused and that index, from its error key; -1 0 when none); "act" y then dx; "rows" y then dx
 // (y of x, and dx through the y computed here); "ew" its output.
 #include "loss.cu"
 #include "elementwise.cu"
 
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -52,14 +54,19 @@ void loss(std::istream& in) {
     if (weighted) weights = read(in, rows);
     std::vector<float> grad((size_t)n, -7.0f);
     double acc = 0.0;
-    int err = 0, nonBinary = 0;
+    unsigned long long err = ~0ull;  // CudaTraining resets the key to all ones
+    int nonBinary = 0;
     if (kind == JRNN_LOSS_HINGE || kind == JRNN_LOSS_SQUARED_HINGE) {
         jrnn_sim::launch(jrnn_hinge_labels, kOne, kBlock, 0, false, targets, (const float*)target.data(), &nonBinary);
     }
     jrnn_sim::launch(jrnn_loss, kOne, kBlock, 0, false, kind, rows, cols, (const float*)pred.data(),
                      (const float*)target.data(), weighted ? (const float*)weights.data() : (const float*)nullptr,
                      grad.data(), &acc, &err, (const int*)&nonBinary, delta, gamma, alpha, balance, smooth);
-    std::printf("%.9g %d\n", (double)(float)(acc / (double)rows), err);  // jrnn_loss_finish's float
+    float bad;
+    const unsigned bits = (unsigned)(err & 0xffffffffull);
+    std::memcpy(&bad, &bits, 4);
+    std::printf("%.9g %lld %.9g\n", (double)(float)(acc / (double)rows), err == ~0ull ? -1ll : (long long)(err >> 32),
+                err == ~0ull ? 0.0 : (double)bad);  // the mean: jrnn_loss_finish's float
     print(grad);
 }
 

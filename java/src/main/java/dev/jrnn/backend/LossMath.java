@@ -160,7 +160,10 @@ public final class LossMath {
                         double q = p[pb + j] / sum;
                         boolean inside = q >= EPS && q <= ONE_MINUS_EPS;
                         double qc = Math.min(Math.max(q, EPS), ONE_MINUS_EPS);
+                        // a zero target's 0 * log(qc) is NaN only at a NaN q (Keras); a class index takes its own term only.
+                        // No log for the zero targets: a one-hot row of 10,000 classes would take 10,000 logs a row
                         if (y != 0) s -= y * Math.log(qc);
+                        else if (cls < 0 && Double.isNaN(q)) s = Double.NaN;
                         double dq = inside ? -y / q : 0;     // d loss / d q_j
                         row[j] = dq;
                         dot += q * dq;
@@ -225,13 +228,15 @@ public final class LossMath {
                     yield s / cols;
                 }
                 case CATEGORICAL_HINGE -> {
-                    // neg = max((1 - y) p), its gradient shared by the tied maxima (TF's reduce_max); pos = sum(y p)
+                    // neg = max((1 - y) p), its gradient shared by the tied maxima (TF's reduce_max); pos = sum(y p).
+                    // A NaN among them makes neg NaN (Keras' max), and the loss and the row's gradient NaN; a NaN pos alone
+                    // (0 * Inf at a zero target) makes the loss NaN but the gradient 0, as Keras on JAX and TF
                     double pos = 0, neg = Double.NEGATIVE_INFINITY;
                     int ties = 0;
                     for (int j = 0; j < cols; j++) {
                         double y = t[to + r * cols + j], v = (1 - y) * p[pb + j];
                         pos += y * p[pb + j];
-                        if (v > neg) {
+                        if (v > neg || Double.isNaN(v)) {
                             neg = v;
                             ties = 1;
                         } else if (v == neg) {
@@ -241,7 +246,7 @@ public final class LossMath {
                     double m = neg - pos + 1;
                     for (int j = 0; j < cols; j++) {
                         double y = t[to + r * cols + j];
-                        row[j] = m >= 0 ? ((1 - y) * p[pb + j] == neg ? (1 - y) / ties : 0) - y : 0;
+                        row[j] = m >= 0 ? ((1 - y) * p[pb + j] == neg ? (1 - y) / ties : 0) - y : Double.isNaN(neg) ? Double.NaN : 0;
                     }
                     yield Math.max(m, 0);
                 }
@@ -263,7 +268,7 @@ public final class LossMath {
                     double s = 0, ysum = 0;
                     for (int j = 0; j < cols; j++) {
                         double y = cls >= 0 ? (j == cls ? 1 : 0) : t[to + r * cols + j] * keep + add;
-                        s += y * (lse - p[pb + j]);
+                        if (cls < 0 || j == cls) s += y * (lse - p[pb + j]);   // a class index: its own term (TF, torch), 0 * inf elsewhere is not NaN
                         ysum += y;
                     }
                     for (int j = 0; j < cols; j++) {

@@ -1795,13 +1795,30 @@ public abstract class BackendContractTest {
         float[] p = lossPred(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols);
         float[] t = lossTarget(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols);
         t[2] = cols;
+        t[5] = 1.5f;   // a later bad index: the first row is named, with its value, on either backend
         Dev P = dev(p), T = dev(t), L = dev(new float[1]);
-        assertThrows(IllegalArgumentException.class, () -> {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
             backend().lossAsync(new LossArgs(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols, P.span(), T.span(), null,
                     null, L.span()));
             backend().synchronize();
         });
+        assertEquals("lossAsync(sparse_categorical_crossentropy): index 13.0 at position 2 is not an integer in [0, 13)", e.getMessage());
         backend().synchronize();   // reported once
+        for (float bad : new float[] {Float.NaN, -1f}) {
+            float[] u = lossTarget(Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, rows, cols);
+            u[rows - 1] = bad;
+            Dev U = dev(u), Z = dev(lossPred(Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, rows, cols));
+            IllegalArgumentException f = assertThrows(IllegalArgumentException.class, () -> {
+                backend().lossAsync(new LossArgs(Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS, rows, cols, Z.span(), U.span(),
+                        null, null, L.span()));
+                backend().synchronize();
+            });
+            assertEquals("lossAsync(sparse_categorical_crossentropy_logits): index " + bad + " at position " + (rows - 1)
+                    + " is not an integer in [0, 13)", f.getMessage());
+        }
+        Dev Good = dev(lossTarget(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols));
+        backend().lossAsync(new LossArgs(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, rows, cols, P.span(), Good.span(), null, null, L.span()));
+        backend().synchronize();   // the refusal is not reported again for a good call
     }
 
     @Test

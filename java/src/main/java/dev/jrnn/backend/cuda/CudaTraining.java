@@ -25,7 +25,7 @@ import java.util.Set;
  * the deferred error reports they need, and CUDA graph capture of a step. {@link CudaBackend} delegates to it.
  *
  * <p>Deferred errors: {@code checkIds} and {@code lossAsync} find bad input on the device. Each writes into a
- * small device block (one 64-bit slot per checkIds context, one flag for sparse loss targets); the next
+ * small device block (one 64-bit slot per checkIds context, one for sparse loss targets: the first bad row and value); the next
  * synchronizing call of the backend reads the block when a check is pending and throws the
  * IllegalArgumentException the CPU backend would have thrown at once.
  *
@@ -38,8 +38,8 @@ final class CudaTraining implements AutoCloseable {
     /** Distinct checkIds contexts with their own error slot; later contexts share the last slot. */
     static final int ID_SLOTS = 63;
     /**
-     * Device block layout (bytes): [0, 512) id slots (u64 each), 512 loss-target flag, 520 double accumulator, 528 the
-     * hinge losses' flag (a target neither 0 nor 1).
+     * Device block layout (bytes): [0, 512) id slots (u64 each), 512 the loss-target key (u64: the first refused row and
+     * its class index, as an id slot's), 520 double accumulator, 528 the hinge losses' flag (a target neither 0 nor 1).
      */
     private static final int LOSS_FLAG = 512, ACC = 520, HINGE_FLAG = 528, BLOCK_BYTES = 1024;
 
@@ -74,8 +74,8 @@ final class CudaTraining implements AutoCloseable {
         this.stream = stream;
         this.maxGrid = maxGrid;
         this.block = pool.allocate(BLOCK_BYTES);
-        driver.memsetD32(block, -1, 128, stream);                     // id slots: all ones = no bad id
-        driver.memsetD32(block + 512, 0, (BLOCK_BYTES - 512) / 4, stream);
+        driver.memsetD32(block, -1, 130, stream);                     // id slots and the loss key: all ones = none bad
+        driver.memsetD32(block + ACC, 0, (BLOCK_BYTES - ACC) / 4, stream);
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -211,9 +211,7 @@ final class CudaTraining implements AutoCloseable {
                 block + LOSS_FLAG, block + HINGE_FLAG, (float) l.delta(), (float) l.gamma(), (float) l.alpha(),
                 l.classBalancing() ? 1 : 0, (float) l.labelSmoothing());
         tk.lossFinish(one(), block + ACC, a.rows(), outp);
-        if (a.kind().sparse()) {
-            lossError = "loss " + a.kind() + ": a class index in target is not an integer in [0, " + a.cols() + ")";
-        }
+        if (a.kind().sparse()) lossError = lossTargetTemplate(l, a.cols());
     }
 
     void maxOverSteps(int batch, int steps, int features, Buf x, long xOff, Buf y, long yOff) {
@@ -340,11 +338,25 @@ final class CudaTraining implements AutoCloseable {
             }
             driver.memsetD32(block, -1, 128, stream);
         }
-        if (lossMsg != null && host.get(ValueLayout.JAVA_INT, LOSS_FLAG) != 0) {
-            if (err == null) err = new IllegalArgumentException(lossMsg);
-            driver.memsetD32(block + LOSS_FLAG, 0, 1, stream);
+        long lossKey = host.get(ValueLayout.JAVA_LONG, LOSS_FLAG);
+        if (lossMsg != null && lossKey != -1L) {
+            if (err == null) err = new IllegalArgumentException(lossTargetMessage(lossMsg, lossKey));
+            driver.memsetD32(block + LOSS_FLAG, -1, 2, stream);
         }
         return err;
+    }
+
+    /**
+     * The refusal of a sparse loss's class index: {@code template} (lossAsync's, with {@code %s} where the index goes)
+     * filled from the kernel's key ({@code row << 32 | the index's float bits}), as the CPU backend says it.
+     */
+    static String lossTargetMessage(String template, long key) {
+        return template.formatted("index " + Float.intBitsToFloat((int) key) + " at position " + (key >>> 32));
+    }
+
+    /** The CPU backend's refusal of a class index (CpuRows.index under lossAsync's name), {@code %s} for the index and row. */
+    static String lossTargetTemplate(Loss loss, int cols) {
+        return "lossAsync(" + loss.name().toLowerCase(java.util.Locale.ROOT) + "): %s is not an integer in [0, " + cols + ")";
     }
 
     // ---------------------------------------------------------------- capture

@@ -5,6 +5,7 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.Loss;
 import dev.jrnn.backend.LossArgs;
+import dev.jrnn.backend.NonFiniteLossCases;
 import dev.jrnn.backend.Span;
 import dev.jrnn.backend.cpu.CpuBackend;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same random inputs: every loss with Keras' options (label smoothing, Huber's delta, the focal gamma / alpha / class
  * balancing), weighted and not, rows of fewer and more than a warp's 32 columns and more rows than the block's 8 warps;
  * every elementwise activation, forward and backward; softmax and log-softmax rows; the plain elementwise kernels (axpy,
- * scale, mul, bias, clip, copies, transpose, column sums). The loss and softmax kernels had never run when
+ * scale, mul, bias, clip, copies, transpose, column sums); and every loss with a NaN or an infinity in a prediction or a
+ * target ({@link NonFiniteLossCases}: NaN where the CPU gives NaN). The loss and softmax kernels had never run when
  * written (no GPU); the GPU tests check them again on a device. Skipped where g++ is missing.
  */
 class CudaKernelsSimTest {
@@ -151,10 +153,80 @@ class CudaKernelsSimTest {
         assertEquals(2 * names.size(), out.size(), "two lines per problem");
         for (int i = 0; i < names.size(); i++) {
             float[] head = out.get(2 * i);
-            assertEquals(0f, head[1], names.get(i) + ": the kernel's error flag");
+            assertEquals(-1f, head[1], names.get(i) + ": the kernel's error key (no refused row)");
             close(names.get(i) + " value", wantValue.get(i), new float[] {head[0]}, 2e-6);
             close(names.get(i) + " gradient", wantGrad.get(i), out.get(2 * i + 1), 2e-6);
         }
+    }
+
+    /**
+     * NaN, +Inf and -Inf in a prediction or a target ({@link NonFiniteLossCases}): the kernel's loss and gradient are the
+     * CPU backend's, NaN where it is NaN (the kernel's fmaxf / fminf turned a NaN prediction of hinge, squared_hinge,
+     * categorical_hinge and kl_divergence into a finite loss, Huber's gradient at a NaN into -delta).
+     */
+    @Test
+    void nonFiniteInputsGiveTheCpuBackendsLossAndGradient() throws Exception {
+        StringBuilder in = new StringBuilder();
+        List<NonFiniteLossCases.Case> cases = NonFiniteLossCases.all();
+        List<float[][]> want = new ArrayList<>();
+        for (NonFiniteLossCases.Case c : cases) {
+            want.add(NonFiniteLossCases.run(CPU, c));
+            in.append(NonFiniteLossCases.simHeader(c)).append('\n');
+            append(in, c.pred());
+            append(in, c.target());
+        }
+        List<float[]> out = simulate(in.toString());
+        assertEquals(2 * cases.size(), out.size(), "two lines per problem");
+        List<String> wrong = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            String name = cases.get(i).name();
+            try {
+                close(name + " value", want.get(i)[0], new float[] {out.get(2 * i)[0]}, 2e-6);
+                close(name + " gradient", want.get(i)[1], out.get(2 * i + 1), 2e-6);
+            } catch (AssertionError e) {
+                wrong.add(e.getMessage());
+            }
+        }
+        assertTrue(wrong.isEmpty(), wrong.size() + " of " + cases.size() + " cases differ:\n" + String.join("\n", wrong));
+    }
+
+    /**
+     * A class index that is not one (3.5, -1, NaN, cols) is refused by the kernel with the first such row and its value,
+     * which CudaTraining puts in the CPU backend's message (it said 'a class index in target is not an integer in [0, C)',
+     * naming neither): rows past the block's warps, the first bad row not the first bad value met.
+     */
+    @Test
+    void aRefusedClassIndexIsNamedAsTheCpuBackendNamesIt() throws Exception {
+        int rows = 21, cols = 4;
+        float[][] targets = {
+            {0, 1, 2, 3, 0, 3.5f, 1, 4, 2, -1, 0, 1, 2, 3, Float.NaN, 0, 1, 2, 3, 0, 1},
+            {0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, Float.NaN, 2, 3, 0},
+            {-1, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 4}};
+        StringBuilder in = new StringBuilder();
+        List<String> want = new ArrayList<>();
+        List<Loss> losses = new ArrayList<>();
+        for (Loss l : List.of(Loss.SPARSE_CATEGORICAL_CROSSENTROPY, Loss.SPARSE_CATEGORICAL_CROSSENTROPY_LOGITS)) {
+            for (float[] t : targets) {
+                float[] p = rand(rows * cols, 0.1, 1);
+                Buf P = up(p), T = up(t), G = up(new float[rows * cols]), O = up(new float[1]);
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> CPU.lossAsync(new LossArgs(l, rows, cols, new Span(P, 0), new Span(T, 0), null, new Span(G, 0), new Span(O, 0))));
+                want.add(e.getMessage());
+                losses.add(l);
+                for (Buf b : new Buf[] {P, T, G, O}) b.close();
+                in.append(String.format(Locale.ROOT, "loss %d %d %d 1.0 2.0 0.25 0 0.0 %d 0\n", l.code(), rows, cols, rows));
+                append(in, p);
+                append(in, t);
+            }
+        }
+        List<float[]> out = simulate(in.toString());
+        assertEquals(2 * want.size(), out.size(), "two lines per problem");
+        for (int i = 0; i < want.size(); i++) {
+            float[] head = out.get(2 * i);
+            long key = ((long) head[1] << 32) | (Float.floatToRawIntBits(head[2]) & 0xffffffffL);
+            assertEquals(want.get(i), CudaTraining.lossTargetMessage(CudaTraining.lossTargetTemplate(losses.get(i), cols), key));
+        }
+        assertEquals("lossAsync(sparse_categorical_crossentropy): index 3.5 at position 5 is not an integer in [0, 4)", want.get(0));
     }
 
     /** Every elementwise activation through jrnn_activate and jrnn_activate_bwd, the backward given x or y as CudaBackend's callers give it. */
