@@ -6,6 +6,7 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 
 import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.nio.FileChannelFromSeekableByteChannel;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 
@@ -13,7 +14,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -92,7 +95,7 @@ final class KerasFile implements AutoCloseable {
             head = in.readNBytes(64);
         }
         checkLength(head, size, "the file");
-        HdfFile h = new HdfFile(path);
+        HdfFile h = onDefaultFileSystem(path) ? new HdfFile(path) : openThroughByteChannel(path);
         try {
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
@@ -100,7 +103,7 @@ final class KerasFile implements AutoCloseable {
             return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parse(mc),
                     tc == null ? null : Json.parse(tc), v);
         } catch (RuntimeException e) {
-            h.close();
+            close(h);
             throw e;
         }
     }
@@ -113,23 +116,32 @@ final class KerasFile implements AutoCloseable {
             throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
         }
         FileChannel channel = null;
+        java.io.Closeable closeOnFailure = null;
         try (zip) {
             String config = new String(member(zip, "config.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
             String meta = new String(member(zip, "metadata.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
-            ByteBuffer weights;
+            ByteBuffer weights = null;
+            SeekableByteChannel window = null;
             long at = dataOffset(zip, we);
-            if (we.getMethod() == ZipEntry.STORED && at >= 0 && we.getSize() == we.getCompressedSize() && at + we.getSize() <= size) {
+            boolean stored = we.getMethod() == ZipEntry.STORED && at >= 0 && we.getSize() == we.getCompressedSize() && at + we.getSize() <= size;
+            if (stored && onDefaultFileSystem(path)) {
                 // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied
                 // (jhdf parses the mapping; the weights themselves are read by position, see fileOffset)
                 channel = FileChannel.open(path);
                 weights = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize());
+            } else if (stored) {
+                // a jar's or an in-memory file system, whose channels do not map: jhdf reads the member through a window
+                // of the path's byte channel (no copy; each weight is read whole, as from an in-memory member)
+                window = new ChannelWindow(Files.newByteChannel(path), at, we.getSize());
+                closeOnFailure = window;
             } else {
                 weights = ByteBuffer.wrap(read(zip, we, MAX_MEMBER_BYTES));
             }
-            int bytes = weights.remaining();   // jhdf moves the buffer's position and limit as it reads
+            int bytes = weights != null ? weights.remaining() : (int) we.getSize();   // jhdf moves a buffer's position and limit as it reads
             byte[] head = new byte[Math.min(64, bytes)];
-            weights.get(0, head);
+            if (weights != null) weights.get(0, head);
+            else readHead(window, head);
             if (!startsWith(head, HDF5_SIGNATURE)) {
                 throw new KerasFormatException("zip member model.weights.h5 is not HDF5 (first bytes " + hex(head) + ")");
             }
@@ -137,7 +149,7 @@ final class KerasFile implements AutoCloseable {
             KerasConfig m = new KerasConfig(parse(meta, "metadata.json"), "metadata.json");
             Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
             checkLength(head, bytes, "zip member model.weights.h5");
-            HdfFile h = HdfFile.fromByteBuffer(weights);
+            HdfFile h = weights != null ? HdfFile.fromByteBuffer(weights) : new HdfFile(new FileChannelFromSeekableByteChannel(window));
             KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, bytes, h, cfg, training, m.string("keras_version", null));
             kf.metadata = parse(meta, "metadata.json");
             kf.mappedAt = at;
@@ -145,9 +157,11 @@ final class KerasFile implements AutoCloseable {
             return kf;
         } catch (IOException e) {
             if (channel != null) channel.close();
+            if (closeOnFailure != null) closeOnFailure.close();
             throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
         } catch (RuntimeException | Error e) {
             if (channel != null) channel.close();
+            if (closeOnFailure != null) closeOnFailure.close();
             throw e;
         }
     }
@@ -277,6 +291,36 @@ final class KerasFile implements AutoCloseable {
         }
     }
 
+    /**
+     * jhdf over the path's own byte channel: its HdfFile(Path) on another file system opens a FileChannel, which zipfs
+     * makes by copying the member to a temporary file, and an in-memory file system's does not map.
+     */
+    private static HdfFile openThroughByteChannel(Path path) throws IOException {
+        SeekableByteChannel ch = Files.newByteChannel(path);
+        try {
+            return new HdfFile(new FileChannelFromSeekableByteChannel(ch));
+        } catch (RuntimeException | Error e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether {@code path} lies on the default file system, whose channels map (a jar's zipfs and in-memory file systems
+     * throw UnsupportedOperationException from FileChannel.map, and zipfs' FileChannel is a temporary copy of the member).
+     */
+    static boolean onDefaultFileSystem(Path path) {
+        return path.getFileSystem() == FileSystems.getDefault();
+    }
+
+    /** The first {@code head.length} bytes of a window (fewer are a format error below, as from a buffer). */
+    private static void readHead(SeekableByteChannel window, byte[] head) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(head);
+        window.position(0);
+        while (b.hasRemaining() && window.read(b) > 0) { }
+        window.position(0);
+    }
+
     private static byte[] head(Path path) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {
             return in.readNBytes(8);
@@ -293,10 +337,22 @@ final class KerasFile implements AutoCloseable {
         return s.length() == 0 ? "(empty file)" : s.toString();
     }
 
+    /**
+     * Closes {@code h}. jhdf 0.13's close of a file it reads through a channel closes the channel, then throws naming the
+     * path it has not ("No backing file") where it logs it: that throw is dropped.
+     */
+    private static void close(HdfFile h) {
+        try {
+            h.close();
+        } catch (io.jhdf.exceptions.HdfException e) {
+            if (h.inMemory() || !String.valueOf(e.getMessage()).startsWith("No backing file")) throw e;
+        }
+    }
+
     @Override
     public void close() {
         try {
-            hdf.close();
+            close(hdf);
         } finally {
             try {
                 if (channel != null) channel.close();   // the mapping goes with the buffer (garbage collected)

@@ -3,13 +3,16 @@ package dev.jrnn.io.torch;
 import dev.jrnn.io.AtomicFiles;
 import dev.jrnn.io.SafeTensors;
 import dev.jrnn.tensor.Tensor;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -19,9 +22,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
-import java.util.zip.ZipFile;
 
 /**
  * A PyTorch state_dict file, open for reading: a {@code torch.save(model.state_dict(), path)} zip (torch 1.6 and later:
@@ -115,15 +115,19 @@ final class TorchStateDict implements Closeable {
 
     private static TorchStateDict openZip(Path file) throws IOException {
         ZipFile zip;
+        // commons-compress over the path's own byte channel: any file system (a jar's, an in-memory one), where
+        // java.util.zip.ZipFile takes a java.io.File of the default one only
+        SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ);
         try {
-            zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
+            zip = ZipFile.builder().setSeekableByteChannel(ch).get();
+        } catch (IOException e) {
+            ch.close();
             throw new IOException(file + ": not a readable zip (" + e.getMessage() + ")", e);
         }
         try {
             String archive = null;
             boolean script = false;
-            for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
+            for (Enumeration<ZipArchiveEntry> en = zip.getEntries(); en.hasMoreElements(); ) {
                 String name = en.nextElement().getName();
                 int slash = name.indexOf('/');
                 String rest = slash < 0 ? name : name.substring(slash + 1);
@@ -140,7 +144,7 @@ final class TorchStateDict implements Closeable {
             }
             if (archive == null) throw new IOException(file + ": a zip without data.pkl, not a torch.save file");
             ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-            ZipEntry bo = zip.getEntry(archive + "byteorder");
+            ZipArchiveEntry bo = zip.getEntry(archive + "byteorder");
             if (bo != null) {
                 String s = new String(bytes(file, zip, bo, 16), java.nio.charset.StandardCharsets.US_ASCII).trim();
                 if (s.equals("big")) order = ByteOrder.BIG_ENDIAN;
@@ -160,7 +164,7 @@ final class TorchStateDict implements Closeable {
     /** That {@code t} lies inside its storage record (strides and offset included), before any data is read. */
     private void check(String key, TorchPickle.TensorRef t) throws IOException {
         TorchPickle.StorageRef s = t.storage();
-        ZipEntry e = zip.getEntry(archive + "data/" + s.key());
+        ZipArchiveEntry e = zip.getEntry(archive + "data/" + s.key());
         if (e == null) throw new IOException(file + ": tensor '" + key + "' needs storage record " + archive + "data/" + s.key() + ", which the zip lacks");
         long elements = e.getSize() < 0 ? 0 : e.getSize() / s.dtype().bytes;
         long numel = 1, last = t.offset();
@@ -182,7 +186,7 @@ final class TorchStateDict implements Closeable {
 
     private static long addClamped(long a, long b) { return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b; }
 
-    private static byte[] bytes(Path file, ZipFile zip, ZipEntry e, long max) throws IOException {
+    private static byte[] bytes(Path file, ZipFile zip, ZipArchiveEntry e, long max) throws IOException {
         long size = e.getSize();
         if (size < 0 || size > max) throw new IOException(file + ": zip record " + e.getName() + " has " + size + " bytes (at most " + max + " read)");
         try (InputStream in = zip.getInputStream(e)) {
@@ -193,7 +197,7 @@ final class TorchStateDict implements Closeable {
     }
 
     /** The first {@code n} bytes of record {@code e} (n at most its size, as {@link #check} made sure). */
-    private static byte[] prefix(Path file, ZipFile zip, ZipEntry e, long n) throws IOException {
+    private static byte[] prefix(Path file, ZipFile zip, ZipArchiveEntry e, long n) throws IOException {
         if (n > Integer.MAX_VALUE - 8) throw new IOException(file + ": storage record " + e.getName() + " needs " + n + " bytes read, more than 2^31 - 9");
         try (InputStream in = zip.getInputStream(e)) {
             byte[] b = in.readNBytes((int) n);
@@ -216,13 +220,14 @@ final class TorchStateDict implements Closeable {
         if (zip == null) {   // safetensors: contiguous, little-endian; read in 1 MiB pieces (a float64 tensor may pass 2 GiB)
             int width = info.dtype().bytes;
             ByteBuffer b = ByteBuffer.allocate((1 << 20) / width * width).order(ByteOrder.LITTLE_ENDIAN);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {
                 long pos = offsets.get(key);
+                ch.position(pos);
                 for (int at = 0; at < numel; ) {
                     int n = Math.min(numel - at, b.capacity() / width);
                     b.clear().limit(n * width);
                     while (b.hasRemaining()) {
-                        int r = ch.read(b, pos);
+                        int r = ch.read(b);
                         if (r < 0) throw new IOException(file + ": ends inside tensor '" + key + "' (the file changed)");
                         pos += r;
                     }
@@ -240,7 +245,7 @@ final class TorchStateDict implements Closeable {
         ByteBuffer storage = storages.get(t.storage().key());
         if (storage == null || storage.capacity() < need) {
             // only the prefix the views read: a small tensor over a large storage reads what it needs
-            ZipEntry e = zip.getEntry(archive + "data/" + t.storage().key());
+            ZipArchiveEntry e = zip.getEntry(archive + "data/" + t.storage().key());
             storage = ByteBuffer.wrap(prefix(file, zip, e, need)).order(order);
             storages.put(t.storage().key(), storage);
         }
