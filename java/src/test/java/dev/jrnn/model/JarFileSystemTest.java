@@ -165,6 +165,93 @@ class JarFileSystemTest {
         }
     }
 
+    /**
+     * Loading from a jar writes nothing beside it (an application's folder may be read-only): zipfs serves a FileChannel
+     * of a member by copying it into a temporary file in the jar's directory, which a .keras opened through one made.
+     */
+    @Test
+    void loadingFromAJarCreatesNoFileBesideIt() throws Exception {
+        String k = "/dev/jrnn/io/keras/", t = "/dev/jrnn/io/torch/";
+        for (boolean stored : new boolean[] {true, false}) {
+            Path sub = Files.createDirectories(dir.resolve("w" + stored));
+            Path jar = jar(sub, "m.jar", stored, resource(k + "keras3_conv1d.keras"), resource(k + "keras3_conv1d.h5"), resource(t + "gru.pt"));
+            try (FileSystem fs = FileSystems.newFileSystem(jar);
+                 java.nio.file.WatchService watch = sub.getFileSystem().newWatchService()) {
+                sub.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+                for (String f : List.of("keras3_conv1d.keras", "keras3_conv1d.h5")) {
+                    try (Model m = Models.load(fs.getPath("/" + f))) {
+                        assertTrue(!m.getWeights().isEmpty(), f);
+                    }
+                }
+                try (Model m = new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("fc"))) {
+                    Models.loadTorchWeights(m, fs.getPath("/gru.pt"));
+                }
+                java.nio.file.WatchKey key = watch.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS);
+                List<String> created = key == null ? List.of() : key.pollEvents().stream().map(e -> String.valueOf(e.context())).toList();
+                assertEquals(List.of(), created, "stored=" + stored + ": files created in the jar's directory");
+            }
+        }
+    }
+
+    /**
+     * A .keras whose model.weights.h5 has a damaged length field (bytes 4611-4613 of it, a reviewer's case) is refused
+     * from a jar with the words it is refused with on disk, where jhdf read through the jar's byte channel asked for
+     * about 1.3 GB.
+     */
+    @Test
+    void aKerasFileWithADamagedHdf5LengthIsRefusedFromAJarAsOnDisk() throws IOException {
+        byte[] b = Files.readAllBytes(resource("/dev/jrnn/io/keras/keras3_conv1d.keras"));   // model.weights.h5 stored
+        int at = -1;
+        for (int i = 0; i + 8 <= b.length && at < 0; i++) {
+            if (java.util.Arrays.equals(b, i, i + 8, new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'}, 0, 8)) at = i;
+        }
+        assertTrue(at > 0, "the stored model.weights.h5");
+        b[at + 4611] = 77;
+        b[at + 4612] = (byte) 138;
+        b[at + 4613] = 51;
+        Path bad = Files.write(dir.resolve("bad.keras"), b);
+        String local = assertThrows(IOException.class, () -> Models.load(bad)).getMessage();
+        for (boolean stored : new boolean[] {true, false}) {
+            try (FileSystem fs = FileSystems.newFileSystem(jar(dir, "bad" + stored + ".jar", stored, bad))) {
+                String inJar = assertThrows(IOException.class, () -> Models.load(fs.getPath("/bad.keras"))).getMessage();
+                assertEquals(local.replace(bad.toString(), "/bad.keras"), inJar, "stored=" + stored);
+            }
+        }
+    }
+
+    /**
+     * A torch.save zip naming a storage record twice: read from a jar (commons-compress over its bytes, which would read
+     * the first of the two where java.util.zip on disk reads the last) it is refused naming the record.
+     */
+    @Test
+    void aTorchZipNamingAStorageRecordTwiceIsRefusedFromAJar() throws IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        String twice = null, stand = null;
+        try (var in = new java.util.zip.ZipFile(resource("/dev/jrnn/io/torch/gru.pt").toFile());
+             var zip = new java.util.zip.ZipOutputStream(out)) {
+            byte[] first = null;
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                zip.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                zip.write(b);
+                if (twice == null && e.getName().matches(".*/data/[0-9]+")) {
+                    twice = e.getName();
+                    first = b;
+                }
+            }
+            stand = twice.substring(0, twice.length() - 1) + "Z";   // a name of the same length, then renamed below
+            zip.putNextEntry(new java.util.zip.ZipEntry(stand));
+            zip.write(new byte[first.length]);
+        }
+        String bytes = new String(out.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1).replace(stand, twice);
+        Path dup = Files.write(dir.resolve("dup.pt"), bytes.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        try (FileSystem fs = FileSystems.newFileSystem(jar(dir, "dup.jar", false, dup));
+             Model m = new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("fc"))) {
+            String msg = assertThrows(IOException.class, () -> Models.loadTorchWeights(m, fs.getPath("/dup.pt"))).getMessage();
+            assertEquals("/dup.pt: the zip holds two records named '" + twice + "'", msg);
+        }
+    }
+
     /** Data sets map their files, which a jar cannot: refused naming the argument and what to do. */
     @Test
     void memoryMappedDataSetsRefuseAJarPathNamingTheArgument() throws IOException {

@@ -6,15 +6,14 @@ import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
 
 import io.jhdf.api.dataset.ContiguousDataset;
-import io.jhdf.nio.FileChannelFromSeekableByteChannel;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -25,7 +24,8 @@ import java.util.zip.ZipEntry;
 /**
  * One opened Keras file, recognised by its first bytes (never its extension): the HDF5 signature (Keras 1/2 and
  * tf.keras {@code .h5}, also inside files named {@code .keras}) or a zip (Keras 3 {@code .keras}: config.json,
- * metadata.json, model.weights.h5, never extracted: a stored member is mapped, another read in memory). Holds the parsed configs and the open
+ * metadata.json, model.weights.h5, never extracted: a stored member is mapped, another read in memory; off the default file
+ * system, a jar's, the file is read into memory once and parsed there). Holds the parsed configs and the open
  * HDF5 weights; close it after use.
  */
 final class KerasFile implements AutoCloseable {
@@ -95,7 +95,10 @@ final class KerasFile implements AutoCloseable {
             head = in.readNBytes(64);
         }
         checkLength(head, size, "the file");
-        HdfFile h = onDefaultFileSystem(path) ? new HdfFile(path) : openThroughByteChannel(path);
+        // off the default file system (a jar's zipfs, an in-memory one) the file is read into memory once and parsed as
+        // a stored member is: zipfs serves HdfFile(Path)'s FileChannel by copying the member into a temporary file beside
+        // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
+        HdfFile h = onDefaultFileSystem(path) ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(readAll(path, "the file")));
         try {
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
@@ -109,39 +112,42 @@ final class KerasFile implements AutoCloseable {
     }
 
     private static KerasFile openZip(Path path, long size) throws IOException {
+        // off the default file system the .keras is read into memory once: zipfs serves commons-compress' FileChannel
+        // (and any FileChannel) by copying the member into a temporary file in the jar's directory
+        byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the .keras file");
+        if (all != null) size = all.length;
         ZipFile zip;
         try {
-            zip = ZipFile.builder().setPath(path).get();
+            zip = all == null ? ZipFile.builder().setPath(path).get()
+                    : ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(all)).get();
         } catch (IOException e) {
-            throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
+            // over a channel commons-compress wraps its reason in "Error reading Zip content from <channel>": the reason, as from a file
+            String why = e.getCause() instanceof IOException c && String.valueOf(e.getMessage()).startsWith("Error reading Zip content from")
+                    ? c.getMessage() : e.getMessage();
+            throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
         FileChannel channel = null;
-        java.io.Closeable closeOnFailure = null;
         try (zip) {
             String config = new String(member(zip, "config.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
             String meta = new String(member(zip, "metadata.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
-            ByteBuffer weights = null;
-            SeekableByteChannel window = null;
+            ByteBuffer weights;
             long at = dataOffset(zip, we);
             boolean stored = we.getMethod() == ZipEntry.STORED && at >= 0 && we.getSize() == we.getCompressedSize() && at + we.getSize() <= size;
-            if (stored && onDefaultFileSystem(path)) {
+            if (stored && all == null) {
                 // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied
                 // (jhdf parses the mapping; the weights themselves are read by position, see fileOffset)
                 channel = FileChannel.open(path);
                 weights = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize());
             } else if (stored) {
-                // a jar's or an in-memory file system, whose channels do not map: jhdf reads the member through a window
-                // of the path's byte channel (no copy; each weight is read whole, as from an in-memory member)
-                window = new ChannelWindow(Files.newByteChannel(path), at, we.getSize());
-                closeOnFailure = window;
+                // a jar's or an in-memory file system: the member's bytes in the file's, parsed as the mapping is
+                weights = ByteBuffer.wrap(all, (int) at, (int) we.getSize()).slice();
             } else {
                 weights = ByteBuffer.wrap(read(zip, we, MAX_MEMBER_BYTES));
             }
-            int bytes = weights != null ? weights.remaining() : (int) we.getSize();   // jhdf moves a buffer's position and limit as it reads
+            int bytes = weights.remaining();   // jhdf moves a buffer's position and limit as it reads
             byte[] head = new byte[Math.min(64, bytes)];
-            if (weights != null) weights.get(0, head);
-            else readHead(window, head);
+            weights.get(0, head);
             if (!startsWith(head, HDF5_SIGNATURE)) {
                 throw new KerasFormatException("zip member model.weights.h5 is not HDF5 (first bytes " + hex(head) + ")");
             }
@@ -149,7 +155,7 @@ final class KerasFile implements AutoCloseable {
             KerasConfig m = new KerasConfig(parse(meta, "metadata.json"), "metadata.json");
             Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
             checkLength(head, bytes, "zip member model.weights.h5");
-            HdfFile h = weights != null ? HdfFile.fromByteBuffer(weights) : new HdfFile(new FileChannelFromSeekableByteChannel(window));
+            HdfFile h = HdfFile.fromByteBuffer(weights);
             KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, bytes, h, cfg, training, m.string("keras_version", null));
             kf.metadata = parse(meta, "metadata.json");
             kf.mappedAt = at;
@@ -157,11 +163,9 @@ final class KerasFile implements AutoCloseable {
             return kf;
         } catch (IOException e) {
             if (channel != null) channel.close();
-            if (closeOnFailure != null) closeOnFailure.close();
             throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
         } catch (RuntimeException | Error e) {
             if (channel != null) channel.close();
-            if (closeOnFailure != null) closeOnFailure.close();
             throw e;
         }
     }
@@ -291,18 +295,14 @@ final class KerasFile implements AutoCloseable {
         }
     }
 
-    /**
-     * jhdf over the path's own byte channel: its HdfFile(Path) on another file system opens a FileChannel, which zipfs
-     * makes by copying the member to a temporary file, and an in-memory file system's does not map.
-     */
-    private static HdfFile openThroughByteChannel(Path path) throws IOException {
-        SeekableByteChannel ch = Files.newByteChannel(path);
-        try {
-            return new HdfFile(new FileChannelFromSeekableByteChannel(ch));
-        } catch (RuntimeException | Error e) {
-            ch.close();
-            throw e;
+    /** All of {@code path}'s bytes (a file off the default file system), refused past what a byte[] holds. */
+    private static byte[] readAll(Path path, String what) throws IOException {
+        long size = Files.size(path);
+        if (size > MAX_MEMBER_BYTES) {
+            throw new KerasFormatException(what + " is " + size + " bytes, over the limit of " + MAX_MEMBER_BYTES
+                    + " read into memory off the default file system: copy it to a file first");
         }
+        return Files.readAllBytes(path);
     }
 
     /**
@@ -311,14 +311,6 @@ final class KerasFile implements AutoCloseable {
      */
     static boolean onDefaultFileSystem(Path path) {
         return path.getFileSystem() == FileSystems.getDefault();
-    }
-
-    /** The first {@code head.length} bytes of a window (fewer are a format error below, as from a buffer). */
-    private static void readHead(SeekableByteChannel window, byte[] head) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(head);
-        window.position(0);
-        while (b.hasRemaining() && window.read(b) > 0) { }
-        window.position(0);
     }
 
     private static byte[] head(Path path) throws IOException {
