@@ -120,8 +120,22 @@ final class ArrayData {
         return map(file, source, h.dtype(), h.order(), h.shape(), h.fortranOrder(), offset, h.elements() * h.dtype().width());
     }
 
+    /**
+     * Refuses {@code file}, argument {@code param} of {@code who}, when it lies on a file system other than the default one
+     * (a jar's zipfs, an in-memory one): a data set memory-maps its files and reads them by position, which those cannot
+     * (their FileChannel.map throws UnsupportedOperationException).
+     */
+    static void requireMappable(String who, String param, Path file) {
+        if (file == null || file.getFileSystem() == java.nio.file.FileSystems.getDefault()) return;
+        throw new IllegalArgumentException(who + ": " + param + " (" + file + ") lies on a '" + file.getFileSystem().provider().getScheme()
+                + "' file system (" + file.toUri() + "), which cannot memory-map it, and a data set maps its files: copy it to a file "
+                + "of the default file system first (Files.copy(" + param + ", localPath)), or read it into memory (Npy.read, "
+                + "SafeTensors.read) and use Dataset.fromTensors");
+    }
+
     private static ArrayData map(Path file, String source, DType dtype, ByteOrder order, long[] shape, boolean fortran,
                                  long offset, long bytes) throws IOException {
+        requireMappable("map", source, file);   // a factory that did not name its argument
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             FileFaults.Stamp stamp = FileFaults.Stamp.read(file);   // the version mapped: checked before each pass
             long size = ch.size();

@@ -128,6 +128,8 @@ public final class Dataset implements Cloneable {
     /** Memory-maps {@code x.npy} (inputs) and {@code y.npy} (targets; null for none). */
     public static Dataset fromNpy(Path x, Path y) throws IOException {
         notNull("fromNpy", "x", x);
+        ArrayData.requireMappable("Dataset.fromNpy", "x", x);
+        ArrayData.requireMappable("Dataset.fromNpy", "y", y);
         return fromNpy(List.of(x), y == null ? List.of() : List.of(y));
     }
 
@@ -136,12 +138,15 @@ public final class Dataset implements Cloneable {
         notNull("fromNpy", "x", x);
         notNull("fromNpy", "y", y);
         notNull("fromNpy", "sampleWeight", w);
+        ArrayData.requireMappable("Dataset.fromNpy", "x", x);
+        ArrayData.requireMappable("Dataset.fromNpy", "y", y);
+        ArrayData.requireMappable("Dataset.fromNpy", "sampleWeight", w);
         return of(List.of(Sources.npy(x)), List.of(Sources.npy(y)), List.of(Sources.npy(w)));
     }
 
     /** Several memory-mapped {@code .npy} inputs and targets. */
     public static Dataset fromNpy(List<Path> inputs, List<Path> targets) throws IOException {
-        return DatasetSources.named("fromNpy", inputs, targets, Sources::npy);
+        return DatasetSources.named("fromNpy", inputs, targets, Sources::npy, (param, p) -> ArrayData.requireMappable("Dataset.fromNpy", param, p));
     }
 
     /**
@@ -150,12 +155,14 @@ public final class Dataset implements Cloneable {
      */
     public static Dataset fromNpz(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromNpz", "file", file);
+        ArrayData.requireMappable("Dataset.fromNpz", "file", file);
         return DatasetSources.named("fromNpz", inputs, targets, n -> Sources.npz(file, n));
     }
 
     /** Tensors of a safetensors file by name, memory-mapped. */
     public static Dataset fromSafetensors(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromSafetensors", "file", file);
+        ArrayData.requireMappable("Dataset.fromSafetensors", "file", file);
         return DatasetSources.named("fromSafetensors", inputs, targets, n -> Sources.safetensors(file, n));
     }
 
@@ -167,6 +174,7 @@ public final class Dataset implements Cloneable {
      */
     public static Dataset fromShards(Path dir, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromShards", "dir", dir);
+        ArrayData.requireMappable("Dataset.fromShards", "dir", dir);
         return DatasetSources.named("fromShards", inputs, targets, n -> Sources.shards(dir, n));
     }
 
@@ -355,6 +363,7 @@ public final class Dataset implements Cloneable {
      * {@code Dataset.fromNpy(x, y).map(slow).cache(Path.of("/scratch/train.cache")).shuffle(1, 1000).batch(32)}.
      */
     public Dataset cache(Path file) {
+        ArrayData.requireMappable("Dataset.cache", "file", file);   // FileCache writes and reads it as a java.io.File
         return FileCache.cache(this, file);
     }
 

@@ -53,7 +53,15 @@ final class DatasetSources {
 
     /** A table of the arrays {@code read} opens for each input and target (checked by {@link #names} as {@code method}'s). */
     static <T> Dataset named(String method, List<T> inputs, List<T> targets, Reader<T> read) throws IOException {
+        return named(method, inputs, targets, read, (param, t) -> { });
+    }
+
+    /** {@link #named} after {@code check} of each element, named {@code inputs[i]} / {@code targets[i]}. */
+    static <T> Dataset named(String method, List<T> inputs, List<T> targets, Reader<T> read,
+                             java.util.function.BiConsumer<String, T> check) throws IOException {
         names(method, inputs, targets);
+        for (int i = 0; i < inputs.size(); i++) check.accept("inputs[" + i + "]", inputs.get(i));
+        for (int i = 0; i < targets.size(); i++) check.accept("targets[" + i + "]", targets.get(i));
         List<Column> in = new ArrayList<>(), out = new ArrayList<>();
         for (T n : inputs) in.add(read.read(n));
         for (T n : targets) out.add(read.read(n));
@@ -64,6 +72,9 @@ final class DatasetSources {
     static Dataset raggedNpy(java.nio.file.Path values, java.nio.file.Path offsets, java.nio.file.Path y) throws IOException {
         notNull("fromRaggedNpy", "values", values);
         notNull("fromRaggedNpy", "offsets", offsets);
+        ArrayData.requireMappable("Dataset.fromRaggedNpy", "values", values);
+        ArrayData.requireMappable("Dataset.fromRaggedNpy", "offsets", offsets);
+        ArrayData.requireMappable("Dataset.fromRaggedNpy", "y", y);
         long[] off = Sources.offsets(offsets);
         Column x = Sources.ragged(Sources.valuesNpy(values), off, offsets.toString());
         return Dataset.of(List.of(x), y == null ? List.of() : List.of(Sources.raggedTargets(Sources.valuesNpy(y), off)));

@@ -5,11 +5,15 @@ import dev.jrnn.io.FileFaults;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
@@ -79,8 +83,8 @@ public final class Npy {
     /** Reads and checks the header of {@code file}. */
     public static Header header(Path file) throws IOException {
         dev.jrnn.io.AtomicFiles.requireRegularFile(file, "a .npy file");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return header(ch, 0, ch.size(), file.toString());
+        try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {   // any file system
+            return header((b, pos) -> readFully(ch, b, pos, file.toString()), ch.size(), file.toString());
         }
     }
 
@@ -92,7 +96,8 @@ public final class Npy {
 
     /** Reads the whole array as a float32 Tensor (converting other dtypes); at most 2^31 - 9 elements. */
     public static Tensor read(Path file) throws IOException {
-        ArrayData a = map(file);
+        // a jar's or an in-memory file system cannot map: the array is read into memory (it becomes a Tensor anyway)
+        ArrayData a = file != null && file.getFileSystem() != FileSystems.getDefault() ? readWhole(file) : map(file);
         for (long d : a.shape) {
             if (d == 0) {
                 throw new IOException(file + ": the array of shape " + shapeString(a.shape) + " is empty; a Tensor needs positive dimensions");
@@ -106,6 +111,31 @@ public final class Npy {
         a.copyFloats(0, n, MemorySegment.ofArray(d), 0);
         int[] s = toInts(a.shape, file.toString());
         return Tensor.wrap(d, s.length == 0 ? new int[] {1} : s);
+    }
+
+    /** The array in {@code file} read into memory (after checking its header and size), for file systems that cannot map. */
+    private static ArrayData readWhole(Path file) throws IOException {
+        dev.jrnn.io.AtomicFiles.requireRegularFile(file, "a .npy file");
+        String source = file.toString();
+        try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            Header h = header((b, pos) -> readFully(ch, b, pos, source), size, source);
+            if (h.elements() > Integer.MAX_VALUE - 8) {   // Npy.read's own refusal, before anything is allocated
+                throw new IOException(file + ": " + h.elements() + " elements do not fit a Tensor (at most 2^31 - 9); use Dataset.fromNpy");
+            }
+            long bytes = h.elements() * h.dtype().width();
+            if (h.dataOffset + bytes > size) {   // the words of ArrayData.map's refusal
+                throw new IOException(source + ": truncated: the header promises " + bytes + " data bytes from byte "
+                        + h.dataOffset + ", the file has " + size + " bytes");
+            }
+            MemorySegment data = bytes == 0 ? MemorySegment.NULL : Arena.ofAuto().allocate(bytes, 8);
+            for (long at = 0; at < bytes; ) {
+                long n = Math.min(1 << 20, bytes - at);
+                readFully(ch, data.asSlice(at, n).asByteBuffer(), h.dataOffset + at, source);
+                at += n;
+            }
+            return ArrayData.inMemory(source, h, data);
+        }
     }
 
     /** Writes {@code t} as a little-endian float32 version-1 {@code .npy}, atomically (temp file + rename). */
@@ -290,6 +320,15 @@ public final class Npy {
             s[i] = (int) shape[i];
         }
         return s;
+    }
+
+    /** As {@link #readFully(FileChannel, ByteBuffer, long, String)} through a channel of one reader (any file system). */
+    static void readFully(SeekableByteChannel ch, ByteBuffer b, long pos, String source) throws IOException {
+        ch.position(pos);
+        while (b.hasRemaining()) {
+            if (ch.read(b) < 0) throw new IOException(source + ": unexpected end of file at byte " + ch.position());
+        }
+        b.flip();
     }
 
     static void readFully(FileChannel ch, ByteBuffer b, long pos, String source) throws IOException {

@@ -51,6 +51,8 @@ public final class Timeseries {
     /** As {@link #of(Tensor, Tensor, int)} for series in {@code .npy} files (memory-mapped; {@code targets} nullable). */
     public static Timeseries of(Path data, Path targets, int sequenceLength) throws IOException {
         if (data == null) throw new IllegalArgumentException("Timeseries.of: data is null");
+        ArrayData.requireMappable("Timeseries.of", "data", data);
+        ArrayData.requireMappable("Timeseries.of", "targets", targets);
         ArrayData d = Npy.map(data), t = targets == null ? null : Npy.map(targets);
         for (ArrayData a : targets == null ? List.of(d) : List.of(d, t)) {
             if (a.shape.length < 1) throw new IOException(a.source + ": a 0-d array has no time axis");

@@ -5,10 +5,11 @@ import dev.jrnn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ public final class SafeTensors {
     /** Reads every tensor (as float32), in header order. */
     public static Map<String, Tensor> read(Path file) throws IOException {
         return FileFaults.read(file, () -> {
-            try (FileChannel ch = open(file)) {
+            try (SeekableByteChannel ch = open(file)) {
                 Parsed p = parse(file, ch);
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (Entry e : p.entries) out.put(e.name, readTensor(file, ch, p.dataStart, e));
@@ -143,7 +144,7 @@ public final class SafeTensors {
      */
     public static Map<String, int[]> shapes(Path file) throws IOException {
         return FileFaults.read(file, () -> {
-            try (FileChannel ch = open(file)) {
+            try (SeekableByteChannel ch = open(file)) {
                 Map<String, int[]> out = new LinkedHashMap<>();
                 for (Entry e : parse(file, ch).entries) out.put(e.name, e.shape.clone());
                 return out;
@@ -154,17 +155,21 @@ public final class SafeTensors {
     /** The header's {@code __metadata__} strings (empty when absent). */
     public static Map<String, String> readMetadata(Path file) throws IOException {
         return FileFaults.read(file, () -> {
-            try (FileChannel ch = open(file)) {
+            try (SeekableByteChannel ch = open(file)) {
                 return parse(file, ch).metadata;
             }
         });
     }
 
-    /** Opens for reading after checking it is a regular file (a FIFO with no writer would block the open). */
-    private static FileChannel open(Path file) throws IOException {
+    /**
+     * Opens for reading after checking it is a regular file (a FIFO with no writer would block the open). A byte channel,
+     * not a FileChannel: a jar's or an in-memory file system reads it as it is (zipfs' FileChannel copies the member to a
+     * temporary file first).
+     */
+    private static SeekableByteChannel open(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("SafeTensors: file is null");
         AtomicFiles.requireRegularFile(file, "a safetensors file");
-        return FileChannel.open(file, StandardOpenOption.READ);
+        return Files.newByteChannel(file, StandardOpenOption.READ);
     }
 
     /**
@@ -181,7 +186,7 @@ public final class SafeTensors {
      */
     public static List<Layout> layout(Path file) throws IOException {
         return FileFaults.read(file, () -> {
-            try (FileChannel ch = open(file)) {
+            try (SeekableByteChannel ch = open(file)) {
                 Parsed p = parse(file, ch, true);
                 List<Layout> out = new ArrayList<>();
                 for (Entry e : p.entries) out.add(new Layout(e.name, e.dtype, e.shape.clone(), p.dataStart + e.begin, e.end - e.begin));
@@ -194,7 +199,7 @@ public final class SafeTensors {
 
     private record Parsed(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
 
-    private static Parsed parse(Path file, FileChannel ch) throws IOException {
+    private static Parsed parse(Path file, SeekableByteChannel ch) throws IOException {
         return parse(file, ch, false);
     }
 
@@ -202,7 +207,7 @@ public final class SafeTensors {
      * {@code mapping}: for {@link #layout} (the datasets), which maps tensors of any size and reads integer and bool tensors
      * (labels); reading into Tensors takes the float types up to 2^31 - 9 elements.
      */
-    private static Parsed parse(Path file, FileChannel ch, boolean mapping) throws IOException {
+    private static Parsed parse(Path file, SeekableByteChannel ch, boolean mapping) throws IOException {
         long size = ch.size();
         if (size < 8) throw new IOException(file + ": not a safetensors file (" + size + " bytes, shorter than the 8-byte header length)");
         ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -289,7 +294,7 @@ public final class SafeTensors {
     /** Bytes read per chunk: tensors beyond 2 GiB (up to 8 GiB of F64) never need one buffer of their size. */
     static final int CHUNK_BYTES = 1 << 20;
 
-    private static Tensor readTensor(Path file, FileChannel ch, long dataStart, Entry e) throws IOException {
+    private static Tensor readTensor(Path file, SeekableByteChannel ch, long dataStart, Entry e) throws IOException {
         long numel = Tensor.size(e.shape);   // checked by parse: in [1, 2^31 - 9]
         int[] shape = e.shape.length == 0 ? new int[] {1} : e.shape;
         int width = dtypeSize(file, e.name, e.dtype);
@@ -354,9 +359,10 @@ public final class SafeTensors {
         throw new IOException(file + ": tensor '" + name + "' has a non-integer shape or offset: " + o);
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    private static void readFully(SeekableByteChannel ch, ByteBuffer b, long pos) throws IOException {
+        ch.position(pos);   // one reader per channel: no positional read needed
         while (b.hasRemaining()) {
-            int r = ch.read(b, pos);
+            int r = ch.read(b);
             if (r < 0) throw new IOException("unexpected end of file at byte " + pos);
             pos += r;
         }

@@ -124,6 +124,22 @@ class DatasetBadInputTest {
         fails(() -> Dataset.fromNpy(x, y), "x.npy", "y.npy", "has 5", "has 4");
     }
 
+    /** A path of a jar's file system, which cannot be memory-mapped: refused before anything is read, naming the argument. */
+    @Test
+    void aJarPathIsRefusedNamingTheArgument() throws IOException {
+        Path x = good("x.npy", 3), jar = dir.resolve("d.jar");
+        try (java.nio.file.FileSystem fs = java.nio.file.FileSystems.newFileSystem(java.net.URI.create("jar:" + jar.toUri()),
+                java.util.Map.of("create", "true"))) {
+            Path in = Files.copy(x, fs.getPath("/x.npy"));
+            for (var c : List.<Executable>of(() -> Dataset.fromShards(fs.getPath("/"), List.of("x"), List.of()),
+                    () -> Dataset.fromRaggedNpy(in, x, null), () -> Dataset.fromNpy(x, x, in))) {
+                String m = assertThrows(IllegalArgumentException.class, c).getMessage();
+                assertTrue(m.matches("Dataset\\.from\\w+: (dir|values|sampleWeight) \\(/(x\\.npy)?\\) lies on a 'jar' file system .*"
+                        + "copy it to a file of the default file system first.*"), m);
+            }
+        }
+    }
+
     @Test
     void compressedNpzAndBadZip() throws IOException {
         Path p = dir.resolve("junk.npz");

@@ -8,12 +8,14 @@ import io.jhdf.api.Group;
 import io.jhdf.api.dataset.ContiguousDataset;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -22,7 +24,8 @@ import java.util.zip.ZipEntry;
 /**
  * One opened Keras file, recognised by its first bytes (never its extension): the HDF5 signature (Keras 1/2 and
  * tf.keras {@code .h5}, also inside files named {@code .keras}) or a zip (Keras 3 {@code .keras}: config.json,
- * metadata.json, model.weights.h5, never extracted: a stored member is mapped, another read in memory). Holds the parsed configs and the open
+ * metadata.json, model.weights.h5, never extracted: a stored member is mapped, another read in memory; off the default file
+ * system, a jar's, the file is read into memory once and parsed there). Holds the parsed configs and the open
  * HDF5 weights; close it after use.
  */
 final class KerasFile implements AutoCloseable {
@@ -92,7 +95,10 @@ final class KerasFile implements AutoCloseable {
             head = in.readNBytes(64);
         }
         checkLength(head, size, "the file");
-        HdfFile h = new HdfFile(path);
+        // off the default file system (a jar's zipfs, an in-memory one) the file is read into memory once and parsed as
+        // a stored member is: zipfs serves HdfFile(Path)'s FileChannel by copying the member into a temporary file beside
+        // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
+        HdfFile h = onDefaultFileSystem(path) ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(readAll(path, "the file")));
         try {
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
@@ -100,17 +106,25 @@ final class KerasFile implements AutoCloseable {
             return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parse(mc),
                     tc == null ? null : Json.parse(tc), v);
         } catch (RuntimeException e) {
-            h.close();
+            close(h);
             throw e;
         }
     }
 
     private static KerasFile openZip(Path path, long size) throws IOException {
+        // off the default file system the .keras is read into memory once: zipfs serves commons-compress' FileChannel
+        // (and any FileChannel) by copying the member into a temporary file in the jar's directory
+        byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the .keras file");
+        if (all != null) size = all.length;
         ZipFile zip;
         try {
-            zip = ZipFile.builder().setPath(path).get();
+            zip = all == null ? ZipFile.builder().setPath(path).get()
+                    : ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(all)).get();
         } catch (IOException e) {
-            throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
+            // over a channel commons-compress wraps its reason in "Error reading Zip content from <channel>": the reason, as from a file
+            String why = e.getCause() instanceof IOException c && String.valueOf(e.getMessage()).startsWith("Error reading Zip content from")
+                    ? c.getMessage() : e.getMessage();
+            throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
         FileChannel channel = null;
         try (zip) {
@@ -119,15 +133,19 @@ final class KerasFile implements AutoCloseable {
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
             ByteBuffer weights;
             long at = dataOffset(zip, we);
-            if (we.getMethod() == ZipEntry.STORED && at >= 0 && we.getSize() == we.getCompressedSize() && at + we.getSize() <= size) {
+            boolean stored = we.getMethod() == ZipEntry.STORED && at >= 0 && we.getSize() == we.getCompressedSize() && at + we.getSize() <= size;
+            if (stored && all == null) {
                 // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied
                 // (jhdf parses the mapping; the weights themselves are read by position, see fileOffset)
                 channel = FileChannel.open(path);
                 weights = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize());
+            } else if (stored) {
+                // a jar's or an in-memory file system: the member's bytes in the file's, parsed as the mapping is
+                weights = ByteBuffer.wrap(all, (int) at, (int) we.getSize()).slice();
             } else {
                 weights = ByteBuffer.wrap(read(zip, we, MAX_MEMBER_BYTES));
             }
-            int bytes = weights.remaining();   // jhdf moves the buffer's position and limit as it reads
+            int bytes = weights.remaining();   // jhdf moves a buffer's position and limit as it reads
             byte[] head = new byte[Math.min(64, bytes)];
             weights.get(0, head);
             if (!startsWith(head, HDF5_SIGNATURE)) {
@@ -277,6 +295,24 @@ final class KerasFile implements AutoCloseable {
         }
     }
 
+    /** All of {@code path}'s bytes (a file off the default file system), refused past what a byte[] holds. */
+    private static byte[] readAll(Path path, String what) throws IOException {
+        long size = Files.size(path);
+        if (size > MAX_MEMBER_BYTES) {
+            throw new KerasFormatException(what + " is " + size + " bytes, over the limit of " + MAX_MEMBER_BYTES
+                    + " read into memory off the default file system: copy it to a file first");
+        }
+        return Files.readAllBytes(path);
+    }
+
+    /**
+     * Whether {@code path} lies on the default file system, whose channels map (a jar's zipfs and in-memory file systems
+     * throw UnsupportedOperationException from FileChannel.map, and zipfs' FileChannel is a temporary copy of the member).
+     */
+    static boolean onDefaultFileSystem(Path path) {
+        return path.getFileSystem() == FileSystems.getDefault();
+    }
+
     private static byte[] head(Path path) throws IOException {
         try (InputStream in = Files.newInputStream(path)) {
             return in.readNBytes(8);
@@ -293,10 +329,22 @@ final class KerasFile implements AutoCloseable {
         return s.length() == 0 ? "(empty file)" : s.toString();
     }
 
+    /**
+     * Closes {@code h}. jhdf 0.13's close of a file it reads through a channel closes the channel, then throws naming the
+     * path it has not ("No backing file") where it logs it: that throw is dropped.
+     */
+    private static void close(HdfFile h) {
+        try {
+            h.close();
+        } catch (io.jhdf.exceptions.HdfException e) {
+            if (h.inMemory() || !String.valueOf(e.getMessage()).startsWith("No backing file")) throw e;
+        }
+    }
+
     @Override
     public void close() {
         try {
-            hdf.close();
+            close(hdf);
         } finally {
             try {
                 if (channel != null) channel.close();   // the mapping goes with the buffer (garbage collected)

@@ -9,19 +9,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
 /**
  * A PyTorch state_dict file, open for reading: a {@code torch.save(model.state_dict(), path)} zip (torch 1.6 and later:
@@ -37,14 +42,14 @@ final class TorchStateDict implements Closeable {
     private final Path file;
     private final Map<String, Info> infos = new LinkedHashMap<>();
     // .pt: the open zip, its storages' entries, each tensor's place; safetensors: each tensor's byte offset
-    private final ZipFile zip;
+    private final Records zip;
     private final String archive;
     private final ByteOrder order;
     private final Map<String, TorchPickle.TensorRef> refs;
     private final Map<String, ByteBuffer> storages = new HashMap<>();
     private final Map<String, Long> offsets = new HashMap<>();
 
-    private TorchStateDict(Path file, ZipFile zip, String archive, ByteOrder order, Map<String, TorchPickle.TensorRef> refs) {
+    private TorchStateDict(Path file, Records zip, String archive, ByteOrder order, Map<String, TorchPickle.TensorRef> refs) {
         this.file = file;
         this.zip = zip;
         this.archive = archive;
@@ -114,12 +119,7 @@ final class TorchStateDict implements Closeable {
     }
 
     private static TorchStateDict openZip(Path file) throws IOException {
-        ZipFile zip;
-        try {
-            zip = new ZipFile(file.toFile());
-        } catch (ZipException e) {
-            throw new IOException(file + ": not a readable zip (" + e.getMessage() + ")", e);
-        }
+        Records zip = file.getFileSystem() == java.nio.file.FileSystems.getDefault() ? Records.of(file) : Records.inMemory(file);
         try {
             String archive = null;
             boolean script = false;
@@ -151,7 +151,7 @@ final class TorchStateDict implements Closeable {
             TorchStateDict sd = new TorchStateDict(file, zip, archive, order, refs);
             for (Map.Entry<String, TorchPickle.TensorRef> e : refs.entrySet()) sd.check(e.getKey(), e.getValue());
             return sd;
-        } catch (IOException | RuntimeException | Error e) {   // an Error too: the zip is not left open
+        } catch (Throwable e) {   // an Error too: the zip is not left open
             zip.close();
             throw e;
         }
@@ -182,7 +182,7 @@ final class TorchStateDict implements Closeable {
 
     private static long addClamped(long a, long b) { return a > Long.MAX_VALUE - b ? Long.MAX_VALUE : a + b; }
 
-    private static byte[] bytes(Path file, ZipFile zip, ZipEntry e, long max) throws IOException {
+    private static byte[] bytes(Path file, Records zip, ZipEntry e, long max) throws IOException {
         long size = e.getSize();
         if (size < 0 || size > max) throw new IOException(file + ": zip record " + e.getName() + " has " + size + " bytes (at most " + max + " read)");
         try (InputStream in = zip.getInputStream(e)) {
@@ -193,7 +193,7 @@ final class TorchStateDict implements Closeable {
     }
 
     /** The first {@code n} bytes of record {@code e} (n at most its size, as {@link #check} made sure). */
-    private static byte[] prefix(Path file, ZipFile zip, ZipEntry e, long n) throws IOException {
+    private static byte[] prefix(Path file, Records zip, ZipEntry e, long n) throws IOException {
         if (n > Integer.MAX_VALUE - 8) throw new IOException(file + ": storage record " + e.getName() + " needs " + n + " bytes read, more than 2^31 - 9");
         try (InputStream in = zip.getInputStream(e)) {
             byte[] b = in.readNBytes((int) n);
@@ -216,13 +216,14 @@ final class TorchStateDict implements Closeable {
         if (zip == null) {   // safetensors: contiguous, little-endian; read in 1 MiB pieces (a float64 tensor may pass 2 GiB)
             int width = info.dtype().bytes;
             ByteBuffer b = ByteBuffer.allocate((1 << 20) / width * width).order(ByteOrder.LITTLE_ENDIAN);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            try (SeekableByteChannel ch = Files.newByteChannel(file, StandardOpenOption.READ)) {   // any file system (a jar's too)
                 long pos = offsets.get(key);
+                ch.position(pos);
                 for (int at = 0; at < numel; ) {
                     int n = Math.min(numel - at, b.capacity() / width);
                     b.clear().limit(n * width);
                     while (b.hasRemaining()) {
-                        int r = ch.read(b, pos);
+                        int r = ch.read(b);
                         if (r < 0) throw new IOException(file + ": ends inside tensor '" + key + "' (the file changed)");
                         pos += r;
                     }
@@ -265,5 +266,63 @@ final class TorchStateDict implements Closeable {
     @Override
     public void close() throws IOException {
         if (zip != null) zip.close();
+    }
+
+    /**
+     * A .pt zip's records. On the default file system java.util.zip's ZipFile over the file; on another (a jar's zipfs,
+     * an in-memory one), where that takes no path, commons-compress over the file's bytes read into memory once (zipfs
+     * would copy a member into a temporary file beside the jar for a FileChannel). There a name recorded twice is refused:
+     * commons-compress would read the first record where java.util.zip reads the last.
+     */
+    private interface Records extends Closeable {
+        Enumeration<? extends ZipEntry> entries();
+        ZipEntry getEntry(String name);
+        InputStream getInputStream(ZipEntry e) throws IOException;
+
+        static Records of(Path file) throws IOException {
+            ZipFile z;
+            try {
+                z = new ZipFile(file.toFile());
+            } catch (ZipException e) {
+                throw new IOException(file + ": not a readable zip (" + e.getMessage() + ")", e);
+            }
+            return new Records() {
+                public Enumeration<? extends ZipEntry> entries() { return z.entries(); }
+                public ZipEntry getEntry(String name) { return z.getEntry(name); }
+                public InputStream getInputStream(ZipEntry e) throws IOException { return z.getInputStream(e); }
+                public void close() throws IOException { z.close(); }
+            };
+        }
+
+        static Records inMemory(Path file) throws IOException {
+            long size = Files.size(file);
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ": " + size + " bytes, more than 2^31 - 9 read into memory from a " + file.getFileSystem().provider().getScheme()
+                        + " file system; copy it to a file first");
+            }
+            org.apache.commons.compress.archivers.zip.ZipFile z;
+            try {
+                z = org.apache.commons.compress.archivers.zip.ZipFile.builder()
+                        .setSeekableByteChannel(new SeekableInMemoryByteChannel(Files.readAllBytes(file))).get();
+            } catch (IOException e) {
+                throw new IOException(file + ": not a readable zip (" + e.getMessage() + ")", e);
+            }
+            try {
+                Set<String> seen = new HashSet<>();
+                for (Enumeration<ZipArchiveEntry> en = z.getEntries(); en.hasMoreElements(); ) {
+                    String name = en.nextElement().getName();
+                    if (!seen.add(name)) throw new IOException(file + ": the zip holds two records named '" + name + "'");
+                }
+            } catch (Throwable t) {
+                z.close();
+                throw t;
+            }
+            return new Records() {
+                public Enumeration<? extends ZipEntry> entries() { return z.getEntries(); }
+                public ZipEntry getEntry(String name) { return z.getEntry(name); }
+                public InputStream getInputStream(ZipEntry e) throws IOException { return z.getInputStream((ZipArchiveEntry) e); }
+                public void close() throws IOException { z.close(); }
+            };
+        }
     }
 }
