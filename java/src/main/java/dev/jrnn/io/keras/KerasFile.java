@@ -121,9 +121,12 @@ final class KerasFile implements AutoCloseable {
             zip = all == null ? ZipFile.builder().setPath(path).get()
                     : ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(all)).get();
         } catch (IOException e) {
-            // over a channel commons-compress wraps its reason in "Error reading Zip content from <channel>": the reason, as from a file
-            String why = e.getCause() instanceof IOException c && String.valueOf(e.getMessage()).startsWith("Error reading Zip content from")
-                    ? c.getMessage() : e.getMessage();
+            // over an in-memory channel commons-compress wraps its reason in "Error reading Zip content from
+            // SeekableInMemoryByteChannel": the reason instead (its class where it has no message); a file's words stay main's
+            String why = e.getMessage();
+            if (all != null && e.getCause() instanceof IOException c && String.valueOf(why).startsWith("Error reading Zip content from")) {
+                why = c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+            }
             throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
         FileChannel channel = null;
