@@ -181,20 +181,17 @@ final class ArrayData {
     void copyFloats(long from, long n, MemorySegment dst, long dstFloat) {
         boolean file = this.file != null && data.isMapped();
         try {
+            int w = dtype.width();
+            long charge = file && !fortran ? route(from * w, n * w) : 0;
             if (fortran) {
                 copyFortranCharged(file, from, n, dst, dstFloat);
-                if (file) deliverFaults();
-                return;
+            } else if (charge < 0) {
+                readAt(from * w, n, dst, dstFloat);   // by position; a replaced file's rows still come from the mapping
+            } else {
+                if (file) charge(charge);
+                dtype.toFloats(data, from * w, order, dst, dstFloat, n);
             }
-            int w = dtype.width();
-            long charge = file ? route(from * w, n * w) : 0;
-            if (charge < 0) {
-                readAt(from * w, n, dst, dstFloat);
-                return;
-            }
-            if (file) charge(charge);
-            dtype.toFloats(data, from * w, order, dst, dstFloat, n);
-            if (file) deliverFaults();
+            if (file) deliverFaults();   // every path that may have read the mapping
         } catch (InternalError e) {
             if (!FileFaults.isMappedFault(e)) throw e;
             // a fault in a mapped page: the file shrank under the mapping

@@ -44,10 +44,6 @@ record Assembler(BatchMemory memory, boolean checkFinite, Batching.Padding paddi
                     } catch (RuntimeException e) {
                         if (e instanceof java.io.UncheckedIOException) throw e;
                         throw new DataException(col.where(idx[r]), "could not be read: " + e, e);
-                    } catch (InternalError e) {   // a mapped page's fault the JVM delivered after the copy had returned
-                        if (!dev.jrnn.io.FileFaults.isMappedFault(e)) throw e;
-                        throw new java.io.UncheckedIOException(dev.jrnn.io.FileFaults.changed(col.where(idx[r]),
-                                "the sample's bytes in the file as mapped", "a mapped page gone (the file shrank)", e));
                     }
                     if (wrote < row) segs[c].asSlice((at + wrote) * 4, (row - wrote) * 4).fill((byte) 0);
                     if (checkFinite) finite(segs[c], at, wrote, col.where(idx[r]), name(c, ni, t.targets().size()));
@@ -55,11 +51,6 @@ record Assembler(BatchMemory memory, boolean checkFinite, Batching.Padding paddi
             }
         } catch (RuntimeException | Error e) {
             for (MemorySegment s : segs) if (s != null) memory.release(s);
-            // a mapped page's fault is delivered at the JVM's next safepoint poll, which may lie past the copy's own catch
-            if (e instanceof InternalError && dev.jrnn.io.FileFaults.isMappedFault(e)) {
-                throw new java.io.UncheckedIOException(dev.jrnn.io.FileFaults.changed(t.where(idx[0]) + " (the first of a batch of " + n + ")",
-                        "the batch's bytes in the file as mapped", "a mapped page gone (the file shrank)", e));
-            }
             throw e;
         }
         return new Batch(segs, shapes, ni, t.weights().size(), lengths, idx, r -> t.where(idx[r]), memory);

@@ -106,7 +106,7 @@ final class KerasFile implements AutoCloseable {
             return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parse(mc),
                     tc == null ? null : Json.parse(tc), v);
         } catch (RuntimeException e) {
-            close(h);
+            h.close();
             throw e;
         }
     }
@@ -121,12 +121,7 @@ final class KerasFile implements AutoCloseable {
             zip = all == null ? ZipFile.builder().setPath(path).get()
                     : ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(all)).get();
         } catch (IOException e) {
-            // over an in-memory channel commons-compress wraps its reason in "Error reading Zip content from
-            // SeekableInMemoryByteChannel": the reason instead (its class where it has no message); a file's words stay main's
-            String why = e.getMessage();
-            if (all != null && e.getCause() instanceof IOException c && String.valueOf(why).startsWith("Error reading Zip content from")) {
-                why = c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
-            }
+            String why = all != null ? dev.jrnn.io.ZipReason.of(e) : e.getMessage();   // a file's words stay as they were
             throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
         FileChannel channel = null;
@@ -332,22 +327,10 @@ final class KerasFile implements AutoCloseable {
         return s.length() == 0 ? "(empty file)" : s.toString();
     }
 
-    /**
-     * Closes {@code h}. jhdf 0.13's close of a file it reads through a channel closes the channel, then throws naming the
-     * path it has not ("No backing file") where it logs it: that throw is dropped.
-     */
-    private static void close(HdfFile h) {
-        try {
-            h.close();
-        } catch (io.jhdf.exceptions.HdfException e) {
-            if (h.inMemory() || !String.valueOf(e.getMessage()).startsWith("No backing file")) throw e;
-        }
-    }
-
     @Override
     public void close() {
         try {
-            close(hdf);
+            hdf.close();
         } finally {
             try {
                 if (channel != null) channel.close();   // the mapping goes with the buffer (garbage collected)

@@ -305,12 +305,7 @@ final class TorchStateDict implements Closeable {
                 z = org.apache.commons.compress.archivers.zip.ZipFile.builder()
                         .setSeekableByteChannel(new SeekableInMemoryByteChannel(Files.readAllBytes(file))).get();
             } catch (IOException e) {
-                // commons-compress' "Error reading Zip content from SeekableInMemoryByteChannel" names no reason: its cause does
-                String why = e.getMessage();
-                if (e.getCause() instanceof IOException c && String.valueOf(why).startsWith("Error reading Zip content from")) {
-                    why = c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
-                }
-                throw new IOException(file + ": not a readable zip (" + why + ")", e);
+                throw new IOException(file + ": not a readable zip (" + dev.jrnn.io.ZipReason.of(e) + ")", e);
             }
             try {
                 Set<String> seen = new HashSet<>();
