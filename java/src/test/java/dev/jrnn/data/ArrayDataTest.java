@@ -113,4 +113,39 @@ class ArrayDataTest {
         }
         assertTrue(most < ArrayData.UNLOAD_EVERY + (64L << 20), "file pages resident at most " + (most >> 20) + " MB more");
     }
+
+    /** An int64 {@code .npy} of {@code 0, 1, ..., n - 1} (a header of 64 bytes, then the values). */
+    private Path longs(String name, int n) throws IOException {
+        String dict = "{'descr': '<i8', 'fortran_order': False, 'shape': (" + n + ",), }";
+        StringBuilder h = new StringBuilder(dict);
+        while ((10 + h.length() + 1) % 64 != 0) h.append(' ');
+        h.append('\n');
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + h.length() + 8 * n).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes()).put((byte) 1).put((byte) 0).putShort((short) h.length());
+        b.put(h.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (long i = 0; i < n; i++) b.putLong(i);
+        Path p = dir.resolve(name);
+        Files.write(p, b.array());
+        return p;
+    }
+
+    /**
+     * A ragged set's row splits are read from the mapping at open: a file cut short between its mapping and that read
+     * (here: mapped, truncated, then read in a warmed JVM) says the file changed, naming it, as a row's read does; before,
+     * the mapped page's fault surfaced as an InternalError from the offsets' loop.
+     */
+    @Test
+    void integersReadFromAFileCutShortSayTheFileChanged() throws IOException {
+        Path warm = longs("warm.npy", 1 << 12);
+        ArrayData w = Npy.map(warm);
+        for (int k = 0; k < 3_000; k++) assertEquals(4095L, w.toLongs()[4095]);
+        Path p = longs("splits.npy", 1 << 20);   // 8 MiB
+        ArrayData a = Npy.map(p);
+        assertEquals(12345L, a.toLongs()[12345]);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(1 << 20);   // elements from 131,064 on are gone
+        }
+        java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, a::toLongs);
+        assertTrue(e.getMessage().startsWith(p + ": the file changed or was truncated while being read"), e.getMessage());
+    }
 }
