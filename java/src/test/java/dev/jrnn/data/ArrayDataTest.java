@@ -114,18 +114,12 @@ class ArrayDataTest {
         assertTrue(most < ArrayData.UNLOAD_EVERY + (64L << 20), "file pages resident at most " + (most >> 20) + " MB more");
     }
 
-    /** An int64 {@code .npy} of {@code 0, 1, ..., n - 1} (a header of 64 bytes, then the values). */
+    /** An int64 {@code .npy} of {@code 0, 1, ..., n - 1}. */
     private Path longs(String name, int n) throws IOException {
-        String dict = "{'descr': '<i8', 'fortran_order': False, 'shape': (" + n + ",), }";
-        StringBuilder h = new StringBuilder(dict);
-        while ((10 + h.length() + 1) % 64 != 0) h.append(' ');
-        h.append('\n');
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + h.length() + 8 * n).order(ByteOrder.LITTLE_ENDIAN);
-        b.put((byte) 0x93).put("NUMPY".getBytes()).put((byte) 1).put((byte) 0).putShort((short) h.length());
-        b.put(h.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        for (long i = 0; i < n; i++) b.putLong(i);
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) v[i] = i;
         Path p = dir.resolve(name);
-        Files.write(p, b.array());
+        Npy.writeInt64(p, v);
         return p;
     }
 
