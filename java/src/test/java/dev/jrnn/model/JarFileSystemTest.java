@@ -253,7 +253,7 @@ class JarFileSystemTest {
 
     /**
      * A torch.save zip naming a storage record twice: read from a jar (commons-compress over its bytes, which would read
-     * the first of the two where java.util.zip on disk reads the last) it is refused naming the record.
+     * the first of the two where java.util.zip on disk reads the last) or from its file, it is refused naming the record.
      */
     @Test
     void aTorchZipNamingAStorageRecordTwiceIsRefusedFromAJar() throws IOException {
@@ -281,6 +281,9 @@ class JarFileSystemTest {
              Model m = new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("fc"))) {
             String msg = assertThrows(IOException.class, () -> Models.loadTorchWeights(m, fs.getPath("/dup.pt"))).getMessage();
             assertEquals("/dup.pt: the zip holds two records named '" + twice + "'", msg);
+            // on disk alike: java.util.zip would have read the last record, silently
+            msg = assertThrows(IOException.class, () -> Models.loadTorchWeights(m, dup)).getMessage();
+            assertEquals(dup + ": the zip holds two records named '" + twice + "'", msg);
         }
     }
 
