@@ -24,4 +24,32 @@ class PredictOverflowTest {
         }
         assertEquals(0, be.liveBuffers());
     }
+
+    /**
+     * A layer's own buffer over one Java array (here a RepeatVector's output, batch 1 x 2^20 x 4096 floats; an LSTM's gates
+     * at a large batch alike) names the layer, its pass and the batch size, and says to use a smaller batch, in a model and
+     * in a direct call, where it said "cpu empty: ... split the tensor" naming neither. Refused before any allocation.
+     */
+    @Test
+    void aLayersBufferOverOneJavaArrayNamesTheLayerAndTheBatchSize() {
+        CpuBackend be = CpuBackend.create();
+        Jrnn.setBackend(be);
+        String want = "repeat: its forward pass needs a buffer of 4294967296 floats at batch size 1, more than the CPU "
+                + "backend's 2147483639 per buffer (one Java float[]); use a smaller batch size";
+        try (Sequential m = new Sequential(new dev.jrnn.layers.RepeatVector(1 << 20).name("repeat").inputShape(4096))) {
+            var e = assertThrows(dev.jrnn.backend.BufferTooLargeException.class, () -> m.predict(Tensor.zeros(1, 4096)));
+            assertEquals(want, e.getMessage());
+            assertEquals(4294967296L, e.floats());
+            e = assertThrows(dev.jrnn.backend.BufferTooLargeException.class, () -> m.getLayer("repeat").call(Tensor.zeros(1, 4096)));
+            assertEquals(want, e.getMessage());
+        }
+        try (Sequential m = new Sequential(new dev.jrnn.layers.Embedding(2, 1 << 16).name("emb").inputShape(1 << 16),
+                new dev.jrnn.layers.GlobalAveragePooling1D())) {
+            m.compile(new dev.jrnn.optim.SGD(0.1), "mse");
+            var e = assertThrows(dev.jrnn.backend.BufferTooLargeException.class,
+                    () -> m.trainOnBatch(Tensor.zeros(1, 1 << 16), Tensor.zeros(1, 1 << 16)));
+            assertTrue(e.getMessage().startsWith("emb: its forward pass needs a buffer of 4294967296 floats at batch size 1"), e.getMessage());
+        }
+        assertEquals(0, be.liveBuffers());
+    }
 }
