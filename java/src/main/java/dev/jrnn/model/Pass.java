@@ -84,7 +84,7 @@ final class Pass implements AutoCloseable {
                 try {
                     t = Layer.forwardChain(chain, in.get(0), m, training);
                 } catch (BufferTooLargeException e) {
-                    throw e.in(c.layer().name(), "forward", batch(in.get(0)));
+                    throw e.in(wavefront(calls, ci, end), "forward", batch(in.get(0)));
                 }
                 if (t != null) {
                     traces.add(t);
@@ -129,6 +129,13 @@ final class Pass implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The layers of the wavefront of calls {@code [from, to]}, for a refusal's message (which of them asked is not known). */
+    private static String wavefront(List<Call> calls, int from, int to) {
+        StringBuilder b = new StringBuilder();
+        for (int k = from; k <= to; k++) b.append(k > from ? ", " : "").append(calls.get(k).layer().name());
+        return b.append(" (a recurrent wavefront)").toString();
     }
 
     /** The batch size of a call's input, for a refusal's message (0 where none is known). */
@@ -188,7 +195,8 @@ final class Pass implements AutoCloseable {
             try {
                 dIn = traces.get(start != null ? start : i).backward(d, wanted);
             } catch (BufferTooLargeException e) {
-                throw e.in(first.layer().name(), "backward", first.inputs().isEmpty() ? 0 : batch(values.get(first.inputs().get(0))));
+                throw e.in(start != null ? wavefront(calls, start, i) : first.layer().name(), "backward",
+                        first.inputs().isEmpty() ? 0 : batch(values.get(first.inputs().get(0))));
             }
             if (start != null) {
                 i = start;

@@ -137,7 +137,7 @@ class ArrayDataTest {
         ArrayData a = Npy.map(p);
         assertEquals(12345L, a.toLongs()[12345]);
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.truncate(1 << 20);   // elements from 131,064 on are gone
+            ch.truncate(1 << 20);   // elements from 131,056 on are gone (a 128-byte header)
         }
         java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, a::toLongs);
         assertTrue(e.getMessage().startsWith(p + ": the file changed or was truncated while being read"), e.getMessage());
