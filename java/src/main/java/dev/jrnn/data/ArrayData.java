@@ -160,13 +160,6 @@ final class ArrayData {
     }
 
     /**
-     * Copies {@code n} elements from element {@code from} into float32 {@code dst} at float {@code dstFloat}. For a mapped
-     * file, a read far from the one before (a shuffled row) is a positional read of the file, which maps nothing; reads near
-     * the one before (a sequential or windowed scan) copy from the mapping, and every mapped file's pages are dropped from
-     * the process ({@link MemorySegment#unload()}: they stay in the OS page cache) once such reads may have mapped
-     * {@link #UNLOAD_EVERY} bytes, counted process-wide, so the resident set stays bounded whatever the order.
-     */
-    /**
      * Makes the JVM deliver a mapped page's fault here, inside copyFloats' catch: compiled code raises it at the next
      * safepoint poll, which, once the copy is inlined, is this method's return, so the InternalError surfaced in the
      * caller (20 of 20 reads of a truncated file in a warmed JVM). A native call's return processes it; holdsLock is the
@@ -178,6 +171,13 @@ final class ArrayData {
 
     private static final Object FAULT_POLL = new Object();
 
+    /**
+     * Copies {@code n} elements from element {@code from} into float32 {@code dst} at float {@code dstFloat}. For a mapped
+     * file, a read far from the one before (a shuffled row) is a positional read of the file, which maps nothing; reads near
+     * the one before (a sequential or windowed scan) copy from the mapping, and every mapped file's pages are dropped from
+     * the process ({@link MemorySegment#unload()}: they stay in the OS page cache) once such reads may have mapped
+     * {@link #UNLOAD_EVERY} bytes, counted process-wide, so the resident set stays bounded whatever the order.
+     */
     void copyFloats(long from, long n, MemorySegment dst, long dstFloat) {
         boolean file = this.file != null && data.isMapped();
         try {
@@ -198,6 +198,33 @@ final class ArrayData {
             throw shorter(from, n, e);
         }
     }
+
+    /**
+     * The elements of a 1-d integer array as longs (a ragged set's row splits), read through the mapping in chunks with a
+     * mapped page's fault delivered after each, so a file that shrank since it was opened ends in FileFaults' "changed",
+     * as a row's read does, and not in an InternalError.
+     */
+    long[] toLongs() {
+        if (shape.length != 1 || !dtype.isInteger()) throw new IllegalStateException(source + ": not a 1-d integer array");
+        if (shape[0] > Integer.MAX_VALUE - 8) throw new IllegalStateException(source + ": more than 2^31 - 9 elements");
+        long[] out = new long[(int) shape[0]];
+        boolean file = this.file != null && data.isMapped();
+        int w = dtype.width();
+        for (int at = 0; at < out.length; at += LONGS_CHUNK) {
+            int end = Math.min(out.length, at + LONGS_CHUNK);
+            try {
+                for (int i = at; i < end; i++) out[i] = dtype.getLong(data, (long) i * w, order);
+                if (file) deliverFaults();
+            } catch (InternalError e) {
+                if (!FileFaults.isMappedFault(e)) throw e;
+                throw shorter(at, end - at, e);
+            }
+        }
+        return out;
+    }
+
+    /** Elements {@link #toLongs} reads between two fault deliveries: 512 KiB of int64 (a delivery costs tens of ns). */
+    private static final int LONGS_CHUNK = 1 << 16;
 
     /**
      * What a read of elements {@code [from, from + n)} that found the file shorter than they need ends in, from either path

@@ -4,6 +4,7 @@ import dev.jrnn.io.SafeTensors;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -90,9 +91,11 @@ final class Sources {
                     + java.util.Arrays.toString(a.shape));
         }
         if (a.shape[0] > Integer.MAX_VALUE - 8) throw new IOException(file + ": more than 2^31 - 9 offsets");
-        long[] o = new long[(int) a.shape[0]];
-        for (int i = 0; i < o.length; i++) o[i] = a.dtype.getLong(a.data, (long) i * a.dtype.width(), a.order);
-        return o;
+        try {
+            return a.toLongs();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();   // the file shrank since it was opened: FileFaults' "changed"
+        }
     }
 
     /** A ragged column of {@code values} and {@code offsets}. */

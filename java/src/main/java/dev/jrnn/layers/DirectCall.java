@@ -50,7 +50,13 @@ final class DirectCall {
             Tensor carried = unmasked ? inputs.get(0).kerasMask() : null;
             if (carried != null) dmasks.add(DTensor.from(be, carried));   // after the call's masks: closed with them
             DTensor inputMask = carried != null ? dmasks.get(dmasks.size() - 1) : dmasks.get(0);
-            try (Trace tr = layer.forwardMasked(dins, dmasks.subList(0, inputs.size()), false)) {
+            Trace forward;
+            try {
+                forward = layer.forwardMasked(dins, dmasks.subList(0, inputs.size()), false);
+            } catch (dev.jrnn.backend.BufferTooLargeException e) {
+                throw e.in(layer.name(), "forward", inputs.get(0).shape().length == 0 ? 0 : inputs.get(0).shape()[0]);
+            }
+            try (Trace tr = forward) {
                 List<Tensor> out = new ArrayList<>();
                 Tensor m0 = null;
                 for (int k = 0; k < tr.outputs().size(); k++) {

@@ -442,13 +442,13 @@ public abstract class Layer {
     // ------------------------------------------------------------------ direct calls on host tensors
 
     /** Applies the layer to {@code x} (batch first) and returns its first output. */
-    public Tensor call(Tensor x) { return callAll(List.of(x)).get(0); }
+    public Tensor call(Tensor x) { return callAll(java.util.Collections.singletonList(x)).get(0); }
 
     /**
      * Applies the layer and returns every output: for recurrent layers with returnState,
      * [output, h] (SimpleRNN, GRU) or [output, h, c] (LSTM), as Keras' return_state.
      */
-    public List<Tensor> callWithStates(Tensor x) { return callAll(List.of(x)); }
+    public List<Tensor> callWithStates(Tensor x) { return callAll(java.util.Collections.singletonList(x)); }   // null: DirectCall names it
 
     /** Applies the layer to {@code x} with extra inputs (e.g. initial states) and returns every output. */
     public List<Tensor> callAll(List<Tensor> inputs) { return DirectCall.run(this, inputs, null).outputs(); }

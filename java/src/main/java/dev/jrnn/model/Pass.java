@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.BufferTooLargeException;
 import dev.jrnn.backend.Cleanup;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.layers.Call;
@@ -80,7 +81,11 @@ final class Pass implements AutoCloseable {
                 // On two streams, a chain of recurrent layers runs as a wavefront (one trace for all of them)
                 List<Layer> chain = new ArrayList<>();
                 for (int k = ci; k <= end; k++) chain.add(calls.get(k).layer());
-                t = Layer.forwardChain(chain, in.get(0), m, training);
+                try {
+                    t = Layer.forwardChain(chain, in.get(0), m, training);
+                } catch (BufferTooLargeException e) {
+                    throw e.in(wavefront(calls, ci, end), "forward", batch(in.get(0)));
+                }
                 if (t != null) {
                     traces.add(t);
                     for (int k = ci + 1; k <= end; k++) traces.add(NO_TRACE);
@@ -102,7 +107,11 @@ final class Pass implements AutoCloseable {
                     ms.add(c.usesInputMask() ? r : null);
                     if (k == 0) m = r;   // an unmasked call's outputs carry its input's mask on all the same
                 }
-                t = c.layer().forwardMasked(in, ms, training);
+                try {
+                    t = c.layer().forwardMasked(in, ms, training);
+                } catch (BufferTooLargeException e) {
+                    throw e.in(c.layer().name(), "forward", batch(in.get(0)));
+                }
                 traces.add(t);
             }
             List<DTensor> outs = t.outputs();
@@ -120,6 +129,18 @@ final class Pass implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The layers of the wavefront of calls {@code [from, to]}, for a refusal's message (which of them asked is not known). */
+    private static String wavefront(List<Call> calls, int from, int to) {
+        StringBuilder b = new StringBuilder();
+        for (int k = from; k <= to; k++) b.append(k > from ? ", " : "").append(calls.get(k).layer().name());
+        return b.append(" (a recurrent wavefront)").toString();
+    }
+
+    /** The batch size of a call's input, for a refusal's message (0 where none is known). */
+    private static long batch(DTensor x) {
+        return x == null || x.shape().length == 0 ? 0 : x.shape()[0];
     }
 
     /** The mask Keras' symbolic graph gives {@code n}: what a call that keeps its mask in its node reads. */
@@ -171,12 +192,15 @@ final class Pass implements AutoCloseable {
             Call first = start != null ? calls.get(start) : c;
             // a model input's gradient is dropped below: the layer need not compute it (PyTorch's requires_grad)
             java.util.function.IntPredicate wanted = k -> k >= first.inputs().size() || !first.inputs().get(k).call().isInput();
+            try {
+                dIn = traces.get(start != null ? start : i).backward(d, wanted);
+            } catch (BufferTooLargeException e) {
+                throw e.in(start != null ? wavefront(calls, start, i) : first.layer().name(), "backward",
+                        first.inputs().isEmpty() ? 0 : batch(values.get(first.inputs().get(0))));
+            }
             if (start != null) {
-                dIn = traces.get(start).backward(d, wanted);
                 i = start;
                 c = first;
-            } else {
-                dIn = traces.get(i).backward(d, wanted);
             }
             for (int k = 0; k < c.inputs().size() && dIn != null && k < dIn.size(); k++) {
                 Node in = c.inputs().get(k);

@@ -113,4 +113,33 @@ class ArrayDataTest {
         }
         assertTrue(most < ArrayData.UNLOAD_EVERY + (64L << 20), "file pages resident at most " + (most >> 20) + " MB more");
     }
+
+    /** An int64 {@code .npy} of {@code 0, 1, ..., n - 1}. */
+    private Path longs(String name, int n) throws IOException {
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) v[i] = i;
+        Path p = dir.resolve(name);
+        Npy.writeInt64(p, v);
+        return p;
+    }
+
+    /**
+     * A ragged set's row splits are read from the mapping at open: a file cut short between its mapping and that read
+     * (here: mapped, truncated, then read in a warmed JVM) says the file changed, naming it, as a row's read does; before,
+     * the mapped page's fault surfaced as an InternalError from the offsets' loop.
+     */
+    @Test
+    void integersReadFromAFileCutShortSayTheFileChanged() throws IOException {
+        Path warm = longs("warm.npy", 1 << 12);
+        ArrayData w = Npy.map(warm);
+        for (int k = 0; k < 3_000; k++) assertEquals(4095L, w.toLongs()[4095]);
+        Path p = longs("splits.npy", 1 << 20);   // 8 MiB
+        ArrayData a = Npy.map(p);
+        assertEquals(12345L, a.toLongs()[12345]);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(1 << 20);   // elements from 131,056 on are gone (a 128-byte header)
+        }
+        java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, a::toLongs);
+        assertTrue(e.getMessage().startsWith(p + ": the file changed or was truncated while being read"), e.getMessage());
+    }
 }

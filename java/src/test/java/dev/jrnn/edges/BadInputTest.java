@@ -213,6 +213,8 @@ class BadInputTest {
         bad("call: LSTM on rank 2", IAE, f -> lstm(f).call(Tensor.zeros(4, 3)), "lstm", "expected input (batch, timesteps, features), got (4, 3)");
         bad("call: LSTM on rank 4", IAE, f -> lstm(f).call(Tensor.zeros(4, 3, 2, 1)), "lstm", "got (4, 3, 2, 1)");
         // NaN / Inf input is no bad input at inference: the rows holding it come out NaN, as Keras' (NonFiniteInferenceTest)
+        bad("call: null", IAE, f -> lstm(f).call((Tensor) null), "lstm: an input is null");   // was a bare NPE from List.of
+        bad("call: callWithStates null", IAE, f -> lstm(f).callWithStates(null), "lstm: an input is null");
         bad("call: callAll null", IAE, f -> lstm(f).callAll(null), "lstm", "no input given");
         bad("call: callAll empty", IAE, f -> lstm(f).callAll(List.of()), "lstm", "no input given");
         bad("call: callAll null element", IAE, f -> lstm(f).callAll(Arrays.asList(x(2), null, null)), "lstm", "null");

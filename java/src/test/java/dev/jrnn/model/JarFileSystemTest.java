@@ -143,6 +143,38 @@ class JarFileSystemTest {
         }
     }
 
+    /** The readers that take a whole file or folder into memory (an .npz's headers, a text folder, a CSV) read a jar's as the file's. */
+    @Test
+    void npzHeadersTextFoldersAndCsvReadFromAJar() throws IOException {
+        Path x = dir.resolve("x.npy"), npz = dir.resolve("a.npz"), csv = Files.writeString(dir.resolve("c.csv"), "a,b\n1,2\n3,4\n");
+        Npy.write(x, Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2));
+        jar(dir, "a.npz", true, x);   // an .npz is a zip of .npy members, stored as numpy.savez writes them
+        Path texts = dir.resolve("t");
+        Files.createDirectories(texts.resolve("neg"));
+        Files.createDirectories(texts.resolve("pos"));
+        Files.writeString(texts.resolve("neg/b.txt"), "bad film");
+        Files.writeString(texts.resolve("pos/a.txt"), "good movie");
+        for (boolean stored : new boolean[] {true, false}) {
+            Path jar = jar(dir, "d" + stored + ".jar", stored, npz, csv);
+            try (FileSystem fs = FileSystems.newFileSystem(jar, Map.of())) {
+                Files.createDirectories(fs.getPath("/t/neg"));
+                Files.createDirectories(fs.getPath("/t/pos"));
+                Files.copy(texts.resolve("neg/b.txt"), fs.getPath("/t/neg/b.txt"));
+                Files.copy(texts.resolve("pos/a.txt"), fs.getPath("/t/pos/a.txt"));
+            }
+            try (FileSystem fs = FileSystems.newFileSystem(jar)) {
+                Npy.Header h = dev.jrnn.data.Npz.headers(fs.getPath("/a.npz")).get("x");
+                assertArrayEquals(new long[] {3, 2}, h.shape(), "stored=" + stored);
+                dev.jrnn.data.TextDirectory t = dev.jrnn.data.TextDirectory.read(fs.getPath("/t"),
+                        new dev.jrnn.data.TextDirectory.Options().shuffle(false).verbose(false));
+                assertEquals(List.of("neg", "pos"), t.classNames());
+                assertEquals(List.of("bad film", "good movie"), t.texts());
+                assertArrayEquals(new int[] {0, 1}, t.labels());
+                assertArrayEquals(new float[] {1, 2, 3, 4}, dev.jrnn.data.Csv.read(fs.getPath("/c.csv")).values().data(), "stored=" + stored);
+            }
+        }
+    }
+
     /** A damaged file in a jar is refused with the words it is refused with on disk (its name aside). */
     @Test
     void aDamagedFileInAJarIsRefusedAsOnDisk() throws IOException {
@@ -221,7 +253,7 @@ class JarFileSystemTest {
 
     /**
      * A torch.save zip naming a storage record twice: read from a jar (commons-compress over its bytes, which would read
-     * the first of the two where java.util.zip on disk reads the last) it is refused naming the record.
+     * the first of the two where java.util.zip on disk reads the last) or from its file, it is refused naming the record.
      */
     @Test
     void aTorchZipNamingAStorageRecordTwiceIsRefusedFromAJar() throws IOException {
@@ -249,6 +281,9 @@ class JarFileSystemTest {
              Model m = new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("fc"))) {
             String msg = assertThrows(IOException.class, () -> Models.loadTorchWeights(m, fs.getPath("/dup.pt"))).getMessage();
             assertEquals("/dup.pt: the zip holds two records named '" + twice + "'", msg);
+            // on disk alike: java.util.zip would have read the last record, silently
+            msg = assertThrows(IOException.class, () -> Models.loadTorchWeights(m, dup)).getMessage();
+            assertEquals(dup + ": the zip holds two records named '" + twice + "'", msg);
         }
     }
 

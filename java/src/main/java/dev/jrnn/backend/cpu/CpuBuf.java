@@ -26,8 +26,7 @@ public final class CpuBuf implements Buf {
         String op = zero ? "cpu alloc" : "cpu empty";
         if (n < 0) throw new IllegalArgumentException(op + ": size must be >= 0, got " + n);
         if (n > MAX_FLOATS) {
-            throw new IllegalArgumentException(op + ": " + n + " floats exceed the CPU backend's limit of "
-                    + MAX_FLOATS + " floats per buffer (one Java float[]); split the tensor");
+            throw new dev.jrnn.backend.BufferTooLargeException(op, n, MAX_FLOATS);
         }
         this.owner = owner;
         this.size = n;

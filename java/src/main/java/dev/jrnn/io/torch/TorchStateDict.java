@@ -271,7 +271,7 @@ final class TorchStateDict implements Closeable {
     /**
      * A .pt zip's records. On the default file system java.util.zip's ZipFile over the file; on another (a jar's zipfs,
      * an in-memory one), where that takes no path, commons-compress over the file's bytes read into memory once (zipfs
-     * would copy a member into a temporary file beside the jar for a FileChannel). There a name recorded twice is refused:
+     * would copy a member into a temporary file beside the jar for a FileChannel). Either way a name recorded twice is refused:
      * commons-compress would read the first record where java.util.zip reads the last.
      */
     private interface Records extends Closeable {
@@ -285,6 +285,12 @@ final class TorchStateDict implements Closeable {
                 z = new ZipFile(file.toFile());
             } catch (ZipException e) {
                 throw new IOException(file + ": not a readable zip (" + e.getMessage() + ")", e);
+            }
+            try {
+                refuseTwice(file, z.entries());
+            } catch (Throwable t) {
+                z.close();
+                throw t;
             }
             return new Records() {
                 public Enumeration<? extends ZipEntry> entries() { return z.entries(); }
@@ -308,11 +314,7 @@ final class TorchStateDict implements Closeable {
                 throw new IOException(file + ": not a readable zip (" + dev.jrnn.io.ZipReason.of(e) + ")", e);
             }
             try {
-                Set<String> seen = new HashSet<>();
-                for (Enumeration<ZipArchiveEntry> en = z.getEntries(); en.hasMoreElements(); ) {
-                    String name = en.nextElement().getName();
-                    if (!seen.add(name)) throw new IOException(file + ": the zip holds two records named '" + name + "'");
-                }
+                refuseTwice(file, z.getEntries());
             } catch (Throwable t) {
                 z.close();
                 throw t;
@@ -323,6 +325,15 @@ final class TorchStateDict implements Closeable {
                 public InputStream getInputStream(ZipEntry e) throws IOException { return z.getInputStream((ZipArchiveEntry) e); }
                 public void close() throws IOException { z.close(); }
             };
+        }
+
+        /** A name recorded twice: which record a reader takes differs (java.util.zip the last, commons-compress the first). */
+        private static void refuseTwice(Path file, Enumeration<? extends ZipEntry> entries) throws IOException {
+            Set<String> seen = new HashSet<>();
+            while (entries.hasMoreElements()) {
+                String name = entries.nextElement().getName();
+                if (!seen.add(name)) throw new IOException(file + ": the zip holds two records named '" + name + "'");
+            }
         }
     }
 }
