@@ -17,6 +17,9 @@ import java.util.List;
 public final class Sequences {
     private Sequences() {}
 
+    /** The largest integer magnitude a float32 holds exactly, with every integer below it: 2^24. */
+    private static final long EXACT = 1L << 24;
+
     /** Token sequences padded and truncated at the front to the longest one's length with 0, Keras' defaults: shape (n, longest). */
     public static Tensor pad(List<int[]> sequences) {
         return pad(sequences, -1, "pre", "pre", 0f);
@@ -29,7 +32,8 @@ public final class Sequences {
      * {@code dtype="int32"} the value is a whole number, a fraction cut toward 0 (0.5 pads with 0, -1.5 with -1; padTensors
      * keeps it, as Keras' float dtypes). {@code maxlen} -1:
      * the longest sequence's length. An empty sequence is all {@code value}; where Keras returns an array with an axis of
-     * 0 (no sequences, or all empty without {@code maxlen}) this throws, as a tensor has no empty axes.
+     * 0 (no sequences, or all empty without {@code maxlen}) this throws, as a tensor has no empty axes. The result is float32
+     * (jrnn's one tensor type), which holds integers exactly up to 2^24: an id beyond +-2^24 is refused, not rounded.
      */
     public static Tensor pad(List<int[]> sequences, int maxlen, String padding, String truncating, float value) {
         if (sequences == null) throw new IllegalArgumentException("Sequences.pad: sequences is null");
@@ -41,7 +45,15 @@ public final class Sequences {
             int[] s = sequences.get(i);
             if (s == null) throw new IllegalArgumentException("Sequences.pad: sequences[" + i + "] is null");
             steps[i] = new float[s.length];
-            for (int k = 0; k < s.length; k++) steps[i][k] = s[k];
+            for (int k = 0; k < s.length; k++) {
+                // a float32 tensor holds integers exactly up to 2^24: a larger id would come out as another one
+                if (Math.abs((long) s[k]) > EXACT) {
+                    throw new IllegalArgumentException("Sequences.pad: sequences[" + i + "][" + k + "] is " + s[k] + ", beyond +-2^24 = "
+                            + EXACT + ", the integers a float32 tensor holds exactly (it would become " + (long) (float) s[k]
+                            + "); jrnn's tensors are float32, so token ids must stay within 2^24");
+                }
+                steps[i][k] = s[k];
+            }
         }
         return padRows("Sequences.pad", steps, new int[0], maxlen, padding, truncating, (int) value);
     }

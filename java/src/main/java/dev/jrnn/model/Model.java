@@ -395,8 +395,12 @@ public class Model extends Evaluator implements AutoCloseable {
     public void setWeights(List<Tensor> weights) { weights("setWeights").set(weights); }
 
     /**
-     * Keras variable names of the weights, in {@link #getWeights()} order: {@code layer/param}
-     * ("lstm/kernel", "lstm/recurrent_kernel", "dense/bias", ...).
+     * jrnn's names of the weights, in {@link #getWeights()} order: {@code layer/param} ("lstm/kernel",
+     * "lstm/recurrent_kernel", "dense/bias", "bidirectional/forward_lstm/kernel", ...), the keys of {@link #saveWeights}'
+     * safetensors file. They are Keras' variable paths without the model's name and without the segment of a recurrent
+     * layer's cell or a wrapper's inner layer: Keras 3's {@code w.path} is "sequential/lstm/lstm_cell/kernel" and
+     * "sequential/time_distributed/dense/kernel" where this gives "lstm/kernel" and "time_distributed/kernel"
+     * (tf.keras 2's "lstm/lstm_cell/kernel:0").
      */
     public List<String> weightNames() {
         if (!isBuilt()) return List.of();   // a Sequential not yet built, as getWeights

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * batches ({@link #saveFreq(int)}), or only when the monitored value improved ({@link #saveBestOnly}). The file name is a
  * pattern with Python format fields: {@code {epoch}} (counted from 1, as Keras), with {@code saveFreq(int)}
  * {@code {batch}} (the batch within its epoch, from 1), and any logged value, with an optional spec ({@code {epoch:02d}},
- * {@code {val_loss:.2f}}, {@code {loss:.3e}}). Whole models are written by {@link Model#save} (resume them with
+ * {@code {val_loss:.2f}}, {@code {loss:.3e}}); as in Python's str.format a doubled brace is a literal one, a single brace
+ * outside a field is refused, and "d" takes only {@code epoch} and {@code batch} (logged values are floats). Whole models are written by {@link Model#save} (resume them with
  * {@link Models#load} and {@link FitOptions#initialEpoch}), weights by {@link Model#saveWeights}; the file's directory is
  * made when missing, as Keras' callback makes it (a plain save does not). Every write is
  * atomic: a failing one stops fit with an UncheckedIOException naming the file and the epoch, and leaves the file
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class ModelCheckpoint implements Callback, KnownLogs {
-    private static final Pattern FIELD = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
+    // a field {name} or {name:spec}, or one of Python's escapes "{{" and "}}" (group 1 null)
+    private static final Pattern FIELD = Pattern.compile("\\{\\{|}}|\\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?}");
     private static final Pattern SPEC = Pattern.compile("(0?)(\\d*)(?:\\.(\\d+))?([dfeg%]?)");
 
     private final String filepath;
@@ -55,6 +57,7 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         if (filepath == null || filepath.isBlank()) throw new IllegalArgumentException("ModelCheckpoint: filepath must not be empty");
         Matcher m = FIELD.matcher(filepath);
         while (m.find()) if (m.group(2) != null) spec(m.group(2), m.group(1));   // a bad spec fails here, not at epoch 1
+        checkBraces(filepath);
         this.filepath = filepath;
     }
 
@@ -222,6 +225,7 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         Matcher m = FIELD.matcher(filepath);
         while (m.find()) {
             String key = m.group(1);
+            if (key == null) continue;   // {{ or }}
             if (!key.equals("epoch") && !(saveFreq > 0 && key.equals("batch")) && !logKeys.contains(key)) {
                 throw new IllegalArgumentException("ModelCheckpoint: the filepath names {" + key + "}, but fit will log only "
                         + (saveFreq > 0 ? "epoch, batch and " : "epoch and ") + logKeys + hint(key));
@@ -260,6 +264,10 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         StringBuilder b = new StringBuilder();
         while (m.find()) {
             String key = m.group(1);
+            if (key == null) {   // Python's escapes: {{ is {, }} is }
+                m.appendReplacement(b, m.group().substring(1));
+                continue;
+            }
             Object v;
             if (key.equals("epoch")) {
                 v = epoch;
@@ -278,6 +286,19 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         return b.toString();
     }
 
+    /**
+     * A brace outside a field and its escapes, which Python's str.format refuses ("Single '}' encountered in format
+     * string"), refused here before training rather than named as a literal.
+     */
+    private static void checkBraces(String pattern) {
+        String rest = FIELD.matcher(pattern).replaceAll("");
+        int at = Math.max(rest.indexOf('{'), rest.indexOf('}'));
+        if (at >= 0) {
+            throw new IllegalArgumentException("ModelCheckpoint: filepath " + pattern + " holds a single '" + rest.charAt(at)
+                    + "' outside a field {name} or {name:spec}; as in Python's str.format, write a literal brace twice ({{ or }})");
+        }
+    }
+
     /** A value without a spec, as Python's str: an int as it is, a float as its repr. */
     private static String plain(Object v) {
         return v instanceof Integer ? v.toString() : PythonFloat.repr((Double) v);
@@ -285,10 +306,10 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
 
     /** A Python format spec: zero padding, a width, a precision (-1: none), the type (0: none). */
     private record Spec(boolean zeros, int width, int precision, char type) {
-        /** {@code v} formatted as Python's format(v, spec) (a float with "d" rounded to an int, where Python refuses it). */
+        /** {@code v} formatted as Python's format(v, spec) ("d" only for an int: {@link #spec} refuses it for a float). */
         String apply(Object v) {
             String s;
-            if (type == 'd') s = Long.toString(v instanceof Integer i ? (long) i : Math.round((Double) v));
+            if (type == 'd') s = Long.toString(v instanceof Integer i ? (long) i : Math.round((Double) v));   // a logged "batch"
             else if (v instanceof Integer i && type == 0 && precision < 0) s = i.toString();
             else s = PythonFloat.format(v instanceof Integer i ? (double) i : (Double) v, type, precision);
             if (s.length() >= width) return s;
@@ -308,6 +329,12 @@ public final class ModelCheckpoint implements Callback, KnownLogs {
         if (type.equals("%")) throw new IllegalArgumentException("ModelCheckpoint: format spec '" + spec + "' of {" + key + "}: % is not supported");
         if (type.equals("d") && s.group(3) != null) {
             throw new IllegalArgumentException("ModelCheckpoint: format spec '" + spec + "' of {" + key + "}: an integer takes no precision");
+        }
+        // the logs' values are Python floats, which format(v, "d") refuses (Keras: "Unknown format code 'd' for object of
+        // type 'float'" at the first save); epoch and batch are ints
+        if (type.equals("d") && !key.equals("epoch") && !key.equals("batch")) {
+            throw new IllegalArgumentException("ModelCheckpoint: format spec '" + spec + "' of {" + key + "}: " + key
+                    + " is a float, which Python's format refuses with 'd' (Keras: Unknown format code 'd' for object of type 'float'); use e.g. .0f");
         }
         return new Spec(!s.group(1).isEmpty() && !s.group(2).isEmpty(), s.group(2).isEmpty() ? 0 : Integer.parseInt(s.group(2)),
                 s.group(3) == null ? -1 : Integer.parseInt(s.group(3)), type.isEmpty() ? 0 : type.charAt(0));

@@ -46,4 +46,11 @@ class SequencesTest {
         assertTensor(new float[] {0, 0, 1, 1, 0, 0}, new int[] {2, 3}, Sequences.toCategorical(Tensor.of(new float[] {2, 0}, 2, 1), 0));
         assertTensor(new float[] {0, 1, 1, 0, 0, 1, 0, 1}, new int[] {2, 2, 2}, Sequences.toCategorical(Tensor.of(new float[] {1, 0, 1, 1}, 2, 2), 2));
     }
+
+    /** Ids up to +-2^24 come out exact (a float32 holds every integer up to there); one beyond is refused (BadInputTest). */
+    @Test
+    void idsUpToTwoToThe24ComeOutExact() {
+        assertArrayEquals(new float[] {0, -16777216, 16777216, 16777215}, Sequences.pad(List.of(new int[] {-16777216, 16777216, 16777215}),
+                4, "pre", "pre", 0).data());
+    }
 }

@@ -994,6 +994,9 @@ class BadInputTest {
                 "maxlen must be >= 1 (or -1 for the longest), got 0");
         bad("data: pad_sequences value NaN", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {1}), 3, "pre", "pre", Float.NaN),
                 "Sequences.pad: value", "int32", "got NaN");
+        // Keras' int32 output keeps 16777217; a float32 tensor would round it to 16777216, another token (was silent)
+        bad("data: pad_sequences id beyond 2^24", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[] {3, 16777217})),
+                "Sequences.pad: sequences[0][1] is 16777217, beyond +-2^24 = 16777216", "it would become 16777216");
         bad("data: pad_sequences of no sequences", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(), 4, "pre", "pre", 0),
                 "Sequences.pad: sequences is empty", "at least one sequence");
         bad("data: pad_sequences of empty sequences only", IAE, f -> dev.jrnn.data.Sequences.pad(List.of(new int[0], new int[0])),

@@ -54,6 +54,29 @@ class ModelCheckpointTest {
         assertEquals("-0001.50 00000nan", ModelCheckpoint.format("{m:08.2f} {n:08.2f}", 1, logs));
     }
 
+    /**
+     * Python's str.format escapes: a doubled brace is a literal one (the names below are Python's own, from
+     * '}}{{{epoch}}}'.format(epoch=3) and so on); a single brace and "d" on a float are refused, as Python raises
+     * ValueError ("Single '}' encountered in format string", "Unknown format code 'd' for object of type 'float'"), where
+     * jrnn kept "{{" as it was, put the value inside "{{loss}}" and rounded {loss:d}.
+     */
+    @Test
+    void bracesAndIntegerSpecsFollowPythonsFormat() {
+        Map<String, Double> logs = Map.of("loss", 0.125);
+        assertEquals("run{1}-1.keras", ModelCheckpoint.format("run{{1}}-{epoch}.keras", 1, logs));
+        assertEquals("x{loss}-1.keras", ModelCheckpoint.format("x{{loss}}-{epoch}.keras", 1, logs));
+        assertEquals("}{3}", ModelCheckpoint.format("}}{{{epoch}}}", 3, logs));
+        assertEquals("{0.12}", ModelCheckpoint.format("{{{loss:.2f}}}", 1, logs));
+        for (String p : new String[] {"m}{epoch}", "m{{epoch}", "m{"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint(p), p);
+            assertTrue(e.getMessage().contains("holds a single '") && e.getMessage().contains("write a literal brace twice"), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModelCheckpoint("m-{loss:03d}.keras"));
+        assertEquals("ModelCheckpoint: format spec '03d' of {loss}: loss is a float, which Python's format refuses with 'd' (Keras: "
+                + "Unknown format code 'd' for object of type 'float'); use e.g. .0f", e.getMessage());
+        new ModelCheckpoint("m-{epoch:03d}-{batch:d}.keras");   // ints take it
+    }
+
     private static Sequential model() {
         Sequential m = new Sequential(new SimpleRNN(3).inputShape(4, 2), new Dense(1));
         m.compile(new dev.jrnn.optim.Adam(0.05), "mse");
