@@ -56,9 +56,12 @@ final class Keras2Weights {
     /**
      * Replaces each nested model's one group in {@code stored} by its layers' arrays. Keras saves that group in the
      * model's weights order ({@code _legacy_weights}: trainable_weights + non_trainable_weights), every trainable
-     * array of its layers depth first, then every other one (moving statistics, frozen layers' weights).
+     * array of its layers depth first, then every other one (moving statistics, frozen layers' weights); a model saved
+     * frozen ({@code frozen}: its config's trainable false) has no trainable_weights, so its group is its layers' arrays
+     * in order, a layer unfrozen inside it included.
      */
-    static void splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, List<dev.jrnn.layers.Layer>> nested) {
+    static void splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, List<dev.jrnn.layers.Layer>> nested,
+                            java.util.Set<String> frozen) {
         for (var e : nested.entrySet()) {
             List<Hdf5Arrays.Stored> all = stored.remove(e.getKey());
             if (all == null) continue;   // its layers then report "no weights stored"
@@ -70,11 +73,14 @@ final class Keras2Weights {
             }
             Map<dev.jrnn.layers.Layer, Hdf5Arrays.Stored[]> per = new LinkedHashMap<>();
             int at = 0;
+            boolean inOrder = frozen.contains(e.getKey());
             for (int pass = 0; pass < 2; pass++) {
                 for (dev.jrnn.layers.Layer l : e.getValue()) {
                     var params = l.params();
                     Hdf5Arrays.Stored[] ws = per.computeIfAbsent(l, k -> new Hdf5Arrays.Stored[params.size()]);
-                    for (int k = 0; k < params.size(); k++) if (l.trains(params.get(k)) == (pass == 0)) ws[k] = all.get(at++);
+                    for (int k = 0; k < params.size(); k++) {
+                        if (inOrder ? pass == 1 : l.trains(params.get(k)) == (pass == 0)) ws[k] = all.get(at++);
+                    }
                 }
             }
             for (var p : per.entrySet()) {

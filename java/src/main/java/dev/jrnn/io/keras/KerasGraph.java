@@ -47,6 +47,11 @@ final class KerasGraph {
      * legacy HDF5 layout keeps them in one group of that name (see {@link Keras2Weights#splitNested}).
      */
     final Map<String, List<Layer>> nested = new LinkedHashMap<>();
+    /**
+     * The names in {@link #nested} whose config says trainable false: Keras saved such a model's group in its layers'
+     * order ({@code _legacy_weights} of a frozen model is all of {@code weights}), whatever the flags of its layers.
+     */
+    final java.util.Set<String> frozenNested = new java.util.HashSet<>();
     /** Whether a model is nested in the top one (Keras orders its variables at its place; jrnn flattens it). */
     boolean nestedModels;
     /** An architecture alone (fromJson): a top Sequential may declare no input, an unbuilt model as Keras writes it. */
@@ -270,7 +275,12 @@ final class KerasGraph {
         return spec.raw("config") instanceof List<?> ? new KerasConfig(Map.of(), spec.where() + ".config") : spec.object("config");
     }
 
-    /** A nested model's layers, built in its own scope; frozen as a whole when its config says trainable false. */
+    /**
+     * A nested model's layers, built in its own scope, each with its own saved trainable flag. The nested model's flag
+     * freezes nothing: in Keras 3 what trains is the top model's flag and each variable's own (Layer.trainable_weights;
+     * functional_from_config sets a nested Functional's flag before its layers are tracked, Sequential.from_config reads
+     * none), and tf.keras 2 / Keras 2 never read a nested model's flag back (Model.from_config passes no trainable).
+     */
     private SubModel subModel(KerasConfig spec, Scope parent) {
         nestedModels = true;
         String cls = spec.string("class_name");
@@ -280,10 +290,12 @@ final class KerasGraph {
         Scope scope = parent.inner(cls, name);
         SubModel m = "Sequential".equals(cls) ? sequential(spec.raw("config"), spec.where(), scope, false)
                 : functional(new KerasConfig(spec.raw("config"), spec.where() + ".config"), scope);
-        List<Layer> leaves = new ArrayList<>();
-        m.leaves(leaves);
-        if (!c.bool("trainable", true)) for (Layer l : leaves) l.trainable(false);   // Keras freezes every layer below
-        if (parent.topNested == null) nested.put(name, leaves);
+        if (parent.topNested == null) {
+            List<Layer> leaves = new ArrayList<>();
+            m.leaves(leaves);
+            nested.put(name, leaves);
+            if (!c.bool("trainable", true)) frozenNested.add(name);
+        }
         return m;
     }
 
