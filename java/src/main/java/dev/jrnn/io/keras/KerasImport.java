@@ -310,9 +310,9 @@ public final class KerasImport {
             if (!missing.isEmpty() || !extra.isEmpty()) {
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): the file does not match the "
                         + "model by layer name: " + (missing.isEmpty() ? "" : "missing " + missing) + (missing.isEmpty() || extra.isEmpty() ? "" : "; ")
-                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (stored.size() == weighted.size()
-                        ? "; the file has as many layers with weights as the model: call loadWeights(file) to load by structure"
-                        : "; name the layers as the model that saved it did"));
+                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (fitsByStructure(weighted, new ArrayList<>(stored.values()))
+                        ? "; the file has as many layers with weights as the model, of the same shapes: call loadWeights(file) to load by structure"
+                        : "; " + PARTIAL));
             }
             for (String n : mine) values.add(stored.get(n));
         } else {
@@ -340,10 +340,35 @@ public final class KerasImport {
         try {
             assign(weighted, values, null);
         } catch (KerasFormatException e) {
-            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file does not match the model: "
-                    + e.getMessage() + "; " + (nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it"
-                    : nestedNote(nestedGroups)), e);
+            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): the file does not "
+                    + "match the model: " + e.getMessage() + "; " + (byName ? PARTIAL : nestedGroups.isEmpty()
+                    ? "build the same architecture as the Keras model that saved it" : nestedNote(nestedGroups)), e);
         }
+    }
+
+    /** What a by-name load that does not fit says: jrnn's is strict, Keras' by_name=True leaves the layers it cannot match. */
+    private static final String PARTIAL = "loading by name is strict (every layer with weights found under its name, of the same "
+            + "shapes, and no other layer in the file): loading part of a file (Keras' by_name=True leaves the layers it does not "
+            + "find, and with skip_mismatch=True those of other shapes) is not supported; to reuse some layers' weights, load the saved model (Models.load(file); a weights-only file into "
+            + "a model built as the one that saved it) and copy them layer by layer: "
+            + "model.getLayer(name).setWeights(saved.getLayer(name).getWeights())";
+
+    /** Whether {@code stored}, in file order, would load by structure: as many layers, each's arrays of its weights' shapes. */
+    private static boolean fitsByStructure(List<Layer> weighted, List<List<Hdf5Arrays.Stored>> stored) {
+        if (stored.size() != weighted.size()) return false;
+        for (int i = 0; i < weighted.size(); i++) {
+            Layer l = weighted.get(i);
+            List<Hdf5Arrays.Stored> ws;
+            try {
+                ws = KerasCuDnn.weights(l, Keras1Configs.weights(l, stored.get(i)));   // as assign reads them
+            } catch (KerasFormatException e) {
+                return false;
+            }
+            var params = l.params();
+            if (params.size() != ws.size()) return false;
+            for (int k = 0; k < ws.size(); k++) if (!Arrays.equals(params.get(k).shape(), ws.get(k).shape())) return false;
+        }
+        return true;
     }
 
     /**
