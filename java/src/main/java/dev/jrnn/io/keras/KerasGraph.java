@@ -48,10 +48,13 @@ final class KerasGraph {
      */
     final Map<String, List<Layer>> nested = new LinkedHashMap<>();
     /**
-     * The names in {@link #nested} whose config says trainable false: Keras saved such a model's group in its layers'
-     * order ({@code _legacy_weights} of a frozen model is all of {@code weights}), whatever the flags of its layers.
+     * The layers of {@link #nested} whose arrays the legacy group lists among the non-trainable ones, in layer order,
+     * whatever their own flags (see {@link Keras2Weights#splitNested}): Keras 3 every layer of a top nested model saved
+     * frozen (its _legacy_weights: no trainable_weights, then all of its weights); tf.keras 2 / Keras 2 every layer of a
+     * nested model saved frozen at any depth (each parent gathers its children's trainable_weights, none for a frozen
+     * one, then their non_trainable_weights, all of a frozen one's).
      */
-    final java.util.Set<String> frozenNested = new java.util.HashSet<>();
+    final java.util.Set<Layer> listedFrozen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Whether a model is nested in the top one (Keras orders its variables at its place; jrnn flattens it). */
     boolean nestedModels;
     /** An architecture alone (fromJson): a top Sequential may declare no input, an unbuilt model as Keras writes it. */
@@ -280,6 +283,7 @@ final class KerasGraph {
      * freezes nothing: in Keras 3 what trains is the top model's flag and each variable's own (Layer.trainable_weights;
      * functional_from_config sets a nested Functional's flag before its layers are tracked, Sequential.from_config reads
      * none), and tf.keras 2 / Keras 2 never read a nested model's flag back (Model.from_config passes no trainable).
+     * The flag does decide the order of a legacy .h5 group, by the writer's rule: {@link #listedFrozen}.
      */
     private SubModel subModel(KerasConfig spec, Scope parent) {
         nestedModels = true;
@@ -290,12 +294,12 @@ final class KerasGraph {
         Scope scope = parent.inner(cls, name);
         SubModel m = "Sequential".equals(cls) ? sequential(spec.raw("config"), spec.where(), scope, false)
                 : functional(new KerasConfig(spec.raw("config"), spec.where() + ".config"), scope);
-        if (parent.topNested == null) {
-            List<Layer> leaves = new ArrayList<>();
-            m.leaves(leaves);
-            nested.put(name, leaves);
-            if (!c.bool("trainable", true)) frozenNested.add(name);
-        }
+        List<Layer> leaves = new ArrayList<>();
+        m.leaves(leaves);
+        if (parent.topNested == null) nested.put(name, leaves);
+        // Keras 3 orders a group below its top model by each variable's flag, tf.keras 2 by each nested model's too
+        boolean listsAsFrozen = parent.topNested == null || layers.kerasMajor < 3;
+        if (listsAsFrozen && !c.bool("trainable", true)) listedFrozen.addAll(leaves);
         return m;
     }
 

@@ -73,6 +73,27 @@ class NestedTrainableTest {
     }
 
     /**
+     * A nested model two levels down frozen, its second layer unfrozen again (keras3_real/make_deep_nested.py): top -> A
+     * (a1, B, a2) -> out, B (b1, b2) frozen, then b2 trainable. A legacy .h5 keeps A's arrays in one group in the order
+     * of its writer: Keras 3 by each variable's flag (a1, B/b2, a2, B/b1: deep_nested.h5, Keras 3.15.1 itself), tf.keras
+     * 2 with the frozen B's arrays after every trainable one (a1, a2, B/b1, B/b2: deep_nested_tf2.h5, that file with A's
+     * weight_names in that order and keras_version 2.15.0). Keras 3.15.1 predicts [0.388959, 1.646574, 0.906379,
+     * 0.201035] on deep_nested_x.npy (the model in memory and load_model of the .keras and the .h5). Main read both .h5
+     * files in tf.keras 2's order, the branch before this fix both in Keras 3's.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"deep_nested.keras", "deep_nested.h5", "deep_nested_tf2.h5"})
+    void aFrozenModelTwoLevelsDownReadsInItsWritersOrder(String f) throws IOException {
+        float[] keras = {0.388959f, 1.646574f, 0.906379f, 0.201035f};
+        try (Model m = Models.load(file(f))) {
+            float[] p = m.predict(Npy.read(file("deep_nested_x.npy"))).data();
+            assertEquals(keras.length, p.length, f);
+            for (int i = 0; i < p.length; i++) assertEquals(keras[i], p[i], 2e-6, f + ": Keras' prediction " + i);
+            assertTrue(m.getLayer("b2").trainable() && !m.getLayer("b1").trainable(), f + ": b1 frozen, b2 unfrozen");
+        }
+    }
+
+    /**
      * A nested Sequential whose config says trainable false over layers that do not: Keras 3.15.1's model_from_json
      * (Sequential.from_config reads no flag) gives [('base', True), ('top', True)], its layers [('a', True), ('deeper',
      * True)] and 6 trainable weights, 0 non-trainable. jrnn froze a and b ("a frozen nested model freezes its layers").
