@@ -94,6 +94,31 @@ class NestedTrainableTest {
     }
 
     /**
+     * The ordinary transfer-learning checkpoint (keras3_real/make_frozen_base.py, Keras 3.15.1): enc (LSTM, BatchNormalization,
+     * GRU) and head (Dense, BatchNormalization, Dense) frozen as a whole, nothing unfrozen, their statistics moved by a
+     * fit first. Keras loads the .keras and the .h5 with (4, 261) trainable / non-trainable parameters, SGD(0.1) fits
+     * them to losses [0.340735, 0.320248] (the model in memory: the same) and leaves enc's and head's weights as loaded.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"frozen_base.keras", "frozen_base.h5"})
+    void aBaseFrozenAsAWholeTrainsOnlyTheTopAsInKeras(String f) throws IOException {
+        Tensor x = Npy.read(file("frozen_base_x.npy")), y = Npy.read(file("frozen_base_y.npy"));
+        String[] nestedLayers = {"elstm", "ebn", "egru", "hd1", "hbn", "hd2"};
+        try (Model m = Models.load(file(f))) {
+            assertEquals("[4, 261]", java.util.Arrays.toString(counts(m)), f + ": Keras 3's trainable / non-trainable counts");
+            List<List<Tensor>> before = new java.util.ArrayList<>();
+            for (String l : nestedLayers) before.add(m.getLayer(l).getWeights());
+            m.compile(new SGD(0.1), "mse");
+            List<Double> loss = m.fit(x, y, new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0)).get("loss");
+            assertEquals(0.340735, loss.get(0), 2e-6, f + ": Keras' first epoch loss");
+            assertEquals(0.320248, loss.get(1), 2e-6, f + ": Keras' second epoch loss");
+            for (int i = 0; i < nestedLayers.length; i++) {
+                assertEquals(before.get(i), m.getLayer(nestedLayers[i]).getWeights(), f + ": the frozen " + nestedLayers[i] + " moved");
+            }
+        }
+    }
+
+    /**
      * A nested Sequential whose config says trainable false over layers that do not: Keras 3.15.1's model_from_json
      * (Sequential.from_config reads no flag) gives [('base', True), ('top', True)], its layers [('a', True), ('deeper',
      * True)] and 6 trainable weights, 0 non-trainable. jrnn froze a and b ("a frozen nested model freezes its layers").
