@@ -340,9 +340,10 @@ public final class KerasImport {
         try {
             assign(weighted, values, null);
         } catch (KerasFormatException e) {
-            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): the file does not "
-                    + "match the model: " + e.getMessage() + "; " + (byName ? PARTIAL : nestedGroups.isEmpty()
-                    ? "build the same architecture as the Keras model that saved it" : nestedNote(nestedGroups)), e);
+            String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
+            if (e instanceof Misfit m && !m.shapes) throw new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
+            throw new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? PARTIAL
+                    : nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it" : nestedNote(nestedGroups)), e);
         }
     }
 
@@ -414,6 +415,16 @@ public final class KerasImport {
                 + "(Models.load of the .keras Keras' model.save wrote)";
     }
 
+    /** Arrays that do not fit their layers; {@code shapes}: some count or shape differs (not only a NaN or Inf). */
+    private static final class Misfit extends KerasFormatException {
+        final boolean shapes;
+
+        Misfit(String message, boolean shapes) {
+            super(message);
+            this.shapes = shapes;
+        }
+    }
+
     /**
      * Checks every layer's arrays (count, shapes, finite) before setting any, so a failure changes nothing; given
      * the still open {@code direct} file (a model being loaded, closed when this fails), each array is read from it
@@ -421,6 +432,7 @@ public final class KerasImport {
      */
     private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
         List<String> problems = new ArrayList<>();
+        boolean shapes = false;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             // Keras 1's per-gate arrays (also in its save_weights files, which carry no keras_version), cuDNN's layout
@@ -430,6 +442,7 @@ public final class KerasImport {
             if (params.size() != ws.size()) {
                 problems.add("layer '" + l.name() + "' (" + l.kerasClass() + ") has " + params.size() + " weight arrays, the file "
                         + ws.size());
+                shapes = true;
                 continue;
             }
             for (int k = 0; k < ws.size(); k++) {
@@ -438,12 +451,13 @@ public final class KerasImport {
                 if (!Arrays.equals(want, w.shape())) {
                     problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " expected shape "
                             + Tensor.shapeString(want) + ", the file has " + Tensor.shapeString(w.shape()));
+                    shapes = true;
                 } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
                     problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " holds NaN or Inf");
                 }
             }
         }
-        if (!problems.isEmpty()) throw new KerasFormatException(String.join("; ", problems));
+        if (!problems.isEmpty()) throw new Misfit(String.join("; ", problems), shapes);
         if (direct != null) return;
         for (int i = 0; i < layers.size(); i++) {
             List<Tensor> ts = new ArrayList<>();
