@@ -457,7 +457,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * As {@link #loadWeights(Path)}, by Keras variable name when {@code byName} (Keras 2's {@code by_name=True}, but
      * strict: every weight of this model must be in the file and the file must hold no other): safetensors names
      * ({@code lstm/kernel}) or, in a Keras 1/2 HDF5 file, layer names. Keras 3 files name their groups by layer class,
-     * not layer name, and load by structure only.
+     * not layer name, and load by structure only. To take part of a file (a new head), load the saved model and copy
+     * layers: {@code getLayer(name).setWeights(saved.getLayer(name).getWeights())}.
      */
     public void loadWeights(Path file, boolean byName) throws IOException {
         WeightsIo io = weights("loadWeights");

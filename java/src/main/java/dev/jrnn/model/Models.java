@@ -46,6 +46,9 @@ public final class Models {
      * the same losses, loss weights and metrics. A loss of your own (which no config names) leaves the clone uncompiled
      * with one warning; a metric of your own compiles it without its metrics, with a warning. jrnn's own layer setting
      * that Keras' config has no place for, truncated BPTT ({@link dev.jrnn.layers.RecurrentLayer#tbptt(int)}), is copied.
+     * The layers keep their trainable flags; the clone's own flag ({@link Model#trainable()}) is Keras 3's: a
+     * {@link Sequential}'s clone keeps the model's, any other model's clone is trainable (Keras clones a functional model
+     * into a new Functional), so the clone of a frozen functional model trains its unfrozen layers.
      * <pre>{@code
      * model.compile(new Adam(0.01), "mse", "mae");
      * Model fresh = Models.cloneModel(model);   // compiled: Adam(0.01) at update 0, mse, mae
@@ -57,6 +60,14 @@ public final class Models {
         Model clone = fromJson(model.toJson());
         ModelFiles.applyTbptt(clone, ModelFiles.readTbptt(clone, ModelFiles.tbpttOf(model)));   // jrnn's, not in Keras' config
         dev.jrnn.io.keras.KerasImport.compileFromConfigOf(clone, model);
+        // Keras 3's clone_model: a Sequential's clone keeps the model's own flag (trainable=model.trainable), a functional
+        // one is a new Functional, trainable; the layers keep their flags either way (fromJson read the model's as a load)
+        boolean own = !(model instanceof Sequential) || model.trainable();
+        if (clone.trainable() != own) {
+            String flags = dev.jrnn.layers.TrainableFlags.of(clone.layers());
+            clone.trainable(own);
+            dev.jrnn.layers.TrainableFlags.restore(clone.layers(), flags);
+        }
         return clone;
     }
 

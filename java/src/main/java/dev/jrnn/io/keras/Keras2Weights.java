@@ -55,10 +55,21 @@ final class Keras2Weights {
 
     /**
      * Replaces each nested model's one group in {@code stored} by its layers' arrays. Keras saves that group in the
-     * model's weights order ({@code _legacy_weights}: trainable_weights + non_trainable_weights), every trainable
-     * array of its layers depth first, then every other one (moving statistics, frozen layers' weights).
+     * model's weights order ({@code _legacy_weights}: trainable_weights + non_trainable_weights): every trainable array
+     * of its layers depth first, then every other one (moving statistics, frozen layers' weights). What counts as
+     * trainable there depends on the writer, and {@code listedFrozen} (KerasGraph's) holds the layers whose arrays all
+     * come second, in layer order, whatever their own flags:
+     * <ul>
+     * <li>Keras 3 reads each variable's own flag ({@code [v for v in weights if v.trainable]}), so below a trainable
+     * nested model a layer unfrozen inside a frozen deeper model comes first; only a top nested model saved frozen has
+     * no trainable_weights: its layers are {@code listedFrozen}, a layer unfrozen inside it included.</li>
+     * <li>tf.keras 2 and Keras 2 gather each child's trainable_weights, none for a frozen nested model, then each
+     * child's non_trainable_weights, all of a frozen one's: the layers of every nested model saved frozen, at any depth,
+     * are {@code listedFrozen}.</li>
+     * </ul>
      */
-    static void splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, List<dev.jrnn.layers.Layer>> nested) {
+    static void splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, List<dev.jrnn.layers.Layer>> nested,
+                            java.util.Set<dev.jrnn.layers.Layer> listedFrozen) {
         for (var e : nested.entrySet()) {
             List<Hdf5Arrays.Stored> all = stored.remove(e.getKey());
             if (all == null) continue;   // its layers then report "no weights stored"
@@ -73,8 +84,11 @@ final class Keras2Weights {
             for (int pass = 0; pass < 2; pass++) {
                 for (dev.jrnn.layers.Layer l : e.getValue()) {
                     var params = l.params();
+                    boolean inOrder = listedFrozen.contains(l);
                     Hdf5Arrays.Stored[] ws = per.computeIfAbsent(l, k -> new Hdf5Arrays.Stored[params.size()]);
-                    for (int k = 0; k < params.size(); k++) if (l.trains(params.get(k)) == (pass == 0)) ws[k] = all.get(at++);
+                    for (int k = 0; k < params.size(); k++) {
+                        if (inOrder ? pass == 1 : l.trains(params.get(k)) == (pass == 0)) ws[k] = all.get(at++);
+                    }
                 }
             }
             for (var p : per.entrySet()) {

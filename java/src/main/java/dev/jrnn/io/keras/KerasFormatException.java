@@ -1,7 +1,7 @@
 package dev.jrnn.io.keras;
 
 /** A Keras file whose content does not fit what Keras writes; {@link KerasImport} reports it as an IOException. */
-final class KerasFormatException extends RuntimeException {
+class KerasFormatException extends RuntimeException {
     KerasFormatException(String message) {
         super(message);
     }

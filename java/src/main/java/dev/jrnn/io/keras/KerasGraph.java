@@ -47,6 +47,14 @@ final class KerasGraph {
      * legacy HDF5 layout keeps them in one group of that name (see {@link Keras2Weights#splitNested}).
      */
     final Map<String, List<Layer>> nested = new LinkedHashMap<>();
+    /**
+     * The layers of {@link #nested} whose arrays the legacy group lists among the non-trainable ones, in layer order,
+     * whatever their own flags (see {@link Keras2Weights#splitNested}): Keras 3 every layer of a top nested model saved
+     * frozen (its _legacy_weights: no trainable_weights, then all of its weights); tf.keras 2 / Keras 2 every layer of a
+     * nested model saved frozen at any depth (each parent gathers its children's trainable_weights, none for a frozen
+     * one, then their non_trainable_weights, all of a frozen one's).
+     */
+    final java.util.Set<Layer> listedFrozen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Whether a model is nested in the top one (Keras orders its variables at its place; jrnn flattens it). */
     boolean nestedModels;
     /** An architecture alone (fromJson): a top Sequential may declare no input, an unbuilt model as Keras writes it. */
@@ -270,7 +278,13 @@ final class KerasGraph {
         return spec.raw("config") instanceof List<?> ? new KerasConfig(Map.of(), spec.where() + ".config") : spec.object("config");
     }
 
-    /** A nested model's layers, built in its own scope; frozen as a whole when its config says trainable false. */
+    /**
+     * A nested model's layers, built in its own scope, each with its own saved trainable flag. The nested model's flag
+     * freezes nothing: in Keras 3 what trains is the top model's flag and each variable's own (Layer.trainable_weights;
+     * functional_from_config sets a nested Functional's flag before its layers are tracked, Sequential.from_config reads
+     * none), and tf.keras 2 / Keras 2 never read a nested model's flag back (Model.from_config passes no trainable).
+     * The flag does decide the order of a legacy .h5 group, by the writer's rule: {@link #listedFrozen}.
+     */
     private SubModel subModel(KerasConfig spec, Scope parent) {
         nestedModels = true;
         String cls = spec.string("class_name");
@@ -282,8 +296,10 @@ final class KerasGraph {
                 : functional(new KerasConfig(spec.raw("config"), spec.where() + ".config"), scope);
         List<Layer> leaves = new ArrayList<>();
         m.leaves(leaves);
-        if (!c.bool("trainable", true)) for (Layer l : leaves) l.trainable(false);   // Keras freezes every layer below
         if (parent.topNested == null) nested.put(name, leaves);
+        // Keras 3 orders a group below its top model by each variable's flag, tf.keras 2 by each nested model's too
+        boolean listsAsFrozen = parent.topNested == null || layers.kerasMajor < 3;
+        if (listsAsFrozen && !c.bool("trainable", true)) listedFrozen.addAll(leaves);
         return m;
     }
 

@@ -252,7 +252,7 @@ public final class KerasImport {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
-            Keras2Weights.splitNested(stored, graph.nested);
+            Keras2Weights.splitNested(stored, graph.nested, graph.listedFrozen);
         }
         List<Layer> targets = new ArrayList<>();
         List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
@@ -310,9 +310,9 @@ public final class KerasImport {
             if (!missing.isEmpty() || !extra.isEmpty()) {
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): the file does not match the "
                         + "model by layer name: " + (missing.isEmpty() ? "" : "missing " + missing) + (missing.isEmpty() || extra.isEmpty() ? "" : "; ")
-                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (stored.size() == weighted.size()
-                        ? "; the file has as many layers with weights as the model: call loadWeights(file) to load by structure"
-                        : "; name the layers as the model that saved it did"));
+                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (fitsByStructure(weighted, new ArrayList<>(stored.values()))
+                        ? "; the file has as many layers with weights as the model, of the same shapes: call loadWeights(file) to load by structure"
+                        : "; " + PARTIAL));
             }
             for (String n : mine) values.add(stored.get(n));
         } else {
@@ -340,10 +340,36 @@ public final class KerasImport {
         try {
             assign(weighted, values, null);
         } catch (KerasFormatException e) {
-            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file does not match the model: "
-                    + e.getMessage() + "; " + (nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it"
-                    : nestedNote(nestedGroups)), e);
+            String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
+            if (e instanceof Misfit m && !m.shapes) throw new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
+            throw new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? PARTIAL
+                    : nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it" : nestedNote(nestedGroups)), e);
         }
+    }
+
+    /** What a by-name load that does not fit says: jrnn's is strict, Keras' by_name=True leaves the layers it cannot match. */
+    private static final String PARTIAL = "loading by name is strict (every layer with weights found under its name, of the same "
+            + "shapes, and no other layer in the file): loading part of a file (Keras' by_name=True leaves the layers it does not "
+            + "find, and with skip_mismatch=True those of other shapes) is not supported; to reuse some layers' weights, load the saved model (Models.load(file); a weights-only file into "
+            + "a model built as the one that saved it) and copy them layer by layer: "
+            + "model.getLayer(name).setWeights(saved.getLayer(name).getWeights())";
+
+    /** Whether {@code stored}, in file order, would load by structure: as many layers, each's arrays of its weights' shapes. */
+    private static boolean fitsByStructure(List<Layer> weighted, List<List<Hdf5Arrays.Stored>> stored) {
+        if (stored.size() != weighted.size()) return false;
+        for (int i = 0; i < weighted.size(); i++) {
+            Layer l = weighted.get(i);
+            List<Hdf5Arrays.Stored> ws;
+            try {
+                ws = KerasCuDnn.weights(l, Keras1Configs.weights(l, stored.get(i)));   // as assign reads them
+            } catch (KerasFormatException e) {
+                return false;
+            }
+            var params = l.params();
+            if (params.size() != ws.size()) return false;
+            for (int k = 0; k < ws.size(); k++) if (!Arrays.equals(params.get(k).shape(), ws.get(k).shape())) return false;
+        }
+        return true;
     }
 
     /**
@@ -389,6 +415,16 @@ public final class KerasImport {
                 + "(Models.load of the .keras Keras' model.save wrote)";
     }
 
+    /** Arrays that do not fit their layers; {@code shapes}: some count or shape differs (not only a NaN or Inf). */
+    private static final class Misfit extends KerasFormatException {
+        final boolean shapes;
+
+        Misfit(String message, boolean shapes) {
+            super(message);
+            this.shapes = shapes;
+        }
+    }
+
     /**
      * Checks every layer's arrays (count, shapes, finite) before setting any, so a failure changes nothing; given
      * the still open {@code direct} file (a model being loaded, closed when this fails), each array is read from it
@@ -396,6 +432,7 @@ public final class KerasImport {
      */
     private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
         List<String> problems = new ArrayList<>();
+        boolean shapes = false;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             // Keras 1's per-gate arrays (also in its save_weights files, which carry no keras_version), cuDNN's layout
@@ -405,6 +442,7 @@ public final class KerasImport {
             if (params.size() != ws.size()) {
                 problems.add("layer '" + l.name() + "' (" + l.kerasClass() + ") has " + params.size() + " weight arrays, the file "
                         + ws.size());
+                shapes = true;
                 continue;
             }
             for (int k = 0; k < ws.size(); k++) {
@@ -413,12 +451,13 @@ public final class KerasImport {
                 if (!Arrays.equals(want, w.shape())) {
                     problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " expected shape "
                             + Tensor.shapeString(want) + ", the file has " + Tensor.shapeString(w.shape()));
+                    shapes = true;
                 } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
                     problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " holds NaN or Inf");
                 }
             }
         }
-        if (!problems.isEmpty()) throw new KerasFormatException(String.join("; ", problems));
+        if (!problems.isEmpty()) throw new Misfit(String.join("; ", problems), shapes);
         if (direct != null) return;
         for (int i = 0; i < layers.size(); i++) {
             List<Tensor> ts = new ArrayList<>();

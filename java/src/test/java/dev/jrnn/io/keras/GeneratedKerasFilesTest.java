@@ -206,11 +206,42 @@ class GeneratedKerasFilesTest {
             List<Tensor> before = other.getWeights();
             String msg = assertThrows(IllegalArgumentException.class, () -> other.loadWeights(weights, true)).getMessage();
             assertTrue(msg.contains("does not match the model by layer name: missing [enc]; unexpected [lstm_1]; the file has as many "
-                    + "layers with weights as the model: call loadWeights(file) to load by structure"), msg);
+                    + "layers with weights as the model, of the same shapes: call loadWeights(file) to load by structure"), msg);
             assertArrayEquals(before.get(0).data(), other.getWeights().get(0).data());
             msg = assertThrows(IllegalArgumentException.class,
                     () -> other.loadWeights(resource("keras3_gru_reset_before.weights.h5"), true)).getMessage();
             assertTrue(msg.contains("a Keras 3 file names its weight groups by layer class, not layer name"), msg);
+        }
+    }
+
+    /**
+     * By name into a model with a new head (the Keras 2 transfer recipe, tester's s10): Keras' by_name=True loads the
+     * matching lstm_1 and leaves the head; jrnn's strict by-name load refuses, and said to call loadWeights(file) to load
+     * by structure, which cannot fit (the head's shapes differ), and for a same-named head of another shape quoted the call
+     * without byName and said to build the same architecture. Now it says partial loading is not supported and what works:
+     * the saved model's layers copied by getLayer(name).setWeights, which gives lstm_1 the file's weights, as Keras' by_name.
+     */
+    @Test
+    void aByNameLoadThatCannotFitPointsToCopyingLayers() throws IOException {
+        Path dir = KerasFixtures.dir();
+        Path weights = dir.resolve("simple_lstm_weights.h5");
+        for (String head : List.of("newhead", "dense_1")) {
+            try (Model saved = Models.load(dir.resolve("simple_lstm_model.h5"));
+                 Sequential m = new Sequential(new LSTM(50).recurrentActivation("hard_sigmoid_keras2").name("lstm_1").inputShape(1, 1),
+                         new Dense(5).name(head))) {
+                List<Tensor> before = m.getWeights();
+                String msg = assertThrows(IllegalArgumentException.class, () -> m.loadWeights(weights, true)).getMessage();
+                for (String w : List.of(".loadWeights(" + weights + ", byName): the file does not match the model",
+                        "loading part of a file (Keras' by_name=True leaves the layers it does not find, and with "
+                                + "skip_mismatch=True those of other shapes) is not supported",
+                        "model.getLayer(name).setWeights(saved.getLayer(name).getWeights())")) {
+                    assertTrue(msg.contains(w), head + ": '" + w + "' not in " + msg);
+                }
+                assertTrue(!msg.contains("call loadWeights(file)") && !msg.contains("build the same architecture"), msg);
+                for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), m.getWeights().get(i).data());
+                m.getLayer("lstm_1").setWeights(saved.getLayer("lstm_1").getWeights());   // what the message says to do
+                assertEquals(saved.getLayer("lstm_1").getWeights(), m.getLayer("lstm_1").getWeights());
+            }
         }
     }
 

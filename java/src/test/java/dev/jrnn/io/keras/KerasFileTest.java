@@ -125,6 +125,40 @@ class KerasFileTest {
         }
     }
 
+    /**
+     * loadWeights of a legacy .h5 whose arrays fit the model but hold a NaN says so and nothing else: the by-name advice
+     * (partial loading) and the by-structure one (build the same architecture) are for arrays of other counts or shapes.
+     * Before, both were appended to any failure, the NaN's included.
+     */
+    @Test
+    void aNaNInAFittingWeightsFileGetsNoAdviceAboutItsStructure() throws IOException {
+        Path p = dir.resolve("w.h5");
+        Jrnn.setSeed(11);
+        try (Sequential m = new Sequential(new LSTM(3).name("enc").inputShape(4, 5), new Dense(2).name("out"))) {
+            m.layers().get(1).setWeights(List.of(m.layers().get(1).getWeights().get(0), Tensor.of(new float[] {1234.5f, 0.25f}, 2)));
+            m.save(p);
+        }
+        byte[] b = Files.readAllBytes(p);
+        int at = -1;
+        for (int i = 0; i + 8 <= b.length && at < 0; i++) {
+            ByteBuffer w = ByteBuffer.wrap(b, i, 8).order(ByteOrder.LITTLE_ENDIAN);
+            if (w.getFloat() == 1234.5f && w.getFloat() == 0.25f) at = i;
+        }
+        assertTrue(at > 0, "the bias in the file");
+        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putFloat(at, Float.NaN);
+        Files.write(p, b);
+        for (boolean byName : new boolean[] {false, true}) {
+            try (Sequential m = new Sequential(new LSTM(3).name("enc").inputShape(4, 5), new Dense(2).name("out"))) {
+                List<Tensor> before = m.getWeights();
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.loadWeights(p, byName));
+                String msg = e.getMessage();
+                assertTrue(msg.contains("layer 'out' weight bias holds NaN or Inf"), msg);
+                assertTrue(!msg.contains("loading by name is strict") && !msg.contains("build the same architecture"), msg);
+                assertEquals(before, m.getWeights(), "a failed load changes nothing");
+            }
+        }
+    }
+
     @Test
     void aLoadedModelHoldsOneCopyOfItsWeights() throws IOException {
         Path f = saved("m.keras", 0.5f);

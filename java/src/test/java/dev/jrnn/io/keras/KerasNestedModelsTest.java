@@ -203,23 +203,6 @@ class KerasNestedModelsTest {
         }
     }
 
-    /** A nested model frozen as a whole (trainable false in its config) freezes every layer below it, as Keras' setter does. */
-    @Test
-    void aFrozenNestedModelFreezesItsLayers() {
-        String json = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"outer\", \"layers\": ["
-                + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 3], \"name\": \"in\"}}, "
-                + "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"base\", \"trainable\": false, \"layers\": ["
-                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"a\", \"units\": 2}}, "
-                + "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"deeper\", \"layers\": ["
-                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"b\", \"units\": 2}}]}}]}}, "
-                + "{\"class_name\": \"Dense\", \"config\": {\"name\": \"top\", \"units\": 1}}]}}";
-        try (Model m = Models.fromJson(json)) {
-            assertInstanceOf(Sequential.class, m);
-            assertEquals(List.of("a", "b", "top"), names(m));
-            assertTrue(!m.getLayer("a").trainable() && !m.getLayer("b").trainable() && m.getLayer("top").trainable());
-        }
-    }
-
     /**
      * A Keras 2.2.0-2.2.2 JSON architecture (fromJson): a nested Sequential whose config is the bare list of its layers,
      * called from node 1 as Keras 2.3 and older number a nested model's calls. Before, the bare list was refused ("should be
