@@ -173,4 +173,19 @@ class MultiHeadAttentionBadInputTest {
             assertFalse(Files.exists(f));
         }
     }
+
+    /**
+     * One MultiHeadAttention layer called twice with other call arguments (Keras 3.15.1's files, make_shared_calls.py): the
+     * message said "call arguments [use_causal_mask, return_attention_scores] and attention_mask differ" where only one
+     * differed, naming the layer by index; now the layer and only what differs, with its value in each call.
+     */
+    @Test
+    void aSharedLayerCalledWithOtherArgumentsNamesTheLayerAndWhatDiffers() throws java.net.URISyntaxException {
+        String way = "; jrnn keeps call arguments per layer, where Keras keeps them per call: use one layer per set of call arguments"
+                + " (each with its own weights)";
+        AttentionBadInputTest.assertKerasFileRefused("shared_mha_flags", "model_config.layers[2]: layer 'my_mha' (MultiHeadAttention):"
+                + " use_causal_mask is True in call 0 and False in call 1" + way);
+        AttentionBadInputTest.assertKerasFileRefused("shared_mha_mask", "model_config.layers[3]: layer 'my_mha2' (MultiHeadAttention):"
+                + " use_causal_mask is False in call 0 and True in call 1, attention_mask is given in call 0 and not given in call 1" + way);
+    }
 }
