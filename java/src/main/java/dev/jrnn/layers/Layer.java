@@ -418,26 +418,29 @@ public abstract class Layer {
         }
         for (int i = 0; i < ps.size(); i++) {
             Tensor w = weights.get(i);
-            if (w == null) throw new IllegalArgumentException(name() + ": weight " + i + " (" + ps.get(i).name() + ") is null");
+            if (w == null) throw new IllegalArgumentException(name() + ": weight " + i + " (" + weightName(ps.get(i)) + ") is null");
             if (!Arrays.equals(w.shape(), ps.get(i).shape())) {
-                throw new IllegalArgumentException(name() + ": weight " + i + " (" + ps.get(i).name() + ") expected shape "
+                throw new IllegalArgumentException(name() + ": weight " + i + " (" + weightName(ps.get(i)) + ") expected shape "
                         + Tensor.shapeString(ps.get(i).shape()) + ", got " + Tensor.shapeString(w.shape()));
             }
             if (!w.isFinite()) {
-                throw new IllegalArgumentException(name() + ": weight " + i + " (" + ps.get(i).name() + ") holds NaN or Inf");
+                throw new IllegalArgumentException(name() + ": weight " + i + " (" + weightName(ps.get(i)) + ") holds NaN or Inf");
             }
         }
         for (int i = 0; i < ps.size(); i++) ps.get(i).set(weights.get(i));
     }
 
-    private static String describe(List<Param> ps) {
+    private String describe(List<Param> ps) {
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < ps.size(); i++) {
             if (i > 0) b.append(", ");
-            b.append(ps.get(i).name()).append(Tensor.shapeString(ps.get(i).shape()));
+            b.append(weightName(ps.get(i))).append(Tensor.shapeString(ps.get(i).shape()));
         }
         return b.append(']').toString();
     }
+
+    /** {@code p}'s name within this layer, with the sublayer's scope where there is one ({@code query/kernel}, {@code forward_lstm/bias}). */
+    private String weightName(Param p) { return variableScope(p).substring(name().length() + 1) + p.name(); }
 
     // ------------------------------------------------------------------ direct calls on host tensors
 
