@@ -25,7 +25,7 @@ public record VarianceScaling(double scale, String mode, String distribution, Lo
             "LecunUniform", new Object[] {1.0, "fan_in", "uniform"}, "LecunNormal", new Object[] {1.0, "fan_in", "truncated_normal"});
 
     public VarianceScaling {
-        String cls = kerasClass;
+        String cls = kerasClass == null ? "VarianceScaling" : kerasClass;   // the record built directly names its class
         dev.jrnn.tensor.Float32.check(cls + ": scale", scale, x -> x > 0 && Double.isFinite(x), "positive and finite (in float32)");
         if (mode == null || !MODES.contains(mode)) throw new IllegalArgumentException(cls + ": mode must be \"fan_in\", \"fan_out\" or \"fan_avg\", got " + quoted(mode));
         String d = distribution == null ? null : distribution.toLowerCase(java.util.Locale.ROOT);
