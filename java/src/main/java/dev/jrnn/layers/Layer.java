@@ -412,6 +412,11 @@ public abstract class Layer {
     public void setWeights(List<Tensor> weights) {
         List<Param> ps = params();
         if (weights == null) throw new IllegalArgumentException(name() + ": setWeights got null");
+        if (weights.size() != ps.size() && !isBuilt()) {   // an unbuilt layer has no weights yet: say so, not "expected 0"
+            throw new IllegalArgumentException(name() + ": setWeights got " + weights.size() + " weight arrays, but the layer is not"
+                    + " built yet, so it has no weights to set; build it first: call it on an input, or put it in a model with an"
+                    + " input shape");
+        }
         if (weights.size() != ps.size()) {
             throw new IllegalArgumentException(name() + ": expected " + ps.size() + " weight arrays "
                     + describe(ps) + ", got " + weights.size());

@@ -298,6 +298,10 @@ class BadInputTest {
 
     private static void weights() {
         bad("layer setWeights: null", IAE, f -> lstm(f).setWeights(null), "lstm", "null");
+        // it said "expected 0 weight arrays [], got 3"
+        bad("layer setWeights: not built", IAE, f -> new LSTM(4).name("unbuilt").setWeights(List.of(Tensor.zeros(2, 16),
+                        Tensor.zeros(4, 16), Tensor.zeros(16))), "unbuilt: setWeights got 3 weight arrays, but the layer is not built yet, so"
+                        + " it has no weights to set; build it first: call it on an input, or put it in a model with an input shape");
         bad("layer setWeights: two of three", IAE, f -> lstm(f).setWeights(lstm(f).getWeights().subList(0, 2)),
                 "lstm", "expected 3 weight arrays", "got 2");
         bad("layer setWeights: transposed kernel", IAE,
