@@ -20,9 +20,21 @@ final class SampleWeights {
     /**
      * Sample weights as a call gave them: one tensor for every output ({@code shared}), one per output in output order
      * ({@code perOutput}; a null entry leaves that output unweighted), or by output name ({@code byName}; an output not
-     * named is unweighted). Exactly one is not null; the tensors are checked ({@link #check}).
+     * named is unweighted). Exactly one is not null; the tensors' shapes are checked ({@link #check}), their values when
+     * {@link #resolve} has matched them to the call's samples (so a weight of the wrong count is named as such, whatever
+     * its values), or at once by {@link #valuesChecked} (a setter that has no samples yet).
      */
     record Given(Tensor shared, List<Tensor> perOutput, Map<String, Tensor> byName) {
+        /** This, its weights' values checked now ({@link #requireValues}); {@code who}: {@code param} begin the messages. */
+        Given valuesChecked(String who, String param) {
+            if (shared != null) requireValues(who, param, shared);
+            if (perOutput != null) {
+                for (int k = 0; k < perOutput.size(); k++) if (perOutput.get(k) != null) requireValues(who, param + "[" + k + "]", perOutput.get(k));
+            }
+            if (byName != null) for (var e : byName.entrySet()) requireValues(who, param + "[\"" + e.getKey() + "\"]", e.getValue());
+            return this;
+        }
+
         static Given shared(String who, String param, Tensor w) { return new Given(check(who, param, w), null, null); }
 
         static Given perOutput(String who, String param, List<Tensor> ws) {
@@ -50,7 +62,8 @@ final class SampleWeights {
 
     /**
      * Keras' sample_weight {@code w} as given: shape (n) or (n, 1), one weight per sample, or (n, T) or (n, T, 1), one per
-     * timestep; finite and >= 0. Returns it as (n) or (n, T), a copy. {@code who}: param begin the messages.
+     * timestep. Returns it as (n) or (n, T), a copy (its values checked later, {@link #requireValues}). {@code who}:
+     * param begin the messages.
      */
     static Tensor check(String who, String param, Tensor w) {
         if (w == null) throw new IllegalArgumentException(who + ": " + param + " is null (leave it unset for equal weights)");
@@ -62,14 +75,20 @@ final class SampleWeights {
                     + " one per timestep of a sequence output, got " + Arrays.toString(s));
         }
         float[] d = w.data();
-        int t = temporal ? s[1] : 1;
+        return temporal ? Tensor.of(d.clone(), s[0], s[1]) : Tensor.of(d.clone(), s[0]);
+    }
+
+    /** The weights {@code w} ((n) or (n, T), as {@link #check} gives them) finite and >= 0. */
+    static void requireValues(String who, String param, Tensor w) {
+        float[] d = w.data();
+        boolean temporal = w.rank() == 2;
+        int t = temporal ? w.dim(1) : 1;
         for (int i = 0; i < d.length; i++) {
             if (!Float.isFinite(d[i]) || d[i] < 0) {
                 throw new IllegalArgumentException(who + ": " + param + " must be finite and >= 0, got " + d[i] + " at sample " + i / t
                         + (temporal ? ", step " + i % t : ""));
             }
         }
-        return temporal ? Tensor.of(d.clone(), s[0], s[1]) : Tensor.of(d.clone(), s[0]);
     }
 
     /**
@@ -109,6 +128,10 @@ final class SampleWeights {
             int steps = targetSteps.applyAsInt(k);
             // a skipped output (no target) trains no loss: its weight is never read
             if (w.rank() == 2 && steps != SKIPPED) requireSequence(who, label, w, outs.get(k), steps);
+        }
+        for (int k = 0; k < ws.size(); k++) {   // the values once every shape fits
+            if (ws.get(k) == null) continue;
+            requireValues(who, g.shared() != null ? param : param + (g.perOutput() != null ? "[" + k + "]" : "[\"" + names.get(k) + "\"]"), ws.get(k));
         }
         return ws;
     }
