@@ -167,4 +167,36 @@ class ModelFileBadInputTest {
         Files.write(f, b.toByteArray());
         loadFails(f);
     }
+
+    /**
+     * A Keras 3.15.1 model holding TextVectorization (keras3_real/make_text_vectorization.py): refused, as documented; the
+     * message named only the supported classes, now the route that works, which this test then follows to Keras' own ids.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aModelWithTextVectorizationIsRefusedNamingTheRouteThatWorks(@TempDir Path dir) throws Exception {
+        Path f = Path.of(ModelFileBadInputTest.class.getResource("/dev/jrnn/io/keras/keras3_real/tv_model.keras").toURI());
+        IOException e = assertThrows(IOException.class, () -> Models.load(f));
+        assertEquals(f + ": layer 'text_vectorization' (TextVectorization): a TextVectorization layer inside a model is not supported:"
+                + " jrnn's models take float tensors and its TextVectorization (dev.jrnn.data) vectorizes the texts on the host before"
+                + " them. Rebuild it from the .keras archive with TextVectorization.fromConfig(this layer's \"config\" in config.json),"
+                + " then loadVocabulary(assets/layers/text_vectorization/vocabulary.txt extracted from the archive; in \"tf_idf\" mode"
+                + " vocabulary(tokens, idfWeights) with the weights at layers/text_vectorization/vars/idf_weights of its"
+                + " model.weights.h5), and load a model saved without it (in Keras: a Model from the layer after it)", e.getMessage());
+        dev.jrnn.data.TextVectorization tv;
+        Path vocabulary = dir.resolve("vocabulary.txt");
+        try (ZipFile z = new ZipFile(f.toFile())) {
+            var cfg = (java.util.Map<String, Object>) dev.jrnn.io.Json.parse(new String(
+                    z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+            var layers = (java.util.List<java.util.Map<String, Object>>) ((java.util.Map<String, Object>) cfg.get("config")).get("layers");
+            var layer = layers.stream().filter(l -> "TextVectorization".equals(l.get("class_name"))).findFirst().orElseThrow();
+            tv = dev.jrnn.data.TextVectorization.fromConfig((java.util.Map<String, Object>) layer.get("config"));
+            Files.write(vocabulary, z.getInputStream(z.getEntry("assets/layers/text_vectorization/vocabulary.txt")).readAllBytes());
+        }
+        tv.loadVocabulary(vocabulary);
+        Tensor ids = tv.call(java.util.List.of("the cat sat on the mat", "a dog ran far, far away!", "The Cat and the Dog", "zebra"));
+        Tensor keras = dev.jrnn.data.Npy.read(f.resolveSibling("tv_model_ids.npy"));
+        assertArrayEquals(keras.shape(), ids.shape());
+        assertArrayEquals(keras.toArray(), ids.toArray());
+    }
 }

@@ -85,6 +85,34 @@ final class KerasLayers {
         }
     }
 
+    /**
+     * Refuses a model's layer {@code specs} holding TextVectorization before any is read (its string InputLayer would
+     * otherwise be refused first, without the route {@link #textVectorization} names).
+     */
+    static void refuseTextVectorization(List<?> specs) {
+        for (Object o : specs) {
+            if (o instanceof Map<?, ?> m && "TextVectorization".equals(m.get("class_name"))) {
+                String name = m.get("config") instanceof Map<?, ?> c && c.get("name") instanceof String n ? n : null;
+                throw textVectorization(name, where(name, "TextVectorization"));
+            }
+        }
+    }
+
+    /**
+     * A model holding TextVectorization is refused (jrnn's models take float tensors), naming the route that works: the
+     * host-side {@code dev.jrnn.data.TextVectorization} rebuilt from the layer's config and the vocabulary file Keras 3
+     * writes into a .keras, the model loaded without it.
+     */
+    private static KerasFormatException textVectorization(String name, String where) {
+        return new KerasFormatException(where + ": a TextVectorization layer inside a model is not supported: jrnn's models take"
+                + " float tensors and its TextVectorization (dev.jrnn.data) vectorizes the texts on the host before them. Rebuild it"
+                + " from the .keras archive with TextVectorization.fromConfig(this layer's \"config\" in config.json), then"
+                + " loadVocabulary(assets/layers/" + (name == null ? "<name>" : name) + "/vocabulary.txt extracted from the archive;"
+                + " in \"tf_idf\" mode vocabulary(tokens, idfWeights) with the weights at layers/" + (name == null ? "<name>" : name)
+                + "/vars/idf_weights of its model.weights.h5), and load a model saved without it (in Keras: a Model from the layer"
+                + " after it)");
+    }
+
     /** How errors name a file's layer: {@code layer 'lstm' (LSTM)}, or {@code layer (LSTM)} when the config has no name. */
     private static String where(String name, String cls) {
         return name == null ? "layer (" + cls + ")" : "layer '" + name + "' (" + cls + ")";
@@ -137,6 +165,7 @@ final class KerasLayers {
             case "Normalization" -> KerasNormalization.read(c, where);
             case "GetItem", "SlicingOpLambda" -> KerasGetItem.read(spec, where);
             case "TFOpLambda" -> KerasArithmeticOps.tfOp(c, where);
+            case "TextVectorization" -> throw textVectorization(name, where);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             case String other when KerasActivationLayers.CLASSES.contains(other) -> KerasActivationLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
