@@ -166,9 +166,10 @@ public abstract class Evaluator extends Trainer {
         requireCompiled(op);
         requireOpen(op);
         if (batchSize < 1) throw new IllegalArgumentException(name() + "." + op + ": batchSize must be >= 1, got " + batchSize);
+        SampleWeights.Given g = w == null ? null : w.checkedFor(name() + "." + op, "sampleWeight", xs);   // before the build, as trainOnBatch
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, ys, lengths, op, true, false);
-        d = d.withWeights(SampleWeights.resolve(w, name() + "." + op, "sampleWeight", graph(), d.xs().get(0).dim(0),
+        d = d.withWeights(SampleWeights.resolve(g, name() + "." + op, "sampleWeight", graph(), d.xs().get(0).dim(0),
                 SampleWeights.targetSteps(d.ys())));
         return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize, op)
                 : new Inference(setup, (Model) this).evaluate(d, batchSize, callbacks, (Model) this);

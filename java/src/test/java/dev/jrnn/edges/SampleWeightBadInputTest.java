@@ -185,6 +185,34 @@ class SampleWeightBadInputTest {
                 .weights().get(0).shape());
     }
 
+    /**
+     * A Sequential without an input shape is built by its first call on data; a call refused for its sample weights' count
+     * or values leaves it unbuilt (they were checked after the build), so it still takes data of another shape.
+     */
+    @Test
+    void aRefusedWeightLeavesAnUnbuiltModelUnbuilt() {
+        Sequential u = new Sequential(new Dense(2));
+        u.compile(new SGD(0.1), "mse");
+        u.name("u");
+        Tensor negative = Tensor.of(new float[] {1, -2, 1, 1}, 4), three = Tensor.full(1, 3);
+        String values = "sampleWeight must be finite and >= 0, got -2.0 at sample 1";
+        String count = "sampleWeight holds 3 weights, x holds 4 samples; give one weight per sample";
+        List<Executable> calls = List.of(() -> u.trainOnBatch(X, Y, negative), () -> u.testOnBatch(X, Y, negative),
+                () -> u.evaluateAll(List.of(X), List.of(Y), 2, null, negative), () -> u.trainOnBatch(X, Y, three),
+                () -> u.testOnBatch(List.of(X), List.of(Y), List.of(three)), () -> u.evaluateAll(List.of(X), List.of(Y), 2, null, three),
+                () -> u.fit(List.of(X), List.of(Y), quiet().sampleWeight(three)));
+        List<String> messages = List.of("u.trainOnBatch: " + values, "u.testOnBatch: " + values, "u.evaluate: " + values,
+                "u.trainOnBatch: " + count, "u.testOnBatch: sampleWeight[0] holds 3 weights, x holds 4 samples; give one weight per sample",
+                "u.evaluate: " + count, "u.fit: " + count);
+        for (int i = 0; i < calls.size(); i++) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, calls.get(i));
+            assertEquals(messages.get(i), e.getMessage());
+            assertTrue(!u.isBuilt(), "call " + i + " built the model");
+        }
+        u.trainOnBatch(Tensor.full(0.5f, 4, 6), Y);   // still takes 6 features
+        assertArrayEquals(new int[] {6, 2}, u.getWeights().get(0).shape());
+    }
+
     /** {@code call} throws an IllegalArgumentException of exactly {@code message}, and {@code m}'s weights are unchanged. */
     private static void exactly(Model m, Executable call, String message) {
         List<float[]> before = m.getWeights().stream().map(Tensor::toArray).toList();
@@ -197,7 +225,8 @@ class SampleWeightBadInputTest {
     /**
      * Weights of the wrong shape that are also negative: the shape is what is wrong with them for this call, as with positive
      * values (the values were checked first, so "must be finite and >= 0, got -2.0 at sample 1" hid the count); and
-     * testOnBatch names itself (it said "m.evaluate").
+     * testOnBatch names itself (it said "m.evaluate"). The per-timestep steps need the built model, so they are checked
+     * after the values, which are checked before a call may build an unbuilt model ({@link #aRefusedWeightLeavesAnUnbuiltModelUnbuilt}).
      */
     @Test
     void theShapeIsNamedBeforeTheValuesAndTestOnBatchNamesItself() {
@@ -207,7 +236,7 @@ class SampleWeightBadInputTest {
         exactly(m, () -> m.testOnBatch(X, Y, wrongCount), "m.testOnBatch: " + count);
         exactly(m, () -> m.trainOnBatch(X, Y, wrongCount), "m.trainOnBatch: " + count);
         exactly(m, () -> m.evaluateAll(List.of(X), List.of(Y), 2, null, wrongCount), "m.evaluate: " + count);
-        exactly(m, () -> m.testOnBatch(X, Y, Tensor.full(-1, 4, 5)), "m.testOnBatch: sampleWeight has shape (4, 5), one weight per"
+        exactly(m, () -> m.testOnBatch(X, Y, Tensor.full(1, 4, 5)), "m.testOnBatch: sampleWeight has shape (4, 5), one weight per"
                 + " timestep, but output " + m.getLayer(0).name() + " (None, 2) is not a sequence of 5 steps; give one weight per sample, shape (4)");
         // per output: output 1's count is named though output 0's values are bad too
         exactly(two, () -> two.testOnBatch(List.of(X), List.of(Y, Tensor.full(1, 4, 1)), List.of(Tensor.full(-1, 4), Tensor.full(1, 3))),
