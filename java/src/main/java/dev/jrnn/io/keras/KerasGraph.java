@@ -67,6 +67,7 @@ final class KerasGraph {
         String cls = top.string("class_name");
         Object cfg = top.raw("config");
         Scope root = new Scope("", cfg instanceof Map<?, ?> m && m.get("name") instanceof String n ? n : "model", null);
+        KerasLayers.refuseTextVectorization(cfg);   // before any layer, in nested models too
         Model m = switch (cls) {
             case "Sequential" -> {
                 SequentialModel s = sequential(cfg, "model_config", root, true);
@@ -225,7 +226,6 @@ final class KerasGraph {
         }
         SequentialModel s = new SequentialModel(name);
         boolean first = true;
-        KerasLayers.refuseTextVectorization(specs);
         for (int i = 0; i < specs.size(); i++) {
             KerasConfig spec = new KerasConfig(specs.get(i), where + ".layers[" + i + "]");
             String cls = spec.string("class_name");
@@ -292,7 +292,6 @@ final class KerasGraph {
     private FunctionalModel functional(KerasConfig c, Scope scope) {
         FunctionalModel f = new FunctionalModel(c, c.string("name", null));
         List<?> specs = c.list("layers");
-        KerasLayers.refuseTextVectorization(specs);
         java.util.Set<String> data = KerasArithmeticOps.dataRefs(specs, KerasCalls.refs(c, "output_layers"));
         for (int i = 0; i < specs.size(); i++) {
             KerasConfig spec = new KerasConfig(specs.get(i), c.where().replaceAll("\\.config$", "") + ".layers[" + i + "]");
