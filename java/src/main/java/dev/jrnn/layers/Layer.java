@@ -414,8 +414,8 @@ public abstract class Layer {
         if (weights == null) throw new IllegalArgumentException(name() + ": setWeights got null");
         if (weights.size() != ps.size() && !isBuilt()) {   // an unbuilt layer has no weights yet: say so, not "expected 0"
             throw new IllegalArgumentException(name() + ": setWeights got " + weights.size() + " weight arrays, but the layer is not"
-                    + " built yet, so it has no weights to set; build it first: call it on an input, or put it in a model with an"
-                    + " input shape");
+                    + " built yet: it has no weights until it is built (called on an input, or in a model with an input shape),"
+                    + " and some layers (Dropout, Flatten) have none then either");
         }
         if (weights.size() != ps.size()) {
             throw new IllegalArgumentException(name() + ": expected " + ps.size() + " weight arrays "
@@ -444,8 +444,16 @@ public abstract class Layer {
         return b.append(']').toString();
     }
 
-    /** {@code p}'s name within this layer, with the sublayer's scope where there is one ({@code query/kernel}, {@code forward_lstm/bias}). */
-    private String weightName(Param p) { return variableScope(p).substring(name().length() + 1) + p.name(); }
+    /**
+     * {@code p}'s name within this layer as Keras names it: {@code kernel}, or with the sublayer's scope where one layer
+     * holds several of the same name ({@code query/kernel} ... {@code attention_output/kernel} of MultiHeadAttention,
+     * {@code forward_lstm/kernel} of Bidirectional): {@link #variableScope} less this layer's name and "/" where it begins
+     * with them (a subclass's own scope that does not is kept whole).
+     */
+    public String weightName(Param p) {
+        String scope = variableScope(p), own = name() + "/";
+        return (scope.startsWith(own) ? scope.substring(own.length()) : scope) + p.name();
+    }
 
     // ------------------------------------------------------------------ direct calls on host tensors
 

@@ -4,7 +4,6 @@ import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.Json;
 
 import dev.jrnn.layers.Layer;
-import dev.jrnn.layers.Param;
 import dev.jrnn.model.Model;
 import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Group;
@@ -391,15 +390,6 @@ public final class KerasImport {
     }
 
     /**
-     * A weight as Keras names it within its layer: {@code kernel}, or with the sublayer's scope where one layer holds
-     * several of the same name ({@code query/kernel} ... {@code attention_output/kernel} of MultiHeadAttention,
-     * {@code forward_lstm/kernel} of Bidirectional).
-     */
-    private static String weightName(Layer l, Param p) {
-        return l.variableScope(p).substring(l.name().length() + 1) + p.name();
-    }
-
-    /**
      * Checks every layer's arrays (count, shapes, finite) before setting any, so a failure changes nothing; given
      * the still open {@code direct} file (a model being loaded, closed when this fails), each array is read from it
      * straight into its parameter and checked there, and a failure leaves the weights part set.
@@ -421,10 +411,10 @@ public final class KerasImport {
                 int[] want = params.get(k).shape();
                 Hdf5Arrays.Stored w = ws.get(k);
                 if (!Arrays.equals(want, w.shape())) {
-                    problems.add("layer '" + l.name() + "' weight " + weightName(l, params.get(k)) + " expected shape "
+                    problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " expected shape "
                             + Tensor.shapeString(want) + ", the file has " + Tensor.shapeString(w.shape()));
                 } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
-                    problems.add("layer '" + l.name() + "' weight " + weightName(l, params.get(k)) + " holds NaN or Inf");
+                    problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " holds NaN or Inf");
                 }
             }
         }
