@@ -80,8 +80,14 @@ final class KerasCalls {
                     }
                     refs.add(ref);
                 }
-                // only where the call gives them: tf.keras up to 2.9 keeps causal in the config, read with the layer
-                if (layer instanceof BaseDenseAttention a && !attention.isEmpty()) attentionArgs(a, attention, r.size(), where);
+                // every call, one that gives none included (use_causal_mask defaults to False); tf.keras runs a call causal
+                // where the config's deprecated causal (up to 2.9 the only one) or its use_causal_mask is true
+                if (layer instanceof BaseDenseAttention a) {
+                    if (spec.raw("config") instanceof Map<?, ?> cfg && Boolean.TRUE.equals(cfg.get("causal"))) {
+                        attention.merge("use_causal_mask", true, (given, t) -> given instanceof Boolean ? t : given);
+                    }
+                    attentionArgs(a, attention, r.size(), where);
+                }
             } else if (layer instanceof MultiHeadAttention m) {
                 refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(node, where + ".inbound_nodes"), m, r.size(), where, v -> {
                     List<Object> out = new ArrayList<>();
