@@ -297,7 +297,8 @@ public final class TextVectorization {
         }
         if (len == 0) {
             throw new IllegalArgumentException("TextVectorization.call: outputMode \"one_hot\": every text gives 0 tokens, so the "
-                    + "longest has 0 steps");
+                    + "longest has 0 steps (Keras gives a ragged (" + n + ", None, " + depth + ") of empty rows; a jrnn Tensor has no"
+                    + " zero-size axis)");
         }
         float[] out = new float[Math.multiplyExact(Math.multiplyExact(n, len), depth)];
         for (int r = 0; r < n; r++) {
@@ -325,8 +326,9 @@ public final class TextVectorization {
         if (outputSequenceLength != null) len = outputSequenceLength;
         else for (List<String> r : rows) len = Math.max(len, r.size());
         if (len == 0) {
-            throw new IllegalArgumentException("TextVectorization.call: every text gives 0 tokens, so the longest has 0 steps; "
-                    + "set outputSequenceLength(n) for a tensor of padding only");
+            throw new IllegalArgumentException("TextVectorization.call: every text gives 0 tokens, so the longest has 0 steps (Keras"
+                    + " gives a (" + rows.size() + ", 0) tensor; a jrnn Tensor has no zero-size axis); set outputSequenceLength(n) for a"
+                    + " tensor of padding only");
         }
         float[] out = new float[Math.multiplyExact(rows.size(), len)];
         for (int r = 0; r < rows.size(); r++) {
@@ -368,7 +370,10 @@ public final class TextVectorization {
 
     /**
      * Keras' {@code set_vocabulary(vocabulary, idf_weights)} for "tf_idf": one weight per entry of {@code vocabulary};
-     * without the special tokens, "[UNK]" takes the weights' mean, as in Keras.
+     * without the special tokens, "[UNK]" takes the weights' mean, as in Keras. With {@link #padToMaxTokens(boolean)},
+     * {@code maxTokens} weights whose entries past the vocabulary are 0 ({@link #idfWeights()} of a padded layer) are
+     * taken too, where Keras refuses them (its own reload of a saved padded layer passes them, and fails): so
+     * {@code copy.vocabulary(tv.vocabulary(), tv.idfWeights())} copies any "tf_idf" layer.
      */
     public TextVectorization vocabulary(List<String> vocabulary, float[] idfWeights) {
         if (!"tf_idf".equals(outputMode)) {
@@ -407,9 +412,14 @@ public final class TextVectorization {
         }
         float[] weights = null;
         if (idf != null) {
+            if (padToMaxTokens && idf.length == maxTokens && idf.length > vocabulary.size() && zerosFrom(idf, vocabulary.size())) {
+                idf = java.util.Arrays.copyOf(idf, vocabulary.size());   // idfWeights() of a padded layer: its padding dropped
+            }
             if (idf.length != vocabulary.size()) {
                 throw new IllegalArgumentException("TextVectorization.vocabulary: idfWeights must have one weight per vocabulary entry, "
-                        + vocabulary.size() + ", got " + idf.length);
+                        + vocabulary.size() + ", got " + idf.length + (padToMaxTokens && idf.length == maxTokens
+                        ? " (maxTokens weights are taken with padToMaxTokens when those past the vocabulary are 0, as idfWeights() gives them)"
+                        : ""));
             }
             if (found) {
                 weights = padIdf(idf, 0f, 0);
@@ -474,12 +484,15 @@ public final class TextVectorization {
     /**
      * Keras' {@code get_config()}: the options under Keras' keys ({@code ngrams} an int after {@link #ngrams(int)}, a list
      * after {@link #ngrams(List)}), {@code vocabulary} null as Keras writes it for an adapted layer (the vocabulary goes
-     * in {@link #saveVocabulary}'s file).
+     * in {@link #saveVocabulary}'s file). In "tf_idf" mode the idf weights are in neither the config nor the file
+     * ({@link #loadVocabulary} refuses that mode, as Keras' {@code vocabulary=} path does): give them with the vocabulary.
      *
      * <pre>{@code
      * Map<String, Object> c = vectorize.config();     // {"max_tokens": 20000, ..., "ngrams": 2, "output_mode": "int", ...}
      * vectorize.saveVocabulary(dir.resolve("vocabulary.txt"));
      * TextVectorization back = TextVectorization.fromConfig(c).loadVocabulary(dir.resolve("vocabulary.txt"));
+     * // "tf_idf" (padToMaxTokens or not):
+     * TextVectorization idf = TextVectorization.fromConfig(c).vocabulary(vectorize.vocabulary(), vectorize.idfWeights());
      * }</pre>
      */
     public Map<String, Object> config() { return TextVectorizationConfig.write(this, ngramsUpTo); }
@@ -514,6 +527,11 @@ public final class TextVectorization {
                     + "; make a new TextVectorization");
         }
         if (frozenSize == null) frozenSize = size;
+    }
+
+    private static boolean zerosFrom(float[] w, int from) {
+        for (int i = from; i < w.length; i++) if (w[i] != 0f) return false;
+        return true;
     }
 
     /** {@code w} after {@code front} slots of {@code frontValue}, then zeros up to {@code maxTokens} with padToMaxTokens. */

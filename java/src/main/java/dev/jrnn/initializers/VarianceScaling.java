@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * Keras' VarianceScaling(scale, mode, distribution, seed), and its presets Glorot, He and Lecun (uniform and normal;
- * {@code kerasClass} names which). With n the fan of {@code mode} ({@link Fans}; fan_avg their mean; at least 1):
+ * {@code kerasClass} names which; null: VarianceScaling). With n the fan of {@code mode} ({@link Fans}; fan_avg their mean; at least 1):
  * "uniform" draws U(-limit, limit), limit = sqrt(3 scale / n); "untruncated_normal" N(0, scale / n);
  * "truncated_normal" a normal cut at 2 stddev whose stddev after the cut is sqrt(scale / n) (so Keras' stddev
  * sqrt(scale / n) / 0.87962566103423978 before it). Seed null draws from the layer's stream.
@@ -25,13 +25,13 @@ public record VarianceScaling(double scale, String mode, String distribution, Lo
             "LecunUniform", new Object[] {1.0, "fan_in", "uniform"}, "LecunNormal", new Object[] {1.0, "fan_in", "truncated_normal"});
 
     public VarianceScaling {
-        String cls = kerasClass;
-        dev.jrnn.tensor.Float32.check(cls + ": scale", scale, x -> x > 0 && Double.isFinite(x), "positive and finite (in float32)");
-        if (mode == null || !MODES.contains(mode)) throw new IllegalArgumentException(cls + ": mode must be \"fan_in\", \"fan_out\" or \"fan_avg\", got " + quoted(mode));
+        if (kerasClass == null) kerasClass = "VarianceScaling";   // the record built directly: Keras' VarianceScaling
+        dev.jrnn.tensor.Float32.check(kerasClass + ": scale", scale, x -> x > 0 && Double.isFinite(x), "positive and finite (in float32)");
+        if (mode == null || !MODES.contains(mode)) throw new IllegalArgumentException(kerasClass + ": mode must be \"fan_in\", \"fan_out\" or \"fan_avg\", got " + quoted(mode));
         String d = distribution == null ? null : distribution.toLowerCase(java.util.Locale.ROOT);
         if ("normal".equals(d)) d = "truncated_normal";   // as Keras
         if (d == null || !DISTRIBUTIONS.contains(d)) {
-            throw new IllegalArgumentException(cls + ": distribution must be \"truncated_normal\", \"untruncated_normal\" or \"uniform\", got "
+            throw new IllegalArgumentException(kerasClass + ": distribution must be \"truncated_normal\", \"untruncated_normal\" or \"uniform\", got "
                     + quoted(distribution));
         }
         distribution = d;

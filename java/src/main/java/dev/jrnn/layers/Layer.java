@@ -412,31 +412,47 @@ public abstract class Layer {
     public void setWeights(List<Tensor> weights) {
         List<Param> ps = params();
         if (weights == null) throw new IllegalArgumentException(name() + ": setWeights got null");
+        if (weights.size() != ps.size() && !isBuilt()) {   // an unbuilt layer has no weights yet: say so, not "expected 0"
+            throw new IllegalArgumentException(name() + ": setWeights got " + weights.size() + " weight arrays, but the layer is not"
+                    + " built yet: it has no weights until it is built (called on an input, or in a model with an input shape),"
+                    + " and some layers (Dropout, Flatten) have none then either");
+        }
         if (weights.size() != ps.size()) {
             throw new IllegalArgumentException(name() + ": expected " + ps.size() + " weight arrays "
                     + describe(ps) + ", got " + weights.size());
         }
         for (int i = 0; i < ps.size(); i++) {
             Tensor w = weights.get(i);
-            if (w == null) throw new IllegalArgumentException(name() + ": weight " + i + " (" + ps.get(i).name() + ") is null");
+            if (w == null) throw new IllegalArgumentException(name() + ": weight " + i + " (" + weightName(ps.get(i)) + ") is null");
             if (!Arrays.equals(w.shape(), ps.get(i).shape())) {
-                throw new IllegalArgumentException(name() + ": weight " + i + " (" + ps.get(i).name() + ") expected shape "
+                throw new IllegalArgumentException(name() + ": weight " + i + " (" + weightName(ps.get(i)) + ") expected shape "
                         + Tensor.shapeString(ps.get(i).shape()) + ", got " + Tensor.shapeString(w.shape()));
             }
             if (!w.isFinite()) {
-                throw new IllegalArgumentException(name() + ": weight " + i + " (" + ps.get(i).name() + ") holds NaN or Inf");
+                throw new IllegalArgumentException(name() + ": weight " + i + " (" + weightName(ps.get(i)) + ") holds NaN or Inf");
             }
         }
         for (int i = 0; i < ps.size(); i++) ps.get(i).set(weights.get(i));
     }
 
-    private static String describe(List<Param> ps) {
+    private String describe(List<Param> ps) {
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < ps.size(); i++) {
             if (i > 0) b.append(", ");
-            b.append(ps.get(i).name()).append(Tensor.shapeString(ps.get(i).shape()));
+            b.append(weightName(ps.get(i))).append(Tensor.shapeString(ps.get(i).shape()));
         }
         return b.append(']').toString();
+    }
+
+    /**
+     * {@code p}'s name within this layer as Keras names it: {@code kernel}, or with the sublayer's scope where one layer
+     * holds several of the same name ({@code query/kernel} ... {@code attention_output/kernel} of MultiHeadAttention,
+     * {@code forward_lstm/kernel} of Bidirectional): {@link #variableScope} less this layer's name and "/" where it begins
+     * with them (a subclass's own scope that does not is kept whole).
+     */
+    public String weightName(Param p) {
+        String scope = variableScope(p), own = name() + "/";
+        return (scope.startsWith(own) ? scope.substring(own.length()) : scope) + p.name();
     }
 
     // ------------------------------------------------------------------ direct calls on host tensors

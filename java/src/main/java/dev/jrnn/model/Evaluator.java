@@ -41,17 +41,19 @@ public abstract class Evaluator extends Trainer {
      * non-stateful layers are unchanged; a stateful model's batch must be its fixed batch size.
      */
     public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys) {
-        return evaluateAll(xs, ys, batchRows(xs), null);
+        return evaluateAll("testOnBatch", xs, ys, batchRows(xs), null, null, List.of());
     }
 
     /** {@link #testOnBatch(List, List)} with Keras' {@code sample_weight} (nullable): the loss and {@link WeightedMetrics} weighted. */
     public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight) {
-        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeight);
+        SampleWeights.Given w = sampleWeight == null ? null : SampleWeights.Given.shared(name() + ".testOnBatch", "sampleWeight", sampleWeight);
+        return evaluateAll("testOnBatch", xs, ys, batchRows(xs), null, w, List.of());
     }
 
     /** {@link #testOnBatch(List, List)} with one sample-weight tensor per output (null: that output unweighted). */
     public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
-        return evaluateAll(xs, ys, batchRows(xs), null, sampleWeights);
+        SampleWeights.Given w = SampleWeights.Given.perOutput(name() + ".testOnBatch", "sampleWeight", sampleWeights);
+        return evaluateAll("testOnBatch", xs, ys, batchRows(xs), null, w, List.of());
     }
 
     /** {@link #testOnBatch(List, List)} with the inputs by name, as Keras' {@code test_on_batch({"a": a, "b": b}, y)} (see {@link #fit(Map, List, FitOptions)}). */
@@ -141,7 +143,7 @@ public abstract class Evaluator extends Trainer {
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, List<Tensor> sampleWeights,
                                            Callback... callbacks) {
         List<Callback> cbs = callbacks(name() + ".evaluate", callbacks);
-        return evaluateAll(xs, ys, batchSize, lengths, sampleWeights == null ? null
+        return evaluateAll("evaluate", xs, ys, batchSize, lengths, sampleWeights == null ? null
                 : SampleWeights.Given.perOutput(name() + ".evaluate", "sampleWeight", sampleWeights), cbs);
     }
 
@@ -155,19 +157,21 @@ public abstract class Evaluator extends Trainer {
     }
 
     private Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w) {
-        return evaluateAll(xs, ys, batchSize, lengths, w, List.of());
+        return evaluateAll("evaluate", xs, ys, batchSize, lengths, w, List.of());
     }
 
-    private Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w,
+    /** Evaluate on tensors; {@code op} ("evaluate", "testOnBatch") is the call the messages name. */
+    private Map<String, Double> evaluateAll(String op, List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w,
                                             List<Callback> callbacks) {
-        requireCompiled("evaluate");
-        requireOpen("evaluate");
-        if (batchSize < 1) throw new IllegalArgumentException(name() + ".evaluate: batchSize must be >= 1, got " + batchSize);
+        requireCompiled(op);
+        requireOpen(op);
+        if (batchSize < 1) throw new IllegalArgumentException(name() + "." + op + ": batchSize must be >= 1, got " + batchSize);
+        SampleWeights.Given g = w == null ? null : w.checkedFor(name() + "." + op, "sampleWeight", xs);   // before the build, as trainOnBatch
         ensureBuiltSafely(xs);
-        Data d = check().prepare(xs, ys, lengths, "evaluate", true, false);
-        d = d.withWeights(SampleWeights.resolve(w, name() + ".evaluate", "sampleWeight", graph(), d.xs().get(0).dim(0),
+        Data d = check().prepare(xs, ys, lengths, op, true, false);
+        d = d.withWeights(SampleWeights.resolve(g, name() + "." + op, "sampleWeight", graph(), d.xs().get(0).dim(0),
                 SampleWeights.targetSteps(d.ys())));
-        return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize)
+        return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize, op)
                 : new Inference(setup, (Model) this).evaluate(d, batchSize, callbacks, (Model) this);
     }
 

@@ -255,7 +255,7 @@ public final class FitOptions {
      * }</pre>
      */
     public FitOptions sampleWeight(Tensor w) {
-        this.sampleWeight = SampleWeights.Given.shared("FitOptions", "sampleWeight", w);
+        this.sampleWeight = SampleWeights.Given.shared("FitOptions", "sampleWeight", w).valuesChecked("FitOptions", "sampleWeight");
         return this;
     }
 
@@ -264,13 +264,13 @@ public final class FitOptions {
      * {@link #sampleWeight(Tensor)}: Keras' {@code sample_weight=[w1, w2]}.
      */
     public FitOptions sampleWeight(List<Tensor> perOutput) {
-        this.sampleWeight = SampleWeights.Given.perOutput("FitOptions", "sampleWeight", perOutput);
+        this.sampleWeight = SampleWeights.Given.perOutput("FitOptions", "sampleWeight", perOutput).valuesChecked("FitOptions", "sampleWeight");
         return this;
     }
 
     /** Sample weights by output name (an output not named is unweighted): Keras' {@code sample_weight={"price": w}}. */
     public FitOptions sampleWeight(Map<String, Tensor> byOutput) {
-        this.sampleWeight = SampleWeights.Given.byName("FitOptions", "sampleWeight", byOutput);
+        this.sampleWeight = SampleWeights.Given.byName("FitOptions", "sampleWeight", byOutput).valuesChecked("FitOptions", "sampleWeight");
         return this;
     }
 
@@ -362,7 +362,8 @@ public final class FitOptions {
      * by {@code w} as {@link #sampleWeight(Tensor)} weighs the training loss (shape (n), or (n, T) per timestep).
      */
     public FitOptions validationData(Tensor x, Tensor y, Tensor w) {
-        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w);   // first: a refusal changes nothing
+        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");   // first: a refusal changes nothing
         validationData(x, y);
         this.validationWeight = g;
         return this;
@@ -370,7 +371,8 @@ public final class FitOptions {
 
     /** Weighted validation data of a model with several inputs or outputs; {@code w} weighs every output. */
     public FitOptions validationData(List<Tensor> xs, List<Tensor> ys, Tensor w) {
-        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w);
+        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
         validationData(xs, ys);
         this.validationWeight = g;
         return this;
@@ -378,7 +380,8 @@ public final class FitOptions {
 
     /** Weighted validation data with one weight tensor per output (null: that output unweighted), as {@link #sampleWeight(List)}. */
     public FitOptions validationData(List<Tensor> xs, List<Tensor> ys, List<Tensor> perOutput) {
-        SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput);
+        SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
         validationData(xs, ys);
         this.validationWeight = g;
         return this;

@@ -29,16 +29,16 @@ final class Inference {
         this.owner = owner;
     }
 
-    /** Loss and metrics ("loss", "accuracy", ...) over {@code d} in batches of {@code batchSize}. */
-    Map<String, Double> evaluate(Data d, int batchSize) {
-        int size = StatefulBatch.resolve(s.name(), s.graph(), "evaluate", batchSize, d.n());
+    /** Loss and metrics ("loss", "accuracy", ...) over {@code d} in batches of {@code batchSize}; {@code op} names the call in messages. */
+    Map<String, Double> evaluate(Data d, int batchSize, String op) {
+        int size = StatefulBatch.resolve(s.name(), s.graph(), op, batchSize, d.n());
         return evaluate(new DataBatches(d, size, s.outputs()));
     }
 
     /** Loss and metrics over one epoch (epoch 0, in order) of {@code src}. */
     Map<String, Double> evaluate(BatchSource src) { return evaluate(src, List.of(), null, hook -> {}); }
 
-    /** As {@link #evaluate(Data, int)}, calling the test hooks of {@code callbacks} (a standalone evaluate given callbacks). */
+    /** As {@link #evaluate(Data, int, String)}, calling the test hooks of {@code callbacks} (a standalone evaluate given callbacks). */
     Map<String, Double> evaluate(Data d, int batchSize, List<Callback> callbacks, Model model) {
         int size = StatefulBatch.resolve(s.name(), s.graph(), "evaluate", batchSize, d.n());
         return evaluate(new DataBatches(d, size, s.outputs()), callbacks, model);

@@ -20,10 +20,41 @@ final class SampleWeights {
     /**
      * Sample weights as a call gave them: one tensor for every output ({@code shared}), one per output in output order
      * ({@code perOutput}; a null entry leaves that output unweighted), or by output name ({@code byName}; an output not
-     * named is unweighted). Exactly one is not null; the tensors are checked ({@link #check}).
+     * named is unweighted). Exactly one is not null; the tensors' shapes are checked ({@link #check}), their values
+     * ({@code checked}) once their count is known to fit the call's samples ({@link #checkedFor}, before a call builds the
+     * model, so a weight of the wrong count is named as such whatever its values), or at once by {@link #valuesChecked} (a
+     * setter that has no samples yet); {@link #resolve} checks them where neither did (a data set's batch).
      */
-    record Given(Tensor shared, List<Tensor> perOutput, Map<String, Tensor> byName) {
-        static Given shared(String who, String param, Tensor w) { return new Given(check(who, param, w), null, null); }
+    record Given(Tensor shared, List<Tensor> perOutput, Map<String, Tensor> byName, boolean checked) {
+        /** This, its weights' values checked now ({@link #requireValues}); {@code who}: {@code param} begin the messages. */
+        Given valuesChecked(String who, String param) {
+            each(param, (label, w) -> requireValues(who, label, w));
+            return new Given(shared, perOutput, byName, true);
+        }
+
+        /**
+         * This checked against a call's inputs {@code xs} before the call builds the model, so that a refusal leaves an unbuilt
+         * model unbuilt: every weight's count against the samples of {@code xs}' first tensor, then the values. The
+         * per-timestep steps and the count of tensors per output need the built model ({@link #resolve}). Inputs that are
+         * not a list of tensors are left for the call to refuse.
+         */
+        Given checkedFor(String who, String param, List<Tensor> xs) {
+            if (xs == null || xs.isEmpty() || xs.get(0) == null || xs.get(0).rank() == 0) return this;
+            int n = xs.get(0).dim(0);
+            each(param, (label, w) -> requireCount(who, label, w, n));
+            return valuesChecked(who, param);
+        }
+
+        /** {@code f} on each weight tensor given, with its label in messages ({@code param}, {@code param[k]}, {@code param["name"]}). */
+        private void each(String param, java.util.function.BiConsumer<String, Tensor> f) {
+            if (shared != null) f.accept(param, shared);
+            if (perOutput != null) {
+                for (int k = 0; k < perOutput.size(); k++) if (perOutput.get(k) != null) f.accept(param + "[" + k + "]", perOutput.get(k));
+            }
+            if (byName != null) for (var e : byName.entrySet()) f.accept(param + "[\"" + e.getKey() + "\"]", e.getValue());
+        }
+
+        static Given shared(String who, String param, Tensor w) { return new Given(check(who, param, w), null, null, false); }
 
         static Given perOutput(String who, String param, List<Tensor> ws) {
             if (ws == null) throw new IllegalArgumentException(who + ": " + param + " is null (leave it unset for equal weights)");
@@ -33,7 +64,7 @@ final class SampleWeights {
                 throw new IllegalArgumentException(who + ": " + param + " holds no weights (" + ws.size()
                         + " nulls); give one tensor per output, null for an output without weights");
             }
-            return new Given(null, Collections.unmodifiableList(l), null);
+            return new Given(null, Collections.unmodifiableList(l), null, false);
         }
 
         static Given byName(String who, String param, Map<String, Tensor> ws) {
@@ -44,13 +75,14 @@ final class SampleWeights {
                 if (e.getKey() == null) throw new IllegalArgumentException(who + ": " + param + " has a null output name");
                 m.put(e.getKey(), check(who, param + "[\"" + e.getKey() + "\"]", e.getValue()));
             }
-            return new Given(null, null, Collections.unmodifiableMap(m));
+            return new Given(null, null, Collections.unmodifiableMap(m), false);
         }
     }
 
     /**
      * Keras' sample_weight {@code w} as given: shape (n) or (n, 1), one weight per sample, or (n, T) or (n, T, 1), one per
-     * timestep; finite and >= 0. Returns it as (n) or (n, T), a copy. {@code who}: param begin the messages.
+     * timestep. Returns it as (n) or (n, T), a copy (its values checked later, {@link #requireValues}). {@code who}:
+     * param begin the messages.
      */
     static Tensor check(String who, String param, Tensor w) {
         if (w == null) throw new IllegalArgumentException(who + ": " + param + " is null (leave it unset for equal weights)");
@@ -62,14 +94,20 @@ final class SampleWeights {
                     + " one per timestep of a sequence output, got " + Arrays.toString(s));
         }
         float[] d = w.data();
-        int t = temporal ? s[1] : 1;
+        return temporal ? Tensor.of(d.clone(), s[0], s[1]) : Tensor.of(d.clone(), s[0]);
+    }
+
+    /** The weights {@code w} ((n) or (n, T), as {@link #check} gives them) finite and >= 0. */
+    static void requireValues(String who, String param, Tensor w) {
+        float[] d = w.data();
+        boolean temporal = w.rank() == 2;
+        int t = temporal ? w.dim(1) : 1;
         for (int i = 0; i < d.length; i++) {
             if (!Float.isFinite(d[i]) || d[i] < 0) {
                 throw new IllegalArgumentException(who + ": " + param + " must be finite and >= 0, got " + d[i] + " at sample " + i / t
                         + (temporal ? ", step " + i % t : ""));
             }
         }
-        return temporal ? Tensor.of(d.clone(), s[0], s[1]) : Tensor.of(d.clone(), s[0]);
     }
 
     /**
@@ -102,15 +140,21 @@ final class SampleWeights {
             Tensor w = ws.get(k);
             if (w == null) continue;
             String label = g.shared() != null ? param : param + (g.perOutput() != null ? "[" + k + "]" : "[\"" + names.get(k) + "\"]");
-            if (w.dim(0) != n) {
-                throw new IllegalArgumentException(who + ": " + label + " holds " + w.dim(0) + " weights, x holds " + n
-                        + " samples; give one weight per sample");
-            }
+            requireCount(who, label, w, n);
             int steps = targetSteps.applyAsInt(k);
             // a skipped output (no target) trains no loss: its weight is never read
             if (w.rank() == 2 && steps != SKIPPED) requireSequence(who, label, w, outs.get(k), steps);
         }
+        if (!g.checked()) g.each(param, (label, w) -> requireValues(who, label, w));   // the values once every shape fits
         return ws;
+    }
+
+    /** The weights {@code w} one per sample of {@code n}. */
+    private static void requireCount(String who, String label, Tensor w, int n) {
+        if (w.dim(0) != n) {
+            throw new IllegalArgumentException(who + ": " + label + " holds " + w.dim(0) + " weights, x holds " + n
+                    + " samples; give one weight per sample");
+        }
     }
 
     /**
@@ -134,9 +178,22 @@ final class SampleWeights {
      */
     static List<Tensor> of(String what, Given sw, Map<Integer, Double> cw, Data d, Graph graph, boolean sparse) {
         int n = d.xs().get(0).dim(0);
-        if (sw != null && cw != null) throw new IllegalArgumentException(what + ": give sampleWeight or classWeight, not both (as Keras)");
+        requireOne(what, sw, cw);
         if (cw == null) return resolve(sw, what, "sampleWeight", graph, n, targetSteps(d.ys()));
         return Collections.nCopies(graph.outputs.size(), classWeights(what, cw, d.ys(), n, sparse));
+    }
+
+    /**
+     * A call's {@code sw} and {@code cw} (each nullable) checked against its inputs {@code xs} before the call builds the
+     * model ({@link Given#checkedFor}); {@code sw} so checked.
+     */
+    static Given checkedFor(String what, Given sw, Map<Integer, Double> cw, List<Tensor> xs) {
+        requireOne(what, sw, cw);
+        return sw == null ? null : sw.checkedFor(what, "sampleWeight", xs);
+    }
+
+    private static void requireOne(String what, Given sw, Map<Integer, Double> cw) {
+        if (sw != null && cw != null) throw new IllegalArgumentException(what + ": give sampleWeight or classWeight, not both (as Keras)");
     }
 
     /** What {@link #targetSteps} says of an output without a target (fit and validation may skip one). */

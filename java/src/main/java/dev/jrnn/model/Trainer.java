@@ -383,10 +383,11 @@ public abstract class Trainer {
             throw new IllegalArgumentException(name() + ".fit: FitOptions.validationBatchSize does not apply to a validation dataset,"
                     + " which gives its own batches (Dataset.batch(n)), got validationBatchSize " + o.validationBatchSize);
         }
+        SampleWeights.Given w = SampleWeights.checkedFor(name() + ".fit", o.sampleWeight, o.classWeight, xs);   // before the build
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
-        all = all.withWeights(SampleWeights.of(name() + ".fit", o.sampleWeight, o.classWeight, all, graph(), sparseTargets0()));
+        all = all.withWeights(SampleWeights.of(name() + ".fit", w, o.classWeight, all, graph(), sparseTargets0()));
         Data[] split = all.split(given ? 0 : o.validationSplit, name());
         if (o.classWeight != null && split[1] != null) split[1] = split[1].withWeights(null);   // Keras weighs training only
         Data train = split[0], val = !o.hasValidationTensors() ? split[1] : validation(o);
@@ -531,10 +532,11 @@ public abstract class Trainer {
         String what = name() + ".trainOnBatch";
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");
+        SampleWeights.Given w = SampleWeights.checkedFor(what, sw, cw, xs);   // before the build: a refusal leaves the model as it was
         ensureBuilt(xs);
         ensureStore();
         Data d = check().prepare(xs, ys, null, "trainOnBatch", true, true);
-        d = d.withWeights(SampleWeights.of(what, sw, cw, d, graph(), sparseTargets0()));
+        d = d.withWeights(SampleWeights.of(what, w, cw, d, graph(), sparseTargets0()));
         return new TrainingLoop(model(), setup).trainOnBatch(d);
     }
 

@@ -108,6 +108,33 @@ class TextVectorizationTest {
         assertArrayEquals(new int[] {1, 6}, padded.call(List.of("a")).shape());
     }
 
+    /**
+     * A padded "tf_idf" layer copied through vocabulary(tv.vocabulary(), tv.idfWeights()): idfWeights() has maxTokens
+     * entries, which the setter refused ("6, got 8"). Keras 3.15.1 (TF 2.21) on the same texts:
+     * <pre>
+     * tv = keras.layers.TextVectorization(max_tokens=8, output_mode="tf_idf", pad_to_max_tokens=True)
+     * tv.adapt(["a b c", "a b", "a d e"])
+     * tv.get_vocabulary()                  # ['[UNK]', 'a', 'b', 'e', 'd', 'c']
+     * tv._lookup_layer.idf_weights         # [0.8003271, 0.5596158, 0.6931472, 0.9162908, 0.9162908, 0.9162908, 0, 0]
+     * tv(["a b z"])                        # [[0.8003271, 0.5596158, 0.6931472, 0, 0, 0, 0, 0]]
+     * </pre>
+     * Keras' set_vocabulary refuses those 8 weights (and so does its own reload of the saved layer); jrnn takes them.
+     */
+    @Test
+    void aPaddedTfIdfLayerCopiesThroughItsVocabularyAndIdfWeights() {
+        TextVectorization tv = new TextVectorization().maxTokens(8).outputMode("tf_idf").padToMaxTokens(true);
+        tv.adapt(List.of("a b c", "a b", "a d e"));
+        float[] kerasIdf = {0.8003271222114563f, 0.5596157908439636f, 0.6931471824645996f, 0.9162907600402832f, 0.9162907600402832f,
+                0.9162907600402832f, 0, 0};
+        assertEquals(List.of("[UNK]", "a", "b", "e", "d", "c"), tv.vocabulary());
+        assertArrayEquals(kerasIdf, tv.idfWeights(), 1e-6f);
+        TextVectorization copy = TextVectorization.fromConfig(tv.config()).vocabulary(tv.vocabulary(), tv.idfWeights());
+        assertEquals(tv.vocabulary(), copy.vocabulary());
+        assertArrayEquals(kerasIdf, copy.idfWeights(), 1e-6f);
+        assertArrayEquals(new float[] {0.8003271222114563f, 0.5596157908439636f, 0.6931471824645996f, 0, 0, 0, 0, 0},
+                copy.call(List.of("a b z")).toArray(), 1e-6f);
+    }
+
     /** Ties by reverse code point order (Keras' lexsort on UTF-8 bytes), maxTokens counting the special tokens. */
     @Test
     void tiesAndMaxTokensCountedByHand() {

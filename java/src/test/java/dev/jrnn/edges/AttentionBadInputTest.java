@@ -10,12 +10,16 @@ import dev.jrnn.layers.AdditiveAttention;
 import dev.jrnn.layers.Attention;
 import dev.jrnn.layers.Trace;
 import dev.jrnn.model.Input;
+import dev.jrnn.model.Models;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -151,5 +155,30 @@ class AttentionBadInputTest {
         });
         assertTrue(e.getMessage().contains("hold 4294967296 values, more than one call takes (2^31 - 9): split the batch"), e.getMessage());
         assertFalse(a.isBuilt());
+    }
+
+    /**
+     * {@code keras3_real/<name>.keras} (Keras 3.15.1's own file, make_shared_calls.py) refused by Models.load with exactly
+     * {@code message} after the file's path.
+     */
+    static void assertKerasFileRefused(String name, String message) throws URISyntaxException {
+        Path f = Path.of(AttentionBadInputTest.class.getResource("/dev/jrnn/io/keras/keras3_real/" + name + ".keras").toURI());
+        IOException e = assertThrows(IOException.class, () -> Models.load(f));
+        assertEquals(f + ": " + message, e.getMessage());
+    }
+
+    /**
+     * One Attention layer called twice with other call arguments (Keras keeps them per call, jrnn per layer): the message
+     * named the layer by index only and listed both flags whether they differed or not ("call arguments [use_causal_mask,
+     * return_attention_scores] differ between the calls of one layer"); now the layer and only what differs, per call.
+     */
+    @Test
+    void aSharedLayerCalledWithOtherArgumentsNamesTheLayerAndWhatDiffers() throws URISyntaxException {
+        String way = "; jrnn keeps call arguments per layer, where Keras keeps them per call: use one layer per set of call arguments"
+                + " (each with its own weights)";
+        assertKerasFileRefused("shared_att_flags", "model_config.layers[2]: layer 'my_att' (Attention): use_causal_mask is True in call 0"
+                + " and False in call 1" + way);
+        assertKerasFileRefused("shared_att_scores", "model_config.layers[2]: layer 'my_att2' (Attention): return_attention_scores is True"
+                + " in call 0 and False in call 1" + way);
     }
 }

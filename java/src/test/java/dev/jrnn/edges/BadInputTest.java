@@ -300,6 +300,22 @@ class BadInputTest {
 
     private static void weights() {
         bad("layer setWeights: null", IAE, f -> lstm(f).setWeights(null), "lstm", "null");
+        // it said "expected 0 weight arrays [], got 3"
+        bad("layer setWeights: not built", IAE, f -> new LSTM(4).name("unbuilt").setWeights(List.of(Tensor.zeros(2, 16),
+                        Tensor.zeros(4, 16), Tensor.zeros(16))), "unbuilt: setWeights got 3 weight arrays, but the layer is not built yet: it"
+                        + " has no weights until it is built (called on an input, or in a model with an input shape), and some layers"
+                        + " (Dropout, Flatten) have none then either");
+        // it said "build it first", which cannot give a Dropout weights
+        bad("layer setWeights: unbuilt Dropout", IAE, f -> new Dropout(.5).name("drop").setWeights(List.of(Tensor.zeros(2))),
+                "drop: setWeights got 1 weight arrays, but the layer is not built yet: it has no weights until it is built");
+        // a subclass's own variable scope, not "<name>/": its weight is named by it (it threw StringIndexOutOfBoundsException)
+        bad("layer setWeights: own variable scope", IAE, f -> {
+            Dense d = new Dense(2) {
+                @Override public String variableScope(dev.jrnn.layers.Param p) { return "s/"; }
+            };
+            new Sequential(d.name("scoped").inputShape(3));
+            d.setWeights(List.of(Tensor.zeros(2, 3), Tensor.zeros(2)));
+        }, "scoped: weight 0 (s/kernel) expected shape (3, 2), got (2, 3)");
         bad("layer setWeights: two of three", IAE, f -> lstm(f).setWeights(lstm(f).getWeights().subList(0, 2)),
                 "lstm", "expected 3 weight arrays", "got 2");
         bad("layer setWeights: transposed kernel", IAE,

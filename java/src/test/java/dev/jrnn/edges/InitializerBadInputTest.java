@@ -75,6 +75,9 @@ class InitializerBadInputTest {
                     "\"fan_in\", \"fan_out\" or \"fan_avg\"", "got \"fan_max\""),
             bad("variance scaling unknown distribution", () -> Initializer.varianceScaling(1, "fan_in", "gamma", 3), "VarianceScaling: distribution",
                     "\"truncated_normal\", \"untruncated_normal\" or \"uniform\"", "got \"gamma\""),
+            // the record built directly with a null Keras class named "null" as the class
+            bad("variance scaling record without a class", () -> new VarianceScaling(0, "fan_in", "normal", null, null),
+                    "VarianceScaling: scale must be positive and finite (in float32), got 0.0"),
             bad("a preset with other arguments", () -> new VarianceScaling(3, "fan_in", "uniform", null, "HeUniform"), "VarianceScaling: kerasClass",
                     "a preset with its own arguments", "got HeUniform"),
             bad("Zeros holding 2", () -> new Constant(2, "Zeros"), "Constant: kerasClass", "Zeros (value 0)", "got Zeros with value 2.0"),

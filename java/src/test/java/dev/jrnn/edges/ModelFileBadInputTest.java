@@ -167,4 +167,66 @@ class ModelFileBadInputTest {
         Files.write(f, b.toByteArray());
         loadFails(f);
     }
+
+    /**
+     * A Keras 3.15.1 model holding TextVectorization (keras3_real/make_text_vectorization.py): refused, as documented; the
+     * message named only the supported classes, now the route that works, which this test then follows to Keras' own ids.
+     */
+    @Test
+    void aModelWithTextVectorizationIsRefusedNamingTheRouteThatWorks(@TempDir Path dir) throws Exception {
+        Path f = Path.of(ModelFileBadInputTest.class.getResource("/dev/jrnn/io/keras/keras3_real/tv_model.keras").toURI());
+        IOException e = assertThrows(IOException.class, () -> Models.load(f));
+        assertEquals(f + ": layer 'text_vectorization' (TextVectorization): " + textVectorizationRoute("text_vectorization"), e.getMessage());
+        followTheRoute(f, dir, "text_vectorization");
+    }
+
+    /**
+     * The same layer in a Sequential nested in a functional Model (keras3_real/make_text_vectorization.py): it was refused
+     * for the outer string Input's batch_shape, without the route; the route names the nesting, as Keras writes the
+     * vocabulary at assets/layers/sequential/layers/text_vectorization/.
+     */
+    @Test
+    void aNestedTextVectorizationIsRefusedNamingItsNestedPath(@TempDir Path dir) throws Exception {
+        Path f = Path.of(ModelFileBadInputTest.class.getResource("/dev/jrnn/io/keras/keras3_real/tv_nested.keras").toURI());
+        IOException e = assertThrows(IOException.class, () -> Models.load(f));
+        assertEquals(f + ": layer 'text_vectorization' (TextVectorization) in nested model 'sequential': "
+                + textVectorizationRoute("sequential/layers/text_vectorization"), e.getMessage());
+        followTheRoute(f, dir, "sequential/layers/text_vectorization");
+    }
+
+    private static String textVectorizationRoute(String at) {
+        return "a TextVectorization layer inside a model is not supported:"
+                + " jrnn's models take float tensors and its TextVectorization (dev.jrnn.data) vectorizes the texts on the host before"
+                + " them. Rebuild it from the .keras archive with TextVectorization.fromConfig(this layer's \"config\" in config.json),"
+                + " then loadVocabulary(assets/layers/" + at + "/vocabulary.txt extracted from the archive; in \"tf_idf\" mode"
+                + " vocabulary(tokens, idfWeights) with the weights at layers/" + at + "/vars/idf_weights of its"
+                + " model.weights.h5), and load a model saved without it (in Keras: a Model from the layer after it)";
+    }
+
+    /** Rebuilds file {@code f}'s TextVectorization at {@code at} (below layers/) as the refusal says and checks Keras' ids. */
+    @SuppressWarnings("unchecked")
+    private static void followTheRoute(Path f, Path dir, String at) throws Exception {
+        dev.jrnn.data.TextVectorization tv;
+        Path vocabulary = dir.resolve("vocabulary.txt");
+        try (ZipFile z = new ZipFile(f.toFile())) {
+            var cfg = (java.util.Map<String, Object>) dev.jrnn.io.Json.parse(new String(
+                    z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+            var model = (java.util.Map<String, Object>) cfg.get("config");
+            String[] parts = at.split("/");
+            for (int i = 0; i + 2 < parts.length; i += 2) {   // down the nested models named in the path
+                String name = parts[i];
+                model = (java.util.Map<String, Object>) ((java.util.List<java.util.Map<String, Object>>) model.get("layers")).stream()
+                        .filter(l -> name.equals(((java.util.Map<String, Object>) l.get("config")).get("name"))).findFirst().orElseThrow().get("config");
+            }
+            var layers = (java.util.List<java.util.Map<String, Object>>) model.get("layers");
+            var layer = layers.stream().filter(l -> "TextVectorization".equals(l.get("class_name"))).findFirst().orElseThrow();
+            tv = dev.jrnn.data.TextVectorization.fromConfig((java.util.Map<String, Object>) layer.get("config"));
+            Files.write(vocabulary, z.getInputStream(z.getEntry("assets/layers/" + at + "/vocabulary.txt")).readAllBytes());
+        }
+        tv.loadVocabulary(vocabulary);
+        Tensor ids = tv.call(java.util.List.of("the cat sat on the mat", "a dog ran far, far away!", "The Cat and the Dog", "zebra"));
+        Tensor keras = dev.jrnn.data.Npy.read(f.resolveSibling("tv_model_ids.npy"));
+        assertArrayEquals(keras.shape(), ids.shape());
+        assertArrayEquals(keras.toArray(), ids.toArray());
+    }
 }

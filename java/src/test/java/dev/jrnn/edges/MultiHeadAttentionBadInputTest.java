@@ -173,4 +173,49 @@ class MultiHeadAttentionBadInputTest {
             assertFalse(Files.exists(f));
         }
     }
+
+    /**
+     * One MultiHeadAttention layer called twice with other call arguments (Keras 3.15.1's files, make_shared_calls.py): the
+     * message said "call arguments [use_causal_mask, return_attention_scores] and attention_mask differ" where only one
+     * differed, naming the layer by index; now the layer and only what differs, with its value in each call.
+     */
+    @Test
+    void aSharedLayerCalledWithOtherArgumentsNamesTheLayerAndWhatDiffers() throws java.net.URISyntaxException {
+        String way = "; jrnn keeps call arguments per layer, where Keras keeps them per call: use one layer per set of call arguments"
+                + " (each with its own weights)";
+        AttentionBadInputTest.assertKerasFileRefused("shared_mha_flags", "model_config.layers[2]: layer 'my_mha' (MultiHeadAttention):"
+                + " use_causal_mask is True in call 0 and False in call 1" + way);
+        AttentionBadInputTest.assertKerasFileRefused("shared_mha_mask", "model_config.layers[3]: layer 'my_mha2' (MultiHeadAttention):"
+                + " use_causal_mask is False in call 0 and True in call 1, attention_mask is given in call 0 and not given in call 1" + way);
+    }
+
+    /**
+     * Keras' weights of a MultiHeadAttention(2, 3) (make_mha_heads.py; its shapes as h5py lists them) into the same model
+     * with 3 heads: each projection's arrays were all "weight kernel" / "weight bias", four times the same words; now
+     * each names its projection as Keras does (query, key, value, attention_output), and the model is unchanged.
+     */
+    @Test
+    void loadingWeightsOfOtherHeadsNamesEachProjection() throws Exception {
+        Path f = Path.of(MultiHeadAttentionBadInputTest.class.getResource("/dev/jrnn/io/keras/keras3_real/mha_heads2.weights.h5").toURI());
+        Input in = Input.shape(6);
+        var e = new dev.jrnn.layers.Embedding(9, 4).maskZero(true).name("embedding").apply(in);
+        var a = new MultiHeadAttention(3, 3).name("multi_head_attention").apply(e, e);
+        try (Model m = new Model(in, new dev.jrnn.layers.Dense(1).name("dense").apply(
+                new dev.jrnn.layers.GlobalAveragePooling1D().name("global_average_pooling1d").apply(a)))) {
+            List<Tensor> before = m.getWeights();
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> m.loadWeights(f));
+            String l = "layer 'multi_head_attention' weight ";
+            assertEquals(m.name() + ".loadWeights(" + f + "): the file does not match the model: " + l + "query/kernel expected shape (4, 3, 3), the file has (4, 2, 3); " + l + "query/bias expected shape"
+                    + " (3, 3), the file has (2, 3); " + l + "key/kernel expected shape (4, 3, 3), the file has (4, 2, 3); " + l + "key/bias"
+                    + " expected shape (3, 3), the file has (2, 3); " + l + "value/kernel expected shape (4, 3, 3), the file has (4, 2, 3); "
+                    + l + "value/bias expected shape (3, 3), the file has (2, 3); " + l + "attention_output/kernel expected shape (3, 3, 4),"
+                    + " the file has (2, 3, 4); build the same architecture as the Keras model that saved it", x.getMessage());
+            assertEquals(before, m.getWeights());
+            // setWeights names the projection too (it said "weight 2 (kernel)")
+            List<Tensor> ws = new ArrayList<>(before.subList(1, 9));
+            ws.set(2, Tensor.zeros(4, 2, 3));
+            IllegalArgumentException s = assertThrows(IllegalArgumentException.class, () -> m.getLayer("multi_head_attention").setWeights(ws));
+            assertEquals("multi_head_attention: weight 2 (key/kernel) expected shape (4, 3, 3), got (4, 2, 3)", s.getMessage());
+        }
+    }
 }

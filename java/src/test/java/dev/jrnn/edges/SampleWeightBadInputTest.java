@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,7 +85,7 @@ class SampleWeightBadInputTest {
         bad(s, () -> s.fit(XS, YS, quiet().sampleWeight(Tensor.full(1, 4, 6))), "s.fit: sampleWeight has shape (4, 6)", "(None, 5, 2)",
                 "is not a sequence of 6 steps");
         bad(s, () -> s.trainOnBatch(XS, YS, Tensor.full(1, 4, 4, 1)), "s.trainOnBatch: sampleWeight has shape (4, 4)");
-        bad(s, () -> s.testOnBatch(XS, YS, Tensor.full(1, 2)), "s.evaluate: sampleWeight holds 2 weights, x holds 4 samples");
+        bad(s, () -> s.testOnBatch(XS, YS, Tensor.full(1, 2)), "s.testOnBatch: sampleWeight holds 2 weights, x holds 4 samples");
         bad(s, () -> s.fit(XS, YS, quiet().validationData(XS, YS, Tensor.full(1, 4, 3))),
                 "s.fit (validation data): sampleWeight has shape (4, 3)", "is not a sequence of 3 steps");
         bad(m, () -> m.trainOnBatch(X, Y, null), "m.trainOnBatch: sampleWeight is null (use trainOnBatch(x, y))");
@@ -104,7 +105,7 @@ class SampleWeightBadInputTest {
         bad(m, () -> m.trainOnBatch(List.of(X), List.of(Y), null, Map.of(0, Double.NaN)), "m.trainOnBatch: classWeight of class 0 must be finite");
         bad(m, () -> m.trainOnBatch(List.of(X), List.of(Y), Tensor.full(1, 4), Map.of(0, 2.0)),
                 "m.trainOnBatch: give sampleWeight or classWeight, not both (as Keras)");
-        bad(m, () -> m.testOnBatch(List.of(X), List.of(Y), Tensor.full(Float.NaN, 4)), "m.evaluate: sampleWeight must be finite and >= 0, got NaN");
+        bad(m, () -> m.testOnBatch(List.of(X), List.of(Y), Tensor.full(Float.NaN, 4)), "m.testOnBatch: sampleWeight must be finite and >= 0, got NaN");
         // a data set's weights are checked batch by batch, naming the batch (a bad first batch: nothing trained)
         float[] w = {1, -3, 1, 1};
         bad(m, () -> m.fit(Dataset.fromTensors(X, Y, Tensor.of(w, 4)).batch(2), quiet()),
@@ -138,7 +139,7 @@ class SampleWeightBadInputTest {
                 "two.fit: sampleWeight holds 3 weight tensor(s), the model has 2 output(s) [a, b]; give one per output (null for an output without weights)");
         bad(two, () -> two.trainOnBatch(List.of(X), ys, List.of(Tensor.full(1, 4))), "two.trainOnBatch: sampleWeight holds 1 weight tensor(s)");
         bad(two, () -> two.evaluateAll(List.of(X), ys, 2, null, three), "two.evaluate: sampleWeight holds 3 weight tensor(s)");
-        bad(two, () -> two.testOnBatch(List.of(X), ys, three), "two.evaluate: sampleWeight holds 3 weight tensor(s)");
+        bad(two, () -> two.testOnBatch(List.of(X), ys, three), "two.testOnBatch: sampleWeight holds 3 weight tensor(s)");
         bad(two, () -> two.fit(List.of(X), ys, quiet().validationData(List.of(X), ys, three)),
                 "two.fit (validation data): sampleWeight holds 3 weight tensor(s)");
         bad(two, () -> two.fit(List.of(X), ys, quiet().sampleWeight(Map.of("c", Tensor.full(1, 4)))),
@@ -182,5 +183,69 @@ class SampleWeightBadInputTest {
         assertArrayEquals(new int[] {4, 3}, seq.with(List.of(Tensor.zeros(4, 3)), List.of(Tensor.zeros(5, 2))).inputs().get(0).shape());
         assertArrayEquals(new int[] {4}, seq.with(List.of(Tensor.zeros(4, 3)), List.of(Tensor.zeros(4, 2)), List.of(Tensor.full(1, 4)))
                 .weights().get(0).shape());
+    }
+
+    /**
+     * A Sequential without an input shape is built by its first call on data; a call refused for its sample weights' count
+     * or values leaves it unbuilt (they were checked after the build), so it still takes data of another shape.
+     */
+    @Test
+    void aRefusedWeightLeavesAnUnbuiltModelUnbuilt() {
+        Sequential u = new Sequential(new Dense(2));
+        u.compile(new SGD(0.1), "mse");
+        u.name("u");
+        Tensor negative = Tensor.of(new float[] {1, -2, 1, 1}, 4), three = Tensor.full(1, 3);
+        String values = "sampleWeight must be finite and >= 0, got -2.0 at sample 1";
+        String count = "sampleWeight holds 3 weights, x holds 4 samples; give one weight per sample";
+        List<Executable> calls = List.of(() -> u.trainOnBatch(X, Y, negative), () -> u.testOnBatch(X, Y, negative),
+                () -> u.evaluateAll(List.of(X), List.of(Y), 2, null, negative), () -> u.trainOnBatch(X, Y, three),
+                () -> u.testOnBatch(List.of(X), List.of(Y), List.of(three)), () -> u.evaluateAll(List.of(X), List.of(Y), 2, null, three),
+                () -> u.fit(List.of(X), List.of(Y), quiet().sampleWeight(three)));
+        List<String> messages = List.of("u.trainOnBatch: " + values, "u.testOnBatch: " + values, "u.evaluate: " + values,
+                "u.trainOnBatch: " + count, "u.testOnBatch: sampleWeight[0] holds 3 weights, x holds 4 samples; give one weight per sample",
+                "u.evaluate: " + count, "u.fit: " + count);
+        for (int i = 0; i < calls.size(); i++) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, calls.get(i));
+            assertEquals(messages.get(i), e.getMessage());
+            assertTrue(!u.isBuilt(), "call " + i + " built the model");
+        }
+        u.trainOnBatch(Tensor.full(0.5f, 4, 6), Y);   // still takes 6 features
+        assertArrayEquals(new int[] {6, 2}, u.getWeights().get(0).shape());
+    }
+
+    /** {@code call} throws an IllegalArgumentException of exactly {@code message}, and {@code m}'s weights are unchanged. */
+    private static void exactly(Model m, Executable call, String message) {
+        List<float[]> before = m.getWeights().stream().map(Tensor::toArray).toList();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
+        assertEquals(message, e.getMessage());
+        List<float[]> after = m.getWeights().stream().map(Tensor::toArray).toList();
+        for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i), after.get(i), "weights " + i + " changed");
+    }
+
+    /**
+     * Weights of the wrong shape that are also negative: the shape is what is wrong with them for this call, as with positive
+     * values (the values were checked first, so "must be finite and >= 0, got -2.0 at sample 1" hid the count); and
+     * testOnBatch names itself (it said "m.evaluate"). The per-timestep steps need the built model, so they are checked
+     * after the values, which are checked before a call may build an unbuilt model ({@link #aRefusedWeightLeavesAnUnbuiltModelUnbuilt}).
+     */
+    @Test
+    void theShapeIsNamedBeforeTheValuesAndTestOnBatchNamesItself() {
+        Model m = dense(), two = twoOutputs();
+        Tensor wrongCount = Tensor.of(new float[] {1, -2, 1}, 3);
+        String count = "sampleWeight holds 3 weights, x holds 4 samples; give one weight per sample";
+        exactly(m, () -> m.testOnBatch(X, Y, wrongCount), "m.testOnBatch: " + count);
+        exactly(m, () -> m.trainOnBatch(X, Y, wrongCount), "m.trainOnBatch: " + count);
+        exactly(m, () -> m.evaluateAll(List.of(X), List.of(Y), 2, null, wrongCount), "m.evaluate: " + count);
+        exactly(m, () -> m.testOnBatch(X, Y, Tensor.full(1, 4, 5)), "m.testOnBatch: sampleWeight has shape (4, 5), one weight per"
+                + " timestep, but output " + m.getLayer(0).name() + " (None, 2) is not a sequence of 5 steps; give one weight per sample, shape (4)");
+        // per output: output 1's count is named though output 0's values are bad too
+        exactly(two, () -> two.testOnBatch(List.of(X), List.of(Y, Tensor.full(1, 4, 1)), List.of(Tensor.full(-1, 4), Tensor.full(1, 3))),
+                "two.testOnBatch: sampleWeight[1] holds 3 weights, x holds 4 samples; give one weight per sample");
+        // with the shape right the value is named
+        exactly(m, () -> m.testOnBatch(X, Y, Tensor.of(new float[] {1, -2, 1, 1}, 4)),
+                "m.testOnBatch: sampleWeight must be finite and >= 0, got -2.0 at sample 1");
+        Model u = new Sequential(new Dense(2).inputShape(3)).name("u");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> u.testOnBatch(X, Y));
+        assertEquals("u.testOnBatch: the model must be compiled first, e.g. model.compile(\"adam\", \"mse\")", e.getMessage());
     }
 }

@@ -199,6 +199,22 @@ class InitializerTest {
         assertEquals(Map.of("gain", 2.0), Initializer.identity(2).kerasConfig());
     }
 
+    /**
+     * The record built directly with a null Keras class (its arguments valid) is Keras' VarianceScaling: it threw a bare
+     * NullPointerException. Keras 3.15.1: {@code keras.initializers.VarianceScaling(1, "fan_in", "normal")} serializes as
+     * class_name VarianceScaling, get_config {'seed': None, 'scale': 1, 'mode': 'fan_in', 'distribution': 'truncated_normal', ...}.
+     */
+    @Test
+    void aVarianceScalingRecordWithoutAClassIsVarianceScaling() {
+        VarianceScaling v = new VarianceScaling(1, "fan_in", "normal", null, null);
+        assertEquals("VarianceScaling", v.kerasClass());
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("seed", null);
+        c.putAll(Map.of("scale", 1.0, "mode", "fan_in", "distribution", "truncated_normal"));
+        assertEquals(c, v.kerasConfig());
+        assertEquals(Initializer.varianceScaling(1, "fan_in", "normal"), v);
+    }
+
     @Test
     void configsReadBack() {
         for (Initializer i : List.of(Initializer.zeros(), Initializer.ones(), Initializer.constant(-3), Initializer.randomUniform(-1, 2, 4),

@@ -62,7 +62,7 @@ final class KerasCalls {
                 Map<String, Object> call = new java.util.LinkedHashMap<>();
                 call.put("args", List.of(first.subList(0, 3)));
                 call.put("kwargs", first.get(3));
-                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(call, where), m, r.isEmpty(), where,
+                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(call, where), m, r.size(), where,
                         v -> v instanceof List<?> ref && !ref.isEmpty() && ref.get(0) instanceof String ? List.of(v) : List.of()));
             } else if (node instanceof List<?> keras2) {
                 Map<Object, Object> attention = new java.util.LinkedHashMap<>();
@@ -80,10 +80,16 @@ final class KerasCalls {
                     }
                     refs.add(ref);
                 }
-                // only where the call gives them: tf.keras up to 2.9 keeps causal in the config, read with the layer
-                if (layer instanceof BaseDenseAttention a && !attention.isEmpty()) attentionArgs(a, attention, r.isEmpty(), where);
+                // every call, one that gives none included (use_causal_mask defaults to False); tf.keras runs a call causal
+                // where the config's deprecated causal (up to 2.9 the only one) or its use_causal_mask is true
+                if (layer instanceof BaseDenseAttention a) {
+                    if (spec.raw("config") instanceof Map<?, ?> cfg && Boolean.TRUE.equals(cfg.get("causal"))) {
+                        attention.merge("use_causal_mask", true, (given, t) -> given instanceof Boolean ? t : given);
+                    }
+                    attentionArgs(a, attention, r.size(), where);
+                }
             } else if (layer instanceof MultiHeadAttention m) {
-                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(node, where + ".inbound_nodes"), m, r.isEmpty(), where, v -> {
+                refs.addAll(KerasMultiHeadAttention.callRefs(new KerasConfig(node, where + ".inbound_nodes"), m, r.size(), where, v -> {
                     List<Object> out = new ArrayList<>();
                     flattenTensors(v, out, where);
                     return out;
@@ -116,9 +122,9 @@ final class KerasCalls {
                             throw new KerasFormatException(where + ": call argument '" + e.getKey() + "'" + of + " is not supported");
                         }
                     }
-                    if (layer instanceof BaseDenseAttention a) attentionArgs(a, kw, r.isEmpty(), where);
+                    if (layer instanceof BaseDenseAttention a) attentionArgs(a, kw, r.size(), where);
                 } else if (layer instanceof BaseDenseAttention a) {
-                    attentionArgs(a, Map.of(), r.isEmpty(), where);
+                    attentionArgs(a, Map.of(), r.size(), where);
                 }
             }
             r.add(refs);
@@ -241,10 +247,11 @@ final class KerasCalls {
     }
 
     /**
-     * Attention's call arguments of one call ({@code kw}, absent: false) set on the layer at its first call; a later call
+     * Attention's call arguments of call {@code call} ({@code kw}, absent: false) set on the layer at call 0; a later call
      * that differs is refused (jrnn keeps them per layer).
      */
-    private static void attentionArgs(BaseDenseAttention a, Map<?, ?> kw, boolean first, String where) {
+    private static void attentionArgs(BaseDenseAttention a, Map<?, ?> kw, int call, String where) {
+        boolean first = call == 0;
         boolean[] on = new boolean[2];
         for (int i = 0; i < 2; i++) {
             Object v = kw.get(ATTENTION_ARGS.get(i));
@@ -256,10 +263,31 @@ final class KerasCalls {
         }
         if (first) {
             a.useCausalMask(on[0]).returnAttentionScores(on[1]);
-        } else if (on[0] != a.useCausalMask() || on[1] != a.returnAttentionScores()) {
-            throw new KerasFormatException(where + ": call arguments " + ATTENTION_ARGS + " differ between the calls of one layer;"
-                    + " jrnn keeps them per layer");
+        } else {
+            requireSameCallArguments(a, where, call, List.of(ATTENTION_ARGS.get(0), ATTENTION_ARGS.get(1)),
+                    List.of(python(a.useCausalMask()), python(a.returnAttentionScores())), List.of(python(on[0]), python(on[1])));
         }
+    }
+
+    /** A boolean call argument as the Keras user wrote it. */
+    static String python(boolean b) { return b ? "True" : "False"; }
+
+    /**
+     * Refuses call {@code call} of {@code layer} when its call arguments ({@code names}, described as {@code now}) differ
+     * from the first call's ({@code first}, which the layer keeps): Keras keeps them per call, jrnn per layer. The message
+     * names the layer and only the arguments that differ, with their values in both calls.
+     */
+    static void requireSameCallArguments(Layer layer, String where, int call, List<String> names, List<String> first, List<String> now) {
+        List<String> differ = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (!first.get(i).equals(now.get(i))) {
+                differ.add(names.get(i) + " is " + first.get(i) + " in call 0 and " + now.get(i) + " in call " + call);
+            }
+        }
+        if (differ.isEmpty()) return;
+        throw new KerasFormatException(where + ": layer '" + layer.name() + "' (" + layer.kerasClass() + "): " + String.join(", ", differ)
+                + "; jrnn keeps call arguments per layer, where Keras keeps them per call: use one layer per set of call arguments"
+                + " (each with its own weights)");
     }
 
     /** Keras 3 call args: keras tensors ({"class_name": "__keras_tensor__", "config": {"keras_history": [...]}}), in lists. */

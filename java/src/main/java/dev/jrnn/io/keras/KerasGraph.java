@@ -75,6 +75,7 @@ final class KerasGraph {
         String cls = top.string("class_name");
         Object cfg = top.raw("config");
         Scope root = new Scope("", cfg instanceof Map<?, ?> m && m.get("name") instanceof String n ? n : "model", null);
+        KerasLayers.refuseTextVectorization(cfg);   // before any layer, in nested models too
         Model m = switch (cls) {
             case "Sequential" -> {
                 SequentialModel s = sequential(cfg, "model_config", root, true);

@@ -449,11 +449,11 @@ public final class KerasImport {
                 int[] want = params.get(k).shape();
                 Hdf5Arrays.Stored w = ws.get(k);
                 if (!Arrays.equals(want, w.shape())) {
-                    problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " expected shape "
+                    problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " expected shape "
                             + Tensor.shapeString(want) + ", the file has " + Tensor.shapeString(w.shape()));
                     shapes = true;
                 } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
-                    problems.add("layer '" + l.name() + "' weight " + params.get(k).name() + " holds NaN or Inf");
+                    problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " holds NaN or Inf");
                 }
             }
         }

@@ -85,6 +85,46 @@ final class KerasLayers {
         }
     }
 
+    /**
+     * Refuses a model config ({@code cfg}: a model's "config", or a Keras 1 Sequential's list of layers) holding
+     * TextVectorization, in it or in a nested model, before any layer is read (its string InputLayer would otherwise be
+     * refused first, without the route {@link #textVectorization} names).
+     */
+    static void refuseTextVectorization(Object cfg) { refuseTextVectorization(cfg, "", null); }
+
+    /** {@code path}: the nesting of the model's layers below {@code layers/} ("sequential/layers/"); {@code model}: its name, null for the file's. */
+    private static void refuseTextVectorization(Object cfg, String path, String model) {
+        Object specs = cfg instanceof Map<?, ?> m ? m.get("layers") : cfg;
+        if (!(specs instanceof List<?> l)) return;
+        for (Object o : l) {
+            if (!(o instanceof Map<?, ?> spec)) continue;
+            Object c = spec.get("config");
+            String name = c instanceof Map<?, ?> cm && cm.get("name") instanceof String n ? n : spec.get("name") instanceof String n ? n : null;
+            if ("TextVectorization".equals(spec.get("class_name"))) {
+                String at = "layers/" + path + (name == null ? "<name>" : name);
+                throw textVectorization(at, where(name, "TextVectorization") + (model == null ? "" : " in nested model '" + model + "'"));
+            }
+            if (KerasGraph.MODEL_CLASSES.contains(spec.get("class_name"))) {
+                refuseTextVectorization(c, path + (name == null ? "<name>" : name) + "/layers/", name == null ? "<name>" : name);
+            }
+        }
+    }
+
+    /**
+     * A model holding TextVectorization is refused (jrnn's models take float tensors), naming the route that works: the
+     * host-side {@code dev.jrnn.data.TextVectorization} rebuilt from the layer's config and the vocabulary file Keras 3
+     * writes into a .keras, the model loaded without it.
+     */
+    private static KerasFormatException textVectorization(String at, String where) {
+        return new KerasFormatException(where + ": a TextVectorization layer inside a model is not supported: jrnn's models take"
+                + " float tensors and its TextVectorization (dev.jrnn.data) vectorizes the texts on the host before them. Rebuild it"
+                + " from the .keras archive with TextVectorization.fromConfig(this layer's \"config\" in config.json), then"
+                + " loadVocabulary(assets/" + at + "/vocabulary.txt extracted from the archive;"
+                + " in \"tf_idf\" mode vocabulary(tokens, idfWeights) with the weights at " + at
+                + "/vars/idf_weights of its model.weights.h5), and load a model saved without it (in Keras: a Model from the layer"
+                + " after it)");
+    }
+
     /** How errors name a file's layer: {@code layer 'lstm' (LSTM)}, or {@code layer (LSTM)} when the config has no name. */
     private static String where(String name, String cls) {
         return name == null ? "layer (" + cls + ")" : "layer '" + name + "' (" + cls + ")";
@@ -137,6 +177,7 @@ final class KerasLayers {
             case "Normalization" -> KerasNormalization.read(c, where);
             case "GetItem", "SlicingOpLambda" -> KerasGetItem.read(spec, where);
             case "TFOpLambda" -> KerasArithmeticOps.tfOp(c, where);
+            case "TextVectorization" -> throw textVectorization("layers/" + (name == null ? "<name>" : name), where);
             case String other when KerasWeightlessLayers.CLASSES.contains(other) -> KerasWeightlessLayers.build(other, c, where);
             case String other when KerasActivationLayers.CLASSES.contains(other) -> KerasActivationLayers.build(other, c, where);
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "

@@ -241,7 +241,7 @@ public final class KerasLegacyExport {
                 yield inner.name() + "/" + path(inner, p);
             }
             case TimeDistributed t -> t.layer().name() + "/" + path(t.layer(), p);
-            case MultiHeadAttention m -> m.variableScope(p).substring(m.name().length() + 1) + p.name();   // query/kernel, ...
+            case MultiHeadAttention m -> m.weightName(p);   // query/kernel, ...
             case RecurrentLayer r -> Keras3Weights.snakeCase(r.kerasClass()) + "_cell/" + p.name();
             default -> p.name();
         };

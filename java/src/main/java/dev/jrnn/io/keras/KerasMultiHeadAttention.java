@@ -122,10 +122,10 @@ final class KerasMultiHeadAttention {
 
     /**
      * The refs of one Keras 3 call ({@code node}: args and kwargs) in jrnn's input order [query, value, key?, mask?];
-     * {@code tensors} flattens one argument's keras tensors to refs. The first call sets the layer's call settings, a
-     * later one must agree.
+     * {@code tensors} flattens one argument's keras tensors to refs. Call 0 ({@code call}: the node's index) sets the
+     * layer's call settings, a later one must agree.
      */
-    static List<Object> callRefs(KerasConfig node, MultiHeadAttention m, boolean first, String where, Function<Object, List<Object>> tensors) {
+    static List<Object> callRefs(KerasConfig node, MultiHeadAttention m, int call, String where, Function<Object, List<Object>> tensors) {
         List<Object> args = new ArrayList<>();
         if (node.raw("args") instanceof List<?> l) for (Object a : l) args.addAll(tensors.apply(a));
         Map<?, ?> kw = node.raw("kwargs") instanceof Map<?, ?> k ? k : Map.of();
@@ -153,14 +153,17 @@ final class KerasMultiHeadAttention {
             }
             on[i] = Boolean.TRUE.equals(v);
         }
-        if (first) {
+        if (call == 0) {
             m.useCausalMask(on[0]).returnAttentionScores(on[1]).attentionMaskInput(!mask.isEmpty());
-        } else if (on[0] != m.useCausalMask() || on[1] != m.returnAttentionScores() || mask.isEmpty() == m.attentionMaskInput()) {
-            throw new KerasFormatException(where + ": call arguments " + FLAGS + " and attention_mask differ between the calls of one"
-                    + " layer; jrnn keeps them per layer");
+        } else {
+            KerasCalls.requireSameCallArguments(m, where, call, List.of(FLAGS.get(0), FLAGS.get(1), "attention_mask"),
+                    List.of(KerasCalls.python(m.useCausalMask()), KerasCalls.python(m.returnAttentionScores()), given(m.attentionMaskInput())),
+                    List.of(KerasCalls.python(on[0]), KerasCalls.python(on[1]), given(!mask.isEmpty())));
         }
         return refs;
     }
+
+    private static String given(boolean given) { return given ? "given" : "not given"; }
 
     /** One call as Keras 3 writes it: query, value (and key) positional, the rest by name. */
     static void writeCall(MultiHeadAttention m, List<Node> ins, Map<String, Object> node, Map<String, Object> kwargs,

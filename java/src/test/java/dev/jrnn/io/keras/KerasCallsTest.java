@@ -101,4 +101,29 @@ class KerasCallsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(tfKeras2Attention("\"foo\": 1")));
         assertTrue(e.getMessage().contains("call arguments [foo]") && e.getMessage().contains("not supported"), e.getMessage());
     }
+
+    /**
+     * tf.keras 2.10-2.15 runs each call causal when the config's deprecated causal or that call's use_causal_mask is true
+     * ({@code if self.causal or use_causal_mask}, use_causal_mask=False by default: keras v2.15.0
+     * keras/layers/attention/base_dense_attention.py). A file whose call 0 gives use_causal_mask=True and whose call 1 gives
+     * none was read as causal for both (the call arguments were checked only where a call gave some): it is refused as a
+     * Keras 3 file's calls that differ are. A call that gives only return_attention_scores set the layer non-causal
+     * though the config said causal: the config's causal is kept.
+     */
+    @Test
+    void tfKeras2AttentionCallsWithoutArgumentsAreCheckedToo() {
+        String two = tfKeras2Attention("\"use_causal_mask\": true").replace("{}]]]}", "{}]]]}")
+                .replace("\"inbound_nodes\": [[[\"q\", 0, 0, {\"use_causal_mask\": true}], [\"v\", 0, 0, {\"use_causal_mask\": true}]]]",
+                        "\"inbound_nodes\": [[[\"q\", 0, 0, {\"use_causal_mask\": true}], [\"v\", 0, 0, {\"use_causal_mask\": true}]],"
+                                + " [[\"q\", 0, 0, {}], [\"v\", 0, 0, {}]]]")
+                .replace("[\"att\", 0, 1]", "[\"att\", 1, 0]");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(two));
+        assertTrue(e.getMessage().contains("layer 'att' (Attention): use_causal_mask is True in call 0 and False in call 1;"), e.getMessage());
+        // the config's causal with a call that gives return_attention_scores only: causal, as tf.keras runs it
+        try (Model m = Models.fromJson(tfKeras2Attention("\"return_attention_scores\": true")
+                .replace("\"dropout\": 0.0", "\"dropout\": 0.0, \"causal\": true"))) {
+            dev.jrnn.layers.Attention a = (dev.jrnn.layers.Attention) m.getLayer("att");
+            assertTrue(a.useCausalMask() && a.returnAttentionScores(), "causal from the config, scores from the call");
+        }
+    }
 }
