@@ -45,7 +45,8 @@ public final class Models {
      * config: a new optimizer of the same class and settings (its learning rate as it stands now, fresh moments, update 0),
      * the same losses, loss weights and metrics. A loss of your own (which no config names) leaves the clone uncompiled
      * with one warning; a metric of your own compiles it without its metrics, with a warning. jrnn's own layer setting
-     * that Keras' config has no place for, truncated BPTT ({@link dev.jrnn.layers.RecurrentLayer#tbptt(int)}), is copied.
+     * that Keras' config has no place for, truncated BPTT ({@link dev.jrnn.layers.RecurrentLayer#tbptt(int)}) and an
+     * Embedding's torch padding row ({@link dev.jrnn.layers.Embedding#paddingIdx(Integer)}), are copied.
      * <pre>{@code
      * model.compile(new Adam(0.01), "mse", "mae");
      * Model fresh = Models.cloneModel(model);   // compiled: Adam(0.01) at update 0, mse, mae
@@ -56,6 +57,7 @@ public final class Models {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
         Model clone = fromJson(model.toJson());
         ModelFiles.applyTbptt(clone, ModelFiles.readTbptt(clone, ModelFiles.tbpttOf(model)));   // jrnn's, not in Keras' config
+        ModelFiles.readPaddingIdx(clone, ModelFiles.paddingIdxOf(model)).forEach(dev.jrnn.layers.Embedding::paddingIdx);
         dev.jrnn.io.keras.KerasImport.compileFromConfigOf(clone, model);
         return clone;
     }
