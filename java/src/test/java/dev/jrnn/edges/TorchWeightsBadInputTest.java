@@ -99,6 +99,9 @@ class TorchWeightsBadInputTest {
             bad("mapping names no layer", () -> load(gru(5), "gru.pt", Map.of("nope", "fc")), "mapping names jrnn layer 'nope'", "[gru, fc]");
             bad("mapping to no module", () -> load(gru(5), "gru.pt", Map.of("fc", "decoder")), "torch module 'decoder'",
                     "does not hold", "[gru, fc]");
+            // it listed the state_dict's modules [lstm, fc], not that 'lstm' has two layers (outside tester, pytorch 4a)
+            bad("mapping past a module's layers", () -> load(bilstm("bi0"), "bilstm.pt", Map.of("bi0", "lstm.l5", "bi1", "lstm.l1")),
+                    "torch module 'lstm.l5', which the state_dict does not hold ('lstm' has 2 layers (num_layers=2): [lstm.l0, lstm.l1])");
             bad("several torch layers to one", () -> load(bilstm("bi0"), "bilstm.pt", Map.of("bi0", "lstm")), "2 layers",
                     "[lstm.l0, lstm.l1]");
             bad("bidirectional torch module", () -> load(new Sequential(new LSTM(4).returnSequences(true).name("l").inputShape(5, 3)),
@@ -303,6 +306,30 @@ class TorchWeightsBadInputTest {
         // a training checkpoint dict: the nested state_dict named (it said "state_dict entry 'epoch' is the integer 3")
         fileRefused(file("gru_checkpoint.pt"), "a checkpoint dict with keys [epoch, model_state_dict, optimizer_state_dict]",
                 "its entry 'model_state_dict' holds a state_dict of 6 tensors", "torch.save(checkpoint['model_state_dict'], path)");
+    }
+
+    /**
+     * A jrnn saveWeights safetensors file (keys 'bi0/forward_lstm/kernel') given to loadTorchWeights suggested mapping the
+     * layers to the root "" (outside tester, pytorch 4b); it is named as a Keras / jrnn weights file for loadWeights, the
+     * model unchanged.
+     */
+    @Test
+    void aJrnnWeightsFileIsNamedAsOne() throws IOException {
+        Path f = tmp.resolve("jrnn_weights.safetensors");
+        try (Model saved = bilstm("bi0")) {
+            saved.saveWeights(f);
+        }
+        try (Model m = bilstm("bi0")) {
+            List<Tensor> before = m.getWeights();
+            IOException e = assertThrows(IOException.class,
+                    () -> Models.loadTorchWeights(m, f, Map.of("bi0", "lstm.l0", "bi1", "lstm.l1")));
+            for (String w : List.of(f.toString(), "a Keras / jrnn weights file (keys such as 'bi0/forward_lstm/kernel'",
+                    "not a torch state_dict; load it with model.loadWeights(path)")) {
+                assertTrue(e.getMessage().contains(w), "'" + w + "' not in: " + e.getMessage());
+            }
+            assertEquals(before, m.getWeights());
+            m.loadWeights(f);   // the way out it names
+        }
     }
 
     /**

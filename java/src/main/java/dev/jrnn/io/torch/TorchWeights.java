@@ -115,6 +115,11 @@ public final class TorchWeights {
         List<Layer> loaded = new ArrayList<>();
         try (TorchStateDict sd = TorchStateDict.open(file)) {
             Map<String, TorchStateDict.Info> infos = sd.infos();
+            // jrnn's saveWeights (and Keras') safetensors names every tensor layer/weight, which no torch module key is
+            if (!infos.isEmpty() && infos.keySet().stream().allMatch(k -> k.contains("/"))) {
+                throw new IOException(file + ": a Keras / jrnn weights file (keys such as '" + infos.keySet().iterator().next()
+                        + "': layer/weight, as model.saveWeights writes them), not a torch state_dict; load it with model.loadWeights(path)");
+            }
             List<TorchLayers.Plan> plans = new ArrayList<>();
             List<String> unmatched = new ArrayList<>();
             for (Layer l : layers.values()) {
@@ -126,7 +131,7 @@ public final class TorchWeights {
                 if (m == null) {
                     if (prefix != null) {
                         throw new IllegalArgumentException(who + ": mapping sends jrnn layer '" + l.name() + "' to torch module '" + prefix
-                                + "', which the state_dict does not hold (its modules: " + modules(infos) + ")");
+                                + "', which the state_dict does not hold (" + layersOrModules(prefix, infos) + ")");
                     }
                     unmatched.add(l.name() + " (" + l.kerasClass() + ")");
                     continue;
@@ -276,6 +281,24 @@ public final class TorchWeights {
             out.add(dot < 0 ? "\"\" (the root: keys without a prefix, mapped as Map.of(\"<layer>\", \"\"))" : k.substring(0, dot));
         }
         return out.isEmpty() ? "[] (the state_dict holds no tensors)" : out.toString();
+    }
+
+    /**
+     * For a mapping to a missing module: the layers of a multi-layer nn.LSTM / GRU / RNN when {@code prefix} names a
+     * layer {@code "<module>.l<k>"} past them, else the state_dict's modules.
+     */
+    private static String layersOrModules(String prefix, Map<String, TorchStateDict.Info> infos) {
+        Matcher mm = LAYER.matcher(prefix);
+        if (mm.matches()) {
+            String parent = mm.group(1) == null ? "" : mm.group(1), dot = parent.isEmpty() ? "" : parent + ".";
+            List<String> held = new ArrayList<>();
+            while (infos.containsKey(dot + "weight_ih_l" + held.size())) held.add(dot + "l" + held.size());
+            if (!held.isEmpty()) {
+                return (parent.isEmpty() ? "the root module" : "'" + parent + "'") + " has " + held.size() + " layer"
+                        + (held.size() == 1 ? "" : "s") + " (num_layers=" + held.size() + "): " + held;
+            }
+        }
+        return "its modules: " + modules(infos);
     }
 
     private static String shape(int[] s) {
