@@ -57,7 +57,16 @@ public final class Models {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
         Model clone = fromJson(model.toJson());
         ModelFiles.applyTbptt(clone, ModelFiles.readTbptt(clone, ModelFiles.tbpttOf(model)));   // jrnn's, not in Keras' config
-        ModelFiles.readPaddingIdx(clone, ModelFiles.paddingIdxOf(model)).forEach(dev.jrnn.layers.Embedding::paddingIdx);
+        ModelFiles.readPaddingIdx(clone, ModelFiles.paddingIdxOf(model)).forEach((e, k) -> {
+            e.paddingIdx(k);
+            // fromJson drew the clone's fresh weights before the index was set: its row starts at zero, as a new layer's
+            if (e.embeddings() != null) {
+                var t = e.embeddings().get();
+                int dim = t.shape()[1];
+                java.util.Arrays.fill(t.data(), k * dim, (k + 1) * dim, 0f);
+                e.embeddings().set(t);
+            }
+        });
         dev.jrnn.io.keras.KerasImport.compileFromConfigOf(clone, model);
         return clone;
     }

@@ -99,7 +99,6 @@ class EmbeddingPaddingIdxTest {
     @Test
     void thePaddingRowStartsAtZeroAsTorchsAndANegativeIndexCountsFromTheEnd() {
         try (Sequential m = model(new Embedding(6, 3).paddingIdx(-2).seed(3))) {
-            m.getWeights();
             float[] t = m.getWeights().get(0).data();
             assertEquals(4, ((Embedding) m.layers().get(0)).paddingIdx());
             assertArrayEquals(new float[3], java.util.Arrays.copyOfRange(t, 12, 15));
@@ -114,7 +113,6 @@ class EmbeddingPaddingIdxTest {
         dev.jrnn.layers.Node sum = new Add().apply(new GlobalAveragePooling1D().apply(e.apply(a)), new GlobalAveragePooling1D().apply(e.apply(b)));
         try (Model m = new Model(List.of(a, b), new Dense(1).apply(sum))) {
             m.compile(new SGD(0.5), "mse");
-            m.getWeights();
             float[] before = m.getWeights().get(0).data().clone();
             Tensor x1 = Tensor.of(new float[] {0, 1, 2, 0, 0, 3}, 2, 3), x2 = Tensor.of(new float[] {4, 0, 0, 2, 2, 0}, 2, 3);
             m.trainOnBatch(List.of(x1, x2), List.of(Tensor.of(new float[] {1, -1}, 2, 1)));
@@ -134,6 +132,9 @@ class EmbeddingPaddingIdxTest {
             try (Model back = Models.load(f); Model clone = Models.cloneModel(m)) {
                 assertEquals(2, ((Embedding) back.layers().get(0)).paddingIdx());
                 assertEquals(2, ((Embedding) clone.layers().get(0)).paddingIdx());
+                // the clone's weights are fresh: its row starts at zero as a new layer's (fromJson drew it before the index was set)
+                assertArrayEquals(new float[3], java.util.Arrays.copyOfRange(clone.getWeights().get(0).data(), 6, 9), "the clone's padding row");
+                assertFalse(java.util.Arrays.equals(m.getWeights().get(0).data(), clone.getWeights().get(0).data()), "fresh weights");
             }
         }
         try (Sequential plain = model(new Embedding(6, 3).name("emb"))) {
