@@ -96,6 +96,12 @@ class TorchWeightsBadInputTest {
                     "torch keys [fc.weight, fc.bias] go to no jrnn layer", "strict=false");
             bad("layer without module", () -> load(new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("head")),
                     "gru.pt", Map.of()), "jrnn layers [head (Dense)] find no torch module", "[gru, fc]");
+            // a torch module name with '/' (ModuleDict({'enc/lstm': ...})): the usual messages, not "a Keras / jrnn weights file"
+            bad("module names with '/', unmapped", () -> load(new Sequential(new LSTM(4).name("lstm").inputShape(5, 3), new Dense(2).name("fc")),
+                    "slash_module.pt", Map.of()), "no jrnn layer [lstm, fc] finds a torch module", "[enc/lstm, enc/fc]");
+            bad("module names with '/', mapped amiss", () -> load(new Sequential(new LSTM(4).name("lstm").inputShape(5, 3), new Dense(2).name("fc")),
+                    "slash_module.pt", Map.of("lstm", "enc/gru")), "torch module 'enc/gru', which the state_dict does not hold",
+                    "[enc/lstm, enc/fc]");
             bad("mapping names no layer", () -> load(gru(5), "gru.pt", Map.of("nope", "fc")), "mapping names jrnn layer 'nope'", "[gru, fc]");
             bad("mapping to no module", () -> load(gru(5), "gru.pt", Map.of("fc", "decoder")), "torch module 'decoder'",
                     "does not hold", "[gru, fc]");
@@ -321,13 +327,15 @@ class TorchWeightsBadInputTest {
         }
         try (Model m = bilstm("bi0")) {
             List<Tensor> before = m.getWeights();
-            IOException e = assertThrows(IOException.class,
-                    () -> Models.loadTorchWeights(m, f, Map.of("bi0", "lstm.l0", "bi1", "lstm.l1")));
-            for (String w : List.of(f.toString(), "a Keras / jrnn weights file (keys such as 'bi0/forward_lstm",
-                    "not a torch state_dict; load it with model.loadWeights(path)")) {
-                assertTrue(e.getMessage().contains(w), "'" + w + "' not in: " + e.getMessage());
+            // under a mapping (the modules it names are not there) and without one (no layer finds its module)
+            for (Map<String, String> mapping : List.of(Map.of("bi0", "lstm.l0", "bi1", "lstm.l1"), Map.<String, String>of())) {
+                IOException e = assertThrows(IOException.class, () -> Models.loadTorchWeights(m, f, mapping));
+                for (String w : List.of(f.toString(), "a Keras / jrnn weights file (keys such as 'bi0/forward_lstm",
+                        "not a torch state_dict; load it with model.loadWeights(path)")) {
+                    assertTrue(e.getMessage().contains(w), "'" + w + "' not in: " + e.getMessage());
+                }
+                assertEquals(before, m.getWeights());
             }
-            assertEquals(before, m.getWeights());
             m.loadWeights(f);   // the way out it names
         }
     }

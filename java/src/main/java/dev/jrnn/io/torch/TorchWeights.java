@@ -115,11 +115,13 @@ public final class TorchWeights {
         List<Layer> loaded = new ArrayList<>();
         try (TorchStateDict sd = TorchStateDict.open(file)) {
             Map<String, TorchStateDict.Info> infos = sd.infos();
-            // jrnn's saveWeights (and Keras') safetensors names every tensor layer/weight, which no torch module key is
-            if (!infos.isEmpty() && infos.keySet().stream().allMatch(k -> k.contains("/"))) {
-                throw new IOException(file + ": a Keras / jrnn weights file (keys such as '" + infos.keySet().iterator().next()
-                        + "': layer/weight, as model.saveWeights writes them), not a torch state_dict; load it with model.loadWeights(path)");
-            }
+            // jrnn's saveWeights (and Keras') safetensors names every tensor layer/weight. A torch module name may hold '/'
+            // too (nn.ModuleDict({'enc/lstm': ...}) saves 'enc/lstm.weight_ih_l0'), but its keys hold the '.' before the
+            // parameter: the file is named as a Keras / jrnn one only when it does not fit and no key holds a '.'
+            String notTorch = !infos.isEmpty() && infos.keySet().stream().allMatch(k -> k.contains("/") && !k.contains("."))
+                    ? file + ": a Keras / jrnn weights file (keys such as '" + infos.keySet().iterator().next() + "': layer/weight,"
+                      + " as model.saveWeights writes them), not a torch state_dict; load it with model.loadWeights(path)"
+                    : null;
             List<TorchLayers.Plan> plans = new ArrayList<>();
             List<String> unmatched = new ArrayList<>();
             for (Layer l : layers.values()) {
@@ -130,6 +132,7 @@ public final class TorchWeights {
                 for (int w = 0; m == null && prefix == null && w < WRAPPERS.size(); w++) m = module(WRAPPERS.get(w) + l.name(), infos);
                 if (m == null) {
                     if (prefix != null) {
+                        if (notTorch != null) throw new IOException(notTorch);
                         throw new IllegalArgumentException(who + ": mapping sends jrnn layer '" + l.name() + "' to torch module '" + prefix
                                 + "', which the state_dict does not hold (" + layersOrModules(prefix, infos) + ")");
                     }
@@ -138,11 +141,13 @@ public final class TorchWeights {
                 }
                 plans.add(TorchLayers.plan(l, m, infos));
             }
+            boolean noModule = plans.isEmpty() && !layers.isEmpty(), unmatchedFail = strict && !unmatched.isEmpty();
+            if (notTorch != null && (noModule || unmatchedFail)) throw new IOException(notTorch);
             List<String> problems = new ArrayList<>();
-            if (plans.isEmpty() && !layers.isEmpty()) {   // strict or not, loading nothing is never what was meant
+            if (noModule) {   // strict or not, loading nothing is never what was meant
                 problems.add("no jrnn layer " + layers.keySet() + " finds a torch module (by its name, or under a mapping);"
                         + " map them to the state_dict's modules " + modules(infos));
-            } else if (strict && !unmatched.isEmpty()) {
+            } else if (unmatchedFail) {
                 problems.add("jrnn layers " + unmatched + " find no torch module of their name; map each to one "
                         + "(Map.of(\"" + unmatched.get(0).split(" ")[0] + "\", \"<torch module>\")) among " + modules(infos)
                         + ", or pass strict=false to leave them as they are");
