@@ -122,6 +122,29 @@ class EmbeddingPaddingIdxTest {
         }
     }
 
+    /** A loaded .keras trains as the saved model would: the padding row is not only reported, it stays frozen. */
+    @Test
+    void aLoadedModelKeepsTheRowFrozenUnderTraining(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("m.keras");
+        try (Sequential m = model(new Embedding(6, 3).paddingIdx(2).name("emb"))) {
+            m.compile(new SGD(0.5), "mse");
+            m.setWeights(List.of(Tensor.full(0.25f, 6, 3), Tensor.full(0.5f, 3, 1), Tensor.full(0f, 1)));   // row 2 not zero
+            m.save(f);
+        }
+        try (Model back = Models.load(f)) {
+            float[] before = back.getWeights().get(0).data().clone();
+            Tensor ids = Tensor.of(new float[] {2, 2, 1, 0, 2, 3, 2, 5}, 2, 4), y = Tensor.of(new float[] {1, -1}, 2, 1);
+            for (int s = 0; s < 3; s++) back.trainOnBatch(ids, y);
+            float[] after = back.getWeights().get(0).data();
+            assertArrayEquals(java.util.Arrays.copyOfRange(before, 6, 9), java.util.Arrays.copyOfRange(after, 6, 9), "row 2");
+            assertArrayEquals(new float[] {0.25f, 0.25f, 0.25f}, java.util.Arrays.copyOfRange(after, 6, 9), "row 2 as saved");
+            for (int r : new int[] {0, 1, 3, 5}) {
+                assertFalse(java.util.Arrays.equals(java.util.Arrays.copyOfRange(before, 3 * r, 3 * r + 3),
+                        java.util.Arrays.copyOfRange(after, 3 * r, 3 * r + 3)), "row " + r + " trains");
+            }
+        }
+    }
+
     @Test
     void keptAcrossSaveAndCloneButNotInKerasConfig(@TempDir Path dir) throws IOException {
         try (Sequential m = model(new Embedding(6, 3).paddingIdx(2).name("emb"))) {
