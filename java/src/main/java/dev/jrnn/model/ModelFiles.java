@@ -38,8 +38,11 @@ final class ModelFiles {
 
     private ModelFiles() {}
 
-    /** The models whose .h5 save said that their truncated BPTT is not kept; weak, so they can be collected. */
-    private static final Map<Model, Boolean> WARNED_H5_TBPTT = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    /**
+     * The settings (truncated BPTT, paddingIdx) each model's .h5 save has said it loses, by kind: once per model and
+     * kind, not per checkpoint, so one set after the first warning is still reported; weak, so models can be collected.
+     */
+    private static final Map<Model, java.util.Set<String>> WARNED_H5_LOST = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /** Writes {@code model} to {@code file} atomically (temp file + rename): a failure leaves the old file. */
     static void save(Model model, Parameters ps, Path file) throws IOException {
@@ -49,16 +52,23 @@ final class ModelFiles {
             Optimizer o = model.optimizer();
             List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o);
             KerasLegacyExport.check(model);   // a model the layout cannot hold is refused before a directory is made
+            // a resumed run would train otherwise: say so (.keras keeps them in jrnn's metadata)
+            List<String> lost = new ArrayList<>(), instead = new ArrayList<>();
             Map<String, Object> tbptt = tbpttOf(model), padding = paddingIdxOf(model);
-            if ((!tbptt.isEmpty() || !padding.isEmpty()) && WARNED_H5_TBPTT.put(model, Boolean.TRUE) == null) {   // once per model, not per checkpoint
-                // a resumed run would train otherwise: say so (.keras keeps them in jrnn's metadata)
-                String what = (tbptt.isEmpty() ? "" : "truncated BPTT " + tbptt) + (tbptt.isEmpty() || padding.isEmpty() ? "" : " and ")
-                        + (padding.isEmpty() ? "" : "Embedding paddingIdx " + padding);
-                System.getLogger(ModelFiles.class.getName()).log(System.Logger.Level.WARNING, model.name() + ".save: " + what
-                        + " is not kept in an .h5 (tf.keras 2's layout has no place for it); a model loaded from "
-                        + file.getFileName() + " trains with " + (tbptt.isEmpty() ? "" : "full BPTT")
-                        + (tbptt.isEmpty() || padding.isEmpty() ? "" : " and ") + (padding.isEmpty() ? "" : "every embedding row trained")
-                        + ": save .keras to keep it");
+            java.util.Set<String> warned = tbptt.isEmpty() && padding.isEmpty() ? java.util.Set.of()
+                    : WARNED_H5_LOST.computeIfAbsent(model, k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+            if (!tbptt.isEmpty() && warned.add("tbptt")) {
+                lost.add("truncated BPTT " + tbptt);
+                instead.add("trains with full BPTT");
+            }
+            if (!padding.isEmpty() && warned.add("padding_idx")) {
+                lost.add("Embedding paddingIdx " + padding);
+                instead.add("trains every embedding row");
+            }
+            if (!lost.isEmpty()) {
+                System.getLogger(ModelFiles.class.getName()).log(System.Logger.Level.WARNING, model.name() + ".save: "
+                        + String.join(" and ", lost) + " is not kept in an .h5 (tf.keras 2's layout has no place for it); a model loaded from "
+                        + file.getFileName() + " " + String.join(" and ", instead) + ": save .keras to keep it");
             }
             FileFaults.save(model.name() + ".save", file, () -> {
                 // as Keras 3's legacy HDF5 save (legacy_h5_format.save_model_to_hdf5 makes the directories); .keras does not

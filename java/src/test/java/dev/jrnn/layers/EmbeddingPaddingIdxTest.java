@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Embedding#paddingIdx(Integer)} as torch's {@code nn.Embedding(padding_idx=0)}: Embedding -> mean over steps ->
@@ -119,6 +120,31 @@ class EmbeddingPaddingIdxTest {
             float[] after = m.getWeights().get(0).data();
             assertArrayEquals(java.util.Arrays.copyOf(before, 2), java.util.Arrays.copyOf(after, 2));
             assertFalse(java.util.Arrays.equals(before, after), "the other rows train");
+        }
+    }
+
+    /**
+     * An .h5 keeps neither truncated BPTT nor paddingIdx: the save warns once per model for each setting it loses, so a
+     * paddingIdx set after the model's first warning (about its tbptt) is still reported (it was not: once per model).
+     */
+    @Test
+    void anH5SaveWarnsOnceForEachSettingItLoses(@TempDir Path dir) throws Exception {
+        try (Sequential m = new Sequential(new Embedding(6, 3).name("emb").inputShape(4), new LSTM(2).tbptt(2), new Dense(1))) {
+            Path f = dir.resolve("m.h5");
+            List<String> first = dev.jrnn.LogCapture.warnings("dev.jrnn.model.ModelFiles", () -> {
+                m.save(f);
+                m.save(f);
+            });
+            assertEquals(1, first.size(), first.toString());
+            assertTrue(first.get(0).contains("truncated BPTT") && !first.get(0).contains("paddingIdx"), first.get(0));
+            ((Embedding) m.layers().get(0)).paddingIdx(0);
+            List<String> then = dev.jrnn.LogCapture.warnings("dev.jrnn.model.ModelFiles", () -> {
+                m.save(f);
+                m.save(f);
+            });
+            assertEquals(1, then.size(), then.toString());
+            assertTrue(then.get(0).contains("Embedding paddingIdx {emb=0} is not kept in an .h5") && !then.get(0).contains("BPTT")
+                    && then.get(0).contains("trains every embedding row: save .keras to keep it"), then.get(0));
         }
     }
 
