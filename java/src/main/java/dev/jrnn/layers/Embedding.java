@@ -103,6 +103,8 @@ public class Embedding extends Layer {
      * {@code k} counts from the end ({@code inputDim + k}), as torch's; null: none (the default). Not in the Keras
      * config (Keras would refuse the key): a {@code .keras} saved by jrnn keeps it in jrnn's own metadata, an
      * {@code .h5} does not. The ids it names are looked up as any other: combine it with {@link #maskZero} to mask them.
+     * Set it before {@code fit}, not from a callback during one: the CUDA graph a fit captures of its step keeps the
+     * row it was captured with until that fit ends.
      * <pre>{@code
      * Embedding e = new Embedding(1000, 64).paddingIdx(0);   // torch: nn.Embedding(1000, 64, padding_idx=0)
      * }</pre>
@@ -213,8 +215,10 @@ public class Embedding extends Layer {
                 DTensor dy = Layers.gradient(Embedding.this, dOut, List.of(y));
                 if (dy != null && trainable()) {
                     be.scatterAddRows(n, dim, safe.buf(), 0, dy.buf(), 0, embeddings.grad(), embeddings.offset());
-                    // torch's padding_idx: the row's lookups add nothing. No other gradient has reached the table yet
-                    // (the penalties' come after the backward pass), and an earlier call of a shared layer left it 0
+                    // torch's padding_idx: the row's lookups add nothing. Zeroing (not subtracting) is right in a fit: no
+                    // other gradient has reached the table yet (the penalties' come after the backward pass), and an
+                    // earlier call of a shared layer left the row 0. One driving Trace.backward by hand who adds into the
+                    // table's gradient between backward calls would have that row's addition erased
                     Integer pad = paddingIdx;
                     if (pad != null) be.fill(embeddings.grad(), embeddings.offset() + (long) pad * dim, dim, 0f);
                 }
