@@ -32,6 +32,7 @@ public class Embedding extends Layer {
     private final int vocab;
     private final int dim;
     private boolean maskZero;
+    private Integer paddingIdx;
     private Param embeddings;
     private final WeightInitializers inits = new WeightInitializers(this)
             .with("embeddings", "embeddingsInitializer", 2, Initializer.randomUniform(-0.05, 0.05));
@@ -95,6 +96,31 @@ public class Embedding extends Layer {
         return this;
     }
 
+    /**
+     * PyTorch's {@code nn.Embedding(padding_idx=k)}, which Keras has no option for: the lookups never send a gradient
+     * to row {@code k} (a regularizer's gradient and the optimizer's weight decay still reach it, as torch's optimizers
+     * move a row whose gradient is zero); set before the build, the row starts at zero, as torch's does. A negative
+     * {@code k} counts from the end ({@code inputDim + k}), as torch's; null: none (the default). Not in the Keras
+     * config (Keras would refuse the key): a {@code .keras} saved by jrnn keeps it in jrnn's own metadata, an
+     * {@code .h5} does not. The ids it names are looked up as any other: combine it with {@link #maskZero} to mask them.
+     * Set it before {@code fit}, not from a callback during one: the CUDA graph a fit captures of its step keeps the
+     * row it was captured with until that fit ends.
+     * <pre>{@code
+     * Embedding e = new Embedding(1000, 64).paddingIdx(0);   // torch: nn.Embedding(1000, 64, padding_idx=0)
+     * }</pre>
+     */
+    public Embedding paddingIdx(Integer k) {
+        if (k != null && (k < -vocab || k >= vocab)) {
+            throw new IllegalArgumentException(name() + ": paddingIdx must be in [" + -vocab + ", " + vocab
+                    + ") (a row of the inputDim " + vocab + " rows; negative counts from the end, as torch's padding_idx), got " + k);
+        }
+        this.paddingIdx = k == null ? null : k < 0 ? vocab + k : k;
+        return this;
+    }
+
+    /** The row that gets no gradient ({@link #paddingIdx(Integer)}, counted from 0), or null. */
+    public Integer paddingIdx() { return paddingIdx; }
+
     /** The embeddings param [inputDim, outputDim] (null before build). */
     public Param embeddings() { return embeddings; }
 
@@ -139,7 +165,9 @@ public class Embedding extends Layer {
     @Override
     protected void initParams(SplittableRandom rng) {
         if (!initialValuesNeeded()) return;
-        embeddings.set(Tensor.wrap(inits.draw("embeddings", embeddings.shape(), rng), vocab, dim));
+        float[] table = inits.draw("embeddings", embeddings.shape(), rng);
+        if (paddingIdx != null) Arrays.fill(table, paddingIdx * dim, (paddingIdx + 1) * dim, 0f);   // torch's reset_parameters
+        embeddings.set(Tensor.wrap(table, vocab, dim));
     }
 
     @Override
@@ -187,6 +215,12 @@ public class Embedding extends Layer {
                 DTensor dy = Layers.gradient(Embedding.this, dOut, List.of(y));
                 if (dy != null && trainable()) {
                     be.scatterAddRows(n, dim, safe.buf(), 0, dy.buf(), 0, embeddings.grad(), embeddings.offset());
+                    // torch's padding_idx: the row's lookups add nothing. Zeroing (not subtracting) is right in a fit: no
+                    // other gradient has reached the table yet (the penalties' come after the backward pass), and an
+                    // earlier call of a shared layer left the row 0. One driving Trace.backward by hand who adds into the
+                    // table's gradient between backward calls would have that row's addition erased
+                    Integer pad = paddingIdx;
+                    if (pad != null) be.fill(embeddings.grad(), embeddings.offset() + (long) pad * dim, dim, 0f);
                 }
                 return Arrays.asList((DTensor) null);
             }

@@ -7,6 +7,7 @@ import dev.jrnn.io.keras.KerasImport;
 import dev.jrnn.io.keras.KerasLegacyExport;
 import dev.jrnn.io.keras.KerasOptimizerState;
 import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.RandomDraws;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.RecurrentLayer;
@@ -37,8 +38,11 @@ final class ModelFiles {
 
     private ModelFiles() {}
 
-    /** The models whose .h5 save said that their truncated BPTT is not kept; weak, so they can be collected. */
-    private static final Map<Model, Boolean> WARNED_H5_TBPTT = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    /**
+     * The settings (truncated BPTT, paddingIdx) each model's .h5 save has said it loses, by kind: once per model and
+     * kind, not per checkpoint, so one set after the first warning is still reported; weak, so models can be collected.
+     */
+    private static final Map<Model, java.util.Set<String>> WARNED_H5_LOST = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /** Writes {@code model} to {@code file} atomically (temp file + rename): a failure leaves the old file. */
     static void save(Model model, Parameters ps, Path file) throws IOException {
@@ -48,12 +52,23 @@ final class ModelFiles {
             Optimizer o = model.optimizer();
             List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o);
             KerasLegacyExport.check(model);   // a model the layout cannot hold is refused before a directory is made
-            Map<String, Object> tbptt = tbpttOf(model);
-            if (!tbptt.isEmpty() && WARNED_H5_TBPTT.put(model, Boolean.TRUE) == null) {   // once per model, not per checkpoint
-                // a resumed run would train with full BPTT: say so (.keras keeps it under "jrnn")
-                System.getLogger(ModelFiles.class.getName()).log(System.Logger.Level.WARNING, model.name() + ".save: truncated BPTT "
-                        + tbptt + " is not kept in an .h5 (tf.keras 2's layout has no place for it); a model loaded from "
-                        + file.getFileName() + " trains with full BPTT: save .keras to keep it");
+            // a resumed run would train otherwise: say so (.keras keeps them in jrnn's metadata)
+            List<String> lost = new ArrayList<>(), instead = new ArrayList<>();
+            Map<String, Object> tbptt = tbpttOf(model), padding = paddingIdxOf(model);
+            java.util.Set<String> warned = tbptt.isEmpty() && padding.isEmpty() ? java.util.Set.of()
+                    : WARNED_H5_LOST.computeIfAbsent(model, k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+            if (!tbptt.isEmpty() && warned.add("tbptt")) {
+                lost.add("truncated BPTT " + tbptt);
+                instead.add("trains with full BPTT");
+            }
+            if (!padding.isEmpty() && warned.add("padding_idx")) {
+                lost.add("Embedding paddingIdx " + padding);
+                instead.add("trains every embedding row");
+            }
+            if (!lost.isEmpty()) {
+                System.getLogger(ModelFiles.class.getName()).log(System.Logger.Level.WARNING, model.name() + ".save: "
+                        + String.join(" and ", lost) + " is not kept in an .h5 (tf.keras 2's layout has no place for it); a model loaded from "
+                        + file.getFileName() + " " + String.join(" and ", instead) + ": save .keras to keep it");
             }
             FileFaults.save(model.name() + ".save", file, () -> {
                 // as Keras 3's legacy HDF5 save (legacy_h5_format.save_model_to_hdf5 makes the directories); .keras does not
@@ -96,8 +111,10 @@ final class ModelFiles {
         }
         meta.put("dropout", dropout);
         meta.put("fit_seed", model.fitSeed() == null ? null : Long.toString(model.fitSeed()));
-        Map<String, Object> tbptt = tbpttOf(model);   // jrnn's own layer setting: not in Keras' config
+        Map<String, Object> tbptt = tbpttOf(model);   // jrnn's own layer settings: not in Keras' config
         if (!tbptt.isEmpty()) meta.put("tbptt", tbptt);
+        Map<String, Object> padding = paddingIdxOf(model);
+        if (!padding.isEmpty()) meta.put("padding_idx", padding);
         List<KerasOptimizerState.Var> vars = optimizerVars;
         FileFaults.save(model.name() + ".save", file, () -> AtomicFiles.write(file, out -> KerasExport.write(model, out, meta, state, vars)));
     }
@@ -224,6 +241,7 @@ final class ModelFiles {
         Long fitSeed = seed == null ? null : parseLong(seed, "fit_seed");
         // a restore into the model that saved it keeps the model's own settings; a loaded model takes the file's
         Map<RecurrentLayer, Integer> tbptt = byStructure ? Map.of() : readTbptt(model, j.get("tbptt"));
+        Map<Embedding, Integer> padding = byStructure ? Map.of() : readPaddingIdx(model, j.get("padding_idx"));
         Runnable optimizer = () -> { };
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
@@ -239,6 +257,7 @@ final class ModelFiles {
             streams.forEach((l, s) -> ((RandomDraws) l).maskStream(s[0], s[1]));
             if (fitSeed != null) model.fitSeed(fitSeed);
             applyTbptt(model, tbptt);
+            padding.forEach(Embedding::paddingIdx);
         };
     }
 
@@ -264,6 +283,31 @@ final class ModelFiles {
                 throw new IllegalArgumentException("metadata.json: tbptt of '" + key + "' should be in [0, " + Integer.MAX_VALUE + "], got " + k);
             }
             r.put(l, (int) k);
+        });
+        return r;
+    }
+
+    /** The embeddings' torch padding rows ({@link Embedding#paddingIdx(Integer)}), by their key in the file. */
+    static Map<String, Object> paddingIdxOf(Model model) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        keyedLayers(model).forEach((key, l) -> {
+            if (l instanceof Embedding e && e.paddingIdx() != null) r.put(key, (long) e.paddingIdx());
+        });
+        return r;
+    }
+
+    /** The rows {@link #paddingIdxOf} wrote, for {@code model}'s embeddings of those keys, checked before anything changes. */
+    static Map<Embedding, Integer> readPaddingIdx(Model model, Object saved) {
+        if (saved == null) return Map.of();
+        if (!(saved instanceof Map<?, ?> t)) throw new IllegalArgumentException("metadata.json: padding_idx should be a map of layer to row, got " + saved);
+        Map<Embedding, Integer> r = new LinkedHashMap<>();
+        keyedLayers(model).forEach((key, l) -> {
+            if (!(l instanceof Embedding e) || !t.containsKey(key)) return;
+            long k = parseLong(t.get(key), "padding_idx of '" + key + "'");
+            if (k < 0 || k >= e.vocabularySize()) {
+                throw new IllegalArgumentException("metadata.json: padding_idx of '" + key + "' should be in [0, " + e.vocabularySize() + "), got " + k);
+            }
+            r.put(e, (int) k);
         });
         return r;
     }

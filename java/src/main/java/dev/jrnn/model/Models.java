@@ -45,7 +45,8 @@ public final class Models {
      * config: a new optimizer of the same class and settings (its learning rate as it stands now, fresh moments, update 0),
      * the same losses, loss weights and metrics. A loss of your own (which no config names) leaves the clone uncompiled
      * with one warning; a metric of your own compiles it without its metrics, with a warning. jrnn's own layer setting
-     * that Keras' config has no place for, truncated BPTT ({@link dev.jrnn.layers.RecurrentLayer#tbptt(int)}), is copied.
+     * that Keras' config has no place for, truncated BPTT ({@link dev.jrnn.layers.RecurrentLayer#tbptt(int)}) and an
+     * Embedding's torch padding row ({@link dev.jrnn.layers.Embedding#paddingIdx(Integer)}), are copied.
      * The layers keep their trainable flags; the clone's own flag ({@link Model#trainable()}) is Keras 3's: a
      * {@link Sequential}'s clone keeps the model's, any other model's clone is trainable (Keras clones a functional model
      * into a new Functional), so the clone of a frozen functional model trains its unfrozen layers.
@@ -59,6 +60,16 @@ public final class Models {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
         Model clone = fromJson(model.toJson());
         ModelFiles.applyTbptt(clone, ModelFiles.readTbptt(clone, ModelFiles.tbpttOf(model)));   // jrnn's, not in Keras' config
+        ModelFiles.readPaddingIdx(clone, ModelFiles.paddingIdxOf(model)).forEach((e, k) -> {
+            e.paddingIdx(k);
+            // fromJson drew the clone's fresh weights before the index was set: its row starts at zero, as a new layer's
+            if (e.embeddings() != null) {
+                var t = e.embeddings().get();
+                int dim = t.shape()[1];
+                java.util.Arrays.fill(t.data(), k * dim, (k + 1) * dim, 0f);
+                e.embeddings().set(t);
+            }
+        });
         dev.jrnn.io.keras.KerasImport.compileFromConfigOf(clone, model);
         // Keras 3's clone_model: a Sequential's clone keeps the model's own flag (trainable=model.trainable), a functional
         // one is a new Functional, trainable; the layers keep their flags either way (fromJson read the model's as a load)

@@ -168,6 +168,10 @@ class BadInputTest {
         bad("layer: Conv1D input shorter than its kernel", IAE, f -> new dev.jrnn.layers.Conv1D(2, 5).name("c").call(Tensor.zeros(1, 3, 2)),
                 "c: 3 timesteps are fewer than the kernel covers (5");
         bad("layer: Embedding zero vocabulary", IAE, f -> new Embedding(0, 4), "Embedding", "got 0 and 4");
+        bad("layer: Embedding paddingIdx past the vocabulary", IAE, f -> new Embedding(5, 2).name("e").paddingIdx(5),
+                "e: paddingIdx must be in [-5, 5)", "got 5");
+        bad("layer: Embedding paddingIdx below -inputDim", IAE, f -> new Embedding(5, 2).name("e").paddingIdx(-6),
+                "e: paddingIdx must be in [-5, 5)", "got -6");
         bad("layer: Dropout rate above 1", IAE, f -> new Dropout(1.5), "Dropout", "[0, 1], got 1.5");
         bad("layer: Dropout rate NaN", IAE, f -> new Dropout(Double.NaN), "Dropout", "got NaN");
         bad("layer: Masking value NaN", IAE, f -> new Masking(Double.NaN), "Masking", "got NaN");

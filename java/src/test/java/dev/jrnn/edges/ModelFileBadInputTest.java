@@ -3,6 +3,7 @@ package dev.jrnn.edges;
 import dev.jrnn.Jrnn;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
+import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Model;
@@ -156,6 +157,35 @@ class ModelFileBadInputTest {
                 "should be an integer");
         loadFails(edited("deep.keras", "config.json", s -> "[".repeat(100_000)), "config.json");
         loadFails(edited("garbage.keras", "config.json", s -> s.substring(0, s.length() / 2)), "config.json");
+    }
+
+    /**
+     * Embedding.paddingIdx kept in jrnn's metadata ({@code "padding_idx": {"emb": 2}} for a 6-row table): a row outside
+     * the table or a value that is not an integer is refused naming the file and the layer, as the other metadata is.
+     */
+    @Test
+    void paddingIdxThatIsNotARowOfTheTable() throws IOException {
+        Path emb = tmp.resolve("emb.keras");
+        try (Sequential m = new Sequential(new Embedding(6, 3).paddingIdx(2).name("emb").inputShape(4), new Dense(1))) {
+            m.save(emb);
+        }
+        good = emb;
+        String[][] cases = {{"-1", "padding_idx of 'emb' should be in [0, 6), got -1"}, {"6", "padding_idx of 'emb' should be in [0, 6), got 6"},
+                {"\"x\"", "padding_idx of 'emb' should be an integer, got x"}, {"2.0", "padding_idx of 'emb' should be an integer, got 2.0"},
+                {"[1]", "padding_idx of 'emb' should be an integer, got [1]"}};
+        for (String[] c : cases) {
+            Path f = edited("pad.keras", "metadata.json", s -> {
+                String t = s.replace("\"padding_idx\": {\"emb\": 2}", "\"padding_idx\": {\"emb\": " + c[0] + "}");
+                assertFalse(t.equals(s), "the metadata holds the row: " + s);
+                return t;
+            });
+            byte[] before = Files.readAllBytes(f);
+            loadFails(f, c[1]);
+            assertArrayEquals(before, Files.readAllBytes(f), "the file is left as it was");
+        }
+        try (Model back = Models.load(emb)) {   // the control
+            assertEquals(2, ((Embedding) back.layers().get(0)).paddingIdx());
+        }
     }
 
     @Test

@@ -96,9 +96,18 @@ class TorchWeightsBadInputTest {
                     "torch keys [fc.weight, fc.bias] go to no jrnn layer", "strict=false");
             bad("layer without module", () -> load(new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("head")),
                     "gru.pt", Map.of()), "jrnn layers [head (Dense)] find no torch module", "[gru, fc]");
+            // a torch module name with '/' (ModuleDict({'enc/lstm': ...})): the usual messages, not "a Keras / jrnn weights file"
+            bad("module names with '/', unmapped", () -> load(new Sequential(new LSTM(4).name("lstm").inputShape(5, 3), new Dense(2).name("fc")),
+                    "slash_module.pt", Map.of()), "no jrnn layer [lstm, fc] finds a torch module", "[enc/lstm, enc/fc]");
+            bad("module names with '/', mapped amiss", () -> load(new Sequential(new LSTM(4).name("lstm").inputShape(5, 3), new Dense(2).name("fc")),
+                    "slash_module.pt", Map.of("lstm", "enc/gru")), "torch module 'enc/gru', which the state_dict does not hold",
+                    "[enc/lstm, enc/fc]");
             bad("mapping names no layer", () -> load(gru(5), "gru.pt", Map.of("nope", "fc")), "mapping names jrnn layer 'nope'", "[gru, fc]");
             bad("mapping to no module", () -> load(gru(5), "gru.pt", Map.of("fc", "decoder")), "torch module 'decoder'",
                     "does not hold", "[gru, fc]");
+            // it listed the state_dict's modules [lstm, fc], not that 'lstm' has two layers (outside tester, pytorch 4a)
+            bad("mapping past a module's layers", () -> load(bilstm("bi0"), "bilstm.pt", Map.of("bi0", "lstm.l5", "bi1", "lstm.l1")),
+                    "torch module 'lstm.l5', which the state_dict does not hold ('lstm' has 2 layers (num_layers=2): [lstm.l0, lstm.l1])");
             bad("several torch layers to one", () -> load(bilstm("bi0"), "bilstm.pt", Map.of("bi0", "lstm")), "2 layers",
                     "[lstm.l0, lstm.l1]");
             bad("bidirectional torch module", () -> load(new Sequential(new LSTM(4).returnSequences(true).name("l").inputShape(5, 3)),
@@ -303,6 +312,32 @@ class TorchWeightsBadInputTest {
         // a training checkpoint dict: the nested state_dict named (it said "state_dict entry 'epoch' is the integer 3")
         fileRefused(file("gru_checkpoint.pt"), "a checkpoint dict with keys [epoch, model_state_dict, optimizer_state_dict]",
                 "its entry 'model_state_dict' holds a state_dict of 6 tensors", "torch.save(checkpoint['model_state_dict'], path)");
+    }
+
+    /**
+     * A jrnn saveWeights safetensors file (keys 'bi0/forward_lstm/kernel') given to loadTorchWeights suggested mapping the
+     * layers to the root "" (outside tester, pytorch 4b); it is named as a Keras / jrnn weights file for loadWeights, the
+     * model unchanged.
+     */
+    @Test
+    void aJrnnWeightsFileIsNamedAsOne() throws IOException {
+        Path f = tmp.resolve("jrnn_weights.safetensors");
+        try (Model saved = bilstm("bi0")) {
+            saved.saveWeights(f);
+        }
+        try (Model m = bilstm("bi0")) {
+            List<Tensor> before = m.getWeights();
+            // under a mapping (the modules it names are not there) and without one (no layer finds its module)
+            for (Map<String, String> mapping : List.of(Map.of("bi0", "lstm.l0", "bi1", "lstm.l1"), Map.<String, String>of())) {
+                IOException e = assertThrows(IOException.class, () -> Models.loadTorchWeights(m, f, mapping));
+                for (String w : List.of(f.toString(), "a Keras / jrnn weights file (keys such as 'bi0/forward_lstm",
+                        "not a torch state_dict; load it with model.loadWeights(path)")) {
+                    assertTrue(e.getMessage().contains(w), "'" + w + "' not in: " + e.getMessage());
+                }
+                assertEquals(before, m.getWeights());
+            }
+            m.loadWeights(f);   // the way out it names
+        }
     }
 
     /**

@@ -115,6 +115,13 @@ public final class TorchWeights {
         List<Layer> loaded = new ArrayList<>();
         try (TorchStateDict sd = TorchStateDict.open(file)) {
             Map<String, TorchStateDict.Info> infos = sd.infos();
+            // jrnn's saveWeights (and Keras') safetensors names every tensor layer/weight. A torch module name may hold '/'
+            // too (nn.ModuleDict({'enc/lstm': ...}) saves 'enc/lstm.weight_ih_l0'), but its keys hold the '.' before the
+            // parameter: the file is named as a Keras / jrnn one only when it does not fit and no key holds a '.'
+            String notTorch = !infos.isEmpty() && infos.keySet().stream().allMatch(k -> k.contains("/") && !k.contains("."))
+                    ? file + ": a Keras / jrnn weights file (keys such as '" + infos.keySet().iterator().next() + "': layer/weight,"
+                      + " as model.saveWeights writes them), not a torch state_dict; load it with model.loadWeights(path)"
+                    : null;
             List<TorchLayers.Plan> plans = new ArrayList<>();
             List<String> unmatched = new ArrayList<>();
             for (Layer l : layers.values()) {
@@ -125,19 +132,22 @@ public final class TorchWeights {
                 for (int w = 0; m == null && prefix == null && w < WRAPPERS.size(); w++) m = module(WRAPPERS.get(w) + l.name(), infos);
                 if (m == null) {
                     if (prefix != null) {
+                        if (notTorch != null) throw new IOException(notTorch);
                         throw new IllegalArgumentException(who + ": mapping sends jrnn layer '" + l.name() + "' to torch module '" + prefix
-                                + "', which the state_dict does not hold (its modules: " + modules(infos) + ")");
+                                + "', which the state_dict does not hold (" + layersOrModules(prefix, infos) + ")");
                     }
                     unmatched.add(l.name() + " (" + l.kerasClass() + ")");
                     continue;
                 }
                 plans.add(TorchLayers.plan(l, m, infos));
             }
+            boolean noModule = plans.isEmpty() && !layers.isEmpty(), unmatchedFail = strict && !unmatched.isEmpty();
+            if (notTorch != null && (noModule || unmatchedFail)) throw new IOException(notTorch);
             List<String> problems = new ArrayList<>();
-            if (plans.isEmpty() && !layers.isEmpty()) {   // strict or not, loading nothing is never what was meant
+            if (noModule) {   // strict or not, loading nothing is never what was meant
                 problems.add("no jrnn layer " + layers.keySet() + " finds a torch module (by its name, or under a mapping);"
                         + " map them to the state_dict's modules " + modules(infos));
-            } else if (strict && !unmatched.isEmpty()) {
+            } else if (unmatchedFail) {
                 problems.add("jrnn layers " + unmatched + " find no torch module of their name; map each to one "
                         + "(Map.of(\"" + unmatched.get(0).split(" ")[0] + "\", \"<torch module>\")) among " + modules(infos)
                         + ", or pass strict=false to leave them as they are");
@@ -276,6 +286,24 @@ public final class TorchWeights {
             out.add(dot < 0 ? "\"\" (the root: keys without a prefix, mapped as Map.of(\"<layer>\", \"\"))" : k.substring(0, dot));
         }
         return out.isEmpty() ? "[] (the state_dict holds no tensors)" : out.toString();
+    }
+
+    /**
+     * For a mapping to a missing module: the layers of a multi-layer nn.LSTM / GRU / RNN when {@code prefix} names a
+     * layer {@code "<module>.l<k>"} past them, else the state_dict's modules.
+     */
+    private static String layersOrModules(String prefix, Map<String, TorchStateDict.Info> infos) {
+        Matcher mm = LAYER.matcher(prefix);
+        if (mm.matches()) {
+            String parent = mm.group(1) == null ? "" : mm.group(1), dot = parent.isEmpty() ? "" : parent + ".";
+            List<String> held = new ArrayList<>();
+            while (infos.containsKey(dot + "weight_ih_l" + held.size())) held.add(dot + "l" + held.size());
+            if (!held.isEmpty()) {
+                return (parent.isEmpty() ? "the root module" : "'" + parent + "'") + " has " + held.size() + " layer"
+                        + (held.size() == 1 ? "" : "s") + " (num_layers=" + held.size() + "): " + held;
+            }
+        }
+        return "its modules: " + modules(infos);
     }
 
     private static String shape(int[] s) {

@@ -61,7 +61,10 @@ class TorchWeightsTest {
     }
 
     private static Tensor tensor(String model, String what) {
-        Map<?, ?> m = (Map<?, ?>) expected.get(model);
+        return tensor((Map<?, ?>) expected.get(model), what);
+    }
+
+    private static Tensor tensor(Map<?, ?> m, String what) {
         List<?> v = (List<?>) m.get(what), s = (List<?>) m.get(what + "_shape");
         float[] d = new float[v.size()];
         for (int i = 0; i < d.length; i++) d[i] = ((Number) v.get(i)).floatValue();
@@ -72,7 +75,12 @@ class TorchWeightsTest {
 
     /** {@code m}'s predictions on the model's input match torch's outputs within 1e-5. */
     private static void assertPredicts(Model m, String model) {
-        Tensor want = tensor(model, "y"), got = m.predict(tensor(model, "x"));
+        assertPredicts(m, (Map<?, ?>) expected.get(model), model);
+    }
+
+    /** As above for a golden of its own ({@code x}, {@code y} and their shapes). */
+    private static void assertPredicts(Model m, Map<?, ?> golden, String model) {
+        Tensor want = tensor(golden, "y"), got = m.predict(tensor(golden, "x"));
         assertArrayEquals(want.shape(), got.shape(), model + ": shape");
         for (int i = 0; i < want.data().length; i++) assertEquals(want.data()[i], got.data()[i], 1e-5, model + ": element " + i);
     }
@@ -113,6 +121,23 @@ class TorchWeightsTest {
         try (Model m = gru()) {
             Models.loadTorchWeights(m, resource(file));
             assertPredicts(m, "gru");
+        }
+    }
+
+    /**
+     * nn.ModuleDict({'enc/lstm': nn.LSTM(3, 4), 'enc/fc': nn.Linear(4, 2)}): torch module names may hold '/', and the
+     * state_dict's keys carry it ('enc/lstm.weight_ih_l0'); such a file was refused as a Keras / jrnn weights file
+     * (every key held '/'). It loads under a mapping and predicts torch's outputs
+     * ({@code generator/make_slash_module.py} wrote slash_module.pt and .json).
+     */
+    @Test
+    void aModuleNameWithASlashLoads() throws Exception {
+        Map<?, ?> golden = (Map<?, ?>) Json.parse(Files.readString(resource("slash_module.json")));
+        assertEquals(List.of("enc/lstm.weight_ih_l0", "enc/lstm.weight_hh_l0", "enc/lstm.bias_ih_l0", "enc/lstm.bias_hh_l0",
+                "enc/fc.weight", "enc/fc.bias"), golden.get("keys"));
+        try (Model m = new Sequential(new LSTM(4).name("lstm").inputShape(5, 3), new Dense(2).name("fc"))) {
+            Models.loadTorchWeights(m, resource("slash_module.pt"), Map.of("lstm", "enc/lstm", "fc", "enc/fc"));
+            assertPredicts(m, golden, "slash_module");
         }
     }
 
