@@ -129,11 +129,18 @@ final class KerasGraph {
 
         List<Node> call(List<Node> inputs, String where);
 
-        /** Its layers in Keras' weight order (depth first). */
-        void leaves(List<Layer> out);
-
         /** Its layers and nested models (one level), in Keras' weight order. */
         void children(List<Object> out);
+
+        /** Its layers in Keras' weight order (depth first). */
+        default void leaves(List<Layer> out) {
+            List<Object> children = new ArrayList<>();
+            children(children);
+            for (Object c : children) {
+                if (c instanceof Layer l) out.add(l);
+                else ((SubModel) c).leaves(out);
+            }
+        }
     }
 
     /** A Keras Sequential's steps: layers and nested models, in order. */
@@ -160,13 +167,6 @@ final class KerasGraph {
             Node x = inputs.get(0);
             for (Object s : steps) x = s instanceof Layer l ? l.apply(x) : one((SubModel) s, List.of(x), where);
             return List.of(x);
-        }
-
-        public void leaves(List<Layer> out) {
-            for (Object s : steps) {
-                if (s instanceof Layer l) out.add(l);
-                else ((SubModel) s).leaves(out);
-            }
         }
 
         public void children(List<Object> out) { out.addAll(steps); }
@@ -390,14 +390,6 @@ final class KerasGraph {
          */
         public int firstNode(boolean modelIo) { return layers.kerasMajor >= 3 && !modelIo ? 0 : 1; }
 
-        public void leaves(List<Layer> out) {
-            for (String n : names) {
-                Object op = ops.get(n);
-                if (op instanceof Layer l) out.add(l);
-                else if (op != null) ((SubModel) op).leaves(out);
-            }
-        }
-
         public void children(List<Object> out) {
             for (String n : names) {
                 Object op = ops.get(n);
@@ -535,8 +527,6 @@ final class KerasGraph {
         public String name() { return name; }
 
         public int firstNode(boolean modelIo) { return 0; }   // a layer's calls count from 0
-
-        public void leaves(List<Layer> out) { out.addAll(cells); }
 
         public void children(List<Object> out) { out.addAll(cells); }
 
