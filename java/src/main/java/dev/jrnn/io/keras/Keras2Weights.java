@@ -54,43 +54,58 @@ final class Keras2Weights {
     }
 
     /**
+     * A nested model as its legacy HDF5 group orders it: its saved trainable flag and its children in Keras' order, each
+     * a layer or a nested model (an RNN's stacked cells: one that trains).
+     */
+    record Nested(boolean trainable, List<Object> children) {
+        void leaves(List<dev.jrnn.layers.Layer> out) {
+            for (Object c : children) {
+                if (c instanceof Nested n) n.leaves(out);
+                else out.add((dev.jrnn.layers.Layer) c);
+            }
+        }
+    }
+
+    /** One array of a layer: its parameter at {@code index}. */
+    private record Slot(dev.jrnn.layers.Layer layer, int index) {}
+
+    /**
      * Replaces each nested model's one group in {@code stored} by its layers' arrays. Keras saves that group in the
-     * model's weights order ({@code _legacy_weights}: trainable_weights + non_trainable_weights): every trainable array
-     * of its layers depth first, then every other one (moving statistics, frozen layers' weights). What counts as
-     * trainable there depends on the writer, and {@code listedFrozen} (KerasGraph's) holds the layers whose arrays all
-     * come second, in layer order, whatever their own flags:
+     * model's weights order ({@code _legacy_weights}: trainable_weights + non_trainable_weights), which depends on the
+     * writer ({@code kerasMajor}: the file's keras_version):
      * <ul>
-     * <li>Keras 3 reads each variable's own flag ({@code [v for v in weights if v.trainable]}), so below a trainable
-     * nested model a layer unfrozen inside a frozen deeper model comes first; only a top nested model saved frozen has
-     * no trainable_weights: its layers are {@code listedFrozen}, a layer unfrozen inside it included.</li>
-     * <li>tf.keras 2 and Keras 2 gather each child's trainable_weights, none for a frozen nested model, then each
-     * child's non_trainable_weights, all of a frozen one's: the layers of every nested model saved frozen, at any depth,
-     * are {@code listedFrozen}.</li>
+     * <li>Keras 3 reads each variable's own flag ({@code [v for v in weights if v.trainable]}): every array that trains
+     * of its layers depth first, then every other one (moving statistics, frozen layers' weights), so a layer unfrozen
+     * inside a frozen deeper model comes first; only a top nested model saved frozen has no trainable_weights: all of
+     * its layers' arrays in layer order, a layer unfrozen inside it included.</li>
+     * <li>tf.keras 2 and Keras 2 recurse (tf_keras engine/training.py, Model.trainable_weights / non_trainable_weights):
+     * trainable_weights of a model are its children's, none for a frozen one; non_trainable_weights of a trainable model
+     * are its children's, of a frozen one all its children's trainable_weights, then all their non_trainable_weights; a
+     * layer lists its trainable arrays if its flag is set (none if not), and its other arrays (all if frozen). A frozen
+     * model's unfrozen layer thus comes first among that model's arrays: A (a1, B (b1, b2 unfrozen) frozen, a2) is a1,
+     * a2, b2, b1, as the tf.keras 2 engine bundled in TensorFlow 2.21 writes it.</li>
      * </ul>
      */
-    static void splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, List<dev.jrnn.layers.Layer>> nested,
-                            java.util.Set<dev.jrnn.layers.Layer> listedFrozen) {
+    static void splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, Nested> nested, int kerasMajor) {
         for (var e : nested.entrySet()) {
             List<Hdf5Arrays.Stored> all = stored.remove(e.getKey());
             if (all == null) continue;   // its layers then report "no weights stored"
-            int count = 0;
-            for (dev.jrnn.layers.Layer l : e.getValue()) count += l.params().size();
-            if (all.size() != count) {
+            List<Slot> order = new ArrayList<>();
+            if (kerasMajor < 3) {
+                tf2Weights(e.getValue(), true, order);
+                tf2Weights(e.getValue(), false, order);
+            } else {
+                keras3Weights(e.getValue(), order);
+            }
+            if (all.size() != order.size()) {
                 throw new KerasFormatException("nested model '" + e.getKey() + "' holds " + all.size() + " weight arrays in the file, "
-                        + "its layers " + count);
+                        + "its layers " + order.size());
             }
             Map<dev.jrnn.layers.Layer, Hdf5Arrays.Stored[]> per = new LinkedHashMap<>();
-            int at = 0;
-            for (int pass = 0; pass < 2; pass++) {
-                for (dev.jrnn.layers.Layer l : e.getValue()) {
-                    var params = l.params();
-                    boolean inOrder = listedFrozen.contains(l);
-                    Hdf5Arrays.Stored[] ws = per.computeIfAbsent(l, k -> new Hdf5Arrays.Stored[params.size()]);
-                    for (int k = 0; k < params.size(); k++) {
-                        if (inOrder ? pass == 1 : l.trains(params.get(k)) == (pass == 0)) ws[k] = all.get(at++);
-                    }
-                }
-            }
+            List<dev.jrnn.layers.Layer> leaves = new ArrayList<>();
+            e.getValue().leaves(leaves);
+            for (dev.jrnn.layers.Layer l : leaves) per.put(l, new Hdf5Arrays.Stored[l.params().size()]);
+            for (int at = 0; at < all.size(); at++) per.get(order.get(at).layer())[order.get(at).index()] = all.get(at);
             for (var p : per.entrySet()) {
                 if (p.getValue().length > 0 && stored.put(p.getKey().name(), List.of(p.getValue())) != null) {
                     throw new KerasFormatException("layer '" + p.getKey().name() + "' of nested model '" + e.getKey()
@@ -98,5 +113,34 @@ final class Keras2Weights {
                 }
             }
         }
+    }
+
+    /** Keras 3's order: a top nested model saved frozen in layer order, else each array's own flag, trainable first. */
+    private static void keras3Weights(Nested top, List<Slot> out) {
+        List<dev.jrnn.layers.Layer> leaves = new ArrayList<>();
+        top.leaves(leaves);
+        for (int pass = 0; pass < 2; pass++) {
+            for (dev.jrnn.layers.Layer l : leaves) {
+                var params = l.params();
+                for (int k = 0; k < params.size(); k++) {
+                    if (!top.trainable() ? pass == 1 : l.trains(params.get(k)) == (pass == 0)) out.add(new Slot(l, k));
+                }
+            }
+        }
+    }
+
+    /** tf.keras 2's trainable_weights ({@code trainable}) or non_trainable_weights of a nested model or a layer. */
+    private static void tf2Weights(Object node, boolean trainable, List<Slot> out) {
+        if (node instanceof Nested n) {
+            if (trainable && !n.trainable()) return;
+            if (!trainable && !n.trainable()) {   // all its children's trainable_weights, then their non-trainable ones
+                for (Object c : n.children()) tf2Weights(c, true, out);
+            }
+            for (Object c : n.children()) tf2Weights(c, trainable, out);
+            return;
+        }
+        dev.jrnn.layers.Layer l = (dev.jrnn.layers.Layer) node;
+        var params = l.params();
+        for (int k = 0; k < params.size(); k++) if (l.trains(params.get(k)) == trainable) out.add(new Slot(l, k));
     }
 }

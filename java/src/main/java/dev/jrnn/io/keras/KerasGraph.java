@@ -43,18 +43,13 @@ final class KerasGraph {
     /** Config name to the jrnn layer built for it (a nested model's layers too: they are spliced into the model). */
     final Map<String, Layer> byName = new LinkedHashMap<>();
     /**
-     * Each nested model among the top model's layers, by name: its layers in Keras' weight order (depth first), as the
-     * legacy HDF5 layout keeps them in one group of that name (see {@link Keras2Weights#splitNested}).
+     * Each nested model among the top model's layers, by name: its layers and nested models with their saved trainable
+     * flags, as the legacy HDF5 layout keeps their arrays in one group of that name, in an order that depends on the
+     * writer (see {@link Keras2Weights#splitNested}).
      */
-    final Map<String, List<Layer>> nested = new LinkedHashMap<>();
-    /**
-     * The layers of {@link #nested} whose arrays the legacy group lists among the non-trainable ones, in layer order,
-     * whatever their own flags (see {@link Keras2Weights#splitNested}): Keras 3 every layer of a top nested model saved
-     * frozen (its _legacy_weights: no trainable_weights, then all of its weights); tf.keras 2 / Keras 2 every layer of a
-     * nested model saved frozen at any depth (each parent gathers its children's trainable_weights, none for a frozen
-     * one, then their non_trainable_weights, all of a frozen one's).
-     */
-    final java.util.Set<Layer> listedFrozen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    final Map<String, Keras2Weights.Nested> nested = new LinkedHashMap<>();
+    /** The nested models whose config says trainable false (their flag orders a legacy .h5 group, it freezes nothing). */
+    private final java.util.Set<SubModel> frozenModels = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Whether a model is nested in the top one (Keras orders its variables at its place; jrnn flattens it). */
     boolean nestedModels;
     /** An architecture alone (fromJson): a top Sequential may declare no input, an unbuilt model as Keras writes it. */
@@ -135,8 +130,18 @@ final class KerasGraph {
 
         List<Node> call(List<Node> inputs, String where);
 
+        /** Its layers and nested models (one level), in Keras' weight order. */
+        void children(List<Object> out);
+
         /** Its layers in Keras' weight order (depth first). */
-        void leaves(List<Layer> out);
+        default void leaves(List<Layer> out) {
+            List<Object> children = new ArrayList<>();
+            children(children);
+            for (Object c : children) {
+                if (c instanceof Layer l) out.add(l);
+                else ((SubModel) c).leaves(out);
+            }
+        }
     }
 
     /** A Keras Sequential's steps: layers and nested models, in order. */
@@ -165,12 +170,7 @@ final class KerasGraph {
             return List.of(x);
         }
 
-        public void leaves(List<Layer> out) {
-            for (Object s : steps) {
-                if (s instanceof Layer l) out.add(l);
-                else ((SubModel) s).leaves(out);
-            }
-        }
+        public void children(List<Object> out) { out.addAll(steps); }
 
         /** Whether only layers, nested Sequentials and stacked cells make it: then it flattens into one jrnn Sequential. */
         boolean flat() {
@@ -284,7 +284,7 @@ final class KerasGraph {
      * freezes nothing: in Keras 3 what trains is the top model's flag and each variable's own (Layer.trainable_weights;
      * functional_from_config sets a nested Functional's flag before its layers are tracked, Sequential.from_config reads
      * none), and tf.keras 2 / Keras 2 never read a nested model's flag back (Model.from_config passes no trainable).
-     * The flag does decide the order of a legacy .h5 group, by the writer's rule: {@link #listedFrozen}.
+     * The flag does decide the order of a legacy .h5 group, by the writer's rule: {@link #nested}.
      */
     private SubModel subModel(KerasConfig spec, Scope parent) {
         nestedModels = true;
@@ -295,13 +295,17 @@ final class KerasGraph {
         Scope scope = parent.inner(cls, name);
         SubModel m = "Sequential".equals(cls) ? sequential(spec.raw("config"), spec.where(), scope, false)
                 : functional(new KerasConfig(spec.raw("config"), spec.where() + ".config"), scope);
-        List<Layer> leaves = new ArrayList<>();
-        m.leaves(leaves);
-        if (parent.topNested == null) nested.put(name, leaves);
-        // Keras 3 orders a group below its top model by each variable's flag, tf.keras 2 by each nested model's too
-        boolean listsAsFrozen = parent.topNested == null || layers.kerasMajor < 3;
-        if (listsAsFrozen && !c.bool("trainable", true)) listedFrozen.addAll(leaves);
+        if (!c.bool("trainable", true)) frozenModels.add(m);
+        if (parent.topNested == null) nested.put(name, tree(m));
         return m;
+    }
+
+    /** A nested model's layers and nested models, each of these with its saved flag, for the legacy group's order. */
+    private Keras2Weights.Nested tree(SubModel m) {
+        List<Object> children = new ArrayList<>();
+        m.children(children);
+        children.replaceAll(o -> o instanceof SubModel s ? tree(s) : o);
+        return new Keras2Weights.Nested(!frozenModels.contains(m), children);
     }
 
     /** A functional config's layers (nested models included), built; {@link FunctionalModel#call} wires them. */
@@ -387,11 +391,10 @@ final class KerasGraph {
          */
         public int firstNode(boolean modelIo) { return layers.kerasMajor >= 3 && !modelIo ? 0 : 1; }
 
-        public void leaves(List<Layer> out) {
+        public void children(List<Object> out) {
             for (String n : names) {
                 Object op = ops.get(n);
-                if (op instanceof Layer l) out.add(l);
-                else if (op != null) ((SubModel) op).leaves(out);
+                if (op != null) out.add(op);
             }
         }
 
@@ -507,7 +510,7 @@ final class KerasGraph {
             recordAt(cell.cellName(), cls, l, scope, base + Keras3Weights.group(used, cls + "Cell"), where);
             r.cells.add((dev.jrnn.layers.RecurrentLayer) l);
         }
-        if (scope.topNested == null) nested.put(name, new ArrayList<>(r.cells));
+        if (scope.topNested == null) nested.put(name, new Keras2Weights.Nested(true, new ArrayList<>(r.cells)));
         return r;
     }
 
@@ -526,7 +529,7 @@ final class KerasGraph {
 
         public int firstNode(boolean modelIo) { return 0; }   // a layer's calls count from 0
 
-        public void leaves(List<Layer> out) { out.addAll(cells); }
+        public void children(List<Object> out) { out.addAll(cells); }
 
         public List<Node> call(List<Node> inputs, String where) { return call(inputs, false, where); }
 

@@ -252,7 +252,7 @@ public final class KerasImport {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
-            Keras2Weights.splitNested(stored, graph.nested, graph.listedFrozen);
+            Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
         }
         List<Layer> targets = new ArrayList<>();
         List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();

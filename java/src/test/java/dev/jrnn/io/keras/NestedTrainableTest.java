@@ -52,9 +52,12 @@ class NestedTrainableTest {
      * non-trainable parameters and SGD(0.1) fits it to losses [1.504894, 1.46855] (the model in memory: the same). Keras
      * refuses its own .h5 (its legacy loader's weight order; see the script); the file holds the same model and weights,
      * so jrnn holds it to the same numbers. Before, jrnn froze every layer below enc and head: 0 / 220, nothing trained.
+     * nest_unfrozen_tf2.h5 is that .h5 in tf.keras 2's order (egru before elstm, hd2 before hd1: a frozen model's
+     * trainable weights first, as the tf.keras 2 engine in TensorFlow 2.21 prints for this model) with keras_version
+     * 2.15.0; read in the order the branch surgeryfix assumed for tf.keras 2 (layer order) it fails on shapes.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"nest_unfrozen.keras", "nest_unfrozen.h5"})
+    @ValueSource(strings = {"nest_unfrozen.keras", "nest_unfrozen.h5", "nest_unfrozen_tf2.h5"})
     void aNestedModelsLayerUnfrozenAgainTrainsAsInKeras3(String f) throws IOException {
         Tensor x = Npy.read(file("nest_unfrozen_x.npy")), y = Npy.read(file("nest_unfrozen_y.npy"));
         try (Model m = Models.load(file(f))) {
@@ -76,10 +79,11 @@ class NestedTrainableTest {
      * A nested model two levels down frozen, its second layer unfrozen again (keras3_real/make_deep_nested.py): top -> A
      * (a1, B, a2) -> out, B (b1, b2) frozen, then b2 trainable. A legacy .h5 keeps A's arrays in one group in the order
      * of its writer: Keras 3 by each variable's flag (a1, B/b2, a2, B/b1: deep_nested.h5, Keras 3.15.1 itself), tf.keras
-     * 2 with the frozen B's arrays after every trainable one (a1, a2, B/b1, B/b2: deep_nested_tf2.h5, that file with A's
-     * weight_names in that order and keras_version 2.15.0). Keras 3.15.1 predicts [0.388959, 1.646574, 0.906379,
-     * 0.201035] on deep_nested_x.npy (the model in memory and load_model of the .keras and the .h5). Main read both .h5
-     * files in tf.keras 2's order, the branch before this fix both in Keras 3's.
+     * 2 with the frozen B's arrays after every trainable one, B's own trainable ones first (a1, a2, B/b2, B/b1:
+     * deep_nested_tf2.h5, that file with A's weight_names in the order the tf.keras 2 engine in TensorFlow 2.21 writes
+     * for this model and keras_version 2.15.0). Keras 3.15.1 predicts [0.388959, 1.646574, 0.906379, 0.201035] on
+     * deep_nested_x.npy (the model in memory and load_model of the .keras and the .h5). The merge of surgeryfix read the
+     * tf.keras 2 file as a1, a2, B/b1, B/b2, swapping b1's and b2's weights.
      */
     @ParameterizedTest
     @ValueSource(strings = {"deep_nested.keras", "deep_nested.h5", "deep_nested_tf2.h5"})

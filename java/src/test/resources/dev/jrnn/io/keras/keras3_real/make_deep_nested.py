@@ -1,16 +1,20 @@
 """A frozen nested model two levels down whose inner layer is unfrozen again, saved by Keras 3.15.1 as deep_nested.h5 and
-deep_nested.keras, and deep_nested_tf2.h5: the same file with the nested model's weight order as tf.keras 2.12+ writes it.
+deep_nested.keras, and deep_nested_tf2.h5: the same file with the nested model's weight order as tf.keras 2 writes it.
 Run with keras 3.15.1 and jax from this folder (the review's /tmp/review-surgeryfix/d/mk.py).
 The model: inp (3) -> A (Functional: Dense 'a1' -> B -> Dense 'a2') -> Dense 'out', B a Sequential (Dense 'b1', 'b2');
 B.trainable = False, then B's b2 trainable again (A and the top model trainable).
 A legacy .h5 keeps A's arrays in one group in A's _legacy_weights order (trainable_weights + non_trainable_weights):
 - Keras 3 orders by each variable's own flag: a1, B/b2, a2, B/b1 (printed below).
-- tf.keras 2 gathers each child's trainable_weights, [] for the frozen B, then each child's non_trainable_weights, all
-  of B's for it: a1, a2, B/b1, B/b2. No tf.keras 2 is installed here (and no PyPI), so deep_nested_tf2.h5 is not a real
-  tf.keras 2 file: it is deep_nested.h5 with A's weight_names attribute rewritten in that order (the datasets it names
-  are the same) and keras_version "2.15.0", from which the reader takes the writer. Its config stays Keras 3's but for
-  the one thing tf.keras 2 numbers otherwise: a nested model's calls count from node 1 (node 0 is its own
-  construction), so the references to A's and B's outputs become [A, 1, 0] and [B, 1, 0].
+- tf.keras 2 recurses (tf_keras engine/training.py): A's trainable_weights are its children's, [] for the frozen B; its
+  non_trainable_weights its children's, for the frozen B "all trainable vars, then all non-trainable vars" of B's
+  layers: b2 (unfrozen) then b1. So A's group is a1, a2, B/b2, B/b1. This order is the one the tf.keras 2 engine bundled
+  in TensorFlow 2.21 (tensorflow.python.keras, keras_version set to 2.15.0) prints and writes for this model
+  (tfk2_nested_order.py in this folder: A's weights a1, a2, b2, b1); an earlier version of this script
+  put B/b1 before B/b2, which was wrong. deep_nested_tf2.h5 is deep_nested.h5 with A's weight_names attribute
+  rewritten in that order (the datasets it names are the same; tf.keras 2 itself names them without the "B/" prefix)
+  and keras_version "2.15.0", from which the reader takes the writer. Its config stays Keras 3's but for the one thing
+  tf.keras 2 numbers otherwise: a nested model's calls count from node 1 (node 0 is its own construction), so the
+  references to A's and B's outputs become [A, 1, 0] and [B, 1, 0].
 Prints Keras' predictions on deep_nested_x.npy (the model in memory and load_model of the .keras and the .h5 agree);
 NestedTrainableTest holds jrnn's predictions of all three files to them.
 """
@@ -44,7 +48,7 @@ with h5py.File("deep_nested.h5") as f:
 shutil.copyfile("deep_nested.h5", "deep_nested_tf2.h5")
 with h5py.File("deep_nested_tf2.h5", "r+") as f:
     a = f["model_weights"]["A"]
-    tf2 = ["a1/kernel", "a1/bias", "a2/kernel", "a2/bias", "B/b1/kernel", "B/b1/bias", "B/b2/kernel", "B/b2/bias"]
+    tf2 = ["a1/kernel", "a1/bias", "a2/kernel", "a2/bias", "B/b2/kernel", "B/b2/bias", "B/b1/kernel", "B/b1/bias"]
     assert sorted(tf2) == sorted(names(a))
     a.attrs["weight_names"] = np.array([n.encode() for n in tf2])
     f.attrs["keras_version"] = "2.15.0"

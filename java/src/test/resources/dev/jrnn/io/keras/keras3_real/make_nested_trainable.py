@@ -11,11 +11,19 @@ Keras 3.15.1 refuses its own nest_unfrozen.h5 ("Shape mismatch in layer #1 (name
 its legacy writer lists a nested model's weights in layer order while the model is frozen, and its loader expects
 trainable_weights + non_trainable_weights of the loaded head, which Sequential.from_config left trainable (hd2 first).
 The file names every weight (weight_names), so jrnn reads it; its numbers are the .keras file's (the same weights).
+nest_unfrozen_tf2.h5: nest_unfrozen.h5 as tf.keras 2 orders it. tf.keras 2 (tf_keras engine/training.py) lists a frozen
+model's non_trainable_weights as all its children's trainable weights, then all their non-trainable ones, so the
+unfrozen layer comes first: enc egru, elstm; head hd2, hd1. That order, and the node index 1 of a nested model's call
+(in the call arguments and output_layers), are what the tf.keras 2 engine bundled in TensorFlow 2.21
+(tensorflow.python.keras) prints for this model (tfk2_nested_order.py in this folder).
+No tf.keras 2 file writer for Keras 3's configs is at hand, so the file is nest_unfrozen.h5 with those groups'
+weight_names rewritten in that order (the same datasets), keras_version "2.15.0" and those node indexes.
 """
 import os
+import shutil
 import sys
 os.environ.setdefault("KERAS_BACKEND", "jax")
-import numpy as np, keras
+import h5py, json, numpy as np, keras
 from keras import layers as L
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from keras_zip import deflate
@@ -35,6 +43,29 @@ m.save("nest_unfrozen.keras")
 deflate("nest_unfrozen.keras")
 m.save("nest_unfrozen.h5")
 np.save("nest_unfrozen_x.npy", x)
+names = lambda g: [n.decode() if isinstance(n, bytes) else n for n in g.attrs["weight_names"]]
+shutil.copyfile("nest_unfrozen.h5", "nest_unfrozen_tf2.h5")
+with h5py.File("nest_unfrozen_tf2.h5", "r+") as f:
+    tf2 = {"enc": ["egru/gru_cell/kernel", "egru/gru_cell/recurrent_kernel", "egru/gru_cell/bias",
+                   "elstm/lstm_cell/kernel", "elstm/lstm_cell/recurrent_kernel", "elstm/lstm_cell/bias"],
+           "head": ["head/hd2/kernel", "head/hd2/bias", "head/hd1/kernel", "head/hd1/bias"]}
+    for g, order in tf2.items():
+        assert sorted(order) == sorted(names(f["model_weights"][g]))
+        f["model_weights"][g].attrs["weight_names"] = np.array([n.encode() for n in order])
+    f.attrs["keras_version"] = "2.15.0"
+    f["model_weights"].attrs["keras_version"] = "2.15.0"
+    def renumber(v):   # tf.keras 2's node index of a nested model's call
+        if isinstance(v, dict):
+            if v.get("keras_history", [None])[0] in ("enc", "head"): v["keras_history"][1] = 1
+            for w in v.values(): renumber(w)
+        elif isinstance(v, list):
+            for w in v: renumber(w)
+    cfg = json.loads(f.attrs["model_config"])
+    renumber(cfg)
+    out = cfg["config"]["output_layers"]   # Keras 3 writes one output as ["head", 0, 0], tf.keras 2 [["head", 1, 0]]
+    cfg["config"]["output_layers"] = [[n, 1 if n in ("enc", "head") else i, t] for n, i, t in (out if isinstance(out[0], list) else [out])]
+    f.attrs["model_config"] = json.dumps(cfg)
+    print("tf.keras 2's order", {g: names(f["model_weights"][g]) for g in tf2})
 np.save("nest_unfrozen_y.npy", y)
 def counts(m):
     return (sum(int(np.prod(w.shape)) for w in m.trainable_weights), sum(int(np.prod(w.shape)) for w in m.non_trainable_weights))
