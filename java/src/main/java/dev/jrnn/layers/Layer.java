@@ -423,13 +423,13 @@ public abstract class Layer {
         }
         for (int i = 0; i < ps.size(); i++) {
             Tensor w = weights.get(i);
-            if (w == null) throw new IllegalArgumentException(name() + ": weight " + i + " (" + weightName(ps.get(i)) + ") is null");
+            if (w == null) throw new IllegalArgumentException(name() + ": weight " + i + " (" + nameOf(ps.get(i)) + ") is null");
             if (!Arrays.equals(w.shape(), ps.get(i).shape())) {
-                throw new IllegalArgumentException(name() + ": weight " + i + " (" + weightName(ps.get(i)) + ") expected shape "
+                throw new IllegalArgumentException(name() + ": weight " + i + " (" + nameOf(ps.get(i)) + ") expected shape "
                         + Tensor.shapeString(ps.get(i).shape()) + ", got " + Tensor.shapeString(w.shape()));
             }
             if (!w.isFinite()) {
-                throw new IllegalArgumentException(name() + ": weight " + i + " (" + weightName(ps.get(i)) + ") holds NaN or Inf");
+                throw new IllegalArgumentException(name() + ": weight " + i + " (" + nameOf(ps.get(i)) + ") holds NaN or Inf");
             }
         }
         for (int i = 0; i < ps.size(); i++) ps.get(i).set(weights.get(i));
@@ -439,18 +439,35 @@ public abstract class Layer {
         StringBuilder b = new StringBuilder("[");
         for (int i = 0; i < ps.size(); i++) {
             if (i > 0) b.append(", ");
-            b.append(weightName(ps.get(i))).append(Tensor.shapeString(ps.get(i).shape()));
+            b.append(nameOf(ps.get(i))).append(Tensor.shapeString(ps.get(i).shape()));
         }
         return b.append(']').toString();
     }
 
     /**
-     * {@code p}'s name within this layer as Keras names it: {@code kernel}, or with the sublayer's scope where one layer
-     * holds several of the same name ({@code query/kernel} ... {@code attention_output/kernel} of MultiHeadAttention,
-     * {@code forward_lstm/kernel} of Bidirectional): {@link #variableScope} less this layer's name and "/" where it begins
-     * with them (a subclass's own scope that does not is kept whole).
+     * jrnn's name of {@code p} within this layer: the layer's entry of {@code Model.weightNames()} less {@code name() + "/"}
+     * ({@code kernel}; {@code query/kernel} ... {@code attention_output/kernel} of MultiHeadAttention,
+     * {@code forward_lstm/kernel} of Bidirectional), i.e. {@link #variableScope} less that prefix where it begins with it
+     * (a subclass's own scope that does not is kept whole). That is Keras 3's {@code w.path} within the layer without a
+     * recurrent cell's segment: Keras 3 names an LSTM's kernel {@code lstm_cell/kernel} within it, and a Bidirectional's
+     * {@code forward_lstm/lstm_cell/kernel}. {@code p} must be one of this layer's {@link #params()}.
      */
-    public String weightName(Param p) {
+    public final String weightName(Param p) {
+        if (p == null) throw new IllegalArgumentException(name() + ".weightName: p is null, expected one of this layer's weights " + weightNames());
+        if (params.stream().noneMatch(q -> q == p)) {
+            throw new IllegalArgumentException(name() + ".weightName: " + p.name() + " " + Tensor.shapeString(p.shape())
+                    + " is not a weight of this layer, expected one of " + weightNames());
+        }
+        return nameOf(p);
+    }
+
+    /** This layer's weight names, for messages (none: whether it is not built yet or has no weights). */
+    private String weightNames() {
+        if (params.isEmpty()) return isBuilt() ? "[] (it has no weights)" : "[] (it is not built yet)";
+        return params.stream().map(this::nameOf).toList().toString();
+    }
+
+    private String nameOf(Param p) {
         String scope = variableScope(p), own = name() + "/";
         return (scope.startsWith(own) ? scope.substring(own.length()) : scope) + p.name();
     }

@@ -166,7 +166,9 @@ public abstract class Evaluator extends Trainer {
         requireCompiled(op);
         requireOpen(op);
         if (batchSize < 1) throw new IllegalArgumentException(name() + "." + op + ": batchSize must be >= 1, got " + batchSize);
-        SampleWeights.Given g = w == null ? null : w.checkedFor(name() + "." + op, "sampleWeight", xs);   // before the build, as trainOnBatch
+        boolean built = isBuilt();   // checked before the build, as trainOnBatch
+        if (!built) InputCheck.requireTargetCounts(name() + "." + op + ": ", xs, ys);
+        SampleWeights.Given g = w == null ? null : w.checkedFor(name() + "." + op, "sampleWeight", xs, built);
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, ys, lengths, op, true, false);
         d = d.withWeights(SampleWeights.resolve(g, name() + "." + op, "sampleWeight", graph(), d.xs().get(0).dim(0),

@@ -110,6 +110,24 @@ final class InputCheck {
     }
 
     /**
+     * Each target of {@code ys} (nullable) holding as many samples as {@code xs}' first tensor, checked before a call
+     * builds an unbuilt model so that a refusal leaves it unbuilt, with {@link #prepare}'s message ({@code where}
+     * begins it); inputs or targets that are not lists of tensors are left for prepare to refuse.
+     */
+    static void requireTargetCounts(String where, List<Tensor> xs, List<Tensor> ys) {
+        if (xs == null || xs.isEmpty() || xs.get(0) == null || xs.get(0).rank() == 0 || ys == null) return;
+        int n = xs.get(0).dim(0);
+        for (int k = 0; k < ys.size(); k++) {
+            Tensor y = ys.get(k);
+            if (y != null && y.rank() > 0 && y.dim(0) != n) throw targetCount(where, ys.size() > 1 ? "y[" + k + "]" : "y", y, n);
+        }
+    }
+
+    private static IllegalArgumentException targetCount(String where, String label, Tensor y, int n) {
+        return new IllegalArgumentException(where + label + " has " + y.dim(0) + " samples, x has " + n);
+    }
+
+    /**
      * The checked data of call {@code what}: {@code ys} may be null (predict) unless {@code needY};
      * NaN/Inf are looked for when {@code checkFinite}.
      */
@@ -159,9 +177,7 @@ final class InputCheck {
                 any = true;
                 anyLoss |= losses == null || losses.isEmpty() || losses.get(k) != null;
                 String label = ys.size() > 1 ? "y[" + k + "]" : "y";
-                if (y.dim(0) != n) {
-                    throw new IllegalArgumentException(where + label + " has " + y.dim(0) + " samples, x has " + n);
-                }
+                if (y.dim(0) != n) throw targetCount(where, label, y, n);
                 if (checkFinite) requireFinite(y, where + label);
                 checkTarget(k, y, shapes.get(outputs.get(k)), where, label);
             }

@@ -21,8 +21,8 @@ final class SampleWeights {
      * Sample weights as a call gave them: one tensor for every output ({@code shared}), one per output in output order
      * ({@code perOutput}; a null entry leaves that output unweighted), or by output name ({@code byName}; an output not
      * named is unweighted). Exactly one is not null; the tensors' shapes are checked ({@link #check}), their values
-     * ({@code checked}) once their count is known to fit the call's samples ({@link #checkedFor}, before a call builds the
-     * model, so a weight of the wrong count is named as such whatever its values), or at once by {@link #valuesChecked} (a
+     * ({@code checked}) once their count is known to fit the call's samples ({@link #checkedFor}, before a call builds an
+     * unbuilt model, so a weight of the wrong count is named as such whatever its values), or at once by {@link #valuesChecked} (a
      * setter that has no samples yet); {@link #resolve} checks them where neither did (a data set's batch).
      */
     record Given(Tensor shared, List<Tensor> perOutput, Map<String, Tensor> byName, boolean checked) {
@@ -33,16 +33,17 @@ final class SampleWeights {
         }
 
         /**
-         * This checked against a call's inputs {@code xs} before the call builds the model, so that a refusal leaves an unbuilt
-         * model unbuilt: every weight's count against the samples of {@code xs}' first tensor, then the values. The
-         * per-timestep steps and the count of tensors per output need the built model ({@link #resolve}). Inputs that are
-         * not a list of tensors are left for the call to refuse.
+         * This checked against a call's inputs {@code xs} before the call builds an unbuilt model ({@code built} false), so
+         * that a refusal leaves it unbuilt: every weight's count against the samples of {@code xs}' first tensor, then the
+         * values (unless a setter checked them). The per-timestep steps and the count of tensors per output need the built
+         * model ({@link #resolve}); for a built model all is left to it, which names the steps before the values. Inputs
+         * that are not a list of tensors are left for the call to refuse.
          */
-        Given checkedFor(String who, String param, List<Tensor> xs) {
-            if (xs == null || xs.isEmpty() || xs.get(0) == null || xs.get(0).rank() == 0) return this;
+        Given checkedFor(String who, String param, List<Tensor> xs, boolean built) {
+            if (built || xs == null || xs.isEmpty() || xs.get(0) == null || xs.get(0).rank() == 0) return this;
             int n = xs.get(0).dim(0);
             each(param, (label, w) -> requireCount(who, label, w, n));
-            return valuesChecked(who, param);
+            return checked ? this : valuesChecked(who, param);
         }
 
         /** {@code f} on each weight tensor given, with its label in messages ({@code param}, {@code param[k]}, {@code param["name"]}). */
@@ -185,11 +186,11 @@ final class SampleWeights {
 
     /**
      * A call's {@code sw} and {@code cw} (each nullable) checked against its inputs {@code xs} before the call builds the
-     * model ({@link Given#checkedFor}); {@code sw} so checked.
+     * model, if it is not {@code built} ({@link Given#checkedFor}); {@code sw} so checked.
      */
-    static Given checkedFor(String what, Given sw, Map<Integer, Double> cw, List<Tensor> xs) {
+    static Given checkedFor(String what, Given sw, Map<Integer, Double> cw, List<Tensor> xs, boolean built) {
         requireOne(what, sw, cw);
-        return sw == null ? null : sw.checkedFor(what, "sampleWeight", xs);
+        return sw == null ? null : sw.checkedFor(what, "sampleWeight", xs, built);
     }
 
     private static void requireOne(String what, Given sw, Map<Integer, Double> cw) {

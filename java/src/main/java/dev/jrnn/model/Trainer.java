@@ -383,7 +383,14 @@ public abstract class Trainer {
             throw new IllegalArgumentException(name() + ".fit: FitOptions.validationBatchSize does not apply to a validation dataset,"
                     + " which gives its own batches (Dataset.batch(n)), got validationBatchSize " + o.validationBatchSize);
         }
-        SampleWeights.Given w = SampleWeights.checkedFor(name() + ".fit", o.sampleWeight, o.classWeight, xs);   // before the build
+        // before the build: a refusal leaves an unbuilt model unbuilt (a built one's checks come in prepare's order)
+        boolean built = isBuilt();
+        if (!built) InputCheck.requireTargetCounts(name() + ".fit: ", xs, ys);
+        SampleWeights.Given w = SampleWeights.checkedFor(name() + ".fit", o.sampleWeight, o.classWeight, xs, built);
+        if (!built && o.validationX != null) {
+            InputCheck.requireTargetCounts(name() + ".fit (validation data): ", o.validationX, o.validationY);
+            if (o.validationWeight != null) o.validationWeight.checkedFor(name() + ".fit (validation data)", "sampleWeight", o.validationX, false);
+        }
         ensureBuilt(xs);
         ensureStore();
         Data all = check().prepare(xs, ys, o.lengths, "fit", true, o.checkFinite);
@@ -532,7 +539,9 @@ public abstract class Trainer {
         String what = name() + ".trainOnBatch";
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");
-        SampleWeights.Given w = SampleWeights.checkedFor(what, sw, cw, xs);   // before the build: a refusal leaves the model as it was
+        boolean built = isBuilt();   // checked before the build: a refusal leaves an unbuilt model unbuilt
+        if (!built) InputCheck.requireTargetCounts(what + ": ", xs, ys);
+        SampleWeights.Given w = SampleWeights.checkedFor(what, sw, cw, xs, built);
         ensureBuilt(xs);
         ensureStore();
         Data d = check().prepare(xs, ys, null, "trainOnBatch", true, true);

@@ -311,7 +311,15 @@ class BadInputTest {
                         + " (Dropout, Flatten) have none then either");
         // it said "build it first", which cannot give a Dropout weights
         bad("layer setWeights: unbuilt Dropout", IAE, f -> new Dropout(.5).name("drop").setWeights(List.of(Tensor.zeros(2))),
-                "drop: setWeights got 1 weight arrays, but the layer is not built yet: it has no weights until it is built");
+                "drop: setWeights got 1 weight arrays, but the layer is not built yet: it has no weights until it is built",
+                "and some layers (Dropout, Flatten) have none then either");
+        bad("layer weightName: null", IAE, f -> lstm(f).weightName(null),
+                "lstm.weightName: p is null, expected one of this layer's weights [kernel, recurrent_kernel, bias]");
+        // it named the other layer's weight as if this layer held it ("kernel")
+        bad("layer weightName: another layer's param", IAE, f -> lstm(f).weightName(((Dense) f.model.getLayer("dense")).kernel()),
+                "lstm.weightName: kernel (", "is not a weight of this layer, expected one of [kernel, recurrent_kernel, bias]");
+        bad("layer weightName: an unbuilt layer", IAE, f -> new Dense(2).name("unbuilt").weightName(((Dense) f.model.getLayer("dense")).kernel()),
+                "unbuilt.weightName: kernel (", "is not a weight of this layer, expected one of [] (it is not built yet)");
         // a subclass's own variable scope, not "<name>/": its weight is named by it (it threw StringIndexOutOfBoundsException)
         bad("layer setWeights: own variable scope", IAE, f -> {
             Dense d = new Dense(2) {

@@ -21,6 +21,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,7 @@ class SampleWeightBadInputTest {
         Jrnn.setBackend("cpu");
     }
 
-    private static final Tensor X = Tensor.full(0.5f, 4, 3), Y = Tensor.full(1, 4, 2);
+    private static final Tensor X = Tensor.full(0.5f, 4, 3), Y = Tensor.full(1, 4, 2), Y3 = Tensor.full(1, 3, 2);
     private static final Tensor XS = Tensor.full(0.5f, 4, 5, 3), YS = Tensor.full(1, 4, 5, 2);
 
     /** Dense(2) on 3 features, named "m". */
@@ -187,7 +188,8 @@ class SampleWeightBadInputTest {
 
     /**
      * A Sequential without an input shape is built by its first call on data; a call refused for its sample weights' count
-     * or values leaves it unbuilt (they were checked after the build), so it still takes data of another shape.
+     * or values (fit's validation weights too) or its targets' count leaves it unbuilt (they were checked after the build),
+     * so it still takes data of another shape.
      */
     @Test
     void aRefusedWeightLeavesAnUnbuiltModelUnbuilt() {
@@ -200,14 +202,20 @@ class SampleWeightBadInputTest {
         List<Executable> calls = List.of(() -> u.trainOnBatch(X, Y, negative), () -> u.testOnBatch(X, Y, negative),
                 () -> u.evaluateAll(List.of(X), List.of(Y), 2, null, negative), () -> u.trainOnBatch(X, Y, three),
                 () -> u.testOnBatch(List.of(X), List.of(Y), List.of(three)), () -> u.evaluateAll(List.of(X), List.of(Y), 2, null, three),
-                () -> u.fit(List.of(X), List.of(Y), quiet().sampleWeight(three)));
+                () -> u.fit(List.of(X), List.of(Y), quiet().sampleWeight(three)),
+                () -> u.fit(List.of(X), List.of(Y), quiet().validationData(X, Y, three)),
+                () -> u.trainOnBatch(X, Y3), () -> u.testOnBatch(X, Y3), () -> u.evaluateAll(List.of(X), List.of(Y3), 2, null),
+                () -> u.fit(List.of(X), List.of(Y3), quiet()), () -> u.fit(List.of(X), List.of(Y), quiet().validationData(X, Y3)));
+        String fewY = "y has 3 samples, x has 4";
         List<String> messages = List.of("u.trainOnBatch: " + values, "u.testOnBatch: " + values, "u.evaluate: " + values,
                 "u.trainOnBatch: " + count, "u.testOnBatch: sampleWeight[0] holds 3 weights, x holds 4 samples; give one weight per sample",
-                "u.evaluate: " + count, "u.fit: " + count);
+                "u.evaluate: " + count, "u.fit: " + count, "u.fit (validation data): " + count,
+                "u.trainOnBatch: " + fewY, "u.testOnBatch: " + fewY, "u.evaluate: " + fewY, "u.fit: " + fewY,
+                "u.fit (validation data): " + fewY);
         for (int i = 0; i < calls.size(); i++) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, calls.get(i));
             assertEquals(messages.get(i), e.getMessage());
-            assertTrue(!u.isBuilt(), "call " + i + " built the model");
+            assertFalse(u.isBuilt(), "call " + i + " built the model");
         }
         u.trainOnBatch(Tensor.full(0.5f, 4, 6), Y);   // still takes 6 features
         assertArrayEquals(new int[] {6, 2}, u.getWeights().get(0).shape());
@@ -225,8 +233,9 @@ class SampleWeightBadInputTest {
     /**
      * Weights of the wrong shape that are also negative: the shape is what is wrong with them for this call, as with positive
      * values (the values were checked first, so "must be finite and >= 0, got -2.0 at sample 1" hid the count); and
-     * testOnBatch names itself (it said "m.evaluate"). The per-timestep steps need the built model, so they are checked
-     * after the values, which are checked before a call may build an unbuilt model ({@link #aRefusedWeightLeavesAnUnbuiltModelUnbuilt}).
+     * testOnBatch names itself (it said "m.evaluate"). On a built model the per-timestep steps are named before the values
+     * too; only a call that may build an unbuilt model checks the values first, as its steps are not known before the build
+     * ({@link #aRefusedWeightLeavesAnUnbuiltModelUnbuilt}).
      */
     @Test
     void theShapeIsNamedBeforeTheValuesAndTestOnBatchNamesItself() {
@@ -236,7 +245,7 @@ class SampleWeightBadInputTest {
         exactly(m, () -> m.testOnBatch(X, Y, wrongCount), "m.testOnBatch: " + count);
         exactly(m, () -> m.trainOnBatch(X, Y, wrongCount), "m.trainOnBatch: " + count);
         exactly(m, () -> m.evaluateAll(List.of(X), List.of(Y), 2, null, wrongCount), "m.evaluate: " + count);
-        exactly(m, () -> m.testOnBatch(X, Y, Tensor.full(1, 4, 5)), "m.testOnBatch: sampleWeight has shape (4, 5), one weight per"
+        exactly(m, () -> m.testOnBatch(X, Y, Tensor.full(-1, 4, 5)), "m.testOnBatch: sampleWeight has shape (4, 5), one weight per"
                 + " timestep, but output " + m.getLayer(0).name() + " (None, 2) is not a sequence of 5 steps; give one weight per sample, shape (4)");
         // per output: output 1's count is named though output 0's values are bad too
         exactly(two, () -> two.testOnBatch(List.of(X), List.of(Y, Tensor.full(1, 4, 1)), List.of(Tensor.full(-1, 4), Tensor.full(1, 3))),

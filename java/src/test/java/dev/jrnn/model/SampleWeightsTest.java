@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Keras' sample_weight and class_weight: sum(w * loss) / batch size, as Keras' sum_over_batch_size reduction. */
@@ -41,6 +42,25 @@ class SampleWeightsTest {
 
     private static FitOptions once() {
         return new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0);
+    }
+
+    /**
+     * A weight a FitOptions setter checked ({@code checked}) is not checked again before the build: checkedFor counts it
+     * and hands it back as it is (it made a new Given, its values scanned again); an unchecked one is checked once, and a
+     * built model's call leaves every check to resolve.
+     */
+    @Test
+    void checkedForChecksTheValuesOnlyOfAnUncheckedWeightBeforeTheBuild() {
+        List<Tensor> xs = List.of(Tensor.zeros(4, 3));
+        SampleWeights.Given given = SampleWeights.Given.shared("t", "sampleWeight", Tensor.full(1, 4));
+        SampleWeights.Given checked = given.valuesChecked("t", "sampleWeight");
+        assertSame(checked, checked.checkedFor("t", "sampleWeight", xs, false));
+        SampleWeights.Given now = given.checkedFor("t", "sampleWeight", xs, false);
+        assertTrue(now.checked());
+        assertSame(given, given.checkedFor("t", "sampleWeight", xs, true));
+        SampleWeights.Given negative = SampleWeights.Given.shared("t", "sampleWeight", Tensor.full(-1, 4));
+        assertEquals("t: sampleWeight must be finite and >= 0, got -1.0 at sample 0",
+                assertThrows(IllegalArgumentException.class, () -> negative.checkedFor("t", "sampleWeight", xs, false)).getMessage());
     }
 
     /** Per-sample mse of the model's predictions before training. */
