@@ -449,8 +449,10 @@ public abstract class Layer {
      * ({@code kernel}; {@code query/kernel} ... {@code attention_output/kernel} of MultiHeadAttention,
      * {@code forward_lstm/kernel} of Bidirectional), i.e. {@link #variableScope} less that prefix where it begins with it
      * (a subclass's own scope that does not is kept whole). That is Keras 3's {@code w.path} within the layer without a
-     * recurrent cell's segment: Keras 3 names an LSTM's kernel {@code lstm_cell/kernel} within it, and a Bidirectional's
-     * {@code forward_lstm/lstm_cell/kernel}. {@code p} must be one of this layer's {@link #params()}.
+     * recurrent cell's segment and without a TimeDistributed's wrapped layer: Keras 3 names an LSTM's kernel
+     * {@code lstm_cell/kernel} within it, a Bidirectional's {@code forward_lstm/lstm_cell/kernel}, and
+     * {@code TimeDistributed(Dense(2, name="inner"))}'s {@code inner/kernel}, where this gives {@code kernel}.
+     * {@code p} must be one of this layer's {@link #params()}.
      */
     public final String weightName(Param p) {
         if (p == null) throw new IllegalArgumentException(name() + ".weightName: p is null, expected one of this layer's weights " + weightNames());

@@ -166,7 +166,7 @@ public abstract class Evaluator extends Trainer {
         requireCompiled(op);
         requireOpen(op);
         if (batchSize < 1) throw new IllegalArgumentException(name() + "." + op + ": batchSize must be >= 1, got " + batchSize);
-        boolean built = isBuilt();   // checked before the build, as trainOnBatch
+        boolean built = !buildsOn(xs);   // checked before the build, as trainOnBatch
         if (!built) InputCheck.requireTargetCounts(name() + "." + op + ": ", xs, ys);
         SampleWeights.Given g = w == null ? null : w.checkedFor(name() + "." + op, "sampleWeight", xs, built);
         ensureBuiltSafely(xs);

@@ -115,11 +115,12 @@ final class InputCheck {
      * begins it); inputs or targets that are not lists of tensors are left for prepare to refuse.
      */
     static void requireTargetCounts(String where, List<Tensor> xs, List<Tensor> ys) {
-        if (xs == null || xs.isEmpty() || xs.get(0) == null || xs.get(0).rank() == 0 || ys == null) return;
+        // a model that builds on a call is a one-output Sequential: more targets are prepare's "expected 1 target tensor(s)"
+        if (xs == null || xs.isEmpty() || xs.get(0) == null || xs.get(0).rank() == 0 || ys == null || ys.size() != 1) return;
         int n = xs.get(0).dim(0);
         for (int k = 0; k < ys.size(); k++) {
             Tensor y = ys.get(k);
-            if (y != null && y.rank() > 0 && y.dim(0) != n) throw targetCount(where, ys.size() > 1 ? "y[" + k + "]" : "y", y, n);
+            if (y != null && y.rank() > 0 && y.dim(0) != n) throw targetCount(where, "y", y, n);
         }
     }
 

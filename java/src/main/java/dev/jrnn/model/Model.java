@@ -163,6 +163,9 @@ public class Model extends Evaluator implements AutoCloseable {
     void ensureBuilt(List<Tensor> xs) { ensureGraph(); }
 
     @Override
+    boolean buildsOn(List<Tensor> xs) { return false; }
+
+    @Override
     final Graph graph() {
         ensureGraph();
         return graph;

@@ -294,8 +294,14 @@ public class Sequential extends Model {
 
     @Override
     void ensureBuilt(List<Tensor> xs) {
-        boolean one = xs != null && xs.size() == 1 && xs.get(0) != null && xs.get(0).rank() >= 2;
-        ensureBuilt(one ? Arrays.copyOfRange(xs.get(0).shape(), 1, xs.get(0).rank()) : null);
+        ensureBuilt(oneBatch(xs) ? Arrays.copyOfRange(xs.get(0).shape(), 1, xs.get(0).rank()) : null);
+    }
+
+    @Override
+    boolean buildsOn(List<Tensor> xs) { return input == null && !stack.isEmpty() && oneBatch(xs); }
+
+    private static boolean oneBatch(List<Tensor> xs) {
+        return xs != null && xs.size() == 1 && xs.get(0) != null && xs.get(0).rank() >= 2;
     }
 
     @Override

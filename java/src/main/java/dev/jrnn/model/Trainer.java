@@ -75,6 +75,13 @@ public abstract class Trainer {
     /** Builds the model from data shapes when it is not built yet (Sequential without an input shape). */
     abstract void ensureBuilt(List<Tensor> xs);
 
+    /**
+     * Whether {@link #ensureBuilt} would build this model from {@code xs} (an unbuilt Sequential with layers, given one
+     * batched tensor): only then do a call's counts get checked before the build, so that a refusal leaves it unbuilt;
+     * otherwise the build's own refusal (no layers, several inputs) comes first, as before.
+     */
+    abstract boolean buildsOn(List<Tensor> xs);
+
     /** Binds the parameters back into this model's store when another model on the same layers took them over. */
     abstract void ensureStore();
 
@@ -384,7 +391,7 @@ public abstract class Trainer {
                     + " which gives its own batches (Dataset.batch(n)), got validationBatchSize " + o.validationBatchSize);
         }
         // before the build: a refusal leaves an unbuilt model unbuilt (a built one's checks come in prepare's order)
-        boolean built = isBuilt();
+        boolean built = !buildsOn(xs);
         if (!built) InputCheck.requireTargetCounts(name() + ".fit: ", xs, ys);
         SampleWeights.Given w = SampleWeights.checkedFor(name() + ".fit", o.sampleWeight, o.classWeight, xs, built);
         if (!built && o.validationX != null) {
@@ -539,7 +546,7 @@ public abstract class Trainer {
         String what = name() + ".trainOnBatch";
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");
-        boolean built = isBuilt();   // checked before the build: a refusal leaves an unbuilt model unbuilt
+        boolean built = !buildsOn(xs);   // checked before the build: a refusal leaves an unbuilt model unbuilt
         if (!built) InputCheck.requireTargetCounts(what + ": ", xs, ys);
         SampleWeights.Given w = SampleWeights.checkedFor(what, sw, cw, xs, built);
         ensureBuilt(xs);

@@ -221,6 +221,28 @@ class SampleWeightBadInputTest {
         assertArrayEquals(new int[] {6, 2}, u.getWeights().get(0).shape());
     }
 
+    /**
+     * The counts are checked first only where the call would build the model: a call that cannot (two inputs to an
+     * unbuilt Sequential, an empty one) gets the build's refusal, and two targets for its one output prepare's count of
+     * targets (after the build: the outputs are counted on the built graph), where a review round said "y has 3 samples",
+     * hiding them.
+     */
+    @Test
+    void aCallThatCannotBuildTheModelGetsTheBuildsRefusalFirst() {
+        Sequential u = new Sequential(new Dense(2));
+        u.compile(new SGD(0.1), "mse");
+        u.name("u");
+        Sequential empty = new Sequential();
+        empty.compile(new SGD(0.1), "mse");
+        empty.name("e");
+        assertTrue(assertThrows(IllegalStateException.class, () -> u.trainOnBatch(List.of(X, X), List.of(Y3))).getMessage()
+                .startsWith("This model has not yet been built."));
+        assertEquals("e: add layers before building",
+                assertThrows(IllegalStateException.class, () -> empty.trainOnBatch(List.of(X), List.of(Y3))).getMessage());
+        assertEquals("u.trainOnBatch: expected 1 target tensor(s) (one per output, null to skip one), got 2",
+                assertThrows(IllegalArgumentException.class, () -> u.trainOnBatch(List.of(X), List.of(Y, Y3))).getMessage());
+    }
+
     /** {@code call} throws an IllegalArgumentException of exactly {@code message}, and {@code m}'s weights are unchanged. */
     private static void exactly(Model m, Executable call, String message) {
         List<float[]> before = m.getWeights().stream().map(Tensor::toArray).toList();
