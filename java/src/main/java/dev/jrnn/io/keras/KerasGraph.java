@@ -48,6 +48,12 @@ final class KerasGraph {
      * writer (see {@link Keras2Weights#splitNested}).
      */
     final Map<String, Keras2Weights.Nested> nested = new LinkedHashMap<>();
+    /**
+     * Nested models two or more levels down ("top > inner") whose config has no trainable flag (Keras 2 and tf.keras 2
+     * before about 2.12 save none) and whose layers are some frozen, some not: read as trainable, which orders a legacy
+     * .h5 group as tf.keras 2 wrote it only if the model was trainable when saved (KerasImport warns).
+     */
+    final List<String> unflaggedMixed = new ArrayList<>();
     /** The nested models whose config says trainable false (their flag orders a legacy .h5 group, it freezes nothing). */
     private final java.util.Set<SubModel> frozenModels = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Whether a model is nested in the top one (Keras orders its variables at its place; jrnn flattens it). */
@@ -296,8 +302,16 @@ final class KerasGraph {
         SubModel m = "Sequential".equals(cls) ? sequential(spec.raw("config"), spec.where(), scope, false)
                 : functional(new KerasConfig(spec.raw("config"), spec.where() + ".config"), scope);
         if (!c.bool("trainable", true)) frozenModels.add(m);
+        if (parent.topNested != null && !c.has("trainable") && mixedFlags(m)) unflaggedMixed.add(parent.topNested + " > " + name);
         if (parent.topNested == null) nested.put(name, tree(m));
         return m;
+    }
+
+    /** Whether {@code m}'s layers are some trainable, some frozen. */
+    private static boolean mixedFlags(SubModel m) {
+        List<Layer> leaves = new ArrayList<>();
+        m.leaves(leaves);
+        return leaves.stream().anyMatch(Layer::trainable) && leaves.stream().anyMatch(l -> !l.trainable());
     }
 
     /** A nested model's layers and nested models, each of these with its saved flag, for the legacy group's order. */

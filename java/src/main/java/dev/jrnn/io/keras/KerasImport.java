@@ -253,6 +253,13 @@ public final class KerasImport {
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
             Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
+            if (kf.kerasMajor() < 3 && !graph.unflaggedMixed.isEmpty()) {
+                dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + graph.unflaggedMixed
+                        + " hold frozen and trainable layers and the file does not say whether the model itself was frozen "
+                        + "(Keras 2 and tf.keras 2 before about 2.12 do not save it): their weights are read in the order a "
+                        + "trainable one is written, which swaps arrays if it was frozen when saved; check the predictions "
+                        + "(see GUIDE, Nested models)");
+            }
         }
         List<Layer> targets = new ArrayList<>();
         List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
