@@ -49,9 +49,10 @@ final class KerasGraph {
      */
     final Map<String, Keras2Weights.Nested> nested = new LinkedHashMap<>();
     /**
-     * Nested models two or more levels down ("top > inner") whose config has no trainable flag (Keras 2 and tf.keras 2
-     * before about 2.12 save none) and whose layers are some frozen, some not: read as trainable, which orders a legacy
-     * .h5 group as tf.keras 2 wrote it only if the model was trainable when saved (KerasImport warns).
+     * Nested models two or more levels down ("A > B > C") whose config has no trainable flag (Keras 2 and the tf.keras 2
+     * engine bundled in TensorFlow save none) and that may have been frozen when saved: some layer trains, and their layers'
+     * flags are mixed (or the writer is Keras <= 2.3, which froze a model by its own flag alone). jrnn reads them as
+     * trainable, which orders a legacy .h5 group as the writer did only if they were (KerasImport warns).
      */
     final List<String> unflaggedMixed = new ArrayList<>();
     /** The nested models whose config says trainable false (their flag orders a legacy .h5 group, it freezes nothing). */
@@ -75,7 +76,7 @@ final class KerasGraph {
         KerasConfig top = new KerasConfig(modelConfig, "model_config");
         String cls = top.string("class_name");
         Object cfg = top.raw("config");
-        Scope root = new Scope("", cfg instanceof Map<?, ?> m && m.get("name") instanceof String n ? n : "model", null);
+        Scope root = new Scope("", cfg instanceof Map<?, ?> m && m.get("name") instanceof String n ? n : "model", null, null);
         KerasLayers.refuseTextVectorization(cfg);   // before any layer, in nested models too
         Model m = switch (cls) {
             case "Sequential" -> {
@@ -106,12 +107,15 @@ final class KerasGraph {
         final String model;
         /** The top model's nested model this scope lies in (its legacy HDF5 group), null at the top. */
         final String topNested;
+        /** The nested models down to this scope's ("A > B"), null at the top. */
+        final String chain;
         private final Map<String, Integer> used = new HashMap<>();
 
-        Scope(String path, String model, String topNested) {
+        Scope(String path, String model, String topNested, String chain) {
             this.path = path;
             this.model = model;
             this.topNested = topNested;
+            this.chain = chain;
         }
 
         String group(String cls) {
@@ -120,7 +124,7 @@ final class KerasGraph {
 
         /** The scope of a nested model {@code name} of class {@code cls} among this model's layers. */
         Scope inner(String cls, String name) {
-            return new Scope(group(cls) + "/layers/", name, topNested != null ? topNested : name);
+            return new Scope(group(cls) + "/layers/", name, topNested != null ? topNested : name, chain != null ? chain + " > " + name : name);
         }
     }
 
@@ -302,9 +306,23 @@ final class KerasGraph {
         SubModel m = "Sequential".equals(cls) ? sequential(spec.raw("config"), spec.where(), scope, false)
                 : functional(new KerasConfig(spec.raw("config"), spec.where() + ".config"), scope);
         if (!c.bool("trainable", true)) frozenModels.add(m);
-        if (parent.topNested != null && !c.has("trainable") && mixedFlags(m)) unflaggedMixed.add(parent.topNested + " > " + name);
+        // Keras <= 2.3 froze a model by its own flag alone (its layers' flags stay true): there any unflagged model that
+        // trains may have been frozen; later writers set every flag below, so only mixed flags leave the doubt
+        if (parent.topNested != null && !c.has("trainable") && trainsSome(m) && (oldNetworks || mixedFlags(m))) {
+            unflaggedMixed.add(scope.chain);
+        }
         if (parent.topNested == null) nested.put(name, tree(m));
         return m;
+    }
+
+    /**
+     * Whether some layer of {@code m} is trainable (else its arrays are in one order whatever its flag); by the flag, as
+     * the layers are not built yet (a trainable layer without weights counts too).
+     */
+    private static boolean trainsSome(SubModel m) {
+        List<Layer> leaves = new ArrayList<>();
+        m.leaves(leaves);
+        return leaves.stream().anyMatch(Layer::trainable);
     }
 
     /** Whether {@code m}'s layers are some trainable, some frozen. */

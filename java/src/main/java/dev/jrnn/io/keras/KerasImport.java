@@ -255,10 +255,10 @@ public final class KerasImport {
             Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
             if (kf.kerasMajor() < 3 && !graph.unflaggedMixed.isEmpty()) {
                 dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + graph.unflaggedMixed
-                        + " hold frozen and trainable layers and the file does not say whether the model itself was frozen "
-                        + "(Keras 2 and tf.keras 2 before about 2.12 do not save it): their weights are read in the order a "
-                        + "trainable one is written, which swaps arrays if it was frozen when saved; check the predictions "
-                        + "(see GUIDE, Nested models)");
+                        + " may have been frozen when saved, which the file's config does not say (Keras 2 and tf.keras 2 "
+                        + "writers save no nested model's trainable flag): their weights are read in the order of a trainable "
+                        + "one, and if they were frozen some arrays may load into the wrong layers; check the predictions "
+                        + "(GUIDE: Bringing a Keras model, Nested models)");
             }
         }
         List<Layer> targets = new ArrayList<>();

@@ -108,7 +108,7 @@ class NestedTrainableTest {
     void aFileThatDoesNotSayANestedModelWasFrozenWarnsWhereItsOrderIsAmbiguous() throws Exception {
         String logger = "dev.jrnn.io.keras.KerasImport";
         var warned = dev.jrnn.LogCapture.records(logger, () -> Models.load(file("tf2_unflagged.h5")).close());
-        assertEquals(1, warned.stream().filter(r -> r.getMessage().contains("nested model(s) [A > B] hold frozen and trainable layers")).count(),
+        assertEquals(1, warned.stream().filter(r -> r.getMessage().contains("nested model(s) [A > B] may have been frozen when saved")).count(),
                 warned.stream().map(java.util.logging.LogRecord::getMessage).toList().toString());
         var quiet = dev.jrnn.LogCapture.records(logger, () -> Models.load(file("deep_nested_tf2.h5")).close());
         assertTrue(quiet.stream().noneMatch(r -> r.getMessage().contains("nested model(s)")), quiet.toString());
