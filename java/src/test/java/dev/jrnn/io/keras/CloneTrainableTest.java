@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -32,16 +33,13 @@ class CloneTrainableTest {
         Jrnn.setBackend("cpu");
     }
 
-    private static Path file(String name) {
-        return GeneratedKerasFilesTest.resource("keras3_real/" + name);
-    }
 
     @ParameterizedTest
     @CsvSource({"seq, false, dense, 0, 322, 1.341974, 1.341974", "func, true, dense_2, 14, 210, 1.642316, 1.445202"})
     void aFrozenModelsCloneHasKeras3sOwnFlag(String n, boolean trainable, String last, long tr, long nonTr, double l0, double l1)
             throws IOException {
-        Tensor x = Npy.read(file(n + "_x0.npy")), y = Npy.read(file(n + "_y.npy"));
-        try (Model s = Models.load(file(n + ".keras"))) {
+        Tensor x = Npy.read(keras3Real(n + "_x0.npy")), y = Npy.read(keras3Real(n + "_y.npy"));
+        try (Model s = Models.load(keras3Real(n + ".keras"))) {
             s.trainable(false);
             try (Model c = Models.cloneModel(s)) {
                 assertEquals(trainable, c.trainable(), n + ": Keras' clone.trainable");

@@ -50,6 +50,11 @@ class GeneratedKerasFilesTest {
         }
     }
 
+    /** A file Keras 3.15.1 itself wrote, under {@code keras3_real/} (its generator scripts beside it). */
+    static Path keras3Real(String name) {
+        return resource("keras3_real/" + name);
+    }
+
     @Test
     void keras2LayoutsPredictAsTheReference() throws IOException {
         for (String f : List.of("tfkeras_gru.h5", "functional_multi.h5", "functional_merge.h5", "sequential_embedding.h5",

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -31,21 +32,18 @@ class LegacyH5OptimizerWeightsTest {
         Jrnn.setBackend("cpu");
     }
 
-    static Path file(String name) {
-        return GeneratedKerasFilesTest.resource("keras3_real/" + name);
-    }
 
     static List<Tensor> xs() throws IOException {
-        return List.of(Npy.read(file("mha_rms_x0.npy")), Npy.read(file("mha_rms_x1.npy")));
+        return List.of(Npy.read(keras3Real("mha_rms_x0.npy")), Npy.read(keras3Real("mha_rms_x1.npy")));
     }
 
     /** jrnn's weights after one more step on {@code m} equal Keras' after its 4th step. */
     static void assertKerasNextStep(Model m, String what) throws IOException {
-        m.trainOnBatch(xs(), List.of(Npy.read(file("mha_rms_y.npy"))));
+        m.trainOnBatch(xs(), List.of(Npy.read(keras3Real("mha_rms_y.npy"))));
         List<Tensor> w = m.getWeights();
         assertEquals(10, w.size(), what);
         for (int i = 0; i < w.size(); i++) {
-            float[] want = Npy.read(file("mha_rms_after_" + i + ".npy")).data(), got = w.get(i).data();
+            float[] want = Npy.read(keras3Real("mha_rms_after_" + i + ".npy")).data(), got = w.get(i).data();
             assertEquals(want.length, got.length, what + " weight " + i);
             for (int k = 0; k < want.length; k++) assertEquals(want[k], got[k], 1e-6, what + ": weight " + i + "[" + k + "] after Keras' 4th step");
         }
@@ -53,8 +51,8 @@ class LegacyH5OptimizerWeightsTest {
 
     @Test
     void kerasStateResumesAsKerasDid() throws IOException {
-        try (Model m = Models.load(file("mha_rms.h5"))) {
-            KerasFixtures.assertClose(Npy.read(file("mha_rms_pred.npy")).data(), m.predictAll(xs()).get(0).data(), "mha_rms.h5 predict");
+        try (Model m = Models.load(keras3Real("mha_rms.h5"))) {
+            KerasFixtures.assertClose(Npy.read(keras3Real("mha_rms_pred.npy")).data(), m.predictAll(xs()).get(0).data(), "mha_rms.h5 predict");
             assertEquals(3, m.optimizer().iterations(), "Keras' update count");
             assertKerasNextStep(m, "mha_rms.h5");
         }
@@ -67,7 +65,7 @@ class LegacyH5OptimizerWeightsTest {
     @Test
     void jrnnsH5KeepsTheStateKerasSaved() throws IOException {
         Path f = dir.resolve("again.h5");
-        try (Model m = Models.load(file("mha_rms.h5"))) {
+        try (Model m = Models.load(keras3Real("mha_rms.h5"))) {
             m.save(f);
         }
         try (Model m = Models.load(f)) {
@@ -83,10 +81,10 @@ class LegacyH5OptimizerWeightsTest {
     @Test
     void jrnnsGroupHoldsWhatKerasWroteInKerasOrder() throws IOException {
         Path f = dir.resolve("again.h5");
-        try (Model m = Models.load(file("mha_rms.h5"))) {
+        try (Model m = Models.load(keras3Real("mha_rms.h5"))) {
             m.save(f);
         }
-        try (io.jhdf.HdfFile keras = new io.jhdf.HdfFile(file("mha_rms.h5")); io.jhdf.HdfFile jrnn = new io.jhdf.HdfFile(f)) {
+        try (io.jhdf.HdfFile keras = new io.jhdf.HdfFile(keras3Real("mha_rms.h5")); io.jhdf.HdfFile jrnn = new io.jhdf.HdfFile(f)) {
             assertNull(jrnn.getChild("optimizer_weights"), "no optimizer_weights group where Keras 3.15.1's loader would take it");
             io.jhdf.api.Group kg = (io.jhdf.api.Group) keras.getChild("optimizer_weights");
             io.jhdf.api.Group jg = (io.jhdf.api.Group) jrnn.getByPath("jrnn_state/optimizer_weights");

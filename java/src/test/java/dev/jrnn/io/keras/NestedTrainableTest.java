@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,9 +34,6 @@ class NestedTrainableTest {
         Jrnn.setBackend("cpu");
     }
 
-    private static Path file(String name) {
-        return GeneratedKerasFilesTest.resource("keras3_real/" + name);
-    }
 
     /** The "Trainable params" and "Non-trainable params" counts of the model's summary, as Keras' trainable_weights sizes. */
     static long[] counts(Model m) {
@@ -59,8 +57,8 @@ class NestedTrainableTest {
     @ParameterizedTest
     @ValueSource(strings = {"nest_unfrozen.keras", "nest_unfrozen.h5", "nest_unfrozen_tf2.h5"})
     void aNestedModelsLayerUnfrozenAgainTrainsAsInKeras3(String f) throws IOException {
-        Tensor x = Npy.read(file("nest_unfrozen_x.npy")), y = Npy.read(file("nest_unfrozen_y.npy"));
-        try (Model m = Models.load(file(f))) {
+        Tensor x = Npy.read(keras3Real("nest_unfrozen_x.npy")), y = Npy.read(keras3Real("nest_unfrozen_y.npy"));
+        try (Model m = Models.load(keras3Real(f))) {
             assertEquals("[84, 136]", java.util.Arrays.toString(counts(m)), f + ": Keras 3's trainable / non-trainable counts");
             for (String[] l : new String[][] {{"elstm", "false"}, {"egru", "true"}, {"hd1", "false"}, {"hd2", "true"}}) {
                 assertEquals(Boolean.parseBoolean(l[1]), m.getLayer(l[0]).trainable(), f + ": " + l[0] + "'s saved flag");
@@ -89,8 +87,8 @@ class NestedTrainableTest {
     @ValueSource(strings = {"deep_nested.keras", "deep_nested.h5", "deep_nested_tf2.h5"})
     void aFrozenModelTwoLevelsDownReadsInItsWritersOrder(String f) throws IOException {
         float[] keras = {0.388959f, 1.646574f, 0.906379f, 0.201035f};
-        try (Model m = Models.load(file(f))) {
-            float[] p = m.predict(Npy.read(file("deep_nested_x.npy"))).data();
+        try (Model m = Models.load(keras3Real(f))) {
+            float[] p = m.predict(Npy.read(keras3Real("deep_nested_x.npy"))).data();
             assertEquals(keras.length, p.length, f);
             for (int i = 0; i < p.length; i++) assertEquals(keras[i], p[i], 2e-6, f + ": Keras' prediction " + i);
             assertTrue(m.getLayer("b2").trainable() && !m.getLayer("b1").trainable(), f + ": b1 frozen, b2 unfrozen");
@@ -107,10 +105,10 @@ class NestedTrainableTest {
     @Test
     void aFileThatDoesNotSayANestedModelWasFrozenWarnsWhereItsOrderIsAmbiguous() throws Exception {
         String logger = "dev.jrnn.io.keras.KerasImport";
-        var warned = dev.jrnn.LogCapture.records(logger, () -> Models.load(file("tf2_unflagged.h5")).close());
+        var warned = dev.jrnn.LogCapture.records(logger, () -> Models.load(keras3Real("tf2_unflagged.h5")).close());
         assertEquals(1, warned.stream().filter(r -> r.getMessage().contains("nested model(s) [A > B] may have been frozen when saved")).count(),
                 warned.stream().map(java.util.logging.LogRecord::getMessage).toList().toString());
-        var quiet = dev.jrnn.LogCapture.records(logger, () -> Models.load(file("deep_nested_tf2.h5")).close());
+        var quiet = dev.jrnn.LogCapture.records(logger, () -> Models.load(keras3Real("deep_nested_tf2.h5")).close());
         assertTrue(quiet.stream().noneMatch(r -> r.getMessage().contains("nested model(s)")), quiet.toString());
     }
 
@@ -123,9 +121,9 @@ class NestedTrainableTest {
     @ParameterizedTest
     @ValueSource(strings = {"frozen_base.keras", "frozen_base.h5"})
     void aBaseFrozenAsAWholeTrainsOnlyTheTopAsInKeras(String f) throws IOException {
-        Tensor x = Npy.read(file("frozen_base_x.npy")), y = Npy.read(file("frozen_base_y.npy"));
+        Tensor x = Npy.read(keras3Real("frozen_base_x.npy")), y = Npy.read(keras3Real("frozen_base_y.npy"));
         String[] nestedLayers = {"elstm", "ebn", "egru", "hd1", "hbn", "hd2"};
-        try (Model m = Models.load(file(f))) {
+        try (Model m = Models.load(keras3Real(f))) {
             assertEquals("[4, 261]", java.util.Arrays.toString(counts(m)), f + ": Keras 3's trainable / non-trainable counts");
             List<List<Tensor>> before = new java.util.ArrayList<>();
             for (String l : nestedLayers) before.add(m.getLayer(l).getWeights());

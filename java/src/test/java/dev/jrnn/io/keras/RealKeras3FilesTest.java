@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -35,30 +36,27 @@ class RealKeras3FilesTest {
         Jrnn.setBackend("cpu");
     }
 
-    private static Path file(String name) {
-        return GeneratedKerasFilesTest.resource("keras3_real/" + name);
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"seq.keras", "func.keras", "func.h5", "emb.keras", "cells.keras", "nest_fn.keras", "nest_fn.h5", "nest_seq.keras", "nest_order.keras", "drop1.keras", "drop1.h5"})
     void predictsAndResumesAsKerasDid(String f) throws IOException {
         String n = f.substring(0, f.indexOf('.'));
-        Tensor x = Npy.read(file(n + "_x0.npy")), y = Npy.read(file(n + "_y.npy"));
-        try (Model m = Models.load(file(f))) {
-            KerasFixtures.assertClose(Npy.read(file(n + "_pred.npy")).data(), m.predict(x).data(), f + " predict");
+        Tensor x = Npy.read(keras3Real(n + "_x0.npy")), y = Npy.read(keras3Real(n + "_y.npy"));
+        try (Model m = Models.load(keras3Real(f))) {
+            KerasFixtures.assertClose(Npy.read(keras3Real(n + "_pred.npy")).data(), m.predict(x).data(), f + " predict");
             assertEquals(3, m.optimizer().iterations(), f + ": Keras' update count");
             m.trainOnBatch(x, y);
             List<Tensor> w = m.getWeights();
             if (f.equals("nest_order.keras")) {   // Keras' get_weights order, where jrnn's flattened model lists them otherwise
                 List<String> mine = m.weightNames();
                 List<Tensor> byName = new java.util.ArrayList<>();
-                for (Object k : (List<?>) dev.jrnn.io.Json.parse(java.nio.file.Files.readString(file(n + "_names.json")))) {
+                for (Object k : (List<?>) dev.jrnn.io.Json.parse(java.nio.file.Files.readString(keras3Real(n + "_names.json")))) {
                     byName.add(w.get(mine.indexOf((String) k)));
                 }
                 w = byName;
             }
             for (int i = 0; i < w.size(); i++) {
-                float[] want = Npy.read(file(n + "_after_" + i + ".npy")).data(), got = w.get(i).data();
+                float[] want = Npy.read(keras3Real(n + "_after_" + i + ".npy")).data(), got = w.get(i).data();
                 assertEquals(want.length, got.length, f + " weight " + i);
                 for (int k = 0; k < want.length; k++) assertEquals(want[k], got[k], 5e-7, f + ": weight " + i + "[" + k + "] after Keras' 4th step");
             }
@@ -72,9 +70,9 @@ class RealKeras3FilesTest {
      */
     @Test
     void aSequentialWhoseInputSharesANestedLayersName() throws IOException {
-        Tensor x = Npy.read(file("dupname_x0.npy"));
-        try (Model m = Models.load(file("dupname.keras"))) {
-            KerasFixtures.assertClose(Npy.read(file("dupname_pred.npy")).data(), m.predict(x).data(), "dupname predict");
+        Tensor x = Npy.read(keras3Real("dupname_x0.npy"));
+        try (Model m = Models.load(keras3Real("dupname.keras"))) {
+            KerasFixtures.assertClose(Npy.read(keras3Real("dupname_pred.npy")).data(), m.predict(x).data(), "dupname predict");
             assertEquals("x_input", ((dev.jrnn.model.Input) m.inputs().get(0)).name());
         }
     }
@@ -86,14 +84,14 @@ class RealKeras3FilesTest {
      */
     @Test
     void aFileSavedBeforeAnyStepLoadsWithoutAWarningAndStepsAsKeras() throws Exception {
-        Tensor x = Npy.read(file("fresh_x0.npy")), y = Npy.read(file("fresh_y.npy"));
+        Tensor x = Npy.read(keras3Real("fresh_x0.npy")), y = Npy.read(keras3Real("fresh_y.npy"));
         List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
-            try (Model m = Models.load(file("fresh.keras"))) {
+            try (Model m = Models.load(keras3Real("fresh.keras"))) {
                 assertEquals(0, m.optimizer().iterations());
                 assertEquals(0.05f, m.optimizer().learningRate());
                 m.trainOnBatch(x, y);
                 List<Tensor> w = m.getWeights();
-                for (int i = 0; i < w.size(); i++) KerasFixtures.assertClose(Npy.read(file("fresh_after_" + i + ".npy")).data(), w.get(i).data(), "fresh weight " + i);
+                for (int i = 0; i < w.size(); i++) KerasFixtures.assertClose(Npy.read(keras3Real("fresh_after_" + i + ".npy")).data(), w.get(i).data(), "fresh weight " + i);
             }
         });
         assertEquals(List.of(), warnings);
@@ -106,14 +104,14 @@ class RealKeras3FilesTest {
      */
     @Test
     void multiHeadAttentionRowsWithEveryKeyMaskedTrainAsKeras() throws IOException {
-        List<Tensor> xs = List.of(Npy.read(file("mha_rows_x0.npy")), Npy.read(file("mha_rows_x1.npy")));
-        try (Model m = Models.load(file("mha_rows.keras"))) {
-            KerasFixtures.assertClose(Npy.read(file("mha_rows_pred.npy")).data(), m.predictAll(xs).get(0).data(), "mha_rows predict");
-            m.trainOnBatch(xs, List.of(Npy.read(file("mha_rows_y.npy"))));
+        List<Tensor> xs = List.of(Npy.read(keras3Real("mha_rows_x0.npy")), Npy.read(keras3Real("mha_rows_x1.npy")));
+        try (Model m = Models.load(keras3Real("mha_rows.keras"))) {
+            KerasFixtures.assertClose(Npy.read(keras3Real("mha_rows_pred.npy")).data(), m.predictAll(xs).get(0).data(), "mha_rows predict");
+            m.trainOnBatch(xs, List.of(Npy.read(keras3Real("mha_rows_y.npy"))));
             List<Tensor> w = m.getWeights();
             assertEquals(10, w.size());
             for (int i = 0; i < w.size(); i++) {
-                float[] want = Npy.read(file("mha_rows_after_" + i + ".npy")).data(), got = w.get(i).data();
+                float[] want = Npy.read(keras3Real("mha_rows_after_" + i + ".npy")).data(), got = w.get(i).data();
                 assertEquals(want.length, got.length, "weight " + i);
                 for (int k = 0; k < want.length; k++) assertEquals(want[k], got[k], 5e-7, "weight " + i + "[" + k + "] after Keras' step");
             }
@@ -135,15 +133,15 @@ class RealKeras3FilesTest {
     @ValueSource(strings = {"init_mask.keras", "init_mask.h5"})
     void recurrentCallsWithInitialStatesRunAsKeras3Ran(String f) throws IOException {
         List<Tensor> xs = new java.util.ArrayList<>();
-        for (int i = 0; i < 5; i++) xs.add(Npy.read(file("init_mask_x" + i + ".npy")));
-        try (Model m = Models.load(file(f))) {
-            KerasFixtures.assertClose(Npy.read(file("init_mask_pred.npy")).data(), m.predictAll(xs).get(0).data(), f + " predict");
+        for (int i = 0; i < 5; i++) xs.add(Npy.read(keras3Real("init_mask_x" + i + ".npy")));
+        try (Model m = Models.load(keras3Real(f))) {
+            KerasFixtures.assertClose(Npy.read(keras3Real("init_mask_pred.npy")).data(), m.predictAll(xs).get(0).data(), f + " predict");
             assertEquals(3, m.optimizer().iterations(), f + ": Keras' update count");
-            m.trainOnBatch(xs, List.of(Npy.read(file("init_mask_y.npy"))));
+            m.trainOnBatch(xs, List.of(Npy.read(keras3Real("init_mask_y.npy"))));
             List<Tensor> w = m.getWeights();
             assertEquals(33, w.size());
             for (int i = 0; i < w.size(); i++) {
-                float[] want = Npy.read(file("init_mask_after_" + i + ".npy")).data(), got = w.get(i).data();
+                float[] want = Npy.read(keras3Real("init_mask_after_" + i + ".npy")).data(), got = w.get(i).data();
                 assertEquals(want.length, got.length, f + " weight " + i);
                 for (int k = 0; k < want.length; k++) assertEquals(want[k], got[k], 5e-7, f + ": weight " + i + "[" + k + "] after Keras' 4th step");
             }
