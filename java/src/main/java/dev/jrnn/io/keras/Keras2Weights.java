@@ -137,7 +137,8 @@ final class Keras2Weights {
      * frozen (Keras 2 and tf.keras 2 before about 2.12 save no model's flag), every choice of their flags is tried: one
      * order for all of them is that order; else the one order whose arrays the group's weight_names agree with
      * ({@link #agrees}). Otherwise (no order agrees, as after a layer was renamed, or orders that differ agree) those
-     * models are read as trainable and the chains of the doubtful ones go to {@code undecided}, for the load's warning.
+     * models are read as trainable and the chains of the doubtful ones whose own flag changes the order go to
+     * {@code undecided}, for the load's warning. Over {@link #MAX_UNFLAGGED} such models the names are not tried.
      */
     private static List<Slot> tf2Order(Nested top, List<Hdf5Arrays.Stored> all, List<String> undecided) {
         java.util.Set<Nested> none = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -155,10 +156,17 @@ final class Keras2Weights {
             if (orders.size() == 1) return asTrainable;   // the flags do not change the order here
             List<dev.jrnn.layers.Layer> leaves = new ArrayList<>();
             top.leaves(leaves);
-            List<List<Slot>> agreeing = orders.stream().filter(o -> agrees(o, all, leaves)).toList();
+            // names and shapes first; names alone where no order has the file's shapes too (a cuDNN layer's other
+            // layout, a damaged array), so the shape check after the split names the layer the array belongs to
+            List<List<Slot>> agreeing = orders.stream().filter(o -> agrees(o, all, leaves, true)).toList();
+            if (agreeing.isEmpty()) agreeing = orders.stream().filter(o -> agrees(o, all, leaves, false)).toList();
             if (agreeing.size() == 1) return agreeing.get(0);
         }
-        for (Nested n : unknown) if (n.doubtful()) undecided.add(n.unflagged());
+        for (Nested n : unknown) {   // only the models whose own flag changes the order
+            java.util.Set<Nested> one = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            one.add(n);
+            if (n.doubtful() && !tf2Order(top, one).equals(asTrainable)) undecided.add(n.unflagged());
+        }
         return asTrainable;
     }
 
@@ -171,21 +179,21 @@ final class Keras2Weights {
     }
 
     /**
-     * Whether each array's weight_names entry names the layer and parameter {@code order} puts it in, with its shape.
-     * Keras 2 and tf.keras 2 name a variable by the scopes it was made in ({@code b1/kernel:0},
-     * {@code a_lstm/lstm_cell/kernel:0}; a model's name only where its layers were built inside its call), Keras 3's
-     * legacy writer by its path ({@code B/b2/kernel}): the entry's last part must be the parameter's, the layer's name
+     * Whether each array's weight_names entry names the layer and parameter {@code order} puts it in (with its shape if
+     * {@code shapes}). Keras 2 and tf.keras 2 name a variable by the scopes it was made in ({@code b1/kernel:0},
+     * {@code a_lstm/lstm_cell/kernel:0}; a model's name only where its layers were built inside its call; Keras 3 files,
+     * which save every flag, never come here): the entry's last part must be the parameter's, the layer's name
      * and jrnn's segments of the weight (Bidirectional's {@code forward_lstm}) must come before it in order, and no other
      * layer of the group may be named there. tf.keras 2 keeps a variable's name when its layer is renamed after the
      * build: such names agree with no order, or, renamed to match another layer, may agree with the wrong one.
      */
-    private static boolean agrees(List<Slot> order, List<Hdf5Arrays.Stored> all, List<dev.jrnn.layers.Layer> leaves) {
+    private static boolean agrees(List<Slot> order, List<Hdf5Arrays.Stored> all, List<dev.jrnn.layers.Layer> leaves, boolean shapes) {
         if (order.size() != all.size()) return false;   // splitNested refuses the count
         for (int i = 0; i < all.size(); i++) {
             Hdf5Arrays.Stored s = all.get(i);
             dev.jrnn.layers.Layer l = order.get(i).layer();
             dev.jrnn.layers.Param p = l.params().get(order.get(i).index());
-            if (s.name() == null || !java.util.Arrays.equals(p.shape(), s.shape())) return false;
+            if (s.name() == null || shapes && !java.util.Arrays.equals(p.shape(), s.shape())) return false;
             String[] got = s.name().replaceFirst(":\\d+$", "").split("/");
             String[] want = (l.name() + "/" + l.weightName(p)).split("/");
             if (!got[got.length - 1].equals(want[want.length - 1])) return false;

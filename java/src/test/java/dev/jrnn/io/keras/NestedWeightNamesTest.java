@@ -44,7 +44,9 @@ class NestedWeightNamesTest {
      * moving statistics away from 0 / 1 (a_lstm, a2, b2, b1, bn). tf2_three_deep.h5: top > A (a1, B, a2) > B (b1, C, b2)
      * > C (c1, c2), C frozen then c2 unfrozen, B trains (a1, b1, b2, a2, c2, c1: four orders to tell apart).
      * tf2_unfrozen_all.h5: tf2_unflagged's B frozen, then b1 and b2 both unfrozen (a1, a2, b1, b2; every flag in the
-     * file says true). Every Dense is 3 by 3, so shapes do not tell b2's arrays from a2's. Before, jrnn read each
+     * file says true). tf2_name_parts.h5: top > A (LSTM lstm, B, Dense b1) > B (LSTM lstm_1, Dense b11), B frozen, then
+     * b11 unfrozen: a name must be a whole part of the weight's name (b1 is in b11/kernel:0, lstm in lstm_1/...), and the
+     * cells' own names (lstm_cell_1 in lstm's weights) are no layer's. Every Dense is 3 by 3, so shapes do not tell b2's arrays from a2's. Before, jrnn read each
      * unflagged model as trainable (b2's arrays into a2 ...) and predicted other values, warning "may have been frozen"
      * for the first three and nothing for the last.
      */
@@ -53,7 +55,10 @@ class NestedWeightNamesTest {
             "tf2_unflagged.h5; deep_nested_x.npy; 2.003782, 0.927819, 0.846023, 0.418893",
             "tf2_unfrozen_all.h5; deep_nested_x.npy; 2.003782, 0.927819, 0.846023, 0.418893",
             "tf2_frozen_bn.h5; tf2_names_seq_x.npy; -0.388513, -0.385613, -0.342969, -0.34555",
-            "tf2_three_deep.h5; deep_nested_x.npy; -0.206203, 0.670985, 0.303629, 0.036037"})
+            "tf2_three_deep.h5; deep_nested_x.npy; -0.206203, 0.670985, 0.303629, 0.036037",
+            "tf2_name_parts.h5; tf2_names_seq_x.npy; 0.011919, 0.02965, 0.037475, 0.031812, 0.02819, 0.027871, 0.044775, "
+                    + "0.04914, 0.038516, 0.034318, -0.011627, -0.013436, -0.004166, -0.018234, -0.017343, -0.000794, 0.014703, "
+                    + "0.006712, 0.018838, 0.003183"})
     void anUnflaggedFrozenModelLoadsInTheOrderItsWeightNamesGive(String file, String x, String keras) throws Exception {
         float[] p;
         try (Model m = Models.load(keras3Real(file))) {

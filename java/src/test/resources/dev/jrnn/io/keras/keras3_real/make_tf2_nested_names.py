@@ -10,7 +10,10 @@ and tf.keras 2's predictions, which the test holds jrnn to.
   tf2_unfrozen_all.h5: tf2_unflagged.h5's model with B frozen, then both b1 and b2 unfrozen (their flags say true,
     B's own is not saved: A's group a1, a2, b1, b2).
   tf2_renamed.h5: tf2_unflagged.h5's model (top > A (a1, B, a2) > B (b1, b2), B frozen, b2 unfrozen) with b1 and b2
-    renamed to each other's names after they were built: their variables keep the old names."""
+    renamed to each other's names after they were built: their variables keep the old names.
+  tf2_name_parts.h5: top > A (LSTM lstm, B, Dense b1) > B (LSTM lstm_1, Dense b11), B frozen, then b11 unfrozen: layer
+    names that are parts of others' (b1 of b11, lstm of lstm_1), and the LSTMs' cells named lstm_cell_1 and lstm_cell
+    the other way round; input tf2_names_seq_x.npy."""
 import numpy as np
 import h5py
 import tensorflow as tf
@@ -108,3 +111,15 @@ B.get_layer("b1").trainable = False
 first, second = B.layers
 first._name, second._name = "b2", "b1"
 show(m, "tf2_renamed.h5", x)
+
+xs = np.load("tf2_names_seq_x.npy")
+tf.random.set_seed(11)
+bi = Input((5, 3), name="bi")
+B = Model(bi, L.Dense(3, name="b11")(recurrent.LSTM(3, return_sequences=True, name="lstm_1")(bi)), name="B")
+ai = Input((5, 3), name="ai")
+A = Model(ai, L.Dense(3, name="b1")(B(recurrent.LSTM(3, return_sequences=True, name="lstm")(ai))), name="A")
+inp = Input((5, 3), name="inp")
+m = Model(inp, L.Dense(1, name="out")(A(inp)), name="top")
+B.trainable = False
+B.get_layer("b11").trainable = True
+show(m, "tf2_name_parts.h5", xs)
