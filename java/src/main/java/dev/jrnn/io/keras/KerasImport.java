@@ -252,13 +252,15 @@ public final class KerasImport {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
-            Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
-            if (kf.kerasMajor() < 3 && !graph.unflaggedMixed.isEmpty()) {
-                dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + graph.unflaggedMixed
+            List<String> undecided = Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
+            if (!undecided.isEmpty()) {
+                dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + undecided
                         + " may have been frozen when saved, which the file's config does not say (Keras 2 and tf.keras 2 "
-                        + "writers save no nested model's trainable flag): their weights are read in the order of a trainable "
-                        + "one, and if they were frozen some arrays may load into the wrong layers; check the predictions "
-                        + "(GUIDE: Bringing a Keras model, Nested models)");
+                        + "writers save no nested model's trainable flag) and its weight_names do not settle (they agree with "
+                        + "no order of its arrays, as after a layer was renamed, or with orders that differ; with more than 10 such models in one "
+                        + "group jrnn does not try them): their weights are "
+                        + "read in the order of a trainable one, and if they were frozen some arrays may load into the wrong "
+                        + "layers; check the predictions (GUIDE: Bringing a Keras model, Nested models)");
             }
         }
         List<Layer> targets = new ArrayList<>();
