@@ -65,7 +65,10 @@ public final class KerasExport {
     public static void write(Model model, OutputStream out, Map<String, Object> jrnnMeta, Map<String, Tensor> state,
                              List<KerasOptimizerState.Var> optimizerVars) throws IOException {
         Map<String, Object> config = modelConfig(model);
-        if (WARNED.add(model)) warnKeras2HardSigmoid(config, false);   // once per model: a checkpoint saves it every epoch
+        if (WARNED.add(model)) {   // once per model: a checkpoint saves it every epoch
+            warnKeras2HardSigmoid(config, false);
+            warnSimpleRnnActivity(model);
+        }
         if (model.loss() != null && model.optimizer() != null) config.put("compile_config", compileConfig(model));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("keras_version", "3.0.0");
@@ -121,6 +124,25 @@ public final class KerasExport {
                     + KerasLayers.HARD_SIGMOID_KERAS2 + "': jrnn " + (json ? "reads" : "loads") + " it back, Keras 3 cannot (its hard_sigmoid"
                     + " is only x/6 + 1/2); for " + (json ? "a JSON Keras 3's model_from_json reads" : "a file Keras 3 loads")
                     + ", use \"hard_sigmoid\" (Keras 3's) and retrain");
+        }
+    }
+
+    /**
+     * One warning for the SimpleRNN layers with an activity regularizer: jrnn applies it (as tf.keras 2's SimpleRNN and
+     * Keras 3's LSTM and GRU), Keras 3.15.1's SimpleRNN takes it and never applies it (its __init__ does not pass it to the
+     * base layer; get_config writes null), so the file trains without it in Keras 3. Keras 3's RNN(SimpleRNNCell) applies it.
+     */
+    private static void warnSimpleRnnActivity(Model model) {
+        List<String> layers = new ArrayList<>();
+        for (dev.jrnn.layers.Layer l : model.layers()) {
+            if (l instanceof dev.jrnn.layers.SimpleRNN r && !r.asKerasRnn() && r.weightRules().activity() != null) layers.add("'" + r.name() + "'");
+        }
+        if (!layers.isEmpty()) {
+            System.getLogger(KerasExport.class.getName()).log(System.Logger.Level.WARNING, "model '" + model.name() + "': SimpleRNN layer"
+                    + (layers.size() > 1 ? "s " : " ") + String.join(", ", layers) + " set" + (layers.size() > 1 ? "" : "s")
+                    + " activity_regularizer, which jrnn applies and Keras 3's SimpleRNN ignores (its constructor takes the option"
+                    + " and never passes it on): loaded in Keras 3, the model trains without that penalty; asKerasRnn(true) saves the layer"
+                    + " as Keras' RNN(SimpleRNNCell), which applies it");
         }
     }
 
