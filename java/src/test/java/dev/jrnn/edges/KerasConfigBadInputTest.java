@@ -65,14 +65,14 @@ class KerasConfigBadInputTest {
     static Stream<Arguments> refused() {
         return Stream.of(
                 Arguments.of("misspelt go_backwards", model(", \"go_backward\": true", ""),
-                        "fromJson: layer 'rnn' (SimpleRNN): unrecognized option {\"go_backward\": true}: not an argument of Keras' SimpleRNN"
+                        "fromJson: layer 'rnn' (SimpleRNN): unrecognized option {\"go_backward\": true}: not an argument of SimpleRNN in any Keras jrnn reads"
                         + " (Keras 3 refuses it too: 'Unrecognized keyword arguments passed to SimpleRNN'); did you mean go_backwards (not go_backward)?; SimpleRNN takes ["),
                 Arguments.of("misspelt recurrent_dropout", model(", \"recurent_dropout\": 0.3", ""),
-                        "fromJson: layer 'rnn' (SimpleRNN): unrecognized option {\"recurent_dropout\": 0.3}: not an argument of Keras' SimpleRNN"
+                        "fromJson: layer 'rnn' (SimpleRNN): unrecognized option {\"recurent_dropout\": 0.3}: not an argument of SimpleRNN in any Keras jrnn reads"
                         + " (Keras 3 refuses it too: 'Unrecognized keyword arguments passed to SimpleRNN'); did you mean recurrent_dropout"
                         + " (not recurent_dropout)?; SimpleRNN takes [activation, bias_constraint,"),
                 Arguments.of("two unknown keys, one near none", model("", ", \"foo\": 1, \"use_bais\": false"),
-                        "fromJson: layer 'head' (Dense): unrecognized options {\"foo\": 1, \"use_bais\": false}: not an argument of Keras' Dense"
+                        "fromJson: layer 'head' (Dense): unrecognized options {\"foo\": 1, \"use_bais\": false}: not an argument of Dense in any Keras jrnn reads"
                         + " (Keras 3 refuses them too: 'Unrecognized keyword arguments passed to Dense'); did you mean use_bias (not use_bais)?; "
                         + DENSE_TAKES),
                 Arguments.of("L2 with l_2", model("", ", \"kernel_regularizer\": {\"module\": \"keras.regularizers\", \"class_name\": \"L2\","

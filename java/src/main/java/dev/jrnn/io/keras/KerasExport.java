@@ -65,10 +65,9 @@ public final class KerasExport {
     public static void write(Model model, OutputStream out, Map<String, Object> jrnnMeta, Map<String, Tensor> state,
                              List<KerasOptimizerState.Var> optimizerVars) throws IOException {
         Map<String, Object> config = modelConfig(model);
-        if (WARNED.add(model)) {   // once per model: a checkpoint saves it every epoch
-            warnKeras2HardSigmoid(config, false);
-            warnSimpleRnnActivity(model);
-        }
+        // each warning once per model (a checkpoint saves it every epoch), counted only once given
+        if (!WARNED.contains(model) && warnKeras2HardSigmoid(config, false)) WARNED.add(model);
+        if (!WARNED_ACTIVITY.contains(model) && warnSimpleRnnActivity(model)) WARNED_ACTIVITY.add(model);
         if (model.loss() != null && model.optimizer() != null) config.put("compile_config", compileConfig(model));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("keras_version", "3.0.0");
@@ -106,9 +105,12 @@ public final class KerasExport {
     /** The models {@link #warnKeras2HardSigmoid} has warned about (weakly held). */
     private static final java.util.Set<Model> WARNED = java.util.Collections.synchronizedSet(
             java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    /** The models {@link #warnSimpleRnnActivity} has warned about (weakly held). */
+    private static final java.util.Set<Model> WARNED_ACTIVITY = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     /** {@code json}: the warning of {@link #toJsonWarning} (Keras' model_from_json), else of model.save (Keras' load_model). */
-    private static void warnKeras2HardSigmoid(Map<String, Object> modelConfig, boolean json) {
+    private static boolean warnKeras2HardSigmoid(Map<String, Object> modelConfig, boolean json) {
         List<String> layers = new ArrayList<>();
         Map<?, ?> model = (Map<?, ?>) modelConfig.get("config");
         if (model.get("layers") instanceof List<?> specs) {
@@ -125,6 +127,7 @@ public final class KerasExport {
                     + " is only x/6 + 1/2); for " + (json ? "a JSON Keras 3's model_from_json reads" : "a file Keras 3 loads")
                     + ", use \"hard_sigmoid\" (Keras 3's) and retrain");
         }
+        return !layers.isEmpty();
     }
 
     /**
@@ -132,7 +135,7 @@ public final class KerasExport {
      * Keras 3's LSTM and GRU), Keras 3.15.1's SimpleRNN takes it and never applies it (its __init__ does not pass it to the
      * base layer; get_config writes null), so the file trains without it in Keras 3. Keras 3's RNN(SimpleRNNCell) applies it.
      */
-    private static void warnSimpleRnnActivity(Model model) {
+    private static boolean warnSimpleRnnActivity(Model model) {
         List<String> layers = new ArrayList<>();
         for (dev.jrnn.layers.Layer l : model.layers()) {
             if (l instanceof dev.jrnn.layers.SimpleRNN r && !r.asKerasRnn() && r.weightRules().activity() != null) layers.add("'" + r.name() + "'");
@@ -144,6 +147,7 @@ public final class KerasExport {
                     + " and never passes it on): loaded in Keras 3, the model trains without that penalty; asKerasRnn(true) saves the layer"
                     + " as Keras' RNN(SimpleRNNCell), which applies it");
         }
+        return !layers.isEmpty();
     }
 
     /** Whether {@code value} is among the values of {@code o}'s maps and lists, at any depth. */

@@ -17,7 +17,10 @@ import java.util.TreeSet;
  * constructor takes (its {@code __init__} and those of its bases), tf.keras 2's (the engine bundled in TensorFlow 2.21,
  * with its base layer's {@code allowed_kwargs}; that engine lacks the wrappers, the normalization layers and
  * MultiHeadAttention, whose tf.keras 2 arguments beyond Keras 3's are BatchNormalization's fused, virtual_batch_size and
- * adjustment and Bidirectional's weights), Keras 2's (CuDNNLSTM / CuDNNGRU) and every key the real Keras 3,
+ * adjustment and Bidirectional's weights; tf.keras 2's MultiHeadAttention writes query_shape, key_shape and value_shape,
+ * tf_keras 2.21's softmax_robust_masking, its Softmax robust_masking, and from 2.20 its random layers rng_type; its
+ * CuDNNLSTM / CuDNNGRU time_major), Keras 2's (CuDNNLSTM / CuDNNGRU), num_constants of RNN and Bidirectional (refused by
+ * its own message where not 0) and every key the real Keras 3,
  * tf.keras 2 and Keras 2 files of jrnn's tests and fixtures carry (Keras 3 takes neither {@code time_major} nor
  * {@code implementation}; tf.keras 2 wrote both). Keras 1 files are read through {@link Keras1Configs}, whose renamed
  * options are not checked here. Classes not listed (the recorded ops GetItem, SlicingOpLambda, TFOpLambda) are not checked.
@@ -31,15 +34,15 @@ final class KerasLayerKeys {
 
     /** Each class's own keys, beside {@link #EVERY_LAYER}. */
     private static final Map<String, String> OWN = Map.ofEntries(
-            Map.entry("SimpleRNN", "activation bias_constraint bias_initializer bias_regularizer dropout go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer return_sequences return_state seed stateful time_major units unroll use_bias zero_output_for_mask"),
-            Map.entry("LSTM", "activation bias_constraint bias_initializer bias_regularizer dropout go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer return_sequences return_state seed stateful time_major unit_forget_bias units unroll use_bias use_cudnn zero_output_for_mask"),
-            Map.entry("GRU", "activation bias_constraint bias_initializer bias_regularizer dropout go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer reset_after return_sequences return_state seed stateful time_major units unroll use_bias use_cudnn zero_output_for_mask"),
-            Map.entry("Bidirectional", "backward_layer layer merge_mode"),
+            Map.entry("SimpleRNN", "activation bias_constraint bias_initializer bias_regularizer dropout go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer return_sequences return_state rng_type seed stateful time_major units unroll use_bias zero_output_for_mask"),
+            Map.entry("LSTM", "activation bias_constraint bias_initializer bias_regularizer dropout go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer return_sequences return_state rng_type seed stateful time_major unit_forget_bias units unroll use_bias use_cudnn zero_output_for_mask"),
+            Map.entry("GRU", "activation bias_constraint bias_initializer bias_regularizer dropout go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer reset_after return_sequences return_state rng_type seed stateful time_major units unroll use_bias use_cudnn zero_output_for_mask"),
+            Map.entry("Bidirectional", "backward_layer layer merge_mode num_constants"),
             Map.entry("Dense", "activation bias_constraint bias_initializer bias_regularizer kernel_constraint kernel_initializer kernel_regularizer lora_alpha lora_rank quantization_config units use_bias"),
             Map.entry("TimeDistributed", "layer"),
             Map.entry("Embedding", "embeddings_constraint embeddings_initializer embeddings_regularizer input_length lora_alpha lora_rank mask_zero output_dim quantization_config"),
             Map.entry("Masking", "mask_value"),
-            Map.entry("Dropout", "noise_shape rate seed"),
+            Map.entry("Dropout", "noise_shape rate rng_type seed"),
             Map.entry("Activation", "activation"),
             Map.entry("RepeatVector", "n"),
             Map.entry("Flatten", "data_format"),
@@ -53,10 +56,10 @@ final class KerasLayerKeys {
             Map.entry("MaxPooling1D", "data_format padding pool_size strides"),
             Map.entry("GlobalAveragePooling1D", "data_format keepdims"),
             Map.entry("GlobalMaxPooling1D", "data_format keepdims"),
-            Map.entry("Attention", "causal dropout score_mode seed use_scale"),
-            Map.entry("AdditiveAttention", "causal dropout score_mode seed use_scale"),
+            Map.entry("Attention", "causal dropout rng_type score_mode seed use_scale"),
+            Map.entry("AdditiveAttention", "causal dropout rng_type score_mode seed use_scale"),
             Map.entry("BatchNormalization", "adjustment axis beta_constraint beta_initializer beta_regularizer center epsilon fused gamma_constraint gamma_initializer gamma_regularizer momentum moving_mean_initializer moving_variance_initializer renorm renorm_clipping renorm_momentum scale synchronized virtual_batch_size"),
-            Map.entry("MultiHeadAttention", "attention_axes bias_constraint bias_initializer bias_regularizer dropout flash_attention kernel_constraint kernel_initializer kernel_regularizer key_dim num_heads output_shape seed sliding_window use_bias use_gate value_dim"),
+            Map.entry("MultiHeadAttention", "attention_axes bias_constraint bias_initializer bias_regularizer dropout flash_attention kernel_constraint kernel_initializer kernel_regularizer key_dim key_shape num_heads output_shape query_shape seed sliding_window softmax_robust_masking use_bias use_gate value_dim value_shape"),
             Map.entry("Normalization", "axis invert mean variance"),
             Map.entry("Reshape", "target_shape"),
             Map.entry("Permute", "dims"),
@@ -67,24 +70,27 @@ final class KerasLayerKeys {
             Map.entry("Maximum", ""),
             Map.entry("Minimum", ""),
             Map.entry("Dot", "axes normalize"),
-            Map.entry("SpatialDropout1D", "noise_shape rate seed"),
-            Map.entry("GaussianNoise", "seed stddev"),
-            Map.entry("GaussianDropout", "rate seed"),
+            Map.entry("SpatialDropout1D", "noise_shape rate rng_type seed"),
+            Map.entry("GaussianNoise", "rng_type seed stddev"),
+            Map.entry("GaussianDropout", "rate rng_type seed"),
             Map.entry("ReLU", "max_value negative_slope threshold"),
             Map.entry("LeakyReLU", "alpha negative_slope"),
             Map.entry("ELU", "alpha"),
             Map.entry("PReLU", "alpha_constraint alpha_initializer alpha_regularizer shared_axes"),
-            Map.entry("Softmax", "axis"),
+            Map.entry("Softmax", "axis robust_masking"),
             Map.entry("Identity", ""),
             Map.entry("ThresholdedReLU", "theta"),
-            Map.entry("RNN", "cell go_backwards return_sequences return_state stateful time_major unroll zero_output_for_mask"),
-            Map.entry("SimpleRNNCell", "activation bias_constraint bias_initializer bias_regularizer dropout kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer seed units use_bias"),
-            Map.entry("LSTMCell", "activation bias_constraint bias_initializer bias_regularizer dropout kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer seed unit_forget_bias units use_bias"),
-            Map.entry("GRUCell", "activation bias_constraint bias_initializer bias_regularizer dropout kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer reset_after seed units use_bias"),
+            Map.entry("RNN", "cell go_backwards num_constants return_sequences return_state stateful time_major unroll zero_output_for_mask"),
+            Map.entry("SimpleRNNCell", "activation bias_constraint bias_initializer bias_regularizer dropout kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer rng_type seed units use_bias"),
+            Map.entry("LSTMCell", "activation bias_constraint bias_initializer bias_regularizer dropout kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer rng_type seed unit_forget_bias units use_bias"),
+            Map.entry("GRUCell", "activation bias_constraint bias_initializer bias_regularizer dropout kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer reset_after rng_type seed units use_bias"),
             Map.entry("StackedRNNCells", "cells"),
-            Map.entry("CuDNNLSTM", "bias_constraint bias_initializer bias_regularizer go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_initializer recurrent_regularizer return_sequences return_state stateful unit_forget_bias units"),
-            Map.entry("CuDNNGRU", "bias_constraint bias_initializer bias_regularizer go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_initializer recurrent_regularizer return_sequences return_state stateful units")
+            Map.entry("CuDNNLSTM", "bias_constraint bias_initializer bias_regularizer go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_initializer recurrent_regularizer return_sequences return_state stateful time_major unit_forget_bias units"),
+            Map.entry("CuDNNGRU", "bias_constraint bias_initializer bias_regularizer go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_initializer recurrent_regularizer return_sequences return_state stateful time_major units")
     );
+
+    /** The classes jrnn reads that Keras 3 does not have (Keras 2's and tf.keras 2's only). */
+    private static final Set<String> NOT_IN_KERAS3 = Set.of("CuDNNLSTM", "CuDNNGRU", "ThresholdedReLU");
 
     /** Whether {@code cls}'s keys are checked. */
     static boolean checks(String cls) { return OWN.containsKey(cls); }
@@ -101,6 +107,9 @@ final class KerasLayerKeys {
      */
     static void check(String cls, KerasConfig c, String where) {
         if (!checks(cls)) return;
+        if (c.raw("num_constants") instanceof Number n && n.intValue() != 0) {
+            throw new KerasFormatException(where + ": option num_constants=" + n + " is not supported by jrnn (cells without constants only)");
+        }
         Set<String> known = new TreeSet<>(own(cls));
         known.addAll(EVERY_LAYER);
         Map<String, Object> unknown = new LinkedHashMap<>();
@@ -112,9 +121,11 @@ final class KerasLayerKeys {
             String n = nearest(k, known);
             if (n != null) near.add(n + " (not " + k + ")");
         });
+        String keras3 = NOT_IN_KERAS3.contains(cls) ? "" : " (Keras 3 refuses " + (unknown.size() == 1 ? "it" : "them")
+                + " too: 'Unrecognized keyword arguments passed to " + cls + "')";
         throw new KerasFormatException(where + ": unrecognized option" + (unknown.size() == 1 ? " " : "s ") + "{" + String.join(", ", listed)
-                + "}: not an argument of Keras' " + cls + " (Keras 3 refuses " + (unknown.size() == 1 ? "it" : "them")
-                + " too: 'Unrecognized keyword arguments passed to " + cls + "')" + (near.isEmpty() ? "" : "; did you mean " + String.join(", ", near) + "?")
+                + "}: not an argument of " + cls + " in any Keras jrnn reads" + keras3
+                + (near.isEmpty() ? "" : "; did you mean " + String.join(", ", near) + "?")
                 + "; " + cls + " takes " + own(cls) + " and every layer's " + EVERY_LAYER);
     }
 

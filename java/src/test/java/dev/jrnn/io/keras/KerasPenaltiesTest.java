@@ -102,7 +102,7 @@ class KerasPenaltiesTest {
                 + " \"recurrent_constraint\": \"non_neg\"}}"));
         // Keras 3 refuses it as any key Dense's constructor lacks ('Unrecognized keyword arguments passed to Dense'): so does jrnn
         assertTrue(e.getMessage().startsWith("layer 'd' (Dense): unrecognized option {\"recurrent_constraint\": \"non_neg\"}: not an argument"
-                + " of Keras' Dense"), e.getMessage());
+                + " of Dense in any Keras jrnn reads"), e.getMessage());
         e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"LayerNormalization\", \"config\": {\"name\": \"n\","
                 + " \"gamma_regularizer\": \"l2\"}}"));
         assertTrue(e.getMessage().contains("layer 'n' (LayerNormalization): option gamma_regularizer is not one jrnn's LayerNormalization takes"),
