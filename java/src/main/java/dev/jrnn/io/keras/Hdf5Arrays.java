@@ -146,6 +146,9 @@ final class Hdf5Arrays {
 
         int[] shape() { return shape.clone(); }
 
+        /** The dataset's path in the file; null for values converted on reading. */
+        String path() { return ds == null ? null : ds.getPath(); }
+
         /** The values as a tensor of the dataset's shape (read once; later calls return the same tensor). */
         Tensor tensor() {
             if (read == null) read = readTensor();
