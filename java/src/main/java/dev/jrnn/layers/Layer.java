@@ -77,10 +77,33 @@ public abstract class Layer {
     }
 
     /**
-     * Whether a model passes the input mask on where this layer gives none but keeps the time axis (Keras'
-     * {@code supports_masking}, as Dense and Dropout); false where Keras 3 drops it (Conv1D, the poolings).
+     * Keras' {@code supports_masking}: whether a model passes the input mask on where this layer's {@link Trace} gives
+     * none of its own ({@link Trace#outputMask()} null) but its output keeps the batch and time axes, as Dense and
+     * Dropout do. False by default, as in Keras 3, where a layer supports masking only if it says so (or overrides
+     * {@code compute_mask}: here, a trace that returns a mask of its own): a mask reaching a layer that neither passes it
+     * on nor gives one of its own ends there, with one warning per layer in Keras' words ("... does not support masking
+     * and will therefore destroy the mask information"), as Conv1D and the poolings end it. A layer of your own that
+     * acts on each step alone (so a padded step stays one a later layer may skip) overrides this to return true.
      */
-    public boolean passesMask() { return true; }
+    public boolean passesMask() { return false; }
+
+    /**
+     * Whether a mask ending at this layer warns, as Keras 3's {@code __call__} warns at a layer without
+     * {@code supports_masking}; false where Keras' layer supports masking yet gives no mask (GlobalAveragePooling1D) and
+     * for what Keras 3 runs as an op, not a layer (GetItem).
+     */
+    boolean warnsOnDroppedMask() { return !passesMask(); }
+
+    private volatile boolean maskDropWarned;
+
+    /** Warns once for this layer that it dropped a mask, in Keras 3.15.1's words (layer.py's __call__). */
+    final void warnMaskDropped() {
+        if (maskDropWarned) return;
+        maskDropWarned = true;
+        System.getLogger(Layer.class.getName()).log(System.Logger.Level.WARNING, "Layer '" + name() + "' (of type "
+                + kerasClass() + ") was passed an input with a mask attached to it. However, this layer does not support"
+                + " masking and will therefore destroy the mask information. Downstream layers will not see the mask.");
+    }
 
     // ------------------------------------------------------------------ naming and input declaration
 

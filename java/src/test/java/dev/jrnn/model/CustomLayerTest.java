@@ -1,0 +1,208 @@
+package dev.jrnn.model;
+
+import dev.jrnn.LogCapture;
+import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.DTensor;
+import dev.jrnn.layers.Conv1D;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.Param;
+import dev.jrnn.layers.Trace;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A layer of the user's own, written as docs/GUIDE.md's "Writing a custom layer" writes it ({@link Scale} is that
+ * example, word for word), against Keras 3.15.1 running the same registered layer: the goldens come from
+ * {@code src/test/resources/dev/jrnn/model/make_custom_layer_golden.py} (JAX backend).
+ */
+class CustomLayerTest {
+
+    // ---------------------------------------------------------------- the GUIDE's example, as written there
+
+    /** y = x * w + b over the last axis, w starting at ones and b at zeros (Keras' Scale of the GUIDE). */
+    public static class Scale extends Layer {
+        private Param w, b;
+
+        @Override
+        public String kerasClass() { return "Scale"; }
+
+        @Override
+        public List<int[]> computeOutputShapes(List<int[]> inputShapes) {
+            return List.of(inputShapes.get(0).clone());      // per sample, the batch left out
+        }
+
+        @Override
+        protected void createParams(List<int[]> inputShapes) {
+            int[] s = inputShapes.get(0);
+            w = addParam("w", s[s.length - 1]);
+            b = addParam("b", s[s.length - 1]);
+        }
+
+        @Override
+        protected void initParams(SplittableRandom rng) {
+            float[] ones = new float[(int) w.size()];
+            Arrays.fill(ones, 1f);
+            w.set(Tensor.wrap(ones, w.shape()));
+            b.set(Tensor.wrap(new float[(int) b.size()], b.shape()));
+        }
+
+        @Override
+        public Trace forward(List<DTensor> inputs, DTensor mask, boolean training) {
+            DTensor x = inputs.get(0);
+            Backend be = backend();
+            int cols = x.dim(-1), rows = (int) (x.size() / cols);
+            List<DTensor> owned = new ArrayList<>();         // what this call allocates: the trace's close frees it
+            DTensor y = DTensor.zeros(be, x.shape());
+            owned.add(y);
+            be.mulRowVector(rows, cols, x.buf(), 0, w.value(), w.offset(), y.buf(), 0);   // y = x * w
+            be.addRowVector(rows, cols, b.value(), b.offset(), y.buf(), 0);               // y += b
+            return new Trace() {
+                @Override
+                public List<DTensor> outputs() { return List.of(y); }
+
+                @Override
+                public List<DTensor> backward(List<DTensor> dOutputs) {
+                    DTensor dy = dOutputs.get(0);
+                    DTensor dx = DTensor.zeros(be, x.shape());
+                    owned.add(dx);
+                    if (dy == null) return List.of(dx);      // no gradient reached y: dx is zero
+                    be.mulRowVector(rows, cols, dy.buf(), 0, w.value(), w.offset(), dx.buf(), 0);   // dx = dy * w
+                    DTensor dyx = DTensor.zeros(be, x.shape());
+                    owned.add(dyx);
+                    be.mul(x.size(), dy.buf(), 0, x.buf(), 0, dyx.buf(), 0);
+                    be.sumRows(rows, cols, dyx.buf(), 0, w.grad(), w.offset(), true);   // dw += sum of dy * x
+                    be.sumRows(rows, cols, dy.buf(), 0, b.grad(), b.offset(), true);    // db += sum of dy
+                    return List.of(dx);
+                }
+
+                @Override
+                public void close() {
+                    for (DTensor d : owned) d.close();
+                    owned.clear();
+                }
+            };
+        }
+    }
+
+    /** The same layer, saying it supports masking (Keras: {@code self.supports_masking = True}). */
+    static class MaskedScale extends Scale {
+        @Override
+        public boolean passesMask() { return true; }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The script's det: amp * sin(a * k + ph) over the flattened array. */
+    private static Tensor det(int[] shape, double a, double ph, double amp) {
+        float[] v = new float[(int) Tensor.size(shape)];
+        for (int k = 0; k < v.length; k++) v[k] = (float) (amp * Math.sin(a * k + ph));
+        return Tensor.wrap(v, shape);
+    }
+
+    private static final int N = 3, T = 5, F = 2;
+
+    /** The script's padded batch: sample i has its last 2i steps zero. */
+    private static Tensor padded() {
+        float[] xv = new float[N * T * F];
+        for (int i = 0; i < N; i++) for (int t = 0; t < T; t++) for (int f = 0; f < F; f++)
+            xv[(i * T + t) * F + f] = t >= T - 2 * i ? 0f : (float) Math.cos(0.5 * i + 0.3 * t + 1.1 * f);
+        return Tensor.wrap(xv, N, T, F);
+    }
+
+    private static Sequential masked(Layer scale) {
+        Sequential m = new Sequential(Input.shape(T, F), new Masking(0.0), scale, new LSTM(4), new Dense(1));
+        List<Tensor> ws = new ArrayList<>();
+        int j = 0;
+        for (Tensor t : m.getWeights()) ws.add(det(t.shape(), 1.3, 0.7 * j++, 0.3));
+        m.setWeights(ws);
+        return m;
+    }
+
+    private static void assertClose(float[] expected, float[] actual, double tol) {
+        assertEquals(expected.length, actual.length, "length");
+        for (int i = 0; i < expected.length; i++) assertEquals(expected[i], actual[i], tol, "element " + i);
+    }
+
+    private static final String DROPPED = " was passed an input with a mask attached to it. However, this layer does not"
+            + " support masking and will therefore destroy the mask information. Downstream layers will not see the mask.";
+
+    // ---------------------------------------------------------------- tests
+
+    /**
+     * Keras 3 gives a layer supports_masking only where it says so (or overrides compute_mask): the default custom layer
+     * ends the mask, so the LSTM runs over the padded steps, with one UserWarning. jrnn passed the mask on by default and
+     * predicted [-0.36042073, -0.3488729, -0.31075454] (the masked numbers below), silently.
+     */
+    @Test
+    void aCustomLayerEndsAMaskWithKerasWarningOnce() throws Exception {
+        Sequential m = masked(new Scale().name("scale"));
+        List<Tensor> preds = new ArrayList<>();
+        List<String> warned = LogCapture.warnings(Layer.class.getName(), () -> {
+            preds.add(m.predict(padded()));
+            preds.add(m.predict(padded()));
+        });
+        float[] keras = {-0.36042070f, -0.36507100f, -0.36672711f};   // Scale masked predict
+        assertClose(keras, preds.get(0).data(), 2e-7);
+        assertClose(keras, preds.get(1).data(), 2e-7);
+        assertEquals(List.of("Layer 'scale' (of type Scale)" + DROPPED), warned);
+    }
+
+    /** With passesMask() true (Keras' supports_masking = True) the mask reaches the LSTM, and nothing warns. */
+    @Test
+    void aCustomLayerThatSupportsMaskingPassesItOn() throws Exception {
+        Sequential m = masked(new MaskedScale().name("scale"));
+        List<Tensor> preds = new ArrayList<>();
+        List<String> warned = LogCapture.warnings(Layer.class.getName(), () -> preds.add(m.predict(padded())));
+        assertClose(new float[] {-0.36042070f, -0.34887290f, -0.31075454f}, preds.get(0).data(), 2e-7);  // MaskedScale
+        assertEquals(List.of(), warned);
+    }
+
+    /** The built-in layers warn where Keras 3's do: Conv1D ends a mask with the warning, Dense passes it quietly. */
+    @Test
+    void builtInLayersWarnWhereKerasDoes() throws Exception {
+        Sequential dense = new Sequential(Input.shape(T, F), new Masking(0.0), new Dense(3).name("d"), new LSTM(2));
+        Sequential conv = new Sequential(Input.shape(T, F), new Masking(0.0), new Conv1D(3, 2).padding("same").name("c"),
+                new LSTM(2));
+        assertEquals(List.of(), LogCapture.warnings(Layer.class.getName(), () -> dense.predict(padded())));
+        assertEquals(List.of("Layer 'c' (of type Conv1D)" + DROPPED),
+                LogCapture.warnings(Layer.class.getName(), () -> conv.predict(padded())));
+    }
+
+    /**
+     * The GUIDE's Scale trains as Keras' registered Scale: Input(4, 3) -> Scale -> LSTM(5) -> Dense(2), the script's
+     * weights, SGD(0.1), mse, 3 epochs of batches of 4 in order: each epoch's loss, the layer's weights after, a predict.
+     */
+    @Test
+    void theGuidesScaleTrainsAsKeras3() {
+        float[] xv = new float[8 * 4 * 3], yv = new float[8 * 2];
+        for (int k = 0; k < xv.length; k++) xv[k] = (float) Math.cos(0.3 * k);
+        for (int k = 0; k < yv.length; k++) yv[k] = (float) Math.sin(0.7 * k);
+        Scale scale = new Scale();
+        Sequential m = new Sequential(Input.shape(4, 3), scale, new LSTM(5), new Dense(2));
+        List<Tensor> ws = new ArrayList<>(m.getWeights());
+        for (int j = 2; j < ws.size(); j++) ws.set(j, det(ws.get(j).shape(), 1.3, 0.7 * j, 0.3));
+        m.setWeights(ws);
+        m.compile(new SGD(0.1), "mse");
+        History h = m.fit(Tensor.wrap(xv, 8, 4, 3), Tensor.wrap(yv, 8, 2),
+                new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0));
+        double[] loss = h.history().get("loss").stream().mapToDouble(Double::doubleValue).toArray();
+        assertArrayEquals(new double[] {0.55709893, 0.51989019, 0.49614540}, loss, 1e-6);
+        List<Tensor> after = scale.getWeights();
+        assertClose(new float[] {1.00126696f, 1.00396216f, 1.00300336f}, after.get(0).data(), 1e-6);
+        assertClose(new float[] {0.00505791f, 0.00419246f, 0.00046015f}, after.get(1).data(), 1e-6);
+        Tensor x2 = Tensor.wrap(Arrays.copyOf(xv, 2 * 4 * 3), 2, 4, 3);
+        assertClose(new float[] {-0.07609825f, -0.08165822f, -0.01140264f, -0.02156534f}, m.predict(x2).data(), 1e-6);
+    }
+}

@@ -1,0 +1,42 @@
+# Keras 3.15.1 (JAX) goldens of CustomLayerTest: the GUIDE's "Writing a custom layer" Scale (y = x * w + b over the
+# last axis, w ones and b zeros at first), as a registered Keras layer.
+# Run: KERAS_BACKEND=jax /tmp/jrnn-keras3/venv/bin/python make_custom_layer_golden.py
+import warnings
+import numpy as np, keras
+
+@keras.saving.register_keras_serializable(package="my")
+class Scale(keras.layers.Layer):
+    def build(self, s):
+        self.w = self.add_weight(shape=(s[-1],), initializer="ones", name="w")
+        self.b = self.add_weight(shape=(s[-1],), initializer="zeros", name="b")
+    def call(self, x): return x * self.w + self.b
+
+class MaskedScale(Scale):
+    def __init__(self, **kw): super().__init__(**kw); self.supports_masking = True
+
+def det(shape, a, ph, amp):   # CustomLayerTest.det
+    n = int(np.prod(shape)); return (amp * np.sin(a * np.arange(n) + ph)).reshape(shape).astype("float32")
+
+N, T, F = 3, 5, 2
+x = np.array([[[0.0 if t >= T - 2 * i else np.cos(0.5 * i + 0.3 * t + 1.1 * f) for f in range(F)] for t in range(T)]
+              for i in range(N)], dtype="float32")
+for cls in [Scale, MaskedScale]:
+    m = keras.Sequential([keras.Input((T, F)), keras.layers.Masking(0.0), cls(name="scale"), keras.layers.LSTM(4),
+                          keras.layers.Dense(1)])
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        m(x[:1])
+    m.set_weights([det(v.shape, 1.3, 0.7 * j, 0.3) for j, v in enumerate(m.get_weights())])
+    print(cls.__name__, "masked predict", [f"{v:.8f}" for v in m.predict(x, verbose=0).ravel()])
+    print("  warnings", sorted({str(v.message) for v in w}))
+
+# training: Input(4, 3) -> Scale -> LSTM(5) -> Dense(2), SGD(0.1), mse, 3 epochs of batches of 4 in order
+xs = np.cos(0.3 * np.arange(8 * 4 * 3)).reshape(8, 4, 3).astype("float32")
+ys = np.sin(0.7 * np.arange(8 * 2)).reshape(8, 2).astype("float32")
+m = keras.Sequential([keras.Input((4, 3)), Scale(name="scale"), keras.layers.LSTM(5), keras.layers.Dense(2)])
+m.set_weights([det(v.shape, 1.3, 0.7 * j, 0.3) if j >= 2 else v for j, v in enumerate(m.get_weights())])
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+h = m.fit(xs, ys, epochs=3, batch_size=4, shuffle=False, verbose=0)
+print("loss", [f"{v:.8f}" for v in h.history["loss"]])
+print("w", [f"{v:.8f}" for v in m.layers[0].w.numpy()], "b", [f"{v:.8f}" for v in m.layers[0].b.numpy()])
+print("predict", [f"{v:.8f}" for v in m.predict(xs[:2], verbose=0).ravel()])
