@@ -480,6 +480,7 @@ public class Model extends Evaluator implements AutoCloseable {
     public String toJson() {
         requireOpen("toJson");
         ensureGraph();
+        Models.refuseOwnLayers(this, name + ".toJson", "cannot be written as JSON (saveWeights keeps its weights)");
         return dev.jrnn.io.keras.KerasExport.toJson(this);
     }
 

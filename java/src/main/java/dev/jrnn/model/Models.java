@@ -1,5 +1,7 @@
 package dev.jrnn.model;
 
+import dev.jrnn.layers.Layer;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -45,6 +47,8 @@ public final class Models {
      * config: a new optimizer of the same class and settings (its learning rate as it stands now, fresh moments, update 0),
      * the same losses, loss weights and metrics. A loss of your own (which no config names) leaves the clone uncompiled
      * with one warning; a metric of your own compiles it without its metrics, with a warning. jrnn's own layer setting
+     * A model holding a layer of your own (a {@link Layer} subclass; Keras clones one from its get_config) is refused
+     * naming it: build it again from your code. jrnn's own layer setting
      * that Keras' config has no place for, truncated BPTT ({@link dev.jrnn.layers.RecurrentLayer#tbptt(int)}) and an
      * Embedding's torch padding row ({@link dev.jrnn.layers.Embedding#paddingIdx(Integer)}), are copied.
      * The layers keep their trainable flags; the clone's own flag ({@link Model#trainable()}) is Keras 3's: a
@@ -58,6 +62,8 @@ public final class Models {
      */
     public static Model cloneModel(Model model) {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
+        refuseOwnLayers(model, "Models.cloneModel", "cannot be cloned: build the model again from your code and, for the"
+                + " same weights, clone.setWeights(model.getWeights())");
         Model clone = fromJson(model.toJson());
         ModelFiles.applyTbptt(clone, ModelFiles.readTbptt(clone, ModelFiles.tbpttOf(model)));   // jrnn's, not in Keras' config
         ModelFiles.readPaddingIdx(clone, ModelFiles.paddingIdxOf(model)).forEach((e, k) -> {
@@ -115,5 +121,29 @@ public final class Models {
      */
     public static void loadTorchWeights(Model model, Path file, Map<String, String> mapping, boolean strict) throws IOException {
         dev.jrnn.io.torch.TorchWeights.load(model, file, mapping, strict);
+    }
+
+    /**
+     * Refuses a model holding a layer of the user's own (a class of theirs on one of jrnn's abstract bases, Keras' custom
+     * layer), which no Keras config describes, with {@code op}'s name and what to do ({@code then}). A subclass of a
+     * concrete jrnn layer is written as that layer, so it passes here.
+     */
+    static void refuseOwnLayers(Model model, String op, String then) {
+        for (Layer l : model.layers()) {
+            Class<?> c = l.getClass();
+            while (!jrnnClass(c)) c = c.getSuperclass();
+            if (c != l.getClass() && java.lang.reflect.Modifier.isAbstract(c.getModifiers())) {
+                throw new IllegalArgumentException(op + ": layer '" + l.name() + "' (" + l.kerasClass() + ") is a layer of"
+                        + " your own (a subclass of " + c.getSimpleName() + "), which a Keras config cannot describe, so the"
+                        + " model " + then);
+            }
+        }
+    }
+
+    /** Whether {@code c} is one of jrnn's own classes (from the code source jrnn's classes come from, not the user's). */
+    private static boolean jrnnClass(Class<?> c) {
+        var own = Layer.class.getProtectionDomain().getCodeSource();
+        var cs = c.getProtectionDomain().getCodeSource();
+        return c == Object.class || own != null && cs != null && own.getLocation().equals(cs.getLocation());
     }
 }

@@ -321,6 +321,7 @@ public class Sequential extends Model {
     public String toJson() {
         if (isBuilt() || stack.isEmpty()) return super.toJson();
         requireOpen("toJson");
+        Models.refuseOwnLayers(this, name() + ".toJson", "cannot be written as JSON (saveWeights keeps its weights)");
         return dev.jrnn.io.keras.KerasExport.toJson(this);
     }
 

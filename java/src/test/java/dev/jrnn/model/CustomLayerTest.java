@@ -205,4 +205,32 @@ class CustomLayerTest {
         Tensor x2 = Tensor.wrap(Arrays.copyOf(xv, 2 * 4 * 3), 2, 4, 3);
         assertClose(new float[] {-0.07609825f, -0.08165822f, -0.01140264f, -0.02156534f}, m.predict(x2).data(), 1e-6);
     }
+
+    /**
+     * cloneModel and toJson refused a model holding a layer of the user's own with save's words ("cannot be saved; jrnn
+     * saves InputLayer, ..."); each now names the call, the layer, and what to do instead. (Keras 3's clone_model clones a
+     * custom layer from its get_config; jrnn has no config for it: GUIDE, "Writing a custom layer".)
+     */
+    @Test
+    void cloneModelAndToJsonNameTheCallAndTheWayOut() {
+        Sequential m = new Sequential(Input.shape(4, 3), new LSTM(5), new Scale().name("scale_1"), new Dense(2));
+        m.name("seq");
+        IllegalArgumentException clone = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Models.cloneModel(m));
+        assertEquals("Models.cloneModel: layer 'scale_1' (Scale) is a layer of your own (a subclass of Layer), which a Keras"
+                + " config cannot describe, so the model cannot be cloned: build the model again from your code and, for the"
+                + " same weights, clone.setWeights(model.getWeights())", clone.getMessage());
+        IllegalArgumentException json = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                m::toJson);
+        assertEquals("seq.toJson: layer 'scale_1' (Scale) is a layer of your own (a subclass of Layer), which a Keras config"
+                + " cannot describe, so the model cannot be written as JSON (saveWeights keeps its weights)", json.getMessage());
+        Model functional = new Model(m.inputs(), m.outputs()).name("fn");
+        assertEquals("fn.toJson: layer 'scale_1' (Scale) is a layer of your own (a subclass of Layer), which a Keras config"
+                + " cannot describe, so the model cannot be written as JSON (saveWeights keeps its weights)",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, functional::toJson).getMessage());
+        // a subclass of a built-in layer is that layer to Keras' config: it clones
+        class MyDense extends Dense { MyDense() { super(2); } }
+        Sequential sub = new Sequential(Input.shape(3), new MyDense());
+        assertEquals(1, Models.cloneModel(sub).layers().size());
+    }
 }
