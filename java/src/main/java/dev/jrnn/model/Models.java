@@ -46,7 +46,7 @@ public final class Models {
      * {@code clone_model(model)}; compiled when {@code model} is, as Keras compiles the clone from the original's compile
      * config: a new optimizer of the same class and settings (its learning rate as it stands now, fresh moments, update 0),
      * the same losses, loss weights and metrics. A loss of your own (which no config names) leaves the clone uncompiled
-     * with one warning; a metric of your own compiles it without its metrics, with a warning. jrnn's own layer setting
+     * with one warning; a metric of your own compiles it without its metrics, with a warning.
      * A model holding a layer of your own (a {@link Layer} subclass; Keras clones one from its get_config) is refused
      * naming it: build it again from your code. jrnn's own layer setting
      * that Keras' config has no place for, truncated BPTT ({@link dev.jrnn.layers.RecurrentLayer#tbptt(int)}) and an
