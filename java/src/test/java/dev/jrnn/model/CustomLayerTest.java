@@ -10,7 +10,10 @@ import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.Trace;
+import dev.jrnn.layers.WeightRules;
 import dev.jrnn.optim.SGD;
+import dev.jrnn.regularizers.Constraints;
+import dev.jrnn.regularizers.Regularizers;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * example, word for word), against Keras 3.15.1 running the same registered layer: the goldens come from
  * {@code src/test/resources/dev/jrnn/model/make_custom_layer_golden.py} (JAX backend).
  */
-class CustomLayerTest {
+public class CustomLayerTest {
 
     // ---------------------------------------------------------------- the GUIDE's example, as written there
 
@@ -232,5 +235,56 @@ class CustomLayerTest {
         class MyDense extends Dense { MyDense() { super(2); } }
         Sequential sub = new Sequential(Input.shape(3), new MyDense());
         assertEquals(1, Models.cloneModel(sub).layers().size());
+    }
+
+    private static Tensor trainX() {
+        float[] xv = new float[8 * 4 * 3];
+        for (int k = 0; k < xv.length; k++) xv[k] = (float) Math.cos(0.3 * k);
+        return Tensor.wrap(xv, 8, 4, 3);
+    }
+
+    private static Tensor trainY() {
+        float[] yv = new float[8 * 2];
+        for (int k = 0; k < yv.length; k++) yv[k] = (float) Math.sin(0.7 * k);
+        return Tensor.wrap(yv, 8, 2);
+    }
+
+    /**
+     * A regularizer or constraint on a custom layer's weight of any name, as Keras' add_weight takes them: w under
+     * L2(0.05), b under NonNeg, L1(0.01) on the outputs, trained as the script's RuledScale. Before, any name but
+     * kernel, recurrent_kernel, bias, embeddings and alpha was refused ("weight must be one of ..., got 'w'").
+     */
+    @Test
+    void rulesTakeACustomLayersOwnWeightNames() {
+        Scale scale = new Scale();
+        WeightRules.setRegularizer(scale, "w", Regularizers.l2(0.05));
+        WeightRules.setConstraint(scale, "b", Constraints.nonNeg());
+        scale.weightRules().activity(Regularizers.l1(0.01));
+        Sequential m = new Sequential(Input.shape(4, 3), new LSTM(5), scale, new Dense(2));
+        List<Tensor> ws = new ArrayList<>();
+        int j = 0;
+        for (Tensor t : m.getWeights()) ws.add(det(t.shape(), 1.3, 0.7 * j++, 0.3));
+        m.setWeights(ws);
+        m.compile(new SGD(0.1), "mse");
+        History h = m.fit(trainX(), trainY(), new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0));
+        double[] loss = h.history().get("loss").stream().mapToDouble(Double::doubleValue).toArray();
+        assertArrayEquals(new double[] {0.58321279, 0.53128856, 0.50963134}, loss, 1e-6);   // rules loss
+        assertClose(new float[] {0.22630008f, -0.06949005f, -0.28229254f, -0.07738534f, 0.24865942f},
+                scale.getWeights().get(0).data(), 1e-6);
+        assertClose(new float[] {0.04425547f, 0.01695077f, 0.00098268f, 0.07717656f, 0.35627177f},
+                scale.getWeights().get(1).data(), 1e-6);
+    }
+
+    /** A rule on a weight name the custom layer does not have is refused at compile, naming the layer's weights. */
+    @Test
+    void aRuleOnAWeightTheLayerLacksIsRefused() {
+        Scale scale = new Scale();
+        scale.name("scale");
+        WeightRules.setRegularizer(scale, "kernel", Regularizers.l2(0.05));
+        Sequential m = new Sequential(Input.shape(4, 3), scale, new Dense(2));
+        m.name("seq");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.compile(new SGD(0.1), "mse"));
+        assertEquals("seq: layer scale has a regularizer on weight 'kernel', expected one of its weights w, b", e.getMessage());
     }
 }

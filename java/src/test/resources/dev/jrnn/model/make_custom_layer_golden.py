@@ -40,3 +40,17 @@ h = m.fit(xs, ys, epochs=3, batch_size=4, shuffle=False, verbose=0)
 print("loss", [f"{v:.8f}" for v in h.history["loss"]])
 print("w", [f"{v:.8f}" for v in m.layers[0].w.numpy()], "b", [f"{v:.8f}" for v in m.layers[0].b.numpy()])
 print("predict", [f"{v:.8f}" for v in m.predict(xs[:2], verbose=0).ravel()])
+
+# rules on weights of any name (Keras' add_weight(regularizer=, constraint=)): LSTM(5) -> Scale, its w under L2(0.05)
+# and its b under NonNeg, L1(0.01) on its outputs -> Dense(2); every weight det, SGD(0.1), mse, 3 epochs in order
+class RuledScale(Scale):
+    def build(self, s):
+        self.w = self.add_weight(shape=(s[-1],), initializer="ones", name="w", regularizer=keras.regularizers.L2(0.05))
+        self.b = self.add_weight(shape=(s[-1],), initializer="zeros", name="b", constraint=keras.constraints.NonNeg())
+m = keras.Sequential([keras.Input((4, 3)), keras.layers.LSTM(5),
+                      RuledScale(name="scale", activity_regularizer=keras.regularizers.L1(0.01)), keras.layers.Dense(2)])
+m.set_weights([det(v.shape, 1.3, 0.7 * j, 0.3) for j, v in enumerate(m.get_weights())])
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+h = m.fit(xs, ys, epochs=3, batch_size=4, shuffle=False, verbose=0)
+print("rules loss", [f"{v:.8f}" for v in h.history["loss"]])
+print("rules w", [f"{v:.8f}" for v in m.layers[1].w.numpy()], "b", [f"{v:.8f}" for v in m.layers[1].b.numpy()])
