@@ -506,6 +506,7 @@ public class Model extends Evaluator implements AutoCloseable {
     public void save(Path file) throws IOException {
         ensureGraph();
         requireOpen("save");
+        Models.refuseOwnOptimizer(this);
         ensureStore();
         ModelFiles.save(this, params, file);
     }

@@ -130,14 +130,33 @@ public final class Models {
      */
     static void refuseOwnLayers(Model model, String op, String then) {
         for (Layer l : model.layers()) {
-            Class<?> c = l.getClass();
-            while (!jrnnClass(c)) c = c.getSuperclass();
-            if (c != l.getClass() && java.lang.reflect.Modifier.isAbstract(c.getModifiers())) {
+            Class<?> c = ownBase(l.getClass());
+            if (c != null) {
                 throw new IllegalArgumentException(op + ": layer '" + l.name() + "' (" + l.kerasClass() + ") is a layer of"
                         + " your own (a subclass of " + c.getSimpleName() + "), which a Keras config cannot describe, so the"
                         + " model " + then);
             }
         }
+    }
+
+    /**
+     * Refuses to save a model compiled with an optimizer of the user's own (an {@link dev.jrnn.optim.Optimizer}
+     * subclass), for which a Keras file has no place, before any file is touched.
+     */
+    static void refuseOwnOptimizer(Model model) {
+        var opt = model.optimizer();
+        if (opt == null || ownBase(opt.getClass()) == null) return;
+        throw new IllegalArgumentException(model.name() + ".save: the optimizer " + opt.name() + " is a class of your own"
+                + " (a subclass of " + ownBase(opt.getClass()).getSimpleName() + "), which a Keras file has no layout for,"
+                + " so the model cannot be saved whole while compiled with it: saveWeights(path) keeps its weights, or"
+                + " compile it with one of jrnn's optimizers to save it whole");
+    }
+
+    /** The jrnn class a class of the user's own extends where that is abstract (Layer, Optimizer, ...); else null. */
+    private static Class<?> ownBase(Class<?> own) {
+        Class<?> c = own;
+        while (!jrnnClass(c)) c = c.getSuperclass();
+        return c != own && java.lang.reflect.Modifier.isAbstract(c.getModifiers()) ? c : null;
     }
 
     /** Whether {@code c} is one of jrnn's own classes (from the code source jrnn's classes come from, not the user's). */

@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.LogCapture;
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
@@ -11,15 +12,20 @@ import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.Param;
 import dev.jrnn.layers.Trace;
 import dev.jrnn.layers.WeightRules;
+import dev.jrnn.optim.Optimizer;
 import dev.jrnn.optim.SGD;
 import dev.jrnn.regularizers.Constraints;
 import dev.jrnn.regularizers.Regularizers;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -286,5 +292,38 @@ public class CustomLayerTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> m.compile(new SGD(0.1), "mse"));
         assertEquals("seq: layer scale has a regularizer on weight 'kernel', expected one of its weights w, b", e.getMessage());
+    }
+
+    /** Plain SGD written as a user would, on Optimizer's protected hooks. */
+    static class PlainSgd extends Optimizer {
+        PlainSgd(float lr) { super(lr); }
+        @Override public String name() { return "PlainSgd"; }
+        @Override protected Map<String, Buf> stateBuffers() { return Map.of(); }
+        @Override protected Set<String> stateNames() { return Set.of(); }
+        @Override protected void createState(Backend be, long n) {}
+        @Override protected void releaseState() {}
+        @Override protected void update(Backend be, Buf p, Buf g, long n, long t, Buf guard) {
+            be.axpy(n, -learningRate(), g, 0, p, 0);
+        }
+    }
+
+    /**
+     * save of a model compiled with an optimizer of one's own said "no Keras layout for the optimizer PlainSgd": it now
+     * says that the optimizer blocks a whole save and what works (saveWeights, or a jrnn optimizer), and leaves no file.
+     */
+    @Test
+    void saveWithAnOptimizerOfOnesOwnNamesTheWayOut(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Sequential m = new Sequential(Input.shape(4, 3), new LSTM(5), new Dense(2));
+        m.name("seq");
+        m.compile(new PlainSgd(0.1f), "mse");
+        m.fit(trainX(), trainY(), new FitOptions().epochs(1).batchSize(4).verbose(0));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.save(dir.resolve("m.keras")));
+        assertEquals("seq.save: the optimizer PlainSgd is a class of your own (a subclass of Optimizer), which a Keras file"
+                + " has no layout for, so the model cannot be saved whole while compiled with it: saveWeights(path) keeps its"
+                + " weights, or compile it with one of jrnn's optimizers to save it whole", e.getMessage());
+        org.junit.jupiter.api.Assertions.assertFalse(Files.exists(dir.resolve("m.keras")));
+        m.saveWeights(dir.resolve("m.weights.h5"));
+        org.junit.jupiter.api.Assertions.assertTrue(Files.size(dir.resolve("m.weights.h5")) > 0);
     }
 }
