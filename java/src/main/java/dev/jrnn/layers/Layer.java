@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
  *
  * Subclasses implement {@link #computeOutputShapes}, {@link #createParams}, {@link #initParams},
  * {@link #forward} and {@link #kerasClass}. Inputs of
- * {@code forward}: the layer's main input first, then extra inputs such as initial states.
+ * {@code forward}: the layer's main input first, then extra inputs such as initial states. A layer of your own with
+ * weights and a backward pass, worked through (how forward reaches a weight, that backward adds into
+ * {@link Param#grad()}, who closes a trace's tensors, masks): docs/GUIDE.md, "Writing a custom layer".
  *
  * <p>Thread safety: once built, {@link #call}, {@link #callAll} and inference {@link #forward} keep all
  * per-call state in the returned {@link Trace}, so on the CPU backend several threads may run them at

@@ -203,6 +203,7 @@ public class CustomLayerTest {
         List<Tensor> ws = new ArrayList<>(m.getWeights());
         for (int j = 2; j < ws.size(); j++) ws.set(j, det(ws.get(j).shape(), 1.3, 0.7 * j, 0.3));
         m.setWeights(ws);
+        assertEquals(List.of(scale.name() + "/w", scale.name() + "/b"), m.weightNames().subList(0, 2));   // as the GUIDE says
         m.compile(new SGD(0.1), "mse");
         History h = m.fit(Tensor.wrap(xv, 8, 4, 3), Tensor.wrap(yv, 8, 2),
                 new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0));
