@@ -327,4 +327,18 @@ public class CustomLayerTest {
         m.saveWeights(dir.resolve("m.weights.h5"));
         org.junit.jupiter.api.Assertions.assertTrue(Files.size(dir.resolve("m.weights.h5")) > 0);
     }
+
+    /** The GUIDE's "Writing a custom layer" shows {@link Scale} as this file holds it (so the example stays the tested one). */
+    @Test
+    void theGuidesExampleIsThisTestsScale() throws Exception {
+        String guide = dev.jrnn.Readme.section("## Writing a custom layer");
+        int from = guide.indexOf("```java\n") + 8, to = guide.indexOf("```", from);
+        String shown = guide.substring(from, to).strip();
+        Path src = Path.of("src/test/java/dev/jrnn/model/CustomLayerTest.java");
+        if (!Files.exists(src)) src = Path.of("java").resolve(src);
+        String here = Files.readString(src);
+        String indented = String.join("\n", shown.lines().map(l -> l.isEmpty() ? l : "    " + l).toList());
+        org.junit.jupiter.api.Assertions.assertTrue(shown.startsWith("/** y = x * w + b") && here.contains(indented),
+                "the GUIDE's Scale differs from CustomLayerTest.Scale");
+    }
 }
