@@ -64,7 +64,7 @@ public final class Models {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
         refuseOwnLayers(model, "Models.cloneModel", "cannot be cloned: build the model again from your code and, for the"
                 + " same weights, clone.setWeights(model.getWeights())");
-        Model clone = fromJson(model.toJson());
+        Model clone = fromJson(model.toJson(false));   // Keras never reads it: no hard_sigmoid warning
         ModelFiles.applyTbptt(clone, ModelFiles.readTbptt(clone, ModelFiles.tbpttOf(model)));   // jrnn's, not in Keras' config
         ModelFiles.readPaddingIdx(clone, ModelFiles.paddingIdxOf(model)).forEach((e, k) -> {
             e.paddingIdx(k);
