@@ -96,6 +96,14 @@ public abstract class Layer {
      */
     boolean warnsOnDroppedMask() { return !passesMask(); }
 
+    /**
+     * Whether a {@link TimeDistributed} wrapping this layer passes the (batch, steps, inner steps) mask on where the
+     * layer's output keeps the inner steps, whatever {@link #passesMask()} says (Keras' TimeDistributed passes it on
+     * whatever the wrapped layer's {@code supports_masking}); false for the layers that move or pool the inner steps
+     * (Conv1D, the poolings, the rearrangements), where a step is kept where any of its inner steps is.
+     */
+    boolean keepsInnerMask() { return true; }
+
     private volatile boolean maskDropWarned;
 
     /** Warns once for this layer that it dropped a mask, in Keras 3.15.1's words (layer.py's __call__). */

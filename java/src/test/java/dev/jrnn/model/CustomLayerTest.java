@@ -6,10 +6,12 @@ import dev.jrnn.backend.Buf;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Embedding;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Masking;
 import dev.jrnn.layers.Param;
+import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.layers.Trace;
 import dev.jrnn.layers.WeightRules;
 import dev.jrnn.optim.Optimizer;
@@ -187,6 +189,29 @@ public class CustomLayerTest {
         assertEquals(List.of(), LogCapture.warnings(Layer.class.getName(), () -> dense.predict(padded())));
         assertEquals(List.of("Layer 'c' (of type Conv1D)" + DROPPED),
                 LogCapture.warnings(Layer.class.getName(), () -> conv.predict(padded())));
+    }
+
+    /**
+     * TimeDistributed passes a nested mask on whatever its wrapped layer's supports_masking, as Keras 3's does:
+     * Embedding(maskZero) over (batch, sentences, words) -> TimeDistributed(Scale) -> TimeDistributed(LSTM(3)) skips
+     * each sentence's padded words (the script's "td predict"). jrnn cut the mask to (batch, sentences) at the custom
+     * layer and the inner LSTM ran over the padding: [-0.15013692, -0.0070801, 0.1009628, ...]. TimeDistributed now asks
+     * the wrapped layer's keepsInnerMask (false only for Conv1D, the poolings and the rearrangements), not passesMask.
+     */
+    @Test
+    void timeDistributedOfACustomLayerKeepsTheNestedMask() throws Exception {
+        float[] ids = {1, 2, 0, 0, 3, 1, 2, 4, 2, 0, 0, 0, 4, 4, 1, 0, 0, 0, 0, 0, 1, 2, 3, 0};
+        Sequential m = new Sequential(Input.shape(3, 4), new Embedding(5, 2).maskZero(true),
+                new TimeDistributed(new Scale()), new TimeDistributed(new LSTM(3)));
+        List<Tensor> ws = new ArrayList<>();
+        int j = 0;
+        for (Tensor t : m.getWeights()) ws.add(det(t.shape(), 1.3, 0.7 * j++, 0.3));
+        m.setWeights(ws);
+        List<Tensor> preds = new ArrayList<>();
+        assertEquals(List.of(), LogCapture.warnings(Layer.class.getName(), () -> preds.add(m.predict(Tensor.wrap(ids, 2, 3, 4)))));
+        assertClose(new float[] {-0.12020624f, -0.01017257f, 0.08319489f, -0.15572429f, -0.01520852f, 0.09827133f,
+                -0.07642242f, -0.00345727f, 0.05851714f, -0.14875953f, -0.01952115f, 0.09170840f, 0f, 0f, 0f,
+                -0.14575043f, -0.01478837f, 0.09335393f}, preds.get(0).data(), 5e-7);   // td predict
     }
 
     /**

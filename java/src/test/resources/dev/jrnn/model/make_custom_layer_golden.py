@@ -54,3 +54,13 @@ m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
 h = m.fit(xs, ys, epochs=3, batch_size=4, shuffle=False, verbose=0)
 print("rules loss", [f"{v:.8f}" for v in h.history["loss"]])
 print("rules w", [f"{v:.8f}" for v in m.layers[1].w.numpy()], "b", [f"{v:.8f}" for v in m.layers[1].b.numpy()])
+
+# a nested mask through TimeDistributed(Scale): Embedding(5, 2, mask_zero) over (batch, sentences, words) ->
+# TimeDistributed(Scale) -> TimeDistributed(LSTM(3)); TimeDistributed passes the (batch, sentences, words) mask on
+# whatever the wrapped layer's supports_masking, so the inner LSTM skips each sentence's padded words; every weight det
+ids = np.array([1, 2, 0, 0, 3, 1, 2, 4, 2, 0, 0, 0, 4, 4, 1, 0, 0, 0, 0, 0, 1, 2, 3, 0], dtype="int32").reshape(2, 3, 4)
+m = keras.Sequential([keras.Input((3, 4), dtype="int32"), keras.layers.Embedding(5, 2, mask_zero=True),
+                      keras.layers.TimeDistributed(Scale()), keras.layers.TimeDistributed(keras.layers.LSTM(3))])
+m.predict(ids, verbose=0)   # builds the wrapped LSTM, whose weights the Input alone does not make
+m.set_weights([det(v.shape, 1.3, 0.7 * j, 0.3) for j, v in enumerate(m.get_weights())])
+print("td predict", [f"{v:.8f}" for v in m.predict(ids, verbose=0).ravel()])
