@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Base of every layer. A layer is built once for per-sample input shapes (batch excluded), creating
@@ -104,12 +105,12 @@ public abstract class Layer {
      */
     boolean keepsInnerMask() { return true; }
 
-    private volatile boolean maskDropWarned;
+    /** Set by the first warning: threads predicting at once on one model still warn once for this layer. */
+    private final AtomicBoolean maskDropWarned = new AtomicBoolean();
 
     /** Warns once for this layer that it dropped a mask, in Keras 3.15.1's words (layer.py's __call__). */
     final void warnMaskDropped() {
-        if (maskDropWarned) return;
-        maskDropWarned = true;
+        if (!maskDropWarned.compareAndSet(false, true)) return;
         System.getLogger(Layer.class.getName()).log(System.Logger.Level.WARNING, "Layer '" + name() + "' (of type "
                 + kerasClass() + ") was passed an input with a mask attached to it. However, this layer does not support"
                 + " masking and will therefore destroy the mask information. Downstream layers will not see the mask.");
