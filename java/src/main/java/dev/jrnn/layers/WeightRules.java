@@ -147,10 +147,11 @@ public final class WeightRules {
         }
     }
 
-    /** Whether {@code layer} is a class of the user's own, whose rules go by its own weights' names. */
-    private static boolean ownLayer(Layer layer) {
-        return !layer.getClass().getPackageName().equals(Layer.class.getPackageName());
-    }
+    /**
+     * Whether {@code layer} is a class of the user's own, whose rules go by its own weights' names ({@link OwnClasses}: a
+     * subclass of a concrete layer, as {@code MyDense extends Dense}, takes that layer's names).
+     */
+    private static boolean ownLayer(Layer layer) { return OwnClasses.ownBase(layer.getClass()) != null; }
 
     /** Refuses a rule set on a weight name the built layer of the user's own does not have. */
     private static void requireWeight(String model, Layer layer, String what, String weight, List<String> names) {

@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.OwnClasses;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -129,13 +130,13 @@ public final class Models {
      * concrete jrnn layer is written as that layer, so it passes here.
      */
     static void refuseOwnLayers(Model model, String op, String then) {
-        for (Layer l : model.layers()) {
-            Class<?> c = ownBase(l.getClass());
-            if (c != null) {
-                throw new IllegalArgumentException(op + ": layer '" + l.name() + "' (" + l.kerasClass() + ") is a layer of"
-                        + " your own (a subclass of " + c.getSimpleName() + "), which a Keras config cannot describe, so the"
-                        + " model " + then);
-            }
+        for (Layer top : model.layers()) {
+            Layer l = OwnClasses.ownLayerIn(top);
+            if (l == null) continue;
+            String where = l == top ? "" : " inside " + top.kerasClass() + " '" + top.name() + "'";
+            throw new IllegalArgumentException(op + ": layer '" + l.name() + "' (" + l.kerasClass() + ")" + where + " is a"
+                    + " layer of your own (a subclass of " + OwnClasses.ownBase(l.getClass()).getSimpleName() + "), which a"
+                    + " Keras config cannot describe, so the model " + then);
         }
     }
 
@@ -145,24 +146,10 @@ public final class Models {
      */
     static void refuseOwnOptimizer(Model model) {
         var opt = model.optimizer();
-        if (opt == null || ownBase(opt.getClass()) == null) return;
+        if (opt == null || OwnClasses.ownBase(opt.getClass()) == null) return;
         throw new IllegalArgumentException(model.name() + ".save: the optimizer " + opt.name() + " is a class of your own"
-                + " (a subclass of " + ownBase(opt.getClass()).getSimpleName() + "), which a Keras file has no layout for,"
+                + " (a subclass of " + OwnClasses.ownBase(opt.getClass()).getSimpleName() + "), which a Keras file has no layout for,"
                 + " so the model cannot be saved whole while compiled with it: saveWeights(path) keeps its weights, or"
                 + " compile it with one of jrnn's optimizers to save it whole");
-    }
-
-    /** The jrnn class a class of the user's own extends where that is abstract (Layer, Optimizer, ...); else null. */
-    private static Class<?> ownBase(Class<?> own) {
-        Class<?> c = own;
-        while (!jrnnClass(c)) c = c.getSuperclass();
-        return c != own && java.lang.reflect.Modifier.isAbstract(c.getModifiers()) ? c : null;
-    }
-
-    /** Whether {@code c} is one of jrnn's own classes (from the code source jrnn's classes come from, not the user's). */
-    private static boolean jrnnClass(Class<?> c) {
-        var own = Layer.class.getProtectionDomain().getCodeSource();
-        var cs = c.getProtectionDomain().getCodeSource();
-        return c == Object.class || own != null && cs != null && own.getLocation().equals(cs.getLocation());
     }
 }

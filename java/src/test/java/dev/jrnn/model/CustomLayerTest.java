@@ -264,9 +264,57 @@ public class CustomLayerTest {
                 + " cannot describe, so the model cannot be written as JSON (saveWeights keeps its weights)",
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, functional::toJson).getMessage());
         // a subclass of a built-in layer is that layer to Keras' config: it clones
-        class MyDense extends Dense { MyDense() { super(2); } }
-        Sequential sub = new Sequential(Input.shape(3), new MyDense());
+        Sequential sub = new Sequential(Input.shape(3), new MyDense(2));
         assertEquals(1, Models.cloneModel(sub).layers().size());
+    }
+
+    /**
+     * A layer of the user's own inside a wrapper is named too: Sequential(TimeDistributed(Scale)) and a Bidirectional
+     * over a RecurrentLayer of the user's own got save's words ("cannot be saved; jrnn saves InputLayer, ...").
+     */
+    @Test
+    void cloneModelAndToJsonNameALayerOfOnesOwnInsideAWrapper() {
+        Sequential m = new Sequential(Input.shape(4, 3), new TimeDistributed(new Scale().name("scale_1")).name("td"));
+        m.name("seq");
+        assertEquals("Models.cloneModel: layer 'scale_1' (Scale) inside TimeDistributed 'td' is a layer of your own (a"
+                + " subclass of Layer), which a Keras config cannot describe, so the model cannot be cloned: build the model"
+                + " again from your code and, for the same weights, clone.setWeights(model.getWeights())",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Models.cloneModel(m))
+                        .getMessage());
+        assertEquals("seq.toJson: layer 'scale_1' (Scale) inside TimeDistributed 'td' is a layer of your own (a subclass of"
+                + " Layer), which a Keras config cannot describe, so the model cannot be written as JSON (saveWeights keeps"
+                + " its weights)", org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, m::toJson)
+                        .getMessage());
+        Model functional = new Model(m.inputs(), m.outputs()).name("fn");
+        assertEquals("fn.toJson: layer 'scale_1' (Scale) inside TimeDistributed 'td' is a layer of your own (a subclass of"
+                + " Layer), which a Keras config cannot describe, so the model cannot be written as JSON (saveWeights keeps"
+                + " its weights)", org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        functional::toJson).getMessage());
+    }
+
+    /** A subclass of Dense, as the user writes one to add a method: Dense to Keras' config and to its weights' rules. */
+    static class MyDense extends Dense {
+        MyDense(int units) { super(units); }
+    }
+
+    /**
+     * A subclass of a concrete layer is that layer to the weight rules as to cloneModel: MyDense(2).useBias(false) with a
+     * bias regularizer compiles as Dense does and Keras' subclass of Dense does (the script's "mydense evaluate": the
+     * kernel's L2 counted, the bias rule unused). WeightRules went by package name, so MyDense counted as a layer of the
+     * user's own and compile refused "has a regularizer on weight 'bias', expected one of its weights kernel".
+     */
+    @Test
+    void aSubclassOfDenseTakesDensesRules() {
+        MyDense d = new MyDense(2);
+        d.useBias(false).biasRegularizer(Regularizers.l2(0.1)).kernelRegularizer(Regularizers.l2(0.1));
+        Sequential m = new Sequential(Input.shape(3), d);
+        m.setWeights(List.of(det(m.getWeights().get(0).shape(), 1.3, 0, 0.3)));
+        m.compile(new SGD(0.1), "mse");
+        float[] xv = new float[4 * 3], yv = new float[4 * 2];
+        for (int k = 0; k < xv.length; k++) xv[k] = (float) Math.cos(0.3 * k);
+        for (int k = 0; k < yv.length; k++) yv[k] = (float) Math.sin(0.7 * k);
+        assertEquals(0.47100484, m.evaluate(Tensor.wrap(xv, 4, 3), Tensor.wrap(yv, 4, 2)), 1e-6);
+        assertEquals(1, Models.cloneModel(m).layers().size());   // the same rule: Dense to the clone's config
     }
 
     private static Tensor trainX() {

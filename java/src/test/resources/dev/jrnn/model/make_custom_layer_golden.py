@@ -64,3 +64,15 @@ m = keras.Sequential([keras.Input((3, 4), dtype="int32"), keras.layers.Embedding
 m.predict(ids, verbose=0)   # builds the wrapped LSTM, whose weights the Input alone does not make
 m.set_weights([det(v.shape, 1.3, 0.7 * j, 0.3) for j, v in enumerate(m.get_weights())])
 print("td predict", [f"{v:.8f}" for v in m.predict(ids, verbose=0).ravel()])
+
+# a subclass of Dense is Dense: use_bias=False with a bias_regularizer (and an L2 kernel_regularizer) is taken, the
+# bias rule unused: Input(3) -> MyDense(2), kernel det, evaluate mse on xs2 (cos) against ys2 (sin)
+class MyDense(keras.layers.Dense):
+    pass
+m = keras.Sequential([keras.Input((3,)), MyDense(2, use_bias=False, bias_regularizer=keras.regularizers.L2(0.1),
+                                                  kernel_regularizer=keras.regularizers.L2(0.1))])
+m.set_weights([det(v.shape, 1.3, 0.7 * j, 0.3) for j, v in enumerate(m.get_weights())])
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+xs2 = np.cos(0.3 * np.arange(4 * 3)).reshape(4, 3).astype("float32")
+ys2 = np.sin(0.7 * np.arange(4 * 2)).reshape(4, 2).astype("float32")
+print("mydense evaluate", f"{m.evaluate(xs2, ys2, verbose=0):.8f}")
