@@ -537,7 +537,10 @@ public abstract class Layer {
      * Keras' {@code layer.compute_mask(x, previous_mask)}: the (batch, timesteps) mask of 1 and 0 this layer passes on
      * for input {@code x} given its input's {@code mask} (null: none), or null where it passes none. Embedding with
      * maskZero and Masking make one from {@code x}; most layers pass {@code mask} on; a recurrent layer passes it only
-     * when it returns sequences. A stateful layer's states do not move. As Keras' {@code x._keras_mask}. <pre>{@code
+     * when it returns sequences; one that does not support masking ({@link #passesMask()} false) passes none, as its
+     * call does (Keras' own compute_mask there returns {@code previous_mask}, which its {@code __call__} then drops). A
+     * query: it never logs the warning a call logs where a mask ends (Keras' compute_mask never warns), nor uses up the
+     * layer's one warning. A stateful layer's states do not move. As Keras' {@code x._keras_mask}. <pre>{@code
      * Tensor mask = new Embedding(5000, 16).maskZero(true).computeMask(Sequences.pad(ids, -1, "post", "pre", 0));
      * }</pre>
      */

@@ -33,9 +33,14 @@ public interface Trace extends AutoCloseable {
      * for that layer ({@link Layer#passesMask()}), as Keras 3 does.
      */
     static DTensor carriedMask(Layer layer, Trace t, int k, DTensor inputMask, boolean unmasked) {
+        return carriedMask(layer, t, k, inputMask, unmasked, true);
+    }
+
+    /** {@link #carriedMask(Layer, Trace, int, DTensor, boolean)}; {@code warn} false for a mask query (computeMask). */
+    static DTensor carriedMask(Layer layer, Trace t, int k, DTensor inputMask, boolean unmasked, boolean warn) {
         DTensor own = t.outputMask(k);
         if (own != null || inputMask == null) return own;
-        if (k == 0 && !unmasked && t.outputMask(0) == null && layer.warnsOnDroppedMask()) layer.warnMaskDropped();
+        if (warn && k == 0 && !unmasked && t.outputMask(0) == null && layer.warnsOnDroppedMask()) layer.warnMaskDropped();
         DTensor out = t.outputs().get(k);
         boolean passes = unmasked || k == 0 && layer.passesMask() && !(layer instanceof Merge);
         return passes && out.rank() >= 3 && out.dim(0) == inputMask.dim(0) && out.dim(1) == inputMask.dim(1) ? inputMask : null;

@@ -215,6 +215,23 @@ public class CustomLayerTest {
     }
 
     /**
+     * computeMask is a query, as Keras' compute_mask: it never warns (Keras 3.15.1: Conv1D(2, 1).compute_mask(x, m) and
+     * Flatten's log nothing), and leaves the layer's one warning to the call that drops a mask. It logged the warning
+     * and used it up, so the model's later call stayed silent.
+     */
+    @Test
+    void computeMaskNeverWarns() throws Exception {
+        Conv1D conv = new Conv1D(2, 1);
+        conv.name("c");
+        Tensor x = Tensor.wrap(new float[2 * 3 * 2], 2, 3, 2), mask = Tensor.wrap(new float[] {1, 1, 0, 1, 0, 0}, 2, 3);
+        List<Tensor> masks = new ArrayList<>();
+        assertEquals(List.of(), LogCapture.warnings(Layer.class.getName(), () -> masks.add(conv.computeMask(x, mask))));
+        assertEquals(null, masks.get(0));   // none goes on, as its call passes none
+        assertEquals(List.of("Layer 'c' (of type Conv1D)" + DROPPED),
+                LogCapture.warnings(Layer.class.getName(), () -> conv.call(x, mask)));
+    }
+
+    /**
      * The GUIDE's Scale trains as Keras' registered Scale: Input(4, 3) -> Scale -> LSTM(5) -> Dense(2), the script's
      * weights, SGD(0.1), mse, 3 epochs of batches of 4 in order: each epoch's loss, the layer's weights after, a predict.
      */

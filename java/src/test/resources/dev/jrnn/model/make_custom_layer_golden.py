@@ -76,3 +76,10 @@ m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
 xs2 = np.cos(0.3 * np.arange(4 * 3)).reshape(4, 3).astype("float32")
 ys2 = np.sin(0.7 * np.arange(4 * 2)).reshape(4, 2).astype("float32")
 print("mydense evaluate", f"{m.evaluate(xs2, ys2, verbose=0):.8f}")
+
+# compute_mask is a query: no layer warns there (Conv1D's and Flatten's return previous_mask, unused by __call__)
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter("always")
+    for l in [keras.layers.Conv1D(2, 1), keras.layers.Flatten()]:
+        l.compute_mask(np.zeros((2, 3, 2), "float32"), np.array([[1, 1, 0], [1, 0, 0]], bool))
+print("compute_mask warnings", [str(v.message) for v in w])
