@@ -86,7 +86,10 @@ public abstract class Layer {
      * {@code compute_mask}: here, a trace that returns a mask of its own): a mask reaching a layer that neither passes it
      * on nor gives one of its own ends there, with one warning per layer in Keras' words ("... does not support masking
      * and will therefore destroy the mask information"), as Conv1D and the poolings end it. A layer of your own that
-     * acts on each step alone (so a padded step stays one a later layer may skip) overrides this to return true.
+     * acts on each step alone (so a padded step stays one a later layer may skip) overrides this to return true. So does
+     * one whose output has no time axis and that should end a mask quietly (Keras' {@code supports_masking} with a
+     * {@code compute_mask} returning None, as GlobalAveragePooling1D): no mask goes on where the output lost the steps,
+     * and nothing warns.
      */
     public boolean passesMask() { return false; }
 
