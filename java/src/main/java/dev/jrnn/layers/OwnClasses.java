@@ -34,14 +34,17 @@ public final class OwnClasses {
     }
 
     /**
-     * Whether {@code c} is one of jrnn's classes: from the code source jrnn's classes come from, not the user's, so a
-     * user's class in a package named as jrnn's is still theirs; where no code source is known (a runtime image), by
-     * class loader and package.
+     * Whether {@code c} is one of jrnn's classes: in jrnn's packages, and, where both code sources are known, from the
+     * one jrnn's classes come from, so a user's class in a package named as jrnn's is still theirs where it comes from
+     * elsewhere (tests, an IDE's folders). The package alone decides within one jar (a fat or shaded jar holding jrnn and
+     * the user's classes) and where no code source is known (a runtime image: there by class loader too).
      */
     private static boolean jrnnClass(Class<?> c) {
         if (c == Object.class) return true;
+        String pkg = c.getPackageName();
+        if (!pkg.equals("dev.jrnn") && !pkg.startsWith("dev.jrnn.")) return false;
         CodeSource own = Layer.class.getProtectionDomain().getCodeSource(), cs = c.getProtectionDomain().getCodeSource();
         if (own != null && cs != null) return own.getLocation().equals(cs.getLocation());
-        return c.getClassLoader() == Layer.class.getClassLoader() && c.getPackageName().startsWith("dev.jrnn.");
+        return c.getClassLoader() == Layer.class.getClassLoader();
     }
 }

@@ -129,7 +129,7 @@ public final class WeightRules {
      * {@code model} names the model in messages.
      */
     public static void check(String model, Layer layer) {
-        if (ownLayer(layer) && !layer.params.isEmpty()) {
+        if (ownLayer(layer) && layer.isBuilt()) {   // a weightless layer of the user's has no name to give
             List<String> names = layer.params.stream().map(Param::name).toList();
             for (String w : layer.weightRules().regularizers.keySet()) requireWeight(model, layer, "regularizer", w, names);
             for (String w : layer.weightRules().constraints.keySet()) requireWeight(model, layer, "constraint", w, names);
@@ -157,7 +157,7 @@ public final class WeightRules {
     private static void requireWeight(String model, Layer layer, String what, String weight, List<String> names) {
         if (!names.contains(weight)) {
             throw new IllegalArgumentException(model + ": layer " + layer.name() + " has a " + what + " on weight '" + weight
-                    + "', expected one of its weights " + String.join(", ", names));
+                    + "', " + (names.isEmpty() ? "but it has no weights" : "expected one of its weights " + String.join(", ", names)));
         }
     }
 

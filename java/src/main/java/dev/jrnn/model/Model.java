@@ -511,6 +511,7 @@ public class Model extends Evaluator implements AutoCloseable {
     public void save(Path file) throws IOException {
         ensureGraph();
         requireOpen("save");
+        Models.refuseOwnLayers(this, name + ".save", "cannot be saved whole: saveWeights(path) keeps its weights");
         Models.refuseOwnOptimizer(this);
         ensureStore();
         ModelFiles.save(this, params, file);

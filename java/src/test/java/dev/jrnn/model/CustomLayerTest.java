@@ -309,6 +309,32 @@ public class CustomLayerTest {
                         functional::toJson).getMessage());
     }
 
+    /**
+     * model.save of a model holding a layer of the user's own names the layer (and its wrapper) and the way out, as
+     * cloneModel and toJson do, before any file is touched (it said "cannot be saved; jrnn saves InputLayer, ..." with
+     * jrnn's ~50 classes).
+     */
+    @Test
+    void saveNamesALayerOfOnesOwnAndTouchesNoFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Sequential m = new Sequential(Input.shape(4, 3), new TimeDistributed(new Scale().name("scale_1")).name("td"));
+        m.name("seq");
+        java.nio.file.Path file = dir.resolve("m.keras");
+        assertEquals("seq.save: layer 'scale_1' (Scale) inside TimeDistributed 'td' is a layer of your own (a subclass of"
+                + " Layer), which a Keras config cannot describe, so the model cannot be saved whole: saveWeights(path) keeps"
+                + " its weights", org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.save(file))
+                        .getMessage());
+        org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(file));
+    }
+
+    /** A weightless layer of the user's own. */
+    static class Pass extends Scale {
+        @Override
+        protected void createParams(List<int[]> inputShapes) {}
+
+        @Override
+        protected void initParams(java.util.SplittableRandom rng) {}
+    }
+
     /** A subclass of Dense, as the user writes one to add a method: Dense to Keras' config and to its weights' rules. */
     static class MyDense extends Dense {
         MyDense(int units) { super(units); }
@@ -383,6 +409,22 @@ public class CustomLayerTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> m.compile(new SGD(0.1), "mse"));
         assertEquals("seq: layer scale has a regularizer on weight 'kernel', expected one of its weights w, b", e.getMessage());
+    }
+
+    /**
+     * A weightless layer of the user's own has no weight to take a rule: refused at compile, as Keras fails on a weight the
+     * layer lacks (the check skipped layers without weights, so the rule was silently ignored).
+     */
+    @Test
+    void aRuleOnAWeightlessLayerOfOnesOwnIsRefused() {
+        Pass pass = new Pass();
+        pass.name("pass");
+        WeightRules.setRegularizer(pass, "w", Regularizers.l2(10));
+        Sequential m = new Sequential(Input.shape(4, 3), pass, new Dense(2));
+        m.name("seq");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.compile(new SGD(0.1), "mse"));
+        assertEquals("seq: layer pass has a regularizer on weight 'w', but it has no weights", e.getMessage());
     }
 
     /** Plain SGD written as a user would, on Optimizer's protected hooks. */
