@@ -309,4 +309,8 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
 
     @Override
     public BaseDenseAttention trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

@@ -327,4 +327,8 @@ public class BatchNormalization extends Layer {
     /** Keras 3: a frozen BatchNormalization runs in inference mode (the moving statistics), in fit too. */
     @Override
     public BatchNormalization trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

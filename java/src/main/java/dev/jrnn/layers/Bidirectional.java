@@ -541,4 +541,8 @@ public class Bidirectional extends Layer {
 
     /** Keras' {@code activity_regularizer} on this wrapper's outputs (null: none); see {@link WeightRules#activity}. */
     public Bidirectional activityRegularizer(dev.jrnn.regularizers.Regularizer r) { weightRules().activity(r); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

@@ -275,6 +275,10 @@ public class Conv1D extends Layer {
     @Override
     public boolean passesMask() { return false; }
 
+    /** Under TimeDistributed a mask of inner steps ends here too (a step kept where any of its inner steps is). */
+    @Override
+    boolean keepsInnerMask() { return false; }
+
     @Override
     public Conv1D name(String n) { super.name(n); return this; }
 

@@ -22,7 +22,10 @@ final class DirectCall {
     /** What one call gave: every output, and the mask that goes on with the first (null: none). */
     record Result(List<Tensor> outputs, Tensor mask) {}
 
-    static Result run(Layer layer, List<Tensor> inputs, Tensor mask) {
+    static Result run(Layer layer, List<Tensor> inputs, Tensor mask) { return run(layer, inputs, mask, true); }
+
+    /** {@link #run(Layer, List, Tensor)}; {@code warn} false for a mask query, which Keras' compute_mask never warns at. */
+    private static Result run(Layer layer, List<Tensor> inputs, Tensor mask, boolean warn) {
         if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException(layer.name() + ": no input given");
         List<int[]> shapes = new ArrayList<>();
         for (Tensor t : inputs) {
@@ -60,7 +63,7 @@ final class DirectCall {
                 List<Tensor> out = new ArrayList<>();
                 Tensor m0 = null;
                 for (int k = 0; k < tr.outputs().size(); k++) {
-                    DTensor mk = Trace.carriedMask(layer, tr, k, inputMask, unmasked);
+                    DTensor mk = Trace.carriedMask(layer, tr, k, inputMask, unmasked, warn);
                     Tensor mt = mk == null ? null : mk.toTensor();
                     if (k == 0) m0 = mt;
                     out.add(tr.outputs().get(k).toTensor().withKerasMask(mt));
@@ -85,7 +88,7 @@ final class DirectCall {
             boolean sequences = layer instanceof RecurrentLayer r ? r.returnSequences() : layer instanceof Bidirectional b && b.returnSequences();
             return sequences ? mask : null;
         }
-        return run(layer, x == null ? null : List.of(x.withKerasMask(null)), mask).mask();
+        return run(layer, x == null ? null : List.of(x.withKerasMask(null)), mask, false).mask();
     }
 
     /**

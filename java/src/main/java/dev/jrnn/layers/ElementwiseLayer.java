@@ -44,4 +44,8 @@ abstract class ElementwiseLayer extends WeightlessLayer {
             throw e;
         }
     }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

@@ -247,4 +247,8 @@ public class Embedding extends Layer {
 
     @Override
     public Embedding trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's {@code supports_masking} is {@code mask_zero}: without it a mask reaching the layer ends here. */
+    @Override
+    public boolean passesMask() { return maskZero; }
 }

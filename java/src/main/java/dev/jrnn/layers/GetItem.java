@@ -288,4 +288,8 @@ public class GetItem extends Rearrangement {
 
     @Override
     public GetItem trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3 runs {@code h[:, -1]} as an op, which drops a mask without a warning. */
+    @Override
+    boolean warnsOnDroppedMask() { return false; }
 }

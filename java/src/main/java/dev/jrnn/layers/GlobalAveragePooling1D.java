@@ -85,4 +85,8 @@ public class GlobalAveragePooling1D extends GlobalPooling1D {
 
     @Override
     public GlobalAveragePooling1D trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's layer supports masking (it averages over the valid steps) and gives no mask: ending it warns nothing. */
+    @Override
+    boolean warnsOnDroppedMask() { return false; }
 }

@@ -67,6 +67,10 @@ public abstract class GlobalPooling1D extends WeightlessLayer {
     @Override
     public boolean passesMask() { return false; }
 
+    /** Under TimeDistributed a mask of inner steps ends here too (a step kept where any of its inner steps is). */
+    @Override
+    boolean keepsInnerMask() { return false; }
+
     /** Writes the pooled {@code x} ([B, T, F]) into {@code y} and returns the trace; {@code owned} frees with it. */
     abstract Trace pool(Backend be, DTensor x, DTensor mask, DTensor y, List<DTensor> owned);
 

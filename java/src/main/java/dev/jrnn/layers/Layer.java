@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Base of every layer. A layer is built once for per-sample input shapes (batch excluded), creating
@@ -23,7 +24,9 @@ import java.util.SplittableRandom;
  *
  * Subclasses implement {@link #computeOutputShapes}, {@link #createParams}, {@link #initParams},
  * {@link #forward} and {@link #kerasClass}. Inputs of
- * {@code forward}: the layer's main input first, then extra inputs such as initial states.
+ * {@code forward}: the layer's main input first, then extra inputs such as initial states. A layer of your own with
+ * weights and a backward pass, worked through (how forward reaches a weight, that backward adds into
+ * {@link Param#grad()}, who closes a trace's tensors, masks): docs/GUIDE.md, "Writing a custom layer".
  *
  * <p>Thread safety: once built, {@link #call}, {@link #callAll} and inference {@link #forward} keep all
  * per-call state in the returned {@link Trace}, so on the CPU backend several threads may run them at
@@ -77,10 +80,44 @@ public abstract class Layer {
     }
 
     /**
-     * Whether a model passes the input mask on where this layer gives none but keeps the time axis (Keras'
-     * {@code supports_masking}, as Dense and Dropout); false where Keras 3 drops it (Conv1D, the poolings).
+     * Keras' {@code supports_masking}: whether a model passes the input mask on where this layer's {@link Trace} gives
+     * none of its own ({@link Trace#outputMask()} null) but its output keeps the batch and time axes, as Dense and
+     * Dropout do. False by default, as in Keras 3, where a layer supports masking only if it says so (or overrides
+     * {@code compute_mask}: here, a trace that returns a mask of its own): a mask reaching a layer that neither passes it
+     * on nor gives one of its own ends there, with one warning per layer in Keras' words ("... does not support masking
+     * and will therefore destroy the mask information"), as Conv1D and the poolings end it. A layer of your own that
+     * acts on each step alone (so a padded step stays one a later layer may skip) overrides this to return true. So does
+     * one whose output has no time axis and that should end a mask quietly (Keras' {@code supports_masking} with a
+     * {@code compute_mask} returning None, as GlobalAveragePooling1D): no mask goes on where the output lost the steps,
+     * and nothing warns.
      */
-    public boolean passesMask() { return true; }
+    public boolean passesMask() { return false; }
+
+    /**
+     * Whether a mask ending at this layer warns, as Keras 3's {@code __call__} warns at a layer without
+     * {@code supports_masking}; false where Keras' layer supports masking yet gives no mask (GlobalAveragePooling1D) and
+     * for what Keras 3 runs as an op, not a layer (GetItem).
+     */
+    boolean warnsOnDroppedMask() { return !passesMask(); }
+
+    /**
+     * Whether a {@link TimeDistributed} wrapping this layer passes the (batch, steps, inner steps) mask on where the
+     * layer's output keeps the inner steps, whatever {@link #passesMask()} says (Keras' TimeDistributed passes it on
+     * whatever the wrapped layer's {@code supports_masking}); false for the layers that move or pool the inner steps
+     * (Conv1D, the poolings, the rearrangements), where a step is kept where any of its inner steps is.
+     */
+    boolean keepsInnerMask() { return true; }
+
+    /** Set by the first warning: threads predicting at once on one model still warn once for this layer. */
+    private final AtomicBoolean maskDropWarned = new AtomicBoolean();
+
+    /** Warns once for this layer that it dropped a mask, in Keras 3.15.1's words (layer.py's __call__). */
+    final void warnMaskDropped() {
+        if (!maskDropWarned.compareAndSet(false, true)) return;
+        System.getLogger(Layer.class.getName()).log(System.Logger.Level.WARNING, "Layer '" + name() + "' (of type "
+                + kerasClass() + ") was passed an input with a mask attached to it. However, this layer does not support"
+                + " masking and will therefore destroy the mask information. Downstream layers will not see the mask.");
+    }
 
     // ------------------------------------------------------------------ naming and input declaration
 
@@ -503,7 +540,10 @@ public abstract class Layer {
      * Keras' {@code layer.compute_mask(x, previous_mask)}: the (batch, timesteps) mask of 1 and 0 this layer passes on
      * for input {@code x} given its input's {@code mask} (null: none), or null where it passes none. Embedding with
      * maskZero and Masking make one from {@code x}; most layers pass {@code mask} on; a recurrent layer passes it only
-     * when it returns sequences. A stateful layer's states do not move. As Keras' {@code x._keras_mask}. <pre>{@code
+     * when it returns sequences; one that does not support masking ({@link #passesMask()} false) passes none, as its
+     * call does (Keras' own compute_mask there returns {@code previous_mask}, which its {@code __call__} then drops). A
+     * query: it never logs the warning a call logs where a mask ends (Keras' compute_mask never warns), nor uses up the
+     * layer's one warning. A stateful layer's states do not move. As Keras' {@code x._keras_mask}. <pre>{@code
      * Tensor mask = new Embedding(5000, 16).maskZero(true).computeMask(Sequences.pad(ids, -1, "post", "pre", 0));
      * }</pre>
      */

@@ -191,4 +191,8 @@ public class LayerNormalization extends Layer {
 
     @Override
     public LayerNormalization trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

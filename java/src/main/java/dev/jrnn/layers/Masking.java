@@ -116,4 +116,8 @@ public class Masking extends WeightlessLayer {
 
     @Override
     public Masking trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

@@ -199,4 +199,8 @@ public abstract class Merge extends Layer {
 
     @Override
     public Merge trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

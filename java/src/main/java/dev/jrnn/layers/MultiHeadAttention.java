@@ -343,4 +343,8 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
 
     @Override
     public MultiHeadAttention inputDim(int d) { super.inputDim(d); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

@@ -100,4 +100,8 @@ abstract class Noise extends Layer implements RandomDraws {
             throw e;
         }
     }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

@@ -395,4 +395,8 @@ public class Normalization extends Layer {
 
     @Override
     public Normalization trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

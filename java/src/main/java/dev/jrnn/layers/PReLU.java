@@ -225,4 +225,8 @@ public class PReLU extends Layer {
 
     @Override
     public PReLU trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

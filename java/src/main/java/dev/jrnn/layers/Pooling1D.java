@@ -78,6 +78,10 @@ public abstract class Pooling1D extends WeightlessLayer {
     @Override
     public boolean passesMask() { return false; }
 
+    /** Under TimeDistributed a mask of inner steps ends here too (a step kept where any of its inner steps is). */
+    @Override
+    boolean keepsInnerMask() { return false; }
+
     /** The pooled output of {@code x} over the windows {@code g}, and its backward. */
     abstract Trace pool(Backend be, DTensor x, Windows1D g);
 }

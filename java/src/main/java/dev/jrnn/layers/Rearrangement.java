@@ -61,6 +61,10 @@ abstract class Rearrangement extends WeightlessLayer {
     @Override
     public boolean passesMask() { return false; }
 
+    /** Under TimeDistributed a mask of inner steps ends here too (a step kept where any of its inner steps is). */
+    @Override
+    boolean keepsInnerMask() { return false; }
+
     /** Refuses a per-sample input shape other than (steps, features), for the 1-D layers. */
     final void require3d(int[] s) {
         if (s.length != 2) {

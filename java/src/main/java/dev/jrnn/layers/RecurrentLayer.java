@@ -597,4 +597,8 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         }
         return carry ? RecurrentStates.cutAtBatchStart(r) : r;
     }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

@@ -193,4 +193,8 @@ public class Softmax extends WeightlessLayer {
 
     @Override
     public Softmax trainable(boolean t) { super.trainable(t); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

@@ -127,7 +127,7 @@ public class TimeDistributed extends Layer {
                 DTensor own = tr.outputMask(), o0 = tr.outputs().get(0);
                 if (own != null) {
                     outMask = unfold(own, b, t);
-                } else if (!(layer.passesMask() && o0.rank() > innerMask.rank() && o0.dim(1) == innerMask.dim(1))) {
+                } else if (!(layer.keepsInnerMask() && o0.rank() > innerMask.rank() && o0.dim(1) == innerMask.dim(1))) {
                     // the wrapped layer used up the inner steps (LSTM without returnSequences, a pooling): a step is kept
                     // where any of its inner steps is, tf.keras 2's TimeDistributed.compute_mask (Keras 3 passes the inner
                     // mask on, which no later layer of (batch, steps) takes), so a GRU over sentences skips padded ones
@@ -212,4 +212,8 @@ public class TimeDistributed extends Layer {
 
     /** Keras' {@code activity_regularizer} on this wrapper's outputs (null: none); see {@link WeightRules#activity}. */
     public TimeDistributed activityRegularizer(dev.jrnn.regularizers.Regularizer r) { weightRules().activity(r); return this; }
+
+    /** Keras 3's {@code supports_masking} is true here: a mask passes on where the steps stay. */
+    @Override
+    public boolean passesMask() { return true; }
 }

@@ -29,11 +29,18 @@ public interface Trace extends AutoCloseable {
      * call's main input mask where output {@code k} stays a sequence over its batch and steps, on output 0 of a layer
      * that passes masks (Dense, Dropout, TimeDistributed; not a merge, whose own rule may give none) and, for a call run
      * without its input's mask ({@code unmasked}: Keras 3's call with initial states), on every such output, as Keras'
-     * compute_mask of the first argument's mask.
+     * compute_mask of the first argument's mask. A mask that ends at a layer that does not support masking warns once
+     * for that layer ({@link Layer#passesMask()}), as Keras 3 does.
      */
     static DTensor carriedMask(Layer layer, Trace t, int k, DTensor inputMask, boolean unmasked) {
+        return carriedMask(layer, t, k, inputMask, unmasked, true);
+    }
+
+    /** {@link #carriedMask(Layer, Trace, int, DTensor, boolean)}; {@code warn} false for a mask query (computeMask). */
+    static DTensor carriedMask(Layer layer, Trace t, int k, DTensor inputMask, boolean unmasked, boolean warn) {
         DTensor own = t.outputMask(k);
         if (own != null || inputMask == null) return own;
+        if (warn && k == 0 && !unmasked && t.outputMask(0) == null && layer.warnsOnDroppedMask()) layer.warnMaskDropped();
         DTensor out = t.outputs().get(k);
         boolean passes = unmasked || k == 0 && layer.passesMask() && !(layer instanceof Merge);
         return passes && out.rank() >= 3 && out.dim(0) == inputMask.dim(0) && out.dim(1) == inputMask.dim(1) ? inputMask : null;

@@ -80,6 +80,9 @@ public final class WeightRules {
      * Sets the regularizer of {@code layer}'s weight {@code weight} ("kernel", "recurrent_kernel", "bias", "embeddings" or PReLU's "alpha")
      * as that layer's builder does (null removes it): one path for every layer, as the Keras importer reads them.
      * {@code WeightRules.setRegularizer(dense, "kernel", Regularizers.l2(1e-4))} is {@code dense.kernelRegularizer(...)}.
+     * A layer of your own (a class outside jrnn's layers) takes any of its weights by the name its
+     * {@link Layer#addParam} gave, as Keras' {@code add_weight(regularizer=...)}: {@code setRegularizer(scale, "w", ...)};
+     * a name it has no weight of is refused at compile or fit, once the layer is built.
      */
     public static void setRegularizer(Layer layer, String weight, Regularizer r) { open(layer, weight).regularizer(weight, r); }
 
@@ -89,9 +92,14 @@ public final class WeightRules {
     /** {@code layer}'s rules for a weight name its builders take, refused where its builders refuse (a wrapped recurrent layer). */
     private static WeightRules open(Layer layer, String weight) {
         if (layer == null) throw new IllegalArgumentException("WeightRules: layer must be a layer, got null");
-        if (!WEIGHTS.contains(weight)) {
-            throw new IllegalArgumentException(layer.name() + ": weight must be one of " + String.join(", ", WEIGHTS) + ", got "
+        if (weight == null || weight.isBlank()) {
+            throw new IllegalArgumentException(layer.name() + ": weight must be a weight's name ("
+                    + (ownLayer(layer) ? "one its addParam gave" : String.join(", ", WEIGHTS)) + "), got "
                     + (weight == null ? "null" : "'" + weight + "'"));
+        }
+        if (!WEIGHTS.contains(weight) && !ownLayer(layer)) {
+            throw new IllegalArgumentException(layer.name() + ": weight must be one of " + String.join(", ", WEIGHTS) + ", got "
+                    + "'" + weight + "'");
         }
         if (layer instanceof RecurrentLayer r && Bidirectional.wraps(r)) {
             throw new IllegalStateException(layer.name() + ": cannot set the " + weight + " rules of a layer a Bidirectional wraps"
@@ -121,6 +129,11 @@ public final class WeightRules {
      * {@code model} names the model in messages.
      */
     public static void check(String model, Layer layer) {
+        if (ownLayer(layer) && layer.isBuilt()) {   // a weightless layer of the user's has no name to give
+            List<String> names = layer.params.stream().map(Param::name).toList();
+            for (String w : layer.weightRules().regularizers.keySet()) requireWeight(model, layer, "regularizer", w, names);
+            for (String w : layer.weightRules().constraints.keySet()) requireWeight(model, layer, "constraint", w, names);
+        }
         for (Param q : layer.params) {
             Constraint c = layer.weightRules().constraints.get(q.name());
             if (c != null) c.check(model + ": layer " + layer.name() + "'s " + q.name() + " constraint", q.shape());
@@ -131,6 +144,20 @@ public final class WeightRules {
                         + " is not supported, expected none (set it on the Bidirectional), got " + w.weightRules().activity);
             }
             check(model, w);
+        }
+    }
+
+    /**
+     * Whether {@code layer} is a class of the user's own, whose rules go by its own weights' names ({@link OwnClasses}: a
+     * subclass of a concrete layer, as {@code MyDense extends Dense}, takes that layer's names).
+     */
+    private static boolean ownLayer(Layer layer) { return OwnClasses.ownBase(layer.getClass()) != null; }
+
+    /** Refuses a rule set on a weight name the built layer of the user's own does not have. */
+    private static void requireWeight(String model, Layer layer, String what, String weight, List<String> names) {
+        if (!names.contains(weight)) {
+            throw new IllegalArgumentException(model + ": layer " + layer.name() + " has a " + what + " on weight '" + weight
+                    + "', " + (names.isEmpty() ? "but it has no weights" : "expected one of its weights " + String.join(", ", names)));
         }
     }
 

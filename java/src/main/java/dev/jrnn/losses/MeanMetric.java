@@ -22,7 +22,9 @@ import java.util.Arrays;
  * A saved model keeps only the metric's name, as Keras keeps a function's ({@code {"class_name": "function", "config":
  * name}} of a module that is not Keras'): {@code Models.load} compiles such a file without its metrics and says so in a
  * warning (Keras needs the function in {@code custom_objects}), even when the name is a built-in metric's. Its direction
- * is unknown unless set, as Keras' for a function: monitor mode "auto" then goes by the name ("acc" in it: maximised).
+ * is unknown unless set with {@link #higherIsBetter(boolean)}, as Keras' for a function: a callback monitoring it in mode
+ * "auto" is refused before the first update whatever its name ("my_acc" too), as Keras 3 refuses it; give the callback
+ * {@code mode("max")} or {@code mode("min")}, or the metric its direction.
  */
 public final class MeanMetric implements EpochMetric {
     /** One sample's (or step's) value from its targets and predictions along the last axis. */

@@ -485,6 +485,7 @@ public class Model extends Evaluator implements AutoCloseable {
     String toJson(boolean warn) {
         requireOpen("toJson");
         ensureGraph();
+        Models.refuseOwnLayers(this, name + ".toJson", "cannot be written as JSON (saveWeights keeps its weights)");
         return warn ? dev.jrnn.io.keras.KerasExport.toJsonWarning(this) : dev.jrnn.io.keras.KerasExport.toJson(this);
     }
 
@@ -510,6 +511,8 @@ public class Model extends Evaluator implements AutoCloseable {
     public void save(Path file) throws IOException {
         ensureGraph();
         requireOpen("save");
+        Models.refuseOwnLayers(this, name + ".save", "cannot be saved whole: saveWeights(path) keeps its weights");
+        Models.refuseOwnOptimizer(this);
         ensureStore();
         ModelFiles.save(this, params, file);
     }

@@ -1,5 +1,8 @@
 package dev.jrnn.model;
 
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.OwnClasses;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -44,7 +47,9 @@ public final class Models {
      * {@code clone_model(model)}; compiled when {@code model} is, as Keras compiles the clone from the original's compile
      * config: a new optimizer of the same class and settings (its learning rate as it stands now, fresh moments, update 0),
      * the same losses, loss weights and metrics. A loss of your own (which no config names) leaves the clone uncompiled
-     * with one warning; a metric of your own compiles it without its metrics, with a warning. jrnn's own layer setting
+     * with one warning; a metric of your own compiles it without its metrics, with a warning.
+     * A model holding a layer of your own (a {@link Layer} subclass; Keras clones one from its get_config) is refused
+     * naming it: build it again from your code. jrnn's own layer setting
      * that Keras' config has no place for, truncated BPTT ({@link dev.jrnn.layers.RecurrentLayer#tbptt(int)}) and an
      * Embedding's torch padding row ({@link dev.jrnn.layers.Embedding#paddingIdx(Integer)}), are copied.
      * The layers keep their trainable flags; the clone's own flag ({@link Model#trainable()}) is Keras 3's: a
@@ -58,6 +63,8 @@ public final class Models {
      */
     public static Model cloneModel(Model model) {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
+        refuseOwnLayers(model, "Models.cloneModel", "cannot be cloned: build the model again from your code and, for the"
+                + " same weights, clone.setWeights(model.getWeights())");
         Model clone = fromJson(model.toJson(false));   // Keras never reads it: no hard_sigmoid warning
         ModelFiles.applyTbptt(clone, ModelFiles.readTbptt(clone, ModelFiles.tbpttOf(model)));   // jrnn's, not in Keras' config
         ModelFiles.readPaddingIdx(clone, ModelFiles.paddingIdxOf(model)).forEach((e, k) -> {
@@ -115,5 +122,34 @@ public final class Models {
      */
     public static void loadTorchWeights(Model model, Path file, Map<String, String> mapping, boolean strict) throws IOException {
         dev.jrnn.io.torch.TorchWeights.load(model, file, mapping, strict);
+    }
+
+    /**
+     * Refuses a model holding a layer of the user's own (a class of theirs on one of jrnn's abstract bases, Keras' custom
+     * layer), which no Keras config describes, with {@code op}'s name and what to do ({@code then}). A subclass of a
+     * concrete jrnn layer is written as that layer, so it passes here.
+     */
+    static void refuseOwnLayers(Model model, String op, String then) {
+        for (Layer top : model.layers()) {
+            Layer l = OwnClasses.ownLayerIn(top);
+            if (l == null) continue;
+            String where = l == top ? "" : " inside " + top.kerasClass() + " '" + top.name() + "'";
+            throw new IllegalArgumentException(op + ": layer '" + l.name() + "' (" + l.kerasClass() + ")" + where + " is a"
+                    + " layer of your own (a subclass of " + OwnClasses.ownBase(l.getClass()).getSimpleName() + "), which a"
+                    + " Keras config cannot describe, so the model " + then);
+        }
+    }
+
+    /**
+     * Refuses to save a model compiled with an optimizer of the user's own (an {@link dev.jrnn.optim.Optimizer}
+     * subclass), for which a Keras file has no place, before any file is touched.
+     */
+    static void refuseOwnOptimizer(Model model) {
+        var opt = model.optimizer();
+        if (opt == null || OwnClasses.ownBase(opt.getClass()) == null) return;
+        throw new IllegalArgumentException(model.name() + ".save: the optimizer " + opt.name() + " is a class of your own"
+                + " (a subclass of " + OwnClasses.ownBase(opt.getClass()).getSimpleName() + "), which a Keras file has no layout for,"
+                + " so the model cannot be saved whole while compiled with it: saveWeights(path) keeps its weights, or"
+                + " compile it with one of jrnn's optimizers to save it whole");
     }
 }

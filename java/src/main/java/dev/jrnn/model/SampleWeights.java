@@ -168,7 +168,8 @@ final class SampleWeights {
         if (t != w.dim(1)) {
             throw new IllegalArgumentException(who + ": " + label + " has shape " + Tensor.shapeString(w.shape()) + ", one weight per"
                     + " timestep, but output " + out.layer().name() + " " + out.shapeString() + " is not a sequence of " + w.dim(1)
-                    + " steps; give one weight per sample, shape (" + w.dim(0) + ")");
+                    + " steps; " + (t > 0 ? "give (" + w.dim(0) + ", " + t + ") (one per timestep) or (" + w.dim(0)
+                    + ") (one per sample)" : "give one weight per sample, shape (" + w.dim(0) + ")"));
         }
     }
 

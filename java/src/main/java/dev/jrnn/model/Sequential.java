@@ -324,6 +324,7 @@ public class Sequential extends Model {
     String toJson(boolean warn) {
         if (isBuilt() || stack.isEmpty()) return super.toJson(warn);
         requireOpen("toJson");
+        Models.refuseOwnLayers(this, name() + ".toJson", "cannot be written as JSON (saveWeights keeps its weights)");
         return warn ? dev.jrnn.io.keras.KerasExport.toJsonWarning(this) : dev.jrnn.io.keras.KerasExport.toJson(this);
     }
 

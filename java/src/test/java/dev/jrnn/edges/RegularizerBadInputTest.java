@@ -68,6 +68,11 @@ class RegularizerBadInputTest {
                 Arguments.of("repeated axis", (Executable) () -> Constraints.maxNorm(1, 0, 0), List.of("Constraints.maxNorm: axis", "not repeat", "[0, 0]")),
                 Arguments.of("rule for a weight no builder takes", (Executable) () -> WeightRules.setRegularizer(new Dense(1).name("d"), "gamma",
                         Regularizers.l2()), List.of("d: weight must be one of kernel, recurrent_kernel, bias, embeddings", "'gamma'")),
+                Arguments.of("rule for a null weight name", (Executable) () -> WeightRules.setRegularizer(new Dense(1).name("d"), null,
+                        Regularizers.l2()), List.of("d: weight must be a weight's name (kernel, recurrent_kernel", "got null")),
+                Arguments.of("rule for a blank weight name of a layer of one's own", (Executable) () -> WeightRules.setConstraint(
+                        new dev.jrnn.model.CustomLayerTest.Scale().name("s"), " ", Constraints.nonNeg()),
+                        List.of("s: weight must be a weight's name (one its addParam gave)", "got ' '")),
                 Arguments.of("rule for no layer", (Executable) () -> WeightRules.setConstraint(null, "kernel", Constraints.nonNeg()),
                         List.of("WeightRules: layer", "got null")),
                 Arguments.of("unknown constraint name", (Executable) () -> Constraints.of("positive"),

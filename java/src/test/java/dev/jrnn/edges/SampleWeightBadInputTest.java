@@ -84,7 +84,7 @@ class SampleWeightBadInputTest {
         bad(m, () -> m.fit(X, Y, quiet().sampleWeight(Tensor.full(1, 4, 5))), "m.fit: sampleWeight has shape (4, 5), one weight per timestep",
                 "is not a sequence of 5 steps; give one weight per sample, shape (4)");
         bad(s, () -> s.fit(XS, YS, quiet().sampleWeight(Tensor.full(1, 4, 6))), "s.fit: sampleWeight has shape (4, 6)", "(None, 5, 2)",
-                "is not a sequence of 6 steps");
+                "is not a sequence of 6 steps; give (4, 5) (one per timestep) or (4) (one per sample)");
         bad(s, () -> s.trainOnBatch(XS, YS, Tensor.full(1, 4, 4, 1)), "s.trainOnBatch: sampleWeight has shape (4, 4)");
         bad(s, () -> s.testOnBatch(XS, YS, Tensor.full(1, 2)), "s.testOnBatch: sampleWeight holds 2 weights, x holds 4 samples");
         bad(s, () -> s.fit(XS, YS, quiet().validationData(XS, YS, Tensor.full(1, 4, 3))),

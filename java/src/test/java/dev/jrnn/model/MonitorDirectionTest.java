@@ -81,6 +81,10 @@ class MonitorDirectionTest {
         Sequential f = model(MeanMetric.of("myf", (t, p) -> p[0]));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> fit(f, 1, new EarlyStopping().monitor("val_myf")))
                 .getMessage().contains("the metric logged as 'myf' has no direction"));
+        // "acc" in its name tells nothing (MeanMetric's Javadoc said mode "auto" then maximised it): Keras 3.15.1 refuses it
+        Sequential acc = model(MeanMetric.of("my_acc", (t, p) -> p[0]));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> fit(acc, 1, new EarlyStopping().monitor("val_my_acc")))
+                .getMessage().contains("the metric logged as 'my_acc' has no direction"));
         Sequential tp = model("true_positives");   // Keras' TruePositives has no _direction
         assertTrue(assertThrows(IllegalArgumentException.class, () -> fit(tp, 1, new EarlyStopping().monitor("true_positives")))
                 .getMessage().contains("the metric logged as 'true_positives' has no direction"));

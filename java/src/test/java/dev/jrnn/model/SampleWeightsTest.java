@@ -364,6 +364,8 @@ class SampleWeightsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> s.fit(xs, ys, once().sampleWeight(Tensor.zeros(2, T + 1))));
         assertTrue(e.getMessage().contains("is not a sequence of 5 steps"), e.getMessage());
+        // both shapes that work are named (it offered only the per-sample one)
+        assertTrue(e.getMessage().endsWith("; give (2, 4) (one per timestep) or (2) (one per sample)"), e.getMessage());
     }
 
     // ---- trainOnBatch / testOnBatch: Keras' train_on_batch(x, y, sample_weight, class_weight) returns the weighted loss before the update
