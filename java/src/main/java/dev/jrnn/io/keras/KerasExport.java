@@ -185,8 +185,9 @@ public final class KerasExport {
                 spec.put("inbound_nodes", inbound);
                 layers.add(spec);
             }
-            c.put("input_layers", refs(model.inputs(), index));
-            c.put("output_layers", refs(model.outputs(), index));
+            // Keras 3's get_config maps the structure the model was made with: one ref for Model(i, o), a list for Model([i], [o])
+            c.put("input_layers", model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
+            c.put("output_layers", model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
         }
         c.put("layers", layers);
         if (!cls.equals("Functional")) return serialized("keras", cls, c);
