@@ -115,6 +115,9 @@ public class GRU extends RecurrentLayer {
     public GRU asKerasRnn(boolean b) { super.asKerasRnn(b); return this; }
 
     @Override
+    public GRU cellName(String n) { super.cellName(n); return this; }
+
+    @Override
     public GRU tbptt(int k) { super.tbptt(k); return this; }
 
     @Override

@@ -100,6 +100,9 @@ public class LSTM extends RecurrentLayer {
     public LSTM asKerasRnn(boolean b) { super.asKerasRnn(b); return this; }
 
     @Override
+    public LSTM cellName(String n) { super.cellName(n); return this; }
+
+    @Override
     public LSTM tbptt(int k) { super.tbptt(k); return this; }
 
     @Override

@@ -71,6 +71,9 @@ public class SimpleRNN extends RecurrentLayer {
     public SimpleRNN asKerasRnn(boolean b) { super.asKerasRnn(b); return this; }
 
     @Override
+    public SimpleRNN cellName(String n) { super.cellName(n); return this; }
+
+    @Override
     public SimpleRNN tbptt(int k) { super.tbptt(k); return this; }
 
     @Override

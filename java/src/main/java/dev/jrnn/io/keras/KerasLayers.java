@@ -145,10 +145,12 @@ final class KerasLayers {
             cls = cls.substring("CuDNN".length());
         }
         boolean rnn = cls.equals("RNN");
+        String cellName = null;
         if (rnn) {   // over one built-in cell: that cell's layer, standing for the RNN (a stack of cells is KerasGraph's)
-            KerasConfig one = KerasRnn.single(c, where);
-            cls = one.string("class_name");
-            c = one.object("config");
+            KerasRnn.CellLayer one = KerasRnn.single(c, where);
+            cellName = one.cellName();
+            cls = one.spec().string("class_name");
+            c = one.spec().object("config");
         }
         Layer l = switch (cls) {
             case "SimpleRNN", "LSTM", "GRU" -> recurrent(cls, c, where);
@@ -183,7 +185,10 @@ final class KerasLayers {
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", supported()) + " and RNN over SimpleRNNCell, LSTMCell, GRUCell or StackedRNNCells of them");
         };
-        if (rnn) ((RecurrentLayer) l).asKerasRnn(true);
+        if (rnn) {   // the cell keeps the file's name (before asKerasRnn, which would draw one as for a new cell)
+            if (cellName != null) ((RecurrentLayer) l).cellName(cellName);
+            ((RecurrentLayer) l).asKerasRnn(true);
+        }
         warnHarmless(c, where);
         if (SEEDED.contains(cls) && c.raw("seed") instanceof Long seed) l.seed(seed);
         KerasInitializers.read(l, c, where);
@@ -243,7 +248,8 @@ final class KerasLayers {
         } else if (f.goBackwards()) {   // tf.keras 2 (no backward_layer in its config) flipped the copy; Keras 3 refuses it
             bw = (RecurrentLayer) build(c.object("layer"));
             bw.goBackwards(false);
-            bw.name(f.name());   // a config without a name drew a default for the copy: give it back
+            // tf.keras 2's copy is named backward_<name>; naming it gives back the default a config without a name drew
+            bw.name("backward_" + f.name());
         }
         Bidirectional bi = new Bidirectional(f, bw);
         bi.mergeMode(c.has("merge_mode") ? c.string("merge_mode") : null);
