@@ -44,6 +44,11 @@ public class Activation extends ElementwiseLayer {
     @Override
     public Activation name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Activation dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public Activation seed(long s) { super.seed(s); return this; }
 

@@ -514,6 +514,11 @@ public class Bidirectional extends Layer {
     @Override
     public Bidirectional name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Bidirectional dtype(String policy) { super.dtype(policy); return this; }
+
     /**
      * Seeds both wrapped layers' initializers (the wrapper has no weights of its own): the forward and
      * backward layers get two different seeds drawn from {@code s}, so they start from different weights.

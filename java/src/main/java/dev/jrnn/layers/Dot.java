@@ -185,6 +185,11 @@ public class Dot extends Merge {
     @Override
     public Dot name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Dot dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public Dot seed(long s) { super.seed(s); return this; }
 

@@ -71,6 +71,11 @@ public class Dropout extends Noise {
     @Override
     public Dropout name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Dropout dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public Dropout seed(long s) { super.seed(s); return this; }
 

@@ -56,6 +56,11 @@ public class Flatten extends WeightlessLayer {
     @Override
     public Flatten name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Flatten dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public Flatten seed(long s) { super.seed(s); return this; }
 

@@ -72,6 +72,11 @@ public class GRU extends RecurrentLayer {
     @Override
     public GRU name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public GRU dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public GRU seed(long s) { super.seed(s); return this; }
 

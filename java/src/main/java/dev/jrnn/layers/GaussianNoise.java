@@ -44,6 +44,11 @@ public class GaussianNoise extends Noise {
     @Override
     public GaussianNoise name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public GaussianNoise dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public GaussianNoise seed(long s) { super.seed(s); return this; }
 

@@ -271,6 +271,11 @@ public class GetItem extends Rearrangement {
     @Override
     public GetItem name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public GetItem dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public GetItem seed(long s) { super.seed(s); return this; }
 

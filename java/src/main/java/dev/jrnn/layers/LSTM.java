@@ -57,6 +57,11 @@ public class LSTM extends RecurrentLayer {
     @Override
     public LSTM name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public LSTM dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public LSTM seed(long s) { super.seed(s); return this; }
 

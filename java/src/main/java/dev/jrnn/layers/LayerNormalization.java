@@ -180,6 +180,11 @@ public class LayerNormalization extends Layer {
     @Override
     public LayerNormalization name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public LayerNormalization dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public LayerNormalization seed(long s) { super.seed(s); return this; }
 

@@ -47,6 +47,11 @@ public class LeakyReLU extends ElementwiseLayer {
     @Override
     public LeakyReLU name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public LeakyReLU dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public LeakyReLU seed(long s) { super.seed(s); return this; }
 

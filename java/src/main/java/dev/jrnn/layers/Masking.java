@@ -99,6 +99,11 @@ public class Masking extends WeightlessLayer {
     @Override
     public Masking name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Masking dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public Masking seed(long s) { super.seed(s); return this; }
 

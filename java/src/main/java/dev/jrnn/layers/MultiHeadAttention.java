@@ -326,6 +326,11 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
     @Override
     public MultiHeadAttention name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public MultiHeadAttention dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public MultiHeadAttention seed(long s) { super.seed(s); return this; }
 

@@ -390,6 +390,11 @@ public class Normalization extends Layer {
     @Override
     public Normalization name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Normalization dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public Normalization inputShape(int... shape) { super.inputShape(shape); return this; }
 

@@ -208,6 +208,11 @@ public class PReLU extends Layer {
     @Override
     public PReLU name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public PReLU dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public PReLU seed(long s) { super.seed(s); return this; }
 

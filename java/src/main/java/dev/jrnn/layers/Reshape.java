@@ -93,6 +93,11 @@ public class Reshape extends Rearrangement {
     @Override
     public Reshape name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Reshape dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public Reshape seed(long s) { super.seed(s); return this; }
 

@@ -28,6 +28,11 @@ public class SimpleRNN extends RecurrentLayer {
     @Override
     public SimpleRNN name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public SimpleRNN dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public SimpleRNN seed(long s) { super.seed(s); return this; }
 

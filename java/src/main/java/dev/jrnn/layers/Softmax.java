@@ -176,6 +176,11 @@ public class Softmax extends WeightlessLayer {
     @Override
     public Softmax name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Softmax dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public Softmax seed(long s) { super.seed(s); return this; }
 

@@ -53,6 +53,11 @@ public class SpatialDropout1D extends Dropout {
     @Override
     public SpatialDropout1D name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public SpatialDropout1D dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public SpatialDropout1D seed(long s) { super.seed(s); return this; }
 

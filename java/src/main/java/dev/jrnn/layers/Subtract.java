@@ -41,6 +41,11 @@ public class Subtract extends Merge {
     @Override
     public Subtract name(String n) { super.name(n); return this; }
 
+
+    @Override
+
+    public Subtract dtype(String policy) { super.dtype(policy); return this; }
+
     @Override
     public Subtract seed(long s) { super.seed(s); return this; }
 

@@ -210,7 +210,7 @@ public final class KerasExport {
     private static Map<String, Object> inputLayer(String name, Node in) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("batch_shape", shape(in));
-        c.put("dtype", "float32");
+        c.put("dtype", in.layer().dtype());
         c.put("sparse", false);
         c.put("name", name);
         return serialized("keras.layers", "InputLayer", c);
@@ -281,7 +281,7 @@ public final class KerasExport {
     private static Map<String, Object> tensor(Node n, Map<Call, Integer> index) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("shape", shape(n));
-        c.put("dtype", "float32");
+        c.put("dtype", dev.jrnn.layers.DtypePolicy.computeDtype(n.layer().dtype()));   // Keras' tensor: its layer's compute dtype
         c.put("keras_history", ref(n, index));
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("class_name", "__keras_tensor__");

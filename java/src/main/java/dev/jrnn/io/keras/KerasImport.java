@@ -71,6 +71,8 @@ public final class KerasImport {
             // every weight comes from the file: no initialiser runs only to be overwritten
             Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
             try {
+                KerasDtypes.inputs(model, kf.modelConfig);
+                KerasDtypes.warn(model, file.toString());
                 // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
                 // read straight into that store, the layers' own deferred stores never allocate
                 Layer.buildForLoading(model::paramStore);
@@ -138,7 +140,10 @@ public final class KerasImport {
         try {   // the version also numbers nested models' calls (Keras 2.3 and older count them from 1)
             KerasGraph graph = new KerasGraph(new KerasLayers(major, "the JSON architecture"), version);
             graph.unbuiltAllowed = true;   // an architecture alone: an unbuilt Sequential is built by its first data
-            return graph.build(config);
+            Model m = graph.build(config);
+            KerasDtypes.inputs(m, config);
+            KerasDtypes.warn(m, "the JSON architecture");
+            return m;
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException("fromJson: " + e.getMessage(), e);
         }

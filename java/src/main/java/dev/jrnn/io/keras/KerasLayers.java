@@ -19,6 +19,7 @@ import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.AveragePooling1D;
 import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.DtypePolicy;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Normalization;
 import dev.jrnn.layers.Embedding;
@@ -194,6 +195,10 @@ final class KerasLayers {
         KerasInitializers.read(l, c, where);
         KerasPenalties.read(l, c, where);
         if (name != null) l.name(name);
+        // kept for the config jrnn writes (computed in float32); an integer one is Keras 1 / 2's dtype of the first layer's
+        // input (input_dtype), not a policy Keras 3 reads: left out, as before
+        String policy = KerasDtypes.policy(c.raw("dtype"), where);
+        if (policy != null && DtypePolicy.isPolicy(policy)) l.dtype(policy);
         // only a freeze is applied: a wrapper's trainable(true) would unfreeze the layer it wraps, which Keras leaves frozen
         if (!c.bool("trainable", true)) l.trainable(false);
         return l;
@@ -412,7 +417,7 @@ final class KerasLayers {
         c.put("name", l.name());
         // Keras 3's SpatialDropout1D takes no trainable in its constructor (from_config would fail on it)
         if (!(l instanceof dev.jrnn.layers.SpatialDropout1D)) c.put("trainable", l.trainable());
-        c.put("dtype", "float32");
+        c.put("dtype", l.dtype());   // the policy given or read (jrnn computes in float32 whatever it says)
         switch (l) {
             case RecurrentLayer r -> {
                 c.put("units", r.units());

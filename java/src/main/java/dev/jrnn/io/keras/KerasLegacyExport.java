@@ -352,7 +352,7 @@ public final class KerasLegacyExport {
             case "InputLayer" -> {
                 c.clear();
                 c.put("batch_input_shape", c3.get("batch_shape"));
-                c.put("dtype", "float32");
+                c.put("dtype", c3.get("dtype"));
                 c.put("sparse", false);
                 c.put("ragged", false);
                 c.put("name", name);

@@ -1,0 +1,250 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.LogCapture;
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.Concatenate;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GRU;
+import dev.jrnn.layers.GlobalAveragePooling1D;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.RecurrentLayer;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import io.jhdf.HdfFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What jrnn writes (toJson, model.save .keras / .h5, cloneModel) keeps what Keras 3 keeps: a model's input and output
+ * structure, dtype policies and Input dtypes, a given backward layer's and an RNN cell's names. The goldens are Keras
+ * 3.15.1's own output, made by {@code written_config/make_written_config.py} (its docstring lists the files).
+ */
+class WrittenConfigTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    private static Map<?, ?> golden(String name) throws Exception {
+        return (Map<?, ?>) Json.parse(Files.readString(GeneratedKerasFilesTest.resource("written_config/" + name)));
+    }
+
+    private static Map<?, ?> config(String json) { return (Map<?, ?>) ((Map<?, ?>) Json.parse(json)).get("config"); }
+
+    private static List<Object> io(Map<?, ?> config) { return List.of(config.get("input_layers"), config.get("output_layers")); }
+
+    /**
+     * Keras' get_config maps the structure the model was made with: Model(i, o) writes one ref each, Model([i], [o]) lists
+     * of one, and Keras reads a list back as a list (model.output a list: no .shape, a head on it fails). jrnn wrote lists
+     * always; toJson, .keras and .h5 now write what Keras 3 writes for each (Keras 3's own .h5 writes the same).
+     */
+    @Test
+    void eachWrittenConfigKeepsTheInputAndOutputStructureAsKeras3Writes() throws Exception {
+        Map<?, ?> want = golden("io.json");
+        Input i = Input.shape(5, 3).name("inp"), j = Input.shape(5, 3).name("aux");
+        Node h = new LSTM(4).returnSequences(true).name("enc").apply(i);
+        Node o = new Dense(2).name("head").apply(new GlobalAveragePooling1D().name("pool").apply(h));
+        Node p = new Dense(1).name("side").apply(o);
+        Node both = new Dense(2).name("both").apply(new Concatenate().name("cat").apply(
+                new GlobalAveragePooling1D().name("pa").apply(i), new GlobalAveragePooling1D().name("pb").apply(j)));
+        Map<String, Model> models = new LinkedHashMap<>();
+        models.put("single", new Model(i, o));
+        models.put("list", new Model(List.of(i), List.of(o)));
+        models.put("two_in", new Model(List.of(i, j), both));
+        models.put("two_out", new Model(i, List.of(o, p)));
+        for (var e : models.entrySet()) {
+            Map<?, ?> k = (Map<?, ?>) want.get(e.getKey());
+            Model m = e.getValue();
+            assertEquals(k.get("to_json"), io(config(m.toJson())), e.getKey() + " toJson");
+            assertEquals(!(Boolean) k.get("input_is_list"), m.singleInput(), e.getKey());
+            assertEquals(!(Boolean) k.get("output_is_list"), m.singleOutput(), e.getKey());
+            for (String ext : List.of(".keras", ".h5")) {
+                Path f = dir.resolve(e.getKey() + ext);
+                m.save(f);
+                assertEquals(k.get(ext.equals(".h5") ? "h5" : "to_json"), io(NestedKerasIoTest.modelConfig(f)), e.getKey() + ext);
+                try (Model back = Models.load(f)) {   // read back with the same structure, and written so again
+                    assertEquals(m.singleInput(), back.singleInput(), e.getKey() + ext);
+                    assertEquals(m.singleOutput(), back.singleOutput(), e.getKey() + ext);
+                }
+            }
+            assertEquals(k.get("to_json"), io(config(Models.cloneModel(m).toJson())), e.getKey() + " clone");
+        }
+    }
+
+    /** Keras' JSON of Model(x, out) through jrnn comes back with its bare refs (it came back as lists of one). */
+    @Test
+    void aKerasJsonKeepsItsStructureThroughJrnn() throws Exception {
+        String keras = Files.readString(GeneratedKerasFilesTest.resource("written_config/names.json"));
+        Model m = Models.fromJson(keras);
+        assertEquals(io(config(keras)), io(config(m.toJson())));
+        assertEquals(List.of("x", 0L, 0L), config(m.toJson()).get("input_layers"));
+        // a list of one (tf.keras 2 writes every model so; Keras 3 reads it as a list) stays a list
+        String listed = keras.replace("\"input_layers\": [\"x\", 0, 0]", "\"input_layers\": [[\"x\", 0, 0]]");
+        assertTrue(!listed.equals(keras));
+        Model l = Models.fromJson(listed);
+        assertFalse(l.singleInput());
+        assertEquals(List.of(List.of("x", 0L, 0L)), config(l.toJson()).get("input_layers"));
+    }
+
+    /** The policy name of each layer config's dtype (a string or Keras 3's DTypePolicy object), by layer name. */
+    private static Map<String, String> policies(Map<?, ?> config) {
+        Map<String, String> r = new LinkedHashMap<>();
+        for (Object o : (List<?>) config.get("layers")) {
+            Map<?, ?> c = (Map<?, ?>) ((Map<?, ?>) o).get("config");
+            if (!"InputLayer".equals(((Map<?, ?>) o).get("class_name"))) r.put((String) c.get("name"), KerasDtypes.policy(c.get("dtype"), "test"));
+        }
+        return r;
+    }
+
+    private static Map<String, String> inputDtypes(Map<?, ?> config) {
+        Map<String, String> r = new LinkedHashMap<>();
+        for (Object o : (List<?>) config.get("layers")) {
+            Map<?, ?> c = (Map<?, ?>) ((Map<?, ?>) o).get("config");
+            if ("InputLayer".equals(((Map<?, ?>) o).get("class_name"))) r.put((String) c.get("name"), (String) c.get("dtype"));
+        }
+        return r;
+    }
+
+    /**
+     * An int32 Input, a float64 LSTM and a mixed_float16 LSTM from Keras' JSON keep their dtypes in every config jrnn
+     * writes (they were all written float32, silently), and the import says once that jrnn computes them in float32.
+     */
+    @Test
+    void dtypePoliciesAndInputDtypesSurviveEveryWriterWithOneWarningAtImport() throws Exception {
+        Map<?, ?> want = golden("dtypes_expect.json");
+        String keras = Files.readString(GeneratedKerasFilesTest.resource("written_config/dtypes.json"));
+        Model[] holder = new Model[1];
+        List<String> warnings = LogCapture.warnings(KerasImport.class.getName(), () -> holder[0] = Models.fromJson(keras));
+        Model m = holder[0];
+        assertEquals(List.of("the JSON architecture: layers 'wide' (float64), 'half' (mixed_float16) have a dtype policy other"
+                + " than float32; jrnn computes them in float32 with float32 weights (outputs differ from Keras' by its rounding),"
+                + " and keeps the policy in the config it writes"), warnings);
+        assertEquals("int32", ((Input) m.inputs().get(0)).dtype());
+        Map<String, Map<?, ?>> written = new LinkedHashMap<>();
+        written.put("toJson", config(m.toJson()));
+        written.put("clone", config(Models.cloneModel(m).toJson()));
+        for (String ext : List.of(".keras", ".h5")) {
+            Path f = dir.resolve("typed" + ext);
+            m.save(f);
+            written.put(ext, NestedKerasIoTest.modelConfig(f));
+            try (Model back = Models.load(f)) {
+                written.put(ext + " loaded", config(back.toJson()));
+            }
+        }
+        for (var e : written.entrySet()) {
+            assertEquals(want.get("layers"), policies(e.getValue()), e.getKey());
+            assertEquals(want.get("inputs"), inputDtypes(e.getValue()), e.getKey());
+        }
+    }
+
+    /** Input.dtype and Layer.dtype, as Keras' Input(dtype=...) and LSTM(dtype=...): kept, refused outside Keras' names. */
+    @Test
+    void dtypesSetInJavaAreWrittenAndBadOnesRefused() {
+        Input ids = Input.shape(6).dtype("int32").name("ids");
+        Model m = new Model(ids, new Dense(2).dtype("float64").name("d").apply(ids));
+        assertEquals(Map.of("ids", "int32"), inputDtypes(config(m.toJson())));
+        assertEquals(Map.of("d", "float64"), policies(config(m.toJson())));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Dense(2).name("d2").dtype("int32"));
+        assertEquals("d2.dtype: expected a dtype policy of [float16, bfloat16, float32, float64, mixed_float16, mixed_bfloat16],"
+                + " got 'int32'", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Input.shape(2).name("in2").dtype("mixed_float16"));
+        assertTrue(e.getMessage().startsWith("in2.dtype: expected an input dtype of [float16, "), e.getMessage());
+    }
+
+    /** The layer config named {@code name} among {@code config}'s layers. */
+    private static Map<?, ?> layer(Map<?, ?> config, String name) {
+        for (Object o : (List<?>) config.get("layers")) {
+            Map<?, ?> c = (Map<?, ?>) ((Map<?, ?>) o).get("config");
+            if (name.equals(c.get("name"))) return c;
+        }
+        throw new AssertionError("no layer " + name);
+    }
+
+    private static Object name(Object spec) { return ((Map<?, ?>) ((Map<?, ?>) spec).get("config")).get("name"); }
+
+    /**
+     * Keras 3 keeps a given backward layer's name (only its copy is named backward_...) and the cell's of RNN(LSTMCell(4))
+     * ("lstm_cell"); jrnn renamed the one backward_gru and wrote the other rnn_cell, even after reading Keras' JSON.
+     */
+    @Test
+    void aGivenBackwardLayerAndAnRnnCellKeepTheirKerasNames() throws Exception {
+        Map<?, ?> want = golden("names_expect.json");
+        String keras = Files.readString(GeneratedKerasFilesTest.resource("written_config/names.json"));
+        Model m = Models.fromJson(keras);
+        Bidirectional bi = (Bidirectional) m.getLayer((String) want.get("bidirectional"));
+        assertEquals(want.get("forward"), bi.forwardLayer().name());
+        assertEquals(want.get("backward"), bi.backwardLayer().name());
+        assertEquals(want.get("cell"), ((RecurrentLayer) m.getLayer((String) want.get("rnn"))).cellName());
+        for (String how : List.of("toJson", ".keras")) {
+            Map<?, ?> c;
+            if (how.equals("toJson")) {
+                c = config(m.toJson());
+            } else {
+                Path f = dir.resolve("named.keras");
+                m.save(f);
+                c = NestedKerasIoTest.modelConfig(f);
+            }
+            Map<?, ?> b = layer(c, (String) want.get("bidirectional"));
+            assertEquals(want.get("forward"), name(b.get("layer")), how);
+            assertEquals(want.get("backward"), name(b.get("backward_layer")), how);
+            assertEquals(want.get("cell"), name(layer(c, (String) want.get("rnn")).get("cell")), how);
+        }
+        // made in jrnn in a fresh session: the same names Keras draws (gru, lstm_cell, rnn)
+        Jrnn.clearSession();
+        Input x = Input.shape(5, 3).name("x");
+        Bidirectional made = new Bidirectional(new LSTM(2).returnSequences(true), new GRU(3).goBackwards(true).returnSequences(true));
+        LSTM rnn = new LSTM(4).asKerasRnn(true);
+        Model n = new Model(x, rnn.apply(made.apply(x)));
+        assertEquals(want.get("backward"), made.backwardLayer().name());
+        assertEquals(want.get("cell"), rnn.cellName());
+        assertEquals(want.get("rnn"), rnn.name());
+        assertEquals(want.get("cell"), name(layer(config(n.toJson()), rnn.name()).get("cell")));
+    }
+
+    /**
+     * tf.keras 2's .h5 keeps tf.keras 2's rule: it names a given backward layer backward_<name> (its weight_names say
+     * so; the config holds the name itself), and writes no backward_layer for the copy Bidirectional makes, which it
+     * builds again itself (so Keras 3 and tf.keras 2 name it backward_lstm, where a written one would keep "lstm"). The rule
+     * is tf.keras 2.13's keras/layers/rnn/bidirectional.py (keras-team/keras v2.13.1: __init__ prefixes both layers'
+     * _name, get_config writes _backward_layer_config only for a given layer); TF 2.21's bundled engine has no wrappers.
+     */
+    @Test
+    void theLegacyH5KeepsTfKeras2sBidirectionalRule() throws Exception {
+        Jrnn.clearSession();
+        Input x = Input.shape(5, 3).name("x");
+        Bidirectional given = new Bidirectional(new LSTM(2).returnSequences(true).name("f"), new GRU(3).goBackwards(true)
+                .returnSequences(true).name("g")).name("given");
+        Bidirectional copied = new Bidirectional(new LSTM(2).name("c")).name("copied");
+        Model m = new Model(x, copied.apply(given.apply(x)));
+        Path f = dir.resolve("bi.h5");
+        m.save(f);
+        Map<?, ?> c = NestedKerasIoTest.modelConfig(f);
+        assertEquals("g", name(layer(c, "given").get("backward_layer")));
+        assertNull(layer(c, "copied").get("backward_layer"));
+        try (HdfFile h = new HdfFile(f)) {
+            List<String> names = Hdf5Arrays.stringList((io.jhdf.api.Group) h.getByPath("model_weights/given"), "weight_names");
+            assertEquals("given/backward_g/gru_cell/kernel:0", names.get(3));
+        }
+        try (Model back = Models.load(f)) {
+            assertEquals("g", ((Bidirectional) back.getLayer("given")).backwardLayer().name());
+            assertEquals("backward_c", ((Bidirectional) back.getLayer("copied")).backwardLayer().name());
+        }
+    }
+}
