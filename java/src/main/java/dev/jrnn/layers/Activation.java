@@ -46,7 +46,6 @@ public class Activation extends ElementwiseLayer {
 
 
     @Override
-
     public Activation dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

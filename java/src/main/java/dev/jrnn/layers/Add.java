@@ -32,6 +32,5 @@ public class Add extends Merge {
 
 
     @Override
-
     public Add dtype(String policy) { super.dtype(policy); return this; }
 }

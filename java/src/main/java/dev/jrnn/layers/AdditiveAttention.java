@@ -93,7 +93,6 @@ public class AdditiveAttention extends BaseDenseAttention {
 
 
     @Override
-
     public AdditiveAttention dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

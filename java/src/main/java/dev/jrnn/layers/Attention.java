@@ -139,7 +139,6 @@ public class Attention extends BaseDenseAttention {
 
 
     @Override
-
     public Attention dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

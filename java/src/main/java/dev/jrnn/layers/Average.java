@@ -34,6 +34,5 @@ public class Average extends Merge {
 
 
     @Override
-
     public Average dtype(String policy) { super.dtype(policy); return this; }
 }

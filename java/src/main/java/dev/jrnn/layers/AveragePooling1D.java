@@ -92,7 +92,6 @@ public class AveragePooling1D extends Pooling1D {
 
 
     @Override
-
     public AveragePooling1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

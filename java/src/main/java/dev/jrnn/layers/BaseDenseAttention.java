@@ -306,7 +306,6 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
 
 
     @Override
-
     public BaseDenseAttention dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -311,7 +311,6 @@ public class BatchNormalization extends Layer {
 
 
     @Override
-
     public BatchNormalization dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

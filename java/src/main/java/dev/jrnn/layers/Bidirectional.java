@@ -516,7 +516,6 @@ public class Bidirectional extends Layer {
 
 
     @Override
-
     public Bidirectional dtype(String policy) { super.dtype(policy); return this; }
 
     /**

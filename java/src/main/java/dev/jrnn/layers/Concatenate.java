@@ -139,6 +139,5 @@ public class Concatenate extends Merge {
 
 
     @Override
-
     public Concatenate dtype(String policy) { super.dtype(policy); return this; }
 }

@@ -280,7 +280,6 @@ public class Conv1D extends Layer {
 
 
     @Override
-
     public Conv1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -66,7 +66,6 @@ public class Cropping1D extends Rearrangement {
 
 
     @Override
-
     public Cropping1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -225,7 +225,6 @@ public class Dense extends Layer {
 
 
     @Override
-
     public Dense dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

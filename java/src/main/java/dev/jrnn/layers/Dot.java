@@ -187,7 +187,6 @@ public class Dot extends Merge {
 
 
     @Override
-
     public Dot dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -73,7 +73,6 @@ public class Dropout extends Noise {
 
 
     @Override
-
     public Dropout dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -46,7 +46,6 @@ public class ELU extends ElementwiseLayer {
 
 
     @Override
-
     public ELU dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

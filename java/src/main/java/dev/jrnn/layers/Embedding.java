@@ -238,7 +238,6 @@ public class Embedding extends Layer {
 
 
     @Override
-
     public Embedding dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

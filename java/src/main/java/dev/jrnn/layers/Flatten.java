@@ -58,7 +58,6 @@ public class Flatten extends WeightlessLayer {
 
 
     @Override
-
     public Flatten dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -74,7 +74,6 @@ public class GRU extends RecurrentLayer {
 
 
     @Override
-
     public GRU dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

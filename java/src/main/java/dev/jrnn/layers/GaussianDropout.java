@@ -50,7 +50,6 @@ public class GaussianDropout extends Noise {
 
 
     @Override
-
     public GaussianDropout dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -46,7 +46,6 @@ public class GaussianNoise extends Noise {
 
 
     @Override
-
     public GaussianNoise dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -273,7 +273,6 @@ public class GetItem extends Rearrangement {
 
 
     @Override
-
     public GetItem dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -70,7 +70,6 @@ public class GlobalAveragePooling1D extends GlobalPooling1D {
 
 
     @Override
-
     public GlobalAveragePooling1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -42,7 +42,6 @@ public class GlobalMaxPooling1D extends GlobalPooling1D {
 
 
     @Override
-
     public GlobalMaxPooling1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

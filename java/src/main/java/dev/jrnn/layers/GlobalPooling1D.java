@@ -75,7 +75,6 @@ public abstract class GlobalPooling1D extends WeightlessLayer {
 
 
     @Override
-
     public GlobalPooling1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

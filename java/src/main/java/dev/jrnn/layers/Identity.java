@@ -31,7 +31,6 @@ public class Identity extends ElementwiseLayer {
 
 
     @Override
-
     public Identity dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

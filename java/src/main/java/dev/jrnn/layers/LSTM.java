@@ -59,7 +59,6 @@ public class LSTM extends RecurrentLayer {
 
 
     @Override
-
     public LSTM dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -182,7 +182,6 @@ public class LayerNormalization extends Layer {
 
 
     @Override
-
     public LayerNormalization dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -49,7 +49,6 @@ public class LeakyReLU extends ElementwiseLayer {
 
 
     @Override
-
     public LeakyReLU dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

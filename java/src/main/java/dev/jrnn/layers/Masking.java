@@ -101,7 +101,6 @@ public class Masking extends WeightlessLayer {
 
 
     @Override
-
     public Masking dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -70,7 +70,6 @@ public class MaxPooling1D extends Pooling1D {
 
 
     @Override
-
     public MaxPooling1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -21,6 +21,5 @@ public class Maximum extends Extremum {
 
 
     @Override
-
     public Maximum dtype(String policy) { super.dtype(policy); return this; }
 }

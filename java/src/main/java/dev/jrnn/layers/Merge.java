@@ -196,7 +196,6 @@ public abstract class Merge extends Layer {
 
 
     @Override
-
     public Merge dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -21,6 +21,5 @@ public class Minimum extends Extremum {
 
 
     @Override
-
     public Minimum dtype(String policy) { super.dtype(policy); return this; }
 }

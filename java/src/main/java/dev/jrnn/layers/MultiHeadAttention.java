@@ -328,7 +328,6 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
 
 
     @Override
-
     public MultiHeadAttention dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -109,6 +109,5 @@ public class Multiply extends Merge {
 
 
     @Override
-
     public Multiply dtype(String policy) { super.dtype(policy); return this; }
 }

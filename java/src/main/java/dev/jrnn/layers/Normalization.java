@@ -392,7 +392,6 @@ public class Normalization extends Layer {
 
 
     @Override
-
     public Normalization dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

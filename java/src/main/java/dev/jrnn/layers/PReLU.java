@@ -210,7 +210,6 @@ public class PReLU extends Layer {
 
 
     @Override
-
     public PReLU dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -117,7 +117,6 @@ public class Permute extends Rearrangement {
 
 
     @Override
-
     public Permute dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -70,7 +70,6 @@ public class ReLU extends ElementwiseLayer {
 
 
     @Override
-
     public ReLU dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -193,10 +193,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     public String cellName() { return cell.name; }
 
     /** Names the cell, as Keras' {@code RNN(LSTMCell(8, name="enc_cell"))}; {@code model.save} writes it for an RNN. */
-    public RecurrentLayer cellName(String n) {
-        cell.name = Names.check(name() + ": the cell name", n);
-        return this;
-    }
+    public RecurrentLayer cellName(String n) { cell.name = Names.check(name() + ": the cell name", n); return this; }
 
     /** The layer class, LSTM, GRU or SimpleRNN, also when it stands for Keras' RNN over its cell (what to construct). */
     public abstract String layerClass();
@@ -333,10 +330,6 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     @Override
     public RecurrentLayer name(String n) { super.name(n); return this; }
 
-
-    @Override
-
-    public RecurrentLayer dtype(String policy) { super.dtype(policy); return this; }
 
     @Override
     public RecurrentLayer seed(long s) { super.seed(s); return this; }

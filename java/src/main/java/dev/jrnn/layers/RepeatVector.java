@@ -86,7 +86,6 @@ public class RepeatVector extends WeightlessLayer {
 
 
     @Override
-
     public RepeatVector dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

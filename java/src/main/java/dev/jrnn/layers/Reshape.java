@@ -95,7 +95,6 @@ public class Reshape extends Rearrangement {
 
 
     @Override
-
     public Reshape dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -30,7 +30,6 @@ public class SimpleRNN extends RecurrentLayer {
 
 
     @Override
-
     public SimpleRNN dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

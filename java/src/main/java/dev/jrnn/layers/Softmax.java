@@ -178,7 +178,6 @@ public class Softmax extends WeightlessLayer {
 
 
     @Override
-
     public Softmax dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -55,7 +55,6 @@ public class SpatialDropout1D extends Dropout {
 
 
     @Override
-
     public SpatialDropout1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

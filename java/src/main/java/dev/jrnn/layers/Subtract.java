@@ -43,7 +43,6 @@ public class Subtract extends Merge {
 
 
     @Override
-
     public Subtract dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -192,7 +192,6 @@ public class TimeDistributed extends Layer {
 
 
     @Override
-
     public TimeDistributed dtype(String policy) { super.dtype(policy); return this; }
 
     /** Seeds the wrapped layer (its initializers, or Dropout's masks); the wrapper has no weights of its own. */

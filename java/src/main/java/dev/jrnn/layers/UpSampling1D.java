@@ -64,7 +64,6 @@ public class UpSampling1D extends Rearrangement {
 
 
     @Override
-
     public UpSampling1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override

@@ -67,7 +67,6 @@ public class ZeroPadding1D extends Rearrangement {
 
 
     @Override
-
     public ZeroPadding1D dtype(String policy) { super.dtype(policy); return this; }
 
     @Override
