@@ -493,15 +493,20 @@ public class Model extends Evaluator implements AutoCloseable {
     /**
      * The architecture as Keras 3's {@code model.to_json()} writes it: the layers and their settings, no weights and no
      * compile config. {@link Models#fromJson} (or Keras' {@code model_from_json}) builds the model again with fresh weights.
+     * A layer using Keras 2's hard_sigmoid is written as jrnn's "hard_sigmoid_keras2", with the warning model.save gives:
+     * Keras 3 cannot read it.
      *
      * <pre>{@code
      * Model twin = Models.fromJson(model.toJson());
      * }</pre>
      */
-    public String toJson() {
+    public String toJson() { return toJson(true); }
+
+    /** {@link #toJson()}; {@code warn} false for jrnn's own use (cloneModel), which Keras never reads. */
+    String toJson(boolean warn) {
         requireOpen("toJson");
         ensureGraph();
-        return dev.jrnn.io.keras.KerasExport.toJson(this);
+        return warn ? dev.jrnn.io.keras.KerasExport.toJsonWarning(this) : dev.jrnn.io.keras.KerasExport.toJson(this);
     }
 
     /**

@@ -58,7 +58,7 @@ public final class Models {
      */
     public static Model cloneModel(Model model) {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
-        Model clone = fromJson(model.toJson());
+        Model clone = fromJson(model.toJson(false));   // Keras never reads it: no hard_sigmoid warning
         ModelFiles.applyTbptt(clone, ModelFiles.readTbptt(clone, ModelFiles.tbpttOf(model)));   // jrnn's, not in Keras' config
         ModelFiles.readPaddingIdx(clone, ModelFiles.paddingIdxOf(model)).forEach((e, k) -> {
             e.paddingIdx(k);

@@ -318,10 +318,13 @@ public class Sequential extends Model {
      * its layers without an InputLayer ({@link Models#fromJson} and {@link Models#cloneModel} give it back unbuilt).
      */
     @Override
-    public String toJson() {
-        if (isBuilt() || stack.isEmpty()) return super.toJson();
+    public String toJson() { return toJson(true); }
+
+    @Override
+    String toJson(boolean warn) {
+        if (isBuilt() || stack.isEmpty()) return super.toJson(warn);
         requireOpen("toJson");
-        return dev.jrnn.io.keras.KerasExport.toJson(this);
+        return warn ? dev.jrnn.io.keras.KerasExport.toJsonWarning(this) : dev.jrnn.io.keras.KerasExport.toJson(this);
     }
 
     /** The stacked layers (no InputLayer, as Keras lists them). */

@@ -112,13 +112,30 @@ final class Hdf5Arrays {
         private final Dataset ds;
         private final int[] shape;
         private final long n;
+        /** Its entry of the layer group's weight_names ({@code a1/kernel:0}), null where not read from one. */
+        private final String name;
         private Tensor read;
 
         private Stored(Dataset ds, int[] shape, long n) {
+            this(ds, shape, n, null);
+        }
+
+        private Stored(Dataset ds, int[] shape, long n, String name) {
             this.ds = ds;
             this.shape = shape;
             this.n = n;
+            this.name = name;
         }
+
+        /** This array with its layer group's {@code weight_names} entry for it as its name. */
+        Stored named(String weightName) {
+            Stored s = new Stored(ds, shape, n, weightName);
+            s.read = read;
+            return s;
+        }
+
+        /** Its weight_names entry, null where it was not read from one (a converted layout, a Keras 3 file's vars). */
+        String name() { return name; }
 
         /** Values already in memory (a layout converted on reading), standing for a stored array of their shape. */
         static Stored of(Tensor t) {
@@ -128,6 +145,9 @@ final class Hdf5Arrays {
         }
 
         int[] shape() { return shape.clone(); }
+
+        /** The dataset's path in the file; null for values converted on reading. */
+        String path() { return ds == null ? null : ds.getPath(); }
 
         /** The values as a tensor of the dataset's shape (read once; later calls return the same tensor). */
         Tensor tensor() {

@@ -46,7 +46,7 @@ final class Keras2Weights {
                 if (!(d instanceof Dataset ds)) {
                     throw new KerasFormatException("weight '" + w + "' named by " + lg.getPath() + "/weight_names is not a dataset in the file");
                 }
-                ws.add(Hdf5Arrays.stored(ds, fileBytes));
+                ws.add(Hdf5Arrays.stored(ds, fileBytes).named(w));
             }
             if (r.put(layer, ws) != null) throw new KerasFormatException("layer '" + layer + "' is listed twice in layer_names");
         }
@@ -55,14 +55,23 @@ final class Keras2Weights {
 
     /**
      * A nested model as its legacy HDF5 group orders it: its saved trainable flag and its children in Keras' order, each
-     * a layer or a nested model (an RNN's stacked cells: one that trains).
+     * a layer or a nested model (an RNN's stacked cells: one that trains). {@code unflagged}: the chain down to it
+     * ("A > B") where the file does not say whether it was frozen and that may decide the order, else null; its
+     * {@code trainable} is then a guess, true; {@code doubtful}: whether the load warns where the weight names do not
+     * settle it (its layers' flags are mixed, or Keras <= 2.3 wrote it).
      */
-    record Nested(boolean trainable, List<Object> children) {
+    record Nested(boolean trainable, String unflagged, boolean doubtful, List<Object> children) {
         void leaves(List<dev.jrnn.layers.Layer> out) {
             for (Object c : children) {
                 if (c instanceof Nested n) n.leaves(out);
                 else out.add((dev.jrnn.layers.Layer) c);
             }
+        }
+
+        /** This model and the nested models below it whose flag the file does not give, depth first. */
+        void unflagged(List<Nested> out) {
+            if (unflagged != null) out.add(this);
+            for (Object c : children) if (c instanceof Nested n) n.unflagged(out);
         }
     }
 
@@ -83,18 +92,22 @@ final class Keras2Weights {
      * are its children's, of a frozen one all its children's trainable_weights, then all their non_trainable_weights; a
      * layer lists its trainable arrays if its flag is set (none if not), and its other arrays (all if frozen). A frozen
      * model's unfrozen layer thus comes first among that model's arrays: A (a1, B (b1, b2 unfrozen) frozen, a2) is a1,
-     * a2, b2, b1, as the tf.keras 2 engine bundled in TensorFlow 2.21 writes it.</li>
+     * a2, b2, b1, as the tf.keras 2 engine bundled in TensorFlow 2.21 writes it. Keras 2 and tf.keras 2 before about
+     * 2.12 save no nested model's flag: where it decides the order, the group's weight_names tell it ({@link #tf2Order}).</li>
      * </ul>
+     * Returns the chains ("A > B") of the nested models whose flag neither the file nor its weight_names settle: they
+     * are read as trainable, for the load to warn.
      */
-    static void splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, Nested> nested, int kerasMajor) {
+    static List<String> splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, Nested> nested, int kerasMajor) {
+        List<String> undecided = new ArrayList<>();
         for (var e : nested.entrySet()) {
             List<Hdf5Arrays.Stored> all = stored.remove(e.getKey());
             if (all == null) continue;   // its layers then report "no weights stored"
-            List<Slot> order = new ArrayList<>();
+            List<Slot> order;
             if (kerasMajor < 3) {
-                tf2Weights(e.getValue(), true, order);
-                tf2Weights(e.getValue(), false, order);
+                order = tf2Order(e.getValue(), all, undecided);
             } else {
+                order = new ArrayList<>();
                 keras3Weights(e.getValue(), order);
             }
             if (all.size() != order.size()) {
@@ -113,6 +126,84 @@ final class Keras2Weights {
                 }
             }
         }
+        return undecided;
+    }
+
+    /** The most unflagged nested models in one group whose flags are tried (2^n orders). */
+    private static final int MAX_UNFLAGGED = 10;
+
+    /**
+     * tf.keras 2's order of a nested model's group. Where the file does not say whether some nested models below were
+     * frozen (Keras 2 and tf.keras 2 before about 2.12 save no model's flag), every choice of their flags is tried: one
+     * order for all of them is that order; else the one order whose arrays the group's weight_names agree with
+     * ({@link #agrees}). Otherwise (no order agrees, as after a layer was renamed, or orders that differ agree) those
+     * models are read as trainable and the chains of the doubtful ones whose own flag changes the order go to
+     * {@code undecided}, for the load's warning. Over {@link #MAX_UNFLAGGED} such models the names are not tried.
+     */
+    private static List<Slot> tf2Order(Nested top, List<Hdf5Arrays.Stored> all, List<String> undecided) {
+        java.util.Set<Nested> none = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Slot> asTrainable = tf2Order(top, none);
+        List<Nested> unknown = new ArrayList<>();
+        top.unflagged(unknown);
+        if (unknown.isEmpty()) return asTrainable;
+        if (unknown.size() <= MAX_UNFLAGGED) {
+            java.util.Set<List<Slot>> orders = new java.util.LinkedHashSet<>();
+            for (int choice = 0; choice < 1 << unknown.size(); choice++) {
+                java.util.Set<Nested> frozen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                for (int k = 0; k < unknown.size(); k++) if ((choice >> k & 1) != 0) frozen.add(unknown.get(k));
+                orders.add(tf2Order(top, frozen));
+            }
+            if (orders.size() == 1) return asTrainable;   // the flags do not change the order here
+            List<dev.jrnn.layers.Layer> leaves = new ArrayList<>();
+            top.leaves(leaves);
+            // names and shapes first; names alone where no order has the file's shapes too (a cuDNN layer's other
+            // layout, a damaged array), so the shape check after the split names the layer the array belongs to
+            List<List<Slot>> agreeing = orders.stream().filter(o -> agrees(o, all, leaves, true)).toList();
+            if (agreeing.isEmpty()) agreeing = orders.stream().filter(o -> agrees(o, all, leaves, false)).toList();
+            if (agreeing.size() == 1) return agreeing.get(0);
+        }
+        for (Nested n : unknown) {   // only the models whose own flag changes the order
+            java.util.Set<Nested> one = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            one.add(n);
+            if (n.doubtful() && !tf2Order(top, one).equals(asTrainable)) undecided.add(n.unflagged());
+        }
+        return asTrainable;
+    }
+
+    /** tf.keras 2's order of a nested model's group, the models in {@code frozen} read as frozen. */
+    private static List<Slot> tf2Order(Nested top, java.util.Set<Nested> frozen) {
+        List<Slot> order = new ArrayList<>();
+        tf2Weights(top, true, frozen, order);
+        tf2Weights(top, false, frozen, order);
+        return order;
+    }
+
+    /**
+     * Whether each array's weight_names entry names the layer and parameter {@code order} puts it in (with its shape if
+     * {@code shapes}). Keras 2 and tf.keras 2 name a variable by the scopes it was made in ({@code b1/kernel:0},
+     * {@code a_lstm/lstm_cell/kernel:0}; a model's name only where its layers were built inside its call; Keras 3 files,
+     * which save every flag, never come here): the entry's last part must be the parameter's, the layer's name
+     * and jrnn's segments of the weight (Bidirectional's {@code forward_lstm}) must come before it in order, and no other
+     * layer of the group may be named there. tf.keras 2 keeps a variable's name when its layer is renamed after the
+     * build: such names agree with no order, or, renamed to match another layer, may agree with the wrong one.
+     */
+    private static boolean agrees(List<Slot> order, List<Hdf5Arrays.Stored> all, List<dev.jrnn.layers.Layer> leaves, boolean shapes) {
+        if (order.size() != all.size()) return false;   // splitNested refuses the count
+        for (int i = 0; i < all.size(); i++) {
+            Hdf5Arrays.Stored s = all.get(i);
+            dev.jrnn.layers.Layer l = order.get(i).layer();
+            dev.jrnn.layers.Param p = l.params().get(order.get(i).index());
+            if (s.name() == null || shapes && !java.util.Arrays.equals(p.shape(), s.shape())) return false;
+            String[] got = s.name().replaceFirst(":\\d+$", "").split("/");
+            String[] want = (l.name() + "/" + l.weightName(p)).split("/");
+            if (!got[got.length - 1].equals(want[want.length - 1])) return false;
+            List<String> scopes = List.of(got).subList(0, got.length - 1);
+            int j = 0;
+            for (int k = 0; k < scopes.size() && j < want.length - 1; k++) if (scopes.get(k).equals(want[j])) j++;
+            if (j < want.length - 1) return false;
+            for (dev.jrnn.layers.Layer other : leaves) if (other != l && scopes.contains(other.name())) return false;
+        }
+        return true;
     }
 
     /** Keras 3's order: a top nested model saved frozen in layer order, else each array's own flag, trainable first. */
@@ -130,13 +221,14 @@ final class Keras2Weights {
     }
 
     /** tf.keras 2's trainable_weights ({@code trainable}) or non_trainable_weights of a nested model or a layer. */
-    private static void tf2Weights(Object node, boolean trainable, List<Slot> out) {
+    private static void tf2Weights(Object node, boolean trainable, java.util.Set<Nested> frozen, List<Slot> out) {
         if (node instanceof Nested n) {
-            if (trainable && !n.trainable()) return;
-            if (!trainable && !n.trainable()) {   // all its children's trainable_weights, then their non-trainable ones
-                for (Object c : n.children()) tf2Weights(c, true, out);
+            boolean trains = n.trainable() && !frozen.contains(n);
+            if (trainable && !trains) return;
+            if (!trainable && !trains) {   // all its children's trainable_weights, then their non-trainable ones
+                for (Object c : n.children()) tf2Weights(c, true, frozen, out);
             }
-            for (Object c : n.children()) tf2Weights(c, trainable, out);
+            for (Object c : n.children()) tf2Weights(c, trainable, frozen, out);
             return;
         }
         dev.jrnn.layers.Layer l = (dev.jrnn.layers.Layer) node;

@@ -154,6 +154,19 @@ final class Keras3Weights {
         return r;
     }
 
+    /** The groups under {@code layers/} of Keras' RNN over StackedRNNCells ({@code layers/rnn/cell/cells/...}), sorted. */
+    static List<String> stackedCellGroups(Group root) {
+        List<String> r = new ArrayList<>();
+        if (!(root.getChild("layers") instanceof Group lg)) return r;
+        for (var e : lg.getChildren().entrySet()) {
+            if (e.getValue() instanceof Group g && g.getChild("cell") instanceof Group cell && cell.getChild("cells") instanceof Group) {
+                r.add("layers/" + e.getKey());
+            }
+        }
+        r.sort(null);
+        return r;
+    }
+
     /**
      * vars/0, vars/1, ... of this group, then its subgroups (forward_layer before backward_layer, a MultiHeadAttention's
      * query_dense, key_dense, value_dense, output_dense in Keras' weight order, others by name).

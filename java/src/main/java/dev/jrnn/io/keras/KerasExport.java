@@ -65,7 +65,9 @@ public final class KerasExport {
     public static void write(Model model, OutputStream out, Map<String, Object> jrnnMeta, Map<String, Tensor> state,
                              List<KerasOptimizerState.Var> optimizerVars) throws IOException {
         Map<String, Object> config = modelConfig(model);
-        if (WARNED.add(model)) warnKeras2HardSigmoid(config);   // once per model: a checkpoint saves it every epoch
+        // each warning once per model (a checkpoint saves it every epoch), counted only once given
+        if (!WARNED.contains(model) && warnKeras2HardSigmoid(config, false)) WARNED.add(model);
+        if (!WARNED_ACTIVITY.contains(model) && warnSimpleRnnActivity(model)) WARNED_ACTIVITY.add(model);
         if (model.loss() != null && model.optimizer() != null) config.put("compile_config", compileConfig(model));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("keras_version", "3.0.0");
@@ -103,8 +105,12 @@ public final class KerasExport {
     /** The models {@link #warnKeras2HardSigmoid} has warned about (weakly held). */
     private static final java.util.Set<Model> WARNED = java.util.Collections.synchronizedSet(
             java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    /** The models {@link #warnSimpleRnnActivity} has warned about (weakly held). */
+    private static final java.util.Set<Model> WARNED_ACTIVITY = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
-    private static void warnKeras2HardSigmoid(Map<String, Object> modelConfig) {
+    /** {@code json}: the warning of {@link #toJsonWarning} (Keras' model_from_json), else of model.save (Keras' load_model). */
+    private static boolean warnKeras2HardSigmoid(Map<String, Object> modelConfig, boolean json) {
         List<String> layers = new ArrayList<>();
         Map<?, ?> model = (Map<?, ?>) modelConfig.get("config");
         if (model.get("layers") instanceof List<?> specs) {
@@ -116,10 +122,32 @@ public final class KerasExport {
         if (!layers.isEmpty()) {
             System.getLogger(KerasExport.class.getName()).log(System.Logger.Level.WARNING, "model '" + model.get("name")
                     + "': layer" + (layers.size() > 1 ? "s " : " ") + String.join(", ", layers) + " use"
-                    + (layers.size() > 1 ? "" : "s") + " Keras 2's hard_sigmoid (0.2x + 1/2), saved as '"
-                    + KerasLayers.HARD_SIGMOID_KERAS2 + "': jrnn loads it back, Keras 3 cannot (its hard_sigmoid is only"
-                    + " x/6 + 1/2); for a file Keras 3 loads, use \"hard_sigmoid\" (Keras 3's) and retrain");
+                    + (layers.size() > 1 ? "" : "s") + " Keras 2's hard_sigmoid (0.2x + 1/2), " + (json ? "written" : "saved") + " as '"
+                    + KerasLayers.HARD_SIGMOID_KERAS2 + "': jrnn " + (json ? "reads" : "loads") + " it back, Keras 3 cannot (its hard_sigmoid"
+                    + " is only x/6 + 1/2); for " + (json ? "a JSON Keras 3's model_from_json reads" : "a file Keras 3 loads")
+                    + ", use \"hard_sigmoid\" (Keras 3's) and retrain");
         }
+        return !layers.isEmpty();
+    }
+
+    /**
+     * One warning for the SimpleRNN layers with an activity regularizer: jrnn applies it (as tf.keras 2's SimpleRNN and
+     * Keras 3's LSTM and GRU), Keras 3.15.1's SimpleRNN takes it and never applies it (its __init__ does not pass it to the
+     * base layer; get_config writes null), so the file trains without it in Keras 3. Keras 3's RNN(SimpleRNNCell) applies it.
+     */
+    private static boolean warnSimpleRnnActivity(Model model) {
+        List<String> layers = new ArrayList<>();
+        for (dev.jrnn.layers.Layer l : model.layers()) {
+            if (l instanceof dev.jrnn.layers.SimpleRNN r && !r.asKerasRnn() && r.weightRules().activity() != null) layers.add("'" + r.name() + "'");
+        }
+        if (!layers.isEmpty()) {
+            System.getLogger(KerasExport.class.getName()).log(System.Logger.Level.WARNING, "model '" + model.name() + "': SimpleRNN layer"
+                    + (layers.size() > 1 ? "s " : " ") + String.join(", ", layers) + " set" + (layers.size() > 1 ? "" : "s")
+                    + " activity_regularizer, which jrnn applies and Keras 3's SimpleRNN ignores (its constructor takes the option"
+                    + " and never passes it on): loaded in Keras 3, the model trains without that penalty; asKerasRnn(true) saves the layer"
+                    + " as Keras' RNN(SimpleRNNCell), which applies it");
+        }
+        return !layers.isEmpty();
     }
 
     /** Whether {@code value} is among the values of {@code o}'s maps and lists, at any depth. */
@@ -138,6 +166,16 @@ public final class KerasExport {
     /** The model's architecture as Keras 3's {@code model.to_json()} writes it (no weights, no compile config). */
     public static String toJson(Model model) {
         return Json.write(modelConfig(model));
+    }
+
+    /**
+     * As {@link #toJson}, for the user's {@code Model.toJson}: it warns, as model.save does, of the layers naming Keras 2's
+     * hard_sigmoid, which Keras 3's {@code model_from_json} cannot read (cloneModel's own JSON stays quiet).
+     */
+    public static String toJsonWarning(Model model) {
+        Map<String, Object> config = modelConfig(model);
+        warnKeras2HardSigmoid(config, true);
+        return Json.write(config);
     }
 
     /** The model config in Keras 3's schema: Sequential with a leading InputLayer, or Functional with inbound nodes. */

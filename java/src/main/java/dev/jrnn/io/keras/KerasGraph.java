@@ -49,12 +49,15 @@ final class KerasGraph {
      */
     final Map<String, Keras2Weights.Nested> nested = new LinkedHashMap<>();
     /**
-     * Nested models two or more levels down ("A > B > C") whose config has no trainable flag (Keras 2 and the tf.keras 2
-     * engine bundled in TensorFlow save none) and that may have been frozen when saved: some layer trains, and their layers'
-     * flags are mixed (or the writer is Keras <= 2.3, which froze a model by its own flag alone). jrnn reads them as
-     * trainable, which orders a legacy .h5 group as the writer did only if they were (KerasImport warns).
+     * Nested models two or more levels down whose config has no trainable flag (Keras 2 and the tf.keras 2 engine bundled
+     * in TensorFlow save none) and some layer of which trains, so that whether they were frozen when saved decides the
+     * order of a legacy .h5 group: {@link Keras2Weights#splitNested} tells it from the group's weight_names where they
+     * agree with one order. Each with its chain ("A > B > C") and whether it is in doubt where the names do not settle
+     * it (then the load warns): its layers' flags are mixed, or the writer is Keras <= 2.3, which froze a model by its own
+     * flag alone; later writers set every flag below, so a model whose layers all train was most likely not frozen.
      */
-    final List<String> unflaggedMixed = new ArrayList<>();
+    private final Map<SubModel, String> unflagged = new java.util.IdentityHashMap<>();
+    private final java.util.Set<SubModel> doubtful = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** The nested models whose config says trainable false (their flag orders a legacy .h5 group, it freezes nothing). */
     private final java.util.Set<SubModel> frozenModels = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** Whether a model is nested in the top one (Keras orders its variables at its place; jrnn flattens it). */
@@ -306,10 +309,9 @@ final class KerasGraph {
         SubModel m = "Sequential".equals(cls) ? sequential(spec.raw("config"), spec.where(), scope, false)
                 : functional(new KerasConfig(spec.raw("config"), spec.where() + ".config"), scope);
         if (!c.bool("trainable", true)) frozenModels.add(m);
-        // Keras <= 2.3 froze a model by its own flag alone (its layers' flags stay true): there any unflagged model that
-        // trains may have been frozen; later writers set every flag below, so only mixed flags leave the doubt
-        if (parent.topNested != null && !c.has("trainable") && trainsSome(m) && (oldNetworks || mixedFlags(m))) {
-            unflaggedMixed.add(scope.chain);
+        if (parent.topNested != null && !c.has("trainable") && trainsSome(m)) {
+            unflagged.put(m, scope.chain);
+            if (oldNetworks || mixedFlags(m)) doubtful.add(m);
         }
         if (parent.topNested == null) nested.put(name, tree(m));
         return m;
@@ -337,7 +339,7 @@ final class KerasGraph {
         List<Object> children = new ArrayList<>();
         m.children(children);
         children.replaceAll(o -> o instanceof SubModel s ? tree(s) : o);
-        return new Keras2Weights.Nested(!frozenModels.contains(m), children);
+        return new Keras2Weights.Nested(!frozenModels.contains(m), unflagged.get(m), doubtful.contains(m), children);
     }
 
     /** A functional config's layers (nested models included), built; {@link FunctionalModel#call} wires them. */
@@ -542,7 +544,7 @@ final class KerasGraph {
             recordAt(cell.cellName(), cls, l, scope, base + Keras3Weights.group(used, cls + "Cell"), where);
             r.cells.add((dev.jrnn.layers.RecurrentLayer) l);
         }
-        if (scope.topNested == null) nested.put(name, new Keras2Weights.Nested(true, new ArrayList<>(r.cells)));
+        if (scope.topNested == null) nested.put(name, new Keras2Weights.Nested(true, null, false, new ArrayList<>(r.cells)));
         return r;
     }
 

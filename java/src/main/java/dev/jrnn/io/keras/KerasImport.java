@@ -257,13 +257,15 @@ public final class KerasImport {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
-            Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
-            if (kf.kerasMajor() < 3 && !graph.unflaggedMixed.isEmpty()) {
-                dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + graph.unflaggedMixed
+            List<String> undecided = Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
+            if (!undecided.isEmpty()) {
+                dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + undecided
                         + " may have been frozen when saved, which the file's config does not say (Keras 2 and tf.keras 2 "
-                        + "writers save no nested model's trainable flag): their weights are read in the order of a trainable "
-                        + "one, and if they were frozen some arrays may load into the wrong layers; check the predictions "
-                        + "(GUIDE: Bringing a Keras model, Nested models)");
+                        + "writers save no nested model's trainable flag) and its weight_names do not settle (they agree with "
+                        + "no order of its arrays, as after a layer was renamed, or with orders that differ; with more than 10 such models in one "
+                        + "group jrnn does not try them): their weights are "
+                        + "read in the order of a trainable one, and if they were frozen some arrays may load into the wrong "
+                        + "layers; check the predictions (GUIDE: Bringing a Keras model, Nested models)");
             }
         }
         List<Layer> targets = new ArrayList<>();
@@ -306,7 +308,8 @@ public final class KerasImport {
         // everything is read (and the file found unchanged) before any weight is set
         FileWeights read = FileFaults.read(file, () -> readWeights(file, order, weighted.size(), byName));
         Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
-        List<String> fileGroups = read.fileGroups(), nestedGroups = read.nestedGroups();
+        List<String> fileGroups = read.fileGroups();
+        String advice = advice(read.nestedGroups(), read.stackedGroups());
         boolean keras2 = read.keras2();
         if (byName && !keras2) {
             throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): a Keras 3 file names its "
@@ -339,13 +342,12 @@ public final class KerasImport {
                 boolean rnn = got.stream().anyMatch(g -> g.matches("layers/rnn(_\\d+)?")) && want.stream().noneMatch(g -> g.matches("layers/rnn(_\\d+)?"));
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file's weight groups " + got
                         + " are not the model's " + want + " (Keras 3 names them by layer class, numbered in model order); "
-                        + (nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it" : nestedNote(nestedGroups))
-                        + (rnn ? " (Keras' RNN(LSTMCell(n)) is new LSTM(n).asKerasRnn(true), and so for GRUCell, SimpleRNNCell)" : ""));
+                        + advice + (rnn ? " (Keras' RNN(LSTMCell(n)) is new LSTM(n).asKerasRnn(true), and so for GRUCell, SimpleRNNCell)" : ""));
             }
             if (stored.size() != weighted.size()) {
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
                         + stored.size() + " layers " + stored.keySet() + ", the model has " + weighted.size() + " layers with weights "
-                        + mine + "; build the same architecture as the Keras model that saved it");
+                        + mine + "; " + advice);
             }
             values.addAll(stored.values());
         }
@@ -355,7 +357,7 @@ public final class KerasImport {
             String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
             if (e instanceof Misfit m && !m.shapes) throw new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
             throw new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? PARTIAL
-                    : nestedGroups.isEmpty() ? "build the same architecture as the Keras model that saved it" : nestedNote(nestedGroups)), e);
+                    : advice), e);
         }
     }
 
@@ -389,13 +391,14 @@ public final class KerasImport {
      * weights and those of nested models (for the messages); whether it is Keras 1/2's layout.
      */
     private record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
-                               boolean keras2) {}
+                               List<String> stackedGroups, boolean keras2) {}
 
     /** Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes). */
     private static FileWeights readWeights(Path file, List<String[]> order, int weighted, boolean byName) throws IOException {
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
         List<String> nestedGroups = List.of();   // and those of nested models
+        List<String> stackedGroups = new ArrayList<>();   // and those of an RNN over StackedRNNCells
         boolean keras2;
         try (KerasFile kf = KerasFile.open(file)) {
             // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
@@ -411,13 +414,29 @@ public final class KerasImport {
                 }
                 if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
                 if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
+                if (!keras2) stackedGroups.addAll(Keras3Weights.stackedCellGroups(kf.hdf));
+                for (var e : keras2 ? stored.entrySet() : List.<Map.Entry<String, List<Hdf5Arrays.Stored>>>of()) {   // rnn_1/stacked_rnn_cells/...
+                    if (e.getValue().stream().anyMatch(w -> w.path() != null && w.path().contains("/stacked_rnn_cells"))) stackedGroups.add(e.getKey());
+                }
             }
         } catch (KerasFormatException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
             throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
         }
-        return new FileWeights(stored, fileGroups, nestedGroups, keras2);
+        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2);
+    }
+
+    /**
+     * What a weights-only file that does not fit the model should lead to: a model with nested models or an RNN over
+     * StackedRNNCells is read from its whole model file only (jrnn flattens both), else the same architecture.
+     */
+    private static String advice(List<String> nestedGroups, List<String> stackedGroups) {
+        if (!nestedGroups.isEmpty()) return nestedNote(nestedGroups);
+        if (stackedGroups.isEmpty()) return "build the same architecture as the Keras model that saved it";
+        return stackedGroups + (stackedGroups.size() == 1 ? " holds an RNN" : " hold RNNs") + " over StackedRNNCells, all cells in one group;"
+                + " jrnn runs a stack of cells as a layer per cell and does not read the weights-only file of a model with one: load the"
+                + " whole model file instead (Models.load of the .keras or .h5 Keras' model.save wrote)";
     }
 
     /** Why a weights-only file of a model with nested models does not load: jrnn's models are flat. */

@@ -17,8 +17,9 @@ import java.util.Map;
  * built from a config without weights starts from them), and written back as Keras 3's {@code get_config} writes them
  * ({@code {"module": "keras.initializers", "class_name": "HeNormal", "config": {"seed": null}, "registered_name": null}}).
  * Keras 2's {@code {"class_name", "config"}} (its {@code "dtype"} ignored) and the names Keras' {@code get} takes
- * ("he_normal", "uniform") read as well; an unknown or custom class keeps jrnn's default with a warning naming the layer and
- * the option.
+ * ("he_normal", "uniform") read as well; an unknown or custom class, or a config Keras takes that jrnn cannot honour, keeps
+ * jrnn's default with a warning naming the layer and the option; a malformed config of a class jrnn has (an unknown
+ * argument, a value Keras refuses) is refused, as Keras refuses it.
  */
 final class KerasInitializers {
     private KerasInitializers() {}
@@ -53,23 +54,24 @@ final class KerasInitializers {
     /**
      * Sets {@code c}'s initializers on {@code l}: a missing option keeps the layer's default; null is glorot_uniform, as
      * Keras' {@code add_weight(initializer=None)} makes it. One jrnn cannot read (a custom class, STFT, a SeedGenerator
-     * seed, Keras 3.16's axes, an argument it lacks) keeps the default with a warning, as MultiHeadAttention's: a whole
-     * model's file brings the weights that replace it. An initializer the weight's shape cannot take is refused.
+     * seed, Keras 3.16's axes, an array Constant) keeps the default with a warning, as MultiHeadAttention's: a whole
+     * model's file brings the weights that replace it. A malformed one (an argument the class lacks, mode "fan_x", a config
+     * that is no object nor name) is refused naming the layer, the option and the argument, as Keras refuses it; so is an
+     * initializer the weight's shape cannot take.
      */
     static void read(Layer l, KerasConfig c, String where) {
         options(l).forEach((opt, setter) -> {
             if (!c.hasKey(opt)) return;
             Object raw = c.raw(opt);
-            Initializer init;
-            try {
-                if (!jrnnHas(raw)) throw new KerasFormatException(where + ": " + opt + " " + KerasConfig.describe(raw) + " is not one jrnn has");
-                init = raw == null ? Initializer.glorotUniform() : KerasPenalties.parse(raw, where + ": " + opt, "keras.initializers",
-                        Initializer::of, (cls, config) -> Initializer.fromConfig(cls, config.entries()));
-            } catch (KerasFormatException e) {
-                FileFaults.warn(KerasImport.class.getName(), e.getMessage()
+            String unreadable = !jrnnHas(raw) ? "is not one jrnn has" : beyondJrnn(raw);
+            if (unreadable != null) {
+                FileFaults.warn(KerasImport.class.getName(), where + ": " + opt + " " + KerasConfig.describe(raw) + " " + unreadable
                         + "; the layer starts from jrnn's default (a whole model's file brings the weights that replace it)");
                 return;
             }
+            // a malformed config Keras refuses too (an unknown argument, mode "fan_x") is refused, naming the argument
+            Initializer init = raw == null ? Initializer.glorotUniform() : KerasPenalties.parse(raw, where + ": " + opt, "keras.initializers",
+                    Initializer::of, (cls, config) -> Initializer.fromConfig(cls, config.entries()));
             try {
                 setter.set().accept(init);
             } catch (IllegalArgumentException e) {
@@ -95,6 +97,22 @@ final class KerasInitializers {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    /**
+     * Why a config Keras takes, of a class jrnn has, is beyond jrnn (a SeedGenerator seed, Keras 3.16's fan axes, an array
+     * Constant); null when jrnn can read it or Keras would refuse it too.
+     */
+    private static String beyondJrnn(Object raw) {
+        if (!(raw instanceof Map<?, ?> m) || !(m.get("config") instanceof Map<?, ?> config)) return null;
+        if (config.get("seed") instanceof Map<?, ?>) return "is seeded by a SeedGenerator, which jrnn cannot read";
+        for (String axes : new String[] {"input_axes", "output_axes"}) {
+            if (config.get(axes) != null) return "sets Keras 3.16's " + axes + ", which jrnn lacks (its fans are compute_fans' defaults)";
+        }
+        if ("Constant".equals(m.get("class_name")) && config.get("value") instanceof java.util.List<?>) {
+            return "holds an array value; jrnn's Constant takes one number";
+        }
+        return null;
     }
 
     /** Writes {@code l}'s initializers into its config {@code c} as Keras 3 does (every option of its class). */

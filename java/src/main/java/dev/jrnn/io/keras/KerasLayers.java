@@ -140,6 +140,8 @@ final class KerasLayers {
             KerasConfig two = Keras1Configs.spec(cls, c, where);
             cls = two.string("class_name");
             c = two.object("config");
+        } else if (!cls.equals("RNN")) {   // an RNN's keys and its cell's are KerasRnn's
+            KerasLayerKeys.check(cls, c, where);
         }
         if (KerasCuDnn.is(cls)) {   // Keras 2's cuDNN layers: an LSTM / GRU (their weights converted on loading)
             c = KerasCuDnn.asLayer(cls, c);

@@ -90,7 +90,7 @@ final class KerasPenalties {
     }
 
     private static Regularizer regularizer(Object v, String where) {
-        return parse(v, where, "keras.regularizers", Regularizers::of, (cls, c) -> switch (cls) {
+        return parse(v, where, "keras.regularizers", Regularizers::of, (cls, c) -> switch (arguments(cls, c, ARGUMENTS)) {
             case "L1", "l1" -> Regularizers.l1(c.number("l1", 0.01));
             case "L2", "l2" -> Regularizers.l2(c.number("l2", 0.01));
             case "L1L2", "l1l2" -> Regularizers.l1l2(c.number("l1", 0), c.number("l2", 0));
@@ -99,7 +99,7 @@ final class KerasPenalties {
     }
 
     private static Constraint constraint(Object v, String where) {
-        return parse(v, where, "keras.constraints", Constraints::of, (cls, c) -> switch (cls) {
+        return parse(v, where, "keras.constraints", Constraints::of, (cls, c) -> switch (arguments(cls, c, ARGUMENTS)) {
             case "MaxNorm", "max_norm" -> norm(c, where, ax -> Constraints.maxNorm(c.number("max_value", 2), ax));
             case "NonNeg", "non_neg" -> Constraints.nonNeg();
             case "UnitNorm", "unit_norm" -> norm(c, where, Constraints::unitNorm);
@@ -108,6 +108,32 @@ final class KerasPenalties {
             default -> throw new KerasFormatException(where + ": constraint " + cls + " is not supported by jrnn, expected MaxNorm,"
                     + " NonNeg, UnitNorm or MinMaxNorm");
         });
+    }
+
+    /** The arguments each regularizer and constraint class takes, as Keras' constructors (Keras 2's lower-case names too). */
+    private static final Map<String, List<String>> ARGUMENTS = Map.ofEntries(Map.entry("L1", List.of("l1")), Map.entry("l1", List.of("l1")),
+            Map.entry("L2", List.of("l2")), Map.entry("l2", List.of("l2")), Map.entry("L1L2", List.of("l1", "l2")),
+            Map.entry("l1l2", List.of("l1", "l2")), Map.entry("MaxNorm", List.of("max_value", "axis")),
+            Map.entry("max_norm", List.of("max_value", "axis")), Map.entry("NonNeg", List.of()), Map.entry("non_neg", List.of()),
+            Map.entry("UnitNorm", List.of("axis")), Map.entry("unit_norm", List.of("axis")),
+            Map.entry("MinMaxNorm", List.of("min_value", "max_value", "rate", "axis")),
+            Map.entry("min_max_norm", List.of("min_value", "max_value", "rate", "axis")));
+
+    /**
+     * {@code cls}, once {@code c} holds only arguments {@code cls} takes: Keras' constructor refuses any other ({@code
+     * L2.__init__() got an unexpected keyword argument 'l_2'}), where jrnn took Keras' default instead. A class not in
+     * {@code args} is left to the caller's refusal.
+     */
+    private static String arguments(String cls, KerasConfig c, Map<String, List<String>> args) {
+        List<String> takes = args.get(cls);
+        if (takes == null) return cls;
+        for (String k : c.entries().keySet()) {
+            if (!takes.contains(k)) {
+                throw new IllegalArgumentException(cls + ": unknown argument '" + k + "' (" + cls + " takes "
+                        + (takes.isEmpty() ? "none" : String.join(", ", takes)) + "), got " + k + "=" + KerasConfig.describe(c.raw(k)));
+            }
+        }
+        return cls;
     }
 
     /**
@@ -123,13 +149,14 @@ final class KerasPenalties {
             if (v instanceof String s) return byName.apply(s);
             KerasConfig spec = new KerasConfig(v, where);
             String cls = spec.string("class_name");
-            String mod = spec.hasKey("module") ? String.valueOf(spec.raw("module")) : module;
+            // Keras 3 writes a registered custom class with "module": null: its registered name says whose it is
+            String mod = spec.hasKey("module") ? (spec.raw("module") instanceof String m ? m : null) : module;
             Object registered = spec.raw("registered_name");
-            if (!mod.equals(module) && !mod.startsWith("keras.src." + module.substring("keras.".length()))
+            if (mod == null || !mod.equals(module) && !mod.startsWith("keras.src." + module.substring("keras.".length()))
                     || registered != null && !registered.equals(cls)) {
-                throw new KerasFormatException(where + ": " + cls + " of module " + mod + (registered == null ? "" : " registered as "
-                        + KerasConfig.describe(registered)) + " is a custom class, which jrnn cannot run; expected Keras' own (module "
-                        + module + ")");
+                throw new KerasFormatException(where + ": " + cls + (mod == null ? "" : " of module " + mod)
+                        + (registered == null ? "" : " registered as " + KerasConfig.describe(registered))
+                        + " is a custom class, which jrnn cannot run; expected Keras' own (module " + module + ")");
             }
             KerasConfig c = spec.has("config") ? spec.object("config") : new KerasConfig(Map.of(), where);
             return byClass.apply(cls, c);

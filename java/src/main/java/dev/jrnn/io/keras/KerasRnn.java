@@ -100,6 +100,10 @@ final class KerasRnn {
             throw new KerasFormatException(where + ": option num_constants=" + n + " is not supported by jrnn (cells without constants only)");
         }
         if (!rnn.has("cell")) throw new KerasFormatException(where + ": an RNN without its 'cell'");
+        KerasLayerKeys.check("RNN", rnn, where);
+        if (rnn.raw("cell") instanceof Map<?, ?> m && "StackedRNNCells".equals(m.get("class_name")) && m.get("config") instanceof Map<?, ?>) {
+            KerasLayerKeys.check("StackedRNNCells", rnn.object("cell").object("config"), where + ".cell");
+        }
     }
 
     /** The spec of the layer that runs {@code cell} with the RNN's options, named {@code name}, then {@code set} over them. */
@@ -113,6 +117,7 @@ final class KerasRnn {
                     + "of those, or build the model in jrnn)");
         }
         KerasConfig cc = cell.object("config");
+        KerasLayerKeys.check(cls, cc, where + " cell '" + cc.string("name", "<name>") + "' (" + cls + ")");
         Map<String, Object> c = new LinkedHashMap<>(cc.entries());
         for (String k : RNN_KEYS) if (rnn.hasKey(k)) c.put(k, rnn.raw(k));
         c.put("name", name);

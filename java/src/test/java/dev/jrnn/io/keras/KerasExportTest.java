@@ -69,6 +69,49 @@ class KerasExportTest {
     }
 
     /**
+     * toJson wrote "hard_sigmoid_keras2" without a word, and Keras 3.15.1's model_from_json of that JSON fails
+     * ({@code /tmp/tester-repros/config/hs.py}: "Could not interpret activation function identifier: hard_sigmoid_keras2"):
+     * it now warns as model.save does, from the same place, on every call; cloneModel, whose JSON Keras never reads, stays quiet.
+     */
+    @Test
+    void toJsonWarnsOfKeras2sHardSigmoidAsSaveDoes() throws Exception {
+        Input in = Input.shape(3, 2);
+        try (Model m = new Model(List.of(in), List.of(new LSTM(2).recurrentActivation("hard_sigmoid_keras2").name("gates").apply(in))).name("hs")) {
+            String expected = "model 'hs': layer 'gates' uses Keras 2's hard_sigmoid (0.2x + 1/2), written as 'hard_sigmoid_keras2': jrnn"
+                    + " reads it back, Keras 3 cannot (its hard_sigmoid is only x/6 + 1/2); for a JSON Keras 3's model_from_json reads, use"
+                    + " \"hard_sigmoid\" (Keras 3's) and retrain";
+            assertEquals(List.of(expected), LogCapture.warnings(KerasExport.class.getName(), m::toJson));
+            assertEquals(List.of(expected), LogCapture.warnings(KerasExport.class.getName(), m::toJson), "each call");
+            assertEquals(List.of(), LogCapture.warnings(KerasExport.class.getName(), () -> Models.cloneModel(m).close()));
+        }
+        dev.jrnn.model.Sequential s = new dev.jrnn.model.Sequential();   // unbuilt: written without an InputLayer, warned alike
+        s.add(new LSTM(2).recurrentActivation("hard_sigmoid_keras2").name("g"));
+        assertEquals(1, LogCapture.warnings(KerasExport.class.getName(), s::toJson).size());
+    }
+
+    /**
+     * Keras 3.15.1's SimpleRNN takes activity_regularizer and never applies it ({@code /tmp/cfgread/k3_simplernn_activity.py}:
+     * SimpleRNN(3, activity_regularizer=L1(0.1)) gives model.losses [] and get_config null; RNN(SimpleRNNCell(3), the same)
+     * gives [0.15168118], 0.1 * sum|y| / batch), where jrnn applies it as tf.keras 2 does ({@code tf2_simplernn_activity.py}:
+     * losses [0.11633519] = 0.1 * sum|y| / batch): model.save to .keras says so once, naming the layers; an
+     * asKerasRnn(true) SimpleRNN (saved as RNN(SimpleRNNCell)) and an LSTM stay quiet.
+     */
+    @Test
+    void savingASimpleRnnWithAnActivityRegularizerWarnsThatKeras3IgnoresIt() throws Exception {
+        Input in = Input.shape(4, 2);
+        Node a = new dev.jrnn.layers.SimpleRNN(3).activityRegularizer(dev.jrnn.regularizers.Regularizers.l1(0.1)).returnSequences(true).name("srnn").apply(in);
+        Node b = new dev.jrnn.layers.SimpleRNN(3).activityRegularizer(dev.jrnn.regularizers.Regularizers.l1(0.1)).asKerasRnn(true)
+                .returnSequences(true).name("cell").apply(a);
+        Node c = new LSTM(2).activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1)).name("lstm").apply(b);
+        try (Model m = new Model(List.of(in), List.of(c)).name("act")) {
+            assertEquals(List.of("model 'act': SimpleRNN layer 'srnn' sets activity_regularizer, which jrnn applies and Keras 3's SimpleRNN"
+                    + " ignores (its constructor takes the option and never passes it on): loaded in Keras 3, the model trains without that"
+                    + " penalty; asKerasRnn(true) saves the layer as Keras' RNN(SimpleRNNCell), which applies it"),
+                    LogCapture.warnings(KerasExport.class.getName(), () -> m.save(dir.resolve("act.keras"))));
+        }
+    }
+
+    /**
      * Keras 3.0-3.5 open the root {@code vars} group (the model's own variables) of model.weights.h5 unconditionally.
      * jhdf 0.13 closes a file by writing its info string over a group written after the last dataset, which that one is:
      * it must come out readable (empty), and every weight still read back (was: no such group, as the GUIDE said).

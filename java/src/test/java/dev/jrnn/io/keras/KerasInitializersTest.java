@@ -163,24 +163,50 @@ class KerasInitializersTest {
     }
 
     /**
-     * An initializer jrnn cannot read (STFT, a custom class, an unknown name, a SeedGenerator seed, Keras 3.16's axes, an
-     * argument it lacks, a config that is not an object) keeps the default with a warning, as a whole model's file brings
-     * the weights (such files loaded before jrnn read initializers); one the weight's shape cannot take is refused.
+     * An initializer jrnn cannot read though Keras takes it (STFT, a custom class, an unknown name, a SeedGenerator seed,
+     * Keras 3.16's axes, an array Constant) keeps the default with a warning, as a whole model's file brings the weights
+     * (such files loaded before jrnn read initializers); one the weight's shape cannot take is refused.
      */
     @Test
     void unreadableInitializersKeepTheDefaultAndWrongShapesAreRefused() {
         for (String unknown : new String[] {k3("STFT", "{\"side\": \"real\"}"), "\"glorot\"",
                 "{\"module\": \"my_pkg\", \"class_name\": \"HeNormal\", \"config\": {}, \"registered_name\": \"my_pkg>HeNormal\"}",
-                k3("RandomNormal", "{\"seed\": null, \"mean\": 0.0, \"stddev\": 0.01, \"scale\": 2}"),
-                k3("VarianceScaling", "{\"seed\": null, \"mode\": \"fan_max\"}"),
                 k3("HeNormal", "{\"seed\": {\"module\": \"keras.random\", \"class_name\": \"SeedGenerator\"}}"),
-                k3("GlorotUniform", "{\"seed\": null, \"input_axes\": [0]}"), "7"}) {
+                k3("GlorotUniform", "{\"seed\": null, \"input_axes\": [0]}"), k3("Constant", "{\"value\": [0.5]}")}) {
             Layer l = layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dd\", \"units\": 2, \"kernel_initializer\": " + unknown + "}}");
             assertEquals(new Dense(2).kernelInitializer(), ((Dense) l).kernelInitializer(), unknown);
         }
         KerasFormatException e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dd\","
                 + " \"units\": 2, \"bias_initializer\": \"orthogonal\"}}"));
         assertTrue(e.getMessage().contains("layer 'dd' (Dense): bias_initializer") && e.getMessage().contains("Orthogonal"), e.getMessage());
+    }
+
+    /**
+     * A malformed config of a class jrnn has is refused naming the layer, the option, the class and the argument, as Keras
+     * 3.15.1 refuses it (it warned and took jrnn's default). Keras' own refusals ({@code kerrs.py}: {@code
+     * GlorotUniform.from_config({"seed": None, "gain": 2})}, ...): "GlorotUniform.__init__() got an unexpected keyword
+     * argument 'gain'", "Invalid `mode` argument: fan_x. Please use one of {'fan_out', 'fan_avg', 'fan_in'}", and
+     * initializers.get(7): "Could not interpret initializer identifier: 7".
+     */
+    @Test
+    void malformedConfigsOfClassesJrnnHasAreRefused() {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put(k3("GlorotUniform", "{\"seed\": null, \"gain\": 2}"),
+                "layer 'dd' (Dense): kernel_initializer: GlorotUniform: unknown argument 'gain' (GlorotUniform takes seed, input_axes, output_axes)");
+        cases.put(k3("RandomNormal", "{\"seed\": null, \"mean\": 0.0, \"stddev\": 0.01, \"scale\": 2}"),
+                "layer 'dd' (Dense): kernel_initializer: RandomNormal: unknown argument 'scale' (RandomNormal takes mean, stddev, seed)");
+        cases.put("{\"class_name\": \"Identity\", \"config\": {\"seeed\": 3}}",
+                "layer 'dd' (Dense): kernel_initializer: Identity: unknown argument 'seeed' (Identity takes gain)");
+        cases.put(k3("VarianceScaling", "{\"seed\": null, \"mode\": \"fan_x\"}"), "layer 'dd' (Dense): kernel_initializer: ");
+        cases.put("7", "layer 'dd' (Dense): kernel_initializer: expected a JSON object, got 7");
+        cases.forEach((init, message) -> {
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\":"
+                    + " {\"name\": \"dd\", \"units\": 2, \"kernel_initializer\": " + init + "}}"), init);
+            assertTrue(e.getMessage().startsWith(message), e.getMessage());
+        });
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\":"
+                + " {\"name\": \"dd\", \"units\": 2, \"kernel_initializer\": " + k3("VarianceScaling", "{\"seed\": null, \"mode\": \"fan_x\"}") + "}}"));
+        assertTrue(e.getMessage().contains("fan_x"), e.getMessage());
     }
 
     private static Map<?, ?> layerConfig(String modelJson, String name) {

@@ -89,6 +89,28 @@ class KerasRnnTest {
         }
     }
 
+    /**
+     * loadWeights of a weights file whose model holds an RNN over StackedRNNCells (the same model, from that file) said
+     * "build the same architecture as the Keras model that saved it", which it is: it now says what the GUIDE says, load
+     * the whole model file (Keras 3 keeps the stack in one group, layers/rnn/cell/cells/..., tf.keras 2 under
+     * rnn/stacked_rnn_cells/...; jrnn has a layer per cell). The model keeps its weights.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"rnn_stack.keras", "tfkeras_rnn_stack.h5"})
+    void aWeightsFileWithStackedCellsSaysToLoadTheWholeModelFile(String file) throws IOException {
+        try (Model m = Models.load(resource(file))) {
+            List<Tensor> before = m.getWeights();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.loadWeights(resource(file)));
+            String group = file.endsWith(".keras") ? "[layers/rnn]" : "[encoder]";   // tf.keras 2: encoder/encoder/stacked_rnn_cells_1/...
+            assertTrue(e.getMessage().contains("; " + group + " holds an RNN over StackedRNNCells, all cells in one group; jrnn runs a stack of"
+                    + " cells as a layer per cell and does not read the weights-only file of a model with one: load the whole model file instead"
+                    + " (Models.load of the .keras or .h5 Keras' model.save wrote)") && !e.getMessage().contains("build the same architecture"),
+                    e.getMessage());
+            List<Tensor> after = m.getWeights();
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data());
+        }
+    }
+
     /** What jrnn saves of such a model (the cells as their layers) loads again and predicts bit for bit. */
     @Test
     void savedAndLoadedAgainPredictsTheSame() throws IOException {

@@ -96,23 +96,6 @@ class NestedTrainableTest {
     }
 
     /**
-     * A real file of the tf.keras 2 engine bundled in TensorFlow 2.21 (keras3_real/make_tf2_unflagged.py): the model of
-     * {@link #aFrozenModelTwoLevelsDownReadsInItsWritersOrder}, whose config, as Keras 2's and tf.keras 2's before about
-     * 2.12, does not say B was frozen (A's group: a1, a2, b2, b1; tf.keras 2 predicts [2.003782, 0.927819, 0.846023,
-     * 0.418893]). jrnn reads B as trainable, which that order is not: the load warns naming A > B, where it was silent;
-     * the file with the flag (deep_nested_tf2.h5) loads without the warning.
-     */
-    @Test
-    void aFileThatDoesNotSayANestedModelWasFrozenWarnsWhereItsOrderIsAmbiguous() throws Exception {
-        String logger = "dev.jrnn.io.keras.KerasImport";
-        var warned = dev.jrnn.LogCapture.records(logger, () -> Models.load(keras3Real("tf2_unflagged.h5")).close());
-        assertEquals(1, warned.stream().filter(r -> r.getMessage().contains("nested model(s) [A > B] may have been frozen when saved")).count(),
-                warned.stream().map(java.util.logging.LogRecord::getMessage).toList().toString());
-        var quiet = dev.jrnn.LogCapture.records(logger, () -> Models.load(keras3Real("deep_nested_tf2.h5")).close());
-        assertTrue(quiet.stream().noneMatch(r -> r.getMessage().contains("nested model(s)")), quiet.toString());
-    }
-
-    /**
      * The ordinary transfer-learning checkpoint (keras3_real/make_frozen_base.py, Keras 3.15.1): enc (LSTM, BatchNormalization,
      * GRU) and head (Dense, BatchNormalization, Dense) frozen as a whole, nothing unfrozen, their statistics moved by a
      * fit first. Keras loads the .keras and the .h5 with (4, 261) trainable / non-trainable parameters, SGD(0.1) fits

@@ -1,8 +1,9 @@
 """tf2_unflagged.h5: a model saved by the tf.keras 2 engine bundled in TensorFlow 2.21 (tensorflow.python.keras,
 its version set to 2.15.0 so that it saves): top > A (a1, B, a2) > B (b1, b2), B frozen, then b2 unfrozen again. That
 engine writes no nested model's "trainable" into the config (as Keras 2 and tf.keras 2 before about 2.12), so the file
-does not say B was frozen, and A's group lists a1, a2, b2, b1 (B's trainable arrays first). jrnn reads B as trainable
-(a1, b1, b2, a2 would be a trainable B's order) and warns (NestedTrainableTest). Run with the TF venv's python."""
+does not say B was frozen, and A's group lists a1, a2, b2, b1 (B's trainable arrays first; a1, b2, a2, b1 would be a
+trainable B's order): jrnn takes the order A's weight_names agree with (NestedWeightNamesTest; it read B as trainable
+and warned before). Run with the TF venv's python."""
 import numpy as np
 import tensorflow as tf
 import tensorflow.python.keras as tk
