@@ -27,6 +27,7 @@ abstract sealed class Cell permits SimpleRNNCell, GatedCell {
     Cell copy() {
         Cell c = fresh();
         c.activation = activation;
+        c.name = name;   // Keras' copy (Bidirectional's backward layer) is the whole config: the cell keeps its name
         return c;
     }
 

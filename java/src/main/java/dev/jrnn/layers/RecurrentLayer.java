@@ -468,6 +468,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         c.dropout(dropout).recurrentDropout(recurrentDropout);
         c.stateful = stateful;
         c.trainable(trainable());
+        c.dtype(dtype());   // Keras' copy keeps the dtype policy (bidirectional.py copies the whole config)
         weightRules().copyTo(c.weightRules());
         inits.copyTo(c.inits);
         return c;

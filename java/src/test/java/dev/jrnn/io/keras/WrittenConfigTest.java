@@ -218,6 +218,76 @@ class WrittenConfigTest {
         assertEquals(want.get("cell"), name(layer(config(n.toJson()), rnn.name()).get("cell")));
     }
 
+    /** One direction of a Bidirectional as copies_expect.json holds it: name, dtype policy, cell name and policy. */
+    private static Map<String, Object> direction(RecurrentLayer l) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", l.name());
+        d.put("dtype", l.dtype());
+        d.put("cell", l.asKerasRnn() ? l.cellName() : "lstm_cell");   // an LSTM's own cell is always lstm_cell in Keras
+        d.put("cell_dtype", l.dtype());   // jrnn writes RNN(cell)'s cell with the layer's policy
+        return d;
+    }
+
+    /** The same read from a written layer config (an RNN's cell from its "cell"; an LSTM's as Keras names it). */
+    private static Map<String, Object> direction(Object spec) {
+        Map<?, ?> c = (Map<?, ?>) ((Map<?, ?>) spec).get("config");
+        Map<?, ?> cell = c.get("cell") == null ? null : (Map<?, ?>) ((Map<?, ?>) c.get("cell")).get("config");
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", c.get("name"));
+        d.put("dtype", KerasDtypes.policy(c.get("dtype"), "test"));
+        d.put("cell", cell == null ? "lstm_cell" : cell.get("name"));
+        d.put("cell_dtype", KerasDtypes.policy(cell == null ? c.get("dtype") : cell.get("dtype"), "test"));
+        return d;
+    }
+
+    private static Map<String, Object> directions(Bidirectional b) {
+        return Map.of("forward", direction(b.forwardLayer()), "backward", direction(b.backwardLayer()));
+    }
+
+    /**
+     * Keras 3's backward copy is the forward layer's whole config going backwards: a float64 LSTM's copy is float64 and
+     * RNN(LSTMCell)'s keeps the cell's name (lstm_cell). jrnn's copy was float32 and its cell written "backward_rnn_cell",
+     * made in Java, read from Keras' JSON or a tf.keras 2 config without backward_layer alike; its .h5 then wrote the
+     * copy as a given layer (the dtypes differed).
+     */
+    @Test
+    void aBackwardCopyKeepsTheDtypePolicyAndCellNameAsKeras3sCopy() throws Exception {
+        Map<?, ?> want = golden("copies_expect.json");
+        Jrnn.clearSession();
+        Input x = Input.shape(5, 3).name("x");
+        Bidirectional b64 = new Bidirectional(new LSTM(3).returnSequences(true).dtype("float64")).name("b64");
+        Bidirectional bcell = new Bidirectional(new LSTM(3).asKerasRnn(true).dtype("float64")).name("bcell");
+        Model m = new Model(x, bcell.apply(b64.apply(x)));
+        Model keras = Models.fromJson(Files.readString(GeneratedKerasFilesTest.resource("written_config/copies.json")));
+        for (String b : List.of("b64", "bcell")) {
+            assertEquals(want.get(b), directions((Bidirectional) m.getLayer(b)), b + " made in jrnn");
+            assertEquals(want.get(b), directions((Bidirectional) keras.getLayer(b)), b + " read from Keras' JSON");
+        }
+        Path k = dir.resolve("copies.keras"), h = dir.resolve("copies.h5");
+        m.save(k);
+        Input x5 = Input.shape(5, 3).name("x");   // the .h5 holds no RNN(cell): the LSTM alone
+        new Model(x5, new Bidirectional(new LSTM(3).name("lstm").returnSequences(true).dtype("float64")).name("b64").apply(x5)).save(h);
+        Map<String, Map<?, ?>> written = new LinkedHashMap<>();
+        written.put("toJson", config(m.toJson()));
+        written.put("clone", config(Models.cloneModel(m).toJson()));
+        written.put(".keras", NestedKerasIoTest.modelConfig(k));
+        for (Map.Entry<String, Map<?, ?>> e : written.entrySet()) {
+            for (String b : List.of("b64", "bcell")) {
+                Map<?, ?> c = layer(e.getValue(), b);
+                assertEquals(want.get(b), Map.of("forward", direction(c.get("layer")), "backward", direction(c.get("backward_layer"))),
+                        b + " " + e.getKey());
+            }
+        }
+        // the .h5 leaves the copy out (tf.keras 2's rule: its config has no backward_layer), and jrnn builds it again
+        assertNull(layer(NestedKerasIoTest.modelConfig(h), "b64").get("backward_layer"), ".h5");
+        try (Model back = Models.load(h); Model fromKeras = Models.load(k)) {
+            assertEquals(want.get("b64"), directions((Bidirectional) back.getLayer("b64")), ".h5 loaded");
+            for (String b : List.of("b64", "bcell")) {
+                assertEquals(want.get(b), directions((Bidirectional) fromKeras.getLayer(b)), b + " .keras loaded");
+            }
+        }
+    }
+
     /**
      * tf.keras 2's .h5 keeps tf.keras 2's rule: it names a given backward layer backward_<name> (its weight_names say
      * so; the config holds the name itself), and writes no backward_layer for the copy Bidirectional makes, which it

@@ -8,6 +8,9 @@ Run: KERAS_BACKEND=jax python make_written_config.py  (keras 3.15.1 on jax; writ
   names.json      to_json of Bidirectional(LSTM(2), backward_layer=GRU(3, go_backwards=True)) and RNN(LSTMCell(4)),
                   auto-named in a fresh session (the names Keras draws: gru, lstm_cell, rnn, ...)
   names_expect.json   the backward layer's and the cell's names Keras keeps, and its weight paths
+  copies.json     to_json of Bidirectional(LSTM(3, dtype="float64")) and Bidirectional(RNN(LSTMCell(3, dtype="float64"),
+                  dtype="float64")), no backward layer given: Keras 3 copies the whole config into the backward layer
+  copies_expect.json  each direction's name, dtype policy and cell name (and the cell's policy), as Keras builds them
 """
 import json, os
 import h5py
@@ -61,4 +64,20 @@ bl = back.get_layer(bi.name)
 json.dump({"bidirectional": bi.name, "forward": bl.forward_layer.name, "backward": bl.backward_layer.name,
            "rnn": r.name, "cell": back.get_layer(r.name).cell.name,
            "paths": [w.path for w in back.weights]}, open(out("names_expect.json"), "w"), indent=1)
+# 4. backward copies (fresh session): the copy keeps the layer's dtype policy and its cell's name
+keras.backend.clear_session()
+x = keras.Input((5, 3), name="x")
+b64 = L.Bidirectional(L.LSTM(3, return_sequences=True, dtype="float64"), name="b64")
+bcell = L.Bidirectional(L.RNN(L.LSTMCell(3, dtype="float64"), dtype="float64"), name="bcell")
+m = keras.Model(x, bcell(b64(x)), name="copies")
+open(out("copies.json"), "w").write(m.to_json())
+back = keras.models.model_from_json(m.to_json())
+def direction(l):
+    c = getattr(l, "cell", None)
+    return {"name": l.name, "dtype": l.dtype_policy.name, "cell": c.name if c is not None else None,
+            "cell_dtype": c.dtype_policy.name if c is not None else None}
+json.dump({b.name: {"forward": direction(back.get_layer(b.name).forward_layer),
+                    "backward": direction(back.get_layer(b.name).backward_layer)} for b in (b64, bcell)},
+          open(out("copies_expect.json"), "w"), indent=1)
 print(open(out("io.json")).read()); print(open(out("dtypes_expect.json")).read()); print(open(out("names_expect.json")).read())
+print(open(out("copies_expect.json")).read())
