@@ -18,6 +18,9 @@ public final class DtypePolicy {
     static final List<String> INPUT_DTYPES = List.of("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32",
             "int64", "uint8", "uint16", "uint32", "uint64", "bool");
 
+    /** The policies a layer keeps, in Keras' names. */
+    public static List<String> policies() { return POLICIES; }
+
     /** Whether {@code policy} names a policy a layer keeps (a float dtype or a mixed-precision policy). */
     public static boolean isPolicy(String policy) { return POLICIES.contains(policy); }
 

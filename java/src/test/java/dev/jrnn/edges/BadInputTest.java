@@ -325,6 +325,10 @@ class BadInputTest {
         bad("Input dtype: a policy, not a dtype", IAE, f -> dev.jrnn.model.Input.shape(3).name("ids").dtype("mixed_float16"),
                 "ids.dtype: expected an input dtype of [float16, bfloat16, float32, float64, int8,", "got 'mixed_float16'");
         bad("layer cellName: empty", IAE, f -> new LSTM(2).name("l").cellName(" "), "l: the cell name must not be empty, got ' '");
+        bad("fromJson without the dtype warning: null", IAE, f -> dev.jrnn.io.keras.KerasImport.fromJson(null, false),
+                "fromJson: json is null");
+        bad("fromJson without the dtype warning: not JSON", IAE, f -> dev.jrnn.io.keras.KerasImport.fromJson("{", false),
+                "fromJson: not JSON");
         bad("layer weightName: an unbuilt layer", IAE, f -> new Dense(2).name("unbuilt").weightName(((Dense) f.model.getLayer("dense")).kernel()),
                 "unbuilt.weightName: kernel (", "is not a weight of this layer, expected one of [] (it is not built yet)");
         // a subclass's own variable scope, not "<name>/": its weight is named by it (it threw StringIndexOutOfBoundsException)

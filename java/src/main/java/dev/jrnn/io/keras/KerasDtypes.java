@@ -22,14 +22,20 @@ final class KerasDtypes {
 
     /**
      * The policy a layer config's {@code "dtype"} names: a string ("float64", "mixed_float16"), Keras 3's DTypePolicy object
-     * or tf.keras 2's Policy ({@code {"class_name": ..., "config": {"name": ...}}}); null where there is none.
+     * or tf.keras 2's Policy ({@code {"class_name": ..., "config": {"name": ...}}}), Keras 3's QuantizedDTypePolicy ({@code
+     * {"mode": "int8", "source_name": "float32"}}: int8_from_float32); null where there is none.
      */
     static String policy(Object dtype, String where) {
         if (dtype == null) return null;
         if (dtype instanceof String s) return s;
-        if (dtype instanceof Map<?, ?> m && m.get("config") instanceof Map<?, ?> c && c.get("name") instanceof String s) return s;
+        if (dtype instanceof Map<?, ?> m && m.get("config") instanceof Map<?, ?> c) {
+            if (c.get("name") instanceof String s) return s;
+            // Keras 3's QuantizedDTypePolicy writes no name: its name is mode_from_source (int8_from_float32)
+            if (c.get("mode") instanceof String mode && c.get("source_name") instanceof String source) return mode + "_from_" + source;
+        }
         throw new KerasFormatException(where + ": dtype " + KerasConfig.describe(dtype) + " should name a dtype policy"
-                + " (a string or {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}})");
+                + " (a string, {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}} or a QuantizedDTypePolicy's"
+                + " {\"mode\": ..., \"source_name\": ...})");
     }
 
     /** Gives the model's Inputs the dtypes its config's InputLayers (top level, by name) declare. */
@@ -56,15 +62,30 @@ final class KerasDtypes {
         }
     }
 
-    /** One warning naming the layers (wrapped ones too) whose policy is not float32: jrnn computes them in float32. */
-    static void warn(Model m, String source) {
-        if (!m.isBuilt()) return;
+    /**
+     * Whether {@code dtype} is an integer or bool dtype, which Keras 1 / 2 wrote as a first layer's dtype (its input's,
+     * {@code input_dtype}): not a policy, and left out silently.
+     */
+    static boolean inputDtype(String dtype) { return dtype.matches("u?int(8|16|32|64)|bool"); }
+
+    /**
+     * One warning naming the layers (wrapped ones too) whose policy is not float32: jrnn computes them in float32; and
+     * {@code dropped}, the layers whose policy jrnn does not keep (a quantized {@code int8_from_float32}): written float32.
+     */
+    static void warn(Model m, String source, List<String> dropped) {
         List<String> named = new ArrayList<>();
-        for (Layer l : m.layers()) collect(l, named);
-        if (named.isEmpty()) return;
-        FileFaults.warn(KerasImport.class.getName(), source + ": layers " + String.join(", ", named) + " have a dtype policy"
-                + " other than float32; jrnn computes them in float32 with float32 weights (outputs differ from Keras' by its"
-                + " rounding), and keeps the policy in the config it writes");
+        if (m.isBuilt()) for (Layer l : m.layers()) collect(l, named);
+        List<String> parts = new ArrayList<>();
+        if (!named.isEmpty()) {
+            parts.add("layers " + String.join(", ", named) + " have a dtype policy other than float32; jrnn computes them in"
+                    + " float32 with float32 weights (outputs differ from Keras' by its rounding), and keeps the policy in the"
+                    + " config it writes");
+        }
+        if (!dropped.isEmpty()) {
+            parts.add("layers " + String.join(", ", dropped) + " have a dtype policy jrnn does not keep (it keeps "
+                    + String.join(", ", DtypePolicy.policies()) + "); jrnn computes them in float32 and writes float32 for them");
+        }
+        if (!parts.isEmpty()) FileFaults.warn(KerasImport.class.getName(), source + ": " + String.join("; ", parts));
     }
 
     private static void collect(Layer l, List<String> named) {

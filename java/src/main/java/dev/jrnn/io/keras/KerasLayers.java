@@ -34,6 +34,7 @@ import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
 
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,6 +68,8 @@ final class KerasLayers {
 
     final int kerasMajor;
     private final String file;
+    /** The layers whose dtype policy jrnn does not keep (a quantized int8_from_float32), "'name' (policy)": warned once. */
+    final List<String> droppedDtypes = new ArrayList<>();
 
     /** {@code kerasMajor}: the saving Keras' major version (hard_sigmoid differs); {@code file} names warnings. */
     KerasLayers(int kerasMajor, String file) {
@@ -198,9 +201,13 @@ final class KerasLayers {
         KerasPenalties.read(l, c, where);
         if (name != null) l.name(name);
         // kept for the config jrnn writes (computed in float32); an integer one is Keras 1 / 2's dtype of the first layer's
-        // input (input_dtype), not a policy Keras 3 reads: left out, as before
+        // input (input_dtype), not a policy Keras 3 reads: left out, as before; any other (quantized) dropped and warned of
         String policy = KerasDtypes.policy(c.raw("dtype"), where);
-        if (policy != null && DtypePolicy.isPolicy(policy)) l.dtype(policy);
+        if (policy != null && DtypePolicy.isPolicy(policy)) {
+            l.dtype(policy);
+        } else if (policy != null && !KerasDtypes.inputDtype(policy)) {
+            droppedDtypes.add("'" + l.name() + "' (" + policy + ")");
+        }
         // only a freeze is applied: a wrapper's trainable(true) would unfreeze the layer it wraps, which Keras leaves frozen
         if (!c.bool("trainable", true)) l.trainable(false);
         return l;

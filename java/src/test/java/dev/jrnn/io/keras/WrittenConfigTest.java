@@ -154,6 +154,36 @@ class WrittenConfigTest {
         }
     }
 
+    /**
+     * A clone's JSON is jrnn's own and its policies the user's: cloneModel of a model whose layer the user set to float64
+     * warned on every call that jrnn computes it in float32 (a file's and a user's JSON still warn).
+     */
+    @Test
+    void cloningAModelWithAFloat64LayerDoesNotWarn() throws Exception {
+        Input x = Input.shape(5, 3).name("x");
+        Model m = new Model(x, new Dense(2).dtype("float64").name("d").apply(new LSTM(3).dtype("float64").name("enc").apply(x)));
+        Model[] clone = new Model[1];
+        assertEquals(List.of(), LogCapture.warnings(KerasImport.class.getName(), () -> clone[0] = Models.cloneModel(m)));
+        assertEquals(Map.of("enc", "float64", "d", "float64"), policies(config(clone[0].toJson())));
+        assertEquals(1, LogCapture.warnings(KerasImport.class.getName(), () -> Models.fromJson(m.toJson())).size());
+    }
+
+    /**
+     * A policy jrnn does not keep, Keras 3's quantized int8_from_float32 (QuantizedDTypePolicy {mode, source_name}, no
+     * name: fromJson refused it), is read, named in the one dtype warning and written float32, as the GUIDE says.
+     */
+    @Test
+    void aQuantizedPolicyIsWarnedOfAndWrittenFloat32() throws Exception {
+        Map<?, ?> want = golden("quantized_expect.json");
+        String keras = Files.readString(GeneratedKerasFilesTest.resource("written_config/quantized.json"));
+        Model[] holder = new Model[1];
+        List<String> warnings = LogCapture.warnings(KerasImport.class.getName(), () -> holder[0] = Models.fromJson(keras));
+        assertEquals(List.of("the JSON architecture: layers 'head' (" + want.get("head") + ") have a dtype policy jrnn does not"
+                + " keep (it keeps float16, bfloat16, float32, float64, mixed_float16, mixed_bfloat16); jrnn computes them in"
+                + " float32 and writes float32 for them"), warnings);
+        assertEquals(Map.of("enc", want.get("enc"), "head", "float32"), policies(config(holder[0].toJson())));
+    }
+
     /** Input.dtype and Layer.dtype, as Keras' Input(dtype=...) and LSTM(dtype=...): kept, refused outside Keras' names. */
     @Test
     void dtypesSetInJavaAreWrittenAndBadOnesRefused() {

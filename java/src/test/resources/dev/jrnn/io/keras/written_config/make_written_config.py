@@ -11,6 +11,9 @@ Run: KERAS_BACKEND=jax python make_written_config.py  (keras 3.15.1 on jax; writ
   copies.json     to_json of Bidirectional(LSTM(3, dtype="float64")) and Bidirectional(RNN(LSTMCell(3, dtype="float64"),
                   dtype="float64")), no backward layer given: Keras 3 copies the whole config into the backward layer
   copies_expect.json  each direction's name, dtype policy and cell name (and the cell's policy), as Keras builds them
+  quantized.json  to_json of Input -> LSTM -> Dense after model.quantize("int8") (the Dense's QuantizedDTypePolicy;
+                  Keras leaves the LSTM float32: "Layer LSTMCell does not have a `quantize` method implemented")
+  quantized_expect.json  each layer's dtype_policy.name as Keras builds them from quantized.json
 """
 import json, os
 import h5py
@@ -79,5 +82,15 @@ def direction(l):
 json.dump({b.name: {"forward": direction(back.get_layer(b.name).forward_layer),
                     "backward": direction(back.get_layer(b.name).backward_layer)} for b in (b64, bcell)},
           open(out("copies_expect.json"), "w"), indent=1)
+# 5. a quantized policy (a policy jrnn does not keep)
+keras.backend.clear_session()
+x = keras.Input((5, 3), name="x")
+m = keras.Model(x, L.Dense(2, name="head")(L.LSTM(4, name="enc")(x)), name="quant")
+m.quantize("int8")
+open(out("quantized.json"), "w").write(m.to_json())
+back = keras.models.model_from_json(m.to_json())
+json.dump({l.name: l.dtype_policy.name for l in back.layers if not isinstance(l, keras.layers.InputLayer)},
+          open(out("quantized_expect.json"), "w"), indent=1)
 print(open(out("io.json")).read()); print(open(out("dtypes_expect.json")).read()); print(open(out("names_expect.json")).read())
 print(open(out("copies_expect.json")).read())
+print(open(out("quantized_expect.json")).read())
