@@ -44,7 +44,6 @@ public class Activation extends ElementwiseLayer {
     @Override
     public Activation name(String n) { super.name(n); return this; }
 
-
     @Override
     public Activation dtype(String policy) { super.dtype(policy); return this; }
 

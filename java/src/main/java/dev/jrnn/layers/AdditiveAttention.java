@@ -91,7 +91,6 @@ public class AdditiveAttention extends BaseDenseAttention {
     @Override
     public AdditiveAttention name(String n) { super.name(n); return this; }
 
-
     @Override
     public AdditiveAttention dtype(String policy) { super.dtype(policy); return this; }
 

@@ -137,7 +137,6 @@ public class Attention extends BaseDenseAttention {
     @Override
     public Attention name(String n) { super.name(n); return this; }
 
-
     @Override
     public Attention dtype(String policy) { super.dtype(policy); return this; }
 

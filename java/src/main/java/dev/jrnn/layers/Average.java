@@ -32,7 +32,6 @@ public class Average extends Merge {
     @Override
     public Average name(String n) { super.name(n); return this; }
 
-
     @Override
     public Average dtype(String policy) { super.dtype(policy); return this; }
 }

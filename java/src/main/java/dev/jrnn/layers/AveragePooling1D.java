@@ -90,7 +90,6 @@ public class AveragePooling1D extends Pooling1D {
     @Override
     public AveragePooling1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public AveragePooling1D dtype(String policy) { super.dtype(policy); return this; }
 

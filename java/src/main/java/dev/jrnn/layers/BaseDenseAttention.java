@@ -304,7 +304,6 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
     @Override
     public BaseDenseAttention name(String n) { super.name(n); return this; }
 
-
     @Override
     public BaseDenseAttention dtype(String policy) { super.dtype(policy); return this; }
 

@@ -309,7 +309,6 @@ public class BatchNormalization extends Layer {
     @Override
     public BatchNormalization name(String n) { super.name(n); return this; }
 
-
     @Override
     public BatchNormalization dtype(String policy) { super.dtype(policy); return this; }
 

@@ -44,8 +44,8 @@ public class Bidirectional extends Layer {
 
     /**
      * Wraps {@code layer} and a given {@code backwardLayer} of the other goBackwards (null: a copy of layer going backwards).
-     * The forward layer is renamed {@code forward_<name>}; a given backward layer keeps its name, as in Keras 3 (changed,
-     * session 26: it was {@code backward_<name>}, tf.keras 2's rule); only the copy is named {@code backward_<name>}.
+     * The forward layer is renamed {@code forward_<name>}; a given backward layer keeps its name, as in Keras 3
+     * (tf.keras 2 named it {@code backward_<name>}); only the copy is named {@code backward_<name>}.
      */
     public Bidirectional(RecurrentLayer layer, RecurrentLayer backwardLayer) {
         if (layer == null) throw new IllegalArgumentException("Bidirectional: the wrapped layer is null");
@@ -513,7 +513,6 @@ public class Bidirectional extends Layer {
 
     @Override
     public Bidirectional name(String n) { super.name(n); return this; }
-
 
     @Override
     public Bidirectional dtype(String policy) { super.dtype(policy); return this; }

@@ -278,7 +278,6 @@ public class Conv1D extends Layer {
     @Override
     public Conv1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public Conv1D dtype(String policy) { super.dtype(policy); return this; }
 

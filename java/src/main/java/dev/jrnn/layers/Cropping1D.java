@@ -64,7 +64,6 @@ public class Cropping1D extends Rearrangement {
     @Override
     public Cropping1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public Cropping1D dtype(String policy) { super.dtype(policy); return this; }
 

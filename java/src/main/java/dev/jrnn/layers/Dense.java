@@ -223,7 +223,6 @@ public class Dense extends Layer {
     @Override
     public Dense name(String n) { super.name(n); return this; }
 
-
     @Override
     public Dense dtype(String policy) { super.dtype(policy); return this; }
 

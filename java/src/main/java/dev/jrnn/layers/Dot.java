@@ -185,7 +185,6 @@ public class Dot extends Merge {
     @Override
     public Dot name(String n) { super.name(n); return this; }
 
-
     @Override
     public Dot dtype(String policy) { super.dtype(policy); return this; }
 

@@ -71,7 +71,6 @@ public class Dropout extends Noise {
     @Override
     public Dropout name(String n) { super.name(n); return this; }
 
-
     @Override
     public Dropout dtype(String policy) { super.dtype(policy); return this; }
 

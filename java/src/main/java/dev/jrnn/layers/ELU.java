@@ -44,7 +44,6 @@ public class ELU extends ElementwiseLayer {
     @Override
     public ELU name(String n) { super.name(n); return this; }
 
-
     @Override
     public ELU dtype(String policy) { super.dtype(policy); return this; }
 

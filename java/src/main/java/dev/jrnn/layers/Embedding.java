@@ -236,7 +236,6 @@ public class Embedding extends Layer {
     @Override
     public Embedding name(String n) { super.name(n); return this; }
 
-
     @Override
     public Embedding dtype(String policy) { super.dtype(policy); return this; }
 

@@ -56,7 +56,6 @@ public class Flatten extends WeightlessLayer {
     @Override
     public Flatten name(String n) { super.name(n); return this; }
 
-
     @Override
     public Flatten dtype(String policy) { super.dtype(policy); return this; }
 

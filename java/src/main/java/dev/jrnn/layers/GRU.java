@@ -72,7 +72,6 @@ public class GRU extends RecurrentLayer {
     @Override
     public GRU name(String n) { super.name(n); return this; }
 
-
     @Override
     public GRU dtype(String policy) { super.dtype(policy); return this; }
 

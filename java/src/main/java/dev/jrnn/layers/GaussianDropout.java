@@ -48,7 +48,6 @@ public class GaussianDropout extends Noise {
     @Override
     public GaussianDropout name(String n) { super.name(n); return this; }
 
-
     @Override
     public GaussianDropout dtype(String policy) { super.dtype(policy); return this; }
 

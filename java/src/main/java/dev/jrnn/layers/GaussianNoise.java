@@ -44,7 +44,6 @@ public class GaussianNoise extends Noise {
     @Override
     public GaussianNoise name(String n) { super.name(n); return this; }
 
-
     @Override
     public GaussianNoise dtype(String policy) { super.dtype(policy); return this; }
 

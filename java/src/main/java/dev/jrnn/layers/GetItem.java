@@ -271,7 +271,6 @@ public class GetItem extends Rearrangement {
     @Override
     public GetItem name(String n) { super.name(n); return this; }
 
-
     @Override
     public GetItem dtype(String policy) { super.dtype(policy); return this; }
 

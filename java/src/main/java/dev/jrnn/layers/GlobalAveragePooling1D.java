@@ -68,7 +68,6 @@ public class GlobalAveragePooling1D extends GlobalPooling1D {
     @Override
     public GlobalAveragePooling1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public GlobalAveragePooling1D dtype(String policy) { super.dtype(policy); return this; }
 

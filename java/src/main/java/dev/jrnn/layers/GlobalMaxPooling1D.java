@@ -40,7 +40,6 @@ public class GlobalMaxPooling1D extends GlobalPooling1D {
     @Override
     public GlobalMaxPooling1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public GlobalMaxPooling1D dtype(String policy) { super.dtype(policy); return this; }
 

@@ -73,7 +73,6 @@ public abstract class GlobalPooling1D extends WeightlessLayer {
     @Override
     public GlobalPooling1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public GlobalPooling1D dtype(String policy) { super.dtype(policy); return this; }
 

@@ -29,7 +29,6 @@ public class Identity extends ElementwiseLayer {
     @Override
     public Identity name(String n) { super.name(n); return this; }
 
-
     @Override
     public Identity dtype(String policy) { super.dtype(policy); return this; }
 

@@ -57,7 +57,6 @@ public class LSTM extends RecurrentLayer {
     @Override
     public LSTM name(String n) { super.name(n); return this; }
 
-
     @Override
     public LSTM dtype(String policy) { super.dtype(policy); return this; }
 

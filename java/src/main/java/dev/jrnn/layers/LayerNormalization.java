@@ -180,7 +180,6 @@ public class LayerNormalization extends Layer {
     @Override
     public LayerNormalization name(String n) { super.name(n); return this; }
 
-
     @Override
     public LayerNormalization dtype(String policy) { super.dtype(policy); return this; }
 

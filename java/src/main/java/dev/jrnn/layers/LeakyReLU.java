@@ -47,7 +47,6 @@ public class LeakyReLU extends ElementwiseLayer {
     @Override
     public LeakyReLU name(String n) { super.name(n); return this; }
 
-
     @Override
     public LeakyReLU dtype(String policy) { super.dtype(policy); return this; }
 

@@ -99,7 +99,6 @@ public class Masking extends WeightlessLayer {
     @Override
     public Masking name(String n) { super.name(n); return this; }
 
-
     @Override
     public Masking dtype(String policy) { super.dtype(policy); return this; }
 

@@ -68,7 +68,6 @@ public class MaxPooling1D extends Pooling1D {
     @Override
     public MaxPooling1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public MaxPooling1D dtype(String policy) { super.dtype(policy); return this; }
 

@@ -194,7 +194,6 @@ public abstract class Merge extends Layer {
     @Override
     public Merge name(String n) { super.name(n); return this; }
 
-
     @Override
     public Merge dtype(String policy) { super.dtype(policy); return this; }
 

@@ -326,7 +326,6 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
     @Override
     public MultiHeadAttention name(String n) { super.name(n); return this; }
 
-
     @Override
     public MultiHeadAttention dtype(String policy) { super.dtype(policy); return this; }
 

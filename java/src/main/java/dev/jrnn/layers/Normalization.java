@@ -390,7 +390,6 @@ public class Normalization extends Layer {
     @Override
     public Normalization name(String n) { super.name(n); return this; }
 
-
     @Override
     public Normalization dtype(String policy) { super.dtype(policy); return this; }
 

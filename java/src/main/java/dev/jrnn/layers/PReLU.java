@@ -208,7 +208,6 @@ public class PReLU extends Layer {
     @Override
     public PReLU name(String n) { super.name(n); return this; }
 
-
     @Override
     public PReLU dtype(String policy) { super.dtype(policy); return this; }
 

@@ -115,7 +115,6 @@ public class Permute extends Rearrangement {
     @Override
     public Permute name(String n) { super.name(n); return this; }
 
-
     @Override
     public Permute dtype(String policy) { super.dtype(policy); return this; }
 

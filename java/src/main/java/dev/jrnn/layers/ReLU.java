@@ -68,7 +68,6 @@ public class ReLU extends ElementwiseLayer {
     @Override
     public ReLU name(String n) { super.name(n); return this; }
 
-
     @Override
     public ReLU dtype(String policy) { super.dtype(policy); return this; }
 

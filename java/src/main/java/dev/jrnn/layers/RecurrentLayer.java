@@ -330,6 +330,8 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     @Override
     public RecurrentLayer name(String n) { super.name(n); return this; }
 
+    @Override
+    public RecurrentLayer dtype(String policy) { super.dtype(policy); return this; }
 
     @Override
     public RecurrentLayer seed(long s) { super.seed(s); return this; }

@@ -84,7 +84,6 @@ public class RepeatVector extends WeightlessLayer {
     @Override
     public RepeatVector name(String n) { super.name(n); return this; }
 
-
     @Override
     public RepeatVector dtype(String policy) { super.dtype(policy); return this; }
 

@@ -93,7 +93,6 @@ public class Reshape extends Rearrangement {
     @Override
     public Reshape name(String n) { super.name(n); return this; }
 
-
     @Override
     public Reshape dtype(String policy) { super.dtype(policy); return this; }
 

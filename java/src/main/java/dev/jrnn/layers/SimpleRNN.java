@@ -28,7 +28,6 @@ public class SimpleRNN extends RecurrentLayer {
     @Override
     public SimpleRNN name(String n) { super.name(n); return this; }
 
-
     @Override
     public SimpleRNN dtype(String policy) { super.dtype(policy); return this; }
 

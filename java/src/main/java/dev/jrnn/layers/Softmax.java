@@ -176,7 +176,6 @@ public class Softmax extends WeightlessLayer {
     @Override
     public Softmax name(String n) { super.name(n); return this; }
 
-
     @Override
     public Softmax dtype(String policy) { super.dtype(policy); return this; }
 

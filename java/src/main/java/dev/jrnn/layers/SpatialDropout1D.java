@@ -53,7 +53,6 @@ public class SpatialDropout1D extends Dropout {
     @Override
     public SpatialDropout1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public SpatialDropout1D dtype(String policy) { super.dtype(policy); return this; }
 

@@ -41,7 +41,6 @@ public class Subtract extends Merge {
     @Override
     public Subtract name(String n) { super.name(n); return this; }
 
-
     @Override
     public Subtract dtype(String policy) { super.dtype(policy); return this; }
 

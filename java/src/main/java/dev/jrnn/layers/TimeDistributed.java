@@ -190,7 +190,6 @@ public class TimeDistributed extends Layer {
     @Override
     public TimeDistributed name(String n) { super.name(n); return this; }
 
-
     @Override
     public TimeDistributed dtype(String policy) { super.dtype(policy); return this; }
 

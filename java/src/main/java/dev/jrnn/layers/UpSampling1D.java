@@ -62,7 +62,6 @@ public class UpSampling1D extends Rearrangement {
     @Override
     public UpSampling1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public UpSampling1D dtype(String policy) { super.dtype(policy); return this; }
 

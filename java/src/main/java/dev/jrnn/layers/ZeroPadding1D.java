@@ -65,7 +65,6 @@ public class ZeroPadding1D extends Rearrangement {
     @Override
     public ZeroPadding1D name(String n) { super.name(n); return this; }
 
-
     @Override
     public ZeroPadding1D dtype(String policy) { super.dtype(policy); return this; }
 

@@ -410,7 +410,6 @@ public final class KerasLegacyExport {
         return r;
     }
 
-    @SuppressWarnings("unchecked")
     /**
      * Whether the (unprefixed) backward layer spec is the forward's copy going the other way, which tf.keras 2 leaves out of
      * its config (get_config writes backward_layer only for a given one) and builds again: read so, it is named
@@ -426,6 +425,7 @@ public final class KerasLegacyExport {
         return flipped.equals(fc) && !java.util.Objects.equals(bc.get("go_backwards"), fc.get("go_backwards"));
     }
 
+    @SuppressWarnings("unchecked")
     private static void unprefix(Object spec, String prefix) {
         if (spec instanceof Map<?, ?> s && s.get("config") instanceof Map<?, ?> c && c.get("name") instanceof String n
                 && n.startsWith(prefix) && n.length() > prefix.length()) {

@@ -346,5 +346,25 @@ class WrittenConfigTest {
             assertEquals("g", ((Bidirectional) back.getLayer("given")).backwardLayer().name());
             assertEquals("backward_c", ((Bidirectional) back.getLayer("copied")).backwardLayer().name());
         }
+        // forward and backward of the same shapes (an LSTM each): only the names place the arrays, so a swap of the two
+        // directions would load silently; the reloaded model predicts as the saved one (swapped, it does not)
+        Jrnn.clearSession();
+        Input y = Input.shape(5, 3).name("y");
+        Bidirectional same = new Bidirectional(new LSTM(3).returnSequences(true).name("f"), new LSTM(3).goBackwards(true)
+                .returnSequences(true).name("g")).name("same");
+        Model s = new Model(y, same.apply(y));
+        Path g = dir.resolve("same.h5");
+        s.save(g);
+        dev.jrnn.tensor.Tensor in = dev.jrnn.tensor.Tensor.of(new float[60], 4, 5, 3);
+        for (int i = 0; i < 60; i++) in.data()[i] = (float) Math.sin(i * 0.7);
+        dev.jrnn.tensor.Tensor want = s.predict(in);
+        try (Model back = Models.load(g)) {
+            assertEquals(want, back.predict(in));
+            Bidirectional b = (Bidirectional) back.getLayer("same");
+            var fw = b.forwardLayer().getWeights();
+            b.forwardLayer().setWeights(b.backwardLayer().getWeights());   // the directions swapped: other outputs
+            b.backwardLayer().setWeights(fw);
+            assertFalse(want.equals(back.predict(in)));
+        }
     }
 }
