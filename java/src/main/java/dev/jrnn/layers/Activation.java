@@ -45,6 +45,9 @@ public class Activation extends ElementwiseLayer {
     public Activation name(String n) { super.name(n); return this; }
 
     @Override
+    public Activation dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Activation seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -29,4 +29,7 @@ public class Add extends Merge {
 
     @Override
     public Add name(String n) { super.name(n); return this; }
+
+    @Override
+    public Add dtype(String policy) { super.dtype(policy); return this; }
 }

@@ -92,6 +92,9 @@ public class AdditiveAttention extends BaseDenseAttention {
     public AdditiveAttention name(String n) { super.name(n); return this; }
 
     @Override
+    public AdditiveAttention dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public AdditiveAttention seed(long s) { super.seed(s); return this; }
 
     @Override

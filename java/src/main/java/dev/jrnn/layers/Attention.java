@@ -138,6 +138,9 @@ public class Attention extends BaseDenseAttention {
     public Attention name(String n) { super.name(n); return this; }
 
     @Override
+    public Attention dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Attention seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -31,4 +31,7 @@ public class Average extends Merge {
 
     @Override
     public Average name(String n) { super.name(n); return this; }
+
+    @Override
+    public Average dtype(String policy) { super.dtype(policy); return this; }
 }

@@ -91,6 +91,9 @@ public class AveragePooling1D extends Pooling1D {
     public AveragePooling1D name(String n) { super.name(n); return this; }
 
     @Override
+    public AveragePooling1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public AveragePooling1D seed(long s) { super.seed(s); return this; }
 
     @Override

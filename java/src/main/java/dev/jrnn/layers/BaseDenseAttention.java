@@ -305,6 +305,9 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
     public BaseDenseAttention name(String n) { super.name(n); return this; }
 
     @Override
+    public BaseDenseAttention dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public BaseDenseAttention seed(long s) { super.seed(s); return this; }
 
     @Override

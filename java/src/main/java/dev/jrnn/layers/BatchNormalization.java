@@ -310,6 +310,9 @@ public class BatchNormalization extends Layer {
     public BatchNormalization name(String n) { super.name(n); return this; }
 
     @Override
+    public BatchNormalization dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public BatchNormalization seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -42,7 +42,11 @@ public class Bidirectional extends Layer {
         this(layer, null);
     }
 
-    /** Wraps {@code layer} and a given {@code backwardLayer} of the other goBackwards (null: a copy of layer going backwards). */
+    /**
+     * Wraps {@code layer} and a given {@code backwardLayer} of the other goBackwards (null: a copy of layer going backwards).
+     * The forward layer is renamed {@code forward_<name>}; a given backward layer keeps its name, as in Keras 3
+     * (tf.keras 2 named it {@code backward_<name>}); only the copy is named {@code backward_<name>}.
+     */
     public Bidirectional(RecurrentLayer layer, RecurrentLayer backwardLayer) {
         if (layer == null) throw new IllegalArgumentException("Bidirectional: the wrapped layer is null");
         if (layer == backwardLayer) throw new IllegalArgumentException("Bidirectional: layer and backwardLayer are the same " + layer.name());
@@ -50,7 +54,6 @@ public class Bidirectional extends Layer {
         if (backwardLayer != null) requireUnused(backwardLayer, "backwardLayer");
         String fname = layer.name();
         RecurrentLayer bw;
-        String bname;
         if (backwardLayer == null) {
             if (layer.goBackwards) {
                 throw new IllegalArgumentException("Bidirectional: layer " + layer.name() + " has goBackwards = true, and so would the"
@@ -59,10 +62,8 @@ public class Bidirectional extends Layer {
             }
             bw = layer.newInstance();
             bw.goBackwards = true;
-            bname = fname;
         } else {
             bw = backwardLayer;
-            bname = backwardLayer.name();
             if (bw.goBackwards == layer.goBackwards) {
                 throw new IllegalArgumentException("Bidirectional: the backward layer must have goBackwards = "
                         + !layer.goBackwards + " (the opposite of the forward layer), got " + bw.goBackwards);
@@ -89,9 +90,8 @@ public class Bidirectional extends Layer {
         this.backwardLayer = bw;
         // as Keras 3: a name that has the prefix already (a saved model's) keeps it
         layer.rename("forward_" + unprefixed(fname, "forward_"));
-        String backwardName = "backward_" + unprefixed(bname, "backward_");
-        if (backwardLayer == null) bw.name(backwardName);   // a copy, not a layer of the user's: no number
-        else bw.rename(backwardName);
+        // only the copy is named backward_...: Keras 3 keeps a given backward layer's name (tf.keras 2 prefixed it too)
+        if (backwardLayer == null) bw.name("backward_" + unprefixed(fname, "backward_"));   // a copy: no number
         WRAPPED.put(layer, Boolean.TRUE);
         WRAPPED.put(bw, Boolean.TRUE);
     }
@@ -513,6 +513,9 @@ public class Bidirectional extends Layer {
 
     @Override
     public Bidirectional name(String n) { super.name(n); return this; }
+
+    @Override
+    public Bidirectional dtype(String policy) { super.dtype(policy); return this; }
 
     /**
      * Seeds both wrapped layers' initializers (the wrapper has no weights of its own): the forward and

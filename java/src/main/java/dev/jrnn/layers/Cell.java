@@ -14,6 +14,8 @@ import dev.jrnn.backend.RecurrentCell;
 abstract sealed class Cell permits SimpleRNNCell, GatedCell {
     /** The candidate / output activation (Keras {@code activation}). */
     Activation activation = Activation.TANH;
+    /** Keras' name of the cell object (RNN(LSTMCell(name=...)), see RecurrentLayer.cellName); null until named. */
+    String name;
 
     /** The kind: gate count, state count, and the backend's step and whole-sequence operations. */
     abstract RecurrentCell kind();
@@ -25,6 +27,7 @@ abstract sealed class Cell permits SimpleRNNCell, GatedCell {
     Cell copy() {
         Cell c = fresh();
         c.activation = activation;
+        c.name = name;   // Keras' copy (Bidirectional's backward layer) is the whole config: the cell keeps its name
         return c;
     }
 

@@ -136,4 +136,7 @@ public class Concatenate extends Merge {
 
     @Override
     public Concatenate name(String n) { super.name(n); return this; }
+
+    @Override
+    public Concatenate dtype(String policy) { super.dtype(policy); return this; }
 }

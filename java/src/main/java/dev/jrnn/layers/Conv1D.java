@@ -283,6 +283,9 @@ public class Conv1D extends Layer {
     public Conv1D name(String n) { super.name(n); return this; }
 
     @Override
+    public Conv1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Conv1D seed(long s) { super.seed(s); return this; }
 
     @Override

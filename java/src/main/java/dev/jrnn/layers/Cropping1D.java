@@ -65,6 +65,9 @@ public class Cropping1D extends Rearrangement {
     public Cropping1D name(String n) { super.name(n); return this; }
 
     @Override
+    public Cropping1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Cropping1D seed(long s) { super.seed(s); return this; }
 
     @Override

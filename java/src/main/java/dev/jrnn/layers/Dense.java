@@ -224,6 +224,9 @@ public class Dense extends Layer {
     public Dense name(String n) { super.name(n); return this; }
 
     @Override
+    public Dense dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Dense seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -186,6 +186,9 @@ public class Dot extends Merge {
     public Dot name(String n) { super.name(n); return this; }
 
     @Override
+    public Dot dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Dot seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -72,6 +72,9 @@ public class Dropout extends Noise {
     public Dropout name(String n) { super.name(n); return this; }
 
     @Override
+    public Dropout dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Dropout seed(long s) { super.seed(s); return this; }
 
     @Override

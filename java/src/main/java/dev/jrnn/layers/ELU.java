@@ -45,6 +45,9 @@ public class ELU extends ElementwiseLayer {
     public ELU name(String n) { super.name(n); return this; }
 
     @Override
+    public ELU dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public ELU seed(long s) { super.seed(s); return this; }
 
     @Override

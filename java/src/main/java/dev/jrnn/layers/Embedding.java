@@ -237,6 +237,9 @@ public class Embedding extends Layer {
     public Embedding name(String n) { super.name(n); return this; }
 
     @Override
+    public Embedding dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Embedding seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -57,6 +57,9 @@ public class Flatten extends WeightlessLayer {
     public Flatten name(String n) { super.name(n); return this; }
 
     @Override
+    public Flatten dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Flatten seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -73,6 +73,9 @@ public class GRU extends RecurrentLayer {
     public GRU name(String n) { super.name(n); return this; }
 
     @Override
+    public GRU dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public GRU seed(long s) { super.seed(s); return this; }
 
     @Override
@@ -113,6 +116,9 @@ public class GRU extends RecurrentLayer {
 
     @Override
     public GRU asKerasRnn(boolean b) { super.asKerasRnn(b); return this; }
+
+    @Override
+    public GRU cellName(String n) { super.cellName(n); return this; }
 
     @Override
     public GRU tbptt(int k) { super.tbptt(k); return this; }

@@ -49,6 +49,9 @@ public class GaussianDropout extends Noise {
     public GaussianDropout name(String n) { super.name(n); return this; }
 
     @Override
+    public GaussianDropout dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public GaussianDropout seed(long s) { super.seed(s); return this; }
 
     @Override

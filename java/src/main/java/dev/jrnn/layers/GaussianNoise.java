@@ -45,6 +45,9 @@ public class GaussianNoise extends Noise {
     public GaussianNoise name(String n) { super.name(n); return this; }
 
     @Override
+    public GaussianNoise dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public GaussianNoise seed(long s) { super.seed(s); return this; }
 
     @Override

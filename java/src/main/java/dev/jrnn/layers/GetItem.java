@@ -272,6 +272,9 @@ public class GetItem extends Rearrangement {
     public GetItem name(String n) { super.name(n); return this; }
 
     @Override
+    public GetItem dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public GetItem seed(long s) { super.seed(s); return this; }
 
     @Override

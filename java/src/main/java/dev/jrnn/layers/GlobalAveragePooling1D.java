@@ -69,6 +69,9 @@ public class GlobalAveragePooling1D extends GlobalPooling1D {
     public GlobalAveragePooling1D name(String n) { super.name(n); return this; }
 
     @Override
+    public GlobalAveragePooling1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public GlobalAveragePooling1D seed(long s) { super.seed(s); return this; }
 
     @Override

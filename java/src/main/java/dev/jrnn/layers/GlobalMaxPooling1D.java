@@ -41,6 +41,9 @@ public class GlobalMaxPooling1D extends GlobalPooling1D {
     public GlobalMaxPooling1D name(String n) { super.name(n); return this; }
 
     @Override
+    public GlobalMaxPooling1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public GlobalMaxPooling1D seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -78,6 +78,9 @@ public abstract class GlobalPooling1D extends WeightlessLayer {
     public GlobalPooling1D name(String n) { super.name(n); return this; }
 
     @Override
+    public GlobalPooling1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public GlobalPooling1D seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -30,6 +30,9 @@ public class Identity extends ElementwiseLayer {
     public Identity name(String n) { super.name(n); return this; }
 
     @Override
+    public Identity dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Identity seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -58,6 +58,9 @@ public class LSTM extends RecurrentLayer {
     public LSTM name(String n) { super.name(n); return this; }
 
     @Override
+    public LSTM dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public LSTM seed(long s) { super.seed(s); return this; }
 
     @Override
@@ -98,6 +101,9 @@ public class LSTM extends RecurrentLayer {
 
     @Override
     public LSTM asKerasRnn(boolean b) { super.asKerasRnn(b); return this; }
+
+    @Override
+    public LSTM cellName(String n) { super.cellName(n); return this; }
 
     @Override
     public LSTM tbptt(int k) { super.tbptt(k); return this; }

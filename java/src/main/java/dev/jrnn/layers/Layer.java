@@ -41,6 +41,7 @@ public abstract class Layer {
     private Integer inputLength;
     private Integer inputDim;
     private volatile boolean trainable = true;   // read by a fit on another thread (TrainableFlags)
+    private String dtype = DtypePolicy.FLOAT32;   // Keras' dtype policy, kept for the config (jrnn computes in float32)
 
     protected Backend backend;
     protected ParamStore store;
@@ -219,6 +220,20 @@ public abstract class Layer {
     public int declaredBatchSize() { return declaredBatch; }
 
     public boolean trainable() { return trainable; }
+
+    /**
+     * Keras' {@code dtype=}, a dtype policy ("float32", the default, "float64", "mixed_float16", ...; an InputLayer's: a
+     * dtype such as "int32"), kept in the config {@code toJson} and {@code save} write, so Keras rebuilds the layer as
+     * given. jrnn computes every layer in float32 with float32 weights whatever it says; loading a Keras file keeps it
+     * and warns once naming such layers. docs/GUIDE.md, "dtype policies".
+     */
+    public Layer dtype(String policy) {
+        this.dtype = DtypePolicy.check(name() + ".dtype", policy, kerasClass().equals("InputLayer"));
+        return this;
+    }
+
+    /** The dtype policy {@link #dtype(String)} set, "float32" until then. */
+    public String dtype() { return dtype; }
 
     public Layer trainable(boolean t) {
         boolean changed = t != trainable;

@@ -181,6 +181,9 @@ public class LayerNormalization extends Layer {
     public LayerNormalization name(String n) { super.name(n); return this; }
 
     @Override
+    public LayerNormalization dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public LayerNormalization seed(long s) { super.seed(s); return this; }
 
     @Override

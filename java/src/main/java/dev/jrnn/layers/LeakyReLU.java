@@ -48,6 +48,9 @@ public class LeakyReLU extends ElementwiseLayer {
     public LeakyReLU name(String n) { super.name(n); return this; }
 
     @Override
+    public LeakyReLU dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public LeakyReLU seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -100,6 +100,9 @@ public class Masking extends WeightlessLayer {
     public Masking name(String n) { super.name(n); return this; }
 
     @Override
+    public Masking dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Masking seed(long s) { super.seed(s); return this; }
 
     @Override

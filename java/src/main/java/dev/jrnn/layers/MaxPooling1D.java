@@ -69,6 +69,9 @@ public class MaxPooling1D extends Pooling1D {
     public MaxPooling1D name(String n) { super.name(n); return this; }
 
     @Override
+    public MaxPooling1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public MaxPooling1D seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -18,4 +18,7 @@ public class Maximum extends Extremum {
 
     @Override
     public Maximum name(String n) { super.name(n); return this; }
+
+    @Override
+    public Maximum dtype(String policy) { super.dtype(policy); return this; }
 }

@@ -195,6 +195,9 @@ public abstract class Merge extends Layer {
     public Merge name(String n) { super.name(n); return this; }
 
     @Override
+    public Merge dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Merge seed(long s) { super.seed(s); return this; }
 
     @Override

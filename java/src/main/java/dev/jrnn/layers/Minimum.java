@@ -18,4 +18,7 @@ public class Minimum extends Extremum {
 
     @Override
     public Minimum name(String n) { super.name(n); return this; }
+
+    @Override
+    public Minimum dtype(String policy) { super.dtype(policy); return this; }
 }

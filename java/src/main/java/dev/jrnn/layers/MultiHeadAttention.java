@@ -327,6 +327,9 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
     public MultiHeadAttention name(String n) { super.name(n); return this; }
 
     @Override
+    public MultiHeadAttention dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public MultiHeadAttention seed(long s) { super.seed(s); return this; }
 
     @Override

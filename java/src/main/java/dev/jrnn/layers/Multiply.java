@@ -106,4 +106,7 @@ public class Multiply extends Merge {
 
     @Override
     public Multiply name(String n) { super.name(n); return this; }
+
+    @Override
+    public Multiply dtype(String policy) { super.dtype(policy); return this; }
 }

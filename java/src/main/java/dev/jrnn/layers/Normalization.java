@@ -391,6 +391,9 @@ public class Normalization extends Layer {
     public Normalization name(String n) { super.name(n); return this; }
 
     @Override
+    public Normalization dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Normalization inputShape(int... shape) { super.inputShape(shape); return this; }
 
     @Override

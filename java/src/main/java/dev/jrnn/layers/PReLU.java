@@ -209,6 +209,9 @@ public class PReLU extends Layer {
     public PReLU name(String n) { super.name(n); return this; }
 
     @Override
+    public PReLU dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public PReLU seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -116,6 +116,9 @@ public class Permute extends Rearrangement {
     public Permute name(String n) { super.name(n); return this; }
 
     @Override
+    public Permute dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Permute seed(long s) { super.seed(s); return this; }
 
     @Override

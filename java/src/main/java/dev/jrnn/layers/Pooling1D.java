@@ -82,6 +82,12 @@ public abstract class Pooling1D extends WeightlessLayer {
     @Override
     boolean keepsInnerMask() { return false; }
 
+    @Override
+    public Pooling1D name(String n) { super.name(n); return this; }
+
+    @Override
+    public Pooling1D dtype(String policy) { super.dtype(policy); return this; }
+
     /** The pooled output of {@code x} over the windows {@code g}, and its backward. */
     abstract Trace pool(Backend be, DTensor x, Windows1D g);
 }

@@ -69,6 +69,9 @@ public class ReLU extends ElementwiseLayer {
     public ReLU name(String n) { super.name(n); return this; }
 
     @Override
+    public ReLU dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public ReLU seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -181,11 +181,19 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         requireUnwrapped("asKerasRnn");
         this.kerasRnn = b;
         drawDefaultName(Names.snake(kerasClass()), false);   // a default name follows the class, as Keras': rnn, rnn_1
+        // Keras names the cell made for RNN(...) from its own counter: lstm_cell, lstm_cell_1, ... (a file's name is kept)
+        if (b && cell.name == null) cell.name = dev.jrnn.backend.NameUids.draw(Names.snake(layerClass() + "Cell")).name();
         return this;
     }
 
     /** Whether this layer stands for Keras' generic RNN over its cell ({@link #asKerasRnn(boolean)}). */
     public boolean asKerasRnn() { return kerasRnn; }
+
+    /** Keras' name of the cell of {@code RNN(cell)}: given, or drawn by {@link #asKerasRnn(boolean)}; null before either. */
+    public String cellName() { return cell.name; }
+
+    /** Names the cell, as Keras' {@code RNN(LSTMCell(8, name="enc_cell"))}; {@code model.save} writes it for an RNN. */
+    public RecurrentLayer cellName(String n) { cell.name = Names.check(name() + ": the cell name", n); return this; }
 
     /** The layer class, LSTM, GRU or SimpleRNN, also when it stands for Keras' RNN over its cell (what to construct). */
     public abstract String layerClass();
@@ -321,6 +329,9 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
 
     @Override
     public RecurrentLayer name(String n) { super.name(n); return this; }
+
+    @Override
+    public RecurrentLayer dtype(String policy) { super.dtype(policy); return this; }
 
     @Override
     public RecurrentLayer seed(long s) { super.seed(s); return this; }
@@ -459,6 +470,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         c.dropout(dropout).recurrentDropout(recurrentDropout);
         c.stateful = stateful;
         c.trainable(trainable());
+        c.dtype(dtype());   // Keras' copy keeps the dtype policy (bidirectional.py copies the whole config)
         weightRules().copyTo(c.weightRules());
         inits.copyTo(c.inits);
         return c;

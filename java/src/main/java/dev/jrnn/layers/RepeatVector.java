@@ -85,6 +85,9 @@ public class RepeatVector extends WeightlessLayer {
     public RepeatVector name(String n) { super.name(n); return this; }
 
     @Override
+    public RepeatVector dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public RepeatVector seed(long s) { super.seed(s); return this; }
 
     @Override

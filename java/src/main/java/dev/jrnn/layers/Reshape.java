@@ -94,6 +94,9 @@ public class Reshape extends Rearrangement {
     public Reshape name(String n) { super.name(n); return this; }
 
     @Override
+    public Reshape dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Reshape seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -29,6 +29,9 @@ public class SimpleRNN extends RecurrentLayer {
     public SimpleRNN name(String n) { super.name(n); return this; }
 
     @Override
+    public SimpleRNN dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public SimpleRNN seed(long s) { super.seed(s); return this; }
 
     @Override
@@ -69,6 +72,9 @@ public class SimpleRNN extends RecurrentLayer {
 
     @Override
     public SimpleRNN asKerasRnn(boolean b) { super.asKerasRnn(b); return this; }
+
+    @Override
+    public SimpleRNN cellName(String n) { super.cellName(n); return this; }
 
     @Override
     public SimpleRNN tbptt(int k) { super.tbptt(k); return this; }

@@ -177,6 +177,9 @@ public class Softmax extends WeightlessLayer {
     public Softmax name(String n) { super.name(n); return this; }
 
     @Override
+    public Softmax dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Softmax seed(long s) { super.seed(s); return this; }
 
     @Override

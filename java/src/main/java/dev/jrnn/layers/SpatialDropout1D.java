@@ -54,6 +54,9 @@ public class SpatialDropout1D extends Dropout {
     public SpatialDropout1D name(String n) { super.name(n); return this; }
 
     @Override
+    public SpatialDropout1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public SpatialDropout1D seed(long s) { super.seed(s); return this; }
 
     @Override

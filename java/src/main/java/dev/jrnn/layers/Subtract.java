@@ -42,6 +42,9 @@ public class Subtract extends Merge {
     public Subtract name(String n) { super.name(n); return this; }
 
     @Override
+    public Subtract dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public Subtract seed(long s) { super.seed(s); return this; }
 
     @Override

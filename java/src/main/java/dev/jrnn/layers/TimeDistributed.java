@@ -190,6 +190,9 @@ public class TimeDistributed extends Layer {
     @Override
     public TimeDistributed name(String n) { super.name(n); return this; }
 
+    @Override
+    public TimeDistributed dtype(String policy) { super.dtype(policy); return this; }
+
     /** Seeds the wrapped layer (its initializers, or Dropout's masks); the wrapper has no weights of its own. */
     @Override
     public TimeDistributed seed(long s) {

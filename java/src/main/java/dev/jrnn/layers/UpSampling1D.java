@@ -63,6 +63,9 @@ public class UpSampling1D extends Rearrangement {
     public UpSampling1D name(String n) { super.name(n); return this; }
 
     @Override
+    public UpSampling1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public UpSampling1D seed(long s) { super.seed(s); return this; }
 
     @Override

@@ -66,6 +66,9 @@ public class ZeroPadding1D extends Rearrangement {
     public ZeroPadding1D name(String n) { super.name(n); return this; }
 
     @Override
+    public ZeroPadding1D dtype(String policy) { super.dtype(policy); return this; }
+
+    @Override
     public ZeroPadding1D seed(long s) { super.seed(s); return this; }
 
     @Override

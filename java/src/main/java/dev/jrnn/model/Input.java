@@ -8,6 +8,7 @@ import dev.jrnn.layers.Node;
  * <pre>{@code
  * Input in = Input.shape(3, 1).name("input");       // Keras: Input(shape=(3, 1), name="input")
  * Input fixed = Input.batchShape(8, 2, 10);          // Keras: Input(batch_shape=(8, 2, 10))
+ * Input ids = Input.shape(20).dtype("int32");       // Keras: Input(shape=(20,), dtype="int32")
  * }</pre>
  */
 public final class Input extends Node {
@@ -49,4 +50,17 @@ public final class Input extends Node {
     }
 
     public String name() { return inputLayer.name(); }
+
+    /**
+     * The input's dtype, as Keras' {@code Input(shape, dtype="int32")} (one of float16, bfloat16, float32, float64,
+     * int8 ... int64, uint8 ... uint64, bool; float32 by default): kept in the config {@code toJson} and {@code save}
+     * write, so Keras rebuilds an Embedding's id input as int32. jrnn feeds every input as float32 whatever it says.
+     */
+    public Input dtype(String dtype) {
+        inputLayer.dtype(dtype);
+        return this;
+    }
+
+    /** The dtype {@link #dtype(String)} set, "float32" until then. */
+    public String dtype() { return inputLayer.dtype(); }
 }

@@ -30,6 +30,13 @@ public final class InputLayer extends Layer {
         return this;
     }
 
+    /** The input's dtype, as Keras' {@code Input(dtype="int32")}: kept in the config, fed as float32 ({@link Input#dtype}). */
+    @Override
+    public InputLayer dtype(String dtype) {
+        super.dtype(dtype);
+        return this;
+    }
+
     /** An InputLayer is only the source of its {@link Input}: it cannot be applied to nodes. */
     @Override
     public Node apply(java.util.List<? extends Node> inputs) {

@@ -52,15 +52,22 @@ public class Model extends Evaluator implements AutoCloseable {
     private Graph graph;
     private Parameters params;
     private volatile boolean closed;
+    /**
+     * Whether the model was made from one input / one output {@link Node} rather than a list (Keras'
+     * {@code _inputs_struct}: {@code model.input} is then that tensor, not a list of one): what toJson and save write.
+     */
+    private boolean singleInput, singleOutput;
 
     /** A functional model from one input to one output. */
     public Model(Node input, Node output) {
         this(List.of(requireNode(input, "input")), List.of(requireNode(output, "output")));
+        singleInput = singleOutput = true;
     }
 
     /** A functional model from one input to several outputs. */
     public Model(Node input, List<? extends Node> outputs) {
         this(List.of(requireNode(input, "input")), outputs);
+        singleInput = true;
     }
 
     /**
@@ -69,6 +76,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     public Model(List<? extends Node> inputs, Node output) {
         this(inputs, List.of(requireNode(output, "output")));
+        singleOutput = true;
     }
 
     /**
@@ -91,6 +99,7 @@ public class Model extends Evaluator implements AutoCloseable {
     protected Model(String defaultNameBase) {
         this.drawn = NameUids.draw(defaultNameBase);
         this.name = drawn.name();
+        singleInput = singleOutput = true;   // Keras' Sequential builds its Functional of one input and one output tensor
     }
 
     private static Node requireNode(Node n, String what) {
@@ -246,6 +255,18 @@ public class Model extends Evaluator implements AutoCloseable {
     public List<Node> inputs() { return graph().inputs; }
 
     public List<Node> outputs() { return graph().outputs; }
+
+    /**
+     * Whether the model was made from one input {@link Node} ({@code new Model(in, out)}) rather than a list of inputs
+     * ({@code new Model(List.of(in), out)}), as Keras tells {@code Model(i, o)} from {@code Model([i], o)}: its
+     * {@code model.input} is then a tensor, not a list of one. {@link #toJson} and {@link #save} write it so (a bare
+     * {@code ["in", 0, 0]} in {@code input_layers}, where a list is {@code [["in", 0, 0]]}), and a Keras file's model loads
+     * with the structure the file gives. A {@link Sequential}'s is one input. {@link #inputs()} is a list either way.
+     */
+    public boolean singleInput() { return singleInput; }
+
+    /** As {@link #singleInput()}, for the outputs: whether the model was made with one output {@link Node}, not a list. */
+    public boolean singleOutput() { return singleOutput; }
 
     /** Number of weights (trainable and not), as Keras' count_params(). */
     public long countParams() {

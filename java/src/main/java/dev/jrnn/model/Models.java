@@ -65,7 +65,8 @@ public final class Models {
         if (model == null) throw new IllegalArgumentException("Models.cloneModel: model is null");
         refuseOwnLayers(model, "Models.cloneModel", "cannot be cloned: build the model again from your code and, for the"
                 + " same weights, clone.setWeights(model.getWeights())");
-        Model clone = fromJson(model.toJson(false));   // Keras never reads it: no hard_sigmoid warning
+        // Keras never reads it: no hard_sigmoid warning; the dtype policies are the user's: no float32 warning
+        Model clone = dev.jrnn.io.keras.KerasImport.fromJson(model.toJson(false), false);
         ModelFiles.applyTbptt(clone, ModelFiles.readTbptt(clone, ModelFiles.tbpttOf(model)));   // jrnn's, not in Keras' config
         ModelFiles.readPaddingIdx(clone, ModelFiles.paddingIdxOf(model)).forEach((e, k) -> {
             e.paddingIdx(k);

@@ -71,6 +71,23 @@ final class WeightsIo {
         return names;
     }
 
+    /**
+     * {@code names} with a given backward layer's weights under {@code backward_<name>}, as jrnn named that layer before it
+     * kept the name Keras 3 keeps ({@code given/backward_g/kernel}, now {@code given/g/kernel}): a file saved so still loads
+     * by name. A backward layer named {@code backward_...} (the copy) was named so then too.
+     */
+    private List<String> legacyBackwardNames(List<String> names) {
+        List<String> legacy = new ArrayList<>(names);
+        for (int i = 0; i < order.size(); i++) {
+            if (!(ps.owners.get(order.get(i)) instanceof dev.jrnn.layers.Bidirectional b)) continue;
+            String bw = b.backwardLayer().name(), scope = b.name() + "/" + bw + "/";
+            if (!bw.startsWith("backward_") && names.get(i).startsWith(scope)) {
+                legacy.set(i, b.name() + "/backward_" + bw + "/" + names.get(i).substring(scope.length()));
+            }
+        }
+        return legacy;
+    }
+
     /** Writes every weight by name to {@code file} (atomically: temp file + rename). */
     void save(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException(name + ".saveWeights: file is null");
@@ -94,6 +111,8 @@ final class WeightsIo {
         if (file == null) throw new IllegalArgumentException(name + ".loadWeights: file is null");
         List<String> names = names();
         Map<String, int[]> header = SafeTensors.shapes(file);
+        List<String> legacy = legacyBackwardNames(names);
+        if (!header.keySet().containsAll(names) && new HashSet<>(legacy).equals(header.keySet())) names = legacy;
         List<String> fileNames = new ArrayList<>(header.keySet());
         boolean sameNames = new HashSet<>(names).equals(header.keySet());
         List<String> structure = structureProblems(names, fileNames, header);

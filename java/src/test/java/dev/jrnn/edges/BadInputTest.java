@@ -318,6 +318,17 @@ class BadInputTest {
         // it named the other layer's weight as if this layer held it ("kernel")
         bad("layer weightName: another layer's param", IAE, f -> lstm(f).weightName(((Dense) f.model.getLayer("dense")).kernel()),
                 "lstm.weightName: kernel (", "is not a weight of this layer, expected one of [kernel, recurrent_kernel, bias]");
+        bad("layer dtype: null", IAE, f -> new Dense(2).name("d").dtype(null),
+                "d.dtype: expected a dtype policy of [float16, bfloat16, float32, float64, mixed_float16, mixed_bfloat16], got null");
+        bad("layer dtype: an integer policy", IAE, f -> new LSTM(2).name("l").dtype("int8_from_float32"),
+                "l.dtype: expected a dtype policy of [", "got 'int8_from_float32'");
+        bad("Input dtype: a policy, not a dtype", IAE, f -> dev.jrnn.model.Input.shape(3).name("ids").dtype("mixed_float16"),
+                "ids.dtype: expected an input dtype of [float16, bfloat16, float32, float64, int8,", "got 'mixed_float16'");
+        bad("layer cellName: empty", IAE, f -> new LSTM(2).name("l").cellName(" "), "l: the cell name must not be empty, got ' '");
+        bad("fromJson without the dtype warning: null", IAE, f -> dev.jrnn.io.keras.KerasImport.fromJson(null, false),
+                "fromJson: json is null");
+        bad("fromJson without the dtype warning: not JSON", IAE, f -> dev.jrnn.io.keras.KerasImport.fromJson("{", false),
+                "fromJson: not JSON");
         bad("layer weightName: an unbuilt layer", IAE, f -> new Dense(2).name("unbuilt").weightName(((Dense) f.model.getLayer("dense")).kernel()),
                 "unbuilt.weightName: kernel (", "is not a weight of this layer, expected one of [] (it is not built yet)");
         // a subclass's own variable scope, not "<name>/": its weight is named by it (it threw StringIndexOutOfBoundsException)

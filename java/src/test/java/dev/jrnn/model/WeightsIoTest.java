@@ -13,7 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -178,5 +180,34 @@ class WeightsIoTest {
         assertTrue(names.get(0).contains("forward"), names.toString());
         b.setWeights(w);
         assertEquals(w, b.getWeights());
+    }
+    /**
+     * jrnn named a given backward layer backward_<name> before it kept Keras 3's name, so a weights file saved then holds
+     * given/backward_g/kernel where the model now says given/g/kernel: loadWeights(file, true) refused it ("missing").
+     * The old name is read as the layer's: each array lands in its own direction (forward and backward are the same
+     * shapes, so only the names tell them apart), the file's values.
+     */
+    @Test
+    void aWeightsFileWithTheOldBackwardNameLoadsByName(@TempDir Path dir) throws Exception {
+        java.util.function.Supplier<Model> build = () -> {
+            dev.jrnn.model.Input x = dev.jrnn.model.Input.shape(5, 3).name("x");
+            return new Model(x, new Bidirectional(new LSTM(3).name("f"), new LSTM(3).goBackwards(true).name("g")).name("given").apply(x));
+        };
+        Model a = build.get();
+        assertEquals("given/g/kernel", io(a).names().get(3));
+        Map<String, Tensor> old = new LinkedHashMap<>();   // the names jrnn wrote before: given/forward_f/*, given/backward_g/*
+        List<String> names = io(a).names();
+        for (int i = 0; i < names.size(); i++) old.put(names.get(i).replace("given/g/", "given/backward_g/"), a.getWeights().get(i));
+        Path file = dir.resolve("old.safetensors");
+        dev.jrnn.io.SafeTensors.write(file, old, Map.of("format", "jrnn"));
+        Jrnn.setSeed(99);
+        Model b = build.get();
+        b.loadWeights(file, true);
+        Map<String, Tensor> stored = dev.jrnn.io.SafeTensors.read(file);
+        Bidirectional bi = (Bidirectional) b.getLayer("given");
+        assertEquals(stored.get("given/forward_f/kernel"), bi.forwardLayer().getWeights().get(0));
+        assertEquals(stored.get("given/backward_g/kernel"), bi.backwardLayer().getWeights().get(0));
+        assertEquals(stored.get("given/backward_g/recurrent_kernel"), bi.backwardLayer().getWeights().get(1));
+        assertTrue(!stored.get("given/forward_f/kernel").equals(stored.get("given/backward_g/kernel")));
     }
 }

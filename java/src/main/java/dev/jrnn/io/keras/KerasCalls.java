@@ -3,6 +3,8 @@ package dev.jrnn.io.keras;
 import dev.jrnn.layers.BaseDenseAttention;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.MultiHeadAttention;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Model;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -318,6 +320,17 @@ final class KerasCalls {
         List<Object> out = new ArrayList<>();
         flattenRefs(c.raw(key), out, c.where() + "." + key, key);
         return out;
+    }
+
+    /**
+     * The model of {@code ins} to {@code outs} (config {@code c}'s input_layers / output_layers resolved) made as the file
+     * made it: from one node where the refs are one ref (Keras 3's {@code Model(i, o)}), from a list otherwise (a list of
+     * one, as tf.keras 2 writes every model, stays a list, as Keras 3 reads it), so the model writes them back the same.
+     */
+    static Model model(KerasConfig c, List<Node> ins, List<Node> outs) {
+        boolean oneIn = isRef(c.raw("input_layers")), oneOut = isRef(c.raw("output_layers"));
+        if (oneIn) return oneOut ? new Model(ins.get(0), outs.get(0)) : new Model(ins.get(0), outs);
+        return oneOut ? new Model(ins, outs.get(0)) : new Model(ins, outs);
     }
 
     /** Whether {@code v} is one [layer, node, tensor] ref (a leaf of a model's input or output structure). */

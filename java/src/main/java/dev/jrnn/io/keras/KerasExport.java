@@ -223,8 +223,9 @@ public final class KerasExport {
                 spec.put("inbound_nodes", inbound);
                 layers.add(spec);
             }
-            c.put("input_layers", refs(model.inputs(), index));
-            c.put("output_layers", refs(model.outputs(), index));
+            // Keras 3's get_config maps the structure the model was made with: one ref for Model(i, o), a list for Model([i], [o])
+            c.put("input_layers", model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
+            c.put("output_layers", model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
         }
         c.put("layers", layers);
         if (!cls.equals("Functional")) return serialized("keras", cls, c);
@@ -247,7 +248,7 @@ public final class KerasExport {
     private static Map<String, Object> inputLayer(String name, Node in) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("batch_shape", shape(in));
-        c.put("dtype", "float32");
+        c.put("dtype", in.layer().dtype());
         c.put("sparse", false);
         c.put("name", name);
         return serialized("keras.layers", "InputLayer", c);
@@ -318,7 +319,7 @@ public final class KerasExport {
     private static Map<String, Object> tensor(Node n, Map<Call, Integer> index) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("shape", shape(n));
-        c.put("dtype", "float32");
+        c.put("dtype", dev.jrnn.layers.DtypePolicy.computeDtype(n.layer().dtype()));   // Keras' tensor: its layer's compute dtype
         c.put("keras_history", ref(n, index));
         Map<String, Object> t = new LinkedHashMap<>();
         t.put("class_name", "__keras_tensor__");

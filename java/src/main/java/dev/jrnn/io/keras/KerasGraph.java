@@ -449,7 +449,7 @@ final class KerasGraph {
             List<Node> ins = resolve(KerasCalls.refs(c, "input_layers"), calls, ops, true);
             List<Node> outs = resolve(KerasCalls.refs(c, "output_layers"), calls, ops, true);
             if (ins == null || outs == null) throw new KerasFormatException("model_config: input_layers or output_layers name an unknown layer call");
-            Model m = new Model(ins, outs);
+            Model m = KerasCalls.model(c, ins, outs);
             if (name != null) m.name(name);
             return m;
         }

@@ -67,10 +67,13 @@ public final class KerasImport {
                         ? "holds weights only (no model_config): build the model in jrnn and call loadWeights"
                         : "an HDF5 file without a model_config attribute: not a Keras model file");
             }
-            KerasGraph graph = new KerasGraph(new KerasLayers(kf.kerasMajor(), file.toString()), kf.kerasVersion);
+            KerasLayers layers = new KerasLayers(kf.kerasMajor(), file.toString());
+            KerasGraph graph = new KerasGraph(layers, kf.kerasVersion);
             // every weight comes from the file: no initialiser runs only to be overwritten
             Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
             try {
+                KerasDtypes.inputs(model, kf.modelConfig);
+                KerasDtypes.warn(model, file.toString(), layers.droppedDtypes);
                 // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
                 // read straight into that store, the layers' own deferred stores never allocate
                 Layer.buildForLoading(model::paramStore);
@@ -125,7 +128,13 @@ public final class KerasImport {
      * no input shape (an unbuilt one) comes back unbuilt, built by the first data it gets. An IllegalArgumentException
      * names what is wrong (not JSON, a layer or option jrnn does not support).
      */
-    public static Model fromJson(String json) {
+    public static Model fromJson(String json) { return fromJson(json, true); }
+
+    /**
+     * {@link #fromJson(String)}; {@code warn} false for jrnn's own JSON (cloneModel), whose dtype policies the user set in
+     * Java: no warning that jrnn computes them in float32.
+     */
+    public static Model fromJson(String json, boolean warn) {
         if (json == null) throw new IllegalArgumentException("fromJson: json is null");
         Object config;
         try {
@@ -136,9 +145,13 @@ public final class KerasImport {
         String version = config instanceof Map<?, ?> m && m.get("keras_version") instanceof String v ? v : null;
         int major = version != null && (version.startsWith("1.") || version.startsWith("2.")) ? version.charAt(0) - '0' : 3;
         try {   // the version also numbers nested models' calls (Keras 2.3 and older count them from 1)
-            KerasGraph graph = new KerasGraph(new KerasLayers(major, "the JSON architecture"), version);
+            KerasLayers layers = new KerasLayers(major, "the JSON architecture");
+            KerasGraph graph = new KerasGraph(layers, version);
             graph.unbuiltAllowed = true;   // an architecture alone: an unbuilt Sequential is built by its first data
-            return graph.build(config);
+            Model m = graph.build(config);
+            KerasDtypes.inputs(m, config);
+            if (warn) KerasDtypes.warn(m, "the JSON architecture", layers.droppedDtypes);
+            return m;
         } catch (KerasFormatException e) {
             throw new IllegalArgumentException("fromJson: " + e.getMessage(), e);
         }

@@ -19,6 +19,7 @@ import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.AveragePooling1D;
 import dev.jrnn.layers.Conv1D;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.DtypePolicy;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.Normalization;
 import dev.jrnn.layers.Embedding;
@@ -33,6 +34,7 @@ import dev.jrnn.layers.SimpleRNN;
 import dev.jrnn.layers.TimeDistributed;
 
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,6 +68,8 @@ final class KerasLayers {
 
     final int kerasMajor;
     private final String file;
+    /** The layers whose dtype policy jrnn does not keep (a quantized int8_from_float32), "'name' (policy)": warned once. */
+    final List<String> droppedDtypes = new ArrayList<>();
 
     /** {@code kerasMajor}: the saving Keras' major version (hard_sigmoid differs); {@code file} names warnings. */
     KerasLayers(int kerasMajor, String file) {
@@ -147,10 +151,12 @@ final class KerasLayers {
             cls = cls.substring("CuDNN".length());
         }
         boolean rnn = cls.equals("RNN");
+        String cellName = null;
         if (rnn) {   // over one built-in cell: that cell's layer, standing for the RNN (a stack of cells is KerasGraph's)
-            KerasConfig one = KerasRnn.single(c, where);
-            cls = one.string("class_name");
-            c = one.object("config");
+            KerasRnn.CellLayer one = KerasRnn.single(c, where);
+            cellName = one.cellName();
+            cls = one.spec().string("class_name");
+            c = one.spec().object("config");
         }
         Layer l = switch (cls) {
             case "SimpleRNN", "LSTM", "GRU" -> recurrent(cls, c, where);
@@ -185,12 +191,23 @@ final class KerasLayers {
             default -> throw new KerasFormatException(where + ": layer class '" + cls + "' is not supported; jrnn imports "
                     + String.join(", ", supported()) + " and RNN over SimpleRNNCell, LSTMCell, GRUCell or StackedRNNCells of them");
         };
-        if (rnn) ((RecurrentLayer) l).asKerasRnn(true);
+        if (rnn) {   // the cell keeps the file's name (before asKerasRnn, which would draw one as for a new cell)
+            if (cellName != null) ((RecurrentLayer) l).cellName(cellName);
+            ((RecurrentLayer) l).asKerasRnn(true);
+        }
         warnHarmless(c, where);
         if (SEEDED.contains(cls) && c.raw("seed") instanceof Long seed) l.seed(seed);
         KerasInitializers.read(l, c, where);
         KerasPenalties.read(l, c, where);
         if (name != null) l.name(name);
+        // kept for the config jrnn writes (computed in float32); an integer one is Keras 1 / 2's dtype of the first layer's
+        // input (input_dtype), not a policy Keras 3 reads: left out, as before; any other (quantized) dropped and warned of
+        String policy = KerasDtypes.policy(c.raw("dtype"), where);
+        if (policy != null && DtypePolicy.isPolicy(policy)) {
+            l.dtype(policy);
+        } else if (policy != null && !KerasDtypes.inputDtype(policy)) {
+            droppedDtypes.add("'" + l.name() + "' (" + policy + ")");
+        }
         // only a freeze is applied: a wrapper's trainable(true) would unfreeze the layer it wraps, which Keras leaves frozen
         if (!c.bool("trainable", true)) l.trainable(false);
         return l;
@@ -245,7 +262,8 @@ final class KerasLayers {
         } else if (f.goBackwards()) {   // tf.keras 2 (no backward_layer in its config) flipped the copy; Keras 3 refuses it
             bw = (RecurrentLayer) build(c.object("layer"));
             bw.goBackwards(false);
-            bw.name(f.name());   // a config without a name drew a default for the copy: give it back
+            // tf.keras 2's copy is named backward_<name>; naming it gives back the default a config without a name drew
+            bw.name("backward_" + f.name());
         }
         Bidirectional bi = new Bidirectional(f, bw);
         bi.mergeMode(c.has("merge_mode") ? c.string("merge_mode") : null);
@@ -408,7 +426,7 @@ final class KerasLayers {
         c.put("name", l.name());
         // Keras 3's SpatialDropout1D takes no trainable in its constructor (from_config would fail on it)
         if (!(l instanceof dev.jrnn.layers.SpatialDropout1D)) c.put("trainable", l.trainable());
-        c.put("dtype", "float32");
+        c.put("dtype", l.dtype());   // the policy given or read (jrnn computes in float32 whatever it says)
         switch (l) {
             case RecurrentLayer r -> {
                 c.put("units", r.units());

@@ -237,8 +237,11 @@ public final class KerasLegacyExport {
     private static String path(Layer l, Param p) {
         return switch (l) {
             case Bidirectional b -> {
-                Layer inner = b.forwardLayer().params().stream().anyMatch(q -> q == p) ? b.forwardLayer() : b.backwardLayer();
-                yield inner.name() + "/" + path(inner, p);
+                boolean fw = b.forwardLayer().params().stream().anyMatch(q -> q == p);
+                Layer inner = fw ? b.forwardLayer() : b.backwardLayer();
+                // tf.keras 2 names the backward layer backward_<its config's name>, a given one too (Keras 3 keeps that name)
+                String n = inner.name();
+                yield (fw || n.startsWith("backward_") ? n : "backward_" + n) + "/" + path(inner, p);
             }
             case TimeDistributed t -> t.layer().name() + "/" + path(t.layer(), p);
             case MultiHeadAttention m -> m.weightName(p);   // query/kernel, ...
@@ -349,7 +352,7 @@ public final class KerasLegacyExport {
             case "InputLayer" -> {
                 c.clear();
                 c.put("batch_input_shape", c3.get("batch_shape"));
-                c.put("dtype", "float32");
+                c.put("dtype", c3.get("dtype"));
                 c.put("sparse", false);
                 c.put("ragged", false);
                 c.put("name", name);
@@ -360,9 +363,12 @@ public final class KerasLegacyExport {
                 // time_major: left out (tf.keras 2's default, false): Keras 3's legacy loader refuses the key (keras#20750)
                 if (!cls.equals("SimpleRNN")) c.put("implementation", 2L);   // tf.keras 2's default; the same numbers
             }
-            case "Bidirectional" -> {   // tf.keras 2 names its copies forward_<name>, backward_<name> itself
+            // tf.keras 2 names its layers forward_<name>, backward_<name> itself, a given backward layer too (its config
+            // holds the name unprefixed; Keras 3 reading it keeps that name for a given backward layer, as jrnn does)
+            case "Bidirectional" -> {
                 unprefix(c.get("layer"), "forward_");
                 unprefix(c.get("backward_layer"), "backward_");
+                if (isCopy(c.get("layer"), c.get("backward_layer"))) c.remove("backward_layer");   // tf.keras 2 writes none for its copy
             }
             case "Dense" -> c.putIfAbsent("activity_regularizer", null);   // tf.keras 2 writes it always
             case "Embedding" -> c.put("input_length", null);
@@ -402,6 +408,21 @@ public final class KerasLegacyExport {
         r.putAll(spec);
         r.put("registered_name", null);
         return r;
+    }
+
+    /**
+     * Whether the (unprefixed) backward layer spec is the forward's copy going the other way, which tf.keras 2 leaves out of
+     * its config (get_config writes backward_layer only for a given one) and builds again: read so, it is named
+     * backward_<name> by tf.keras 2 and Keras 3 alike, where a written one would keep its unprefixed name in Keras 3.
+     */
+    private static boolean isCopy(Object forward, Object backward) {
+        if (!(forward instanceof Map<?, ?> f && backward instanceof Map<?, ?> b && f.get("config") instanceof Map<?, ?> fc
+                && b.get("config") instanceof Map<?, ?> bc) || !java.util.Objects.equals(f.get("class_name"), b.get("class_name"))) {
+            return false;
+        }
+        Map<Object, Object> flipped = new LinkedHashMap<>(bc);
+        flipped.put("go_backwards", fc.get("go_backwards"));
+        return flipped.equals(fc) && !java.util.Objects.equals(bc.get("go_backwards"), fc.get("go_backwards"));
     }
 
     @SuppressWarnings("unchecked")

@@ -33,14 +33,14 @@ final class KerasRnn {
         return cell instanceof List<?> || cell instanceof Map<?, ?> m && "StackedRNNCells".equals(m.get("class_name"));
     }
 
-    /** The one layer an RNN over a single built-in cell is; {@code rnn} is the RNN's config, {@code where} names it. */
-    static KerasConfig single(KerasConfig rnn, String where) {
+    /** The one layer an RNN over a single built-in cell is, with the cell's name; {@code rnn} is the RNN's config. */
+    static CellLayer single(KerasConfig rnn, String where) {
         check(rnn, where);
         if (stackedCell(rnn.raw("cell"))) {
             throw new KerasFormatException(where + ": StackedRNNCells inside a wrapper (Bidirectional, TimeDistributed) is not supported: "
                     + "jrnn runs a stack of cells as one layer per cell; wrap one RNN per cell instead");
         }
-        return layer(rnn, new KerasConfig(rnn.raw("cell"), where + ".cell"), rnn.string("name", null), Map.of(), where).spec();
+        return layer(rnn, new KerasConfig(rnn.raw("cell"), where + ".cell"), rnn.string("name", null), Map.of(), where);
     }
 
     /**
@@ -85,7 +85,7 @@ final class KerasRnn {
             (own ? rnn : cell).put(e.getKey(), e.getValue());
         }
         Map<String, Object> named = new LinkedHashMap<>();
-        named.put("name", r.name() + "_cell");
+        named.put("name", r.cellName() != null ? r.cellName() : r.name() + "_cell");   // the file's or Keras' own (lstm_cell)
         named.put("trainable", c.get("trainable"));
         named.put("dtype", c.get("dtype"));
         named.putAll(cell);

@@ -1,7 +1,8 @@
 """Keras 3.15.1 loading what jrnn's model.save wrote for the nested models (SaveNestedBack.java): jrnn_<n>.keras and
 jrnn_<n>.h5, each given <n>_x*.npy; Keras' flat predictions go to keras_on_jrnn_<n>_<keras|h5>_y<k>.npy and are compared
 with Keras' own on the original file (<n>_y*.npy). jrnn writes the flattened structure (a flat list of inputs and of
-outputs), which Keras loads as such. Run from this folder: KERAS_BACKEND=jax python check_jrnn_saves.py
+outputs; since session 26 one bare ref where the file had one, as Keras 3 writes Model(x, ...)), which Keras loads as
+such. Run from this folder: KERAS_BACKEND=jax python check_jrnn_saves.py
 """
 import glob, os
 os.environ.setdefault("KERAS_BACKEND", "jax")

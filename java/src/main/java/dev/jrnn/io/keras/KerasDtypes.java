@@ -1,0 +1,100 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.io.FileFaults;
+import dev.jrnn.layers.Bidirectional;
+import dev.jrnn.layers.DtypePolicy;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+import dev.jrnn.layers.TimeDistributed;
+import dev.jrnn.model.Model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Keras config's dtype policies and Input dtypes: read into the layers ({@link Layer#dtype(String)}) so the configs jrnn
+ * writes keep them (Keras then rebuilds the same model: a float64 LSTM, a mixed_float16 one, an int32 Input of ids), and
+ * one warning per load naming the layers jrnn computes in float32 although the file says otherwise.
+ */
+final class KerasDtypes {
+    private KerasDtypes() {}
+
+    /**
+     * The policy a layer config's {@code "dtype"} names: a string ("float64", "mixed_float16"), Keras 3's DTypePolicy object
+     * or tf.keras 2's Policy ({@code {"class_name": ..., "config": {"name": ...}}}), Keras 3's QuantizedDTypePolicy ({@code
+     * {"mode": "int8", "source_name": "float32"}}: int8_from_float32); null where there is none.
+     */
+    static String policy(Object dtype, String where) {
+        if (dtype == null) return null;
+        if (dtype instanceof String s) return s;
+        if (dtype instanceof Map<?, ?> m && m.get("config") instanceof Map<?, ?> c) {
+            if (c.get("name") instanceof String s) return s;
+            // Keras 3's QuantizedDTypePolicy writes no name: its name is mode_from_source (int8_from_float32)
+            if (c.get("mode") instanceof String mode && c.get("source_name") instanceof String source) return mode + "_from_" + source;
+        }
+        throw new KerasFormatException(where + ": dtype " + KerasConfig.describe(dtype) + " should name a dtype policy"
+                + " (a string, {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}} or a QuantizedDTypePolicy's"
+                + " {\"mode\": ..., \"source_name\": ...})");
+    }
+
+    /** Gives the model's Inputs the dtypes its config's InputLayers (top level, by name) declare. */
+    static void inputs(Model m, Object modelConfig) {
+        if (!m.isBuilt() || !(modelConfig instanceof Map<?, ?> top) || !(top.get("config") instanceof Map<?, ?> c)
+                || !(c.get("layers") instanceof List<?> specs)) {
+            return;
+        }
+        for (Object o : specs) {
+            if (!(o instanceof Map<?, ?> spec) || !"InputLayer".equals(spec.get("class_name")) || !(spec.get("config") instanceof Map<?, ?> ic)) continue;
+            String name = ic.get("name") instanceof String n ? n : null;
+            String where = "InputLayer '" + name + "'";
+            String dtype = policy(ic.get("dtype"), where);
+            if (dtype == null) continue;
+            for (Node in : m.inputs()) {
+                // a Sequential's one input whatever its name (a nested layer may have taken the InputLayer's)
+                if (!in.layer().name().equals(name) && !(m instanceof dev.jrnn.model.Sequential)) continue;
+                try {
+                    in.layer().dtype(dtype);
+                } catch (IllegalArgumentException e) {
+                    throw new KerasFormatException(where + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether {@code dtype} is an integer or bool dtype, which Keras 1 / 2 wrote as a first layer's dtype (its input's,
+     * {@code input_dtype}): not a policy, and left out silently.
+     */
+    static boolean inputDtype(String dtype) { return dtype.matches("u?int(8|16|32|64)|bool"); }
+
+    /**
+     * One warning naming the layers (wrapped ones too) whose policy is not float32: jrnn computes them in float32; and
+     * {@code dropped}, the layers whose policy jrnn does not keep (a quantized {@code int8_from_float32}): written float32.
+     */
+    static void warn(Model m, String source, List<String> dropped) {
+        List<String> named = new ArrayList<>();
+        if (m.isBuilt()) for (Layer l : m.layers()) collect(l, named);
+        List<String> parts = new ArrayList<>();
+        if (!named.isEmpty()) {
+            parts.add("layers " + String.join(", ", named) + " have a dtype policy other than float32; jrnn computes them in"
+                    + " float32 with float32 weights (outputs differ from Keras' by its rounding), and keeps the policy in the"
+                    + " config it writes");
+        }
+        if (!dropped.isEmpty()) {
+            parts.add("layers " + String.join(", ", dropped) + " have a dtype policy jrnn does not keep (it keeps "
+                    + String.join(", ", DtypePolicy.policies()) + "); jrnn computes them in float32 and writes float32 for them");
+        }
+        if (!parts.isEmpty()) FileFaults.warn(KerasImport.class.getName(), source + ": " + String.join("; ", parts));
+    }
+
+    private static void collect(Layer l, List<String> named) {
+        if (!l.kerasClass().equals("InputLayer") && !l.dtype().equals(DtypePolicy.FLOAT32)) named.add("'" + l.name() + "' (" + l.dtype() + ")");
+        if (l instanceof Bidirectional b) {
+            collect(b.forwardLayer(), named);
+            collect(b.backwardLayer(), named);
+        } else if (l instanceof TimeDistributed t) {
+            collect(t.layer(), named);
+        }
+    }
+}
