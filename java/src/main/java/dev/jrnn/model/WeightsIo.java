@@ -112,7 +112,9 @@ final class WeightsIo {
         List<String> names = names();
         Map<String, int[]> header = SafeTensors.shapes(file);
         List<String> legacy = legacyBackwardNames(names);
-        if (!header.keySet().containsAll(names) && new HashSet<>(legacy).equals(header.keySet())) names = legacy;
+        // the old names only where each names one weight, so no array of the file loads into both directions
+        if (!header.keySet().containsAll(names) && new HashSet<>(legacy).size() == legacy.size()
+                && new HashSet<>(legacy).equals(header.keySet())) names = legacy;
         List<String> fileNames = new ArrayList<>(header.keySet());
         boolean sameNames = new HashSet<>(names).equals(header.keySet());
         List<String> structure = structureProblems(names, fileNames, header);
