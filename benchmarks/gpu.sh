@@ -5,7 +5,7 @@
 # Takes about 2 minutes (at most ~4.5) (each side is capped by `timeout`); logs, CSV and JSON go to $OUT (else
 # benchmarks/results/gpu-<date>).
 #
-# Here (build machine), once:   mvn -B -DskipTests package && mvn -B -DskipTests install -pl java && STAGE_MODULES=java,benchmarks <shared>/gpu/stage.sh
+# Here (build machine), once:   mvn -B -DskipTests install && STAGE_MODULES=java,benchmarks <shared>/gpu/stage.sh
 # There, from the repo root:    benchmarks/gpu.sh          (device run with carry [".device"])
 # Extra arguments go to both sides, e.g. --iters 20 --shapes 64x100x512x512.
 # jrnn also runs once more with --streams on (graph mode; NO_STREAMS=1 skips it): since the second stream is always on
@@ -22,7 +22,7 @@ log "== $(date -u +%FT%TZ) $(hostname) :: benchmarks/gpu.sh $*"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 | tee -a "$out/gpu-bench.log"
 
 if [ ! -x .device/java.sh ] || ! ls -d .device/cp/benchmarks/classes >/dev/null 2>&1; then
-  log "no staged benchmarks: run 'mvn -B -DskipTests package && mvn -B -DskipTests install -pl java && STAGE_MODULES=java,benchmarks shared/gpu/stage.sh' on the build machine and carry .device"
+  log "no staged benchmarks: run 'mvn -B -DskipTests install && STAGE_MODULES=java,benchmarks shared/gpu/stage.sh' on the build machine and carry .device"
   jrnn_ok=0
 else
   jrnn_ok=1

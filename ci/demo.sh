@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every demo of dev.jrnn.examples (README's demo command). Builds first (mvn package: nothing goes into ~/.m2).
+# Runs every demo of dev.jrnn.examples (README's demo command). Builds first (mvn package: jrnn itself is not installed into ~/.m2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/jdk.sh

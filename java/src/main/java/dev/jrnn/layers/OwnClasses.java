@@ -13,6 +13,9 @@ import java.security.CodeSource;
 public final class OwnClasses {
     private OwnClasses() {}
 
+    /** jrnn's root package ("dev.jrnn"), from this class's, so a shaded jar's relocation moves it too. */
+    private static final String ROOT = OwnClasses.class.getPackageName().substring(0, OwnClasses.class.getPackageName().lastIndexOf('.'));
+
     /** The abstract jrnn class {@code c} extends where {@code c} is a class of the user's own; null where it is not. */
     public static Class<?> ownBase(Class<?> c) {
         Class<?> s = c;
@@ -41,8 +44,8 @@ public final class OwnClasses {
      */
     private static boolean jrnnClass(Class<?> c) {
         if (c == Object.class) return true;
-        String pkg = c.getPackageName();
-        if (!pkg.equals("dev.jrnn") && !pkg.startsWith("dev.jrnn.")) return false;
+        String pkg = c.getPackageName(), root = ROOT;   // jrnn's root package, also where a shaded jar relocated it
+        if (!pkg.equals(root) && !pkg.startsWith(root + ".")) return false;
         CodeSource own = Layer.class.getProtectionDomain().getCodeSource(), cs = c.getProtectionDomain().getCodeSource();
         if (own != null && cs != null) return own.getLocation().equals(cs.getLocation());
         return c.getClassLoader() == Layer.class.getClassLoader();

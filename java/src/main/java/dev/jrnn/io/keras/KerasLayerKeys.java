@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * MultiHeadAttention, whose tf.keras 2 arguments beyond Keras 3's are BatchNormalization's fused, virtual_batch_size and
  * adjustment and Bidirectional's weights; tf.keras 2's MultiHeadAttention writes query_shape, key_shape and value_shape,
  * tf_keras 2.21's softmax_robust_masking, its Softmax robust_masking, and from 2.20 its random layers rng_type; its
- * CuDNNLSTM / CuDNNGRU time_major), Keras 2's (CuDNNLSTM / CuDNNGRU), num_constants of RNN and Bidirectional (refused by
+ * CuDNNLSTM / CuDNNGRU time_major; its recurrent layers and cells enable_caching_device where it was not the default), Keras 2's (CuDNNLSTM / CuDNNGRU), num_constants of RNN and Bidirectional (refused by
  * its own message where not 0) and every key the real Keras 3,
  * tf.keras 2 and Keras 2 files of jrnn's tests and fixtures carry (Keras 3 takes neither {@code time_major} nor
  * {@code implementation}; tf.keras 2 wrote both). Keras 1 files are read through {@link Keras1Configs}, whose renamed
@@ -34,9 +34,9 @@ final class KerasLayerKeys {
 
     /** Each class's own keys, beside {@link #EVERY_LAYER}. */
     private static final Map<String, String> OWN = Map.ofEntries(
-            Map.entry("SimpleRNN", "activation bias_constraint bias_initializer bias_regularizer dropout go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer return_sequences return_state rng_type seed stateful time_major units unroll use_bias zero_output_for_mask"),
-            Map.entry("LSTM", "activation bias_constraint bias_initializer bias_regularizer dropout go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer return_sequences return_state rng_type seed stateful time_major unit_forget_bias units unroll use_bias use_cudnn zero_output_for_mask"),
-            Map.entry("GRU", "activation bias_constraint bias_initializer bias_regularizer dropout go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer reset_after return_sequences return_state rng_type seed stateful time_major units unroll use_bias use_cudnn zero_output_for_mask"),
+            Map.entry("SimpleRNN", "activation bias_constraint bias_initializer bias_regularizer dropout enable_caching_device go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer return_sequences return_state rng_type seed stateful time_major units unroll use_bias zero_output_for_mask"),
+            Map.entry("LSTM", "activation bias_constraint bias_initializer bias_regularizer dropout enable_caching_device go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer return_sequences return_state rng_type seed stateful time_major unit_forget_bias units unroll use_bias use_cudnn zero_output_for_mask"),
+            Map.entry("GRU", "activation bias_constraint bias_initializer bias_regularizer dropout enable_caching_device go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer reset_after return_sequences return_state rng_type seed stateful time_major units unroll use_bias use_cudnn zero_output_for_mask"),
             Map.entry("Bidirectional", "backward_layer layer merge_mode num_constants"),
             Map.entry("Dense", "activation bias_constraint bias_initializer bias_regularizer kernel_constraint kernel_initializer kernel_regularizer lora_alpha lora_rank quantization_config units use_bias"),
             Map.entry("TimeDistributed", "layer"),
@@ -81,9 +81,9 @@ final class KerasLayerKeys {
             Map.entry("Identity", ""),
             Map.entry("ThresholdedReLU", "theta"),
             Map.entry("RNN", "cell go_backwards num_constants return_sequences return_state stateful time_major unroll zero_output_for_mask"),
-            Map.entry("SimpleRNNCell", "activation bias_constraint bias_initializer bias_regularizer dropout kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer rng_type seed units use_bias"),
-            Map.entry("LSTMCell", "activation bias_constraint bias_initializer bias_regularizer dropout kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer rng_type seed unit_forget_bias units use_bias"),
-            Map.entry("GRUCell", "activation bias_constraint bias_initializer bias_regularizer dropout kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer reset_after rng_type seed units use_bias"),
+            Map.entry("SimpleRNNCell", "activation bias_constraint bias_initializer bias_regularizer dropout enable_caching_device kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer rng_type seed units use_bias"),
+            Map.entry("LSTMCell", "activation bias_constraint bias_initializer bias_regularizer dropout enable_caching_device kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer rng_type seed unit_forget_bias units use_bias"),
+            Map.entry("GRUCell", "activation bias_constraint bias_initializer bias_regularizer dropout enable_caching_device kernel_constraint kernel_initializer kernel_regularizer recurrent_activation recurrent_constraint recurrent_dropout recurrent_initializer recurrent_regularizer reset_after rng_type seed units use_bias"),
             Map.entry("StackedRNNCells", "cells"),
             Map.entry("CuDNNLSTM", "bias_constraint bias_initializer bias_regularizer go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_initializer recurrent_regularizer return_sequences return_state stateful time_major unit_forget_bias units"),
             Map.entry("CuDNNGRU", "bias_constraint bias_initializer bias_regularizer go_backwards kernel_constraint kernel_initializer kernel_regularizer recurrent_constraint recurrent_initializer recurrent_regularizer return_sequences return_state stateful time_major units")
@@ -107,7 +107,7 @@ final class KerasLayerKeys {
      */
     static void check(String cls, KerasConfig c, String where) {
         if (!checks(cls)) return;
-        if (c.raw("num_constants") instanceof Number n && n.intValue() != 0) {
+        if ((cls.equals("RNN") || cls.equals("Bidirectional")) && c.raw("num_constants") instanceof Number n && n.intValue() != 0) {
             throw new KerasFormatException(where + ": option num_constants=" + n + " is not supported by jrnn (cells without constants only)");
         }
         Set<String> known = new TreeSet<>(own(cls));

@@ -111,6 +111,19 @@ class KerasExportTest {
         }
     }
 
+    /** The warning's once-per-model latch counts only a save that warned: a regularizer set after a quiet save is warned about. */
+    @Test
+    void aSimpleRnnActivityRegularizerSetAfterAQuietSaveIsWarnedAbout() throws Exception {
+        Input in = Input.shape(4, 2);
+        dev.jrnn.layers.SimpleRNN r = new dev.jrnn.layers.SimpleRNN(3).name("srnn");
+        try (Model m = new Model(List.of(in), List.of(r.apply(in))).name("late")) {
+            assertEquals(List.of(), LogCapture.warnings(KerasExport.class.getName(), () -> m.save(dir.resolve("late1.keras"))));
+            r.activityRegularizer(dev.jrnn.regularizers.Regularizers.l1(0.1));
+            assertEquals(1, LogCapture.warnings(KerasExport.class.getName(), () -> m.save(dir.resolve("late2.keras"))).size());
+            assertEquals(List.of(), LogCapture.warnings(KerasExport.class.getName(), () -> m.save(dir.resolve("late3.keras"))));
+        }
+    }
+
     /**
      * Keras 3.0-3.5 open the root {@code vars} group (the model's own variables) of model.weights.h5 unconditionally.
      * jhdf 0.13 closes a file by writing its info string over a group written after the last dataset, which that one is:

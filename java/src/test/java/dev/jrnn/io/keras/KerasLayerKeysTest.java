@@ -97,6 +97,8 @@ class KerasLayerKeysTest {
         assertEquals(1, Models.fromJson(one.formatted("Dropout", "\"rate\": 0.5, \"noise_shape\": null, \"seed\": null, \"rng_type\": \"stateless\"")).layers().size());
         assertEquals(1, Models.fromJson(one.formatted("Softmax", "\"axis\": -1, \"robust_masking\": true")).layers().size());
         assertEquals(1, Models.fromJson(one.formatted("LSTM", "\"units\": 2, \"rng_type\": \"stateless\"")).layers().size());
+        // tf.keras 2's RNN get_config: _config_for_enable_caching_device(cell) where the user set it off
+        assertEquals(1, Models.fromJson(one.formatted("GRU", "\"units\": 2, \"enable_caching_device\": false")).layers().size());
         // a class Keras 3 lacks: no claim that Keras 3 refuses the key
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Models.fromJson(cudnn.formatted("CuDNNLSTM").replace("\"units\": 4", "\"units\": 4, \"unit\": 4")));
