@@ -111,4 +111,18 @@ class NestedWeightNamesTest {
         assertTrue(e.getMessage().endsWith("tf2_damaged_bias.h5: layer 'a2' weight bias expected shape (3,), the file has (4,)"),
                 e.getMessage());
     }
+
+    /**
+     * tf2_own_flag.h5 (keras3_real/make_tf2_own_flag.py, tf.keras 2's own save): top > A (a1, B, a2, C), B frozen with
+     * b2 unfrozen and b1, b2 renamed after the build (the names agree with no order), C (Dense c1 frozen, Activation c2)
+     * training (mixed flags: doubtful too). C's one weighted layer is frozen, so its arrays sit in the same place of A's
+     * group whether C was frozen or not: only B's flag can change the load, and the warning names A > B and not A > C
+     * (it named both before).
+     */
+    @Test
+    void theWarningNamesOnlyTheModelsWhoseOwnFlagChangesTheOrder() throws Exception {
+        List<String> warned = warnings(keras3Real("tf2_own_flag.h5")).stream().filter(w -> w.contains("nested model(s)")).toList();
+        assertEquals(1, warned.size(), warned.toString());
+        assertTrue(warned.get(0).contains("nested model(s) [A > B] may have been frozen when saved"), warned.toString());
+    }
 }
