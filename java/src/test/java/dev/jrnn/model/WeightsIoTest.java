@@ -210,4 +210,27 @@ class WeightsIoTest {
         assertEquals(stored.get("given/backward_g/recurrent_kernel"), bi.backwardLayer().getWeights().get(1));
         assertTrue(!stored.get("given/forward_f/kernel").equals(stored.get("given/backward_g/kernel")));
     }
+
+    @Test
+    void theOldBackwardNameIsNotUsedWhereItWouldNameTwoWeights(@TempDir Path dir) throws Exception {
+        // the forward layer renamed backward_g beside a given backward layer g: the old name of g's weights
+        // (given/backward_g/*) is also the forward layer's own, so a file holding only those three arrays must not
+        // fill both directions
+        dev.jrnn.model.Input x = dev.jrnn.model.Input.shape(5, 3).name("x");
+        Bidirectional bi = new Bidirectional(new LSTM(3).name("f"), new LSTM(3).goBackwards(true).name("g")).name("given");
+        bi.forwardLayer().name("backward_g");
+        Model a = new Model(x, bi.apply(x));
+        List<String> names = io(a).names();
+        assertEquals(List.of("given/backward_g/kernel", "given/backward_g/recurrent_kernel", "given/backward_g/bias",
+                "given/g/kernel", "given/g/recurrent_kernel", "given/g/bias"), names);
+        Map<String, Tensor> file3 = new LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) file3.put(names.get(i), Tensor.full(0.5f, a.getWeights().get(i).shape()));
+        Path file = dir.resolve("three.safetensors");
+        dev.jrnn.io.SafeTensors.write(file, file3, Map.of("format", "jrnn"));
+        List<Tensor> before = new ArrayList<>();
+        for (Tensor t : a.getWeights()) before.add(Tensor.of(t.toArray(), t.shape()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.loadWeights(file, true));
+        assertTrue(e.getMessage().contains("missing [given/g/kernel, given/g/recurrent_kernel, given/g/bias]"), e.getMessage());
+        assertEquals(before, a.getWeights());
+    }
 }

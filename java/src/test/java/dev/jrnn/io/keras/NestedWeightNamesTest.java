@@ -17,6 +17,7 @@ import java.util.logging.LogRecord;
 import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
 import static dev.jrnn.io.keras.GeneratedKerasFilesTest.resource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -96,5 +97,32 @@ class NestedWeightNamesTest {
                 warned.toString());
         List<String> quiet = warnings(keras3Real("deep_nested_tf2.h5"));
         assertTrue(quiet.stream().noneMatch(w -> w.contains("nested model(s)")), quiet.toString());
+    }
+
+    /**
+     * tf2_damaged_bias.h5 (keras3_real/make_tf2_damaged.py): tf2_unflagged.h5 with a2's bias resized to (4,). No order
+     * of A's group has the file's shapes, so the one its weight names alone agree with is taken (a1, a2, b2, b1) and the
+     * shape check names a2, the layer the array belongs to; before, a trainable B's order was taken and the error named
+     * b2 ("layer 'b2' weight bias expected shape (3,)"), whose array the damaged one is not.
+     */
+    @Test
+    void aDamagedArrayIsNamedByItsOwnLayer() {
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> Models.load(keras3Real("tf2_damaged_bias.h5")).close());
+        assertTrue(e.getMessage().endsWith("tf2_damaged_bias.h5: layer 'a2' weight bias expected shape (3,), the file has (4,)"),
+                e.getMessage());
+    }
+
+    /**
+     * tf2_own_flag.h5 (keras3_real/make_tf2_own_flag.py, tf.keras 2's own save): top > A (a1, B, a2, C), B frozen with
+     * b2 unfrozen and b1, b2 renamed after the build (the names agree with no order), C (Dense c1 frozen, Activation c2)
+     * training (mixed flags: doubtful too). C's one weighted layer is frozen, so its arrays sit in the same place of A's
+     * group whether C was frozen or not: only B's flag can change the load, and the warning names A > B and not A > C
+     * (it named both before).
+     */
+    @Test
+    void theWarningNamesOnlyTheModelsWhoseOwnFlagChangesTheOrder() throws Exception {
+        List<String> warned = warnings(keras3Real("tf2_own_flag.h5")).stream().filter(w -> w.contains("nested model(s)")).toList();
+        assertEquals(1, warned.size(), warned.toString());
+        assertTrue(warned.get(0).contains("nested model(s) [A > B] may have been frozen when saved"), warned.toString());
     }
 }
