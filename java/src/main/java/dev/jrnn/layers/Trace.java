@@ -40,7 +40,7 @@ public interface Trace extends AutoCloseable {
     static DTensor carriedMask(Layer layer, Trace t, int k, DTensor inputMask, boolean unmasked, boolean warn) {
         DTensor own = t.outputMask(k);
         if (own != null || inputMask == null) return own;
-        if (warn && k == 0 && !unmasked && t.outputMask(0) == null && layer.warnsOnDroppedMask()) layer.warnMaskDropped();
+        if (warn && k == 0 && !unmasked && layer.warnsOnDroppedMask()) layer.warnMaskDropped();   // own (output 0's) is null here
         DTensor out = t.outputs().get(k);
         boolean passes = unmasked || k == 0 && layer.passesMask() && !(layer instanceof Merge);
         return passes && out.rank() >= 3 && out.dim(0) == inputMask.dim(0) && out.dim(1) == inputMask.dim(1) ? inputMask : null;

@@ -398,17 +398,20 @@ public class CustomLayerTest {
                 scale.getWeights().get(1).data(), 1e-6);
     }
 
+    /** The message compiling Input(4, 3) -> {@code layer} -> Dense(2) refuses with, {@code layer} given an L2 on {@code weight}. */
+    private static String ruleRefusal(Layer layer, String weight) {
+        WeightRules.setRegularizer(layer, weight, Regularizers.l2(0.05));
+        Sequential m = new Sequential(Input.shape(4, 3), layer, new Dense(2));
+        m.name("seq");
+        return org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.compile(new SGD(0.1), "mse"))
+                .getMessage();
+    }
+
     /** A rule on a weight name the custom layer does not have is refused at compile, naming the layer's weights. */
     @Test
     void aRuleOnAWeightTheLayerLacksIsRefused() {
-        Scale scale = new Scale();
-        scale.name("scale");
-        WeightRules.setRegularizer(scale, "kernel", Regularizers.l2(0.05));
-        Sequential m = new Sequential(Input.shape(4, 3), scale, new Dense(2));
-        m.name("seq");
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> m.compile(new SGD(0.1), "mse"));
-        assertEquals("seq: layer scale has a regularizer on weight 'kernel', expected one of its weights w, b", e.getMessage());
+        assertEquals("seq: layer scale has a regularizer on weight 'kernel', expected one of its weights w, b",
+                ruleRefusal(new Scale().name("scale"), "kernel"));
     }
 
     /**
@@ -417,14 +420,7 @@ public class CustomLayerTest {
      */
     @Test
     void aRuleOnAWeightlessLayerOfOnesOwnIsRefused() {
-        Pass pass = new Pass();
-        pass.name("pass");
-        WeightRules.setRegularizer(pass, "w", Regularizers.l2(10));
-        Sequential m = new Sequential(Input.shape(4, 3), pass, new Dense(2));
-        m.name("seq");
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> m.compile(new SGD(0.1), "mse"));
-        assertEquals("seq: layer pass has a regularizer on weight 'w', but it has no weights", e.getMessage());
+        assertEquals("seq: layer pass has a regularizer on weight 'w', but it has no weights", ruleRefusal(new Pass().name("pass"), "w"));
     }
 
     /** Plain SGD written as a user would, on Optimizer's protected hooks. */
