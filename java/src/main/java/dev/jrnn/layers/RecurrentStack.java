@@ -59,6 +59,18 @@ public final class RecurrentStack {
         return RecurrentLayer.chunkSteps(be, batch, steps) < steps;
     }
 
+    /** {@link Layer#forwardChain}: the wavefront's trace where {@code chain} is recurrent layers it may run; else null. */
+    static Trace chain(List<Layer> chain, DTensor x, DTensor mask, boolean training) {
+        List<RecurrentLayer> rs = new ArrayList<>(chain.size());
+        for (Layer l : chain) {
+            if (!(l instanceof RecurrentLayer r)) return null;
+            rs.add(r);
+        }
+        if (x == null || x.rank() != 3 || rs.isEmpty()) return null;
+        if (!eligible(rs, rs.get(0).backend(), x.dim(0), x.dim(1))) return null;
+        return forward(rs, x, mask, training);
+    }
+
     /**
      * Runs the chain on {@code x} [B, T, I] with {@code mask} [B, T] (nullable) for every layer. The trace's
      * outputs and output mask are the last layer's; its backward takes the last layer's output gradients
