@@ -450,7 +450,7 @@ public abstract class Optimizer {
             close();
             throw new IllegalArgumentException(name() + ".restoreState: expected state " + bufs.keySet() + ", got " + state.keySet());
         }
-        OptimizerState.upload(this, be, store.values(), bufs, state, n);
+        OptimizerState.upload(this, be, store, bufs, state, n);
         iterations(iterations);
     }
 

@@ -2,6 +2,7 @@ package dev.jrnn.optim;
 
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.Buf;
+import dev.jrnn.layers.ParamStore;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,13 +30,14 @@ final class OptimizerState {
 
     /**
      * Fills {@code buffers} from {@code state}; a slot it lacks starts as when its setting is switched on between steps:
-     * the average at the {@code weights}, any other at {@code o}'s {@link Optimizer#stateStart}.
+     * the average at the weights of {@code store} (read only then: a deferred store allocates on its first read), any
+     * other at {@code o}'s {@link Optimizer#stateStart}.
      */
-    static void upload(Optimizer o, Backend be, Buf weights, Map<String, Buf> buffers, Map<String, float[]> state, long n) {
+    static void upload(Optimizer o, Backend be, ParamStore store, Map<String, Buf> buffers, Map<String, float[]> state, long n) {
         for (var e : buffers.entrySet()) {
             float[] v = state.get(e.getKey());
             if (v != null) be.upload(v, 0, e.getValue(), 0, (int) n);
-            else if (e.getKey().equals(AccumulationAndEma.AVERAGE)) be.copy(weights, 0, e.getValue(), 0, n);   // starts at the weights
+            else if (e.getKey().equals(AccumulationAndEma.AVERAGE)) be.copy(store.values(), 0, e.getValue(), 0, n);   // starts at the weights
             else be.fill(e.getValue(), 0, n, o.stateStart(e.getKey()));
         }
     }
