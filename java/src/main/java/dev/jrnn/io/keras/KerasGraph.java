@@ -367,7 +367,7 @@ final class KerasGraph {
             if ("InputLayer".equals(cls)) {
                 int[] shape = KerasInputLayer.batchShape(lc, name);
                 if (shape == null) {
-                    throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no shape: expected batch_shape, batch_input_shape or shape");
+                    throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no shape: expected batch_shape, batch_input_shape, shape or input_shape");
                 }
                 f.inputs.put(name, shape);
                 order.add(new String[] {name, "InputLayer", scope.group("InputLayer")});
@@ -651,6 +651,6 @@ final class KerasGraph {
     }
 
     private static int[] batchShape(KerasConfig c, String key) {
-        return KerasInputLayer.withSteps(c.shape(key), key, c);
+        return KerasInputLayer.withSteps(c.shape(key), key, c, c.where());
     }
 }

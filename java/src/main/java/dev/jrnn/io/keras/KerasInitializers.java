@@ -132,6 +132,10 @@ final class KerasInitializers {
         } else if (kerasMajor < 3) {
             return;
         }
+        if (name.equals("__lambda__")) {
+            throw new KerasFormatException(where + ": a Python lambda (__lambda__), which Keras 3 cannot load as an initializer either"
+                    + " ('Could not interpret initializer identifier'); give the layer a named initializer");
+        }
         String near = nearestName(name);
         throw new KerasFormatException(where + ": " + (raw instanceof String ? "\"" + name + "\"" : "class " + name) + " is not an initializer of any Keras jrnn reads"
                 + " (Keras 3 refuses it too: 'Could not interpret initializer identifier')" + (near == null ? "" : "; did you mean " + near + "?")

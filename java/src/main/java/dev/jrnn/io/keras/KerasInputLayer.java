@@ -1,7 +1,5 @@
 package dev.jrnn.io.keras;
 
-import java.util.Arrays;
-
 /**
  * An InputLayer config's batch shape, resolved as Keras 3's {@code InputLayer.__init__} resolves its arguments: {@code
  * batch_shape} (Keras 3's get_config) or {@code batch_input_shape} (tf.keras 2's and Keras 2's), or {@code shape}
@@ -34,7 +32,7 @@ final class KerasInputLayer {
                     + " " + KerasConfig.describe(c.raw(batchKey)) + " are given; expected one (Keras 3 refuses both too: 'You cannot pass"
                     + " both `batch_size` and `batch_shape` at the same time')");
         }
-        if (batchKey != null) return withSteps(c.shape(batchKey), batchKey, c);
+        if (batchKey != null) return withSteps(c.shape(batchKey), batchKey, c, where);
         if (shapeKey == null) return null;
         int[] sample = c.shape(shapeKey);
         int batch = -1;
@@ -45,12 +43,17 @@ final class KerasInputLayer {
         int[] s = new int[sample.length + 1];
         s[0] = batch;
         System.arraycopy(sample, 0, s, 1, sample.length);
-        return withSteps(s, shapeKey, c);
+        return withSteps(s, shapeKey, c, where);
     }
 
-    /** {@code s}, refused where it has no dimension besides the batch (jrnn's models take sequences or feature rows). */
-    static int[] withSteps(int[] s, String key, KerasConfig c) {
-        if (s.length < 2) throw new KerasFormatException(c.where() + ": " + key + " " + Arrays.toString(s) + " has no dimension besides the batch");
+    /**
+     * {@code s} (the batch shape {@code key} of {@code c} gives), refused where it has no dimension besides the batch
+     * (jrnn's models take sequences or feature rows), quoting the key's value as the file holds it and naming {@code where}.
+     */
+    static int[] withSteps(int[] s, String key, KerasConfig c, String where) {
+        if (s.length < 2) {
+            throw new KerasFormatException(where + ": " + key + " " + KerasConfig.describe(c.raw(key)) + " has no dimension besides the batch");
+        }
         return s;
     }
 }
