@@ -69,10 +69,28 @@ public final class AtomicFiles {
         if (content == null) throw new IllegalArgumentException("AtomicFiles.write: content is null");
         try (Pending p = open(file)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(p.channel()), 1 << 16);
-            content.writeTo(out);
+            ScopedValue.where(SAVING, p.target).call(() -> {
+                content.writeTo(out);
+                return null;
+            });
             out.flush();
             p.commit();
         }
+    }
+
+    /** The file a {@link #write} on this thread is saving (links resolved): {@link #scratch} puts its files beside it. */
+    private static final ScopedValue<Path> SAVING = ScopedValue.newInstance();
+
+    /**
+     * A new empty file beside the file this thread's {@link #write} is saving, for content that must pass through a file
+     * of its own first (jhdf writes HDF5 to a path only): so a save needs only its destination's directory, not
+     * {@code java.io.tmpdir}. It is named and made as the save's temp file (owner-only; a crash's leftover goes with a
+     * later save's stale temp files); the caller deletes it. Null outside a write.
+     */
+    public static Path scratch() throws IOException {
+        if (!SAVING.isBound()) return null;
+        Path target = SAVING.get();
+        return createTemp(target.getParent(), target.getFileName().toString());
     }
 
     /**
