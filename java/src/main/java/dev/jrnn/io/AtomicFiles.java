@@ -153,14 +153,7 @@ public final class AtomicFiles {
         if (file == null) throw new IllegalArgumentException("AtomicFiles.open: file is null");
         Path abs = resolveLinks(file.toAbsolutePath());
         Path dir = abs.getParent();
-        if (dir != null && !Files.isDirectory(dir)) {
-            if (Files.exists(dir)) {
-                throw new java.nio.file.FileSystemException(dir.toString(), null, "not a directory, so " + abs.getFileName()
-                        + " cannot be written in it");
-            }
-            throw new NoSuchFileException(dir.toString(), null, "no such directory to write " + abs.getFileName() + " in; nothing"
-                    + " was made (create the directory first, as for Keras' model.save and Python's open())");
-        }
+        requireDirectory(abs);
         checkReplaceable(abs);
         removeStaleTemps(dir, abs.getFileName().toString());
         Path tmp = createTemp(dir, abs.getFileName().toString());
@@ -169,6 +162,25 @@ public final class AtomicFiles {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    /**
+     * Throws what a save of {@code file} throws when its directory is missing ({@link NoSuchFileException} naming it:
+     * "no such directory to write m.keras in; nothing was made ...") or is not a directory; for writers that append in
+     * place (CSVLogger), so their message says why as a save's does.
+     */
+    public static void requireDirectory(Path file) throws IOException {
+        if (file == null) throw new IllegalArgumentException("AtomicFiles.requireDirectory: file is null");
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            if (Files.exists(dir)) {
+                throw new java.nio.file.FileSystemException(dir.toString(), null, "not a directory, so " + abs.getFileName()
+                        + " cannot be written in it");
+            }
+            throw new NoSuchFileException(dir.toString(), null, "no such directory to write " + abs.getFileName() + " in; nothing"
+                    + " was made (create the directory first, as for Keras' model.save and Python's open())");
         }
     }
 
