@@ -146,12 +146,13 @@ final class Keras3Summary {
     private static final String BOX = "┏┓└┘━─┳┴┃│┡┩├┤╇┼", ASCII_BOX = "++++----||||||++";
 
     /**
-     * {@code table} as it can be printed in {@code cs}: where cs cannot encode the box characters, with rich's ASCII box
-     * ({@code box.ASCII}, what Keras prints to a stream whose encoding is not UTF: "+--+" top and bottom, "|-+|" between
-     * rows). A box character in a name could not be printed in cs either.
+     * {@code table} as it can be printed in {@code cs}: where cs is not a UTF charset, with rich's ASCII box ({@code
+     * box.ASCII}, what Keras prints to a stream whose encoding is not UTF: "+--+" top and bottom, "|-+|" between rows).
+     * rich's own rule (console.py: {@code not encoding.startswith("utf")}), not whether cs could encode the boxes: a GBK
+     * or EUC-KR console could, and gets ASCII from Keras too.
      */
     static String forCharset(String table, java.nio.charset.Charset cs) {
-        if (cs.newEncoder().canEncode(BOX)) return table;
+        if (cs.name().regionMatches(true, 0, "UTF", 0, 3)) return table;
         StringBuilder b = new StringBuilder(table);
         for (int i = 0; i < b.length(); i++) {
             int k = BOX.indexOf(b.charAt(i));

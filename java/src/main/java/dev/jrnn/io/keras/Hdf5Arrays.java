@@ -106,6 +106,8 @@ final class Hdf5Arrays {
             int end = bytes.length;
             if (padding == PaddingType.SPACE_PADDED) {
                 while (end > 0 && bytes[end - 1] == ' ') end--;
+            } else if (padding == PaddingType.NULL_PADDED) {   // h5py keeps a NUL inside, strips the trailing ones
+                while (end > 0 && bytes[end - 1] == 0) end--;
             } else {
                 for (int k = 0; k < end; k++) if (bytes[k] == 0) end = k;
             }

@@ -44,9 +44,12 @@ class JhdfScratchTest {
         // java.io.tmpdir is read once at JVM start-up (Files.createTempFile keeps it): a child JVM of its own
         Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Djava.io.tmpdir=" + missing,
                 "-cp", System.getProperty("java.class.path"), SaveAll.class.getName(), out.toString())
-                .redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child did not end");
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        // wait first (output to a file, not a pipe read to its end), so a hung child fails the test instead of hanging it
+        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) p.destroyForcibly();
+        String log = Files.readString(dir.resolve("child.log"), StandardCharsets.UTF_8);
+        assertTrue(ended, "child did not end: " + log);
         assertEquals(0, p.exitValue(), log);
         for (String f : SaveAll.FILES) assertTrue(log.contains("OK " + f), log);
         assertEquals(SaveAll.FILES.stream().sorted().toList(), names(out), "only the saved files, no scratch file left");
