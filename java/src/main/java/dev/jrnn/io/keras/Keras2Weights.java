@@ -134,44 +134,112 @@ final class Keras2Weights {
 
     /**
      * tf.keras 2's order of a nested model's group. Where the file does not say whether some nested models below were
-     * frozen (Keras 2 and tf.keras 2 before about 2.12 save no model's flag), every choice of their flags is tried: one
+     * frozen (Keras 2 and tf.keras 2 save no nested model's flag, nor a Bidirectional direction's: {@link #directions}),
+     * every choice of their flags is tried (the directions' only where the total stays within {@link #MAX_UNFLAGGED}): one
      * order for all of them is that order; else the one order whose arrays the group's weight_names agree with
      * ({@link #agrees}). Otherwise (no order agrees, as after a layer was renamed, or orders that differ agree) those
      * models are read as trainable and the chains of the doubtful ones whose own flag changes the order go to
      * {@code undecided}, for the load's warning. Over {@link #MAX_UNFLAGGED} such models the names are not tried.
      */
     private static List<Slot> tf2Order(Nested top, List<Hdf5Arrays.Stored> all, List<String> undecided) {
-        java.util.Set<Nested> none = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<Slot> asTrainable = tf2Order(top, none);
-        List<Nested> unknown = new ArrayList<>();
-        top.unflagged(unknown);
+        List<Slot> asTrainable = tf2Order(top, frozenSet());
+        List<Nested> models = new ArrayList<>();
+        top.unflagged(models);
+        List<dev.jrnn.layers.Layer> leaves = new ArrayList<>();
+        top.leaves(leaves);
+        List<Object> unknown = new ArrayList<>(models);
+        List<dev.jrnn.layers.Layer> directions = directions(leaves);
+        if (models.size() + directions.size() <= MAX_UNFLAGGED) unknown.addAll(directions);   // else the models' alone
         if (unknown.isEmpty()) return asTrainable;
         if (unknown.size() <= MAX_UNFLAGGED) {
             java.util.Set<List<Slot>> orders = new java.util.LinkedHashSet<>();
             for (int choice = 0; choice < 1 << unknown.size(); choice++) {
-                java.util.Set<Nested> frozen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                java.util.Set<Object> frozen = frozenSet();
                 for (int k = 0; k < unknown.size(); k++) if ((choice >> k & 1) != 0) frozen.add(unknown.get(k));
                 orders.add(tf2Order(top, frozen));
             }
             if (orders.size() == 1) return asTrainable;   // the flags do not change the order here
-            List<dev.jrnn.layers.Layer> leaves = new ArrayList<>();
-            top.leaves(leaves);
             // names and shapes first; names alone where no order has the file's shapes too (a cuDNN layer's other
             // layout, a damaged array), so the shape check after the split names the layer the array belongs to
             List<List<Slot>> agreeing = orders.stream().filter(o -> agrees(o, all, leaves, true)).toList();
             if (agreeing.isEmpty()) agreeing = orders.stream().filter(o -> agrees(o, all, leaves, false)).toList();
             if (agreeing.size() == 1) return agreeing.get(0);
         }
-        for (Nested n : unknown) {   // only the models whose own flag changes the order
-            java.util.Set<Nested> one = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Nested n : models) {   // only the models whose own flag changes the order
+            java.util.Set<Object> one = frozenSet();
             one.add(n);
             if (n.doubtful() && !tf2Order(top, one).equals(asTrainable)) undecided.add(n.unflagged());
         }
         return asTrainable;
     }
 
-    /** tf.keras 2's order of a nested model's group, the models in {@code frozen} read as frozen. */
-    private static List<Slot> tf2Order(Nested top, java.util.Set<Nested> frozen) {
+    private static java.util.Set<Object> frozenSet() {
+        return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    }
+
+    /**
+     * The forward and backward layers of the Bidirectionals among {@code leaves} whose directions both train: tf.keras 2
+     * and Keras 2 keep in a Bidirectional's config the layer it was made from, not its two copies, so the file does not
+     * say whether one direction was frozen alone ({@code bi.forward_layer.trainable = False}), which moves that
+     * direction's arrays after the other's, or, in a nested model's group, among the arrays that do not train.
+     */
+    private static List<dev.jrnn.layers.Layer> directions(List<dev.jrnn.layers.Layer> leaves) {
+        List<dev.jrnn.layers.Layer> r = new ArrayList<>();
+        for (dev.jrnn.layers.Layer l : leaves) {
+            if (l instanceof dev.jrnn.layers.Bidirectional b && b.trainable() && b.forwardLayer().trainable()
+                    && b.backwardLayer().trainable() && !b.params().isEmpty()) {
+                r.add(b.forwardLayer());
+                r.add(b.backwardLayer());
+            }
+        }
+        return r;
+    }
+
+    /** Whether {@code p} of {@code l} trains, the models and Bidirectional directions in {@code frozen} read as frozen. */
+    private static boolean trains(dev.jrnn.layers.Layer l, dev.jrnn.layers.Param p, java.util.Set<Object> frozen) {
+        if (!l.trains(p)) return false;
+        if (l instanceof dev.jrnn.layers.Bidirectional b) {
+            dev.jrnn.layers.Layer owner = b.forwardLayer().params().stream().anyMatch(q -> q == p) ? b.forwardLayer() : b.backwardLayer();
+            return !frozen.contains(owner);
+        }
+        return true;
+    }
+
+    /**
+     * A layer's own group of a legacy .h5 in its parameters' order. Keras writes it in {@code _legacy_weights} order
+     * (its trainable arrays, then the others, for a layer that trains) and reads it back in the loading layer's, so a
+     * Bidirectional with one direction frozen holds its backward arrays first. The order the layer's flags give is
+     * taken, unless {@code ws}' weight_names and shapes agree with the other order of a Bidirectional's two directions
+     * alone (tf.keras 2 does not save one direction's flag: see {@link #directions}). Arrays of another count are left
+     * as they are, for the load's count check.
+     */
+    static List<Hdf5Arrays.Stored> inParamOrder(dev.jrnn.layers.Layer l, List<Hdf5Arrays.Stored> ws) {
+        var params = l.params();
+        if (ws.size() != params.size() || ws.isEmpty()) return ws;
+        List<Slot> byFlags = new ArrayList<>();
+        tf2Weights(l, true, frozenSet(), byFlags);
+        tf2Weights(l, false, frozenSet(), byFlags);
+        List<Slot> order = byFlags;
+        if (l instanceof dev.jrnn.layers.Bidirectional b && b.trainable()) {
+            List<Slot> forward = new ArrayList<>(), backward = new ArrayList<>();
+            for (int k = 0; k < params.size(); k++) {
+                dev.jrnn.layers.Param p = params.get(k);
+                (b.forwardLayer().params().stream().anyMatch(q -> q == p) ? forward : backward).add(new Slot(l, k));
+            }
+            List<Slot> forwardFirst = new ArrayList<>(forward), backwardFirst = new ArrayList<>(backward);
+            forwardFirst.addAll(backward);
+            backwardFirst.addAll(forward);
+            List<dev.jrnn.layers.Layer> leaves = List.of(l);
+            List<Slot> other = byFlags.equals(forwardFirst) ? backwardFirst : forwardFirst;
+            if (!agrees(byFlags, ws, leaves, true) && agrees(other, ws, leaves, true)) order = other;
+        }
+        Hdf5Arrays.Stored[] r = new Hdf5Arrays.Stored[params.size()];
+        for (int at = 0; at < ws.size(); at++) r[order.get(at).index()] = ws.get(at);
+        return List.of(r);
+    }
+
+    /** tf.keras 2's order of a nested model's group, the models and directions in {@code frozen} read as frozen. */
+    private static List<Slot> tf2Order(Nested top, java.util.Set<Object> frozen) {
         List<Slot> order = new ArrayList<>();
         tf2Weights(top, true, frozen, order);
         tf2Weights(top, false, frozen, order);
@@ -221,7 +289,7 @@ final class Keras2Weights {
     }
 
     /** tf.keras 2's trainable_weights ({@code trainable}) or non_trainable_weights of a nested model or a layer. */
-    private static void tf2Weights(Object node, boolean trainable, java.util.Set<Nested> frozen, List<Slot> out) {
+    private static void tf2Weights(Object node, boolean trainable, java.util.Set<Object> frozen, List<Slot> out) {
         if (node instanceof Nested n) {
             boolean trains = n.trainable() && !frozen.contains(n);
             if (trainable && !trains) return;
@@ -233,6 +301,6 @@ final class Keras2Weights {
         }
         dev.jrnn.layers.Layer l = (dev.jrnn.layers.Layer) node;
         var params = l.params();
-        for (int k = 0; k < params.size(); k++) if (l.trains(params.get(k)) == trainable) out.add(new Slot(l, k));
+        for (int k = 0; k < params.size(); k++) if (trains(l, params.get(k), frozen) == trainable) out.add(new Slot(l, k));
     }
 }

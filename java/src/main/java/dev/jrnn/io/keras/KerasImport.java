@@ -265,6 +265,10 @@ public final class KerasImport {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+            for (var e : stored.entrySet()) {   // a layer's own group (a nested model's is split below)
+                Layer l = graph.nested.containsKey(e.getKey()) ? null : graph.byName.get(e.getKey());
+                if (l != null) e.setValue(Keras2Weights.inParamOrder(l, e.getValue()));
+            }
             List<String> undecided = Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
             if (!undecided.isEmpty()) {
                 dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + undecided
@@ -359,6 +363,8 @@ public final class KerasImport {
             }
             values.addAll(stored.values());
         }
+        // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
+        for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
         try {
             assign(weighted, values, null);
         } catch (KerasFormatException e) {
