@@ -207,11 +207,12 @@ final class Keras2Weights {
 
     /**
      * A layer's own group of a legacy .h5 in its parameters' order. Keras writes it in {@code _legacy_weights} order
-     * (its trainable arrays, then the others, for a layer that trains) and reads it back in the loading layer's, so a
-     * Bidirectional with one direction frozen holds its backward arrays first. The order the layer's flags give is
-     * taken, unless {@code ws}' weight_names and shapes agree with the other order of a Bidirectional's two directions
-     * alone (tf.keras 2 does not save one direction's flag: see {@link #directions}). Arrays of another count are left
-     * as they are, for the load's count check.
+     * (its trainable arrays, then the others, for a layer that trains), so a Bidirectional saved with its forward layer
+     * frozen holds its backward arrays first. A Bidirectional's arrays go to the direction their weight_names give
+     * ({@link #byDirectionNames}), whatever the loading layer's name and flags; where the names do not say it, the order
+     * the loading layer's flags give is taken (as Keras' load_weights reads it), unless {@code ws}' weight_names and
+     * shapes agree with the other order of the two directions alone. Arrays of another count are left as they are, for
+     * the load's count check.
      */
     static List<Hdf5Arrays.Stored> inParamOrder(dev.jrnn.layers.Layer l, List<Hdf5Arrays.Stored> ws) {
         var params = l.params();
@@ -220,7 +221,7 @@ final class Keras2Weights {
         tf2Weights(l, true, frozenSet(), byFlags);
         tf2Weights(l, false, frozenSet(), byFlags);
         List<Slot> order = byFlags;
-        if (l instanceof dev.jrnn.layers.Bidirectional b && b.trainable()) {
+        if (l instanceof dev.jrnn.layers.Bidirectional b) {
             List<Slot> forward = new ArrayList<>(), backward = new ArrayList<>();
             for (int k = 0; k < params.size(); k++) {
                 dev.jrnn.layers.Param p = params.get(k);
@@ -229,13 +230,51 @@ final class Keras2Weights {
             List<Slot> forwardFirst = new ArrayList<>(forward), backwardFirst = new ArrayList<>(backward);
             forwardFirst.addAll(backward);
             backwardFirst.addAll(forward);
-            List<dev.jrnn.layers.Layer> leaves = List.of(l);
-            List<Slot> other = byFlags.equals(forwardFirst) ? backwardFirst : forwardFirst;
-            if (!agrees(byFlags, ws, leaves, true) && agrees(other, ws, leaves, true)) order = other;
+            Boolean forwardLeads = byDirectionNames(ws, forward.size(), backward.size());
+            if (forwardLeads != null) {
+                order = forwardLeads ? forwardFirst : backwardFirst;
+            } else if (b.trainable()) {
+                List<dev.jrnn.layers.Layer> leaves = List.of(l);
+                List<Slot> other = byFlags.equals(forwardFirst) ? backwardFirst : forwardFirst;
+                if (!agrees(byFlags, ws, leaves, true) && agrees(other, ws, leaves, true)) order = other;
+            }
         }
         Hdf5Arrays.Stored[] r = new Hdf5Arrays.Stored[params.size()];
         for (int at = 0; at < ws.size(); at++) r[order.get(at).index()] = ws.get(at);
         return List.of(r);
+    }
+
+    /**
+     * Whether a Bidirectional's arrays {@code ws} hold its forward layer's {@code forward} arrays first (true) or its
+     * backward layer's {@code backward} first (false), as their weight_names say; null where they do not settle it. Each
+     * name's direction is its last scope that starts with {@code forward_} or {@code backward_}
+     * ({@code b_bi/backward_gru_1/gru_cell/kernel:0}: tf.keras 2, Keras 3 and jrnn name a Bidirectional's copies so);
+     * every name must have one, all the forward ones the same ({@code forward_X}) and the backward ones
+     * {@code backward_X}, and they must form two blocks of the directions' sizes. A Keras 3 backward layer given with
+     * its own name ({@code backward_layer=LSTM(name="rev")}) does not settle it. The shapes are left to the load's
+     * check, which then names the direction's weight (a cuDNN layout, a damaged array).
+     */
+    static Boolean byDirectionNames(List<Hdf5Arrays.Stored> ws, int forward, int backward) {
+        if (ws.size() != forward + backward || forward == 0 || backward == 0) return null;
+        String[] dirs = new String[ws.size()];
+        java.util.Set<String> layers = new java.util.HashSet<>();
+        for (int i = 0; i < ws.size(); i++) {
+            String name = ws.get(i).name();
+            if (name == null) return null;
+            String[] scopes = name.split("/");
+            for (int k = scopes.length - 2; k >= 0 && dirs[i] == null; k--) {
+                if (scopes[k].startsWith("forward_") || scopes[k].startsWith("backward_")) dirs[i] = scopes[k];
+            }
+            if (dirs[i] == null) return null;
+            layers.add(dirs[i].substring(dirs[i].indexOf('_') + 1));
+        }
+        if (layers.size() != 1) return null;   // forward_X and backward_X of one X
+        boolean forwardLeads = dirs[0].startsWith("forward_");
+        int lead = forwardLeads ? forward : backward;
+        for (int i = 0; i < dirs.length; i++) {
+            if (dirs[i].startsWith("forward_") != (forwardLeads == i < lead)) return null;
+        }
+        return forwardLeads;
     }
 
     /** tf.keras 2's order of a nested model's group, the models and directions in {@code frozen} read as frozen. */
@@ -255,6 +294,8 @@ final class Keras2Weights {
      * layer of the group may be named there. tf.keras 2 keeps a variable's name when its layer is renamed after the
      * build: such names agree with no order, or, renamed to match another layer, may agree with the wrong one.
      */
+    private static final java.util.regex.Pattern TENSOR_INDEX = java.util.regex.Pattern.compile(":\\d+$");
+
     private static boolean agrees(List<Slot> order, List<Hdf5Arrays.Stored> all, List<dev.jrnn.layers.Layer> leaves, boolean shapes) {
         if (order.size() != all.size()) return false;   // splitNested refuses the count
         for (int i = 0; i < all.size(); i++) {
@@ -262,7 +303,7 @@ final class Keras2Weights {
             dev.jrnn.layers.Layer l = order.get(i).layer();
             dev.jrnn.layers.Param p = l.params().get(order.get(i).index());
             if (s.name() == null || shapes && !java.util.Arrays.equals(p.shape(), s.shape())) return false;
-            String[] got = s.name().replaceFirst(":\\d+$", "").split("/");
+            String[] got = TENSOR_INDEX.matcher(s.name()).replaceFirst("").split("/");
             String[] want = (l.name() + "/" + l.weightName(p)).split("/");
             if (!got[got.length - 1].equals(want[want.length - 1])) return false;
             List<String> scopes = List.of(got).subList(0, got.length - 1);

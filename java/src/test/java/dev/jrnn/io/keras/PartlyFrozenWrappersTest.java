@@ -65,6 +65,11 @@ class PartlyFrozenWrappersTest {
             assertEquals(want.length, p[0].length, file);
             assertArrayEquals(want, p[0], 1e-5f, file + ": tf_keras' predictions");
             assertTrue(warned.stream().noneMatch(w -> w.contains("nested model(s)")), file + ": " + warned);
+            if (name.equals("top_bidi")) {   // the config's flags: tf.keras 2 saves no direction's, Keras 3 does
+                try (Model m = Models.load(keras3Real(file))) {
+                    assertEquals(file.startsWith("tf2_"), ((Bidirectional) m.getLayer("b_bi")).forwardLayer().trainable(), file);
+                }
+            }
         }
     }
 
@@ -92,5 +97,68 @@ class PartlyFrozenWrappersTest {
         ((Bidirectional) other.layers().get(0)).forwardLayer().trainable(false);
         other.loadWeights(dir.resolve("w.h5"));
         assertArrayEquals(want, other.predict(x).data(), 1e-6f, "saveWeights .h5");
+    }
+
+    private static Sequential biGru(long seed, boolean forwardTrains, boolean backwardTrains) {
+        Jrnn.setSeed(seed);
+        Sequential m = new Sequential(new Bidirectional(new GRU(2).returnSequences(true)).inputShape(5, 3), new Dense(1));
+        ((Bidirectional) m.layers().get(0)).forwardLayer().trainable(forwardTrains);
+        ((Bidirectional) m.layers().get(0)).backwardLayer().trainable(backwardTrains);
+        return m;
+    }
+
+    /**
+     * loadWeights by structure into a Bidirectional whose directions' flags differ from the saving one's: each array
+     * goes to the direction its weight name says (the loading layer's auto name, bidirectional_N, is not the file's).
+     * 3e4d57fa ordered the file's arrays by the loading layer's flags: saved with both directions trainable and
+     * loaded with the forward layer frozen, the directions were swapped (right before it); the reverse was swapped on
+     * both. The reference is the saving model's own prediction.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"TT>FT", "FT>TT", "TT>TF", "TF>TT", "FT>TF"})
+    void loadWeightsTakesEachDirectionByItsWeightNamesWhateverTheLoadingFlags(String flags, @TempDir Path dir) throws Exception {
+        Tensor x = Npy.read(keras3Real("tf2_names_seq_x.npy"));
+        Sequential saved = biGru(5, flags.charAt(0) == 'T', flags.charAt(1) == 'T');
+        float[] want = saved.predict(x).data();
+        saved.saveWeights(dir.resolve("w.h5"));
+        saved.save(dir.resolve("m.h5"));
+        for (String file : List.of("w.h5", "m.h5")) {
+            Sequential into = biGru(6, flags.charAt(3) == 'T', flags.charAt(4) == 'T');
+            assertFalse(into.layers().get(0).name().equals(saved.layers().get(0).name()));
+            into.loadWeights(dir.resolve(file));
+            assertArrayEquals(want, into.predict(x).data(), 1e-6f, flags + " " + file);
+            assertEquals(flags.charAt(3) == 'T', ((Bidirectional) into.layers().get(0)).forwardLayer().trainable());
+        }
+    }
+
+    /**
+     * Keras' own files (make_tf2_bidi_dirs.py; make_tf2_wrappers.py's top_bidi): saved with both directions trainable,
+     * loaded into a jrnn model with the forward layer frozen, and saved with it frozen (backward arrays first), loaded
+     * into one with both trainable. Keras' load_weights orders the arrays by the loading layer's flags and swaps the
+     * directions in both; jrnn follows the weight names and predicts as tf_keras' model did before it saved.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tf2_top_bidi_trainable.h5", "k3_top_bidi_trainable.h5", "tf2_top_bidi.h5", "k3_top_bidi.h5"})
+    void loadWeightsOfAKerasBidirectionalFollowsItsWeightNames(String file) throws Exception {
+        float[] want = Npy.read(keras3Real("tf2_top_bidi_pred.npy")).data();
+        boolean savedTrainable = file.contains("trainable");
+        Sequential into = biGru(7, !savedTrainable, true);
+        into.loadWeights(keras3Real(file));
+        assertArrayEquals(want, into.predict(Npy.read(keras3Real("tf2_names_seq_x.npy"))).data(), 1e-5f, file);
+    }
+
+    /**
+     * Where the weight names do not say a direction (tf2_top_bidi_renamed.h5: tf2_top_bidi.h5's direction scopes renamed
+     * fw_gru_1 / bw_gru_1), the order the layer's flags give is taken: tf.keras 2 saved no direction's flag, so both read
+     * as trainable and the file's backward arrays, first, go to the forward layer, as tf_keras itself reloads
+     * tf2_top_bidi.h5 (tf2_top_bidi_swapped_pred.npy, tf_keras' load_model; make_tf2_bidi_dirs.py).
+     */
+    @Test
+    void aBidirectionalWhoseNamesDoNotSayTheDirectionLoadsByItsFlags() throws Exception {
+        float[] want = Npy.read(keras3Real("tf2_top_bidi_swapped_pred.npy")).data();
+        try (Model m = Models.load(keras3Real("tf2_top_bidi_renamed.h5"))) {
+            assertArrayEquals(want, m.predict(Npy.read(keras3Real("tf2_names_seq_x.npy"))).data(), 1e-5f);
+            assertTrue(((Bidirectional) m.getLayer("b_bi")).forwardLayer().trainable());
+        }
     }
 }

@@ -1,6 +1,6 @@
 """Nested models holding Bidirectional, TimeDistributed, GRU and LSTM layers, partly frozen when saved, written by the
 real tf.keras 2 (tf_keras 2.21.0, which, as Keras 2 and tf.keras 2 before it, writes no nested model's "trainable" into
-the config) and by Keras 3.15.1 (which does), with the same weights; NestedWrappersTest holds jrnn to tf_keras's
+the config) and by Keras 3.15.1 (which does), with the same weights; PartlyFrozenWrappersTest holds jrnn to tf_keras's
 predictions (saved as <name>_pred.npy beside the files; input tf2_names_seq_x.npy, (4, 5, 3)).
 
 The TF venv has no tf_keras and TensorFlow 2.21's bundled tensorflow.python.keras has no Bidirectional or
