@@ -75,6 +75,15 @@ final class Keras2Weights {
         }
     }
 
+    /**
+     * What a tf.keras 2 nested group's weight_names did not settle: {@code models}, the chains ("A > B") of nested models
+     * read as trainable; {@code directions}, the Bidirectionals ("A: bi1") whose directions were read as trainable
+     * untried, over {@link #MAX_UNFLAGGED} unknown flags.
+     */
+    record Undecided(List<String> models, List<String> directions) {
+        boolean isEmpty() { return models.isEmpty() && directions.isEmpty(); }
+    }
+
     /** One array of a layer: its parameter at {@code index}. */
     private record Slot(dev.jrnn.layers.Layer layer, int index) {}
 
@@ -95,17 +104,20 @@ final class Keras2Weights {
      * a2, b2, b1, as the tf.keras 2 engine bundled in TensorFlow 2.21 writes it. Keras 2 and tf.keras 2 before about
      * 2.12 save no nested model's flag: where it decides the order, the group's weight_names tell it ({@link #tf2Order}).</li>
      * </ul>
-     * Returns the chains ("A > B") of the nested models whose flag neither the file nor its weight_names settle: they
-     * are read as trainable, for the load to warn.
+     * Returns, for the load to warn, what neither the file nor its weight_names settle (read as trainable): the chains
+     * ("A > B") of such nested models, and the Bidirectionals whose directions were not tried ({@link #tf2Order}).
      */
-    static List<String> splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, Nested> nested, int kerasMajor) {
-        List<String> undecided = new ArrayList<>();
+    static Undecided splitNested(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, Nested> nested, int kerasMajor) {
+        Undecided undecided = new Undecided(new ArrayList<>(), new ArrayList<>());
         for (var e : nested.entrySet()) {
             List<Hdf5Arrays.Stored> all = stored.remove(e.getKey());
             if (all == null) continue;   // its layers then report "no weights stored"
             List<Slot> order;
             if (kerasMajor < 3) {
-                order = tf2Order(e.getValue(), all, undecided);
+                order = tf2Order(e.getValue(), all, undecided.models());
+                if (!agrees(order, all, leavesOf(e.getValue()), false)) {   // a direction the names could have told
+                    for (dev.jrnn.layers.Layer b : untriedDirections(e.getValue())) undecided.directions().add(e.getKey() + ": " + b.name());
+                }
             } else {
                 order = new ArrayList<>();
                 keras3Weights(e.getValue(), order);
@@ -129,7 +141,29 @@ final class Keras2Weights {
         return undecided;
     }
 
-    /** The most unflagged nested models in one group whose flags are tried (2^n orders). */
+    private static List<dev.jrnn.layers.Layer> leavesOf(Nested top) {
+        List<dev.jrnn.layers.Layer> leaves = new ArrayList<>();
+        top.leaves(leaves);
+        return leaves;
+    }
+
+    /** The Bidirectionals of {@code top}'s group whose directions {@link #tf2Order} does not try: over the cap. */
+    private static List<dev.jrnn.layers.Layer> untriedDirections(Nested top) {
+        List<Nested> models = new ArrayList<>();
+        top.unflagged(models);
+        List<dev.jrnn.layers.Layer> directions = directions(leavesOf(top));
+        if (models.size() + directions.size() <= MAX_UNFLAGGED) return List.of();
+        List<dev.jrnn.layers.Layer> r = new ArrayList<>();
+        for (dev.jrnn.layers.Layer l : leavesOf(top)) {
+            if (l instanceof dev.jrnn.layers.Bidirectional b && directions.contains(b.forwardLayer())) r.add(b);
+        }
+        return r;
+    }
+
+    /**
+     * The most unknown flags in one group whose choices are tried (2^n orders): each unflagged nested model counts 1,
+     * each Bidirectional whose directions train 2; over it only the nested models' are tried.
+     */
     private static final int MAX_UNFLAGGED = 10;
 
     /**

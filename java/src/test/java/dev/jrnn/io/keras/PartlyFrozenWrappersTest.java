@@ -161,4 +161,37 @@ class PartlyFrozenWrappersTest {
             assertTrue(((Bidirectional) m.getLayer("b_bi")).forwardLayer().trainable());
         }
     }
+
+    /**
+     * tf.keras 2 nested groups at the edge of the flags jrnn tries (make_tf2_bidi_dirs.py): top > A (Bidirectional(GRU(1))
+     * bi1 .. biN) > out, bi2's forward layer frozen, so its forward arrays come last in A's group; A's flag and each
+     * direction's are unknown: 2N flags (A's own does not change its group's order). N = 5 (10) tries them all and
+     * predicts as tf_keras; N = 6 (12, over 10) reads the directions as trainable and warns naming the Bidirectionals,
+     * where 3e4d57fa loaded the wrong arrays from bi2 on silently.
+     */
+    @Test
+    void overTenUnknownFlagsANestedGroupsBidirectionalsWarn() throws Exception {
+        Tensor x = Npy.read(keras3Real("tf2_names_seq_x.npy"));
+        for (int n : new int[] {5, 6}) {
+            float[] want = Npy.read(keras3Real("tf2_bidi_cap" + n + "_pred.npy")).data();
+            float[][] p = new float[1][];
+            List<String> warned = LogCapture.records("dev.jrnn.io.keras.KerasImport", () -> {
+                try (Model m = Models.load(keras3Real("tf2_bidi_cap" + n + ".h5"))) {
+                    p[0] = m.predict(x).data();
+                }
+            }).stream().map(LogRecord::getMessage).toList();
+            List<String> bidis = warned.stream().filter(w -> w.contains("Bidirectional layer(s)")).toList();
+            if (n == 5) {
+                assertArrayEquals(want, p[0], 1e-5f, "tf_keras' predictions");
+                assertEquals(List.of(), warned);
+            } else {
+                assertEquals(1, bidis.size(), warned.toString());
+                assertTrue(bidis.get(0).contains("[A: bi1, A: bi2, A: bi3, A: bi4, A: bi5, A: bi6] may have had one direction frozen"), bidis.get(0));
+                assertTrue(bidis.get(0).contains("more than 10 unknown trainable flags"), bidis.get(0));
+                float diff = 0;
+                for (int i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(want[i] - p[0][i]));
+                assertTrue(diff > 1e-3f, "read as trainable: not tf_keras' predictions");
+            }
+        }
+    }
 }

@@ -12,9 +12,10 @@ this folder, after it (it reads tf2_top_bidi.h5):
     scopes are renamed (b_bi/backward_gru_1/... -> b_bi/bw_gru_1/..., forward_gru_1 -> fw_gru_1, groups moved with
     them), so that no weight name says its direction; tf_keras reads it, as it reads tf2_top_bidi.h5, by position
     into a model with both directions trainable (directions swapped): tf2_top_bidi_swapped_pred.npy.
-  tf2_bidi_cap4.h5, tf2_bidi_cap5.h5: top > A (Bidirectional(GRU(1)) bi1 .. biN, return_sequences) > Dense out, bi2's
-    forward layer frozen; tf_keras saves neither A's flag nor a direction's, so A's group order depends on 1 + 2N
-    unknown flags (9 and 11: jrnn tries at most 10). Predictions tf2_bidi_cap<N>_pred.npy.
+  tf2_bidi_cap5.h5, tf2_bidi_cap6.h5: top > A (Bidirectional(GRU(1)) bi1 .. biN, return_sequences) > Dense out, bi2's
+    forward layer frozen; tf_keras saves no direction's flag, so A's group order depends on 2N unknown flags (10 and
+    12: jrnn tries at most 10; A, the top nested model, does not count: its flag does not change its own group's
+    order). Predictions tf2_bidi_cap<N>_pred.npy.
 """
 import shutil
 
@@ -76,7 +77,7 @@ assert np.allclose(tf_keras.models.load_model("tf2_top_bidi_renamed.h5")(x).nump
 assert np.abs(swapped - want).max() > 0.01   # tf_keras swaps the directions of its own file
 np.save("tf2_top_bidi_swapped_pred.npy", swapped)
 
-for n in (4, 5):
+for n in (5, 6):
     L = tf_keras.layers
     ai = tf_keras.Input((None, 3), name="ai")
     h = ai
