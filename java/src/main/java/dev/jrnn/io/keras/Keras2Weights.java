@@ -283,15 +283,18 @@ final class Keras2Weights {
      * backward layer's {@code backward} first (false), as their weight_names say; null where they do not settle it. Each
      * name's direction is its last scope that starts with {@code forward_} or {@code backward_}
      * ({@code b_bi/backward_gru_1/gru_cell/kernel:0}: tf.keras 2, Keras 3 and jrnn name a Bidirectional's copies so);
-     * every name must have one, all the forward ones the same ({@code forward_X}) and the backward ones
-     * {@code backward_X}, and they must form two blocks of the directions' sizes. A Keras 3 backward layer given with
-     * its own name ({@code backward_layer=LSTM(name="rev")}) does not settle it. The shapes are left to the load's
+     * every name must have one, all the forward ones the same {@code forward_*} scope and all the backward ones the same
+     * {@code backward_*} scope (their stems may differ: jrnn names a given backward layer {@code backward_rev} beside
+     * {@code forward_gru_1}; Keras 3 and jrnn strip a wrapped layer's own prefix, so one named {@code backward_gru}
+     * gives {@code forward_backward_gru} and {@code backward_gru}), and they must form two blocks of the directions'
+     * sizes. A Keras 3 backward layer given with a name without the prefix ({@code backward_layer=LSTM(name="rev")})
+     * does not settle it. The shapes are left to the load's
      * check, which then names the direction's weight (a cuDNN layout, a damaged array).
      */
     static Boolean byDirectionNames(List<Hdf5Arrays.Stored> ws, int forward, int backward) {
         if (ws.size() != forward + backward || forward == 0 || backward == 0) return null;
         String[] dirs = new String[ws.size()];
-        java.util.Set<String> layers = new java.util.HashSet<>();
+        java.util.Set<String> forwards = new java.util.HashSet<>(), backwards = new java.util.HashSet<>();
         for (int i = 0; i < ws.size(); i++) {
             String name = ws.get(i).name();
             if (name == null) return null;
@@ -300,9 +303,11 @@ final class Keras2Weights {
                 if (scopes[k].startsWith("forward_") || scopes[k].startsWith("backward_")) dirs[i] = scopes[k];
             }
             if (dirs[i] == null) return null;
-            layers.add(dirs[i].substring(dirs[i].indexOf('_') + 1));
+            (dirs[i].startsWith("forward_") ? forwards : backwards).add(dirs[i]);
         }
-        if (layers.size() != 1) return null;   // forward_X and backward_X of one X
+        // one layer per direction; their stems may differ (a given backward layer: forward_gru_1 / backward_rev;
+        // a wrapped layer named backward_gru: forward_backward_gru / backward_gru)
+        if (forwards.size() != 1 || backwards.size() != 1) return null;
         boolean forwardLeads = dirs[0].startsWith("forward_");
         int lead = forwardLeads ? forward : backward;
         for (int i = 0; i < dirs.length; i++) {
