@@ -274,7 +274,8 @@ public final class KerasImport {
                 dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": Bidirectional layer(s) "
                         + undecided.directions() + " may have had one direction frozen when saved, which tf.keras 2 files do "
                         + "not say; with more than 10 unknown trainable flags in one nested model's group (each trainable "
-                        + "Bidirectional counts 2, each nested model saved without its flag 1) jrnn tries the nested models' "
+                        + "Bidirectional counts 2, each nested model whose flag would change the order 1; the group's own model does "
+                        + "not) jrnn tries the nested models' "
                         + "alone, and the group's weight_names agree with none of those orders: the directions are read as "
                         + "trainable, and if one was frozen some arrays may load into the wrong layers; check the predictions "
                         + "(GUIDE: Bringing a Keras model, Nested models)");
