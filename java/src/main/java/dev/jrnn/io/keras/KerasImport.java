@@ -265,9 +265,23 @@ public final class KerasImport {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
-            List<String> undecided = Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
-            if (!undecided.isEmpty()) {
-                dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + undecided
+            for (var e : stored.entrySet()) {   // a layer's own group (a nested model's is split below)
+                Layer l = graph.nested.containsKey(e.getKey()) ? null : graph.byName.get(e.getKey());
+                if (l != null) e.setValue(Keras2Weights.inParamOrder(l, e.getValue()));
+            }
+            Keras2Weights.Undecided undecided = Keras2Weights.splitNested(stored, graph.nested, kf.kerasMajor());
+            if (!undecided.directions().isEmpty()) {
+                dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": Bidirectional layer(s) "
+                        + undecided.directions() + " may have had one direction frozen when saved, which tf.keras 2 files do "
+                        + "not say; with more than 10 unknown trainable flags in one nested model's group (each trainable "
+                        + "Bidirectional counts 2, each nested model whose flag would change the order 1; the group's own model does "
+                        + "not) jrnn tries the nested models' "
+                        + "alone, and the group's weight_names agree with none of those orders: the directions are read as "
+                        + "trainable, and if one was frozen some arrays may load into the wrong layers; check the predictions "
+                        + "(GUIDE: Bringing a Keras model, Nested models)");
+            }
+            if (!undecided.models().isEmpty()) {
+                dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + undecided.models()
                         + " may have been frozen when saved, which the file's config does not say (Keras 2 and tf.keras 2 "
                         + "writers save no nested model's trainable flag) and its weight_names do not settle (they agree with "
                         + "no order of its arrays, as after a layer was renamed, or with orders that differ; with more than 10 such models in one "
@@ -359,6 +373,8 @@ public final class KerasImport {
             }
             values.addAll(stored.values());
         }
+        // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
+        for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
         try {
             assign(weighted, values, null);
         } catch (KerasFormatException e) {
