@@ -631,4 +631,10 @@ public abstract class Optimizer {
         }
         return c;
     }
+
+    /**
+     * Keras' SwapEMAWeights' swap: the weights {@link #step} updates ({@code n} floats of {@code store}) and their EMA
+     * average trade places, in place. False, nothing changed, when there is no average of them (useEma off, or no step yet).
+     */
+    public boolean swapEmaWeights(ParamStore store, long n) { return boundTo(store, n) && extra.swap(store.backend(), store.values(), n); }
 }

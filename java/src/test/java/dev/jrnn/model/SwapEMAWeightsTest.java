@@ -1,0 +1,126 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SwapEMAWeights against Keras 3.15.1: resources/dev/jrnn/model/apigap/swap_ema.py (JAX; TensorFlow agrees to 1e-8). */
+class SwapEMAWeightsTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    // Keras 3.15.1 on JAX: fit(epochs=3, batch_size=4, shuffle=False, validation_data) with SGD(0.1, use_ema=True, ema_momentum=0.8)
+    private static final double[] VAL_NONE = {0.011905512772500515, 0.011137585155665874, 0.010913903824985027};
+    private static final double[] VAL_SWAP = {0.01204171497374773, 0.012278471142053604, 0.011945690959692001};
+    private static final double[] LOSS = {0.2624763548374176, 0.19853748381137848, 0.1587103307247162};
+    // the final weights, the same with and without the callback (and with swap_on_epoch): fit ends on the average
+    private static final float[][] FINAL = {{0.1085803434252739f, -0.15977124869823456f, 0.21329742670059204f, 0.5299897193908691f,
+            -0.39456331729888916f, 0.4281511902809143f}, {0.06871126592159271f, 0.005555403418838978f},
+            {0.5619146823883057f, -0.7590973377227783f}, {0.07541864365339279f}};
+
+    private static final Tensor X, Y, XV, YV;
+
+    static {   // x = (arange(48).reshape(16, 3) % 7 - 3) / 4; y = x @ [0.5, -1, 0.25] + 0.1; validation: every third row, halved, + 0.05
+        float[] x = new float[48], y = new float[16], xv = new float[18], yv = new float[6];
+        for (int i = 0; i < 48; i++) x[i] = (i % 7 - 3) / 4f;
+        for (int r = 0; r < 16; r++) y[r] = x[3 * r] * 0.5f + x[3 * r + 1] * -1f + x[3 * r + 2] * 0.25f + 0.1f;
+        for (int k = 0; k < 6; k++) {
+            for (int j = 0; j < 3; j++) xv[3 * k + j] = x[9 * k + j] * 0.5f;
+            yv[k] = y[3 * k] * 0.5f + 0.05f;
+        }
+        X = Tensor.of(x, 16, 3);
+        Y = Tensor.of(y, 16, 1);
+        XV = Tensor.of(xv, 6, 3);
+        YV = Tensor.of(yv, 6, 1);
+    }
+
+    private static Sequential model(boolean ema) {
+        Sequential m = new Sequential(Input.shape(3), new Dense(2).activation("tanh"), new Dense(1));
+        m.setWeights(List.of(Tensor.of(new float[] {0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.6f}, 3, 2), Tensor.of(new float[] {0.01f, -0.02f}, 2),
+                Tensor.of(new float[] {0.7f, -0.8f}, 2, 1), Tensor.of(new float[] {0.05f}, 1)));
+        m.compile(new SGD(0.1).useEma(ema).emaMomentum(0.8), "mse");
+        return m;
+    }
+
+    private static History fit(Model m, Callback... cbs) {
+        return m.fit(X, Y, new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0).validationData(XV, YV).callbacks(cbs));
+    }
+
+    private static void assertClose(double[] want, List<Double> got, String what) {
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got.get(i), 2e-6, what + " epoch " + i);
+    }
+
+    private static void assertFinal(Model m) {
+        List<Tensor> w = m.getWeights();
+        for (int i = 0; i < FINAL.length; i++) {
+            for (int j = 0; j < FINAL[i].length; j++) assertEquals(FINAL[i][j], w.get(i).data()[j], 2e-6, "weight " + i + "[" + j + "]");
+        }
+    }
+
+    @Test
+    void validationRunsOnTheAveragedWeightsAsKeras() {
+        Sequential plain = model(true);
+        History h = fit(plain);
+        assertClose(VAL_NONE, h.history().get("val_loss"), "val_loss without the callback");
+        assertFinal(plain);
+        Sequential m = model(true);
+        SwapEMAWeights swap = new SwapEMAWeights();
+        h = fit(m, swap);
+        assertClose(VAL_SWAP, h.history().get("val_loss"), "val_loss");
+        assertClose(LOSS, h.history().get("loss"), "loss");
+        assertFinal(m);
+        assertFalse(swap.emaWeightsInModel());
+    }
+
+    @Test
+    void swapOnEpochEndsOnTheAverageAsKeras() {
+        Sequential m = model(true);
+        SwapEMAWeights swap = new SwapEMAWeights().swapOnEpoch(true);
+        History h = fit(m, swap);
+        assertClose(VAL_SWAP, h.history().get("val_loss"), "val_loss");
+        assertFinal(m);
+        assertTrue(swap.emaWeightsInModel());
+    }
+
+    /** A predict or evaluate given it swaps the average in and back (Keras' on_predict_end does not swap back: see the class). */
+    @Test
+    void evaluateAndPredictSwapBack() {
+        Sequential m = model(true);
+        fit(m);
+        m.trainOnBatch(X, Y);   // the weights now differ from their average
+        List<Tensor> before = m.getWeights();
+        SwapEMAWeights swap = new SwapEMAWeights();
+        Tensor withEma = m.predictAll(List.of(X), 16, null, swap).get(0);
+        assertEquals(before, m.getWeights());
+        assertFalse(swap.emaWeightsInModel());
+        assertFalse(withEma.equals(m.predict(X)), "predict ran on the average");
+        m.evaluateAll(List.of(X), List.of(Y), 16, null, null, swap);
+        assertEquals(before, m.getWeights());
+    }
+
+    @Test
+    void anOptimizerWithoutEmaIsRefusedBeforeAnyUpdate() {
+        Sequential m = model(false);
+        List<Tensor> before = m.getWeights();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fit(m, new SwapEMAWeights()));
+        assertTrue(e.getMessage().contains("SwapEMAWeights needs an optimizer with useEma(true) (Keras' use_ema=True), got SGD with useEma false"),
+                e.getMessage());
+        assertEquals(before, m.getWeights());
+        Sequential fresh = model(true);
+        IllegalStateException s = assertThrows(IllegalStateException.class,
+                () -> fresh.evaluateAll(List.of(X), List.of(Y), 16, null, null, new SwapEMAWeights()));
+        assertTrue(s.getMessage().contains("no moving average of these weights yet"), s.getMessage());
+    }
+}
