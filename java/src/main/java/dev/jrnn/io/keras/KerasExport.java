@@ -169,6 +169,14 @@ public final class KerasExport {
     }
 
     /**
+     * One layer's Keras 3 {@code get_config()} as JSON: the {@code config} of its entry in {@link #toJson} (for an RNN over
+     * a cell, the RNN's). A layer class jrnn cannot write (a layer of your own) is refused naming it.
+     */
+    public static String layerConfig(Layer layer) {
+        return Json.write(KerasLayers.config(layer).get("config"));
+    }
+
+    /**
      * As {@link #toJson}, for the user's {@code Model.toJson}: it warns, as model.save does, of the layers naming Keras 2's
      * hard_sigmoid, which Keras 3's {@code model_from_json} cannot read (cloneModel's own JSON stays quiet).
      */
