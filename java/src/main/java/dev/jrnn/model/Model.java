@@ -53,6 +53,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private Graph graph;
     private Parameters params;
     private volatile boolean closed;
+    /** The SwapEMAWeights whose call has swapped (or may swap) this model's weights now: one such call at a time. */
+    final java.util.concurrent.atomic.AtomicReference<SwapEMAWeights> emaSwap = new java.util.concurrent.atomic.AtomicReference<>();
     /**
      * Whether the model was made from one input / one output {@link Node} rather than a list (Keras'
      * {@code _inputs_struct}: {@code model.input} is then that tensor, not a list of one): what toJson and save write.

@@ -7,7 +7,15 @@ import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,6 +37,11 @@ class SwapEMAWeightsTest {
     private static final float[][] FINAL = {{0.1085803434252739f, -0.15977124869823456f, 0.21329742670059204f, 0.5299897193908691f,
             -0.39456331729888916f, 0.4281511902809143f}, {0.06871126592159271f, 0.005555403418838978f},
             {0.5619146823883057f, -0.7590973377227783f}, {0.07541864365339279f}};
+
+    // swap_stop.py: swapOnEpoch with fit stopped at epoch 0 of 3 ends on the raw weights of the last step (the average lost)
+    private static final float[][] FINAL_STOPPED = {{0.09870880097150803f, -0.17202363908290863f, 0.25475242733955383f,
+            0.46639490127563477f, -0.43708449602127075f, 0.5049091577529907f}, {0.052349887788295746f, -0.018074823543429375f},
+            {0.6178955435752869f, -0.7596743702888489f}, {0.07597319781780243f}};
 
     private static final Tensor X, Y, XV, YV;
 
@@ -94,6 +107,21 @@ class SwapEMAWeightsTest {
         assertTrue(swap.emaWeightsInModel());
     }
 
+    /** As Keras (the class's Javadoc, the GUIDE): a swapOnEpoch fit stopped early ends on the raw weights. */
+    @Test
+    void swapOnEpochStoppedEarlyEndsOnTheRawWeightsAsKeras() {
+        Sequential m = model(true);
+        Callback stop = new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { model.stopTraining(true); }
+        };
+        m.fit(X, Y, new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0).callbacks(new SwapEMAWeights().swapOnEpoch(true), stop));
+        List<Tensor> w = m.getWeights();
+        for (int i = 0; i < FINAL_STOPPED.length; i++) {
+            for (int j = 0; j < FINAL_STOPPED[i].length; j++) assertEquals(FINAL_STOPPED[i][j], w.get(i).data()[j], 2e-6, "weight " + i + "[" + j + "]");
+        }
+    }
+
     /** A predict or evaluate given it swaps the average in and back (Keras' on_predict_end does not swap back: see the class). */
     @Test
     void evaluateAndPredictSwapBack() {
@@ -122,5 +150,158 @@ class SwapEMAWeightsTest {
         IllegalStateException s = assertThrows(IllegalStateException.class,
                 () -> fresh.evaluateAll(List.of(X), List.of(Y), 16, null, null, new SwapEMAWeights()));
         assertTrue(s.getMessage().contains("no moving average of these weights yet"), s.getMessage());
+    }
+
+    /** The weights and the optimizer's moving average, as copies. */
+    private record State(List<Tensor> weights, List<Float> average) {
+        static State of(Model m) {
+            List<Float> avg = new ArrayList<>();
+            for (float v : m.optimizer().state().get("average")) avg.add(v);
+            return new State(m.getWeights(), avg);
+        }
+    }
+
+    /** A callback listed after SwapEMAWeights that throws in onTestBatchEnd, remembering the state after each training batch. */
+    private static final class Bomb implements Callback {
+        State lastStep;
+
+        @Override
+        public void onBatchEnd(int batch, BatchLogs logs, Model model) { lastStep = State.of(model); }
+
+        @Override
+        public void onTestBatchEnd(int batch, BatchLogs logs, Model model) { throw new IllegalStateException("boom"); }
+    }
+
+    /**
+     * A failure in a swapped validation (here a later callback's onTestBatchEnd) left the averaged weights in the model and
+     * the raw ones as the optimizer's average: now both go back before the exception leaves fit.
+     */
+    @Test
+    void aFailureInFitsValidationLeavesTheRawWeightsAndTheAverage() {
+        Sequential m = model(true);
+        Bomb bomb = new Bomb();
+        SwapEMAWeights swap = new SwapEMAWeights();
+        assertEquals("boom", assertThrows(IllegalStateException.class, () -> fit(m, swap, bomb)).getMessage());
+        State after = State.of(m);
+        assertEquals(bomb.lastStep.weights(), after.weights());
+        assertEquals(bomb.lastStep.average(), after.average());
+        assertFalse(after.weights().equals(model(true).getWeights()), "one epoch trained");
+        assertFalse(swap.emaWeightsInModel());
+        // the callback is free again: a fit with it runs as Keras' from here (its val_loss on the average)
+        assertEquals(3, fit(m, swap).history().get("val_loss").size());
+    }
+
+    /** The same for a standalone evaluate and predict given the callback, and a swapOnEpoch fit failing after its swap. */
+    @Test
+    void aFailureInEvaluatePredictOrAfterAnEpochSwapLeavesTheModelAsItWas() {
+        Sequential m = model(true);
+        fit(m);
+        m.trainOnBatch(X, Y);   // the weights now differ from their average
+        State before = State.of(m);
+        SwapEMAWeights swap = new SwapEMAWeights();
+        assertThrows(IllegalStateException.class, () -> m.evaluateAll(List.of(X), List.of(Y), 4, null, null, swap, new Bomb()));
+        assertEquals(before, State.of(m));
+        Callback predictBomb = new Callback() {
+            @Override
+            public void onPredictBatchEnd(int batch, List<Tensor> outputs, Model model) { throw new IllegalStateException("boom"); }
+        };
+        assertThrows(IllegalStateException.class, () -> m.predictAll(List.of(X), 4, null, swap, predictBomb));
+        assertEquals(before, State.of(m));
+        assertFalse(swap.emaWeightsInModel());
+
+        Sequential e = model(true);
+        State[] lastStep = new State[1];
+        Callback crash = new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) { lastStep[0] = State.of(model); }
+
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { throw new IllegalStateException("crash"); }
+        };
+        SwapEMAWeights onEpoch = new SwapEMAWeights().swapOnEpoch(true);
+        assertThrows(IllegalStateException.class, () -> fit(e, onEpoch, crash));
+        assertEquals(lastStep[0], State.of(e));
+        assertFalse(onEpoch.emaWeightsInModel());
+    }
+
+    /**
+     * The swaps write the weights in place, so a second swapped call while one runs (another thread's predict, with the
+     * same SwapEMAWeights or another one) is refused naming it, and changes nothing; the first ends as it would alone.
+     */
+    @Test
+    void aSecondSwappedCallAtTheSameTimeIsRefused() throws Exception {
+        Sequential m = model(true);
+        fit(m);
+        m.trainOnBatch(X, Y);
+        State before = State.of(m);
+        SwapEMAWeights swap = new SwapEMAWeights();
+        CountDownLatch inside = new CountDownLatch(1), goOn = new CountDownLatch(1);
+        Callback hold = new Callback() {
+            @Override
+            public void onPredictBatchBegin(int batch, Model model) {
+                if (batch != 0) return;
+                inside.countDown();
+                try {
+                    goOn.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        Tensor alone = m.predictAll(List.of(X), 4, null, swap).get(0);
+        Tensor[] first = new Tensor[1];
+        Thread t = new Thread(() -> first[0] = m.predictAll(List.of(X), 4, null, swap, hold).get(0));
+        t.start();
+        try {
+            assertTrue(inside.await(60, TimeUnit.SECONDS));
+            State swapped = State.of(m);   // the average is in the model while the first call runs
+            for (SwapEMAWeights second : List.of(swap, new SwapEMAWeights())) {
+                IllegalStateException ex = assertThrows(IllegalStateException.class, () -> m.predictAll(List.of(X), 4, null, second));
+                assertTrue(ex.getMessage().contains("SwapEMAWeights"), ex.getMessage());
+                ex = assertThrows(IllegalStateException.class, () -> m.evaluateAll(List.of(X), List.of(Y), 4, null, null, second));
+                assertTrue(ex.getMessage().contains("SwapEMAWeights"), ex.getMessage());
+                assertEquals(swapped, State.of(m));
+            }
+        } finally {
+            goOn.countDown();
+            t.join(60_000);
+        }
+        assertEquals(alone, first[0]);
+        assertEquals(before, State.of(m));
+    }
+
+    /**
+     * Without useEma fit is refused before anything changes: it was refused in onTrainBegin, after a BackupAndRestore had
+     * restored its backup into the model and earlier callbacks' onTrainBegin had run.
+     */
+    @Test
+    void aRefusedFitLeavesTheModelAndTheBackupAsTheyWere(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Sequential crashed = model(false);
+        Callback crash = new Callback() {
+            @Override
+            public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) { throw new IllegalStateException("crash"); }
+        };
+        assertThrows(IllegalStateException.class, () -> fit(crashed, new BackupAndRestore(dir), crash));
+        Map<String, byte[]> files = files(dir);
+        assertFalse(files.isEmpty(), "the crashed fit left a backup");
+        Sequential m = model(false);
+        List<Tensor> before = m.getWeights();
+        boolean[] began = new boolean[1];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> fit(m, Callback.onTrainBegin(() -> began[0] = true), new BackupAndRestore(dir), new SwapEMAWeights()));
+        assertTrue(e.getMessage().contains("SwapEMAWeights needs an optimizer with useEma(true)"), e.getMessage());
+        assertEquals(before, m.getWeights());
+        assertFalse(began[0], "a callback's onTrainBegin ran");
+        Map<String, byte[]> now = files(dir);
+        assertEquals(files.keySet(), now.keySet());
+        for (String f : files.keySet()) assertTrue(java.util.Arrays.equals(files.get(f), now.get(f)), f);
+    }
+
+    private static Map<String, byte[]> files(Path dir) throws IOException {
+        Map<String, byte[]> r = new TreeMap<>();
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) r.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+        }
+        return r;
     }
 }
