@@ -154,14 +154,15 @@ final class AccumulationAndEma {
         if (useEma && avg != null) be.copy(avg, 0, p, 0, n);
     }
 
-    /** Keras' SwapEMAWeights: the weights {@code p} and their average trade places; false when there is no average. */
-    boolean swap(Backend be, Buf p, long n) {
+    /**
+     * Keras' SwapEMAWeights: the weights {@code p} and their average trade places through {@code scratch} (n spent floats);
+     * false when there is no average.
+     */
+    boolean swap(Backend be, Buf p, Buf scratch, long n) {
         if (!useEma || avg == null) return false;
-        try (Buf tmp = be.alloc(n)) {
-            be.copy(p, 0, tmp, 0, n);
-            be.copy(avg, 0, p, 0, n);
-            be.copy(tmp, 0, avg, 0, n);
-        }
+        be.copy(p, 0, scratch, 0, n);
+        be.copy(avg, 0, p, 0, n);
+        be.copy(scratch, 0, avg, 0, n);
         return true;
     }
 

@@ -1,4 +1,4 @@
-# Keras 3.15.1 (JAX): layer.get_config() of five layer kinds, as JSON (keras.saving's serialization of nested objects).
+# Keras 3.15.1 (JAX): layer.get_config() of six layer kinds, as JSON (keras.saving's serialization of nested objects).
 import json, keras
 from keras import layers
 inp = keras.Input((5, 4))

@@ -1,4 +1,6 @@
 # Keras 3.15.1: a standalone predict given SwapEMAWeights after a fit with use_ema: are the weights swapped back?
+# Run on TensorFlow (KERAS_BACKEND=tensorflow; its output: swap_predict.txt): on JAX it fails in a step after the
+# swap ('Attempt to donate the same buffer twice').
 import numpy as np, keras
 x = np.arange(8, dtype="float32").reshape(4, 2) / 8; y = x.sum(1, keepdims=True)
 m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
