@@ -170,9 +170,10 @@ public final class KerasExport {
 
     /**
      * One layer's Keras 3 {@code get_config()} as JSON: the {@code config} of its entry in {@link #toJson} (for an RNN over
-     * a cell, the RNN's). A layer class jrnn cannot write (a layer of your own) is refused naming it.
+     * a cell, the RNN's; for an InputLayer, the one toJson writes from its input).
      */
     public static String layerConfig(Layer layer) {
+        if (layer.kerasClass().equals("InputLayer")) return Json.write(inputLayer(layer.name(), layer.calls().get(0).outputs().get(0)).get("config"));
         return Json.write(KerasLayers.config(layer).get("config"));
     }
 
