@@ -107,17 +107,24 @@ public final class SwapEMAWeights implements Callback {
      * Fit, evaluate and predict call this when they fail between this callback's begin and end hooks (a later callback
      * threw, the data's file failed, the thread was interrupted): the raw weights go back into the model and the average
      * into the optimizer, so the failed call leaves both as they were. A failure of the swap back is added to {@code failure}.
+     * Only the outermost call on {@code model} swaps back and lets go: a nested call (a fit's validation, an evaluate in a
+     * callback) that fails or was refused leaves the outer call's swap and claim alone; the outer call's own catch
+     * restores them if the failure goes on through it.
      */
-    static void restore(List<Callback> callbacks, Throwable failure) {
-        for (Callback cb : callbacks) if (cb instanceof SwapEMAWeights s) s.restore(failure);
+    static void restore(List<Callback> callbacks, Throwable failure, Model model) {
+        for (Callback cb : callbacks) if (cb instanceof SwapEMAWeights s) s.restore(failure, model);
     }
 
-    private void restore(Throwable failure) {
-        if (user.get() != Thread.currentThread()) return;   // not this thread's call (or refused before it began)
+    private void restore(Throwable failure, Model model) {
+        if (user.get() != Thread.currentThread() || claimed != model) return;   // not this thread's call on this model
+        if (depth > 1) {
+            depth--;   // a nested call of this model's: the outer one still runs on the swapped weights
+            return;
+        }
         try {
             if (emaInModel && !claimed.closed()) swap(claimed, false);
         } catch (RuntimeException | Error e) {
-            failure.addSuppressed(e);
+            if (e != failure) failure.addSuppressed(e);
         } finally {
             release();
         }
@@ -150,8 +157,9 @@ public final class SwapEMAWeights implements Callback {
         SwapEMAWeights other = model.emaSwap.compareAndExchange(null, this);
         if (other != null) {
             user.set(null);
-            throw new IllegalStateException(model.name() + ": another SwapEMAWeights has this model's weights swapped (a call"
-                    + " on another thread, or a fit's whose validation runs now): one swapped call at a time on a model");
+            throw new IllegalStateException(model.name() + ": another SwapEMAWeights holds this model (a swapped call on"
+                    + " another thread, or a fit given another SwapEMAWeights that is running, its callbacks included): one"
+                    + " swapped call at a time on a model");
         }
         claimed = model;
         depth = 1;

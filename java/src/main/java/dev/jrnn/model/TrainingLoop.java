@@ -205,7 +205,7 @@ final class TrainingLoop {
             Map<String, Double> endLogs = java.util.Collections.unmodifiableMap(EpochLogs.sorted(lastLogs));
             for (Callback cb : callbacks) cb.onTrainEnd(endLogs, model);
         } catch (RuntimeException | Error e) {
-            SwapEMAWeights.restore(callbacks, e);   // a failure after a swapOnEpoch swap leaves the raw weights in the model
+            SwapEMAWeights.restore(callbacks, e, model);   // a failure after a swapOnEpoch swap leaves the raw weights in the model
             throw e;
         } finally {
             model.fitMessages(outer);

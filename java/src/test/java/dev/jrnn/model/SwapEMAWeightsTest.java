@@ -274,6 +274,46 @@ class SwapEMAWeightsTest {
      * Without useEma fit is refused before anything changes: it was refused in onTrainBegin, after a BackupAndRestore had
      * restored its backup into the model and earlier callbacks' onTrainBegin had run.
      */
+    /**
+     * A nested call refused (the same SwapEMAWeights given to another model's evaluate inside fit's validation) or failing
+     * (a nested evaluate of the same model that throws, caught by the callback) leaves the outer fit's swap alone: its
+     * validation goes on on the averaged weights (Keras' val_loss) and the guard holds to its end. It swapped the raw
+     * weights back in the middle of the validation and let go of the claim.
+     */
+    @Test
+    void aNestedCallRefusedOrFailingLeavesTheOuterSwapAlone() {
+        Sequential m = model(true), other = model(true);
+        fit(other);
+        SwapEMAWeights swap = new SwapEMAWeights();
+        int[] refused = {0}, failed = {0};
+        Callback nested = new Callback() {
+            @Override
+            public void onTestBatchEnd(int batch, BatchLogs logs, Model model) {
+                try {
+                    other.evaluateAll(List.of(XV), List.of(YV), 4, null, null, swap);
+                } catch (IllegalStateException e) {
+                    if (e.getMessage().contains("SwapEMAWeights")) refused[0]++;
+                }
+                assertTrue(swap.emaWeightsInModel(), "the outer validation's swap stays after a refused nested call");
+                try {
+                    model.evaluateAll(List.of(XV), List.of(YV), 4, null, null, swap, new Callback() {
+                        @Override
+                        public void onTestBatchEnd(int b, BatchLogs l, Model mm) { throw new IllegalStateException("inner boom"); }
+                    });
+                } catch (IllegalStateException e) {
+                    if (e.getMessage().equals("inner boom")) failed[0]++;
+                }
+                assertTrue(swap.emaWeightsInModel(), "the outer validation's swap stays after a failed nested call");
+            }
+        };
+        History h = fit(m, swap, nested);
+        assertTrue(refused[0] > 0 && failed[0] == refused[0], refused[0] + " refused, " + failed[0] + " failed");
+        assertClose(VAL_SWAP, h.history().get("val_loss"), "val_loss");
+        assertFinal(m);
+        assertFalse(swap.emaWeightsInModel());
+        m.predictAll(List.of(X), 4, null, swap);   // the claim was let go at the end of fit: usable again
+    }
+
     @Test
     void aRefusedFitLeavesTheModelAndTheBackupAsTheyWere(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Sequential crashed = model(false);
