@@ -108,6 +108,46 @@ class ReadmeUnsupportedKerasTest {
     }
 
     /**
+     * Every Keras layer class the table quotes as refused ({@code layer class 'X' is not supported}) is refused by the
+     * importer with that message, and has no class in {@code dev.jrnn.layers}: when one becomes supported, this fails
+     * until its row goes. The layers a Keras file may hold that jrnn lacks are all quoted (the apigap tester's list).
+     */
+    @Test
+    void theLayerClassesTheTableQuotesAsRefusedAreRefusedByTheImporter() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("`layer class '(\\w+)' is not supported`").matcher(section);
+        java.util.Set<String> quoted = new java.util.LinkedHashSet<>();
+        while (m.find()) quoted.add(m.group(1));
+        assertTrue(quoted.containsAll(List.of("UnitNormalization", "AlphaDropout", "ActivityRegularization", "EinsumDense", "Rescaling",
+                "StringLookup", "IntegerLookup", "CategoryEncoding", "Hashing", "Discretization", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")),
+                "the table quotes the refusal of each: " + quoted);
+        for (String cls : quoted) {
+            String json = "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": ["
+                    + "{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 4, 3], \"name\": \"in\"}},"
+                    + "{\"class_name\": \"" + cls + "\", \"config\": {\"name\": \"x\"}}]}}";
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.jrnn.model.Models.fromJson(json),
+                    cls + " is imported now: take its row off the guide's table");
+            assertTrue(e.getMessage().contains("layer 'x' (" + cls + "): layer class '" + cls + "' is not supported"), e.getMessage());
+            assertThrows(ClassNotFoundException.class, () -> Class.forName("dev.jrnn.layers." + cls),
+                    cls + " exists now: take it off the guide's list");
+        }
+    }
+
+    /** The rows on plot_model, ProgbarLogger and RemoteMonitor: no such classes, and what they point to is there. */
+    @Test
+    void theUtilityRowsPointToWhatIsThere() throws NoSuchMethodException {
+        for (String cls : new String[] {"ProgbarLogger", "RemoteMonitor", "LambdaCallback"}) {
+            assertThrows(ClassNotFoundException.class, () -> Class.forName("dev.jrnn.model." + cls), cls + " exists now: update the guide");
+        }
+        for (String s : new String[] {"`keras.utils.plot_model`", "`ProgbarLogger`", "`RemoteMonitor`", "`summary(SummaryFormat.KERAS_3)`",
+                "`FitOptions.verbose(1)`", "`Callback.onEpochEnd((epoch, logs) -> ...)`"}) {
+            assertTrue(section.contains(s), "the guide's table names " + s);
+        }
+        dev.jrnn.model.Model.class.getMethod("summary", dev.jrnn.model.SummaryFormat.class);
+        FitOptions.class.getMethod("verbose", int.class);
+        dev.jrnn.model.Callback.class.getMethod("onEpochEnd", dev.jrnn.model.Callback.EpochListener.class);
+    }
+
+    /**
      * The custom-cell row: Keras' generic RNN and StackedRNNCells have no class in code, the three cells are not public
      * (the RNN guide's NestedCell has nowhere to go), and {@code asKerasRnn} is there for {@code RNN(LSTMCell(8))}.
      */

@@ -15,6 +15,10 @@ import java.util.Map;
  * Callback printer = Callback.onEpochEnd((epoch, logs) -> System.out.println(epoch + " " + logs.get("loss")));
  * model.fit(x, y, new FitOptions().epochs(10).callbacks(printer, new EarlyStopping().patience(3)));
  * }</pre>
+ * Keras' {@code LambdaCallback} is one static factory per hook, several of them passed together:
+ * {@link #onTrainBegin(Runnable)}, {@link #onEpochBegin(java.util.function.IntConsumer)},
+ * {@link #onBatchBegin(java.util.function.IntConsumer)} ({@code on_train_batch_begin}), {@link #onBatchEnd(BatchListener)}
+ * ({@code on_train_batch_end}), {@link #onEpochEnd(EpochListener)} and {@link #onTrainEnd(java.util.function.Consumer)}.
  */
 public interface Callback {
     /**
@@ -116,14 +120,80 @@ public interface Callback {
         void onEpoch(int epoch, Map<String, Double> logs);
     }
 
-    /** A callback that calls {@code listener} at the end of every epoch. */
+    /** A per-batch listener: the batch (from 0 in each epoch) and its {@link BatchLogs}. */
+    @FunctionalInterface
+    interface BatchListener {
+        void onBatch(int batch, BatchLogs logs);
+    }
+
+    /**
+     * A callback that calls {@code listener} at the end of every epoch (Keras' {@code LambdaCallback(on_epoch_end=...)}).
+     * <pre>{@code
+     * Callback printer = Callback.onEpochEnd((epoch, logs) -> System.out.println(epoch + " " + logs.get("loss")));
+     * }</pre>
+     */
     static Callback onEpochEnd(EpochListener listener) {
-        if (listener == null) throw new IllegalArgumentException("Callback.onEpochEnd: listener is null");
+        check("onEpochEnd", listener);
         return new Callback() {
             @Override
             public void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {
                 listener.onEpoch(epoch, logs);
             }
         };
+    }
+
+    /** A callback that calls {@code listener} with the epoch (from 0) before every epoch (Keras' {@code on_epoch_begin}). */
+    static Callback onEpochBegin(java.util.function.IntConsumer listener) {
+        check("onEpochBegin", listener);
+        return new Callback() {
+            @Override
+            public void onEpochBegin(int epoch, Model model) { listener.accept(epoch); }
+        };
+    }
+
+    /** A callback that calls {@code listener} with the batch (from 0 in each epoch) before every training batch (Keras' {@code on_train_batch_begin}). */
+    static Callback onBatchBegin(java.util.function.IntConsumer listener) {
+        check("onBatchBegin", listener);
+        return new Callback() {
+            @Override
+            public void onBatchBegin(int batch, Model model) { listener.accept(batch); }
+        };
+    }
+
+    /**
+     * A callback that calls {@code listener} after every training batch (Keras' {@code on_train_batch_end}; its
+     * {@code logs} are {@link BatchLogs#logs()}, the epoch's running loss and metrics).
+     * <pre>{@code
+     * Callback c = Callback.onBatchEnd((batch, logs) -> losses.add(logs.loss()));
+     * }</pre>
+     */
+    static Callback onBatchEnd(BatchListener listener) {
+        check("onBatchEnd", listener);
+        return new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) { listener.onBatch(batch, logs); }
+        };
+    }
+
+    /** A callback that runs {@code listener} once when fit starts, after {@link #setParams} (Keras' {@code on_train_begin}). */
+    static Callback onTrainBegin(Runnable listener) {
+        check("onTrainBegin", listener);
+        return new Callback() {
+            @Override
+            public void onTrainBegin(Model model) { listener.run(); }
+        };
+    }
+
+    /** A callback that calls {@code listener} with the last epoch's logs when fit ends (Keras' {@code on_train_end(logs)}, see {@link #onTrainEnd(Map, Model)}). */
+    static Callback onTrainEnd(java.util.function.Consumer<Map<String, Double>> listener) {
+        check("onTrainEnd", listener);
+        return new Callback() {
+            @Override
+            public void onTrainEnd(Map<String, Double> logs, Model model) { listener.accept(logs); }
+        };
+    }
+
+    private static void check(String factory, Object listener) {
+        if (listener == null) throw new IllegalArgumentException("Callback." + factory + ": listener is null");
     }
 }

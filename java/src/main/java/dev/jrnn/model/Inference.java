@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** Evaluation and prediction in batches over checked {@link Data} or a {@link BatchSource}: forward passes only, weights read, not changed. */
+/**
+ * Evaluation and prediction in batches over checked {@link Data} or a {@link BatchSource}: forward passes only, weights read,
+ * not changed (but for a {@link SwapEMAWeights} among the callbacks, which swaps them in place and back, also on a failure).
+ */
 final class Inference {
     private final Setup s;
     /**
@@ -82,39 +85,44 @@ final class Inference {
         boolean hooks = !callbacks.isEmpty();
         Model flags = model != null ? model : owner;
         if (flags != null) flags.stopEvaluating(false);   // Keras clears it before on_test_begin
-        for (Callback cb : callbacks) cb.onTestBegin(model);
-        if (hooks) stillOpen.accept("onTestBegin");
-        try (LossLog log = new LossLog(s, n < 0 ? LossLog.UNKNOWN_CAPACITY : n, targets);
-             BatchSource.Epoch batches = src.epoch(0, false, null)) {
-            HostBatch h;
-            for (int i = 0; (h = batches.next()) != null; i++) {
-                log.makeRoom(acc);
-                if (hooks) {
-                    for (Callback cb : callbacks) cb.onTestBatchBegin(i, model);
-                    stillOpen.accept("onTestBatchBegin");
-                }
-                long off = log.nextOffset();
-                try (Batch b = new Batch(s.backend(), h, true);
-                     Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, false, false)) {
-                    losses.loss(p, h, b.ys, null, log.buf, off, acc, null);
-                }
-                log.commit(h.size(), null, 0);
-                if (hooks) {
-                    BatchLogs bl = new BatchLogs(h.size(), () -> log.fold(acc), acc::logs);
-                    try {
-                        for (Callback cb : callbacks) cb.onTestBatchEnd(i, bl, model);
-                    } finally {
-                        bl.close();
+        try {   // a failure leaves the weights a SwapEMAWeights swapped as they were
+            for (Callback cb : callbacks) cb.onTestBegin(model);
+            if (hooks) stillOpen.accept("onTestBegin");
+            try (LossLog log = new LossLog(s, n < 0 ? LossLog.UNKNOWN_CAPACITY : n, targets);
+                 BatchSource.Epoch batches = src.epoch(0, false, null)) {
+                HostBatch h;
+                for (int i = 0; (h = batches.next()) != null; i++) {
+                    log.makeRoom(acc);
+                    if (hooks) {
+                        for (Callback cb : callbacks) cb.onTestBatchBegin(i, model);
+                        stillOpen.accept("onTestBatchBegin");
                     }
-                    stillOpen.accept("onTestBatchEnd");
+                    long off = log.nextOffset();
+                    try (Batch b = new Batch(s.backend(), h, true);
+                         Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, false, false)) {
+                        losses.loss(p, h, b.ys, null, log.buf, off, acc, null);
+                    }
+                    log.commit(h.size(), null, 0);
+                    if (hooks) {
+                        BatchLogs bl = new BatchLogs(h.size(), () -> log.fold(acc), acc::logs);
+                        try {
+                            for (Callback cb : callbacks) cb.onTestBatchEnd(i, bl, model);
+                        } finally {
+                            bl.close();
+                        }
+                        stillOpen.accept("onTestBatchEnd");
+                    }
+                    if (flags != null && flags.stopEvaluating()) break;   // Keras 3's stop_evaluating: the logs so far
                 }
-                if (flags != null && flags.stopEvaluating()) break;   // Keras 3's stop_evaluating: the logs so far
+                log.fold(acc);
             }
-            log.fold(acc);
+            Map<String, Double> logs = acc.logs();
+            for (Callback cb : callbacks) cb.onTestEnd(new java.util.LinkedHashMap<>(logs), model);
+            return logs;
+        } catch (RuntimeException | Error e) {
+            SwapEMAWeights.restore(callbacks, e, model);
+            throw e;
         }
-        Map<String, Double> logs = acc.logs();
-        for (Callback cb : callbacks) cb.onTestEnd(new java.util.LinkedHashMap<>(logs), model);
-        return logs;
     }
 
     /** Every output for every sample of {@code d}, in batches of {@code batchSize}. */
@@ -177,40 +185,45 @@ final class Inference {
         boolean hooks = !callbacks.isEmpty();
         Model flags = model != null ? model : owner;
         if (flags != null) flags.stopPredicting(false);
-        if (hooks) {
-            params(src, callbacks);
-            for (Callback cb : callbacks) cb.onPredictBegin(model);
-            stillOpen(model, "predict", "onPredictBegin");
-        }
-        try (BatchSource.Epoch batches = src.epoch(0, false, null)) {
-            HostBatch h;
-            for (int i = 0; (h = batches.next()) != null; i++) {
-                if (hooks) {
-                    for (Callback cb : callbacks) cb.onPredictBatchBegin(i, model);
-                    stillOpen(model, "predict", "onPredictBatchBegin");
-                }
-                List<Tensor> r = new ArrayList<>(outputs);
-                try (Batch b = new Batch(s.backend(), h, false);
-                     Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, training, true)) {
-                    for (int k = 0; k < outputs; k++) {
-                        DTensor v = p.value(s.graph().outputs.get(k));
-                        float[] a = new float[Tensor.checkedSize(s.name() + ".predict: output " + k, v.shape())];
-                        s.backend().download(v.buf(), 0, a, 0, a.length);
-                        r.add(Tensor.wrap(a, v.shape()));
-                    }
-                }
-                sink.accept(r);
-                rows += h.size();
-                if (hooks) {
-                    List<Tensor> view = java.util.Collections.unmodifiableList(r);
-                    for (Callback cb : callbacks) cb.onPredictBatchEnd(i, view, model);
-                    stillOpen(model, "predict", "onPredictBatchEnd");
-                }
-                if (flags != null && flags.stopPredicting()) break;   // Keras 3's stop_predicting: the outputs so far
+        try {   // a failure leaves the weights a SwapEMAWeights swapped as they were
+            if (hooks) {
+                params(src, callbacks);
+                for (Callback cb : callbacks) cb.onPredictBegin(model);
+                stillOpen(model, "predict", "onPredictBegin");
             }
+            try (BatchSource.Epoch batches = src.epoch(0, false, null)) {
+                HostBatch h;
+                for (int i = 0; (h = batches.next()) != null; i++) {
+                    if (hooks) {
+                        for (Callback cb : callbacks) cb.onPredictBatchBegin(i, model);
+                        stillOpen(model, "predict", "onPredictBatchBegin");
+                    }
+                    List<Tensor> r = new ArrayList<>(outputs);
+                    try (Batch b = new Batch(s.backend(), h, false);
+                         Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, training, true)) {
+                        for (int k = 0; k < outputs; k++) {
+                            DTensor v = p.value(s.graph().outputs.get(k));
+                            float[] a = new float[Tensor.checkedSize(s.name() + ".predict: output " + k, v.shape())];
+                            s.backend().download(v.buf(), 0, a, 0, a.length);
+                            r.add(Tensor.wrap(a, v.shape()));
+                        }
+                    }
+                    sink.accept(r);
+                    rows += h.size();
+                    if (hooks) {
+                        List<Tensor> view = java.util.Collections.unmodifiableList(r);
+                        for (Callback cb : callbacks) cb.onPredictBatchEnd(i, view, model);
+                        stillOpen(model, "predict", "onPredictBatchEnd");
+                    }
+                    if (flags != null && flags.stopPredicting()) break;   // Keras 3's stop_predicting: the outputs so far
+                }
+            }
+            for (Callback cb : callbacks) cb.onPredictEnd(model);
+            return rows;
+        } catch (RuntimeException | Error e) {
+            SwapEMAWeights.restore(callbacks, e, model);
+            throw e;
         }
-        for (Callback cb : callbacks) cb.onPredictEnd(model);
-        return rows;
     }
 
     /**

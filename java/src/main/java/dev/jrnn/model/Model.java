@@ -13,6 +13,7 @@ import dev.jrnn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Keras model: a graph of layers from {@link Input}s to outputs (functional API), its weights and its
@@ -52,6 +53,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private Graph graph;
     private Parameters params;
     private volatile boolean closed;
+    /** The SwapEMAWeights whose call has swapped (or may swap) this model's weights now: one such call at a time. */
+    final java.util.concurrent.atomic.AtomicReference<SwapEMAWeights> emaSwap = new java.util.concurrent.atomic.AtomicReference<>();
     /**
      * Whether the model was made from one input / one output {@link Node} rather than a list (Keras'
      * {@code _inputs_struct}: {@code model.input} is then that tensor, not a list of one): what toJson and save write.
@@ -415,6 +418,31 @@ public class Model extends Evaluator implements AutoCloseable {
             return List.of();
         }
         return weights("getWeights").get();
+    }
+
+    /**
+     * Keras 3's {@code model.weights}: every weight by its {@link #weightNames()} name, in {@link #getWeights()} order,
+     * each value a copy. {@link #trainableWeights()} and {@link #nonTrainableWeights()} split it as Keras does, in the
+     * same order: a frozen layer's weights (a layer of a frozen nested model's too) and BatchNormalization's
+     * {@code moving_mean} / {@code moving_variance} do not train, and none does while the model itself is frozen. Empty
+     * for a Sequential not yet built.
+     * <pre>{@code
+     * base.trainable(false);                              // transfer learning: Keras' len(model.trainable_weights)
+     * int n = model.trainableWeights().size();            // the head's kernel and bias: 2
+     * Tensor k = model.weights().get("dense/kernel");
+     * }</pre>
+     */
+    public Map<String, Tensor> weights() { return namedWeights("weights", null); }
+
+    /** Keras 3's {@code model.trainable_weights}: the weights the optimizer updates, by name (see {@link #weights()}). */
+    public Map<String, Tensor> trainableWeights() { return namedWeights("trainableWeights", true); }
+
+    /** Keras 3's {@code model.non_trainable_weights}: the weights no optimizer updates, by name (see {@link #weights()}). */
+    public Map<String, Tensor> nonTrainableWeights() { return namedWeights("nonTrainableWeights", false); }
+
+    private Map<String, Tensor> namedWeights(String what, Boolean trainable) {
+        requireOpen(what);
+        return isBuilt() ? weights(what).named(trainable, this.trainable) : Map.of();
     }
 
     /** Sets all weights, in {@link #getWeights()} order and shapes. */

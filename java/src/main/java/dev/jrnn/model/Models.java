@@ -43,6 +43,26 @@ public final class Models {
     }
 
     /**
+     * A layer's Keras config as JSON, as Keras 3's {@code layer.get_config()} gives it ({@code json.dumps} of that dict): the
+     * {@code config} object {@link Model#toJson()} writes for the layer, which {@link #fromJson} reads back. Each key is
+     * as Keras 3.15.1's get_config holds it, but the dtype policy is written as its name ({@code "float32"}, Keras 3.0's
+     * form) and some keys Keras 3.15.1 writes at their defaults are left out (BatchNormalization's {@code renorm*},
+     * Dropout's {@code noise_shape}, Dense's {@code quantization_config}, GlorotUniform's {@code input_axes} /
+     * {@code output_axes}, a wrapped layer's {@code build_config}, InputLayer's {@code ragged} and {@code optional}); Keras
+     * reads it either way. An {@link InputLayer} (a functional model's {@code layers()} starts with it) gives Keras'
+     * {@code batch_shape}, {@code dtype}, {@code sparse} and {@code name}. A layer of your own (Keras rebuilds one from
+     * its own get_config) is refused naming it.
+     * <pre>{@code
+     * String cfg = Models.layerConfig(model.getLayer("lstm"));   // {"name": "lstm", "trainable": true, ..., "units": 6, ...}
+     * }</pre>
+     */
+    public static String layerConfig(Layer layer) {
+        dev.jrnn.backend.Checks.notNull("Models.layerConfig", "layer", layer);
+        refuseOwnLayer(layer, "Models.layerConfig", "jrnn has no config to give for it (in Keras, its own get_config gives it)");
+        return dev.jrnn.io.keras.KerasExport.layerConfig(layer);
+    }
+
+    /**
      * A new model of the same architecture with new layers and freshly initialised weights, as Keras'
      * {@code clone_model(model)}; compiled when {@code model} is, as Keras compiles the clone from the original's compile
      * config: a new optimizer of the same class and settings (its learning rate as it stands now, fresh moments, update 0),
@@ -131,14 +151,17 @@ public final class Models {
      * concrete jrnn layer is written as that layer, so it passes here.
      */
     static void refuseOwnLayers(Model model, String op, String then) {
-        for (Layer top : model.layers()) {
-            Layer l = OwnClasses.ownLayerIn(top);
-            if (l == null) continue;
-            String where = l == top ? "" : " inside " + top.kerasClass() + " '" + top.name() + "'";
-            throw new IllegalArgumentException(op + ": layer '" + l.name() + "' (" + l.kerasClass() + ")" + where + " is a"
-                    + " layer of your own (a subclass of " + OwnClasses.ownBase(l.getClass()).getSimpleName() + "), which a"
-                    + " Keras config cannot describe, so the model " + then);
-        }
+        for (Layer top : model.layers()) refuseOwnLayer(top, op, "the model " + then);
+    }
+
+    /** As {@link #refuseOwnLayers}, for {@code top} and the layers it wraps; {@code then} says what cannot be done. */
+    private static void refuseOwnLayer(Layer top, String op, String then) {
+        Layer l = OwnClasses.ownLayerIn(top);
+        if (l == null) return;
+        String where = l == top ? "" : " inside " + top.kerasClass() + " '" + top.name() + "'";
+        throw new IllegalArgumentException(op + ": layer '" + l.name() + "' (" + l.kerasClass() + ")" + where + " is a"
+                + " layer of your own (a subclass of " + OwnClasses.ownBase(l.getClass()).getSimpleName() + "), which a"
+                + " Keras config cannot describe, so " + then);
     }
 
     /**

@@ -72,6 +72,8 @@ final class TrainingLoop {
         for (Callback cb : o.callbacks) if (cb instanceof ModelCheckpoint c) c.checkFormat(model);
         // Keras 3 refuses a monitor mode "auto" cannot place at the first epoch's end; here before any update (no epoch: no refusal)
         if (o.initialEpoch < o.epochs) MonitorDirection.check(o.callbacks, model, logged(logKeys, o.callbacks));
+        // Keras 3.15.1 refuses at the first swap; here before a backup's restore or any callback's onTrainBegin changes anything
+        SwapEMAWeights.check(o.callbacks, model);
         int initialEpoch = o.initialEpoch;
         if (Thread.currentThread().isInterrupted()) throw interrupted("before it started", null);   // before a backup or a callback changes anything
         BackupAndRestore backup = null;
@@ -202,6 +204,9 @@ final class TrainingLoop {
             if (o.epochs > 0) s.optimizer().finalizeVariableValues(s.params().store, s.params().trainableSize);
             Map<String, Double> endLogs = java.util.Collections.unmodifiableMap(EpochLogs.sorted(lastLogs));
             for (Callback cb : callbacks) cb.onTrainEnd(endLogs, model);
+        } catch (RuntimeException | Error e) {
+            SwapEMAWeights.restore(callbacks, e, model);   // a failure after a swapOnEpoch swap leaves the raw weights in the model
+            throw e;
         } finally {
             model.fitMessages(outer);
         }

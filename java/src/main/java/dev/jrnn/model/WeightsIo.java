@@ -59,6 +59,22 @@ final class WeightsIo {
         for (int i = 0; i < params.size(); i++) params.get(i).set(weights.get(i));
     }
 
+    /**
+     * By name ({@link #names()}), in {@link #get()} order, the weights that train ({@code trainable} true) or those that do
+     * not, as Keras 3's {@code trainable_weights} / {@code non_trainable_weights} filter its {@code weights}: a weight
+     * trains when its layer's flags say so and the model's own flag is on ({@code modelTrains}); BatchNormalization's
+     * moving statistics never do. {@code trainable} null: all of them ({@code weights}). Each value is a copy.
+     */
+    Map<String, Tensor> named(Boolean trainable, boolean modelTrains) {
+        List<String> names = names();
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            Param p = order.get(i);
+            if (trainable == null || trainable == (modelTrains && ps.owners.get(p).trains(p))) m.put(names.get(i), p.get());
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     /** Keras variable names in {@link #get()} order: the owning layer's variable scope plus the parameter name. */
     List<String> names() {
         List<String> names = new ArrayList<>();

@@ -154,6 +154,18 @@ final class AccumulationAndEma {
         if (useEma && avg != null) be.copy(avg, 0, p, 0, n);
     }
 
+    /**
+     * Keras' SwapEMAWeights: the weights {@code p} and their average trade places through {@code scratch} (n spent floats);
+     * false when there is no average.
+     */
+    boolean swap(Backend be, Buf p, Buf scratch, long n) {
+        if (!useEma || avg == null) return false;
+        be.copy(p, 0, scratch, 0, n);
+        be.copy(avg, 0, p, 0, n);
+        be.copy(scratch, 0, avg, 0, n);
+        return true;
+    }
+
     /** {@code dst = src} unless the guard is set (then {@code dst} comes back from its copy in {@code scratch}). */
     private static void assign(Backend be, Buf dst, Buf src, Buf scratch, long n, Buf guard) {
         if (guard != null) be.copy(dst, 0, scratch, 0, n);

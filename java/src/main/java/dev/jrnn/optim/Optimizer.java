@@ -525,4 +525,15 @@ public abstract class Optimizer {
         }
         return f;
     }
+
+    /**
+     * Keras' SwapEMAWeights' swap: the weights {@link #step} updates ({@code n} floats of {@code store}) and their EMA
+     * average trade places, in place, through the store's gradient buffer (its gradients are overwritten; on a model
+     * never trained here, loaded with its optimizer state, that buffer is allocated then and kept until close). False,
+     * nothing changed, when there is no average of them (useEma off, or no step yet).
+     */
+    public boolean swapEmaWeights(ParamStore store, long n) {
+        // between steps the gradients are spent (a step zeroes them before its backward pass): their buffer is the scratch
+        return boundTo(store, n) && extra.swap(store.backend(), store.values(), store.grads(), n);
+    }
 }

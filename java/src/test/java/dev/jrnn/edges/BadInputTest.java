@@ -582,6 +582,9 @@ class BadInputTest {
         bad("callbacks: ModelCheckpoint monitor auto cannot place", IAE,
                 f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.ModelCheckpoint(f.dir.resolve("m.keras").toString()).monitor("mae"))),
                 "ModelCheckpoint: mode \"auto\" cannot tell whether monitor 'mae'", "no compiled metric logs 'mae'", "mode(\"min\")");
+        bad("models: layerConfig null", IAE, f -> dev.jrnn.model.Models.layerConfig(null), "Models.layerConfig", "layer");
+        bad("callbacks: SwapEMAWeights without useEma", IAE, f -> f.model.fit(x(8), y(8), quiet().callbacks(new dev.jrnn.model.SwapEMAWeights())),
+                "SwapEMAWeights needs an optimizer with useEma(true)", "with useEma false");
         bad("models: fromJson not JSON", IAE, f -> dev.jrnn.model.Models.fromJson("[1, "), "fromJson: not JSON");
         bad("models: fromJson unknown layer", IAE,
                 f -> dev.jrnn.model.Models.fromJson("{\"class_name\": \"Sequential\", \"config\": {\"layers\": [{\"class_name\": "

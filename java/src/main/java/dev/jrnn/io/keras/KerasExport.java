@@ -169,6 +169,15 @@ public final class KerasExport {
     }
 
     /**
+     * One layer's Keras 3 {@code get_config()} as JSON: the {@code config} of its entry in {@link #toJson} (for an RNN over
+     * a cell, the RNN's; for an InputLayer, the one toJson writes from its input).
+     */
+    public static String layerConfig(Layer layer) {
+        if (layer.kerasClass().equals("InputLayer")) return Json.write(inputLayer(layer.name(), layer.calls().get(0).outputs().get(0)).get("config"));
+        return Json.write(KerasLayers.config(layer).get("config"));
+    }
+
+    /**
      * As {@link #toJson}, for the user's {@code Model.toJson}: it warns, as model.save does, of the layers naming Keras 2's
      * hard_sigmoid, which Keras 3's {@code model_from_json} cannot read (cloneModel's own JSON stays quiet).
      */
