@@ -100,6 +100,7 @@ final class KerasFile implements AutoCloseable {
         // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
         HdfFile h = onDefaultFileSystem(path) ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(readAll(path, "the file")));
         try {
+            Hdf5Links.refuse(h);
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
@@ -154,6 +155,15 @@ final class KerasFile implements AutoCloseable {
             Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
             checkLength(head, bytes, "zip member model.weights.h5");
             HdfFile h = HdfFile.fromByteBuffer(weights);
+            try {
+                Hdf5Links.refuse(h);
+            } catch (KerasFormatException e) {
+                h.close();
+                throw new KerasFormatException("zip member model.weights.h5: " + e.getMessage());
+            } catch (RuntimeException e) {
+                h.close();
+                throw e;
+            }
             KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, bytes, h, cfg, training, m.string("keras_version", null));
             kf.metadata = parse(meta, "metadata.json");
             kf.mappedAt = at;
