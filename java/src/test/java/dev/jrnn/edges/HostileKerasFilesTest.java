@@ -100,4 +100,24 @@ class HostileKerasFilesTest {
         assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> loadFails(copy, "/model_weights/lstm/sequential/lstm/lstm_cell/kernel", "external link (to fifo.h5:/k)"));
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "crc_weights.keras|zip member model.weights.h5|CRC-32",
+        "crc_config.keras|zip member config.json|CRC-32",
+        "dup_member.keras|model.weights.h5|twice"})
+    void damagedOrAmbiguousZipsAreRefused(String f, String member, String what) {
+        loadFails(file(f), member, what);
+    }
+
+    @Test
+    void loadWeightsOfADamagedKerasZipLeavesTheModelAsItWas() throws IOException {
+        try (Model m = Models.load(file("k.keras"))) {
+            List<Tensor> before = m.getWeights();
+            IOException e = assertThrows(IOException.class, () -> m.loadWeights(file("crc_weights.keras")));
+            assertTrue(e.getMessage().contains("CRC-32"), e.getMessage());
+            List<Tensor> after = m.getWeights();
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data());
+        }
+    }
 }

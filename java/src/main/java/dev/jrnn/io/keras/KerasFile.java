@@ -19,6 +19,10 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 
 /**
@@ -127,6 +131,7 @@ final class KerasFile implements AutoCloseable {
         }
         FileChannel channel = null;
         try (zip) {
+            refuseDuplicates(zip);
             String config = new String(member(zip, "config.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
             String meta = new String(member(zip, "metadata.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
@@ -144,6 +149,7 @@ final class KerasFile implements AutoCloseable {
             } else {
                 weights = ByteBuffer.wrap(read(zip, we, MAX_MEMBER_BYTES));
             }
+            if (stored) checkCrc(we, weights.duplicate());   // a deflated member's was checked as it was read
             int bytes = weights.remaining();   // jhdf moves a buffer's position and limit as it reads
             byte[] head = new byte[Math.min(64, bytes)];
             weights.get(0, head);
@@ -255,11 +261,41 @@ final class KerasFile implements AutoCloseable {
                 if (n != b.length || in.read() != -1) {
                     throw new KerasFormatException("zip member " + name + " holds " + (n != b.length ? n : "more") + " bytes, its entry says " + e.getSize());
                 }
+                checkCrc(e, ByteBuffer.wrap(b));
                 return b;
             }
             byte[] b = in.readNBytes((int) Math.min(max, Integer.MAX_VALUE - 8));
             if (in.read() != -1) throw new KerasFormatException("zip member " + name + " is over the limit of " + max + " bytes");
+            checkCrc(e, ByteBuffer.wrap(b));
             return b;
+        }
+    }
+
+    /**
+     * Refuses a member whose bytes do not give the CRC-32 its zip entry records (Python's zipfile: "Bad CRC-32 for
+     * file"): commons-compress checks none, so a flipped bit in a stored model.weights.h5 loaded as a wrong weight.
+     */
+    private static void checkCrc(ZipArchiveEntry e, ByteBuffer bytes) {
+        if (e.getCrc() < 0) return;   // no CRC recorded (not in a zip's central directory: never for a file read here)
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        if (crc.getValue() != e.getCrc()) {
+            throw new KerasFormatException(String.format("zip member %s fails its CRC-32 check (the zip records %08x, its "
+                    + "bytes give %08x): damaged", e.getName(), e.getCrc(), crc.getValue()));
+        }
+    }
+
+    /**
+     * Refuses a zip that holds a member name twice: jrnn would read one copy and Python's zipfile (Keras) the last, so
+     * the same file would give two models.
+     */
+    private static void refuseDuplicates(ZipFile zip) {
+        Set<String> names = new HashSet<>();
+        for (ZipArchiveEntry e : Collections.list(zip.getEntries())) {
+            if (!names.add(e.getName())) {
+                throw new KerasFormatException("the zip holds member '" + e.getName() + "' twice: refused, as the copy "
+                        + "read would differ between readers (Keras reads the last)");
+            }
         }
     }
 
