@@ -120,4 +120,37 @@ class HostileKerasFilesTest {
             for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data());
         }
     }
+
+    /** k.keras with config.json replaced (members copied as they are, config.json deflated: a zip tool's rewrite). */
+    Path withConfig(String name, String config) throws IOException {
+        Path out = tmp.resolve(name);
+        try (var zin = new java.util.zip.ZipFile(file("k.keras").toFile());
+             var zout = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
+            for (var e : java.util.Collections.list(zin.entries())) {
+                zout.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                zout.write(e.getName().equals("config.json") ? config.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                        : zin.getInputStream(e).readAllBytes());
+                zout.closeEntry();
+            }
+        }
+        return out;
+    }
+
+    static String config() throws IOException {
+        try (var zin = new java.util.zip.ZipFile(file("k.keras").toFile())) {
+            return new String(zin.getInputStream(zin.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A layer whose class_name is null (Keras: "Could not deserialize 'keras.layers.None'") was a bare NullPointerException. */
+    @Test
+    void aNullClassNameIsNamedNotANullPointerException() throws IOException {
+        String nulled = config().replaceFirst("\"class_name\": \"LSTM\"", "\"class_name\": null");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(nulled));
+        assertTrue(e.getMessage().contains("model_config.layers[1]: 'class_name' should be a string, got null"), e.getMessage());
+        loadFails(withConfig("class_null.keras", nulled), "model_config.layers[1]: 'class_name' should be a string, got null");
+        String empty = config().replaceFirst("\\{\"module\": \"keras.layers\", \"class_name\": \"LSTM\"", "{}, {\"class_name\": \"LSTM\"");
+        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(empty));
+        assertTrue(e2.getMessage().contains("'class_name'"), e2.getMessage());
+    }
 }
