@@ -80,8 +80,10 @@ class HostileKerasFilesTest {
         "ext_link.weights.h5|/layers/lstm/cell/vars/0|an HDF5 external link (to secret.h5:/k)",
         "soft_link.weights.h5|/layers/lstm/cell/vars/0|an HDF5 soft link (to /stash/k)",
         "soft_group.weights.h5|/layers/dense|an HDF5 soft link (to /stash_dense)",
-        "external.weights.h5|/layers/lstm/cell/vars|external storage"})
-    void loadWeightsRefusesLinksAndLeavesTheModelAsItWas(String f, String object, String what) throws IOException {
+        "external.weights.h5|/layers/lstm/cell/vars|external storage",
+        "bool.weights.h5|/layers/lstm/cell/vars/0|holds HDF5 enum (h5py's bool) values, expected float32 or float64",
+        "null_space.weights.h5|/layers/lstm/cell/vars/0|a null dataspace (h5py.Empty)"})
+    void loadWeightsRefusesLinksAndUnreadableDatasetsAndLeavesTheModelAsItWas(String f, String object, String what) throws IOException {
         try (Model m = Models.load(file("k.keras"))) {
             List<Tensor> before = m.getWeights();
             IOException e = assertThrows(IOException.class, () -> m.loadWeights(file(f)));

@@ -79,9 +79,11 @@ final class Hdf5Arrays {
                 && ds.getDimensionsAsLong().length == 0;
         if (intScalar) type = long.class;
         if (type != float.class && type != double.class && !intScalar) {
-            throw new KerasFormatException("dataset " + path + " holds " + type.getSimpleName()
-                    + " values, expected float32 or float64 weights");
+            // jhdf reads an HDF5 enum (h5py's bool) as its names: say what the file holds, not "String"
+            String holds = ds.getDataType() instanceof io.jhdf.object.datatype.EnumDataType ? "HDF5 enum (h5py's bool)" : type.getSimpleName();
+            throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float32 or float64 weights");
         }
+        if (ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) throw new KerasFormatException("dataset " + path + " has a null dataspace (h5py.Empty): no shape and no values");
         if (ds.isCompound() || ds.isVariableLength()) throw new KerasFormatException("dataset " + path + " is not a plain float array");
         long[] dims = ds.getDimensionsAsLong();
         long n = 1;
