@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Keras' names of its initializers (keras.initializers' ALL_OBJECTS_DICT: the class names, their snake_case names and
- * the aliases "normal", "uniform", "zero", "one", "IdentityInitializer", "OrthogonalInitializer") and their config
+ * the aliases "normal", "uniform", "zero", "one", "IdentityInitializer", "OrthogonalInitializer", "orthogonal_initializer") and their config
  * arguments, for {@link Initializer#of} and {@link Initializer#fromConfig}.
  */
 final class KerasInitializerNames {
@@ -32,6 +32,7 @@ final class KerasInitializerNames {
         CLASSES.put("one", "Ones");
         CLASSES.put("IdentityInitializer", "Identity");
         CLASSES.put("OrthogonalInitializer", "Orthogonal");
+        CLASSES.put("orthogonal_initializer", "Orthogonal");   // Keras 3.0-3.6: the snake case of OrthogonalInitializer
     }
 
     /** The class a Keras name means, or a refusal that {@code subject} (the parameter) heads. */

@@ -69,10 +69,28 @@ public final class AtomicFiles {
         if (content == null) throw new IllegalArgumentException("AtomicFiles.write: content is null");
         try (Pending p = open(file)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(p.channel()), 1 << 16);
-            content.writeTo(out);
+            ScopedValue.where(SAVING, p.target).call(() -> {
+                content.writeTo(out);
+                return null;
+            });
             out.flush();
             p.commit();
         }
+    }
+
+    /** The file a {@link #write} on this thread is saving (links resolved): {@link #scratch} puts its files beside it. */
+    private static final ScopedValue<Path> SAVING = ScopedValue.newInstance();
+
+    /**
+     * A new empty file beside the file this thread's {@link #write} is saving, for content that must pass through a file
+     * of its own first (jhdf writes HDF5 to a path only): so a save needs only its destination's directory, not
+     * {@code java.io.tmpdir}. It is named and made as the save's temp file (owner-only; a crash's leftover goes with a
+     * later save's stale temp files); the caller deletes it. Null outside a write.
+     */
+    public static Path scratch() throws IOException {
+        if (!SAVING.isBound()) return null;
+        Path target = SAVING.get();
+        return createTemp(target.getParent(), target.getFileName().toString());
     }
 
     /**
@@ -135,14 +153,7 @@ public final class AtomicFiles {
         if (file == null) throw new IllegalArgumentException("AtomicFiles.open: file is null");
         Path abs = resolveLinks(file.toAbsolutePath());
         Path dir = abs.getParent();
-        if (dir != null && !Files.isDirectory(dir)) {
-            if (Files.exists(dir)) {
-                throw new java.nio.file.FileSystemException(dir.toString(), null, "not a directory, so " + abs.getFileName()
-                        + " cannot be written in it");
-            }
-            throw new NoSuchFileException(dir.toString(), null, "no such directory to write " + abs.getFileName() + " in; nothing"
-                    + " was made (create the directory first, as for Keras' model.save and Python's open())");
-        }
+        requireDirectory(abs);
         checkReplaceable(abs);
         removeStaleTemps(dir, abs.getFileName().toString());
         Path tmp = createTemp(dir, abs.getFileName().toString());
@@ -151,6 +162,25 @@ public final class AtomicFiles {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    /**
+     * Throws what a save of {@code file} throws when its directory is missing ({@link NoSuchFileException} naming it:
+     * "no such directory to write m.keras in; nothing was made ...") or is not a directory; for writers that append in
+     * place (CSVLogger), so their message says why as a save's does.
+     */
+    public static void requireDirectory(Path file) throws IOException {
+        if (file == null) throw new IllegalArgumentException("AtomicFiles.requireDirectory: file is null");
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            if (Files.exists(dir)) {
+                throw new java.nio.file.FileSystemException(dir.toString(), null, "not a directory, so " + abs.getFileName()
+                        + " cannot be written in it");
+            }
+            throw new NoSuchFileException(dir.toString(), null, "no such directory to write " + abs.getFileName() + " in; nothing"
+                    + " was made (create the directory first, as for Keras' model.save and Python's open())");
         }
     }
 

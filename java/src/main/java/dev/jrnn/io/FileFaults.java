@@ -214,11 +214,31 @@ public final class FileFaults {
                 r.initCause(e);
                 throw r;
             }
-            throw new IOException(prefix + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())
-                    + " (" + UNCHANGED + ")", e);
+            throw new IOException(prefix + why(io) + " (" + UNCHANGED + ")", e);
         } finally {
             SAVING.remove();
         }
+    }
+
+    /**
+     * {@code e}'s message with its reason: the JDK's {@code AccessDeniedException} or {@code NoSuchFileException} of a
+     * plain open carries only the path, so "x/log.csv" becomes "x/log.csv: permission denied" (as Python's
+     * "[Errno 13] Permission denied: 'x/log.csv'"); a message with a reason stays as it is.
+     */
+    public static String why(IOException e) {
+        if (e == null) throw new IllegalArgumentException("FileFaults.why: e is null");
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() == null) {
+            String reason = switch (f) {
+                case java.nio.file.AccessDeniedException a -> "permission denied";
+                case NoSuchFileException n -> "no such file or directory";
+                case java.nio.file.NotDirectoryException n -> "not a directory";
+                case java.nio.file.FileAlreadyExistsException x -> "already exists";
+                case java.nio.file.DirectoryNotEmptyException d -> "directory not empty";
+                default -> f.getClass().getSimpleName();
+            };
+            return f.getMessage() + ": " + reason;
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Set while a {@link #save} runs on this thread: a save inside it (a weights file's writer) leaves the message to it. */

@@ -3,7 +3,6 @@ package dev.jrnn.layers;
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.DTensor;
-import dev.jrnn.backend.NameUids;
 import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -34,12 +33,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * thread. Bad input is an IllegalArgumentException naming the layer, the expected and the actual shape.
  */
 public abstract class Layer {
-    private String name;
+    private final LayerName name;
     private Long seed;
-    private int[] declaredInput;     // per-sample input shape declared Keras-style, or null
-    private int declaredBatch = -1;  // batch size fixed by batchInputShape, or -1
-    private Integer inputLength;
-    private Integer inputDim;
+    private final DeclaredInput declared = new DeclaredInput();
     private volatile boolean trainable = true;   // read by a fit on another thread (TrainableFlags)
     private String dtype = DtypePolicy.FLOAT32;   // Keras' dtype policy, kept for the config (jrnn computes in float32)
 
@@ -122,41 +118,29 @@ public abstract class Layer {
 
     // ------------------------------------------------------------------ naming and input declaration
 
-    /** The default name drawn when the layer was made, until another name is given; then null. */
-    private dev.jrnn.backend.NameUids.Drawn drawn;
-
     /** Draws the Keras default name ("lstm", then "lstm_1", ...) when the layer is made, as Keras numbers layers. */
     protected Layer() {
-        this.drawn = NameUids.draw(Names.snake(kerasClass()));
-        this.name = drawn.name();
+        this.name = new LayerName(Names.snake(kerasClass()));
     }
 
     /** The layer name: the one given, else the Keras default drawn when the layer was made (e.g. "lstm_1"). */
     public String name() {
-        return name;
+        return name.get();
     }
 
     /** Names the layer; right after it was made, its default name's number goes back (Keras' {@code name=...}). */
     public Layer name(String n) {
-        this.name = Names.check("layer name", n);
-        if (drawn != null) NameUids.giveBack(drawn);
-        drawn = null;
+        name.set(n);
         return this;
     }
 
     /** While the name is the default, draws it from {@code base}, from 1 with {@code fromOne} (Keras' input_1, ...); a
      *  name given right after still gives the number back. */
-    protected final void drawDefaultName(String base, boolean fromOne) {
-        if (drawn == null) return;
-        NameUids.giveBack(drawn);
-        drawn = NameUids.draw(base);
-        if (fromOne && drawn.name().equals(base)) drawn = NameUids.draw(base);
-        name = drawn.name();
-    }
+    protected final void drawDefaultName(String base, boolean fromOne) { name.redrawDefault(base, fromOne); }
 
     /** Renames a layer whose default name counted (a wrapper's forward layer): its number stays taken, as in Keras. */
     void rename(String n) {
-        drawn = null;
+        name.keepNumber();
         name(n);
     }
 
@@ -171,53 +155,38 @@ public abstract class Layer {
 
     /** Keras' {@code input_shape=(timesteps, features)} (or {@code (features,)} for Dense). */
     public Layer inputShape(int... shape) {
-        if (shape == null) throw new IllegalArgumentException(name() + ": inputShape is null");
-        if (shape.length == 0) throw new IllegalArgumentException(name() + ": inputShape needs at least one dimension, got ()");
-        for (int d : shape) {
-            if (d <= 0 && d != -1) throw new IllegalArgumentException(name() + ": inputShape dimensions must be positive (or -1 for any), got " + Arrays.toString(shape));
-        }
-        this.declaredInput = shape.clone();
+        declared.shape(this, shape);
         return this;
     }
 
     /** Keras' {@code batch_input_shape=(batch, timesteps, features)}: also fixes the batch size. */
     public Layer batchInputShape(int batch, int... shape) {
-        if (batch <= 0) throw new IllegalArgumentException(name() + ": batch size must be positive, got " + batch);
+        DeclaredInput.checkBatch(this, batch);
         inputShape(shape);
-        this.declaredBatch = batch;
+        declared.batch(batch);
         return this;
     }
 
     /** Keras' {@code input_length}; with {@link #inputDim} makes the input shape (inputLength, inputDim). */
     public Layer inputLength(int n) {
-        if (n <= 0) throw new IllegalArgumentException(name() + ": inputLength must be positive, got " + n);
-        this.inputLength = n;
-        syncLengthDim();
+        declared.length(this, n);
         return this;
     }
 
     /** Keras' {@code input_dim}. */
     public Layer inputDim(int d) {
-        if (d <= 0) throw new IllegalArgumentException(name() + ": inputDim must be positive, got " + d);
-        this.inputDim = d;
-        syncLengthDim();
+        declared.dim(this, d);
         return this;
-    }
-
-    private void syncLengthDim() {
-        if (inputDim != null) {
-            declaredInput = inputLength != null ? new int[] {inputLength, inputDim} : defaultShapeForInputDim(inputDim);
-        }
     }
 
     /** Shape implied by input_dim alone: (None, dim) for sequence layers, (dim,) for Dense. */
     protected int[] defaultShapeForInputDim(int dim) { return new int[] {-1, dim}; }
 
     /** The declared per-sample input shape, or null. -1 entries mean "any". */
-    public int[] declaredInputShape() { return declaredInput == null ? null : declaredInput.clone(); }
+    public int[] declaredInputShape() { return declared.shape(); }
 
     /** The batch size fixed by batchInputShape, or -1. */
-    public int declaredBatchSize() { return declaredBatch; }
+    public int declaredBatchSize() { return declared.batch(); }
 
     public boolean trainable() { return trainable; }
 
@@ -285,8 +254,8 @@ public abstract class Layer {
         if (builtInputShapes != null) {
             requireWeights();
             if (!weightsFit(builtInputShapes, inputShapes)) {
-                throw new IllegalArgumentException(name() + ": expected input " + batchShapesString(builtInputShapes)
-                        + " (the shape it was built for), got " + batchShapesString(inputShapes));
+                throw new IllegalArgumentException(name() + ": expected input " + Layers.batchShapesString(builtInputShapes)
+                        + " (the shape it was built for), got " + Layers.batchShapesString(inputShapes));
             }
             return out;
         }
@@ -295,7 +264,7 @@ public abstract class Layer {
         boolean done = false;
         try {   // built only when every step succeeded: a failed build (too big, out of memory) leaves it unbuilt
             createParams(copy(inputShapes));
-            checkParamsFit();
+            LayerWeights.checkFit(this, params);
             // loading: the model's store takes the parameters over next and the file fills it, so the layer's own
             // store allocates nothing unless something reads it first
             this.store = initialValuesNeeded() ? new ParamStore(backend, params) : ParamStore.deferred(backend, params);
@@ -307,23 +276,6 @@ public abstract class Layer {
         this.builtInputShapes = copy(inputShapes);
         this.outputShapes = copy(out);
         return out;
-    }
-
-    /** Refuses parameters that no buffer can hold, before anything is allocated, naming layer and parameter. */
-    private void checkParamsFit() {
-        long total = 0;
-        for (Param p : params) {
-            long n = p.size();
-            if (n > Tensor.MAX_SIZE) {
-                throw new IllegalArgumentException(name() + ": parameter " + p.name() + " of shape " + Tensor.shapeString(p.shape())
-                        + " holds " + n + " values, more than the " + Tensor.MAX_SIZE + " one weight can hold; use fewer units");
-            }
-            total += n;
-        }
-        if (total > Tensor.MAX_SIZE) {
-            throw new IllegalArgumentException(name() + ": its parameters hold " + total + " values together, more than the "
-                    + Tensor.MAX_SIZE + " one layer can hold; use fewer units");
-        }
     }
 
     /** Refuses a layer whose weights were freed by closing a model that used it (they would read freed buffers). */
@@ -463,37 +415,8 @@ public abstract class Layer {
     /** Sets weights in Keras order and shapes; the count and every shape must match. */
     public void setWeights(List<Tensor> weights) {
         List<Param> ps = params();
-        if (weights == null) throw new IllegalArgumentException(name() + ": setWeights got null");
-        if (weights.size() != ps.size() && !isBuilt()) {   // an unbuilt layer has no weights yet: say so, not "expected 0"
-            throw new IllegalArgumentException(name() + ": setWeights got " + weights.size() + " weight arrays, but the layer is not"
-                    + " built yet: it has no weights until it is built (called on an input, or in a model with an input shape),"
-                    + " and some layers (Dropout, Flatten) have none then either");
-        }
-        if (weights.size() != ps.size()) {
-            throw new IllegalArgumentException(name() + ": expected " + ps.size() + " weight arrays "
-                    + describe(ps) + ", got " + weights.size());
-        }
-        for (int i = 0; i < ps.size(); i++) {
-            Tensor w = weights.get(i);
-            if (w == null) throw new IllegalArgumentException(name() + ": weight " + i + " (" + nameOf(ps.get(i)) + ") is null");
-            if (!Arrays.equals(w.shape(), ps.get(i).shape())) {
-                throw new IllegalArgumentException(name() + ": weight " + i + " (" + nameOf(ps.get(i)) + ") expected shape "
-                        + Tensor.shapeString(ps.get(i).shape()) + ", got " + Tensor.shapeString(w.shape()));
-            }
-            if (!w.isFinite()) {
-                throw new IllegalArgumentException(name() + ": weight " + i + " (" + nameOf(ps.get(i)) + ") holds NaN or Inf");
-            }
-        }
+        LayerWeights.checkSettable(this, ps, weights);
         for (int i = 0; i < ps.size(); i++) ps.get(i).set(weights.get(i));
-    }
-
-    private String describe(List<Param> ps) {
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 0; i < ps.size(); i++) {
-            if (i > 0) b.append(", ");
-            b.append(nameOf(ps.get(i))).append(Tensor.shapeString(ps.get(i).shape()));
-        }
-        return b.append(']').toString();
     }
 
     /**
@@ -506,25 +429,7 @@ public abstract class Layer {
      * {@code TimeDistributed(Dense(2, name="inner"))}'s {@code inner/kernel}, where this gives {@code kernel}.
      * {@code p} must be one of this layer's {@link #params()}.
      */
-    public final String weightName(Param p) {
-        if (p == null) throw new IllegalArgumentException(name() + ".weightName: p is null, expected one of this layer's weights " + weightNames());
-        if (params.stream().noneMatch(q -> q == p)) {
-            throw new IllegalArgumentException(name() + ".weightName: " + p.name() + " " + Tensor.shapeString(p.shape())
-                    + " is not a weight of this layer, expected one of " + weightNames());
-        }
-        return nameOf(p);
-    }
-
-    /** This layer's weight names, for messages (none: whether it is not built yet or has no weights). */
-    private String weightNames() {
-        if (params.isEmpty()) return isBuilt() ? "[] (it has no weights)" : "[] (it is not built yet)";
-        return params.stream().map(this::nameOf).toList().toString();
-    }
-
-    private String nameOf(Param p) {
-        String scope = variableScope(p), own = name() + "/";
-        return (scope.startsWith(own) ? scope.substring(own.length()) : scope) + p.name();
-    }
+    public final String weightName(Param p) { return LayerWeights.weightName(this, params, p); }
 
     // ------------------------------------------------------------------ direct calls on host tensors
 
@@ -629,14 +534,7 @@ public abstract class Layer {
      * the backend does not allow it and each layer must run alone.
      */
     public static Trace forwardChain(List<Layer> chain, DTensor x, DTensor mask, boolean training) {
-        List<RecurrentLayer> rs = new ArrayList<>(chain.size());
-        for (Layer l : chain) {
-            if (!(l instanceof RecurrentLayer r)) return null;
-            rs.add(r);
-        }
-        if (x == null || x.rank() != 3 || rs.isEmpty()) return null;
-        if (!RecurrentStack.eligible(rs, rs.get(0).backend(), x.dim(0), x.dim(1))) return null;
-        return RecurrentStack.forward(rs, x, mask, training);
+        return RecurrentStack.chain(chain, x, mask, training);
     }
 
     /** Whether the layer carries states from one batch to the next (Keras' {@code stateful}); false but for recurrent layers. */
@@ -665,13 +563,6 @@ public abstract class Layer {
         List<int[]> r = new ArrayList<>(s.size());
         for (int[] a : s) r.add(a.clone());
         return r;
-    }
-
-    /** As {@link #shapesString} with the batch shown as None: "(None, 3, 2)". */
-    static String batchShapesString(List<int[]> s) {
-        List<int[]> b = new ArrayList<>(s.size());
-        for (int[] a : s) b.add(Layers.batchDims(a));
-        return shapesString(b);
     }
 
     public static String shapesString(List<int[]> s) {

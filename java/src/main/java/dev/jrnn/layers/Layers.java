@@ -154,6 +154,13 @@ final class Layers {
         return Tensor.shapeString(batchDims(s));
     }
 
+    /** As {@link Layer#shapesString} with the batch shown as None: "(None, 3, 2)". */
+    static String batchShapesString(List<int[]> s) {
+        List<int[]> b = new ArrayList<>(s.size());
+        for (int[] a : s) b.add(batchDims(a));
+        return Layer.shapesString(b);
+    }
+
     /** A per-sample shape with -1 (unknown batch) in front. */
     static int[] batchDims(int[] s) {
         int[] r = new int[s.length + 1];

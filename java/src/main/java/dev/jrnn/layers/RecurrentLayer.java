@@ -63,15 +63,6 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     protected boolean stateful;
     /** The states a stateful layer carries across batches. */
     private final RecurrentStates carried = new RecurrentStates(this);
-    /**
-     * Steps per chunk of a stack's wavefront over a [batch, steps] sequence: at
-     * most 8 chunks, each of at least {@link Backend#minForkRows()} rows of {@code be}, so that the GEMMs stay
-     * large; {@code steps} (no split) for short or small sequences.
-     */
-    static int chunkSteps(Backend be, int batch, int steps) {
-        int c = Math.max((steps + 7) / 8, (be.minForkRows() - 1 + batch) / batch);
-        return Math.min(c, steps);
-    }
 
     protected Param kernel;
     protected Param recurrentKernel;
@@ -479,37 +470,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     // ------------------------------------------------------------------ shapes and params
 
     @Override
-    public List<int[]> computeOutputShapes(List<int[]> in) {
-        if (in == null || in.isEmpty()) throw new IllegalArgumentException(name() + ": no input shape given");
-        int[] x = in.get(0);
-        if (x.length != 2) {
-            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
-                    + Layers.withBatch(x));
-        }
-        if (x[1] <= 0) throw new IllegalArgumentException(name() + ": the number of input features must be known and positive, got "
-                + Layers.withBatch(x));
-        if (unroll && x[0] <= 0) {   // Keras: "Cannot unroll a RNN if the time dimension is undefined"
-            throw new IllegalArgumentException(name() + ": unroll needs a fixed number of timesteps, got input "
-                    + Layers.withBatch(x) + "; give the steps in the input shape, or unroll(false)");
-        }
-        if (in.size() != 1 && in.size() != 1 + stateCount()) {
-            throw new IllegalArgumentException(name() + ": expected 1 input or 1 + " + stateCount()
-                    + " (x and initial states), got " + in.size());
-        }
-        for (int i = 1; i < in.size(); i++) {
-            int[] s = in.get(i);
-            if (s.length != 1 || s[0] != units) {
-                throw new IllegalArgumentException(name() + ": expected initial state " + (i - 1) + " of shape (batch, "
-                        + units + "), got " + Layers.withBatch(s));
-            }
-        }
-        List<int[]> out = new ArrayList<>();
-        out.add(returnSequences ? new int[] {x[0], units} : new int[] {units});
-        if (returnState) {
-            for (int i = 0; i < stateCount(); i++) out.add(new int[] {units});
-        }
-        return out;
-    }
+    public List<int[]> computeOutputShapes(List<int[]> in) { return RecurrentShapes.outputs(this, in); }
 
     @Override
     protected boolean weightsFit(List<int[]> built, List<int[]> given) {
@@ -539,40 +500,12 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
 
     // ------------------------------------------------------------------ forward / backward
 
-    /** Checks batch-first input shapes (x and initial states) with messages that show the full shapes. */
-    void validateFull(List<int[]> full) {
-        if (full == null || full.isEmpty()) throw new IllegalArgumentException(name() + ": no input given");
-        int[] x = full.get(0);
-        if (x.length != 3) {
-            throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, features), got "
-                    + Tensor.shapeString(x));
-        }
-        if (isBuilt()) {
-            int want = inputShapes().get(0)[1];
-            if (x[2] != want) {
-                throw new IllegalArgumentException(name() + ": expected input (batch, timesteps, " + want + "), got "
-                        + Tensor.shapeString(x));
-            }
-        }
-        if (full.size() != 1 && full.size() != 1 + stateCount()) {
-            throw new IllegalArgumentException(name() + ": expected 1 input or 1 + " + stateCount()
-                    + " (x and initial states), got " + full.size());
-        }
-        for (int i = 1; i < full.size(); i++) {
-            int[] s = full.get(i);
-            if (s.length != 2 || s[0] != x[0] || s[1] != units) {
-                throw new IllegalArgumentException(name() + ": expected initial state " + (i - 1) + " of shape ("
-                        + x[0] + ", " + units + "), got " + Tensor.shapeString(s));
-            }
-        }
-    }
-
     @Override
     public List<Tensor> callAll(List<Tensor> inputs) {
         if (inputs != null && Layers.noNulls(inputs)) {
             List<int[]> full = new ArrayList<>();
             for (Tensor t : inputs) full.add(t.shape());
-            validateFull(full);
+            RecurrentShapes.checkBatchFirst(this, full);
         }
         return super.callAll(inputs);
     }
@@ -584,7 +517,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         }
         List<int[]> full = new ArrayList<>();
         for (DTensor d : inputs) full.add(d.shape());
-        validateFull(full);
+        RecurrentShapes.checkBatchFirst(this, full);
         build(Layers.perSample(inputs));
         Backend be = backend();
         Layers.sameBackend(this, be, inputs);

@@ -56,7 +56,29 @@ public final class RecurrentStack {
                 return false;
             }
         }
-        return RecurrentLayer.chunkSteps(be, batch, steps) < steps;
+        return chunkSteps(be, batch, steps) < steps;
+    }
+
+    /**
+     * Steps per chunk of a stack's wavefront over a [batch, steps] sequence: at
+     * most 8 chunks, each of at least {@link Backend#minForkRows()} rows of {@code be}, so that the GEMMs stay
+     * large; {@code steps} (no split) for short or small sequences.
+     */
+    static int chunkSteps(Backend be, int batch, int steps) {
+        int c = Math.max((steps + 7) / 8, (be.minForkRows() - 1 + batch) / batch);
+        return Math.min(c, steps);
+    }
+
+    /** {@link Layer#forwardChain}: the wavefront's trace where {@code chain} is recurrent layers it may run; else null. */
+    static Trace chain(List<Layer> chain, DTensor x, DTensor mask, boolean training) {
+        List<RecurrentLayer> rs = new ArrayList<>(chain.size());
+        for (Layer l : chain) {
+            if (!(l instanceof RecurrentLayer r)) return null;
+            rs.add(r);
+        }
+        if (x == null || x.rank() != 3 || rs.isEmpty()) return null;
+        if (!eligible(rs, rs.get(0).backend(), x.dim(0), x.dim(1))) return null;
+        return forward(rs, x, mask, training);
     }
 
     /**
@@ -72,7 +94,7 @@ public final class RecurrentStack {
         int B = x.dim(0), T = x.dim(1);
         int in = x.dim(2);
         for (RecurrentLayer r : layers) {   // what each layer's forward checks, for the shape it will see
-            r.validateFull(List.of(new int[] {B, T, in}));
+            RecurrentShapes.checkBatchFirst(r, List.of(new int[] {B, T, in}));
             r.build(List.of(new int[] {T, in}));
             in = r.units;
         }
@@ -106,7 +128,7 @@ public final class RecurrentStack {
             this.be = be;
             this.B = b;
             this.T = t;
-            this.chunk = RecurrentLayer.chunkSteps(be, b, t);
+            this.chunk = chunkSteps(be, b, t);
         }
 
         RecurrentRun top() { return runs.get(runs.size() - 1); }

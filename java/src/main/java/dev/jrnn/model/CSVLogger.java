@@ -60,6 +60,7 @@ public final class CSVLogger implements Callback, KnownLogs {
     public void onTrainBegin(Model model) {
         keys = null;
         try {
+            dev.jrnn.io.AtomicFiles.requireDirectory(file);   // "no such directory to write log.csv in", as a save says
             if (append && Files.exists(file)) {
                 header = Files.size(file) == 0;   // Keras: a header unless the first line has anything, even just a line end
             } else {
@@ -67,7 +68,7 @@ public final class CSVLogger implements Callback, KnownLogs {
                 header = true;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("CSVLogger: cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("CSVLogger: cannot write " + file + ": " + dev.jrnn.io.FileFaults.why(e), e);
         }
     }
 
@@ -96,7 +97,7 @@ public final class CSVLogger implements Callback, KnownLogs {
         try {
             Files.writeString(file, b, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new UncheckedIOException("CSVLogger: cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("CSVLogger: cannot write " + file + ": " + dev.jrnn.io.FileFaults.why(e), e);
         }
     }
 

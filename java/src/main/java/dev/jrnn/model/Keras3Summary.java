@@ -142,6 +142,25 @@ final class Keras3Summary {
         return b.toString();
     }
 
+    /** The box characters of the table, and rich's ASCII box's character in each one's place. */
+    private static final String BOX = "┏┓└┘━─┳┴┃│┡┩├┤╇┼", ASCII_BOX = "++++----||||||++";
+
+    /**
+     * {@code table} as it can be printed in {@code cs}: where cs is not a UTF charset, with rich's ASCII box ({@code
+     * box.ASCII}, what Keras prints to a stream whose encoding is not UTF: "+--+" top and bottom, "|-+|" between rows).
+     * rich's own rule (console.py: {@code not encoding.startswith("utf")}), not whether cs could encode the boxes: a GBK
+     * or EUC-KR console could, and gets ASCII from Keras too.
+     */
+    static String forCharset(String table, java.nio.charset.Charset cs) {
+        if (cs.name().regionMatches(true, 0, "UTF", 0, 3)) return table;
+        StringBuilder b = new StringBuilder(table);
+        for (int i = 0; i < b.length(); i++) {
+            int k = BOX.indexOf(b.charAt(i));
+            if (k >= 0) b.setCharAt(i, ASCII_BOX.charAt(k));
+        }
+        return b.toString();
+    }
+
     private static void edge(StringBuilder b, int[] widths, char left, char line, char cross, char right) {
         b.append(left);
         for (int i = 0; i < widths.length; i++) {

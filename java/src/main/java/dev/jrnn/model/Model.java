@@ -293,7 +293,8 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /**
      * Prints the summary table in {@code format} to System.out and returns it: {@link SummaryFormat#KERAS_3} for
-     * the box-drawn table Keras 3 prints.
+     * the box-drawn table Keras 3 prints; where System.out's charset cannot encode the box characters (US-ASCII: a
+     * container without LANG), the same table in ASCII ({@code +---+}, {@code |}), as Keras' rich prints there.
      *
      * <pre>{@code
      * model.summary(SummaryFormat.KERAS_3);
@@ -308,6 +309,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     public String summary(SummaryFormat format) {
         String s = summaryString(format);
+        if (format == SummaryFormat.KERAS_3) s = Keras3Summary.forCharset(s, System.out.charset());
         System.out.print(s);
         System.out.flush();
         return s;

@@ -108,8 +108,13 @@ public final class Adam extends Optimizer {
 
     @Override
     protected java.util.Map<String, Buf> stateBuffers() {
-        if (m == null) return java.util.Map.of();
-        return vHat == null ? java.util.Map.of("m", m, "v", v) : java.util.Map.of("m", m, "v", v, "velocity_hat", vHat);
+        // in Keras' order: state() and the files list them so, and Map.of's order changes from one JVM run to the next
+        java.util.Map<String, Buf> s = new java.util.LinkedHashMap<>();
+        if (m == null) return s;
+        s.put("m", m);
+        s.put("v", v);
+        if (vHat != null) s.put("velocity_hat", vHat);
+        return s;
     }
 
     @Override

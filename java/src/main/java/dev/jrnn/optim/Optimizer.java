@@ -46,15 +46,8 @@ public abstract class Optimizer {
     private LearningRateSchedule schedule;
     /** The scheduled rate {@link #version()} last saw. */
     private float versionRate = Float.NaN;
-    private float clipnorm;
-    private float globalClipnorm;
-    private float clipvalue;
-    private float weightDecay;
-    /** Keras' exclude_from_weight_decay(var_names=...) as one pattern searched in each weight's name; null: none. */
-    private java.util.regex.Pattern decayExcluded;
-    private List<String> decayExcludedNames = List.of();
-    /** The weights before the decay of the ones not excluded (only with exclusions): the decay reads them as it writes. */
-    private Buf decayFrom;
+    private final GradientClipping clipping = new GradientClipping();
+    private final WeightDecay decay = new WeightDecay();
     private long iterations;
     private long version;
     private ParamStore boundTo;
@@ -133,7 +126,7 @@ public abstract class Optimizer {
      * Throws when clipvalue or globalClipnorm is already set (non-zero), as Keras allows only one.
      */
     public Optimizer clipnorm(double c) {
-        this.clipnorm = checkClip("clipnorm", c);
+        clipping.clipnorm = clipping.checked(getClass().getSimpleName(), "clipnorm", c);
         changed();
         return this;
     }
@@ -143,7 +136,7 @@ public abstract class Optimizer {
      * Throws when clipnorm or clipvalue is already set (non-zero), as Keras allows only one.
      */
     public Optimizer globalClipnorm(double c) {
-        this.globalClipnorm = checkClip("globalClipnorm", c);
+        clipping.globalClipnorm = clipping.checked(getClass().getSimpleName(), "globalClipnorm", c);
         changed();
         return this;
     }
@@ -153,7 +146,7 @@ public abstract class Optimizer {
      * Throws when clipnorm or globalClipnorm is already set (non-zero), as Keras allows only one.
      */
     public Optimizer clipvalue(double c) {
-        this.clipvalue = checkClip("clipvalue", c);
+        clipping.clipvalue = clipping.checked(getClass().getSimpleName(), "clipvalue", c);
         changed();
         return this;
     }
@@ -164,12 +157,12 @@ public abstract class Optimizer {
      * {@link #excludeFromWeightDecay} names.
      */
     public Optimizer weightDecay(double wd) {
-        this.weightDecay = Float32.check(name() + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
+        decay.rate = Float32.check(name() + ": weightDecay", wd, x -> x >= 0 && Double.isFinite(x), ">= 0 and finite");
         changed();
         return this;
     }
 
-    public float weightDecay() { return weightDecay; }
+    public float weightDecay() { return decay.rate; }
 
     /**
      * Keras' {@code exclude_from_weight_decay(var_names=[...])}: weights whose name ("kernel", "bias", "gamma", ...)
@@ -182,40 +175,23 @@ public abstract class Optimizer {
      * }</pre>
      */
     public Optimizer excludeFromWeightDecay(String... varNames) {
-        if (varNames == null) throw new IllegalArgumentException(name() + ".excludeFromWeightDecay: varNames is null, expected weight names");
-        java.util.Set<String> names = new java.util.LinkedHashSet<>();
-        for (String n : varNames) {
-            if (n == null || n.isEmpty()) {
-                throw new IllegalArgumentException(name() + ".excludeFromWeightDecay: varNames must be non-empty names (or patterns), got "
-                        + (n == null ? "null" : "\"\"") + " in " + java.util.Arrays.toString(varNames));
-            }
-            names.add(n);
-        }
-        java.util.regex.Pattern p;
-        try {
-            p = names.isEmpty() ? null : java.util.regex.Pattern.compile(String.join("|", names));
-        } catch (java.util.regex.PatternSyntaxException e) {
-            throw new IllegalArgumentException(name() + ".excludeFromWeightDecay: varNames " + names + " is not a valid pattern: "
-                    + e.getDescription());
-        }
-        decayExcluded = p;
-        decayExcludedNames = List.copyOf(names);
+        decay.exclude(this, varNames);
         changed();
         return this;
     }
 
     /** The names (patterns) given to {@link #excludeFromWeightDecay}; empty: every trainable weight is decayed. */
-    public List<String> excludedFromWeightDecay() { return decayExcludedNames; }
+    public List<String> excludedFromWeightDecay() { return decay.excludedNames(); }
 
     /**
      * The weight decay the subclass' fused update applies to all {@code n} floats itself: {@link #weightDecay()}, or 0 when
      * some weights are excluded ({@link #step} has then decayed the others, before the update, as Keras does).
      */
-    protected final float fusedWeightDecay() { return decayExcluded == null ? weightDecay : 0f; }
+    protected final float fusedWeightDecay() { return decay.fused(); }
 
-    public float clipnorm() { return clipnorm; }
-    public float globalClipnorm() { return globalClipnorm; }
-    public float clipvalue() { return clipvalue; }
+    public float clipnorm() { return clipping.clipnorm; }
+    public float globalClipnorm() { return clipping.globalClipnorm; }
+    public float clipvalue() { return clipping.clipvalue; }
 
     /**
      * Keras' {@code gradient_accumulation_steps}: the weights and moments change every {@code n}-th batch only, from the mean
@@ -389,7 +365,7 @@ public abstract class Optimizer {
 
     private void bind(ParamStore store, long n) {
         releaseState();
-        releaseDecayFrom();
+        decay.release();
         extra.release();
         createState(store.backend(), n);
         boundTo = store;
@@ -400,39 +376,11 @@ public abstract class Optimizer {
 
     /** Clipping, weight decay and the subclass' update, as Keras' update step (with accumulation every n-th call only). */
     private void update(Backend be, ParamStore store, List<Param> trainable, Buf g, long n, long calls, Buf guard) {
-        // At most one is set (the setters see to it); Keras' _clip_gradients checks them in this order.
-        if (clipnorm > 0) {
-            for (Param p : trainable) be.clipNorm(p.size(), clipnorm, g, p.offset());
-        } else if (globalClipnorm > 0) {
-            be.clipNorm(n, globalClipnorm, g, 0);
-        } else if (clipvalue > 0) {
-            be.clip(n, -clipvalue, clipvalue, g, 0);
-        }
-        if (weightDecay > 0 && decayExcluded != null) decayAllBut(be, store, trainable, n, guard);
+        clipping.apply(be, trainable, g, n);
+        if (decay.decaysHere()) decay.apply(be, store, trainable, n, guard, learningRate());
         // the update reads learningRate() at the call count before it (Keras evaluates a schedule at _iterations, from 0);
         // t counts the updates, from 1 (Adam's bias correction: Keras' iterations + 1)
         update(be, store.values(), g, n, extra.updatesBefore(calls) + 1, guard);
-    }
-
-    /**
-     * Keras' {@code p -= p * weightDecay * lr} on the weights whose name {@link #excludeFromWeightDecay} does not match, as a
-     * plain guarded SGD step along a copy of them (skipped with the update when the guard is set).
-     */
-    private void decayAllBut(Backend be, ParamStore store, List<Param> trainable, long n, Buf guard) {
-        if (decayFrom == null) decayFrom = be.alloc(n);
-        float rate = learningRate() * weightDecay;
-        Buf p = store.values();
-        for (Param w : trainable) {
-            if (decayExcluded.matcher(w.name()).find()) continue;
-            be.copy(p, w.offset(), decayFrom, w.offset(), w.size());
-            be.sgdUpdate(new dev.jrnn.backend.SgdArgs(w.size(), new dev.jrnn.backend.Span(p, w.offset()),
-                    new dev.jrnn.backend.Span(decayFrom, w.offset()), null, dev.jrnn.backend.Span.ofNullable(guard), rate, 0, false));
-        }
-    }
-
-    private void releaseDecayFrom() {
-        if (decayFrom != null) decayFrom.close();
-        decayFrom = null;
     }
 
     /**
@@ -476,15 +424,8 @@ public abstract class Optimizer {
 
     /** A copy of the state buffers by name ({@link #stateBuffers}, then "gradient_accumulator", "average"); empty before the first step. */
     public final Map<String, float[]> state() {
-        Map<String, float[]> r = new LinkedHashMap<>();
-        if (boundTo == null) return r;
-        Backend be = boundTo.backend();
-        for (var e : buffers().entrySet()) {
-            float[] a = new float[Math.toIntExact(boundSize)];
-            be.download(e.getValue(), 0, a, 0, a.length);
-            r.put(e.getKey(), a);
-        }
-        return r;
+        if (boundTo == null) return new LinkedHashMap<>();
+        return OptimizerState.download(boundTo.backend(), buffers(), boundSize);
     }
 
     /**
@@ -497,7 +438,7 @@ public abstract class Optimizer {
         if (n <= 0 || n > store.size()) {
             throw new IllegalArgumentException(name() + ".restoreState: n must be in [1, " + store.size() + "], got " + n);
         }
-        check(name() + ".restoreState", n, iterations, state);   // before bind: a refused state leaves the old one
+        OptimizerState.check(this, name() + ".restoreState", n, iterations, state);   // before bind: a refused state leaves the old one
         Backend be = store.backend();
         bind(store, n);
         extra.fit(be, null, n);
@@ -505,16 +446,11 @@ public abstract class Optimizer {
         // a slot a setting adds or drops (amsgrad's velocity_hat, SGD's velocity) may be missing or left over: a setting
         // switched since the state was taken; the missing one starts at stateStart, as when switched on between steps.
         // checkState held the names to stateNames before bind; this is the backstop should the two part ways
-        if (!slotsFit(bufs.keySet(), state.keySet())) {
+        if (!OptimizerState.slotsFit(this, bufs.keySet(), state.keySet())) {
             close();
             throw new IllegalArgumentException(name() + ".restoreState: expected state " + bufs.keySet() + ", got " + state.keySet());
         }
-        for (var e : bufs.entrySet()) {
-            float[] v = state.get(e.getKey());
-            if (v != null) be.upload(v, 0, e.getValue(), 0, (int) n);
-            else if (e.getKey().equals(AccumulationAndEma.AVERAGE)) be.copy(store.values(), 0, e.getValue(), 0, n);   // starts at the weights
-            else be.fill(e.getValue(), 0, n, stateStart(e.getKey()));
-        }
+        OptimizerState.upload(this, be, store, bufs, state, n);
         iterations(iterations);
     }
 
@@ -528,32 +464,7 @@ public abstract class Optimizer {
     public final void checkState(long n, long iterations, Map<String, float[]> state) {
         if (state == null) throw new IllegalArgumentException(name() + ".checkState: state is null");
         if (n <= 0) throw new IllegalArgumentException(name() + ".checkState: n must be >= 1, got " + n);
-        check(name() + ".checkState", n, iterations, state);
-    }
-
-    private void check(String who, long n, long iterations, Map<String, float[]> state) {
-        if (iterations < 0 || iterations > MAX_ITERATIONS) {
-            throw new IllegalArgumentException(who + ": iterations must be in [0, " + MAX_ITERATIONS + "], got " + iterations);
-        }
-        for (var e : state.entrySet()) {
-            if (e.getValue() == null || e.getValue().length != n) {
-                throw new IllegalArgumentException(who + ": state '" + e.getKey() + "' should hold " + n + " values, got "
-                        + (e.getValue() == null ? "null" : e.getValue().length));
-            }
-        }
-        java.util.Set<String> names = stateNames();
-        if (!slotsFit(names, state.keySet())) {
-            throw new IllegalArgumentException(who + ": expected state " + names + ", got " + state.keySet());
-        }
-    }
-
-    /** Whether saved slots {@code given} fit the slots {@code kept}: they differ at most in {@link #toggledSlots} and the accumulator and average. */
-    private boolean slotsFit(java.util.Set<String> kept, java.util.Set<String> given) {
-        java.util.Set<String> differ = new java.util.HashSet<>(kept);
-        differ.addAll(given);
-        differ.removeIf(k -> kept.contains(k) && given.contains(k));
-        differ.removeAll(java.util.Set.of(AccumulationAndEma.ACCUMULATOR, AccumulationAndEma.AVERAGE));   // a setting's too
-        return toggledSlots().containsAll(differ);
+        OptimizerState.check(this, name() + ".checkState", n, iterations, state);
     }
 
     /**
@@ -587,7 +498,7 @@ public abstract class Optimizer {
     /** Frees the optimizer state (a later step allocates it again, starting from zero moments). */
     public void close() {
         releaseState();
-        releaseDecayFrom();
+        decay.release();
         extra.release();
         boundTo = null;
         boundSize = -1;
@@ -607,28 +518,11 @@ public abstract class Optimizer {
     }
 
     /** A finite value >= 0 as the float32 it is stored as; a positive one that float32 rounds to 0 is refused (it would turn the option off). */
-    private static float nonNegative(String what, double v, String expected) {
+    static float nonNegative(String what, double v, String expected) {
         float f = Float32.check(what, v, x -> x >= 0 && Double.isFinite(x), expected);
         if (f == 0 && v != 0) {
             throw new IllegalArgumentException(what + " must be " + expected + ", got " + v + " (float32, which jrnn computes with, rounds it to 0.0)");
         }
         return f;
-    }
-
-    private float checkClip(String what, double value) {
-        float c = nonNegative(getClass().getSimpleName() + ": " + what, value, ">= 0 and finite (0 disables)");
-        if (c > 0) {
-            // Keras 3 (BaseOptimizer.__init__) rejects more than one of clipnorm, clipvalue, global_clipnorm.
-            String[] names = {"clipnorm", "clipvalue", "globalClipnorm"};
-            float[] values = {clipnorm, clipvalue, globalClipnorm};
-            for (int i = 0; i < names.length; i++) {
-                if (!names[i].equals(what) && values[i] > 0) {
-                    throw new IllegalArgumentException(getClass().getSimpleName() + ": only one of clipnorm, clipvalue and "
-                            + "globalClipnorm can be set (as in Keras); got " + what + "=" + c + " while " + names[i] + "="
-                            + values[i] + " is set (set " + names[i] + "(0) first)");
-                }
-            }
-        }
-        return c;
     }
 }

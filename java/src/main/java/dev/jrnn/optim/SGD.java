@@ -79,7 +79,7 @@ public final class SGD extends Optimizer {
 
     @Override
     protected java.util.Map<String, Buf> stateBuffers() {
-        return velocity == null ? java.util.Map.of() : java.util.Map.of("velocity", velocity);
+        return velocity == null ? new java.util.LinkedHashMap<>() : new java.util.LinkedHashMap<>(java.util.Map.of("velocity", velocity));
     }
 
     @Override

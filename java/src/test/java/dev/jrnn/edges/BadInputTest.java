@@ -1089,6 +1089,8 @@ class BadInputTest {
         bad("data: NpyWriter into a directory", IOE, f -> dev.jrnn.data.NpyWriter.open(f.dir, 3), "is a directory");
         bad("data: Npy.writeInt64 null values", IAE, f -> dev.jrnn.data.Npy.writeInt64(f.dir.resolve("o.npy"), null), "Npy.writeInt64: values is null");
         bad("io: AtomicFiles.open null", IAE, f -> dev.jrnn.io.AtomicFiles.open(null), "AtomicFiles.open: file is null");
+        bad("io: AtomicFiles.requireDirectory null", IAE, f -> dev.jrnn.io.AtomicFiles.requireDirectory(null), "AtomicFiles.requireDirectory: file is null");
+        bad("io: FileFaults.why null", IAE, f -> dev.jrnn.io.FileFaults.why(null), "FileFaults.why: e is null");
         bad("io: FileFaults.warn without a logger", IAE, f -> dev.jrnn.io.FileFaults.warn(null, "m"), "FileFaults.warn: logger is null");
         bad("io: FileFaults.warn without a message", IAE, f -> dev.jrnn.io.FileFaults.warn("x", null), "FileFaults.warn: message is null");
         bad("io: AtomicFiles.Pending committed after close", ISE, f -> {

@@ -92,7 +92,16 @@ class KerasConfigBadInputTest {
                 Arguments.of("GlorotUniform with gain", model("", ", \"kernel_initializer\": {\"module\": \"keras.initializers\", \"class_name\":"
                         + " \"GlorotUniform\", \"config\": {\"seed\": null, \"gain\": 2}, \"registered_name\": null}"),
                         "fromJson: layer 'head' (Dense): kernel_initializer: GlorotUniform: unknown argument 'gain' (GlorotUniform takes seed,"
-                        + " input_axes, output_axes)"));
+                        + " input_axes, output_axes)"),
+                Arguments.of("misspelt initializer name", model("", ", \"kernel_initializer\": \"glorot_unifrom\""),
+                        "fromJson: layer 'head' (Dense): kernel_initializer: \"glorot_unifrom\" is not an initializer of any Keras jrnn reads"
+                        + " (Keras 3 refuses it too: 'Could not interpret initializer identifier'); did you mean glorot_uniform?"),
+                Arguments.of("InputLayer shape beside batch_shape", model("", "").replace("\"batch_shape\": [null, 4, 2]",
+                        "\"batch_shape\": [null, 4, 2], \"shape\": [4, 2]"), "fromJson: model_config.layers[0].config: InputLayer 'input_layer':"
+                        + " both shape [4, 2] and batch_shape [null, 4, 2] are given; expected one"),
+                Arguments.of("InputLayer batch_size beside batch_shape", model("", "").replace("\"batch_shape\": [null, 4, 2]",
+                        "\"batch_shape\": [null, 4, 2], \"batch_size\": 8"), "fromJson: model_config.layers[0].config: InputLayer 'input_layer':"
+                        + " both batch_size 8 and batch_shape [null, 4, 2] are given; expected one"));
     }
 
     @ParameterizedTest(name = "{0}")

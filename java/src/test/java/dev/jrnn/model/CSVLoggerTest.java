@@ -158,4 +158,29 @@ class CSVLoggerTest {
         History h = model().fit(X, Y, options(1, new CSVLogger(f).separator(".")));
         assertEquals("epoch.loss.val_loss\r\n0.\"" + py(h.get("loss").get(0)) + "\".NA\r\n", read(f));
     }
+
+    /**
+     * A missing folder: Keras 3.15.1's CSVLogger raises "FileNotFoundError: [Errno 2] No such file or directory:
+     * 'knodir4/log.csv'" (the platform tester's k_nodir.py) and makes nothing; jrnn said only "cannot write
+     * no_such_dir/log.csv: no_such_dir/log.csv". It now says why, as model.save does, and makes nothing either.
+     */
+    @Test
+    void aMissingFolderIsNamedAsTheReason(@TempDir Path dir) {
+        Path file = dir.resolve("no_such_dir").resolve("log.csv");
+        Sequential m = new Sequential(Input.shape(2), new Dense(1));
+        m.compile(new SGD(0.1), "mse");
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> m.fit(Tensor.zeros(4, 2),
+                Tensor.zeros(4, 1), new FitOptions().epochs(1).verbose(0).callbacks(new CSVLogger(file))));
+        assertTrue(e.getMessage().startsWith("CSVLogger: cannot write " + file + ": " + file.getParent()
+                + ": no such directory to write log.csv in; nothing was made"), e.getMessage());
+        assertTrue(!Files.exists(file.getParent()));
+    }
+
+    /** A denied write says so, as Python's "[Errno 13] Permission denied: 'x/log.csv'" (root ignores modes: unit-tested). */
+    @Test
+    void aDeniedWriteSaysPermissionDenied() {
+        assertEquals("x/log.csv: permission denied", dev.jrnn.io.FileFaults.why(new java.nio.file.AccessDeniedException("x/log.csv")));
+        assertEquals("x/log.csv: no such file or directory", dev.jrnn.io.FileFaults.why(new java.nio.file.NoSuchFileException("x/log.csv")));
+        assertEquals("x: disk full", dev.jrnn.io.FileFaults.why(new java.nio.file.FileSystemException("x", null, "disk full")));
+    }
 }

@@ -198,4 +198,41 @@ class Keras3SummaryTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.summaryString(null));
         assertTrue(e.getMessage().contains("format") && e.getMessage().contains("null"), e.getMessage());
     }
+
+    /** summary(KERAS_3) to System.out as {@code cs} encodes it: what it printed (and returned), and what summaryString gave. */
+    private static String[] printedTo(java.nio.charset.Charset cs, Model m) {
+        java.io.PrintStream out = System.out;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(bytes, true, cs));
+            String returned = m.summary(SummaryFormat.KERAS_3);
+            return new String[] {bytes.toString(cs), returned, m.summaryString(SummaryFormat.KERAS_3)};
+        } finally {
+            System.setOut(out);
+        }
+    }
+
+    /**
+     * A stdout that cannot encode the box characters (US-ASCII: a container without LANG; ISO-8859-1) gets rich's ASCII box,
+     * as Keras 3.15.1 prints under PYTHONIOENCODING=ascii (keras3_summary/make_keras3_ascii_summaries.py); it printed "?"
+     * for every box character. summaryString keeps the Unicode boxes, and a UTF-8 stdout gets them.
+     */
+    @Test
+    void anAsciiStdoutGetsRichsAsciiBox() throws IOException {
+        Sequential seq = new Sequential(Input.shape(4, 2), new LSTM(3), new Dense(1));
+        Input a = Input.shape(5, 3).name("a"), b = Input.shape(5, 2).name("b");
+        Node h = new Concatenate().name("cat").apply(new GRU(4).name("g").apply(a), new SimpleRNN(2).name("s").apply(b));
+        Model two = new Model(List.of(a, b), new Dense(1).name("out").apply(h)).name("two_in");
+        // GBK can encode the boxes, but rich goes by the encoding's name (not "utf"): ASCII there too
+        for (java.nio.charset.Charset cs : List.of(StandardCharsets.US_ASCII, StandardCharsets.ISO_8859_1, java.nio.charset.Charset.forName("GBK"))) {
+            String[] seqOut = printedTo(cs, seq), twoOut = printedTo(cs, two);
+            assertEquals(golden("ascii_sequential"), seqOut[0], cs.name());
+            assertEquals(golden("ascii_functional"), twoOut[0], cs.name());
+            assertEquals(seqOut[0], seqOut[1], "summary returns what it printed");
+            assertTrue(seqOut[2].startsWith("Model: \"sequential\"\n┏━━"), seqOut[2]);
+        }
+        String[] utf8 = printedTo(StandardCharsets.UTF_8, seq);
+        assertEquals(utf8[2], utf8[0]);
+        assertEquals(utf8[2], utf8[1]);
+    }
 }

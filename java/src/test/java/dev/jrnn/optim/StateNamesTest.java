@@ -33,6 +33,22 @@ class StateNamesTest {
         }
     }
 
+    /**
+     * state() lists the buffers in Keras' order (stateNames'), the same in every JVM run: Adam and SGD returned Map.of,
+     * whose iteration order is salted per run ({m, v} in one run, {v, m} in the next).
+     */
+    @Test
+    void theBuffersComeInKerasOrderInEveryRun() {
+        for (Optimizer o : SETTINGS) {
+            ParamStore s = new ParamStore(Backends.cpu(), List.of(new Param("w", true, 3)));
+            o.build(s, 3);
+            assertTrue(o.stateBuffers() instanceof java.util.SequencedMap, o.name() + ": stateBuffers has no fixed order");
+            assertEquals(List.copyOf(o.stateNames()), List.copyOf(o.stateBuffers().keySet()), o.name() + " " + o.config());
+            assertEquals(List.copyOf(o.stateNames()), List.copyOf(o.state().keySet()).subList(0, o.stateNames().size()), o.name());
+            o.close();
+        }
+    }
+
     /** A refused state leaves the bound one: restoreState checks before it binds (it bound afresh, then refused). */
     @Test
     void aRefusedRestoreLeavesTheBoundState() {

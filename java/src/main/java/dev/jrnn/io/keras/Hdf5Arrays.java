@@ -8,9 +8,17 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
 import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.GlobalHeap;
+import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FloatingPoint;
+import io.jhdf.object.datatype.StringData;
+import io.jhdf.object.datatype.StringData.PaddingType;
+import io.jhdf.object.datatype.VariableLength;
+import io.jhdf.storage.HdfBackingStorage;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.FloatBuffer;
 
 import java.util.ArrayList;
@@ -28,7 +36,7 @@ final class Hdf5Arrays {
     static String stringAttribute(Node node, String name) {
         Attribute a = node.getAttribute(name);
         if (a == null) return null;
-        Object d = a.getData();
+        Object d = utf8Data(a);
         if (d instanceof String s) return s;
         if (d instanceof String[] arr && arr.length == 1) return arr[0];
         if (d instanceof byte[] b) return new String(b, java.nio.charset.StandardCharsets.UTF_8);
@@ -53,13 +61,59 @@ final class Hdf5Arrays {
 
     private static List<String> strings(Attribute a, Node node, String name) {
         if (a.isEmpty()) return List.of();   // h5py writes an empty list of names as an empty (null-space) array
-        Object d = a.getData();
+        Object d = utf8Data(a);
         if (d instanceof String[] arr) return Arrays.asList(arr);
         if (d instanceof String s) return List.of(s);
         // h5py writes an empty list of names as an empty float64 array
         if (d != null && d.getClass().isArray() && java.lang.reflect.Array.getLength(d) == 0) return List.of();
         throw new KerasFormatException("attribute '" + name + "' of " + node.getPath() + " should be a list of strings, got "
                 + (d == null ? "null" : d.getClass().getSimpleName()));
+    }
+
+    /**
+     * {@code a}'s value, its strings (a scalar or a list) decoded as UTF-8 whatever their tag says, as h5py reads them:
+     * Keras 3 writes layer_names and weight_names as variable-length strings tagged ASCII that hold UTF-8 bytes, and
+     * tf.keras 2 fixed-length ones, which jhdf decodes as ASCII (U+FFFD for each byte over 0x7F).
+     */
+    static Object utf8Data(Attribute a) {
+        DataType t = a.getDataType();
+        boolean vl = t instanceof VariableLength v && v.isVariableLengthString();
+        int rank = a.getDimensions().length;
+        if (!(vl || t instanceof StringData) || rank > 1 || a.isEmpty()) return a.getData();
+        ByteBuffer b = a.getBuffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int size = t.getSize(), n = rank == 0 ? 1 : a.getDimensions()[0];
+        PaddingType padding = vl ? ((VariableLength) t).getPaddingType() : ((StringData) t).getPaddingType();
+        HdfBackingStorage hdf = vl ? a.getNode().getHdfFile().getHdfBackingStorage() : null;
+        if (size <= 0 || b.remaining() < (long) n * size || (vl && size < hdf.getSizeOfOffsets() + 4)) {
+            throw new KerasFormatException("attribute '" + a.getName() + "' of " + a.getNode().getPath() + " holds " + b.remaining()
+                    + " bytes, too few for its " + n + " string(s) of " + size + " bytes");
+        }
+        java.util.Map<Long, GlobalHeap> heaps = new java.util.HashMap<>();
+        String[] r = new String[n];
+        for (int i = 0; i < n; i++) {
+            byte[] bytes;
+            if (vl) {   // each element: its length (4 bytes), the global heap's address and the object's index there
+                b.position(b.position() + size - hdf.getSizeOfOffsets() - 4);
+                long heap = io.jhdf.Utils.readBytesAsUnsignedLong(b, hdf.getSizeOfOffsets());
+                int index = io.jhdf.Utils.readBytesAsUnsignedInt(b, 4);
+                ByteBuffer o = index == 0 ? ByteBuffer.allocate(0) : heaps.computeIfAbsent(heap, h -> new GlobalHeap(hdf, h)).getObjectData(index);
+                bytes = new byte[o.remaining()];
+                o.get(bytes);
+            } else {
+                bytes = new byte[size];
+                b.get(bytes);
+            }
+            int end = bytes.length;
+            if (padding == PaddingType.SPACE_PADDED) {
+                while (end > 0 && bytes[end - 1] == ' ') end--;
+            } else if (padding == PaddingType.NULL_PADDED) {   // h5py keeps a NUL inside, strips the trailing ones
+                while (end > 0 && bytes[end - 1] == 0) end--;
+            } else {
+                for (int k = 0; k < end; k++) if (bytes[k] == 0) end = k;
+            }
+            r[i] = new String(bytes, 0, end, StandardCharsets.UTF_8);
+        }
+        return rank == 0 ? r[0] : r;
     }
 
     /** A float32 or float64 dataset as a tensor of its shape, after checking dtype and size. */

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.AtomicFiles;
 import io.jhdf.HdfFile;
 import io.jhdf.JhdfInfo;
 import io.jhdf.ObjectHeader;
@@ -27,7 +28,7 @@ import java.util.List;
  * dataset when it is iterated last (jhdf writes a group's children in ConcurrentHashMap order). h5py and jhdf then
  * refuse that group. {@link #repair} writes its header again: the writers here leave every such group empty (no
  * children, no attributes), so the header is the one jhdf writes for an empty group. {@link #written} is how the
- * writers here use jhdf: through a temp file, repaired, its bytes read back.
+ * writers here use jhdf: through a scratch file, repaired, its bytes read back.
  */
 final class JhdfEmptyGroups {
     /** The root group of model.weights.h5 that holds the model's own (no) variables. */
@@ -43,22 +44,36 @@ final class JhdfEmptyGroups {
     }
 
     /**
-     * The bytes of the HDF5 file {@code content} writes: jhdf writes to a file only, so it goes through a temp file,
-     * {@link #repair}ed. jhdf's own unchecked exceptions (its {@code HdfWritingException} of a full disk or of a channel an
-     * interrupt closed) are IOExceptions, which the callers' saves report with the file's name.
+     * The bytes of the HDF5 file {@code content} writes: jhdf writes to a file only, so it goes through a scratch file,
+     * {@link #repair}ed: beside the file an {@link AtomicFiles#write} saves (so a save needs no other folder, as Keras'),
+     * in {@code java.io.tmpdir} for a bare stream. jhdf's own unchecked exceptions (its {@code HdfWritingException} of a
+     * full disk or of a channel an interrupt closed) are IOExceptions, which the callers' saves report with the file's name.
      */
     static byte[] written(Content content) throws IOException {
-        Path tmp = Files.createTempFile("jrnn-weights", ".h5");
+        Path tmp = scratch();
         try {
             try (WritableHdfFile h = HdfFile.write(tmp)) {
                 content.put(h);
             } catch (HdfException e) {
-                throw new IOException("writing HDF5: " + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e);
+                throw new IOException("writing HDF5 to " + tmp + ": " + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e);
             }
             repair(tmp);
             return Files.readAllBytes(tmp);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A scratch file for jhdf: beside the file being saved, else in java.io.tmpdir (named in the failure's message). */
+    private static Path scratch() throws IOException {
+        Path beside = AtomicFiles.scratch();
+        if (beside != null) return beside;
+        try {
+            return Files.createTempFile("jrnn-weights", ".h5");
+        } catch (IOException e) {
+            throw new IOException("HDF5 written to a stream goes through a scratch file, which java.io.tmpdir ("
+                    + System.getProperty("java.io.tmpdir") + ") could not take: " + e + " (save to a file, which needs only its own"
+                    + " folder, or set -Djava.io.tmpdir)", e);
         }
     }
 

@@ -253,8 +253,8 @@ final class KerasGraph {
             KerasConfig c = layerConfig(spec);
             if ("InputLayer".equals(cls)) {
                 if (!first) throw new KerasFormatException(spec.where() + ": an InputLayer after the first layer of a Sequential model");
-                s.declared = inputShape(c);
                 s.inputName = c.string("name", null);
+                s.declared = KerasInputLayer.batchShape(c, s.inputName);
                 // tf.keras 2: a Sequential built on an Input is a functional model whose own node comes first; Keras 3's is not
                 if (layers.kerasMajor < 3) s.firstNode = 1;
                 order.add(new String[] {c.string("name", "input_layer"), "InputLayer", scope.group("InputLayer")});
@@ -365,8 +365,10 @@ final class KerasGraph {
             f.maskOps.addLayerCalls(name, spec);
             String cls = spec.string("class_name");
             if ("InputLayer".equals(cls)) {
-                int[] shape = inputShape(lc);
-                if (shape == null) throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no batch_input_shape");
+                int[] shape = KerasInputLayer.batchShape(lc, name);
+                if (shape == null) {
+                    throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no shape: expected batch_shape, batch_input_shape, shape or input_shape");
+                }
                 f.inputs.put(name, shape);
                 order.add(new String[] {name, "InputLayer", scope.group("InputLayer")});
                 continue;
@@ -649,8 +651,6 @@ final class KerasGraph {
     }
 
     private static int[] batchShape(KerasConfig c, String key) {
-        int[] s = c.shape(key);
-        if (s.length < 2) throw new KerasFormatException(c.where() + ": " + key + " " + Arrays.toString(s) + " has no dimension besides the batch");
-        return s;
+        return KerasInputLayer.withSteps(c.shape(key), key, c, c.where());
     }
 }

@@ -59,10 +59,11 @@ final class KerasInitializers {
      * that is no object nor name) is refused naming the layer, the option and the argument, as Keras refuses it; so is an
      * initializer the weight's shape cannot take.
      */
-    static void read(Layer l, KerasConfig c, String where) {
+    static void read(Layer l, KerasConfig c, String where, int kerasMajor) {
         options(l).forEach((opt, setter) -> {
             if (!c.hasKey(opt)) return;
-            Object raw = c.raw(opt);
+            Object raw = aliased(c.raw(opt));
+            refuseUnknownName(raw, where + ": " + opt, kerasMajor);
             String unreadable = !jrnnHas(raw) ? "is not one jrnn has" : beyondJrnn(raw);
             if (unreadable != null) {
                 FileFaults.warn(KerasImport.class.getName(), where + ": " + opt + " " + KerasConfig.describe(raw) + " " + unreadable
@@ -78,6 +79,98 @@ final class KerasInitializers {
                 throw new KerasFormatException(where + ": " + opt + ": " + e.getMessage());
             }
         });
+    }
+
+    /**
+     * Every name some Keras jrnn reads takes for an initializer (Keras 3.0-3.15's ALL_OBJECTS_DICT, tf.keras 2.6-2.15's and
+     * tf_keras 2.21's populate_deserializable_objects, Keras 2.0-2.3's module names) beyond jrnn's own ({@link
+     * Initializer#of}): STFT (Keras 3.6+), the abstract base Initializer, and tf.keras 2's "V2" aliases ({@link #aliased}).
+     */
+    private static final java.util.Set<String> KERAS_ONLY = java.util.Set.of("STFT", "stft", "STFTInitializer", "Initializer", "initializer");
+
+    /** The snake_case names of the initializers jrnn has ({@link Initializer#of} takes these and their class names). */
+    private static final java.util.List<String> SNAKE_NAMES = java.util.List.of("zeros", "ones", "constant", "random_uniform",
+            "random_normal", "truncated_normal", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform",
+            "lecun_normal", "variance_scaling", "orthogonal", "identity");
+
+    /** tf.keras 2's and tf_keras' aliases of its v2 classes ("GlorotUniformV2", "glorot_uniformV2"): the same initializers. */
+    private static final java.util.regex.Pattern V2 = java.util.regex.Pattern.compile(
+            "(Constant|GlorotNormal|GlorotUniform|HeNormal|HeUniform|Identity|LecunNormal|LecunUniform|Ones|Orthogonal|RandomNormal"
+            + "|RandomUniform|TruncatedNormal|VarianceScaling|Zeros|glorot_normal|glorot_uniform|he_normal|he_uniform|lecun_normal"
+            + "|lecun_uniform)V2");
+
+    /** {@code raw} with a tf.keras 2 "V2" alias replaced by its class's name. */
+    static Object aliased(Object raw) {
+        if (raw instanceof String s && V2.matcher(s).matches()) return s.substring(0, s.length() - 2);
+        if (raw instanceof Map<?, ?> m && m.get("class_name") instanceof String s && V2.matcher(s).matches()) {
+            Map<Object, Object> copy = new LinkedHashMap<>(m);
+            copy.put("class_name", s.substring(0, s.length() - 2));
+            return copy;
+        }
+        return raw;
+    }
+
+    /**
+     * Refuses an initializer name no Keras has, as Keras refuses it ({@code initializers.get}: 'Could not interpret
+     * initializer identifier'), naming {@code where} (the layer and option), the name and the nearest name Keras has. Not
+     * refused: a custom class a file marks as one (a Keras 3 object of another module or with a registered name, a tf.keras 2
+     * registered name "package>Name"), and in a tf.keras 2 or Keras 2 file ({@code kerasMajor} below 3) any bare name or
+     * module-less object: those writers serialize a user's initializer function by its bare name ("my_init") and a user's
+     * unregistered class by its class name alone, so such a file loads in Keras with custom_objects; jrnn warns there and
+     * keeps its default (the file's weights replace it). Keras 3 writes every custom object with its module.
+     */
+    static void refuseUnknownName(Object raw, String where, int kerasMajor) {
+        String name = raw instanceof String s ? s : raw instanceof Map<?, ?> m && m.get("class_name") instanceof String s ? s : null;
+        if (name == null || name.contains(">") || KERAS_ONLY.contains(name) || knownToJrnn(name)) return;
+        if (raw instanceof Map<?, ?> m) {
+            boolean module = m.containsKey("module");
+            Object mod = m.get("module");
+            boolean keras = mod instanceof String x && (x.equals("keras.initializers") || x.startsWith("keras.src.initializers"));
+            Object registered = m.get("registered_name");
+            if (module && (!keras || registered != null && !registered.equals(name))) return;   // a Keras 3 custom object
+            if (!module && kerasMajor < 3) return;
+        } else if (kerasMajor < 3) {
+            return;
+        }
+        if (name.equals("__lambda__")) {
+            throw new KerasFormatException(where + ": a Python lambda (__lambda__), which Keras 3 cannot load as an initializer either"
+                    + " ('Could not interpret initializer identifier'); give the layer a named initializer");
+        }
+        String near = nearestName(name);
+        throw new KerasFormatException(where + ": " + (raw instanceof String ? "\"" + name + "\"" : "class " + name) + " is not an initializer of any Keras jrnn reads"
+                + " (Keras 3 refuses it too: 'Could not interpret initializer identifier')" + (near == null ? "" : "; did you mean " + near + "?")
+                + "; expected one of " + String.join(", ", SNAKE_NAMES) + " (or Keras' class names and aliases)");
+    }
+
+    private static boolean knownToJrnn(String name) {
+        try {
+            Initializer.of(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The Keras initializer name nearest {@code name} (within a third of its length in edits), or null. */
+    private static String nearestName(String name) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        for (String n : SNAKE_NAMES) {
+            all.add(n);
+            StringBuilder cls = new StringBuilder();
+            for (String part : n.split("_")) cls.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            all.add(cls.toString());
+        }
+        all.addAll(KERAS_ONLY);
+        String best = null;
+        int bestD = Math.max(2, name.length() / 3) + 1;
+        for (String k : all) {
+            int d = KerasLayerKeys.distance(name, k);
+            if (d < bestD) {
+                bestD = d;
+                best = k;
+            }
+        }
+        return best;
     }
 
     /**

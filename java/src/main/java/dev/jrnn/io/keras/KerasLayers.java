@@ -181,7 +181,7 @@ final class KerasLayers {
             case "GlobalMaxPooling1D" -> globalPooling(new GlobalMaxPooling1D(), c, where);
             case "BatchNormalization" -> KerasBatchNormalization.read(c, where);
             case "Attention", "AdditiveAttention" -> attention(cls, c, where);
-            case "MultiHeadAttention" -> KerasMultiHeadAttention.read(c, where, file);
+            case "MultiHeadAttention" -> KerasMultiHeadAttention.read(c, where, file, kerasMajor);
             case "Normalization" -> KerasNormalization.read(c, where);
             case "GetItem", "SlicingOpLambda" -> KerasGetItem.read(spec, where);
             case "TFOpLambda" -> KerasArithmeticOps.tfOp(c, where);
@@ -197,7 +197,7 @@ final class KerasLayers {
         }
         warnHarmless(c, where);
         if (SEEDED.contains(cls) && c.raw("seed") instanceof Long seed) l.seed(seed);
-        KerasInitializers.read(l, c, where);
+        KerasInitializers.read(l, c, where, kerasMajor);
         KerasPenalties.read(l, c, where);
         if (name != null) l.name(name);
         // kept for the config jrnn writes (computed in float32); an integer one is Keras 1 / 2's dtype of the first layer's

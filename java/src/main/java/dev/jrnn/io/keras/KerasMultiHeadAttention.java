@@ -16,7 +16,8 @@ import java.util.function.Function;
  * return_attention_scores as the layer's settings, the same for every call). What jrnn does not do (use_gate,
  * sliding_window, attention_axes other than the steps, an output_shape of more than one axis, Keras' activity_regularizer,
  * which Keras applies to the four projections' outputs) is refused naming the layer and the option; initializers other
- * than glorot_uniform, zeros and ones are ignored with a warning (the file's weights replace what they would draw).
+ * than glorot_uniform, zeros and ones are ignored with a warning (the file's weights replace what they would draw); a name
+ * no Keras has is refused, as Keras refuses it.
  */
 final class KerasMultiHeadAttention {
     /** Keras 3's weights groups of the four EinsumDense layers (its properties query_dense, ...), in Keras' weight order. */
@@ -24,13 +25,16 @@ final class KerasMultiHeadAttention {
 
     private KerasMultiHeadAttention() {}
 
-    static MultiHeadAttention read(KerasConfig c, String where, String file) {
+    static MultiHeadAttention read(KerasConfig c, String where, String file, int kerasMajor) {
         if (c.bool("use_gate", false)) throw new KerasFormatException(where + ": option use_gate=true is not supported by jrnn (false only)");
         for (String opt : List.of("sliding_window", "activity_regularizer")) {
             if (c.has(opt)) {
                 throw new KerasFormatException(where + ": option " + opt + "=" + KerasConfig.describe(c.raw(opt))
                         + " is not supported by jrnn's MultiHeadAttention (None only)");
             }
+        }
+        for (String key : List.of("kernel_initializer", "bias_initializer")) {   // outside the try: its message names the layer
+            KerasInitializers.refuseUnknownName(KerasInitializers.aliased(c.raw(key)), where + ": " + key, kerasMajor);
         }
         try {
             MultiHeadAttention m = new MultiHeadAttention(c.integer("num_heads"), c.integer("key_dim"))
@@ -65,9 +69,12 @@ final class KerasMultiHeadAttention {
         return c.toInt(v, key);
     }
 
-    /** Sets a known initializer (a name or a serialized object); warns about and skips any other. */
+    /**
+     * Sets a known initializer (a name or a serialized object); refuses a name no Keras has, as {@link KerasInitializers}
+     * does; warns about and skips any other (one Keras has that jrnn's MultiHeadAttention does not draw, a custom one).
+     */
     private static void initializer(KerasConfig c, String key, String where, String file, Function<String, MultiHeadAttention> set) {
-        Object v = c.raw(key);
+        Object v = KerasInitializers.aliased(c.raw(key));
         String cls = v instanceof String s ? s : v instanceof Map<?, ?> m && m.get("class_name") instanceof String s ? s : null;
         if (v == null) return;
         String name = cls == null ? null : switch (cls) {

@@ -1,0 +1,101 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.io.AtomicFiles;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * jhdf writes HDF5 to a path only, so every .keras / .h5 / .weights.h5 save passes through a scratch file. It lies beside
+ * the target, so a save needs only the destination's folder: Keras 3.15.1 saves all three with TMPDIR pointing at a
+ * missing folder (the platform tester's k_tmpenv.py printed "OK m.keras", "OK m.h5", "OK m.weights.h5"), and its .h5 and
+ * .weights.h5 saves use no temp folder at all (k_rotmp.py).
+ */
+class JhdfScratchTest {
+
+    private static List<String> names(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyKerasSaveWorksWithJavaIoTmpdirMissing(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("no-such-tmp");
+        Path out = Files.createDirectory(dir.resolve("out"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // java.io.tmpdir is read once at JVM start-up (Files.createTempFile keeps it): a child JVM of its own
+        Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Djava.io.tmpdir=" + missing,
+                "-cp", System.getProperty("java.class.path"), SaveAll.class.getName(), out.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        // wait first (output to a file, not a pipe read to its end), so a hung child fails the test instead of hanging it
+        boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+        if (!ended) p.destroyForcibly();
+        String log = Files.readString(dir.resolve("child.log"), StandardCharsets.UTF_8);
+        assertTrue(ended, "child did not end: " + log);
+        assertEquals(0, p.exitValue(), log);
+        for (String f : SaveAll.FILES) assertTrue(log.contains("OK " + f), log);
+        assertEquals(SaveAll.FILES.stream().sorted().toList(), names(out), "only the saved files, no scratch file left");
+        assertTrue(!Files.exists(missing), "nothing made in java.io.tmpdir");
+    }
+
+    @Test
+    void aFailingHdf5WriteLeavesNoScratchBesideTheTarget(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("w.h5");
+        Files.write(target, new byte[] {1, 2, 3});
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, out -> out.write(JhdfEmptyGroups.written(h -> {
+            h.putGroup("a").putDataset("x", new float[] {1, 2});
+            // the scratch file exists now, beside the target
+            assertEquals(2, names(dir).stream().filter(n -> n.startsWith(".w.h5.")).count(), "temp and scratch beside the target");
+            throw new IOException("stop half way");
+        }))));
+        assertEquals("stop half way", e.getMessage());
+        assertEquals(List.of("w.h5"), names(dir));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target), "the previous file is unchanged");
+    }
+
+    /** The child: saves one model in the three HDF5-carrying formats into args[0] and loads each back. */
+    public static final class SaveAll {
+        static final List<String> FILES = List.of("m.keras", "m.h5", "m.weights.h5");
+
+        public static void main(String[] args) throws IOException {
+            Path out = Path.of(args[0]);
+            Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1));
+            m.compile("adam", "mse");
+            Tensor x = Tensor.of(new float[][][] {{{0.1f, -0.2f}, {0.3f, 0.4f}, {-0.5f, 0.6f}}});
+            float want = m.predict(x).get(0, 0);
+            for (String f : FILES) {
+                Path file = out.resolve(f);
+                float got;
+                if (f.endsWith(".weights.h5")) {
+                    m.saveWeights(file);
+                    Sequential n = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1));
+                    n.loadWeights(file);
+                    got = n.predict(x).get(0, 0);
+                } else {
+                    m.save(file);
+                    Model n = Models.load(file);
+                    got = n.predict(x).get(0, 0);
+                }
+                System.out.println((got == want ? "OK " : "DIFFERENT ") + f);
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.LogCapture;
+import dev.jrnn.data.Npy;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The config keys Keras reads beyond a layer's own ({@link KerasLayerKeysTest}): an InputLayer's shape as Keras 3 resolves
+ * it, unknown keys where every Keras ignores them (the file, the model config, a layer entry, metadata.json, Keras 3's
+ * InputLayer), and initializer names no Keras has. The files are cfgkeys.keras, saved by Keras 3.15.1, edited one key at
+ * a time by {@code keras3_real/make_config_keys.py}, which prints what Keras 3.15.1 does with each (the predictions of
+ * those it loads are the golden {@code cfgkeys_<edit>_y.npy}); cfgkeys_tf2_custom_init.h5 is saved by the tf.keras 2
+ * engine of TensorFlow 2.21 with a user's initializer function (its keras_version "2.21.0" set by the script: that engine sets none).
+ */
+class KerasConfigKeysTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    private static void predictsAsKeras(String edit, int batch) throws IOException {
+        try (Model m = Models.load(keras3Real("cfgkeys_" + edit + ".keras"))) {
+            assertEquals(batch, m.inputs().get(0).batchSize(), edit);
+            KerasFixtures.assertClose(Npy.read(keras3Real("cfgkeys_" + edit + "_y.npy")).data(),
+                    m.predict(Npy.read(keras3Real("cfgkeys_x.npy"))).data(), edit);
+        }
+    }
+
+    /** Keras 3's InputLayer takes shape (with batch_size) as well as batch_shape; jrnn said 'has no batch_input_shape'. */
+    @Test
+    void anInputLayersShapeArgumentReadsAsKeras3() throws IOException {
+        predictsAsKeras("shape", -1);
+        predictsAsKeras("batch_size", 4);
+    }
+
+    /** Keras 3 (and tf.keras 2 and Keras 2, but for the InputLayer) ignores an unknown key outside a layer's config. */
+    @Test
+    void unknownKeysWhereKerasIgnoresThemLoad() throws IOException {
+        predictsAsKeras("extra", -1);
+    }
+
+    @Test
+    void shapeBesideBatchShapeIsRefusedAsKeras3RefusesIt() {
+        Path f = keras3Real("cfgkeys_both_shapes.keras");
+        IOException e = assertThrows(IOException.class, () -> Models.load(f).close());
+        for (String s : List.of("cfgkeys_both_shapes.keras", "InputLayer 'i'", "both shape [3, 2] and batch_shape [null, 3, 2]",
+                "You cannot pass both `shape` and `batch_shape`")) {
+            assertTrue(e.getMessage().contains(s), s + " in " + e.getMessage());
+        }
+    }
+
+    /** Keras 3.15.1: 'Could not interpret initializer identifier'; jrnn warned and drew its default. */
+    @Test
+    void anInitializerNameNoKerasHasIsRefused() {
+        Path f = keras3Real("cfgkeys_init_name.keras");
+        IOException e = assertThrows(IOException.class, () -> Models.load(f).close());
+        for (String s : List.of("cfgkeys_init_name.keras", "layer 'd' (Dense): kernel_initializer: class GlorotUnifrom is not an initializer"
+                + " of any Keras jrnn reads", "did you mean GlorotUniform?")) {
+            assertTrue(e.getMessage().contains(s), s + " in " + e.getMessage());
+        }
+    }
+
+    private static String dense(String init, String version) {
+        return "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"InputLayer\", \"config\":"
+                + " {\"batch_shape\": [null, 3, 2], \"name\": \"i\"}}, {\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2,"
+                + " \"kernel_initializer\": " + init + "}}]}" + (version == null ? "" : ", \"keras_version\": \"" + version + "\"") + "}";
+    }
+
+    private static String mha(String init, String version) {
+        return "{\"class_name\": \"Functional\", \"config\": {\"name\": \"f\", \"layers\": [{\"class_name\": \"InputLayer\", \"name\": \"i\","
+                + " \"config\": {\"batch_input_shape\": [null, 5, 8], \"name\": \"i\"}, \"inbound_nodes\": []}, {\"class_name\":"
+                + " \"MultiHeadAttention\", \"name\": \"mha\", \"config\": {\"name\": \"mha\", \"num_heads\": 2, \"key_dim\": 4,"
+                + " \"kernel_initializer\": " + init + "}, \"inbound_nodes\": [[[\"i\", 0, 0, {\"value\": [\"i\", 0, 0]}]]]}],"
+                + " \"input_layers\": [[\"i\", 0, 0]], \"output_layers\": [[\"mha\", 0, 0]]}, \"keras_version\": \"" + version + "\"}";
+    }
+
+    @Test
+    void initializerNamesAreCheckedWhereNoWriterMarksACustomOne() throws Exception {
+        // a name in a Keras 3 (or unversioned) config, and in MultiHeadAttention's: refused with the nearest name
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(dense("\"he_nromal\"", null)));
+        assertTrue(e.getMessage().startsWith("fromJson: layer 'd' (Dense): kernel_initializer: \"he_nromal\" is not an initializer of any"
+                + " Keras jrnn reads (Keras 3 refuses it too: 'Could not interpret initializer identifier'); did you mean he_normal?"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(mha("\"glorot_unifrom\"", "3.15.1")));
+        assertTrue(e.getMessage().contains("layer 'mha' (MultiHeadAttention): kernel_initializer: \"glorot_unifrom\" is not an initializer"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("did you mean glorot_uniform?"), e.getMessage());
+        // tf.keras 2's "V2" aliases are its v2 classes: read as those (Keras 3 lacks them, tf.keras 2 takes them)
+        Model m = Models.fromJson(dense("{\"class_name\": \"HeNormalV2\", \"config\": {\"seed\": 3}}", "2.15.0"));
+        assertEquals("HeNormal", ((dev.jrnn.layers.Dense) m.layers().get(0)).kernelInitializer().kerasClass());
+        // a custom class a Keras 3 file marks as one, and STFT (Keras 3.6+, which jrnn lacks): warned of, as before
+        for (String init : List.of("{\"module\": \"my_pkg\", \"class_name\": \"MyInit\", \"config\": {}, \"registered_name\": \"my_pkg>MyInit\"}",
+                "{\"module\": \"keras.initializers\", \"class_name\": \"STFT\", \"config\": {}, \"registered_name\": null}")) {
+            List<String> w = LogCapture.warnings(KerasImport.class.getName(), () -> Models.fromJson(dense(init, "3.15.1")));
+            assertEquals(1, w.size(), init + ": " + w);
+            assertTrue(w.get(0).contains("is not one jrnn has"), w.get(0));
+        }
+        // Keras 3's (and tf.keras 2.13+'s) form of a user's initializer function: warned of, not refused
+        List<String> fn = LogCapture.warnings(KerasImport.class.getName(), () -> Models.fromJson(dense(
+                "{\"module\": \"builtins\", \"class_name\": \"function\", \"config\": \"my_init\", \"registered_name\": \"function\"}", "3.15.1")));
+        assertEquals(1, fn.size(), fn.toString());
+        // a module-less class: a user's in a tf.keras 2 config (warned of), no initializer in a Keras 3 one (refused)
+        String moduleLess = "{\"class_name\": \"MyInit\", \"config\": {}}";
+        assertEquals(1, LogCapture.warnings(KerasImport.class.getName(), () -> Models.fromJson(dense(moduleLess, "2.15.0"))).size());
+        e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(dense(moduleLess, "3.15.1")));
+        assertTrue(e.getMessage().contains("MyInit"), e.getMessage());
+        // Keras 3's form of a lambda (module-less, as serialization_lib writes it): named as one
+        e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(dense(
+                "{\"class_name\": \"__lambda__\", \"config\": {\"value\": [\"e30=\", null, null]}}", "3.15.1")));
+        assertTrue(e.getMessage().contains("kernel_initializer: a Python lambda (__lambda__), which Keras 3 cannot load"), e.getMessage());
+        // Keras 3.0-3.6's snake case of OrthogonalInitializer (ALL_OBJECTS held that class then)
+        m = Models.fromJson(dense("\"orthogonal_initializer\"", "3.6.0"));
+        assertEquals("Orthogonal", ((dev.jrnn.layers.Dense) m.layers().get(0)).kernelInitializer().kerasClass());
+    }
+
+    /**
+     * A tf.keras 2 file writes a user's initializer function by its bare name ("my_init"), which loads in tf.keras 2 with
+     * custom_objects: jrnn keeps its warning there (the file's weights replace the draw) and loads the file.
+     */
+    @Test
+    void aTfKeras2FilesCustomInitializerNameStillLoadsWithAWarning() throws Exception {
+        List<String> w = LogCapture.warnings(KerasImport.class.getName(), () -> Models.load(keras3Real("cfgkeys_tf2_custom_init.h5")).close());
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("kernel_initializer \"my_init\" is not one jrnn has"), w.get(0));
+        List<String> w2 = LogCapture.warnings(KerasImport.class.getName(), () -> Models.fromJson(mha("\"my_init\"", "2.15.0")));
+        assertEquals(1, w2.size(), w2.toString());
+    }
+
+    /**
+     * Every model file among the test resources and the shared Keras fixtures loads, but those refused on purpose (each
+     * with the phrase of its refusal) and the weights-only files: no key or name check refuses a file a writer made.
+     */
+    @Test
+    void everyFixtureModelFileStillLoads() throws IOException {
+        Map<String, String> refused = Map.ofEntries(Map.entry("cfgkeys_both_shapes.keras", "both shape"),
+                Map.entry("cfgkeys_init_name.keras", "GlorotUnifrom"), Map.entry("dictextra.keras", "is called on a dict of keys"),
+                Map.entry("shared_att_flags.keras", "use_causal_mask is True in call 0"),
+                Map.entry("shared_att_scores.keras", "return_attention_scores is True in call 0"),
+                Map.entry("shared_mha_flags.keras", "use_causal_mask is True in call 0"),
+                Map.entry("shared_mha_mask.keras", "use_causal_mask is False in call 0"),
+                Map.entry("tf2_damaged_bias.h5", "expected shape (3,)"), Map.entry("tv_model.keras", "TextVectorization"),
+                Map.entry("tv_nested.keras", "TextVectorization"));
+        List<Path> files = new ArrayList<>();
+        // KerasFixtures.dir() fails when the shared fixtures are missing, rather than quietly checking fewer files
+        for (Path root : List.of(keras3Real("cfgkeys.keras").getParent().getParent(), KerasFixtures.dir())) {
+            try (var s = Files.walk(root)) {
+                s.filter(p -> (p.toString().endsWith(".keras") || p.toString().endsWith(".h5")) && !p.getParent().endsWith("bad")
+                        && !p.toString().endsWith(".weights.h5")).sorted().forEach(files::add);
+            }
+        }
+        assertTrue(files.size() > 100, "fixtures found: " + files.size());
+        int loaded = 0;
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            try {
+                Models.load(f).close();
+                loaded++;
+                assertTrue(!refused.containsKey(name), name + " loads; it was refused");
+            } catch (IOException | RuntimeException e) {
+                String m = String.valueOf(e.getMessage());
+                if (m.contains("without a model_config attribute") || m.contains("holds weights only")) continue;   // data and weights files
+                assertTrue(refused.containsKey(name) && m.contains(refused.get(name)), name + ": " + m);
+            }
+        }
+        assertTrue(loaded > 100, "loaded " + loaded);
+    }
+}
