@@ -82,7 +82,9 @@ class HostileKerasFilesTest {
         "soft_group.weights.h5|/layers/dense|an HDF5 soft link (to /stash_dense)",
         "external.weights.h5|/layers/lstm/cell/vars|external storage",
         "bool.weights.h5|/layers/lstm/cell/vars/0|holds HDF5 enum (h5py's bool) values, expected float32 or float64",
-        "null_space.weights.h5|/layers/lstm/cell/vars/0|a null dataspace (h5py.Empty)"})
+        "null_space.weights.h5|/layers/lstm/cell/vars/0|a null dataspace (h5py.Empty)",
+        "vds.weights.h5|/layers/lstm/cell/vars|is a virtual dataset (its data mapped from other datasets or files): refused",
+        "deep65.weights.h5|/junk/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a is nested|65 levels deep, over the limit of 64"})
     void loadWeightsRefusesLinksAndUnreadableDatasetsAndLeavesTheModelAsItWas(String f, String object, String what) throws IOException {
         try (Model m = Models.load(file("k.keras"))) {
             List<Tensor> before = m.getWeights();
@@ -91,6 +93,24 @@ class HostileKerasFilesTest {
             for (String p : List.of(f, object, what)) assertTrue(msg.contains(p), "says '" + p + "': " + msg);
             List<Tensor> after = m.getWeights();
             for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data());
+        }
+    }
+
+    /**
+     * Groups nested deeper than Hdf5Links.MAX_DEPTH are refused at once (2,000 levels overflowed the stack after 10 s);
+     * 64 levels load, the model's weights then those of k.weights.h5 (Keras 3.15.1 loads both: keras_says2.txt).
+     */
+    @Test
+    void groupsNestedBeyondTheLimitAreRefusedQuicklyAndWithinItLoad() throws IOException {
+        try (Model m = Models.load(file("k.keras"))) {
+            List<Tensor> before = m.getWeights();
+            assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertThrows(IOException.class, () -> m.loadWeights(file("deep65.weights.h5"))));
+            m.loadWeights(file("deep64.weights.h5"));
+            List<Tensor> after = m.getWeights();
+            for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), after.get(i).data());
+            Tensor x = Npy.read(file("x.npy")), y = Npy.read(file("y.npy"));
+            float[] got = m.predict(x).data();
+            for (int i = 0; i < got.length; i++) assertEquals(y.data()[i], got[i], 1e-5);
         }
     }
 
@@ -107,7 +127,11 @@ class HostileKerasFilesTest {
     @CsvSource(delimiter = '|', value = {
         "crc_weights.keras|zip member model.weights.h5|CRC-32",
         "crc_config.keras|zip member config.json|CRC-32",
-        "dup_member.keras|model.weights.h5|twice"})
+        "dup_member.keras|model.weights.h5|twice",
+        "nul_dup.keras|model.weights.h5\\0x|has a NUL",
+        "upath_dup.keras|model.weights.h5|twice (as written; one is renamed by a Unicode Path extra field)",
+        "crc_deflated.keras|zip member model.weights.h5|CRC-32",
+        "heap_huge.h5|model_config|global heap collection"})
     void damagedOrAmbiguousZipsAreRefused(String f, String member, String what) {
         loadFails(file(f), member, what);
     }

@@ -96,7 +96,7 @@ final class Hdf5Arrays {
                 b.position(b.position() + size - hdf.getSizeOfOffsets() - 4);
                 long heap = io.jhdf.Utils.readBytesAsUnsignedLong(b, hdf.getSizeOfOffsets());
                 int index = io.jhdf.Utils.readBytesAsUnsignedInt(b, 4);
-                ByteBuffer o = index == 0 ? ByteBuffer.allocate(0) : heaps.computeIfAbsent(heap, h -> new GlobalHeap(hdf, h)).getObjectData(index);
+                ByteBuffer o = index == 0 ? ByteBuffer.allocate(0) : heaps.computeIfAbsent(heap, h -> globalHeap(hdf, h, a)).getObjectData(index);
                 bytes = new byte[o.remaining()];
                 o.get(bytes);
             } else {
@@ -114,6 +114,29 @@ final class Hdf5Arrays {
             r[i] = new String(bytes, 0, end, StandardCharsets.UTF_8);
         }
         return rank == 0 ? r[0] : r;
+    }
+
+    /**
+     * The global heap collection at {@code address}, its size checked against the file's first: jhdf's GlobalHeap
+     * reads a whole collection of the size its header claims (0x7FFFFFF0 bytes: an OutOfMemoryError).
+     */
+    private static GlobalHeap globalHeap(HdfBackingStorage hdf, long address, Attribute a) {
+        // the header: "GCOL", version, 3 reserved bytes, the collection's size (its header included)
+        int header = 8 + hdf.getSizeOfLengths();
+        long size = -1;
+        try {
+            ByteBuffer b = hdf.readBufferFromAddress(address, header).order(ByteOrder.LITTLE_ENDIAN);
+            b.position(8);
+            size = io.jhdf.Utils.readBytesAsUnsignedLong(b, hdf.getSizeOfLengths());
+        } catch (RuntimeException e) {
+            // an address past the file's end: refused below with the same message
+        }
+        if (size < header || size > hdf.size() || address < 0 || address > hdf.size() - size) {
+            throw new KerasFormatException("attribute '" + a.getName() + "' of " + a.getNode().getPath()
+                    + " points to a global heap collection at byte " + address + " of " + (size < 0 ? "unreadable" : size + " bytes")
+                    + ", outside the file of " + hdf.size() + " bytes: damaged");
+        }
+        return new GlobalHeap(hdf, address);
     }
 
     /** A float32 or float64 dataset as a tensor of its shape, after checking dtype and size. */

@@ -6,6 +6,7 @@ import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
 import io.jhdf.links.ExternalLink;
 
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -20,16 +21,46 @@ import java.util.Set;
 final class Hdf5Links {
     private Hdf5Links() {}
 
+    /**
+     * How deep groups may nest below the root: Keras' files nest well under 20 levels; a deeper chain (2,000 levels
+     * where nothing is read) overflowed the stack in jhdf's per-level path building, in time growing with depth squared.
+     * The JSON reader's nesting limit is the same.
+     */
+    static final int MAX_DEPTH = 64;
+
+    private record Pending(Group group, String path, int depth) {}
+
     /** Throws a KerasFormatException naming the first link or externally stored dataset below {@code root}. */
     static void refuse(Group root) {
-        walk(root, "", new HashSet<>());
+        Set<Long> seen = new HashSet<>();
+        ArrayDeque<Pending> todo = new ArrayDeque<>();
+        todo.push(new Pending(root, "", 0));
+        while (!todo.isEmpty()) {
+            Pending p = todo.pop();
+            if (!seen.add(p.group().getAddress())) continue;   // a group hard-linked into itself or twice: walked once
+            for (Map.Entry<String, Node> c : children(p.group(), p.path()).entrySet()) {
+                Node n = c.getValue();
+                String at = p.path() + "/" + c.getKey();
+                if (n instanceof Link link) {
+                    String kind = link instanceof ExternalLink ? "external link" : "soft link";
+                    throw new KerasFormatException(at + " is an HDF5 " + kind + " (to " + link.getTargetPath()
+                            + "): refused, as Keras 3 refuses links (\"Not allowed: H5 file with "
+                            + (link instanceof ExternalLink ? "ExternalLink" : "SoftLink") + "\")");
+                }
+                if (n instanceof Group child) {
+                    if (p.depth() + 1 > MAX_DEPTH) {
+                        throw new KerasFormatException("HDF5 group " + at + " is nested " + (p.depth() + 1)
+                                + " levels deep, over the limit of " + MAX_DEPTH + " (Keras files nest under 20)");
+                    }
+                    todo.push(new Pending(child, at, p.depth() + 1));
+                }
+            }
+        }
     }
 
-    private static void walk(Group g, String path, Set<Long> seen) {
-        if (!seen.add(g.getAddress())) return;   // a group hard-linked into itself or twice: walked once
-        Map<String, Node> children;
+    private static Map<String, Node> children(Group g, String path) {
         try {
-            children = g.getChildren();
+            return g.getChildren();
         } catch (HdfException e) {
             String where = path.isEmpty() ? "/" : path;
             for (Throwable t = e; t != null; t = t.getCause()) {
@@ -37,19 +68,12 @@ final class Hdf5Links {
                     throw new KerasFormatException("a dataset in HDF5 group " + where + " keeps its data in another file "
                             + "(external storage): refused, as Keras 3 refuses an external Dataset");
                 }
+                if (String.valueOf(t.getMessage()).contains("Virtual storage")) {   // jhdf 0.13 parses no virtual dataset
+                    throw new KerasFormatException("a dataset in HDF5 group " + where + " is a virtual dataset (its data "
+                            + "mapped from other datasets or files): refused, as Keras 3 refuses a virtual Dataset");
+                }
             }
             throw new KerasFormatException("HDF5 group " + where + " could not be read: " + jhdfReason(e));
-        }
-        for (Map.Entry<String, Node> c : children.entrySet()) {
-            Node n = c.getValue();
-            String at = path + "/" + c.getKey();
-            if (n instanceof Link link) {
-                String kind = link instanceof ExternalLink ? "external link" : "soft link";
-                throw new KerasFormatException(at + " is an HDF5 " + kind + " (to " + link.getTargetPath()
-                        + "): refused, as Keras 3 refuses links (\"Not allowed: H5 file with "
-                        + (link instanceof ExternalLink ? "ExternalLink" : "SoftLink") + "\")");
-            }
-            if (n instanceof Group child) walk(child, at, seen);
         }
     }
 

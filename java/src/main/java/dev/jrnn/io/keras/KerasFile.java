@@ -110,7 +110,7 @@ final class KerasFile implements AutoCloseable {
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
             return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parse(mc),
                     tc == null ? null : Json.parse(tc), v);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
             h.close();
             throw e;
         }
@@ -166,7 +166,7 @@ final class KerasFile implements AutoCloseable {
             } catch (KerasFormatException e) {
                 h.close();
                 throw new KerasFormatException("zip member model.weights.h5: " + e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 h.close();
                 throw e;
             }
@@ -279,6 +279,10 @@ final class KerasFile implements AutoCloseable {
         if (e.getCrc() < 0) return;   // no CRC recorded (not in a zip's central directory: never for a file read here)
         CRC32 crc = new CRC32();
         crc.update(bytes);
+        compareCrc(e, crc);
+    }
+
+    private static void compareCrc(ZipArchiveEntry e, CRC32 crc) {
         if (crc.getValue() != e.getCrc()) {
             throw new KerasFormatException(String.format("zip member %s fails its CRC-32 check (the zip records %08x, its "
                     + "bytes give %08x): damaged", e.getName(), e.getCrc(), crc.getValue()));
@@ -287,14 +291,23 @@ final class KerasFile implements AutoCloseable {
 
     /**
      * Refuses a zip that holds a member name twice: jrnn would read one copy and Python's zipfile (Keras) the last, so
-     * the same file would give two models.
+     * the same file would give two models. Names are compared as written (Python 3.11 reads those) and as
+     * commons-compress reads them (renamed by an Info-ZIP Unicode Path extra field, as Python 3.12 reads them); a name
+     * holding a NUL is refused, as Python cuts it there ("model.weights.h5\0x" is model.weights.h5 to Keras).
      */
     private static void refuseDuplicates(ZipFile zip) {
-        Set<String> names = new HashSet<>();
+        Set<String> names = new HashSet<>(), raw = new HashSet<>();
         for (ZipArchiveEntry e : Collections.list(zip.getEntries())) {
-            if (!names.add(e.getName())) {
-                throw new KerasFormatException("the zip holds member '" + e.getName() + "' twice: refused, as the copy "
-                        + "read would differ between readers (Keras reads the last)");
+            String written = new String(e.getRawName(), StandardCharsets.ISO_8859_1);
+            if (e.getName().indexOf('\0') >= 0 || written.indexOf('\0') >= 0) {
+                throw new KerasFormatException("the zip holds a member whose name has a NUL ('"
+                        + e.getName().replace("\0", "\\0") + "'): refused, as Keras reads it as the name up to the NUL");
+            }
+            boolean twice = !names.add(e.getName()), twiceAsWritten = !raw.add(written);
+            if (twice || twiceAsWritten) {
+                throw new KerasFormatException("the zip holds member '" + (twice ? e.getName() : written) + "' twice"
+                        + (twice ? "" : " (as written; one is renamed by a Unicode Path extra field)")
+                        + ": refused, as the copy read would differ between readers (Keras reads the last)");
             }
         }
     }
