@@ -94,14 +94,17 @@ final class Summary {
     /** Port of print_row: wraps each cell within its column, two spaces between columns. */
     static void printRow(StringBuilder out, List<String> fields, int[] positions) {
         String[] left = fields.toArray(new String[0]);
-        while (anyNonEmpty(left)) {
+        // where each cell's unprinted rest starts: a substring per line would copy the rest each time, quadratic in a
+        // long cell (a 1,000,000-character layer name took seconds)
+        int[] at = new int[left.length];
+        while (anyLeft(left, at)) {
             StringBuilder line = new StringBuilder();
             for (int col = 0; col < left.length; col++) {
                 int start = col > 0 ? positions[col - 1] : 0;
                 int end = positions[col];
                 int space = col != positions.length - 1 ? 2 : 0;
                 int cutoff = end - start - space;
-                String fit = left[col].substring(0, Math.min(cutoff, left[col].length()));
+                String fit = left[col].substring(at[col], at[col] + Math.max(0, Math.min(cutoff, left[col].length() - at[col])));
                 int best = -1;
                 for (String br : BREAKS) {
                     int i = fit.indexOf(br);
@@ -117,7 +120,7 @@ final class Summary {
                 if (col == 0) line.append(' ');
                 line.append(fit);
                 line.append(" ".repeat(space));
-                left[col] = left[col].substring(Math.min(cutoff, left[col].length()));
+                at[col] += Math.max(0, Math.min(cutoff, left[col].length() - at[col]));
                 int pad = positions[col] - line.length();
                 if (pad > 0) line.append(" ".repeat(pad));
             }
@@ -125,8 +128,8 @@ final class Summary {
         }
     }
 
-    private static boolean anyNonEmpty(String[] a) {
-        for (String s : a) if (!s.isEmpty()) return true;
+    private static boolean anyLeft(String[] a, int[] at) {
+        for (int i = 0; i < a.length; i++) if (at[i] < a[i].length()) return true;
         return false;
     }
 

@@ -96,7 +96,7 @@ final class Hdf5Arrays {
                 b.position(b.position() + size - hdf.getSizeOfOffsets() - 4);
                 long heap = io.jhdf.Utils.readBytesAsUnsignedLong(b, hdf.getSizeOfOffsets());
                 int index = io.jhdf.Utils.readBytesAsUnsignedInt(b, 4);
-                ByteBuffer o = index == 0 ? ByteBuffer.allocate(0) : heaps.computeIfAbsent(heap, h -> new GlobalHeap(hdf, h)).getObjectData(index);
+                ByteBuffer o = index == 0 ? ByteBuffer.allocate(0) : heaps.computeIfAbsent(heap, h -> globalHeap(hdf, h, a)).getObjectData(index);
                 bytes = new byte[o.remaining()];
                 o.get(bytes);
             } else {
@@ -116,6 +116,29 @@ final class Hdf5Arrays {
         return rank == 0 ? r[0] : r;
     }
 
+    /**
+     * The global heap collection at {@code address}, its size checked against the file's first: jhdf's GlobalHeap
+     * reads a whole collection of the size its header claims (0x7FFFFFF0 bytes: an OutOfMemoryError).
+     */
+    private static GlobalHeap globalHeap(HdfBackingStorage hdf, long address, Attribute a) {
+        // the header: "GCOL", version, 3 reserved bytes, the collection's size (its header included)
+        int header = 8 + hdf.getSizeOfLengths();
+        long size = -1;
+        try {
+            ByteBuffer b = hdf.readBufferFromAddress(address, header).order(ByteOrder.LITTLE_ENDIAN);
+            b.position(8);
+            size = io.jhdf.Utils.readBytesAsUnsignedLong(b, hdf.getSizeOfLengths());
+        } catch (RuntimeException e) {
+            // an address past the file's end: refused below with the same message
+        }
+        if (size < header || size > hdf.size() || address < 0 || address > hdf.size() - size) {
+            throw new KerasFormatException("attribute '" + a.getName() + "' of " + a.getNode().getPath()
+                    + " points to a global heap collection at byte " + address + " of " + (size < 0 ? "unreadable" : size + " bytes")
+                    + ", outside the file of " + hdf.size() + " bytes: damaged");
+        }
+        return new GlobalHeap(hdf, address);
+    }
+
     /** A float32 or float64 dataset as a tensor of its shape, after checking dtype and size. */
     static Tensor tensor(Dataset ds, long fileBytes) {
         return stored(ds, fileBytes).tensor();
@@ -133,9 +156,11 @@ final class Hdf5Arrays {
                 && ds.getDimensionsAsLong().length == 0;
         if (intScalar) type = long.class;
         if (type != float.class && type != double.class && !intScalar) {
-            throw new KerasFormatException("dataset " + path + " holds " + type.getSimpleName()
-                    + " values, expected float32 or float64 weights");
+            // jhdf reads an HDF5 enum (h5py's bool) as its names: say what the file holds, not "String"
+            String holds = ds.getDataType() instanceof io.jhdf.object.datatype.EnumDataType ? "HDF5 enum (h5py's bool)" : type.getSimpleName();
+            throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float32 or float64 weights");
         }
+        if (ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) throw new KerasFormatException("dataset " + path + " has a null dataspace (h5py.Empty): no shape and no values");
         if (ds.isCompound() || ds.isVariableLength()) throw new KerasFormatException("dataset " + path + " is not a plain float array");
         long[] dims = ds.getDimensionsAsLong();
         long n = 1;

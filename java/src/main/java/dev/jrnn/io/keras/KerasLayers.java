@@ -108,7 +108,7 @@ final class KerasLayers {
                 String at = "layers/" + path + (name == null ? "<name>" : name);
                 throw textVectorization(at, where(name, "TextVectorization") + (model == null ? "" : " in nested model '" + model + "'"));
             }
-            if (KerasGraph.MODEL_CLASSES.contains(spec.get("class_name"))) {
+            if (spec.get("class_name") instanceof String cls && KerasGraph.MODEL_CLASSES.contains(cls)) {   // Set.of refuses null
                 refuseTextVectorization(c, path + (name == null ? "<name>" : name) + "/layers/", name == null ? "<name>" : name);
             }
         }

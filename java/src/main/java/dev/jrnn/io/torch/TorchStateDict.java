@@ -189,7 +189,16 @@ final class TorchStateDict implements Closeable {
             byte[] b = in.readNBytes((int) size);
             if (b.length != size || in.read() >= 0) throw new IOException(file + ": zip record " + e.getName() + " does not hold the " + size + " bytes its header says");
             return b;
+        } catch (ZipException | java.io.EOFException x) {
+            throw damaged(file, e, x);
         }
+    }
+
+    /** java.util.zip's own exception reading record {@code e} (no file named; an EOFException says nothing) as one that does. */
+    private static IOException damaged(Path file, ZipEntry e, IOException x) {
+        String why = x instanceof java.io.EOFException ? "it ends before its bytes (a wrong offset or a truncated file)"
+                : x.getMessage() == null ? x.getClass().getSimpleName() : x.getMessage();
+        return new IOException(file + ": zip record " + e.getName() + " could not be read, the zip is damaged (" + why + ")", x);
     }
 
     /** The first {@code n} bytes of record {@code e} (n at most its size, as {@link #check} made sure). */
@@ -199,6 +208,8 @@ final class TorchStateDict implements Closeable {
             byte[] b = in.readNBytes((int) n);
             if (b.length != n) throw new IOException(file + ": zip record " + e.getName() + " ends after " + b.length + " bytes, its header says " + e.getSize());
             return b;
+        } catch (ZipException | java.io.EOFException x) {
+            throw damaged(file, e, x);
         }
     }
 
