@@ -131,7 +131,8 @@ class HostileKerasFilesTest {
         "nul_dup.keras|model.weights.h5\\0x|has a NUL",
         "upath_dup.keras|model.weights.h5|twice (as written; one is renamed by a Unicode Path extra field)",
         "crc_deflated.keras|zip member model.weights.h5|CRC-32",
-        "heap_huge.h5|model_config|global heap collection"})
+        "heap_huge.h5|model_config|global heap collection",
+        "heap_seq.h5|model_config|variable-length sequence, not a string"})
     void damagedOrAmbiguousZipsAreRefused(String f, String member, String what) {
         loadFails(file(f), member, what);
     }

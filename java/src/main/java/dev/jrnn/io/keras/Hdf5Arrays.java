@@ -77,6 +77,11 @@ final class Hdf5Arrays {
      */
     static Object utf8Data(Attribute a) {
         DataType t = a.getDataType();
+        if (t instanceof VariableLength v && !v.isVariableLengthString()) {
+            // jhdf would read its global heap collection whole, at whatever size the damaged header claims
+            throw new KerasFormatException("attribute '" + a.getName() + "' of " + a.getNode().getPath()
+                    + " is a variable-length sequence, not a string: damaged (Keras writes none)");
+        }
         boolean vl = t instanceof VariableLength v && v.isVariableLengthString();
         int rank = a.getDimensions().length;
         if (!(vl || t instanceof StringData) || rank > 1 || a.isEmpty()) return a.getData();

@@ -30,7 +30,7 @@ final class Hdf5Links {
 
     private record Pending(Group group, String path, int depth) {}
 
-    /** Throws a KerasFormatException naming the first link or externally stored dataset below {@code root}. */
+    /** Throws a KerasFormatException naming a link or externally stored dataset below {@code root} (the walk is depth-first, last sibling first). */
     static void refuse(Group root) {
         Set<Long> seen = new HashSet<>();
         ArrayDeque<Pending> todo = new ArrayDeque<>();

@@ -111,7 +111,7 @@ final class KerasFile implements AutoCloseable {
             return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parse(mc),
                     tc == null ? null : Json.parse(tc), v);
         } catch (RuntimeException | Error e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
-            h.close();
+            closeQuietly(h, e);
             throw e;
         }
     }
@@ -167,10 +167,10 @@ final class KerasFile implements AutoCloseable {
             try {
                 Hdf5Links.refuse(h);
             } catch (KerasFormatException e) {
-                h.close();
+                closeQuietly(h, e);
                 throw new KerasFormatException("zip member model.weights.h5: " + e.getMessage());
             } catch (RuntimeException | Error e) {
-                h.close();
+                closeQuietly(h, e);
                 throw e;
             }
             KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, bytes, h, cfg, training, m.string("keras_version", null));
@@ -418,6 +418,15 @@ final class KerasFile implements AutoCloseable {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+        }
+    }
+
+    /** Closes {@code h} after {@code failure}, a failure to close added to it rather than put in its place. */
+    private static void closeQuietly(HdfFile h, Throwable failure) {
+        try {
+            h.close();
+        } catch (RuntimeException | Error e) {
+            if (e != failure) failure.addSuppressed(e);
         }
     }
 }

@@ -234,7 +234,11 @@ public final class KerasImport {
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
         boolean scalar = ds.getDimensions().length == 0;
-        Object flat = scalar ? ds.getDataFlat() : null;   // Keras' int64 iteration, exact (the tensor holds it as a float)
+        // Keras' int64 iteration, exact (the tensor holds it as a float); only a number is read here, so a damaged
+        // variable-length dataset reaches Hdf5Arrays.tensor's dtype check, not jhdf's whole-collection heap read
+        io.jhdf.object.datatype.DataType dt = ds.getDataType();
+        boolean number = dt instanceof io.jhdf.object.datatype.FixedPoint || dt instanceof io.jhdf.object.datatype.FloatingPoint;
+        Object flat = scalar && number ? ds.getDataFlat() : null;
         Long whole = flat instanceof Long x ? x : flat instanceof Integer x ? Long.valueOf(x)
                 : flat instanceof long[] x && x.length == 1 ? x[0] : flat instanceof int[] x && x.length == 1 ? Long.valueOf(x[0]) : null;
         return new KerasOptimizerState.Var(name, Hdf5Arrays.tensor(ds, kf.fileBytes), scalar, whole);

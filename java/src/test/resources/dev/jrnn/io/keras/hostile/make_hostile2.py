@@ -93,9 +93,16 @@ b = bytearray(open("k.h5", "rb").read())
 at = b.index(b"GCOL")
 b[at + 8:at + 16] = struct.pack("<Q", 0x7FFFFFF0)
 open("heap_huge.h5", "wb").write(bytes(b))
+# the same, its model_config attribute's type turned from a variable-length string into a variable-length sequence of
+# uint8 (the class bits of the vlen type, 17 bytes past the start of the attribute's name): a reader must not fetch that sequence's
+# heap collection either
+at = b.index(b"model_config\0") + 17
+assert b[at] == 1
+b[at] = 0
+open("heap_seq.h5", "wb").write(bytes(b))
 
 with open("keras_says2.txt", "w") as out:
-    for f in ["nul_dup.keras", "upath_dup.keras", "crc_deflated.keras", "heap_huge.h5"]:
+    for f in ["nul_dup.keras", "upath_dup.keras", "crc_deflated.keras", "heap_huge.h5", "heap_seq.h5"]:
         try:
             m = keras.saving.load_model(f, compile=False)
             out.write(f"{f}: loads, max |y - y.npy| = {float(np.abs(m.predict(x, verbose=0) - np.load('y.npy')).max()):.6g}\n")
