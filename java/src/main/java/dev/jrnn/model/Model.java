@@ -296,8 +296,8 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /**
      * Prints the summary table in {@code format} to System.out and returns it: {@link SummaryFormat#KERAS_3} for
-     * the box-drawn table Keras 3 prints; where System.out's charset cannot encode the box characters (US-ASCII: a
-     * container without LANG), the same table in ASCII ({@code +---+}, {@code |}), as Keras' rich prints there.
+     * the box-drawn table Keras 3 prints; where System.out's charset is not a UTF one (US-ASCII: a container without
+     * LANG), the same table in ASCII ({@code +---+}, {@code |}), as Keras' rich prints there.
      *
      * <pre>{@code
      * model.summary(SummaryFormat.KERAS_3);
