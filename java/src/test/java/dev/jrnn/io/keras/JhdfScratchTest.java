@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,6 +37,21 @@ class JhdfScratchTest {
         }
     }
 
+    /**
+     * This JVM's class path for the child: java.class.path, and the entries of the class loader that loaded this test
+     * where that is not the system one (JUnit's console launcher, as ci/gpu-all.sh runs it, loads the classes given by
+     * its -cp through a loader of its own, so java.class.path holds only the launcher's jar).
+     */
+    private static String classPath() throws Exception {
+        List<String> cp = new ArrayList<>(List.of(System.getProperty("java.class.path")));
+        for (ClassLoader l = JhdfScratchTest.class.getClassLoader(); l != null; l = l.getParent()) {
+            if (l instanceof java.net.URLClassLoader u) {
+                for (java.net.URL url : u.getURLs()) cp.add(Path.of(url.toURI()).toString());
+            }
+        }
+        return String.join(java.io.File.pathSeparator, cp);
+    }
+
     @Test
     void everyKerasSaveWorksWithJavaIoTmpdirMissing(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("no-such-tmp");
@@ -43,7 +59,7 @@ class JhdfScratchTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // java.io.tmpdir is read once at JVM start-up (Files.createTempFile keeps it): a child JVM of its own
         Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", "-Djava.io.tmpdir=" + missing,
-                "-cp", System.getProperty("java.class.path"), SaveAll.class.getName(), out.toString())
+                "-cp", classPath(), SaveAll.class.getName(), out.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
         // wait first (output to a file, not a pipe read to its end), so a hung child fails the test instead of hanging it
         boolean ended = p.waitFor(120, TimeUnit.SECONDS);
