@@ -242,7 +242,7 @@ public final class AtomicFiles {
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
                 : new FileAttribute<?>[0];
         for (int tries = 0; ; tries++) {
-            Path tmp = dir.resolve(tempPrefix(name) + Long.toUnsignedString(RANDOM.nextLong(), 36) + SUFFIX);
+            Path tmp = dir.resolve(tempPrefix(name) + random13() + SUFFIX);
             try {
                 return Files.createFile(tmp, ownerOnly);
             } catch (FileAlreadyExistsException e) {
@@ -269,11 +269,24 @@ public final class AtomicFiles {
         }
     }
 
+    /** A random long in base 36, zero-padded to its 13 digits: the sweep takes only names of exactly that form. */
+    private static String random13() {
+        String r = Long.toUnsignedString(RANDOM.nextLong(), 36);
+        return "0".repeat(13 - r.length()) + r;
+    }
+
+    /**
+     * Whether {@code f} is one of this target's temp files: the prefix, exactly 13 lower-case base-36 digits, ".tmp". Not
+     * a user's own {@code .m.keras.old.tmp} or {@code .m.keras.backup.tmp} ("old" and "backup" are base-36 words too).
+     */
     private static boolean isTempOf(String f, String prefix) {
         if (!f.startsWith(prefix) || !f.endsWith(SUFFIX)) return false;
         String mid = f.substring(prefix.length(), f.length() - SUFFIX.length());
-        if (mid.isEmpty() || mid.length() > 20) return false;
-        for (int i = 0; i < mid.length(); i++) if (Character.digit(mid.charAt(i), 36) < 0) return false;
+        if (mid.length() != 13) return false;
+        for (int i = 0; i < mid.length(); i++) {
+            char c = mid.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'z')) return false;
+        }
         return true;
     }
 

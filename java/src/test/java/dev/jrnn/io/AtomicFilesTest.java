@@ -95,15 +95,19 @@ class AtomicFilesTest {
     @Test
     void staleTempFilesOfTheSameTargetAreCleanedByTheNextSave() throws IOException {
         Path f = dir.resolve("w.safetensors");
-        Path stale = Files.write(dir.resolve(".w.safetensors.1234567890.tmp"), new byte[] {9});
-        Path fresh = Files.write(dir.resolve(".w.safetensors.abcdef.tmp"), new byte[] {9});   // a save in progress
-        Path other = Files.write(dir.resolve(".x.safetensors.1234567890.tmp"), new byte[] {9});   // another target's
+        Path stale = Files.write(dir.resolve(".w.safetensors.0123456789abc.tmp"), new byte[] {9});
+        Path fresh = Files.write(dir.resolve(".w.safetensors.00000000abcde.tmp"), new byte[] {9});   // a save in progress
+        Path other = Files.write(dir.resolve(".x.safetensors.0123456789abc.tmp"), new byte[] {9});   // another target's
         Path notOurs = Files.write(dir.resolve(".w.safetensors.notes.txt"), new byte[] {9});
+        // a user's own files of the temp files' shape ("old", "backup": base-36 words): the sweep deleted them
+        Path usersOld = Files.write(dir.resolve(".w.safetensors.old.tmp"), new byte[] {9});
+        Path usersBackup = Files.write(dir.resolve(".w.safetensors.backup.tmp"), new byte[] {9});
         FileTime old = FileTime.fromMillis(System.currentTimeMillis() - AtomicFiles.STALE_TEMP.toMillis() - 60_000);
-        for (Path p : List.of(stale, other, notOurs)) Files.setLastModifiedTime(p, old);
+        for (Path p : List.of(stale, other, notOurs, usersOld, usersBackup)) Files.setLastModifiedTime(p, old);
         save(f, (byte) 1);
         assertTrue(Files.notExists(stale), "the crash leftover was not removed");
         assertTrue(Files.exists(fresh) && Files.exists(other) && Files.exists(notOurs), names().toString());
+        assertTrue(Files.exists(usersOld) && Files.exists(usersBackup), "a user's own .tmp file was swept: " + names());
     }
 
     @Test
