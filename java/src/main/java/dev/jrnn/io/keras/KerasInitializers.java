@@ -184,12 +184,7 @@ final class KerasInitializers {
                 || m.get("module") instanceof String mod && !mod.equals("keras.initializers") && !mod.startsWith("keras.src.initializers"))) {
             return false;
         }
-        try {
-            Initializer.of(cls);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return knownToJrnn(cls);
     }
 
     /**
