@@ -49,6 +49,7 @@ public final class Input extends Node {
         return this;
     }
 
+    /** The input's name: the one given to {@link #name(String)}, else a default numbered as Keras numbers it. */
     public String name() { return inputLayer.name(); }
 
     /**
