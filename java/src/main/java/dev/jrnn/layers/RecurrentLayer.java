@@ -152,8 +152,9 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     public boolean goBackwards() { return goBackwards; }
 
     /**
-     * Keras' {@code go_backwards}: process the sequence from its last step to its first; default false. Set it before
-     * the layer is called and before wrapping.
+     * Keras' {@code go_backwards}: process the sequence from its last step to its first; with {@code returnSequences}
+     * the outputs come in that processing order (reversed), as in Keras. Default false. Set it before the layer is
+     * called and before wrapping.
      */
     public RecurrentLayer goBackwards(boolean b) {
         requireShapeOptionOpen("goBackwards");
