@@ -76,6 +76,30 @@ class KerasConfigKeysTest {
         }
     }
 
+    /**
+     * Keras 3.15.1's activations.get is case-sensitive: cfgkeys.keras with the LSTM's "activation": "tanh" made "Tanh" gives
+     * "ValueError: Could not interpret activation function identifier: Tanh" from load_model (Keras 2's and tf.keras 2's
+     * get look names up as written too); jrnn lower-cased it and loaded the file. Models.fromJson of the same config refuses it
+     * as an IllegalArgumentException.
+     */
+    @Test
+    void anUpperCaseActivationNameIsRefusedAsKerasRefusesIt(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path f = KerasFixtures.withConfig(keras3Real("cfgkeys.keras"), dir.resolve("upper.keras"),
+                t -> t.replaceFirst("\"activation\": \"tanh\"", "\"activation\": \"Tanh\""));
+        IOException e = assertThrows(IOException.class, () -> Models.load(f).close());
+        for (String s : List.of("upper.keras", "layer 'l' (LSTM): activation='Tanh' is not supported: unknown activation 'Tanh'"
+                + " (Keras' names are lower case: did you mean tanh?)")) {
+            assertTrue(e.getMessage().contains(s), s + " in " + e.getMessage());
+        }
+        String json;
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+            json = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        IllegalArgumentException j = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(json).close());
+        assertTrue(j.getMessage().contains("layer 'l' (LSTM): activation='Tanh' is not supported: unknown activation 'Tanh'"
+                + " (Keras' names are lower case: did you mean tanh?)"), j.getMessage());
+    }
+
     private static String dense(String init, String version) {
         return "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"InputLayer\", \"config\":"
                 + " {\"batch_shape\": [null, 3, 2], \"name\": \"i\"}}, {\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2,"
