@@ -254,7 +254,7 @@ final class KerasGraph {
             if ("InputLayer".equals(cls)) {
                 if (!first) throw new KerasFormatException(spec.where() + ": an InputLayer after the first layer of a Sequential model");
                 s.inputName = c.string("name", null);
-                s.declared = KerasInputLayer.batchShape(c, s.inputName);
+                s.declared = KerasInputLayer.batchShape(c, s.inputName, layers.file());
                 // tf.keras 2: a Sequential built on an Input is a functional model whose own node comes first; Keras 3's is not
                 if (layers.kerasMajor < 3) s.firstNode = 1;
                 order.add(new String[] {c.string("name", "input_layer"), "InputLayer", scope.group("InputLayer")});
@@ -365,7 +365,7 @@ final class KerasGraph {
             f.maskOps.addLayerCalls(name, spec);
             String cls = spec.string("class_name");
             if ("InputLayer".equals(cls)) {
-                int[] shape = KerasInputLayer.batchShape(lc, name);
+                int[] shape = KerasInputLayer.batchShape(lc, name, layers.file());
                 if (shape == null) {
                     throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no shape: expected batch_shape, batch_input_shape, shape or input_shape");
                 }

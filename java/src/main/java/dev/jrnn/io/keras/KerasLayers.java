@@ -71,6 +71,9 @@ final class KerasLayers {
     /** The layers whose dtype policy jrnn does not keep (a quantized int8_from_float32), "'name' (policy)": warned once. */
     final List<String> droppedDtypes = new ArrayList<>();
 
+    /** The file this reads, as warnings name it. */
+    String file() { return file; }
+
     /** {@code kerasMajor}: the saving Keras' major version (hard_sigmoid differs); {@code file} names warnings. */
     KerasLayers(int kerasMajor, String file) {
         this.kerasMajor = kerasMajor;

@@ -100,6 +100,27 @@ class KerasConfigKeysTest {
                 + " (Keras' names are lower case: did you mean tanh?)"), j.getMessage());
     }
 
+    /**
+     * An InputLayer's sparse, ragged and optional (Keras 3 keys; jrnn feeds dense tensors, never None) load with one
+     * warning naming the layer and the key, where jrnn dropped them silently. Not refused: Keras 3.15.1 loads sparse and
+     * optional on JAX, and all three on TensorFlow, with cfgkeys.keras' predictions ({@code keras3_real/input_flags.py}:
+     * max difference 0.0 on JAX, 6e-8 on TensorFlow; JAX refuses ragged, which TensorFlow loads).
+     */
+    @Test
+    void inputLayerFlagsJrnnCannotHonourWarn(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        for (String key : List.of("sparse", "ragged", "optional")) {
+            Path f = KerasFixtures.withConfig(keras3Real("cfgkeys.keras"), dir.resolve(key + ".keras"),
+                    t -> t.replaceFirst("\"" + key + "\": false", "\"" + key + "\": true"));
+            List<String> w = LogCapture.warnings(KerasImport.class.getName(), () -> {
+                try (Model m = Models.load(f)) {
+                    KerasFixtures.assertClose(Npy.read(keras3Real("cfgkeys_y.npy")).data(), m.predict(Npy.read(keras3Real("cfgkeys_x.npy"))).data(), key);
+                }
+            });
+            assertEquals(1, w.size(), w.toString());
+            assertTrue(w.get(0).startsWith(f + ": InputLayer 'i' sets [" + key + "], which jrnn cannot honour: it takes dense inputs"), w.get(0));
+        }
+    }
+
     private static String dense(String init, String version) {
         return "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"InputLayer\", \"config\":"
                 + " {\"batch_shape\": [null, 3, 2], \"name\": \"i\"}}, {\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2,"
