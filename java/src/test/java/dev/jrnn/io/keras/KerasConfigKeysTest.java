@@ -121,6 +121,60 @@ class KerasConfigKeysTest {
         }
     }
 
+    /** cfgkeys.keras with config.json's bytes edited as {@code keras3_real/refused_configs.py} edits them. */
+    private static Path edited(Path dir, String name, String regex, byte[] by) throws IOException {
+        Path out = dir.resolve(name + ".keras");
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(keras3Real("cfgkeys.keras").toFile());
+             java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("config.json")) {   // ISO-8859-1: byte for char, so the bytes go back as they were
+                    String t = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(t);
+                    assertTrue(m.find(), regex);
+                    t = t.substring(0, m.start()) + new String(by, java.nio.charset.StandardCharsets.ISO_8859_1) + t.substring(m.end());
+                    b = t.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                }
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                z.write(b);
+                z.closeEntry();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Configs Keras 3.15.1 refuses and jrnn loaded (keras3_real/refused_configs.py prints Keras' refusals): the Dense's
+     * module "evil.module" ("Could not locate class 'Dense'"), the LSTM's dtype "complex128" ("dtype argument to `uniform`
+     * must be a float dtype"; jrnn warned and computed in float32), a byte 0xFF in the Dense's name ("UnicodeDecodeError";
+     * jrnn named the layer "d\uFFFDense"). Each is an IOException naming the file and what is wrong, and fromJson of the
+     * first two an IllegalArgumentException.
+     */
+    @Test
+    void configsKerasRefusesAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Object[][] cases = {
+                {"module", java.util.regex.Pattern.quote("\"module\": \"keras.layers\", \"class_name\": \"Dense\""),
+                        "\"module\": \"evil.module\", \"class_name\": \"Dense\"", "layer 'd' (Dense): module \"evil.module\" is not Keras'"
+                        + " (Keras 3 refuses it too: 'Could not locate class \"Dense\"')"},
+                {"dtype", "\"dtype\": \\{\"module\": \"keras\", \"class_name\": \"DTypePolicy\", \"config\": \\{\"name\": \"float32\"\\},"
+                        + " \"registered_name\": null, \"shared_object_id\": \\d+\\}", "\"dtype\": \"complex128\"",
+                        "layer 'l' (LSTM): dtype 'complex128' would give it complex128 weights, which Keras 3 cannot make either"},
+                {"utf8", java.util.regex.Pattern.quote("\"name\": \"d\""), "\"name\": \"d\u00ffense\"",
+                        "zip member config.json is not UTF-8: byte 0xFF at offset 2037, after \""}};
+        for (Object[] c : cases) {
+            Path f = edited(dir, (String) c[0], (String) c[1], ((String) c[2]).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            IOException e = assertThrows(IOException.class, () -> Models.load(f).close(), (String) c[0]);
+            assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains((String) c[3]), e.getMessage());
+            if (c[0].equals("utf8")) continue;
+            String json;
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+                json = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            IllegalArgumentException j = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(json).close(), (String) c[0]);
+            assertTrue(j.getMessage().contains((String) c[3]), j.getMessage());
+        }
+    }
+
     private static String dense(String init, String version) {
         return "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"InputLayer\", \"config\":"
                 + " {\"batch_shape\": [null, 3, 2], \"name\": \"i\"}}, {\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2,"
