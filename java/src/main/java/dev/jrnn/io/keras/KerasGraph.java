@@ -301,8 +301,7 @@ final class KerasGraph {
      */
     private SubModel subModel(KerasConfig spec, Scope parent) {
         nestedModels = true;
-        String cls = spec.string("class_name");
-        KerasLayers.checkModule(spec, spec.where() + ": nested model (" + cls + ")");
+        String cls = KerasLayers.checkModule(spec, spec.where() + ": nested model (" + spec.raw("class_name") + ")");
         KerasConfig c = layerConfig(spec);
         String name = spec.string("name", c.string("name", null));
         if (name == null) throw new KerasFormatException(spec.where() + ": a nested " + cls + " model without a name");

@@ -75,12 +75,13 @@ final class KerasLayers {
     /**
      * Refuses a Keras 3 layer or model entry whose {@code module} is not Keras' ({@code "evil.module"}): Keras 3.15.1 looks
      * the class up in that module and refuses the file ("Could not locate class 'Dense'"), where jrnn would build its own
-     * class of that name. tf_keras' modules (tf.keras 2.16+, Keras 2 as its own package) are its writers' too.
+     * class of that name. tf_keras' modules (tf.keras 2.16+, Keras 2 as its own package) are its writers' too. Returns
+     * the entry's class_name.
      */
-    static void checkModule(KerasConfig spec, String where) {
+    static String checkModule(KerasConfig spec, String where) {
         Object m = spec.raw("module");
         if (m == null || m instanceof String s && (s.equals("keras") || s.startsWith("keras.") || s.equals("tf_keras") || s.startsWith("tf_keras."))) {
-            return;
+            return spec.string("class_name");
         }
         throw new KerasFormatException(where + ": module " + KerasConfig.describe(m) + " is not Keras' (Keras 3 refuses it too: 'Could not"
                 + " locate class " + KerasConfig.describe(spec.raw("class_name")) + "'): a class of that module is not the Keras class jrnn builds");
