@@ -39,7 +39,7 @@ final class KerasCompileKeys {
     private static final Map<String, String> OWN = Map.of("Adam", "beta_1 beta_2 epsilon amsgrad", "SGD", "momentum nesterov",
             "RMSprop", "rho momentum epsilon centered", "Adagrad", "initial_accumulator_value epsilon",
             "AdamW", "beta_1 beta_2 epsilon amsgrad", "Nadam", "beta_1 beta_2 epsilon", "Adamax", "beta_1 beta_2 epsilon",
-            "Adadelta", "rho epsilon", "Lion", "beta_1 beta_2", "LossScaleOptimizer", "inner_optimizer initial_scale dynamic_growth_steps");
+            "Adadelta", "rho epsilon", "Lion", "beta_1 beta_2", "LossScaleOptimizer", "inner_optimizer initial_scale dynamic_growth_steps dynamic");
 
     /** Each optimizer's own keys that only writers before Keras 3 wrote. */
     private static final Map<String, String> OWN_OLDER = Map.of("Nadam", "schedule_decay",

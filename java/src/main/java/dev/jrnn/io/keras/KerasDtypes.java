@@ -78,13 +78,15 @@ final class KerasDtypes {
      */
     static void checkName(String policy, String where) {
         int from = policy.indexOf("_from_");
-        if (KERAS_DTYPES.contains(policy) || policy.equals("mixed_float16") || policy.equals("mixed_bfloat16")
-                || from > 0 && KERAS_DTYPES.contains(policy.substring(from + "_from_".length()))) {
-            return;
-        }
+        if (plainName(policy) || from > 0 && plainName(policy.substring(from + "_from_".length()))) return;
         throw new KerasFormatException(where + ": dtype '" + policy + "' is not a dtype policy Keras has (Keras 3 refuses it too:"
                 + " 'Cannot convert to a mixed precision DTypePolicy'); expected one of " + KERAS_DTYPES + ", mixed_float16, mixed_bfloat16"
                 + " or a quantized policy");
+    }
+
+    /** A non-quantized policy name: a dtype, Python's "int" (standardize_dtype maps it to int32/int64) or a mixed one. */
+    private static boolean plainName(String name) {
+        return KERAS_DTYPES.contains(name) || name.equals("int") || name.equals("mixed_float16") || name.equals("mixed_bfloat16");
     }
 
     /**

@@ -133,7 +133,8 @@ final class KerasFile implements AutoCloseable {
         try (zip) {
             refuseDuplicates(zip);
             String config = utf8(member(zip, "config.json", MAX_JSON_BYTES), "config.json");
-            String meta = utf8(member(zip, "metadata.json", MAX_JSON_BYTES), "metadata.json");
+            // Keras 3.15.1 never reads metadata.json on load, so a bad byte there does not refuse the file
+            String meta = new String(member(zip, "metadata.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
             ByteBuffer weights;
             long at = dataOffset(zip, we);

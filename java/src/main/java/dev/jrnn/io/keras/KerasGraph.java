@@ -77,7 +77,7 @@ final class KerasGraph {
 
     Model build(Object modelConfig) {
         KerasConfig top = new KerasConfig(modelConfig, "model_config");
-        String cls = top.string("class_name");
+        String cls = KerasLayers.checkModule(top, "model_config");
         Object cfg = top.raw("config");
         Scope root = new Scope("", cfg instanceof Map<?, ?> m && m.get("name") instanceof String n ? n : "model", null, null);
         KerasLayers.refuseTextVectorization(cfg);   // before any layer, in nested models too

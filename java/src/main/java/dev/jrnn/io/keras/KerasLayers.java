@@ -68,7 +68,6 @@ final class KerasLayers {
 
     final int kerasMajor;
     private final String file;
-    /** The layers whose dtype policy jrnn does not keep (a quantized int8_from_float32), "'name' (policy)": warned once. */
     /** The layers whose dtype policy jrnn does not keep, with that policy (KerasDtypes refuses or warns of them). */
     final List<Map.Entry<Layer, String>> droppedDtypes = new ArrayList<>();
 

@@ -123,12 +123,17 @@ class KerasConfigKeysTest {
 
     /** cfgkeys.keras with config.json's bytes edited as {@code keras3_real/refused_configs.py} edits them. */
     private static Path edited(Path dir, String name, String regex, byte[] by) throws IOException {
+        return edited(dir, name, "config.json", regex, by);
+    }
+
+    /** {@link #edited(Path, String, String, byte[])} of zip member {@code member}. */
+    private static Path edited(Path dir, String name, String member, String regex, byte[] by) throws IOException {
         Path out = dir.resolve(name + ".keras");
         try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(keras3Real("cfgkeys.keras").toFile());
              java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
             for (var e : java.util.Collections.list(in.entries())) {
                 byte[] b = in.getInputStream(e).readAllBytes();
-                if (e.getName().equals("config.json")) {   // ISO-8859-1: byte for char, so the bytes go back as they were
+                if (e.getName().equals(member)) {   // ISO-8859-1: byte for char, so the bytes go back as they were
                     String t = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
                     java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(t);
                     assertTrue(m.find(), regex);
@@ -173,6 +178,29 @@ class KerasConfigKeysTest {
             IllegalArgumentException j = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(json).close(), (String) c[0]);
             assertTrue(j.getMessage().contains((String) c[3]), j.getMessage());
         }
+    }
+
+    /**
+     * What Keras 3.15.1 loads though the branch first refused it (the cfgkeys3 review): a metadata.json that is not UTF-8
+     * (saving_lib never reads it on load), the policy names model.quantize() writes for a mixed model
+     * ("int8_from_mixed_float16") and Python's "int" (standardize_dtype maps it); and a top-level model entry's foreign
+     * module, refused as a layer's is (Keras: "Could not locate class 'Sequential'").
+     */
+    @Test
+    void whatKerasLoadsLoadsAndATopLevelForeignModuleIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path f = edited(dir, "meta", "metadata.json", java.util.regex.Pattern.quote("\"date_saved\": \""),
+                "\"date_saved\": \"\u00ff".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Models.load(f).close();
+        for (String ok : List.of("int8_from_mixed_float16", "float8_from_mixed_bfloat16", "int", "int8_from_float32")) {
+            KerasDtypes.checkName(ok, "x");
+        }
+        for (String bad : List.of("bogus", "int8_from_bogus", "mixed_float32")) {
+            assertThrows(KerasFormatException.class, () -> KerasDtypes.checkName(bad, "x"), bad);
+        }
+        String evil = dense("\"glorot_uniform\"", null).replaceFirst(java.util.regex.Pattern.quote("{\"class_name\": \"Sequential\""),
+                "{\"module\": \"evil.module\", \"class_name\": \"Sequential\"");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(evil));
+        assertTrue(e.getMessage().contains("model_config: module \"evil.module\" is not Keras'"), e.getMessage());
     }
 
     private static String dense(String init, String version) {

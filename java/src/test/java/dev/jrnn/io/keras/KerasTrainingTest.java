@@ -232,6 +232,21 @@ class KerasTrainingTest {
         }
     }
 
+    /**
+     * tf.keras 2.4-2.15's legacy LossScaleOptimizer writes "dynamic" beside initial_scale and dynamic_growth_steps, and
+     * Keras 3.15.1's takes it too (kwargs.pop("dynamic", True)): both compile as the inner optimizer (the cfgkeys3
+     * review found them loading uncompiled with "unrecognized option dynamic").
+     */
+    @Test
+    void aLossScaleOptimizerWithDynamicCompiles() {
+        String cfg = "{\"class_name\": \"LossScaleOptimizer\", \"config\": {\"inner_optimizer\": {\"class_name\": \"Adam\", \"config\":"
+                + " {\"name\": \"Adam\", \"learning_rate\": 0.003}}, \"dynamic\": true, \"initial_scale\": 32768.0, \"dynamic_growth_steps\": 2000}}";
+        try (Sequential tf2 = compiledTf2(cfg); Sequential k3 = compiled(cfg)) {
+            assertEquals(0.003f, ((dev.jrnn.optim.Adam) tf2.optimizer()).learningRate());
+            assertEquals(0.003f, ((dev.jrnn.optim.Adam) k3.optimizer()).learningRate());
+        }
+    }
+
     @Test
     void aKeras2ScheduleCompilesWithTheSchedule() {
         String tfKeras = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \"ExponentialDecay\", \"config\": "
