@@ -132,7 +132,8 @@ final class KerasFile implements AutoCloseable {
         FileChannel channel = null;
         try (zip) {
             refuseDuplicates(zip);
-            String config = new String(member(zip, "config.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
+            String config = utf8(member(zip, "config.json", MAX_JSON_BYTES), "config.json");
+            // Keras 3.15.1 never reads metadata.json on load, so a bad byte there does not refuse the file
             String meta = new String(member(zip, "metadata.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
             ByteBuffer weights;
@@ -338,6 +339,22 @@ final class KerasFile implements AutoCloseable {
     Group keras2WeightsGroup() {
         if (hdf.getChild("model_weights") instanceof Group g) return g;
         return hdf;
+    }
+
+    /**
+     * A zip member's text, refused where it is not UTF-8 (Keras 3.15.1: "UnicodeDecodeError: 'utf-8' codec can't decode
+     * byte 0xff"), naming the byte and the text before it; decoded leniently, a bad byte became U+FFFD in a layer's name.
+     */
+    static String utf8(byte[] b, String member) {
+        ByteBuffer in = ByteBuffer.wrap(b);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(b.length);   // UTF-8 never decodes to more chars than bytes
+        var r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(in, out, true);
+        if (!r.isError()) return out.flip().toString();
+        int at = in.position();   // where the bad sequence starts
+        String before = new String(b, Math.max(0, at - 40), at - Math.max(0, at - 40), StandardCharsets.UTF_8);
+        throw new KerasFormatException("zip member " + member + " is not UTF-8: byte 0x" + String.format("%02X", b[at] & 0xFF)
+                + " at offset " + at + ", after \"" + before + "\" (Keras 3 refuses it too: UnicodeDecodeError)");
     }
 
     /** Major Keras version from keras_version ("2.2.4-tf" -> 2); 2 when absent in HDF5, 3 in a zip. */

@@ -73,6 +73,7 @@ public final class KerasImport {
             Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
             try {
                 KerasDtypes.inputs(model, kf.modelConfig);
+                KerasDtypes.refuseNonFloatWeights(layers.droppedDtypes);
                 KerasDtypes.warn(model, file.toString(), layers.droppedDtypes);
                 // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
                 // read straight into that store, the layers' own deferred stores never allocate
@@ -150,6 +151,12 @@ public final class KerasImport {
             graph.unbuiltAllowed = true;   // an architecture alone: an unbuilt Sequential is built by its first data
             Model m = graph.build(config);
             KerasDtypes.inputs(m, config);
+            try {
+                KerasDtypes.refuseNonFloatWeights(layers.droppedDtypes);
+            } catch (KerasFormatException e) {
+                m.close();
+                throw e;
+            }
             if (warn) KerasDtypes.warn(m, "the JSON architecture", layers.droppedDtypes);
             return m;
         } catch (KerasFormatException e) {
