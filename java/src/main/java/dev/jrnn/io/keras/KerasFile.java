@@ -173,8 +173,9 @@ final class KerasFile implements AutoCloseable {
             if (stored && channel != null && we.getCrc() >= 0) pending = new ZipMemberCrc(we, channel, at, we.getSize());
             else if (stored) checkCrc(we, weights.duplicate());
             if (pending != null && !deferCrc) {
-                pending.verify();
-                pending = null;
+                ZipMemberCrc now = pending;
+                pending = null;   // a failure of this check is not checked again (and repeated) by crcFirst below
+                now.verify();
             }
             int bytes = weights.remaining();   // jhdf moves a buffer's position and limit as it reads
             byte[] head = new byte[Math.min(64, bytes)];
@@ -245,7 +246,7 @@ final class KerasFile implements AutoCloseable {
         } catch (KerasFormatException damaged) {
             damaged.addSuppressed(failure);
             return damaged;
-        } catch (IOException | RuntimeException e) {   // the check could not run: the failure stands
+        } catch (IOException | RuntimeException | Error e) {   // the check could not run: the failure stands
             failure.addSuppressed(e);
         }
         return failure;

@@ -79,11 +79,16 @@ final class ZipMemberCrc {
         KerasFile.compareCrc(entry, crc);
     }
 
+    /** {@link #read}'s buffer, grown to the largest gap read so far (up to READ_CHUNK). */
+    private ByteBuffer buf;
+
     /** The CRC-32 of the file's bytes from {@code from} to {@code to}, read by position. */
     private long read(long from, long to) throws IOException {
         if (from >= to) return 0;
         readAgain += to - from;
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(READ_CHUNK, to - from));
+        if (buf == null || buf.capacity() < Math.min(READ_CHUNK, to - from)) {   // one buffer for every gap (~one per weight)
+            buf = ByteBuffer.allocateDirect((int) Math.min(READ_CHUNK, Math.max(to - from, 4096)));
+        }
         CRC32 crc = new CRC32();
         for (long pos = from; pos < to; ) {
             buf.clear().limit((int) Math.min(buf.capacity(), to - pos));

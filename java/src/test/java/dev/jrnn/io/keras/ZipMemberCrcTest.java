@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import java.util.zip.CRC32;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -169,5 +170,19 @@ class ZipMemberCrcTest {
             refused++;
         }
         assertEquals((size - 2) / 101 + 2, refused, "bytes tried");
+        // loadWeights checks when it opens the file: one CRC failure, not the same one again as its own suppressed copy
+        byte[] b = ok.clone();
+        b[(int) (start + size / 2)] ^= 1;
+        Path bad = Files.write(dir.resolve("bad.keras"), b);
+        try (Sequential m = new Sequential(new LSTM(16).inputShape(4, 5), new Dense(2))) {
+            IOException e = assertThrows(IOException.class, () -> m.loadWeights(bad));
+            Throwable crc = e.getMessage().contains("fails its CRC-32 check") ? e : e.getCause();
+            assertTrue(crc != null && crc.getMessage().contains("fails its CRC-32 check"), e.toString());
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                for (Throwable s : t.getSuppressed()) {
+                    assertFalse(String.valueOf(s.getMessage()).contains("fails its CRC-32 check"), "the failure repeated: " + s);
+                }
+            }
+        }
     }
 }
