@@ -133,7 +133,7 @@ final class VMath {
 
     /** a'(x) from y = a(x) for tanh (1 - y^2) and sigmoid (y (1 - y)), one vector (what {@link #deriv} stores). */
     static FloatVector derivFromOutput(Activation a, FloatVector y) {
-        return a == Activation.TANH ? y.neg().fma(y, FloatVector.broadcast(S, 1f)) : y.neg().add(1f).mul(y);
+        return a == Activation.TANH ? Fma.fma(y.neg(), y, FloatVector.broadcast(S, 1f)) : y.neg().add(1f).mul(y);
     }
 
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
@@ -151,23 +151,23 @@ final class VMath {
             FloatVector u = ax.mul(-2f).max(EXP_MIN);
             IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);   // round(u log2 e), u <= 0
             FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
-            FloatVector r = kf.fma(ln2hi, u);
-            r = kf.fma(ln2lo, r);
-            FloatVector p = e0.fma(r, e1);
-            p = p.fma(r, e2);
-            p = p.fma(r, e3);
-            p = p.fma(r, e4);
-            p = p.fma(r, e5);
-            FloatVector e = p.mul(r).fma(r, r).add(one);
+            FloatVector r = Fma.fma(kf, ln2hi, u);
+            r = Fma.fma(kf, ln2lo, r);
+            FloatVector p = Fma.fma(e0, r, e1);
+            p = Fma.fma(p, r, e2);
+            p = Fma.fma(p, r, e3);
+            p = Fma.fma(p, r, e4);
+            p = Fma.fma(p, r, e5);
+            FloatVector e = Fma.fma(p.mul(r), r, r).add(one);
             e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             // |x| >= 0.625: (1 - e) / (1 + e) with the sign of x; below: x + x^3 P(x^2)
             FloatVector big = one.sub(e).div(e.add(one)).lanewise(VectorOperators.NEG, v.lt(0f));
             FloatVector z = v.mul(v);
-            FloatVector q = t0.fma(z, t1);
-            q = q.fma(z, t2);
-            q = q.fma(z, t3);
-            q = q.fma(z, t4);
-            FloatVector small = q.mul(z).fma(v, v);
+            FloatVector q = Fma.fma(t0, z, t1);
+            q = Fma.fma(q, z, t2);
+            q = Fma.fma(q, z, t3);
+            q = Fma.fma(q, z, t4);
+            FloatVector small = Fma.fma(q.mul(z), v, v);
             big.blend(small, ax.lt(TANH_SMALL)).intoArray(y, yo + i);
         }
         for (; i < n; i++) y[yo + i] = (float) Math.tanh(x[xo + i]);
@@ -185,14 +185,14 @@ final class VMath {
             FloatVector u = v.abs().neg().max(EXP_MIN);
             IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
             FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
-            FloatVector r = kf.fma(ln2hi, u);
-            r = kf.fma(ln2lo, r);
-            FloatVector p = e0.fma(r, e1);
-            p = p.fma(r, e2);
-            p = p.fma(r, e3);
-            p = p.fma(r, e4);
-            p = p.fma(r, e5);
-            FloatVector e = p.mul(r).fma(r, r).add(one);
+            FloatVector r = Fma.fma(kf, ln2hi, u);
+            r = Fma.fma(kf, ln2lo, r);
+            FloatVector p = Fma.fma(e0, r, e1);
+            p = Fma.fma(p, r, e2);
+            p = Fma.fma(p, r, e3);
+            p = Fma.fma(p, r, e4);
+            p = Fma.fma(p, r, e5);
+            FloatVector e = Fma.fma(p.mul(r), r, r).add(one);
             e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             // x >= 0: 1 / (1 + e^-x); x < 0: e^x / (1 + e^x): no overflow, no cancellation
             one.blend(e, v.lt(0f)).div(e.add(one)).intoArray(y, yo + i);
@@ -212,14 +212,14 @@ final class VMath {
             FloatVector u = FloatVector.fromArray(S, x, xo + i).sub(shift).max(EXP_MIN);
             IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
             FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
-            FloatVector r = kf.fma(ln2hi, u);
-            r = kf.fma(ln2lo, r);
-            FloatVector p = e0.fma(r, e1);
-            p = p.fma(r, e2);
-            p = p.fma(r, e3);
-            p = p.fma(r, e4);
-            p = p.fma(r, e5);
-            FloatVector e = p.mul(r).fma(r, r).add(one);
+            FloatVector r = Fma.fma(kf, ln2hi, u);
+            r = Fma.fma(kf, ln2lo, r);
+            FloatVector p = Fma.fma(e0, r, e1);
+            p = Fma.fma(p, r, e2);
+            p = Fma.fma(p, r, e3);
+            p = Fma.fma(p, r, e4);
+            p = Fma.fma(p, r, e5);
+            FloatVector e = Fma.fma(p.mul(r), r, r).add(one);
             e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoArray(y, yo + i);
             acc = acc.add(e);
