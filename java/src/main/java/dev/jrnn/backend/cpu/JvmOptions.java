@@ -1,8 +1,8 @@
 package dev.jrnn.backend.cpu;
 
 /**
- * The HotSpot options that decide how fast the CPU kernels run (hardware FMA), read through
- * {@code HotSpotDiagnosticMXBean}.
+ * The HotSpot options that decide how fast the CPU kernels run (hardware FMA, which JIT compilers run), read once
+ * through {@code HotSpotDiagnosticMXBean}, and the one warning for a JVM that runs them very slowly.
  */
 final class JvmOptions {
     private JvmOptions() {}
@@ -29,6 +29,40 @@ final class JvmOptions {
             return bean == null ? null : bean.getVMOption(name).getValue();
         } catch (RuntimeException | LinkageError e) {   // no such option (IllegalArgumentException), no jdk.management module
             return null;
+        }
+    }
+
+    /**
+     * Why this JVM runs the Vector API kernels very slowly, or null: no C2 (-Xint, or C1 only through
+     * -XX:TieredStopAtLevel below 4, as IntelliJ's launch optimization sets it), so the Vector API is never
+     * intrinsified and each vector operation is a loop over objects.
+     */
+    static String slowness() {
+        if (!bool("UseCompiler", true)) {
+            return "this JVM runs interpreted only (-Xint or -XX:TieredStopAtLevel=0): the CPU backend is about 100x "
+                    + "slower or more; drop that flag";
+        }
+        int level = integer("TieredStopAtLevel", 4);
+        if (bool("TieredCompilation", true) && level < 4) {
+            return "this JVM runs with -XX:TieredStopAtLevel=" + level + " (C1 only, no C2, which the Vector API needs): "
+                    + "the CPU backend is about 20x slower; drop that flag (IntelliJ: untick the run configuration's "
+                    + "launch optimization)";
+        }
+        return null;
+    }
+
+    /** Warns once per process, on stderr, where {@link #slowness()} names a reason; whether it did. */
+    static boolean warnIfSlow() {
+        return Once.WARNED;   // reading it initialises the holder, which warns, once
+    }
+
+    private static final class Once {
+        static final boolean WARNED = warn();
+
+        private static boolean warn() {
+            String why = slowness();
+            if (why != null) System.err.println("jrnn: " + why);
+            return why != null;
         }
     }
 }
