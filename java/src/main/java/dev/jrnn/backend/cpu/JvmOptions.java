@@ -34,7 +34,7 @@ final class JvmOptions {
 
     /**
      * Why this JVM runs the Vector API kernels very slowly, or null: no C2 (-Xint, or C1 only through
-     * -XX:TieredStopAtLevel below 4, as IntelliJ's launch optimization sets it), so the Vector API is never
+     * -XX:TieredStopAtLevel below 4, as IntelliJ's launch optimization sets it, or -XX:CompilationMode=quick-only), so the Vector API is never
      * intrinsified and each vector operation is a loop over objects.
      */
     static String slowness() {
@@ -47,6 +47,10 @@ final class JvmOptions {
             return "this JVM runs with -XX:TieredStopAtLevel=" + level + " (C1 only, no C2, which the Vector API needs): "
                     + "the CPU backend is about 20x slower; drop that flag (IntelliJ: untick the run configuration's "
                     + "launch optimization)";
+        }
+        if ("quick-only".equals(value("CompilationMode"))) {   // C1 only whatever TieredStopAtLevel says
+            return "this JVM runs with -XX:CompilationMode=quick-only (C1 only, no C2, which the Vector API needs): the "
+                    + "CPU backend is about 20x slower; drop that flag";
         }
         return null;
     }

@@ -45,6 +45,14 @@ class SlowJvmWarningTest {
     }
 
     @Test
+    void quickOnlyCompilationModeWarnsOnceNamingTheFlag(@TempDir Path dir) throws Exception {
+        // C1 only with TieredStopAtLevel still 4
+        List<String> w = warnings(dir, "-XX:CompilationMode=quick-only");
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).startsWith("jrnn: ") && w.get(0).contains("-XX:CompilationMode=quick-only") && w.get(0).contains("20x"), w.get(0));
+    }
+
+    @Test
     void interpretedOnlyWarnsOnceNamingTheFlag(@TempDir Path dir) throws Exception {
         List<String> w = warnings(dir, "-Xint");
         assertEquals(1, w.size(), w.toString());
@@ -58,5 +66,7 @@ class SlowJvmWarningTest {
         assertEquals(List.of(), warnings(dir, "-XX:-TieredCompilation", "-XX:TieredStopAtLevel=1"));
         // no FMA: the kernels multiply and add (Fma), at normal speed, so nothing to warn about
         assertEquals(List.of(), warnings(dir, "-XX:-UseFMA"));
+        // C2 only through the compilation mode
+        assertEquals(List.of(), warnings(dir, "-XX:CompilationMode=high-only"));
     }
 }
