@@ -35,7 +35,11 @@ public final class ChildJvm {
         cmd.addAll(List.of("-cp", classPath(), main.getName()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "child", ".out"), err = Files.createTempFile(dir, "child", ".err");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        // the launcher would add these to the child's flags and print "Picked up ..." on its stderr
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        Process p = pb.start();
         p.getOutputStream().close();
         boolean ended = p.waitFor(300, TimeUnit.SECONDS);
         if (!ended) p.destroyForcibly().waitFor();
