@@ -9,8 +9,10 @@ import jdk.incubator.vector.FloatVector;
  * {@link FloatVector#fma} per lane through BigDecimal, about 1000x slower than a multiply and an add.
  *
  * <p>{@link #HARDWARE} is static final, so C2 folds the branch: with FMA the compiled kernels are what a direct
- * {@code a.fma(b, c)} gives, bit for bit. The helpers are a few bytecodes, which C2 always inlines (the Vector API
- * needs every call inlined to keep vectors in registers).
+ * {@code a.fma(b, c)} gives, bit for bit. The helpers are a few bytecodes, which C2 inlines (the Vector API needs
+ * every call inlined to keep vectors in registers) unless the caller's graph has grown past C2's node-count limit
+ * (NodeCountInliningCutoff): without FMA every call is two vector operations, which pushed tanh's 12 past it, so
+ * {@link VMath} has a no-FMA tanh in two smaller methods.
  */
 final class Fma {
     private Fma() {}
