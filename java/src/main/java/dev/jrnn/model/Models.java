@@ -26,7 +26,8 @@ public final class Models {
      * where it stopped, see {@link FitOptions#initialEpoch}). The model is compiled when the
      * file's training config uses a loss jrnn has and Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta or Lion; otherwise it is returned uncompiled with one
      * warning (call {@link Model#compile} before fit). An IOException names the file and what is wrong with it
-     * (not a Keras file, corrupt, a layer or option jrnn does not support).
+     * (not a Keras file, corrupt, a layer or option jrnn does not support); a JVM that cannot make jrnn's backend gets
+     * the backend's IllegalStateException before the file is read (the JVM flag it lacks, a CUDA backend without a GPU).
      */
     public static Model load(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("Models.load: file is null");

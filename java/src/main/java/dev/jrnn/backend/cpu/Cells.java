@@ -255,7 +255,7 @@ final class Cells {
             // hh = act(xh + r * rh)
             j = 0;
             for (; j < ub; j += VL) {
-                load(va, vo + H + j).fma(load(rs, rr + 2 * H + j), load(xs, xr + 2 * H + j)).intoArray(xs, xr + 2 * H + j);
+                Fma.fma(load(va, vo + H + j), load(rs, rr + 2 * H + j), load(xs, xr + 2 * H + j)).intoArray(xs, xr + 2 * H + j);
             }
             for (; j < H; j++) xs[xr + 2 * H + j] += va[vo + H + j] * rs[rr + 2 * H + j];
             gruOutput(act, b, H, xs, xr, va, vo, hps, hpo, ms, mo, hs, ho);

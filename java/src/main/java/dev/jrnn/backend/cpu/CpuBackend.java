@@ -71,6 +71,7 @@ public final class CpuBackend implements Backend {
 
     private CpuBackend(boolean forks, int minForkRows, boolean nanEmpty) {
         if (minForkRows < 1) throw new IllegalArgumentException("minForkRows must be at least 1, got " + minForkRows);
+        JvmOptions.warnIfSlow();   // -Xint or C1 only: one line on stderr, the first time a CPU backend is made
         this.forks = forks;
         this.minForkRows = minForkRows;
         this.nanEmpty = nanEmpty;

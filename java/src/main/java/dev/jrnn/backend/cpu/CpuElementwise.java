@@ -23,7 +23,7 @@ final class CpuElementwise {
         split(n, (i0, i1) -> {
             int i = i0;
             for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
-                FloatVector.fromArray(S, xs, xo + i).fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, ys, yo + i)).intoArray(ys, yo + i);
+                Fma.fma(FloatVector.fromArray(S, xs, xo + i), FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, ys, yo + i)).intoArray(ys, yo + i);
             }
             for (; i < i1; i++) ys[yo + i] += alpha * xs[xo + i];
         });

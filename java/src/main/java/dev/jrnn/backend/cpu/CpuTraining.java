@@ -251,7 +251,7 @@ final class CpuTraining {
             FloatVector acc = FloatVector.zero(S);
             for (int end = (int) Math.min(ub, i + 64L * VL); i < end; i += VL) {
                 FloatVector v = FloatVector.fromArray(S, a, o + i);
-                acc = v.fma(v, acc);
+                acc = Fma.fma(v, v, acc);
             }
             s += acc.reduceLanes(VectorOperators.ADD);
         }
@@ -305,8 +305,8 @@ final class CpuTraining {
             for (int ub = i0 + S.loopBound(i1 - i0); i < ub; i += VL) {
                 FloatVector gi = FloatVector.fromArray(S, gs, go + i);
                 FloatVector mi = FloatVector.fromArray(S, ms, mo + i), vi = FloatVector.fromArray(S, vs, vo + i);
-                mi = gi.sub(mi).fma(FloatVector.broadcast(S, a1), mi);
-                vi = gi.mul(gi).sub(vi).fma(FloatVector.broadcast(S, a2), vi);
+                mi = Fma.fma(gi.sub(mi), FloatVector.broadcast(S, a1), mi);
+                vi = Fma.fma(gi.mul(gi).sub(vi), FloatVector.broadcast(S, a2), vi);
                 mi.intoArray(ms, mo + i);
                 vi.intoArray(vs, vo + i);
                 FloatVector step = mi.mul(alpha).div(vi.sqrt().add(eps));

@@ -90,7 +90,7 @@ final class Gemm {
                 for (int p = 0; p < k; p++) {
                     float av = ta ? a[ao + p * lda + i] : a[ao + i * lda + p];
                     float bv = tb ? b[bo + j * ldb + p] : b[bo + p * ldb + j];
-                    s = Math.fma(av, bv, s);
+                    s = Fma.fma(av, bv, s);
                 }
                 c[cr + j] = beta == 0f ? alpha * s : alpha * s + beta * c[cr + j];
             }
@@ -289,29 +289,29 @@ final class Gemm {
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
+            c00 = Fma.fma(a0, b0, c00);
+            c01 = Fma.fma(a0, b1, c01);
             FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
+            c10 = Fma.fma(a1, b0, c10);
+            c11 = Fma.fma(a1, b1, c11);
             FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
+            c20 = Fma.fma(a2, b0, c20);
+            c21 = Fma.fma(a2, b1, c21);
             FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
+            c30 = Fma.fma(a3, b0, c30);
+            c31 = Fma.fma(a3, b1, c31);
             FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
+            c40 = Fma.fma(a4, b0, c40);
+            c41 = Fma.fma(a4, b1, c41);
             FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
+            c50 = Fma.fma(a5, b0, c50);
+            c51 = Fma.fma(a5, b1, c51);
             FloatVector a6 = FloatVector.broadcast(S, ap[pa + 6]);
-            c60 = a6.fma(b0, c60);
-            c61 = a6.fma(b1, c61);
+            c60 = Fma.fma(a6, b0, c60);
+            c61 = Fma.fma(a6, b1, c61);
             FloatVector a7 = FloatVector.broadcast(S, ap[pa + 7]);
-            c70 = a7.fma(b0, c70);
-            c71 = a7.fma(b1, c71);
+            c70 = Fma.fma(a7, b0, c70);
+            c71 = Fma.fma(a7, b1, c71);
         }
         // Accumulators go through tmp: keeps this method small enough for C2 to keep every vector in a register.
         c00.intoArray(tmp, 0);
@@ -346,23 +346,23 @@ final class Gemm {
             FloatVector b0 = FloatVector.fromArray(S, bp, pb);
             FloatVector b1 = FloatVector.fromArray(S, bp, pb + VL);
             FloatVector a0 = FloatVector.broadcast(S, ap[pa]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
+            c00 = Fma.fma(a0, b0, c00);
+            c01 = Fma.fma(a0, b1, c01);
             FloatVector a1 = FloatVector.broadcast(S, ap[pa + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
+            c10 = Fma.fma(a1, b0, c10);
+            c11 = Fma.fma(a1, b1, c11);
             FloatVector a2 = FloatVector.broadcast(S, ap[pa + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
+            c20 = Fma.fma(a2, b0, c20);
+            c21 = Fma.fma(a2, b1, c21);
             FloatVector a3 = FloatVector.broadcast(S, ap[pa + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
+            c30 = Fma.fma(a3, b0, c30);
+            c31 = Fma.fma(a3, b1, c31);
             FloatVector a4 = FloatVector.broadcast(S, ap[pa + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
+            c40 = Fma.fma(a4, b0, c40);
+            c41 = Fma.fma(a4, b1, c41);
             FloatVector a5 = FloatVector.broadcast(S, ap[pa + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
+            c50 = Fma.fma(a5, b0, c50);
+            c51 = Fma.fma(a5, b1, c51);
         }
         // Accumulators go through tmp: keeps this method small enough for C2 to keep every vector in a register.
         c00.intoArray(tmp, 0);

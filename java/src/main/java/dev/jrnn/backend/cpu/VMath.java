@@ -133,10 +133,14 @@ final class VMath {
 
     /** a'(x) from y = a(x) for tanh (1 - y^2) and sigmoid (y (1 - y)), one vector (what {@link #deriv} stores). */
     static FloatVector derivFromOutput(Activation a, FloatVector y) {
-        return a == Activation.TANH ? y.neg().fma(y, FloatVector.broadcast(S, 1f)) : y.neg().add(1f).mul(y);
+        return a == Activation.TANH ? Fma.fma(y.neg(), y, FloatVector.broadcast(S, 1f)) : y.neg().add(1f).mul(y);
     }
 
     static void tanh(float[] x, int xo, float[] y, int yo, int n) {
+        if (!Fma.HARDWARE) {   // static final: C2 folds this away, the loop below is the FMA path as it was
+            tanhNoFma(x, xo, y, yo, n);
+            return;
+        }
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI), ln2lo = FloatVector.broadcast(S, -LN2_LO);
         FloatVector e0 = FloatVector.broadcast(S, E0), e1 = FloatVector.broadcast(S, E1), e2 = FloatVector.broadcast(S, E2);
@@ -151,26 +155,83 @@ final class VMath {
             FloatVector u = ax.mul(-2f).max(EXP_MIN);
             IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);   // round(u log2 e), u <= 0
             FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
-            FloatVector r = kf.fma(ln2hi, u);
-            r = kf.fma(ln2lo, r);
-            FloatVector p = e0.fma(r, e1);
-            p = p.fma(r, e2);
-            p = p.fma(r, e3);
-            p = p.fma(r, e4);
-            p = p.fma(r, e5);
-            FloatVector e = p.mul(r).fma(r, r).add(one);
+            FloatVector r = Fma.fma(kf, ln2hi, u);
+            r = Fma.fma(kf, ln2lo, r);
+            FloatVector p = Fma.fma(e0, r, e1);
+            p = Fma.fma(p, r, e2);
+            p = Fma.fma(p, r, e3);
+            p = Fma.fma(p, r, e4);
+            p = Fma.fma(p, r, e5);
+            FloatVector e = Fma.fma(p.mul(r), r, r).add(one);
             e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             // |x| >= 0.625: (1 - e) / (1 + e) with the sign of x; below: x + x^3 P(x^2)
             FloatVector big = one.sub(e).div(e.add(one)).lanewise(VectorOperators.NEG, v.lt(0f));
             FloatVector z = v.mul(v);
-            FloatVector q = t0.fma(z, t1);
-            q = q.fma(z, t2);
-            q = q.fma(z, t3);
-            q = q.fma(z, t4);
-            FloatVector small = q.mul(z).fma(v, v);
+            FloatVector q = Fma.fma(t0, z, t1);
+            q = Fma.fma(q, z, t2);
+            q = Fma.fma(q, z, t3);
+            q = Fma.fma(q, z, t4);
+            FloatVector small = Fma.fma(q.mul(z), v, v);
             big.blend(small, ax.lt(TANH_SMALL)).intoArray(y, yo + i);
         }
         for (; i < n; i++) y[yo + i] = (float) Math.tanh(x[xo + i]);
+    }
+
+    /**
+     * {@link #tanh} without hardware FMA. Split into a multiply and an add, tanh's 12 multiply-adds grow C2's graph past
+     * the inlining node-count limit (NodeCountInliningCutoff): Fma's calls stay calls and every vector is boxed (~50x
+     * the time, ~200 KB of garbage per 4,096 floats). So the small-|x| polynomial and the exp part are two loops in two
+     * methods, each small enough to compile whole. In place (x == y) too: the first pass writes x itself where
+     * |x| &gt;= {@link #TANH_SMALL}, so the second pass reads those x back from y, and tells them from the lanes already
+     * done by |y| (|tanh x| &lt;= |x| keeps those below the bound).
+     */
+    private static void tanhNoFma(float[] x, int xo, float[] y, int yo, int n) {
+        int ub = S.loopBound(n);
+        tanhSmallNoFma(x, xo, y, yo, ub);
+        tanhBigNoFma(y, yo, ub);
+        for (int i = ub; i < n; i++) y[yo + i] = (float) Math.tanh(x[xo + i]);
+    }
+
+    /** y = x + x^3 P(x^2) where |x| &lt; {@link #TANH_SMALL}, else (and NaN) x, over whole vectors. */
+    private static void tanhSmallNoFma(float[] x, int xo, float[] y, int yo, int ub) {
+        FloatVector t0 = FloatVector.broadcast(S, T0), t1 = FloatVector.broadcast(S, T1), t2 = FloatVector.broadcast(S, T2);
+        FloatVector t3 = FloatVector.broadcast(S, T3), t4 = FloatVector.broadcast(S, T4);
+        for (int i = 0; i < ub; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector z = v.mul(v);
+            FloatVector q = Fma.fma(t0, z, t1);
+            q = Fma.fma(q, z, t2);
+            q = Fma.fma(q, z, t3);
+            q = Fma.fma(q, z, t4);
+            FloatVector small = Fma.fma(q.mul(z), v, v);
+            v.blend(small, v.abs().lt(TANH_SMALL)).intoArray(y, yo + i);
+        }
+    }
+
+    /** In place, over whole vectors: y = (1 - e^-2|y|) / (1 + e^-2|y|) with y's sign where |y| is not below the bound. */
+    private static void tanhBigNoFma(float[] y, int yo, int ub) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI), ln2lo = FloatVector.broadcast(S, -LN2_LO);
+        FloatVector e0 = FloatVector.broadcast(S, E0), e1 = FloatVector.broadcast(S, E1), e2 = FloatVector.broadcast(S, E2);
+        FloatVector e3 = FloatVector.broadcast(S, E3), e4 = FloatVector.broadcast(S, E4), e5 = FloatVector.broadcast(S, E5);
+        for (int i = 0; i < ub; i += VL) {
+            FloatVector v = FloatVector.fromArray(S, y, yo + i);
+            FloatVector ax = v.abs();
+            FloatVector u = ax.mul(-2f).max(EXP_MIN);
+            IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
+            FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
+            FloatVector r = Fma.fma(kf, ln2hi, u);
+            r = Fma.fma(kf, ln2lo, r);
+            FloatVector p = Fma.fma(e0, r, e1);
+            p = Fma.fma(p, r, e2);
+            p = Fma.fma(p, r, e3);
+            p = Fma.fma(p, r, e4);
+            p = Fma.fma(p, r, e5);
+            FloatVector e = Fma.fma(p.mul(r), r, r).add(one);
+            e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            FloatVector big = one.sub(e).div(e.add(one)).lanewise(VectorOperators.NEG, v.lt(0f));
+            big.blend(v, ax.lt(TANH_SMALL)).intoArray(y, yo + i);
+        }
     }
 
     static void sigmoid(float[] x, int xo, float[] y, int yo, int n) {
@@ -185,14 +246,14 @@ final class VMath {
             FloatVector u = v.abs().neg().max(EXP_MIN);
             IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
             FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
-            FloatVector r = kf.fma(ln2hi, u);
-            r = kf.fma(ln2lo, r);
-            FloatVector p = e0.fma(r, e1);
-            p = p.fma(r, e2);
-            p = p.fma(r, e3);
-            p = p.fma(r, e4);
-            p = p.fma(r, e5);
-            FloatVector e = p.mul(r).fma(r, r).add(one);
+            FloatVector r = Fma.fma(kf, ln2hi, u);
+            r = Fma.fma(kf, ln2lo, r);
+            FloatVector p = Fma.fma(e0, r, e1);
+            p = Fma.fma(p, r, e2);
+            p = Fma.fma(p, r, e3);
+            p = Fma.fma(p, r, e4);
+            p = Fma.fma(p, r, e5);
+            FloatVector e = Fma.fma(p.mul(r), r, r).add(one);
             e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             // x >= 0: 1 / (1 + e^-x); x < 0: e^x / (1 + e^x): no overflow, no cancellation
             one.blend(e, v.lt(0f)).div(e.add(one)).intoArray(y, yo + i);
@@ -212,14 +273,14 @@ final class VMath {
             FloatVector u = FloatVector.fromArray(S, x, xo + i).sub(shift).max(EXP_MIN);
             IntVector k = (IntVector) u.mul(LOG2E).sub(0.5f).convert(VectorOperators.F2I, 0);
             FloatVector kf = (FloatVector) k.convert(VectorOperators.I2F, 0);
-            FloatVector r = kf.fma(ln2hi, u);
-            r = kf.fma(ln2lo, r);
-            FloatVector p = e0.fma(r, e1);
-            p = p.fma(r, e2);
-            p = p.fma(r, e3);
-            p = p.fma(r, e4);
-            p = p.fma(r, e5);
-            FloatVector e = p.mul(r).fma(r, r).add(one);
+            FloatVector r = Fma.fma(kf, ln2hi, u);
+            r = Fma.fma(kf, ln2lo, r);
+            FloatVector p = Fma.fma(e0, r, e1);
+            p = Fma.fma(p, r, e2);
+            p = Fma.fma(p, r, e3);
+            p = Fma.fma(p, r, e4);
+            p = Fma.fma(p, r, e5);
+            FloatVector e = Fma.fma(p.mul(r), r, r).add(one);
             e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoArray(y, yo + i);
             acc = acc.add(e);

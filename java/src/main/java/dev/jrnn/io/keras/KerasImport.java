@@ -55,6 +55,10 @@ public final class KerasImport {
      * model is closed and an IOException naming the file thrown when that fails.
      */
     public static Model load(Path file, StateReader state) throws IOException {
+        // the backend first, outside the file's try: a JVM that cannot make one (no --add-modules jdk.incubator.vector,
+        // jrnn.backend=cuda without a GPU) gets its IllegalStateException naming the cause, not "not a readable Keras
+        // file", which a caller rejecting bad uploads on IOException would take for a corrupt model
+        dev.jrnn.Jrnn.backend();
         return FileFaults.read(file, () -> read(file, state));
     }
 
