@@ -77,7 +77,7 @@ public final class KerasImport {
                 // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
                 // read straight into that store, the layers' own deferred stores never allocate
                 Layer.buildForLoading(model::paramStore);
-                fill(graph, kf);
+                fill(graph, kf, layers.loraScales);
             } catch (RuntimeException | Error e) {
                 model.close();   // frees its buffers (device memory on CUDA) before the error goes up
                 throw e;
@@ -262,13 +262,17 @@ public final class KerasImport {
         return n;
     }
 
-    /** Sets every layer's weights from the file, by config name, read straight into the model's store. */
-    private static void fill(KerasGraph graph, KerasFile kf) {
+    /**
+     * Sets every layer's weights from the file, by config name, read straight into the model's store; a legacy .h5's
+     * LoRA pairs merged into their kernels with {@code loraScales} ({@link KerasLora}).
+     */
+    private static void fill(KerasGraph graph, KerasFile kf, Map<String, Double> loraScales) {
         Map<String, List<Hdf5Arrays.Stored>> stored;
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+            KerasLora.merge(stored, loraScales);
             for (var e : stored.entrySet()) {   // a layer's own group (a nested model's is split below)
                 Layer l = graph.nested.containsKey(e.getKey()) ? null : graph.byName.get(e.getKey());
                 if (l != null) e.setValue(Keras2Weights.inParamOrder(l, e.getValue()));
