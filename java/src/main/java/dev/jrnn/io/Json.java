@@ -14,13 +14,53 @@ public final class Json {
     /** Deepest nesting accepted (safetensors headers nest 3 deep); deeper input is rejected, not a stack overflow. */
     static final int MAX_DEPTH = 64;
     private final String s;
+    /** Whether Python's json.loads' literals NaN, Infinity and -Infinity are numbers here. */
+    private final boolean python;
     private int i;
     private int depth;
 
-    Json(String s) { this.s = s; }
+    Json(String s) { this(s, false); }
+
+    private Json(String s, boolean python) {
+        this.s = s;
+        this.python = python;
+    }
 
     /** Parses a whole document; IllegalArgumentException (with the character position) when malformed or too deep. */
     public static Object parse(String s) { return new Json(s).parseDocument(); }
+
+    /**
+     * {@link #parse}, also taking what Python's {@code json.loads} takes beyond JSON and {@code json.dumps} writes for a
+     * float nan or inf: {@code NaN}, {@code Infinity}, {@code -Infinity} (as Doubles). For files Python wrote (Keras').
+     */
+    public static Object parsePython(String s) { return new Json(s, true).parseDocument(); }
+
+    /**
+     * JSON bytes as text, decoded as Python's {@code json.loads} decodes bytes ({@code json.detect_encoding}): a UTF-32,
+     * UTF-16 or UTF-8 byte-order mark says the encoding (and is dropped), else the zero bytes of the first four give
+     * UTF-16 or UTF-32 (big or little endian), else UTF-8. Malformed bytes become U+FFFD, as {@code new String} makes them.
+     */
+    public static String decode(byte[] b) {
+        java.nio.charset.Charset cs = java.nio.charset.StandardCharsets.UTF_8;
+        int skip = 0;
+        if (b.length >= 4 && ((b[0] == 0 && b[1] == 0 && (b[2] & 0xff) == 0xfe && (b[3] & 0xff) == 0xff)
+                || ((b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe && b[2] == 0 && b[3] == 0))) {
+            cs = java.nio.charset.Charset.forName("UTF-32");   // reads the mark, drops it
+        } else if (b.length >= 2 && (((b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff) || ((b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe))) {
+            cs = java.nio.charset.StandardCharsets.UTF_16;   // reads the mark, drops it
+        } else if (b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+            skip = 3;
+        } else if (b.length >= 4 && b[0] == 0) {
+            cs = b[1] != 0 ? java.nio.charset.StandardCharsets.UTF_16BE : java.nio.charset.Charset.forName("UTF-32BE");
+        } else if (b.length >= 4 && b[1] == 0) {
+            cs = b[2] != 0 || b[3] != 0 ? java.nio.charset.StandardCharsets.UTF_16LE : java.nio.charset.Charset.forName("UTF-32LE");
+        } else if (b.length == 2 && b[0] == 0) {
+            cs = java.nio.charset.StandardCharsets.UTF_16BE;
+        } else if (b.length == 2 && b[1] == 0) {
+            cs = java.nio.charset.StandardCharsets.UTF_16LE;
+        }
+        return new String(b, skip, b.length - skip, cs);
+    }
 
     /** Parses one value followed only by whitespace (safetensors pads headers with spaces). */
     Object parseDocument() {
@@ -42,6 +82,9 @@ public final class Json {
             case 'f' -> literal("false", Boolean.FALSE);
             case 'n' -> literal("null", null);
             default -> {
+                if (python && c == 'N') yield literal("NaN", Double.NaN);
+                if (python && c == 'I') yield literal("Infinity", Double.POSITIVE_INFINITY);
+                if (python && s.startsWith("-Infinity", i)) yield literal("-Infinity", Double.NEGATIVE_INFINITY);
                 if (c == '-' || (c >= '0' && c <= '9')) yield number();
                 throw error("unexpected character '" + c + "'");
             }

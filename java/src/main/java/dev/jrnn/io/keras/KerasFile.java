@@ -79,7 +79,24 @@ final class KerasFile implements AutoCloseable {
     static boolean isKerasFile(Path path) throws IOException {
         if (!Files.isRegularFile(path)) return false;   // a directory or a missing file: the caller's own message
         byte[] head = head(path);
-        return startsWith(head, HDF5_SIGNATURE) || startsWith(head, ZIP_SIGNATURE);
+        return startsWith(head, HDF5_SIGNATURE) || startsWith(head, ZIP_SIGNATURE) || endsLikeZip(path);
+    }
+
+    /**
+     * Whether the file ends with a zip's end-of-central-directory record, as a zip with bytes before it does (a
+     * self-extracting one): Python's zipfile, so Keras, reads those, and commons-compress finds the members past the prefix.
+     */
+    private static boolean endsLikeZip(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path)) {
+            long size = ch.size();
+            int n = (int) Math.min(size, 22 + 0xffff);   // the record and a comment of up to 65535 bytes
+            ByteBuffer tail = ByteBuffer.allocate(n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            while (tail.hasRemaining() && ch.read(tail, size - n + tail.position()) > 0) { }
+            for (int at = n - 22; at >= 0; at--) {
+                if (tail.getInt(at) == 0x06054b50 && at + 22 + (tail.getShort(at + 20) & 0xffff) == n) return true;
+            }
+            return false;
+        }
     }
 
     /** Opens {@code path}; a KerasFormatException or an IOException when it is neither HDF5 nor a Keras 3 zip. */
@@ -88,7 +105,7 @@ final class KerasFile implements AutoCloseable {
         byte[] head = head(path);
         long size = Files.size(path);
         if (startsWith(head, HDF5_SIGNATURE)) return openHdf5(path, size);
-        if (startsWith(head, ZIP_SIGNATURE)) return openZip(path, size);
+        if (startsWith(head, ZIP_SIGNATURE) || endsLikeZip(path)) return openZip(path, size);
         throw new KerasFormatException("neither an HDF5 file nor a zip (first bytes " + hex(head)
                 + "): not a Keras model file");
     }
@@ -108,8 +125,8 @@ final class KerasFile implements AutoCloseable {
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
-            return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parse(mc),
-                    tc == null ? null : Json.parse(tc), v);
+            return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parsePython(mc),
+                    tc == null ? null : Json.parsePython(tc), v);
         } catch (RuntimeException | Error e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
             closeQuietly(h, e);
             throw e;
@@ -132,8 +149,9 @@ final class KerasFile implements AutoCloseable {
         FileChannel channel = null;
         try (zip) {
             refuseDuplicates(zip);
-            String config = new String(member(zip, "config.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
-            String meta = new String(member(zip, "metadata.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
+            // as Keras' json.loads of the member's bytes: a byte-order mark or UTF-16 / UTF-32 decoded, NaN literals read
+            String config = Json.decode(member(zip, "config.json", MAX_JSON_BYTES));
+            String meta = Json.decode(member(zip, "metadata.json", MAX_JSON_BYTES));
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
             ByteBuffer weights;
             long at = dataOffset(zip, we);
@@ -235,7 +253,7 @@ final class KerasFile implements AutoCloseable {
 
     private static Object parse(String json, String member) {
         try {
-            return Json.parse(json);
+            return Json.parsePython(json);
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException("zip member " + member + " is not valid JSON: " + e.getMessage());
         }

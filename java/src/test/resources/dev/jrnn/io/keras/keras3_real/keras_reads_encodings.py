@@ -1,0 +1,62 @@
+"""What Keras 3.15.1 (KERAS_BACKEND=jax) does with the edits of cfgkeys.keras that KerasZipVariantsTest makes in Java:
+config.json (or metadata.json) re-encoded, NaN / Infinity literals in config.json, bytes before the zip. Run from this
+folder; it writes only into a temporary folder and prints, per edit, Keras' load and the largest difference of its
+predictions on cfgkeys_x.npy from cfgkeys_y.npy (Keras' own on the unedited file), or Keras' refusal.
+Python's json.loads of bytes detects the encoding (json.detect_encoding: BOMs, then zero bytes) and takes NaN and
+Infinity; its zipfile reads a zip with bytes before it. Output with keras 3.15.1:
+
+bom                 loads, max diff 0.0
+utf16               loads, max diff 0.0
+utf16le_no_bom      loads, max diff 0.0
+utf16be_no_bom      loads, max diff 0.0
+utf32               loads, max diff 0.0
+metadata_bom        loads, max diff 0.0
+nan_top_level       loads, max diff 0.0
+nan_dropout         loads, max diff 0.0
+prefix              loads, max diff 0.0
+
+nan_dropout loads because Keras' LSTM clamps its rate, min(1, max(0, nan)) being 0 (a rate of 1.5 loads as 1 too);
+jrnn refuses a rate outside [0, 1) naming the layer and the value, this one included (GUIDE).
+"""
+import os, json, tempfile, zipfile, warnings
+os.environ.setdefault("KERAS_BACKEND", "jax")
+import numpy as np, keras
+warnings.simplefilter("ignore")
+src = "cfgkeys.keras"
+x, y = np.load("cfgkeys_x.npy"), np.load("cfgkeys_y.npy")
+members = {}
+with zipfile.ZipFile(src) as z:
+    for n in z.namelist(): members[n] = z.read(n)
+cfg = members["config.json"].decode()
+def top(extra):   # an unknown top-level key, which Keras ignores
+    return cfg[:-1] + ", " + extra + "}"
+def lstm_dropout(v):
+    c = json.loads(cfg)
+    for l in c["config"]["layers"]:
+        if l["class_name"] == "LSTM": l["config"]["dropout"] = v
+    return json.dumps(c)
+edits = {
+    "bom": {"config.json": b"\xef\xbb\xbf" + cfg.encode()},
+    "utf16": {"config.json": cfg.encode("utf-16")},
+    "utf16le_no_bom": {"config.json": cfg.encode("utf-16-le")},
+    "utf16be_no_bom": {"config.json": cfg.encode("utf-16-be")},
+    "utf32": {"config.json": cfg.encode("utf-32")},
+    "metadata_bom": {"metadata.json": b"\xef\xbb\xbf" + members["metadata.json"]},
+    "nan_top_level": {"config.json": top('"a": NaN, "b": Infinity, "c": -Infinity').encode()},
+    "nan_dropout": {"config.json": lstm_dropout(float("nan")).encode()},
+}
+d = tempfile.mkdtemp()
+def check(name, path):
+    try:
+        m = keras.saving.load_model(path)
+        print(f"{name:20}loads, max diff {float(np.abs(np.asarray(m.predict(x, verbose=0)) - y).max())}")
+    except Exception as e:
+        print(f"{name:20}refused: {type(e).__name__}: {str(e)[:160]}")
+for name, repl in edits.items():
+    p = os.path.join(d, name + ".keras")
+    with zipfile.ZipFile(p, "w") as z:
+        for n, b in members.items(): z.writestr(n, repl.get(n, b))
+    check(name, p)
+p = os.path.join(d, "prefix.keras")
+with open(p, "wb") as f: f.write(b"#!/bin/sh\nexit 0\n" + open(src, "rb").read())
+check("prefix", p)
