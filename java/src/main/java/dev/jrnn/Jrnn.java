@@ -56,6 +56,7 @@ public final class Jrnn {
         if (backend != null) backend.setPrecision(p);
     }
 
+    /** The matrix-product precision {@link #setPrecision} set; default FP32. */
     public static synchronized Precision precision() { return precision; }
 
     /** Seeds every random choice jrnn makes from now on (initializers, shuffles, dropout). */

@@ -77,7 +77,7 @@ public enum Activation {
      * "soft_shrink" and "hard_shrink" (threshold 0.5), "squareplus" (b 4), "sparse_plus" and "sparse_sigmoid", each with
      * Keras' default arguments, and "log_softmax" (rows, as softmax). gelu, swish and the Keras 3 elementwise ones
      * take their derivative from the input ({@link #needsInput()}). Keras' glu, sparsemax (not elementwise) and
-     * threshold (no defaults) are refused.
+     * threshold (no defaults) are refused, and so is a name in another case ("Tanh", "RELU"), as Keras refuses it.
      * <pre>{@code
      * Activation.of("hard_sigmoid").apply(1.5);          // 0.75, Keras 3's
      * Activation.of("hard_sigmoid_keras2").apply(1.5);   // 0.8, Keras 2's
@@ -85,7 +85,22 @@ public enum Activation {
      */
     public static Activation of(String name) {
         if (name == null || name.isEmpty()) return LINEAR;
-        return switch (name.toLowerCase(Locale.ROOT)) {
+        Activation a = named(name);
+        if (a != null) return a;
+        // Keras' activations.get looks a name up as written ("Tanh" and "RELU" are refused); say which name was meant
+        Activation lower = named(name.toLowerCase(Locale.ROOT));
+        throw new IllegalArgumentException("unknown activation '" + name + "'"
+                + (lower == null ? "" : " (Keras' names are lower case: did you mean " + lower.kerasName() + "?)")
+                + ": expected one of linear, tanh, sigmoid, relu, softmax, hard_sigmoid (Keras 3's), "
+                + "hard_sigmoid_keras2 (Keras 2's), elu, selu, softplus, softsign, leaky_relu, exponential, gelu, swish, "
+                + "relu6, mish, hard_silu, celu, log_sigmoid, hard_tanh, tanh_shrink, soft_shrink, hard_shrink, squareplus, "
+                + "sparse_plus, sparse_sigmoid, log_softmax"
+                + " (glu, sparsemax and threshold are not supported)");
+    }
+
+    /** The activation of exactly this name, or null. */
+    private static Activation named(String name) {
+        return switch (name) {
             case "linear", "none" -> LINEAR;
             case "tanh" -> TANH;
             case "sigmoid" -> SIGMOID;
@@ -114,12 +129,7 @@ public enum Activation {
             case "sparse_plus" -> SPARSE_PLUS;
             case "sparse_sigmoid" -> SPARSE_SIGMOID;
             case "log_softmax" -> LOG_SOFTMAX;
-            default -> throw new IllegalArgumentException("unknown activation '" + name
-                    + "': expected one of linear, tanh, sigmoid, relu, softmax, hard_sigmoid (Keras 3's), "
-                    + "hard_sigmoid_keras2 (Keras 2's), elu, selu, softplus, softsign, leaky_relu, exponential, gelu, swish, "
-                    + "relu6, mish, hard_silu, celu, log_sigmoid, hard_tanh, tanh_shrink, soft_shrink, hard_shrink, squareplus, "
-                    + "sparse_plus, sparse_sigmoid, log_softmax"
-                    + " (glu, sparsemax and threshold are not supported)");
+            default -> null;
         };
     }
 

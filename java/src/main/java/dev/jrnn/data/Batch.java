@@ -49,8 +49,10 @@ public final class Batch implements AutoCloseable {
     /** Samples in this batch. */
     public int size() { return indices.length; }
 
+    /** How many input tensors each sample has. */
     public int inputCount() { return inputs; }
 
+    /** How many target tensors each sample has (0 for a data set of inputs only). */
     public int targetCount() { return segments.length - inputs - weights; }
 
     /** Sample-weight tensors per sample (0: the data set has none; 1: one for every output; else one per output). */
@@ -72,12 +74,14 @@ public final class Batch implements AutoCloseable {
     /** Target {@code k} as a Tensor. */
     public Tensor target(int k) { return tensor(inputs + checkIndex(k, targetCount(), "target")); }
 
+    /** Every input of this batch, as {@link #input(int)} gives them. */
     public List<Tensor> inputs() {
         List<Tensor> l = new ArrayList<>();
         for (int k = 0; k < inputs; k++) l.add(input(k));
         return l;
     }
 
+    /** Every target of this batch, as {@link #target(int)} gives them. */
     public List<Tensor> targets() {
         List<Tensor> l = new ArrayList<>();
         for (int k = 0; k < targetCount(); k++) l.add(target(k));
@@ -87,10 +91,13 @@ public final class Batch implements AutoCloseable {
     /** Input {@code k}'s memory as filled (float32, row-major; may be longer than the shape needs). */
     public MemorySegment inputSegment(int k) { return segments[checkIndex(k, inputs, "input")]; }
 
+    /** Target {@code k}'s memory as filled (float32, row-major; may be longer than the shape needs). */
     public MemorySegment targetSegment(int k) { return segments[inputs + checkIndex(k, targetCount(), "target")]; }
 
+    /** The shape of input {@code k} in this batch (a copy). */
     public int[] inputShape(int k) { return shapes[checkIndex(k, inputs, "input")].clone(); }
 
+    /** The shape of target {@code k} in this batch (a copy). */
     public int[] targetShape(int k) { return shapes[inputs + checkIndex(k, targetCount(), "target")].clone(); }
 
     /** The sequence length of each sample, or null when the data has no variable-length sequences. */

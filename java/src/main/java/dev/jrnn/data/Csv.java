@@ -27,7 +27,10 @@ import java.util.List;
 public final class Csv {
     private Csv() {}
 
-    /** How a file is read: tf.data's {@code CsvDataset} options under their Keras-user names, with its defaults but {@code header}. */
+    /**
+     * How a file is read: tf.data's {@code CsvDataset} options under their Keras-user names, with its defaults but
+     * {@code header}.
+     */
     public static final class Options {
         private boolean header = true;
         private char delimiter = ',';
@@ -36,6 +39,9 @@ public final class Csv {
         private String[] names;
         private int[] indices;
         private float[] defaults;
+
+        /** tf.data's CsvDataset defaults but a header row: comma-delimited, quotes, "" as NA. */
+        public Options() {}
 
         private Options copy() {
             Options o = new Options();
@@ -126,7 +132,10 @@ public final class Csv {
     /** What {@link #read} gives: the column names (the header's, or "0", "1", ... without one) and the (rows, columns) values. */
     public record Data(List<String> columns, Tensor values) {}
 
-    /** The whole file in memory. An IOException names the line (where the record starts) and the column of a field it cannot read. */
+    /**
+     * The whole file in memory. An IOException names the line (where the record starts) and the column of a field it
+     * cannot read.
+     */
     public static Data read(Path file, Options options) throws IOException {
         List<float[]> rows = new ArrayList<>();
         List<String> names = scan(file, options, rows::add);
@@ -197,7 +206,10 @@ public final class Csv {
         }
     }
 
-    /** UTF-8, bytes that are not read as U+FFFD: a column of such text that is not read does no harm, one that is read is no number. */
+    /**
+     * UTF-8, bytes that are not read as U+FFFD: a column of such text that is not read does no harm, one that is read
+     * is no number.
+     */
     private static BufferedReader reader(Path file) throws IOException {
         return new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8));
     }
@@ -287,7 +299,10 @@ public final class Csv {
 
     private static boolean isSpace(char c) { return c == ' ' || c >= '\t' && c <= '\r'; }
 
-    /** {@code [digits][.digits]} with at least one digit, then an optional exponent ({@code e} or, for hex, {@code p}, with decimal digits). */
+    /**
+     * {@code [digits][.digits]} with at least one digit, then an optional exponent ({@code e} or, for hex, {@code p},
+     * with decimal digits).
+     */
     private static boolean number(String s, int at, boolean hex) {
         int i = at, n = s.length(), digits = 0;
         while (i < n && digit(s.charAt(i), hex)) { i++; digits++; }
@@ -310,7 +325,10 @@ public final class Csv {
         return c >= '0' && c <= '9' || hex && (c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F');
     }
 
-    /** glibc: {@code nan} alone, or {@code nan(chars)} of letters, digits and '_'; the chars, if they read as a number, fill the payload. */
+    /**
+     * glibc: {@code nan} alone, or {@code nan(chars)} of letters, digits and '_'; the chars, if they read as a number,
+     * fill the payload.
+     */
     private static Float nan(String body, boolean negative) {
         int payload = 0;
         if (body.length() > 3) {
@@ -326,7 +344,10 @@ public final class Csv {
         return Float.intBitsToFloat(bits);
     }
 
-    /** C's {@code strtoull(s, &end, 0)} when it reads all of {@code s} (0x hex, 0 octal, else decimal; wrapping as an unsigned long), else 0. */
+    /**
+     * C's {@code strtoull(s, &end, 0)} when it reads all of {@code s} (0x hex, 0 octal, else decimal; wrapping as an
+     * unsigned long), else 0.
+     */
     private static long strtoull(String s) {
         int radix = 10, at = 0;
         if (s.length() > 1 && s.charAt(0) == '0' && (s.charAt(1) == 'x' || s.charAt(1) == 'X')) { radix = 16; at = 2; }

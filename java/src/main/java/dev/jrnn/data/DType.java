@@ -15,9 +15,31 @@ import java.nio.ByteOrder;
  * }</pre>
  */
 public enum DType {
-    FLOAT16("f2", "F16", 2), BFLOAT16(null, "BF16", 2), FLOAT32("f4", "F32", 4), FLOAT64("f8", "F64", 8),
-    INT8("i1", "I8", 1), INT16("i2", "I16", 2), INT32("i4", "I32", 4), INT64("i8", "I64", 8),
-    UINT8("u1", "U8", 1), UINT16("u2", "U16", 2), UINT32("u4", "U32", 4), UINT64("u8", "U64", 8),
+    /** IEEE half precision: NumPy's {@code float16} (f2), safetensors' F16. */
+    FLOAT16("f2", "F16", 2),
+    /** bfloat16: safetensors' BF16 (NumPy has none). */
+    BFLOAT16(null, "BF16", 2),
+    /** NumPy's {@code float32} (f4), safetensors' F32: what jrnn trains in. */
+    FLOAT32("f4", "F32", 4),
+    /** NumPy's {@code float64} (f8), safetensors' F64. */
+    FLOAT64("f8", "F64", 8),
+    /** NumPy's {@code int8} (i1), safetensors' I8. */
+    INT8("i1", "I8", 1),
+    /** NumPy's {@code int16} (i2), safetensors' I16. */
+    INT16("i2", "I16", 2),
+    /** NumPy's {@code int32} (i4), safetensors' I32. */
+    INT32("i4", "I32", 4),
+    /** NumPy's {@code int64} (i8), safetensors' I64. */
+    INT64("i8", "I64", 8),
+    /** NumPy's {@code uint8} (u1), safetensors' U8. */
+    UINT8("u1", "U8", 1),
+    /** NumPy's {@code uint16} (u2), safetensors' U16. */
+    UINT16("u2", "U16", 2),
+    /** NumPy's {@code uint32} (u4), safetensors' U32. */
+    UINT32("u4", "U32", 4),
+    /** NumPy's {@code uint64} (u8), safetensors' U64. */
+    UINT64("u8", "U64", 8),
+    /** NumPy's {@code bool} (b1), safetensors' BOOL: one byte per value. */
     BOOL("b1", "BOOL", 1);
 
     private final String numpy, safetensors;

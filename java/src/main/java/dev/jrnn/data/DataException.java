@@ -14,6 +14,7 @@ package dev.jrnn.data;
  * }</pre>
  */
 public final class DataException extends RuntimeException {
+    /** Where it happened ({@link #where()}). */
     private final String where;
 
     DataException(String where, String problem, Throwable cause) {

@@ -46,6 +46,7 @@ public final class Npy {
      * @param fortranOrder whether the elements are stored first axis fastest (NumPy's {@code fortran_order}; false for 1-d)
      */
     public record Header(DType dtype, ByteOrder order, long[] shape, long dataOffset, boolean fortranOrder) {
+        /** Keeps a copy of the shape. */
         public Header {
             shape = shape.clone();
         }

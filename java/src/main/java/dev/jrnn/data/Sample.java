@@ -21,6 +21,7 @@ import java.util.List;
  * @param source  the file or generator it came from, or null
  */
 public record Sample(List<Tensor> inputs, List<Tensor> targets, List<Tensor> weights, int length, long index, String source) {
+    /** Copies the tensor lists and checks: at least one input, and a length of -1 or within input 0's steps. */
     public Sample {
         if (inputs == null || inputs.isEmpty()) throw new IllegalArgumentException("Sample: at least one input is needed");
         inputs = copy(inputs, "inputs");

@@ -51,6 +51,9 @@ public final class TextDirectory {
         private boolean followLinks;
         private boolean verbose = true;
 
+        /** Keras' defaults: inferred labels, label mode "int", batch size 32, shuffled. */
+        public Options() {}
+
         private Options copy() {
             Options o = new Options();
             o.inferred = inferred;
@@ -82,7 +85,10 @@ public final class TextDirectory {
             return o;
         }
 
-        /** Keras' {@code labels=[...]}: one integer label per file, in the files' sorted order (the folder's structure is then ignored). */
+        /**
+         * Keras' {@code labels=[...]}: one integer label per file, in the files' sorted order (the folder's structure
+         * is then ignored).
+         */
         public Options labels(int... labels) {
             if (labels == null) throw new IllegalArgumentException("TextDirectory: labels: expected one integer label per file, got null");
             for (int i = 0; i < labels.length; i++) {
@@ -94,7 +100,10 @@ public final class TextDirectory {
             return o;
         }
 
-        /** Keras' {@code label_mode}: "int" (the default; (n) class indices), "categorical" ((n, classes) one-hot), "binary" ((n, 1) of 0 and 1; two classes) or null (no labels). */
+        /**
+         * Keras' {@code label_mode}: "int" (the default; (n) class indices), "categorical" ((n, classes) one-hot),
+         * "binary" ((n, 1) of 0 and 1; two classes) or null (no labels).
+         */
         public Options labelMode(String mode) {
             if (mode != null && !List.of("int", "categorical", "binary").contains(mode)) {
                 throw new IllegalArgumentException("TextDirectory: labelMode: expected \"int\", \"categorical\", \"binary\" or null, got \"" + mode + "\"");
@@ -157,7 +166,10 @@ public final class TextDirectory {
             return o;
         }
 
-        /** Keras' {@code subset}: "training" or "validation" for {@link #read}, "both" for {@link #readBoth}; with a validation split only. */
+        /**
+         * Keras' {@code subset}: "training" or "validation" for {@link #read}, "both" for {@link #readBoth}; with a
+         * validation split only.
+         */
         public Options subset(String subset) {
             if (subset != null && !List.of("training", "validation", "both").contains(subset)) {
                 throw new IllegalArgumentException("TextDirectory: subset: expected \"training\", \"validation\", \"both\" or null, got \"" + subset + "\"");
@@ -405,7 +417,10 @@ public final class TextDirectory {
     /** Each file's class index, or null without labels (Keras' labels None or label_mode None). */
     public int[] labels() { return labels == null ? null : labels.clone(); }
 
-    /** Keras' {@code dataset.class_names}: the class subfolders in label order (explicit labels: the sorted labels), or null without labels. */
+    /**
+     * Keras' {@code dataset.class_names}: the class subfolders in label order (explicit labels: the sorted labels), or
+     * null without labels.
+     */
     public List<String> classNames() { return classNames; }
 
     /** The seed the files were shuffled with (drawn in [0, 10^6) when none was given, as Keras draws it). */
@@ -434,7 +449,10 @@ public final class TextDirectory {
         }
     }
 
-    /** The labels as Keras' label_mode encodes them: "int" (n), "categorical" (n, classes), "binary" (n, 1); null without labels. */
+    /**
+     * The labels as Keras' label_mode encodes them: "int" (n), "categorical" (n, classes), "binary" (n, 1); null
+     * without labels.
+     */
     public Tensor labelTensor() {
         if (labels == null) return null;
         int n = labels.length;

@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 
 /** Keras' Zeros, Ones and Constant(value): every value the same; {@code kerasClass} says which Keras wrote. */
 public record Constant(double value, String kerasClass) implements Initializer {
+    /** Checks the value is finite and fits the class: Zeros 0, Ones 1, or any for Constant. */
     public Constant {
         Draws.finite("Constant", "value", value);
         if (!("Zeros".equals(kerasClass) && value == 0 || "Ones".equals(kerasClass) && value == 1 || "Constant".equals(kerasClass))) {

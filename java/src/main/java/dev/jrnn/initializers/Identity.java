@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 
 /** Keras' Identity(gain): gain on the diagonal of a 2-D weight (rectangular too, as Keras' eye), 0 elsewhere. */
 public record Identity(double gain) implements Initializer {
+    /** Checks the gain is finite. */
     public Identity {
         Draws.finite("Identity", "gain", gain);
     }

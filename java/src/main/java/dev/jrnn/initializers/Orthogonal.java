@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
  * than columns) or columns, times gain ({@link Draws#orthogonal}); rank 2 or more. Seed null draws from the layer's stream.
  */
 public record Orthogonal(double gain, Long seed) implements Initializer {
+    /** Checks the gain is finite. */
     public Orthogonal {
         Draws.finite("Orthogonal", "gain", gain);
     }

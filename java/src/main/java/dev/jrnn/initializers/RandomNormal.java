@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
  * from the mean are drawn again ({@link Draws#truncatedNormal}). Seed null draws from the layer's stream.
  */
 public record RandomNormal(double mean, double stddev, boolean truncated, Long seed) implements Initializer {
+    /** Checks the mean (finite) and the standard deviation (>= 0, finite). */
     public RandomNormal {
         String cls = truncated ? "TruncatedNormal" : "RandomNormal";
         Draws.finite(cls, "mean", mean);

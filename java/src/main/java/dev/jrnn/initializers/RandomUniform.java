@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 
 /** Keras' RandomUniform(minval, maxval, seed): U(minval, maxval); seed null draws from the layer's stream. */
 public record RandomUniform(double minval, double maxval, Long seed) implements Initializer {
+    /** Checks the bounds: finite, {@code minval <= maxval}. */
     public RandomUniform {
         Draws.finite("RandomUniform", "minval", minval);
         Draws.finite("RandomUniform", "maxval", maxval);

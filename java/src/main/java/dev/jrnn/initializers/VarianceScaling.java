@@ -24,6 +24,7 @@ public record VarianceScaling(double scale, String mode, String distribution, Lo
             "HeUniform", new Object[] {2.0, "fan_in", "uniform"}, "HeNormal", new Object[] {2.0, "fan_in", "truncated_normal"},
             "LecunUniform", new Object[] {1.0, "fan_in", "uniform"}, "LecunNormal", new Object[] {1.0, "fan_in", "truncated_normal"});
 
+    /** Checks the arguments as Keras does ("normal" reads as "truncated_normal") and that a preset keeps its own. */
     public VarianceScaling {
         if (kerasClass == null) kerasClass = "VarianceScaling";   // the record built directly: Keras' VarianceScaling
         dev.jrnn.tensor.Float32.check(kerasClass + ": scale", scale, x -> x > 0 && Double.isFinite(x), "positive and finite (in float32)");

@@ -60,6 +60,7 @@ public final class AtomicFiles {
     /** Produces the file content. */
     @FunctionalInterface
     public interface Content {
+        /** Writes the whole content to {@code out}. */
         void writeTo(OutputStream out) throws IOException;
     }
 

@@ -43,12 +43,14 @@ public final class FileFaults {
     /** A read of a file. */
     @FunctionalInterface
     public interface Read<T> {
+        /** Reads the file and returns what it read. */
         T run() throws IOException;
     }
 
     /** A write of a file. */
     @FunctionalInterface
     public interface Write {
+        /** Writes the file. */
         void run() throws IOException;
     }
 

@@ -36,30 +36,45 @@ public final class Json {
     public static Object parsePython(String s) { return new Json(s, true).parseDocument(); }
 
     /**
-     * JSON bytes as text, decoded as Python's {@code json.loads} decodes bytes ({@code json.detect_encoding}): a UTF-32,
-     * UTF-16 or UTF-8 byte-order mark says the encoding (and is dropped), else the zero bytes of the first four give
-     * UTF-16 or UTF-32 (big or little endian), else UTF-8. Malformed bytes become U+FFFD, as {@code new String} makes them.
+     * The encoding Python's {@code json.loads} reads JSON bytes in ({@code json.detect_encoding}): a UTF-32, UTF-16 or
+     * UTF-8 byte-order mark says it, else the zero bytes of the first four give UTF-16 or UTF-32 (big or little endian),
+     * else UTF-8. {@code charset} decodes from {@code skip} (a UTF-16 / UTF-32 mark is read and dropped by the charset, a
+     * UTF-8 one skipped); {@code name} is Python's codec name in upper case ("UTF-16-LE"), as messages give it.
      */
-    public static String decode(byte[] b) {
-        java.nio.charset.Charset cs = java.nio.charset.StandardCharsets.UTF_8;
-        int skip = 0;
+    public record Encoding(java.nio.charset.Charset charset, int skip, String name) { }
+
+    /** {@link Encoding}: what Python's {@code json.detect_encoding} finds in {@code b}. */
+    public static Encoding detectEncoding(byte[] b) {
         if (b.length >= 4 && ((b[0] == 0 && b[1] == 0 && (b[2] & 0xff) == 0xfe && (b[3] & 0xff) == 0xff)
                 || ((b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe && b[2] == 0 && b[3] == 0))) {
-            cs = java.nio.charset.Charset.forName("UTF-32");   // reads the mark, drops it
-        } else if (b.length >= 2 && (((b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff) || ((b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe))) {
-            cs = java.nio.charset.StandardCharsets.UTF_16;   // reads the mark, drops it
-        } else if (b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
-            skip = 3;
-        } else if (b.length >= 4 && b[0] == 0) {
-            cs = b[1] != 0 ? java.nio.charset.StandardCharsets.UTF_16BE : java.nio.charset.Charset.forName("UTF-32BE");
-        } else if (b.length >= 4 && b[1] == 0) {
-            cs = b[2] != 0 || b[3] != 0 ? java.nio.charset.StandardCharsets.UTF_16LE : java.nio.charset.Charset.forName("UTF-32LE");
-        } else if (b.length == 2 && b[0] == 0) {
-            cs = java.nio.charset.StandardCharsets.UTF_16BE;
-        } else if (b.length == 2 && b[1] == 0) {
-            cs = java.nio.charset.StandardCharsets.UTF_16LE;
+            return new Encoding(java.nio.charset.Charset.forName("UTF-32"), 0, "UTF-32");   // reads the mark, drops it
         }
-        return new String(b, skip, b.length - skip, cs);
+        if (b.length >= 2 && (((b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff) || ((b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe))) {
+            return new Encoding(java.nio.charset.StandardCharsets.UTF_16, 0, "UTF-16");   // reads the mark, drops it
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+            return new Encoding(java.nio.charset.StandardCharsets.UTF_8, 3, "UTF-8");   // Python's utf-8-sig
+        }
+        if (b.length >= 4 && b[0] == 0) {
+            return b[1] != 0 ? new Encoding(java.nio.charset.StandardCharsets.UTF_16BE, 0, "UTF-16-BE")
+                    : new Encoding(java.nio.charset.Charset.forName("UTF-32BE"), 0, "UTF-32-BE");
+        }
+        if (b.length >= 4 && b[1] == 0) {
+            return b[2] != 0 || b[3] != 0 ? new Encoding(java.nio.charset.StandardCharsets.UTF_16LE, 0, "UTF-16-LE")
+                    : new Encoding(java.nio.charset.Charset.forName("UTF-32LE"), 0, "UTF-32-LE");
+        }
+        if (b.length == 2 && b[0] == 0) return new Encoding(java.nio.charset.StandardCharsets.UTF_16BE, 0, "UTF-16-BE");
+        if (b.length == 2 && b[1] == 0) return new Encoding(java.nio.charset.StandardCharsets.UTF_16LE, 0, "UTF-16-LE");
+        return new Encoding(java.nio.charset.StandardCharsets.UTF_8, 0, "UTF-8");
+    }
+
+    /**
+     * JSON bytes as text in the encoding {@link #detectEncoding} finds, leniently: malformed bytes become U+FFFD, as
+     * {@code new String} makes them (for text Keras never parses on load, such as a .keras's metadata.json).
+     */
+    public static String decode(byte[] b) {
+        Encoding e = detectEncoding(b);
+        return new String(b, e.skip(), b.length - e.skip(), e.charset());
     }
 
     /** Parses one value followed only by whitespace (safetensors pads headers with spaces). */

@@ -14,6 +14,9 @@ import java.util.List;
  * }</pre>
  */
 public class Add extends Merge {
+    /** Keras' {@code Add()}: apply it to a list of inputs of one shape (or shapes that broadcast). */
+    public Add() {}
+
     @Override
     public String kerasClass() { return "Add"; }
 

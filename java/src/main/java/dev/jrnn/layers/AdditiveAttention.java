@@ -37,6 +37,7 @@ public class AdditiveAttention extends BaseDenseAttention {
         return this;
     }
 
+    /** Keras' {@code use_scale}; default true. */
     public boolean useScale() { return useScale; }
 
     /** The scale has the query's dim: a later call fits when its query has the same (a key or none, any steps). */

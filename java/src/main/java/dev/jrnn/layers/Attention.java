@@ -42,6 +42,7 @@ public class Attention extends BaseDenseAttention {
         return this;
     }
 
+    /** Keras' {@code use_scale}; default false. */
     public boolean useScale() { return useScale; }
 
     /** Keras' {@code score_mode}: "dot" (default) or "concat". Before the build. */
@@ -55,6 +56,7 @@ public class Attention extends BaseDenseAttention {
         return this;
     }
 
+    /** Keras' {@code score_mode}: "dot" (default) or "concat". */
     public String scoreMode() { return concat ? "concat" : "dot"; }
 
     private void requireUnbuilt(String what) {

@@ -14,6 +14,9 @@ import java.util.List;
  * }</pre>
  */
 public class Average extends Merge {
+    /** Keras' {@code Average()}: apply it to a list of inputs of one shape (or shapes that broadcast). */
+    public Average() {}
+
     @Override
     public String kerasClass() { return "Average"; }
 

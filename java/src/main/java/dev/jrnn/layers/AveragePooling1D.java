@@ -16,6 +16,7 @@ import java.util.List;
  * }</pre>
  */
 public class AveragePooling1D extends Pooling1D {
+    /** Keras' {@code AveragePooling1D(pool_size)}: strides the pool size, padding "valid". */
     public AveragePooling1D(int poolSize) { super("AveragePooling1D", poolSize); }
 
     @Override

@@ -42,6 +42,7 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code dropout}; default 0. */
     public double dropout() { return opts.dropout; }
 
     /**
@@ -53,6 +54,7 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code use_causal_mask}; default false. */
     public boolean useCausalMask() { return opts.causal; }
 
     /**
@@ -64,6 +66,7 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code return_attention_scores}; default false. */
     public boolean returnAttentionScores() { return opts.returnScores; }
 
     // ------------------------------------------------------------------ shapes and weights

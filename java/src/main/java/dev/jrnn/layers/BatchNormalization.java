@@ -40,6 +40,9 @@ public class BatchNormalization extends Layer {
     private double gammaInit = 1, betaInit = 0, movingMeanInit = 0, movingVarianceInit = 1;
     private Param gamma, beta, movingMean, movingVariance;
 
+    /** Keras' {@code BatchNormalization()} at its defaults (the class comment); the builders below change them. */
+    public BatchNormalization() {}
+
     @Override
     public String kerasClass() { return "BatchNormalization"; }
 
@@ -57,6 +60,7 @@ public class BatchNormalization extends Layer {
         return this;
     }
 
+    /** Keras' {@code axis}; default -1 (the last). */
     public int axis() { return axis; }
 
     /** Keras' {@code momentum} of the moving statistics (default 0.99), in [0, 1]. */
@@ -67,6 +71,7 @@ public class BatchNormalization extends Layer {
         return this;
     }
 
+    /** Keras' {@code momentum}; default 0.99. */
     public double momentum() { return momentum; }
 
     /** Keras' {@code epsilon} added to the variance (default 1e-3), positive and finite. */
@@ -77,6 +82,7 @@ public class BatchNormalization extends Layer {
         return this;
     }
 
+    /** Keras' {@code epsilon}; default 1e-3. */
     public double epsilon() { return epsilon; }
 
     /** Keras' {@code center}: add the learned offset {@code beta} (default true). */
@@ -86,6 +92,7 @@ public class BatchNormalization extends Layer {
         return this;
     }
 
+    /** Keras' {@code center}; default true. */
     public boolean center() { return center; }
 
     /** Keras' {@code scale}: multiply by the learned {@code gamma} (default true). */
@@ -95,6 +102,7 @@ public class BatchNormalization extends Layer {
         return this;
     }
 
+    /** Keras' {@code scale}; default true. */
     public boolean scale() { return scale; }
 
     /** Keras' {@code gamma_initializer} as a constant: 1 ("ones", the default), 0 ("zeros") or Keras' Constant(value). */
@@ -122,12 +130,16 @@ public class BatchNormalization extends Layer {
         return this;
     }
 
+    /** Keras' {@code gamma_initializer} as its constant; default 1 (ones). */
     public double gammaInitializer() { return gammaInit; }
 
+    /** Keras' {@code beta_initializer} as its constant; default 0 (zeros). */
     public double betaInitializer() { return betaInit; }
 
+    /** Keras' {@code moving_mean_initializer} as its constant; default 0 (zeros). */
     public double movingMeanInitializer() { return movingMeanInit; }
 
+    /** Keras' {@code moving_variance_initializer} as its constant; default 1 (ones). */
     public double movingVarianceInitializer() { return movingVarianceInit; }
 
     private double constant(String what, double v) {

@@ -125,8 +125,10 @@ public class Bidirectional extends Layer {
     @Override
     public String kerasClass() { return "Bidirectional"; }
 
+    /** The wrapped layer (Keras' {@code forward_layer}). */
     public RecurrentLayer forwardLayer() { return forwardLayer; }
 
+    /** The other direction (Keras' {@code backward_layer}): the one given, or a copy of the wrapped layer going backwards. */
     public RecurrentLayer backwardLayer() { return backwardLayer; }
 
     /**
@@ -167,6 +169,7 @@ public class Bidirectional extends Layer {
         return super.variableScope(p);
     }
 
+    /** Keras' {@code merge_mode}: "concat" (default), "sum", "mul", "ave" or "none". */
     public String mergeMode() { return mergeMode; }
 
     /** "concat" (default), "sum", "mul", "ave", or "none" (outputs y_fw and y_bw separately). */
@@ -180,8 +183,10 @@ public class Bidirectional extends Layer {
         return this;
     }
 
+    /** The wrapped layers' {@code return_sequences}. */
     public boolean returnSequences() { return forwardLayer.returnSequences; }
 
+    /** The wrapped layers' {@code return_state}: the outputs then each direction's states. */
     public boolean returnState() { return forwardLayer.returnState; }
 
     private int n() { return forwardLayer.stateCount(); }

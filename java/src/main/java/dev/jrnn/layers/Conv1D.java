@@ -52,10 +52,13 @@ public class Conv1D extends Layer {
     @Override
     public String kerasClass() { return "Conv1D"; }
 
+    /** Keras' {@code filters}: the output channels. */
     public int filters() { return filters; }
 
+    /** Keras' {@code kernel_size}: the steps one kernel covers (before dilation). */
     public int kernelSize() { return kernelSize; }
 
+    /** Keras' {@code strides}; default 1. */
     public int strides() { return strides; }
 
     /** The step between outputs (Keras strides; default 1). Keras refuses strides above 1 with a dilation above 1. */
@@ -67,6 +70,7 @@ public class Conv1D extends Layer {
         return this;
     }
 
+    /** Keras' {@code dilation_rate}; default 1. */
     public int dilationRate() { return dilation; }
 
     /** The step between a kernel's taps (Keras dilation_rate; default 1). */
@@ -88,6 +92,7 @@ public class Conv1D extends Layer {
                 + s + " and dilationRate " + d);
     }
 
+    /** Keras' {@code padding}: "valid" (default), "same" or "causal", lower case. */
     public String padding() { return padding; }
 
     /** "valid" (default), "same" or "causal" (case-insensitive, as Keras). */
@@ -101,6 +106,7 @@ public class Conv1D extends Layer {
         return this;
     }
 
+    /** Keras' {@code activation} name; default "linear". */
     public String activation() { return activation.kerasName(); }
 
     /**
@@ -112,6 +118,7 @@ public class Conv1D extends Layer {
     /** Keras' {@code kernel_initializer} by Keras' name ({@link Initializer#of}). */
     public Conv1D kernelInitializer(String name) { return kernelInitializer(inits.named("kernel", name)); }
 
+    /** Keras' {@code kernel_initializer}; default glorot_uniform. */
     public Initializer kernelInitializer() { return inits.get("kernel"); }
 
     /** Keras' {@code bias_initializer} (default zeros), drawn at the build: set it before. */
@@ -120,9 +127,13 @@ public class Conv1D extends Layer {
     /** Keras' {@code bias_initializer} by Keras' name ({@link Initializer#of}). */
     public Conv1D biasInitializer(String name) { return biasInitializer(inits.named("bias", name)); }
 
+    /** Keras' {@code bias_initializer}; default zeros. */
     public Initializer biasInitializer() { return inits.get("bias"); }
 
-    /** Keras' {@code kernel_regularizer}: its penalty on the kernel [kernelSize, channels, filters] joins the loss (null: none). */
+    /**
+     * Keras' {@code kernel_regularizer}: its penalty on the kernel [kernelSize, channels, filters] joins the loss
+     * (null: none).
+     */
     public Conv1D kernelRegularizer(Regularizer r) { weightRules().regularizer("kernel", r); return this; }
 
     /** Keras' {@code bias_regularizer} (null: none; no penalty without a bias). */
@@ -143,8 +154,10 @@ public class Conv1D extends Layer {
         return this;
     }
 
+    /** Keras' {@code use_bias}; default true. */
     public boolean useBias() { return useBias; }
 
+    /** Keras' {@code use_bias}: whether the layer has a bias [filters]; default true. Set it before the build. */
     public Conv1D useBias(boolean b) {
         requireUnbuilt("useBias");
         this.useBias = b;

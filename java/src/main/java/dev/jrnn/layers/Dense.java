@@ -33,6 +33,7 @@ public class Dense extends Layer {
     private final WeightInitializers inits = new WeightInitializers(this)
             .with("kernel", "kernelInitializer", 2, Initializer.glorotUniform()).with("bias", "biasInitializer", 1, Initializer.zeros());
 
+    /** Keras' {@code Dense(units)}: {@code units} outputs (positive), linear activation, with a bias. */
     public Dense(int units) {
         if (units <= 0) throw new IllegalArgumentException("Dense: units must be positive, got " + units);
         this.units = units;
@@ -41,8 +42,10 @@ public class Dense extends Layer {
     @Override
     public String kerasClass() { return "Dense"; }
 
+    /** Keras' {@code units}: the output's last axis. */
     public int units() { return units; }
 
+    /** Keras' {@code activation} name; default "linear". */
     public String activation() { return activation.kerasName(); }
 
     /**
@@ -55,8 +58,10 @@ public class Dense extends Layer {
         return this;
     }
 
+    /** Keras' {@code use_bias}; default true. */
     public boolean useBias() { return useBias; }
 
+    /** Keras' {@code use_bias}: whether the layer has a bias [units]; default true. Set it before the build. */
     public Dense useBias(boolean b) {
         if (isBuilt()) throw new IllegalStateException(name() + ": cannot change useBias after the layer is built");
         this.useBias = b;
@@ -74,6 +79,7 @@ public class Dense extends Layer {
     /** Keras' {@code kernel_initializer} by Keras' name ("he_normal", "orthogonal", ...; {@link Initializer#of}). */
     public Dense kernelInitializer(String name) { return kernelInitializer(inits.named("kernel", name)); }
 
+    /** Keras' {@code kernel_initializer}; default glorot_uniform. */
     public Initializer kernelInitializer() { return inits.get("kernel"); }
 
     /** Keras' {@code bias_initializer} (default zeros), drawn at the build: set it before. */
@@ -82,6 +88,7 @@ public class Dense extends Layer {
     /** Keras' {@code bias_initializer} by Keras' name ({@link Initializer#of}). */
     public Dense biasInitializer(String name) { return biasInitializer(inits.named("bias", name)); }
 
+    /** Keras' {@code bias_initializer}; default zeros. */
     public Initializer biasInitializer() { return inits.get("bias"); }
 
     /** Keras' {@code kernel_regularizer}: its penalty on the kernel joins the loss (null: none). */

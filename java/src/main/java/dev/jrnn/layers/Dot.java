@@ -51,6 +51,7 @@ public class Dot extends Merge {
     /** The axes as given (one or two). */
     public int[] axes() { return axes.clone(); }
 
+    /** Keras' {@code normalize}; default false. */
     public boolean normalize() { return normalize; }
 
     /** Whether to L2-normalize each input along its dot axis first (Keras' {@code normalize}, default false). */
@@ -117,7 +118,10 @@ public class Dot extends Merge {
         return r;
     }
 
-    /** Per sample, {@code out = X Y^T} for X [p, d] and Y [q, d] (one batched product); two vectors make one product and one row sum. */
+    /**
+     * Per sample, {@code out = X Y^T} for X [p, d] and Y [q, d] (one batched product); two vectors make one product and
+     * one row sum.
+     */
     @Override
     DTensor merge(Backend be, List<DTensor> xs, List<DTensor> owned) {
         List<DTensor> c = canonical(be, xs, owned);
@@ -143,7 +147,10 @@ public class Dot extends Merge {
         return out;
     }
 
-    /** dX = G Y and dY = G^T X per sample (G [p, q]; two batched products), then back through the normalization and transposition. */
+    /**
+     * dX = G Y and dY = G^T X per sample (G [p, q]; two batched products), then back through the normalization and
+     * transposition.
+     */
     @Override
     void mergeBackward(Backend be, List<DTensor> xs, DTensor dy, List<DTensor> dx) {
         List<DTensor> tmp = new ArrayList<>();

@@ -43,6 +43,7 @@ public class Dropout extends Noise {
     @Override
     public String kerasClass() { return "Dropout"; }
 
+    /** Keras' {@code rate}: the fraction of inputs dropped in training. */
     public double rate() { return rate; }
 
     @Override

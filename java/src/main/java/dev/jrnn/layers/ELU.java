@@ -29,6 +29,7 @@ public class ELU extends ElementwiseLayer {
     @Override
     public String kerasClass() { return "ELU"; }
 
+    /** Keras' {@code alpha}; default 1. */
     public double alpha() { return alpha; }
 
     @Override

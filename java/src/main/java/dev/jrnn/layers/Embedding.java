@@ -37,7 +37,10 @@ public class Embedding extends Layer {
     private final WeightInitializers inits = new WeightInitializers(this)
             .with("embeddings", "embeddingsInitializer", 2, Initializer.randomUniform(-0.05, 0.05));
 
-    /** {@code inputDim}: vocabulary size (ids in [0, inputDim)), at most 2^24 (ids are float32); {@code outputDim}: vector size. */
+    /**
+     * {@code inputDim}: vocabulary size (ids in [0, inputDim)), at most 2^24 (ids are float32); {@code outputDim}:
+     * vector size.
+     */
     public Embedding(int inputDim, int outputDim) {
         if (inputDim <= 0 || outputDim <= 0) {
             throw new IllegalArgumentException("Embedding: inputDim and outputDim must be positive, got " + inputDim + " and " + outputDim);
@@ -66,6 +69,7 @@ public class Embedding extends Layer {
     /** Vector size (Keras output_dim). */
     public int outputDim() { return dim; }
 
+    /** Keras' {@code mask_zero}; default false. */
     public boolean maskZero() { return maskZero; }
 
     /**
@@ -79,6 +83,7 @@ public class Embedding extends Layer {
     /** Keras' {@code embeddings_initializer} by Keras' name ({@link Initializer#of}). */
     public Embedding embeddingsInitializer(String name) { return embeddingsInitializer(inits.named("embeddings", name)); }
 
+    /** Keras' {@code embeddings_initializer}; default uniform, RandomUniform(-0.05, 0.05). */
     public Initializer embeddingsInitializer() { return inits.get("embeddings"); }
 
     /** Keras' {@code embeddings_regularizer}: its penalty on the whole table joins the loss (null: none). */

@@ -17,6 +17,9 @@ import java.util.SplittableRandom;
  * }</pre>
  */
 public class Flatten extends WeightlessLayer {
+    /** Keras' {@code Flatten()}. */
+    public Flatten() {}
+
     @Override
     public String kerasClass() { return "Flatten"; }
 

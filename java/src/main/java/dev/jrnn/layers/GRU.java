@@ -18,6 +18,7 @@ package dev.jrnn.layers;
 public class GRU extends RecurrentLayer {
     private final GRUCell gruCell;
 
+    /** Keras' {@code GRU(units)}: a state h of {@code units} (positive), Keras 3's defaults for the rest (resetAfter true). */
     public GRU(int units) {
         this(units, new GRUCell());
     }
@@ -30,6 +31,7 @@ public class GRU extends RecurrentLayer {
     @Override
     public String layerClass() { return "GRU"; }
 
+    /** Keras' {@code recurrent_activation} name; default "sigmoid". */
     public String recurrentActivation() { return gruCell.recurrentActivation.kerasName(); }
 
     /**

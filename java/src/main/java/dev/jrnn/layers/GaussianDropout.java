@@ -32,6 +32,7 @@ public class GaussianDropout extends Noise {
     @Override
     public String kerasClass() { return "GaussianDropout"; }
 
+    /** Keras' {@code rate}. */
     public double rate() { return rate; }
 
     @Override

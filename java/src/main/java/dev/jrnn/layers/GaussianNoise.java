@@ -28,6 +28,7 @@ public class GaussianNoise extends Noise {
     @Override
     public String kerasClass() { return "GaussianNoise"; }
 
+    /** Keras' {@code stddev} of the noise added in training. */
     public double stddev() { return stddev; }
 
     @Override

@@ -28,8 +28,18 @@ public class GetItem extends Rearrangement {
     /** One item of a key: an index, a slice (null bounds as NumPy's None), a new axis or the ellipsis. */
     public record Item(Kind kind, int index, Integer start, Integer stop, Integer step) {
         /** What an item is. */
-        public enum Kind { INDEX, SLICE, NEW_AXIS, ELLIPSIS }
+        public enum Kind {
+            /** An integer index, NumPy's {@code h[:, -1]}: the axis goes. */
+            INDEX,
+            /** A slice, NumPy's {@code start:stop:step}. */
+            SLICE,
+            /** NumPy's {@code None} / {@code np.newaxis}: a new axis of length 1. */
+            NEW_AXIS,
+            /** NumPy's {@code ...}: the axes not named, taken whole. */
+            ELLIPSIS
+        }
 
+        /** Checks the kind is given and a slice's step is not 0. */
         public Item {
             Objects.requireNonNull(kind, "kind");
             if (kind == Kind.SLICE && step != null && step == 0) throw new IllegalArgumentException("GetItem: slice step must not be zero");

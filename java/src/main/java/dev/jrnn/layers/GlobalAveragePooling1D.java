@@ -16,6 +16,9 @@ import java.util.List;
  * }</pre>
  */
 public class GlobalAveragePooling1D extends GlobalPooling1D {
+    /** Keras' {@code GlobalAveragePooling1D()} (keepdims false). */
+    public GlobalAveragePooling1D() {}
+
     @Override
     public String kerasClass() { return "GlobalAveragePooling1D"; }
 

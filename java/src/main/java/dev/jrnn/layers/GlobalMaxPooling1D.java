@@ -16,6 +16,9 @@ import java.util.List;
  * }</pre>
  */
 public class GlobalMaxPooling1D extends GlobalPooling1D {
+    /** Keras' {@code GlobalMaxPooling1D()} (keepdims false). */
+    public GlobalMaxPooling1D() {}
+
     @Override
     public String kerasClass() { return "GlobalMaxPooling1D"; }
 

@@ -13,6 +13,9 @@ import java.util.List;
  * }</pre>
  */
 public class Identity extends ElementwiseLayer {
+    /** Keras 3's {@code Identity()}. */
+    public Identity() {}
+
     @Override
     public String kerasClass() { return "Identity"; }
 

@@ -14,6 +14,7 @@ package dev.jrnn.layers;
 public class LSTM extends RecurrentLayer {
     private final LSTMCell lstmCell;
 
+    /** Keras' {@code LSTM(units)}: a state h and c of {@code units} (positive), Keras' defaults for the rest. */
     public LSTM(int units) {
         this(units, new LSTMCell());
     }
@@ -26,6 +27,7 @@ public class LSTM extends RecurrentLayer {
     @Override
     public String layerClass() { return "LSTM"; }
 
+    /** Keras' {@code recurrent_activation} name; default "sigmoid". */
     public String recurrentActivation() { return lstmCell.recurrentActivation.kerasName(); }
 
     /**
@@ -41,6 +43,7 @@ public class LSTM extends RecurrentLayer {
         return this;
     }
 
+    /** Keras' {@code unit_forget_bias}; default true. */
     public boolean unitForgetBias() { return lstmCell.unitForgetBias; }
 
     /** Keras unit_forget_bias: initialise the forget-gate bias to 1 (default true). */

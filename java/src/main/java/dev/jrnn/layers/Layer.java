@@ -39,8 +39,11 @@ public abstract class Layer {
     private volatile boolean trainable = true;   // read by a fit on another thread (TrainableFlags)
     private String dtype = DtypePolicy.FLOAT32;   // Keras' dtype policy, kept for the config (jrnn computes in float32)
 
+    /** The backend the layer was built on (null before the build). */
     protected Backend backend;
+    /** The store of the weights {@link #createParams} declared (null before the build). */
     protected ParamStore store;
+    /** The layer's weights, in Keras' order: {@link #createParams} adds them. */
     protected final List<Param> params = new ArrayList<>();
     private List<int[]> builtInputShapes;
     private List<int[]> outputShapes;
@@ -188,6 +191,7 @@ public abstract class Layer {
     /** The batch size fixed by batchInputShape, or -1. */
     public int declaredBatchSize() { return declared.batch(); }
 
+    /** Keras' {@code trainable}; default true. */
     public boolean trainable() { return trainable; }
 
     /**
@@ -204,6 +208,7 @@ public abstract class Layer {
     /** The dtype policy {@link #dtype(String)} set, "float32" until then. */
     public String dtype() { return dtype; }
 
+    /** Keras' {@code trainable}: false freezes the layer's weights (fit leaves them as they are); default true. */
     public Layer trainable(boolean t) {
         boolean changed = t != trainable;
         this.trainable = t;
@@ -319,6 +324,7 @@ public abstract class Layer {
         outputShapes = null;
     }
 
+    /** {@link #build(List)} with the shapes as arguments. */
     public final List<int[]> build(int[]... inputShapes) { return build(Arrays.asList(inputShapes)); }
 
     /** Whether weights built for {@code built} serve {@code given}: default, same count, ranks and last dims. */
@@ -332,6 +338,7 @@ public abstract class Layer {
         return true;
     }
 
+    /** Whether the layer is built (its weights exist). */
     public boolean isBuilt() { return builtInputShapes != null; }
 
     /** Per-sample output shapes of the first build. */
@@ -559,12 +566,14 @@ public abstract class Layer {
 
     // ------------------------------------------------------------------ helpers
 
+    /** A deep copy of a list of shapes. */
     protected static List<int[]> copy(List<int[]> s) {
         List<int[]> r = new ArrayList<>(s.size());
         for (int[] a : s) r.add(a.clone());
         return r;
     }
 
+    /** Shapes as summary() prints them: one shape as {@code (2, 3)}, several in brackets. */
     public static String shapesString(List<int[]> s) {
         if (s.size() == 1) return Tensor.shapeString(s.get(0));
         StringBuilder b = new StringBuilder("[");

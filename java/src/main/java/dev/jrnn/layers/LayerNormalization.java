@@ -26,6 +26,9 @@ public class LayerNormalization extends Layer {
     private boolean center = true, scale = true;
     private Param gamma, beta;
 
+    /** Keras' {@code LayerNormalization()} at its defaults (axis -1, epsilon 1e-3, center and scale). */
+    public LayerNormalization() {}
+
     @Override
     public String kerasClass() { return "LayerNormalization"; }
 
@@ -40,6 +43,7 @@ public class LayerNormalization extends Layer {
         return this;
     }
 
+    /** Keras' {@code axis}; default -1 (the last). */
     public int axis() { return axis; }
 
     /** Keras' {@code epsilon} (default 1e-3), positive. */
@@ -64,10 +68,13 @@ public class LayerNormalization extends Layer {
         return this;
     }
 
+    /** Keras' {@code epsilon}; default 1e-3. */
     public double epsilon() { return epsilon; }
 
+    /** Keras' {@code center}; default true. */
     public boolean center() { return center; }
 
+    /** Keras' {@code scale}; default true. */
     public boolean scale() { return scale; }
 
     private void checkUnbuilt(String what) {

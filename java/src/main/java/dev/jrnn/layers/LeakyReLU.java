@@ -32,6 +32,7 @@ public class LeakyReLU extends ElementwiseLayer {
     @Override
     public String kerasClass() { return "LeakyReLU"; }
 
+    /** Keras' {@code negative_slope}; default 0.3. */
     public double negativeSlope() { return negativeSlope; }
 
     @Override

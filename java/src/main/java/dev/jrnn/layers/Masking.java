@@ -38,6 +38,7 @@ public class Masking extends WeightlessLayer {
     @Override
     public String kerasClass() { return "Masking"; }
 
+    /** Keras' {@code mask_value}; default 0. */
     public double maskValue() { return maskValue; }
 
     @Override

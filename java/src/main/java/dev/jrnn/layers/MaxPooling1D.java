@@ -18,6 +18,7 @@ import java.util.List;
  * }</pre>
  */
 public class MaxPooling1D extends Pooling1D {
+    /** Keras' {@code MaxPooling1D(pool_size)}: strides the pool size, padding "valid". */
     public MaxPooling1D(int poolSize) { super("MaxPooling1D", poolSize); }
 
     @Override

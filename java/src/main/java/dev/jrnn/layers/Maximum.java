@@ -10,6 +10,9 @@ package dev.jrnn.layers;
  * }</pre>
  */
 public class Maximum extends Extremum {
+    /** Keras' {@code Maximum()}: apply it to a list of inputs of one shape (or shapes that broadcast). */
+    public Maximum() {}
+
     @Override
     public String kerasClass() { return "Maximum"; }
 

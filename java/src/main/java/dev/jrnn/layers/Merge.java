@@ -23,6 +23,9 @@ public abstract class Merge extends Layer {
     /** Broadcasting's gather indices (see MergeBroadcast.Indices), kept until {@link #releaseBuffers}. */
     final MergeBroadcast.Indices indices = new MergeBroadcast.Indices();
 
+    /** Only jrnn's merge layers extend it: its merge operations are package-private. */
+    Merge() {}
+
     @Override
     public void releaseBuffers() {
         indices.release();

@@ -10,6 +10,9 @@ package dev.jrnn.layers;
  * }</pre>
  */
 public class Minimum extends Extremum {
+    /** Keras' {@code Minimum()}: apply it to a list of inputs of one shape (or shapes that broadcast). */
+    public Minimum() {}
+
     @Override
     public String kerasClass() { return "Minimum"; }
 

@@ -73,7 +73,10 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
     /** The value size per head ({@link #keyDim} unless set). */
     public int valueDim() { return valueDim > 0 ? valueDim : keyDim; }
 
-    /** Keras' {@code output_shape} as the last-axis size of the output; 0 (default): the query's last dimension. Before the build. */
+    /**
+     * Keras' {@code output_shape} as the last-axis size of the output; 0 (default): the query's last dimension. Before
+     * the build.
+     */
     public MultiHeadAttention outputShape(int d) {
         if (d < 0) throw new IllegalArgumentException(name() + ": outputShape must be a positive integer (or 0: the query's dim), got " + d);
         requireUnbuilt("outputShape");
@@ -121,6 +124,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code kernel_initializer} name; default "glorot_uniform". */
     public String kernelInitializer() { return kernelInit; }
 
     /** Keras' {@code bias_initializer}: "zeros" (default) or "ones". Before the build. */
@@ -129,6 +133,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code bias_initializer} name; default "zeros". */
     public String biasInitializer() { return biasInit; }
 
     private String initializer(String what, String name, String... known) {
@@ -158,6 +163,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code use_causal_mask}; default false. */
     public boolean useCausalMask() { return opts.causal; }
 
     /**
@@ -169,6 +175,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code return_attention_scores}; default false. */
     public boolean returnAttentionScores() { return opts.returnScores; }
 
     /**
@@ -184,6 +191,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Whether the last input is Keras' {@code attention_mask} ({@link #attentionMaskInput(boolean)}); default false. */
     public boolean attentionMaskInput() { return maskInput; }
 
     private void requireUnbuilt(String what) {

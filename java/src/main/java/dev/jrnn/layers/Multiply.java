@@ -17,6 +17,9 @@ import java.util.List;
  * }</pre>
  */
 public class Multiply extends Merge {
+    /** Keras' {@code Multiply()}: apply it to a list of inputs of one shape (or shapes that broadcast). */
+    public Multiply() {}
+
     @Override
     public String kerasClass() { return "Multiply"; }
 
@@ -90,7 +93,10 @@ public class Multiply extends Merge {
         return out;
     }
 
-    /** {@code y = m ? x : 0} with the [B, T] mask m spread over each step's features (a NaN at a masked step stays out, as Keras' where). */
+    /**
+     * {@code y = m ? x : 0} with the [B, T] mask m spread over each step's features (a NaN at a masked step stays out,
+     * as Keras' where).
+     */
     private void mulSteps(Backend be, DTensor x, DTensor m, DTensor y) {
         // the leading dims must match, not only the sizes divide: a (3, 2) mask on a (2, 3, 4) input would mask the wrong steps
         boolean fits = m.size() > 0 && m.rank() >= 1 && m.rank() <= x.rank();

@@ -50,6 +50,9 @@ public class Normalization extends Layer {
     private final java.util.Map<String, Buf> indexBufs = new java.util.HashMap<>();
     private Param mean, variance, count;
 
+    /** Keras' {@code Normalization()}: the last axis kept, not inverted; adapt it or give constants before use. */
+    public Normalization() {}
+
     @Override
     public String kerasClass() { return "Normalization"; }
 
@@ -60,6 +63,7 @@ public class Normalization extends Layer {
         return this;
     }
 
+    /** Keras' {@code invert}; default false. */
     public boolean invert() { return invert; }
 
     /**

@@ -7,9 +7,9 @@ import java.util.Arrays;
 /**
  * Keras' {@code Normalization} axes resolved for one per-sample input shape, as its {@code build}: the kept axes
  * (sorted, the batch axis never among them), the statistics' shape (the kept dimensions; (1) for none, Keras' scalar),
- * and where each input value finds its statistic. When the kept axes are the trailing ones the statistics are a row
- * vector over {@link #rows} rows; otherwise they are spread over a block of {@link #cols} values (from the first kept
- * axis to the last axis) by {@link #keptIndex(int[], int)}.
+ * and where each input value finds its statistic. When the kept axes are the trailing ones the statistics are one row
+ * vector of {@link #cols} values applied to every row of the input; otherwise they are spread over a block of
+ * {@link #cols} values (from the first kept axis to the last axis) by {@link #keptIndex(int[], int)}.
  */
 final class NormalizationAxes {
     /** Kept axes as per-sample indices (Keras' axis minus one), sorted. */

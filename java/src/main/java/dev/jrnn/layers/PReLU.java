@@ -33,6 +33,9 @@ public class PReLU extends Layer {
     private final WeightInitializers inits = new WeightInitializers(this).with("alpha", "alphaInitializer", 0, Initializer.zeros());
     private final MergeBroadcast.Indices indices = new MergeBroadcast.Indices();
 
+    /** Keras' {@code PReLU()} at its defaults (the class comment). */
+    public PReLU() {}
+
     @Override
     public String kerasClass() { return "PReLU"; }
 
@@ -50,6 +53,7 @@ public class PReLU extends Layer {
         return this;
     }
 
+    /** Keras' {@code shared_axes} (a copy); default none. */
     public int[] sharedAxes() { return sharedAxes.clone(); }
 
     /** Keras' {@code alpha_initializer} (default "zeros"), drawn at the build: set it before. */
@@ -58,6 +62,7 @@ public class PReLU extends Layer {
     /** Keras' {@code alpha_initializer} by Keras' name ({@link Initializer#of}). */
     public PReLU alphaInitializer(String name) { return alphaInitializer(inits.named("alpha", name)); }
 
+    /** Keras' {@code alpha_initializer}; default zeros. */
     public Initializer alphaInitializer() { return inits.get("alpha"); }
 
     /** Keras' {@code alpha_regularizer}: its penalty on alpha joins the loss (null: none). */

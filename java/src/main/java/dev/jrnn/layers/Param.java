@@ -16,22 +16,35 @@ public final class Param {
     private ParamStore store;
     private long offset;
 
+    /** A weight named {@code name} ("kernel", "bias", ...) of this shape, unbound until its layer is built. */
     public Param(String name, boolean trainable, int... shape) {
         this.name = name;
         this.shape = shape.clone();
         this.trainable = trainable;
     }
 
+    /** Its name within its layer: "kernel", "recurrent_kernel", "bias", ... */
     public String name() { return name; }
+
+    /** Its shape (a copy), Keras' layout. */
     public int[] shape() { return shape.clone(); }
+
+    /** How many values: the product of the shape. */
     public long size() { return Tensor.size(shape); }
+
+    /** Whether the optimizer updates it (false for BatchNormalization's moving statistics and the like). */
     public boolean trainable() { return trainable; }
 
     /** Values buffer; read at {@link #offset()}. */
     public Buf value() { return store().values(); }
+
     /** Gradient buffer (same offset as the value); layers accumulate into it. */
     public Buf grad() { return store().grads(); }
+
+    /** Where its values start in {@link #value()} (and its gradient in {@link #grad()}). */
     public long offset() { return offset; }
+
+    /** The backend its buffers live on; throws before the build. */
     public Backend backend() { return store().backend(); }
 
     /** Current values as a host tensor. */
@@ -63,8 +76,10 @@ public final class Param {
         this.offset = off;
     }
 
+    /** Whether it has buffers yet (its layer is built). */
     public boolean isBound() { return store != null; }
 
+    /** The store holding its buffers; throws IllegalStateException before the build. */
     public ParamStore store() {
         if (store == null) throw new IllegalStateException("parameter " + name + " is not built yet");
         return store;

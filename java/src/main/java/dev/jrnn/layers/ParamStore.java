@@ -90,6 +90,7 @@ public final class ParamStore implements AutoCloseable {
         if (--bound == 0) close();
     }
 
+    /** The backend its buffers live on. */
     public Backend backend() { return backend; }
 
     /** The name of the model whose close() freed this store, or null. */
@@ -128,6 +129,8 @@ public final class ParamStore implements AutoCloseable {
 
     /** Number of floats across all parameters. */
     public long size() { return size; }
+
+    /** The weights it holds, in order. */
     public List<Param> params() { return params; }
 
     /** Sets all gradients to zero. */

@@ -24,8 +24,10 @@ public abstract class Pooling1D extends WeightlessLayer {
         this.strides = poolSize;
     }
 
+    /** Keras' {@code pool_size}: the steps one window covers. */
     public int poolSize() { return poolSize; }
 
+    /** Keras' {@code strides}; default the pool size. */
     public int strides() { return strides; }
 
     /** The step between windows (Keras strides; default poolSize). */
@@ -36,6 +38,7 @@ public abstract class Pooling1D extends WeightlessLayer {
         return this;
     }
 
+    /** Keras' {@code padding}: "valid" (default) or "same", lower case. */
     public String padding() { return padding; }
 
     /** "valid" (default) or "same" (case-insensitive, as Keras). */

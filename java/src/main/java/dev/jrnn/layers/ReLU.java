@@ -19,6 +19,9 @@ public class ReLU extends ElementwiseLayer {
     private Double maxValue;
     private double negativeSlope, threshold;
 
+    /** Keras' {@code ReLU()} at its defaults: no max value, slope 0, threshold 0. */
+    public ReLU() {}
+
     @Override
     public String kerasClass() { return "ReLU"; }
 
@@ -49,10 +52,13 @@ public class ReLU extends ElementwiseLayer {
         return this;
     }
 
+    /** Keras' {@code max_value}; null (the default): none. */
     public Double maxValue() { return maxValue; }
 
+    /** Keras' {@code negative_slope}; default 0. */
     public double negativeSlope() { return negativeSlope; }
 
+    /** Keras' {@code threshold}; default 0. */
     public double threshold() { return threshold; }
 
     @Override

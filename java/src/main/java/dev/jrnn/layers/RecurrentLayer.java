@@ -43,16 +43,16 @@ import java.util.SplittableRandom;
  * Bidirectional sets to returnSequences) every masked step outputs 0.
  */
 public abstract class RecurrentLayer extends Layer implements RandomDraws {
-    protected final int units;
+    final int units;
     /** One timestep: its kind, activations, bias layout and step operations. */
     final Cell cell;
-    protected boolean useBias = true;
-    protected boolean returnSequences;
-    protected boolean returnState;
-    protected boolean goBackwards;
-    protected boolean unroll;
-    protected int tbptt;
-    protected boolean zeroOutputForMask;
+    boolean useBias = true;
+    boolean returnSequences;
+    boolean returnState;
+    boolean goBackwards;
+    boolean unroll;
+    int tbptt;
+    boolean zeroOutputForMask;
     /** Keras' generic RNN over this layer's cell stands here ({@link #asKerasRnn(boolean)}). */
     private boolean kerasRnn;
     /** Keras' dropout and recurrent_dropout (0 = off), as set and as the mask kernel uses them. */
@@ -60,13 +60,13 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     float dropout32, recurrentDropout32;
     /** Where the dropout masks come from (seeded at build). */
     final MaskStream masks = new MaskStream();
-    protected boolean stateful;
+    boolean stateful;
     /** The states a stateful layer carries across batches. */
     private final RecurrentStates carried = new RecurrentStates(this);
 
-    protected Param kernel;
-    protected Param recurrentKernel;
-    protected Param bias;
+    Param kernel;
+    Param recurrentKernel;
+    Param bias;
 
     RecurrentLayer(int units, Cell cell) {
         if (units <= 0) throw new IllegalArgumentException(kerasClass() + ": units must be positive, got " + units);
@@ -94,8 +94,10 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
 
     // ------------------------------------------------------------------ configuration
 
+    /** Keras' {@code units}: the size of the state h (and c), the output's last axis. */
     public int units() { return units; }
 
+    /** Keras' {@code activation} name (default "tanh"). */
     public String activation() { return cell.activation.kerasName(); }
 
     /** Keras' activation name (default "tanh"; any elementwise name {@link Activation#of} takes). */
@@ -105,8 +107,10 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code use_bias}; default true. */
     public boolean useBias() { return useBias; }
 
+    /** Keras' {@code use_bias}: whether the layer has a bias; default true. Set it before the build and before wrapping. */
     public RecurrentLayer useBias(boolean b) {
         requireUnwrapped("useBias");
         requireUnbuilt("useBias");
@@ -114,34 +118,51 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code return_sequences}; default false. */
     public boolean returnSequences() { return returnSequences; }
 
     /** Yes: a chain of recurrent layers may run as one wavefront ({@link Layer#forwardChain}). */
     @Override
     public boolean recurrent() { return true; }
 
+    /**
+     * Keras' {@code return_sequences}: output every step's h, (batch, timesteps, units), instead of the last one, (batch, units);
+     * default false. Set it before the layer is called and before wrapping.
+     */
     public RecurrentLayer returnSequences(boolean b) {
         requireShapeOptionOpen("returnSequences");
         this.returnSequences = b;
         return this;
     }
 
+    /** Keras' {@code return_state}; default false. */
     public boolean returnState() { return returnState; }
 
+    /**
+     * Keras' {@code return_state}: the layer's outputs are the output then the last states, [output, h] ([output, h, c]
+     * for LSTM); default false. Set it before the layer is called and before wrapping.
+     */
     public RecurrentLayer returnState(boolean b) {
         requireShapeOptionOpen("returnState");
         this.returnState = b;
         return this;
     }
 
+    /** Keras' {@code go_backwards}; default false. */
     public boolean goBackwards() { return goBackwards; }
 
+    /**
+     * Keras' {@code go_backwards}: process the sequence from its last step to its first; with {@code returnSequences}
+     * the outputs come in that processing order (reversed), as in Keras. Default false. Set it before the layer is
+     * called and before wrapping.
+     */
     public RecurrentLayer goBackwards(boolean b) {
         requireShapeOptionOpen("goBackwards");
         this.goBackwards = b;
         return this;
     }
 
+    /** Keras' {@code unroll}; default false. */
     public boolean unroll() { return unroll; }
 
     /**
@@ -158,6 +179,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code zero_output_for_mask}; default false. */
     public boolean zeroOutputForMask() { return zeroOutputForMask; }
 
     /**
@@ -205,6 +227,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code dropout}; default 0. */
     public double dropout() { return dropout; }
 
     /**
@@ -219,6 +242,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         return this;
     }
 
+    /** Keras' {@code recurrent_dropout}; default 0. */
     public double recurrentDropout() { return recurrentDropout; }
 
     /**
@@ -251,6 +275,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         return this;
     }
 
+    /** The truncated-BPTT length {@link #tbptt(int)}; default 0 (full BPTT). */
     public int tbptt() { return tbptt; }
 
     /**
@@ -295,7 +320,10 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         carried.reset();
     }
 
-    /** Sets the carried states to {@code states} ([batch, units] each: h, and c for LSTM), as Keras' {@code reset_states(states)}. */
+    /**
+     * Sets the carried states to {@code states} ([batch, units] each: h, and c for LSTM), as Keras' {@code
+     * reset_states(states)}.
+     */
     public void resetStates(List<Tensor> states) {
         requireStateful("resetStates");
         carried.set(states);
@@ -363,6 +391,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     /** Keras' {@code kernel_initializer} by Keras' name ({@link Initializer#of}). */
     public RecurrentLayer kernelInitializer(String name) { return kernelInitializer(inits.named("kernel", name)); }
 
+    /** Keras' {@code kernel_initializer}; default glorot_uniform. */
     public Initializer kernelInitializer() { return inits.get("kernel"); }
 
     /** Keras' {@code recurrent_initializer} of the recurrent kernel [H, G] (default orthogonal). */
@@ -371,6 +400,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     /** Keras' {@code recurrent_initializer} by Keras' name ({@link Initializer#of}). */
     public RecurrentLayer recurrentInitializer(String name) { return recurrentInitializer(inits.named("recurrent_kernel", name)); }
 
+    /** Keras' {@code recurrent_initializer}; default orthogonal (gain 1). */
     public Initializer recurrentInitializer() { return inits.get("recurrent_kernel"); }
 
     /**
@@ -382,6 +412,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     /** Keras' {@code bias_initializer} by Keras' name ({@link Initializer#of}). */
     public RecurrentLayer biasInitializer(String name) { return biasInitializer(inits.named("bias", name)); }
 
+    /** Keras' {@code bias_initializer}; default zeros. */
     public Initializer biasInitializer() { return inits.get("bias"); }
 
     /** The initializers, refused once a Bidirectional wraps the unbuilt layer, as {@link #rule}. */
@@ -408,7 +439,10 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     /** Keras' {@code bias_constraint} (null: none). */
     public RecurrentLayer biasConstraint(Constraint c) { rule("bias_constraint").constraint("bias", c); return this; }
 
-    /** Keras' {@code activity_regularizer}: a penalty on the outputs (states too, as Keras), divided by the batch size (null: none). */
+    /**
+     * Keras' {@code activity_regularizer}: a penalty on the outputs (states too, as Keras), divided by the batch size
+     * (null: none).
+     */
     public RecurrentLayer activityRegularizer(Regularizer r) { rule("activity_regularizer").activity(r); return this; }
 
     /** The rules, refused once a Bidirectional wraps the layer: its backward copy was made with the rules of then. */
@@ -417,7 +451,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         return weightRules();
     }
 
-    protected Activation elementwise(String a, String what) {
+    Activation elementwise(String a, String what) {
         Activation act = Activation.of(a);
         if (act.rowwise()) {
             throw new IllegalArgumentException(name() + ": " + what + " must be elementwise (tanh, sigmoid, relu, linear, hard_sigmoid, ...: any"
@@ -436,7 +470,10 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         requireUncalled(what);
     }
 
-    /** Options refused once a Bidirectional wraps the layer: its other direction (a copy, or the given one) keeps the old value. */
+    /**
+     * Options refused once a Bidirectional wraps the layer: its other direction (a copy, or the given one) keeps the
+     * old value.
+     */
     void requireUnwrapped(String what) {
         if (Bidirectional.wraps(this)) {
             throw new IllegalStateException(name() + ": cannot set " + what + " of a layer a Bidirectional wraps (its other direction"
@@ -444,7 +481,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         }
     }
 
-    protected void requireUnbuilt(String what) {
+    void requireUnbuilt(String what) {
         if (isBuilt()) throw new IllegalStateException(name() + ": cannot change " + what + " after the layer is built");
     }
 

@@ -29,6 +29,7 @@ public class RepeatVector extends WeightlessLayer {
     @Override
     public String kerasClass() { return "RepeatVector"; }
 
+    /** Keras' {@code n}: how many times the input is repeated. */
     public int n() { return n; }
 
     @Override

@@ -11,6 +11,7 @@ package dev.jrnn.layers;
  */
 public class SimpleRNN extends RecurrentLayer {
 
+    /** Keras' {@code SimpleRNN(units)}: a state h of {@code units} (positive), Keras' defaults for the rest. */
     public SimpleRNN(int units) {
         this(units, new SimpleRNNCell());
     }

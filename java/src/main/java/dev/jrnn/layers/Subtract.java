@@ -15,6 +15,9 @@ import java.util.List;
  * }</pre>
  */
 public class Subtract extends Merge {
+    /** Keras' {@code Subtract()}: apply it to exactly two inputs, the first minus the second. */
+    public Subtract() {}
+
     @Override
     public String kerasClass() { return "Subtract"; }
 

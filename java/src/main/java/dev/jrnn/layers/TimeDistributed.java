@@ -25,6 +25,7 @@ import java.util.SplittableRandom;
 public class TimeDistributed extends Layer {
     private final Layer layer;
 
+    /** Keras' {@code TimeDistributed(layer)}: applies {@code layer} to every step of a (batch, steps, ...) input. */
     public TimeDistributed(Layer layer) {
         if (layer == null) throw new IllegalArgumentException("TimeDistributed: the wrapped layer is null");
         this.layer = layer;

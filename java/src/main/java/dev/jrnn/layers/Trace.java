@@ -13,6 +13,7 @@ import java.util.function.IntPredicate;
  * Closing frees everything the trace allocated, outputs included.
  */
 public interface Trace extends AutoCloseable {
+    /** The layer's outputs on the device, one per output (a recurrent layer's states after its output). */
     List<DTensor> outputs();
 
     /** The mask for the next layer ([batch, timesteps], 1/0), or null. Owned by whoever created it. */
@@ -46,6 +47,7 @@ public interface Trace extends AutoCloseable {
         return passes && out.rank() >= 3 && out.dim(0) == inputMask.dim(0) && out.dim(1) == inputMask.dim(1) ? inputMask : null;
     }
 
+    /** Backpropagates the outputs' gradients: adds into the weights' gradients and returns the inputs'. */
     List<DTensor> backward(List<DTensor> dOutputs);
 
     /**

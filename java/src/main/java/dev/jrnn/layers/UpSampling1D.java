@@ -29,6 +29,7 @@ public class UpSampling1D extends Rearrangement {
     @Override
     public String kerasClass() { return "UpSampling1D"; }
 
+    /** Keras' {@code size}: how many times each step is repeated; default 2. */
     public int size() { return size; }
 
     @Override

@@ -21,8 +21,10 @@ import java.util.Map;
 public final class Losses {
     private Losses() {}
 
+    /** Mean squared error, Keras' "mse" / {@code MeanSquaredError}. */
     public static Loss mse() { return Loss.MSE; }
 
+    /** Mean absolute error, Keras' "mae" / {@code MeanAbsoluteError}. */
     public static Loss mae() { return Loss.MAE; }
 
     /** Binary cross-entropy; {@code fromLogits} = the model outputs raw scores (no sigmoid). */

@@ -30,6 +30,7 @@ public final class MeanMetric implements EpochMetric {
     /** One sample's (or step's) value from its targets and predictions along the last axis. */
     @FunctionalInterface
     public interface SampleFunction {
+        /** The value for one sample's (or step's) targets and predictions. */
         double apply(float[] target, float[] prediction);
     }
 

@@ -2,7 +2,7 @@ package dev.jrnn.losses;
 
 /**
  * Keras' {@code Precision} with its options: true positives over predicted positives over the epoch (0 with none), at
- * {@link #thresholds}, of each row's {@link #topK} predictions, of one {@link #classId} column. Keras' docstring:
+ * {@link #thresholds(double...)}, of each row's {@link #topK(int)} predictions, of one {@link #classId(int)} column. Keras' docstring:
  * {@code Precision(top_k=2)} on targets [0, 0, 1, 1] and predictions [1, 1, 1, 1] gives 0, {@code top_k=4} 0.5. The name
  * "precision" gives {@link Metric#PRECISION}, which is this at its defaults.
  *

@@ -2,9 +2,9 @@ package dev.jrnn.losses;
 
 /**
  * Keras' {@code PrecisionAtRecall}: the best precision among the thresholds where the recall is at least the one given,
- * over the epoch's confusion counts at Keras' 200 thresholds ({@link #numThresholds}); 0 when no threshold reaches the
+ * over the epoch's confusion counts at Keras' 200 thresholds ({@link #numThresholds(int)}); 0 when no threshold reaches the
  * recall. Keras' docstring: {@code PrecisionAtRecall(0.5) on [0, 0, 0, 1, 1], [0, 0.3, 0.8, 0.3, 0.8] gives 0.5}.
- * Logged as "precision_at_recall" by default; {@link #classId} keeps one column of the output.
+ * Logged as "precision_at_recall" by default; {@link #classId(Integer)} keeps one column of the output.
  *
  * <pre>{@code
  * model.compile("adam", "binary_crossentropy", new PrecisionAtRecall(0.8), new PrecisionAtRecall(0.5).classId(1));

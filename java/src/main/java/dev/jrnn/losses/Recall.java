@@ -2,7 +2,7 @@ package dev.jrnn.losses;
 
 /**
  * Keras' {@code Recall} with its options: true positives over actual positives over the epoch (0 with none), at
- * {@link #thresholds}, of each row's {@link #topK} predictions, of one {@link #classId} column. The name "recall" gives
+ * {@link #thresholds(double...)}, of each row's {@link #topK(int)} predictions, of one {@link #classId(int)} column. The name "recall" gives
  * {@link Metric#RECALL}, which is this at its defaults.
  *
  * <pre>{@code

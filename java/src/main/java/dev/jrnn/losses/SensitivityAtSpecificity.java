@@ -2,9 +2,9 @@ package dev.jrnn.losses;
 
 /**
  * Keras' {@code SensitivityAtSpecificity}: the best sensitivity (recall) among the thresholds where the specificity is
- * at least the one given, over the epoch's confusion counts at Keras' 200 thresholds ({@link #numThresholds}); 0 when
+ * at least the one given, over the epoch's confusion counts at Keras' 200 thresholds ({@link #numThresholds(int)}); 0 when
  * no threshold reaches the specificity. Keras' docstring: {@code SensitivityAtSpecificity(0.5) on [0, 0, 0, 1, 1], [0,
- * 0.3, 0.8, 0.3, 0.8] gives 0.5}. Logged as "sensitivity_at_specificity" by default; {@link #classId} keeps one column
+ * 0.3, 0.8, 0.3, 0.8] gives 0.5}. Logged as "sensitivity_at_specificity" by default; {@link #classId(Integer)} keeps one column
  * of the output.
  *
  * <pre>{@code

@@ -2,9 +2,9 @@ package dev.jrnn.losses;
 
 /**
  * Keras' {@code SpecificityAtSensitivity}: the best specificity among the thresholds where the sensitivity (recall) is
- * at least the one given, over the epoch's confusion counts at Keras' 200 thresholds ({@link #numThresholds}); 0 when
+ * at least the one given, over the epoch's confusion counts at Keras' 200 thresholds ({@link #numThresholds(int)}); 0 when
  * no threshold reaches the sensitivity. Keras' docstring: {@code SpecificityAtSensitivity(0.5) on [0, 0, 0, 1, 1], [0,
- * 0.3, 0.8, 0.3, 0.8] gives 0.6666667}. Logged as "specificity_at_sensitivity" by default; {@link #classId} keeps one
+ * 0.3, 0.8, 0.3, 0.8] gives 0.6666667}. Logged as "specificity_at_sensitivity" by default; {@link #classId(Integer)} keeps one
  * column of the output.
  *
  * <pre>{@code

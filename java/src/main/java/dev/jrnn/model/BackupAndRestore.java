@@ -37,6 +37,7 @@ public final class BackupAndRestore implements Callback, KnownLogs {
     private boolean deleteCheckpoint = true;
     private boolean doubleCheckpoint;
 
+    /** Keras' {@code BackupAndRestore(backup_dir)}: the backup files go in {@code backupDir}, removed when fit ends normally. */
     public BackupAndRestore(Path backupDir) {
         if (backupDir == null) throw new IllegalArgumentException("BackupAndRestore: backupDir must be a directory path, got null");
         this.dir = backupDir;

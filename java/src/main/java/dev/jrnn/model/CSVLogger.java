@@ -32,6 +32,7 @@ public final class CSVLogger implements Callback, KnownLogs {
     private List<String> keys;
     private boolean header;
 
+    /** Keras' {@code CSVLogger(filename)}: one row per epoch into {@code file}, separator ",", not appending. */
     public CSVLogger(Path file) {
         if (file == null) throw new IllegalArgumentException("CSVLogger: file must be a path, got null");
         this.file = file;

@@ -31,8 +31,10 @@ public interface Callback {
      */
     default void setParams(FitParams params) {}
 
+    /** Before the first epoch of fit (Keras' {@code on_train_begin}). */
     default void onTrainBegin(Model model) {}
 
+    /** Before each epoch's first batch, {@code epoch} counting from 0 (Keras' {@code on_epoch_begin}). */
     default void onEpochBegin(int epoch, Model model) {}
 
     /**
@@ -54,6 +56,7 @@ public interface Callback {
      */
     default void onEpochEnd(int epoch, Map<String, Double> logs, Model model) {}
 
+    /** After the last epoch, what {@link #onTrainEnd(Map, Model)} calls by default (Keras' {@code on_train_end}). */
     default void onTrainEnd(Model model) {}
 
     /**
@@ -117,12 +120,14 @@ public interface Callback {
     /** A per-epoch listener. */
     @FunctionalInterface
     interface EpochListener {
+        /** Called after epoch {@code epoch} (from 0) with the epoch's logs, as {@link Callback#onEpochEnd(int, Map, Model)}. */
         void onEpoch(int epoch, Map<String, Double> logs);
     }
 
     /** A per-batch listener: the batch (from 0 in each epoch) and its {@link BatchLogs}. */
     @FunctionalInterface
     interface BatchListener {
+        /** Called with the batch (from 0 in each epoch) and its logs. */
         void onBatch(int batch, BatchLogs logs);
     }
 
@@ -151,7 +156,10 @@ public interface Callback {
         };
     }
 
-    /** A callback that calls {@code listener} with the batch (from 0 in each epoch) before every training batch (Keras' {@code on_train_batch_begin}). */
+    /**
+     * A callback that calls {@code listener} with the batch (from 0 in each epoch) before every training batch (Keras'
+     * {@code on_train_batch_begin}).
+     */
     static Callback onBatchBegin(java.util.function.IntConsumer listener) {
         check("onBatchBegin", listener);
         return new Callback() {
@@ -184,7 +192,10 @@ public interface Callback {
         };
     }
 
-    /** A callback that calls {@code listener} with the last epoch's logs when fit ends (Keras' {@code on_train_end(logs)}, see {@link #onTrainEnd(Map, Model)}). */
+    /**
+     * A callback that calls {@code listener} with the last epoch's logs when fit ends (Keras' {@code
+     * on_train_end(logs)}, see {@link #onTrainEnd(Map, Model)}).
+     */
     static Callback onTrainEnd(java.util.function.Consumer<Map<String, Double>> listener) {
         check("onTrainEnd", listener);
         return new Callback() {

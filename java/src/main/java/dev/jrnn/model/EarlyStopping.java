@@ -38,22 +38,29 @@ public final class EarlyStopping implements Callback, KnownLogs {
     private int wait;
     private int stoppedEpoch;
     private int bestEpoch;
+
+    /** Keras' {@code EarlyStopping()} at its defaults (the class comment). */
+    public EarlyStopping() {}
+
     private Boolean max;   // from the mode and the monitored metric, at the first epoch's end as Keras (null: not yet)
     private List<Tensor> bestWeights;
     private boolean warned;
 
+    /** Keras' {@code monitor}: the logged value watched, e.g. "loss", "val_accuracy"; default "val_loss". */
     public EarlyStopping monitor(String key) {
         if (key == null || key.isBlank()) throw new IllegalArgumentException("EarlyStopping: monitor must name a logged value, e.g. val_loss");
         this.monitor = key;
         return this;
     }
 
+    /** Keras' {@code min_delta}: an improvement must beat the best value by more than this, >= 0; default 0. */
     public EarlyStopping minDelta(double d) {
         if (!(d >= 0) || !Double.isFinite(d)) throw new IllegalArgumentException("EarlyStopping: minDelta must be >= 0 and finite, got " + d);
         this.minDelta = d;
         return this;
     }
 
+    /** Keras' {@code patience}: the epochs without improvement after which training stops, >= 0; default 0. */
     public EarlyStopping patience(int p) {
         if (p < 0) throw new IllegalArgumentException("EarlyStopping: patience must be >= 0, got " + p);
         this.patience = p;
@@ -110,7 +117,10 @@ public final class EarlyStopping implements Callback, KnownLogs {
 
     String mode() { return mode; }
 
-    /** Keras' _is_improvement: anything improves on no reference; but a NaN never does (Keras would keep it as the best for good). */
+    /**
+     * Keras' _is_improvement: anything improves on no reference; but a NaN never does (Keras would keep it as the best
+     * for good).
+     */
     private boolean improved(double v, Double ref) {
         if (Double.isNaN(v)) return false;
         if (ref == null) return true;

@@ -55,6 +55,9 @@ public final class FitOptions {
     /** The gradient bucket of data-parallel training, as PyTorch DDP's default {@code bucket_cap_mb} (25 MiB). */
     public static final long DEFAULT_BUCKET_BYTES = 25L << 20;
 
+    /** Fit's options at Keras' defaults (one epoch, batch size 32, shuffled, verbose "auto"); the builders change them. */
+    public FitOptions() {}
+
     /**
      * How many epochs to train (default 1). 0 trains none, as Keras' {@code epochs=0}: the callbacks get only
      * {@link Callback#onTrainBegin} and {@link Callback#onTrainEnd}, and fit returns an empty History.
@@ -140,7 +143,10 @@ public final class FitOptions {
         return (int) ((samples + (long) steps - 1) / steps);
     }
 
-    /** Refuses {@link #validationSteps} or {@link #validationBatchSize} for a fit of model {@code model} that has no validation data to apply them to. */
+    /**
+     * Refuses {@link #validationSteps} or {@link #validationBatchSize} for a fit of model {@code model} that has no
+     * validation data to apply them to.
+     */
     void checkValidationSteps(String model, boolean validates) {
         String given = validationSteps > 0 ? "validationSteps" : validationBatchSize > 0 ? "validationBatchSize" : null;
         if (given != null && !validates) {
@@ -378,7 +384,10 @@ public final class FitOptions {
         return this;
     }
 
-    /** Weighted validation data with one weight tensor per output (null: that output unweighted), as {@link #sampleWeight(List)}. */
+    /**
+     * Weighted validation data with one weight tensor per output (null: that output unweighted), as {@link
+     * #sampleWeight(List)}.
+     */
     public FitOptions validationData(List<Tensor> xs, List<Tensor> ys, List<Tensor> perOutput) {
         SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput)
                 .valuesChecked("FitOptions", "validationData's sampleWeight");
@@ -509,11 +518,25 @@ public final class FitOptions {
         return this;
     }
 
+    /** Keras' {@code epochs}; default 1. */
     public int epochs() { return epochs; }
+
+    /** Keras' {@code initial_epoch}; default 0. */
     public int initialEpoch() { return initialEpoch; }
+
+    /**
+     * The batch size given, or 32 (Keras' default) when none was; fit then takes the batch size a stateful model's
+     * input fixes, which this does not see.
+     */
     public int batchSize() { return batchSize > 0 ? batchSize : StatefulBatch.DEFAULT; }
+
+    /** Keras' {@code verbose}: 0, 1 or 2; default 1 ("auto"). */
     public int verbose() { return verbose; }
+
+    /** Whether fit checks the data and each step for NaN / Inf ({@link #checkFinite(boolean)}); default true. */
     public boolean checkFinite() { return checkFinite; }
+
+    /** Whether fit captures train steps into CUDA graphs ({@link #cudaGraphs(boolean)}); default true. */
     public boolean cudaGraphs() { return cudaGraphs; }
 
     @Override

@@ -19,6 +19,7 @@ package dev.jrnn.model;
  * @param verboseAuto whether the verbosity was Keras' {@code "auto"} ({@link FitOptions#verbose(String)}, the default)
  */
 public record FitParams(int verbose, int epochs, Integer steps, boolean verboseAuto) {
+    /** Refuses verboseAuto with a verbose other than 1. */
     public FitParams {
         if (verboseAuto && verbose != 1) {
             throw new IllegalArgumentException("FitParams: verboseAuto (Keras' \"auto\") means verbose 1, as Keras' progress bar reads it, got verbose " + verbose);

@@ -28,11 +28,18 @@ import java.util.Map;
  */
 public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
+
     private final Map<String, List<Integer>> rows = new LinkedHashMap<>();   // each series' values' rows in epochs
     private final List<Integer> epochs = new ArrayList<>();
     private FitParams params;
 
-    /** Records one epoch's logs: each key's series grows by its value; a key the epoch did not log stays as it was (Keras' History). */
+    /** An empty history; fit returns one filled by epoch, and {@link #add} records an epoch. */
+    public History() {}
+
+    /**
+     * Records one epoch's logs: each key's series grows by its value; a key the epoch did not log stays as it was
+     * (Keras' History).
+     */
     public void add(int epoch, Map<String, Double> logs) {
         int row = epochs.size();
         epochs.add(epoch);

@@ -49,6 +49,10 @@ public final class Input extends Node {
         return this;
     }
 
+    /**
+     * The input's name: the one given to {@link #name(String)}, else tf.keras 2's default ({@code input_1},
+     * {@code input_2}, ...; Keras 3 says {@code input_layer}, {@code input_layer_1}).
+     */
     public String name() { return inputLayer.name(); }
 
     /**

@@ -31,6 +31,7 @@ public final class LearningRateScheduler implements Callback, KnownLogs {
     private final Schedule schedule;
     private int verbose;
 
+    /** Keras' {@code LearningRateScheduler(schedule)}: sets the rate {@code schedule} gives at each epoch's start. */
     public LearningRateScheduler(Schedule schedule) {
         if (schedule == null) throw new IllegalArgumentException("LearningRateScheduler: schedule must be a function (epoch, lr) -> lr, got null");
         this.schedule = schedule;

@@ -255,8 +255,10 @@ public class Model extends Evaluator implements AutoCloseable {
         return ls.get(i);
     }
 
+    /** The model's input nodes, in order (Keras' {@code model.inputs}). */
     public List<Node> inputs() { return graph().inputs; }
 
+    /** The model's output nodes, in order (Keras' {@code model.outputs}). */
     public List<Node> outputs() { return graph().outputs; }
 
     /**
@@ -366,7 +368,10 @@ public class Model extends Evaluator implements AutoCloseable {
         return outs.get(0);
     }
 
-    /** As {@link #apply}, for a model of several inputs (one node each, in input order) or outputs: every output, in output order. */
+    /**
+     * As {@link #apply}, for a model of several inputs (one node each, in input order) or outputs: every output, in
+     * output order.
+     */
     public List<Node> applyAll(List<? extends Node> inputs) {
         requireOpen("apply");
         if (inputs != null && inputs.size() == 1 && inputs.get(0) != null) ensureBuilt(inputs.get(0).shape());

@@ -15,8 +15,11 @@ package dev.jrnn.model;
  * }</pre>
  */
 public final class NonFiniteException extends IllegalStateException {
+    /** What went non-finite ({@link #quantity()}). */
     private final String quantity;
+    /** The failing batch's epoch ({@link #epoch()}). */
     private final int epoch;
+    /** The failing batch ({@link #batch()}). */
     private final int batch;
     private final transient History history;
 

@@ -35,8 +35,13 @@ public final class ReduceLROnPlateau implements Callback, KnownLogs {
     private int wait;
     private int cooldownCounter;
     private boolean warned;
+
+    /** Keras' {@code ReduceLROnPlateau()} at its defaults (the class comment). */
+    public ReduceLROnPlateau() {}
+
     private Boolean max;   // from the mode and the monitored metric, at the first epoch's end as Keras (null: not yet)
 
+    /** Keras' {@code monitor}: the logged value watched, e.g. "loss"; default "val_loss". */
     public ReduceLROnPlateau monitor(String key) {
         if (key == null || key.isBlank()) throw new IllegalArgumentException("ReduceLROnPlateau: monitor must name a logged value, e.g. val_loss");
         this.monitor = key;
@@ -50,13 +55,17 @@ public final class ReduceLROnPlateau implements Callback, KnownLogs {
         return this;
     }
 
+    /** Keras' {@code patience}: the epochs without improvement before the rate is reduced, >= 0; default 10. */
     public ReduceLROnPlateau patience(int p) {
         if (p < 0) throw new IllegalArgumentException("ReduceLROnPlateau: patience must be >= 0, got " + p);
         this.patience = p;
         return this;
     }
 
-    /** "min", "max" or "auto" (from the monitored metric as Keras 3: max for accuracies, precision, recall, cosine similarity; min for losses and errors). */
+    /**
+     * "min", "max" or "auto" (from the monitored metric as Keras 3: max for accuracies, precision, recall, cosine
+     * similarity; min for losses and errors).
+     */
     public ReduceLROnPlateau mode(String m) {
         String s = m == null ? "" : m.toLowerCase(Locale.ROOT);
         if (!s.equals("min") && !s.equals("max") && !s.equals("auto")) {

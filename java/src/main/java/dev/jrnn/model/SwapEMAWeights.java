@@ -40,12 +40,16 @@ public final class SwapEMAWeights implements Callback {
     private Model claimed;
     private int depth;
 
+    /** Keras' {@code SwapEMAWeights()} (swapOnEpoch false). */
+    public SwapEMAWeights() {}
+
     /** Keras' {@code swap_on_epoch} (default false): also swap at each epoch's end, back at the next one's start. */
     public SwapEMAWeights swapOnEpoch(boolean on) {
         swapOnEpoch = on;
         return this;
     }
 
+    /** Keras' {@code swap_on_epoch}; default false. */
     public boolean swapOnEpoch() { return swapOnEpoch; }
 
     /** Whether the averaged weights are in the model now (Keras' {@code _ema_weights_in_model}). */

@@ -27,9 +27,13 @@ public final class TensorBoard implements Callback {
     private int updateFreq;   // 0: per epoch
     private TfEvents train, validation;
     private long globalBatch;
-    /** From onTrainBegin to onTrainEnd or the next call's setParams: an evaluate's scalars go to the fit's validation file, else to one of their own. */
+    /**
+     * From onTrainBegin to onTrainEnd or the next call's setParams: an evaluate's scalars go to the fit's validation
+     * file, else to one of their own.
+     */
     private boolean fitting;
 
+    /** Keras' {@code TensorBoard(log_dir)}: event files under {@code logDir}/train and /validation, once per epoch. */
     public TensorBoard(Path logDir) {
         if (logDir == null) throw new IllegalArgumentException("TensorBoard: logDir must be a path, got null");
         this.logDir = logDir;

@@ -242,6 +242,7 @@ public abstract class Trainer {
         return r;
     }
 
+    /** The optimizer compile was given (Keras' {@code model.optimizer}); null before compile. */
     public Optimizer optimizer() { return optimizer; }
 
     /** The (unweighted) metrics compile set, by the names given (Keras logs each under its name, see {@link #metricKeys()}). */
@@ -250,10 +251,16 @@ public abstract class Trainer {
     /** Each of {@link #metricNames()} as a Keras 3 compile config lists it: the name given, or the object serialized. */
     public List<Object> metricConfigs() { return metrics.configs; }
 
-    /** The keys fit and evaluate log the metrics and weighted metrics under, as Keras 3 ("kind_auc", "weighted_mae"); val_ left off. */
+    /**
+     * The keys fit and evaluate log the metrics and weighted metrics under, as Keras 3 ("kind_auc", "weighted_mae");
+     * val_ left off.
+     */
     public List<String> metricKeys() { return metrics.keys(); }
 
-    /** Keras' compile config {@code metrics} and {@code weighted_metrics} (index 0, 1; null: not given) in the form compile got. */
+    /**
+     * Keras' compile config {@code metrics} and {@code weighted_metrics} (index 0, 1; null: not given) in the form
+     * compile got.
+     */
     public List<Object> metricsConfig() { return java.util.Arrays.asList(metrics.metricsConfig, metrics.weightedConfig); }
 
     void requireCompiled(String what) {
@@ -295,6 +302,7 @@ public abstract class Trainer {
      */
     public void stopTraining(boolean stop) { this.stopTraining = stop; }
 
+    /** Whether a stop was asked for ({@link #stopTraining(boolean)}, Keras' {@code model.stop_training}). */
     public boolean stopTraining() { return stopTraining; }
 
     /**
@@ -525,12 +533,18 @@ public abstract class Trainer {
         return trainOnBatchAll(xs, ys).get("loss");
     }
 
-    /** {@link #trainOnBatchAll(List, List)} with the inputs by name, as Keras' {@code train_on_batch({"a": a, "b": b}, y, return_dict=True)}. */
+    /**
+     * {@link #trainOnBatchAll(List, List)} with the inputs by name, as Keras' {@code train_on_batch({"a": a, "b": b},
+     * y, return_dict=True)}.
+     */
     public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
         return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys);
     }
 
-    /** {@link #trainOnBatchAll(List, List)} with Keras' {@code sample_weight} or {@code class_weight} (each nullable, not both), as {@link #trainOnBatch(List, List, Tensor, Map)}. */
+    /**
+     * {@link #trainOnBatchAll(List, List)} with Keras' {@code sample_weight} or {@code class_weight} (each nullable,
+     * not both), as {@link #trainOnBatch(List, List, Tensor, Map)}.
+     */
     public Map<String, Double> trainOnBatchAll(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight, Map<Integer, Double> classWeight) {
         String what = name() + ".trainOnBatch";
         Map<Integer, Double> cw = classWeight == null ? null : SampleWeights.checkClassWeight(what, classWeight);

@@ -22,6 +22,7 @@ import java.util.List;
  * @param metrics the metrics as given (checked by compile)
  */
 public record WeightedMetrics(List<Object> metrics) {
+    /** Refuses a null list; keeps an unmodifiable copy. */
     public WeightedMetrics {
         if (metrics == null) throw new IllegalArgumentException("WeightedMetrics: metrics is null (pass none for no weighted metrics)");
         metrics = Collections.unmodifiableList(new ArrayList<>(metrics));   // nulls kept: compile names them

@@ -17,10 +17,13 @@ public final class Adadelta extends FusedOptimizer {
     private float rho = 0.95f;
     private float epsilon = 1e-7f;
 
+    /** Adadelta at Keras' defaults (the class comment): learning rate 0.001. */
     public Adadelta() { this(0.001); }
 
+    /** Adadelta at the fixed rate {@code learningRate} (Keras' {@code learning_rate}); the rest at Keras' defaults. */
     public Adadelta(double learningRate) { super(OptimizerArgs.Kind.ADADELTA, learningRate, "Adadelta"); }
 
+    /** Adadelta whose learning rate follows {@code schedule} (Keras' {@code learning_rate=schedule}). */
     public Adadelta(LearningRateSchedule schedule) { super(OptimizerArgs.Kind.ADADELTA, schedule); }
 
     @Override
@@ -48,13 +51,17 @@ public final class Adadelta extends FusedOptimizer {
         return this;
     }
 
+    /** Keras' {@code epsilon}, positive; default 1e-7. */
     public Adadelta epsilon(double e) {
         this.epsilon = positiveEps(e);
         changed();
         return this;
     }
 
+    /** Keras' {@code rho}; default 0.95. */
     public float rho() { return rho; }
+
+    /** Keras' {@code epsilon}; default 1e-7. */
     public float epsilon() { return epsilon; }
 
     @Override

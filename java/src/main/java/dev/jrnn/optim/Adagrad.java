@@ -16,10 +16,13 @@ public final class Adagrad extends FusedOptimizer {
     private float initialAccumulator = 0.1f;
     private float epsilon = 1e-7f;
 
+    /** Adagrad at Keras' defaults (the class comment): learning rate 0.001. */
     public Adagrad() { this(0.001); }
 
+    /** Adagrad at the fixed rate {@code learningRate} (Keras' {@code learning_rate}); the rest at Keras' defaults. */
     public Adagrad(double learningRate) { super(OptimizerArgs.Kind.ADAGRAD, learningRate, "Adagrad"); }
 
+    /** Adagrad whose learning rate follows {@code schedule} (Keras' {@code learning_rate=schedule}). */
     public Adagrad(LearningRateSchedule schedule) { super(OptimizerArgs.Kind.ADAGRAD, schedule); }
 
     @Override
@@ -48,13 +51,17 @@ public final class Adagrad extends FusedOptimizer {
         return this;
     }
 
+    /** Keras' {@code epsilon} added to the denominator, positive; default 1e-7. */
     public Adagrad epsilon(double e) {
         this.epsilon = positiveEps(e);
         changed();
         return this;
     }
 
+    /** Keras' {@code initial_accumulator_value}; default 0.1. */
     public float initialAccumulatorValue() { return initialAccumulator; }
+
+    /** Keras' {@code epsilon}; default 1e-7. */
     public float epsilon() { return epsilon; }
 
     @Override

@@ -31,8 +31,10 @@ public final class Adam extends Optimizer {
     /** t (lo, hi) and scratch, on the device. */
     private DeviceStep step;
 
+    /** Adam at Keras' defaults (the class comment): learning rate 0.001. */
     public Adam() { this(0.001f); }
 
+    /** Adam at the fixed rate {@code learningRate} (Keras' {@code learning_rate}); the rest at Keras' defaults. */
     public Adam(double learningRate) { super(lr("Adam", learningRate)); }
 
     /** An optimizer whose learning rate follows {@code schedule}. */
@@ -56,18 +58,21 @@ public final class Adam extends Optimizer {
     @Override public Adam emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return this; }
     @Override public Adam iterations(long n) { super.iterations(n); return this; }
 
+    /** Keras' {@code beta_1}: the decay of the first moment, in [0, 1); default 0.9. */
     public Adam beta1(double b) {
         this.beta1 = checkBeta("beta1", b);
         changed();
         return this;
     }
 
+    /** Keras' {@code beta_2}: the decay of the second moment, in [0, 1); default 0.999. */
     public Adam beta2(double b) {
         this.beta2 = checkBeta("beta2", b);
         changed();
         return this;
     }
 
+    /** Keras' {@code epsilon} added to the denominator, positive and finite; default 1e-7. */
     public Adam epsilon(double e) {
         this.epsilon = Float32.check("Adam: epsilon", e, x -> x > 0 && Double.isFinite(x), "positive and finite");
         changed();
@@ -84,10 +89,16 @@ public final class Adam extends Optimizer {
         return this;
     }
 
+    /** Keras' {@code amsgrad}; default false. */
     public boolean amsgrad() { return amsgrad; }
 
+    /** Keras' {@code beta_1}; default 0.9. */
     public float beta1() { return beta1; }
+
+    /** Keras' {@code beta_2}; default 0.999. */
     public float beta2() { return beta2; }
+
+    /** Keras' {@code epsilon}; default 1e-7. */
     public float epsilon() { return epsilon; }
 
     @Override

@@ -38,26 +38,34 @@ public abstract class AdamFamily<T extends AdamFamily<T>> extends FusedOptimizer
     @Override public T emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return self(); }
     @Override public T iterations(long n) { super.iterations(n); return self(); }
 
+    /** Keras' {@code beta_1}: the decay of the first moment, in [0, 1); default 0.9. */
     public T beta1(double b) {
         this.beta1 = unitInterval("beta1", b);
         changed();
         return self();
     }
 
+    /** Keras' {@code beta_2}: the decay of the second moment (Adamax: of the norm), in [0, 1); default 0.999. */
     public T beta2(double b) {
         this.beta2 = unitInterval("beta2", b);
         changed();
         return self();
     }
 
+    /** Keras' {@code epsilon} added to the denominator, positive; default 1e-7. */
     public T epsilon(double e) {
         this.epsilon = positiveEps(e);
         changed();
         return self();
     }
 
+    /** Keras' {@code beta_1}; default 0.9. */
     public float beta1() { return beta1; }
+
+    /** Keras' {@code beta_2}; default 0.999. */
     public float beta2() { return beta2; }
+
+    /** Keras' {@code epsilon}; default 1e-7. */
     public float epsilon() { return epsilon; }
 
     @Override

@@ -14,13 +14,19 @@ import dev.jrnn.optim.schedules.LearningRateSchedule;
 public final class AdamW extends AdamFamily<AdamW> {
     private boolean amsgrad;
 
+    /** AdamW at Keras' defaults (the class comment): learning rate 0.001. */
     public AdamW() { this(0.001); }
 
+    /**
+     * AdamW at the fixed rate {@code learningRate} (Keras' {@code learning_rate}); weight decay 0.004, the rest Keras'
+     * defaults.
+     */
     public AdamW(double learningRate) {
         super(OptimizerArgs.Kind.ADAMW, learningRate, "AdamW");
         weightDecay(0.004);
     }
 
+    /** AdamW whose learning rate follows {@code schedule} (Keras' {@code learning_rate=schedule}). */
     public AdamW(LearningRateSchedule schedule) {
         super(OptimizerArgs.Kind.ADAMW, schedule);
         weightDecay(0.004);
@@ -36,6 +42,7 @@ public final class AdamW extends AdamFamily<AdamW> {
         return this;
     }
 
+    /** Keras' {@code amsgrad}; default false. */
     public boolean amsgrad() { return amsgrad; }
 
     @Override

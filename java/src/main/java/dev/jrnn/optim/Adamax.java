@@ -13,12 +13,15 @@ import dev.jrnn.optim.schedules.LearningRateSchedule;
  * }</pre>
  */
 public final class Adamax extends AdamFamily<Adamax> {
+    /** Adamax at Keras' defaults (the class comment): learning rate 0.001. */
     public Adamax() { this(0.001); }
 
+    /** Adamax at the fixed rate {@code learningRate} (Keras' {@code learning_rate}); the rest at Keras' defaults. */
     public Adamax(double learningRate) {
         super(OptimizerArgs.Kind.ADAMAX, learningRate, "Adamax");
     }
 
+    /** Adamax whose learning rate follows {@code schedule} (Keras' {@code learning_rate=schedule}). */
     public Adamax(LearningRateSchedule schedule) {
         super(OptimizerArgs.Kind.ADAMAX, schedule);
     }

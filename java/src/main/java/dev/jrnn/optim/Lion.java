@@ -17,10 +17,13 @@ public final class Lion extends FusedOptimizer {
     private float beta1 = 0.9f;
     private float beta2 = 0.99f;
 
+    /** Lion at Keras' defaults (the class comment): learning rate 0.001. */
     public Lion() { this(0.001); }
 
+    /** Lion at the fixed rate {@code learningRate} (Keras' {@code learning_rate}); the rest at Keras' defaults. */
     public Lion(double learningRate) { super(OptimizerArgs.Kind.LION, learningRate, "Lion"); }
 
+    /** Lion whose learning rate follows {@code schedule} (Keras' {@code learning_rate=schedule}). */
     public Lion(LearningRateSchedule schedule) { super(OptimizerArgs.Kind.LION, schedule); }
 
     @Override
@@ -55,7 +58,10 @@ public final class Lion extends FusedOptimizer {
         return this;
     }
 
+    /** Keras' {@code beta_1}; default 0.9. */
     public float beta1() { return beta1; }
+
+    /** Keras' {@code beta_2}; default 0.99. */
     public float beta2() { return beta2; }
 
     @Override

@@ -14,12 +14,15 @@ import dev.jrnn.optim.schedules.LearningRateSchedule;
  * }</pre>
  */
 public final class Nadam extends AdamFamily<Nadam> {
+    /** Nadam at Keras' defaults (the class comment): learning rate 0.001. */
     public Nadam() { this(0.001); }
 
+    /** Nadam at the fixed rate {@code learningRate} (Keras' {@code learning_rate}); the rest at Keras' defaults. */
     public Nadam(double learningRate) {
         super(OptimizerArgs.Kind.NADAM, learningRate, "Nadam");
     }
 
+    /** Nadam whose learning rate follows {@code schedule} (Keras' {@code learning_rate=schedule}). */
     public Nadam(LearningRateSchedule schedule) {
         super(OptimizerArgs.Kind.NADAM, schedule);
     }

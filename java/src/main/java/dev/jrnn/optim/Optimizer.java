@@ -56,6 +56,7 @@ public abstract class Optimizer {
     private List<Param> lastParams;
     private final AccumulationAndEma extra = new AccumulationAndEma();
 
+    /** An optimizer with the fixed learning rate {@code learningRate} (finite, >= 0). */
     protected Optimizer(float learningRate) {
         this.learningRate = checkLr(learningRate);
     }
@@ -162,6 +163,7 @@ public abstract class Optimizer {
         return this;
     }
 
+    /** Keras' {@code weight_decay}; default 0 (AdamW: 0.004). */
     public float weightDecay() { return decay.rate; }
 
     /**
@@ -189,8 +191,13 @@ public abstract class Optimizer {
      */
     protected final float fusedWeightDecay() { return decay.fused(); }
 
+    /** Keras' {@code clipnorm}; 0 (the default): off. */
     public float clipnorm() { return clipping.clipnorm; }
+
+    /** Keras' {@code global_clipnorm}; 0 (the default): off. */
     public float globalClipnorm() { return clipping.globalClipnorm; }
+
+    /** Keras' {@code clipvalue}; 0 (the default): off. */
     public float clipvalue() { return clipping.clipvalue; }
 
     /**
@@ -204,6 +211,7 @@ public abstract class Optimizer {
         return changedThis();
     }
 
+    /** Keras' {@code gradient_accumulation_steps}; default 1 (Keras' None: every batch updates). */
     public int gradientAccumulationSteps() { return extra.steps; }
 
     /**
@@ -217,6 +225,7 @@ public abstract class Optimizer {
         return changedThis();
     }
 
+    /** Keras' {@code use_ema}; default false. */
     public boolean useEma() { return extra.useEma; }
 
     /** Keras' {@code ema_momentum}, in [0, 1] (default 0.99): the average's weight on its old value. */
@@ -225,9 +234,13 @@ public abstract class Optimizer {
         return changedThis();
     }
 
+    /** Keras' {@code ema_momentum}; default 0.99. */
     public float emaMomentum() { return extra.momentum; }
 
-    /** Keras' {@code ema_overwrite_frequency}: with useEma the weights take their average every {@code f} updates; 0 (None): at fit's end. */
+    /**
+     * Keras' {@code ema_overwrite_frequency}: with useEma the weights take their average every {@code f} updates; 0
+     * (None): at fit's end.
+     */
     public Optimizer emaOverwriteFrequency(int f) {
         extra.overwriteFrequency = AccumulationAndEma.checkFrequency(name(), f);
         return changedThis();
@@ -238,17 +251,27 @@ public abstract class Optimizer {
         return this;
     }
 
+    /** Keras' {@code ema_overwrite_frequency}; default 0 (None: at fit's end). */
     public int emaOverwriteFrequency() { return extra.overwriteFrequency; }
 
-    /** Keras' {@code finalize_variable_values} (fit calls it at its end): with useEma the weights {@link #step} updates take their average. */
+    /**
+     * Keras' {@code finalize_variable_values} (fit calls it at its end): with useEma the weights {@link #step} updates
+     * take their average.
+     */
     public void finalizeVariableValues(ParamStore store, long n) {
         if (boundTo(store, n)) extra.finalizeInto(store.backend(), store.values(), n);
     }
 
-    /** Which device work the next {@link #step} queues (a captured step replays only in its own phase); negative: run it eagerly. */
+    /**
+     * Which device work the next {@link #step} queues (a captured step replays only in its own phase); negative: run it
+     * eagerly.
+     */
     public int capturePhase() { return extra.phase(iterations); }
 
-    /** {@link #step} calls so far (Keras' {@code _iterations}; its {@code optimizer.iterations} is this / gradientAccumulationSteps). */
+    /**
+     * {@link #step} calls so far (Keras' {@code _iterations}; its {@code optimizer.iterations} is this /
+     * gradientAccumulationSteps).
+     */
     public long iterations() { return iterations; }
 
     /**
@@ -422,7 +445,10 @@ public abstract class Optimizer {
     /** The value state buffer {@code slot} of a weight starts from (Adagrad's accumulator: its initial value; else 0). */
     public float stateStart(String slot) { return 0f; }
 
-    /** A copy of the state buffers by name ({@link #stateBuffers}, then "gradient_accumulator", "average"); empty before the first step. */
+    /**
+     * A copy of the state buffers by name ({@link #stateBuffers}, then "gradient_accumulator", "average"); empty before
+     * the first step.
+     */
     public final Map<String, float[]> state() {
         if (boundTo == null) return new LinkedHashMap<>();
         return OptimizerState.download(boundTo.backend(), buffers(), boundSize);
@@ -517,7 +543,10 @@ public abstract class Optimizer {
         return lr(getClass().getSimpleName(), lr);
     }
 
-    /** A finite value >= 0 as the float32 it is stored as; a positive one that float32 rounds to 0 is refused (it would turn the option off). */
+    /**
+     * A finite value >= 0 as the float32 it is stored as; a positive one that float32 rounds to 0 is refused (it would
+     * turn the option off).
+     */
     static float nonNegative(String what, double v, String expected) {
         float f = Float32.check(what, v, x -> x >= 0 && Double.isFinite(x), expected);
         if (f == 0 && v != 0) {

@@ -18,10 +18,13 @@ public final class RMSprop extends FusedOptimizer {
     private float epsilon = 1e-7f;
     private boolean centered;
 
+    /** RMSprop at Keras' defaults (the class comment): learning rate 0.001. */
     public RMSprop() { this(0.001); }
 
+    /** RMSprop at the fixed rate {@code learningRate} (Keras' {@code learning_rate}); the rest at Keras' defaults. */
     public RMSprop(double learningRate) { super(OptimizerArgs.Kind.RMSPROP, learningRate, "RMSprop"); }
 
+    /** RMSprop whose learning rate follows {@code schedule} (Keras' {@code learning_rate=schedule}). */
     public RMSprop(LearningRateSchedule schedule) { super(OptimizerArgs.Kind.RMSPROP, schedule); }
 
     @Override
@@ -42,18 +45,21 @@ public final class RMSprop extends FusedOptimizer {
     @Override public RMSprop emaOverwriteFrequency(int f) { super.emaOverwriteFrequency(f); return this; }
     @Override public RMSprop iterations(long n) { super.iterations(n); return this; }
 
+    /** Keras' {@code rho}: the decay of the squared gradients' average, in [0, 1); default 0.9. */
     public RMSprop rho(double r) {
         this.rho = unitInterval("rho", r);
         changed();
         return this;
     }
 
+    /** Keras' {@code momentum}, in [0, 1); default 0 (none). */
     public RMSprop momentum(double m) {
         this.momentum = unitInterval("momentum", m);
         changed();
         return this;
     }
 
+    /** Keras' {@code epsilon} added to the denominator, positive; default 1e-7. */
     public RMSprop epsilon(double e) {
         this.epsilon = positiveEps(e);
         changed();
@@ -67,9 +73,16 @@ public final class RMSprop extends FusedOptimizer {
         return this;
     }
 
+    /** Keras' {@code rho}; default 0.9. */
     public float rho() { return rho; }
+
+    /** Keras' {@code momentum}; default 0. */
     public float momentum() { return momentum; }
+
+    /** Keras' {@code epsilon}; default 1e-7. */
     public float epsilon() { return epsilon; }
+
+    /** Keras' {@code centered}; default false. */
     public boolean centered() { return centered; }
 
     @Override

@@ -22,8 +22,10 @@ public final class SGD extends Optimizer {
     /** The weights before the decay (weight decay only): the decay reads them while it writes the weights. */
     private Buf decayFrom;
 
+    /** SGD at Keras' defaults (the class comment): learning rate 0.01. */
     public SGD() { this(0.01f); }
 
+    /** SGD at the fixed rate {@code learningRate} (Keras' {@code learning_rate}); the rest at Keras' defaults. */
     public SGD(double learningRate) { super(lr("SGD", learningRate)); }
 
     /** An optimizer whose learning rate follows {@code schedule}. */
@@ -54,13 +56,17 @@ public final class SGD extends Optimizer {
         return this;
     }
 
+    /** Keras' {@code nesterov}: Nesterov momentum (with a momentum above 0); default false. */
     public SGD nesterov(boolean n) {
         this.nesterov = n;
         changed();
         return this;
     }
 
+    /** Keras' {@code momentum}; default 0. */
     public float momentum() { return momentum; }
+
+    /** Keras' {@code nesterov}; default false. */
     public boolean nesterov() { return nesterov; }
 
     @Override

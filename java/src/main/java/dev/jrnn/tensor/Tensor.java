@@ -151,6 +151,7 @@ public final class Tensor {
         return shape[a];
     }
 
+    /** The number of axes (NumPy's {@code ndim}). */
     public int rank() { return shape.length; }
 
     /** Number of elements. */
@@ -194,7 +195,10 @@ public final class Tensor {
         return new Tensor(s, data);
     }
 
-    /** {@code newShape} with its one -1 replaced by what the other dimensions leave; unchanged without a -1 or with another bad dimension. */
+    /**
+     * {@code newShape} with its one -1 replaced by what the other dimensions leave; unchanged without a -1 or with
+     * another bad dimension.
+     */
     private int[] inferred(int[] newShape) {
         if (newShape == null) return null;
         int at = -1;

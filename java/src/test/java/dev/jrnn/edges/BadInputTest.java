@@ -177,6 +177,8 @@ class BadInputTest {
         bad("layer: Masking value NaN", IAE, f -> new Masking(Double.NaN), "Masking", "got NaN");
         bad("layer: softmax as recurrent activation", IAE, f -> new LSTM(2).activation("softmax"), "lstm", "softmax");
         bad("layer: unknown activation", IAE, f -> new GRU(2).activation("swishy"), "unknown activation 'swishy'");
+        // Keras 3.15.1: LSTM(2, activation="Tanh") -> "Could not interpret activation function identifier: Tanh"
+        bad("layer: activation in upper case", IAE, f -> new LSTM(2).activation("Tanh"), "unknown activation 'Tanh'", "did you mean tanh?");
         bad("layer: unknown hard_sigmoid spelling", IAE, f -> new LSTM(2).recurrentActivation("hard_sigmoid_v2"),
                 "unknown activation 'hard_sigmoid_v2'", "hard_sigmoid (Keras 3's), hard_sigmoid_keras2 (Keras 2's)");
         bad("layer: unknown Keras 3-like activation", IAE, f -> new Dense(2).activation("relu7"), "unknown activation 'relu7'",

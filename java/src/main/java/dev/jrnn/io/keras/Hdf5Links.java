@@ -1,11 +1,20 @@
 package dev.jrnn.io.keras;
 
+import io.jhdf.AbstractNode;
+import io.jhdf.ObjectHeader;
 import io.jhdf.api.Group;
 import io.jhdf.api.Link;
 import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfException;
+import io.jhdf.btree.BTreeV1;
 import io.jhdf.links.ExternalLink;
+import io.jhdf.object.message.LinkInfoMessage;
+import io.jhdf.object.message.LinkMessage;
+import io.jhdf.object.message.SymbolTableMessage;
+import io.jhdf.storage.HdfBackingStorage;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Map;
@@ -28,17 +37,35 @@ final class Hdf5Links {
      */
     static final int MAX_DEPTH = 64;
 
+    /**
+     * How many objects (links, each a group, dataset or link) the walk takes: a Keras file holds 4-20 per layer (a
+     * 1,000-layer model with Adam's variables ~10,000-20,000). Each costs jhdf ~30 us to list and walk, so a file of
+     * 100,000 unused empty groups took 3-4 s before a weight was read; over this it is refused, a group's links counted
+     * before jhdf lists them where the file says how many (an old-style group's symbol table, a compact new-style one).
+     */
+    static final int MAX_OBJECTS = 100_000;
+
     private record Pending(Group group, String path, int depth) {}
 
     /** Throws a KerasFormatException naming a link or externally stored dataset below {@code root} (the walk is depth-first, last sibling first). */
     static void refuse(Group root) {
+        refuse(root, MAX_OBJECTS);
+    }
+
+    /** {@link #refuse(Group)} with a cap of {@code maxObjects} objects. */
+    static void refuse(Group root, int maxObjects) {
+        long objects = 0;
         Set<Long> seen = new HashSet<>();
         ArrayDeque<Pending> todo = new ArrayDeque<>();
         todo.push(new Pending(root, "", 0));
         while (!todo.isEmpty()) {
             Pending p = todo.pop();
             if (!seen.add(p.group().getAddress())) continue;   // a group hard-linked into itself or twice: walked once
-            for (Map.Entry<String, Node> c : children(p.group(), p.path()).entrySet()) {
+            long listed = links(p.group(), p.path());   // before jhdf lists (and parses) them: a group of millions is refused here
+            objects = capped(objects + listed, maxObjects, p.path());
+            Map<String, Node> children = children(p.group(), p.path());
+            if (children.size() > listed) objects = capped(objects + children.size() - listed, maxObjects, p.path());
+            for (Map.Entry<String, Node> c : children.entrySet()) {
                 Node n = c.getValue();
                 String at = p.path() + "/" + c.getKey();
                 if (n instanceof Link link) {
@@ -55,6 +82,37 @@ final class Hdf5Links {
                     todo.push(new Pending(child, at, p.depth() + 1));
                 }
             }
+        }
+    }
+
+    private static long capped(long objects, int maxObjects, String path) {
+        if (objects <= maxObjects) return objects;
+        throw new KerasFormatException("the HDF5 file holds more than " + maxObjects + " objects (groups, datasets, links; "
+                + objects + " counted when HDF5 group " + (path.isEmpty() ? "/" : path) + " was reached): refused, as a Keras "
+                + "file holds 4-20 per layer and each costs ~30 us to walk");
+    }
+
+    /**
+     * How many links {@code g} holds, from what the file says before they are listed: an old-style group's symbol table
+     * nodes (h5py's default, Keras' files) or a compact new-style group's link messages; 0 where the file keeps them
+     * densely (jhdf lists those, and the count after listing is the walk's).
+     */
+    private static long links(Group g, String path) {
+        try {
+            ObjectHeader oh = ((AbstractNode) g).getHeader();
+            if (oh.hasMessageOfType(SymbolTableMessage.class)) {
+                HdfBackingStorage s = g.getHdfFile().getHdfBackingStorage();
+                long n = 0;
+                for (long node : BTreeV1.createGroupBTree(s, oh.getMessageOfType(SymbolTableMessage.class).getBTreeAddress()).getChildAddresses()) {
+                    // a symbol table node: "SNOD", version, reserved, the number of its entries (2 bytes)
+                    n += s.readBufferFromAddress(node, 8).order(ByteOrder.LITTLE_ENDIAN).getShort(6) & 0xffff;
+                }
+                return n;
+            }
+            if (oh.hasMessageOfType(LinkInfoMessage.class)) return oh.getMessagesOfType(LinkMessage.class).size();
+            return 0;
+        } catch (RuntimeException e) {   // not counted here (a damaged table): the listing below says what is wrong
+            return 0;
         }
     }
 

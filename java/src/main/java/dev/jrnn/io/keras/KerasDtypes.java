@@ -68,11 +68,51 @@ final class KerasDtypes {
      */
     static boolean inputDtype(String dtype) { return dtype.matches("u?int(8|16|32|64)|bool"); }
 
+    /** Keras 3.15.1's dtypes ({@code backend.common.dtypes.ALLOWED_DTYPES}). */
+    private static final List<String> KERAS_DTYPES = List.of("bfloat16", "bool", "complex128", "complex64", "float16", "float32",
+            "float64", "float8_e4m3fn", "float8_e5m2", "int16", "int32", "int64", "int8", "string", "uint16", "uint32", "uint64", "uint8");
+
+    /**
+     * Refuses a policy name Keras cannot read: not one of its dtypes, mixed_float16 / mixed_bfloat16 or a quantized
+     * {@code <mode>_from_<dtype>} (Keras 3.15.1: "Cannot convert 'bogus' to a mixed precision DTypePolicy").
+     */
+    static void checkName(String policy, String where) {
+        int from = policy.indexOf("_from_");
+        if (plainName(policy) || from > 0 && plainName(policy.substring(from + "_from_".length()))) return;
+        throw new KerasFormatException(where + ": dtype '" + policy + "' is not a dtype policy Keras has (Keras 3 refuses it too:"
+                + " 'Cannot convert to a mixed precision DTypePolicy'); expected one of " + KERAS_DTYPES + ", mixed_float16, mixed_bfloat16"
+                + " or a quantized policy");
+    }
+
+    /** A non-quantized policy name: a dtype, Python's "int" (standardize_dtype maps it to int32/int64) or a mixed one. */
+    private static boolean plainName(String name) {
+        return KERAS_DTYPES.contains(name) || name.equals("int") || name.equals("mixed_float16") || name.equals("mixed_bfloat16");
+    }
+
+    /**
+     * Refuses a layer with weights (built for the file) whose policy is not a float dtype (complex128, int32, bool, string):
+     * Keras 3.15.1 cannot make its weights ("dtype argument to `uniform` must be a float dtype, got complex64") and refuses
+     * the file; a weightless layer of such a policy loads there and is among {@link #warn}'s dropped ones here.
+     */
+    static void refuseNonFloatWeights(List<Map.Entry<Layer, String>> dropped) {
+        for (Map.Entry<Layer, String> e : dropped) {
+            String p = e.getValue();
+            int from = p.indexOf("_from_");
+            boolean fl = from > 0 || p.startsWith("float") || p.equals("bfloat16") || p.startsWith("mixed_");
+            if (!fl && e.getKey().isBuilt() && !e.getKey().params().isEmpty()) {
+                throw new KerasFormatException("layer '" + e.getKey().name() + "' (" + e.getKey().kerasClass() + "): dtype '" + p
+                        + "' would give it " + p + " weights, which Keras 3 cannot make either ('dtype argument to `uniform` must be a"
+                        + " float dtype'); jrnn's layers compute in float32 (a float policy: " + String.join(", ", DtypePolicy.policies()) + ")");
+            }
+        }
+    }
+
     /**
      * One warning naming the layers (wrapped ones too) whose policy is not float32: jrnn computes them in float32; and
      * {@code dropped}, the layers whose policy jrnn does not keep (a quantized {@code int8_from_float32}): written float32.
      */
-    static void warn(Model m, String source, List<String> dropped) {
+    static void warn(Model m, String source, List<Map.Entry<Layer, String>> droppedLayers) {
+        List<String> dropped = droppedLayers.stream().map(e -> "'" + e.getKey().name() + "' (" + e.getValue() + ")").toList();
         List<String> named = new ArrayList<>();
         if (m.isBuilt()) for (Layer l : m.layers()) collect(l, named);
         List<String> parts = new ArrayList<>();

@@ -63,6 +63,8 @@ final class KerasFile implements AutoCloseable {
     private FileChannel channel;
     /** The one direct buffer the by-position reads of a load go through (see {@link #pieceBuffer}). */
     private ByteBuffer piece;
+    /** The mapped member's CRC-32 check while it waits for {@link #checkCrc} (computed from {@link #read}'s bytes); else null. */
+    private ZipMemberCrc pendingCrc;
 
     private KerasFile(Path path, Layout layout, long fileBytes, HdfFile hdf, Object modelConfig, Object trainingConfig,
                       String kerasVersion) {
@@ -99,13 +101,29 @@ final class KerasFile implements AutoCloseable {
         }
     }
 
-    /** Opens {@code path}; a KerasFormatException or an IOException when it is neither HDF5 nor a Keras 3 zip. */
+    /**
+     * Opens {@code path}, every byte of the zip members it reads checked against their CRC-32; a KerasFormatException or
+     * an IOException when it is neither HDF5 nor a Keras 3 zip.
+     */
     static KerasFile open(Path path) throws IOException {
+        return open(path, false);
+    }
+
+    /**
+     * As {@link #open(Path)}, but a mapped stored model.weights.h5 is checked only at {@link #checkCrc}, from the bytes the
+     * weights were read from by position ({@link #read}) and the rest read then: one pass over the file instead of two.
+     * Until then nothing read from the member may leave the caller, and a failure should go through {@link #crcFirst}.
+     */
+    static KerasFile openDeferringCrc(Path path) throws IOException {
+        return open(path, true);
+    }
+
+    private static KerasFile open(Path path, boolean deferCrc) throws IOException {
         AtomicFiles.requireRegularFile(path, "a Keras model file");   // a FIFO would block the read below
         byte[] head = head(path);
         long size = Files.size(path);
         if (startsWith(head, HDF5_SIGNATURE)) return openHdf5(path, size);
-        if (startsWith(head, ZIP_SIGNATURE) || endsLikeZip(path)) return openZip(path, size);
+        if (startsWith(head, ZIP_SIGNATURE) || endsLikeZip(path)) return openZip(path, size, deferCrc);
         throw new KerasFormatException("neither an HDF5 file nor a zip (first bytes " + hex(head)
                 + "): not a Keras model file");
     }
@@ -133,7 +151,7 @@ final class KerasFile implements AutoCloseable {
         }
     }
 
-    private static KerasFile openZip(Path path, long size) throws IOException {
+    private static KerasFile openZip(Path path, long size, boolean deferCrc) throws IOException {
         // off the default file system the .keras is read into memory once: zipfs serves commons-compress' FileChannel
         // (and any FileChannel) by copying the member into a temporary file in the jar's directory
         byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the .keras file");
@@ -147,10 +165,12 @@ final class KerasFile implements AutoCloseable {
             throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
         FileChannel channel = null;
+        ZipMemberCrc pending = null;
         try (zip) {
             refuseDuplicates(zip);
-            // as Keras' json.loads of the member's bytes: a byte-order mark or UTF-16 / UTF-32 decoded, NaN literals read
-            String config = Json.decode(member(zip, "config.json", MAX_JSON_BYTES));
+            // as Keras' json.loads of the member's bytes: a byte-order mark or UTF-16 / UTF-32 decoded, a bad byte refused
+            String config = text(member(zip, "config.json", MAX_JSON_BYTES), "config.json");
+            // Keras 3.15.1 never reads metadata.json on load, so a bad byte there does not refuse the file
             String meta = Json.decode(member(zip, "metadata.json", MAX_JSON_BYTES));
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
             ByteBuffer weights;
@@ -167,10 +187,15 @@ final class KerasFile implements AutoCloseable {
             } else {
                 weights = ByteBuffer.wrap(read(zip, we, MAX_MEMBER_BYTES));
             }
-            // a deflated member's CRC was checked as it was read; a mapped one's is computed from positional reads, as
-            // touching every page of the mapping doubled a load's time (see checkCrc(ZipArchiveEntry, FileChannel, ...))
-            if (stored && channel != null) checkCrc(we, channel, at, we.getSize());
+            // a deflated member's CRC was checked as it was read; a mapped one's is computed from positional reads (touching
+            // every page of the mapping doubled a load's time), here or, deferred, from the reads of the weights themselves
+            if (stored && channel != null && we.getCrc() >= 0) pending = new ZipMemberCrc(we, channel, at, we.getSize());
             else if (stored) checkCrc(we, weights.duplicate());
+            if (pending != null && !deferCrc) {
+                ZipMemberCrc now = pending;
+                pending = null;   // a failure of this check is not checked again (and repeated) by crcFirst below
+                now.verify();
+            }
             int bytes = weights.remaining();   // jhdf moves a buffer's position and limit as it reads
             byte[] head = new byte[Math.min(64, bytes)];
             weights.get(0, head);
@@ -195,14 +220,62 @@ final class KerasFile implements AutoCloseable {
             kf.metadata = parse(meta, "metadata.json");
             kf.mappedAt = at;
             kf.channel = channel;
+            kf.pendingCrc = pending;
             return kf;
         } catch (IOException e) {
+            Throwable first = crcFirst(pending, new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file"));
             if (channel != null) channel.close();
-            throw new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file");
+            throw unchecked(first);
         } catch (RuntimeException | Error e) {
+            Throwable first = crcFirst(pending, e);
             if (channel != null) channel.close();
-            throw e;
+            throw unchecked(first);
         }
+    }
+
+    /**
+     * Runs the deferred CRC-32 check of the mapped member if it is still to run: a KerasFormatException saying the member
+     * is damaged when its bytes do not give the CRC its zip entry records. Call it before anything read from the file
+     * leaves the caller.
+     */
+    void checkCrc() throws IOException {
+        ZipMemberCrc c = pendingCrc;
+        pendingCrc = null;
+        if (c != null) c.verify();
+    }
+
+    /** The deferred check still to run, or null (for tests). */
+    ZipMemberCrc pendingCrc() { return pendingCrc; }
+
+    /**
+     * What to throw for {@code failure} (unchecked) met while the CRC-32 check was deferred: the check's own
+     * KerasFormatException, the failure added to it, when the member is damaged, as the check made at open would have
+     * said first; else the failure.
+     */
+    RuntimeException crcFirst(Throwable failure) {
+        ZipMemberCrc c = pendingCrc;
+        pendingCrc = null;
+        throw unchecked(crcFirst(c, failure));
+    }
+
+    private static Throwable crcFirst(ZipMemberCrc pending, Throwable failure) {
+        if (pending == null) return failure;
+        try {
+            pending.verify();
+        } catch (KerasFormatException damaged) {
+            damaged.addSuppressed(failure);
+            return damaged;
+        } catch (IOException | RuntimeException | Error e) {   // the check could not run: the failure stands
+            failure.addSuppressed(e);
+        }
+        return failure;
+    }
+
+    /** {@code t} as it is, an unchecked exception or an Error (anything else wrapped, which no caller passes). */
+    private static RuntimeException unchecked(Throwable t) {
+        if (t instanceof RuntimeException r) throw r;
+        if (t instanceof Error e) throw e;
+        throw new IllegalStateException(t);
     }
 
     /**
@@ -221,7 +294,7 @@ final class KerasFile implements AutoCloseable {
             throw new java.io.UncheckedIOException(e);
         }
         ByteBuffer first = ByteBuffer.allocate(8).order(data.order());
-        read(first, at);
+        readUntracked(first, at);
         return first.getLong(0) == data.getLong(data.position()) ? at : -1;
     }
 
@@ -231,8 +304,17 @@ final class KerasFile implements AutoCloseable {
         return piece.clear();
     }
 
-    /** Fills {@code dst} from the file at {@code position} (see {@link #fileOffset}). */
+    /**
+     * Fills {@code dst} from the file at {@code position} (see {@link #fileOffset}); its bytes count toward the deferred
+     * CRC-32 check ({@link #openDeferringCrc}), so a caller reads each weight's bytes in file order, in one run.
+     */
     void read(ByteBuffer dst, long position) {
+        int from = dst.position();
+        readUntracked(dst, position);
+        if (pendingCrc != null) pendingCrc.add(dst.duplicate().flip().position(from), position);
+    }
+
+    private void readUntracked(ByteBuffer dst, long position) {
         try {
             while (dst.hasRemaining()) {
                 int n = channel.read(dst, position);
@@ -300,33 +382,15 @@ final class KerasFile implements AutoCloseable {
         if (e.getCrc() < 0) return;   // no CRC recorded (not in a zip's central directory: never for a file read here)
         CRC32 crc = new CRC32();
         crc.update(bytes);
-        compareCrc(e, crc);
+        compareCrc(e, crc.getValue());
     }
 
-    private static void compareCrc(ZipArchiveEntry e, CRC32 crc) {
-        if (crc.getValue() != e.getCrc()) {
+    /** Refuses member {@code e} when {@code crc}, its bytes' CRC-32, is not the one its entry records. */
+    static void compareCrc(ZipArchiveEntry e, long crc) {
+        if (crc != e.getCrc()) {
             throw new KerasFormatException(String.format("zip member %s fails its CRC-32 check (the zip records %08x, its "
-                    + "bytes give %08x): damaged", e.getName(), e.getCrc(), crc.getValue()));
+                    + "bytes give %08x): damaged", e.getName(), e.getCrc(), crc));
         }
-    }
-
-    /**
-     * {@link #checkCrc(ZipArchiveEntry, ByteBuffer)} of the {@code size} bytes at {@code at} in {@code channel}, read by
-     * position through a 1 MB direct buffer: CRC-32 over the mapping page-faults every page, an extra pass that took a
-     * 94 MB .keras's load from 19-23 to 33-54 ms CPU; these reads cost 9 ms.
-     */
-    private static void checkCrc(ZipArchiveEntry e, FileChannel channel, long at, long size) throws IOException {
-        if (e.getCrc() < 0) return;
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(READ_CHUNK, Math.max(size, 1)));
-        CRC32 crc = new CRC32();
-        for (long pos = at, end = at + size; pos < end; ) {
-            buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
-            int n = channel.read(buf, pos);
-            if (n < 0) throw new KerasFormatException("the file ends at " + pos + ", inside zip member " + e.getName() + ": truncated");
-            pos += n;
-            crc.update(buf.flip());
-        }
-        compareCrc(e, crc);
     }
 
     /**
@@ -356,6 +420,26 @@ final class KerasFile implements AutoCloseable {
     Group keras2WeightsGroup() {
         if (hdf.getChild("model_weights") instanceof Group g) return g;
         return hdf;
+    }
+
+    /**
+     * A zip member's text in the encoding Python's json.loads detects ({@link Json#detectEncoding}: a byte-order mark,
+     * else the zero bytes, else UTF-8), refused where a byte is not of that encoding (Keras 3.15.1: "UnicodeDecodeError:
+     * 'utf-8' codec can't decode byte 0xff"), naming the encoding, the byte's offset in the member and the text before it;
+     * decoded leniently, a bad byte became U+FFFD in a layer's name.
+     */
+    static String text(byte[] b, String member) {
+        Json.Encoding enc = Json.detectEncoding(b);
+        ByteBuffer in = ByteBuffer.wrap(b, enc.skip(), b.length - enc.skip());
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(b.length);   // no encoding here decodes to more chars than bytes
+        var r = enc.charset().newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(in, out, true);
+        if (!r.isError()) return out.flip().toString();
+        int at = in.position();   // where the bad sequence starts
+        out.flip();
+        String before = out.subSequence(Math.max(0, out.length() - 40), out.length()).toString();
+        throw new KerasFormatException("zip member " + member + " is not " + enc.name() + ": byte 0x" + String.format("%02X", b[at] & 0xFF)
+                + " at offset " + at + ", after \"" + before + "\" (Keras 3 refuses it too: UnicodeDecodeError)");
     }
 
     /** Major Keras version from keras_version ("2.2.4-tf" -> 2); 2 when absent in HDF5, 3 in a zip. */

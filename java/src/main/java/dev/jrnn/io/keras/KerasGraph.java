@@ -77,7 +77,7 @@ final class KerasGraph {
 
     Model build(Object modelConfig) {
         KerasConfig top = new KerasConfig(modelConfig, "model_config");
-        String cls = top.string("class_name");
+        String cls = KerasLayers.checkModule(top, "model_config");
         Object cfg = top.raw("config");
         Scope root = new Scope("", cfg instanceof Map<?, ?> m && m.get("name") instanceof String n ? n : "model", null, null);
         KerasLayers.refuseTextVectorization(cfg);   // before any layer, in nested models too
@@ -254,7 +254,7 @@ final class KerasGraph {
             if ("InputLayer".equals(cls)) {
                 if (!first) throw new KerasFormatException(spec.where() + ": an InputLayer after the first layer of a Sequential model");
                 s.inputName = c.string("name", null);
-                s.declared = KerasInputLayer.batchShape(c, s.inputName);
+                s.declared = KerasInputLayer.batchShape(c, s.inputName, layers.file());
                 // tf.keras 2: a Sequential built on an Input is a functional model whose own node comes first; Keras 3's is not
                 if (layers.kerasMajor < 3) s.firstNode = 1;
                 order.add(new String[] {c.string("name", "input_layer"), "InputLayer", scope.group("InputLayer")});
@@ -301,7 +301,7 @@ final class KerasGraph {
      */
     private SubModel subModel(KerasConfig spec, Scope parent) {
         nestedModels = true;
-        String cls = spec.string("class_name");
+        String cls = KerasLayers.checkModule(spec, spec.where() + ": nested model (" + spec.raw("class_name") + ")");
         KerasConfig c = layerConfig(spec);
         String name = spec.string("name", c.string("name", null));
         if (name == null) throw new KerasFormatException(spec.where() + ": a nested " + cls + " model without a name");
@@ -365,7 +365,7 @@ final class KerasGraph {
             f.maskOps.addLayerCalls(name, spec);
             String cls = spec.string("class_name");
             if ("InputLayer".equals(cls)) {
-                int[] shape = KerasInputLayer.batchShape(lc, name);
+                int[] shape = KerasInputLayer.batchShape(lc, name, layers.file());
                 if (shape == null) {
                     throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no shape: expected batch_shape, batch_input_shape, shape or input_shape");
                 }

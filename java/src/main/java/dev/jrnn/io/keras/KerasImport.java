@@ -59,60 +59,20 @@ public final class KerasImport {
     }
 
     private static Model read(Path file, StateReader state) throws IOException {
-        try (KerasFile kf = KerasFile.open(file)) {
-            if (kf.modelConfig == null) {
-                boolean weightsOnly = kf.hdf.getAttribute("layer_names") != null || kf.hdf.getAttribute("layer_names0") != null
-                        || kf.hdf.getChild("layers") != null;
-                throw new KerasFormatException(weightsOnly
-                        ? "holds weights only (no model_config): build the model in jrnn and call loadWeights"
-                        : "an HDF5 file without a model_config attribute: not a Keras model file");
-            }
-            KerasLayers layers = new KerasLayers(kf.kerasMajor(), file.toString());
-            KerasGraph graph = new KerasGraph(layers, kf.kerasVersion);
-            // every weight comes from the file: no initialiser runs only to be overwritten
-            Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
+        // the .keras's CRC-32 check runs from the reads that fill the weights (one pass over the file), so it ends after
+        // the model is built: a damaged member closes the model, and any failure before says the damage first
+        try (KerasFile kf = KerasFile.openDeferringCrc(file)) {
+            Model model;
             try {
-                KerasDtypes.inputs(model, kf.modelConfig);
-                KerasDtypes.warn(model, file.toString(), layers.droppedDtypes);
-                // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
-                // read straight into that store, the layers' own deferred stores never allocate
-                Layer.buildForLoading(model::paramStore);
-                fill(graph, kf, layers.loraScales);
+                model = read(kf, file, state);
             } catch (RuntimeException | Error e) {
-                model.close();   // frees its buffers (device memory on CUDA) before the error goes up
-                throw e;
+                throw kf.crcFirst(e);
             }
-            KerasOptimizerState.Saved saved;
             try {
-                KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
-                saved = model.optimizer() == null ? null : optimizerVars(kf);
-            } catch (RuntimeException | Error e) {
+                kf.checkCrc();
+            } catch (IOException | RuntimeException e) {
                 model.close();
                 throw e;
-            }
-            boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
-            if (saved != null && byKeras && graph.nestedModels) {
-                if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !KerasOptimizerState.keras3(saved.kerasVersion())) {
-                    // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
-                    FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state "
-                            + "Keras " + (saved.kerasVersion() == null ? "2" : saved.kerasVersion()) + " saved is not restored (the model nests a model; jrnn reads a nested "
-                            + "model's optimizer state from Keras 3 files): fit continues from fresh moments at update 0");
-                    saved = null;
-                } else {   // Keras orders a nested model's variables at its place: the config's layer order, depth first
-                    saved = saved.inLayerOrder(List.copyOf(graph.byName.values()));
-                }
-            }
-            if (saved != null && state == null) {
-                FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state Keras "
-                        + "saved is not restored (no reader given): fit continues from fresh moments at update 0");
-            }
-            if (state != null) {
-                try {
-                    state.restore(model, kf.metadata, p -> stored(kf, p), saved);
-                } catch (RuntimeException | Error e) {
-                    model.close();
-                    throw e;
-                }
             }
             return model;
         } catch (KerasFormatException | IllegalArgumentException e) {
@@ -120,6 +80,65 @@ public final class KerasImport {
         } catch (RuntimeException | StackOverflowError e) {
             throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
         }
+    }
+
+    private static Model read(KerasFile kf, Path file, StateReader state) throws IOException {
+        if (kf.modelConfig == null) {
+            boolean weightsOnly = kf.hdf.getAttribute("layer_names") != null || kf.hdf.getAttribute("layer_names0") != null
+                    || kf.hdf.getChild("layers") != null;
+            throw new KerasFormatException(weightsOnly
+                    ? "holds weights only (no model_config): build the model in jrnn and call loadWeights"
+                    : "an HDF5 file without a model_config attribute: not a Keras model file");
+        }
+        KerasLayers layers = new KerasLayers(kf.kerasMajor(), file.toString());
+        KerasGraph graph = new KerasGraph(layers, kf.kerasVersion);
+        // every weight comes from the file: no initialiser runs only to be overwritten
+        Model model = Layer.buildForLoading(() -> graph.build(kf.modelConfig));
+        try {
+            KerasDtypes.inputs(model, kf.modelConfig);
+            KerasDtypes.refuseNonFloatWeights(layers.droppedDtypes);
+            KerasDtypes.warn(model, file.toString(), layers.droppedDtypes);
+            // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
+            // read straight into that store, the layers' own deferred stores never allocate
+            Layer.buildForLoading(model::paramStore);
+            fill(graph, kf, layers.loraScales);
+        } catch (RuntimeException | Error e) {
+            model.close();   // frees its buffers (device memory on CUDA) before the error goes up
+            throw e;
+        }
+        KerasOptimizerState.Saved saved;
+        try {
+            KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
+            saved = model.optimizer() == null ? null : optimizerVars(kf);
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+        boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
+        if (saved != null && byKeras && graph.nestedModels) {
+            if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !KerasOptimizerState.keras3(saved.kerasVersion())) {
+                // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
+                FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state "
+                        + "Keras " + (saved.kerasVersion() == null ? "2" : saved.kerasVersion()) + " saved is not restored (the model nests a model; jrnn reads a nested "
+                        + "model's optimizer state from Keras 3 files): fit continues from fresh moments at update 0");
+                saved = null;
+            } else {   // Keras orders a nested model's variables at its place: the config's layer order, depth first
+                saved = saved.inLayerOrder(List.copyOf(graph.byName.values()));
+            }
+        }
+        if (saved != null && state == null) {
+            FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state Keras "
+                    + "saved is not restored (no reader given): fit continues from fresh moments at update 0");
+        }
+        if (state != null) {
+            try {
+                state.restore(model, kf.metadata, p -> stored(kf, p), saved);
+            } catch (RuntimeException | Error e) {
+                model.close();
+                throw e;
+            }
+        }
+        return model;
     }
 
     /**
@@ -150,6 +169,12 @@ public final class KerasImport {
             graph.unbuiltAllowed = true;   // an architecture alone: an unbuilt Sequential is built by its first data
             Model m = graph.build(config);
             KerasDtypes.inputs(m, config);
+            try {
+                KerasDtypes.refuseNonFloatWeights(layers.droppedDtypes);
+            } catch (KerasFormatException e) {
+                m.close();
+                throw e;
+            }
             if (warn) KerasDtypes.warn(m, "the JSON architecture", layers.droppedDtypes);
             return m;
         } catch (KerasFormatException e) {

@@ -1,5 +1,9 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.FileFaults;
+
+import java.util.List;
+
 /**
  * An InputLayer config's batch shape, resolved as Keras 3's {@code InputLayer.__init__} resolves its arguments: {@code
  * batch_shape} (Keras 3's get_config) or {@code batch_input_shape} (tf.keras 2's and Keras 2's), or {@code shape}
@@ -9,15 +13,27 @@ package dev.jrnn.io.keras;
  * Any other key is left alone: Keras 3's InputLayer takes {@code **kwargs} and drops what it does not know (every 3.x
  * release to 3.15.1, {@code layers/core/input_layer.py}), so a file with such a key loads there. tf.keras 2 and Keras 2
  * refused one ("Unrecognized keyword arguments"), but Keras 3 reads their files too, and jrnn follows Keras 3.
+ * {@code sparse}, {@code ragged} and {@code optional} set true warn: jrnn feeds dense tensors (never None), which give the
+ * predictions Keras gives, and Keras 3.15.1 loads such files (ragged only on TensorFlow), so they are not refused.
  */
 final class KerasInputLayer {
     private KerasInputLayer() {}
 
     /**
-     * The batch shape {@code c} (an InputLayer's config, named {@code name}) declares, the batch -1 where not fixed; null
+     * The batch shape {@code c} (an InputLayer's config, named {@code name}, of {@code file}) declares, the batch -1 where not fixed; null
      * where it declares none. Keras' {@code input_shape} and {@code batch_input_shape} stand for {@code shape} and {@code
      * batch_shape} where both are given, as Keras 3 pops them over the others.
      */
+    static int[] batchShape(KerasConfig c, String name, String file) {
+        List<String> set = c.setAmong("sparse", "ragged", "optional");
+        if (!set.isEmpty()) {
+            FileFaults.warn(KerasImport.class.getName(), file + ": InputLayer '" + name + "' sets " + set + ", which jrnn cannot honour: it"
+                    + " takes dense inputs (never None), which predict as in Keras; a save writes the input as dense");
+        }
+        return batchShape(c, name);
+    }
+
+    /** As {@link #batchShape(KerasConfig, String, String)}, without the warning. */
     static int[] batchShape(KerasConfig c, String name) {
         String where = c.where() + ": InputLayer '" + name + "'";
         String shapeKey = c.has("input_shape") ? "input_shape" : c.has("shape") ? "shape" : null;

@@ -130,7 +130,7 @@ final class KerasLayerKeys {
     }
 
     /** The key of {@code known} within two edits of {@code key} (a misspelling), the closest; null if none. */
-    private static String nearest(String key, Set<String> known) {
+    static String nearest(String key, java.util.Collection<String> known) {
         String best = null;
         int bestD = 3;
         for (String k : known) {

@@ -68,10 +68,28 @@ final class KerasLayers {
 
     final int kerasMajor;
     private final String file;
-    /** The layers whose dtype policy jrnn does not keep (a quantized int8_from_float32), "'name' (policy)": warned once. */
-    final List<String> droppedDtypes = new ArrayList<>();
+    /** The layers whose dtype policy jrnn does not keep, with that policy (KerasDtypes refuses or warns of them). */
+    final List<Map.Entry<Layer, String>> droppedDtypes = new ArrayList<>();
     /** The layers that set Keras 3's lora_rank, by config name: their {@link KerasLora#scale}, for a legacy .h5's unmerged pairs. */
     final Map<String, Double> loraScales = new java.util.HashMap<>();
+
+    /**
+     * Refuses a Keras 3 layer or model entry whose {@code module} is not Keras' ({@code "evil.module"}): Keras 3.15.1 looks
+     * the class up in that module and refuses the file ("Could not locate class 'Dense'"), where jrnn would build its own
+     * class of that name. tf_keras' modules (tf.keras 2.16+, Keras 2 as its own package) are its writers' too. Returns
+     * the entry's class_name.
+     */
+    static String checkModule(KerasConfig spec, String where) {
+        Object m = spec.raw("module");
+        if (m == null || m instanceof String s && (s.equals("keras") || s.startsWith("keras.") || s.equals("tf_keras") || s.startsWith("tf_keras."))) {
+            return spec.string("class_name");
+        }
+        throw new KerasFormatException(where + ": module " + KerasConfig.describe(m) + " is not Keras' (Keras 3 refuses it too: 'Could not"
+                + " locate class " + KerasConfig.describe(spec.raw("class_name")) + "'): a class of that module is not the Keras class jrnn builds");
+    }
+
+    /** The file this reads, as warnings name it. */
+    String file() { return file; }
 
     /** {@code kerasMajor}: the saving Keras' major version (hard_sigmoid differs); {@code file} names warnings. */
     KerasLayers(int kerasMajor, String file) {
@@ -141,6 +159,7 @@ final class KerasLayers {
         KerasConfig c = spec.object("config");
         String name = c.string("name", null);
         String where = where(name, cls);
+        checkModule(spec, where);
         if (kerasMajor == 1) {   // Keras 1's option names, as Keras 2 read them
             KerasConfig two = Keras1Configs.spec(cls, c, where);
             cls = two.string("class_name");
@@ -208,8 +227,9 @@ final class KerasLayers {
         String policy = KerasDtypes.policy(c.raw("dtype"), where);
         if (policy != null && DtypePolicy.isPolicy(policy)) {
             l.dtype(policy);
-        } else if (policy != null && !KerasDtypes.inputDtype(policy)) {
-            droppedDtypes.add("'" + l.name() + "' (" + policy + ")");
+        } else if (policy != null && !(kerasMajor < 3 && KerasDtypes.inputDtype(policy))) {
+            KerasDtypes.checkName(policy, where);
+            droppedDtypes.add(Map.entry(l, policy));
         }
         // only a freeze is applied: a wrapper's trainable(true) would unfreeze the layer it wraps, which Keras leaves frozen
         if (!c.bool("trainable", true)) l.trainable(false);

@@ -46,13 +46,19 @@ import java.util.Map;
  */
 public final class KerasOptimizerState {
     /** Where the file kept the variables. */
-    public enum Layout { KERAS3, LEGACY_H5 }
+    public enum Layout {
+        /** Keras 3's {@code optimizer/vars}, in build order. */
+        KERAS3,
+        /** tf.keras 2 / Keras 2's {@code optimizer_weights} of an {@code .h5}, named or positional. */
+        LEGACY_H5
+    }
 
     /**
      * One saved variable: its name (a legacy file's, else its path), value, whether it was a scalar dataset, and an integer
      * scalar's exact value (Keras' int64 iteration; else null).
      */
     public record Var(String name, Tensor value, boolean scalar, Long whole) {
+        /** A variable without an exact integer value. */
         public Var(String name, Tensor value, boolean scalar) { this(name, value, scalar, null); }
     }
 
@@ -62,6 +68,7 @@ public final class KerasOptimizerState {
      * its place, depth first), null where that is the model's own layer order.
      */
     public record Saved(Layout layout, String kerasVersion, List<Var> vars, List<Layer> kerasLayerOrder) {
+        /** A state whose slots follow the model's own layer order. */
         public Saved(Layout layout, String kerasVersion, List<Var> vars) { this(layout, kerasVersion, vars, null); }
 
         /** This state, its slots taken in {@code layers}' order. */
@@ -71,7 +78,10 @@ public final class KerasOptimizerState {
     /** jrnn's optimizer state from a file: the call count, the rate variable (null: none saved) and the buffers by slot. */
     public record Restored(long iterations, Float learningRate, Map<String, float[]> state) {}
 
-    /** A Keras variable: a scalar ("iteration", "learning_rate", "u_product") or slot {@code jrnn} of trainable variable {@code var}. */
+    /**
+     * A Keras variable: a scalar ("iteration", "learning_rate", "u_product") or slot {@code jrnn} of trainable variable
+     * {@code var}.
+     */
     private record Entry(String keras, String jrnn, int var) {
         boolean scalar() { return var < 0; }
     }
@@ -331,7 +341,10 @@ public final class KerasOptimizerState {
 
     private static String[][] group(String[] keras, String... jrnn) { return new String[][] {keras, jrnn}; }
 
-    /** jrnn's slots for {@code opt}'s settings, in Keras' order (without the average and the accumulator, which legacy files lack). */
+    /**
+     * jrnn's slots for {@code opt}'s settings, in Keras' order (without the average and the accumulator, which legacy
+     * files lack).
+     */
     private static List<String> jrnnSlots(Optimizer opt) {
         List<String> r = new ArrayList<>();
         for (String[][] g : slotGroups(opt)) r.addAll(Arrays.asList(g[1]));

@@ -57,6 +57,8 @@ final class KerasTraining {
 
     /** Compiles and returns null, or returns why not. */
     private static String tryCompile(Model model, KerasConfig tc, String file, boolean keras3) {
+        // Keras 3's compile_config is compile's keyword arguments; a training_config (optimizer_config) is read key by key
+        if (!tc.hasKey("optimizer_config")) KerasCompileKeys.checkCompile(tc);
         Object loss;
         try {
             loss = losses(tc.raw("loss"));
@@ -75,7 +77,7 @@ final class KerasTraining {
             return "loss_weights " + KerasConfig.describe(lw) + " given by position with losses by name, or the other way round";
         }
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
-        Optimizer o = optimizer(opt);
+        Optimizer o = optimizer(opt, keras3);
         if (o == null) {
             return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config " + KerasConfig.describe(opt.raw("config"))
                     + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta, Lion) with options it has";
@@ -249,19 +251,33 @@ final class KerasTraining {
         };
     }
 
-    private static Optimizer optimizer(KerasConfig opt) {
+    /** {@code keras3}: a Keras 3 file, whose optimizer config holds Keras 3's arguments only. */
+    private static Optimizer optimizer(KerasConfig opt, boolean keras3) {
         String cls = opt.string("class_name");
         // tf.keras 2.11-2.15 write an optimizer by its registered name, in register_keras_serializable's default package
         if (cls.startsWith("Custom>")) cls = cls.substring("Custom>".length());
         KerasConfig c = opt.object("config");
+        KerasCompileKeys.checkOptimizer(cls, c, keras3);
+        // Keras' optimizer name is a string (Keras 3: without '/', its variables' scope); a null learning_rate is refused
+        // by every Keras, where jrnn would take the default
+        if (c.raw("name") != null && !(c.raw("name") instanceof String n && !(keras3 && n.contains("/")))) {
+            throw new KerasFormatException(c.where() + ": 'name' should be a string" + (keras3 ? " without '/'" : "") + ", got "
+                    + KerasConfig.describe(c.raw("name")) + " (Keras refuses it too)");
+        }
         // mixed precision's wrapper (tf.keras 2.11-2.15: LossScaleOptimizerV3): jrnn trains in float32, where scaling the loss
         // up and the gradients back down changes nothing
-        if (cls.equals("LossScaleOptimizer") || cls.equals("LossScaleOptimizerV3")) return c.raw("inner_optimizer") instanceof Map<?, ?> ? optimizer(c.object("inner_optimizer")) : null;
+        if (cls.equals("LossScaleOptimizer") || cls.equals("LossScaleOptimizerV3")) return c.raw("inner_optimizer") instanceof Map<?, ?> ? optimizer(c.object("inner_optimizer"), keras3) : null;
+        if (c.hasKey("learning_rate") && c.raw("learning_rate") == null) {
+            throw new KerasFormatException(c.where() + ": 'learning_rate' should be a number or a schedule, got null (Keras refuses it too)");
+        }
         LearningRateSchedule schedule = c.raw("learning_rate") instanceof Map<?, ?> ? schedule(c.object("learning_rate")) : null;
         double lr = schedule != null ? Double.NaN : c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
-        if (c.number("decay", 0) != 0 || (c.raw("learning_rate") instanceof Map<?, ?> && schedule == null)) {
-            return null;
+        if (c.number("decay", 0) != 0) {
+            // tf.keras 2 and Keras 2 decayed the learning rate by it; Keras 3 ignores it with a warning
+            throw new KerasFormatException(c.where() + ": decay " + KerasConfig.describe(c.raw("decay"))
+                    + " (Keras 2's learning-rate decay, which Keras 3 drops) is not an option jrnn has");
         }
+        if (c.raw("learning_rate") instanceof Map<?, ?> && schedule == null) return null;
         Optimizer o = switch (cls) {
             case "Adam" -> {
                 Adam a = Double.isNaN(lr) ? new Adam() : new Adam(lr);
@@ -307,6 +323,10 @@ final class KerasTraining {
      */
     private static void accumulationAndEma(Optimizer o, KerasConfig c) {
         int steps = integer(c, "gradient_accumulation_steps");
+        if (steps == 1 || steps < 0) {   // Keras: null or 0 is off, else at least 2
+            throw new IllegalArgumentException(c.where() + ": gradient_accumulation_steps should be an integer >= 2, 0 or null, got "
+                    + KerasConfig.describe(c.raw("gradient_accumulation_steps")) + " (Keras refuses it too)");
+        }
         if (steps != 0) o.gradientAccumulationSteps(steps);
         if (!c.bool("use_ema", false)) return;
         o.useEma(true).emaMomentum(c.number("ema_momentum", 0.99));

@@ -17,6 +17,7 @@ public final class CosineDecayRestarts implements LearningRateSchedule {
     private final double firstDecaySteps;
     private double tMul = 2, mMul = 1, alpha;
 
+    /** Keras' {@code CosineDecayRestarts(initial_learning_rate, first_decay_steps)}, both positive; tMul 2, mMul 1, alpha 0. */
     public CosineDecayRestarts(double initialLearningRate, double firstDecaySteps) {
         this.initial = Schedules.positive("CosineDecayRestarts", "initialLearningRate", initialLearningRate);
         this.firstDecaySteps = Schedules.positive("CosineDecayRestarts", "firstDecaySteps", firstDecaySteps);

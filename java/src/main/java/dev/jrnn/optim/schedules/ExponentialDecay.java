@@ -17,6 +17,7 @@ public final class ExponentialDecay implements LearningRateSchedule {
     private final double decayRate;
     private boolean staircase;
 
+    /** Keras' {@code ExponentialDecay(initial_learning_rate, decay_steps, decay_rate)}, each positive; not staircase. */
     public ExponentialDecay(double initialLearningRate, double decaySteps, double decayRate) {
         this.initial = Schedules.positive("ExponentialDecay", "initialLearningRate", initialLearningRate);
         this.decaySteps = Schedules.positive("ExponentialDecay", "decaySteps", decaySteps);

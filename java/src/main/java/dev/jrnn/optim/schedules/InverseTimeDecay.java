@@ -17,6 +17,10 @@ public final class InverseTimeDecay implements LearningRateSchedule {
     private final double decayRate;
     private boolean staircase;
 
+    /**
+     * Keras' {@code InverseTimeDecay(initial_learning_rate, decay_steps, decay_rate)}: positive, positive, >= 0; not
+     * staircase.
+     */
     public InverseTimeDecay(double initialLearningRate, double decaySteps, double decayRate) {
         this.initial = Schedules.positive("InverseTimeDecay", "initialLearningRate", initialLearningRate);
         this.decaySteps = Schedules.positive("InverseTimeDecay", "decaySteps", decaySteps);

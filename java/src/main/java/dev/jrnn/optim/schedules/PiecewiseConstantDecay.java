@@ -19,6 +19,7 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
     private final long[] boundaries;
     private final double[] values;
 
+    /** Keras' {@code PiecewiseConstantDecay(boundaries, values)}: increasing boundaries, one value more than boundaries. */
     public PiecewiseConstantDecay(long[] boundaries, double[] values) {
         String c = "PiecewiseConstantDecay";
         if (boundaries == null || values == null) throw new IllegalArgumentException(c + ": boundaries and values must not be null");

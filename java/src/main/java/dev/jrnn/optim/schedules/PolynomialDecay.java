@@ -18,6 +18,10 @@ public final class PolynomialDecay implements LearningRateSchedule {
     private double end = 1e-4, power = 1;
     private boolean cycle;
 
+    /**
+     * Keras' {@code PolynomialDecay(initial_learning_rate, decay_steps)}: a rate >= 0, a positive step count; end rate
+     * 1e-4, power 1, no cycle.
+     */
     public PolynomialDecay(double initialLearningRate, double decaySteps) {
         this.initial = Schedules.nonNegative("PolynomialDecay", "initialLearningRate", initialLearningRate);
         this.decaySteps = Schedules.positive("PolynomialDecay", "decaySteps", decaySteps);

@@ -76,6 +76,133 @@ class KerasConfigKeysTest {
         }
     }
 
+    /**
+     * Keras 3.15.1's activations.get is case-sensitive: cfgkeys.keras with the LSTM's "activation": "tanh" made "Tanh" gives
+     * "ValueError: Could not interpret activation function identifier: Tanh" from load_model (Keras 2's and tf.keras 2's
+     * get look names up as written too); jrnn lower-cased it and loaded the file. Models.fromJson of the same config refuses it
+     * as an IllegalArgumentException.
+     */
+    @Test
+    void anUpperCaseActivationNameIsRefusedAsKerasRefusesIt(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path f = KerasFixtures.withConfig(keras3Real("cfgkeys.keras"), dir.resolve("upper.keras"),
+                t -> t.replaceFirst("\"activation\": \"tanh\"", "\"activation\": \"Tanh\""));
+        IOException e = assertThrows(IOException.class, () -> Models.load(f).close());
+        for (String s : List.of("upper.keras", "layer 'l' (LSTM): activation='Tanh' is not supported: unknown activation 'Tanh'"
+                + " (Keras' names are lower case: did you mean tanh?)")) {
+            assertTrue(e.getMessage().contains(s), s + " in " + e.getMessage());
+        }
+        String json;
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+            json = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        IllegalArgumentException j = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(json).close());
+        assertTrue(j.getMessage().contains("layer 'l' (LSTM): activation='Tanh' is not supported: unknown activation 'Tanh'"
+                + " (Keras' names are lower case: did you mean tanh?)"), j.getMessage());
+    }
+
+    /**
+     * An InputLayer's sparse, ragged and optional (Keras 3 keys; jrnn feeds dense tensors, never None) load with one
+     * warning naming the layer and the key, where jrnn dropped them silently. Not refused: Keras 3.15.1 loads sparse and
+     * optional on JAX, and all three on TensorFlow, with cfgkeys.keras' predictions ({@code keras3_real/input_flags.py}:
+     * max difference 0.0 on JAX, 6e-8 on TensorFlow; JAX refuses ragged, which TensorFlow loads).
+     */
+    @Test
+    void inputLayerFlagsJrnnCannotHonourWarn(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        for (String key : List.of("sparse", "ragged", "optional")) {
+            Path f = KerasFixtures.withConfig(keras3Real("cfgkeys.keras"), dir.resolve(key + ".keras"),
+                    t -> t.replaceFirst("\"" + key + "\": false", "\"" + key + "\": true"));
+            List<String> w = LogCapture.warnings(KerasImport.class.getName(), () -> {
+                try (Model m = Models.load(f)) {
+                    KerasFixtures.assertClose(Npy.read(keras3Real("cfgkeys_y.npy")).data(), m.predict(Npy.read(keras3Real("cfgkeys_x.npy"))).data(), key);
+                }
+            });
+            assertEquals(1, w.size(), w.toString());
+            assertTrue(w.get(0).startsWith(f + ": InputLayer 'i' sets [" + key + "], which jrnn cannot honour: it takes dense inputs"), w.get(0));
+        }
+    }
+
+    /** cfgkeys.keras with config.json's bytes edited as {@code keras3_real/refused_configs.py} edits them. */
+    private static Path edited(Path dir, String name, String regex, byte[] by) throws IOException {
+        return edited(dir, name, "config.json", regex, by);
+    }
+
+    /** {@link #edited(Path, String, String, byte[])} of zip member {@code member}. */
+    private static Path edited(Path dir, String name, String member, String regex, byte[] by) throws IOException {
+        Path out = dir.resolve(name + ".keras");
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(keras3Real("cfgkeys.keras").toFile());
+             java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals(member)) {   // ISO-8859-1: byte for char, so the bytes go back as they were
+                    String t = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(t);
+                    assertTrue(m.find(), regex);
+                    t = t.substring(0, m.start()) + new String(by, java.nio.charset.StandardCharsets.ISO_8859_1) + t.substring(m.end());
+                    b = t.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+                }
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                z.write(b);
+                z.closeEntry();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Configs Keras 3.15.1 refuses and jrnn loaded (keras3_real/refused_configs.py prints Keras' refusals): the Dense's
+     * module "evil.module" ("Could not locate class 'Dense'"), the LSTM's dtype "complex128" ("dtype argument to `uniform`
+     * must be a float dtype"; jrnn warned and computed in float32), a byte 0xFF in the Dense's name ("UnicodeDecodeError";
+     * jrnn named the layer "d\uFFFDense"). Each is an IOException naming the file and what is wrong, and fromJson of the
+     * first two an IllegalArgumentException.
+     */
+    @Test
+    void configsKerasRefusesAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Object[][] cases = {
+                {"module", java.util.regex.Pattern.quote("\"module\": \"keras.layers\", \"class_name\": \"Dense\""),
+                        "\"module\": \"evil.module\", \"class_name\": \"Dense\"", "layer 'd' (Dense): module \"evil.module\" is not Keras'"
+                        + " (Keras 3 refuses it too: 'Could not locate class \"Dense\"')"},
+                {"dtype", "\"dtype\": \\{\"module\": \"keras\", \"class_name\": \"DTypePolicy\", \"config\": \\{\"name\": \"float32\"\\},"
+                        + " \"registered_name\": null, \"shared_object_id\": \\d+\\}", "\"dtype\": \"complex128\"",
+                        "layer 'l' (LSTM): dtype 'complex128' would give it complex128 weights, which Keras 3 cannot make either"},
+                {"utf8", java.util.regex.Pattern.quote("\"name\": \"d\""), "\"name\": \"d\u00ffense\"",
+                        "zip member config.json is not UTF-8: byte 0xFF at offset 2037, after \""}};
+        for (Object[] c : cases) {
+            Path f = edited(dir, (String) c[0], (String) c[1], ((String) c[2]).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            IOException e = assertThrows(IOException.class, () -> Models.load(f).close(), (String) c[0]);
+            assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains((String) c[3]), e.getMessage());
+            if (c[0].equals("utf8")) continue;
+            String json;
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+                json = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            IllegalArgumentException j = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(json).close(), (String) c[0]);
+            assertTrue(j.getMessage().contains((String) c[3]), j.getMessage());
+        }
+    }
+
+    /**
+     * What Keras 3.15.1 loads though the branch first refused it (the cfgkeys3 review): a metadata.json that is not UTF-8
+     * (saving_lib never reads it on load), the policy names model.quantize() writes for a mixed model
+     * ("int8_from_mixed_float16") and Python's "int" (standardize_dtype maps it); and a top-level model entry's foreign
+     * module, refused as a layer's is (Keras: "Could not locate class 'Sequential'").
+     */
+    @Test
+    void whatKerasLoadsLoadsAndATopLevelForeignModuleIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path f = edited(dir, "meta", "metadata.json", java.util.regex.Pattern.quote("\"date_saved\": \""),
+                "\"date_saved\": \"\u00ff".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Models.load(f).close();
+        for (String ok : List.of("int8_from_mixed_float16", "float8_from_mixed_bfloat16", "int", "int8_from_float32")) {
+            KerasDtypes.checkName(ok, "x");
+        }
+        for (String bad : List.of("bogus", "int8_from_bogus", "mixed_float32")) {
+            assertThrows(KerasFormatException.class, () -> KerasDtypes.checkName(bad, "x"), bad);
+        }
+        String evil = dense("\"glorot_uniform\"", null).replaceFirst(java.util.regex.Pattern.quote("{\"class_name\": \"Sequential\""),
+                "{\"module\": \"evil.module\", \"class_name\": \"Sequential\"");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(evil));
+        assertTrue(e.getMessage().contains("model_config: module \"evil.module\" is not Keras'"), e.getMessage());
+    }
+
     private static String dense(String init, String version) {
         return "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"InputLayer\", \"config\":"
                 + " {\"batch_shape\": [null, 3, 2], \"name\": \"i\"}}, {\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2,"

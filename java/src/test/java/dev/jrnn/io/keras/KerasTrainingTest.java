@@ -25,18 +25,25 @@ class KerasTrainingTest {
         return m;
     }
 
+    /** A tf.keras 2 .h5's training_config (optimizer_config; keys Keras 3 does not take allowed). */
+    private static Sequential compiledTf2(String optimizer) {
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"metrics\": [], \"optimizer_config\": " + optimizer + "}"), "f.h5", false);
+        return m;
+    }
+
     /**
      * tf.keras 2.11-2.15 save the optimizer under its registered name, "Custom>Adam" (register_keras_serializable's
      * default package), with is_legacy_optimizer and jit_compile in its config: it compiles as that optimizer (it loaded
-     * uncompiled with a warning).
+     * uncompiled with a warning). Those two keys are tf.keras 2's: a Keras 3 file with them does not compile (KerasCompileKeysTest).
      */
     @Test
     void tfKeras211OptimizersByTheirRegisteredNameCompile() {
         String common = "\"weight_decay\": null, \"clipnorm\": null, \"global_clipnorm\": null, \"clipvalue\": null, \"use_ema\": false,"
                 + " \"ema_momentum\": 0.99, \"ema_overwrite_frequency\": null, \"jit_compile\": true, \"is_legacy_optimizer\": false";
-        try (Sequential adam = compiled("{\"class_name\": \"Custom>Adam\", \"config\": {\"name\": \"Adam\", " + common
+        try (Sequential adam = compiledTf2("{\"class_name\": \"Custom>Adam\", \"config\": {\"name\": \"Adam\", " + common
                 + ", \"learning_rate\": 0.002, \"beta_1\": 0.8, \"beta_2\": 0.999, \"epsilon\": 1e-07, \"amsgrad\": false}}");
-             Sequential rms = compiled("{\"class_name\": \"Custom>RMSprop\", \"config\": {\"name\": \"RMSprop\", " + common
+             Sequential rms = compiledTf2("{\"class_name\": \"Custom>RMSprop\", \"config\": {\"name\": \"RMSprop\", " + common
                 + ", \"learning_rate\": 0.01, \"rho\": 0.8, \"momentum\": 0.0, \"epsilon\": 1e-07, \"centered\": false}}")) {
             assertEquals("Adam", adam.optimizer().getClass().getSimpleName());
             assertEquals(0.002, adam.optimizer().learningRate(), 1e-9);
@@ -222,6 +229,21 @@ class KerasTrainingTest {
                 assertEquals(0.8f, a.beta1());
                 assertTrue(a.amsgrad());
             }
+        }
+    }
+
+    /**
+     * tf.keras 2.4-2.15's legacy LossScaleOptimizer writes "dynamic" beside initial_scale and dynamic_growth_steps, and
+     * Keras 3.15.1's takes it too (kwargs.pop("dynamic", True)): both compile as the inner optimizer (the cfgkeys3
+     * review found them loading uncompiled with "unrecognized option dynamic").
+     */
+    @Test
+    void aLossScaleOptimizerWithDynamicCompiles() {
+        String cfg = "{\"class_name\": \"LossScaleOptimizer\", \"config\": {\"inner_optimizer\": {\"class_name\": \"Adam\", \"config\":"
+                + " {\"name\": \"Adam\", \"learning_rate\": 0.003}}, \"dynamic\": true, \"initial_scale\": 32768.0, \"dynamic_growth_steps\": 2000}}";
+        try (Sequential tf2 = compiledTf2(cfg); Sequential k3 = compiled(cfg)) {
+            assertEquals(0.003f, ((dev.jrnn.optim.Adam) tf2.optimizer()).learningRate());
+            assertEquals(0.003f, ((dev.jrnn.optim.Adam) k3.optimizer()).learningRate());
         }
     }
 

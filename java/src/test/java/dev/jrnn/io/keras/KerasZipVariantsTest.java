@@ -55,6 +55,22 @@ class KerasZipVariantsTest {
         assertEquals(f + ": layer 'l' (LSTM): l: dropout must be in [0, 1), got NaN", e.getMessage());
     }
 
+    /**
+     * A config.json with a byte that is not of the encoding its first bytes say: Keras refuses it (UnicodeDecodeError in
+     * 'utf-16-le' at 6192, 'utf-32-le' at 8144), so does jrnn, naming that encoding and the offset (decoded leniently, the
+     * byte became U+FFFD).
+     */
+    @Test
+    void aByteNotOfTheDetectedEncodingIsRefused() throws IOException {
+        Path f = edited("utf16le_truncated");
+        IOException e = assertThrows(IOException.class, () -> Models.load(f));
+        assertTrue(e.getMessage().startsWith(f + ": zip member config.json is not UTF-16-LE: byte 0x20 at offset 6192, after \""), e.getMessage());
+        Path g = edited("utf32le_bad");
+        e = assertThrows(IOException.class, () -> Models.load(g));
+        assertTrue(e.getMessage().startsWith(g + ": zip member config.json is not UTF-32-LE: byte 0x00 at offset 8144, after \""), e.getMessage());
+        assertTrue(e.getMessage().endsWith("\"name\": \"\" (Keras 3 refuses it too: UnicodeDecodeError)"), e.getMessage());
+    }
+
     /** The bytes `cat stub.sh model.keras` puts first: Python's zipfile (so Keras) reads the members past them. */
     @Test
     void aZipWithBytesBeforeItLoads() throws IOException {
@@ -100,6 +116,14 @@ class KerasZipVariantsTest {
                 String changed = cfg.replaceFirst("\"dropout\": 0\\.0", "\"dropout\": NaN");
                 assertTrue(!changed.equals(cfg), "cfgkeys.keras' LSTM has a dropout of 0.0");
                 members.put("config.json", changed.getBytes(StandardCharsets.UTF_8));
+            }
+            case "utf16le_truncated" -> members.put("config.json", concat(cfg.getBytes(StandardCharsets.UTF_16LE), new byte[] {' '}));
+            case "utf32le_bad" -> {   // the Dense's name "d" made the code point 0x110000, past Unicode
+                String t = cfg.replaceFirst("\"d\"", "\"\u0000\"");
+                byte[] b = t.getBytes(Charset.forName("UTF-32LE"));
+                int at = 4 * t.indexOf("\"\u0000\"") + 4;
+                b[at + 2] = 0x11;
+                members.put("config.json", b);
             }
             default -> { }
         }

@@ -13,6 +13,8 @@ utf32               loads, max diff 0.0
 metadata_bom        loads, max diff 0.0
 nan_top_level       loads, max diff 0.0
 nan_dropout         loads, max diff 0.0
+utf16le_truncated   refused: UnicodeDecodeError: 'utf-16-le' codec can't decode byte 0x20 in position 6192: truncated data
+utf32le_bad         refused: UnicodeDecodeError: 'utf-32-le' codec can't decode bytes in position 8144-8147: code point not in range(0x110000)
 prefix              loads, max diff 0.0
 
 nan_dropout loads because Keras' LSTM clamps its rate, min(1, max(0, nan)) being 0 (a rate of 1.5 loads as 1 too);
@@ -44,6 +46,11 @@ edits = {
     "metadata_bom": {"metadata.json": b"\xef\xbb\xbf" + members["metadata.json"]},
     "nan_top_level": {"config.json": top('"a": NaN, "b": Infinity, "c": -Infinity').encode()},
     "nan_dropout": {"config.json": lstm_dropout(float("nan")).encode()},
+    # a byte that is not of the detected encoding: UTF-16-LE (no mark, zero bytes) with an odd last byte
+    "utf16le_truncated": {"config.json": cfg.encode("utf-16-le") + b" "},
+    # UTF-32-LE with the Dense's name "d" made the code point 0x110000, past Unicode
+    "utf32le_bad": {"config.json": cfg.encode("utf-32-le").replace('"d"'.encode("utf-32-le"),
+                                                                   '"'.encode("utf-32-le") + b"\0\0\x11\0" + '"'.encode("utf-32-le"), 1)},
 }
 d = tempfile.mkdtemp()
 def check(name, path):

@@ -1,0 +1,137 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.LogCapture;
+import dev.jrnn.data.Npy;
+import dev.jrnn.io.Json;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A Keras 3 file's compile_config edited one key at a time, against what Keras 3.15.1 does with each: the edits and
+ * Keras' outcomes are {@code keras3_real/compile_keys.json}, written by {@code keras3_real/make_compile_keys.py}, applied
+ * here to the same cfgkeys.keras. Keras calls {@code compile(**compile_config)} and {@code cls(**optimizer_config)}: an
+ * unknown or misspelt key, and a learning rate that is not a number, fail there (and its load_model with them); jrnn
+ * loads such a file uncompiled with one warning naming the key (GUIDE, "Compiled or not"), where it compiled with the
+ * default (a misspelt learning_rate trained at Adam's 0.001). What Keras compiles compiles here, with Keras' learning rate.
+ */
+class KerasCompileKeysTest {
+    /** Keras compiles these; jrnn does not (GUIDE): a value it cannot hold or an option it would drop. */
+    private static final Map<String, String> UNCOMPILED_HERE = Map.of(
+            "beta_str", "'beta_1' should be a number, got \"abc\"",
+            "amsgrad_int", "'amsgrad' should be true or false, got 1",
+            "decay", "decay",
+            "lr_negative", "learning rate must be a finite number >= 0, got -0.5");
+    /** What jrnn's warning names where it is not the edited key. */
+    private static final Map<String, String> NAMED = Map.of("lower_class", "optimizer \"adam\"", "two_clips", "clipvalue");
+    /** Keras refuses this; jrnn compiles it (GUIDE): an integer learning rate is that number. */
+    private static final Map<String, Double> COMPILED_HERE = Map.of("lr_int", 1.0);
+
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> edited(Map<String, Object> base, List<?> sets) {
+        Map<String, Object> cc = (Map<String, Object>) Json.parse(Json.write(base));
+        for (Object s : sets) {
+            Map<String, Object> set = (Map<String, Object>) s;
+            Map<String, Object> at = cc;
+            for (Object p : (List<?>) set.get("path")) at = (Map<String, Object>) at.get((String) p);
+            if ("pop".equals(set.get("value"))) at.remove((String) set.get("key"));
+            else at.put((String) set.get("key"), set.get("value"));
+        }
+        return cc;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachEditLoadsAsKeras3151CompilesIt(@TempDir Path dir) throws Exception {
+        Map<String, Object> golden = (Map<String, Object>) Json.parse(Files.readString(keras3Real("compile_keys.json")));
+        Map<String, Object> base = (Map<String, Object>) golden.get("compile_config");
+        float[] x = null, want = Npy.read(keras3Real("cfgkeys_y.npy")).data();
+        List<String> failures = new ArrayList<>();
+        for (Object o : (List<?>) golden.get("edits")) {
+            Map<String, Object> e = (Map<String, Object>) o;
+            String name = (String) e.get("name"), key = (String) ((Map<String, Object>) ((List<?>) e.get("set")).get(0)).get("key");
+            Map<String, Object> cc = edited(base, (List<?>) e.get("set"));
+            Path f = KerasFixtures.withConfig(keras3Real("cfgkeys.keras"), dir.resolve(name + ".keras"), text -> {
+                Map<String, Object> c = new LinkedHashMap<>((Map<String, Object>) Json.parse(text));
+                c.put("compile_config", cc);
+                return Json.write(c);
+            });
+            Object[] got = new Object[3];
+            List<String> warnings = LogCapture.warnings(KerasImport.class.getName(), () -> {
+                try (Model m = Models.load(f)) {
+                    got[0] = m.optimizer() == null ? null : m.optimizer().getClass().getSimpleName();
+                    got[1] = m.optimizer() == null ? null : (double) m.optimizer().learningRate();
+                    got[2] = m.predict(Npy.read(keras3Real("cfgkeys_x.npy"))).data();
+                }
+            });
+            KerasFixtures.assertClose(want, (float[]) got[2], name);   // compiled or not, it predicts as Keras
+            boolean compiles = "compiled".equals(e.get("keras")) ? !UNCOMPILED_HERE.containsKey(name) : COMPILED_HERE.containsKey(name);
+            String why = name + " (Keras 3.15.1: " + e.get("keras") + " " + e.getOrDefault("error", "") + "): jrnn " + got[0] + " " + warnings;
+            if (compiles) {
+                double lr = COMPILED_HERE.getOrDefault(name, e.get("learning_rate") instanceof Number n ? n.doubleValue() : Double.NaN);
+                if (!e.getOrDefault("optimizer", "Adam").equals(got[0]) || got[1] == null || Math.abs((double) got[1] - lr) > 1e-9 || !warnings.isEmpty()) {
+                    failures.add(why);
+                }
+            } else {
+                String says = UNCOMPILED_HERE.getOrDefault(name, NAMED.getOrDefault(name, key));
+                if (got[0] != null || warnings.size() != 1 || !warnings.get(0).startsWith(f + ": the model is not compiled (")
+                        || !warnings.get(0).contains(says)) {
+                    failures.add(why + "; expected one warning naming " + says);
+                }
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    /**
+     * A tf.keras 2 training_config: the keys older writers wrote (lr, decay 0, is_legacy_optimizer, jit_compile) compile; a
+     * misspelt one does not. tf.keras 2 refuses it as Keras 3 does (the engine of TensorFlow 2.21:
+     * {@code optimizers.deserialize({"class_name": "Adam", "config": {"learing_rate": 0.5}})} raises "TypeError: Unexpected
+     * keyword argument passed to optimizer: learing_rate"; {@code {"lr": 0.5, "decay": 0.0}} gives Adam at 0.5).
+     */
+    @Test
+    void aTfKeras2TrainingConfigIsHeldToTheKeysItsWritersWrote() throws Exception {
+        String[] ok = {"{\"lr\": 0.5, \"decay\": 0.0}", "{\"learning_rate\": 0.5, \"is_legacy_optimizer\": false, \"jit_compile\": true}"};
+        for (String c : ok) {
+            try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(2))) {
+                KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"optimizer_config\": {\"class_name\": \"Adam\", \"config\": " + c + "}}"),
+                        "f.h5", false);
+                assertNotNull(m.optimizer(), c);
+                assertEquals(0.5, m.optimizer().learningRate(), 1e-9, c);
+            }
+        }
+        List<String> w = LogCapture.warnings(KerasImport.class.getName(), () -> {
+            try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(2))) {
+                KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"optimizer_config\": {\"class_name\": \"Adam\", \"config\":"
+                        + " {\"learing_rate\": 0.5}}}"), "f.h5", false);
+                assertNull(m.optimizer());
+            }
+        });
+        assertEquals(List.of("f.h5: the model is not compiled (training_config.optimizer_config.config: unrecognized option"
+                + " {\"learing_rate\": 0.5}: not an argument of Adam in any Keras jrnn reads; did you mean learning_rate (not learing_rate)?;"
+                + " it takes [amsgrad, beta_1, beta_2, clipnorm, clipvalue, decay, ema_momentum, ema_overwrite_frequency, epsilon,"
+                + " global_clipnorm, gradient_accumulation_steps, is_legacy_optimizer, jit_compile, learning_rate, loss_scale_factor, lr,"
+                + " name, use_ema, weight_decay]); call compile before fit"), w);
+    }
+}
