@@ -87,18 +87,22 @@ final class KerasFile implements AutoCloseable {
     /**
      * Whether the file ends with a zip's end-of-central-directory record, as a zip with bytes before it does (a
      * self-extracting one): Python's zipfile, so Keras, reads those, and commons-compress finds the members past the prefix.
+     * Read through a stream, skipping to the tail: zipfs (a jar's file system) serves a FileChannel by copying the whole
+     * member into a temporary file beside the jar, which fails where that folder is read-only.
      */
     private static boolean endsLikeZip(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path)) {
-            long size = ch.size();
-            int n = (int) Math.min(size, 22 + 0xffff);   // the record and a comment of up to 65535 bytes
-            ByteBuffer tail = ByteBuffer.allocate(n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            while (tail.hasRemaining() && ch.read(tail, size - n + tail.position()) > 0) { }
-            for (int at = n - 22; at >= 0; at--) {
-                if (tail.getInt(at) == 0x06054b50 && at + 22 + (tail.getShort(at + 20) & 0xffff) == n) return true;
-            }
-            return false;
+        long size = Files.size(path);
+        int n = (int) Math.min(size, 22 + 0xffff);   // the record and a comment of up to 65535 bytes
+        ByteBuffer tail;
+        try (InputStream in = Files.newInputStream(path)) {
+            in.skipNBytes(size - n);
+            tail = ByteBuffer.wrap(in.readNBytes(n)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         }
+        n = tail.limit();   // shorter where the file shrank under the read: FileFaults reads it again
+        for (int at = n - 22; at >= 0; at--) {
+            if (tail.getInt(at) == 0x06054b50 && at + 22 + (tail.getShort(at + 20) & 0xffff) == n) return true;
+        }
+        return false;
     }
 
     /**
