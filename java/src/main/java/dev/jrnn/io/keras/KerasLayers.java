@@ -70,8 +70,8 @@ final class KerasLayers {
     private final String file;
     /** The layers whose dtype policy jrnn does not keep, with that policy (KerasDtypes refuses or warns of them). */
     final List<Map.Entry<Layer, String>> droppedDtypes = new ArrayList<>();
-    /** The layers that set Keras 3's lora_rank, by config name: their {@link KerasLora#scale}, for a legacy .h5's unmerged pairs. */
-    final Map<String, Double> loraScales = new java.util.HashMap<>();
+    /** The layers that set Keras 3's lora_rank, by config name: their {@link KerasLora.Lora}, for a legacy .h5's unmerged pairs. */
+    final Map<String, KerasLora.Lora> loras = new java.util.HashMap<>();
 
     /**
      * Refuses a Keras 3 layer or model entry whose {@code module} is not Keras' ({@code "evil.module"}): Keras 3.15.1 looks
@@ -564,9 +564,9 @@ final class KerasLayers {
      * loading, {@link KerasLora}), but jrnn has no LoRA, so a fit trains the whole kernel: one warning per layer.
      */
     private void lora(KerasConfig c, String name, String where) {
-        Double scale = KerasLora.scale(c);
-        if (scale == null) return;
-        if (name != null) loraScales.put(name, scale);
+        KerasLora.Lora lora = KerasLora.of(c);
+        if (lora == null) return;
+        if (name != null) loras.put(name, lora);
         FileFaults.warn(KerasImport.class.getName(), file + ": " + where + " sets lora_rank " + c.raw("lora_rank")
                 + ": jrnn has no LoRA and reads the layer with its low-rank update merged into the kernel, as Keras"
                 + " predicts; a fit then trains that whole kernel, where Keras trains only the low-rank pair");

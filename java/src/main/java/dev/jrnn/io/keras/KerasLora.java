@@ -24,26 +24,37 @@ final class KerasLora {
     private static final Map<String, String> PAIRS = Map.of("lora_kernel_a", "kernel", "lora_kernel_b", "kernel",
             "lora_embeddings_a", "embeddings", "lora_embeddings_b", "embeddings");
 
-    /** Keras' {@code lora_alpha / lora_rank} of a layer config that sets {@code lora_rank}, null where it sets none. */
-    static Double scale(KerasConfig c) {
+    /** A layer config's {@code lora_rank} and {@code lora_alpha} (None: the rank, Keras' default). */
+    record Lora(double rank, double alpha) {
+        /** Keras' factor of the update, {@code lora_alpha / lora_rank}. */
+        double scale() { return alpha / rank; }
+    }
+
+    /** The {@link Lora} of a layer config that sets {@code lora_rank}, null where it sets none. */
+    static Lora of(KerasConfig c) {
         if (!(c.raw("lora_rank") instanceof Number r) || r.doubleValue() <= 0) return null;
-        return c.number("lora_alpha", r.doubleValue()) / r.doubleValue();   // lora_alpha None: the rank (Keras' default)
+        return new Lora(r.doubleValue(), c.number("lora_alpha", r.doubleValue()));
     }
 
     /**
      * Each group's arrays of {@code stored} (a legacy weights group's layers, by name) with every LoRA pair summed into
      * its kernel: the sum takes the place of the layer's first array there (a plain layer's kernel comes first), the
-     * pair and the unmerged kernel go. {@code scales}: the config's layers by name, their {@link #scale}.
+     * pair and the unmerged kernel go. {@code loras}: the config's layers that set lora_rank, by name; {@code nested}: the
+     * groups of nested models, each with the names of its layers (any depth). A pair belongs to the layer its weight
+     * names' scope ends in ({@code sequential/dense/lora_kernel_a}: dense), which must be the group's own layer, or for a
+     * nested model's group one of its layers: a pair under another layer's scope (a MultiHeadAttention's
+     * {@code mha/query}, whose config records no LoRA) is refused, as Keras' own loader refuses that file.
      */
-    static void merge(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, Double> scales) {
+    static void merge(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, Lora> loras, Map<String, java.util.Set<String>> nested) {
         for (var e : stored.entrySet()) {
             List<Hdf5Arrays.Stored> ws = e.getValue();
             if (ws.stream().noneMatch(w -> PAIRS.containsKey(stem(w.name())))) continue;
-            e.setValue(mergeGroup(e.getKey(), ws, scales));
+            e.setValue(mergeGroup(e.getKey(), ws, loras, nested.get(e.getKey())));
         }
     }
 
-    private static List<Hdf5Arrays.Stored> mergeGroup(String group, List<Hdf5Arrays.Stored> ws, Map<String, Double> scales) {
+    private static List<Hdf5Arrays.Stored> mergeGroup(String group, List<Hdf5Arrays.Stored> ws, Map<String, Lora> loras,
+                                                      java.util.Set<String> nestedLayers) {
         Map<String, Map<String, Hdf5Arrays.Stored>> byScope = new LinkedHashMap<>();   // a layer's scope -> its arrays by stem
         for (Hdf5Arrays.Stored w : ws) {
             String n = w.name();
@@ -55,7 +66,7 @@ final class KerasLora {
             Map<String, Hdf5Arrays.Stored> arrays = s.getValue();
             String base = arrays.containsKey("lora_kernel_a") || arrays.containsKey("lora_kernel_b") ? "kernel"
                     : arrays.containsKey("lora_embeddings_a") || arrays.containsKey("lora_embeddings_b") ? "embeddings" : null;
-            if (base != null) mergedByScope.put(s.getKey(), merged(group, s.getKey(), base, arrays, scales));
+            if (base != null) mergedByScope.put(s.getKey(), merged(group, s.getKey(), base, arrays, loras, nestedLayers));
         }
         List<Hdf5Arrays.Stored> r = new ArrayList<>();
         for (Hdf5Arrays.Stored w : ws) {
@@ -73,7 +84,7 @@ final class KerasLora {
     }
 
     private static Hdf5Arrays.Stored merged(String group, String scope, String base, Map<String, Hdf5Arrays.Stored> arrays,
-                                            Map<String, Double> scales) {
+                                            Map<String, Lora> loras, java.util.Set<String> nestedLayers) {
         String pre = base.equals("kernel") ? "lora_kernel_" : "lora_embeddings_";
         String layer = scope.substring(scope.lastIndexOf('/') + 1);
         String at = "layer group '" + group + "'";
@@ -82,13 +93,21 @@ final class KerasLora {
             throw new KerasFormatException(at + " holds LoRA arrays of '" + scope + "' (" + arrays.keySet() + ") without all of "
                     + base + ", " + pre + "a and " + pre + "b");
         }
-        Double scale = scales.get(layer);
-        if (scale == null) {
+        // the layer that owns the pair: the group's own, or one of its nested model's layers, never one elsewhere
+        boolean owned = nestedLayers == null ? layer.equals(group) : nestedLayers.contains(layer);
+        Lora lora = owned ? loras.get(layer) : null;
+        if (lora == null) {
             throw new KerasFormatException(at + " holds LoRA arrays of '" + scope + "', but the config has no layer '" + layer
-                    + "' that sets lora_rank");
+                    + "' in that group that sets lora_rank");
         }
         int[] ks = k.shape(), as = a.shape(), bs = b.shape();
         int out = ks[ks.length - 1], rank = as[as.length - 1];
+        if (rank != lora.rank()) {   // Keras: "Shape mismatch ... for weight lora_kernel_a"
+            String said = lora.rank() == Math.rint(lora.rank()) ? String.valueOf((long) lora.rank()) : String.valueOf(lora.rank());
+            throw new KerasFormatException(at + ": layer '" + layer + "' sets lora_rank " + said + ", but its LoRA arrays have rank "
+                    + rank + ": " + pre + "a "
+                    + Tensor.shapeString(as) + ", " + pre + "b " + Tensor.shapeString(bs));
+        }
         int[] aWant = ks.clone();
         aWant[aWant.length - 1] = rank;
         if (!Arrays.equals(as, aWant) || !Arrays.equals(bs, new int[] {rank, out})) {
@@ -97,7 +116,7 @@ final class KerasLora {
                     + Tensor.shapeString(bs) + " (expected " + Tensor.shapeString(aWant) + " and (" + rank + ", " + out + "))");
         }
         float[] kv = k.tensor().data(), av = a.tensor().data(), bv = b.tensor().data(), sum = new float[kv.length];
-        float s = (float) (double) scale;   // Keras: a Python float times a float32 tensor, so a float32 factor
+        float s = (float) lora.scale();   // Keras: a Python float times a float32 tensor, so a float32 factor
         for (int row = 0; row < kv.length / out; row++) {
             for (int j = 0; j < out; j++) {
                 float p = 0f;

@@ -56,6 +56,39 @@ class LoraFilesTest {
         assertFalse(warned.toString().contains("predictions are unchanged"), warned.toString());
     }
 
+    /**
+     * Array orders other than lora.h5's (keras3_real/make_lora_variants.py): a nested Sequential's group, where the LoRA
+     * Dense's bias and pair come first, BatchNormalization's gamma / beta and the next Dense between, its kernel after;
+     * a Dense without bias; a frozen LoRA Dense, whose arrays come as [kernel, bias, lora_kernel_a, lora_kernel_b]. Each
+     * predicts what the saving model (and Keras' load of its .keras) predicted.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lora_nested", "lora_frozen"})
+    void nestedAndFrozenOrdersPredictAsTheSavingModel(String f) throws Exception {
+        List<Model> loaded = new ArrayList<>();
+        LogCapture.warnings(KerasImport.class.getName(), () -> loaded.add(Models.load(keras3Real(f + ".h5"))));
+        try (Model m = loaded.get(0)) {
+            KerasFixtures.assertClose(Npy.read(keras3Real(f + "_pred.npy")).data(), m.predict(Npy.read(keras3Real("lora_v_x.npy"))).data(), f);
+        }
+    }
+
+    /**
+     * Files Keras 3.15.1 refuses (make_lora_variants.py prints its refusals): lora_rank_edit.h5, whose config says
+     * lora_rank 2 where the arrays have rank 1 ("Shape mismatch ... lora_kernel_a"; jrnn scaled by lora_alpha / 2 and
+     * loaded), and lora_mhaq.h5, whose MultiHeadAttention holds its query projection's pair under mha/query while a Dense
+     * named "query" sets lora_rank ("Weight count mismatch for layer #0 (named mha)"; jrnn merged MHA's pair with the
+     * Dense's scale). Each is refused naming the layer.
+     */
+    @Test
+    void aRankTheArraysDoNotHaveOrAPairOfAnotherLayerIsRefused() {
+        var e = assertThrows(java.io.IOException.class, () -> Models.load(keras3Real("lora_rank_edit.h5")));
+        assertEquals(keras3Real("lora_rank_edit.h5") + ": layer group 'fr': layer 'fr' sets lora_rank 2, but its LoRA arrays have"
+                + " rank 1: lora_kernel_a (3, 1), lora_kernel_b (1, 2)", e.getMessage());
+        e = assertThrows(java.io.IOException.class, () -> Models.load(keras3Real("lora_mhaq.h5")));
+        assertEquals(keras3Real("lora_mhaq.h5") + ": layer group 'mha' holds LoRA arrays of 'mha/query', but the config has no"
+                + " layer 'query' in that group that sets lora_rank", e.getMessage());
+    }
+
     /** The pair sums into the kernel where the layer's first array was (a plain layer's kernel comes first), its bias after. */
     @Test
     void mergeSumsThePairScaledInKerasOrder() {
@@ -66,7 +99,7 @@ class LoraFilesTest {
                 named("m/d/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
                 named("m/d/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
         stored.put("other", List.of(named("m/other/kernel", Tensor.wrap(new float[] {7}, 1, 1))));
-        KerasLora.merge(stored, Map.of("d", 1.5));
+        KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1.5)), Map.of());
         List<Hdf5Arrays.Stored> d = stored.get("d");
         assertEquals(2, d.size());
         assertEquals("m/d/kernel", d.get(0).name());
@@ -84,13 +117,13 @@ class LoraFilesTest {
                 named("m/d/lora_kernel_a", Tensor.wrap(new float[] {1, 2}, 2, 1)),
                 named("m/d/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
                 named("m/d/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
-        var e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", 1.0)));
+        var e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of()));
         assertEquals("layer group 'd': LoRA arrays of 'm/d' do not fit its kernel (3, 2): lora_kernel_a (2, 1), lora_kernel_b (1, 2)"
                 + " (expected (3, 1) and (1, 2))", e.getMessage());
-        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of()));
-        assertEquals("layer group 'd' holds LoRA arrays of 'm/d', but the config has no layer 'd' that sets lora_rank", e.getMessage());
+        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of(), Map.of()));
+        assertEquals("layer group 'd' holds LoRA arrays of 'm/d', but the config has no layer 'd' in that group that sets lora_rank", e.getMessage());
         stored.get("d").remove(2);
-        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", 1.0)));
+        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of()));
         assertEquals("layer group 'd' holds LoRA arrays of 'm/d' ([lora_kernel_a, lora_kernel_b]) without all of kernel,"
                 + " lora_kernel_a and lora_kernel_b", e.getMessage());
     }
