@@ -156,8 +156,8 @@ public final class KerasImport {
     public static Model fromJson(String json, boolean warn) {
         if (json == null) throw new IllegalArgumentException("fromJson: json is null");
         Object config;
-        try {
-            config = Json.parse(json);
+        try {   // Keras' to_json writes NaN / Infinity for a float nan or inf (json.dumps), and model_from_json reads them
+            config = Json.parsePython(json);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("fromJson: not JSON (" + e.getMessage() + ")", e);
         }

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
@@ -69,6 +70,27 @@ class KerasZipVariantsTest {
         e = assertThrows(IOException.class, () -> Models.load(g));
         assertTrue(e.getMessage().startsWith(g + ": zip member config.json is not UTF-32-LE: byte 0x00 at offset 8144, after \""), e.getMessage());
         assertTrue(e.getMessage().endsWith("\"name\": \"\" (Keras 3 refuses it too: UnicodeDecodeError)"), e.getMessage());
+    }
+
+    /**
+     * Keras' model.to_json() writes NaN / Infinity literals (json.dumps) and model_from_json reads them: Keras 3.15.1's
+     * model_from_json of cfgkeys.keras' config with the nan_top_level edit builds layers [i, l, d] (the NaN dropout
+     * one too, clamping the rate to 0). fromJson read them as "not JSON"; it now builds the first, and refuses the NaN
+     * dropout by its own check, as Models.load does.
+     */
+    @Test
+    void fromJsonReadsPythonsNanLiterals() throws IOException {
+        try (Model m = Models.fromJson(configOf(edited("nan_top_level")))) {
+            assertEquals(List.of("i", "l", "d"), m.layers().stream().map(dev.jrnn.layers.Layer::name).toList());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(configOf(edited("nan_dropout"))));
+        assertEquals("fromJson: layer 'l' (LSTM): l: dropout must be in [0, 1), got NaN", e.getMessage());
+    }
+
+    private static String configOf(Path keras) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(keras.toFile())) {
+            return new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     /** The bytes `cat stub.sh model.keras` puts first: Python's zipfile (so Keras) reads the members past them. */
