@@ -111,6 +111,38 @@ class KerasZipVariantsTest {
         assertEquals(other + ": neither an HDF5 file nor a zip (first bytes 23212f62696e2f73): not a Keras model file", e.getMessage());
     }
 
+    /**
+     * As {@link #aZipWithBytesBeforeItLoads}, with the members STORED as Keras writes them (cfgkeys.keras is deflated):
+     * model.weights.h5 is then mapped from the file, at its offset past the prefix. Keras 3.15.1 loads the same
+     * file (keras_reads_encodings.py, "prefix_stored").
+     */
+    @Test
+    void aStoredZipWithBytesBeforeItLoads() throws IOException {
+        Path plain = tmp.resolve("stored.keras");
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(keras3Real("cfgkeys.keras").toFile());
+             java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(plain))) {
+            for (var e : java.util.Collections.list(in.entries())) {
+                byte[] b = in.getInputStream(e).readAllBytes();
+                java.util.zip.ZipEntry o = new java.util.zip.ZipEntry(e.getName());
+                o.setMethod(java.util.zip.ZipEntry.STORED);
+                o.setSize(b.length);
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(b);
+                o.setCrc(crc.getValue());
+                z.putNextEntry(o);
+                z.write(b);
+                z.closeEntry();
+            }
+        }
+        byte[] stub = new byte[70_000];   // past one 64 KiB read, and an odd length
+        java.util.Arrays.fill(stub, (byte) '#');
+        byte[] zip = Files.readAllBytes(plain), all = concat(stub, zip);
+        Path f = tmp.resolve("stored_prefix.keras");
+        Files.write(f, all);
+        assertTrue(KerasImport.isKerasFile(f));
+        assertPredictsAsKeras(f, "stored prefix");
+    }
+
     private static void assertPredictsAsKeras(Path f, String what) throws IOException {
         try (Model m = Models.load(f)) {
             KerasFixtures.assertClose(Npy.read(keras3Real("cfgkeys_y.npy")).data(), m.predict(Npy.read(keras3Real("cfgkeys_x.npy"))).data(), what);

@@ -16,6 +16,7 @@ nan_dropout         loads, max diff 0.0
 utf16le_truncated   refused: UnicodeDecodeError: 'utf-16-le' codec can't decode byte 0x20 in position 6192: truncated data
 utf32le_bad         refused: UnicodeDecodeError: 'utf-32-le' codec can't decode bytes in position 8144-8147: code point not in range(0x110000)
 prefix              loads, max diff 0.0
+prefix_stored       loads, max diff 0.0
 
 nan_dropout loads because Keras' LSTM clamps its rate, min(1, max(0, nan)) being 0 (a rate of 1.5 loads as 1 too);
 jrnn refuses a rate outside [0, 1) naming the layer and the value, this one included (GUIDE).
@@ -67,3 +68,8 @@ for name, repl in edits.items():
 p = os.path.join(d, "prefix.keras")
 with open(p, "wb") as f: f.write(b"#!/bin/sh\nexit 0\n" + open(src, "rb").read())
 check("prefix", p)
+p = os.path.join(d, "prefix_stored.keras")   # the members STORED (cfgkeys.keras is deflated), 70,000 bytes before
+with zipfile.ZipFile(p + ".zip", "w", zipfile.ZIP_STORED) as z:
+    for n, b in members.items(): z.writestr(n, b)
+with open(p, "wb") as f: f.write(b"#" * 70000 + open(p + ".zip", "rb").read())
+check("prefix_stored", p)
