@@ -14,13 +14,68 @@ public final class Json {
     /** Deepest nesting accepted (safetensors headers nest 3 deep); deeper input is rejected, not a stack overflow. */
     static final int MAX_DEPTH = 64;
     private final String s;
+    /** Whether Python's json.loads' literals NaN, Infinity and -Infinity are numbers here. */
+    private final boolean python;
     private int i;
     private int depth;
 
-    Json(String s) { this.s = s; }
+    Json(String s) { this(s, false); }
+
+    private Json(String s, boolean python) {
+        this.s = s;
+        this.python = python;
+    }
 
     /** Parses a whole document; IllegalArgumentException (with the character position) when malformed or too deep. */
     public static Object parse(String s) { return new Json(s).parseDocument(); }
+
+    /**
+     * {@link #parse}, also taking what Python's {@code json.loads} takes beyond JSON and {@code json.dumps} writes for a
+     * float nan or inf: {@code NaN}, {@code Infinity}, {@code -Infinity} (as Doubles). For files Python wrote (Keras').
+     */
+    public static Object parsePython(String s) { return new Json(s, true).parseDocument(); }
+
+    /**
+     * The encoding Python's {@code json.loads} reads JSON bytes in ({@code json.detect_encoding}): a UTF-32, UTF-16 or
+     * UTF-8 byte-order mark says it, else the zero bytes of the first four give UTF-16 or UTF-32 (big or little endian),
+     * else UTF-8. {@code charset} decodes from {@code skip} (a UTF-16 / UTF-32 mark is read and dropped by the charset, a
+     * UTF-8 one skipped); {@code name} is Python's codec name in upper case ("UTF-16-LE"), as messages give it.
+     */
+    public record Encoding(java.nio.charset.Charset charset, int skip, String name) { }
+
+    /** {@link Encoding}: what Python's {@code json.detect_encoding} finds in {@code b}. */
+    public static Encoding detectEncoding(byte[] b) {
+        if (b.length >= 4 && ((b[0] == 0 && b[1] == 0 && (b[2] & 0xff) == 0xfe && (b[3] & 0xff) == 0xff)
+                || ((b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe && b[2] == 0 && b[3] == 0))) {
+            return new Encoding(java.nio.charset.Charset.forName("UTF-32"), 0, "UTF-32");   // reads the mark, drops it
+        }
+        if (b.length >= 2 && (((b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0xff) || ((b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xfe))) {
+            return new Encoding(java.nio.charset.StandardCharsets.UTF_16, 0, "UTF-16");   // reads the mark, drops it
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+            return new Encoding(java.nio.charset.StandardCharsets.UTF_8, 3, "UTF-8");   // Python's utf-8-sig
+        }
+        if (b.length >= 4 && b[0] == 0) {
+            return b[1] != 0 ? new Encoding(java.nio.charset.StandardCharsets.UTF_16BE, 0, "UTF-16-BE")
+                    : new Encoding(java.nio.charset.Charset.forName("UTF-32BE"), 0, "UTF-32-BE");
+        }
+        if (b.length >= 4 && b[1] == 0) {
+            return b[2] != 0 || b[3] != 0 ? new Encoding(java.nio.charset.StandardCharsets.UTF_16LE, 0, "UTF-16-LE")
+                    : new Encoding(java.nio.charset.Charset.forName("UTF-32LE"), 0, "UTF-32-LE");
+        }
+        if (b.length == 2 && b[0] == 0) return new Encoding(java.nio.charset.StandardCharsets.UTF_16BE, 0, "UTF-16-BE");
+        if (b.length == 2 && b[1] == 0) return new Encoding(java.nio.charset.StandardCharsets.UTF_16LE, 0, "UTF-16-LE");
+        return new Encoding(java.nio.charset.StandardCharsets.UTF_8, 0, "UTF-8");
+    }
+
+    /**
+     * JSON bytes as text in the encoding {@link #detectEncoding} finds, leniently: malformed bytes become U+FFFD, as
+     * {@code new String} makes them (for text Keras never parses on load, such as a .keras's metadata.json).
+     */
+    public static String decode(byte[] b) {
+        Encoding e = detectEncoding(b);
+        return new String(b, e.skip(), b.length - e.skip(), e.charset());
+    }
 
     /** Parses one value followed only by whitespace (safetensors pads headers with spaces). */
     Object parseDocument() {
@@ -42,6 +97,9 @@ public final class Json {
             case 'f' -> literal("false", Boolean.FALSE);
             case 'n' -> literal("null", null);
             default -> {
+                if (python && c == 'N') yield literal("NaN", Double.NaN);
+                if (python && c == 'I') yield literal("Infinity", Double.POSITIVE_INFINITY);
+                if (python && s.startsWith("-Infinity", i)) yield literal("-Infinity", Double.NEGATIVE_INFINITY);
                 if (c == '-' || (c >= '0' && c <= '9')) yield number();
                 throw error("unexpected character '" + c + "'");
             }

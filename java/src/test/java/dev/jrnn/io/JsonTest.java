@@ -92,4 +92,44 @@ class JsonTest {
         String ok = deep.substring(1, deep.length() - 1);
         assertTrue(parse(ok) instanceof List);
     }
+
+    /**
+     * Python's json.loads: NaN, Infinity and -Infinity are numbers ({@code json.loads('[NaN, Infinity, -Infinity, -1]')}
+     * is {@code [nan, inf, -inf, -1]}); the plain parser (safetensors headers, as Rust's serde_json) still refuses them.
+     */
+    @Test
+    void pythonLiterals() {
+        assertEquals(Arrays.asList(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -1L),
+                Json.parsePython("[NaN, Infinity, -Infinity, -1]"));
+        assertEquals("unexpected character 'N' at character 1", assertThrows(IllegalArgumentException.class, () -> Json.parse("[NaN]")).getMessage());
+        assertEquals("unexpected token at character 1", assertThrows(IllegalArgumentException.class, () -> Json.parsePython("[Nan]")).getMessage());
+    }
+
+    /**
+     * Bytes decoded as Python's json.detect_encoding decodes them: each of these is {@code {"a": "\u00e9"}} to
+     * {@code json.loads} (the BOMs of UTF-8, UTF-16 and UTF-32 dropped; without one, the zero bytes say UTF-16 or 32).
+     */
+    @Test
+    void bytesDecodedAsPythonsJsonLoads() {
+        String text = "{\"a\": \"\u00e9\"}";
+        byte[][] forms = {
+            cat(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}, text.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            cat(new byte[] {(byte) 0xff, (byte) 0xfe}, text.getBytes(java.nio.charset.StandardCharsets.UTF_16LE)),
+            cat(new byte[] {(byte) 0xfe, (byte) 0xff}, text.getBytes(java.nio.charset.StandardCharsets.UTF_16BE)),
+            text.getBytes(java.nio.charset.StandardCharsets.UTF_16LE),
+            text.getBytes(java.nio.charset.StandardCharsets.UTF_16BE),
+            cat(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 0}, text.getBytes(java.nio.charset.Charset.forName("UTF-32LE"))),
+            text.getBytes(java.nio.charset.Charset.forName("UTF-32BE")),
+            text.getBytes(java.nio.charset.Charset.forName("UTF-32LE")),
+            text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        };
+        for (byte[] b : forms) assertEquals(text, Json.decode(b), Arrays.toString(b));
+        assertEquals("1", Json.decode(new byte[] {'1'}));
+    }
+
+    private static byte[] cat(byte[] a, byte[] b) {
+        byte[] r = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
 }

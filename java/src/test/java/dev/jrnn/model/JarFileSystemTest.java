@@ -199,14 +199,19 @@ class JarFileSystemTest {
 
     /**
      * Loading from a jar writes nothing beside it (an application's folder may be read-only): zipfs serves a FileChannel
-     * of a member by copying it into a temporary file in the jar's directory, which a .keras opened through one made.
+     * of a member by copying it into a temporary file in the jar's directory, which a .keras opened through one made, and
+     * loadWeights of a safetensors file made when it looked at the file's end for a zip's end record.
      */
     @Test
     void loadingFromAJarCreatesNoFileBesideIt() throws Exception {
         String k = "/dev/jrnn/io/keras/", t = "/dev/jrnn/io/torch/";
+        Path st = dir.resolve("w.safetensors");   // neither HDF5 nor a zip by its first bytes: loadWeights looks at its end
+        try (Model src = new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("fc"))) {
+            src.saveWeights(st);
+        }
         for (boolean stored : new boolean[] {true, false}) {
             Path sub = Files.createDirectories(dir.resolve("w" + stored));
-            Path jar = jar(sub, "m.jar", stored, resource(k + "keras3_conv1d.keras"), resource(k + "keras3_conv1d.h5"), resource(t + "gru.pt"));
+            Path jar = jar(sub, "m.jar", stored, resource(k + "keras3_conv1d.keras"), resource(k + "keras3_conv1d.h5"), resource(t + "gru.pt"), st);
             try (FileSystem fs = FileSystems.newFileSystem(jar);
                  java.nio.file.WatchService watch = sub.getFileSystem().newWatchService()) {
                 sub.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
@@ -217,6 +222,7 @@ class JarFileSystemTest {
                 }
                 try (Model m = new Sequential(new GRU(5).name("gru").inputShape(4, 3), new Dense(1).name("fc"))) {
                     Models.loadTorchWeights(m, fs.getPath("/gru.pt"));
+                    m.loadWeights(fs.getPath("/w.safetensors"));
                 }
                 java.nio.file.WatchKey key = watch.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS);
                 List<String> created = key == null ? List.of() : key.pollEvents().stream().map(e -> String.valueOf(e.context())).toList();

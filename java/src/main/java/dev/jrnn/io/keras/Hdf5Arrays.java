@@ -144,14 +144,14 @@ final class Hdf5Arrays {
         return new GlobalHeap(hdf, address);
     }
 
-    /** A float32 or float64 dataset as a tensor of its shape, after checking dtype and size. */
+    /** A float16, float32 or float64 dataset as a tensor of its shape, after checking dtype and size. */
     static Tensor tensor(Dataset ds, long fileBytes) {
         return stored(ds, fileBytes).tensor();
     }
 
     /**
-     * A float32 or float64 dataset after checking dtype and size, its values not read yet; also an integer scalar (Keras'
-     * int variables, Normalization's count), read as a float.
+     * A float16, float32 or float64 dataset (jhdf reads a half as a float) after checking dtype and size, its values not
+     * read yet; also an integer scalar (Keras' int variables, Normalization's count), read as a float.
      */
     static Stored stored(Dataset ds, long fileBytes) {
         String path = ds.getPath();
@@ -163,7 +163,7 @@ final class Hdf5Arrays {
         if (type != float.class && type != double.class && !intScalar) {
             // jhdf reads an HDF5 enum (h5py's bool) as its names: say what the file holds, not "String"
             String holds = ds.getDataType() instanceof io.jhdf.object.datatype.EnumDataType ? "HDF5 enum (h5py's bool)" : type.getSimpleName();
-            throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float32 or float64 weights");
+            throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float16, float32 or float64 weights");
         }
         if (ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) throw new KerasFormatException("dataset " + path + " has a null dataspace (h5py.Empty): no shape and no values");
         if (ds.isCompound() || ds.isVariableLength()) throw new KerasFormatException("dataset " + path + " is not a plain float array");

@@ -14,9 +14,9 @@ import java.util.Map;
 
 /**
  * The Keras configs of the activation layers (ReLU, LeakyReLU, ELU, PReLU, Softmax, Identity), read as Keras 3 and
- * tf.keras 2 write them (LeakyReLU's slope is Keras 3's {@code negative_slope}, tf.keras' {@code alpha}; Keras 3's ELU
- * writes no {@code alpha}, so its files load with Keras' default 1, as in Keras 3) and written as Keras 3's get_config
- * (with ELU's alpha, which Keras 3's constructor takes). Keras 2's ThresholdedReLU reads as the ReLU it equals. PReLU's initializer, regularizer and constraint are read by
+ * tf.keras 2 write them (LeakyReLU's slope is Keras 3's {@code negative_slope}, tf.keras' {@code alpha}; ELU's
+ * {@code alpha}, which Keras 3's get_config holds among its constructor's arguments, 1 where missing, Keras' default) and
+ * written as Keras 3's get_config. Keras 2's ThresholdedReLU reads as the ReLU it equals. PReLU's initializer, regularizer and constraint are read by
  * {@link KerasInitializers} and {@link KerasPenalties}.
  */
 final class KerasActivationLayers {

@@ -81,7 +81,28 @@ final class KerasFile implements AutoCloseable {
     static boolean isKerasFile(Path path) throws IOException {
         if (!Files.isRegularFile(path)) return false;   // a directory or a missing file: the caller's own message
         byte[] head = head(path);
-        return startsWith(head, HDF5_SIGNATURE) || startsWith(head, ZIP_SIGNATURE);
+        return startsWith(head, HDF5_SIGNATURE) || startsWith(head, ZIP_SIGNATURE) || endsLikeZip(path);
+    }
+
+    /**
+     * Whether the file ends with a zip's end-of-central-directory record, as a zip with bytes before it does (a
+     * self-extracting one): Python's zipfile, so Keras, reads those, and commons-compress finds the members past the prefix.
+     * Read through a stream, skipping to the tail: zipfs (a jar's file system) serves a FileChannel by copying the whole
+     * member into a temporary file beside the jar, which fails where that folder is read-only.
+     */
+    private static boolean endsLikeZip(Path path) throws IOException {
+        long size = Files.size(path);
+        int n = (int) Math.min(size, 22 + 0xffff);   // the record and a comment of up to 65535 bytes
+        ByteBuffer tail;
+        try (InputStream in = Files.newInputStream(path)) {
+            in.skipNBytes(size - n);
+            tail = ByteBuffer.wrap(in.readNBytes(n)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+        n = tail.limit();   // shorter where the file shrank under the read: FileFaults reads it again
+        for (int at = n - 22; at >= 0; at--) {
+            if (tail.getInt(at) == 0x06054b50 && at + 22 + (tail.getShort(at + 20) & 0xffff) == n) return true;
+        }
+        return false;
     }
 
     /**
@@ -106,7 +127,7 @@ final class KerasFile implements AutoCloseable {
         byte[] head = head(path);
         long size = Files.size(path);
         if (startsWith(head, HDF5_SIGNATURE)) return openHdf5(path, size);
-        if (startsWith(head, ZIP_SIGNATURE)) return openZip(path, size, deferCrc);
+        if (startsWith(head, ZIP_SIGNATURE) || endsLikeZip(path)) return openZip(path, size, deferCrc);
         throw new KerasFormatException("neither an HDF5 file nor a zip (first bytes " + hex(head)
                 + "): not a Keras model file");
     }
@@ -126,8 +147,8 @@ final class KerasFile implements AutoCloseable {
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
-            return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parse(mc),
-                    tc == null ? null : Json.parse(tc), v);
+            return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parsePython(mc),
+                    tc == null ? null : Json.parsePython(tc), v);
         } catch (RuntimeException | Error e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
             closeQuietly(h, e);
             throw e;
@@ -151,9 +172,10 @@ final class KerasFile implements AutoCloseable {
         ZipMemberCrc pending = null;
         try (zip) {
             refuseDuplicates(zip);
-            String config = utf8(member(zip, "config.json", MAX_JSON_BYTES), "config.json");
+            // as Keras' json.loads of the member's bytes: a byte-order mark or UTF-16 / UTF-32 decoded, a bad byte refused
+            String config = text(member(zip, "config.json", MAX_JSON_BYTES), "config.json");
             // Keras 3.15.1 never reads metadata.json on load, so a bad byte there does not refuse the file
-            String meta = new String(member(zip, "metadata.json", MAX_JSON_BYTES), StandardCharsets.UTF_8);
+            String meta = Json.decode(member(zip, "metadata.json", MAX_JSON_BYTES));
             ZipArchiveEntry we = entry(zip, "model.weights.h5", MAX_MEMBER_BYTES);
             ByteBuffer weights;
             long at = dataOffset(zip, we);
@@ -317,7 +339,7 @@ final class KerasFile implements AutoCloseable {
 
     private static Object parse(String json, String member) {
         try {
-            return Json.parse(json);
+            return Json.parsePython(json);
         } catch (IllegalArgumentException e) {
             throw new KerasFormatException("zip member " + member + " is not valid JSON: " + e.getMessage());
         }
@@ -405,18 +427,22 @@ final class KerasFile implements AutoCloseable {
     }
 
     /**
-     * A zip member's text, refused where it is not UTF-8 (Keras 3.15.1: "UnicodeDecodeError: 'utf-8' codec can't decode
-     * byte 0xff"), naming the byte and the text before it; decoded leniently, a bad byte became U+FFFD in a layer's name.
+     * A zip member's text in the encoding Python's json.loads detects ({@link Json#detectEncoding}: a byte-order mark,
+     * else the zero bytes, else UTF-8), refused where a byte is not of that encoding (Keras 3.15.1: "UnicodeDecodeError:
+     * 'utf-8' codec can't decode byte 0xff"), naming the encoding, the byte's offset in the member and the text before it;
+     * decoded leniently, a bad byte became U+FFFD in a layer's name.
      */
-    static String utf8(byte[] b, String member) {
-        ByteBuffer in = ByteBuffer.wrap(b);
-        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(b.length);   // UTF-8 never decodes to more chars than bytes
-        var r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+    static String text(byte[] b, String member) {
+        Json.Encoding enc = Json.detectEncoding(b);
+        ByteBuffer in = ByteBuffer.wrap(b, enc.skip(), b.length - enc.skip());
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(b.length);   // no encoding here decodes to more chars than bytes
+        var r = enc.charset().newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                 .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(in, out, true);
         if (!r.isError()) return out.flip().toString();
         int at = in.position();   // where the bad sequence starts
-        String before = new String(b, Math.max(0, at - 40), at - Math.max(0, at - 40), StandardCharsets.UTF_8);
-        throw new KerasFormatException("zip member " + member + " is not UTF-8: byte 0x" + String.format("%02X", b[at] & 0xFF)
+        out.flip();
+        String before = out.subSequence(Math.max(0, out.length() - 40), out.length()).toString();
+        throw new KerasFormatException("zip member " + member + " is not " + enc.name() + ": byte 0x" + String.format("%02X", b[at] & 0xFF)
                 + " at offset " + at + ", after \"" + before + "\" (Keras 3 refuses it too: UnicodeDecodeError)");
     }
 

@@ -105,7 +105,7 @@ public final class KerasImport {
             // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
             // read straight into that store, the layers' own deferred stores never allocate
             Layer.buildForLoading(model::paramStore);
-            fill(graph, kf);
+            fill(graph, kf, layers.loras);
         } catch (RuntimeException | Error e) {
             model.close();   // frees its buffers (device memory on CUDA) before the error goes up
             throw e;
@@ -160,8 +160,8 @@ public final class KerasImport {
     public static Model fromJson(String json, boolean warn) {
         if (json == null) throw new IllegalArgumentException("fromJson: json is null");
         Object config;
-        try {
-            config = Json.parse(json);
+        try {   // Keras' to_json writes NaN / Infinity for a float nan or inf (json.dumps), and model_from_json reads them
+            config = Json.parsePython(json);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("fromJson: not JSON (" + e.getMessage() + ")", e);
         }
@@ -291,13 +291,17 @@ public final class KerasImport {
         return n;
     }
 
-    /** Sets every layer's weights from the file, by config name, read straight into the model's store. */
-    private static void fill(KerasGraph graph, KerasFile kf) {
+    /**
+     * Sets every layer's weights from the file, by config name, read straight into the model's store; a legacy .h5's
+     * LoRA pairs merged into their kernels with {@code loras} ({@link KerasLora}).
+     */
+    private static void fill(KerasGraph graph, KerasFile kf, Map<String, KerasLora.Lora> loras) {
         Map<String, List<Hdf5Arrays.Stored>> stored;
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+            KerasLora.merge(stored, loras, nestedLayerNames(graph));
             for (var e : stored.entrySet()) {   // a layer's own group (a nested model's is split below)
                 Layer l = graph.nested.containsKey(e.getKey()) ? null : graph.byName.get(e.getKey());
                 if (l != null) e.setValue(Keras2Weights.inParamOrder(l, e.getValue()));
@@ -336,6 +340,21 @@ public final class KerasImport {
             }
         }
         assign(targets, values, kf);
+    }
+
+    /** Each nested model's group name with the config names of its layers, any depth down (its LoRA pairs' owners). */
+    private static Map<String, java.util.Set<String>> nestedLayerNames(KerasGraph graph) {
+        Map<String, java.util.Set<String>> r = new java.util.HashMap<>();
+        for (var e : graph.nested.entrySet()) {
+            List<Layer> leaves = new ArrayList<>();
+            e.getValue().leaves(leaves);
+            java.util.Set<Layer> in = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            in.addAll(leaves);
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (var l : graph.byName.entrySet()) if (in.contains(l.getValue())) names.add(l.getKey());
+            r.put(e.getKey(), names);
+        }
+        return r;
     }
 
     /**

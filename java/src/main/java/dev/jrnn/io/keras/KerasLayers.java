@@ -42,9 +42,9 @@ import java.util.Set;
 /**
  * Builds one jrnn layer from a Keras layer config ({@code {"class_name": ..., "config": {...}}}), through the
  * layers' public API. Options jrnn cannot honour raise a {@link KerasFormatException} naming the layer, the
- * option and its value; options that cannot change inference numbers (noise_shape; lora_rank, whose factors Keras
- * saves merged into the kernel, but which freezes that kernel in a fit) are accepted with one
- * warning per layer ({@link #warnHarmless}); regularizers and constraints are read by {@link KerasPenalties},
+ * option and its value; options that cannot change inference numbers (noise_shape) are accepted with one
+ * warning per layer ({@link #warnHarmless}), as is lora_rank (the kernel read with the low-rank update merged in,
+ * {@link KerasLora}, but trained whole by a fit); regularizers and constraints are read by {@link KerasPenalties},
  * initializers by {@link KerasInitializers}.
  */
 final class KerasLayers {
@@ -61,7 +61,7 @@ final class KerasLayers {
                 .flatMap(List::stream).toList();
     }
 
-    private static final String[] HARMLESS = {"noise_shape", "lora_rank"};
+    private static final String[] HARMLESS = {"noise_shape"};
     /** Classes whose Keras config holds the seed of the masks or noise they draw, read and written here (Attention keeps its own). */
     private static final Set<String> SEEDED = Set.of("Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout",
             "SimpleRNN", "LSTM", "GRU");
@@ -70,6 +70,8 @@ final class KerasLayers {
     private final String file;
     /** The layers whose dtype policy jrnn does not keep, with that policy (KerasDtypes refuses or warns of them). */
     final List<Map.Entry<Layer, String>> droppedDtypes = new ArrayList<>();
+    /** The layers that set Keras 3's lora_rank, by config name: their {@link KerasLora.Lora}, for a legacy .h5's unmerged pairs. */
+    final Map<String, KerasLora.Lora> loras = new java.util.HashMap<>();
 
     /**
      * Refuses a Keras 3 layer or model entry whose {@code module} is not Keras' ({@code "evil.module"}): Keras 3.15.1 looks
@@ -215,6 +217,7 @@ final class KerasLayers {
             ((RecurrentLayer) l).asKerasRnn(true);
         }
         warnHarmless(c, where);
+        lora(c, name, where);
         if (SEEDED.contains(cls) && c.raw("seed") instanceof Long seed) l.seed(seed);
         KerasInitializers.read(l, c, where, kerasMajor);
         KerasPenalties.read(l, c, where);
@@ -554,6 +557,19 @@ final class KerasLayers {
      */
     private static String activationName(String jrnn) {
         return dev.jrnn.backend.Activation.of(jrnn).kerasName();
+    }
+
+    /**
+     * Keras 3's lora_rank: predictions are Keras' (the .keras holds the merged kernel, a legacy .h5's pair is merged on
+     * loading, {@link KerasLora}), but jrnn has no LoRA, so a fit trains the whole kernel: one warning per layer.
+     */
+    private void lora(KerasConfig c, String name, String where) {
+        KerasLora.Lora lora = KerasLora.of(c);
+        if (lora == null) return;
+        if (name != null) loras.put(name, lora);
+        FileFaults.warn(KerasImport.class.getName(), file + ": " + where + " sets lora_rank " + c.raw("lora_rank")
+                + ": jrnn has no LoRA and reads the layer with its low-rank update merged into the kernel, as Keras"
+                + " predicts; a fit then trains that whole kernel, where Keras trains only the low-rank pair");
     }
 
     private void warnHarmless(KerasConfig c, String where) {

@@ -280,6 +280,8 @@ class KerasConfigKeysTest {
                 Map.entry("shared_att_scores.keras", "return_attention_scores is True in call 0"),
                 Map.entry("shared_mha_flags.keras", "use_causal_mask is True in call 0"),
                 Map.entry("shared_mha_mask.keras", "use_causal_mask is False in call 0"),
+                Map.entry("lora_mhaq.h5", "holds LoRA arrays of 'mha/query'"),   // Keras refuses both (make_lora_variants.py)
+                Map.entry("lora_rank_edit.h5", "sets lora_rank 2, but its LoRA arrays have rank 1"),
                 Map.entry("tf2_damaged_bias.h5", "expected shape (3,)"), Map.entry("tv_model.keras", "TextVectorization"),
                 Map.entry("tv_nested.keras", "TextVectorization"));
         List<Path> files = new ArrayList<>();

@@ -115,8 +115,8 @@ class KerasLayersTest {
     }
     /**
      * Keras 3's {@code lora_rank} (Dense, Embedding, Conv1D) freezes the kernel and trains two low-rank factors; Keras saves
-     * the kernel with them merged in, so predictions are the file's but a fit trains otherwise: jrnn warns, as for
-     * noise_shape (was: read without a word).
+     * the kernel with them merged in (a legacy .h5 keeps them apart: LoraFilesTest), so predictions are the file's but a
+     * fit trains otherwise: jrnn warns (was: read without a word; then "predictions are unchanged", untrue of an .h5 refused).
      */
     @Test
     void loraRankIsReadWithAWarning() throws Exception {
@@ -140,8 +140,9 @@ class KerasLayersTest {
         });
         assertEquals(3, warnings.size(), warnings.toString());   // one per layer with a rank, none with lora_rank None
         for (String[] l : new String[][] {{"Dense"}, {"Embedding"}, {"Conv1D"}}) {
-            assertTrue(warnings.stream().anyMatch(w -> w.equals("m.keras: layer 'pool' (" + l[0] + ") sets [lora_rank], which jrnn"
-                    + " ignores; predictions are unchanged, training differs")), warnings.toString());
+            assertTrue(warnings.stream().anyMatch(w -> w.equals("m.keras: layer 'pool' (" + l[0] + ") sets lora_rank 4: jrnn has no"
+                    + " LoRA and reads the layer with its low-rank update merged into the kernel, as Keras predicts; a fit then trains"
+                    + " that whole kernel, where Keras trains only the low-rank pair")), warnings.toString());
         }
     }
 
