@@ -72,6 +72,8 @@ final class KerasLayers {
     final List<Map.Entry<Layer, String>> droppedDtypes = new ArrayList<>();
     /** The layers that set Keras 3's lora_rank, by config name: their {@link KerasLora.Lora}, for a legacy .h5's unmerged pairs. */
     final Map<String, KerasLora.Lora> loras = new java.util.HashMap<>();
+    /** A wrapped layer's config name -> its TimeDistributed's, whose group (and weight scope) holds its weights. */
+    final Map<String, String> wrappedBy = new java.util.HashMap<>();
 
     /**
      * Refuses a Keras 3 layer or model entry whose {@code module} is not Keras' ({@code "evil.module"}): Keras 3.15.1 looks
@@ -183,7 +185,12 @@ final class KerasLayers {
             case "SimpleRNN", "LSTM", "GRU" -> recurrent(cls, c, where);
             case "Bidirectional" -> bidirectional(c, where);
             case "Dense" -> new Dense(c.integer("units")).activation(activation(c, "activation", where)).useBias(c.bool("use_bias", true));
-            case "TimeDistributed" -> new TimeDistributed(build(c.object("layer")));
+            case "TimeDistributed" -> {
+                KerasConfig inner = c.object("layer");
+                Object innerName = inner.raw("config") instanceof Map<?, ?> ic ? ic.get("name") : null;
+                if (innerName instanceof String in && name != null) wrappedBy.put(in, name);   // its weights lie in the wrapper's group
+                yield new TimeDistributed(build(inner));
+            }
             case "Embedding" -> embedding(c);
             case "Masking" -> new Masking(c.number("mask_value", 0.0));
             case "Dropout" -> new Dropout(c.number("rate", 0.0));
