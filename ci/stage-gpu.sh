@@ -84,9 +84,11 @@ libs=$(ls .device/lib/*.jar | grep -v console-standalone | tr '\n' ':')
   execute -cp ".device/cp/java/classes:java/target/test-classes:$libs" --select-package dev.jrnn.io.keras --select-class dev.jrnn.model.ModelFilesTest \
   --disable-banner --details=verbose --fail-if-no-tests > /tmp/jrnn-stage-libcheck.log 2>&1 \
   || { echo "the pruned jars fail the Keras file tests: see /tmp/jrnn-stage-libcheck.log" >&2; exit 1; }
-# one du over every tracked file (xargs would split the list and tail -1 would take only the last batch's total)
-total=$(( $(du -sb .device | cut -f1) + $(git ls-files -z | du -cb --files0-from=- 2>/dev/null | tail -1 | cut -f1) ))
+# what travels: the tracked files and the untracked ones git does not ignore, summed by one du (xargs would split the
+# list, and tail -1 would take only the last batch's total)
+tree=$(git ls-files -z -co --exclude-standard | du -cb --files0-from=- | tail -1 | cut -f1) \
+  || { echo "stage-gpu: du over the tree failed (a tracked file missing from the work tree?)" >&2; exit 1; }
+total=$(( $(du -sb .device | cut -f1) + tree ))
 limit=$(( 64 * 1048576 ))
 echo "staged: .device $(du -sh .device | cut -f1), with the tree $total bytes of $limit ($(( limit - total )) to spare)"
 [ "$total" -lt "$limit" ] || { echo "over the device tool's 64 MiB carry limit: shrink the tree or .device" >&2; exit 1; }
-[ "$total" -lt $(( 64 * 1048576 )) ] || { echo "over the carry limit: trim more" >&2; exit 1; }

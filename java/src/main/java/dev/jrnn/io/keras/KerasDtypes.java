@@ -78,11 +78,17 @@ final class KerasDtypes {
      */
     static void checkName(String policy, String where) {
         int from = policy.indexOf("_from_");
-        if (plainName(policy) || from > 0 && plainName(policy.substring(from + "_from_".length()))) return;
+        if (plainName(policy) || from > 0 && QUANTIZATION_MODES.stream().anyMatch(policy::startsWith)
+                && plainName(policy.substring(from + "_from_".length()))) {
+            return;
+        }
         throw new KerasFormatException(where + ": dtype '" + policy + "' is not a dtype policy Keras has (Keras 3 refuses it too:"
                 + " 'Cannot convert to a mixed precision DTypePolicy'); expected one of " + KERAS_DTYPES + ", mixed_float16, mixed_bfloat16"
                 + " or a quantized policy");
     }
+
+    /** Keras 3.15.1's quantization modes (dtype_policy.QUANTIZATION_MODES); a quantized policy's name starts with one ("int4/128_from_float32"). */
+    private static final List<String> QUANTIZATION_MODES = List.of("int8", "float8", "int4", "gptq", "awq");
 
     /** A non-quantized policy name: a dtype, Python's "int" (standardize_dtype maps it to int32/int64) or a mixed one. */
     private static boolean plainName(String name) {

@@ -105,7 +105,7 @@ public final class KerasImport {
             // the graph and the model's one store now (a Sequential sets them up on first use): the weights are
             // read straight into that store, the layers' own deferred stores never allocate
             Layer.buildForLoading(model::paramStore);
-            fill(graph, kf, layers.loras, layers.wrappedBy);
+            fill(graph, kf, layers.loras, layers.wrapped);
         } catch (RuntimeException | Error e) {
             model.close();   // frees its buffers (device memory on CUDA) before the error goes up
             throw e;
@@ -295,13 +295,13 @@ public final class KerasImport {
      * Sets every layer's weights from the file, by config name, read straight into the model's store; a legacy .h5's
      * LoRA pairs merged into their kernels with {@code loras} ({@link KerasLora}).
      */
-    private static void fill(KerasGraph graph, KerasFile kf, Map<String, KerasLora.Lora> loras, Map<String, String> wrappedBy) {
+    private static void fill(KerasGraph graph, KerasFile kf, Map<String, KerasLora.Lora> loras, java.util.Set<String> wrapped) {
         Map<String, List<Hdf5Arrays.Stored>> stored;
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
-            KerasLora.merge(stored, loras, nestedLayerNames(graph), wrappedBy);
+            KerasLora.merge(stored, loras, nestedLayerNames(graph), wrapped);
             for (var e : stored.entrySet()) {   // a layer's own group (a nested model's is split below)
                 Layer l = graph.nested.containsKey(e.getKey()) ? null : graph.byName.get(e.getKey());
                 if (l != null) e.setValue(Keras2Weights.inParamOrder(l, e.getValue()));

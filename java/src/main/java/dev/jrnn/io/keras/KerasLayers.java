@@ -72,8 +72,8 @@ final class KerasLayers {
     final List<Map.Entry<Layer, String>> droppedDtypes = new ArrayList<>();
     /** The layers that set Keras 3's lora_rank, by config name: their {@link KerasLora.Lora}, for a legacy .h5's unmerged pairs. */
     final Map<String, KerasLora.Lora> loras = new java.util.HashMap<>();
-    /** A wrapped layer's config name -> its TimeDistributed's, whose group (and weight scope) holds its weights. */
-    final Map<String, String> wrappedBy = new java.util.HashMap<>();
+    /** Each TimeDistributed and its inner layer, "wrapper/inner" by config names: the wrapper's group holds the inner's weights. */
+    final java.util.Set<String> wrapped = new java.util.HashSet<>();
 
     /**
      * Refuses a Keras 3 layer or model entry whose {@code module} is not Keras' ({@code "evil.module"}): Keras 3.15.1 looks
@@ -188,7 +188,7 @@ final class KerasLayers {
             case "TimeDistributed" -> {
                 KerasConfig inner = c.object("layer");
                 Object innerName = inner.raw("config") instanceof Map<?, ?> ic ? ic.get("name") : null;
-                if (innerName instanceof String in && name != null) wrappedBy.put(in, name);   // its weights lie in the wrapper's group
+                if (innerName instanceof String in && name != null) wrapped.add(name + "/" + in);   // its weights lie in the wrapper's group
                 yield new TimeDistributed(build(inner));
             }
             case "Embedding" -> embedding(c);

@@ -46,16 +46,16 @@ final class KerasLora {
      * {@code mha/query}, whose config records no LoRA) is refused, as Keras' own loader refuses that file.
      */
     static void merge(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, Lora> loras, Map<String, java.util.Set<String>> nested,
-                      Map<String, String> wrappedBy) {
+                      java.util.Set<String> wrapped) {
         for (var e : stored.entrySet()) {
             List<Hdf5Arrays.Stored> ws = e.getValue();
             if (ws.stream().noneMatch(w -> PAIRS.containsKey(stem(w.name())))) continue;
-            e.setValue(mergeGroup(e.getKey(), ws, loras, nested.get(e.getKey()), wrappedBy));
+            e.setValue(mergeGroup(e.getKey(), ws, loras, nested.get(e.getKey()), wrapped));
         }
     }
 
     private static List<Hdf5Arrays.Stored> mergeGroup(String group, List<Hdf5Arrays.Stored> ws, Map<String, Lora> loras,
-                                                      java.util.Set<String> nestedLayers, Map<String, String> wrappedBy) {
+                                                      java.util.Set<String> nestedLayers, java.util.Set<String> wrapped) {
         Map<String, Map<String, Hdf5Arrays.Stored>> byScope = new LinkedHashMap<>();   // a layer's scope -> its arrays by stem
         for (Hdf5Arrays.Stored w : ws) {
             String n = w.name();
@@ -67,7 +67,7 @@ final class KerasLora {
             Map<String, Hdf5Arrays.Stored> arrays = s.getValue();
             String base = arrays.containsKey("lora_kernel_a") || arrays.containsKey("lora_kernel_b") ? "kernel"
                     : arrays.containsKey("lora_embeddings_a") || arrays.containsKey("lora_embeddings_b") ? "embeddings" : null;
-            if (base != null) mergedByScope.put(s.getKey(), merged(group, s.getKey(), base, arrays, loras, nestedLayers, wrappedBy));
+            if (base != null) mergedByScope.put(s.getKey(), merged(group, s.getKey(), base, arrays, loras, nestedLayers, wrapped));
         }
         List<Hdf5Arrays.Stored> r = new ArrayList<>();
         for (Hdf5Arrays.Stored w : ws) {
@@ -85,7 +85,7 @@ final class KerasLora {
     }
 
     private static Hdf5Arrays.Stored merged(String group, String scope, String base, Map<String, Hdf5Arrays.Stored> arrays,
-                                            Map<String, Lora> loras, java.util.Set<String> nestedLayers, Map<String, String> wrappedBy) {
+                                            Map<String, Lora> loras, java.util.Set<String> nestedLayers, java.util.Set<String> wrapped) {
         String pre = base.equals("kernel") ? "lora_kernel_" : "lora_embeddings_";
         String layer = scope.substring(scope.lastIndexOf('/') + 1);
         String at = "layer group '" + group + "'";
@@ -97,9 +97,8 @@ final class KerasLora {
         // the layer that owns the pair: the group's own, or one of its nested model's layers, never one elsewhere; a
         // TimeDistributed's inner layer is its wrapper's (sequential/td/d: the scope names the wrapper just before it)
         String owner = layer;
-        String wrapper = wrappedBy.get(layer);
         String[] parts = scope.split("/");
-        if (wrapper != null && parts.length >= 2 && parts[parts.length - 2].equals(wrapper)) owner = wrapper;
+        if (parts.length >= 2 && wrapped.contains(parts[parts.length - 2] + "/" + layer)) owner = parts[parts.length - 2];
         boolean owned = nestedLayers == null ? owner.equals(group) : nestedLayers.contains(owner);
         Lora lora = owned ? loras.get(layer) : null;
         if (lora == null) {

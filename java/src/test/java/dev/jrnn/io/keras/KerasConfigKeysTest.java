@@ -194,7 +194,7 @@ class KerasConfigKeysTest {
         for (String ok : List.of("int8_from_mixed_float16", "float8_from_mixed_bfloat16", "int", "int8_from_float32")) {
             KerasDtypes.checkName(ok, "x");
         }
-        for (String bad : List.of("bogus", "int8_from_bogus", "mixed_float32")) {
+        for (String bad : List.of("bogus", "int8_from_bogus", "mixed_float32", "evil_from_float32", "int_from_mixed_float16")) {
             assertThrows(KerasFormatException.class, () -> KerasDtypes.checkName(bad, "x"), bad);
         }
         String evil = dense("\"glorot_uniform\"", null).replaceFirst(java.util.regex.Pattern.quote("{\"class_name\": \"Sequential\""),

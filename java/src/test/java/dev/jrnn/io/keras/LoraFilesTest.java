@@ -114,7 +114,7 @@ class LoraFilesTest {
                 named("m/d/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
                 named("m/d/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
         stored.put("other", List.of(named("m/other/kernel", Tensor.wrap(new float[] {7}, 1, 1))));
-        KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1.5)), Map.of(), Map.of());
+        KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1.5)), Map.of(), java.util.Set.of());
         List<Hdf5Arrays.Stored> d = stored.get("d");
         assertEquals(2, d.size());
         assertEquals("m/d/kernel", d.get(0).name());
@@ -122,6 +122,32 @@ class LoraFilesTest {
         assertEquals(List.of(16f, 152f, 33f, 304f, 50f, 456f), boxed(d.get(0).tensor().data()));
         assertEquals("m/d/bias", d.get(1).name());
         assertEquals(List.of(7f), boxed(stored.get("other").get(0).tensor().data()));
+    }
+
+    /**
+     * Two TimeDistributed wrappers whose inner layers share a name (td1 -> d, td2 -> d): each group's pair is its own
+     * wrapper's (a map from inner name to wrapper kept only the last, refusing td1's pair); a pair whose scope names a
+     * layer that is no wrapper's inner one is still refused.
+     */
+    @Test
+    void innerLayersOfTwoWrappersWithOneNameAreEachTheirWrappers() {
+        Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();
+        for (String td : List.of("td1", "td2")) {
+            stored.put(td, new ArrayList<>(List.of(
+                    named("s/" + td + "/d/lora_kernel_a", Tensor.wrap(new float[] {1, 2, 3}, 3, 1)),
+                    named("s/" + td + "/d/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
+                    named("s/" + td + "/d/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
+        }
+        KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of(), java.util.Set.of("td1/d", "td2/d"));
+        assertEquals(1, stored.get("td1").size());
+        assertEquals(List.of(11f, 102f, 23f, 204f, 35f, 306f), boxed(stored.get("td2").get(0).tensor().data()));
+        Map<String, List<Hdf5Arrays.Stored>> other = new LinkedHashMap<>();
+        other.put("mha", new ArrayList<>(List.of(
+                named("mha/query/lora_kernel_a", Tensor.wrap(new float[] {1, 2, 3}, 3, 1)),
+                named("mha/query/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
+                named("mha/query/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
+        assertThrows(KerasFormatException.class,
+                () -> KerasLora.merge(other, Map.of("query", new KerasLora.Lora(1, 1)), Map.of(), java.util.Set.of("td1/query")));
     }
 
     /** A pair that does not fit its kernel, or one for a layer the config gives no lora_rank, is refused by name. */
@@ -132,13 +158,13 @@ class LoraFilesTest {
                 named("m/d/lora_kernel_a", Tensor.wrap(new float[] {1, 2}, 2, 1)),
                 named("m/d/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
                 named("m/d/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
-        var e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of(), Map.of()));
+        var e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of(), java.util.Set.of()));
         assertEquals("layer group 'd': LoRA arrays of 'm/d' do not fit its kernel (3, 2): lora_kernel_a (2, 1), lora_kernel_b (1, 2)"
                 + " (expected (3, 1) and (1, 2))", e.getMessage());
-        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of(), Map.of(), Map.of()));
+        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of(), Map.of(), java.util.Set.of()));
         assertEquals("layer group 'd' holds LoRA arrays of 'm/d', but the config has no layer 'd' in that group that sets lora_rank", e.getMessage());
         stored.get("d").remove(2);
-        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of(), Map.of()));
+        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of(), java.util.Set.of()));
         assertEquals("layer group 'd' holds LoRA arrays of 'm/d' ([lora_kernel_a, lora_kernel_b]) without all of kernel,"
                 + " lora_kernel_a and lora_kernel_b", e.getMessage());
     }
