@@ -1,7 +1,5 @@
 package dev.jrnn.io.keras;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,17 +64,9 @@ final class KerasCompileKeys {
     }
 
     private static void refuse(KerasConfig c, String what, Set<String> known, String keras3Says) {
-        Map<String, Object> unknown = new LinkedHashMap<>();
-        c.entries().forEach((k, v) -> { if (!known.contains(k)) unknown.put(k, v); });
-        if (unknown.isEmpty()) return;
-        List<String> listed = new ArrayList<>(), near = new ArrayList<>();
-        unknown.forEach((k, v) -> {
-            listed.add("\"" + k + "\": " + KerasConfig.describe(v));
-            String n = KerasLayerKeys.nearest(k, known);
-            if (n != null) near.add(n + " (not " + k + ")");
-        });
-        throw new KerasFormatException(c.where() + ": unrecognized option" + (unknown.size() == 1 ? " " : "s ") + "{" + String.join(", ", listed)
-                + "}: not an argument of " + what + (keras3Says == null ? "" : " (Keras 3.15.1 refuses the file: " + keras3Says + ")")
-                + (near.isEmpty() ? "" : "; did you mean " + String.join(", ", near) + "?") + "; it takes " + known);
+        KerasLayerKeys.Unknown u = KerasLayerKeys.unknown(c, known);
+        if (u == null) return;
+        throw new KerasFormatException(c.where() + ": " + u.options() + ": not an argument of " + what
+                + (keras3Says == null ? "" : " (Keras 3.15.1 refuses the file: " + keras3Says + ")") + u.didYouMean() + "; it takes " + known);
     }
 }

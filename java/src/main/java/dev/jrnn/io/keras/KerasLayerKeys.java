@@ -112,21 +112,33 @@ final class KerasLayerKeys {
         }
         Set<String> known = new TreeSet<>(own(cls));
         known.addAll(EVERY_LAYER);
+        Unknown u = unknown(c, known);
+        if (u == null) return;
+        String keras3 = NOT_IN_KERAS3.contains(cls) ? "" : " (Keras 3 refuses " + (u.count() == 1 ? "it" : "them")
+                + " too: 'Unrecognized keyword arguments passed to " + cls + "')";
+        throw new KerasFormatException(where + ": " + u.options() + ": not an argument of " + cls + " in any Keras jrnn reads" + keras3
+                + u.didYouMean() + "; " + cls + " takes " + own(cls) + " and every layer's " + EVERY_LAYER);
+    }
+
+    /**
+     * The keys of a config that {@code known} lacks: {@code options} lists them with their values ("unrecognized option
+     * {"lr": 0.1}"), {@code didYouMean} the nearest known key for each ("; did you mean learning_rate (not lr)?", or "").
+     */
+    record Unknown(int count, String options, String didYouMean) {}
+
+    /** The keys of {@code c} that {@code known} lacks ({@link Unknown}); null where there are none. */
+    static Unknown unknown(KerasConfig c, Set<String> known) {
         Map<String, Object> unknown = new LinkedHashMap<>();
         c.entries().forEach((k, v) -> { if (!known.contains(k)) unknown.put(k, v); });
-        if (unknown.isEmpty()) return;
+        if (unknown.isEmpty()) return null;
         List<String> listed = new ArrayList<>(), near = new ArrayList<>();
         unknown.forEach((k, v) -> {
             listed.add("\"" + k + "\": " + KerasConfig.describe(v));
             String n = nearest(k, known);
             if (n != null) near.add(n + " (not " + k + ")");
         });
-        String keras3 = NOT_IN_KERAS3.contains(cls) ? "" : " (Keras 3 refuses " + (unknown.size() == 1 ? "it" : "them")
-                + " too: 'Unrecognized keyword arguments passed to " + cls + "')";
-        throw new KerasFormatException(where + ": unrecognized option" + (unknown.size() == 1 ? " " : "s ") + "{" + String.join(", ", listed)
-                + "}: not an argument of " + cls + " in any Keras jrnn reads" + keras3
-                + (near.isEmpty() ? "" : "; did you mean " + String.join(", ", near) + "?")
-                + "; " + cls + " takes " + own(cls) + " and every layer's " + EVERY_LAYER);
+        return new Unknown(unknown.size(), "unrecognized option" + (unknown.size() == 1 ? " " : "s ") + "{" + String.join(", ", listed) + "}",
+                near.isEmpty() ? "" : "; did you mean " + String.join(", ", near) + "?");
     }
 
     /** The key of {@code known} within two edits of {@code key} (a misspelling), the closest; null if none. */

@@ -9,6 +9,7 @@ import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
@@ -60,30 +61,17 @@ class LoraFilesTest {
      * Array orders other than lora.h5's (keras3_real/make_lora_variants.py): a nested Sequential's group, where the LoRA
      * Dense's bias and pair come first, BatchNormalization's gamma / beta and the next Dense between, its kernel after;
      * a Dense without bias; a frozen LoRA Dense, whose arrays come as [kernel, bias, lora_kernel_a, lora_kernel_b]. Each
-     * predicts what the saving model (and Keras' load of its .keras) predicted.
+     * predicts what the saving model (and Keras' load of its .keras) predicted. Also a LoRA Dense inside a TimeDistributed,
+     * at the top and in a nested Sequential (make_lora_wrapped.py): its arrays lie in the wrapper's group under scope
+     * td/d, so the pair is the wrapper's inner layer's (the lorafix re-review found these refused).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"lora_nested", "lora_frozen"})
-    void nestedAndFrozenOrdersPredictAsTheSavingModel(String f) throws Exception {
+    @CsvSource({"lora_nested, lora_v_x", "lora_frozen, lora_v_x", "lora_td, lora_td_x", "lora_nested_td, lora_td_x"})
+    void otherArrayOrdersPredictAsTheSavingModel(String f, String x) throws Exception {
         List<Model> loaded = new ArrayList<>();
         LogCapture.warnings(KerasImport.class.getName(), () -> loaded.add(Models.load(keras3Real(f + ".h5"))));
         try (Model m = loaded.get(0)) {
-            KerasFixtures.assertClose(Npy.read(keras3Real(f + "_pred.npy")).data(), m.predict(Npy.read(keras3Real("lora_v_x.npy"))).data(), f);
-        }
-    }
-
-    /**
-     * A LoRA Dense inside a TimeDistributed, at the top and in a nested Sequential (make_lora_wrapped.py: Keras' own reload
-     * predicts as the saving model): its arrays lie in the wrapper's group under scope td/d, so the pair is the wrapper's
-     * inner layer's (the lorafix re-review found these refused: "the config has no layer 'd' in that group").
-     */
-    @ParameterizedTest
-    @ValueSource(strings = {"lora_td", "lora_nested_td"})
-    void aLoraDenseInsideTimeDistributedPredictsAsTheSavingModel(String f) throws Exception {
-        List<Model> loaded = new ArrayList<>();
-        LogCapture.warnings(KerasImport.class.getName(), () -> loaded.add(Models.load(keras3Real(f + ".h5"))));
-        try (Model m = loaded.get(0)) {
-            KerasFixtures.assertClose(Npy.read(keras3Real(f + "_pred.npy")).data(), m.predict(Npy.read(keras3Real("lora_td_x.npy"))).data(), f);
+            KerasFixtures.assertClose(Npy.read(keras3Real(f + "_pred.npy")).data(), m.predict(Npy.read(keras3Real(x + ".npy"))).data(), f);
         }
     }
 
