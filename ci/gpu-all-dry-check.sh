@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 fail=0
 ok() { echo "ok: $1"; }
 bad() { echo "FAIL: $1" >&2; fail=1; }
-for f in ci/gpu-all.sh ci/gpu-tests.sh ci/stage-gpu.sh ci/gpu-all-dry-check.sh; do bash -n "$f" || bad "bash -n $f"; done
-if command -v shellcheck > /dev/null; then shellcheck -S warning ci/gpu-all.sh ci/gpu-tests.sh ci/gpu-all-dry-check.sh || bad shellcheck
+for f in ci/gpu-all.sh ci/gpu-tests.sh ci/stage-gpu.sh ci/gpu-all-dry-check.sh ci/device-unpack.sh; do bash -n "$f" || bad "bash -n $f"; done
+if command -v shellcheck > /dev/null; then shellcheck -S warning ci/gpu-all.sh ci/gpu-tests.sh ci/gpu-all-dry-check.sh ci/device-unpack.sh || bad shellcheck
 else echo "(shellcheck not installed: skipped)"; fi
 # every class named in the tiers, the soak run and the sanitizer's tests exists and is tagged gpu
 names=$(grep -oE '(CudaNonFiniteLossGpuTest|SoakTest|[A-Z][A-Za-z0-9]*(GpuTest|ParityTest|ReplayTest|ContractTest|EdgesTest|FaultsTest))' \
@@ -55,6 +55,19 @@ mkdir -p "$tmp/kill"; (setsid env GPU_DRY=1 OUT="$tmp/kill" BUDGET=100 TIERS='1 
 for _ in $(seq 50); do grep -q "tier 2" "$tmp/kill/stdout" 2>/dev/null && break; sleep 0.1; done; sleep 0.5
 kill -9 -- -"$(cat "$tmp/kill/pid")" 2>/dev/null; wait
 tar tzf "$tmp/kill/call2.tgz" 2>/dev/null | grep -q gpu-tests-1.log && ok "a killed --second keeps the finished tiers in call2.tgz" || bad "killed: no gpu-tests-1.log in call2.tgz"
+# the packed runtime (ci/device-unpack.sh, staged as .device/unpack.sh): a stand-in jre packed as stage-gpu.sh packs it
+# unpacks with xz, and with Python's lzma on a PATH without xz; a second call finds it there; no archive is refused
+u=$tmp/unpack; mkdir -p "$u/src/jre/bin" "$u/bin"; printf '#!/bin/sh\necho staged-java\n' > "$u/src/jre/bin/java"; chmod +x "$u/src/jre/bin/java"
+for t in bash dirname mktemp mv rm tar cat; do ln -s "$(command -v $t)" "$u/bin/$t"; done
+ln -s "$(PATH=/usr/bin:/bin command -v python3)" "$u/bin/python3"   # a system Python (a pyenv shim needs its PATH)
+for way in xz python; do
+  d=$u/$way; mkdir -p "$d"; tar -C "$u/src" -cf - jre | xz > "$d/jre.tar.xz"; cp ci/device-unpack.sh "$d/unpack.sh"
+  if [ $way = xz ]; then "$d/unpack.sh"; else PATH=$u/bin "$d/unpack.sh"; fi
+  [ "$("$d/jre/bin/java")" = staged-java ] && [ -z "$(ls -A "$d" | grep jre-unpack)" ] && "$d/unpack.sh" \
+    && ok "the packed runtime unpacks ($way) and is found the second time" || bad "unpack ($way)"
+done
+mkdir -p "$u/none"; cp ci/device-unpack.sh "$u/none/unpack.sh"
+"$u/none/unpack.sh" 2> "$u/none/err"; [ $? -eq 2 ] && grep -q "no jre/ and no jre.tar.xz" "$u/none/err" && ok "no runtime staged: refused, saying so" || bad "unpack without an archive"
 ARGS=(--bogus)
 run bogus >/dev/null; grep -q "unknown mode" "$tmp/bogus/stdout" && ok "an unknown mode is refused" || bad "bogus mode"
 [ $fail -eq 0 ] && echo "gpu-all-dry-check: PASS" || echo "gpu-all-dry-check: FAIL"

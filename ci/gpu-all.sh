@@ -35,6 +35,8 @@
 # call2.tgz (its test logs, bench.tgz, persist-bench.log, the gpu-nccl / gpu-dataset / issue16 outputs) and summary.md.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# the runtime travels packed (.device/jre.tar.xz): unpack it once here, before anything times a run
+[ "${GPU_DRY:-0}" = 1 ] || [ ! -x .device/unpack.sh ] || .device/unpack.sh || exit 2
 [ "${1:-}" = --issue16 ] && exec benchmarks/gpu-issue16.sh
 mode=${1:---first}
 case "$mode" in --first) ;; --second)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and stages .device/ for ONE device call of ci/gpu-all.sh: the java, benchmarks and jcuda modules,
-# trimmed to fit the 64 MiB carry limit (compressed fatbin, stripped libjvm, no CPU-only io or Torch reference tests, no compression jars
-# jhdf never needs for Keras files, Commons jars cut to the classes reached, JCuda's natives cut to its driver and runtime bindings).
+# trimmed to fit the 64 MiB carry limit (the runtime as one .tar.xz that .device/java.sh unpacks there, compressed
+# fatbin, stripped libjvm, no CPU-only io or Torch reference tests, no compression jars jhdf never needs for Keras files, Commons jars cut to the classes reached, JCuda's natives cut to its driver and runtime bindings).
 # Then two device calls (ci/gpu-all.sh's header): run(command="OUT=$OUT ci/gpu-all.sh", carry=[".device"], timeout_s=600),
 # the GPU tests in tiers and the memcheck of the new kernels; then, as the next GPU session's first call (call 1 and a
 # machine start leave a 15-minute session too little), "OUT=$OUT BUDGET=<s> TIERS='<what it did not finish>'
@@ -16,11 +16,20 @@ source ci/jdk.sh
 mvn -B -q -o -DskipTests -Dmaven.javadoc.skip=true install
 rm -rf .device
 # the runtime without java.xml (4.3 MB of the carry limit), which only JUnit's XML report writers use: gpu-all.sh writes
-# no reports (the shared stage.sh keeps a runtime already there)
+# no reports (the shared stage.sh keeps a runtime already there). Its modules image uncompressed: the runtime travels as
+# one .tar.xz (below), and xz packs the plain class files to 12 MB where jlink's zip-9 image and xz gave 19 MB
 mkdir -p .device
 "$JAVA_HOME/bin/jlink" --add-modules java.base,jdk.incubator.vector,java.logging,java.management,jdk.management,jdk.unsupported \
-  --strip-debug --no-header-files --no-man-pages --compress=zip-9 --output .device/jre 2>&1 | grep -v incubator || true
+  --strip-debug --no-header-files --no-man-pages --compress=zip-0 --output .device/jre 2>&1 | grep -v incubator || true
 STAGE_MODULES=java,benchmarks,jcuda ../shared/gpu/stage.sh > /dev/null
+# java.sh unpacks the runtime on first use (ci/device-unpack.sh, staged as unpack.sh)
+cp ci/device-unpack.sh .device/unpack.sh
+cat > .device/java.sh <<'EOS'
+#!/usr/bin/env bash
+d=$(cd "$(dirname "$0")" && pwd)
+"$d/unpack.sh" || exit 2
+exec "$d/jre/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "$@"
+EOS
 strip --strip-unneeded .device/jre/lib/server/libjvm.so
 # the console launcher without JUnit 4, Hamcrest and the vintage engine (~0.5 MB): every test here is JUnit 5's; nor the
 # suite engine and the Open Test Reporting XML listener (~0.1 MB): ci/gpu-all.sh selects classes and writes no reports
@@ -77,13 +86,18 @@ for m in .device/cp/*/; do
   [ -d "$m/classes" ] || continue
   (cd "$m/classes" && zip -q -r -9 -X ../classes.zip .) && rm -rf "$m/classes" && mv "$m/classes.zip" "$m/classes"
 done
+# the runtime as one xz archive (56 MB -> 12 MB of the carry; ~2 s to unpack there)
+tar -C .device -cf - jre | xz -9e -T2 > .device/jre.tar.xz
+rm -rf .device/jre
 # jdeps does not see reflection: the Keras file tests (zip, HDF5, both ways) must pass on the staged runtime, jars and
 # archived classes, through the trimmed launcher printing as gpu-all.sh has it print
 libs=$(ls .device/lib/*.jar | grep -v console-standalone | tr '\n' ':')
-.device/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -jar .device/lib/junit-platform-console-standalone-*.jar \
+.device/java.sh -jar .device/lib/junit-platform-console-standalone-*.jar \
   execute -cp ".device/cp/java/classes:java/target/test-classes:$libs" --select-package dev.jrnn.io.keras --select-class dev.jrnn.model.ModelFilesTest \
   --disable-banner --details=verbose --fail-if-no-tests > /tmp/jrnn-stage-libcheck.log 2>&1 \
   || { echo "the pruned jars fail the Keras file tests: see /tmp/jrnn-stage-libcheck.log" >&2; exit 1; }
+# that ran on the runtime java.sh unpacked from the archive: only the archive travels
+rm -rf .device/jre
 # what travels: the tracked files and the untracked ones git does not ignore, summed by one du (xargs would split the
 # list, and tail -1 would take only the last batch's total)
 tree=$(git ls-files -z -co --exclude-standard | du -cb --files0-from=- | tail -1 | cut -f1) \
