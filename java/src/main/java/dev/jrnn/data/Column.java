@@ -32,6 +32,9 @@ sealed interface Column permits Column.Dense, Column.Ragged, Column.Concat, Colu
     /** The element types of the underlying arrays. */
     List<DType> dtypes();
 
+    /** The files this column reads, one column each (a shard directory's shards), for messages that name one. */
+    default List<Column> shards() { return List.of(this); }
+
     /** Throws when a file changed since it was opened. */
     void check() throws IOException;
 
@@ -138,6 +141,7 @@ sealed interface Column permits Column.Dense, Column.Ragged, Column.Concat, Colu
         public long copy(long i, MemorySegment dst, long at) { int k = part(i); return parts.get(k).copy(i - starts[k], dst, at); }
         public String where(long i) { int k = part(i); return parts.get(k).where(i - starts[k]); }
         public List<DType> dtypes() { return parts.stream().flatMap(c -> c.dtypes().stream()).distinct().toList(); }
+        public List<Column> shards() { return parts.stream().flatMap(c -> c.shards().stream()).toList(); }
         public void check() throws IOException { for (Column c : parts) c.check(); }
     }
 

@@ -44,9 +44,9 @@ record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Co
 
     private static String describe(Column c) {
         String w = c.where(0);   // names the file also when it holds no sample
-        int s = w.lastIndexOf(" sample ");
-        int q = w.lastIndexOf(" sequence ");
-        return w.substring(0, Math.max(s, q) > 0 ? Math.max(s, q) : w.length());
+        int cut = Math.max(Math.max(w.lastIndexOf(" sample "), w.lastIndexOf(" sequence ")),
+                Math.max(w.lastIndexOf(" window "), w.lastIndexOf(" row ")));   // a Timeseries column names windows or rows
+        return w.substring(0, cut > 0 ? cut : w.length());
     }
 
     long samples() { return inputs.get(0).samples(); }
@@ -102,9 +102,9 @@ record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Co
     void checkDtypes(boolean convert) throws IOException {
         if (convert) return;
         for (Column c : columns()) {
-            for (DType t : c.dtypes()) {
+            for (Column shard : c.shards()) for (DType t : shard.dtypes()) {   // names the shard that holds it
                 if (t != DType.FLOAT32) {
-                    throw new IOException(describe(c) + " holds " + t + "; jrnn trains in float32: call Dataset.asFloat32() "
+                    throw new IOException(describe(shard) + " holds " + t + "; jrnn trains in float32: call Dataset.asFloat32() "
                             + "to convert on read" + (t.isInteger() ? " (integer class labels convert exactly up to 2^24)" : ""));
                 }
             }

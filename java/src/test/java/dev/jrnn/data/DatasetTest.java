@@ -336,6 +336,19 @@ class DatasetTest {
         assertArrayEquals(NpyTest.ramp(12), drain(ds.asFloat32(), 0, null, null).get(0)[0]);
     }
 
+    /** A shard directory with one float64 shard among float32 ones: the refusal names that shard, not the first. */
+    @Test
+    void aFloat64ShardIsNamedItself() throws IOException {
+        Path shards = Files.createDirectory(dir.resolve("mixed"));
+        Npy.write(shards.resolve("x-000.npy"), Tensor.of(new float[12], 4, 3));
+        Files.copy(NpyTest.ref(dir, "f8_le.npy"), shards.resolve("x-001.npy"));   // (4, 3) float64
+        Dataset ds = Dataset.fromShards(shards, List.of("x"), List.of()).batch(8);
+        IOException e = assertThrows(IOException.class, () -> ds.epoch(0));
+        assertEquals(shards.resolve("x-001.npy") + " holds FLOAT64; jrnn trains in float32: call Dataset.asFloat32() to convert on read",
+                e.getMessage());
+        assertArrayEquals(NpyTest.ramp(12), java.util.Arrays.copyOfRange(drain(ds.asFloat32(), 0, null, null).get(0)[0], 12, 24));
+    }
+
     @Test
     void safetensorsNpzAndShardDirectories() throws IOException {
         Path st = dir.resolve("d.safetensors");
