@@ -188,9 +188,9 @@ final class ModelFiles {
     static void restoreInto(Model model, Path file) throws IOException {
         List<Tensor> before = model.getWeights();
         try {
-            KerasImport.loadWeights(model, file);
             Runnable[] state = {() -> { }};
-            KerasImport.restoreState(model, file, (m, meta, stored, saved) -> state[0] = restore(m, meta, stored, saved, true));
+            // one read of the file: the weights, and the state read and checked before they are set
+            KerasImport.loadWeights(model, file, (m, meta, stored, saved) -> state[0] = restore(m, meta, stored, saved, true));
             try {
                 state[0].run();
             } catch (IllegalArgumentException | IllegalStateException e) {   // a backstop: the read checked what this sets
