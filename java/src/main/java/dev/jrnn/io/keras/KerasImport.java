@@ -429,19 +429,20 @@ public final class KerasImport {
         }
         // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
         for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
-        if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
-            RuntimeException e = read.stateFailure();
-            throw e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                    ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
-        }
         try {
-            assign(weighted, values, null);
+            check(weighted, values, null);
         } catch (KerasFormatException e) {
             String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
             if (e instanceof Misfit m && !m.shapes) throw new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
             throw new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? PARTIAL
                     : advice), e);
         }
+        if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
+            RuntimeException e = read.stateFailure();
+            throw e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
+        }
+        set(weighted, values);
     }
 
     /** What a by-name load that does not fit says: jrnn's is strict, Keras' by_name=True leaves the layers it cannot match. */
@@ -570,6 +571,15 @@ public final class KerasImport {
      * straight into its parameter and checked there, and a failure leaves the weights part set.
      */
     private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
+        check(layers, values, direct);
+        if (direct == null) set(layers, values);
+    }
+
+    /**
+     * {@link #assign}'s check: {@code values} put in each layer's layout (in place), a {@link Misfit} naming every array
+     * that does not fit; without {@code direct} it sets nothing ({@link #set} does, once the caller's own checks passed).
+     */
+    private static void check(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
         List<String> problems = new ArrayList<>();
         boolean shapes = false;
         for (int i = 0; i < layers.size(); i++) {
@@ -597,7 +607,10 @@ public final class KerasImport {
             }
         }
         if (!problems.isEmpty()) throw new Misfit(String.join("; ", problems), shapes);
-        if (direct != null) return;
+    }
+
+    /** Sets the arrays {@link #check} found fitting. */
+    private static void set(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values) {
         for (int i = 0; i < layers.size(); i++) {
             List<Tensor> ts = new ArrayList<>();
             for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
