@@ -38,14 +38,20 @@ public final class KerasImport {
         return load(file, null);
     }
 
-    /** Reads what a saver stored beside the weights (see {@link KerasExport#write}). */
+    /**
+     * Reads what a saver stored beside the weights (see {@link KerasExport#write}). Under {@link #load(Path, StateReader)}
+     * it runs on the model being loaded, which is thrown away if the load fails, and may set that model's state. Under
+     * {@link #loadWeights(Model, Path, StateReader)} it must set nothing (nor log what it would warn of): it runs before the
+     * weights' checks and the .keras's CRC-32 check, on a file that may then be refused, and up to three times when the
+     * file changes while being read; keep what it would set for after that call returns.
+     */
     @FunctionalInterface
     public interface StateReader {
         /**
-         * Restores the extra state into the loaded {@code model}: {@code metadata} is the parsed metadata.json of a
-         * zip (null for HDF5 files), {@code stored} the array at a path below {@link KerasExport#STATE_GROUP}, or
-         * null when there is none, {@code optimizer} the optimizer variables Keras' own layout holds (null: none).
-         * IllegalArgumentException or IllegalStateException for state that does not fit.
+         * Reads (and under {@link #load(Path, StateReader)} restores) the extra state for {@code model}: {@code metadata}
+         * is the parsed metadata.json of a zip (null for HDF5 files), {@code stored} the array at a path below
+         * {@link KerasExport#STATE_GROUP}, or null when there is none, {@code optimizer} the optimizer variables Keras' own
+         * layout holds (null: none). IllegalArgumentException or IllegalStateException for state that does not fit.
          */
         void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored, KerasOptimizerState.Saved optimizer);
     }
@@ -209,8 +215,9 @@ public final class KerasImport {
     /**
      * As {@link #loadWeights(Model, Path)}, and {@code state} reads what a saver stored beside the weights, from the same
      * open file: each byte of it read once, a .keras's stored member checked against its CRC-32 from those reads before
-     * anything is set. {@code state} only reads and checks (it runs before the weights are set: keep what it would set
-     * and set it after this returns); an IOException naming the file when the state does not fit, and then no weight is set.
+     * anything is set. {@code state} only reads and checks (see {@link StateReader}: it runs before the weights are
+     * checked and set, maybe more than once); an IOException naming the file when the state does not fit, thrown after
+     * the weights' own refusals, and then no weight is set.
      */
     public static void loadWeights(Model model, Path file, StateReader state) throws IOException {
         if (state == null) throw new IllegalArgumentException(model.name() + ".loadWeights: state is null");
