@@ -31,7 +31,11 @@ final class ZipMemberCrc {
     private final CRC32 runCrc = new CRC32();
     /** Bytes {@link #verify} read itself (those no run covered). */
     private long readAgain;
-    /** {@link #readAgain} over every check of the process (for tests: what a load path read twice, or only for its check). */
+    /**
+     * {@link #readAgain} over every check of the process (for tests: what a load path read twice, or only for its check).
+     * Process-wide: a test reads a difference across its own load, which holds while no other test loads a .keras at the
+     * same time (surefire runs the test classes one after another in one JVM; parallel tests would need a per-file count).
+     */
     private static final java.util.concurrent.atomic.AtomicLong READ_AGAIN_IN_ALL = new java.util.concurrent.atomic.AtomicLong();
 
     ZipMemberCrc(ZipArchiveEntry entry, FileChannel channel, long start, long size) {
