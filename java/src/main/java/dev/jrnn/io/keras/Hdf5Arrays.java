@@ -239,6 +239,28 @@ final class Hdf5Arrays {
             return read;
         }
 
+        /**
+         * As {@link #tensor()}, plain float32 data read by position from {@code file} where it can ({@link
+         * KerasFile#fileOffset}): those reads are the ones its deferred CRC-32 check is computed from, so the bytes are
+         * read once (jhdf's read through the mapping would fault its pages in and leave the check to read them again).
+         */
+        Tensor tensor(KerasFile file) {
+            if (read != null) return read;
+            ByteBuffer raw = plainFloats();
+            long position = raw == null ? -1 : file.fileOffset((ContiguousDataset) ds, raw);
+            if (position < 0) return tensor();
+            float[] f = new float[(int) n];
+            ByteBuffer bytes = file.pieceBuffer(PIECE * 4).order(raw.order());
+            for (long at = 0; at < n; at += PIECE) {
+                int k = (int) Math.min(PIECE, n - at);
+                bytes.clear().limit(k * 4);
+                file.read(bytes, position + at * 4);
+                bytes.flip().asFloatBuffer().get(f, (int) at, k);
+            }
+            read = Tensor.wrap(f, shape);
+            return read;
+        }
+
         private Tensor readTensor() {
             String path = ds.getPath();
             if (n == 0) return Tensor.zeros(shape);
