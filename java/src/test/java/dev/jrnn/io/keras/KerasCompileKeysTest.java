@@ -105,6 +105,56 @@ class KerasCompileKeysTest {
     }
 
     /**
+     * A learning-rate schedule inside the compile_config, edited one key at a time ({@code keras3_real/schedule_keys.json},
+     * by {@code make_schedule_keys.py}): Keras 3.15.1 builds it by {@code cls(**config)}, so an unknown or misspelt key, a
+     * missing one and a wrong-typed step count fail the load; a wrong-typed rate or name compiles there but fails at the
+     * schedule's first call (fit cannot run). jrnn ignored unknown keys (a misspelt "warmup_step" trained without warmup):
+     * each of those now loads uncompiled with one warning naming the key; what Keras compiles compiles here, with Keras'
+     * learning rate at steps 0 and 57.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachScheduleEditLoadsAsKeras3151CompilesIt(@TempDir Path dir) throws Exception {
+        Map<String, Object> base = (Map<String, Object>) ((Map<String, Object>) Json.parse(Files.readString(keras3Real("compile_keys.json"))))
+                .get("compile_config");
+        List<String> failures = new ArrayList<>();
+        for (Object o : (List<?>) Json.parse(Files.readString(keras3Real("schedule_keys.json")))) {
+            Map<String, Object> e = (Map<String, Object>) o;
+            String name = (String) e.get("name");
+            Map<String, Object> cc = (Map<String, Object>) Json.parse(Json.write(base));
+            ((Map<String, Object>) ((Map<String, Object>) cc.get("optimizer")).get("config")).put("learning_rate", e.get("schedule"));
+            Path f = KerasFixtures.withConfig(keras3Real("cfgkeys.keras"), dir.resolve("s" + failures.size() + ".keras"), text -> {
+                Map<String, Object> c = new LinkedHashMap<>((Map<String, Object>) Json.parse(text));
+                c.put("compile_config", cc);
+                return Json.write(c);
+            });
+            double[] lr = new double[2];
+            boolean[] compiled = new boolean[1];
+            List<String> warnings = LogCapture.warnings(KerasImport.class.getName(), () -> {
+                try (Model m = Models.load(f)) {
+                    compiled[0] = m.optimizer() != null;
+                    if (compiled[0]) {
+                        lr[0] = m.optimizer().learningRate();
+                        lr[1] = m.optimizer().schedule().at(57);
+                    }
+                }
+            });
+            String why = name + " (Keras 3.15.1: " + e.get("keras") + " " + e.getOrDefault("error", "") + "): jrnn "
+                    + (compiled[0] ? "compiled " + lr[0] + ", " + lr[1] : "uncompiled") + " " + warnings;
+            if ("compiled".equals(e.get("keras"))) {
+                if (!compiled[0] || !warnings.isEmpty() || Math.abs(lr[0] - ((Number) e.get("lr0")).doubleValue()) > 1e-8
+                        || Math.abs(lr[1] - ((Number) e.get("lr57")).doubleValue()) > 1e-8) {
+                    failures.add(why);
+                }
+            } else if (compiled[0] || warnings.size() != 1 || !warnings.get(0).startsWith(f + ": the model is not compiled (")
+                    || !warnings.get(0).contains("'" + e.get("key") + "'") && !warnings.get(0).contains("\"" + e.get("key") + "\"")) {
+                failures.add(why + "; expected one warning naming " + e.get("key"));
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    /**
      * A tf.keras 2 training_config: the keys older writers wrote (lr, decay 0, is_legacy_optimizer, jit_compile) compile; a
      * misspelt one does not. tf.keras 2 refuses it as Keras 3 does (the engine of TensorFlow 2.21:
      * {@code optimizers.deserialize({"class_name": "Adam", "config": {"learing_rate": 0.5}})} raises "TypeError: Unexpected

@@ -251,7 +251,7 @@ class KerasTrainingTest {
     void aKeras2ScheduleCompilesWithTheSchedule() {
         String tfKeras = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \"ExponentialDecay\", \"config\": "
                 + "{\"initial_learning_rate\": 0.1, \"decay_steps\": 10, \"decay_rate\": 0.5, \"staircase\": true, \"name\": null}}}}";
-        try (Sequential m = compiled(tfKeras)) {
+        try (Sequential m = compiledTf2(tfKeras)) {   // tf.keras 2's training_config: its schedules' default name is None
             assertEquals(new ExponentialDecay(0.1, 10, 0.5).staircase(true).config(), m.optimizer().schedule().config());
             assertEquals(0.05, m.optimizer().schedule().at(10), 1e-15);
         }
