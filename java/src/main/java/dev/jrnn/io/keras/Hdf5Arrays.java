@@ -183,8 +183,19 @@ final class Hdf5Arrays {
         // a scalar (Keras' Attention scale) reads as shape (1): jrnn's tensors have at least one dimension
         int[] shape = dims.length == 0 ? new int[] {1} : new int[dims.length];
         for (int i = 0; i < dims.length; i++) shape[i] = (int) dims[i];
-        return new Stored(ds, shape, n);
+        return new Stored(ds, shape, n, null, dims.length == 0);
     }
+
+    /**
+     * Whether {@code ds} was created and never written (h5py's create_dataset without data): its contiguous storage has no
+     * address, and h5py (so Keras) reads it as its fill value, HDF5's default 0 where the file sets none.
+     */
+    private static boolean unwritten(Dataset ds) {
+        return ds instanceof ContiguousDataset c && c.getDataAddress() == UNDEFINED_ADDRESS;
+    }
+
+    /** HDF5's undefined address (all bits set), as jhdf reads it. */
+    private static final long UNDEFINED_ADDRESS = -1;
 
     /**
      * A weight array in the file, checked (dtype, size) but read only when asked: into a tensor, or straight into
@@ -198,22 +209,21 @@ final class Hdf5Arrays {
         private final long n;
         /** Its entry of the layer group's weight_names ({@code a1/kernel:0}), null where not read from one. */
         private final String name;
+        /** A scalar dataset (shape ()), which {@link #shape} gives as (1). */
+        private final boolean scalar;
         private Tensor read;
 
-        private Stored(Dataset ds, int[] shape, long n) {
-            this(ds, shape, n, null);
-        }
-
-        private Stored(Dataset ds, int[] shape, long n, String name) {
+        private Stored(Dataset ds, int[] shape, long n, String name, boolean scalar) {
             this.ds = ds;
             this.shape = shape;
             this.n = n;
             this.name = name;
+            this.scalar = scalar;
         }
 
         /** This array with its layer group's {@code weight_names} entry for it as its name. */
         Stored named(String weightName) {
-            Stored s = new Stored(ds, shape, n, weightName);
+            Stored s = new Stored(ds, shape, n, weightName, scalar);
             s.read = read;
             return s;
         }
@@ -223,12 +233,24 @@ final class Hdf5Arrays {
 
         /** Values already in memory (a layout converted on reading), standing for a stored array of their shape. */
         static Stored of(Tensor t) {
-            Stored s = new Stored(null, t.shape(), t.size());
+            Stored s = new Stored(null, t.shape(), t.size(), null, false);
             s.read = t;
             return s;
         }
 
         int[] shape() { return shape.clone(); }
+
+        /** The shape as the file has it, as NumPy writes it: "()" for a scalar, "(0,)" for an empty array. */
+        String fileShape() {
+            if (scalar) return "()";
+            if (n != 0) return Tensor.shapeString(shape);
+            StringBuilder b = new StringBuilder("(");
+            for (int i = 0; i < shape.length; i++) b.append(i == 0 ? "" : ", ").append(shape[i]);
+            return b.append(shape.length == 1 ? ",)" : ")").toString();
+        }
+
+        /** Whether it holds no values (a dimension 0), which no jrnn weight does. */
+        boolean isEmpty() { return n == 0; }
 
         /** The dataset's path in the file; null for values converted on reading. */
         String path() { return ds == null ? null : ds.getPath(); }
@@ -241,7 +263,13 @@ final class Hdf5Arrays {
 
         private Tensor readTensor() {
             String path = ds.getPath();
-            if (n == 0) return Tensor.zeros(shape);
+            // jrnn's tensors have no zero dimension; the shape checks name it first where they run before the read
+            if (n == 0) throw new KerasFormatException("dataset " + path + " has shape " + fileShape() + ": no values");
+            if (unwritten(ds)) {
+                float[] f = new float[(int) n];
+                if (ds.getFillValue() instanceof Number fill) java.util.Arrays.fill(f, fill.floatValue());
+                return Tensor.wrap(f, shape);
+            }
             Object flat = ds.getDataFlat();
             float[] f;
             if (flat instanceof Float one) {   // a scalar dataset
@@ -317,7 +345,7 @@ final class Hdf5Arrays {
 
         /** The bytes of plain float32 data (contiguous, no filter) in the file's byte order; null for other data. */
         private ByteBuffer plainFloats() {
-            if (n == 0 || !(ds instanceof ContiguousDataset c) || !ds.getFilters().isEmpty()
+            if (n == 0 || !(ds instanceof ContiguousDataset c) || unwritten(ds) || !ds.getFilters().isEmpty()
                     || !(ds.getDataType() instanceof FloatingPoint fp) || fp.getBitPrecision() != 32 || ds.getJavaType() != float.class) {
                 return null;
             }
