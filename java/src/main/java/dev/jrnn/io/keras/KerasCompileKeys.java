@@ -57,8 +57,9 @@ final class KerasCompileKeys {
 
     /**
      * Refuses a key of schedule {@code cls}'s config {@code c} that its constructor does not take, a missing or null one it needs,
-     * and a {@code name} that is not a string without '/' (Keras 3.15.1 loads that, and its first call raises; a null name is
-     * what tf.keras 2 wrote, taken in an older file, {@code keras3} false). Every Keras builds a schedule by
+     * and a {@code name} its schedule's first call refuses: in a Keras 3 file ({@code keras3}) one that is not a string
+     * without '/' (Keras 3.15.1 loads it, then raises), in an older one one that is neither null (what tf.keras 2 wrote) nor a
+     * string (tf.keras 2's name scope takes '/'). Every Keras builds a schedule by
      * {@code cls(**config)}; a class jrnn lacks is not checked (it does not compile).
      */
     static void checkSchedule(String cls, KerasConfig c, boolean keras3) {
@@ -72,9 +73,15 @@ final class KerasCompileKeys {
                         + " needs (Keras 3.15.1 refuses " + (c.hasKey(k) ? "it" : "the file: '__init__() missing 1 required positional argument'") + ")");
             }
         }
-        if (c.hasKey("name") && !(c.raw("name") instanceof String n && !n.contains("/")) && (keras3 || c.raw("name") != null)) {
-            throw new KerasFormatException(c.where() + ": 'name' should be a string without '/', got " + KerasConfig.describe(c.raw("name"))
+        Object name = c.raw("name");
+        if (keras3 && c.hasKey("name") && !(name instanceof String n && !n.contains("/"))) {
+            throw new KerasFormatException(c.where() + ": 'name' should be a string without '/', got " + KerasConfig.describe(name)
                     + " (Keras 3.15.1 loads it, and the schedule's first call raises)");
+        }
+        // tf.keras 2 opens tf.name_scope(name or the class name), which takes any string ('/' included) and refuses the rest
+        if (!keras3 && name != null && !(name instanceof String)) {
+            throw new KerasFormatException(c.where() + ": 'name' should be a string or null, got " + KerasConfig.describe(name)
+                    + " (tf.keras 2 loads it, and the schedule's first call raises: 'name for name_scope must be a string')");
         }
     }
 
