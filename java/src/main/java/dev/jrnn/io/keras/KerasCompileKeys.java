@@ -68,9 +68,12 @@ final class KerasCompileKeys {
         Set<String> known = new TreeSet<>(List.of((keys.get(0) + " " + keys.get(1)).split(" ")));
         refuse(c, cls, known, "'__init__() got an unexpected keyword argument'");
         for (String k : keys.get(0).split(" ")) {
-            if (!c.has(k)) {   // Keras: missing, a TypeError; null, a TypeError in __init__ or at the first call
+            if (!c.has(k)) {   // Keras: missing, a TypeError; null, a TypeError in __init__ (steps, boundaries, values) or at the first call (rates)
+                String keras = !c.hasKey(k) ? "Keras 3.15.1 refuses the file: '__init__() missing 1 required positional argument'"
+                        : k.endsWith("_rate") ? "Keras 3.15.1 builds the schedule, and its first call raises"
+                        : "Keras 3.15.1 refuses it when building the schedule";
                 throw new KerasFormatException(c.where() + ": '" + k + "' is " + (c.hasKey(k) ? "null" : "missing") + ", which " + cls
-                        + " needs (Keras 3.15.1 refuses " + (c.hasKey(k) ? "it" : "the file: '__init__() missing 1 required positional argument'") + ")");
+                        + " needs (" + keras + ")");
             }
         }
         Object name = c.raw("name");

@@ -155,6 +155,45 @@ class KerasCompileKeysTest {
     }
 
     /**
+     * A null required argument of a schedule: Keras 3.15.1 refuses a null step count, boundaries or values when building
+     * the schedule, and builds one with a null rate, whose first call raises ({@code keras3_real/make_schedule_nulls.py},
+     * its output in its docstring, read here). The warning said "Keras 3.15.1 refuses it" for both; it says which now.
+     */
+    @Test
+    void aNullScheduleKeyIsNamedWhereKerasFailsOnIt() throws Exception {
+        Map<String, String> bases = Map.of(
+                "ExponentialDecay", "\"initial_learning_rate\": 0.01, \"decay_steps\": 100, \"decay_rate\": 0.9",
+                "PiecewiseConstantDecay", "\"boundaries\": [10, 20], \"values\": [0.1, 0.01, 0.001]",
+                "PolynomialDecay", "\"initial_learning_rate\": 0.01, \"decay_steps\": 100",
+                "InverseTimeDecay", "\"initial_learning_rate\": 0.01, \"decay_steps\": 100, \"decay_rate\": 0.5",
+                "CosineDecay", "\"initial_learning_rate\": 0.01, \"decay_steps\": 100",
+                "CosineDecayRestarts", "\"initial_learning_rate\": 0.01, \"first_decay_steps\": 30");
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("(?m)^(\\w+) (\\w+) (init|call): ");
+        java.util.regex.Matcher said = line.matcher(Files.readString(keras3Real("make_schedule_nulls.py")));
+        int n = 0;
+        for (; said.find(); n++) {
+            String cls = said.group(1), key = said.group(2);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cfg = new LinkedHashMap<>((Map<String, Object>) Json.parse("{" + bases.get(cls) + "}"));
+            assertTrue(cfg.containsKey(key), key);
+            cfg.put(key, null);
+            String json = "{\"loss\": \"mse\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \""
+                    + cls + "\", \"config\": " + Json.write(cfg) + "}}}}";
+            List<String> w = LogCapture.warnings(KerasImport.class.getName(), () -> {
+                try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(2))) {
+                    KerasTraining.compile(m, Json.parse(json), "f.keras");
+                    assertNull(m.optimizer(), json);
+                }
+            });
+            String where = said.group(3).equals("init") ? "Keras 3.15.1 refuses it when building the schedule"
+                    : "Keras 3.15.1 builds the schedule, and its first call raises";
+            assertEquals(List.of("f.keras: the model is not compiled (training_config.optimizer.config.learning_rate.config: '" + key
+                    + "' is null, which " + cls + " needs (" + where + ")); call compile before fit"), w, json);
+        }
+        assertEquals(14, n, "the lines of make_schedule_nulls.py's docstring");
+    }
+
+    /**
      * A tf.keras 2 training_config: the keys older writers wrote (lr, decay 0, is_legacy_optimizer, jit_compile) compile; a
      * misspelt one does not. tf.keras 2 refuses it as Keras 3 does (the engine of TensorFlow 2.21:
      * {@code optimizers.deserialize({"class_name": "Adam", "config": {"learing_rate": 0.5}})} raises "TypeError: Unexpected
