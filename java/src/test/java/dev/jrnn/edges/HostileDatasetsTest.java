@@ -44,16 +44,17 @@ class HostileDatasetsTest {
         Jrnn.setBackend("cpu");
     }
 
-    private enum Edit { UNWRITTEN, EMPTY, SCALAR }
+    private enum Edit { UNWRITTEN, UNWRITTEN_FILL, EMPTY, SCALAR }
 
     /** {@code src} with the (3, 8) dataset at {@code path} edited as make_patched.py edits it. */
     private Path edited(String src, String path, Edit edit) throws IOException {
         byte[] raw = Files.readAllBytes(file(src));
-        long address, size;
+        long address, size, header;
         try (HdfFile h = new HdfFile(file(src))) {
             ContiguousDataset ds = (ContiguousDataset) h.getDatasetByPath(path);
             address = ds.getDataAddress();
             size = ds.getStorageInBytes();
+            header = ds.getAddress();
         }
         int layout = once(raw, le(address, size));
         int dims = first(raw, le(3, 8)) - 8;   // the version-1 dataspace message: 1, rank 2, flags, 5 reserved, dims, maxima
@@ -61,6 +62,10 @@ class HostileDatasetsTest {
         assertEquals(2, raw[dims + 1]);
         switch (edit) {
             case UNWRITTEN -> Arrays.fill(raw, layout, layout + 8, (byte) 0xff);
+            case UNWRITTEN_FILL -> {
+                Arrays.fill(raw, layout, layout + 8, (byte) 0xff);
+                withFill(raw, (int) header, 0.05f);
+            }
             case EMPTY -> {
                 raw[dims + 8] = 0;
                 if ((raw[dims + 2] & 1) != 0) raw[dims + 24] = 0;   // the maximum too
@@ -71,6 +76,29 @@ class HostileDatasetsTest {
         Path f = tmp.resolve(edit.name().toLowerCase() + "_" + src);
         Files.write(f, raw);
         return f;
+    }
+
+    /**
+     * Moves the fill value message (version 2, HDF5's default: no value) of the version-1 object header at {@code header}
+     * into its trailing NIL message, holding {@code value} (make_patched.py's with_fill): the old slot becomes NIL.
+     */
+    private static void withFill(byte[] raw, int header, float value) {
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(1, raw[header], "a version-1 object header");
+        int count = b.getShort(header + 2), at = header + 16, fill = -1, nil = -1;
+        for (int i = 0; i < count; i++) {   // each message: type (2), size (2), flags, 3 reserved, body
+            int kind = b.getShort(at), n = b.getShort(at + 2);
+            if (kind == 5) fill = at;
+            if (kind == 0) nil = at;
+            at += 8 + n;
+        }
+        assertEquals(header + 16 + b.getInt(header + 8), at);
+        assertArrayEquals(new byte[] {2, 2, 2, 1}, Arrays.copyOfRange(raw, fill + 8, fill + 12));
+        assertTrue(nil > 0 && b.getShort(nil + 2) >= 12, "room for the message");
+        b.putShort(fill, (short) 0).put(fill + 4, (byte) 0);
+        // type 5, flags 1 (constant); version 2, allocation late, fill time if set, defined, 4 bytes, the value
+        b.putShort(nil, (short) 5).put(nil + 4, (byte) 1).put(nil + 8, (byte) 2).put(nil + 9, (byte) 2).put(nil + 10, (byte) 2)
+                .put(nil + 11, (byte) 1).putInt(nil + 12, 4).putFloat(nil + 16, value);
     }
 
     private static byte[] le(long a, long b) {
@@ -108,6 +136,21 @@ class HostileDatasetsTest {
             assertArrayEquals(new float[24], m.getLayer("lstm").getWeights().get(0).data());
             // k.h5 holds k.weights.h5's weights (make_hostile.py): the same kernel of zeros, Keras' same y
             assertArrayEquals(new float[] {0f, 0f}, m.predict(Npy.read(file("x.npy"))).data(), 1e-7f);
+        }
+    }
+
+    /**
+     * The same kernel never written with fill value 0.05 (keras_says3.txt, unwritten_fill): h5py reads 0.05 everywhere and
+     * Keras predicts [0.005166607, 0.0018861174]; so does jrnn (the test above cannot tell the fill value from zeros).
+     */
+    @Test
+    void aNeverWrittenDatasetWithAFillValueLoadsAsIt() throws IOException {
+        try (Model m = Models.load(file("k.keras"))) {
+            m.loadWeights(edited("k.weights.h5", V3_KERNEL, Edit.UNWRITTEN_FILL));
+            float[] fill = new float[24];
+            Arrays.fill(fill, 0.05f);
+            assertArrayEquals(fill, m.getLayer("lstm").getWeights().get(0).data());
+            assertArrayEquals(new float[] {0.005166607f, 0.0018861174f}, m.predict(Npy.read(file("x.npy"))).data(), 1e-7f);
         }
     }
 
