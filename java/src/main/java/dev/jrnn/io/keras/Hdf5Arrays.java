@@ -7,13 +7,16 @@ import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.AbstractNode;
 import io.jhdf.GlobalHeap;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FloatingPoint;
 import io.jhdf.object.datatype.StringData;
 import io.jhdf.object.datatype.StringData.PaddingType;
 import io.jhdf.object.datatype.VariableLength;
+import io.jhdf.object.message.FillValueMessage;
 import io.jhdf.storage.HdfBackingStorage;
 
 import java.nio.ByteBuffer;
@@ -165,7 +168,11 @@ final class Hdf5Arrays {
             String holds = ds.getDataType() instanceof io.jhdf.object.datatype.EnumDataType ? "HDF5 enum (h5py's bool)" : type.getSimpleName();
             throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float16, float32 or float64 weights");
         }
-        if (ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) throw new KerasFormatException("dataset " + path + " has a null dataspace (h5py.Empty): no shape and no values");
+        // a dataset never written has no storage (jhdf calls it empty): it reads as its fill value, whatever its size
+        boolean unwritten = unwritten(ds);
+        if (!unwritten && ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) {
+            throw new KerasFormatException("dataset " + path + " has a null dataspace (h5py.Empty): no shape and no values");
+        }
         if (ds.isCompound() || ds.isVariableLength()) throw new KerasFormatException("dataset " + path + " is not a plain float array");
         long[] dims = ds.getDimensionsAsLong();
         long n = 1;
@@ -176,7 +183,7 @@ final class Hdf5Arrays {
             n *= d;
         }
         long bytes = n * (type == float.class ? 4 : 8);
-        if (ds.getFilters().isEmpty() && bytes > fileBytes) {
+        if (!unwritten && ds.getFilters().isEmpty() && bytes > fileBytes) {
             throw new KerasFormatException("dataset " + path + " claims " + Arrays.toString(dims) + " (" + bytes
                     + " bytes), more than the whole file (" + fileBytes + " bytes)");
         }
@@ -188,11 +195,34 @@ final class Hdf5Arrays {
 
     /**
      * Whether {@code ds} was created and never written (h5py's create_dataset without data): its contiguous storage has no
-     * address, and h5py (so Keras) reads it as its fill value, HDF5's default 0 where the file sets none.
+     * address, or its chunked storage no chunk (no chunk index); h5py (so Keras) reads it as its fill value, HDF5's
+     * default 0 where the file sets none. A null dataspace (h5py.Empty, no storage either) has no values to fill.
      */
     private static boolean unwritten(Dataset ds) {
-        return ds instanceof ContiguousDataset c && c.getDataAddress() == UNDEFINED_ADDRESS;
+        if (ds.getDimensionsAsLong().length == 0 && ds.getSize() == 0) return false;   // jhdf: a null dataspace has size 0
+        if (ds instanceof ContiguousDataset c) return c.getDataAddress() == UNDEFINED_ADDRESS;
+        if (!(ds instanceof ChunkedDataset)) return false;
+        try {
+            return ds.isEmpty();   // jhdf: no chunk in its index
+        } catch (RuntimeException e) {
+            return false;   // an index jhdf cannot read: the read reports it
+        }
     }
+
+    /**
+     * The value h5py reads for each element of a dataset never written: its fill value, or 0 where there is none or where
+     * the file says to write it never (HDF5 then leaves h5py's buffer, which h5py zeroes, as it is).
+     */
+    private static float fill(Dataset ds) {
+        if (ds instanceof AbstractNode node && node.getHeader().hasMessageOfType(FillValueMessage.class)
+                && node.getHeader().getMessageOfType(FillValueMessage.class).getFillValueWriteTime() == FILL_TIME_NEVER) {
+            return 0;
+        }
+        return ds.getFillValue() instanceof Number fill ? fill.floatValue() : 0;
+    }
+
+    /** HDF5's H5D_FILL_TIME_NEVER as the fill value message stores it. */
+    private static final int FILL_TIME_NEVER = 1;
 
     /** HDF5's undefined address (all bits set), as jhdf reads it. */
     private static final long UNDEFINED_ADDRESS = -1;
@@ -267,7 +297,7 @@ final class Hdf5Arrays {
             if (n == 0) throw new KerasFormatException("dataset " + path + " has shape " + fileShape() + ": no values");
             if (unwritten(ds)) {
                 float[] f = new float[(int) n];
-                if (ds.getFillValue() instanceof Number fill) java.util.Arrays.fill(f, fill.floatValue());
+                Arrays.fill(f, fill(ds));
                 return Tensor.wrap(f, shape);
             }
             Object flat = ds.getDataFlat();
