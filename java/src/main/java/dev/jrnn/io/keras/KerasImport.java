@@ -522,7 +522,7 @@ public final class KerasImport {
                     : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
             for (var e : m.entrySet()) {
                 if (e.getValue().isEmpty()) continue;
-                for (Hdf5Arrays.Stored w : e.getValue()) w.tensor(kf);   // read while the file is open, by position where it can
+                for (Hdf5Arrays.Stored w : e.getValue()) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can (no values: a misfit below)
                 stored.put(e.getKey(), e.getValue());
             }
             if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
@@ -606,7 +606,7 @@ public final class KerasImport {
                 Hdf5Arrays.Stored w = ws.get(k);
                 if (!Arrays.equals(want, w.shape())) {
                     problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " expected shape "
-                            + Tensor.shapeString(want) + ", the file has " + Tensor.shapeString(w.shape()));
+                            + Tensor.shapeString(want) + ", the file has " + w.fileShape());
                     shapes = true;
                 } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
                     problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " holds NaN or Inf");
