@@ -186,6 +186,21 @@ class TimeDistributedBatchNormTest {
                 1, 0, 0, 0, 0, 0}, 3, 2, 3), 3);
     }
 
+    /** TimeDistributed(TimeDistributed(BN)) normalizes each (step, inner step) alone, as Keras' two loops. */
+    @Test
+    void nestedTimeDistributedRunsPerInnerStep() {
+        SplittableRandom rng = new SplittableRandom(5);
+        Tensor x = LayerCheck.rand(rng, 2, 3, 2, 3, 2);
+        float[] xs = x.data();
+        for (int i = 0; i < xs.length; i++) xs[i] += 0.7f * ((i / 2) % 6);   // each (t, s) its own mean
+        BatchNormalization bn = new BatchNormalization().momentum(0.6);
+        TimeDistributed td = new TimeDistributed(new TimeDistributed(bn));
+        td.build(List.of(new int[] {2, 3, 2}));
+        BatchNormalizationTest.randomWeights(bn, rng);
+        // the same values as (3, 6, 2): one step per (t, s), t-major
+        LayerCheck.check(td, List.of(x), null, new boolean[] {true}, perStep(new int[] {3, 6, 2}, bn.epsilon(), null), 6);
+    }
+
     /** A BatchNormalization that counts its forward calls. */
     private static final class CountingBn extends BatchNormalization {
         int calls;
