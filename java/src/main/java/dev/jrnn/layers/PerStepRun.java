@@ -82,11 +82,12 @@ final class PerStepRun implements Trace {
     /** Per-step (batch, ...) tensors side by side as one folded (batch * steps, ...) tensor, batch-major. */
     private DTensor stitch(List<DTensor> perStep, String what) {
         int[] shape = perStep.get(0).shape();
-        for (DTensor d : perStep) {
-            if (d.dim(0) != b || !Arrays.equals(d.shape(), shape)) {
-                throw new IllegalStateException(what + " has shape " + Tensor.shapeString(d.shape())
-                        + " at one step and " + Tensor.shapeString(shape) + " at another, or no batch of "
-                        + b + ": it cannot be run once per step");
+        for (int s = 0; s < t; s++) {
+            DTensor d = perStep.get(s);
+            if (d.rank() == 0 || d.dim(0) != b || !Arrays.equals(d.shape(), shape)) {
+                throw new IllegalStateException(what + " at step " + s + " has shape " + Tensor.shapeString(d.shape())
+                        + ", at step 0 " + Tensor.shapeString(shape) + ": run once per step, a layer must give every step"
+                        + " the same shape, with the batch (" + b + ") first");
             }
         }
         int[] r = shape.clone();
