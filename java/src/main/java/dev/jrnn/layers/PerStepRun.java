@@ -22,20 +22,22 @@ final class PerStepRun implements Trace {
     private final List<DTensor> owned = new ArrayList<>();
     private final List<DTensor> outputs = new ArrayList<>();
     private final Backend be;
+    private final Layer layer;
     private final int b, t;
     private DTensor outputMask;
 
-    private PerStepRun(Backend be, int b, int t) {
+    private PerStepRun(Backend be, Layer layer, int b, int t) {
         this.be = be;
+        this.layer = layer;
         this.b = b;
         this.t = t;
     }
 
     /** Runs {@code layer} once per step of {@code x} (batch, steps, ...), steps &gt; 0; a failure frees what it made. */
     static Trace run(Layer layer, DTensor x, DTensor mask, boolean training) {
-        PerStepRun r = new PerStepRun(x.backend(), x.dim(0), x.dim(1));
+        PerStepRun r = new PerStepRun(x.backend(), layer, x.dim(0), x.dim(1));
         try {
-            r.forward(layer, x, mask, training);
+            r.forward(x, mask, training);
         } catch (RuntimeException | Error e) {
             r.close();
             throw e;
@@ -43,9 +45,12 @@ final class PerStepRun implements Trace {
         return r;
     }
 
-    private void forward(Layer layer, DTensor x, DTensor mask, boolean training) {
-        // as Keras' mask[:, i]: a (batch, steps, ...) mask gives each step its (batch, ...) part
-        boolean masked = mask != null && mask.rank() >= 2 && mask.dim(0) == b && mask.dim(1) == t;
+    private void forward(DTensor x, DTensor mask, boolean training) {
+        // as Keras' mask[:, i]: a mask one axis short of x gives each step its (batch, ...) part, a (batch, steps) one
+        // over a 3-D x, a (batch, steps, inner) one over a 4-D x. Any other (a (batch, steps) mask over a 4-D x, which
+        // Keras refuses: "mask provided should be one dimension less than the inputs") is dropped, as the folded call
+        // and inference drop it, so training and inference take the same masks
+        boolean masked = mask != null && mask.rank() == x.rank() - 1 && mask.dim(0) == b && mask.dim(1) == t;
         for (int s = 0; s < t; s++) {
             DTensor xs = slice(x, s);
             DTensor ms = masked ? slice(mask, s) : null;
@@ -55,7 +60,7 @@ final class PerStepRun implements Trace {
         for (int k = 0; k < n; k++) {
             List<DTensor> perStep = new ArrayList<>();
             for (Trace tr : steps) perStep.add(tr.outputs().get(k));
-            outputs.add(stitch(perStep, layer.name() + "'s output " + k));
+            outputs.add(stitch(perStep, "output " + k));
         }
         // the steps' own masks where each has axes of its own (a wrapped layer's inner steps); a (batch,) one is not
         List<DTensor> masks = new ArrayList<>();
@@ -64,7 +69,7 @@ final class PerStepRun implements Trace {
             if (m == null || m.rank() < 2) break;
             masks.add(m);
         }
-        outputMask = masks.size() == t ? stitch(masks, layer.name() + "'s mask") : null;
+        outputMask = masks.size() == t ? stitch(masks, "mask") : null;
     }
 
     /** {@code d[:, s]} of a (batch, steps, ...) tensor, as a new (batch, ...) tensor. */
@@ -73,26 +78,27 @@ final class PerStepRun implements Trace {
         int[] r = new int[shape.length - 1];
         r[0] = b;
         System.arraycopy(shape, 2, r, 1, shape.length - 2);
-        DTensor out = Layers.tensor(be, owned, r);
+        DTensor out = uninitialised(r);
         int n = (int) (out.size() / Math.max(1, b));
         be.copy2d(b, n, d.buf(), (long) s * n, t * n, out.buf(), 0, n);
         return out;
     }
 
-    /** Per-step (batch, ...) tensors side by side as one folded (batch * steps, ...) tensor, batch-major. */
+    /** The layer's per-step (batch, ...) {@code what}, side by side as one folded (batch * steps, ...) batch-major. */
     private DTensor stitch(List<DTensor> perStep, String what) {
         int[] shape = perStep.get(0).shape();
         for (int s = 0; s < t; s++) {
             DTensor d = perStep.get(s);
             if (d.rank() == 0 || d.dim(0) != b || !Arrays.equals(d.shape(), shape)) {
-                throw new IllegalStateException(what + " at step " + s + " has shape " + Tensor.shapeString(d.shape())
-                        + ", at step 0 " + Tensor.shapeString(shape) + ": run once per step, a layer must give every step"
-                        + " the same shape, with the batch (" + b + ") first");
+                throw new IllegalStateException(layer.name() + "'s " + what + " at step " + s + " has shape "
+                        + Tensor.shapeString(d.shape()) + ", at step 0 " + Tensor.shapeString(shape)
+                        + ": run once per step, a layer must give every step the same shape, with the batch (" + b
+                        + ") first");
             }
         }
         int[] r = shape.clone();
         r[0] = b * t;
-        DTensor out = Layers.tensor(be, owned, r);
+        DTensor out = uninitialised(r);
         int n = (int) (perStep.get(0).size() / Math.max(1, b));
         for (int s = 0; s < t; s++) be.copy2d(b, n, perStep.get(s).buf(), 0, n, out.buf(), (long) s * n, t * n);
         return out;
@@ -114,7 +120,14 @@ final class PerStepRun implements Trace {
             dx[s] = steps.get(s).backward(d).get(0);
         }
         for (DTensor d : dx) if (d == null) return Arrays.asList((DTensor) null);
-        return Arrays.asList(stitch(Arrays.asList(dx), "the input gradient"));
+        return Arrays.asList(stitch(Arrays.asList(dx), "input gradient"));
+    }
+
+    /** A tensor the trace frees, not zero-filled: every slice and stitch writes all of it. */
+    private DTensor uninitialised(int[] shape) {
+        DTensor d = new DTensor(be, be.empty(Tensor.size(shape)), shape);
+        owned.add(d);
+        return d;
     }
 
     /** A folded (batch * steps, ...) gradient viewed as (batch, steps, ...) over the same buffer. */

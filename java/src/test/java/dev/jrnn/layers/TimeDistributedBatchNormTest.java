@@ -201,6 +201,49 @@ class TimeDistributedBatchNormTest {
         LayerCheck.check(td, List.of(x), null, new boolean[] {true}, perStep(new int[] {3, 6, 2}, bn.epsilon(), null), 6);
     }
 
+    /**
+     * A (batch, steps) mask over a 4-D input has no part per step for BatchNormalization (Keras 3.15.1 refuses it in
+     * training and inference: "The mask provided should be one dimension less than the inputs", and nested, "The `mask`
+     * passed to the `TimeDistributed` layer must be at least 2D": td_bn/keras_refuses.py). jrnn drops it in
+     * training as in inference (it threw in training only, naming BatchNormalization's mask check): each step's moments
+     * over all its samples, the float64 per-step reference without a mask.
+     */
+    @Test
+    void aStepsMaskOverA4dInputIsDroppedInTrainingAsInInference() {
+        Tensor steps = Tensor.wrap(new float[] {1, 0, 1, 1, 0, 0}, 3, 2);
+        SplittableRandom rng = new SplittableRandom(7);
+        BatchNormalization bn = new BatchNormalization().momentum(0.6);
+        TimeDistributed td = new TimeDistributed(bn);
+        td.build(List.of(new int[] {2, 3, 2}));
+        BatchNormalizationTest.randomWeights(bn, rng);
+        LayerCheck.check(td, List.of(LayerCheck.rand(rng, 2, 3, 2, 3, 2)), steps, new boolean[] {true},
+                perStep(new int[] {3, 2, 3, 2}, bn.epsilon(), null), 8);
+        // nested: the outer wrapper passes no (batch,) part on either; each (step, inner step) alone, unmasked
+        BatchNormalization inner = new BatchNormalization().momentum(0.6);
+        TimeDistributed nested = new TimeDistributed(new TimeDistributed(inner));
+        nested.build(List.of(new int[] {2, 3, 2}));
+        BatchNormalizationTest.randomWeights(inner, rng);
+        LayerCheck.check(nested, List.of(LayerCheck.rand(rng, 2, 3, 2, 3, 2)), steps, new boolean[] {true},
+                perStep(new int[] {3, 6, 2}, inner.epsilon(), null), 9);
+    }
+
+    /** The model of the report: Embedding(maskZero) -> TD(Reshape(2, 2)) -> TD(BN) trains, as the unmasked model. */
+    @Test
+    void anEmbeddingMaskOverReshapedStepsTrains() {
+        Tensor x = Tensor.wrap(new float[] {1, 2, 0, 3, 0, 0}, 2, 3);
+        float[][] got = new float[2][];
+        for (int k = 0; k < 2; k++) {
+            Jrnn.clearSession();
+            Embedding e = new Embedding(10, 4).maskZero(k == 0);
+            try (Model m = new dev.jrnn.model.Sequential(e.inputShape(3), new TimeDistributed(new Reshape(2, 2)),
+                    new TimeDistributed(new BatchNormalization()))) {
+                e.setWeights(List.of(LayerCheck.rand(new SplittableRandom(3), 1, 10, 4)));
+                got[k] = m.call(x, true).data();
+            }
+        }
+        LayerCheck.assertClose(got[1], got[0], 0, "training with the dropped mask");
+    }
+
     /** A BatchNormalization that counts its forward calls. */
     private static final class CountingBn extends BatchNormalization {
         int calls;
