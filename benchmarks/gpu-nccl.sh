@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Data-parallel training (issue 17) on the GPU machine, in under 60 s, from the staged tree (.device: see
-# ../shared/gpu/README.md; classes in .device/cp, java .device/jre/bin/java):
+# ../shared/gpu/README.md; classes in .device/cp, java .device/java.sh, which unpacks .device/jre.tar.xz):
 #   1. NCCL's version, found as jrnn finds it (JRNN_NCCL is set to the nvidia-nccl wheel's libnccl.so.2 when present);
 #   2. NcclGpuTest (the binding, a one-rank job through the rendezvous = plain fit, two ranks on one GPU in threads);
 #   3. the one-rank overhead: plain fit against a one-rank data-parallel fit, LSTM 64x100x512, median of 3 (goal <= 3%);

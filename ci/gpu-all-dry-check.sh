@@ -63,9 +63,17 @@ ln -s "$(PATH=/usr/bin:/bin command -v python3)" "$u/bin/python3"   # a system P
 for way in xz python; do
   d=$u/$way; mkdir -p "$d"; tar -C "$u/src" -cf - jre | xz > "$d/jre.tar.xz"; cp ci/device-unpack.sh "$d/unpack.sh"
   if [ $way = xz ]; then "$d/unpack.sh"; else PATH=$u/bin "$d/unpack.sh"; fi
-  [ "$("$d/jre/bin/java")" = staged-java ] && [ -z "$(ls -A "$d" | grep jre-unpack)" ] && "$d/unpack.sh" \
+  cp "$d/jre.tar.xz" "$u/good.tar.xz"; rm "$d/jre.tar.xz"   # the second call must find jre/, not unpack again
+  [ "$("$d/jre/bin/java")" = staged-java ] && [ -z "$(ls -A "$d" | grep jre-unpack)" ] && "$d/unpack.sh" && [ ! -e "$d/jre/jre" ] \
     && ok "the packed runtime unpacks ($way) and is found the second time" || bad "unpack ($way)"
+  # a damaged archive (a byte flipped near its end, where tar has already read all it needs) is refused, leaving no jre/
+  c=$u/corrupt-$way; mkdir -p "$c"; cp ci/device-unpack.sh "$c/unpack.sh"; cp "$u/good.tar.xz" "$c/jre.tar.xz"
+  n=$(( $(stat -c %s "$c/jre.tar.xz") - 20 )); b=$(od -An -tu1 -j $n -N1 "$c/jre.tar.xz" | tr -d ' ')
+  printf "$(printf '\\%03o' $(( b ^ 1 )))" | dd of="$c/jre.tar.xz" bs=1 seek=$n conv=notrunc status=none
+  if [ $way = xz ]; then "$c/unpack.sh" 2> /dev/null; else PATH=$u/bin "$c/unpack.sh" 2> /dev/null; fi
+  [ $? -eq 2 ] && [ ! -e "$c/jre" ] && ok "a damaged archive is refused ($way), no jre/ left" || bad "damaged archive ($way)"
 done
+command -v xz > /dev/null || echo "(no xz here: the xz way ran Python's lzma too)"
 mkdir -p "$u/none"; cp ci/device-unpack.sh "$u/none/unpack.sh"
 "$u/none/unpack.sh" 2> "$u/none/err"; [ $? -eq 2 ] && grep -q "no jre/ and no jre.tar.xz" "$u/none/err" && ok "no runtime staged: refused, saying so" || bad "unpack without an archive"
 ARGS=(--bogus)

@@ -200,14 +200,14 @@ final class Hdf5Arrays {
         return new Stored(ds, shape, n, null, dims.length == 0);
     }
 
+    /** The most bytes of fill value a never-written dataset larger than its file may claim (64 MiB). */
+    static final long UNWRITTEN_MAX_BYTES = 64L << 20;
+
     /**
      * Whether {@code ds} was created and never written (h5py's create_dataset without data): its contiguous storage has no
      * address, or its chunked storage no chunk (no chunk index); h5py (so Keras) reads it as its fill value, HDF5's
      * default 0 where the file sets none. A null dataspace (h5py.Empty, no storage either) has no values to fill.
      */
-    /** The most bytes of fill value a never-written dataset larger than its file may claim (64 MiB). */
-    static final long UNWRITTEN_MAX_BYTES = 64L << 20;
-
     private static boolean unwritten(Dataset ds) {
         if (ds.getDimensionsAsLong().length == 0 && ds.getSize() == 0) return false;   // jhdf: a null dataspace has size 0
         if (ds instanceof ContiguousDataset c) return c.getDataAddress() == UNDEFINED_ADDRESS;
