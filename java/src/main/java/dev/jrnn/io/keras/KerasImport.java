@@ -331,6 +331,10 @@ public final class KerasImport {
         List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
         for (var e : graph.byName.entrySet()) {
             List<Hdf5Arrays.Stored> ws = stored.get(e.getKey());
+            if (kf.layout == KerasFile.Layout.KERAS3_ZIP && (ws == null || ws.isEmpty()) && !e.getValue().params().isEmpty()
+                    && graph.sharedNote(e.getKey()) != null) {   // a shared layer's weights, saved once by Keras 3
+                throw new KerasFormatException(graph.sharedNote(e.getKey()));
+            }
             if (ws == null && !e.getValue().params().isEmpty()) {
                 throw new KerasFormatException("no weights stored for layer '" + e.getKey() + "'");
             }
