@@ -70,7 +70,10 @@ final class KerasGraph {
     private final Map<String, Place> owner = new HashMap<>();
     /** Every name the file's config holds: a copy's jrnn name is none of them. */
     private final java.util.Set<String> fileNames = new java.util.HashSet<>();
-    /** Per config name met at two or more nesting levels: its places, each its own layer (see {@link #recordAt}). */
+    /**
+     * Per config name met in two or more models (two nesting levels, or sibling nested models at one depth): its places,
+     * each its own layer (see {@link #recordAt}).
+     */
     private final Map<String, List<Place>> levels = new LinkedHashMap<>();
 
     /** A recorded layer: its scope, its file name, its {@link #order} entry (whose first element is its jrnn name). */
@@ -613,10 +616,12 @@ final class KerasGraph {
 
     /**
      * As {@link #record}, the layer's Keras 3 group at {@code group} (a path below {@code layers/}). A name that a layer
-     * at another nesting level has (a layer or nested model shared between the top model and a nested model when saved,
-     * or two layers so named) is two layers, as Keras' load_model builds them: each place from its own config entry,
-     * with its own group's weights, trained apart afterwards. jrnn's model is flat, so the deeper one takes a name no
-     * entry of the file has ({@code shared_d_1}); the shallower keeps the file's name (a top-level layer its group's).
+     * of another model has (another nesting level or a sibling nested model at the same depth: a layer or nested model
+     * shared between the top model and a nested model when saved, or two layers so named) is two layers, as Keras'
+     * load_model builds them: each place from its own config entry, with its own group's weights, trained apart
+     * afterwards. jrnn's model is flat, so the first recorded at the smallest depth keeps the file's name (a top-level
+     * layer its group's) and every other copy takes {@code name_k}, the first k that no entry of the file and no earlier
+     * copy uses ({@code shared_d_1}).
      */
     private void recordAt(String name, String cls, Layer l, Scope scope, String group, String where) {
         Place other = owner.get(name);
