@@ -679,6 +679,13 @@ final class KerasGraph {
         }
     }
 
+    /** Each recorded layer's name in the file's config (a renamed copy's is not its jrnn name), by layer. */
+    Map<Layer, String> fileNames() {
+        Map<Layer, String> r = new java.util.IdentityHashMap<>();
+        for (Place p : owner.values()) r.put(p.layer(), p.fileName());
+        return r;
+    }
+
     /**
      * Why layer {@code jrnnName} can have no weights in a Keras 3 file: its file name is a layer's at other nesting
      * levels too (a layer shared between them when saved, whose weights Keras 3 saves once); null when it is not.

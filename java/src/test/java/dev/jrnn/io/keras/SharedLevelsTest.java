@@ -126,4 +126,43 @@ class SharedLevelsTest {
                 + " model 'inner': a layer (or nested model) shared between the top model and a nested model"), msg);
         assertTrue(msg.contains("\"Layer 'shared_d' expected 2 variables, but received 0\"); save the model as .h5 in Keras"), msg);
     }
+
+    /** A model's one output on {@code name}_x.npy against Keras' {@code name}_pred.npy. */
+    static void predictsAs(Model m, String name, String what) throws IOException {
+        Tensor got = m.predict(Npy.read(res(name + "_x.npy")));
+        float[] want = Npy.read(res(name + "_pred.npy")).data();
+        assertEquals(want.length, got.data().length, what);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got.data()[i], 1e-4, what + " [" + i + "]");
+    }
+
+    /**
+     * DIFFERENT layers of one name, equal shapes, other weights (make_diff_levels.py, Keras 3.15.1): nested-first
+     * ('inner/dense' then the top's 'dense'), top-first ('head' then 'inner2/head') and siblings at one depth
+     * ('enc/proj', 'dec/proj'). Each copy must take its own group's weights: a swap changes the predictions.
+     */
+    @Test
+    void differentLayersOfOneNameTakeTheirOwnWeightsFromH5AndKeras() throws IOException {
+        for (String ext : List.of(".h5", ".keras")) {
+            try (Model m = Models.load(res("diff_levels" + ext))) {
+                predictsAs(m, "diff_levels", "diff_levels" + ext);
+                // a copy's name is the file's or <name>_1 (which copy keeps it: GUIDE 'Nested models')
+                List<String> names = m.layers().stream().map(Layer::name).toList();
+                for (String n : List.of("dense", "dense_1", "head", "head_1", "proj", "proj_1")) assertTrue(names.contains(n), ext + ": " + names);
+            }
+        }
+    }
+
+    /**
+     * LoRA in a legacy .h5 (make_lora_shared.py, Keras 3.15.1): Dense 'shared' with enable_lora(2) shared between the
+     * top model and nested 'inner' (inner's copy named shared_1), and two different LoRA Dense 'lo' (inner's alpha 2,
+     * the top's alpha 6). jrnn refused the file ("layer group 'inner' holds LoRA arrays of 'shared', but the config has
+     * no layer 'shared' in that group that sets lora_rank"), and keyed the LoRA settings by name, so one 'lo' would take
+     * the other's alpha. The reference is the saving model's predictions (GUIDE: LoRA, Keras' reload reads alpha 2).
+     */
+    @Test
+    void aSharedLoraLayerAndTwoLoraLayersOfOneNameLoadAsTheSavingModel() throws IOException {
+        try (Model m = Models.load(res("lora_shared.h5"))) {
+            predictsAs(m, "lora_shared", "lora_shared.h5");
+        }
+    }
 }
