@@ -64,8 +64,11 @@ final class KerasGraph {
     boolean nestedModels;
     /** An architecture alone (fromJson): a top Sequential may declare no input, an unbuilt model as Keras writes it. */
     boolean unbuiltAllowed;
-    /** The keras ops read as merge layers (KerasArithmeticOps), their shapes checked once the model is wired. */
-    private final java.util.Set<String> arithmeticOps = new java.util.HashSet<>();
+    /**
+     * The keras ops read as merge layers (KerasArithmeticOps), their shapes checked once the model is wired: by layer, as
+     * an op's jrnn name may differ from its file name (see {@link #recordAt}), with its file name for the message.
+     */
+    private final Map<Layer, String> arithmeticOps = new java.util.IdentityHashMap<>();
     /** Each recorded layer by its jrnn name: where it lies, for a layer of that name at another nesting level. */
     private final Map<String, Place> owner = new HashMap<>();
     /** Every name the file's config holds: a copy's jrnn name is none of them. */
@@ -104,7 +107,7 @@ final class KerasGraph {
             case "Model", "Functional" -> functional(new KerasConfig(cfg, "model_config.config"), root).topModel();
             default -> throw new KerasFormatException("model class '" + cls + "' is not supported: expected Sequential, Model or Functional");
         };
-        KerasArithmeticOps.checkShapes(byName, arithmeticOps);
+        KerasArithmeticOps.checkShapes(arithmeticOps);
         // Keras 3's functional_from_config passes trainable to the model (its setter runs before the layers are tracked:
         // they keep their own flags), and a model that is not trainable trains none of its weights; Sequential.from_config
         // does not read it
@@ -405,7 +408,7 @@ final class KerasGraph {
             f.ops.put(name, l);
             f.refs.put(name, arithmetic ? KerasArithmeticOps.refs(spec, spec.where()) : KerasCalls.inboundNodes(spec, l));
             if (arithmetic) f.arithmetic.add(name);
-            if (arithmetic) arithmeticOps.add(name);
+            if (arithmetic) arithmeticOps.put(l, name);
         }
         f.maskOps.check(f.ops, f.refs, KerasCalls.refs(c, "output_layers"), c.where());
         KerasArithmeticOps.checkUnmasked(f.arithmetic, f.ops, f.refs, c.where(), !scope.path.isEmpty());

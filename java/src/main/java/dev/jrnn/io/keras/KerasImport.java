@@ -331,10 +331,9 @@ public final class KerasImport {
         List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
         for (var e : graph.byName.entrySet()) {
             List<Hdf5Arrays.Stored> ws = stored.get(e.getKey());
-            if (kf.layout == KerasFile.Layout.KERAS3_ZIP && (ws == null || ws.isEmpty()) && !e.getValue().params().isEmpty()
-                    && graph.sharedNote(e.getKey()) != null) {   // a shared layer's weights, saved once by Keras 3
-                throw new KerasFormatException(graph.sharedNote(e.getKey()));
-            }
+            String shared = kf.layout == KerasFile.Layout.KERAS3_ZIP && (ws == null || ws.isEmpty()) && !e.getValue().params().isEmpty()
+                    ? graph.sharedNote(e.getKey()) : null;
+            if (shared != null) throw new KerasFormatException(shared);   // a shared layer's weights, saved once by Keras 3
             if (ws == null && !e.getValue().params().isEmpty()) {
                 throw new KerasFormatException("no weights stored for layer '" + e.getKey() + "'");
             }
