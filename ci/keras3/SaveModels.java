@@ -171,6 +171,14 @@ public class SaveModels {
             scramble(m, r);
             save(m, "maskops", List.of(Tensor.of(new float[] {1, 2, 3, 0, 0, 0, 4, 5, 6, 7, 8, 1, 0, 2, 3, 0, 1, 0}, 3, 6)));
         }
+        // masks concatenated along the steps into a GRU: written as Keras' ops (axis 1); left to Keras to rebuild, its
+        // concatenate op clashed with the layer's default name "concatenate" (outside tester auditlayers)
+        Input s1 = Input.shape(5).name("s1"), s2 = Input.shape(5).name("s2");
+        Node steps = new Concatenate(1).apply(new Embedding(10, 3).maskZero(true).apply(s1), new Embedding(10, 3).maskZero(true).apply(s2));
+        try (Model m = new Model(List.of(s1, s2), List.of(new GRU(2).apply(steps))).name("catsteps")) {
+            scramble(m, r);
+            save(m, "catsteps", List.of(Tensor.of(new float[] {5, 3, 3, 6, 7, 1, 4, 5, 0, 0}, 2, 5), Tensor.of(new float[] {5, 0, 3, 6, 0, 0, 0, 5, 2, 0}, 2, 5)));
+        }
         Input it = Input.shape(6).name("it");
         Node ie = new Embedding(9, 4).maskZero(true).apply(it);
         Node ih = new Dense(3).apply(new GlobalAveragePooling1D().apply(ie));

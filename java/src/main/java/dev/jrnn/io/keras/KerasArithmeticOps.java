@@ -139,10 +139,11 @@ final class KerasArithmeticOps {
      * Refuses a call of an op read here (tf.keras' configs hold no shapes: checked once the model is wired) whose two
      * inputs differ in shape: NumPy's broadcasting and the merge layers' differ there.
      */
-    static void checkShapes(Map<String, Layer> layers, Set<String> ops) {
-        for (String op : ops) {
-            Layer l = layers.get(op);
-            if (l == null || l instanceof dev.jrnn.layers.Concatenate) continue;   // its own check: the axes besides its axis
+    static void checkShapes(Map<Layer, String> ops) {   // each op's layer with its name in the file
+        for (var e : ops.entrySet()) {
+            Layer l = e.getKey();
+            String op = e.getValue();
+            if (l instanceof dev.jrnn.layers.Concatenate) continue;   // its own check: the axes besides its axis
             for (dev.jrnn.layers.Call call : l.calls()) {
                 List<dev.jrnn.layers.Node> in = call.inputs();
                 if (in.size() == 2 && !java.util.Arrays.equals(in.get(0).shape(), in.get(1).shape())) {

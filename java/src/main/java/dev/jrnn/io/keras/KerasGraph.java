@@ -64,10 +64,27 @@ final class KerasGraph {
     boolean nestedModels;
     /** An architecture alone (fromJson): a top Sequential may declare no input, an unbuilt model as Keras writes it. */
     boolean unbuiltAllowed;
-    /** The keras ops read as merge layers (KerasArithmeticOps), their shapes checked once the model is wired. */
-    private final java.util.Set<String> arithmeticOps = new java.util.HashSet<>();
-    /** The model each layer name belongs to, for the message when a nested model's layer reuses it. */
-    private final Map<String, String> owner = new HashMap<>();
+    /**
+     * The keras ops read as merge layers (KerasArithmeticOps), their shapes checked once the model is wired: by layer, as
+     * an op's jrnn name may differ from its file name (see {@link #recordAt}), with its file name for the message.
+     */
+    private final Map<Layer, String> arithmeticOps = new java.util.IdentityHashMap<>();
+    /** Each recorded layer by its jrnn name: where it lies, for a layer of that name at another nesting level. */
+    private final Map<String, Place> owner = new HashMap<>();
+    /** Every name the file's config holds: a copy's jrnn name is none of them. */
+    private final java.util.Set<String> fileNames = new java.util.HashSet<>();
+    /**
+     * Per config name met in two or more models (two nesting levels, or sibling nested models at one depth): its places,
+     * each its own layer (see {@link #recordAt}).
+     */
+    private final Map<String, List<Place>> levels = new LinkedHashMap<>();
+
+    /** A recorded layer: its scope, its file name, its {@link #order} entry (whose first element is its jrnn name). */
+    private record Place(Scope scope, String fileName, Layer layer, String[] entry) {
+        String describe() { return scope.chain == null ? "the top model" : "nested model '" + scope.chain + "'"; }
+
+        int depth() { return scope.chain == null ? 0 : scope.chain.split(" > ", -1).length; }
+    }
 
     /** {@code kerasVersion}: the file's keras_version (null: unknown), for the node numbering of nested models. */
     KerasGraph(KerasLayers layers, String kerasVersion) {
@@ -78,6 +95,7 @@ final class KerasGraph {
     Model build(Object modelConfig) {
         KerasConfig top = new KerasConfig(modelConfig, "model_config");
         String cls = KerasLayers.checkModule(top, "model_config");
+        names(modelConfig, fileNames);
         Object cfg = top.raw("config");
         Scope root = new Scope("", cfg instanceof Map<?, ?> m && m.get("name") instanceof String n ? n : "model", null, null);
         KerasLayers.refuseTextVectorization(cfg);   // before any layer, in nested models too
@@ -89,7 +107,7 @@ final class KerasGraph {
             case "Model", "Functional" -> functional(new KerasConfig(cfg, "model_config.config"), root).topModel();
             default -> throw new KerasFormatException("model class '" + cls + "' is not supported: expected Sequential, Model or Functional");
         };
-        KerasArithmeticOps.checkShapes(byName, arithmeticOps);
+        KerasArithmeticOps.checkShapes(arithmeticOps);
         // Keras 3's functional_from_config passes trainable to the model (its setter runs before the layers are tracked:
         // they keep their own flags), and a model that is not trainable trains none of its weights; Sequential.from_config
         // does not read it
@@ -390,7 +408,7 @@ final class KerasGraph {
             f.ops.put(name, l);
             f.refs.put(name, arithmetic ? KerasArithmeticOps.refs(spec, spec.where()) : KerasCalls.inboundNodes(spec, l));
             if (arithmetic) f.arithmetic.add(name);
-            if (arithmetic) arithmeticOps.add(name);
+            if (arithmetic) arithmeticOps.put(l, name);
         }
         f.maskOps.check(f.ops, f.refs, KerasCalls.refs(c, "output_layers"), c.where());
         KerasArithmeticOps.checkUnmasked(f.arithmetic, f.ops, f.refs, c.where(), !scope.path.isEmpty());
@@ -594,21 +612,99 @@ final class KerasGraph {
         }
     }
 
-    /** Records a built layer; a name already taken (in this model or, once flattened, another) is refused naming both. */
+    /** Records a built layer; a name used twice in one model is refused (see {@link #recordAt}). */
     private void record(String name, String cls, Layer l, Scope scope, String where) {
         recordAt(name, cls, l, scope, scope.group(cls), where);
     }
 
-    /** As {@link #record}, the layer's Keras 3 group at {@code group} (a path below {@code layers/}). */
+    /**
+     * As {@link #record}, the layer's Keras 3 group at {@code group} (a path below {@code layers/}). A name that a layer
+     * of another model has (another nesting level or a sibling nested model at the same depth: a layer or nested model
+     * shared between the top model and a nested model when saved, or two layers so named) is two layers, as Keras'
+     * load_model builds them: each place from its own config entry, with its own group's weights, trained apart
+     * afterwards. jrnn's model is flat, so the first recorded at the smallest depth keeps the file's name (a top-level
+     * layer its group's) and every other copy takes {@code name_k}, the first k that no entry of the file and no earlier
+     * copy uses ({@code shared_d_1}).
+     */
     private void recordAt(String name, String cls, Layer l, Scope scope, String group, String where) {
-        String other = owner.putIfAbsent(name, scope.model);
+        Place other = owner.get(name);
+        String key = name;
+        String[] entry = {name, cls, group};
         if (other != null) {
-            throw new KerasFormatException(where + ": layer name '" + name + "' is used " + (other.equals(scope.model)
-                    ? "twice" : "by model '" + scope.model + "' and by model '" + other + "'; jrnn flattens a nested model into its "
-                    + "parent, where layer names must differ: rename one of them in Keras"));
+            if (other.scope() == scope) throw new KerasFormatException(where + ": layer name '" + name + "' is used twice");
+            String fresh = fresh(name);
+            Place mine = new Place(scope, name, l, entry);
+            List<Place> places = levels.computeIfAbsent(name, k -> new ArrayList<>());
+            if (places.isEmpty()) places.add(other);
+            places.add(mine);
+            if (other.depth() > mine.depth()) {
+                rename(other, fresh);
+            } else {
+                key = fresh;
+                l.name(fresh);
+                entry[0] = fresh;
+            }
         }
-        byName.put(name, l);
-        order.add(new String[] {name, cls, group});
+        owner.put(key, new Place(scope, name, l, entry));
+        byName.put(key, l);
+        order.add(entry);
+    }
+
+    /** Gives the recorded {@code p} the jrnn name {@code fresh}, in its place in {@link #byName} and {@link #order}. */
+    private void rename(Place p, String fresh) {
+        String old = p.entry()[0];
+        p.layer().name(fresh);
+        p.entry()[0] = fresh;
+        List<Map.Entry<String, Layer>> all = new ArrayList<>(byName.entrySet());
+        byName.clear();
+        for (var e : all) byName.put(e.getKey().equals(old) ? fresh : e.getKey(), e.getValue());
+        owner.remove(old);
+        owner.put(fresh, p);
+    }
+
+    /** {@code name_k}, the first k from 1 that no entry of the file and no recorded layer is named. */
+    private String fresh(String name) {
+        for (int k = 1; ; k++) {
+            String n = name + "_" + k;
+            if (!fileNames.contains(n) && !owner.containsKey(n)) return n;
+        }
+    }
+
+    /** Every string under a "name" key in {@code o}, any depth down. */
+    private static void names(Object o, java.util.Set<String> out) {
+        if (o instanceof Map<?, ?> m) {
+            for (var e : m.entrySet()) {
+                if ("name".equals(e.getKey()) && e.getValue() instanceof String s) out.add(s);
+                names(e.getValue(), out);
+            }
+        } else if (o instanceof List<?> l) {
+            for (Object x : l) names(x, out);
+        }
+    }
+
+    /** Each recorded layer's name in the file's config (a renamed copy's is not its jrnn name), by layer. */
+    Map<Layer, String> fileNames() {
+        Map<Layer, String> r = new java.util.IdentityHashMap<>();
+        for (Place p : owner.values()) r.put(p.layer(), p.fileName());
+        return r;
+    }
+
+    /**
+     * Why layer {@code jrnnName} can have no weights in a Keras 3 file: its file name is a layer's at other nesting
+     * levels too (a layer shared between them when saved, whose weights Keras 3 saves once); null when it is not.
+     */
+    String sharedNote(String jrnnName) {
+        Place p = owner.get(jrnnName);
+        List<Place> places = p == null ? null : levels.get(p.fileName());
+        if (places == null) return null;
+        List<String> others = new ArrayList<>();
+        for (Place o : places) if (o.layer() != p.layer()) others.add(o.describe());
+        return "layer '" + p.fileName() + "' of " + p.describe() + " has no weights in the file, and a layer of that name is in "
+                + String.join(" and in ", others) + ": a layer (or nested model) shared between the top model and a nested model, whose "
+                + "weights Keras 3 saves once, at its first place. Keras 3.15.1's load_model refuses this file too (\"Layer '"
+                + p.fileName() + "' expected " + p.layer().params().size() + " variables, but received 0\"); save the model as .h5"
+                + " in Keras: Keras and jrnn load that with each place its own copy of the layer (equal weights, trained apart"
+                + " afterwards)";
     }
 
     /**

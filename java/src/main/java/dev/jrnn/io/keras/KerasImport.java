@@ -299,13 +299,13 @@ public final class KerasImport {
      * Sets every layer's weights from the file, by config name, read straight into the model's store; a legacy .h5's
      * LoRA pairs merged into their kernels with {@code loras} ({@link KerasLora}).
      */
-    private static void fill(KerasGraph graph, KerasFile kf, Map<String, KerasLora.Lora> loras, java.util.Set<String> wrapped) {
+    private static void fill(KerasGraph graph, KerasFile kf, Map<Layer, KerasLora.Lora> loras, java.util.Set<String> wrapped) {
         Map<String, List<Hdf5Arrays.Stored>> stored;
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
             stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
-            KerasLora.merge(stored, loras, nestedLayerNames(graph), wrapped);
+            KerasLora.merge(stored, loras, groupLayers(graph), wrapped);
             for (var e : stored.entrySet()) {   // a layer's own group (a nested model's is split below)
                 Layer l = graph.nested.containsKey(e.getKey()) ? null : graph.byName.get(e.getKey());
                 if (l != null) e.setValue(Keras2Weights.inParamOrder(l, e.getValue()));
@@ -335,6 +335,9 @@ public final class KerasImport {
         List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
         for (var e : graph.byName.entrySet()) {
             List<Hdf5Arrays.Stored> ws = stored.get(e.getKey());
+            String shared = kf.layout == KerasFile.Layout.KERAS3_ZIP && (ws == null || ws.isEmpty()) && !e.getValue().params().isEmpty()
+                    ? graph.sharedNote(e.getKey()) : null;
+            if (shared != null) throw new KerasFormatException(shared);   // a shared layer's weights, saved once by Keras 3
             if (ws == null && !e.getValue().params().isEmpty()) {
                 throw new KerasFormatException("no weights stored for layer '" + e.getKey() + "'");
             }
@@ -346,17 +349,26 @@ public final class KerasImport {
         assign(targets, values, kf);
     }
 
-    /** Each nested model's group name with the config names of its layers, any depth down (its LoRA pairs' owners). */
-    private static Map<String, java.util.Set<String>> nestedLayerNames(KerasGraph graph) {
-        Map<String, java.util.Set<String>> r = new java.util.HashMap<>();
+    /**
+     * Each legacy weights group's layers by their names in the file (a renamed copy's file name, as the group's weight
+     * names say it): a top-level layer's group holds it alone, a nested model's its layers any depth down.
+     */
+    private static Map<String, Map<String, List<Layer>>> groupLayers(KerasGraph graph) {
+        Map<Layer, String> fileNames = graph.fileNames();
+        Map<String, Map<String, List<Layer>>> r = new java.util.HashMap<>();
+        java.util.Set<Layer> nestedLeaves = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (var e : graph.nested.entrySet()) {
             List<Layer> leaves = new ArrayList<>();
             e.getValue().leaves(leaves);
-            java.util.Set<Layer> in = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            in.addAll(leaves);
-            java.util.Set<String> names = new java.util.HashSet<>();
-            for (var l : graph.byName.entrySet()) if (in.contains(l.getValue())) names.add(l.getKey());
-            r.put(e.getKey(), names);
+            Map<String, List<Layer>> byFileName = new java.util.HashMap<>();
+            for (Layer l : leaves) {
+                byFileName.computeIfAbsent(fileNames.getOrDefault(l, l.name()), k -> new ArrayList<>()).add(l);
+                nestedLeaves.add(l);
+            }
+            r.put(e.getKey(), byFileName);
+        }
+        for (var l : graph.byName.entrySet()) {   // a top-level layer keeps its file name
+            if (!nestedLeaves.contains(l.getValue())) r.put(l.getKey(), Map.of(l.getKey(), List.of(l.getValue())));
         }
         return r;
     }

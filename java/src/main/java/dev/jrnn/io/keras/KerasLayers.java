@@ -70,8 +70,11 @@ final class KerasLayers {
     private final String file;
     /** The layers whose dtype policy jrnn does not keep, with that policy (KerasDtypes refuses or warns of them). */
     final List<Map.Entry<Layer, String>> droppedDtypes = new ArrayList<>();
-    /** The layers that set Keras 3's lora_rank, by config name: their {@link KerasLora.Lora}, for a legacy .h5's unmerged pairs. */
-    final Map<String, KerasLora.Lora> loras = new java.util.HashMap<>();
+    /**
+     * The layers that set Keras 3's lora_rank (a wrapper's inner layer too), each its {@link KerasLora.Lora}, for a
+     * legacy .h5's unmerged pairs: by layer, as two layers of one config name (at two nesting levels) may set others.
+     */
+    final Map<Layer, KerasLora.Lora> loras = new java.util.IdentityHashMap<>();
     /** Each TimeDistributed and its inner layer, "wrapper/inner" by config names: the wrapper's group holds the inner's weights. */
     final java.util.Set<String> wrapped = new java.util.HashSet<>();
 
@@ -224,7 +227,7 @@ final class KerasLayers {
             ((RecurrentLayer) l).asKerasRnn(true);
         }
         warnHarmless(c, where);
-        lora(c, name, where);
+        lora(c, l, where);
         if (SEEDED.contains(cls) && c.raw("seed") instanceof Long seed) l.seed(seed);
         KerasInitializers.read(l, c, where, kerasMajor);
         KerasPenalties.read(l, c, where);
@@ -570,10 +573,10 @@ final class KerasLayers {
      * Keras 3's lora_rank: predictions are Keras' (the .keras holds the merged kernel, a legacy .h5's pair is merged on
      * loading, {@link KerasLora}), but jrnn has no LoRA, so a fit trains the whole kernel: one warning per layer.
      */
-    private void lora(KerasConfig c, String name, String where) {
+    private void lora(KerasConfig c, Layer l, String where) {
         KerasLora.Lora lora = KerasLora.of(c);
         if (lora == null) return;
-        if (name != null) loras.put(name, lora);
+        loras.put(l, lora);
         FileFaults.warn(KerasImport.class.getName(), file + ": " + where + " sets lora_rank " + c.raw("lora_rank")
                 + ": jrnn has no LoRA and reads the layer with its low-rank update merged into the kernel, as Keras"
                 + " predicts; a fit then trains that whole kernel, where Keras trains only the low-rank pair");

@@ -39,23 +39,24 @@ final class KerasLora {
     /**
      * Each group's arrays of {@code stored} (a legacy weights group's layers, by name) with every LoRA pair summed into
      * its kernel: the sum takes the place of the layer's first array there (a plain layer's kernel comes first), the
-     * pair and the unmerged kernel go. {@code loras}: the config's layers that set lora_rank, by name; {@code nested}: the
-     * groups of nested models, each with the names of its layers (any depth). A pair belongs to the layer its weight
-     * names' scope ends in ({@code sequential/dense/lora_kernel_a}: dense), which must be the group's own layer, or for a
-     * nested model's group one of its layers: a pair under another layer's scope (a MultiHeadAttention's
-     * {@code mha/query}, whose config records no LoRA) is refused, as Keras' own loader refuses that file.
+     * pair and the unmerged kernel go. {@code loras}: the layers that set lora_rank (a TimeDistributed's inner one too);
+     * {@code groups}: each group's layers by their names in the file (a top-level layer's group: itself; a nested
+     * model's: its layers any depth down). A pair belongs to the layer its weight names' scope ends in
+     * ({@code sequential/dense/lora_kernel_a}: dense), which must be one of its group's layers: a pair under another
+     * layer's scope (a MultiHeadAttention's {@code mha/query}, whose config records no LoRA) is refused, as Keras' own
+     * loader refuses that file.
      */
-    static void merge(Map<String, List<Hdf5Arrays.Stored>> stored, Map<String, Lora> loras, Map<String, java.util.Set<String>> nested,
-                      java.util.Set<String> wrapped) {
+    static void merge(Map<String, List<Hdf5Arrays.Stored>> stored, Map<dev.jrnn.layers.Layer, Lora> loras,
+                      Map<String, Map<String, List<dev.jrnn.layers.Layer>>> groups, java.util.Set<String> wrapped) {
         for (var e : stored.entrySet()) {
             List<Hdf5Arrays.Stored> ws = e.getValue();
             if (ws.stream().noneMatch(w -> PAIRS.containsKey(stem(w.name())))) continue;
-            e.setValue(mergeGroup(e.getKey(), ws, loras, nested.get(e.getKey()), wrapped));
+            e.setValue(mergeGroup(e.getKey(), ws, loras, groups.getOrDefault(e.getKey(), Map.of()), wrapped));
         }
     }
 
-    private static List<Hdf5Arrays.Stored> mergeGroup(String group, List<Hdf5Arrays.Stored> ws, Map<String, Lora> loras,
-                                                      java.util.Set<String> nestedLayers, java.util.Set<String> wrapped) {
+    private static List<Hdf5Arrays.Stored> mergeGroup(String group, List<Hdf5Arrays.Stored> ws, Map<dev.jrnn.layers.Layer, Lora> loras,
+                                                      Map<String, List<dev.jrnn.layers.Layer>> groupLayers, java.util.Set<String> wrapped) {
         Map<String, Map<String, Hdf5Arrays.Stored>> byScope = new LinkedHashMap<>();   // a layer's scope -> its arrays by stem
         for (Hdf5Arrays.Stored w : ws) {
             String n = w.name();
@@ -67,7 +68,7 @@ final class KerasLora {
             Map<String, Hdf5Arrays.Stored> arrays = s.getValue();
             String base = arrays.containsKey("lora_kernel_a") || arrays.containsKey("lora_kernel_b") ? "kernel"
                     : arrays.containsKey("lora_embeddings_a") || arrays.containsKey("lora_embeddings_b") ? "embeddings" : null;
-            if (base != null) mergedByScope.put(s.getKey(), merged(group, s.getKey(), base, arrays, loras, nestedLayers, wrapped));
+            if (base != null) mergedByScope.put(s.getKey(), merged(group, s.getKey(), base, arrays, loras, groupLayers, wrapped));
         }
         List<Hdf5Arrays.Stored> r = new ArrayList<>();
         for (Hdf5Arrays.Stored w : ws) {
@@ -85,7 +86,8 @@ final class KerasLora {
     }
 
     private static Hdf5Arrays.Stored merged(String group, String scope, String base, Map<String, Hdf5Arrays.Stored> arrays,
-                                            Map<String, Lora> loras, java.util.Set<String> nestedLayers, java.util.Set<String> wrapped) {
+                                            Map<dev.jrnn.layers.Layer, Lora> loras, Map<String, List<dev.jrnn.layers.Layer>> groupLayers,
+                                            java.util.Set<String> wrapped) {
         String pre = base.equals("kernel") ? "lora_kernel_" : "lora_embeddings_";
         String layer = scope.substring(scope.lastIndexOf('/') + 1);
         String at = "layer group '" + group + "'";
@@ -99,8 +101,17 @@ final class KerasLora {
         String owner = layer;
         String[] parts = scope.split("/");
         if (parts.length >= 2 && wrapped.contains(parts[parts.length - 2] + "/" + layer)) owner = parts[parts.length - 2];
-        boolean owned = nestedLayers == null ? owner.equals(group) : nestedLayers.contains(owner);
-        Lora lora = owned ? loras.get(layer) : null;
+        java.util.Set<Lora> found = new java.util.LinkedHashSet<>();
+        for (dev.jrnn.layers.Layer l : groupLayers.getOrDefault(owner, List.of())) {
+            dev.jrnn.layers.Layer target = owner.equals(layer) ? l : l instanceof dev.jrnn.layers.TimeDistributed td ? td.layer() : null;
+            Lora x = target == null ? null : loras.get(target);
+            if (x != null) found.add(x);
+        }
+        if (found.size() > 1) {   // two layers of this name in one nested model's group, their LoRA set apart
+            throw new KerasFormatException(at + " holds LoRA arrays of '" + scope + "', and the group has several layers named '"
+                    + owner + "' with different lora_rank / lora_alpha " + found + ": jrnn cannot tell which these are");
+        }
+        Lora lora = found.isEmpty() ? null : found.iterator().next();
         if (lora == null) {
             throw new KerasFormatException(at + " holds LoRA arrays of '" + scope + "', but the config has no layer '" + layer
                     + "' in that group that sets lora_rank");

@@ -43,11 +43,12 @@ import java.util.function.Function;
  * layer's {@code mask} argument only for a call of one tensor argument, and (its kwargs dict being the one the node keeps)
  * records it in the node: a functional config then lists the ops of the mask among its layers and names the last in the
  * node's {@code mask}. jrnn writes them as Keras does for the calls Keras records ({@link dev.jrnn.layers.MaskArgument#recorded}): {@code not_equal(tokens, 0)} for Embedding(mask_zero), {@code any(not_equal(x, mask_value), axis=-1)} for
- * Masking, {@code logical_or} where merges combine masks, a Concatenate on the features' {@code expand_dims} /
- * {@code zeros_like} / {@code ones_like} / {@code concatenate} / {@code any}, an attention layer's {@code convert_to_tensor}.
+ * Masking, {@code logical_or} where merges combine masks, a Concatenate's {@code expand_dims} / {@code zeros_like} /
+ * {@code ones_like} / {@code concatenate} / {@code any} (on the features or along the steps: the same ops on the layer's
+ * axis), an attention layer's {@code convert_to_tensor}.
  * Left implicit, Keras would rebuild those ops while loading under automatic names, and a layer or op of the file that has
  * one of them ("concatenate", "not_equal") makes load_model fail: "The name ... is used 2 times in the model". Where one
- * recorded mask cannot be named (after a layer not listed here, a Concatenate along the steps), every recorded mask is
+ * recorded mask cannot be named (after a layer not listed here), every recorded mask is
  * left to Keras to rebuild: written ones beside it would clash with the names Keras gives its rebuilt ops.
  * <p>
  * Keras 3 does not fill the mask of a recurrent call with initial states ({@code LSTM(x, initial_state=s)}, two tensor
@@ -60,14 +61,18 @@ final class KerasMaskExport {
     /** A mask computed by a Masking or Embedding(mask_zero) {@code layer} from {@code input}. */
     private record Source(Layer layer, Node input) {}
 
-    /** The OR of masks, as a merge layer's when every input has one. */
-    private record Or(List<Object> parts) {}
+    /** The OR of masks, as a merge layer's when every input has one; {@code steps} their length (-1: any). */
+    private record Or(List<Object> parts, int steps) {}
 
-    /** A Concatenate's on the features: each input's mask (NONE: ones) widened to its features, joined, any over them. */
-    private record Concat(List<Object> parts, List<Node> inputs, int axis) {}
+    /**
+     * A Concatenate's, along the features or the steps (Keras' compute_mask is the same ops for either axis): each
+     * input's mask (NONE: ones) widened to its features, joined along {@code axis}, any over the features; {@code out}
+     * the layer's output shape per sample.
+     */
+    private record Concat(List<Object> parts, List<Node> inputs, int axis, int[] out) {}
 
-    /** An attention layer's: its query's mask through {@code ops.convert_to_tensor}. */
-    private record Converted(Object part) {}
+    /** An attention layer's: its query's mask through {@code ops.convert_to_tensor}; {@code steps} the query's. */
+    private record Converted(Object part, int steps) {}
 
 
     private static final Object NONE = new Object(), OTHER = new Object();
@@ -104,8 +109,8 @@ final class KerasMaskExport {
             if (recorded) return null;   // Keras rebuilds it as it loads
             throw new IllegalArgumentException("layer '" + l.name() + "' (" + l.kerasClass() + ") is called with initial states on a"
                     + " masked input whose mask the .keras writer cannot write as Keras' ops (it can from Masking and"
-                    + " Embedding(mask_zero=True), through layers that pass a mask on unchanged, merges, Concatenate on the"
-                    + " features and attention layers); Keras 3 runs such a call unmasked unless the file passes its mask: save"
+                    + " Embedding(mask_zero=True), through layers that pass a mask on unchanged, merges, Concatenate and"
+                    + " attention layers); Keras 3 runs such a call unmasked unless the file passes its mask: save"
                     + " it as .h5 (tf.keras 2, which masks the call), or make the call with applyUnmasked to save Keras 3's reading");
         }
         return boolTensor(emit(o, entries, tensor), new int[] {call.inputs().get(0).shape()[0]});
@@ -143,12 +148,13 @@ final class KerasMaskExport {
             }
         } else if (o instanceof Converted c) {   // Attention.compute_mask: ops.convert_to_tensor(mask[0])
             String q = emit(c.part(), entries, tensor);
+            int[] steps = {c.steps()};
             name = fresh("convert_to_tensor");
             Map<String, Object> cfg = new LinkedHashMap<>();
             cfg.put("dtype", null);
             cfg.put("sparse", null);
             cfg.put("ragged", null);
-            Map<String, Object> e = op("ConvertToTensor", name, cfg, List.of(boolTensor(q, new int[] {-1})));
+            Map<String, Object> e = op("ConvertToTensor", name, cfg, List.of(boolTensor(q, steps)));
             e.put("module", "keras.src.ops.core");
             entries.add(e);
         } else if (o instanceof Concat c) {   // Concatenate.compute_mask, input by input, then concatenate and any
@@ -174,21 +180,19 @@ final class KerasMaskExport {
             }
             String cat = fresh("concatenate");
             entries.add(op("Concatenate", cat, Map.of("axis", (long) c.axis()), List.of(widened)));
-            int[] first = c.inputs().get(0).shape();
-            int features = 0;
-            for (Node in : c.inputs()) features = features < 0 || in.shape()[in.shape().length - 1] < 0 ? -1 : features + in.shape()[in.shape().length - 1];
             name = fresh("any");
             Map<String, Object> any = new LinkedHashMap<>();
             any.put("axis", -1L);
             any.put("keepdims", false);
-            entries.add(op("Any", name, any, List.of(boolTensor(cat, new int[] {first[0], features}))));
+            entries.add(op("Any", name, any, List.of(boolTensor(cat, c.out()))));
         } else {
             List<Object> parts = ((Or) o).parts();
+            int[] steps = {((Or) o).steps()};
             name = emit(parts.get(0), entries, tensor);
             for (Object p : parts.subList(1, parts.size())) {   // as Keras' Merge.compute_mask: logical_or, input by input
                 String next = emit(p, entries, tensor), prev = name;
                 name = fresh("logical_or");
-                entries.add(op("LogicalOr", name, Map.of(), List.of(boolTensor(prev, new int[] {-1}), boolTensor(next, new int[] {-1}))));
+                entries.add(op("LogicalOr", name, Map.of(), List.of(boolTensor(prev, steps), boolTensor(next, steps))));
             }
         }
         written.put(o, name);
@@ -240,19 +244,24 @@ final class KerasMaskExport {
                 r = NONE;   // no mask reaches it, Keras drops it there (Conv1D, the poolings), or no steps are left (Flatten)
             } else if (l instanceof BaseDenseAttention) {
                 Object q = origin(in);   // the query's mask, in Keras and jrnn
-                r = q == NONE || q == OTHER ? q : new Converted(q);
+                r = q == NONE || q == OTHER ? q : new Converted(q, in.shape()[0]);
             } else if (l instanceof MultiHeadAttention) {
                 r = origin(in);   // the query's mask (Layer.__call__'s previous_mask), no op
             } else if (l instanceof RecurrentLayer || l instanceof Bidirectional) {
                 r = n.shape().length >= 2 ? origin(in) : NONE;   // sequences carry the input's mask, states none
-            } else if (l instanceof Concatenate cat && !alongSteps(cat, n)) {
+            } else if (l instanceof Concatenate cat) {
+                // along the features the steps agree; along the steps (jrnn puts the masks side by side, Keras' any over
+                // the features of the widened masks joined on axis 1 gives the same) sequences of features, as jrnn joins
+                boolean steps = alongSteps(cat, n);
                 List<Object> parts = new ArrayList<>();
                 for (Node i : c.inputs()) {
                     Object p = origin(i);
-                    if (p == OTHER || i.shape().length < 2 || i.shape()[0] != n.shape()[0]) return record(n, OTHER);
+                    if (p == OTHER || i.shape().length != n.shape().length || (steps ? n.shape().length != 2 : i.shape()[0] != n.shape()[0])) {
+                        return record(n, OTHER);
+                    }
                     parts.add(p);
                 }
-                r = new Concat(parts, c.inputs(), cat.axis());
+                r = new Concat(parts, c.inputs(), cat.axis(), n.shape());
             } else if (l instanceof Merge && !(l instanceof Dot) && !(l instanceof Concatenate)) {
                 List<Object> parts = new ArrayList<>();
                 for (Node i : c.inputs()) {
@@ -261,7 +270,7 @@ final class KerasMaskExport {
                     if (p == NONE) return record(n, NONE);   // Keras 3.4 and later: no mask when an input has none
                     parts.add(p);
                 }
-                r = parts.size() == 1 ? parts.get(0) : new Or(parts);
+                r = parts.size() == 1 ? parts.get(0) : new Or(parts, n.shape()[0]);
             } else if (passesUnchanged(l) && c.inputs().size() == 1 && n.shape().length >= 2 && n.shape()[0] == in.shape()[0]) {
                 r = origin(in);
             } else {

@@ -314,6 +314,7 @@ class KerasConfigKeysTest {
                 Map.entry("shared_mha_mask.keras", "use_causal_mask is False in call 0"),
                 Map.entry("lora_mhaq.h5", "holds LoRA arrays of 'mha/query'"),   // Keras refuses both (make_lora_variants.py)
                 Map.entry("lora_rank_edit.h5", "sets lora_rank 2, but its LoRA arrays have rank 1"),
+                Map.entry("shared_levels.keras", "shared between the top model and a nested model"),   // Keras refuses it (make_shared_levels.py)
                 Map.entry("tf2_damaged_bias.h5", "expected shape (3,)"), Map.entry("tv_model.keras", "TextVectorization"),
                 Map.entry("tv_nested.keras", "TextVectorization"));
         List<Path> files = new ArrayList<>();

@@ -3,6 +3,9 @@ package dev.jrnn.io.keras;
 import dev.jrnn.Jrnn;
 import dev.jrnn.LogCapture;
 import dev.jrnn.data.Npy;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.tensor.Tensor;
@@ -102,7 +105,8 @@ class LoraFilesTest {
                 named("m/d/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
                 named("m/d/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
         stored.put("other", List.of(named("m/other/kernel", Tensor.wrap(new float[] {7}, 1, 1))));
-        KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1.5)), Map.of(), java.util.Set.of());
+        Dense layer = new Dense(2);
+        KerasLora.merge(stored, Map.of(layer, new KerasLora.Lora(1, 1.5)), alone("d", layer), java.util.Set.of());
         List<Hdf5Arrays.Stored> d = stored.get("d");
         assertEquals(2, d.size());
         assertEquals("m/d/kernel", d.get(0).name());
@@ -126,7 +130,10 @@ class LoraFilesTest {
                     named("s/" + td + "/d/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
                     named("s/" + td + "/d/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
         }
-        KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of(), java.util.Set.of("td1/d", "td2/d"));
+        Dense d1 = new Dense(2), d2 = new Dense(2);
+        Map<String, Map<String, List<Layer>>> groups = new java.util.HashMap<>(alone("td1", new TimeDistributed(d1)));
+        groups.putAll(alone("td2", new TimeDistributed(d2)));
+        KerasLora.merge(stored, Map.of(d1, new KerasLora.Lora(1, 1), d2, new KerasLora.Lora(1, 1)), groups, java.util.Set.of("td1/d", "td2/d"));
         assertEquals(1, stored.get("td1").size());
         assertEquals(List.of(11f, 102f, 23f, 204f, 35f, 306f), boxed(stored.get("td2").get(0).tensor().data()));
         Map<String, List<Hdf5Arrays.Stored>> other = new LinkedHashMap<>();
@@ -135,7 +142,7 @@ class LoraFilesTest {
                 named("mha/query/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
                 named("mha/query/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
         assertThrows(KerasFormatException.class,
-                () -> KerasLora.merge(other, Map.of("query", new KerasLora.Lora(1, 1)), Map.of(), java.util.Set.of("td1/query")));
+                () -> KerasLora.merge(other, Map.of(new Dense(2), new KerasLora.Lora(1, 1)), Map.of(), java.util.Set.of("td1/query")));
     }
 
     /** A pair that does not fit its kernel, or one for a layer the config gives no lora_rank, is refused by name. */
@@ -146,15 +153,21 @@ class LoraFilesTest {
                 named("m/d/lora_kernel_a", Tensor.wrap(new float[] {1, 2}, 2, 1)),
                 named("m/d/lora_kernel_b", Tensor.wrap(new float[] {10, 100}, 1, 2)),
                 named("m/d/kernel", Tensor.wrap(new float[] {1, 2, 3, 4, 5, 6}, 3, 2)))));
-        var e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of(), java.util.Set.of()));
+        Dense layer = new Dense(2);
+        var e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of(layer, new KerasLora.Lora(1, 1)), alone("d", layer), java.util.Set.of()));
         assertEquals("layer group 'd': LoRA arrays of 'm/d' do not fit its kernel (3, 2): lora_kernel_a (2, 1), lora_kernel_b (1, 2)"
                 + " (expected (3, 1) and (1, 2))", e.getMessage());
-        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of(), Map.of(), java.util.Set.of()));
+        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of(), alone("d", layer), java.util.Set.of()));
         assertEquals("layer group 'd' holds LoRA arrays of 'm/d', but the config has no layer 'd' in that group that sets lora_rank", e.getMessage());
         stored.get("d").remove(2);
-        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of("d", new KerasLora.Lora(1, 1)), Map.of(), java.util.Set.of()));
+        e = assertThrows(KerasFormatException.class, () -> KerasLora.merge(stored, Map.of(layer, new KerasLora.Lora(1, 1)), alone("d", layer), java.util.Set.of()));
         assertEquals("layer group 'd' holds LoRA arrays of 'm/d' ([lora_kernel_a, lora_kernel_b]) without all of kernel,"
                 + " lora_kernel_a and lora_kernel_b", e.getMessage());
+    }
+
+    /** A top-level layer's legacy group: itself, by its file name. */
+    private static Map<String, Map<String, List<Layer>>> alone(String name, Layer l) {
+        return Map.of(name, Map.of(name, List.of(l)));
     }
 
     private static Hdf5Arrays.Stored named(String name, Tensor t) {
