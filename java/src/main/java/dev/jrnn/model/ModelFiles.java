@@ -93,8 +93,9 @@ final class ModelFiles {
             // state of another store (a new optimizer not stepped yet) is saved as a fresh build's: the file resumes as this model would
             Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
             if (KerasOptimizerState.orderChangedIn310(opt)) {   // below jrnn_state/, as before: Keras 3.0-3.9 would misread them
-                for (var e : current.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
-                o.put("state", List.copyOf(current.keySet()));
+                Map<String, float[]> slots = settingsSlots(opt, current);
+                for (var e : slots.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
+                o.put("state", List.copyOf(slots.keySet()));
             } else {
                 optimizerVars = kerasVars(model, ps, opt);
                 o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
@@ -118,6 +119,30 @@ final class ModelFiles {
         List<KerasOptimizerState.Var> vars = optimizerVars;
         FileFaults.save(model.name() + ".save", file, () -> AtomicFiles.write(file, out -> KerasExport.write(model, out, meta, state, vars)));
     }
+
+    /**
+     * {@code current} (a bound optimizer's state) as the slots {@code opt}'s settings keep, which a load holds the file
+     * to: a slot a setting switched on since the last step at its start value (as the next step starts it), one switched
+     * off left out (no step reads it again); the accumulator and the average as they are.
+     */
+    private static Map<String, float[]> settingsSlots(Optimizer opt, Map<String, float[]> current) {
+        if (current.isEmpty()) return current;
+        int n = current.values().iterator().next().length;
+        Map<String, float[]> r = new LinkedHashMap<>();
+        for (String slot : opt.stateSlots()) {
+            float[] v = current.get(slot);
+            if (v == null) {
+                v = new float[n];
+                java.util.Arrays.fill(v, opt.stateStart(slot));
+            }
+            r.put(slot, v);
+        }
+        for (var e : current.entrySet()) if (NOT_SETTINGS_SLOTS.contains(e.getKey())) r.put(e.getKey(), e.getValue());
+        return r;
+    }
+
+    /** Gradient accumulation's and use_ema's buffers, which a restore may find missing or left over (see {@link #restoreOptimizer}). */
+    private static final java.util.Set<String> NOT_SETTINGS_SLOTS = java.util.Set.of("gradient_accumulator", "average");
 
     /**
      * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights, or a fresh build's where
@@ -245,7 +270,7 @@ final class ModelFiles {
         Runnable optimizer = () -> { };
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
-                optimizer = restoreOptimizer(model, o, stored, saved);
+                optimizer = restoreOptimizer(model, o, stored, saved, byStructure);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
                 FileFaults.warn(KerasImport.class.getName(), model.name()
                         + ": the file's optimizer state is not restored: the model loads uncompiled");
@@ -363,7 +388,15 @@ final class ModelFiles {
         }
     }
 
-    private static Runnable restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored, KerasOptimizerState.Saved saved) {
+    /**
+     * The optimizer state of a jrnn file. In the layout below {@code jrnn_state/} (files of builds before 2026-12-06, and
+     * Nadam's and use_ema with accumulation's still), state whose slots are not those the compiled settings keep (a file
+     * whose compile config lost a setting its state was saved under: RMSprop's momentum and centered in the first .keras
+     * writer's files) is not restored, as Keras skips state that does not fit: one warning names both, and fit starts
+     * from fresh moments at update 0; restored into a model ({@code byStructure}), it is refused.
+     */
+    private static Runnable restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
+                                             boolean byStructure) {
         Optimizer opt = model.optimizer();
         if (!opt.name().equals(o.get("class_name"))) {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
@@ -397,6 +430,15 @@ final class ModelFiles {
                         + s.length + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
                 return () -> countAndRate(opt, it, rate);
             }
+        }
+        java.util.Set<String> slots = new java.util.LinkedHashSet<>(state.keySet());
+        slots.removeAll(NOT_SETTINGS_SLOTS);   // these two start as when switched on, or are dropped, as in memory
+        if (!slots.equals(opt.stateSlots())) {
+            String differs = opt.name() + " as compiled keeps the slots " + opt.stateSlots() + ", the file's state holds " + slots;
+            if (byStructure) throw new IllegalArgumentException("metadata.json: optimizer state: " + differs);
+            FileFaults.warn(KerasImport.class.getName(), model.name() + ": the optimizer state in the file is not restored ("
+                    + differs + ": saved under other settings than its compile config holds): fit continues from fresh moments at update 0");
+            return () -> { };
         }
         check(opt, ps, it, state);
         return () -> {

@@ -114,6 +114,7 @@ public final class KerasImport {
         try {
             KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
             saved = model.optimizer() == null ? null : optimizerVars(kf);
+            EarlyJrnnFiles.warnLostSettings(model, kf.metadata, kf.trainingConfig, file.toString());
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
