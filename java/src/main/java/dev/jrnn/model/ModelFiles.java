@@ -201,7 +201,7 @@ final class ModelFiles {
 
     /** The model in {@code file} (any Keras file), with the training state a jrnn file holds. */
     static Model load(Path file) throws IOException {
-        return KerasImport.load(file, (m, meta, stored, saved) -> restore(m, meta, stored, saved, false).run());
+        return KerasImport.load(file, (m, meta, stored, saved, first) -> restore(m, meta, stored, saved, first, false).run());
     }
 
     /**
@@ -215,7 +215,7 @@ final class ModelFiles {
         try {
             KerasImport.loadWeights(model, file);
             Runnable[] state = {() -> { }};
-            KerasImport.restoreState(model, file, (m, meta, stored, saved) -> state[0] = restore(m, meta, stored, saved, true));
+            KerasImport.restoreState(model, file, (m, meta, stored, saved, first) -> state[0] = restore(m, meta, stored, saved, first, true));
             try {
                 state[0].run();
             } catch (IllegalArgumentException | IllegalStateException e) {   // a backstop: the read checked what this sets
@@ -231,10 +231,11 @@ final class ModelFiles {
      * The training state of a jrnn file for {@code model}, read and checked, as what sets it (which fails on nothing the
      * reading did not check); the dropout streams by layer name (a loaded model has the
      * file's names) or, {@code byStructure}, the i-th layer that draws masks takes the i-th stream (a model built
-     * again, whose default names were numbered on).
+     * again, whose default names were numbered on); {@code firstWriter}: a file of jrnn's first .keras writer, whose
+     * compile config may lack settings its optimizer state was saved under.
      */
     private static Runnable restore(Model model, Object metadata, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
-                                    boolean byStructure) {
+                                    boolean firstWriter, boolean byStructure) {
         if (!(metadata instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
             return saved != null && model.optimizer() != null ? restoreKeras(model, saved) : () -> { };
         }
@@ -270,7 +271,7 @@ final class ModelFiles {
         Runnable optimizer = () -> { };
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
-                optimizer = restoreOptimizer(model, o, stored, saved, byStructure);
+                optimizer = restoreOptimizer(model, o, stored, saved, firstWriter, byStructure);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
                 FileFaults.warn(KerasImport.class.getName(), model.name()
                         + ": the file's optimizer state is not restored: the model loads uncompiled");
@@ -389,14 +390,18 @@ final class ModelFiles {
     }
 
     /**
-     * The optimizer state of a jrnn file. In the layout below {@code jrnn_state/} (files of builds before 2026-12-06, and
-     * Nadam's and use_ema with accumulation's still), state whose slots are not those the compiled settings keep (a file
-     * whose compile config lost a setting its state was saved under: RMSprop's momentum and centered in the first .keras
-     * writer's files) is not restored, as Keras skips state that does not fit: one warning names both, and fit starts
-     * from fresh moments at update 0; restored into a model ({@code byStructure}), it is refused.
+     * The optimizer state of a jrnn file. State that does not fit the compiled optimizer is not restored, as Keras skips
+     * it: one warning, and fit starts from fresh moments at update 0 (the file's learning rate kept); restored into a
+     * model ({@code byStructure}: the user's compiled optimizer), it is refused. In the layout below {@code jrnn_state/}
+     * (files of builds before 2026-12-06, and Nadam's and use_ema with accumulation's still), the slots are named: those
+     * a setting adds or drops (amsgrad, momentum, centered) may be missing or left over, a setting switched between steps
+     * as in memory (those builds saved the slots as before such a switch), except in a file of the first .keras writer
+     * ({@code firstWriter}), whose compile config may have lost the setting its state was saved under (RMSprop's
+     * momentum and centered): its slots must be those the settings keep. At Keras' optimizer/vars, the variables'
+     * count and shapes must be the compiled optimizer's.
      */
     private static Runnable restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
-                                             boolean byStructure) {
+                                             boolean firstWriter, boolean byStructure) {
         Optimizer opt = model.optimizer();
         if (!opt.name().equals(o.get("class_name"))) {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
@@ -409,7 +414,7 @@ final class ModelFiles {
                 ? dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(), x -> x >= 0 && Double.isFinite(x), "a finite number >= 0")
                 : null;
         if (o.containsKey("keras_vars")) {   // at Keras 3's optimizer/vars, as jrnn writes it now
-            return restoreKerasVars(model, o, it, rate, saved);
+            return restoreKerasVars(model, o, it, rate, saved, byStructure);
         }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
@@ -433,18 +438,41 @@ final class ModelFiles {
         }
         java.util.Set<String> slots = new java.util.LinkedHashSet<>(state.keySet());
         slots.removeAll(NOT_SETTINGS_SLOTS);   // these two start as when switched on, or are dropped, as in memory
-        if (!slots.equals(opt.stateSlots())) {
-            String differs = opt.name() + " as compiled keeps the slots " + opt.stateSlots() + ", the file's state holds " + slots;
-            if (byStructure) throw new IllegalArgumentException("metadata.json: optimizer state: " + differs);
-            FileFaults.warn(KerasImport.class.getName(), model.name() + ": the optimizer state in the file is not restored ("
-                    + differs + ": saved under other settings than its compile config holds): fit continues from fresh moments at update 0");
-            return () -> { };
+        if (!(firstWriter ? slots.equals(opt.stateSlots()) : slotsFit(opt, ps, it, state))) {
+            return notFitting(model, rate, byStructure, opt.name() + " as compiled keeps the slots " + opt.stateSlots()
+                    + ", the file's state holds " + slots);
         }
         check(opt, ps, it, state);
         return () -> {
             opt.restoreState(ps.store, ps.trainableSize, it, state);
             if (rate != null) opt.learningRate(rate);   // after the last check that can fail
         };
+    }
+
+    /** Whether {@code state}'s slots fit {@code opt}'s leniently (the slots a setting adds or drops may differ): its lengths and count were checked. */
+    private static boolean slotsFit(Optimizer opt, Parameters ps, long it, Map<String, float[]> state) {
+        try {
+            check(opt, ps, it, state);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A jrnn file's optimizer state that does not fit the compiled optimizer ({@code differs} says how): loaded, not
+     * restored with one warning (fresh moments at update 0, the file's learning rate kept); restored into a model
+     * compiled by its user, refused.
+     */
+    private static Runnable notFitting(Model model, Float rate, boolean byStructure, String differs) {
+        if (byStructure) {
+            throw new IllegalArgumentException("the model's optimizer (as compiled) does not fit the file's optimizer state: " + differs
+                    + ": compile the model with the settings of the run that saved it");
+        }
+        FileFaults.warn(KerasImport.class.getName(), model.name() + ": the optimizer state in the file is not restored ("
+                + differs + ": saved under other settings than its compile config holds): fit continues from fresh moments at update 0");
+        Optimizer opt = model.optimizer();
+        return () -> { if (rate != null) opt.learningRate(rate); };
     }
 
     private static void countAndRate(Optimizer opt, long it, Float rate) {
@@ -483,9 +511,10 @@ final class ModelFiles {
 
     /**
      * A jrnn file's optimizer state at Keras' optimizer/vars (current Keras 3 order, whatever keras_version the file
-     * names). A model that trains another set of weights than the saved one starts its moments afresh, as before.
+     * names). A model that trains another set of weights than the saved one starts its moments afresh, as before; state
+     * of another count or shape (other settings) does not fit: {@link #notFitting}.
      */
-    private static Runnable restoreKerasVars(Model model, Map<?, ?> o, long it, Float rate, KerasOptimizerState.Saved saved) {
+    private static Runnable restoreKerasVars(Model model, Map<?, ?> o, long it, Float rate, KerasOptimizerState.Saved saved, boolean byStructure) {
         Optimizer opt = model.optimizer();
         model.ensureGraph();
         Parameters ps = model.parameters();
@@ -496,7 +525,12 @@ final class ModelFiles {
         }
         if (saved == null) throw new IllegalArgumentException("model.weights.h5: the optimizer state at optimizer/vars is missing");
         KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, KerasOptimizerState.WRITTEN_AS, saved.vars());
-        KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, current);
+        KerasOptimizerState.Restored r;
+        try {
+            r = KerasOptimizerState.read(opt, ps.trainable, current);
+        } catch (IllegalArgumentException e) {   // another count or shape: the compiled settings are not those it was saved under
+            return notFitting(model, rate, byStructure, e.getMessage());
+        }
         check(opt, ps, it, r.state());
         return () -> apply(opt, ps, it, rate, r.state());
     }

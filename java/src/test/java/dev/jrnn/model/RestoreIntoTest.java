@@ -133,6 +133,25 @@ class RestoreIntoTest {
         }
     }
 
+    /**
+     * The current layout (Keras' optimizer/vars) restored into a model compiled with other settings (amsgrad: more
+     * variables) is refused with the model left as it was, as the layout below jrnn_state/ refuses state that does not
+     * fit; Models.load of a file whose config says amsgrad leaves the state out with one warning (ModelFileBadInputTest).
+     */
+    @Test
+    void stateAtKerasVarsOfOtherSettingsIsRefusedByRestoreInto() throws Exception {
+        Jrnn.setBackend("cpu");
+        Path f = dir.resolve("adam.keras");
+        try (Sequential a = model()) {
+            for (int i = 0; i < 3; i++) a.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
+            a.save(f);
+        }
+        try (Sequential b = model(new Adam(0.01f).amsgrad(true))) {
+            refusedByRestoreInto(b, f, "the model's optimizer (as compiled) does not fit the file's optimizer state: the optimizer state "
+                    + "holds 12 variables, Adam (amsgrad) over 5 trainable weights has 17 in Keras 3.10.0's order");
+        }
+    }
+
     /** {@code file} refused by restoreInto and Models.load, naming it and {@code says}; {@code m}'s weights and optimizer state unchanged. */
     private static void refusedLeavingAllAsItWas(Sequential m, Path file, String says) throws IOException {
         refusedByRestoreInto(m, file, says);

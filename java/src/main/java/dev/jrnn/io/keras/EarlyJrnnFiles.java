@@ -14,10 +14,12 @@ import java.util.Map;
  * was built with) and left out RMSprop's rho, momentum, epsilon and centered, Adagrad's initial_accumulator_value and
  * epsilon, AdamW's and Nadam's beta_1, beta_2 and epsilon, so such a file compiles with a fixed rate and those settings'
  * defaults. Such a file is known for sure: jrnn's metadata whose optimizer block lacks the {@code learning_rate} every
- * build since 2026-12-05 08:20 writes beside the state, and a numeric learning_rate in a compile config without the
- * class' settings (the fix wrote them and the schedule at once); Adam's and SGD's have no {@code weight_decay}, written
- * since 05:53 (so a file of those 27 minutes after the fix is taken for one of the window). Whether the run used a
- * schedule is in no file of that window: the warning says what to do.
+ * build since 2026-12-05 08:20 writes beside the state for a fixed rate (none writes it for a schedule, whose config
+ * says it), and a numeric learning_rate in a compile config without the class' settings (the fix wrote them and the
+ * schedule at once); Adam's and SGD's have no {@code weight_decay}, written since 05:53 (so a file of those 27 minutes
+ * after the fix is taken for one of the window). Whether the run used a schedule is in no file of that window: the
+ * warning says what to do. Such a file's compile config is also the only one that can misstate the slots its optimizer
+ * state was saved under (RMSprop's momentum and centered): {@link #isFirstWritersFile} tells the restore so.
  */
 final class EarlyJrnnFiles {
     private EarlyJrnnFiles() {}
@@ -30,34 +32,23 @@ final class EarlyJrnnFiles {
             "Nadam", List.of("beta_1", "beta_2", "epsilon"));
 
     /**
-     * One warning when {@code metadata} (a jrnn file's metadata.json) and {@code trainingConfig} (its compile config)
-     * come from a build that could have written a learning-rate schedule, or the settings above, as a number or not at
-     * all; nothing for any other file.
+     * Whether {@code metadata} (a jrnn file's metadata.json) and {@code trainingConfig} (its compile config) come from
+     * that first writer: a learning-rate schedule may have been written as a number, and the settings above left out.
+     */
+    static boolean isFirstWritersFile(Object metadata, Object trainingConfig) {
+        return lostSettings(metadata, trainingConfig) != null;
+    }
+
+    /**
+     * One warning when {@code metadata} and {@code trainingConfig} come from a build that could have written a
+     * learning-rate schedule, or the settings above, as a number or not at all; nothing for any other file.
      */
     static void warnLostSettings(Model model, Object metadata, Object trainingConfig, String file) {
-        if (model.optimizer() == null || model.optimizer().schedule() != null) return;
-        if (!(metadata instanceof Map<?, ?> md) || !"jrnn".equals(md.get("saved_by")) || !(md.get("jrnn") instanceof Map<?, ?> j)
-                || !(j.get("optimizer") instanceof Map<?, ?> o) || o.containsKey("learning_rate") || o.containsKey("keras_vars")) {
-            return;
-        }
-        if (!(trainingConfig instanceof Map<?, ?> tc) || !(tc.get("optimizer") instanceof Map<?, ?> opt)
-                || !(opt.get("config") instanceof Map<?, ?> c) || !(c.get("learning_rate") instanceof Number lr)) {
-            return;
-        }
-        String cls = String.valueOf(opt.get("class_name"));
-        List<String> dropped = DROPPED.getOrDefault(cls, List.of());
-        List<String> missing = new ArrayList<>();
-        for (String k : dropped) if (!c.containsKey(k)) missing.add(k);
-        // the fix wrote the class' settings and the schedule at once (05:26); Adam's and SGD's configs show weight_decay from 05:53
-        String since;
-        if (!dropped.isEmpty()) {
-            if (missing.isEmpty()) return;
-            since = "before 2026-12-05 05:26: its " + cls + " config has no " + String.join(", ", missing);
-        } else {
-            if (c.containsKey("weight_decay")) return;
-            since = "before 2026-12-05 05:53: its " + cls + " config has no weight_decay";
-        }
-        float rate = lr.floatValue();   // as jrnn holds it: 0.01, not the widened 0.009999999776482582
+        Lost lost = lostSettings(metadata, trainingConfig);
+        if (model.optimizer() == null || lost == null) return;
+        String cls = lost.cls(), since = lost.since();
+        List<String> missing = lost.missing();
+        float rate = lost.rate();
         StringBuilder w = new StringBuilder(file).append(": saved by a jrnn build of 2026-12-04/05 (").append(since)
                 .append("), whose save wrote a learning-rate schedule as a fixed learning_rate (1.0 for a schedule given to the")
                 .append(" optimizer's constructor)");
@@ -68,5 +59,31 @@ final class EarlyJrnnFiles {
         w.append("; the file cannot say whether the run used a schedule").append(missing.isEmpty() ? "" : " or other values of those")
                 .append(": if it did, compile the model again with ").append(missing.isEmpty() ? "it" : "them").append(" before fit");
         FileFaults.warn(KerasImport.class.getName(), w.toString());
+    }
+
+    /** A first writer's file: its optimizer class, why its config shows it is one, the settings it lacks, its rate. */
+    private record Lost(String cls, String since, List<String> missing, float rate) {}
+
+    /** What a file of the first writer lost; null for any other file. */
+    private static Lost lostSettings(Object metadata, Object trainingConfig) {
+        if (!(metadata instanceof Map<?, ?> md) || !"jrnn".equals(md.get("saved_by")) || !(md.get("jrnn") instanceof Map<?, ?> j)
+                || !(j.get("optimizer") instanceof Map<?, ?> o) || o.containsKey("learning_rate") || o.containsKey("keras_vars")) {
+            return null;
+        }
+        if (!(trainingConfig instanceof Map<?, ?> tc) || !(tc.get("optimizer") instanceof Map<?, ?> opt)
+                || !(opt.get("config") instanceof Map<?, ?> c) || !(c.get("learning_rate") instanceof Number lr)) {
+            return null;   // a schedule's config: written by the fixed writer
+        }
+        String cls = String.valueOf(opt.get("class_name"));
+        List<String> dropped = DROPPED.getOrDefault(cls, List.of());
+        List<String> missing = new ArrayList<>();
+        for (String k : dropped) if (!c.containsKey(k)) missing.add(k);
+        // the fix wrote the class' settings and the schedule at once (05:26); Adam's and SGD's configs show weight_decay from 05:53
+        float rate = lr.floatValue();   // as jrnn holds it: 0.01, not the widened 0.009999999776482582
+        if (!dropped.isEmpty()) {
+            return missing.isEmpty() ? null
+                    : new Lost(cls, "before 2026-12-05 05:26: its " + cls + " config has no " + String.join(", ", missing), missing, rate);
+        }
+        return c.containsKey("weight_decay") ? null : new Lost(cls, "before 2026-12-05 05:53: its " + cls + " config has no weight_decay", List.of(), rate);
     }
 }

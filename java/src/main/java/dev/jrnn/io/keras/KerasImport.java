@@ -44,10 +44,13 @@ public final class KerasImport {
         /**
          * Restores the extra state into the loaded {@code model}: {@code metadata} is the parsed metadata.json of a
          * zip (null for HDF5 files), {@code stored} the array at a path below {@link KerasExport#STATE_GROUP}, or
-         * null when there is none, {@code optimizer} the optimizer variables Keras' own layout holds (null: none).
+         * null when there is none, {@code optimizer} the optimizer variables Keras' own layout holds (null: none),
+         * {@code firstWriter} whether the file is of jrnn's first {@code .keras} writer, whose compile config may lack
+         * settings its optimizer state was saved under (RMSprop's momentum and centered, see {@code EarlyJrnnFiles}).
          * IllegalArgumentException or IllegalStateException for state that does not fit.
          */
-        void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored, KerasOptimizerState.Saved optimizer);
+        void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored, KerasOptimizerState.Saved optimizer,
+                     boolean firstWriter);
     }
 
     /**
@@ -137,7 +140,7 @@ public final class KerasImport {
         }
         if (state != null) {
             try {
-                state.restore(model, kf.metadata, p -> stored(kf, p), saved);
+                state.restore(model, kf.metadata, p -> stored(kf, p), saved, EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig));
             } catch (RuntimeException | Error e) {
                 model.close();
                 throw e;
@@ -214,7 +217,8 @@ public final class KerasImport {
     public static void restoreState(Model model, Path file, StateReader state) throws IOException {
         FileFaults.read(file, () -> {
             try (KerasFile kf = KerasFile.open(file)) {
-                state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf));
+                state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf),
+                        EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig));
             } catch (KerasFormatException | IllegalArgumentException | IllegalStateException e) {
                 throw new IOException(file + ": " + e.getMessage(), e);
             } catch (RuntimeException | StackOverflowError e) {   // jhdf's own, unchecked
