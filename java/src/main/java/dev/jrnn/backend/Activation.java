@@ -13,7 +13,7 @@ public enum Activation {
     /** Keras 2's hard_sigmoid, {@code clip(0.2x + 1/2, 0, 1)}: named "hard_sigmoid_keras2" (Keras 3 has only its own). */
     HARD_SIGMOID(5),
     ELU(6), SELU(7), SOFTPLUS(8), SOFTSIGN(9),
-    /** Keras 3's hard_sigmoid, {@code clip(x/6 + 1/2, 0, 1)}: named "hard_sigmoid" (also "hard_sigmoid_v3"). */
+    /** Keras 3's hard_sigmoid, {@code clip(x/6 + 1/2, 0, 1)}: named "hard_sigmoid". */
     HARD_SIGMOID_V3(10),
     /** Keras 3's leaky_relu with its default negative_slope 0.2: {@code x > 0 ? x : 0.2 x}. */
     LEAKY_RELU(11),
@@ -69,28 +69,33 @@ public enum Activation {
     public int code() { return code; }
 
     /**
-     * Keras spelling: "tanh", "sigmoid", "relu", "linear" (also null/"" for linear), "softmax", "hard_sigmoid"
-     * (Keras 3's, {@code clip(x/6 + 1/2, 0, 1)}; also "hard_sigmoid_v3"), "hard_sigmoid_keras2" (Keras 2's,
+     * Keras spelling: "tanh", "sigmoid", "relu", "linear" (also null, as Keras' None), "softmax", "hard_sigmoid"
+     * (Keras 3's, {@code clip(x/6 + 1/2, 0, 1)}), "hard_sigmoid_keras2" (Keras 2's,
      * {@code clip(0.2x + 1/2, 0, 1)}, which Keras 3 cannot load), "elu", "selu", "softplus", "softsign",
      * "leaky_relu" (negative_slope 0.2), "exponential", "gelu" (exact, erf), "swish" (also "silu"), and Keras 3's
      * "relu6", "mish", "hard_silu" (also "hard_swish"), "celu" (alpha 1), "log_sigmoid", "hard_tanh", "tanh_shrink",
      * "soft_shrink" and "hard_shrink" (threshold 0.5), "squareplus" (b 4), "sparse_plus" and "sparse_sigmoid", each with
      * Keras' default arguments, and "log_softmax" (rows, as softmax). gelu, swish and the Keras 3 elementwise ones
      * take their derivative from the input ({@link #needsInput()}). Keras' glu, sparsemax (not elementwise) and
-     * threshold (no defaults) are refused, and so is a name in another case ("Tanh", "RELU"), as Keras refuses it.
+     * threshold (no defaults) are refused, and so is a name in another case ("Tanh", "RELU"), "", "none" and jrnn's old
+     * alias "hard_sigmoid_v3", as Keras 3.15.1's activations.get refuses them.
      * <pre>{@code
      * Activation.of("hard_sigmoid").apply(1.5);          // 0.75, Keras 3's
      * Activation.of("hard_sigmoid_keras2").apply(1.5);   // 0.8, Keras 2's
      * }</pre>
      */
     public static Activation of(String name) {
-        if (name == null || name.isEmpty()) return LINEAR;
+        if (name == null) return LINEAR;
         Activation a = named(name);
         if (a != null) return a;
         // Keras' activations.get looks a name up as written ("Tanh" and "RELU" are refused); say which name was meant
         Activation lower = named(name.toLowerCase(Locale.ROOT));
-        throw new IllegalArgumentException("unknown activation '" + name + "'"
-                + (lower == null ? "" : " (Keras' names are lower case: did you mean " + lower.kerasName() + "?)")
+        String hint = switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "", "none" -> " (Keras refuses it too: the identity is \"linear\", or null as Keras' None)";
+            case "hard_sigmoid_v3" -> " (jrnn's old alias, which Keras refuses: Keras 3's is \"hard_sigmoid\")";
+            default -> lower == null ? "" : " (Keras' names are lower case: did you mean " + lower.kerasName() + "?)";
+        };
+        throw new IllegalArgumentException("unknown activation '" + name + "'" + hint
                 + ": expected one of linear, tanh, sigmoid, relu, softmax, hard_sigmoid (Keras 3's), "
                 + "hard_sigmoid_keras2 (Keras 2's), elu, selu, softplus, softsign, leaky_relu, exponential, gelu, swish, "
                 + "relu6, mish, hard_silu, celu, log_sigmoid, hard_tanh, tanh_shrink, soft_shrink, hard_shrink, squareplus, "
@@ -101,12 +106,12 @@ public enum Activation {
     /** The activation of exactly this name, or null. */
     private static Activation named(String name) {
         return switch (name) {
-            case "linear", "none" -> LINEAR;
+            case "linear" -> LINEAR;
             case "tanh" -> TANH;
             case "sigmoid" -> SIGMOID;
             case "relu" -> RELU;
             case "softmax" -> SOFTMAX;
-            case "hard_sigmoid", "hard_sigmoid_v3" -> HARD_SIGMOID_V3;
+            case "hard_sigmoid" -> HARD_SIGMOID_V3;
             case "hard_sigmoid_keras2" -> HARD_SIGMOID;
             case "elu" -> ELU;
             case "selu" -> SELU;

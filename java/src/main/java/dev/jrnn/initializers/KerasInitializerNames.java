@@ -71,7 +71,7 @@ final class KerasInitializerNames {
                         + (args.isEmpty() ? "none" : String.join(", ", args)) + ")");
             }
         }
-        for (String axes : List.of("input_axes", "output_axes")) {   // Keras 3.16's fan axes: jrnn's fans are compute_fans' defaults
+        for (String axes : List.of("input_axes", "output_axes")) {   // Keras 3.15's fan axes (new in 3.15.0): jrnn's fans are compute_fans' defaults
             if (config.get(axes) != null) {
                 throw new IllegalArgumentException(cls + ": " + axes + "=" + config.get(axes) + " is not supported by jrnn (null only)");
             }

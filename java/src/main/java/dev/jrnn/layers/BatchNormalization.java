@@ -205,6 +205,10 @@ public class BatchNormalization extends Layer {
         }
     }
 
+    /** In training (and trainable) one sample's output depends on the batch's moments: TimeDistributed runs it per step. */
+    @Override
+    protected boolean mixesBatch(boolean training) { return training && trainable(); }
+
     /** Training: normalize with the batch's moments, update the moving statistics, backward through the moments. */
     private Trace batchMoments(DTensor x, DTensor mask, int f, int rows, List<DTensor> owned) {
         Backend be = backend();

@@ -108,6 +108,19 @@ public abstract class Layer {
      */
     boolean keepsInnerMask() { return true; }
 
+    /**
+     * Whether a call with this {@code training} flag makes one sample's output depend on the other samples of the batch,
+     * as BatchNormalization in training (the batch's moments). {@link TimeDistributed} folds the steps into the batch
+     * only where this is false (exact, and one call: Dense, Conv1D, LSTM...); where true it calls the layer once per
+     * step, as Keras 3's TimeDistributed always does, so each step sees its own batch (and the step's part of the mask).
+     * False by default; a layer of your own whose training output mixes the batch overrides it. Run per step, its
+     * {@code forward} gets {@code x[:, s]} (batch, ...) and {@code mask[:, s]} where the mask has one axis fewer than
+     * the input (else null); every step's outputs must have the same shapes, batch first; all steps' forwards run, in
+     * step order, before any backward, the backwards in reverse step order, and the weights' gradients of the steps add.
+     * Training then costs one call per step.
+     */
+    protected boolean mixesBatch(boolean training) { return false; }
+
     /** Set by the first warning: threads predicting at once on one model still warn once for this layer. */
     private final AtomicBoolean maskDropWarned = new AtomicBoolean();
 

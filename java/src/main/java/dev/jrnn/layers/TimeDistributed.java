@@ -12,7 +12,10 @@ import java.util.SplittableRandom;
 /**
  * Keras TimeDistributed: applies a layer to every timestep of a (batch, timesteps, ...) input with
  * the same weights, by folding time into the batch ((B, T, ...) -> (B*T, ...), a free reshape) and
- * unfolding the outputs. Its parameters are the wrapped layer's; the input mask is passed on. As Keras, a mask with
+ * unfolding the outputs. A layer whose output depends on the other samples of its batch ({@link Layer#mixesBatch}:
+ * BatchNormalization in training) runs once per step instead, as Keras 3 runs every wrapped layer: each step is
+ * normalized with its own batch moments (over its unmasked samples under a (batch, steps) mask) and the moving
+ * statistics move once per step. Its parameters are the wrapped layer's; the input mask is passed on. As Keras, a mask with
  * an axis inside each timestep ((batch, timesteps, inner steps), from Masking or Embedding's maskZero on a 4-D input)
  * reaches the wrapped layer, so a wrapped recurrent layer skips the padded inner steps; where that layer uses up the
  * inner steps, the mask passed on keeps a step where any inner step is kept (tf.keras 2's compute_mask).
@@ -119,7 +122,10 @@ public class TimeDistributed extends Layer {
         // as Keras' step_function: the wrapped layer gets mask[:, i], so TimeDistributed(LSTM) over (batch, sentences,
         // words) skips each sentence's padded words; a (batch, steps) mask has nothing per inner step to give
         DTensor innerMask = mask != null && mask.rank() >= 3 && mask.dim(0) == b && mask.dim(1) == t ? fold(mask) : null;
-        Trace tr = layer.forward(List.of(fold(x)), innerMask, training);
+        // one call over the folded batch is exact where no sample's output depends on the others; a layer whose does
+        // (BatchNormalization in training) runs once per step as in Keras, with mask[:, i] (a (batch, steps) one too)
+        Trace tr = x.size() > 0 && layer.mixesBatch(training) ? PerStepRun.run(layer, x, mask, training)
+                : layer.forward(List.of(fold(x)), innerMask, training);
         List<DTensor> outs = new ArrayList<>();
         DTensor outMask = mask, reduced = null;
         try {
@@ -168,6 +174,10 @@ public class TimeDistributed extends Layer {
             }
         };
     }
+
+    /** The wrapped layer's: a wrapper over a layer that mixes the batch mixes it too (TimeDistributed of TimeDistributed). */
+    @Override
+    protected boolean mixesBatch(boolean training) { return layer.mixesBatch(training); }
 
     /** (B, T, ...) -> (B*T, ...) over the same buffer (the view does not own it). */
     private static DTensor fold(DTensor d) {

@@ -120,7 +120,7 @@ final class Inference {
             for (Callback cb : callbacks) cb.onTestEnd(new java.util.LinkedHashMap<>(logs), model);
             return logs;
         } catch (RuntimeException | Error e) {
-            SwapEMAWeights.restore(callbacks, e, model);
+            FailureAwareCallback.tell(callbacks, e, model);
             throw e;
         }
     }
@@ -221,7 +221,7 @@ final class Inference {
             for (Callback cb : callbacks) cb.onPredictEnd(model);
             return rows;
         } catch (RuntimeException | Error e) {
-            SwapEMAWeights.restore(callbacks, e, model);
+            FailureAwareCallback.tell(callbacks, e, model);
             throw e;
         }
     }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -201,7 +202,7 @@ final class ModelFiles {
 
     /** The model in {@code file} (any Keras file), with the training state a jrnn file holds. */
     static Model load(Path file) throws IOException {
-        return KerasImport.load(file, (m, meta, stored, saved, first) -> restore(m, meta, stored, saved, first, false).run());
+        return KerasImport.load(file, (m, meta, stored, saved, first) -> restore(m, meta, stored, saved, first, false, ModelFiles::warn).run());
     }
 
     /**
@@ -213,9 +214,17 @@ final class ModelFiles {
     static void restoreInto(Model model, Path file) throws IOException {
         List<Tensor> before = model.getWeights();
         try {
-            KerasImport.loadWeights(model, file);
             Runnable[] state = {() -> { }};
-            KerasImport.restoreState(model, file, (m, meta, stored, saved, first) -> state[0] = restore(m, meta, stored, saved, first, true));
+            // one read of the file: the weights, and the state read and checked before they are set. The reader runs before
+            // the weights' checks and the CRC's, and again if the file changes under it: its warnings wait with what it sets
+            KerasImport.loadWeights(model, file, (m, meta, stored, saved, first) -> {
+                List<String> warnings = new ArrayList<>();
+                Runnable set = restore(m, meta, stored, saved, first, true, warnings::add);
+                state[0] = () -> {
+                    set.run();
+                    warnings.forEach(ModelFiles::warn);
+                };
+            });
             try {
                 state[0].run();
             } catch (IllegalArgumentException | IllegalStateException e) {   // a backstop: the read checked what this sets
@@ -232,12 +241,13 @@ final class ModelFiles {
      * reading did not check); the dropout streams by layer name (a loaded model has the
      * file's names) or, {@code byStructure}, the i-th layer that draws masks takes the i-th stream (a model built
      * again, whose default names were numbered on); {@code firstWriter}: a file of jrnn's first .keras writer, whose
-     * compile config may lack settings its optimizer state was saved under.
+     * compile config may lack settings its optimizer state was saved under. Its warnings (state it leaves, as Keras
+     * does) go to {@code warn}.
      */
     private static Runnable restore(Model model, Object metadata, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
-                                    boolean firstWriter, boolean byStructure) {
+                                    boolean firstWriter, boolean byStructure, Consumer<String> warn) {
         if (!(metadata instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
-            return saved != null && model.optimizer() != null ? restoreKeras(model, saved) : () -> { };
+            return saved != null && model.optimizer() != null ? restoreKeras(model, saved, warn) : () -> { };
         }
         if (!(j.get("format") instanceof Long f) || f != FORMAT) {
             throw new IllegalArgumentException("metadata.json: jrnn format " + j.get("format") + " is not " + FORMAT + " (saved by another jrnn version)");
@@ -271,10 +281,9 @@ final class ModelFiles {
         Runnable optimizer = () -> { };
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
-                optimizer = restoreOptimizer(model, o, stored, saved, firstWriter, byStructure);
+                optimizer = restoreOptimizer(model, o, stored, saved, firstWriter, byStructure, warn);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
-                FileFaults.warn(KerasImport.class.getName(), model.name()
-                        + ": the file's optimizer state is not restored: the model loads uncompiled");
+                warn.accept(model.name() + ": the file's optimizer state is not restored: the model loads uncompiled");
             }
         }
         Runnable setOptimizer = optimizer;
@@ -285,6 +294,11 @@ final class ModelFiles {
             applyTbptt(model, tbptt);
             padding.forEach(Embedding::paddingIdx);
         };
+    }
+
+    /** Logs a warning of the state read from a file, as the importer's (held by a read in progress, see FileFaults.warn). */
+    private static void warn(String message) {
+        FileFaults.warn(KerasImport.class.getName(), message);
     }
 
     /** The recurrent layers' truncated-BPTT lengths other than 0, by their key in the file (as the dropout streams'). */
@@ -401,7 +415,7 @@ final class ModelFiles {
      * count and shapes must be the compiled optimizer's.
      */
     private static Runnable restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
-                                             boolean firstWriter, boolean byStructure) {
+                                             boolean firstWriter, boolean byStructure, Consumer<String> warn) {
         Optimizer opt = model.optimizer();
         if (!opt.name().equals(o.get("class_name"))) {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
@@ -414,7 +428,7 @@ final class ModelFiles {
                 ? dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(), x -> x >= 0 && Double.isFinite(x), "a finite number >= 0")
                 : null;
         if (o.containsKey("keras_vars")) {   // at Keras 3's optimizer/vars, as jrnn writes it now
-            return restoreKerasVars(model, o, it, rate, saved, byStructure);
+            return restoreKerasVars(model, o, it, rate, saved, byStructure, warn);
         }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
@@ -431,7 +445,7 @@ final class ModelFiles {
         Parameters ps = model.parameters();
         for (float[] s : state.values()) {
             if (s.length != ps.trainableSize) {   // a file whose model trained another set of weights (edited, or not jrnn's)
-                FileFaults.warn(KerasImport.class.getName(), "the saved optimizer state is for "
+                warn.accept("the saved optimizer state is for "
                         + s.length + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
                 return () -> countAndRate(opt, it, rate);
             }
@@ -439,7 +453,7 @@ final class ModelFiles {
         java.util.Set<String> slots = new java.util.LinkedHashSet<>(state.keySet());
         slots.removeAll(NOT_SETTINGS_SLOTS);   // these two start as when switched on, or are dropped, as in memory
         if (!(firstWriter ? slots.equals(opt.stateSlots()) : slotsFit(opt, ps, it, state))) {
-            return notFitting(model, rate, byStructure, opt.name() + " as compiled keeps the slots " + opt.stateSlots()
+            return notFitting(model, rate, byStructure, warn, opt.name() + " as compiled keeps the slots " + opt.stateSlots()
                     + ", the file's state holds " + slots);
         }
         check(opt, ps, it, state);
@@ -461,15 +475,15 @@ final class ModelFiles {
 
     /**
      * A jrnn file's optimizer state that does not fit the compiled optimizer ({@code differs} says how): loaded, not
-     * restored with one warning (fresh moments at update 0, the file's learning rate kept); restored into a model
-     * compiled by its user, refused.
+     * restored with one warning to {@code warn} (fresh moments at update 0, the file's learning rate kept); restored into
+     * a model compiled by its user, refused.
      */
-    private static Runnable notFitting(Model model, Float rate, boolean byStructure, String differs) {
+    private static Runnable notFitting(Model model, Float rate, boolean byStructure, Consumer<String> warn, String differs) {
         if (byStructure) {
             throw new IllegalArgumentException("the model's optimizer (as compiled) does not fit the file's optimizer state: " + differs
                     + ": compile the model with the settings of the run that saved it");
         }
-        FileFaults.warn(KerasImport.class.getName(), model.name() + ": the optimizer state in the file is not restored ("
+        warn.accept(model.name() + ": the optimizer state in the file is not restored ("
                 + differs + ": saved under other settings than its compile config holds): fit continues from fresh moments at update 0");
         Optimizer opt = model.optimizer();
         return () -> { if (rate != null) opt.learningRate(rate); };
@@ -484,7 +498,7 @@ final class ModelFiles {
      * The optimizer state a file Keras wrote holds. State that does not fit the compiled optimizer (another layout, count or
      * shape) is not restored, as Keras skips it: one warning names what differs, and fit starts from fresh moments.
      */
-    private static Runnable restoreKeras(Model model, KerasOptimizerState.Saved saved) {
+    private static Runnable restoreKeras(Model model, KerasOptimizerState.Saved saved, Consumer<String> warn) {
         Optimizer opt = model.optimizer();
         model.ensureGraph();
         Parameters ps = model.parameters();
@@ -495,17 +509,17 @@ final class ModelFiles {
                 try {
                     apply(opt, ps, r.iterations(), r.learningRate(), r.state());   // restoreState checks before it sets anything
                 } catch (IllegalArgumentException e) {
-                    notRestored(model, e);
+                    notRestored(model, e, warn);
                 }
             };
         } catch (IllegalArgumentException e) {
-            notRestored(model, e);
+            notRestored(model, e, warn);
             return () -> { };
         }
     }
 
-    private static void notRestored(Model model, IllegalArgumentException e) {
-        FileFaults.warn(KerasImport.class.getName(), model.name() + ": the optimizer state Keras saved "
+    private static void notRestored(Model model, IllegalArgumentException e, Consumer<String> warn) {
+        warn.accept(model.name() + ": the optimizer state Keras saved "
                 + "is not restored (" + e.getMessage() + "): fit continues from fresh moments at update 0");
     }
 
@@ -514,12 +528,13 @@ final class ModelFiles {
      * names). A model that trains another set of weights than the saved one starts its moments afresh, as before; state
      * of another count or shape (other settings) does not fit: {@link #notFitting}.
      */
-    private static Runnable restoreKerasVars(Model model, Map<?, ?> o, long it, Float rate, KerasOptimizerState.Saved saved, boolean byStructure) {
+    private static Runnable restoreKerasVars(Model model, Map<?, ?> o, long it, Float rate, KerasOptimizerState.Saved saved,
+                                             boolean byStructure, Consumer<String> warn) {
         Optimizer opt = model.optimizer();
         model.ensureGraph();
         Parameters ps = model.parameters();
         if (o.get("trainable_size") instanceof Long n && n != ps.trainableSize) {
-            FileFaults.warn(KerasImport.class.getName(), "the saved optimizer state is for "
+            warn.accept("the saved optimizer state is for "
                     + n + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
             return () -> countAndRate(opt, it, rate);
         }
@@ -529,7 +544,7 @@ final class ModelFiles {
         try {
             r = KerasOptimizerState.read(opt, ps.trainable, current);
         } catch (IllegalArgumentException e) {   // another count or shape: the compiled settings are not those it was saved under
-            return notFitting(model, rate, byStructure, e.getMessage());
+            return notFitting(model, rate, byStructure, warn, e.getMessage());
         }
         check(opt, ps, it, r.state());
         return () -> apply(opt, ps, it, rate, r.state());

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * One difference: Keras 3.15.1's {@code on_predict_end} does not swap back (its test is inverted), so a predict given
  * the callback leaves the averaged weights in the model; here predict swaps back as evaluate does.
  */
-public final class SwapEMAWeights implements Callback {
+public final class SwapEMAWeights extends FailureAwareCallback {
     private boolean swapOnEpoch;
     private boolean emaInModel;
     private int epochs;
@@ -108,18 +108,15 @@ public final class SwapEMAWeights implements Callback {
     }
 
     /**
-     * Fit, evaluate and predict call this when they fail between this callback's begin and end hooks (a later callback
-     * threw, the data's file failed, the thread was interrupted): the raw weights go back into the model and the average
-     * into the optimizer, so the failed call leaves both as they were. A failure of the swap back is added to {@code failure}.
+     * A fit, evaluate or predict failed between this callback's begin and end hooks (a later callback threw, the data's
+     * file failed, the thread was interrupted): the raw weights go back into the model and the average into the
+     * optimizer, so the failed call leaves both as they were. A failure of the swap back is added to {@code failure}.
      * Only the outermost call on {@code model} swaps back and lets go: a nested call (a fit's validation, an evaluate in a
-     * callback) that fails or was refused leaves the outer call's swap and claim alone; the outer call's own catch
-     * restores them if the failure goes on through it.
+     * callback) that fails or was refused leaves the outer call's swap and claim alone; the outer call is told in turn
+     * if the failure goes on through it.
      */
-    static void restore(List<Callback> callbacks, Throwable failure, Model model) {
-        for (Callback cb : callbacks) if (cb instanceof SwapEMAWeights s) s.restore(failure, model);
-    }
-
-    private void restore(Throwable failure, Model model) {
+    @Override
+    void callFailed(Throwable failure, Model model) {
         if (user.get() != Thread.currentThread() || claimed != model) return;   // not this thread's call on this model
         if (depth > 1) {
             depth--;   // a nested call of this model's: the outer one still runs on the swapped weights

@@ -16,13 +16,14 @@ import java.util.Map;
  * iterations; also for a standalone evaluate given this callback, in a validation event file of its own, as Keras 3); with {@link #updateFreq(int)}
  * also {@code batch_loss} and {@code batch_<metric>} every n batches (step: the batch count of the fit, from 1), the
  * epoch's values so far as Keras' batch logs hold them ({@link BatchLogs#logs()}). Histograms, images, the graph and the profiler are not written. In data-parallel training
- * only rank 0 writes. Run {@code tensorboard --logdir logs} to see the curves.
+ * only rank 0 writes. Run {@code tensorboard --logdir logs} to see the curves. A fit that fails closes its event files
+ * (Keras 3.15.1 leaves its writers open; its next call drops them unclosed).
  *
  * <pre>{@code
  * model.fit(x, y, new FitOptions().epochs(20).validationSplit(0.2).callbacks(new TensorBoard(Path.of("logs"))));
  * }</pre>
  */
-public final class TensorBoard implements Callback {
+public final class TensorBoard extends FailureAwareCallback {
     private final Path logDir;
     private int updateFreq;   // 0: per epoch
     private TfEvents train, validation;
@@ -124,6 +125,16 @@ public final class TensorBoard implements Callback {
 
     @Override
     public void onTrainEnd(Model model) {
+        fitting = false;
+        closeWriters();
+    }
+
+    /**
+     * A failed call (Keras 3.15.1 calls no on_train_end then, and its writers stay open; the next call drops them): the event
+     * files are closed with what they hold (each scalar was flushed as it was written), no descriptor left behind.
+     */
+    @Override
+    void callFailed(Throwable failure, Model model) {
         fitting = false;
         closeWriters();
     }

@@ -205,7 +205,7 @@ final class TrainingLoop {
             Map<String, Double> endLogs = java.util.Collections.unmodifiableMap(EpochLogs.sorted(lastLogs));
             for (Callback cb : callbacks) cb.onTrainEnd(endLogs, model);
         } catch (RuntimeException | Error e) {
-            SwapEMAWeights.restore(callbacks, e, model);   // a failure after a swapOnEpoch swap leaves the raw weights in the model
+            FailureAwareCallback.tell(callbacks, e, model);   // Keras calls no on_train_end: a SwapEMAWeights swaps back, a TensorBoard closes its files
             throw e;
         } finally {
             model.fitMessages(outer);

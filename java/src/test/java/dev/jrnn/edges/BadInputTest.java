@@ -331,6 +331,8 @@ class BadInputTest {
                 "fromJson: json is null");
         bad("fromJson without the dtype warning: not JSON", IAE, f -> dev.jrnn.io.keras.KerasImport.fromJson("{", false),
                 "fromJson: not JSON");
+        bad("KerasImport.loadWeights with state: null reader", IAE, f -> dev.jrnn.io.keras.KerasImport.loadWeights(f.model,
+                java.nio.file.Path.of("m.keras"), (dev.jrnn.io.keras.KerasImport.StateReader) null), "loadWeights: state is null");
         bad("layer weightName: an unbuilt layer", IAE, f -> new Dense(2).name("unbuilt").weightName(((Dense) f.model.getLayer("dense")).kernel()),
                 "unbuilt.weightName: kernel (", "is not a weight of this layer, expected one of [] (it is not built yet)");
         // a subclass's own variable scope, not "<name>/": its weight is named by it (it threw StringIndexOutOfBoundsException)

@@ -223,7 +223,7 @@ class InitializerTest {
                 Initializer.varianceScaling(0.3, "fan_avg", "untruncated_normal", 5), Initializer.orthogonal(1.5, 6), Initializer.identity(0.5))) {
             assertEquals(i, Initializer.fromConfig(i.kerasClass(), i.kerasConfig()), i.kerasClass());
         }
-        // Keras 2's configs: dtype ignored, Keras 3.16's axes null, integer numbers
+        // Keras 2's configs: dtype ignored, Keras 3.15's fan axes null, integer numbers
         assertEquals(Initializer.glorotUniform(), Initializer.fromConfig("GlorotUniform", mapOf("seed", null, "dtype", "float32")));
         assertEquals(Initializer.heNormal(), Initializer.fromConfig("HeNormal", mapOf("seed", null, "input_axes", null, "output_axes", null)));
         assertEquals(Initializer.orthogonal(1), Initializer.fromConfig("Orthogonal", mapOf("gain", 1L, "seed", null, "dtype", "float32")));

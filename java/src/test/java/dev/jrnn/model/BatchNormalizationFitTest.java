@@ -140,6 +140,31 @@ class BatchNormalizationFitTest {
     }
 
     /**
+     * TimeDistributed(BatchNormalization) runs once per step in training (Keras 3's loop): its slices, per-step moments
+     * and T moving updates are device operations too, so a replayed capture (CUDA's graphs, simulated) gives the eager
+     * fit's bits, under a (batch, steps) mask as well.
+     */
+    @Test
+    void capturedStepsReplayTimeDistributedPerStepStatisticsExactly() {
+        SplittableRandom r = new SplittableRandom(8);
+        int n = 10, t = 4;
+        Tensor x = GraphReplayTest.uniform(r, -1, 3, n, t, 2), y = GraphReplayTest.uniform(r, -1, 1, n, 1);
+        int[] lengths = {4, 1, 3, 4, 2, 4, 3, 2, 4, 1};
+        Supplier<Model> make = () -> {
+            Sequential m = new Sequential(new Masking(0.0).inputShape(t, 2), new Dense(3),
+                    new TimeDistributed(new BatchNormalization().momentum(0.6)), new LSTM(3), new Dense(1));
+            m.compile(new Adam(0.02), "mse");
+            return m;
+        };
+        Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(4).verbose(0).seed(7).lengths(lengths);
+        GraphReplayTest.Run eager = GraphReplayTest.fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
+        RecordingBackend rec = new RecordingBackend(Backends.cpu());
+        GraphReplayTest.Run graphed = GraphReplayTest.fit(rec, make, List.of(x), List.of(y), opts.get());
+        GraphReplayTest.assertSame(eager, graphed);
+        assertTrue(rec.replays >= 3 * 3 - 2, "replays " + rec.replays);
+    }
+
+    /**
      * A callback freezing a BatchNormalization mid-fit (one without gamma and beta: no weight changes sides, the
      * parameter store stays) switches it to the moving statistics in replayed steps too, as in eager ones.
      */

@@ -168,6 +168,52 @@ class TensorBoardTest {
                 new Scalar("evaluation_mae_vs_iterations", 2, (float) (double) after.get("mae"))), files.get(1));
     }
 
+    /** The files under {@code under} this process holds open (Linux: its /proc/self/fd links). */
+    private static List<Path> openFilesUnder(Path under) throws IOException {
+        List<Path> r = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    Path target = Files.readSymbolicLink(fd);
+                    if (target.startsWith(under.toRealPath())) r.add(target);
+                } catch (IOException gone) {
+                    // the listing's own descriptor, closed since
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
+     * A fit that fails (a later callback throws at the first epoch's end, after this one wrote its train and validation
+     * scalars) leaves no event file open: Keras 3.15.1 calls no on_train_end after an exception, and its writers stay
+     * open until the callback's next call or the collector; jrnn's loop tells the callback, which closes them with
+     * everything written (each scalar was flushed as written). Before, both files stayed open until the next call.
+     */
+    @Test
+    void aFailedFitLeavesNoEventFileOpen() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux' /proc");
+        Jrnn.setSeed(4);
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor x = random(r, 8, 3), y = random(r, 8, 1);
+        Sequential m = new Sequential(new Dense(1).inputShape(3));
+        m.compile(new dev.jrnn.optim.SGD(0.05), "mse");
+        TensorBoard tb = new TensorBoard(dir);
+        Callback fails = Callback.onEpochEnd((epoch, logs) -> { throw new IllegalStateException("boom"); });
+        Callback open = Callback.onEpochEnd((epoch, logs) -> {
+            try {
+                assertEquals(2, openFilesUnder(dir).size(), "the train and validation files, open while fit runs");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        FitOptions o = new FitOptions().epochs(2).batchSize(4).verbose(0).validationData(x, y).callbacks(tb, open, fails);
+        assertEquals("boom", assertThrows(IllegalStateException.class, () -> m.fit(x, y, o)).getMessage());
+        assertEquals(List.of(), openFilesUnder(dir), "no event file left open");
+        assertEquals(List.of("epoch_loss 0", "epoch_learning_rate 0"), readEach(dir.resolve("train")).get(0).stream()
+                .map(s -> s.tag() + " " + s.step()).toList(), "the train file holds the first epoch");
+    }
+
     private static long varint(ByteBuffer b) {
         long v = 0;
         for (int shift = 0; ; shift += 7) {

@@ -7,13 +7,16 @@ import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.AbstractNode;
 import io.jhdf.GlobalHeap;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.object.datatype.FloatingPoint;
 import io.jhdf.object.datatype.StringData;
 import io.jhdf.object.datatype.StringData.PaddingType;
 import io.jhdf.object.datatype.VariableLength;
+import io.jhdf.object.message.FillValueMessage;
 import io.jhdf.storage.HdfBackingStorage;
 
 import java.nio.ByteBuffer;
@@ -165,7 +168,11 @@ final class Hdf5Arrays {
             String holds = ds.getDataType() instanceof io.jhdf.object.datatype.EnumDataType ? "HDF5 enum (h5py's bool)" : type.getSimpleName();
             throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float16, float32 or float64 weights");
         }
-        if (ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) throw new KerasFormatException("dataset " + path + " has a null dataspace (h5py.Empty): no shape and no values");
+        // a dataset never written has no storage (jhdf calls it empty): it reads as its fill value, whatever its size
+        boolean unwritten = unwritten(ds);
+        if (!unwritten && ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) {
+            throw new KerasFormatException("dataset " + path + " has a null dataspace (h5py.Empty): no shape and no values");
+        }
         if (ds.isCompound() || ds.isVariableLength()) throw new KerasFormatException("dataset " + path + " is not a plain float array");
         long[] dims = ds.getDimensionsAsLong();
         long n = 1;
@@ -176,15 +183,59 @@ final class Hdf5Arrays {
             n *= d;
         }
         long bytes = n * (type == float.class ? 4 : 8);
-        if (ds.getFilters().isEmpty() && bytes > fileBytes) {
+        if (!unwritten && ds.getFilters().isEmpty() && bytes > fileBytes) {
             throw new KerasFormatException("dataset " + path + " claims " + Arrays.toString(dims) + " (" + bytes
                     + " bytes), more than the whole file (" + fileBytes + " bytes)");
+        }
+        // a never-written dataset costs the file nothing whatever its size: past a bound, a few bytes would make jrnn
+        // fill gigabytes before any shape check (h5py would too); no saver leaves a real weight that large unwritten
+        if (unwritten && bytes > fileBytes && bytes > UNWRITTEN_MAX_BYTES) {
+            throw new KerasFormatException("dataset " + path + " was never written and claims " + Arrays.toString(dims) + " ("
+                    + bytes + " bytes) of its fill value, more than the whole file (" + fileBytes + " bytes): refused above "
+                    + UNWRITTEN_MAX_BYTES + " bytes");
         }
         // a scalar (Keras' Attention scale) reads as shape (1): jrnn's tensors have at least one dimension
         int[] shape = dims.length == 0 ? new int[] {1} : new int[dims.length];
         for (int i = 0; i < dims.length; i++) shape[i] = (int) dims[i];
-        return new Stored(ds, shape, n);
+        return new Stored(ds, shape, n, null, dims.length == 0);
     }
+
+    /**
+     * Whether {@code ds} was created and never written (h5py's create_dataset without data): its contiguous storage has no
+     * address, or its chunked storage no chunk (no chunk index); h5py (so Keras) reads it as its fill value, HDF5's
+     * default 0 where the file sets none. A null dataspace (h5py.Empty, no storage either) has no values to fill.
+     */
+    /** The most bytes of fill value a never-written dataset larger than its file may claim (64 MiB). */
+    static final long UNWRITTEN_MAX_BYTES = 64L << 20;
+
+    private static boolean unwritten(Dataset ds) {
+        if (ds.getDimensionsAsLong().length == 0 && ds.getSize() == 0) return false;   // jhdf: a null dataspace has size 0
+        if (ds instanceof ContiguousDataset c) return c.getDataAddress() == UNDEFINED_ADDRESS;
+        if (!(ds instanceof ChunkedDataset)) return false;
+        try {
+            return ds.isEmpty();   // jhdf: no chunk in its index
+        } catch (RuntimeException e) {
+            return false;   // an index jhdf cannot read: the read reports it
+        }
+    }
+
+    /**
+     * The value h5py reads for each element of a dataset never written: its fill value, or 0 where there is none or where
+     * the file says to write it never (HDF5 then leaves h5py's buffer, which h5py zeroes, as it is).
+     */
+    private static float fill(Dataset ds) {
+        if (ds instanceof AbstractNode node && node.getHeader().hasMessageOfType(FillValueMessage.class)
+                && node.getHeader().getMessageOfType(FillValueMessage.class).getFillValueWriteTime() == FILL_TIME_NEVER) {
+            return 0;
+        }
+        return ds.getFillValue() instanceof Number fill ? fill.floatValue() : 0;
+    }
+
+    /** HDF5's H5D_FILL_TIME_NEVER as the fill value message stores it. */
+    private static final int FILL_TIME_NEVER = 1;
+
+    /** HDF5's undefined address (all bits set), as jhdf reads it. */
+    private static final long UNDEFINED_ADDRESS = -1;
 
     /**
      * A weight array in the file, checked (dtype, size) but read only when asked: into a tensor, or straight into
@@ -198,22 +249,21 @@ final class Hdf5Arrays {
         private final long n;
         /** Its entry of the layer group's weight_names ({@code a1/kernel:0}), null where not read from one. */
         private final String name;
+        /** A scalar dataset (shape ()), which {@link #shape} gives as (1). */
+        private final boolean scalar;
         private Tensor read;
 
-        private Stored(Dataset ds, int[] shape, long n) {
-            this(ds, shape, n, null);
-        }
-
-        private Stored(Dataset ds, int[] shape, long n, String name) {
+        private Stored(Dataset ds, int[] shape, long n, String name, boolean scalar) {
             this.ds = ds;
             this.shape = shape;
             this.n = n;
             this.name = name;
+            this.scalar = scalar;
         }
 
         /** This array with its layer group's {@code weight_names} entry for it as its name. */
         Stored named(String weightName) {
-            Stored s = new Stored(ds, shape, n, weightName);
+            Stored s = new Stored(ds, shape, n, weightName, scalar);
             s.read = read;
             return s;
         }
@@ -223,12 +273,24 @@ final class Hdf5Arrays {
 
         /** Values already in memory (a layout converted on reading), standing for a stored array of their shape. */
         static Stored of(Tensor t) {
-            Stored s = new Stored(null, t.shape(), t.size());
+            Stored s = new Stored(null, t.shape(), t.size(), null, false);
             s.read = t;
             return s;
         }
 
         int[] shape() { return shape.clone(); }
+
+        /** The shape as the file has it, as NumPy writes it: "()" for a scalar, "(0,)" for an empty array. */
+        String fileShape() {
+            if (scalar) return "()";
+            if (n != 0) return Tensor.shapeString(shape);
+            StringBuilder b = new StringBuilder("(");
+            for (int i = 0; i < shape.length; i++) b.append(i == 0 ? "" : ", ").append(shape[i]);
+            return b.append(shape.length == 1 ? ",)" : ")").toString();
+        }
+
+        /** Whether it holds no values (a dimension 0), which no jrnn weight does. */
+        boolean isEmpty() { return n == 0; }
 
         /** The dataset's path in the file; null for values converted on reading. */
         String path() { return ds == null ? null : ds.getPath(); }
@@ -239,9 +301,37 @@ final class Hdf5Arrays {
             return read;
         }
 
+        /**
+         * As {@link #tensor()}, plain float32 data read by position from {@code file} where it can ({@link
+         * KerasFile#fileOffset}): those reads are the ones its deferred CRC-32 check is computed from, so the bytes are
+         * read once (jhdf's read through the mapping would fault its pages in and leave the check to read them again).
+         */
+        Tensor tensor(KerasFile file) {
+            if (read != null) return read;
+            ByteBuffer raw = plainFloats();
+            long position = raw == null ? -1 : file.fileOffset((ContiguousDataset) ds, raw);
+            if (position < 0) return tensor();
+            float[] f = new float[(int) n];
+            ByteBuffer bytes = file.pieceBuffer(PIECE * 4).order(raw.order());
+            for (long at = 0; at < n; at += PIECE) {
+                int k = (int) Math.min(PIECE, n - at);
+                bytes.clear().limit(k * 4);
+                file.read(bytes, position + at * 4);
+                bytes.flip().asFloatBuffer().get(f, (int) at, k);
+            }
+            read = Tensor.wrap(f, shape);
+            return read;
+        }
+
         private Tensor readTensor() {
             String path = ds.getPath();
-            if (n == 0) return Tensor.zeros(shape);
+            // jrnn's tensors have no zero dimension; the shape checks name it first where they run before the read
+            if (n == 0) throw new KerasFormatException("dataset " + path + " has shape " + fileShape() + ": no values");
+            if (unwritten(ds)) {
+                float[] f = new float[(int) n];
+                Arrays.fill(f, fill(ds));
+                return Tensor.wrap(f, shape);
+            }
             Object flat = ds.getDataFlat();
             float[] f;
             if (flat instanceof Float one) {   // a scalar dataset
@@ -317,7 +407,7 @@ final class Hdf5Arrays {
 
         /** The bytes of plain float32 data (contiguous, no filter) in the file's byte order; null for other data. */
         private ByteBuffer plainFloats() {
-            if (n == 0 || !(ds instanceof ContiguousDataset c) || !ds.getFilters().isEmpty()
+            if (n == 0 || !(ds instanceof ContiguousDataset c) || unwritten(ds) || !ds.getFilters().isEmpty()
                     || !(ds.getDataType() instanceof FloatingPoint fp) || fp.getBitPrecision() != 32 || ds.getJavaType() != float.class) {
                 return null;
             }

@@ -43,6 +43,51 @@ final class KerasCompileKeys {
     private static final Map<String, String> OWN_OLDER = Map.of("Nadam", "schedule_decay",
             "LossScaleOptimizerV3", "inner_optimizer initial_scale dynamic_growth_steps dynamic");
 
+    /**
+     * Each learning-rate schedule's constructor arguments (Keras 3.15.1's, the same names tf.keras 2 wrote; CosineDecay's
+     * warmup ones since tf.keras 2.13) and, first, the ones without a default.
+     */
+    private static final Map<String, List<String>> SCHEDULE = Map.of(
+            "ExponentialDecay", List.of("initial_learning_rate decay_steps decay_rate", "staircase name"),
+            "PiecewiseConstantDecay", List.of("boundaries values", "name"),
+            "PolynomialDecay", List.of("initial_learning_rate decay_steps", "end_learning_rate power cycle name"),
+            "InverseTimeDecay", List.of("initial_learning_rate decay_steps decay_rate", "staircase name"),
+            "CosineDecay", List.of("initial_learning_rate decay_steps", "alpha name warmup_target warmup_steps"),
+            "CosineDecayRestarts", List.of("initial_learning_rate first_decay_steps", "t_mul m_mul alpha name"));
+
+    /**
+     * Refuses a key of schedule {@code cls}'s config {@code c} that its constructor does not take, a missing or null one it needs,
+     * and a {@code name} its schedule's first call refuses: in a Keras 3 file ({@code keras3}) one that is not a string
+     * without '/' (Keras 3.15.1 loads it, then raises), in an older one one that is neither null (what tf.keras 2 wrote) nor a
+     * string (tf.keras 2's name scope takes '/'). Every Keras builds a schedule by
+     * {@code cls(**config)}; a class jrnn lacks is not checked (it does not compile).
+     */
+    static void checkSchedule(String cls, KerasConfig c, boolean keras3) {
+        List<String> keys = SCHEDULE.get(cls);
+        if (keys == null) return;
+        Set<String> known = new TreeSet<>(List.of((keys.get(0) + " " + keys.get(1)).split(" ")));
+        refuse(c, cls, known, "'__init__() got an unexpected keyword argument'");
+        for (String k : keys.get(0).split(" ")) {
+            if (!c.has(k)) {   // Keras: missing, a TypeError; null, a TypeError in __init__ (steps, boundaries, values) or at the first call (rates)
+                String keras = !c.hasKey(k) ? "Keras 3.15.1 refuses the file: '__init__() missing 1 required positional argument'"
+                        : k.endsWith("_rate") ? "Keras 3.15.1 builds the schedule, and its first call raises"
+                        : "Keras 3.15.1 refuses it when building the schedule";
+                throw new KerasFormatException(c.where() + ": '" + k + "' is " + (c.hasKey(k) ? "null" : "missing") + ", which " + cls
+                        + " needs (" + keras + ")");
+            }
+        }
+        Object name = c.raw("name");
+        if (keras3 && c.hasKey("name") && !(name instanceof String n && !n.contains("/"))) {
+            throw new KerasFormatException(c.where() + ": 'name' should be a string without '/', got " + KerasConfig.describe(name)
+                    + " (Keras 3.15.1 loads it, and the schedule's first call raises)");
+        }
+        // tf.keras 2 opens tf.name_scope(name or the class name), which takes any string ('/' included) and refuses the rest
+        if (!keras3 && name != null && !(name instanceof String)) {
+            throw new KerasFormatException(c.where() + ": 'name' should be a string or null, got " + KerasConfig.describe(name)
+                    + " (tf.keras 2 loads it, and the schedule's first call raises: 'name for name_scope must be a string')");
+        }
+    }
+
     /** Refuses a key of a Keras 3 {@code compile_config} {@code tc} that Keras' compile does not take. */
     static void checkCompile(KerasConfig tc) {
         refuse(tc, "Keras 3's compile", new TreeSet<>(COMPILE), "'compile() got an unexpected keyword argument'");

@@ -38,16 +38,22 @@ public final class KerasImport {
         return load(file, null);
     }
 
-    /** Reads what a saver stored beside the weights (see {@link KerasExport#write}). */
+    /**
+     * Reads what a saver stored beside the weights (see {@link KerasExport#write}). Under {@link #load(Path, StateReader)}
+     * it runs on the model being loaded, which is thrown away if the load fails, and may set that model's state. Under
+     * {@link #loadWeights(Model, Path, StateReader)} it must set nothing (nor log what it would warn of): it runs before the
+     * weights' checks and the .keras's CRC-32 check, on a file that may then be refused, and up to three times when the
+     * file changes while being read; keep what it would set for after that call returns.
+     */
     @FunctionalInterface
     public interface StateReader {
         /**
-         * Restores the extra state into the loaded {@code model}: {@code metadata} is the parsed metadata.json of a
-         * zip (null for HDF5 files), {@code stored} the array at a path below {@link KerasExport#STATE_GROUP}, or
-         * null when there is none, {@code optimizer} the optimizer variables Keras' own layout holds (null: none),
-         * {@code firstWriter} whether the file is of jrnn's first {@code .keras} writer, whose compile config may lack
-         * settings its optimizer state was saved under (RMSprop's momentum and centered, see {@code EarlyJrnnFiles}).
-         * IllegalArgumentException or IllegalStateException for state that does not fit.
+         * Reads (and under {@link #load(Path, StateReader)} restores) the extra state for {@code model}: {@code metadata}
+         * is the parsed metadata.json of a zip (null for HDF5 files), {@code stored} the array at a path below
+         * {@link KerasExport#STATE_GROUP}, or null when there is none, {@code optimizer} the optimizer variables Keras' own
+         * layout holds (null: none), {@code firstWriter} whether the file is of jrnn's first {@code .keras} writer, whose
+         * compile config may lack settings its optimizer state was saved under (RMSprop's momentum and centered, see
+         * {@code EarlyJrnnFiles}). IllegalArgumentException or IllegalStateException for state that does not fit.
          */
         void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored, KerasOptimizerState.Saved optimizer,
                      boolean firstWriter);
@@ -211,21 +217,15 @@ public final class KerasImport {
     }
 
     /**
-     * Restores into an existing {@code model} what a saver stored beside the weights of {@code file} (the weights
-     * themselves come through {@link #loadWeights}); an IOException naming the file when it does not fit.
+     * As {@link #loadWeights(Model, Path)}, and {@code state} reads what a saver stored beside the weights, from the same
+     * open file: each byte of it read once, a .keras's stored member checked against its CRC-32 from those reads before
+     * anything is set. {@code state} only reads and checks (see {@link StateReader}: it runs before the weights are
+     * checked and set, maybe more than once); an IOException naming the file when the state does not fit, thrown after
+     * the weights' own refusals, and then no weight is set.
      */
-    public static void restoreState(Model model, Path file, StateReader state) throws IOException {
-        FileFaults.read(file, () -> {
-            try (KerasFile kf = KerasFile.open(file)) {
-                state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf),
-                        EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig));
-            } catch (KerasFormatException | IllegalArgumentException | IllegalStateException e) {
-                throw new IOException(file + ": " + e.getMessage(), e);
-            } catch (RuntimeException | StackOverflowError e) {   // jhdf's own, unchecked
-                throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
-            }
-            return null;
-        });
+    public static void loadWeights(Model model, Path file, StateReader state) throws IOException {
+        if (state == null) throw new IllegalArgumentException(model.name() + ".loadWeights: state is null");
+        loadWeights(model, file, false, state);
     }
 
     /**
@@ -275,7 +275,10 @@ public final class KerasImport {
         Object flat = scalar && number ? ds.getDataFlat() : null;
         Long whole = flat instanceof Long x ? x : flat instanceof Integer x ? Long.valueOf(x)
                 : flat instanceof long[] x && x.length == 1 ? x[0] : flat instanceof int[] x && x.length == 1 ? Long.valueOf(x[0]) : null;
-        return new KerasOptimizerState.Var(name, Hdf5Arrays.tensor(ds, kf.fileBytes), scalar, whole);
+        Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fileBytes);   // its dtype and size checked
+        // the integer scalar as read above, not read again; arrays by position, so the .keras's CRC-32 comes from the same reads
+        Tensor t = whole != null ? Tensor.wrap(new float[] {whole}, stored.shape()) : stored.tensor(kf);
+        return new KerasOptimizerState.Var(name, t, scalar, whole);
     }
 
     private static Tensor stored(KerasFile kf, String path) {
@@ -283,7 +286,7 @@ public final class KerasImport {
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
         if (n == null) return null;
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
-        return Hdf5Arrays.tensor(ds, kf.fileBytes);
+        return Hdf5Arrays.stored(ds, kf.fileBytes).tensor(kf);
     }
 
     private static io.jhdf.api.Node find(Group g, String path) {
@@ -378,6 +381,10 @@ public final class KerasImport {
      * file must hold no other layer with weights.
      */
     public static void loadWeights(Model model, Path file, boolean byName) throws IOException {
+        loadWeights(model, file, byName, null);
+    }
+
+    private static void loadWeights(Model model, Path file, boolean byName, StateReader state) throws IOException {
         List<Layer> weighted = new ArrayList<>();
         List<String[]> order = new ArrayList<>();
         for (Layer l : model.layers()) {
@@ -385,7 +392,9 @@ public final class KerasImport {
             if (!l.params().isEmpty()) weighted.add(l);
         }
         // everything is read (and the file found unchanged) before any weight is set
-        FileWeights read = FileFaults.read(file, () -> readWeights(file, order, weighted.size(), byName));
+        FileWeights read = FileFaults.read(file, () -> readWeights(file, order, weighted.size(), byName, state == null ? null
+                : kf -> state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf),
+                        EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig))));
         Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
         List<String> fileGroups = read.fileGroups();
         String advice = advice(read.nestedGroups(), read.stackedGroups());
@@ -433,13 +442,19 @@ public final class KerasImport {
         // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
         for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
         try {
-            assign(weighted, values, null);
+            check(weighted, values, null);
         } catch (KerasFormatException e) {
             String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
             if (e instanceof Misfit m && !m.shapes) throw new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
             throw new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? PARTIAL
                     : advice), e);
         }
+        if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
+            RuntimeException e = read.stateFailure();
+            throw e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
+        }
+        set(weighted, values);
     }
 
     /** What a by-name load that does not fit says: jrnn's is strict, Keras' by_name=True leaves the layers it cannot match. */
@@ -472,40 +487,65 @@ public final class KerasImport {
      * weights and those of nested models (for the messages); whether it is Keras 1/2's layout.
      */
     private record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
-                               List<String> stackedGroups, boolean keras2) {}
+                               List<String> stackedGroups, boolean keras2, RuntimeException stateFailure) {}
 
-    /** Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes). */
-    private static FileWeights readWeights(Path file, List<String[]> order, int weighted, boolean byName) throws IOException {
-        Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
-        List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
-        List<String> nestedGroups = List.of();   // and those of nested models
-        List<String> stackedGroups = new ArrayList<>();   // and those of an RNN over StackedRNNCells
-        boolean keras2;
-        try (KerasFile kf = KerasFile.open(file)) {
-            // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
-            keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
-                    && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
-            if (keras2 || !byName) {
-                Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
-                        : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
-                for (var e : m.entrySet()) {
-                    if (e.getValue().isEmpty()) continue;
-                    for (Hdf5Arrays.Stored w : e.getValue()) w.tensor();   // read while the file is open
-                    stored.put(e.getKey(), e.getValue());
-                }
-                if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
-                if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
-                if (!keras2) stackedGroups.addAll(Keras3Weights.stackedCellGroups(kf.hdf));
-                for (var e : keras2 ? stored.entrySet() : List.<Map.Entry<String, List<Hdf5Arrays.Stored>>>of()) {   // rnn_1/stacked_rnn_cells/...
-                    if (e.getValue().stream().anyMatch(w -> w.path() != null && w.path().contains("/stacked_rnn_cells"))) stackedGroups.add(e.getKey());
-                }
+    /**
+     * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes)
+     * and runs {@code state} (nullable) on the open file, whose failure is kept in {@link FileWeights#stateFailure} for the
+     * caller to throw after its own checks; a .keras's CRC-32 is checked last, from the reads of both, and a failure
+     * before it says the damage first.
+     */
+    private static FileWeights readWeights(Path file, List<String[]> order, int weighted, boolean byName,
+                                           java.util.function.Consumer<KerasFile> state) throws IOException {
+        try (KerasFile kf = KerasFile.openDeferringCrc(file)) {
+            FileWeights read;
+            try {
+                read = readWeights(kf, order, weighted, byName, state);
+            } catch (RuntimeException | Error e) {
+                throw kf.crcFirst(e);
             }
+            kf.checkCrc();
+            return read;
         } catch (KerasFormatException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
             throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
         }
-        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2);
+    }
+
+    private static FileWeights readWeights(KerasFile kf, List<String[]> order, int weighted, boolean byName,
+                                           java.util.function.Consumer<KerasFile> state) {
+        Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
+        List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
+        List<String> nestedGroups = List.of();   // and those of nested models
+        List<String> stackedGroups = new ArrayList<>();   // and those of an RNN over StackedRNNCells
+        // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
+        boolean keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
+                && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
+        if (keras2 || !byName) {
+            Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
+                    : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
+            for (var e : m.entrySet()) {
+                if (e.getValue().isEmpty()) continue;
+                for (Hdf5Arrays.Stored w : e.getValue()) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can (no values: a misfit below)
+                stored.put(e.getKey(), e.getValue());
+            }
+            if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
+            if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
+            if (!keras2) stackedGroups.addAll(Keras3Weights.stackedCellGroups(kf.hdf));
+            for (var e : keras2 ? stored.entrySet() : List.<Map.Entry<String, List<Hdf5Arrays.Stored>>>of()) {   // rnn_1/stacked_rnn_cells/...
+                if (e.getValue().stream().anyMatch(w -> w.path() != null && w.path().contains("/stacked_rnn_cells"))) stackedGroups.add(e.getKey());
+            }
+        }
+        RuntimeException stateFailure = null;
+        if (state != null) {
+            try {
+                state.accept(kf);
+            } catch (RuntimeException e) {   // thrown by the caller after its checks of the weights, which come first
+                stateFailure = e;
+            }
+        }
+        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, stateFailure);
     }
 
     /**
@@ -543,6 +583,15 @@ public final class KerasImport {
      * straight into its parameter and checked there, and a failure leaves the weights part set.
      */
     private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
+        check(layers, values, direct);
+        if (direct == null) set(layers, values);
+    }
+
+    /**
+     * {@link #assign}'s check: {@code values} put in each layer's layout (in place), a {@link Misfit} naming every array
+     * that does not fit; without {@code direct} it sets nothing ({@link #set} does, once the caller's own checks passed).
+     */
+    private static void check(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
         List<String> problems = new ArrayList<>();
         boolean shapes = false;
         for (int i = 0; i < layers.size(); i++) {
@@ -562,7 +611,7 @@ public final class KerasImport {
                 Hdf5Arrays.Stored w = ws.get(k);
                 if (!Arrays.equals(want, w.shape())) {
                     problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " expected shape "
-                            + Tensor.shapeString(want) + ", the file has " + Tensor.shapeString(w.shape()));
+                            + Tensor.shapeString(want) + ", the file has " + w.fileShape());
                     shapes = true;
                 } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
                     problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " holds NaN or Inf");
@@ -570,7 +619,10 @@ public final class KerasImport {
             }
         }
         if (!problems.isEmpty()) throw new Misfit(String.join("; ", problems), shapes);
-        if (direct != null) return;
+    }
+
+    /** Sets the arrays {@link #check} found fitting. */
+    private static void set(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values) {
         for (int i = 0; i < layers.size(); i++) {
             List<Tensor> ts = new ArrayList<>();
             for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());

@@ -54,7 +54,7 @@ final class KerasInitializers {
     /**
      * Sets {@code c}'s initializers on {@code l}: a missing option keeps the layer's default; null is glorot_uniform, as
      * Keras' {@code add_weight(initializer=None)} makes it. One jrnn cannot read (a custom class, STFT, a SeedGenerator
-     * seed, Keras 3.16's axes, an array Constant) keeps the default with a warning, as MultiHeadAttention's: a whole
+     * seed, Keras 3.15's fan axes, an array Constant) keeps the default with a warning, as MultiHeadAttention's: a whole
      * model's file brings the weights that replace it. A malformed one (an argument the class lacks, mode "fan_x", a config
      * that is no object nor name) is refused naming the layer, the option and the argument, as Keras refuses it; so is an
      * initializer the weight's shape cannot take.
@@ -188,14 +188,14 @@ final class KerasInitializers {
     }
 
     /**
-     * Why a config Keras takes, of a class jrnn has, is beyond jrnn (a SeedGenerator seed, Keras 3.16's fan axes, an array
+     * Why a config Keras takes, of a class jrnn has, is beyond jrnn (a SeedGenerator seed, Keras 3.15's fan axes, an array
      * Constant); null when jrnn can read it or Keras would refuse it too.
      */
     private static String beyondJrnn(Object raw) {
         if (!(raw instanceof Map<?, ?> m) || !(m.get("config") instanceof Map<?, ?> config)) return null;
         if (config.get("seed") instanceof Map<?, ?>) return "is seeded by a SeedGenerator, which jrnn cannot read";
         for (String axes : new String[] {"input_axes", "output_axes"}) {
-            if (config.get(axes) != null) return "sets Keras 3.16's " + axes + ", which jrnn lacks (its fans are compute_fans' defaults)";
+            if (config.get(axes) != null) return "sets Keras 3.15's " + axes + ", which jrnn lacks (its fans are compute_fans' defaults)";
         }
         if ("Constant".equals(m.get("class_name")) && config.get("value") instanceof java.util.List<?>) {
             return "holds an array value; jrnn's Constant takes one number";

@@ -214,9 +214,10 @@ final class KerasTraining {
         return null;
     }
 
-    /** A serialised Keras learning-rate schedule jrnn has (its config as Keras 2 and 3 write it), or null. */
-    private static LearningRateSchedule schedule(KerasConfig s) {
+    /** A serialised Keras learning-rate schedule jrnn has (its config as Keras 2 and 3 write it; {@code keras3}: a Keras 3 file), or null. */
+    private static LearningRateSchedule schedule(KerasConfig s, boolean keras3) {
         KerasConfig c = s.object("config");
+        KerasCompileKeys.checkSchedule(s.string("class_name"), c, keras3);
         return switch (s.string("class_name")) {
             case "ExponentialDecay" -> new ExponentialDecay(c.number("initial_learning_rate", Double.NaN), c.number("decay_steps", Double.NaN),
                     c.number("decay_rate", Double.NaN)).staircase(c.bool("staircase", false));
@@ -270,7 +271,7 @@ final class KerasTraining {
         if (c.hasKey("learning_rate") && c.raw("learning_rate") == null) {
             throw new KerasFormatException(c.where() + ": 'learning_rate' should be a number or a schedule, got null (Keras refuses it too)");
         }
-        LearningRateSchedule schedule = c.raw("learning_rate") instanceof Map<?, ?> ? schedule(c.object("learning_rate")) : null;
+        LearningRateSchedule schedule = c.raw("learning_rate") instanceof Map<?, ?> ? schedule(c.object("learning_rate"), keras3) : null;
         double lr = schedule != null ? Double.NaN : c.has("learning_rate") ? c.number("learning_rate", 0) : c.number("lr", Double.NaN);
         if (c.number("decay", 0) != 0) {
             // tf.keras 2 and Keras 2 decayed the learning rate by it; Keras 3 ignores it with a warning

@@ -31,6 +31,12 @@ final class ZipMemberCrc {
     private final CRC32 runCrc = new CRC32();
     /** Bytes {@link #verify} read itself (those no run covered). */
     private long readAgain;
+    /**
+     * {@link #readAgain} over every check of the process (for tests: what a load path read twice, or only for its check).
+     * Process-wide: a test reads a difference across its own load, which holds while no other test loads a .keras at the
+     * same time (surefire runs the test classes one after another in one JVM; parallel tests would need a per-file count).
+     */
+    private static final java.util.concurrent.atomic.AtomicLong READ_AGAIN_IN_ALL = new java.util.concurrent.atomic.AtomicLong();
 
     ZipMemberCrc(ZipArchiveEntry entry, FileChannel channel, long start, long size) {
         this.entry = entry;
@@ -86,6 +92,7 @@ final class ZipMemberCrc {
     private long read(long from, long to) throws IOException {
         if (from >= to) return 0;
         readAgain += to - from;
+        READ_AGAIN_IN_ALL.addAndGet(to - from);
         if (buf == null || buf.capacity() < Math.min(READ_CHUNK, to - from)) {   // one buffer for every gap (~one per weight)
             buf = ByteBuffer.allocateDirect((int) Math.min(READ_CHUNK, Math.max(to - from, 4096)));
         }
@@ -102,6 +109,9 @@ final class ZipMemberCrc {
 
     /** How many bytes {@link #verify} read itself: the member's less those the runs covered. */
     long bytesReadAgain() { return readAgain; }
+
+    /** {@link #bytesReadAgain} summed over every check this process ran (for tests). */
+    static long bytesReadAgainInAll() { return READ_AGAIN_IN_ALL.get(); }
 
     /** The reflected CRC-32 polynomial (zlib's). */
     private static final int POLY = 0xedb88320;

@@ -105,6 +105,95 @@ class KerasCompileKeysTest {
     }
 
     /**
+     * A learning-rate schedule inside the compile_config, edited one key at a time ({@code keras3_real/schedule_keys.json},
+     * by {@code make_schedule_keys.py}): Keras 3.15.1 builds it by {@code cls(**config)}, so an unknown or misspelt key, a
+     * missing one and a wrong-typed step count fail the load; a wrong-typed rate or name compiles there but fails at the
+     * schedule's first call (fit cannot run). jrnn ignored unknown keys (a misspelt "warmup_step" trained without warmup):
+     * each of those now loads uncompiled with one warning naming the key; what Keras compiles compiles here, with Keras'
+     * learning rate at steps 0 and 57.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void eachScheduleEditLoadsAsKeras3151CompilesIt(@TempDir Path dir) throws Exception {
+        Map<String, Object> base = (Map<String, Object>) ((Map<String, Object>) Json.parse(Files.readString(keras3Real("compile_keys.json"))))
+                .get("compile_config");
+        List<String> failures = new ArrayList<>();
+        for (Object o : (List<?>) Json.parse(Files.readString(keras3Real("schedule_keys.json")))) {
+            Map<String, Object> e = (Map<String, Object>) o;
+            String name = (String) e.get("name");
+            Map<String, Object> cc = (Map<String, Object>) Json.parse(Json.write(base));
+            ((Map<String, Object>) ((Map<String, Object>) cc.get("optimizer")).get("config")).put("learning_rate", e.get("schedule"));
+            Path f = KerasFixtures.withConfig(keras3Real("cfgkeys.keras"), dir.resolve("s" + failures.size() + ".keras"), text -> {
+                Map<String, Object> c = new LinkedHashMap<>((Map<String, Object>) Json.parse(text));
+                c.put("compile_config", cc);
+                return Json.write(c);
+            });
+            double[] lr = new double[2];
+            boolean[] compiled = new boolean[1];
+            List<String> warnings = LogCapture.warnings(KerasImport.class.getName(), () -> {
+                try (Model m = Models.load(f)) {
+                    compiled[0] = m.optimizer() != null;
+                    if (compiled[0]) {
+                        lr[0] = m.optimizer().learningRate();
+                        lr[1] = m.optimizer().schedule().at(57);
+                    }
+                }
+            });
+            String why = name + " (Keras 3.15.1: " + e.get("keras") + " " + e.getOrDefault("error", "") + "): jrnn "
+                    + (compiled[0] ? "compiled " + lr[0] + ", " + lr[1] : "uncompiled") + " " + warnings;
+            if ("compiled".equals(e.get("keras"))) {
+                if (!compiled[0] || !warnings.isEmpty() || Math.abs(lr[0] - ((Number) e.get("lr0")).doubleValue()) > 1e-8
+                        || Math.abs(lr[1] - ((Number) e.get("lr57")).doubleValue()) > 1e-8) {
+                    failures.add(why);
+                }
+            } else if (compiled[0] || warnings.size() != 1 || !warnings.get(0).startsWith(f + ": the model is not compiled (")
+                    || !warnings.get(0).contains("'" + e.get("key") + "'") && !warnings.get(0).contains("\"" + e.get("key") + "\"")) {
+                failures.add(why + "; expected one warning naming " + e.get("key"));
+            }
+        }
+        assertEquals(List.of(), failures);
+    }
+
+    /**
+     * A null required argument of a schedule: Keras 3.15.1 refuses a null step count, boundaries or values when building
+     * the schedule, and builds one with a null rate, whose first call raises ({@code keras3_real/make_schedule_nulls.py},
+     * its output in its docstring, read here). The warning said "Keras 3.15.1 refuses it" for both; it says which now.
+     */
+    @Test
+    void aNullScheduleKeyIsNamedWhereKerasFailsOnIt() throws Exception {
+        Map<String, String> bases = Map.of(
+                "ExponentialDecay", "\"initial_learning_rate\": 0.01, \"decay_steps\": 100, \"decay_rate\": 0.9",
+                "PiecewiseConstantDecay", "\"boundaries\": [10, 20], \"values\": [0.1, 0.01, 0.001]",
+                "PolynomialDecay", "\"initial_learning_rate\": 0.01, \"decay_steps\": 100",
+                "InverseTimeDecay", "\"initial_learning_rate\": 0.01, \"decay_steps\": 100, \"decay_rate\": 0.5",
+                "CosineDecay", "\"initial_learning_rate\": 0.01, \"decay_steps\": 100",
+                "CosineDecayRestarts", "\"initial_learning_rate\": 0.01, \"first_decay_steps\": 30");
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("(?m)^(\\w+) (\\w+) (init|call): ");
+        java.util.regex.Matcher said = line.matcher(Files.readString(keras3Real("make_schedule_nulls.py")));
+        int n = 0;
+        for (; said.find(); n++) {
+            String cls = said.group(1), key = said.group(2);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cfg = new LinkedHashMap<>((Map<String, Object>) Json.parse("{" + bases.get(cls) + "}"));
+            assertTrue(cfg.containsKey(key), key);
+            cfg.put(key, null);
+            String json = "{\"loss\": \"mse\", \"optimizer\": {\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \""
+                    + cls + "\", \"config\": " + Json.write(cfg) + "}}}}";
+            List<String> w = LogCapture.warnings(KerasImport.class.getName(), () -> {
+                try (dev.jrnn.model.Sequential m = new dev.jrnn.model.Sequential(new dev.jrnn.layers.Dense(1).inputShape(2))) {
+                    KerasTraining.compile(m, Json.parse(json), "f.keras");
+                    assertNull(m.optimizer(), json);
+                }
+            });
+            String where = said.group(3).equals("init") ? "Keras 3.15.1 refuses it when building the schedule"
+                    : "Keras 3.15.1 builds the schedule, and its first call raises";
+            assertEquals(List.of("f.keras: the model is not compiled (training_config.optimizer.config.learning_rate.config: '" + key
+                    + "' is null, which " + cls + " needs (" + where + ")); call compile before fit"), w, json);
+        }
+        assertEquals(14, n, "the lines of make_schedule_nulls.py's docstring");
+    }
+
+    /**
      * A tf.keras 2 training_config: the keys older writers wrote (lr, decay 0, is_legacy_optimizer, jit_compile) compile; a
      * misspelt one does not. tf.keras 2 refuses it as Keras 3 does (the engine of TensorFlow 2.21:
      * {@code optimizers.deserialize({"class_name": "Adam", "config": {"learing_rate": 0.5}})} raises "TypeError: Unexpected

@@ -101,6 +101,38 @@ class KerasConfigKeysTest {
     }
 
     /**
+     * Names Keras 3.15.1's activations.get refuses that jrnn took: "none" and "" (linear here), and "hard_sigmoid_v3" (jrnn's
+     * old alias of Keras 3's hard_sigmoid; no jrnn writer ever wrote it). Keras, on cfgkeys.keras with the LSTM's
+     * "activation" made each of them, and on {@code keras.activations.get(name)}:
+     * "ValueError: Could not interpret activation function identifier: none" (and ": ", ": hard_sigmoid_v3"); tf.keras 2.21's
+     * get: "Unknown activation function: none" (the same for the others). Every other name jrnn takes is a key of Keras'
+     * ALL_OBJECTS_DICT, except jrnn's own "hard_sigmoid_keras2" (GUIDE); None (null) is linear in both. The file, its
+     * config through fromJson and the Java API all refuse them.
+     */
+    @Test
+    void activationNamesKerasRefusesAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Map<String, String> hints = Map.of("none", "(Keras refuses it too: the identity is \"linear\", or null as Keras' None)",
+                "", "(Keras refuses it too: the identity is \"linear\", or null as Keras' None)",
+                "hard_sigmoid_v3", "(jrnn's old alias, which Keras refuses: Keras 3's is \"hard_sigmoid\")");
+        for (Map.Entry<String, String> h : hints.entrySet()) {
+            String name = h.getKey(), says = "layer 'l' (LSTM): activation='" + name + "' is not supported: unknown activation '" + name
+                    + "' " + h.getValue();
+            Path f = KerasFixtures.withConfig(keras3Real("cfgkeys.keras"), dir.resolve("act" + name.length() + ".keras"),
+                    t -> t.replaceFirst("\"activation\": \"tanh\"", "\"activation\": \"" + name + "\""));
+            IOException e = assertThrows(IOException.class, () -> Models.load(f).close());
+            assertTrue(e.getMessage().contains(f.getFileName().toString()) && e.getMessage().contains(says), e.getMessage());
+            String json;
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+                json = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            IllegalArgumentException j = assertThrows(IllegalArgumentException.class, () -> Models.fromJson(json).close());
+            assertTrue(j.getMessage().contains(says), j.getMessage());
+            IllegalArgumentException api = assertThrows(IllegalArgumentException.class, () -> new dev.jrnn.layers.Dense(2).activation(name));
+            assertTrue(api.getMessage().contains("unknown activation '" + name + "' " + h.getValue()), api.getMessage());
+        }
+    }
+
+    /**
      * An InputLayer's sparse, ragged and optional (Keras 3 keys; jrnn feeds dense tensors, never None) load with one
      * warning naming the layer and the key, where jrnn dropped them silently. Not refused: Keras 3.15.1 loads sparse and
      * optional on JAX, and all three on TensorFlow, with cfgkeys.keras' predictions ({@code keras3_real/input_flags.py}:

@@ -105,24 +105,6 @@ class KerasFileTest {
         }
     }
 
-    /** Sets stored member {@code name}'s CRC-32 in its local header and central directory entry to its bytes' own. */
-    static void restoreCrc(byte[] zip, String name) {
-        ByteBuffer z = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
-        byte[] want = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        for (int cd = 0; cd + 46 <= zip.length; cd++) {
-            if (z.getInt(cd) != 0x02014b50 || (z.getShort(cd + 28) & 0xffff) != want.length
-                    || !java.util.Arrays.equals(zip, cd + 46, cd + 46 + want.length, want, 0, want.length)) continue;
-            int local = z.getInt(cd + 42), size = z.getInt(cd + 20);
-            int data = local + 30 + (z.getShort(local + 26) & 0xffff) + (z.getShort(local + 28) & 0xffff);
-            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-            crc.update(zip, data, size);
-            z.putInt(local + 14, (int) crc.getValue());
-            z.putInt(cd + 16, (int) crc.getValue());
-            return;
-        }
-        throw new AssertionError("no member " + name);
-    }
-
     @Test
     void nanOrInfInStoredWeightsIsRefused() throws IOException {
         Path f = saved("m.keras", 1234.5f);
@@ -136,7 +118,7 @@ class KerasFileTest {
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
             byte[] b = ok.clone();
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putFloat(at, bad);
-            restoreCrc(b, "model.weights.h5");   // a file written so (its CRC right): the NaN check, not the CRC's, refuses it
+            StoredMembers.restoreCrc(b, "model.weights.h5");   // a file written so (its CRC right): the NaN check, not the CRC's, refuses it
             Path p = Files.write(dir.resolve("bad.keras"), b);
             IOException e = assertThrows(IOException.class, () -> Models.load(p).close());
             assertTrue(e.getMessage().contains("layer 'dense") && e.getMessage().contains("weight bias holds NaN or Inf"), e.getMessage());

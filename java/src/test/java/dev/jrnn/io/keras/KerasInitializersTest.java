@@ -163,7 +163,7 @@ class KerasInitializersTest {
     }
 
     /**
-     * An initializer jrnn cannot read though Keras takes it (STFT, a custom class, a SeedGenerator seed, Keras 3.16's axes,
+     * An initializer jrnn cannot read though Keras takes it (STFT, a custom class, a SeedGenerator seed, Keras 3.15's fan axes,
      * an array Constant) keeps the default with a warning, as a whole model's file brings the weights (such files loaded
      * before jrnn read initializers); one the weight's shape cannot take is refused. A name no Keras has is refused
      * (KerasConfigKeysTest).

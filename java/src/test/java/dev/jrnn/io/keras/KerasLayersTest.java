@@ -227,7 +227,7 @@ class KerasLayersTest {
      * numbers it was saved with: inputs seq (1 step, 1 feature) and flat (1); outputs LSTM(1) "gates_keras2" with
      * Keras 2's recurrent activation (its config: "hard_sigmoid_keras2"), kernel 1 for every gate, no recurrence, no
      * bias; Dense(1) "dense_keras2" with Keras 2's activation, kernel 1, bias 0; Activation "act_keras3" with Keras 3's
-     * (its config: "hard_sigmoid", then jrnn's "hard_sigmoid_v3"). Values by hand, hs2 = clip(0.2x + 1/2),
+     * (its config: "hard_sigmoid"). Values by hand, hs2 = clip(0.2x + 1/2),
      * hs3 = clip(x/6 + 1/2): h = hs2(x) tanh(hs2(x) tanh x), hs2(x), hs3(x).
      */
     @Test

@@ -251,9 +251,23 @@ class KerasTrainingTest {
     void aKeras2ScheduleCompilesWithTheSchedule() {
         String tfKeras = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \"ExponentialDecay\", \"config\": "
                 + "{\"initial_learning_rate\": 0.1, \"decay_steps\": 10, \"decay_rate\": 0.5, \"staircase\": true, \"name\": null}}}}";
-        try (Sequential m = compiled(tfKeras)) {
+        try (Sequential m = compiledTf2(tfKeras)) {   // tf.keras 2's training_config: its schedules' default name is None
             assertEquals(new ExponentialDecay(0.1, 10, 0.5).staircase(true).config(), m.optimizer().schedule().config());
             assertEquals(0.05, m.optimizer().schedule().at(10), 1e-15);
+        }
+        // tf.keras 2 trains with a name holding '/' (tf.name_scope("sched/a") is taken, TF 2.21 eagerly and in tf.function):
+        // it compiled before the schedule keys were checked, and compiles; Keras 3.15.1's schedule refuses it at its first
+        // call ("cannot contain character `/`"), so a Keras 3 file with it stays uncompiled
+        String slash = tfKeras.replace("\"name\": null", "\"name\": \"sched/a\"");
+        try (Sequential m = compiledTf2(slash)) {
+            assertEquals(0.05, m.optimizer().schedule().at(10), 1e-15);
+        }
+        try (Sequential m = compiled(slash)) {
+            assertNull(m.optimizer(), "a Keras 3 schedule named with '/' fails at its first call in Keras 3.15.1");
+        }
+        // tf.name_scope(3) raises ("name for name_scope must be a string"): not a name in either
+        try (Sequential m = compiledTf2(tfKeras.replace("\"name\": null", "\"name\": 3"))) {
+            assertNull(m.optimizer());
         }
         String unknown = "{\"class_name\": \"Adam\", \"config\": {\"learning_rate\": {\"class_name\": \"InverseTimeDecay\", \"config\": {}}}}";
         try (Sequential m = compiled(unknown)) {

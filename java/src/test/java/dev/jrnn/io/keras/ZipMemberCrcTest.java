@@ -4,19 +4,20 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.backend.cpu.CpuBackend;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.model.BackupAndRestore;
+import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.dataset.ContiguousDataset;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -133,15 +134,8 @@ class ZipMemberCrcTest {
         try (Sequential m = new Sequential(new LSTM(16).inputShape(4, 5), new Dense(2))) {
             m.save(p);
         }
-        long start, size;
-        try (ZipFile z = ZipFile.builder().setPath(p).get()) {
-            ZipArchiveEntry e = z.getEntry("model.weights.h5");
-            try (InputStream raw = z.getRawInputStream(e)) {
-                start = e.getDataOffset();
-            }
-            size = e.getSize();
-            assertEquals(e.getSize(), e.getCompressedSize(), "stored");
-        }
+        StoredMembers.Span member = StoredMembers.of(p, "model.weights.h5");
+        long start = member.start(), size = member.size();
         try (KerasFile kf = KerasFile.openDeferringCrc(p)) {   // each weight read by position as the loader reads it
             long weights = 0;
             for (String w : new String[] {"layers/lstm/cell/vars/0", "layers/lstm/cell/vars/1", "layers/lstm/cell/vars/2",
@@ -185,4 +179,106 @@ class ZipMemberCrcTest {
             }
         }
     }
+
+    /** LSTM(16) -> Dense(2) on (4, 5), compiled with Adam. */
+    private static Sequential compiled() {
+        Sequential m = new Sequential(new LSTM(16).inputShape(4, 5), new Dense(2));
+        m.compile("adam", "mse");
+        return m;
+    }
+
+    private static Tensor x() {
+        float[] v = new float[2 * 4 * 5];
+        for (int i = 0; i < v.length; i++) v[i] = (float) Math.sin(i);
+        return Tensor.wrap(v, 2, 4, 5);
+    }
+
+    /** {@link #compiled} after one Adam step (its m and v in optimizer/vars), saved to {@code name}. */
+    private Path trainedAndSaved(String name) throws IOException {
+        Jrnn.setSeed(11);
+        Path p = dir.resolve(name);
+        try (Sequential m = compiled()) {
+            m.trainOnBatch(x(), Tensor.zeros(2, 2));
+            m.save(p);
+        }
+        return p;
+    }
+
+    /** The model's float32 weights in bytes (each array at least 8 bytes, so read by position); Adam keeps m and v of each. */
+    private static final long WEIGHT_BYTES = 4L * (5 * 64 + 16 * 64 + 64 + 16 * 2 + 2);
+
+    /**
+     * What each path's CRC-32 check of a stored model.weights.h5 reads itself, beyond the reads that fill the arrays: the
+     * member's size (from the zip's own records) less the arrays the path reads. Before, loadWeights read the whole member
+     * for the check and then the weights again through jhdf (the check read the member's size), a compiled Models.load
+     * read Adam's m and v through jhdf and again for the check (size less the weights), and BackupAndRestore's resume
+     * opened the file twice (twice the size).
+     */
+    @Test
+    void eachLoadPathReadsTheStoredMemberOnce() throws IOException {
+        Path p = trainedAndSaved("m.keras");
+        long member = StoredMembers.of(p, "model.weights.h5").size();
+        long before = ZipMemberCrc.bytesReadAgainInAll();
+        try (Model m = Models.load(p)) {
+            assertEquals(1, m.optimizer().iterations(), "the state restored");
+        }
+        assertEquals(member - 3 * WEIGHT_BYTES, ZipMemberCrc.bytesReadAgainInAll() - before,
+                "Models.load: the weights and Adam's m and v read by position, the check from those reads");
+        try (Sequential m = compiled()) {
+            before = ZipMemberCrc.bytesReadAgainInAll();
+            m.loadWeights(p);
+            assertEquals(member - WEIGHT_BYTES, ZipMemberCrc.bytesReadAgainInAll() - before,
+                    "loadWeights: the weights by position, the optimizer's bytes for the check only");
+            Path backups = Files.createDirectories(dir.resolve("backups"));
+            Files.copy(p, backups.resolve("backup-epoch-1.keras"));
+            before = ZipMemberCrc.bytesReadAgainInAll();
+            m.fit(x(), Tensor.zeros(2, 2), new FitOptions().epochs(1).verbose(0).callbacks(new BackupAndRestore(backups)));   // resumed after its last epoch
+            assertEquals(member - 3 * WEIGHT_BYTES, ZipMemberCrc.bytesReadAgainInAll() - before,
+                    "BackupAndRestore's resume: weights and optimizer state from one open");
+            assertEquals(1, m.optimizer().iterations(), "the state restored");
+        }
+    }
+
+    /**
+     * A flipped bit in a weight, in Adam's m, or in the HDF5 headers of a compiled model's stored model.weights.h5: every
+     * path refuses the file with the CRC's message first and changes nothing (loadWeights' model keeps its weights,
+     * BackupAndRestore's its weights and its optimizer's count).
+     */
+    @Test
+    void aDamagedMemberIsRefusedFirstOnEveryPath() throws IOException {
+        Path p = trainedAndSaved("m.keras");
+        byte[] ok = Files.readAllBytes(p);
+        StoredMembers.Span member = StoredMembers.of(ok, "model.weights.h5");
+        long weight, moment;
+        try (KerasFile kf = KerasFile.open(p)) {
+            ContiguousDataset w = (ContiguousDataset) kf.hdf.getByPath("layers/dense/vars/0");
+            ContiguousDataset m = (ContiguousDataset) kf.hdf.getByPath("optimizer/vars/2");
+            weight = kf.fileOffset(w, w.getBuffer());
+            moment = kf.fileOffset(m, m.getBuffer());
+        }
+        assertTrue(weight > member.start() && moment > member.start(), weight + ", " + moment);
+        for (long at : new long[] {weight + 5, moment + 9, member.start() + 100}) {
+            byte[] b = ok.clone();
+            b[(int) at] ^= 0x04;
+            Files.deleteIfExists(dir.resolve("backups/backup-epoch-1.keras"));
+            Path bad = Files.write(dir.resolve("bad.keras"), b);
+            IOException e = assertThrows(IOException.class, () -> Models.load(bad).close(), "Models.load, byte " + at);
+            assertTrue(e.getMessage().contains("zip member model.weights.h5 fails its CRC-32 check"), e.getMessage());
+            assertEquals(0, be.liveBuffers(), "the half-built model was closed");
+            try (Sequential m = compiled()) {
+                java.util.List<Tensor> weights = m.getWeights();
+                e = assertThrows(IOException.class, () -> m.loadWeights(bad), "loadWeights, byte " + at);
+                assertTrue(e.getMessage().contains("zip member model.weights.h5 fails its CRC-32 check"), e.getMessage());
+                assertEquals(weights, m.getWeights(), "loadWeights changed nothing");
+                Path backups = Files.createDirectories(dir.resolve("backups"));
+                Files.write(backups.resolve("backup-epoch-1.keras"), b);
+                IllegalStateException s = assertThrows(IllegalStateException.class, () -> m.fit(x(), Tensor.zeros(2, 2),
+                        new FitOptions().epochs(1).verbose(0).callbacks(new BackupAndRestore(backups))), "BackupAndRestore, byte " + at);
+                assertTrue(s.getMessage().contains("cannot restore") && s.getMessage().contains("fails its CRC-32 check"), s.getMessage());
+                assertEquals(weights, m.getWeights(), "the resume changed nothing");
+                assertEquals(0, m.optimizer().iterations(), "nor the optimizer's count");
+            }
+        }
+    }
 }
+
