@@ -94,8 +94,9 @@ final class ModelFiles {
             // state of another store (a new optimizer not stepped yet) is saved as a fresh build's: the file resumes as this model would
             Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
             if (KerasOptimizerState.orderChangedIn310(opt)) {   // below jrnn_state/, as before: Keras 3.0-3.9 would misread them
-                for (var e : current.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
-                o.put("state", List.copyOf(current.keySet()));
+                Map<String, float[]> slots = settingsSlots(opt, current);
+                for (var e : slots.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
+                o.put("state", List.copyOf(slots.keySet()));
             } else {
                 optimizerVars = kerasVars(model, ps, opt);
                 o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
@@ -119,6 +120,30 @@ final class ModelFiles {
         List<KerasOptimizerState.Var> vars = optimizerVars;
         FileFaults.save(model.name() + ".save", file, () -> AtomicFiles.write(file, out -> KerasExport.write(model, out, meta, state, vars)));
     }
+
+    /**
+     * {@code current} (a bound optimizer's state) as the slots {@code opt}'s settings keep, which a load holds the file
+     * to: a slot a setting switched on since the last step at its start value (as the next step starts it), one switched
+     * off left out (no step reads it again); the accumulator and the average as they are.
+     */
+    private static Map<String, float[]> settingsSlots(Optimizer opt, Map<String, float[]> current) {
+        if (current.isEmpty()) return current;
+        int n = current.values().iterator().next().length;
+        Map<String, float[]> r = new LinkedHashMap<>();
+        for (String slot : opt.stateSlots()) {
+            float[] v = current.get(slot);
+            if (v == null) {
+                v = new float[n];
+                java.util.Arrays.fill(v, opt.stateStart(slot));
+            }
+            r.put(slot, v);
+        }
+        for (var e : current.entrySet()) if (NOT_SETTINGS_SLOTS.contains(e.getKey())) r.put(e.getKey(), e.getValue());
+        return r;
+    }
+
+    /** Gradient accumulation's and use_ema's buffers, which a restore may find missing or left over (see {@link #restoreOptimizer}). */
+    private static final java.util.Set<String> NOT_SETTINGS_SLOTS = java.util.Set.of("gradient_accumulator", "average");
 
     /**
      * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights, or a fresh build's where
@@ -177,7 +202,7 @@ final class ModelFiles {
 
     /** The model in {@code file} (any Keras file), with the training state a jrnn file holds. */
     static Model load(Path file) throws IOException {
-        return KerasImport.load(file, (m, meta, stored, saved) -> restore(m, meta, stored, saved, false, ModelFiles::warn).run());
+        return KerasImport.load(file, (m, meta, stored, saved, first) -> restore(m, meta, stored, saved, first, false, ModelFiles::warn).run());
     }
 
     /**
@@ -192,9 +217,9 @@ final class ModelFiles {
             Runnable[] state = {() -> { }};
             // one read of the file: the weights, and the state read and checked before they are set. The reader runs before
             // the weights' checks and the CRC's, and again if the file changes under it: its warnings wait with what it sets
-            KerasImport.loadWeights(model, file, (m, meta, stored, saved) -> {
+            KerasImport.loadWeights(model, file, (m, meta, stored, saved, first) -> {
                 List<String> warnings = new ArrayList<>();
-                Runnable set = restore(m, meta, stored, saved, true, warnings::add);
+                Runnable set = restore(m, meta, stored, saved, first, true, warnings::add);
                 state[0] = () -> {
                     set.run();
                     warnings.forEach(ModelFiles::warn);
@@ -215,10 +240,12 @@ final class ModelFiles {
      * The training state of a jrnn file for {@code model}, read and checked, as what sets it (which fails on nothing the
      * reading did not check); the dropout streams by layer name (a loaded model has the
      * file's names) or, {@code byStructure}, the i-th layer that draws masks takes the i-th stream (a model built
-     * again, whose default names were numbered on). Its warnings (state it leaves, as Keras does) go to {@code warn}.
+     * again, whose default names were numbered on); {@code firstWriter}: a file of jrnn's first .keras writer, whose
+     * compile config may lack settings its optimizer state was saved under. Its warnings (state it leaves, as Keras
+     * does) go to {@code warn}.
      */
     private static Runnable restore(Model model, Object metadata, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
-                                    boolean byStructure, Consumer<String> warn) {
+                                    boolean firstWriter, boolean byStructure, Consumer<String> warn) {
         if (!(metadata instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
             return saved != null && model.optimizer() != null ? restoreKeras(model, saved, warn) : () -> { };
         }
@@ -254,7 +281,7 @@ final class ModelFiles {
         Runnable optimizer = () -> { };
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
-                optimizer = restoreOptimizer(model, o, stored, saved, warn);
+                optimizer = restoreOptimizer(model, o, stored, saved, firstWriter, byStructure, warn);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
                 warn.accept(model.name() + ": the file's optimizer state is not restored: the model loads uncompiled");
             }
@@ -376,8 +403,19 @@ final class ModelFiles {
         }
     }
 
+    /**
+     * The optimizer state of a jrnn file. State that does not fit the compiled optimizer is not restored, as Keras skips
+     * it: one warning, and fit starts from fresh moments at update 0 (the file's learning rate kept); restored into a
+     * model ({@code byStructure}: the user's compiled optimizer), it is refused. In the layout below {@code jrnn_state/}
+     * (files of builds before 2026-12-06, and Nadam's and use_ema with accumulation's still), the slots are named: those
+     * a setting adds or drops (amsgrad, momentum, centered) may be missing or left over, a setting switched between steps
+     * as in memory (those builds saved the slots as before such a switch), except in a file of the first .keras writer
+     * ({@code firstWriter}), whose compile config may have lost the setting its state was saved under (RMSprop's
+     * momentum and centered): its slots must be those the settings keep. At Keras' optimizer/vars, the variables'
+     * count and shapes must be the compiled optimizer's.
+     */
     private static Runnable restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
-                                             Consumer<String> warn) {
+                                             boolean firstWriter, boolean byStructure, Consumer<String> warn) {
         Optimizer opt = model.optimizer();
         if (!opt.name().equals(o.get("class_name"))) {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
@@ -390,7 +428,7 @@ final class ModelFiles {
                 ? dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(), x -> x >= 0 && Double.isFinite(x), "a finite number >= 0")
                 : null;
         if (o.containsKey("keras_vars")) {   // at Keras 3's optimizer/vars, as jrnn writes it now
-            return restoreKerasVars(model, o, it, rate, saved, warn);
+            return restoreKerasVars(model, o, it, rate, saved, byStructure, warn);
         }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
@@ -412,11 +450,43 @@ final class ModelFiles {
                 return () -> countAndRate(opt, it, rate);
             }
         }
+        java.util.Set<String> slots = new java.util.LinkedHashSet<>(state.keySet());
+        slots.removeAll(NOT_SETTINGS_SLOTS);   // these two start as when switched on, or are dropped, as in memory
+        if (!(firstWriter ? slots.equals(opt.stateSlots()) : slotsFit(opt, ps, it, state))) {
+            return notFitting(model, rate, byStructure, warn, opt.name() + " as compiled keeps the slots " + opt.stateSlots()
+                    + ", the file's state holds " + slots);
+        }
         check(opt, ps, it, state);
         return () -> {
             opt.restoreState(ps.store, ps.trainableSize, it, state);
             if (rate != null) opt.learningRate(rate);   // after the last check that can fail
         };
+    }
+
+    /** Whether {@code state}'s slots fit {@code opt}'s leniently (the slots a setting adds or drops may differ): its lengths and count were checked. */
+    private static boolean slotsFit(Optimizer opt, Parameters ps, long it, Map<String, float[]> state) {
+        try {
+            check(opt, ps, it, state);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A jrnn file's optimizer state that does not fit the compiled optimizer ({@code differs} says how): loaded, not
+     * restored with one warning to {@code warn} (fresh moments at update 0, the file's learning rate kept); restored into
+     * a model compiled by its user, refused.
+     */
+    private static Runnable notFitting(Model model, Float rate, boolean byStructure, Consumer<String> warn, String differs) {
+        if (byStructure) {
+            throw new IllegalArgumentException("the model's optimizer (as compiled) does not fit the file's optimizer state: " + differs
+                    + ": compile the model with the settings of the run that saved it");
+        }
+        warn.accept(model.name() + ": the optimizer state in the file is not restored ("
+                + differs + ": saved under other settings than its compile config holds): fit continues from fresh moments at update 0");
+        Optimizer opt = model.optimizer();
+        return () -> { if (rate != null) opt.learningRate(rate); };
     }
 
     private static void countAndRate(Optimizer opt, long it, Float rate) {
@@ -455,10 +525,11 @@ final class ModelFiles {
 
     /**
      * A jrnn file's optimizer state at Keras' optimizer/vars (current Keras 3 order, whatever keras_version the file
-     * names). A model that trains another set of weights than the saved one starts its moments afresh, as before.
+     * names). A model that trains another set of weights than the saved one starts its moments afresh, as before; state
+     * of another count or shape (other settings) does not fit: {@link #notFitting}.
      */
     private static Runnable restoreKerasVars(Model model, Map<?, ?> o, long it, Float rate, KerasOptimizerState.Saved saved,
-                                             Consumer<String> warn) {
+                                             boolean byStructure, Consumer<String> warn) {
         Optimizer opt = model.optimizer();
         model.ensureGraph();
         Parameters ps = model.parameters();
@@ -469,7 +540,12 @@ final class ModelFiles {
         }
         if (saved == null) throw new IllegalArgumentException("model.weights.h5: the optimizer state at optimizer/vars is missing");
         KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, KerasOptimizerState.WRITTEN_AS, saved.vars());
-        KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, current);
+        KerasOptimizerState.Restored r;
+        try {
+            r = KerasOptimizerState.read(opt, ps.trainable, current);
+        } catch (IllegalArgumentException e) {   // another count or shape: the compiled settings are not those it was saved under
+            return notFitting(model, rate, byStructure, warn, e.getMessage());
+        }
         check(opt, ps, it, r.state());
         return () -> apply(opt, ps, it, rate, r.state());
     }

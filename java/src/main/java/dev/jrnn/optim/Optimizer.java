@@ -499,6 +499,16 @@ public abstract class Optimizer {
      */
     protected abstract java.util.Set<String> stateNames();
 
+    /**
+     * The state slots this optimizer's own update keeps with its current settings ("m" and "v" for Adam, with
+     * "velocity_hat" under amsgrad; RMSprop's "velocity", with "momentum" and "average_gradient" under momentum and
+     * centered), without gradient accumulation's accumulator and use_ema's average: what a state saved under the same
+     * settings holds ({@link #state()}'s names once bound), and what a file's restore holds a saved state to.
+     */
+    public final java.util.Set<String> stateSlots() {
+        return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(stateNames()));
+    }
+
     /** The subclass' state buffers, then the accumulator and the moving average of the weights (when their settings use them). */
     private Map<String, Buf> buffers() {
         Map<String, Buf> m = new LinkedHashMap<>(stateBuffers());

@@ -49,6 +49,61 @@ class StateNamesTest {
         }
     }
 
+    /**
+     * stateSlots(), which a model file's restore holds a saved state to, names what state() holds after a step under
+     * every optimizer and setting, the same with use_ema and gradient accumulation (their two buffers aside) and for a
+     * setting switched on or off before that step (SGD's momentum switched off aside: the bound velocity stays in state(),
+     * unread, which a file's restore allows).
+     */
+    @Test
+    void stateSlotsAreWhatAStepKeeps() {
+        List<java.util.function.Supplier<Optimizer>> all = List.of(Adam::new, () -> new Adam().amsgrad(true), AdamW::new,
+                () -> new AdamW().amsgrad(true), Nadam::new, Adamax::new, SGD::new, () -> new SGD().momentum(0.9),
+                () -> new SGD().momentum(0.9).nesterov(true), RMSprop::new, () -> new RMSprop().momentum(0.5), () -> new RMSprop().centered(true),
+                () -> new RMSprop().momentum(0.5).centered(true), Adagrad::new, Adadelta::new, Lion::new);
+        List<java.util.function.UnaryOperator<Optimizer>> extras = List.of(o -> o, o -> o.useEma(true), o -> o.gradientAccumulationSteps(2),
+                o -> o.useEma(true).gradientAccumulationSteps(2));
+        for (var make : all) {
+            for (var extra : extras) {
+                Optimizer o = extra.apply(make.get());
+                step(o, store());
+                java.util.Set<String> held = new java.util.LinkedHashSet<>(o.state().keySet());
+                held.removeAll(java.util.Set.of("gradient_accumulator", "average"));
+                assertEquals(held, o.stateSlots(), o.name() + " " + o.config());
+                assertEquals(List.copyOf(held), List.copyOf(o.stateSlots()), o.name() + ": the order");
+                o.close();
+            }
+        }
+        // a setting switched between steps: the next step's state has the slots of the settings as they stand
+        for (Optimizer first : List.of(new Adam(), new Adam().amsgrad(true), new SGD(), new RMSprop(),
+                new RMSprop().momentum(0.5).centered(true))) {
+            Optimizer o = first.useEma(true).gradientAccumulationSteps(2);
+            ParamStore s = store();
+            step(o, s);
+            switch (o) {
+                case Adam a -> a.amsgrad(!a.amsgrad());
+                case SGD g -> g.momentum(g.stateSlots().isEmpty() ? 0.9 : 0);
+                case RMSprop r -> { boolean on = r.stateSlots().size() == 1; r.momentum(on ? 0.5 : 0).centered(on); }
+                default -> throw new AssertionError(o.name());
+            }
+            step(o, s);
+            java.util.Set<String> held = new java.util.LinkedHashSet<>(o.state().keySet());
+            held.removeAll(java.util.Set.of("gradient_accumulator", "average"));
+            assertEquals(held, o.stateSlots(), "switched: " + o.name() + " " + o.config());
+            o.close();
+        }
+    }
+
+    /** One step of {@code o} over the three weights of {@code s} with a gradient of 0.5 each. */
+    private static void step(Optimizer o, ParamStore s) {
+        s.backend().fill(s.grads(), 0, 3, 0.5f);
+        o.step(s, s.params(), s.size());
+    }
+
+    private static ParamStore store() {
+        return new ParamStore(Backends.cpu(), List.of(new Param("w", true, 3)));
+    }
+
     /** A refused state leaves the bound one: restoreState checks before it binds (it bound afresh, then refused). */
     @Test
     void aRefusedRestoreLeavesTheBoundState() {

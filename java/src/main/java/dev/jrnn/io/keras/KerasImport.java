@@ -51,9 +51,12 @@ public final class KerasImport {
          * Reads (and under {@link #load(Path, StateReader)} restores) the extra state for {@code model}: {@code metadata}
          * is the parsed metadata.json of a zip (null for HDF5 files), {@code stored} the array at a path below
          * {@link KerasExport#STATE_GROUP}, or null when there is none, {@code optimizer} the optimizer variables Keras' own
-         * layout holds (null: none). IllegalArgumentException or IllegalStateException for state that does not fit.
+         * layout holds (null: none), {@code firstWriter} whether the file is of jrnn's first {@code .keras} writer, whose
+         * compile config may lack settings its optimizer state was saved under (RMSprop's momentum and centered, see
+         * {@code EarlyJrnnFiles}). IllegalArgumentException or IllegalStateException for state that does not fit.
          */
-        void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored, KerasOptimizerState.Saved optimizer);
+        void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored, KerasOptimizerState.Saved optimizer,
+                     boolean firstWriter);
     }
 
     /**
@@ -120,6 +123,7 @@ public final class KerasImport {
         try {
             KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
             saved = model.optimizer() == null ? null : optimizerVars(kf);
+            EarlyJrnnFiles.warnLostSettings(model, kf.metadata, kf.trainingConfig, file.toString());
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
@@ -142,7 +146,7 @@ public final class KerasImport {
         }
         if (state != null) {
             try {
-                state.restore(model, kf.metadata, p -> stored(kf, p), saved);
+                state.restore(model, kf.metadata, p -> stored(kf, p), saved, EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig));
             } catch (RuntimeException | Error e) {
                 model.close();
                 throw e;
@@ -401,7 +405,8 @@ public final class KerasImport {
         }
         // everything is read (and the file found unchanged) before any weight is set
         FileWeights read = FileFaults.read(file, () -> readWeights(file, order, weighted.size(), byName, state == null ? null
-                : kf -> state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf))));
+                : kf -> state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf),
+                        EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig))));
         Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
         List<String> fileGroups = read.fileGroups();
         String advice = advice(read.nestedGroups(), read.stackedGroups());
