@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,8 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why array spans and not vector-in/vector-out helpers: C2 only keeps vectors in registers when
  * every Vector API call is inlined. The transcendental loops below are written out in full (and
  * unrolled twice) so each is one self-contained method that C2 compiles on its own, with no
- * vector crossing a call boundary, whatever the caller. The one exception, {@link #derivFromOutput(Activation,
- * FloatVector)}, is a few operations that C2 inlines into the cells' hot loops, where it is called.
+ * vector crossing a call boundary, whatever the caller. The exceptions, {@link #derivFromOutput(Activation,
+ * FloatVector)} and {@link #sumLanes}, are a few operations that C2 inlines where they are called.
  */
 final class VMath {
     private VMath() {}
@@ -36,6 +37,28 @@ final class VMath {
     private static final float TANH_SMALL = 0.625f;
     private static final float T0 = -5.70498872745E-3f, T1 = 2.06390887954E-2f, T2 = -5.37397155531E-2f,
             T3 = 1.33314422036E-1f, T4 = -3.33332819422E-1f;
+
+    /** Lane i gets lane i + h (wrapping), for {@link #sumLanes}; null where h is not below the width. */
+    private static final VectorShuffle<Float> DOWN32 = down(32), DOWN16 = down(16), DOWN8 = down(8), DOWN4 = down(4),
+            DOWN2 = down(2), DOWN1 = down(1);
+
+    private static VectorShuffle<Float> down(int h) { return h < VL ? VectorShuffle.fromOp(S, i -> (i + h) % VL) : null; }
+
+    /**
+     * The sum of v's lanes in one fixed order: the upper half added onto the lower, down to one lane. Not {@code
+     * reduceLanes(ADD)}, whose order for floats the Vector API leaves open: interpreted and C1 code add the lanes in
+     * index order, C2 halves, so the same call gave other bits once C2 had compiled it. The same tree as C2's, so the
+     * compiled bits stay those it gave; the width's branches fold (VL is a constant), the shuffles are constants.
+     */
+    static float sumLanes(FloatVector v) {   // up to 64 lanes: the widest vector the Vector API has (2048 bits)
+        if (VL > 32) v = v.add(v.rearrange(DOWN32));
+        if (VL > 16) v = v.add(v.rearrange(DOWN16));
+        if (VL > 8) v = v.add(v.rearrange(DOWN8));
+        if (VL > 4) v = v.add(v.rearrange(DOWN4));
+        if (VL > 2) v = v.add(v.rearrange(DOWN2));
+        if (VL > 1) v = v.add(v.rearrange(DOWN1));
+        return v.lane(0);
+    }
 
     /** {@code y[yo + i] = a(x[xo + i])} for i &lt; n (x and y may be the same span). */
     static void apply(Activation a, float[] x, int xo, float[] y, int yo, int n) {
@@ -261,7 +284,10 @@ final class VMath {
         for (; i < n; i++) y[yo + i] = (float) (1.0 / (1.0 + Math.exp(-x[xo + i])));
     }
 
-    /** {@code y = e^(x - shift)} for x &lt;= shift (softmax numerators); returns their sum. */
+    /**
+     * {@code y = e^(x - shift)} for x &lt;= shift (softmax numerators); returns their sum, in an order fixed by this code
+     * (each lane's running sum, then {@link #sumLanes}, then the tail).
+     */
     static float expShifted(float[] x, int xo, float[] y, int yo, int n, float shift) {
         FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector ln2hi = FloatVector.broadcast(S, -LN2_HI), ln2lo = FloatVector.broadcast(S, -LN2_LO);
@@ -285,7 +311,7 @@ final class VMath {
             e.intoArray(y, yo + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[xo + i] - shift);
             y[yo + i] = e;
