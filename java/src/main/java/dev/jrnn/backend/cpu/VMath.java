@@ -187,15 +187,17 @@ final class VMath {
             p = Fma.fma(p, r, e5);
             FloatVector e = Fma.fma(p.mul(r), r, r).add(one);
             e = e.mul(k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-            // |x| >= 0.625: (1 - e) / (1 + e) with the sign of x; below: x + x^3 P(x^2)
-            FloatVector big = one.sub(e).div(e.add(one)).lanewise(VectorOperators.NEG, v.lt(0f));
+            // tanh |x|: (1 - e) / (1 + e) at |x| >= 0.625, below |x| + |x|^3 P(x^2); then x's sign bit (-0 stays -0,
+            // where x + x^3 P with P < 0 rounds -0 to +0)
+            FloatVector big = one.sub(e).div(e.add(one));
             FloatVector z = v.mul(v);
             FloatVector q = Fma.fma(t0, z, t1);
             q = Fma.fma(q, z, t2);
             q = Fma.fma(q, z, t3);
             q = Fma.fma(q, z, t4);
-            FloatVector small = Fma.fma(q.mul(z), v, v);
-            big.blend(small, ax.lt(TANH_SMALL)).intoArray(y, yo + i);
+            FloatVector small = Fma.fma(q.mul(z), ax, ax);
+            big.blend(small, ax.lt(TANH_SMALL)).lanewise(VectorOperators.NEG, v.test(VectorOperators.IS_NEGATIVE))
+                    .intoArray(y, yo + i);
         }
         for (; i < n; i++) y[yo + i] = (float) Math.tanh(x[xo + i]);
     }
@@ -220,14 +222,15 @@ final class VMath {
         FloatVector t0 = FloatVector.broadcast(S, T0), t1 = FloatVector.broadcast(S, T1), t2 = FloatVector.broadcast(S, T2);
         FloatVector t3 = FloatVector.broadcast(S, T3), t4 = FloatVector.broadcast(S, T4);
         for (int i = 0; i < ub; i += VL) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i), ax = v.abs();
             FloatVector z = v.mul(v);
             FloatVector q = Fma.fma(t0, z, t1);
             q = Fma.fma(q, z, t2);
             q = Fma.fma(q, z, t3);
             q = Fma.fma(q, z, t4);
-            FloatVector small = Fma.fma(q.mul(z), v, v);
-            v.blend(small, v.abs().lt(TANH_SMALL)).intoArray(y, yo + i);
+            // on |x| with x's sign bit after, as the FMA path (-0 stays -0)
+            FloatVector small = Fma.fma(q.mul(z), ax, ax).lanewise(VectorOperators.NEG, v.test(VectorOperators.IS_NEGATIVE));
+            v.blend(small, ax.lt(TANH_SMALL)).intoArray(y, yo + i);
         }
     }
 

@@ -56,6 +56,12 @@ class NoFmaKernelsAllocateNothingTest {
                 err = Math.max(err, Math.abs(y[i] - Math.tanh(x[i])) / Math.max(1e-30, Math.abs(Math.tanh(x[i]))));
             }
             System.out.println("inplace " + err);
+            float[] zeros = new float[N];
+            java.util.Arrays.fill(zeros, -0f);
+            VMath.tanh(zeros, 0, zeros, 0, N);
+            int plus = 0;
+            for (float f : zeros) if (Float.floatToRawIntBits(f) != Float.floatToRawIntBits(-0f)) plus++;
+            System.out.println("tanhNegZeroLost " + plus);   // Keras: tanh(-0.0) = -0.0
         }
     }
 
@@ -86,5 +92,6 @@ class NoFmaKernelsAllocateNothingTest {
         String inplace = lines.stream().filter(l -> l.startsWith("inplace ")).findFirst().orElseThrow();
         double err = Double.parseDouble(inplace.split(" ")[1]);
         assertTrue(err <= 1e-6, "tanh in place differs from out of place or from Math.tanh: " + err);
+        assertTrue(lines.contains("tanhNegZeroLost 0"), "tanh(-0.0) must stay -0.0: " + c.out());
     }
 }

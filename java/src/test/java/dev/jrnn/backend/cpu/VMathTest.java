@@ -98,8 +98,20 @@ class VMathTest {
         assertEquals(-1f, t[2]);
         assertEquals(1f, s[1]);
         assertEquals(0f, s[2], 2 * FLT_MIN_NORMAL);
-        assertEquals(0f, t[3]);
+        assertEquals(-0f, t[3]);   // Keras 3.15.1 (JAX and TF): tanh(-0.0) = -0.0
         assertEquals(0.5f, s[3]);
+    }
+
+    /** tanh(-0.0) = -0.0 in the vector lanes as in the scalar tail and Keras (the vector path gave +0.0), FMA or not. */
+    @Test
+    void tanhKeepsTheSignOfZeroInEveryColumn() {
+        int len = 2 * VMath.VL + 3;
+        float[] x = new float[len], y = new float[len];
+        java.util.Arrays.fill(x, -0f);
+        VMath.tanh(x, 0, y, 0, len);
+        for (int p = 0; p < len; p++) assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(y[p]), "column " + p);
+        VMath.tanh(x, 0, x, 0, len);   // in place, as the cells call it
+        for (int p = 0; p < len; p++) assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(x[p]), "in place, column " + p);
     }
 
     @Test
