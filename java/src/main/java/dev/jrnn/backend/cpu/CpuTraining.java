@@ -10,7 +10,6 @@ import dev.jrnn.backend.OptimizerArgs;
 import dev.jrnn.backend.SgdArgs;
 import dev.jrnn.backend.Span;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -243,8 +242,8 @@ final class CpuTraining {
         if (gs[go] != 0f) System.arraycopy(ss, so, ds, dof, (int) n);
     }
 
-    /** Sum of squares of {@code a[o, o + n)}: float partial sums over short blocks, accumulated in double. */
-    private static double sumSquares(float[] a, int o, int n) {
+    /** Sum of squares of {@code a[o, o + n)}: float partial sums over short blocks, accumulated in double, in a fixed order. */
+    static double sumSquares(float[] a, int o, int n) {
         double s = 0;
         int i = 0;
         for (long ub = S.loopBound(n); i < ub; ) {
@@ -253,7 +252,7 @@ final class CpuTraining {
                 FloatVector v = FloatVector.fromArray(S, a, o + i);
                 acc = Fma.fma(v, v, acc);
             }
-            s += acc.reduceLanes(VectorOperators.ADD);
+            s += VMath.sumLanes(acc);   // not reduceLanes: its order for floats depends on the JIT tier
         }
         for (; i < n; i++) s += (double) a[o + i] * a[o + i];
         return s;

@@ -98,8 +98,66 @@ class VMathTest {
         assertEquals(-1f, t[2]);
         assertEquals(1f, s[1]);
         assertEquals(0f, s[2], 2 * FLT_MIN_NORMAL);
-        assertEquals(0f, t[3]);
+        assertEquals(-0f, t[3]);   // Keras 3.15.1 (JAX and TF): tanh(-0.0) = -0.0
         assertEquals(0.5f, s[3]);
+    }
+
+    /*
+     * Keras 3.15.1's values below, on JAX and on TensorFlow 2.21 (both flush float32 denormals to zero on the CPU):
+     *   x = np.array([[-0.0, -100.0, -88.5, -1e30, float('-inf'), -87.0, -87.3, -87.33, -87.3365, -87.34, -87.4,
+     *                  -87.5, -88.0, -95.0, -103.0, -104.0]], dtype="float32")
+     *   keras.activations.sigmoid(x); keras.activations.tanh(x)[0, 0]
+     *   keras.activations.softmax(np.array([[0.0, -87.0, -87.3, -87.4, -88.5, -100.0, -104.0, -1e30]], dtype="float32"))
+     * sigmoid(-87.0) is 1.6458111734947008e-38 on TF; softmax's values are JAX's (TF's own softmax gives 0 at -87 too).
+     */
+    static final float[] SIGMOID_X = {-0f, -100f, -88.5f, -1e30f, Float.NEGATIVE_INFINITY, -87f, -87.3f, -87.33f, -87.3365f,
+            -87.34f, -87.4f, -87.5f, -88f, -95f, -103f, -104f};
+    static final double[] KERAS_SIGMOID = {0.5, 0, 0, 0, 0, 1.6458115938842401e-38, 1.219243449397894e-38,
+            1.1832107409459385e-38, 1.1755445173073103e-38, 0, 0, 0, 0, 0, 0, 0};
+    static final float[] SOFTMAX_X = {-87f, -87.3f, -87.4f, -88.5f, -100f, -104f, -1e30f};
+    static final double[] KERAS_SOFTMAX = {1.6458114537543937e-38, 1.2192433092680476e-38, 0, 0, 0, 0, 0};
+
+    /** Keras' value in every column of a row with whole vectors and a tail: the vector lanes and the scalar tail agree. */
+    @Test
+    void belowTheSmallestNormalFloatSigmoidAndSoftmaxGiveKerasZerosInEveryColumn() {
+        int len = 2 * VMath.VL + 3;
+        for (int k = 0; k < SIGMOID_X.length; k++) {
+            for (int p = 0; p < len; p++) {
+                float[] x = new float[len], y = new float[len];
+                java.util.Arrays.fill(x, 0.1f);
+                x[p] = SIGMOID_X[k];
+                VMath.apply(Activation.SIGMOID, x, 0, y, 0, len);
+                assertKeras(KERAS_SIGMOID[k], y[p], "sigmoid(" + x[p] + ") in column " + p);
+            }
+        }
+        for (int k = 0; k < SOFTMAX_X.length; k++) {
+            for (int p = 0; p < len; p++) {   // the row's max 0 beside it, the rest -1e30 (0)
+                float[] x = new float[len], y = new float[len];
+                java.util.Arrays.fill(x, -1e30f);
+                x[p] = SOFTMAX_X[k];
+                x[(p + 1) % len] = 0f;
+                float sum = VMath.expShifted(x, 0, y, 0, len, 0f);
+                assertEquals(1f, sum, 0f, "the row's sum");
+                assertKeras(KERAS_SOFTMAX[k], y[p], "softmax numerator of " + x[p] + " in column " + p);
+            }
+        }
+    }
+
+    private static void assertKeras(double keras, float got, String what) {
+        if (keras == 0) assertEquals(0f, got, what);   // +0.0, bit for bit
+        else assertEquals(keras, got, 1e-6 * keras, what);
+    }
+
+    /** tanh(-0.0) = -0.0 in the vector lanes as in the scalar tail and Keras (the vector path gave +0.0), FMA or not. */
+    @Test
+    void tanhKeepsTheSignOfZeroInEveryColumn() {
+        int len = 2 * VMath.VL + 3;
+        float[] x = new float[len], y = new float[len];
+        java.util.Arrays.fill(x, -0f);
+        VMath.tanh(x, 0, y, 0, len);
+        for (int p = 0; p < len; p++) assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(y[p]), "column " + p);
+        VMath.tanh(x, 0, x, 0, len);   // in place, as the cells call it
+        for (int p = 0; p < len; p++) assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(x[p]), "in place, column " + p);
     }
 
     @Test
