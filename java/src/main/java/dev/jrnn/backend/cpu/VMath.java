@@ -50,8 +50,9 @@ final class VMath {
     /**
      * The sum of v's lanes in one fixed order: the upper half added onto the lower, down to one lane. Not {@code
      * reduceLanes(ADD)}, whose order for floats the Vector API leaves open: interpreted and C1 code add the lanes in
-     * index order, C2 halves, so the same call gave other bits once C2 had compiled it. The same tree as C2's, so the
-     * compiled bits stay those it gave; the width's branches fold (VL is a constant), the shuffles are constants.
+     * index order, C2 halves, so the same call gave other bits once C2 had compiled it. A fixed halving tree (VL is a
+     * power of two: HotSpot takes no other vector size); the width's branches fold (VL is a constant), the shuffles are
+     * constants.
      */
     static float sumLanes(FloatVector v) {   // up to 64 lanes: the widest vector the Vector API has (2048 bits)
         if (VL > 32) v = v.add(v.rearrange(DOWN32));
@@ -290,7 +291,7 @@ final class VMath {
         for (; i < n; i++) y[yo + i] = sigmoid(x[xo + i]);
     }
 
-    /** sigmoid of one float as the vector lanes give it: 0 below {@link #EXP_MIN}. */
+    /** sigmoid of one float, in double: 0 below {@link #EXP_MIN} as the lanes; elsewhere within ~2 ulp of them. */
     static float sigmoid(float x) {
         return x < EXP_MIN ? 0f : (float) (1.0 / (1.0 + Math.exp(-x)));
     }
