@@ -49,7 +49,8 @@ final class PerStepRun implements Trace {
         // as Keras' mask[:, i]: a mask one axis short of x gives each step its (batch, ...) part, a (batch, steps) one
         // over a 3-D x, a (batch, steps, inner) one over a 4-D x. Any other (a (batch, steps) mask over a 4-D x, which
         // Keras refuses: "mask provided should be one dimension less than the inputs") is dropped, as the folded call
-        // and inference drop it, so training and inference take the same masks
+        // and inference drop a (batch, steps) mask over a 4-D x; a mask of more axes than x's less one, which Keras
+        // refuses too, the folded call still passes on folded (left as it was: no layer here reads such a mask)
         boolean masked = mask != null && mask.rank() == x.rank() - 1 && mask.dim(0) == b && mask.dim(1) == t;
         for (int s = 0; s < t; s++) {
             DTensor xs = slice(x, s);

@@ -123,7 +123,8 @@ public class TimeDistributed extends Layer {
         // words) skips each sentence's padded words; a (batch, steps) mask has nothing per inner step to give
         DTensor innerMask = mask != null && mask.rank() >= 3 && mask.dim(0) == b && mask.dim(1) == t ? fold(mask) : null;
         // one call over the folded batch is exact where no sample's output depends on the others; a layer whose does
-        // (BatchNormalization in training) runs once per step as in Keras, with mask[:, i] (a (batch, steps) one too)
+        // (BatchNormalization in training) runs once per step as in Keras, with mask[:, i] where the mask is one axis short
+        // of x (a (batch, steps) one over a 3-D x too; PerStepRun drops any other)
         Trace tr = x.size() > 0 && layer.mixesBatch(training) ? PerStepRun.run(layer, x, mask, training)
                 : layer.forward(List.of(fold(x)), innerMask, training);
         List<DTensor> outs = new ArrayList<>();
