@@ -128,15 +128,23 @@ class BatchNormalizationFitTest {
             m.compile(new Adam(0.02), "mse");
             return m;
         };
-        Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(4).verbose(0).seed(7).lengths(lengths);
-        GraphReplayTest.Run eager = GraphReplayTest.fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
         RecordingBackend rec = new RecordingBackend(Backends.cpu());
-        GraphReplayTest.Run graphed = GraphReplayTest.fit(rec, make, List.of(x), List.of(y), opts.get());
-        GraphReplayTest.assertSame(eager, graphed);
+        GraphReplayTest.Run eager = replayedAsEager(rec, make, x, y, lengths);
         assertEquals(2, rec.captures, "one graph per batch size");
         assertTrue(rec.replays >= 3 * 3 - 2, "replays " + rec.replays);
         float[] movingMean = eager.weights().get(2).data();
         assertNotEquals(0f, movingMean[0], "the statistics moved");
+    }
+
+    /**
+     * Fits {@code make}'s model for 3 epochs (batches of 4, seed 7) eagerly and through {@code rec} (captured, replayed):
+     * the same bits, asserted; the eager run.
+     */
+    private static GraphReplayTest.Run replayedAsEager(RecordingBackend rec, Supplier<Model> make, Tensor x, Tensor y, int[] lengths) {
+        Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(4).verbose(0).seed(7).lengths(lengths);
+        GraphReplayTest.Run eager = GraphReplayTest.fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
+        GraphReplayTest.assertSame(eager, GraphReplayTest.fit(rec, make, List.of(x), List.of(y), opts.get()));
+        return eager;
     }
 
     /**
@@ -156,11 +164,8 @@ class BatchNormalizationFitTest {
             m.compile(new Adam(0.02), "mse");
             return m;
         };
-        Supplier<FitOptions> opts = () -> new FitOptions().epochs(3).batchSize(4).verbose(0).seed(7).lengths(lengths);
-        GraphReplayTest.Run eager = GraphReplayTest.fit(Backends.cpu(), make, List.of(x), List.of(y), opts.get());
         RecordingBackend rec = new RecordingBackend(Backends.cpu());
-        GraphReplayTest.Run graphed = GraphReplayTest.fit(rec, make, List.of(x), List.of(y), opts.get());
-        GraphReplayTest.assertSame(eager, graphed);
+        replayedAsEager(rec, make, x, y, lengths);
         assertTrue(rec.replays >= 3 * 3 - 2, "replays " + rec.replays);
     }
 

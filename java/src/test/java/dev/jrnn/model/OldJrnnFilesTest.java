@@ -33,6 +33,13 @@ class OldJrnnFilesTest {
     @TempDir
     Path dir;
 
+    /** A BackupAndRestore folder whose one backup, of epoch 2, is the fixture {@code name}. */
+    private Path backupOf(String name) throws Exception {
+        Path backups = Files.createDirectories(dir.resolve("run"));
+        Files.copy(fixture(name), backups.resolve("backup-epoch-2.keras"));
+        return backups;
+    }
+
     private static Path fixture(String name) throws Exception {
         return Path.of(OldJrnnFilesTest.class.getResource("oldjrnn/" + name).toURI());
     }
@@ -87,9 +94,7 @@ class OldJrnnFilesTest {
      */
     @Test
     void v2RmspropResumesExactlyIntoAModelCompiledWithItsSettings() throws Exception {
-        Path backups = dir.resolve("run");
-        Files.createDirectories(backups);
-        Files.copy(fixture("v2_rmsprop_cm.keras"), backups.resolve("backup-epoch-2.keras"));
+        Path backups = backupOf("v2_rmsprop_cm.keras");
         try (Model m = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(1))) {
             m.compile(new RMSprop(0.01).momentum(0.5).centered(true), "mse");
             m.fit(x(), y(), epochs(3).callbacks(new BackupAndRestore(backups)));
@@ -104,9 +109,7 @@ class OldJrnnFilesTest {
      */
     @Test
     void firstWritersStateOfOtherSettingsRestoredIntoAModelIsRefused() throws Exception {
-        Path backups = dir.resolve("run");
-        Files.createDirectories(backups);
-        Files.copy(fixture("v2_rmsprop_cm.keras"), backups.resolve("backup-epoch-2.keras"));
+        Path backups = backupOf("v2_rmsprop_cm.keras");
         try (Model m = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(1))) {
             m.compile(new RMSprop(0.01), "mse");
             List<Tensor> before = m.getWeights();
@@ -127,9 +130,7 @@ class OldJrnnFilesTest {
      */
     @Test
     void laterStateRestoredIntoAModelWithSettingsSwitchedOffResumesAsInMemory() throws Exception {
-        Path backups = dir.resolve("run");
-        Files.createDirectories(backups);
-        Files.copy(fixture("v3_rmsprop_cm.keras"), backups.resolve("backup-epoch-2.keras"));
+        Path backups = backupOf("v3_rmsprop_cm.keras");
         try (Model m = new Sequential(new Bidirectional(new LSTM(3), new LSTM(2).goBackwards(true)).inputShape(4, 2), new Dense(1));
              Model l = Models.load(fixture("v3_rmsprop_cm.keras"))) {
             m.compile(new RMSprop(0.01), "mse");
@@ -153,9 +154,7 @@ class OldJrnnFilesTest {
         String name = "main_rmsprop_switched_ema_acc";
         Model[] loaded = new Model[1];
         List<String> w = LogCapture.warnings(LOG, () -> loaded[0] = Models.load(fixture(name + ".keras")));
-        Path backups = dir.resolve("run");
-        Files.createDirectories(backups);
-        Files.copy(fixture(name + ".keras"), backups.resolve("backup-epoch-2.keras"));
+        Path backups = backupOf(name + ".keras");
         try (Model l = loaded[0]; Model m = new Sequential(new LSTM(3).inputShape(4, 2), new Dense(1))) {
             assertEquals(List.of(), w);
             assertEquals(6, l.optimizer().iterations());

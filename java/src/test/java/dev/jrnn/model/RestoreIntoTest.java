@@ -47,15 +47,20 @@ class RestoreIntoTest {
      * A file whose dropout stream is refused (masks drawn -1) after its weights and optimizer state were read: the
      * weights were put back, but the optimizer's moments and update count stayed the file's (3 updates, not the model's 1).
      */
+    /** Trains {@code a} three steps on constant data, saves it to {@code f} and closes it. */
+    private static void savedAfterThreeSteps(Sequential a, Path f) throws Exception {
+        try (a) {
+            for (int i = 0; i < 3; i++) a.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
+            a.save(f);
+        }
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void aRefusedRestoreLeavesWeightsAndOptimizerStateAsTheyWere() throws Exception {
         Jrnn.setBackend("cpu");
         Path f = dir.resolve("m.keras");
-        try (Sequential a = model()) {
-            for (int i = 0; i < 3; i++) a.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
-            a.save(f);
-        }
+        savedAfterThreeSteps(model(), f);
         Path bad = withMetadata(f, dir.resolve("bad.keras"), jrnn -> {
             Map<String, Object> dropout = (Map<String, Object>) jrnn.get("dropout");
             String layer = dropout.keySet().iterator().next();   // the one Dropout, whatever the session numbered it
@@ -88,10 +93,7 @@ class RestoreIntoTest {
     void anUpdateCountPastTheLimitIsRefusedNamingTheFileWithNothingChanged() throws Exception {
         Jrnn.setBackend("cpu");
         Path f = dir.resolve("m.keras");
-        try (Sequential a = model()) {
-            for (int i = 0; i < 3; i++) a.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
-            a.save(f);
-        }
+        savedAfterThreeSteps(model(), f);
         Path bad = withMetadata(f, dir.resolve("count.keras"),
                 jrnn -> ((Map<String, Object>) jrnn.get("optimizer")).put("iterations", 1L << 50));
         try (Sequential b = model()) {
@@ -109,10 +111,7 @@ class RestoreIntoTest {
     void optimizerStateMissingASlotIsRefusedNamingTheFileWithNothingChanged() throws Exception {
         Jrnn.setBackend("cpu");
         Path f = dir.resolve("nadam.keras");
-        try (Sequential a = model(new Nadam(0.01))) {
-            for (int i = 0; i < 3; i++) a.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
-            a.save(f);
-        }
+        savedAfterThreeSteps(model(new Nadam(0.01)), f);
         Path bad = withMetadata(f, dir.resolve("slot.keras"), jrnn -> {
             Map<String, Object> o = (Map<String, Object>) jrnn.get("optimizer");
             assertEquals(List.of("m", "v"), o.get("state"), "Nadam's state below jrnn_state/, by name");
@@ -142,10 +141,7 @@ class RestoreIntoTest {
     void stateAtKerasVarsOfOtherSettingsIsRefusedByRestoreInto() throws Exception {
         Jrnn.setBackend("cpu");
         Path f = dir.resolve("adam.keras");
-        try (Sequential a = model()) {
-            for (int i = 0; i < 3; i++) a.trainOnBatch(Tensor.full(0.5f, 4, 5, 3), Tensor.full(0.2f, 4, 2));
-            a.save(f);
-        }
+        savedAfterThreeSteps(model(), f);
         try (Sequential b = model(new Adam(0.01f).amsgrad(true))) {
             refusedByRestoreInto(b, f, "the model's optimizer (as compiled) does not fit the file's optimizer state: the optimizer state "
                     + "holds 12 variables, Adam (amsgrad) over 5 trainable weights has 17 in Keras 3.10.0's order");
