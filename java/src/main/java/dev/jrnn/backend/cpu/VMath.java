@@ -17,10 +17,15 @@ import jdk.incubator.vector.VectorSpecies;
  * vector lanes and the scalar tail alike, as Keras 3 on JAX and TensorFlow, whose CPU math flushes denormals, gives.
  *
  * <p>Why array spans and not vector-in/vector-out helpers: C2 only keeps vectors in registers when
- * every Vector API call is inlined. The transcendental loops below are written out in full (and
- * unrolled twice) so each is one self-contained method that C2 compiles on its own, with no
- * vector crossing a call boundary, whatever the caller. The exceptions, {@link #derivFromOutput(Activation,
- * FloatVector)} and {@link #sumLanes}, are a few operations that C2 inlines where they are called.
+ * every Vector API call is inlined. The transcendental loops below are written out in full so each is one
+ * self-contained method that C2 compiles on its own, with no vector crossing a call boundary, whatever the caller.
+ * That holds because each is over C2's 325-bytecode limit for inlining a hot callee (FreqInlineSize): {@link #apply}
+ * and the cells call them and never inline them. So e^x stays written out four times (sigmoid, expShifted, tanh,
+ * tanhBigNoFma): with it in one shared helper the kernels shrank to 120-308 bytecodes, the callers inlined them, their
+ * graphs passed C2's node-count cutoff and the vectors were boxed (LSTM 32x50x128 step: 104 MB allocated per step
+ * against 1.8 MB, 1.4-2x the CPU time; benchmarks/NOTES.md, session 30). The exceptions, {@link
+ * #derivFromOutput(Activation, FloatVector)} and {@link #sumLanes}, are a few operations that C2 inlines where they
+ * are called.
  */
 final class VMath {
     private VMath() {}
@@ -210,9 +215,10 @@ final class VMath {
      * {@link #tanh} without hardware FMA. Split into a multiply and an add, tanh's 12 multiply-adds grow C2's graph past
      * the inlining node-count limit (NodeCountInliningCutoff): Fma's calls stay calls and every vector is boxed (~50x
      * the time, ~200 KB of garbage per 4,096 floats). So the small-|x| polynomial and the exp part are two loops in two
-     * methods, each small enough to compile whole. In place (x == y) too: the first pass writes x itself where
-     * |x| &gt;= {@link #TANH_SMALL}, so the second pass reads those x back from y, and tells them from the lanes already
-     * done by |y| (|tanh x| &lt;= |x| keeps those below the bound).
+     * methods, each small enough to compile whole; this method inlines the first, and tanhBigNoFma's size (over 325
+     * bytecodes) keeps the second out of its graph, which both would push past the cutoff. In place (x == y) too: the
+     * first pass writes x itself where |x| &gt;= {@link #TANH_SMALL}, so the second pass reads those x back from y, and
+     * tells them from the lanes already done by |y| (|tanh x| &lt;= |x| keeps those below the bound).
      */
     private static void tanhNoFma(float[] x, int xo, float[] y, int yo, int n) {
         int ub = S.loopBound(n);
