@@ -272,7 +272,7 @@ final class KerasGraph {
             if ("InputLayer".equals(cls)) {
                 if (!first) throw new KerasFormatException(spec.where() + ": an InputLayer after the first layer of a Sequential model");
                 s.inputName = c.string("name", null);
-                s.declared = KerasInputLayer.batchShape(c, s.inputName, layers.file());
+                s.declared = KerasInputShape.ofInputLayer(c, c.string("name", "input_layer"), layers.file());
                 // tf.keras 2: a Sequential built on an Input is a functional model whose own node comes first; Keras 3's is not
                 if (layers.kerasMajor < 3) s.firstNode = 1;
                 order.add(new String[] {c.string("name", "input_layer"), "InputLayer", scope.group("InputLayer")});
@@ -285,18 +285,18 @@ final class KerasGraph {
                 s.steps.add(sub);
             } else if (KerasRnn.stacked(spec)) {
                 s.steps.add(stackedCells(spec, scope));
-                own = inputShape(c);
+                own = KerasInputShape.ofLayer(cls, c);
             } else {
                 Layer l = layers.build(spec);
-                own = inputShape(c);
+                own = KerasInputShape.ofLayer(cls, c);
                 record(c.string("name", l.name()), cls, l, scope, spec.where());
                 s.steps.add(l);
             }
             if (first && s.declared == null) {   // read only when no layer declares a shape: a file that loaded before still does
-                s.declared = own != null ? own : model != null && model.has("build_input_shape") ? batchShape(model, "build_input_shape") : null;
+                s.declared = own != null ? own : model != null ? KerasInputShape.ofBuild(model) : null;
             }
             if (first && top && s.declared == null && !unbuiltAllowed) {
-                throw new KerasFormatException(spec.where() + ": the first layer declares no input shape (batch_input_shape) and the model no build_input_shape");
+                throw new KerasFormatException(spec.where() + ": the first layer declares no input shape (batch_input_shape, input_shape or input_dim) and the model no build_input_shape");
             }
             first = false;
         }
@@ -383,11 +383,7 @@ final class KerasGraph {
             f.maskOps.addLayerCalls(name, spec);
             String cls = spec.string("class_name");
             if ("InputLayer".equals(cls)) {
-                int[] shape = KerasInputLayer.batchShape(lc, name, layers.file());
-                if (shape == null) {
-                    throw new KerasFormatException(spec.where() + ": InputLayer '" + name + "' has no shape: expected batch_shape, batch_input_shape, shape or input_shape");
-                }
-                f.inputs.put(name, shape);
+                f.inputs.put(name, KerasInputShape.ofInputLayer(lc, name, layers.file()));
                 order.add(new String[] {name, "InputLayer", scope.group("InputLayer")});
                 continue;
             }
@@ -738,15 +734,5 @@ final class KerasGraph {
             r.add(outs.get((int) (long) tensor));
         }
         return r;
-    }
-
-    /** batch_input_shape (Keras 2) or batch_shape (Keras 3), the batch first (-1: any), or null when none. */
-    private static int[] inputShape(KerasConfig c) {
-        String key = c.has("batch_input_shape") ? "batch_input_shape" : c.has("batch_shape") ? "batch_shape" : null;
-        return key == null ? null : batchShape(c, key);
-    }
-
-    private static int[] batchShape(KerasConfig c, String key) {
-        return KerasInputLayer.withSteps(c.shape(key), key, c, c.where());
     }
 }
