@@ -131,21 +131,23 @@ final class KerasGraph {
                 order.add(new String[] {c.string("name", "input_layer"), "InputLayer", scope.group("InputLayer")});
                 continue;
             }
-            int[] own;
+            int[] own = null;
             if (MODEL_CLASSES.contains(cls)) {
                 SubModel sub = subModel(spec, scope);
                 own = sub instanceof SequentialModel q ? q.declared : ((FunctionalModel) sub).singleInputShape(spec.where());
                 s.steps.add(sub);
             } else if (KerasRnn.stacked(spec)) {
                 s.steps.add(stackedCells(spec, scope));
-                own = KerasInputShape.ofLayer(cls, c);
             } else {
                 Layer l = layers.build(spec);
-                own = KerasInputShape.ofLayer(cls, c);
                 places.record(c.string("name", l.name()), cls, l, scope, spec.where());
                 s.steps.add(l);
             }
-            if (first && s.declared == null) {   // read only when no layer declares a shape: a file that loaded before still does
+            // Keras reads shape keys on the first layer alone, and only where no InputLayer came before it (a later
+            // layer's input_shape or input_dim, even one that could not be read, is ignored); they beat build_input_shape,
+            // as Keras builds the model on them when the layer is added, before from_config reads build_input_shape
+            if (first && s.declared == null) {
+                if (own == null && !MODEL_CLASSES.contains(cls)) own = KerasInputShape.ofLayer(cls, c);
                 s.declared = own != null ? own : model != null ? KerasInputShape.ofBuild(model) : null;
             }
             if (first && top && s.declared == null && !unbuiltAllowed) {

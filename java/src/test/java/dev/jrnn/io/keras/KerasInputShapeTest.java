@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link KerasInputShape}: a model's input declared by each of Keras' shape keys, read as Keras does. The cases and
- * Keras' answers are input_shape_keys/input_shape_keys.json, written by make_input_shape_keys.py beside it (Keras 3.15.1's
- * model_from_json, and tf.keras 2's reading of a first layer's keys from its source where Keras 3 refuses or misreads
- * them).
+ * Keras' answers are input_shape_keys/input_shape_keys.json, written by make_input_shape_keys.py beside it: Keras 3.15.1's
+ * model_from_json, run; and, where Keras 3 refuses or misreads a first layer's keys, tf.keras 2's reading of them, a rule
+ * hand-transcribed from tf.keras 2.x source (keras-team/keras v2.15.0, keras/engine/base_layer.py Layer.__init__ and
+ * keras/layers/rnn/base_rnn.py RNN.__init__), not run.
  */
 class KerasInputShapeTest {
     @BeforeEach

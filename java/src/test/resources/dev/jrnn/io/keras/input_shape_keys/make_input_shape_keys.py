@@ -4,9 +4,12 @@ shape Keras builds from it (batch first, None where not fixed), "unbuilt", or "r
 Run: /tmp/tester-repros/kpy.sh make_input_shape_keys.py (Keras 3.15.1, TensorFlow backend).
 
 Each case records Keras 3.15.1's answer (model_from_json; a layer entry without "module" goes through Keras 3's legacy
-loader, saving_utils.model_from_config, as a tf.keras 2 .h5 config does) and tf.keras 2's, computed by tf_keras2() below
-from tf.keras 2's own code (keras/engine/base_layer.py Layer.__init__, keras/layers/rnn/base_rnn.py RNN.__init__, TF 2.x;
-a key outside its allowed_kwargs raises). "expected" is what jrnn must give: Keras 3's where it builds the model or refuses
+loader, saving_utils.model_from_config, as a tf.keras 2 .h5 config does) and tf.keras 2's, computed by tf_keras2() below,
+a rule hand-transcribed from tf.keras 2.x source, keras-team/keras v2.15.0 (the keras of TensorFlow 2.15):
+keras/engine/base_layer.py Layer.__init__ (a key outside its allowed_kwargs raises), keras/layers/rnn/base_rnn.py
+RNN.__init__ (the base of SimpleRNN, LSTM, GRU and, by keras/layers/rnn/base_cudnn_rnn.py, CuDNNLSTM and CuDNNGRU),
+keras/layers/core/embedding.py Embedding.__init__ and keras/engine/sequential.py Sequential.from_config. It is not run:
+no tf.keras 2 is installed here. "expected" is what jrnn must give: Keras 3's where it builds the model or refuses
 a key no Keras takes; tf.keras 2's for a non-Input layer's keys Keras 3 refuses or misreads (a legacy batch_input_shape
 read as a shape without its batch: one axis more), as jrnn reads a layer's keys the tf.keras 2 way.
 """
@@ -21,12 +24,18 @@ warnings.simplefilter("ignore")
 TF2_ALLOWED = {"input_dim", "input_shape", "batch_input_shape", "batch_size", "weights", "activity_regularizer",
                "autocast", "implementation"}
 TF2_LAYER_ARGS = {"name", "trainable", "dtype", "dynamic", "units"}
-RECURRENT = {"SimpleRNN", "LSTM", "GRU"}
+RECURRENT = {"SimpleRNN", "LSTM", "GRU", "RNN", "CuDNNLSTM", "CuDNNGRU"}   # as KerasInputShape.RECURRENT
 
 
 def tf_keras2(cls, cfg):
     """tf.keras 2's _batch_input_shape of a non-Input layer's config (a list, None when it declares none), or "refused"."""
     kwargs = {k: v for k, v in cfg.items() if k not in TF2_LAYER_ARGS}
+    if cls == "Embedding":   # its input_dim is the vocabulary; it declares (input_length,) unless given input_shape
+        kwargs.pop("input_dim", None)
+        kwargs.pop("output_dim", None)
+        length = kwargs.pop("input_length", None)
+        if "input_shape" not in kwargs:
+            kwargs["input_shape"] = (length,) if length else (None,)
     if cls in RECURRENT and "input_shape" not in kwargs and ("input_dim" in kwargs or "input_length" in kwargs):
         kwargs["input_shape"] = (kwargs.pop("input_length", None), kwargs.pop("input_dim", None))
     if any(k not in TF2_ALLOWED for k in kwargs):
@@ -48,9 +57,12 @@ def entry(cls, cfg, module):
     return e
 
 
-def sequential(layers, module, build_input_shape=None):
+NO_BUILD = object()
+
+
+def sequential(layers, module, build_input_shape=NO_BUILD):
     c = {"name": "s", "trainable": True, "layers": [entry(cls, cfg, module) for cls, cfg in layers]}
-    if build_input_shape is not None:
+    if build_input_shape is not NO_BUILD:
         c["build_input_shape"] = build_input_shape
     return {"module": "keras", "class_name": "Sequential", "config": c, "registered_name": None}
 
@@ -76,6 +88,7 @@ def keras3(config):
 
 
 D = lambda **k: ("Dense", dict(name="d", units=2, **k))
+D2 = lambda **k: ("Dense", dict(name="e", units=2, **k))   # a second Dense
 L = lambda **k: ("LSTM", dict(name="l", units=2, **k))
 I = lambda **k: ("InputLayer", dict(name="i", **k))
 
@@ -97,6 +110,16 @@ CASES = [
     ("build_input_shape", sequential([D()], True, [None, 3]), [], "keras3"),
     ("input_shape over build_input_shape", sequential([D(input_shape=[3])], True, [None, 4]), [], "keras3"),
     ("empty build_input_shape", sequential([D()], True, []), [], "keras3"),
+    ("embedding input_dim", sequential([("Embedding", dict(name="m", input_dim=10, output_dim=4))], True), [], "keras3"),
+    ("legacy embedding input_dim with build_input_shape",
+     sequential([("Embedding", dict(name="m", input_dim=10, output_dim=4))], False, [None, 7]), [], "keras3"),
+    ("legacy cudnnlstm input_dim", sequential([("CuDNNLSTM", dict(name="c", units=2, input_dim=3))], False), [], "tf.keras 2"),
+    ("second dense input_shape empty", sequential([D(input_shape=[3]), D2(input_shape=[])], True), [], "keras3"),
+    ("second dense input_dim 0", sequential([D(input_shape=[3]), D2(input_dim=0)], True), [], "keras3"),
+    ("legacy second dense batch_input_shape without steps",
+     sequential([D(batch_input_shape=[None, 3]), D2(batch_input_shape=[None])], False), [], "tf.keras 2"),
+    ("InputLayer then dense input_dim 0", sequential([I(batch_shape=[None, 3]), D(input_dim=0)], True), [], "keras3"),
+    ("InputLayer over the first layer's input_shape", sequential([I(batch_shape=[None, 3]), D(input_shape=[4])], True), [], "keras3"),
     ("InputLayer input_shape over shape", sequential([I(input_shape=[3], shape=[4]), D()], True), [], "keras3"),
     ("InputLayer batch_input_shape over batch_shape", sequential([I(batch_input_shape=[None, 3], batch_shape=[None, 4]), D()], True), [],
      "keras3"),
@@ -121,7 +144,7 @@ for name, config, names, reads in CASES:
         tf2 = tf_keras2(first["class_name"], first["config"])
         if tf2 is None:   # tf.keras 2's Sequential.from_config then builds on build_input_shape, if any
             b = config["config"].get("build_input_shape")
-            tf2 = list(b) if b else "unbuilt"
+            tf2 = list(b) if b and isinstance(b, (list, tuple)) else "unbuilt"
     expected = tf2 if reads == "tf.keras 2" else k3
     if reads == "tf.keras 2" and k3 == tf2:
         raise SystemExit(name + ": Keras 3 and tf.keras 2 agree; read it as Keras 3")
