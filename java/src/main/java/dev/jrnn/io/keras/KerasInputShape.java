@@ -36,7 +36,8 @@ final class KerasInputShape {
     /**
      * The batch shape {@code c} (an InputLayer's config, named {@code name}, of {@code file}) declares; refused where it
      * declares none. Keras' {@code input_shape} and {@code batch_input_shape} stand for {@code shape} and {@code
-     * batch_shape} where both are given, as Keras 3 pops them over the others.
+     * batch_shape} whenever given, null too (a null one leaves no shape of its kind: {@code {"input_shape": null, "shape":
+     * [3]}} declares none), as Keras 3 pops them over the others.
      */
     static int[] ofInputLayer(KerasConfig c, String name, String file) {
         List<String> set = c.setAmong("sparse", "ragged", "optional");
@@ -45,8 +46,12 @@ final class KerasInputShape {
                     + " takes dense inputs (never None), which predict as in Keras; a save writes the input as dense");
         }
         String where = c.where() + ": InputLayer '" + name + "'";
-        String shapeKey = c.has("input_shape") ? "input_shape" : c.has("shape") ? "shape" : null;
-        String batchKey = c.has("batch_input_shape") ? "batch_input_shape" : c.has("batch_shape") ? "batch_shape" : null;
+        // Keras 3 pops input_shape over shape and batch_input_shape over batch_shape whenever the key is there, null too
+        String shapeKey = c.hasKey("input_shape") ? "input_shape" : "shape";
+        String batchKey = c.hasKey("batch_input_shape") ? "batch_input_shape" : "batch_shape";
+        String lost = c.has("shape") && !c.has(shapeKey) ? "shape" : c.has("batch_shape") && !c.has(batchKey) ? "batch_shape" : null;
+        if (!c.has(shapeKey)) shapeKey = null;
+        if (!c.has(batchKey)) batchKey = null;
         if (shapeKey != null && batchKey != null) {
             throw new KerasFormatException(where + ": both " + shapeKey + " " + KerasConfig.describe(c.raw(shapeKey)) + " and " + batchKey
                     + " " + KerasConfig.describe(c.raw(batchKey)) + " are given; expected one (Keras 3 refuses both too: 'You cannot pass"
@@ -59,8 +64,10 @@ final class KerasInputShape {
         }
         if (batchKey != null) return withSteps(c.shape(batchKey), batchKey, c, where);
         if (shapeKey == null) {
-            throw new KerasFormatException(where + " has no shape: expected batch_shape, batch_input_shape, shape or input_shape (Keras 3"
-                    + " refuses it too: 'You must pass a `shape` argument')");
+            String why = lost == null ? "" : " (" + (lost.equals("shape") ? "input_shape" : "batch_input_shape") + " null stands for its " + lost + " "
+                    + KerasConfig.describe(c.raw(lost)) + ", as Keras 3 takes it over " + lost + " whenever it is given)";
+            throw new KerasFormatException(where + " has no shape" + why + ": expected batch_shape, batch_input_shape, shape or input_shape"
+                    + " (Keras 3 refuses it too: 'You must pass a `shape` argument')");
         }
         return withBatchSize(c, shapeKey, where);
     }

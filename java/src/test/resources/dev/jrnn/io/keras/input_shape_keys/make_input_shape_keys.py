@@ -125,6 +125,11 @@ CASES = [
      "keras3"),
     ("InputLayer shape with batch_size", sequential([I(shape=[3], batch_size=4), D()], True), [], "keras3"),
     ("InputLayer input_shape with null batch_size", sequential([I(input_shape=[3], batch_size=None), D()], True), [], "keras3"),
+    ("InputLayer null input_shape over shape", sequential([I(input_shape=None, shape=[3]), D()], True),
+     ["InputLayer 'i'", "input_shape null"], "keras3"),
+    ("InputLayer null batch_input_shape over batch_shape", sequential([I(batch_input_shape=None, batch_shape=[None, 3]), D()], True),
+     ["InputLayer 'i'", "batch_input_shape null"], "keras3"),
+    ("InputLayer null shape beside batch_shape", sequential([I(shape=None, batch_shape=[None, 3]), D()], True), [], "keras3"),
     ("InputLayer shape beside batch_input_shape", sequential([I(shape=[3], batch_input_shape=[None, 3]), D()], True),
      ["shape", "batch_input_shape"], "keras3"),
     ("InputLayer batch_size beside batch_input_shape", sequential([I(batch_input_shape=[None, 3], batch_size=4), D()], True),
@@ -144,7 +149,7 @@ for name, config, names, reads in CASES:
         tf2 = tf_keras2(first["class_name"], first["config"])
         if tf2 is None:   # tf.keras 2's Sequential.from_config then builds on build_input_shape, if any
             b = config["config"].get("build_input_shape")
-            tf2 = list(b) if b and isinstance(b, (list, tuple)) else "unbuilt"
+            tf2 = list(b) if b else "unbuilt"
     expected = tf2 if reads == "tf.keras 2" else k3
     if reads == "tf.keras 2" and k3 == tf2:
         raise SystemExit(name + ": Keras 3 and tf.keras 2 agree; read it as Keras 3")
