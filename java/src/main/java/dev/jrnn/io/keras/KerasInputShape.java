@@ -88,10 +88,12 @@ final class KerasInputShape {
 
     /**
      * A Sequential config's {@code build_input_shape} (the shape a model built by its first data was built for), or null
-     * where it has none: absent, null or empty, as Keras' from_config then builds nothing.
+     * where it has none: absent, or anything but a non-empty list (null, empty, an object, a number), as Keras'
+     * from_config then builds nothing (Keras 3.15.1's and tf.keras 2's check {@code isinstance(build_input_shape, (tuple,
+     * list))}).
      */
     static int[] ofBuild(KerasConfig model) {
-        if (!model.has("build_input_shape") || model.raw("build_input_shape") instanceof List<?> l && l.isEmpty()) return null;
+        if (!(model.raw("build_input_shape") instanceof List<?> l) || l.isEmpty()) return null;
         return withSteps(model.shape("build_input_shape"), "build_input_shape", model, model.where());
     }
 

@@ -110,6 +110,8 @@ CASES = [
     ("build_input_shape", sequential([D()], True, [None, 3]), [], "keras3"),
     ("input_shape over build_input_shape", sequential([D(input_shape=[3])], True, [None, 4]), [], "keras3"),
     ("empty build_input_shape", sequential([D()], True, []), [], "keras3"),
+    ("build_input_shape an object", sequential([D()], True, {}), [], "keras3"),
+    ("build_input_shape a number", sequential([D()], True, 3), [], "keras3"),
     ("embedding input_dim", sequential([("Embedding", dict(name="m", input_dim=10, output_dim=4))], True), [], "keras3"),
     ("legacy embedding input_dim with build_input_shape",
      sequential([("Embedding", dict(name="m", input_dim=10, output_dim=4))], False, [None, 7]), [], "keras3"),
@@ -149,7 +151,7 @@ for name, config, names, reads in CASES:
         tf2 = tf_keras2(first["class_name"], first["config"])
         if tf2 is None:   # tf.keras 2's Sequential.from_config then builds on build_input_shape, if any
             b = config["config"].get("build_input_shape")
-            tf2 = list(b) if b else "unbuilt"
+            tf2 = list(b) if b and isinstance(b, (list, tuple)) else "unbuilt"
     expected = tf2 if reads == "tf.keras 2" else k3
     if reads == "tf.keras 2" and k3 == tf2:
         raise SystemExit(name + ": Keras 3 and tf.keras 2 agree; read it as Keras 3")
