@@ -12,20 +12,24 @@ import java.util.Set;
  * first layer's shape keys, and a Sequential's {@code build_input_shape}. Every shape comes back batch first, a dimension
  * that is not fixed (null in the file) as -1.
  * <p>
- * An InputLayer is read as Keras 3's {@code InputLayer.__init__} resolves its arguments: {@code batch_shape} (Keras 3's
- * get_config) or {@code batch_input_shape} (tf.keras 2's and Keras 2's), or {@code shape} (Keras 3's constructor argument,
- * tf.keras 2's {@code input_shape}) with an optional {@code batch_size}; a shape and a batch shape together, a batch size
- * beside a batch shape, or none of them, are refused as Keras 3 refuses them. Any other key is left alone: Keras 3's
- * InputLayer takes {@code **kwargs} and drops what it does not know (every 3.x release to 3.15.1), so a file with such a
- * key loads there. {@code sparse}, {@code ragged} and {@code optional} set true warn: jrnn feeds dense tensors (never
- * None), which give the predictions Keras gives, and Keras 3.15.1 loads such files (ragged only on TensorFlow).
+ * An InputLayer is read as Keras 3's {@code InputLayer.__init__} resolves its arguments: {@code batch_shape} (Keras
+ * 3's get_config) or {@code batch_input_shape} (tf.keras 2's and Keras 2's), or {@code shape} (Keras 3's constructor
+ * argument, tf.keras 2's {@code input_shape}) with an optional {@code batch_size}, the tf.keras 2 key taken whenever
+ * given, null too; a shape and a batch shape together, a batch size beside a batch shape, or none of them, are
+ * refused as Keras 3 refuses them. Any other key is left alone: Keras 3's InputLayer takes {@code **kwargs} and
+ * drops what it does not know (every 3.x release to 3.15.1), so a file with such a key loads there. {@code sparse},
+ * {@code ragged} and {@code optional} set true warn: jrnn feeds dense tensors (never None), which give the
+ * predictions Keras gives, and Keras 3.15.1 loads such files (ragged only on TensorFlow).
  * <p>
- * Another layer's keys are read as tf.keras 2's {@code Layer.__init__} read them, the one Keras that read them all:
- * {@code batch_input_shape}, else {@code input_shape} with {@code batch_size}, else {@code input_dim} (a recurrent layer's
- * the features of steps of any length, as tf.keras 2's RNN made it; Embedding's is its vocabulary). Keras 3.15.1 reads
- * {@code input_shape} and {@code input_dim} alike, refuses {@code batch_size} and a {@code .keras} config's
- * {@code batch_input_shape}, and reads a legacy config's {@code batch_input_shape} (tf.keras 2's get_config writes it on a
- * Sequential's first layer) as a shape without the batch: a model of one axis more, whose LSTM refuses it.
+ * A Sequential's first layer's keys (no other layer's: Keras ignores them) are read as tf.keras 2's {@code
+ * Layer.__init__} read them, the one Keras that read them all: {@code batch_input_shape}, else {@code input_shape}
+ * with {@code batch_size}, else {@code input_dim} (a recurrent layer's the features of steps of any length, as
+ * tf.keras 2's RNN made it; Embedding's is its vocabulary). Keras 3.15.1 reads {@code input_shape} as the shape of
+ * one sample and {@code input_dim} as the shape {@code (input_dim,)}, so it refuses a recurrent layer's {@code
+ * input_dim} (an input of one axis too few) and {@code input_dim} beside {@code input_shape} (an unrecognized
+ * keyword); it refuses {@code batch_size} and a {@code .keras} config's {@code batch_input_shape}, and reads a
+ * legacy config's {@code batch_input_shape} (tf.keras 2's get_config writes it on a Sequential's first layer) as a
+ * shape without the batch: a model of one axis more, whose LSTM refuses it.
  */
 final class KerasInputShape {
     private KerasInputShape() {}
