@@ -153,6 +153,29 @@ class ArchitectureTest {
         assertEquals(List.of(), sets, "library classes setting JVM-wide properties");
     }
 
+    /**
+     * The Keras import's files stay at most this long: each class one job (KerasGraph grew to 752 lines over three
+     * before it was split into KerasGraph, KerasSubModels and KerasLayerPlaces). Kept in step with docs/ARCHITECTURE.md.
+     */
+    static final int KERAS_FILE_LINES = 600;
+    /** The io.keras files over {@link #KERAS_FILE_LINES}, each held to its length when the guard came: to split, not to grow. */
+    static final Map<String, Integer> KERAS_FILES_LONGER = Map.of("KerasImport.java", 644);
+
+    @Test
+    void noKerasImportFileOutgrowsItsJob() throws IOException {
+        Map<String, Integer> bad = new TreeMap<>();
+        for (Source s : sources()) {
+            if (!s.pkg().equals("dev.jrnn.io.keras")) continue;
+            Path file = Path.of("src/main/java").resolve(s.path());
+            if (!Files.exists(file)) file = Path.of("java/src/main/java").resolve(s.path());
+            int lines = Files.readAllLines(file).size();
+            if (lines > KERAS_FILES_LONGER.getOrDefault(s.path().getFileName().toString(), KERAS_FILE_LINES)) {
+                bad.put(s.path().toString(), lines);
+            }
+        }
+        assertEquals(Map.of(), bad, "io.keras files over " + KERAS_FILE_LINES + " lines (or over their allowance): split them by job");
+    }
+
     @Test
     void theRulesCatchAViolation() {
         // the checks above pass on nothing if the scanner finds nothing: it must see a layers -> model name

@@ -59,7 +59,7 @@ class KerasConfigBadInputTest {
 
     private static final String DENSE_TAKES = "Dense takes [activation, bias_constraint, bias_initializer, bias_regularizer, kernel_constraint,"
             + " kernel_initializer, kernel_regularizer, lora_alpha, lora_rank, quantization_config, units, use_bias] and every layer's [name,"
-            + " trainable, dtype, autocast, activity_regularizer, input_dim, input_shape, batch_input_shape, batch_shape, batch_size, weights,"
+            + " trainable, dtype, autocast, activity_regularizer, input_dim, input_shape, batch_input_shape, batch_size, weights,"
             + " dynamic, implementation, input_dtype]";
 
     static Stream<Arguments> refused() {
@@ -101,7 +101,16 @@ class KerasConfigBadInputTest {
                         + " both shape [4, 2] and batch_shape [null, 4, 2] are given; expected one"),
                 Arguments.of("InputLayer batch_size beside batch_shape", model("", "").replace("\"batch_shape\": [null, 4, 2]",
                         "\"batch_shape\": [null, 4, 2], \"batch_size\": 8"), "fromJson: model_config.layers[0].config: InputLayer 'input_layer':"
-                        + " both batch_size 8 and batch_shape [null, 4, 2] are given; expected one"));
+                        + " both batch_size 8 and batch_shape [null, 4, 2] are given; expected one"),
+                Arguments.of("InputLayer without a shape", model("", "").replace("\"batch_shape\": [null, 4, 2], ", ""),
+                        "fromJson: model_config.layers[0].config: InputLayer 'input_layer' has no shape: expected batch_shape,"
+                        + " batch_input_shape, shape or input_shape (Keras 3 refuses it too: 'You must pass a `shape` argument')"),
+                Arguments.of("batch_shape on a layer", model("", ", \"batch_shape\": [null, 4]"),
+                        "fromJson: layer 'head' (Dense): unrecognized option {\"batch_shape\": [null, 4]}: not an argument of Dense in any"
+                        + " Keras jrnn reads (Keras 3 refuses it too: 'Unrecognized keyword arguments passed to Dense')"),
+                Arguments.of("input_dim 0 on a first layer", "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\":"
+                        + " [{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 2, \"input_dim\": 0}}]}}",
+                        "fromJson: model_config.layers[0].config: layer 'd' (Dense): input_dim must be positive, got 0"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -255,12 +255,7 @@ public final class KerasExport {
     }
 
     private static Map<String, Object> inputLayer(String name, Node in) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("batch_shape", shape(in));
-        c.put("dtype", in.layer().dtype());
-        c.put("sparse", false);
-        c.put("name", name);
-        return serialized("keras.layers", "InputLayer", c);
+        return serialized("keras.layers", "InputLayer", KerasInputShape.keras3InputLayer(shape(in), in.layer().dtype(), name));
     }
 
     private static List<Object> shape(Node n) {

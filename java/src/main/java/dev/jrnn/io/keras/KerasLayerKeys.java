@@ -28,9 +28,12 @@ import java.util.TreeSet;
 final class KerasLayerKeys {
     private KerasLayerKeys() {}
 
-    /** Keys every layer takes: Keras 3's Layer arguments and those tf.keras 2 and Keras 2 allowed in {@code **kwargs}. */
+    /**
+     * Keys every layer takes: Keras 3's Layer arguments and those tf.keras 2 and Keras 2 allowed in {@code **kwargs}; not
+     * InputLayer's {@code batch_shape}, which no Keras takes on another layer ({@link KerasInputShape} reads the shape keys).
+     */
     static final List<String> EVERY_LAYER = List.of("name", "trainable", "dtype", "autocast", "activity_regularizer", "input_dim",
-            "input_shape", "batch_input_shape", "batch_shape", "batch_size", "weights", "dynamic", "implementation", "input_dtype");
+            "input_shape", "batch_input_shape", "batch_size", "weights", "dynamic", "implementation", "input_dtype");
 
     /** Each class's own keys, beside {@link #EVERY_LAYER}. */
     private static final Map<String, String> OWN = Map.ofEntries(

@@ -351,11 +351,7 @@ public final class KerasLegacyExport {
         switch (cls) {
             case "InputLayer" -> {
                 c.clear();
-                c.put("batch_input_shape", c3.get("batch_shape"));
-                c.put("dtype", c3.get("dtype"));
-                c.put("sparse", false);
-                c.put("ragged", false);
-                c.put("name", name);
+                c.putAll(KerasInputShape.tfKeras2InputLayer(c3));
             }
             case "SimpleRNN", "LSTM", "GRU" -> {
                 c.remove("seed");   // tf.keras 2's RNNs take none (jrnn's dropout stream seed)

@@ -14,9 +14,8 @@ import java.util.List;
 final class KerasUnbuiltSequential {
     private KerasUnbuiltSequential() {}
 
-    /** {@code s} with {@code layers} added, unbuilt ({@code inputName}: the config's InputLayer, which an unbuilt one lacks). */
-    static Sequential of(Sequential s, List<Layer> layers, String inputName) {
-        if (inputName != null) throw new KerasFormatException("Sequential '" + s.name() + "' names an InputLayer without a shape");
+    /** {@code s} with {@code layers} added, unbuilt (an InputLayer without a shape is refused by {@link KerasInputShape}). */
+    static Sequential of(Sequential s, List<Layer> layers) {
         for (Layer l : layers) s.add(l);
         return s;
     }
