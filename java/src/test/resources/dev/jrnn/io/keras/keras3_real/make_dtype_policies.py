@@ -9,9 +9,12 @@ the attribute (and Keras 3.15.1 cannot load that file back: the script prints it
 bf16_w0.npy ... bf16_w4.npy: the weights as float32 (each bfloat16 value exactly); bf16_pred.npy: a float32 Keras model with those
 weights predicting bf16_x.npy (jrnn computes in float32); bf16_iterations: printed below (3).
 
-lso.keras: GRU(4, mixed_float16) -> Dense(2, float32), compiled with an explicit
+lso.keras / lso.h5: GRU(4, mixed_float16) -> Dense(2, float32), compiled with an explicit
 LossScaleOptimizer(Adam(0.01), initial_scale=1024, dynamic_growth_steps=50), 3 steps on lso_x.npy / lso_y.npy.
-Keras' load_model restores the LossScaleOptimizer and its inner Adam (iterations 3, moments). lso_after.npy: the
+Keras' load_model of the .keras restores the LossScaleOptimizer and its inner Adam (iterations 3, moments; the file
+keeps Adam's variables at optimizer/inner_optimizer/vars and the wrapper's flat list, its own four variables then
+Adam's, at optimizer/vars). Its load of the .h5 starts the optimizer afresh (iterations 0, printed below), as for any
+optimizer in a Keras 3 .h5; the .h5's optimizer_weights hold the same flat list. lso_after.npy: the
 weights (flattened in get_weights order) after one more step on the same batch, replayed in float32 from the restored
 inner Adam state (jrnn computes in float32; the replay is what jrnn's resumed step should match); lso_after_mixed.npy:
 Keras' own mixed_float16 resume of that step, for reference (within ~3e-5 of the replay, printed below).
@@ -73,15 +76,18 @@ keras.utils.set_random_seed(2)
 x = rng.normal(size=(4, 5, 3)).astype("float32")
 y = rng.normal(size=(4, 2)).astype("float32")
 m = keras.Sequential([keras.Input((5, 3)), layers.GRU(4), layers.Dense(2, dtype="float32")])
-m.compile(keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(0.01), initial_scale=1024, dynamic_growth_steps=50), "mse")
+# a loss object: Keras 3.15.1's .h5 loader cannot deserialize the string "mse" ("keras.metrics.mse" is not a KerasSaveable)
+m.compile(keras.optimizers.LossScaleOptimizer(keras.optimizers.Adam(0.01), initial_scale=1024, dynamic_growth_steps=50),
+          keras.losses.MeanSquaredError())
 for _ in range(3): m.train_on_batch(x, y)
-m.save("lso.keras")
+m.save("lso.keras"); m.save("lso.h5")
 np.save("lso_x.npy", x); np.save("lso_y.npy", y)
 keras.config.set_dtype_policy("float32")
-k = keras.models.load_model("lso.keras")
-o = k.optimizer
-print("lso reloaded:", type(o).__name__, "iterations", int(o.iterations.numpy()), "inner", type(o.inner_optimizer).__name__,
-      int(o.inner_optimizer.iterations.numpy()), "scale", float(o.dynamic_scale.numpy()))
+for f in ("lso.h5", "lso.keras"):
+    k = keras.models.load_model(f)
+    o = k.optimizer
+    print(f, "reloaded:", type(o).__name__, "iterations", int(o.iterations.numpy()), "inner", type(o.inner_optimizer).__name__,
+          int(o.inner_optimizer.iterations.numpy()), "scale", float(o.dynamic_scale.numpy()))
 print("lso optimizer config", json.loads(zipfile.ZipFile("lso.keras").read("config.json"))["compile_config"]["optimizer"])
 m32 = keras.models.model_from_json(json.dumps(f32cfg(json.loads(k.to_json()))))
 m32.set_weights([np.asarray(w, "float32") for w in k.get_weights()])
