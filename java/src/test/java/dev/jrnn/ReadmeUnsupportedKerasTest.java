@@ -54,6 +54,18 @@ class ReadmeUnsupportedKerasTest {
         quoted("bn: axis must be the last axis (-1 or its index, the features), got 0",
                 () -> new dev.jrnn.layers.BatchNormalization().name("bn").axis(0));
         quoted("unknown activation 'glu'", () -> new Dense(4).activation("glu"));
+        // Keras casts ids and sparse class indices to int32 (truncating); jrnn refuses a fraction (the tester's D5)
+        quoted("m.predict: embedding: id 11.7 at (0, 0) of x is not an integer in [0, 20) (the vocabulary size)", () -> {
+            try (Sequential m = new Sequential(dev.jrnn.model.Input.shape(1), new dev.jrnn.layers.Embedding(20, 2).name("embedding"))) {
+                m.name("m").predict(dev.jrnn.tensor.Tensor.wrap(new float[] {11.7f}, 1, 1));
+            }
+        });
+        quoted("m.fit: y holds class index 1.9 at (2, 0); loss sparse_categorical_crossentropy needs integers in [0, 3)", () -> {
+            try (Sequential m = new Sequential(dev.jrnn.model.Input.shape(2), new Dense(3).activation("softmax"))) {
+                m.name("m").compile("adam", "sparse_categorical_crossentropy");
+                m.fit(dev.jrnn.tensor.Tensor.zeros(3, 2), dev.jrnn.tensor.Tensor.wrap(new float[] {0, 1, 1.9f}, 3, 1), new FitOptions().verbose(0));
+            }
+        });
         quoted("sm: axis [1, 3] of a Softmax layer: expected distinct adjacent axes of input (None, 2, 3, 4), got axes [1, 3]",
                 () -> new dev.jrnn.layers.Softmax(new int[] {1, 3}).name("sm").apply(dev.jrnn.model.Input.shape(2, 3, 4)));
         quoted("p: shared_axes of a PReLU layer must be input axes >= 1 (0 is the batch), got [-1]",

@@ -73,6 +73,9 @@ public final class TextVectorization {
     /** Keras' {@code _frozen_vocab_size}: set by the first vocabulary; "multi_hot"/"count"/"tf_idf" keep it. */
     private Integer frozenSize;
     private boolean vocabularySet;
+    /** Keras' base layer keys as fromConfig read them, written back by config(): jrnn's ids are float32 whatever the dtype. */
+    String kerasName = "text_vectorization", kerasDtype = "float32";
+    boolean kerasTrainable = true;
 
     /** A layer with Keras' defaults: no token limit, "lower_and_strip_punctuation", "whitespace", "int". */
     public TextVectorization() {}

@@ -13,8 +13,10 @@ import java.util.Set;
  * ({@link TextVectorization#saveVocabulary}, Keras' {@code vocabulary.txt} asset).
  */
 final class TextVectorizationConfig {
-    /** Keras' base layer keys and the derived vocabulary size, which the options do not depend on. */
-    private static final Set<String> IGNORED = Set.of("name", "trainable", "dtype", "vocabulary_size");
+    /** The derived vocabulary size, which the options do not depend on. */
+    private static final Set<String> IGNORED = Set.of("vocabulary_size");
+    /** Keras' base layer keys, kept for config() (jrnn's output is float32 ids whatever the dtype). */
+    private static final Set<String> BASE = Set.of("name", "trainable", "dtype");
     private static final Set<String> KEYS = Set.of("max_tokens", "standardize", "split", "ngrams", "output_mode", "output_sequence_length",
             "pad_to_max_tokens", "sparse", "ragged", "vocabulary", "idf_weights", "encoding");
 
@@ -22,6 +24,14 @@ final class TextVectorizationConfig {
 
     static Map<String, Object> write(TextVectorization v, Integer ngramsUpTo) {
         Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", v.kerasName);
+        c.put("trainable", v.kerasTrainable);
+        Map<String, Object> policy = new LinkedHashMap<>();   // Keras' get_config writes the policy object whatever it was given
+        policy.put("module", "keras");
+        policy.put("class_name", "DTypePolicy");
+        policy.put("config", Map.of("name", v.kerasDtype));
+        policy.put("registered_name", null);
+        c.put("dtype", policy);
         c.put("max_tokens", v.maxTokens());
         c.put("standardize", v.standardize());
         c.put("split", v.split());
@@ -41,7 +51,7 @@ final class TextVectorizationConfig {
     static TextVectorization read(Map<String, ?> c) {
         if (c == null) throw new IllegalArgumentException("TextVectorization.fromConfig: config is null");
         for (String k : c.keySet()) {
-            if (!KEYS.contains(k) && !IGNORED.contains(k)) {
+            if (!KEYS.contains(k) && !IGNORED.contains(k) && !BASE.contains(k)) {
                 throw new IllegalArgumentException("TextVectorization.fromConfig: unknown option '" + k + "'; expected " + new java.util.TreeSet<>(KEYS));
             }
         }
@@ -55,6 +65,14 @@ final class TextVectorizationConfig {
             throw new IllegalArgumentException("TextVectorization.fromConfig: encoding must be \"utf-8\", got " + describe(enc));
         }
         TextVectorization v = new TextVectorization();
+        if (c.get("name") != null) v.kerasName = string(c, "name", null);
+        if (c.get("trainable") != null) {
+            if (!(c.get("trainable") instanceof Boolean b)) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: 'trainable' should be true or false, got " + describe(c.get("trainable")));
+            }
+            v.kerasTrainable = b;
+        }
+        if (c.get("dtype") != null) v.kerasDtype = dtype(c.get("dtype"));
         if (c.get("max_tokens") != null) v.maxTokens(integer(c, "max_tokens"));
         v.standardize(string(c, "standardize", TextTokens.LOWER_AND_STRIP_PUNCTUATION));
         v.split(string(c, "split", TextTokens.WHITESPACE));
@@ -97,6 +115,14 @@ final class TextVectorizationConfig {
             }
         }
         return v;
+    }
+
+    /** A dtype as Keras takes it: a name, or a DTypePolicy object ({@code {"class_name": ..., "config": {"name": ...}}}). */
+    private static String dtype(Object o) {
+        if (o instanceof String s && !s.isEmpty()) return s;
+        if (o instanceof Map<?, ?> m && m.get("config") instanceof Map<?, ?> cfg && cfg.get("name") instanceof String s && !s.isEmpty()) return s;
+        throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' should be a dtype name or a DTypePolicy object"
+                + " {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}}, got " + describe(o));
     }
 
     private static String string(Map<String, ?> c, String key, String dflt) {

@@ -381,6 +381,14 @@ class TextVectorizationTest {
         TextVectorization v = new TextVectorization().maxTokens(100).ngrams(2).outputMode("count");
         v.adapt(List.of("foo bar", "bar baz"));
         java.util.Map<String, Object> want = new java.util.LinkedHashMap<>();
+        want.put("name", "text_vectorization");
+        want.put("trainable", true);
+        java.util.Map<String, Object> policy = new java.util.LinkedHashMap<>();
+        policy.put("module", "keras");
+        policy.put("class_name", "DTypePolicy");
+        policy.put("config", java.util.Map.of("name", "float32"));
+        policy.put("registered_name", null);
+        want.put("dtype", policy);
         want.put("max_tokens", 100);
         want.put("standardize", "lower_and_strip_punctuation");
         want.put("split", "whitespace");
@@ -428,5 +436,21 @@ class TextVectorizationTest {
         assertEquals(List.of("[UNK]", "a b", "b c"), v.vocabulary());
         // "[UNK]" weighs the mean 1.25: "a b c d" has a b, b c, c d (unknown)
         assertRows(new float[][] {{1.25f, 0.5f, 2f}}, v.call(List.of("a b c d")));
+    }
+
+    /**
+     * Keras 3.15.1's own get_config (make_tv_configs.py: the default layer, and one with dtype="int32", name="tv",
+     * trainable=False) through fromConfig and config() comes back as Keras wrote it: name, trainable and the dtype policy
+     * object included (config() had none of the three, and fromConfig dropped them: the tester's D6).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"tv_config_default.json", "tv_config_int32.json"})
+    void kerasGetConfigRoundTrips(String file) throws Exception {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> keras = (java.util.Map<String, Object>) dev.jrnn.io.Json.parse(
+                java.nio.file.Files.readString(Path.of(getClass().getResource(file).toURI())));
+        java.util.Map<String, Object> back = TextVectorization.fromConfig(keras).config();
+        assertEquals(keras.toString(), back.toString(), file);
+        assertEquals(List.copyOf(keras.keySet()), List.copyOf(back.keySet()), file);
     }
 }

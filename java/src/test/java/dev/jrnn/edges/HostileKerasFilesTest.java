@@ -81,7 +81,7 @@ class HostileKerasFilesTest {
         "soft_link.weights.h5|/layers/lstm/cell/vars/0|an HDF5 soft link (to /stash/k)",
         "soft_group.weights.h5|/layers/dense|an HDF5 soft link (to /stash_dense)",
         "external.weights.h5|/layers/lstm/cell/vars|external storage",
-        "bool.weights.h5|/layers/lstm/cell/vars/0|holds HDF5 enum (h5py's bool) values, expected float16, float32 or float64 weights",
+        "bool.weights.h5|/layers/lstm/cell/vars/0|holds HDF5 enum (h5py's bool) values, expected float16, bfloat16, float32 or float64 weights",
         "null_space.weights.h5|/layers/lstm/cell/vars/0|a null dataspace (h5py.Empty)",
         "vds.weights.h5|/layers/lstm/cell/vars|is a virtual dataset (its data mapped from other datasets or files): refused",
         "deep65.weights.h5|/junk/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a is nested|65 levels deep, over the limit of 64"})

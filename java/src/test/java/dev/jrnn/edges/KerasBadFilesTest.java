@@ -57,7 +57,7 @@ class KerasBadFilesTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "huge_dims.h5|too large",
-        "wrong_dtype.h5|expected float16, float32 or float64 weights",
+        "wrong_dtype.h5|expected float16, bfloat16, float32 or float64 weights",
         "wrong_shape.h5|expected shape",
         "nan_weight.h5|NaN",
         "stateful.h5|a stateful layer needs a fixed batch size",

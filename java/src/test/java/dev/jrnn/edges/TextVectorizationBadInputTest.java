@@ -107,6 +107,10 @@ class TextVectorizationBadInputTest {
         bad("fromConfig ngrams list of strings", () -> TextVectorization.fromConfig(config("ngrams", List.of("a"))), "'ngrams'", "\"a\"");
         bad("fromConfig max_tokens fraction", () -> TextVectorization.fromConfig(config("max_tokens", 1.5)), "'max_tokens'", "1.5");
         bad("fromConfig encoding", () -> TextVectorization.fromConfig(config("encoding", "latin-1")), "encoding", "\"latin-1\"");
+        bad("fromConfig dtype number", () -> TextVectorization.fromConfig(config("dtype", 3)), "fromConfig", "'dtype'", "DTypePolicy object", "got 3");
+        bad("fromConfig trainable string", () -> TextVectorization.fromConfig(config("trainable", "yes")), "fromConfig", "'trainable'",
+                "true or false", "\"yes\"");
+        bad("fromConfig name number", () -> TextVectorization.fromConfig(config("name", 7)), "fromConfig", "'name'", "got 7");
         bad("fromConfig vocabulary not a list", () -> TextVectorization.fromConfig(config("vocabulary", "vocab.txt")), "'vocabulary'",
                 "list of strings", "\"vocab.txt\"");
         bad("fromConfig vocabulary of numbers", () -> TextVectorization.fromConfig(config("vocabulary", List.of(1L))), "'vocabulary'", "1");

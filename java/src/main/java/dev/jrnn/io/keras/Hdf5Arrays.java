@@ -153,12 +153,19 @@ final class Hdf5Arrays {
     }
 
     /**
-     * A float16, float32 or float64 dataset (jhdf reads a half as a float) after checking dtype and size, its values not
-     * read yet; also an integer scalar (Keras' int variables, Normalization's count), read as a float.
+     * A float16, bfloat16, float32 or float64 dataset (jhdf reads a half as a float) after checking dtype and size, its
+     * values not read yet; also an integer scalar (Keras' int variables, Normalization's count), read as a float.
      */
     static Stored stored(Dataset ds, long fileBytes) {
         String path = ds.getPath();
-        Class<?> type = ds.getJavaType();
+        boolean bfloat16 = JhdfOpaqueTypes.marked(ds.getDataType());
+        if (bfloat16 && !"bfloat16".equals(stringAttribute(ds, "dtype"))) {
+            throw new KerasFormatException("dataset " + path + " holds 2-byte opaque values (NumPy's void V2) without the "
+                    + "attribute dtype=\"bfloat16\" that Keras 3 gives its bfloat16 weights in a .keras or .weights.h5: "
+                    + "Keras' legacy .h5 writer stores bfloat16 so, and Keras 3.15.1 cannot load that file back either; "
+                    + "save the model as .keras");
+        }
+        Class<?> type = bfloat16 ? float.class : ds.getJavaType();
         if (type == Float.class || type == Double.class) type = type == Float.class ? float.class : double.class;   // a scalar
         boolean intScalar = (type == Long.class || type == Integer.class || type == long.class || type == int.class)
                 && ds.getDimensionsAsLong().length == 0;
@@ -166,7 +173,7 @@ final class Hdf5Arrays {
         if (type != float.class && type != double.class && !intScalar) {
             // jhdf reads an HDF5 enum (h5py's bool) as its names: say what the file holds, not "String"
             String holds = ds.getDataType() instanceof io.jhdf.object.datatype.EnumDataType ? "HDF5 enum (h5py's bool)" : type.getSimpleName();
-            throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float16, float32 or float64 weights");
+            throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float16, bfloat16, float32 or float64 weights");
         }
         // a dataset never written has no storage (jhdf calls it empty): it reads as its fill value, whatever its size
         boolean unwritten = unwritten(ds);
@@ -182,7 +189,7 @@ final class Hdf5Arrays {
             }
             n *= d;
         }
-        long bytes = n * (type == float.class ? 4 : 8);
+        long bytes = n * (bfloat16 ? 2 : type == float.class ? 4 : 8);
         if (!unwritten && ds.getFilters().isEmpty() && bytes > fileBytes) {
             throw new KerasFormatException("dataset " + path + " claims " + Arrays.toString(dims) + " (" + bytes
                     + " bytes), more than the whole file (" + fileBytes + " bytes)");
@@ -332,6 +339,7 @@ final class Hdf5Arrays {
                 Arrays.fill(f, fill(ds));
                 return Tensor.wrap(f, shape);
             }
+            if (JhdfOpaqueTypes.marked(ds.getDataType())) return Tensor.wrap(bfloat16(), shape);
             Object flat = ds.getDataFlat();
             float[] f;
             if (flat instanceof Float one) {   // a scalar dataset
@@ -354,6 +362,22 @@ final class Hdf5Arrays {
             }
             if (f.length != n) throw new KerasFormatException("dataset " + path + " holds " + f.length + " values, its shape says " + n);
             return Tensor.wrap(f, shape);   // f is this method's own array: no copy
+        }
+
+        /**
+         * A bfloat16 dataset's values ({@link JhdfOpaqueTypes}), each exact in float32: its bits the upper half of the
+         * float's. Little-endian, as NumPy on the machines Keras runs on stores ml_dtypes' bfloat16 (an opaque type has
+         * no byte order).
+         */
+        private float[] bfloat16() {
+            ByteBuffer b = ((io.jhdf.dataset.DatasetBase) ds).getDataBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            if (b.remaining() != n * 2) {
+                throw new KerasFormatException("dataset " + ds.getPath() + " holds " + b.remaining() + " bytes, its shape says "
+                        + n + " bfloat16 values");
+            }
+            float[] f = new float[(int) n];
+            for (int i = 0, at = b.position(); i < f.length; i++) f[i] = Float.intBitsToFloat((b.getShort(at + 2 * i) & 0xffff) << 16);
+            return f;
         }
 
         /**

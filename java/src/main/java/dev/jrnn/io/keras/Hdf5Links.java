@@ -54,6 +54,14 @@ final class Hdf5Links {
 
     /** {@link #refuse(Group)} with a cap of {@code maxObjects} objects. */
     static void refuse(Group root, int maxObjects) {
+        refuse(root, maxObjects, null);
+    }
+
+    /**
+     * As {@link #refuse(Group, int)}, but a group jhdf cannot list for Keras' bfloat16 type ({@link JhdfOpaqueTypes})
+     * goes to {@code unlistable} (when not null) and is skipped.
+     */
+    static void refuse(Group root, int maxObjects, java.util.function.Consumer<Group> unlistable) {
         long objects = 0;
         Set<Long> seen = new HashSet<>();
         ArrayDeque<Pending> todo = new ArrayDeque<>();
@@ -63,7 +71,7 @@ final class Hdf5Links {
             if (!seen.add(p.group().getAddress())) continue;   // a group hard-linked into itself or twice: walked once
             long listed = links(p.group(), p.path());   // before jhdf lists (and parses) them: a group of millions is refused here
             objects = capped(objects + listed, maxObjects, p.path());
-            Map<String, Node> children = children(p.group(), p.path());
+            Map<String, Node> children = children(p.group(), p.path(), unlistable);
             if (children.size() > listed) objects = capped(objects + children.size() - listed, maxObjects, p.path());
             for (Map.Entry<String, Node> c : children.entrySet()) {
                 Node n = c.getValue();
@@ -116,10 +124,14 @@ final class Hdf5Links {
         }
     }
 
-    private static Map<String, Node> children(Group g, String path) {
+    private static Map<String, Node> children(Group g, String path, java.util.function.Consumer<Group> unlistable) {
         try {
             return g.getChildren();
         } catch (HdfException e) {
+            if (unlistable != null && JhdfOpaqueTypes.failedOn(e)) {
+                unlistable.accept(g);
+                return Map.of();
+            }
             String where = path.isEmpty() ? "/" : path;
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (String.valueOf(t.getMessage()).contains("External Data Files")) {

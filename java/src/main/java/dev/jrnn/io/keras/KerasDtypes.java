@@ -74,10 +74,19 @@ final class KerasDtypes {
 
     /**
      * Refuses a policy name Keras cannot read: not one of its dtypes, mixed_float16 / mixed_bfloat16 or a quantized
-     * {@code <mode>_from_<dtype>} (Keras 3.15.1: "Cannot convert 'bogus' to a mixed precision DTypePolicy").
+     * {@code <mode>_from_<dtype>} (Keras 3.15.1: "Cannot convert 'bogus' to a mixed precision DTypePolicy"), and a dtype
+     * that starts with a quantization mode ("int8", "float8_e5m2"), which Keras reads as a malformed quantized policy.
      */
     static void checkName(String policy, String where) {
         int from = policy.indexOf("_from_");
+        // Keras 3.15.1's dtype_policies.get reads a name starting with a quantization mode as "<mode>_from_<dtype>" (a
+        // DTypePolicy object too: the layer re-reads its name), so "int8" and "float8_e4m3fn" refuse the model there
+        if (from < 0 && QUANTIZATION_MODES.stream().anyMatch(policy::startsWith)) {
+            throw new KerasFormatException(where + ": dtype '" + policy + "' starts with a quantization mode " + QUANTIZATION_MODES
+                    + ", so Keras 3 reads it as a quantized policy '<mode>_from_<dtype>' and refuses it ('Cannot convert `policy`"
+                    + " into a valid pair (`mode`, `source_name`) to instantiate `QuantizedDTypePolicy`'), as a string or a"
+                    + " DTypePolicy object alike");
+        }
         if (plainName(policy) || from > 0 && QUANTIZATION_MODES.stream().anyMatch(policy::startsWith)
                 && plainName(policy.substring(from + "_from_".length()))) {
             return;

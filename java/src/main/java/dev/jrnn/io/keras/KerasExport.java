@@ -344,7 +344,9 @@ public final class KerasExport {
     /** Keras 3's compile_config: optimizer (class and config), loss, metrics, weighted_metrics. */
     static Map<String, Object> compileConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("optimizer", serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config()));
+        // a file's LossScaleOptimizer written back around the optimizer jrnn compiled from it
+        c.put("optimizer", KerasLossScale.serialized(model.optimizer(),
+                serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config())));
         // a logits form as Keras' loss object (a name cannot say it); one per output, as a list, when they differ
         List<Loss> ls = model.losses();
         // a list also where loss weights go beside it: Keras matches loss_weights to the losses one for one
@@ -374,11 +376,12 @@ public final class KerasExport {
                 if (!l.params().isEmpty()) putLayer(layers.putGroup(group), l);
             }
             if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
-                WritableGroup vars = h.putGroup("optimizer").putGroup("vars");
-                for (int i = 0; i < optimizerVars.size(); i++) {
-                    KerasOptimizerState.Var v = optimizerVars.get(i);
-                    vars.putDataset(Integer.toString(i), v.whole() != null ? (Object) v.whole()
-                            : v.scalar() ? (Object) v.value().data()[0] : nested(v.value()));
+                WritableGroup optimizer = h.putGroup("optimizer");
+                if (KerasLossScale.isWrapped(model.optimizer())) {   // the wrapper's flat list, and its inner optimizer's
+                    putVars(optimizer.putGroup("vars"), KerasLossScale.flat(model.optimizer(), optimizerVars));
+                    putVars(optimizer.putGroup("inner_optimizer").putGroup("vars"), optimizerVars);
+                } else {
+                    putVars(optimizer.putGroup("vars"), optimizerVars);
                 }
             }
             if (!state.isEmpty()) {
@@ -392,6 +395,15 @@ public final class KerasExport {
                 }
             }
         });
+    }
+
+    /** {@code vars} as datasets 0..N of {@code g}. */
+    private static void putVars(WritableGroup g, List<KerasOptimizerState.Var> vars) {
+        for (int i = 0; i < vars.size(); i++) {
+            KerasOptimizerState.Var v = vars.get(i);
+            g.putDataset(Integer.toString(i), v.whole() != null ? (Object) v.whole()
+                    : v.scalar() ? (Object) v.value().data()[0] : nested(v.value()));
+        }
     }
 
     /** The group at {@code path} ('/'-separated) below {@code root}, made with its parents on first use ({@code made} remembers them). */

@@ -146,13 +146,13 @@ final class KerasFile implements AutoCloseable {
         // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
         HdfFile h = onDefaultFileSystem(path) ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(readAll(path, "the file")));
         try {
-            Hdf5Links.refuse(h);
+            h = JhdfOpaqueTypes.readable(h, () -> readAll(path, "the file"));   // links refused; bfloat16 readable
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
             return new KerasFile(path, Layout.KERAS2_H5, size, h, mc == null ? null : Json.parsePython(mc),
                     tc == null ? null : Json.parsePython(tc), v);
-        } catch (RuntimeException | Error e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
+        } catch (RuntimeException | Error | IOException e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
             closeQuietly(h, e);
             throw e;
         }
@@ -215,7 +215,12 @@ final class KerasFile implements AutoCloseable {
             checkLength(head, bytes, "zip member model.weights.h5");
             HdfFile h = HdfFile.fromByteBuffer(weights);
             try {
-                Hdf5Links.refuse(h);
+                // links refused; a bfloat16 dataset's group read from a copy (its data read by position as any other's)
+                h = JhdfOpaqueTypes.readable(h, () -> {
+                    byte[] copy = new byte[bytes];
+                    weights.get(0, copy);
+                    return copy;
+                });
             } catch (KerasFormatException e) {
                 closeQuietly(h, e);
                 throw new KerasFormatException("zip member model.weights.h5: " + e.getMessage());
@@ -483,7 +488,7 @@ final class KerasFile implements AutoCloseable {
         }
     }
 
-    /** All of {@code path}'s bytes (a file off the default file system), refused past what a byte[] holds. */
+    /** All of {@code path}'s bytes (a file off the default file system, or one jhdf reads patched), refused past what a byte[] holds. */
     private static byte[] readAll(Path path, String what) throws IOException {
         long size = Files.size(path);
         if (size > MAX_MEMBER_BYTES) {

@@ -229,21 +229,25 @@ public final class KerasImport {
     }
 
     /**
-     * The optimizer variables where Keras keeps them: a .keras file's {@code optimizer/vars/0..N}, an HDF5 file's
-     * {@code optimizer_weights} in its weight_names order, or jrnn's {@code jrnn_state/optimizer_weights} (Keras 3's
+     * The optimizer variables where Keras keeps them: a .keras file's {@code optimizer/vars/0..N} (a LossScaleOptimizer's
+     * inner optimizer's at {@link KerasLossScale#INNER_VARS}), an HDF5 file's {@code optimizer_weights} in its
+     * weight_names order (a LossScaleOptimizer's own four left out), or jrnn's {@code jrnn_state/optimizer_weights} (Keras 3's
      * order, the group naming the version); null when the file has none.
      */
     private static KerasOptimizerState.Saved optimizerVars(KerasFile kf) {
         List<KerasOptimizerState.Var> vars = new ArrayList<>();
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
-            if (!(find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
+            // a LossScaleOptimizer's (only a wrapper has an inner one): jrnn compiles its inner optimizer, whose variables
+            // these are (Keras restores both)
+            String at = find(kf.hdf, KerasLossScale.INNER_VARS) instanceof Group ? KerasLossScale.INNER_VARS : "optimizer/vars";
+            if (!(find(kf.hdf, at) instanceof Group g)) return null;
             for (int i = 0; ; i++) {
                 io.jhdf.api.Node n = g.getChild(Integer.toString(i));
                 if (n == null) break;
-                vars.add(var(n, "optimizer/vars/" + i, kf));
+                vars.add(var(n, at + "/" + i, kf));
             }
             if (vars.size() != g.getChildren().size()) {
-                throw new KerasFormatException("optimizer/vars holds " + g.getChildren().keySet() + ": not the datasets 0.."
+                throw new KerasFormatException(at + " holds " + g.getChildren().keySet() + ": not the datasets 0.."
                         + (g.getChildren().size() - 1) + " Keras writes");
             }
             return vars.isEmpty() ? null : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, kf.kerasVersion, vars);
@@ -260,6 +264,11 @@ public final class KerasImport {
             vars.add(var(n, name, kf));
         }
         String order = KerasLegacyOptimizerWeights.order(g);   // jrnn's .h5: Keras 3's variables in a tf.keras 2 file
+        // Keras 3's .h5 of a LossScaleOptimizer lists the wrapper's flat list: its own four, then the inner optimizer's
+        if (order == null && vars.size() > KerasLossScale.OWN_VARS && names.get(2).endsWith("/step_counter")
+                && names.get(3).endsWith("/dynamic_scale")) {
+            vars = new ArrayList<>(vars.subList(KerasLossScale.OWN_VARS, vars.size()));
+        }
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);

@@ -134,6 +134,8 @@ public final class KerasLegacyExport {
         List<String> weights = new ArrayList<>();
         for (int i : of) weights.add(i < 0 ? null : paths.getOrDefault(trainable.get(i), trainable.get(i).name()));
         Map<?, ?> opt = (Map<?, ?>) KerasExport.compileConfig(model).get("optimizer");
+        // the variables are the inner optimizer's, under its name (Keras' own save would list the wrapper's too)
+        if (KerasLossScale.isWrapped(model.optimizer())) opt = (Map<?, ?>) ((Map<?, ?>) opt.get("config")).get("inner_optimizer");
         return KerasLegacyOptimizerWeights.names(String.valueOf(((Map<?, ?>) opt.get("config")).get("name")), vars, weights);
     }
 
@@ -546,6 +548,15 @@ public final class KerasLegacyExport {
         t.put("weighted_metrics", legacy(plain(k3.get("weighted_metrics"))));
         Map<?, ?> opt = (Map<?, ?>) k3.get("optimizer");
         Map<?, ?> c3 = (Map<?, ?>) opt.get("config");
+        if (KerasLossScale.isWrapped(model.optimizer())) {
+            // as Keras 3's own .h5 holds it: the wrapper's Keras 3 config, the inner optimizer with its module, which
+            // Keras 3's LossScaleOptimizer.from_config needs (tf.keras 2's loader has no such class)
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("class_name", opt.get("class_name"));
+            o.put("config", c3);
+            t.put("optimizer_config", o);
+            return t;
+        }
         if (c3.get("gradient_accumulation_steps") != null) {
             throw new IllegalArgumentException(model.name() + ": the optimizer's gradient_accumulation_steps cannot be saved in"
                     + " tf.keras 2's .h5 layout (tf.keras 2 has no such option); save it as .keras (Keras 3) instead");

@@ -266,8 +266,13 @@ final class KerasTraining {
                     + KerasConfig.describe(c.raw("name")) + " (Keras refuses it too)");
         }
         // mixed precision's wrapper (tf.keras 2.11-2.15: LossScaleOptimizerV3): jrnn trains in float32, where scaling the loss
-        // up and the gradients back down changes nothing
-        if (cls.equals("LossScaleOptimizer") || cls.equals("LossScaleOptimizerV3")) return c.raw("inner_optimizer") instanceof Map<?, ?> ? optimizer(c.object("inner_optimizer"), keras3) : null;
+        // up and the gradients back down changes nothing; Keras 3's wrapper is kept beside it to be written back
+        if (cls.equals("LossScaleOptimizer") || cls.equals("LossScaleOptimizerV3")) {
+            if (!(c.raw("inner_optimizer") instanceof Map<?, ?>)) return null;
+            Optimizer inner = optimizer(c.object("inner_optimizer"), keras3);
+            if (inner != null && cls.equals("LossScaleOptimizer")) KerasLossScale.wrapped(inner, c);
+            return inner;
+        }
         if (c.hasKey("learning_rate") && c.raw("learning_rate") == null) {
             throw new KerasFormatException(c.where() + ": 'learning_rate' should be a number or a schedule, got null (Keras refuses it too)");
         }

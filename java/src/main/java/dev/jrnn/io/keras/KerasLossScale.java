@@ -1,0 +1,80 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * Keras 3's mixed-precision wrapper {@code LossScaleOptimizer}: jrnn compiles its inner optimizer (it trains in float32,
+ * where scaling the loss up and the gradients back down changes nothing) and keeps the wrapper's settings beside that
+ * optimizer, so a save writes the wrapper back for Keras, whose float16 layers need it. Also where the wrapper keeps its
+ * variables: Keras 3 saves the wrapper's flat list (its own iteration, learning_rate, step_counter and dynamic_scale,
+ * then the inner optimizer's) at {@code optimizer/vars} and the inner optimizer's alone at {@code INNER_VARS}.
+ */
+final class KerasLossScale {
+    private KerasLossScale() {}
+
+    /** Where a .keras keeps the inner optimizer's variables. */
+    static final String INNER_VARS = "optimizer/inner_optimizer/vars";
+
+    /** How many variables of the wrapper's flat list are its own, before the inner optimizer's. */
+    static final int OWN_VARS = 4;
+
+    /** Keras 3's defaults (loss_scale_optimizer.py). */
+    private static final double INITIAL_SCALE = 32768.0;
+    private static final long GROWTH_STEPS = 2000;
+
+    private record Wrapper(String name, double initialScale, long growthSteps) {}
+
+    /** The wrapper a file compiled each optimizer in, by the optimizer object (weakly: a recompiled model drops it). */
+    private static final Map<Optimizer, Wrapper> WRAPPED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    /** Notes that {@code inner} was compiled from a Keras 3 LossScaleOptimizer of config {@code c}. */
+    static void wrapped(Optimizer inner, KerasConfig c) {
+        String name = c.raw("name") instanceof String n ? n : "loss_scale_optimizer";
+        WRAPPED.put(inner, new Wrapper(name, c.number("initial_scale", INITIAL_SCALE),
+                (long) c.number("dynamic_growth_steps", GROWTH_STEPS)));
+    }
+
+    /** Whether {@code o} came from a file's LossScaleOptimizer. */
+    static boolean isWrapped(Optimizer o) {
+        return o != null && WRAPPED.containsKey(o);
+    }
+
+    /**
+     * {@code inner}, the serialized inner optimizer, wrapped as Keras 3 serializes a LossScaleOptimizer when {@code o}
+     * came from one (its name, initial_scale and dynamic_growth_steps as the file had them); else {@code inner} itself.
+     */
+    static Map<String, Object> serialized(Optimizer o, Map<String, Object> inner) {
+        Wrapper w = o == null ? null : WRAPPED.get(o);
+        if (w == null) return inner;
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", w.name());
+        c.put("inner_optimizer", inner);
+        c.put("initial_scale", w.initialScale());
+        c.put("dynamic_growth_steps", w.growthSteps());
+        return KerasExport.serialized("keras.optimizers", "LossScaleOptimizer", c);
+    }
+
+    /**
+     * The wrapper's flat variable list for {@code innerVars} (Keras 3's order): its own four as a fresh wrapper holds
+     * them (iteration 0, learning_rate 0, step_counter 0, dynamic_scale the initial scale: jrnn does not scale, so it
+     * has no scale of its own to save), then the inner optimizer's.
+     */
+    static List<KerasOptimizerState.Var> flat(Optimizer o, List<KerasOptimizerState.Var> innerVars) {
+        Wrapper w = WRAPPED.get(o);
+        List<KerasOptimizerState.Var> r = new ArrayList<>();
+        r.add(new KerasOptimizerState.Var("iteration", Tensor.wrap(new float[] {0}, 1), true, 0L));
+        r.add(new KerasOptimizerState.Var("learning_rate", Tensor.wrap(new float[] {0}, 1), true));
+        r.add(new KerasOptimizerState.Var("step_counter", Tensor.wrap(new float[] {0}, 1), true, 0L));
+        r.add(new KerasOptimizerState.Var("dynamic_scale", Tensor.wrap(new float[] {(float) w.initialScale()}, 1), true));
+        r.addAll(innerVars);
+        return r;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.LogCapture;
+import dev.jrnn.model.Model;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Layer dtypes of a Keras 3 config as Keras 3.15.1's model_from_json takes or refuses them (keras3_real/dtype_names.py,
+ * its output in its docstring): a name starting with a quantization mode ("int8", "float8_e4m3fn") is read there as a
+ * malformed "<mode>_from_<dtype>" and refuses the model, as a string or a DTypePolicy object; jrnn loaded those with a
+ * warning (the tester's D4).
+ */
+class KerasDtypesTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    /** Keras 3.15.1's to_json of Sequential([Input((5,)), Dropout(0.1), Dense(2)]), layer {@code layer}'s dtype set to {@code dtype}. */
+    private static String json(int layer, String dtype) {
+        String policy = "{\"module\": \"keras\", \"class_name\": \"DTypePolicy\", \"config\": {\"name\": \"float32\"}, \"registered_name\": null}";
+        String[] d = {policy, policy};
+        d[layer - 1] = dtype;
+        return "{\"module\": \"keras\", \"class_name\": \"Sequential\", \"config\": {\"name\": \"sequential\", \"trainable\": true, \"dtype\": "
+                + policy + ", \"layers\": [{\"module\": \"keras.layers\", \"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 5], "
+                + "\"dtype\": \"float32\", \"sparse\": false, \"ragged\": false, \"name\": \"input_layer\", \"optional\": false}, \"registered_name\": null}, "
+                + "{\"module\": \"keras.layers\", \"class_name\": \"Dropout\", \"config\": {\"name\": \"dropout\", \"trainable\": true, \"dtype\": " + d[0]
+                + ", \"rate\": 0.1, \"seed\": null, \"noise_shape\": null}, \"registered_name\": null}, {\"module\": \"keras.layers\", \"class_name\": "
+                + "\"Dense\", \"config\": {\"name\": \"dense\", \"trainable\": true, \"dtype\": " + d[1] + ", \"units\": 2, \"activation\": \"linear\", "
+                + "\"use_bias\": true, \"kernel_initializer\": {\"module\": \"keras.initializers\", \"class_name\": \"GlorotUniform\", \"config\": "
+                + "{\"seed\": null, \"input_axes\": null, \"output_axes\": null}, \"registered_name\": null}, \"bias_initializer\": {\"module\": "
+                + "\"keras.initializers\", \"class_name\": \"Zeros\", \"config\": {}, \"registered_name\": null}, \"kernel_regularizer\": null, "
+                + "\"bias_regularizer\": null, \"kernel_constraint\": null, \"bias_constraint\": null, \"quantization_config\": null}, "
+                + "\"registered_name\": null, \"build_config\": {\"input_shape\": [null, 5]}}], \"build_input_shape\": [null, 5]}, "
+                + "\"registered_name\": null, \"build_config\": {\"input_shape\": [null, 5]}, \"compile_config\": {}}";
+    }
+
+    private static String dtype(String name, String form) {
+        return form.equals("string") ? "\"" + name + "\""
+                : "{\"module\": \"keras\", \"class_name\": \"DTypePolicy\", \"config\": {\"name\": \"" + name + "\"}, \"registered_name\": null}";
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1, int8, string", "2, int8, string", "1, int8, object", "2, int8, object",
+            "1, float8_e4m3fn, string", "2, float8_e4m3fn, string", "1, float8_e4m3fn, object", "2, float8_e4m3fn, object",
+            "1, float8_e5m2, string", "2, float8_e5m2, string", "1, float8_e5m2, object", "2, float8_e5m2, object"})
+    void aDtypeStartingWithAQuantizationModeIsRefusedAsKerasRefusesIt(int layer, String name, String form) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KerasImport.fromJson(json(layer, dtype(name, form))));
+        assertTrue(e.getMessage().contains("dtype '" + name + "' starts with a quantization mode")
+                && e.getMessage().contains("Cannot convert `policy` into a valid pair"), e.getMessage());
+    }
+
+    /** What Keras loads still loads: a quantized policy's string, an integer dtype on the weightless Dropout. */
+    @ParameterizedTest
+    @CsvSource({"1, int8_from_float32, string", "2, int8_from_float32, string", "1, int16, string", "1, int16, object",
+            "1, uint8, string", "1, uint8, object"})
+    void theDtypesKerasLoadsStillLoad(int layer, String name, String form) throws Exception {
+        List<Model> loaded = new ArrayList<>();
+        List<String> warned = LogCapture.warnings(KerasImport.class.getName(), () -> loaded.add(KerasImport.fromJson(json(layer, dtype(name, form)))));
+        try (Model m = loaded.get(0)) {
+            assertEquals(2, m.layers().size());
+        }
+        assertTrue(warned.toString().contains("(" + name + ")"), warned.toString());
+    }
+}
