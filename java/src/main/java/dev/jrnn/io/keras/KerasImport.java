@@ -48,15 +48,40 @@ public final class KerasImport {
     @FunctionalInterface
     public interface StateReader {
         /**
-         * Reads (and under {@link #load(Path, StateReader)} restores) the extra state for {@code model}: {@code metadata}
-         * is the parsed metadata.json of a zip (null for HDF5 files), {@code stored} the array at a path below
-         * {@link KerasExport#STATE_GROUP}, or null when there is none, {@code optimizer} the optimizer variables Keras' own
-         * layout holds (null: none), {@code firstWriter} whether the file is of jrnn's first {@code .keras} writer, whose
-         * compile config may lack settings its optimizer state was saved under (RMSprop's momentum and centered, see
-         * {@code EarlyJrnnFiles}). IllegalArgumentException or IllegalStateException for state that does not fit.
+         * Reads (and under {@link #load(Path, StateReader)} restores) the extra state for {@code model} from {@code file},
+         * what the open file says about itself. IllegalArgumentException or IllegalStateException for state that does
+         * not fit.
          */
-        void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored, KerasOptimizerState.Saved optimizer,
-                     boolean firstWriter);
+        void restore(Model model, StoredState file);
+    }
+
+    /**
+     * What a file says about itself beside its weights, read once per load and handed to a {@link StateReader}.
+     * {@code metadata}: the parsed metadata.json of a zip (null for HDF5 files); {@code trainingConfig}: its parsed
+     * compile / training config (null: none); {@code arrays}: the array at a path below {@link KerasExport#STATE_GROUP},
+     * or null when there is none, read from the open file when asked (see {@link #array}); {@code optimizer}: the
+     * optimizer variables Keras' own layout holds (null: none, or a model loaded uncompiled); {@code firstWriter}: whether
+     * the file is of jrnn's first {@code .keras} writer (2026-12-04/05), whose compile config may lack settings its
+     * optimizer state was saved under (RMSprop's momentum and centered, see {@code EarlyJrnnFiles}).
+     * <pre>{@code
+     * KerasImport.loadWeights(model, path, (m, file) -> {
+     *     Tensor moment = file.array("optimizer/m");   // below jrnn_state/; null in a file without it
+     *     if (file.firstWriter()) System.out.println("saved by a 2026-12-04/05 jrnn build");
+     * });
+     * }</pre>
+     */
+    public record StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
+                              KerasOptimizerState.Saved optimizer, boolean firstWriter) {
+        /** Refuses a null {@code arrays} (a file without the group gives a function returning null). */
+        public StoredState {
+            if (arrays == null) throw new IllegalArgumentException("StoredState: arrays is null (expected a function of a path below "
+                    + KerasExport.STATE_GROUP + "/, which may return null)");
+        }
+
+        /** The array at {@code path} below {@link KerasExport#STATE_GROUP} ("optimizer/m"), or null when the file has none. */
+        public Tensor array(String path) {
+            return arrays.apply(path);
+        }
     }
 
     /**
@@ -120,10 +145,11 @@ public final class KerasImport {
             throw e;
         }
         KerasOptimizerState.Saved saved;
+        EarlyJrnnFiles.Lost lost = EarlyJrnnFiles.lostSettings(kf.metadata, kf.trainingConfig);   // once: the warning and the reader's
         try {
             KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
             saved = model.optimizer() == null ? null : optimizerVars(kf);
-            EarlyJrnnFiles.warnLostSettings(model, kf.metadata, kf.trainingConfig, file.toString());
+            EarlyJrnnFiles.warnLostSettings(model, lost, file.toString());
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
@@ -146,7 +172,7 @@ public final class KerasImport {
         }
         if (state != null) {
             try {
-                state.restore(model, kf.metadata, p -> stored(kf, p), saved, EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig));
+                state.restore(model, storedState(kf, saved, lost));
             } catch (RuntimeException | Error e) {
                 model.close();
                 throw e;
@@ -281,6 +307,11 @@ public final class KerasImport {
         return new KerasOptimizerState.Var(name, t, scalar, whole);
     }
 
+    /** What the open {@code kf} says about itself: its configs, its arrays below jrnn_state/, {@code optimizer}, {@code lost}'s verdict. */
+    private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer, EarlyJrnnFiles.Lost lost) {
+        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null);
+    }
+
     private static Tensor stored(KerasFile kf, String path) {
         if (!(kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group g)) return null;   // getByPath throws on a missing path in memory
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
@@ -405,8 +436,7 @@ public final class KerasImport {
         }
         // everything is read (and the file found unchanged) before any weight is set
         FileWeights read = FileFaults.read(file, () -> readWeights(file, order, weighted.size(), byName, state == null ? null
-                : kf -> state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf),
-                        EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig))));
+                : kf -> state.restore(model, storedState(kf, optimizerVars(kf), EarlyJrnnFiles.lostSettings(kf.metadata, kf.trainingConfig)))));
         Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
         List<String> fileGroups = read.fileGroups();
         String advice = advice(read.nestedGroups(), read.stackedGroups());

@@ -102,14 +102,14 @@ class LoadWeightsStateTest {
         Path file = backups.resolve("backup-epoch-1.keras");
         try (Sequential m = lstm(8, "sgd")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KerasImport.loadWeights(m, file,
-                    (model, meta, stored, saved, first) -> { throw new IllegalStateException("the reader refuses"); }));
+                    (model, stored) -> { throw new IllegalStateException("the reader refuses"); }));
             assertTrue(e.getMessage().contains("expected shape (5, 32), the file has (5, 64)"), e.getMessage());
         }
         // and when they fit, its refusal is the IOException naming the file, no weight set
         try (Sequential m = lstm(16, "adam")) {
             List<Tensor> weights = m.getWeights();
             IOException e = assertThrows(IOException.class, () -> KerasImport.loadWeights(m, file,
-                    (model, meta, stored, saved, first) -> { throw new IllegalStateException("the reader refuses"); }));
+                    (model, stored) -> { throw new IllegalStateException("the reader refuses"); }));
             assertEquals(file + ": the reader refuses", e.getMessage());
             assertEquals(weights, m.getWeights(), "no weight set");
         }
@@ -174,8 +174,8 @@ class LoadWeightsStateTest {
     void aStateReaderOnADamagedMemberLeavesTheCrcFirst() throws IOException {
         Path file = backup().resolve("backup-epoch-1.keras");
         boolean[] refused = {false};
-        KerasImport.StateReader strict = (model, meta, stored, saved, first) -> {   // Adam's first step leaves m, v and the count small
-            for (KerasOptimizerState.Var v : saved.vars()) {
+        KerasImport.StateReader strict = (model, stored) -> {   // Adam's first step leaves m, v and the count small
+            for (KerasOptimizerState.Var v : stored.optimizer().vars()) {
                 if (!v.value().isFinite() || Math.abs(v.value().data()[0]) > 100) {
                     refused[0] = true;
                     throw new IllegalArgumentException("optimizer " + v.name() + " out of range");
