@@ -110,6 +110,33 @@ class FileFaultsTest {
         assertEquals(java.util.List.of("now"), dev.jrnn.LogCapture.warnings("dev.jrnn.io.test", () -> FileFaults.warn("dev.jrnn.io.test", "now")));
     }
 
+    /**
+     * A read that fails logs none of its warnings, nor those of a read inside it that succeeded (before, both were logged
+     * and then the failure thrown): they are of a model or weights the caller never gets.
+     */
+    @Test
+    void aReadThatFailsLogsNoneOfItsWarnings() throws Exception {
+        Path p = file(64);
+        IllegalStateException thrown = new IllegalStateException("fails its CRC-32 check");
+        java.util.List<String> warnings = dev.jrnn.LogCapture.warnings("dev.jrnn.io.test", () -> assertSame(thrown,
+                assertThrows(IllegalStateException.class, () -> FileFaults.read(p, () -> {
+                    FileFaults.warn("dev.jrnn.io.test", "outer");
+                    FileFaults.read(p, () -> {
+                        FileFaults.warn("dev.jrnn.io.test", "inner");
+                        return 1;
+                    });
+                    throw thrown;
+                }))));
+        assertEquals(java.util.List.of(), warnings);
+        assertEquals(java.util.List.of("outer", "inner"), dev.jrnn.LogCapture.warnings("dev.jrnn.io.test", () -> FileFaults.read(p, () -> {
+            FileFaults.warn("dev.jrnn.io.test", "outer");
+            return FileFaults.read(p, () -> {
+                FileFaults.warn("dev.jrnn.io.test", "inner");
+                return 1;
+            });
+        })));
+    }
+
     @Test
     void aFailureOfAnUnchangedFileGoesOnAsItIs() throws IOException {
         Path p = file(64);
