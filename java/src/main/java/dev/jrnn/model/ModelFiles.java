@@ -407,9 +407,10 @@ final class ModelFiles {
      * (files of builds before 2026-12-06, and Nadam's and use_ema with accumulation's still), the slots are named: those
      * a setting adds or drops (amsgrad, momentum, centered) may be missing or left over, a setting switched between steps
      * as in memory (those builds saved the slots as before such a switch), except in a file of the first .keras writer
-     * ({@link KerasImport.StoredState#firstWriter}), whose compile config may have lost the setting its state was saved under (RMSprop's
-     * momentum and centered): its slots must be those the settings keep. At Keras' optimizer/vars, the variables'
-     * count and shapes must be the compiled optimizer's.
+     * ({@link KerasImport.StoredState#firstWriter}) loaded: its compile config, which compiled the model, may have lost the
+     * setting its state was saved under (RMSprop's momentum and centered), so its slots must be those the settings keep.
+     * Restored into a model its user compiled ({@code byStructure}), that config plays no part and such a file's slots
+     * fit as any other's. At Keras' optimizer/vars, the variables' count and shapes must be the compiled optimizer's.
      */
     private static Runnable restoreOptimizer(Model model, Map<?, ?> o, KerasImport.StoredState file, boolean byStructure,
                                              Consumer<String> warn) {
@@ -449,7 +450,7 @@ final class ModelFiles {
         }
         java.util.Set<String> slots = new java.util.LinkedHashSet<>(state.keySet());
         slots.removeAll(NOT_SETTINGS_SLOTS);   // these two start as when switched on, or are dropped, as in memory
-        if (!(file.firstWriter() ? slots.equals(opt.stateSlots()) : slotsFit(opt, ps, it, state))) {
+        if (!(file.firstWriter() && !byStructure ? slots.equals(opt.stateSlots()) : slotsFit(opt, ps, it, state))) {
             return notFitting(model, rate, byStructure, warn, opt.name() + " as compiled keeps the slots " + opt.stateSlots()
                     + ", the file's state holds " + slots);
         }
