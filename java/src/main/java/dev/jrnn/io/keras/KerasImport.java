@@ -59,7 +59,8 @@ public final class KerasImport {
      * What a file says about itself beside its weights, read once per load and handed to a {@link StateReader}.
      * {@code metadata}: the parsed metadata.json of a zip (null for HDF5 files); {@code trainingConfig}: its parsed
      * compile / training config (null: none); {@code arrays}: the array at a path below {@link KerasExport#STATE_GROUP},
-     * or null when there is none, read from the open file when asked (see {@link #array}); {@code optimizer}: the
+     * or null when there is none, read from the open file when asked (see {@link #array}; only while the reader runs: the
+     * file is closed after); {@code optimizer}: the
      * optimizer variables Keras' own layout holds (null: none, or a model loaded uncompiled); {@code firstWriter}: whether
      * the file is of jrnn's first {@code .keras} writer (2026-12-04/05), whose compile config may lack settings its
      * optimizer state was saved under (RMSprop's momentum and centered, see {@code EarlyJrnnFiles}).
