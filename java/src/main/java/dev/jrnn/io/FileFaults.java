@@ -112,7 +112,9 @@ public final class FileFaults {
      * failures go on as they are. A read during which the file changed (its size, modification time or identity moved:
      * written in place, or replaced by a rename) is read again, up to three times, its result closed when it is
      * AutoCloseable; a file that keeps changing is refused. {@code body} must change nothing it cannot do again. Its
-     * {@link #warn}ings are logged once it returns, those of a try read again or of a read that fails never.
+     * {@link #warn}ings are logged once it returns, those of a try read again never; a read that fails logs none, and
+     * its exception carries them, each as a suppressed {@link Warning} (one may say why it failed: an order of arrays
+     * that was a guess).
      * {@code file} null: {@code body} alone.
      */
     public static <T> T read(Path file, Read<T> body) throws IOException {
@@ -153,6 +155,9 @@ public final class FileFaults {
                 }
                 if (e != null) throw e;
                 pause(attempt);
+            } catch (Throwable t) {   // this try's failure is the read's: what it warned of goes with it, not to the log
+                for (String[] w : held) t.addSuppressed(new Warning(w[1]));
+                throw t;
             } finally {
                 holds.pop();
                 // a failed read's warnings (state left out of a load the CRC then refuses) are of a model no caller gets
@@ -168,14 +173,31 @@ public final class FileFaults {
                 what + " and " + (now == null ? "no readable file" : now.toString()), cause);
     }
 
+    /**
+     * A warning of a {@link #read} that failed, not logged but added to its exception as a suppressed one: its message is
+     * the warning's; it has no stack trace.
+     */
+    public static final class Warning extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Warning(String message) {
+            super(message, null, false, false);
+        }
+
+        @Override
+        public String toString() {
+            return "warning: " + getMessage();
+        }
+    }
+
     /** Per thread: the warnings of the reads in progress, innermost first. */
     private static final ThreadLocal<java.util.Deque<List<String[]>>> HELD = ThreadLocal.withInitial(java.util.ArrayDeque::new);
 
     /**
      * Logs {@code message} at WARNING to the {@link System.Logger} {@code logger}, or, inside a {@link #read}, once that
      * read's try has given its result: a try that is read again (the file changed under it) drops its warnings, so a load
-     * that is read again warns once, from the try that gave its result; a read that fails logs none (its exception says
-     * what is wrong with the file, and what it warned of belongs to a model or weights the caller never gets).
+     * that is read again warns once, from the try that gave its result; a read that fails logs none (what it warned of
+     * belongs to a model or weights the caller never gets): its exception carries them as suppressed {@link Warning}s.
      */
     public static void warn(String logger, String message) {
         if (logger == null || message == null) throw new IllegalArgumentException("FileFaults.warn: " + (logger == null ? "logger" : "message") + " is null");

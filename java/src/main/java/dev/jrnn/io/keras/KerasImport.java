@@ -337,6 +337,7 @@ public final class KerasImport {
      */
     private static void fill(KerasGraph graph, KerasFile kf, Map<Layer, KerasLora.Lora> loras, java.util.Set<String> wrapped) {
         Map<String, List<Hdf5Arrays.Stored>> stored;
+        String doubt = null;   // what the order of a legacy group's arrays was guessed from, for a shape check that then fails
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
@@ -356,6 +357,7 @@ public final class KerasImport {
                         + "alone, and the group's weight_names agree with none of those orders: the directions are read as "
                         + "trainable, and if one was frozen some arrays may load into the wrong layers; check the predictions "
                         + "(GUIDE: Bringing a Keras model, Nested models)");
+                doubt = "Bidirectional layer(s) " + undecided.directions() + " may have had one direction frozen when saved";
             }
             if (!undecided.models().isEmpty()) {
                 dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + undecided.models()
@@ -365,6 +367,7 @@ public final class KerasImport {
                         + "group jrnn does not try them): their weights are "
                         + "read in the order of a trainable one, and if they were frozen some arrays may load into the wrong "
                         + "layers; check the predictions (GUIDE: Bringing a Keras model, Nested models)");
+                doubt = (doubt == null ? "" : doubt + ", ") + "nested model(s) " + undecided.models() + " may have been frozen when saved";
             }
         }
         List<Layer> targets = new ArrayList<>();
@@ -382,7 +385,15 @@ public final class KerasImport {
                 values.add(ws);
             }
         }
-        assign(targets, values, kf);
+        try {
+            assign(targets, values, kf);
+        } catch (Misfit e) {   // the warning above is not logged when the load fails: the message says it too
+            if (doubt == null || !e.shapes) throw e;
+            Misfit m = new Misfit(e.getMessage() + " (" + doubt + ", which the file does not say: their arrays were read in "
+                    + "the order of trainable ones, which may be why they do not fit; GUIDE: Bringing a Keras model, Nested models)", true);
+            m.setStackTrace(e.getStackTrace());
+            throw m;
+        }
     }
 
     /**
