@@ -410,7 +410,9 @@ final class ModelFiles {
      * ({@link KerasImport.StoredState#firstWriter}) loaded: its compile config, which compiled the model, may have lost the
      * setting its state was saved under (RMSprop's momentum and centered), so its slots must be those the settings keep.
      * Restored into a model its user compiled ({@code byStructure}), that config plays no part and such a file's slots
-     * fit as any other's. At Keras' optimizer/vars, the variables' count and shapes must be the compiled optimizer's.
+     * fit as any other's, with one warning naming the slots dropped and started afresh where they are not those the
+     * compiled settings keep (Keras restores nothing there, with a warning). At Keras' optimizer/vars, the variables'
+     * count and shapes must be the compiled optimizer's.
      */
     private static Runnable restoreOptimizer(Model model, Map<?, ?> o, KerasImport.StoredState file, boolean byStructure,
                                              Consumer<String> warn) {
@@ -455,6 +457,16 @@ final class ModelFiles {
                     + ", the file's state holds " + slots);
         }
         check(opt, ps, it, state);
+        if (byStructure && !slots.equals(opt.stateSlots())) {   // Keras skips the whole state here; jrnn keeps what fits, and says so
+            java.util.Set<String> dropped = new java.util.LinkedHashSet<>(slots), fresh = new java.util.LinkedHashSet<>(opt.stateSlots());
+            dropped.removeAll(opt.stateSlots());
+            fresh.removeAll(slots);
+            warn.accept(model.name() + ": the file's optimizer state holds the slots " + slots + ", " + opt.name()
+                    + " as compiled keeps " + opt.stateSlots() + ": restored as those settings switched between steps in memory"
+                    + (dropped.isEmpty() ? "" : ", " + dropped + " dropped") + (fresh.isEmpty() ? "" : ", " + fresh + " starting at zero")
+                    + " (Keras restores none of a state whose variables differ from the compiled optimizer's; compile the model "
+                    + "with the settings of the run that saved it to resume exactly)");
+        }
         return () -> {
             opt.restoreState(ps.store, ps.trainableSize, it, state);
             if (rate != null) opt.learningRate(rate);   // after the last check that can fail
