@@ -241,9 +241,9 @@ final class ModelFiles {
      * file's names) or, {@code byStructure}, the i-th layer that draws masks takes the i-th stream (a model built
      * again, whose default names were numbered on). Its warnings (state it leaves, as Keras does) go to {@code warn}.
      */
-    private static Runnable restore(Model model, KerasImport.StoredState file, boolean byStructure, Consumer<String> warn) {
-        KerasOptimizerState.Saved saved = file.optimizer();
-        if (!(file.metadata() instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
+    private static Runnable restore(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
+        KerasOptimizerState.Saved saved = stored.optimizer();
+        if (!(stored.metadata() instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
             return saved != null && model.optimizer() != null ? restoreKeras(model, saved, warn) : () -> { };
         }
         if (!(j.get("format") instanceof Long f) || f != FORMAT) {
@@ -278,7 +278,7 @@ final class ModelFiles {
         Runnable optimizer = () -> { };
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
-                optimizer = restoreOptimizer(model, o, file, byStructure, warn);
+                optimizer = restoreOptimizer(model, o, stored, byStructure, warn);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
                 warn.accept(model.name() + ": the file's optimizer state is not restored: the model loads uncompiled");
             }
@@ -414,7 +414,7 @@ final class ModelFiles {
      * compiled settings keep (Keras restores nothing there, with a warning). At Keras' optimizer/vars, the variables'
      * count and shapes must be the compiled optimizer's.
      */
-    private static Runnable restoreOptimizer(Model model, Map<?, ?> o, KerasImport.StoredState file, boolean byStructure,
+    private static Runnable restoreOptimizer(Model model, Map<?, ?> o, KerasImport.StoredState stored, boolean byStructure,
                                              Consumer<String> warn) {
         Optimizer opt = model.optimizer();
         if (!opt.name().equals(o.get("class_name"))) {
@@ -428,7 +428,7 @@ final class ModelFiles {
                 ? dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(), x -> x >= 0 && Double.isFinite(x), "a finite number >= 0")
                 : null;
         if (o.containsKey("keras_vars")) {   // at Keras 3's optimizer/vars, as jrnn writes it now
-            return restoreKerasVars(model, o, it, rate, file.optimizer(), byStructure, warn);
+            return restoreKerasVars(model, o, it, rate, stored.optimizer(), byStructure, warn);
         }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
@@ -437,7 +437,7 @@ final class ModelFiles {
         }
         Map<String, float[]> state = new LinkedHashMap<>();
         for (Object n : names) {
-            Tensor t = file.array("optimizer/" + n);
+            Tensor t = stored.array("optimizer/" + n);
             if (t == null) throw new IllegalArgumentException("model.weights.h5: optimizer state '" + n + "' is missing");
             state.put(String.valueOf(n), t.data());
         }
@@ -452,7 +452,7 @@ final class ModelFiles {
         }
         java.util.Set<String> slots = new java.util.LinkedHashSet<>(state.keySet());
         slots.removeAll(NOT_SETTINGS_SLOTS);   // these two start as when switched on, or are dropped, as in memory
-        if (!(file.firstWriter() && !byStructure ? slots.equals(opt.stateSlots()) : slotsFit(opt, ps, it, state))) {
+        if (!(stored.firstWriter() && !byStructure ? slots.equals(opt.stateSlots()) : slotsFit(opt, ps, it, state))) {
             return notFitting(model, rate, byStructure, warn, opt.name() + " as compiled keeps the slots " + opt.stateSlots()
                     + ", the file's state holds " + slots);
         }

@@ -48,26 +48,30 @@ public final class KerasImport {
     @FunctionalInterface
     public interface StateReader {
         /**
-         * Reads (and under {@link #load(Path, StateReader)} restores) the extra state for {@code model} from {@code file},
+         * Reads (and under {@link #load(Path, StateReader)} restores) the extra state for {@code model} from {@code stored},
          * what the open file says about itself. IllegalArgumentException or IllegalStateException for state that does
          * not fit.
          */
-        void restore(Model model, StoredState file);
+        void restore(Model model, StoredState stored);
     }
 
     /**
      * What a file says about itself beside its weights, read once per load and handed to a {@link StateReader}.
      * {@code metadata}: the parsed metadata.json of a zip (null for HDF5 files); {@code trainingConfig}: its parsed
-     * compile / training config (null: none); {@code arrays}: the array at a path below {@link KerasExport#STATE_GROUP},
-     * or null when there is none, read from the open file when asked (see {@link #array}; only while the reader runs: the
-     * file is closed after); {@code optimizer}: the
-     * optimizer variables Keras' own layout holds (null: none, or a model loaded uncompiled); {@code firstWriter}: whether
-     * the file is of jrnn's first {@code .keras} writer (2026-12-04/05), whose compile config may lack settings its
-     * optimizer state was saved under (RMSprop's momentum and centered, see {@code EarlyJrnnFiles}).
+     * compile / training config (null: none); {@code optimizer}: the optimizer variables Keras' own layout holds (null:
+     * none, or a model loaded uncompiled); {@code firstWriter}: whether the file is of jrnn's first {@code .keras} writer
+     * (2026-12-04/05), whose compile config may lack settings its optimizer state was saved under (RMSprop's momentum
+     * and centered, see {@code EarlyJrnnFiles}). The arrays below {@link KerasExport#STATE_GROUP} are read with
+     * {@link #array}, from the open file and only while the reader runs: after it returns the file is closed, and
+     * {@code array} may end in an {@link java.io.UncheckedIOException} (its cause a
+     * {@link java.nio.channels.ClosedChannelException}); keep the tensors, not the record. {@code arrays} is the
+     * function behind {@code array}, there for the record's constructor: call {@code array}. {@link #equals} compares
+     * that function by identity, so two records of one file are not equal; {@link #toString} names what the file holds,
+     * not its configs.
      * <pre>{@code
-     * KerasImport.loadWeights(model, path, (m, file) -> {
-     *     Tensor moment = file.array("optimizer/m");   // below jrnn_state/; null in a file without it
-     *     if (file.firstWriter()) System.out.println("saved by a 2026-12-04/05 jrnn build");
+     * KerasImport.loadWeights(model, path, (m, stored) -> {
+     *     Tensor moment = stored.array("optimizer/m");   // below jrnn_state/; null in a file without it
+     *     if (stored.firstWriter()) System.out.println("saved by a 2026-12-04/05 jrnn build");
      * });
      * }</pre>
      */
@@ -79,9 +83,20 @@ public final class KerasImport {
                     + KerasExport.STATE_GROUP + "/, which may return null)");
         }
 
-        /** The array at {@code path} below {@link KerasExport#STATE_GROUP} ("optimizer/m"), or null when the file has none. */
+        /**
+         * The array at {@code path} below {@link KerasExport#STATE_GROUP} ("optimizer/m"), or null when the file has none;
+         * while the reader runs (see the class).
+         */
         public Tensor array(String path) {
             return arrays.apply(path);
+        }
+
+        /** What the file holds, in short: the configs' presence, the optimizer variables' count, the first-writer verdict. */
+        @Override
+        public String toString() {
+            return "StoredState[metadata " + (metadata == null ? "none" : "present") + ", trainingConfig "
+                    + (trainingConfig == null ? "none" : "present") + ", optimizer " + (optimizer == null ? "none" : optimizer.vars().size()
+                    + " variables") + ", firstWriter " + firstWriter + "]";
         }
     }
 
@@ -313,6 +328,11 @@ public final class KerasImport {
         return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null);
     }
 
+    /** {@link #storedState(KerasFile, KerasOptimizerState.Saved, EarlyJrnnFiles.Lost)}, the verdict computed here. */
+    private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer) {
+        return storedState(kf, optimizer, EarlyJrnnFiles.lostSettings(kf.metadata, kf.trainingConfig));
+    }
+
     private static Tensor stored(KerasFile kf, String path) {
         if (!(kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group g)) return null;   // getByPath throws on a missing path in memory
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
@@ -448,7 +468,7 @@ public final class KerasImport {
         }
         // everything is read (and the file found unchanged) before any weight is set
         FileWeights read = FileFaults.read(file, () -> readWeights(file, order, weighted.size(), byName, state == null ? null
-                : kf -> state.restore(model, storedState(kf, optimizerVars(kf), EarlyJrnnFiles.lostSettings(kf.metadata, kf.trainingConfig)))));
+                : kf -> state.restore(model, storedState(kf, optimizerVars(kf)))));
         Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
         List<String> fileGroups = read.fileGroups();
         String advice = advice(read.nestedGroups(), read.stackedGroups());

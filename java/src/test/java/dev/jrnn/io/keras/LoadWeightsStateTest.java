@@ -256,6 +256,12 @@ class LoadWeightsStateTest {
             assertFalse(s.firstWriter());
             assertFalse(s.velocity());
         }
+        // kept past its reader, the record's arrays are gone with the closed file; its toString is short
+        KerasImport.StoredState[] kept = {null};
+        KerasImport.load(v3, (m, stored) -> kept[0] = stored).close();
+        java.io.UncheckedIOException closed = assertThrows(java.io.UncheckedIOException.class, () -> kept[0].array("optimizer/velocity"));
+        assertInstanceOf(java.nio.channels.ClosedChannelException.class, closed.getCause());
+        assertEquals("StoredState[metadata present, trainingConfig present, optimizer none, firstWriter false]", kept[0].toString());
         Path weights = dir.resolve("seq.weights.h5");
         try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(keras)) {
             m.saveWeights(weights);
