@@ -111,7 +111,10 @@ public final class FileFaults {
      * failure while the file changed, is an IOException saying the file changed or was truncated while being read. Other
      * failures go on as they are. A read during which the file changed (its size, modification time or identity moved:
      * written in place, or replaced by a rename) is read again, up to three times, its result closed when it is
-     * AutoCloseable; a file that keeps changing is refused. {@code body} must change nothing it cannot do again.
+     * AutoCloseable; a file that keeps changing is refused. {@code body} must change nothing it cannot do again. Its
+     * {@link #warn}ings are logged once it returns, those of a try read again never; a read that fails logs none, and
+     * its exception carries them, each as a suppressed {@link Warning} (one may say why it failed: an order of arrays
+     * that was a guess).
      * {@code file} null: {@code body} alone.
      */
     public static <T> T read(Path file, Read<T> body) throws IOException {
@@ -120,9 +123,9 @@ public final class FileFaults {
         for (int attempt = 1; ; attempt++) {
             if (Thread.currentThread().isInterrupted()) throw interrupted(file + ": not read", "", null);
             Stamp before = Stamp.of(file);
-            List<String[]> held = new ArrayList<>();   // this try's warnings, logged unless it is read again
+            List<String[]> held = new ArrayList<>();   // this try's warnings, logged only if it gives the result
             holds.push(held);
-            boolean again = false;
+            boolean done = false;
             try {
                 T result;
                 try {
@@ -132,12 +135,14 @@ public final class FileFaults {
                     if (interruptedBy(e)) throw interrupted(file + ": reading stopped", "", e);
                     if (!isMappedFault(e) && (before == null || before.equals(Stamp.of(file)))) throw e;
                     if (attempt == READ_ATTEMPTS) throw changedUnder(file, before, isMappedFault(e) ? "a mapped page gone" : "a failed read", e);
-                    again = true;
                     pause(attempt);
                     continue;
                 }
                 Stamp after = Stamp.of(file);
-                if (before == null || after == null || before.equals(after)) return result;
+                if (before == null || after == null || before.equals(after)) {
+                    done = true;
+                    return result;
+                }
                 // written in place or replaced meanwhile (a reader that opens the path more than once may hold parts of both;
                 // an inode number can come back with the other version): read the file again, refuse if it keeps changing
                 IOException e = attempt == READ_ATTEMPTS ? changedUnder(file, before, "a read that completed", null) : null;
@@ -149,13 +154,14 @@ public final class FileFaults {
                     }
                 }
                 if (e != null) throw e;
-                again = true;
                 pause(attempt);
+            } catch (Throwable t) {   // this try's failure is the read's: what it warned of goes with it, not to the log
+                for (String[] w : held) t.addSuppressed(new Warning(w[1]));
+                throw t;
             } finally {
                 holds.pop();
-                if (!again) {
-                    for (String[] w : held) warn(w[0], w[1]);   // to the read around this one, else logged
-                }
+                // a failed read's warnings (state left out of a load the CRC then refuses) are of a model no caller gets
+                if (done) for (String[] w : held) warn(w[0], w[1]);   // to the read around this one, else logged
             }
         }
     }
@@ -167,13 +173,31 @@ public final class FileFaults {
                 what + " and " + (now == null ? "no readable file" : now.toString()), cause);
     }
 
+    /**
+     * A warning of a {@link #read} that failed, not logged but added to its exception as a suppressed one: its message is
+     * the warning's; it has no stack trace.
+     */
+    public static final class Warning extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Warning(String message) {
+            super(message, null, false, false);
+        }
+
+        @Override
+        public String toString() {
+            return "warning: " + getMessage();
+        }
+    }
+
     /** Per thread: the warnings of the reads in progress, innermost first. */
     private static final ThreadLocal<java.util.Deque<List<String[]>>> HELD = ThreadLocal.withInitial(java.util.ArrayDeque::new);
 
     /**
      * Logs {@code message} at WARNING to the {@link System.Logger} {@code logger}, or, inside a {@link #read}, once that
-     * read's try is over: a try that is read again (the file changed under it) drops its warnings, so a load that is
-     * read again warns once, from the try that gave its result (or its failure).
+     * read's try has given its result: a try that is read again (the file changed under it) drops its warnings, so a load
+     * that is read again warns once, from the try that gave its result; a read that fails logs none (what it warned of
+     * belongs to a model or weights the caller never gets): its exception carries them as suppressed {@link Warning}s.
      */
     public static void warn(String logger, String message) {
         if (logger == null || message == null) throw new IllegalArgumentException("FileFaults.warn: " + (logger == null ? "logger" : "message") + " is null");

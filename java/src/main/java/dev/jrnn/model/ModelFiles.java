@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * Whole-model files ({@link Model#save}, {@link Models#load}) in Keras 3's {@code .keras} layout: the architecture
@@ -202,7 +201,7 @@ final class ModelFiles {
 
     /** The model in {@code file} (any Keras file), with the training state a jrnn file holds. */
     static Model load(Path file) throws IOException {
-        return KerasImport.load(file, (m, meta, stored, saved, first) -> restore(m, meta, stored, saved, first, false, ModelFiles::warn).run());
+        return KerasImport.load(file, (m, stored) -> restore(m, stored, false, ModelFiles::warn).run());
     }
 
     /**
@@ -217,9 +216,9 @@ final class ModelFiles {
             Runnable[] state = {() -> { }};
             // one read of the file: the weights, and the state read and checked before they are set. The reader runs before
             // the weights' checks and the CRC's, and again if the file changes under it: its warnings wait with what it sets
-            KerasImport.loadWeights(model, file, (m, meta, stored, saved, first) -> {
+            KerasImport.loadWeights(model, file, (m, stored) -> {
                 List<String> warnings = new ArrayList<>();
-                Runnable set = restore(m, meta, stored, saved, first, true, warnings::add);
+                Runnable set = restore(m, stored, true, warnings::add);
                 state[0] = () -> {
                     set.run();
                     warnings.forEach(ModelFiles::warn);
@@ -240,13 +239,11 @@ final class ModelFiles {
      * The training state of a jrnn file for {@code model}, read and checked, as what sets it (which fails on nothing the
      * reading did not check); the dropout streams by layer name (a loaded model has the
      * file's names) or, {@code byStructure}, the i-th layer that draws masks takes the i-th stream (a model built
-     * again, whose default names were numbered on); {@code firstWriter}: a file of jrnn's first .keras writer, whose
-     * compile config may lack settings its optimizer state was saved under. Its warnings (state it leaves, as Keras
-     * does) go to {@code warn}.
+     * again, whose default names were numbered on). Its warnings (state it leaves, as Keras does) go to {@code warn}.
      */
-    private static Runnable restore(Model model, Object metadata, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
-                                    boolean firstWriter, boolean byStructure, Consumer<String> warn) {
-        if (!(metadata instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
+    private static Runnable restore(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
+        KerasOptimizerState.Saved saved = stored.optimizer();
+        if (!(stored.metadata() instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
             return saved != null && model.optimizer() != null ? restoreKeras(model, saved, warn) : () -> { };
         }
         if (!(j.get("format") instanceof Long f) || f != FORMAT) {
@@ -281,7 +278,7 @@ final class ModelFiles {
         Runnable optimizer = () -> { };
         if (j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
-                optimizer = restoreOptimizer(model, o, stored, saved, firstWriter, byStructure, warn);
+                optimizer = restoreOptimizer(model, o, stored, byStructure, warn);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
                 warn.accept(model.name() + ": the file's optimizer state is not restored: the model loads uncompiled");
             }
@@ -410,12 +407,15 @@ final class ModelFiles {
      * (files of builds before 2026-12-06, and Nadam's and use_ema with accumulation's still), the slots are named: those
      * a setting adds or drops (amsgrad, momentum, centered) may be missing or left over, a setting switched between steps
      * as in memory (those builds saved the slots as before such a switch), except in a file of the first .keras writer
-     * ({@code firstWriter}), whose compile config may have lost the setting its state was saved under (RMSprop's
-     * momentum and centered): its slots must be those the settings keep. At Keras' optimizer/vars, the variables'
+     * ({@link KerasImport.StoredState#firstWriter}) loaded: its compile config, which compiled the model, may have lost the
+     * setting its state was saved under (RMSprop's momentum and centered), so its slots must be those the settings keep.
+     * Restored into a model its user compiled ({@code byStructure}), that config plays no part and such a file's slots
+     * fit as any other's, with one warning naming the slots dropped and started afresh where they are not those the
+     * compiled settings keep (Keras restores nothing there, with a warning). At Keras' optimizer/vars, the variables'
      * count and shapes must be the compiled optimizer's.
      */
-    private static Runnable restoreOptimizer(Model model, Map<?, ?> o, Function<String, Tensor> stored, KerasOptimizerState.Saved saved,
-                                             boolean firstWriter, boolean byStructure, Consumer<String> warn) {
+    private static Runnable restoreOptimizer(Model model, Map<?, ?> o, KerasImport.StoredState stored, boolean byStructure,
+                                             Consumer<String> warn) {
         Optimizer opt = model.optimizer();
         if (!opt.name().equals(o.get("class_name"))) {
             throw new IllegalArgumentException("metadata.json: optimizer state of " + o.get("class_name") + " for a model compiled with " + opt.name());
@@ -428,7 +428,7 @@ final class ModelFiles {
                 ? dev.jrnn.tensor.Float32.check("metadata.json: optimizer learning_rate", lr.doubleValue(), x -> x >= 0 && Double.isFinite(x), "a finite number >= 0")
                 : null;
         if (o.containsKey("keras_vars")) {   // at Keras 3's optimizer/vars, as jrnn writes it now
-            return restoreKerasVars(model, o, it, rate, saved, byStructure, warn);
+            return restoreKerasVars(model, o, it, rate, stored.optimizer(), byStructure, warn);
         }
         if (!(o.get("state") instanceof List<?> names)) throw new IllegalArgumentException("metadata.json: optimizer state names missing");
         if (names.isEmpty()) {   // before the first step, or an optimizer without buffers (SGD without momentum)
@@ -437,7 +437,7 @@ final class ModelFiles {
         }
         Map<String, float[]> state = new LinkedHashMap<>();
         for (Object n : names) {
-            Tensor t = stored.apply("optimizer/" + n);
+            Tensor t = stored.array("optimizer/" + n);
             if (t == null) throw new IllegalArgumentException("model.weights.h5: optimizer state '" + n + "' is missing");
             state.put(String.valueOf(n), t.data());
         }
@@ -452,11 +452,21 @@ final class ModelFiles {
         }
         java.util.Set<String> slots = new java.util.LinkedHashSet<>(state.keySet());
         slots.removeAll(NOT_SETTINGS_SLOTS);   // these two start as when switched on, or are dropped, as in memory
-        if (!(firstWriter ? slots.equals(opt.stateSlots()) : slotsFit(opt, ps, it, state))) {
+        if (!(stored.firstWriter() && !byStructure ? slots.equals(opt.stateSlots()) : slotsFit(opt, ps, it, state))) {
             return notFitting(model, rate, byStructure, warn, opt.name() + " as compiled keeps the slots " + opt.stateSlots()
                     + ", the file's state holds " + slots);
         }
         check(opt, ps, it, state);
+        if (byStructure && !slots.equals(opt.stateSlots())) {   // Keras skips the whole state here; jrnn keeps what fits, and says so
+            java.util.Set<String> dropped = new java.util.LinkedHashSet<>(slots), fresh = new java.util.LinkedHashSet<>(opt.stateSlots());
+            dropped.removeAll(opt.stateSlots());
+            fresh.removeAll(slots);
+            warn.accept(model.name() + ": the file's optimizer state holds the slots " + slots + ", " + opt.name()
+                    + " as compiled keeps " + opt.stateSlots() + ": restored as those settings switched between steps in memory"
+                    + (dropped.isEmpty() ? "" : ", " + dropped + " dropped") + (fresh.isEmpty() ? "" : ", " + fresh + " starting at zero")
+                    + " (Keras restores none of a state whose variables differ from the compiled optimizer's; compile the model "
+                    + "with the settings of the run that saved it to resume exactly)");
+        }
         return () -> {
             opt.restoreState(ps.store, ps.trainableSize, it, state);
             if (rate != null) opt.learningRate(rate);   // after the last check that can fail

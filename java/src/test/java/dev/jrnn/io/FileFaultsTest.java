@@ -110,6 +110,37 @@ class FileFaultsTest {
         assertEquals(java.util.List.of("now"), dev.jrnn.LogCapture.warnings("dev.jrnn.io.test", () -> FileFaults.warn("dev.jrnn.io.test", "now")));
     }
 
+    /**
+     * A read that fails logs none of its warnings, nor those of a read inside it that succeeded (before, both were logged
+     * and then the failure thrown): they are of a model or weights the caller never gets. Its exception carries them as
+     * suppressed warnings (before this, they were dropped: one may be the only word on why the read failed).
+     */
+    @Test
+    void aReadThatFailsLogsNoneOfItsWarnings() throws Exception {
+        Path p = file(64);
+        IllegalStateException thrown = new IllegalStateException("fails its CRC-32 check");
+        java.util.List<String> warnings = dev.jrnn.LogCapture.warnings("dev.jrnn.io.test", () -> assertSame(thrown,
+                assertThrows(IllegalStateException.class, () -> FileFaults.read(p, () -> {
+                    FileFaults.warn("dev.jrnn.io.test", "outer");
+                    FileFaults.read(p, () -> {
+                        FileFaults.warn("dev.jrnn.io.test", "inner");
+                        return 1;
+                    });
+                    throw thrown;
+                }))));
+        assertEquals(java.util.List.of(), warnings);
+        // not lost: the exception carries them, the outer read's and the inner one's, each a stackless FileFaults.Warning
+        assertEquals(java.util.List.of("outer", "inner"), java.util.Arrays.stream(thrown.getSuppressed()).map(Throwable::getMessage).toList());
+        assertTrue(java.util.Arrays.stream(thrown.getSuppressed()).allMatch(w -> w instanceof FileFaults.Warning && w.getStackTrace().length == 0));
+        assertEquals(java.util.List.of("outer", "inner"), dev.jrnn.LogCapture.warnings("dev.jrnn.io.test", () -> FileFaults.read(p, () -> {
+            FileFaults.warn("dev.jrnn.io.test", "outer");
+            return FileFaults.read(p, () -> {
+                FileFaults.warn("dev.jrnn.io.test", "inner");
+                return 1;
+            });
+        })));
+    }
+
     @Test
     void aFailureOfAnUnchangedFileGoesOnAsItIs() throws IOException {
         Path p = file(64);

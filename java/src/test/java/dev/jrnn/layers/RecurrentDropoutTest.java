@@ -211,7 +211,7 @@ class RecurrentDropoutTest {
             m.compile("adam", "mse");
             m.save(w);
         }
-        try (dev.jrnn.model.Model m = dev.jrnn.io.keras.KerasImport.load(w, (model, meta, stored, saved, first) -> { })) {   // no jrnn state: fresh seeds
+        try (dev.jrnn.model.Model m = dev.jrnn.io.keras.KerasImport.load(w, (model, stored) -> { })) {   // no jrnn state: fresh seeds
             long a = ((RecurrentLayer) m.layers().get(0)).maskStream()[0], b = ((RecurrentLayer) m.layers().get(1)).maskStream()[0];
             assertFalse(a == b, "two loaded layers share one mask stream: " + a);
         }

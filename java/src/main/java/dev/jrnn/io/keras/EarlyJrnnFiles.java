@@ -19,7 +19,8 @@ import java.util.Map;
  * schedule at once); Adam's and SGD's have no {@code weight_decay}, written since 05:53 (so a file of those 27 minutes
  * after the fix is taken for one of the window). Whether the run used a schedule is in no file of that window: the
  * warning says what to do. Such a file's compile config is also the only one that can misstate the slots its optimizer
- * state was saved under (RMSprop's momentum and centered): {@link #isFirstWritersFile} tells the restore so.
+ * state was saved under (RMSprop's momentum and centered): {@link #lostSettings} tells the restore so
+ * ({@link KerasImport.StoredState#firstWriter}).
  */
 final class EarlyJrnnFiles {
     private EarlyJrnnFiles() {}
@@ -32,19 +33,10 @@ final class EarlyJrnnFiles {
             "Nadam", List.of("beta_1", "beta_2", "epsilon"));
 
     /**
-     * Whether {@code metadata} (a jrnn file's metadata.json) and {@code trainingConfig} (its compile config) come from
-     * that first writer: a learning-rate schedule may have been written as a number, and the settings above left out.
+     * One warning when {@code lost} (from {@link #lostSettings}) says the file comes from a build that could have written
+     * a learning-rate schedule, or the settings above, as a number or not at all; nothing for any other file (null).
      */
-    static boolean isFirstWritersFile(Object metadata, Object trainingConfig) {
-        return lostSettings(metadata, trainingConfig) != null;
-    }
-
-    /**
-     * One warning when {@code metadata} and {@code trainingConfig} come from a build that could have written a
-     * learning-rate schedule, or the settings above, as a number or not at all; nothing for any other file.
-     */
-    static void warnLostSettings(Model model, Object metadata, Object trainingConfig, String file) {
-        Lost lost = lostSettings(metadata, trainingConfig);
+    static void warnLostSettings(Model model, Lost lost, String file) {
         if (model.optimizer() == null || lost == null) return;
         String cls = lost.cls(), since = lost.since();
         List<String> missing = lost.missing();
@@ -62,10 +54,14 @@ final class EarlyJrnnFiles {
     }
 
     /** A first writer's file: its optimizer class, why its config shows it is one, the settings it lacks, its rate. */
-    private record Lost(String cls, String since, List<String> missing, float rate) {}
+    record Lost(String cls, String since, List<String> missing, float rate) {}
 
-    /** What a file of the first writer lost; null for any other file. */
-    private static Lost lostSettings(Object metadata, Object trainingConfig) {
+    /**
+     * What a file of the first writer lost, from {@code metadata} (a jrnn file's metadata.json) and {@code trainingConfig}
+     * (its compile config); null for any other file. Non-null: a learning-rate schedule may have been written as a number,
+     * and the settings above left out.
+     */
+    static Lost lostSettings(Object metadata, Object trainingConfig) {
         if (!(metadata instanceof Map<?, ?> md) || !"jrnn".equals(md.get("saved_by")) || !(md.get("jrnn") instanceof Map<?, ?> j)
                 || !(j.get("optimizer") instanceof Map<?, ?> o) || o.containsKey("learning_rate") || o.containsKey("keras_vars")) {
             return null;

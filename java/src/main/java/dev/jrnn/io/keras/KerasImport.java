@@ -48,15 +48,56 @@ public final class KerasImport {
     @FunctionalInterface
     public interface StateReader {
         /**
-         * Reads (and under {@link #load(Path, StateReader)} restores) the extra state for {@code model}: {@code metadata}
-         * is the parsed metadata.json of a zip (null for HDF5 files), {@code stored} the array at a path below
-         * {@link KerasExport#STATE_GROUP}, or null when there is none, {@code optimizer} the optimizer variables Keras' own
-         * layout holds (null: none), {@code firstWriter} whether the file is of jrnn's first {@code .keras} writer, whose
-         * compile config may lack settings its optimizer state was saved under (RMSprop's momentum and centered, see
-         * {@code EarlyJrnnFiles}). IllegalArgumentException or IllegalStateException for state that does not fit.
+         * Reads (and under {@link #load(Path, StateReader)} restores) the extra state for {@code model} from {@code stored},
+         * what the open file says about itself. IllegalArgumentException or IllegalStateException for state that does
+         * not fit.
          */
-        void restore(Model model, Object metadata, java.util.function.Function<String, Tensor> stored, KerasOptimizerState.Saved optimizer,
-                     boolean firstWriter);
+        void restore(Model model, StoredState stored);
+    }
+
+    /**
+     * What a file says about itself beside its weights, read once per load and handed to a {@link StateReader}.
+     * {@code metadata}: the parsed metadata.json of a zip (null for HDF5 files); {@code trainingConfig}: its parsed
+     * compile / training config (null: none); {@code optimizer}: the optimizer variables Keras' own layout holds (null:
+     * none, or a model loaded uncompiled); {@code firstWriter}: whether the file is of jrnn's first {@code .keras} writer
+     * (2026-12-04/05), whose compile config may lack settings its optimizer state was saved under (RMSprop's momentum
+     * and centered, see {@code EarlyJrnnFiles}). The arrays below {@link KerasExport#STATE_GROUP} are read with
+     * {@link #array}, from the open file and only while the reader runs: after it returns the file is closed, and
+     * {@code array} may end in an {@link java.io.UncheckedIOException} (its cause a
+     * {@link java.nio.channels.ClosedChannelException}); keep the tensors, not the record. {@code arrays} is the
+     * function behind {@code array}, there for the record's constructor: call {@code array}. {@link #equals} compares
+     * that function by identity, so two records of one file are not equal; {@link #toString} names what the file holds,
+     * not its configs.
+     * <pre>{@code
+     * KerasImport.loadWeights(model, path, (m, stored) -> {
+     *     Tensor moment = stored.array("optimizer/m");   // below jrnn_state/; null in a file without it
+     *     if (stored.firstWriter()) System.out.println("saved by a 2026-12-04/05 jrnn build");
+     * });
+     * }</pre>
+     */
+    public record StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
+                              KerasOptimizerState.Saved optimizer, boolean firstWriter) {
+        /** Refuses a null {@code arrays} (a file without the group gives a function returning null). */
+        public StoredState {
+            if (arrays == null) throw new IllegalArgumentException("StoredState: arrays is null (expected a function of a path below "
+                    + KerasExport.STATE_GROUP + "/, which may return null)");
+        }
+
+        /**
+         * The array at {@code path} below {@link KerasExport#STATE_GROUP} ("optimizer/m"), or null when the file has none;
+         * while the reader runs (see the class).
+         */
+        public Tensor array(String path) {
+            return arrays.apply(path);
+        }
+
+        /** What the file holds, in short: the configs' presence, the optimizer variables' count, the first-writer verdict. */
+        @Override
+        public String toString() {
+            return "StoredState[metadata " + (metadata == null ? "none" : "present") + ", trainingConfig "
+                    + (trainingConfig == null ? "none" : "present") + ", optimizer " + (optimizer == null ? "none" : optimizer.vars().size()
+                    + " variables") + ", firstWriter " + firstWriter + "]";
+        }
     }
 
     /**
@@ -120,10 +161,11 @@ public final class KerasImport {
             throw e;
         }
         KerasOptimizerState.Saved saved;
+        EarlyJrnnFiles.Lost lost = EarlyJrnnFiles.lostSettings(kf.metadata, kf.trainingConfig);   // once: the warning and the reader's
         try {
             KerasTraining.compile(model, kf.trainingConfig, file.toString(), kf.kerasMajor() >= 3);
             saved = model.optimizer() == null ? null : optimizerVars(kf);
-            EarlyJrnnFiles.warnLostSettings(model, kf.metadata, kf.trainingConfig, file.toString());
+            EarlyJrnnFiles.warnLostSettings(model, lost, file.toString());
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
@@ -146,7 +188,7 @@ public final class KerasImport {
         }
         if (state != null) {
             try {
-                state.restore(model, kf.metadata, p -> stored(kf, p), saved, EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig));
+                state.restore(model, storedState(kf, saved, lost));
             } catch (RuntimeException | Error e) {
                 model.close();
                 throw e;
@@ -290,6 +332,16 @@ public final class KerasImport {
         return new KerasOptimizerState.Var(name, t, scalar, whole);
     }
 
+    /** What the open {@code kf} says about itself: its configs, its arrays below jrnn_state/, {@code optimizer}, {@code lost}'s verdict. */
+    private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer, EarlyJrnnFiles.Lost lost) {
+        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null);
+    }
+
+    /** {@link #storedState(KerasFile, KerasOptimizerState.Saved, EarlyJrnnFiles.Lost)}, the verdict computed here. */
+    private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer) {
+        return storedState(kf, optimizer, EarlyJrnnFiles.lostSettings(kf.metadata, kf.trainingConfig));
+    }
+
     private static Tensor stored(KerasFile kf, String path) {
         if (!(kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group g)) return null;   // getByPath throws on a missing path in memory
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
@@ -314,6 +366,7 @@ public final class KerasImport {
      */
     private static void fill(KerasGraph graph, KerasFile kf, Map<Layer, KerasLora.Lora> loras, java.util.Set<String> wrapped) {
         Map<String, List<Hdf5Arrays.Stored>> stored;
+        String doubt = null;   // what the order of a legacy group's arrays was guessed from, for a shape check that then fails
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
             stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
         } else {
@@ -333,6 +386,7 @@ public final class KerasImport {
                         + "alone, and the group's weight_names agree with none of those orders: the directions are read as "
                         + "trainable, and if one was frozen some arrays may load into the wrong layers; check the predictions "
                         + "(GUIDE: Bringing a Keras model, Nested models)");
+                doubt = "Bidirectional layer(s) " + undecided.directions() + " may have had one direction frozen when saved";
             }
             if (!undecided.models().isEmpty()) {
                 dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), kf.path + ": nested model(s) " + undecided.models()
@@ -342,6 +396,7 @@ public final class KerasImport {
                         + "group jrnn does not try them): their weights are "
                         + "read in the order of a trainable one, and if they were frozen some arrays may load into the wrong "
                         + "layers; check the predictions (GUIDE: Bringing a Keras model, Nested models)");
+                doubt = (doubt == null ? "" : doubt + ", ") + "nested model(s) " + undecided.models() + " may have been frozen when saved";
             }
         }
         List<Layer> targets = new ArrayList<>();
@@ -359,7 +414,15 @@ public final class KerasImport {
                 values.add(ws);
             }
         }
-        assign(targets, values, kf);
+        try {
+            assign(targets, values, kf);
+        } catch (Misfit e) {   // the warning above is not logged when the load fails: the message says it too
+            if (doubt == null || !e.shapes) throw e;
+            Misfit m = new Misfit(e.getMessage() + " (" + doubt + ", which the file does not say: their arrays were read in "
+                    + "the order of trainable ones, which may be why they do not fit; GUIDE: Bringing a Keras model, Nested models)", true);
+            m.setStackTrace(e.getStackTrace());
+            throw m;
+        }
     }
 
     /**
@@ -414,8 +477,7 @@ public final class KerasImport {
         }
         // everything is read (and the file found unchanged) before any weight is set
         FileWeights read = FileFaults.read(file, () -> readWeights(file, order, weighted.size(), byName, state == null ? null
-                : kf -> state.restore(model, kf.metadata, p -> stored(kf, p), optimizerVars(kf),
-                        EarlyJrnnFiles.isFirstWritersFile(kf.metadata, kf.trainingConfig))));
+                : kf -> state.restore(model, storedState(kf, optimizerVars(kf)))));
         Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
         List<String> fileGroups = read.fileGroups();
         String advice = advice(read.nestedGroups(), read.stackedGroups());

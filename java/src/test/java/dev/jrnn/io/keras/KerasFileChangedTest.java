@@ -64,9 +64,9 @@ class KerasFileChangedTest {
 
     /** Loads {@code file}, cutting it to nothing once mapped and then reading {@code path} below jrnn_state/. */
     private static IOException loadCut(Path file, String path) {
-        return assertThrows(IOException.class, () -> KerasImport.load(file, (m, meta, stored, saved, first) -> {
+        return assertThrows(IOException.class, () -> KerasImport.load(file, (m, stored) -> {
             truncate(file);
-            stored.apply(path);
+            stored.array(path);
         }));
     }
 
@@ -101,7 +101,7 @@ class KerasFileChangedTest {
         Path file = saved("m.keras");
         Model[] loaded = new Model[1];
         // a writer appends while the load reads (the bytes read may be a mix of two versions): refused, the model closed
-        IOException e = assertThrows(IOException.class, () -> KerasImport.load(file, (m, meta, stored, saved, first) -> {
+        IOException e = assertThrows(IOException.class, () -> KerasImport.load(file, (m, stored) -> {
             loaded[0] = m;
             try {
                 Files.write(file, new byte[] {1}, StandardOpenOption.APPEND);
@@ -140,7 +140,7 @@ class KerasFileChangedTest {
         Files.copy(f, next);
         int[] reads = {0};
         java.util.List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
-            try (Model m = KerasImport.load(f, (built, meta, stored, state, first) -> {
+            try (Model m = KerasImport.load(f, (built, stored) -> {
                 if (reads[0]++ > 0) return;
                 try {
                     Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);

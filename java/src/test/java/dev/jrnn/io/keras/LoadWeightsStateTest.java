@@ -102,14 +102,14 @@ class LoadWeightsStateTest {
         Path file = backups.resolve("backup-epoch-1.keras");
         try (Sequential m = lstm(8, "sgd")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KerasImport.loadWeights(m, file,
-                    (model, meta, stored, saved, first) -> { throw new IllegalStateException("the reader refuses"); }));
+                    (model, stored) -> { throw new IllegalStateException("the reader refuses"); }));
             assertTrue(e.getMessage().contains("expected shape (5, 32), the file has (5, 64)"), e.getMessage());
         }
         // and when they fit, its refusal is the IOException naming the file, no weight set
         try (Sequential m = lstm(16, "adam")) {
             List<Tensor> weights = m.getWeights();
             IOException e = assertThrows(IOException.class, () -> KerasImport.loadWeights(m, file,
-                    (model, meta, stored, saved, first) -> { throw new IllegalStateException("the reader refuses"); }));
+                    (model, stored) -> { throw new IllegalStateException("the reader refuses"); }));
             assertEquals(file + ": the reader refuses", e.getMessage());
             assertEquals(weights, m.getWeights(), "no weight set");
         }
@@ -174,8 +174,8 @@ class LoadWeightsStateTest {
     void aStateReaderOnADamagedMemberLeavesTheCrcFirst() throws IOException {
         Path file = backup().resolve("backup-epoch-1.keras");
         boolean[] refused = {false};
-        KerasImport.StateReader strict = (model, meta, stored, saved, first) -> {   // Adam's first step leaves m, v and the count small
-            for (KerasOptimizerState.Var v : saved.vars()) {
+        KerasImport.StateReader strict = (model, stored) -> {   // Adam's first step leaves m, v and the count small
+            for (KerasOptimizerState.Var v : stored.optimizer().vars()) {
                 if (!v.value().isFinite() || Math.abs(v.value().data()[0]) > 100) {
                     refused[0] = true;
                     throw new IllegalArgumentException("optimizer " + v.name() + " out of range");
@@ -199,6 +199,75 @@ class LoadWeightsStateTest {
             assertTrue(e.getMessage().contains("zip member model.weights.h5 fails its CRC-32 check"), e.getMessage());
             assertTrue(refused[0], "the reader refused the damaged moment");
             assertEquals(weights, m.getWeights(), "no weight set");
+        }
+    }
+
+    /** What a reader saw of a {@link KerasImport.StoredState} while it ran (its arrays are read from the open file). */
+    private record Seen(Object metadata, Object trainingConfig, Integer optimizerVars, boolean firstWriter, boolean velocity) {
+        static KerasImport.StateReader into(Seen[] seen) {
+            return (m, s) -> seen[0] = new Seen(s.metadata(), s.trainingConfig(), s.optimizer() == null ? null : s.optimizer().vars().size(),
+                    s.firstWriter(), s.array("optimizer/velocity") != null);
+        }
+    }
+
+    private static Seen loaded(Path file) throws IOException {
+        Seen[] seen = {null};
+        KerasImport.load(file, Seen.into(seen)).close();
+        return seen[0];
+    }
+
+    private static Seen loadedWeights(Path file) throws IOException {
+        Seen[] seen = {null};
+        try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(file)) {
+            KerasImport.loadWeights(m, file, Seen.into(seen));
+        }
+        return seen[0];
+    }
+
+    /**
+     * The record a state reader gets, by load and by loadWeights alike: the file's metadata.json (saved_by "jrnn" in a
+     * jrnn file, Keras' keras_version in Keras'), its compile config (the loss in it), Keras' optimizer variables (none
+     * below jrnn_state/, 18 in Keras 3.15.1's seq.keras: its Adam's count and rate and two moments for each of its 8
+     * weights), the arrays below jrnn_state/ (RMSprop's velocity in the v2 and v3 files) and the first-writer verdict
+     * (the v2 file of 2026-12-04/05 only). A .weights.h5 has none of them. No test read trainingConfig or firstWriter
+     * before: storedState(...) could have swapped two of them unnoticed.
+     */
+    @Test
+    void aStateReaderGetsWhatTheFileSaysAboutItself() throws Exception {
+        Path v2 = Path.of(LoadWeightsStateTest.class.getResource("/dev/jrnn/model/oldjrnn/v2_rmsprop_cm.keras").toURI());
+        Path v3 = Path.of(LoadWeightsStateTest.class.getResource("/dev/jrnn/model/oldjrnn/v3_rmsprop_cm.keras").toURI());
+        Path keras = GeneratedKerasFilesTest.keras3Real("seq.keras");
+        for (Seen s : List.of(loaded(v2), loadedWeights(v2), loaded(v3), loadedWeights(v3))) {
+            assertTrue(s.metadata() instanceof java.util.Map<?, ?> md && "jrnn".equals(md.get("saved_by")), String.valueOf(s.metadata()));
+            assertTrue(s.trainingConfig() instanceof java.util.Map<?, ?> tc && "mean_squared_error".equals(tc.get("loss")), String.valueOf(s.trainingConfig()));
+            assertEquals(null, s.optimizerVars());
+            assertTrue(s.velocity());
+        }
+        assertTrue(loaded(v2).firstWriter());
+        assertTrue(loadedWeights(v2).firstWriter());
+        assertFalse(loaded(v3).firstWriter());
+        assertFalse(loadedWeights(v3).firstWriter());
+        for (Seen s : List.of(loaded(keras), loadedWeights(keras))) {
+            assertTrue(s.metadata() instanceof java.util.Map<?, ?> md && "3.15.1".equals(md.get("keras_version")) && !md.containsKey("saved_by"),
+                    String.valueOf(s.metadata()));
+            assertTrue(s.trainingConfig() instanceof java.util.Map<?, ?> tc && tc.containsKey("loss") && tc.containsKey("optimizer"),
+                    String.valueOf(s.trainingConfig()));
+            assertEquals(18, s.optimizerVars());
+            assertFalse(s.firstWriter());
+            assertFalse(s.velocity());
+        }
+        // kept past its reader, the record's arrays are gone with the closed file; its toString is short
+        KerasImport.StoredState[] kept = {null};
+        KerasImport.load(v3, (m, stored) -> kept[0] = stored).close();
+        java.io.UncheckedIOException closed = assertThrows(java.io.UncheckedIOException.class, () -> kept[0].array("optimizer/velocity"));
+        assertInstanceOf(java.nio.channels.ClosedChannelException.class, closed.getCause());
+        assertEquals("StoredState[metadata present, trainingConfig present, optimizer none, firstWriter false]", kept[0].toString());
+        Path weights = dir.resolve("seq.weights.h5");
+        try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(keras)) {
+            m.saveWeights(weights);
+            Seen[] seen = {null};
+            KerasImport.loadWeights(m, weights, Seen.into(seen));
+            assertEquals(new Seen(null, null, null, false, false), seen[0]);
         }
     }
 }

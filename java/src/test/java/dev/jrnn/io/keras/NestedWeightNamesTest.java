@@ -113,6 +113,28 @@ class NestedWeightNamesTest {
     }
 
     /**
+     * tf2_renamed_damaged.h5 (keras3_real/make_tf2_damaged.py): tf2_renamed.h5 with a2's bias resized to (4,). The names
+     * agree with no order, so B is read as trainable (b1 takes a2's arrays) and the shape check fails. The "may have been
+     * frozen" warning is what says the order was a guess: the load fails, so it is not logged, and the error carries it,
+     * in its message and whole as a suppressed exception. Before, the warning was held and dropped and the error said
+     * only "layer 'b1' weight bias expected shape (3,), the file has (4,)".
+     */
+    @Test
+    void aFailedLoadKeepsTheDoubtAboutTheOrderItWasReadIn() throws Exception {
+        java.io.IOException[] e = {null};
+        List<String> logged = LogCapture.records(LOGGER, () -> e[0] = assertThrows(java.io.IOException.class,
+                () -> Models.load(keras3Real("tf2_renamed_damaged.h5")).close())).stream().map(LogRecord::getMessage).toList();
+        assertTrue(logged.isEmpty(), logged.toString());
+        String m = e[0].getMessage();
+        assertTrue(m.contains("expected shape (3,), the file has (4,)"), m);
+        assertTrue(m.contains("nested model(s) [A > B] may have been frozen when saved"), m);
+        assertEquals(1, java.util.Arrays.stream(e[0].getSuppressed())
+                .filter(w -> w.getMessage().contains("nested model(s) [A > B] may have been frozen when saved")
+                        && w.getMessage().contains("check the predictions")).count(),
+                java.util.Arrays.toString(e[0].getSuppressed()));
+    }
+
+    /**
      * tf2_own_flag.h5 (keras3_real/make_tf2_own_flag.py, tf.keras 2's own save): top > A (a1, B, a2, C), B frozen with
      * b2 unfrozen and b1, b2 renamed after the build (the names agree with no order), C (Dense c1 frozen, Activation c2)
      * training (mixed flags: doubtful too). C's one weighted layer is frozen, so its arrays sit in the same place of A's

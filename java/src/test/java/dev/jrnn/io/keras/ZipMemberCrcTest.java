@@ -280,5 +280,35 @@ class ZipMemberCrcTest {
             }
         }
     }
-}
 
+    /**
+     * A file of the first .keras writer (the v2 RMSprop fixture of OldJrnnFilesTest), whose load warns twice (the settings
+     * its compile config lost; the optimizer state that does not fit the RMSprop it compiles), with a flipped bit in a
+     * weight: Models.load refuses it with the CRC's message and logs neither warning (before, both were logged and then
+     * the file refused: the state reader runs before the CRC-32 check ends). The intact file still warns both.
+     */
+    @Test
+    void aDamagedFileIsRefusedWithoutTheWarningsItsStateWouldGive() throws Exception {
+        Path fixture = Path.of(ZipMemberCrcTest.class.getResource("/dev/jrnn/model/oldjrnn/v2_rmsprop_cm.keras").toURI());
+        String log = KerasImport.class.getName();
+        java.util.List<String> intact = dev.jrnn.LogCapture.warnings(log, () -> Models.load(fixture).close());
+        assertEquals(2, intact.size(), intact.toString());
+        assertTrue(intact.get(0).contains("saved by a jrnn build of 2026-12-04/05"), intact.get(0));
+        assertTrue(intact.get(1).contains("the file's state holds [velocity, momentum, average_gradient]"), intact.get(1));
+        byte[] b = Files.readAllBytes(fixture);
+        long at;
+        try (KerasFile kf = KerasFile.open(fixture)) {
+            ContiguousDataset w = (ContiguousDataset) kf.hdf.getByPath("layers/lstm/cell/vars/0");
+            at = kf.fileOffset(w, w.getBuffer());
+        }
+        assertTrue(at > StoredMembers.of(b, "model.weights.h5").start(), "a weight read by position: " + at);
+        b[(int) at] ^= 0x01;   // the first float's lowest mantissa bit: still finite, the load reaches the state reader
+        Path bad = Files.write(dir.resolve("bad.keras"), b);
+        java.util.List<String> warned = dev.jrnn.LogCapture.warnings(log, () -> {
+            IOException e = assertThrows(IOException.class, () -> Models.load(bad).close());
+            assertTrue(e.getMessage().contains("zip member model.weights.h5 fails its CRC-32 check"), e.getMessage());
+        });
+        assertEquals(java.util.List.of(), warned);
+        assertEquals(0, be.liveBuffers(), "the half-built model was closed");
+    }
+}
