@@ -51,17 +51,34 @@ final class InputCheck {
     }
 
     /**
-     * The tensors of {@code xs} in input order, as Keras' functional models read {@code x} given as a dict keyed by the
-     * Input names: every input's name must be a key (other keys are left unread, as Keras leaves them); {@code where}
-     * ("model.fit") goes in messages.
+     * The tensors of {@code xs} in input order, as Keras' functional models read {@code x} given as a dict: by the model's
+     * input-dict keys where it was made from a dict ({@link Graph#inputKeys}), else by the Inputs' names. Every key must
+     * be there; other keys are left unread, as Keras leaves them, except where a dict-input model's extra key sorts before
+     * one of its keys: Keras 3 pairs a dict x with dict inputs by position in sorted-key order, so such a key would feed
+     * another input there; it is refused rather than read either way. {@code where} ("model.fit") goes in messages.
      */
     static List<Tensor> byInputName(String where, Graph graph, Map<String, ? extends Tensor> xs) {
-        List<String> names = graph.inputs.stream().map(n -> n.layer().name()).toList();
-        if (xs == null) throw new IllegalArgumentException(where + ": x is null (expected a Map by input name " + names + ")");
+        List<String> names = graph.inputNames();
+        boolean dict = graph.inputKeys != null;
+        String what = dict ? "the model's input dict keys" : "the Inputs' names";
+        if (xs == null) {
+            throw new IllegalArgumentException(where + ": x is null (expected a Map by " + (dict ? "the model's input dict keys " : "input name ") + names + ")");
+        }
         List<String> missing = names.stream().filter(n -> !xs.containsKey(n)).toList();
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException(where + ": x by input name needs the keys " + names + " (the Inputs' names), got "
-                    + new java.util.TreeSet<>(xs.keySet()) + ", without " + missing);
+            List<String> inputNames = graph.inputs.stream().map(n -> n.layer().name()).toList();
+            throw new IllegalArgumentException(where + ": x by input name needs the keys " + names + " (" + what + "), got "
+                    + new java.util.TreeSet<>(xs.keySet()) + ", without " + missing
+                    + (dict && !inputNames.equals(names) ? "; the Inputs' names " + inputNames + " are not its keys, as in Keras" : ""));
+        }
+        if (dict) {
+            String last = java.util.Collections.max(names);
+            List<String> before = xs.keySet().stream().filter(k -> !names.contains(k) && k.compareTo(last) < 0).sorted().toList();
+            if (!before.isEmpty()) {
+                throw new IllegalArgumentException(where + ": x has the keys " + before + " beside the model's input dict keys " + names
+                        + "; Keras 3 pairs a dict x with dict inputs by position in sorted-key order, so they would feed other inputs"
+                        + " there than their keys say: leave them out of x");
+            }
         }
         List<Tensor> r = new ArrayList<>();
         for (String n : names) r.add(xs.get(n));

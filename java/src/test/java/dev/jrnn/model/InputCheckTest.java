@@ -15,11 +15,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InputCheckTest {
     @BeforeAll
@@ -132,5 +134,30 @@ class InputCheckTest {
         assertEquals("(1, 2, 0)", InputCheck.indexString(new int[] {2, 3, 4}, 20));
         assertNull(InputCheck.nonFiniteAt(Tensor.zeros(2, 2)));
         assertEquals("holds Infinity at (1, 0)", InputCheck.nonFiniteAt(Tensor.of(new float[] {0, 0, Float.POSITIVE_INFINITY, 0}, 2, 2)));
+    }
+
+    /**
+     * A Map x: a model made from a dict of inputs reads it by the dict's keys (Keras' Functional._standardize_inputs), in
+     * sorted-key order, whatever the Inputs' names; a model made from Input nodes by their names, as before. An extra key
+     * that sorts before one of the dict's keys is refused (Keras 3 pairs by position in sorted-key order, so it would
+     * feed another input); one that sorts after all of them is left unread, as Keras 3 leaves it.
+     */
+    @Test
+    void aMapXIsReadByTheDictKeysOfADictInputModel() {
+        Input p = Input.shape(1).name("kind"), k = Input.shape(1).name("price");   // the names cross the keys
+        Graph dict = Graph.of("m", List.of(k, p), List.of(new dev.jrnn.layers.Subtract().apply(List.of(k, p))), List.of("kind", "price"));
+        Tensor one = Tensor.full(1, 2, 1), two = Tensor.full(2, 2, 1), three = Tensor.full(3, 2, 1);
+        assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two)));
+        assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two, "zz", three)));
+        assertEquals("m.predict: x has the keys [a] beside the model's input dict keys [kind, price]; Keras 3 pairs a dict x with"
+                + " dict inputs by position in sorted-key order, so they would feed other inputs there than their keys say: leave"
+                + " them out of x", fails(() -> InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two, "a", three))));
+        String e = fails(() -> InputCheck.byInputName("m.predict", dict, Map.of("kind", one)));
+        assertTrue(e.startsWith("m.predict: x by input name needs the keys [kind, price] (the model's input dict keys), got [kind], without [price];"
+                + " the Inputs' names [price, kind] are not its keys, as in Keras"), e);
+        assertEquals("x[0] (kind)", dict.inputLabel(0));
+        Graph list = Graph.of("m", List.of(k, p), List.of(new dev.jrnn.layers.Subtract().apply(List.of(k, p))));
+        assertEquals(List.of(two, one), InputCheck.byInputName("m.predict", list, Map.of("kind", one, "price", two, "a", three)));
+        assertEquals("x[0] (price)", list.inputLabel(0));
     }
 }
