@@ -397,6 +397,34 @@ public final class FitOptions {
     }
 
     /**
+     * Weighted validation data with the inputs by name and the targets by output name, as Keras' {@code
+     * validation_data=({"a": a, "b": b}, {"score": s, "kind": k}, w)}: {@code w} weighs every output, as {@link
+     * #validationData(List, List, Tensor)}:
+     * <pre>{@code
+     * new FitOptions().validationData(Map.of("a", va, "b", vb), Map.of("score", vs, "kind", vk), vw);
+     * }</pre>
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Tensor w) {
+        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
+     * {@link #validationData(Map, Map, Tensor)} with one weight tensor per output, in output order (null: that output
+     * unweighted), as {@link #validationData(List, List, List)}.
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, List<Tensor> perOutput) {
+        SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
      * Validation batches from a {@link dev.jrnn.data.Dataset} (one target per output), evaluated after each
      * epoch in its own batches (overrides validationSplit and tensor validation data):
      * {@code validationData(Dataset.fromNpy(vx, vy).batch(256))}.
