@@ -73,7 +73,7 @@ final class InputCheck {
         }
         if (dict) {
             String last = java.util.Collections.max(names);
-            List<String> before = xs.keySet().stream().filter(k -> !names.contains(k) && k.compareTo(last) < 0).sorted().toList();
+            List<String> before = xs.keySet().stream().filter(k -> k != null && !names.contains(k) && k.compareTo(last) < 0).sorted().toList();
             if (!before.isEmpty()) {
                 throw new IllegalArgumentException(where + ": x has the keys " + before + " beside the model's input dict keys " + names
                         + "; Keras 3 pairs a dict x with dict inputs by position in sorted-key order, so they would feed other inputs"

@@ -149,6 +149,9 @@ class InputCheckTest {
         Tensor one = Tensor.full(1, 2, 1), two = Tensor.full(2, 2, 1), three = Tensor.full(3, 2, 1);
         assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two)));
         assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two, "zz", three)));
+        java.util.Map<String, Tensor> nullKey = new java.util.HashMap<>(Map.of("kind", one, "price", two));
+        nullKey.put(null, three);   // a key no input has, left unread as before
+        assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, nullKey));
         assertEquals("m.predict: x has the keys [a] beside the model's input dict keys [kind, price]; Keras 3 pairs a dict x with"
                 + " dict inputs by position in sorted-key order, so they would feed other inputs there than their keys say: leave"
                 + " them out of x", fails(() -> InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two, "a", three))));
