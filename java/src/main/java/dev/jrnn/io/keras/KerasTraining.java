@@ -73,7 +73,14 @@ final class KerasTraining {
             allOne &= n.doubleValue() == 1;
         }
         if (allOne) lw = null;
-        else if (lw instanceof Map<?, ?> wm && loss instanceof List<?>) lw = weightsBesideLossList(model, wm, file);
+        else if (lw instanceof Map<?, ?> wm && loss instanceof List<?>) {
+            if (keras3) lw = weightsBesideLossList(model, wm, file);
+            else {
+                Object byName = weightsByOutputName(model, wm);
+                if (byName instanceof String why) return why;
+                lw = byName;
+            }
+        }
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt, keras3);
         if (o == null) {
@@ -95,7 +102,7 @@ final class KerasTraining {
     }
 
     /**
-     * A loss_weights dict beside a loss list as Keras 3 reads it (CompileLoss.build: the dict flattened by sorted key and
+     * A Keras 3 file's loss_weights dict beside a loss list as Keras 3 reads it (CompileLoss.build: the dict flattened by sorted key and
      * paired with the losses by position, its keys unread), with one warning where that weighs other outputs than the keys
      * name: the model trains as Keras trained it.
      */
@@ -109,6 +116,29 @@ final class KerasTraining {
                     + sorted.keySet() + ", and so does jrnn, as the model was trained (weights " + sorted.values() + ")");
         }
         return new ArrayList<>(sorted.values());
+    }
+
+    /**
+     * A tf.keras 2 file's loss_weights dict beside a loss list, in output order, as tf.keras 2 reads it by output name
+     * (LossesContainer._conform_to_outputs, map_to_output_names: {@code [struct.pop(name, None) for name in output_names]}):
+     * an output the dict leaves out is weighed by 1 (a None weight multiplies nothing); a key that names no output is
+     * refused there (ValueError), here returned as why the model is not compiled (a String).
+     */
+    private static Object weightsByOutputName(Model model, Map<?, ?> lw) {
+        List<String> outs = model.isBuilt() ? model.outputNames() : List.of();
+        java.util.TreeSet<String> extra = new java.util.TreeSet<>();
+        for (Object k : lw.keySet()) if (!outs.contains(String.valueOf(k))) extra.add(String.valueOf(k));
+        if (!extra.isEmpty()) {
+            return "loss_weights " + KerasConfig.describe(lw) + " has the keys " + extra + " that name no output of " + outs
+                    + " (tf.keras 2 reads it by output name and refuses them)";
+        }
+        List<Object> r = new ArrayList<>();
+        for (String o : outs) {
+            Object w = null;
+            for (Map.Entry<?, ?> e : lw.entrySet()) if (String.valueOf(e.getKey()).equals(o)) w = e.getValue();
+            r.add(w == null ? 1.0 : w);
+        }
+        return r;
     }
 
     /**
