@@ -32,6 +32,8 @@ final class Graph {
     /** Every call (inputs included) that the outputs depend on. */
     final Set<Call> relevant;
     final boolean sequentialLike;
+    /** Whether a Map x read by {@link #inputKeys} has been warned of as one Keras 3 would pair otherwise (once per model). */
+    final java.util.concurrent.atomic.AtomicBoolean warnedDictOrder = new java.util.concurrent.atomic.AtomicBoolean();
     /** Which calls run with an input's mask cleared by a MultiHeadAttention, as in Keras 3. */
     final dev.jrnn.layers.MaskClearing maskClearing;
 

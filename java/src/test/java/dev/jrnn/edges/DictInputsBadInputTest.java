@@ -59,8 +59,6 @@ class DictInputsBadInputTest {
             new RefusalCases.Case("Model: one Input under two keys", () -> new Model(Map.of("a", a, "b", a), out), List.of("input a is listed twice")),
             new RefusalCases.Case("predict: x by the Inputs' names", () -> M.predictAll(Map.of("price_in", X, "kind_in", X)),
                     List.of("m.predict: x by input name needs the keys [kind, price] (the model's input dict keys), got [kind_in, price_in]")),
-            new RefusalCases.Case("fit: x with a key that sorts before the dict's", () -> M.fit(Map.of("price", X, "kind", X, "a", X), YS, new FitOptions().verbose(0)),
-                    List.of("m.fit: x has the keys [a] beside the model's input dict keys [kind, price]", "leave them out of x")),
             new RefusalCases.Case("compile: loss weights by position, one short", () -> M.compile(new SGD(0.1), Map.of("zz", "mse", "aa", "mse"), List.of(1.0)),
                     List.of("m.compile: expected one loss weight per output (2: [zz, aa]), got 1 [1.0]")),
             new RefusalCases.Case("compile: losses by name naming no output", () -> M.compile(new SGD(0.1), Map.of("zz", "mse", "bb", "mse"), List.of(1.0, 1.0)),

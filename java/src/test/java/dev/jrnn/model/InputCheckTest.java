@@ -139,11 +139,11 @@ class InputCheckTest {
     /**
      * A Map x: a model made from a dict of inputs reads it by the dict's keys (Keras' Functional._standardize_inputs), in
      * sorted-key order, whatever the Inputs' names; a model made from Input nodes by their names, as before. An extra key
-     * that sorts before one of the dict's keys is refused (Keras 3 pairs by position in sorted-key order, so it would
-     * feed another input); one that sorts after all of them is left unread, as Keras 3 leaves it.
+     * is left unread, also one that sorts before one of the dict's keys, where Keras 3 (pairing by position in sorted-key
+     * order) would feed another input: the model warns of that once.
      */
     @Test
-    void aMapXIsReadByTheDictKeysOfADictInputModel() {
+    void aMapXIsReadByTheDictKeysOfADictInputModel() throws Exception {
         Input p = Input.shape(1).name("kind"), k = Input.shape(1).name("price");   // the names cross the keys
         Graph dict = Graph.of("m", List.of(k, p), List.of(new dev.jrnn.layers.Subtract().apply(List.of(k, p))), List.of("kind", "price"));
         Tensor one = Tensor.full(1, 2, 1), two = Tensor.full(2, 2, 1), three = Tensor.full(3, 2, 1);
@@ -152,9 +152,13 @@ class InputCheckTest {
         java.util.Map<String, Tensor> nullKey = new java.util.HashMap<>(Map.of("kind", one, "price", two));
         nullKey.put(null, three);   // a key no input has, left unread as before
         assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, nullKey));
-        assertEquals("m.predict: x has the keys [a] beside the model's input dict keys [kind, price]; Keras 3 pairs a dict x with"
-                + " dict inputs by position in sorted-key order, so they would feed other inputs there than their keys say: leave"
-                + " them out of x", fails(() -> InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two, "a", three))));
+        List<String> warnings = dev.jrnn.LogCapture.warnings(InputCheck.class.getName(), () -> {
+            assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two, "a", three)));
+            assertEquals(List.of(one, two), InputCheck.byInputName("m.fit", dict, Map.of("kind", one, "price", two, "b", three)));
+        });
+        assertEquals(List.of("m.predict: x has the keys [a] beside the model's input dict keys [kind, price]: jrnn reads x by"
+                + " its keys, as tf.keras 2; Keras 3 pairs a dict x with dict inputs by position in sorted-key order, so it would"
+                + " feed x['a'] to input 'kind' and x['kind'] to input 'price' there (warned once per model)"), warnings);
         String e = fails(() -> InputCheck.byInputName("m.predict", dict, Map.of("kind", one)));
         assertTrue(e.startsWith("m.predict: x by input name needs the keys [kind, price] (the model's input dict keys), got [kind], without [price];"
                 + " the Inputs' names [price, kind] are not its keys, as in Keras"), e);
@@ -162,5 +166,23 @@ class InputCheckTest {
         Graph list = Graph.of("m", List.of(k, p), List.of(new dev.jrnn.layers.Subtract().apply(List.of(k, p))));
         assertEquals(List.of(two, one), InputCheck.byInputName("m.predict", list, Map.of("kind", one, "price", two, "a", three)));
         assertEquals("x[0] (price)", list.inputLabel(0));
+    }
+
+    /**
+     * Keras' recommended dict-input form, keys equal to the Inputs' names ({"age": Input(name="age"), "price":
+     * Input(name="price")}), called with an extra column {"age", "id", "price"}: read by key, as before this session
+     * (tf.keras 2 reads it so; Keras 3 would feed x['id'] to 'price', with a warning), with one warning saying so.
+     */
+    @Test
+    void aDictInputModelWhoseKeysAreItsInputNamesReadsAnExtraColumnByKey() throws Exception {
+        Input age = Input.shape(1).name("age"), price = Input.shape(1).name("price");
+        Model m = new Model(Map.of("age", age, "price", price), new dev.jrnn.layers.Subtract().apply(List.of(age, price))).name("m");
+        Map<String, Tensor> x = Map.of("age", Tensor.full(5, 2, 1), "id", Tensor.full(100, 2, 1), "price", Tensor.full(2, 2, 1));
+        List<String> warnings = dev.jrnn.LogCapture.warnings(InputCheck.class.getName(), () -> {
+            assertArrayEquals(new float[] {3, 3}, m.predictAll(x).get(0).toArray());
+            assertArrayEquals(new float[] {3, 3}, m.predictAll(x).get(0).toArray());
+        });
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("it would feed x['id'] to input 'price' there"), warnings.get(0));
     }
 }
