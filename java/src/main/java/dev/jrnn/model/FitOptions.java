@@ -320,7 +320,8 @@ public final class FitOptions {
 
     /**
      * Validation data with the inputs by name, as Keras' {@code validation_data=({"a": a, "b": b}, y)}: fit reads each
-     * Input's tensor by its name, as {@link Model#fit(Map, List, FitOptions)} reads x.
+     * input's tensor by its key of {@link Model#inputNames()} (the Inputs' names, or a dict-input model's keys), other
+     * keys left unread, as {@link Model#fit(Map, List, FitOptions)} reads x.
      */
     public FitOptions validationData(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
         if (xs == null) throw new IllegalArgumentException("FitOptions: validationData needs both x and y, got a null map of x");

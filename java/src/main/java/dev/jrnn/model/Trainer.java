@@ -381,8 +381,10 @@ public abstract class Trainer {
     InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), targetLosses()); }
 
     /**
-     * Inputs by name, as Keras' {@code fit(x={"words": w, "meta": m}, y)}: each Input's name a key (other keys are left
-     * unread, as Keras leaves them), one y per output (null: no loss on that output).
+     * Inputs by name, as Keras' {@code fit(x={"words": w, "meta": m}, y)}: each key of {@link Model#inputNames()} (the
+     * Inputs' names, or a dict-input model's keys) a key of x; other keys are left unread, as Keras leaves them (one that
+     * Keras 3 would feed to another input of a dict-input model is warned of once); one y per output (null: no loss on
+     * that output).
      * <pre>{@code
      * model.fit(Map.of("words", w, "meta", m), List.of(y), new FitOptions().epochs(5));
      * }</pre>
