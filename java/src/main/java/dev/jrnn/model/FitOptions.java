@@ -398,9 +398,39 @@ public final class FitOptions {
     }
 
     /**
+     * Weighted validation data with the inputs by name, as Keras' {@code validation_data=({"a": a, "b": b}, [s, k], w)}:
+     * {@code w} weighs every output, as {@link #validationData(List, List, Tensor)}, x read as
+     * {@link #validationData(Map, List)} reads it:
+     * <pre>{@code
+     * new FitOptions().validationData(Map.of("a", va, "b", vb), List.of(vs, vk), vw);
+     * }</pre>
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, List<Tensor> ys, Tensor w) {
+        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
+     * {@link #validationData(Map, List, Tensor)} with one weight tensor per output, in output order (null: that output
+     * unweighted), as {@link #validationData(List, List, List)}.
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, List<Tensor> ys, List<Tensor> perOutput) {
+        SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
      * Weighted validation data with the inputs by name and the targets by output name, as Keras' {@code
      * validation_data=({"a": a, "b": b}, {"score": s, "kind": k}, w)}: {@code w} weighs every output, as {@link
-     * #validationData(List, List, Tensor)}:
+     * #validationData(List, List, Tensor)}. jrnn weighs a y by output name too, where Keras 3.15.1 raises
+     * {@code KeyError: 0} for a model whose outputs are a list (give y as a list there,
+     * {@link #validationData(Map, List, Tensor)}, to run the same in both):
      * <pre>{@code
      * new FitOptions().validationData(Map.of("a", va, "b", vb), Map.of("score", vs, "kind", vk), vw);
      * }</pre>

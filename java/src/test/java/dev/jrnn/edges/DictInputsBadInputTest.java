@@ -81,6 +81,18 @@ class DictInputsBadInputTest {
                     List.of("m.evaluate: sampleWeight holds 3 weights, x holds 4 samples; give one weight per sample")),
             new RefusalCases.Case("evaluate: dict forms with one weight tensor for two outputs", () -> M.evaluateAll(XS, YS, 32, null, List.of(W)),
                     List.of("m.evaluate: sampleWeight holds 1 weight tensor(s), the model has 2 output(s) [zz, aa]")),
+            new RefusalCases.Case("validationData: x by key, y a list, a null weight", () -> new FitOptions().validationData(XS, List.of(Y, Y), (Tensor) null),
+                    List.of("FitOptions: validationData's sampleWeight")),
+            new RefusalCases.Case("validationData: x by key, y a list, a null weight list", () -> new FitOptions().validationData(XS, List.of(Y, Y), (List<Tensor>) null),
+                    List.of("FitOptions: validationData's sampleWeight is null")),
+            new RefusalCases.Case("fit: validation x by key, y a list, weights of another length", () -> M.fit(XS, YS, new FitOptions().verbose(0)
+                    .validationData(XS, List.of(Y, Y), Tensor.full(1, 3))), List.of("m.fit", "sampleWeight holds 3 weights, x holds 4 samples")),
+            new RefusalCases.Case("evaluate: x by key, y a list, weights of another length", () -> M.evaluateAll(XS, List.of(Y, Y), 32, null, Tensor.full(1, 3)),
+                    List.of("m.evaluate: sampleWeight holds 3 weights, x holds 4 samples; give one weight per sample")),
+            new RefusalCases.Case("evaluate: x by key, y a list, one weight tensor for two outputs", () -> M.evaluateAll(XS, List.of(Y, Y), 32, null, List.of(W)),
+                    List.of("m.evaluate: sampleWeight holds 1 weight tensor(s), the model has 2 output(s) [zz, aa]")),
+            new RefusalCases.Case("evaluate: x by the Inputs' names, y a list, weighted", () -> M.evaluateAll(Map.of("price_in", X, "kind_in", X), List.of(Y, Y), 32, null, W),
+                    List.of("m.evaluate: x by input name needs the keys [kind, price] (the model's input dict keys)")),
             new RefusalCases.Case("evaluate: dict forms with y by a name of no output", () -> M.evaluateAll(XS, Map.of("zz", Y, "bb", Y), 32, null, W),
                     List.of("m.evaluate: y by output name needs the keys [zz, aa]", "with [bb] that name no output")));
     }

@@ -235,16 +235,27 @@ class KerasCallsTest {
                 assertLogsAre(want.get("evaluate_sw"), m.evaluateAll(x(model), y(), 32, null, sw), model + " evaluate, sample_weight=sw");
                 assertLogsAre(want.get("evaluate_sw_per_output"), m.evaluateAll(x(model), y(), 32, null, List.of(sw, sw2)),
                         model + " evaluate, sample_weight=[sw, sw2]");
+                // as Keras ran them: x by key, y a list in output order [zz, aa]
+                assertLogsAre(want.get("evaluate_sw"), m.evaluateAll(x(model), yList(), 32, null, sw), model + " evaluate, list y, sample_weight=sw");
+                assertLogsAre(want.get("evaluate_sw_per_output"), m.evaluateAll(x(model), yList(), 32, null, List.of(sw, sw2)),
+                        model + " evaluate, list y, sample_weight=[sw, sw2]");
             }
         }
+        for (boolean listY : new boolean[] {false, true}) fitCrossWithWeightedValidation(listY, sw, sw2);
+    }
+
+    private static List<Tensor> yList() throws IOException { return List.of(npy("y_zz"), npy("y_aa")); }
+
+    /** cross.keras fit as make_dict_inputs.py fits it, its weighted validation y a map by output name or ({@code listY}) Keras' list. */
+    private static void fitCrossWithWeightedValidation(boolean listY, Tensor sw, Tensor sw2) throws IOException {
         try (Model m = Models.load(dictFile("cross.keras"))) {
-            History h = m.fit(x("cross"), y(), new FitOptions().epochs(2).batchSize(3).shuffle(false).verbose(0)
-                    .validationData(x("cross"), y(), List.of(sw, sw2)));
+            FitOptions o = new FitOptions().epochs(2).batchSize(3).shuffle(false).verbose(0);
+            History h = m.fit(x("cross"), y(), listY ? o.validationData(x("cross"), yList(), List.of(sw, sw2)) : o.validationData(x("cross"), y(), List.of(sw, sw2)));
             @SuppressWarnings("unchecked")
             Map<String, List<Number>> want = (Map<String, List<Number>>) expected("cross").get("fit_history");
             assertEquals(want.keySet(), h.history().keySet());
             for (var e : want.entrySet()) {
-                for (int i = 0; i < 2; i++) assertEquals(e.getValue().get(i).doubleValue(), h.get(e.getKey()).get(i), 1e-5, e.getKey() + " epoch " + i);
+                for (int i = 0; i < 2; i++) assertEquals(e.getValue().get(i).doubleValue(), h.get(e.getKey()).get(i), 1e-5, e.getKey() + " epoch " + i + ", listY " + listY);
             }
             assertOutputsAre(expected("cross").get("predict_after_fit"), m.predictAll(x("cross")), "after fit");
         }
