@@ -329,6 +329,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * Map<String, Tensor> x = new HashMap<>();
      * for (String k : model.inputNames()) x.put(k, columns.get(k));
      * }</pre>
+     * A Sequential not yet built (no input shape) has no inputs yet: an {@link IllegalStateException}, as Keras' {@code
+     * model.inputs} there.
      */
     public List<String> inputNames() { return graph().inputNames(); }
 
@@ -342,6 +344,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * for (String k : model.outputNames()) losses.put(k, "mse");
      * model.compile("adam", losses);
      * }</pre>
+     * A Sequential not yet built has no outputs yet: an {@link IllegalStateException}, as {@link #inputNames()}.
      */
     public List<String> outputNames() { return graph().outputKeys(); }
 

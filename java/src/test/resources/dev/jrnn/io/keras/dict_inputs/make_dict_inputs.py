@@ -1,4 +1,4 @@
-"""Keras 3.15.1 functional models whose inputs are a DICT whose keys are not the Input layers' names (KerasDictInputsTest),
+"""Keras 3.15.1 functional models whose inputs are a DICT whose keys are not the Input layers' names (KerasCallsTest),
 saved by Keras as .keras and legacy .h5, with Keras' own numbers in expected.json:
   cross:  keras.Model({"left": Input((3,), name="right"), "right": Input((3,), name="left")}, [zz, aa])
           keys cross the names; outputs in the order [zz, aa] (sorted order aa, zz); compiled with the loss a dict by
