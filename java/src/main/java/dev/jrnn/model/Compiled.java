@@ -95,7 +95,9 @@ record Compiled(Optimizer optimizer, Loss loss, CompileMetrics metrics) {
             throw new IllegalArgumentException(t.name() + ".compile: loss weights by output name beside losses by position need the"
                     + " output names " + outs + " to be in sorted order, got the keys in sorted order " + sorted + ": Keras 3 pairs"
                     + " such a map with the outputs by position in sorted-key order, so it would weigh output " + outs.get(k) + " by "
-                    + sorted.get(k) + "'s weight; give the losses and their weights both by name or both by position");
+                    + sorted.get(k) + "'s weight; give the losses and their weights both by name or both by position (the"
+                    + " weights as List.of(" + inOrder.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                    + ") in output order " + outs + ")");
         }
         return inOrder;
     }

@@ -67,7 +67,7 @@ final class InputCheck {
         List<String> missing = names.stream().filter(n -> !xs.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             List<String> inputNames = graph.inputs.stream().map(n -> n.layer().name()).toList();
-            throw new IllegalArgumentException(where + ": x by input name needs the keys " + names + " (" + what + "), got "
+            throw new IllegalArgumentException(where + ": x " + (dict ? "" : "by input name ") + "needs the keys " + names + " (" + what + "), got "
                     + new java.util.TreeSet<>(xs.keySet()) + ", without " + missing
                     + (dict && !inputNames.equals(names) ? "; the Inputs' names " + inputNames + " are not its keys, as in Keras" : ""));
         }

@@ -58,7 +58,7 @@ class DictInputsBadInputTest {
             new RefusalCases.Case("Model: a null node", () -> new Model(nullNode, out), List.of("Model: the inputs map's node at 'a' is null")),
             new RefusalCases.Case("Model: one Input under two keys", () -> new Model(Map.of("a", a, "b", a), out), List.of("input a is listed twice")),
             new RefusalCases.Case("predict: x by the Inputs' names", () -> M.predictAll(Map.of("price_in", X, "kind_in", X)),
-                    List.of("m.predict: x by input name needs the keys [kind, price] (the model's input dict keys), got [kind_in, price_in]")),
+                    List.of("m.predict: x needs the keys [kind, price] (the model's input dict keys), got [kind_in, price_in]")),
             new RefusalCases.Case("compile: loss weights by position, one short", () -> M.compile(new SGD(0.1), Map.of("zz", "mse", "aa", "mse"), List.of(1.0)),
                     List.of("m.compile: expected one loss weight per output (2: [zz, aa]), got 1 [1.0]")),
             new RefusalCases.Case("compile: losses by name naming no output", () -> M.compile(new SGD(0.1), Map.of("zz", "mse", "bb", "mse"), List.of(1.0, 1.0)),
@@ -92,7 +92,7 @@ class DictInputsBadInputTest {
             new RefusalCases.Case("evaluate: x by key, y a list, one weight tensor for two outputs", () -> M.evaluateAll(XS, List.of(Y, Y), 32, null, List.of(W)),
                     List.of("m.evaluate: sampleWeight holds 1 weight tensor(s), the model has 2 output(s) [zz, aa]")),
             new RefusalCases.Case("evaluate: x by the Inputs' names, y a list, weighted", () -> M.evaluateAll(Map.of("price_in", X, "kind_in", X), List.of(Y, Y), 32, null, W),
-                    List.of("m.evaluate: x by input name needs the keys [kind, price] (the model's input dict keys)")),
+                    List.of("m.evaluate: x needs the keys [kind, price] (the model's input dict keys)")),
             new RefusalCases.Case("evaluate: dict forms with y by a name of no output", () -> M.evaluateAll(XS, Map.of("zz", Y, "bb", Y), 32, null, W),
                     List.of("m.evaluate: y by output name needs the keys [zz, aa]", "with [bb] that name no output")));
     }

@@ -160,7 +160,7 @@ class InputCheckTest {
                 + " its keys, as tf.keras 2; Keras 3 pairs a dict x with dict inputs by position in sorted-key order, so it would"
                 + " feed x['a'] to input 'kind' and x['kind'] to input 'price' there (warned once per model)"), warnings);
         String e = fails(() -> InputCheck.byInputName("m.predict", dict, Map.of("kind", one)));
-        assertTrue(e.startsWith("m.predict: x by input name needs the keys [kind, price] (the model's input dict keys), got [kind], without [price];"
+        assertTrue(e.startsWith("m.predict: x needs the keys [kind, price] (the model's input dict keys), got [kind], without [price];"
                 + " the Inputs' names [price, kind] are not its keys, as in Keras"), e);
         assertEquals("x[0] (kind)", dict.inputLabel(0));
         Graph list = Graph.of("m", List.of(k, p), List.of(new dev.jrnn.layers.Subtract().apply(List.of(k, p))));

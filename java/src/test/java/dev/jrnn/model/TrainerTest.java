@@ -399,7 +399,7 @@ class TrainerTest {
             assertEquals(m.name() + ".compile: loss weights by output name beside losses by position need the output names [zz, aa] to be"
                     + " in sorted order, got the keys in sorted order [aa, zz]: Keras 3 pairs such a map with the outputs by position in"
                     + " sorted-key order, so it would weigh output zz by aa's weight; give the losses and their weights both by name or"
-                    + " both by position", e.getMessage());
+                    + " both by position (the weights as List.of(0.3, 2.0) in output order [zz, aa])", e.getMessage());
             assertEquals(List.of(0.30000001192092896, 2.0), m.lossWeights(), "a refused compile changes nothing");
         }
         Input in = Input.shape(3).name("x");
