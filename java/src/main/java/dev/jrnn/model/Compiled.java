@@ -81,6 +81,27 @@ record Compiled(Optimizer optimizer, Loss loss, CompileMetrics metrics) {
         return r;
     }
 
+    /**
+     * A loss weights map given beside a loss list, in output order: its keys the output names, sorted in output order, as
+     * Keras 3 pairs such a map with the outputs by position in sorted-key order (its keys unread); refused otherwise.
+     */
+    static List<Number> weightsBesideLossList(Trainer t, Map<String, ? extends Number> lossWeights) {
+        if (lossWeights == null) throw new IllegalArgumentException(t.name() + ".compile: the loss weights map is null");
+        List<Number> inOrder = inOutputOrder(t, new java.util.HashMap<String, Number>(lossWeights), "loss weights map");
+        List<String> outs = outputNames(t), sorted = new java.util.ArrayList<>(new java.util.TreeSet<>(lossWeights.keySet()));
+        if (!sorted.equals(outs)) {
+            int k = 0;
+            while (sorted.get(k).equals(outs.get(k))) k++;
+            throw new IllegalArgumentException(t.name() + ".compile: loss weights by output name beside losses by position need the"
+                    + " output names " + outs + " to be in sorted order, got the keys in sorted order " + sorted + ": Keras 3 pairs"
+                    + " such a map with the outputs by position in sorted-key order, so it would weigh output " + outs.get(k) + " by "
+                    + sorted.get(k) + "'s weight; give the losses and their weights both by name or both by position (the"
+                    + " weights as List.of(" + inOrder.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))
+                    + ") in output order " + outs + ")");
+        }
+        return inOrder;
+    }
+
     /** Keras' loss_weights, one finite float32 per output of {@code t}. */
     static double[] lossWeights(Trainer t, List<? extends Number> lossWeights) {
         String model = t.name();

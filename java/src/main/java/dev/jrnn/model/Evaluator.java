@@ -110,6 +110,46 @@ public abstract class Evaluator extends Trainer {
         return evaluateAll(xs, InputCheck.byOutputName(name() + ".evaluate", graph(), ys));
     }
 
+    /**
+     * {@link #evaluateAll(Map, List)} in batches of {@code batchSize} with Keras' {@code sample_weight} (one weight per
+     * sample for every output), as {@code evaluate({"a": a, "b": b}, [s, k], batch_size=32, sample_weight=w)}; weighted
+     * as {@link #evaluateAll(List, List, int, int[], Tensor)}:
+     * <pre>{@code
+     * double loss = model.evaluateAll(Map.of("a", a, "b", b), List.of(s, k), 32, null, w).get("loss");
+     * }</pre>
+     */
+    public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, Tensor sampleWeight) {
+        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", graph(), xs), ys, batchSize, lengths, sampleWeight);
+    }
+
+    /** As {@link #evaluateAll(Map, List, int, int[], Tensor)} with one sample-weight tensor per output, in output order (null: that output unweighted). */
+    public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, List<Tensor> sampleWeights) {
+        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", graph(), xs), ys, batchSize, lengths, sampleWeights);
+    }
+
+    /**
+     * {@link #evaluateAll(Map, Map)} in batches of {@code batchSize} with Keras' {@code sample_weight} (one weight per
+     * sample for every output), as {@code evaluate({"a": a, "b": b}, {"score": s, "kind": k}, batch_size=32,
+     * sample_weight=w)}; weighted as {@link #evaluateAll(List, List, int, int[], Tensor)}. jrnn weighs a y by output name
+     * too, where Keras 3.15.1 raises {@code KeyError: 0} for a model whose outputs are a list (give y as a list there,
+     * {@link #evaluateAll(Map, List, int, int[], Tensor)}, to run the same in both):
+     * <pre>{@code
+     * double loss = model.evaluateAll(Map.of("a", a, "b", b), Map.of("score", s, "kind", k), 32, null, w).get("loss");
+     * }</pre>
+     */
+    public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, int batchSize, int[] lengths,
+                                           Tensor sampleWeight) {
+        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", graph(), xs), InputCheck.byOutputName(name() + ".evaluate", graph(), ys),
+                batchSize, lengths, sampleWeight);
+    }
+
+    /** As {@link #evaluateAll(Map, Map, int, int[], Tensor)} with one sample-weight tensor per output, in output order (null: that output unweighted). */
+    public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, int batchSize, int[] lengths,
+                                           List<Tensor> sampleWeights) {
+        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", graph(), xs), InputCheck.byOutputName(name() + ".evaluate", graph(), ys),
+                batchSize, lengths, sampleWeights);
+    }
+
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths) {
         return evaluateAll(xs, ys, batchSize, lengths, (Tensor) null);

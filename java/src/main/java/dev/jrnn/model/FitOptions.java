@@ -320,7 +320,8 @@ public final class FitOptions {
 
     /**
      * Validation data with the inputs by name, as Keras' {@code validation_data=({"a": a, "b": b}, y)}: fit reads each
-     * Input's tensor by its name, as {@link Model#fit(Map, List, FitOptions)} reads x.
+     * input's tensor by its key of {@link Model#inputNames()} (the Inputs' names, or a dict-input model's keys), other
+     * keys left unread, as {@link Model#fit(Map, List, FitOptions)} reads x.
      */
     public FitOptions validationData(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
         if (xs == null) throw new IllegalArgumentException("FitOptions: validationData needs both x and y, got a null map of x");
@@ -389,6 +390,64 @@ public final class FitOptions {
      * #sampleWeight(List)}.
      */
     public FitOptions validationData(List<Tensor> xs, List<Tensor> ys, List<Tensor> perOutput) {
+        SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
+     * Weighted validation data with the inputs by name, as Keras' {@code validation_data=({"a": a, "b": b}, [s, k], w)}:
+     * {@code w} weighs every output, as {@link #validationData(List, List, Tensor)}, x read as
+     * {@link #validationData(Map, List)} reads it:
+     * <pre>{@code
+     * new FitOptions().validationData(Map.of("a", va, "b", vb), List.of(vs, vk), vw);
+     * }</pre>
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, List<Tensor> ys, Tensor w) {
+        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
+     * {@link #validationData(Map, List, Tensor)} with one weight tensor per output, in output order (null: that output
+     * unweighted), as {@link #validationData(List, List, List)}.
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, List<Tensor> ys, List<Tensor> perOutput) {
+        SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
+     * Weighted validation data with the inputs by name and the targets by output name, as Keras' {@code
+     * validation_data=({"a": a, "b": b}, {"score": s, "kind": k}, w)}: {@code w} weighs every output, as {@link
+     * #validationData(List, List, Tensor)}. jrnn weighs a y by output name too, where Keras 3.15.1 raises
+     * {@code KeyError: 0} for a model whose outputs are a list (give y as a list there,
+     * {@link #validationData(Map, List, Tensor)}, to run the same in both):
+     * <pre>{@code
+     * new FitOptions().validationData(Map.of("a", va, "b", vb), Map.of("score", vs, "kind", vk), vw);
+     * }</pre>
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Tensor w) {
+        SampleWeights.Given g = SampleWeights.Given.shared("FitOptions", "validationData's sampleWeight", w)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
+     * {@link #validationData(Map, Map, Tensor)} with one weight tensor per output, in output order (null: that output
+     * unweighted), as {@link #validationData(List, List, List)}.
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, List<Tensor> perOutput) {
         SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput)
                 .valuesChecked("FitOptions", "validationData's sampleWeight");
         validationData(xs, ys);

@@ -21,6 +21,8 @@ import java.util.TreeMap;
  */
 final class Graph {
     final List<Node> inputs;
+    /** The keys of a dict-input model ({@code keras.Model({"a": ..., ...}, out)}), in input order; null: none. */
+    final List<String> inputKeys;
     final List<Node> outputs;
     /** The calls in execution order (inputs excluded). */
     final List<Call> calls;
@@ -30,12 +32,15 @@ final class Graph {
     /** Every call (inputs included) that the outputs depend on. */
     final Set<Call> relevant;
     final boolean sequentialLike;
+    /** Whether a Map x read by {@link #inputKeys} has been warned of as one Keras 3 would pair otherwise (once per model). */
+    final java.util.concurrent.atomic.AtomicBoolean warnedDictOrder = new java.util.concurrent.atomic.AtomicBoolean();
     /** Which calls run with an input's mask cleared by a MultiHeadAttention, as in Keras 3. */
     final dev.jrnn.layers.MaskClearing maskClearing;
 
-    private Graph(List<Node> inputs, List<Node> outputs, List<Call> calls, List<Layer> layers, Set<Call> relevant,
+    private Graph(List<Node> inputs, List<String> inputKeys, List<Node> outputs, List<Call> calls, List<Layer> layers, Set<Call> relevant,
                   boolean sequentialLike, List<Call> postOrder) {
         this.inputs = inputs;
+        this.inputKeys = inputKeys;
         this.outputs = outputs;
         this.calls = calls;
         this.chainEnd = recurrentChains(calls, outputs);
@@ -47,6 +52,11 @@ final class Graph {
 
     /** The graph from {@code ins} to {@code outs} (topological order, Keras layer order); {@code name} goes in messages. */
     static Graph of(String name, List<? extends Node> ins, List<? extends Node> outs) {
+        return of(name, ins, outs, null);
+    }
+
+    /** {@link #of(String, List, List)} of a dict-input model: {@code inputKeys} one per input, in input order (null: none). */
+    static Graph of(String name, List<? extends Node> ins, List<? extends Node> outs, List<String> inputKeys) {
         if (ins == null || ins.isEmpty()) throw new IllegalArgumentException(name + ": a model needs at least one Input");
         if (outs == null || outs.isEmpty()) throw new IllegalArgumentException(name + ": a model needs at least one output node");
         Set<Call> inputCalls = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -118,7 +128,8 @@ final class Graph {
         requireUniqueNames(name, ordered);
         List<Call> exec = new ArrayList<>();
         for (Call c : order) if (!c.isInput()) exec.add(c);
-        return new Graph(List.copyOf(ins), List.copyOf(outs), List.copyOf(exec), List.copyOf(ordered), rel, seq, order);
+        return new Graph(List.copyOf(ins), inputKeys == null ? null : List.copyOf(inputKeys), List.copyOf(outs), List.copyOf(exec),
+                List.copyOf(ordered), rel, seq, order);
     }
 
     /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
@@ -226,8 +237,16 @@ final class Graph {
         return keys;
     }
 
-    /** "x" for a one-input model, else "x[i] (input name)", for messages. */
+    /**
+     * The keys x is read by as a Map, in input order: a dict-input model's keys (Keras' {@code _standardize_inputs} reads a
+     * dict x by them), else the Inputs' names (Keras' list of Inputs: {@code x[i.name]}).
+     */
+    List<String> inputNames() {
+        return inputKeys != null ? inputKeys : inputs.stream().map(n -> n.layer().name()).toList();
+    }
+
+    /** "x" for a one-input model, else "x[i] (input key or name)", for messages. */
     String inputLabel(int i) {
-        return inputs.size() == 1 ? "x" : "x[" + i + "] (" + inputs.get(i).layer().name() + ")";
+        return inputs.size() == 1 ? "x" : "x[" + i + "] (" + inputNames().get(i) + ")";
     }
 }

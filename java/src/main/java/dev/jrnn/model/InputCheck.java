@@ -51,21 +51,50 @@ final class InputCheck {
     }
 
     /**
-     * The tensors of {@code xs} in input order, as Keras' functional models read {@code x} given as a dict keyed by the
-     * Input names: every input's name must be a key (other keys are left unread, as Keras leaves them); {@code where}
-     * ("model.fit") goes in messages.
+     * The tensors of {@code xs} in input order, as Keras' functional models read {@code x} given as a dict: by the model's
+     * input-dict keys where it was made from a dict ({@link Graph#inputKeys}), else by the Inputs' names. Every key must
+     * be there; other keys are left unread, as Keras leaves them; where a dict-input model's extra key sorts before one of
+     * its keys, Keras 3 would feed another input (it pairs a dict x with dict inputs by position in sorted-key order):
+     * jrnn reads by key all the same, as tf.keras 2, with one warning per model. {@code where} ("model.fit") goes in messages.
      */
     static List<Tensor> byInputName(String where, Graph graph, Map<String, ? extends Tensor> xs) {
-        List<String> names = graph.inputs.stream().map(n -> n.layer().name()).toList();
-        if (xs == null) throw new IllegalArgumentException(where + ": x is null (expected a Map by input name " + names + ")");
+        List<String> names = graph.inputNames();
+        boolean dict = graph.inputKeys != null;
+        String what = dict ? "the model's input dict keys" : "the Inputs' names";
+        if (xs == null) {
+            throw new IllegalArgumentException(where + ": x is null (expected a Map by " + (dict ? "the model's input dict keys " : "input name ") + names + ")");
+        }
         List<String> missing = names.stream().filter(n -> !xs.containsKey(n)).toList();
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException(where + ": x by input name needs the keys " + names + " (the Inputs' names), got "
-                    + new java.util.TreeSet<>(xs.keySet()) + ", without " + missing);
+            List<String> inputNames = graph.inputs.stream().map(n -> n.layer().name()).toList();
+            throw new IllegalArgumentException(where + ": x " + (dict ? "" : "by input name ") + "needs the keys " + names + " (" + what + "), got "
+                    + new java.util.TreeSet<>(xs.keySet()) + ", without " + missing
+                    + (dict && !inputNames.equals(names) ? "; the Inputs' names " + inputNames + " are not its keys, as in Keras" : ""));
         }
+        if (dict) warnIfKeras3PairsOtherwise(where, graph, names, xs.keySet());
         List<Tensor> r = new ArrayList<>();
         for (String n : names) r.add(xs.get(n));
         return r;
+    }
+
+    /**
+     * Warns, once per model, where an extra key of a dict x sorts before one of a dict-input model's keys {@code names}
+     * (which are in sorted order): Keras 3 (Functional._standardize_inputs) flattens such an x in sorted-key order and
+     * pairs it with the inputs by position, so there it would feed another input than the key says; jrnn reads by key,
+     * as tf.keras 2 does. String order is Java's (UTF-16 units), Python's sorted differs above U+FFFF only.
+     */
+    private static void warnIfKeras3PairsOtherwise(String where, Graph graph, List<String> names, java.util.Set<String> keys) {
+        List<String> sorted = keys.stream().filter(k -> k != null).sorted().toList();
+        if (sorted.subList(0, names.size()).equals(names) || !graph.warnedDictOrder.compareAndSet(false, true)) return;
+        List<String> extra = sorted.stream().filter(k -> !names.contains(k)).toList();
+        List<String> feeds = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            if (!sorted.get(i).equals(names.get(i))) feeds.add("x['" + sorted.get(i) + "'] to input '" + names.get(i) + "'");
+        }
+        System.getLogger(InputCheck.class.getName()).log(System.Logger.Level.WARNING, where + ": x has the keys " + extra
+                + " beside the model's input dict keys " + names + ": jrnn reads x by its keys, as tf.keras 2; Keras 3 pairs a dict x"
+                + " with dict inputs by position in sorted-key order, so it would feed " + String.join(" and ", feeds)
+                + " there (warned once per model)");
     }
 
     /**

@@ -60,6 +60,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * {@code _inputs_struct}: {@code model.input} is then that tensor, not a list of one): what toJson and save write.
      */
     private boolean singleInput, singleOutput;
+    /** The keys of the dict the model was made from, in input order (sorted); null where it was made from Input nodes. */
+    private List<String> inputKeys;
 
     /** A functional model from one input to one output. */
     public Model(Node input, Node output) {
@@ -88,8 +90,34 @@ public class Model extends Evaluator implements AutoCloseable {
      * as Keras 3's {@code Model(inputs=h, outputs=out)} from an intermediate tensor ({@code clone_graph_nodes}).
      */
     public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
+        this(inputs, outputs, null);
+    }
+
+    /**
+     * A functional model whose inputs are a dict, as Keras' {@code keras.Model({"price": a, "kind": b}, out)}: the inputs
+     * in sorted-key order (Keras' {@code keras.tree.flatten}, so {@link #inputs()} is {@code [b, a]}), and a Map x is read
+     * by these keys, not by the Inputs' names ({@link #inputNames()}), as Keras' {@code predict({"price": p, "kind": k})}:
+     * <pre>{@code
+     * Input a = Input.shape(3).name("price_in"), b = Input.shape(3).name("kind_in");
+     * Model m = new Model(Map.of("price", a, "kind", b), new Dense(1).apply(new Concatenate().apply(List.of(a, b))));
+     * Tensor p = m.predictAll(Map.of("price", price, "kind", kind)).get(0);
+     * }</pre>
+     * {@link #save} writes the dict, which Keras loads with the same keys; {@code Models.load} keeps a Keras file's dict.
+     */
+    public Model(Map<String, ? extends Node> inputs, Node output) {
+        this(inputs, List.of(requireNode(output, "output")));
+        singleOutput = true;
+    }
+
+    /** As {@link #Model(Map, Node)}, to several outputs: {@code new Model(Map.of("price", a, "kind", b), List.of(y, z))}. */
+    public Model(Map<String, ? extends Node> inputs, List<? extends Node> outputs) {
+        this(List.copyOf(sortedByKey(inputs).values()), outputs, List.copyOf(sortedByKey(inputs).keySet()));
+    }
+
+    private Model(List<? extends Node> inputs, List<? extends Node> outputs, List<String> inputKeys) {
         this.drawn = NameUids.draw("model");
         this.name = drawn.name();
+        this.inputKeys = inputKeys;
         if (inputs != null && outputs != null) {
             GraphClone.Ends e = GraphClone.of(name, inputs, outputs);
             initGraph(e.inputs(), e.outputs());
@@ -105,6 +133,19 @@ public class Model extends Evaluator implements AutoCloseable {
         singleInput = singleOutput = true;   // Keras' Sequential builds its Functional of one input and one output tensor
     }
 
+    /** A dict of inputs in Keras' flatten order (sorted keys), each key and node checked. */
+    private static java.util.SortedMap<String, Node> sortedByKey(Map<String, ? extends Node> inputs) {
+        if (inputs == null) throw new IllegalArgumentException("Model: the inputs map is null (expected input nodes by key)");
+        if (inputs.isEmpty()) throw new IllegalArgumentException("Model: the inputs map is empty; a model needs at least one Input");
+        java.util.SortedMap<String, Node> r = new java.util.TreeMap<>();
+        for (Map.Entry<String, ? extends Node> e : inputs.entrySet()) {
+            if (e.getKey() == null) throw new IllegalArgumentException("Model: the inputs map has a null key, expected a string");
+            if (e.getValue() == null) throw new IllegalArgumentException("Model: the inputs map's node at '" + e.getKey() + "' is null");
+            r.put(e.getKey(), e.getValue());
+        }
+        return r;
+    }
+
     private static Node requireNode(Node n, String what) {
         if (n == null) throw new IllegalArgumentException("Model: " + what + " node is null");
         return n;
@@ -114,7 +155,7 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** Sets the graph (topological order, Keras layer order, one parameter store). */
     final void initGraph(List<? extends Node> ins, List<? extends Node> outs) {
-        this.graph = Graph.of(name, ins, outs);
+        this.graph = Graph.of(name, ins, outs, inputKeys);
         collectParams();
     }
 
@@ -272,6 +313,40 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** As {@link #singleInput()}, for the outputs: whether the model was made with one output {@link Node}, not a list. */
     public boolean singleOutput() { return singleOutput; }
+
+    /**
+     * Whether the model's inputs are a dict ({@link #Model(Map, List)}, or a Keras file's {@code keras.Model({...}, out)}):
+     * a Map x is then read by its keys, {@link #inputNames()}, and {@link #save} writes the dict.
+     */
+    public boolean dictInputs() { return inputKeys != null; }
+
+    /**
+     * The keys a Map x is read by, in input order ({@link #inputs()}): a dict-input model's keys ({@link #dictInputs()}),
+     * else the Inputs' names, as Keras reads {@code x={...}}. {@code new Model(Map.of("price", a, "kind", b), out)} with
+     * Inputs named "price_in" and "kind_in" gives {@code [kind, price]}; {@code new Model(List.of(a, b), out)} gives
+     * {@code [price_in, kind_in]}:
+     * <pre>{@code
+     * Map<String, Tensor> x = new HashMap<>();
+     * for (String k : model.inputNames()) x.put(k, columns.get(k));
+     * }</pre>
+     * A Sequential not yet built (no input shape) has no inputs yet: an {@link IllegalStateException}, as Keras' {@code
+     * model.inputs} there.
+     */
+    public List<String> inputNames() { return graph().inputNames(); }
+
+    /**
+     * Keras 3's {@code model.output_names}: the key of each output, in output order, under which every map by output
+     * (losses, loss weights, metrics, sample weights, y) is read and every per-output log is written ({@code zz_loss}).
+     * Each is its output layer's name, made unique where two outputs share a layer as tf.keras' {@code _set_output_names}
+     * (an LSTM's output and states: {@code [lstm, lstm_1, lstm_2]}; one node given twice: {@code [d, d_1]}):
+     * <pre>{@code
+     * Map<String, Object> losses = new HashMap<>();
+     * for (String k : model.outputNames()) losses.put(k, "mse");
+     * model.compile("adam", losses);
+     * }</pre>
+     * A Sequential not yet built has no outputs yet: an {@link IllegalStateException}, as {@link #inputNames()}.
+     */
+    public List<String> outputNames() { return graph().outputKeys(); }
 
     /** Number of weights (trainable and not), as Keras' count_params(). */
     public long countParams() {

@@ -184,6 +184,53 @@ public abstract class Trainer {
                 Compiled.inOutputOrder(this, lossWeights, "loss weights map"), metrics);
     }
 
+    /**
+     * Losses by output name with loss weights by position in output order ({@link Model#outputNames()}), as Keras'
+     * {@code compile(loss={"aa": "binary_crossentropy", "zz": "mse"}, loss_weights=[0.3, 2.0])}, which on outputs
+     * {@code [zz, aa]} weighs zz by 0.3 and aa by 2.0 (the output order, not the keys' sorted order):
+     * <pre>{@code
+     * model.compile(new SGD(0.1), Map.of("aa", "binary_crossentropy", "zz", "mse"), List.of(0.3, 2.0));
+     * }</pre>
+     */
+    public void compile(Optimizer optimizer, Map<String, ?> losses, List<? extends Number> lossWeights, Object... metrics) {
+        if (losses == null) throw new IllegalArgumentException(name() + ".compile: losses is null");
+        compile(optimizer, Compiled.inOutputOrder(this, losses, "loss map"), lossWeights, metrics);
+    }
+
+    /** {@code compile("sgd", Map.of("aa", "binary_crossentropy", "zz", "mse"), List.of(0.3, 2.0))}: losses by name, weights by position. */
+    public void compile(String optimizer, Map<String, ?> losses, List<? extends Number> lossWeights, Object... metrics) {
+        compile(Optimizers.of(optimizer), losses, lossWeights, metrics);
+    }
+
+    /**
+     * Losses by position with loss weights by output name, as Keras' {@code compile(loss=["mse", "mae"],
+     * loss_weights={"zz": 0.3, "aa": 2.0})}. Keras 3 reads such a weights dict by position in its sorted-key order, its
+     * keys unread: on outputs {@code [zz, aa]} it would weigh zz by aa's 2.0. So the keys must be the output names and
+     * their sorted order the output order, where the keys and Keras agree; any other map is refused (give both by name or
+     * both by position):
+     * <pre>{@code
+     * model.compile(new SGD(0.1), List.of("mse", "mae"), Map.of("a_out", 0.3, "b_out", 2.0));   // outputs [a_out, b_out]
+     * }</pre>
+     */
+    public void compile(Optimizer optimizer, List<?> losses, Map<String, ? extends Number> lossWeights, Object... metrics) {
+        compile(optimizer, losses, Compiled.weightsBesideLossList(this, lossWeights), metrics);
+    }
+
+    /** {@code compile("sgd", List.of("mse", "mae"), Map.of("a_out", 0.3, "b_out", 2.0))}: losses by position, weights by name. */
+    public void compile(String optimizer, List<?> losses, Map<String, ? extends Number> lossWeights, Object... metrics) {
+        compile(Optimizers.of(optimizer), losses, lossWeights, metrics);
+    }
+
+    /**
+     * Whether {@code compile} ran, as Keras' {@code model.compiled}: a model that {@code Models.load} could not compile from
+     * its file (it warns why) is not, and fit and evaluate then refuse it.
+     * <pre>{@code
+     * Model m = Models.load(path);
+     * if (!m.isCompiled()) m.compile("adam", "mse");
+     * }</pre>
+     */
+    public boolean isCompiled() { return loss != null && optimizer != null; }
+
     /** Output k's weight in the total loss (1 unless compile was given loss weights). */
     final double lossWeight(int k) { return lossWeights == null ? 1 : lossWeights[k]; }
 
@@ -334,8 +381,10 @@ public abstract class Trainer {
     InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), targetLosses()); }
 
     /**
-     * Inputs by name, as Keras' {@code fit(x={"words": w, "meta": m}, y)}: each Input's name a key (other keys are left
-     * unread, as Keras leaves them), one y per output (null: no loss on that output).
+     * Inputs by name, as Keras' {@code fit(x={"words": w, "meta": m}, y)}: each key of {@link Model#inputNames()} (the
+     * Inputs' names, or a dict-input model's keys) a key of x; other keys are left unread, as Keras leaves them (one that
+     * Keras 3 would feed to another input of a dict-input model is warned of once); one y per output (null: no loss on
+     * that output).
      * <pre>{@code
      * model.fit(Map.of("words", w, "meta", m), List.of(y), new FitOptions().epochs(5));
      * }</pre>

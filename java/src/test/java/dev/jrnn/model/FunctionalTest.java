@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -327,5 +328,36 @@ class FunctionalTest {
         Model two = new Model(in, List.of(encoder.outputs().get(0), in));
         assertThrows(IllegalStateException.class, () -> two.apply(a));
         assertEquals(2, two.applyAll(List.of(a)).size());
+    }
+
+    /**
+     * {@code new Model(Map, ...)}, Keras' {@code keras.Model({"price": a, "kind": b}, out)}: the inputs in sorted-key order,
+     * a Map x read by the keys (the Inputs are named otherwise), the same tensors by position in that order giving the
+     * same outputs; its JSON keeps the dict (Keras 3's input_layers {key: ref}), so {@code fromJson} and {@code cloneModel}
+     * read by the keys again. A model of Input nodes reads by the names, as before.
+     */
+    @Test
+    void aModelMadeFromADictOfInputsReadsAMapXByItsKeys() {
+        Input a = Input.shape(2).name("price_in"), b = Input.shape(2).name("kind_in");
+        Node out = new Dense(1).apply(new Concatenate().apply(List.of(a, new Dense(2).apply(b))));
+        SplittableRandom r = new SplittableRandom(5);
+        Tensor price = random(r, 3, 2), kind = random(r, 3, 2);
+        try (Model m = new Model(Map.of("price", a, "kind", b), out); Model list = new Model(List.of(a, b), out)) {
+            assertFalse(list.dictInputs());
+            assertEquals(List.of("price_in", "kind_in"), list.inputNames());
+            assertEquals(List.of(b, a), m.inputs());
+            assertEquals(List.of("kind", "price"), m.inputNames());
+            assertTrue(m.dictInputs() && m.singleOutput() && !m.singleInput());
+            float[] byKey = m.predictAll(Map.of("price", price, "kind", kind)).get(0).toArray();
+            assertArrayEquals(m.predictAll(List.of(kind, price)).get(0).toArray(), byKey);
+            assertTrue(m.toJson().contains("\"input_layers\": {\"kind\": [\"kind_in\", 0, 0], \"price\": [\"price_in\", 0, 0]}"), m.toJson());
+            for (Model again : List.of(Models.fromJson(m.toJson()), Models.cloneModel(m))) {
+                try (again) {
+                    again.setWeights(m.getWeights());
+                    assertEquals(List.of("kind", "price"), again.inputNames());
+                    assertArrayEquals(byKey, again.predictAll(Map.of("price", price, "kind", kind)).get(0).toArray());
+                }
+            }
+        }
     }
 }

@@ -15,11 +15,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InputCheckTest {
     @BeforeAll
@@ -132,5 +134,55 @@ class InputCheckTest {
         assertEquals("(1, 2, 0)", InputCheck.indexString(new int[] {2, 3, 4}, 20));
         assertNull(InputCheck.nonFiniteAt(Tensor.zeros(2, 2)));
         assertEquals("holds Infinity at (1, 0)", InputCheck.nonFiniteAt(Tensor.of(new float[] {0, 0, Float.POSITIVE_INFINITY, 0}, 2, 2)));
+    }
+
+    /**
+     * A Map x: a model made from a dict of inputs reads it by the dict's keys (Keras' Functional._standardize_inputs), in
+     * sorted-key order, whatever the Inputs' names; a model made from Input nodes by their names, as before. An extra key
+     * is left unread, also one that sorts before one of the dict's keys, where Keras 3 (pairing by position in sorted-key
+     * order) would feed another input: the model warns of that once.
+     */
+    @Test
+    void aMapXIsReadByTheDictKeysOfADictInputModel() throws Exception {
+        Input p = Input.shape(1).name("kind"), k = Input.shape(1).name("price");   // the names cross the keys
+        Graph dict = Graph.of("m", List.of(k, p), List.of(new dev.jrnn.layers.Subtract().apply(List.of(k, p))), List.of("kind", "price"));
+        Tensor one = Tensor.full(1, 2, 1), two = Tensor.full(2, 2, 1), three = Tensor.full(3, 2, 1);
+        assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two)));
+        assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two, "zz", three)));
+        java.util.Map<String, Tensor> nullKey = new java.util.HashMap<>(Map.of("kind", one, "price", two));
+        nullKey.put(null, three);   // a key no input has, left unread as before
+        assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, nullKey));
+        List<String> warnings = dev.jrnn.LogCapture.warnings(InputCheck.class.getName(), () -> {
+            assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two, "a", three)));
+            assertEquals(List.of(one, two), InputCheck.byInputName("m.fit", dict, Map.of("kind", one, "price", two, "b", three)));
+        });
+        assertEquals(List.of("m.predict: x has the keys [a] beside the model's input dict keys [kind, price]: jrnn reads x by"
+                + " its keys, as tf.keras 2; Keras 3 pairs a dict x with dict inputs by position in sorted-key order, so it would"
+                + " feed x['a'] to input 'kind' and x['kind'] to input 'price' there (warned once per model)"), warnings);
+        String e = fails(() -> InputCheck.byInputName("m.predict", dict, Map.of("kind", one)));
+        assertTrue(e.startsWith("m.predict: x needs the keys [kind, price] (the model's input dict keys), got [kind], without [price];"
+                + " the Inputs' names [price, kind] are not its keys, as in Keras"), e);
+        assertEquals("x[0] (kind)", dict.inputLabel(0));
+        Graph list = Graph.of("m", List.of(k, p), List.of(new dev.jrnn.layers.Subtract().apply(List.of(k, p))));
+        assertEquals(List.of(two, one), InputCheck.byInputName("m.predict", list, Map.of("kind", one, "price", two, "a", three)));
+        assertEquals("x[0] (price)", list.inputLabel(0));
+    }
+
+    /**
+     * Keras' recommended dict-input form, keys equal to the Inputs' names ({"age": Input(name="age"), "price":
+     * Input(name="price")}), called with an extra column {"age", "id", "price"}: read by key, as before this session
+     * (tf.keras 2 reads it so; Keras 3 would feed x['id'] to 'price', with a warning), with one warning saying so.
+     */
+    @Test
+    void aDictInputModelWhoseKeysAreItsInputNamesReadsAnExtraColumnByKey() throws Exception {
+        Input age = Input.shape(1).name("age"), price = Input.shape(1).name("price");
+        Model m = new Model(Map.of("age", age, "price", price), new dev.jrnn.layers.Subtract().apply(List.of(age, price))).name("m");
+        Map<String, Tensor> x = Map.of("age", Tensor.full(5, 2, 1), "id", Tensor.full(100, 2, 1), "price", Tensor.full(2, 2, 1));
+        List<String> warnings = dev.jrnn.LogCapture.warnings(InputCheck.class.getName(), () -> {
+            assertArrayEquals(new float[] {3, 3}, m.predictAll(x).get(0).toArray());
+            assertArrayEquals(new float[] {3, 3}, m.predictAll(x).get(0).toArray());
+        });
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("it would feed x['id'] to input 'price' there"), warnings.get(0));
     }
 }

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link Trainer}'s compile options as Keras takes them: names, the keys they give in History and evaluate. */
@@ -368,5 +370,42 @@ class TrainerTest {
             if (xv[i] != 0) { sum += (p[i] - yv[i]) * (p[i] - yv[i]); valid++; }
         }
         assertEquals(sum / valid, h.last("val_loss"), 1e-6);   // one batch of 3: 8 valid steps
+    }
+
+    /** A model of outputs [zz, aa], in that order (their sorted order is aa, zz). */
+    private static Model zzAa() {
+        Input in = Input.shape(3).name("x");
+        return new Model(in, List.of(new Dense(1).name("zz").apply(in), new Dense(1).name("aa").apply(in)));
+    }
+
+    /**
+     * Losses by name with loss weights by position, as Keras' {@code compile(loss={...}, loss_weights=[0.3, 2.0])}: the
+     * positions follow the output order, [zz, aa], not the keys' sorted order, as Keras 3.15.1 weighs them
+     * (KerasCallsTest holds Keras' losses for such a file); the other way round, weights by name beside a loss list, where
+     * Keras 3 reads the map by position in sorted-key order, is taken where that order is the output order and refused where
+     * Keras would weigh other outputs than the keys name. {@code isCompiled} says whether compile ran.
+     */
+    @Test
+    void lossWeightsByPositionBesideLossesByNameAndTheOtherWayRound() {
+        try (Model m = zzAa()) {
+            assertFalse(m.isCompiled());
+            assertEquals(List.of("zz", "aa"), m.outputNames());
+            m.compile(new SGD(0.1), Map.of("aa", "binary_crossentropy", "zz", "mse"), List.of(0.3, 2.0));
+            assertTrue(m.isCompiled());
+            assertEquals(List.of(0.30000001192092896, 2.0), m.lossWeights());   // float32, as the step weighs them
+            assertEquals(List.of("mean_squared_error", "binary_crossentropy"), m.losses().stream().map(dev.jrnn.losses.Losses::kerasName).toList());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> m.compile("sgd", List.of("mse", "mse"), Map.of("zz", 0.3, "aa", 2.0)));
+            assertEquals(m.name() + ".compile: loss weights by output name beside losses by position need the output names [zz, aa] to be"
+                    + " in sorted order, got the keys in sorted order [aa, zz]: Keras 3 pairs such a map with the outputs by position in"
+                    + " sorted-key order, so it would weigh output zz by aa's weight; give the losses and their weights both by name or"
+                    + " both by position (the weights as List.of(0.3, 2.0) in output order [zz, aa])", e.getMessage());
+            assertEquals(List.of(0.30000001192092896, 2.0), m.lossWeights(), "a refused compile changes nothing");
+        }
+        Input in = Input.shape(3).name("x");
+        try (Model m = new Model(in, List.of(new Dense(1).name("a_out").apply(in), new Dense(1).name("b_out").apply(in)))) {
+            m.compile("sgd", List.of("mse", "mae"), Map.of("b_out", 2.0, "a_out", 0.5));
+            assertEquals(List.of(0.5, 2.0), m.lossWeights());
+        }
     }
 }

@@ -326,9 +326,16 @@ final class KerasCalls {
      * The model of {@code ins} to {@code outs} (config {@code c}'s input_layers / output_layers resolved) made as the file
      * made it: from one node where the refs are one ref (Keras 3's {@code Model(i, o)}), from a list otherwise (a list of
      * one, as tf.keras 2 writes every model, stays a list, as Keras 3 reads it), so the model writes them back the same.
+     * A flat dict of inputs keeps its keys ({@code ins} are in their sorted order): a Map x is read by them, as Keras and
+     * tf.keras 2 read it, not by the Inputs' names.
      */
     static Model model(KerasConfig c, List<Node> ins, List<Node> outs) {
         boolean oneIn = isRef(c.raw("input_layers")), oneOut = isRef(c.raw("output_layers"));
+        if (c.raw("input_layers") instanceof Map<?, ?> dict && dict.values().stream().allMatch(KerasCalls::isRef)) {
+            Map<String, Node> byKey = new java.util.LinkedHashMap<>();
+            for (String k : sorted(dict).keySet()) byKey.put(k, ins.get(byKey.size()));
+            return oneOut ? new Model(byKey, outs.get(0)) : new Model(byKey, outs);
+        }
         if (oneIn) return oneOut ? new Model(ins.get(0), outs.get(0)) : new Model(ins.get(0), outs);
         return oneOut ? new Model(ins, outs.get(0)) : new Model(ins, outs);
     }

@@ -233,7 +233,8 @@ public final class KerasExport {
                 layers.add(spec);
             }
             // Keras 3's get_config maps the structure the model was made with: one ref for Model(i, o), a list for Model([i], [o])
-            c.put("input_layers", model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
+            c.put("input_layers", model.dictInputs() ? inputDict(model, index)
+                    : model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
             c.put("output_layers", model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
         }
         c.put("layers", layers);
@@ -333,6 +334,13 @@ public final class KerasExport {
 
     private static List<Object> ref(Node n, Map<Call, Integer> index) {
         return List.of(n.layer().name(), (long) index.get(n.call()), (long) n.outputIndex());
+    }
+
+    /** A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in its (sorted) key order. */
+    private static Map<String, Object> inputDict(Model model, Map<Call, Integer> index) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (int i = 0; i < model.inputs().size(); i++) r.put(model.inputNames().get(i), ref(model.inputs().get(i), index));
+        return r;
     }
 
     private static List<Object> refs(List<Node> nodes, Map<Call, Integer> index) {

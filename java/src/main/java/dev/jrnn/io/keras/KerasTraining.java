@@ -31,7 +31,7 @@ import java.util.Map;
  * AdamW, Nadam, Adamax, Adadelta or Lion with options jrnn honours (learning rate or an ExponentialDecay, PiecewiseConstantDecay, PolynomialDecay, InverseTimeDecay, CosineDecay or CosineDecayRestarts
  * schedule, betas, rho, epsilon, amsgrad, momentum, nesterov, centered, weight decay, clipnorm, clipvalue, global_clipnorm,
  * gradient_accumulation_steps, use_ema, ema_momentum, ema_overwrite_frequency).
- * Anything else (decay, another schedule, loss_weights by position with losses by name, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
+ * Anything else (decay, another schedule, ...) leaves the model uncompiled, with one warning naming what was not taken: the model
  * predicts as in Keras; call {@link Model#compile} before fit. An absent config leaves it uncompiled silently.
  */
 final class KerasTraining {
@@ -73,8 +73,13 @@ final class KerasTraining {
             allOne &= n.doubleValue() == 1;
         }
         if (allOne) lw = null;
-        else if (lw instanceof Map<?, ?> && loss instanceof List<?> || !(lw instanceof Map<?, ?>) && loss instanceof Map<?, ?>) {
-            return "loss_weights " + KerasConfig.describe(lw) + " given by position with losses by name, or the other way round";
+        else if (lw instanceof Map<?, ?> wm && loss instanceof List<?>) {
+            if (keras3) lw = weightsBesideLossList(model, wm, file);
+            else {
+                Object byName = weightsByOutputName(model, wm);
+                if (byName instanceof String why) return why;
+                lw = byName;
+            }
         }
         KerasConfig opt = tc.has("optimizer_config") ? tc.object("optimizer_config") : tc.object("optimizer");
         Optimizer o = optimizer(opt, keras3);
@@ -94,6 +99,46 @@ final class KerasTraining {
                     + ": " + e.getMessage());
         }
         return null;
+    }
+
+    /**
+     * A Keras 3 file's loss_weights dict beside a loss list as Keras 3 reads it (CompileLoss.build: the dict flattened by sorted key and
+     * paired with the losses by position, its keys unread), with one warning where that weighs other outputs than the keys
+     * name: the model trains as Keras trained it.
+     */
+    private static List<Object> weightsBesideLossList(Model model, Map<?, ?> lw, String file) {
+        java.util.TreeMap<String, Object> sorted = new java.util.TreeMap<>();
+        lw.forEach((k, v) -> sorted.put(String.valueOf(k), v));
+        List<String> outs = model.isBuilt() ? model.outputNames() : List.of();
+        if (!new ArrayList<>(sorted.keySet()).equals(outs)) {
+            FileFaults.warn(KerasImport.class.getName(), file + ": loss_weights " + sorted + " are given by name"
+                    + " beside a list of losses; Keras 3 pairs them with the outputs " + outs + " by position in sorted-key order "
+                    + sorted.keySet() + ", and so does jrnn, as the model was trained (weights " + sorted.values() + ")");
+        }
+        return new ArrayList<>(sorted.values());
+    }
+
+    /**
+     * A tf.keras 2 file's loss_weights dict beside a loss list, in output order, as tf.keras 2 reads it by output name
+     * (LossesContainer._conform_to_outputs, map_to_output_names: {@code [struct.pop(name, None) for name in output_names]}):
+     * an output the dict leaves out is weighed by 1 (a None weight multiplies nothing); a key that names no output is
+     * refused there (ValueError), here returned as why the model is not compiled (a String).
+     */
+    private static Object weightsByOutputName(Model model, Map<?, ?> lw) {
+        List<String> outs = model.isBuilt() ? model.outputNames() : List.of();
+        java.util.TreeSet<String> extra = new java.util.TreeSet<>();
+        for (Object k : lw.keySet()) if (!outs.contains(String.valueOf(k))) extra.add(String.valueOf(k));
+        if (!extra.isEmpty()) {
+            return "loss_weights " + KerasConfig.describe(lw) + " has the keys " + extra + " that name no output of " + outs
+                    + " (tf.keras 2 reads it by output name and refuses them)";
+        }
+        List<Object> r = new ArrayList<>();
+        for (String o : outs) {
+            Object w = null;
+            for (Map.Entry<?, ?> e : lw.entrySet()) if (String.valueOf(e.getKey()).equals(o)) w = e.getValue();
+            r.add(w == null ? 1.0 : w);
+        }
+        return r;
     }
 
     /**
@@ -124,6 +169,12 @@ final class KerasTraining {
         } else if (lw != null) {
             List<Number> weights = new ArrayList<>();
             for (Object w : lw instanceof List<?> l ? l : List.of(lw)) weights.add((Number) w);
+            if (loss instanceof Map<?, ?> m) {   // losses by name, weights by position in output order (Keras' CompileLoss)
+                Map<String, Object> byName = new java.util.LinkedHashMap<>();
+                m.forEach((k, v) -> byName.put(String.valueOf(k), v));
+                model.compile(o, byName, weights, metrics);
+                return;
+            }
             List<?> losses = loss instanceof List<?> l ? l : java.util.Collections.nCopies(weights.size(), loss);
             model.compile(o, losses, weights, metrics);
         } else if (loss instanceof List<?> l) {

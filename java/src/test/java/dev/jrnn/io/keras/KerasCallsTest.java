@@ -1,17 +1,35 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
+import dev.jrnn.io.Json;
+import dev.jrnn.model.FitOptions;
+import dev.jrnn.model.History;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** How a layer's calls are read from a functional config: the call arguments Keras records in its nodes. */
+/**
+ * How a layer's calls are read from a functional config: the call arguments Keras records in its nodes; and the model's
+ * input and output structure, a dict of inputs keeping its keys.
+ */
 class KerasCallsTest {
+    @TempDir
+    Path dir;
+
     @BeforeAll
     static void cpu() {
         Jrnn.setBackend("cpu");
@@ -124,6 +142,145 @@ class KerasCallsTest {
                 .replace("\"dropout\": 0.0", "\"dropout\": 0.0, \"causal\": true"))) {
             dev.jrnn.layers.Attention a = (dev.jrnn.layers.Attention) m.getLayer("att");
             assertTrue(a.useCausalMask() && a.returnAttentionScores(), "causal from the config, scores from the call");
+        }
+    }
+
+    // Keras 3.15.1's models of dict inputs whose keys are not the Inputs' names, and Keras' numbers on them:
+    // dict_inputs/make_dict_inputs.py. cross: {"left": Input(name="right"), "right": Input(name="left")};
+    // rename: {"price": Input(name="price_in"), "kind": Input(name="kind_in")}; x_left goes to the first key, x_right to the second.
+
+    private static Path dictFile(String name) { return GeneratedKerasFilesTest.resource("dict_inputs/" + name); }
+
+    private static Tensor npy(String name) throws IOException { return Npy.read(dictFile(name + ".npy")); }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> expected(String model) throws IOException {
+        return (Map<String, Object>) ((Map<String, Object>) Json.parse(Files.readString(dictFile("expected.json")))).get(model);
+    }
+
+    /** The model's two keys in the order x_left, x_right take them. */
+    private static List<String> keys(String model) {
+        return model.equals("cross") ? List.of("left", "right") : List.of("price", "kind");
+    }
+
+    private static Map<String, Tensor> x(String model) throws IOException {
+        return Map.of(keys(model).get(0), npy("x_left"), keys(model).get(1), npy("x_right"));
+    }
+
+    private static Map<String, Tensor> y() throws IOException { return Map.of("zz", npy("y_zz"), "aa", npy("y_aa")); }
+
+    @SuppressWarnings("unchecked")
+    private static void assertOutputsAre(Object want, List<Tensor> got, String what) {
+        List<List<Number>> w = (List<List<Number>>) want;
+        assertEquals(w.size(), got.size(), what);
+        for (int k = 0; k < w.size(); k++) {
+            float[] g = got.get(k).data();
+            assertEquals(w.get(k).size(), g.length, what + " output " + k);
+            for (int i = 0; i < g.length; i++) assertEquals(w.get(k).get(i).doubleValue(), g[i], 2e-6, what + " output " + k + " [" + i + "]");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void assertLogsAre(Object want, Map<String, Double> got, String what) {
+        Map<String, Number> w = (Map<String, Number>) want;
+        assertEquals(w.keySet(), got.keySet(), what);
+        for (var e : w.entrySet()) assertEquals(e.getValue().doubleValue(), got.get(e.getKey()), 2e-6 * Math.max(1, Math.abs(e.getValue().doubleValue())), what + " " + e.getKey());
+    }
+
+    /**
+     * A Keras model of dict inputs reads a Map x by the dict's keys, as Keras' Functional._standardize_inputs: cross.keras's
+     * {"left": xl, "right": xr} gives Keras' predictions (jrnn read it by the Inputs' names and so fed xl to the Input
+     * Keras keys "right": the swapped predictions, silently), and rename.keras's {"price": ..., "kind": ...} predicts (it was
+     * refused, wanting the names [kind_in, price_in]). A map by the Inputs' names is refused, as Keras refuses it.
+     */
+    @Test
+    void aKerasModelOfDictInputsReadsAMapXByTheDictKeys() throws IOException {
+        for (String model : List.of("cross", "rename")) {
+            for (String ext : List.of(".keras", ".h5")) {
+                try (Model m = Models.load(dictFile(model + ext))) {
+                    assertOutputsAre(expected(model).get("predict"), m.predictAll(x(model)), model + ext);
+                    Map<String, Tensor> byInputName = Map.of(m.inputs().get(0).layer().name(), npy("x_left"),
+                            m.inputs().get(1).layer().name(), npy("x_right"));
+                    if (model.equals("rename")) {
+                        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predictAll(byInputName));
+                        assertTrue(e.getMessage().contains("needs the keys [kind, price] (the model's input dict keys), got [kind_in, price_in]")
+                                && e.getMessage().contains("the Inputs' names [kind_in, price_in] are not its keys"), e.getMessage());
+                    }
+                }
+            }
+        }
+        try (Model m = Models.load(dictFile("cross.keras"))) {   // the keys decide, not the names: swapped, Keras' swapped values
+            assertOutputsAre(expected("cross").get("predict_swapped"), m.predictAll(Map.of("left", npy("x_right"), "right", npy("x_left"))), "swapped");
+        }
+    }
+
+    /**
+     * The same files train and evaluate as Keras: compiled from their files (cross: the loss by output name with
+     * loss_weights by position, in output order; rename: the loss by position with loss_weights by name, which Keras 3 pairs
+     * in sorted-key order), evaluated by dict with and without sample weights (the dict forms with weights), and cross fit
+     * for two epochs with weighted dict validation data: the history and the predictions after it are Keras'. The model's
+     * input keys, output names and compiled state are those Keras gives.
+     */
+    @Test
+    void kerasModelsOfDictInputsTrainAndEvaluateAsKeras() throws IOException {
+        Tensor sw = npy("sw"), sw2 = npy("sw2");
+        for (String model : List.of("cross", "rename")) {
+            try (Model m = Models.load(dictFile(model + ".keras"))) {
+                Map<String, Object> want = expected(model);
+                assertTrue(m.dictInputs() && m.isCompiled(), model);
+                assertEquals(keys(model).stream().sorted().toList(), m.inputNames(), model);
+                assertEquals(want.get("inputs"), m.inputs().stream().map(n -> n.layer().name()).toList(), model);
+                assertEquals(want.get("output_names"), m.outputNames(), model);
+                assertLogsAre(want.get("evaluate"), m.evaluateAll(x(model), y()), model + " evaluate");
+                assertLogsAre(want.get("evaluate_sw"), m.evaluateAll(x(model), y(), 32, null, sw), model + " evaluate, sample_weight=sw");
+                assertLogsAre(want.get("evaluate_sw_per_output"), m.evaluateAll(x(model), y(), 32, null, List.of(sw, sw2)),
+                        model + " evaluate, sample_weight=[sw, sw2]");
+                // as Keras ran them: x by key, y a list in output order [zz, aa]
+                assertLogsAre(want.get("evaluate_sw"), m.evaluateAll(x(model), yList(), 32, null, sw), model + " evaluate, list y, sample_weight=sw");
+                assertLogsAre(want.get("evaluate_sw_per_output"), m.evaluateAll(x(model), yList(), 32, null, List.of(sw, sw2)),
+                        model + " evaluate, list y, sample_weight=[sw, sw2]");
+            }
+        }
+        for (boolean listY : new boolean[] {false, true}) fitCrossWithWeightedValidation(listY, sw, sw2);
+    }
+
+    private static List<Tensor> yList() throws IOException { return List.of(npy("y_zz"), npy("y_aa")); }
+
+    /** cross.keras fit as make_dict_inputs.py fits it, its weighted validation y a map by output name or ({@code listY}) Keras' list. */
+    private static void fitCrossWithWeightedValidation(boolean listY, Tensor sw, Tensor sw2) throws IOException {
+        try (Model m = Models.load(dictFile("cross.keras"))) {
+            FitOptions o = new FitOptions().epochs(2).batchSize(3).shuffle(false).verbose(0);
+            History h = m.fit(x("cross"), y(), listY ? o.validationData(x("cross"), yList(), List.of(sw, sw2)) : o.validationData(x("cross"), y(), List.of(sw, sw2)));
+            @SuppressWarnings("unchecked")
+            Map<String, List<Number>> want = (Map<String, List<Number>>) expected("cross").get("fit_history");
+            assertEquals(want.keySet(), h.history().keySet());
+            for (var e : want.entrySet()) {
+                for (int i = 0; i < 2; i++) assertEquals(e.getValue().get(i).doubleValue(), h.get(e.getKey()).get(i), 1e-5, e.getKey() + " epoch " + i + ", listY " + listY);
+            }
+            assertOutputsAre(expected("cross").get("predict_after_fit"), m.predictAll(x("cross")), "after fit");
+        }
+    }
+
+    /**
+     * A dict-input model saved by jrnn keeps its dict: input_layers is the Keras file's {key: ref} (Keras 3.15.1 loads it
+     * with the same keys, make_dict_inputs.py's check), and jrnn reads it back by the keys. The dict was written as a list.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aModelOfDictInputsSavesItsDict() throws IOException {
+        for (String model : List.of("cross", "rename")) {
+            try (Model m = Models.load(dictFile(model + ".keras"))) {
+                Path saved = dir.resolve(model + ".keras");
+                m.save(saved);
+                Map<String, Object> c = (Map<String, Object>) ((Map<String, Object>) Json.parse(m.toJson())).get("config");
+                Object fromKeras = model.equals("cross") ? Map.of("left", List.of("right", 0L, 0L), "right", List.of("left", 0L, 0L))
+                        : Map.of("kind", List.of("kind_in", 0L, 0L), "price", List.of("price_in", 0L, 0L));
+                assertEquals(fromKeras, c.get("input_layers"), model);
+                try (Model back = Models.load(saved)) {
+                    assertTrue(back.dictInputs(), model);
+                    assertOutputsAre(expected(model).get("predict"), back.predictAll(x(model)), model + " saved by jrnn");
+                }
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -319,5 +320,67 @@ class KerasTrainingTest {
             assertEquals(Map.of("b", List.of("mae", new dev.jrnn.losses.Auc().name("auc").numThresholds(20).serialize())), m.metricsConfig().get(0));
             assertEquals(List.of(List.of("mse", "mae"), List.of()), m.metricsConfig().get(1));
         }
+    }
+
+    /** A compile config of {@code loss} and {@code lossWeights} (JSON) on a model of outputs [zz, aa]; its warnings into {@code warnings}. */
+    private static dev.jrnn.model.Model zzAa(String loss, String lossWeights, List<String> warnings) throws Exception {
+        return zzAa(loss, lossWeights, warnings, true);
+    }
+
+    /** As above, of a Keras 3 file ({@code keras3}) or a tf.keras 2 file's training_config. */
+    private static dev.jrnn.model.Model zzAa(String loss, String lossWeights, List<String> warnings, boolean keras3) throws Exception {
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(3).name("x");
+        dev.jrnn.model.Model m = new dev.jrnn.model.Model(in, List.of(new Dense(1).name("zz").apply(in), new Dense(1).name("aa").apply(in)));
+        warnings.addAll(dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> KerasTraining.compile(m, Json.parse(
+                "{\"loss\": " + loss + ", \"loss_weights\": " + lossWeights + ", \"metrics\": null, \"optimizer\": {\"class_name\": \"SGD\","
+                        + " \"config\": {\"learning_rate\": 0.1}}}"), keras3 ? "f.keras" : "f.h5", keras3)));
+        return m;
+    }
+
+    /**
+     * Keras 3.15.1 compiles a loss dict with a loss_weights list (the positions in output order: [zz, aa] weighs zz by 0.3)
+     * and a loss list with a loss_weights dict (the dict's values by position in sorted-key order, its keys unread: zz
+     * gets aa's 2.0), as make_dict_inputs.py's files show; such files loaded uncompiled. The second weighs other outputs
+     * than its keys name: one warning says so.
+     */
+    @Test
+    void lossWeightsAndLossesOfDifferentFormsCompileAsKerasPairsThem() throws Exception {
+        List<String> warnings = new java.util.ArrayList<>();
+        try (dev.jrnn.model.Model m = zzAa("{\"aa\": \"binary_crossentropy\", \"zz\": \"mse\"}", "[0.3, 2.0]", warnings)) {
+            assertEquals(List.of(0.30000001192092896, 2.0), m.lossWeights());
+            assertEquals("binary_crossentropy", dev.jrnn.losses.Losses.kerasName(m.losses().get(1)));
+        }
+        assertEquals(List.of(), warnings);
+        try (dev.jrnn.model.Model m = zzAa("[\"mse\", \"binary_crossentropy\"]", "{\"zz\": 0.25, \"aa\": 4.0}", warnings)) {
+            assertEquals(List.of(4.0, 0.25), m.lossWeights());
+        }
+        assertEquals(List.of("f.keras: loss_weights {aa=4.0, zz=0.25} are given by name beside a list of losses; Keras 3 pairs them"
+                + " with the outputs [zz, aa] by position in sorted-key order [aa, zz], and so does jrnn, as the model was trained"
+                + " (weights [4.0, 0.25])"), warnings);
+    }
+
+    /**
+     * tf.keras 2 reads a loss_weights dict beside a loss list by output name (LossesContainer._conform_to_outputs ->
+     * map_to_output_names: [struct.pop(name, None) for name in output_names], an output left out weighed by 1, a key that
+     * names no output refused), not by position in sorted-key order as Keras 3: a tf.keras 2 file's dict compiles by name,
+     * silently.
+     */
+    @Test
+    void tfKeras2ReadsLossWeightsDictBesideLossListByOutputName() throws Exception {
+        List<String> warnings = new java.util.ArrayList<>();
+        try (dev.jrnn.model.Model m = zzAa("[\"mse\", \"binary_crossentropy\"]", "{\"zz\": 0.25, \"aa\": 4.0}", warnings, false)) {
+            assertTrue(m.isCompiled());
+            assertEquals(List.of(0.25, 4.0), m.lossWeights());
+            assertEquals("binary_crossentropy", dev.jrnn.losses.Losses.kerasName(m.losses().get(1)));
+        }
+        try (dev.jrnn.model.Model m = zzAa("[\"mse\", \"mse\"]", "{\"aa\": 4.0}", warnings, false)) {
+            assertEquals(List.of(1.0, 4.0), m.lossWeights());
+        }
+        assertEquals(List.of(), warnings);
+        try (dev.jrnn.model.Model m = zzAa("[\"mse\", \"mse\"]", "{\"aa\": 4.0, \"yy\": 2.0}", warnings, false)) {
+            assertFalse(m.isCompiled());
+        }
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("[yy]"), warnings.get(0));
     }
 }
