@@ -327,8 +327,9 @@ final class InputCheck {
         if (out == null) return;
         for (int d : out) if (d <= 0) return;   // unknown until the batch runs: BatchLoss checks it then
         if (forms == null) return;
-        Loss loss = forms.of(k, y.shape(), out), own = losses.get(k);
+        Loss loss = forms.of(k, y.shape(), out);
         if (loss == null) return;   // no loss and no metrics on it: nothing reads this target
+        Loss own = losses.get(k);
         Node on = graph.outputs.get(k);
         int cols = out.length == 0 ? 1 : out[out.length - 1];
         long perSample = Tensor.size(out);
