@@ -63,7 +63,7 @@ final class ConfusionCounts {
         int from = column < 0 ? 0 : column, to = column < 0 ? cols : column + 1;
         for (int r = 0; r < rows; r++) {
             double w = weights == null ? 1 : weights[r];
-            if (w == 0) continue;
+            if (w == 0) continue;   // adds 0 whatever the values (Keras weighs 0/1 indicators, never NaN)
             for (int c = from; c < to; c++) {
                 float p = pred[r * cols + c];
                 if (sigmoid) p = (float) (1 / (1 + Math.exp(-p)));

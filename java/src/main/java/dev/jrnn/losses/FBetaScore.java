@@ -81,8 +81,7 @@ public final class FBetaScore extends CountingMetric {
     public void update(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state) {
         boolean micro = "micro".equals(average);
         for (int r = 0; r < rows; r++) {
-            double w = weights == null ? 1 : weights[r];
-            if (w == 0) continue;
+            double w = weights == null ? 1 : weights[r];   // every row, as Keras: a NaN target weighing 0 still adds NaN
             int o = r * cols;
             float max = Float.NEGATIVE_INFINITY;
             if (threshold == null) for (int c = 0; c < cols; c++) max = Math.max(max, pred[o + c]);

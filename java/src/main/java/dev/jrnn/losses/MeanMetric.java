@@ -6,8 +6,9 @@ import java.util.Arrays;
 
 /**
  * A metric of the user's own: a function of one sample's targets and predictions, averaged over the epoch's samples
- * (weighted by sample weights; for a sequence output, one value per step, over the valid steps), as Keras' {@code
- * MeanMetricWrapper} takes {@code compile(metrics=[my_fn])}. The function sees the last axis: an output of 3 columns
+ * (weighted by sample weights; for a sequence output, one value per step, over the valid steps: the function is called
+ * on the masked steps too, which weigh 0, so a NaN there makes the metric NaN), as Keras' {@code MeanMetricWrapper}
+ * takes {@code compile(metrics=[my_fn])}. The function sees the last axis: an output of 3 columns
  * gives it arrays of 3 (a sparse target: its one class index).
  *
  * <pre>{@code
@@ -86,7 +87,7 @@ public final class MeanMetric implements EpochMetric {
         int tc = sparse ? 1 : cols;
         for (int r = 0; r < rows; r++) {
             double w = weights == null ? 1 : weights[r];
-            if (w == 0) continue;
+            // every row, the masked and zero-weight ones too, as Keras' MeanMetricWrapper: 0 * NaN there is NaN
             state[0] += w * fn.apply(Arrays.copyOfRange(target, r * tc, (r + 1) * tc), Arrays.copyOfRange(pred, r * cols, (r + 1) * cols));
             state[1] += w;
         }

@@ -188,7 +188,8 @@ public enum Metric implements EpochMetric {
 
     /**
      * Sum of the metric over {@code rows} rows of {@code cols} predictions, to be divided by what {@link #count}
-     * gives for the same rows (see {@link #value}). {@code weights} (nullable, one per row) masks rows.
+     * gives for the same rows (see {@link #value}). {@code weights} (nullable, one per row) weighs and masks rows; as in
+     * Keras, every row's value is multiplied by its weight, so a NaN value of a row weighing 0 makes the sum NaN.
      */
     public double sum(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights) {
         if (loss == null) {   // the loss tells sparse from dense targets and the accuracy's threshold (logits or not)
@@ -197,8 +198,7 @@ public enum Metric implements EpochMetric {
         double s = 0;
         for (int r = 0; r < rows; r++) {
             double w = weights == null ? 1 : weights[r];
-            if (w == 0) continue;
-            s += w * rowValue(loss, r, cols, pred, target);
+            s += w * rowValue(loss, r, cols, pred, target);   // as Keras' Mean: a row weighing 0 adds 0 * NaN = NaN too
         }
         return s;
     }

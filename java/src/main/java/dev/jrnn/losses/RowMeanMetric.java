@@ -22,8 +22,7 @@ abstract class RowMeanMetric extends NamedMetric {
     public final void update(Loss loss, int rows, int cols, float[] pred, float[] target, float[] weights, double[] state) {
         for (int r = 0; r < rows; r++) {
             double w = weights == null ? 1 : weights[r];
-            if (w == 0) continue;
-            state[0] += w * row(r, cols, pred, target);
+            state[0] += w * row(r, cols, pred, target);   // every row, as Keras' Mean (its values compare, so never NaN)
             state[1] += w;
         }
     }

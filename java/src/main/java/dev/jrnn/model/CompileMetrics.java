@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Compile's {@code metrics} and {@code weighted_metrics} resolved to one {@link Slot} per metric and output, each with the
@@ -29,7 +31,7 @@ final class CompileMetrics {
      */
     record Slot(int output, EpochMetric metric, String key, boolean weighted, String name) {}
 
-    static final CompileMetrics NONE = new CompileMetrics(List.of(), List.of(), List.of(), List.of(), null, Map.of(), List.of());
+    static final CompileMetrics NONE = new CompileMetrics(List.of(), List.of(), List.of(), List.of(), null, Map.of(), Set.of(), List.of());
 
     final List<Slot> slots;
     /** The names of {@code metrics} (an output's prefix left off), each once for the every-output form; one config each. */
@@ -40,13 +42,16 @@ final class CompileMetrics {
     final Object weightedConfig;
     /** For each output compiled without a loss that has metrics: the loss whose targets its metrics read. */
     private final Map<Integer, Loss> forms;
+    /** The outputs among those whose metrics all resolve from the shapes ("accuracy"): their targets' form is read from the data. */
+    private final Set<Integer> byShape;
     /** The default names Keras draws for the metric names given ("auc"), in its order, when the metrics are first built. */
     private final List<String> draws;
     private boolean built;
 
     private CompileMetrics(List<Slot> slots, List<String> names, List<Object> configs, Object metricsConfig, Object weightedConfig,
-                           Map<Integer, Loss> forms, List<String> draws) {
+                           Map<Integer, Loss> forms, Set<Integer> byShape, List<String> draws) {
         this.forms = forms;
+        this.byShape = byShape;
         this.draws = draws;
         this.slots = slots;
         this.names = names;
@@ -69,11 +74,25 @@ final class CompileMetrics {
     }
 
     /**
-     * What the metrics of output {@code o}, compiled without a loss, read its targets as (Keras decides per metric from
-     * the shapes; jrnn per output): class indices (sparse categorical cross-entropy's) when one of them takes class
-     * indices, else dense targets (mean squared error's); null when the output has no metrics (its targets are not read).
+     * What the metrics of output {@code o}, compiled without a loss, read its targets as, before the targets are seen:
+     * class indices (sparse categorical cross-entropy's) when one of them takes class indices, else dense targets (mean
+     * squared error's); null when the output has no metrics (its targets are not read).
      */
     Loss targetForm(int o) { return forms.get(o); }
+
+    /**
+     * {@link #targetForm} for targets of batch shape {@code y} against the output's per-sample shape {@code out}: where
+     * every metric of the output resolves from the shapes ("accuracy"), Keras 3's get_metric decides, as it does without a
+     * loss to look at: class indices when the targets have a lower rank than the output, or a last axis of 1 against
+     * several columns (a one-column output reads them either way).
+     */
+    Loss targetForm(int o, int[] y, int[] out) {
+        Loss f = forms.get(o);
+        if (f == null || !byShape.contains(o) || y == null || out == null || out.length == 0) return f;
+        int cols = out[out.length - 1];
+        boolean indices = cols > 1 && (y.length < out.length + 1 || y[y.length - 1] == 1);
+        return indices ? Loss.SPARSE_CATEGORICAL_CROSSENTROPY : f;
+    }
 
     /** The keys the metrics are logged under (val_ left off), in Keras' order: the metrics output by output, then the weighted ones. */
     List<String> keys() { return slots.stream().map(Slot::key).toList(); }
@@ -110,11 +129,14 @@ final class CompileMetrics {
         Object mc = r.add("metrics", plain.toArray(), false);
         Object wc = weighted == null ? null : r.add("weightedMetrics", weighted.metrics().toArray(), true);
         Map<Integer, Loss> forms = new HashMap<>();
+        Set<Integer> byShape = new HashSet<>();
         for (Slot sl : r.slots) {
-            if (losses.get(sl.output()) == null) forms.put(sl.output(), r.forms.getOrDefault(sl.output(), Loss.MSE));
+            if (losses.get(sl.output()) != null) continue;
+            forms.put(sl.output(), r.forms.getOrDefault(sl.output(), Loss.MSE));
+            if (!r.forms.containsKey(sl.output())) byShape.add(sl.output());
         }
         return new CompileMetrics(List.copyOf(r.slots), List.copyOf(r.names), Collections.unmodifiableList(r.configs),
-                mc == null ? List.of() : mc, wc, Map.copyOf(forms), List.copyOf(r.draws));
+                mc == null ? List.of() : mc, wc, Map.copyOf(forms), Set.copyOf(byShape), List.copyOf(r.draws));
     }
 
     /** Builds the slots of both arguments, numbering the keys across them as Keras' result() does. */

@@ -23,18 +23,24 @@ final class InputCheck {
     private final Graph graph;
     /** The compiled loss of each output (null: none), for messages; empty or null when no targets are checked. */
     private final List<Loss> losses;
-    /** What each output's targets are read as ({@link Trainer#targetLoss}; null: not read); as {@code losses}. */
-    private final List<Loss> forms;
+    /** What each output's targets are read as ({@link Trainer#targetLoss}); null when no targets are checked. */
+    private final Forms forms;
+
+    /** What output {@code k}'s targets of batch shape {@code y} are read as against its per-sample shape {@code out}; null: not read. */
+    @FunctionalInterface
+    interface Forms {
+        Loss of(int k, int[] y, int[] out);
+    }
 
     /** Whether an input one rank off in a last axis of 1 is reshaped to the model's rank (see {@link #conform}). */
     private final boolean conformRanks;
 
     /** Checks for a Dataset's batches, which {@link DatasetBatches} views at the model's rank ({@link #conformShape}) first. */
-    InputCheck(String name, Graph graph, List<Loss> losses, List<Loss> forms) {
+    InputCheck(String name, Graph graph, List<Loss> losses, Forms forms) {
         this(name, graph, losses, forms, false);
     }
 
-    private InputCheck(String name, Graph graph, List<Loss> losses, List<Loss> forms, boolean conformRanks) {
+    private InputCheck(String name, Graph graph, List<Loss> losses, Forms forms, boolean conformRanks) {
         this.name = name;
         this.graph = graph;
         this.losses = losses;
@@ -46,7 +52,7 @@ final class InputCheck {
      * Checks for in-memory tensors, whose {@link #prepare} also takes an input one rank off in a last axis of 1, as
      * Keras' functional models do: x of shape (n, 3) for an input (None, 3, 1), or (n, 3, 1) for (None, 3).
      */
-    static InputCheck forTensors(String name, Graph graph, List<Loss> losses, List<Loss> forms) {
+    static InputCheck forTensors(String name, Graph graph, List<Loss> losses, Forms forms) {
         return new InputCheck(name, graph, losses, forms, true);
     }
 
@@ -298,9 +304,16 @@ final class InputCheck {
         return false;
     }
 
-    /** Whether the checks read the targets' values (class indices of a sparse loss). */
+    /**
+     * Whether the checks read the targets' values: class indices of a sparse loss, or maybe of an output without a loss
+     * (its metrics may read them as class indices, by the targets' shape).
+     */
     boolean readsTargets() {
-        if (forms != null) for (Loss l : forms) if (l != null && l.sparse()) return true;
+        if (forms == null) return false;
+        for (int k = 0; k < graph.outputs.size(); k++) {
+            Loss l = forms.of(k, null, null);
+            if (l != null && (l.sparse() || losses != null && k < losses.size() && losses.get(k) == null)) return true;
+        }
         return false;
     }
 
@@ -342,9 +355,10 @@ final class InputCheck {
     private void checkTarget(int k, Tensor y, int[] out, String where, String label) {
         if (out == null) return;
         for (int d : out) if (d <= 0) return;   // unknown until the batch runs: BatchLoss checks it then
-        if (forms == null || forms.isEmpty()) return;
-        Loss loss = forms.get(k), own = losses.get(k);
+        if (forms == null) return;
+        Loss loss = forms.of(k, y.shape(), out);
         if (loss == null) return;   // no loss and no metrics on it: nothing reads this target
+        Loss own = losses.get(k);
         Node on = graph.outputs.get(k);
         int cols = out.length == 0 ? 1 : out[out.length - 1];
         long perSample = Tensor.size(out);

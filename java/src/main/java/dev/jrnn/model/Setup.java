@@ -37,8 +37,8 @@ final class Setup {
     /** What output {@code k}'s targets are read as: its loss, or its metrics' form; null when nothing reads them. */
     Loss targetLoss(int k) { return model.targetLoss(k); }
 
-    /** {@link Model#targetLosses}. */
-    List<Loss> targetLosses() { return model.targetLosses(); }
+    /** {@link Model#targetLoss(int, int[], int[])}: for targets of batch shape {@code y} against the per-sample shape {@code out}. */
+    Loss targetLoss(int k, int[] y, int[] out) { return model.targetLoss(k, y, out); }
 
     /** The outputs whose loss a batch with {@code targets} computes: those with a target and a loss. */
     boolean[] trained(boolean[] targets) {

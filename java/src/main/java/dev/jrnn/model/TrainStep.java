@@ -111,10 +111,12 @@ final class TrainStep {
         for (int k = 0; k < outputs.size(); k++) {
             Tensor y = h.ys().get(k);
             DTensor tgt = targets.get(k);
-            Loss form = s.targetLoss(k);   // an output without a loss: what its metrics read; null when nothing does
-            if (y == null || tgt == null || form == null) continue;
+            if (y == null || tgt == null) continue;
             Node on = outputs.get(k);
             DTensor pred = p.value(on);
+            // an output without a loss: what its metrics read (by the targets' shape for "accuracy"); null when nothing does
+            Loss form = s.targetLoss(k, y.shape(), Arrays.copyOfRange(pred.shape(), 1, pred.rank()));
+            if (form == null) continue;
             int cols = pred.dim(-1);
             long size = pred.size();
             int rows = (int) (size / cols);
@@ -129,7 +131,7 @@ final class TrainStep {
             DTensor mask = rowMask(p.masks.get(on), pred, rows), lossMask = mask, lossTgt = tgt;
             Tensor sw = h.weights() == null ? null : h.weights().get(k);
             if (loss == null) {   // Keras' loss=[None, ...]: no loss, no gradient, only its metrics
-                if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data(), sw);
+                if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, form, pred, mask, rows, cols, y.data(), sw);
                 continue;
             }
             if (loss.ignoreClass() != null) {
@@ -159,16 +161,16 @@ final class TrainStep {
                 return a;
             });
             // metrics weigh by the mask itself (Keras: a Mean over the epoch's valid steps), not by the loss's per-batch weights
-            if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, pred, mask, rows, cols, y.data(), sw);
+            if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, form, pred, mask, rows, cols, y.data(), sw);
         }
         s.penalties().loss(backend, p, dOut, lossOut, lossOff + s.outputs() + 1, guard, s.modelTrains());
     }
 
     /**
-     * Adds output {@code k}'s batch to its metrics' states: each weighed by the mask {@code w} (nullable) where it takes one,
+     * Adds output {@code k}'s batch, whose targets are read as {@code form}'s, to its metrics' states: each weighed by the mask {@code w} (nullable) where it takes one,
      * a weighted metric also by the sample weights {@code sw} (nullable; Keras' apply_mask multiplies the two, as for the loss).
      */
-    private void addMetrics(EpochLogs acc, int k, DTensor pred, DTensor w, int rows, int cols, float[] yt, Tensor sw) {
+    private void addMetrics(EpochLogs acc, int k, Loss form, DTensor pred, DTensor w, int rows, int cols, float[] yt, Tensor sw) {
         float[] pr = new float[(int) pred.size()];
         backend.download(pred.buf(), 0, pr, 0, pr.length);
         float[] wh = null;
@@ -188,7 +190,7 @@ final class TrainStep {
             EpochMetric m = sl.metric();
             // Keras' RMSE, precision, recall, AUC, F-scores count masked steps too
             float[] mw = sl.weighted() && swh != null ? (m.usesMask() ? swMasked : swh) : m.usesMask() ? wh : null;
-            m.update(s.targetLoss(k), rows, cols, pr, yt, mw, acc.metricState[j]);
+            m.update(form, rows, cols, pr, yt, mw, acc.metricState[j]);
         }
     }
 

@@ -282,12 +282,11 @@ public abstract class Trainer {
      */
     final Loss targetLoss(int k) { return loss(k) != null ? loss(k) : metrics.targetForm(k); }
 
-    /** {@link #targetLoss} of each output. */
-    final List<Loss> targetLosses() {
-        List<Loss> r = new java.util.ArrayList<>();
-        for (int k = 0; k < losses().size(); k++) r.add(targetLoss(k));
-        return r;
-    }
+    /**
+     * {@link #targetLoss} for targets of batch shape {@code y} against output {@code k}'s per-sample shape {@code out}
+     * (an output without a loss whose metrics resolve from the shapes reads class indices or dense targets by them).
+     */
+    final Loss targetLoss(int k, int[] y, int[] out) { return loss(k) != null ? loss(k) : metrics.targetForm(k, y, out); }
 
     /** The optimizer compile was given (Keras' {@code model.optimizer}); null before compile. */
     public Optimizer optimizer() { return optimizer; }
@@ -378,7 +377,7 @@ public abstract class Trainer {
     /** What {@link #stopPredicting(boolean)} last set on this thread. */
     public boolean stopPredicting() { return stops.get()[1]; }
 
-    InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), targetLosses()); }
+    InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), this::targetLoss); }
 
     /**
      * Inputs by name, as Keras' {@code fit(x={"words": w, "meta": m}, y)}: each key of {@link Model#inputNames()} (the

@@ -95,4 +95,31 @@ class MetricsPerOutputBadInputTest {
         bad(() -> WeightedMetrics.of((Object[]) null), "WeightedMetrics.of: metrics is null");
         bad(() -> new WeightedMetrics(null), "WeightedMetrics: metrics is null");
     }
+
+    /**
+     * "accuracy" on an output without a loss reads class indices or dense targets by their shape (Keras' get_metric);
+     * targets of neither fit are refused naming the target, the output and what its metrics need, and class indices
+     * outside the classes too. "crossentropy" / "ce", which Keras resolves from the shapes as losses only, are no
+     * metric names there either (Keras 3.15.1: "Could not interpret metric identifier").
+     */
+    @Test
+    void accuracyWithoutALossTakesTargetsOfEitherShapeOnly() {
+        m.compile("adam", java.util.Arrays.asList(null, "binary_crossentropy"), List.of(List.of("accuracy"), List.of()));
+        dev.jrnn.tensor.Tensor x = dev.jrnn.tensor.Tensor.of(new float[5 * 8], 5, 4, 2), yk = dev.jrnn.tensor.Tensor.of(new float[5], 5, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.evaluateAll(List.of(x), List.of(dev.jrnn.tensor.Tensor.of(new float[5 * 12], 5, 4, 3), yk)));
+        assertTrue(e.getMessage().contains("y[0] has shape (5, 4, 3) (12 values per sample), output seq (None, 4, 2) needs 8 per sample"
+                + " for its metrics (it has no loss)"), e.getMessage());
+        float[] indices = new float[20];
+        indices[7] = 2;
+        e = assertThrows(IllegalArgumentException.class, () -> m.evaluateAll(List.of(x), List.of(dev.jrnn.tensor.Tensor.of(indices, 5, 4), yk)));
+        assertTrue(e.getMessage().contains("y[0] holds class index 2.0 at (1, 3); its metrics need integers in [0, 2) for output seq"), e.getMessage());
+        indices[7] = 1;
+        assertEquals(List.of("loss", "seq_accuracy"), List.copyOf(new java.util.TreeSet<>(
+                m.evaluateAll(List.of(x), List.of(dev.jrnn.tensor.Tensor.of(indices, 5, 4), yk)).keySet())), "class indices (n, T) are taken");
+        for (String ce : List.of("crossentropy", "ce")) {
+            bad(() -> m.compile("adam", java.util.Arrays.asList(null, "binary_crossentropy"), List.of(List.of(ce), List.of())),
+                    "unknown metric '" + ce + "'");
+        }
+    }
 }

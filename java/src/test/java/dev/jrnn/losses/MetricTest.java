@@ -1,7 +1,17 @@
 package dev.jrnn.losses;
 
 import dev.jrnn.backend.Loss;
+import dev.jrnn.layers.Identity;
+import dev.jrnn.layers.Masking;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.WeightedMetrics;
+import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -175,5 +185,67 @@ class MetricTest {
         // not Keras names: refused as Keras' metrics.get refuses them
         assertThrows(IllegalArgumentException.class, () -> Metric.of("rmse"));
         assertThrows(IllegalArgumentException.class, () -> Metric.of("auc"));
+    }
+
+    /**
+     * A row weighing 0 (sample weight 0, or a masked step) whose value is NaN makes the mean-of-a-value metrics NaN, as
+     * Keras' Mean adds 0 * NaN (zero_weight_nan/make_zero_weight_nan.py, Keras 3.15.1): mse, mae, rmse, pearson and the
+     * other Metric constants, a MeanMetric, and for a NaN target the F-scores; those that compare (accuracies,
+     * BinaryAccuracy(0.7), precision, AUC) stay finite. Before, jrnn skipped such rows and gave finite values.
+     */
+    @Test
+    void aRowWeighingZeroAddsItsNaNAsKeras() throws Exception {
+        Map<?, ?> g;
+        try (java.io.InputStream s = MetricTest.class.getResourceAsStream("zero_weight_nan/zero_weight_nan.json")) {
+            g = (Map<?, ?>) dev.jrnn.io.Json.parse(new String(s.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertKeras("weighted", (Map<?, ?>) g.get("weighted"), identity(false, golden(g.get("p")), golden(g.get("y")), golden(g.get("w"))));
+        assertKeras("masked", (Map<?, ?>) g.get("masked"), identity(true, golden(g.get("p_seq")), golden(g.get("y_seq")), null));
+        Model m = model(false, golden(g.get("p_t")));   // the NaN in the target instead: the F-scores take it too, AUC does not
+        m.compile("sgd", "mse", WeightedMetrics.of("mse", FBetaScore.f1().average("macro").threshold(0.5).name("f1_macro"),
+                FBetaScore.f1().average("micro").name("f1_micro"), "auc", "precision"));
+        assertKeras("nan_target", (Map<?, ?>) g.get("nan_target"),
+                m.evaluateAll(List.of(golden(g.get("p_t"))), List.of(golden(g.get("y_t"))), 2, null, golden(g.get("w"))));
+    }
+
+    /** Keras' evaluate of the generator's metrics (as weighted_metrics) through an identity model, Masking first if {@code mask}. */
+    private static Map<String, Double> identity(boolean mask, Tensor p, Tensor y, Tensor w) {
+        Model m = model(mask, p);
+        MeanMetric maxAbs = MeanMetric.of("max_abs_error", (t, q) -> {
+            double r = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < t.length; i++) r = Math.max(r, Math.abs((double) t[i] - q[i]));   // NaN in, NaN out
+            return r;
+        });
+        m.compile("sgd", "mse", WeightedMetrics.of("mse", "mae", "root_mean_squared_error", "pearson_correlation",
+                "concordance_correlation", "mape", "msle", "log_cosh_error", "cosine_similarity", "binary_accuracy", "categorical_accuracy",
+                "top_k_categorical_accuracy", "precision", "recall", new BinaryAccuracy().threshold(0.7).name("binary_accuracy_07"), maxAbs));
+        return w == null ? m.evaluateAll(List.of(p), List.of(y), 2, null) : m.evaluateAll(List.of(p), List.of(y), 2, null, w);
+    }
+
+    /** An identity model for predictions {@code p}, Masking first if {@code mask}. */
+    private static Model model(boolean mask, Tensor p) {
+        dev.jrnn.Jrnn.setBackend("cpu");
+        dev.jrnn.Jrnn.clearSession();
+        Input in = Input.shape(java.util.Arrays.copyOfRange(p.shape(), 1, p.rank()));
+        Node h = mask ? new Masking(0.0).apply(in) : in;
+        return new Model(in, new Identity().apply(h));
+    }
+
+    private static void assertKeras(String what, Map<?, ?> keras, Map<String, Double> got) {
+        assertEquals(new java.util.TreeSet<>(keras.keySet()), new java.util.TreeSet<>(got.keySet()), what);
+        for (Map.Entry<?, ?> e : keras.entrySet()) {
+            double g = got.get(e.getKey());
+            if (e.getValue().equals("NaN")) assertTrue(Double.isNaN(g), what + " " + e.getKey() + ": Keras NaN, got " + g);
+            else assertEquals(((Number) e.getValue()).doubleValue(), g, 2e-6 * Math.max(1, Math.abs(g)), what + " " + e.getKey());
+        }
+    }
+
+    /** A {shape, data} array of the generator (null: NaN). */
+    private static Tensor golden(Object o) {
+        Map<?, ?> a = (Map<?, ?>) o;
+        List<?> shape = (List<?>) a.get("shape"), data = (List<?>) a.get("data");
+        float[] v = new float[data.size()];
+        for (int i = 0; i < v.length; i++) v[i] = data.get(i) == null ? Float.NaN : ((Number) data.get(i)).floatValue();
+        return Tensor.of(v, shape.stream().mapToInt(d -> ((Number) d).intValue()).toArray());
     }
 }

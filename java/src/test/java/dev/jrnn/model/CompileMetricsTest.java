@@ -180,4 +180,62 @@ class CompileMetricsTest {
             Files.deleteIfExists(dir);
         }
     }
+
+    /**
+     * "accuracy" / "acc" on an output compiled without a loss, against Keras 3.15.1 (loss_less_accuracy/
+     * make_loss_less_accuracy.py): Keras resolves it from the targets' shape, so class indices (n) or (n, 1) against three
+     * columns read as sparse categorical accuracy and one-hot targets as categorical accuracy; so does a Keras-saved
+     * .keras of the model, evaluated in memory and from a Dataset (jrnn refused the indices before).
+     */
+    @Test
+    void accuracyWithoutALossResolvesFromTheTargetsShape() throws Exception {
+        Map<?, ?> g = lossLessGoldens();
+        Tensor xs = golden(g.get("x")), ya = golden(g.get("y_a")), yi = golden(g.get("y_b"));
+        int n = yi.dim(0);
+        float[] onehot = new float[n * 3];
+        for (int i = 0; i < n; i++) onehot[i * 3 + (int) yi.data()[i]] = 1;
+        Map<String, Tensor> yb = Map.of("indices", yi, "column", yi.reshape(n, 1), "onehot", Tensor.of(onehot, n, 3));
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) g.get("cases")).entrySet()) {
+            Map<?, ?> c = (Map<?, ?>) e.getValue();
+            String metric = (String) c.get("metric");
+            Tensor y = yb.get((String) c.get("y_b"));
+            Model m;
+            if (e.getKey().equals("loaded_keras_file")) {
+                Path file = Path.of(CompileMetricsTest.class.getResource("loss_less_accuracy/loss_less.keras").toURI());
+                m = Models.load(file);
+                assertKeras(e.getKey() + " (Dataset)", (Map<?, ?>) c.get("keras"), m.evaluateAll(
+                        dev.jrnn.data.Dataset.fromTensors(List.of(xs), List.of(ya, y)).batch(5)));
+            } else {
+                Jrnn.clearSession();
+                Input i = Input.shape(3);
+                m = new Model(i, List.of(new Dense(1).activation("sigmoid").name("a").apply(i), new Dense(3).activation("softmax").name("b").apply(i)));
+                List<Tensor> ws = new ArrayList<>();
+                for (Object t : (List<?>) g.get("weights")) ws.add(golden(t));
+                m.setWeights(ws);
+                m.compile("sgd", Arrays.asList("binary_crossentropy", null), List.of(List.of(metric), List.of(metric)));
+            }
+            assertKeras((String) e.getKey(), (Map<?, ?>) c.get("keras"), m.evaluateAll(List.of(xs), List.of(ya, y), 5, null));
+        }
+    }
+
+    private static void assertKeras(Object what, Map<?, ?> keras, Map<String, Double> got) {
+        assertEquals(new java.util.TreeSet<>(keras.keySet()), new java.util.TreeSet<>(got.keySet()), what + ": keys");
+        for (Map.Entry<?, ?> k : keras.entrySet()) {
+            assertEquals(((Number) k.getValue()).doubleValue(), got.get(k.getKey()), 2e-6, what + " " + k.getKey());
+        }
+    }
+
+    private static Map<?, ?> lossLessGoldens() throws Exception {
+        try (java.io.InputStream s = CompileMetricsTest.class.getResourceAsStream("loss_less_accuracy/loss_less_accuracy.json")) {
+            return (Map<?, ?>) Json.parse(new String(s.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Tensor golden(Object o) {
+        Map<?, ?> a = (Map<?, ?>) o;
+        List<?> shape = (List<?>) a.get("shape"), data = (List<?>) a.get("data");
+        float[] v = new float[data.size()];
+        for (int i = 0; i < v.length; i++) v[i] = ((Number) data.get(i)).floatValue();
+        return Tensor.of(v, shape.stream().mapToInt(d -> ((Number) d).intValue()).toArray());
+    }
 }

@@ -42,7 +42,7 @@ class InputCheckTest {
     void acceptsFittingDataAndKeepsEveryRow() {
         Input in = Input.shape(3, 2);
         Node out = new Dense(1).apply(new LSTM(4).apply(in));
-        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), List.of(Losses.of("mse")), List.of(Losses.of("mse")));
+        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), List.of(Losses.of("mse")), (k, yShape, outShape) -> Losses.of("mse"));
         Data d = c.prepare(List.of(Tensor.zeros(5, 3, 2)), List.of(Tensor.zeros(5, 1)), new int[] {3, 2, 1, 0, 3}, "fit", true, true);
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, d.rows());
         assertArrayEquals(new int[] {2, 3}, d.subset(2, 4).rows());
@@ -79,7 +79,7 @@ class InputCheckTest {
     void namesWhatIsWrongWithTheData() {
         Input in = Input.shape(3, 2);
         Node out = new Dense(2).apply(new LSTM(4).apply(in));
-        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), List.of(Losses.of("mse")), List.of(Losses.of("mse")));
+        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), List.of(Losses.of("mse")), (k, yShape, outShape) -> Losses.of("mse"));
         List<Tensor> x = List.of(Tensor.zeros(4, 3, 2));
         assertEquals("m.fit: x has shape (4, 3, 5), the model expects (None, 3, 2)",
                 fails(() -> c.prepare(List.of(Tensor.zeros(4, 3, 5)), null, null, "fit", false, true)));

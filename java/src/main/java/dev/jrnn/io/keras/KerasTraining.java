@@ -89,8 +89,11 @@ final class KerasTraining {
         }
         try {
             int outputs = model.isBuilt() ? model.outputs().size() : 1;   // an unbuilt Sequential (a clone) has one
-            List<Object> args = new ArrayList<>(metricsArg(tc.raw("metrics"), outputs, keras3));
-            if (tc.raw("weighted_metrics") != null) args.add(WeightedMetrics.of(metricsArg(tc.raw("weighted_metrics"), outputs, keras3).toArray()));
+            boolean legacy = tc.hasKey("optimizer_config");   // an .h5's training_config, which Keras' legacy loader reads
+            List<Object> args = new ArrayList<>(metricsArg(tc.raw("metrics"), outputs, keras3, legacy));
+            if (tc.raw("weighted_metrics") != null) {
+                args.add(WeightedMetrics.of(metricsArg(tc.raw("weighted_metrics"), outputs, keras3, legacy).toArray()));
+            }
             compile(model, o, loss, lw, args.toArray());
         } catch (IllegalArgumentException e) {
             compile(model, o, loss, lw);
@@ -193,20 +196,64 @@ final class KerasTraining {
      * output as one argument (the same List for every output as the every-output form it was written from), else the
      * metrics for every output; a Keras 3 file's flat list as long as the outputs (2 or more) gives one metric to each,
      * as Keras 3 reads it. One metric jrnn lacks leaves the model without metrics (compiled, with a warning that names it).
+     * {@code legacy}: an .h5's training_config, whose metric names Keras' legacy loader renames ({@link #legacyMetric}).
      */
-    private static List<Object> metricsArg(Object raw, int outputs, boolean keras3) {
+    private static List<Object> metricsArg(Object raw, int outputs, boolean keras3, boolean legacy) {
         if (raw instanceof Map<?, ?> m && !m.containsKey("class_name")) {
             Map<String, Object> r = new java.util.LinkedHashMap<>();
-            m.forEach((k, v) -> r.put(String.valueOf(k), metrics(v)));
+            m.forEach((k, v) -> r.put(String.valueOf(k), metrics(v, legacy)));
             return List.of(r);
         }
         if (raw instanceof List<?> l && !l.isEmpty() && (l.stream().allMatch(x -> x == null || x instanceof List<?>)
                 || keras3 && outputs > 1 && l.size() == outputs)) {
-            List<List<Object>> per = l.stream().map(KerasTraining::metrics).toList();
+            List<List<Object>> per = l.stream().map(v -> metrics(v, legacy)).toList();
             return per.stream().distinct().count() == 1 && l.size() == outputs && outputs > 1 && l.stream().allMatch(x -> x instanceof List<?>)
                     ? per.get(0) : List.of(per);
         }
-        return metrics(raw);
+        return metrics(raw, legacy);
+    }
+
+    /** Keras 3's metric classes (keras.metrics.ALL_OBJECTS), which its legacy loader finds by a string. */
+    private static final List<String> KERAS_METRIC_CLASSES = List.of("Metric", "Mean", "Sum", "MeanMetricWrapper", "MeanSquaredError",
+            "RootMeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity",
+            "LogCoshError", "R2Score", "AUC", "FalseNegatives", "FalsePositives", "Precision", "PrecisionAtRecall", "Recall",
+            "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity", "TrueNegatives", "TruePositives",
+            "ConcordanceCorrelation", "PearsonCorrelation", "Hinge", "SquaredHinge", "CategoricalHinge", "KLDivergence", "Poisson",
+            "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Accuracy", "BinaryAccuracy",
+            "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "F1Score",
+            "FBetaScore", "IoU", "BinaryIoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU");
+
+    /**
+     * A metric string of an .h5's training_config as Keras 3's legacy loader compiles it (saving_utils._deserialize_metric):
+     * "accuracy", "acc", "crossentropy" and "ce" as they are; any other string Keras' ALL_OBJECTS_DICT holds (a class
+     * name, its snake case, "bce", "mse", "mae", "mape", "msle" and their capitals) becomes its class made with its
+     * default name, logged as that ("mse" -> mean_squared_error, "bce" -> binary_crossentropy, LogCoshError's
+     * "logcosh"); the classes Keras numbers (AUC, Precision, Recall, the confusion counts) draw theirs here, in the
+     * order Keras draws them at the first fit or evaluate ("AUC" and "auc": auc, auc_1). Any other string as it is.
+     */
+    private static Object legacyMetric(String s) {
+        if (List.of("accuracy", "acc", "crossentropy", "ce").contains(s)) return s;
+        String cls = switch (s) {
+            case "bce", "BCE" -> "BinaryCrossentropy";
+            case "mse", "MSE" -> "MeanSquaredError";
+            case "mae", "MAE" -> "MeanAbsoluteError";
+            case "mape", "MAPE" -> "MeanAbsolutePercentageError";
+            case "msle", "MSLE" -> "MeanSquaredLogarithmicError";
+            default -> KERAS_METRIC_CLASSES.stream().filter(c -> c.equals(s) || Keras3Weights.snakeCase(c).equals(s)).findFirst().orElse(null);
+        };
+        if (cls == null) return s;
+        switch (cls) {   // no default name of their own: each draws "auc", "auc_1", ... as Keras' auto_name
+            case "AUC": return new dev.jrnn.losses.Auc();
+            case "Precision": return new dev.jrnn.losses.Precision();
+            case "Recall": return new dev.jrnn.losses.Recall();
+            case "TruePositives": return new dev.jrnn.losses.TruePositives();
+            case "FalsePositives": return new dev.jrnn.losses.FalsePositives();
+            case "TrueNegatives": return new dev.jrnn.losses.TrueNegatives();
+            case "FalseNegatives": return new dev.jrnn.losses.FalseNegatives();
+            default: break;
+        }
+        String name = cls.equals("LogCoshError") ? "logcosh" : cls.equals("FBetaScore") ? "fbeta_score" : Keras3Weights.snakeCase(cls);
+        return metric(Map.of("class_name", cls, "config", Map.of("name", name)), false);
     }
 
     private static boolean isMetricName(String name) {
@@ -225,11 +272,11 @@ final class KerasTraining {
         }
     }
 
-    /** The metrics jrnn has among {@code v}: none (null), one metric, or a list of them. */
-    private static List<Object> metrics(Object v) {
+    /** The metrics jrnn has among {@code v}: none (null), one metric, or a list of them; {@code legacy}: an .h5's. */
+    private static List<Object> metrics(Object v, boolean legacy) {
         List<Object> r = new ArrayList<>();
         for (Object m : v instanceof List<?> l ? l : v == null ? List.of() : List.of(v)) {
-            Object metric = metric(m);
+            Object metric = metric(m, legacy);
             if (metric != null) r.add(metric);
         }
         return r;
@@ -239,8 +286,8 @@ final class KerasTraining {
      * A metric given as "mse" or {"class_name": "MeanSquaredError", ...} (by its snake_case name), a metric object with
      * options (AUC, F1Score, R2Score, TruePositives, BinaryCrossentropy, ...: its options and name kept); null otherwise.
      */
-    private static Object metric(Object v) {
-        if (v instanceof String s) return s;
+    private static Object metric(Object v, boolean legacy) {
+        if (v instanceof String s) return legacy ? legacyMetric(s) : s;
         if (v instanceof Map<?, ?> m && "MeanMetricWrapper".equals(m.get("class_name")) && m.get("config") instanceof Map<?, ?> cm) {
             // tf.keras 2 saves a fitted model's metric strings as the wrapper of the function each resolved to,
             // {"name": "accuracy", "fn": "binary_accuracy"} (the name prefixed by the output's with several): the name

@@ -383,4 +383,40 @@ class KerasTrainingTest {
         assertEquals(1, warnings.size());
         assertTrue(warnings.get(0).contains("[yy]"), warnings.get(0));
     }
+
+    /**
+     * The metric names Keras 3.15.1 logs after loading its own .h5 and .keras (h5_metric_names/make_h5_metric_names.py):
+     * the .h5's strings renamed as Keras' legacy loader makes them (mse -> mean_squared_error, AUC and auc -> auc, auc_1,
+     * the weighted AUC auc_2, bce -> binary_crossentropy_1, LogCoshError's logcosh), the .keras's kept as given; the
+     * values equal Keras'. jrnn kept the .h5's strings as given before.
+     */
+    @Test
+    void anH5sMetricNamesAreThoseKerasLoadsItWith() throws Exception {
+        Map<?, ?> g;
+        try (java.io.InputStream s = KerasTrainingTest.class.getResourceAsStream("h5_metric_names/h5_metric_names.json")) {
+            g = (Map<?, ?>) Json.parse(new String(s.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        dev.jrnn.Jrnn.setBackend("cpu");
+        dev.jrnn.tensor.Tensor x = vector(g.get("x"), 20, 3), y = vector(g.get("y"), 20, 1), w = vector(g.get("w"), 20);
+        for (String file : List.of("names.h5", "names.keras")) {
+            dev.jrnn.Jrnn.clearSession();
+            java.nio.file.Path path = java.nio.file.Path.of(KerasTrainingTest.class.getResource("h5_metric_names/" + file).toURI());
+            try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(path)) {
+                Map<String, Double> got = m.evaluateAll(List.of(x), List.of(y), 8, null, w);
+                Map<?, ?> keras = (Map<?, ?>) g.get(file);
+                assertEquals(new java.util.TreeSet<>(keras.keySet()), new java.util.TreeSet<>(got.keySet()), file);
+                for (Map.Entry<?, ?> e : keras.entrySet()) {
+                    double want = ((Number) e.getValue()).doubleValue();
+                    assertEquals(want, got.get(e.getKey()), 2e-6 * Math.max(1, Math.abs(want)), file + " " + e.getKey());
+                }
+            }
+        }
+    }
+
+    private static dev.jrnn.tensor.Tensor vector(Object values, int... shape) {
+        List<?> l = (List<?>) values;
+        float[] v = new float[l.size()];
+        for (int i = 0; i < v.length; i++) v[i] = ((Number) l.get(i)).floatValue();
+        return dev.jrnn.tensor.Tensor.of(v, shape);
+    }
 }
