@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.backend.BackendFailure;
 import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.Json;
 
@@ -88,11 +89,22 @@ public final class KerasImport {
                 throw e;
             }
             return model;
-        } catch (KerasFormatException | IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
-            throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
+            throw fileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException);
         }
+    }
+
+    /**
+     * The IOException naming {@code file} that a load's failure {@code e} becomes; but a backend's own failure
+     * ({@link BackendFailure}: the device out of memory, a buffer over what the CPU backend holds), also as a cause of a
+     * reader's exception, is thrown as it is: the file is not at fault, and a caller that refuses files on IOException
+     * would refuse a good one. {@code ownMessage}: the exception's message says what is wrong (a reader's refusal).
+     */
+    private static IOException fileFault(Path file, Throwable e, boolean ownMessage) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BackendFailure && t instanceof RuntimeException backend) throw backend;
+        }
+        return ownMessage ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
     }
 
     private static Model read(KerasFile kf, Path file, StateReader state) throws IOException {
@@ -463,8 +475,7 @@ public final class KerasImport {
         }
         if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
             RuntimeException e = read.stateFailure();
-            throw e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                    ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
+            throw fileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
         }
         set(weighted, values);
     }
@@ -518,10 +529,8 @@ public final class KerasImport {
             }
             kf.checkCrc();
             return read;
-        } catch (KerasFormatException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
-            throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
+            throw fileFault(file, e, e instanceof KerasFormatException);
         }
     }
 
@@ -633,12 +642,28 @@ public final class KerasImport {
         if (!problems.isEmpty()) throw new Misfit(String.join("; ", problems), shapes);
     }
 
-    /** Sets the arrays {@link #check} found fitting. */
+    /**
+     * Sets the arrays {@link #check} found fitting; a failure part way (the backend's: out of device memory) first sets
+     * back the weights of the layers it had set, so that the model is as it was.
+     */
     private static void set(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values) {
-        for (int i = 0; i < layers.size(); i++) {
-            List<Tensor> ts = new ArrayList<>();
-            for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
-            layers.get(i).setWeights(ts);
+        List<List<Tensor>> before = new ArrayList<>();
+        try {
+            for (int i = 0; i < layers.size(); i++) {
+                List<Tensor> ts = new ArrayList<>();
+                for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
+                before.add(layers.get(i).getWeights());
+                layers.get(i).setWeights(ts);
+            }
+        } catch (RuntimeException | Error e) {
+            for (int i = before.size() - 1; i >= 0; i--) {
+                try {
+                    layers.get(i).setWeights(before.get(i));
+                } catch (RuntimeException | Error x) {
+                    e.addSuppressed(x);
+                }
+            }
+            throw e;
         }
     }
 }
