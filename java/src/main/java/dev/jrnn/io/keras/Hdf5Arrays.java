@@ -187,21 +187,69 @@ final class Hdf5Arrays {
             throw new KerasFormatException("dataset " + path + " claims " + Arrays.toString(dims) + " (" + bytes
                     + " bytes), more than the whole file (" + fileBytes + " bytes)");
         }
-        // a never-written dataset costs the file nothing whatever its size: past a bound, a few bytes would make jrnn
-        // fill gigabytes before any shape check (h5py would too); no saver leaves a real weight that large unwritten
-        if (unwritten && bytes > fileBytes && bytes > UNWRITTEN_MAX_BYTES) {
-            throw new KerasFormatException("dataset " + path + " was never written and claims " + Arrays.toString(dims) + " ("
-                    + bytes + " bytes) of its fill value, more than the whole file (" + fileBytes + " bytes): refused above "
-                    + UNWRITTEN_MAX_BYTES + " bytes");
-        }
+        // values the file does not hold (never written, chunks missing, or inflated from fewer bytes) cost it nothing
+        // whatever their size: past a bound per load, a few KB would make jrnn fill gigabytes before any shape check
+        // (h5py would too); no saver leaves a real weight that large unwritten
+        long unbacked = unwritten ? bytes : unbacked(ds, n);
+        if (unbacked > 0) FillBudget.of(ds, fileBytes).charge(ds, unbacked, unwritten, dims, bytes);
         // a scalar (Keras' Attention scale) reads as shape (1): jrnn's tensors have at least one dimension
         int[] shape = dims.length == 0 ? new int[] {1} : new int[dims.length];
         for (int i = 0; i < dims.length; i++) shape[i] = (int) dims[i];
         return new Stored(ds, shape, n, null, dims.length == 0);
     }
 
-    /** The most bytes of fill value a never-written dataset larger than its file may claim (64 MiB). */
+    /**
+     * The most bytes of values not held in the file (fill of never-written datasets and missing chunks, a filter's
+     * inflation) one load may read, where the file is smaller (64 MiB).
+     */
     static final long UNWRITTEN_MAX_BYTES = 64L << 20;
+
+    /**
+     * The bytes of a written dataset's values that its storage does not hold: a chunked one's missing chunks (jhdf
+     * fills them) or what its filters inflate beyond the stored bytes; 0 for a contiguous one (its bytes are checked
+     * against the file above).
+     */
+    private static long unbacked(Dataset ds, long n) {
+        if (!(ds instanceof ChunkedDataset)) return 0;
+        long logical = n * Math.max(1, ds.getDataType().getSize());
+        return Math.max(0, logical - ds.getStorageInBytes());
+    }
+
+    /**
+     * The values not held in the file that one load (one open {@link io.jhdf.HdfFile}) has claimed so far, each dataset
+     * counted once however many names lead to it (hard links, Keras 2's repeated weight_names): refused past the file's
+     * size or {@link #UNWRITTEN_MAX_BYTES}, whichever is larger.
+     */
+    private static final class FillBudget {
+        private static final java.util.Map<io.jhdf.HdfFile, FillBudget> LOADS =
+                java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());   // HdfFile: identity equality
+        private final long fileBytes, limit;
+        private final java.util.Set<Long> charged = new java.util.HashSet<>();
+        private long used;
+
+        private FillBudget(long fileBytes) {
+            this.fileBytes = fileBytes;
+            this.limit = Math.max(UNWRITTEN_MAX_BYTES, fileBytes);
+        }
+
+        static FillBudget of(Dataset ds, long fileBytes) {
+            return LOADS.computeIfAbsent(ds.getHdfFile(), f -> new FillBudget(fileBytes));
+        }
+
+        synchronized void charge(Dataset ds, long unbacked, boolean unwritten, long[] dims, long bytes) {
+            if (charged.contains(ds.getAddress())) return;
+            if (unbacked > limit - used) {
+                String what = unwritten ? "was never written and claims " + Arrays.toString(dims) + " (" + bytes + " bytes) of its fill value"
+                        : "claims " + Arrays.toString(dims) + ", " + unbacked + " bytes of which its chunks do not hold (chunks never "
+                        + "written, or inflated by its filters)";
+                throw new KerasFormatException("dataset " + ds.getPath() + " " + what + (used == 0 ? "" : " (after " + used
+                        + " such bytes in the file's other datasets)") + ", more than the whole file (" + fileBytes
+                        + " bytes): refused above " + limit + " bytes of values not stored in the file per load");
+            }
+            used += unbacked;
+            charged.add(ds.getAddress());
+        }
+    }
 
     /**
      * Whether {@code ds} was created and never written (h5py's create_dataset without data): its contiguous storage has no
