@@ -157,6 +157,30 @@ final class Hdf5Arrays {
      * read yet; also an integer scalar (Keras' int variables, Normalization's count), read as a float.
      */
     static Stored stored(Dataset ds, long fileBytes) {
+        try {
+            return checked(ds, fileBytes);
+        } catch (RuntimeException e) {
+            throw damaged(ds, e);
+        }
+    }
+
+    /**
+     * {@code e}, met reading dataset {@code ds}'s header or values, as a KerasFormatException naming the dataset: jhdf's
+     * own exceptions (a header or chunk index it cannot parse), an ArithmeticException of a size past a long, name neither.
+     */
+    static KerasFormatException damaged(Dataset ds, RuntimeException e) {
+        if (e instanceof KerasFormatException k) return k;
+        String path;
+        try {
+            path = ds.getPath();
+        } catch (RuntimeException x) {
+            path = "?";
+        }
+        return new KerasFormatException("dataset " + path + " is damaged: " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+    }
+
+    private static Stored checked(Dataset ds, long fileBytes) {
         String path = ds.getPath();
         Class<?> type = ds.getJavaType();
         if (type == Float.class || type == Double.class) type = type == Float.class ? float.class : double.class;   // a scalar
@@ -380,7 +404,12 @@ final class Hdf5Arrays {
                 Arrays.fill(f, fill(ds));
                 return Tensor.wrap(f, shape);
             }
-            Object flat = ds.getDataFlat();
+            Object flat;
+            try {
+                flat = ds.getDataFlat();
+            } catch (RuntimeException e) {
+                throw damaged(ds, e);
+            }
             float[] f;
             if (flat instanceof Float one) {   // a scalar dataset
                 f = new float[] {one};
@@ -455,6 +484,14 @@ final class Hdf5Arrays {
 
         /** The bytes of plain float32 data (contiguous, no filter) in the file's byte order; null for other data. */
         private ByteBuffer plainFloats() {
+            try {
+                return plainFloatsOrNull();
+            } catch (RuntimeException e) {
+                throw damaged(ds, e);
+            }
+        }
+
+        private ByteBuffer plainFloatsOrNull() {
             if (n == 0 || !(ds instanceof ContiguousDataset c) || unwritten(ds) || !ds.getFilters().isEmpty()
                     || !(ds.getDataType() instanceof FloatingPoint fp) || fp.getBitPrecision() != 32 || ds.getJavaType() != float.class) {
                 return null;
