@@ -471,7 +471,8 @@ final class KerasFile implements AutoCloseable {
     private static String loneSurrogate(Object o, String at, int depth) {
         if (depth > 1000) return null;   // the parser's own nesting bound comes first
         if (o instanceof String s) {
-            if (java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(s)) return null;
+            if (s.chars().noneMatch(c -> Character.isSurrogate((char) c))
+                    || java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(s)) return null;   // paired ones encode
             StringBuilder b = new StringBuilder();
             for (char c : s.toCharArray()) b.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\u%04x", (int) c));
             return (at.isEmpty() ? "the top" : at) + " (\"" + b + "\")";
