@@ -211,7 +211,7 @@ final class Hdf5Arrays {
             throw new KerasFormatException("dataset " + path + " claims " + Arrays.toString(dims) + " (" + bytes
                     + " bytes), more than the whole file (" + fileBytes + " bytes)");
         }
-        // values the file does not hold (never written, chunks missing, or inflated from fewer bytes) cost it nothing
+        // values the file does not hold (never written, chunks missing; not what a filter saves) cost it nothing
         // whatever their size: past a bound per load, a few KB would make jrnn fill gigabytes before any shape check
         // (h5py would too); no saver leaves a real weight that large unwritten
         long unbacked = unwritten ? bytes : unbacked(ds, n);
@@ -223,20 +223,50 @@ final class Hdf5Arrays {
     }
 
     /**
-     * The most bytes of values not held in the file (fill of never-written datasets and missing chunks, a filter's
-     * inflation) one load may read, where the file is smaller (64 MiB).
+     * The most bytes of values not held in the file (fill of never-written datasets and of chunks missing from a chunked
+     * one's index) one load may read, where the file is smaller (64 MiB).
      */
     static final long UNWRITTEN_MAX_BYTES = 64L << 20;
 
     /**
-     * The bytes of a written dataset's values that its storage does not hold: a chunked one's missing chunks (jhdf
-     * fills them) or what its filters inflate beyond the stored bytes; 0 for a contiguous one (its bytes are checked
-     * against the file above).
+     * The bytes of a written dataset's values that its storage does not hold: a chunked one's chunks missing from its
+     * chunk index (jhdf fills them), each at its uncompressed size; 0 for a contiguous one (its bytes are checked against
+     * the file above). What a filter (gzip) saves is not counted: a zero weight compresses 400:1, and h5py and Keras load it.
      */
     private static long unbacked(Dataset ds, long n) {
-        if (!(ds instanceof ChunkedDataset)) return 0;
+        if (!(ds instanceof ChunkedDataset c)) return 0;
+        int[] chunk = c.getChunkDimensions();
+        long[] dims = ds.getDimensionsAsLong();
+        long grid = 1, perChunk = Math.max(1, ds.getDataType().getSize());   // chunks in the grid; bytes of one chunk
+        for (int i = 0; i < dims.length && i < chunk.length; i++) {
+            if (chunk[i] <= 0) return 0;   // jhdf refuses such a layout when reading
+            grid = saturatedTimes(grid, (dims[i] + chunk[i] - 1) / chunk[i]);
+            perChunk = saturatedTimes(perChunk, chunk[i]);
+        }
+        long missing = Math.max(0, grid - chunksPresent(c));
         long logical = n * Math.max(1, ds.getDataType().getSize());
-        return Math.max(0, logical - ds.getStorageInBytes());
+        return Math.min(logical, saturatedTimes(missing, perChunk));   // an edge chunk holds fewer values: at most the whole
+    }
+
+    private static long saturatedTimes(long a, long b) {
+        return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
+    }
+
+    /**
+     * How many chunks {@code c}'s chunk index holds. jhdf 0.13 keeps its index behind a protected method
+     * (ChunkedDatasetBase.getChunkLookup, the one its reads use); jhdf is not a named module, so it is open to reflection.
+     */
+    private static long chunksPresent(ChunkedDataset c) {
+        try {
+            java.lang.reflect.Method lookup = io.jhdf.dataset.chunked.ChunkedDatasetBase.class.getDeclaredMethod("getChunkLookup");
+            lookup.setAccessible(true);
+            return ((java.util.Map<?, ?>) lookup.invoke(c)).size();   // a ChunkedDataset jhdf made: a ChunkedDatasetBase
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;   // an index jhdf cannot read: damaged() names the dataset
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("jhdf's chunk index is not reachable (ChunkedDatasetBase.getChunkLookup): " + e, e);
+        }
     }
 
     /**
@@ -264,8 +294,7 @@ final class Hdf5Arrays {
             if (charged.contains(ds.getAddress())) return;
             if (unbacked > limit - used) {
                 String what = unwritten ? "was never written and claims " + Arrays.toString(dims) + " (" + bytes + " bytes) of its fill value"
-                        : "claims " + Arrays.toString(dims) + ", " + unbacked + " bytes of which its chunks do not hold (chunks never "
-                        + "written, or inflated by its filters)";
+                        : "claims " + Arrays.toString(dims) + ", " + unbacked + " bytes of which are in chunks never written";
                 throw new KerasFormatException("dataset " + ds.getPath() + " " + what + (used == 0 ? "" : " (after " + used
                         + " such bytes in the file's other datasets)") + ", more than the whole file (" + fileBytes
                         + " bytes): refused above " + limit + " bytes of values not stored in the file per load");
