@@ -151,7 +151,6 @@ final class KerasFile implements AutoCloseable {
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
             Object model = mc == null ? null : Json.parsePython(mc);
-            refuseLoneSurrogates(model, "model_config", "the model_config attribute");
             return new KerasFile(path, Layout.KERAS2_H5, size, h, model, tc == null ? null : Json.parsePython(tc), v);
         } catch (RuntimeException | Error e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
             closeQuietly(h, e);
@@ -211,7 +210,6 @@ final class KerasFile implements AutoCloseable {
                 throw new KerasFormatException("zip member model.weights.h5 is not HDF5 (first bytes " + hex(head) + ")");
             }
             Object cfg = parse(config, "config.json");
-            refuseLoneSurrogates(cfg, "", "zip member config.json");
             KerasConfig m = new KerasConfig(parse(meta, "metadata.json"), "metadata.json");
             Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
             checkLength(head, bytes, "zip member model.weights.h5");
@@ -449,6 +447,16 @@ final class KerasFile implements AutoCloseable {
         String before = out.subSequence(Math.max(0, out.length() - 40), out.length()).toString();
         throw new KerasFormatException("zip member " + member + " is not " + enc.name() + ": byte 0x" + String.format("%02X", b[at] & 0xFF)
                 + " at offset " + at + ", after \"" + before + "\" (Keras 3 refuses it too: UnicodeDecodeError)");
+    }
+
+    /**
+     * Refuses {@link #modelConfig} where it holds a string with a lone surrogate ({@link #refuseLoneSurrogates}): called
+     * where the config builds the model (Models.load); loadWeights and a BackupAndRestore resume read the weights only,
+     * and load such a file, as main did and as Keras' load_weights does.
+     */
+    void refuseLoneSurrogatesInConfig() {
+        if (layout == Layout.KERAS2_H5) refuseLoneSurrogates(modelConfig, "model_config", "the model_config attribute");
+        else refuseLoneSurrogates(modelConfig, "", "zip member config.json");
     }
 
     /**

@@ -115,6 +115,7 @@ public final class KerasImport {
                     ? "holds weights only (no model_config): build the model in jrnn and call loadWeights"
                     : "an HDF5 file without a model_config attribute: not a Keras model file");
         }
+        kf.refuseLoneSurrogatesInConfig();   // the config builds the model here (loadWeights reads the weights only)
         KerasLayers layers = new KerasLayers(kf.kerasMajor(), file.toString());
         KerasGraph graph = new KerasGraph(layers, kf.kerasVersion);
         // every weight comes from the file: no initialiser runs only to be overwritten

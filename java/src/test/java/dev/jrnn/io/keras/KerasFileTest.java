@@ -201,4 +201,22 @@ class KerasFileTest {
                     + "fails to predict) and an unknown identifier (an activation) everywhere: rename it in the file", e.getMessage());
         }
     }
+
+    /**
+     * loadWeights reads the weights only: a config's lone surrogate is no concern of it, and it loads all four files, as
+     * Keras 3.15.1's load_weights and main did (the refusal ran on every open, so loadWeights and a BackupAndRestore
+     * resume refused them).
+     */
+    @Test
+    void loadWeightsIgnoresALoneSurrogateInTheConfig() throws Exception {
+        for (String name : new String[] {"lone_surrogate_input.keras", "lone_surrogate_layer.keras", "lone_surrogate_model.keras",
+                "lone_surrogate_layer.h5"}) {
+            Path f = Path.of(KerasFileTest.class.getResource("/dev/jrnn/io/keras/hostile/" + name).toURI());
+            try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
+                List<Tensor> before = m.getWeights();
+                m.loadWeights(f);
+                assertTrue(!before.equals(m.getWeights()), name + ": the weights were set");
+            }
+        }
+    }
 }
