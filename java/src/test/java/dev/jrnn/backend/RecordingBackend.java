@@ -382,6 +382,9 @@ public final class RecordingBackend implements Backend {
     public void close() { inner.close(); }
 
     @Override
+    public boolean isClosed() { return inner.isClosed(); }
+
+    @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buf a, long aOff, int lda,
                      Buf b, long bOff, int ldb, float beta, Buf c, long cOff, int ldc) {
         Buf A = u(a), B = u(b), C = u(c);

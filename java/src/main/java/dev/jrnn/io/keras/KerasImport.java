@@ -644,27 +644,19 @@ public final class KerasImport {
     }
 
     /**
-     * Sets the arrays {@link #check} found fitting; a failure part way (the backend's: out of device memory) first sets
-     * back the weights of the layers it had set, so that the model is as it was.
+     * Sets the arrays {@link #check} found fitting, after checking that every layer's backend is open (a closed one
+     * throws {@link dev.jrnn.backend.BackendClosedException} before any weight is set). A backend failure part way (a
+     * device error) is thrown as it is and leaves the layers before it set, those after it as they were: no snapshot is
+     * taken (it would double the load's time and memory); {@code ModelFiles.restoreInto} keeps its own.
      */
     private static void set(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values) {
-        List<List<Tensor>> before = new ArrayList<>();
-        try {
-            for (int i = 0; i < layers.size(); i++) {
-                List<Tensor> ts = new ArrayList<>();
-                for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
-                before.add(layers.get(i).getWeights());
-                layers.get(i).setWeights(ts);
-            }
-        } catch (RuntimeException | Error e) {
-            for (int i = before.size() - 1; i >= 0; i--) {
-                try {
-                    layers.get(i).setWeights(before.get(i));
-                } catch (RuntimeException | Error x) {
-                    e.addSuppressed(x);
-                }
-            }
-            throw e;
+        for (Layer l : layers) {
+            if (l.backend().isClosed()) throw new dev.jrnn.backend.BackendClosedException(l.name() + ": its backend is closed");
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            List<Tensor> ts = new ArrayList<>();
+            for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
+            layers.get(i).setWeights(ts);
         }
     }
 }
