@@ -158,6 +158,12 @@ public interface Backend extends AutoCloseable {
     @Override
     default void close() {}
 
+    /**
+     * Whether {@link #close()} has run: a closed backend throws {@link BackendClosedException} where it is used. A
+     * backend without a close of its own is never closed.
+     */
+    default boolean isClosed() { return false; }
+
     // ---------------------------------------------------------------- BLAS-like
 
     /**

@@ -13,7 +13,7 @@ package dev.jrnn.backend;
  * catch (BufferTooLargeException e) { model.predict(x, 8); }   // smaller batches: each buffer 32x smaller
  * }</pre>
  */
-public class BufferTooLargeException extends IllegalArgumentException {
+public class BufferTooLargeException extends IllegalArgumentException implements BackendFailure {
     private final long floats, limit;
     private final boolean named;
 

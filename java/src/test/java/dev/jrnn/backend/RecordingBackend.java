@@ -84,6 +84,21 @@ public final class RecordingBackend implements Backend {
         return this;
     }
 
+    /** Uploads of a float[] made through this backend (for {@link #failUpload}). */
+    public long uploads;
+    private long failUploadAt = -1;
+    private java.util.function.Supplier<? extends Throwable> uploadFailure;
+
+    /**
+     * Makes the upload of a float[] with this index (0 = the next one) throw {@code failure}'s throwable (a device's
+     * failed copy, say) instead of copying (-1: none); returns this.
+     */
+    public RecordingBackend failUpload(long index, java.util.function.Supplier<? extends Throwable> failure) {
+        this.failUploadAt = index < 0 ? -1 : uploads + index;
+        this.uploadFailure = failure;
+        return this;
+    }
+
     /** Forks made and not joined yet (every path, failures included, must join what it forked). */
     public int openForks() { return sideSegments.size(); }
 
@@ -315,6 +330,12 @@ public final class RecordingBackend implements Backend {
     @Override
     public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
         refuse("upload");
+        if (uploads++ == failUploadAt) {
+            failUploadAt = -1;
+            Throwable t = uploadFailure.get();
+            if (t instanceof Error e) throw e;
+            throw (RuntimeException) t;
+        }
         inner.upload(src, srcOff, u(dst), dstOff, len);
     }
 
@@ -359,6 +380,9 @@ public final class RecordingBackend implements Backend {
 
     @Override
     public void close() { inner.close(); }
+
+    @Override
+    public boolean isClosed() { return inner.isClosed(); }
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buf a, long aOff, int lda,

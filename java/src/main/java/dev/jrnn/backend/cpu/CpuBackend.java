@@ -163,6 +163,9 @@ public final class CpuBackend implements Backend {
     public void close() { closed = true; pool.clear(); }
 
     @Override
+    public boolean isClosed() { return closed; }
+
+    @Override
     public void synchronize() {}
 
     // ================================================================ argument checks
@@ -206,7 +209,7 @@ public final class CpuBackend implements Backend {
     }
 
     private CpuBuf newBuf(long n, boolean zero) {
-        if (closed) throw new IllegalStateException("cpu backend is closed");
+        if (closed) throw new dev.jrnn.backend.BackendClosedException("cpu backend is closed");
         CpuBuf b = new CpuBuf(this, n, zero);
         liveBuffers.incrementAndGet();
         liveFloats.addAndGet(n);

@@ -216,7 +216,7 @@ public final class CudaBackend implements Backend {
 
     /** Checks the backend is open. (CudaDriver makes the context current on each new calling thread.) */
     void enter() {
-        if (closed) throw new IllegalStateException("CudaBackend used after close()");
+        if (closed) throw new dev.jrnn.backend.BackendClosedException("CudaBackend used after close()");
     }
 
     private int grid(long n) {
@@ -338,6 +338,9 @@ public final class CudaBackend implements Backend {
 
     /** The precision of matrix products. */
     public Precision precision() { return precision; }
+
+    @Override
+    public boolean isClosed() { return closed; }
 
     @Override
     public void close() {

@@ -12,7 +12,7 @@ package dev.jrnn.backend.cuda;
  * catch (CudaException e) { if (e.isOutOfMemory()) System.err.println(e.getMessage()); }
  * }</pre>
  */
-public class CudaException extends RuntimeException {
+public class CudaException extends RuntimeException implements dev.jrnn.backend.BackendFailure {
     /** The code used when the failure is not a status returned by CUDA (library or symbol missing). */
     public static final int NOT_A_CUDA_CODE = -1;
 

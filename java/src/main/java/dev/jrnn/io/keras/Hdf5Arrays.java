@@ -157,6 +157,30 @@ final class Hdf5Arrays {
      * values not read yet; also an integer scalar (Keras' int variables, Normalization's count), read as a float.
      */
     static Stored stored(Dataset ds, long fileBytes) {
+        try {
+            return checked(ds, fileBytes);
+        } catch (RuntimeException e) {
+            throw damaged(ds, e);
+        }
+    }
+
+    /**
+     * {@code e}, met reading dataset {@code ds}'s header or values, as a KerasFormatException naming the dataset: jhdf's
+     * own exceptions (a header or chunk index it cannot parse), an ArithmeticException of a size past a long, name neither.
+     */
+    static KerasFormatException damaged(Dataset ds, RuntimeException e) {
+        if (e instanceof KerasFormatException k) return k;
+        String path;
+        try {
+            path = ds.getPath();
+        } catch (RuntimeException x) {
+            path = "?";
+        }
+        return new KerasFormatException("dataset " + path + " is damaged: " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+    }
+
+    private static Stored checked(Dataset ds, long fileBytes) {
         String path = ds.getPath();
         boolean bfloat16 = JhdfOpaqueTypes.marked(ds.getDataType());
         if (bfloat16 && !"bfloat16".equals(stringAttribute(ds, "dtype"))) {
@@ -194,21 +218,98 @@ final class Hdf5Arrays {
             throw new KerasFormatException("dataset " + path + " claims " + Arrays.toString(dims) + " (" + bytes
                     + " bytes), more than the whole file (" + fileBytes + " bytes)");
         }
-        // a never-written dataset costs the file nothing whatever its size: past a bound, a few bytes would make jrnn
-        // fill gigabytes before any shape check (h5py would too); no saver leaves a real weight that large unwritten
-        if (unwritten && bytes > fileBytes && bytes > UNWRITTEN_MAX_BYTES) {
-            throw new KerasFormatException("dataset " + path + " was never written and claims " + Arrays.toString(dims) + " ("
-                    + bytes + " bytes) of its fill value, more than the whole file (" + fileBytes + " bytes): refused above "
-                    + UNWRITTEN_MAX_BYTES + " bytes");
-        }
+        // values the file does not hold (never written, chunks missing; not what a filter saves) cost it nothing
+        // whatever their size: past a bound per load, a few KB would make jrnn fill gigabytes before any shape check
+        // (h5py would too); no saver leaves a real weight that large unwritten
+        long unbacked = unwritten ? bytes : unbacked(ds, n);
+        if (unbacked > 0) FillBudget.of(ds, fileBytes).charge(ds, unbacked, unwritten, dims, bytes);
         // a scalar (Keras' Attention scale) reads as shape (1): jrnn's tensors have at least one dimension
         int[] shape = dims.length == 0 ? new int[] {1} : new int[dims.length];
         for (int i = 0; i < dims.length; i++) shape[i] = (int) dims[i];
         return new Stored(ds, shape, n, null, dims.length == 0);
     }
 
-    /** The most bytes of fill value a never-written dataset larger than its file may claim (64 MiB). */
+    /**
+     * The most bytes of values not held in the file (fill of never-written datasets and of chunks missing from a chunked
+     * one's index) one load may read, where the file is smaller (64 MiB).
+     */
     static final long UNWRITTEN_MAX_BYTES = 64L << 20;
+
+    /**
+     * The bytes of a written dataset's values that its storage does not hold: a chunked one's chunks missing from its
+     * chunk index (jhdf fills them), each at its uncompressed size; 0 for a contiguous one (its bytes are checked against
+     * the file above). What a filter (gzip) saves is not counted: a zero weight compresses 400:1, and h5py and Keras load it.
+     */
+    private static long unbacked(Dataset ds, long n) {
+        if (!(ds instanceof ChunkedDataset c)) return 0;
+        int[] chunk = c.getChunkDimensions();
+        long[] dims = ds.getDimensionsAsLong();
+        long grid = 1, perChunk = Math.max(1, ds.getDataType().getSize());   // chunks in the grid; bytes of one chunk
+        for (int i = 0; i < dims.length && i < chunk.length; i++) {
+            if (chunk[i] <= 0) return 0;   // jhdf refuses such a layout when reading
+            grid = saturatedTimes(grid, (dims[i] + chunk[i] - 1) / chunk[i]);
+            perChunk = saturatedTimes(perChunk, chunk[i]);
+        }
+        long missing = Math.max(0, grid - chunksPresent(c));
+        long logical = n * Math.max(1, ds.getDataType().getSize());
+        return Math.min(logical, saturatedTimes(missing, perChunk));   // an edge chunk holds fewer values: at most the whole
+    }
+
+    private static long saturatedTimes(long a, long b) {
+        return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
+    }
+
+    /**
+     * How many chunks {@code c}'s chunk index holds. jhdf 0.13 keeps its index behind a protected method
+     * (ChunkedDatasetBase.getChunkLookup, the one its reads use); jhdf is not a named module, so it is open to reflection.
+     */
+    private static long chunksPresent(ChunkedDataset c) {
+        try {
+            java.lang.reflect.Method lookup = io.jhdf.dataset.chunked.ChunkedDatasetBase.class.getDeclaredMethod("getChunkLookup");
+            lookup.setAccessible(true);
+            return ((java.util.Map<?, ?>) lookup.invoke(c)).size();   // a ChunkedDataset jhdf made: a ChunkedDatasetBase
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;   // an index jhdf cannot read: damaged() names the dataset
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("jhdf's chunk index is not reachable (ChunkedDatasetBase.getChunkLookup): " + e, e);
+        }
+    }
+
+    /**
+     * The values not held in the file that one load (one open {@link io.jhdf.HdfFile}) has claimed so far, each dataset
+     * counted once however many names lead to it (hard links, Keras 2's repeated weight_names): refused past the file's
+     * size or {@link #UNWRITTEN_MAX_BYTES}, whichever is larger.
+     */
+    private static final class FillBudget {
+        private static final java.util.Map<io.jhdf.HdfFile, FillBudget> LOADS =
+                java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());   // HdfFile: identity equality
+        private final long fileBytes, limit;
+        private final java.util.Set<Long> charged = new java.util.HashSet<>();
+        private long used;
+
+        private FillBudget(long fileBytes) {
+            this.fileBytes = fileBytes;
+            this.limit = Math.max(UNWRITTEN_MAX_BYTES, fileBytes);
+        }
+
+        static FillBudget of(Dataset ds, long fileBytes) {
+            return LOADS.computeIfAbsent(ds.getHdfFile(), f -> new FillBudget(fileBytes));
+        }
+
+        synchronized void charge(Dataset ds, long unbacked, boolean unwritten, long[] dims, long bytes) {
+            if (charged.contains(ds.getAddress())) return;
+            if (unbacked > limit - used) {
+                String what = unwritten ? "was never written and claims " + Arrays.toString(dims) + " (" + bytes + " bytes) of its fill value"
+                        : "claims " + Arrays.toString(dims) + ", " + unbacked + " bytes of which are in chunks never written";
+                throw new KerasFormatException("dataset " + ds.getPath() + " " + what + (used == 0 ? "" : " (after " + used
+                        + " such bytes in the file's other datasets)") + ", more than the whole file (" + fileBytes
+                        + " bytes): refused above " + limit + " bytes of values not stored in the file per load");
+            }
+            used += unbacked;
+            charged.add(ds.getAddress());
+        }
+    }
 
     /**
      * Whether {@code ds} was created and never written (h5py's create_dataset without data): its contiguous storage has no
@@ -340,7 +441,12 @@ final class Hdf5Arrays {
                 return Tensor.wrap(f, shape);
             }
             if (JhdfOpaqueTypes.marked(ds.getDataType())) return Tensor.wrap(bfloat16(), shape);
-            Object flat = ds.getDataFlat();
+            Object flat;
+            try {
+                flat = ds.getDataFlat();
+            } catch (RuntimeException e) {
+                throw damaged(ds, e);
+            }
             float[] f;
             if (flat instanceof Float one) {   // a scalar dataset
                 f = new float[] {one};
@@ -431,6 +537,14 @@ final class Hdf5Arrays {
 
         /** The bytes of plain float32 data (contiguous, no filter) in the file's byte order; null for other data. */
         private ByteBuffer plainFloats() {
+            try {
+                return plainFloatsOrNull();
+            } catch (RuntimeException e) {
+                throw damaged(ds, e);
+            }
+        }
+
+        private ByteBuffer plainFloatsOrNull() {
             if (n == 0 || !(ds instanceof ContiguousDataset c) || unwritten(ds) || !ds.getFilters().isEmpty()
                     || !(ds.getDataType() instanceof FloatingPoint fp) || fp.getBitPrecision() != 32 || ds.getJavaType() != float.class) {
                 return null;

@@ -5,4 +5,9 @@ class KerasFormatException extends RuntimeException {
     KerasFormatException(String message) {
         super(message);
     }
+
+    /** {@code cause}: the library's exception (jhdf's) behind it. */
+    KerasFormatException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

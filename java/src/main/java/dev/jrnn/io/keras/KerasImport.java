@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.backend.BackendFailure;
 import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.Json;
 
@@ -129,11 +130,22 @@ public final class KerasImport {
                 throw e;
             }
             return model;
-        } catch (KerasFormatException | IllegalArgumentException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
-            throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
+            throw fileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException);
         }
+    }
+
+    /**
+     * The IOException naming {@code file} that a load's failure {@code e} becomes; but a backend's own failure
+     * ({@link BackendFailure}: the device out of memory, a buffer over what the CPU backend holds), also as a cause of a
+     * reader's exception, is thrown as it is: the file is not at fault, and a caller that refuses files on IOException
+     * would refuse a good one. {@code ownMessage}: the exception's message says what is wrong (a reader's refusal).
+     */
+    private static IOException fileFault(Path file, Throwable e, boolean ownMessage) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BackendFailure && t instanceof RuntimeException backend) throw backend;
+        }
+        return ownMessage ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
     }
 
     private static Model read(KerasFile kf, Path file, StateReader state) throws IOException {
@@ -144,6 +156,7 @@ public final class KerasImport {
                     ? "holds weights only (no model_config): build the model in jrnn and call loadWeights"
                     : "an HDF5 file without a model_config attribute: not a Keras model file");
         }
+        kf.refuseLoneSurrogatesInConfig();   // the config builds the model here (loadWeights reads the weights only)
         KerasLayers layers = new KerasLayers(kf.kerasMajor(), file.toString());
         KerasGraph graph = new KerasGraph(layers, kf.kerasVersion);
         // every weight comes from the file: no initialiser runs only to be overwritten
@@ -534,8 +547,7 @@ public final class KerasImport {
         }
         if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
             RuntimeException e = read.stateFailure();
-            throw e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException
-                    ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
+            throw fileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
         }
         set(weighted, values);
     }
@@ -589,10 +601,8 @@ public final class KerasImport {
             }
             kf.checkCrc();
             return read;
-        } catch (KerasFormatException e) {
-            throw new IOException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException | StackOverflowError e) {
-            throw new IOException(file + ": not a readable Keras file (" + e + ")", e);
+            throw fileFault(file, e, e instanceof KerasFormatException);
         }
     }
 
@@ -704,8 +714,16 @@ public final class KerasImport {
         if (!problems.isEmpty()) throw new Misfit(String.join("; ", problems), shapes);
     }
 
-    /** Sets the arrays {@link #check} found fitting. */
+    /**
+     * Sets the arrays {@link #check} found fitting, after checking that every layer's backend is open (a closed one
+     * throws {@link dev.jrnn.backend.BackendClosedException} before any weight is set). A backend failure part way (a
+     * device error) is thrown as it is and leaves the layers before it set, those after it as they were: no snapshot is
+     * taken (it would double the load's time and memory); {@code ModelFiles.restoreInto} keeps its own.
+     */
     private static void set(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values) {
+        for (Layer l : layers) {
+            if (l.backend().isClosed()) throw new dev.jrnn.backend.BackendClosedException(l.name() + ": its backend is closed");
+        }
         for (int i = 0; i < layers.size(); i++) {
             List<Tensor> ts = new ArrayList<>();
             for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());

@@ -78,7 +78,7 @@ class Hdf5UnwrittenTest {
             KerasFormatException e = org.junit.jupiter.api.Assertions.assertThrows(KerasFormatException.class,
                     () -> Hdf5Arrays.stored(h.getDatasetByPath("huge_fill"), Files.size(file())));
             assertEquals("dataset /huge_fill was never written and claims [5000, 5000] (100000000 bytes) of its fill value, "
-                    + "more than the whole file (" + Files.size(file()) + " bytes): refused above 67108864 bytes", e.getMessage());
+                    + "more than the whole file (" + Files.size(file()) + " bytes): refused above 67108864 bytes of values not stored in the file per load", e.getMessage());
         }
     }
 

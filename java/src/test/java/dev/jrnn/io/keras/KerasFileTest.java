@@ -175,4 +175,48 @@ class KerasFileTest {
         }
         assertEquals(0, be.liveBuffers());
     }
+
+    /**
+     * A name written as the JSON escape \\ud800 (valid UTF-8 text; Python's json.loads reads a lone surrogate): Keras
+     * 3.15.1 loads some (an Input's, the model's) and not others ({@code hostile/keras_says_surrogates_*.txt}, from
+     * {@code hostile/make_lone_surrogates.py}); jrnn refuses each, naming where it lies and saying what Keras does.
+     * Before, the refusal was jrnn's own ("layer name is not valid Unicode (a lone surrogate)"), saying nothing of Keras.
+     */
+    @Test
+    void aLoneSurrogateInTheConfigIsRefusedSayingWhatKerasDoes() throws Exception {
+        Jrnn.setBackend("cpu");
+        String[][] cases = {
+            {"lone_surrogate_input.keras", "zip member config.json", "config.layers[0].config.name (\"x\\ud800\")"},
+            {"lone_surrogate_layer.keras", "zip member config.json", "config.layers[2].config.name (\"d\\ud800\")"},
+            {"lone_surrogate_model.keras", "zip member config.json", "config.name (\"m\\ud800\")"},
+            {"lone_surrogate_layer.h5", "the model_config attribute", "model_config.config.layers[2].config.name (\"d\\ud800\")"},
+        };
+        for (String[] c : cases) {
+            Path f = Path.of(KerasFileTest.class.getResource("/dev/jrnn/io/keras/hostile/" + c[0]).toURI());
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> Models.load(f), c[0]);
+            assertEquals(f + ": " + c[1] + " holds a string with a lone surrogate (the JSON escape \\ud800 and its kin: valid "
+                    + "JSON, which Keras reads) at " + c[2] + ": refused, as jrnn's names are saved as UTF-8, which cannot hold "
+                    + "one. Keras 3.15.1 loads and runs such an Input name, loads such a model name (TensorFlow then fails to "
+                    + "predict), refuses such a name of a layer with weights on TensorFlow (UnicodeEncodeError; JAX loads it, then "
+                    + "fails to predict) and an unknown identifier (an activation) everywhere: rename it in the file", e.getMessage());
+        }
+    }
+
+    /**
+     * loadWeights reads the weights only: a config's lone surrogate is no concern of it, and it loads all four files, as
+     * Keras 3.15.1's load_weights and main did (the refusal ran on every open, so loadWeights and a BackupAndRestore
+     * resume refused them).
+     */
+    @Test
+    void loadWeightsIgnoresALoneSurrogateInTheConfig() throws Exception {
+        for (String name : new String[] {"lone_surrogate_input.keras", "lone_surrogate_layer.keras", "lone_surrogate_model.keras",
+                "lone_surrogate_layer.h5"}) {
+            Path f = Path.of(KerasFileTest.class.getResource("/dev/jrnn/io/keras/hostile/" + name).toURI());
+            try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
+                List<Tensor> before = m.getWeights();
+                m.loadWeights(f);
+                assertTrue(!before.equals(m.getWeights()), name + ": the weights were set");
+            }
+        }
+    }
 }

@@ -1,0 +1,106 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import io.jhdf.HdfFile;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bound on values a file does not hold is per load, not per dataset: {@code hostile/fill_budget.h5}
+ * ({@code hostile/make_fill_budget.py}) holds two never-written datasets of 36 MB each, a hard link to one of them, and
+ * a gzip-chunked 100 MB dataset with one chunk written. Before, each never-written one passed the 64 MiB bound alone (so
+ * any number of them filled gigabytes from a few KB), and the partly written filtered one skipped every size check.
+ */
+class Hdf5ArraysTest {
+    private static Path file() {
+        try {
+            return Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/fill_budget.h5").toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new AssertionError("test resource hostile/fill_budget.h5 missing: run make_fill_budget.py", e);
+        }
+    }
+
+    @Test
+    void neverWrittenDatasetsShareOneBoundPerLoad() throws IOException {
+        long size = Files.size(file());
+        try (HdfFile h = new HdfFile(file())) {
+            assertEquals(9_000_000, Hdf5Arrays.stored(h.getDatasetByPath("a"), size).tensor().size());
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("b"), size));
+            assertEquals("dataset /b was never written and claims [3000, 3000] (36000000 bytes) of its fill value (after 36000000 "
+                    + "such bytes in the file's other datasets), more than the whole file (" + size + " bytes): refused above "
+                    + "67108864 bytes of values not stored in the file per load", e.getMessage());
+        }
+        try (HdfFile h = new HdfFile(file())) {   // another load: its own budget
+            assertEquals(9_000_000, Hdf5Arrays.stored(h.getDatasetByPath("b"), size).tensor().size());
+        }
+    }
+
+    /** A hard link (and Keras 2's weight_names naming one dataset twice) is the same dataset: its fill counts once. */
+    @Test
+    void aliasesOfOneDatasetAreCountedOnce() throws IOException {
+        long size = Files.size(file());
+        try (HdfFile h = new HdfFile(file())) {
+            for (String name : new String[] {"a", "a_again", "a", "a_again"}) {
+                assertEquals(9_000_000, Hdf5Arrays.stored(h.getDatasetByPath(name), size).tensor().size());
+            }
+        }
+    }
+
+    /**
+     * 100 MB of which the file holds one 4 MB chunk, gzipped to 4 KB: the 24 chunks missing from its index are values not
+     * in the file, counted at their uncompressed size.
+     */
+    @Test
+    void aPartlyWrittenFilteredDatasetIsBoundedToo() throws IOException {
+        long size = Files.size(file());
+        try (HdfFile h = new HdfFile(file())) {
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("partly_gzip"), size));
+            assertEquals("dataset /partly_gzip claims [5000, 5000], 96000000 bytes of which are in chunks never written, more than "
+                    + "the whole file (" + size + " bytes): refused above 67108864 bytes of values not stored in the file per load",
+                    e.getMessage());
+        }
+    }
+
+    private static Path zerosGzip() {
+        try {
+            return Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/zeros_gzip.h5").toURI());
+        } catch (URISyntaxException | NullPointerException e) {
+            throw new AssertionError("test resource hostile/zeros_gzip.h5 missing: run make_zeros_gzip.py", e);
+        }
+    }
+
+    /**
+     * What gzip saves is not a value the file lacks: Keras 3.15.1's Dense(5000) of zeros, gzipped by h5py
+     * ({@code hostile/zeros_gzip.h5}, {@code make_zeros_gzip.py}): its 100 MB kernel stored in 145 KB, every chunk written.
+     * Keras and h5py load it, and so does jrnn (before, the 100 MB less the stored bytes were refused past 64 MiB).
+     */
+    @Test
+    void aCompressedWeightWithEveryChunkWrittenLoads() throws IOException {
+        Path f = zerosGzip();
+        assertTrue(Files.size(f) < 1_000_000);
+        try (Model m = Models.load(f)) {
+            assertEquals(25_005_000, m.countParams());
+            assertEquals(0f, maxAbs(m.getWeights().get(0).data()), 0f);
+        }
+        try (HdfFile h = new HdfFile(f)) {   // loadWeights' check (reading 100 MB through jhdf's gzip again takes seconds)
+            String kernel = "/model_weights/dense/sequential/dense/kernel";
+            assertArrayEquals(new int[] {5000, 5000}, Hdf5Arrays.stored(h.getDatasetByPath(kernel), Files.size(f)).shape());
+        }
+    }
+
+    private static float maxAbs(float[] a) {
+        float r = 0;
+        for (float v : a) r = Math.max(r, Math.abs(v));
+        return r;
+    }
+}
