@@ -64,19 +64,16 @@ record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Co
         return all;
     }
 
-    /** Sample {@code i} as Tensors (for a map): a column of one value per sample gives a (1,) tensor. */
+    /**
+     * Sample {@code i} as Tensors (for a map, a filter, a concatenation): a column of one value per sample gives a (1,) tensor.
+     * It is named by its file ("x.npy sample 17", "input 0 sample 17" for tensors), so a map's failure says where.
+     */
     Sample sample(long i) {
         List<Tensor> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
         for (Column c : inputs) in.add(read(c, i));
         for (Column c : targets) out.add(read(c, i));
         for (Column c : weights) ws.add(read(c, i));
-        return new Sample(in, out, ws, length(i), i, null);
-    }
-
-    /** Sample {@code i}, named by its file for messages once it leaves the table (a filter, a concatenation). */
-    Sample namedSample(long i) {
-        Sample s = sample(i);
-        return new Sample(s.inputs(), s.targets(), s.weights(), s.length(), i, describe(inputs.get(0)));
+        return new Sample(in, out, ws, length(i), i, describe(inputs.get(0)));
     }
 
     private static Tensor read(Column c, long i) {
