@@ -21,7 +21,11 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one: the bytes go
@@ -41,6 +45,9 @@ import java.util.Set;
  *   <li>The temp file is {@code .<name>.<random>.tmp}, with the name cut so the whole fits in 255 UTF-8
  *       bytes (any name the file system takes can be saved). A save deletes the temp files of the same
  *       target that a crashed save left behind: those not modified for {@link #STALE_TEMP}.</li>
+ *   <li>An orderly exit during a save ({@code System.exit}, SIGTERM, the end of main) removes the save's temp and
+ *       {@link #scratch} files from a shutdown hook; only a crash ({@code kill -9}, {@code Runtime.halt}, a power cut)
+ *       leaves them for the sweep above.</li>
  * </ul>
  *
  * <pre>{@code
@@ -54,6 +61,9 @@ public final class AtomicFiles {
     static final int NAME_MAX = 255;
     private static final String SUFFIX = ".tmp";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The temp and scratch files of the saves in progress, which the shutdown hook removes. */
+    private static final Set<Path> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean HOOKED = new AtomicBoolean();
 
     private AtomicFiles() {}
 
@@ -70,7 +80,7 @@ public final class AtomicFiles {
         if (content == null) throw new IllegalArgumentException("AtomicFiles.write: content is null");
         try (Pending p = open(file)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(p.channel()), 1 << 16);
-            ScopedValue.where(SAVING, p.target).call(() -> {
+            ScopedValue.where(SAVING, p).call(() -> {
                 content.writeTo(out);
                 return null;
             });
@@ -79,19 +89,22 @@ public final class AtomicFiles {
         }
     }
 
-    /** The file a {@link #write} on this thread is saving (links resolved): {@link #scratch} puts its files beside it. */
-    private static final ScopedValue<Path> SAVING = ScopedValue.newInstance();
+    /** The save a {@link #write} on this thread is making (its target's links resolved): {@link #scratch} puts its files beside it. */
+    private static final ScopedValue<Pending> SAVING = ScopedValue.newInstance();
 
     /**
      * A new empty file beside the file this thread's {@link #write} is saving, for content that must pass through a file
      * of its own first (jhdf writes HDF5 to a path only): so a save needs only its destination's directory, not
-     * {@code java.io.tmpdir}. It is named and made as the save's temp file (owner-only; a crash's leftover goes with a
-     * later save's stale temp files); the caller deletes it. Null outside a write.
+     * {@code java.io.tmpdir}. It is named and made as the save's temp file (owner-only; removed on an orderly exit during
+     * the save, a crash's leftover goes with a later save's stale temp files); the caller deletes it, and the write deletes
+     * it at its end if the caller did not. Null outside a write.
      */
     public static Path scratch() throws IOException {
         if (!SAVING.isBound()) return null;
-        Path target = SAVING.get();
-        return createTemp(target.getParent(), target.getFileName().toString());
+        Pending p = SAVING.get();
+        Path f = createTemp(p.target.getParent(), p.target.getFileName().toString());
+        p.scratch.add(f);
+        return f;
     }
 
     /**
@@ -108,6 +121,8 @@ public final class AtomicFiles {
     public static final class Pending implements AutoCloseable {
         private final Path target, tmp;
         private final FileChannel ch;
+        /** The {@link #scratch} files made for this save (on its thread only). */
+        private final List<Path> scratch = new ArrayList<>();
         private boolean done;
 
         private Pending(Path target, Path tmp, FileChannel ch) {
@@ -134,7 +149,11 @@ public final class AtomicFiles {
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             } finally {
-                Files.deleteIfExists(tmp);
+                try {
+                    Files.deleteIfExists(tmp);
+                } finally {
+                    released();
+                }
             }
         }
 
@@ -145,7 +164,24 @@ public final class AtomicFiles {
             done = true;
             try (ch) {
                 Files.deleteIfExists(tmp);
+            } finally {
+                released();
             }
+        }
+
+        /** The save is over: its scratch files go (their callers delete them first) and the shutdown hook forgets its files. */
+        private void released() throws IOException {
+            IOException failed = null;
+            for (Path f : scratch) {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    failed = e;
+                }
+            }
+            scratch.forEach(IN_FLIGHT::remove);
+            IN_FLIGHT.remove(tmp);
+            if (failed != null) throw failed;
         }
     }
 
@@ -162,6 +198,7 @@ public final class AtomicFiles {
             return new Pending(abs, tmp, FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
+            IN_FLIGHT.remove(tmp);
             throw e;
         }
     }
@@ -242,12 +279,40 @@ public final class AtomicFiles {
         FileAttribute<?>[] ownerOnly = posix
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
                 : new FileAttribute<?>[0];
+        hook();
         for (int tries = 0; ; tries++) {
             Path tmp = dir.resolve(tempPrefix(name) + random13() + SUFFIX);
+            IN_FLIGHT.add(tmp);   // before it exists: an exit between the two finds nothing to delete, never a file it missed
             try {
                 return Files.createFile(tmp, ownerOnly);
-            } catch (FileAlreadyExistsException e) {
-                if (tries == 10) throw e;
+            } catch (IOException | RuntimeException e) {
+                IN_FLIGHT.remove(tmp);
+                if (!(e instanceof FileAlreadyExistsException) || tries == 10) throw e;
+            }
+        }
+    }
+
+    /**
+     * Registers, once per process, the shutdown hook that deletes the files of saves in progress. It deletes and never
+     * waits: the saving thread may be the one inside System.exit, and a rename it still makes then fails on the missing
+     * temp file, the target as it was.
+     */
+    private static void hook() {
+        if (!HOOKED.compareAndSet(false, true)) return;
+        try {
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jrnn-save-cleanup").unstarted(AtomicFiles::removeInFlight));
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down (a save from another hook): nothing to register
+        }
+    }
+
+    /** Deletes the temp and scratch files of the saves in progress (the shutdown hook's work). */
+    static void removeInFlight() {
+        for (Path p : IN_FLIGHT) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException | RuntimeException e) {
+                // the next file: an orderly exit removes what it can
             }
         }
     }
