@@ -23,6 +23,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -45,9 +46,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>The temp file is {@code .<name>.<random>.tmp}, with the name cut so the whole fits in 255 UTF-8
  *       bytes (any name the file system takes can be saved). A save deletes the temp files of the same
  *       target that a crashed save left behind: those not modified for {@link #STALE_TEMP}.</li>
- *   <li>An orderly exit during a save ({@code System.exit}, SIGTERM, the end of main) removes the save's temp and
- *       {@link #scratch} files from a shutdown hook; only a crash ({@code kill -9}, {@code Runtime.halt}, a power cut)
- *       leaves them for the sweep above.</li>
+ *   <li>An orderly exit during a save ({@code System.exit} from the saving thread, the end of main, or any exit while
+ *       the saving thread is a daemon) removes the save's temp and {@link #scratch} files from a shutdown hook. A save
+ *       on a live non-daemon thread (SIGTERM, or System.exit from another thread) is left to finish, since a shutdown
+ *       hook of the application may wait for it; a crash ({@code kill -9}, {@code Runtime.halt}, a power cut), or an
+ *       exit that such a save does not outlast, leaves its files for the sweep above.</li>
  * </ul>
  *
  * <pre>{@code
@@ -61,8 +64,8 @@ public final class AtomicFiles {
     static final int NAME_MAX = 255;
     private static final String SUFFIX = ".tmp";
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** The temp and scratch files of the saves in progress, which the shutdown hook removes. */
-    private static final Set<Path> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+    /** The temp and scratch files of the saves in progress, each with the thread making it (see {@link #removeInFlight}). */
+    private static final Map<Path, Thread> IN_FLIGHT = new ConcurrentHashMap<>();
     private static final AtomicBoolean HOOKED = new AtomicBoolean();
 
     private AtomicFiles() {}
@@ -282,7 +285,7 @@ public final class AtomicFiles {
         hook();
         for (int tries = 0; ; tries++) {
             Path tmp = dir.resolve(tempPrefix(name) + random13() + SUFFIX);
-            IN_FLIGHT.add(tmp);   // before it exists: an exit between the two finds nothing to delete, never a file it missed
+            IN_FLIGHT.put(tmp, Thread.currentThread());   // before it exists: an exit between the two finds no file to delete
             try {
                 return Files.createFile(tmp, ownerOnly);
             } catch (IOException | RuntimeException e) {
@@ -293,9 +296,9 @@ public final class AtomicFiles {
     }
 
     /**
-     * Registers, once per process, the shutdown hook that deletes the files of saves in progress. It deletes and never
-     * waits: the saving thread may be the one inside System.exit, and a rename it still makes then fails on the missing
-     * temp file, the target as it was.
+     * Registers, once per process, the shutdown hook that deletes the files of saves in progress whose thread will not
+     * finish them (see {@link #removeInFlight}). It deletes and never waits: the saving thread may be the one inside
+     * System.exit. The hook holds this class (and its class loader) until the JVM exits.
      */
     private static void hook() {
         if (!HOOKED.compareAndSet(false, true)) return;
@@ -306,15 +309,33 @@ public final class AtomicFiles {
         }
     }
 
-    /** Deletes the temp and scratch files of the saves in progress (the shutdown hook's work). */
+    /**
+     * Deletes the temp and scratch files of the saves in progress that their thread will not finish (the shutdown hook's
+     * work): the thread is dead, a daemon (the JVM halts it), or the one inside {@code System.exit}/{@code Runtime.exit}
+     * (it waits for the hooks). A live non-daemon thread's files stay: another shutdown hook may be waiting for that save
+     * (a pre-emptible job's last checkpoint), and deleting its temp file would fail it; if the JVM ends first, the files are
+     * a crash's leftovers, which a later save of the same target removes after {@link #STALE_TEMP}.
+     */
     static void removeInFlight() {
-        for (Path p : IN_FLIGHT) {
+        for (Map.Entry<Path, Thread> f : IN_FLIGHT.entrySet()) {
+            Path p = f.getKey();
+            Thread owner = f.getValue();
+            if (owner.isAlive() && !owner.isDaemon() && !exiting(owner)) continue;
             try {
                 Files.deleteIfExists(p);
             } catch (IOException | RuntimeException e) {
                 // the next file: an orderly exit removes what it can
             }
         }
+    }
+
+    /** Whether {@code t} is the thread running the JVM's exit ({@code Runtime.exit}, hence {@code java.lang.Shutdown}). */
+    private static boolean exiting(Thread t) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().equals("java.lang.Shutdown")
+                    || f.getClassName().equals("java.lang.Runtime") && f.getMethodName().equals("exit")) return true;
+        }
+        return false;
     }
 
     /** Deletes this target's temp files ({@code .<name>.<random>.tmp}) not modified for {@link #STALE_TEMP}. */

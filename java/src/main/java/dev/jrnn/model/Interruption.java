@@ -3,6 +3,8 @@ package dev.jrnn.model;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileLockInterruptionException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * How fit, evaluate and predict stop when their thread is interrupted ({@code Thread.interrupt}, {@code Future.cancel(true)},
@@ -17,14 +19,17 @@ final class Interruption {
     static boolean flagSet() { return Thread.currentThread().isInterrupted(); }
 
     /**
-     * Whether {@code e} or one of its causes is an interrupt's doing: an {@link InterruptedException}, an
-     * {@link InterruptedIOException} (jrnn's saves and loads on an interrupted thread), a channel closed by the interrupt.
+     * Whether {@code e} or one of its causes is this thread's interrupt's doing: an {@link InterruptedException}, a plain
+     * {@link InterruptedIOException} (jrnn's saves and loads on an interrupted thread; not a subclass such as
+     * {@code SocketTimeoutException}, a timeout), a channel or lock wait the interrupt closed. The chain is not followed into
+     * an {@link ExecutionException} or {@link CompletionException}: what is inside is another thread's failure.
      */
     static boolean caused(Throwable e) {
         int depth = 0;
         for (Throwable t = e; t != null && depth < 64; t = t.getCause(), depth++) {   // bounded: a cause chain may loop
-            if (t instanceof InterruptedException || t instanceof InterruptedIOException || t instanceof ClosedByInterruptException
-                    || t instanceof FileLockInterruptionException) return true;
+            if (t instanceof ExecutionException || t instanceof CompletionException) return false;
+            if (t instanceof InterruptedException || t.getClass() == InterruptedIOException.class
+                    || t instanceof ClosedByInterruptException || t instanceof FileLockInterruptionException) return true;
         }
         return false;
     }

@@ -125,6 +125,63 @@ class AtomicFilesTest {
         }
     }
 
+    /**
+     * A pre-emptible job: on exit, the application's own shutdown hook stops the worker and join()s it while it writes a
+     * last checkpoint. The worker is alive and not a daemon, so jrnn's hook leaves its temp file (it deleted it, and the
+     * final save failed with a NoSuchFileException) and the save completes.
+     */
+    @Test
+    void aSaveThatAUserShutdownHookWaitsForCompletes() throws Exception {
+        Path f = dir.resolve("final.bin");
+        save(f, new byte[] {1, 2, 3});
+        ChildJvm.Result r = ChildJvm.run(dir, ChildJvm.jrnnFlags(), HookJoinsSave.class, f.toString());
+        assertEquals(0, r.rc(), r.out() + r.err());
+        assertTrue(r.out().contains("final save ok"), r.out() + r.err());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("final.bin"), s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("child")).sorted().toList());
+        }
+        assertEquals(2 << 20, Files.size(f), "the final save replaced the file");
+    }
+
+    /** Saves its argument on a worker that a shutdown hook stops and joins; exits while the save is under way. */
+    public static final class HookJoinsSave {
+        public static void main(String[] args) throws Exception {
+            java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+            Thread worker = Thread.ofPlatform().name("trainer").unstarted(() -> {
+                try {
+                    AtomicFiles.write(Path.of(args[0]), out -> {
+                        out.write(new byte[1 << 20]);
+                        out.flush();
+                        writing.countDown();
+                        try {
+                            stop.await();
+                            Thread.sleep(500);   // jrnn's hook runs meanwhile
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        out.write(new byte[1 << 20]);
+                    });
+                    System.out.println("final save ok");
+                } catch (IOException | RuntimeException e) {
+                    System.out.println("final save FAILED: " + e);
+                }
+                System.out.flush();
+            });
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            worker.start();
+            writing.await();
+            System.exit(0);
+        }
+    }
+
     @Test
     void staleTempFilesOfTheSameTargetAreCleanedByTheNextSave() throws IOException {
         Path f = dir.resolve("w.safetensors");

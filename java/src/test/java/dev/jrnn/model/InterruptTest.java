@@ -121,6 +121,29 @@ class InterruptTest {
         }
     }
 
+    /**
+     * A network timeout is an InterruptedIOException's subclass, not an interrupt: fit throws the callback's failure, not
+     * the interrupt's message, and leaves the flag clear (it was reported as an interrupt and the flag set).
+     */
+    @Test
+    void aSocketTimeoutIsAFailureNotAnInterrupt() {
+        java.io.UncheckedIOException timeout = new java.io.UncheckedIOException(new java.net.SocketTimeoutException("Read timed out"));
+        try (Sequential m = model()) {
+            RuntimeException e = assertThrows(RuntimeException.class, () -> m.fit(X, Y,
+                    new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0).callbacks(new Callback() {
+                        @Override
+                        public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                            if (batch == 2) throw timeout;
+                        }
+                    })));
+            assertFalse(Thread.currentThread().isInterrupted(), "the interrupt flag stays clear");
+            assertFalse(String.valueOf(e.getMessage()).contains("interrupted (Thread.interrupt)"), e.getMessage());
+            boolean found = false;
+            for (Throwable t = e; t != null && !found; t = t.getCause()) found = t == timeout;
+            assertTrue(found, "the callback's failure is what fit throws: " + e);
+        }
+    }
+
     @Test
     void aFitStartedWithTheFlagSetChangesNothing() {
         try (Sequential m = model()) {
