@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * The indexable columns of a data set: inputs, targets and sample weights (none, or one per sample or per timestep) with
- * the same sample count; the ragged columns of a sample agree on its length.
+ * the same sample count; the ragged columns of a sample agree on its length. {@code source} names the first input's file
+ * (or "input 0"), computed once: each {@link #sample} carries it.
  */
-record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Column lengthColumn) {
+record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Column lengthColumn, String source) {
     static Table of(List<Column> inputs, List<Column> targets) throws IOException {
         return of(inputs, targets, List.of());
     }
@@ -39,7 +40,7 @@ record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Co
             }
         }
         if (n == 0) throw new IOException("Dataset: " + describe(inputs.get(0)) + " holds no samples");
-        return new Table(List.copyOf(inputs), List.copyOf(targets), List.copyOf(weights), ragged);
+        return new Table(List.copyOf(inputs), List.copyOf(targets), List.copyOf(weights), ragged, describe(inputs.get(0)));
     }
 
     private static String describe(Column c) {
@@ -73,7 +74,7 @@ record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Co
         for (Column c : inputs) in.add(read(c, i));
         for (Column c : targets) out.add(read(c, i));
         for (Column c : weights) ws.add(read(c, i));
-        return new Sample(in, out, ws, length(i), i, describe(inputs.get(0)));
+        return new Sample(in, out, ws, length(i), i, source);
     }
 
     private static Tensor read(Column c, long i) {
