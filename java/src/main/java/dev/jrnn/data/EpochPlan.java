@@ -34,20 +34,20 @@ record EpochPlan<T>(LongFunction<BatchOps.Groups<T>> groups, Function<List<T>, B
                 long[] idx = new long[l.size()];
                 for (int i = 0; i < idx.length; i++) idx[i] = l.get(i);
                 return asm.fromTable(t, idx);
-            }, t::namedSample);
+            }, t::sample);
         }
         UnaryOperator<Sample> f = d.mapper != null ? d.mapper : s -> s;
         boolean[] scalar = scalars(t);
         Function<List<Sample>, Batch> make = l -> asm.fromSamples(l, r -> t.where(l.get(r).index()), scalar);
         if (d.boundaries == null) {   // grouped as positions, read and mapped by the batch: a batch skipped after batch is never read
             return new EpochPlan<Long>(e -> BatchOps.groups(new Grouper<>(order.positions(e), d.batchSize, d.dropRemainder, null, null), null),
-                    l -> make.apply(l.stream().map(i -> StreamOps.apply(f, t.sample(i))).toList()), i -> StreamOps.apply(f, t.namedSample(i)));
+                    l -> make.apply(l.stream().map(i -> StreamOps.apply(f, t.sample(i))).toList()), i -> StreamOps.apply(f, t.sample(i)));
         }
         return new EpochPlan<Sample>(e -> {   // bucketed by the mapped samples' lengths: each is read and mapped as it is grouped
             Iterator<Long> positions = order.positions(e);
             Iterator<Sample> samples = new Iterator<>() {
                 public boolean hasNext() { return positions.hasNext(); }
-                public Sample next() { return StreamOps.apply(f, t.namedSample(positions.next())); }
+                public Sample next() { return StreamOps.apply(f, t.sample(positions.next())); }
             };
             return BatchOps.groups(new Grouper<>(samples, d.batchSize, d.dropRemainder, d.boundaries, EpochPlan::length), null);
         }, make, s -> s);

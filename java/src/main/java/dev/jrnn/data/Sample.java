@@ -92,8 +92,12 @@ public record Sample(List<Tensor> inputs, List<Tensor> targets, List<Tensor> wei
                 ? inputs.get(0).dim(0) : -1, index, source);
     }
 
-    /** This sample's origin for error messages. */
+    /**
+     * This sample's origin for error messages: "x.npy sample 17", "generator sample 17"; "sample 17" or "a sample" where
+     * the source is unknown (a sample made by {@link #of}, not yet numbered).
+     */
     public String where() {
-        return (source == null ? "generator" : source) + (index >= 0 ? " sample " + index : "");
+        if (source == null) return index >= 0 ? "sample " + index : "a sample";
+        return source + (index >= 0 ? " sample " + index : "");
     }
 }

@@ -1,5 +1,6 @@
 package dev.jrnn.data;
 
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -29,13 +30,32 @@ final class StreamOps {
         };
     }
 
-    /** Numbers the samples a generator left unnumbered, so messages can name them; closes {@code src} if it is AutoCloseable. */
+    /**
+     * Numbers the samples a generator left unnumbered, so messages can name them; closes {@code src} if it is AutoCloseable.
+     * The iterator's own failures become a DataException naming the sample it was to give, as a map's do (but for an
+     * UncheckedIOException, which fit and predict report as the IOException it holds).
+     */
     static Stream numbered(Iterator<? extends Sample> src) {
         return over(new Iterator<>() {
             long k;
-            public boolean hasNext() { return src.hasNext(); }
+            public boolean hasNext() {
+                try {
+                    return src.hasNext();
+                } catch (DataException | UncheckedIOException e) {   // named already; an I/O failure stays one (fit's IOException)
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw new DataException("generator sample " + k, "the generator's hasNext() failed: " + e, e);
+                }
+            }
             public Sample next() {
-                Sample s = src.next();
+                Sample s;
+                try {
+                    s = src.next();
+                } catch (DataException | UncheckedIOException e) {   // named already; an I/O failure stays one (fit's IOException)
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw new DataException("generator sample " + k, "the generator's next() failed: " + e, e);
+                }
                 long i = k++;
                 if (s == null) throw new DataException("generator sample " + i, "the generator returned null", null);
                 return s.index() >= 0 ? s : new Sample(s.inputs(), s.targets(), s.weights(), s.length(), i, s.source() == null ? "generator" : s.source());

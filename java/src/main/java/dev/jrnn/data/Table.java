@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * The indexable columns of a data set: inputs, targets and sample weights (none, or one per sample or per timestep) with
- * the same sample count; the ragged columns of a sample agree on its length.
+ * the same sample count; the ragged columns of a sample agree on its length. {@code source} names the first input's file
+ * (or "input 0"), computed once: each {@link #sample} carries it.
  */
-record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Column lengthColumn) {
+record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Column lengthColumn, String source) {
     static Table of(List<Column> inputs, List<Column> targets) throws IOException {
         return of(inputs, targets, List.of());
     }
@@ -39,7 +40,7 @@ record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Co
             }
         }
         if (n == 0) throw new IOException("Dataset: " + describe(inputs.get(0)) + " holds no samples");
-        return new Table(List.copyOf(inputs), List.copyOf(targets), List.copyOf(weights), ragged);
+        return new Table(List.copyOf(inputs), List.copyOf(targets), List.copyOf(weights), ragged, describe(inputs.get(0)));
     }
 
     private static String describe(Column c) {
@@ -64,19 +65,16 @@ record Table(List<Column> inputs, List<Column> targets, List<Column> weights, Co
         return all;
     }
 
-    /** Sample {@code i} as Tensors (for a map): a column of one value per sample gives a (1,) tensor. */
+    /**
+     * Sample {@code i} as Tensors (for a map, a filter, a concatenation): a column of one value per sample gives a (1,) tensor.
+     * It is named by its file ("x.npy sample 17", "input 0 sample 17" for tensors), so a map's failure says where.
+     */
     Sample sample(long i) {
         List<Tensor> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
         for (Column c : inputs) in.add(read(c, i));
         for (Column c : targets) out.add(read(c, i));
         for (Column c : weights) ws.add(read(c, i));
-        return new Sample(in, out, ws, length(i), i, null);
-    }
-
-    /** Sample {@code i}, named by its file for messages once it leaves the table (a filter, a concatenation). */
-    Sample namedSample(long i) {
-        Sample s = sample(i);
-        return new Sample(s.inputs(), s.targets(), s.weights(), s.length(), i, describe(inputs.get(0)));
+        return new Sample(in, out, ws, length(i), i, source);
     }
 
     private static Tensor read(Column c, long i) {

@@ -21,7 +21,12 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one: the bytes go
@@ -41,6 +46,11 @@ import java.util.Set;
  *   <li>The temp file is {@code .<name>.<random>.tmp}, with the name cut so the whole fits in 255 UTF-8
  *       bytes (any name the file system takes can be saved). A save deletes the temp files of the same
  *       target that a crashed save left behind: those not modified for {@link #STALE_TEMP}.</li>
+ *   <li>An orderly exit during a save ({@code System.exit} from the saving thread, the end of main, or any exit while
+ *       the saving thread is a daemon) removes the save's temp and {@link #scratch} files from a shutdown hook. A save
+ *       on a live non-daemon thread (SIGTERM, or System.exit from another thread) is left to finish, since a shutdown
+ *       hook of the application may wait for it; a crash ({@code kill -9}, {@code Runtime.halt}, a power cut), or an
+ *       exit that such a save does not outlast, leaves its files for the sweep above.</li>
  * </ul>
  *
  * <pre>{@code
@@ -54,6 +64,9 @@ public final class AtomicFiles {
     static final int NAME_MAX = 255;
     private static final String SUFFIX = ".tmp";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The temp and scratch files of the saves in progress, each with the thread making it (see {@link #removeInFlight}). */
+    private static final Map<Path, Thread> IN_FLIGHT = new ConcurrentHashMap<>();
+    private static final AtomicBoolean HOOKED = new AtomicBoolean();
 
     private AtomicFiles() {}
 
@@ -70,7 +83,7 @@ public final class AtomicFiles {
         if (content == null) throw new IllegalArgumentException("AtomicFiles.write: content is null");
         try (Pending p = open(file)) {
             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(p.channel()), 1 << 16);
-            ScopedValue.where(SAVING, p.target).call(() -> {
+            ScopedValue.where(SAVING, p).call(() -> {
                 content.writeTo(out);
                 return null;
             });
@@ -79,19 +92,22 @@ public final class AtomicFiles {
         }
     }
 
-    /** The file a {@link #write} on this thread is saving (links resolved): {@link #scratch} puts its files beside it. */
-    private static final ScopedValue<Path> SAVING = ScopedValue.newInstance();
+    /** The save a {@link #write} on this thread is making (its target's links resolved): {@link #scratch} puts its files beside it. */
+    private static final ScopedValue<Pending> SAVING = ScopedValue.newInstance();
 
     /**
      * A new empty file beside the file this thread's {@link #write} is saving, for content that must pass through a file
      * of its own first (jhdf writes HDF5 to a path only): so a save needs only its destination's directory, not
-     * {@code java.io.tmpdir}. It is named and made as the save's temp file (owner-only; a crash's leftover goes with a
-     * later save's stale temp files); the caller deletes it. Null outside a write.
+     * {@code java.io.tmpdir}. It is named and made as the save's temp file (owner-only; removed on an orderly exit during
+     * the save, a crash's leftover goes with a later save's stale temp files); the caller deletes it, and the write deletes
+     * it at its end if the caller did not. Null outside a write.
      */
     public static Path scratch() throws IOException {
         if (!SAVING.isBound()) return null;
-        Path target = SAVING.get();
-        return createTemp(target.getParent(), target.getFileName().toString());
+        Pending p = SAVING.get();
+        Path f = createTemp(p.target.getParent(), p.target.getFileName().toString());
+        p.scratch.add(f);
+        return f;
     }
 
     /**
@@ -108,6 +124,8 @@ public final class AtomicFiles {
     public static final class Pending implements AutoCloseable {
         private final Path target, tmp;
         private final FileChannel ch;
+        /** The {@link #scratch} files made for this save (on its thread only). */
+        private final List<Path> scratch = new ArrayList<>();
         private boolean done;
 
         private Pending(Path target, Path tmp, FileChannel ch) {
@@ -134,7 +152,11 @@ public final class AtomicFiles {
                     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             } finally {
-                Files.deleteIfExists(tmp);
+                try {
+                    Files.deleteIfExists(tmp);
+                } finally {
+                    released();
+                }
             }
         }
 
@@ -145,7 +167,24 @@ public final class AtomicFiles {
             done = true;
             try (ch) {
                 Files.deleteIfExists(tmp);
+            } finally {
+                released();
             }
+        }
+
+        /** The save is over: its scratch files go (their callers delete them first) and the shutdown hook forgets its files. */
+        private void released() throws IOException {
+            IOException failed = null;
+            for (Path f : scratch) {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException e) {
+                    failed = e;
+                }
+            }
+            scratch.forEach(IN_FLIGHT::remove);
+            IN_FLIGHT.remove(tmp);
+            if (failed != null) throw failed;
         }
     }
 
@@ -162,6 +201,7 @@ public final class AtomicFiles {
             return new Pending(abs, tmp, FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
+            IN_FLIGHT.remove(tmp);
             throw e;
         }
     }
@@ -242,14 +282,60 @@ public final class AtomicFiles {
         FileAttribute<?>[] ownerOnly = posix
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
                 : new FileAttribute<?>[0];
+        hook();
         for (int tries = 0; ; tries++) {
             Path tmp = dir.resolve(tempPrefix(name) + random13() + SUFFIX);
+            IN_FLIGHT.put(tmp, Thread.currentThread());   // before it exists: an exit between the two finds no file to delete
             try {
                 return Files.createFile(tmp, ownerOnly);
-            } catch (FileAlreadyExistsException e) {
-                if (tries == 10) throw e;
+            } catch (IOException | RuntimeException e) {
+                IN_FLIGHT.remove(tmp);
+                if (!(e instanceof FileAlreadyExistsException) || tries == 10) throw e;
             }
         }
+    }
+
+    /**
+     * Registers, once per process, the shutdown hook that deletes the files of saves in progress whose thread will not
+     * finish them (see {@link #removeInFlight}). It deletes and never waits: the saving thread may be the one inside
+     * System.exit. The hook holds this class (and its class loader) until the JVM exits.
+     */
+    private static void hook() {
+        if (!HOOKED.compareAndSet(false, true)) return;
+        try {
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jrnn-save-cleanup").unstarted(AtomicFiles::removeInFlight));
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down (a save from another hook): nothing to register
+        }
+    }
+
+    /**
+     * Deletes the temp and scratch files of the saves in progress that their thread will not finish (the shutdown hook's
+     * work): the thread is dead, a daemon (the JVM halts it), or the one inside {@code System.exit}/{@code Runtime.exit}
+     * (it waits for the hooks). A live non-daemon thread's files stay: another shutdown hook may be waiting for that save
+     * (a pre-emptible job's last checkpoint), and deleting its temp file would fail it; if the JVM ends first, the files are
+     * a crash's leftovers, which a later save of the same target removes after {@link #STALE_TEMP}.
+     */
+    static void removeInFlight() {
+        for (Map.Entry<Path, Thread> f : IN_FLIGHT.entrySet()) {
+            Path p = f.getKey();
+            Thread owner = f.getValue();
+            if (owner.isAlive() && !owner.isDaemon() && !exiting(owner)) continue;
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException | RuntimeException e) {
+                // the next file: an orderly exit removes what it can
+            }
+        }
+    }
+
+    /** Whether {@code t} is the thread running the JVM's exit ({@code Runtime.exit}, hence {@code java.lang.Shutdown}). */
+    private static boolean exiting(Thread t) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().equals("java.lang.Shutdown")
+                    || f.getClassName().equals("java.lang.Runtime") && f.getMethodName().equals("exit")) return true;
+        }
+        return false;
     }
 
     /** Deletes this target's temp files ({@code .<name>.<random>.tmp}) not modified for {@link #STALE_TEMP}. */

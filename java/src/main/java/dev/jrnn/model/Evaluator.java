@@ -72,7 +72,7 @@ public abstract class Evaluator extends Trainer {
 
     /** Every output for one batch (one x per input), in output order, as Keras' {@code predict_on_batch([x1, x2])}. */
     public List<Tensor> predictOnBatch(List<Tensor> xs) {
-        return predictAll(xs, batchRows(xs), null);
+        return predictAll(xs, batchRows(xs), null, true);
     }
 
     /** {@link #predictOnBatch(List)} with the inputs by name, as Keras' {@code predict_on_batch({"a": a, "b": b})}. */
@@ -453,10 +453,17 @@ public abstract class Evaluator extends Trainer {
 
     /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
     public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
+        return predictAll(xs, batchSize, lengths, false);
+    }
+
+    /** {@code oneBatch}: predictOnBatch, which runs whole whatever the interrupt flag says (as a train step); predict stops on it. */
+    private List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths, boolean oneBatch) {
         requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, false), batchSize);
+        Data d = check().prepare(xs, null, lengths, "predict", false, false);
+        Inference run = new Inference(setup, (Model) this);
+        return oneBatch ? run.predictBatch(d, batchSize) : run.predict(d, batchSize);
     }
 
     /**

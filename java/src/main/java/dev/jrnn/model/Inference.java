@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 /**
  * Evaluation and prediction in batches over checked {@link Data} or a {@link BatchSource}: forward passes only, weights read,
  * not changed (but for a {@link SwapEMAWeights} among the callbacks, which swaps them in place and back, also on a failure).
+ * {@link Thread#interrupt} stops evaluate and predict before their next batch, from tensors or a Dataset of any prefetch
+ * depth alike ({@link #next}); the calls of one batch (testOnBatch, predictOnBatch, call) run it, as fit runs a step.
  */
 final class Inference {
     private final Setup s;
@@ -35,11 +37,11 @@ final class Inference {
     /** Loss and metrics ("loss", "accuracy", ...) over {@code d} in batches of {@code batchSize}; {@code op} names the call in messages. */
     Map<String, Double> evaluate(Data d, int batchSize, String op) {
         int size = StatefulBatch.resolve(s.name(), s.graph(), op, batchSize, d.n());
-        return evaluate(new DataBatches(d, size, s.outputs()));
+        return evaluate(new DataBatches(d, size, s.outputs()), List.of(), null, hook -> {}, op.equals("testOnBatch") ? null : op);
     }
 
     /** Loss and metrics over one epoch (epoch 0, in order) of {@code src}. */
-    Map<String, Double> evaluate(BatchSource src) { return evaluate(src, List.of(), null, hook -> {}); }
+    Map<String, Double> evaluate(BatchSource src) { return evaluate(src, List.of(), null, hook -> {}, "evaluate"); }
 
     /** As {@link #evaluate(Data, int, String)}, calling the test hooks of {@code callbacks} (a standalone evaluate given callbacks). */
     Map<String, Double> evaluate(Data d, int batchSize, List<Callback> callbacks, Model model) {
@@ -53,7 +55,7 @@ final class Inference {
      */
     Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model) {
         params(src, callbacks);
-        return evaluate(src, callbacks, model, hook -> stillOpen(model, "evaluate", hook));
+        return evaluate(src, callbacks, model, hook -> stillOpen(model, "evaluate", hook), "evaluate");
     }
 
     /** Keras' CallbackList params of a standalone evaluate or predict: its verbose (jrnn's print nothing), 1 epoch, the batches. */
@@ -74,8 +76,9 @@ final class Inference {
     /**
      * As {@link #evaluate(BatchSource)}, calling the test hooks of {@code callbacks} on {@code model} (fit's validation, as
      * Keras' evaluate inside fit); {@code stillOpen} gets the hook's name after each round of them (a callback may close the model).
+     * {@code op} names the call an interrupt stops (null: one batch, which does not look at the flag).
      */
-    Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen) {
+    Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, String op) {
         s.penalties();   // bad regularizer settings fail before the forward pass moves a stateful layer's states
         boolean[] targets = src.targets();
         EpochLogs acc = new EpochLogs(s, targets);
@@ -91,7 +94,7 @@ final class Inference {
             try (LossLog log = new LossLog(s, n < 0 ? LossLog.UNKNOWN_CAPACITY : n, targets);
                  BatchSource.Epoch batches = src.epoch(0, false, null)) {
                 HostBatch h;
-                for (int i = 0; (h = batches.next()) != null; i++) {
+                for (int i = 0; (h = next(batches, op, i, n)) != null; i++) {
                     log.makeRoom(acc);
                     if (hooks) {
                         for (Callback cb : callbacks) cb.onTestBatchBegin(i, model);
@@ -138,14 +141,24 @@ final class Inference {
         return predict(d, batchSize, training, what, List.of(), null);
     }
 
+    /** As {@link #predict(Data, int)} for one batch (predictOnBatch): it runs whole, the interrupt flag not looked at, as a train step. */
+    List<Tensor> predictBatch(Data d, int batchSize) {
+        return predict(d, batchSize, false, "predict", List.of(), null, null);
+    }
+
     /** As {@link #predict(Data, int)}, calling the predict hooks of {@code callbacks} on {@code model}. */
     List<Tensor> predict(Data d, int batchSize, boolean training, String what, List<Callback> callbacks, Model model) {
+        return predict(d, batchSize, training, what, callbacks, model, what.equals("call") ? null : what);   // a call is one batch
+    }
+
+    /** As above; {@code watch}: the call an interrupt stops (null: the flag not looked at). */
+    private List<Tensor> predict(Data d, int batchSize, boolean training, String what, List<Callback> callbacks, Model model, String watch) {
         int outputs = s.outputs();
         int n = d.n();
         float[][] out = new float[outputs][];
         int[][] shapes = new int[outputs][];
         int[] from = {0};
-        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), what, batchSize, n), outputs), training, callbacks, model, batch -> {
+        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), what, batchSize, n), outputs), training, callbacks, model, watch, batch -> {
             for (int k = 0; k < outputs; k++) {
                 Tensor v = batch.get(k);
                 if (out[k] == null) {
@@ -171,16 +184,17 @@ final class Inference {
 
     /** Hands every batch's outputs (one tensor per output, batch axis first) to {@code sink}, in the source's order; returns the rows. */
     long predict(BatchSource src, Consumer<List<Tensor>> sink) {
-        return predict(src, false, List.of(), null, sink);
+        return predict(src, false, List.of(), null, "predict", sink);
     }
 
     /** As {@link #predict(BatchSource, Consumer)}, calling the predict hooks of {@code callbacks} on {@code model} (Keras' order). */
     long predict(BatchSource src, List<Callback> callbacks, Model model, Consumer<List<Tensor>> sink) {
-        return predict(src, false, callbacks, model, sink);
+        return predict(src, false, callbacks, model, "predict", sink);
     }
 
-    private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, Consumer<List<Tensor>> sink) {
+    private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, String op, Consumer<List<Tensor>> sink) {
         long rows = 0;
+        int n = src.batches();
         int outputs = s.outputs();
         boolean hooks = !callbacks.isEmpty();
         Model flags = model != null ? model : owner;
@@ -193,7 +207,7 @@ final class Inference {
             }
             try (BatchSource.Epoch batches = src.epoch(0, false, null)) {
                 HostBatch h;
-                for (int i = 0; (h = batches.next()) != null; i++) {
+                for (int i = 0; (h = next(batches, op, i, n)) != null; i++) {
                     if (hooks) {
                         for (Callback cb : callbacks) cb.onPredictBatchBegin(i, model);
                         stillOpen(model, "predict", "onPredictBatchBegin");
@@ -224,6 +238,29 @@ final class Inference {
             FailureAwareCallback.tell(callbacks, e, model);
             throw e;
         }
+    }
+
+    /**
+     * Batch {@code i} (from 0) of {@code n} (-1: unknown), unless the thread is interrupted ({@code op} non-null): before it,
+     * or while a prefetching Dataset's stream waits for it, the call stops with its own message, as fit does.
+     */
+    private HostBatch next(BatchSource.Epoch batches, String op, int i, int n) {
+        if (op == null) return batches.next();
+        if (Interruption.flagSet()) throw interrupted(op, i, n, null);
+        try {
+            return batches.next();
+        } catch (RuntimeException e) {
+            if (Interruption.flagSet() || Interruption.caused(e)) throw interrupted(op, i, n, e);
+            throw e;
+        }
+    }
+
+    private IllegalStateException interrupted(String op, int i, int n, Throwable cause) {
+        String where = i == 0 ? "before batch 1" + (n >= 0 ? " of " + n : "")
+                : n >= 0 && i >= n ? "after its last batch (" + n + ")"
+                : n >= 0 ? "before batch " + (i + 1) + " of " + n
+                : "after batch " + i;
+        return Interruption.stop(s.name(), op, where, "nothing is returned (a sink has had the batches before it) and the weights are as they were", cause);
     }
 
     /**

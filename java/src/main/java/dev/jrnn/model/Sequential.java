@@ -239,9 +239,23 @@ public class Sequential extends Model {
 
     /**
      * Builds for per-sample input {@code shape} (batch excluded), as Keras' {@code model.build((None,) + shape)}; on a built
-     * model the same shape does nothing and another is refused (as Keras 3).
+     * model the same shape does nothing and another is refused (as Keras 3). {@code build()} with no shape builds for the
+     * input the model declares (nothing to do once built, as Keras 3's {@code model.build()}); a model that declares none is
+     * refused, naming what is missing:
+     * <pre>{@code
+     * Sequential m = new Sequential(new LSTM(4).inputShape(16, 6), new Dense(1));
+     * m.build();   // already built for (None, 16, 6): returns m
+     * new Sequential(new LSTM(4), new Dense(1)).build(16, 6);   // builds for (None, 16, 6)
+     * }</pre>
      */
     public Sequential build(int... shape) {
+        if (shape == null) throw new IllegalArgumentException(name() + ".build: shape is null, expected the per-sample input shape (build(16, 6))");
+        if (shape.length == 0 && input != null) return this;   // Keras 3's model.build(): nothing to do on a built model
+        if (shape.length == 0 && !stack.isEmpty()) {
+            throw new IllegalStateException(name() + ".build(): no input shape given and the model declares none; give the per-sample"
+                    + " shape (build(16, 6) for input (None, 16, 6)), declare it on the first layer (" + stack.get(0).kerasClass()
+                    + "(...).inputShape(16, 6)) or add an Input first (Input.shape() for one value per sample)");
+        }
         if (input != null) {
             if (Arrays.equals(shape, input.shape()) || summaryBuilt && fits(input.shape(), shape)) return this;
             throw new IllegalStateException(name() + " is already built for input " + input.shapeString() + ", cannot build it for "

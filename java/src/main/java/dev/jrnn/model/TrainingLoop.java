@@ -16,7 +16,8 @@ import java.util.TreeSet;
  * Keras' fit loop: epochs of shuffled batches, each a {@link TrainStep} (captured into a CUDA graph by
  * {@link StepGraphCache} when it can be), the losses kept on the device in a {@link LossLog} and read
  * back as rarely as the progress bar and the callbacks allow, validation after each epoch, the callbacks'
- * hooks and {@link Model#stopTraining}. {@link Thread#interrupt} stops it between two batches, whatever the data's source
+ * hooks and {@link Model#stopTraining}. {@link Thread#interrupt} stops it between two batches, whatever the data's source,
+ * and a failure the interrupt caused elsewhere (a callback's save, the validation's wait for a batch) is the same stop
  * ({@link #interrupted}).
  */
 final class TrainingLoop {
@@ -26,6 +27,8 @@ final class TrainingLoop {
     private final Model model;
     private final Setup s;
     private final TrainStep step;
+    /** The interrupt exception this loop threw, passed on as it is. */
+    private IllegalStateException stopped;
 
     TrainingLoop(Model model, Setup s) {
         this.model = model;
@@ -75,7 +78,7 @@ final class TrainingLoop {
         // Keras 3.15.1 refuses at the first swap; here before a backup's restore or any callback's onTrainBegin changes anything
         SwapEMAWeights.check(o.callbacks, model);
         int initialEpoch = o.initialEpoch;
-        if (Thread.currentThread().isInterrupted()) throw interrupted("before it started", null);   // before a backup or a callback changes anything
+        if (Interruption.flagSet()) throw interrupted("before it started", null);   // before a backup or a callback changes anything
         BackupAndRestore backup = null;
         for (Callback cb : o.callbacks) if (cb instanceof BackupAndRestore b && backup == null) backup = b;
         if (backup != null) {
@@ -102,6 +105,8 @@ final class TrainingLoop {
         boolean quietRank = dp != null && dp.rank() != 0;   // one process speaks, as one progress bar
         // a fit inside a callback's fit gives the outer one its streams back
         Trainer.FitMessages outer = model.fitMessages(quietRank ? new Trainer.FitMessages(none, none) : new Trainer.FitMessages(out, System.err));
+        String at = "in onTrainBegin";   // where fit is: an interrupt that makes a callback or the data fail stopped it there
+        boolean epochEnd = false;   // validating or in onEpochEnd: any failure while the flag is set is the interrupt's (a save refused)
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
              // a custom loss reads the predictions back on the host: its steps run eagerly
              StepGraphCache graphs = captureSteps && s.losses().stream().allMatch(l -> l == null || l.customFunction() == null)
@@ -118,6 +123,8 @@ final class TrainingLoop {
             for (int epoch = 0; epoch < skip; epoch++) train.skipEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
             for (int epoch = initialEpoch; epoch < o.epochs; epoch++) {
                 if (epoch > initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
+                String ofEpoch = " of epoch " + (epoch + 1) + "/" + o.epochs;
+                at = "before batch 1" + ofEpoch;
                 for (Callback cb : callbacks) cb.onEpochBegin(epoch, model);
                 stillOpen("onEpochBegin");
                 // Keras 3's ProgbarLogger, the last callback: after the others' onEpochBegin, and only for several epochs
@@ -128,7 +135,8 @@ final class TrainingLoop {
                 long lastRead = System.nanoTime();
                 try (BatchSource.Epoch batches = train.epoch(epoch, o.shuffle, rng)) {
                     HostBatch batch;
-                    for (int b = 0; (batch = next(batches, epoch, b, o.epochs)) != null; b++) {
+                    for (int b = 0; (batch = next(batches, b, steps, ofEpoch)) != null; b++) {
+                        at = "before batch " + (b + 1) + ofEpoch;
                         log.makeRoom(acc);   // a source of unknown length: read back and reuse the rows
                         if (!callbacks.isEmpty()) {
                             for (Callback cb : callbacks) cb.onBatchBegin(b, model);
@@ -145,6 +153,7 @@ final class TrainingLoop {
                         if (dp != null) dp.afterStep();
                         log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
                         bar.advance(batch.size());
+                        at = "after batch " + (b + 1) + ofEpoch;
                         if (!callbacks.isEmpty()) {
                             BatchLogs bl = new BatchLogs(batch.size(), () -> log.fold(acc), acc::logs);
                             try {
@@ -179,8 +188,10 @@ final class TrainingLoop {
                 }
                 Map<String, Double> logs = acc.logs();
                 java.util.Set<String> trainingKeys = java.util.Set.copyOf(logs.keySet());
+                epochEnd = true;
                 if (val != null && o.validates(epoch)) {
-                    Map<String, Double> v = new Inference(s).evaluate(val, callbacks, model, this::stillOpen);
+                    at = "while validating after epoch " + (epoch + 1) + "/" + o.epochs;
+                    Map<String, Double> v = new Inference(s).evaluate(val, callbacks, model, this::stillOpen, "evaluate");
                     if (val instanceof BoundedBatches vb && vb.ranOut() && !warnedValRanOut) {   // as Keras' EpochIterator
                         warnedValRanOut = true;
                         model.fitWarnings().println("WARNING: " + s.name() + ".fit: the validation data ran out in epoch " + (epoch + 1)
@@ -194,7 +205,9 @@ final class TrainingLoop {
                 // and the progress bar and History, the last callbacks there, show and record it after them.
                 // Keras' on_train_end gets the last epoch's logs as fit made them: pythonify_logs gave the callbacks a copy
                 lastLogs = Map.copyOf(logs);
+                at = "in the onEpochEnd callbacks" + ofEpoch;
                 for (Callback cb : callbacks) cb.onEpochEnd(epoch, logs, model);
+                epochEnd = false;
                 bar.finish(logs, trainingKeys);
                 h.add(epoch, logs);
                 if (dp != null && dp.anyRankStops(model.stopTraining())) model.stopTraining(true);   // else the others would wait
@@ -203,9 +216,16 @@ final class TrainingLoop {
             // Keras' fit (TF, torch) after its last epoch, before on_train_end: use_ema's average becomes the weights
             if (o.epochs > 0) s.optimizer().finalizeVariableValues(s.params().store, s.params().trainableSize);
             Map<String, Double> endLogs = java.util.Collections.unmodifiableMap(EpochLogs.sorted(lastLogs));
+            at = "in onTrainEnd, after the last epoch";
             for (Callback cb : callbacks) cb.onTrainEnd(endLogs, model);
-        } catch (RuntimeException | Error e) {
-            FailureAwareCallback.tell(callbacks, e, model);   // Keras calls no on_train_end: a SwapEMAWeights swaps back, a TensorBoard closes its files
+        } catch (RuntimeException e) {
+            // a callback's save refused on the interrupted thread is the interrupt's stop, as a caller cancelling fit expects
+            RuntimeException r = e == stopped || model.closed() || !(Interruption.caused(e) || epochEnd && Interruption.flagSet())
+                    ? e : interrupted(at, e);
+            FailureAwareCallback.tell(callbacks, r, model);   // Keras calls no on_train_end: a SwapEMAWeights swaps back, a TensorBoard closes its files
+            throw r;
+        } catch (Error e) {
+            FailureAwareCallback.tell(callbacks, e, model);
             throw e;
         } finally {
             model.fitMessages(outer);
@@ -243,18 +263,27 @@ final class TrainingLoop {
     }
 
     /**
-     * The next batch of epoch {@code epoch}, unless the thread is interrupted: a fit from tensors and one from a Dataset
-     * (whose prefetching {@code BatchStream} is interrupted in its wait for the next batch) stop alike, between two steps.
+     * Batch {@code b} (from 0) of an epoch of {@code steps} batches (-1: unknown), unless the thread is interrupted: a fit from
+     * tensors and one from a Dataset (whose prefetching {@code BatchStream} is interrupted in its wait for the next batch)
+     * stop alike, between two steps. After the last batch it stops before the epoch's end: a save there would be refused
+     * on the interrupted thread anyway, and a cancel should not wait for a validation pass.
      */
-    private HostBatch next(BatchSource.Epoch batches, int epoch, int b, int epochs) {
-        String where = "before batch " + (b + 1) + " of epoch " + (epoch + 1) + "/" + epochs;
-        if (Thread.currentThread().isInterrupted()) throw interrupted(where, null);
+    private HostBatch next(BatchSource.Epoch batches, int b, int steps, String ofEpoch) {
+        if (Interruption.flagSet()) throw interrupted(before(b, steps, ofEpoch), null);
         try {
             return batches.next();
-        } catch (IllegalStateException e) {
-            if (Thread.currentThread().isInterrupted()) throw interrupted(where, e);
+        } catch (RuntimeException e) {
+            if (Interruption.flagSet() || Interruption.caused(e)) throw interrupted(before(b, steps, ofEpoch), e);
             throw e;
         }
+    }
+
+    /** Where fit stands before batch {@code b} (from 0): a batch that exists, or after the last one. */
+    private static String before(int b, int steps, String ofEpoch) {
+        if (b == 0) return "before batch 1" + ofEpoch;
+        if (steps >= 0 && b >= steps) return "after the last batch (" + b + ")" + ofEpoch + ", before its end (validation and onEpochEnd did not run)";
+        if (steps >= 0) return "before batch " + (b + 1) + ofEpoch;
+        return "after batch " + b + ofEpoch;   // of unknown length: a next batch may not exist
     }
 
     /**
@@ -263,9 +292,8 @@ final class TrainingLoop {
      * stays set (save and load refuse to start while it is, with an InterruptedIOException).
      */
     private IllegalStateException interrupted(String where, Throwable cause) {
-        return new IllegalStateException(s.name() + ".fit: interrupted (Thread.interrupt) " + where + "; the model holds the "
-                + "weights of the last completed batch and can be used or fit again. The thread's interrupt flag stays set: clear "
-                + "it (Thread.interrupted()) before saving on this thread", cause);
+        stopped = Interruption.stop(s.name(), "fit", where, "the model holds the weights of the last completed batch and can be used or fit again", cause);
+        return stopped;
     }
 
     /** A callback that closed the model ends fit here, before a step would use the freed weights. */

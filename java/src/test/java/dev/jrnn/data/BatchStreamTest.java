@@ -169,6 +169,40 @@ class BatchStreamTest {
         }
     }
 
+    /**
+     * A generator's own iterator failing (next() or hasNext()) is a DataException naming the sample it was to give, as a
+     * map's failure, on the prefetch thread or the consumer's (it came out raw, without the sample); an I/O failure stays
+     * an UncheckedIOException (above).
+     */
+    @Test
+    void aGeneratorsOwnFailureNamesTheSample() throws IOException {
+        for (boolean inHasNext : new boolean[] {false, true}) {
+            Dataset ds = Dataset.fromIterator(() -> new Iterator<Sample>() {
+                int i;
+                public boolean hasNext() {
+                    if (inHasNext && i == 17) throw new IllegalStateException("generator broke at 17");
+                    return i < 40;
+                }
+                public Sample next() {
+                    if (i == 17) throw new java.util.NoSuchElementException("generator broke at 17");
+                    i++;
+                    return Sample.of(Tensor.zeros(2), Tensor.zeros(1));
+                }
+            }).batch(8);
+            for (int prefetch : new int[] {2, 0}) {
+                try (BatchStream s = ds.prefetch(prefetch).epoch(0)) {
+                    s.next().close();
+                    s.next().close();
+                    DataException e = assertThrows(DataException.class, s::next);
+                    assertEquals("generator sample 17", e.where());
+                    assertTrue(e.getMessage().startsWith("generator sample 17: the generator's " + (inHasNext ? "hasNext()" : "next()")
+                            + " failed: " + (inHasNext ? "java.lang.IllegalStateException" : "java.util.NoSuchElementException") + ": generator broke at 17"),
+                            e.getMessage());
+                }
+            }
+        }
+    }
+
     @Test
     void synchronousWhenPrefetchIsZeroAndEpochsDiffer() throws IOException {
         Dataset ds = Dataset.fromTensors(DatasetTest.x(9), DatasetTest.y(9)).shuffle(2).batch(9).prefetch(0);
@@ -293,13 +327,14 @@ class BatchStreamTest {
         }).skip(5).batch(2);
         try (BatchStream s = ds.prefetch(0).epoch(0)) {
             assertEquals(0, read.get(), "epoch() read the skipped samples");
-            IllegalStateException e = assertThrows(IllegalStateException.class, s::next);
-            assertEquals("record 3 is bad", e.getMessage());
+            DataException e = assertThrows(DataException.class, s::next);
+            assertEquals("generator sample 2", e.where());
+            assertEquals("record 3 is bad", e.getCause().getMessage());
         }
         read.set(0);
         readers.clear();
         try (BatchStream s = ds.prefetch(2).epoch(0)) {
-            assertThrows(IllegalStateException.class, s::next);
+            assertThrows(DataException.class, s::next);
         }
         assertFalse(readers.contains(Thread.currentThread().getName()), "with prefetch the skipped samples are read ahead too: " + readers);
     }

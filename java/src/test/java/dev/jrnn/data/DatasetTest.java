@@ -41,6 +41,30 @@ class DatasetTest {
         return Tensor.of(d, n, 2);
     }
 
+    /**
+     * A map failing on a table's sample names the table's column and the sample, in order, shuffled and without prefetch
+     * alike (it said "generator sample 17" where there is no generator); a sample of unknown origin says so.
+     */
+    @Test
+    void aMapFailureOnATableNamesItsSampleNotAGenerator() throws IOException {
+        Dataset mapped = Dataset.fromTensors(x(40), y(40)).map(s -> {
+            if (s.targets().get(0).data()[0] == 17f) throw new IllegalArgumentException("bad sample 17");
+            return s;
+        });
+        for (Dataset ds : List.of(mapped.batch(8), mapped.prefetch(0).batch(8), mapped.shuffle(1).batch(8))) {
+            try (BatchStream s = ds.epoch(0)) {
+                DataException e = assertThrows(DataException.class, () -> {
+                    while (s.hasNext()) s.next().close();
+                });
+                assertEquals("input 0 sample 17", e.where());
+                assertTrue(e.getMessage().startsWith("input 0 sample 17: the map function failed: java.lang.IllegalArgumentException: bad sample 17"),
+                        e.getMessage());
+            }
+        }
+        assertEquals("a sample", Sample.of(Tensor.zeros(2), null).where());
+        assertEquals("sample 3", new Sample(List.of(Tensor.zeros(2)), List.of(), -1, 3, null).where());
+    }
+
     /** Every batch of epoch {@code e}, closed after its tensors were copied out. */
     static List<float[][]> drain(Dataset ds, int e, List<long[]> indices, List<int[]> lengths) throws IOException {
         List<float[][]> out = new ArrayList<>();

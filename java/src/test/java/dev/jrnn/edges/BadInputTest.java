@@ -423,6 +423,10 @@ class BadInputTest {
                 "lstm", "expected input (batch, timesteps, features), got (None, 4)");
         bad("model: build again for another shape", ISE, f -> f.model.build(4, 2), "already built for input (None, 3, 2)",
                 "cannot build it for (None, 4, 2)");
+        // Keras 3's model.build() returns quietly there, the model unbuilt; here the missing shape is named
+        bad("model: build() without a declared input", ISE, f -> new Sequential(new LSTM(2), new Dense(1)).build(),
+                "sequential", ".build(): no input shape given and the model declares none", "build(16, 6)", "LSTM(...).inputShape(16, 6)");
+        bad("model: build(null)", IAE, f -> new Sequential(new LSTM(2), new Dense(1)).build((int[]) null), ".build: shape is null");
         bad("model: summary before build", ISE, f -> new Sequential(new Dense(2)).summaryString(), "not yet been built");
         bad("model: summary format null", IAE, f -> f.model.summaryString(null), "summary: format", "TF_KERAS_2 or KERAS_3", "got null");
         bad("model: unknown layer name", IAE, f -> f.model.getLayer("nope"), "no layer named 'nope'", "lstm", "dense");

@@ -179,7 +179,7 @@ class SampleWeightBadInputTest {
 
         dev.jrnn.data.Sample seq = dev.jrnn.data.Sample.sequence(Tensor.zeros(5, 3), Tensor.zeros(5, 2), Tensor.full(1, 5));
         bad(null, () -> seq.with(List.of(Tensor.zeros(4, 3)), List.of(Tensor.zeros(4, 2))),
-                "Sample.with: generator has per-timestep weights (5,) and its target 0 now has 4 steps, not 5", "with(inputs, targets, weights)");
+                "Sample.with: a sample has per-timestep weights (5,) and its target 0 now has 4 steps, not 5", "with(inputs, targets, weights)");
         // only the input cropped (targets and their weights still match): allowed
         assertArrayEquals(new int[] {4, 3}, seq.with(List.of(Tensor.zeros(4, 3)), List.of(Tensor.zeros(5, 2))).inputs().get(0).shape());
         assertArrayEquals(new int[] {4}, seq.with(List.of(Tensor.zeros(4, 3)), List.of(Tensor.zeros(4, 2)), List.of(Tensor.full(1, 4)))

@@ -1,5 +1,6 @@
 package dev.jrnn.io;
 
+import dev.jrnn.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,6 +91,95 @@ class AtomicFilesTest {
         assertArrayEquals(new byte[] {1}, Files.readAllBytes(f));
         assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
         assertEquals(List.of("ro.bin"), names());
+    }
+
+    /**
+     * System.exit during a save (here from inside it, the moment a real exit would land): the shutdown hook removes the
+     * save's temp and scratch files, and the old file stays (they stayed, one nearly the model's size, until a later save
+     * of that file 15 minutes on). Runtime.halt and kill -9 run no hook: those leave them, as the GUIDE says.
+     */
+    @Test
+    void anOrderlyExitDuringASaveLeavesNoTempFile() throws Exception {
+        Path f = dir.resolve("m.keras");
+        save(f, new byte[] {1, 2, 3});
+        ChildJvm.Result r = ChildJvm.run(dir, ChildJvm.jrnnFlags(), ExitDuringSave.class, f.toString());
+        assertEquals(3, r.rc(), r.out() + r.err());
+        assertTrue(r.out().contains("temp and scratch written"), r.out() + r.err());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("m.keras"), s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("child")).sorted().toList());
+        }
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(f), "the old file stays");
+    }
+
+    /** Saves over its argument, and exits the JVM half-way, a scratch file made and both files written to. */
+    public static final class ExitDuringSave {
+        public static void main(String[] args) throws IOException {
+            AtomicFiles.write(Path.of(args[0]), out -> {
+                out.write(new byte[1 << 20]);
+                out.flush();
+                Files.write(AtomicFiles.scratch(), new byte[1 << 20]);
+                System.out.println("temp and scratch written");
+                System.out.flush();
+                System.exit(3);
+            });
+        }
+    }
+
+    /**
+     * A pre-emptible job: on exit, the application's own shutdown hook stops the worker and join()s it while it writes a
+     * last checkpoint. The worker is alive and not a daemon, so jrnn's hook leaves its temp file (it deleted it, and the
+     * final save failed with a NoSuchFileException) and the save completes.
+     */
+    @Test
+    void aSaveThatAUserShutdownHookWaitsForCompletes() throws Exception {
+        Path f = dir.resolve("final.bin");
+        save(f, new byte[] {1, 2, 3});
+        ChildJvm.Result r = ChildJvm.run(dir, ChildJvm.jrnnFlags(), HookJoinsSave.class, f.toString());
+        assertEquals(0, r.rc(), r.out() + r.err());
+        assertTrue(r.out().contains("final save ok"), r.out() + r.err());
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("final.bin"), s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith("child")).sorted().toList());
+        }
+        assertEquals(2 << 20, Files.size(f), "the final save replaced the file");
+    }
+
+    /** Saves its argument on a worker that a shutdown hook stops and joins; exits while the save is under way. */
+    public static final class HookJoinsSave {
+        public static void main(String[] args) throws Exception {
+            java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+            Thread worker = Thread.ofPlatform().name("trainer").unstarted(() -> {
+                try {
+                    AtomicFiles.write(Path.of(args[0]), out -> {
+                        out.write(new byte[1 << 20]);
+                        out.flush();
+                        writing.countDown();
+                        try {
+                            stop.await();
+                            Thread.sleep(500);   // jrnn's hook runs meanwhile
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        out.write(new byte[1 << 20]);
+                    });
+                    System.out.println("final save ok");
+                } catch (IOException | RuntimeException e) {
+                    System.out.println("final save FAILED: " + e);
+                }
+                System.out.flush();
+            });
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            worker.start();
+            writing.await();
+            System.exit(0);
+        }
     }
 
     @Test

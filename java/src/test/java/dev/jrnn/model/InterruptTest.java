@@ -78,11 +78,23 @@ class InterruptTest {
         }
     }
 
+    /** The weights after {@code epochs} whole epochs of 6 batches of 4, in order. */
+    private static List<Tensor> afterEpochs(int epochs) {
+        try (Sequential ref = model()) {
+            ref.fit(X, Y, new FitOptions().epochs(epochs).batchSize(4).shuffle(false).verbose(0));
+            return ref.getWeights();
+        }
+    }
+
+    private static void sameWeights(List<Tensor> want, Model m) {
+        List<Tensor> got = m.getWeights();
+        for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i).data(), got.get(i).data(), "weight " + i);
+    }
+
     private void stoppedAfterThreeBatches(Sequential m, IllegalStateException e) throws IOException {
         assertTrue(e.getMessage().startsWith(MESSAGE.replace("sequential", m.name())), e.getMessage());
         assertTrue(Thread.interrupted(), "the interrupt flag stays set");
-        List<Tensor> want = afterThreeBatches(), got = m.getWeights();
-        for (int i = 0; i < want.size(); i++) assertArrayEquals(want.get(i).data(), got.get(i).data(), "weight " + i);
+        sameWeights(afterThreeBatches(), m);
         // usable: predicts, saves and fits on once the flag is cleared
         assertEquals(24, m.predict(X).dim(0));
         m.save(tmp.resolve("after.keras"));
@@ -109,6 +121,29 @@ class InterruptTest {
         }
     }
 
+    /**
+     * A network timeout is an InterruptedIOException's subclass, not an interrupt: fit throws the callback's failure, not
+     * the interrupt's message, and leaves the flag clear (it was reported as an interrupt and the flag set).
+     */
+    @Test
+    void aSocketTimeoutIsAFailureNotAnInterrupt() {
+        java.io.UncheckedIOException timeout = new java.io.UncheckedIOException(new java.net.SocketTimeoutException("Read timed out"));
+        try (Sequential m = model()) {
+            RuntimeException e = assertThrows(RuntimeException.class, () -> m.fit(X, Y,
+                    new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0).callbacks(new Callback() {
+                        @Override
+                        public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                            if (batch == 2) throw timeout;
+                        }
+                    })));
+            assertFalse(Thread.currentThread().isInterrupted(), "the interrupt flag stays clear");
+            assertFalse(String.valueOf(e.getMessage()).contains("interrupted (Thread.interrupt)"), e.getMessage());
+            boolean found = false;
+            for (Throwable t = e; t != null && !found; t = t.getCause()) found = t == timeout;
+            assertTrue(found, "the callback's failure is what fit throws: " + e);
+        }
+    }
+
     @Test
     void aFitStartedWithTheFlagSetChangesNothing() {
         try (Sequential m = model()) {
@@ -126,6 +161,210 @@ class InterruptTest {
             assertTrue(Thread.interrupted());
             assertFalse(began[0], "no callback ran");
             for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), m.getWeights().get(i).data());
+        }
+    }
+
+    /** Whether an interrupt's exception is in {@code e}'s cause chain (a save refused on the interrupted thread). */
+    private static boolean interruptInChain(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof InterruptedIOException) return true;
+        return false;
+    }
+
+    /** Every regular file under {@code dir} and its bytes. */
+    private static java.util.Map<String, byte[]> files(Path dir) throws IOException {
+        java.util.Map<String, byte[]> m = new java.util.TreeMap<>();
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) m.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+        }
+        return m;
+    }
+
+    private static void sameFiles(java.util.Map<String, byte[]> want, java.util.Map<String, byte[]> got, String what) {
+        assertEquals(want.keySet(), got.keySet(), what + ": the files (no temp file left)");
+        for (String k : want.keySet()) assertArrayEquals(want.get(k), got.get(k), what + ": " + k + " as it was");
+    }
+
+    /**
+     * An interrupt that lands in an epoch's onEpochEnd before a saving callback: the save is refused on the interrupted
+     * thread, and fit stops with its own interrupt exception, the save's failure as cause (it threw the callback's
+     * UncheckedIOException); the previous checkpoint or backup stays as it was.
+     */
+    @Test
+    void anInterruptThatMakesAnEpochEndSaveFailStopsFitAsAnInterrupt() throws IOException {
+        for (String saver : List.of("checkpoint", "weights", "backup")) {
+            Path dir = Files.createDirectory(tmp.resolve(saver));
+            Callback cb = switch (saver) {
+                case "checkpoint" -> new ModelCheckpoint(dir.resolve("ck.keras").toString());
+                case "weights" -> new ModelCheckpoint(dir.resolve("ck.weights.h5").toString()).saveWeightsOnly(true);
+                default -> new BackupAndRestore(dir.resolve("backup"));
+            };
+            java.util.Map<String, byte[]> before = new java.util.TreeMap<>();
+            Callback interrupter = new Callback() {
+                @Override
+                public void onEpochEnd(int epoch, java.util.Map<String, Double> logs, Model model) {
+                    if (epoch != 1) return;
+                    try {
+                        before.putAll(files(dir));   // epoch 1's save
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    Thread.currentThread().interrupt();
+                }
+            };
+            try (Sequential m = model()) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(X, Y,
+                        new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0).callbacks(interrupter, cb)), saver);
+                assertTrue(e.getMessage().startsWith(m.name() + ".fit: interrupted (Thread.interrupt) in the onEpochEnd callbacks of epoch 2/3; "
+                        + "the model holds the weights of the last completed batch"), e.getMessage());
+                assertTrue(interruptInChain(e), saver + ": the refused save is the cause");
+                assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+                assertFalse(before.isEmpty(), saver + " saved at epoch 1");
+                sameFiles(before, files(dir), saver);
+                sameWeights(afterEpochs(2), m);
+            }
+        }
+    }
+
+    /**
+     * An interrupt that lands while fit validates, on tensors or a Dataset of any prefetch depth: fit stops there with its
+     * own exception (it finished validating on tensors and ended in the checkpoint's I/O failure, and on a prefetching
+     * Dataset in the bare "BatchStream: interrupted while waiting"); no checkpoint of the epoch is written.
+     */
+    @Test
+    void anInterruptDuringValidationStopsFitAsAnInterrupt() throws IOException {
+        Callback interrupter = new Callback() {
+            @Override
+            public void onTestBatchEnd(int batch, BatchLogs logs, Model model) {
+                if (batch == 0) Thread.currentThread().interrupt();
+            }
+        };
+        List<Tensor> afterOne = afterEpochs(1);
+        for (String val : List.of("tensors", "dataset", "dataset prefetch(0)")) {
+            Path ck = tmp.resolve("ck.keras");
+            FitOptions o = new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0)
+                    .callbacks(interrupter, new ModelCheckpoint(ck.toString()));
+            if (val.equals("tensors")) o.validationData(X, Y);
+            else o.validationData(val.equals("dataset") ? Dataset.fromTensors(X, Y).batch(4) : Dataset.fromTensors(X, Y).batch(4).prefetch(0));
+            try (Sequential m = model()) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(X, Y, o), val);
+                assertTrue(e.getMessage().startsWith(m.name() + ".fit: interrupted (Thread.interrupt) while validating after epoch 1/3; "
+                        + "the model holds the weights of the last completed batch and can be used or fit again"), val + ": " + e.getMessage());
+                assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+                assertFalse(Files.exists(ck), val + ": no checkpoint of the epoch");
+                sameWeights(afterOne, m);
+            }
+        }
+    }
+
+    /**
+     * An interrupt during an epoch's last batch: fit stops after it, before the epoch's end (no validation, no onEpochEnd:
+     * no CSV row, no checkpoint, as Keras' KeyboardInterrupt in the last step), and says so; it named "batch 7" of a
+     * 6-batch epoch.
+     */
+    @Test
+    void anInterruptDuringTheLastBatchStopsBeforeTheEpochsEnd() throws IOException {
+        Path csv = tmp.resolve("log.csv"), ck = tmp.resolve("ck.keras");
+        Callback interrupter = new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                if (batch == 5) Thread.currentThread().interrupt();
+            }
+        };
+        try (Sequential m = model()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(X, Y, new FitOptions().epochs(3).batchSize(4)
+                    .shuffle(false).verbose(0).validationData(X, Y).callbacks(interrupter, new CSVLogger(csv), new ModelCheckpoint(ck.toString()))));
+            assertTrue(e.getMessage().startsWith(m.name() + ".fit: interrupted (Thread.interrupt) after the last batch (6) of epoch 1/3, before its end "
+                    + "(validation and onEpochEnd did not run); the model holds the weights of the last completed batch"), e.getMessage());
+            assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+            assertTrue(Files.readAllLines(csv).stream().noneMatch(l -> l.startsWith("0,")), "no CSV row of the epoch");
+            assertFalse(Files.exists(ck), "no checkpoint of the epoch");
+            sameWeights(afterEpochs(1), m);
+        }
+    }
+
+    /**
+     * A callback that catches the interrupt's InterruptedException (clearing the flag) and throws: fit stops as interrupted,
+     * the callback's exception as cause, and sets the flag again (it threw the callback's exception, the flag cleared).
+     */
+    @Test
+    void aCallbackFailureTheInterruptCausedStopsFitAsOneAndKeepsTheFlag() throws IOException {
+        Callback waits = new Callback() {
+            @Override
+            public void onBatchEnd(int batch, BatchLogs logs, Model model) {
+                if (batch != 2) return;
+                Thread.currentThread().interrupt();   // as a cancel landing during the wait below
+                try {
+                    Thread.sleep(10_000);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("the wait ended", e);
+                }
+            }
+        };
+        try (Sequential m = model()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(X, Y,
+                    new FitOptions().epochs(5).batchSize(4).shuffle(false).verbose(0).callbacks(waits)));
+            assertTrue(e.getMessage().startsWith(m.name() + ".fit: interrupted (Thread.interrupt) after batch 3 of epoch 1/5; the model holds"),
+                    e.getMessage());
+            assertEquals("the wait ended", e.getCause().getMessage());
+            assertTrue(Thread.interrupted(), "the interrupt flag is set again");
+            sameWeights(afterThreeBatches(), m);
+        }
+    }
+
+    /**
+     * evaluate and predict stop before their next batch on an interrupt, from tensors or a Dataset of any prefetch depth, with
+     * a message naming the model and the call (from tensors and with prefetch(0) they ran on; with the default prefetch they
+     * failed with the bare "BatchStream: interrupted while waiting for the next batch"). The calls of one batch run.
+     */
+    @Test
+    void evaluateAndPredictStopOnAnInterruptWhateverTheirSource() throws IOException {
+        try (Sequential m = model()) {
+            record Source(String name, java.util.function.Supplier<Dataset> ds) {}
+            List<Source> sources = List.of(new Source("tensors", null), new Source("dataset", () -> Dataset.fromTensors(X, Y).batch(4)),
+                    new Source("dataset prefetch(0)", () -> Dataset.fromTensors(X, Y).batch(4).prefetch(0)));
+            for (Source src : sources) {
+                for (boolean midway : new boolean[] {false, true}) {
+                    Callback interrupter = new Callback() {
+                        @Override
+                        public void onTestBatchEnd(int batch, BatchLogs logs, Model model) {
+                            if (midway && batch == 1) Thread.currentThread().interrupt();
+                        }
+
+                        @Override
+                        public void onPredictBatchEnd(int batch, List<Tensor> outputs, Model model) {
+                            if (midway && batch == 1) Thread.currentThread().interrupt();
+                        }
+                    };
+                    String where = (midway ? "before batch 3 of 6" : "before batch 1 of 6") + "; nothing is returned";
+                    String what = src.name() + (midway ? ", midway" : ", flag set before");
+                    List<Tensor> seen = new ArrayList<>();
+                    for (String op : List.of("evaluate", "predict")) {
+                        seen.clear();
+                        if (!midway) Thread.currentThread().interrupt();
+                        IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+                            if (op.equals("evaluate")) {
+                                if (src.ds() == null) m.evaluateAll(List.of(X), List.of(Y), 4, null, (List<Tensor>) null, interrupter);
+                                else m.evaluateAll(src.ds().get(), interrupter);
+                            } else if (src.ds() == null) {
+                                m.predictAll(List.of(X), 4, null, interrupter);
+                            } else {
+                                m.predict(src.ds().get(), outs -> seen.add(outs.get(0)), interrupter);
+                            }
+                        }, op + " on " + what);
+                        assertTrue(e.getMessage().startsWith(m.name() + "." + op + ": interrupted (Thread.interrupt) " + where),
+                                op + " on " + what + ": " + e.getMessage());
+                        assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+                        if (op.equals("predict") && src.ds() != null) assertEquals(midway ? 2 : 0, seen.size(), "the batches the sink had");
+                    }
+                }
+            }
+            // a call of one batch runs whole, as fit's step
+            Thread.currentThread().interrupt();
+            assertEquals(24, m.predictOnBatch(X).dim(0));
+            assertTrue(Double.isFinite(m.testOnBatch(X, Y)));
+            assertEquals(24, m.call(X, false).dim(0));
+            assertTrue(Thread.interrupted());
+            assertEquals(24, m.predict(X).dim(0), "the flag cleared, predict runs");
         }
     }
 

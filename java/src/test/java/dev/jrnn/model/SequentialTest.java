@@ -104,6 +104,26 @@ class SequentialTest {
         assertTrue(e.getMessage().contains("(None, 5, 3)") && e.getMessage().contains("(None, 6, 3)"), e.getMessage());
     }
 
+    /**
+     * Keras 3's model.build() with no shape on a model built for its declared input: nothing to do (it threw "cannot build it
+     * for (None,)", the empty shape of the varargs).
+     */
+    @Test
+    void buildWithoutAShapeOnABuiltModelIsANoOp() {
+        Jrnn.setBackend("cpu");
+        Sequential m = new Sequential(new LSTM(2).inputShape(5, 3), new Dense(1));
+        List<Tensor> before = m.getWeights();
+        assertEquals(m, m.build());
+        assertTrue(m.isBuilt());
+        assertArrayEquals(before.get(0).data(), m.getWeights().get(0).data());
+        Sequential declared = new Sequential(Input.shape(4, 2), new GRU(2));
+        assertEquals(declared, declared.build());
+        Sequential unbuilt = new Sequential(new LSTM(2), new Dense(1));
+        IllegalStateException e = assertThrows(IllegalStateException.class, unbuilt::build);
+        assertTrue(e.getMessage().contains("no input shape given and the model declares none"), e.getMessage());
+        assertFalse(unbuilt.isBuilt());
+    }
+
     /** A build that fails (the first predict on data of the wrong rank) leaves no layer built for it: the next one builds afresh. */
     @Test
     void aFailedBuildLeavesTheLayersUnbuilt() {

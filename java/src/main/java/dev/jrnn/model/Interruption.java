@@ -1,0 +1,47 @@
+package dev.jrnn.model;
+
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileLockInterruptionException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * How fit, evaluate and predict stop when their thread is interrupted ({@code Thread.interrupt}, {@code Future.cancel(true)},
+ * an executor's {@code shutdownNow}): the exception they throw, and which failures an interrupt caused (a callback's save
+ * refused with an {@link InterruptedIOException}, a channel the interrupt closed, a wait it ended), so a caller telling a
+ * cancellation from a failure sees the one exception whatever the interrupt landed in.
+ */
+final class Interruption {
+    private Interruption() {}
+
+    /** Whether the calling thread's interrupt flag is set (not cleared). */
+    static boolean flagSet() { return Thread.currentThread().isInterrupted(); }
+
+    /**
+     * Whether {@code e} or one of its causes is this thread's interrupt's doing: an {@link InterruptedException}, a plain
+     * {@link InterruptedIOException} (jrnn's saves and loads on an interrupted thread; not a subclass such as
+     * {@code SocketTimeoutException}, a timeout), a channel or lock wait the interrupt closed. The chain is not followed into
+     * an {@link ExecutionException} or {@link CompletionException}: what is inside is another thread's failure.
+     */
+    static boolean caused(Throwable e) {
+        int depth = 0;
+        for (Throwable t = e; t != null && depth < 64; t = t.getCause(), depth++) {   // bounded: a cause chain may loop
+            if (t instanceof ExecutionException || t instanceof CompletionException) return false;
+            if (t instanceof InterruptedException || t.getClass() == InterruptedIOException.class
+                    || t instanceof ClosedByInterruptException || t instanceof FileLockInterruptionException) return true;
+        }
+        return false;
+    }
+
+    /**
+     * The exception {@code model}'s {@code op} ("fit", "predict", "evaluate") throws when interrupted {@code where} ("before
+     * batch 4 of epoch 1/5"), {@code cause} the failure the interrupt made (null: the flag was seen first); {@code state} says
+     * what the model holds. The flag is set again where the cause's catcher cleared it: a cancellation is not swallowed.
+     */
+    static IllegalStateException stop(String model, String op, String where, String state, Throwable cause) {
+        if (!flagSet()) Thread.currentThread().interrupt();
+        return new IllegalStateException(model + "." + op + ": interrupted (Thread.interrupt) " + where + "; " + state
+                + ". The thread's interrupt flag stays set: clear it (Thread.interrupted()) before saving on this thread", cause);
+    }
+}
