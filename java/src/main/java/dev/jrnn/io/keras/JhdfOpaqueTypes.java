@@ -135,9 +135,14 @@ final class JhdfOpaqueTypes {
         ArrayDeque<long[]> blocks = new ArrayDeque<>();
         blocks.add(new long[] {address + 16, prefix.getInt(8) & 0xffffffffL});
         int read = 0;
+        // a crafted header's continuations may point back at themselves: each block is read once, and all of them
+        // together at most the file's size
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        long scanned = 0;
         while (!blocks.isEmpty() && read < messages) {
             long[] block = blocks.poll();
-            if (block[1] > s.size()) throw unmarkable(g, "an object header block of " + block[1] + " bytes");
+            scanned += block[1];
+            if (block[1] > s.size() || scanned > s.size()) throw unmarkable(g, "an object header of more than " + s.size() + " bytes");
             ByteBuffer b = s.readBufferFromAddress(block[0], (int) block[1]).order(ByteOrder.LITTLE_ENDIAN);
             // each message: type (2 bytes), size (2), flags (1), 3 reserved, its data, the next one 8-byte aligned
             for (int at = 0; at + 8 <= b.limit() && read < messages; read++) {
@@ -145,13 +150,15 @@ final class JhdfOpaqueTypes {
                 int data = at + 8;
                 if (data + size > b.limit()) break;
                 boolean shared = (flags & 0x02) != 0;
+                // class bits: tag length 0; element size 2 (bfloat16's), so no other opaque type is marked and misread
                 if (type == DATATYPE_MESSAGE && !shared && size >= 8 && (b.get(data) & 0x0f) == OPAQUE_CLASS
-                        && b.get(data + 1) == 0 && b.get(data + 2) == 0 && b.get(data + 3) == 0) {   // class bits: tag length 0
+                        && b.get(data + 1) == 0 && b.get(data + 2) == 0 && b.get(data + 3) == 0 && b.getInt(data + 4) == 2) {
                     found.add(block[0] + data);
                 } else if (type == CONTINUATION_MESSAGE) {
                     ByteBuffer c = b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(data);
                     long offset = io.jhdf.Utils.readBytesAsUnsignedLong(c, s.getSizeOfOffsets());
                     long length = io.jhdf.Utils.readBytesAsUnsignedLong(c, s.getSizeOfLengths());
+                    if (!seen.add(offset)) throw unmarkable(g, "an object header whose continuation blocks loop");
                     blocks.add(new long[] {offset, length});
                 }
                 at = (data + size + 7) & ~7;
