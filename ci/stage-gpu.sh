@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and stages .device/ for ONE device call of ci/gpu-all.sh: the java, benchmarks and jcuda modules,
 # trimmed to fit the 64 MiB carry limit (the runtime as one .tar.xz that .device/java.sh unpacks there, compressed
-# fatbin, stripped libjvm, no CPU-only io or Torch reference tests, no compression jars jhdf never needs for Keras files, Commons jars cut to the classes reached, JCuda's natives cut to its driver and runtime bindings).
+# fatbin, stripped libjvm, no CPU-only io or Torch reference tests, Commons jars cut to the classes reached, JCuda's natives cut to its driver and runtime bindings).
 # Then two device calls (ci/gpu-all.sh's header): run(command="OUT=$OUT ci/gpu-all.sh", carry=[".device"], timeout_s=600),
 # the GPU tests in tiers and the memcheck of the new kernels; then, as the next GPU session's first call (call 1 and a
 # machine start leave a 15-minute session too little), "OUT=$OUT BUDGET=<s> TIERS='<what it did not finish>'
@@ -50,7 +50,9 @@ rm -f .device/jre/lib/libjsvml.so
 # the AVX-512 / AVX2 sort kernels of Arrays.sort (270 KB): without them the JVM sorts with its Java code (checked on an
 # AVX-512 host: it starts and sorts)
 rm -f .device/jre/lib/libsimdsort.so
-rm -rf .device/cp/java/test-classes/dev/jrnn/io .device/lib/lz4-java-*.jar .device/lib/compress-lzf-*.jar
+# jhdf's compression jars stay (1 MB): its FilterManager loads every filter, LZF's too, on the first filtered (gzip)
+# dataset, and fails without them (session 30: the gzip fixtures of Hdf5ArraysTest)
+rm -rf .device/cp/java/test-classes/dev/jrnn/io
 # the PyTorch state_dict reader (89 KB): no GPU path, loaded only by Models.loadTorchWeights
 rm -rf .device/cp/java/classes/dev/jrnn/io/torch
 # the PyTorch golden values and their CPU-only tests (1.4 MB), the data package's tests and files (no GPU test there)

@@ -317,7 +317,8 @@ class KerasConfigKeysTest {
                 Map.entry("shared_levels.keras", "shared between the top model and a nested model"),   // Keras refuses it (make_shared_levels.py)
                 Map.entry("tf2_damaged_bias.h5", "expected shape (3,)"), Map.entry("tv_model.keras", "TextVectorization"),
                 Map.entry("tv_nested.keras", "TextVectorization"),
-                Map.entry("bf16.h5", "without the attribute dtype=\"bfloat16\""));   // Keras cannot reload it (make_dtype_policies.py)
+                Map.entry("bf16.h5", "without the attribute dtype=\"bfloat16\""),   // Keras cannot reload it (make_dtype_policies.py)
+                Map.entry("tf2_renamed_damaged.h5", "expected shape (3,)"));   // damaged on purpose (make_tf2_damaged.py)
         List<Path> files = new ArrayList<>();
         // KerasFixtures.dir() fails when the shared fixtures are missing, rather than quietly checking fewer files
         for (Path root : List.of(keras3Real("cfgkeys.keras").getParent().getParent(), KerasFixtures.dir())) {
