@@ -94,6 +94,12 @@ final class CompileMetrics {
         return indices ? Loss.SPARSE_CATEGORICAL_CROSSENTROPY : f;
     }
 
+    /**
+     * Whether output {@code o}, compiled without a loss, reads its targets by their shape (all its metrics are "accuracy"
+     * / "acc"): class indices or dense targets, decided per batch by {@link #targetForm(int, int[], int[])}.
+     */
+    boolean byShape(int o) { return byShape.contains(o); }
+
     /** The keys the metrics are logged under (val_ left off), in Keras' order: the metrics output by output, then the weighted ones. */
     List<String> keys() { return slots.stream().map(Slot::key).toList(); }
 

@@ -231,7 +231,7 @@ final class DatasetBatches implements BatchSource {
             shapes.add(seen != null ? seen : got);
         }
         List<Tensor> xs = null, weights = null;
-        InputCheck check = new InputCheck(s.name(), s.graph(), s.losses(), s::targetLoss);
+        InputCheck check = new InputCheck(s.name(), s.graph(), s.losses(), s::targetLoss, s::targetsByShape);
         try {
             if (withTargets) weights = classWeight == null ? weights(b) : classWeights(b, ys);
             if (feed == null || checked.add(key(shapes, ys, lengths))) {

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 
 /**
  * Checks the data of a fit/evaluate/predict call before anything runs: tensor counts, shapes against
@@ -25,6 +26,8 @@ final class InputCheck {
     private final List<Loss> losses;
     /** What each output's targets are read as ({@link Trainer#targetLoss}); null when no targets are checked. */
     private final Forms forms;
+    /** Whether output {@code k}'s form depends on its targets' shape ({@link Trainer#targetsByShape}). */
+    private final IntPredicate byShape;
 
     /** What output {@code k}'s targets of batch shape {@code y} are read as against its per-sample shape {@code out}; null: not read. */
     @FunctionalInterface
@@ -36,15 +39,16 @@ final class InputCheck {
     private final boolean conformRanks;
 
     /** Checks for a Dataset's batches, which {@link DatasetBatches} views at the model's rank ({@link #conformShape}) first. */
-    InputCheck(String name, Graph graph, List<Loss> losses, Forms forms) {
-        this(name, graph, losses, forms, false);
+    InputCheck(String name, Graph graph, List<Loss> losses, Forms forms, IntPredicate byShape) {
+        this(name, graph, losses, forms, byShape, false);
     }
 
-    private InputCheck(String name, Graph graph, List<Loss> losses, Forms forms, boolean conformRanks) {
+    private InputCheck(String name, Graph graph, List<Loss> losses, Forms forms, IntPredicate byShape, boolean conformRanks) {
         this.name = name;
         this.graph = graph;
         this.losses = losses;
         this.forms = forms;
+        this.byShape = byShape;
         this.conformRanks = conformRanks;
     }
 
@@ -52,8 +56,8 @@ final class InputCheck {
      * Checks for in-memory tensors, whose {@link #prepare} also takes an input one rank off in a last axis of 1, as
      * Keras' functional models do: x of shape (n, 3) for an input (None, 3, 1), or (n, 3, 1) for (None, 3).
      */
-    static InputCheck forTensors(String name, Graph graph, List<Loss> losses, Forms forms) {
-        return new InputCheck(name, graph, losses, forms, true);
+    static InputCheck forTensors(String name, Graph graph, List<Loss> losses, Forms forms, IntPredicate byShape) {
+        return new InputCheck(name, graph, losses, forms, byShape, true);
     }
 
     /**
@@ -306,13 +310,14 @@ final class InputCheck {
 
     /**
      * Whether the checks read the targets' values: class indices of a sparse loss, or maybe of an output without a loss
-     * (its metrics may read them as class indices, by the targets' shape).
+     * whose metrics read them by their shape (as class indices where they have one per row); an output whose metrics
+     * read dense targets only ("mse") has nothing here that its shapes' check did not do.
      */
     boolean readsTargets() {
         if (forms == null) return false;
         for (int k = 0; k < graph.outputs.size(); k++) {
             Loss l = forms.of(k, null, null);
-            if (l != null && (l.sparse() || losses != null && k < losses.size() && losses.get(k) == null)) return true;
+            if (l != null && (l.sparse() || byShape != null && byShape.test(k))) return true;
         }
         return false;
     }
@@ -364,7 +369,8 @@ final class InputCheck {
         long perSample = Tensor.size(out);
         long need = loss.sparse() ? perSample / cols : perSample;
         long ySample = y.size() / y.dim(0);
-        if (ySample != need) throw new IllegalArgumentException(where + targetMismatch(label, y, ySample, on, out, need, loss, own == null));
+        if (ySample != need) throw new IllegalArgumentException(where + targetMismatch(label, y, ySample, on, out, need, loss, own == null,
+                own == null && byShape != null && byShape.test(k)));
         if (loss.sparse()) {
             float[] a = y.data();
             Integer ignored = loss.ignoreClass();   // Keras takes any ignore_class, inside the classes or not
@@ -381,13 +387,17 @@ final class InputCheck {
 
     /**
      * "y has shape (4, 2) (2 values per sample), output dense (None, 3) needs 3 per sample for loss mse"; for an output
-     * without a loss ({@code metricsOnly}, {@code loss} the form its metrics read) "... for its metrics (it has no loss)".
+     * without a loss ({@code metricsOnly}, {@code loss} the form its metrics read) "... for its metrics (it has no loss)";
+     * where they read the targets by their shape ({@code byShape}) the other form too: "..., or one class index per row (1)".
      */
-    static String targetMismatch(String label, Tensor y, long ySample, Node output, int[] outShape, long need, Loss loss, boolean metricsOnly) {
+    static String targetMismatch(String label, Tensor y, long ySample, Node output, int[] outShape, long need, Loss loss, boolean metricsOnly,
+                                 boolean byShape) {
+        long perSample = Tensor.size(outShape), rows = outShape.length == 0 ? perSample : perSample / outShape[outShape.length - 1];
+        String other = !byShape ? "" : loss.sparse() ? ", or " + perSample + " (one-hot)" : ", or one class index per row (" + rows + ")";
         return label + " has shape " + Tensor.shapeString(y.shape()) + " (" + ySample + (ySample == 1 ? " value" : " values") + " per sample), output "
                 + output.layer().name() + " " + Tensor.shapeString(Node.withBatch(outShape, -1)) + " needs " + need
                 + " per sample for " + (metricsOnly ? "its metrics (it has no loss)" : "loss " + Losses.kerasName(loss))
-                + (loss.sparse() ? " (one class index per row)" : "");
+                + (loss.sparse() ? " (one class index per row)" : "") + other;
     }
 
     /** "holds NaN at (3, 1, 0)" for the first non-finite element of {@code t}, or null when all are finite. */

@@ -40,6 +40,9 @@ final class Setup {
     /** {@link Model#targetLoss(int, int[], int[])}: for targets of batch shape {@code y} against the per-sample shape {@code out}. */
     Loss targetLoss(int k, int[] y, int[] out) { return model.targetLoss(k, y, out); }
 
+    /** {@link Model#targetsByShape}. */
+    boolean targetsByShape(int k) { return model.targetsByShape(k); }
+
     /** The outputs whose loss a batch with {@code targets} computes: those with a target and a loss. */
     boolean[] trained(boolean[] targets) {
         boolean[] t = targets.clone();

@@ -125,7 +125,8 @@ final class TrainStep {
             if (ySample != need) {
                 throw new IllegalArgumentException(s.name() + ": " + InputCheck.targetMismatch(
                         "target" + (outputs.size() > 1 ? " " + k : ""), y, ySample, on,
-                        Arrays.copyOfRange(pred.shape(), 1, pred.rank()), need, form, s.loss(k) == null));
+                        Arrays.copyOfRange(pred.shape(), 1, pred.rank()), need, form, s.loss(k) == null,
+                        s.targetsByShape(k)));
             }
             Loss loss = s.loss(k);
             DTensor mask = rowMask(p.masks.get(on), pred, rows), lossMask = mask, lossTgt = tgt;

@@ -288,6 +288,9 @@ public abstract class Trainer {
      */
     final Loss targetLoss(int k, int[] y, int[] out) { return loss(k) != null ? loss(k) : metrics.targetForm(k, y, out); }
 
+    /** Whether output {@code k}'s targets are read by their shape ({@link CompileMetrics#byShape}): it has no loss, only "accuracy". */
+    final boolean targetsByShape(int k) { return loss(k) == null && metrics.byShape(k); }
+
     /** The optimizer compile was given (Keras' {@code model.optimizer}); null before compile. */
     public Optimizer optimizer() { return optimizer; }
 
@@ -377,7 +380,7 @@ public abstract class Trainer {
     /** What {@link #stopPredicting(boolean)} last set on this thread. */
     public boolean stopPredicting() { return stops.get()[1]; }
 
-    InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), this::targetLoss); }
+    InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), this::targetLoss, this::targetsByShape); }
 
     /**
      * Inputs by name, as Keras' {@code fit(x={"words": w, "meta": m}, y)}: each key of {@link Model#inputNames()} (the

@@ -109,7 +109,7 @@ class MetricsPerOutputBadInputTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> m.evaluateAll(List.of(x), List.of(dev.jrnn.tensor.Tensor.of(new float[5 * 12], 5, 4, 3), yk)));
         assertTrue(e.getMessage().contains("y[0] has shape (5, 4, 3) (12 values per sample), output seq (None, 4, 2) needs 8 per sample"
-                + " for its metrics (it has no loss)"), e.getMessage());
+                + " for its metrics (it has no loss), or one class index per row (4)"), e.getMessage());
         float[] indices = new float[20];
         indices[7] = 2;
         e = assertThrows(IllegalArgumentException.class, () -> m.evaluateAll(List.of(x), List.of(dev.jrnn.tensor.Tensor.of(indices, 5, 4), yk)));

@@ -218,6 +218,52 @@ class CompileMetricsTest {
         }
     }
 
+    /**
+     * The same loss-less "accuracy" in a fit on class indices (n) validated on class indices (n, 1), as a weighted metric
+     * with sample weights (0 on two rows), and on a sequence output (n, 4, 3) with class indices (n, 4), against Keras
+     * 3.15.1 (make_loss_less_accuracy.py).
+     */
+    @Test
+    void accuracyWithoutALossInFitWeightedAndOnSequences() throws Exception {
+        Map<?, ?> g = lossLessGoldens();
+        Tensor xs = golden(g.get("x")), ya = golden(g.get("y_a")), yi = golden(g.get("y_b")), sw = golden(g.get("sample_weight"));
+        int n = yi.dim(0);
+        List<Tensor> ws = new ArrayList<>();
+        for (Object t : (List<?>) g.get("weights")) ws.add(golden(t));
+
+        Jrnn.clearSession();
+        Input i = Input.shape(3);
+        Model m = new Model(i, List.of(new Dense(1).activation("sigmoid").name("a").apply(i), new Dense(3).activation("softmax").name("b").apply(i)));
+        m.setWeights(ws);
+        m.compile("sgd", Arrays.asList("binary_crossentropy", null), List.of(List.of("accuracy"), List.of("accuracy")));
+        dev.jrnn.model.History h = m.fit(List.of(xs), List.of(ya, yi), new FitOptions().epochs(2).batchSize(5).verbose(0).shuffle(false)
+                .validationData(List.of(xs), List.of(ya, yi.reshape(n, 1))));
+        Map<?, ?> fit = (Map<?, ?>) g.get("fit_validation");
+        assertEquals(new java.util.TreeSet<>(fit.keySet()), new java.util.TreeSet<>(h.history().keySet()), "fit: keys");
+        for (Map.Entry<?, ?> e : fit.entrySet()) {
+            List<?> want = (List<?>) e.getValue();
+            for (int ep = 0; ep < want.size(); ep++) {
+                assertEquals(((Number) want.get(ep)).doubleValue(), h.get((String) e.getKey()).get(ep), 2e-6, "fit " + e.getKey() + " epoch " + ep);
+            }
+        }
+
+        Jrnn.clearSession();
+        i = Input.shape(3);
+        m = new Model(i, List.of(new Dense(1).activation("sigmoid").name("a").apply(i), new Dense(3).activation("softmax").name("b").apply(i)));
+        m.setWeights(ws);
+        m.compile("sgd", Arrays.asList("binary_crossentropy", null), List.of(List.of(), List.of("accuracy")),
+                WeightedMetrics.of(List.of(List.of(), List.of("accuracy"))));
+        assertKeras("weighted", (Map<?, ?>) g.get("weighted"), m.evaluateAll(List.of(xs), List.of(ya, yi), 5, null, List.of(sw, sw)));
+
+        Jrnn.clearSession();
+        Input s = Input.shape(4, 3);
+        m = new Model(s, List.of(new Dense(3).activation("softmax").name("s").apply(s), new Dense(1).name("v").apply(s)));
+        m.setWeights(List.of(ws.get(2), ws.get(3), ws.get(0), ws.get(1)));
+        m.compile("sgd", Arrays.asList(null, "mse"), List.of(List.of("accuracy"), List.of()));
+        assertKeras("sequence", (Map<?, ?>) g.get("sequence"),
+                m.evaluateAll(List.of(golden(g.get("x_seq"))), List.of(golden(g.get("y_seq")), golden(g.get("y_v"))), 5, null));
+    }
+
     private static void assertKeras(Object what, Map<?, ?> keras, Map<String, Double> got) {
         assertEquals(new java.util.TreeSet<>(keras.keySet()), new java.util.TreeSet<>(got.keySet()), what + ": keys");
         for (Map.Entry<?, ?> k : keras.entrySet()) {

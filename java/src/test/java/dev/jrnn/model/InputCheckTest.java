@@ -38,11 +38,29 @@ class InputCheckTest {
         return assertThrows(IllegalArgumentException.class, r::run).getMessage();
     }
 
+    /**
+     * Only an output whose targets are read by their shape ("accuracy" without a loss) or as class indices needs its
+     * targets' values checked per batch (a Dataset's later batches); one whose metrics read dense targets ("mse") does not
+     * (it was checked for nothing before).
+     */
+    @Test
+    void readsTargetsOnlyWhereTheirValuesAreClassIndicesOrMayBe() {
+        Input in = Input.shape(3);
+        Model m = new Model(in, List.of(new Dense(2).name("a").apply(in), new Dense(1).name("b").apply(in)));
+        m.compile("sgd", java.util.Arrays.asList(null, "mse"), List.of(List.of("mse"), List.of()));
+        assertTrue(!m.check().readsTargets(), "dense targets only");
+        m.compile("sgd", java.util.Arrays.asList(null, "mse"), List.of(List.of("accuracy"), List.of()));
+        assertTrue(m.check().readsTargets(), "accuracy by the targets' shape");
+        m.compile("sgd", java.util.Arrays.asList(null, "mse"), List.of(List.of("sparse_categorical_accuracy"), List.of()));
+        assertTrue(m.check().readsTargets(), "class indices");
+        m.close();
+    }
+
     @Test
     void acceptsFittingDataAndKeepsEveryRow() {
         Input in = Input.shape(3, 2);
         Node out = new Dense(1).apply(new LSTM(4).apply(in));
-        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), List.of(Losses.of("mse")), (k, yShape, outShape) -> Losses.of("mse"));
+        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), List.of(Losses.of("mse")), (k, yShape, outShape) -> Losses.of("mse"), k -> false);
         Data d = c.prepare(List.of(Tensor.zeros(5, 3, 2)), List.of(Tensor.zeros(5, 1)), new int[] {3, 2, 1, 0, 3}, "fit", true, true);
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, d.rows());
         assertArrayEquals(new int[] {2, 3}, d.subset(2, 4).rows());
@@ -79,7 +97,7 @@ class InputCheckTest {
     void namesWhatIsWrongWithTheData() {
         Input in = Input.shape(3, 2);
         Node out = new Dense(2).apply(new LSTM(4).apply(in));
-        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), List.of(Losses.of("mse")), (k, yShape, outShape) -> Losses.of("mse"));
+        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), List.of(Losses.of("mse")), (k, yShape, outShape) -> Losses.of("mse"), k -> false);
         List<Tensor> x = List.of(Tensor.zeros(4, 3, 2));
         assertEquals("m.fit: x has shape (4, 3, 5), the model expects (None, 3, 2)",
                 fails(() -> c.prepare(List.of(Tensor.zeros(4, 3, 5)), null, null, "fit", false, true)));
@@ -101,7 +119,7 @@ class InputCheckTest {
         Input in = Input.shape(3);
         Embedding e = new Embedding(5, 2);
         Node out = e.apply(in);
-        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), null, null);
+        InputCheck c = new InputCheck("m", Graph.of("m", List.of(in), List.of(out)), null, null, null);
         c.prepare(List.of(Tensor.of(new float[] {0, 4, 2}, 1, 3)), null, null, "predict", false, true);
         assertEquals("m.predict: " + e.name() + ": id 5.0 at (0, 1) of x is not an integer in [0, 5) (the vocabulary size)",
                 fails(() -> c.prepare(List.of(Tensor.of(new float[] {0, 5, 2}, 1, 3)), null, null, "predict", false, true)));

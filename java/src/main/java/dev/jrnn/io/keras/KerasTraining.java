@@ -213,7 +213,10 @@ final class KerasTraining {
         return metrics(raw, legacy);
     }
 
-    /** Keras 3's metric classes (keras.metrics.ALL_OBJECTS), which its legacy loader finds by a string. */
+    /**
+     * Keras 3's metric classes, which its legacy loader finds by a string: the classes of ALL_OBJECTS in Keras
+     * 3.15.1's keras/src/metrics/__init__.py (update it with that set).
+     */
     private static final List<String> KERAS_METRIC_CLASSES = List.of("Metric", "Mean", "Sum", "MeanMetricWrapper", "MeanSquaredError",
             "RootMeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "CosineSimilarity",
             "LogCoshError", "R2Score", "AUC", "FalseNegatives", "FalsePositives", "Precision", "PrecisionAtRecall", "Recall",
@@ -228,8 +231,9 @@ final class KerasTraining {
      * "accuracy", "acc", "crossentropy" and "ce" as they are; any other string Keras' ALL_OBJECTS_DICT holds (a class
      * name, its snake case, "bce", "mse", "mae", "mape", "msle" and their capitals) becomes its class made with its
      * default name, logged as that ("mse" -> mean_squared_error, "bce" -> binary_crossentropy, LogCoshError's
-     * "logcosh"); the classes Keras numbers (AUC, Precision, Recall, the confusion counts) draw theirs here, in the
-     * order Keras draws them at the first fit or evaluate ("AUC" and "auc": auc, auc_1). Any other string as it is.
+     * "logcosh"); the classes Keras numbers (AUC, Precision, Recall, the confusion counts) draw theirs here, at the
+     * load, as Keras' compile_args_from_training_config makes them there ("AUC" and "auc": auc, auc_1; an AUC made
+     * after the load is auc_2). Any other string as it is.
      */
     private static Object legacyMetric(String s) {
         if (List.of("accuracy", "acc", "crossentropy", "ce").contains(s)) return s;
@@ -291,14 +295,15 @@ final class KerasTraining {
         if (v instanceof Map<?, ?> m && "MeanMetricWrapper".equals(m.get("class_name")) && m.get("config") instanceof Map<?, ?> cm) {
             // tf.keras 2 saves a fitted model's metric strings as the wrapper of the function each resolved to,
             // {"name": "accuracy", "fn": "binary_accuracy"} (the name prefixed by the output's with several): the name
-            // where jrnn knows it (it resolves "accuracy" from the shapes again), else the function
+            // where jrnn knows it (it resolves "accuracy" from the shapes again), else the function; in an .h5 renamed as
+            // the same string would be (Keras 3.15.1 loads such wrappers but fails at evaluate: jrnn's own choice)
             if (cm.get("name") instanceof String n) {   // "out_a_accuracy": the output's prefix, then the metric as given
                 for (int at = 0; at >= 0; at = n.indexOf('_', at + 1)) {
                     String tail = n.substring(at == 0 ? 0 : at + 1).trim();
-                    if (isMetricName(tail)) return tail;
+                    if (isMetricName(tail)) return legacy ? legacyMetric(tail) : tail;
                 }
             }
-            if (cm.get("fn") instanceof String f && isMetricName(f)) return f.trim();
+            if (cm.get("fn") instanceof String f && isMetricName(f)) return legacy ? legacyMetric(f.trim()) : f.trim();
             throw new IllegalArgumentException("metric MeanMetricWrapper(name=" + KerasConfig.describe(cm.get("name")) + ", fn="
                     + KerasConfig.describe(cm.get("fn")) + ") is not one jrnn has");
         }

@@ -60,6 +60,14 @@ class KerasTrainingMetricsTest {
                 + "]]}"), "f.h5", false);
         assertEquals(List.of("accuracy", "mae"), m.metricNames(), "out_a_mae: the output's prefix, then mae");
         m.close();
+        // an .h5's training_config (it has optimizer_config): named as the same strings load there, as Keras 3's legacy
+        // loader names "mae" (it loads such wrappers but fails at evaluate); jrnn logged mae before
+        Sequential h = new Sequential(new Dense(1).activation("sigmoid").inputShape(2));
+        KerasTraining.compile(h, Json.parse("{\"loss\": \"binary_crossentropy\", \"optimizer_config\": {\"class_name\": \"Adam\", \"config\": {}},"
+                + " \"metrics\": [[" + String.format(w, "accuracy", "binary_accuracy") + ", " + String.format(w, "out_a_mae", "mean_absolute_error")
+                + ", " + String.format(w, "auc_like", "binary_crossentropy") + "]]}"), "f.h5", false);
+        assertEquals(List.of("accuracy", "mean_absolute_error", "binary_crossentropy"), h.metricNames());
+        h.close();
         // one jrnn lacks (a custom function) leaves the model without metrics, with the warning that names it
         Sequential u = new Sequential(new Dense(1).activation("sigmoid").inputShape(2));
         List<String> warnings = assertDoesNotThrowWarnings(() -> KerasTraining.compile(u, Json.parse("{\"loss\": \"binary_crossentropy\","

@@ -388,7 +388,8 @@ class KerasTrainingTest {
      * The metric names Keras 3.15.1 logs after loading its own .h5 and .keras (h5_metric_names/make_h5_metric_names.py):
      * the .h5's strings renamed as Keras' legacy loader makes them (mse -> mean_squared_error, AUC and auc -> auc, auc_1,
      * the weighted AUC auc_2, bce -> binary_crossentropy_1, LogCoshError's logcosh), the .keras's kept as given; the
-     * values equal Keras'. jrnn kept the .h5's strings as given before.
+     * values equal Keras'. jrnn kept the .h5's strings as given before. The .h5's numbers are drawn at the load, as
+     * Keras': an Auc made right after it is auc_3, and evaluate still logs auc, auc_1, auc_2.
      */
     @Test
     void anH5sMetricNamesAreThoseKerasLoadsItWith() throws Exception {
@@ -402,6 +403,9 @@ class KerasTrainingTest {
             dev.jrnn.Jrnn.clearSession();
             java.nio.file.Path path = java.nio.file.Path.of(KerasTrainingTest.class.getResource("h5_metric_names/" + file).toURI());
             try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(path)) {
+                if (file.equals("names.h5")) {   // the load drew auc, auc_1, auc_2, as Keras' does
+                    assertEquals(g.get("auc_made_after_h5_load"), new dev.jrnn.losses.Auc().key());
+                }
                 Map<String, Double> got = m.evaluateAll(List.of(x), List.of(y), 8, null, w);
                 Map<?, ?> keras = (Map<?, ?>) g.get(file);
                 assertEquals(new java.util.TreeSet<>(keras.keySet()), new java.util.TreeSet<>(got.keySet()), file);
@@ -409,6 +413,31 @@ class KerasTrainingTest {
                     double want = ((Number) e.getValue()).doubleValue();
                     assertEquals(want, got.get(e.getKey()), 2e-6 * Math.max(1, Math.abs(want)), file + " " + e.getKey());
                 }
+            }
+        }
+    }
+
+    /**
+     * A Keras-saved .h5 of two outputs with metrics by output name (h5_metric_names/make_h5_multi_metric_names.py): the
+     * numbered names draw across the outputs in the file's order as Keras 3.15.1's loader draws them (b_auc, a_auc_1, the
+     * weighted a_auc_2), bce logs as b_binary_crossentropy; the values equal Keras'.
+     */
+    @Test
+    void anH5sMetricsByOutputAreNamedAsKerasLoadsThem() throws Exception {
+        Map<?, ?> g;
+        try (java.io.InputStream s = KerasTrainingTest.class.getResourceAsStream("h5_metric_names/h5_multi_metric_names.json")) {
+            g = (Map<?, ?>) Json.parse(new String(s.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        dev.jrnn.Jrnn.setBackend("cpu");
+        dev.jrnn.Jrnn.clearSession();
+        java.nio.file.Path path = java.nio.file.Path.of(KerasTrainingTest.class.getResource("h5_metric_names/multi.h5").toURI());
+        try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(path)) {
+            Map<String, Double> got = m.evaluateAll(List.of(vector(g.get("x"), 10, 3)), List.of(vector(g.get("y_a"), 10, 1), vector(g.get("y_b"), 10, 1)), 5, null);
+            Map<?, ?> keras = (Map<?, ?>) g.get("multi.h5");
+            assertEquals(new java.util.TreeSet<>(keras.keySet()), new java.util.TreeSet<>(got.keySet()));
+            for (Map.Entry<?, ?> e : keras.entrySet()) {
+                double want = ((Number) e.getValue()).doubleValue();
+                assertEquals(want, got.get(e.getKey()), 2e-6 * Math.max(1, Math.abs(want)), String.valueOf(e.getKey()));
             }
         }
     }

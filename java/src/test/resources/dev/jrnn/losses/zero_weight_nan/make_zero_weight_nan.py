@@ -1,5 +1,5 @@
 """Keras 3.15.1's metrics over a row that weighs 0 (a sample weight of 0, or a masked step) and holds NaN, the oracle of
-MetricTest / RowMeanMetricTest / MeanMetricTest.
+MetricTest.aRowWeighingZeroAddsItsNaNAsKeras (the only test that reads zero_weight_nan.json).
 
 Run from this folder with the project's Keras (tensorflow backend): /tmp/tester-repros/kpy.sh make_zero_weight_nan.py
 (KERAS_BACKEND=jax gives the same values, but for the masked

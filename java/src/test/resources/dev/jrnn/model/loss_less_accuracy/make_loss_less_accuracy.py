@@ -4,7 +4,8 @@ Run from this folder with the project's Keras (tensorflow backend): /tmp/tester-
 (the jax backend gives the same numbers). Writes loss_less_accuracy.json and loss_less.keras (the model saved by Keras).
 Keras' compile_utils.get_metric resolves "accuracy" / "acc" from the shapes of the targets and the output, with or
 without a loss: one output column -> binary accuracy; targets of lower rank, or a last axis of 1 against more columns ->
-sparse categorical accuracy; else categorical accuracy.
+sparse categorical accuracy; else categorical accuracy. Also a fit on class indices (N,) validated on (N, 1), weighted
+"accuracy" with sample weights, and a sequence output (N, 4, 3) read with class indices (N, 4).
 """
 import json
 import numpy as np
@@ -46,8 +47,32 @@ m.compile("sgd", ["binary_crossentropy", None], metrics=[["accuracy"], ["accurac
 m.save("loss_less.keras")
 r = keras.models.load_model("loss_less.keras").evaluate(x, [yb, yi], batch_size=5, return_dict=True, verbose=0)
 cases["loaded_keras_file"] = {"y_b": "indices", "metric": "accuracy", "keras": {k: float(v) for k, v in r.items()}}
+# fit on class indices (N,) validated on class indices (N, 1): each call reads its own targets' shape
+m = model()
+m.compile("sgd", ["binary_crossentropy", None], metrics=[["accuracy"], ["accuracy"]])
+h = m.fit(x, [yb, yi], batch_size=5, epochs=2, shuffle=False, verbose=0, validation_data=(x, [yb, yi.reshape(-1, 1)]))
+fit_validation = {k: [float(v) for v in vs] for k, vs in h.history.items()}
+# weighted: sample weights on both outputs, "accuracy" as a metric and a weighted metric of the loss-less output
+sw = rng.uniform(0, 2, N).astype("float32"); sw[[2, 7]] = 0
+m = model()
+m.compile("sgd", ["binary_crossentropy", None], metrics=[[], ["accuracy"]], weighted_metrics=[[], ["accuracy"]])
+r = m.evaluate(x, [yb, yi], batch_size=5, sample_weight=[sw, sw], return_dict=True, verbose=0)
+weighted = {k: float(v) for k, v in r.items()}
+# a sequence output (N, 4, 3) without a loss, class indices (N, 4); a sequence output (N, 4, 1) with mse beside it
+xs = rng.normal(0, 1, (N, 4, 3)).astype("float32")
+ys = rng.integers(0, 3, (N, 4)).astype("float32")
+yv = rng.normal(0, 1, (N, 4, 1)).astype("float32")
+keras.backend.clear_session()
+i = keras.Input((4, 3))
+sm = keras.Model(i, [keras.layers.Dense(3, activation="softmax", name="s")(i), keras.layers.Dense(1, name="v")(i)])
+sm.set_weights([kernel_b, bias_b, kernel_a, bias_a])
+sm.compile("sgd", [None, "mse"], metrics=[["accuracy"], []])
+r = sm.evaluate(xs, [ys, yv], batch_size=5, return_dict=True, verbose=0)
+sequence = {k: float(v) for k, v in r.items()}
 out = {"keras": keras.__version__, "x": arr(x), "y_a": arr(yb), "y_b": arr(yi),
-       "weights": [arr(kernel_a), arr(bias_a), arr(kernel_b), arr(bias_b)], "cases": cases}
+       "weights": [arr(kernel_a), arr(bias_a), arr(kernel_b), arr(bias_b)], "cases": cases,
+       "fit_validation": fit_validation, "sample_weight": arr(sw), "weighted": weighted,
+       "x_seq": arr(xs), "y_seq": arr(ys), "y_v": arr(yv), "sequence": sequence}
 with open("loss_less_accuracy.json", "w") as f:
     json.dump(out, f, indent=1)
     f.write("\n")

@@ -4,8 +4,10 @@ Run from this folder with the project's Keras (tensorflow backend): /tmp/tester-
 Writes names.h5, names.keras (the same compiled model) and h5_metric_names.json: the data and each load's evaluate
 dict (its keys are what fit's History logs). Keras' legacy .h5 loader deserializes each metric string but "accuracy",
 "acc", "crossentropy" and "ce" to its class (keras.metrics.ALL_OBJECTS_DICT: class names, their snake case, bce, mse,
-mae, mape, msle in both cases), made at the first evaluate with its default name ("mse" -> mean_squared_error, "AUC" ->
-auc, a second AUC auc_1); the .keras loader keeps the strings as compile got them.
+mae, mape, msle in both cases) with its default name ("mse" -> mean_squared_error, "AUC" -> auc, a second AUC auc_1),
+made at the load (compile_args_from_training_config -> metrics_module.deserialize), not at the first evaluate:
+"auc_made_after_h5_load" is the name of a keras.metrics.AUC() made right after load_model("names.h5") (auc_3), and that
+load's evaluate still logs auc, auc_1, auc_2. The .keras loader keeps the strings as compile got them.
 """
 import json
 import numpy as np
@@ -36,7 +38,10 @@ m.save("names.h5")
 out = {"keras": keras.__version__, "x": x.ravel().tolist(), "y": y.ravel().tolist(), "w": w.ravel().tolist()}
 for f in ("names.h5", "names.keras"):
     keras.backend.clear_session()
-    out[f] = evaluate(keras.models.load_model(f))
+    loaded = keras.models.load_model(f)
+    if f == "names.h5":
+        out["auc_made_after_h5_load"] = keras.metrics.AUC().name
+    out[f] = evaluate(loaded)
 with open("h5_metric_names.json", "w") as f:
     json.dump(out, f, indent=1)
     f.write("\n")
