@@ -235,7 +235,8 @@ public final class KerasExport {
             // Keras 3's get_config maps the structure the model was made with: one ref for Model(i, o), a list for Model([i], [o])
             c.put("input_layers", model.dictInputs() ? inputDict(model, index)
                     : model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
-            c.put("output_layers", model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
+            c.put("output_layers", model.dictOutputs() ? byKey(model.outputNames(), model.outputs(), index)
+                    : model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
         }
         c.put("layers", layers);
         if (!cls.equals("Functional")) return serialized("keras", cls, c);
@@ -338,14 +339,26 @@ public final class KerasExport {
 
     /** A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in its (sorted) key order. */
     private static Map<String, Object> inputDict(Model model, Map<Call, Integer> index) {
+        return byKey(model.inputNames(), model.inputs(), index);
+    }
+
+    /** {key: ref} of {@code nodes} by {@code keys}, one each, in their (sorted) order: a dict of inputs or outputs. */
+    private static Map<String, Object> byKey(List<String> keys, List<Node> nodes, Map<Call, Integer> index) {
         Map<String, Object> r = new LinkedHashMap<>();
-        for (int i = 0; i < model.inputs().size(); i++) r.put(model.inputNames().get(i), ref(model.inputs().get(i), index));
+        for (int i = 0; i < nodes.size(); i++) r.put(keys.get(i), ref(nodes.get(i), index));
         return r;
     }
 
     private static List<Object> refs(List<Node> nodes, Map<Call, Integer> index) {
         List<Object> r = new ArrayList<>();
         for (Node n : nodes) r.add(ref(n, index));
+        return r;
+    }
+
+    /** {@code perOutput} (in output order) by a dict-output model's keys, in their order. */
+    private static Map<String, Object> byOutputKey(Model model, List<?> perOutput) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (int i = 0; i < perOutput.size(); i++) r.put(model.outputNames().get(i), perOutput.get(i));
         return r;
     }
 
@@ -360,8 +373,13 @@ public final class KerasExport {
         // a list also where loss weights go beside it: Keras matches loss_weights to the losses one for one
         boolean list = ls.stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
         // an output without a loss is None in Keras' list (Keras' compile(loss=[None, "mse"]))
-        c.put("loss", list ? ls.stream().map(l -> l == null ? null : Losses.serialize(l)).toList() : Losses.serialize(model.loss()));
-        if (!model.lossWeights().isEmpty()) c.put("loss_weights", model.lossWeights());
+        List<Object> perOutput = list ? ls.stream().map(l -> l == null ? null : Losses.serialize(l)).toList() : null;
+        // a dict-output model's by its keys, as Keras' compile(loss={...}) on it writes them (a list gives a list-output
+        // model's KeyError 0 where Keras evaluates a dict y with a dict sample_weight)
+        c.put("loss", !list ? Losses.serialize(model.loss()) : model.dictOutputs() ? byOutputKey(model, perOutput) : perOutput);
+        if (!model.lossWeights().isEmpty()) {
+            c.put("loss_weights", model.dictOutputs() ? byOutputKey(model, model.lossWeights()) : model.lossWeights());
+        }
         // as compile got them: a List for every output (per output on a model of several, which Keras 3 reads by position),
         // a Map by output name or a List per output; weighted_metrics only when given
         c.put("metrics", model.metricsConfig().get(0));
