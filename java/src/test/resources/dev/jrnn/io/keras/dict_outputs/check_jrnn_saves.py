@@ -1,0 +1,33 @@
+"""Keras 3.15.1 loading what jrnn's model.save wrote for the dict-output models (SaveDictBack.java): jrnn_<n>.keras and
+jrnn_<n>.h5 must load with the dict of outputs under the same keys (to the same layers), predict a dict of Keras' own
+values (expected.json), and, compiled, evaluate a dict y, unweighted and with a dict sample_weight, as Keras' own file
+(the outside tester's D5: jrnn wrote a list, so Keras predicted a list and the dict sample_weight gave KeyError 0). The
+.h5 is compiled too; Keras logs its "mae" metric as "mean_absolute_error", as it does for its own .h5.
+Run from this folder after SaveDictBack.java: KERAS_BACKEND=jax python check_jrnn_saves.py (or the tensorflow backend).
+"""
+import json, os
+os.environ.setdefault("KERAS_BACKEND", "jax")
+import numpy as np, keras
+assert keras.__version__ == "3.15.1", keras.__version__
+exp = json.load(open("expected.json"))
+x, x2 = np.load("x.npy"), np.load("x2.npy")
+yp, yk, sw, sw2 = (np.load(n + ".npy") for n in ("y_price", "y_kind", "sw", "sw2"))
+for n, keys, xs in [("same", ("price", "kind"), x), ("renamed", ("b_out", "a_out"), {"q": x, "p": x2})]:
+    y = {keys[0]: yp, keys[1]: yk}
+    keras_file = keras.models.load_model(f"{n}.keras")
+    layers = {k: t._keras_history[0].name for k, t in keras_file.output.items()}
+    for ext in (".keras", ".h5"):
+        m = keras.models.load_model(f"jrnn_{n}{ext}")
+        assert isinstance(m.output, dict), (n, ext, m.output)
+        assert {k: t._keras_history[0].name for k, t in m.output.items()} == layers, (n, ext, m.output)
+        p = m.predict(xs, verbose=0)
+        assert isinstance(p, dict) and sorted(p) == sorted(keys), (n, ext, type(p))
+        diff = max(float(np.max(np.abs(np.asarray(p[k]).ravel() - np.asarray(exp[n]["predict"][k])))) for k in keys)
+        assert diff < 1e-6, (n, ext, diff)
+        r = m.evaluate(xs, y, verbose=0, return_dict=True)
+        rw = m.evaluate(xs, y, sample_weight={keys[0]: sw, keys[1]: sw2}, verbose=0, return_dict=True)
+        for got, want in ((r, exp[n]["evaluate"]), (rw, exp[n]["evaluate_sw"])):
+            if ext == ".h5":   # Keras names a legacy .h5's "mae" by its full name as it loads it (its own .h5 alike)
+                want = {k.replace("_mae", "_mean_absolute_error"): v for k, v in want.items()}
+            assert sorted(got) == sorted(want) and all(abs(got[k] - v) < 1e-5 for k, v in want.items()), (n, ext, got, want)
+        print(f"jrnn_{n}{ext}: outputs {layers}, predict a dict, diff {diff}, evaluate {r}, with dict sample_weight {rw}")
