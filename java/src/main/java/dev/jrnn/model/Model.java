@@ -124,9 +124,9 @@ public class Model extends Evaluator implements AutoCloseable {
      * layers are called:
      * <pre>{@code
      * Input in = Input.shape(4);
-     * Model m = new Model(in, Map.of("price", new Dense(2).apply(in), "kind", new Dense(1, "sigmoid").apply(in)));
+     * Model m = new Model(in, Map.of("price", new Dense(2).apply(in), "kind", new Dense(1).activation("sigmoid").apply(in)));
      * m.compile("sgd", Map.of("price", "mse", "kind", "binary_crossentropy"));
-     * Map<String, Double> logs = m.evaluateAll(Map.of("input", x), Map.of("price", yPrice, "kind", yKind));
+     * Map<String, Double> logs = m.evaluateAll(List.of(x), Map.of("price", yPrice, "kind", yKind));   // kind_loss, price_loss, loss
      * }</pre>
      * {@link #save} writes the dict (Keras then predicts a dict by these keys); {@code Models.load} keeps a Keras file's.
      */
