@@ -4,6 +4,8 @@ values (expected.json), and, compiled, evaluate a dict y, unweighted and with a 
 (the outside tester's D5: jrnn wrote a list, so Keras predicted a list and the dict sample_weight gave KeyError 0). The
 .h5 is compiled too; Keras logs its "mae" metric as "mean_absolute_error", as it does for its own .h5.
 Run from this folder after SaveDictBack.java: KERAS_BACKEND=jax python check_jrnn_saves.py (or the tensorflow backend).
+Session 31: every check held on jax (predictions equal to 0.0) and tensorflow (to 6e-8), evaluate to 1e-5; on main's
+saves the first check failed (jrnn_same.keras: m.output a list).
 """
 import json, os
 os.environ.setdefault("KERAS_BACKEND", "jax")
