@@ -362,6 +362,19 @@ public final class KerasExport {
         return r;
     }
 
+    /**
+     * Whether the compile config's loss is one per output: where the outputs' losses differ, or loss weights go beside
+     * them (Keras matches loss_weights to the losses one for one).
+     */
+    private static boolean lossPerOutput(Model model) {
+        return model.losses().stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
+    }
+
+    /** Whether {@link #compileConfig}'s loss is a map by a dict-output model's keys (else one loss, or a list). */
+    static boolean lossByOutputKey(Model model) {
+        return model.dictOutputs() && lossPerOutput(model);
+    }
+
     /** Keras 3's compile_config: optimizer (class and config), loss, metrics, weighted_metrics. */
     static Map<String, Object> compileConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
@@ -370,8 +383,7 @@ public final class KerasExport {
                 serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config())));
         // a logits form as Keras' loss object (a name cannot say it); one per output, as a list, when they differ
         List<Loss> ls = model.losses();
-        // a list also where loss weights go beside it: Keras matches loss_weights to the losses one for one
-        boolean list = ls.stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
+        boolean list = lossPerOutput(model);
         // an output without a loss is None in Keras' list (Keras' compile(loss=[None, "mse"]))
         List<Object> perOutput = list ? ls.stream().map(l -> l == null ? null : Losses.serialize(l)).toList() : null;
         // a dict-output model's by its keys, as Keras' compile(loss={...}) on it writes them (a list gives a list-output

@@ -404,6 +404,33 @@ class KerasCallsTest {
         }
     }
 
+    /**
+     * A dict-output model whose keys are "module" and "registered_name" keeps its losses and metrics by them in .h5: the
+     * training config's maps by output keep their keys, only their values lose Keras 3's module (the whole map was made
+     * plain, which dropped both keys: the .h5 saved, reloaded uncompiled with a warning, and Keras evaluated loss 0.0).
+     */
+    @Test
+    void aDictOutputModelKeyedModuleKeepsItsLossInH5() throws IOException {
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(4).name("inp");
+        try (Model m = new Model(in, Map.of("module", new dev.jrnn.layers.Dense(2).name("alpha").apply(in),
+                "registered_name", new dev.jrnn.layers.Dense(1).activation("sigmoid").name("zeta").apply(in)))) {
+            m.compile(new dev.jrnn.optim.SGD(0.1), Map.of("module", "mse", "registered_name", "binary_crossentropy"),
+                    Map.of("module", List.of("mae"), "registered_name", List.of("accuracy")));
+            Tensor x = Tensor.of(new float[] {.1f, .2f, .3f, .4f, .5f, .6f, .7f, .8f}, 2, 4);
+            Map<String, Tensor> y = Map.of("module", Tensor.full(0.5f, 2, 2), "registered_name", Tensor.of(new float[] {0, 1}, 2, 1));
+            Path h5 = dir.resolve("module.h5");
+            m.save(h5);
+            try (Model back = Models.load(h5)) {
+                assertTrue(back.isCompiled(), "module.h5 reloads compiled");
+                assertEquals(List.of("module", "registered_name"), back.outputNames());
+                Map<String, Double> want = m.evaluateAll(List.of(x), y), got = back.evaluateAll(List.of(x), y);
+                assertLogsAre(losses(want, "module.h5"), losses(got, "module.h5"), "module.h5");
+                assertTrue(got.keySet().stream().anyMatch(k -> k.startsWith("module_") && !k.endsWith("loss")), "its metrics: " + got);
+                assertTrue(got.keySet().stream().anyMatch(k -> k.startsWith("registered_name_") && !k.endsWith("loss")), "its metrics: " + got);
+            }
+        }
+    }
+
     /** A .keras file's config.json. */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> kerasConfig(Path keras) throws IOException {
