@@ -383,12 +383,13 @@ public class Model extends Evaluator implements AutoCloseable {
     public List<String> inputNames() { return graph().inputNames(); }
 
     /**
-     * Keras 3's {@code model.output_names}: the key of each output, in output order, under which every map by output
-     * (losses, loss weights, metrics, sample weights, y) is read and every per-output log is written ({@code zz_loss}).
-     * Each is its output layer's name, made unique where two outputs share a layer as tf.keras' {@code _set_output_names}
+     * The keys Keras reads maps by output by and names logs by: Keras' {@code model.output_names}, or a dict-output
+     * model's keys. One per output, in output order, under which every map by output (losses, loss weights, metrics,
+     * sample weights, y) is read and every per-output log is written ({@code zz_loss}). Each is its output layer's name, made unique where two outputs share a layer as tf.keras' {@code _set_output_names}
      * (an LSTM's output and states: {@code [lstm, lstm_1, lstm_2]}; one node given twice: {@code [d, d_1]}). A dict-output
      * model's ({@link #dictOutputs()}) are its dict's keys in sorted order: Keras 3 reads those maps by them and names
-     * the logs by them ({@code a_out_loss}), though its own {@code output_names} stay the layers' names:
+     * the logs by them ({@code a_out_loss}), though its own {@code output_names} stay the layers' names (tf.keras 2 names
+     * such a model's logs by those, so a tf.keras 2 .h5 logs differently in jrnn than in tf.keras 2):
      * <pre>{@code
      * Map<String, Object> losses = new HashMap<>();
      * for (String k : model.outputNames()) losses.put(k, "mse");

@@ -386,8 +386,8 @@ public final class KerasExport {
         boolean list = lossPerOutput(model);
         // an output without a loss is None in Keras' list (Keras' compile(loss=[None, "mse"]))
         List<Object> perOutput = list ? ls.stream().map(l -> l == null ? null : Losses.serialize(l)).toList() : null;
-        // a dict-output model's by its keys, as Keras' compile(loss={...}) on it writes them (a list gives a list-output
-        // model's KeyError 0 where Keras evaluates a dict y with a dict sample_weight)
+        // a dict-output model's by its keys, as Keras' compile(loss={...}) on it writes them (Keras reads a list too; the
+        // KeyError 0 of a dict sample_weight came from output_layers written as a list, which made a list-output model)
         c.put("loss", !list ? Losses.serialize(model.loss()) : model.dictOutputs() ? byOutputKey(model, perOutput) : perOutput);
         if (!model.lossWeights().isEmpty()) {
             c.put("loss_weights", model.dictOutputs() ? byOutputKey(model, model.lossWeights()) : model.lossWeights());
