@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Bad input to session 31's dict-output entry points: a model made to a dict of outputs ({@code new Model(Node, Map)},
@@ -66,8 +67,13 @@ class DictOutputsBadInputTest {
     void isRefusedNamingWhatIsWrong(RefusalCases.Case c) {
         List<Tensor> before = M.getWeights();
         List<Double> weights = M.lossWeights();
+        var losses = M.losses();
+        var loss = M.loss();
         RefusalCases.assertRefused(c);
         assertEquals(before, M.getWeights(), c.name() + ": weights unchanged");
+        assertTrue(M.isCompiled(), c.name() + ": still compiled");
+        assertEquals(loss, M.loss(), c.name() + ": loss unchanged");
+        assertEquals(losses, M.losses(), c.name() + ": losses unchanged");
         assertEquals(weights, M.lossWeights(), c.name() + ": compile unchanged");
     }
 

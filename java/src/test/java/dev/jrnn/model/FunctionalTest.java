@@ -404,5 +404,45 @@ class FunctionalTest {
             }
         }
     }
-}
 
+    /**
+     * {@code new Model(List, Map)}, Keras' {@code keras.Model([a, b], {"b_out": y, "a_out": z})}: the inputs a list (a
+     * List x in their order), the outputs the dict's in sorted-key order, maps by output read by the keys; a .keras and an
+     * .h5 save load back as the same dict-output model, predicting and evaluating alike.
+     */
+    @Test
+    void aModelOfAListOfInputsToADictOfOutputsRoundTrips(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Input a = Input.shape(3).name("a"), b = Input.shape(2).name("b");
+        Node cat = new Concatenate().apply(a, b);
+        Node y = new Dense(2).name("alpha").apply(cat), z = new Dense(1).activation("sigmoid").name("zeta").apply(cat);
+        SplittableRandom r = new SplittableRandom(5);
+        List<Tensor> xs = List.of(random(r, 4, 3), random(r, 4, 2));
+        Map<String, Tensor> ys = Map.of("b_out", random(r, 4, 2), "a_out", Tensor.of(new float[] {0, 1, 1, 0}, 4, 1));
+        try (Model m = new Model(List.of(a, b), Map.of("b_out", y, "a_out", z))) {
+            assertEquals(List.of(z, y), m.outputs());
+            assertEquals(List.of("a_out", "b_out"), m.outputNames());
+            assertEquals(List.of("a", "b"), m.inputNames());
+            assertTrue(m.dictOutputs() && !m.dictInputs() && !m.singleInput() && !m.singleOutput());
+            m.compile("sgd", Map.of("b_out", "mse", "a_out", "binary_crossentropy"), Map.of("b_out", 2.0, "a_out", 0.5));
+            List<Tensor> p = m.predictAll(xs);
+            Map<String, Double> logs = m.evaluateAll(xs, ys);
+            assertEquals(java.util.Set.of("loss", "a_out_loss", "b_out_loss"), logs.keySet());
+            assertEquals(0.5 * logs.get("a_out_loss") + 2.0 * logs.get("b_out_loss"), logs.get("loss"), 1e-5);
+            for (String ext : List.of(".keras", ".h5")) {
+                java.nio.file.Path f = dir.resolve("m" + ext);
+                m.save(f);
+                try (Model back = Models.load(f)) {
+                    assertTrue(back.dictOutputs() && !back.dictInputs(), ext);
+                    assertEquals(List.of("a_out", "b_out"), back.outputNames(), ext);
+                    assertEquals(List.of("zeta", "alpha"), back.outputs().stream().map(n -> n.layer().name()).toList(), ext);
+                    assertTrue(back.isCompiled(), ext);
+                    List<Tensor> q = back.predictAll(xs);
+                    for (int i = 0; i < 2; i++) assertArrayEquals(p.get(i).toArray(), q.get(i).toArray(), ext);
+                    Map<String, Double> again = back.evaluateAll(xs, ys);
+                    assertEquals(logs.keySet(), again.keySet(), ext);
+                    for (String k : logs.keySet()) assertEquals(logs.get(k), again.get(k), 1e-6, ext + " " + k);
+                }
+            }
+        }
+    }
+}
