@@ -5,7 +5,9 @@ values (expected.json), and, compiled, evaluate a dict y, unweighted and with a 
 .h5 is compiled too; Keras logs its "mae" metric as "mean_absolute_error", as it does for its own .h5.
 Run from this folder after SaveDictBack.java: KERAS_BACKEND=jax python check_jrnn_saves.py (or the tensorflow backend).
 Session 31: every check held on jax (predictions equal to 0.0) and tensorflow (to 6e-8), evaluate to 1e-5; on main's
-saves the first check failed (jrnn_same.keras: m.output a list).
+saves the first check failed (jrnn_same.keras: m.output a list). Then jrnn_built.keras / .h5, a model built in jrnn (new
+Model(List, Map)), are checked against jrnn's own predictions and evaluations (jrnn_built.json): held on jax (predictions
+to 6e-8, evaluate to 1e-5; run on tensorflow not yet).
 """
 import json, os
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -33,3 +35,22 @@ for n, keys, xs in [("same", ("price", "kind"), x), ("renamed", ("b_out", "a_out
                 want = {k.replace("_mae", "_mean_absolute_error"): v for k, v in want.items()}
             assert sorted(got) == sorted(want) and all(abs(got[k] - v) < 1e-5 for k, v in want.items()), (n, ext, got, want)
         print(f"jrnn_{n}{ext}: outputs {layers}, predict a dict, diff {diff}, evaluate {r}, with dict sample_weight {rw}")
+# a model built in jrnn (new Model(List, Map), SaveDictBack.java): Keras predicts and evaluates jrnn's own numbers
+built = json.load(open("jrnn_built.json"))
+y, swd = {"b_out": yp, "a_out": yk}, {"b_out": sw, "a_out": sw2}
+for ext in (".keras", ".h5"):
+    m = keras.models.load_model(f"jrnn_built{ext}")
+    assert isinstance(m.output, dict), (ext, m.output)
+    outs = {k: t._keras_history[0].name for k, t in m.output.items()}
+    assert outs == {"b_out": "alpha", "a_out": "zeta"}, (ext, outs)
+    p = m.predict(x, verbose=0)
+    assert isinstance(p, dict) and sorted(p) == ["a_out", "b_out"], (ext, type(p))
+    diff = max(float(np.max(np.abs(np.asarray(p[k]).ravel() - np.asarray(built["predict"][k])))) for k in p)
+    assert diff < 1e-6, (ext, diff)
+    r = m.evaluate(x, y, verbose=0, return_dict=True)
+    rw = m.evaluate(x, y, sample_weight=swd, verbose=0, return_dict=True)
+    for got, want in ((r, built["evaluate"]), (rw, built["evaluate_sw"])):
+        if ext == ".h5":
+            want = {k.replace("_mae", "_mean_absolute_error"): v for k, v in want.items()}
+        assert sorted(got) == sorted(want) and all(abs(got[k] - v) < 1e-5 for k, v in want.items()), (ext, got, want)
+    print(f"jrnn_built{ext}: outputs {outs}, predict a dict, diff {diff}, evaluate {r}, with dict sample_weight {rw}")
