@@ -92,8 +92,8 @@ record Compiled(Optimizer optimizer, Loss loss, CompileMetrics metrics) {
         // before the order check: a null is no weight in any order (and List.of, which its message suggests, refuses it)
         for (int k = 0; k < outs.size(); k++) {
             if (inOrder.get(k) == null) {
-                throw new IllegalArgumentException(t.name() + ".compile: the loss weights map's weight of output '" + outs.get(k)
-                        + "' must be a finite number, got null");
+                throw new IllegalArgumentException(t.name() + ".compile: the loss weight of output " + k + " (" + outs.get(k)
+                        + ") must be a finite number, got null");
             }
         }
         List<String> sorted = new java.util.ArrayList<>(new java.util.TreeSet<>(lossWeights.keySet()));

@@ -74,7 +74,7 @@ class DictInputsBadInputTest {
             new RefusalCases.Case("compile: loss weights whose sorted keys are not the output order", () -> M.compile("sgd", List.of("mse", "mse"), Map.of("zz", 1.0, "aa", 2.0)),
                     List.of("need the output names [zz, aa] to be in sorted order, got the keys in sorted order [aa, zz]", "would weigh output zz by aa's weight")),
             new RefusalCases.Case("compile: a null weight in the loss weights map beside losses", () -> M.compile("sgd", List.of("mse", "mse"), nullWeight),
-                    List.of("m.compile: the loss weights map's weight of output 'aa' must be a finite number, got null")),
+                    List.of("m.compile: the loss weight of output 1 (aa) must be a finite number, got null")),
             new RefusalCases.Case("validationData: dict forms with a null weight", () -> new FitOptions().validationData(XS, YS, (Tensor) null),
                     List.of("FitOptions: validationData's sampleWeight")),
             new RefusalCases.Case("validationData: dict forms with a null weight list", () -> new FitOptions().validationData(XS, YS, (List<Tensor>) null),

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -75,6 +76,20 @@ class DictOutputsBadInputTest {
         assertEquals(loss, M.loss(), c.name() + ": loss unchanged");
         assertEquals(losses, M.losses(), c.name() + ": losses unchanged");
         assertEquals(weights, M.lossWeights(), c.name() + ": compile unchanged");
+    }
+
+    /** A non-finite loss in fit names a dict-output model's output by its key, as its logs do (it named only the layer). */
+    @Test
+    void aNonFiniteLossNamesTheOutputByItsKey() {
+        Input in = Input.shape(1).name("inp");
+        try (Model m = new Model(in, Map.of("price", new Dense(1).name("alpha").apply(in), "kind", new Dense(1).name("zeta").apply(in)))) {
+            m.setWeights(m.getWeights().stream().map(w -> Tensor.full(w.shape().length == 2 ? 1 : 0, w.shape())).toList());
+            m.compile(new SGD(0.1), Map.of("kind", "poisson", "price", "mse"));
+            Tensor x = Tensor.of(new float[] {-1, 2}, 2, 1), y = Tensor.of(new float[] {2, 2}, 2, 1);
+            var e = assertThrows(dev.jrnn.model.NonFiniteException.class,
+                    () -> m.fit(Map.of("inp", x), Map.of("kind", y, "price", y), new dev.jrnn.model.FitOptions().epochs(1).verbose(0)));
+            assertTrue(e.getMessage().contains("(output 'kind' (layer zeta); poisson takes log(y_pred)"), e.getMessage());
+        }
     }
 
     @Test
