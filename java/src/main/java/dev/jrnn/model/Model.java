@@ -113,7 +113,7 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** As {@link #Model(Map, Node)}, to several outputs: {@code new Model(Map.of("price", a, "kind", b), List.of(y, z))}. */
     public Model(Map<String, ? extends Node> inputs, List<? extends Node> outputs) {
-        this(Keyed.of(inputs, "inputs"), new Keyed(outputs, null));
+        this(Keyed.of(inputs, "inputs", "input", "Input"), new Keyed(outputs, null));
     }
 
     /**
@@ -131,13 +131,13 @@ public class Model extends Evaluator implements AutoCloseable {
      * {@link #save} writes the dict (Keras then predicts a dict by these keys); {@code Models.load} keeps a Keras file's.
      */
     public Model(Node input, Map<String, ? extends Node> outputs) {
-        this(new Keyed(List.of(requireNode(input, "input")), null), Keyed.of(outputs, "outputs"));
+        this(new Keyed(List.of(requireNode(input, "input")), null), Keyed.of(outputs, "outputs", "output", "output node"));
         singleInput = true;
     }
 
     /** As {@link #Model(Node, Map)}, from several inputs: {@code new Model(List.of(a, b), Map.of("price", p, "kind", k))}. */
     public Model(List<? extends Node> inputs, Map<String, ? extends Node> outputs) {
-        this(new Keyed(inputs, null), Keyed.of(outputs, "outputs"));
+        this(new Keyed(inputs, null), Keyed.of(outputs, "outputs", "output", "output node"));
     }
 
     /**
@@ -146,7 +146,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * {@code new Model(Map.of("q", q, "p", p), Map.of("price", y, "kind", z))}.
      */
     public Model(Map<String, ? extends Node> inputs, Map<String, ? extends Node> outputs) {
-        this(Keyed.of(inputs, "inputs"), Keyed.of(outputs, "outputs"));
+        this(Keyed.of(inputs, "inputs", "input", "Input"), Keyed.of(outputs, "outputs", "output", "output node"));
     }
 
     private Model(Keyed inputs, Keyed outputs) {
@@ -171,12 +171,13 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** A model's inputs or outputs as given: the nodes, with the dict's keys one per node where a dict gave them (else null). */
     private record Keyed(List<? extends Node> nodes, List<String> keys) {
-        /** A dict of nodes in Keras' flatten order (sorted keys), each key and node checked; {@code what}: "inputs" / "outputs". */
-        static Keyed of(Map<String, ? extends Node> dict, String what) {
-            String one = what.equals("inputs") ? "input" : "output";
+        /**
+         * A dict of nodes in Keras' flatten order (sorted keys), each key and node checked; the messages name it {@code
+         * what} ("inputs"), its nodes {@code one} ("input") and what a model needs at least one of {@code needed} ("Input").
+         */
+        static Keyed of(Map<String, ? extends Node> dict, String what, String one, String needed) {
             if (dict == null) throw new IllegalArgumentException("Model: the " + what + " map is null (expected " + one + " nodes by key)");
-            if (dict.isEmpty()) throw new IllegalArgumentException("Model: the " + what + " map is empty; a model needs at least one "
-                    + (one.equals("input") ? "Input" : "output node"));
+            if (dict.isEmpty()) throw new IllegalArgumentException("Model: the " + what + " map is empty; a model needs at least one " + needed);
             java.util.SortedMap<String, Node> r = new java.util.TreeMap<>();
             for (Map.Entry<String, ? extends Node> e : dict.entrySet()) {
                 if (e.getKey() == null) throw new IllegalArgumentException("Model: the " + what + " map has a null key, expected a string");

@@ -235,7 +235,7 @@ public final class KerasExport {
             // Keras 3's get_config maps the structure the model was made with: one ref for Model(i, o), a list for Model([i], [o])
             c.put("input_layers", model.dictInputs() ? inputDict(model, index)
                     : model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
-            c.put("output_layers", model.dictOutputs() ? byKey(model.outputNames(), model.outputs(), index)
+            c.put("output_layers", model.dictOutputs() ? byKey(model.outputNames(), refs(model.outputs(), index))
                     : model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
         }
         c.put("layers", layers);
@@ -339,26 +339,22 @@ public final class KerasExport {
 
     /** A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in its (sorted) key order. */
     private static Map<String, Object> inputDict(Model model, Map<Call, Integer> index) {
-        return byKey(model.inputNames(), model.inputs(), index);
+        return byKey(model.inputNames(), refs(model.inputs(), index));
     }
 
-    /** {key: ref} of {@code nodes} by {@code keys}, one each, in their (sorted) order: a dict of inputs or outputs. */
-    private static Map<String, Object> byKey(List<String> keys, List<Node> nodes, Map<Call, Integer> index) {
+    /**
+     * {@code values} by {@code keys}, one each, in their (sorted) order: a dict of inputs or outputs (their refs), or a
+     * dict-output model's losses or loss weights by its keys.
+     */
+    private static Map<String, Object> byKey(List<String> keys, List<?> values) {
         Map<String, Object> r = new LinkedHashMap<>();
-        for (int i = 0; i < nodes.size(); i++) r.put(keys.get(i), ref(nodes.get(i), index));
+        for (int i = 0; i < values.size(); i++) r.put(keys.get(i), values.get(i));
         return r;
     }
 
     private static List<Object> refs(List<Node> nodes, Map<Call, Integer> index) {
         List<Object> r = new ArrayList<>();
         for (Node n : nodes) r.add(ref(n, index));
-        return r;
-    }
-
-    /** {@code perOutput} (in output order) by a dict-output model's keys, in their order. */
-    private static Map<String, Object> byOutputKey(Model model, List<?> perOutput) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        for (int i = 0; i < perOutput.size(); i++) r.put(model.outputNames().get(i), perOutput.get(i));
         return r;
     }
 
@@ -388,9 +384,9 @@ public final class KerasExport {
         List<Object> perOutput = list ? ls.stream().map(l -> l == null ? null : Losses.serialize(l)).toList() : null;
         // a dict-output model's by its keys, as Keras' compile(loss={...}) on it writes them (Keras reads a list too; the
         // KeyError 0 of a dict sample_weight came from output_layers written as a list, which made a list-output model)
-        c.put("loss", !list ? Losses.serialize(model.loss()) : model.dictOutputs() ? byOutputKey(model, perOutput) : perOutput);
+        c.put("loss", !list ? Losses.serialize(model.loss()) : model.dictOutputs() ? byKey(model.outputNames(), perOutput) : perOutput);
         if (!model.lossWeights().isEmpty()) {
-            c.put("loss_weights", model.dictOutputs() ? byOutputKey(model, model.lossWeights()) : model.lossWeights());
+            c.put("loss_weights", model.dictOutputs() ? byKey(model.outputNames(), model.lossWeights()) : model.lossWeights());
         }
         // as compile got them: a List for every output (per output on a model of several, which Keras 3 reads by position),
         // a Map by output name or a List per output; weighted_metrics only when given
