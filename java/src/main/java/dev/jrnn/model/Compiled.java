@@ -88,7 +88,15 @@ record Compiled(Optimizer optimizer, Loss loss, CompileMetrics metrics) {
     static List<Number> weightsBesideLossList(Trainer t, Map<String, ? extends Number> lossWeights) {
         if (lossWeights == null) throw new IllegalArgumentException(t.name() + ".compile: the loss weights map is null");
         List<Number> inOrder = inOutputOrder(t, new java.util.HashMap<String, Number>(lossWeights), "loss weights map");
-        List<String> outs = outputNames(t), sorted = new java.util.ArrayList<>(new java.util.TreeSet<>(lossWeights.keySet()));
+        List<String> outs = outputNames(t);
+        // before the order check: a null is no weight in any order (and List.of, which its message suggests, refuses it)
+        for (int k = 0; k < outs.size(); k++) {
+            if (inOrder.get(k) == null) {
+                throw new IllegalArgumentException(t.name() + ".compile: the loss weight of output " + k + " (" + outs.get(k)
+                        + ") must be a finite number, got null");
+            }
+        }
+        List<String> sorted = new java.util.ArrayList<>(new java.util.TreeSet<>(lossWeights.keySet()));
         if (!sorted.equals(outs)) {
             int k = 0;
             while (sorted.get(k).equals(outs.get(k))) k++;

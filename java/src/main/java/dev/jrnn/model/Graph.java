@@ -22,8 +22,10 @@ import java.util.TreeMap;
 final class Graph {
     final List<Node> inputs;
     /** The keys of a dict-input model ({@code keras.Model({"a": ..., ...}, out)}), in input order; null: none. */
-    final List<String> inputKeys;
+    final List<String> inputDictKeys;
     final List<Node> outputs;
+    /** The keys of a dict-output model ({@code keras.Model(i, {"a": ..., ...})}), in output order; null: none. */
+    final List<String> outputDictKeys;
     /** The calls in execution order (inputs excluded). */
     final List<Call> calls;
     /** chainEnd[i] = j > i when calls i..j are recurrent layers each feeding only the next (see recurrentChains). */
@@ -32,16 +34,17 @@ final class Graph {
     /** Every call (inputs included) that the outputs depend on. */
     final Set<Call> relevant;
     final boolean sequentialLike;
-    /** Whether a Map x read by {@link #inputKeys} has been warned of as one Keras 3 would pair otherwise (once per model). */
+    /** Whether a Map x read by {@link #inputDictKeys} has been warned of as one Keras 3 would pair otherwise (once per model). */
     final java.util.concurrent.atomic.AtomicBoolean warnedDictOrder = new java.util.concurrent.atomic.AtomicBoolean();
     /** Which calls run with an input's mask cleared by a MultiHeadAttention, as in Keras 3. */
     final dev.jrnn.layers.MaskClearing maskClearing;
 
-    private Graph(List<Node> inputs, List<String> inputKeys, List<Node> outputs, List<Call> calls, List<Layer> layers, Set<Call> relevant,
-                  boolean sequentialLike, List<Call> postOrder) {
+    private Graph(List<Node> inputs, List<String> inputDictKeys, List<Node> outputs, List<String> outputDictKeys, List<Call> calls,
+                  List<Layer> layers, Set<Call> relevant, boolean sequentialLike, List<Call> postOrder) {
         this.inputs = inputs;
-        this.inputKeys = inputKeys;
+        this.inputDictKeys = inputDictKeys;
         this.outputs = outputs;
+        this.outputDictKeys = outputDictKeys;
         this.calls = calls;
         this.chainEnd = recurrentChains(calls, outputs);
         this.layers = layers;
@@ -52,11 +55,15 @@ final class Graph {
 
     /** The graph from {@code ins} to {@code outs} (topological order, Keras layer order); {@code name} goes in messages. */
     static Graph of(String name, List<? extends Node> ins, List<? extends Node> outs) {
-        return of(name, ins, outs, null);
+        return of(name, ins, outs, null, null);
     }
 
-    /** {@link #of(String, List, List)} of a dict-input model: {@code inputKeys} one per input, in input order (null: none). */
-    static Graph of(String name, List<? extends Node> ins, List<? extends Node> outs, List<String> inputKeys) {
+    /**
+     * {@link #of(String, List, List)} of a model made from dicts: {@code inputDictKeys} one per input, in input order, and
+     * {@code outputDictKeys} one per output, in output order (null: not a dict).
+     */
+    static Graph of(String name, List<? extends Node> ins, List<? extends Node> outs, List<String> inputDictKeys,
+                    List<String> outputDictKeys) {
         if (ins == null || ins.isEmpty()) throw new IllegalArgumentException(name + ": a model needs at least one Input");
         if (outs == null || outs.isEmpty()) throw new IllegalArgumentException(name + ": a model needs at least one output node");
         Set<Call> inputCalls = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -128,8 +135,8 @@ final class Graph {
         requireUniqueNames(name, ordered);
         List<Call> exec = new ArrayList<>();
         for (Call c : order) if (!c.isInput()) exec.add(c);
-        return new Graph(List.copyOf(ins), inputKeys == null ? null : List.copyOf(inputKeys), List.copyOf(outs), List.copyOf(exec),
-                List.copyOf(ordered), rel, seq, order);
+        return new Graph(List.copyOf(ins), inputDictKeys == null ? null : List.copyOf(inputDictKeys), List.copyOf(outs),
+                outputDictKeys == null ? null : List.copyOf(outputDictKeys), List.copyOf(exec), List.copyOf(ordered), rel, seq, order);
     }
 
     /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
@@ -219,8 +226,11 @@ final class Graph {
      * output layers' names, made unique where they clash (a layer's several outputs, one node listed twice) as tf.keras'
      * {@code _set_output_names} does: "lstm", "lstm_1", "lstm_2" for an LSTM's output and states; a layer that is itself
      * named "lstm_1" after them gets "lstm_1_1". Keras 3 keeps the clash, and its logs keep one of the clashing values.
+     * A dict-output model's keys instead: Keras 3 reads y, losses and sample weights by them and names its logs by them
+     * ({@code a_out_loss}), though its {@code output_names} stay the layers' names.
      */
     List<String> outputKeys() {
+        if (outputDictKeys != null) return outputDictKeys;
         List<String> keys = new ArrayList<>();
         Set<String> taken = new java.util.HashSet<>();
         Map<String, Integer> prefixCount = new java.util.HashMap<>();
@@ -242,7 +252,7 @@ final class Graph {
      * dict x by them), else the Inputs' names (Keras' list of Inputs: {@code x[i.name]}).
      */
     List<String> inputNames() {
-        return inputKeys != null ? inputKeys : inputs.stream().map(n -> n.layer().name()).toList();
+        return inputDictKeys != null ? inputDictKeys : inputs.stream().map(n -> n.layer().name()).toList();
     }
 
     /** "x" for a one-input model, else "x[i] (input key or name)", for messages. */

@@ -62,14 +62,14 @@ final class InputCheck {
 
     /**
      * The tensors of {@code xs} in input order, as Keras' functional models read {@code x} given as a dict: by the model's
-     * input-dict keys where it was made from a dict ({@link Graph#inputKeys}), else by the Inputs' names. Every key must
+     * input-dict keys where it was made from a dict ({@link Graph#inputDictKeys}), else by the Inputs' names. Every key must
      * be there; other keys are left unread, as Keras leaves them; where a dict-input model's extra key sorts before one of
      * its keys, Keras 3 would feed another input (it pairs a dict x with dict inputs by position in sorted-key order):
      * jrnn reads by key all the same, as tf.keras 2, with one warning per model. {@code where} ("model.fit") goes in messages.
      */
     static List<Tensor> byInputName(String where, Graph graph, Map<String, ? extends Tensor> xs) {
         List<String> names = graph.inputNames();
-        boolean dict = graph.inputKeys != null;
+        boolean dict = graph.inputDictKeys != null;
         String what = dict ? "the model's input dict keys" : "the Inputs' names";
         if (xs == null) {
             throw new IllegalArgumentException(where + ": x is null (expected a Map by " + (dict ? "the model's input dict keys " : "input name ") + names + ")");

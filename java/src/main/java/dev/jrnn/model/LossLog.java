@@ -115,7 +115,10 @@ final class LossLog implements AutoCloseable {
                     first = next;
                     dev.jrnn.backend.Loss loss = s.losses().get(kk);
                     boolean logs = loss != null && loss.name().equals("POISSON");   // log(y_pred): undefined below 0
-                    throw lossFailure(r, l, "output " + s.graph().outputs.get(kk).layer().name()
+                    // a dict-output model's by its key, as its logs name it (the layer beside it)
+                    String layer = s.graph().outputs.get(kk).layer().name();
+                    throw lossFailure(r, l, (s.graph().outputDictKeys == null ? "output " + layer
+                            : "output '" + s.graph().outputDictKeys.get(kk) + "' (layer " + layer + ")")
                             + (logs ? "; poisson takes log(y_pred), NaN for a negative prediction: give the output a non-negative activation" : ""));
                 }
                 total += s.lossWeight(kk) * l;   // each output's own loss is logged unweighted, as Keras 3

@@ -62,6 +62,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private boolean singleInput, singleOutput;
     /** The keys of the dict the model was made from, in input order (sorted); null where it was made from Input nodes. */
     private List<String> inputKeys;
+    /** As {@link #inputKeys}, of a dict of outputs, in output order (sorted); null where the outputs were nodes. */
+    private List<String> outputKeys;
 
     /** A functional model from one input to one output. */
     public Model(Node input, Node output) {
@@ -90,7 +92,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * as Keras 3's {@code Model(inputs=h, outputs=out)} from an intermediate tensor ({@code clone_graph_nodes}).
      */
     public Model(List<? extends Node> inputs, List<? extends Node> outputs) {
-        this(inputs, outputs, null);
+        this(new Keyed(inputs, null), new Keyed(outputs, null));
     }
 
     /**
@@ -111,18 +113,52 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** As {@link #Model(Map, Node)}, to several outputs: {@code new Model(Map.of("price", a, "kind", b), List.of(y, z))}. */
     public Model(Map<String, ? extends Node> inputs, List<? extends Node> outputs) {
-        this(List.copyOf(sortedByKey(inputs).values()), outputs, List.copyOf(sortedByKey(inputs).keySet()));
+        this(Keyed.of(inputs, "inputs", "input", "Input"), new Keyed(outputs, null));
     }
 
-    private Model(List<? extends Node> inputs, List<? extends Node> outputs, List<String> inputKeys) {
+    /**
+     * A functional model whose outputs are a dict, as Keras' {@code keras.Model(i, {"price": p, "kind": k})}: the outputs
+     * in sorted-key order (Keras' {@code keras.tree.flatten}: {@link #outputs()} and predict's list are {@code [k, p]}),
+     * and every map by output (losses, loss weights, metrics, y, sample weights) is read by these keys, and the per-output
+     * logs are named by them ({@code price_loss}), as Keras names them ({@link #outputNames()}), whatever the output
+     * layers are called:
+     * <pre>{@code
+     * Input in = Input.shape(4);
+     * Model m = new Model(in, Map.of("price", new Dense(2).apply(in), "kind", new Dense(1).activation("sigmoid").apply(in)));
+     * m.compile("sgd", Map.of("price", "mse", "kind", "binary_crossentropy"));
+     * Map<String, Double> logs = m.evaluateAll(List.of(x), Map.of("price", yPrice, "kind", yKind));   // kind_loss, price_loss, loss
+     * }</pre>
+     * {@link #save} writes the dict (Keras then predicts a dict by these keys); {@code Models.load} keeps a Keras file's.
+     */
+    public Model(Node input, Map<String, ? extends Node> outputs) {
+        this(new Keyed(List.of(requireNode(input, "input")), null), Keyed.of(outputs, "outputs", "output", "output node"));
+        singleInput = true;
+    }
+
+    /** As {@link #Model(Node, Map)}, from several inputs: {@code new Model(List.of(a, b), Map.of("price", p, "kind", k))}. */
+    public Model(List<? extends Node> inputs, Map<String, ? extends Node> outputs) {
+        this(new Keyed(inputs, null), Keyed.of(outputs, "outputs", "output", "output node"));
+    }
+
+    /**
+     * A model of dict inputs ({@link #Model(Map, Node)}) to dict outputs ({@link #Model(Node, Map)}), as Keras'
+     * {@code keras.Model({"q": q, "p": p}, {"price": y, "kind": z})}:
+     * {@code new Model(Map.of("q", q, "p", p), Map.of("price", y, "kind", z))}.
+     */
+    public Model(Map<String, ? extends Node> inputs, Map<String, ? extends Node> outputs) {
+        this(Keyed.of(inputs, "inputs", "input", "Input"), Keyed.of(outputs, "outputs", "output", "output node"));
+    }
+
+    private Model(Keyed inputs, Keyed outputs) {
         this.drawn = NameUids.draw("model");
         this.name = drawn.name();
-        this.inputKeys = inputKeys;
-        if (inputs != null && outputs != null) {
-            GraphClone.Ends e = GraphClone.of(name, inputs, outputs);
+        this.inputKeys = inputs.keys();
+        this.outputKeys = outputs.keys();
+        if (inputs.nodes() != null && outputs.nodes() != null) {
+            GraphClone.Ends e = GraphClone.of(name, inputs.nodes(), outputs.nodes());
             initGraph(e.inputs(), e.outputs());
         } else {
-            initGraph(inputs, outputs);
+            initGraph(inputs.nodes(), outputs.nodes());
         }
     }
 
@@ -133,17 +169,23 @@ public class Model extends Evaluator implements AutoCloseable {
         singleInput = singleOutput = true;   // Keras' Sequential builds its Functional of one input and one output tensor
     }
 
-    /** A dict of inputs in Keras' flatten order (sorted keys), each key and node checked. */
-    private static java.util.SortedMap<String, Node> sortedByKey(Map<String, ? extends Node> inputs) {
-        if (inputs == null) throw new IllegalArgumentException("Model: the inputs map is null (expected input nodes by key)");
-        if (inputs.isEmpty()) throw new IllegalArgumentException("Model: the inputs map is empty; a model needs at least one Input");
-        java.util.SortedMap<String, Node> r = new java.util.TreeMap<>();
-        for (Map.Entry<String, ? extends Node> e : inputs.entrySet()) {
-            if (e.getKey() == null) throw new IllegalArgumentException("Model: the inputs map has a null key, expected a string");
-            if (e.getValue() == null) throw new IllegalArgumentException("Model: the inputs map's node at '" + e.getKey() + "' is null");
-            r.put(e.getKey(), e.getValue());
+    /** A model's inputs or outputs as given: the nodes, with the dict's keys one per node where a dict gave them (else null). */
+    private record Keyed(List<? extends Node> nodes, List<String> keys) {
+        /**
+         * A dict of nodes in Keras' flatten order (sorted keys), each key and node checked; the messages name it {@code
+         * what} ("inputs"), its nodes {@code one} ("input") and what a model needs at least one of {@code needed} ("Input").
+         */
+        static Keyed of(Map<String, ? extends Node> dict, String what, String one, String needed) {
+            if (dict == null) throw new IllegalArgumentException("Model: the " + what + " map is null (expected " + one + " nodes by key)");
+            if (dict.isEmpty()) throw new IllegalArgumentException("Model: the " + what + " map is empty; a model needs at least one " + needed);
+            java.util.SortedMap<String, Node> r = new java.util.TreeMap<>();
+            for (Map.Entry<String, ? extends Node> e : dict.entrySet()) {
+                if (e.getKey() == null) throw new IllegalArgumentException("Model: the " + what + " map has a null key, expected a string");
+                if (e.getValue() == null) throw new IllegalArgumentException("Model: the " + what + " map's node at '" + e.getKey() + "' is null");
+                r.put(e.getKey(), e.getValue());
+            }
+            return new Keyed(List.copyOf(r.values()), List.copyOf(r.keySet()));
         }
-        return r;
     }
 
     private static Node requireNode(Node n, String what) {
@@ -155,7 +197,7 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** Sets the graph (topological order, Keras layer order, one parameter store). */
     final void initGraph(List<? extends Node> ins, List<? extends Node> outs) {
-        this.graph = Graph.of(name, ins, outs, inputKeys);
+        this.graph = Graph.of(name, ins, outs, inputKeys, outputKeys);
         collectParams();
     }
 
@@ -321,6 +363,13 @@ public class Model extends Evaluator implements AutoCloseable {
     public boolean dictInputs() { return inputKeys != null; }
 
     /**
+     * Whether the model's outputs are a dict ({@link #Model(Node, Map)}, or a Keras file's {@code keras.Model(i, {...})}):
+     * maps by output are then read by its keys, {@link #outputNames()}, and {@link #save} writes the dict, which Keras
+     * loads as a model that predicts a dict. {@code if (m.dictOutputs()) yByKey = Map.of("price", yPrice, "kind", yKind);}
+     */
+    public boolean dictOutputs() { return outputKeys != null; }
+
+    /**
      * The keys a Map x is read by, in input order ({@link #inputs()}): a dict-input model's keys ({@link #dictInputs()}),
      * else the Inputs' names, as Keras reads {@code x={...}}. {@code new Model(Map.of("price", a, "kind", b), out)} with
      * Inputs named "price_in" and "kind_in" gives {@code [kind, price]}; {@code new Model(List.of(a, b), out)} gives
@@ -335,10 +384,13 @@ public class Model extends Evaluator implements AutoCloseable {
     public List<String> inputNames() { return graph().inputNames(); }
 
     /**
-     * Keras 3's {@code model.output_names}: the key of each output, in output order, under which every map by output
-     * (losses, loss weights, metrics, sample weights, y) is read and every per-output log is written ({@code zz_loss}).
-     * Each is its output layer's name, made unique where two outputs share a layer as tf.keras' {@code _set_output_names}
-     * (an LSTM's output and states: {@code [lstm, lstm_1, lstm_2]}; one node given twice: {@code [d, d_1]}):
+     * The keys Keras reads maps by output by and names logs by: Keras' {@code model.output_names}, or a dict-output
+     * model's keys. One per output, in output order, under which every map by output (losses, loss weights, metrics,
+     * sample weights, y) is read and every per-output log is written ({@code zz_loss}). Each is its output layer's name, made unique where two outputs share a layer as tf.keras' {@code _set_output_names}
+     * (an LSTM's output and states: {@code [lstm, lstm_1, lstm_2]}; one node given twice: {@code [d, d_1]}). A dict-output
+     * model's ({@link #dictOutputs()}) are its dict's keys in sorted order: Keras 3 reads those maps by them and names
+     * the logs by them ({@code a_out_loss}), though its own {@code output_names} stay the layers' names (tf.keras 2 names
+     * such a model's logs by those, so a tf.keras 2 .h5 logs differently in jrnn than in tf.keras 2):
      * <pre>{@code
      * Map<String, Object> losses = new HashMap<>();
      * for (String k : model.outputNames()) losses.put(k, "mse");

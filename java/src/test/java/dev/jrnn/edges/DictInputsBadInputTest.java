@@ -51,6 +51,8 @@ class DictInputsBadInputTest {
         nullKey.put(null, a);
         Map<String, Node> nullNode = new HashMap<>();
         nullNode.put("a", null);
+        Map<String, Double> nullWeight = new HashMap<>(Map.of("zz", 1.0));   // sorted [aa, zz]: not the output order either
+        nullWeight.put("aa", null);
         return Stream.of(
             new RefusalCases.Case("Model: a null map of inputs", () -> new Model((Map<String, Node>) null, out), List.of("Model: the inputs map is null")),
             new RefusalCases.Case("Model: an empty map of inputs", () -> new Model(Map.<String, Node>of(), List.of(out)), List.of("Model: the inputs map is empty")),
@@ -71,6 +73,8 @@ class DictInputsBadInputTest {
                     List.of("m.compile: the loss weights map's keys must be the output names [zz, aa], got [cc, zz]")),
             new RefusalCases.Case("compile: loss weights whose sorted keys are not the output order", () -> M.compile("sgd", List.of("mse", "mse"), Map.of("zz", 1.0, "aa", 2.0)),
                     List.of("need the output names [zz, aa] to be in sorted order, got the keys in sorted order [aa, zz]", "would weigh output zz by aa's weight")),
+            new RefusalCases.Case("compile: a null weight in the loss weights map beside losses", () -> M.compile("sgd", List.of("mse", "mse"), nullWeight),
+                    List.of("m.compile: the loss weight of output 1 (aa) must be a finite number, got null")),
             new RefusalCases.Case("validationData: dict forms with a null weight", () -> new FitOptions().validationData(XS, YS, (Tensor) null),
                     List.of("FitOptions: validationData's sampleWeight")),
             new RefusalCases.Case("validationData: dict forms with a null weight list", () -> new FitOptions().validationData(XS, YS, (List<Tensor>) null),

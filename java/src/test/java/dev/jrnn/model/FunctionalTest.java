@@ -360,4 +360,89 @@ class FunctionalTest {
             }
         }
     }
+
+    /**
+     * {@code new Model(i, Map)}, Keras' {@code keras.Model(i, {"price": y, "kind": z})}: the outputs in sorted-key order,
+     * maps by output read by the keys (the layers are named otherwise) and the logs named by them, as Keras names them
+     * ({@code price_loss}); the loss is Keras' mean squared error and binary crossentropy of the predictions, computed
+     * here in float64. Its JSON keeps the dict (output_layers {key: ref}, sorted), so {@code fromJson} and
+     * {@code cloneModel} read by the keys again. From a dict of inputs too ({@code new Model(Map, Map)}).
+     */
+    @Test
+    void aModelMadeToADictOfOutputsReadsMapsByOutputByItsKeys() {
+        Input in = Input.shape(3).name("inp");
+        Node y = new Dense(2).name("alpha").apply(in), z = new Dense(1).activation("sigmoid").name("zeta").apply(in);
+        SplittableRandom r = new SplittableRandom(11);
+        Tensor x = random(r, 4, 3), yPrice = random(r, 4, 2), yKind = Tensor.of(new float[] {0, 1, 1, 0}, 4, 1);
+        try (Model m = new Model(in, Map.of("price", y, "kind", z)); Model both = new Model(Map.of("q", in), Map.of("price", y, "kind", z))) {
+            assertEquals(List.of(z, y), m.outputs());
+            assertEquals(List.of("kind", "price"), m.outputNames());
+            assertTrue(m.dictOutputs() && m.singleInput() && !m.singleOutput() && !m.dictInputs());
+            assertTrue(both.dictOutputs() && both.dictInputs());
+            assertEquals(List.of("kind", "price"), both.outputNames());
+            m.compile("sgd", Map.of("price", "mse", "kind", "binary_crossentropy"));
+            List<Tensor> p = m.predictAll(List.of(x));
+            double mse = 0, bce = 0;
+            for (int i = 0; i < 8; i++) mse += Math.pow(p.get(1).data()[i] - yPrice.data()[i], 2) / 8;
+            for (int i = 0; i < 4; i++) {
+                double q = Math.min(Math.max(p.get(0).data()[i], 1e-7), 1 - 1e-7), t = yKind.data()[i];
+                bce -= (t * Math.log(q) + (1 - t) * Math.log(1 - q)) / 4;
+            }
+            Map<String, Double> logs = m.evaluateAll(Map.of("inp", x), Map.of("price", yPrice, "kind", yKind));
+            assertEquals(java.util.Set.of("loss", "kind_loss", "price_loss"), logs.keySet());
+            assertEquals(mse, logs.get("price_loss"), 1e-6);
+            assertEquals(bce, logs.get("kind_loss"), 1e-6);
+            assertEquals(mse + bce, logs.get("loss"), 1e-6);
+            assertTrue(m.toJson().contains("\"output_layers\": {\"kind\": [\"zeta\", 0, 0], \"price\": [\"alpha\", 0, 0]}"), m.toJson());
+            for (Model again : List.of(Models.fromJson(m.toJson()), Models.cloneModel(m))) {
+                try (again) {
+                    again.setWeights(m.getWeights());
+                    assertEquals(List.of("kind", "price"), again.outputNames());
+                    assertTrue(again.dictOutputs(), again.toJson());
+                    assertArrayEquals(p.get(1).toArray(), again.predictAll(List.of(x)).get(1).toArray());
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code new Model(List, Map)}, Keras' {@code keras.Model([a, b], {"b_out": y, "a_out": z})}: the inputs a list (a
+     * List x in their order), the outputs the dict's in sorted-key order, maps by output read by the keys; a .keras and an
+     * .h5 save load back as the same dict-output model, predicting and evaluating alike.
+     */
+    @Test
+    void aModelOfAListOfInputsToADictOfOutputsRoundTrips(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Input a = Input.shape(3).name("a"), b = Input.shape(2).name("b");
+        Node cat = new Concatenate().apply(a, b);
+        Node y = new Dense(2).name("alpha").apply(cat), z = new Dense(1).activation("sigmoid").name("zeta").apply(cat);
+        SplittableRandom r = new SplittableRandom(5);
+        List<Tensor> xs = List.of(random(r, 4, 3), random(r, 4, 2));
+        Map<String, Tensor> ys = Map.of("b_out", random(r, 4, 2), "a_out", Tensor.of(new float[] {0, 1, 1, 0}, 4, 1));
+        try (Model m = new Model(List.of(a, b), Map.of("b_out", y, "a_out", z))) {
+            assertEquals(List.of(z, y), m.outputs());
+            assertEquals(List.of("a_out", "b_out"), m.outputNames());
+            assertEquals(List.of("a", "b"), m.inputNames());
+            assertTrue(m.dictOutputs() && !m.dictInputs() && !m.singleInput() && !m.singleOutput());
+            m.compile("sgd", Map.of("b_out", "mse", "a_out", "binary_crossentropy"), Map.of("b_out", 2.0, "a_out", 0.5));
+            List<Tensor> p = m.predictAll(xs);
+            Map<String, Double> logs = m.evaluateAll(xs, ys);
+            assertEquals(java.util.Set.of("loss", "a_out_loss", "b_out_loss"), logs.keySet());
+            assertEquals(0.5 * logs.get("a_out_loss") + 2.0 * logs.get("b_out_loss"), logs.get("loss"), 1e-5);
+            for (String ext : List.of(".keras", ".h5")) {
+                java.nio.file.Path f = dir.resolve("m" + ext);
+                m.save(f);
+                try (Model back = Models.load(f)) {
+                    assertTrue(back.dictOutputs() && !back.dictInputs(), ext);
+                    assertEquals(List.of("a_out", "b_out"), back.outputNames(), ext);
+                    assertEquals(List.of("zeta", "alpha"), back.outputs().stream().map(n -> n.layer().name()).toList(), ext);
+                    assertTrue(back.isCompiled(), ext);
+                    List<Tensor> q = back.predictAll(xs);
+                    for (int i = 0; i < 2; i++) assertArrayEquals(p.get(i).toArray(), q.get(i).toArray(), ext);
+                    Map<String, Double> again = back.evaluateAll(xs, ys);
+                    assertEquals(logs.keySet(), again.keySet(), ext);
+                    for (String k : logs.keySet()) assertEquals(logs.get(k), again.get(k), 1e-6, ext + " " + k);
+                }
+            }
+        }
+    }
 }

@@ -163,7 +163,7 @@ class InputCheckTest {
     @Test
     void aMapXIsReadByTheDictKeysOfADictInputModel() throws Exception {
         Input p = Input.shape(1).name("kind"), k = Input.shape(1).name("price");   // the names cross the keys
-        Graph dict = Graph.of("m", List.of(k, p), List.of(new dev.jrnn.layers.Subtract().apply(List.of(k, p))), List.of("kind", "price"));
+        Graph dict = Graph.of("m", List.of(k, p), List.of(new dev.jrnn.layers.Subtract().apply(List.of(k, p))), List.of("kind", "price"), null);
         Tensor one = Tensor.full(1, 2, 1), two = Tensor.full(2, 2, 1), three = Tensor.full(3, 2, 1);
         assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two)));
         assertEquals(List.of(one, two), InputCheck.byInputName("m.predict", dict, Map.of("kind", one, "price", two, "zz", three)));

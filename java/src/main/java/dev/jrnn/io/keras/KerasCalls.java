@@ -326,18 +326,28 @@ final class KerasCalls {
      * The model of {@code ins} to {@code outs} (config {@code c}'s input_layers / output_layers resolved) made as the file
      * made it: from one node where the refs are one ref (Keras 3's {@code Model(i, o)}), from a list otherwise (a list of
      * one, as tf.keras 2 writes every model, stays a list, as Keras 3 reads it), so the model writes them back the same.
-     * A flat dict of inputs keeps its keys ({@code ins} are in their sorted order): a Map x is read by them, as Keras and
-     * tf.keras 2 read it, not by the Inputs' names.
+     * A flat dict of inputs or outputs keeps its keys ({@code ins} / {@code outs} are in their sorted order): a Map x is
+     * read by the input keys and maps by output by the output keys, as Keras and tf.keras 2 read them, not by the layers'
+     * names, and save writes the dicts back.
      */
     static Model model(KerasConfig c, List<Node> ins, List<Node> outs) {
         boolean oneIn = isRef(c.raw("input_layers")), oneOut = isRef(c.raw("output_layers"));
-        if (c.raw("input_layers") instanceof Map<?, ?> dict && dict.values().stream().allMatch(KerasCalls::isRef)) {
-            Map<String, Node> byKey = new java.util.LinkedHashMap<>();
-            for (String k : sorted(dict).keySet()) byKey.put(k, ins.get(byKey.size()));
-            return oneOut ? new Model(byKey, outs.get(0)) : new Model(byKey, outs);
+        Map<String, Node> inDict = byKey(c.raw("input_layers"), ins), outDict = byKey(c.raw("output_layers"), outs);
+        if (inDict != null) {
+            if (outDict != null) return new Model(inDict, outDict);
+            return oneOut ? new Model(inDict, outs.get(0)) : new Model(inDict, outs);
         }
+        if (outDict != null) return oneIn ? new Model(ins.get(0), outDict) : new Model(ins, outDict);
         if (oneIn) return oneOut ? new Model(ins.get(0), outs.get(0)) : new Model(ins.get(0), outs);
         return oneOut ? new Model(ins, outs.get(0)) : new Model(ins, outs);
+    }
+
+    /** {@code nodes} (resolved in sorted-key order) by the keys of {@code io} where it is a flat dict of refs; else null. */
+    private static Map<String, Node> byKey(Object io, List<Node> nodes) {
+        if (!(io instanceof Map<?, ?> dict) || !dict.values().stream().allMatch(KerasCalls::isRef)) return null;
+        Map<String, Node> r = new java.util.LinkedHashMap<>();
+        for (String k : sorted(dict).keySet()) r.put(k, nodes.get(r.size()));
+        return r;
     }
 
     /** Whether {@code v} is one [layer, node, tensor] ref (a leaf of a model's input or output structure). */

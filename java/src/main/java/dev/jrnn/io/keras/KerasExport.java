@@ -235,7 +235,8 @@ public final class KerasExport {
             // Keras 3's get_config maps the structure the model was made with: one ref for Model(i, o), a list for Model([i], [o])
             c.put("input_layers", model.dictInputs() ? inputDict(model, index)
                     : model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
-            c.put("output_layers", model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
+            c.put("output_layers", model.dictOutputs() ? byKey(model.outputNames(), refs(model.outputs(), index))
+                    : model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
         }
         c.put("layers", layers);
         if (!cls.equals("Functional")) return serialized("keras", cls, c);
@@ -338,8 +339,16 @@ public final class KerasExport {
 
     /** A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in its (sorted) key order. */
     private static Map<String, Object> inputDict(Model model, Map<Call, Integer> index) {
+        return byKey(model.inputNames(), refs(model.inputs(), index));
+    }
+
+    /**
+     * {@code values} by {@code keys}, one each, in their (sorted) order: a dict of inputs or outputs (their refs), or a
+     * dict-output model's losses or loss weights by its keys.
+     */
+    private static Map<String, Object> byKey(List<String> keys, List<?> values) {
         Map<String, Object> r = new LinkedHashMap<>();
-        for (int i = 0; i < model.inputs().size(); i++) r.put(model.inputNames().get(i), ref(model.inputs().get(i), index));
+        for (int i = 0; i < values.size(); i++) r.put(keys.get(i), values.get(i));
         return r;
     }
 
@@ -347,6 +356,19 @@ public final class KerasExport {
         List<Object> r = new ArrayList<>();
         for (Node n : nodes) r.add(ref(n, index));
         return r;
+    }
+
+    /**
+     * Whether the compile config's loss is one per output: where the outputs' losses differ, or loss weights go beside
+     * them (Keras matches loss_weights to the losses one for one).
+     */
+    private static boolean lossPerOutput(Model model) {
+        return model.losses().stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
+    }
+
+    /** Whether {@link #compileConfig}'s loss is a map by a dict-output model's keys (else one loss, or a list). */
+    static boolean lossByOutputKey(Model model) {
+        return model.dictOutputs() && lossPerOutput(model);
     }
 
     /** Keras 3's compile_config: optimizer (class and config), loss, metrics, weighted_metrics. */
@@ -357,11 +379,15 @@ public final class KerasExport {
                 serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config())));
         // a logits form as Keras' loss object (a name cannot say it); one per output, as a list, when they differ
         List<Loss> ls = model.losses();
-        // a list also where loss weights go beside it: Keras matches loss_weights to the losses one for one
-        boolean list = ls.stream().distinct().count() > 1 || !model.lossWeights().isEmpty();
+        boolean list = lossPerOutput(model);
         // an output without a loss is None in Keras' list (Keras' compile(loss=[None, "mse"]))
-        c.put("loss", list ? ls.stream().map(l -> l == null ? null : Losses.serialize(l)).toList() : Losses.serialize(model.loss()));
-        if (!model.lossWeights().isEmpty()) c.put("loss_weights", model.lossWeights());
+        List<Object> perOutput = list ? ls.stream().map(l -> l == null ? null : Losses.serialize(l)).toList() : null;
+        // a dict-output model's by its keys, as Keras' compile(loss={...}) on it writes them (Keras reads a list too; the
+        // KeyError 0 of a dict sample_weight came from output_layers written as a list, which made a list-output model)
+        c.put("loss", !list ? Losses.serialize(model.loss()) : model.dictOutputs() ? byKey(model.outputNames(), perOutput) : perOutput);
+        if (!model.lossWeights().isEmpty()) {
+            c.put("loss_weights", model.dictOutputs() ? byKey(model.outputNames(), model.lossWeights()) : model.lossWeights());
+        }
         // as compile got them: a List for every output (per output on a model of several, which Keras 3 reads by position),
         // a Map by output name or a List per output; weighted_metrics only when given
         c.put("metrics", model.metricsConfig().get(0));

@@ -457,6 +457,16 @@ public final class KerasLegacyExport {
     }
 
     /**
+     * A map by output (losses, metrics by the outputs' keys) as tf.keras 2 reads it: each value {@link #plain} and
+     * {@link #legacy}, the keys as they are, which are the user's ({@code plain} would drop an output keyed "module").
+     */
+    static Map<String, Object> plainValues(Map<?, ?> byOutput) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (var e : byOutput.entrySet()) r.put((String) e.getKey(), legacy(plain(e.getValue())));
+        return r;
+    }
+
+    /**
      * Keras 3's inbound nodes ({@code {"args": [...], "kwargs": {...}}} of keras tensors) as tf.keras 2 writes them:
      * per call, the first argument's tensors {@code ["layer", node, tensor, {}]}; a recurrent layer's initial states
      * follow its input among them, as tf.keras 2's RNN calls itself on {@code [inputs] + initial_state}.
@@ -542,10 +552,12 @@ public final class KerasLegacyExport {
     static Map<String, Object> trainingConfig(Model model) {
         Map<String, Object> k3 = KerasExport.compileConfig(model);
         Map<String, Object> t = new LinkedHashMap<>();
-        t.put("loss", legacy(plain(k3.get("loss"))));
-        t.put("metrics", legacy(plain(k3.get("metrics"))));
+        // maps by output keep their keys, the user's (an output keyed "module" or "config" too): only their values plain
+        t.put("loss", KerasExport.lossByOutputKey(model) ? plainValues((Map<?, ?>) k3.get("loss")) : legacy(plain(k3.get("loss"))));
+        t.put("metrics", k3.get("metrics") instanceof Map<?, ?> m ? plainValues(m) : legacy(plain(k3.get("metrics"))));
         t.put("loss_weights", k3.get("loss_weights"));
-        t.put("weighted_metrics", legacy(plain(k3.get("weighted_metrics"))));
+        t.put("weighted_metrics", k3.get("weighted_metrics") instanceof Map<?, ?> m ? plainValues(m)
+                : legacy(plain(k3.get("weighted_metrics"))));
         Map<?, ?> opt = (Map<?, ?>) k3.get("optimizer");
         Map<?, ?> c3 = (Map<?, ?>) opt.get("config");
         if (KerasLossScale.isWrapped(model.optimizer())) {

@@ -283,4 +283,162 @@ class KerasCallsTest {
             }
         }
     }
+
+    // Keras 3.15.1's models of dict OUTPUTS and Keras' numbers on them: dict_outputs/make_dict_outputs.py. same: {"price":
+    // Dense(2, name="price"), "kind": Dense(1, name="kind")}; renamed: {"b_out": Dense(2, name="alpha"), "a_out": Dense(1,
+    // name="zeta")} from dict inputs {"q": q_in, "p": p_in}. The 2-wide output takes y_price and sw, the other y_kind and sw2.
+
+    private static Path outFile(String name) { return GeneratedKerasFilesTest.resource("dict_outputs/" + name); }
+
+    private static Tensor outNpy(String name) throws IOException { return Npy.read(outFile(name + ".npy")); }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> expectedOut(String model) throws IOException {
+        return (Map<String, Object>) ((Map<String, Object>) Json.parse(Files.readString(outFile("expected.json")))).get(model);
+    }
+
+    /** The model's output keys, the 2-wide one first. */
+    private static List<String> outKeys(String model) {
+        return model.equals("same") ? List.of("price", "kind") : List.of("b_out", "a_out");
+    }
+
+    private static Map<String, Tensor> outX(String model) throws IOException {
+        return model.equals("same") ? Map.of("inp", outNpy("x")) : Map.of("q", outNpy("x"), "p", outNpy("x2"));
+    }
+
+    private static Map<String, Tensor> outY(String model) throws IOException {
+        return Map.of(outKeys(model).get(0), outNpy("y_price"), outKeys(model).get(1), outNpy("y_kind"));
+    }
+
+    /** Keras' predict dict, in jrnn's output order (the sorted keys). */
+    @SuppressWarnings("unchecked")
+    private static List<List<Number>> predictByKey(String model) throws IOException {
+        Map<String, List<Number>> p = (Map<String, List<Number>>) expectedOut(model).get("predict");
+        return outKeys(model).stream().sorted().map(p::get).toList();
+    }
+
+    /**
+     * {@code m} is the dict-output model of Keras' file {@code model}: its keys in sorted order are its output names, it
+     * predicts Keras' values and (compiled) evaluates a dict y, unweighted and with one weight per output by key, as Keras.
+     */
+    private static void assertIsKerasDictOutputModel(Model m, String model, String what) throws IOException {
+        assertTrue(m.dictOutputs(), what);
+        assertEquals(outKeys(model).stream().sorted().toList(), m.outputNames(), what);
+        assertOutputsAre(predictByKey(model), m.predictAll(outX(model)), what);
+        if (!m.isCompiled()) return;
+        assertLogsAre(losses(expectedOut(model).get("evaluate"), what), losses(m.evaluateAll(outX(model), outY(model)), what), what + " evaluate");
+        // Keras' sample_weight={first key: sw, second key: sw2}, as a list in output order (the sorted keys)
+        List<Tensor> sw = outKeys(model).get(0).compareTo(outKeys(model).get(1)) < 0
+                ? List.of(outNpy("sw"), outNpy("sw2")) : List.of(outNpy("sw2"), outNpy("sw"));
+        assertLogsAre(losses(expectedOut(model).get("evaluate_sw"), what), losses(m.evaluateAll(outX(model), outY(model), 32, null, sw), what),
+                what + " evaluate, sample_weight");
+    }
+
+    /**
+     * The logs; from a legacy .h5, Keras names its "mae" metric by its full name as it loads it ("mae" from its own .h5
+     * comes back as "mean_absolute_error": the metrics tester's note, a Keras quirk jrnn follows), so there the names of
+     * Keras' own logs {@code want} are renamed so, as check_jrnn_saves.py renames them.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Double> losses(Object logs, String what) {
+        Map<String, Double> r = new java.util.TreeMap<>();
+        for (var e : ((Map<String, Number>) logs).entrySet()) {
+            String k = what.contains(".h5") ? e.getKey().replace("_mae", "_mean_absolute_error") : e.getKey();
+            r.put(k, e.getValue().doubleValue());
+        }
+        return r;
+    }
+
+    /**
+     * A Keras model of dict outputs keeps its keys: maps by output are read by them and the logs named by them, as Keras
+     * (renamed's a_out_loss, not zeta_loss), and both files compile from their loss, loss_weights and metrics dicts
+     * (renamed's were by the layers' names, which its keys are not, so it loaded uncompiled).
+     */
+    @Test
+    void aKerasModelOfDictOutputsKeepsItsKeys() throws IOException {
+        for (String model : List.of("same", "renamed")) {
+            try (Model m = Models.load(outFile(model + ".keras"))) {
+                assertTrue(m.isCompiled(), model);
+                assertEquals(expectedOut(model).get("outputs"), m.outputs().stream().map(n -> n.layer().name()).toList(), model);
+                assertIsKerasDictOutputModel(m, model, model + ".keras");
+            }
+            try (Model m = Models.load(outFile(model + ".h5"))) {
+                assertIsKerasDictOutputModel(m, model, model + ".h5");
+            }
+        }
+    }
+
+    /**
+     * A dict-output model saved by jrnn keeps its dict (the outside tester's D5): output_layers and the compile config's
+     * loss and loss_weights are Keras' {key: ...}, in .keras and .h5 (Keras 3.15.1 loads both as a model that predicts a
+     * dict and evaluates a dict y with a dict sample_weight: dict_outputs/check_jrnn_saves.py), and jrnn reads them back by
+     * the keys. They were written as lists: Keras then predicted a list and refused the dict sample_weight (KeyError 0).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aModelOfDictOutputsSavesItsDict() throws IOException {
+        for (String model : List.of("same", "renamed")) {
+            try (Model m = Models.load(outFile(model + ".keras"))) {
+                Map<String, Object> keras = kerasConfig(outFile(model + ".keras"));
+                Map<String, Object> c = (Map<String, Object>) ((Map<String, Object>) Json.parse(m.toJson())).get("config");
+                assertEquals(((Map<String, Object>) keras.get("config")).get("output_layers"), c.get("output_layers"), model);
+                for (String ext : List.of(".keras", ".h5")) {
+                    Path saved = dir.resolve(model + ext);
+                    m.save(saved);
+                    if (ext.equals(".keras")) {
+                        Map<String, Object> mine = kerasConfig(saved);
+                        assertEquals(((Map<String, Object>) mine.get("config")).get("output_layers"), c.get("output_layers"), model);
+                        Map<String, Object> kc = (Map<String, Object>) keras.get("compile_config"), jc = (Map<String, Object>) mine.get("compile_config");
+                        // by key as Keras wrote them (jrnn names "mse" by its full name, which Keras reads alike)
+                        assertEquals(((Map<String, Object>) kc.get("loss")).keySet(), ((Map<String, Object>) jc.get("loss")).keySet(), model + " loss");
+                        if (kc.get("loss_weights") != null) {
+                            Map<String, Number> kw = (Map<String, Number>) kc.get("loss_weights"), jw = (Map<String, Number>) jc.get("loss_weights");
+                            assertEquals(kw.keySet(), jw.keySet(), model);
+                            for (String k : kw.keySet()) assertEquals(kw.get(k).doubleValue(), jw.get(k).doubleValue(), model + " loss_weights " + k);
+                        }
+                    }
+                    try (Model back = Models.load(saved)) {
+                        assertTrue(back.isCompiled(), model + ext);
+                        assertIsKerasDictOutputModel(back, model, model + ext + " saved by jrnn");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A dict-output model whose keys are "module" and "registered_name" keeps its losses and metrics by them in .h5: the
+     * training config's maps by output keep their keys, only their values lose Keras 3's module (the whole map was made
+     * plain, which dropped both keys: the .h5 saved, reloaded uncompiled with a warning, and Keras evaluated loss 0.0).
+     */
+    @Test
+    void aDictOutputModelKeyedModuleKeepsItsLossInH5() throws IOException {
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(4).name("inp");
+        try (Model m = new Model(in, Map.of("module", new dev.jrnn.layers.Dense(2).name("alpha").apply(in),
+                "registered_name", new dev.jrnn.layers.Dense(1).activation("sigmoid").name("zeta").apply(in)))) {
+            m.compile(new dev.jrnn.optim.SGD(0.1), Map.of("module", "mse", "registered_name", "binary_crossentropy"),
+                    Map.of("module", List.of("mae"), "registered_name", List.of("accuracy")));
+            Tensor x = Tensor.of(new float[] {.1f, .2f, .3f, .4f, .5f, .6f, .7f, .8f}, 2, 4);
+            Map<String, Tensor> y = Map.of("module", Tensor.full(0.5f, 2, 2), "registered_name", Tensor.of(new float[] {0, 1}, 2, 1));
+            Path h5 = dir.resolve("module.h5");
+            m.save(h5);
+            try (Model back = Models.load(h5)) {
+                assertTrue(back.isCompiled(), "module.h5 reloads compiled");
+                assertEquals(List.of("module", "registered_name"), back.outputNames());
+                Map<String, Double> want = m.evaluateAll(List.of(x), y), got = back.evaluateAll(List.of(x), y);
+                assertLogsAre(losses(want, "module.h5"), losses(got, "module.h5"), "module.h5");
+                assertTrue(got.keySet().stream().anyMatch(k -> k.startsWith("module_") && !k.endsWith("loss")), "its metrics: " + got);
+                assertTrue(got.keySet().stream().anyMatch(k -> k.startsWith("registered_name_") && !k.endsWith("loss")), "its metrics: " + got);
+            }
+        }
+    }
+
+    /** A .keras file's config.json. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> kerasConfig(Path keras) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(keras.toFile())) {
+            return (Map<String, Object>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
 }

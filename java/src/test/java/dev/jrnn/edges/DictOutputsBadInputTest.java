@@ -1,0 +1,99 @@
+package dev.jrnn.edges;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Bad input to session 31's dict-output entry points: a model made to a dict of outputs ({@code new Model(Node, Map)},
+ * {@code (List, Map)}, {@code (Map, Map)}) and maps by output read by its keys, not by the layers' names: an
+ * IllegalArgumentException naming the parameter, what it expects and what came; the model unchanged.
+ */
+class DictOutputsBadInputTest {
+    @BeforeAll
+    static void cpu() { Jrnn.setBackend("cpu"); }
+
+    private static final Tensor X = Tensor.full(0.5f, 4, 1), Y = Tensor.full(1, 4, 1);
+
+    /** Input "inp" to {"price": Dense "alpha", "kind": Dense "zeta"}, compiled. */
+    private static Model model() {
+        Input in = Input.shape(1).name("inp");
+        Model m = new Model(in, Map.of("price", new Dense(1).name("alpha").apply(in), "kind", new Dense(1).name("zeta").apply(in)));
+        m.compile(new SGD(0.1), "mse");
+        return m.name("m");
+    }
+
+    private static final Model M = model();
+
+    static Stream<RefusalCases.Case> cases() {
+        Input a = Input.shape(1).name("a");
+        Node out = new Dense(1).apply(a);
+        Map<String, Node> nullKey = new HashMap<>(Map.of("y", out));
+        nullKey.put(null, out);
+        Map<String, Node> nullNode = new HashMap<>();
+        nullNode.put("y", null);
+        return Stream.of(
+            new RefusalCases.Case("Model: a null map of outputs", () -> new Model(a, (Map<String, Node>) null), List.of("Model: the outputs map is null (expected output nodes by key)")),
+            new RefusalCases.Case("Model: an empty map of outputs", () -> new Model(List.of(a), Map.<String, Node>of()),
+                    List.of("Model: the outputs map is empty; a model needs at least one output node")),
+            new RefusalCases.Case("Model: a null output key", () -> new Model(a, nullKey), List.of("Model: the outputs map has a null key, expected a string")),
+            new RefusalCases.Case("Model: a null output node", () -> new Model(Map.of("x", a), nullNode), List.of("Model: the outputs map's node at 'y' is null")),
+            new RefusalCases.Case("Model: a dict of inputs and outputs, the inputs null", () -> new Model((Map<String, Node>) null, Map.of("y", out)),
+                    List.of("Model: the inputs map is null")),
+            new RefusalCases.Case("compile: losses by the layers' names", () -> M.compile("sgd", Map.of("alpha", "mse", "zeta", "mse")),
+                    List.of("m.compile: the loss map's keys must be the output names [kind, price], got [alpha, zeta]")),
+            new RefusalCases.Case("evaluate: y by the layers' names", () -> M.evaluateAll(Map.of("inp", X), Map.of("alpha", Y, "zeta", Y)),
+                    List.of("m.evaluate: y by output name needs the keys [kind, price]")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void isRefusedNamingWhatIsWrong(RefusalCases.Case c) {
+        List<Tensor> before = M.getWeights();
+        List<Double> weights = M.lossWeights();
+        var losses = M.losses();
+        var loss = M.loss();
+        RefusalCases.assertRefused(c);
+        assertEquals(before, M.getWeights(), c.name() + ": weights unchanged");
+        assertTrue(M.isCompiled(), c.name() + ": still compiled");
+        assertEquals(loss, M.loss(), c.name() + ": loss unchanged");
+        assertEquals(losses, M.losses(), c.name() + ": losses unchanged");
+        assertEquals(weights, M.lossWeights(), c.name() + ": compile unchanged");
+    }
+
+    /** A non-finite loss in fit names a dict-output model's output by its key, as its logs do (it named only the layer). */
+    @Test
+    void aNonFiniteLossNamesTheOutputByItsKey() {
+        Input in = Input.shape(1).name("inp");
+        try (Model m = new Model(in, Map.of("price", new Dense(1).name("alpha").apply(in), "kind", new Dense(1).name("zeta").apply(in)))) {
+            m.setWeights(m.getWeights().stream().map(w -> Tensor.full(w.shape().length == 2 ? 1 : 0, w.shape())).toList());
+            m.compile(new SGD(0.1), Map.of("kind", "poisson", "price", "mse"));
+            Tensor x = Tensor.of(new float[] {-1, 2}, 2, 1), y = Tensor.of(new float[] {2, 2}, 2, 1);
+            var e = assertThrows(dev.jrnn.model.NonFiniteException.class,
+                    () -> m.fit(Map.of("inp", x), Map.of("kind", y, "price", y), new dev.jrnn.model.FitOptions().epochs(1).verbose(0)));
+            assertTrue(e.getMessage().contains("(output 'kind' (layer zeta); poisson takes log(y_pred)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void everyCaseIsDistinct() {
+        RefusalCases.assertDistinct(cases().map(RefusalCases.Case::name).toList());
+    }
+}
