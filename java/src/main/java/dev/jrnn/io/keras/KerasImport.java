@@ -129,20 +129,38 @@ public final class KerasImport {
             }
             return model;
         } catch (RuntimeException | StackOverflowError e) {
-            throw fileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException);
+            rethrowBackendFailure(file, e);
+            throw asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException);
         }
     }
 
     /**
-     * The IOException naming {@code file} that a load's failure {@code e} becomes; but a backend's own failure
-     * ({@link BackendFailure}: the device out of memory, a buffer over what the CPU backend holds), also as a cause of a
-     * reader's exception, is thrown as it is: the file is not at fault, and a caller that refuses files on IOException
-     * would refuse a good one. {@code ownMessage}: the exception's message says what is wrong (a reader's refusal).
+     * Throws a backend's own failure ({@link BackendFailure}: the device out of memory or closed, a buffer over what the CPU
+     * backend holds) found as {@code e} or among its causes, as it is: the file is not at fault, and a caller that refuses
+     * files on IOException would refuse a good one. A suppressed IOException names {@code file} (its cause {@code e} where
+     * the failure came wrapped), so the trace says which load stopped. Returns where there is none.
      */
-    static IOException fileFault(Path file, Throwable e, boolean ownMessage) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BackendFailure && t instanceof RuntimeException backend) throw backend;
+    static void rethrowBackendFailure(Path file, Throwable e) {
+        RuntimeException backend = backendFailureIn(e);
+        if (backend == null) return;
+        backend.addSuppressed(new IOException(file + ": the load stopped here (the backend failed, not the file)", backend == e ? null : e));
+        throw backend;
+    }
+
+    /** The BackendFailure among {@code e} and its causes, or null; each looked at once, as a cause chain may loop back. */
+    private static RuntimeException backendFailureIn(Throwable e) {
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof BackendFailure && t instanceof RuntimeException backend) return backend;
         }
+        return null;
+    }
+
+    /**
+     * A load's failure {@code e} as the IOException naming {@code file}; {@code ownMessage}: its message says what is wrong
+     * (a reader's refusal). Call {@link #rethrowBackendFailure} first.
+     */
+    static IOException asFileFault(Path file, Throwable e, boolean ownMessage) {
         return ownMessage ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
     }
 
@@ -545,8 +563,14 @@ public final class KerasImport {
         }
         if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
             RuntimeException e = read.stateFailure();
-            throw fileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
+            rethrowBackendFailure(file, e);
+            throw asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
         }
-        KerasWeightFit.set(weighted, values);
+        try {
+            KerasWeightFit.set(weighted, values);
+        } catch (RuntimeException e) {   // a closed backend, a device error part way: named with the file, as above
+            rethrowBackendFailure(file, e);
+            throw e;
+        }
     }
 }

@@ -71,7 +71,8 @@ final class KerasWeightFit {
             kf.checkCrc();
             return read;
         } catch (RuntimeException | StackOverflowError e) {
-            throw KerasImport.fileFault(file, e, e instanceof KerasFormatException);
+            KerasImport.rethrowBackendFailure(file, e);
+            throw KerasImport.asFileFault(file, e, e instanceof KerasFormatException);
         }
     }
 
