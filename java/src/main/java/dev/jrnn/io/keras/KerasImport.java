@@ -347,14 +347,20 @@ public final class KerasImport {
 
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
-        boolean scalar = ds.getDimensions().length == 0;
-        // Keras' int64 iteration, exact (the tensor holds it as a float); only a number is read here, so a damaged
-        // variable-length dataset reaches Hdf5Arrays.tensor's dtype check, not jhdf's whole-collection heap read
-        io.jhdf.object.datatype.DataType dt = ds.getDataType();
-        boolean number = dt instanceof io.jhdf.object.datatype.FixedPoint || dt instanceof io.jhdf.object.datatype.FloatingPoint;
-        Object flat = scalar && number ? ds.getDataFlat() : null;
-        Long whole = flat instanceof Long x ? x : flat instanceof Integer x ? Long.valueOf(x)
-                : flat instanceof long[] x && x.length == 1 ? x[0] : flat instanceof int[] x && x.length == 1 ? Long.valueOf(x[0]) : null;
+        boolean scalar;
+        Long whole;
+        try {   // jhdf's own exceptions (a damaged header or data address) name the dataset, as Hdf5Arrays.stored's do
+            scalar = ds.getDimensions().length == 0;
+            // Keras' int64 iteration, exact (the tensor holds it as a float); only a number is read here, so a damaged
+            // variable-length dataset reaches Hdf5Arrays.tensor's dtype check, not jhdf's whole-collection heap read
+            io.jhdf.object.datatype.DataType dt = ds.getDataType();
+            boolean number = dt instanceof io.jhdf.object.datatype.FixedPoint || dt instanceof io.jhdf.object.datatype.FloatingPoint;
+            Object flat = scalar && number ? ds.getDataFlat() : null;
+            whole = flat instanceof Long x ? x : flat instanceof Integer x ? Long.valueOf(x)
+                    : flat instanceof long[] x && x.length == 1 ? x[0] : flat instanceof int[] x && x.length == 1 ? Long.valueOf(x[0]) : null;
+        } catch (RuntimeException e) {
+            throw Hdf5Arrays.damaged(ds, e);
+        }
         Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fileBytes);   // its dtype and size checked
         // the integer scalar as read above, not read again; arrays by position, so the .keras's CRC-32 comes from the same reads
         Tensor t = whole != null ? Tensor.wrap(new float[] {whole}, stored.shape()) : stored.tensor(kf);
