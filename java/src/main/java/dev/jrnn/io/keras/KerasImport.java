@@ -137,13 +137,16 @@ public final class KerasImport {
     /**
      * Throws a backend's own failure ({@link BackendFailure}: the device out of memory or closed, a buffer over what the CPU
      * backend holds) found as {@code e} or among its causes, as it is: the file is not at fault, and a caller that refuses
-     * files on IOException would refuse a good one. A suppressed IOException names {@code file} (its cause {@code e} where
-     * the failure came wrapped), so the trace says which load stopped. Returns where there is none.
+     * files on IOException would refuse a good one. A suppressed IOException names {@code file}, so the trace says which
+     * load stopped; where the failure came wrapped, the note's message describes the wrapper and holds no reference to it
+     * (the wrapper's cause is the failure: a note caused by it would close a loop that some loggers do not end).
+     * Returns where there is none.
      */
     static void rethrowBackendFailure(Path file, Throwable e) {
         RuntimeException backend = backendFailureIn(e);
         if (backend == null) return;
-        backend.addSuppressed(new IOException(file + ": the load stopped here (the backend failed, not the file)", backend == e ? null : e));
+        backend.addSuppressed(new IOException(file + ": the load stopped here (the backend failed, not the file)"
+                + (backend == e ? "" : "; it came wrapped in " + e)));
         throw backend;
     }
 
