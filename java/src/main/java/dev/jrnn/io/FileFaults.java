@@ -70,8 +70,11 @@ public final class FileFaults {
         return false;
     }
 
-    /** {@code e} and its causes, each once: a chain that loops back on itself (a's cause b, b's a) ends there. */
-    private static List<Throwable> causes(Throwable e) {
+    /**
+     * {@code e} and its causes in order, each once: a chain that loops back on itself (a's cause b, b's a) ends there.
+     * Every walk down a cause chain goes through this, as a loop would otherwise spin forever.
+     */
+    public static List<Throwable> causes(Throwable e) {
         List<Throwable> r = new ArrayList<>();
         java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) r.add(t);

@@ -152,8 +152,7 @@ public final class KerasImport {
 
     /** The BackendFailure among {@code e} and its causes, or null; each looked at once, as a cause chain may loop back. */
     private static RuntimeException backendFailureIn(Throwable e) {
-        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+        for (Throwable t : FileFaults.causes(e)) {
             if (t instanceof BackendFailure && t instanceof RuntimeException backend) return backend;
         }
         return null;
