@@ -1,6 +1,5 @@
 package dev.jrnn.io.keras;
 
-import dev.jrnn.backend.BackendFailure;
 import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.Json;
 
@@ -129,41 +128,9 @@ public final class KerasImport {
             }
             return model;
         } catch (RuntimeException | StackOverflowError e) {
-            rethrowBackendFailure(file, e);
-            throw asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException);
+            KerasLoadFaults.rethrowBackendFailure(file, e);
+            throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException);
         }
-    }
-
-    /**
-     * Throws a backend's own failure ({@link BackendFailure}: the device out of memory or closed, a buffer over what the CPU
-     * backend holds) found as {@code e} or among its causes, as it is: the file is not at fault, and a caller that refuses
-     * files on IOException would refuse a good one. A suppressed IOException names {@code file}, so the trace says which
-     * load stopped; where the failure came wrapped, the note's message describes the wrapper and holds no reference to it
-     * (the wrapper's cause is the failure: a note caused by it would close a loop that some loggers do not end).
-     * Returns where there is none.
-     */
-    static void rethrowBackendFailure(Path file, Throwable e) {
-        RuntimeException backend = backendFailureIn(e);
-        if (backend == null) return;
-        backend.addSuppressed(new IOException(file + ": the load stopped here (the backend failed, not the file)"
-                + (backend == e ? "" : "; it came wrapped in " + e)));
-        throw backend;
-    }
-
-    /** The BackendFailure among {@code e} and its causes, or null; each looked at once, as a cause chain may loop back. */
-    private static RuntimeException backendFailureIn(Throwable e) {
-        for (Throwable t : FileFaults.causes(e)) {
-            if (t instanceof BackendFailure && t instanceof RuntimeException backend) return backend;
-        }
-        return null;
-    }
-
-    /**
-     * A load's failure {@code e} as the IOException naming {@code file}; {@code ownMessage}: its message says what is wrong
-     * (a reader's refusal). Call {@link #rethrowBackendFailure} first.
-     */
-    static IOException asFileFault(Path file, Throwable e, boolean ownMessage) {
-        return ownMessage ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
     }
 
     private static Model read(KerasFile kf, Path file, StateReader state) throws IOException {
@@ -571,13 +538,13 @@ public final class KerasImport {
         }
         if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
             RuntimeException e = read.stateFailure();
-            rethrowBackendFailure(file, e);
-            throw asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
+            KerasLoadFaults.rethrowBackendFailure(file, e);
+            throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
         }
         try {
             KerasWeightFit.set(weighted, values);
         } catch (RuntimeException e) {   // a closed backend, a device error part way: named with the file, as above
-            rethrowBackendFailure(file, e);
+            KerasLoadFaults.rethrowBackendFailure(file, e);
             throw e;
         }
     }

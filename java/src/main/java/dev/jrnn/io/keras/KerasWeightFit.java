@@ -51,7 +51,7 @@ final class KerasWeightFit {
      * weights and those of nested models (for the messages); whether it is Keras 1/2's layout.
      */
     record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
-                               List<String> stackedGroups, boolean keras2, RuntimeException stateFailure) {}
+            List<String> stackedGroups, boolean keras2, RuntimeException stateFailure) {}
 
     /**
      * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes)
@@ -60,7 +60,7 @@ final class KerasWeightFit {
      * before it says the damage first.
      */
     static FileWeights readWeights(Path file, List<String[]> order, int weighted, boolean byName,
-                                           java.util.function.Consumer<KerasFile> state) throws IOException {
+            java.util.function.Consumer<KerasFile> state) throws IOException {
         try (KerasFile kf = KerasFile.openDeferringCrc(file)) {
             FileWeights read;
             try {
@@ -71,13 +71,13 @@ final class KerasWeightFit {
             kf.checkCrc();
             return read;
         } catch (RuntimeException | StackOverflowError e) {
-            KerasImport.rethrowBackendFailure(file, e);
-            throw KerasImport.asFileFault(file, e, e instanceof KerasFormatException);
+            KerasLoadFaults.rethrowBackendFailure(file, e);
+            throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException);
         }
     }
 
     private static FileWeights readWeights(KerasFile kf, List<String[]> order, int weighted, boolean byName,
-                                           java.util.function.Consumer<KerasFile> state) {
+            java.util.function.Consumer<KerasFile> state) {
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
         List<String> nestedGroups = List.of();   // and those of nested models
