@@ -165,7 +165,7 @@ class BackendFailureTest {
      * trace named no file.
      */
     @Test
-    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aBackendFailureNamesTheFileOfTheLoadItStopped(@TempDir Path dir) throws IOException {
         for (String name : List.of("n.keras", "n.h5")) {
             Path f = saved(dir, name);
@@ -189,7 +189,7 @@ class BackendFailureTest {
      * wrapper in its message and holds no cause (before, its cause was the wrapper, whose cause is the failure: a loop).
      */
     @Test
-    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aWrappedBackendFailureIsFoundAndNamesTheFile(@TempDir Path dir) throws IOException {
         Path f = saved(dir, "w.keras");
         RecordingBackend be = new RecordingBackend(CpuBackend.create());
@@ -203,12 +203,12 @@ class BackendFailureTest {
     }
 
     /**
-     * A cause chain that loops back on itself ends the walks (the backend failure's search, FileFaults' interrupt and
-     * mapped-page checks): without a backend failure in it the load is the file's IOException, with one that failure is
+     * A cause chain that loops back on itself ends the walks (in KerasImport's backend search and in FileFaults.read's
+     * checks: the interrupt's, the mapped page's): without a backend failure in it the load is the file's IOException, with one that failure is
      * thrown. Before, a looping chain spun forever in FileFaults.read's interrupt check (this test then timed out).
      */
     @Test
-    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aCauseChainThatLoopsEnds(@TempDir Path dir) throws IOException {
         Path f = saved(dir, "l.keras");
         RecordingBackend be = new RecordingBackend(CpuBackend.create());
