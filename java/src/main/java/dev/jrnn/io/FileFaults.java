@@ -63,11 +63,22 @@ public final class FileFaults {
 
     /** Whether {@code e} (or a cause) is the JVM's fault on a page of a mapped file that is no longer there. */
     public static boolean isMappedFault(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        for (Throwable t : causes(e)) {
             // "a fault occurred in an unsafe memory access operation" (or "in a recent ... in compiled Java code")
             if (t instanceof InternalError && t.getMessage() != null && t.getMessage().contains("unsafe memory access")) return true;
         }
         return false;
+    }
+
+    /**
+     * {@code e} and its causes in order, each once: a chain that loops back on itself (a's cause b, b's a) ends there.
+     * Every walk down a cause chain goes through this, as a loop would otherwise spin forever.
+     */
+    public static List<Throwable> causes(Throwable e) {
+        List<Throwable> r = new ArrayList<>();
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) r.add(t);
+        return r;
     }
 
     /**
@@ -273,7 +284,7 @@ public final class FileFaults {
     /** Whether the thread is interrupted, or {@code e} came from a channel an interrupt closed. */
     private static boolean interruptedBy(Throwable e) {
         if (Thread.currentThread().isInterrupted()) return true;
-        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof ClosedByInterruptException) return true;
+        for (Throwable t : causes(e)) if (t instanceof ClosedByInterruptException) return true;
         return false;
     }
 

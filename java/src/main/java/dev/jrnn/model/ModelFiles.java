@@ -5,6 +5,7 @@ import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.keras.KerasExport;
 import dev.jrnn.io.keras.KerasImport;
 import dev.jrnn.io.keras.KerasLegacyExport;
+import dev.jrnn.io.keras.KerasLoadFaults;
 import dev.jrnn.io.keras.KerasOptimizerState;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.Embedding;
@@ -226,8 +227,13 @@ final class ModelFiles {
             });
             try {
                 state[0].run();
-            } catch (IllegalArgumentException | IllegalStateException e) {   // a backstop: the read checked what this sets
-                throw new IOException(file + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                // a backend failure (an upload of the optimizer state) as it is, named with the file, as KerasImport's
+                KerasLoadFaults.rethrowBackendFailure(file, e);
+                if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {   // a backstop: the read checked what this sets
+                    throw new IOException(file + ": " + e.getMessage(), e);
+                }
+                throw e;
             }
         } catch (IOException | RuntimeException e) {
             model.setWeights(before);

@@ -14,6 +14,7 @@ import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.function.Supplier;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -142,5 +144,87 @@ class BackendFailureTest {
             List<Tensor> now = a.getWeights();
             for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).data(), now.get(i).data(), name + ": weight " + i);
         }
+    }
+
+    /** The note a backend failure during a load of {@code f} carries, as its one suppressed exception. */
+    private static void assertNamesTheLoad(Path f, RuntimeException e) {
+        assertNamesTheLoad(f, e, "");
+    }
+
+    /** As above, the note's message ending in {@code wrapped} (where the failure came wrapped: the wrapper described), and no cause. */
+    private static void assertNamesTheLoad(Path f, RuntimeException e, String wrapped) {
+        assertEquals(1, e.getSuppressed().length, f + ": " + java.util.Arrays.toString(e.getSuppressed()));
+        assertInstanceOf(IOException.class, e.getSuppressed()[0]);
+        assertEquals(f + ": the load stopped here (the backend failed, not the file)" + wrapped, e.getSuppressed()[0].getMessage());
+        assertNull(e.getSuppressed()[0].getCause(), "the note holds no exception: failure -> note -> wrapper -> failure would loop");
+    }
+
+    /**
+     * A backend failure thrown as it is names the file being loaded in a suppressed IOException: Models.load's (an
+     * allocation failing, a closed backend), loadWeights' while setting the layers and on a closed backend. Before, the
+     * trace named no file.
+     */
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aBackendFailureNamesTheFileOfTheLoadItStopped(@TempDir Path dir) throws IOException {
+        for (String name : List.of("n.keras", "n.h5")) {
+            Path f = saved(dir, name);
+            CpuBackend cpu = CpuBackend.create();
+            RecordingBackend be = new RecordingBackend(cpu);
+            Jrnn.setBackend(be);
+            be.failAlloc(0, cudaOom(0));
+            CudaException load = assertThrows(CudaException.class, () -> Models.load(f), name);
+            assertNamesTheLoad(f, load);
+            Sequential a = model();
+            be.failUpload(0, cudaOom(1));
+            assertNamesTheLoad(f, assertThrows(CudaException.class, () -> a.loadWeights(f), name));
+            cpu.close();   // a's buffers went with it
+            assertNamesTheLoad(f, assertThrows(BackendClosedException.class, () -> a.loadWeights(f), name));
+            assertNamesTheLoad(f, assertThrows(BackendClosedException.class, () -> Models.load(f), name));
+        }
+    }
+
+    /**
+     * A backend failure wrapped in another exception is found down the cause chain; the note naming the file describes the
+     * wrapper in its message and holds no cause (before, its cause was the wrapper, whose cause is the failure: a loop).
+     */
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aWrappedBackendFailureIsFoundAndNamesTheFile(@TempDir Path dir) throws IOException {
+        Path f = saved(dir, "w.keras");
+        RecordingBackend be = new RecordingBackend(CpuBackend.create());
+        Jrnn.setBackend(be);
+        CudaException oom = (CudaException) cudaOom(0).get();
+        IllegalStateException wrapper = new IllegalStateException("a reader's wrapper", oom);
+        be.failAlloc(0, () -> wrapper);
+        CudaException e = assertThrows(CudaException.class, () -> Models.load(f));
+        assertSame(oom, e);
+        assertNamesTheLoad(f, e, "; it came wrapped in java.lang.IllegalStateException: a reader's wrapper");
+    }
+
+    /**
+     * A cause chain that loops back on itself ends the walks (in KerasImport's backend search and in FileFaults.read's
+     * checks: the interrupt's, the mapped page's): without a backend failure in it the load is the file's IOException, with one that failure is
+     * thrown. Before, a looping chain spun forever in FileFaults.read's interrupt check (this test then timed out).
+     */
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aCauseChainThatLoopsEnds(@TempDir Path dir) throws IOException {
+        Path f = saved(dir, "l.keras");
+        RecordingBackend be = new RecordingBackend(CpuBackend.create());
+        Jrnn.setBackend(be);
+        RuntimeException a = new RuntimeException("a"), b = new RuntimeException("b", a);
+        a.initCause(b);   // a -> b -> a, no backend failure in it
+        be.failAlloc(0, () -> a);
+        IOException io = assertThrows(IOException.class, () -> Models.load(f));
+        assertEquals(f + ": not a readable Keras file (java.lang.RuntimeException: a)", io.getMessage());
+        assertSame(a, io.getCause());
+
+        BufferTooLargeException big = new BufferTooLargeException("the weights' store", 3L << 30, Integer.MAX_VALUE - 8);
+        RuntimeException loop = new RuntimeException("loop", big);
+        big.initCause(loop);   // loop -> big -> loop: the backend failure inside the loop is found
+        be.failAlloc(0, () -> loop);
+        assertSame(big, assertThrows(BufferTooLargeException.class, () -> Models.load(f)));
+        assertNamesTheLoad(f, big, "; it came wrapped in java.lang.RuntimeException: loop");
     }
 }

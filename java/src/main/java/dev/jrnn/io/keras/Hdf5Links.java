@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.FileFaults;
 import io.jhdf.AbstractNode;
 import io.jhdf.ObjectHeader;
 import io.jhdf.api.Group;
@@ -17,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -133,7 +135,7 @@ final class Hdf5Links {
                 return Map.of();
             }
             String where = path.isEmpty() ? "/" : path;
-            for (Throwable t = e; t != null; t = t.getCause()) {
+            for (Throwable t : FileFaults.causes(e)) {
                 if (String.valueOf(t.getMessage()).contains("External Data Files")) {
                     throw new KerasFormatException("a dataset in HDF5 group " + where + " keeps its data in another file "
                             + "(external storage): refused, as Keras 3 refuses an external Dataset");
@@ -149,8 +151,9 @@ final class Hdf5Links {
 
     /** jhdf's innermost message: what it found wrong, without its exception class names. */
     static String jhdfReason(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause().getMessage() != null) t = t.getCause();
+        List<Throwable> chain = FileFaults.causes(e);   // each once: a chain may loop back
+        Throwable t = chain.get(0);
+        for (int i = 1; i < chain.size() && chain.get(i).getMessage() != null; i++) t = chain.get(i);
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 }

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.FileFaults;
 import io.jhdf.AbstractNode;
 import io.jhdf.GroupSymbolTableNode;
 import io.jhdf.HdfFile;
@@ -44,7 +45,7 @@ final class JhdfOpaqueTypes {
 
     /** Whether jhdf failed in its opaque datatype's parse (the empty tag), somewhere in {@code e}'s causes. */
     static boolean failedOn(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
+        for (Throwable t : FileFaults.causes(e)) {
             for (StackTraceElement f : t.getStackTrace()) {
                 if (f.getClassName().equals("io.jhdf.object.datatype.OpaqueDataType")) return true;
             }

@@ -1,6 +1,5 @@
 package dev.jrnn.io.keras;
 
-import dev.jrnn.backend.BackendFailure;
 import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.Json;
 
@@ -12,8 +11,6 @@ import io.jhdf.api.Group;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -131,21 +128,9 @@ public final class KerasImport {
             }
             return model;
         } catch (RuntimeException | StackOverflowError e) {
-            throw fileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException);
+            KerasLoadFaults.rethrowBackendFailure(file, e);
+            throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException);
         }
-    }
-
-    /**
-     * The IOException naming {@code file} that a load's failure {@code e} becomes; but a backend's own failure
-     * ({@link BackendFailure}: the device out of memory, a buffer over what the CPU backend holds), also as a cause of a
-     * reader's exception, is thrown as it is: the file is not at fault, and a caller that refuses files on IOException
-     * would refuse a good one. {@code ownMessage}: the exception's message says what is wrong (a reader's refusal).
-     */
-    private static IOException fileFault(Path file, Throwable e, boolean ownMessage) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BackendFailure && t instanceof RuntimeException backend) throw backend;
-        }
-        return ownMessage ? new IOException(file + ": " + e.getMessage(), e) : new IOException(file + ": not a readable Keras file (" + e + ")", e);
     }
 
     private static Model read(KerasFile kf, Path file, StateReader state) throws IOException {
@@ -331,14 +316,20 @@ public final class KerasImport {
 
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
-        boolean scalar = ds.getDimensions().length == 0;
-        // Keras' int64 iteration, exact (the tensor holds it as a float); only a number is read here, so a damaged
-        // variable-length dataset reaches Hdf5Arrays.tensor's dtype check, not jhdf's whole-collection heap read
-        io.jhdf.object.datatype.DataType dt = ds.getDataType();
-        boolean number = dt instanceof io.jhdf.object.datatype.FixedPoint || dt instanceof io.jhdf.object.datatype.FloatingPoint;
-        Object flat = scalar && number ? ds.getDataFlat() : null;
-        Long whole = flat instanceof Long x ? x : flat instanceof Integer x ? Long.valueOf(x)
-                : flat instanceof long[] x && x.length == 1 ? x[0] : flat instanceof int[] x && x.length == 1 ? Long.valueOf(x[0]) : null;
+        boolean scalar;
+        Long whole;
+        try {   // jhdf's own exceptions (a damaged header or data address) name the dataset, as Hdf5Arrays.stored's do
+            scalar = ds.getDimensions().length == 0;
+            // Keras' int64 iteration, exact (the tensor holds it as a float); only a number is read here, so a damaged
+            // variable-length dataset reaches Hdf5Arrays.tensor's dtype check, not jhdf's whole-collection heap read
+            io.jhdf.object.datatype.DataType dt = ds.getDataType();
+            boolean number = dt instanceof io.jhdf.object.datatype.FixedPoint || dt instanceof io.jhdf.object.datatype.FloatingPoint;
+            Object flat = scalar && number ? ds.getDataFlat() : null;
+            whole = flat instanceof Long x ? x : flat instanceof Integer x ? Long.valueOf(x)
+                    : flat instanceof long[] x && x.length == 1 ? x[0] : flat instanceof int[] x && x.length == 1 ? Long.valueOf(x[0]) : null;
+        } catch (RuntimeException e) {
+            throw Hdf5Arrays.damaged(ds, e);
+        }
         Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fileBytes);   // its dtype and size checked
         // the integer scalar as read above, not read again; arrays by position, so the .keras's CRC-32 comes from the same reads
         Tensor t = whole != null ? Tensor.wrap(new float[] {whole}, stored.shape()) : stored.tensor(kf);
@@ -428,10 +419,10 @@ public final class KerasImport {
             }
         }
         try {
-            assign(targets, values, kf);
-        } catch (Misfit e) {   // the warning above is not logged when the load fails: the message says it too
+            KerasWeightFit.assign(targets, values, kf);
+        } catch (KerasWeightFit.Misfit e) {   // the warning above is not logged when the load fails: the message says it too
             if (doubt == null || !e.shapes) throw e;
-            Misfit m = new Misfit(e.getMessage() + " (" + doubt + ", which the file does not say: their arrays were read in "
+            KerasWeightFit.Misfit m = new KerasWeightFit.Misfit(e.getMessage() + " (" + doubt + ", which the file does not say: their arrays were read in "
                     + "the order of trainable ones, which may be why they do not fit; GUIDE: Bringing a Keras model, Nested models)", true);
             m.setStackTrace(e.getStackTrace());
             throw m;
@@ -489,11 +480,11 @@ public final class KerasImport {
             if (!l.params().isEmpty()) weighted.add(l);
         }
         // everything is read (and the file found unchanged) before any weight is set
-        FileWeights read = FileFaults.read(file, () -> readWeights(file, order, weighted.size(), byName, state == null ? null
+        KerasWeightFit.FileWeights read = FileFaults.read(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
                 : kf -> state.restore(model, storedState(kf, optimizerVars(kf)))));
         Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
         List<String> fileGroups = read.fileGroups();
-        String advice = advice(read.nestedGroups(), read.stackedGroups());
+        String advice = KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups());
         boolean keras2 = read.keras2();
         if (byName && !keras2) {
             throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): a Keras 3 file names its "
@@ -509,9 +500,9 @@ public final class KerasImport {
             if (!missing.isEmpty() || !extra.isEmpty()) {
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): the file does not match the "
                         + "model by layer name: " + (missing.isEmpty() ? "" : "missing " + missing) + (missing.isEmpty() || extra.isEmpty() ? "" : "; ")
-                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (fitsByStructure(weighted, new ArrayList<>(stored.values()))
+                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (KerasWeightFit.fitsByStructure(weighted, new ArrayList<>(stored.values()))
                         ? "; the file has as many layers with weights as the model, of the same shapes: call loadWeights(file) to load by structure"
-                        : "; " + PARTIAL));
+                        : "; " + KerasWeightFit.PARTIAL));
             }
             for (String n : mine) values.add(stored.get(n));
         } else {
@@ -538,196 +529,23 @@ public final class KerasImport {
         // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
         for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
         try {
-            check(weighted, values, null);
+            KerasWeightFit.check(weighted, values, null);
         } catch (KerasFormatException e) {
             String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
-            if (e instanceof Misfit m && !m.shapes) throw new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
-            throw new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? PARTIAL
+            if (e instanceof KerasWeightFit.Misfit m && !m.shapes) throw new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
+            throw new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? KerasWeightFit.PARTIAL
                     : advice), e);
         }
         if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
             RuntimeException e = read.stateFailure();
-            throw fileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
+            KerasLoadFaults.rethrowBackendFailure(file, e);
+            throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
         }
-        set(weighted, values);
-    }
-
-    /** What a by-name load that does not fit says: jrnn's is strict, Keras' by_name=True leaves the layers it cannot match. */
-    private static final String PARTIAL = "loading by name is strict (every layer with weights found under its name, of the same "
-            + "shapes, and no other layer in the file): loading part of a file (Keras' by_name=True leaves the layers it does not "
-            + "find, and with skip_mismatch=True those of other shapes) is not supported; to reuse some layers' weights, load the saved model (Models.load(file); a weights-only file into "
-            + "a model built as the one that saved it) and copy them layer by layer: "
-            + "model.getLayer(name).setWeights(saved.getLayer(name).getWeights())";
-
-    /** Whether {@code stored}, in file order, would load by structure: as many layers, each's arrays of its weights' shapes. */
-    private static boolean fitsByStructure(List<Layer> weighted, List<List<Hdf5Arrays.Stored>> stored) {
-        if (stored.size() != weighted.size()) return false;
-        for (int i = 0; i < weighted.size(); i++) {
-            Layer l = weighted.get(i);
-            List<Hdf5Arrays.Stored> ws;
-            try {
-                ws = KerasCuDnn.weights(l, Keras1Configs.weights(l, stored.get(i)));   // as assign reads them
-            } catch (KerasFormatException e) {
-                return false;
-            }
-            var params = l.params();
-            if (params.size() != ws.size()) return false;
-            for (int k = 0; k < ws.size(); k++) if (!Arrays.equals(params.get(k).shape(), ws.get(k).shape())) return false;
-        }
-        return true;
-    }
-
-    /**
-     * What a weights file holds: the layers with weights in file order, their arrays read; a Keras 3 file's groups with
-     * weights and those of nested models (for the messages); whether it is Keras 1/2's layout.
-     */
-    private record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
-                               List<String> stackedGroups, boolean keras2, RuntimeException stateFailure) {}
-
-    /**
-     * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes)
-     * and runs {@code state} (nullable) on the open file, whose failure is kept in {@link FileWeights#stateFailure} for the
-     * caller to throw after its own checks; a .keras's CRC-32 is checked last, from the reads of both, and a failure
-     * before it says the damage first.
-     */
-    private static FileWeights readWeights(Path file, List<String[]> order, int weighted, boolean byName,
-                                           java.util.function.Consumer<KerasFile> state) throws IOException {
-        try (KerasFile kf = KerasFile.openDeferringCrc(file)) {
-            FileWeights read;
-            try {
-                read = readWeights(kf, order, weighted, byName, state);
-            } catch (RuntimeException | Error e) {
-                throw kf.crcFirst(e);
-            }
-            kf.checkCrc();
-            return read;
-        } catch (RuntimeException | StackOverflowError e) {
-            throw fileFault(file, e, e instanceof KerasFormatException);
-        }
-    }
-
-    private static FileWeights readWeights(KerasFile kf, List<String[]> order, int weighted, boolean byName,
-                                           java.util.function.Consumer<KerasFile> state) {
-        Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
-        List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
-        List<String> nestedGroups = List.of();   // and those of nested models
-        List<String> stackedGroups = new ArrayList<>();   // and those of an RNN over StackedRNNCells
-        // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
-        boolean keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
-                && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
-        if (keras2 || !byName) {
-            Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
-                    : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
-            for (var e : m.entrySet()) {
-                if (e.getValue().isEmpty()) continue;
-                for (Hdf5Arrays.Stored w : e.getValue()) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can (no values: a misfit below)
-                stored.put(e.getKey(), e.getValue());
-            }
-            if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
-            if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
-            if (!keras2) stackedGroups.addAll(Keras3Weights.stackedCellGroups(kf.hdf));
-            for (var e : keras2 ? stored.entrySet() : List.<Map.Entry<String, List<Hdf5Arrays.Stored>>>of()) {   // rnn_1/stacked_rnn_cells/...
-                if (e.getValue().stream().anyMatch(w -> w.path() != null && w.path().contains("/stacked_rnn_cells"))) stackedGroups.add(e.getKey());
-            }
-        }
-        RuntimeException stateFailure = null;
-        if (state != null) {
-            try {
-                state.accept(kf);
-            } catch (RuntimeException e) {   // thrown by the caller after its checks of the weights, which come first
-                stateFailure = e;
-            }
-        }
-        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, stateFailure);
-    }
-
-    /**
-     * What a weights-only file that does not fit the model should lead to: a model with nested models or an RNN over
-     * StackedRNNCells is read from its whole model file only (jrnn flattens both), else the same architecture.
-     */
-    private static String advice(List<String> nestedGroups, List<String> stackedGroups) {
-        if (!nestedGroups.isEmpty()) return nestedNote(nestedGroups);
-        if (stackedGroups.isEmpty()) return "build the same architecture as the Keras model that saved it";
-        return stackedGroups + (stackedGroups.size() == 1 ? " holds an RNN" : " hold RNNs") + " over StackedRNNCells, all cells in one group;"
-                + " jrnn runs a stack of cells as a layer per cell and does not read the weights-only file of a model with one: load the"
-                + " whole model file instead (Models.load of the .keras or .h5 Keras' model.save wrote)";
-    }
-
-    /** Why a weights-only file of a model with nested models does not load: jrnn's models are flat. */
-    private static String nestedNote(List<String> groups) {
-        return groups + (groups.size() == 1 ? " holds a nested model" : " hold nested models") + "; jrnn flattens nested models and "
-                + "does not read the weights-only file of a model with nested models: load the whole model file instead "
-                + "(Models.load of the .keras Keras' model.save wrote)";
-    }
-
-    /** Arrays that do not fit their layers; {@code shapes}: some count or shape differs (not only a NaN or Inf). */
-    private static final class Misfit extends KerasFormatException {
-        final boolean shapes;
-
-        Misfit(String message, boolean shapes) {
-            super(message);
-            this.shapes = shapes;
-        }
-    }
-
-    /**
-     * Checks every layer's arrays (count, shapes, finite) before setting any, so a failure changes nothing; given
-     * the still open {@code direct} file (a model being loaded, closed when this fails), each array is read from it
-     * straight into its parameter and checked there, and a failure leaves the weights part set.
-     */
-    private static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
-        check(layers, values, direct);
-        if (direct == null) set(layers, values);
-    }
-
-    /**
-     * {@link #assign}'s check: {@code values} put in each layer's layout (in place), a {@link Misfit} naming every array
-     * that does not fit; without {@code direct} it sets nothing ({@link #set} does, once the caller's own checks passed).
-     */
-    private static void check(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
-        List<String> problems = new ArrayList<>();
-        boolean shapes = false;
-        for (int i = 0; i < layers.size(); i++) {
-            Layer l = layers.get(i);
-            // Keras 1's per-gate arrays (also in its save_weights files, which carry no keras_version), cuDNN's layout
-            List<Hdf5Arrays.Stored> ws = KerasCuDnn.weights(l, Keras1Configs.weights(l, values.get(i)));
-            values.set(i, ws);
-            var params = l.params();
-            if (params.size() != ws.size()) {
-                problems.add("layer '" + l.name() + "' (" + l.kerasClass() + ") has " + params.size() + " weight arrays, the file "
-                        + ws.size());
-                shapes = true;
-                continue;
-            }
-            for (int k = 0; k < ws.size(); k++) {
-                int[] want = params.get(k).shape();
-                Hdf5Arrays.Stored w = ws.get(k);
-                if (!Arrays.equals(want, w.shape())) {
-                    problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " expected shape "
-                            + Tensor.shapeString(want) + ", the file has " + w.fileShape());
-                    shapes = true;
-                } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
-                    problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " holds NaN or Inf");
-                }
-            }
-        }
-        if (!problems.isEmpty()) throw new Misfit(String.join("; ", problems), shapes);
-    }
-
-    /**
-     * Sets the arrays {@link #check} found fitting, after checking that every layer's backend is open (a closed one
-     * throws {@link dev.jrnn.backend.BackendClosedException} before any weight is set). A backend failure part way (a
-     * device error) is thrown as it is and leaves the layers before it set, those after it as they were: no snapshot is
-     * taken (it would double the load's time and memory); {@code ModelFiles.restoreInto} keeps its own.
-     */
-    private static void set(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values) {
-        for (Layer l : layers) {
-            if (l.backend().isClosed()) throw new dev.jrnn.backend.BackendClosedException(l.name() + ": its backend is closed");
-        }
-        for (int i = 0; i < layers.size(); i++) {
-            List<Tensor> ts = new ArrayList<>();
-            for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
-            layers.get(i).setWeights(ts);
+        try {
+            KerasWeightFit.set(weighted, values);
+        } catch (RuntimeException e) {   // a closed backend, a device error part way: named with the file, as above
+            KerasLoadFaults.rethrowBackendFailure(file, e);
+            throw e;
         }
     }
 }

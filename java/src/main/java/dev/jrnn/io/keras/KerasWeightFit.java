@@ -1,0 +1,203 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.layers.Layer;
+import dev.jrnn.tensor.Tensor;
+import io.jhdf.api.Group;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Keras file's weight arrays against a model's layers: read for {@code loadWeights} ({@link #readWeights}, one pass
+ * over the file), checked (count, shapes, finite: {@link #check}, a {@link Misfit} naming every array that does not
+ * fit, and what such a file should lead to: {@link #advice}) and set ({@link #set}). {@code Models.load} fills its new
+ * model through {@link #assign}.
+ */
+final class KerasWeightFit {
+    private KerasWeightFit() {}
+
+    /** What a by-name load that does not fit says: jrnn's is strict, Keras' by_name=True leaves the layers it cannot match. */
+    static final String PARTIAL = "loading by name is strict (every layer with weights found under its name, of the same "
+            + "shapes, and no other layer in the file): loading part of a file (Keras' by_name=True leaves the layers it does not "
+            + "find, and with skip_mismatch=True those of other shapes) is not supported; to reuse some layers' weights, load the saved model (Models.load(file); a weights-only file into "
+            + "a model built as the one that saved it) and copy them layer by layer: "
+            + "model.getLayer(name).setWeights(saved.getLayer(name).getWeights())";
+
+    /** Whether {@code stored}, in file order, would load by structure: as many layers, each's arrays of its weights' shapes. */
+    static boolean fitsByStructure(List<Layer> weighted, List<List<Hdf5Arrays.Stored>> stored) {
+        if (stored.size() != weighted.size()) return false;
+        for (int i = 0; i < weighted.size(); i++) {
+            Layer l = weighted.get(i);
+            List<Hdf5Arrays.Stored> ws;
+            try {
+                ws = KerasCuDnn.weights(l, Keras1Configs.weights(l, stored.get(i)));   // as assign reads them
+            } catch (KerasFormatException e) {
+                return false;
+            }
+            var params = l.params();
+            if (params.size() != ws.size()) return false;
+            for (int k = 0; k < ws.size(); k++) if (!Arrays.equals(params.get(k).shape(), ws.get(k).shape())) return false;
+        }
+        return true;
+    }
+
+    /**
+     * What a weights file holds: the layers with weights in file order, their arrays read; a Keras 3 file's groups with
+     * weights and those of nested models (for the messages); whether it is Keras 1/2's layout.
+     */
+    record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
+            List<String> stackedGroups, boolean keras2, RuntimeException stateFailure) {}
+
+    /**
+     * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes)
+     * and runs {@code state} (nullable) on the open file, whose failure is kept in {@link FileWeights#stateFailure} for the
+     * caller to throw after its own checks; a .keras's CRC-32 is checked last, from the reads of both, and a failure
+     * before it says the damage first.
+     */
+    static FileWeights readWeights(Path file, List<String[]> order, int weighted, boolean byName,
+            java.util.function.Consumer<KerasFile> state) throws IOException {
+        try (KerasFile kf = KerasFile.openDeferringCrc(file)) {
+            FileWeights read;
+            try {
+                read = readWeights(kf, order, weighted, byName, state);
+            } catch (RuntimeException | Error e) {
+                throw kf.crcFirst(e);
+            }
+            kf.checkCrc();
+            return read;
+        } catch (RuntimeException | StackOverflowError e) {
+            KerasLoadFaults.rethrowBackendFailure(file, e);
+            throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException);
+        }
+    }
+
+    private static FileWeights readWeights(KerasFile kf, List<String[]> order, int weighted, boolean byName,
+            java.util.function.Consumer<KerasFile> state) {
+        Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
+        List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
+        List<String> nestedGroups = List.of();   // and those of nested models
+        List<String> stackedGroups = new ArrayList<>();   // and those of an RNN over StackedRNNCells
+        // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
+        boolean keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
+                && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
+        if (keras2 || !byName) {
+            Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
+                    : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
+            for (var e : m.entrySet()) {
+                if (e.getValue().isEmpty()) continue;
+                for (Hdf5Arrays.Stored w : e.getValue()) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can (no values: a misfit below)
+                stored.put(e.getKey(), e.getValue());
+            }
+            if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
+            if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
+            if (!keras2) stackedGroups.addAll(Keras3Weights.stackedCellGroups(kf.hdf));
+            for (var e : keras2 ? stored.entrySet() : List.<Map.Entry<String, List<Hdf5Arrays.Stored>>>of()) {   // rnn_1/stacked_rnn_cells/...
+                if (e.getValue().stream().anyMatch(w -> w.path() != null && w.path().contains("/stacked_rnn_cells"))) stackedGroups.add(e.getKey());
+            }
+        }
+        RuntimeException stateFailure = null;
+        if (state != null) {
+            try {
+                state.accept(kf);
+            } catch (RuntimeException e) {   // thrown by the caller after its checks of the weights, which come first
+                stateFailure = e;
+            }
+        }
+        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, stateFailure);
+    }
+
+    /**
+     * What a weights-only file that does not fit the model should lead to: a model with nested models or an RNN over
+     * StackedRNNCells is read from its whole model file only (jrnn flattens both), else the same architecture.
+     */
+    static String advice(List<String> nestedGroups, List<String> stackedGroups) {
+        if (!nestedGroups.isEmpty()) return nestedNote(nestedGroups);
+        if (stackedGroups.isEmpty()) return "build the same architecture as the Keras model that saved it";
+        return stackedGroups + (stackedGroups.size() == 1 ? " holds an RNN" : " hold RNNs") + " over StackedRNNCells, all cells in one group;"
+                + " jrnn runs a stack of cells as a layer per cell and does not read the weights-only file of a model with one: load the"
+                + " whole model file instead (Models.load of the .keras or .h5 Keras' model.save wrote)";
+    }
+
+    /** Why a weights-only file of a model with nested models does not load: jrnn's models are flat. */
+    private static String nestedNote(List<String> groups) {
+        return groups + (groups.size() == 1 ? " holds a nested model" : " hold nested models") + "; jrnn flattens nested models and "
+                + "does not read the weights-only file of a model with nested models: load the whole model file instead "
+                + "(Models.load of the .keras Keras' model.save wrote)";
+    }
+
+    /** Arrays that do not fit their layers; {@code shapes}: some count or shape differs (not only a NaN or Inf). */
+    static final class Misfit extends KerasFormatException {
+        final boolean shapes;
+
+        Misfit(String message, boolean shapes) {
+            super(message);
+            this.shapes = shapes;
+        }
+    }
+
+    /**
+     * Checks every layer's arrays (count, shapes, finite) before setting any, so a failure changes nothing; given
+     * the still open {@code direct} file (a model being loaded, closed when this fails), each array is read from it
+     * straight into its parameter and checked there, and a failure leaves the weights part set.
+     */
+    static void assign(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
+        check(layers, values, direct);
+        if (direct == null) set(layers, values);
+    }
+
+    /**
+     * {@link #assign}'s check: {@code values} put in each layer's layout (in place), a {@link Misfit} naming every array
+     * that does not fit; without {@code direct} it sets nothing ({@link #set} does, once the caller's own checks passed).
+     */
+    static void check(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
+        List<String> problems = new ArrayList<>();
+        boolean shapes = false;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            // Keras 1's per-gate arrays (also in its save_weights files, which carry no keras_version), cuDNN's layout
+            List<Hdf5Arrays.Stored> ws = KerasCuDnn.weights(l, Keras1Configs.weights(l, values.get(i)));
+            values.set(i, ws);
+            var params = l.params();
+            if (params.size() != ws.size()) {
+                problems.add("layer '" + l.name() + "' (" + l.kerasClass() + ") has " + params.size() + " weight arrays, the file "
+                        + ws.size());
+                shapes = true;
+                continue;
+            }
+            for (int k = 0; k < ws.size(); k++) {
+                int[] want = params.get(k).shape();
+                Hdf5Arrays.Stored w = ws.get(k);
+                if (!Arrays.equals(want, w.shape())) {
+                    problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " expected shape "
+                            + Tensor.shapeString(want) + ", the file has " + w.fileShape());
+                    shapes = true;
+                } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
+                    problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " holds NaN or Inf");
+                }
+            }
+        }
+        if (!problems.isEmpty()) throw new Misfit(String.join("; ", problems), shapes);
+    }
+
+    /**
+     * Sets the arrays {@link #check} found fitting, after checking that every layer's backend is open (a closed one
+     * throws {@link dev.jrnn.backend.BackendClosedException} before any weight is set). A backend failure part way (a
+     * device error) is thrown as it is and leaves the layers before it set, those after it as they were: no snapshot is
+     * taken (it would double the load's time and memory); {@code ModelFiles.restoreInto} keeps its own.
+     */
+    static void set(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values) {
+        for (Layer l : layers) {
+            if (l.backend().isClosed()) throw new dev.jrnn.backend.BackendClosedException(l.name() + ": its backend is closed");
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            List<Tensor> ts = new ArrayList<>();
+            for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
+            layers.get(i).setWeights(ts);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.backend.BufferTooLargeException;
+import dev.jrnn.backend.RecordingBackend;
+import dev.jrnn.backend.cpu.CpuBackend;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * BackupAndRestore's resume into a model ({@code ModelFiles.restoreInto}) throws a backend failure at any upload as it is,
+ * with the note naming the file, as {@code loadWeights} does: the optimizer state's uploads included. Before, a
+ * BufferTooLargeException there (uploads 2 and 3 of this model) became "{@code <file>: probe upload 2: ...}", the file's
+ * IOException.
+ */
+class RestoreBackendFailureTest {
+    @AfterEach
+    void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aBackendFailureAtAnyUploadIsThrownAsItIs(@TempDir Path dir) throws IOException {
+        RecordingBackend be = new RecordingBackend(CpuBackend.create());
+        Jrnn.setBackend(be);
+        Path f = dir.resolve("ck.keras");
+        Tensor x = Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f}, 2, 2), y = Tensor.of(new float[] {1f, -1f}, 2, 1);
+        try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
+            m.compile(new Adam(0.05), "mse");
+            m.trainOnBatch(x, y);
+            m.save(f);
+        }
+        int failed = 0;
+        for (int k = 0; ; k++) {
+            assertTrue(k < 32, "the restore ends in fewer uploads");
+            try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
+                m.compile(new Adam(0.05), "mse");
+                m.trainOnBatch(x, y);
+                int kk = k;
+                be.failUpload(k, () -> new BufferTooLargeException("probe upload " + kk, 3L << 30, Integer.MAX_VALUE - 8));
+                try {
+                    ModelFiles.restoreInto(m, f);
+                    break;
+                } catch (BufferTooLargeException e) {
+                    assertEquals(1, e.getSuppressed().length, "upload " + k);
+                    assertInstanceOf(IOException.class, e.getSuppressed()[0]);
+                    assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
+                    failed++;
+                } catch (IOException e) {
+                    fail("upload " + k + ": the backend's failure reported as the file's: " + e, e);
+                } finally {
+                    be.failUpload(-1, null);
+                }
+            }
+        }
+        assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
+    }
+}
