@@ -331,7 +331,8 @@ public final class KerasImport {
 
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
-        boolean scalar = ds.getDimensions().length == 0;
+        Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fills);   // its dtype and size checked (a damaged header named) first
+        boolean scalar = ds.getDimensionsAsLong().length == 0;
         // Keras' int64 iteration, exact (the tensor holds it as a float); only a number is read here, so a damaged
         // variable-length dataset reaches Hdf5Arrays.tensor's dtype check, not jhdf's whole-collection heap read
         io.jhdf.object.datatype.DataType dt = ds.getDataType();
@@ -339,7 +340,6 @@ public final class KerasImport {
         Object flat = scalar && number ? ds.getDataFlat() : null;
         Long whole = flat instanceof Long x ? x : flat instanceof Integer x ? Long.valueOf(x)
                 : flat instanceof long[] x && x.length == 1 ? x[0] : flat instanceof int[] x && x.length == 1 ? Long.valueOf(x[0]) : null;
-        Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fileBytes);   // its dtype and size checked
         // the integer scalar as read above, not read again; arrays by position, so the .keras's CRC-32 comes from the same reads
         Tensor t = whole != null ? Tensor.wrap(new float[] {whole}, stored.shape()) : stored.tensor(kf);
         return new KerasOptimizerState.Var(name, t, scalar, whole);
@@ -360,7 +360,7 @@ public final class KerasImport {
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
         if (n == null) return null;
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
-        return Hdf5Arrays.stored(ds, kf.fileBytes).tensor(kf);
+        return Hdf5Arrays.stored(ds, kf.fills).tensor(kf);
     }
 
     private static io.jhdf.api.Node find(Group g, String path) {
@@ -381,9 +381,9 @@ public final class KerasImport {
         Map<String, List<Hdf5Arrays.Stored>> stored;
         String doubt = null;   // what the order of a legacy group's arrays was guessed from, for a shape check that then fails
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
-            stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
+            stored = Keras3Weights.read(kf.hdf, graph.order, kf.fills);
         } else {
-            stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+            stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fills);
             KerasLora.merge(stored, loras, groupLayers(graph), wrapped);
             for (var e : stored.entrySet()) {   // a layer's own group (a nested model's is split below)
                 Layer l = graph.nested.containsKey(e.getKey()) ? null : graph.byName.get(e.getKey());
@@ -616,14 +616,14 @@ public final class KerasImport {
         boolean keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
                 && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
         if (keras2 || !byName) {
-            Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
-                    : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
+            Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fills)
+                    : Keras3Weights.read(kf.hdf, order, kf.fills);
             for (var e : m.entrySet()) {
                 if (e.getValue().isEmpty()) continue;
                 for (Hdf5Arrays.Stored w : e.getValue()) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can (no values: a misfit below)
                 stored.put(e.getKey(), e.getValue());
             }
-            if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
+            if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fills);   // for the message only
             if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
             if (!keras2) stackedGroups.addAll(Keras3Weights.stackedCellGroups(kf.hdf));
             for (var e : keras2 ? stored.entrySet() : List.<Map.Entry<String, List<Hdf5Arrays.Stored>>>of()) {   // rnn_1/stacked_rnn_cells/...

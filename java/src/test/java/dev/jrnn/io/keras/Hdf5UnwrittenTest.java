@@ -30,7 +30,7 @@ class Hdf5UnwrittenTest {
     /** The dataset {@code name} of unwritten.h5 read as a weight (shape and values). */
     private static Tensor read(String name) throws IOException {
         try (HdfFile h = new HdfFile(file())) {
-            return Hdf5Arrays.stored(h.getDatasetByPath(name), Files.size(file())).tensor();
+            return Hdf5Arrays.stored(h.getDatasetByPath(name), new Hdf5FillBudget(Files.size(file()))).tensor();
         }
     }
 
@@ -76,7 +76,7 @@ class Hdf5UnwrittenTest {
     void aNeverWrittenDatasetPastTheBoundIsRefused() throws IOException {
         try (HdfFile h = new HdfFile(file())) {
             KerasFormatException e = org.junit.jupiter.api.Assertions.assertThrows(KerasFormatException.class,
-                    () -> Hdf5Arrays.stored(h.getDatasetByPath("huge_fill"), Files.size(file())));
+                    () -> Hdf5Arrays.stored(h.getDatasetByPath("huge_fill"), new Hdf5FillBudget(Files.size(file()))));
             assertEquals("dataset /huge_fill was never written and claims [5000, 5000] (100000000 bytes) of its fill value, "
                     + "more than the whole file (" + Files.size(file()) + " bytes): refused above 67108864 bytes of values not stored in the file per load", e.getMessage());
         }

@@ -1,0 +1,47 @@
+package dev.jrnn.io.keras;
+
+import io.jhdf.api.Dataset;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The values one load may read that its HDF5 file does not hold (the fill of never-written datasets and of chunks
+ * missing from a chunk index): at most the file's size or {@link #UNWRITTEN_MAX_BYTES}, whichever is larger, each
+ * dataset counted once however many names lead to it (hard links, Keras 2's repeated weight_names). A
+ * {@link KerasFile} makes one when it opens and hands it to {@link Hdf5Arrays}' reads; a test reading a file alone
+ * makes its own.
+ */
+final class Hdf5FillBudget {
+    /** The most bytes of values not held in the file one load may read, where the file is smaller (64 MiB). */
+    static final long UNWRITTEN_MAX_BYTES = 64L << 20;
+
+    /** The HDF5 data's size: the file's, or a .keras's model.weights.h5 member's. */
+    final long fileBytes;
+    private final long limit;
+    private final Set<Long> charged = new HashSet<>();
+    private long used;
+
+    Hdf5FillBudget(long fileBytes) {
+        this.fileBytes = fileBytes;
+        this.limit = Math.max(UNWRITTEN_MAX_BYTES, fileBytes);
+    }
+
+    /**
+     * Counts {@code unbacked} bytes of {@code ds} (of shape {@code dims}, {@code bytes} in all; {@code unwritten}: never
+     * written) against the bound, once per dataset; a KerasFormatException naming the dataset past it.
+     */
+    synchronized void charge(Dataset ds, long unbacked, boolean unwritten, long[] dims, long bytes) {
+        if (charged.contains(ds.getAddress())) return;
+        if (unbacked > limit - used) {
+            String what = unwritten ? "was never written and claims " + Arrays.toString(dims) + " (" + bytes + " bytes) of its fill value"
+                    : "claims " + Arrays.toString(dims) + ", " + unbacked + " bytes of which are in chunks never written";
+            throw new KerasFormatException("dataset " + ds.getPath() + " " + what + (used == 0 ? "" : " (after " + used
+                    + " such bytes in the file's other datasets)") + ", more than the whole file (" + fileBytes
+                    + " bytes): refused above " + limit + " bytes of values not stored in the file per load");
+        }
+        used += unbacked;
+        charged.add(ds.getAddress());
+    }
+}

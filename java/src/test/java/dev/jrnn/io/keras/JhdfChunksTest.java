@@ -1,0 +1,56 @@
+package dev.jrnn.io.keras;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.dataset.ChunkedDataset;
+import org.junit.jupiter.api.Test;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What jrnn reads of jhdf's chunk indexes, on {@code hostile/fill_budget.h5} and {@code hostile/gzip_claims.h5} (their
+ * generators beside them print each dataset's stored bytes, as h5py counts them). The count goes through a protected
+ * jhdf method by reflection: a jhdf without it fails here first, loudly, and in a load as a LinkageError, not as a
+ * damaged file.
+ */
+class JhdfChunksTest {
+    private static Path resource(String name) throws URISyntaxException {
+        return Path.of(JhdfChunksTest.class.getResource("/dev/jrnn/io/keras/hostile/" + name).toURI());
+    }
+
+    @Test
+    void countsTheChunksAnIndexHolds() throws Exception {
+        try (HdfFile h = new HdfFile(resource("fill_budget.h5"))) {
+            assertEquals(1, JhdfChunks.present((ChunkedDataset) h.getDatasetByPath("partly_gzip")));   // of a 5 x 5 grid
+        }
+        try (HdfFile h = new HdfFile(resource("gzip_claims.h5"))) {
+            assertEquals(1, JhdfChunks.present((ChunkedDataset) h.getDatasetByPath("small")));
+        }
+    }
+
+    @Test
+    void aGzipChunkDecodesToAtMost1032TimesItsBytesAndAtMostTheFilesBytesAreCounted() throws Exception {
+        Path f = resource("gzip_claims.h5");
+        try (HdfFile h = new HdfFile(f)) {
+            ChunkedDataset small = (ChunkedDataset) h.getDatasetByPath("small");
+            assertEquals(69, small.getStorageInBytes());   // as h5py's get_storage_size
+            assertEquals(69 * 1032, JhdfChunks.decodable(small, Files.size(f)));
+            assertEquals(10 * 1032, JhdfChunks.decodable(small, 10));   // an index claiming more than the file holds
+        }
+    }
+
+    @Test
+    void aJhdfWithoutTheIndexMethodIsALinkageErrorNamingIt() throws Exception {
+        try (HdfFile h = new HdfFile(resource("fill_budget.h5"))) {
+            ChunkedDataset d = (ChunkedDataset) h.getDatasetByPath("partly_gzip");
+            LinkageError e = assertThrows(LinkageError.class, () -> JhdfChunks.present(d, io.jhdf.dataset.chunked.ChunkedDatasetBase.class, "getChunkIndex"));
+            assertTrue(e.getMessage().startsWith("jhdf's chunk index is not reachable (io.jhdf.dataset.chunked.ChunkedDatasetBase"
+                    + ".getChunkIndex(), a Map, in jhdf 0.13): this jhdf is another version than jrnn was built against"), e.getMessage());
+        }
+    }
+}
