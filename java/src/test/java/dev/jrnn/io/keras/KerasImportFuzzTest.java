@@ -78,7 +78,8 @@ class KerasImportFuzzTest {
      * The mutations (offset=byte, as the sweep of seeds 30-33 met them) that ended in a library's own exception or words,
      * each now refused naming what is damaged. Superblock: an address past a long ("Could not convert to unsigned
      * value"), its checksum, a size field of 243 bytes (jhdf's IllegalArgumentException, passed on as if jrnn's words);
-     * a global heap index past its collection (the root's keras_version attribute); an optimizer weight's dimensions
+     * a global heap index past its collection (the root's keras_version attribute) and, made by hand, a collection of an
+     * unknown version (byte 2148, the model_config's: jhdf's "Error reading global heap"); an optimizer weight's dimensions
      * past an int (Math.toIntExact's "integer overflow"); a dataset's data jhdf cannot map, an integer type it cannot
      * read (the last two named the dataset since session 30).
      */
@@ -88,6 +89,7 @@ class KerasImportFuzzTest {
         "m.h5 | 3499=75 549=129 41=38 | its HDF5 superblock or root group could not be read (HdfChecksumMismatchException: Checksum mismatch",
         "m.h5 | 9=243 2841=186 1672=230 3324=213 | its HDF5 superblock or root group could not be read (IllegalArgumentException: Couldn't read 243 bytes",
         "simple_lstm_model.h5 | 902=1 77661=149 89755=212 3779=62 | attribute 'keras_version' of / could not be read (IllegalArgumentException: Global heap doesn't contain object with index: 65537): damaged",
+        "simple_lstm_model.h5 | 2148=2 | attribute 'model_config' of / could not be read (HdfException: Error reading global heap at address 2144): damaged",
         "simple_lstm_model.h5 | 59012=15 61513=121 | dataset /optimizer_weights/Variable_3:0 has dimensions [64424509490, 1]: too large",
         "simple_lstm_model.h5 | 54783=128 34170=217 | dataset /model_weights/dense_1/dense_1/bias:0 is damaged: HdfException: Failed to map data buffer",
         "simple_lstm_model.h5 | 73639=32 59058=36 41868=54 44848=27 | dataset /optimizer_weights/Variable_3:0 is damaged: HdfTypeException: Unsupported signed fixed point",
