@@ -240,7 +240,7 @@ final class Hdf5Arrays {
         // values the file does not hold (never written, chunks missing; not what a filter saves) cost it nothing
         // whatever their size: past a bound per load, a few KB would make jrnn fill gigabytes before any shape check
         // (h5py would too); no saver leaves a real weight that large unwritten
-        long unbacked = unwritten ? bytes : unbacked(ds, n, fileBytes);
+        long unbacked = unwritten ? bytes : unbacked(ds, n, fills);
         if (unbacked > 0) fills.charge(ds, unbacked, unwritten, dims, bytes);
         // a scalar (Keras' Attention scale) reads as shape (1): jrnn's tensors have at least one dimension
         int[] shape = dims.length == 0 ? new int[] {1} : new int[dims.length];
@@ -251,11 +251,15 @@ final class Hdf5Arrays {
     /**
      * The bytes of a written dataset's values that its storage does not hold: a chunked one's chunks missing from its
      * chunk index (jhdf fills them), each at its uncompressed size; 0 for a contiguous one (its bytes are checked against
-     * the file above). What a filter (gzip) saves is not counted: a zero weight compresses 400:1, and h5py and Keras load
-     * it. But the chunks present must be able to decode to their size ({@link JhdfChunks#decodable}: deflate expands at
-     * most 1032 times), else a few damaged bytes of header would make jhdf allocate gigabytes before its first chunk.
+     * the file above). What a filter (gzip) saves is not counted: a zero weight gzips about 690:1 (gzip_claims.h5's
+     * 48,000 bytes in 69), and h5py and Keras load it. But the chunks present, each inside the file, must be able to decode
+     * to their size under any pipeline ({@link JhdfChunks#decodable}: one decompressing stage expands at most 1032 times;
+     * stacked ones are refused), and all chunked datasets of a load to at most 1032 times the file
+     * ({@link Hdf5FillBudget#chargeDecoded}), else a few damaged bytes of header would make jhdf allocate gigabytes before
+     * its first chunk. Not bounded: LZ4's per-chunk output size, read from each chunk's own header.
      */
-    private static long unbacked(Dataset ds, long n, long fileBytes) {
+    private static long unbacked(Dataset ds, long n, Hdf5FillBudget fills) {
+        long fileBytes = fills.fileBytes;
         if (!(ds instanceof ChunkedDataset c)) return 0;
         int[] chunk = c.getChunkDimensions();
         long[] dims = ds.getDimensionsAsLong();
@@ -266,14 +270,17 @@ final class Hdf5Arrays {
             perChunk = saturatedTimes(perChunk, chunk[i]);
         }
         long present = JhdfChunks.present(c), logical = n * Math.max(1, ds.getDataType().getSize());
-        long decoded = Math.min(logical, saturatedTimes(present, perChunk)), most = JhdfChunks.decodable(c, fileBytes);
-        if (most >= 0 && decoded > most) {
+        long stored = JhdfChunks.stored(c, fileBytes);   // each chunk inside the file
+        long decoded = Math.min(logical, saturatedTimes(present, perChunk));
+        long most = c.getFilters().isEmpty() ? Math.min(stored, fileBytes) : JhdfChunks.decodable(c, stored, fileBytes, perChunk);
+        if (decoded > most) {
             throw new KerasFormatException("dataset " + ds.getPath() + " claims " + Arrays.toString(dims) + " (" + logical
                     + " bytes), " + decoded + " of them in its " + present + " chunk(s) written, which the file stores in "
-                    + c.getStorageInBytes() + " bytes (of its " + fileBytes + ")" + (c.getFilters().isEmpty() ? ""
-                    : ", decoding to at most " + most + " (deflate expands at most " + JhdfChunks.DEFLATE_MAX_RATIO + " times)")
-                    + ": damaged");
+                    + stored + " bytes (of its " + fileBytes + ")" + (c.getFilters().isEmpty() ? ""
+                    : ", decoding to at most " + most + " (one decompressing filter expands at most "
+                    + JhdfChunks.DEFLATE_MAX_RATIO + " times)") + ": damaged");
         }
+        fills.chargeDecoded(ds, decoded);
         long missing = Math.max(0, grid - present);
         return Math.min(logical, saturatedTimes(missing, perChunk));   // an edge chunk holds fewer values: at most the whole
     }

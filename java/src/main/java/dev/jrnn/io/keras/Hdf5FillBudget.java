@@ -20,12 +20,32 @@ final class Hdf5FillBudget {
     /** The HDF5 data's size: the file's, or a .keras's model.weights.h5 member's. */
     final long fileBytes;
     private final long limit;
-    private final Set<Long> charged = new HashSet<>();
-    private long used;
+    private final Set<Long> charged = new HashSet<>(), decodedCharged = new HashSet<>();
+    private long used, decodedUsed;
+    /** The most bytes the file's chunks may decode to in one load: one decompressing filter's largest expansion of it. */
+    private final long decodedLimit;
 
     Hdf5FillBudget(long fileBytes) {
         this.fileBytes = fileBytes;
         this.limit = Math.max(UNWRITTEN_MAX_BYTES, fileBytes);
+        this.decodedLimit = Hdf5Arrays.saturatedTimes(JhdfChunks.DEFLATE_MAX_RATIO, fileBytes);
+    }
+
+    /**
+     * Counts {@code decoded} bytes of chunked dataset {@code ds}'s values held in its chunks against the per-load bound
+     * of {@link JhdfChunks#DEFLATE_MAX_RATIO} times the file's bytes, once per dataset: each dataset's chunks are checked
+     * to decode to at most that ratio of the bytes its index gives them, but many datasets' indexes may name the same
+     * bytes; past the bound, a KerasFormatException naming the dataset.
+     */
+    synchronized void chargeDecoded(Dataset ds, long decoded) {
+        if (decodedCharged.contains(ds.getAddress())) return;
+        if (decoded > decodedLimit - decodedUsed) {
+            throw new KerasFormatException("dataset " + ds.getPath() + " would decode to " + decoded + " bytes, after "
+                    + decodedUsed + " in the file's other chunked datasets: more than " + JhdfChunks.DEFLATE_MAX_RATIO
+                    + " times the file's " + fileBytes + " bytes (" + decodedLimit + "), refused per load: damaged");
+        }
+        decodedUsed += decoded;
+        decodedCharged.add(ds.getAddress());
     }
 
     /**

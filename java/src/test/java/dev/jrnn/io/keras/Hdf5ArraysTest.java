@@ -113,9 +113,37 @@ class Hdf5ArraysTest {
         try (HdfFile h = new HdfFile(f)) {
             KerasFormatException e = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("claims_huge"), load));
             assertEquals("dataset /claims_huge claims [400000000] (1600000000 bytes), 1600000000 of them in its 1 chunk(s) written, "
-                    + "which the file stores in 71 bytes (of its " + size + "), decoding to at most 73272 (deflate expands at most "
-                    + "1032 times): damaged", e.getMessage());
+                    + "which the file stores in 71 bytes (of its " + size + "), decoding to at most 73272 (one decompressing filter "
+                    + "expands at most 1032 times): damaged", e.getMessage());
             assertArrayEquals(new float[12000], Hdf5Arrays.stored(h.getDatasetByPath("small"), load).tensor().data());
+        }
+    }
+
+    /**
+     * jhdf allocates a dataset's declared size before any filter runs, so every pipeline is bounded, by one decompressing
+     * stage's 1032 times the chunk bytes: {@code hostile/filter_claims.h5} ({@code make_filter_claims.py}). Before, LZF
+     * and four stacked deflates passed the check (1.6 GB claimed), as did an LZF parameter sizing a chunk's output at
+     * 2 GB and a chunk index claiming 2 MB past the end of a 115 KB file (its 80 MB claim under 1032 times the file).
+     */
+    @Test
+    void everyFilterPipelineIsBoundedByOneDecompressingStageAndTheChunksInTheFile() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/filter_claims.h5").toURI());
+        long size = Files.size(f);
+        Hdf5FillBudget load = new Hdf5FillBudget(size);
+        try (HdfFile h = new HdfFile(f)) {
+            String lzf = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lzf"), load)).getMessage();
+            assertTrue(lzf.startsWith("dataset /lzf claims [400000000] (1600000000 bytes)") && lzf.contains("decoding to at most 587208 "
+                    + "(one decompressing filter expands at most 1032 times): damaged"), lzf);
+            for (String stacked : new String[] {"deflate2", "deflate4"}) {
+                String m = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath(stacked), load)).getMessage();
+                assertTrue(m.startsWith("dataset /" + stacked + " stacks " + stacked.charAt(7) + " decompressing filters"), m);
+            }
+            String param = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lzf_param"), load)).getMessage();
+            assertEquals("dataset /lzf_param has an LZF filter whose parameters give a chunk 2000000000 bytes decoded, more than "
+                    + "a chunk's 49384: damaged", param);
+            String index = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("index_claims"), load)).getMessage();
+            assertTrue(index.startsWith("dataset /index_claims has a chunk the index places at byte ")
+                    && index.endsWith(" with 2000000 bytes, past the end of the file (" + size + " bytes): damaged"), index);
         }
     }
 

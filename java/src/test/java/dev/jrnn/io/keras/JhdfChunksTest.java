@@ -39,8 +39,10 @@ class JhdfChunksTest {
         try (HdfFile h = new HdfFile(f)) {
             ChunkedDataset small = (ChunkedDataset) h.getDatasetByPath("small");
             assertEquals(69, small.getStorageInBytes());   // as h5py's get_storage_size
-            assertEquals(69 * 1032, JhdfChunks.decodable(small, Files.size(f)));
-            assertEquals(10 * 1032, JhdfChunks.decodable(small, 10));   // an index claiming more than the file holds
+            assertEquals(69, JhdfChunks.stored(small, Files.size(f)));
+            assertEquals(69 * 1032, JhdfChunks.decodable(small, 69, Files.size(f), 48000));
+            assertEquals(10 * 1032, JhdfChunks.decodable(small, 69, 10, 48000));   // at most the file's bytes are counted
+            assertThrows(KerasFormatException.class, () -> JhdfChunks.stored(small, 100));   // its chunk lies past byte 100
         }
     }
 
