@@ -87,4 +87,23 @@ class Hdf5UnwrittenTest {
     void aFillTimeNeverReadsAsZeros() throws IOException {
         assertArrayEquals(new float[6], read("fill_time_never").data());
     }
+
+    /**
+     * One budget for the whole load through {@link dev.jrnn.model.Models#load}: {@code hostile/unwritten_model.h5}
+     * ({@code make_unwritten_model.py}), a Keras legacy .h5 whose LSTM kernel (56 MB) and recurrent kernel (16 MB) were
+     * never written, each under 64 MiB of fill, together past it: the second is refused, naming the first's bytes.
+     */
+    @Test
+    void twoNeverWrittenWeightsOfOneModelShareOneBudget() throws Exception {
+        Path f = Path.of(Hdf5UnwrittenTest.class.getResource("/dev/jrnn/io/keras/hostile/unwritten_model.h5").toURI());
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> {
+            try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(f)) {
+                throw new AssertionError("loaded " + m);
+            }
+        });
+        String all = e.getMessage() + (e.getCause() == null ? "" : " / " + e.getCause().getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(all.contains("was never written and claims")
+                && all.contains("(after 56000000 such bytes in the file's other datasets)")
+                && all.contains("refused above 67108864 bytes of values not stored in the file per load"), all);
+    }
 }
