@@ -55,4 +55,16 @@ class JhdfChunksTest {
                     + ".getChunkIndex(), a Map, in jhdf 0.13): this jhdf is another version than jrnn was built against"), e.getMessage());
         }
     }
+
+    @Test
+    void theChunkedDatasetsOfOneLoadDecodeToAtMost1032TimesTheFileEachCountedOnce() throws Exception {
+        try (HdfFile h = new HdfFile(resource("gzip_claims.h5"))) {
+            Hdf5FillBudget load = new Hdf5FillBudget(50);   // 51,600 bytes decoded per load
+            load.chargeDecoded(h.getDatasetByPath("small"), 40_000);
+            load.chargeDecoded(h.getDatasetByPath("small"), 40_000);   // the same dataset again: counted once
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> load.chargeDecoded(h.getDatasetByPath("claims_huge"), 20_000));
+            assertEquals("dataset /claims_huge would decode to 20000 bytes, after 40000 in the file's other chunked datasets: more "
+                    + "than 1032 times the file's 50 bytes (51600), refused per load: damaged", e.getMessage());
+        }
+    }
 }
