@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * The values one load may read that its HDF5 file does not hold (the fill of never-written datasets and of chunks
  * missing from a chunk index): at most the file's size or {@link #UNWRITTEN_MAX_BYTES}, whichever is larger, each
- * dataset counted once however many names lead to it (hard links, Keras 2's repeated weight_names). A
+ * dataset counted once however many names lead to it (hard links, Keras 2's repeated weight_names); and the bytes its
+ * chunked datasets' written chunks decode to ({@link #chargeDecoded}: at most 1032 times the file's size). A
  * {@link KerasFile} makes one when it opens and hands it to {@link Hdf5Arrays}' reads; a test reading a file alone
  * makes its own.
  */

@@ -9,8 +9,8 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * What jhdf 0.13 reads of a chunked dataset's index before its values: how many chunks the file holds and the most
- * bytes they can decode to. jhdf allocates a dataset's whole declared size before it decodes a chunk, so
+ * What jhdf 0.13 reads of a chunked dataset's index before its values: how many chunks the file holds, the bytes the
+ * index gives them (each checked to lie inside the file) and the most bytes they can decode to. jhdf allocates a dataset's whole declared size before it decodes a chunk, so
  * {@link Hdf5Arrays} checks the declared size against these first.
  */
 final class JhdfChunks {
