@@ -37,14 +37,28 @@ final class Hdf5Arrays {
 
     /** A string attribute (scalar string or bytes), or null when absent. */
     static String stringAttribute(Node node, String name) {
-        Attribute a = node.getAttribute(name);
-        if (a == null) return null;
-        Object d = utf8Data(a);
+        Object d = named(node, name, () -> node.getAttribute(name) == null ? null : utf8Data(node.getAttribute(name)));
+        if (d == null) return null;
         if (d instanceof String s) return s;
         if (d instanceof String[] arr && arr.length == 1) return arr[0];
         if (d instanceof byte[] b) return new String(b, java.nio.charset.StandardCharsets.UTF_8);
         throw new KerasFormatException("attribute '" + name + "' of " + node.getPath() + " should be a string, got "
-                + (d == null ? "null" : d.getClass().getSimpleName()));
+                + d.getClass().getSimpleName());
+    }
+
+    /**
+     * What {@code read} reads of attribute {@code name} of {@code node}: jhdf's failures (a global heap it cannot read, a
+     * header it cannot parse) as a KerasFormatException naming the attribute, as jhdf's words name neither.
+     */
+    private static <T> T named(Node node, String name, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (KerasFormatException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KerasFormatException("attribute '" + name + "' of " + node.getPath() + " could not be read ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "): damaged", e);
+        }
     }
 
     /**
@@ -52,12 +66,16 @@ final class Hdf5Arrays {
      * {@code name0}, {@code name1}, ... concatenated. Null when absent; an empty float array reads as empty.
      */
     static List<String> stringList(Node node, String name) {
-        if (node.getAttribute(name) != null) return strings(node.getAttribute(name), node, name);
+        if (named(node, name, () -> node.getAttribute(name)) != null) {
+            return named(node, name, () -> strings(node.getAttribute(name), node, name));
+        }
         List<String> r = new ArrayList<>();
         boolean any = false;
-        for (int k = 0; node.getAttribute(name + k) != null; k++) {
+        for (int k = 0; ; k++) {
+            String part = name + k;
+            if (named(node, part, () -> node.getAttribute(part)) == null) break;
             any = true;
-            r.addAll(strings(node.getAttribute(name + k), node, name + k));
+            r.addAll(named(node, part, () -> strings(node.getAttribute(part), node, part)));
         }
         return any ? r : null;
     }
@@ -148,17 +166,17 @@ final class Hdf5Arrays {
     }
 
     /** A float16, float32 or float64 dataset as a tensor of its shape, after checking dtype and size. */
-    static Tensor tensor(Dataset ds, long fileBytes) {
-        return stored(ds, fileBytes).tensor();
+    static Tensor tensor(Dataset ds, Hdf5FillBudget fills) {
+        return stored(ds, fills).tensor();
     }
 
     /**
      * A float16, bfloat16, float32 or float64 dataset (jhdf reads a half as a float) after checking dtype and size, its
      * values not read yet; also an integer scalar (Keras' int variables, Normalization's count), read as a float.
      */
-    static Stored stored(Dataset ds, long fileBytes) {
+    static Stored stored(Dataset ds, Hdf5FillBudget fills) {
         try {
-            return checked(ds, fileBytes);
+            return checked(ds, fills);
         } catch (RuntimeException e) {
             throw damaged(ds, e);
         }
@@ -180,8 +198,9 @@ final class Hdf5Arrays {
                 + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
     }
 
-    private static Stored checked(Dataset ds, long fileBytes) {
+    private static Stored checked(Dataset ds, Hdf5FillBudget fills) {
         String path = ds.getPath();
+        long fileBytes = fills.fileBytes;
         boolean bfloat16 = JhdfOpaqueTypes.marked(ds.getDataType());
         if (bfloat16 && !"bfloat16".equals(stringAttribute(ds, "dtype"))) {
             throw new KerasFormatException("dataset " + path + " holds 2-byte opaque values (NumPy's void V2) without the "
@@ -221,8 +240,8 @@ final class Hdf5Arrays {
         // values the file does not hold (never written, chunks missing; not what a filter saves) cost it nothing
         // whatever their size: past a bound per load, a few KB would make jrnn fill gigabytes before any shape check
         // (h5py would too); no saver leaves a real weight that large unwritten
-        long unbacked = unwritten ? bytes : unbacked(ds, n);
-        if (unbacked > 0) FillBudget.of(ds, fileBytes).charge(ds, unbacked, unwritten, dims, bytes);
+        long unbacked = unwritten ? bytes : unbacked(ds, n, fills);
+        if (unbacked > 0) fills.charge(ds, unbacked, unwritten, dims, bytes);
         // a scalar (Keras' Attention scale) reads as shape (1): jrnn's tensors have at least one dimension
         int[] shape = dims.length == 0 ? new int[] {1} : new int[dims.length];
         for (int i = 0; i < dims.length; i++) shape[i] = (int) dims[i];
@@ -230,17 +249,17 @@ final class Hdf5Arrays {
     }
 
     /**
-     * The most bytes of values not held in the file (fill of never-written datasets and of chunks missing from a chunked
-     * one's index) one load may read, where the file is smaller (64 MiB).
-     */
-    static final long UNWRITTEN_MAX_BYTES = 64L << 20;
-
-    /**
      * The bytes of a written dataset's values that its storage does not hold: a chunked one's chunks missing from its
      * chunk index (jhdf fills them), each at its uncompressed size; 0 for a contiguous one (its bytes are checked against
-     * the file above). What a filter (gzip) saves is not counted: a zero weight compresses 400:1, and h5py and Keras load it.
+     * the file above). What a filter (gzip) saves is not counted: a zero weight gzips about 690:1 (gzip_claims.h5's
+     * 48,000 bytes in 69), and h5py and Keras load it. But the chunks present, each inside the file, must be able to decode
+     * to their size under any pipeline ({@link JhdfChunks#decodable}: one decompressing stage expands at most 1032 times;
+     * stacked ones are refused), and all chunked datasets of a load to at most 1032 times the file
+     * ({@link Hdf5FillBudget#chargeDecoded}), else a few damaged bytes of header would make jhdf allocate gigabytes before
+     * its first chunk. Not bounded: LZ4's per-chunk output size, read from each chunk's own header.
      */
-    private static long unbacked(Dataset ds, long n) {
+    private static long unbacked(Dataset ds, long n, Hdf5FillBudget fills) {
+        long fileBytes = fills.fileBytes;
         if (!(ds instanceof ChunkedDataset c)) return 0;
         int[] chunk = c.getChunkDimensions();
         long[] dims = ds.getDimensionsAsLong();
@@ -250,65 +269,24 @@ final class Hdf5Arrays {
             grid = saturatedTimes(grid, (dims[i] + chunk[i] - 1) / chunk[i]);
             perChunk = saturatedTimes(perChunk, chunk[i]);
         }
-        long missing = Math.max(0, grid - chunksPresent(c));
-        long logical = n * Math.max(1, ds.getDataType().getSize());
+        long present = JhdfChunks.present(c), logical = n * Math.max(1, ds.getDataType().getSize());
+        long stored = JhdfChunks.stored(c, fileBytes);   // each chunk inside the file
+        long decoded = Math.min(logical, saturatedTimes(present, perChunk));
+        long most = c.getFilters().isEmpty() ? Math.min(stored, fileBytes) : JhdfChunks.decodable(c, stored, fileBytes, perChunk);
+        if (decoded > most) {
+            throw new KerasFormatException("dataset " + ds.getPath() + " claims " + Arrays.toString(dims) + " (" + logical
+                    + " bytes), " + decoded + " of them in its " + present + " chunk(s) written, which the file stores in "
+                    + stored + " bytes (of its " + fileBytes + ")" + (c.getFilters().isEmpty() ? ""
+                    : ", decoding to at most " + most + " (one decompressing filter expands at most "
+                    + JhdfChunks.DEFLATE_MAX_RATIO + " times)") + ": damaged");
+        }
+        fills.chargeDecoded(ds, decoded);
+        long missing = Math.max(0, grid - present);
         return Math.min(logical, saturatedTimes(missing, perChunk));   // an edge chunk holds fewer values: at most the whole
     }
 
-    private static long saturatedTimes(long a, long b) {
+    static long saturatedTimes(long a, long b) {
         return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
-    }
-
-    /**
-     * How many chunks {@code c}'s chunk index holds. jhdf 0.13 keeps its index behind a protected method
-     * (ChunkedDatasetBase.getChunkLookup, the one its reads use); jhdf is not a named module, so it is open to reflection.
-     */
-    private static long chunksPresent(ChunkedDataset c) {
-        try {
-            java.lang.reflect.Method lookup = io.jhdf.dataset.chunked.ChunkedDatasetBase.class.getDeclaredMethod("getChunkLookup");
-            lookup.setAccessible(true);
-            return ((java.util.Map<?, ?>) lookup.invoke(c)).size();   // a ChunkedDataset jhdf made: a ChunkedDatasetBase
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;   // an index jhdf cannot read: damaged() names the dataset
-            throw new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException("jhdf's chunk index is not reachable (ChunkedDatasetBase.getChunkLookup): " + e, e);
-        }
-    }
-
-    /**
-     * The values not held in the file that one load (one open {@link io.jhdf.HdfFile}) has claimed so far, each dataset
-     * counted once however many names lead to it (hard links, Keras 2's repeated weight_names): refused past the file's
-     * size or {@link #UNWRITTEN_MAX_BYTES}, whichever is larger.
-     */
-    private static final class FillBudget {
-        private static final java.util.Map<io.jhdf.HdfFile, FillBudget> LOADS =
-                java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());   // HdfFile: identity equality
-        private final long fileBytes, limit;
-        private final java.util.Set<Long> charged = new java.util.HashSet<>();
-        private long used;
-
-        private FillBudget(long fileBytes) {
-            this.fileBytes = fileBytes;
-            this.limit = Math.max(UNWRITTEN_MAX_BYTES, fileBytes);
-        }
-
-        static FillBudget of(Dataset ds, long fileBytes) {
-            return LOADS.computeIfAbsent(ds.getHdfFile(), f -> new FillBudget(fileBytes));
-        }
-
-        synchronized void charge(Dataset ds, long unbacked, boolean unwritten, long[] dims, long bytes) {
-            if (charged.contains(ds.getAddress())) return;
-            if (unbacked > limit - used) {
-                String what = unwritten ? "was never written and claims " + Arrays.toString(dims) + " (" + bytes + " bytes) of its fill value"
-                        : "claims " + Arrays.toString(dims) + ", " + unbacked + " bytes of which are in chunks never written";
-                throw new KerasFormatException("dataset " + ds.getPath() + " " + what + (used == 0 ? "" : " (after " + used
-                        + " such bytes in the file's other datasets)") + ", more than the whole file (" + fileBytes
-                        + " bytes): refused above " + limit + " bytes of values not stored in the file per load");
-            }
-            used += unbacked;
-            charged.add(ds.getAddress());
-        }
     }
 
     /**

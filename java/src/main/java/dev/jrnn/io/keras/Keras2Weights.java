@@ -19,7 +19,7 @@ final class Keras2Weights {
     private Keras2Weights() {}
 
     /** Layer name to its arrays in weight_names order, layers in layer_names order (layers without weights included). */
-    static Map<String, List<Hdf5Arrays.Stored>> read(Group g, long fileBytes) {
+    static Map<String, List<Hdf5Arrays.Stored>> read(Group g, Hdf5FillBudget fills) {
         List<String> layers = Hdf5Arrays.stringList(g, "layer_names");
         if (layers == null) {
             throw new KerasFormatException("no 'layer_names' attribute on " + g.getPath()
@@ -46,7 +46,7 @@ final class Keras2Weights {
                 if (!(d instanceof Dataset ds)) {
                     throw new KerasFormatException("weight '" + w + "' named by " + lg.getPath() + "/weight_names is not a dataset in the file");
                 }
-                ws.add(Hdf5Arrays.stored(ds, fileBytes).named(w));
+                ws.add(Hdf5Arrays.stored(ds, fills).named(w));
             }
             if (r.put(layer, ws) != null) throw new KerasFormatException("layer '" + layer + "' is listed twice in layer_names");
         }

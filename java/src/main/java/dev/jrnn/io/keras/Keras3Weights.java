@@ -30,7 +30,7 @@ final class Keras3Weights {
      * a path, the group is its class in snake case, numbered; a layer with no such group is looked up by its config name
      * (not below a nested model), and reads as having no weights when neither exists.
      */
-    static Map<String, List<Hdf5Arrays.Stored>> read(Group root, List<String[]> layers, long fileBytes) {
+    static Map<String, List<Hdf5Arrays.Stored>> read(Group root, List<String[]> layers, Hdf5FillBudget fills) {
         Node lg = root.getChild("layers");
         boolean tf2 = !(lg instanceof Group) && root.getChild(TF2_LAYERS) instanceof Group;
         if (tf2) lg = root.getChild(TF2_LAYERS);
@@ -41,13 +41,13 @@ final class Keras3Weights {
         Map<String, List<Hdf5Arrays.Stored>> r = new LinkedHashMap<>();
         List<String> paths = groups(layers);
         for (int i = 0; i < layers.size(); i++) if (layers.get(i).length > 2) paths.set(i, layers.get(i)[2]);
-        if (tf2) paths = tf2Paths(layersGroup, paths, fileBytes);
+        if (tf2) paths = tf2Paths(layersGroup, paths, fills);
         for (int i = 0; i < layers.size(); i++) {
             String[] l = layers.get(i);
             Node n = child(layersGroup, paths.get(i));
             if (n == null && !tf2 && paths.get(i).indexOf('/') < 0) n = layersGroup.getChild(l[0]);
             List<Hdf5Arrays.Stored> ws = new ArrayList<>();
-            if (n instanceof Group g) collect(g, ws, fileBytes, 0);
+            if (n instanceof Group g) collect(g, ws, fills, 0);
             r.put(l[0], ws);
         }
         return r;
@@ -60,8 +60,8 @@ final class Keras3Weights {
      * naming it (lstm_1, as Keras 3). Told apart by the file itself: only 2.14 has two groups with weights of one class
      * numbered one apart. Whether a layer has weights is read off its group. tf.keras 2.15 walks {@code layers}.
      */
-    private static List<String> tf2Paths(Group deps, List<String> paths, long fileBytes) {
-        boolean skippedTakeANumber = !adjacentWeighted(deps, fileBytes);
+    private static List<String> tf2Paths(Group deps, List<String> paths, Hdf5FillBudget fills) {
+        boolean skippedTakeANumber = !adjacentWeighted(deps, fills);
         Map<String, String> top = new HashMap<>();
         Map<String, Integer> used = new HashMap<>();
         List<String> r = new ArrayList<>();
@@ -78,7 +78,7 @@ final class Keras3Weights {
                 int k = used.merge(snake, 1, Integer::sum) - 1;
                 name = k == 0 ? snake : snake + "_" + k;
                 List<Hdf5Arrays.Stored> ws = new ArrayList<>();
-                if (deps.getChild(name) instanceof Group g) collect(g, ws, fileBytes, 0);
+                if (deps.getChild(name) instanceof Group g) collect(g, ws, fills, 0);
                 if (!ws.isEmpty() && skippedTakeANumber) used.merge(snake, 1, Integer::sum);   // its "layer-i" entry, skipped as visited
                 top.put(seg, name);
             }
@@ -88,11 +88,11 @@ final class Keras3Weights {
     }
 
     /** Whether {@code deps} holds groups with weights named {@code x_k} and {@code x_(k+1)} (or {@code x} and {@code x_1}). */
-    private static boolean adjacentWeighted(Group deps, long fileBytes) {
+    private static boolean adjacentWeighted(Group deps, Hdf5FillBudget fills) {
         java.util.Set<String> weighted = new java.util.HashSet<>();
         for (var e : deps.getChildren().entrySet()) {
             List<Hdf5Arrays.Stored> ws = new ArrayList<>();
-            if (e.getValue() instanceof Group g) collect(g, ws, fileBytes, 0);
+            if (e.getValue() instanceof Group g) collect(g, ws, fills, 0);
             if (!ws.isEmpty()) weighted.add(e.getKey());
         }
         for (String n : weighted) {
@@ -130,13 +130,13 @@ final class Keras3Weights {
     }
 
     /** The names of the groups below {@code layers/} that hold weights, sorted. */
-    static List<String> groupsWithWeights(Group root, long fileBytes) {
+    static List<String> groupsWithWeights(Group root, Hdf5FillBudget fills) {
         List<String> r = new ArrayList<>();
         Node n = root.getChild("layers") instanceof Group ? root.getChild("layers") : root.getChild(TF2_LAYERS);
         if (!(n instanceof Group lg)) return r;
         for (var e : lg.getChildren().entrySet()) {
             List<Hdf5Arrays.Stored> ws = new ArrayList<>();
-            if (e.getValue() instanceof Group g) collect(g, ws, fileBytes, 0);
+            if (e.getValue() instanceof Group g) collect(g, ws, fills, 0);
             if (!ws.isEmpty()) r.add(e.getKey());
         }
         r.sort(null);
@@ -171,7 +171,7 @@ final class Keras3Weights {
      * vars/0, vars/1, ... of this group, then its subgroups (forward_layer before backward_layer, a MultiHeadAttention's
      * query_dense, key_dense, value_dense, output_dense in Keras' weight order, others by name).
      */
-    private static void collect(Group g, List<Hdf5Arrays.Stored> out, long fileBytes, int depth) {
+    private static void collect(Group g, List<Hdf5Arrays.Stored> out, Hdf5FillBudget fills, int depth) {
         if (depth > MAX_DEPTH) throw new KerasFormatException("groups nest deeper than " + MAX_DEPTH + " levels at " + g.getPath());
         Map<String, Node> children = g.getChildren();
         Node vars = children.get("vars");
@@ -181,7 +181,7 @@ final class Keras3Weights {
                 if (!(vc.get(Integer.toString(i)) instanceof Dataset ds)) {
                     throw new KerasFormatException(vg.getPath() + " should hold datasets 0.." + (vc.size() - 1) + ", has " + vc.keySet());
                 }
-                out.add(Hdf5Arrays.stored(ds, fileBytes));
+                out.add(Hdf5Arrays.stored(ds, fills));
             }
         }
         List<String> subs = new ArrayList<>();
@@ -190,7 +190,7 @@ final class Keras3Weights {
             int ra = rank(a), rb = rank(b);
             return ra != rb ? Integer.compare(ra, rb) : a.compareTo(b);
         });
-        for (String s : subs) collect((Group) children.get(s), out, fileBytes, depth + 1);
+        for (String s : subs) collect((Group) children.get(s), out, fills, depth + 1);
     }
 
     private static int rank(String name) {

@@ -48,6 +48,8 @@ final class KerasFile implements AutoCloseable {
     final Path path;
     final Layout layout;
     final long fileBytes;
+    /** This load's bound on values the file does not hold, which every read of a weight through {@link Hdf5Arrays} shares. */
+    final Hdf5FillBudget fills;
     final HdfFile hdf;
     /** Parsed model config (Keras 2: the model_config attribute; Keras 3: config.json), null for weights-only files. */
     final Object modelConfig;
@@ -71,6 +73,7 @@ final class KerasFile implements AutoCloseable {
         this.path = path;
         this.layout = layout;
         this.fileBytes = fileBytes;
+        this.fills = new Hdf5FillBudget(fileBytes);
         this.hdf = hdf;
         this.modelConfig = modelConfig;
         this.trainingConfig = trainingConfig;
@@ -140,11 +143,12 @@ final class KerasFile implements AutoCloseable {
         try (InputStream in = Files.newInputStream(path)) {
             head = in.readNBytes(64);
         }
-        checkLength(head, size, "the file");
+        Hdf5Superblock.checkLength(head, size, "the file");
         // off the default file system (a jar's zipfs, an in-memory one) the file is read into memory once and parsed as
         // a stored member is: zipfs serves HdfFile(Path)'s FileChannel by copying the member into a temporary file beside
         // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
-        HdfFile h = onDefaultFileSystem(path) ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(readAll(path, "the file")));
+        byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the file");
+        HdfFile h = Hdf5Superblock.open("its", () -> all == null ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(all)));
         try {
             h = JhdfOpaqueTypes.readable(h, () -> readAll(path, "the file"));   // links refused; bfloat16 readable
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
@@ -212,8 +216,8 @@ final class KerasFile implements AutoCloseable {
             Object cfg = parse(config, "config.json");
             KerasConfig m = new KerasConfig(parse(meta, "metadata.json"), "metadata.json");
             Object training = cfg instanceof java.util.Map<?, ?> map ? map.get("compile_config") : null;
-            checkLength(head, bytes, "zip member model.weights.h5");
-            HdfFile h = HdfFile.fromByteBuffer(weights);
+            Hdf5Superblock.checkLength(head, bytes, "zip member model.weights.h5");
+            HdfFile h = Hdf5Superblock.open("zip member model.weights.h5's", () -> HdfFile.fromByteBuffer(weights));
             try {
                 // links refused; a bfloat16 dataset's group read from a copy (its data read by position as any other's)
                 h = JhdfOpaqueTypes.readable(h, () -> {
@@ -519,27 +523,6 @@ final class KerasFile implements AutoCloseable {
             }
         }
         return layout == Layout.KERAS3_ZIP ? 3 : 2;
-    }
-
-    /**
-     * A truncated HDF5 file: its superblock records where the file ends (8-byte addresses, superblock v0 at byte 40,
-     * v1 at 44, v2/v3 at 28); a file shorter than that lost its tail. jhdf alone may read a cut file without error.
-     */
-    private static void checkLength(byte[] head, long size, String what) {
-        if (head.length < 48) throw new KerasFormatException(what + " is " + size + " bytes: too short for an HDF5 superblock");
-        int version = head[8];
-        int offsets = version <= 1 ? head[13] : head[9];
-        int at = switch (version) {
-            case 0 -> 40;
-            case 1 -> 44;
-            case 2, 3 -> 28;
-            default -> throw new KerasFormatException(what + ": unknown HDF5 superblock version " + version);
-        };
-        if (offsets != 8) return;   // 4-byte addresses: rare, left to jhdf
-        long end = java.nio.ByteBuffer.wrap(head, at, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-        if (end != -1 && end > size) {
-            throw new KerasFormatException(what + " is " + size + " bytes but its HDF5 superblock says " + end + ": truncated");
-        }
     }
 
     /** All of {@code path}'s bytes (a file off the default file system, or one jhdf reads patched), refused past what a byte[] holds. */

@@ -316,10 +316,11 @@ public final class KerasImport {
 
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
+        Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fills);   // its dtype and size checked (a damaged header named) first
         boolean scalar;
         Long whole;
-        try {   // jhdf's own exceptions (a damaged header or data address) name the dataset, as Hdf5Arrays.stored's do
-            scalar = ds.getDimensions().length == 0;
+        try {   // jhdf's own exceptions (a damaged data address) name the dataset, as Hdf5Arrays.stored's do
+            scalar = ds.getDimensionsAsLong().length == 0;
             // Keras' int64 iteration, exact (the tensor holds it as a float); only a number is read here, so a damaged
             // variable-length dataset reaches Hdf5Arrays.tensor's dtype check, not jhdf's whole-collection heap read
             io.jhdf.object.datatype.DataType dt = ds.getDataType();
@@ -330,7 +331,6 @@ public final class KerasImport {
         } catch (RuntimeException e) {
             throw Hdf5Arrays.damaged(ds, e);
         }
-        Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fileBytes);   // its dtype and size checked
         // the integer scalar as read above, not read again; arrays by position, so the .keras's CRC-32 comes from the same reads
         Tensor t = whole != null ? Tensor.wrap(new float[] {whole}, stored.shape()) : stored.tensor(kf);
         return new KerasOptimizerState.Var(name, t, scalar, whole);
@@ -351,7 +351,7 @@ public final class KerasImport {
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
         if (n == null) return null;
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
-        return Hdf5Arrays.stored(ds, kf.fileBytes).tensor(kf);
+        return Hdf5Arrays.stored(ds, kf.fills).tensor(kf);
     }
 
     private static io.jhdf.api.Node find(Group g, String path) {
@@ -372,9 +372,9 @@ public final class KerasImport {
         Map<String, List<Hdf5Arrays.Stored>> stored;
         String doubt = null;   // what the order of a legacy group's arrays was guessed from, for a shape check that then fails
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
-            stored = Keras3Weights.read(kf.hdf, graph.order, kf.fileBytes);
+            stored = Keras3Weights.read(kf.hdf, graph.order, kf.fills);
         } else {
-            stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes);
+            stored = Keras2Weights.read(kf.keras2WeightsGroup(), kf.fills);
             KerasLora.merge(stored, loras, groupLayers(graph), wrapped);
             for (var e : stored.entrySet()) {   // a layer's own group (a nested model's is split below)
                 Layer l = graph.nested.containsKey(e.getKey()) ? null : graph.byName.get(e.getKey());

@@ -86,14 +86,14 @@ final class KerasWeightFit {
         boolean keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
                 && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
         if (keras2 || !byName) {
-            Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fileBytes)
-                    : Keras3Weights.read(kf.hdf, order, kf.fileBytes);
+            Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fills)
+                    : Keras3Weights.read(kf.hdf, order, kf.fills);
             for (var e : m.entrySet()) {
                 if (e.getValue().isEmpty()) continue;
                 for (Hdf5Arrays.Stored w : e.getValue()) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can (no values: a misfit below)
                 stored.put(e.getKey(), e.getValue());
             }
-            if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fileBytes);   // for the message only
+            if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fills);   // for the message only
             if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
             if (!keras2) stackedGroups.addAll(Keras3Weights.stackedCellGroups(kf.hdf));
             for (var e : keras2 ? stored.entrySet() : List.<Map.Entry<String, List<Hdf5Arrays.Stored>>>of()) {   // rnn_1/stacked_rnn_cells/...

@@ -33,25 +33,26 @@ class Hdf5ArraysTest {
     @Test
     void neverWrittenDatasetsShareOneBoundPerLoad() throws IOException {
         long size = Files.size(file());
+        Hdf5FillBudget load = new Hdf5FillBudget(size);
         try (HdfFile h = new HdfFile(file())) {
-            assertEquals(9_000_000, Hdf5Arrays.stored(h.getDatasetByPath("a"), size).tensor().size());
-            KerasFormatException e = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("b"), size));
+            assertEquals(9_000_000, Hdf5Arrays.stored(h.getDatasetByPath("a"), load).tensor().size());
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("b"), load));
             assertEquals("dataset /b was never written and claims [3000, 3000] (36000000 bytes) of its fill value (after 36000000 "
                     + "such bytes in the file's other datasets), more than the whole file (" + size + " bytes): refused above "
                     + "67108864 bytes of values not stored in the file per load", e.getMessage());
         }
         try (HdfFile h = new HdfFile(file())) {   // another load: its own budget
-            assertEquals(9_000_000, Hdf5Arrays.stored(h.getDatasetByPath("b"), size).tensor().size());
+            assertEquals(9_000_000, Hdf5Arrays.stored(h.getDatasetByPath("b"), new Hdf5FillBudget(size)).tensor().size());
         }
     }
 
     /** A hard link (and Keras 2's weight_names naming one dataset twice) is the same dataset: its fill counts once. */
     @Test
     void aliasesOfOneDatasetAreCountedOnce() throws IOException {
-        long size = Files.size(file());
+        Hdf5FillBudget load = new Hdf5FillBudget(Files.size(file()));
         try (HdfFile h = new HdfFile(file())) {
             for (String name : new String[] {"a", "a_again", "a", "a_again"}) {
-                assertEquals(9_000_000, Hdf5Arrays.stored(h.getDatasetByPath(name), size).tensor().size());
+                assertEquals(9_000_000, Hdf5Arrays.stored(h.getDatasetByPath(name), load).tensor().size());
             }
         }
     }
@@ -64,7 +65,7 @@ class Hdf5ArraysTest {
     void aPartlyWrittenFilteredDatasetIsBoundedToo() throws IOException {
         long size = Files.size(file());
         try (HdfFile h = new HdfFile(file())) {
-            KerasFormatException e = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("partly_gzip"), size));
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("partly_gzip"), new Hdf5FillBudget(size)));
             assertEquals("dataset /partly_gzip claims [5000, 5000], 96000000 bytes of which are in chunks never written, more than "
                     + "the whole file (" + size + " bytes): refused above 67108864 bytes of values not stored in the file per load",
                     e.getMessage());
@@ -94,7 +95,55 @@ class Hdf5ArraysTest {
         }
         try (HdfFile h = new HdfFile(f)) {   // loadWeights' check (reading 100 MB through jhdf's gzip again takes seconds)
             String kernel = "/model_weights/dense/sequential/dense/kernel";
-            assertArrayEquals(new int[] {5000, 5000}, Hdf5Arrays.stored(h.getDatasetByPath(kernel), Files.size(f)).shape());
+            assertArrayEquals(new int[] {5000, 5000}, Hdf5Arrays.stored(h.getDatasetByPath(kernel), new Hdf5FillBudget(Files.size(f))).shape());
+        }
+    }
+
+    /**
+     * A gzip chunk cannot decode past 1032 times its bytes: {@code hostile/gzip_claims.h5} ({@code make_gzip_claims.py})
+     * holds a dataset whose header was patched to claim 1.6 GB of one 71-byte chunk (h5py crashes reading its end), and
+     * an honest 48 KB one in 69 bytes. The claim is refused where the dataset is checked, before any value is read; before,
+     * the check passed it (its one chunk is written) and jhdf's read allocated the 1.6 GB before inflating the chunk.
+     */
+    @Test
+    void aGzipChunkClaimingMoreThanDeflateCanHoldIsRefusedBeforeAnyRead() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/gzip_claims.h5").toURI());
+        long size = Files.size(f);
+        Hdf5FillBudget load = new Hdf5FillBudget(size);
+        try (HdfFile h = new HdfFile(f)) {
+            KerasFormatException e = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("claims_huge"), load));
+            assertEquals("dataset /claims_huge claims [400000000] (1600000000 bytes), 1600000000 of them in its 1 chunk(s) written, "
+                    + "which the file stores in 71 bytes (of its " + size + "), decoding to at most 73272 (one decompressing filter "
+                    + "expands at most 1032 times): damaged", e.getMessage());
+            assertArrayEquals(new float[12000], Hdf5Arrays.stored(h.getDatasetByPath("small"), load).tensor().data());
+        }
+    }
+
+    /**
+     * jhdf allocates a dataset's declared size before any filter runs, so every pipeline is bounded, by one decompressing
+     * stage's 1032 times the chunk bytes: {@code hostile/filter_claims.h5} ({@code make_filter_claims.py}). Before, LZF
+     * and four stacked deflates passed the check (1.6 GB claimed), as did an LZF parameter sizing a chunk's output at
+     * 2 GB and a chunk index claiming 2 MB past the end of a 115 KB file (its 80 MB claim under 1032 times the file).
+     */
+    @Test
+    void everyFilterPipelineIsBoundedByOneDecompressingStageAndTheChunksInTheFile() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/filter_claims.h5").toURI());
+        long size = Files.size(f);
+        Hdf5FillBudget load = new Hdf5FillBudget(size);
+        try (HdfFile h = new HdfFile(f)) {
+            String lzf = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lzf"), load)).getMessage();
+            assertTrue(lzf.startsWith("dataset /lzf claims [400000000] (1600000000 bytes)") && lzf.contains("decoding to at most 587208 "
+                    + "(one decompressing filter expands at most 1032 times): damaged"), lzf);
+            for (String stacked : new String[] {"deflate2", "deflate4"}) {
+                String m = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath(stacked), load)).getMessage();
+                assertTrue(m.startsWith("dataset /" + stacked + " stacks " + stacked.charAt(7) + " decompressing filters"), m);
+            }
+            String param = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lzf_param"), load)).getMessage();
+            assertEquals("dataset /lzf_param has an LZF filter whose parameters give a chunk 2000000000 bytes decoded, more than "
+                    + "a chunk's 49384: damaged", param);
+            String index = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("index_claims"), load)).getMessage();
+            assertTrue(index.startsWith("dataset /index_claims has a chunk the index places at byte ")
+                    && index.endsWith(" with 2000000 bytes, past the end of the file (" + size + " bytes): damaged"), index);
         }
     }
 

@@ -30,7 +30,7 @@ class Hdf5UnwrittenTest {
     /** The dataset {@code name} of unwritten.h5 read as a weight (shape and values). */
     private static Tensor read(String name) throws IOException {
         try (HdfFile h = new HdfFile(file())) {
-            return Hdf5Arrays.stored(h.getDatasetByPath(name), Files.size(file())).tensor();
+            return Hdf5Arrays.stored(h.getDatasetByPath(name), new Hdf5FillBudget(Files.size(file()))).tensor();
         }
     }
 
@@ -76,7 +76,7 @@ class Hdf5UnwrittenTest {
     void aNeverWrittenDatasetPastTheBoundIsRefused() throws IOException {
         try (HdfFile h = new HdfFile(file())) {
             KerasFormatException e = org.junit.jupiter.api.Assertions.assertThrows(KerasFormatException.class,
-                    () -> Hdf5Arrays.stored(h.getDatasetByPath("huge_fill"), Files.size(file())));
+                    () -> Hdf5Arrays.stored(h.getDatasetByPath("huge_fill"), new Hdf5FillBudget(Files.size(file()))));
             assertEquals("dataset /huge_fill was never written and claims [5000, 5000] (100000000 bytes) of its fill value, "
                     + "more than the whole file (" + Files.size(file()) + " bytes): refused above 67108864 bytes of values not stored in the file per load", e.getMessage());
         }
@@ -86,5 +86,24 @@ class Hdf5UnwrittenTest {
     @Test
     void aFillTimeNeverReadsAsZeros() throws IOException {
         assertArrayEquals(new float[6], read("fill_time_never").data());
+    }
+
+    /**
+     * One budget for the whole load through {@link dev.jrnn.model.Models#load}: {@code hostile/unwritten_model.h5}
+     * ({@code make_unwritten_model.py}), a Keras legacy .h5 whose LSTM kernel (56 MB) and recurrent kernel (16 MB) were
+     * never written, each under 64 MiB of fill, together past it: the second is refused, naming the first's bytes.
+     */
+    @Test
+    void twoNeverWrittenWeightsOfOneModelShareOneBudget() throws Exception {
+        Path f = Path.of(Hdf5UnwrittenTest.class.getResource("/dev/jrnn/io/keras/hostile/unwritten_model.h5").toURI());
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> {
+            try (dev.jrnn.model.Model m = dev.jrnn.model.Models.load(f)) {
+                throw new AssertionError("loaded " + m);
+            }
+        });
+        String all = e.getMessage() + (e.getCause() == null ? "" : " / " + e.getCause().getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(all.contains("was never written and claims")
+                && all.contains("(after 56000000 such bytes in the file's other datasets)")
+                && all.contains("refused above 67108864 bytes of values not stored in the file per load"), all);
     }
 }

@@ -74,7 +74,7 @@ class Keras3WeightsTest {
     void aNestedModelOfATfKeras213FileIsRefusedNamingIt() throws IOException {
         try (KerasFile kf = KerasFile.open(resource("tfkeras213.keras"))) {
             KerasFormatException e = assertThrows(KerasFormatException.class, () -> Keras3Weights.read(kf.hdf,
-                    List.<String[]>of(new String[] {"lstm", "LSTM", "functional/layers/lstm"}), kf.fileBytes));
+                    List.<String[]>of(new String[] {"lstm", "LSTM", "functional/layers/lstm"}), kf.fills));
             assertTrue(e.getMessage().contains("nested model 'functional' of a tf.keras 2.12-2.14 .keras file is not read"), e.getMessage());
         }
     }

@@ -152,7 +152,7 @@ class KerasOptimizerStateTest {
         List<float[]> acc = new ArrayList<>();
         try (HdfFile h = new HdfFile(file)) {
             for (String n : List.of("Variable:0", "Variable_1:0", "Variable_2:0", "Variable_3:0", "Variable_4:0")) {
-                acc.add(Hdf5Arrays.tensor((Dataset) h.getByPath("optimizer_weights/" + n), Files.size(file)).data());
+                acc.add(Hdf5Arrays.tensor((Dataset) h.getByPath("optimizer_weights/" + n), new Hdf5FillBudget(Files.size(file))).data());
             }
         }
         try (Model m = Models.load(file)) {

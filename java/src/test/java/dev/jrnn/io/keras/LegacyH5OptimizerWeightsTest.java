@@ -99,7 +99,7 @@ class LegacyH5OptimizerWeightsTest {
                     assertEquals(3L, ((Number) j.getData()).longValue(), n);
                     continue;
                 }
-                float[] want = Hdf5Arrays.tensor(k, Long.MAX_VALUE).data(), got = Hdf5Arrays.tensor(j, Long.MAX_VALUE).data();
+                float[] want = Hdf5Arrays.tensor(k, new Hdf5FillBudget(Long.MAX_VALUE)).data(), got = Hdf5Arrays.tensor(j, new Hdf5FillBudget(Long.MAX_VALUE)).data();
                 assertArrayEquals(want, got, n);
             }
         }

@@ -1,0 +1,68 @@
+package dev.jrnn.io.keras;
+
+import io.jhdf.api.Dataset;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The values one load may read that its HDF5 file does not hold (the fill of never-written datasets and of chunks
+ * missing from a chunk index): at most the file's size or {@link #UNWRITTEN_MAX_BYTES}, whichever is larger, each
+ * dataset counted once however many names lead to it (hard links, Keras 2's repeated weight_names); and the bytes its
+ * chunked datasets' written chunks decode to ({@link #chargeDecoded}: at most 1032 times the file's size). A
+ * {@link KerasFile} makes one when it opens and hands it to {@link Hdf5Arrays}' reads; a test reading a file alone
+ * makes its own.
+ */
+final class Hdf5FillBudget {
+    /** The most bytes of values not held in the file one load may read, where the file is smaller (64 MiB). */
+    static final long UNWRITTEN_MAX_BYTES = 64L << 20;
+
+    /** The HDF5 data's size: the file's, or a .keras's model.weights.h5 member's. */
+    final long fileBytes;
+    private final long limit;
+    private final Set<Long> charged = new HashSet<>(), decodedCharged = new HashSet<>();
+    private long used, decodedUsed;
+    /** The most bytes the file's chunks may decode to in one load: one decompressing filter's largest expansion of it. */
+    private final long decodedLimit;
+
+    Hdf5FillBudget(long fileBytes) {
+        this.fileBytes = fileBytes;
+        this.limit = Math.max(UNWRITTEN_MAX_BYTES, fileBytes);
+        this.decodedLimit = Hdf5Arrays.saturatedTimes(JhdfChunks.DEFLATE_MAX_RATIO, fileBytes);
+    }
+
+    /**
+     * Counts {@code decoded} bytes of chunked dataset {@code ds}'s values held in its chunks against the per-load bound
+     * of {@link JhdfChunks#DEFLATE_MAX_RATIO} times the file's bytes, once per dataset: each dataset's chunks are checked
+     * to decode to at most that ratio of the bytes its index gives them, but many datasets' indexes may name the same
+     * bytes; past the bound, a KerasFormatException naming the dataset.
+     */
+    synchronized void chargeDecoded(Dataset ds, long decoded) {
+        if (decodedCharged.contains(ds.getAddress())) return;
+        if (decoded > decodedLimit - decodedUsed) {
+            throw new KerasFormatException("dataset " + ds.getPath() + " would decode to " + decoded + " bytes, after "
+                    + decodedUsed + " in the file's other chunked datasets: more than " + JhdfChunks.DEFLATE_MAX_RATIO
+                    + " times the file's " + fileBytes + " bytes (" + decodedLimit + "), refused per load: damaged");
+        }
+        decodedUsed += decoded;
+        decodedCharged.add(ds.getAddress());
+    }
+
+    /**
+     * Counts {@code unbacked} bytes of {@code ds} (of shape {@code dims}, {@code bytes} in all; {@code unwritten}: never
+     * written) against the bound, once per dataset; a KerasFormatException naming the dataset past it.
+     */
+    synchronized void charge(Dataset ds, long unbacked, boolean unwritten, long[] dims, long bytes) {
+        if (charged.contains(ds.getAddress())) return;
+        if (unbacked > limit - used) {
+            String what = unwritten ? "was never written and claims " + Arrays.toString(dims) + " (" + bytes + " bytes) of its fill value"
+                    : "claims " + Arrays.toString(dims) + ", " + unbacked + " bytes of which are in chunks never written";
+            throw new KerasFormatException("dataset " + ds.getPath() + " " + what + (used == 0 ? "" : " (after " + used
+                    + " such bytes in the file's other datasets)") + ", more than the whole file (" + fileBytes
+                    + " bytes): refused above " + limit + " bytes of values not stored in the file per load");
+        }
+        used += unbacked;
+        charged.add(ds.getAddress());
+    }
+}

@@ -1,0 +1,131 @@
+package dev.jrnn.io.keras;
+
+import io.jhdf.api.dataset.ChunkedDataset;
+import io.jhdf.dataset.chunked.ChunkedDatasetBase;
+import io.jhdf.dataset.chunked.Chunk;
+import io.jhdf.filter.PipelineFilterWithData;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * What jhdf 0.13 reads of a chunked dataset's index before its values: how many chunks the file holds, the bytes the
+ * index gives them (each checked to lie inside the file) and the most bytes they can decode to. jhdf allocates a dataset's whole declared size before it decodes a chunk, so
+ * {@link Hdf5Arrays} checks the declared size against these first.
+ */
+final class JhdfChunks {
+    /**
+     * Deflate's largest expansion: each 258-byte match costs at least 2 bits (a 1-bit length code, a 1-bit distance
+     * code), so a zlib stream of s bytes decodes to at most 1032 s (zlib -9 on zeros reaches 1028.7:1, so the bound
+     * leaves a 0.3% margin). LZF (at most ~88:1) and LZ4 (at most ~255:1) expand less, so 1032 bounds one decompressing
+     * stage of any of them.
+     */
+    static final long DEFLATE_MAX_RATIO = 1032;
+    private static final int DEFLATE = 1, SHUFFLE = 2, FLETCHER32 = 3, LZF = 32000, LZ4 = 32004, BITSHUFFLE = 32008;
+
+    private JhdfChunks() {}
+
+    /** ChunkedDatasetBase.getChunkLookup, found once (null until then). */
+    private static volatile java.lang.reflect.Method lookup;
+
+    /**
+     * The number of chunks {@code c}'s index lists. jhdf 0.13 keeps the index behind a protected method
+     * (ChunkedDatasetBase.getChunkLookup, what its own reads use) and has no public one that counts it; jhdf is not a
+     * named module, so the method is open to reflection. A LinkageError (what the JVM throws for a missing method) if
+     * a jhdf version drops it: the file is not at fault.
+     */
+    static long present(ChunkedDataset c) {
+        return chunks(c).size();
+    }
+
+    /** {@link #present(ChunkedDataset)} through {@code owner}'s {@code method} (a test names one that is missing). */
+    static long present(ChunkedDataset c, Class<?> owner, String method) {
+        return chunks(c, find(owner, method), owner, method).size();
+    }
+
+    private static Collection<?> chunks(ChunkedDataset c) {
+        java.lang.reflect.Method m = lookup;
+        if (m == null) lookup = m = find(ChunkedDatasetBase.class, "getChunkLookup");
+        return chunks(c, m, ChunkedDatasetBase.class, "getChunkLookup");
+    }
+
+    private static java.lang.reflect.Method find(Class<?> owner, String method) {
+        try {
+            java.lang.reflect.Method m = owner.getDeclaredMethod(method);
+            m.setAccessible(true);
+            return m;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw jhdfChanged(owner, method, e);
+        }
+    }
+
+    private static Collection<?> chunks(ChunkedDataset c, java.lang.reflect.Method m, Class<?> owner, String method) {
+        try {
+            return ((Map<?, ?>) m.invoke(c)).values();   // a ChunkedDataset jhdf made: a ChunkedDatasetBase
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;   // an index jhdf cannot read: the caller names the dataset
+            if (e.getCause() instanceof Error err) throw err;
+            throw jhdfChanged(owner, method, e.getCause());
+        } catch (ReflectiveOperationException | ClassCastException | IllegalArgumentException e) {
+            throw jhdfChanged(owner, method, e);
+        }
+    }
+
+    private static LinkageError jhdfChanged(Class<?> owner, String method, Throwable e) {
+        return new LinkageError("jhdf's chunk index is not reachable (" + owner.getName() + "." + method + "(), a Map, in jhdf "
+                + "0.13): this jhdf is another version than jrnn was built against (" + e + ")", e);
+    }
+
+    /**
+     * The bytes {@code c}'s index gives its chunks, each checked to lie inside the file's {@code fileBytes} (an index
+     * may claim any size for a chunk; jhdf maps what it claims): a KerasFormatException naming the dataset otherwise.
+     */
+    static long stored(ChunkedDataset c, long fileBytes) {
+        long sum = 0;
+        for (Object o : chunks(c)) {
+            Chunk k = (Chunk) o;
+            if (k.getSize() < 0 || k.getAddress() < 0 || k.getAddress() > fileBytes - k.getSize()) {
+                throw new KerasFormatException("dataset " + c.getPath() + " has a chunk the index places at byte "
+                        + k.getAddress() + " with " + k.getSize() + " bytes, past the end of the file (" + fileBytes
+                        + " bytes): damaged");
+            }
+            sum += k.getSize();   // each at most fileBytes: no overflow below 2^63 / 2^31 chunks
+        }
+        return sum;
+    }
+
+    /**
+     * The most bytes {@code c}'s stored chunks can decode to, {@code stored} bytes of them (at most the file's): DEFLATE_MAX_RATIO
+     * times those, whatever the pipeline, as jhdf allocates the dataset's whole declared size before it decodes a
+     * chunk. A KerasFormatException where the pipeline could make jhdf allocate more while decoding a chunk: two or more
+     * decompressing filters (deflate, LZF, LZ4, bitshuffle with LZ4: jhdf decodes each into a buffer it sizes from the
+     * data, and no writer jrnn reads stacks them), or an LZF filter whose parameters size a chunk's output past
+     * {@code chunkBytes} (the chunk's uncompressed size; jhdf allocates that parameter's bytes for each chunk).
+     * Not bounded here: LZ4's per-chunk output size, which jhdf reads from each chunk's first 8 bytes (at most 2^31).
+     */
+    static long decodable(ChunkedDataset c, long stored, long fileBytes, long chunkBytes) {
+        int decompressing = 0;
+        for (PipelineFilterWithData f : c.getFilters()) {
+            int[] data = f.getFilterData();
+            switch (f.getId()) {
+                case DEFLATE, LZ4 -> decompressing++;
+                case LZF -> {
+                    decompressing++;
+                    if (data.length > 2 && (data[2] < 0 || data[2] > chunkBytes)) {
+                        throw new KerasFormatException("dataset " + c.getPath() + " has an LZF filter whose parameters "
+                                + "give a chunk " + data[2] + " bytes decoded, more than a chunk's " + chunkBytes + ": damaged");
+                    }
+                }
+                case BITSHUFFLE -> { if (data.length > 4 && data[4] != 0) decompressing++; }   // 0: no compression
+                case SHUFFLE, FLETCHER32 -> { }   // bytes reordered; a checksum removed
+                default -> { }   // a filter jhdf does not have: it refuses the read
+            }
+        }
+        if (decompressing > 1) {
+            throw new KerasFormatException("dataset " + c.getPath() + " stacks " + decompressing + " decompressing filters "
+                    + "(" + c.getFilters() + "): each could expand its input up to " + DEFLATE_MAX_RATIO + " times; "
+                    + "refused (h5py and Keras write one)");
+        }
+        return Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, Math.min(stored, fileBytes));
+    }
+}
