@@ -50,13 +50,24 @@ final class KerasLossScale {
                 (long) c.number("dynamic_growth_steps", GROWTH_STEPS), !Boolean.FALSE.equals(c.raw("dynamic"))));
     }
 
+    /**
+     * Notes that {@code o} has Keras 3's fixed loss scale {@code factor} (its config's {@code loss_scale_factor}), which a
+     * save writes back as it does tf.keras 2's fixed LossScaleOptimizer: as {@code o}'s {@code loss_scale_factor}.
+     */
+    static void fixed(Optimizer o, double factor) {
+        WRAPPED.put(o, new Wrapper("loss_scale_optimizer", factor, GROWTH_STEPS, false));
+    }
+
     /** Whether {@code o} came from a file's dynamic LossScaleOptimizer, which a save writes back with its variables. */
     static boolean isWrapped(Optimizer o) {
         Wrapper w = o == null ? null : WRAPPED.get(o);
         return w != null && w.dynamic();
     }
 
-    /** Whether {@code o} came from a file's LossScaleOptimizer, dynamic or fixed: its config is Keras 3's (see {@link #serialized}). */
+    /**
+     * Whether {@code o} came from a file's LossScaleOptimizer, dynamic or fixed, or had a {@code loss_scale_factor}: its
+     * config is Keras 3's (see {@link #serialized}).
+     */
     static boolean has(Optimizer o) {
         return o != null && WRAPPED.containsKey(o);
     }
@@ -65,7 +76,8 @@ final class KerasLossScale {
      * {@code inner}, the serialized inner optimizer, wrapped as Keras 3 serializes a LossScaleOptimizer when {@code o}
      * came from a dynamic one (its name, initial_scale and dynamic_growth_steps as the file had them); from a fixed one
      * (tf.keras 2's {@code dynamic=False}, which Keras 3.15.1 refuses: "set `loss_scale_factor` directly on the
-     * `inner_optimizer`") {@code inner} with {@code loss_scale_factor} its scale, Keras 3's fixed scale; else {@code inner}.
+     * `inner_optimizer`") or from an optimizer with Keras 3's {@code loss_scale_factor} ({@link #fixed}), {@code inner} with
+     * {@code loss_scale_factor} its scale, Keras 3's fixed scale; else {@code inner}.
      */
     @SuppressWarnings("unchecked")
     static Map<String, Object> serialized(Optimizer o, Map<String, Object> inner) {

@@ -3,6 +3,8 @@ package dev.jrnn.io.keras;
 import dev.jrnn.Jrnn;
 import dev.jrnn.io.Json;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,10 +33,15 @@ class KerasLossScaleTest {
         Jrnn.setBackend("cpu");
     }
 
+    /**
+     * tf.keras 2.4-2.10's LossScaleOptimizer config. A fixed one has dynamic_growth_steps null: its constructor refuses
+     * one with {@code dynamic=False} and get_config writes None (keras v2.10.0 keras/mixed_precision/loss_scale_optimizer.py,
+     * LossScaleOptimizer.__init__ and get_config).
+     */
     private static String tfKeras2(boolean dynamic) {
         return "{\"class_name\": \"LossScaleOptimizer\", \"config\": {\"inner_optimizer\": {\"class_name\": \"Adam\", \"config\": {\"name\":"
                 + " \"Adam\", \"learning_rate\": 0.001, \"decay\": 0.0, \"beta_1\": 0.9, \"beta_2\": 0.999, \"epsilon\": 1e-07, \"amsgrad\": false}},"
-                + " \"dynamic\": " + dynamic + ", \"initial_scale\": 128.0, \"dynamic_growth_steps\": 500}}";
+                + " \"dynamic\": " + dynamic + ", \"initial_scale\": 128.0, \"dynamic_growth_steps\": " + (dynamic ? "500" : "null") + "}}";
     }
 
     /** The saved optimizer config: a .keras's compile_config optimizer, an .h5's training_config optimizer_config. */
@@ -66,6 +73,48 @@ class KerasLossScaleTest {
                 Map<?, ?> c = (Map<?, ?>) opt.get("config");
                 assertEquals(128.0, ((Number) c.get("loss_scale_factor")).doubleValue(), name + ": " + c);
                 assertFalse(c.containsKey("dynamic"), name);
+            }
+        }
+    }
+
+    /** Saves {@code m} as {@code name}, loads it back, and returns the loaded model's saved optimizer config. */
+    private static Map<?, ?> resaved(Sequential m, Path dir, String name) throws IOException {
+        m.save(dir.resolve("first-" + name));
+        try (Model back = Models.load(dir.resolve("first-" + name))) {
+            return savedOptimizer((Sequential) back, dir.resolve("second-" + name));
+        }
+    }
+
+    @Test
+    void aFixedScaleSurvivesASecondSave(@TempDir Path dir) throws Exception {
+        try (Sequential m = compiledTf2(tfKeras2(false))) {
+            for (String name : new String[] {"fixed.keras", "fixed.h5"}) {
+                Map<?, ?> opt = resaved(m, dir, name);
+                assertEquals("Adam", opt.get("class_name"), name + ": " + opt);
+                Map<?, ?> c = (Map<?, ?>) opt.get("config");
+                assertEquals(128.0, ((Number) c.get("loss_scale_factor")).doubleValue(), name + ": " + c);
+            }
+        }
+    }
+
+    /** Keras 3.15.1's get_compile_config of Adam(loss_scale_factor=64.0). */
+    private static final String KERAS3_FIXED = "{\"optimizer\": {\"module\": \"keras.optimizers\", \"class_name\": \"Adam\", \"config\":"
+            + " {\"name\": \"adam\", \"learning_rate\": 0.0010000000474974513, \"weight_decay\": null, \"clipnorm\": null,"
+            + " \"global_clipnorm\": null, \"clipvalue\": null, \"use_ema\": false, \"ema_momentum\": 0.99, \"ema_overwrite_frequency\": null,"
+            + " \"loss_scale_factor\": 64.0, \"gradient_accumulation_steps\": null, \"beta_1\": 0.9, \"beta_2\": 0.999, \"epsilon\": 1e-07,"
+            + " \"amsgrad\": false}, \"registered_name\": null}, \"loss\": \"mse\", \"loss_weights\": null, \"metrics\": null,"
+            + " \"weighted_metrics\": null, \"run_eagerly\": false, \"steps_per_execution\": 1, \"jit_compile\": true}";
+
+    @Test
+    void aKeras3LossScaleFactorIsWrittenBack(@TempDir Path dir) throws Exception {
+        try (Sequential m = new Sequential(new Dense(1).inputShape(2))) {
+            KerasTraining.compile(m, Json.parse(KERAS3_FIXED), "f.keras");
+            for (String name : new String[] {"k3.keras", "k3.h5"}) {
+                Map<?, ?> opt = savedOptimizer(m, dir.resolve(name));
+                assertEquals("Adam", opt.get("class_name"), name + ": " + opt);
+                assertEquals(64.0, ((Number) ((Map<?, ?>) opt.get("config")).get("loss_scale_factor")).doubleValue(), name + ": " + opt);
+                Map<?, ?> again = resaved(m, dir, name);
+                assertEquals(64.0, ((Number) ((Map<?, ?>) again.get("config")).get("loss_scale_factor")).doubleValue(), name + ": " + again);
             }
         }
     }
