@@ -26,12 +26,7 @@ final class TextVectorizationConfig {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", v.kerasName);
         c.put("trainable", v.kerasTrainable);
-        Map<String, Object> policy = new LinkedHashMap<>();   // Keras' get_config writes the policy object whatever it was given
-        policy.put("module", "keras");
-        policy.put("class_name", "DTypePolicy");
-        policy.put("config", Map.of("name", v.kerasDtype));
-        policy.put("registered_name", null);
-        c.put("dtype", policy);
+        c.put("dtype", policy(v.kerasDtype));
         c.put("max_tokens", v.maxTokens());
         c.put("standardize", v.standardize());
         c.put("split", v.split());
@@ -46,6 +41,32 @@ final class TextVectorizationConfig {
         c.put("encoding", "utf-8");
         c.put("vocabulary_size", v.vocabularySize());
         return c;
+    }
+
+    /**
+     * The policy object Keras 3.15.1's get_config writes for dtype {@code name} whatever it was given: a DTypePolicy named so,
+     * or for a quantized {@code <mode>_from_<source>} (only these hold "_from_") a QuantizedDTypePolicy of that mode and
+     * source, float8's a QuantizedFloat8DTypePolicy with its default amax_history_length 1024.
+     */
+    private static Map<String, Object> policy(String name) {
+        Map<String, Object> policy = new LinkedHashMap<>();
+        int from = name.indexOf("_from_");
+        Map<String, Object> config = new LinkedHashMap<>();
+        if (from > 0) {
+            String mode = name.substring(0, from);
+            config.put("mode", mode);
+            config.put("source_name", name.substring(from + "_from_".length()));
+            if (mode.equals("float8")) config.put("amax_history_length", 1024);
+            policy.put("module", "keras.dtype_policies");
+            policy.put("class_name", mode.equals("float8") ? "QuantizedFloat8DTypePolicy" : "QuantizedDTypePolicy");
+        } else {
+            config.put("name", name);
+            policy.put("module", "keras");
+            policy.put("class_name", "DTypePolicy");
+        }
+        policy.put("config", config);
+        policy.put("registered_name", null);
+        return policy;
     }
 
     static TextVectorization read(Map<String, ?> c) {
@@ -127,9 +148,20 @@ final class TextVectorizationConfig {
     /**
      * A dtype as Keras takes it: a name, or a DTypePolicy object ({@code {"class_name": ..., "config": {"name": ...}}}), the
      * name one Keras 3.15.1's from_config takes (tv_dtypes.json): a dtype, "int" or a mixed policy; as a string a quantized
-     * {@code <mode>_from_<dtype>} too, but no dtype starting with a mode ("int8", which Keras reads as a quantized policy).
+     * {@code <mode>_from_<dtype>} too, but no dtype starting with a mode ("int8", which Keras reads as a quantized policy);
+     * and the QuantizedDTypePolicy object ({@code {"mode": ..., "source_name": ...}}) get_config writes for one, which
+     * Keras 3.15.1 loads.
      */
     private static String dtype(Object o) {
+        // Keras' quantized policy objects (what get_config writes for "int8_from_float32"): read as the name they stand for
+        if (o instanceof Map<?, ?> m && m.get("class_name") instanceof String cls && cls.startsWith("Quantized")) {
+            if (!(m.get("config") instanceof Map<?, ?> cfg && cfg.get("mode") instanceof String mode
+                    && cfg.get("source_name") instanceof String source)) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + cls + " should have a config with string"
+                        + " 'mode' and 'source_name', got " + describe(o));
+            }
+            return dtype(mode + "_from_" + source);
+        }
         boolean object = o instanceof Map<?, ?>;
         String name = o instanceof String s ? s
                 : o instanceof Map<?, ?> m && m.get("config") instanceof Map<?, ?> cfg && cfg.get("name") instanceof String s ? s : null;
