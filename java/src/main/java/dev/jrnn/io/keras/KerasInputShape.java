@@ -27,8 +27,9 @@ import java.util.Set;
  * tf.keras 2's RNN made it; Embedding's is its vocabulary). Keras 3.15.1 reads {@code input_shape} as the shape of
  * one sample and {@code input_dim} as the shape {@code (input_dim,)}, so it refuses a recurrent layer's {@code
  * input_dim} (an input of one axis too few) and {@code input_dim} beside {@code input_shape} (an unrecognized
- * keyword); it refuses {@code batch_size} and a {@code .keras} config's {@code batch_input_shape} on any layer, as
- * jrnn does in a Keras 3 config ({@link #refuseKeras2BatchKeys}), and reads a legacy config's {@code batch_input_shape}
+ * keyword); it refuses {@code batch_size} and {@code batch_input_shape} on a layer entry with {@code module} (a {@code .keras},
+ * Keras 3's to_json), as jrnn does ({@link #refuseKeras2BatchKeys}), and reads a legacy config's (tf.keras 2's, and Keras 3's
+ * {@code .h5}, whose layer entries have no {@code module}) {@code batch_input_shape}
  * (tf.keras 2's get_config writes it on a Sequential's first layer) as a shape without the batch: a model of one axis
  * more, whose LSTM refuses it.
  */
@@ -93,9 +94,10 @@ final class KerasInputShape {
 
     /**
      * Refuses {@code batch_input_shape} and {@code batch_size} (null too) on a layer other than InputLayer in a Keras 3
-     * config, as Keras 3.15.1 refuses the model ("Unrecognized keyword arguments passed to LSTM"): its Layer takes only
-     * {@code input_shape} / {@code input_dim}. tf.keras 2's configs keep their meaning (its get_config wrote
-     * {@code batch_input_shape} on a Sequential's first layer).
+     * layer entry (one with {@code module}: a {@code .keras}, Keras 3's to_json), as Keras 3.15.1 refuses the model
+     * ("Unrecognized keyword arguments passed to LSTM"): its Layer takes only {@code input_shape} / {@code input_dim}.
+     * tf.keras 2's configs keep their meaning (its get_config wrote {@code batch_input_shape} on a Sequential's first
+     * layer), and so do Keras 3's {@code .h5} entries, which have no {@code module} and which Keras reads the legacy way.
      */
     static void refuseKeras2BatchKeys(String cls, KerasConfig c, String where) {
         List<String> given = List.of("batch_input_shape", "batch_size").stream().filter(c::hasKey).toList();
