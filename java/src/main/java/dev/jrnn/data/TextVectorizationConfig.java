@@ -26,12 +26,7 @@ final class TextVectorizationConfig {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", v.kerasName);
         c.put("trainable", v.kerasTrainable);
-        Map<String, Object> policy = new LinkedHashMap<>();   // Keras' get_config writes the policy object whatever it was given
-        policy.put("module", "keras");
-        policy.put("class_name", "DTypePolicy");
-        policy.put("config", Map.of("name", v.kerasDtype));
-        policy.put("registered_name", null);
-        c.put("dtype", policy);
+        c.put("dtype", policy(v.kerasDtype));
         c.put("max_tokens", v.maxTokens());
         c.put("standardize", v.standardize());
         c.put("split", v.split());
@@ -46,6 +41,32 @@ final class TextVectorizationConfig {
         c.put("encoding", "utf-8");
         c.put("vocabulary_size", v.vocabularySize());
         return c;
+    }
+
+    /**
+     * The policy object Keras 3.15.1's get_config writes for dtype {@code name} whatever it was given: a DTypePolicy named so,
+     * or for a quantized {@code <mode>_from_<source>} (only these hold "_from_") a QuantizedDTypePolicy of that mode and
+     * source, float8's a QuantizedFloat8DTypePolicy with its default amax_history_length 1024.
+     */
+    private static Map<String, Object> policy(String name) {
+        Map<String, Object> policy = new LinkedHashMap<>();
+        int from = name.indexOf("_from_");
+        Map<String, Object> config = new LinkedHashMap<>();
+        if (from > 0) {
+            String mode = name.substring(0, from);
+            config.put("mode", mode);
+            config.put("source_name", name.substring(from + "_from_".length()));
+            if (mode.equals("float8")) config.put("amax_history_length", 1024);
+            policy.put("module", "keras.dtype_policies");
+            policy.put("class_name", mode.equals("float8") ? "QuantizedFloat8DTypePolicy" : "QuantizedDTypePolicy");
+        } else {
+            config.put("name", name);
+            policy.put("module", "keras");
+            policy.put("class_name", "DTypePolicy");
+        }
+        policy.put("config", config);
+        policy.put("registered_name", null);
+        return policy;
     }
 
     static TextVectorization read(Map<String, ?> c) {
@@ -117,12 +138,58 @@ final class TextVectorizationConfig {
         return v;
     }
 
-    /** A dtype as Keras takes it: a name, or a DTypePolicy object ({@code {"class_name": ..., "config": {"name": ...}}}). */
+    /** Keras 3.15.1's dtypes ({@code backend.common.dtypes.ALLOWED_DTYPES}; io.keras' KerasDtypes holds the same list). */
+    private static final List<String> KERAS_DTYPES = List.of("bfloat16", "bool", "complex128", "complex64", "float16", "float32",
+            "float64", "float8_e4m3fn", "float8_e5m2", "int16", "int32", "int64", "int8", "string", "uint16", "uint32", "uint64", "uint8");
+
+    /** Keras 3.15.1's quantization modes ({@code dtype_policy.QUANTIZATION_MODES}). */
+    private static final List<String> QUANTIZATION_MODES = List.of("int8", "float8", "int4", "gptq", "awq");
+
+    /**
+     * A dtype as Keras takes it: a name, or a DTypePolicy object ({@code {"class_name": ..., "config": {"name": ...}}}), the
+     * name one Keras 3.15.1's from_config takes (tv_dtypes.json): a dtype, "int" or a mixed policy; as a string a quantized
+     * {@code <mode>_from_<dtype>} too, but no dtype starting with a mode ("int8", which Keras reads as a quantized policy);
+     * and the QuantizedDTypePolicy object ({@code {"mode": ..., "source_name": ...}}) get_config writes for one, which
+     * Keras 3.15.1 loads.
+     */
     private static String dtype(Object o) {
-        if (o instanceof String s && !s.isEmpty()) return s;
-        if (o instanceof Map<?, ?> m && m.get("config") instanceof Map<?, ?> cfg && cfg.get("name") instanceof String s && !s.isEmpty()) return s;
-        throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' should be a dtype name or a DTypePolicy object"
-                + " {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}}, got " + describe(o));
+        // Keras' quantized policy objects (what get_config writes for "int8_from_float32"): read as the name they stand for
+        if (o instanceof Map<?, ?> m && m.get("class_name") instanceof String cls && cls.startsWith("Quantized")) {
+            if (!(m.get("config") instanceof Map<?, ?> cfg && cfg.get("mode") instanceof String mode
+                    && cfg.get("source_name") instanceof String source)) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + cls + " should have a config with string"
+                        + " 'mode' and 'source_name', got " + describe(o));
+            }
+            return dtype(mode + "_from_" + source);
+        }
+        boolean object = o instanceof Map<?, ?>;
+        String name = o instanceof String s ? s
+                : o instanceof Map<?, ?> m && m.get("config") instanceof Map<?, ?> cfg && cfg.get("name") instanceof String s ? s : null;
+        if (name == null) {
+            throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' should be a dtype name or a DTypePolicy object"
+                    + " {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}}, got " + describe(o));
+        }
+        boolean plain = plain(name);
+        int from = name.indexOf("_from_");
+        boolean moded = QUANTIZATION_MODES.stream().anyMatch(name::startsWith);
+        if (!object && moded && from < 0) {
+            throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + describe(o) + " starts with a quantization mode "
+                    + QUANTIZATION_MODES + ", so Keras 3 reads it as a quantized policy '<mode>_from_<dtype>' and refuses it; give it as a"
+                    + " DTypePolicy object, or another dtype");
+        }
+        String source = from > 0 ? name.substring(from + "_from_".length()) : null;
+        boolean quantized = moded && source != null && plain(source);
+        if (plain || quantized && !object) return name;
+        throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + (object ? "object named " : "") + describe(name)
+                + " is not a dtype policy Keras 3"
+                + " takes" + (quantized ? " in a DTypePolicy object (a quantized name is given as a string)" : "") + " (Keras refuses it"
+                + " too: 'Cannot convert to a mixed precision DTypePolicy'); expected one of " + KERAS_DTYPES + ", \"int\", mixed_float16,"
+                + " mixed_bfloat16" + (object ? "" : " or a quantized '<mode>_from_<dtype>'"));
+    }
+
+    /** A dtype, Python's "int" or a mixed policy's name. */
+    private static boolean plain(String name) {
+        return KERAS_DTYPES.contains(name) || name.equals("int") || name.equals("mixed_float16") || name.equals("mixed_bfloat16");
     }
 
     private static String string(Map<String, ?> c, String key, String dflt) {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -452,5 +453,59 @@ class TextVectorizationTest {
         java.util.Map<String, Object> back = TextVectorization.fromConfig(keras).config();
         assertEquals(keras.toString(), back.toString(), file);
         assertEquals(List.copyOf(keras.keySet()), List.copyOf(back.keySet()), file);
+    }
+    /**
+     * The dtype names Keras 3.15.1's from_config takes, as a string and as a DTypePolicy object (tv_dtypes.json, from
+     * make_tv_configs.py), load; the others are refused naming 'dtype' and the value. Any name loaded before.
+     */
+    @Test
+    void fromConfigReadsKerasQuantizedPolicyObject() {
+        // Keras 3.15.1's get_config of TextVectorization(dtype="int8_from_float32"), which its from_config loads
+        Map<String, Object> policy = new java.util.LinkedHashMap<>(Map.of("module", "keras.dtype_policies", "class_name", "QuantizedDTypePolicy",
+                "config", Map.of("mode", "int8", "source_name", "float32")));
+        policy.put("registered_name", null);
+        Map<String, Object> config = new java.util.LinkedHashMap<>(Map.of("max_tokens", 10));
+        config.put("dtype", policy);
+        assertEquals(policy, TextVectorization.fromConfig(config).config().get("dtype"));
+        config.put("dtype", Map.of("class_name", "QuantizedDTypePolicy", "config", Map.of("mode", "int8")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextVectorization.fromConfig(config));
+        assertTrue(e.getMessage().contains("'dtype'") && e.getMessage().contains("source_name"), e.getMessage());
+    }
+
+    @Test
+    void fromConfigTakesTheDtypesKerasTakes() throws Exception {
+        Map<?, ?> all = (Map<?, ?>) dev.jrnn.io.Json.parse(java.nio.file.Files.readString(Path.of(getClass().getResource("tv_dtypes.json").toURI())));
+        assertEquals("3.15.1", all.get("keras_version"));
+        int refused = 0;
+        for (Object o : (List<?>) all.get("cases")) {
+            Map<?, ?> c = (Map<?, ?>) o;
+            String name = (String) c.get("name");
+            Object dtype = "string".equals(c.get("form")) ? name
+                    : Map.of("module", "keras", "class_name", "DTypePolicy", "config", Map.of("name", name));
+            Map<String, Object> config = new java.util.LinkedHashMap<>(Map.of("max_tokens", 10));
+            config.put("dtype", dtype);
+            String what = name + " (" + c.get("form") + ")";
+            if ("loads".equals(c.get("keras"))) {
+                Map<String, Object> written = TextVectorization.fromConfig(config).config();
+                Map<?, ?> p = (Map<?, ?>) written.get("dtype");
+                int from = name.indexOf("_from_");
+                if (from > 0) {   // as Keras 3.15.1's get_config writes a quantized policy (QuantizedFloat8DTypePolicy for float8)
+                    String mode = name.substring(0, from);
+                    assertEquals(mode.equals("float8") ? "QuantizedFloat8DTypePolicy" : "QuantizedDTypePolicy", p.get("class_name"), what);
+                    assertEquals("keras.dtype_policies", p.get("module"), what);
+                    assertEquals(mode, ((Map<?, ?>) p.get("config")).get("mode"), what);
+                    assertEquals(name.substring(from + "_from_".length()), ((Map<?, ?>) p.get("config")).get("source_name"), what);
+                } else {
+                    assertEquals("DTypePolicy", p.get("class_name"), what);
+                    assertEquals(name, ((Map<?, ?>) p.get("config")).get("name"), what);
+                }
+                assertEquals(written, TextVectorization.fromConfig(written).config(), what + ": its own config read back");
+            } else {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextVectorization.fromConfig(config), what);
+                assertTrue(e.getMessage().contains("'dtype'") && e.getMessage().contains("\"" + name + "\""), e.getMessage());
+                refused++;
+            }
+        }
+        assertTrue(refused >= 20, "the cases Keras refuses: " + refused);
     }
 }

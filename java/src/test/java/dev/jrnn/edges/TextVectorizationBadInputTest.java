@@ -108,6 +108,9 @@ class TextVectorizationBadInputTest {
         bad("fromConfig max_tokens fraction", () -> TextVectorization.fromConfig(config("max_tokens", 1.5)), "'max_tokens'", "1.5");
         bad("fromConfig encoding", () -> TextVectorization.fromConfig(config("encoding", "latin-1")), "encoding", "\"latin-1\"");
         bad("fromConfig dtype number", () -> TextVectorization.fromConfig(config("dtype", 3)), "fromConfig", "'dtype'", "DTypePolicy object", "got 3");
+        bad("fromConfig dtype not Keras'", () -> TextVectorization.fromConfig(config("dtype", "double")), "fromConfig", "'dtype'", "\"double\"",
+                "expected one of");
+        bad("fromConfig dtype int8 string", () -> TextVectorization.fromConfig(config("dtype", "int8")), "'dtype'", "\"int8\"", "quantization mode");
         bad("fromConfig trainable string", () -> TextVectorization.fromConfig(config("trainable", "yes")), "fromConfig", "'trainable'",
                 "true or false", "\"yes\"");
         bad("fromConfig name number", () -> TextVectorization.fromConfig(config("name", 7)), "fromConfig", "'name'", "got 7");

@@ -29,6 +29,13 @@ final class KerasDtypes {
         if (dtype == null) return null;
         if (dtype instanceof String s) return s;
         if (dtype instanceof Map<?, ?> m && m.get("config") instanceof Map<?, ?> c) {
+            // a quantized name is a string's or a QuantizedDTypePolicy's (mode, source_name): DTypePolicy(name) parses only
+            // dtypes and mixed names, so Keras 3.15.1 refuses the object (dtype_names.py)
+            if (c.get("name") instanceof String s && s.contains("_from_")) {
+                throw new KerasFormatException(where + ": dtype " + KerasConfig.describe(dtype) + " names the quantized policy '" + s
+                        + "' in a " + m.get("class_name") + " object, which Keras 3 refuses ('Cannot convert '" + s + "' to a mixed"
+                        + " precision DTypePolicy'); expected the string \"" + s + "\" or a QuantizedDTypePolicy's {\"mode\": ..., \"source_name\": ...}");
+            }
             if (c.get("name") instanceof String s) return s;
             // Keras 3's QuantizedDTypePolicy writes no name: its name is mode_from_source (int8_from_float32)
             if (c.get("mode") instanceof String mode && c.get("source_name") instanceof String source) return mode + "_from_" + source;

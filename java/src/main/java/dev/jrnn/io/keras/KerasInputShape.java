@@ -27,9 +27,11 @@ import java.util.Set;
  * tf.keras 2's RNN made it; Embedding's is its vocabulary). Keras 3.15.1 reads {@code input_shape} as the shape of
  * one sample and {@code input_dim} as the shape {@code (input_dim,)}, so it refuses a recurrent layer's {@code
  * input_dim} (an input of one axis too few) and {@code input_dim} beside {@code input_shape} (an unrecognized
- * keyword); it refuses {@code batch_size} and a {@code .keras} config's {@code batch_input_shape}, and reads a
- * legacy config's {@code batch_input_shape} (tf.keras 2's get_config writes it on a Sequential's first layer) as a
- * shape without the batch: a model of one axis more, whose LSTM refuses it.
+ * keyword); it refuses {@code batch_size} and {@code batch_input_shape} on a layer entry with {@code module} (a {@code .keras},
+ * Keras 3's to_json), as jrnn does ({@link #refuseKeras2BatchKeys}), and reads a legacy config's (tf.keras 2's, and Keras 3's
+ * {@code .h5}, whose layer entries have no {@code module}) {@code batch_input_shape}
+ * (tf.keras 2's get_config writes it on a Sequential's first layer) as a shape without the batch: a model of one axis
+ * more, whose LSTM refuses it.
  */
 final class KerasInputShape {
     private KerasInputShape() {}
@@ -88,6 +90,23 @@ final class KerasInputShape {
         int dim = c.toInt(c.raw("input_dim"), "input_dim");
         if (dim == 0) throw new KerasFormatException(where + ": input_dim must be positive, got 0");
         return RECURRENT.contains(cls) ? new int[] {-1, -1, dim} : new int[] {-1, dim};
+    }
+
+    /**
+     * Refuses {@code batch_input_shape} and {@code batch_size} (null too) on a layer other than InputLayer in a Keras 3
+     * layer entry (one with {@code module}: a {@code .keras}, Keras 3's to_json), as Keras 3.15.1 refuses the model
+     * ("Unrecognized keyword arguments passed to LSTM"): its Layer takes only {@code input_shape} / {@code input_dim}.
+     * tf.keras 2's configs keep their meaning (its get_config wrote {@code batch_input_shape} on a Sequential's first
+     * layer), and so do Keras 3's {@code .h5} entries, which have no {@code module} and which Keras reads the legacy way.
+     */
+    static void refuseKeras2BatchKeys(String cls, KerasConfig c, String where) {
+        List<String> given = List.of("batch_input_shape", "batch_size").stream().filter(c::hasKey).toList();
+        if (given.isEmpty()) return;
+        StringBuilder values = new StringBuilder();
+        for (String k : given) values.append(values.isEmpty() ? "" : ", ").append(k).append(' ').append(KerasConfig.describe(c.raw(k)));
+        throw new KerasFormatException(where + ": " + values + ": not an argument of " + cls + " in a Keras 3 config (only an"
+                + " InputLayer takes a batch shape; Keras 3 refuses " + (given.size() == 1 ? "it" : "them") + " too: 'Unrecognized"
+                + " keyword arguments passed to " + cls + "'); declare the input with an InputLayer (batch_shape) or input_shape");
     }
 
     /**

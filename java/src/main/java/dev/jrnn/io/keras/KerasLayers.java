@@ -172,6 +172,8 @@ final class KerasLayers {
         } else if (!cls.equals("RNN")) {   // an RNN's keys and its cell's are KerasRnn's
             KerasLayerKeys.check(cls, c, where);
         }
+        // a layer entry in Keras 3's form (tf.keras 2.13+ wrote "module" too, under its own version)
+        if (kerasMajor >= 3 && spec.hasKey("module") && !cls.equals("InputLayer")) KerasInputShape.refuseKeras2BatchKeys(cls, c, where);
         if (KerasCuDnn.is(cls)) {   // Keras 2's cuDNN layers: an LSTM / GRU (their weights converted on loading)
             c = KerasCuDnn.asLayer(cls, c);
             cls = cls.substring("CuDNN".length());

@@ -560,9 +560,10 @@ public final class KerasLegacyExport {
                 : legacy(plain(k3.get("weighted_metrics"))));
         Map<?, ?> opt = (Map<?, ?>) k3.get("optimizer");
         Map<?, ?> c3 = (Map<?, ?>) opt.get("config");
-        if (KerasLossScale.isWrapped(model.optimizer())) {
+        if (KerasLossScale.has(model.optimizer())) {
             // as Keras 3's own .h5 holds it: the wrapper's Keras 3 config, the inner optimizer with its module, which
-            // Keras 3's LossScaleOptimizer.from_config needs (tf.keras 2's loader has no such class)
+            // Keras 3's LossScaleOptimizer.from_config needs (tf.keras 2's loader has no such class); a fixed scale's inner
+            // optimizer with its loss_scale_factor
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("class_name", opt.get("class_name"));
             o.put("config", c3);

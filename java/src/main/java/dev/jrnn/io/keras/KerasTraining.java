@@ -422,6 +422,8 @@ final class KerasTraining {
             if (c.has("global_clipnorm")) o.globalClipnorm((float) c.number("global_clipnorm", 0));
             if (c.has("clipvalue")) o.clipvalue((float) c.number("clipvalue", 0));
             accumulationAndEma(o, c);
+            // Keras 3's fixed loss scale (jrnn trains in float32: it changes nothing here), kept to be written back
+            if (c.raw("loss_scale_factor") instanceof Number f) KerasLossScale.fixed(o, f.doubleValue());
         }
         return o;
     }

@@ -60,6 +60,18 @@ class KerasDtypesTest {
                 && e.getMessage().contains("Cannot convert `policy` into a valid pair"), e.getMessage());
     }
 
+    /**
+     * A quantized policy's name in a DTypePolicy object: Keras 3.15.1 refuses the model (dtype_names.py: "Cannot convert
+     * 'int8_from_float32' to a mixed precision DTypePolicy"), on a weightless layer too. It loaded before, warned of.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, int8_from_float32", "2, int8_from_float32", "2, int4_from_float32", "1, float8_from_float32"})
+    void aQuantizedNameInADTypePolicyObjectIsRefused(int layer, String name) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KerasImport.fromJson(json(layer, dtype(name, "object"))));
+        assertTrue(e.getMessage().contains("quantized policy '" + name + "' in a DTypePolicy object")
+                && e.getMessage().contains("Cannot convert '" + name + "' to a mixed precision DTypePolicy"), e.getMessage());
+    }
+
     /** What Keras loads still loads: a quantized policy's string, an integer dtype on the weightless Dropout. */
     @ParameterizedTest
     @CsvSource({"1, int8_from_float32, string", "2, int8_from_float32, string", "1, int16, string", "1, int16, object",

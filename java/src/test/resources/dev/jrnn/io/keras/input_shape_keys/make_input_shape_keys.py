@@ -11,7 +11,8 @@ RNN.__init__ (the base of SimpleRNN, LSTM, GRU and, by keras/layers/rnn/base_cud
 keras/layers/core/embedding.py Embedding.__init__ and keras/engine/sequential.py Sequential.from_config. It is not run:
 no tf.keras 2 is installed here. "expected" is what jrnn must give: Keras 3's where it builds the model or refuses
 a key no Keras takes; tf.keras 2's for a non-Input layer's keys Keras 3 refuses or misreads (a legacy batch_input_shape
-read as a shape without its batch: one axis more), as jrnn reads a layer's keys the tf.keras 2 way.
+read as a shape without its batch: one axis more), as jrnn reads a layer's keys the tf.keras 2 way, except a Keras 3
+entry's (with "module") batch_input_shape and batch_size, which jrnn refuses as Keras 3 does.
 """
 import json
 import os
@@ -67,10 +68,10 @@ def sequential(layers, module, build_input_shape=NO_BUILD):
     return {"module": "keras", "class_name": "Sequential", "config": c, "registered_name": None}
 
 
-def functional(input_config):
+def functional(input_config, lstm_extra=None):
     inp = dict(entry("InputLayer", dict(input_config, name="i"), True), name="i", inbound_nodes=[])
     t = {"class_name": "__keras_tensor__", "config": {"shape": [None, 5, 3], "dtype": "float32", "keras_history": ["i", 0, 0]}}
-    lstm = dict(entry("LSTM", {"name": "l", "units": 2}, True), name="l", inbound_nodes=[{"args": [t], "kwargs": {}}])
+    lstm = dict(entry("LSTM", dict({"name": "l", "units": 2}, **(lstm_extra or {})), True), name="l", inbound_nodes=[{"args": [t], "kwargs": {}}])
     c = {"name": "f", "trainable": True, "layers": [inp, lstm], "input_layers": [["i", 0, 0]], "output_layers": [["l", 0, 0]]}
     return {"module": "keras.src.models.functional", "class_name": "Functional", "config": c, "registered_name": "Functional"}
 
@@ -98,7 +99,16 @@ CASES = [
     ("dense input_dim", sequential([D(input_dim=3)], True), [], "keras3"),
     ("lstm input_shape", sequential([L(input_shape=[5, 3])], True), [], "keras3"),
     ("legacy lstm input_shape", sequential([L(input_shape=[5, 3])], False), [], "keras3"),
-    ("dense input_shape with batch_size", sequential([D(input_shape=[3], batch_size=4)], True), [], "tf.keras 2"),
+    ("dense input_shape with batch_size", sequential([D(input_shape=[3], batch_size=4)], True), ["batch_size 4"], "keras3"),
+    ("lstm batch_input_shape", sequential([L(batch_input_shape=[None, 5, 3])], True), ["batch_input_shape"], "keras3"),
+    ("lstm null batch_size", sequential([L(input_shape=[5, 3], batch_size=None)], True), ["batch_size null"], "keras3"),
+    ("second dense batch_input_shape", sequential([D(input_shape=[3]), D2(batch_input_shape=[None, 2])], True),
+     ["layer 'e'", "batch_input_shape"], "keras3"),
+    ("InputLayer then lstm batch_size", sequential([I(batch_shape=[None, 5, 3]), L(batch_size=4)], True), ["batch_size 4"], "keras3"),
+    ("functional lstm batch_input_shape", functional(dict(batch_shape=[None, 5, 3]), dict(batch_input_shape=[None, 5, 3])),
+     ["layer 'l'", "batch_input_shape"], "keras3"),
+    ("lstm input_length", sequential([L(input_shape=[5, 3], input_length=5)], True), ["input_length"], "keras3"),
+    ("legacy second dense batch_size", sequential([D(batch_input_shape=[None, 3]), D2(batch_size=4)], False), [], "tf.keras 2"),
     ("dense input_dim beside input_shape", sequential([D(input_dim=3, input_shape=[4])], True), [], "tf.keras 2"),
     ("legacy lstm batch_input_shape", sequential([L(batch_input_shape=[None, 5, 3])], False), [], "tf.keras 2"),
     ("legacy dense batch_input_shape with a batch", sequential([D(batch_input_shape=[4, 3])], False), [], "tf.keras 2"),

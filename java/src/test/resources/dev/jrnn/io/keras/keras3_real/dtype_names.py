@@ -19,6 +19,11 @@ Dropout dtype int8_from_float32 (string): loads (int8_from_float32)
 Dense dtype int8_from_float32 (string): loads (int8_from_float32)
 Dropout dtype int8_from_float32 (object): refused: ValueError: Cannot convert 'int8_from_float32' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', '
 Dense dtype int8_from_float32 (object): refused: ValueError: Cannot convert 'int8_from_float32' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', '
+Dropout dtype int4_from_float32 (object): refused: ValueError: Cannot convert 'int4_from_float32' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', '
+Dense dtype int4_from_float32 (object): refused: ValueError: Cannot convert 'int4_from_float32' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', '
+Dropout dtype float8_from_float32 (object): refused: ValueError: Cannot convert 'float8_from_float32' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16',
+Dense dtype float8_from_float32 (object): refused: ValueError: Cannot convert 'float8_from_float32' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16',
+(the strings int4_from_float32 and float8_from_float32 load, as int8_from_float32's)
 Dropout dtype int16 (string): loads (int16)
 Dense dtype int16 (string): refused: ValueError: dtype argument to `uniform` must be a float dtype, got int16
 Dropout dtype int16 (object): loads (int16)
@@ -33,7 +38,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import keras
 m = keras.Sequential([keras.Input((5,)), keras.layers.Dropout(0.1), keras.layers.Dense(2)])
 base = json.loads(m.to_json())
-for name in ["int8", "float8_e4m3fn", "float8_e5m2", "int8_from_float32", "int16", "uint8"]:
+for name in ["int8", "float8_e4m3fn", "float8_e5m2", "int8_from_float32", "int4_from_float32", "float8_from_float32", "int16", "uint8"]:
     for form in ["string", "object"]:
         for idx, lname in [(1, "Dropout"), (2, "Dense")]:
             c = copy.deepcopy(base)

@@ -1,0 +1,136 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.model.Sequential;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * {@link KerasLossScale}: tf.keras 2.4-2.10's LossScaleOptimizer ({@code dynamic}, {@code initial_scale},
+ * {@code dynamic_growth_steps} beside {@code inner_optimizer}, no name) written back for Keras 3.15.1. A dynamic one is
+ * Keras 3's LossScaleOptimizer; a fixed one ({@code dynamic=False}, which Keras 3.15.1 refuses: "LossScaleOptimizer no
+ * longer supports `dynamic=False`. Instead, simply set `loss_scale_factor` directly on the `inner_optimizer`") is the inner
+ * optimizer with {@code loss_scale_factor} its scale, which Keras 3.15.1 loads as a fixed scale. Before, both were
+ * written as a dynamic LossScaleOptimizer: the fixed scale would have started to change.
+ */
+class KerasLossScaleTest {
+    @BeforeAll
+    static void cpu() {
+        Jrnn.setBackend("cpu");
+    }
+
+    /**
+     * tf.keras 2.4-2.10's LossScaleOptimizer config. A fixed one has dynamic_growth_steps null: its constructor refuses
+     * one with {@code dynamic=False} and get_config writes None (keras v2.10.0 keras/mixed_precision/loss_scale_optimizer.py,
+     * LossScaleOptimizer.__init__ and get_config).
+     */
+    private static String tfKeras2(boolean dynamic) {
+        return "{\"class_name\": \"LossScaleOptimizer\", \"config\": {\"inner_optimizer\": {\"class_name\": \"Adam\", \"config\": {\"name\":"
+                + " \"Adam\", \"learning_rate\": 0.001, \"decay\": 0.0, \"beta_1\": 0.9, \"beta_2\": 0.999, \"epsilon\": 1e-07, \"amsgrad\": false}},"
+                + " \"dynamic\": " + dynamic + ", \"initial_scale\": 128.0, \"dynamic_growth_steps\": " + (dynamic ? "500" : "null") + "}}";
+    }
+
+    /** The saved optimizer config: a .keras's compile_config optimizer, an .h5's training_config optimizer_config. */
+    private static Map<?, ?> savedOptimizer(Sequential m, Path file) throws IOException {
+        m.save(file);
+        if (file.toString().endsWith(".keras")) {
+            try (ZipFile z = new ZipFile(file.toFile())) {
+                Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+                return (Map<?, ?>) ((Map<?, ?>) config.get("compile_config")).get("optimizer");
+            }
+        }
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(file)) {
+            return (Map<?, ?>) ((Map<?, ?>) Json.parse(Hdf5Arrays.stringAttribute(h, "training_config"))).get("optimizer_config");
+        }
+    }
+
+    private static Sequential compiledTf2(String optimizer) {
+        Sequential m = new Sequential(new Dense(1).inputShape(2));
+        KerasTraining.compile(m, Json.parse("{\"loss\": \"mse\", \"metrics\": [], \"optimizer_config\": " + optimizer + "}"), "f.h5", false);
+        return m;
+    }
+
+    @Test
+    void aFixedScaleIsWrittenAsTheInnerOptimizersLossScaleFactor(@TempDir Path dir) throws Exception {
+        try (Sequential m = compiledTf2(tfKeras2(false))) {
+            for (String name : new String[] {"fixed.keras", "fixed.h5"}) {
+                Map<?, ?> opt = savedOptimizer(m, dir.resolve(name));
+                assertEquals("Adam", opt.get("class_name"), name + ": " + opt);
+                Map<?, ?> c = (Map<?, ?>) opt.get("config");
+                assertEquals(128.0, ((Number) c.get("loss_scale_factor")).doubleValue(), name + ": " + c);
+                assertFalse(c.containsKey("dynamic"), name);
+            }
+        }
+    }
+
+    /** Saves {@code m} as {@code name}, loads it back, and returns the loaded model's saved optimizer config. */
+    private static Map<?, ?> resaved(Sequential m, Path dir, String name) throws IOException {
+        m.save(dir.resolve("first-" + name));
+        try (Model back = Models.load(dir.resolve("first-" + name))) {
+            return savedOptimizer((Sequential) back, dir.resolve("second-" + name));
+        }
+    }
+
+    @Test
+    void aFixedScaleSurvivesASecondSave(@TempDir Path dir) throws Exception {
+        try (Sequential m = compiledTf2(tfKeras2(false))) {
+            for (String name : new String[] {"fixed.keras", "fixed.h5"}) {
+                Map<?, ?> opt = resaved(m, dir, name);
+                assertEquals("Adam", opt.get("class_name"), name + ": " + opt);
+                Map<?, ?> c = (Map<?, ?>) opt.get("config");
+                assertEquals(128.0, ((Number) c.get("loss_scale_factor")).doubleValue(), name + ": " + c);
+            }
+        }
+    }
+
+    /** Keras 3.15.1's get_compile_config of Adam(loss_scale_factor=64.0). */
+    private static final String KERAS3_FIXED = "{\"optimizer\": {\"module\": \"keras.optimizers\", \"class_name\": \"Adam\", \"config\":"
+            + " {\"name\": \"adam\", \"learning_rate\": 0.0010000000474974513, \"weight_decay\": null, \"clipnorm\": null,"
+            + " \"global_clipnorm\": null, \"clipvalue\": null, \"use_ema\": false, \"ema_momentum\": 0.99, \"ema_overwrite_frequency\": null,"
+            + " \"loss_scale_factor\": 64.0, \"gradient_accumulation_steps\": null, \"beta_1\": 0.9, \"beta_2\": 0.999, \"epsilon\": 1e-07,"
+            + " \"amsgrad\": false}, \"registered_name\": null}, \"loss\": \"mse\", \"loss_weights\": null, \"metrics\": null,"
+            + " \"weighted_metrics\": null, \"run_eagerly\": false, \"steps_per_execution\": 1, \"jit_compile\": true}";
+
+    @Test
+    void aKeras3LossScaleFactorIsWrittenBack(@TempDir Path dir) throws Exception {
+        try (Sequential m = new Sequential(new Dense(1).inputShape(2))) {
+            KerasTraining.compile(m, Json.parse(KERAS3_FIXED), "f.keras");
+            for (String name : new String[] {"k3.keras", "k3.h5"}) {
+                Map<?, ?> opt = savedOptimizer(m, dir.resolve(name));
+                assertEquals("Adam", opt.get("class_name"), name + ": " + opt);
+                assertEquals(64.0, ((Number) ((Map<?, ?>) opt.get("config")).get("loss_scale_factor")).doubleValue(), name + ": " + opt);
+                Map<?, ?> again = resaved(m, dir, name);
+                assertEquals(64.0, ((Number) ((Map<?, ?>) again.get("config")).get("loss_scale_factor")).doubleValue(), name + ": " + again);
+            }
+        }
+    }
+
+    @Test
+    void aDynamicScaleIsWrittenAsKeras3sLossScaleOptimizer(@TempDir Path dir) throws Exception {
+        try (Sequential m = compiledTf2(tfKeras2(true))) {
+            for (String name : new String[] {"dynamic.keras", "dynamic.h5"}) {
+                Map<?, ?> opt = savedOptimizer(m, dir.resolve(name));
+                assertEquals("LossScaleOptimizer", opt.get("class_name"), name + ": " + opt);
+                Map<?, ?> c = (Map<?, ?>) opt.get("config");
+                assertEquals(128.0, ((Number) c.get("initial_scale")).doubleValue(), name);
+                assertEquals(500L, ((Number) c.get("dynamic_growth_steps")).longValue(), name);
+                assertFalse(c.containsKey("dynamic"), name + ": Keras 3.15.1's LossScaleOptimizer takes no dynamic=True either way");
+                assertEquals(null, ((Map<?, ?>) ((Map<?, ?>) c.get("inner_optimizer")).get("config")).get("loss_scale_factor"), name);
+            }
+        }
+    }
+}
