@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -308,6 +309,62 @@ class InterruptTest {
             assertEquals("the wait ended", e.getCause().getMessage());
             assertTrue(Thread.interrupted(), "the interrupt flag is set again");
             sameWeights(afterThreeBatches(), m);
+        }
+    }
+
+    /**
+     * A callback's own failure (an I/O error the interrupt did not cause) while the thread's flag happens to be set, at an
+     * epoch's end or during validation: fit stops as interrupted, but names the failure at the message's end and keeps it
+     * as the cause (the message read as a plain cancel, the real failure lost from it).
+     */
+    @Test
+    void aRealFailureWhileTheFlagIsSetIsNamedInTheInterruptsMessage() {
+        for (boolean validating : new boolean[] {false, true}) {
+            java.io.UncheckedIOException failure = new java.io.UncheckedIOException(new IOException("disk full writing /backups/m.keras"));
+            Callback failing = new Callback() {
+                @Override
+                public void onEpochEnd(int epoch, java.util.Map<String, Double> logs, Model model) {
+                    if (validating) return;
+                    Thread.currentThread().interrupt();
+                    throw failure;
+                }
+
+                @Override
+                public void onTestBatchEnd(int batch, BatchLogs logs, Model model) {
+                    if (!validating) return;
+                    Thread.currentThread().interrupt();
+                    throw failure;
+                }
+            };
+            FitOptions o = new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0).callbacks(failing);
+            if (validating) o.validationData(X, Y);
+            try (Sequential m = model()) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(X, Y, o));
+                String where = validating ? "while validating after epoch 1/3" : "in the onEpochEnd callbacks of epoch 1/3";
+                assertTrue(e.getMessage().startsWith(m.name() + ".fit: interrupted (Thread.interrupt) " + where + "; the model holds"),
+                        e.getMessage());
+                assertTrue(e.getMessage().endsWith(". It also failed there, maybe for another reason than the interrupt: "
+                        + "java.io.UncheckedIOException: java.io.IOException: disk full writing /backups/m.keras"), e.getMessage());
+                assertSame(failure, e.getCause());
+                assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+            }
+        }
+    }
+
+    /** A cancel's own refusals are not named twice: a stop whose cause the interrupt made ends as the plain message. */
+    @Test
+    void aFailureTheInterruptCausedIsNotNamedAsAnotherOne() throws IOException {
+        try (Sequential m = model()) {
+            Dataset ds = Dataset.fromTensors(X, Y).batch(4);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(X, Y, new FitOptions().epochs(3).batchSize(4)
+                    .shuffle(false).verbose(0).validationData(ds).callbacks(new Callback() {
+                        @Override
+                        public void onTestBatchEnd(int batch, BatchLogs logs, Model model) {
+                            Thread.currentThread().interrupt();
+                        }
+                    })));
+            assertTrue(e.getMessage().endsWith("before saving on this thread"), e.getMessage());
+            assertTrue(Thread.interrupted(), "the interrupt flag stays set");
         }
     }
 
