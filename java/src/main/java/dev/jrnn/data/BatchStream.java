@@ -1,13 +1,17 @@
 package dev.jrnn.data;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileLockInterruptionException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,22 +72,60 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         @Override
         public void run() {
             Object last = END;
+            int batch = 1;   // the one being made, from 1: named when an interrupt aimed at this thread ends the epoch
             try {
-                while (!stop) {
+                for (; !stop; batch++) {
                     Batch b = producer.next();
                     if (b == null) break;
                     if (!offer(b)) {   // not queued: ours to release; a queued one is close()'s to drain
                         b.close();
+                        if (!stop) throw new InterruptedException("interrupted while queueing the batch");
                         closeProducer(null);
                         return;
                     }
                     if (stop && queue.remove(b)) b.close();   // queued after close() stopped draining (remove and poll are atomic)
                 }
             } catch (Throwable t) {
-                last = new Failure(t);
+                last = new Failure(stop ? t : workerInterrupted(t, batch));
             }
             last = closeProducer(last);
-            if (!stop) offer(last);
+            handOver(last);
+        }
+
+        /**
+         * {@code t} as the consumer gets it: itself, or, where an interrupt of this thread (not close()'s) caused it, a
+         * failure naming the thread and the batch, the interrupt behind an ExecutionException (another thread's failure: a
+         * caller telling its own cancellation by the causes does not take this for one).
+         */
+        private static Throwable workerInterrupted(Throwable t, int batch) {
+            if (!Thread.currentThread().isInterrupted() && !interruptKind(t)) return t;
+            return new IllegalStateException("BatchStream: the prefetch thread " + Thread.currentThread().getName() + " was interrupted "
+                    + "(a Thread.interrupt aimed at it, not at the thread reading the batches) while making batch " + batch
+                    + " of the epoch; the epoch ends here: " + t, new ExecutionException(t));
+        }
+
+        private static boolean interruptKind(Throwable e) {
+            int depth = 0;
+            for (Throwable t = e; t != null && depth < 64; t = t.getCause(), depth++) {   // bounded: a cause chain may loop
+                if (t instanceof InterruptedException || t.getClass() == InterruptedIOException.class
+                        || t instanceof ClosedByInterruptException || t instanceof FileLockInterruptionException) return true;
+            }
+            return false;
+        }
+
+        /**
+         * Queues the epoch's end or failure unless the stream was closed: also when this thread's flag is set (a map
+         * function interrupted it), as the consumer polls until it comes.
+         */
+        private void handOver(Object last) {
+            while (!stop) {
+                try {
+                    queue.put(last);
+                    return;
+                } catch (InterruptedException e) {
+                    // cleared by the throw: the next put waits for room, or close() sets stop and interrupts it again
+                }
+            }
         }
 
         /**

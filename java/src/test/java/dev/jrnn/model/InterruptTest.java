@@ -351,6 +351,39 @@ class InterruptTest {
         }
     }
 
+    /**
+     * A Dataset reading .npy files ahead on its prefetch thread. An interrupt of fit's thread is fit's interrupt exception,
+     * as from tensors. An interrupt aimed at the prefetch thread (a map function's library setting its flag) is no cancel
+     * of fit: fit fails with the stream's message naming that thread and the batch, its own thread's flag left clear (fit
+     * waited forever: the thread's queueing failed on its flag and it ended without a word).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void anInterruptOfAFileBackedDatasetsPrefetchThreadIsNamedAndNoCancelOfFit() throws IOException {
+        Path xs = tmp.resolve("x.npy"), ys = tmp.resolve("y.npy");
+        dev.jrnn.data.Npy.write(xs, X);
+        dev.jrnn.data.Npy.write(ys, Y);
+        try (Sequential m = model()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(Dataset.fromNpy(xs, ys).batch(4),
+                    new FitOptions().epochs(5).verbose(0).callbacks(interruptAfterThirdBatch())));
+            stoppedAfterThreeBatches(m, e);
+            assertTrue(e.getMessage().endsWith("before saving on this thread"), e.getMessage());
+        }
+        java.util.concurrent.atomic.AtomicInteger samples = new java.util.concurrent.atomic.AtomicInteger();
+        Dataset ds = Dataset.fromNpy(xs, ys).map(s -> {
+            if (samples.incrementAndGet() == 10) Thread.currentThread().interrupt();   // sample 10: batch 3
+            return s;
+        }).batch(4);
+        try (Sequential m = model()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(ds, new FitOptions().epochs(2).verbose(0)));
+            assertTrue(e.getMessage().startsWith("BatchStream: the prefetch thread jrnn-prefetch"), e.getMessage());
+            assertTrue(e.getMessage().contains(" was interrupted (a Thread.interrupt aimed at it, not at the thread reading the batches) "
+                    + "while making batch 3 of the epoch; the epoch ends here: java.lang.InterruptedException"), e.getMessage());
+            assertFalse(Thread.currentThread().isInterrupted(), "fit's own thread was not interrupted");
+            assertEquals(24, m.predict(X).dim(0), "the model is usable");
+        }
+    }
+
     /** A cancel's own refusals are not named twice: a stop whose cause the interrupt made ends as the plain message. */
     @Test
     void aFailureTheInterruptCausedIsNotNamedAsAnotherOne() throws IOException {
