@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * at most {@code depth} finished batches wait in a bounded queue (plus the one being filled), so
  * memory stays bounded however large the data set. A failure on that thread (a bad file, a bad
  * value) is thrown from the consumer's next {@link #next()}: an {@link UncheckedIOException} for
- * file problems, a {@link DataException} for values, both naming the file and sample.
+ * file problems, a {@link DataException} for values, both naming the file and sample. An interrupt aimed at that thread
+ * (not close()'s) ends the epoch with an {@link IllegalStateException} naming it and the batch.
  *
  * <pre>{@code
  * for (int epoch = 0; epoch < epochs; epoch++) {
