@@ -63,7 +63,7 @@ final class Inference {
     /** Loss and metrics over one epoch (epoch 0, in order) of {@code src}. */
     Map<String, Double> evaluate(BatchSource src) { return evaluate(src, List.of(), null, hook -> {}, Call.EVALUATE); }
 
-    /** As {@link #evaluate(Data, int, String)}, calling the test hooks of {@code callbacks} (a standalone evaluate given callbacks). */
+    /** As {@link #evaluate(Data, int, Call)}, calling the test hooks of {@code callbacks} (a standalone evaluate given callbacks). */
     Map<String, Double> evaluate(Data d, int batchSize, List<Callback> callbacks, Model model) {
         int size = StatefulBatch.resolve(s.name(), s.graph(), "evaluate", batchSize, d.n());
         return evaluate(new DataBatches(d, size, s.outputs()), callbacks, model);
