@@ -25,7 +25,16 @@ final class Interruption {
     static final class Stopped extends IllegalStateException {
         private static final long serialVersionUID = 1L;
 
-        Stopped(String message, Throwable cause) { super(message, cause); }
+        /**
+         * The failure named at the message's end (one the interrupt did not cause), else null: a stop wrapping this one
+         * (fit's, around its validation pass's) names it too, though this stop, its cause, is the interrupt's doing.
+         */
+        final Throwable failure;
+
+        Stopped(String message, Throwable cause, Throwable failure) {
+            super(message, cause);
+            this.failure = failure;
+        }
     }
 
     /**
@@ -50,13 +59,14 @@ final class Interruption {
      * batch 4 of epoch 1/5"), {@code cause} the failure the interrupt made (null: the flag was seen first); {@code state} says
      * what the model holds. The flag is set again where the cause's catcher cleared it: a cancellation is not swallowed.
      * A cause the interrupt did not make (a callback's own I/O failure while the flag happened to be set) is named at the
-     * message's end: it may be the real reason the call stopped, and would otherwise read as a plain cancel.
+     * message's end: it may be the real reason the call stopped, and would otherwise read as a plain cancel; a {@link Stopped}
+     * cause (fit's validation pass stopped) hands on the failure it named.
      */
     static IllegalStateException stop(String model, String op, String where, String state, Throwable cause) {
         if (!flagSet()) Thread.currentThread().interrupt();
-        String failure = cause == null || caused(cause) ? ""
-                : ". It also failed there, maybe for another reason than the interrupt: " + cause;
+        Throwable failure = cause instanceof Stopped st ? st.failure : cause != null && !caused(cause) ? cause : null;
         return new Stopped(model + "." + op + ": interrupted (Thread.interrupt) " + where + "; " + state
-                + ". The thread's interrupt flag stays set: clear it (Thread.interrupted()) before saving on this thread" + failure, cause);
+                + ". The thread's interrupt flag stays set: clear it (Thread.interrupted()) before saving on this thread"
+                + (failure == null ? "" : ". It also failed there, maybe for another reason than the interrupt: " + failure), cause, failure);
     }
 }

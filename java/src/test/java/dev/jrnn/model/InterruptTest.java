@@ -315,9 +315,11 @@ class InterruptTest {
     /**
      * A callback's own failure (an I/O error the interrupt did not cause) while the thread's flag happens to be set, at an
      * epoch's end or during validation: fit stops as interrupted, but names the failure at the message's end and keeps it
-     * as the cause (the message read as a plain cancel, the real failure lost from it).
+     * as the cause (the message read as a plain cancel, the real failure lost from it). So also for the validation data's
+     * own failure (fit's validation pass stopped, that stop wrapped again by fit: the failure was lost from the message).
      */
     @Test
+    @org.junit.jupiter.api.Timeout(60)
     void aRealFailureWhileTheFlagIsSetIsNamedInTheInterruptsMessage() {
         for (boolean validating : new boolean[] {false, true}) {
             java.io.UncheckedIOException failure = new java.io.UncheckedIOException(new IOException("disk full writing /backups/m.keras"));
@@ -348,6 +350,28 @@ class InterruptTest {
                 assertSame(failure, e.getCause());
                 assertTrue(Thread.interrupted(), "the interrupt flag stays set");
             }
+        }
+        // the validation data's own failure (read on fit's thread: prefetch 0), a map setting the flag as it fails
+        java.util.concurrent.atomic.AtomicInteger samples = new java.util.concurrent.atomic.AtomicInteger();
+        Dataset val = Dataset.fromTensors(X, Y).map(s -> {
+            if (samples.incrementAndGet() == 6) {
+                Thread.currentThread().interrupt();
+                throw new IllegalArgumentException("a bad value in sample 6");
+            }
+            return s;
+        }).batch(4).prefetch(0);
+        try (Sequential m = model()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0).validationData(val)));
+            assertTrue(e.getMessage().startsWith(m.name() + ".fit: interrupted (Thread.interrupt) while validating after epoch 1/2; "),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains(". It also failed there, maybe for another reason than the interrupt: dev.jrnn.data.DataException"),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("java.lang.IllegalArgumentException: a bad value in sample 6"), e.getMessage());
+            boolean kept = false;
+            for (Throwable c = e; c != null; c = c.getCause()) kept |= c instanceof dev.jrnn.data.DataException;
+            assertTrue(kept, "the data's failure is in the cause chain");
+            assertTrue(Thread.interrupted(), "the interrupt flag stays set");
         }
     }
 
