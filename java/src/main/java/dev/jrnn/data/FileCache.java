@@ -374,7 +374,7 @@ final class FileCache {
                         next = readSample(in, o.version(), sources);
                         count++;
                     } else {
-                        throw damaged(file, "a sample marker " + marker + " after " + count + " samples (expected 1, or 0 at the end)");
+                        throw damaged(file, "a sample marker " + marker + " after " + count + " samples (expected 1" + (o.version() >= 3 ? ", 2" : "") + ", or 0 at the end)");
                     }
                 } catch (IOException x) {
                     throw new DataException(file.toString(), "Dataset.cache: the cache could not be read: " + x + "; delete it to write it again", x);
