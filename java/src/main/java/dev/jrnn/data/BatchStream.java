@@ -1,13 +1,18 @@
 package dev.jrnn.data;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileLockInterruptionException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,7 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * at most {@code depth} finished batches wait in a bounded queue (plus the one being filled), so
  * memory stays bounded however large the data set. A failure on that thread (a bad file, a bad
  * value) is thrown from the consumer's next {@link #next()}: an {@link UncheckedIOException} for
- * file problems, a {@link DataException} for values, both naming the file and sample.
+ * file problems, a {@link DataException} for values, both naming the file and sample; an {@link Error} as itself. An
+ * interrupt aimed at that thread (not close()'s) ends the epoch with an {@link IllegalStateException} naming it and the
+ * batch, where it stopped the thread's work; a failure of its own met while the thread's flag is set comes as itself, a
+ * note naming the thread and the batch suppressed in it; an interrupt landing after the epoch's last batch was queued
+ * ends the epoch normally (its end is handed over all the same).
  *
  * <pre>{@code
  * for (int epoch = 0; epoch < epochs; epoch++) {
@@ -68,22 +77,84 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         @Override
         public void run() {
             Object last = END;
+            int batch = 1;   // the one being made, from 1: named when an interrupt aimed at this thread ends the epoch
             try {
-                while (!stop) {
-                    Batch b = producer.next();
-                    if (b == null) break;
-                    if (!offer(b)) {   // not queued: ours to release; a queued one is close()'s to drain
-                        b.close();
-                        closeProducer(null);
-                        return;
+                try {
+                    for (; !stop; batch++) {
+                        Batch b = producer.next();
+                        if (b == null) break;
+                        if (!offer(b)) {   // not queued: ours to release; a queued one is close()'s to drain
+                            b.close();
+                            if (!stop) throw new InterruptedException("interrupted while queueing the batch");
+                            closeProducer(null);
+                            return;
+                        }
+                        if (stop && queue.remove(b)) b.close();   // queued after close() stopped draining (remove and poll are atomic)
                     }
-                    if (stop && queue.remove(b)) b.close();   // queued after close() stopped draining (remove and poll are atomic)
+                } catch (Throwable t) {
+                    last = new Failure(t);   // first: the consumer gets t itself should naming the interrupt fail
+                    if (!stop) last = new Failure(workerInterrupted(t, batch));
                 }
-            } catch (Throwable t) {
-                last = new Failure(t);
+                last = closeProducer(last);
+            } finally {
+                handOver(last);   // whatever escaped above (closeProducer catches the producer's failures): the consumer must not wait forever
             }
-            last = closeProducer(last);
-            if (!stop) offer(last);
+        }
+
+        /**
+         * {@code t} as the consumer gets it: itself (an Error always); where an interrupt of this thread (not close()'s)
+         * caused it, a failure naming the thread and the batch, the interrupt behind an ExecutionException (another thread's
+         * failure: a caller telling its own cancellation by the causes does not take this for one); a failure the interrupt
+         * did not cause, met while this thread's flag was set (a map's own bad value after a library set it), itself with a
+         * note naming the thread and the batch suppressed in it. Never throws: a failure whose message throws is {@code t}.
+         */
+        private static Throwable workerInterrupted(Throwable t, int batch) {
+            if (t instanceof Error) return t;
+            try {
+                boolean kind = interruptKind(t);
+                if (!kind && !Thread.currentThread().isInterrupted()) return t;
+                String thread = "BatchStream: the prefetch thread " + Thread.currentThread().getName();
+                if (!kind) {
+                    t.addSuppressed(new IllegalStateException(thread + "'s interrupt flag was set (a Thread.interrupt aimed at it, not at "
+                            + "the thread reading the batches) while making batch " + batch + " of the epoch, when this failure came"));
+                    return t;
+                }
+                return new IllegalStateException(thread + " was interrupted (a Thread.interrupt aimed at it, not at the thread reading "
+                        + "the batches) while making batch " + batch + " of the epoch; the epoch ends here: " + t, new ExecutionException(t));
+            } catch (RuntimeException | StackOverflowError e) {
+                return t;
+            }
+        }
+
+        /**
+         * Whether {@code e} or one of its causes is this thread's interrupt's doing: {@code Interruption.caused} (package
+         * private in dev.jrnn.model, so repeated here) less its own stop exception, which no producer throws. As there, the
+         * chain is not followed into an ExecutionException or CompletionException: an interrupt inside one is another
+         * thread's (a future a map function waited on).
+         */
+        private static boolean interruptKind(Throwable e) {
+            int depth = 0;
+            for (Throwable t = e; t != null && depth < 64; t = t.getCause(), depth++) {   // bounded: a cause chain may loop
+                if (t instanceof ExecutionException || t instanceof CompletionException) return false;
+                if (t instanceof InterruptedException || t.getClass() == InterruptedIOException.class
+                        || t instanceof ClosedByInterruptException || t instanceof FileLockInterruptionException) return true;
+            }
+            return false;
+        }
+
+        /**
+         * Queues the epoch's end or failure unless the stream was closed: also when this thread's flag is set (a map
+         * function interrupted it), as the consumer polls until it comes.
+         */
+        private void handOver(Object last) {
+            while (!stop) {
+                try {
+                    queue.put(last);
+                    return;
+                } catch (InterruptedException e) {
+                    // cleared by the throw: the next put waits for room, or close() sets stop and interrupts it again
+                }
+            }
         }
 
         /**

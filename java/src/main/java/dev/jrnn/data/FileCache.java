@@ -29,17 +29,28 @@ import java.util.function.LongFunction;
  * pass writes, the samples go to a temporary file beside it and {@code <file>.lockfile} marks the writer; a pass left before
  * its end deletes both and keeps nothing (TensorFlow discards a partial cache), a second pass opened meanwhile is refused (its
  * "concurrent caching iterator"). The file is jrnn's own (TensorFlow's tensor bundles are not read), float32, little
- * headers: {@code JRNNCACHE2}, each part's raggedness and unit shape, then each sample's parts, length, index and origin,
- * then an end record with the count, {@code END} and the end of the file, all checked as it is read ({@code JRNNCACHE1}
- * files, without the parts' spec, are still read).
+ * headers: {@code JRNNCACHE3}, each part's raggedness and unit shape, then each sample's parts, length, index and origin
+ * (the number of an origin record written once, before its first sample: a table's samples all name one file), then an
+ * end record with the count, {@code END} and the end of the file, all checked as it is read ({@code JRNNCACHE2} files,
+ * with each sample's origin in full, and {@code JRNNCACHE1} files, also without the parts' spec, are still read).
  * I/O is plain streams, not channels: the prefetch thread is interrupted on close, which would close a channel mid-write.
  */
 final class FileCache {
     private FileCache() {}
 
-    /** Version 2 (session 21): the magic is followed by each part's spec (raggedness and unit shape); version 1 files have none. */
-    private static final byte[] MAGIC = "JRNNCACHE2\n".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * Version 3 (session 31): a sample's origin is the number of a source record; version 2 (session 21) wrote it in full in
+     * every sample; version 1 files have no parts' spec after the magic either.
+     */
+    private static final byte[] MAGIC = "JRNNCACHE3\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC2 = "JRNNCACHE2\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MAGIC1 = "JRNNCACHE1\n".getBytes(StandardCharsets.US_ASCII);
+    /** The records' markers: the end record, a sample, an origin (version 3). */
+    private static final byte END_RECORD = 0, SAMPLE = 1, SOURCE = 2;
+    /** A sample's origin: none, the number of a source record, written in full (past {@link #MAX_SOURCES} of them). */
+    private static final byte NO_SOURCE = 0, SOURCE_NUMBER = 1, SOURCE_INLINE = 2;
+    /** The origins a writer numbers at most: a stream whose every sample names its own file does not fill memory with them. */
+    private static final int MAX_SOURCES = 4096;
     /** A part's raggedness in the spec: not ragged, ragged (its first axis the steps), unknown (written from a stream's sample). */
     private static final byte FIXED = 0, RAGGED = 1, UNKNOWN = 2;
     private static final byte[] END = "END\n".getBytes(StandardCharsets.US_ASCII);
@@ -124,8 +135,7 @@ final class FileCache {
     private static void sameSpec(Spec mine, Path file) {
         Spec theirs;
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(file.toFile())))) {
-            byte[] head = in.readNBytes(MAGIC.length);
-            if (!Arrays.equals(head, MAGIC)) return;
+            if (version(in.readNBytes(MAGIC.length)) < 2) return;
             theirs = readSpec(in);
         } catch (IOException e) {
             throw new IllegalArgumentException("Dataset.cache: filename: " + file + " could not be read: " + e + "; delete it", e);
@@ -148,11 +158,26 @@ final class FileCache {
     /** The parts of the cache's first sample (null: it holds none); refuses a file that is not a whole jrnn cache. */
     private static int[] parts(Path file) {
         complete(file);
-        try (DataInputStream in = open(file)) {
-            if (in.readByte() != 1) return null;
+        Opened o = null;
+        try {
+            o = open(file);
+            DataInputStream in = o.in();
+            byte marker;
+            while ((marker = in.readByte()) == SOURCE && o.version() >= 3) in.readUTF();
+            if (marker != SAMPLE) return null;
             return new int[] {in.readInt(), in.readInt(), in.readInt()};
         } catch (IOException e) {
             throw new IllegalArgumentException("Dataset.cache: filename: " + file + " could not be read: " + e, e);
+        } finally {
+            if (o != null) closeQuietly(o.in());
+        }
+    }
+
+    private static void closeQuietly(DataInputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // read only
         }
     }
 
@@ -169,7 +194,7 @@ final class FileCache {
             byte endMarker = f.readByte();
             f.readLong();
             f.readFully(tail);
-            if (!Arrays.equals(head, MAGIC) && !Arrays.equals(head, MAGIC1)) {
+            if (version(head) == 0) {
                 throw new IllegalArgumentException("Dataset.cache: filename: expected a jrnn cache file (or none) at " + file
                         + ", got a file without its header; name another file or delete it");
             }
@@ -182,11 +207,19 @@ final class FileCache {
         }
     }
 
-    private static DataInputStream open(Path file) throws IOException {
+    /** A cache file opened past its header, and its format's version. */
+    private record Opened(DataInputStream in, int version) {}
+
+    /** The format version {@code head} (the file's first bytes) names: 1 to 3, 0 for none. */
+    private static int version(byte[] head) {
+        return Arrays.equals(head, MAGIC) ? 3 : Arrays.equals(head, MAGIC2) ? 2 : Arrays.equals(head, MAGIC1) ? 1 : 0;
+    }
+
+    private static Opened open(Path file) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(file.toFile()), 1 << 16));
-        boolean v2 = Arrays.equals(in.readNBytes(MAGIC.length), MAGIC);
-        if (v2) readSpec(in);   // version 1: no spec
-        return in;
+        int version = version(in.readNBytes(MAGIC.length));
+        if (version >= 2) readSpec(in);   // version 1: no spec
+        return new Opened(in, version);
     }
 
     /** Each pass: the cache's samples where the file is whole, else the source's, written as they pass. */
@@ -233,13 +266,15 @@ final class FileCache {
         return StreamOps.over(new Iterator<>() {
             long count;
             boolean done;
+            /** The origins written so far, by their records' numbers: a table's one string is written once. */
+            final java.util.Map<String, Integer> sources = new java.util.HashMap<>();
             public boolean hasNext() {
                 if (done) return false;
                 if (s.hasNext()) return true;
                 done = true;   // a whole pass: the cache is kept
                 try {
                     if (count == 0) writeSpec(out, spec != null ? spec : new Spec(new byte[0], new int[0][]));
-                    out.writeByte(0);
+                    out.writeByte(END_RECORD);
                     out.writeLong(count);
                     out.write(END);
                     out.flush();
@@ -259,7 +294,7 @@ final class FileCache {
                 Sample x = s.next();
                 try {
                     if (count == 0) writeSpec(out, spec != null ? spec : spec(x, scalar));
-                    writeSample(out, x);
+                    writeSample(out, x, sources);
                 } catch (IOException io) {
                     throw new UncheckedIOException("Dataset.cache: could not write " + tmp + ": " + io, io);
                 }
@@ -281,15 +316,25 @@ final class FileCache {
         });
     }
 
-    private static void writeSample(DataOutputStream out, Sample x) throws IOException {
-        out.writeByte(1);
+    /** {@code x}, after its origin's record if {@code sources} (the origins numbered so far) has not got it yet. */
+    private static void writeSample(DataOutputStream out, Sample x, java.util.Map<String, Integer> sources) throws IOException {
+        String source = x.source();
+        Integer number = source == null ? null : sources.get(source);   // a table's samples share one String: its hash is kept
+        if (source != null && number == null && sources.size() < MAX_SOURCES) {
+            number = sources.size();
+            sources.put(source, number);
+            out.writeByte(SOURCE);
+            out.writeUTF(source);
+        }
+        out.writeByte(SAMPLE);
         out.writeInt(x.inputs().size());
         out.writeInt(x.targets().size());
         out.writeInt(x.weights().size());
         out.writeInt(x.length());
         out.writeLong(x.index());
-        out.writeBoolean(x.source() != null);
-        if (x.source() != null) out.writeUTF(x.source());
+        out.writeByte(source == null ? NO_SOURCE : number != null ? SOURCE_NUMBER : SOURCE_INLINE);
+        if (number != null) out.writeInt(number);
+        else if (source != null) out.writeUTF(source);
         for (List<Tensor> l : List.of(x.inputs(), x.targets(), x.weights())) {
             for (Tensor t : l) {
                 int[] shape = t.shape();
@@ -301,28 +346,35 @@ final class FileCache {
     }
 
     private static StreamOps.Stream read(Path file) {
-        DataInputStream in;
+        Opened o;
         try {
-            in = open(file);
+            o = open(file);
         } catch (IOException x) {
             throw new UncheckedIOException("Dataset.cache: could not read " + file + ": " + x, x);
         }
+        DataInputStream in = o.in();
         return StreamOps.over(new Iterator<>() {
             Sample next;
             boolean ended;
             long count;
+            /** Version 3: the origins' records read so far, by number. */
+            final List<String> sources = new ArrayList<>();
             public boolean hasNext() {
                 if (next != null || ended) return next != null;
                 try {
                     byte marker = in.readByte();
-                    if (marker == 0) {
+                    while (marker == SOURCE && o.version() >= 3) {
+                        sources.add(in.readUTF());
+                        marker = in.readByte();
+                    }
+                    if (marker == END_RECORD) {
                         ended = true;
                         ended(in, count, file);
-                    } else if (marker == 1) {
-                        next = readSample(in);
+                    } else if (marker == SAMPLE) {
+                        next = readSample(in, o.version(), sources);
                         count++;
                     } else {
-                        throw damaged(file, "a sample marker " + marker + " after " + count + " samples (expected 1, or 0 at the end)");
+                        throw damaged(file, "a sample marker " + marker + " after " + count + " samples (expected 1" + (o.version() >= 3 ? ", 2" : "") + ", or 0 at the end)");
                     }
                 } catch (IOException x) {
                     throw new DataException(file.toString(), "Dataset.cache: the cache could not be read: " + x + "; delete it to write it again", x);
@@ -358,11 +410,11 @@ final class FileCache {
         return new DataException(file.toString(), "Dataset.cache: the cache is damaged: " + what + "; delete it to write it again", null);
     }
 
-    private static Sample readSample(DataInputStream in) throws IOException {
+    private static Sample readSample(DataInputStream in, int version, List<String> sources) throws IOException {
         int[] n = {in.readInt(), in.readInt(), in.readInt()};
         int length = in.readInt();
         long index = in.readLong();
-        String source = in.readBoolean() ? in.readUTF() : null;
+        String source = version >= 3 ? source(in, sources) : in.readBoolean() ? in.readUTF() : null;
         List<List<Tensor>> parts = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
             List<Tensor> l = new ArrayList<>(n[k]);
@@ -376,6 +428,17 @@ final class FileCache {
             parts.add(l);
         }
         return new Sample(parts.get(0), parts.get(1), parts.get(2), length, index, source);
+    }
+
+    /** A version 3 sample's origin: none, a record's by number, or in full. */
+    private static String source(DataInputStream in, List<String> sources) throws IOException {
+        byte kind = in.readByte();
+        if (kind == NO_SOURCE) return null;
+        if (kind == SOURCE_INLINE) return in.readUTF();
+        if (kind != SOURCE_NUMBER) throw new IOException("a sample's origin of kind " + kind + " (expected 0, 1 or 2)");
+        int k = in.readInt();
+        if (k < 0 || k >= sources.size()) throw new IOException("a sample naming origin " + k + " of the " + sources.size() + " recorded before it");
+        return sources.get(k);
     }
 
     private static void delete(Path p) {

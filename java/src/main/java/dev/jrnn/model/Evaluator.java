@@ -41,19 +41,19 @@ public abstract class Evaluator extends Trainer {
      * non-stateful layers are unchanged; a stateful model's batch must be its fixed batch size.
      */
     public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys) {
-        return evaluateAll("testOnBatch", xs, ys, batchRows(xs), null, null, List.of());
+        return evaluateAll(Inference.Call.TEST_ON_BATCH, xs, ys, batchRows(xs), null, null, List.of());
     }
 
     /** {@link #testOnBatch(List, List)} with Keras' {@code sample_weight} (nullable): the loss and {@link WeightedMetrics} weighted. */
     public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, Tensor sampleWeight) {
         SampleWeights.Given w = sampleWeight == null ? null : SampleWeights.Given.shared(name() + ".testOnBatch", "sampleWeight", sampleWeight);
-        return evaluateAll("testOnBatch", xs, ys, batchRows(xs), null, w, List.of());
+        return evaluateAll(Inference.Call.TEST_ON_BATCH, xs, ys, batchRows(xs), null, w, List.of());
     }
 
     /** {@link #testOnBatch(List, List)} with one sample-weight tensor per output (null: that output unweighted). */
     public Map<String, Double> testOnBatch(List<Tensor> xs, List<Tensor> ys, List<Tensor> sampleWeights) {
         SampleWeights.Given w = SampleWeights.Given.perOutput(name() + ".testOnBatch", "sampleWeight", sampleWeights);
-        return evaluateAll("testOnBatch", xs, ys, batchRows(xs), null, w, List.of());
+        return evaluateAll(Inference.Call.TEST_ON_BATCH, xs, ys, batchRows(xs), null, w, List.of());
     }
 
     /** {@link #testOnBatch(List, List)} with the inputs by name, as Keras' {@code test_on_batch({"a": a, "b": b}, y)} (see {@link #fit(Map, List, FitOptions)}). */
@@ -183,7 +183,7 @@ public abstract class Evaluator extends Trainer {
     public Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, List<Tensor> sampleWeights,
                                            Callback... callbacks) {
         List<Callback> cbs = callbacks(name() + ".evaluate", callbacks);
-        return evaluateAll("evaluate", xs, ys, batchSize, lengths, sampleWeights == null ? null
+        return evaluateAll(Inference.Call.EVALUATE, xs, ys, batchSize, lengths, sampleWeights == null ? null
                 : SampleWeights.Given.perOutput(name() + ".evaluate", "sampleWeight", sampleWeights), cbs);
     }
 
@@ -197,12 +197,13 @@ public abstract class Evaluator extends Trainer {
     }
 
     private Map<String, Double> evaluateAll(List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w) {
-        return evaluateAll("evaluate", xs, ys, batchSize, lengths, w, List.of());
+        return evaluateAll(Inference.Call.EVALUATE, xs, ys, batchSize, lengths, w, List.of());
     }
 
-    /** Evaluate on tensors; {@code op} ("evaluate", "testOnBatch") is the call the messages name. */
-    private Map<String, Double> evaluateAll(String op, List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, SampleWeights.Given w,
-                                            List<Callback> callbacks) {
+    /** Evaluate on tensors for {@code call} (evaluate, testOnBatch), whose name the messages give. */
+    private Map<String, Double> evaluateAll(Inference.Call call, List<Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths,
+                                            SampleWeights.Given w, List<Callback> callbacks) {
+        String op = call.op;
         requireCompiled(op);
         requireOpen(op);
         if (batchSize < 1) throw new IllegalArgumentException(name() + "." + op + ": batchSize must be >= 1, got " + batchSize);
@@ -213,7 +214,7 @@ public abstract class Evaluator extends Trainer {
         Data d = check().prepare(xs, ys, lengths, op, true, false);
         d = d.withWeights(SampleWeights.resolve(g, name() + "." + op, "sampleWeight", graph(), d.xs().get(0).dim(0),
                 SampleWeights.targetSteps(d.ys())));
-        return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize, op)
+        return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize, call)
                 : new Inference(setup, (Model) this).evaluate(d, batchSize, callbacks, (Model) this);
     }
 
@@ -463,7 +464,7 @@ public abstract class Evaluator extends Trainer {
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, lengths, "predict", false, false);
         Inference run = new Inference(setup, (Model) this);
-        return oneBatch ? run.predictBatch(d, batchSize) : run.predict(d, batchSize);
+        return run.predict(d, batchSize, false, oneBatch ? Inference.Call.PREDICT_ON_BATCH : Inference.Call.PREDICT);
     }
 
     /**
@@ -480,8 +481,8 @@ public abstract class Evaluator extends Trainer {
         requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, false), batchSize, false, "predict",
-                cbs, (Model) this);
+        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, false), batchSize, false,
+                Inference.Call.PREDICT, cbs, (Model) this);
     }
 
     /**
@@ -508,7 +509,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("call");
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, null, "call", false, false);
-        return new Inference(setup).predict(d, d.n(), training, "call");
+        return new Inference(setup).predict(d, d.n(), training, Inference.Call.CALL);
     }
 
     /** {@link #callAll(List, boolean)} with the inputs by name, as Keras' {@code model({"a": a, "b": b}, training=...)}. */

@@ -20,6 +20,26 @@ import java.util.function.Consumer;
  * depth alike ({@link #next}); the calls of one batch (testOnBatch, predictOnBatch, call) run it, as fit runs a step.
  */
 final class Inference {
+    /**
+     * The call a run serves: its name in messages, and whether an interrupt stops it before a batch (the calls of one batch
+     * run whole, as a train step). An enum, not the name: a misspelt name would silently take the other branch.
+     */
+    enum Call {
+        EVALUATE("evaluate", true), TEST_ON_BATCH("testOnBatch", false), PREDICT("predict", true),
+        /** predictOnBatch: named "predict" in messages, as its checks say. */
+        PREDICT_ON_BATCH("predict", false), CALL("call", false);
+
+        /** The name messages give the call ({@code model.evaluate: ...}). */
+        final String op;
+        /** Whether the call looks at the interrupt flag before each batch. */
+        final boolean stopsOnInterrupt;
+
+        Call(String op, boolean stopsOnInterrupt) {
+            this.op = op;
+            this.stopsOnInterrupt = stopsOnInterrupt;
+        }
+    }
+
     private final Setup s;
     /**
      * The model whose {@link Model#stopEvaluating} and {@link Model#stopPredicting} flags this run clears and reads (null:
@@ -34,16 +54,16 @@ final class Inference {
         this.owner = owner;
     }
 
-    /** Loss and metrics ("loss", "accuracy", ...) over {@code d} in batches of {@code batchSize}; {@code op} names the call in messages. */
-    Map<String, Double> evaluate(Data d, int batchSize, String op) {
-        int size = StatefulBatch.resolve(s.name(), s.graph(), op, batchSize, d.n());
-        return evaluate(new DataBatches(d, size, s.outputs()), List.of(), null, hook -> {}, op.equals("testOnBatch") ? null : op);
+    /** Loss and metrics ("loss", "accuracy", ...) over {@code d} in batches of {@code batchSize}, for {@code call} (evaluate, testOnBatch). */
+    Map<String, Double> evaluate(Data d, int batchSize, Call call) {
+        int size = StatefulBatch.resolve(s.name(), s.graph(), call.op, batchSize, d.n());
+        return evaluate(new DataBatches(d, size, s.outputs()), List.of(), null, hook -> {}, call);
     }
 
     /** Loss and metrics over one epoch (epoch 0, in order) of {@code src}. */
-    Map<String, Double> evaluate(BatchSource src) { return evaluate(src, List.of(), null, hook -> {}, "evaluate"); }
+    Map<String, Double> evaluate(BatchSource src) { return evaluate(src, List.of(), null, hook -> {}, Call.EVALUATE); }
 
-    /** As {@link #evaluate(Data, int, String)}, calling the test hooks of {@code callbacks} (a standalone evaluate given callbacks). */
+    /** As {@link #evaluate(Data, int, Call)}, calling the test hooks of {@code callbacks} (a standalone evaluate given callbacks). */
     Map<String, Double> evaluate(Data d, int batchSize, List<Callback> callbacks, Model model) {
         int size = StatefulBatch.resolve(s.name(), s.graph(), "evaluate", batchSize, d.n());
         return evaluate(new DataBatches(d, size, s.outputs()), callbacks, model);
@@ -55,7 +75,7 @@ final class Inference {
      */
     Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model) {
         params(src, callbacks);
-        return evaluate(src, callbacks, model, hook -> stillOpen(model, "evaluate", hook), "evaluate");
+        return evaluate(src, callbacks, model, hook -> stillOpen(model, "evaluate", hook), Call.EVALUATE);
     }
 
     /** Keras' CallbackList params of a standalone evaluate or predict: its verbose (jrnn's print nothing), 1 epoch, the batches. */
@@ -76,9 +96,9 @@ final class Inference {
     /**
      * As {@link #evaluate(BatchSource)}, calling the test hooks of {@code callbacks} on {@code model} (fit's validation, as
      * Keras' evaluate inside fit); {@code stillOpen} gets the hook's name after each round of them (a callback may close the model).
-     * {@code op} names the call an interrupt stops (null: one batch, which does not look at the flag).
+     * {@code call} names the call an interrupt stops (or a call of one batch, which does not look at the flag).
      */
-    Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, String op) {
+    Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, Call call) {
         s.penalties();   // bad regularizer settings fail before the forward pass moves a stateful layer's states
         boolean[] targets = src.targets();
         EpochLogs acc = new EpochLogs(s, targets);
@@ -94,7 +114,7 @@ final class Inference {
             try (LossLog log = new LossLog(s, n < 0 ? LossLog.UNKNOWN_CAPACITY : n, targets);
                  BatchSource.Epoch batches = src.epoch(0, false, null)) {
                 HostBatch h;
-                for (int i = 0; (h = next(batches, op, i, n)) != null; i++) {
+                for (int i = 0; (h = next(batches, call, i, n)) != null; i++) {
                     log.makeRoom(acc);
                     if (hooks) {
                         for (Callback cb : callbacks) cb.onTestBatchBegin(i, model);
@@ -130,35 +150,25 @@ final class Inference {
 
     /** Every output for every sample of {@code d}, in batches of {@code batchSize}. */
     List<Tensor> predict(Data d, int batchSize) {
-        return predict(d, batchSize, false, "predict");
+        return predict(d, batchSize, false, Call.PREDICT);
     }
 
     /**
-     * As {@link #predict(Data, int)}; {@code training}: the layers run as in fit (dropout drawn, batch moments); {@code what}
-     * names the call in a stateful model's batch-size refusal.
+     * As {@link #predict(Data, int)} for {@code call} (predict, predictOnBatch, call: the last two run whole, the interrupt
+     * flag not looked at, as a train step); {@code training}: the layers run as in fit (dropout drawn, batch moments).
      */
-    List<Tensor> predict(Data d, int batchSize, boolean training, String what) {
-        return predict(d, batchSize, training, what, List.of(), null);
+    List<Tensor> predict(Data d, int batchSize, boolean training, Call call) {
+        return predict(d, batchSize, training, call, List.of(), null);
     }
 
-    /** As {@link #predict(Data, int)} for one batch (predictOnBatch): it runs whole, the interrupt flag not looked at, as a train step. */
-    List<Tensor> predictBatch(Data d, int batchSize) {
-        return predict(d, batchSize, false, "predict", List.of(), null, null);
-    }
-
-    /** As {@link #predict(Data, int)}, calling the predict hooks of {@code callbacks} on {@code model}. */
-    List<Tensor> predict(Data d, int batchSize, boolean training, String what, List<Callback> callbacks, Model model) {
-        return predict(d, batchSize, training, what, callbacks, model, what.equals("call") ? null : what);   // a call is one batch
-    }
-
-    /** As above; {@code watch}: the call an interrupt stops (null: the flag not looked at). */
-    private List<Tensor> predict(Data d, int batchSize, boolean training, String what, List<Callback> callbacks, Model model, String watch) {
+    /** As {@link #predict(Data, int, boolean, Call)}, calling the predict hooks of {@code callbacks} on {@code model}. */
+    List<Tensor> predict(Data d, int batchSize, boolean training, Call call, List<Callback> callbacks, Model model) {
         int outputs = s.outputs();
         int n = d.n();
         float[][] out = new float[outputs][];
         int[][] shapes = new int[outputs][];
         int[] from = {0};
-        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), what, batchSize, n), outputs), training, callbacks, model, watch, batch -> {
+        predict(new DataBatches(d, StatefulBatch.resolve(s.name(), s.graph(), call.op, batchSize, n), outputs), training, callbacks, model, call, batch -> {
             for (int k = 0; k < outputs; k++) {
                 Tensor v = batch.get(k);
                 if (out[k] == null) {
@@ -184,15 +194,15 @@ final class Inference {
 
     /** Hands every batch's outputs (one tensor per output, batch axis first) to {@code sink}, in the source's order; returns the rows. */
     long predict(BatchSource src, Consumer<List<Tensor>> sink) {
-        return predict(src, false, List.of(), null, "predict", sink);
+        return predict(src, false, List.of(), null, Call.PREDICT, sink);
     }
 
     /** As {@link #predict(BatchSource, Consumer)}, calling the predict hooks of {@code callbacks} on {@code model} (Keras' order). */
     long predict(BatchSource src, List<Callback> callbacks, Model model, Consumer<List<Tensor>> sink) {
-        return predict(src, false, callbacks, model, "predict", sink);
+        return predict(src, false, callbacks, model, Call.PREDICT, sink);
     }
 
-    private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, String op, Consumer<List<Tensor>> sink) {
+    private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, Call call, Consumer<List<Tensor>> sink) {
         long rows = 0;
         int n = src.batches();
         int outputs = s.outputs();
@@ -207,7 +217,7 @@ final class Inference {
             }
             try (BatchSource.Epoch batches = src.epoch(0, false, null)) {
                 HostBatch h;
-                for (int i = 0; (h = next(batches, op, i, n)) != null; i++) {
+                for (int i = 0; (h = next(batches, call, i, n)) != null; i++) {
                     if (hooks) {
                         for (Callback cb : callbacks) cb.onPredictBatchBegin(i, model);
                         stillOpen(model, "predict", "onPredictBatchBegin");
@@ -241,16 +251,16 @@ final class Inference {
     }
 
     /**
-     * Batch {@code i} (from 0) of {@code n} (-1: unknown), unless the thread is interrupted ({@code op} non-null): before it,
-     * or while a prefetching Dataset's stream waits for it, the call stops with its own message, as fit does.
+     * Batch {@code i} (from 0) of {@code n} (-1: unknown), unless the thread is interrupted and {@code call} stops on that:
+     * before it, or while a prefetching Dataset's stream waits for it, the call stops with its own message, as fit does.
      */
-    private HostBatch next(BatchSource.Epoch batches, String op, int i, int n) {
-        if (op == null) return batches.next();
-        if (Interruption.flagSet()) throw interrupted(op, i, n, null);
+    private HostBatch next(BatchSource.Epoch batches, Call call, int i, int n) {
+        if (!call.stopsOnInterrupt) return batches.next();
+        if (Interruption.flagSet()) throw interrupted(call.op, i, n, null);
         try {
             return batches.next();
         } catch (RuntimeException e) {
-            if (Interruption.flagSet() || Interruption.caused(e)) throw interrupted(op, i, n, e);
+            if (Interruption.flagSet() || Interruption.caused(e)) throw interrupted(call.op, i, n, e);
             throw e;
         }
     }

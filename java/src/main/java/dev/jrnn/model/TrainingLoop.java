@@ -105,7 +105,7 @@ final class TrainingLoop {
         boolean quietRank = dp != null && dp.rank() != 0;   // one process speaks, as one progress bar
         // a fit inside a callback's fit gives the outer one its streams back
         Trainer.FitMessages outer = model.fitMessages(quietRank ? new Trainer.FitMessages(none, none) : new Trainer.FitMessages(out, System.err));
-        String at = "in onTrainBegin";   // where fit is: an interrupt that makes a callback or the data fail stopped it there
+        Place at = new Place(o.epochs);   // where fit is: an interrupt that makes a callback or the data fail stopped it there
         boolean epochEnd = false;   // validating or in onEpochEnd: any failure while the flag is set is the interrupt's (a save refused)
         try (LossLog log = new LossLog(s, steps < 0 ? LossLog.UNKNOWN_CAPACITY : steps, targets);
              // a custom loss reads the predictions back on the host: its steps run eagerly
@@ -124,7 +124,7 @@ final class TrainingLoop {
             for (int epoch = initialEpoch; epoch < o.epochs; epoch++) {
                 if (epoch > initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
                 String ofEpoch = " of epoch " + (epoch + 1) + "/" + o.epochs;
-                at = "before batch 1" + ofEpoch;
+                at.set(Place.Phase.BEFORE_BATCH, epoch, 0);
                 for (Callback cb : callbacks) cb.onEpochBegin(epoch, model);
                 stillOpen("onEpochBegin");
                 // Keras 3's ProgbarLogger, the last callback: after the others' onEpochBegin, and only for several epochs
@@ -136,7 +136,7 @@ final class TrainingLoop {
                 try (BatchSource.Epoch batches = train.epoch(epoch, o.shuffle, rng)) {
                     HostBatch batch;
                     for (int b = 0; (batch = next(batches, b, steps, ofEpoch)) != null; b++) {
-                        at = "before batch " + (b + 1) + ofEpoch;
+                        at.set(Place.Phase.BEFORE_BATCH, epoch, b);
                         log.makeRoom(acc);   // a source of unknown length: read back and reuse the rows
                         if (!callbacks.isEmpty()) {
                             for (Callback cb : callbacks) cb.onBatchBegin(b, model);
@@ -153,7 +153,7 @@ final class TrainingLoop {
                         if (dp != null) dp.afterStep();
                         log.commit(batch.size(), new LossLog.At(s.name(), epoch, o.epochs, b, steps, h), before);
                         bar.advance(batch.size());
-                        at = "after batch " + (b + 1) + ofEpoch;
+                        at.set(Place.Phase.AFTER_BATCH, epoch, b);
                         if (!callbacks.isEmpty()) {
                             BatchLogs bl = new BatchLogs(batch.size(), () -> log.fold(acc), acc::logs);
                             try {
@@ -190,8 +190,8 @@ final class TrainingLoop {
                 java.util.Set<String> trainingKeys = java.util.Set.copyOf(logs.keySet());
                 epochEnd = true;
                 if (val != null && o.validates(epoch)) {
-                    at = "while validating after epoch " + (epoch + 1) + "/" + o.epochs;
-                    Map<String, Double> v = new Inference(s).evaluate(val, callbacks, model, this::stillOpen, "evaluate");
+                    at.set(Place.Phase.VALIDATING, epoch, 0);
+                    Map<String, Double> v = new Inference(s).evaluate(val, callbacks, model, this::stillOpen, Inference.Call.EVALUATE);
                     if (val instanceof BoundedBatches vb && vb.ranOut() && !warnedValRanOut) {   // as Keras' EpochIterator
                         warnedValRanOut = true;
                         model.fitWarnings().println("WARNING: " + s.name() + ".fit: the validation data ran out in epoch " + (epoch + 1)
@@ -205,7 +205,7 @@ final class TrainingLoop {
                 // and the progress bar and History, the last callbacks there, show and record it after them.
                 // Keras' on_train_end gets the last epoch's logs as fit made them: pythonify_logs gave the callbacks a copy
                 lastLogs = Map.copyOf(logs);
-                at = "in the onEpochEnd callbacks" + ofEpoch;
+                at.set(Place.Phase.EPOCH_END, epoch, 0);
                 for (Callback cb : callbacks) cb.onEpochEnd(epoch, logs, model);
                 epochEnd = false;
                 bar.finish(logs, trainingKeys);
@@ -216,12 +216,12 @@ final class TrainingLoop {
             // Keras' fit (TF, torch) after its last epoch, before on_train_end: use_ema's average becomes the weights
             if (o.epochs > 0) s.optimizer().finalizeVariableValues(s.params().store, s.params().trainableSize);
             Map<String, Double> endLogs = java.util.Collections.unmodifiableMap(EpochLogs.sorted(lastLogs));
-            at = "in onTrainEnd, after the last epoch";
+            at.set(Place.Phase.TRAIN_END, 0, 0);
             for (Callback cb : callbacks) cb.onTrainEnd(endLogs, model);
         } catch (RuntimeException e) {
             // a callback's save refused on the interrupted thread is the interrupt's stop, as a caller cancelling fit expects
             RuntimeException r = e == stopped || model.closed() || !(Interruption.caused(e) || epochEnd && Interruption.flagSet())
-                    ? e : interrupted(at, e);
+                    ? e : interrupted(at.toString(), e);
             FailureAwareCallback.tell(callbacks, r, model);   // Keras calls no on_train_end: a SwapEMAWeights swaps back, a TensorBoard closes its files
             throw r;
         } catch (Error e) {
@@ -231,6 +231,40 @@ final class TrainingLoop {
             model.fitMessages(outer);
         }
         return h;
+    }
+
+    /**
+     * Where fit is, for the message of an interrupt that lands in a callback or the data: set at every step, put in words
+     * only when a message needs it (a string per step would be garbage on every batch of every fit).
+     */
+    private static final class Place {
+        enum Phase { TRAIN_BEGIN, BEFORE_BATCH, AFTER_BATCH, VALIDATING, EPOCH_END, TRAIN_END }
+
+        private final int epochs;
+        private Phase phase = Phase.TRAIN_BEGIN;
+        private int epoch, batch;
+
+        Place(int epochs) { this.epochs = epochs; }
+
+        /** At {@code phase} of epoch {@code epoch} (from 0), batch {@code batch} (from 0) where the phase has one. */
+        void set(Phase phase, int epoch, int batch) {
+            this.phase = phase;
+            this.epoch = epoch;
+            this.batch = batch;
+        }
+
+        @Override
+        public String toString() {
+            String ofEpoch = " of epoch " + (epoch + 1) + "/" + epochs;
+            return switch (phase) {
+                case TRAIN_BEGIN -> "in onTrainBegin";
+                case BEFORE_BATCH -> "before batch " + (batch + 1) + ofEpoch;
+                case AFTER_BATCH -> "after batch " + (batch + 1) + ofEpoch;
+                case VALIDATING -> "while validating after epoch " + (epoch + 1) + "/" + epochs;
+                case EPOCH_END -> "in the onEpochEnd callbacks" + ofEpoch;
+                case TRAIN_END -> "in onTrainEnd, after the last epoch";
+            };
+        }
     }
 
     /** The names every epoch's logs will hold: the training loss and metrics, and "val_" ones with validation data. */

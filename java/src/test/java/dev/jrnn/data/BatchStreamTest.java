@@ -527,4 +527,109 @@ class BatchStreamTest {
             assertTrue(e.getMessage().contains("BatchMemory gave 4 bytes for 24 float32 values"), e.getMessage());
         }
     }
+
+    /** Reads {@code ds}'s epoch 0 to its end on this thread, returning the batches read; its failure is thrown. */
+    private static int readAll(Dataset ds) throws IOException {
+        try (BatchStream s = ds.epoch(0)) {
+            int n = 0;
+            while (s.hasNext()) try (Batch b = s.next()) { n++; }
+            return n;
+        }
+    }
+
+    /**
+     * A map's own failure met while the prefetch thread's flag is set (a library set it, then a bad value) reaches the
+     * consumer as itself, a note naming the thread and the batch suppressed in it; an Error as itself. Before, both came
+     * as an IllegalStateException saying the thread was interrupted (the data failure read as an interrupt, the
+     * StackOverflowError was no Error any more).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aRealFailureOrAnErrorWhileThePrefetchThreadsFlagIsSetComesAsItself() {
+        for (boolean error : new boolean[] {false, true}) {
+            AtomicInteger samples = new AtomicInteger();
+            Dataset ds = Dataset.fromTensors(DatasetTest.x(24), DatasetTest.y(24)).map(s -> {
+                if (samples.incrementAndGet() == 6) {   // sample 6: batch 2
+                    Thread.currentThread().interrupt();
+                    if (error) throw new StackOverflowError("deep in a map");
+                    throw new IllegalArgumentException("a bad value in sample 6");
+                }
+                return s;
+            }).batch(4);
+            if (error) {
+                StackOverflowError e = assertThrows(StackOverflowError.class, () -> readAll(ds));
+                assertEquals("deep in a map", e.getMessage());
+                assertEquals(0, e.getSuppressed().length);
+            } else {
+                DataException e = assertThrows(DataException.class, () -> readAll(ds));
+                assertTrue(e.getMessage().contains("a bad value in sample 6"), e.getMessage());
+                assertEquals(1, e.getSuppressed().length);
+                String note = e.getSuppressed()[0].getMessage();
+                assertTrue(note.startsWith("BatchStream: the prefetch thread jrnn-prefetch-epoch-0's interrupt flag was set"), note);
+                assertTrue(note.contains("while making batch 2 of the epoch"), note);
+            }
+            assertFalse(Thread.currentThread().isInterrupted(), "the consumer's flag stays clear");
+        }
+    }
+
+    /**
+     * A failure whose message throws, met while the prefetch thread's flag is set, still reaches the consumer: building
+     * the failure the consumer gets must not end the thread before it hands the epoch's end over (the consumer would wait
+     * forever).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aFailureWhoseMessageThrowsStillReachesTheConsumer() {
+        for (boolean interruptKind : new boolean[] {false, true}) {
+            AtomicInteger samples = new AtomicInteger();
+            Dataset ds = Dataset.fromTensors(DatasetTest.x(24), DatasetTest.y(24)).map(s -> {
+                if (samples.incrementAndGet() == 6) {
+                    Thread.currentThread().interrupt();
+                    if (interruptKind) throw new UncheckedIOException(new java.io.InterruptedIOException() {
+                        @Override public String getMessage() { throw new IllegalStateException("a message that throws"); }
+                    });
+                    throw new RuntimeException() {
+                        @Override public String getMessage() { throw new IllegalStateException("a message that throws"); }
+                    };
+                }
+                return s;
+            }).batch(4);
+            assertThrows(RuntimeException.class, () -> readAll(ds));
+        }
+    }
+
+    /**
+     * A generator that sets its (prefetch) thread's flag as it ends: returning its end, the epoch ends normally; failing,
+     * the consumer gets its failure. The end or failure is handed over though the flag is set (a put would fail on it and
+     * the consumer wait forever).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aGeneratorSettingItsFlagAtItsEndStillEndsTheEpoch() throws IOException {
+        for (boolean fails : new boolean[] {false, true}) {
+            Dataset ds = Dataset.fromIterator(() -> new Iterator<Sample>() {
+                int i;
+                public boolean hasNext() {
+                    if (i < 8) return true;
+                    Thread.currentThread().interrupt();
+                    if (fails) throw new IllegalStateException("the generator's source went away");
+                    return false;
+                }
+                public Sample next() { return Sample.of(Tensor.full(i++, 2), Tensor.zeros(1)); }
+            }).batch(4);
+            if (!fails) {
+                assertEquals(2, readAll(ds));
+            } else {
+                try (BatchStream s = ds.epoch(0)) {
+                    s.next().close();
+                    s.next().close();
+                    RuntimeException e = assertThrows(RuntimeException.class, s::next);
+                    boolean named = false;
+                    for (Throwable c = e; c != null; c = c.getCause()) named |= "the generator's source went away".equals(c.getMessage());
+                    assertTrue(named || e.getMessage().contains("the generator's source went away"), e.toString());
+                }
+            }
+            assertFalse(Thread.currentThread().isInterrupted());
+        }
+    }
 }

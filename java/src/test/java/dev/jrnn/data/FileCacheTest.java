@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static dev.jrnn.data.TfDataGoldensTest.optInt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -166,13 +167,80 @@ class FileCacheTest {
         assertTrue(e.getMessage().startsWith("Dataset.cache: filename: the cache " + f + " holds part 0 as samples of shape (2,), this data set's is"
                 + " samples of shape (5,)"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Dataset.fromRagged(Tensor.zeros(4, 2), new long[] {0, 1, 4}, null).cache(f));
-        // version 1: the same samples without the spec after the magic
-        byte[] v2 = Files.readAllBytes(f);
-        int magic = "JRNNCACHE2\n".length(), spec = 4 + 1 + 4 + 4;   // one part, not ragged, of rank 1
-        byte[] v1 = new byte[v2.length - spec];
-        System.arraycopy("JRNNCACHE1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, v1, 0, magic);
-        System.arraycopy(v2, magic + spec, v1, magic, v2.length - magic - spec);
-        Path old = Files.write(dir.resolve("v1"), v1);
-        assertEquals(List.of(1, 2, 3, 4, 5, 6), read(Dataset.fromTensors(Tensor.zeros(3, 2), null).cache(old), 0), "read as written");
+        // versions 1 and 2 (each sample's origin in full; version 1 without the spec): written as before session 31
+        for (int version : new int[] {1, 2}) {
+            Path old = oldCache(dir.resolve("v" + version), version);
+            Dataset ds = Dataset.fromTensors(Tensor.zeros(3, 2), null).cache(old);
+            assertEquals(List.of(1, 2, 3, 4, 5, 6), read(ds, 0), "version " + version + " read as written");
+            try (BatchStream st = ds.batch(3).epoch(1); Batch b = st.next()) {
+                assertEquals("old.npy sample 2", b.where(2), "version " + version);
+            }
+        }
+    }
+
+    /** A cache as versions 1 and 2 wrote it: three samples of shape (2,) holding 1 to 6, each naming "old.npy". */
+    private static Path oldCache(Path file, int version) throws IOException {
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(Files.newOutputStream(file))) {
+            out.write(("JRNNCACHE" + version + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            if (version == 2) {   // the spec: one part, not ragged, of rank 1, (2,)
+                out.writeInt(1);
+                out.writeByte(0);
+                out.writeInt(1);
+                out.writeInt(2);
+            }
+            for (int i = 0; i < 3; i++) {
+                out.writeByte(1);
+                out.writeInt(1);
+                out.writeInt(0);
+                out.writeInt(0);
+                out.writeInt(-1);
+                out.writeLong(i);
+                out.writeBoolean(true);
+                out.writeUTF("old.npy");
+                out.writeInt(1);
+                out.writeInt(2);
+                out.writeFloat(2 * i + 1);
+                out.writeFloat(2 * i + 2);
+            }
+            out.writeByte(0);
+            out.writeLong(3);
+            out.write("END\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+        return file;
+    }
+
+    /**
+     * A table's samples all name one file: the cache writes that name once, not with every sample (it was 40% of a small
+     * sample's bytes, and a String read per sample), and every sample read back names it. Past 4096 origins (a generator whose
+     * every sample names its own) the rest are written in full, so a writer's memory stays bounded.
+     */
+    @Test
+    void anOriginIsWrittenOnceAndComesBackWithEverySample(@TempDir Path dir) throws IOException {
+        Path x = dir.resolve("inputs.npy");
+        float[] v = new float[50 * 2];
+        for (int i = 0; i < v.length; i++) v[i] = i;
+        Npy.write(x, Tensor.of(v, 50, 2));
+        Path cache = dir.resolve("table.cache");
+        Dataset ds = Dataset.fromNpy(List.of(x), List.of()).cache(cache).batch(50);
+        for (int epoch = 0; epoch < 2; epoch++) {   // written, then read
+            try (BatchStream st = ds.epoch(epoch); Batch b = st.next()) {
+                assertArrayEquals(v, b.input(0).data());
+                assertTrue(b.where(49).startsWith(x + " sample 49"), b.where(49));
+                assertFalse(st.hasNext());   // the pass read to its end: the cache is written
+            }
+        }
+        String bytes = new String(Files.readAllBytes(cache), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertEquals(1, bytes.split(java.util.regex.Pattern.quote(x.toString()), -1).length - 1, "the file's name written once");
+
+        int n = 4100;
+        Dataset many = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, n).mapToObj(i ->
+                new Sample(List.of(Tensor.of(new float[] {i}, 1)), List.of(), -1, i, "file" + i + ".txt")).iterator())
+                .cache(dir.resolve("many.cache")).batch(n);
+        for (int epoch = 0; epoch < 2; epoch++) {
+            try (BatchStream st = many.epoch(epoch); Batch b = st.next()) {
+                for (int i : new int[] {0, 4095, 4096, n - 1}) assertEquals("file" + i + ".txt sample " + i, b.where(i), "epoch " + epoch);
+                assertFalse(st.hasNext());
+            }
+        }
     }
 }

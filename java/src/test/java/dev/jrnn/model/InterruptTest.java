@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -308,6 +309,119 @@ class InterruptTest {
             assertEquals("the wait ended", e.getCause().getMessage());
             assertTrue(Thread.interrupted(), "the interrupt flag is set again");
             sameWeights(afterThreeBatches(), m);
+        }
+    }
+
+    /**
+     * A callback's own failure (an I/O error the interrupt did not cause) while the thread's flag happens to be set, at an
+     * epoch's end or during validation: fit stops as interrupted, but names the failure at the message's end and keeps it
+     * as the cause (the message read as a plain cancel, the real failure lost from it). So also for the validation data's
+     * own failure (fit's validation pass stopped, that stop wrapped again by fit: the failure was lost from the message).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aRealFailureWhileTheFlagIsSetIsNamedInTheInterruptsMessage() {
+        for (boolean validating : new boolean[] {false, true}) {
+            java.io.UncheckedIOException failure = new java.io.UncheckedIOException(new IOException("disk full writing /backups/m.keras"));
+            Callback failing = new Callback() {
+                @Override
+                public void onEpochEnd(int epoch, java.util.Map<String, Double> logs, Model model) {
+                    if (validating) return;
+                    Thread.currentThread().interrupt();
+                    throw failure;
+                }
+
+                @Override
+                public void onTestBatchEnd(int batch, BatchLogs logs, Model model) {
+                    if (!validating) return;
+                    Thread.currentThread().interrupt();
+                    throw failure;
+                }
+            };
+            FitOptions o = new FitOptions().epochs(3).batchSize(4).shuffle(false).verbose(0).callbacks(failing);
+            if (validating) o.validationData(X, Y);
+            try (Sequential m = model()) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(X, Y, o));
+                String where = validating ? "while validating after epoch 1/3" : "in the onEpochEnd callbacks of epoch 1/3";
+                assertTrue(e.getMessage().startsWith(m.name() + ".fit: interrupted (Thread.interrupt) " + where + "; the model holds"),
+                        e.getMessage());
+                assertTrue(e.getMessage().endsWith(". It also failed there, maybe for another reason than the interrupt: "
+                        + "java.io.UncheckedIOException: java.io.IOException: disk full writing /backups/m.keras"), e.getMessage());
+                assertSame(failure, e.getCause());
+                assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+            }
+        }
+        // the validation data's own failure (read on fit's thread: prefetch 0), a map setting the flag as it fails
+        java.util.concurrent.atomic.AtomicInteger samples = new java.util.concurrent.atomic.AtomicInteger();
+        Dataset val = Dataset.fromTensors(X, Y).map(s -> {
+            if (samples.incrementAndGet() == 6) {
+                Thread.currentThread().interrupt();
+                throw new IllegalArgumentException("a bad value in sample 6");
+            }
+            return s;
+        }).batch(4).prefetch(0);
+        try (Sequential m = model()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> m.fit(X, Y, new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0).validationData(val)));
+            assertTrue(e.getMessage().startsWith(m.name() + ".fit: interrupted (Thread.interrupt) while validating after epoch 1/2; "),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains(". It also failed there, maybe for another reason than the interrupt: dev.jrnn.data.DataException"),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("java.lang.IllegalArgumentException: a bad value in sample 6"), e.getMessage());
+            boolean kept = false;
+            for (Throwable c = e; c != null; c = c.getCause()) kept |= c instanceof dev.jrnn.data.DataException;
+            assertTrue(kept, "the data's failure is in the cause chain");
+            assertTrue(Thread.interrupted(), "the interrupt flag stays set");
+        }
+    }
+
+    /**
+     * A Dataset reading .npy files ahead on its prefetch thread. An interrupt of fit's thread is fit's interrupt exception,
+     * as from tensors. An interrupt aimed at the prefetch thread (a map function's library setting its flag) is no cancel
+     * of fit: fit fails with the stream's message naming that thread and the batch, its own thread's flag left clear (fit
+     * waited forever: the thread's queueing failed on its flag and it ended without a word).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void anInterruptOfAFileBackedDatasetsPrefetchThreadIsNamedAndNoCancelOfFit() throws IOException {
+        Path xs = tmp.resolve("x.npy"), ys = tmp.resolve("y.npy");
+        dev.jrnn.data.Npy.write(xs, X);
+        dev.jrnn.data.Npy.write(ys, Y);
+        try (Sequential m = model()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(Dataset.fromNpy(xs, ys).batch(4),
+                    new FitOptions().epochs(5).verbose(0).callbacks(interruptAfterThirdBatch())));
+            stoppedAfterThreeBatches(m, e);
+            assertTrue(e.getMessage().endsWith("before saving on this thread"), e.getMessage());
+        }
+        java.util.concurrent.atomic.AtomicInteger samples = new java.util.concurrent.atomic.AtomicInteger();
+        Dataset ds = Dataset.fromNpy(xs, ys).map(s -> {
+            if (samples.incrementAndGet() == 10) Thread.currentThread().interrupt();   // sample 10: batch 3
+            return s;
+        }).batch(4);
+        try (Sequential m = model()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(ds, new FitOptions().epochs(2).verbose(0)));
+            assertTrue(e.getMessage().startsWith("BatchStream: the prefetch thread jrnn-prefetch"), e.getMessage());
+            assertTrue(e.getMessage().contains(" was interrupted (a Thread.interrupt aimed at it, not at the thread reading the batches) "
+                    + "while making batch 3 of the epoch; the epoch ends here: java.lang.InterruptedException"), e.getMessage());
+            assertFalse(Thread.currentThread().isInterrupted(), "fit's own thread was not interrupted");
+            assertEquals(24, m.predict(X).dim(0), "the model is usable");
+        }
+    }
+
+    /** A cancel's own refusals are not named twice: a stop whose cause the interrupt made ends as the plain message. */
+    @Test
+    void aFailureTheInterruptCausedIsNotNamedAsAnotherOne() throws IOException {
+        try (Sequential m = model()) {
+            Dataset ds = Dataset.fromTensors(X, Y).batch(4);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(X, Y, new FitOptions().epochs(3).batchSize(4)
+                    .shuffle(false).verbose(0).validationData(ds).callbacks(new Callback() {
+                        @Override
+                        public void onTestBatchEnd(int batch, BatchLogs logs, Model model) {
+                            Thread.currentThread().interrupt();
+                        }
+                    })));
+            assertTrue(e.getMessage().endsWith("before saving on this thread"), e.getMessage());
+            assertTrue(Thread.interrupted(), "the interrupt flag stays set");
         }
     }
 
