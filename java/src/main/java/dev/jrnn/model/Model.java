@@ -679,7 +679,9 @@ public class Model extends Evaluator implements AutoCloseable {
      * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). A name ending in
      * {@code .h5} or {@code .hdf5} gets tf.keras 2's legacy HDF5 layout instead ({@code model.save("m.h5")} of tf.keras
      * 2.13), which tf.keras 2 and Keras 3 load: architecture, weights and compile config, and the optimizer's variables
-     * below {@code jrnn_state/} (jrnn resumes from them; Keras starts its optimizer afresh); a layer or activation
+     * below {@code jrnn_state/} (jrnn resumes from them; Keras starts its optimizer afresh), except a recurrent call
+     * given initial states (an encoder-decoder), whose tf.keras 2 node form Keras 3.15.1's legacy loader refuses: save
+     * such a model as {@code .keras} for Keras 3; a layer or activation
      * tf.keras 2 lacks is refused, naming the layer (MultiHeadAttention is written: Keras 3 loads that file, tf.keras 2
      * does not). Other names ({@code .weights.h5} included, a weights file to Keras) are refused rather than given a
      * file Keras would misread. A missing directory is a {@link java.nio.file.NoSuchFileException}, nothing made, as
@@ -702,7 +704,9 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /**
      * Frees the weights' and the optimizer's buffers (device memory on CUDA). The model and its layers
-     * cannot be used afterwards; closing twice is harmless.
+     * cannot be used afterwards; closing twice is harmless. A layer shared with another model (an inference
+     * encoder built from a training model's layers) is freed too, so whether the other model still runs depends on
+     * which of them last held its weights: close models that share layers only once none of them is used.
      */
     @Override
     public void close() {
