@@ -160,7 +160,11 @@ public abstract class Layer {
         name(n);
     }
 
-    /** Seeds this layer's initializers, and the masks or noise of a layer that draws them (else from {@link Jrnn#setSeed}). */
+    /**
+     * Keras' {@code seed=}: seeds the dropout masks or noise of a layer that draws them (else they come from
+     * {@link Jrnn#setSeed}). As in Keras it does not seed the initial weights: they follow {@link Jrnn#setSeed}, or an
+     * initializer's own seed ({@code kernelInitializer(Initializer.glorotUniform(5))}).
+     */
     public Layer seed(long s) {
         this.seed = s;
         return this;
@@ -277,7 +281,7 @@ public abstract class Layer {
             }
             return out;
         }
-        SplittableRandom rng = seed != null ? new SplittableRandom(seed) : Jrnn.nextRandom();
+        SplittableRandom rng = Jrnn.nextRandom();   // the weights: the layer's seed is its masks' alone (maskSeed), as Keras
         this.backend = Jrnn.backend();
         boolean done = false;
         try {   // built only when every step succeeded: a failed build (too big, out of memory) leaves it unbuilt
@@ -296,7 +300,12 @@ public abstract class Layer {
         return out;
     }
 
-    /** Refuses a layer whose weights were freed by closing a model that used it (they would read freed buffers). */
+    /** The seed of this layer's masks or noise: from {@link #seed(long)} where given, else drawn from {@code rng}. */
+    protected final long maskSeed(SplittableRandom rng) {
+        return seed != null ? new SplittableRandom(seed).nextLong() : rng.nextLong();
+    }
+
+        /** Refuses a layer whose weights were freed by closing a model that used it (they would read freed buffers). */
     public void requireWeights() {
         for (Param p : params) {
             String by = p.isBound() ? p.store().closedBy() : null;
