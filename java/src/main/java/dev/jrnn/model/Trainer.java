@@ -52,8 +52,8 @@ public abstract class Trainer {
     /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
     private Long fitSeed;
     /**
-     * The epochs fit has run on this model (saved with it): a fit that does not resume numbers its data's epochs on from
-     * here, so consecutive fit calls reshuffle as Keras' do.
+     * The data epoch the next fit goes on from, one past the last epoch fit ran on this model (saved with it): a fit that
+     * does not resume numbers its data's epochs on from here, so consecutive fit calls reshuffle as Keras' do.
      */
     private int fitEpochs;
     /** Where callbacks print their verbose lines during fit: FitOptions.out on rank 0, nowhere on other ranks. */

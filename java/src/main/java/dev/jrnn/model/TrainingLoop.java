@@ -179,7 +179,9 @@ final class TrainingLoop {
                         }
                     }
                 }
-                model.fitEpochs(model.fitEpochs() + 1);   // before the callbacks' saves: a model saved now goes on after this epoch
+                // the next data epoch's key, before the callbacks' saves: a model saved now goes on after this epoch, and one
+                // resumed from it with initialEpoch epoch + 1 keys from this fit's firstKey again
+                model.fitEpochs(firstKey + epoch + 1);
                 log.fold(acc);
                 // Keras' EpochIterator warns so (once, as Python's warnings), whatever the verbosity, and goes on
                 if (train instanceof BoundedBatches bounded && bounded.ranOut() && !warnedRanOut) {

@@ -124,4 +124,17 @@ class TrainingLoopTest {
         t.fit(x(), Tensor.zeros(N, 1), options(tp, 4).batchSize(1).seed(7).initialEpoch(2));
         assertEquals(tw.epochs, tp.epochs, "tensors with a seed");
     }
+
+    /** A fit with initialEpoch past the model's count (a fresh model) leaves the count after its last key: the next fit goes on. */
+    @Test
+    void aFitAfterAnInitialEpochFitDoesNotRepeatItsOrders() throws Exception {
+        Dataset ds = Dataset.fromTensors(x(), Tensor.zeros(N, 1)).shuffle(9).batch(1);
+        Orders first = new Orders(), next = new Orders(), once = new Orders();
+        Sequential m = identity();
+        m.fit(ds, options(first, 4).initialEpoch(2));
+        m.fit(ds, options(next, 2));
+        identity().fit(ds, options(once, 6));
+        assertEquals(once.epochs.subList(2, 4), first.epochs, "fit(epochs 4, initialEpoch 2) on a fresh model");
+        assertEquals(once.epochs.subList(4, 6), next.epochs, "the plain fit after it goes on with epochs 4 and 5");
+    }
 }
