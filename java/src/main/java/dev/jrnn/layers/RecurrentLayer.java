@@ -501,6 +501,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         c.dtype(dtype());   // Keras' copy keeps the dtype policy (bidirectional.py copies the whole config)
         weightRules().copyTo(c.weightRules());
         inits.copyTo(c.inits);
+        if (seed() != null) c.seed(seed());   // Keras' copy keeps seed=: it seeds the masks only, the weights differ
         return c;
     }
 

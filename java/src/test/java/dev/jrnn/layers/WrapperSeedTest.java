@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
@@ -50,5 +52,18 @@ class WrapperSeedTest {
         Jrnn.setSeed(2);
         TimeDistributed b = td(7);
         assertArrayEquals(((Dropout) a.layer()).maskStream(), ((Dropout) b.layer()).maskStream());
+    }
+
+    /** Keras 3.15.1: Bidirectional(LSTM(4, dropout=.5, seed=5)) gives both directions seed 5, and different kernels. */
+    @Test
+    void bidirectionalsBackwardCopyKeepsTheLayersSeed() {
+        Bidirectional b = new Bidirectional(new LSTM(4).recurrentDropout(0.3).seed(5));
+        assertEquals(5L, b.forwardLayer().seed());
+        assertEquals(5L, b.backwardLayer().seed(), "the backward copy's seed");
+        Bidirectional u = new Bidirectional(new LSTM(4));
+        assertNull(u.backwardLayer().seed(), "no seed stays none");
+        b.build(new int[] {3, 2});
+        assertFalse(java.util.Arrays.equals(b.forwardLayer().getWeights().get(0).toArray(), b.backwardLayer().getWeights().get(0).toArray()),
+                "the two directions' kernels");
     }
 }
