@@ -163,12 +163,25 @@ public abstract class Layer {
     /**
      * Keras' {@code seed=}: seeds the dropout masks or noise of a layer that draws them (else they come from
      * {@link Jrnn#setSeed}). As in Keras it does not seed the initial weights: they follow {@link Jrnn#setSeed}, or an
-     * initializer's own seed ({@code kernelInitializer(Initializer.glorotUniform(5))}).
+     * initializer's own seed ({@code kernelInitializer(Initializer.glorotUniform(5))}). On a jrnn layer that draws no
+     * masks or noise (Dense, Conv1D, Embedding, ...) it seeds nothing and warns once per layer class (before session 31
+     * it fixed the weights; the key is still read from older configs and files).
      */
     public Layer seed(long s) {
         this.seed = s;
+        if (!(this instanceof RandomDraws || this instanceof Bidirectional || this instanceof TimeDistributed)
+                && getClass().getName().startsWith("dev.jrnn.") && SEED_IGNORED.add(getClass())) {
+            System.getLogger(Layer.class.getName()).log(System.Logger.Level.WARNING, "Layer '" + name() + "' (of type "
+                    + kerasClass() + "): seed(" + s + ") seeds nothing, as this layer draws no dropout masks or noise; a"
+                    + " layer's seed no longer fixes its initial weights (jrnn session 31, as Keras' seed=). Seed the"
+                    + " initializers instead (kernelInitializer(Initializer.glorotUniform(" + s + "))) or call"
+                    + " Jrnn.setSeed before building");
+        }
         return this;
     }
+
+    /** The layer classes {@link #seed(long)} warned for: once each. */
+    private static final java.util.Set<Class<?>> SEED_IGNORED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** The seed given to {@link #seed(long)}, null when none was (Keras' None): {@code new Attention().seed(7).seed()} is 7. */
     public Long seed() { return seed; }

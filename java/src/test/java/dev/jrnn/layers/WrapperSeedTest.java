@@ -1,12 +1,15 @@
 package dev.jrnn.layers;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.LogCapture;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
@@ -65,5 +68,24 @@ class WrapperSeedTest {
         b.build(new int[] {3, 2});
         assertFalse(java.util.Arrays.equals(b.forwardLayer().getWeights().get(0).toArray(), b.backwardLayer().getWeights().get(0).toArray()),
                 "the two directions' kernels");
+    }
+
+    /** A layer class of its own, so that no other test's seed(...) took its one warning. */
+    static final class SeedlessDense extends Dense {
+        SeedlessDense() { super(8); }
+    }
+
+    /** seed(...) on a layer without masks seeds nothing since session 31: it warns, once per class, and does not refuse. */
+    @Test
+    void seedOnALayerWithoutMasksWarnsOncePerClass() throws Exception {
+        List<String> warned = LogCapture.warnings(Layer.class.getName(), () -> {
+            new SeedlessDense().seed(3);
+            new SeedlessDense().seed(4);
+            new Dropout(0.5).seed(3);
+            new Bidirectional(new LSTM(2).dropout(0.1)).seed(3);
+            new TimeDistributed(new Dropout(0.5)).seed(3);
+        });
+        assertEquals(1, warned.size(), warned.toString());
+        assertTrue(warned.get(0).contains("seeds nothing") && warned.get(0).contains("Initializer.glorotUniform(3)"), warned.get(0));
     }
 }
