@@ -79,11 +79,16 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
             LongUnaryOperator b = base.cursor(epoch);
             long n = base.size(), key = epochKey(seed, epoch, reshuffle);
             if (n > UNIFORM_MAX) {
-                Permutation p = new Permutation(n, key);
+                Permutation p = permutation(n, key);
                 return k -> b.applyAsLong(p.apply(k));
             }
             int[] perm = uniform((int) n, key);
             return k -> b.applyAsLong(perm[(int) k]);
+        }
+
+        /** The Feistel order of {@code n} positions for an epoch's key, mixed as {@link #uniform}'s (D2). */
+        static Permutation permutation(long n, long key) {
+            return new Permutation(n, mix64(key));
         }
 
         /**
@@ -198,7 +203,7 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
     final class Permutation {
         private final long n, mask;
         private final int half;
-        private final long[] keys = new long[6];
+        final long[] keys = new long[6];   // the round keys (read by OrderTest)
 
         Permutation(long n, long seed) {
             this.n = n;

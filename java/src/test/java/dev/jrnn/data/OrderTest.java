@@ -6,6 +6,7 @@ import java.util.function.LongUnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -184,7 +185,7 @@ class OrderTest {
         long n = Order.Shuffled.UNIFORM_MAX + 5;
         Order o = new Order.Shuffled(new Order.Identity(n), 3);
         LongUnaryOperator c = o.cursor(0);
-        Order.Permutation p = new Order.Permutation(n, 3);
+        Order.Permutation p = Order.Shuffled.permutation(n, Order.epochKey(3, 0, true));   // epoch 0's key, mixed
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (long k = 0; k < 10_000; k++) {
             long v = c.applyAsLong(k);
@@ -233,5 +234,16 @@ class OrderTest {
         }
         assertTrue(same / all > 0.13 && same / all < 0.155, what + ": equal positions " + same / all);
         assertTrue(shifted / all > 0.09 && shifted / all < 0.12, what + ": equal one position on " + shifted / all);
+    }
+
+    /** The Feistel path (over 16.8M samples) mixes each epoch's key too: epoch 1's round keys are not epoch 0's shifted. */
+    @Test
+    void consecutiveEpochsOfAFeistelShuffleDoNotShareRoundKeys() {
+        long n = Order.Shuffled.UNIFORM_MAX + 1;
+        long[] k0 = Order.Shuffled.permutation(n, Order.epochKey(0, 0, true)).keys;
+        long[] k1 = Order.Shuffled.permutation(n, Order.epochKey(0, 1, true)).keys;
+        java.util.Set<Long> first = new java.util.HashSet<>();
+        for (long k : k0) first.add(k);
+        for (long k : k1) assertFalse(first.contains(k), "epoch 1's round key " + k + " is one of epoch 0's");
     }
 }
