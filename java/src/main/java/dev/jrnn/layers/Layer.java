@@ -318,7 +318,7 @@ public abstract class Layer {
         return seed != null ? new SplittableRandom(seed).nextLong() : rng.nextLong();
     }
 
-        /** Refuses a layer whose weights were freed by closing a model that used it (they would read freed buffers). */
+    /** Refuses a layer whose weights were freed by closing a model that used it (they would read freed buffers). */
     public void requireWeights() {
         for (Param p : params) {
             String by = p.isBound() ? p.store().closedBy() : null;
