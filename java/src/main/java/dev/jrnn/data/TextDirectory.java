@@ -1,6 +1,6 @@
 package dev.jrnn.data;
 
-import dev.jrnn.Jrnn;
+import dev.jrnn.backend.GlobalRandom;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -338,7 +338,7 @@ public final class TextDirectory {
         }
 
         // Keras draws the missing seed from NumPy's global state, which set_random_seed seeds: here Jrnn.setSeed's
-        long seed = o.seed != null ? o.seed : Jrnn.nextRandom().nextLong(1_000_000);
+        long seed = o.seed != null ? o.seed : GlobalRandom.split().nextLong(1_000_000);
         if (o.shuffle) {
             int[] p = new NumpyRandomState(seed).permutation(n);
             List<Path> shuffled = new ArrayList<>(n);
