@@ -18,7 +18,6 @@ import java.util.SplittableRandom;
 public final class Jrnn {
     private static Backend backend;
     private static String backendName;
-    private static SplittableRandom random = new SplittableRandom(System.nanoTime());
     private static Precision precision = Precision.FP32;
 
     private Jrnn() {}
@@ -60,8 +59,8 @@ public final class Jrnn {
     public static synchronized Precision precision() { return precision; }
 
     /** Seeds every random choice jrnn makes from now on (initializers, shuffles, dropout). */
-    public static synchronized void setSeed(long seed) {
-        random = new SplittableRandom(seed);
+    public static void setSeed(long seed) {
+        dev.jrnn.backend.GlobalRandom.setSeed(seed);
     }
 
     /** As Keras' clear_session(): default layer, model and metric object names ("lstm_1", "auc_1") count from zero again. */
@@ -70,7 +69,7 @@ public final class Jrnn {
     }
 
     /** A new independent random stream drawn from the global seed. */
-    public static synchronized SplittableRandom nextRandom() {
-        return random.split();
+    public static SplittableRandom nextRandom() {
+        return dev.jrnn.backend.GlobalRandom.split();
     }
 }

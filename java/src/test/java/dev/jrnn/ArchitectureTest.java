@@ -31,7 +31,7 @@ class ArchitectureTest {
     static final Map<String, Set<String>> MAY_NAME = Map.ofEntries(
             Map.entry("dev.jrnn.tensor", Set.of()),
             Map.entry("dev.jrnn.io", Set.of("dev.jrnn.tensor")),
-            Map.entry("dev.jrnn.data", Set.of("dev.jrnn.io", "dev.jrnn.tensor")),
+            Map.entry("dev.jrnn.data", Set.of("dev.jrnn.backend", "dev.jrnn.io", "dev.jrnn.tensor")),
             Map.entry("dev.jrnn.backend", Set.of("dev.jrnn.tensor", "dev.jrnn.backend.cpu", "dev.jrnn.backend.cuda")),
             Map.entry("dev.jrnn.backend.cpu", Set.of("dev.jrnn.backend", "dev.jrnn.tensor")),
             Map.entry("dev.jrnn.backend.cuda", Set.of("dev.jrnn.backend", "dev.jrnn.tensor")),

@@ -18,6 +18,19 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
     /** The position-to-sample map of epoch {@code epoch}; used by one thread. */
     LongUnaryOperator cursor(long epoch);
 
+    /** A shuffle's key for {@code epoch} of {@code seed} ({@code reshuffle} false: epoch 0's, every epoch). */
+    static long epochKey(long seed, long epoch, boolean reshuffle) {
+        return seed ^ (reshuffle ? epoch : 0) * 0x9E3779B97F4A7C15L;
+    }
+
+    /**
+     * A shuffle's draws for {@code epoch}: from its key mixed, as the key alone steps by SplittableRandom's own gamma
+     * and would make each epoch's stream the last one's shifted by a draw.
+     */
+    static SplittableRandom epochDraws(long seed, long epoch, boolean reshuffle) {
+        return new SplittableRandom(Shuffled.mix64(epochKey(seed, epoch, reshuffle)));
+    }
+
     /** The sample indices of epoch {@code epoch}, in order. */
     default Iterator<Long> positions(long epoch) {
         LongUnaryOperator cur = cursor(epoch);
@@ -64,13 +77,18 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
         public long size() { return base.size(); }
         public LongUnaryOperator cursor(long epoch) {
             LongUnaryOperator b = base.cursor(epoch);
-            long n = base.size(), key = seed ^ (reshuffle ? epoch : 0) * 0x9E3779B97F4A7C15L;
+            long n = base.size(), key = epochKey(seed, epoch, reshuffle);
             if (n > UNIFORM_MAX) {
-                Permutation p = new Permutation(n, key);
+                Permutation p = permutation(n, key);
                 return k -> b.applyAsLong(p.apply(k));
             }
             int[] perm = uniform((int) n, key);
             return k -> b.applyAsLong(perm[(int) k]);
+        }
+
+        /** The Feistel order of {@code n} positions for an epoch's key, mixed as {@link #uniform}'s (D2). */
+        static Permutation permutation(long n, long key) {
+            return new Permutation(n, mix64(key));
         }
 
         /**
@@ -118,7 +136,7 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
                 long in, out, last;
                 public long applyAsLong(long k) {
                     if (rnd == null || k < out) {
-                        rnd = new SplittableRandom(seed ^ (reshuffle ? epoch : 0) * 0x9E3779B97F4A7C15L);
+                        rnd = epochDraws(seed, epoch, reshuffle);
                         filled = 0;
                         in = out = 0;
                     }
@@ -185,7 +203,7 @@ sealed interface Order permits Order.Identity, Order.Slice, Order.Shuffled, Orde
     final class Permutation {
         private final long n, mask;
         private final int half;
-        private final long[] keys = new long[6];
+        final long[] keys = new long[6];   // the round keys (read by OrderTest)
 
         Permutation(long n, long seed) {
             this.n = n;

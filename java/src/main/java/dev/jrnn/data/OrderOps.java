@@ -1,6 +1,5 @@
 package dev.jrnn.data;
 
-import java.util.SplittableRandom;
 import java.util.function.LongFunction;
 import java.util.function.UnaryOperator;
 
@@ -16,7 +15,7 @@ final class OrderOps {
         if (bufferSize < 1) throw new IllegalArgumentException("Dataset.shuffle: bufferSize must be >= 1, got " + bufferSize);
         if (d.batched) return after(d, new BatchOps.Shuffle(seed, bufferSize, reshuffle));
         return derive(d, o -> full || bufferSize >= o.size() ? new Order.Shuffled(o, seed, reshuffle) : new Order.Buffered(o, seed, bufferSize, reshuffle),
-                s -> e -> StreamOps.shuffle(s.apply(e), bufferSize, new SplittableRandom(seed ^ (reshuffle ? e : 0) * 0x9E3779B97F4A7C15L)));
+                s -> e -> StreamOps.shuffle(s.apply(e), bufferSize, Order.epochDraws(seed, e, reshuffle)));
     }
 
     /** {@link Dataset#take}. */

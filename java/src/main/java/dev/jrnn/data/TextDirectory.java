@@ -1,5 +1,6 @@
 package dev.jrnn.data;
 
+import dev.jrnn.backend.GlobalRandom;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.RandomAccess;
 import java.util.TreeSet;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -337,7 +337,8 @@ public final class TextDirectory {
             }
         }
 
-        long seed = o.seed != null ? o.seed : ThreadLocalRandom.current().nextLong(1_000_000);
+        // Keras draws the missing seed from NumPy's global state, which set_random_seed seeds: here Jrnn.setSeed's
+        long seed = o.seed != null ? o.seed : GlobalRandom.split().nextLong(1_000_000);
         if (o.shuffle) {
             int[] p = new NumpyRandomState(seed).permutation(n);
             List<Path> shuffled = new ArrayList<>(n);

@@ -106,7 +106,7 @@ public abstract class BaseDenseAttention extends Layer implements RandomDraws {
 
     @Override
     protected final void initParams(SplittableRandom rng) {
-        opts.masks.seed(rng.nextLong());
+        opts.masks.seed(maskSeed(rng));
         if (initialValuesNeeded()) initScoreParams(rng);
     }
 

@@ -523,8 +523,8 @@ public class Bidirectional extends Layer {
     public Bidirectional dtype(String policy) { super.dtype(policy); return this; }
 
     /**
-     * Seeds both wrapped layers' initializers (the wrapper has no weights of its own): the forward and
-     * backward layers get two different seeds drawn from {@code s}, so they start from different weights.
+     * Seeds both wrapped layers' dropout masks (Keras' {@code seed=}; not their weights): the forward and backward
+     * layers get two different seeds drawn from {@code s}, so they draw different masks.
      */
     @Override
     public Bidirectional seed(long s) {

@@ -160,11 +160,28 @@ public abstract class Layer {
         name(n);
     }
 
-    /** Seeds this layer's initializers, and the masks or noise of a layer that draws them (else from {@link Jrnn#setSeed}). */
+    /**
+     * Keras' {@code seed=}: seeds the dropout masks or noise of a layer that draws them (else they come from
+     * {@link Jrnn#setSeed}). As in Keras it does not seed the initial weights: they follow {@link Jrnn#setSeed}, or an
+     * initializer's own seed ({@code kernelInitializer(Initializer.glorotUniform(5))}). On a jrnn layer that draws no
+     * masks or noise (Dense, Conv1D, Embedding, ...) it seeds nothing and warns once per layer class (before session 31
+     * it fixed the weights; the key is still read from older configs and files).
+     */
     public Layer seed(long s) {
         this.seed = s;
+        if (!(this instanceof RandomDraws || this instanceof Bidirectional || this instanceof TimeDistributed)
+                && getClass().getName().startsWith("dev.jrnn.") && SEED_IGNORED.add(getClass())) {
+            System.getLogger(Layer.class.getName()).log(System.Logger.Level.WARNING, "Layer '" + name() + "' (of type "
+                    + kerasClass() + "): seed(" + s + ") seeds nothing, as this layer draws no dropout masks or noise; a"
+                    + " layer's seed no longer fixes its initial weights (jrnn session 31, as Keras' seed=). Seed the"
+                    + " initializers instead (kernelInitializer(Initializer.glorotUniform(" + s + "))) or call"
+                    + " Jrnn.setSeed before building");
+        }
         return this;
     }
+
+    /** The layer classes {@link #seed(long)} warned for: once each. */
+    private static final java.util.Set<Class<?>> SEED_IGNORED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** The seed given to {@link #seed(long)}, null when none was (Keras' None): {@code new Attention().seed(7).seed()} is 7. */
     public Long seed() { return seed; }
@@ -277,7 +294,7 @@ public abstract class Layer {
             }
             return out;
         }
-        SplittableRandom rng = seed != null ? new SplittableRandom(seed) : Jrnn.nextRandom();
+        SplittableRandom rng = Jrnn.nextRandom();   // the weights: the layer's seed is its masks' alone (maskSeed), as Keras
         this.backend = Jrnn.backend();
         boolean done = false;
         try {   // built only when every step succeeded: a failed build (too big, out of memory) leaves it unbuilt
@@ -294,6 +311,11 @@ public abstract class Layer {
         this.builtInputShapes = copy(inputShapes);
         this.outputShapes = copy(out);
         return out;
+    }
+
+    /** The seed of this layer's masks or noise: from {@link #seed(long)} where given, else drawn from {@code rng}. */
+    protected final long maskSeed(SplittableRandom rng) {
+        return seed != null ? new SplittableRandom(seed).nextLong() : rng.nextLong();
     }
 
     /** Refuses a layer whose weights were freed by closing a model that used it (they would read freed buffers). */

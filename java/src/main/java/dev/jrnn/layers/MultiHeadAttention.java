@@ -269,7 +269,7 @@ public class MultiHeadAttention extends Layer implements RandomDraws {
      */
     @Override
     protected void initParams(SplittableRandom rng) {
-        opts.masks.seed(rng.nextLong());
+        opts.masks.seed(maskSeed(rng));
         if (!initialValuesNeeded()) return;
         for (int i = 0; i < 4; i++) {
             int[] s = kernels[i].shape();

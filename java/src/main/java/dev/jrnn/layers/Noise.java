@@ -63,7 +63,7 @@ abstract class Noise extends Layer implements RandomDraws {
 
     @Override
     protected void initParams(SplittableRandom r) {
-        masks.seed(r.nextLong());
+        masks.seed(maskSeed(r));
     }
 
     /** Frees the draw counter (the next training call starts a new count from zero). */

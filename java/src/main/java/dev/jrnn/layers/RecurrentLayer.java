@@ -501,6 +501,7 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
         c.dtype(dtype());   // Keras' copy keeps the dtype policy (bidirectional.py copies the whole config)
         weightRules().copyTo(c.weightRules());
         inits.copyTo(c.inits);
+        if (seed() != null) c.seed(seed());   // Keras' copy keeps seed=: it seeds the masks only, the weights differ
         return c;
     }
 
@@ -526,13 +527,13 @@ public abstract class RecurrentLayer extends Layer implements RandomDraws {
     @Override
     protected void initParams(SplittableRandom rng) {
         if (!initialValuesNeeded()) {   // loading: the file's weights come next, but each layer still gets its own masks
-            masks.seed(rng.nextLong());
+            masks.seed(maskSeed(rng));
             return;
         }
         kernel.set(Tensor.wrap(inits.draw("kernel", kernel.shape(), rng), kernel.shape()));
         recurrentKernel.set(Tensor.wrap(inits.draw("recurrent_kernel", recurrentKernel.shape(), rng), recurrentKernel.shape()));
         if (bias != null) bias.set(Tensor.wrap(cell.initialBias(units, shape -> inits.draw("bias", shape, rng)), cell.biasShape(units)));
-        masks.seed(rng.nextLong());   // after the weights, which stay as without dropout
+        masks.seed(maskSeed(rng));   // after the weights, which stay as without dropout
     }
 
     // ------------------------------------------------------------------ forward / backward

@@ -205,7 +205,7 @@ public class TimeDistributed extends Layer {
     @Override
     public TimeDistributed dtype(String policy) { super.dtype(policy); return this; }
 
-    /** Seeds the wrapped layer (its initializers, or Dropout's masks); the wrapper has no weights of its own. */
+    /** Seeds the wrapped layer's masks (Keras' {@code seed=}: Dropout's, a recurrent layer's dropout), not its weights. */
     @Override
     public TimeDistributed seed(long s) {
         super.seed(s);

@@ -109,6 +109,11 @@ final class BoundedBatches implements BatchSource {
         return open.skip();
     }
 
+    /** With {@link #onward}: numbers the passes from {@code first} (fit's first data epoch), before the first is opened. */
+    void firstPass(int first) {
+        if (onward && open == null) pass = first;
+    }
+
     /** Passes over the batches a skipped epoch took (a resumed fit goes on where the first stopped). */
     @Override
     public void skipEpoch(boolean shuffle, SplittableRandom rng) {

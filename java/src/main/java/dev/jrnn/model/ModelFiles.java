@@ -113,6 +113,7 @@ final class ModelFiles {
         }
         meta.put("dropout", dropout);
         meta.put("fit_seed", model.fitSeed() == null ? null : Long.toString(model.fitSeed()));
+        meta.put("fit_epochs", (long) model.fitEpochs());
         Map<String, Object> tbptt = tbpttOf(model);   // jrnn's own layer settings: not in Keras' config
         if (!tbptt.isEmpty()) meta.put("tbptt", tbptt);
         Map<String, Object> padding = paddingIdxOf(model);
@@ -278,6 +279,11 @@ final class ModelFiles {
         }
         Object seed = j.get("fit_seed");
         Long fitSeed = seed == null ? null : parseLong(seed, "fit_seed");
+        Object epochs = j.get("fit_epochs");   // absent in files before session 31: the model's own count stays
+        long fitEpochs = epochs == null ? -1 : parseLong(epochs, "fit_epochs");
+        if (epochs != null && (fitEpochs < 0 || fitEpochs > Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException("metadata.json: fit_epochs must be in [0, " + Integer.MAX_VALUE + "], got " + fitEpochs);
+        }
         // a restore into the model that saved it keeps the model's own settings; a loaded model takes the file's
         Map<RecurrentLayer, Integer> tbptt = byStructure ? Map.of() : readTbptt(model, j.get("tbptt"));
         Map<Embedding, Integer> padding = byStructure ? Map.of() : readPaddingIdx(model, j.get("padding_idx"));
@@ -294,6 +300,7 @@ final class ModelFiles {
             setOptimizer.run();
             streams.forEach((l, s) -> ((RandomDraws) l).maskStream(s[0], s[1]));
             if (fitSeed != null) model.fitSeed(fitSeed);
+            if (fitEpochs >= 0) model.fitEpochs((int) fitEpochs);
             applyTbptt(model, tbptt);
             padding.forEach(Embedding::paddingIdx);
         };

@@ -51,6 +51,11 @@ public abstract class Trainer {
     private boolean graphsBroken;
     /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
     private Long fitSeed;
+    /**
+     * The data epoch the next fit goes on from, one past the last epoch fit ran on this model (saved with it): a fit that
+     * does not resume numbers its data's epochs on from here, so consecutive fit calls reshuffle as Keras' do.
+     */
+    private int fitEpochs;
     /** Where callbacks print their verbose lines during fit: FitOptions.out on rank 0, nowhere on other ranks. */
     /** Where callbacks speak during fit; null outside a fit (System.out and System.err). */
     private FitMessages fitMessages;
@@ -324,6 +329,10 @@ public abstract class Trainer {
     final boolean sparseTargets0() { return targetLoss(0) != null && targetLoss(0).sparse(); }
 
     void fitSeed(Long s) { this.fitSeed = s; }
+
+    int fitEpochs() { return fitEpochs; }
+
+    void fitEpochs(int n) { this.fitEpochs = n; }
 
     /**
      * Where a callback prints its verbose lines (Keras' print_msg): the running fit's {@link FitOptions#out}, none on a

@@ -90,7 +90,12 @@ final class TrainingLoop {
         Long seed = o.seed != null ? o.seed : initialEpoch > 0 ? model.fitSeed() : dp != null ? Long.valueOf(0L) : null;
         if (seed == null && backup != null) seed = Jrnn.nextRandom().nextLong();   // a backup resumes exactly from a known seed
         if (o.seed != null || backup != null) model.fitSeed(seed);
-        SplittableRandom rng = seed != null ? new SplittableRandom(seed) : Jrnn.nextRandom();
+        // The data's epochs are numbered on from the epochs this model has run (Keras reshuffles at every fit call); a fit
+        // that resumes (initialEpoch, a backup's restore, over a model that ran those epochs or a fresh one) starts from 0,
+        // so its orders replay the run that never stopped.
+        int firstKey = Math.max(0, model.fitEpochs() - initialEpoch);
+        SplittableRandom rng = seed == null ? Jrnn.nextRandom() : firstKey == 0 ? new SplittableRandom(seed) : afterFits(seed, firstKey);
+        if (train instanceof BoundedBatches bounded) bounded.firstPass(firstKey);
         PrintStream out = o.out != null ? o.out : System.out;
         int verbose = dp != null && dp.rank() != 0 ? 0 : o.verbose;   // one progress bar: rank 0's
         List<Callback> callbacks = dp == null ? o.callbacks : dp.callbacks(o.callbacks);
@@ -133,7 +138,7 @@ final class TrainingLoop {
                 EpochLogs acc = new EpochLogs(s, targets);
                 log.reset();
                 long lastRead = System.nanoTime();
-                try (BatchSource.Epoch batches = train.epoch(epoch, o.shuffle, rng)) {
+                try (BatchSource.Epoch batches = train.epoch(firstKey + epoch, o.shuffle, rng)) {
                     HostBatch batch;
                     for (int b = 0; (batch = next(batches, b, steps, ofEpoch)) != null; b++) {
                         at.set(Place.Phase.BEFORE_BATCH, epoch, b);
@@ -174,6 +179,9 @@ final class TrainingLoop {
                         }
                     }
                 }
+                // the next data epoch's key, before the callbacks' saves: a model saved now goes on after this epoch, and one
+                // resumed from it with initialEpoch epoch + 1 keys from this fit's firstKey again
+                model.fitEpochs(firstKey + epoch + 1);
                 log.fold(acc);
                 // Keras' EpochIterator warns so (once, as Python's warnings), whatever the verbosity, and goes on
                 if (train instanceof BoundedBatches bounded && bounded.ranOut() && !warnedRanOut) {
@@ -265,6 +273,16 @@ final class TrainingLoop {
                 case TRAIN_END -> "in onTrainEnd, after the last epoch";
             };
         }
+    }
+
+    /**
+     * A seeded fit's shuffle stream for a model that ran {@code fits} epochs before it: another stream than the seed's own
+     * and than any other count's (split from the seed's stream after that many draws).
+     */
+    private static SplittableRandom afterFits(long seed, int fits) {
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < fits; i++) r.nextLong();
+        return r.split();
     }
 
     /** The names every epoch's logs will hold: the training loss and metrics, and "val_" ones with validation data. */

@@ -278,4 +278,19 @@ class TextDirectoryTest {
             assertTrue(e.getMessage().startsWith("TextDirectory: " + named), kw + ": " + e.getMessage());
         }
     }
+
+    /**
+     * Without a seed the files are shuffled with one drawn from Jrnn.setSeed's stream, as Keras draws it from NumPy's
+     * global state (np.random.randint(1e6), which keras.utils.set_random_seed seeds): the same after the same setSeed.
+     */
+    @Test
+    void anUnseededShuffleFollowsJrnnSetSeed() throws IOException {
+        dev.jrnn.Jrnn.setSeed(1);
+        TextDirectory a = TextDirectory.read(root);
+        dev.jrnn.Jrnn.setSeed(1);
+        TextDirectory b = TextDirectory.read(root);
+        assertEquals(a.seed(), b.seed(), "the drawn seed after the same Jrnn.setSeed");
+        assertEquals(a.files(), b.files(), "the files' order after the same Jrnn.setSeed");
+        assertTrue(a.seed() >= 0 && a.seed() < 1_000_000, "Keras' range [0, 10^6): " + a.seed());
+    }
 }

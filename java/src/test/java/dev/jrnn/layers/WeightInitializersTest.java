@@ -122,25 +122,53 @@ class WeightInitializersTest {
         assertArrayEquals(half, values(off.bias()), "without unit_forget_bias: the initializer over the whole bias");
     }
 
-    /** The defaults are Keras' and draw from the layer's stream what jrnn drew before the setters existed. */
+    /** The defaults are Keras' and draw from the layer's stream (Jrnn.setSeed's, split) what jrnn drew before the setters existed. */
     @Test
     void theDefaultsAreKerasAndUnchanged() {
-        LSTM l = new LSTM(4).seed(9);
+        LSTM l = new LSTM(4);
         assertEquals(Initializer.glorotUniform(), l.kernelInitializer());
         assertEquals(Initializer.orthogonal(1), l.recurrentInitializer());
         assertEquals(Initializer.zeros(), l.biasInitializer());
+        Jrnn.setSeed(9);
         l.build(List.of(new int[] {5, 3}));
-        SplittableRandom r = new SplittableRandom(9);
+        SplittableRandom r = new SplittableRandom(9).split();
         assertArrayEquals(Initializers.glorotUniform(r, 3, 16, 48), values(l.kernel()));
         assertArrayEquals(Initializers.orthogonal(r, 4, 16, 1.0), values(l.recurrentKernel()));
         assertArrayEquals(Initializers.unitForgetBias(4), values(l.bias()));
-        Embedding e = new Embedding(10, 3).seed(9);
+        Embedding e = new Embedding(10, 3);
         assertEquals(Initializer.randomUniform(-0.05, 0.05), e.embeddingsInitializer());
+        Jrnn.setSeed(9);
         e.build(List.of(new int[] {2}));
-        assertArrayEquals(Initializers.uniform(new SplittableRandom(9), -0.05, 0.05, 30), e.params().get(0).get().data());
-        Conv1D c = new Conv1D(4, 3).seed(9);
+        assertArrayEquals(Initializers.uniform(new SplittableRandom(9).split(), -0.05, 0.05, 30), e.params().get(0).get().data());
+        Conv1D c = new Conv1D(4, 3);
+        Jrnn.setSeed(9);
         c.build(List.of(new int[] {6, 2}));
-        assertArrayEquals(Initializers.glorotUniform(new SplittableRandom(9), 6, 12, 24), values(c.kernel()));
+        assertArrayEquals(Initializers.glorotUniform(new SplittableRandom(9).split(), 6, 12, 24), values(c.kernel()));
+    }
+
+    /**
+     * A layer's seed is Keras' {@code seed=}: its dropout masks' alone. The initial weights follow Jrnn.setSeed, so two
+     * LSTM(16, seed=5) layers start from different weights and a seed sweep moves them, as in Keras 3.15.1 (the outside
+     * tester's keras_stack_seed.py: recurrent kernels equal False; kernel[0,0] -0.132 after set_random_seed(1), 0.156
+     * after set_random_seed(2)). The masks still follow the layer's seed (RecurrentDropoutTest).
+     */
+    @Test
+    void aLayersSeedSeedsItsMasksNotItsWeights() {
+        Jrnn.setSeed(1);
+        LSTM a = new LSTM(16).seed(5).dropout(0.2), b = new LSTM(16).seed(5).dropout(0.2);
+        a.build(List.of(new int[] {10, 16}));
+        b.build(List.of(new int[] {10, 16}));
+        assertTrue(!Arrays.equals(values(a.kernel()), values(b.kernel())), "two layers of seed 5: their own kernels");
+        assertTrue(!Arrays.equals(values(a.recurrentKernel()), values(b.recurrentKernel())), "and recurrent kernels");
+        assertArrayEquals(a.maskStream(), b.maskStream(), "the same seed, the same masks");
+        Jrnn.setSeed(2);
+        LSTM c = new LSTM(16).seed(5);
+        c.build(List.of(new int[] {10, 16}));
+        assertTrue(!Arrays.equals(values(a.kernel()), values(c.kernel())), "another Jrnn.setSeed, other weights");
+        Jrnn.setSeed(1);
+        LSTM d = new LSTM(16).seed(7);
+        d.build(List.of(new int[] {10, 16}));
+        assertArrayEquals(values(a.kernel()), values(d.kernel()), "the same Jrnn.setSeed, the same weights whatever the layer's seed");
     }
 
     @Test
