@@ -35,7 +35,7 @@ class RecurrentDropoutGradTest {
 
     static List<DropCase> cases() {
         List<DropCase> l = new ArrayList<>();
-        long seed = 9320;
+        long seed = 9330;
         for (Ref.Cell cell : Ref.Cell.values()) {
             for (double[] rates : new double[][] {{0.3, 0}, {0, 0.4}, {0.3, 0.4}}) {
                 if (cell == Ref.Cell.GRU_RESET_BEFORE && rates[1] > 0) continue;   // refused (the guide's unsupported list)
