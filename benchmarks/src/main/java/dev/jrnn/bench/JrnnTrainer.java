@@ -82,6 +82,9 @@ public final class JrnnTrainer implements AutoCloseable {
         this.layer = bidirectional ? new Bidirectional(inner) : inner;
         this.outUnits = bidirectional ? 2 * s.units() : s.units();
         layer.seed(seed);
+        // a layer's seed seeds its masks only (as Keras' seed=): the weights come from the global stream, seeded here so
+        // that every trainer of one seed (the peer fixture's, the async and sync steps') starts from the same weights
+        dev.jrnn.Jrnn.setSeed(seed);
         layer.build(List.of(new int[] {s.steps(), s.in()}));
         this.be = layer.backend();
         this.store = layer.params().get(0).store();
