@@ -29,7 +29,7 @@ public final class AbStep {
             case "gru" -> new GRU(H);
             default -> new SimpleRNN(H);
         };
-        layer.seed(42);
+        dev.jrnn.Jrnn.setSeed(42);   // the same weights in both builds compared (a layer's seed seeds its masks only)
         layer.build(List.of(new int[] {T, I}));
         Backend be = layer.backend();
         ParamStore store = layer.params().get(0).store();
