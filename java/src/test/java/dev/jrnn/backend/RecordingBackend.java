@@ -71,32 +71,47 @@ public final class RecordingBackend implements Backend {
 
     /** Allocations made through this backend (for {@link #failAlloc}). */
     public long allocs;
-    private long failAllocAt = -1;
-    private java.util.function.Supplier<? extends Throwable> allocFailure;
+    private final PlannedFailure allocFault = new PlannedFailure();
 
     /**
      * Makes the allocation with this index (0 = the next one) throw {@code failure}'s throwable (an
      * OutOfMemoryError, say) instead of allocating (-1: none); returns this.
      */
     public RecordingBackend failAlloc(long index, java.util.function.Supplier<? extends Throwable> failure) {
-        this.failAllocAt = index < 0 ? -1 : allocs + index;
-        this.allocFailure = failure;
+        allocFault.plan(allocs, index, failure);
         return this;
     }
 
     /** Uploads of a float[] made through this backend (for {@link #failUpload}). */
     public long uploads;
-    private long failUploadAt = -1;
-    private java.util.function.Supplier<? extends Throwable> uploadFailure;
+    private final PlannedFailure uploadFault = new PlannedFailure();
 
     /**
      * Makes the upload of a float[] with this index (0 = the next one) throw {@code failure}'s throwable (a device's
      * failed copy, say) instead of copying (-1: none); returns this.
      */
     public RecordingBackend failUpload(long index, java.util.function.Supplier<? extends Throwable> failure) {
-        this.failUploadAt = index < 0 ? -1 : uploads + index;
-        this.uploadFailure = failure;
+        uploadFault.plan(uploads, index, failure);
         return this;
+    }
+
+    /** One kind of call's planned failure: the call of that count throws, once. */
+    private static final class PlannedFailure {
+        private long at = -1;
+        private java.util.function.Supplier<? extends Throwable> failure;
+
+        void plan(long count, long index, java.util.function.Supplier<? extends Throwable> f) {
+            at = index < 0 ? -1 : count + index;
+            failure = f;
+        }
+
+        void throwIfDue(long count) {
+            if (count != at) return;
+            at = -1;
+            Throwable t = failure.get();
+            if (t instanceof Error e) throw e;
+            throw (RuntimeException) t;
+        }
     }
 
     /** Forks made and not joined yet (every path, failures included, must join what it forked). */
@@ -316,12 +331,7 @@ public final class RecordingBackend implements Backend {
 
     @Override
     public Buf alloc(long n) {
-        if (allocs++ == failAllocAt) {
-            failAllocAt = -1;
-            Throwable t = allocFailure.get();
-            if (t instanceof Error e) throw e;
-            throw (RuntimeException) t;
-        }
+        allocFault.throwIfDue(allocs++);
         Buf b = inner.alloc(n);
         if (branch != null || !sideSegments.isEmpty() || recording != null) op(() -> inner.fill(b, 0, n, 0f));   // as CUDA's alloc: a zero-fill launch
         return new RBuf(b);
@@ -330,12 +340,7 @@ public final class RecordingBackend implements Backend {
     @Override
     public void upload(float[] src, int srcOff, Buf dst, long dstOff, int len) {
         refuse("upload");
-        if (uploads++ == failUploadAt) {
-            failUploadAt = -1;
-            Throwable t = uploadFailure.get();
-            if (t instanceof Error e) throw e;
-            throw (RuntimeException) t;
-        }
+        uploadFault.throwIfDue(uploads++);
         inner.upload(src, srcOff, u(dst), dstOff, len);
     }
 
