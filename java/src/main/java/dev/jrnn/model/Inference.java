@@ -256,21 +256,23 @@ final class Inference {
      */
     private HostBatch next(BatchSource.Epoch batches, Call call, int i, int n) {
         if (!call.stopsOnInterrupt) return batches.next();
-        if (Interruption.flagSet()) throw interrupted(call.op, i, n, null);
+        if (Interruption.flagSet()) throw interrupted(call, i, n, null);
         try {
             return batches.next();
         } catch (RuntimeException e) {
-            if (Interruption.flagSet() || Interruption.caused(e)) throw interrupted(call.op, i, n, e);
+            if (Interruption.flagSet() || Interruption.caused(e)) throw interrupted(call, i, n, e);
             throw e;
         }
     }
 
-    private IllegalStateException interrupted(String op, int i, int n, Throwable cause) {
+    private IllegalStateException interrupted(Call call, int i, int n, Throwable cause) {
         String where = i == 0 ? "before batch 1" + (n >= 0 ? " of " + n : "")
                 : n >= 0 && i >= n ? "after its last batch (" + n + ")"
                 : n >= 0 ? "before batch " + (i + 1) + " of " + n
                 : "after batch " + i;
-        return Interruption.stop(s.name(), op, where, "nothing is returned (a sink has had the batches before it) and the weights are as they were", cause);
+        // only predict takes a sink (predict(Dataset, sink)); evaluate's message must not send its user looking for one
+        String kept = call == Call.PREDICT ? "nothing is returned (a sink given to predict has had the batches before it)" : "nothing is returned";
+        return Interruption.stop(s.name(), call.op, where, kept + " and the weights are as they were", cause);
     }
 
     /**

@@ -467,6 +467,10 @@ class InterruptTest {
                         }, op + " on " + what);
                         assertTrue(e.getMessage().startsWith(m.name() + "." + op + ": interrupted (Thread.interrupt) " + where),
                                 op + " on " + what + ": " + e.getMessage());
+                        // evaluate has no sink: its message names none (an outside tester's R2)
+                        assertEquals(op.equals("predict"), e.getMessage().contains("a sink given to predict has had the batches before it"),
+                                op + " on " + what + ": " + e.getMessage());
+                        assertTrue(e.getMessage().contains("and the weights are as they were"), e.getMessage());
                         assertTrue(Thread.interrupted(), "the interrupt flag stays set");
                         if (op.equals("predict") && src.ds() != null) assertEquals(midway ? 2 : 0, seen.size(), "the batches the sink had");
                     }

@@ -50,17 +50,51 @@ final class JhdfEmptyGroups {
      * full disk or of a channel an interrupt closed) are IOExceptions, which the callers' saves report with the file's name.
      */
     static byte[] written(Content content) throws IOException {
-        Path tmp = scratch();
+        return written(content, scratch());
+    }
+
+    /**
+     * {@link #written(Content)} through the scratch file {@code tmp}. jhdf 0.13's close flushes before it closes its
+     * channel, so a flush that fails (a full disk) would leave the channel open: the deleted scratch file would keep
+     * its disk space, and one descriptor, until a GC. A write that fails is released here instead, and nothing is
+     * flushed after the content failed.
+     */
+    static byte[] written(Content content, Path tmp) throws IOException {
         try {
-            try (WritableHdfFile h = HdfFile.write(tmp)) {
+            WritableHdfFile h = HdfFile.write(tmp);
+            boolean closed = false;
+            try {
                 content.put(h);
+                h.close();
+                closed = true;
             } catch (HdfException e) {
                 throw new IOException("writing HDF5 to " + tmp + ": " + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause() + ")"), e);
+            } finally {
+                if (!closed) release(h, tmp);
             }
             repair(tmp);
             return Files.readAllBytes(tmp);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Closes the channel of a jhdf file that will not be closed normally. jhdf keeps it in a private field (jhdf is not
+     * a named module, so it is open to reflection); if a jhdf version drops the field, the scratch file is emptied
+     * instead, which gives its disk space back although the descriptor stays until a GC.
+     */
+    private static void release(WritableHdfFile h, Path tmp) {
+        try {
+            java.lang.reflect.Field f = WritableHdfFile.class.getDeclaredField("fileChannel");
+            f.setAccessible(true);
+            ((FileChannel) f.get(h)).close();
+        } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.truncate(0);
+            } catch (IOException | RuntimeException ignored) {
+                // the first failure is the one reported; this one only costs disk space until a GC
+            }
         }
     }
 

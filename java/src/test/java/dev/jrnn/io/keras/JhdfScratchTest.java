@@ -87,6 +87,64 @@ class JhdfScratchTest {
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target), "the previous file is unchanged");
     }
 
+    /** The descriptors this process holds open on {@code file} (Linux: /proc/self/fd). */
+    private static long openOn(Path file) throws IOException {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (IOException e) {
+                    return false;   // the listing's own descriptor, closed by now
+                }
+            }).count();
+        }
+    }
+
+    /**
+     * A full disk (the leaks tester's D1: 200 KiB tmpfs): jhdf's close flushes and throws before it closes its channel,
+     * so each failed save kept a descriptor on the deleted scratch file, and its disk space, until a GC. /dev/full
+     * fails every write with ENOSPC, as a full disk does.
+     */
+    @Test
+    void aFullDiskLeavesNoDescriptorOpenOnTheScratchFile(@TempDir Path dir) throws IOException {
+        Path full = Path.of("/dev/full");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")) && Files.exists(full), "Linux only");
+        long before = openOn(full);
+        for (int i = 0; i < 3; i++) {
+            Path tmp = Files.createSymbolicLink(dir.resolve("scratch" + i + ".h5"), full);
+            IOException e = assertThrows(IOException.class, () -> JhdfEmptyGroups.written(h -> h.putGroup("a").putDataset("x", new float[] {1, 2}), tmp));
+            assertTrue(e.getMessage().contains("writing HDF5 to " + tmp) && e.getMessage().contains("No space left on device"), e.getMessage());
+            assertTrue(!Files.exists(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the scratch file is gone");
+        }
+        assertEquals(before, openOn(full), "no descriptor left open on the failed scratch files");
+    }
+
+    /** Content that fails half way is not flushed (its file is given up) and its channel is closed all the same. */
+    @Test
+    void contentThatFailsLeavesNoDescriptorOpen(@TempDir Path dir) throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "Linux only");
+        Path tmp = dir.resolve("scratch.h5");
+        long[] during = new long[1];
+        RuntimeException e = assertThrows(IllegalStateException.class, () -> JhdfEmptyGroups.written(h -> {
+            h.putDataset("x", new float[] {1, 2});
+            during[0] = openOn(tmp);
+            throw new IllegalStateException("half way");
+        }, tmp));
+        assertEquals("half way", e.getMessage());
+        assertEquals(1, during[0], "jhdf holds the scratch file open while the content is put");
+        assertTrue(!Files.exists(tmp), "the scratch file is gone");
+        // the descriptor points at the deleted path now ("... (deleted)"): none may point at either form
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            assertEquals(0, s.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith(tmp.toString());
+                } catch (IOException x) {
+                    return false;
+                }
+            }).count(), "no descriptor left open on the scratch file");
+        }
+    }
+
     /** The child: saves one model in the three HDF5-carrying formats into args[0] and loads each back. */
     public static final class SaveAll {
         static final List<String> FILES = List.of("m.keras", "m.h5", "m.weights.h5");
