@@ -1,21 +1,30 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
 import dev.jrnn.io.Json;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.losses.Losses;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import dev.jrnn.LogCapture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipFile;
 
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -130,6 +139,100 @@ class KerasLossScaleTest {
                 assertEquals(500L, ((Number) c.get("dynamic_growth_steps")).longValue(), name);
                 assertFalse(c.containsKey("dynamic"), name + ": Keras 3.15.1's LossScaleOptimizer takes no dynamic=True either way");
                 assertEquals(null, ((Map<?, ?>) ((Map<?, ?>) c.get("inner_optimizer")).get("config")).get("loss_scale_factor"), name);
+            }
+        }
+    }
+
+    private static Model load(Path file) throws Exception {
+        List<Model> loaded = new ArrayList<>();
+        LogCapture.warnings(KerasImport.class.getName(), () -> loaded.add(Models.load(file)));
+        return loaded.get(0);
+    }
+
+    /** A .keras's wrapper variables at optimizer/vars: [step_counter, dynamic_scale]. */
+    private static double[] wrapperState(Path keras) throws IOException {
+        try (ZipFile z = new ZipFile(keras.toFile());
+             io.jhdf.HdfFile h = io.jhdf.HdfFile.fromBytes(z.getInputStream(z.getEntry("model.weights.h5")).readAllBytes())) {
+            return new double[] {((Number) ((io.jhdf.api.Dataset) h.getByPath("optimizer/vars/2")).getData()).doubleValue(),
+                    ((Number) ((io.jhdf.api.Dataset) h.getByPath("optimizer/vars/3")).getData()).doubleValue()};
+        }
+    }
+
+    /** keras3_real/lso_state.json (make_lso_state.py): Keras 3.15.1's wrapper state of lso.keras, loaded and after its training. */
+    private static Map<?, ?> kerasState() throws IOException {
+        return (Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_state.json")));
+    }
+
+    private static double number(Map<?, ?> m, String key) { return ((Number) m.get(key)).doubleValue(); }
+
+    /**
+     * The LossScaleOptimizer's own step counter and dynamic scale (lso.keras: 3 and 1024, growth every 50) survive a load
+     * and save; before, the save wrote a fresh wrapper's (0 and 1024), so Keras' dynamic scale restarted.
+     */
+    @Test
+    void aLoadedWrappersCounterAndScaleAreSavedBack(@TempDir Path dir) throws Exception {
+        Map<?, ?> loaded = (Map<?, ?>) kerasState().get("loaded");
+        try (Model m = load(keras3Real("lso.keras"))) {
+            Path back = dir.resolve("back.keras");
+            m.save(back);
+            double[] s = wrapperState(back);
+            assertEquals(number(loaded, "step_counter"), s[0], "step_counter");
+            assertEquals(number(loaded, "dynamic_scale"), s[1], "dynamic_scale");
+            try (Model again = load(back)) {   // and jrnn's own file carries it on
+                Path third = dir.resolve("third.keras");
+                again.save(third);
+                assertEquals(s[0], wrapperState(third)[0]);
+                assertEquals(s[1], wrapperState(third)[1]);
+            }
+        }
+    }
+
+    /**
+     * jrnn trains lso.keras as many steps as make_lso_state.py's Keras did (48: the counter passes 50 once) and saves:
+     * the counter and scale are Keras' after its training (1 and 2048); before, 0 and the initial 1024. Keras 3.15.1 loads
+     * the file jrnn saves with that state (make_lso_state.py check).
+     */
+    @Test
+    void trainingAdvancesTheCounterAndScaleAsKerasDoes(@TempDir Path dir) throws Exception {
+        Map<?, ?> state = kerasState();
+        Map<?, ?> trained = (Map<?, ?>) state.get("trained");
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(keras3Real("lso.keras"))) {
+            for (int i = 0; i < ((Number) state.get("steps")).intValue(); i++) m.trainOnBatch(x, y);
+            assertEquals(number(trained, "inner_iterations"), m.optimizer().iterations());
+            Path back = dir.resolve("trained.keras");
+            m.save(back);
+            double[] s = wrapperState(back);
+            assertEquals(number(trained, "step_counter"), s[0], "step_counter");
+            assertEquals(number(trained, "dynamic_scale"), s[1], "dynamic_scale");
+        }
+    }
+
+    /**
+     * The wrapper belongs to the loaded model's compile: its optimizer object compiled into another model saves there as
+     * the plain Adam it is, and the loaded model recompiled with a new optimizer saves that one plain; before, the wrapper
+     * was kept by optimizer object and followed it into the second model.
+     */
+    @Test
+    void theWrapperStaysWithTheModelItWasLoadedInto(@TempDir Path dir) throws Exception {
+        try (Model m = load(keras3Real("lso.keras"));
+             Sequential other = new Sequential(new Dense(1).inputShape(2))) {
+            other.compile(m.optimizer(), Losses.mse());
+            Map<?, ?> opt = savedOptimizer(other, dir.resolve("other.keras"));
+            assertEquals("Adam", opt.get("class_name"), "" + opt);
+            assertEquals(null, ((Map<?, ?>) opt.get("config")).get("loss_scale_factor"));
+            Path own = dir.resolve("own.keras");
+            m.save(own);
+            try (ZipFile z = new ZipFile(own.toFile())) {
+                Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+                assertEquals("LossScaleOptimizer", ((Map<?, ?>) ((Map<?, ?>) config.get("compile_config")).get("optimizer")).get("class_name"));
+            }
+            m.compile(new Adam(0.01), Losses.mse());
+            Path recompiled = dir.resolve("recompiled.h5");
+            m.save(recompiled);
+            try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(recompiled)) {
+                Map<?, ?> o = (Map<?, ?>) ((Map<?, ?>) Json.parse(Hdf5Arrays.stringAttribute(h, "training_config"))).get("optimizer_config");
+                assertEquals("Adam", o.get("class_name"), "" + o);
             }
         }
     }
