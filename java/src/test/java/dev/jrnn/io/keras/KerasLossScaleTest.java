@@ -14,6 +14,8 @@ import dev.jrnn.LogCapture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -166,13 +168,15 @@ class KerasLossScaleTest {
     private static double number(Map<?, ?> m, String key) { return ((Number) m.get(key)).doubleValue(); }
 
     /**
-     * The LossScaleOptimizer's own step counter and dynamic scale (lso.keras: 3 and 1024, growth every 50) survive a load
-     * and save; before, the save wrote a fresh wrapper's (0 and 1024), so Keras' dynamic scale restarted.
+     * The LossScaleOptimizer's own step counter and dynamic scale (lso.keras: 3 and 1024, growth every 50; lso.h5, Keras
+     * 3's .h5 of the same model, lists them first in its optimizer_weights) survive a load and a save as .keras; before,
+     * the save wrote a fresh wrapper's (0 and 1024), so Keras' dynamic scale restarted.
      */
-    @Test
-    void aLoadedWrappersCounterAndScaleAreSavedBack(@TempDir Path dir) throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"lso.keras", "lso.h5"})
+    void aLoadedWrappersCounterAndScaleAreSavedBack(String file, @TempDir Path dir) throws Exception {
         Map<?, ?> loaded = (Map<?, ?>) kerasState().get("loaded");
-        try (Model m = load(keras3Real("lso.keras"))) {
+        try (Model m = load(keras3Real(file))) {
             Path back = dir.resolve("back.keras");
             m.save(back);
             double[] s = wrapperState(back);
