@@ -508,4 +508,31 @@ class TextVectorizationTest {
         }
         assertTrue(refused >= 20, "the cases Keras refuses: " + refused);
     }
+
+    /**
+     * Keras 3.15.1's dtype_policies.get on each quantized and plain name (io/dtype_policy_names.json, from
+     * io/make_dtype_policy_names.py), as TextVectorization's dtype string: taken where Keras takes it and written back as
+     * the policy class Keras' get_config names (Int4DTypePolicy, GPTQDTypePolicy, AWQDTypePolicy too), refused naming
+     * 'dtype' where Keras refuses it. Before, "int8_from_mixed_float16" and "gptq/5/128_from_float32" were taken and
+     * "gptq/4/128_from_float32" written as a QuantizedDTypePolicy, which Keras refuses.
+     */
+    @Test
+    void fromConfigFollowsKerasQuantizedNameRules() throws Exception {
+        List<?> rows = (List<?>) dev.jrnn.io.Json.parse(java.nio.file.Files.readString(
+                Path.of(dev.jrnn.io.Json.class.getResource("dtype_policy_names.json").toURI())));
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            String name = (String) row.get("name");
+            Map<String, Object> config = new java.util.LinkedHashMap<>(Map.of("max_tokens", 10));
+            config.put("dtype", name);
+            if (Boolean.TRUE.equals(row.get("accepted"))) {
+                Map<String, Object> written = TextVectorization.fromConfig(config).config();
+                assertEquals(row.get("class_name"), ((Map<?, ?>) written.get("dtype")).get("class_name"), name);
+                assertEquals(written, TextVectorization.fromConfig(written).config(), name + ": its own config read back");
+            } else {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextVectorization.fromConfig(config), name);
+                assertTrue(e.getMessage().contains("'dtype'") && e.getMessage().contains("\"" + name + "\""), e.getMessage());
+            }
+        }
+    }
 }

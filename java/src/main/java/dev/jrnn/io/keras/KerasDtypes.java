@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.io.FileFaults;
+import dev.jrnn.io.KerasDtypeNames;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.DtypePolicy;
 import dev.jrnn.layers.Layer;
@@ -75,40 +76,17 @@ final class KerasDtypes {
      */
     static boolean inputDtype(String dtype) { return dtype.matches("u?int(8|16|32|64)|bool"); }
 
-    /** Keras 3.15.1's dtypes ({@code backend.common.dtypes.ALLOWED_DTYPES}). */
-    private static final List<String> KERAS_DTYPES = List.of("bfloat16", "bool", "complex128", "complex64", "float16", "float32",
-            "float64", "float8_e4m3fn", "float8_e5m2", "int16", "int32", "int64", "int8", "string", "uint16", "uint32", "uint64", "uint8");
-
     /**
-     * Refuses a policy name Keras cannot read: not one of its dtypes, mixed_float16 / mixed_bfloat16 or a quantized
-     * {@code <mode>_from_<dtype>} (Keras 3.15.1: "Cannot convert 'bogus' to a mixed precision DTypePolicy"), and a dtype
-     * that starts with a quantization mode ("int8", "float8_e5m2"), which Keras reads as a malformed quantized policy.
+     * Refuses a policy name Keras 3.15.1 cannot read ({@link KerasDtypeNames#refusal}): not one of its dtypes or mixed
+     * policies, a dtype that starts with a quantization mode ("int8", "float8_e5m2"), which Keras reads as a malformed
+     * quantized policy, or a quantized {@code <mode>_from_<source>} whose mode, numbers or source Keras refuses
+     * ("int8_from_mixed_float16", "gptq/5/128_from_float32").
      */
     static void checkName(String policy, String where) {
-        int from = policy.indexOf("_from_");
-        // Keras 3.15.1's dtype_policies.get reads a name starting with a quantization mode as "<mode>_from_<dtype>" (a
-        // DTypePolicy object too: the layer re-reads its name), so "int8" and "float8_e4m3fn" refuse the model there
-        if (from < 0 && QUANTIZATION_MODES.stream().anyMatch(policy::startsWith)) {
-            throw new KerasFormatException(where + ": dtype '" + policy + "' starts with a quantization mode " + QUANTIZATION_MODES
-                    + ", so Keras 3 reads it as a quantized policy '<mode>_from_<dtype>' and refuses it ('Cannot convert `policy`"
-                    + " into a valid pair (`mode`, `source_name`) to instantiate `QuantizedDTypePolicy`'), as a string or a"
-                    + " DTypePolicy object alike");
+        String why = KerasDtypeNames.refusal(policy);
+        if (why != null) {
+            throw new KerasFormatException(where + ": dtype " + why + "; Keras 3 refuses it too, as a string or a DTypePolicy object alike");
         }
-        if (plainName(policy) || from > 0 && QUANTIZATION_MODES.stream().anyMatch(policy::startsWith)
-                && plainName(policy.substring(from + "_from_".length()))) {
-            return;
-        }
-        throw new KerasFormatException(where + ": dtype '" + policy + "' is not a dtype policy Keras has (Keras 3 refuses it too:"
-                + " 'Cannot convert to a mixed precision DTypePolicy'); expected one of " + KERAS_DTYPES + ", mixed_float16, mixed_bfloat16"
-                + " or a quantized policy");
-    }
-
-    /** Keras 3.15.1's quantization modes (dtype_policy.QUANTIZATION_MODES); a quantized policy's name starts with one ("int4/128_from_float32"). */
-    private static final List<String> QUANTIZATION_MODES = List.of("int8", "float8", "int4", "gptq", "awq");
-
-    /** A non-quantized policy name: a dtype, Python's "int" (standardize_dtype maps it to int32/int64) or a mixed one. */
-    private static boolean plainName(String name) {
-        return KERAS_DTYPES.contains(name) || name.equals("int") || name.equals("mixed_float16") || name.equals("mixed_bfloat16");
     }
 
     /**
