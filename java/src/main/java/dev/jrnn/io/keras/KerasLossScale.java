@@ -84,17 +84,28 @@ final class KerasLossScale {
 
     /**
      * Gives {@code model}'s wrapper the own variables a file kept ({@code own}: iteration, learning_rate, step_counter,
-     * dynamic_scale as Keras 3 writes them), counted from the model's optimizer's update count now (after its restore).
+     * dynamic_scale as Keras 3 writes them; null where the file has none, as jrnn's .h5 and tf.keras 2's: a fresh
+     * wrapper's), counted from the model's optimizer's update count now, after its restore: the updates the file's
+     * optimizer had made are not jrnn's, so the counter and scale advance only by those jrnn makes from here.
      */
     static void resume(Model model, List<KerasOptimizerState.Var> own) {
         Compiled c = current(model);
-        if (c == null || own == null || own.size() != OWN_VARS) return;
+        if (c == null) return;
+        if (own == null || own.size() != OWN_VARS) {
+            COMPILED.put(model, new Compiled(c.inner(), c.wrapper(), 0, 0, 0, (float) c.wrapper().initialScale(), c.inner().iterations()));
+            return;
+        }
         COMPILED.put(model, new Compiled(c.inner(), c.wrapper(), whole(own.get(0)), scalar(own.get(1)), whole(own.get(2)),
                 scalar(own.get(3)), c.inner().iterations()));
     }
 
     private static long whole(KerasOptimizerState.Var v) {
-        if (v.whole() != null) return v.whole();
+        if (v.whole() != null) {   // an int64 variable: the same rule as a float one's
+            if (v.whole() < 0) {
+                throw new KerasFormatException("LossScaleOptimizer variable '" + v.name() + "' should be a whole number >= 0, got " + v.whole());
+            }
+            return v.whole();
+        }
         float f = scalar(v);
         if (f != Math.rint(f) || f < 0) {
             throw new KerasFormatException("LossScaleOptimizer variable '" + v.name() + "' should be a whole number >= 0, got " + f);
@@ -171,7 +182,7 @@ final class KerasLossScale {
         if (counter < growth) {   // Keras doubles when the counter reaches growth - 1; past it (a file's), it only counts
             long total = counter + steps;
             counter = total % growth;
-            scale = Math.scalb(scale, (int) Math.min(total / growth, 1000));   // exact, as each doubling is, up to infinity
+            scale = doubled(scale, total / growth);
         } else {
             counter += steps;
         }
@@ -182,5 +193,20 @@ final class KerasLossScale {
         r.add(new KerasOptimizerState.Var("dynamic_scale", Tensor.wrap(new float[] {scale}, 1), true));
         r.addAll(innerVars);
         return r;
+    }
+
+    /**
+     * {@code scale} doubled {@code times} times (exact, as each of Keras' float32 doublings is), but never past the largest
+     * float32 it reaches by doubling (2^127 for a power of two): Keras' float32 scale doubled past it is +Inf, which a
+     * step's loss times the scale makes non-finite, halved to +Inf again, so Keras could never train the model. Its steps
+     * would not all be finite that far (the scaled float16 gradients overflow first and halve the scale); jrnn, which
+     * trains in float32 and counts every step finite, stops at the largest finite scale instead. A file's own
+     * non-finite or non-positive scale is not doubled: it is written back as read.
+     */
+    static float doubled(float scale, long times) {
+        if (times <= 0 || !(scale > 0) || Float.isInfinite(scale)) return scale;
+        int room = Float.MAX_EXPONENT - Math.getExponent(scale);   // a subnormal's exponent reads as MIN_EXPONENT - 1
+        float r = Math.scalb(scale, (int) Math.min(times, room));
+        return Float.isFinite(r) ? r : scale;
     }
 }

@@ -240,4 +240,65 @@ class KerasLossScaleTest {
             }
         }
     }
+
+    /**
+     * jrnn's .h5 keeps no wrapper variables: a model trained from lso.keras, saved as .h5, loaded and saved as .keras with
+     * no training writes a fresh wrapper's counter and scale (0 and the initial 1024); before, the update count the .h5
+     * restored (151) was counted as jrnn's steps: counter 1, scale 8192.
+     */
+    @Test
+    void aFileWithoutWrapperVariablesGivesAFreshWrapperNotItsUpdateCount(@TempDir Path dir) throws Exception {
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(keras3Real("lso.keras"))) {
+            for (int i = 0; i < 148; i++) m.trainOnBatch(x, y);
+            m.save(dir.resolve("trained.h5"));
+        }
+        try (Model m = load(dir.resolve("trained.h5"))) {
+            assertEquals(151, m.optimizer().iterations());
+            m.save(dir.resolve("back.keras"));
+            double[] s = wrapperState(dir.resolve("back.keras"));
+            assertEquals(0, s[0], "step_counter");
+            assertEquals(1024, s[1], "dynamic_scale");
+            for (int i = 0; i < 52; i++) m.trainOnBatch(x, y);   // and jrnn's own steps count from there: one wrap
+            m.save(dir.resolve("trained.keras"));
+            s = wrapperState(dir.resolve("trained.keras"));
+            assertEquals(2, s[0], "step_counter");
+            assertEquals(2048, s[1], "dynamic_scale");
+        }
+    }
+
+    /**
+     * Doubling stops at the largest float32 the scale reaches (1024 * 2^117 = 2^127): Keras' next doubling is +Inf, after
+     * which it can never train the model (its loss times the scale is non-finite and halving keeps +Inf). Before, 300000
+     * updates at growth 50 wrote +Inf.
+     */
+    @Test
+    void theScaleStaysFinite(@TempDir Path dir) throws Exception {
+        try (Model m = load(keras3Real("lso.keras"))) {
+            m.optimizer().iterations(300_000);
+            m.save(dir.resolve("big.keras"));
+            double[] s = wrapperState(dir.resolve("big.keras"));
+            assertEquals(0x1p127, s[1], "dynamic_scale");
+            assertEquals((3 + 300_000 - 3) % 50, s[0], "step_counter");
+        }
+        assertEquals(0x1p127f, KerasLossScale.doubled(1024f, Long.MAX_VALUE));
+        assertEquals(Float.MAX_VALUE, KerasLossScale.doubled(Float.MAX_VALUE, 5));
+        assertEquals(3f * 0x1p126f, KerasLossScale.doubled(3f, 1000));
+        assertEquals(6f, KerasLossScale.doubled(3f, 1));
+    }
+
+    /** A negative step counter is refused as an int64 as it was as a float; before, the int64 -1 was taken. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aNegativeCounterIsRefused(boolean int64) throws Exception {
+        try (Model m = load(keras3Real("lso.keras"))) {
+            Tensor one = Tensor.wrap(new float[] {1}, 1);
+            List<KerasOptimizerState.Var> own = List.of(new KerasOptimizerState.Var("iteration", one, true, 1L),
+                    new KerasOptimizerState.Var("learning_rate", one, true),
+                    new KerasOptimizerState.Var("step_counter", Tensor.wrap(new float[] {-1}, 1), true, int64 ? -1L : null),
+                    new KerasOptimizerState.Var("dynamic_scale", one, true));
+            KerasFormatException e = org.junit.jupiter.api.Assertions.assertThrows(KerasFormatException.class, () -> KerasLossScale.resume(m, own));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("step_counter"), e.getMessage());
+        }
+    }
 }
