@@ -301,4 +301,28 @@ class KerasLossScaleTest {
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("step_counter"), e.getMessage());
         }
     }
+
+    /**
+     * keras3_real/lso_halved.keras (make_lso_halved.py): Keras halved its scale on overflowing float16 steps, so its
+     * counter (7), scale (2^18) and update count (27) are not functions of one another. A load and save keeps them; 15
+     * steps, by trainOnBatch or by fit, give Keras' own after 15 finite steps (counter 2, scale 2^19: one wrap at
+     * growth 20). Before the wrapper's variables were read from the file, the save wrote 0 and 2^40.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "trainOnBatch", "fit"})
+    void aKerasHalvedScaleIsKeptAndAdvanced(String training, @TempDir Path dir) throws Exception {
+        Map<?, ?> state = (Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_halved_state.json")));
+        Map<?, ?> expected = (Map<?, ?>) state.get(training.equals("none") ? "loaded" : "trained");
+        int steps = ((Number) state.get("steps")).intValue();
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(keras3Real("lso_halved.keras"))) {
+            if (training.equals("trainOnBatch")) for (int i = 0; i < steps; i++) m.trainOnBatch(x, y);
+            if (training.equals("fit")) m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(steps).batchSize(x.shape()[0]).verbose(0));
+            assertEquals(number(expected, "inner_iterations"), m.optimizer().iterations());
+            m.save(dir.resolve("back.keras"));
+            double[] s = wrapperState(dir.resolve("back.keras"));
+            assertEquals(number(expected, "step_counter"), s[0], "step_counter");
+            assertEquals(number(expected, "dynamic_scale"), s[1], "dynamic_scale");
+        }
+    }
 }
