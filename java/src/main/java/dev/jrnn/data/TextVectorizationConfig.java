@@ -49,18 +49,19 @@ final class TextVectorizationConfig {
      * The policy object Keras 3.15.1's get_config writes for dtype {@code name} whatever it was given: a DTypePolicy named so,
      * or for a quantized {@code <mode>_from_<source>} the class Keras makes of it (QuantizedDTypePolicy, Int4DTypePolicy,
      * GPTQDTypePolicy, AWQDTypePolicy; QuantizedFloat8DTypePolicy with its default amax_history_length 1024) of that mode
-     * and source.
+     * (its numbers as parsed, as get_config writes them: "gptq/4/128" of "gptq/04/128") and source.
      */
     private static Map<String, Object> policy(String name) {
         Map<String, Object> policy = new LinkedHashMap<>();
         String mode = KerasDtypeNames.mode(name);
         Map<String, Object> config = new LinkedHashMap<>();
         if (mode != null) {
-            config.put("mode", mode);
+            String cls = KerasDtypeNames.quantizedClass(name);
+            config.put("mode", KerasDtypeNames.writtenMode(cls, mode));   // numbers as parsed: gptq/4/128 of gptq/04/128
             config.put("source_name", KerasDtypeNames.source(name));
             if (mode.equals("float8")) config.put("amax_history_length", 1024);
             policy.put("module", "keras.dtype_policies");
-            policy.put("class_name", KerasDtypeNames.quantizedClass(name));
+            policy.put("class_name", cls);
         } else {
             config.put("name", name);
             policy.put("module", "keras");
@@ -155,7 +156,14 @@ final class TextVectorizationConfig {
                 throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + cls + " should have a config with string"
                         + " 'mode' and 'source_name', got " + describe(o));
             }
-            return dtype(mode + "_from_" + source);
+            // checked as the class's constructor checks it (Keras takes QuantizedDTypePolicy "gptq", refuses its "int4/128");
+            // its name with the mode Keras' get_config writes back (gptq/4/128 of gptq/04/128)
+            String why = KerasDtypeNames.objectRefusal(cls, mode, source);
+            if (why != null) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + describe(o) + " is not a dtype policy"
+                        + " Keras 3 takes (Keras refuses it too, in " + cls + "'s constructor): " + why);
+            }
+            return KerasDtypeNames.writtenMode(cls, mode) + "_from_" + source;
         }
         boolean object = o instanceof Map<?, ?>;
         String name = o instanceof String s ? s

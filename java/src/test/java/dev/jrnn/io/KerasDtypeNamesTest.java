@@ -68,4 +68,42 @@ class KerasDtypeNamesTest {
         assertEquals("gptq/4/128", KerasDtypeNames.mode("gptq/4/128_from_float32"));
         assertEquals("mixed_bfloat16", KerasDtypeNames.source("int8_from_mixed_bfloat16"));
     }
+
+    /**
+     * {@link KerasDtypeNames#objectRefusal} and {@link KerasDtypeNames#writtenMode} against Keras 3.15.1's verdict on each
+     * quantized policy object of dtype_policy_objects.json (make_dtype_policy_names.py): checked by its class's
+     * constructor, not by the name built from it. Before there was no such check (the built name's was used).
+     */
+    @Test
+    void eachObjectIsTakenOrRefusedAsItsClassDoes() throws Exception {
+        Path p = Path.of(KerasDtypeNamesTest.class.getResource("dtype_policy_objects.json").toURI());
+        List<?> rows = (List<?>) Json.parse(Files.readString(p));
+        assertTrue(rows.size() > 25, "the table: " + rows.size());
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            String cls = (String) row.get("class_name"), mode = (String) row.get("mode"), source = (String) row.get("source_name");
+            String why = KerasDtypeNames.objectRefusal(cls, mode, source);
+            if (Boolean.TRUE.equals(row.get("accepted"))) {
+                assertEquals(null, why, cls + " " + mode);
+                assertEquals(row.get("written"), KerasDtypeNames.writtenMode(cls, mode), cls + " " + mode);
+            } else {
+                assertNotNull(why, cls + " " + mode + ": Keras refuses it (" + row.get("error") + ")");
+                assertTrue(why.startsWith(cls + " with mode '" + mode + "'"), why);
+            }
+        }
+    }
+
+    /** Null arguments are refused naming the parameter; before, refusal alone checked, the others threw NullPointerException. */
+    @Test
+    void nullArgumentsAreRefusedNamingTheParameter() {
+        for (var call : List.<Map.Entry<String, org.junit.jupiter.api.function.Executable>>of(
+                Map.entry("name", () -> KerasDtypeNames.mode(null)), Map.entry("name", () -> KerasDtypeNames.source(null)),
+                Map.entry("name", () -> KerasDtypeNames.plain(null)), Map.entry("name", () -> KerasDtypeNames.quantizedClass(null)),
+                Map.entry("className", () -> KerasDtypeNames.objectRefusal(null, "int8", "float32")),
+                Map.entry("mode", () -> KerasDtypeNames.objectRefusal("QuantizedDTypePolicy", null, "float32")),
+                Map.entry("sourceName", () -> KerasDtypeNames.objectRefusal("QuantizedDTypePolicy", "int8", null)))) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call.getValue());
+            assertTrue(e.getMessage().contains(call.getKey() + " should not be null"), e.getMessage());
+        }
+    }
 }

@@ -5,6 +5,11 @@ awq/<bits>/<group> by their classes, whose numbers Python's int() parses), any o
 
 dtype_policy_names.json: [{"name": ..., "accepted": true | false, "error": Keras' message or null, "class_name": the class
 keras.dtype_policies.serialize names for an accepted one (what get_config writes), else null}].
+
+dtype_policy_objects.json: the same for quantized policy objects, each class with modes its own constructor checks
+(QuantizedDTypePolicy and QuantizedFloat8DTypePolicy: a mode of QUANTIZATION_MODES as it is; Int4DTypePolicy,
+GPTQDTypePolicy, AWQDTypePolicy: their format and numbers): [{"class_name", "mode", "source_name", "accepted", "error",
+"written": the config's mode keras.dtype_policies.serialize writes back for an accepted one (its numbers parsed), else null}].
 """
 import json
 import keras
@@ -41,3 +46,32 @@ with open("dtype_policy_names.json", "w") as f:
     json.dump(rows, f, indent=1)
     f.write("\n")
 for r in rows: print(r["accepted"], r["name"], (r["error"] or "")[:90])
+
+OBJECTS = [
+    ("QuantizedDTypePolicy", "int8"), ("QuantizedDTypePolicy", "int4"), ("QuantizedDTypePolicy", "float8"),
+    ("QuantizedDTypePolicy", "gptq"), ("QuantizedDTypePolicy", "awq"), ("QuantizedDTypePolicy", "int4/128"),
+    ("QuantizedDTypePolicy", "gptq/4/128"), ("QuantizedDTypePolicy", "int8x"), ("QuantizedFloat8DTypePolicy", "float8"),
+    ("QuantizedFloat8DTypePolicy", "int8"), ("QuantizedFloat8DTypePolicy", "float8_e4m3fn"),
+    ("Int4DTypePolicy", "int4/128"), ("Int4DTypePolicy", "int4/0128"), ("Int4DTypePolicy", "int4"), ("Int4DTypePolicy", "int4/0"),
+    ("Int4DTypePolicy", "int8/128"), ("GPTQDTypePolicy", "gptq/4/128"), ("GPTQDTypePolicy", "gptq/04/128"),
+    ("GPTQDTypePolicy", "int8"), ("GPTQDTypePolicy", "gptq"), ("GPTQDTypePolicy", "gptq/5/128"), ("AWQDTypePolicy", "awq/4/-1"),
+    ("AWQDTypePolicy", "awq/8/128"), ("AWQDTypePolicy", "awq"),
+]
+SOURCES = ["float32", "mixed_float16", "bogus"]
+
+objects = []
+for cls, mode in OBJECTS:
+    for source in SOURCES if (cls, mode) in (("QuantizedDTypePolicy", "int8"), ("GPTQDTypePolicy", "gptq/4/128")) else SOURCES[:1]:
+        identifier = {"module": "keras.dtype_policies", "class_name": cls, "config": {"mode": mode, "source_name": source},
+                      "registered_name": None}
+        try:
+            policy = keras.dtype_policies.get(identifier)
+            objects.append({"class_name": cls, "mode": mode, "source_name": source, "accepted": True, "error": None,
+                            "written": keras.dtype_policies.serialize(policy)["config"]["mode"]})
+        except Exception as e:
+            objects.append({"class_name": cls, "mode": mode, "source_name": source, "accepted": False,
+                            "error": f"{type(e).__name__}: {e}", "written": None})
+with open("dtype_policy_objects.json", "w") as f:
+    json.dump(objects, f, indent=1)
+    f.write("\n")
+for r in objects: print(r["accepted"], r["class_name"], r["mode"], r["source_name"], r["written"], (r["error"] or "")[:90])

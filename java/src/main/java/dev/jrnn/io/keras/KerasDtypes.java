@@ -35,15 +35,33 @@ final class KerasDtypes {
             if (c.get("name") instanceof String s && s.contains("_from_")) {
                 throw new KerasFormatException(where + ": dtype " + KerasConfig.describe(dtype) + " names the quantized policy '" + s
                         + "' in a " + m.get("class_name") + " object, which Keras 3 refuses ('Cannot convert '" + s + "' to a mixed"
-                        + " precision DTypePolicy'); expected the string \"" + s + "\" or a QuantizedDTypePolicy's {\"mode\": ..., \"source_name\": ...}");
+                        + " precision DTypePolicy'); expected the string \"" + s + "\" or the quantized policy object Keras writes for it"
+                        + " (" + KerasDtypeNames.quantizedClass(s) + " with {\"mode\": ..., \"source_name\": ...})");
             }
             if (c.get("name") instanceof String s) return s;
-            // Keras 3's QuantizedDTypePolicy writes no name: its name is mode_from_source (int8_from_float32)
-            if (c.get("mode") instanceof String mode && c.get("source_name") instanceof String source) return mode + "_from_" + source;
+            // Keras 3's quantized policy objects write no name: checked as their class's constructor checks (mode,
+            // source_name); the name they stand for is mode_from_source, the mode as their get_config writes it back
+            if (quantizedObject(dtype) && c.get("mode") instanceof String mode && c.get("source_name") instanceof String source) {
+                String cls = (String) m.get("class_name");
+                String why = KerasDtypeNames.objectRefusal(cls, mode, source);
+                if (why != null) {
+                    throw new KerasFormatException(where + ": dtype " + KerasConfig.describe(dtype) + ": " + why
+                            + "; Keras 3 refuses it too (" + cls + "'s constructor)");
+                }
+                return KerasDtypeNames.writtenMode(cls, mode) + "_from_" + source;
+            }
         }
         throw new KerasFormatException(where + ": dtype " + KerasConfig.describe(dtype) + " should name a dtype policy"
                 + " (a string, {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}} or a QuantizedDTypePolicy's"
                 + " {\"mode\": ..., \"source_name\": ...})");
+    }
+
+    /**
+     * Whether {@code dtype} is one of Keras' quantized policy objects ({@link KerasDtypeNames#QUANTIZED_CLASSES}), which
+     * {@link #policy} checks by its class: its name is not read again as a string.
+     */
+    static boolean quantizedObject(Object dtype) {
+        return dtype instanceof Map<?, ?> m && m.get("class_name") instanceof String cls && KerasDtypeNames.QUANTIZED_CLASSES.contains(cls);
     }
 
     /** Gives the model's Inputs the dtypes its config's InputLayers (top level, by name) declare. */
