@@ -1,5 +1,7 @@
 package dev.jrnn.data;
 
+import dev.jrnn.io.KerasDtypeNames;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,20 +47,21 @@ final class TextVectorizationConfig {
 
     /**
      * The policy object Keras 3.15.1's get_config writes for dtype {@code name} whatever it was given: a DTypePolicy named so,
-     * or for a quantized {@code <mode>_from_<source>} (only these hold "_from_") a QuantizedDTypePolicy of that mode and
-     * source, float8's a QuantizedFloat8DTypePolicy with its default amax_history_length 1024.
+     * or for a quantized {@code <mode>_from_<source>} the class Keras makes of it (QuantizedDTypePolicy, Int4DTypePolicy,
+     * GPTQDTypePolicy, AWQDTypePolicy; QuantizedFloat8DTypePolicy with its default amax_history_length 1024) of that mode
+     * (its numbers as parsed, as get_config writes them: "gptq/4/128" of "gptq/04/128") and source.
      */
     private static Map<String, Object> policy(String name) {
         Map<String, Object> policy = new LinkedHashMap<>();
-        int from = name.indexOf("_from_");
+        String mode = KerasDtypeNames.mode(name);
         Map<String, Object> config = new LinkedHashMap<>();
-        if (from > 0) {
-            String mode = name.substring(0, from);
-            config.put("mode", mode);
-            config.put("source_name", name.substring(from + "_from_".length()));
+        if (mode != null) {
+            String cls = KerasDtypeNames.quantizedClass(name);
+            config.put("mode", KerasDtypeNames.writtenMode(cls, mode));   // numbers as parsed: gptq/4/128 of gptq/04/128
+            config.put("source_name", KerasDtypeNames.source(name));
             if (mode.equals("float8")) config.put("amax_history_length", 1024);
             policy.put("module", "keras.dtype_policies");
-            policy.put("class_name", mode.equals("float8") ? "QuantizedFloat8DTypePolicy" : "QuantizedDTypePolicy");
+            policy.put("class_name", cls);
         } else {
             config.put("name", name);
             policy.put("module", "keras");
@@ -138,29 +141,29 @@ final class TextVectorizationConfig {
         return v;
     }
 
-    /** Keras 3.15.1's dtypes ({@code backend.common.dtypes.ALLOWED_DTYPES}; io.keras' KerasDtypes holds the same list). */
-    private static final List<String> KERAS_DTYPES = List.of("bfloat16", "bool", "complex128", "complex64", "float16", "float32",
-            "float64", "float8_e4m3fn", "float8_e5m2", "int16", "int32", "int64", "int8", "string", "uint16", "uint32", "uint64", "uint8");
-
-    /** Keras 3.15.1's quantization modes ({@code dtype_policy.QUANTIZATION_MODES}). */
-    private static final List<String> QUANTIZATION_MODES = List.of("int8", "float8", "int4", "gptq", "awq");
-
     /**
      * A dtype as Keras takes it: a name, or a DTypePolicy object ({@code {"class_name": ..., "config": {"name": ...}}}), the
-     * name one Keras 3.15.1's from_config takes (tv_dtypes.json): a dtype, "int" or a mixed policy; as a string a quantized
-     * {@code <mode>_from_<dtype>} too, but no dtype starting with a mode ("int8", which Keras reads as a quantized policy);
-     * and the QuantizedDTypePolicy object ({@code {"mode": ..., "source_name": ...}}) get_config writes for one, which
-     * Keras 3.15.1 loads.
+     * name one Keras 3.15.1's from_config takes (tv_dtypes.json, dtype_policy_names.json): a dtype, "int" or a mixed policy; as a
+     * string a quantized {@code <mode>_from_<source>} too ({@link KerasDtypeNames#refusal}), but no dtype starting with a
+     * mode ("int8", which Keras reads as a quantized policy; as an object's name it loads); and the quantized policy objects ({@code {"mode": ...,
+     * "source_name": ...}}) get_config writes for one, which Keras 3.15.1 loads.
      */
     private static String dtype(Object o) {
         // Keras' quantized policy objects (what get_config writes for "int8_from_float32"): read as the name they stand for
-        if (o instanceof Map<?, ?> m && m.get("class_name") instanceof String cls && cls.startsWith("Quantized")) {
+        if (o instanceof Map<?, ?> m && m.get("class_name") instanceof String cls && KerasDtypeNames.QUANTIZED_CLASSES.contains(cls)) {
             if (!(m.get("config") instanceof Map<?, ?> cfg && cfg.get("mode") instanceof String mode
                     && cfg.get("source_name") instanceof String source)) {
                 throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + cls + " should have a config with string"
                         + " 'mode' and 'source_name', got " + describe(o));
             }
-            return dtype(mode + "_from_" + source);
+            // checked as the class's constructor checks it (Keras takes QuantizedDTypePolicy "gptq", refuses its "int4/128");
+            // its name with the mode Keras' get_config writes back (gptq/4/128 of gptq/04/128)
+            String why = KerasDtypeNames.objectRefusal(cls, mode, source);
+            if (why != null) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + describe(o) + " is not a dtype policy"
+                        + " Keras 3 takes (Keras refuses it too, in " + cls + "'s constructor): " + why);
+            }
+            return KerasDtypeNames.writtenMode(cls, mode) + "_from_" + source;
         }
         boolean object = o instanceof Map<?, ?>;
         String name = o instanceof String s ? s
@@ -169,27 +172,13 @@ final class TextVectorizationConfig {
             throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' should be a dtype name or a DTypePolicy object"
                     + " {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}}, got " + describe(o));
         }
-        boolean plain = plain(name);
-        int from = name.indexOf("_from_");
-        boolean moded = QUANTIZATION_MODES.stream().anyMatch(name::startsWith);
-        if (!object && moded && from < 0) {
-            throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + describe(o) + " starts with a quantization mode "
-                    + QUANTIZATION_MODES + ", so Keras 3 reads it as a quantized policy '<mode>_from_<dtype>' and refuses it; give it as a"
-                    + " DTypePolicy object, or another dtype");
-        }
-        String source = from > 0 ? name.substring(from + "_from_".length()) : null;
-        boolean quantized = moded && source != null && plain(source);
-        if (plain || quantized && !object) return name;
+        // an object's name is parsed as DTypePolicy(name) only (tv_dtypes.json: its "int8" loads), a string's by dtype_policies.get
+        String why = object ? (KerasDtypeNames.plain(name) ? null : "a DTypePolicy object's name is a dtype, \"int\" or a mixed"
+                + " policy (\"Cannot convert '" + name + "' to a mixed precision DTypePolicy\"); a quantized name is given as a string or"
+                + " a quantized policy's {\"mode\": ..., \"source_name\": ...}") : KerasDtypeNames.refusal(name);
+        if (why == null) return name;
         throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + (object ? "object named " : "") + describe(name)
-                + " is not a dtype policy Keras 3"
-                + " takes" + (quantized ? " in a DTypePolicy object (a quantized name is given as a string)" : "") + " (Keras refuses it"
-                + " too: 'Cannot convert to a mixed precision DTypePolicy'); expected one of " + KERAS_DTYPES + ", \"int\", mixed_float16,"
-                + " mixed_bfloat16" + (object ? "" : " or a quantized '<mode>_from_<dtype>'"));
-    }
-
-    /** A dtype, Python's "int" or a mixed policy's name. */
-    private static boolean plain(String name) {
-        return KERAS_DTYPES.contains(name) || name.equals("int") || name.equals("mixed_float16") || name.equals("mixed_bfloat16");
+                + " is not a dtype policy Keras 3 takes (Keras refuses it too): " + why);
     }
 
     private static String string(Map<String, ?> c, String key, String dflt) {

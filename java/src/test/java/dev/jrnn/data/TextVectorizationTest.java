@@ -508,4 +508,65 @@ class TextVectorizationTest {
         }
         assertTrue(refused >= 20, "the cases Keras refuses: " + refused);
     }
+
+    /**
+     * Keras 3.15.1's dtype_policies.get on each quantized and plain name (io/dtype_policy_names.json, from
+     * io/make_dtype_policy_names.py), as TextVectorization's dtype string: taken where Keras takes it and written back as
+     * the policy class Keras' get_config names (Int4DTypePolicy, GPTQDTypePolicy, AWQDTypePolicy too), refused naming
+     * 'dtype' where Keras refuses it. Before, "int8_from_mixed_float16" and "gptq/5/128_from_float32" were taken and
+     * "gptq/4/128_from_float32" written as a QuantizedDTypePolicy, which Keras refuses.
+     */
+    @Test
+    void fromConfigFollowsKerasQuantizedNameRules() throws Exception {
+        List<?> rows = (List<?>) dev.jrnn.io.Json.parse(java.nio.file.Files.readString(
+                Path.of(dev.jrnn.io.Json.class.getResource("dtype_policy_names.json").toURI())));
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            String name = (String) row.get("name");
+            Map<String, Object> config = new java.util.LinkedHashMap<>(Map.of("max_tokens", 10));
+            config.put("dtype", name);
+            if (Boolean.TRUE.equals(row.get("accepted"))) {
+                Map<String, Object> written = TextVectorization.fromConfig(config).config();
+                assertEquals(row.get("class_name"), ((Map<?, ?>) written.get("dtype")).get("class_name"), name);
+                assertEquals(written, TextVectorization.fromConfig(written).config(), name + ": its own config read back");
+            } else {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextVectorization.fromConfig(config), name);
+                assertTrue(e.getMessage().contains("'dtype'") && e.getMessage().contains("\"" + name + "\""), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Each quantized policy object of io/dtype_policy_objects.json as TextVectorization's dtype: taken where Keras 3.15.1's
+     * constructor of its class takes it, its mode written back as Keras' get_config writes it (numbers parsed:
+     * "gptq/4/128" of "gptq/04/128"); refused naming 'dtype' where Keras refuses it. Before, QuantizedDTypePolicy "gptq"
+     * was refused, QuantizedDTypePolicy "int4/128" taken (and written as an Int4DTypePolicy), "gptq/04/128" written as given.
+     * A QuantizedDTypePolicy of mode float8 is written back as QuantizedFloat8DTypePolicy, a QuantizedFloat8DTypePolicy of
+     * mode int8 as QuantizedDTypePolicy (jrnn keeps the name, whose class that is; Keras loads either).
+     */
+    @Test
+    void fromConfigChecksAQuantizedPolicyObjectByItsClass() throws Exception {
+        List<?> rows = (List<?>) dev.jrnn.io.Json.parse(java.nio.file.Files.readString(
+                Path.of(dev.jrnn.io.Json.class.getResource("dtype_policy_objects.json").toURI())));
+        for (Object o : rows) {
+            Map<?, ?> row = (Map<?, ?>) o;
+            Map<String, Object> dtype = new java.util.LinkedHashMap<>();
+            dtype.put("module", "keras.dtype_policies");
+            dtype.put("class_name", row.get("class_name"));
+            dtype.put("config", Map.of("mode", row.get("mode"), "source_name", row.get("source_name")));
+            Map<String, Object> config = new java.util.LinkedHashMap<>(Map.of("max_tokens", 10));
+            config.put("dtype", dtype);
+            String what = row.get("class_name") + " " + row.get("mode") + " " + row.get("source_name");
+            if (Boolean.TRUE.equals(row.get("accepted"))) {
+                Map<?, ?> written = (Map<?, ?>) TextVectorization.fromConfig(config).config().get("dtype");
+                assertEquals(row.get("written"), ((Map<?, ?>) written.get("config")).get("mode"), what);
+                // float8 is QuantizedFloat8DTypePolicy's, int8 QuantizedDTypePolicy's, whichever of the two the object was
+                boolean crossed = row.get("class_name").equals("QuantizedFloat8DTypePolicy") != row.get("mode").equals("float8");
+                if (!crossed) assertEquals(row.get("class_name"), written.get("class_name"), what);
+            } else {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextVectorization.fromConfig(config), what);
+                assertTrue(e.getMessage().contains("'dtype'") && e.getMessage().contains(row.get("class_name") + " with mode"), e.getMessage());
+            }
+        }
+    }
 }

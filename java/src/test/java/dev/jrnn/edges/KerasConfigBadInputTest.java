@@ -148,4 +148,12 @@ class KerasConfigBadInputTest {
         assertTrue(e.getMessage().contains("bad.keras") && e.getMessage().contains("layer 'rnn' (SimpleRNN): unrecognized option"
                 + " {\"go_backward\": true}"), e.getMessage());
     }
+
+    /** {@link dev.jrnn.io.KerasDtypeNames#refusal} of null names its parameter (a name it refuses is a reason, not an exception). */
+    @Test
+    void aNullDtypePolicyNameIsRefusedNamingTheParameter() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dev.jrnn.io.KerasDtypeNames.refusal(null));
+        assertTrue(e.getMessage().contains("name") && e.getMessage().contains("null"), e.getMessage());
+        assertTrue(dev.jrnn.io.KerasDtypeNames.refusal("gptq/5/128_from_float32").contains("weight_bits 5"));
+    }
 }

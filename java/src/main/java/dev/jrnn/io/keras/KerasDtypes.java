@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.io.FileFaults;
+import dev.jrnn.io.KerasDtypeNames;
 import dev.jrnn.layers.Bidirectional;
 import dev.jrnn.layers.DtypePolicy;
 import dev.jrnn.layers.Layer;
@@ -34,15 +35,33 @@ final class KerasDtypes {
             if (c.get("name") instanceof String s && s.contains("_from_")) {
                 throw new KerasFormatException(where + ": dtype " + KerasConfig.describe(dtype) + " names the quantized policy '" + s
                         + "' in a " + m.get("class_name") + " object, which Keras 3 refuses ('Cannot convert '" + s + "' to a mixed"
-                        + " precision DTypePolicy'); expected the string \"" + s + "\" or a QuantizedDTypePolicy's {\"mode\": ..., \"source_name\": ...}");
+                        + " precision DTypePolicy'); expected the string \"" + s + "\" or the quantized policy object Keras writes for it"
+                        + " (" + KerasDtypeNames.quantizedClass(s) + " with {\"mode\": ..., \"source_name\": ...})");
             }
             if (c.get("name") instanceof String s) return s;
-            // Keras 3's QuantizedDTypePolicy writes no name: its name is mode_from_source (int8_from_float32)
-            if (c.get("mode") instanceof String mode && c.get("source_name") instanceof String source) return mode + "_from_" + source;
+            // Keras 3's quantized policy objects write no name: checked as their class's constructor checks (mode,
+            // source_name); the name they stand for is mode_from_source, the mode as their get_config writes it back
+            if (quantizedObject(dtype) && c.get("mode") instanceof String mode && c.get("source_name") instanceof String source) {
+                String cls = (String) m.get("class_name");
+                String why = KerasDtypeNames.objectRefusal(cls, mode, source);
+                if (why != null) {
+                    throw new KerasFormatException(where + ": dtype " + KerasConfig.describe(dtype) + ": " + why
+                            + "; Keras 3 refuses it too (" + cls + "'s constructor)");
+                }
+                return KerasDtypeNames.writtenMode(cls, mode) + "_from_" + source;
+            }
         }
         throw new KerasFormatException(where + ": dtype " + KerasConfig.describe(dtype) + " should name a dtype policy"
                 + " (a string, {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}} or a QuantizedDTypePolicy's"
                 + " {\"mode\": ..., \"source_name\": ...})");
+    }
+
+    /**
+     * Whether {@code dtype} is one of Keras' quantized policy objects ({@link KerasDtypeNames#QUANTIZED_CLASSES}), which
+     * {@link #policy} checks by its class: its name is not read again as a string.
+     */
+    static boolean quantizedObject(Object dtype) {
+        return dtype instanceof Map<?, ?> m && m.get("class_name") instanceof String cls && KerasDtypeNames.QUANTIZED_CLASSES.contains(cls);
     }
 
     /** Gives the model's Inputs the dtypes its config's InputLayers (top level, by name) declare. */
@@ -75,40 +94,17 @@ final class KerasDtypes {
      */
     static boolean inputDtype(String dtype) { return dtype.matches("u?int(8|16|32|64)|bool"); }
 
-    /** Keras 3.15.1's dtypes ({@code backend.common.dtypes.ALLOWED_DTYPES}). */
-    private static final List<String> KERAS_DTYPES = List.of("bfloat16", "bool", "complex128", "complex64", "float16", "float32",
-            "float64", "float8_e4m3fn", "float8_e5m2", "int16", "int32", "int64", "int8", "string", "uint16", "uint32", "uint64", "uint8");
-
     /**
-     * Refuses a policy name Keras cannot read: not one of its dtypes, mixed_float16 / mixed_bfloat16 or a quantized
-     * {@code <mode>_from_<dtype>} (Keras 3.15.1: "Cannot convert 'bogus' to a mixed precision DTypePolicy"), and a dtype
-     * that starts with a quantization mode ("int8", "float8_e5m2"), which Keras reads as a malformed quantized policy.
+     * Refuses a policy name Keras 3.15.1 cannot read ({@link KerasDtypeNames#refusal}): not one of its dtypes or mixed
+     * policies, a dtype that starts with a quantization mode ("int8", "float8_e5m2"), which Keras reads as a malformed
+     * quantized policy, or a quantized {@code <mode>_from_<source>} whose mode, numbers or source Keras refuses
+     * ("int8_from_mixed_float16", "gptq/5/128_from_float32").
      */
     static void checkName(String policy, String where) {
-        int from = policy.indexOf("_from_");
-        // Keras 3.15.1's dtype_policies.get reads a name starting with a quantization mode as "<mode>_from_<dtype>" (a
-        // DTypePolicy object too: the layer re-reads its name), so "int8" and "float8_e4m3fn" refuse the model there
-        if (from < 0 && QUANTIZATION_MODES.stream().anyMatch(policy::startsWith)) {
-            throw new KerasFormatException(where + ": dtype '" + policy + "' starts with a quantization mode " + QUANTIZATION_MODES
-                    + ", so Keras 3 reads it as a quantized policy '<mode>_from_<dtype>' and refuses it ('Cannot convert `policy`"
-                    + " into a valid pair (`mode`, `source_name`) to instantiate `QuantizedDTypePolicy`'), as a string or a"
-                    + " DTypePolicy object alike");
+        String why = KerasDtypeNames.refusal(policy);
+        if (why != null) {
+            throw new KerasFormatException(where + ": dtype " + why + "; Keras 3 refuses it too, as a string or a DTypePolicy object alike");
         }
-        if (plainName(policy) || from > 0 && QUANTIZATION_MODES.stream().anyMatch(policy::startsWith)
-                && plainName(policy.substring(from + "_from_".length()))) {
-            return;
-        }
-        throw new KerasFormatException(where + ": dtype '" + policy + "' is not a dtype policy Keras has (Keras 3 refuses it too:"
-                + " 'Cannot convert to a mixed precision DTypePolicy'); expected one of " + KERAS_DTYPES + ", mixed_float16, mixed_bfloat16"
-                + " or a quantized policy");
-    }
-
-    /** Keras 3.15.1's quantization modes (dtype_policy.QUANTIZATION_MODES); a quantized policy's name starts with one ("int4/128_from_float32"). */
-    private static final List<String> QUANTIZATION_MODES = List.of("int8", "float8", "int4", "gptq", "awq");
-
-    /** A non-quantized policy name: a dtype, Python's "int" (standardize_dtype maps it to int32/int64) or a mixed one. */
-    private static boolean plainName(String name) {
-        return KERAS_DTYPES.contains(name) || name.equals("int") || name.equals("mixed_float16") || name.equals("mixed_bfloat16");
     }
 
     /**

@@ -375,7 +375,7 @@ public final class KerasExport {
     static Map<String, Object> compileConfig(Model model) {
         Map<String, Object> c = new LinkedHashMap<>();
         // a file's LossScaleOptimizer written back around the optimizer jrnn compiled from it
-        c.put("optimizer", KerasLossScale.serialized(model.optimizer(),
+        c.put("optimizer", KerasLossScale.serialized(model,
                 serialized("keras.optimizers", model.optimizer().name(), model.optimizer().config())));
         // a logits form as Keras' loss object (a name cannot say it); one per output, as a list, when they differ
         List<Loss> ls = model.losses();
@@ -411,8 +411,8 @@ public final class KerasExport {
             }
             if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
                 WritableGroup optimizer = h.putGroup("optimizer");
-                if (KerasLossScale.isWrapped(model.optimizer())) {   // the wrapper's flat list, and its inner optimizer's
-                    putVars(optimizer.putGroup("vars"), KerasLossScale.flat(model.optimizer(), optimizerVars));
+                if (KerasLossScale.isWrapped(model)) {   // the wrapper's flat list, and its inner optimizer's
+                    putVars(optimizer.putGroup("vars"), KerasLossScale.flat(model, optimizerVars));
                     putVars(optimizer.putGroup("inner_optimizer").putGroup("vars"), optimizerVars);
                 } else {
                     putVars(optimizer.putGroup("vars"), optimizerVars);

@@ -184,13 +184,13 @@ public final class KerasImport {
             FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state Keras "
                     + "saved is not restored (no reader given): fit continues from fresh moments at update 0");
         }
-        if (state != null) {
-            try {
-                state.restore(model, storedState(kf, saved, lost));
-            } catch (RuntimeException | Error e) {
-                model.close();
-                throw e;
-            }
+        try {
+            if (state != null) state.restore(model, storedState(kf, saved, lost));
+            // a LossScaleOptimizer's own step counter and scale, counted on from the update count just restored
+            if (model.optimizer() != null) KerasLossScale.resume(model, wrapperVars(kf));
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
         }
         return model;
     }
@@ -305,13 +305,44 @@ public final class KerasImport {
         }
         String order = KerasLegacyOptimizerWeights.order(g);   // jrnn's .h5: Keras 3's variables in a tf.keras 2 file
         // Keras 3's .h5 of a LossScaleOptimizer lists the wrapper's flat list: its own four, then the inner optimizer's
-        if (order == null && vars.size() > KerasLossScale.OWN_VARS && names.get(2).endsWith("/step_counter")
-                && names.get(3).endsWith("/dynamic_scale")) {
+        if (order == null && wrapperFirst(names, vars.size())) {
             vars = new ArrayList<>(vars.subList(KerasLossScale.OWN_VARS, vars.size()));
         }
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
+    }
+
+    /** Whether an .h5's optimizer weight names begin with a LossScaleOptimizer's own four, as Keras 3 writes its flat list. */
+    private static boolean wrapperFirst(List<String> names, int count) {
+        return count > KerasLossScale.OWN_VARS && names.get(2).endsWith("/step_counter") && names.get(3).endsWith("/dynamic_scale");
+    }
+
+    /**
+     * A LossScaleOptimizer's own variables (iteration, learning_rate, step_counter, dynamic_scale) where Keras 3 keeps them:
+     * the first four of a .keras's {@code optimizer/vars} beside {@link KerasLossScale#INNER_VARS}, of a Keras 3 .h5's
+     * {@code optimizer_weights}; null when the file has none.
+     */
+    private static List<KerasOptimizerState.Var> wrapperVars(KerasFile kf) {
+        List<KerasOptimizerState.Var> own = new ArrayList<>();
+        if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
+            if (!(find(kf.hdf, KerasLossScale.INNER_VARS) instanceof Group) || !(find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
+            for (int i = 0; i < KerasLossScale.OWN_VARS; i++) {
+                io.jhdf.api.Node n = g.getChild(Integer.toString(i));
+                if (n == null) return null;
+                own.add(var(n, "optimizer/vars/" + i, kf));
+            }
+            return own;
+        }
+        if (!(kf.hdf.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group g)) return null;
+        List<String> names = Hdf5Arrays.stringList(g, "weight_names");
+        if (names == null || !wrapperFirst(names, names.size())) return null;
+        for (String name : names.subList(0, KerasLossScale.OWN_VARS)) {
+            io.jhdf.api.Node n = find(g, name);
+            if (n == null) throw new KerasFormatException("optimizer weight '" + name + "' named by optimizer_weights/weight_names is not in the file");
+            own.add(var(n, name, kf));
+        }
+        return own;
     }
 
     private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {

@@ -240,7 +240,7 @@ final class KerasLayers {
         if (policy != null && DtypePolicy.isPolicy(policy)) {
             l.dtype(policy);
         } else if (policy != null && !(kerasMajor < 3 && KerasDtypes.inputDtype(policy))) {
-            KerasDtypes.checkName(policy, where);
+            if (!KerasDtypes.quantizedObject(c.raw("dtype"))) KerasDtypes.checkName(policy, where);   // an object: checked by its class
             droppedDtypes.add(Map.entry(l, policy));
         }
         // only a freeze is applied: a wrapper's trainable(true) would unfreeze the layer it wraps, which Keras leaves frozen

@@ -135,7 +135,7 @@ public final class KerasLegacyExport {
         for (int i : of) weights.add(i < 0 ? null : paths.getOrDefault(trainable.get(i), trainable.get(i).name()));
         Map<?, ?> opt = (Map<?, ?>) KerasExport.compileConfig(model).get("optimizer");
         // the variables are the inner optimizer's, under its name (Keras' own save would list the wrapper's too)
-        if (KerasLossScale.isWrapped(model.optimizer())) opt = (Map<?, ?>) ((Map<?, ?>) opt.get("config")).get("inner_optimizer");
+        if (KerasLossScale.isWrapped(model)) opt = (Map<?, ?>) ((Map<?, ?>) opt.get("config")).get("inner_optimizer");
         return KerasLegacyOptimizerWeights.names(String.valueOf(((Map<?, ?>) opt.get("config")).get("name")), vars, weights);
     }
 
@@ -560,7 +560,7 @@ public final class KerasLegacyExport {
                 : legacy(plain(k3.get("weighted_metrics"))));
         Map<?, ?> opt = (Map<?, ?>) k3.get("optimizer");
         Map<?, ?> c3 = (Map<?, ?>) opt.get("config");
-        if (KerasLossScale.has(model.optimizer())) {
+        if (KerasLossScale.has(model)) {
             // as Keras 3's own .h5 holds it: the wrapper's Keras 3 config, the inner optimizer with its module, which
             // Keras 3's LossScaleOptimizer.from_config needs (tf.keras 2's loader has no such class); a fixed scale's inner
             // optimizer with its loss_scale_factor

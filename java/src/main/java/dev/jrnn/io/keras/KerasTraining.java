@@ -87,6 +87,9 @@ final class KerasTraining {
             return "optimizer " + KerasConfig.describe(opt.raw("class_name")) + " with config " + KerasConfig.describe(opt.raw("config"))
                     + " is not one jrnn has (Adam, SGD, RMSprop, Adagrad, AdamW, Nadam, Adamax, Adadelta, Lion) with options it has";
         }
+        // a LossScaleOptimizer's or Keras 3's loss_scale_factor (jrnn trains in float32: neither changes a step), kept
+        // beside this compile to be written back
+        KerasLossScale.Wrapper wrapper = KerasLossScale.of(opt);
         try {
             int outputs = model.isBuilt() ? model.outputs().size() : 1;   // an unbuilt Sequential (a clone) has one
             boolean legacy = tc.hasKey("optimizer_config");   // an .h5's training_config, which Keras' legacy loader reads
@@ -101,6 +104,7 @@ final class KerasTraining {
                     + KerasConfig.describe(tc.raw("metrics")) + " and weighted metrics " + KerasConfig.describe(tc.raw("weighted_metrics"))
                     + ": " + e.getMessage());
         }
+        KerasLossScale.compiled(model, o, wrapper);
         return null;
     }
 
@@ -372,9 +376,7 @@ final class KerasTraining {
         // up and the gradients back down changes nothing; Keras 3's wrapper is kept beside it to be written back
         if (cls.equals("LossScaleOptimizer") || cls.equals("LossScaleOptimizerV3")) {
             if (!(c.raw("inner_optimizer") instanceof Map<?, ?>)) return null;
-            Optimizer inner = optimizer(c.object("inner_optimizer"), keras3);
-            if (inner != null && cls.equals("LossScaleOptimizer")) KerasLossScale.wrapped(inner, c);
-            return inner;
+            return optimizer(c.object("inner_optimizer"), keras3);
         }
         if (c.hasKey("learning_rate") && c.raw("learning_rate") == null) {
             throw new KerasFormatException(c.where() + ": 'learning_rate' should be a number or a schedule, got null (Keras refuses it too)");
@@ -422,8 +424,6 @@ final class KerasTraining {
             if (c.has("global_clipnorm")) o.globalClipnorm((float) c.number("global_clipnorm", 0));
             if (c.has("clipvalue")) o.clipvalue((float) c.number("clipvalue", 0));
             accumulationAndEma(o, c);
-            // Keras 3's fixed loss scale (jrnn trains in float32: it changes nothing here), kept to be written back
-            if (c.raw("loss_scale_factor") instanceof Number f) KerasLossScale.fixed(o, f.doubleValue());
         }
         return o;
     }

@@ -84,4 +84,58 @@ class KerasDtypesTest {
         }
         assertTrue(warned.toString().contains("(" + name + ")"), warned.toString());
     }
+
+    /**
+     * Each name of io/dtype_policy_names.json (Keras 3.15.1's dtype_policies.get, which a layer's constructor calls on its
+     * dtype) as the weightless Dropout's dtype string: the model loads where Keras takes the name, and is refused naming
+     * the layer and the dtype where Keras refuses it. Before, "int8_from_mixed_float16", "gptq/5/128_from_float32",
+     * "int4/0_from_float32" and other quantized names Keras refuses loaded with a warning.
+     */
+    @org.junit.jupiter.api.Test
+    void eachQuantizedNameLoadsOrIsRefusedAsKerasDoes() throws Exception {
+        List<?> rows = (List<?>) dev.jrnn.io.Json.parse(java.nio.file.Files.readString(
+                java.nio.file.Path.of(dev.jrnn.io.Json.class.getResource("dtype_policy_names.json").toURI())));
+        for (Object o : rows) {
+            java.util.Map<?, ?> row = (java.util.Map<?, ?>) o;
+            String name = (String) row.get("name");
+            String json = json(1, dev.jrnn.io.Json.write(name));
+            if (Boolean.TRUE.equals(row.get("accepted"))) {
+                List<Model> loaded = new ArrayList<>();
+                LogCapture.warnings(KerasImport.class.getName(), () -> loaded.add(KerasImport.fromJson(json)));
+                loaded.get(0).close();
+            } else {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KerasImport.fromJson(json), name);
+                assertTrue(e.getMessage().contains("Dropout") || e.getMessage().contains("dropout"), e.getMessage());
+                assertTrue(e.getMessage().contains("dtype '" + name + "'"), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Each quantized policy object of io/dtype_policy_objects.json (Keras 3.15.1's dtype_policies.get of the object, its
+     * class's constructor) as the weightless Dropout's dtype: loads where Keras takes it, refused naming the class where
+     * Keras refuses it. Before, the object was checked by the name built from it: QuantizedDTypePolicy "gptq" refused,
+     * QuantizedDTypePolicy "int4/128", GPTQDTypePolicy "int8" and Int4DTypePolicy "int4" taken.
+     */
+    @org.junit.jupiter.api.Test
+    void eachQuantizedPolicyObjectLoadsOrIsRefusedAsItsClassDoes() throws Exception {
+        List<?> rows = (List<?>) dev.jrnn.io.Json.parse(java.nio.file.Files.readString(
+                java.nio.file.Path.of(dev.jrnn.io.Json.class.getResource("dtype_policy_objects.json").toURI())));
+        for (Object o : rows) {
+            java.util.Map<?, ?> row = (java.util.Map<?, ?>) o;
+            String object = "{\"module\": \"keras.dtype_policies\", \"class_name\": \"" + row.get("class_name") + "\", \"config\": {\"mode\": "
+                    + dev.jrnn.io.Json.write(row.get("mode")) + ", \"source_name\": \"" + row.get("source_name") + "\"}, \"registered_name\": null}";
+            String json = json(1, object);
+            String what = row.get("class_name") + " " + row.get("mode") + " " + row.get("source_name");
+            if (Boolean.TRUE.equals(row.get("accepted"))) {
+                List<Model> loaded = new ArrayList<>();
+                LogCapture.warnings(KerasImport.class.getName(), () -> loaded.add(KerasImport.fromJson(json)));
+                loaded.get(0).close();
+            } else {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KerasImport.fromJson(json), what);
+                assertTrue(e.getMessage().contains("dropout") || e.getMessage().contains("Dropout"), e.getMessage());
+                assertTrue(e.getMessage().contains(row.get("class_name") + " with mode '" + row.get("mode") + "'"), e.getMessage());
+            }
+        }
+    }
 }

@@ -1,21 +1,32 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
 import dev.jrnn.io.Json;
 import dev.jrnn.layers.Dense;
+import dev.jrnn.losses.Losses;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
+import dev.jrnn.optim.Adam;
+import dev.jrnn.tensor.Tensor;
+import dev.jrnn.LogCapture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipFile;
 
+import static dev.jrnn.io.keras.GeneratedKerasFilesTest.keras3Real;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -131,6 +142,187 @@ class KerasLossScaleTest {
                 assertFalse(c.containsKey("dynamic"), name + ": Keras 3.15.1's LossScaleOptimizer takes no dynamic=True either way");
                 assertEquals(null, ((Map<?, ?>) ((Map<?, ?>) c.get("inner_optimizer")).get("config")).get("loss_scale_factor"), name);
             }
+        }
+    }
+
+    private static Model load(Path file) throws Exception {
+        List<Model> loaded = new ArrayList<>();
+        LogCapture.warnings(KerasImport.class.getName(), () -> loaded.add(Models.load(file)));
+        return loaded.get(0);
+    }
+
+    /** A .keras's wrapper variables at optimizer/vars: [step_counter, dynamic_scale]. */
+    private static double[] wrapperState(Path keras) throws IOException {
+        try (ZipFile z = new ZipFile(keras.toFile());
+             io.jhdf.HdfFile h = io.jhdf.HdfFile.fromBytes(z.getInputStream(z.getEntry("model.weights.h5")).readAllBytes())) {
+            return new double[] {((Number) ((io.jhdf.api.Dataset) h.getByPath("optimizer/vars/2")).getData()).doubleValue(),
+                    ((Number) ((io.jhdf.api.Dataset) h.getByPath("optimizer/vars/3")).getData()).doubleValue()};
+        }
+    }
+
+    /** keras3_real/lso_state.json (make_lso_state.py): Keras 3.15.1's wrapper state of lso.keras, loaded and after its training. */
+    private static Map<?, ?> kerasState() throws IOException {
+        return (Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_state.json")));
+    }
+
+    private static double number(Map<?, ?> m, String key) { return ((Number) m.get(key)).doubleValue(); }
+
+    /**
+     * The LossScaleOptimizer's own step counter and dynamic scale (lso.keras: 3 and 1024, growth every 50; lso.h5, Keras
+     * 3's .h5 of the same model, lists them first in its optimizer_weights) survive a load and a save as .keras; before,
+     * the save wrote a fresh wrapper's (0 and 1024), so Keras' dynamic scale restarted.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lso.keras", "lso.h5"})
+    void aLoadedWrappersCounterAndScaleAreSavedBack(String file, @TempDir Path dir) throws Exception {
+        Map<?, ?> loaded = (Map<?, ?>) kerasState().get("loaded");
+        try (Model m = load(keras3Real(file))) {
+            Path back = dir.resolve("back.keras");
+            m.save(back);
+            double[] s = wrapperState(back);
+            assertEquals(number(loaded, "step_counter"), s[0], "step_counter");
+            assertEquals(number(loaded, "dynamic_scale"), s[1], "dynamic_scale");
+            try (Model again = load(back)) {   // and jrnn's own file carries it on
+                Path third = dir.resolve("third.keras");
+                again.save(third);
+                assertEquals(s[0], wrapperState(third)[0]);
+                assertEquals(s[1], wrapperState(third)[1]);
+            }
+        }
+    }
+
+    /**
+     * jrnn trains lso.keras as many steps as make_lso_state.py's Keras did (48: the counter passes 50 once) and saves:
+     * the counter and scale are Keras' after its training (1 and 2048); before, 0 and the initial 1024. Keras 3.15.1 loads
+     * the file jrnn saves with that state (make_lso_state.py check).
+     */
+    @Test
+    void trainingAdvancesTheCounterAndScaleAsKerasDoes(@TempDir Path dir) throws Exception {
+        Map<?, ?> state = kerasState();
+        Map<?, ?> trained = (Map<?, ?>) state.get("trained");
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(keras3Real("lso.keras"))) {
+            for (int i = 0; i < ((Number) state.get("steps")).intValue(); i++) m.trainOnBatch(x, y);
+            assertEquals(number(trained, "inner_iterations"), m.optimizer().iterations());
+            Path back = dir.resolve("trained.keras");
+            m.save(back);
+            double[] s = wrapperState(back);
+            assertEquals(number(trained, "step_counter"), s[0], "step_counter");
+            assertEquals(number(trained, "dynamic_scale"), s[1], "dynamic_scale");
+        }
+    }
+
+    /**
+     * The wrapper belongs to the loaded model's compile: its optimizer object compiled into another model saves there as
+     * the plain Adam it is, and the loaded model recompiled with a new optimizer saves that one plain; before, the wrapper
+     * was kept by optimizer object and followed it into the second model.
+     */
+    @Test
+    void theWrapperStaysWithTheModelItWasLoadedInto(@TempDir Path dir) throws Exception {
+        try (Model m = load(keras3Real("lso.keras"));
+             Sequential other = new Sequential(new Dense(1).inputShape(2))) {
+            other.compile(m.optimizer(), Losses.mse());
+            Map<?, ?> opt = savedOptimizer(other, dir.resolve("other.keras"));
+            assertEquals("Adam", opt.get("class_name"), "" + opt);
+            assertEquals(null, ((Map<?, ?>) opt.get("config")).get("loss_scale_factor"));
+            Path own = dir.resolve("own.keras");
+            m.save(own);
+            try (ZipFile z = new ZipFile(own.toFile())) {
+                Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+                assertEquals("LossScaleOptimizer", ((Map<?, ?>) ((Map<?, ?>) config.get("compile_config")).get("optimizer")).get("class_name"));
+            }
+            m.compile(new Adam(0.01), Losses.mse());
+            Path recompiled = dir.resolve("recompiled.h5");
+            m.save(recompiled);
+            try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(recompiled)) {
+                Map<?, ?> o = (Map<?, ?>) ((Map<?, ?>) Json.parse(Hdf5Arrays.stringAttribute(h, "training_config"))).get("optimizer_config");
+                assertEquals("Adam", o.get("class_name"), "" + o);
+            }
+        }
+    }
+
+    /**
+     * jrnn's .h5 keeps no wrapper variables: a model trained from lso.keras, saved as .h5, loaded and saved as .keras with
+     * no training writes a fresh wrapper's counter and scale (0 and the initial 1024); before, the update count the .h5
+     * restored (151) was counted as jrnn's steps: counter 1, scale 8192.
+     */
+    @Test
+    void aFileWithoutWrapperVariablesGivesAFreshWrapperNotItsUpdateCount(@TempDir Path dir) throws Exception {
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(keras3Real("lso.keras"))) {
+            for (int i = 0; i < 148; i++) m.trainOnBatch(x, y);
+            m.save(dir.resolve("trained.h5"));
+        }
+        try (Model m = load(dir.resolve("trained.h5"))) {
+            assertEquals(151, m.optimizer().iterations());
+            m.save(dir.resolve("back.keras"));
+            double[] s = wrapperState(dir.resolve("back.keras"));
+            assertEquals(0, s[0], "step_counter");
+            assertEquals(1024, s[1], "dynamic_scale");
+            for (int i = 0; i < 52; i++) m.trainOnBatch(x, y);   // and jrnn's own steps count from there: one wrap
+            m.save(dir.resolve("trained.keras"));
+            s = wrapperState(dir.resolve("trained.keras"));
+            assertEquals(2, s[0], "step_counter");
+            assertEquals(2048, s[1], "dynamic_scale");
+        }
+    }
+
+    /**
+     * Doubling stops at the largest float32 the scale reaches (1024 * 2^117 = 2^127): Keras' next doubling is +Inf, after
+     * which it can never train the model (its loss times the scale is non-finite and halving keeps +Inf). Before, 300000
+     * updates at growth 50 wrote +Inf.
+     */
+    @Test
+    void theScaleStaysFinite(@TempDir Path dir) throws Exception {
+        try (Model m = load(keras3Real("lso.keras"))) {
+            m.optimizer().iterations(300_000);
+            m.save(dir.resolve("big.keras"));
+            double[] s = wrapperState(dir.resolve("big.keras"));
+            assertEquals(0x1p127, s[1], "dynamic_scale");
+            assertEquals((3 + 300_000 - 3) % 50, s[0], "step_counter");
+        }
+        assertEquals(0x1p127f, KerasLossScale.doubled(1024f, Long.MAX_VALUE));
+        assertEquals(Float.MAX_VALUE, KerasLossScale.doubled(Float.MAX_VALUE, 5));
+        assertEquals(3f * 0x1p126f, KerasLossScale.doubled(3f, 1000));
+        assertEquals(6f, KerasLossScale.doubled(3f, 1));
+    }
+
+    /** A negative step counter is refused as an int64 as it was as a float; before, the int64 -1 was taken. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aNegativeCounterIsRefused(boolean int64) throws Exception {
+        try (Model m = load(keras3Real("lso.keras"))) {
+            Tensor one = Tensor.wrap(new float[] {1}, 1);
+            List<KerasOptimizerState.Var> own = List.of(new KerasOptimizerState.Var("iteration", one, true, 1L),
+                    new KerasOptimizerState.Var("learning_rate", one, true),
+                    new KerasOptimizerState.Var("step_counter", Tensor.wrap(new float[] {-1}, 1), true, int64 ? -1L : null),
+                    new KerasOptimizerState.Var("dynamic_scale", one, true));
+            KerasFormatException e = org.junit.jupiter.api.Assertions.assertThrows(KerasFormatException.class, () -> KerasLossScale.resume(m, own));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("step_counter"), e.getMessage());
+        }
+    }
+
+    /**
+     * keras3_real/lso_halved.keras (make_lso_halved.py): Keras halved its scale on overflowing float16 steps, so its
+     * counter (7), scale (2^18) and update count (27) are not functions of one another. A load and save keeps them; 15
+     * steps, by trainOnBatch or by fit, give Keras' own after 15 finite steps (counter 2, scale 2^19: one wrap at
+     * growth 20). Before the wrapper's variables were read from the file, the save wrote 0 and 2^40.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"none", "trainOnBatch", "fit"})
+    void aKerasHalvedScaleIsKeptAndAdvanced(String training, @TempDir Path dir) throws Exception {
+        Map<?, ?> state = (Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_halved_state.json")));
+        Map<?, ?> expected = (Map<?, ?>) state.get(training.equals("none") ? "loaded" : "trained");
+        int steps = ((Number) state.get("steps")).intValue();
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(keras3Real("lso_halved.keras"))) {
+            if (training.equals("trainOnBatch")) for (int i = 0; i < steps; i++) m.trainOnBatch(x, y);
+            if (training.equals("fit")) m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(steps).batchSize(x.shape()[0]).verbose(0));
+            assertEquals(number(expected, "inner_iterations"), m.optimizer().iterations());
+            m.save(dir.resolve("back.keras"));
+            double[] s = wrapperState(dir.resolve("back.keras"));
+            assertEquals(number(expected, "step_counter"), s[0], "step_counter");
+            assertEquals(number(expected, "dynamic_scale"), s[1], "dynamic_scale");
         }
     }
 }
