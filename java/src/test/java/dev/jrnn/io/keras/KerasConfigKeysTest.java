@@ -215,7 +215,8 @@ class KerasConfigKeysTest {
     /**
      * What Keras 3.15.1 loads though the branch first refused it (the cfgkeys3 review): a metadata.json that is not UTF-8
      * (saving_lib never reads it on load), the policy names model.quantize() writes for a mixed model
-     * ("int8_from_mixed_float16") and Python's "int" (standardize_dtype maps it); and a top-level model entry's foreign
+     * ("int8_from_mixed_bfloat16"; Keras 3.15.1 refuses "int8_from_mixed_float16": int8 does not compute in float16) and
+     * Python's "int" (standardize_dtype maps it); and a top-level model entry's foreign
      * module, refused as a layer's is (Keras: "Could not locate class 'Sequential'").
      */
     @Test
@@ -223,10 +224,10 @@ class KerasConfigKeysTest {
         Path f = edited(dir, "meta", "metadata.json", java.util.regex.Pattern.quote("\"date_saved\": \""),
                 "\"date_saved\": \"\u00ff".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         Models.load(f).close();
-        for (String ok : List.of("int8_from_mixed_float16", "float8_from_mixed_bfloat16", "int", "int8_from_float32")) {
+        for (String ok : List.of("int8_from_mixed_bfloat16", "float8_from_mixed_bfloat16", "int", "int8_from_float32")) {
             KerasDtypes.checkName(ok, "x");
         }
-        for (String bad : List.of("bogus", "int8_from_bogus", "mixed_float32", "evil_from_float32", "int_from_mixed_float16")) {
+        for (String bad : List.of("bogus", "int8_from_bogus", "mixed_float32", "evil_from_float32", "int_from_mixed_float16", "int8_from_mixed_float16")) {
             assertThrows(KerasFormatException.class, () -> KerasDtypes.checkName(bad, "x"), bad);
         }
         String evil = dense("\"glorot_uniform\"", null).replaceFirst(java.util.regex.Pattern.quote("{\"class_name\": \"Sequential\""),
