@@ -605,4 +605,51 @@ class ModelFilesTest {
             assertArrayEquals(before, Files.readAllBytes(f));
         }
     }
+    /** A committed fixture of fit_epochs/ (made by make_fixtures.py beside it). */
+    private static Path fitEpochsFixture(String name) throws Exception {
+        return Path.of(ModelFilesTest.class.getResource("fit_epochs/" + name).toURI());
+    }
+
+    /**
+     * fit_epochs was read up to Integer.MAX_VALUE: a crafted 2^31 - 1 loaded, and the next seeded fit spun 2^31 draws to
+     * reach its stream and overflowed its next key. Refused now past {@link Trainer#MAX_FIT_EPOCHS}, naming the file and the
+     * key, by Models.load and by a restore into a model, which stays as it was.
+     */
+    @Test
+    void fitEpochsPastTheLimitIsRefusedNamingTheFileAndTheKey() throws Exception {
+        Jrnn.setBackend("cpu");
+        Path past = fitEpochsFixture("past_limit.keras");
+        String says = "jrnn.fit_epochs (the next data epoch) must be in [0, 16777216], got 2147483647";
+        IOException e = assertThrows(IOException.class, () -> Models.load(past));
+        assertTrue(e.getMessage().startsWith(past.toString()) && e.getMessage().contains(says), e.getMessage());
+        try (Model m = Models.load(fitEpochsFixture("base.keras"))) {
+            int before = m.fitEpochs();
+            List<Tensor> weights = m.getWeights();
+            IOException r = assertThrows(IOException.class, () -> ModelFiles.restoreInto(m, past));
+            assertTrue(r.getMessage().startsWith(past.toString()) && r.getMessage().contains(says), r.getMessage());
+            assertEquals(before, m.fitEpochs());
+            for (int i = 0; i < weights.size(); i++) assertArrayEquals(weights.get(i).data(), m.getWeights().get(i).data());
+        }
+    }
+
+    /**
+     * A file at the limit loads (its model's next key is 2^24); a fit that would key a data epoch there is refused before
+     * it changes anything, as the key after it could not be saved and loaded again.
+     */
+    @Test
+    void aFileAtTheLimitLoadsAndItsNextFitIsRefusedBeforeAnyChange() throws Exception {
+        Jrnn.setBackend("cpu");
+        try (Model m = Models.load(fitEpochsFixture("at_limit.keras"))) {
+            assertEquals(Trainer.MAX_FIT_EPOCHS, m.fitEpochs());
+            List<Tensor> weights = m.getWeights();
+            long updates = m.optimizer().iterations();
+            Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 4, 1), y = Tensor.zeros(4, 1);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> m.fit(x, y, new FitOptions().epochs(1).verbose(0).seed(3)));
+            assertTrue(e.getMessage().contains("data epoch key 16777216 reaches the limit 16777216"), e.getMessage());
+            assertEquals(updates, m.optimizer().iterations());
+            assertEquals(Trainer.MAX_FIT_EPOCHS, m.fitEpochs());
+            for (int i = 0; i < weights.size(); i++) assertArrayEquals(weights.get(i).data(), m.getWeights().get(i).data());
+        }
+    }
 }
