@@ -160,6 +160,24 @@ class BatchOpsTest {
     }
 
     /**
+     * A shuffle after batch draws by the sample shuffle's rule (Order.epochDraws of its seed and the data epoch), as tf.data's
+     * two shuffles of one seed draw alike: batch(1).shuffle(seed, b) gives shuffle(seed, b).batch(1)'s order in every
+     * epoch, reshuffled or not. It kept a key of its own (seed ^ (epoch + 1) * a constant), another order.
+     */
+    @Test
+    void aShuffleAfterBatchDrawsAsTheSampleShuffleOfItsSeed() throws IOException {
+        for (Dataset src : sources(12)) {
+            for (long seed = 0; seed < 4; seed++) {
+                for (int e = 0; e < 3; e++) {
+                    assertEquals(ids(src.shuffle(seed, 5).batch(1), e), ids(src.batch(1).shuffle(seed, 5), e), "seed " + seed + ", epoch " + e);
+                    assertEquals(ids(src.shuffle(seed, 5, false).batch(1), e), ids(src.batch(1).shuffle(seed, 5, false), e),
+                            "seed " + seed + ", epoch " + e + ", not reshuffled");
+                }
+            }
+        }
+    }
+
+    /**
      * A shuffle before batch reshuffles every pass of a repeat after batch (tf.data's reshuffle_each_iteration): each pass is
      * a permutation of all samples ending with its own partial batch; pass p of epoch e is the sample shuffle's epoch 2e + p.
      */
