@@ -58,7 +58,7 @@ public abstract class Trainer {
     private int fitEpochs;
     /**
      * The most data epochs a model's fit keys may reach ({@code fit_epochs} read from a file included): 2^24, past any
-     * real run, so a seeded tensor fit's stream (that many draws in) is reached in tens of milliseconds and
+     * real run, so a seeded tensor fit's stream (that many draws in) is reached in under a second and
      * {@code fit_epochs + epoch} stays far inside an int.
      */
     static final int MAX_FIT_EPOCHS = 1 << 24;

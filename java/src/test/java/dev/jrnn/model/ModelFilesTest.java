@@ -605,6 +605,7 @@ class ModelFilesTest {
             assertArrayEquals(before, Files.readAllBytes(f));
         }
     }
+
     /** A committed fixture of fit_epochs/ (made by make_fixtures.py beside it). */
     private static Path fitEpochsFixture(String name) throws Exception {
         return Path.of(ModelFilesTest.class.getResource("fit_epochs/" + name).toURI());
