@@ -62,8 +62,10 @@ public abstract class Trainer {
      * {@code fit_epochs + epoch} stays far inside an int.
      */
     static final int MAX_FIT_EPOCHS = 1 << 24;
-    /** Where callbacks print their verbose lines during fit: FitOptions.out on rank 0, nowhere on other ranks. */
-    /** Where callbacks speak during fit; null outside a fit (System.out and System.err). */
+    /**
+     * Where callbacks print and warn during fit (FitOptions.out and System.err on rank 0, nowhere on other ranks); null
+     * outside a fit (System.out and System.err).
+     */
     private FitMessages fitMessages;
 
     /** Only {@link Model} extends this class. */

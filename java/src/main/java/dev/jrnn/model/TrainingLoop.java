@@ -91,7 +91,8 @@ final class TrainingLoop {
         // on as the run that began initialEpoch epochs before the count, the skipped epochs' shuffles and passes replayed, so
         // a resume (initialEpoch, a backup's restore) replays the fit it resumes, from 0 over a model that ran fewer epochs.
         int firstKey = Math.max(0, model.fitEpochs() - initialEpoch);
-        if (initialEpoch < o.epochs) checkKey(Math.addExact(firstKey, initialEpoch));   // before the model changes
+        // before any epoch trains or a callback starts; after a backup's restore, whose count the key comes from
+        if (initialEpoch < o.epochs) checkKey(Math.addExact(firstKey, initialEpoch), initialEpoch);
         // Data-parallel ranks shuffle alike: the same seed everywhere (0 without one, as PyTorch's DistributedSampler).
         Long seed = o.seed != null ? o.seed : initialEpoch > 0 ? model.fitSeed() : dp != null ? Long.valueOf(0L) : null;
         if (seed == null && backup != null) seed = Jrnn.nextRandom().nextLong();   // a backup resumes exactly from a known seed
@@ -131,7 +132,7 @@ final class TrainingLoop {
             for (int epoch = initialEpoch; epoch < o.epochs; epoch++) {
                 if (epoch > initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
                 int key = Math.addExact(firstKey, epoch);   // this epoch's data epoch key
-                checkKey(key);
+                checkKey(key, initialEpoch);
                 String ofEpoch = " of epoch " + (epoch + 1) + "/" + o.epochs;
                 at.set(Place.Phase.BEFORE_BATCH, epoch, 0);
                 for (Callback cb : callbacks) cb.onEpochBegin(epoch, model);
@@ -279,13 +280,22 @@ final class TrainingLoop {
         }
     }
 
-    /** Refuses a data epoch key at {@link Trainer#MAX_FIT_EPOCHS}: the key after it could not be saved and loaded again. */
-    private void checkKey(int key) {
-        if (key >= Trainer.MAX_FIT_EPOCHS) {
-            throw new IllegalStateException(s.name() + ".fit: data epoch key " + key + " reaches the limit " + Trainer.MAX_FIT_EPOCHS
-                    + " (the model's fit_epochs, the data epochs its fits have run); a resume (initialEpoch at or past them) "
-                    + "starts from key 0, or fit a freshly built model");
+    /**
+     * Refuses a data epoch key at {@link Trainer#MAX_FIT_EPOCHS}: the key after it could not be saved and loaded again. The key
+     * is max(the model's count, initialEpoch) for a fit's first epoch and the model's count for a later one, so either the
+     * model has run the limit (no fit of it can go on: no initialEpoch lowers a key below the count) or initialEpoch is
+     * past it.
+     */
+    private void checkKey(int key, int initialEpoch) {
+        if (key < Trainer.MAX_FIT_EPOCHS) return;
+        String head = s.name() + ".fit: data epoch key " + key + " reaches the limit " + Trainer.MAX_FIT_EPOCHS + ": ";
+        if (model.fitEpochs() >= Trainer.MAX_FIT_EPOCHS) {
+            throw new IllegalStateException(head + "the model has run " + model.fitEpochs() + " data epochs (its fit_epochs, "
+                    + "the most a model's fits may run) and cannot be fit again; to train on, build a fresh model and copy "
+                    + "the weights with setWeights");
         }
+        throw new IllegalStateException(head + "initialEpoch " + initialEpoch + " is at or past it (the model has run "
+                + model.fitEpochs() + " data epochs)");
     }
 
     /**
