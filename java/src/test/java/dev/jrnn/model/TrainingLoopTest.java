@@ -193,6 +193,32 @@ class TrainingLoopTest {
     }
 
     /**
+     * Pinned as documented (GUIDE "Consecutive fit calls reshuffle", FitOptions.stepsPerEpoch): a fit with initialEpoch n
+     * replays passes as if the model's last n epochs were one fit, so after two fit(epochs 1, stepsPerEpoch 4) calls (the
+     * first halves of passes 0 and 1) the Keras resume idiom, a loaded checkpoint's fit(epochs 3, initialEpoch 2,
+     * stepsPerEpoch 4), replays pass 0 for the skipped epochs and trains epoch 2 on pass 1's first half: the batches the
+     * second call trained on, read again. A plain fit continuing the loop opens pass 2. (Keras repeats too, otherwise: its
+     * fresh process restarts a seeded tf.data shuffle, and the resume read the first call's batches again.)
+     */
+    @Test
+    void aResumeWithInitialEpochOverALoopOfStepsPerEpochFitsReadsTheLastCallsBatchesAgain() throws Exception {
+        Dataset ds = Dataset.fromTensors(x(), Tensor.zeros(N, 1)).shuffle(9).batch(1);   // a pass is 8 batches
+        Orders passes = new Orders(), loop = new Orders(), resumed = new Orders(), next = new Orders();
+        identity().fit(ds, options(passes, 3));
+        Sequential m = identity();
+        Path ck = dir.resolve("loop.keras");
+        for (int call = 0; call < 2; call++) {
+            m.fit(ds, options(loop, 1).stepsPerEpoch(4));
+            m.save(ck);
+        }
+        for (int k = 0; k < 2; k++) assertEquals(passes.epochs.get(k).subList(0, 4), loop.epochs.get(k), "call " + k + " opens pass " + k);
+        Models.load(ck).fit(ds, options(resumed, 3).initialEpoch(2).stepsPerEpoch(4));
+        assertEquals(List.of(loop.epochs.get(1)), resumed.epochs, "the resumed epoch 2 reads the second call's batches again");
+        m.fit(ds, options(next, 1).stepsPerEpoch(4));
+        assertEquals(List.of(passes.epochs.get(2).subList(0, 4)), next.epochs, "a plain fit goes on with pass 2");
+    }
+
+    /**
      * A shuffle after batch follows fit's data epoch key as a sample shuffle does: consecutive fit calls reorder the
      * batches (as one longer fit), and a resumed fit replays the uninterrupted orders.
      */
