@@ -94,8 +94,11 @@ final class BatchOps {
             case Take t -> e -> take(inner.apply(e), t.n());
             case Skip s -> e -> skip(inner.apply(e), s.n());
             case Repeat r -> e -> repeat(inner, e, r.times());
-            // another key than a sample shuffle's of the same seed and epoch
-            case Shuffle s -> e -> shuffle(inner.apply(e), s.buffer(), new SplittableRandom(s.seed() ^ ((s.reshuffle() ? e : 0) + 1) * 0xBF58476D1CE4E5B9L));
+            // the sample shuffle's draws for this seed and epoch (fit's data epoch key) through tf.data's buffer, so
+            // batch(1).shuffle(seed, b) gives shuffle(seed, b).batch(1)'s order where the sample shuffle buffers too: a buffer
+            // smaller than in-memory data, or a generator. In memory a buffer >= the data or shuffle(seed) draws a full
+            // Fisher-Yates (OrderOps), another order, where tf.data's two orders are equal
+            case Shuffle s -> e -> shuffle(inner.apply(e), s.buffer(), Order.epochDraws(s.seed(), e, s.reshuffle()));
         };
     }
 

@@ -222,7 +222,8 @@ public final class Dataset implements Cloneable {
      * {@code bufferSize} ones, afresh every epoch (buffer 1 keeps the order; a buffer of the whole set is a uniform
      * permutation, which an indexable set draws as an index array, as {@link #shuffle(long)}). After batch it shuffles whole batches through a buffer
      * of {@code bufferSize} batches (tf.data's {@code batch(32).shuffle(100)}; a generator's are held in memory, a table's as
-     * sample positions), afresh every epoch and every pass of a repeat after it.
+     * sample positions), afresh every epoch and every pass of a repeat after it. Two shuffles of one seed in a pipeline
+     * draw from one stream, as tf.data's: give each its own seed.
      */
     public Dataset shuffle(long seed, int bufferSize) {
         return OrderOps.shuffle(this, seed, bufferSize, false, true);

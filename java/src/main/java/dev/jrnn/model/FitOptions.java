@@ -73,7 +73,11 @@ public final class FitOptions {
      * {@code initialEpoch .. epochs-1}, numbering them as the uninterrupted run, and draws the shuffles that run would
      * have drawn (it replays the skipped epochs' shuffles from the seed: give the same {@link #seed}, or none to use
      * the seed saved with the model). With a model from {@link Models#load} of a checkpoint of that epoch, the
-     * resumed run computes what the uninterrupted one computes. At or above {@link #epochs} nothing is left to train:
+     * resumed run computes what the uninterrupted one computes. The run it replays is the model's last initialEpoch epochs
+     * taken as one fit (with {@link #stepsPerEpoch}, its passes too), so resume from a checkpoint of one fit: over epochs
+     * of separate fit calls a Dataset's whole passes come out as the calls' would have gone on, but a stepsPerEpoch fit
+     * reads batches already trained on again (see there) and a seeded {@code fit(x, y)} draws the one fit's orders, not
+     * the calls'. At or above {@link #epochs} nothing is left to train:
      * fit runs no epoch (Keras' loop is {@code range(initial_epoch, epochs)}), the callbacks get only
      * {@link Callback#onTrainBegin} and {@link Callback#onTrainEnd}, and fit returns an empty History, as Keras.
      */
@@ -95,10 +99,14 @@ public final class FitOptions {
      * {@link dev.jrnn.data.Dataset} or tensors) going on from one epoch to the next; an epoch that runs out of data ends
      * short (with a warning on System.err, once per fit and at any verbosity, as Keras' "Your input ran out of data") and the next one starts
      * a fresh pass (tensors: shuffled again). With tensors and no {@link #batchSize},
-     * batches of ceil(samples / n), as Keras. A resumed fit ({@link #initialEpoch}) reads the batches the skipped
-     * epochs took (it does not train on them), so that it goes on with the batches the uninterrupted run would have
-     * seen; Keras starts a fresh iterator instead. Needed for an endless data set ({@code repeat()}):
-     * {@code model.fit(ds.shuffle(1).repeat().batch(64), new FitOptions().epochs(10).stepsPerEpoch(500))}.
+     * batches of ceil(samples / n), as Keras. A fit without {@link #initialEpoch} opens a fresh pass at the model's next
+     * data epoch, as Keras' new iterator per fit call, so a loop of fit calls never reads one pass twice. A fit with
+     * initialEpoch n replays passes as if the model's last n epochs had been one fit with this stepsPerEpoch: it reads the
+     * batches those epochs took (without training on them) and goes on with those that fit would have seen next. If they
+     * came from separate fit calls or another stepsPerEpoch, batches already trained on are read again: resume with
+     * initialEpoch only from a checkpoint of one fit, and leave it out in a loop of fit calls. (Keras' resume in a fresh
+     * process repeats batches too: a seeded tf.data shuffle starts its orders over.) Needed for an endless data set
+     * ({@code repeat()}): {@code model.fit(ds.shuffle(1).repeat().batch(64), new FitOptions().epochs(10).stepsPerEpoch(500))}.
      */
     public FitOptions stepsPerEpoch(int n) {
         if (n < 1) throw new IllegalArgumentException("FitOptions: stepsPerEpoch must be >= 1, got " + n);

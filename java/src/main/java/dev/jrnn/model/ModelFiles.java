@@ -281,8 +281,9 @@ final class ModelFiles {
         Long fitSeed = seed == null ? null : parseLong(seed, "fit_seed");
         Object epochs = j.get("fit_epochs");   // absent in files before session 31: the model's own count stays
         long fitEpochs = epochs == null ? -1 : parseLong(epochs, "fit_epochs");
-        if (epochs != null && (fitEpochs < 0 || fitEpochs > Integer.MAX_VALUE)) {
-            throw new IllegalArgumentException("metadata.json: fit_epochs must be in [0, " + Integer.MAX_VALUE + "], got " + fitEpochs);
+        if (epochs != null && (fitEpochs < 0 || fitEpochs > Trainer.MAX_FIT_EPOCHS)) {
+            throw new IllegalArgumentException("metadata.json: jrnn.fit_epochs (the next data epoch) must be in [0, "
+                    + Trainer.MAX_FIT_EPOCHS + "], got " + fitEpochs);
         }
         // a restore into the model that saved it keeps the model's own settings; a loaded model takes the file's
         Map<RecurrentLayer, Integer> tbptt = byStructure ? Map.of() : readTbptt(model, j.get("tbptt"));

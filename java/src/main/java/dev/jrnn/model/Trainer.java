@@ -56,8 +56,16 @@ public abstract class Trainer {
      * does not resume numbers its data's epochs on from here, so consecutive fit calls reshuffle as Keras' do.
      */
     private int fitEpochs;
-    /** Where callbacks print their verbose lines during fit: FitOptions.out on rank 0, nowhere on other ranks. */
-    /** Where callbacks speak during fit; null outside a fit (System.out and System.err). */
+    /**
+     * The most data epochs a model's fit keys may reach ({@code fit_epochs} read from a file included): 2^24, past any
+     * real run, so a seeded tensor fit's stream (that many draws in) is reached in under a second and
+     * {@code fit_epochs + epoch} stays far inside an int.
+     */
+    static final int MAX_FIT_EPOCHS = 1 << 24;
+    /**
+     * Where callbacks print and warn during fit (FitOptions.out and System.err on rank 0, nowhere on other ranks); null
+     * outside a fit (System.out and System.err).
+     */
     private FitMessages fitMessages;
 
     /** Only {@link Model} extends this class. */

@@ -86,14 +86,17 @@ final class TrainingLoop {
             int done = backup.restore(model);
             if (done > 0) initialEpoch = Math.min(done, o.epochs);
         }
+        // The data's epochs (with stepsPerEpoch its passes) are numbered on from the epochs this model has run: a fit without
+        // initialEpoch opens a fresh one at that count (Keras reshuffles at every fit call, a new iterator). A fit with it goes
+        // on as the run that began initialEpoch epochs before the count, the skipped epochs' shuffles and passes replayed, so
+        // a resume (initialEpoch, a backup's restore) replays the fit it resumes, from 0 over a model that ran fewer epochs.
+        int firstKey = Math.max(0, model.fitEpochs() - initialEpoch);
+        // before any epoch trains or a callback starts; after a backup's restore, whose count the key comes from
+        if (initialEpoch < o.epochs) checkKey(Math.addExact(firstKey, initialEpoch), initialEpoch);
         // Data-parallel ranks shuffle alike: the same seed everywhere (0 without one, as PyTorch's DistributedSampler).
         Long seed = o.seed != null ? o.seed : initialEpoch > 0 ? model.fitSeed() : dp != null ? Long.valueOf(0L) : null;
         if (seed == null && backup != null) seed = Jrnn.nextRandom().nextLong();   // a backup resumes exactly from a known seed
         if (o.seed != null || backup != null) model.fitSeed(seed);
-        // The data's epochs are numbered on from the epochs this model has run (Keras reshuffles at every fit call); a fit
-        // that resumes (initialEpoch, a backup's restore, over a model that ran those epochs or a fresh one) starts from 0,
-        // so its orders replay the run that never stopped.
-        int firstKey = Math.max(0, model.fitEpochs() - initialEpoch);
         SplittableRandom rng = seed == null ? Jrnn.nextRandom() : firstKey == 0 ? new SplittableRandom(seed) : afterFits(seed, firstKey);
         if (train instanceof BoundedBatches bounded) bounded.firstPass(firstKey);
         PrintStream out = o.out != null ? o.out : System.out;
@@ -128,6 +131,8 @@ final class TrainingLoop {
             for (int epoch = 0; epoch < skip; epoch++) train.skipEpoch(o.shuffle, rng);   // the skipped epochs' shuffles
             for (int epoch = initialEpoch; epoch < o.epochs; epoch++) {
                 if (epoch > initialEpoch) stillOpen("onEpochEnd");   // closing after the last epoch is fine
+                int key = Math.addExact(firstKey, epoch);   // this epoch's data epoch key
+                checkKey(key, initialEpoch);
                 String ofEpoch = " of epoch " + (epoch + 1) + "/" + o.epochs;
                 at.set(Place.Phase.BEFORE_BATCH, epoch, 0);
                 for (Callback cb : callbacks) cb.onEpochBegin(epoch, model);
@@ -138,7 +143,7 @@ final class TrainingLoop {
                 EpochLogs acc = new EpochLogs(s, targets);
                 log.reset();
                 long lastRead = System.nanoTime();
-                try (BatchSource.Epoch batches = train.epoch(firstKey + epoch, o.shuffle, rng)) {
+                try (BatchSource.Epoch batches = train.epoch(key, o.shuffle, rng)) {
                     HostBatch batch;
                     for (int b = 0; (batch = next(batches, b, steps, ofEpoch)) != null; b++) {
                         at.set(Place.Phase.BEFORE_BATCH, epoch, b);
@@ -181,7 +186,7 @@ final class TrainingLoop {
                 }
                 // the next data epoch's key, before the callbacks' saves: a model saved now goes on after this epoch, and one
                 // resumed from it with initialEpoch epoch + 1 keys from this fit's firstKey again
-                model.fitEpochs(firstKey + epoch + 1);
+                model.fitEpochs(Math.addExact(key, 1));
                 log.fold(acc);
                 // Keras' EpochIterator warns so (once, as Python's warnings), whatever the verbosity, and goes on
                 if (train instanceof BoundedBatches bounded && bounded.ranOut() && !warnedRanOut) {
@@ -276,8 +281,26 @@ final class TrainingLoop {
     }
 
     /**
-     * A seeded fit's shuffle stream for a model that ran {@code fits} epochs before it: another stream than the seed's own
-     * and than any other count's (split from the seed's stream after that many draws).
+     * Refuses a data epoch key at {@link Trainer#MAX_FIT_EPOCHS}: the key after it could not be saved and loaded again. The key
+     * is max(the model's count, initialEpoch) for a fit's first epoch and the model's count for a later one, so either the
+     * model has run the limit (no fit of it can go on: no initialEpoch lowers a key below the count) or initialEpoch is
+     * past it.
+     */
+    private void checkKey(int key, int initialEpoch) {
+        if (key < Trainer.MAX_FIT_EPOCHS) return;
+        String head = s.name() + ".fit: data epoch key " + key + " reaches the limit " + Trainer.MAX_FIT_EPOCHS + ": ";
+        if (model.fitEpochs() >= Trainer.MAX_FIT_EPOCHS) {
+            throw new IllegalStateException(head + "the model has run " + model.fitEpochs() + " data epochs (its fit_epochs, "
+                    + "the most a model's fits may run) and cannot be fit again; to train on, build a fresh model and copy "
+                    + "the weights with setWeights");
+        }
+        throw new IllegalStateException(head + "initialEpoch " + initialEpoch + " is at or past it (the model has run "
+                + model.fitEpochs() + " data epochs)");
+    }
+
+    /**
+     * A seeded fit's shuffle stream for a fit whose first data epoch key is {@code fits}: another stream than the seed's own
+     * and than any other key's (split from the seed's stream after that many draws, at most {@link Trainer#MAX_FIT_EPOCHS}).
      */
     private static SplittableRandom afterFits(long seed, int fits) {
         SplittableRandom r = new SplittableRandom(seed);

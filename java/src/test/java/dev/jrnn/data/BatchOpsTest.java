@@ -160,6 +160,46 @@ class BatchOpsTest {
     }
 
     /**
+     * A shuffle after batch draws by the sample shuffle's rule (Order.epochDraws of its seed and the data epoch), as tf.data's
+     * two shuffles of one seed draw alike: for a buffer smaller than the data, or a generator, batch(1).shuffle(seed, b)
+     * gives shuffle(seed, b).batch(1)'s order in every epoch, reshuffled or not. It kept a key of its own
+     * (seed ^ (epoch + 1) * a constant), another order. In memory with a buffer >= the data the orders differ (below).
+     */
+    @Test
+    void aShuffleAfterBatchDrawsAsTheSampleShuffleOfItsSeed() throws IOException {
+        for (Dataset src : sources(12)) {
+            for (long seed = 0; seed < 4; seed++) {
+                for (int e = 0; e < 3; e++) {
+                    assertEquals(ids(src.shuffle(seed, 5).batch(1), e), ids(src.batch(1).shuffle(seed, 5), e), "seed " + seed + ", epoch " + e);
+                    assertEquals(ids(src.shuffle(seed, 5, false).batch(1), e), ids(src.batch(1).shuffle(seed, 5, false), e),
+                            "seed " + seed + ", epoch " + e + ", not reshuffled");
+                }
+            }
+        }
+    }
+
+    /**
+     * Not equal, and pinned so: in memory a sample shuffle with a buffer >= the data, or shuffle(seed), is a full
+     * Fisher-Yates (OrderOps), while a shuffle after batch always goes through tf.data's buffer, so batch(1).shuffle(seed, b)
+     * orders otherwise than shuffle(seed, b).batch(1) there (tf.data gives them one order for buffers 5, 12 and 100 of 12
+     * samples). A generator's sample shuffle buffers whatever its buffer, and its two orders stay equal.
+     */
+    @Test
+    void inMemoryAFullSampleShuffleOrdersOtherwiseThanAShuffleAfterBatch1() throws IOException {
+        Dataset table = Dataset.fromTensors(x(12), y(12)), gen = generator(12);
+        for (long seed = 0; seed < 3; seed++) {
+            for (int buffer : new int[] {12, 100}) {
+                assertNotEquals(ids(table.shuffle(seed, buffer).batch(1), 0), ids(table.batch(1).shuffle(seed, buffer), 0),
+                        "in memory, seed " + seed + ", buffer " + buffer);
+                assertEquals(ids(gen.shuffle(seed, buffer).batch(1), 0), ids(gen.batch(1).shuffle(seed, buffer), 0),
+                        "a generator, seed " + seed + ", buffer " + buffer);
+            }
+            assertNotEquals(ids(table.shuffle(seed).batch(1), 0), ids(table.batch(1).shuffle(seed), 0), "in memory, shuffle(" + seed + ")");
+            assertEquals(ids(gen.shuffle(seed).batch(1), 0), ids(gen.batch(1).shuffle(seed), 0), "a generator, shuffle(" + seed + ")");
+        }
+    }
+
+    /**
      * A shuffle before batch reshuffles every pass of a repeat after batch (tf.data's reshuffle_each_iteration): each pass is
      * a permutation of all samples ending with its own partial batch; pass p of epoch e is the sample shuffle's epoch 2e + p.
      */

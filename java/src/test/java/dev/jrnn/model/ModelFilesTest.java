@@ -605,4 +605,70 @@ class ModelFilesTest {
             assertArrayEquals(before, Files.readAllBytes(f));
         }
     }
+
+    /** A committed fixture of fit_epochs/ (made by make_fixtures.py beside it). */
+    private static Path fitEpochsFixture(String name) throws Exception {
+        return Path.of(ModelFilesTest.class.getResource("fit_epochs/" + name).toURI());
+    }
+
+    /**
+     * fit_epochs was read up to Integer.MAX_VALUE: a crafted 2^31 - 1 loaded, and the next seeded fit spun 2^31 draws to
+     * reach its stream and overflowed its next key. Refused now past {@link Trainer#MAX_FIT_EPOCHS}, naming the file and the
+     * key, by Models.load and by a restore into a model, which stays as it was: 2^24 + 1 (the first value past the limit,
+     * at_limit.keras' 2^24 loading beside it) and 2^31 - 1.
+     */
+    @Test
+    void fitEpochsPastTheLimitIsRefusedNamingTheFileAndTheKey() throws Exception {
+        Jrnn.setBackend("cpu");
+        for (String name : List.of("just_past.keras", "past_limit.keras")) {
+            Path past = fitEpochsFixture(name);
+            String says = "jrnn.fit_epochs (the next data epoch) must be in [0, 16777216], got "
+                    + (name.startsWith("just") ? "16777217" : "2147483647");
+            IOException e = assertThrows(IOException.class, () -> Models.load(past));
+            assertTrue(e.getMessage().startsWith(past.toString()) && e.getMessage().contains(says), e.getMessage());
+            try (Model m = Models.load(fitEpochsFixture("base.keras"))) {
+                int before = m.fitEpochs();
+                List<Tensor> weights = m.getWeights();
+                IOException r = assertThrows(IOException.class, () -> ModelFiles.restoreInto(m, past));
+                assertTrue(r.getMessage().startsWith(past.toString()) && r.getMessage().contains(says), r.getMessage());
+                assertEquals(before, m.fitEpochs());
+                for (int i = 0; i < weights.size(); i++) assertArrayEquals(weights.get(i).data(), m.getWeights().get(i).data());
+            }
+        }
+    }
+
+    /**
+     * A file at the limit loads (its model's next key is 2^24); a fit that would key a data epoch there is refused before
+     * any epoch trains, as the key after it could not be saved and loaded again, with or without initialEpoch (a resume
+     * keys its first epoch at max(the model's count, initialEpoch), so none can go on): the message says the model cannot
+     * be fit again and how to train on. It advised "a resume (initialEpoch at or past them) starts from key 0", which
+     * cannot work. A fresh model's fit with initialEpoch 2^24 is refused naming initialEpoch.
+     */
+    @Test
+    void aFileAtTheLimitLoadsAndItsNextFitIsRefusedBeforeAnyChange() throws Exception {
+        Jrnn.setBackend("cpu");
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 4, 1), y = Tensor.zeros(4, 1);
+        try (Model m = Models.load(fitEpochsFixture("at_limit.keras"))) {
+            assertEquals(Trainer.MAX_FIT_EPOCHS, m.fitEpochs());
+            List<Tensor> weights = m.getWeights();
+            long updates = m.optimizer().iterations();
+            for (int initialEpoch : new int[] {0, 1, Trainer.MAX_FIT_EPOCHS}) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(x, y,
+                        new FitOptions().epochs(Trainer.MAX_FIT_EPOCHS + 1).initialEpoch(initialEpoch).verbose(0).seed(3)));
+                assertEquals("sequential.fit: data epoch key 16777216 reaches the limit 16777216: the model has run 16777216 "
+                        + "data epochs (its fit_epochs, the most a model's fits may run) and cannot be fit again; to train on, "
+                        + "build a fresh model and copy the weights with setWeights", e.getMessage(), "initialEpoch " + initialEpoch);
+                assertEquals(updates, m.optimizer().iterations());
+                assertEquals(Trainer.MAX_FIT_EPOCHS, m.fitEpochs());
+                for (int i = 0; i < weights.size(); i++) assertArrayEquals(weights.get(i).data(), m.getWeights().get(i).data());
+            }
+        }
+        try (Model m = Models.load(fitEpochsFixture("base.keras"))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.fit(x, y,
+                    new FitOptions().epochs(Trainer.MAX_FIT_EPOCHS + 1).initialEpoch(Trainer.MAX_FIT_EPOCHS).verbose(0).seed(3)));
+            assertEquals("sequential.fit: data epoch key 16777216 reaches the limit 16777216: initialEpoch 16777216 is at or "
+                    + "past it (the model has run 1 data epochs)", e.getMessage());
+            assertEquals(1, m.fitEpochs());
+        }
+    }
 }

@@ -137,4 +137,104 @@ class TrainingLoopTest {
         assertEquals(once.epochs.subList(2, 4), first.epochs, "fit(epochs 4, initialEpoch 2) on a fresh model");
         assertEquals(once.epochs.subList(4, 6), next.epochs, "the plain fit after it goes on with epochs 4 and 5");
     }
+
+    /**
+     * A resume of a model's later fit (its checkpoint after epoch 3 of a fit that began at key 2) replays that fit with
+     * stepsPerEpoch shorter than a pass, for a Dataset and a seeded fit(x, y): the skipped epochs' passes are replayed from
+     * the fit's first key, so the resumed epochs go on in the pass the interrupted ones read.
+     */
+    @Test
+    void aResumeOfAModelsLaterStepsPerEpochFitReplaysIt() throws Exception {
+        Dataset ds = Dataset.fromTensors(x(), Tensor.zeros(N, 1)).shuffle(9).batch(1);   // a pass is 8 batches
+        Orders whole = new Orders(), parts = new Orders();
+        Sequential w = identity();
+        w.fit(ds, options(new Orders(), 2));
+        w.fit(ds, options(whole, 6).stepsPerEpoch(3));
+        Sequential p = identity();
+        p.fit(ds, options(new Orders(), 2));
+        p.fit(ds, options(parts, 4).stepsPerEpoch(3));
+        Path file = dir.resolve("after4.keras");
+        p.save(file);
+        Models.load(file).fit(ds, options(parts, 6).initialEpoch(4).stepsPerEpoch(3));
+        assertEquals(whole.epochs, parts.epochs, "a Dataset, resumed at epoch 4 inside its second pass");
+
+        Orders tw = new Orders(), tp = new Orders();
+        Sequential t = identity();
+        t.fit(x(), Tensor.zeros(N, 1), options(new Orders(), 2).batchSize(1).seed(7));
+        t.fit(x(), Tensor.zeros(N, 1), options(tw, 5).stepsPerEpoch(3).batchSize(1).seed(7));
+        Sequential u = identity();
+        u.fit(x(), Tensor.zeros(N, 1), options(new Orders(), 2).batchSize(1).seed(7));
+        u.fit(x(), Tensor.zeros(N, 1), options(tp, 2).stepsPerEpoch(3).batchSize(1).seed(7));
+        u.fit(x(), Tensor.zeros(N, 1), options(tp, 5).initialEpoch(2).stepsPerEpoch(3).batchSize(1).seed(7));
+        assertEquals(tw.epochs, tp.epochs, "a seeded fit(x, y), resumed at epoch 2 inside its first pass");
+    }
+
+    /**
+     * With stepsPerEpoch shorter than a pass, each fit call opens a fresh pass at the model's next key (Keras makes a new
+     * iterator per fit call; tf.data reshuffles it): eight fit(epochs=1) calls read the first two batches of passes 0..7,
+     * never one pass twice. Within a call the pass goes on across epochs, and a resume replays the call it resumes.
+     */
+    @Test
+    void stepsPerEpochFitCallsEachOpenTheNextPass() throws Exception {
+        Dataset ds = Dataset.fromTensors(x(), Tensor.zeros(N, 1)).shuffle(9).batch(1);
+        Orders passes = new Orders(), loop = new Orders();
+        identity().fit(ds, options(passes, 8));
+        Sequential m = identity();
+        for (int call = 0; call < 8; call++) m.fit(ds, options(loop, 1).stepsPerEpoch(2));
+        for (int k = 0; k < 8; k++) assertEquals(passes.epochs.get(k).subList(0, 2), loop.epochs.get(k), "call " + k);
+
+        Orders whole = new Orders(), parts = new Orders();
+        identity().fit(ds, options(whole, 6).stepsPerEpoch(3));   // pass 0: 3 + 3 + 2 (ran out), pass 1: ...
+        assertEquals(passes.epochs.get(0), whole.epochs.subList(0, 3).stream().flatMap(List::stream).toList(), "one pass over three epochs");
+        Sequential p = identity();
+        p.fit(ds, options(parts, 2).stepsPerEpoch(3));
+        p.fit(ds, options(parts, 6).initialEpoch(2).stepsPerEpoch(3));
+        assertEquals(whole.epochs, parts.epochs, "resumed at epoch 2, inside pass 0");
+    }
+
+    /**
+     * Pinned as documented (GUIDE "Consecutive fit calls reshuffle", FitOptions.stepsPerEpoch): a fit with initialEpoch n
+     * replays passes as if the model's last n epochs were one fit, so after two fit(epochs 1, stepsPerEpoch 4) calls (the
+     * first halves of passes 0 and 1) the Keras resume idiom, a loaded checkpoint's fit(epochs 3, initialEpoch 2,
+     * stepsPerEpoch 4), replays pass 0 for the skipped epochs and trains epoch 2 on pass 1's first half: the batches the
+     * second call trained on, read again. A plain fit continuing the loop opens pass 2. (Keras repeats too, otherwise: its
+     * fresh process restarts a seeded tf.data shuffle, and the resume read the first call's batches again.)
+     */
+    @Test
+    void aResumeWithInitialEpochOverALoopOfStepsPerEpochFitsReadsTheLastCallsBatchesAgain() throws Exception {
+        Dataset ds = Dataset.fromTensors(x(), Tensor.zeros(N, 1)).shuffle(9).batch(1);   // a pass is 8 batches
+        Orders passes = new Orders(), loop = new Orders(), resumed = new Orders(), next = new Orders();
+        identity().fit(ds, options(passes, 3));
+        Sequential m = identity();
+        Path ck = dir.resolve("loop.keras");
+        for (int call = 0; call < 2; call++) {
+            m.fit(ds, options(loop, 1).stepsPerEpoch(4));
+            m.save(ck);
+        }
+        for (int k = 0; k < 2; k++) assertEquals(passes.epochs.get(k).subList(0, 4), loop.epochs.get(k), "call " + k + " opens pass " + k);
+        Models.load(ck).fit(ds, options(resumed, 3).initialEpoch(2).stepsPerEpoch(4));
+        assertEquals(List.of(loop.epochs.get(1)), resumed.epochs, "the resumed epoch 2 reads the second call's batches again");
+        m.fit(ds, options(next, 1).stepsPerEpoch(4));
+        assertEquals(List.of(passes.epochs.get(2).subList(0, 4)), next.epochs, "a plain fit goes on with pass 2");
+    }
+
+    /**
+     * A shuffle after batch follows fit's data epoch key as a sample shuffle does: consecutive fit calls reorder the
+     * batches (as one longer fit), and a resumed fit replays the uninterrupted orders.
+     */
+    @Test
+    void aShuffleAfterBatchReshufflesPerFitCallAndReplaysOnResume() throws Exception {
+        Dataset ds = Dataset.fromTensors(x(), Tensor.zeros(N, 1)).batch(1).shuffle(9, 4);
+        Orders loop = new Orders(), once = new Orders(), parts = new Orders();
+        Sequential m = identity();
+        for (int call = 0; call < 3; call++) m.fit(ds, options(loop, 1));
+        identity().fit(ds, options(once, 4));
+        assertNotEquals(loop.epochs.get(0), loop.epochs.get(1), "the second fit call's batch order");
+        assertNotEquals(loop.epochs.get(1), loop.epochs.get(2), "the third fit call's batch order");
+        assertEquals(once.epochs.subList(0, 3), loop.epochs, "three fit(epochs=1) calls as one fit(epochs=3)");
+        Sequential r = identity();
+        r.fit(ds, options(parts, 2));
+        r.fit(ds, options(parts, 4).initialEpoch(2));
+        assertEquals(once.epochs, parts.epochs, "resumed at epoch 2");
+    }
 }
