@@ -1,0 +1,75 @@
+package dev.jrnn.layers;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The calls made by one call of a nested model, which jrnn flattens into its parent's graph: Keras runs that call as one
+ * node of its parent, all its calls together, so a model needs the group to run a shared layer's calls in Keras' order.
+ * Every {@link Call} made on this thread between {@link #open} and {@link #close} belongs to the group (the innermost
+ * open one); groups nest as the models do. {@code Model.apply} and the reading of a Keras file's nested models open them.
+ *
+ * <pre>{@code
+ * CallGroup g = CallGroup.open(encoder, List.of(a));
+ * Node out;
+ * try {
+ *     out = new Dense(3).apply(new LSTM(4).apply(a));
+ * } finally {
+ *     g.close(out == null ? null : List.of(out));
+ * }
+ * }</pre>
+ */
+public final class CallGroup {
+    private static final ThreadLocal<Deque<CallGroup>> OPEN = ThreadLocal.withInitial(ArrayDeque::new);
+
+    private final Object operation;
+    private final CallGroup parent;
+    private final List<Node> inputs;
+    private volatile List<Node> outputs;
+
+    private CallGroup(Object operation, CallGroup parent, List<Node> inputs) {
+        this.operation = operation;
+        this.parent = parent;
+        this.inputs = inputs;
+    }
+
+    /**
+     * Opens a group for one call of the nested model {@code operation} (Keras' operation: every call of one model shares
+     * it, as a layer's calls share the layer) on {@code inputs}, inside the group open on this thread, if any.
+     */
+    public static CallGroup open(Object operation, List<? extends Node> inputs) {
+        if (operation == null) throw new IllegalArgumentException("CallGroup.open: operation is null");
+        if (inputs == null) throw new IllegalArgumentException("CallGroup.open: inputs is null");
+        Deque<CallGroup> open = OPEN.get();
+        CallGroup g = new CallGroup(operation, open.peek(), List.copyOf(inputs));
+        open.push(g);
+        return g;
+    }
+
+    /**
+     * Closes this group, the innermost open one, with the nested model's {@code outputs} in its output order; null where
+     * the call failed (a group without outputs is run as the calls it holds, one by one).
+     */
+    public void close(List<? extends Node> outputs) {
+        Deque<CallGroup> open = OPEN.get();
+        if (open.peek() != this) throw new IllegalStateException("CallGroup.close: this group is not the innermost open one");
+        open.pop();
+        this.outputs = outputs == null ? null : List.copyOf(outputs);
+    }
+
+    /** The innermost group open on this thread, or null. */
+    static CallGroup current() { return OPEN.get().peek(); }
+
+    /** The nested model this is a call of. */
+    public Object operation() { return operation; }
+
+    /** The group this one was opened in, or null. */
+    public CallGroup parent() { return parent; }
+
+    /** The nodes the nested model was called on, in its input order. */
+    public List<Node> inputs() { return inputs; }
+
+    /** The nested model's outputs in its output order; null until closed, and for a call that failed. */
+    public List<Node> outputs() { return outputs; }
+}
