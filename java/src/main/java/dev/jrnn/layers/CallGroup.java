@@ -39,8 +39,11 @@ public final class CallGroup {
      * it, as a layer's calls share the layer) on {@code inputs}, inside the group open on this thread, if any.
      */
     public static CallGroup open(Object operation, List<? extends Node> inputs) {
-        if (operation == null) throw new IllegalArgumentException("CallGroup.open: operation is null");
-        if (inputs == null) throw new IllegalArgumentException("CallGroup.open: inputs is null");
+        if (operation == null) throw new IllegalArgumentException("CallGroup.open: operation must be the nested model, got null");
+        if (inputs == null) throw new IllegalArgumentException("CallGroup.open: inputs must be the nodes the model is called on, got null");
+        for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i) == null) throw new IllegalArgumentException("CallGroup.open: inputs[" + i + "] is null, expected a node");
+        }
         Deque<CallGroup> open = OPEN.get();
         CallGroup g = new CallGroup(operation, open.peek(), List.copyOf(inputs));
         open.push(g);
@@ -53,7 +56,16 @@ public final class CallGroup {
      */
     public void close(List<? extends Node> outputs) {
         Deque<CallGroup> open = OPEN.get();
-        if (open.peek() != this) throw new IllegalStateException("CallGroup.close: this group is not the innermost open one");
+        if (open.peek() != this) {
+            throw new IllegalStateException("CallGroup.close: the group of " + operation + " is not the innermost open one on this"
+                    + " thread (" + (open.peek() == null ? "none is open" : "the innermost is " + open.peek().operation + "'s")
+                    + "): close groups innermost first, on the thread that opened them");
+        }
+        if (outputs != null) {
+            for (int i = 0; i < outputs.size(); i++) {
+                if (outputs.get(i) == null) throw new IllegalArgumentException("CallGroup.close: outputs[" + i + "] is null, expected a node (or outputs null for a failed call)");
+            }
+        }
         open.pop();
         this.outputs = outputs == null ? null : List.copyOf(outputs);
     }
