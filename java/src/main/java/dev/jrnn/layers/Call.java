@@ -22,7 +22,7 @@ public final class Call {
         this.inputs = List.copyOf(inputs);
         this.index = index;
         this.inputMask = inputMask;
-        this.group = CallGroup.current();
+        this.group = inputs.isEmpty() ? null : CallGroup.current();
     }
 
     void outputs(List<Node> outs) { this.outputs = outs; }

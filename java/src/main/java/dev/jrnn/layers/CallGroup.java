@@ -8,11 +8,12 @@ import java.util.List;
  * The calls made by one call of a nested model, which jrnn flattens into its parent's graph: Keras runs that call as one
  * node of its parent, all its calls together, so a model needs the group to run a shared layer's calls in Keras' order.
  * Every {@link Call} made on this thread between {@link #open} and {@link #close} belongs to the group (the innermost
- * open one); groups nest as the models do. {@code Model.apply} and the reading of a Keras file's nested models open them.
+ * open one; an Input's call belongs to none); groups nest as the models do. {@code Model.apply} and the reading of a
+ * Keras file's nested models open them.
  *
  * <pre>{@code
  * CallGroup g = CallGroup.open(encoder, List.of(a));
- * Node out;
+ * Node out = null;
  * try {
  *     out = new Dense(3).apply(new LSTM(4).apply(a));
  * } finally {
@@ -63,7 +64,10 @@ public final class CallGroup {
         }
         if (outputs != null) {
             for (int i = 0; i < outputs.size(); i++) {
-                if (outputs.get(i) == null) throw new IllegalArgumentException("CallGroup.close: outputs[" + i + "] is null, expected a node (or outputs null for a failed call)");
+                if (outputs.get(i) == null) {
+                    throw new IllegalArgumentException("CallGroup.close: outputs[" + i + "] is null, expected a node (or outputs"
+                            + " null for a failed call)");
+                }
             }
         }
         open.pop();
