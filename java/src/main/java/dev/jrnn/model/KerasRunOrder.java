@@ -5,6 +5,7 @@ import dev.jrnn.layers.CallGroup;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * The order in which Keras 3 runs a functional model's calls, and jrnn's run order made from it.
@@ -34,13 +36,22 @@ final class KerasRunOrder {
 
     /** Keras' run order of {@code postOrder} (every call of the model, inputs included), position per call. */
     static Map<Call, Integer> positions(List<Call> postOrder, List<Node> outputs) {
+        return positions(postOrder, outputs, Set.of(), g -> true);
+    }
+
+    /**
+     * As {@link #positions(List, List)} for a graph that starts at the nodes {@code cut} (a model from intermediate
+     * nodes: the walk stops there), whose nested calls are those {@code whole} accepts (the others run as their calls).
+     */
+    static Map<Call, Integer> positions(List<Call> postOrder, List<Node> outputs, Set<Node> cut, Predicate<CallGroup> whole) {
         Set<Call> inGraph = Collections.newSetFromMap(new IdentityHashMap<>());
         inGraph.addAll(postOrder);
         List<Call> order = new ArrayList<>();
-        expand(null, outputs, order);
+        new Walk(cut, whole).expand(null, outputs, order);
         Map<Call, Integer> position = new IdentityHashMap<>();
         for (Call c : order) if (inGraph.contains(c) && !position.containsKey(c)) position.put(c, position.size());
-        for (Call c : postOrder) if (!position.containsKey(c)) position.put(c, position.size());   // not reached: never run
+        // not reachable from its group's outputs (only a hand-made group): placed last
+        for (Call c : postOrder) if (!position.containsKey(c)) position.put(c, position.size());
         return position;
     }
 
@@ -90,78 +101,82 @@ final class KerasRunOrder {
         return out;
     }
 
-    /** Appends to {@code out} the calls of {@code scope} (null: the model) reached from {@code outputs}, in Keras' order. */
-    private static void expand(CallGroup scope, List<Node> outputs, List<Call> out) {
-        List<Object> post = new ArrayList<>();
-        Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Node o : outputs) visit(scope, o, post, done);
-        // map_graph: nodes_depths filled walking the post-order backwards; an operation's nodes take its greatest depth
-        Map<Object, Integer> depths = new LinkedHashMap<>();
-        Map<Object, Integer> opDepth = new IdentityHashMap<>();
-        Map<Object, Object> keys = new IdentityHashMap<>();   // LinkedHashMap by identity: the unit is its own key
-        for (int i = post.size() - 1; i >= 0; i--) {
-            Object u = post.get(i);
-            Object key = keys.computeIfAbsent(u, Key::new);
-            int d = depths.computeIfAbsent(key, k -> 0);
-            d = Math.max(d, opDepth.getOrDefault(operation(u), 0));
-            opDepth.put(operation(u), d);
-            depths.put(key, d);
-            for (Node in : inputs(u)) {
-                Object p = unit(in.call(), scope);
-                if (p == null || !done.contains(p)) continue;
-                Object pk = keys.computeIfAbsent(p, Key::new);
-                depths.put(pk, Math.max(d + 1, depths.getOrDefault(pk, 0)));
-            }
-        }
-        TreeMap<Integer, List<Object>> byDepth = new TreeMap<>(Collections.reverseOrder());
-        for (var e : depths.entrySet()) byDepth.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(((Key) e.getKey()).unit);
-        for (List<Object> us : byDepth.values()) {
-            for (Object u : us) {
-                if (u instanceof Call c) out.add(c);
-                else expand((CallGroup) u, ((CallGroup) u).outputs(), out);
-            }
-        }
-    }
-
-    /** _build_map's depth-first walk from {@code n}, over the units of {@code scope}; nodes made outside it end the walk. */
-    private static void visit(CallGroup scope, Node n, List<Object> post, Set<Object> done) {
-        // iterative: a long chain of calls must not overflow the stack
-        record Frame(Object unit, List<Node> ins, int next) {}
-        Object start = unit(n.call(), scope);
-        if (start == null || done.contains(start)) return;
-        java.util.ArrayDeque<Frame> stack = new java.util.ArrayDeque<>();
-        Set<Object> open = Collections.newSetFromMap(new IdentityHashMap<>());
-        stack.push(new Frame(start, inputs(start), 0));
-        open.add(start);
-        while (!stack.isEmpty()) {
-            Frame f = stack.pop();
-            if (f.next < f.ins.size()) {
-                stack.push(new Frame(f.unit, f.ins, f.next + 1));
-                Object p = unit(f.ins.get(f.next).call(), scope);
-                if (p != null && !done.contains(p) && !open.contains(p)) {
-                    open.add(p);
-                    stack.push(new Frame(p, inputs(p), 0));
+    /** Keras' map_graph and run order over a graph that starts at {@code cut}, its nested calls those {@code whole} accepts. */
+    private record Walk(Set<Node> cut, Predicate<CallGroup> whole) {
+        /** Appends to {@code out} the calls of {@code scope} (null: the model) reached from {@code outputs}, in Keras' order. */
+        void expand(CallGroup scope, List<Node> outputs, List<Call> out) {
+            List<Object> post = new ArrayList<>();
+            Set<Object> done = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Node o : outputs) visit(scope, o, post, done);
+            // map_graph: nodes_depths filled walking the post-order backwards; an operation's nodes take its greatest depth
+            // units (a Call, a CallGroup) override no equals: a LinkedHashMap keys them by identity
+            Map<Object, Integer> depths = new LinkedHashMap<>();
+            Map<Object, Integer> opDepth = new IdentityHashMap<>();
+            for (int i = post.size() - 1; i >= 0; i--) {
+                Object u = post.get(i);
+                int d = depths.computeIfAbsent(u, k -> 0);
+                d = Math.max(d, opDepth.getOrDefault(operation(u), 0));
+                opDepth.put(operation(u), d);
+                depths.put(u, d);
+                for (Node in : inputs(u)) {
+                    if (cut.contains(in)) continue;
+                    Object p = unit(in.call(), scope);
+                    if (p == null || !done.contains(p)) continue;
+                    depths.put(p, Math.max(d + 1, depths.getOrDefault(p, 0)));
                 }
-            } else {
-                open.remove(f.unit);
-                done.add(f.unit);
-                post.add(f.unit);
+            }
+            TreeMap<Integer, List<Object>> byDepth = new TreeMap<>(Collections.reverseOrder());
+            for (var e : depths.entrySet()) byDepth.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
+            for (List<Object> us : byDepth.values()) {
+                for (Object u : us) {
+                    if (u instanceof Call c) out.add(c);
+                    else expand((CallGroup) u, ((CallGroup) u).outputs(), out);
+                }
             }
         }
-    }
 
-    /**
-     * What Keras runs {@code c} as within {@code scope}: the call itself, or the outermost nested-model call inside
-     * {@code scope} that made it; null where {@code c} was made outside {@code scope}. A group that failed (no outputs) is
-     * not a unit: its calls are.
-     */
-    private static Object unit(Call c, CallGroup scope) {
-        Object unit = c;
-        for (CallGroup g = c.group(); g != null; g = g.parent()) {
-            if (g == scope) return unit;
-            if (g.outputs() != null) unit = g;
+        /** _build_map's depth-first walk from {@code n}, over the units of {@code scope}; nodes made outside it end the walk. */
+        private void visit(CallGroup scope, Node n, List<Object> post, Set<Object> done) {
+            // iterative: a long chain of calls must not overflow the stack
+            record Frame(Object unit, List<Node> ins, int next) {}
+            if (cut.contains(n)) return;
+            Object start = unit(n.call(), scope);
+            if (start == null || done.contains(start)) return;
+            ArrayDeque<Frame> stack = new ArrayDeque<>();
+            Set<Object> open = Collections.newSetFromMap(new IdentityHashMap<>());
+            stack.push(new Frame(start, inputs(start), 0));
+            open.add(start);
+            while (!stack.isEmpty()) {
+                Frame f = stack.pop();
+                if (f.next < f.ins.size()) {
+                    stack.push(new Frame(f.unit, f.ins, f.next + 1));
+                    Node in = f.ins.get(f.next);
+                    Object p = cut.contains(in) ? null : unit(in.call(), scope);
+                    if (p != null && !done.contains(p) && !open.contains(p)) {
+                        open.add(p);
+                        stack.push(new Frame(p, inputs(p), 0));
+                    }
+                } else {
+                    open.remove(f.unit);
+                    done.add(f.unit);
+                    post.add(f.unit);
+                }
+            }
         }
-        return scope == null ? unit : null;
+
+        /**
+         * What Keras runs {@code c} as within {@code scope}: the call itself, or the outermost nested-model call inside
+         * {@code scope} that made it; null where {@code c} was made outside {@code scope}. A group that failed (no outputs) is
+         * not a unit, nor one {@code whole} refuses: its calls are.
+         */
+        private Object unit(Call c, CallGroup scope) {
+            Object unit = c;
+            for (CallGroup g = c.group(); g != null; g = g.parent()) {
+                if (g == scope) return unit;
+                if (g.outputs() != null && whole.test(g)) unit = g;
+            }
+            return scope == null ? unit : null;
+        }
     }
 
     private static List<Node> inputs(Object unit) {
@@ -170,12 +185,5 @@ final class KerasRunOrder {
 
     private static Object operation(Object unit) {
         return unit instanceof Call c ? c.layer() : ((CallGroup) unit).operation();
-    }
-
-    /** A unit as a map key by identity, for an insertion-ordered map. */
-    private static final class Key {
-        final Object unit;
-
-        Key(Object unit) { this.unit = unit; }
     }
 }

@@ -523,57 +523,17 @@ public class Model extends Evaluator implements AutoCloseable {
             map.put(want, given);
         }
         // Keras runs this call as one node of the caller's graph, and makes the calls inside it in this model's run order
-        java.util.ArrayDeque<CallGroup[]> open = new java.util.ArrayDeque<>();   // {this model's group, its copy}
-        open.push(new CallGroup[] {null, CallGroup.open(this, inputs)});
+        CallGroup own = CallGroup.open(this, "model '" + name + "'", inputs);
         List<Node> r = null;
         try {
-            for (dev.jrnn.layers.Call c : g.kerasOrder) {
-                List<CallGroup> chain = nestedCalls(c, g);
-                int keep = 0;   // the open copies of c's nested calls, outermost first
-                java.util.Iterator<CallGroup[]> it = open.descendingIterator();
-                it.next();
-                while (keep < chain.size() && it.hasNext() && it.next()[0] == chain.get(keep)) keep++;
-                while (open.size() > keep + 1) closeCopy(open.pop(), map);
-                for (int k = keep; k < chain.size(); k++) {
-                    List<Node> ins = new java.util.ArrayList<>();
-                    for (Node n : chain.get(k).inputs()) ins.add(map.get(n));
-                    open.push(new CallGroup[] {chain.get(k), CallGroup.open(chain.get(k).operation(), ins)});
-                }
-                List<Node> ins = new java.util.ArrayList<>();
-                for (Node n : c.inputs()) ins.add(map.get(n));
-                List<Node> outs = (c.usesInputMask() ? c.layer().apply(ins) : c.layer().applyUnmasked(ins)).all();
-                for (int k = 0; k < c.outputs().size(); k++) map.put(c.outputs().get(k), outs.get(k));
-            }
-            while (open.size() > 1) closeCopy(open.pop(), map);
+            // a nested call of this graph's (its inputs are this graph's nodes) is made again as one; one from outside not
+            CallReplay.replay(g.kerasOrder, map, x -> x.inputs().stream().allMatch(n -> g.relevant.contains(n.call())));
             r = new java.util.ArrayList<>();
             for (Node o : g.outputs) r.add(map.get(o));
             return r;
         } finally {
-            while (open.size() > 1) open.pop()[1].close(null);   // a failed call: its groups close without outputs
-            open.pop()[1].close(r);
+            own.close(r);   // a failed call: its group closes without outputs
         }
-    }
-
-    /** The nested-model calls of graph {@code g} that made {@code c} (those that completed), outermost first. */
-    private static List<CallGroup> nestedCalls(dev.jrnn.layers.Call c, Graph g) {
-        List<CallGroup> chain = new java.util.ArrayList<>();
-        for (CallGroup x = c.group(); x != null; x = x.parent()) if (x.outputs() != null) chain.add(0, x);
-        // groups opened outside this model's graph (it was built inside another model's call): not this model's
-        while (!chain.isEmpty() && !inside(chain.get(0), g)) chain.remove(0);
-        return chain;
-    }
-
-    /** Whether every input of group {@code x} is a node of {@code g}'s (made by its calls or its inputs). */
-    private static boolean inside(CallGroup x, Graph g) {
-        for (Node n : x.inputs()) if (!g.relevant.contains(n.call())) return false;
-        return true;
-    }
-
-    /** Closes the copy {@code pair[1]} of nested call {@code pair[0]} with its outputs' copies (none where one is missing). */
-    private static void closeCopy(CallGroup[] pair, java.util.Map<Node, Node> map) {
-        List<Node> outs = new java.util.ArrayList<>();
-        for (Node o : pair[0].outputs()) outs.add(map.get(o));
-        pair[1].close(outs.contains(null) ? null : outs);
     }
 
     // ================================================================== weights

@@ -20,11 +20,13 @@ class CallGroupBadInputTest {
     @Test
     void refusesNullArguments() {
         Input in = Input.shape(3);
-        var e = assertThrows(IllegalArgumentException.class, () -> CallGroup.open(null, List.of(in)));
+        var e = assertThrows(IllegalArgumentException.class, () -> CallGroup.open(null, "model 'enc'", List.of(in)));
         assertTrue(e.getMessage().contains("operation must be the nested model, got null"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> CallGroup.open("enc", null));
+        e = assertThrows(IllegalArgumentException.class, () -> CallGroup.open("enc", "model 'enc'", null));
         assertTrue(e.getMessage().contains("inputs must be the nodes"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> CallGroup.open("enc", Arrays.asList(in, null)));
+        e = assertThrows(IllegalArgumentException.class, () -> CallGroup.open("enc", null, List.of(in)));
+        assertTrue(e.getMessage().contains("name must name the nested model"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CallGroup.open("enc", "model 'enc'", Arrays.asList(in, null)));
         assertTrue(e.getMessage().contains("inputs[1] is null"), e.getMessage());
         // nothing was left open: a call made now belongs to no group
         assertNull(new Dense(2).apply(in).call().group());
@@ -33,10 +35,10 @@ class CallGroupBadInputTest {
     @Test
     void refusesClosingOutOfOrderAndKeepsTheGroupsOpen() {
         Input in = Input.shape(3);
-        CallGroup outer = CallGroup.open("outer", List.of(in));
-        CallGroup inner = CallGroup.open("inner", List.of(in));
+        CallGroup outer = CallGroup.open(new Object(), "model 'outer'", List.of(in));
+        CallGroup inner = CallGroup.open(new Object(), "model 'inner'", List.of(in));
         var e = assertThrows(IllegalStateException.class, () -> outer.close(List.of(in)));
-        assertTrue(e.getMessage().contains("the group of outer is not the innermost open one on this thread (the innermost is inner's)"),
+        assertTrue(e.getMessage().contains("the group of model 'outer' is not the innermost open one on this thread (the innermost is the group of model 'inner')"),
                 e.getMessage());
         Node made = new Dense(2).apply(in);
         assertSame(inner, made.call().group(), "the inner group is still open");

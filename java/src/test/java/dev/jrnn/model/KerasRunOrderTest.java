@@ -6,6 +6,7 @@ import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Concatenate;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.GlobalAveragePooling1D;
+import dev.jrnn.layers.Identity;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
@@ -31,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A layer whose calls share state (a BatchNormalization's moving statistics in training, a stateful LSTM's states) runs
  * its calls in the order Keras 3 runs them, which is by depth and not call order: against Keras 3.15.1's numbers from
- * {@code src/test/resources/dev/jrnn/model/shared_order/make_shared_order.py} (JAX backend), for the Keras file loaded
+ * {@code src/test/resources/dev/jrnn/model/shared_order/make_shared_order.py} (TensorFlow backend), for the Keras file loaded
  * and for the same model built in jrnn (nested models through {@link Model#apply}).
  */
 class KerasRunOrderTest {
@@ -233,6 +234,50 @@ class KerasRunOrderTest {
                 assertGolden("nested_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
             }
         }
+    }
+
+    /**
+     * A model from intermediate nodes ({@code new Model(h, out)}, Keras' clone_graph_nodes) makes the calls between again
+     * with each nested model's call opened again as one node, so it trains as Keras does (and as nested() does).
+     */
+    @Test
+    void aModelFromIntermediateNodesKeepsItsNestedCallsAsOneNode() throws Exception {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Model enc = new Model(x, new Dense(3).name("e2").apply(new Dense(3).name("e1").apply(bn.apply(x))));
+        enc.name("enc");
+        weights(enc, "e1", "e2");
+        Input a = Input.shape(3).name("a"), b = Input.shape(3).name("b"), c = Input.shape(3).name("c");
+        Node ha = new Identity().apply(a), hb = new Identity().apply(b), hc = new Identity().apply(c);
+        Node ya = enc.apply(ha), yb = new Dense(2).name("db").apply(enc.apply(hb)), yc = new Dense(2).name("dc").apply(enc.apply(hc));
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1),
+                det(new int[] {6, 3}, 0.4, 0.9, 3.0, -2));
+        try (Model m = new Model(List.of(ha, hb, hc), new Concatenate().name("cat").apply(ya, yb, yc))) {
+            weights(m, "db", "dc");
+            Call made = bn.calls().get(bn.calls().size() - 1);
+            assertSame(enc, made.group().operation(), "the clone's BatchNormalization calls are enc's calls again");
+            assertEquals(1, made.group().outputs().size());
+            m.compile(new SGD(0.1), "mse");
+            m.fit(xs, List.of(det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0)), inOrder(2, 3));
+            assertStats("nested_bn fit", m);
+            assertGolden("nested_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+        }
+    }
+
+    /** An applied model that uses one output of an inner two-output model: the inner call's copy keeps that output. */
+    @Test
+    void aNestedCallWhoseOutputsAreUsedInPartClosesWithThoseMade() {
+        Input x = Input.shape(3);
+        Dense d1 = new Dense(2), d2 = new Dense(2);
+        Model two = new Model(x, List.of(d1.apply(x), d2.apply(x)));
+        Input a = Input.shape(3);
+        Model outer = new Model(a, new Dense(1).apply(two.applyAll(List.of(a)).get(0)));
+        outer.apply(Input.shape(3));
+        Call made = d1.calls().get(d1.calls().size() - 1);
+        assertSame(two, made.group().operation());
+        assertEquals(made.outputs(), made.group().outputs(), "closed with the output made, not as failed");
+        assertSame(outer, made.group().parent().operation());
+        assertEquals(2, d2.calls().size(), "d2's call is not made again: outer does not use it");
     }
 
     /** Controls: right below the merge Keras runs call order, as jrnn did before. */

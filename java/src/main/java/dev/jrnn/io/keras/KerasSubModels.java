@@ -128,8 +128,8 @@ final class KerasSubModels {
      * One call of the nested model {@code op} (a SubModel, or an RNN over stacked cells), made by {@code call}: its calls
      * grouped as Keras runs them, one node of the parent ({@link CallGroup}).
      */
-    static List<Node> grouped(Object op, List<Node> ins, java.util.function.Supplier<List<Node>> call) {
-        CallGroup g = CallGroup.open(op, ins);
+    static List<Node> grouped(SubModel op, List<Node> ins, java.util.function.Supplier<List<Node>> call) {
+        CallGroup g = CallGroup.open(op, (op instanceof StackedCells ? "layer '" : "model '") + op.name() + "'", ins);
         List<Node> outs = null;
         try {
             outs = call.get();
@@ -244,7 +244,7 @@ final class KerasSubModels {
                         List<Node> args = ins;
                         calls.get(n).add(op instanceof Layer l ? (unmasked ? l.applyUnmasked(ins) : l.apply(ins)).all()
                                 : op instanceof StackedCells s ? grouped(s, ins, () -> s.call(args, unmasked, c.where() + ": layer '" + n + "'"))
-                                : grouped(op, ins, () -> ((SubModel) op).call(args, c.where() + ": layer '" + n + "'")));
+                                : grouped((SubModel) op, ins, () -> ((SubModel) op).call(args, c.where() + ": layer '" + n + "'")));
                         k++;
                         progress = true;
                     }
