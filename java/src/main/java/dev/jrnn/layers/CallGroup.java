@@ -48,8 +48,9 @@ public final class CallGroup {
     }
 
     /**
-     * Closes this group, the innermost open one, with the nested model's {@code outputs} in its output order; null where
-     * the call failed (a group without outputs is run as the calls it holds, one by one).
+     * Closes this group, the innermost open one, with the nested model's {@code outputs} in its output order (those made,
+     * where a model made again uses only some); null where the call failed (a group without outputs is run as the calls
+     * it holds, one by one).
      */
     public void close(List<? extends Node> outputs) {
         Deque<CallGroup> open = OPEN.get();
@@ -85,6 +86,6 @@ public final class CallGroup {
     /** The nodes the nested model was called on, in its input order. */
     public List<Node> inputs() { return inputs; }
 
-    /** The nested model's outputs in its output order; null until closed, and for a call that failed. */
+    /** The nested model's outputs in its output order (those made); null until closed, and for a call that failed. */
     public List<Node> outputs() { return outputs; }
 }

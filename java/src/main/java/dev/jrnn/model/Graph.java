@@ -97,7 +97,8 @@ final class Graph {
         Set<Call> done = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Call> inProgress = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node o : outs) visit(name, o.call(), order, layerIndex, done, inProgress, inputCalls);
-        // Depths as Keras: outputs 0, a call's inputs one deeper, a layer's calls share its max depth.
+        // Depths as Keras: outputs 0, a call's inputs one deeper, a layer's calls share its max depth. Flat on purpose
+        // (nested models' calls as calls, not KerasRunOrder's groups): they order the layers jrnn lists, which are flat too.
         Map<Call, Integer> nodeDepth = new IdentityHashMap<>();
         Map<Layer, Integer> layerDepth = new IdentityHashMap<>();
         for (int i = order.size() - 1; i >= 0; i--) {

@@ -680,7 +680,11 @@ public class Model extends Evaluator implements AutoCloseable {
      * Saves the whole model in Keras 3's {@code .keras} layout, atomically (temp file + rename; a failure leaves the
      * previous file): architecture, weights, compile config and what resuming training needs (optimizer moments and
      * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as
-     * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). A name ending in
+     * this model, with one exception: the file holds a nested model flattened, so a layer whose calls share state
+     * ({@link Layer#callsShareState()}: a BatchNormalization in training, a stateful RNN) inside a nested model called
+     * more than once runs its calls, once loaded, in the flat file's order (as Keras runs that file), which can differ
+     * from this model's (Keras and jrnn run each call of the nested model as one step): its moving statistics after fit,
+     * its carried states, can differ. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). A name ending in
      * {@code .h5} or {@code .hdf5} gets tf.keras 2's legacy HDF5 layout instead ({@code model.save("m.h5")} of tf.keras
      * 2.13), which tf.keras 2 and Keras 3 load: architecture, weights and compile config, and the optimizer's variables
      * below {@code jrnn_state/} (jrnn resumes from them; Keras starts its optimizer afresh), except a recurrent call
