@@ -209,6 +209,10 @@ public class BatchNormalization extends Layer {
     @Override
     protected boolean mixesBatch(boolean training) { return training && trainable(); }
 
+    /** Its moving statistics: each training call moves them. */
+    @Override
+    public boolean callsShareState() { return true; }
+
     /** Training: normalize with the batch's moments, update the moving statistics, backward through the moments. */
     private Trace batchMoments(DTensor x, DTensor mask, int f, int rows, List<DTensor> owned) {
         Backend be = backend();

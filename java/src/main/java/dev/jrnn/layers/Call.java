@@ -14,12 +14,15 @@ public final class Call {
     private final int index;
     /** False for a call made by {@link Layer#applyUnmasked}: its layer runs without its input's mask. */
     private final boolean inputMask;
+    /** The call of a nested model this call was made in (the innermost), or null. */
+    private final CallGroup group;
 
     Call(Layer layer, List<? extends Node> inputs, int index, boolean inputMask) {
         this.layer = layer;
         this.inputs = List.copyOf(inputs);
         this.index = index;
         this.inputMask = inputMask;
+        this.group = inputs.isEmpty() ? null : CallGroup.current();
     }
 
     void outputs(List<Node> outs) { this.outputs = outs; }
@@ -41,6 +44,9 @@ public final class Call {
      * call with {@code initial_state} and no {@code mask}). The outputs carry the mask on either way.
      */
     public boolean usesInputMask() { return inputMask; }
+
+    /** The innermost call of a nested model that made this call ({@link CallGroup}), or null. */
+    public CallGroup group() { return group; }
 
     /** Whether this is the call of a model input (it has no input nodes). */
     public boolean isInput() { return inputs.isEmpty(); }

@@ -582,6 +582,15 @@ public abstract class Layer {
     /** Whether the layer carries states from one batch to the next (Keras' {@code stateful}); false but for recurrent layers. */
     public boolean stateful() { return false; }
 
+    /**
+     * Whether one call of this layer changes what a later call computes: a stateful layer's carried states,
+     * BatchNormalization's moving statistics in training. A model runs the calls of such a layer in Keras' order (by
+     * depth, as Keras 3's functional model runs its nodes), the others in its own (which keeps a recurrent stack's calls
+     * together, one wavefront). {@link #stateful()} by default; a layer of your own that keeps state across calls
+     * overrides it to say true.
+     */
+    public boolean callsShareState() { return stateful(); }
+
     /** Zeros the states a stateful layer carries (Keras' {@code reset_states()}); a layer without states throws. */
     public void resetStates() {
         throw new IllegalStateException(name() + ".resetStates: " + kerasClass() + " carries no states (only stateful recurrent layers do)");

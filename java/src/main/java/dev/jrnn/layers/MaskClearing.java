@@ -3,12 +3,9 @@ package dev.jrnn.layers;
 import dev.jrnn.backend.DTensor;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Keras 3's MultiHeadAttention clears its inputs' masks at run time. Its {@code call} runs
@@ -27,16 +24,15 @@ public final class MaskClearing {
     private final Map<Call, boolean[]> cleared = new IdentityHashMap<>(), clearedTraining = new IdentityHashMap<>();
 
     /**
-     * The clearing of the calls {@code calls} (execution order, inputs excluded) of a model whose calls were visited depth
-     * first from its outputs in {@code postOrder} (inputs included: Keras' _build_map).
+     * The clearing of the calls {@code calls} (inputs excluded) of a model that Keras runs in the order
+     * {@code kerasPosition} (a position per call).
      */
-    public MaskClearing(List<Call> postOrder, List<Call> calls) {
+    public MaskClearing(Map<Call, Integer> kerasPosition, List<Call> calls) {
         List<Call> mhas = new ArrayList<>();
         for (Call c : calls) if (c.layer() instanceof MultiHeadAttention) mhas.add(c);
         if (mhas.isEmpty()) return;
-        Map<Call, Integer> position = kerasRunOrder(postOrder);
-        table(mhas, calls, position, false, cleared);
-        table(mhas, calls, position, true, clearedTraining);
+        table(mhas, calls, kerasPosition, false, cleared);
+        table(mhas, calls, kerasPosition, true, clearedTraining);
     }
 
     private static void table(List<Call> mhas, List<Call> calls, Map<Call, Integer> position, boolean training, Map<Call, boolean[]> into) {
@@ -90,34 +86,6 @@ public final class MaskClearing {
     public boolean cleared(Call c, int k, boolean training) {
         boolean[] off = (training ? clearedTraining : cleared).get(c);
         return off != null && off[k] && !MaskArgument.recorded(c);
-    }
-
-    /**
-     * Keras' run order of the calls: Function._run_through_graph goes by depth (the longest path to an output), deepest
-     * first, and in a depth by map_graph's nodes_depths insertion order (reversed post-order, a node's parents as it sets
-     * their depth). Position per call.
-     */
-    static Map<Call, Integer> kerasRunOrder(List<Call> postOrder) {
-        Map<Call, Integer> depths = new LinkedHashMap<>();
-        Map<Layer, Integer> layerDepth = new IdentityHashMap<>();
-        Set<Call> inGraph = Collections.newSetFromMap(new IdentityHashMap<>());
-        inGraph.addAll(postOrder);
-        for (int i = postOrder.size() - 1; i >= 0; i--) {
-            Call c = postOrder.get(i);
-            int d = depths.computeIfAbsent(c, x -> 0);
-            d = Math.max(d, layerDepth.getOrDefault(c.layer(), 0));
-            layerDepth.put(c.layer(), d);
-            depths.put(c, d);
-            for (Node in : c.inputs()) {
-                Call p = in.call();
-                if (inGraph.contains(p)) depths.put(p, Math.max(d + 1, depths.getOrDefault(p, 0)));
-            }
-        }
-        Map<Integer, List<Call>> byDepth = new java.util.TreeMap<>(Collections.reverseOrder());
-        for (var e : depths.entrySet()) byDepth.computeIfAbsent(e.getValue(), k -> new ArrayList<>()).add(e.getKey());
-        Map<Call, Integer> position = new IdentityHashMap<>();
-        for (List<Call> cs : byDepth.values()) for (Call c : cs) position.put(c, position.size());
-        return position;
     }
 
     /**

@@ -180,6 +180,9 @@ public class TimeDistributed extends Layer {
     @Override
     protected boolean mixesBatch(boolean training) { return layer.mixesBatch(training); }
 
+    @Override
+    public boolean callsShareState() { return layer.callsShareState(); }
+
     /** (B, T, ...) -> (B*T, ...) over the same buffer (the view does not own it). */
     private static DTensor fold(DTensor d) {
         int[] s = d.shape();

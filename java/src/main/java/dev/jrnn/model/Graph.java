@@ -18,6 +18,13 @@ import java.util.TreeMap;
  * The topology of a model: its inputs and outputs, the layer calls in execution order, the layers in
  * Keras' order, which calls run as one recurrent wavefront, and what the summary needs (the calls of
  * this graph, whether it prints as sequential). Immutable once built.
+ *
+ * <p>The execution order: the depth-first post-order from the outputs (Keras' {@code _build_map}), which keeps a
+ * recurrent stack's calls next to each other (one wavefront, {@link #chainEnd}), with one rule on top: the calls of a
+ * layer whose calls share state ({@link Layer#callsShareState()}: a stateful RNN, BatchNormalization) run in the order
+ * Keras 3 runs them (by depth, {@link KerasRunOrder}; a nested model's call as one node), each call otherwise as early
+ * as the post-order puts it. Only such a layer's calls can tell two orders apart; a model without one runs the
+ * post-order.
  */
 final class Graph {
     final List<Node> inputs;
@@ -28,6 +35,8 @@ final class Graph {
     final List<String> outputDictKeys;
     /** The calls in execution order (inputs excluded). */
     final List<Call> calls;
+    /** The calls in Keras 3's run order (inputs excluded): what a call of this model on new nodes replays. */
+    final List<Call> kerasOrder;
     /** chainEnd[i] = j > i when calls i..j are recurrent layers each feeding only the next (see recurrentChains). */
     final int[] chainEnd;
     final List<Layer> layers;
@@ -40,7 +49,7 @@ final class Graph {
     final dev.jrnn.layers.MaskClearing maskClearing;
 
     private Graph(List<Node> inputs, List<String> inputDictKeys, List<Node> outputs, List<String> outputDictKeys, List<Call> calls,
-                  List<Layer> layers, Set<Call> relevant, boolean sequentialLike, List<Call> postOrder) {
+                  List<Layer> layers, Set<Call> relevant, boolean sequentialLike, Map<Call, Integer> kerasPosition) {
         this.inputs = inputs;
         this.inputDictKeys = inputDictKeys;
         this.outputs = outputs;
@@ -50,7 +59,10 @@ final class Graph {
         this.layers = layers;
         this.relevant = relevant;
         this.sequentialLike = sequentialLike;
-        this.maskClearing = new dev.jrnn.layers.MaskClearing(postOrder, calls);
+        List<Call> byKeras = new ArrayList<>(calls);
+        byKeras.sort((a, b) -> Integer.compare(kerasPosition.get(a), kerasPosition.get(b)));
+        this.kerasOrder = List.copyOf(byKeras);
+        this.maskClearing = new dev.jrnn.layers.MaskClearing(kerasPosition, calls);
     }
 
     /** The graph from {@code ins} to {@code outs} (topological order, Keras layer order); {@code name} goes in messages. */
@@ -85,7 +97,8 @@ final class Graph {
         Set<Call> done = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Call> inProgress = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node o : outs) visit(name, o.call(), order, layerIndex, done, inProgress, inputCalls);
-        // Depths as Keras: outputs 0, a call's inputs one deeper, a layer's calls share its max depth.
+        // Depths as Keras: outputs 0, a call's inputs one deeper, a layer's calls share its max depth. Flat on purpose
+        // (nested models' calls as calls, not KerasRunOrder's groups): they order the layers jrnn lists, which are flat too.
         Map<Call, Integer> nodeDepth = new IdentityHashMap<>();
         Map<Layer, Integer> layerDepth = new IdentityHashMap<>();
         for (int i = order.size() - 1; i >= 0; i--) {
@@ -135,8 +148,11 @@ final class Graph {
         requireUniqueNames(name, ordered);
         List<Call> exec = new ArrayList<>();
         for (Call c : order) if (!c.isInput()) exec.add(c);
-        return new Graph(List.copyOf(ins), inputDictKeys == null ? null : List.copyOf(inputDictKeys), List.copyOf(outs),
-                outputDictKeys == null ? null : List.copyOf(outputDictKeys), List.copyOf(exec), List.copyOf(ordered), rel, seq, order);
+        List<Node> outNodes = List.copyOf(outs);
+        Map<Call, Integer> kerasPosition = KerasRunOrder.positions(order, outNodes);
+        return new Graph(List.copyOf(ins), inputDictKeys == null ? null : List.copyOf(inputDictKeys), outNodes,
+                outputDictKeys == null ? null : List.copyOf(outputDictKeys), List.copyOf(KerasRunOrder.runOrder(exec, kerasPosition)),
+                List.copyOf(ordered), rel, seq, kerasPosition);
     }
 
     /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */

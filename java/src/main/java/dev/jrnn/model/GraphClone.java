@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.layers.Call;
+import dev.jrnn.layers.CallGroup;
 import dev.jrnn.layers.Node;
 
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A functional model from intermediate nodes, as Keras 3's {@code clone_graph_nodes}: each model input that is not an
@@ -56,12 +58,15 @@ final class GraphClone {
                     ? Input.batchShape(x.batchSize(), x.shape()) : Input.shape(x.shape()));
             newIns.add(m);
         }
-        for (Call c : order) {   // made again in topological order, as Keras' cloned nodes re-run each call
-            List<Node> args = new ArrayList<>();
-            for (Node in : c.inputs()) args.add(map.getOrDefault(in, in));
-            List<Node> made = (c.usesInputMask() ? c.layer().apply(args) : c.layer().applyUnmasked(args)).all();
-            for (int k = 0; k < c.outputs().size(); k++) map.put(c.outputs().get(k), made.get(k));
-        }
+        // Keras' cloned nodes keep a nested model's call as one node: a nested call whose inputs lie in the new graph is
+        // made again as one (its calls together, in Keras' run order); one that holds a given input runs as its calls
+        Set<Call> cloned = Collections.newSetFromMap(new IdentityHashMap<>());
+        cloned.addAll(order);
+        Predicate<CallGroup> whole = x -> x.inputs().stream().allMatch(n -> given.contains(n) || cloned.contains(n.call()));
+        Map<Call, Integer> position = KerasRunOrder.positions(order, List.copyOf(outs), given, whole);
+        List<Call> byKeras = new ArrayList<>(order);
+        byKeras.sort((a, b) -> Integer.compare(position.get(a), position.get(b)));
+        CallReplay.replay(byKeras, map, whole);
         List<Node> newOuts = new ArrayList<>();
         for (Node o : outs) newOuts.add(map.getOrDefault(o, o));
         return new Ends(newIns, newOuts);

@@ -4,6 +4,7 @@ import dev.jrnn.backend.Backend;
 import dev.jrnn.backend.NameUids;
 import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.keras.KerasImport;
+import dev.jrnn.layers.CallGroup;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Names;
 import dev.jrnn.layers.Node;
@@ -521,15 +522,18 @@ public class Model extends Evaluator implements AutoCloseable {
             }
             map.put(want, given);
         }
-        for (dev.jrnn.layers.Call c : g.calls) {
-            List<Node> ins = new java.util.ArrayList<>();
-            for (Node n : c.inputs()) ins.add(map.get(n));
-            List<Node> outs = (c.usesInputMask() ? c.layer().apply(ins) : c.layer().applyUnmasked(ins)).all();
-            for (int k = 0; k < c.outputs().size(); k++) map.put(c.outputs().get(k), outs.get(k));
+        // Keras runs this call as one node of the caller's graph, and makes the calls inside it in this model's run order
+        CallGroup own = CallGroup.open(this, "model '" + name + "'", inputs);
+        List<Node> r = null;
+        try {
+            // a nested call of this graph's (its inputs are this graph's nodes) is made again as one; one from outside not
+            CallReplay.replay(g.kerasOrder, map, x -> x.inputs().stream().allMatch(n -> g.relevant.contains(n.call())));
+            r = new java.util.ArrayList<>();
+            for (Node o : g.outputs) r.add(map.get(o));
+            return r;
+        } finally {
+            own.close(r);   // a failed call: its group closes without outputs
         }
-        List<Node> r = new java.util.ArrayList<>();
-        for (Node o : g.outputs) r.add(map.get(o));
-        return r;
     }
 
     // ================================================================== weights
@@ -676,7 +680,11 @@ public class Model extends Evaluator implements AutoCloseable {
      * Saves the whole model in Keras 3's {@code .keras} layout, atomically (temp file + rename; a failure leaves the
      * previous file): architecture, weights, compile config and what resuming training needs (optimizer moments and
      * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as
-     * this model. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). A name ending in
+     * this model, with one exception: the file holds a nested model flattened, so a layer whose calls share state
+     * ({@link Layer#callsShareState()}: a BatchNormalization in training, a stateful RNN) inside a nested model called
+     * more than once runs its calls, once loaded, in the flat file's order (as Keras runs that file), which can differ
+     * from this model's (Keras and jrnn run each call of the nested model as one step): its moving statistics after fit,
+     * its carried states, can differ. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). A name ending in
      * {@code .h5} or {@code .hdf5} gets tf.keras 2's legacy HDF5 layout instead ({@code model.save("m.h5")} of tf.keras
      * 2.13), which tf.keras 2 and Keras 3 load: architecture, weights and compile config, and the optimizer's variables
      * below {@code jrnn_state/} (jrnn resumes from them; Keras starts its optimizer afresh), except a recurrent call

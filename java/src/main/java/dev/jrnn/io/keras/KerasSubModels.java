@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.layers.CallGroup;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
 import dev.jrnn.model.Input;
@@ -116,11 +117,26 @@ final class KerasSubModels {
     }
 
     static Node one(SubModel m, List<Node> ins, String where) {
-        List<Node> outs = m.call(ins, where);
+        List<Node> outs = grouped(m, ins, () -> m.call(ins, where));
         if (outs.size() != 1) {
             throw new KerasFormatException(where + ": nested model '" + m.name() + "' has " + outs.size() + " outputs; in a Sequential it needs one");
         }
         return outs.get(0);
+    }
+
+    /**
+     * One call of the nested model {@code op} (a SubModel, or an RNN over stacked cells), made by {@code call}: its calls
+     * grouped as Keras runs them, one node of the parent ({@link CallGroup}).
+     */
+    static List<Node> grouped(SubModel op, List<Node> ins, java.util.function.Supplier<List<Node>> call) {
+        CallGroup g = CallGroup.open(op, (op instanceof StackedCells ? "layer '" : "model '") + op.name() + "'", ins);
+        List<Node> outs = null;
+        try {
+            outs = call.get();
+            return outs;
+        } finally {
+            g.close(outs);
+        }
     }
 
     /** A functional config: its input layers, its layers and nested models with their calls' refs. */
@@ -225,9 +241,10 @@ final class KerasSubModels {
                             ins = kc.match(f.c, f.name, ins, kerasMajor >= 3, c.where() + ": layer '" + n + "'");
                         }
                         boolean unmasked = KerasCalls.unmasked(todo.get(k));   // Keras 3's initial_state call without mask=
+                        List<Node> args = ins;
                         calls.get(n).add(op instanceof Layer l ? (unmasked ? l.applyUnmasked(ins) : l.apply(ins)).all()
-                                : op instanceof StackedCells s ? s.call(ins, unmasked, c.where() + ": layer '" + n + "'")
-                                : ((SubModel) op).call(ins, c.where() + ": layer '" + n + "'"));
+                                : op instanceof StackedCells s ? grouped(s, ins, () -> s.call(args, unmasked, c.where() + ": layer '" + n + "'"))
+                                : grouped((SubModel) op, ins, () -> ((SubModel) op).call(args, c.where() + ": layer '" + n + "'")));
                         k++;
                         progress = true;
                     }

@@ -1,0 +1,338 @@
+package dev.jrnn.model;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.layers.BatchNormalization;
+import dev.jrnn.layers.Call;
+import dev.jrnn.layers.Concatenate;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.GlobalAveragePooling1D;
+import dev.jrnn.layers.Identity;
+import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+import dev.jrnn.optim.SGD;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A layer whose calls share state (a BatchNormalization's moving statistics in training, a stateful LSTM's states) runs
+ * its calls in the order Keras 3 runs them, which is by depth and not call order: against Keras 3.15.1's numbers from
+ * {@code src/test/resources/dev/jrnn/model/shared_order/make_shared_order.py} (TensorFlow backend), for the Keras file loaded
+ * and for the same model built in jrnn (nested models through {@link Model#apply}).
+ */
+class KerasRunOrderTest {
+    private static final Map<String, float[]> GOLDEN = new HashMap<>();
+
+    @BeforeAll
+    static void cpu() throws Exception {
+        Jrnn.setBackend("cpu");
+        for (String line : Files.readAllLines(resource("shared_order.txt"))) {
+            if (line.startsWith("#")) continue;
+            String[] f = line.split(" ");
+            float[] v = new float[f.length - 2];
+            for (int i = 2; i < f.length; i++) v[i - 2] = (float) Double.parseDouble(f[i]);
+            GOLDEN.put(f[0] + " " + f[1], v);
+        }
+    }
+
+    @BeforeEach
+    void fresh() {
+        Jrnn.clearSession();
+    }
+
+    private static Path resource(String name) throws Exception {
+        return Path.of(KerasRunOrderTest.class.getResource("shared_order/" + name).toURI());
+    }
+
+    /** make_shared_order.py's det: amp * sin(a * i + ph) over the flat index, as float32. */
+    static float[] det(int n, double a, double ph, double amp, float plus) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (amp * Math.sin(a * i + ph)) + plus;
+        return v;
+    }
+
+    static Tensor det(int[] shape, double a, double ph, double amp, float plus) {
+        int n = 1;
+        for (int d : shape) n *= d;
+        return Tensor.of(det(n, a, ph, amp, plus), shape);
+    }
+
+    /** make_shared_order.py's weights: layer i of names, weight j det(shape, 1.3, 0.7 j + 0.5 i, 0.3). */
+    static void weights(Model m, String... names) {
+        for (int i = 0; i < names.length; i++) {
+            Layer l = m.getLayer(names[i]);
+            List<Tensor> ws = new ArrayList<>();
+            int j = 0;
+            for (Tensor w : l.getWeights()) ws.add(det(w.shape(), 1.3, 0.7 * j++ + 0.5 * i, 0.3, 0));
+            l.setWeights(ws);
+        }
+    }
+
+    private static void assertGolden(String key, float[] got, double tol) {
+        float[] want = GOLDEN.get(key);
+        assertEquals(want.length, got.length, key);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], tol, key + "[" + i + "]");
+    }
+
+    private static void assertStats(String key, Model m) {
+        List<Tensor> w = m.getLayer("sh_bn").getWeights();
+        assertGolden(key + "_moving_mean", w.get(2).data(), 2e-5);
+        assertGolden(key + "_moving_var", w.get(3).data(), 2e-5);
+    }
+
+    private static FitOptions inOrder(int epochs, int batch) {
+        return new FitOptions().epochs(epochs).batchSize(batch).shuffle(false).verbose(0);
+    }
+
+    // ------------------------------------------------------------------ the models, built as the generator builds them
+
+    private static Model bnLstm() {
+        Input a = Input.shape(5, 3).name("a"), b = Input.shape(5, 3).name("b");
+        LSTM r = new LSTM(4).returnSequences(true).name("sh_lstm");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Node ha = new GlobalAveragePooling1D().name("gap_a").apply(bn.apply(r.apply(a)));
+        Node hb = new GlobalAveragePooling1D().name("gap_b").apply(bn.apply(r.apply(b)));
+        Model m = new Model(List.of(a, b), new Dense(1).name("head").apply(new Concatenate().name("cat").apply(ha, hb)));
+        weights(m, "sh_lstm", "head");
+        return m;
+    }
+
+    private static Model stateful(boolean dense) {
+        Input a = Input.batchShape(2, 4, 3).name("a"), b = Input.batchShape(2, 4, 3).name("b");
+        LSTM l = new LSTM(3).stateful(true).name("sh_lstm");
+        Node ya = l.apply(a), yb = l.apply(b);
+        if (dense) {
+            ya = new Dense(2).name("da").apply(ya);
+            yb = new Dense(2).name("db").apply(yb);
+        }
+        Model m = new Model(List.of(a, b), new Concatenate().name("cat").apply(ya, yb));
+        if (dense) weights(m, "sh_lstm", "da", "db");
+        else weights(m, "sh_lstm");
+        return m;
+    }
+
+    private static Model threeBranch() {
+        Input a = Input.shape(4).name("a"), b = Input.shape(5).name("b"), c = Input.shape(6).name("c");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Node ya = bn.apply(new Dense(3).name("pa").apply(a));
+        Node yb = new Dense(2).name("db").apply(bn.apply(new Dense(3).name("pb").apply(b)));
+        Node yc = new Dense(2).name("dc").apply(bn.apply(new Dense(3).name("pc").apply(c)));
+        Model m = new Model(List.of(a, b, c), new Concatenate().name("cat").apply(ya, yb, yc));
+        weights(m, "pa", "pb", "pc", "db", "dc");
+        return m;
+    }
+
+    private static Model nested() {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Model enc = new Model(x, new Dense(3).name("e2").apply(new Dense(3).name("e1").apply(bn.apply(x))));
+        enc.name("enc");
+        weights(enc, "e1", "e2");
+        Input a = Input.shape(3).name("a"), b = Input.shape(3).name("b"), c = Input.shape(3).name("c");
+        Node ya = enc.apply(a), yb = new Dense(2).name("db").apply(enc.apply(b)), yc = new Dense(2).name("dc").apply(enc.apply(c));
+        Model m = new Model(List.of(a, b, c), new Concatenate().name("cat").apply(ya, yb, yc));
+        weights(m, "db", "dc");
+        return m;
+    }
+
+    private static Model controlBn() {
+        Input a = Input.shape(2).name("a"), b = Input.shape(2).name("b");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Model m = new Model(List.of(a, b), new Dense(1).name("head").apply(new Concatenate().name("cat").apply(bn.apply(a), bn.apply(b))));
+        weights(m, "head");
+        return m;
+    }
+
+    /** The Keras file of {@code name} loaded, and the model built here: each case runs on both. */
+    private static List<Supplier<Model>> both(String name, Supplier<Model> built) {
+        return List.of(() -> {
+            try {
+                return Models.load(resource(name + ".keras"));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, built);
+    }
+
+    // ------------------------------------------------------------------ against Keras
+
+    /** Keras runs lstm(b), lstm(a), bn(b), bn(a): two levels below the merge the last branch runs first. */
+    @Test
+    void sharedBatchNormalizationUnderAnLstmMovesItsStatisticsInKerasOrder() throws Exception {
+        Tensor xa = det(new int[] {6, 5, 3}, 0.9, 0.1, 1.0, 0), xb = det(new int[] {6, 5, 3}, 0.7, 0.4, 2.0, 1);
+        Tensor y = det(new int[] {6, 1}, 0.5, 0.2, 1.0, 0);
+        for (Supplier<Model> make : both("shared_bn_lstm", KerasRunOrderTest::bnLstm)) {
+            try (Model m = make.get()) {
+                m.compile(new SGD(0.0), "mse");
+                m.fit(List.of(xa, xb), List.of(y), inOrder(1, 6));
+                assertStats("shared_bn_lstm batch", m);
+                m.compile(new SGD(0.1), "mse");
+                m.fit(List.of(xa, xb), List.of(y), inOrder(2, 3));
+                assertStats("shared_bn_lstm fit", m);
+                assertGolden("shared_bn_lstm fit_predict", m.predictAll(List.of(xa, xb)).get(0).data(), 2e-5);
+            }
+        }
+    }
+
+    /** Keras runs l(b) first (from zero states) and l(a) from b's final states; the second predict goes on from a's. */
+    @Test
+    void sharedStatefulLstmBehindDenseLayersRunsInKerasOrder() {
+        Tensor xa = det(new int[] {2, 4, 3}, 0.8, 0.3, 1.0, 0), xb = det(new int[] {2, 4, 3}, 0.6, 1.1, 1.5, 0);
+        for (Supplier<Model> make : both("shared_stateful", () -> stateful(true))) {
+            try (Model m = make.get()) {
+                assertGolden("shared_stateful predict1", m.predictAll(List.of(xa, xb), 2, null).get(0).data(), 1e-5);
+                assertGolden("shared_stateful predict2", m.predictAll(List.of(xa, xb), 2, null).get(0).data(), 1e-5);
+            }
+        }
+    }
+
+    /** Keras runs bn(a), bn(c), bn(b): a right below the merge comes first, the deeper b and c last branch first. */
+    @Test
+    void threeBranchesRunTheSharedLayerNeitherInCallOrderNorItsReverse() throws Exception {
+        List<Tensor> xs = List.of(det(new int[] {6, 4}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 5}, 0.7, 0.5, 2.0, 1),
+                det(new int[] {6, 6}, 0.4, 0.9, 3.0, -2));
+        Tensor y = det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0);
+        for (Supplier<Model> make : both("three_branch_bn", KerasRunOrderTest::threeBranch)) {
+            try (Model m = make.get()) {
+                m.compile(new SGD(0.1), "mse");
+                m.fit(xs, List.of(y), inOrder(2, 3));
+                assertStats("three_branch_bn fit", m);
+                assertGolden("three_branch_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+            }
+        }
+    }
+
+    /**
+     * A nested model runs as one node of its parent: Keras runs enc(a), enc(c), enc(b), where the flattened calls by
+     * depth would give c, b, a and call order a, b, c.
+     */
+    @Test
+    void nestedModelCallsRunAsOneNodeInKerasOrder() throws Exception {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1),
+                det(new int[] {6, 3}, 0.4, 0.9, 3.0, -2));
+        Tensor y = det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0);
+        for (Supplier<Model> make : both("nested_bn", KerasRunOrderTest::nested)) {
+            try (Model m = make.get()) {
+                m.compile(new SGD(0.1), "mse");
+                m.fit(xs, List.of(y), inOrder(2, 3));
+                assertStats("nested_bn fit", m);
+                assertGolden("nested_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+            }
+        }
+    }
+
+    /**
+     * A model from intermediate nodes ({@code new Model(h, out)}, Keras' clone_graph_nodes) makes the calls between again
+     * with each nested model's call opened again as one node, so it trains as Keras does (and as nested() does).
+     */
+    @Test
+    void aModelFromIntermediateNodesKeepsItsNestedCallsAsOneNode() throws Exception {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Model enc = new Model(x, new Dense(3).name("e2").apply(new Dense(3).name("e1").apply(bn.apply(x))));
+        enc.name("enc");
+        weights(enc, "e1", "e2");
+        Input a = Input.shape(3).name("a"), b = Input.shape(3).name("b"), c = Input.shape(3).name("c");
+        Node ha = new Identity().apply(a), hb = new Identity().apply(b), hc = new Identity().apply(c);
+        Node ya = enc.apply(ha), yb = new Dense(2).name("db").apply(enc.apply(hb)), yc = new Dense(2).name("dc").apply(enc.apply(hc));
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1),
+                det(new int[] {6, 3}, 0.4, 0.9, 3.0, -2));
+        try (Model m = new Model(List.of(ha, hb, hc), new Concatenate().name("cat").apply(ya, yb, yc))) {
+            weights(m, "db", "dc");
+            Call made = bn.calls().get(bn.calls().size() - 1);
+            assertSame(enc, made.group().operation(), "the clone's BatchNormalization calls are enc's calls again");
+            assertEquals(1, made.group().outputs().size());
+            m.compile(new SGD(0.1), "mse");
+            m.fit(xs, List.of(det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0)), inOrder(2, 3));
+            assertStats("nested_bn fit", m);
+            assertGolden("nested_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+        }
+    }
+
+    /** An applied model that uses one output of an inner two-output model: the inner call's copy keeps that output. */
+    @Test
+    void aNestedCallWhoseOutputsAreUsedInPartClosesWithThoseMade() {
+        Input x = Input.shape(3);
+        Dense d1 = new Dense(2), d2 = new Dense(2);
+        Model two = new Model(x, List.of(d1.apply(x), d2.apply(x)));
+        Input a = Input.shape(3);
+        Model outer = new Model(a, new Dense(1).apply(two.applyAll(List.of(a)).get(0)));
+        outer.apply(Input.shape(3));
+        Call made = d1.calls().get(d1.calls().size() - 1);
+        assertSame(two, made.group().operation());
+        assertEquals(made.outputs(), made.group().outputs(), "closed with the output made, not as failed");
+        assertSame(outer, made.group().parent().operation());
+        assertEquals(2, d2.calls().size(), "d2's call is not made again: outer does not use it");
+    }
+
+    /** Controls: right below the merge Keras runs call order, as jrnn did before. */
+    @Test
+    void controlsWhereKerasRunsCallOrderStillMatch() throws Exception {
+        List<Tensor> xs = List.of(det(new int[] {3, 2}, 0.9, 0.2, 1.0, 0), det(new int[] {3, 2}, 0.7, 0.5, 20.0, 10));
+        for (Supplier<Model> make : both("control_bn", KerasRunOrderTest::controlBn)) {
+            try (Model m = make.get()) {
+                m.compile(new SGD(0.1), "mse");
+                m.fit(xs, List.of(det(new int[] {3, 1}, 0.5, 0.2, 1.0, 0)), inOrder(1, 3));
+                assertStats("control_bn fit", m);
+            }
+        }
+        Tensor xa = det(new int[] {2, 4, 3}, 0.8, 0.3, 1.0, 0), xb = det(new int[] {2, 4, 3}, 0.6, 1.1, 1.5, 0);
+        for (Supplier<Model> make : both("control_stateful", () -> stateful(false))) {
+            try (Model m = make.get()) {
+                assertGolden("control_stateful predict1", m.predictAll(List.of(xa, xb), 2, null).get(0).data(), 1e-5);
+                assertGolden("control_stateful predict2", m.predictAll(List.of(xa, xb), 2, null).get(0).data(), 1e-5);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ the run order itself
+
+    /** Where nothing shares state the post-order stays: each branch's two-layer LSTM stack still runs as one wavefront. */
+    @Test
+    void unsharedStacksKeepThePostOrderAndTheirWavefronts() {
+        Input a = Input.shape(5, 2), b = Input.shape(5, 2);
+        LSTM a1 = new LSTM(3).returnSequences(true), a2 = new LSTM(3), b1 = new LSTM(3).returnSequences(true), b2 = new LSTM(3);
+        Node out = new Concatenate().apply(a2.apply(a1.apply(a)), b2.apply(b1.apply(b)));
+        Graph g = Graph.of("m", List.of(a, b), List.of(out));
+        assertEquals(List.of(a1, a2, b1, b2), g.calls.subList(0, 4).stream().map(Call::layer).toList());
+        assertArrayEquals(new int[] {1, -1, 3, -1, -1}, g.chainEnd);
+        // Keras' own order would run b1 before a1 (two below the merge, last branch first), and break both chains
+        assertEquals(List.of(b1, a1, a2, b2), g.kerasOrder.subList(0, 4).stream().map(Call::layer).toList());
+    }
+
+    /**
+     * A shared BatchNormalization between two stacks: its calls go in Keras' order (b first), every other call as early as
+     * the post-order allows, so a's stack still chains and only b's BatchNormalization call moves ahead of a's.
+     */
+    @Test
+    void onlyTheCallsThatShareStateMoveAndTheRestKeepThePostOrder() {
+        Input a = Input.shape(5, 2), b = Input.shape(5, 2);
+        BatchNormalization bn = new BatchNormalization();
+        LSTM a1 = new LSTM(3).returnSequences(true), a2 = new LSTM(3).returnSequences(true);
+        LSTM b1 = new LSTM(3).returnSequences(true), b2 = new LSTM(3).returnSequences(true);
+        Node ya = new GlobalAveragePooling1D().apply(bn.apply(a2.apply(a1.apply(a))));
+        Node yb = new GlobalAveragePooling1D().apply(bn.apply(b2.apply(b1.apply(b))));
+        Graph g = Graph.of("m", List.of(a, b), List.of(new Concatenate().apply(ya, yb)));
+        List<Call> bnCalls = g.calls.stream().filter(c -> c.layer() == bn).toList();
+        assertSame(bn.calls().get(1), bnCalls.get(0), "Keras runs bn(b) first");
+        List<Layer> order = g.calls.stream().map(Call::layer).toList();
+        assertEquals(List.of(a1, a2, b1, b2, bn, bn), order.subList(0, 6));
+        assertArrayEquals(new int[] {1, -1, 3, -1, -1, -1, -1, -1, -1}, g.chainEnd);
+        assertTrue(g.calls.indexOf(bn.calls().get(1)) < g.calls.indexOf(bn.calls().get(0)));
+    }
+}
