@@ -30,7 +30,7 @@ class DictOutputsBadInputTest {
     @BeforeAll
     static void cpu() { Jrnn.setBackend("cpu"); }
 
-    private static final Tensor X = Tensor.full(0.5f, 4, 1), Y = Tensor.full(1, 4, 1);
+    private static final Tensor X = Tensor.full(0.5f, 4, 1), Y = Tensor.full(1, 4, 1), W = Tensor.full(1, 4);
 
     /** Input "inp" to {"price": Dense "alpha", "kind": Dense "zeta"}, compiled. */
     private static Model model() {
@@ -60,7 +60,16 @@ class DictOutputsBadInputTest {
             new RefusalCases.Case("compile: losses by the layers' names", () -> M.compile("sgd", Map.of("alpha", "mse", "zeta", "mse")),
                     List.of("m.compile: the loss map's keys must be the output names [kind, price], got [alpha, zeta]")),
             new RefusalCases.Case("evaluate: y by the layers' names", () -> M.evaluateAll(Map.of("inp", X), Map.of("alpha", Y, "zeta", Y)),
-                    List.of("m.evaluate: y by output name needs the keys [kind, price]")));
+                    List.of("m.evaluate: y by output name needs the keys [kind, price]")),
+            new RefusalCases.Case("evaluate: sample weights by the layers' names",
+                    () -> M.evaluateAll(Map.of("inp", X), Map.of("price", Y, "kind", Y), 32, null, Map.of("alpha", W)),
+                    List.of("m.evaluate: sampleWeight names output \"alpha\", the model's outputs are [kind, price]")),
+            new RefusalCases.Case("evaluate: a null map of sample weights",
+                    () -> M.evaluateAll(List.of(X), Map.of("price", Y, "kind", Y), 32, null, (Map<String, Tensor>) null),
+                    List.of("m.evaluate: sampleWeight is null")),
+            new RefusalCases.Case("evaluate: sample weights by key, one of the wrong count",
+                    () -> M.evaluateAll(List.of(X), Map.of("price", Y, "kind", Y), 32, null, Map.of("kind", Tensor.full(1, 3))),
+                    List.of("m.evaluate: sampleWeight[\"kind\"] holds 3 weights, x holds 4 samples")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -89,6 +98,25 @@ class DictOutputsBadInputTest {
             var e = assertThrows(dev.jrnn.model.NonFiniteException.class,
                     () -> m.fit(Map.of("inp", x), Map.of("kind", y, "price", y), new dev.jrnn.model.FitOptions().epochs(1).verbose(0)));
             assertTrue(e.getMessage().contains("(output 'kind' (layer zeta); poisson takes log(y_pred)"), e.getMessage());
+        }
+    }
+
+    /**
+     * predictDict on a model whose outputs are not a dict (a list, a Sequential not yet built) is refused before it runs,
+     * naming predictAll: there are no keys to return them by, and Keras' predict returns a list there.
+     */
+    @Test
+    void predictDictRefusesAModelWithoutDictOutputs() {
+        Input in = Input.shape(1).name("inp");
+        try (Model list = new Model(List.of(in), List.of(new Dense(1).name("alpha").apply(in), new Dense(1).name("zeta").apply(in)));
+             dev.jrnn.model.Sequential seq = new dev.jrnn.model.Sequential().add(new Dense(1))) {
+            var e = assertThrows(IllegalStateException.class, () -> list.predictDict(List.of(X)));
+            assertTrue(e.getMessage().contains(".predictDict: the model's outputs are not a dict (outputs [alpha, zeta]), so there are"
+                    + " no keys to return them by"), e.getMessage());
+            assertTrue(e.getMessage().contains("use predictAll"), e.getMessage());
+            e = assertThrows(IllegalStateException.class, () -> seq.predictDict(X));
+            assertTrue(e.getMessage().contains(".predictDict: the model's outputs are not a dict, so"), e.getMessage());
+            assertTrue(!seq.isBuilt(), "the Sequential is left unbuilt");
         }
     }
 

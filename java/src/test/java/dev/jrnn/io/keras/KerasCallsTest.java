@@ -325,6 +325,10 @@ class KerasCallsTest {
         assertTrue(m.dictOutputs(), what);
         assertEquals(outKeys(model).stream().sorted().toList(), m.outputNames(), what);
         assertOutputsAre(predictByKey(model), m.predictAll(outX(model)), what);
+        // Keras' predict returns a dict by key, its keys in sorted order: predictDict
+        Map<String, Tensor> byKey = m.predictDict(outX(model));
+        assertEquals(outKeys(model).stream().sorted().toList(), List.copyOf(byKey.keySet()), what + " predictDict's keys");
+        assertOutputsAre(predictByKey(model), List.copyOf(byKey.values()), what + " predictDict");
         if (!m.isCompiled()) return;
         assertLogsAre(losses(expectedOut(model).get("evaluate"), what), losses(m.evaluateAll(outX(model), outY(model)), what), what + " evaluate");
         // Keras' sample_weight={first key: sw, second key: sw2}, as a list in output order (the sorted keys)
@@ -332,6 +336,10 @@ class KerasCallsTest {
                 ? List.of(outNpy("sw"), outNpy("sw2")) : List.of(outNpy("sw2"), outNpy("sw"));
         assertLogsAre(losses(expectedOut(model).get("evaluate_sw"), what), losses(m.evaluateAll(outX(model), outY(model), 32, null, sw), what),
                 what + " evaluate, sample_weight");
+        // and as Keras takes them, a dict sample_weight by key
+        Map<String, Tensor> swByKey = Map.of(outKeys(model).get(0), outNpy("sw"), outKeys(model).get(1), outNpy("sw2"));
+        assertLogsAre(losses(expectedOut(model).get("evaluate_sw"), what), losses(m.evaluateAll(outX(model), outY(model), 32, null, swByKey), what),
+                what + " evaluate, dict sample_weight");
     }
 
     /**
