@@ -64,6 +64,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private List<String> inputKeys;
     /** As {@link #inputKeys}, of a dict of outputs, in output order (sorted); null where the outputs were nodes. */
     private List<String> outputKeys;
+    /** {@link #outputKeys} in the order the dict gave them, which Keras' config keeps and save writes; null as it. */
+    private List<String> outputDictOrder;
 
     /** A functional model from one input to one output. */
     public Model(Node input, Node output) {
@@ -154,6 +156,7 @@ public class Model extends Evaluator implements AutoCloseable {
         this.name = drawn.name();
         this.inputKeys = inputs.keys();
         this.outputKeys = outputs.keys();
+        this.outputDictOrder = outputs.given();
         if (inputs.nodes() != null && outputs.nodes() != null) {
             GraphClone.Ends e = GraphClone.of(name, inputs.nodes(), outputs.nodes());
             initGraph(e.inputs(), e.outputs());
@@ -169,10 +172,17 @@ public class Model extends Evaluator implements AutoCloseable {
         singleInput = singleOutput = true;   // Keras' Sequential builds its Functional of one input and one output tensor
     }
 
-    /** A model's inputs or outputs as given: the nodes, with the dict's keys one per node where a dict gave them (else null). */
-    private record Keyed(List<? extends Node> nodes, List<String> keys) {
+    /**
+     * A model's inputs or outputs as given: the nodes, with the dict's keys one per node where a dict gave them (else
+     * null), and those keys in the dict's own order ({@code given}).
+     */
+    private record Keyed(List<? extends Node> nodes, List<String> keys, List<String> given) {
+        Keyed(List<? extends Node> nodes, List<String> keys) { this(nodes, keys, keys); }
+
         /**
-         * A dict of nodes in Keras' flatten order (sorted keys), each key and node checked; the messages name it {@code
+         * A dict of nodes in Keras' flatten order (sorted keys), each key and node checked, its own order kept where it has
+         * one (a {@link java.util.SequencedMap}: a LinkedHashMap, a Keras file's dict), else sorted (Map.of's varies
+         * from run to run, which would make saves differ); the messages name it {@code
          * what} ("inputs"), its nodes {@code one} ("input") and what a model needs at least one of {@code needed} ("Input").
          */
         static Keyed of(Map<String, ? extends Node> dict, String what, String one, String needed) {
@@ -184,7 +194,8 @@ public class Model extends Evaluator implements AutoCloseable {
                 if (e.getValue() == null) throw new IllegalArgumentException("Model: the " + what + " map's node at '" + e.getKey() + "' is null");
                 r.put(e.getKey(), e.getValue());
             }
-            return new Keyed(List.copyOf(r.values()), List.copyOf(r.keySet()));
+            List<String> given = List.copyOf(dict instanceof java.util.SequencedMap<String, ? extends Node> s ? s.keySet() : r.keySet());
+            return new Keyed(List.copyOf(r.values()), List.copyOf(r.keySet()), given);
         }
     }
 
@@ -368,6 +379,30 @@ public class Model extends Evaluator implements AutoCloseable {
      * loads as a model that predicts a dict. {@code if (m.dictOutputs()) yByKey = Map.of("price", yPrice, "kind", yKind);}
      */
     public boolean dictOutputs() { return outputKeys != null; }
+
+    /**
+     * A dict-output model's ({@link #dictOutputs()}) output nodes by key in the dict's own order, as Keras'
+     * {@code model.output} keeps it: the order a {@code LinkedHashMap} (any {@link java.util.SequencedMap}) gave them in,
+     * or a Keras file's {@code output_layers}; a {@code Map.of}, which has none, in sorted order. {@link #save} and
+     * {@link #toJson} write the dict in this order, as Keras does; {@link #outputs()}, {@link #outputNames()} and
+     * predict's list go in sorted-key order (Keras' flatten) whatever it is:
+     * <pre>{@code
+     * Map<String, Node> outs = new LinkedHashMap<>();
+     * outs.put("price", price);
+     * outs.put("kind", kind);
+     * Model m = new Model(in, outs);
+     * m.outputDict().keySet();   // [price, kind]; m.outputNames() is [kind, price]
+     * }</pre>
+     * A model whose outputs are not a dict has none: an {@link IllegalStateException}.
+     */
+    public Map<String, Node> outputDict() {
+        if (outputKeys == null) {
+            throw new IllegalStateException(name + ".outputDict: the model's outputs are not a dict; use outputs() and outputNames()");
+        }
+        Map<String, Node> r = new java.util.LinkedHashMap<>();
+        for (String k : outputDictOrder) r.put(k, graph().outputs.get(outputKeys.indexOf(k)));
+        return java.util.Collections.unmodifiableMap(r);
+    }
 
     /**
      * The keys a Map x is read by, in input order ({@link #inputs()}): a dict-input model's keys ({@link #dictInputs()}),

@@ -103,10 +103,10 @@ class DictOutputsBadInputTest {
 
     /**
      * predictDict on a model whose outputs are not a dict (a list, a Sequential not yet built) is refused before it runs,
-     * naming predictAll: there are no keys to return them by, and Keras' predict returns a list there.
+     * naming predictAll: there are no keys to return them by, and Keras' predict returns a list there; outputDict too.
      */
     @Test
-    void predictDictRefusesAModelWithoutDictOutputs() {
+    void predictDictAndOutputDictRefuseAModelWithoutDictOutputs() {
         Input in = Input.shape(1).name("inp");
         try (Model list = new Model(List.of(in), List.of(new Dense(1).name("alpha").apply(in), new Dense(1).name("zeta").apply(in)));
              dev.jrnn.model.Sequential seq = new dev.jrnn.model.Sequential().add(new Dense(1))) {
@@ -117,6 +117,8 @@ class DictOutputsBadInputTest {
             e = assertThrows(IllegalStateException.class, () -> seq.predictDict(X));
             assertTrue(e.getMessage().contains(".predictDict: the model's outputs are not a dict, so"), e.getMessage());
             assertTrue(!seq.isBuilt(), "the Sequential is left unbuilt");
+            e = assertThrows(IllegalStateException.class, list::outputDict);
+            assertTrue(e.getMessage().contains(".outputDict: the model's outputs are not a dict; use outputs() and outputNames()"), e.getMessage());
         }
     }
 

@@ -342,12 +342,14 @@ final class KerasCalls {
         return oneOut ? new Model(ins, outs.get(0)) : new Model(ins, outs);
     }
 
-    /** {@code nodes} (resolved in sorted-key order) by the keys of {@code io} where it is a flat dict of refs; else null. */
+    /** {@code nodes} (resolved in sorted-key order) by the keys of {@code io}, in its order, where it is a flat dict of refs; else null. */
     private static Map<String, Node> byKey(Object io, List<Node> nodes) {
         if (!(io instanceof Map<?, ?> dict) || !dict.values().stream().allMatch(KerasCalls::isRef)) return null;
         Map<String, Node> r = new java.util.LinkedHashMap<>();
         for (String k : sorted(dict).keySet()) r.put(k, nodes.get(r.size()));
-        return r;
+        Map<String, Node> fileOrder = new java.util.LinkedHashMap<>();   // the model keeps the file's order, to write it back
+        for (Object k : dict.keySet()) fileOrder.put(String.valueOf(k), r.get(String.valueOf(k)));
+        return fileOrder;
     }
 
     /** Whether {@code v} is one [layer, node, tensor] ref (a leaf of a model's input or output structure). */

@@ -441,6 +441,74 @@ class KerasCallsTest {
         }
     }
 
+    /**
+     * A dict-output model writes its dict in its own order, as Keras keeps the dict it was given (Python's insertion order)
+     * in its config and {@code model.output}: Keras' renamed file gives {"b_out", "a_out"} (its outputs, output names and
+     * predict go in sorted order, a_out first); jrnn keeps that order through load, save (.keras and .h5: output_layers,
+     * the compile config's loss and loss_weights) and reload, and a model built from a LinkedHashMap writes its order.
+     * jrnn wrote them sorted; Keras 3.15.1 loads jrnn's saves with the order kept (dict_outputs/check_jrnn_saves.py).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDictOutputModelWritesItsDictInItsOrder() throws IOException {
+        List<String> kerasOrder = List.of("b_out", "a_out");
+        assertEquals(kerasOrder, List.copyOf(((Map<String, Object>) ((Map<String, Object>) kerasConfig(outFile("renamed.keras"))
+                .get("config")).get("output_layers")).keySet()), "Keras' own file's order");
+        for (String ext : List.of(".keras", ".h5")) {
+            try (Model m = Models.load(outFile("renamed" + ext))) {
+                assertEquals(kerasOrder, List.copyOf(m.outputDict().keySet()), ext);
+                assertEquals(List.of("a_out", "b_out"), m.outputNames(), ext + ": output order stays the sorted keys'");
+                Path saved = dir.resolve("order" + ext);
+                m.save(saved);
+                Map<String, Object> config = savedConfig(saved), outs = (Map<String, Object>) ((Map<String, Object>) config.get("config")).get("output_layers");
+                assertEquals(kerasOrder, List.copyOf(outs.keySet()), ext + " output_layers");
+                assertEquals(List.of("zeta", "alpha"), m.outputs().stream().map(n -> n.layer().name()).toList(), ext);
+                assertEquals(List.of("alpha", "zeta"), kerasOrder.stream().map(k -> ((List<?>) outs.get(k)).get(0)).toList(), ext + " refs by key");
+                Map<String, Object> compile = ext.equals(".keras") ? (Map<String, Object>) kerasConfig(saved).get("compile_config") : h5Training(saved);
+                assertEquals(kerasOrder, List.copyOf(((Map<String, Object>) compile.get("loss")).keySet()), ext + " loss");
+                assertEquals(kerasOrder, List.copyOf(((Map<String, Object>) compile.get("loss_weights")).keySet()), ext + " loss_weights");
+                try (Model back = Models.load(saved)) {
+                    assertEquals(kerasOrder, List.copyOf(back.outputDict().keySet()), ext + " reloaded");
+                    assertIsKerasDictOutputModel(back, "renamed", "renamed" + ext + " saved by jrnn in its order");
+                }
+            }
+        }
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(4).name("inp");
+        Map<String, dev.jrnn.layers.Node> given = new java.util.LinkedHashMap<>();
+        for (String k : List.of("zz", "aa", "mm")) given.put(k, new dev.jrnn.layers.Dense(1).name("d_" + k).apply(in));
+        try (Model m = new Model(in, given); Model unordered = new Model(in, Map.of("zz", given.get("zz"), "aa", given.get("aa")))) {
+            assertEquals(List.of("zz", "aa", "mm"), List.copyOf(m.outputDict().keySet()));
+            assertEquals(List.of("aa", "mm", "zz"), m.outputNames());
+            assertEquals(List.of("aa", "zz"), List.copyOf(unordered.outputDict().keySet()), "a Map.of, which has no order: sorted");
+            for (String ext : List.of(".keras", ".h5")) {
+                Path saved = dir.resolve("built" + ext);
+                m.save(saved);
+                assertEquals(List.of("zz", "aa", "mm"), List.copyOf(((Map<String, Object>) ((Map<String, Object>) savedConfig(saved).get("config"))
+                        .get("output_layers")).keySet()), ext);
+                try (Model back = Models.load(saved)) {
+                    assertEquals(List.of("zz", "aa", "mm"), List.copyOf(back.outputDict().keySet()), ext + " reloaded");
+                }
+            }
+        }
+    }
+
+    /** The model config of a saved .keras (config.json) or .h5 (its model_config attribute). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> savedConfig(Path saved) throws IOException {
+        if (saved.toString().endsWith(".keras")) return kerasConfig(saved);
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(saved)) {
+            return (Map<String, Object>) Json.parse((String) h.getAttribute("model_config").getData());
+        }
+    }
+
+    /** An .h5's training_config. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> h5Training(Path saved) throws IOException {
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(saved)) {
+            return (Map<String, Object>) Json.parse((String) h.getAttribute("training_config").getData());
+        }
+    }
+
     /** A .keras file's config.json. */
     @SuppressWarnings("unchecked")
     private static Map<String, Object> kerasConfig(Path keras) throws IOException {
