@@ -331,6 +331,7 @@ final class KerasCalls {
      * names, and save writes the dicts back.
      */
     static Model model(KerasConfig c, List<Node> ins, List<Node> outs) {
+        warnNestedInDict(c, outs);
         boolean oneIn = isRef(c.raw("input_layers")), oneOut = isRef(c.raw("output_layers"));
         Map<String, Node> inDict = byKey(c.raw("input_layers"), ins), outDict = byKey(c.raw("output_layers"), outs);
         if (inDict != null) {
@@ -340,6 +341,22 @@ final class KerasCalls {
         if (outDict != null) return oneIn ? new Model(ins.get(0), outDict) : new Model(ins, outDict);
         if (oneIn) return oneOut ? new Model(ins.get(0), outs.get(0)) : new Model(ins.get(0), outs);
         return oneOut ? new Model(ins, outs.get(0)) : new Model(ins, outs);
+    }
+
+    /**
+     * A dict of outputs holding a list or dict ({@code {"b": [o1, o2], "a": o3}}) loads flattened (GUIDE "Nested inputs
+     * and outputs"), which Keras 3 does not do to it: its predict returns the nested dict, its logs are named by the
+     * paths ({@code b/d1_loss}), its saves keep the dict. One warning names the keys, so that is not silent.
+     */
+    private static void warnNestedInDict(KerasConfig c, List<Node> outs) {
+        if (!(c.raw("output_layers") instanceof Map<?, ?> dict)) return;
+        List<String> nested = sorted(dict).entrySet().stream().filter(e -> !isRef(e.getValue())).map(Map.Entry::getKey).toList();
+        if (nested.isEmpty()) return;
+        dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), c.where() + ": output_layers is a dict whose " + nested
+                + " hold a list or dict of outputs; jrnn loads them flattened in Keras' flatten order, as a list of outputs named by"
+                + " their layers " + outs.stream().map(n -> n.layer().name()).toList() + ", where Keras 3 keeps the nested dict:"
+                + " its predict returns it, its logs are named by the paths (" + nested.get(0) + "/<layer>_loss) and its saves keep"
+                + " it; predictAll returns the outputs in that flat order and model.save writes them as a flat list");
     }
 
     /** {@code nodes} (resolved in sorted-key order) by the keys of {@code io}, in its order, where it is a flat dict of refs; else null. */

@@ -87,6 +87,24 @@ class NestedKerasIoTest {
     }
 
     /**
+     * A dict of outputs holding a list (dict.keras / .h5: {"z_seq": o, "a_states": [h, c]}) loads flattened, which Keras 3
+     * does not do (its predict returns the nested dict, its logs are named b/d1_loss): one warning names the key, where
+     * the flattening was silent; a flat dict of outputs loads without it.
+     */
+    @Test
+    void aDictOfOutputsHoldingAListWarnsNamingTheKey() throws Exception {
+        for (String ext : List.of(".keras", ".h5")) {
+            List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> Models.load(file("dict" + ext)).close());
+            assertEquals(1, warnings.stream().filter(w -> w.contains("output_layers is a dict whose [a_states] hold a list or dict of outputs;"
+                    + " jrnn loads them flattened")).count(), ext + ": " + warnings);
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("(a_states/<layer>_loss)")), warnings.toString());
+        }
+        List<String> flat = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(),
+                () -> Models.load(GeneratedKerasFilesTest.resource("dict_outputs/renamed.keras")).close());
+        assertTrue(flat.stream().noneMatch(w -> w.contains("output_layers is a dict")), flat.toString());
+    }
+
+    /**
      * The order is Keras' flatten order: [o, [h, c]] gives o, h, c (c is not h); the stacked cells' [o, [h1, c1], h2] the
      * top GRU's output, the LSTM cell's h and c, the GRU's h; [x, [h0, c0]] takes x, h0, c0; the dict {"z_seq": o,
      * "a_states": [h, c]} gives h, c and then the sequence, by sorted key.
