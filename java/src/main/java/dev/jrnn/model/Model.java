@@ -64,7 +64,10 @@ public class Model extends Evaluator implements AutoCloseable {
     private List<String> inputKeys;
     /** As {@link #inputKeys}, of a dict of outputs, in output order (sorted); null where the outputs were nodes. */
     private List<String> outputKeys;
-    /** {@link #outputKeys} in the order the dict gave them, which Keras' config keeps and save writes; null as it. */
+    /**
+     * {@link #outputKeys} in the order the dict gave them (see {@link #outputDict()}), which Keras' config keeps and save
+     * writes; null where the outputs were nodes, as {@link #outputKeys} is.
+     */
     private List<String> outputDictOrder;
 
     /** A functional model from one input to one output. */
@@ -181,8 +184,9 @@ public class Model extends Evaluator implements AutoCloseable {
 
         /**
          * A dict of nodes in Keras' flatten order (sorted keys), each key and node checked, its own order kept where it has
-         * one (a {@link java.util.SequencedMap}: a LinkedHashMap, a Keras file's dict), else sorted (Map.of's varies
-         * from run to run, which would make saves differ); the messages name it {@code
+         * one (a {@link java.util.SequencedMap}: a LinkedHashMap, a Keras file's dict, {@link #outputDict()}), else sorted
+         * (Map.of's and Map.copyOf's vary from run to run, which would make saves differ; Collections.unmodifiableMap
+         * and Guava's ImmutableMap are no SequencedMap either, so they are sorted too); the messages name it {@code
          * what} ("inputs"), its nodes {@code one} ("input") and what a model needs at least one of {@code needed} ("Input").
          */
         static Keyed of(Map<String, ? extends Node> dict, String what, String one, String needed) {
@@ -393,15 +397,18 @@ public class Model extends Evaluator implements AutoCloseable {
      * Model m = new Model(in, outs);
      * m.outputDict().keySet();   // [price, kind]; m.outputNames() is [kind, price]
      * }</pre>
-     * A model whose outputs are not a dict has none: an {@link IllegalStateException}.
+     * It is an unmodifiable {@link java.util.SequencedMap}, so {@code new Model(in, m.outputDict())} keeps the order. A
+     * model keeps a dict's order only where the map is a SequencedMap: one copied into a {@code Map.copyOf}, wrapped in
+     * {@code Collections.unmodifiableMap} or put in a Guava {@code ImmutableMap} has none that jrnn can see and is
+     * sorted. A model whose outputs are not a dict has none: an {@link IllegalStateException}.
      */
-    public Map<String, Node> outputDict() {
+    public java.util.SequencedMap<String, Node> outputDict() {
         if (outputKeys == null) {
             throw new IllegalStateException(name + ".outputDict: the model's outputs are not a dict; use outputs() and outputNames()");
         }
-        Map<String, Node> r = new java.util.LinkedHashMap<>();
+        java.util.SequencedMap<String, Node> r = new java.util.LinkedHashMap<>();
         for (String k : outputDictOrder) r.put(k, graph().outputs.get(outputKeys.indexOf(k)));
-        return java.util.Collections.unmodifiableMap(r);
+        return java.util.Collections.unmodifiableSequencedMap(r);
     }
 
     /**

@@ -489,6 +489,11 @@ class KerasCallsTest {
                     assertEquals(List.of("zz", "aa", "mm"), List.copyOf(back.outputDict().keySet()), ext + " reloaded");
                 }
             }
+            // outputDict is a SequencedMap, so a model made from it keeps its order (an unmodifiableMap of it was sorted); last, as closing
+            // it frees the layers it shares
+            try (Model again = new Model(in, m.outputDict())) {
+                assertEquals(List.of("zz", "aa", "mm"), List.copyOf(again.outputDict().keySet()), "new Model(in, m.outputDict())");
+            }
         }
     }
 
