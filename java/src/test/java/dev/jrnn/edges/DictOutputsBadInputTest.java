@@ -69,8 +69,26 @@ class DictOutputsBadInputTest {
                     List.of("m.evaluate: sampleWeight is null")),
             new RefusalCases.Case("evaluate: sample weights by key, one of the wrong count",
                     () -> M.evaluateAll(List.of(X), Map.of("price", Y, "kind", Y), 32, null, Map.of("kind", Tensor.full(1, 3))),
-                    List.of("m.evaluate: sampleWeight[\"kind\"] holds 3 weights, x holds 4 samples")));
+                    List.of("m.evaluate: sampleWeight[\"kind\"] holds 3 weights, x holds 4 samples")),
+            new RefusalCases.Case("fit: validation sample weights by the layers' names",
+                    () -> M.fit(Map.of("inp", X), Map.of("price", Y, "kind", Y), fit().validationData(List.of(X), Map.of("price", Y, "kind", Y), Map.of("alpha", W))),
+                    List.of("m.fit (validation data): sampleWeight names output \"alpha\", the model's outputs are [kind, price]")),
+            new RefusalCases.Case("fit: validation sample weights by key, one of the wrong count",
+                    () -> M.fit(Map.of("inp", X), Map.of("price", Y, "kind", Y),
+                            fit().validationData(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.of("kind", Tensor.full(1, 3)))),
+                    List.of("m.fit (validation data): sampleWeight[\"kind\"] holds 3 weights, x holds 4 samples")),
+            new RefusalCases.Case("validationData: a null map of sample weights",
+                    () -> fit().validationData(List.of(X), Map.of("price", Y, "kind", Y), (Map<String, Tensor>) null),
+                    List.of("FitOptions: validationData's sampleWeight is null")),
+            new RefusalCases.Case("validationData: an empty map of sample weights",
+                    () -> fit().validationData(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.<String, Tensor>of()),
+                    List.of("FitOptions: validationData's sampleWeight is empty")),
+            new RefusalCases.Case("validationData: a negative sample weight by key",
+                    () -> fit().validationData(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.of("kind", Tensor.full(-1, 4))),
+                    List.of("FitOptions: validationData's sampleWeight[\"kind\"] must be finite and >= 0, got -1.0 at sample 0")));
     }
+
+    private static dev.jrnn.model.FitOptions fit() { return new dev.jrnn.model.FitOptions().epochs(1).verbose(0); }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")

@@ -340,6 +340,33 @@ class KerasCallsTest {
         Map<String, Tensor> swByKey = Map.of(outKeys(model).get(0), outNpy("sw"), outKeys(model).get(1), outNpy("sw2"));
         assertLogsAre(losses(expectedOut(model).get("evaluate_sw"), what), losses(m.evaluateAll(outX(model), outY(model), 32, null, swByKey), what),
                 what + " evaluate, dict sample_weight");
+        // in batches of 4 (4 and 2 samples), Keras' evaluate(..., batch_size=4)
+        assertLogsAre(losses(expectedOut(model).get("evaluate_sw_b4"), what), losses(m.evaluateAll(outX(model), outY(model), 4, null, swByKey), what),
+                what + " evaluate, dict sample_weight, batchSize 4");
+    }
+
+    /**
+     * Keras' {@code fit(x, y, validation_data=(x, y_dict, {key: sw, key2: sw2}), batch_size=4)} on a dict-output model:
+     * val_* weighs each output by its key's weights, as evaluate does (make_dict_outputs.py's fit_val_sw_b4, training
+     * weighted by 0 so the weights stay Keras'). validationData takes them by key, x as a List (same) or by input name
+     * (renamed); it took no map of weights.
+     */
+    @Test
+    void validationDataTakesSampleWeightsByOutputKey() throws IOException {
+        for (String model : List.of("same", "renamed")) {
+            try (Model m = Models.load(outFile(model + ".keras"))) {
+                List<String> keys = outKeys(model);
+                Map<String, Tensor> sw = Map.of(keys.get(0), outNpy("sw"), keys.get(1), outNpy("sw2")),
+                        zero = Map.of(keys.get(0), Tensor.zeros(6), keys.get(1), Tensor.zeros(6));
+                FitOptions o = new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0).sampleWeight(zero);
+                if (model.equals("same")) o.validationData(List.of(outNpy("x")), outY(model), sw);
+                else o.validationData(outX(model), outY(model), sw);
+                History h = m.fit(outX(model), outY(model), o);
+                Map<String, Double> val = new java.util.TreeMap<>();
+                for (var e : h.history().entrySet()) if (e.getKey().startsWith("val_")) val.put(e.getKey(), e.getValue().getLast());
+                assertLogsAre(losses(expectedOut(model).get("fit_val_sw_b4"), model), val, model + " val_* with sample weights by key");
+            }
+        }
     }
 
     /**
