@@ -274,7 +274,11 @@ public final class FitOptions {
         return this;
     }
 
-    /** Sample weights by output name (an output not named is unweighted): Keras' {@code sample_weight={"price": w}}. */
+    /**
+     * Sample weights by output name: Keras' {@code sample_weight={"price": w1, "kind": w2}}. An output the map leaves out
+     * is weighed by 1, where Keras 3.15.1 refuses such a map (one {@code sample_weight} array per output): name every
+     * output to run the same in both.
+     */
     public FitOptions sampleWeight(Map<String, Tensor> byOutput) {
         this.sampleWeight = SampleWeights.Given.byName("FitOptions", "sampleWeight", byOutput).valuesChecked("FitOptions", "sampleWeight");
         return this;

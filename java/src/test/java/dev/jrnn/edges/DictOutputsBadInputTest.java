@@ -140,6 +140,22 @@ class DictOutputsBadInputTest {
         }
     }
 
+    /** predictDict's refusals name predictDict, not predict (they named .predict, which the caller did not call). */
+    @Test
+    void predictDictsMessagesNamePredictDict() {
+        Input in = Input.shape(1).name("inp");
+        Model m = new Model(in, Map.of("price", new Dense(1).apply(in), "kind", new Dense(1).apply(in))).name("d");
+        var e = assertThrows(IllegalArgumentException.class, () -> m.predictDict(Tensor.full(1, 4, 3)));
+        assertTrue(e.getMessage().startsWith("d.predictDict: "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.predictDict(List.of(X), 0, null));
+        assertEquals("d.predictDict: batchSize must be >= 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.predictDict(Map.of("nope", X)));
+        assertTrue(e.getMessage().startsWith("d.predictDict: "), e.getMessage());
+        m.close();
+        var closed = assertThrows(IllegalStateException.class, () -> m.predictDict(X));
+        assertEquals("d.predictDict: the model is closed", closed.getMessage());
+    }
+
     @Test
     void everyCaseIsDistinct() {
         RefusalCases.assertDistinct(cases().map(RefusalCases.Case::name).toList());
