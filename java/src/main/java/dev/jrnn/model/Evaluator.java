@@ -72,7 +72,7 @@ public abstract class Evaluator extends Trainer {
 
     /** Every output for one batch (one x per input), in output order, as Keras' {@code predict_on_batch([x1, x2])}. */
     public List<Tensor> predictOnBatch(List<Tensor> xs) {
-        return predictAll(xs, batchRows(xs), null, true);
+        return predictAll("predict", xs, batchRows(xs), null, true);
     }
 
     /** {@link #predictOnBatch(List)} with the inputs by name, as Keras' {@code predict_on_batch({"a": a, "b": b})}. */
@@ -148,6 +148,30 @@ public abstract class Evaluator extends Trainer {
                                            List<Tensor> sampleWeights) {
         return evaluateAll(InputCheck.byInputName(name() + ".evaluate", graph(), xs), InputCheck.byOutputName(name() + ".evaluate", graph(), ys),
                 batchSize, lengths, sampleWeights);
+    }
+
+    /**
+     * {@link #evaluateAll(List, Map)} in batches of {@code batchSize} with the sample weights by output key (a key that
+     * names no output is refused), as Keras' {@code evaluate(x, {"price": p, "kind": k}, batch_size=32,
+     * sample_weight={"price": w1, "kind": w2})} on a model whose outputs are a dict ({@link Model#dictOutputs()}), read by
+     * {@link Model#outputNames()}. An output the map leaves out is weighed by 1, as {@link FitOptions#sampleWeight(Map)}
+     * does, where Keras 3.15.1 refuses such a map (one {@code sample_weight} array per output): name every output to
+     * run the same in both:
+     * <pre>{@code
+     * Map<String, Double> logs = model.evaluateAll(List.of(x), Map.of("price", p, "kind", k), 32, null,
+     *         Map.of("price", w1, "kind", w2));
+     * }</pre>
+     */
+    public Map<String, Double> evaluateAll(List<Tensor> xs, Map<String, ? extends Tensor> ys, int batchSize, int[] lengths,
+                                           Map<String, Tensor> sampleWeights) {
+        return evaluateAll(xs, InputCheck.byOutputName(name() + ".evaluate", graph(), ys), batchSize, lengths,
+                SampleWeights.Given.byName(name() + ".evaluate", "sampleWeight", sampleWeights));
+    }
+
+    /** As {@link #evaluateAll(List, Map, int, int[], Map)} with the inputs by key, as Keras' {@code evaluate({"q": q}, y, sample_weight={...})}. */
+    public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, int batchSize, int[] lengths,
+                                           Map<String, Tensor> sampleWeights) {
+        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", graph(), xs), ys, batchSize, lengths, sampleWeights);
     }
 
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
@@ -452,17 +476,72 @@ public abstract class Evaluator extends Trainer {
         return predictAll(InputCheck.byInputName(name() + ".predict", graph(), xs));
     }
 
-    /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
-    public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
-        return predictAll(xs, batchSize, lengths, false);
+    /**
+     * Every output of a model whose outputs are a dict ({@link Model#dictOutputs()}) by its key, as Keras'
+     * {@code model.predict(x)} returns a dict for it: the keys of {@link Model#outputNames()}, in that (sorted) order, each
+     * holding what {@link #predictAll(List)} gives at its position, in batches of 32 (or the fixed size):
+     * <pre>{@code
+     * Model m = new Model(in, Map.of("price", price, "kind", kind));
+     * Tensor p = m.predictDict(List.of(x)).get("price");
+     * }</pre>
+     * A model whose outputs are not a dict is refused (its Keras predict returns a list: use {@link #predictAll(List)}).
+     */
+    public Map<String, Tensor> predictDict(List<Tensor> xs) {
+        requireDictOutputs();
+        return byOutputKey(predictAll("predictDict", xs, defaultBatch(), null, false));
     }
 
-    /** {@code oneBatch}: predictOnBatch, which runs whole whatever the interrupt flag says (as a train step); predict stops on it. */
-    private List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths, boolean oneBatch) {
-        requireOpen("predict");
-        if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
+    /** {@link #predictDict(List)} of the single input {@code x}, as Keras' {@code model.predict(x)}. */
+    public Map<String, Tensor> predictDict(Tensor x) {
+        requireDictOutputs();
+        return byOutputKey(predictAll("predictDict", Collections.singletonList(x), defaultBatch(), null, false));
+    }
+
+    /** {@link #predictDict(List)} with the inputs by key, as Keras' {@code model.predict({"q": q, "p": p})}. */
+    public Map<String, Tensor> predictDict(Map<String, ? extends Tensor> xs) {
+        requireDictOutputs();
+        return byOutputKey(predictAll("predictDict", InputCheck.byInputName(name() + ".predictDict", graph(), xs), defaultBatch(), null, false));
+    }
+
+    /** {@link #predictDict(List)} in batches of {@code batchSize}, as Keras' {@code predict(x, batch_size=...)}; see {@link #predictAll(List, int, int[])}. */
+    public Map<String, Tensor> predictDict(List<Tensor> xs, int batchSize, int[] lengths) {
+        requireDictOutputs();
+        return byOutputKey(predictAll("predictDict", xs, batchSize, lengths, false));
+    }
+
+    /** Refuses a model whose outputs are not a dict before anything runs: Keras' predict gives it a list, and so does predictAll. */
+    private void requireDictOutputs() {
+        requireOpen("predictDict");
+        if (!((Model) this).dictOutputs()) {
+            throw new IllegalStateException(name() + ".predictDict: the model's outputs are not a dict"
+                    + (isBuilt() ? " (outputs " + graph().outputKeys() + ")" : "") + ", so there are no keys to return them by, and"
+                    + " Keras' predict returns a list for it; use predictAll, which returns them in output order, or build the model"
+                    + " from a Map of outputs: new Model(in, Map.of(\"a\", a, ...))");
+        }
+    }
+
+    /** {@code outs} (in output order) by the model's output dict keys, in that order. */
+    private Map<String, Tensor> byOutputKey(List<Tensor> outs) {
+        List<String> keys = graph().outputDictKeys;
+        Map<String, Tensor> r = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) r.put(keys.get(i), outs.get(i));
+        return Collections.unmodifiableMap(r);
+    }
+
+    /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
+    public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
+        return predictAll("predict", xs, batchSize, lengths, false);
+    }
+
+    /**
+     * {@code oneBatch}: predictOnBatch, which runs whole whatever the interrupt flag says (as a train step); predict stops on
+     * it. {@code what}: the call the messages name ("predict", "predictDict").
+     */
+    private List<Tensor> predictAll(String what, List<Tensor> xs, int batchSize, int[] lengths, boolean oneBatch) {
+        requireOpen(what);
+        if (batchSize < 1) throw new IllegalArgumentException(name() + "." + what + ": batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        Data d = check().prepare(xs, null, lengths, "predict", false, false);
+        Data d = check().prepare(xs, null, lengths, what, false, false);
         Inference run = new Inference(setup, (Model) this);
         return run.predict(d, batchSize, false, oneBatch ? Inference.Call.PREDICT_ON_BATCH : Inference.Call.PREDICT);
     }

@@ -282,7 +282,11 @@ public final class FitOptions {
         return this;
     }
 
-    /** Sample weights by output name (an output not named is unweighted): Keras' {@code sample_weight={"price": w}}. */
+    /**
+     * Sample weights by output name: Keras' {@code sample_weight={"price": w1, "kind": w2}}. An output the map leaves out
+     * is weighed by 1, where Keras 3.15.1 refuses such a map (one {@code sample_weight} array per output): name every
+     * output to run the same in both.
+     */
     public FitOptions sampleWeight(Map<String, Tensor> byOutput) {
         this.sampleWeight = SampleWeights.Given.byName("FitOptions", "sampleWeight", byOutput).valuesChecked("FitOptions", "sampleWeight");
         return this;
@@ -457,6 +461,40 @@ public final class FitOptions {
      */
     public FitOptions validationData(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, List<Tensor> perOutput) {
         SampleWeights.Given g = SampleWeights.Given.perOutput("FitOptions", "validationData's sampleWeight", perOutput)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
+     * Weighted validation data of a model whose outputs are a dict ({@link Model#dictOutputs()}), the targets and the
+     * weights by its keys, as Keras' {@code validation_data=(x, {"price": p, "kind": k}, {"price": w1, "kind": w2})}:
+     * val_loss weighs each output's loss by its key's weights as {@link #sampleWeight(Map)} weighs the training loss, so
+     * the val_* logs are {@link Model#evaluateAll(List, Map, int, int[], Map)}'s with the same weights. A key that names
+     * no output is refused when fit reads it; an output whose key the map leaves out is weighed by 1 (Keras 3.15.1
+     * refuses such a map: name every output to run the same in both):
+     * <pre>{@code
+     * new FitOptions().validationData(List.of(vx), Map.of("price", vp, "kind", vk), Map.of("price", w1, "kind", w2));
+     * }</pre>
+     */
+    public FitOptions validationData(List<Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> byOutput) {
+        SampleWeights.Given g = SampleWeights.Given.byName("FitOptions", "validationData's sampleWeight", byOutput)
+                .valuesChecked("FitOptions", "validationData's sampleWeight");   // first: a refusal changes nothing
+        validationData(xs, ys);
+        this.validationWeight = g;
+        return this;
+    }
+
+    /**
+     * {@link #validationData(List, Map, Map)} with the inputs by name, as Keras' {@code validation_data=({"a": a},
+     * {"price": p, "kind": k}, {"price": w1, "kind": w2})}:
+     * <pre>{@code
+     * new FitOptions().validationData(Map.of("a", va), Map.of("price", vp, "kind", vk), Map.of("price", w1, "kind", w2));
+     * }</pre>
+     */
+    public FitOptions validationData(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> byOutput) {
+        SampleWeights.Given g = SampleWeights.Given.byName("FitOptions", "validationData's sampleWeight", byOutput)
                 .valuesChecked("FitOptions", "validationData's sampleWeight");
         validationData(xs, ys);
         this.validationWeight = g;

@@ -65,6 +65,11 @@ public class Model extends Evaluator implements AutoCloseable {
     private List<String> inputKeys;
     /** As {@link #inputKeys}, of a dict of outputs, in output order (sorted); null where the outputs were nodes. */
     private List<String> outputKeys;
+    /**
+     * {@link #outputKeys} in the order the dict gave them (see {@link #outputDict()}), which Keras' config keeps and save
+     * writes; null where the outputs were nodes, as {@link #outputKeys} is.
+     */
+    private List<String> outputDictOrder;
 
     /** A functional model from one input to one output. */
     public Model(Node input, Node output) {
@@ -155,6 +160,7 @@ public class Model extends Evaluator implements AutoCloseable {
         this.name = drawn.name();
         this.inputKeys = inputs.keys();
         this.outputKeys = outputs.keys();
+        this.outputDictOrder = outputs.given();
         if (inputs.nodes() != null && outputs.nodes() != null) {
             GraphClone.Ends e = GraphClone.of(name, inputs.nodes(), outputs.nodes());
             initGraph(e.inputs(), e.outputs());
@@ -170,10 +176,18 @@ public class Model extends Evaluator implements AutoCloseable {
         singleInput = singleOutput = true;   // Keras' Sequential builds its Functional of one input and one output tensor
     }
 
-    /** A model's inputs or outputs as given: the nodes, with the dict's keys one per node where a dict gave them (else null). */
-    private record Keyed(List<? extends Node> nodes, List<String> keys) {
+    /**
+     * A model's inputs or outputs as given: the nodes, with the dict's keys one per node where a dict gave them (else
+     * null), and those keys in the dict's own order ({@code given}).
+     */
+    private record Keyed(List<? extends Node> nodes, List<String> keys, List<String> given) {
+        Keyed(List<? extends Node> nodes, List<String> keys) { this(nodes, keys, keys); }
+
         /**
-         * A dict of nodes in Keras' flatten order (sorted keys), each key and node checked; the messages name it {@code
+         * A dict of nodes in Keras' flatten order (sorted keys), each key and node checked, its own order kept where it has
+         * one (a {@link java.util.SequencedMap}: a LinkedHashMap, a Keras file's dict, {@link #outputDict()}), else sorted
+         * (Map.of's and Map.copyOf's vary from run to run, which would make saves differ; Collections.unmodifiableMap
+         * and Guava's ImmutableMap are no SequencedMap either, so they are sorted too); the messages name it {@code
          * what} ("inputs"), its nodes {@code one} ("input") and what a model needs at least one of {@code needed} ("Input").
          */
         static Keyed of(Map<String, ? extends Node> dict, String what, String one, String needed) {
@@ -185,7 +199,8 @@ public class Model extends Evaluator implements AutoCloseable {
                 if (e.getValue() == null) throw new IllegalArgumentException("Model: the " + what + " map's node at '" + e.getKey() + "' is null");
                 r.put(e.getKey(), e.getValue());
             }
-            return new Keyed(List.copyOf(r.values()), List.copyOf(r.keySet()));
+            List<String> given = List.copyOf(dict instanceof java.util.SequencedMap<String, ? extends Node> s ? s.keySet() : r.keySet());
+            return new Keyed(List.copyOf(r.values()), List.copyOf(r.keySet()), given);
         }
     }
 
@@ -369,6 +384,33 @@ public class Model extends Evaluator implements AutoCloseable {
      * loads as a model that predicts a dict. {@code if (m.dictOutputs()) yByKey = Map.of("price", yPrice, "kind", yKind);}
      */
     public boolean dictOutputs() { return outputKeys != null; }
+
+    /**
+     * A dict-output model's ({@link #dictOutputs()}) output nodes by key in the dict's own order, as Keras'
+     * {@code model.output} keeps it: the order a {@code LinkedHashMap} (any {@link java.util.SequencedMap}) gave them in,
+     * or a Keras file's {@code output_layers}; a {@code Map.of}, which has none, in sorted order. {@link #save} and
+     * {@link #toJson} write the dict in this order, as Keras does; {@link #outputs()}, {@link #outputNames()} and
+     * predict's list go in sorted-key order (Keras' flatten) whatever it is:
+     * <pre>{@code
+     * Map<String, Node> outs = new LinkedHashMap<>();
+     * outs.put("price", price);
+     * outs.put("kind", kind);
+     * Model m = new Model(in, outs);
+     * m.outputDict().keySet();   // [price, kind]; m.outputNames() is [kind, price]
+     * }</pre>
+     * It is an unmodifiable {@link java.util.SequencedMap}, so {@code new Model(in, m.outputDict())} keeps the order. A
+     * model keeps a dict's order only where the map is a SequencedMap: one copied into a {@code Map.copyOf}, wrapped in
+     * {@code Collections.unmodifiableMap} or put in a Guava {@code ImmutableMap} has none that jrnn can see and is
+     * sorted. A model whose outputs are not a dict has none: an {@link IllegalStateException}.
+     */
+    public java.util.SequencedMap<String, Node> outputDict() {
+        if (outputKeys == null) {
+            throw new IllegalStateException(name + ".outputDict: the model's outputs are not a dict; use outputs() and outputNames()");
+        }
+        java.util.SequencedMap<String, Node> r = new java.util.LinkedHashMap<>();
+        for (String k : outputDictOrder) r.put(k, graph().outputs.get(outputKeys.indexOf(k)));
+        return java.util.Collections.unmodifiableSequencedMap(r);
+    }
 
     /**
      * The keys a Map x is read by, in input order ({@link #inputs()}): a dict-input model's keys ({@link #dictInputs()}),

@@ -30,7 +30,7 @@ class DictOutputsBadInputTest {
     @BeforeAll
     static void cpu() { Jrnn.setBackend("cpu"); }
 
-    private static final Tensor X = Tensor.full(0.5f, 4, 1), Y = Tensor.full(1, 4, 1);
+    private static final Tensor X = Tensor.full(0.5f, 4, 1), Y = Tensor.full(1, 4, 1), W = Tensor.full(1, 4);
 
     /** Input "inp" to {"price": Dense "alpha", "kind": Dense "zeta"}, compiled. */
     private static Model model() {
@@ -60,8 +60,35 @@ class DictOutputsBadInputTest {
             new RefusalCases.Case("compile: losses by the layers' names", () -> M.compile("sgd", Map.of("alpha", "mse", "zeta", "mse")),
                     List.of("m.compile: the loss map's keys must be the output names [kind, price], got [alpha, zeta]")),
             new RefusalCases.Case("evaluate: y by the layers' names", () -> M.evaluateAll(Map.of("inp", X), Map.of("alpha", Y, "zeta", Y)),
-                    List.of("m.evaluate: y by output name needs the keys [kind, price]")));
+                    List.of("m.evaluate: y by output name needs the keys [kind, price]")),
+            new RefusalCases.Case("evaluate: sample weights by the layers' names",
+                    () -> M.evaluateAll(Map.of("inp", X), Map.of("price", Y, "kind", Y), 32, null, Map.of("alpha", W)),
+                    List.of("m.evaluate: sampleWeight names output \"alpha\", the model's outputs are [kind, price]")),
+            new RefusalCases.Case("evaluate: a null map of sample weights",
+                    () -> M.evaluateAll(List.of(X), Map.of("price", Y, "kind", Y), 32, null, (Map<String, Tensor>) null),
+                    List.of("m.evaluate: sampleWeight is null")),
+            new RefusalCases.Case("evaluate: sample weights by key, one of the wrong count",
+                    () -> M.evaluateAll(List.of(X), Map.of("price", Y, "kind", Y), 32, null, Map.of("kind", Tensor.full(1, 3))),
+                    List.of("m.evaluate: sampleWeight[\"kind\"] holds 3 weights, x holds 4 samples")),
+            new RefusalCases.Case("fit: validation sample weights by the layers' names",
+                    () -> M.fit(Map.of("inp", X), Map.of("price", Y, "kind", Y), fit().validationData(List.of(X), Map.of("price", Y, "kind", Y), Map.of("alpha", W))),
+                    List.of("m.fit (validation data): sampleWeight names output \"alpha\", the model's outputs are [kind, price]")),
+            new RefusalCases.Case("fit: validation sample weights by key, one of the wrong count",
+                    () -> M.fit(Map.of("inp", X), Map.of("price", Y, "kind", Y),
+                            fit().validationData(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.of("kind", Tensor.full(1, 3)))),
+                    List.of("m.fit (validation data): sampleWeight[\"kind\"] holds 3 weights, x holds 4 samples")),
+            new RefusalCases.Case("validationData: a null map of sample weights",
+                    () -> fit().validationData(List.of(X), Map.of("price", Y, "kind", Y), (Map<String, Tensor>) null),
+                    List.of("FitOptions: validationData's sampleWeight is null")),
+            new RefusalCases.Case("validationData: an empty map of sample weights",
+                    () -> fit().validationData(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.<String, Tensor>of()),
+                    List.of("FitOptions: validationData's sampleWeight is empty")),
+            new RefusalCases.Case("validationData: a negative sample weight by key",
+                    () -> fit().validationData(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.of("kind", Tensor.full(-1, 4))),
+                    List.of("FitOptions: validationData's sampleWeight[\"kind\"] must be finite and >= 0, got -1.0 at sample 0")));
     }
+
+    private static dev.jrnn.model.FitOptions fit() { return new dev.jrnn.model.FitOptions().epochs(1).verbose(0); }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
@@ -90,6 +117,43 @@ class DictOutputsBadInputTest {
                     () -> m.fit(Map.of("inp", x), Map.of("kind", y, "price", y), new dev.jrnn.model.FitOptions().epochs(1).verbose(0)));
             assertTrue(e.getMessage().contains("(output 'kind' (layer zeta); poisson takes log(y_pred)"), e.getMessage());
         }
+    }
+
+    /**
+     * predictDict on a model whose outputs are not a dict (a list, a Sequential not yet built) is refused before it runs,
+     * naming predictAll: there are no keys to return them by, and Keras' predict returns a list there; outputDict too.
+     */
+    @Test
+    void predictDictAndOutputDictRefuseAModelWithoutDictOutputs() {
+        Input in = Input.shape(1).name("inp");
+        try (Model list = new Model(List.of(in), List.of(new Dense(1).name("alpha").apply(in), new Dense(1).name("zeta").apply(in)));
+             dev.jrnn.model.Sequential seq = new dev.jrnn.model.Sequential().add(new Dense(1))) {
+            var e = assertThrows(IllegalStateException.class, () -> list.predictDict(List.of(X)));
+            assertTrue(e.getMessage().contains(".predictDict: the model's outputs are not a dict (outputs [alpha, zeta]), so there are"
+                    + " no keys to return them by"), e.getMessage());
+            assertTrue(e.getMessage().contains("use predictAll"), e.getMessage());
+            e = assertThrows(IllegalStateException.class, () -> seq.predictDict(X));
+            assertTrue(e.getMessage().contains(".predictDict: the model's outputs are not a dict, so"), e.getMessage());
+            assertTrue(!seq.isBuilt(), "the Sequential is left unbuilt");
+            e = assertThrows(IllegalStateException.class, list::outputDict);
+            assertTrue(e.getMessage().contains(".outputDict: the model's outputs are not a dict; use outputs() and outputNames()"), e.getMessage());
+        }
+    }
+
+    /** predictDict's refusals name predictDict, not predict (they named .predict, which the caller did not call). */
+    @Test
+    void predictDictsMessagesNamePredictDict() {
+        Input in = Input.shape(1).name("inp");
+        Model m = new Model(in, Map.of("price", new Dense(1).apply(in), "kind", new Dense(1).apply(in))).name("d");
+        var e = assertThrows(IllegalArgumentException.class, () -> m.predictDict(Tensor.full(1, 4, 3)));
+        assertTrue(e.getMessage().startsWith("d.predictDict: "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.predictDict(List.of(X), 0, null));
+        assertEquals("d.predictDict: batchSize must be >= 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.predictDict(Map.of("nope", X)));
+        assertTrue(e.getMessage().startsWith("d.predictDict: "), e.getMessage());
+        m.close();
+        var closed = assertThrows(IllegalStateException.class, () -> m.predictDict(X));
+        assertEquals("d.predictDict: the model is closed", closed.getMessage());
     }
 
     @Test

@@ -331,6 +331,7 @@ final class KerasCalls {
      * names, and save writes the dicts back.
      */
     static Model model(KerasConfig c, List<Node> ins, List<Node> outs) {
+        warnNested(c, outs);
         boolean oneIn = isRef(c.raw("input_layers")), oneOut = isRef(c.raw("output_layers"));
         Map<String, Node> inDict = byKey(c.raw("input_layers"), ins), outDict = byKey(c.raw("output_layers"), outs);
         if (inDict != null) {
@@ -342,12 +343,46 @@ final class KerasCalls {
         return oneOut ? new Model(ins, outs.get(0)) : new Model(ins, outs);
     }
 
-    /** {@code nodes} (resolved in sorted-key order) by the keys of {@code io} where it is a flat dict of refs; else null. */
+    /**
+     * Outputs nested past a flat list or a flat dict of refs ({@code {"b": [o1, o2], "a": o3}}, {@code [o1, {"k": o2,
+     * "j": o3}]}, {@code [o, [h, c]]}) load flattened (GUIDE "Nested inputs and outputs"), which Keras 3 does not do to
+     * them: its predict returns the nested structure, its logs are named by the path to each output ({@code b/d1_loss},
+     * {@code b/x_loss}, {@code 1/j_loss}), its saves keep it. One warning says so, so that is not silent (jrnn warns,
+     * it does not refuse: the flattened model predicts and trains as Keras' does).
+     */
+    private static void warnNested(KerasConfig c, List<Node> outs) {
+        Object io = c.raw("output_layers");
+        if (isRef(io) || io instanceof List<?> l && l.stream().allMatch(KerasCalls::isRef)
+                || io instanceof Map<?, ?> d && d.values().stream().allMatch(KerasCalls::isRef)) {
+            return;
+        }
+        dev.jrnn.io.FileFaults.warn(KerasImport.class.getName(), c.where() + ": output_layers is nested (" + shape(io)
+                + "); jrnn loads it flattened in Keras' flatten order (lists in order, dicts by sorted key), as a list of outputs"
+                + " named by their layers " + outs.stream().map(n -> n.layer().name()).toList() + ", where Keras 3 keeps the"
+                + " structure: its predict returns it nested, its logs are named by the path to each output (b/d1_loss, b/x_loss,"
+                + " 1/j_loss) and its saves keep it; predictAll returns the outputs in that flat order, the logs are named by"
+                + " the layers (d1_loss) and model.save writes them as a flat list");
+    }
+
+    /** {@code io}'s structure with each ref as "o": {@code {a: o, b: [o, o]}}, {@code [o, {j: o, k: o}]}. */
+    private static String shape(Object io) {
+        if (isRef(io)) return "o";
+        if (io instanceof Map<?, ?> d) {
+            return d.entrySet().stream().map(e -> e.getKey() + ": " + shape(e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(", ", "{", "}"));
+        }
+        if (io instanceof List<?> l) return l.stream().map(KerasCalls::shape).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        return String.valueOf(io);
+    }
+
+    /** {@code nodes} (resolved in sorted-key order) by the keys of {@code io}, in its order, where it is a flat dict of refs; else null. */
     private static Map<String, Node> byKey(Object io, List<Node> nodes) {
         if (!(io instanceof Map<?, ?> dict) || !dict.values().stream().allMatch(KerasCalls::isRef)) return null;
         Map<String, Node> r = new java.util.LinkedHashMap<>();
         for (String k : sorted(dict).keySet()) r.put(k, nodes.get(r.size()));
-        return r;
+        Map<String, Node> fileOrder = new java.util.LinkedHashMap<>();   // the model keeps the file's order, to write it back
+        for (Object k : dict.keySet()) fileOrder.put(String.valueOf(k), r.get(String.valueOf(k)));
+        return fileOrder;
     }
 
     /** Whether {@code v} is one [layer, node, tensor] ref (a leaf of a model's input or output structure). */

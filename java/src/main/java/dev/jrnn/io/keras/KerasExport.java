@@ -235,7 +235,7 @@ public final class KerasExport {
             // Keras 3's get_config maps the structure the model was made with: one ref for Model(i, o), a list for Model([i], [o])
             c.put("input_layers", model.dictInputs() ? inputDict(model, index)
                     : model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
-            c.put("output_layers", model.dictOutputs() ? byKey(model.outputNames(), refs(model.outputs(), index))
+            c.put("output_layers", model.dictOutputs() ? inDictOrder(model, byKey(model.outputNames(), refs(model.outputs(), index)))
                     : model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
         }
         c.put("layers", layers);
@@ -352,6 +352,16 @@ public final class KerasExport {
         return r;
     }
 
+    /**
+     * {@code byOutputKey} (a dict-output model's values by key) in the order of the model's dict ({@link Model#outputDict()}),
+     * as Keras' get_config keeps the dict it was given: Keras reads it back so ({@code model.output}, its config).
+     */
+    private static Map<String, Object> inDictOrder(Model model, Map<String, Object> byOutputKey) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (String k : model.outputDict().keySet()) r.put(k, byOutputKey.get(k));
+        return r;
+    }
+
     private static List<Object> refs(List<Node> nodes, Map<Call, Integer> index) {
         List<Object> r = new ArrayList<>();
         for (Node n : nodes) r.add(ref(n, index));
@@ -384,9 +394,9 @@ public final class KerasExport {
         List<Object> perOutput = list ? ls.stream().map(l -> l == null ? null : Losses.serialize(l)).toList() : null;
         // a dict-output model's by its keys, as Keras' compile(loss={...}) on it writes them (Keras reads a list too; the
         // KeyError 0 of a dict sample_weight came from output_layers written as a list, which made a list-output model)
-        c.put("loss", !list ? Losses.serialize(model.loss()) : model.dictOutputs() ? byKey(model.outputNames(), perOutput) : perOutput);
+        c.put("loss", !list ? Losses.serialize(model.loss()) : model.dictOutputs() ? inDictOrder(model, byKey(model.outputNames(), perOutput)) : perOutput);
         if (!model.lossWeights().isEmpty()) {
-            c.put("loss_weights", model.dictOutputs() ? byKey(model.outputNames(), model.lossWeights()) : model.lossWeights());
+            c.put("loss_weights", model.dictOutputs() ? inDictOrder(model, byKey(model.outputNames(), model.lossWeights())) : model.lossWeights());
         }
         // as compile got them: a List for every output (per output on a model of several, which Keras 3 reads by position),
         // a Map by output name or a List per output; weighted_metrics only when given

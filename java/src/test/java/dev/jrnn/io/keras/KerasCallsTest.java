@@ -325,6 +325,10 @@ class KerasCallsTest {
         assertTrue(m.dictOutputs(), what);
         assertEquals(outKeys(model).stream().sorted().toList(), m.outputNames(), what);
         assertOutputsAre(predictByKey(model), m.predictAll(outX(model)), what);
+        // Keras' predict returns a dict by key, its keys in sorted order: predictDict
+        Map<String, Tensor> byKey = m.predictDict(outX(model));
+        assertEquals(outKeys(model).stream().sorted().toList(), List.copyOf(byKey.keySet()), what + " predictDict's keys");
+        assertOutputsAre(predictByKey(model), List.copyOf(byKey.values()), what + " predictDict");
         if (!m.isCompiled()) return;
         assertLogsAre(losses(expectedOut(model).get("evaluate"), what), losses(m.evaluateAll(outX(model), outY(model)), what), what + " evaluate");
         // Keras' sample_weight={first key: sw, second key: sw2}, as a list in output order (the sorted keys)
@@ -332,6 +336,37 @@ class KerasCallsTest {
                 ? List.of(outNpy("sw"), outNpy("sw2")) : List.of(outNpy("sw2"), outNpy("sw"));
         assertLogsAre(losses(expectedOut(model).get("evaluate_sw"), what), losses(m.evaluateAll(outX(model), outY(model), 32, null, sw), what),
                 what + " evaluate, sample_weight");
+        // and as Keras takes them, a dict sample_weight by key
+        Map<String, Tensor> swByKey = Map.of(outKeys(model).get(0), outNpy("sw"), outKeys(model).get(1), outNpy("sw2"));
+        assertLogsAre(losses(expectedOut(model).get("evaluate_sw"), what), losses(m.evaluateAll(outX(model), outY(model), 32, null, swByKey), what),
+                what + " evaluate, dict sample_weight");
+        // in batches of 4 (4 and 2 samples), Keras' evaluate(..., batch_size=4)
+        assertLogsAre(losses(expectedOut(model).get("evaluate_sw_b4"), what), losses(m.evaluateAll(outX(model), outY(model), 4, null, swByKey), what),
+                what + " evaluate, dict sample_weight, batchSize 4");
+    }
+
+    /**
+     * Keras' {@code fit(x, y, validation_data=(x, y_dict, {key: sw, key2: sw2}), batch_size=4)} on a dict-output model:
+     * val_* weighs each output by its key's weights, as evaluate does (make_dict_outputs.py's fit_val_sw_b4, training
+     * weighted by 0 so the weights stay Keras'). validationData takes them by key, x as a List (same) or by input name
+     * (renamed); it took no map of weights.
+     */
+    @Test
+    void validationDataTakesSampleWeightsByOutputKey() throws IOException {
+        for (String model : List.of("same", "renamed")) {
+            try (Model m = Models.load(outFile(model + ".keras"))) {
+                List<String> keys = outKeys(model);
+                Map<String, Tensor> sw = Map.of(keys.get(0), outNpy("sw"), keys.get(1), outNpy("sw2")),
+                        zero = Map.of(keys.get(0), Tensor.zeros(6), keys.get(1), Tensor.zeros(6));
+                FitOptions o = new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0).sampleWeight(zero);
+                if (model.equals("same")) o.validationData(List.of(outNpy("x")), outY(model), sw);
+                else o.validationData(outX(model), outY(model), sw);
+                History h = m.fit(outX(model), outY(model), o);
+                Map<String, Double> val = new java.util.TreeMap<>();
+                for (var e : h.history().entrySet()) if (e.getKey().startsWith("val_")) val.put(e.getKey(), e.getValue().getLast());
+                assertLogsAre(losses(expectedOut(model).get("fit_val_sw_b4"), model), val, model + " val_* with sample weights by key");
+            }
+        }
     }
 
     /**
@@ -430,6 +465,79 @@ class KerasCallsTest {
                 assertTrue(got.keySet().stream().anyMatch(k -> k.startsWith("module_") && !k.endsWith("loss")), "its metrics: " + got);
                 assertTrue(got.keySet().stream().anyMatch(k -> k.startsWith("registered_name_") && !k.endsWith("loss")), "its metrics: " + got);
             }
+        }
+    }
+
+    /**
+     * A dict-output model writes its dict in its own order, as Keras keeps the dict it was given (Python's insertion order)
+     * in its config and {@code model.output}: Keras' renamed file gives {"b_out", "a_out"} (its outputs, output names and
+     * predict go in sorted order, a_out first); jrnn keeps that order through load, save (.keras and .h5: output_layers,
+     * the compile config's loss and loss_weights) and reload, and a model built from a LinkedHashMap writes its order.
+     * jrnn wrote them sorted; Keras 3.15.1 loads jrnn's saves with the order kept (dict_outputs/check_jrnn_saves.py).
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDictOutputModelWritesItsDictInItsOrder() throws IOException {
+        List<String> kerasOrder = List.of("b_out", "a_out");
+        assertEquals(kerasOrder, List.copyOf(((Map<String, Object>) ((Map<String, Object>) kerasConfig(outFile("renamed.keras"))
+                .get("config")).get("output_layers")).keySet()), "Keras' own file's order");
+        for (String ext : List.of(".keras", ".h5")) {
+            try (Model m = Models.load(outFile("renamed" + ext))) {
+                assertEquals(kerasOrder, List.copyOf(m.outputDict().keySet()), ext);
+                assertEquals(List.of("a_out", "b_out"), m.outputNames(), ext + ": output order stays the sorted keys'");
+                Path saved = dir.resolve("order" + ext);
+                m.save(saved);
+                Map<String, Object> config = savedConfig(saved), outs = (Map<String, Object>) ((Map<String, Object>) config.get("config")).get("output_layers");
+                assertEquals(kerasOrder, List.copyOf(outs.keySet()), ext + " output_layers");
+                assertEquals(List.of("zeta", "alpha"), m.outputs().stream().map(n -> n.layer().name()).toList(), ext);
+                assertEquals(List.of("alpha", "zeta"), kerasOrder.stream().map(k -> ((List<?>) outs.get(k)).get(0)).toList(), ext + " refs by key");
+                Map<String, Object> compile = ext.equals(".keras") ? (Map<String, Object>) kerasConfig(saved).get("compile_config") : h5Training(saved);
+                assertEquals(kerasOrder, List.copyOf(((Map<String, Object>) compile.get("loss")).keySet()), ext + " loss");
+                assertEquals(kerasOrder, List.copyOf(((Map<String, Object>) compile.get("loss_weights")).keySet()), ext + " loss_weights");
+                try (Model back = Models.load(saved)) {
+                    assertEquals(kerasOrder, List.copyOf(back.outputDict().keySet()), ext + " reloaded");
+                    assertIsKerasDictOutputModel(back, "renamed", "renamed" + ext + " saved by jrnn in its order");
+                }
+            }
+        }
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(4).name("inp");
+        Map<String, dev.jrnn.layers.Node> given = new java.util.LinkedHashMap<>();
+        for (String k : List.of("zz", "aa", "mm")) given.put(k, new dev.jrnn.layers.Dense(1).name("d_" + k).apply(in));
+        try (Model m = new Model(in, given); Model unordered = new Model(in, Map.of("zz", given.get("zz"), "aa", given.get("aa")))) {
+            assertEquals(List.of("zz", "aa", "mm"), List.copyOf(m.outputDict().keySet()));
+            assertEquals(List.of("aa", "mm", "zz"), m.outputNames());
+            assertEquals(List.of("aa", "zz"), List.copyOf(unordered.outputDict().keySet()), "a Map.of, which has no order: sorted");
+            for (String ext : List.of(".keras", ".h5")) {
+                Path saved = dir.resolve("built" + ext);
+                m.save(saved);
+                assertEquals(List.of("zz", "aa", "mm"), List.copyOf(((Map<String, Object>) ((Map<String, Object>) savedConfig(saved).get("config"))
+                        .get("output_layers")).keySet()), ext);
+                try (Model back = Models.load(saved)) {
+                    assertEquals(List.of("zz", "aa", "mm"), List.copyOf(back.outputDict().keySet()), ext + " reloaded");
+                }
+            }
+            // outputDict is a SequencedMap, so a model made from it keeps its order (an unmodifiableMap of it was sorted); last, as closing
+            // it frees the layers it shares
+            try (Model again = new Model(in, m.outputDict())) {
+                assertEquals(List.of("zz", "aa", "mm"), List.copyOf(again.outputDict().keySet()), "new Model(in, m.outputDict())");
+            }
+        }
+    }
+
+    /** The model config of a saved .keras (config.json) or .h5 (its model_config attribute). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> savedConfig(Path saved) throws IOException {
+        if (saved.toString().endsWith(".keras")) return kerasConfig(saved);
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(saved)) {
+            return (Map<String, Object>) Json.parse((String) h.getAttribute("model_config").getData());
+        }
+    }
+
+    /** An .h5's training_config. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> h5Training(Path saved) throws IOException {
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(saved)) {
+            return (Map<String, Object>) Json.parse((String) h.getAttribute("training_config").getData());
         }
     }
 

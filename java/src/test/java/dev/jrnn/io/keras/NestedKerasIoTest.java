@@ -87,6 +87,44 @@ class NestedKerasIoTest {
     }
 
     /**
+     * Outputs nested past a flat list or dict load flattened, which Keras 3 does not do (its predict returns them nested,
+     * its logs are named by the path, b/d1_loss, 1/j_loss): one warning shows the structure, for a dict holding a list
+     * (dict.keras / .h5: {"z_seq": o, "a_states": [h, c]}), a list holding a list (out.keras: [o, [h, c]]) and a list
+     * holding a dict (make_list_dict.py's listdict.keras: [f1, {"k": f2, "j": f3}]); the last two loaded silently, and
+     * the first's warning named the a_states/<layer>_loss form, which is not Keras' for a dict in a dict. A flat dict
+     * (renamed.keras) or one output (inp.keras) loads without it.
+     */
+    @Test
+    void outputsNestedPastAFlatListOrDictWarnShowingTheStructure() throws Exception {
+        Map<String, String> nested = Map.of("dict.keras", "a_states: [o, o]", "dict.h5", "a_states: [o, o]",
+                "out.keras", "output_layers is nested ([o, [o, o]])", "listdict.keras", "output_layers is nested ([o, {k: o, j: o}])");
+        for (var e : nested.entrySet()) {
+            List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> Models.load(file(e.getKey())).close());
+            List<String> hits = warnings.stream().filter(w -> w.contains("output_layers is nested (")).toList();
+            assertEquals(1, hits.size(), e.getKey() + ": " + warnings);
+            assertTrue(hits.get(0).contains(e.getValue()), e.getKey() + ": " + hits);
+            assertTrue(hits.get(0).contains("jrnn loads it flattened in Keras' flatten order (lists in order, dicts by sorted key)")
+                    && hits.get(0).contains("its logs are named by the path to each output (b/d1_loss, b/x_loss, 1/j_loss)"), hits.get(0));
+        }
+        for (Path flat : List.of(GeneratedKerasFilesTest.resource("dict_outputs/renamed.keras"), file("inp.keras"))) {
+            List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> Models.load(flat).close());
+            assertTrue(warnings.stream().noneMatch(w -> w.contains("output_layers is")), flat + ": " + warnings);
+        }
+    }
+
+    /**
+     * A list of outputs holding a dict (listdict.keras: [f1, {"k": f2, "j": f3}]) loads flattened in Keras' flatten order,
+     * f1 then the dict by sorted key (f3 "j", f2 "k"), as Keras' model.outputs, and predicts Keras' values.
+     */
+    @Test
+    void aListOfOutputsHoldingADictLoadsFlattenedAndPredictsAsKeras() throws IOException {
+        try (Model m = Models.load(file("listdict.keras"))) {
+            assertEquals(List.of("f1", "f3", "f2"), m.outputs().stream().map(n -> n.layer().name()).toList());
+            assertOutputs(numbered("listdict_y"), m.predictAll(numbered("listdict_x"), 32, null), "listdict.keras");
+        }
+    }
+
+    /**
      * The order is Keras' flatten order: [o, [h, c]] gives o, h, c (c is not h); the stacked cells' [o, [h1, c1], h2] the
      * top GRU's output, the LSTM cell's h and c, the GRU's h; [x, [h0, c0]] takes x, h0, c0; the dict {"z_seq": o,
      * "a_states": [h, c]} gives h, c and then the sequence, by sorted key.

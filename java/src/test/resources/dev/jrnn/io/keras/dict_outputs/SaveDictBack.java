@@ -1,6 +1,6 @@
 // jrnn's model.save of the Keras files of this folder (KerasCallsTest): same.keras and renamed.keras loaded, saved as
-// jrnn_<n>.keras and jrnn_<n>.h5; and one model built in jrnn, new Model(List, Map) to {"b_out": Dense "alpha", "a_out":
-// Dense "zeta"}, saved as jrnn_built.keras and jrnn_built.h5 with jrnn's own predictions and evaluations in
+// jrnn_<n>.keras and jrnn_<n>.h5; and one model built in jrnn, new Model(List, Map) to a LinkedHashMap {"b_out": Dense
+// "alpha", "a_out": Dense "zeta"} (in that order, not sorted), saved as jrnn_built.keras and jrnn_built.h5 with jrnn's own predictions and evaluations in
 // jrnn_built.json (for check_jrnn_saves.py, which loads them in Keras 3.15.1). Run from this folder with jrnn on the class
 // path: java --add-modules jdk.incubator.vector -cp "<jrnn classes and dependencies>" SaveDictBack.java
 import dev.jrnn.Jrnn;
@@ -29,8 +29,10 @@ public class SaveDictBack {
             }
         }
         Input in = Input.shape(4).name("inp");
-        try (Model m = new Model(List.of(in), Map.of("b_out", new Dense(2).name("alpha").apply(in),
-                "a_out", new Dense(1).activation("sigmoid").name("zeta").apply(in)))) {
+        Map<String, dev.jrnn.layers.Node> outs = new LinkedHashMap<>();   // in this order, which the saves keep (Keras' model.output)
+        outs.put("b_out", new Dense(2).name("alpha").apply(in));
+        outs.put("a_out", new Dense(1).activation("sigmoid").name("zeta").apply(in));
+        try (Model m = new Model(List.of(in), outs)) {
             List<Tensor> w = new ArrayList<>();
             for (Tensor t : m.getWeights()) {   // fixed weights: 0.1, -0.2, 0.3, ... over each
                 float[] v = new float[t.size()];
@@ -43,11 +45,11 @@ public class SaveDictBack {
             Tensor x = Npy.read(Path.of("x.npy"));
             Map<String, Tensor> y = Map.of("b_out", Npy.read(Path.of("y_price.npy")), "a_out", Npy.read(Path.of("y_kind.npy")));
             Map<String, Object> r = new LinkedHashMap<>();
-            List<Tensor> p = m.predictAll(List.of(x));
-            r.put("predict", Map.of("a_out", toList(p.get(0)), "b_out", toList(p.get(1))));
+            Map<String, Tensor> p = m.predictDict(List.of(x));
+            r.put("predict", Map.of("a_out", toList(p.get("a_out")), "b_out", toList(p.get("b_out"))));
             r.put("evaluate", m.evaluateAll(Map.of("inp", x), y));
-            // sample_weight {"b_out": sw, "a_out": sw2}, as a list in output order (the sorted keys)
-            r.put("evaluate_sw", m.evaluateAll(Map.of("inp", x), y, 32, null, List.of(Npy.read(Path.of("sw2.npy")), Npy.read(Path.of("sw.npy")))));
+            // sample_weight {"b_out": sw, "a_out": sw2}, by key as Keras takes it
+            r.put("evaluate_sw", m.evaluateAll(Map.of("inp", x), y, 32, null, Map.of("b_out", Npy.read(Path.of("sw.npy")), "a_out", Npy.read(Path.of("sw2.npy")))));
             Files.writeString(Path.of("jrnn_built.json"), Json.write(r));
             m.save(Path.of("jrnn_built.keras"));
             m.save(Path.of("jrnn_built.h5"));

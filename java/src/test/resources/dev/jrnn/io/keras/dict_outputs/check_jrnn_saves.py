@@ -8,6 +8,9 @@ Session 31: every check held on jax (predictions equal to 0.0) and tensorflow (t
 saves the first check failed (jrnn_same.keras: m.output a list). Then jrnn_built.keras / .h5, a model built in jrnn (new
 Model(List, Map)), are checked against jrnn's own predictions and evaluations (jrnn_built.json): held on jax and tensorflow
 (predictions to 6e-8, evaluate to 1e-5).
+Session 32: the dict's order: jrnn_renamed's output dict in Keras' own file's order (b_out, a_out, which is not sorted)
+and jrnn_built's in its LinkedHashMap's (b_out, a_out), with output_names as Keras' (sorted-key order: zeta, alpha);
+jrnn_built's evaluate_sw from evaluateAll's sample weights by key, its predict from predictDict. Held on jax and tensorflow.
 """
 import json, os
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -24,6 +27,9 @@ for n, keys, xs in [("same", ("price", "kind"), x), ("renamed", ("b_out", "a_out
         m = keras.models.load_model(f"jrnn_{n}{ext}")
         assert isinstance(m.output, dict), (n, ext, m.output)
         assert {k: t._keras_history[0].name for k, t in m.output.items()} == layers, (n, ext, m.output)
+        # the dict's own order kept (renamed's b_out before a_out; jrnn wrote it sorted before session 32)
+        assert list(m.output) == list(keras_file.output), (n, ext, list(m.output), list(keras_file.output))
+        assert m.output_names == keras_file.output_names, (n, ext, m.output_names)
         p = m.predict(xs, verbose=0)
         assert isinstance(p, dict) and sorted(p) == sorted(keys), (n, ext, type(p))
         diff = max(float(np.max(np.abs(np.asarray(p[k]).ravel() - np.asarray(exp[n]["predict"][k])))) for k in keys)
@@ -42,7 +48,7 @@ for ext in (".keras", ".h5"):
     m = keras.models.load_model(f"jrnn_built{ext}")
     assert isinstance(m.output, dict), (ext, m.output)
     outs = {k: t._keras_history[0].name for k, t in m.output.items()}
-    assert outs == {"b_out": "alpha", "a_out": "zeta"}, (ext, outs)
+    assert outs == {"b_out": "alpha", "a_out": "zeta"} and list(outs) == ["b_out", "a_out"], (ext, outs)   # its order kept
     p = m.predict(x, verbose=0)
     assert isinstance(p, dict) and sorted(p) == ["a_out", "b_out"], (ext, type(p))
     diff = max(float(np.max(np.abs(np.asarray(p[k]).ravel() - np.asarray(built["predict"][k])))) for k in p)

@@ -11,7 +11,9 @@ Keras' file keeps output_layers a dict {key: ref} and its compile config the dic
 a dict y with a dict sample_weight (a list-output model refuses that: KeyError 0). Data: x.npy (6, 4), x2.npy (6, 3),
 y_price.npy (6, 2), y_kind.npy (6, 1) of 0/1, sw.npy and sw2.npy (6,). expected.json, per model: inputs, outputs (the
 layers' names of model.outputs), output_names, predict (a dict by key, flattened rows), evaluate (return_dict) with a
-dict y, and with a dict y and dict sample_weight {first key: sw, second key: sw2}.
+dict y, and with a dict y and dict sample_weight {first key: sw, second key: sw2} (evaluate_sw; evaluate_sw_b4 in
+batches of 4); fit_val_sw_b4: the val_* logs of fit(x, y, sample_weight=0 for each key, validation_data=(x, y dict,
+sample_weight dict), batch_size=4), on the model read back from its .keras (session 32: the numbers before it unchanged).
 Run from this folder: KERAS_BACKEND=jax python make_dict_outputs.py (Keras 3.15.1 and jax, as ci/keras3/venv.sh installs).
 """
 import json
@@ -53,7 +55,18 @@ def record(name, m, xs, keys):
          "output_names": list(m.output_names),
          "predict": {k: np.asarray(v).ravel().tolist() for k, v in p.items()},
          "evaluate": floats(m.evaluate(xs, y, verbose=0, return_dict=True)),
-         "evaluate_sw": floats(m.evaluate(xs, y, sample_weight={keys[0]: sw, keys[1]: sw2}, verbose=0, return_dict=True))}
+         "evaluate_sw": floats(m.evaluate(xs, y, sample_weight={keys[0]: sw, keys[1]: sw2}, verbose=0, return_dict=True)),
+         "evaluate_sw_b4": floats(m.evaluate(xs, y, sample_weight={keys[0]: sw, keys[1]: sw2}, batch_size=4, verbose=0,
+                                             return_dict=True))}
+    # fit's validation_data=(x, y dict, sample_weight dict), in batches of 4, on the model read back from its .keras (so
+    # the saved one stays untrained); training weighted by 0 leaves the weights as they are (SGD), so val_* is
+    # evaluate_sw_b4's
+    c = keras.models.load_model(name + ".keras")
+    zero = {k: np.zeros(len(x), "float32") for k in keys}
+    h = c.fit(xs, y, sample_weight=zero, validation_data=(xs, y, {keys[0]: sw, keys[1]: sw2}), batch_size=4, epochs=1,
+              shuffle=False, verbose=0)
+    r["fit_val_sw_b4"] = {k: float(v[-1]) for k, v in h.history.items() if k.startswith("val_")}
+    assert max(abs(r["fit_val_sw_b4"]["val_" + k] - v) for k, v in r["evaluate_sw_b4"].items()) < 1e-5, r
     for f in (name + ".keras", name + ".h5"):   # Keras reads its files back with the same dict and predictions
         again = keras.models.load_model(f, compile=f.endswith(".keras"))   # Keras cannot read its legacy "mse" back
         q = again.predict(xs, verbose=0)
