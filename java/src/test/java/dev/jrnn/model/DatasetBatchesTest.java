@@ -84,7 +84,7 @@ class DatasetBatchesTest {
         assertEquals(h.get("loss"), hf.get("loss"));
         // a generator: its batch count is unknown until the epoch ends
         Dataset gen = Dataset.fromIterator(() -> samples(x, y)).batch(4);
-        assertEquals(-1, new DatasetBatches(gen, new Setup(viaGenerator), "fit", true, true).batches());
+        assertEquals(-1, new DatasetBatches(gen, new Setup(viaGenerator), DatasetBatches.Use.FIT, true).batches());
         History hg = viaGenerator.fit(gen, quiet().epochs(2));
         assertSameWeights(viaTensors, viaGenerator, "generator");
         assertEquals(h.get("loss"), hg.get("loss"));
