@@ -49,8 +49,11 @@ final class FileCache {
     private static final byte END_RECORD = 0, SAMPLE = 1, SOURCE = 2;
     /** A sample's origin: none, the number of a source record, written in full (past {@link #MAX_SOURCES} of them). */
     private static final byte NO_SOURCE = 0, SOURCE_NUMBER = 1, SOURCE_INLINE = 2;
-    /** The origins a writer numbers at most: a stream whose every sample names its own file does not fill memory with them. */
-    private static final int MAX_SOURCES = 4096;
+    /**
+     * The origins a writer numbers at most, and their characters in all (a sample's origin may be 65535 long: 4096 such were
+     * 256 MiB of text): a stream whose every sample names its own file does not fill memory with them.
+     */
+    static final int MAX_SOURCES = 4096, MAX_SOURCE_CHARS = 1 << 20;
     /** A part's raggedness in the spec: not ragged, ragged (its first axis the steps), unknown (written from a stream's sample). */
     private static final byte FIXED = 0, RAGGED = 1, UNKNOWN = 2;
     private static final byte[] END = "END\n".getBytes(StandardCharsets.US_ASCII);
@@ -207,8 +210,48 @@ final class FileCache {
         }
     }
 
-    /** A cache file opened past its header, and its format's version. */
-    private record Opened(DataInputStream in, int version) {}
+    /** A cache file opened past its header, where its next byte is, and its format's version. */
+    private record Opened(DataInputStream in, Positioned at, int version) {}
+
+    /** A file's bytes through a buffer, and the offset of the next one to be read: where a damaged record starts. */
+    private static final class Positioned extends BufferedInputStream {
+        private final Counting file;
+
+        Positioned(Path p) throws IOException { this(new Counting(new FileInputStream(p.toFile()))); }
+
+        private Positioned(Counting file) {
+            super(file, 1 << 16);
+            this.file = file;
+        }
+
+        /** The offset in the file of the next byte read: the bytes read from it less those still in the buffer. */
+        long offset() { return file.read - (count - pos); }
+    }
+
+    /** Counts the bytes read through it (below the buffer: once per buffer fill, not per value). */
+    private static final class Counting extends java.io.FilterInputStream {
+        long read;
+
+        Counting(java.io.InputStream in) { super(in); }
+
+        @Override public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) read++;
+            return b;
+        }
+
+        @Override public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) read += n;
+            return n;
+        }
+
+        @Override public long skip(long n) throws IOException {
+            long k = super.skip(n);
+            read += k;
+            return k;
+        }
+    }
 
     /** The format version {@code head} (the file's first bytes) names: 1 to 3, 0 for none. */
     private static int version(byte[] head) {
@@ -216,10 +259,11 @@ final class FileCache {
     }
 
     private static Opened open(Path file) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(file.toFile()), 1 << 16));
+        Positioned at = new Positioned(file);
+        DataInputStream in = new DataInputStream(at);
         int version = version(in.readNBytes(MAGIC.length));
         if (version >= 2) readSpec(in);   // version 1: no spec
-        return new Opened(in, version);
+        return new Opened(in, at, version);
     }
 
     /** Each pass: the cache's samples where the file is whole, else the source's, written as they pass. */
@@ -267,7 +311,7 @@ final class FileCache {
             long count;
             boolean done;
             /** The origins written so far, by their records' numbers: a table's one string is written once. */
-            final java.util.Map<String, Integer> sources = new java.util.HashMap<>();
+            final Origins sources = new Origins();
             public boolean hasNext() {
                 if (done) return false;
                 if (s.hasNext()) return true;
@@ -316,13 +360,35 @@ final class FileCache {
         });
     }
 
+    /**
+     * The origins a writer has numbered, each written once in a record before its first sample: at most {@link #MAX_SOURCES}
+     * of them and {@link #MAX_SOURCE_CHARS} characters in all; an origin past either is written in full with each sample.
+     */
+    static final class Origins {
+        private final java.util.Map<String, Integer> numbers = new java.util.HashMap<>();
+        private long chars;
+
+        /** The number of {@code source}'s record, or null: not numbered yet. */
+        Integer number(String source) { return numbers.get(source); }   // a table's samples share one String: its hash is kept
+
+        /** Numbers {@code source} (not numbered yet) and returns its number, or null where it would pass a cap. */
+        Integer add(String source) {
+            if (numbers.size() >= MAX_SOURCES || chars + source.length() > MAX_SOURCE_CHARS) return null;
+            chars += source.length();
+            int k = numbers.size();
+            numbers.put(source, k);
+            return k;
+        }
+
+        /** The characters of the origins numbered. */
+        long chars() { return chars; }
+    }
+
     /** {@code x}, after its origin's record if {@code sources} (the origins numbered so far) has not got it yet. */
-    private static void writeSample(DataOutputStream out, Sample x, java.util.Map<String, Integer> sources) throws IOException {
+    private static void writeSample(DataOutputStream out, Sample x, Origins sources) throws IOException {
         String source = x.source();
-        Integer number = source == null ? null : sources.get(source);   // a table's samples share one String: its hash is kept
-        if (source != null && number == null && sources.size() < MAX_SOURCES) {
-            number = sources.size();
-            sources.put(source, number);
+        Integer number = source == null ? null : sources.number(source);
+        if (source != null && number == null && (number = sources.add(source)) != null) {
             out.writeByte(SOURCE);
             out.writeUTF(source);
         }
@@ -362,19 +428,21 @@ final class FileCache {
             public boolean hasNext() {
                 if (next != null || ended) return next != null;
                 try {
+                    long at = o.at().offset();
                     byte marker = in.readByte();
                     while (marker == SOURCE && o.version() >= 3) {
                         sources.add(in.readUTF());
+                        at = o.at().offset();
                         marker = in.readByte();
                     }
                     if (marker == END_RECORD) {
                         ended = true;
-                        ended(in, count, file);
+                        ended(o, count, file);
                     } else if (marker == SAMPLE) {
-                        next = readSample(in, o.version(), sources);
+                        next = readSample(o, sources, file);
                         count++;
                     } else {
-                        throw damaged(file, "a sample marker " + marker + " after " + count + " samples (expected 1" + (o.version() >= 3 ? ", 2" : "") + ", or 0 at the end)");
+                        throw damaged(file, at, "a sample marker " + marker + " after " + count + " samples (expected 1" + (o.version() >= 3 ? ", 2" : "") + ", or 0 at the end)");
                     }
                 } catch (IOException x) {
                     throw new DataException(file.toString(), "Dataset.cache: the cache could not be read: " + x + "; delete it to write it again", x);
@@ -397,24 +465,30 @@ final class FileCache {
     }
 
     /** The end record: the count written matches the samples read, then END and the end of the file (else the file is damaged). */
-    private static void ended(DataInputStream in, long read, Path file) throws IOException {
+    private static void ended(Opened o, long read, Path file) throws IOException {
+        DataInputStream in = o.in();
+        long at = o.at().offset();
         long written = in.readLong();
-        if (written != read) throw damaged(file, "an end record counting " + written + " samples after " + read + " were read");
+        if (written != read) throw damaged(file, at, "an end record counting " + written + " samples after " + read + " were read");
         byte[] end = new byte[END.length];
+        at = o.at().offset();
         in.readFully(end);
-        if (!Arrays.equals(end, END)) throw damaged(file, "no END after the end record");
-        if (in.read() != -1) throw damaged(file, "bytes after the end record");
+        if (!Arrays.equals(end, END)) throw damaged(file, at, "no END after the end record");
+        at = o.at().offset();
+        if (in.read() != -1) throw damaged(file, at, "bytes after the end record");
     }
 
-    private static DataException damaged(Path file, String what) {
-        return new DataException(file.toString(), "Dataset.cache: the cache is damaged: " + what + "; delete it to write it again", null);
+    /** A damaged cache's failure: the file, the offset of the byte found wrong, what was found and expected. */
+    private static DataException damaged(Path file, long offset, String what) {
+        return new DataException(file.toString(), "Dataset.cache: the cache is damaged at byte " + offset + ": " + what + "; delete it to write it again", null);
     }
 
-    private static Sample readSample(DataInputStream in, int version, List<String> sources) throws IOException {
+    private static Sample readSample(Opened o, List<String> sources, Path file) throws IOException {
+        DataInputStream in = o.in();
         int[] n = {in.readInt(), in.readInt(), in.readInt()};
         int length = in.readInt();
         long index = in.readLong();
-        String source = version >= 3 ? source(in, sources) : in.readBoolean() ? in.readUTF() : null;
+        String source = o.version() >= 3 ? source(o, sources, file) : in.readBoolean() ? in.readUTF() : null;
         List<List<Tensor>> parts = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
             List<Tensor> l = new ArrayList<>(n[k]);
@@ -430,14 +504,17 @@ final class FileCache {
         return new Sample(parts.get(0), parts.get(1), parts.get(2), length, index, source);
     }
 
-    /** A version 3 sample's origin: none, a record's by number, or in full. */
-    private static String source(DataInputStream in, List<String> sources) throws IOException {
+    /** A version 3 sample's origin: none, a record's by number, or in full; an unknown kind or number is the file's damage. */
+    private static String source(Opened o, List<String> sources, Path file) throws IOException {
+        DataInputStream in = o.in();
+        long at = o.at().offset();
         byte kind = in.readByte();
         if (kind == NO_SOURCE) return null;
         if (kind == SOURCE_INLINE) return in.readUTF();
-        if (kind != SOURCE_NUMBER) throw new IOException("a sample's origin of kind " + kind + " (expected 0, 1 or 2)");
+        if (kind != SOURCE_NUMBER) throw damaged(file, at, "a sample's origin of kind " + kind + " (expected 0: none, 1: a recorded origin's number, 2: in full)");
+        at = o.at().offset();
         int k = in.readInt();
-        if (k < 0 || k >= sources.size()) throw new IOException("a sample naming origin " + k + " of the " + sources.size() + " recorded before it");
+        if (k < 0 || k >= sources.size()) throw damaged(file, at, "a sample naming origin " + k + " of the " + sources.size() + " recorded before it");
         return sources.get(k);
     }
 

@@ -243,4 +243,88 @@ class FileCacheTest {
             }
         }
     }
+
+    /**
+     * A sample whose origin's kind byte is none of the three (a flipped bit in a real cache), or whose origin number was
+     * never recorded, is the file's damage: refused as the other damage is, naming the file and the byte. Before, it came as
+     * "the cache could not be read: java.io.IOException: a sample's origin of kind 7", no offset.
+     */
+    @Test
+    void aSampleOfAnUnknownOriginKindIsRefusedAsDamageAtItsByte(@TempDir Path dir) throws IOException {
+        Path x = dir.resolve("inputs.npy");
+        Npy.write(x, Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2));
+        Path f = dir.resolve("table.cache");
+        Dataset ds = Dataset.fromNpy(List.of(x), List.of()).cache(f).batch(3);
+        try (BatchStream st = ds.epoch(0); Batch b = st.next()) {
+            assertEquals(3, b.size());
+            assertFalse(st.hasNext());   // whole: written
+        }
+        byte[] whole = Files.readAllBytes(f);
+        byte[] name = x.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int origin = indexOf(whole, name);
+        assertTrue(origin > 0 && indexOf(java.util.Arrays.copyOfRange(whole, origin + 1, whole.length), name) < 0, "the origin written once");
+        int sample = origin + name.length, kind = sample + 1 + 3 * 4 + 4 + 8;   // after the origin's record: the first sample's marker, counts, length, index
+        assertEquals(1, whole[sample], "the first sample's marker");
+        assertEquals(1, whole[kind], "its origin's kind: a recorded origin's number");
+        assertEquals(0, whole[kind + 4], "that number's low byte: the first origin");
+        for (int[] patch : new int[][] {{kind, 7}, {kind + 4, 3}}) {
+            byte[] bad = whole.clone();
+            bad[patch[0]] = (byte) patch[1];
+            Files.write(f, bad);
+            DataException e = assertThrows(DataException.class, () -> {
+                try (BatchStream st = ds.epoch(1)) {
+                    while (st.hasNext()) st.next().close();
+                }
+            });
+            String m = e.getMessage();
+            int at = patch[0] == kind ? kind : kind + 1;
+            assertTrue(m.contains(f.toString()) && m.contains("the cache is damaged at byte " + at + ": ") && m.contains("delete it"), m);
+            assertTrue(m.contains(patch[0] == kind ? "a sample's origin of kind 7 (expected 0" : "a sample naming origin 3 of the 1 recorded before it"), m);
+        }
+        Files.write(f, whole);
+        try (BatchStream st = ds.epoch(2); Batch b = st.next()) {
+            assertTrue(b.where(2).startsWith(x + " sample 2"), b.where(2));
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * A writer numbers origins up to 1 Mi characters in all, not only up to 4096 of them: 4096 origins of 65535
+     * characters (writeUTF's most) were 256 MiB held while the cache was written. Past the cap an origin is written in full
+     * with its sample, and every sample reads back its own.
+     */
+    @Test
+    void theOriginsAWriterHoldsAreCappedByTheirCharacters(@TempDir Path dir) throws IOException {
+        FileCache.Origins held = new FileCache.Origins();
+        String[] longOnes = new String[40];
+        int numbered = 0;
+        for (int i = 0; i < longOnes.length; i++) {
+            longOnes[i] = ("origin " + i + " ").repeat(8000).substring(0, 65535 - 10);
+            if (held.add(longOnes[i]) != null) numbered++;
+        }
+        assertEquals(FileCache.MAX_SOURCE_CHARS / (65535 - 10), numbered, "as many as fit in the characters' cap");
+        assertTrue(held.chars() <= FileCache.MAX_SOURCE_CHARS, "held " + held.chars());
+        assertEquals(0, held.number(longOnes[0]));
+        assertEquals(null, held.number(longOnes[numbered]), "past the cap: not numbered");
+        assertEquals(numbered, held.add("short.txt"), "a short origin still fits");
+
+        int n = 40;
+        Dataset many = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, n).mapToObj(i ->
+                new Sample(List.of(Tensor.of(new float[] {i}, 1)), List.of(), -1, i, longOnes[i])).iterator())
+                .cache(dir.resolve("long.cache")).batch(n);
+        for (int epoch = 0; epoch < 2; epoch++) {   // written, then read
+            try (BatchStream st = many.epoch(epoch); Batch b = st.next()) {
+                for (int i : new int[] {0, numbered - 1, numbered, n - 1}) assertEquals(longOnes[i] + " sample " + i, b.where(i), "epoch " + epoch);
+                assertFalse(st.hasNext());
+            }
+        }
+    }
 }
