@@ -17,6 +17,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -59,6 +60,60 @@ class RestoreBackendFailureTest {
                     assertEquals(1, e.getSuppressed().length, "upload " + k);
                     assertInstanceOf(IOException.class, e.getSuppressed()[0]);
                     assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
+                    failed++;
+                } catch (IOException e) {
+                    fail("upload " + k + ": the backend's failure reported as the file's: " + e, e);
+                } finally {
+                    be.failUpload(-1, null);
+                }
+            }
+        }
+        assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
+    }
+
+    /**
+     * Where the backend stays failed, putting the weights back fails too: the restore's own failure is thrown (with the note
+     * naming the file), the rollback's suppressed in it under a note naming the model and the file. Before, the rollback's
+     * failure was thrown and the first one lost.
+     */
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aRollbackThatFailsTooLeavesTheRestoresFailureThrown(@TempDir Path dir) throws IOException {
+        RecordingBackend be = new RecordingBackend(CpuBackend.create());
+        Jrnn.setBackend(be);
+        Path f = dir.resolve("ck.keras");
+        Tensor x = Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f}, 2, 2), y = Tensor.of(new float[] {1f, -1f}, 2, 1);
+        try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
+            m.compile(new Adam(0.05), "mse");
+            m.trainOnBatch(x, y);
+            m.save(f);
+        }
+        int failed = 0;
+        for (int k = 0; ; k++) {
+            assertTrue(k < 32, "the restore ends in fewer uploads");
+            try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
+                m.compile(new Adam(0.05), "mse");
+                m.trainOnBatch(x, y);
+                java.util.List<Throwable> made = new java.util.ArrayList<>();
+                be.failUploadsFrom(k, () -> {
+                    BufferTooLargeException t = new BufferTooLargeException("probe upload " + made.size(), 3L << 30, Integer.MAX_VALUE - 8);
+                    made.add(t);
+                    return t;
+                });
+                try {
+                    ModelFiles.restoreInto(m, f);
+                    assertEquals(0, made.size(), "upload " + k + ": nothing failed");
+                    break;
+                } catch (BufferTooLargeException e) {
+                    assertTrue(made.size() >= 2, "upload " + k + ": the rollback's upload failed too: " + made);
+                    assertSame(made.get(0), e, "upload " + k + ": the restore's failure is thrown");
+                    assertEquals(2, e.getSuppressed().length, "upload " + k + ": " + java.util.Arrays.toString(e.getSuppressed()));
+                    assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
+                    Throwable rollback = e.getSuppressed()[1];
+                    assertInstanceOf(IllegalStateException.class, rollback);
+                    assertTrue(rollback.getMessage().startsWith(m.name() + ": the weights held before the restore from " + f + " could not be put back"),
+                            rollback.getMessage());
+                    assertSame(made.get(1), rollback.getCause(), "upload " + k + ": the rollback's own failure");
                     failed++;
                 } catch (IOException e) {
                     fail("upload " + k + ": the backend's failure reported as the file's: " + e, e);
