@@ -47,7 +47,7 @@ final class FileCache {
     private static final byte[] MAGIC1 = "JRNNCACHE1\n".getBytes(StandardCharsets.US_ASCII);
     /** The records' markers: the end record, a sample, an origin (version 3). */
     private static final byte END_RECORD = 0, SAMPLE = 1, SOURCE = 2;
-    /** A sample's origin: none, the number of a source record, written in full (past {@link #MAX_SOURCES} of them). */
+    /** A sample's origin: none, the number of a source record, written in full (past {@link #MAX_SOURCES} or {@link #MAX_SOURCE_CHARS}). */
     private static final byte NO_SOURCE = 0, SOURCE_NUMBER = 1, SOURCE_INLINE = 2;
     /**
      * The origins a writer numbers at most, and their characters in all (a sample's origin may be 65535 long: 4096 such were
@@ -445,7 +445,8 @@ final class FileCache {
                         throw damaged(file, at, "a sample marker " + marker + " after " + count + " samples (expected 1" + (o.version() >= 3 ? ", 2" : "") + ", or 0 at the end)");
                     }
                 } catch (IOException x) {
-                    throw new DataException(file.toString(), "Dataset.cache: the cache could not be read: " + x + "; delete it to write it again", x);
+                    throw new DataException(file.toString(), "Dataset.cache: the cache could not be read (stopped at byte " + o.at().offset() + "): " + x
+                            + "; delete it to write it again", x);
                 }
                 return next != null;
             }

@@ -70,7 +70,7 @@ final class DatasetBatches implements BatchSource {
     private final Set<String> checked = new HashSet<>();
 
     /**
-     * {@code data} for call {@code use}; but for predict every batch must hold one target per output; with
+     * {@code data} for call {@code use}: every batch must hold one target per output, but for predict; with
      * {@code checkFinite} a NaN or Inf fails its batch, naming the file and sample, before the step.
      */
     DatasetBatches(Dataset data, Setup s, Use use, boolean checkFinite) {
