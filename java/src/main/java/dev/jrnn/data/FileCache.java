@@ -217,15 +217,27 @@ final class FileCache {
     private static final class Positioned extends BufferedInputStream {
         private final Counting file;
 
-        Positioned(Path p) throws IOException { this(new Counting(new FileInputStream(p.toFile()))); }
+        /** The file's size when opened: what a record may still claim is there. */
+        private final long size;
 
-        private Positioned(Counting file) {
+        Positioned(Path p) throws IOException { this(new Counting(new FileInputStream(p.toFile())), p); }
+
+        private Positioned(Counting file, Path p) throws IOException {
             super(file, 1 << 16);
             this.file = file;
+            try {
+                this.size = Files.size(p);
+            } catch (IOException | RuntimeException e) {
+                file.close();
+                throw e;
+            }
         }
 
         /** The offset in the file of the next byte read: the bytes read from it less those still in the buffer. */
         long offset() { return file.read - (count - pos); }
+
+        /** The bytes of the file after the next one read's offset (as opened). */
+        long left() { return size - offset(); }
     }
 
     /** Counts the bytes read through it (below the buffer: once per buffer fill, not per value). */
@@ -484,9 +496,22 @@ final class FileCache {
         return new DataException(file.toString(), "Dataset.cache: the cache is damaged at byte " + offset + ": " + what + "; delete it to write it again", null);
     }
 
+    /** The most tensors a sample's part may count, and the highest rank of one: as {@link #readSpec} bounds a spec's. */
+    private static final int MAX_TENSORS = 1 << 16, MAX_RANK = 64;
+    private static final String[] PARTS = {"inputs", "targets", "weights"};
+
+    /**
+     * A sample's record after its marker. A count, rank or dimension no writer could have written, or a tensor of more
+     * values than the file holds after it, is the file's damage at that field's byte (not an allocation of what it claims).
+     */
     private static Sample readSample(Opened o, List<String> sources, Path file) throws IOException {
         DataInputStream in = o.in();
-        int[] n = {in.readInt(), in.readInt(), in.readInt()};
+        int[] n = new int[3];
+        for (int k = 0; k < 3; k++) {
+            long at = o.at().offset();
+            n[k] = in.readInt();
+            if (n[k] < 0 || n[k] > MAX_TENSORS) throw damaged(file, at, "a sample of " + n[k] + " " + PARTS[k] + " (expected 0 to " + MAX_TENSORS + ")");
+        }
         int length = in.readInt();
         long index = in.readLong();
         String source = o.version() >= 3 ? source(o, sources, file) : in.readBoolean() ? in.readUTF() : null;
@@ -494,8 +519,22 @@ final class FileCache {
         for (int k = 0; k < 3; k++) {
             List<Tensor> l = new ArrayList<>(n[k]);
             for (int i = 0; i < n[k]; i++) {
-                int[] shape = new int[in.readInt()];
-                for (int a = 0; a < shape.length; a++) shape[a] = in.readInt();
+                long start = o.at().offset();
+                int rank = in.readInt();
+                if (rank < 1 || rank > MAX_RANK) throw damaged(file, start, "a tensor of rank " + rank + " (expected 1 to " + MAX_RANK + ")");
+                int[] shape = new int[rank];
+                long values = 1;   // saturating: 64 dimensions may overflow a long
+                for (int a = 0; a < rank; a++) {
+                    long at = o.at().offset();
+                    shape[a] = in.readInt();
+                    if (shape[a] < 1) throw damaged(file, at, "a tensor's dimension " + shape[a] + " (expected 1 or more)");
+                    values = values > Long.MAX_VALUE / shape[a] ? Long.MAX_VALUE : values * shape[a];
+                }
+                long left = o.at().left() / Float.BYTES;
+                if (values > left) {
+                    throw damaged(file, start, "a tensor of shape " + Arrays.toString(shape) + " (" + (values == Long.MAX_VALUE ? "more than 2^63" : values)
+                            + " values) where " + left + " values' bytes are left in the file");
+                }
                 float[] v = new float[Tensor.checkedSize("Dataset.cache", shape)];
                 for (int j = 0; j < v.length; j++) v[j] = in.readFloat();
                 l.add(Tensor.wrap(v, shape));

@@ -287,6 +287,60 @@ class FileCacheTest {
         }
     }
 
+    /**
+     * A sample's counts, a tensor's rank and dimensions that no writer wrote are the file's damage at that field's byte, as a
+     * bad marker is: before, a count of -1 was "Illegal Capacity: -1", a rank of -1 a NegativeArraySizeException, a
+     * dimension of -5 Tensor's own refusal, and 2^30 of any of them an allocation of what it claimed (an EOFException, or
+     * an OutOfMemoryError). A tensor of more values than the file holds after it is refused before it is allocated.
+     */
+    @Test
+    void aSamplesDamagedCountsRanksAndDimensionsAreRefusedAtTheirBytes(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("stream.cache");
+        Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, 3).mapToObj(i ->
+                new Sample(List.of(Tensor.of(new float[] {i, -i}, 2)), List.of(), -1, i, "origin.txt")).iterator()).cache(f).batch(1);
+        try (BatchStream st = ds.epoch(0)) {
+            while (st.hasNext()) st.next().close();
+        }
+        byte[] whole = Files.readAllBytes(f);
+        int s = indexOf(whole, "origin.txt".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "origin.txt".length();
+        // the first sample: marker, 3 counts, length, index, origin kind and number, then its input: rank, its dimension, 2 floats
+        int counts = s + 1, rank = s + 1 + 3 * 4 + 4 + 8 + 1 + 4, dim = rank + 4;
+        java.nio.ByteBuffer w = java.nio.ByteBuffer.wrap(whole);
+        assertEquals(1, whole[s], "the first sample's marker");
+        assertEquals(1, w.getInt(counts), "one input");
+        assertEquals(0, w.getInt(counts + 4), "no targets");
+        assertEquals(1, w.getInt(rank), "the input's rank");
+        assertEquals(2, w.getInt(dim), "its dimension");
+        Object[][] cases = {
+            {counts, -1, counts, "a sample of -1 inputs (expected 0 to 65536)"},
+            {counts, 1 << 30, counts, "a sample of 1073741824 inputs (expected 0 to 65536)"},
+            {counts + 4, 65537, counts + 4, "a sample of 65537 targets (expected 0 to 65536)"},
+            {counts + 8, -1, counts + 8, "a sample of -1 weights"},
+            {rank, -1, rank, "a tensor of rank -1 (expected 1 to 64)"},
+            {rank, 0, rank, "a tensor of rank 0 (expected 1 to 64)"},
+            {rank, 1 << 30, rank, "a tensor of rank 1073741824 (expected 1 to 64)"},
+            {dim, -5, dim, "a tensor's dimension -5 (expected 1 or more)"},
+            {dim, 0, dim, "a tensor's dimension 0 (expected 1 or more)"},
+            {dim, 1 << 30, rank, "a tensor of shape [1073741824] (1073741824 values) where "},
+        };
+        for (Object[] c : cases) {
+            byte[] bad = whole.clone();
+            java.nio.ByteBuffer.wrap(bad).putInt((int) c[0], (int) c[1]);
+            Files.write(f, bad);
+            DataException e = assertThrows(DataException.class, () -> {
+                try (BatchStream st = ds.epoch(1)) {
+                    while (st.hasNext()) st.next().close();
+                }
+            }, c[3].toString());
+            String m = e.getMessage();
+            assertTrue(m.contains(f + ": Dataset.cache: the cache is damaged at byte " + c[2] + ": " + c[3]) && m.endsWith("delete it to write it again"), m);
+        }
+        Files.write(f, whole);
+        try (BatchStream st = ds.epoch(2); Batch b = st.next()) {
+            assertEquals("origin.txt sample 0", b.where(0));
+        }
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
