@@ -378,7 +378,54 @@ class FileCacheTest {
             try (BatchStream st = many.epoch(epoch); Batch b = st.next()) {
                 for (int i : new int[] {0, numbered - 1, numbered, n - 1}) assertEquals(longOnes[i] + " sample " + i, b.where(i), "epoch " + epoch);
                 assertFalse(st.hasNext());
+                if (epoch == 0) {   // what the writer wrote: the first `numbered` origins in records, each later one in full in its sample
+                    List<Object[]> records = records(Files.readAllBytes(dir.resolve("long.cache")));
+                    assertEquals(numbered + n, records.size(), "origin records and samples");
+                    int origins = 0;
+                    for (Object[] r : records) {
+                        if ((int) r[0] == 2) {
+                            assertEquals(longOnes[origins++], r[1], "origin record " + origins);
+                        } else {
+                            int i = (int) r[3];
+                            assertEquals(i < numbered ? 1 : 2, r[1], "sample " + i + "'s origin kind");
+                            assertEquals(i < numbered ? (Object) i : longOnes[i], r[2], "sample " + i + "'s origin");
+                        }
+                    }
+                    assertEquals(numbered, origins, "origin records");
+                }
             }
         }
+    }
+
+    /**
+     * The records of a version 3 cache of samples of 1-D tensors, as the format lays them out (read here apart from the
+     * reader): {2, origin} per origin record, {1, origin kind, origin number or string (null for none), index} per sample.
+     */
+    private static List<Object[]> records(byte[] file) throws IOException {
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(file));
+        assertEquals("JRNNCACHE3\n", new String(in.readNBytes(11), java.nio.charset.StandardCharsets.US_ASCII));
+        for (int parts = in.readInt(), c = 0; c < parts; c++) {   // the spec
+            in.readByte();
+            for (int rank = in.readInt(), a = 0; a < rank; a++) in.readInt();
+        }
+        List<Object[]> r = new ArrayList<>();
+        for (int marker = in.readByte(); marker != 0; marker = in.readByte()) {
+            if (marker == 2) {
+                r.add(new Object[] {2, in.readUTF()});
+                continue;
+            }
+            assertEquals(1, marker, "a sample's marker");
+            int tensors = in.readInt() + in.readInt() + in.readInt();
+            in.readInt();   // length
+            int index = (int) in.readLong();
+            int kind = in.readByte();
+            Object origin = kind == 1 ? (Object) in.readInt() : kind == 2 ? in.readUTF() : null;
+            for (int t = 0; t < tensors; t++) {
+                assertEquals(1, in.readInt(), "a 1-D tensor");
+                in.skipNBytes(4L * in.readInt());
+            }
+            r.add(new Object[] {1, kind, origin, index});
+        }
+        return r;
     }
 }
