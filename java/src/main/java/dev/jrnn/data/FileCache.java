@@ -443,6 +443,8 @@ final class FileCache {
                     long at = o.at().offset();
                     byte marker = in.readByte();
                     while (marker == SOURCE && o.version() >= 3) {
+                        // no writer, this one or an older, records more: a damaged file does not fill memory with them
+                        if (sources.size() == MAX_SOURCES) throw damaged(file, at, "an origin record past the " + MAX_SOURCES + " a writer records");
                         sources.add(in.readUTF());
                         at = o.at().offset();
                         marker = in.readByte();

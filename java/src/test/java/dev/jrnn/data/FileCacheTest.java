@@ -341,6 +341,40 @@ class FileCacheTest {
         }
     }
 
+    /**
+     * A cache holds at most 4096 origin records (no writer, this one or session 31's, wrote more): a 4097th is the file's
+     * damage at its byte. Before, the reader took any number, held in memory.
+     */
+    @Test
+    void aCacheOfMoreOriginRecordsThanAWriterWritesIsDamaged(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("origins.cache");
+        int n = FileCache.MAX_SOURCES;
+        Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, n).mapToObj(i ->
+                new Sample(List.of(Tensor.of(new float[] {i}, 1)), List.of(), -1, i, "o" + i)).iterator()).cache(f).batch(n);
+        try (BatchStream st = ds.epoch(0)) {
+            while (st.hasNext()) st.next().close();
+        }
+        byte[] whole = Files.readAllBytes(f);
+        assertEquals(2 * n, records(whole).size(), "4096 origin records and their samples");
+        try (BatchStream st = ds.epoch(1); Batch b = st.next()) {
+            assertEquals("o4095 sample 4095", b.where(n - 1), "4096 records read");
+        }
+        int end = whole.length - 13;   // the end record: its marker, the count, END
+        byte[] record = {2, 0, 2, 'o', 'x'};
+        byte[] bad = new byte[whole.length + record.length];
+        System.arraycopy(whole, 0, bad, 0, end);
+        System.arraycopy(record, 0, bad, end, record.length);
+        System.arraycopy(whole, end, bad, end + record.length, 13);
+        Files.write(f, bad);
+        DataException e = assertThrows(DataException.class, () -> {
+            try (BatchStream st = ds.epoch(2)) {
+                while (st.hasNext()) st.next().close();
+            }
+        });
+        assertTrue(e.getMessage().contains(f + ": Dataset.cache: the cache is damaged at byte " + end + ": an origin record past the 4096 a writer records"),
+                e.getMessage());
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
