@@ -273,9 +273,14 @@ final class FileCache {
     private static Opened open(Path file) throws IOException {
         Positioned at = new Positioned(file);
         DataInputStream in = new DataInputStream(at);
-        int version = version(in.readNBytes(MAGIC.length));
-        if (version >= 2) readSpec(in);   // version 1: no spec
-        return new Opened(in, at, version);
+        try {
+            int version = version(in.readNBytes(MAGIC.length));
+            if (version >= 2) readSpec(in);   // version 1: no spec
+            return new Opened(in, at, version);
+        } catch (IOException | RuntimeException e) {   // a damaged spec: the file is not left open
+            closeQuietly(in);
+            throw e;
+        }
     }
 
     /** Each pass: the cache's samples where the file is whole, else the source's, written as they pass. */

@@ -375,6 +375,42 @@ class FileCacheTest {
                 e.getMessage());
     }
 
+    /**
+     * A cache whose spec is damaged fails its read and leaves no file descriptor open on it (Linux: /proc/self/fd). Before,
+     * the stream opened to read it stayed open until collected.
+     */
+    @Test
+    void aCacheWhoseSpecIsDamagedIsNotLeftOpen(@TempDir Path dir) throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "no /proc/self/fd here");
+        Path f = dir.resolve("spec.cache");
+        Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, 3).mapToObj(i ->
+                new Sample(List.of(Tensor.of(new float[] {i}, 1)), List.of(), -1, i, null)).iterator()).cache(f).batch(1);
+        try (BatchStream st = ds.epoch(0)) {
+            while (st.hasNext()) st.next().close();
+        }
+        byte[] bad = Files.readAllBytes(f);
+        java.nio.ByteBuffer.wrap(bad).putInt(11, -1);   // the spec's count of parts, after the 11 bytes of the header
+        Files.write(f, bad);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> {
+            try (BatchStream st = ds.epoch(1)) {
+                while (st.hasNext()) st.next().close();
+            }
+        });
+        assertTrue(String.valueOf(e).contains("a spec of -1 parts"), String.valueOf(e));
+        List<Path> open = new ArrayList<>();
+        try (var s = Files.list(fds)) {
+            for (Path d : s.toList()) {
+                try {
+                    if (Files.readSymbolicLink(d).equals(f.toRealPath())) open.add(d);
+                } catch (IOException gone) {
+                    // the listing's own descriptor, closed by now
+                }
+            }
+        }
+        assertEquals(List.of(), open, "descriptors left open on " + f);
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
