@@ -206,7 +206,7 @@ final class FileCache {
                         + " and the next full pass writes it again");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Dataset.cache: " + file + " could not be read: " + e, e);
+            throw failed(file + " could not be read", e);
         }
     }
 
@@ -297,7 +297,7 @@ final class FileCache {
                 throw new IllegalStateException("Dataset.cache: " + lock + " exists: another pass is writing the cache " + file
                         + " (tf.data: 'There appears to be a concurrent caching iterator running'); if no other run uses it, delete the lockfile");
             } catch (IOException x) {
-                throw new UncheckedIOException("Dataset.cache: could not create " + lock + ": " + x, x);
+                throw failed("could not create " + lock, x);
             }
             StreamOps.Stream s;
             try {
@@ -322,7 +322,7 @@ final class FileCache {
         } catch (IOException x) {
             s.close();
             delete(lock);
-            throw new UncheckedIOException("Dataset.cache: could not write beside " + file + ": " + x, x);
+            throw failed("could not write beside " + file, x);
         }
         return StreamOps.over(new Iterator<>() {
             long count;
@@ -343,7 +343,7 @@ final class FileCache {
                     out.close();
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException x) {
-                    throw new UncheckedIOException("Dataset.cache: could not write " + file + ": " + x, x);
+                    throw failed("could not write " + file, x);
                 } finally {
                     delete(tmp);
                     delete(lock);
@@ -357,7 +357,7 @@ final class FileCache {
                     if (count == 0) writeSpec(out, spec != null ? spec : spec(x, scalar));
                     writeSample(out, x, sources);
                 } catch (IOException io) {
-                    throw new UncheckedIOException("Dataset.cache: could not write " + tmp + ": " + io, io);
+                    throw failed("could not write " + tmp, io);
                 }
                 count++;
                 return x;
@@ -433,7 +433,7 @@ final class FileCache {
         try {
             o = open(file);
         } catch (IOException x) {
-            throw new UncheckedIOException("Dataset.cache: could not read " + file + ": " + x, x);
+            throw failed("could not read " + file, x);
         }
         DataInputStream in = o.in();
         return StreamOps.over(new Iterator<>() {
@@ -496,6 +496,17 @@ final class FileCache {
         if (!Arrays.equals(end, END)) throw damaged(file, at, "no END after the end record");
         at = o.at().offset();
         if (in.read() != -1) throw damaged(file, at, "bytes after the end record");
+    }
+
+    /**
+     * The cache's I/O failure {@code x} ({@code what}: "could not write {@code <file>}"): an UncheckedIOException whose
+     * IOException's own message is {@code Dataset.cache: <what>: <x>}, {@code x} its cause. Fit, evaluate and predict throw
+     * the IOException an UncheckedIOException holds, so the file is named there too (the bare "No space left on device" did
+     * not name it).
+     */
+    private static UncheckedIOException failed(String what, IOException x) {
+        String message = "Dataset.cache: " + what + ": " + x;
+        return new UncheckedIOException(message, new IOException(message, x));
     }
 
     /** A damaged cache's failure: the file, the offset of the byte found wrong, what was found and expected. */
