@@ -51,7 +51,16 @@ class ArchitectureTest {
             Map.entry("dev.jrnn.distributed", Set.of(ROOT, "dev.jrnn.backend")),
             Map.entry("dev.jrnn.examples", Set.of(ALL)));
 
-    private static final Pattern NAMED = Pattern.compile("\\bdev\\.jrnn((?:\\.[a-z]\\w*)*)\\.[A-Z]");
+    /**
+     * Package -> package it may name -> the only classes of it that it may name, where docs/ARCHITECTURE.md's row says
+     * "only": data names backend for the global random stream alone (an unseeded TextDirectory's draw).
+     */
+    static final Map<String, Map<String, Set<String>>> ONLY_CLASSES = Map.of(
+            "dev.jrnn.data", Map.of("dev.jrnn.backend", Set.of("GlobalRandom")));
+
+    private static final Pattern NAMED = Pattern.compile("\\bdev\\.jrnn((?:\\.[a-z]\\w*)*)\\.([A-Z]\\w*)");
+    /** An import of a whole package ({@code import dev.jrnn.backend.*;}), which names none of its classes. */
+    private static final Pattern WHOLE_PACKAGE = Pattern.compile("\\bimport\\s+dev\\.jrnn((?:\\.[a-z]\\w*)*)\\.\\*\\s*;");
     private static final Pattern SETTING_READ = Pattern.compile(
             "(getProperty|getenv|getBoolean|getInteger|getLong)\\(\\s*\"(jrnn\\.|JRNN_)");
 
@@ -88,16 +97,29 @@ class ArchitectureTest {
                         .add(s.path().toString());
                 continue;
             }
-            if (may.contains(ALL)) continue;
-            Matcher m = NAMED.matcher(s.code());
-            while (m.find()) {
-                String target = ROOT + m.group(1);
-                if (!target.equals(s.pkg()) && !may.contains(target)) {
-                    bad.computeIfAbsent(s.path().toString(), k -> new TreeSet<>()).add(target);
-                }
-            }
+            Set<String> named = disallowed(s.pkg(), may, s.code());
+            if (!named.isEmpty()) bad.put(s.path().toString(), named);
         }
         assertEquals(Map.of(), bad, "packages naming what docs/ARCHITECTURE.md does not allow");
+    }
+
+    /** What {@code code} of package {@code pkg} names that it may not: other packages, or classes past an "only" rule. */
+    static Set<String> disallowed(String pkg, Set<String> may, String code) {
+        Set<String> bad = new TreeSet<>();
+        if (may.contains(ALL)) return bad;
+        Map<String, Set<String>> only = ONLY_CLASSES.getOrDefault(pkg, Map.of());
+        Matcher m = NAMED.matcher(code);
+        while (m.find()) {
+            String target = ROOT + m.group(1);
+            if (!target.equals(pkg) && !may.contains(target)) bad.add(target);
+            else if (only.containsKey(target) && !only.get(target).contains(m.group(2))) bad.add(target + "." + m.group(2) + " (only " + only.get(target) + ")");
+        }
+        Matcher w = WHOLE_PACKAGE.matcher(code);
+        while (w.find()) {
+            String target = ROOT + w.group(1);
+            if (only.containsKey(target)) bad.add(target + ".* (only " + only.get(target) + ")");
+        }
+        return bad;
     }
 
     @Test
@@ -181,6 +203,12 @@ class ArchitectureTest {
         List<String> named = new ArrayList<>();
         while (m.find()) named.add(ROOT + m.group(1));
         assertEquals(List.of("dev.jrnn.model"), named);
+        // data may name backend's GlobalRandom and no other class of it, not even through a whole-package import
+        Set<String> dataMay = MAY_NAME.get("dev.jrnn.data");
+        assertEquals(Set.of(), disallowed("dev.jrnn.data", dataMay, "import dev.jrnn.backend.GlobalRandom; long k = dev.jrnn.backend.GlobalRandom.split();"));
+        assertEquals(Set.of("dev.jrnn.backend.Backend (only [GlobalRandom])"), disallowed("dev.jrnn.data", dataMay, "dev.jrnn.backend.Backend b = null;"));
+        assertEquals(Set.of("dev.jrnn.backend.* (only [GlobalRandom])"), disallowed("dev.jrnn.data", dataMay, "import dev.jrnn.backend.*;"));
+        assertEquals(Set.of("dev.jrnn.model"), disallowed("dev.jrnn.data", dataMay, "import dev.jrnn.model.Model;"));
         assertTrue(SETTING_READ.matcher("System.getProperty(\"jrnn.backend\")").find());
         assertTrue(SETTING_READ.matcher("System.getenv(\"JRNN_BACKEND\")").find());
     }

@@ -1,5 +1,7 @@
 package dev.jrnn.data;
 
+import dev.jrnn.io.FileFaults;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
@@ -7,6 +9,7 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileLockInterruptionException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -115,8 +118,11 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
                 if (!kind && !Thread.currentThread().isInterrupted()) return t;
                 String thread = "BatchStream: the prefetch thread " + Thread.currentThread().getName();
                 if (!kind) {
-                    t.addSuppressed(new IllegalStateException(thread + "'s interrupt flag was set (a Thread.interrupt aimed at it, not at "
-                            + "the thread reading the batches) while making batch " + batch + " of the epoch, when this failure came"));
+                    // once: a failure instance a data set throws again every epoch keeps the first note, not one per epoch
+                    if (Arrays.stream(t.getSuppressed()).noneMatch(FlagNote.class::isInstance)) {
+                        t.addSuppressed(new FlagNote(thread + "'s interrupt flag was set (a Thread.interrupt aimed at it, not at "
+                                + "the thread reading the batches) while making batch " + batch + " of the epoch, when this failure came"));
+                    }
                     return t;
                 }
                 return new IllegalStateException(thread + " was interrupted (a Thread.interrupt aimed at it, not at the thread reading "
@@ -126,6 +132,13 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
             }
         }
 
+        /** The note {@link #workerInterrupted} suppresses in a failure met while this thread's flag was set; its class tells it is there. */
+        private static final class FlagNote extends IllegalStateException {
+            private static final long serialVersionUID = 1L;
+
+            FlagNote(String message) { super(message); }
+        }
+
         /**
          * Whether {@code e} or one of its causes is this thread's interrupt's doing: {@code Interruption.caused} (package
          * private in dev.jrnn.model, so repeated here) less its own stop exception, which no producer throws. As there, the
@@ -133,9 +146,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
          * thread's (a future a map function waited on).
          */
         private static boolean interruptKind(Throwable e) {
-            int depth = 0;
-            for (Throwable t = e; t != null && depth < 64; t = t.getCause(), depth++) {   // bounded: a cause chain may loop
-                if (t instanceof ExecutionException || t instanceof CompletionException) return false;
+            for (Throwable t : FileFaults.causes(e, c -> c instanceof ExecutionException || c instanceof CompletionException)) {
                 if (t instanceof InterruptedException || t.getClass() == InterruptedIOException.class
                         || t instanceof ClosedByInterruptException || t instanceof FileLockInterruptionException) return true;
             }
@@ -167,7 +178,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
                 producer.close();
             } catch (Throwable t) {
                 if (last == END) return new Failure(t);
-                if (last instanceof Failure f && f.error != t) f.error.addSuppressed(t);
+                if (last instanceof Failure f && f.error != t && !Arrays.asList(f.error.getSuppressed()).contains(t)) f.error.addSuppressed(t);
             }
             return last;
         }

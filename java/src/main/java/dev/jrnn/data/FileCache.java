@@ -47,10 +47,13 @@ final class FileCache {
     private static final byte[] MAGIC1 = "JRNNCACHE1\n".getBytes(StandardCharsets.US_ASCII);
     /** The records' markers: the end record, a sample, an origin (version 3). */
     private static final byte END_RECORD = 0, SAMPLE = 1, SOURCE = 2;
-    /** A sample's origin: none, the number of a source record, written in full (past {@link #MAX_SOURCES} of them). */
+    /** A sample's origin: none, the number of a source record, written in full (past {@link #MAX_SOURCES} or {@link #MAX_SOURCE_CHARS}). */
     private static final byte NO_SOURCE = 0, SOURCE_NUMBER = 1, SOURCE_INLINE = 2;
-    /** The origins a writer numbers at most: a stream whose every sample names its own file does not fill memory with them. */
-    private static final int MAX_SOURCES = 4096;
+    /**
+     * The origins a writer numbers at most, and their characters in all (a sample's origin may be 65535 long: 4096 such were
+     * 256 MiB of text): a stream whose every sample names its own file does not fill memory with them.
+     */
+    static final int MAX_SOURCES = 4096, MAX_SOURCE_CHARS = 1 << 20;
     /** A part's raggedness in the spec: not ragged, ragged (its first axis the steps), unknown (written from a stream's sample). */
     private static final byte FIXED = 0, RAGGED = 1, UNKNOWN = 2;
     private static final byte[] END = "END\n".getBytes(StandardCharsets.US_ASCII);
@@ -203,12 +206,64 @@ final class FileCache {
                         + " and the next full pass writes it again");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Dataset.cache: " + file + " could not be read: " + e, e);
+            throw failed(file + " could not be read", e);
         }
     }
 
-    /** A cache file opened past its header, and its format's version. */
-    private record Opened(DataInputStream in, int version) {}
+    /** A cache file opened past its header, where its next byte is, and its format's version. */
+    private record Opened(DataInputStream in, Positioned at, int version) {}
+
+    /** A file's bytes through a buffer, and the offset of the next one to be read: where a damaged record starts. */
+    private static final class Positioned extends BufferedInputStream {
+        private final Counting file;
+
+        /** The file's size when opened: what a record may still claim is there. */
+        private final long size;
+
+        Positioned(Path p) throws IOException { this(new Counting(new FileInputStream(p.toFile())), p); }
+
+        private Positioned(Counting file, Path p) throws IOException {
+            super(file, 1 << 16);
+            this.file = file;
+            try {
+                this.size = Files.size(p);
+            } catch (IOException | RuntimeException e) {
+                file.close();
+                throw e;
+            }
+        }
+
+        /** The offset in the file of the next byte read: the bytes read from it less those still in the buffer. */
+        long offset() { return file.read - (count - pos); }
+
+        /** The bytes of the file after the next one read's offset (as opened). */
+        long left() { return size - offset(); }
+    }
+
+    /** Counts the bytes read through it (below the buffer: once per buffer fill, not per value). */
+    private static final class Counting extends java.io.FilterInputStream {
+        long read;
+
+        Counting(java.io.InputStream in) { super(in); }
+
+        @Override public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) read++;
+            return b;
+        }
+
+        @Override public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) read += n;
+            return n;
+        }
+
+        @Override public long skip(long n) throws IOException {
+            long k = super.skip(n);
+            read += k;
+            return k;
+        }
+    }
 
     /** The format version {@code head} (the file's first bytes) names: 1 to 3, 0 for none. */
     private static int version(byte[] head) {
@@ -216,10 +271,16 @@ final class FileCache {
     }
 
     private static Opened open(Path file) throws IOException {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(new FileInputStream(file.toFile()), 1 << 16));
-        int version = version(in.readNBytes(MAGIC.length));
-        if (version >= 2) readSpec(in);   // version 1: no spec
-        return new Opened(in, version);
+        Positioned at = new Positioned(file);
+        DataInputStream in = new DataInputStream(at);
+        try {
+            int version = version(in.readNBytes(MAGIC.length));
+            if (version >= 2) readSpec(in);   // version 1: no spec
+            return new Opened(in, at, version);
+        } catch (IOException | RuntimeException e) {   // a damaged spec: the file is not left open
+            closeQuietly(in);
+            throw e;
+        }
     }
 
     /** Each pass: the cache's samples where the file is whole, else the source's, written as they pass. */
@@ -236,7 +297,7 @@ final class FileCache {
                 throw new IllegalStateException("Dataset.cache: " + lock + " exists: another pass is writing the cache " + file
                         + " (tf.data: 'There appears to be a concurrent caching iterator running'); if no other run uses it, delete the lockfile");
             } catch (IOException x) {
-                throw new UncheckedIOException("Dataset.cache: could not create " + lock + ": " + x, x);
+                throw failed("could not create " + lock, x);
             }
             StreamOps.Stream s;
             try {
@@ -261,13 +322,13 @@ final class FileCache {
         } catch (IOException x) {
             s.close();
             delete(lock);
-            throw new UncheckedIOException("Dataset.cache: could not write beside " + file + ": " + x, x);
+            throw failed("could not write beside " + file, x);
         }
         return StreamOps.over(new Iterator<>() {
             long count;
             boolean done;
             /** The origins written so far, by their records' numbers: a table's one string is written once. */
-            final java.util.Map<String, Integer> sources = new java.util.HashMap<>();
+            final Origins sources = new Origins();
             public boolean hasNext() {
                 if (done) return false;
                 if (s.hasNext()) return true;
@@ -282,7 +343,7 @@ final class FileCache {
                     out.close();
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException x) {
-                    throw new UncheckedIOException("Dataset.cache: could not write " + file + ": " + x, x);
+                    throw failed("could not write " + file, x);
                 } finally {
                     delete(tmp);
                     delete(lock);
@@ -296,7 +357,7 @@ final class FileCache {
                     if (count == 0) writeSpec(out, spec != null ? spec : spec(x, scalar));
                     writeSample(out, x, sources);
                 } catch (IOException io) {
-                    throw new UncheckedIOException("Dataset.cache: could not write " + tmp + ": " + io, io);
+                    throw failed("could not write " + tmp, io);
                 }
                 count++;
                 return x;
@@ -316,13 +377,35 @@ final class FileCache {
         });
     }
 
+    /**
+     * The origins a writer has numbered, each written once in a record before its first sample: at most {@link #MAX_SOURCES}
+     * of them and {@link #MAX_SOURCE_CHARS} characters in all; an origin past either is written in full with each sample.
+     */
+    static final class Origins {
+        private final java.util.Map<String, Integer> numbers = new java.util.HashMap<>();
+        private long chars;
+
+        /** The number of {@code source}'s record, or null: not numbered yet. */
+        Integer number(String source) { return numbers.get(source); }   // a table's samples share one String: its hash is kept
+
+        /** Numbers {@code source} (not numbered yet) and returns its number, or null where it would pass a cap. */
+        Integer add(String source) {
+            if (numbers.size() >= MAX_SOURCES || chars + source.length() > MAX_SOURCE_CHARS) return null;
+            chars += source.length();
+            int k = numbers.size();
+            numbers.put(source, k);
+            return k;
+        }
+
+        /** The characters of the origins numbered. */
+        long chars() { return chars; }
+    }
+
     /** {@code x}, after its origin's record if {@code sources} (the origins numbered so far) has not got it yet. */
-    private static void writeSample(DataOutputStream out, Sample x, java.util.Map<String, Integer> sources) throws IOException {
+    private static void writeSample(DataOutputStream out, Sample x, Origins sources) throws IOException {
         String source = x.source();
-        Integer number = source == null ? null : sources.get(source);   // a table's samples share one String: its hash is kept
-        if (source != null && number == null && sources.size() < MAX_SOURCES) {
-            number = sources.size();
-            sources.put(source, number);
+        Integer number = source == null ? null : sources.number(source);
+        if (source != null && number == null && (number = sources.add(source)) != null) {
             out.writeByte(SOURCE);
             out.writeUTF(source);
         }
@@ -350,7 +433,7 @@ final class FileCache {
         try {
             o = open(file);
         } catch (IOException x) {
-            throw new UncheckedIOException("Dataset.cache: could not read " + file + ": " + x, x);
+            throw failed("could not read " + file, x);
         }
         DataInputStream in = o.in();
         return StreamOps.over(new Iterator<>() {
@@ -362,22 +445,27 @@ final class FileCache {
             public boolean hasNext() {
                 if (next != null || ended) return next != null;
                 try {
+                    long at = o.at().offset();
                     byte marker = in.readByte();
                     while (marker == SOURCE && o.version() >= 3) {
+                        // no writer, this one or an older, records more: a damaged file does not fill memory with them
+                        if (sources.size() == MAX_SOURCES) throw damaged(file, at, "an origin record past the " + MAX_SOURCES + " a writer records");
                         sources.add(in.readUTF());
+                        at = o.at().offset();
                         marker = in.readByte();
                     }
                     if (marker == END_RECORD) {
                         ended = true;
-                        ended(in, count, file);
+                        ended(o, count, file);
                     } else if (marker == SAMPLE) {
-                        next = readSample(in, o.version(), sources);
+                        next = readSample(o, sources, file);
                         count++;
                     } else {
-                        throw damaged(file, "a sample marker " + marker + " after " + count + " samples (expected 1" + (o.version() >= 3 ? ", 2" : "") + ", or 0 at the end)");
+                        throw damaged(file, at, "a sample marker " + marker + " after " + count + " samples (expected 1" + (o.version() >= 3 ? ", 2" : "") + ", or 0 at the end)");
                     }
                 } catch (IOException x) {
-                    throw new DataException(file.toString(), "Dataset.cache: the cache could not be read: " + x + "; delete it to write it again", x);
+                    throw new DataException(file.toString(), "Dataset.cache: the cache could not be read (stopped at byte " + o.at().offset() + "): " + x
+                            + "; delete it to write it again", x);
                 }
                 return next != null;
             }
@@ -397,30 +485,74 @@ final class FileCache {
     }
 
     /** The end record: the count written matches the samples read, then END and the end of the file (else the file is damaged). */
-    private static void ended(DataInputStream in, long read, Path file) throws IOException {
+    private static void ended(Opened o, long read, Path file) throws IOException {
+        DataInputStream in = o.in();
+        long at = o.at().offset();
         long written = in.readLong();
-        if (written != read) throw damaged(file, "an end record counting " + written + " samples after " + read + " were read");
+        if (written != read) throw damaged(file, at, "an end record counting " + written + " samples after " + read + " were read");
         byte[] end = new byte[END.length];
+        at = o.at().offset();
         in.readFully(end);
-        if (!Arrays.equals(end, END)) throw damaged(file, "no END after the end record");
-        if (in.read() != -1) throw damaged(file, "bytes after the end record");
+        if (!Arrays.equals(end, END)) throw damaged(file, at, "no END after the end record");
+        at = o.at().offset();
+        if (in.read() != -1) throw damaged(file, at, "bytes after the end record");
     }
 
-    private static DataException damaged(Path file, String what) {
-        return new DataException(file.toString(), "Dataset.cache: the cache is damaged: " + what + "; delete it to write it again", null);
+    /**
+     * The cache's I/O failure {@code x} ({@code what}: "could not write {@code <file>}"): an UncheckedIOException whose
+     * IOException's own message is {@code Dataset.cache: <what>: <x>}, {@code x} its cause. Fit, evaluate and predict throw
+     * the IOException an UncheckedIOException holds, so the file is named there too (the bare "No space left on device" did
+     * not name it).
+     */
+    private static UncheckedIOException failed(String what, IOException x) {
+        String message = "Dataset.cache: " + what + ": " + x;
+        return new UncheckedIOException(message, new IOException(message, x));
     }
 
-    private static Sample readSample(DataInputStream in, int version, List<String> sources) throws IOException {
-        int[] n = {in.readInt(), in.readInt(), in.readInt()};
+    /** A damaged cache's failure: the file, the offset of the byte found wrong, what was found and expected. */
+    private static DataException damaged(Path file, long offset, String what) {
+        return new DataException(file.toString(), "Dataset.cache: the cache is damaged at byte " + offset + ": " + what + "; delete it to write it again", null);
+    }
+
+    /** The most tensors a sample's part may count, and the highest rank of one: as {@link #readSpec} bounds a spec's. */
+    private static final int MAX_TENSORS = 1 << 16, MAX_RANK = 64;
+    private static final String[] PARTS = {"inputs", "targets", "weights"};
+
+    /**
+     * A sample's record after its marker. A count, rank or dimension no writer could have written, or a tensor of more
+     * values than the file holds after it, is the file's damage at that field's byte (not an allocation of what it claims).
+     */
+    private static Sample readSample(Opened o, List<String> sources, Path file) throws IOException {
+        DataInputStream in = o.in();
+        int[] n = new int[3];
+        for (int k = 0; k < 3; k++) {
+            long at = o.at().offset();
+            n[k] = in.readInt();
+            if (n[k] < 0 || n[k] > MAX_TENSORS) throw damaged(file, at, "a sample of " + n[k] + " " + PARTS[k] + " (expected 0 to " + MAX_TENSORS + ")");
+        }
         int length = in.readInt();
         long index = in.readLong();
-        String source = version >= 3 ? source(in, sources) : in.readBoolean() ? in.readUTF() : null;
+        String source = o.version() >= 3 ? source(o, sources, file) : in.readBoolean() ? in.readUTF() : null;
         List<List<Tensor>> parts = new ArrayList<>();
         for (int k = 0; k < 3; k++) {
             List<Tensor> l = new ArrayList<>(n[k]);
             for (int i = 0; i < n[k]; i++) {
-                int[] shape = new int[in.readInt()];
-                for (int a = 0; a < shape.length; a++) shape[a] = in.readInt();
+                long start = o.at().offset();
+                int rank = in.readInt();
+                if (rank < 1 || rank > MAX_RANK) throw damaged(file, start, "a tensor of rank " + rank + " (expected 1 to " + MAX_RANK + ")");
+                int[] shape = new int[rank];
+                long values = 1;   // saturating: 64 dimensions may overflow a long
+                for (int a = 0; a < rank; a++) {
+                    long at = o.at().offset();
+                    shape[a] = in.readInt();
+                    if (shape[a] < 1) throw damaged(file, at, "a tensor's dimension " + shape[a] + " (expected 1 or more)");
+                    values = values > Long.MAX_VALUE / shape[a] ? Long.MAX_VALUE : values * shape[a];
+                }
+                long left = o.at().left() / Float.BYTES;
+                if (values > left) {
+                    throw damaged(file, start, "a tensor of shape " + Arrays.toString(shape) + " (" + (values == Long.MAX_VALUE ? "more than 2^63" : values)
+                            + " values) where " + left + " values' bytes are left in the file");
+                }
                 float[] v = new float[Tensor.checkedSize("Dataset.cache", shape)];
                 for (int j = 0; j < v.length; j++) v[j] = in.readFloat();
                 l.add(Tensor.wrap(v, shape));
@@ -430,14 +562,17 @@ final class FileCache {
         return new Sample(parts.get(0), parts.get(1), parts.get(2), length, index, source);
     }
 
-    /** A version 3 sample's origin: none, a record's by number, or in full. */
-    private static String source(DataInputStream in, List<String> sources) throws IOException {
+    /** A version 3 sample's origin: none, a record's by number, or in full; an unknown kind or number is the file's damage. */
+    private static String source(Opened o, List<String> sources, Path file) throws IOException {
+        DataInputStream in = o.in();
+        long at = o.at().offset();
         byte kind = in.readByte();
         if (kind == NO_SOURCE) return null;
         if (kind == SOURCE_INLINE) return in.readUTF();
-        if (kind != SOURCE_NUMBER) throw new IOException("a sample's origin of kind " + kind + " (expected 0, 1 or 2)");
+        if (kind != SOURCE_NUMBER) throw damaged(file, at, "a sample's origin of kind " + kind + " (expected 0: none, 1: a recorded origin's number, 2: in full)");
+        at = o.at().offset();
         int k = in.readInt();
-        if (k < 0 || k >= sources.size()) throw new IOException("a sample naming origin " + k + " of the " + sources.size() + " recorded before it");
+        if (k < 0 || k >= sources.size()) throw damaged(file, at, "a sample naming origin " + k + " of the " + sources.size() + " recorded before it");
         return sources.get(k);
     }
 

@@ -75,9 +75,17 @@ public final class FileFaults {
      * Every walk down a cause chain goes through this, as a loop would otherwise spin forever.
      */
     public static List<Throwable> causes(Throwable e) {
+        return causes(e, t -> false);
+    }
+
+    /**
+     * As {@link #causes(Throwable)}, ending before the first throwable {@code stop} accepts (it and its causes are left out):
+     * the interrupt checks do not look into an {@code ExecutionException}, another thread's failure, so.
+     */
+    public static List<Throwable> causes(Throwable e, java.util.function.Predicate<Throwable> stop) {
         List<Throwable> r = new ArrayList<>();
         java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) r.add(t);
+        for (Throwable t = e; t != null && !stop.test(t) && seen.add(t); t = t.getCause()) r.add(t);
         return r;
     }
 

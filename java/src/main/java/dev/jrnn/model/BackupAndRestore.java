@@ -1,5 +1,7 @@
 package dev.jrnn.model;
 
+import dev.jrnn.io.keras.KerasLoadFaults;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -57,7 +59,9 @@ public final class BackupAndRestore implements Callback, KnownLogs {
 
     /**
      * Restores the newest readable backup into {@code model}; returns the epochs it had completed, 0 with none.
-     * Fit calls it before its first epoch (it decides the epoch to start from and the shuffle seed).
+     * Fit calls it before its first epoch (it decides the epoch to start from and the shuffle seed). A backend's failure
+     * ({@link dev.jrnn.backend.BackendFailure}) is thrown as it is, with the note naming the file: the backup is not at
+     * fault, so an older one is not tried.
      */
     int restore(Model model) {
         List<Path> backups = backups();
@@ -67,6 +71,14 @@ public final class BackupAndRestore implements Callback, KnownLogs {
                 ModelFiles.restoreInto(model, f);
                 return epochOf(f);
             } catch (IOException | IllegalArgumentException | IllegalStateException e) {
+                // a backend's own failure (BufferTooLargeException is an IllegalArgumentException, BackendClosedException an
+                // IllegalStateException) is not the backup's: thrown as it is, and no older backup is tried on that backend
+                RuntimeException backend = KerasLoadFaults.backendFailureIn(e);
+                if (backend != null) {
+                    if (first != null) backend.addSuppressed(first);   // a newer backup that could not be read
+                    if (backend == e) throw backend;
+                    KerasLoadFaults.rethrowBackendFailure(f, e);   // wrapped: thrown with a note naming the wrapper
+                }
                 if (first == null) first = e;
                 else first.addSuppressed(e);
             }

@@ -32,8 +32,37 @@ import java.util.SplittableRandom;
 final class DatasetBatches implements BatchSource {
     private final Dataset data;
     private final Setup s;
+    /**
+     * The call a data set's batches serve: its name in messages ({@code model.fit: ...}), whether each batch must hold the
+     * targets, and what an endless set needs. An enum, not the name: a misspelt name silently took the other branch (no
+     * device feed for fit, no targets for evaluate).
+     */
+    enum Use {
+        FIT("fit", "the dataset is endless (repeat()); give FitOptions.stepsPerEpoch(n), the batches of one epoch (Keras' steps_per_epoch)"),
+        VALIDATION("fit (validation data)", "the dataset is endless (repeat()) and would never end; give FitOptions.validationSteps(n), "
+                + "the batches of each validation (Keras' validation_steps), or bound it: take(n) after repeat(), or repeat(times)"),
+        EVALUATE("evaluate", "the dataset is endless (repeat()) and would never end; give the batches to evaluate "
+                + "(evaluateAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)"),
+        PREDICT("predict", "the dataset is endless (repeat()) and would never end; give the batches to predict "
+                + "(predict(data, steps, sink) or predictAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)");
+
+        /** The name messages give the call. */
+        final String op;
+        /** Why an endless data set without steps is refused, and what to give. */
+        private final String endless;
+
+        Use(String op, String endless) {
+            this.op = op;
+            this.endless = endless;
+        }
+
+        /** Whether each batch must hold one target per output (all but predict). */
+        boolean withTargets() { return this != PREDICT; }
+    }
+
+    private final Use use;
+    /** {@code use.op}, for messages. */
     private final String what;
-    private final boolean withTargets;
     private DeviceFeed feed;
     /** Keras' class_weight of a training set (null: none): each batch's samples weighed by their targets' classes. */
     private Map<Integer, Double> classWeight;
@@ -41,25 +70,24 @@ final class DatasetBatches implements BatchSource {
     private final Set<String> checked = new HashSet<>();
 
     /**
-     * {@code data} for call {@code what} ("fit", "evaluate", "predict"); with {@code withTargets} every
-     * batch must hold one target per output; with {@code checkFinite} a NaN or Inf fails its batch,
-     * naming the file and sample, before the step.
+     * {@code data} for call {@code use}: every batch must hold one target per output, but for predict; with
+     * {@code checkFinite} a NaN or Inf fails its batch, naming the file and sample, before the step.
      */
-    DatasetBatches(Dataset data, Setup s, String what, boolean withTargets, boolean checkFinite) {
-        this(data, s, what, withTargets, checkFinite, 0);
+    DatasetBatches(Dataset data, Setup s, Use use, boolean checkFinite) {
+        this(data, s, use, checkFinite, 0);
     }
 
     /**
      * As above; {@code steps} > 0: the caller takes at most that many batches at a time ({@link BoundedBatches}: Keras'
      * {@code steps_per_epoch}, {@code validation_steps}, evaluate's {@code steps}), so an endless data set is taken.
      */
-    DatasetBatches(Dataset data, Setup s, String what, boolean withTargets, boolean checkFinite, int steps) {
-        checkSize(s.name(), data, what, steps);
-        checkStateful(s, data, s.name() + "." + what + ": ");
+    DatasetBatches(Dataset data, Setup s, Use use, boolean checkFinite, int steps) {
+        checkSize(s.name(), data, use, steps);
+        checkStateful(s, data, s.name() + "." + use.op + ": ");
         this.data = checkFinite ? data.checkFinite(true) : data;
         this.s = s;
-        this.what = what;
-        this.withTargets = withTargets;
+        this.use = use;
+        this.what = use.op;
     }
 
     /**
@@ -73,24 +101,13 @@ final class DatasetBatches implements BatchSource {
     }
 
     /**
-     * Refuses a null, endless (without {@code steps}) or empty data set for {@code what} of model {@code model}: checks
+     * Refuses a null, endless (without {@code steps}) or empty data set for call {@code use} of model {@code model}: checks
      * that need no model, made before an unbuilt one is built from the data.
      */
-    static void checkSize(String model, Dataset data, String what, int steps) {
-        String where = model + "." + what + ": ";
+    static void checkSize(String model, Dataset data, Use use, int steps) {
+        String where = model + "." + use.op + ": ";
         if (data == null) throw new IllegalArgumentException(where + "the dataset is null");
-        if (data.endless() && steps == 0) {
-            throw new IllegalArgumentException(where + switch (what) {
-                case "fit" -> "the dataset is endless (repeat()); give FitOptions.stepsPerEpoch(n), the batches of one epoch (Keras' steps_per_epoch)";
-                case "fit (validation data)" -> "the dataset is endless (repeat()) and would never end; give FitOptions.validationSteps(n), "
-                        + "the batches of each validation (Keras' validation_steps), or bound it: take(n) after repeat(), or repeat(times)";
-                case "evaluate" -> "the dataset is endless (repeat()) and would never end; give the batches to evaluate "
-                        + "(evaluateAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)";
-                case "predict" -> "the dataset is endless (repeat()) and would never end; give the batches to predict "
-                        + "(predict(data, steps, sink) or predictAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)";
-                default -> "the dataset is endless (repeat()) and would never end; bound it: take(n) after repeat(), or repeat(times)";
-            });
-        }
+        if (data.endless() && steps == 0) throw new IllegalArgumentException(where + use.endless);
         if (data.batchesPerEpoch() == 0) throw new IllegalArgumentException(where + noBatch(data, -1));
     }
 
@@ -126,7 +143,7 @@ final class DatasetBatches implements BatchSource {
     @Override
     public boolean[] targets() {
         boolean[] t = new boolean[s.outputs()];
-        Arrays.fill(t, withTargets);
+        Arrays.fill(t, use.withTargets());
         return t;
     }
 
@@ -150,7 +167,7 @@ final class DatasetBatches implements BatchSource {
 
     /** The batches of data set epoch {@code epoch}, assembled in the device feed's memory when there is one. */
     private BatchStream stream(int epoch) {
-        if (feed == null && what.equals("fit")) feed = DeviceFeed.open(s.backend());
+        if (feed == null && use == Use.FIT) feed = DeviceFeed.open(s.backend());
         try {
             return (feed == null ? data : data.memory(feed.memory())).epoch(epoch);
         } catch (IOException e) {
@@ -214,7 +231,7 @@ final class DatasetBatches implements BatchSource {
      */
     private HostBatch host(Batch b) {
         List<Tensor> ys = null;
-        if (withTargets) {
+        if (use.withTargets()) {
             if (b.targetCount() != s.outputs()) {
                 throw new IllegalArgumentException(s.name() + "." + what + ": the dataset gives " + b.targetCount()
                         + " target(s) per sample, the model has " + s.outputs() + " output(s); build it with one target per output");
@@ -233,11 +250,11 @@ final class DatasetBatches implements BatchSource {
         List<Tensor> xs = null, weights = null;
         InputCheck check = new InputCheck(s.name(), s.graph(), s.losses(), s::targetLoss, s::targetsByShape);
         try {
-            if (withTargets) weights = classWeight == null ? weights(b) : classWeights(b, ys);
+            if (use.withTargets()) weights = classWeight == null ? weights(b) : classWeights(b, ys);
             if (feed == null || checked.add(key(shapes, ys, lengths))) {
                 xs = new ArrayList<>(b.inputs());
                 for (int i = 0; i < xs.size(); i++) if (viewed[i]) xs.set(i, xs.get(i).reshape(shapes.get(i)));
-                check.prepare(xs, ys, lengths, what, withTargets, false);
+                check.prepare(xs, ys, lengths, what, use.withTargets(), false);
             } else if (check.readsTargets() || readsInputs(check, shapes.size())) {
                 List<Tensor> read = new ArrayList<>();
                 for (int i = 0; i < shapes.size(); i++) read.add(!check.readsInput(i) ? null : viewed[i] ? b.input(i).reshape(shapes.get(i)) : b.input(i));
@@ -322,7 +339,7 @@ final class DatasetBatches implements BatchSource {
     /** The validation batches of {@code o}'s {@link FitOptions#validationData(Dataset)}, or null. */
     static BatchSource validation(Setup s, FitOptions o) {
         if (o.validationDataset == null) return null;
-        DatasetBatches v = new DatasetBatches(o.validationDataset, s, "fit (validation data)", true, o.checkFinite, o.validationSteps);
+        DatasetBatches v = new DatasetBatches(o.validationDataset, s, Use.VALIDATION, o.checkFinite, o.validationSteps);
         v.checkFirstBatch();
         return BoundedBatches.first(v, o.validationSteps);
     }

@@ -301,7 +301,7 @@ public abstract class Evaluator extends Trainer {
     /** Loss and metrics over one pass of {@code data}, in its batches. */
     public Map<String, Double> evaluateAll(Dataset data) throws IOException {
         requireCompiled("evaluate");
-        DatasetBatches batches = datasetBatches(data, "evaluate");
+        DatasetBatches batches = datasetBatches(data, DatasetBatches.Use.EVALUATE);
         return DatasetBatches.io(() -> new Inference(setup, (Model) this).evaluate(batches), batches);
     }
 
@@ -312,7 +312,7 @@ public abstract class Evaluator extends Trainer {
     public Map<String, Double> evaluateAll(Dataset data, Callback... callbacks) throws IOException {
         List<Callback> cbs = callbacks(name() + ".evaluate", callbacks);
         requireCompiled("evaluate");
-        DatasetBatches batches = datasetBatches(data, "evaluate");
+        DatasetBatches batches = datasetBatches(data, DatasetBatches.Use.EVALUATE);
         return DatasetBatches.io(() -> new Inference(setup, (Model) this).evaluate(batches, cbs, (Model) this), batches);
     }
 
@@ -324,7 +324,7 @@ public abstract class Evaluator extends Trainer {
     public Map<String, Double> evaluateAll(Dataset data, int steps) throws IOException {
         requireCompiled("evaluate");
         checkSteps("evaluate", steps);
-        BatchSource batches = BoundedBatches.first(datasetBatches(data, "evaluate", steps), steps);
+        BatchSource batches = BoundedBatches.first(datasetBatches(data, DatasetBatches.Use.EVALUATE, steps), steps);
         return DatasetBatches.io(() -> new Inference(setup, (Model) this).evaluate(batches), batches);
     }
 
@@ -340,7 +340,7 @@ public abstract class Evaluator extends Trainer {
         List<Callback> cbs = callbacks(name() + ".evaluate", callbacks);
         requireCompiled("evaluate");
         checkSteps("evaluate", steps);
-        BatchSource batches = BoundedBatches.first(datasetBatches(data, "evaluate", steps), steps);
+        BatchSource batches = BoundedBatches.first(datasetBatches(data, DatasetBatches.Use.EVALUATE, steps), steps);
         return DatasetBatches.io(() -> new Inference(setup, (Model) this).evaluate(batches, cbs, (Model) this), batches);
     }
 
@@ -356,7 +356,7 @@ public abstract class Evaluator extends Trainer {
         List<Callback> cbs = callbacks(name() + ".predict", callbacks);
         checkSteps("predict", steps);
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null, expected a Consumer of each batch's outputs");
-        BatchSource batches = BoundedBatches.first(datasetBatches(data, "predict", steps), steps);
+        BatchSource batches = BoundedBatches.first(datasetBatches(data, DatasetBatches.Use.PREDICT, steps), steps);
         return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, cbs, (Model) this, sink), batches);
     }
 
@@ -380,7 +380,7 @@ public abstract class Evaluator extends Trainer {
     /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
     public long predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
-        DatasetBatches batches = datasetBatches(data, "predict");
+        DatasetBatches batches = datasetBatches(data, DatasetBatches.Use.PREDICT);
         return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, sink), batches);
     }
 
@@ -393,24 +393,24 @@ public abstract class Evaluator extends Trainer {
     public long predict(Dataset data, Consumer<List<Tensor>> sink, Callback... callbacks) throws IOException {
         List<Callback> cbs = callbacks(name() + ".predict", callbacks);
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
-        DatasetBatches batches = datasetBatches(data, "predict");
+        DatasetBatches batches = datasetBatches(data, DatasetBatches.Use.PREDICT);
         return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, cbs, (Model) this, sink), batches);
     }
 
     /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
     public long predict(Dataset data, Path... npy) throws IOException {
-        return new Inference(setup, (Model) this).predict(datasetBatches(data, "predict"), npy == null ? null : Arrays.asList(npy));
+        return new Inference(setup, (Model) this).predict(datasetBatches(data, DatasetBatches.Use.PREDICT), npy == null ? null : Arrays.asList(npy));
     }
 
-    private DatasetBatches datasetBatches(Dataset data, String what) throws IOException {
-        return datasetBatches(data, what, 0);
+    private DatasetBatches datasetBatches(Dataset data, DatasetBatches.Use use) throws IOException {
+        return datasetBatches(data, use, 0);
     }
 
-    /** The batches of {@code data} for {@code what}; {@code steps} > 0: the caller takes at most that many (an endless set is taken). */
-    private DatasetBatches datasetBatches(Dataset data, String what, int steps) throws IOException {
-        requireOpen(what);
-        ensureBuilt(data, what, steps);
-        return new DatasetBatches(data, setup, what, what.equals("evaluate"), false, steps);
+    /** The batches of {@code data} for call {@code use}; {@code steps} > 0: the caller takes at most that many (an endless set is taken). */
+    private DatasetBatches datasetBatches(Dataset data, DatasetBatches.Use use, int steps) throws IOException {
+        requireOpen(use.op);
+        ensureBuilt(data, use, steps);
+        return new DatasetBatches(data, setup, use, false, steps);
     }
 
     /**

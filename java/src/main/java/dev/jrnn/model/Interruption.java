@@ -1,5 +1,7 @@
 package dev.jrnn.model;
 
+import dev.jrnn.io.FileFaults;
+
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileLockInterruptionException;
@@ -45,9 +47,7 @@ final class Interruption {
      * failure (a Dataset's prefetch thread hands its own interrupt on so).
      */
     static boolean caused(Throwable e) {
-        int depth = 0;
-        for (Throwable t = e; t != null && depth < 64; t = t.getCause(), depth++) {   // bounded: a cause chain may loop
-            if (t instanceof ExecutionException || t instanceof CompletionException) return false;
+        for (Throwable t : FileFaults.causes(e, c -> c instanceof ExecutionException || c instanceof CompletionException)) {
             if (t instanceof InterruptedException || t instanceof Stopped || t.getClass() == InterruptedIOException.class
                     || t instanceof ClosedByInterruptException || t instanceof FileLockInterruptionException) return true;
         }

@@ -210,7 +210,8 @@ final class ModelFiles {
      * Puts the model and training state of a file {@link #save} wrote for this same model back into {@code model}
      * (its weights by structure, the optimizer's moments and update count, the dropout streams, the fit seed); on
      * failure the model is left as it was: the weights are put back, and the training state is set only once the whole
-     * file has been read and checked (a try read again, or refused, sets none of it).
+     * file has been read and checked (a try read again, or refused, sets none of it). Where putting the weights back fails
+     * too (the backend that failed the restore), the restore's failure is thrown, that one suppressed in it.
      */
     static void restoreInto(Model model, Path file) throws IOException {
         List<Tensor> before = model.getWeights();
@@ -237,7 +238,12 @@ final class ModelFiles {
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
-            model.setWeights(before);
+            try {
+                model.setWeights(before);
+            } catch (RuntimeException | Error r) {   // the backend that failed the restore may fail this too: the first failure is the one thrown
+                e.addSuppressed(new IllegalStateException(model.name() + ": the weights held before the restore from " + file
+                        + " could not be put back (the model may hold some of the file's): " + r, r));
+            }
             throw e;
         }
     }

@@ -510,10 +510,10 @@ public abstract class Trainer {
         requireCompiled("fit");
         requireOpen("fit");
         o.checkValidationSteps(name(), o.validationDataset != null);
-        if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, "fit (validation data)", o.validationSteps);
-        ensureBuilt(data, "fit", o.stepsPerEpoch);
+        if (o.validationDataset != null) DatasetBatches.checkSize(name(), o.validationDataset, DatasetBatches.Use.VALIDATION, o.validationSteps);
+        ensureBuilt(data, DatasetBatches.Use.FIT, o.stepsPerEpoch);
         ensureStore();
-        BatchSource train = new DatasetBatches(data, setup, "fit", true, o.checkFinite, o.stepsPerEpoch).classWeight(o.classWeight);
+        BatchSource train = new DatasetBatches(data, setup, DatasetBatches.Use.FIT, o.checkFinite, o.stepsPerEpoch).classWeight(o.classWeight);
         BatchSource val;
         try {
             val = DatasetBatches.validation(setup, o);
@@ -642,8 +642,8 @@ public abstract class Trainer {
      * Builds an unbuilt model (a Sequential without an input shape) for the samples of {@code data}'s first batch, once;
      * a data set refused whatever the model ({@link DatasetBatches#checkSize}) is refused first, leaving the model unbuilt.
      */
-    synchronized void ensureBuilt(Dataset data, String what, int steps) throws IOException {
-        DatasetBatches.checkSize(name(), data, what, steps);
+    synchronized void ensureBuilt(Dataset data, DatasetBatches.Use use, int steps) throws IOException {
+        DatasetBatches.checkSize(name(), data, use, steps);
         if (!isBuilt()) ensureBuilt(DatasetBatches.firstSampleShape(data));
         ensureGraph();
     }

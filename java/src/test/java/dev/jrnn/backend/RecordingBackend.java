@@ -95,19 +95,31 @@ public final class RecordingBackend implements Backend {
         return this;
     }
 
-    /** One kind of call's planned failure: the call of that count throws, once. */
+    /**
+     * As {@link #failUpload}, but every upload from this index on throws (a device that stays failed: a rollback's uploads
+     * after the failed one fail too), each a new throwable of {@code failure}'s, until {@code failUpload(-1, null)}.
+     */
+    public RecordingBackend failUploadsFrom(long index, java.util.function.Supplier<? extends Throwable> failure) {
+        uploadFault.plan(uploads, index, failure);
+        uploadFault.every = index >= 0;
+        return this;
+    }
+
+    /** One kind of call's planned failure: the call of that count throws, once (or, {@code every}, each from it on). */
     private static final class PlannedFailure {
         private long at = -1;
+        private boolean every;
         private java.util.function.Supplier<? extends Throwable> failure;
 
         void plan(long count, long index, java.util.function.Supplier<? extends Throwable> f) {
             at = index < 0 ? -1 : count + index;
+            every = false;
             failure = f;
         }
 
         void throwIfDue(long count) {
-            if (count != at) return;
-            at = -1;
+            if (at < 0 || count < at || !every && count != at) return;
+            if (!every) at = -1;
             Throwable t = failure.get();
             if (t instanceof Error e) throw e;
             throw (RuntimeException) t;

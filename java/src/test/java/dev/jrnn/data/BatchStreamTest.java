@@ -632,4 +632,69 @@ class BatchStreamTest {
             assertFalse(Thread.currentThread().isInterrupted());
         }
     }
+
+    /**
+     * A failure instance a data set throws again every epoch, met while the prefetch thread's flag is set, carries the
+     * thread's note once: before, the same instance got one more note per epoch (three after three epochs).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aFailureThrownAgainEveryEpochCarriesTheFlagsNoteOnce() throws IOException {
+        UncheckedIOException same = new UncheckedIOException("the same failure every epoch", new IOException("a stored read error"));
+        Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, 24).mapToObj(i -> {
+            if (i == 6) {   // a generator's stored failure, thrown again at sample 6 of each epoch (I/O failures pass as themselves)
+                Thread.currentThread().interrupt();
+                throw same;
+            }
+            return Sample.of(Tensor.of(new float[] {i}, 1), null);
+        }).iterator()).batch(4);
+        for (int epoch = 0; epoch < 3; epoch++) {
+            try (BatchStream s = ds.epoch(epoch)) {
+                UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> {
+                    while (s.hasNext()) try (Batch b = s.next()) { assertTrue(b.size() > 0); }
+                });
+                assertTrue(e == same, "epoch " + epoch + ": the failure as itself, got " + e);
+            }
+        }
+        assertEquals(1, same.getSuppressed().length, java.util.Arrays.toString(same.getSuppressed()));
+        assertTrue(same.getSuppressed()[0].getMessage().contains("jrnn-prefetch-epoch-0's interrupt flag was set"), same.getSuppressed()[0].getMessage());
+        assertFalse(Thread.currentThread().isInterrupted(), "the consumer's flag stays clear");
+    }
+
+    /**
+     * The prefetch thread's check for an interrupt among a failure's causes walks the whole chain, each throwable once
+     * (FileFaults.causes): an interrupt 100 causes deep ends the epoch as the thread's interrupt (before, the walk stopped
+     * at 64 and the failure came as itself), a chain that loops back without one ends the walk (the failure as itself,
+     * with the flag's note), and an interrupt inside an ExecutionException is another thread's (the failure as itself).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void theInterruptCheckWalksAWholeChainOnceAndNotIntoAnExecutionException() {
+        RuntimeException deep = new RuntimeException(new java.io.InterruptedIOException("deep"));
+        for (int k = 0; k < 100; k++) deep = new RuntimeException("wrap " + k, deep);
+        RuntimeException a = new RuntimeException("a"), looping = new RuntimeException("b", a);
+        a.initCause(looping);
+        RuntimeException other = new RuntimeException("a future's", new java.util.concurrent.ExecutionException(new InterruptedException()));
+        for (RuntimeException thrown : new RuntimeException[] {deep, looping, other}) {
+            AtomicInteger samples = new AtomicInteger();
+            Dataset ds = Dataset.fromTensors(DatasetTest.x(24), DatasetTest.y(24)).map(s -> {
+                if (samples.incrementAndGet() == 6) {
+                    Thread.currentThread().interrupt();
+                    throw thrown;
+                }
+                return s;
+            }).batch(4);
+            RuntimeException e = assertThrows(RuntimeException.class, () -> readAll(ds));
+            if (thrown == deep) {
+                assertTrue(e instanceof IllegalStateException && e.getMessage().contains("jrnn-prefetch-epoch-0 was interrupted"), String.valueOf(e));
+                assertTrue(e.getCause() instanceof java.util.concurrent.ExecutionException, String.valueOf(e.getCause()));
+            } else {
+                Throwable own = e instanceof DataException ? e.getCause() : e;
+                assertTrue(own == thrown, "the failure itself (in its DataException), got " + e);
+                assertTrue(e.getMessage().contains(thrown.getMessage()), e.getMessage());
+                assertEquals(1, e.getSuppressed().length, java.util.Arrays.toString(e.getSuppressed()));
+            }
+            assertFalse(Thread.currentThread().isInterrupted(), "the consumer's flag stays clear");
+        }
+    }
 }

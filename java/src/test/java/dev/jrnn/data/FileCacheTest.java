@@ -243,4 +243,259 @@ class FileCacheTest {
             }
         }
     }
+
+    /**
+     * A sample whose origin's kind byte is none of the three (a flipped bit in a real cache), or whose origin number was
+     * never recorded, is the file's damage: refused as the other damage is, naming the file and the byte. Before, it came as
+     * "the cache could not be read: java.io.IOException: a sample's origin of kind 7", no offset.
+     */
+    @Test
+    void aSampleOfAnUnknownOriginKindIsRefusedAsDamageAtItsByte(@TempDir Path dir) throws IOException {
+        Path x = dir.resolve("inputs.npy");
+        Npy.write(x, Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2));
+        Path f = dir.resolve("table.cache");
+        Dataset ds = Dataset.fromNpy(List.of(x), List.of()).cache(f).batch(3);
+        try (BatchStream st = ds.epoch(0); Batch b = st.next()) {
+            assertEquals(3, b.size());
+            assertFalse(st.hasNext());   // whole: written
+        }
+        byte[] whole = Files.readAllBytes(f);
+        byte[] name = x.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int origin = indexOf(whole, name);
+        assertTrue(origin > 0 && indexOf(java.util.Arrays.copyOfRange(whole, origin + 1, whole.length), name) < 0, "the origin written once");
+        int sample = origin + name.length, kind = sample + 1 + 3 * 4 + 4 + 8;   // after the origin's record: the first sample's marker, counts, length, index
+        assertEquals(1, whole[sample], "the first sample's marker");
+        assertEquals(1, whole[kind], "its origin's kind: a recorded origin's number");
+        assertEquals(0, whole[kind + 4], "that number's low byte: the first origin");
+        for (int[] patch : new int[][] {{kind, 7}, {kind + 4, 3}}) {
+            byte[] bad = whole.clone();
+            bad[patch[0]] = (byte) patch[1];
+            Files.write(f, bad);
+            DataException e = assertThrows(DataException.class, () -> {
+                try (BatchStream st = ds.epoch(1)) {
+                    while (st.hasNext()) st.next().close();
+                }
+            });
+            String m = e.getMessage();
+            int at = patch[0] == kind ? kind : kind + 1;
+            assertTrue(m.contains(f.toString()) && m.contains("the cache is damaged at byte " + at + ": ") && m.contains("delete it"), m);
+            assertTrue(m.contains(patch[0] == kind ? "a sample's origin of kind 7 (expected 0" : "a sample naming origin 3 of the 1 recorded before it"), m);
+        }
+        Files.write(f, whole);
+        try (BatchStream st = ds.epoch(2); Batch b = st.next()) {
+            assertTrue(b.where(2).startsWith(x + " sample 2"), b.where(2));
+        }
+    }
+
+    /**
+     * A sample's counts, a tensor's rank and dimensions that no writer wrote are the file's damage at that field's byte, as a
+     * bad marker is: before, a count of -1 was "Illegal Capacity: -1", a rank of -1 a NegativeArraySizeException, a
+     * dimension of -5 Tensor's own refusal, and 2^30 of any of them an allocation of what it claimed (an EOFException, or
+     * an OutOfMemoryError). A tensor of more values than the file holds after it is refused before it is allocated.
+     */
+    @Test
+    void aSamplesDamagedCountsRanksAndDimensionsAreRefusedAtTheirBytes(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("stream.cache");
+        Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, 3).mapToObj(i ->
+                new Sample(List.of(Tensor.of(new float[] {i, -i}, 2)), List.of(), -1, i, "origin.txt")).iterator()).cache(f).batch(1);
+        try (BatchStream st = ds.epoch(0)) {
+            while (st.hasNext()) st.next().close();
+        }
+        byte[] whole = Files.readAllBytes(f);
+        int s = indexOf(whole, "origin.txt".getBytes(java.nio.charset.StandardCharsets.UTF_8)) + "origin.txt".length();
+        // the first sample: marker, 3 counts, length, index, origin kind and number, then its input: rank, its dimension, 2 floats
+        int counts = s + 1, rank = s + 1 + 3 * 4 + 4 + 8 + 1 + 4, dim = rank + 4;
+        java.nio.ByteBuffer w = java.nio.ByteBuffer.wrap(whole);
+        assertEquals(1, whole[s], "the first sample's marker");
+        assertEquals(1, w.getInt(counts), "one input");
+        assertEquals(0, w.getInt(counts + 4), "no targets");
+        assertEquals(1, w.getInt(rank), "the input's rank");
+        assertEquals(2, w.getInt(dim), "its dimension");
+        Object[][] cases = {
+            {counts, -1, counts, "a sample of -1 inputs (expected 0 to 65536)"},
+            {counts, 1 << 30, counts, "a sample of 1073741824 inputs (expected 0 to 65536)"},
+            {counts + 4, 65537, counts + 4, "a sample of 65537 targets (expected 0 to 65536)"},
+            {counts + 8, -1, counts + 8, "a sample of -1 weights"},
+            {rank, -1, rank, "a tensor of rank -1 (expected 1 to 64)"},
+            {rank, 0, rank, "a tensor of rank 0 (expected 1 to 64)"},
+            {rank, 1 << 30, rank, "a tensor of rank 1073741824 (expected 1 to 64)"},
+            {dim, -5, dim, "a tensor's dimension -5 (expected 1 or more)"},
+            {dim, 0, dim, "a tensor's dimension 0 (expected 1 or more)"},
+            {dim, 1 << 30, rank, "a tensor of shape [1073741824] (1073741824 values) where "},
+        };
+        for (Object[] c : cases) {
+            byte[] bad = whole.clone();
+            java.nio.ByteBuffer.wrap(bad).putInt((int) c[0], (int) c[1]);
+            Files.write(f, bad);
+            DataException e = assertThrows(DataException.class, () -> {
+                try (BatchStream st = ds.epoch(1)) {
+                    while (st.hasNext()) st.next().close();
+                }
+            }, c[3].toString());
+            String m = e.getMessage();
+            assertTrue(m.contains(f + ": Dataset.cache: the cache is damaged at byte " + c[2] + ": " + c[3]) && m.endsWith("delete it to write it again"), m);
+        }
+        Files.write(f, whole);
+        try (BatchStream st = ds.epoch(2); Batch b = st.next()) {
+            assertEquals("origin.txt sample 0", b.where(0));
+        }
+    }
+
+    /**
+     * A cache holds at most 4096 origin records (no writer, this one or session 31's, wrote more): a 4097th is the file's
+     * damage at its byte. Before, the reader took any number, held in memory.
+     */
+    @Test
+    void aCacheOfMoreOriginRecordsThanAWriterWritesIsDamaged(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("origins.cache");
+        int n = FileCache.MAX_SOURCES;
+        Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, n).mapToObj(i ->
+                new Sample(List.of(Tensor.of(new float[] {i}, 1)), List.of(), -1, i, "o" + i)).iterator()).cache(f).batch(n);
+        try (BatchStream st = ds.epoch(0)) {
+            while (st.hasNext()) st.next().close();
+        }
+        byte[] whole = Files.readAllBytes(f);
+        assertEquals(2 * n, records(whole).size(), "4096 origin records and their samples");
+        try (BatchStream st = ds.epoch(1); Batch b = st.next()) {
+            assertEquals("o4095 sample 4095", b.where(n - 1), "4096 records read");
+        }
+        int end = whole.length - 13;   // the end record: its marker, the count, END
+        byte[] record = {2, 0, 2, 'o', 'x'};
+        byte[] bad = new byte[whole.length + record.length];
+        System.arraycopy(whole, 0, bad, 0, end);
+        System.arraycopy(record, 0, bad, end, record.length);
+        System.arraycopy(whole, end, bad, end + record.length, 13);
+        Files.write(f, bad);
+        DataException e = assertThrows(DataException.class, () -> {
+            try (BatchStream st = ds.epoch(2)) {
+                while (st.hasNext()) st.next().close();
+            }
+        });
+        assertTrue(e.getMessage().contains(f + ": Dataset.cache: the cache is damaged at byte " + end + ": an origin record past the 4096 a writer records"),
+                e.getMessage());
+    }
+
+    /**
+     * A cache whose spec is damaged fails its read and leaves no file descriptor open on it (Linux: /proc/self/fd). Before,
+     * the stream opened to read it stayed open until collected.
+     */
+    @Test
+    void aCacheWhoseSpecIsDamagedIsNotLeftOpen(@TempDir Path dir) throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "no /proc/self/fd here");
+        Path f = dir.resolve("spec.cache");
+        Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, 3).mapToObj(i ->
+                new Sample(List.of(Tensor.of(new float[] {i}, 1)), List.of(), -1, i, null)).iterator()).cache(f).batch(1);
+        try (BatchStream st = ds.epoch(0)) {
+            while (st.hasNext()) st.next().close();
+        }
+        byte[] bad = Files.readAllBytes(f);
+        java.nio.ByteBuffer.wrap(bad).putInt(11, -1);   // the spec's count of parts, after the 11 bytes of the header
+        Files.write(f, bad);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> {
+            try (BatchStream st = ds.epoch(1)) {
+                while (st.hasNext()) st.next().close();
+            }
+        });
+        assertTrue(String.valueOf(e).contains("a spec of -1 parts"), String.valueOf(e));
+        List<Path> open = new ArrayList<>();
+        try (var s = Files.list(fds)) {
+            for (Path d : s.toList()) {
+                try {
+                    if (Files.readSymbolicLink(d).equals(f.toRealPath())) open.add(d);
+                } catch (IOException gone) {
+                    // the listing's own descriptor, closed by now
+                }
+            }
+        }
+        assertEquals(List.of(), open, "descriptors left open on " + f);
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * A writer numbers origins up to 1 Mi characters in all, not only up to 4096 of them: 4096 origins of 65535
+     * characters (writeUTF's most) were 256 MiB held while the cache was written. Past the cap an origin is written in full
+     * with its sample, and every sample reads back its own.
+     */
+    @Test
+    void theOriginsAWriterHoldsAreCappedByTheirCharacters(@TempDir Path dir) throws IOException {
+        FileCache.Origins held = new FileCache.Origins();
+        String[] longOnes = new String[40];
+        int numbered = 0;
+        for (int i = 0; i < longOnes.length; i++) {
+            longOnes[i] = ("origin " + i + " ").repeat(8000).substring(0, 65535 - 10);
+            if (held.add(longOnes[i]) != null) numbered++;
+        }
+        assertEquals(FileCache.MAX_SOURCE_CHARS / (65535 - 10), numbered, "as many as fit in the characters' cap");
+        assertTrue(held.chars() <= FileCache.MAX_SOURCE_CHARS, "held " + held.chars());
+        assertEquals(0, held.number(longOnes[0]));
+        assertEquals(null, held.number(longOnes[numbered]), "past the cap: not numbered");
+        assertEquals(numbered, held.add("short.txt"), "a short origin still fits");
+
+        int n = 40;
+        Dataset many = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, n).mapToObj(i ->
+                new Sample(List.of(Tensor.of(new float[] {i}, 1)), List.of(), -1, i, longOnes[i])).iterator())
+                .cache(dir.resolve("long.cache")).batch(n);
+        for (int epoch = 0; epoch < 2; epoch++) {   // written, then read
+            try (BatchStream st = many.epoch(epoch); Batch b = st.next()) {
+                for (int i : new int[] {0, numbered - 1, numbered, n - 1}) assertEquals(longOnes[i] + " sample " + i, b.where(i), "epoch " + epoch);
+                assertFalse(st.hasNext());
+                if (epoch == 0) {   // what the writer wrote: the first `numbered` origins in records, each later one in full in its sample
+                    List<Object[]> records = records(Files.readAllBytes(dir.resolve("long.cache")));
+                    assertEquals(numbered + n, records.size(), "origin records and samples");
+                    int origins = 0;
+                    for (Object[] r : records) {
+                        if ((int) r[0] == 2) {
+                            assertEquals(longOnes[origins++], r[1], "origin record " + origins);
+                        } else {
+                            int i = (int) r[3];
+                            assertEquals(i < numbered ? 1 : 2, r[1], "sample " + i + "'s origin kind");
+                            assertEquals(i < numbered ? (Object) i : longOnes[i], r[2], "sample " + i + "'s origin");
+                        }
+                    }
+                    assertEquals(numbered, origins, "origin records");
+                }
+            }
+        }
+    }
+
+    /**
+     * The records of a version 3 cache of samples of 1-D tensors, as the format lays them out (read here apart from the
+     * reader): {2, origin} per origin record, {1, origin kind, origin number or string (null for none), index} per sample.
+     */
+    private static List<Object[]> records(byte[] file) throws IOException {
+        java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(file));
+        assertEquals("JRNNCACHE3\n", new String(in.readNBytes(11), java.nio.charset.StandardCharsets.US_ASCII));
+        for (int parts = in.readInt(), c = 0; c < parts; c++) {   // the spec
+            in.readByte();
+            for (int rank = in.readInt(), a = 0; a < rank; a++) in.readInt();
+        }
+        List<Object[]> r = new ArrayList<>();
+        for (int marker = in.readByte(); marker != 0; marker = in.readByte()) {
+            if (marker == 2) {
+                r.add(new Object[] {2, in.readUTF()});
+                continue;
+            }
+            assertEquals(1, marker, "a sample's marker");
+            int tensors = in.readInt() + in.readInt() + in.readInt();
+            in.readInt();   // length
+            int index = (int) in.readLong();
+            int kind = in.readByte();
+            Object origin = kind == 1 ? (Object) in.readInt() : kind == 2 ? in.readUTF() : null;
+            for (int t = 0; t < tensors; t++) {
+                assertEquals(1, in.readInt(), "a 1-D tensor");
+                in.skipNBytes(4L * in.readInt());
+            }
+            r.add(new Object[] {1, kind, origin, index});
+        }
+        return r;
+    }
 }

@@ -161,4 +161,25 @@ class FileFaultsTest {
         assertFalse(FileFaults.isMappedFault(new IllegalStateException()));
         assertTrue(FileFaults.isMappedFault(new RuntimeException(new InternalError("a fault occurred in an unsafe memory access operation"))));
     }
+
+    /**
+     * The one cause walk: each throwable once (a looping chain ends), the whole chain however deep, and with a stop
+     * predicate it ends before the first throwable the predicate accepts (that one left out).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 20, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void causesWalksEachOnceAndEndsBeforeTheStop() {
+        RuntimeException a = new RuntimeException("a"), b = new RuntimeException("b", a);
+        a.initCause(b);
+        assertEquals(java.util.List.of(a, b), FileFaults.causes(a));
+        RuntimeException deep = new RuntimeException("root");
+        for (int k = 0; k < 100; k++) deep = new RuntimeException("wrap " + k, deep);
+        assertEquals(101, FileFaults.causes(deep).size());
+        IllegalStateException inner = new IllegalStateException("inner");
+        java.util.concurrent.ExecutionException ee = new java.util.concurrent.ExecutionException(inner);
+        RuntimeException outer = new RuntimeException("outer", ee);
+        assertEquals(java.util.List.of(outer), FileFaults.causes(outer, t -> t instanceof java.util.concurrent.ExecutionException));
+        assertEquals(java.util.List.of(), FileFaults.causes(ee, t -> t instanceof java.util.concurrent.ExecutionException));
+        assertEquals(java.util.List.of(a, b), FileFaults.causes(a, t -> false), "a loop still ends with a stop that never matches");
+    }
 }

@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -84,7 +85,7 @@ class DatasetBatchesTest {
         assertEquals(h.get("loss"), hf.get("loss"));
         // a generator: its batch count is unknown until the epoch ends
         Dataset gen = Dataset.fromIterator(() -> samples(x, y)).batch(4);
-        assertEquals(-1, new DatasetBatches(gen, new Setup(viaGenerator), "fit", true, true).batches());
+        assertEquals(-1, new DatasetBatches(gen, new Setup(viaGenerator), DatasetBatches.Use.FIT, true).batches());
         History hg = viaGenerator.fit(gen, quiet().epochs(2));
         assertSameWeights(viaTensors, viaGenerator, "generator");
         assertEquals(h.get("loss"), hg.get("loss"));
@@ -689,5 +690,35 @@ class DatasetBatchesTest {
         List<Thread> after = new ArrayList<>(prefetchThreads());
         after.removeAll(before);
         assertEquals(List.of(), after, "prefetch threads left running");
+    }
+
+    /**
+     * A cache(file) that cannot be written fails fit with an IOException whose own message names the file (FileCache's
+     * UncheckedIOException holds one, and fit throws what it holds): its lockfile in a "directory" that is a regular file,
+     * and its file's place taken by a directory while the pass is written (the rename fails). Before, fit threw the bare
+     * IOException of the file system ("No space left on device" on a full disk), the message naming the cache lost.
+     */
+    @Test
+    void aCacheThatCannotBeWrittenFailsFitWithAnIOExceptionNamingIt() throws IOException {
+        Tensor x = random(1, 6, T, I), y = random(2, 6, 1);
+        Path plain = java.nio.file.Files.createFile(dir.resolve("plain"));
+        Path lock = plain.resolve("c.cache.lockfile");
+        Sequential m = lstm(T);
+        IOException e = assertThrows(IOException.class, () -> m.fit(Dataset.fromTensors(x, y).cache(plain.resolve("c.cache")).batch(3), quiet().epochs(1)));
+        assertTrue(e.getMessage().startsWith("Dataset.cache: could not create " + lock + ": java.nio.file."), e.getMessage());
+        assertInstanceOf(java.nio.file.FileSystemException.class, e.getCause(), "the file system's own failure its cause");
+
+        Path f = dir.resolve("taken.cache");
+        Dataset taken = Dataset.fromTensors(x, y).map(s -> {
+            try {
+                java.nio.file.Files.createDirectories(f.resolve("in the way"));   // a non-empty directory where the cache goes
+            } catch (IOException io) {
+                throw new java.io.UncheckedIOException(io);
+            }
+            return s;
+        }).cache(f).batch(3);
+        e = assertThrows(IOException.class, () -> m.fit(taken, quiet().epochs(1)));
+        assertTrue(e.getMessage().startsWith("Dataset.cache: could not write " + f + ": java.nio.file."), e.getMessage());
+        m.close();
     }
 }

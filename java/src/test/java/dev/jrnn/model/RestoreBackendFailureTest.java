@@ -17,6 +17,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -68,5 +69,107 @@ class RestoreBackendFailureTest {
             }
         }
         assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
+    }
+
+    /**
+     * Where the backend stays failed, putting the weights back fails too: the restore's own failure is thrown (with the note
+     * naming the file), the rollback's suppressed in it under a note naming the model and the file. Before, the rollback's
+     * failure was thrown and the first one lost.
+     */
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aRollbackThatFailsTooLeavesTheRestoresFailureThrown(@TempDir Path dir) throws IOException {
+        RecordingBackend be = new RecordingBackend(CpuBackend.create());
+        Jrnn.setBackend(be);
+        Path f = dir.resolve("ck.keras");
+        Tensor x = Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f}, 2, 2), y = Tensor.of(new float[] {1f, -1f}, 2, 1);
+        try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
+            m.compile(new Adam(0.05), "mse");
+            m.trainOnBatch(x, y);
+            m.save(f);
+        }
+        int failed = 0;
+        for (int k = 0; ; k++) {
+            assertTrue(k < 32, "the restore ends in fewer uploads");
+            try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
+                m.compile(new Adam(0.05), "mse");
+                m.trainOnBatch(x, y);
+                java.util.List<Throwable> made = new java.util.ArrayList<>();
+                be.failUploadsFrom(k, () -> {
+                    BufferTooLargeException t = new BufferTooLargeException("probe upload " + made.size(), 3L << 30, Integer.MAX_VALUE - 8);
+                    made.add(t);
+                    return t;
+                });
+                try {
+                    ModelFiles.restoreInto(m, f);
+                    assertEquals(0, made.size(), "upload " + k + ": nothing failed");
+                    break;
+                } catch (BufferTooLargeException e) {
+                    assertTrue(made.size() >= 2, "upload " + k + ": the rollback's upload failed too: " + made);
+                    assertSame(made.get(0), e, "upload " + k + ": the restore's failure is thrown");
+                    assertEquals(2, e.getSuppressed().length, "upload " + k + ": " + java.util.Arrays.toString(e.getSuppressed()));
+                    assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
+                    Throwable rollback = e.getSuppressed()[1];
+                    assertInstanceOf(IllegalStateException.class, rollback);
+                    assertTrue(rollback.getMessage().startsWith(m.name() + ": the weights held before the restore from " + f + " could not be put back"),
+                            rollback.getMessage());
+                    assertSame(made.get(1), rollback.getCause(), "upload " + k + ": the rollback's own failure");
+                    failed++;
+                } catch (IOException e) {
+                    fail("upload " + k + ": the backend's failure reported as the file's: " + e, e);
+                } finally {
+                    be.failUpload(-1, null);
+                }
+            }
+        }
+        assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
+    }
+
+    /**
+     * Through fit's own resume ({@code BackupAndRestore.restore}): a backend failure comes out of fit as it is, with the note
+     * naming the backup, not as "cannot restore ... (a backup of another model, or unreadable)"; with {@code doubleCheckpoint}
+     * the older backup is not tried on the failed backend. Before, BufferTooLargeException (an IllegalArgumentException) was
+     * wrapped as the backup's unreadability, and a single failed upload fell to the older backup, fit training on from it.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void fitsResumeThrowsABackendFailureAsItIsAndTriesNoOlderBackup(@TempDir Path dir) throws IOException {
+        RecordingBackend be = new RecordingBackend(CpuBackend.create());
+        Jrnn.setBackend(be);
+        Tensor x = Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f}, 2, 2), y = Tensor.of(new float[] {1f, -1f}, 2, 1);
+        try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
+            m.compile(new Adam(0.05), "mse");
+            m.trainOnBatch(x, y);
+            m.save(dir.resolve("backup-epoch-1.keras"));
+            m.trainOnBatch(x, y);
+            m.save(dir.resolve("backup-epoch-2.keras"));
+        }
+        for (boolean twice : new boolean[] {false, true}) {
+            try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
+                m.compile(new Adam(0.05), "mse");
+                m.trainOnBatch(x, y);
+                java.util.List<Throwable> made = new java.util.ArrayList<>();
+                be.failUpload(0, () -> {   // the resume's first upload only: an older backup would restore
+                    BufferTooLargeException t = new BufferTooLargeException("probe upload " + made.size(), 3L << 30, Integer.MAX_VALUE - 8);
+                    made.add(t);
+                    return t;
+                });
+                BackupAndRestore b = new BackupAndRestore(dir).doubleCheckpoint(twice).deleteCheckpoint(false);
+                try {
+                    m.fit(x, y, new FitOptions().epochs(3).callbacks(b));
+                    fail("doubleCheckpoint " + twice + ": fit returned (the older backup restored after the backend failed)");
+                } catch (BufferTooLargeException e) {
+                    assertEquals(1, made.size());
+                    assertSame(made.get(0), e, "doubleCheckpoint " + twice);
+                    assertEquals(1, e.getSuppressed().length, java.util.Arrays.toString(e.getSuppressed()));
+                    assertEquals(dir.resolve("backup-epoch-2.keras") + ": the load stopped here (the backend failed, not the file)",
+                            e.getSuppressed()[0].getMessage());
+                } catch (RuntimeException e) {
+                    fail("doubleCheckpoint " + twice + ": the backend's failure reported as the backup's: " + e, e);
+                } finally {
+                    be.failUpload(-1, null);
+                }
+            }
+        }
     }
 }

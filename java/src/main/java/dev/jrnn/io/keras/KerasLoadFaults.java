@@ -34,8 +34,11 @@ public final class KerasLoadFaults {
         throw backend;
     }
 
-    /** The BackendFailure among {@code e} and its causes, or null; each looked at once, as a cause chain may loop back. */
-    private static RuntimeException backendFailureIn(Throwable e) {
+    /**
+     * The BackendFailure among {@code e} and its causes, or null; each looked at once, as a cause chain may loop back.
+     * {@code BackupAndRestore}'s resume asks it too, so a backend's failure does not read as an unreadable backup.
+     */
+    public static RuntimeException backendFailureIn(Throwable e) {
         for (Throwable t : FileFaults.causes(e)) {
             if (t instanceof BackendFailure && t instanceof RuntimeException backend) return backend;
         }
