@@ -47,8 +47,9 @@ final class Hdf5Arrays {
     }
 
     /**
-     * What {@code read} reads of attribute {@code name} of {@code node}: jhdf's failures (a global heap it cannot read, a
-     * header it cannot parse) as a KerasFormatException naming the attribute, as jhdf's words name neither.
+     * What {@code read} reads of attribute {@code name} of {@code node}: jhdf's failures on damaged bytes (a global heap
+     * it cannot read, a header it cannot parse: {@link JhdfFailures#damage}) as a KerasFormatException naming the
+     * attribute, as jhdf's words name neither; any other exception (a bug, not the file's damage) as it is.
      */
     private static <T> T named(Node node, String name, java.util.function.Supplier<T> read) {
         try {
@@ -56,8 +57,9 @@ final class Hdf5Arrays {
         } catch (KerasFormatException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (!JhdfFailures.damage(e)) throw e;
             throw new KerasFormatException("attribute '" + name + "' of " + node.getPath() + " could not be read ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "): damaged", e);
+                    + JhdfFailures.words(e) + "): damaged", e);
         }
     }
 
@@ -194,8 +196,7 @@ final class Hdf5Arrays {
         } catch (RuntimeException x) {
             path = "?";
         }
-        return new KerasFormatException("dataset " + path + " is damaged: " + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+        return new KerasFormatException("dataset " + path + " is damaged: " + JhdfFailures.words(e), e);
     }
 
     private static Stored checked(Dataset ds, Hdf5FillBudget fills) {
@@ -218,6 +219,7 @@ final class Hdf5Arrays {
             String holds = ds.getDataType() instanceof io.jhdf.object.datatype.EnumDataType ? "HDF5 enum (h5py's bool)" : type.getSimpleName();
             throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float16, bfloat16, float32 or float64 weights");
         }
+        JhdfChunks.checkImplicitIndex(ds, fileBytes);   // before jhdf builds its chunk map (unwritten's isEmpty does)
         // a dataset never written has no storage (jhdf calls it empty): it reads as its fill value, whatever its size
         boolean unwritten = unwritten(ds);
         if (!unwritten && ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) {
@@ -256,7 +258,7 @@ final class Hdf5Arrays {
      * to their size under any pipeline ({@link JhdfChunks#decodable}: one decompressing stage expands at most 1032 times;
      * stacked ones are refused), and all chunked datasets of a load to at most 1032 times the file
      * ({@link Hdf5FillBudget#chargeDecoded}), else a few damaged bytes of header would make jhdf allocate gigabytes before
-     * its first chunk. Not bounded: LZ4's per-chunk output size, read from each chunk's own header.
+     * its first chunk; an LZ4 chunk's own header may not size it past a chunk.
      */
     private static long unbacked(Dataset ds, long n, Hdf5FillBudget fills) {
         long fileBytes = fills.fileBytes;

@@ -147,6 +147,51 @@ class Hdf5ArraysTest {
         }
     }
 
+    /**
+     * An LZ4 chunk's header and block sizes are checked against the chunk before jhdf reads them:
+     * {@code hostile/chunk_claims.h5} ({@code make_chunk_claims.py}, chunks written in LZ4's HDF5 format by hand). Before,
+     * jhdf allocated what each chunk's header claimed (2,000,000,000 bytes decoded, or compressed in one block) as it
+     * decoded. The honest LZ4 dataset (one LZ4 block, two blocks raw and LZ4, one raw block) reads as its plain copy.
+     */
+    @Test
+    void anLz4ChunkMayNotClaimMoreThanAChunk() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/chunk_claims.h5").toURI());
+        Hdf5FillBudget load = new Hdf5FillBudget(Files.size(f));
+        try (HdfFile h = new HdfFile(f)) {
+            assertArrayEquals(Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data(),
+                    Hdf5Arrays.stored(h.getDatasetByPath("lz4"), load).tensor().data());
+            String total = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lz4_total"), load)).getMessage();
+            assertTrue(total.startsWith("dataset /lz4_total has an LZ4 chunk at byte ") && total.endsWith(" (4033 bytes) whose header "
+                    + "gives 2000000000 bytes decoded, more than a chunk's 4000: damaged"), total);
+            String block = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lz4_block"), load)).getMessage();
+            assertTrue(block.startsWith("dataset /lz4_block has an LZ4 chunk at byte ") && block.endsWith(" (4033 bytes) whose block "
+                    + "1 of 1 claims 2000000000 bytes, past its end: damaged"), block);
+            String shuffled = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lz4_shuffled"), load)).getMessage();
+            assertTrue(shuffled.startsWith("dataset /lz4_shuffled applies filter shuffle (2) after LZ4"), shuffled);
+        }
+    }
+
+    /**
+     * A dataset whose implicit chunk index (HDF5 1.10's, which lists no chunk) implies chunks past the file's end is
+     * refused from its object header alone: {@code implicit_claims} in {@code hostile/chunk_claims.h5} claims 100,000,000
+     * float32 in chunks of 10 in a 48 KB file. Before, jhdf built a map entry for each of its 10,000,000 chunks as
+     * Hdf5Arrays asked whether it was written (93 s near a 1 GB heap's limit before the size check refused it; the
+     * reviewer's 10^8 chunks: an OutOfMemoryError). The honest one reads.
+     */
+    @Test
+    void anImplicitChunkIndexPastTheFileIsRefusedBeforeJhdfListsItsChunks() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/chunk_claims.h5").toURI());
+        long size = Files.size(f);
+        Hdf5FillBudget load = new Hdf5FillBudget(size);
+        try (HdfFile h = new HdfFile(f)) {
+            float[] plain = Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data();
+            assertArrayEquals(java.util.Arrays.copyOf(plain, 1000), Hdf5Arrays.stored(h.getDatasetByPath("implicit"), load).tensor().data());
+            String m = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("implicit_claims"), load)).getMessage();
+            assertTrue(m.startsWith("dataset /implicit_claims claims [100000000] in an implicit chunk index: 10000000 chunk(s) of 40 bytes "
+                    + "(400000000 bytes) from byte ") && m.endsWith(", past the end of the file (" + size + " bytes): damaged"), m);
+        }
+    }
+
     private static float maxAbs(float[] a) {
         float r = 0;
         for (float v : a) r = Math.max(r, Math.abs(v));
