@@ -102,12 +102,14 @@ final class KerasWeightFit {
             }
         }
         IllegalArgumentException misfit = null;
+        List<List<Hdf5Arrays.Stored>> fitted = List.of();
         try {   // the shapes first: a file's array of another shape is not read (it may claim gigabytes)
-            for (List<Hdf5Arrays.Stored> ws : fit.apply(new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, null, null))) {
-                for (Hdf5Arrays.Stored w : ws) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can
-            }
+            fitted = fit.apply(new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, null, null));
         } catch (IllegalArgumentException e) {
             misfit = e;
+        }
+        for (List<Hdf5Arrays.Stored> ws : fitted) {
+            for (Hdf5Arrays.Stored w : ws) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can
         }
         RuntimeException stateFailure = null;
         if (state != null) {
