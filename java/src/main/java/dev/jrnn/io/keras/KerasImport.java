@@ -480,10 +480,11 @@ public final class KerasImport {
             if (!l.params().isEmpty()) weighted.add(l);
         }
         // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit
-        List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
+        // (each read of a file that changed during one builds its own arrays: nothing kept from an earlier try)
         KerasWeightFit.FileWeights read = FileFaults.read(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
-                : kf -> state.restore(model, storedState(kf, optimizerVars(kf))), fw -> fitted(model, file, byName, weighted, order, fw, values)));
+                : kf -> state.restore(model, storedState(kf, optimizerVars(kf))), fw -> fitted(model, file, byName, weighted, order, fw)));
         if (read.misfit() != null) throw read.misfit();
+        List<List<Hdf5Arrays.Stored>> values = read.fitted();
         try {
             KerasWeightFit.check(weighted, values, null);   // the values now: NaN / Inf
         } catch (KerasFormatException e) {
@@ -504,10 +505,11 @@ public final class KerasImport {
 
     /**
      * {@code read}'s arrays matched to {@code weighted} (by name or by structure) and checked by count and shape, none
-     * of their values read yet, into {@code values} (also returned); an IllegalArgumentException where they do not fit.
+     * of their values read yet (a new list each call: a file that changed during a read is read again); an
+     * IllegalArgumentException where they do not fit.
      */
     private static List<List<Hdf5Arrays.Stored>> fitted(Model model, Path file, boolean byName, List<Layer> weighted, List<String[]> order,
-            KerasWeightFit.FileWeights read, List<List<Hdf5Arrays.Stored>> values) {
+            KerasWeightFit.FileWeights read) {
         Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
         List<String> fileGroups = read.fileGroups();
         String advice = KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups());
@@ -518,6 +520,7 @@ public final class KerasImport {
         }
         List<String> mine = new ArrayList<>();
         for (Layer l : weighted) mine.add(l.name());
+        List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
         if (byName) {
             List<String> missing = new ArrayList<>(), extra = new ArrayList<>();
             for (String n : mine) if (!stored.containsKey(n)) missing.add(n);

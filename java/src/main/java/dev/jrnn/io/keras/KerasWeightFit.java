@@ -47,11 +47,14 @@ final class KerasWeightFit {
     }
 
     /**
-     * What a weights file holds: the layers with weights in file order, their arrays read; a Keras 3 file's groups with
-     * weights and those of nested models (for the messages); whether it is Keras 1/2's layout.
+     * What a weights file holds: the layers with weights in file order; a Keras 3 file's groups with weights and those
+     * of nested models (for the messages); whether it is Keras 1/2's layout; {@code fitted}: the arrays the caller's fit
+     * matched to its layers, in their order, their values read (empty where the fit refused the file: {@code misfit}).
+     * Each read of the file (a file that changed during one is read again) builds its own.
      */
     record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
-            List<String> stackedGroups, boolean keras2, RuntimeException stateFailure, IllegalArgumentException misfit) {}
+            List<String> stackedGroups, boolean keras2, RuntimeException stateFailure, IllegalArgumentException misfit,
+            List<List<Hdf5Arrays.Stored>> fitted) {}
 
     /**
      * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes)
@@ -104,7 +107,7 @@ final class KerasWeightFit {
         IllegalArgumentException misfit = null;
         List<List<Hdf5Arrays.Stored>> fitted = List.of();
         try {   // the shapes first: a file's array of another shape is not read (it may claim gigabytes)
-            fitted = fit.apply(new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, null, null));
+            fitted = fit.apply(new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, null, null, List.of()));
         } catch (IllegalArgumentException e) {
             misfit = e;
         }
@@ -119,7 +122,7 @@ final class KerasWeightFit {
                 stateFailure = e;
             }
         }
-        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, stateFailure, misfit);
+        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, stateFailure, misfit, fitted);
     }
 
     /**
