@@ -187,6 +187,7 @@ final class Hdf5Arrays {
     /**
      * {@code e}, met reading dataset {@code ds}'s header or values, as a KerasFormatException naming the dataset: jhdf's
      * own exceptions (a header or chunk index it cannot parse), an ArithmeticException of a size past a long, name neither.
+     * A KerasFormatException as it is; any other as a {@link Damaged}.
      */
     static KerasFormatException damaged(Dataset ds, RuntimeException e) {
         if (e instanceof KerasFormatException k) return k;
@@ -196,7 +197,22 @@ final class Hdf5Arrays {
         } catch (RuntimeException x) {
             path = "?";
         }
-        return new KerasFormatException("dataset " + path + " is damaged: " + JhdfFailures.words(e), e);
+        return new Damaged("dataset " + path + " is damaged: " + JhdfFailures.words(e), e);
+    }
+
+    /**
+     * A dataset whose values could not be read as its header describes them (jhdf failed on its bytes, or they are not
+     * as many as its shape says): the file's damage, never a file that does not fit a model, even where a layout's
+     * conversion (Keras 1's per-gate arrays, cuDNN's) meets it while matching the arrays to the model's weights.
+     */
+    static final class Damaged extends KerasFormatException {
+        Damaged(String message) {
+            super(message);
+        }
+
+        Damaged(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private static Stored checked(Dataset ds, Hdf5FillBudget fills) {
@@ -444,9 +460,9 @@ final class Hdf5Arrays {
                 f = new float[da.length];
                 for (int i = 0; i < da.length; i++) f[i] = (float) da[i];
             } else {
-                throw new KerasFormatException("dataset " + path + " did not read as floats");
+                throw new Damaged("dataset " + path + " did not read as floats");
             }
-            if (f.length != n) throw new KerasFormatException("dataset " + path + " holds " + f.length + " values, its shape says " + n);
+            if (f.length != n) throw new Damaged("dataset " + path + " holds " + f.length + " values, its shape says " + n);
             return Tensor.wrap(f, shape);   // f is this method's own array: no copy
         }
 
@@ -458,7 +474,7 @@ final class Hdf5Arrays {
         private float[] bfloat16() {
             ByteBuffer b = ((io.jhdf.dataset.DatasetBase) ds).getDataBuffer().order(ByteOrder.LITTLE_ENDIAN);
             if (b.remaining() != n * 2) {
-                throw new KerasFormatException("dataset " + ds.getPath() + " holds " + b.remaining() + " bytes, its shape says "
+                throw new Damaged("dataset " + ds.getPath() + " holds " + b.remaining() + " bytes, its shape says "
                         + n + " bfloat16 values");
             }
             float[] f = new float[(int) n];
@@ -531,7 +547,7 @@ final class Hdf5Arrays {
             }
             ByteBuffer b = c.getBuffer();
             if (b.remaining() / 4 != n) {
-                throw new KerasFormatException("dataset " + ds.getPath() + " holds " + b.remaining() / 4 + " values, its shape says " + n);
+                throw new Damaged("dataset " + ds.getPath() + " holds " + b.remaining() / 4 + " values, its shape says " + n);
             }
             return b.order(fp.getByteOrder());
         }

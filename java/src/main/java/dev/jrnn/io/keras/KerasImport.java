@@ -558,6 +558,8 @@ public final class KerasImport {
         for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
         try {
             KerasWeightFit.checkShapes(weighted, values);
+        } catch (Hdf5Arrays.Damaged e) {   // met by a conversion reading the arrays it joins: the file's damage, not a misfit
+            throw e;
         } catch (KerasFormatException e) {
             throw misfit(model, file, byName, advice, e);
         }
