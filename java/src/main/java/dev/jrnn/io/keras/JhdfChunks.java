@@ -107,8 +107,9 @@ final class JhdfChunks {
      * chunk. A KerasFormatException where the pipeline could make jhdf allocate more while decoding a chunk: two or more
      * decompressing filters (deflate, LZF, LZ4, bitshuffle with LZ4: jhdf decodes each into a buffer it sizes from the
      * data, and no writer jrnn reads stacks them), or an LZF filter whose parameters size a chunk's output past
-     * {@code chunkBytes} (the chunk's uncompressed size; jhdf allocates that parameter's bytes for each chunk), or an
-     * LZ4 chunk whose own header does ({@link #checkLz4}).
+     * {@code chunkBytes} (the chunk's uncompressed size; jhdf allocates that parameter's bytes for each chunk) or past
+     * DEFLATE_MAX_RATIO times a chunk's stored bytes ({@link #checkLzf}), or an LZ4 chunk whose own header does
+     * ({@link #checkLz4}).
      */
     static long decodable(ChunkedDataset c, long stored, long fileBytes, long chunkBytes) {
         int decompressing = 0;
@@ -128,6 +129,7 @@ final class JhdfChunks {
                         throw new KerasFormatException("dataset " + c.getPath() + " has an LZF filter whose parameters "
                                 + "give a chunk " + data[2] + " bytes decoded, more than a chunk's " + chunkBytes + ": damaged");
                     }
+                    if (data.length > 2) checkLzf(c, data[2]);
                 }
                 case BITSHUFFLE -> { if (data.length > 4 && data[4] != 0) decompressing++; }   // 0: no compression
                 case SHUFFLE, FLETCHER32 -> { }   // bytes reordered; a checksum removed
@@ -143,11 +145,29 @@ final class JhdfChunks {
     }
 
     /**
+     * Refuses {@code c} where a chunk's stored bytes could not decode to the {@code decoded} bytes its LZF filter's
+     * parameters give each chunk (which jhdf 0.13 allocates for each): more than {@link #DEFLATE_MAX_RATIO} times them.
+     * The chunk's uncompressed size alone bounds it loosely where the chunk is larger than the dataset (10 values in a
+     * chunk of 2^28: 1 GB per chunk of a few bytes).
+     */
+    private static void checkLzf(ChunkedDataset c, long decoded) {
+        for (Object o : chunks(c)) {
+            Chunk k = (Chunk) o;
+            if (decoded > Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, k.getSize())) {
+                throw new KerasFormatException("dataset " + c.getPath() + " has an LZF filter whose parameters give a chunk "
+                        + decoded + " bytes decoded, more than " + DEFLATE_MAX_RATIO + " times its chunk at byte " + k.getAddress()
+                        + " (" + k.getSize() + " bytes): damaged");
+            }
+        }
+    }
+
+    /**
      * Each of {@code c}'s chunks as LZ4's HDF5 format lays it out (big-endian: the decoded bytes in 8, the block bytes in
      * 4, then per block its compressed size in 4 and the block), checked before jhdf decodes it: jhdf 0.13 allocates the
      * decoded bytes the header gives, and each block's compressed size, as they come (up to 2^31 bytes per chunk). The
-     * decoded bytes must be at most the chunk's {@code chunkBytes} (what HDF5's LZ4 filter writes: the chunk's size),
-     * each block inside the chunk; a KerasFormatException naming the dataset and the chunk otherwise. Reads 16 bytes
+     * decoded bytes must be at most the chunk's {@code chunkBytes} (what HDF5's LZ4 filter writes: the chunk's size)
+     * and at most {@link #DEFLATE_MAX_RATIO} times the chunk's stored bytes (LZ4 expands at most ~255 times: a chunk
+     * larger than its dataset, 2^28 values for 10, would let a few bytes claim 1 GB), each block inside the chunk; a KerasFormatException naming the dataset and the chunk otherwise. Reads 16 bytes
      * per chunk and 4 per block (a block takes at least its 4-byte size, so at most a quarter of the chunk's bytes).
      * {@code after}: the filters applied after LZ4 when writing, undone before it when reading; only Fletcher32's
      * checksum (which jhdf leaves at the chunk's end) keeps the header at the chunk's start.
@@ -171,6 +191,10 @@ final class JhdfChunks {
             if (decoded < 0 || decoded > chunkBytes) {
                 throw new KerasFormatException(chunk + "whose header gives " + Long.toUnsignedString(decoded)
                         + " bytes decoded, more than a chunk's " + chunkBytes + ": damaged");
+            }
+            if (decoded > Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, k.getSize())) {   // a chunk larger than its dataset
+                throw new KerasFormatException(chunk + "whose header gives " + decoded + " bytes decoded, more than "
+                        + DEFLATE_MAX_RATIO + " times its bytes: damaged");
             }
             if (decoded == 0) continue;
             long blocks = block == 0 ? Long.MAX_VALUE : (decoded + block - 1) / block;

@@ -172,6 +172,26 @@ class Hdf5ArraysTest {
     }
 
     /**
+     * A chunk larger than its dataset (10 values in chunks of 2^28: 1 GiB uncompressed) whose few stored bytes claim
+     * 10^9 bytes decoded (its LZ4 header) or 2^30 (its LZF filter's parameters) is refused before jhdf allocates them:
+     * {@code hostile/big_chunks.h5} ({@code make_big_chunks.py}). Before, the claim was bounded by the chunk's
+     * uncompressed size alone, and jhdf allocated 1 GB for 3.5 KB of file.
+     */
+    @Test
+    void aChunkLargerThanItsDatasetMayNotClaimMoreThanItsBytesDecode() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/big_chunks.h5").toURI());
+        Hdf5FillBudget load = new Hdf5FillBudget(Files.size(f));
+        try (HdfFile h = new HdfFile(f)) {
+            String lz4 = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lz4_bigchunk"), load)).getMessage();
+            assertTrue(lz4.startsWith("dataset /lz4_bigchunk has an LZ4 chunk at byte ") && lz4.endsWith(" (20 bytes) whose header "
+                    + "gives 1000000000 bytes decoded, more than 1032 times its bytes: damaged"), lz4);
+            String lzf = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lzf_bigchunk"), load)).getMessage();
+            assertTrue(lzf.startsWith("dataset /lzf_bigchunk has an LZF filter whose parameters give a chunk 1073741824 bytes "
+                    + "decoded, more than 1032 times its chunk at byte ") && lzf.endsWith(" (8 bytes): damaged"), lzf);
+        }
+    }
+
+    /**
      * A dataset whose implicit chunk index (HDF5 1.10's, which lists no chunk) implies chunks past the file's end is
      * refused from its object header alone: {@code implicit_claims} in {@code hostile/chunk_claims.h5} claims 100,000,000
      * float32 in chunks of 10 in a 48 KB file. Before, jhdf built a map entry for each of its 10,000,000 chunks as
