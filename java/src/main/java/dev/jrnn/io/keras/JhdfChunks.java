@@ -218,7 +218,8 @@ final class JhdfChunks {
      * dataset of fixed maximum dimensions, no filter, allocated early) and the chunks it implies, one after another
      * from its address, reach past the file's {@code fileBytes}: such an index lists no chunk, and jhdf 0.13 builds an
      * entry for each chunk of the declared dimensions before the first read (a few bytes of dataspace claiming 10^8
-     * chunks: an OutOfMemoryError). Within the file they are at most one entry per 2 bytes of it. Reads only the
+     * chunks: an OutOfMemoryError). Within the file they are at most one entry per 2 bytes of it. A chunk dimension of 0
+     * or less is refused too. Reads only the
      * object header; call before anything asks jhdf for the chunks ({@link #present}, {@code isEmpty}).
      */
     static void checkImplicitIndex(Dataset ds, long fileBytes) {
@@ -232,7 +233,10 @@ final class JhdfChunks {
         int[] chunk = c.getChunkDimensions();
         long chunks = 1, chunkBytes = Math.max(1, ds.getDataType().getSize());
         for (int i = 0; i < dims.length && i < chunk.length; i++) {
-            if (chunk[i] <= 0) return;   // jhdf refuses such a layout when reading
+            if (chunk[i] <= 0) {   // no writer makes one; jhdf would divide by it listing the chunks
+                throw new KerasFormatException("dataset " + ds.getPath() + " has chunk dimensions " + java.util.Arrays.toString(chunk)
+                        + " in an implicit chunk index: a chunk dimension of " + chunk[i] + ": damaged");
+            }
             chunks = Hdf5Arrays.saturatedTimes(chunks, (dims[i] + chunk[i] - 1) / chunk[i]);
             chunkBytes = Hdf5Arrays.saturatedTimes(chunkBytes, chunk[i]);
         }

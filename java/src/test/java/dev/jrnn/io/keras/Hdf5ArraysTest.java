@@ -212,6 +212,20 @@ class Hdf5ArraysTest {
         }
     }
 
+    /**
+     * An implicit chunk index whose chunk dimension is 0 ({@code hostile/implicit_zero.h5}, {@code make_implicit_zero.py})
+     * is refused as damaged from its object header. Before, the check let it pass to jhdf.
+     */
+    @Test
+    void anImplicitChunkIndexWithAChunkDimensionOfZeroIsRefused() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/implicit_zero.h5").toURI());
+        Hdf5FillBudget load = new Hdf5FillBudget(Files.size(f));
+        try (HdfFile h = new HdfFile(f)) {
+            String m = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("implicit_zero"), load)).getMessage();
+            assertEquals("dataset /implicit_zero has chunk dimensions [0] in an implicit chunk index: a chunk dimension of 0: damaged", m);
+        }
+    }
+
     private static float maxAbs(float[] a) {
         float r = 0;
         for (float v : a) r = Math.max(r, Math.abs(v));
