@@ -187,7 +187,8 @@ final class Hdf5Arrays {
     /**
      * {@code e}, met reading dataset {@code ds}'s header or values, as a KerasFormatException naming the dataset: jhdf's
      * own exceptions (a header or chunk index it cannot parse), an ArithmeticException of a size past a long, name neither.
-     * A KerasFormatException as it is; any other as a {@link Damaged}.
+     * A KerasFormatException as it is; any other as a {@link Damaged} (unlike an attribute's read, which calls only
+     * {@link JhdfFailures#damage} damage).
      */
     static KerasFormatException damaged(Dataset ds, RuntimeException e) {
         if (e instanceof KerasFormatException k) return k;
