@@ -236,7 +236,7 @@ final class Hdf5Arrays {
             String holds = ds.getDataType() instanceof io.jhdf.object.datatype.EnumDataType ? "HDF5 enum (h5py's bool)" : type.getSimpleName();
             throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float16, bfloat16, float32 or float64 weights");
         }
-        JhdfChunks.checkImplicitIndex(ds, fileBytes);   // before jhdf builds its chunk map (unwritten's isEmpty does)
+        JhdfChunks.checkImplicitIndex(ds, fills);   // before jhdf builds its chunk map (unwritten's isEmpty does)
         // a dataset never written has no storage (jhdf calls it empty): it reads as its fill value, whatever its size
         boolean unwritten = unwritten(ds);
         if (!unwritten && ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) {

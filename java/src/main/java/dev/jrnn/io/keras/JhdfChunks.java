@@ -220,9 +220,11 @@ final class JhdfChunks {
      * entry for each chunk of the declared dimensions before the first read (a few bytes of dataspace claiming 10^8
      * chunks: an OutOfMemoryError). Within the file they are at most one entry per 2 bytes of it. A chunk dimension of 0
      * or less is refused too. Reads only the
-     * object header; call before anything asks jhdf for the chunks ({@link #present}, {@code isEmpty}).
+     * object header; the bytes are then counted against the load's {@code fills} ({@link Hdf5FillBudget#chargeImplicit}:
+     * each hard link again). Call before anything asks jhdf for the chunks ({@link #present}, {@code isEmpty}).
      */
-    static void checkImplicitIndex(Dataset ds, long fileBytes) {
+    static void checkImplicitIndex(Dataset ds, Hdf5FillBudget fills) {
+        long fileBytes = fills.fileBytes;
         if (!(ds instanceof ChunkedDataset c) || !(ds instanceof AbstractNode node)
                 || !node.getHeader().hasMessageOfType(ChunkedDataLayoutMessageV4.class)) {
             return;
@@ -247,5 +249,6 @@ final class JhdfChunks {
                     + (bytes == Long.MAX_VALUE ? "more than 2^63" : bytes) + " bytes) from byte " + address
                     + ", past the end of the file (" + fileBytes + " bytes): damaged");
         }
+        fills.chargeImplicit(ds, bytes);
     }
 }

@@ -226,6 +226,28 @@ class Hdf5ArraysTest {
         }
     }
 
+    /**
+     * Hard links to one implicit-index dataset each count against the load's bound of the file's bytes of implied chunks
+     * ({@code hostile/implicit_links.h5}, {@code make_implicit_links.py}: 4,000 bytes of chunks, 5 names, a 6 KB file):
+     * the first name reads, and reads again through the same object uncounted; the second is refused. Before, each
+     * link was checked alone, and jhdf built a chunk map per link (299 links to 50,000 chunks: a 2 GB heap exhausted).
+     */
+    @Test
+    void hardLinksToAnImplicitIndexCountEachAgainstTheLoad() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/implicit_links.h5").toURI());
+        long size = Files.size(f);
+        Hdf5FillBudget load = new Hdf5FillBudget(size);
+        try (HdfFile h = new HdfFile(f)) {
+            var first = h.getDatasetByPath("layers/dense/vars/0");
+            assertEquals(1000, Hdf5Arrays.stored(first, load).tensor().size());
+            Hdf5Arrays.stored(first, load);
+            String m = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("layers/dense/vars/1"), load)).getMessage();
+            assertEquals("dataset /layers/dense/vars/1 implies 4000 bytes of chunks in an implicit chunk index, after 4000 in the load's "
+                    + "other such datasets (each hard link to one counted again: jhdf lists its chunks for each): more than the file's "
+                    + size + " bytes, refused per load", m);
+        }
+    }
+
     private static float maxAbs(float[] a) {
         float r = 0;
         for (float v : a) r = Math.max(r, Math.abs(v));
