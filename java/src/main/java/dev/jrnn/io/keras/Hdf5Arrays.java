@@ -47,8 +47,9 @@ final class Hdf5Arrays {
     }
 
     /**
-     * What {@code read} reads of attribute {@code name} of {@code node}: jhdf's failures (a global heap it cannot read, a
-     * header it cannot parse) as a KerasFormatException naming the attribute, as jhdf's words name neither.
+     * What {@code read} reads of attribute {@code name} of {@code node}: jhdf's failures on damaged bytes (a global heap
+     * it cannot read, a header it cannot parse: {@link JhdfFailures#damage}) as a KerasFormatException naming the
+     * attribute, as jhdf's words name neither; any other exception (a bug, not the file's damage) as it is.
      */
     private static <T> T named(Node node, String name, java.util.function.Supplier<T> read) {
         try {
@@ -56,8 +57,9 @@ final class Hdf5Arrays {
         } catch (KerasFormatException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (!JhdfFailures.damage(e)) throw e;
             throw new KerasFormatException("attribute '" + name + "' of " + node.getPath() + " could not be read ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "): damaged", e);
+                    + JhdfFailures.words(e) + "): damaged", e);
         }
     }
 
@@ -185,6 +187,8 @@ final class Hdf5Arrays {
     /**
      * {@code e}, met reading dataset {@code ds}'s header or values, as a KerasFormatException naming the dataset: jhdf's
      * own exceptions (a header or chunk index it cannot parse), an ArithmeticException of a size past a long, name neither.
+     * A KerasFormatException as it is; any other as a {@link Damaged} (unlike an attribute's read, which calls only
+     * {@link JhdfFailures#damage} damage).
      */
     static KerasFormatException damaged(Dataset ds, RuntimeException e) {
         if (e instanceof KerasFormatException k) return k;
@@ -194,8 +198,22 @@ final class Hdf5Arrays {
         } catch (RuntimeException x) {
             path = "?";
         }
-        return new KerasFormatException("dataset " + path + " is damaged: " + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+        return new Damaged("dataset " + path + " is damaged: " + JhdfFailures.words(e), e);
+    }
+
+    /**
+     * A dataset whose values could not be read as its header describes them (jhdf failed on its bytes, or they are not
+     * as many as its shape says): the file's damage, never a file that does not fit a model, even where a layout's
+     * conversion (Keras 1's per-gate arrays, cuDNN's) meets it while matching the arrays to the model's weights.
+     */
+    static final class Damaged extends KerasFormatException {
+        Damaged(String message) {
+            super(message);
+        }
+
+        Damaged(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private static Stored checked(Dataset ds, Hdf5FillBudget fills) {
@@ -218,6 +236,7 @@ final class Hdf5Arrays {
             String holds = ds.getDataType() instanceof io.jhdf.object.datatype.EnumDataType ? "HDF5 enum (h5py's bool)" : type.getSimpleName();
             throw new KerasFormatException("dataset " + path + " holds " + holds + " values, expected float16, bfloat16, float32 or float64 weights");
         }
+        JhdfChunks.checkImplicitIndex(ds, fills);   // before jhdf builds its chunk map (unwritten's isEmpty does)
         // a dataset never written has no storage (jhdf calls it empty): it reads as its fill value, whatever its size
         boolean unwritten = unwritten(ds);
         if (!unwritten && ds.getDimensionsAsLong().length == 0 && ds.isEmpty()) {
@@ -256,7 +275,7 @@ final class Hdf5Arrays {
      * to their size under any pipeline ({@link JhdfChunks#decodable}: one decompressing stage expands at most 1032 times;
      * stacked ones are refused), and all chunked datasets of a load to at most 1032 times the file
      * ({@link Hdf5FillBudget#chargeDecoded}), else a few damaged bytes of header would make jhdf allocate gigabytes before
-     * its first chunk. Not bounded: LZ4's per-chunk output size, read from each chunk's own header.
+     * its first chunk; an LZ4 chunk's own header may not size it past a chunk.
      */
     private static long unbacked(Dataset ds, long n, Hdf5FillBudget fills) {
         long fileBytes = fills.fileBytes;
@@ -442,9 +461,9 @@ final class Hdf5Arrays {
                 f = new float[da.length];
                 for (int i = 0; i < da.length; i++) f[i] = (float) da[i];
             } else {
-                throw new KerasFormatException("dataset " + path + " did not read as floats");
+                throw new Damaged("dataset " + path + " did not read as floats");
             }
-            if (f.length != n) throw new KerasFormatException("dataset " + path + " holds " + f.length + " values, its shape says " + n);
+            if (f.length != n) throw new Damaged("dataset " + path + " holds " + f.length + " values, its shape says " + n);
             return Tensor.wrap(f, shape);   // f is this method's own array: no copy
         }
 
@@ -456,7 +475,7 @@ final class Hdf5Arrays {
         private float[] bfloat16() {
             ByteBuffer b = ((io.jhdf.dataset.DatasetBase) ds).getDataBuffer().order(ByteOrder.LITTLE_ENDIAN);
             if (b.remaining() != n * 2) {
-                throw new KerasFormatException("dataset " + ds.getPath() + " holds " + b.remaining() + " bytes, its shape says "
+                throw new Damaged("dataset " + ds.getPath() + " holds " + b.remaining() + " bytes, its shape says "
                         + n + " bfloat16 values");
             }
             float[] f = new float[(int) n];
@@ -529,7 +548,7 @@ final class Hdf5Arrays {
             }
             ByteBuffer b = c.getBuffer();
             if (b.remaining() / 4 != n) {
-                throw new KerasFormatException("dataset " + ds.getPath() + " holds " + b.remaining() / 4 + " values, its shape says " + n);
+                throw new Damaged("dataset " + ds.getPath() + " holds " + b.remaining() / 4 + " values, its shape says " + n);
             }
             return b.order(fp.getByteOrder());
         }

@@ -23,6 +23,9 @@ final class Hdf5FillBudget {
     private final long limit;
     private final Set<Long> charged = new HashSet<>(), decodedCharged = new HashSet<>();
     private long used, decodedUsed;
+    /** The jhdf datasets with an implicit chunk index met in this load, by identity, and the chunk bytes they imply. */
+    private final Set<Dataset> implicitCharged = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private long implicitUsed;
     /** The most bytes the file's chunks may decode to in one load: one decompressing filter's largest expansion of it. */
     private final long decodedLimit;
 
@@ -47,6 +50,24 @@ final class Hdf5FillBudget {
         }
         decodedUsed += decoded;
         decodedCharged.add(ds.getAddress());
+    }
+
+    /**
+     * Counts the {@code bytes} of chunks {@code ds}'s implicit chunk index implies ({@link JhdfChunks#checkImplicitIndex})
+     * against the file's bytes, per load, once per jhdf dataset object: jhdf 0.13 builds an entry per chunk for each
+     * object, and each hard link to a dataset is an object of its own (counting by address, as the other bounds do, would
+     * let 299 links to one honest 50,000-chunk dataset build 299 maps from a 211 KB file). Distinct datasets' chunks lie
+     * in distinct bytes of the file, so an honest file stays within; past it, a KerasFormatException naming the dataset.
+     */
+    synchronized void chargeImplicit(Dataset ds, long bytes) {
+        if (implicitCharged.contains(ds)) return;
+        if (bytes > fileBytes - implicitUsed) {
+            throw new KerasFormatException("dataset " + ds.getPath() + " implies " + bytes + " bytes of chunks in an implicit "
+                    + "chunk index, after " + implicitUsed + " in the load's other such datasets (each hard link to one counted "
+                    + "again: jhdf lists its chunks for each): more than the file's " + fileBytes + " bytes, refused per load");
+        }
+        implicitUsed += bytes;
+        implicitCharged.add(ds);
     }
 
     /**

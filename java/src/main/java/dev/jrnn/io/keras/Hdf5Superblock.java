@@ -39,7 +39,7 @@ final class Hdf5Superblock {
             return open.get();
         } catch (RuntimeException e) {
             throw new KerasFormatException(whose + " HDF5 superblock or root group could not be read ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "): damaged", e);
+                    + JhdfFailures.words(e) + "): damaged", e);
         }
     }
 }

@@ -1,11 +1,18 @@
 package dev.jrnn.io.keras;
 
+import io.jhdf.AbstractNode;
+import io.jhdf.api.Dataset;
 import io.jhdf.api.dataset.ChunkedDataset;
 import io.jhdf.dataset.chunked.ChunkedDatasetBase;
 import io.jhdf.dataset.chunked.Chunk;
 import io.jhdf.filter.PipelineFilterWithData;
+import io.jhdf.object.message.DataLayoutMessage.ChunkedDataLayoutMessageV4;
+import io.jhdf.storage.HdfBackingStorage;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -100,21 +107,29 @@ final class JhdfChunks {
      * chunk. A KerasFormatException where the pipeline could make jhdf allocate more while decoding a chunk: two or more
      * decompressing filters (deflate, LZF, LZ4, bitshuffle with LZ4: jhdf decodes each into a buffer it sizes from the
      * data, and no writer jrnn reads stacks them), or an LZF filter whose parameters size a chunk's output past
-     * {@code chunkBytes} (the chunk's uncompressed size; jhdf allocates that parameter's bytes for each chunk).
-     * Not bounded here: LZ4's per-chunk output size, which jhdf reads from each chunk's first 8 bytes (at most 2^31).
+     * {@code chunkBytes} (the chunk's uncompressed size; jhdf allocates that parameter's bytes for each chunk) or past
+     * DEFLATE_MAX_RATIO times a chunk's stored bytes ({@link #checkLzf}), or an LZ4 chunk whose own header does
+     * ({@link #checkLz4}).
      */
     static long decodable(ChunkedDataset c, long stored, long fileBytes, long chunkBytes) {
         int decompressing = 0;
-        for (PipelineFilterWithData f : c.getFilters()) {
+        List<PipelineFilterWithData> filters = c.getFilters();
+        for (int i = 0; i < filters.size(); i++) {
+            PipelineFilterWithData f = filters.get(i);
             int[] data = f.getFilterData();
             switch (f.getId()) {
-                case DEFLATE, LZ4 -> decompressing++;
+                case DEFLATE -> decompressing++;
+                case LZ4 -> {
+                    decompressing++;
+                    checkLz4(c, filters.subList(i + 1, filters.size()), chunkBytes);
+                }
                 case LZF -> {
                     decompressing++;
                     if (data.length > 2 && (data[2] < 0 || data[2] > chunkBytes)) {
                         throw new KerasFormatException("dataset " + c.getPath() + " has an LZF filter whose parameters "
                                 + "give a chunk " + data[2] + " bytes decoded, more than a chunk's " + chunkBytes + ": damaged");
                     }
+                    if (data.length > 2) checkLzf(c, data[2]);
                 }
                 case BITSHUFFLE -> { if (data.length > 4 && data[4] != 0) decompressing++; }   // 0: no compression
                 case SHUFFLE, FLETCHER32 -> { }   // bytes reordered; a checksum removed
@@ -127,5 +142,113 @@ final class JhdfChunks {
                     + "refused (h5py and Keras write one)");
         }
         return Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, Math.min(stored, fileBytes));
+    }
+
+    /**
+     * Refuses {@code c} where a chunk's stored bytes could not decode to the {@code decoded} bytes its LZF filter's
+     * parameters give each chunk (which jhdf 0.13 allocates for each): more than {@link #DEFLATE_MAX_RATIO} times them.
+     * The chunk's uncompressed size alone bounds it loosely where the chunk is larger than the dataset (10 values in a
+     * chunk of 2^28: 1 GB per chunk of a few bytes).
+     */
+    private static void checkLzf(ChunkedDataset c, long decoded) {
+        for (Object o : chunks(c)) {
+            Chunk k = (Chunk) o;
+            if (decoded > Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, k.getSize())) {
+                throw new KerasFormatException("dataset " + c.getPath() + " has an LZF filter whose parameters give a chunk "
+                        + decoded + " bytes decoded, more than " + DEFLATE_MAX_RATIO + " times its chunk at byte " + k.getAddress()
+                        + " (" + k.getSize() + " bytes): damaged");
+            }
+        }
+    }
+
+    /**
+     * Each of {@code c}'s chunks as LZ4's HDF5 format lays it out (big-endian: the decoded bytes in 8, the block bytes in
+     * 4, then per block its compressed size in 4 and the block), checked before jhdf decodes it: jhdf 0.13 allocates the
+     * decoded bytes the header gives, and each block's compressed size, as they come (up to 2^31 bytes per chunk). The
+     * decoded bytes must be at most the chunk's {@code chunkBytes} (what HDF5's LZ4 filter writes: the chunk's size)
+     * and at most {@link #DEFLATE_MAX_RATIO} times the chunk's stored bytes (LZ4 expands at most ~255 times: a chunk
+     * larger than its dataset, 2^28 values for 10, would let a few bytes claim 1 GB), each block inside the chunk; a KerasFormatException naming the dataset and the chunk otherwise. Reads 16 bytes
+     * per chunk and 4 per block (a block takes at least its 4-byte size, so at most a quarter of the chunk's bytes).
+     * {@code after}: the filters applied after LZ4 when writing, undone before it when reading; only Fletcher32's
+     * checksum (which jhdf leaves at the chunk's end) keeps the header at the chunk's start.
+     */
+    private static void checkLz4(ChunkedDataset c, List<PipelineFilterWithData> after, long chunkBytes) {
+        for (PipelineFilterWithData f : after) {
+            if (f.getId() != FLETCHER32) {
+                throw new KerasFormatException("dataset " + c.getPath() + " applies filter " + f.getName() + " (" + f.getId()
+                        + ") after LZ4: its chunks' LZ4 headers cannot be checked before jhdf allocates what they claim; "
+                        + "refused (h5py and hdf5plugin put compression after shuffling)");
+            }
+        }
+        HdfBackingStorage hdf = c.getHdfFile().getHdfBackingStorage();
+        for (Object o : chunks(c)) {
+            Chunk k = (Chunk) o;   // inside the file: checked by stored()
+            ByteBuffer b = hdf.map(k.getAddress(), k.getSize()).order(ByteOrder.BIG_ENDIAN);
+            String chunk = "dataset " + c.getPath() + " has an LZ4 chunk at byte " + k.getAddress() + " (" + k.getSize() + " bytes) ";
+            if (b.remaining() < 12) throw new KerasFormatException(chunk + "too short for LZ4's 12-byte header: damaged");
+            long decoded = b.getLong();
+            long block = Integer.toUnsignedLong(b.getInt());
+            if (decoded < 0 || decoded > chunkBytes) {
+                throw new KerasFormatException(chunk + "whose header gives " + Long.toUnsignedString(decoded)
+                        + " bytes decoded, more than a chunk's " + chunkBytes + ": damaged");
+            }
+            if (decoded > Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, k.getSize())) {   // a chunk larger than its dataset
+                throw new KerasFormatException(chunk + "whose header gives " + decoded + " bytes decoded, more than "
+                        + DEFLATE_MAX_RATIO + " times its bytes: damaged");
+            }
+            if (decoded == 0) continue;
+            long blocks = block == 0 ? Long.MAX_VALUE : (decoded + block - 1) / block;
+            if (blocks > b.remaining() / 4) {
+                throw new KerasFormatException(chunk + "whose header gives " + decoded + " bytes decoded in blocks of " + block
+                        + ", more blocks than its bytes can hold: damaged");
+            }
+            for (long i = 0; i < blocks; i++) {
+                long size = b.remaining() < 4 ? -1 : Integer.toUnsignedLong(b.getInt());
+                if (size < 0 || size > b.remaining()) {
+                    throw new KerasFormatException(chunk + "whose block " + (i + 1) + " of " + blocks + " claims "
+                            + (size < 0 ? "bytes past its end" : size + " bytes, past its end") + ": damaged");
+                }
+                b.position(b.position() + (int) size);
+            }
+        }
+    }
+
+    /**
+     * Refuses {@code ds} where its chunk index is HDF5's implicit one (layout message version 4, index type 2: a
+     * dataset of fixed maximum dimensions, no filter, allocated early) and the chunks it implies, one after another
+     * from its address, reach past the file's {@code fileBytes}: such an index lists no chunk, and jhdf 0.13 builds an
+     * entry for each chunk of the declared dimensions before the first read (a few bytes of dataspace claiming 10^8
+     * chunks: an OutOfMemoryError). Within the file they are at most one entry per 2 bytes of it. A chunk dimension of 0
+     * or less is refused too. Reads only the
+     * object header; the bytes are then counted against the load's {@code fills} ({@link Hdf5FillBudget#chargeImplicit}:
+     * each hard link again). Call before anything asks jhdf for the chunks ({@link #present}, {@code isEmpty}).
+     */
+    static void checkImplicitIndex(Dataset ds, Hdf5FillBudget fills) {
+        long fileBytes = fills.fileBytes;
+        if (!(ds instanceof ChunkedDataset c) || !(ds instanceof AbstractNode node)
+                || !node.getHeader().hasMessageOfType(ChunkedDataLayoutMessageV4.class)) {
+            return;
+        }
+        ChunkedDataLayoutMessageV4 layout = node.getHeader().getMessageOfType(ChunkedDataLayoutMessageV4.class);
+        if (layout.getIndexingType() != ChunkedDataLayoutMessageV4.IMPLICIT_INDEX || layout.getAddress() == -1) return;
+        long[] dims = ds.getDimensionsAsLong();
+        int[] chunk = c.getChunkDimensions();
+        long chunks = 1, chunkBytes = Math.max(1, ds.getDataType().getSize());
+        for (int i = 0; i < dims.length && i < chunk.length; i++) {
+            if (chunk[i] <= 0) {   // no writer makes one; jhdf would divide by it listing the chunks
+                throw new KerasFormatException("dataset " + ds.getPath() + " has chunk dimensions " + java.util.Arrays.toString(chunk)
+                        + " in an implicit chunk index: a chunk dimension of " + chunk[i] + ": damaged");
+            }
+            chunks = Hdf5Arrays.saturatedTimes(chunks, (dims[i] + chunk[i] - 1) / chunk[i]);
+            chunkBytes = Hdf5Arrays.saturatedTimes(chunkBytes, chunk[i]);
+        }
+        long bytes = Hdf5Arrays.saturatedTimes(chunks, chunkBytes), address = layout.getAddress();
+        if (address < 0 || address > fileBytes || bytes > fileBytes - address) {
+            throw new KerasFormatException("dataset " + ds.getPath() + " claims " + java.util.Arrays.toString(dims)
+                    + " in an implicit chunk index: " + chunks + " chunk(s) of " + chunkBytes + " bytes ("
+                    + (bytes == Long.MAX_VALUE ? "more than 2^63" : bytes) + " bytes) from byte " + address
+                    + ", past the end of the file (" + fileBytes + " bytes): damaged");
+        }
+        fills.chargeImplicit(ds, bytes);
     }
 }

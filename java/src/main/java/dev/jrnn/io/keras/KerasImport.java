@@ -510,9 +510,37 @@ public final class KerasImport {
             order.add(new String[] {l.name(), l.kerasClass()});
             if (!l.params().isEmpty()) weighted.add(l);
         }
-        // everything is read (and the file found unchanged) before any weight is set
+        // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit
+        // (each read of a file that changed during one builds its own arrays: nothing kept from an earlier try)
         KerasWeightFit.FileWeights read = FileFaults.read(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
-                : kf -> state.restore(model, storedState(kf, optimizerVars(kf)))));
+                : kf -> state.restore(model, storedState(kf, optimizerVars(kf))), fw -> fitted(model, file, byName, weighted, order, fw)));
+        if (read.misfit() != null) throw read.misfit();
+        List<List<Hdf5Arrays.Stored>> values = read.fitted();
+        try {
+            KerasWeightFit.check(weighted, values, null);   // the values now: NaN / Inf
+        } catch (KerasFormatException e) {
+            throw misfit(model, file, byName, KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups()), e);
+        }
+        if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
+            RuntimeException e = read.stateFailure();
+            KerasLoadFaults.rethrowBackendFailure(file, e);
+            throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
+        }
+        try {
+            KerasWeightFit.set(weighted, values);
+        } catch (RuntimeException e) {   // a closed backend, a device error part way: named with the file, as above
+            KerasLoadFaults.rethrowBackendFailure(file, e);
+            throw e;
+        }
+    }
+
+    /**
+     * {@code read}'s arrays matched to {@code weighted} (by name or by structure) and checked by count and shape, none
+     * of their values read yet (a new list each call: a file that changed during a read is read again); an
+     * IllegalArgumentException where they do not fit.
+     */
+    private static List<List<Hdf5Arrays.Stored>> fitted(Model model, Path file, boolean byName, List<Layer> weighted, List<String[]> order,
+            KerasWeightFit.FileWeights read) {
         Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
         List<String> fileGroups = read.fileGroups();
         String advice = KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups());
@@ -560,23 +588,20 @@ public final class KerasImport {
         // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
         for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
         try {
-            KerasWeightFit.check(weighted, values, null);
-        } catch (KerasFormatException e) {
-            String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
-            if (e instanceof KerasWeightFit.Misfit m && !m.shapes) throw new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
-            throw new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? KerasWeightFit.PARTIAL
-                    : advice), e);
-        }
-        if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
-            RuntimeException e = read.stateFailure();
-            KerasLoadFaults.rethrowBackendFailure(file, e);
-            throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
-        }
-        try {
-            KerasWeightFit.set(weighted, values);
-        } catch (RuntimeException e) {   // a closed backend, a device error part way: named with the file, as above
-            KerasLoadFaults.rethrowBackendFailure(file, e);
+            KerasWeightFit.checkShapes(weighted, values);
+        } catch (Hdf5Arrays.Damaged e) {   // met by a conversion reading the arrays it joins: the file's damage, not a misfit
             throw e;
+        } catch (KerasFormatException e) {
+            throw misfit(model, file, byName, advice, e);
         }
+        return values;
+    }
+
+    /** {@code e}, the weight check's refusal, as loadWeights' IllegalArgumentException naming the call. */
+    private static IllegalArgumentException misfit(Model model, Path file, boolean byName, String advice, KerasFormatException e) {
+        String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
+        if (e instanceof KerasWeightFit.Misfit m && !m.shapes) return new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
+        return new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? KerasWeightFit.PARTIAL
+                : advice), e);
     }
 }

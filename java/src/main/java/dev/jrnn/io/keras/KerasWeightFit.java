@@ -47,24 +47,31 @@ final class KerasWeightFit {
     }
 
     /**
-     * What a weights file holds: the layers with weights in file order, their arrays read; a Keras 3 file's groups with
-     * weights and those of nested models (for the messages); whether it is Keras 1/2's layout.
+     * What a weights file holds: the layers with weights in file order; a Keras 3 file's groups with weights and those
+     * of nested models (for the messages); whether it is Keras 1/2's layout; {@code fitted}: the arrays the caller's fit
+     * matched to its layers, in their order, their values read (empty where the fit refused the file: {@code misfit}).
+     * Each read of the file (a file that changed during one is read again) builds its own.
      */
     record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
-            List<String> stackedGroups, boolean keras2, RuntimeException stateFailure) {}
+            List<String> stackedGroups, boolean keras2, RuntimeException stateFailure, IllegalArgumentException misfit,
+            List<List<Hdf5Arrays.Stored>> fitted) {}
 
     /**
      * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes)
-     * and runs {@code state} (nullable) on the open file, whose failure is kept in {@link FileWeights#stateFailure} for the
-     * caller to throw after its own checks; a .keras's CRC-32 is checked last, from the reads of both, and a failure
-     * before it says the damage first.
+     * once {@code fit} has matched them to the model by their shapes (the dataspaces: no value read yet) and returned
+     * them in its layers' order, and runs {@code state} (nullable) on the open file; {@code fit}'s
+     * IllegalArgumentException (the file does not fit the model: no weight array's values are read; {@code state} still
+     * runs) and {@code state}'s failure are kept
+     * in {@link FileWeights#misfit} and {@link FileWeights#stateFailure} for the caller to throw after its own checks; a
+     * .keras's CRC-32 is checked last, from the reads of both, and a failure before it says the damage first.
      */
     static FileWeights readWeights(Path file, List<String[]> order, int weighted, boolean byName,
-            java.util.function.Consumer<KerasFile> state) throws IOException {
+            java.util.function.Consumer<KerasFile> state,
+            java.util.function.Function<FileWeights, List<List<Hdf5Arrays.Stored>>> fit) throws IOException {
         try (KerasFile kf = KerasFile.openDeferringCrc(file)) {
             FileWeights read;
             try {
-                read = readWeights(kf, order, weighted, byName, state);
+                read = readWeights(kf, order, weighted, byName, state, fit);
             } catch (RuntimeException | Error e) {
                 throw kf.crcFirst(e);
             }
@@ -77,7 +84,7 @@ final class KerasWeightFit {
     }
 
     private static FileWeights readWeights(KerasFile kf, List<String[]> order, int weighted, boolean byName,
-            java.util.function.Consumer<KerasFile> state) {
+            java.util.function.Consumer<KerasFile> state, java.util.function.Function<FileWeights, List<List<Hdf5Arrays.Stored>>> fit) {
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
         List<String> nestedGroups = List.of();   // and those of nested models
@@ -89,9 +96,7 @@ final class KerasWeightFit {
             Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fills)
                     : Keras3Weights.read(kf.hdf, order, kf.fills);
             for (var e : m.entrySet()) {
-                if (e.getValue().isEmpty()) continue;
-                for (Hdf5Arrays.Stored w : e.getValue()) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can (no values: a misfit below)
-                stored.put(e.getKey(), e.getValue());
+                if (!e.getValue().isEmpty()) stored.put(e.getKey(), e.getValue());
             }
             if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fills);   // for the message only
             if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
@@ -99,6 +104,16 @@ final class KerasWeightFit {
             for (var e : keras2 ? stored.entrySet() : List.<Map.Entry<String, List<Hdf5Arrays.Stored>>>of()) {   // rnn_1/stacked_rnn_cells/...
                 if (e.getValue().stream().anyMatch(w -> w.path() != null && w.path().contains("/stacked_rnn_cells"))) stackedGroups.add(e.getKey());
             }
+        }
+        IllegalArgumentException misfit = null;
+        List<List<Hdf5Arrays.Stored>> fitted = List.of();
+        try {   // the shapes first: a file's array of another shape is not read (it may claim gigabytes)
+            fitted = fit.apply(new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, null, null, List.of()));
+        } catch (IllegalArgumentException e) {
+            misfit = e;
+        }
+        for (List<Hdf5Arrays.Stored> ws : fitted) {
+            for (Hdf5Arrays.Stored w : ws) if (!w.isEmpty()) w.tensor(kf);   // read while the file is open, by position where it can
         }
         RuntimeException stateFailure = null;
         if (state != null) {
@@ -108,7 +123,7 @@ final class KerasWeightFit {
                 stateFailure = e;
             }
         }
-        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, stateFailure);
+        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, stateFailure, misfit, fitted);
     }
 
     /**
@@ -155,6 +170,18 @@ final class KerasWeightFit {
      * that does not fit; without {@code direct} it sets nothing ({@link #set} does, once the caller's own checks passed).
      */
     static void check(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct) {
+        check(layers, values, direct, false);
+    }
+
+    /**
+     * {@link #check}'s count and shape checks alone, before the values are read: an array of a shape that fits is not
+     * read (a conversion of Keras 1's per-gate or cuDNN's arrays reads those it joins); converting again is a no-op.
+     */
+    static void checkShapes(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values) {
+        check(layers, values, null, true);
+    }
+
+    private static void check(List<Layer> layers, List<List<Hdf5Arrays.Stored>> values, KerasFile direct, boolean shapesOnly) {
         List<String> problems = new ArrayList<>();
         boolean shapes = false;
         for (int i = 0; i < layers.size(); i++) {
@@ -176,7 +203,7 @@ final class KerasWeightFit {
                     problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " expected shape "
                             + Tensor.shapeString(want) + ", the file has " + w.fileShape());
                     shapes = true;
-                } else if (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite()) {
+                } else if (!shapesOnly && (direct != null ? !w.readInto(params.get(k), direct) : !w.tensor().isFinite())) {
                     problems.add("layer '" + l.name() + "' weight " + l.weightName(params.get(k)) + " holds NaN or Inf");
                 }
             }

@@ -147,6 +147,107 @@ class Hdf5ArraysTest {
         }
     }
 
+    /**
+     * An LZ4 chunk's header and block sizes are checked against the chunk before jhdf reads them:
+     * {@code hostile/chunk_claims.h5} ({@code make_chunk_claims.py}, chunks written in LZ4's HDF5 format by hand). Before,
+     * jhdf allocated what each chunk's header claimed (2,000,000,000 bytes decoded, or compressed in one block) as it
+     * decoded. The honest LZ4 dataset (one LZ4 block, two blocks raw and LZ4, one raw block) reads as its plain copy.
+     */
+    @Test
+    void anLz4ChunkMayNotClaimMoreThanAChunk() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/chunk_claims.h5").toURI());
+        Hdf5FillBudget load = new Hdf5FillBudget(Files.size(f));
+        try (HdfFile h = new HdfFile(f)) {
+            assertArrayEquals(Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data(),
+                    Hdf5Arrays.stored(h.getDatasetByPath("lz4"), load).tensor().data());
+            String total = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lz4_total"), load)).getMessage();
+            assertTrue(total.startsWith("dataset /lz4_total has an LZ4 chunk at byte ") && total.endsWith(" (4033 bytes) whose header "
+                    + "gives 2000000000 bytes decoded, more than a chunk's 4000: damaged"), total);
+            String block = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lz4_block"), load)).getMessage();
+            assertTrue(block.startsWith("dataset /lz4_block has an LZ4 chunk at byte ") && block.endsWith(" (4033 bytes) whose block "
+                    + "1 of 1 claims 2000000000 bytes, past its end: damaged"), block);
+            String shuffled = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lz4_shuffled"), load)).getMessage();
+            assertTrue(shuffled.startsWith("dataset /lz4_shuffled applies filter shuffle (2) after LZ4"), shuffled);
+        }
+    }
+
+    /**
+     * A chunk larger than its dataset (10 values in chunks of 2^28: 1 GiB uncompressed) whose few stored bytes claim
+     * 10^9 bytes decoded (its LZ4 header) or 2^30 (its LZF filter's parameters) is refused before jhdf allocates them:
+     * {@code hostile/big_chunks.h5} ({@code make_big_chunks.py}). Before, the claim was bounded by the chunk's
+     * uncompressed size alone, and jhdf allocated 1 GB for 3.5 KB of file.
+     */
+    @Test
+    void aChunkLargerThanItsDatasetMayNotClaimMoreThanItsBytesDecode() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/big_chunks.h5").toURI());
+        Hdf5FillBudget load = new Hdf5FillBudget(Files.size(f));
+        try (HdfFile h = new HdfFile(f)) {
+            String lz4 = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lz4_bigchunk"), load)).getMessage();
+            assertTrue(lz4.startsWith("dataset /lz4_bigchunk has an LZ4 chunk at byte ") && lz4.endsWith(" (20 bytes) whose header "
+                    + "gives 1000000000 bytes decoded, more than 1032 times its bytes: damaged"), lz4);
+            String lzf = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("lzf_bigchunk"), load)).getMessage();
+            assertTrue(lzf.startsWith("dataset /lzf_bigchunk has an LZF filter whose parameters give a chunk 1073741824 bytes "
+                    + "decoded, more than 1032 times its chunk at byte ") && lzf.endsWith(" (8 bytes): damaged"), lzf);
+        }
+    }
+
+    /**
+     * A dataset whose implicit chunk index (HDF5 1.10's, which lists no chunk) implies chunks past the file's end is
+     * refused from its object header alone: {@code implicit_claims} in {@code hostile/chunk_claims.h5} claims 100,000,000
+     * float32 in chunks of 10 in a 48 KB file. Before, jhdf built a map entry for each of its 10,000,000 chunks as
+     * Hdf5Arrays asked whether it was written (93 s near a 1 GB heap's limit before the size check refused it; the
+     * reviewer's 10^8 chunks: an OutOfMemoryError). The honest one reads.
+     */
+    @Test
+    void anImplicitChunkIndexPastTheFileIsRefusedBeforeJhdfListsItsChunks() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/chunk_claims.h5").toURI());
+        long size = Files.size(f);
+        Hdf5FillBudget load = new Hdf5FillBudget(size);
+        try (HdfFile h = new HdfFile(f)) {
+            float[] plain = Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data();
+            assertArrayEquals(java.util.Arrays.copyOf(plain, 1000), Hdf5Arrays.stored(h.getDatasetByPath("implicit"), load).tensor().data());
+            String m = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("implicit_claims"), load)).getMessage();
+            assertTrue(m.startsWith("dataset /implicit_claims claims [100000000] in an implicit chunk index: 10000000 chunk(s) of 40 bytes "
+                    + "(400000000 bytes) from byte ") && m.endsWith(", past the end of the file (" + size + " bytes): damaged"), m);
+        }
+    }
+
+    /**
+     * An implicit chunk index whose chunk dimension is 0 ({@code hostile/implicit_zero.h5}, {@code make_implicit_zero.py})
+     * is refused as damaged from its object header. Before, the check let it pass to jhdf.
+     */
+    @Test
+    void anImplicitChunkIndexWithAChunkDimensionOfZeroIsRefused() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/implicit_zero.h5").toURI());
+        Hdf5FillBudget load = new Hdf5FillBudget(Files.size(f));
+        try (HdfFile h = new HdfFile(f)) {
+            String m = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("implicit_zero"), load)).getMessage();
+            assertEquals("dataset /implicit_zero has chunk dimensions [0] in an implicit chunk index: a chunk dimension of 0: damaged", m);
+        }
+    }
+
+    /**
+     * Hard links to one implicit-index dataset each count against the load's bound of the file's bytes of implied chunks
+     * ({@code hostile/implicit_links.h5}, {@code make_implicit_links.py}: 4,000 bytes of chunks, 5 names, a 6 KB file):
+     * the first name reads, and reads again through the same object uncounted; the second is refused. Before, each
+     * link was checked alone, and jhdf built a chunk map per link (299 links to 50,000 chunks: a 2 GB heap exhausted).
+     */
+    @Test
+    void hardLinksToAnImplicitIndexCountEachAgainstTheLoad() throws IOException, URISyntaxException {
+        Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/implicit_links.h5").toURI());
+        long size = Files.size(f);
+        Hdf5FillBudget load = new Hdf5FillBudget(size);
+        try (HdfFile h = new HdfFile(f)) {
+            var first = h.getDatasetByPath("layers/dense/vars/0");
+            assertEquals(1000, Hdf5Arrays.stored(first, load).tensor().size());
+            Hdf5Arrays.stored(first, load);
+            String m = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath("layers/dense/vars/1"), load)).getMessage();
+            assertEquals("dataset /layers/dense/vars/1 implies 4000 bytes of chunks in an implicit chunk index, after 4000 in the load's "
+                    + "other such datasets (each hard link to one counted again: jhdf lists its chunks for each): more than the file's "
+                    + size + " bytes, refused per load", m);
+        }
+    }
+
     private static float maxAbs(float[] a) {
         float r = 0;
         for (float v : a) r = Math.max(r, Math.abs(v));

@@ -51,6 +51,26 @@ class KerasCuDnnTest {
         }
     }
 
+    /**
+     * A dataset the cuDNN conversion cannot read (hostile/cudnn_damaged.h5, make_cudnn_damaged.py: the CuDNNLSTM's bias's
+     * data address past the file's end) is the file's damage, an IOException naming the file and the dataset, by
+     * loadWeights as by Models.load. Before, loadWeights' shape check, which converts the layout, called it a misfit (an
+     * IllegalArgumentException advising to build the same architecture).
+     */
+    @Test
+    void aDamagedDatasetMetConvertingCudnnArraysIsTheFilesDamage() throws Exception {
+        java.nio.file.Path f = java.nio.file.Path.of(KerasCuDnnTest.class.getResource("/dev/jrnn/io/keras/hostile/cudnn_damaged.h5").toURI());
+        Input in = Input.shape(6, 3);
+        Node h = new Bidirectional(new GRU(3)).apply(new LSTM(4).returnSequences(true).apply(in));
+        try (Model built = new Model(in, new Dense(2).apply(h))) {
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> built.loadWeights(f));
+            assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("cu_dnnlstm_1")
+                    && e.getMessage().contains("is damaged") && !e.getMessage().contains("does not match"), e.getMessage());
+        }
+        IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> Models.load(f).close());
+        assertTrue(e.getMessage().contains("is damaged"), e.getMessage());
+    }
+
     /** Keras 2 converts a TimeDistributed(CuDNNLSTM)'s arrays too (convert_nested_time_distributed): kernel (2, 4), bias summed. */
     @Test
     void aTimeDistributedLstmTakesCudnnArraysConverted() {

@@ -155,4 +155,46 @@ class KerasFileChangedTest {
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("lora_rank"), warnings.get(0));
     }
+
+    /** A Sequential of {@link #model()}'s layers, uncompiled, its weights from {@code seed}. */
+    private static Sequential seeded(long seed) {
+        Jrnn.setBackend("cpu");
+        Jrnn.clearSession();
+        Jrnn.setSeed(seed);
+        return new Sequential(new LSTM(6).inputShape(5, 3), new Dense(2));
+    }
+
+    /**
+     * loadWeights of a file replaced under its first read reads it again and sets the new file's weights, a .keras and a
+     * Keras 2 layout .h5 alike. Before, the arrays of each try were appended to one list: the model got the first (old)
+     * file's weights, and an .h5's Keras 2 reordering ran past its layers (IndexOutOfBoundsException).
+     */
+    @Test
+    void loadWeightsOfAFileReplacedUnderItsReadSetsTheNewFilesWeights() throws IOException {
+        for (String name : new String[] {"w.keras", "w.h5"}) {
+            Path f = tmp.resolve(name), next = tmp.resolve("next_" + name);
+            Tensor x = Tensor.full(0.3f, 2, 5, 3);
+            float[] old, now;
+            try (Sequential a = seeded(11); Sequential b = seeded(12)) {
+                a.save(f);
+                b.save(next);
+                old = a.predict(x).data();
+                now = b.predict(x).data();
+            }
+            assertTrue(!java.util.Arrays.equals(old, now), "two different models");
+            int[] reads = {0};
+            try (Sequential target = seeded(13)) {
+                KerasImport.loadWeights(target, f, (m, stored) -> {
+                    if (reads[0]++ > 0) return;
+                    try {
+                        Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                assertEquals(2, reads[0], name + ": read again after the replace");
+                assertArrayEquals(now, target.predict(x).data(), name + ": the new file's weights");
+            }
+        }
+    }
 }
