@@ -187,7 +187,7 @@ public final class KerasImport {
         try {
             if (state != null) state.restore(model, storedState(kf, saved, lost));
             // a LossScaleOptimizer's own step counter and scale, counted on from the update count just restored
-            if (model.optimizer() != null) KerasLossScale.resume(model, wrapperVars(kf));
+            if (model.optimizer() != null) KerasLossScale.resume(model, KerasLossScale.ownVars(kf));
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
@@ -305,7 +305,7 @@ public final class KerasImport {
         }
         String order = KerasLegacyOptimizerWeights.order(g);   // jrnn's .h5: Keras 3's variables in a tf.keras 2 file
         // Keras 3's .h5 of a LossScaleOptimizer lists the wrapper's flat list: its own four, then the inner optimizer's
-        if (order == null && wrapperFirst(names, vars.size())) {
+        if (order == null && KerasLossScale.ownVarsFirst(names, vars.size())) {
             vars = new ArrayList<>(vars.subList(KerasLossScale.OWN_VARS, vars.size()));
         }
         if (vars.isEmpty()) return null;
@@ -313,39 +313,7 @@ public final class KerasImport {
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
     }
 
-    /** Whether an .h5's optimizer weight names begin with a LossScaleOptimizer's own four, as Keras 3 writes its flat list. */
-    private static boolean wrapperFirst(List<String> names, int count) {
-        return count > KerasLossScale.OWN_VARS && names.get(2).endsWith("/step_counter") && names.get(3).endsWith("/dynamic_scale");
-    }
-
-    /**
-     * A LossScaleOptimizer's own variables (iteration, learning_rate, step_counter, dynamic_scale) where Keras 3 keeps them:
-     * the first four of a .keras's {@code optimizer/vars} beside {@link KerasLossScale#INNER_VARS}, of a Keras 3 .h5's
-     * {@code optimizer_weights}; null when the file has none.
-     */
-    private static List<KerasOptimizerState.Var> wrapperVars(KerasFile kf) {
-        List<KerasOptimizerState.Var> own = new ArrayList<>();
-        if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
-            if (!(find(kf.hdf, KerasLossScale.INNER_VARS) instanceof Group) || !(find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
-            for (int i = 0; i < KerasLossScale.OWN_VARS; i++) {
-                io.jhdf.api.Node n = g.getChild(Integer.toString(i));
-                if (n == null) return null;
-                own.add(var(n, "optimizer/vars/" + i, kf));
-            }
-            return own;
-        }
-        if (!(kf.hdf.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group g)) return null;
-        List<String> names = Hdf5Arrays.stringList(g, "weight_names");
-        if (names == null || !wrapperFirst(names, names.size())) return null;
-        for (String name : names.subList(0, KerasLossScale.OWN_VARS)) {
-            io.jhdf.api.Node n = find(g, name);
-            if (n == null) throw new KerasFormatException("optimizer weight '" + name + "' named by optimizer_weights/weight_names is not in the file");
-            own.add(var(n, name, kf));
-        }
-        return own;
-    }
-
-    private static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
+    static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
         Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fills);   // its dtype and size checked (a damaged header named) first
         boolean scalar;
@@ -385,7 +353,7 @@ public final class KerasImport {
         return Hdf5Arrays.stored(ds, kf.fills).tensor(kf);
     }
 
-    private static io.jhdf.api.Node find(Group g, String path) {
+    static io.jhdf.api.Node find(Group g, String path) {
         io.jhdf.api.Node n = g;
         for (String part : path.split("/")) {
             if (!(n instanceof Group gg)) return null;

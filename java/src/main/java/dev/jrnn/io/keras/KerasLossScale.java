@@ -3,6 +3,7 @@ package dev.jrnn.io.keras;
 import dev.jrnn.model.Model;
 import dev.jrnn.optim.Optimizer;
 import dev.jrnn.tensor.Tensor;
+import io.jhdf.api.Group;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -124,6 +125,38 @@ final class KerasLossScale {
     private static Compiled current(Model model) {
         Compiled c = model == null ? null : COMPILED.get(model);
         return c != null && c.inner() == model.optimizer() ? c : null;
+    }
+
+    /** Whether an .h5's optimizer weight names begin with a LossScaleOptimizer's own four, as Keras 3 writes its flat list. */
+    static boolean ownVarsFirst(List<String> names, int count) {
+        return count > OWN_VARS && names.get(2).endsWith("/step_counter") && names.get(3).endsWith("/dynamic_scale");
+    }
+
+    /**
+     * A LossScaleOptimizer's own variables (iteration, learning_rate, step_counter, dynamic_scale) where Keras 3 keeps them:
+     * the first four of a .keras's {@code optimizer/vars} beside {@link #INNER_VARS}, of a Keras 3 .h5's
+     * {@code optimizer_weights}; null when the file has none.
+     */
+    static List<KerasOptimizerState.Var> ownVars(KerasFile kf) {
+        List<KerasOptimizerState.Var> own = new ArrayList<>();
+        if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
+            if (!(KerasImport.find(kf.hdf, INNER_VARS) instanceof Group) || !(KerasImport.find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
+            for (int i = 0; i < OWN_VARS; i++) {
+                io.jhdf.api.Node n = g.getChild(Integer.toString(i));
+                if (n == null) return null;
+                own.add(KerasImport.var(n, "optimizer/vars/" + i, kf));
+            }
+            return own;
+        }
+        if (!(kf.hdf.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group g)) return null;
+        List<String> names = Hdf5Arrays.stringList(g, "weight_names");
+        if (names == null || !ownVarsFirst(names, names.size())) return null;
+        for (String name : names.subList(0, OWN_VARS)) {
+            io.jhdf.api.Node n = KerasImport.find(g, name);
+            if (n == null) throw new KerasFormatException("optimizer weight '" + name + "' named by optimizer_weights/weight_names is not in the file");
+            own.add(KerasImport.var(n, name, kf));
+        }
+        return own;
     }
 
     /** Whether {@code model}'s optimizer came from a file's dynamic LossScaleOptimizer, which a save writes back with its variables. */
