@@ -2,6 +2,7 @@ package dev.jrnn.edges;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.BackendClosedException;
 import dev.jrnn.backend.cpu.CpuBackend;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,5 +99,16 @@ class ClosedModelTest {
                     + "); close it after fit returns", e.getMessage());
             assertEquals(live, liveBuffers.getAsLong(), hook + ": buffers left");
         }
+    }
+
+    @Test
+    void aClosedBackendGivenToSetBackendIsRefusedNamingSetBackend() {
+        Backend given = CpuBackend.create();
+        Jrnn.setBackend(given);
+        given.close();
+        assertDoesNotThrow(Jrnn::clearSession);   // nothing to give back, the names still reset
+        BackendClosedException e = assertThrows(BackendClosedException.class, Jrnn::backend);
+        assertEquals("Jrnn.backend(): the cpu backend given to Jrnn.setBackend(Backend) is closed; call "
+                + "Jrnn.setBackend(\"cpu\") or Jrnn.setBackend(a new backend) before building models", e.getMessage());
     }
 }

@@ -162,6 +162,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void close() { closed = true; pool.clear(); }
 
+    /**
+     * Drops the arrays kept from closed buffers (up to an eighth of the heap, softly held) and the products' packing
+     * scratch (shared by every CPU backend of the process, one set per core kept); this backend stays open.
+     */
+    @Override
+    public void trim() {
+        pool.clear();
+        GemmScratch.trim();
+    }
+
     @Override
     public boolean isClosed() { return closed; }
 
