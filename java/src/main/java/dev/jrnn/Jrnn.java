@@ -29,8 +29,8 @@ public final class Jrnn {
      * After {@code Jrnn.backend().close()}, a backend made here (that default, or one named to
      * {@link #setBackend(String)}) is replaced by a new one of the same name, as Keras' global state is simply there
      * again; models built on the closed one stay unusable. A closed backend handed to {@link #setBackend(Backend)} is
-     * the caller's to replace: this throws a {@link dev.jrnn.backend.BackendClosedException} saying to call
-     * {@code setBackend}.
+     * the caller's to replace: it is returned as it is, and building a model on it throws a
+     * {@link dev.jrnn.backend.BackendClosedException} saying to call {@code setBackend}.
      *
      * <pre>{@code
      * Jrnn.backend().close();               // gives back everything the default backend held
@@ -38,18 +38,14 @@ public final class Jrnn {
      * }</pre>
      */
     public static synchronized Backend backend() {
-        if (backend == null) {
+        if (backend == null || backend.isClosed() && madeByName) {
             Settings s = Settings.current();
-            setBackend(Backends.create(s.backend(), s));
-            backendName = s.backend().name().toLowerCase(java.util.Locale.ROOT);
+            String name = backend == null ? s.backend().name().toLowerCase(java.util.Locale.ROOT) : backendName;
+            Backend b = Backends.create(name, s);
+            b.setPrecision(precision);
+            backend = b;
+            backendName = name;
             madeByName = true;
-        } else if (backend.isClosed()) {
-            if (!madeByName) {
-                throw new dev.jrnn.backend.BackendClosedException("Jrnn.backend(): the " + backend.name()
-                        + " backend given to Jrnn.setBackend(Backend) is closed; call Jrnn.setBackend(\"" + backend.name()
-                        + "\") or Jrnn.setBackend(a new backend) before building models");
-            }
-            setBackend(backendName);
         }
         return backend;
     }

@@ -138,7 +138,8 @@ class BackendFailureTest {
             List<Tensor> before = a.getWeights();
             cpu.close();
             BackendClosedException e = assertThrows(BackendClosedException.class, () -> Models.load(f), name);
-            assertEquals("cpu backend is closed", e.getMessage());
+            assertEquals("cpu backend is closed (its close() freed its buffers); models need an open backend: call "
+                    + "Jrnn.setBackend(\"cpu\")", e.getMessage());
             assertInstanceOf(BackendFailure.class, e);
             assertThrows(BackendClosedException.class, () -> a.loadWeights(f), name);
             List<Tensor> now = a.getWeights();

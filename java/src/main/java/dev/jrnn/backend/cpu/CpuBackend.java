@@ -159,6 +159,10 @@ public final class CpuBackend implements Backend {
     @Override
     public String name() { return "cpu"; }
 
+    /** What a closed backend's use throws: its buffers are gone, and a new model needs another backend. */
+    static final String CLOSED = "cpu backend is closed (its close() freed its buffers); models need an open backend: "
+            + "call Jrnn.setBackend(\"cpu\")";
+
     @Override
     public void close() { closed = true; pool.clear(); }
 
@@ -219,7 +223,7 @@ public final class CpuBackend implements Backend {
     }
 
     private CpuBuf newBuf(long n, boolean zero) {
-        if (closed) throw new dev.jrnn.backend.BackendClosedException("cpu backend is closed");
+        if (closed) throw new dev.jrnn.backend.BackendClosedException(CLOSED);
         CpuBuf b = new CpuBuf(this, n, zero);
         liveBuffers.incrementAndGet();
         liveFloats.addAndGet(n);

@@ -57,30 +57,29 @@ final class GemmScratch {
     private static final AtomicReferenceArray<GemmScratch> SLOTS = new AtomicReferenceArray<>(WORKERS + Parallel.THREADS);
     /** Raised by {@link #trim}: a set of an older generation is dropped when given back. */
     private static final AtomicInteger GENERATION = new AtomicInteger();
-    private static final AtomicInteger MADE = new AtomicInteger();
+    private static final AtomicInteger MADE_FOR_CALLERS = new AtomicInteger();
 
     /** A set for the calling thread's part of a product; {@link #giveBack} it when the part ends. */
     static GemmScratch borrow() {
         int home = Parallel.workerIndex();
-        if (home >= 0) {
+        if (home >= 0) {   // a worker never takes the shared sets: the callers would then make new ones
             GemmScratch s = SLOTS.getAndSet(home, null);
-            if (s != null) return s;
+            return s != null ? s : new GemmScratch(GENERATION.get());
         }
         for (int i = WORKERS; i < SLOTS.length(); i++) {
             GemmScratch s = SLOTS.get(i);
             if (s != null && SLOTS.compareAndSet(i, s, null)) return s;
         }
-        MADE.incrementAndGet();
+        MADE_FOR_CALLERS.incrementAndGet();
         return new GemmScratch(GENERATION.get());
     }
 
-    /** Keeps {@code s} for a later {@link #borrow}, or drops it (all slots full, or trimmed since it was made). */
+    /** Keeps {@code s} for a later {@link #borrow}, or drops it (its slots full, or trimmed since it was made). */
     static void giveBack(GemmScratch s) {
         if (s.generation != GENERATION.get()) return;
-        int home = Parallel.workerIndex();
-        int slot = -1;
-        if (home >= 0 && SLOTS.compareAndSet(home, null, s)) {
-            slot = home;
+        int home = Parallel.workerIndex(), slot = -1;
+        if (home >= 0) {
+            if (SLOTS.compareAndSet(home, null, s)) slot = home;
         } else {
             for (int i = WORKERS; i < SLOTS.length() && slot < 0; i++) {
                 if (SLOTS.get(i) == null && SLOTS.compareAndSet(i, null, s)) slot = i;
@@ -116,6 +115,9 @@ final class GemmScratch {
         return n;
     }
 
-    /** Sets made since the class loaded (a probe for tests: none in a steady state). */
-    static int made() { return MADE.get(); }
+    /**
+     * Sets made for threads other than the pool's since the class loaded (a probe for tests: none in a steady state;
+     * a worker makes one set, again only after a trim).
+     */
+    static int madeForCallers() { return MADE_FOR_CALLERS.get(); }
 }

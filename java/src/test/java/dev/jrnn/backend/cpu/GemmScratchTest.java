@@ -91,8 +91,8 @@ class GemmScratchTest {
 
     @Test
     void steadyProductsMakeNoNewScratchAlsoOnVirtualThreads() throws Exception {
-        product();   // warm: the sets this product shape needs exist
-        int made = GemmScratch.made();
+        product();   // warm: the shared set this product shape needs exists
+        int made = GemmScratch.madeForCallers();
         for (int i = 0; i < 20; i++) product();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < 20; i++) {
@@ -105,7 +105,7 @@ class GemmScratchTest {
             }).join();
         }
         assertNull(failure.get());
-        assertEquals(made, GemmScratch.made(), "sets made by 20 products on this thread and 20 on new virtual threads");
+        assertEquals(made, GemmScratch.madeForCallers(), "sets made by 20 products on this thread and 20 on new virtual threads");
     }
 
     @Test
