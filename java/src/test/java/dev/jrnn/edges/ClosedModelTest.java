@@ -111,7 +111,7 @@ class ClosedModelTest {
         assertSame(given, Jrnn.backend());
         BackendClosedException e = assertThrows(BackendClosedException.class,
                 () -> new Sequential(new Dense(2).inputShape(3)).predict(Tensor.full(1f, 1, 3)));
-        assertEquals("cpu backend is closed (its close() freed its buffers); models need an open backend: call "
-                + "Jrnn.setBackend(\"cpu\")", e.getMessage());
+        assertEquals("cpu backend is closed (close() freed its buffers and those of the models built on it): build the "
+                + "model again on an open backend (Jrnn.backend() replaces a closed default one, Jrnn.setBackend(\"cpu\") any other)", e.getMessage());
     }
 }

@@ -160,8 +160,8 @@ public final class CpuBackend implements Backend {
     public String name() { return "cpu"; }
 
     /** What a closed backend's use throws: its buffers are gone, and a new model needs another backend. */
-    static final String CLOSED = "cpu backend is closed (its close() freed its buffers); models need an open backend: "
-            + "call Jrnn.setBackend(\"cpu\")";
+    static final String CLOSED = "cpu backend is closed (close() freed its buffers and those of the models built on it): "
+            + "build the model again on an open backend (Jrnn.backend() replaces a closed default one, Jrnn.setBackend(\"cpu\") any other)";
 
     @Override
     public void close() { closed = true; pool.clear(); }
