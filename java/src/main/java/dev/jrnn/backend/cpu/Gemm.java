@@ -98,8 +98,7 @@ final class Gemm {
                                 float beta, float[] c, int co, int ldc) {
         GemmScratch s = GemmScratch.borrow();
         try {
-            int kMax = Math.min(KC, k);
-            float[] ap = s.a(roundUp(Math.min(MC, m), MR) * kMax), bp = s.b(roundUp(Math.min(NC, n), NR) * kMax);
+            float[] ap = s.a(GemmScratch.aBlock(m, k)), bp = s.b(GemmScratch.bPanel(n, k));
             for (int jc = 0; jc < n; jc += NC) {
                 int nc = Math.min(NC, n - jc);
                 for (int pc = 0; pc < k; pc += KC) {

@@ -3,6 +3,9 @@ package dev.jrnn.backend.cpu;
 import static dev.jrnn.backend.cpu.Gemm.MR;
 import static dev.jrnn.backend.cpu.Gemm.NR;
 
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -15,13 +18,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * its products too, a virtual thread, the fork thread) borrows one of at most {@link Parallel#THREADS} shared
  * sets and gives it back when its part ends. So what is kept is bounded by the cores, not by the threads that
  * ever ran a product (a thread-local set per caller kept ~4.5 MiB for the life of every request thread); a set is
- * made afresh only while more callers than shared slots are inside a product at once, and then dropped.
+ * made afresh only while more callers than shared slots are inside a product at once, and kept when given back
+ * only if a shared slot is free then (else it is garbage): so up to {@code 2 * THREADS - 1} sets are kept.
  * {@link #trim()} drops every kept set (a set in use is dropped when given back).
  *
  * <pre>{@code
  * GemmScratch s = GemmScratch.borrow();
  * try {
- *     float[] bp = s.b(Gemm.roundUp(nc, Gemm.NR) * kc);   // at least that long
+ *     float[] bp = s.b(GemmScratch.bPanel(n, k));   // at least that long
  *     // ... pack into bp, multiply
  * } finally {
  *     GemmScratch.giveBack(s);
@@ -38,6 +42,23 @@ final class GemmScratch {
 
     private GemmScratch(int generation) {
         this.generation = generation;
+        synchronized (MADE) {   // sets are made rarely (a worker's first, a caller's past the shared slots)
+            MADE.removeIf(r -> r.get() == null);
+            MADE.add(new WeakReference<>(this));
+        }
+    }
+
+    /** Every set made, weakly held: {@link #reachable()} counts those not yet collected. */
+    private static final List<WeakReference<GemmScratch>> MADE = new ArrayList<>();
+
+    /** The A block's floats for an m x k product's part: one MC x KC block at most, rows rounded up to MR. */
+    static int aBlock(int m, int k) {
+        return Gemm.roundUp(Math.min(Gemm.MC, m), MR) * Math.min(Gemm.KC, k);
+    }
+
+    /** The B panel's floats for a k x n product's part: one KC x NC panel at most, columns rounded up to NR. */
+    static int bPanel(int n, int k) {
+        return Gemm.roundUp(Math.min(Gemm.NC, n), NR) * Math.min(Gemm.KC, k);
     }
 
     /** The A block, at least {@code n} floats (contents left from earlier products). */
@@ -97,6 +118,17 @@ final class GemmScratch {
 
     /** The most sets kept at once: one per worker and {@link Parallel#THREADS} shared. */
     static int bound() { return SLOTS.length(); }
+
+    /**
+     * Sets not yet collected, kept or in use or garbage (a probe for tests: after a GC with no product running, at
+     * most {@link #bound()}, however many threads that ran products are still alive).
+     */
+    static int reachable() {
+        synchronized (MADE) {
+            MADE.removeIf(r -> r.get() == null);
+            return MADE.size();
+        }
+    }
 
     /** Sets kept now (a probe for tests). */
     static int kept() {

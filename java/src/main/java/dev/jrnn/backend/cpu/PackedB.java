@@ -83,7 +83,7 @@ final class PackedB {
         }
         GemmScratch s = GemmScratch.borrow();
         try {
-            float[] ap = s.a(Gemm.roundUp(Math.min(MC, m), MR) * Math.min(KC, k));
+            float[] ap = s.a(GemmScratch.aBlock(m, k));
             for (int jc = 0, j = 0; jc < n; jc += NC, j++) {
                 int lo = Math.max(n0, jc) - jc, hi = Math.min(n1, Math.min(NC, n - jc) + jc) - jc;
                 if (lo >= hi) continue;

@@ -3,7 +3,6 @@ package dev.jrnn.backend.cpu;
 import jdk.incubator.vector.FloatVector;
 
 import static dev.jrnn.backend.cpu.Gemm.KC;
-import static dev.jrnn.backend.cpu.Gemm.MC;
 import static dev.jrnn.backend.cpu.Gemm.MR;
 import static dev.jrnn.backend.cpu.Gemm.NC;
 import static dev.jrnn.backend.cpu.Gemm.NR;
@@ -68,9 +67,8 @@ final class WeightGradients {
     private static void part(Args a, int r0, int r1, int c0, int c1, float[] sums) {
         GemmScratch s = GemmScratch.borrow();
         try {
-            int n = a.n, k1 = a.k1, kMax = Math.min(KC, a.rows);
-            float[] ap = s.a(Gemm.roundUp(Math.min(MC, r1 - r0), MR) * kMax);
-            float[] bp = s.b(Gemm.roundUp(Math.min(NC, c1 - c0), NR) * kMax);
+            int n = a.n, k1 = a.k1;
+            float[] ap = s.a(GemmScratch.aBlock(r1 - r0, a.rows)), bp = s.b(GemmScratch.bPanel(c1 - c0, a.rows));
             int a0 = r0, a1 = Math.min(r1, k1), b0 = Math.max(r0, k1) - k1, b1 = r1 - k1;
             for (int jc = c0; jc < c1; jc += NC) {
                 int nc = Math.min(NC, c1 - jc);
