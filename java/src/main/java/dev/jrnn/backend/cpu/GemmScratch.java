@@ -73,9 +73,15 @@ final class GemmScratch {
         return b;
     }
 
-    /** Slots [0, WORKERS): worker i's own set at i; [WORKERS, length): the sets other threads share. */
+    /** Slots [0, WORKERS): worker i's own set at i; [WORKERS, COUNT): the sets other threads share. */
     private static final int WORKERS = Parallel.THREADS - 1;
-    private static final AtomicReferenceArray<GemmScratch> SLOTS = new AtomicReferenceArray<>(WORKERS + Parallel.THREADS);
+    private static final int COUNT = WORKERS + Parallel.THREADS;
+    /**
+     * Slot i lives at SLOTS[i * PAD]: a cache line apart (16 compressed references, 64 bytes), so workers writing
+     * their own slots twice per part do not share a line (false sharing on many cores).
+     */
+    private static final int PAD = 16;
+    private static final AtomicReferenceArray<GemmScratch> SLOTS = new AtomicReferenceArray<>(COUNT * PAD);
     /** Raised by {@link #trim}: a set of an older generation is dropped when given back. */
     private static final AtomicInteger GENERATION = new AtomicInteger();
     private static final AtomicInteger MADE_FOR_CALLERS = new AtomicInteger();
@@ -84,10 +90,10 @@ final class GemmScratch {
     static GemmScratch borrow() {
         int home = Parallel.workerIndex();
         if (home >= 0) {   // a worker never takes the shared sets: the callers would then make new ones
-            GemmScratch s = SLOTS.getAndSet(home, null);
+            GemmScratch s = SLOTS.getAndSet(home * PAD, null);
             return s != null ? s : new GemmScratch(GENERATION.get());
         }
-        for (int i = WORKERS; i < SLOTS.length(); i++) {
+        for (int i = WORKERS * PAD; i < SLOTS.length(); i += PAD) {
             GemmScratch s = SLOTS.get(i);
             if (s != null && SLOTS.compareAndSet(i, s, null)) return s;
         }
@@ -100,9 +106,9 @@ final class GemmScratch {
         if (s.generation != GENERATION.get()) return;
         int home = Parallel.workerIndex(), slot = -1;
         if (home >= 0) {
-            if (SLOTS.compareAndSet(home, null, s)) slot = home;
+            if (SLOTS.compareAndSet(home * PAD, null, s)) slot = home * PAD;
         } else {
-            for (int i = WORKERS; i < SLOTS.length() && slot < 0; i++) {
+            for (int i = WORKERS * PAD; i < SLOTS.length() && slot < 0; i += PAD) {
                 if (SLOTS.get(i) == null && SLOTS.compareAndSet(i, null, s)) slot = i;
             }
         }
@@ -113,11 +119,11 @@ final class GemmScratch {
     /** Drops every kept set: a later product makes new ones, as small as it needs. */
     static void trim() {
         GENERATION.incrementAndGet();
-        for (int i = 0; i < SLOTS.length(); i++) SLOTS.set(i, null);
+        for (int i = 0; i < SLOTS.length(); i += PAD) SLOTS.set(i, null);
     }
 
     /** The most sets kept at once: one per worker and {@link Parallel#THREADS} shared. */
-    static int bound() { return SLOTS.length(); }
+    static int bound() { return COUNT; }
 
     /**
      * Sets not yet collected, kept or in use or garbage (a probe for tests: after a GC with no product running, at
@@ -133,14 +139,14 @@ final class GemmScratch {
     /** Sets kept now (a probe for tests). */
     static int kept() {
         int n = 0;
-        for (int i = 0; i < SLOTS.length(); i++) if (SLOTS.get(i) != null) n++;
+        for (int i = 0; i < SLOTS.length(); i += PAD) if (SLOTS.get(i) != null) n++;
         return n;
     }
 
     /** Floats in the sets kept now (a probe for tests). */
     static long keptFloats() {
         long n = 0;
-        for (int i = 0; i < SLOTS.length(); i++) {
+        for (int i = 0; i < SLOTS.length(); i += PAD) {
             GemmScratch s = SLOTS.get(i);
             if (s != null) n += s.a.length + s.b.length + s.tile.length;
         }
