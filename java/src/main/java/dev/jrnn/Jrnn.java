@@ -44,7 +44,7 @@ public final class Jrnn {
             Backend b = Backends.create(name, s);
             b.setPrecision(precision);
             backend = b;
-            backendName = name;
+            backendName = b.name();   // the resolved name ("cpu", "cuda"): a replacement does not probe CUDA again
             madeByName = true;
         }
         return backend;
@@ -56,7 +56,7 @@ public final class Jrnn {
         Backend b = Backends.create(name);
         b.setPrecision(precision);
         backend = b;
-        backendName = name;
+        backendName = b.name();   // "auto" resolved
         madeByName = true;
     }
 
@@ -87,8 +87,9 @@ public final class Jrnn {
     /**
      * As Keras' clear_session(): default layer, model and metric object names ("lstm_1", "auc_1") count from zero
      * again, and the current backend gives back what it keeps for reuse between passes ({@link Backend#trim()}: on
-     * the CPU its pool of arrays, up to an eighth of the heap, and the products' packing scratch) without closing:
-     * models built before stay usable.
+     * the CPU its pool of arrays, up to an eighth of the heap, and the products' packing scratch; nothing on CUDA)
+     * without closing: models built before stay usable. The CPU products' scratch is the process's: it is dropped
+     * even when the current backend is CUDA, closed or not made yet.
      *
      * <pre>{@code
      * model.predict(x);
@@ -98,6 +99,7 @@ public final class Jrnn {
     public static synchronized void clearSession() {
         dev.jrnn.backend.NameUids.reset();
         if (backend != null && !backend.isClosed()) backend.trim();
+        Backends.trimCpuScratch();   // the process's, whatever the current backend
     }
 
     /** A new independent random stream drawn from the global seed. */

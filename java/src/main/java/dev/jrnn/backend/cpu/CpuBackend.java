@@ -167,8 +167,18 @@ public final class CpuBackend implements Backend {
     public void close() { closed = true; pool.clear(); }
 
     /**
+     * Drops the products' packing scratch, which every CPU backend of the process shares ({@code Jrnn.clearSession()}
+     * calls it through {@code Backends.trimCpuScratch()}, whatever the current backend).
+     *
+     * <pre>{@code
+     * CpuBackend.trimScratch();
+     * }</pre>
+     */
+    public static void trimScratch() { GemmScratch.trim(); }
+
+    /**
      * Drops the arrays kept from closed buffers (up to an eighth of the heap, softly held) and the products' packing
-     * scratch (shared by every CPU backend of the process, one set per core kept); this backend stays open.
+     * scratch (shared by every CPU backend of the process, up to 2 x cores - 1 sets kept); this backend stays open.
      */
     @Override
     public void trim() {
