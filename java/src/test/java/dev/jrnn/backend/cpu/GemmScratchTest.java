@@ -112,7 +112,10 @@ class GemmScratchTest {
             }).join();
         }
         assertNull(failure.get());
-        assertEquals(made, GemmScratch.madeForCallers(), "sets made by 20 products on this thread and 20 on new virtual threads");
+        // the count is process-wide: one set made by another thread's product (a class before this one leaving work
+        // behind) was seen once in a run of several classes; per-thread sets would make 20 here
+        int more = GemmScratch.madeForCallers() - made;
+        assertTrue(more <= 1, more + " sets made by 20 products on this thread and 20 on new virtual threads");
     }
 
     @Test
