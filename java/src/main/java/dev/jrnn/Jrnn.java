@@ -18,15 +18,34 @@ import java.util.SplittableRandom;
 public final class Jrnn {
     private static Backend backend;
     private static String backendName;
+    /** Whether {@link #backend} was made here from a name (the default, or {@link #setBackend(String)}), not handed in. */
+    private static boolean madeByName;
     private static Precision precision = Precision.FP32;
 
     private Jrnn() {}
 
-    /** The current backend, created on first use from -Djrnn.backend, JRNN_BACKEND, or "auto" (see {@link Settings}). */
+    /**
+     * The current backend, created on first use from -Djrnn.backend, JRNN_BACKEND, or "auto" (see {@link Settings}).
+     * After {@code Jrnn.backend().close()}, a backend made here (that default, or one named to
+     * {@link #setBackend(String)}) is replaced by a new one of the same name, as Keras' global state is simply there
+     * again; models built on the closed one stay unusable. A closed backend handed to {@link #setBackend(Backend)} is
+     * the caller's to replace: it is returned as it is, and building a model on it throws a
+     * {@link dev.jrnn.backend.BackendClosedException} saying to call {@code setBackend}.
+     *
+     * <pre>{@code
+     * Jrnn.backend().close();               // gives back everything the default backend held
+     * Backend fresh = Jrnn.backend();       // a new default backend
+     * }</pre>
+     */
     public static synchronized Backend backend() {
-        if (backend == null) {
+        if (backend == null || backend.isClosed() && madeByName) {
             Settings s = Settings.current();
-            setBackend(Backends.create(s.backend(), s));
+            String name = backend == null ? s.backend().name().toLowerCase(java.util.Locale.ROOT) : backendName;
+            Backend b = Backends.create(name, s);
+            b.setPrecision(precision);
+            backend = b;
+            backendName = b.name();   // the resolved name ("cpu", "cuda"): a replacement does not probe CUDA again
+            madeByName = true;
         }
         return backend;
     }
@@ -37,7 +56,8 @@ public final class Jrnn {
         Backend b = Backends.create(name);
         b.setPrecision(precision);
         backend = b;
-        backendName = name;
+        backendName = b.name();   // "auto" resolved
+        madeByName = true;
     }
 
     /** Uses {@code b} for layers and models built from now on. */
@@ -46,6 +66,7 @@ public final class Jrnn {
         b.setPrecision(precision);
         backend = b;
         backendName = b.name();
+        madeByName = false;
     }
 
     /** Matrix-product precision: FP32 (default), TF32 or BF16 (CUDA only; the CPU computes FP32). */
@@ -63,9 +84,22 @@ public final class Jrnn {
         dev.jrnn.backend.GlobalRandom.setSeed(seed);
     }
 
-    /** As Keras' clear_session(): default layer, model and metric object names ("lstm_1", "auc_1") count from zero again. */
+    /**
+     * As Keras' clear_session(): default layer, model and metric object names ("lstm_1", "auc_1") count from zero
+     * again, and the current backend gives back what it keeps for reuse between passes ({@link Backend#trim()}: on
+     * the CPU its pool of arrays, up to an eighth of the heap, and the products' packing scratch; nothing on CUDA)
+     * without closing: models built before stay usable. The CPU products' scratch is the process's: it is dropped
+     * even when the current backend is CUDA, closed or not made yet.
+     *
+     * <pre>{@code
+     * model.predict(x);
+     * Jrnn.clearSession();   // the heap after a GC holds the model, not the last pass's arrays
+     * }</pre>
+     */
     public static synchronized void clearSession() {
         dev.jrnn.backend.NameUids.reset();
+        if (backend != null && !backend.isClosed()) backend.trim();
+        Backends.trimCpuScratch();   // the process's, whatever the current backend
     }
 
     /** A new independent random stream drawn from the global seed. */

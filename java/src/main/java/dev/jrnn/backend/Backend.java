@@ -159,6 +159,19 @@ public interface Backend extends AutoCloseable {
     default void close() {}
 
     /**
+     * Gives back the memory this backend keeps for reuse between passes, without closing it: models and buffers stay
+     * usable, and the next pass allocates afresh. {@code Jrnn.clearSession()} calls it. The CPU backend drops
+     * its pool of closed buffers' arrays and the packing scratch of its products; the default (CUDA's) does nothing
+     * ({@code ((CudaBackend) Jrnn.backend()).pool().trim()} gives back the device's cached blocks).
+     *
+     * <pre>{@code
+     * model.predict(x);
+     * Jrnn.backend().trim();   // or Jrnn.clearSession()
+     * }</pre>
+     */
+    default void trim() {}
+
+    /**
      * Whether {@link #close()} has run: a closed backend throws {@link BackendClosedException} where it is used. A
      * backend without a close of its own is never closed.
      */

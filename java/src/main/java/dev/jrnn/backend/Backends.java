@@ -136,6 +136,23 @@ public final class Backends {
         }
     }
 
+    /**
+     * Drops the CPU matrix products' packing scratch, which the process's CPU backends share (a few arrays per core),
+     * whatever the current backend is: {@code Jrnn.clearSession()} calls it. Nothing happens where the CPU backend
+     * cannot load (no Vector API module): no product ran, so there is no scratch.
+     *
+     * <pre>{@code
+     * Backends.trimCpuScratch();   // after a burst of CPU products, with the current backend CUDA or closed
+     * }</pre>
+     */
+    public static void trimCpuScratch() {
+        try {
+            invokeStatic("dev.jrnn.backend.cpu.CpuBackend", "trimScratch", new Class<?>[0]);
+        } catch (IllegalStateException | LinkageError e) {
+            // the CPU backend is not loadable here: it made no scratch
+        }
+    }
+
     // Reflection keeps this package free of a compile-time dependency on its implementations.
     private static Backend instantiate(String cls, Settings settings) {
         return (Backend) invokeStatic(cls, "create", new Class<?>[] {Settings.class}, settings);

@@ -138,7 +138,8 @@ class BackendFailureTest {
             List<Tensor> before = a.getWeights();
             cpu.close();
             BackendClosedException e = assertThrows(BackendClosedException.class, () -> Models.load(f), name);
-            assertEquals("cpu backend is closed", e.getMessage());
+            assertEquals("cpu backend is closed (close() freed its buffers and those of the models built on it): build the "
+                + "model again on an open backend (Jrnn.backend() replaces a closed default one, Jrnn.setBackend(\"cpu\") any other)", e.getMessage());
             assertInstanceOf(BackendFailure.class, e);
             assertThrows(BackendClosedException.class, () -> a.loadWeights(f), name);
             List<Tensor> now = a.getWeights();

@@ -2,6 +2,7 @@ package dev.jrnn.edges;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.backend.Backend;
+import dev.jrnn.backend.BackendClosedException;
 import dev.jrnn.backend.cpu.CpuBackend;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
@@ -20,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,5 +100,18 @@ class ClosedModelTest {
                     + "); close it after fit returns", e.getMessage());
             assertEquals(live, liveBuffers.getAsLong(), hook + ": buffers left");
         }
+    }
+
+    @Test
+    void aClosedBackendGivenToSetBackendStaysAndItsUseSaysToCallSetBackend() {
+        Backend given = CpuBackend.create();
+        Jrnn.setBackend(given);
+        given.close();
+        assertDoesNotThrow(Jrnn::clearSession);   // nothing to give back, the names still reset
+        assertSame(given, Jrnn.backend());
+        BackendClosedException e = assertThrows(BackendClosedException.class,
+                () -> new Sequential(new Dense(2).inputShape(3)).predict(Tensor.full(1f, 1, 3)));
+        assertEquals("cpu backend is closed (close() freed its buffers and those of the models built on it): build the "
+                + "model again on an open backend (Jrnn.backend() replaces a closed default one, Jrnn.setBackend(\"cpu\") any other)", e.getMessage());
     }
 }

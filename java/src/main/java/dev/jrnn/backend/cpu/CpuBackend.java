@@ -159,8 +159,32 @@ public final class CpuBackend implements Backend {
     @Override
     public String name() { return "cpu"; }
 
+    /** What a closed backend's use throws: its buffers are gone, and a new model needs another backend. */
+    static final String CLOSED = "cpu backend is closed (close() freed its buffers and those of the models built on it): "
+            + "build the model again on an open backend (Jrnn.backend() replaces a closed default one, Jrnn.setBackend(\"cpu\") any other)";
+
     @Override
     public void close() { closed = true; pool.clear(); }
+
+    /**
+     * Drops the products' packing scratch, which every CPU backend of the process shares ({@code Jrnn.clearSession()}
+     * calls it through {@code Backends.trimCpuScratch()}, whatever the current backend).
+     *
+     * <pre>{@code
+     * CpuBackend.trimScratch();
+     * }</pre>
+     */
+    public static void trimScratch() { GemmScratch.trim(); }
+
+    /**
+     * Drops the arrays kept from closed buffers (up to an eighth of the heap, softly held) and the products' packing
+     * scratch (shared by every CPU backend of the process, up to 2 x cores - 1 sets kept); this backend stays open.
+     */
+    @Override
+    public void trim() {
+        pool.clear();
+        GemmScratch.trim();
+    }
 
     @Override
     public boolean isClosed() { return closed; }
@@ -209,7 +233,7 @@ public final class CpuBackend implements Backend {
     }
 
     private CpuBuf newBuf(long n, boolean zero) {
-        if (closed) throw new dev.jrnn.backend.BackendClosedException("cpu backend is closed");
+        if (closed) throw new dev.jrnn.backend.BackendClosedException(CLOSED);
         CpuBuf b = new CpuBuf(this, n, zero);
         liveBuffers.incrementAndGet();
         liveFloats.addAndGet(n);

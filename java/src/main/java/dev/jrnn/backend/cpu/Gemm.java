@@ -32,10 +32,6 @@ final class Gemm {
     /** Products below this many multiply-adds skip packing. */
     static final long SMALL_MACS = 8 * 1024;
 
-    /** This thread's packing buffers: A block, B panel, micro-tile. */
-    static final ThreadLocal<float[][]> BUFFERS =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[KC * NC], new float[MR * NR]});
-
     static void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha,
                      float[] a, int ao, int lda, float[] b, int bo, int ldb,
                      float beta, float[] c, int co, int ldc) {
@@ -100,16 +96,20 @@ final class Gemm {
     private static void blocked(boolean ta, boolean tb, int m, int n, int k, float alpha,
                                 float[] a, int ao, int lda, float[] b, int bo, int ldb,
                                 float beta, float[] c, int co, int ldc) {
-        float[][] bufs = BUFFERS.get();
-        float[] ap = bufs[0], bp = bufs[1], tmp = bufs[2];
-        for (int jc = 0; jc < n; jc += NC) {
-            int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                float bta = pc == 0 ? beta : 1f;
-                packB(tb, b, bo, ldb, pc, jc, kc, nc, null, bp);
-                panel(ta, m, a, ao, lda, pc, kc, bp, 0, nc, alpha, bta, c, co + jc, ldc, ap, tmp);
+        GemmScratch s = GemmScratch.borrow();
+        try {
+            float[] ap = s.a(GemmScratch.aBlock(m, k)), bp = s.b(GemmScratch.bPanel(n, k));
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    float bta = pc == 0 ? beta : 1f;
+                    packB(tb, b, bo, ldb, pc, jc, kc, nc, null, bp);
+                    panel(ta, m, a, ao, lda, pc, kc, bp, 0, nc, alpha, bta, c, co + jc, ldc, ap, s.tile);
+                }
             }
+        } finally {
+            GemmScratch.giveBack(s);
         }
     }
 

@@ -29,9 +29,6 @@ final class PackedB {
      */
     private final float[][][] panels;
 
-    private static final ThreadLocal<float[][]> SCRATCH =
-            ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[MR * NR]});
-
     private PackedB(boolean tb, float[] b, int bo, int ldb, int k, int n, float[][][] panels) {
         this.tb = tb;
         this.b = b;
@@ -84,16 +81,20 @@ final class PackedB {
             Gemm.gemm(false, tb, m, n1 - n0, k, 1f, a, ao, lda, b, tb ? bo + n0 * ldb : bo + n0, ldb, beta, c, co + n0, ldc);
             return;
         }
-        float[][] s = SCRATCH.get();
-        float[] ap = s[0], tmp = s[1];
-        for (int jc = 0, j = 0; jc < n; jc += NC, j++) {
-            int lo = Math.max(n0, jc) - jc, hi = Math.min(n1, Math.min(NC, n - jc) + jc) - jc;
-            if (lo >= hi) continue;
-            for (int pc = 0, p = 0; pc < k; pc += KC, p++) {
-                int kc = Math.min(KC, k - pc);
-                float bta = pc == 0 ? beta : 1f;
-                Gemm.panel(false, m, a, ao, lda, pc, kc, panels[j][p], lo, hi, 1f, bta, c, co + jc, ldc, ap, tmp);
+        GemmScratch s = GemmScratch.borrow();
+        try {
+            float[] ap = s.a(GemmScratch.aBlock(m, k));
+            for (int jc = 0, j = 0; jc < n; jc += NC, j++) {
+                int lo = Math.max(n0, jc) - jc, hi = Math.min(n1, Math.min(NC, n - jc) + jc) - jc;
+                if (lo >= hi) continue;
+                for (int pc = 0, p = 0; pc < k; pc += KC, p++) {
+                    int kc = Math.min(KC, k - pc);
+                    float bta = pc == 0 ? beta : 1f;
+                    Gemm.panel(false, m, a, ao, lda, pc, kc, panels[j][p], lo, hi, 1f, bta, c, co + jc, ldc, ap, s.tile);
+                }
             }
+        } finally {
+            GemmScratch.giveBack(s);
         }
     }
 }

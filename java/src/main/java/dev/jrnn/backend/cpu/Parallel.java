@@ -63,9 +63,11 @@ final class Parallel {
 
     private static final class Worker extends Thread {
         volatile boolean parked;
+        final int index;
 
-        Worker() {
+        Worker(int index) {
             super("jrnn-cpu");
+            this.index = index;
             setDaemon(true);
         }
 
@@ -96,10 +98,15 @@ final class Parallel {
         if (THREADS == 1) return null;
         Worker[] ws = new Worker[THREADS - 1];
         for (int i = 0; i < ws.length; i++) {
-            ws[i] = new Worker();
+            ws[i] = new Worker(i);
             ws[i].start();
         }
         return ws;
+    }
+
+    /** The calling pool thread's index in [0, THREADS - 1), or -1 for any other thread ({@link GemmScratch}'s slot). */
+    static int workerIndex() {
+        return Thread.currentThread() instanceof Worker w ? w.index : -1;
     }
 
     /** Runs {@code body.accept(i)} for i in [0, parts), in parallel; returns when all are done. */

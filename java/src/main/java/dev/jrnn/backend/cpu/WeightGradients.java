@@ -65,24 +65,28 @@ final class WeightGradients {
      * rows of w1 and of w2 in the range; dz's column sums added to {@code sums} (nullable) while packing.
      */
     private static void part(Args a, int r0, int r1, int c0, int c1, float[] sums) {
-        float[][] bufs = Gemm.BUFFERS.get();
-        float[] ap = bufs[0], bp = bufs[1], tmp = bufs[2];
-        int n = a.n, k1 = a.k1;
-        int a0 = r0, a1 = Math.min(r1, k1), b0 = Math.max(r0, k1) - k1, b1 = r1 - k1;
-        for (int jc = c0; jc < c1; jc += NC) {
-            int nc = Math.min(NC, c1 - jc);
-            for (int pc = 0; pc < a.rows; pc += KC) {
-                int kc = Math.min(KC, a.rows - pc);
-                Gemm.packB(false, a.dz, a.dzo, n, pc, jc, kc, nc, sums, bp);
-                if (a0 < a1) {
-                    Gemm.panel(true, a1 - a0, a.x1, a.x1o + a0, k1, pc, kc, bp, 0, nc, 1f, 1f, a.w1, a.w1o + a0 * n + jc, n,
-                            ap, tmp);
-                }
-                if (b0 < b1) {
-                    Gemm.panel(true, b1 - b0, a.x2, a.x2o + b0, a.k2, pc, kc, bp, 0, nc, 1f, 1f, a.w2,
-                            a.w2o + b0 * n + jc, n, ap, tmp);
+        GemmScratch s = GemmScratch.borrow();
+        try {
+            int n = a.n, k1 = a.k1;
+            float[] ap = s.a(GemmScratch.aBlock(r1 - r0, a.rows)), bp = s.b(GemmScratch.bPanel(c1 - c0, a.rows));
+            int a0 = r0, a1 = Math.min(r1, k1), b0 = Math.max(r0, k1) - k1, b1 = r1 - k1;
+            for (int jc = c0; jc < c1; jc += NC) {
+                int nc = Math.min(NC, c1 - jc);
+                for (int pc = 0; pc < a.rows; pc += KC) {
+                    int kc = Math.min(KC, a.rows - pc);
+                    Gemm.packB(false, a.dz, a.dzo, n, pc, jc, kc, nc, sums, bp);
+                    if (a0 < a1) {
+                        Gemm.panel(true, a1 - a0, a.x1, a.x1o + a0, k1, pc, kc, bp, 0, nc, 1f, 1f, a.w1,
+                                a.w1o + a0 * n + jc, n, ap, s.tile);
+                    }
+                    if (b0 < b1) {
+                        Gemm.panel(true, b1 - b0, a.x2, a.x2o + b0, a.k2, pc, kc, bp, 0, nc, 1f, 1f, a.w2,
+                                a.w2o + b0 * n + jc, n, ap, s.tile);
+                    }
                 }
             }
+        } finally {
+            GemmScratch.giveBack(s);
         }
     }
 
