@@ -180,6 +180,7 @@ public class TimeDistributed extends Layer {
     @Override
     protected boolean mixesBatch(boolean training) { return layer.mixesBatch(training); }
 
+    /** The wrapped layer's: a TimeDistributed stateful RNN or BatchNormalization shares its state across calls too. */
     @Override
     public boolean callsShareState() { return layer.callsShareState(); }
 
