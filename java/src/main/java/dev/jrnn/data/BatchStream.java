@@ -3,18 +3,14 @@ package dev.jrnn.data;
 import dev.jrnn.io.FileFaults;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.FileLockInterruptionException;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -114,7 +110,7 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
         private static Throwable workerInterrupted(Throwable t, int batch) {
             if (t instanceof Error) return t;
             try {
-                boolean kind = interruptKind(t);
+                boolean kind = FileFaults.interruptCaused(t, x -> false);
                 if (!kind && !Thread.currentThread().isInterrupted()) return t;
                 String thread = "BatchStream: the prefetch thread " + Thread.currentThread().getName();
                 if (!kind) {
@@ -139,19 +135,6 @@ public final class BatchStream implements Iterator<Batch>, AutoCloseable {
             FlagNote(String message) { super(message); }
         }
 
-        /**
-         * Whether {@code e} or one of its causes is this thread's interrupt's doing: {@code Interruption.caused} (package
-         * private in dev.jrnn.model, so repeated here) less its own stop exception, which no producer throws. As there, the
-         * chain is not followed into an ExecutionException or CompletionException: an interrupt inside one is another
-         * thread's (a future a map function waited on).
-         */
-        private static boolean interruptKind(Throwable e) {
-            for (Throwable t : FileFaults.causes(e, c -> c instanceof ExecutionException || c instanceof CompletionException)) {
-                if (t instanceof InterruptedException || t.getClass() == InterruptedIOException.class
-                        || t instanceof ClosedByInterruptException || t instanceof FileLockInterruptionException) return true;
-            }
-            return false;
-        }
 
         /**
          * Queues the epoch's end or failure unless the stream was closed: also when this thread's flag is set (a map

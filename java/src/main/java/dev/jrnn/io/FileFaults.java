@@ -90,6 +90,23 @@ public final class FileFaults {
     }
 
     /**
+     * Whether {@code e} or one of its causes is this thread's interrupt's doing: an InterruptedException, a plain
+     * {@link InterruptedIOException} (jrnn's saves and loads on an interrupted thread; not a subclass such as
+     * {@code SocketTimeoutException}, a timeout), a channel or lock wait the interrupt closed, or what {@code also}
+     * accepts. The chain is not followed into an ExecutionException or CompletionException: what is inside is another
+     * thread's failure (a Dataset's prefetch thread hands its own interrupt on so). Model's and data's interrupt checks
+     * both ask this.
+     */
+    public static boolean interruptCaused(Throwable e, java.util.function.Predicate<Throwable> also) {
+        for (Throwable t : causes(e, c -> c instanceof java.util.concurrent.ExecutionException
+                || c instanceof java.util.concurrent.CompletionException)) {
+            if (t instanceof InterruptedException || t.getClass() == InterruptedIOException.class || t instanceof ClosedByInterruptException
+                    || t instanceof java.nio.channels.FileLockInterruptionException || also.test(t)) return true;
+        }
+        return false;
+    }
+
+    /**
      * The IOException for data of {@code source} (a file, or "file:member") that changed under a read, model file or data
      * set alike: {@code <source>: the file changed or was truncated while being read: expected <expected>, found <found>
      * (...)}.

@@ -61,8 +61,6 @@ final class DatasetBatches implements BatchSource {
     }
 
     private final Use use;
-    /** {@code use.op}, for messages. */
-    private final String what;
     private DeviceFeed feed;
     /** Keras' class_weight of a training set (null: none): each batch's samples weighed by their targets' classes. */
     private Map<Integer, Double> classWeight;
@@ -87,7 +85,6 @@ final class DatasetBatches implements BatchSource {
         this.data = checkFinite ? data.checkFinite(true) : data;
         this.s = s;
         this.use = use;
-        this.what = use.op;
     }
 
     /**
@@ -95,7 +92,7 @@ final class DatasetBatches implements BatchSource {
      * with a {@code tf.data} set: for training data only, one output only, and not with the data set's own sample weights.
      */
     DatasetBatches classWeight(Map<Integer, Double> cw) {
-        if (cw != null) SampleWeights.checkClassWeightOutputs(s.name() + "." + what, s.outputs());
+        if (cw != null) SampleWeights.checkClassWeightOutputs(s.name() + "." + use.op, s.outputs());
         this.classWeight = cw;
         return this;
     }
@@ -171,7 +168,7 @@ final class DatasetBatches implements BatchSource {
         try {
             return (feed == null ? data : data.memory(feed.memory())).epoch(epoch);
         } catch (IOException e) {
-            throw new UncheckedIOException(s.name() + "." + what + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(s.name() + "." + use.op + ": " + e.getMessage(), e);
         }
     }
 
@@ -190,7 +187,7 @@ final class DatasetBatches implements BatchSource {
                 release();
                 Batch b = stream.hasNext() ? stream.next() : null;
                 if (b == null) {
-                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, epoch));
+                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + use.op + ": " + noBatch(data, epoch));
                     return null;
                 }
                 taken++;
@@ -202,7 +199,7 @@ final class DatasetBatches implements BatchSource {
             public boolean skip() {   // the raw batch, unchecked and not staged: it was checked when it trained
                 release();
                 if (!stream.hasNext()) {
-                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, epoch));
+                    if (taken == 0) throw new IllegalArgumentException(s.name() + "." + use.op + ": " + noBatch(data, epoch));
                     return false;
                 }
                 stream.next().close();
@@ -233,7 +230,7 @@ final class DatasetBatches implements BatchSource {
         List<Tensor> ys = null;
         if (use.withTargets()) {
             if (b.targetCount() != s.outputs()) {
-                throw new IllegalArgumentException(s.name() + "." + what + ": the dataset gives " + b.targetCount()
+                throw new IllegalArgumentException(s.name() + "." + use.op + ": the dataset gives " + b.targetCount()
                         + " target(s) per sample, the model has " + s.outputs() + " output(s); build it with one target per output");
             }
             ys = b.targets();
@@ -254,11 +251,11 @@ final class DatasetBatches implements BatchSource {
             if (feed == null || checked.add(key(shapes, ys, lengths))) {
                 xs = new ArrayList<>(b.inputs());
                 for (int i = 0; i < xs.size(); i++) if (viewed[i]) xs.set(i, xs.get(i).reshape(shapes.get(i)));
-                check.prepare(xs, ys, lengths, what, use.withTargets(), false);
+                check.prepare(xs, ys, lengths, use.op, use.withTargets(), false);
             } else if (check.readsTargets() || readsInputs(check, shapes.size())) {
                 List<Tensor> read = new ArrayList<>();
                 for (int i = 0; i < shapes.size(); i++) read.add(!check.readsInput(i) ? null : viewed[i] ? b.input(i).reshape(shapes.get(i)) : b.input(i));
-                check.checkValues(read, shapes, ys, what);
+                check.checkValues(read, shapes, ys, use.op);
             }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + " (in the batch starting at " + b.where(0) + ")", e);
@@ -277,7 +274,7 @@ final class DatasetBatches implements BatchSource {
     private List<Tensor> weights(Batch b) {
         int nw = b.sampleWeightCount();
         if (nw == 0) return null;
-        String who = s.name() + "." + what, param = "the dataset's sample weight";
+        String who = s.name() + "." + use.op, param = "the dataset's sample weight";
         if (nw != 1 && nw != s.outputs()) {
             throw new IllegalArgumentException(who + ": the dataset gives " + nw + " sample weights per sample, the model has "
                     + s.outputs() + " output(s); give one for every output or one per output");
@@ -292,7 +289,7 @@ final class DatasetBatches implements BatchSource {
 
     /** Keras' class_weight as the sample weights of every output of {@code b}, whose targets are {@code ys}. */
     private List<Tensor> classWeights(Batch b, List<Tensor> ys) {
-        String who = s.name() + "." + what;
+        String who = s.name() + "." + use.op;
         if (b.sampleWeightCount() > 0) {
             throw new IllegalArgumentException(who + ": give the dataset's sample weights or classWeight, not both (as Keras)");
         }
@@ -351,12 +348,12 @@ final class DatasetBatches implements BatchSource {
      */
     private void checkFirstBatch() {
         try (BatchStream first = data.prefetch(0).epoch(0)) {
-            if (!first.hasNext()) throw new IllegalArgumentException(s.name() + "." + what + ": " + noBatch(data, 0));
+            if (!first.hasNext()) throw new IllegalArgumentException(s.name() + "." + use.op + ": " + noBatch(data, 0));
             try (Batch b = first.next()) {
                 host(b);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(s.name() + "." + what + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(s.name() + "." + use.op + ": " + e.getMessage(), e);
         }
     }
 

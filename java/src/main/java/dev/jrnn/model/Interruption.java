@@ -3,10 +3,6 @@ package dev.jrnn.model;
 import dev.jrnn.io.FileFaults;
 
 import java.io.InterruptedIOException;
-import java.nio.channels.ClosedByInterruptException;
-import java.nio.channels.FileLockInterruptionException;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * How fit, evaluate and predict stop when their thread is interrupted ({@code Thread.interrupt}, {@code Future.cancel(true)},
@@ -39,19 +35,9 @@ final class Interruption {
         }
     }
 
-    /**
-     * Whether {@code e} or one of its causes is this thread's interrupt's doing: an {@link InterruptedException}, a plain
-     * {@link InterruptedIOException} (jrnn's saves and loads on an interrupted thread; not a subclass such as
-     * {@code SocketTimeoutException}, a timeout), a channel or lock wait the interrupt closed, a {@link Stopped}. The chain is
-     * not followed into an {@link ExecutionException} or {@link CompletionException}: what is inside is another thread's
-     * failure (a Dataset's prefetch thread hands its own interrupt on so).
-     */
+    /** Whether {@code e} or one of its causes is this thread's interrupt's doing ({@link FileFaults#interruptCaused}), or a {@link Stopped}. */
     static boolean caused(Throwable e) {
-        for (Throwable t : FileFaults.causes(e, c -> c instanceof ExecutionException || c instanceof CompletionException)) {
-            if (t instanceof InterruptedException || t instanceof Stopped || t.getClass() == InterruptedIOException.class
-                    || t instanceof ClosedByInterruptException || t instanceof FileLockInterruptionException) return true;
-        }
-        return false;
+        return FileFaults.interruptCaused(e, t -> t instanceof Stopped);
     }
 
     /**
