@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.io.AtomicFiles;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.Json;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
@@ -94,10 +95,10 @@ final class KerasFile implements AutoCloseable {
      * member into a temporary file beside the jar, which fails where that folder is read-only.
      */
     private static boolean endsLikeZip(Path path) throws IOException {
-        long size = Files.size(path);
+        long size = FileFaults.size(path);
         int n = (int) Math.min(size, 22 + 0xffff);   // the record and a comment of up to 65535 bytes
         ByteBuffer tail;
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = FileFaults.input(path)) {
             if (size > n) {   // zipfs' stream of a STORED entry skips from a wrong place before its first read (JDK 25): read one first
                 if (in.read() < 0) return false;
                 in.skipNBytes(size - n - 1);
@@ -131,7 +132,7 @@ final class KerasFile implements AutoCloseable {
     private static KerasFile open(Path path, boolean deferCrc) throws IOException {
         AtomicFiles.requireRegularFile(path, "a Keras model file");   // a FIFO would block the read below
         byte[] head = head(path);
-        long size = Files.size(path);
+        long size = FileFaults.size(path);
         if (startsWith(head, HDF5_SIGNATURE)) return openHdf5(path, size);
         if (startsWith(head, ZIP_SIGNATURE) || endsLikeZip(path)) return openZip(path, size, deferCrc);
         throw new KerasFormatException("neither an HDF5 file nor a zip (first bytes " + hex(head)
@@ -139,6 +140,7 @@ final class KerasFile implements AutoCloseable {
     }
 
     private static KerasFile openHdf5(Path path, long size) throws IOException {
+        FileFaults.opensPathItself(path);   // jhdf opens the path: a rename during the load is read again
         byte[] head;
         try (InputStream in = Files.newInputStream(path)) {
             head = in.readNBytes(64);
@@ -168,11 +170,14 @@ final class KerasFile implements AutoCloseable {
         byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the .keras file");
         if (all != null) size = all.length;
         ZipFile zip;
+        // through the file the load holds open (FileFaults.channel): the directory and the member's mapping of one version
+        FileChannel file = all == null ? FileFaults.channel(path) : null;
         try {
-            zip = all == null ? ZipFile.builder().setPath(path).get()
-                    : ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(all)).get();
-        } catch (IOException e) {
-            String why = all != null ? dev.jrnn.io.ZipReason.of(e) : e.getMessage();   // a file's words stay as they were
+            zip = ZipFile.builder().setSeekableByteChannel(file != null ? file : new SeekableInMemoryByteChannel(all)).get();
+        } catch (IOException | RuntimeException e) {
+            if (file != null) file.close();   // a given channel is the caller's to close when the zip cannot be read
+            if (!(e instanceof IOException io)) throw (RuntimeException) e;
+            String why = all != null ? dev.jrnn.io.ZipReason.of(io) : e.getMessage();   // a file's words stay as they were
             throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
         FileChannel channel = null;
@@ -190,7 +195,7 @@ final class KerasFile implements AutoCloseable {
             if (stored && all == null) {
                 // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied
                 // (jhdf parses the mapping; the weights themselves are read by position, see fileOffset)
-                channel = FileChannel.open(path);
+                channel = FileFaults.channel(path);
                 weights = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize());
             } else if (stored) {
                 // a jar's or an in-memory file system: the member's bytes in the file's, parsed as the mapping is
@@ -544,7 +549,7 @@ final class KerasFile implements AutoCloseable {
     }
 
     private static byte[] head(Path path) throws IOException {
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = FileFaults.input(path)) {
             return in.readNBytes(8);
         }
     }

@@ -107,7 +107,7 @@ public final class KerasImport {
         // jrnn.backend=cuda without a GPU) gets its IllegalStateException naming the cause, not "not a readable Keras
         // file", which a caller rejecting bad uploads on IOException would take for a corrupt model
         dev.jrnn.Jrnn.backend();
-        return FileFaults.read(file, () -> read(file, state));
+        return FileFaults.readThroughChannel(file, () -> read(file, state));   // a .keras zip read through one open file
     }
 
     private static Model read(Path file, StateReader state) throws IOException {
