@@ -238,8 +238,24 @@ public abstract class Evaluator extends Trainer {
         Data d = check().prepare(xs, ys, lengths, op, true, false);
         d = d.withWeights(SampleWeights.resolve(g, name() + "." + op, "sampleWeight", graph(), d.xs().get(0).dim(0),
                 SampleWeights.targetSteps(d.ys())));
-        return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize, call)
-                : new Inference(setup, (Model) this).evaluate(d, batchSize, callbacks, (Model) this);
+        Data data = d;
+        return whileOpen(op, () -> callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(data, batchSize, call)
+                : new Inference(setup, (Model) this).evaluate(data, batchSize, callbacks, (Model) this));
+    }
+
+    /**
+     * Runs {@code body}, the work of call {@code what}; a failure once another thread closed the model says so, naming
+     * the model and the call: the freed buffer's own message ("cpu buffer of 4096 floats used after close()") names
+     * neither. Messages that already name the call (a callback closed it) go on as they are.
+     */
+    final <T> T whileOpen(String what, java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (RuntimeException e) {
+            if (!closed() || e.getMessage() != null && e.getMessage().startsWith(name() + "." + what + ":")) throw e;
+            throw new IllegalStateException(name() + "." + what + ": the model was closed while this call ran (close() on"
+                    + " another thread); close a model only once the calls on it have returned", e);
+        }
     }
 
     /**
@@ -543,7 +559,7 @@ public abstract class Evaluator extends Trainer {
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, lengths, what, false, false);
         Inference run = new Inference(setup, (Model) this);
-        return run.predict(d, batchSize, false, oneBatch ? Inference.Call.PREDICT_ON_BATCH : Inference.Call.PREDICT);
+        return whileOpen(what, () -> run.predict(d, batchSize, false, oneBatch ? Inference.Call.PREDICT_ON_BATCH : Inference.Call.PREDICT));
     }
 
     /**
@@ -560,8 +576,8 @@ public abstract class Evaluator extends Trainer {
         requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, false), batchSize, false,
-                Inference.Call.PREDICT, cbs, (Model) this);
+        Data d = check().prepare(xs, null, lengths, "predict", false, false);
+        return whileOpen("predict", () -> new Inference(setup, (Model) this).predict(d, batchSize, false, Inference.Call.PREDICT, cbs, (Model) this));
     }
 
     /**
@@ -588,7 +604,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("call");
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, null, "call", false, false);
-        return new Inference(setup).predict(d, d.n(), training, Inference.Call.CALL);
+        return whileOpen("call", () -> new Inference(setup).predict(d, d.n(), training, Inference.Call.CALL));
     }
 
     /** {@link #callAll(List, boolean)} with the inputs by name, as Keras' {@code model({"a": a, "b": b}, training=...)}. */

@@ -100,6 +100,9 @@ public abstract class Trainer {
 
     abstract void requireOpen(String what);
 
+    /** Whether the model's close() ran (on this thread or another). */
+    abstract boolean closed();
+
     /** Compile changed which weights train: the model regroups its store (trainable ones first). */
     abstract void afterCompile();
 
