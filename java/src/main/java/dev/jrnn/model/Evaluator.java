@@ -1,6 +1,8 @@
 package dev.jrnn.model;
 
+import dev.jrnn.backend.BufferClosedException;
 import dev.jrnn.data.Dataset;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -244,18 +246,23 @@ public abstract class Evaluator extends Trainer {
     }
 
     /**
-     * Runs {@code body}, the work of call {@code what}; a failure once another thread closed the model says so, naming
-     * the model and the call: the freed buffer's own message ("cpu buffer of 4096 floats used after close()") names
-     * neither. Messages that already name the call (a callback closed it) go on as they are.
+     * Runs {@code body}, the work of call {@code what}; a failure on a freed buffer once another thread closed the model
+     * says so, naming the model and the call: the buffer's own message ("cpu buffer of 4096 floats used after close()")
+     * names neither. Any other failure (a callback's own exception, a close on this thread) goes on as it is.
      */
     final <T> T whileOpen(String what, java.util.function.Supplier<T> body) {
         try {
             return body.get();
         } catch (RuntimeException e) {
-            if (!closed() || e.getMessage() != null && e.getMessage().startsWith(name() + "." + what + ":")) throw e;
-            throw new IllegalStateException(name() + "." + what + ": the model was closed while this call ran (close() on"
-                    + " another thread); close a model only once the calls on it have returned", e);
+            if (!closedElsewhere() || FileFaults.causes(e).stream().noneMatch(c -> c instanceof BufferClosedException)) throw e;
+            throw closedElsewhere(name(), what, e);
         }
+    }
+
+    /** What call {@code what} of model {@code model} ends in when another thread closed the model while it ran. */
+    static IllegalStateException closedElsewhere(String model, String what, Throwable cause) {
+        return new IllegalStateException(model + "." + what + ": the model was closed while this call ran (close() on"
+                + " another thread); close a model only once the calls on it have returned", cause);
     }
 
     /**

@@ -57,6 +57,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private Graph graph;
     private Parameters params;
     private volatile boolean closed;
+    /** The thread whose close() closed the model (null while open): a failed call says whether it closed under it. */
+    private volatile Thread closedBy;
     /** The SwapEMAWeights whose call has swapped (or may swap) this model's weights now: one such call at a time. */
     final java.util.concurrent.atomic.AtomicReference<SwapEMAWeights> emaSwap = new java.util.concurrent.atomic.AtomicReference<>();
     /**
@@ -259,6 +261,12 @@ public class Model extends Evaluator implements AutoCloseable {
     /** Whether close() ran (a callback may close the model in the middle of fit). */
     @Override
     final boolean closed() { return closed; }
+
+    /** Whether close() ran on a thread other than this one (a call that fails meanwhile was not closed by its own callback). */
+    final boolean closedElsewhere() {
+        Thread t = closedBy;
+        return t != null && t != Thread.currentThread();
+    }
 
     @Override
     final void requireOpen(String what) {
@@ -769,6 +777,7 @@ public class Model extends Evaluator implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
+        closedBy = Thread.currentThread();   // before closed: whoever sees closed sees who
         closed = true;
         closeOptimizer();
         if (params != null) params.closeAs(name);

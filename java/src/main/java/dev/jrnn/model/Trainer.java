@@ -103,6 +103,9 @@ public abstract class Trainer {
     /** Whether the model's close() ran (on this thread or another). */
     abstract boolean closed();
 
+    /** Whether the model's close() ran on another thread than this one. */
+    abstract boolean closedElsewhere();
+
     /** Compile changed which weights train: the model regroups its store (trainable ones first). */
     abstract void afterCompile();
 
