@@ -189,11 +189,13 @@ public final class FileFaults {
             Stamp before = Stamp.of(file);
             Pin pin = Pin.open(file, before);
             if (pin != null) pin.only = throughChannel;
-            PIN.set(pin);
             List<String[]> held = new ArrayList<>();   // this try's warnings, logged only if it gives the result
-            holds.push(held);
+            boolean pushed = false;
             boolean done = false;
             try {
+                PIN.set(pin);   // inside the try: the finally closes the pin whatever fails from here
+                holds.push(held);
+                pushed = true;
                 T result;
                 try {
                     result = body.run();
@@ -228,7 +230,7 @@ public final class FileFaults {
             } finally {
                 PIN.set(outer);
                 if (pin != null) pin.close();
-                holds.pop();
+                if (pushed) holds.pop();
                 // a failed read's warnings (state left out of a load the CRC then refuses) are of a model no caller gets
                 if (done) for (String[] w : held) warn(w[0], w[1]);   // to the read around this one, else logged
             }
@@ -288,6 +290,7 @@ public final class FileFaults {
         static Pin open(Path file, Stamp before) {
             if (before == null || before.key() == null || file.getFileSystem() != java.nio.file.FileSystems.getDefault()
                     || !Files.isRegularFile(file)) return null;   // a FIFO would block the open; the reader says what is wrong
+            Path key = key(file);   // before the open: an IOError here (no working directory) leaks no channel
             FileChannel ch;
             try {
                 ch = FileChannel.open(file, StandardOpenOption.READ);
@@ -302,7 +305,7 @@ public final class FileFaults {
                 }
                 return null;
             }
-            return new Pin(key(file), ch, before);
+            return new Pin(key, ch, before);
         }
 
         /**
