@@ -342,6 +342,17 @@ public final class CudaBackend implements Backend {
     @Override
     public boolean isClosed() { return closed; }
 
+    /**
+     * Gives the pool's cached (free) blocks back to the driver, after the streams' queued work has run (a block freed
+     * after queuing a kernel that reads it may still be read); buffers in use and blocks a live CUDA graph pins stay.
+     * Refused inside a capture or a forked task, as {@link #synchronize()} is.
+     */
+    @Override
+    public void trim() {
+        synchronize();
+        pool.trim();
+    }
+
     @Override
     public void close() {
         if (closed) return;

@@ -143,4 +143,28 @@ class GemmScratchTest {
         product();   // new sets, the same result
         assertTrue(GemmScratch.kept() > 0);
     }
+
+    /**
+     * {@code Jrnn.clearSession()} drops the scratch whatever the current backend is: the default one closed (its trim is
+     * not called on a closed backend), or replaced by a backend without a trim of its own (a RecordingBackend over a CPU
+     * one: the interface's trim, which does nothing). The scratch is the process's, so it goes in both.
+     */
+    @Test
+    void clearSessionDropsTheScratchWhenTheDefaultBackendIsClosedOrReplaced() {
+        try {
+            for (boolean close : new boolean[] {true, false}) {
+                String how = close ? "the default backend closed" : "the default backend replaced";
+                dev.jrnn.Jrnn.setBackend("cpu");
+                product();
+                assertTrue(GemmScratch.kept() > 0, how + ": scratch kept after a product");
+                if (close) dev.jrnn.Jrnn.backend().close();
+                else dev.jrnn.Jrnn.setBackend(new dev.jrnn.backend.RecordingBackend(CpuBackend.create()));
+                dev.jrnn.Jrnn.clearSession();
+                assertEquals(0, GemmScratch.kept(), how + ": scratch sets kept after clearSession");
+                product();   // products right after
+            }
+        } finally {
+            dev.jrnn.Jrnn.setBackend("cpu");
+        }
+    }
 }
