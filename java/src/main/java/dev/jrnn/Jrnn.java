@@ -88,8 +88,8 @@ public final class Jrnn {
      * As Keras' clear_session(): default layer, model and metric object names ("lstm_1", "auc_1") count from zero
      * again, and the current backend gives back what it keeps for reuse between passes ({@link Backend#trim()}: on
      * the CPU its pool of arrays, up to an eighth of the heap, and the products' packing scratch; on CUDA the device
-     * pool's cached blocks, once the queued work has run) without closing: models built before stay usable. The CPU products' scratch is the process's: it is dropped
-     * even when the current backend is CUDA, closed or not made yet.
+     * pool's cached blocks, once the queued work has run) without closing: models built before stay usable. The CPU
+     * products' scratch is the process's: it is dropped even when the current backend is CUDA, closed or not made yet.
      *
      * <pre>{@code
      * model.predict(x);

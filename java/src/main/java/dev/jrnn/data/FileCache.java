@@ -114,16 +114,11 @@ final class FileCache {
         return new Spec(r, u);
     }
 
-    private static void writeSpec(DataOutputStream out, Spec sp, Path file) throws IOException {
-        if (sp.ragged().length > MAX_PARTS) {
-            throw new IllegalArgumentException("Dataset.cache: " + file + ": samples of " + sp.ragged().length + " parts, a cache holds at most " + MAX_PARTS);
-        }
-        for (int[] unit : sp.units()) {
-            if (unit.length > MAX_RANK) {
-                throw new IllegalArgumentException("Dataset.cache: " + file + ": a part of shape " + Tensor.shapeString(unit) + " (rank " + unit.length
-                        + "), a cache holds ranks up to " + MAX_RANK);
-            }
-        }
+    /**
+     * Within the reader's bounds once the first sample passed {@link #refuseUnreadable}: a part per tensor of it (a table's
+     * columns are its samples' tensors), each unit's rank at most its tensor's.
+     */
+    private static void writeSpec(DataOutputStream out, Spec sp) throws IOException {
         out.writeInt(sp.ragged().length);
         for (int c = 0; c < sp.ragged().length; c++) {
             out.writeByte(sp.ragged()[c]);
@@ -350,7 +345,7 @@ final class FileCache {
                 if (s.hasNext()) return true;
                 done = true;   // a whole pass: the cache is kept
                 try {
-                    if (count == 0) writeSpec(out, spec != null ? spec : new Spec(new byte[0], new int[0][]), file);
+                    if (count == 0) writeSpec(out, spec != null ? spec : new Spec(new byte[0], new int[0][]));
                     out.writeByte(END_RECORD);
                     out.writeLong(count);
                     out.write(END);
@@ -371,7 +366,7 @@ final class FileCache {
                 Sample x = s.next();
                 refuseUnreadable(x, count, file);   // before any of its bytes: the pass fails and keeps nothing
                 try {
-                    if (count == 0) writeSpec(out, spec != null ? spec : spec(x, scalar), file);
+                    if (count == 0) writeSpec(out, spec != null ? spec : spec(x, scalar));
                     writeSample(out, x, sources);
                 } catch (IOException io) {
                     throw failed("could not write " + tmp, io);
@@ -430,7 +425,7 @@ final class FileCache {
             List<Tensor> l = parts.get(k);
             if (l.size() > MAX_TENSORS) throw new IllegalArgumentException(head + "its " + PARTS[k] + " are " + l.size() + " tensors, a cache holds at most " + MAX_TENSORS);
             for (int i = 0; i < l.size(); i++) {
-                int rank = l.get(i).shape().length;
+                int rank = l.get(i).rank();
                 if (rank > MAX_RANK) throw new IllegalArgumentException(head + PARTS[k] + "[" + i + "] is of rank " + rank + ", a cache holds ranks 1 to " + MAX_RANK);
             }
         }

@@ -421,8 +421,8 @@ class FileCacheTest {
     /**
      * Damage far into a cache, past many of the reader's 64 KiB buffers, is named at its own byte: the reader counts the bytes
      * under its buffer per fill, so the offset of a field read after the 11th fill, of one whose 4 bytes straddle two fills,
-     * and the bytes left after a field (a tensor claiming more values) are the file's, as a damage test in the first buffer
-     * showed only there.
+     * and the bytes left after a field (a tensor claiming more values) are the file's. The damage tests above patch the first
+     * buffer only; this one held before too (no fix: coverage of the counter).
      */
     @Test
     void damageSeveralBuffersIntoTheCacheIsNamedAtItsByte(@TempDir Path dir) throws IOException {
