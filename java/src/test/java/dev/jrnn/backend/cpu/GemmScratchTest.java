@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -163,6 +165,36 @@ class GemmScratchTest {
                 assertEquals(0, GemmScratch.kept(), how + ": scratch sets kept after clearSession");
                 product();   // products right after
             }
+        } finally {
+            dev.jrnn.Jrnn.setBackend("cpu");
+        }
+    }
+
+    /**
+     * A current backend whose trim throws (as CUDA's does inside a capture or a forked task): clearSession passes the
+     * exception on, and the CPU scratch is dropped all the same.
+     */
+    @Test
+    void clearSessionDropsTheScratchWhenTheBackendsTrimThrows() {
+        CpuBackend cpu = CpuBackend.create();
+        IllegalStateException refusal = new IllegalStateException("trim synchronizes: it cannot run inside a forked task");
+        dev.jrnn.backend.Backend refusing = (dev.jrnn.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(
+                dev.jrnn.backend.Backend.class.getClassLoader(), new Class<?>[] {dev.jrnn.backend.Backend.class},
+                (p, m, args) -> {
+                    if (m.getName().equals("trim")) throw refusal;
+                    try {
+                        return m.invoke(cpu, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try {
+            dev.jrnn.Jrnn.setBackend(refusing);
+            product();
+            assertTrue(GemmScratch.kept() > 0, "scratch kept after a product");
+            IllegalStateException e = assertThrows(IllegalStateException.class, dev.jrnn.Jrnn::clearSession);
+            assertSame(refusal, e);
+            assertEquals(0, GemmScratch.kept(), "scratch sets kept after a clearSession whose trim threw");
         } finally {
             dev.jrnn.Jrnn.setBackend("cpu");
         }
