@@ -152,6 +152,36 @@ class CudaBackendGpuTest {
         }
     }
 
+    /**
+     * {@code trim()} leaves a pending bad-id report for the next synchronize (it came out of {@code clearSession()}
+     * before, and the pool was not trimmed), and is refused inside a forked task with the pool as it was.
+     */
+    @Test
+    void trimLeavesAPendingReportAndIsRefusedInAFork() {
+        try (Buf table = up(new float[] {1, 2, 3, 4, 5, 6}); Buf ids = up(new float[] {0, 3}); Buf out = be.alloc(4)) {
+            be.alloc(1 << 20).close();   // a cached block for the trim to give back
+            be.gatherRows(2, 2, ids, 0, table, 0, out, 0);  // vocab 3: id 3 is outside, reported at a synchronize
+            be.trim();
+            assertEquals(be.pool().bytesInUse() + be.pool().bytesHeldForGraphs(), be.pool().bytesReserved(), be.pool().toString());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, be::synchronize);
+            assertTrue(e.getMessage().contains("not an integer in [0, vocab)"), e.getMessage());
+        }
+        try (CudaBackend two = CudaBackend.create(dev.jrnn.backend.Settings.current().withStreams(true))) {
+            assertTrue(two.concurrentStreams());
+            two.alloc(1 << 20).close();
+            two.synchronize();
+            String before = two.pool().toString();
+            long reserved = two.pool().bytesReserved();
+            two.fork(() -> {
+                IllegalStateException e = assertThrows(IllegalStateException.class, two::trim);
+                assertTrue(e.getMessage().startsWith("trim synchronizes"), e.getMessage());
+            }).join();
+            assertEquals(reserved, two.pool().bytesReserved(), before + " -> " + two.pool());
+            two.trim();   // on the main stream it runs
+            assertEquals(two.pool().bytesInUse() + two.pool().bytesHeldForGraphs(), two.pool().bytesReserved(), two.pool().toString());
+        }
+    }
+
     @Test
     void badEmbeddingIdsAndClassIdsAreReported() {
         try (Buf table = up(new float[] {1, 2, 3, 4, 5, 6}); Buf ids = up(new float[] {0, 3}); Buf out = be.alloc(4)) {
