@@ -71,6 +71,7 @@ final class FileCache {
         DatasetSources.notNull("cache", "filename", file);
         if (d.sampleCount() == BatchOps.ENDLESS) throw new IllegalStateException("Dataset.cache: the data set is endless (" + d + "); cache before repeat()");
         if (Files.isDirectory(file)) throw new IllegalArgumentException("Dataset.cache: filename: expected a file, got the directory " + file);
+        if (d.table != null && d.mapper == null) refuseUnwritable(d.table, file);   // its spec is written even with no sample
         if (Files.exists(file)) {
             int[] parts = parts(file);
             if (d.table != null && d.mapper == null) sameSpec(spec(d.table), file);
@@ -86,6 +87,28 @@ final class FileCache {
         Spec mine = d.table != null && d.mapper == null ? spec(d.table) : null;
         boolean[] scalar = d.table != null ? null : d.scalar;
         return ElementOps.streamed(d, s -> passes(s, file, mine, scalar), d.sampleCount(), null);
+    }
+
+    /**
+     * A table's samples past the reader's limits, refused at the call: its spec is written also by a pass with no sample
+     * (take(0)), which {@link #refuseUnreadable} never sees. A ragged column's samples are a rank above its unit.
+     */
+    private static void refuseUnwritable(Table t, Path file) {
+        List<List<Column>> parts = List.of(t.inputs(), t.targets(), t.weights());
+        for (int k = 0; k < 3; k++) {
+            List<Column> l = parts.get(k);
+            if (l.size() > MAX_TENSORS) {
+                throw new IllegalArgumentException("Dataset.cache: the data set's samples cannot be written to " + file + ": their " + PARTS[k] + " are " + l.size()
+                        + " tensors, a cache holds at most " + MAX_TENSORS);
+            }
+            for (int i = 0; i < l.size(); i++) {
+                int rank = l.get(i).unitShape().length + (l.get(i).ragged() ? 1 : 0);
+                if (rank > MAX_RANK) {
+                    throw new IllegalArgumentException("Dataset.cache: the data set's samples cannot be written to " + file + ": " + PARTS[k] + "[" + i + "] is of rank "
+                            + rank + ", a cache holds ranks 1 to " + MAX_RANK);
+                }
+            }
+        }
     }
 
     /** Each part's raggedness and unit shape (as {@link Column#unitShape}: () for one value per sample). */
@@ -115,8 +138,8 @@ final class FileCache {
     }
 
     /**
-     * Within the reader's bounds once the first sample passed {@link #refuseUnreadable}: a part per tensor of it (a table's
-     * columns are its samples' tensors), each unit's rank at most its tensor's.
+     * Within the reader's bounds: a table's spec was checked at the call ({@link #refuseUnwritable}), a stream's is its
+     * first sample's, which passed {@link #refuseUnreadable} (a part per tensor, each unit's rank at most its tensor's).
      */
     private static void writeSpec(DataOutputStream out, Spec sp) throws IOException {
         out.writeInt(sp.ragged().length);
@@ -364,7 +387,7 @@ final class FileCache {
             public Sample next() {
                 if (!hasNext()) throw new NoSuchElementException();
                 Sample x = s.next();
-                refuseUnreadable(x, count, file);   // before any of its bytes: the pass fails and keeps nothing
+                refuseUnreadable(x, count, file, sources);   // before any of its bytes: the pass fails and keeps nothing
                 try {
                     if (count == 0) writeSpec(out, spec != null ? spec : spec(x, scalar));
                     writeSample(out, x, sources);
@@ -418,23 +441,33 @@ final class FileCache {
      * {@link #MAX_TENSORS}, a tensor of a rank past {@link #MAX_RANK}, an origin past {@link #MAX_ORIGIN_BYTES} (writeUTF's
      * limit, which failed mid-record as an I/O error).
      */
-    private static void refuseUnreadable(Sample x, long n, Path file) {
-        String head = "Dataset.cache: sample " + n + " of the pass (index " + x.index() + ") cannot be written to " + file + ": ";
+    private static void refuseUnreadable(Sample x, long n, Path file, Origins sources) {
         List<List<Tensor>> parts = List.of(x.inputs(), x.targets(), x.weights());
         for (int k = 0; k < 3; k++) {
             List<Tensor> l = parts.get(k);
-            if (l.size() > MAX_TENSORS) throw new IllegalArgumentException(head + "its " + PARTS[k] + " are " + l.size() + " tensors, a cache holds at most " + MAX_TENSORS);
+            if (l.size() > MAX_TENSORS) throw unwritable(x, n, file, "its " + PARTS[k] + " are " + l.size() + " tensors, a cache holds at most " + MAX_TENSORS);
             for (int i = 0; i < l.size(); i++) {
                 int rank = l.get(i).rank();
-                if (rank > MAX_RANK) throw new IllegalArgumentException(head + PARTS[k] + "[" + i + "] is of rank " + rank + ", a cache holds ranks 1 to " + MAX_RANK);
+                if (rank > MAX_RANK) throw unwritable(x, n, file, PARTS[k] + "[" + i + "] is of rank " + rank + ", a cache holds ranks 1 to " + MAX_RANK);
             }
         }
-        String source = x.source();
-        long bytes = source == null || source.length() <= MAX_ORIGIN_BYTES / 3 ? 0 : utfBytes(source);   // 3 bytes a character at most
+        String source = x.source();   // one numbered was counted when it was
+        long bytes = source == null || source.length() <= MAX_ORIGIN_BYTES / 3 || sources.number(source) != null ? 0 : utfBytes(source);   // 3 bytes a character at most
         if (bytes > MAX_ORIGIN_BYTES) {
-            throw new IllegalArgumentException(head + "its origin \"" + source.substring(0, 40) + "...\" (" + source.length() + " characters) is " + bytes
-                    + " bytes in modified UTF-8, a cache holds origins of at most " + MAX_ORIGIN_BYTES + " (DataOutput.writeUTF's limit); shorten it");
+            throw unwritable(x, n, file, "its origin (" + source.length() + " characters) is " + bytes + " bytes in modified UTF-8, a cache holds origins of at most "
+                    + MAX_ORIGIN_BYTES + " (DataOutput.writeUTF's limit); shorten it");
         }
+    }
+
+    /** A bad sample found in a pass, as elsewhere a {@link DataException} at the sample, its origin cut to 40 characters. */
+    private static DataException unwritable(Sample x, long n, Path file, String why) {
+        String source = x.source();
+        String where = x.where();
+        if (source != null && source.length() > 40) {
+            int cut = Character.isHighSurrogate(source.charAt(39)) ? 39 : 40;   // not between a surrogate pair's halves
+            where = source.substring(0, cut) + "..." + where.substring(source.length());
+        }
+        return new DataException(where, "Dataset.cache: sample " + n + " of the pass cannot be written to " + file + ": " + why, null);
     }
 
     /** The bytes {@link DataOutputStream#writeUTF} writes for {@code s}, less its length's two: 1 for U+0001 to U+007F, 2 up to U+07FF and for U+0000, else 3. */

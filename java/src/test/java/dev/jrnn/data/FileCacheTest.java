@@ -491,17 +491,21 @@ class FileCacheTest {
     @Test
     void anOriginPastWriteUtfsLimitIsRefusedBeforeItIsWritten(@TempDir Path dir) throws IOException {
         String widest = "a".repeat(65535), tooWide = "\u00e9".repeat(40000);   // 40000 characters of 2 bytes each
+        String emoji = "a".repeat(39) + "\ud83d\ude00".repeat(30000);   // a surrogate pair at characters 39 and 40
         assertEquals(65535, FileCache.utfBytes(widest));
         assertEquals(80000, FileCache.utfBytes(tooWide));
-        String[][] origins = {{"first.txt", tooWide, "third.txt"}, {"first.txt", widest, "third.txt"}};
+        assertEquals(180039, FileCache.utfBytes(emoji));
+        String[][] origins = {{"first.txt", tooWide, "third.txt"}, {"first.txt", emoji, "third.txt"}, {"first.txt", widest, "third.txt"}};
         Path f = dir.resolve("origins.cache");
         for (String[] o : origins) {
             Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, 3).mapToObj(i ->
                     new Sample(List.of(Tensor.of(new float[] {i}, 1)), List.of(), -1, i, o[i])).iterator()).cache(f).batch(3);
-            if (o[1] == tooWide) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> drain(ds, 0));
-                assertEquals("Dataset.cache: sample 1 of the pass (index 1) cannot be written to " + f + ": its origin \"" + tooWide.substring(0, 40)
-                        + "...\" (40000 characters) is 80000 bytes in modified UTF-8, a cache holds origins of at most 65535"
+            if (o[1] != widest) {   // a bad sample in a pass: a DataException at it, its origin cut (not inside a surrogate pair)
+                DataException e = assertThrows(DataException.class, () -> drain(ds, 0));
+                String where = o[1] == tooWide ? "\u00e9".repeat(40) + "... sample 1" : "a".repeat(39) + "... sample 1";
+                assertEquals(where, e.where());
+                assertEquals(where + ": Dataset.cache: sample 1 of the pass cannot be written to " + f + ": its origin (" + o[1].length()
+                        + " characters) is " + FileCache.utfBytes(o[1]) + " bytes in modified UTF-8, a cache holds origins of at most 65535"
                         + " (DataOutput.writeUTF's limit); shorten it", e.getMessage());
                 assertEquals(List.of(), files(dir), "nothing kept: no cache, lockfile or temporary file");
                 continue;
@@ -555,8 +559,8 @@ class FileCacheTest {
             Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, 3).mapToObj(i ->
                     new Sample(in, out, -1, i, null)).iterator()).cache(f).batch(1);
             if (c[2] != null) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> drain(ds, 0), c[2].toString());
-                assertEquals("Dataset.cache: sample 0 of the pass (index 0) cannot be written to " + f + ": " + c[2], e.getMessage());
+                DataException e = assertThrows(DataException.class, () -> drain(ds, 0), c[2].toString());
+                assertEquals("sample 0: Dataset.cache: sample 0 of the pass cannot be written to " + f + ": " + c[2], e.getMessage());
                 assertEquals(List.of(), files(dir), "nothing kept");
                 continue;
             }
@@ -565,6 +569,37 @@ class FileCacheTest {
                 assertEquals(in.size() + out.size(), b.inputs().size() + b.targets().size(), "tensors read back");
             }
             Files.delete(f);
+        }
+    }
+
+    /**
+     * A table's spec is written also by a pass with no sample (take(0)), which no sample check sees: a table whose samples
+     * the reader would refuse (a rank past 64) is refused at the call, naming the column and the limit, and nothing is
+     * written. Before, take(0) wrote the spec and the next pass failed ("the cache is damaged ...: a spec of rank 65").
+     * Rank 64 is written and read back.
+     */
+    @Test
+    void aTableTheReaderWouldRefuseIsRefusedAtTheCallAlsoWithNoSample(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("empty.cache");
+        for (int rank : new int[] {FileCache.MAX_RANK + 1, FileCache.MAX_RANK}) {
+            int[] shape = new int[rank + 1];   // two samples of rank `rank`
+            java.util.Arrays.fill(shape, 1);
+            shape[0] = 2;
+            Dataset table = Dataset.fromTensors(List.of(Tensor.of(new float[] {1, 2}, 2, 1)), List.of(Tensor.zeros(shape)));
+            if (rank > FileCache.MAX_RANK) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> table.take(0).cache(f));
+                assertEquals("Dataset.cache: the data set's samples cannot be written to " + f + ": targets[0] is of rank 65, a cache holds ranks 1 to 64",
+                        e.getMessage());
+                assertEquals(List.of(), files(dir), "nothing written");
+                continue;
+            }
+            Dataset ds = table.take(0).cache(f).batch(1);
+            for (int epoch = 0; epoch < 2; epoch++) {   // written, then read
+                try (BatchStream st = ds.epoch(epoch)) {
+                    assertFalse(st.hasNext(), "epoch " + epoch);
+                }
+            }
+            assertEquals(List.of("empty.cache"), files(dir));
         }
     }
 
