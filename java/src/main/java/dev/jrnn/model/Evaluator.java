@@ -61,7 +61,10 @@ public abstract class Evaluator extends Trainer {
         return testOnBatch(InputCheck.byInputName(name() + ".testOnBatch", graph(), xs), ys);
     }
 
-    /** {@link #testOnBatch(List, List)} with the targets by output key, as Keras' {@code test_on_batch(x, {"price": p, "kind": k})}. */
+    /**
+     * {@link #testOnBatch(List, List)} with the targets by output key, as Keras' {@code test_on_batch(x, {"price": p, "kind": k})}:
+     * {@code double loss = model.testOnBatch(List.of(x), Map.of("price", p, "kind", k)).get("loss");}
+     */
     public Map<String, Double> testOnBatch(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
         return testOnBatch(xs, InputCheck.byOutputName(name() + ".testOnBatch", graph(), ys));
     }
@@ -79,7 +82,8 @@ public abstract class Evaluator extends Trainer {
 
     /**
      * {@link #testOnBatch(Map, Map)} with the sample weights by output key, as Keras' {@code test_on_batch(x_dict, y_dict,
-     * sample_weight={"price": w1, "kind": w2}, return_dict=True)} (every output's key; null: that output unweighted).
+     * sample_weight={"price": w1, "kind": w2}, return_dict=True)} (every output's key; null: that output unweighted):
+     * {@code model.testOnBatch(Map.of("q", q, "p", p), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
      */
     public Map<String, Double> testOnBatch(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
         String what = name() + ".testOnBatch";
@@ -121,7 +125,10 @@ public abstract class Evaluator extends Trainer {
         return byOutputKey(predictAll(Inference.Call.PREDICT_ON_BATCH_DICT, xs, batchRows(xs), null));
     }
 
-    /** {@link #predictOnBatchDict(List)} with the inputs by key, as Keras' {@code predict_on_batch({"q": q, "p": p})}. */
+    /**
+     * {@link #predictOnBatchDict(List)} with the inputs by key, as Keras' {@code predict_on_batch({"q": q, "p": p})}:
+     * {@code Tensor price = model.predictOnBatchDict(Map.of("q", q, "p", p)).get("price");}
+     */
     public Map<String, Tensor> predictOnBatchDict(Map<String, ? extends Tensor> xs) {
         requireDictOutputs("predictOnBatchDict");
         return predictOnBatchDict(InputCheck.byInputName(name() + ".predictOnBatchDict", graph(), xs));
@@ -446,7 +453,10 @@ public abstract class Evaluator extends Trainer {
         return byOutputKey(BatchJoin.join(name() + ".predictDict", parts, setup.outputs()));
     }
 
-    /** {@link #predictDict(Dataset)} over the first {@code steps} batches of {@code data}, as Keras' {@code predict(ds, steps=n)}. */
+    /**
+     * {@link #predictDict(Dataset)} over the first {@code steps} batches of {@code data} (an endless one is taken), as Keras'
+     * {@code predict(ds, steps=n)}: {@code Tensor price = model.predictDict(ds.repeat(), 4).get("price");}
+     */
     public Map<String, Tensor> predictDict(Dataset data, int steps) throws IOException {
         requireDictOutputs("predictDict");
         List<List<Tensor>> parts = new java.util.ArrayList<>();

@@ -494,11 +494,18 @@ class SampleWeightsTest {
         assertEquals(weighted(wa, la) + 0.5 * weighted(wb, lb), h.get("loss").get(0), 1e-6);
         assertEquals(weighted(wa, la), h.get("a_loss").get(0), 1e-6);
         assertEquals(weighted(wb, lb), h.get("b_loss").get(0), 1e-6);
-        // a null entry, or an output not named, is unweighted
+        // a null entry, or a null value by name, is unweighted (Keras' None); a map that leaves an output out is refused, as Keras 3.15.1 refuses it
         h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(java.util.Arrays.asList(null, Tensor.of(wb, n))));
         assertEquals(weighted(null, la) + 0.5 * weighted(wb, lb), h.get("loss").get(0), 1e-6);
-        h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(Map.of("a", Tensor.of(wa, n))));
+        Map<String, Tensor> bNull = new java.util.HashMap<>();
+        bNull.put("a", Tensor.of(wa, n));
+        bNull.put("b", null);
+        h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(bNull));
         assertEquals(weighted(wa, la) + 0.5 * weighted(null, lb), h.get("loss").get(0), 1e-6);
+        FitOptions onlyA = o.sampleWeight(Map.of("a", Tensor.of(wa, n)));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.fit(List.of(x), List.of(ya, yb), onlyA));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("sampleWeight by output name needs every output's key [a, b], got [a], without [b]"),
+                e.getMessage());
         // one tensor weighs every output
         h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(Tensor.of(wa, n)));
         assertEquals(weighted(wa, la) + 0.5 * weighted(wa, lb), h.get("loss").get(0), 1e-6);
