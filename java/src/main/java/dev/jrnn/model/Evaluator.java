@@ -86,11 +86,19 @@ public abstract class Evaluator extends Trainer {
      * {@code model.testOnBatch(Map.of("q", q, "p", p), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
      */
     public Map<String, Double> testOnBatch(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
+        return testOnBatch(InputCheck.byInputName(name() + ".testOnBatch", graph(), xs), ys, sampleWeights);
+    }
+
+    /**
+     * {@link #testOnBatch(List, Map)} with the sample weights by output key, as Keras' usual {@code test_on_batch(x, y_dict,
+     * sample_weight={"price": w1, "kind": w2}, return_dict=True)} with x an array or list (every output's key; null: that
+     * output unweighted): {@code model.testOnBatch(List.of(x), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
+     */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
         String what = name() + ".testOnBatch";
-        List<Tensor> x = InputCheck.byInputName(what, graph(), xs);
         List<Tensor> y = InputCheck.byOutputName(what, graph(), ys);
         SampleWeights.Given w = SampleWeights.Given.byName(what, "sampleWeight", sampleWeights);
-        return evaluateAll(Inference.Call.TEST_ON_BATCH, x, y, batchRows(x), null, w, List.of());
+        return evaluateAll(Inference.Call.TEST_ON_BATCH, xs, y, batchRows(xs), null, w, List.of());
     }
 
     /** The output for one batch, as Keras' {@code predict_on_batch(x)}; a model with several outputs throws, as {@link #predict(Tensor)}. */
@@ -115,7 +123,7 @@ public abstract class Evaluator extends Trainer {
     /**
      * Every output for one batch by its key, as Keras' {@code predict_on_batch(x)} returns a dict for a model whose outputs
      * are a dict ({@link Model#dictOutputs()}; any other is refused, as by {@link #predictDict(List)}): the keys in
-     * {@link Model#outputNames()}' order, as {@link #predictDict(List)}; the batch runs whole, as {@link #predictOnBatch(List)}:
+     * the dict's own order ({@link Model#outputDict()}), as {@link #predictDict(List)}; the batch runs whole, as {@link #predictOnBatch(List)}:
      * <pre>{@code
      * Tensor price = model.predictOnBatchDict(List.of(x)).get("price");
      * }</pre>
@@ -123,6 +131,12 @@ public abstract class Evaluator extends Trainer {
     public Map<String, Tensor> predictOnBatchDict(List<Tensor> xs) {
         requireDictOutputs("predictOnBatchDict");
         return byOutputKey(predictAll(Inference.Call.PREDICT_ON_BATCH_DICT, xs, batchRows(xs), null));
+    }
+
+    /** {@link #predictOnBatchDict(List)} of the single input {@code x}, as Keras' {@code predict_on_batch(x)}: {@code model.predictOnBatchDict(x).get("price")}. */
+    public Map<String, Tensor> predictOnBatchDict(Tensor x) {
+        requireDictOutputs("predictOnBatchDict");
+        return predictOnBatchDict(Collections.singletonList(x));
     }
 
     /**
@@ -408,13 +422,16 @@ public abstract class Evaluator extends Trainer {
     public long predict(Dataset data, int steps, Consumer<List<Tensor>> sink, Callback... callbacks) throws IOException {
         List<Callback> cbs = callbacks(name() + ".predict", callbacks);
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null, expected a Consumer of each batch's outputs");
-        return predict(data, steps, Inference.Call.PREDICT_TO_SINK, sink, cbs);
+        return predict(data, steps, DatasetBatches.Use.PREDICT, Inference.Call.PREDICT_TO_SINK, sink, cbs);
     }
 
-    /** The first {@code steps} batches of {@code data} to {@code sink} for {@code call} (the user's sink, or a call's collector). */
-    private long predict(Dataset data, int steps, Inference.Call call, Consumer<List<Tensor>> sink, List<Callback> cbs) throws IOException {
+    /**
+     * The first {@code steps} batches of {@code data} to {@code sink} for {@code call} (the user's sink, or a call's
+     * collector); {@code use}: the call the data set's checks name.
+     */
+    private long predict(Dataset data, int steps, DatasetBatches.Use use, Inference.Call call, Consumer<List<Tensor>> sink, List<Callback> cbs)
+            throws IOException {
         checkSteps(call.op, steps);
-        DatasetBatches.Use use = call == Inference.Call.PREDICT_DICT ? DatasetBatches.Use.PREDICT_DICT : DatasetBatches.Use.PREDICT;
         BatchSource batches = BoundedBatches.first(datasetBatches(data, use, steps), steps);
         return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, call, cbs, (Model) this, sink), batches);
     }
@@ -428,7 +445,7 @@ public abstract class Evaluator extends Trainer {
      */
     public List<Tensor> predictAll(Dataset data, int steps) throws IOException {
         List<List<Tensor>> parts = new java.util.ArrayList<>();
-        predict(data, steps, Inference.Call.PREDICT, parts::add, List.of());
+        predict(data, steps, DatasetBatches.Use.PREDICT, Inference.Call.PREDICT, parts::add, List.of());
         return BatchJoin.join(name() + ".predict", parts, setup.outputs());
     }
 
@@ -439,7 +456,7 @@ public abstract class Evaluator extends Trainer {
     /**
      * Every output for one pass of {@code data} by its key, as Keras' {@code predict(ds)} returns a dict for a model whose
      * outputs are a dict ({@link Model#dictOutputs()}; any other is refused, as by {@link #predictDict(List)}): each output's
-     * batches joined along the batch axis, the keys in {@link Model#outputNames()}' order (a data set's inputs are
+     * batches joined along the batch axis, the keys in the dict's own order ({@link Model#outputDict()}) (a data set's inputs are
      * positional, in {@link Model#inputNames()}' order):
      * <pre>{@code
      * Tensor price = model.predictDict(Dataset.fromTensors(List.of(x), List.of()).batch(64)).get("price");
@@ -460,7 +477,7 @@ public abstract class Evaluator extends Trainer {
     public Map<String, Tensor> predictDict(Dataset data, int steps) throws IOException {
         requireDictOutputs("predictDict");
         List<List<Tensor>> parts = new java.util.ArrayList<>();
-        predict(data, steps, Inference.Call.PREDICT_DICT, parts::add, List.of());
+        predict(data, steps, DatasetBatches.Use.PREDICT_DICT, Inference.Call.PREDICT_DICT, parts::add, List.of());
         return byOutputKey(BatchJoin.join(name() + ".predictDict", parts, setup.outputs()));
     }
 
@@ -565,8 +582,9 @@ public abstract class Evaluator extends Trainer {
 
     /**
      * Every output of a model whose outputs are a dict ({@link Model#dictOutputs()}) by its key, as Keras'
-     * {@code model.predict(x)} returns a dict for it: the keys of {@link Model#outputNames()}, in that (sorted) order, each
-     * holding what {@link #predictAll(List)} gives at its position, in batches of 32 (or the fixed size):
+     * {@code model.predict(x)} returns a dict for it: the keys of {@link Model#outputDict()}, in the dict's own order (as
+     * Keras on TensorFlow; jax sorts them), each holding what {@link #predictAll(List)} gives at its key's position in
+     * {@link Model#outputNames()}, in batches of 32 (or the fixed size):
      * <pre>{@code
      * Model m = new Model(in, Map.of("price", price, "kind", kind));
      * Tensor p = m.predictDict(List.of(x)).get("price");
@@ -610,12 +628,15 @@ public abstract class Evaluator extends Trainer {
         }
     }
 
-    /** {@code outs} (in output order) by the model's output dict keys, in that order. */
+    /**
+     * {@code outs} (in output order, sorted by key) by the model's output dict keys, in the dict's own order
+     * ({@link Model#outputDict()}): Keras' predict on TensorFlow returns the model's order (jax returns sorted keys).
+     */
     private Map<String, Tensor> byOutputKey(List<Tensor> outs) {
         List<String> keys = graph().outputDictKeys;
-        Map<String, Tensor> r = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < keys.size(); i++) r.put(keys.get(i), outs.get(i));
-        return Collections.unmodifiableMap(r);
+        java.util.SequencedMap<String, Tensor> r = new java.util.LinkedHashMap<>();
+        for (String k : ((Model) this).outputDict().keySet()) r.put(k, outs.get(keys.indexOf(k)));
+        return Collections.unmodifiableSequencedMap(r);
     }
 
     /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */

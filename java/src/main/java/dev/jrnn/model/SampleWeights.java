@@ -63,10 +63,7 @@ final class SampleWeights {
             if (ws == null) throw new IllegalArgumentException(who + ": " + param + " is null (leave it unset for equal weights)");
             List<Tensor> l = new ArrayList<>(ws.size());
             for (int k = 0; k < ws.size(); k++) l.add(ws.get(k) == null ? null : check(who, param + "[" + k + "]", ws.get(k)));
-            if (l.stream().allMatch(java.util.Objects::isNull)) {
-                throw new IllegalArgumentException(who + ": " + param + " holds no weights (" + ws.size()
-                        + " nulls); give one tensor per output, null for an output without weights");
-            }
+            // every one null: unweighted, as Keras 3.15.1 takes sample_weight=[None, None]
             return new Given(null, Collections.unmodifiableList(l), null, false);
         }
 
@@ -79,10 +76,7 @@ final class SampleWeights {
                 // a null value leaves that output unweighted, as Keras' {"b": w, "a": None}
                 m.put(e.getKey(), e.getValue() == null ? null : check(who, param + "[\"" + e.getKey() + "\"]", e.getValue()));
             }
-            if (m.values().stream().allMatch(java.util.Objects::isNull)) {
-                throw new IllegalArgumentException(who + ": " + param + " holds no weights (" + m.size()
-                        + " null values); give a weight tensor by output name, null for an output without weights");
-            }
+            // every value null: unweighted, as Keras 3.15.1 takes {"a": None, "b": None}
             return new Given(null, null, Collections.unmodifiableMap(m), false);
         }
     }

@@ -653,10 +653,19 @@ public abstract class Trainer {
      * {@code model.trainOnBatchAll(Map.of("q", q, "p", p), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
      */
     public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
+        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys, sampleWeights);
+    }
+
+    /**
+     * {@link #trainOnBatchAll(List, Map)} with the sample weights by output key, as Keras' usual {@code train_on_batch(x,
+     * y_dict, sample_weight={"price": w1, "kind": w2}, return_dict=True)} with x an array or list (every output's key; a
+     * null value: that output unweighted), as {@link #trainOnBatchAll(Map, Map, Map)}:
+     * {@code model.trainOnBatchAll(List.of(x), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
+     */
+    public Map<String, Double> trainOnBatchAll(List<Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
         String what = name() + ".trainOnBatch";
-        List<Tensor> x = InputCheck.byInputName(what, graph(), xs);
         List<Tensor> y = InputCheck.byOutputName(what, graph(), ys);
-        return trainOnBatchLogs(x, y, SampleWeights.Given.byName(what, "sampleWeight", sampleWeights), null);
+        return trainOnBatchLogs(xs, y, SampleWeights.Given.byName(what, "sampleWeight", sampleWeights), null);
     }
 
     /**

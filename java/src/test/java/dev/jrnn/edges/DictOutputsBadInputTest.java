@@ -103,8 +103,18 @@ class DictOutputsBadInputTest {
             new RefusalCases.Case("testOnBatch: a null map of sample weights",
                     () -> M.testOnBatch(Map.of("inp", X), Map.of("price", Y, "kind", Y), (Map<String, Tensor>) null),
                     List.of("m.testOnBatch: sampleWeight is null")),
-            new RefusalCases.Case("evaluate: sample weights by key, every one null", () -> M.evaluateAll(List.of(X), Map.of("price", Y, "kind", Y), 32, null, nulls()),
-                    List.of("m.evaluate: sampleWeight holds no weights (2 null values)")),
+            new RefusalCases.Case("trainOnBatchAll(List, Map, Map): sample weights by key that leave an output out",
+                    () -> M.trainOnBatchAll(List.of(X), Map.of("price", Y, "kind", Y), Map.of("kind", W)),
+                    List.of("m.trainOnBatch: sampleWeight by output name needs every output's key [kind, price], got [kind], without [price]")),
+            new RefusalCases.Case("trainOnBatchAll(List, Map, Map): y by a key that names no output",
+                    () -> M.trainOnBatchAll(List.of(X), Map.of("price", Y, "zeta", Y), Map.of("price", W, "kind", W)),
+                    List.of("m.trainOnBatch: ", "zeta")),
+            new RefusalCases.Case("testOnBatch(List, Map, Map): sample weights by a key that names no output",
+                    () -> M.testOnBatch(List.of(X), Map.of("price", Y, "kind", Y), Map.of("price", W, "kind", W, "zeta", W)),
+                    List.of("m.testOnBatch: sampleWeight names output \"zeta\", the model's outputs are [kind, price]")),
+            new RefusalCases.Case("testOnBatch(List, Map, Map): a weight by key of the wrong count",
+                    () -> M.testOnBatch(List.of(X), Map.of("price", Y, "kind", Y), Map.of("price", W, "kind", Tensor.full(1, 3))),
+                    List.of("m.testOnBatch: sampleWeight[\"kind\"]", "3", "4")),
             new RefusalCases.Case("fit: sample weights by key that leave an output out",
                     () -> M.fit(Map.of("inp", X), Map.of("price", Y, "kind", Y), fit().sampleWeight(Map.of("kind", W))),
                     List.of("m.fit: sampleWeight by output name needs every output's key [kind, price], got [kind], without [price]")),
@@ -148,6 +158,26 @@ class DictOutputsBadInputTest {
         assertEquals(loss, M.loss(), c.name() + ": loss unchanged");
         assertEquals(losses, M.losses(), c.name() + ": losses unchanged");
         assertEquals(weights, M.lossWeights(), c.name() + ": compile unchanged");
+    }
+
+    /**
+     * A weights map whose values are all null is taken as unweighted, as Keras 3.15.1 takes {@code sample_weight={"price":
+     * None, "kind": None}} (evaluate, test_on_batch, train_on_batch and fit give the unweighted losses); it was refused
+     * ("sampleWeight holds no weights (2 null values)").
+     */
+    @Test
+    void weightsByKeyAllNullAreUnweighted() {
+        Tensor x = Tensor.of(new float[] {0.5f, -1, 2, 0.25f}, 4, 1), y = Tensor.of(new float[] {1, 0, 2, -1}, 4, 1);
+        Map<String, Tensor> ys = Map.of("price", y, "kind", y);
+        try (Model a = model(); Model b = model()) {
+            b.setWeights(a.getWeights());
+            assertEquals(a.evaluateAll(List.of(x), ys), b.evaluateAll(List.of(x), ys, 32, null, nulls()), "evaluate");
+            assertEquals(a.testOnBatch(List.of(x), ys), b.testOnBatch(List.of(x), ys, nulls()), "testOnBatch(List, Map, Map)");
+            assertEquals(a.testOnBatch(Map.of("inp", x), ys), b.testOnBatch(Map.of("inp", x), ys, nulls()), "testOnBatch(Map, Map, Map)");
+            assertEquals(a.trainOnBatchAll(List.of(x), ys), b.trainOnBatchAll(List.of(x), ys, nulls()), "trainOnBatchAll(List, Map, Map)");
+            assertEquals(a.getWeights(), b.getWeights(), "weights after one unweighted step each");
+            assertEquals(a.fit(List.of(x), ys, fit().shuffle(false)).history(), b.fit(List.of(x), ys, fit().shuffle(false).sampleWeight(nulls())).history(), "fit");
+        }
     }
 
     /** A non-finite loss in fit names a dict-output model's output by its key, as its logs do (it named only the layer). */

@@ -20,6 +20,8 @@ None} (evaluate_sw_none: None leaves that output unweighted), the refusal of a s
 by evaluate, test_on_batch, train_on_batch, fit and fit's validation_data (sw_missing_refused), and on the model read back
 from its .keras a weighted train_on_batch, an unweighted one after it, and predict after both; renamed's input_dict_keys
 (Keras keeps the dict's order, q before p).
+The dicts here come from jax, which sorts their keys; predict_keys_tf.py records TensorFlow's order (the model's), which
+jrnn follows.
 Run from this folder: KERAS_BACKEND=jax python make_dict_outputs.py (Keras 3.15.1 and jax, as ci/keras3/venv.sh installs);
 what it shares with make_dict_inputs.py (data, saving, reading back) is ../keras_dict_models.py.
 """
