@@ -63,6 +63,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private boolean singleInput, singleOutput;
     /** The keys of the dict the model was made from, in input order (sorted); null where it was made from Input nodes. */
     private List<String> inputKeys;
+    /** {@link #inputKeys} in the order the dict gave them (see {@link #inputDict()}); null where {@link #inputKeys} is. */
+    private List<String> inputDictOrder;
     /** As {@link #inputKeys}, of a dict of outputs, in output order (sorted); null where the outputs were nodes. */
     private List<String> outputKeys;
     /**
@@ -159,6 +161,7 @@ public class Model extends Evaluator implements AutoCloseable {
         this.drawn = NameUids.draw("model");
         this.name = drawn.name();
         this.inputKeys = inputs.keys();
+        this.inputDictOrder = inputs.given();
         this.outputKeys = outputs.keys();
         this.outputDictOrder = outputs.given();
         if (inputs.nodes() != null && outputs.nodes() != null) {
@@ -409,6 +412,30 @@ public class Model extends Evaluator implements AutoCloseable {
         }
         java.util.SequencedMap<String, Node> r = new java.util.LinkedHashMap<>();
         for (String k : outputDictOrder) r.put(k, graph().outputs.get(outputKeys.indexOf(k)));
+        return java.util.Collections.unmodifiableSequencedMap(r);
+    }
+
+    /**
+     * A dict-input model's ({@link #dictInputs()}) Input nodes by key in the dict's own order, as Keras' {@code model.input}
+     * keeps it (and its config, which {@link #save} and {@link #toJson} write in this order): a {@code LinkedHashMap}'s
+     * (any {@link java.util.SequencedMap}'s) or a Keras file's {@code input_layers}; a {@code Map.of}'s sorted.
+     * {@link #inputs()} and {@link #inputNames()} stay in sorted-key order (Keras' flatten), the order x is fed in:
+     * <pre>{@code
+     * Map<String, Node> ins = new LinkedHashMap<>();
+     * ins.put("q", q);
+     * ins.put("p", p);
+     * Model m = new Model(ins, out);
+     * m.inputDict().keySet();   // [q, p]; m.inputNames() is [p, q]
+     * }</pre>
+     * An unmodifiable SequencedMap, as {@link #outputDict()}; a model whose inputs are not a dict has none: an
+     * {@link IllegalStateException}.
+     */
+    public java.util.SequencedMap<String, Node> inputDict() {
+        if (inputKeys == null) {
+            throw new IllegalStateException(name + ".inputDict: the model's inputs are not a dict; use inputs() and inputNames()");
+        }
+        java.util.SequencedMap<String, Node> r = new java.util.LinkedHashMap<>();
+        for (String k : inputDictOrder) r.put(k, graph().inputs.get(inputKeys.indexOf(k)));
         return java.util.Collections.unmodifiableSequencedMap(r);
     }
 

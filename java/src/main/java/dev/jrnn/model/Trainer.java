@@ -610,6 +610,65 @@ public abstract class Trainer {
     }
 
     /**
+     * {@link #trainOnBatch(List, List)} with the targets by output key, as Keras' {@code train_on_batch(x, {"price": p,
+     * "kind": k})}: every output's key (a null value: no loss on that output), no other (see {@link #fit(List, Map, FitOptions)}):
+     * {@code double loss = model.trainOnBatch(List.of(x), Map.of("price", p, "kind", k));}
+     */
+    public double trainOnBatch(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return trainOnBatchAll(xs, ys).get("loss");
+    }
+
+    /**
+     * Inputs and targets by key, as Keras' {@code train_on_batch({"q": q, "p": p}, {"price": y, "kind": z})}; returns the loss:
+     * {@code double loss = model.trainOnBatch(Map.of("q", q, "p", p), Map.of("price", y, "kind", z));}
+     */
+    public double trainOnBatch(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return trainOnBatchAll(xs, ys).get("loss");
+    }
+
+    /**
+     * {@link #trainOnBatchAll(List, List)} with the targets by output key, as Keras' {@code train_on_batch(x, y_dict, return_dict=True)}:
+     * {@code double kindLoss = model.trainOnBatchAll(List.of(x), Map.of("price", p, "kind", k)).get("kind_loss");}
+     */
+    public Map<String, Double> trainOnBatchAll(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return trainOnBatchAll(xs, InputCheck.byOutputName(name() + ".trainOnBatch", graph(), ys));
+    }
+
+    /**
+     * One training step with the inputs and targets by key, as Keras' {@code train_on_batch({"q": q, "p": p}, {"price": y,
+     * "kind": z}, return_dict=True)} on a model of dict inputs and outputs: the batch's loss ("loss", "price_loss", ...)
+     * and metrics before its update:
+     * <pre>{@code
+     * double loss = model.trainOnBatchAll(Map.of("q", q, "p", p), Map.of("price", y, "kind", z)).get("loss");
+     * }</pre>
+     */
+    public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys);
+    }
+
+    /**
+     * {@link #trainOnBatchAll(Map, Map)} with the sample weights by output key, as Keras' {@code train_on_batch(x_dict, y_dict,
+     * sample_weight={"price": w1, "kind": w2}, return_dict=True)}: every output's key, as Keras refuses a map that leaves one
+     * out (a null value, in a {@code HashMap}, leaves that output unweighted), each as {@link FitOptions#sampleWeight(Map)}:
+     * {@code model.trainOnBatchAll(Map.of("q", q, "p", p), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
+     */
+    public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
+        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys, sampleWeights);
+    }
+
+    /**
+     * {@link #trainOnBatchAll(List, Map)} with the sample weights by output key, as Keras' usual {@code train_on_batch(x,
+     * y_dict, sample_weight={"price": w1, "kind": w2}, return_dict=True)} with x an array or list (every output's key; a
+     * null value: that output unweighted), as {@link #trainOnBatchAll(Map, Map, Map)}:
+     * {@code model.trainOnBatchAll(List.of(x), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
+     */
+    public Map<String, Double> trainOnBatchAll(List<Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
+        String what = name() + ".trainOnBatch";
+        List<Tensor> y = InputCheck.byOutputName(what, graph(), ys);
+        return trainOnBatchLogs(xs, y, SampleWeights.Given.byName(what, "sampleWeight", sampleWeights), null);
+    }
+
+    /**
      * {@link #trainOnBatchAll(List, List)} with Keras' {@code sample_weight} or {@code class_weight} (each nullable,
      * not both), as {@link #trainOnBatch(List, List, Tensor, Map)}.
      */

@@ -685,7 +685,7 @@ class BadInputTest {
         bad("trainOnBatch: y values per sample", IAE, f -> f.model.trainOnBatch(x(4), Tensor.zeros(4, 3)), "trainOnBatch: y has shape (4, 3)");
         bad("trainOnBatch: one y for two outputs", IAE, f -> twoInputs(f).trainOnBatch(List.of(x(4), x(4)), List.of(y(4))),
                 "trainOnBatch: expected 2 target tensor(s)");
-        bad("trainOnBatch: null lists", IAE, f -> twoInputs(f).trainOnBatch((List<Tensor>) null, null), "expected 2 input tensor(s), got null");
+        bad("trainOnBatch: null lists", IAE, f -> twoInputs(f).trainOnBatch((List<Tensor>) null, (List<Tensor>) null), "expected 2 input tensor(s), got null");
         bad("testOnBatch: y sample count", IAE, f -> f.model.testOnBatch(x(4), y(3)), "y has 3 samples, x has 4");
         bad("predictOnBatch: two outputs", ISE, f -> twoInputs(f).predictOnBatch(x(4)), "2 outputs", "predictOnBatch(List.of(x))");
         bad("predictOnBatch: x null", IAE, f -> f.model.predictOnBatch((Tensor) null), "x is null");
