@@ -104,12 +104,13 @@ final class JhdfChunks {
     /**
      * The most bytes {@code c}'s stored chunks can decode to, {@code stored} bytes of them (at most the file's): DEFLATE_MAX_RATIO
      * times those, whatever the pipeline, as jhdf allocates the dataset's whole declared size before it decodes a
-     * chunk. A KerasFormatException where the pipeline could make jhdf allocate more while decoding a chunk: two or more
+     * chunk. Reads no chunk's bytes (the caller compares this bound first; {@link #checkHeaders} then reads the chunks'
+     * headers). A KerasFormatException where the pipeline could make jhdf allocate more while decoding a chunk: two or more
      * decompressing filters (deflate, LZF, LZ4, bitshuffle with LZ4: jhdf decodes each into a buffer it sizes from the
-     * data, and no writer jrnn reads stacks them), or an LZF filter whose parameters size a chunk's output past
+     * data, and no writer jrnn reads stacks them), an LZF filter whose parameters size a chunk's output past
      * {@code chunkBytes} (the chunk's uncompressed size; jhdf allocates that parameter's bytes for each chunk) or past
-     * DEFLATE_MAX_RATIO times a chunk's stored bytes ({@link #checkLzf}), or an LZ4 chunk whose own header does
-     * ({@link #checkLz4}).
+     * DEFLATE_MAX_RATIO times a chunk's stored bytes ({@link #checkLzf}), or a filter applied after one whose chunk
+     * headers {@link #checkHeaders} reads.
      */
     static long decodable(ChunkedDataset c, long stored, long fileBytes, long chunkBytes) {
         int decompressing = 0;
@@ -121,7 +122,7 @@ final class JhdfChunks {
                 case DEFLATE -> decompressing++;
                 case LZ4 -> {
                     decompressing++;
-                    checkLz4(c, filters.subList(i + 1, filters.size()), chunkBytes);
+                    headersFirst(c, "LZ4", filters.subList(i + 1, filters.size()));
                 }
                 case LZF -> {
                     decompressing++;
@@ -131,7 +132,10 @@ final class JhdfChunks {
                     }
                     if (data.length > 2) checkLzf(c, data[2]);
                 }
-                case BITSHUFFLE -> { if (data.length > 4 && data[4] != 0) decompressing++; }   // 0: no compression
+                case BITSHUFFLE -> {
+                    if (data.length > 4 && data[4] != 0) decompressing++;   // 0: no compression
+                    if (bitshuffleLz4(f)) headersFirst(c, "bitshuffle-LZ4", filters.subList(i + 1, filters.size()));
+                }
                 case SHUFFLE, FLETCHER32 -> { }   // bytes reordered; a checksum removed
                 default -> { }   // a filter jhdf does not have: it refuses the read
             }
@@ -142,6 +146,27 @@ final class JhdfChunks {
                     + "refused (h5py and Keras write one)");
         }
         return Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, Math.min(stored, fileBytes));
+    }
+
+    /** Bitshuffle's filter with its LZ4 compression (parameter 4: 2), whose chunks start with a header jhdf allocates from. */
+    private static boolean bitshuffleLz4(PipelineFilterWithData f) {
+        int[] data = f.getFilterData();
+        return f.getId() == BITSHUFFLE && data.length > 4 && data[4] == 2;
+    }
+
+    /**
+     * Refuses {@code c} where a filter other than Fletcher32 follows its {@code kind} filter in {@code after} (applied after
+     * it when writing, undone before it when reading): only Fletcher32's checksum, which jhdf leaves at the chunk's end,
+     * keeps that filter's header at the chunk's start, where {@link #checkHeaders} reads it.
+     */
+    private static void headersFirst(ChunkedDataset c, String kind, List<PipelineFilterWithData> after) {
+        for (PipelineFilterWithData f : after) {
+            if (f.getId() != FLETCHER32) {
+                throw new KerasFormatException("dataset " + c.getPath() + " applies filter " + f.getName() + " (" + f.getId()
+                        + ") after " + kind + ": its chunks' " + kind + " headers cannot be checked before jhdf allocates what "
+                        + "they claim; refused (h5py and hdf5plugin put compression after shuffling)");
+            }
+        }
     }
 
     /**
@@ -162,55 +187,99 @@ final class JhdfChunks {
     }
 
     /**
-     * Each of {@code c}'s chunks as LZ4's HDF5 format lays it out (big-endian: the decoded bytes in 8, the block bytes in
-     * 4, then per block its compressed size in 4 and the block), checked before jhdf decodes it: jhdf 0.13 allocates the
-     * decoded bytes the header gives, and each block's compressed size, as they come (up to 2^31 bytes per chunk). The
-     * decoded bytes must be at most the chunk's {@code chunkBytes} (what HDF5's LZ4 filter writes: the chunk's size)
-     * and at most {@link #DEFLATE_MAX_RATIO} times the chunk's stored bytes (LZ4 expands at most ~255 times: a chunk
-     * larger than its dataset, 2^28 values for 10, would let a few bytes claim 1 GB), each block inside the chunk; a KerasFormatException naming the dataset and the chunk otherwise. Reads 16 bytes
-     * per chunk and 4 per block (a block takes at least its 4-byte size, so at most a quarter of the chunk's bytes).
-     * {@code after}: the filters applied after LZ4 when writing, undone before it when reading; only Fletcher32's
-     * checksum (which jhdf leaves at the chunk's end) keeps the header at the chunk's start.
+     * Each of {@code c}'s chunks checked before jhdf decodes it where its LZ4 or bitshuffle-LZ4 filter starts the chunk
+     * with a header jhdf 0.13 allocates from as it comes (up to 2^31 bytes per chunk, and per block). Call after the
+     * bounds that read no chunk ({@link #decodable}, {@link Hdf5FillBudget#chargeDecoded}): this one reads each chunk's
+     * header and its blocks' sizes. A chunk at an address, of a size, already checked in this load ({@code fills}: a hard
+     * link to a dataset is another jhdf object listing the same chunks) is not read again, and the chunks read in one
+     * load may hold at most the file's bytes ({@link Hdf5FillBudget#chargeWalk}): so a file's links cost one walk of its
+     * chunks, not one per link.
+     * <p>
+     * LZ4's HDF5 format (big-endian: the decoded bytes in 8, the block bytes in 4, then per block its compressed size in
+     * 4 and the block, raw where that size is the block's): the decoded bytes must be at most the chunk's {@code chunkBytes}
+     * (what HDF5's LZ4 filter writes: the chunk's size) and at most {@link #DEFLATE_MAX_RATIO} times the chunk's stored
+     * bytes (LZ4 expands at most ~255 times: a chunk larger than its dataset, 2^28 values for 10, would let a few bytes
+     * claim 1 GB), each block inside the chunk. Bitshuffle's (the same header, the block bytes being bitshuffle's block
+     * of elements, each block then LZ4-compressed behind its size): the same bounds, and the block bytes (jhdf allocates
+     * them once per chunk) at least 1 and at most DEFLATE_MAX_RATIO times the chunk's stored bytes, as many blocks as jhdf
+     * reads (the decoded bytes over the block bytes, rounded down, or 1) each inside the chunk. A KerasFormatException
+     * naming the dataset and the chunk otherwise. Reads 16 bytes per chunk and 4 per block (a block takes at least its
+     * 4-byte size, so at most a quarter of the chunk's bytes).
      */
-    private static void checkLz4(ChunkedDataset c, List<PipelineFilterWithData> after, long chunkBytes) {
-        for (PipelineFilterWithData f : after) {
-            if (f.getId() != FLETCHER32) {
-                throw new KerasFormatException("dataset " + c.getPath() + " applies filter " + f.getName() + " (" + f.getId()
-                        + ") after LZ4: its chunks' LZ4 headers cannot be checked before jhdf allocates what they claim; "
-                        + "refused (h5py and hdf5plugin put compression after shuffling)");
-            }
+    static void checkHeaders(ChunkedDataset c, long chunkBytes, Hdf5FillBudget fills) {
+        String kind = null;
+        for (PipelineFilterWithData f : c.getFilters()) {
+            if (f.getId() == LZ4) kind = "LZ4";
+            else if (bitshuffleLz4(f)) kind = "bitshuffle-LZ4";
         }
+        if (kind == null) return;
         HdfBackingStorage hdf = c.getHdfFile().getHdfBackingStorage();
         for (Object o : chunks(c)) {
             Chunk k = (Chunk) o;   // inside the file: checked by stored()
-            ByteBuffer b = hdf.map(k.getAddress(), k.getSize()).order(ByteOrder.BIG_ENDIAN);
-            String chunk = "dataset " + c.getPath() + " has an LZ4 chunk at byte " + k.getAddress() + " (" + k.getSize() + " bytes) ";
-            if (b.remaining() < 12) throw new KerasFormatException(chunk + "too short for LZ4's 12-byte header: damaged");
-            long decoded = b.getLong();
-            long block = Integer.toUnsignedLong(b.getInt());
-            if (decoded < 0 || decoded > chunkBytes) {
+            String chunk = "dataset " + c.getPath() + " has " + ("LZ4".equals(kind) ? "an " : "a ") + kind + " chunk at byte "
+                    + k.getAddress() + " (" + k.getSize() + " bytes) ";
+            long decoded = fills.walked(kind, k.getAddress(), k.getSize());
+            if (decoded < 0) {
+                fills.chargeWalk(c, kind, k.getAddress(), k.getSize());
+                decoded = walk(hdf.map(k.getAddress(), k.getSize()).order(ByteOrder.BIG_ENDIAN), kind, k, chunk, chunkBytes);
+                fills.walked(kind, k.getAddress(), k.getSize(), decoded);
+            }
+            if (decoded > chunkBytes) {   // walked for another dataset's larger chunks
                 throw new KerasFormatException(chunk + "whose header gives " + Long.toUnsignedString(decoded)
                         + " bytes decoded, more than a chunk's " + chunkBytes + ": damaged");
             }
-            if (decoded > Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, k.getSize())) {   // a chunk larger than its dataset
-                throw new KerasFormatException(chunk + "whose header gives " + decoded + " bytes decoded, more than "
-                        + DEFLATE_MAX_RATIO + " times its bytes: damaged");
-            }
-            if (decoded == 0) continue;
-            long blocks = block == 0 ? Long.MAX_VALUE : (decoded + block - 1) / block;
-            if (blocks > b.remaining() / 4) {
-                throw new KerasFormatException(chunk + "whose header gives " + decoded + " bytes decoded in blocks of " + block
-                        + ", more blocks than its bytes can hold: damaged");
-            }
-            for (long i = 0; i < blocks; i++) {
-                long size = b.remaining() < 4 ? -1 : Integer.toUnsignedLong(b.getInt());
-                if (size < 0 || size > b.remaining()) {
-                    throw new KerasFormatException(chunk + "whose block " + (i + 1) + " of " + blocks + " claims "
-                            + (size < 0 ? "bytes past its end" : size + " bytes, past its end") + ": damaged");
-                }
-                b.position(b.position() + (int) size);
-            }
         }
+    }
+
+    /** The decoded bytes the header of chunk {@code k} ({@code b}, its bytes) gives, after {@link #checkHeaders}' checks. */
+    private static long walk(ByteBuffer b, String kind, Chunk k, String chunk, long chunkBytes) {
+        boolean lz4 = "LZ4".equals(kind);
+        if (b.remaining() < 12) throw new KerasFormatException(chunk + "too short for " + kind + "'s 12-byte header: damaged");
+        long decoded = b.getLong();
+        long block = Integer.toUnsignedLong(b.getInt());
+        long most = Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, k.getSize());
+        if (decoded < 0 || decoded > chunkBytes) {
+            throw new KerasFormatException(chunk + "whose header gives " + Long.toUnsignedString(decoded)
+                    + " bytes decoded, more than a chunk's " + chunkBytes + ": damaged");
+        }
+        if (decoded > most) {   // a chunk larger than its dataset
+            throw new KerasFormatException(chunk + "whose header gives " + decoded + " bytes decoded, more than "
+                    + DEFLATE_MAX_RATIO + " times its bytes: damaged");
+        }
+        long blocks;
+        if (lz4) {
+            if (decoded == 0) return 0;
+            blocks = block == 0 ? Long.MAX_VALUE : (decoded + block - 1) / block;
+        } else {
+            if (block == 0 || block > most) {   // jhdf divides by it, and allocates it for each chunk
+                throw new KerasFormatException(chunk + "whose header gives blocks of " + block + " bytes, "
+                        + (block == 0 ? "none" : "more than " + DEFLATE_MAX_RATIO + " times its bytes") + ": damaged");
+            }
+            blocks = block > decoded ? 1 : decoded / block;   // as jhdf counts them
+        }
+        if (blocks > b.remaining() / 4) {
+            throw new KerasFormatException(chunk + "whose header gives " + decoded + " bytes decoded in blocks of " + block
+                    + ", more blocks than its bytes can hold: damaged");
+        }
+        for (long i = 0; i < blocks; i++) {
+            long size = b.remaining() < 4 ? -1 : Integer.toUnsignedLong(b.getInt());
+            if (size < 0 || size > b.remaining()) {
+                throw new KerasFormatException(chunk + "whose block " + (i + 1) + " of " + blocks + " claims "
+                        + (size < 0 ? "bytes past its end" : size + " bytes, past its end") + ": damaged");
+            }
+            b.position(b.position() + (int) size);
+        }
+        return decoded;
+    }
+
+    /** {@code ds}'s layout message where its chunk index is HDF5's implicit one (which spends no byte per chunk); null otherwise. */
+    static ChunkedDataLayoutMessageV4 implicitIndex(Dataset ds) {
+        if (!(ds instanceof ChunkedDataset) || !(ds instanceof AbstractNode node)
+                || !node.getHeader().hasMessageOfType(ChunkedDataLayoutMessageV4.class)) {
+            return null;
+        }
+        ChunkedDataLayoutMessageV4 layout = node.getHeader().getMessageOfType(ChunkedDataLayoutMessageV4.class);
+        return layout.getIndexingType() == ChunkedDataLayoutMessageV4.IMPLICIT_INDEX ? layout : null;
     }
 
     /**
@@ -225,12 +294,8 @@ final class JhdfChunks {
      */
     static void checkImplicitIndex(Dataset ds, Hdf5FillBudget fills) {
         long fileBytes = fills.fileBytes;
-        if (!(ds instanceof ChunkedDataset c) || !(ds instanceof AbstractNode node)
-                || !node.getHeader().hasMessageOfType(ChunkedDataLayoutMessageV4.class)) {
-            return;
-        }
-        ChunkedDataLayoutMessageV4 layout = node.getHeader().getMessageOfType(ChunkedDataLayoutMessageV4.class);
-        if (layout.getIndexingType() != ChunkedDataLayoutMessageV4.IMPLICIT_INDEX || layout.getAddress() == -1) return;
+        ChunkedDataLayoutMessageV4 layout = implicitIndex(ds);
+        if (layout == null || layout.getAddress() == -1 || !(ds instanceof ChunkedDataset c)) return;
         long[] dims = ds.getDimensionsAsLong();
         int[] chunk = c.getChunkDimensions();
         long chunks = 1, chunkBytes = Math.max(1, ds.getDataType().getSize());
