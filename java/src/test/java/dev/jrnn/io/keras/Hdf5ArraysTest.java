@@ -255,7 +255,7 @@ class Hdf5ArraysTest {
 
     /**
      * Hard links to one LZ4 dataset ({@code hostile/lz4_links.h5}, {@code make_lz4_links.py}: 4 chunks, 20 links, each
-     * chunk in 64 blocks) read its chunks' headers once per load, whatever the links (a counter, not a timer): each link
+     * chunk in 256 blocks of 1 byte) read its chunks' headers once per load, whatever the links (a counter, not a timer): each link
      * reads as the plain copy. A dataset whose one chunk cannot decode to what it claims is refused by the bound that
      * reads no chunk, before its header is read. Before, each link walked every chunk's headers again (84 walks, then
      * lz4_claims' too: 85), so a 16 MB file of 1,000 links took 1,000 walks of 16 MB to refuse (benchmarks/NOTES.md).
