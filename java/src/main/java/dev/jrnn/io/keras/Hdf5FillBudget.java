@@ -5,6 +5,7 @@ import io.jhdf.api.Dataset;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The values one load may read that its HDF5 file does not hold (the fill of never-written datasets and of chunks
@@ -109,19 +110,24 @@ final class Hdf5FillBudget {
     }
 
     /**
-     * The bytes decoded the header of the {@code kind} chunk at {@code address} of {@code size} bytes gives, where
-     * {@link JhdfChunks#checkHeaders} read it earlier in this load; -1 where it did not.
+     * The bytes decoded the header of {@code ds}'s {@code kind} chunk at {@code address} of {@code size} bytes gives:
+     * {@code walk}'s answer, run once per chunk per load (a chunk met again, through a hard link or another dataset's
+     * index, gives the answer recorded; one whose walk threw is walked again, and refused again). Before a walk, the
+     * chunk's bytes are counted against the load's bound of the file's bytes walked: the chunks of distinct datasets do
+     * not overlap; past it (chunk indexes naming overlapping bytes at distinct addresses), a KerasFormatException naming
+     * the dataset. Look-up, count, walk and record are one step, so threads sharing a budget walk a chunk once.
      */
-    synchronized long walked(String kind, long address, long size) {
-        Long decoded = walked.get(new Walked(kind, address, size));
-        return decoded == null ? -1 : decoded;
+    synchronized long walkOnce(Dataset ds, String kind, long address, long size, LongSupplier walk) {
+        Walked key = new Walked(kind, address, size);
+        Long known = walked.get(key);
+        if (known != null) return known;
+        chargeWalk(ds, kind, address, size);
+        long decoded = walk.getAsLong();
+        walked.put(key, decoded);
+        return decoded;
     }
 
-    /**
-     * Counts the {@code size} bytes of {@code ds}'s {@code kind} chunk at {@code address}, whose header is about to be read,
-     * against the load's bound of the file's bytes read so: the chunks of distinct datasets do not overlap; past it
-     * (chunk indexes naming overlapping bytes at distinct addresses), a KerasFormatException naming the dataset.
-     */
+    /** {@link #walkOnce}'s count of a chunk about to be walked against the file's bytes. */
     synchronized void chargeWalk(Dataset ds, String kind, long address, long size) {
         if (size > fileBytes - walkedBytes) {
             throw new KerasFormatException("dataset " + ds.getPath() + " has a " + kind + " chunk at byte " + address + " (" + size
@@ -130,11 +136,6 @@ final class Hdf5FillBudget {
         }
         walkedBytes += size;
         walks++;
-    }
-
-    /** Records that the header of the {@code kind} chunk at {@code address} of {@code size} bytes gives {@code decoded} bytes. */
-    synchronized void walked(String kind, long address, long size, long decoded) {
-        walked.put(new Walked(kind, address, size), decoded);
     }
 
     /** The chunk headers read in this load (each chunk once, whatever the links to its dataset). */

@@ -310,6 +310,45 @@ class Hdf5ArraysTest {
     }
 
     /**
+     * A chunk's look-up, count, walk and record are one step: a second thread asking for the chunk another is walking
+     * waits and gets its answer, without walking it again or counting its bytes twice (before, three separate calls let
+     * both miss, both walk and both count: a valid file whose chunks held over half its bytes was refused).
+     */
+    @Test
+    void threadsSharingALoadWalkAChunkOnce() throws Exception {
+        try (HdfFile h = new HdfFile(hostile("lz4_links.h5"))) {
+            var lz4 = h.getDatasetByPath("lz4");
+            Hdf5FillBudget load = new Hdf5FillBudget(1000);
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1), release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger second = new java.util.concurrent.atomic.AtomicInteger();
+            long[] got = new long[2];
+            Thread a = new Thread(() -> got[0] = load.walkOnce(lz4, "LZ4", 0, 600, () -> {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return 42;
+            }));
+            Thread b = new Thread(() -> got[1] = load.walkOnce(lz4, "LZ4", 0, 600, () -> {
+                second.incrementAndGet();
+                return 7;
+            }));
+            a.start();
+            started.await();
+            b.start();
+            while (b.getState() != Thread.State.BLOCKED && b.isAlive()) Thread.onSpinWait();   // b waits on a's walk
+            release.countDown();
+            a.join();
+            b.join();
+            assertArrayEquals(new long[] {42, 42}, got);
+            assertEquals(0, second.get());
+            assertEquals(1, load.walks());
+        }
+    }
+
+    /**
      * A bitshuffle-LZ4 chunk's header (decoded bytes, block bytes) and block sizes are checked against the chunk before
      * jhdf allocates them: {@code hostile/bitshuffle_claims.h5} ({@code make_bitshuffle_claims.py}, chunks written by
      * hand). Before, jhdf allocated what each claimed (2,000,000,000 bytes decoded, per block, or compressed; 10^9 for a
@@ -328,13 +367,45 @@ class Hdf5ArraysTest {
                     + "header gives 2000000000 bytes decoded, more than a chunk's 4000: damaged"), total);
             String block = refused(h, "bshuf_block", load);
             assertTrue(block.startsWith("dataset /bshuf_block has a bitshuffle-LZ4 chunk at byte ") && block.endsWith(" bytes) whose "
-                    + "header gives blocks of 2000000000 bytes, more than 1032 times its bytes: damaged"), block);
+                    + "header gives blocks of 2000000000 bytes, more than 1032 times its bytes: refused (jhdf 0.13 would allocate "
+                    + "2000000000 bytes for each such chunk); re-save with bitshuffle's default block (8 KB)"), block);
             String compressed = refused(h, "bshuf_compressed", load);
             assertTrue(compressed.startsWith("dataset /bshuf_compressed has a bitshuffle-LZ4 chunk at byte ") && compressed.endsWith(
                     " bytes) whose block 1 of 1 claims 2000000000 bytes, past its end: damaged"), compressed);
             String big = refused(h, "bshuf_bigchunk", load);
             assertTrue(big.startsWith("dataset /bshuf_bigchunk has a bitshuffle-LZ4 chunk at byte ") && big.endsWith(" (50 bytes) whose "
                     + "header gives 1000000000 bytes decoded, more than 1032 times its bytes: damaged"), big);
+        }
+    }
+
+    /**
+     * A bitshuffle-LZ4 chunk laid out as bitshuffle writes it (full blocks, one partial block of a multiple of 8
+     * elements, the last n % 8 raw) where jhdf 0.13 counts its blocks otherwise is refused in jrnn's words: a partial
+     * block after a full one (jhdf read it with 6 wrong values from element 2,048, no error), fewer than 8 elements (no
+     * block: jhdf read raw values as a block's size); so is a chunk whose bytes after its blocks are not the raw
+     * elements bitshuffle leaves (jhdf read the missing value as 0). A partial block alone, then raw elements, which
+     * jhdf reads right, loads as its plain copy ({@code make_bitshuffle_claims.py}'s real_chunk).
+     */
+    @Test
+    void aBitshuffleChunkJhdfWouldMisreadIsRefused() throws IOException {
+        Path f = hostile("bitshuffle_claims.h5");
+        Hdf5FillBudget load = new Hdf5FillBudget(Files.size(f));
+        try (HdfFile h = new HdfFile(f)) {
+            float[] plain = Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data();
+            assertArrayEquals(java.util.Arrays.copyOf(plain, 1027), Hdf5Arrays.stored(h.getDatasetByPath("bshuf_leftover"), load).tensor().data());
+            String partial = refused(h, "bshuf_partial", load);
+            assertTrue(partial.startsWith("dataset /bshuf_partial has a bitshuffle-LZ4 chunk at byte ") && partial.endsWith(" bytes) "
+                    + "of 3000 elements in blocks of 2048: jhdf 0.13 cannot decode a bitshuffle chunk with a partial block after "
+                    + "full ones (it would read wrong values); re-save with chunks of a multiple of bitshuffle's block (2048 "
+                    + "elements), or with gzip"), partial);
+            String tiny = refused(h, "bshuf_tiny", load);
+            assertTrue(tiny.startsWith("dataset /bshuf_tiny has a bitshuffle-LZ4 chunk at byte ") && tiny.endsWith(" (32 bytes) of 5 "
+                    + "elements in blocks of 2048: jhdf 0.13 cannot decode a bitshuffle chunk of fewer than 8 elements (stored raw, "
+                    + "without a block) (it would read wrong values); re-save with chunks of a multiple of bitshuffle's block (2048 "
+                    + "elements), or with gzip"), tiny);
+            String shorter = refused(h, "bshuf_short", load);
+            assertTrue(shorter.startsWith("dataset /bshuf_short has a bitshuffle-LZ4 chunk at byte ") && shorter.endsWith(" bytes) "
+                    + "whose 1 block(s) leave 8 bytes, where bitshuffle leaves its last elements' 12: damaged"), shorter);
         }
     }
 

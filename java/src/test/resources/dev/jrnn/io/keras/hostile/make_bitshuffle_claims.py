@@ -17,6 +17,15 @@ the block's elements bit-transposed (bit i of element j at bit j of row i, least
   bshuf_compressed one chunk of 1,000 whose one block claims 2,000,000,000 compressed bytes
   bshuf_bigchunk   10 values in one chunk of 2^28 (1 GiB uncompressed; its maximum shape unlimited) whose header says
                    1,000,000,000 bytes decoded: within the chunk, past what its 50 bytes can decode to
+The next are laid out as bitshuffle's bshuf_blocked_wrap_fun writes a chunk of n elements in blocks of B (real_chunk):
+n // B full blocks, then one partial block of n % B elements rounded down to a multiple of 8 (if any), then the last
+n % 8 elements raw, without a size. jhdf 0.13 reads floor(decoded / block bytes) blocks (1 where the block is larger)
+and copies the rest raw, so it reads some of these wrong, without an error.
+  bshuf_partial    3,000 values in one chunk, bitshuffle's default block (2,048 elements): one full block, a partial
+                   one of 952 (jhdf reads one block, then the partial block's size and bytes as values)
+  bshuf_tiny       5 values in one chunk: no block, 20 raw bytes (jhdf reads the first 4 as a block's size)
+  bshuf_leftover   the first 1,027 values in one chunk: a partial block of 1,024, then 3 values raw (jhdf reads it right)
+  bshuf_short      bshuf_leftover's chunk less its last 4 bytes (jhdf would read the last value as 0)
 """
 import os
 import struct
@@ -58,6 +67,20 @@ def chunk(elements, block_bytes):
     return out
 
 
+def real_chunk(elements, block_elements):
+    """elements as bitshuffle writes a chunk, in blocks of block_elements (a multiple of 8)."""
+    n = len(elements)
+    out = struct.pack(">QI", elements.nbytes, block_elements * 4)
+    full, rest = n // block_elements, n % block_elements
+    partial = rest - rest % 8
+    k = 0
+    for size in [block_elements] * full + ([partial] if partial else []):
+        body = literals(bitshuffle(elements[k:k + size]))
+        out += struct.pack(">I", len(body)) + body
+        k += size
+    return out + elements[k:].tobytes()
+
+
 def dataset(f, name, n, chunk_len, maxshape, chunks):
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
     dcpl.set_chunk((chunk_len,))
@@ -77,4 +100,9 @@ with h5py.File(FN, "w") as f:
     dataset(f, "bshuf_compressed", 1000, 1000, 1000, [honest[:12] + struct.pack(">I", 2_000_000_000) + honest[16:]])
     small = chunk(VALUES[0:8], 32)
     dataset(f, "bshuf_bigchunk", 10, 1 << 28, h5py.h5s.UNLIMITED, [struct.pack(">Q", 1_000_000_000) + small[8:]])
+    dataset(f, "bshuf_partial", 3000, 3000, 3000, [real_chunk(VALUES, 2048)])
+    dataset(f, "bshuf_tiny", 5, 5, 5, [real_chunk(VALUES[0:5], 2048)])
+    leftover = real_chunk(VALUES[0:1027], 2048)
+    dataset(f, "bshuf_leftover", 1027, 1027, 1027, [leftover])
+    dataset(f, "bshuf_short", 1027, 1027, 1027, [leftover[:-4]])
 print(FN, os.path.getsize(FN), "bytes")
