@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * dataset counted once however many names lead to it (hard links, Keras 2's repeated weight_names); and the bytes its
  * chunked datasets' written chunks decode to ({@link #chargeDecoded}: at most 1032 times the file's size); the chunk
  * entries jhdf lists for them ({@link #chargeListed}) and the chunk headers {@link JhdfChunks#checkHeaders} reads
- * ({@link #chargeWalk}: each chunk once), so a file's hard links cannot multiply the work of one load. A
+ * ({@link #walkOnce}: each chunk once), so a file's hard links cannot multiply the work of one load. A
  * {@link KerasFile} makes one when it opens and hands it to {@link Hdf5Arrays}' reads; a test reading a file alone
  * makes its own.
  */

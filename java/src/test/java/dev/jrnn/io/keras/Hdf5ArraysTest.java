@@ -310,6 +310,31 @@ class Hdf5ArraysTest {
     }
 
     /**
+     * A chunk walked for one dataset and named again by another's index under a smaller chunk shape
+     * ({@code bitshuffle_claims.h5}'s shared_b, whose B-tree names shared_a's 4,096-byte chunk as its first of 2,048) is
+     * refused from the answer recorded, without a second walk; read first, shared_b is refused by its walk.
+     */
+    @Test
+    void aChunkWalkedForALargerChunkShapeIsRefusedWhenNamedAgain() throws IOException {
+        Path f = hostile("bitshuffle_claims.h5");
+        Hdf5FillBudget load = new Hdf5FillBudget(Files.size(f));
+        try (HdfFile h = new HdfFile(f)) {
+            float[] plain = Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data();
+            assertArrayEquals(java.util.Arrays.copyOf(plain, 1024), Hdf5Arrays.stored(h.getDatasetByPath("shared_a"), load).tensor().data());
+            assertEquals(1, load.walks());
+            String again = refused(h, "shared_b", load);
+            assertTrue(again.startsWith("dataset /shared_b has a bitshuffle-LZ4 chunk at byte ") && again.endsWith(" (4130 bytes) "
+                    + "whose header gives 4096 bytes decoded, more than a chunk's 2048: damaged"), again);
+            assertEquals(1, load.walks());
+        }
+        Hdf5FillBudget first = new Hdf5FillBudget(Files.size(f));
+        try (HdfFile h = new HdfFile(f)) {
+            String walked = refused(h, "shared_b", first);
+            assertTrue(walked.endsWith(" (4130 bytes) whose header gives 4096 bytes decoded, more than a chunk's 2048: damaged"), walked);
+        }
+    }
+
+    /**
      * A chunk's look-up, count, walk and record are one step: a second thread asking for the chunk another is walking
      * waits and gets its answer, without walking it again or counting its bytes twice (before, three separate calls let
      * both miss, both walk and both count: a valid file whose chunks held over half its bytes was refused).

@@ -26,6 +26,9 @@ and copies the rest raw, so it reads some of these wrong, without an error.
   bshuf_tiny       5 values in one chunk: no block, 20 raw bytes (jhdf reads the first 4 as a block's size)
   bshuf_leftover   the first 1,027 values in one chunk: a partial block of 1,024, then 3 values raw (jhdf reads it right)
   bshuf_short      bshuf_leftover's chunk less its last 4 bytes (jhdf would read the last value as 0)
+  shared_a         the first 1,024 values in one chunk of 1,024 (4,096 bytes decoded)
+  shared_b         1,024 values in chunks of 512 whose index (a version-1 B-tree, patched after writing) names
+                   shared_a's chunk as its first: its header gives more than shared_b's 2,048-byte chunk
 """
 import os
 import struct
@@ -105,4 +108,15 @@ with h5py.File(FN, "w") as f:
     leftover = real_chunk(VALUES[0:1027], 2048)
     dataset(f, "bshuf_leftover", 1027, 1027, 1027, [leftover])
     dataset(f, "bshuf_short", 1027, 1027, 1027, [leftover[:-4]])
+    dataset(f, "shared_a", 1024, 1024, 1024, [real_chunk(VALUES[0:1024], 2048)])
+    dataset(f, "shared_b", 1024, 512, 1024, [real_chunk(VALUES[0:512], 2048), real_chunk(VALUES[512:1024], 2048)])
+    a, b = f["shared_a"].id.get_chunk_info(0), f["shared_b"].id.get_chunk_info(0)
+with open(FN, "r+b") as out:   # a B-tree entry: chunk bytes (u32), filter mask (u32), 2 offsets (u64), then the address
+    data = bytearray(out.read())
+    entry = struct.pack("<II", b.size, 0) + struct.pack("<QQ", 0, 0) + struct.pack("<Q", b.byte_offset)
+    assert data.count(entry) == 1, "shared_b's first chunk entry not found once"
+    at = data.index(entry)
+    data[at:at + len(entry)] = struct.pack("<II", a.size, 0) + struct.pack("<QQ", 0, 0) + struct.pack("<Q", a.byte_offset)
+    out.seek(0)
+    out.write(data)
 print(FN, os.path.getsize(FN), "bytes")
