@@ -33,7 +33,7 @@ final class Graph {
     final List<Node> outputs;
     /** The keys of a dict-output model ({@code keras.Model(i, {"a": ..., ...})}), in output order; null: none. */
     final List<String> outputDictKeys;
-    /** The calls in execution order (inputs excluded). */
+    /** The calls in execution order (inputs excluded; a nested call's unused calls that change state included, as Keras runs them). */
     final List<Call> calls;
     /** The calls in Keras 3's run order (inputs excluded): what a call of this model on new nodes replays. */
     final List<Call> kerasOrder;
@@ -146,6 +146,11 @@ final class Graph {
             }
         }
         requireUniqueNames(name, ordered);
+        // run, not listed: a nested call's unused branch, where it changes state (Keras runs the nested call whole)
+        for (List<Call> more = KerasRunOrder.unusedWithEffects(done, Set.of()); !more.isEmpty();
+                more = KerasRunOrder.unusedWithEffects(done, Set.of())) {
+            for (Call c : more) visit(name, c, order, layerIndex, done, inProgress, inputCalls);
+        }
         List<Call> exec = new ArrayList<>();
         for (Call c : order) if (!c.isInput()) exec.add(c);
         List<Node> outNodes = List.copyOf(outs);

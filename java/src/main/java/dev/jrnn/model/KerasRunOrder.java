@@ -56,6 +56,41 @@ final class KerasRunOrder {
     }
 
     /**
+     * Calls Keras runs that no output needs: a nested model's call runs whole (every node of its graph, for each output),
+     * so inside a nested call of {@code reached} (every call a walk from the outputs made, or {@code given} cut off) a
+     * call that feeds only outputs nobody uses still runs. Those of them whose effect outlives the call (a layer whose
+     * calls share state: moving statistics, carried states) and not in {@code reached}; their walk adds what they need,
+     * which may hold further such calls (ask again until none). The other unused calls stay pruned: only their outputs
+     * would tell. A nested call with an input the walk did not reach (outside the model) is left as it was.
+     */
+    static List<Call> unusedWithEffects(Set<Call> reached, Set<Node> given) {
+        Set<CallGroup> groups = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Call c : reached) for (CallGroup g = c.group(); g != null; g = g.parent()) if (g.outputs() != null) groups.add(g);
+        List<Call> more = new ArrayList<>();
+        Set<Call> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (CallGroup g : groups) {
+            if (!g.inputs().stream().allMatch(n -> given.contains(n) || reached.contains(n.call()))) continue;
+            Set<Node> stop = Collections.newSetFromMap(new IdentityHashMap<>());
+            stop.addAll(g.inputs());
+            ArrayDeque<Node> todo = new ArrayDeque<>(g.outputs());
+            while (!todo.isEmpty()) {
+                Node n = todo.pop();
+                if (stop.contains(n) || given.contains(n)) continue;
+                Call c = n.call();
+                if (!within(c, g) || !seen.add(c)) continue;
+                if (!reached.contains(c) && c.layer().callsShareState()) more.add(c);
+                todo.addAll(c.inputs());
+            }
+        }
+        return more;
+    }
+
+    private static boolean within(Call c, CallGroup g) {
+        for (CallGroup x = c.group(); x != null; x = x.parent()) if (x == g) return true;
+        return false;
+    }
+
+    /**
      * jrnn's run order of {@code exec} (the DFS post-order, inputs excluded): the same order where no layer whose calls
      * share state is called twice; else the topological order that runs each such layer's calls in Keras' order
      * ({@code position}) and otherwise takes the earliest call of {@code exec} that may run.

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A layer whose calls share state (a BatchNormalization's moving statistics in training, a stateful LSTM's states) runs
  * its calls in the order Keras 3 runs them, which is by depth and not call order: against Keras 3.15.1's numbers from
- * {@code src/test/resources/dev/jrnn/model/shared_order/make_shared_order.py} (TensorFlow backend), for the Keras file loaded
+ * {@code src/test/resources/dev/jrnn/model/shared_order/make_shared_order.py} and {@code make_nested_unused.py} beside it
+ * (TensorFlow backend), for the Keras file loaded
  * and for the same model built in jrnn (nested models through {@link Model#apply}).
  */
 class KerasRunOrderTest {
@@ -41,12 +42,14 @@ class KerasRunOrderTest {
     @BeforeAll
     static void cpu() throws Exception {
         Jrnn.setBackend("cpu");
-        for (String line : Files.readAllLines(resource("shared_order.txt"))) {
-            if (line.startsWith("#")) continue;
-            String[] f = line.split(" ");
-            float[] v = new float[f.length - 2];
-            for (int i = 2; i < f.length; i++) v[i - 2] = (float) Double.parseDouble(f[i]);
-            GOLDEN.put(f[0] + " " + f[1], v);
+        for (String file : List.of("shared_order.txt", "nested_unused.txt")) {
+            for (String line : Files.readAllLines(resource(file))) {
+                if (line.startsWith("#")) continue;
+                String[] f = line.split(" ");
+                float[] v = new float[f.length - 2];
+                for (int i = 2; i < f.length; i++) v[i - 2] = (float) Double.parseDouble(f[i]);
+                GOLDEN.put(f[0] + " " + f[1], v);
+            }
         }
     }
 
@@ -99,6 +102,14 @@ class KerasRunOrderTest {
         return new FitOptions().epochs(epochs).batchSize(batch).shuffle(false).verbose(0);
     }
 
+    /** The generators' fit: SGD(0.1), 2 epochs of batches of 3 in order; then sh_bn's statistics and predict against {@code key}'s. */
+    private static void fitsAsKeras(String key, Model m, List<Tensor> xs, Tensor y) {
+        m.compile(new SGD(0.1), "mse");
+        m.fit(xs, List.of(y), inOrder(2, 3));
+        assertStats(key + " fit", m);
+        assertGolden(key + " fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+    }
+
     // ------------------------------------------------------------------ the models, built as the generator builds them
 
     private static Model bnLstm() {
@@ -147,6 +158,36 @@ class KerasRunOrderTest {
         Node ya = enc.apply(a), yb = new Dense(2).name("db").apply(enc.apply(b)), yc = new Dense(2).name("dc").apply(enc.apply(c));
         Model m = new Model(List.of(a, b, c), new Concatenate().name("cat").apply(ya, yb, yc));
         weights(m, "db", "dc");
+        return m;
+    }
+
+    /** {@code fromIntermediate}: the model built from Identity calls on the inputs (a GraphClone). */
+    private static Model nestedUnusedBn(boolean fromIntermediate) {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Model enc = new Model(x, List.of(new Dense(3).name("e1").apply(bn.apply(x)), bn.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        weights(enc, "e1", "u1");
+        Node a = Input.shape(3).name("a"), b = Input.shape(3).name("b");
+        if (fromIntermediate) {
+            a = new Identity().apply(a);
+            b = new Identity().apply(b);
+        }
+        Node ya = enc.applyAll(List.of(a)).get(0), yb = new Dense(2).name("db").apply(enc.applyAll(List.of(b)).get(0));
+        Model m = new Model(List.of(a, b), new Dense(1).name("head").apply(new Concatenate().name("cat").apply(ya, yb)));
+        weights(m, "db", "head");
+        return m;
+    }
+
+    private static Model nestedUnusedStateful() {
+        Input x = Input.batchShape(2, 4, 3).name("x");
+        LSTM l = new LSTM(3).stateful(true).name("sh_lstm");
+        Model enc = new Model(x, List.of(l.apply(x), l.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        weights(enc, "sh_lstm", "u1");
+        Input a = Input.batchShape(2, 4, 3).name("a");
+        Model m = new Model(a, new Dense(2).name("head").apply(enc.applyAll(List.of(a)).get(0)));
+        weights(m, "head");
         return m;
     }
 
@@ -209,10 +250,7 @@ class KerasRunOrderTest {
         Tensor y = det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0);
         for (Supplier<Model> make : both("three_branch_bn", KerasRunOrderTest::threeBranch)) {
             try (Model m = make.get()) {
-                m.compile(new SGD(0.1), "mse");
-                m.fit(xs, List.of(y), inOrder(2, 3));
-                assertStats("three_branch_bn fit", m);
-                assertGolden("three_branch_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+                fitsAsKeras("three_branch_bn", m, xs, y);
             }
         }
     }
@@ -228,10 +266,7 @@ class KerasRunOrderTest {
         Tensor y = det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0);
         for (Supplier<Model> make : both("nested_bn", KerasRunOrderTest::nested)) {
             try (Model m = make.get()) {
-                m.compile(new SGD(0.1), "mse");
-                m.fit(xs, List.of(y), inOrder(2, 3));
-                assertStats("nested_bn fit", m);
-                assertGolden("nested_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+                fitsAsKeras("nested_bn", m, xs, y);
             }
         }
     }
@@ -257,10 +292,7 @@ class KerasRunOrderTest {
             Call made = bn.calls().get(bn.calls().size() - 1);
             assertSame(enc, made.group().operation(), "the clone's BatchNormalization calls are enc's calls again");
             assertEquals(1, made.group().outputs().size());
-            m.compile(new SGD(0.1), "mse");
-            m.fit(xs, List.of(det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0)), inOrder(2, 3));
-            assertStats("nested_bn fit", m);
-            assertGolden("nested_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+            fitsAsKeras("nested_bn", m, xs, det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0));
         }
     }
 
@@ -278,6 +310,43 @@ class KerasRunOrderTest {
         assertEquals(made.outputs(), made.group().outputs(), "closed with the output made, not as failed");
         assertSame(outer, made.group().parent().operation());
         assertEquals(2, d2.calls().size(), "d2's call is not made again: outer does not use it");
+    }
+
+    /**
+     * Keras runs a nested model's call whole: sh_bn's call on the branch that feeds only enc's second output, which the
+     * outer model does not use, moves its statistics too (four calls per step, not two).
+     */
+    @Test
+    void aNestedCallRunsTheSharedLayerOnTheBranchOfAnUnusedOutputToo() throws Exception {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
+        for (Supplier<Model> make : both("nested_unused_bn", () -> nestedUnusedBn(false))) {
+            try (Model m = make.get()) {
+                fitsAsKeras("nested_unused_bn", m, xs, y);
+                assertTrue(m.layers().stream().noneMatch(l -> l.name().equals("u1")), "the unused branch's own layer is not listed");
+            }
+        }
+    }
+
+    /** A model from intermediate nodes makes the nested calls again whole, the unused branch's calls of sh_bn too. */
+    @Test
+    void aModelFromIntermediateNodesRunsTheUnusedBranchOfANestedCallToo() {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        try (Model m = nestedUnusedBn(true)) {
+            fitsAsKeras("nested_unused_bn", m, xs, det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0));
+        }
+    }
+
+    /** The same for a stateful LSTM: its states go through the unused branch's call in each predict, as Keras carries them. */
+    @Test
+    void aNestedCallCarriesStatesThroughTheBranchOfAnUnusedOutput() {
+        Tensor xa = det(new int[] {2, 4, 3}, 0.8, 0.3, 1.0, 0);
+        for (Supplier<Model> make : both("nested_unused_stateful", KerasRunOrderTest::nestedUnusedStateful)) {
+            try (Model m = make.get()) {
+                assertGolden("nested_unused_stateful predict1", m.predict(xa, 2).data(), 1e-5);
+                assertGolden("nested_unused_stateful predict2", m.predict(xa, 2).data(), 1e-5);
+            }
+        }
     }
 
     /** Controls: right below the merge Keras runs call order, as jrnn did before. */
