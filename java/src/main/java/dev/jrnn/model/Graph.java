@@ -147,8 +147,8 @@ final class Graph {
         }
         requireUniqueNames(name, ordered);
         // run, not listed: a nested call's unused branch, where it changes state (Keras runs the nested call whole)
-        for (List<Call> more = KerasRunOrder.unusedWithEffects(done, Set.of()); !more.isEmpty();
-                more = KerasRunOrder.unusedWithEffects(done, Set.of())) {
+        for (List<Call> more = KerasRunOrder.unusedWithEffects(order, done, Set.of()); !more.isEmpty();
+                more = KerasRunOrder.unusedWithEffects(order, done, Set.of())) {
             for (Call c : more) visit(name, c, order, layerIndex, done, inProgress, inputCalls);
         }
         List<Call> exec = new ArrayList<>();

@@ -51,8 +51,8 @@ final class GraphClone {
         List<Call> order = new ArrayList<>();
         Set<Call> done = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node o : outs) walk(name, o, given, order, done);
-        for (List<Call> more = KerasRunOrder.unusedWithEffects(done, given); !more.isEmpty();
-                more = KerasRunOrder.unusedWithEffects(done, given)) {
+        for (List<Call> more = KerasRunOrder.unusedWithEffects(order, done, given); !more.isEmpty();
+                more = KerasRunOrder.unusedWithEffects(order, done, given)) {
             for (Call c : more) walk(name, c.outputs().get(0), given, order, done);   // a nested call's unused branch, as Graph
         }
         Map<Node, Node> map = new IdentityHashMap<>();

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -57,19 +58,22 @@ final class KerasRunOrder {
 
     /**
      * Calls Keras runs that no output needs: a nested model's call runs whole (every node of its graph, for each output),
-     * so inside a nested call of {@code reached} (every call a walk from the outputs made, or {@code given} cut off) a
-     * call that feeds only outputs nobody uses still runs. Those of them whose effect outlives the call (a layer whose
-     * calls share state: moving statistics, carried states) and not in {@code reached}; their walk adds what they need,
-     * which may hold further such calls (ask again until none). The other unused calls stay pruned: only their outputs
-     * would tell. A nested call with an input the walk did not reach (outside the model) is left as it was.
+     * so inside a nested call of {@code reached} (the calls a walk from the outputs made, in {@code order}; {@code given}:
+     * the nodes the walk was cut off at) a call that feeds only outputs nobody uses still runs. Those of them whose
+     * effect outlives the call (a layer whose calls share state: moving statistics, carried states) and not in
+     * {@code reached}; their walk adds what they need, which may hold further such calls (ask again until none). The
+     * other unused calls stay pruned: only their outputs would tell. A nested call with an input the walk did not reach
+     * (outside the model) is left as it was.
      */
-    static List<Call> unusedWithEffects(Set<Call> reached, Set<Node> given) {
-        Set<CallGroup> groups = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Call c : reached) for (CallGroup g = c.group(); g != null; g = g.parent()) if (g.outputs() != null) groups.add(g);
-        List<Call> more = new ArrayList<>();
-        Set<Call> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    static List<Call> unusedWithEffects(List<Call> order, Set<Call> reached, Set<Node> given) {
+        // Call and CallGroup override no equals: these sets go by identity, in the order met
+        Set<CallGroup> groups = new LinkedHashSet<>();
+        for (Call c : order) for (CallGroup g = c.group(); g != null; g = g.parent()) if (g.outputs() != null) groups.add(g);
+        Set<Call> more = new LinkedHashSet<>();
         for (CallGroup g : groups) {
             if (!g.inputs().stream().allMatch(n -> given.contains(n) || reached.contains(n.call()))) continue;
+            // per group: an inner nested call's walk stops at its inputs, the outer one's goes on past them
+            Set<Call> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             Set<Node> stop = Collections.newSetFromMap(new IdentityHashMap<>());
             stop.addAll(g.inputs());
             ArrayDeque<Node> todo = new ArrayDeque<>(g.outputs());
@@ -82,7 +86,7 @@ final class KerasRunOrder {
                 todo.addAll(c.inputs());
             }
         }
-        return more;
+        return new ArrayList<>(more);
     }
 
     private static boolean within(Call c, CallGroup g) {
