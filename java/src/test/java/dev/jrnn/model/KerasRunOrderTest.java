@@ -179,6 +179,24 @@ class KerasRunOrderTest {
         return m;
     }
 
+    private static Model nestedUnusedDeep() {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Model inner = new Model(x, List.of(new Dense(3).name("e1").apply(bn.apply(x)), bn.apply(new Dense(3).name("u1").apply(x))));
+        inner.name("inner");
+        weights(inner, "e1", "u1");
+        Input yy = Input.shape(3).name("y");
+        List<Node> io = inner.applyAll(List.of(yy));
+        Model mid = new Model(yy, List.of(new Dense(3).name("dm").apply(io.get(0)), io.get(1)));
+        mid.name("mid");
+        weights(mid, "dm");
+        Input a = Input.shape(3).name("a"), b = Input.shape(3).name("b");
+        Node ya = mid.applyAll(List.of(a)).get(0), yb = new Dense(2).name("db").apply(mid.applyAll(List.of(b)).get(0));
+        Model m = new Model(List.of(a, b), new Dense(1).name("head").apply(new Concatenate().name("cat").apply(ya, yb)));
+        weights(m, "db", "head");
+        return m;
+    }
+
     private static Model nestedUnusedStateful() {
         Input x = Input.batchShape(2, 4, 3).name("x");
         LSTM l = new LSTM(3).stateful(true).name("sh_lstm");
@@ -324,6 +342,18 @@ class KerasRunOrderTest {
             try (Model m = make.get()) {
                 fitsAsKeras("nested_unused_bn", m, xs, y);
                 assertTrue(m.layers().stream().noneMatch(l -> l.name().equals("u1")), "the unused branch's own layer is not listed");
+            }
+        }
+    }
+
+    /** The same two levels down: the outer model uses mid's first output, the unused branch is inner's inside mid's. */
+    @Test
+    void aNestedCallInsideANestedCallRunsItsUnusedBranchToo() throws Exception {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
+        for (Supplier<Model> make : both("nested_unused_deep", KerasRunOrderTest::nestedUnusedDeep)) {
+            try (Model m = make.get()) {
+                fitsAsKeras("nested_unused_deep", m, xs, y);
             }
         }
     }
