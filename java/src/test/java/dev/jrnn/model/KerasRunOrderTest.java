@@ -403,6 +403,25 @@ class KerasRunOrderTest {
         }
     }
 
+    /**
+     * Not training, the unused branch changes no state (BatchNormalization reads its moving statistics): predict and
+     * evaluate leave its calls out; a stateful RNN's call there still runs (its states carry on), with what it needs.
+     */
+    @Test
+    void predictLeavesOutTheUnusedBranchUnlessAStatefulLayerIsOnIt() {
+        try (Model m = nestedUnusedBn(false)) {
+            Graph g = m.graph();
+            assertEquals(4, g.added.size(), "u1 and sh_bn on each of enc's two calls");
+            assertEquals(g.calls.size() - 4, g.inferenceCalls.size());
+            assertTrue(g.inferenceCalls.stream().noneMatch(g.added::contains));
+        }
+        try (Model m = nestedUnusedStateful()) {
+            Graph g = m.graph();
+            assertEquals(2, g.added.size(), "u1 and sh_lstm's second call");
+            assertEquals(g.calls, g.inferenceCalls);
+        }
+    }
+
     /** The same two levels down: the outer model uses mid's first output, the unused branch is inner's inside mid's. */
     @Test
     void aNestedCallInsideANestedCallRunsItsUnusedBranchToo() throws Exception {
