@@ -233,7 +233,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     private void collectParams() {
         Parameters old = params;
-        this.params = Parameters.collect(name, graph.layers, trainable);
+        this.params = Parameters.collect(name, graph.runLayers, graph.layers.size(), trainable);
         try {
             params.takeOptimizerState(optimizer(), old);
         } finally {
@@ -791,7 +791,7 @@ public class Model extends Evaluator implements AutoCloseable {
         closed = true;
         closeOptimizer();
         if (params != null) params.closeAs(name);
-        if (graph != null) for (Layer l : graph.layers) l.releaseBuffers();
+        if (graph != null) for (Layer l : graph.runLayers) l.releaseBuffers();
     }
 
     @Override
