@@ -320,7 +320,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * }</pre>
      */
     public Model trainable(boolean b) {
-        for (Layer l : layers()) l.trainable(b);
+        for (Layer l : graph().runLayers) l.trainable(b);   // with those only a nested call's unused branch runs, as Keras'
+                                                            // flag reaches every layer of the nested model
         this.trainable = b;
         return this;
     }
@@ -537,7 +538,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /** Zeros the carried states of every stateful layer (Keras' {@code model.reset_states()}); other layers are left alone. */
     public void resetStates() {
         requireOpen("resetStates");
-        for (Layer l : layers()) if (l.stateful()) l.resetStates();
+        for (Layer l : graph().runLayers) if (l.stateful()) l.resetStates();   // a nested call's unused branch's too
     }
 
     // ================================================================== a model called on new nodes

@@ -422,6 +422,44 @@ class KerasRunOrderTest {
         }
     }
 
+    /**
+     * {@code trainable(false)} on the outer model freezes a layer only a nested call's unused branch runs: Keras 3.15.1 sets
+     * the flag on every layer inside the nested model, so its BatchNormalization runs in inference mode and its moving mean
+     * stays at its initial zeros after a fit (run: {@code bn2.moving_mean} [0, 0, 0], {@code bn2.trainable} False).
+     */
+    @Test
+    void freezingTheOuterModelFreezesALayerOnlyTheUnusedBranchRuns() {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn2 = new BatchNormalization().momentum(0.5).name("bn2");
+        Model enc = new Model(x, List.of(new Dense(3).name("e1").apply(x), bn2.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        Input a = Input.shape(3).name("a");
+        try (Model m = new Model(a, new Dense(1).name("head").apply(enc.applyAll(List.of(a)).get(0)))) {
+            m.trainable(false);
+            m.compile(new SGD(0.1), "mse");
+            m.fit(List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0)), List.of(det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0)), inOrder(2, 3));
+            assertEquals(false, bn2.trainable());
+            assertArrayEquals(new float[3], bn2.getWeights().get(2).data(), "bn2's moving mean as Keras': untouched");
+        }
+    }
+
+    /** {@code resetStates()} resets a stateful RNN only a nested call's unused branch runs (its states carry on in predict). */
+    @Test
+    void resetStatesResetsAStatefulLayerOnlyTheUnusedBranchRuns() {
+        Input x = Input.batchShape(2, 4, 3).name("x");
+        LSTM lstm2 = new LSTM(3).stateful(true).name("lstm2");
+        Model enc = new Model(x, List.of(new LSTM(3).name("e_lstm").apply(x), lstm2.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        Input a = Input.batchShape(2, 4, 3).name("a");
+        try (Model m = new Model(a, new Dense(1).name("head").apply(enc.applyAll(List.of(a)).get(0)))) {
+            m.predictAll(List.of(det(new int[] {2, 4, 3}, 0.9, 0.2, 1.0, 0)));
+            float[] h = lstm2.states().get(0).data();
+            assertTrue(java.util.stream.IntStream.range(0, h.length).anyMatch(i -> h[i] != 0f), "predict ran lstm2");
+            m.resetStates();
+            for (Tensor s : lstm2.states()) assertArrayEquals(new float[s.data().length], s.data(), "lstm2's states reset");
+        }
+    }
+
     /** The same two levels down: the outer model uses mid's first output, the unused branch is inner's inside mid's. */
     @Test
     void aNestedCallInsideANestedCallRunsItsUnusedBranchToo() throws Exception {
