@@ -268,23 +268,83 @@ class KerasLossScaleTest {
     }
 
     /**
-     * Doubling stops at the largest float32 the scale reaches (1024 * 2^117 = 2^127): Keras' next doubling is +Inf, after
-     * which it can never train the model (its loss times the scale is non-finite and halving keeps +Inf). Before, 300000
-     * updates at growth 50 wrote +Inf.
+     * Doubling stops at the largest float32 the scale reaches (2^127): Keras' next doubling is +Inf, after which it can
+     * never train the model (its loss times the scale is non-finite and halving keeps +Inf). A wrapper one step before its
+     * wrap at 2^127 keeps 2^127 after the step and the save.
      */
     @Test
     void theScaleStaysFinite(@TempDir Path dir) throws Exception {
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
         try (Model m = load(keras3Real("lso.keras"))) {
-            m.optimizer().iterations(300_000);
+            m.lossScale(m.lossScale().withVariables(3, 0, 49, 0x1p127f));
+            m.trainOnBatch(x, y);
             m.save(dir.resolve("big.keras"));
             double[] s = wrapperState(dir.resolve("big.keras"));
             assertEquals(0x1p127, s[1], "dynamic_scale");
-            assertEquals((3 + 300_000 - 3) % 50, s[0], "step_counter");
+            assertEquals(0, s[0], "step_counter");
         }
-        assertEquals(0x1p127f, KerasLossScale.doubled(1024f, Long.MAX_VALUE));
-        assertEquals(Float.MAX_VALUE, KerasLossScale.doubled(Float.MAX_VALUE, 5));
-        assertEquals(3f * 0x1p126f, KerasLossScale.doubled(3f, 1000));
-        assertEquals(6f, KerasLossScale.doubled(3f, 1));
+    }
+
+    /** Keras 3.15.1's states of make_lso_backup.py (lso_backup_state.json): {@code part} "backup" or "reset". */
+    private static Map<?, ?> backupState(String part) throws IOException {
+        return (Map<?, ?>) ((Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_backup_state.json")))).get(part);
+    }
+
+    /**
+     * The wrapper counts its own steps: lso_halved.keras loaded, its inner optimizer's count set to 0, 5 steps give Keras'
+     * counter (7 + 5 = 12, make_lso_backup.py "reset"); before, the counter came from the update count's delta since the
+     * load (5 - 27 < 0: no step counted, 7 written).
+     */
+    @Test
+    void aResetOfTheUpdateCountLeavesTheCounterCounting(@TempDir Path dir) throws Exception {
+        Map<?, ?> reset = backupState("reset");
+        Map<?, ?> trained = (Map<?, ?>) reset.get("trained");
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(keras3Real("lso_halved.keras"))) {
+            m.optimizer().iterations(0);
+            for (int i = 0; i < ((Number) reset.get("steps")).intValue(); i++) m.trainOnBatch(x, y);
+            assertEquals(number(trained, "inner_iterations"), m.optimizer().iterations());
+            m.save(dir.resolve("back.keras"));
+            double[] s = wrapperState(dir.resolve("back.keras"));
+            assertEquals(number(trained, "step_counter"), s[0], "step_counter");
+            assertEquals(number(trained, "dynamic_scale"), s[1], "dynamic_scale");
+        }
+    }
+
+    /**
+     * BackupAndRestore's backup holds the wrapper's four variables and a resume restores them, as Keras' (its
+     * load_weights loads every optimizer variable): run 1 fits lso_halved.keras 2 epochs of 2 steps and backs up (counter
+     * 11, scale 2^18); run 2 loads lso.keras (counter 3, scale 1024, growth 50), resumes from the backup and fits epoch 3:
+     * counter 13, scale 2^18, as make_lso_backup.py's Keras 3.15.1. Before, the backup's four were ignored and the counter
+     * came from the update count's delta since lso.keras's load (33 - 3 = 30 steps: counter 33, scale 1024).
+     */
+    @Test
+    void aBackupRestoresTheWrappersCounterAndScale(@TempDir Path dir) throws Exception {
+        Map<?, ?> b = backupState("backup");
+        int batch = ((Number) b.get("batch_size")).intValue();
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        Path backups = dir.resolve("backups");
+        try (Model m = load(keras3Real("lso_halved.keras"))) {
+            m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(((Number) b.get("epochs1")).intValue()).batchSize(batch).shuffle(false)
+                    .verbose(0).callbacks(new dev.jrnn.model.BackupAndRestore(backups).deleteCheckpoint(false)));
+            Map<?, ?> run1 = (Map<?, ?>) b.get("run1_trained");
+            assertEquals(number(run1, "step_counter"), m.lossScale().stepCounter(), "run 1 step_counter");
+            assertEquals(number(run1, "dynamic_scale"), m.lossScale().dynamicScale(), "run 1 dynamic_scale");
+        }
+        try (Model m = load(keras3Real("lso.keras"))) {
+            Map<?, ?> loaded = (Map<?, ?>) b.get("run2_loaded");
+            assertEquals(number(loaded, "step_counter"), m.lossScale().stepCounter(), "run 2 loaded step_counter");
+            m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(((Number) b.get("epochs2")).intValue()).batchSize(batch).shuffle(false)
+                    .verbose(0).callbacks(new dev.jrnn.model.BackupAndRestore(backups)));
+            Map<?, ?> resumed = (Map<?, ?>) b.get("run2_resumed");
+            assertEquals(number(resumed, "inner_iterations"), m.optimizer().iterations());
+            assertEquals(number(resumed, "step_counter"), m.lossScale().stepCounter(), "step_counter");
+            assertEquals(number(resumed, "dynamic_scale"), m.lossScale().dynamicScale(), "dynamic_scale");
+            m.save(dir.resolve("back.keras"));
+            double[] s = wrapperState(dir.resolve("back.keras"));
+            assertEquals(number(resumed, "step_counter"), s[0], "saved step_counter");
+            assertEquals(number(resumed, "dynamic_scale"), s[1], "saved dynamic_scale");
+        }
     }
 
     /** A negative step counter is refused as an int64 as it was as a float; before, the int64 -1 was taken. */
