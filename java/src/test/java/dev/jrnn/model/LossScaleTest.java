@@ -81,18 +81,4 @@ class LossScaleTest {
             assertEquals(m.optimizer().iterations(), m.lossScale().stepCounter());
         }
     }
-
-    @Test
-    void badInputIsRefused() {
-        try (Sequential m = new Sequential(new Dense(1).inputShape(2))) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.lossScale(LossScale.fixed(8)));
-            assertEquals(true, e.getMessage().contains("compiled first"), e.getMessage());
-        }
-        assertThrows(IllegalArgumentException.class, () -> LossScale.dynamic(null, 2, 1));
-        assertThrows(IllegalArgumentException.class, () -> LossScale.dynamic("a", 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> LossScale.dynamic("a", 1e300, 1));
-        assertThrows(IllegalArgumentException.class, () -> LossScale.dynamic("a", 2, 0));
-        assertThrows(IllegalArgumentException.class, () -> LossScale.fixed(Double.NaN));
-        assertThrows(IllegalArgumentException.class, () -> LossScale.dynamic("a", 2, 1).withVariables(0, 0, -1, 2));
-    }
 }
