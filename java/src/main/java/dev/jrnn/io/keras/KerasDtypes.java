@@ -115,6 +115,16 @@ final class KerasDtypes {
     static void refuseNonFloatWeights(List<Map.Entry<Layer, String>> dropped) {
         for (Map.Entry<Layer, String> e : dropped) {
             String p = e.getValue();
+            String mode = KerasDtypeNames.mode(p);
+            // GPTQ / AWQ: Keras 3.15.1 builds the layer with the quantizer's packed variables, which only model.quantize fills;
+            // until then it cannot call it ("'Dense' object has no attribute '_kernel'") nor save the model
+            if (mode != null && (mode.startsWith("gptq") || mode.startsWith("awq")) && e.getKey().isBuilt() && !e.getKey().params().isEmpty()) {
+                throw new KerasFormatException("layer '" + e.getKey().name() + "' (" + e.getKey().kerasClass() + "): dtype '" + p
+                        + "' is a " + (mode.startsWith("gptq") ? "GPTQ" : "AWQ") + "-quantized policy: its weights are the packed"
+                        + " variables Keras' model.quantize(\"" + (mode.startsWith("gptq") ? "gptq" : "awq") + "\") fills, which Keras 3"
+                        + " cannot call or save before that ('" + e.getKey().kerasClass() + "' object has no attribute '_kernel'), and"
+                        + " jrnn has no such kernels: give the layer its float policy (the source, '" + KerasDtypeNames.source(p) + "')");
+            }
             int from = p.indexOf("_from_");
             boolean fl = from > 0 || p.startsWith("float") || p.equals("bfloat16") || p.startsWith("mixed_");
             if (!fl && e.getKey().isBuilt() && !e.getKey().params().isEmpty()) {
