@@ -288,8 +288,8 @@ public final class KerasImport {
     /**
      * The optimizer variables where Keras keeps them: a .keras file's {@code optimizer/vars/0..N} (a LossScaleOptimizer's
      * inner optimizer's at {@link KerasLossScale#INNER_VARS}), an HDF5 file's {@code optimizer_weights} in its
-     * weight_names order (a LossScaleOptimizer's own four left out), or jrnn's {@code jrnn_state/optimizer_weights} (Keras 3's
-     * order, the group naming the version); null when the file has none.
+     * weight_names order, or jrnn's {@code jrnn_state/optimizer_weights} (Keras 3's order, the group naming the version), a
+     * LossScaleOptimizer's own four left out of either; null when the file has none.
      */
     private static KerasOptimizerState.Saved optimizerVars(KerasFile kf) {
         List<KerasOptimizerState.Var> vars = new ArrayList<>();
@@ -322,7 +322,7 @@ public final class KerasImport {
         }
         String order = KerasLegacyOptimizerWeights.order(g);   // jrnn's .h5: Keras 3's variables in a tf.keras 2 file
         // Keras 3's .h5 of a LossScaleOptimizer lists the wrapper's flat list: its own four, then the inner optimizer's
-        if (order == null && KerasLossScale.ownVarsFirst(names, vars.size())) {
+        if (KerasLossScale.ownVarsFirst(names, vars.size())) {   // jrnn's .h5 too, since session 33
             vars = new ArrayList<>(vars.subList(KerasLossScale.OWN_VARS, vars.size()));
         }
         if (vars.isEmpty()) return null;

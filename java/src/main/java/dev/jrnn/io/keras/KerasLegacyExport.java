@@ -116,13 +116,24 @@ public final class KerasLegacyExport {
         String[] configs = configs(model);
         String config = configs[0], training = configs[1];
         List<String> names = optimizerVars.isEmpty() ? List.of() : optimizerNames(model, trainable, optimizerVars);
+        if (!optimizerVars.isEmpty() && KerasLossScale.isWrapped(model)) {   // as Keras 3's .h5: the wrapper's own four first
+            List<KerasOptimizerState.Var> flat = KerasLossScale.flat(model, optimizerVars);
+            List<KerasOptimizerState.Var> own = flat.subList(0, KerasLossScale.OWN_VARS);
+            List<String> all = new ArrayList<>(KerasLegacyOptimizerWeights.names(model.lossScale().name(), own,
+                    java.util.Collections.nCopies(own.size(), null)));
+            all.addAll(names);
+            names = all;
+            optimizerVars = flat;
+        }
+        List<KerasOptimizerState.Var> vars = optimizerVars;
+        List<String> written = names;
         out.write(JhdfEmptyGroups.written(h -> {
             h.putAttribute("backend", "tensorflow");
             h.putAttribute("keras_version", KERAS_VERSION);
             h.putAttribute("model_config", config);
             if (training != null) h.putAttribute("training_config", training);
             putWeights(h.putGroup("model_weights"), model);
-            if (training != null && !optimizerVars.isEmpty()) KerasLegacyOptimizerWeights.put(h, optimizerVars, names);
+            if (training != null && !vars.isEmpty()) KerasLegacyOptimizerWeights.put(h, vars, written);
         }));
     }
 
@@ -134,7 +145,7 @@ public final class KerasLegacyExport {
         List<String> weights = new ArrayList<>();
         for (int i : of) weights.add(i < 0 ? null : paths.getOrDefault(trainable.get(i), trainable.get(i).name()));
         Map<?, ?> opt = (Map<?, ?>) KerasExport.compileConfig(model).get("optimizer");
-        // the variables are the inner optimizer's, under its name (Keras' own save would list the wrapper's too)
+        // the inner optimizer's variables, under its name (the wrapper's own four are named in write)
         if (KerasLossScale.isWrapped(model)) opt = (Map<?, ?>) ((Map<?, ?>) opt.get("config")).get("inner_optimizer");
         return KerasLegacyOptimizerWeights.names(String.valueOf(((Map<?, ?>) opt.get("config")).get("name")), vars, weights);
     }

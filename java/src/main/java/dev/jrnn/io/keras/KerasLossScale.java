@@ -109,7 +109,7 @@ final class KerasLossScale {
     /**
      * A LossScaleOptimizer's own variables (iteration, learning_rate, step_counter, dynamic_scale) where Keras 3 keeps them:
      * the first four of a .keras's {@code optimizer/vars} beside {@link #INNER_VARS}, of a Keras 3 .h5's
-     * {@code optimizer_weights}; null when the file has none.
+     * {@code optimizer_weights}, of jrnn's .h5's {@code jrnn_state/optimizer_weights}; null when the file has none.
      */
     static List<KerasOptimizerState.Var> ownVars(KerasFile kf) {
         List<KerasOptimizerState.Var> own = new ArrayList<>();
@@ -122,7 +122,10 @@ final class KerasLossScale {
             }
             return own;
         }
-        if (!(kf.hdf.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group g)) return null;
+        Group g = kf.hdf.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group k ? k   // Keras'; jrnn's below jrnn_state/
+                : kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group j && j.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group jg
+                ? jg : null;
+        if (g == null) return null;
         List<String> names = Hdf5Arrays.stringList(g, "weight_names");
         if (names == null || !ownVarsFirst(names, names.size())) return null;
         for (String name : names.subList(0, OWN_VARS)) {

@@ -242,12 +242,13 @@ class KerasLossScaleTest {
     }
 
     /**
-     * jrnn's .h5 keeps no wrapper variables: a model trained from lso.keras, saved as .h5, loaded and saved as .keras with
-     * no training writes a fresh wrapper's counter and scale (0 and the initial 1024); before, the update count the .h5
-     * restored (151) was counted as jrnn's steps: counter 1, scale 8192.
+     * jrnn's .h5 keeps the wrapper's four variables as Keras 3's .h5 lists them (its own four first, in
+     * jrnn_state/optimizer_weights): a model trained from lso.keras 148 steps (counter (3 + 148) mod 50 = 1, scale 1024
+     * doubled 3 times), saved as .h5 and loaded, saves that counter and scale as .keras, and its own steps count on from
+     * there. Before, the .h5 dropped them: a fresh wrapper's 0 and 1024.
      */
     @Test
-    void aFileWithoutWrapperVariablesGivesAFreshWrapperNotItsUpdateCount(@TempDir Path dir) throws Exception {
+    void jrnnsH5KeepsTheWrappersCounterAndScale(@TempDir Path dir) throws Exception {
         Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
         try (Model m = load(keras3Real("lso.keras"))) {
             for (int i = 0; i < 148; i++) m.trainOnBatch(x, y);
@@ -257,13 +258,13 @@ class KerasLossScaleTest {
             assertEquals(151, m.optimizer().iterations());
             m.save(dir.resolve("back.keras"));
             double[] s = wrapperState(dir.resolve("back.keras"));
-            assertEquals(0, s[0], "step_counter");
-            assertEquals(1024, s[1], "dynamic_scale");
-            for (int i = 0; i < 52; i++) m.trainOnBatch(x, y);   // and jrnn's own steps count from there: one wrap
+            assertEquals(1, s[0], "step_counter");
+            assertEquals(8192, s[1], "dynamic_scale");
+            for (int i = 0; i < 52; i++) m.trainOnBatch(x, y);   // and jrnn's own steps count on: 53 -> 3, one more doubling
             m.save(dir.resolve("trained.keras"));
             s = wrapperState(dir.resolve("trained.keras"));
-            assertEquals(2, s[0], "step_counter");
-            assertEquals(2048, s[1], "dynamic_scale");
+            assertEquals(3, s[0], "step_counter");
+            assertEquals(16384, s[1], "dynamic_scale");
         }
     }
 
