@@ -82,10 +82,20 @@ public final class KerasImport {
             this(metadata, trainingConfig, arrays, optimizer, firstWriter, null);
         }
 
-        /** Refuses a null {@code arrays} (a file without the group gives a function returning null). */
+        /**
+         * Refuses a null {@code arrays} (a file without the group gives a function returning null) and a
+         * {@code lossScaleVars} that is not the wrapper's four; keeps a copy of it.
+         */
         public StoredState {
             if (arrays == null) throw new IllegalArgumentException("StoredState: arrays is null (expected a function of a path below "
                     + KerasExport.STATE_GROUP + "/, which may return null)");
+            if (lossScaleVars != null) {
+                if (lossScaleVars.size() != KerasLossScale.OWN_VARS) {
+                    throw new IllegalArgumentException("StoredState: lossScaleVars must hold the wrapper's " + KerasLossScale.OWN_VARS
+                            + " variables (iteration, learning_rate, step_counter, dynamic_scale), got " + lossScaleVars.size());
+                }
+                lossScaleVars = List.copyOf(lossScaleVars);   // refuses null elements
+            }
         }
 
         /**
@@ -105,12 +115,16 @@ public final class KerasImport {
             return compiled == null || lossScaleVars == null ? compiled : KerasLossScale.resumed(compiled, lossScaleVars);
         }
 
-        /** What the file holds, in short: the configs' presence, the optimizer variables' count, the first-writer verdict. */
+        /**
+         * What the file holds, in short: the configs' presence, the optimizer variables' count, the first-writer verdict,
+         * and whether it keeps a LossScaleOptimizer's own variables.
+         */
         @Override
         public String toString() {
             return "StoredState[metadata " + (metadata == null ? "none" : "present") + ", trainingConfig "
                     + (trainingConfig == null ? "none" : "present") + ", optimizer " + (optimizer == null ? "none" : optimizer.vars().size()
-                    + " variables") + ", firstWriter " + firstWriter + "]";
+                    + " variables") + ", firstWriter " + firstWriter
+                    + (lossScaleVars == null ? "" : ", LossScaleOptimizer variables present") + "]";
         }
     }
 
