@@ -18,14 +18,15 @@ package dev.jrnn.model;
 public final class LossScale {
     private final String name;
     private final double initialScale;
-    private final long growthSteps;
+    /** Keras' dynamic_growth_steps as given: a file's may be 0, negative or fractional (the scale then never doubles). */
+    private final double growthSteps;
     private final boolean dynamic;
     private final long iteration;
     private final float learningRate;
     private final long counter;
     private final float scale;
 
-    private LossScale(String name, double initialScale, long growthSteps, boolean dynamic, long iteration, float learningRate,
+    private LossScale(String name, double initialScale, double growthSteps, boolean dynamic, long iteration, float learningRate,
                       long counter, float scale) {
         this.name = name;
         this.initialScale = initialScale;
@@ -52,10 +53,30 @@ public final class LossScale {
         return new LossScale(name, initialScale, dynamicGrowthSteps, true, 0, 0, 0, (float) initialScale);
     }
 
-    /** Keras 3's {@code loss_scale_factor} on the optimizer: a fixed scale, a finite number > 0. */
+    /**
+     * Keras 3's {@code loss_scale_factor} on the optimizer: a fixed scale, a finite number > 0. Its {@link #name} and
+     * {@link #dynamicGrowthSteps} are Keras' defaults and mean nothing (a save writes the inner optimizer alone).
+     */
     public static LossScale fixed(double lossScaleFactor) {
         checkScale("LossScale.fixed: lossScaleFactor", lossScaleFactor);
         return new LossScale("loss_scale_optimizer", lossScaleFactor, 2000, false, 0, 0, 0, (float) lossScaleFactor);
+    }
+
+    /**
+     * A file's wrapper, for round trips: what Keras 3.15.1 takes, which checks neither the scale nor the growth steps
+     * ({@code LossScaleOptimizer.__init__}, {@code loss_scale_factor}). A {@code dynamicGrowthSteps} that is not a whole
+     * number >= 1 (0, -3, 2.5) never doubles the scale and the counter only counts, as Keras' wrapper, which doubles when
+     * the counter equals {@code dynamicGrowthSteps - 1}; a scale that is not > 0 is kept and never doubled. Use
+     * {@link #dynamic} and {@link #fixed}, which refuse such values, for a wrapper of your own.
+     * <pre>{@code
+     * LossScale ls = LossScale.saved(true, "loss_scale_optimizer", 1024, 0);   // a file's dynamic_growth_steps: 0
+     * }</pre>
+     */
+    public static LossScale saved(boolean dynamic, String name, double initialScale, double dynamicGrowthSteps) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("LossScale.saved: name must be a non-blank string, got " + (name == null ? "null" : "'" + name + "'"));
+        }
+        return new LossScale(name, initialScale, dynamicGrowthSteps, dynamic, 0, 0, 0, (float) initialScale);
     }
 
     private static void checkScale(String what, double s) {
@@ -80,8 +101,8 @@ public final class LossScale {
     /** Keras' {@code initial_scale}; a fixed wrapper's scale ({@code loss_scale_factor}). */
     public double initialScale() { return initialScale; }
 
-    /** Keras' {@code dynamic_growth_steps}. */
-    public long dynamicGrowthSteps() { return growthSteps; }
+    /** Keras' {@code dynamic_growth_steps} (a whole number but in a file's wrapper: {@link #saved}). */
+    public double dynamicGrowthSteps() { return growthSteps; }
 
     /** Whether the scale is dynamic (Keras 3's LossScaleOptimizer), else fixed ({@code loss_scale_factor}). */
     public boolean isDynamic() { return dynamic; }
@@ -100,17 +121,19 @@ public final class LossScale {
 
     /**
      * After {@code steps} more finite train steps, as Keras' wrapper: the counter counts up and, on the step it would reach
-     * {@code dynamicGrowthSteps}, wraps to 0 and doubles the scale (float32). A file's counter at or past the growth steps
-     * only counts (Keras compares for equality with growth - 1).
+     * {@code dynamicGrowthSteps}, wraps to 0 and doubles the scale (float32). A file's counter at or past the growth steps,
+     * or growth steps that are not a whole number >= 1, only count (Keras compares for equality with growth - 1).
      */
     LossScale advanced(long steps) {
         if (!dynamic || steps <= 0) return this;
         long c = counter;
         float s = scale;
-        if (c < growthSteps) {
+        boolean wraps = growthSteps >= 1 && growthSteps == Math.rint(growthSteps) && growthSteps < 0x1p62;
+        if (wraps && c < (long) growthSteps) {
+            long growth = (long) growthSteps;
             long total = c + steps;
-            c = total % growthSteps;
-            s = doubled(s, total / growthSteps);
+            c = total % growth;
+            s = doubled(s, total / growth);
         } else {
             c += steps;
         }
@@ -134,7 +157,8 @@ public final class LossScale {
 
     @Override
     public String toString() {
-        return dynamic ? "LossScale[" + name + ", initial_scale " + initialScale + ", dynamic_growth_steps " + growthSteps
+        return dynamic ? "LossScale[" + name + ", initial_scale " + initialScale + ", dynamic_growth_steps "
+                + (growthSteps == Math.rint(growthSteps) && Math.abs(growthSteps) < 0x1p62 ? Long.toString((long) growthSteps) : Double.toString(growthSteps))
                 + ", step_counter " + counter + ", dynamic_scale " + scale + "]" : "LossScale[fixed " + initialScale + "]";
     }
 }

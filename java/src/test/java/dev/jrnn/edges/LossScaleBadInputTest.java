@@ -28,6 +28,8 @@ class LossScaleBadInputTest {
                 Arguments.of("zero scale", (Executable) () -> LossScale.dynamic("a", 0, 1), List.of("initialScale", "finite number > 0", "got 0.0")),
                 Arguments.of("scale past float32", (Executable) () -> LossScale.dynamic("a", 1e300, 1), List.of("initialScale", "float32", "1.0E300")),
                 Arguments.of("growth steps 0", (Executable) () -> LossScale.dynamic("a", 2, 0), List.of("dynamicGrowthSteps", ">= 1", "got 0")),
+                Arguments.of("a file's wrapper: null name", (Executable) () -> LossScale.saved(true, null, 2, 0),
+                        List.of("LossScale.saved: name", "non-blank", "null")),
                 Arguments.of("NaN factor", (Executable) () -> LossScale.fixed(Double.NaN), List.of("LossScale.fixed: lossScaleFactor", "> 0", "NaN")),
                 Arguments.of("negative counter", (Executable) () -> LossScale.dynamic("a", 2, 1).withVariables(0, 0, -1, 2),
                         List.of("stepCounter", ">= 0", "got -1")),

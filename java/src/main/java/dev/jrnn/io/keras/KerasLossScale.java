@@ -30,7 +30,7 @@ final class KerasLossScale {
 
     /** Keras 3's defaults (loss_scale_optimizer.py). */
     private static final double INITIAL_SCALE = 32768.0;
-    private static final long GROWTH_STEPS = 2000;
+    private static final double GROWTH_STEPS = 2000;
 
     /**
      * The wrapper a file's optimizer config {@code opt} compiles its inner optimizer in: Keras 3's LossScaleOptimizer, or
@@ -41,22 +41,19 @@ final class KerasLossScale {
         String cls = opt.string("class_name");
         if (cls.startsWith("Custom>")) cls = cls.substring("Custom>".length());   // tf.keras 2.11-2.15's registered name
         KerasConfig c = opt.object("config");
-        try {
-            if (cls.equals("LossScaleOptimizer")) {
-                String name = c.raw("name") instanceof String n && !n.isBlank() ? n : "loss_scale_optimizer";
-                if (c.hasKey("dynamic") && !(c.raw("dynamic") instanceof Boolean)) {
-                    throw new KerasFormatException(c.where() + ": LossScaleOptimizer's 'dynamic' should be true or false, got "
-                            + KerasConfig.describe(c.raw("dynamic")));
-                }
-                double initial = c.number("initial_scale", INITIAL_SCALE);
-                return Boolean.FALSE.equals(c.raw("dynamic")) ? LossScale.fixed(initial)
-                        : LossScale.dynamic(name, initial, (long) c.number("dynamic_growth_steps", GROWTH_STEPS));
+        // LossScale.saved: Keras 3.15.1 checks neither the scale nor the growth steps (0 or 2.5 never doubles)
+        if (cls.equals("LossScaleOptimizer")) {
+            String name = c.raw("name") instanceof String n && !n.isBlank() ? n : "loss_scale_optimizer";
+            if (c.hasKey("dynamic") && !(c.raw("dynamic") instanceof Boolean)) {
+                throw new KerasFormatException(c.where() + ": LossScaleOptimizer's 'dynamic' should be true or false, got "
+                        + KerasConfig.describe(c.raw("dynamic")));
             }
-            if (cls.equals("LossScaleOptimizerV3")) return null;
-            return c.raw("loss_scale_factor") instanceof Number f ? LossScale.fixed(f.doubleValue()) : null;
-        } catch (IllegalArgumentException e) {   // LossScale's own checks, in the file's words
-            throw new KerasFormatException(c.where() + ": " + e.getMessage());
+            double initial = c.number("initial_scale", INITIAL_SCALE);
+            boolean dynamic = !Boolean.FALSE.equals(c.raw("dynamic"));
+            return LossScale.saved(dynamic, name, initial, dynamic ? c.number("dynamic_growth_steps", GROWTH_STEPS) : GROWTH_STEPS);
         }
+        if (cls.equals("LossScaleOptimizerV3")) return null;
+        return c.raw("loss_scale_factor") instanceof Number f ? LossScale.saved(false, "loss_scale_optimizer", f.doubleValue(), GROWTH_STEPS) : null;
     }
 
     /**
@@ -172,7 +169,8 @@ final class KerasLossScale {
         c.put("name", w.name());
         c.put("inner_optimizer", inner);
         c.put("initial_scale", w.initialScale());
-        c.put("dynamic_growth_steps", w.dynamicGrowthSteps());
+        double g = w.dynamicGrowthSteps();   // as the file had it: 2000 stays an int in the JSON, 2.5 a float
+        c.put("dynamic_growth_steps", g == Math.rint(g) && Math.abs(g) < 0x1p62 ? (Object) (long) g : (Object) g);
         return KerasExport.serialized("keras.optimizers", "LossScaleOptimizer", c);
     }
 

@@ -348,6 +348,78 @@ class KerasLossScaleTest {
         }
     }
 
+    /**
+     * StoredState keeps a copy of the wrapper's four variables and refuses any other count, naming them; its toString says
+     * the file keeps them. Before, an empty list was stored as given and its lossScale ended in a bare
+     * IndexOutOfBoundsException, and a list changed after the record was made changed the record.
+     */
+    @Test
+    void storedStateHoldsTheWrappersFourVariables() {
+        Tensor one = Tensor.wrap(new float[] {1}, 1);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new KerasImport.StoredState(null, null, p -> null, null, false, new ArrayList<>()));
+        assertEquals("StoredState: lossScaleVars must hold the wrapper's 4 variables (iteration, learning_rate, step_counter,"
+                + " dynamic_scale), got 0", e.getMessage());
+        List<KerasOptimizerState.Var> own = new ArrayList<>(List.of(new KerasOptimizerState.Var("iteration", one, true, 1L),
+                new KerasOptimizerState.Var("learning_rate", one, true),
+                new KerasOptimizerState.Var("step_counter", Tensor.wrap(new float[] {5}, 1), true, 5L),
+                new KerasOptimizerState.Var("dynamic_scale", Tensor.wrap(new float[] {64}, 1), true)));
+        KerasImport.StoredState stored = new KerasImport.StoredState(null, null, p -> null, null, false, own);
+        own.clear();
+        dev.jrnn.model.LossScale ls = stored.lossScale(dev.jrnn.model.LossScale.dynamic("x", 2, 30));
+        assertEquals(5, ls.stepCounter());
+        assertEquals(64f, ls.dynamicScale());
+        assertEquals("StoredState[metadata none, trainingConfig none, optimizer none, firstWriter false, LossScaleOptimizer"
+                + " variables present]", stored.toString());
+    }
+
+    /**
+     * A file's dynamic_growth_steps that is not a whole number >= 1 is taken, as Keras 3.15.1 takes it (make_lso_growth.py,
+     * lso_growth_state.json): lso.keras with growth 0 or 2.5 loads compiled with its wrapper, 60 steps count the counter on
+     * from 3 to 63 without a doubling (Keras doubles when the counter equals growth - 1) and the save writes the growth back
+     * as the file had it. Before, the load refused the wrapper ("LossScale.dynamic: dynamicGrowthSteps must be >= 1"),
+     * loaded the model uncompiled and dropped its optimizer state; 2.5 was cut to 2.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "2.5"})
+    void aGrowthKerasNeverReachesIsTakenAsKerasTakesIt(String growth, @TempDir Path dir) throws Exception {
+        Map<?, ?> state = (Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_growth_state.json")));
+        Map<?, ?> expected = (Map<?, ?>) state.get(growth);
+        Path edited = dir.resolve("g.keras");
+        try (ZipFile in = new ZipFile(keras3Real("lso.keras").toFile());
+             java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(edited))) {
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] data = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("config.json")) {
+                    data = new String(data, StandardCharsets.UTF_8).replace("\"dynamic_growth_steps\": 50", "\"dynamic_growth_steps\": " + growth)
+                            .getBytes(StandardCharsets.UTF_8);
+                    org.junit.jupiter.api.Assertions.assertTrue(new String(data, StandardCharsets.UTF_8).contains("\"dynamic_growth_steps\": " + growth));
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(data);
+                out.closeEntry();
+            }
+        }
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(edited)) {
+            Map<?, ?> loaded = (Map<?, ?>) expected.get("loaded");
+            assertEquals(number(loaded, "step_counter"), m.lossScale().stepCounter());
+            for (int i = 0; i < ((Number) state.get("steps")).intValue(); i++) m.trainOnBatch(x, y);
+            Map<?, ?> trained = (Map<?, ?>) expected.get("trained");
+            assertEquals(number(trained, "inner_iterations"), m.optimizer().iterations());
+            Path back = dir.resolve("back.keras");
+            m.save(back);
+            double[] s = wrapperState(back);
+            assertEquals(number(trained, "step_counter"), s[0], "step_counter");
+            assertEquals(number(trained, "dynamic_scale"), s[1], "dynamic_scale");
+            try (ZipFile z = new ZipFile(back.toFile())) {
+                Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+                Object written = ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) config.get("compile_config")).get("optimizer")).get("config")).get("dynamic_growth_steps");
+                assertEquals(expected.get("written_growth"), written);
+            }
+        }
+    }
+
     /** A negative step counter is refused as an int64 as it was as a float; before, the int64 -1 was taken. */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
