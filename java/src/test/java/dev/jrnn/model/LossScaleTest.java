@@ -81,4 +81,60 @@ class LossScaleTest {
             assertEquals(m.optimizer().iterations(), m.lossScale().stepCounter());
         }
     }
+
+    /** 16 rows: x 0 and y 0 (loss and gradients 0: a finite step that changes nothing) but rows 8-11, which are {@code bad}. */
+    private static Tensor[] zeroRowsAround(float badX, float badY) {
+        float[] x = new float[16 * 2], y = new float[16];
+        for (int r = 8; r < 12; r++) {
+            x[2 * r] = badX;
+            x[2 * r + 1] = badX;
+            y[r] = badY;
+        }
+        return new Tensor[] {Tensor.wrap(x, 16, 2, 1), Tensor.wrap(y, 16, 1)};
+    }
+
+    /**
+     * Non-finite gradients at the third of four steps of an epoch (all four pending in the loss log when it is read): the
+     * wrapper is as after the two finite steps before it (growth 3: counter 2, scale 4, not a wrap), not counting the bad
+     * step nor the one after it, which the device skipped.
+     */
+    @Test
+    void nonFiniteGradientsLeaveTheWrapperAsAfterTheLastFiniteStep() {
+        try (Sequential m = new Sequential(new SimpleRNN(1).inputShape(2, 1), new Dense(1))) {
+            m.compile(new SGD(1e-3), "mse");
+            // the infinite-gradients setup of NonFiniteTrainingTest: x 1e4 gives a finite loss and an overflowing gradient
+            m.setWeights(java.util.List.of(Tensor.full(1e-4f, 1, 1), Tensor.zeros(1, 1), Tensor.zeros(1),
+                    Tensor.full(1e18f, 1, 1), Tensor.zeros(1)));
+            m.lossScale(LossScale.dynamic("loss_scale_optimizer", 4, 3));
+            Tensor[] xy = zeroRowsAround(1e4f, 0f);
+            NonFiniteException e = assertThrows(NonFiniteException.class,
+                    () -> m.fit(xy[0], xy[1], new FitOptions().epochs(1).batchSize(4).verbose(0).shuffle(false)));
+            assertEquals("gradients", e.quantity(), e.getMessage());
+            assertEquals(2, e.batch());
+            assertEquals(2, m.optimizer().iterations());
+            assertEquals(2, m.lossScale().stepCounter());
+            assertEquals(4f, m.lossScale().dynamicScale());
+        }
+    }
+
+    /**
+     * Finite gradients whose update overflows the weights at the third of four steps: Keras' wrapper counted that step (its
+     * gradients were finite), so the wrapper is as after three steps (growth 3: counter 0, the scale doubled to 8), the
+     * fourth, skipped, not counted.
+     */
+    @Test
+    void anOverflowingUpdateCountsItsStep() {
+        try (Sequential m = new Sequential(new SimpleRNN(1).inputShape(2, 1), new Dense(1))) {
+            m.compile(new SGD(1e38), "mse");
+            m.lossScale(LossScale.dynamic("loss_scale_optimizer", 4, 3));
+            Tensor[] xy = zeroRowsAround(0.5f, 100f);
+            NonFiniteException e = assertThrows(NonFiniteException.class,
+                    () -> m.fit(xy[0], xy[1], new FitOptions().epochs(1).batchSize(4).verbose(0).shuffle(false)));
+            assertEquals("weights", e.quantity(), e.getMessage());
+            assertEquals(2, e.batch());
+            assertEquals(3, m.optimizer().iterations());
+            assertEquals(0, m.lossScale().stepCounter());
+            assertEquals(8f, m.lossScale().dynamicScale());
+        }
+    }
 }
