@@ -6,7 +6,11 @@ package dev.jrnn.model;
  * jrnn trains in float32, where scaling the loss up and the gradients back down changes no step; the wrapper is kept so
  * that a save writes it back for Keras, whose float16 layers need it, with its counter and scale where Keras' would be:
  * each train step counts up the counter, which wraps to 0 at {@code dynamicGrowthSteps} and doubles the scale (every jrnn
- * step is finite: a non-finite one stops fit and is not counted). A fixed scale (Keras 3's {@code loss_scale_factor},
+ * step is finite: a non-finite one stops fit and is not counted). Keras' wrapper, on non-finite gradients, resets the
+ * counter to 0, halves the scale and trains on; jrnn stops fit instead and restores the model as before the step (an
+ * update whose gradients were finite but whose weights overflow counts its step, as Keras' wrapper saw finite gradients).
+ * With {@code checkFinite(false)} jrnn does not look at the gradients, and every step counts as a finite one. A fixed
+ * scale (Keras 3's {@code loss_scale_factor},
  * tf.keras 2's {@code dynamic=False}) has no counter. Immutable: a step gives the model a new one.
  * <pre>{@code
  * model.compile(new Adam(1e-3), "mse");

@@ -254,6 +254,12 @@ class KerasLossScaleTest {
             for (int i = 0; i < 148; i++) m.trainOnBatch(x, y);
             m.save(dir.resolve("trained.h5"));
         }
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(dir.resolve("trained.h5"))) {   // the layout: the wrapper's own four first
+            List<String> names = Hdf5Arrays.stringList((io.jhdf.api.Group) h.getByPath(KerasExport.STATE_GROUP + "/optimizer_weights"), "weight_names");
+            assertEquals(List.of("loss_scale_optimizer/iteration", "loss_scale_optimizer/learning_rate", "loss_scale_optimizer/step_counter",
+                    "loss_scale_optimizer/dynamic_scale"), names.subList(0, 4));
+            org.junit.jupiter.api.Assertions.assertTrue(names.get(4).startsWith("adam/"), "" + names);
+        }
         try (Model m = load(dir.resolve("trained.h5"))) {
             assertEquals(151, m.optimizer().iterations());
             m.save(dir.resolve("back.keras"));
