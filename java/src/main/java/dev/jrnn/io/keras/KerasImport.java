@@ -89,13 +89,7 @@ public final class KerasImport {
         public StoredState {
             if (arrays == null) throw new IllegalArgumentException("StoredState: arrays is null (expected a function of a path below "
                     + KerasExport.STATE_GROUP + "/, which may return null)");
-            if (lossScaleVars != null) {
-                if (lossScaleVars.size() != KerasLossScale.OWN_VARS) {
-                    throw new IllegalArgumentException("StoredState: lossScaleVars must hold the wrapper's " + KerasLossScale.OWN_VARS
-                            + " variables (iteration, learning_rate, step_counter, dynamic_scale), got " + lossScaleVars.size());
-                }
-                lossScaleVars = List.copyOf(lossScaleVars);   // refuses null elements
-            }
+            lossScaleVars = KerasLossScale.ownCopy(lossScaleVars);
         }
 
         /**
@@ -115,10 +109,7 @@ public final class KerasImport {
             return compiled == null || lossScaleVars == null ? compiled : KerasLossScale.resumed(compiled, lossScaleVars);
         }
 
-        /**
-         * What the file holds, in short: the configs' presence, the optimizer variables' count, the first-writer verdict,
-         * and whether it keeps a LossScaleOptimizer's own variables.
-         */
+        /** What the file holds, in short: configs, optimizer variables' count, first-writer verdict, LossScaleOptimizer. */
         @Override
         public String toString() {
             return "StoredState[metadata " + (metadata == null ? "none" : "present") + ", trainingConfig "

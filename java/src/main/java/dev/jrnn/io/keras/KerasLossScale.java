@@ -76,6 +76,16 @@ final class KerasLossScale {
         }
     }
 
+    /** A copy of {@code own} (null: none), refused unless it holds the wrapper's four variables (StoredState's check). */
+    static List<KerasOptimizerState.Var> ownCopy(List<KerasOptimizerState.Var> own) {
+        if (own == null) return null;
+        if (own.size() != OWN_VARS) {
+            throw new IllegalArgumentException("StoredState: lossScaleVars must hold the wrapper's " + OWN_VARS
+                    + " variables (iteration, learning_rate, step_counter, dynamic_scale), got " + own.size());
+        }
+        return List.copyOf(own);   // refuses null elements
+    }
+
     private static long whole(KerasOptimizerState.Var v) {
         if (v.whole() != null) {   // an int64 variable: the same rule as a float one's
             if (v.whole() < 0) {
