@@ -256,7 +256,13 @@ final class ModelFiles {
      */
     private static Runnable restore(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
         Runnable state = restoreState(model, stored, byStructure, warn);
-        if (!byStructure || model.lossScale() == null) return state;   // a load: KerasImport resumes the wrapper it compiled
+        if (!byStructure) return state;   // a load: KerasImport resumes the wrapper it compiled
+        boolean wrapped = model.lossScale() != null && model.lossScale().isDynamic();
+        if (wrapped != (stored.lossScaleVars() != null)) {   // Keras: "Skipping variable loading for optimizer ..."
+            warn.accept(wrapped ? "the model's LossScaleOptimizer has no variables in the backup: its step counter and scale stay as they are"
+                    : "the backup holds a LossScaleOptimizer's variables, the model's compile has none: they are not restored");
+        }
+        if (model.lossScale() == null) return state;
         // a backup's LossScaleOptimizer counter and scale (Keras' BackupAndRestore loads them with the other optimizer variables)
         LossScale resumed = stored.lossScale(model.lossScale());
         return () -> {

@@ -426,6 +426,34 @@ class KerasLossScaleTest {
         }
     }
 
+    /**
+     * A backup with the wrapper's variables resumed into a model without a wrapper, or the reverse, warns (Keras: "Skipping
+     * variable loading for optimizer ..."); before, both were silent.
+     */
+    @Test
+    void aBackupAndAModelThatDisagreeOnTheWrapperWarn(@TempDir Path dir) throws Exception {
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        Path wrappedBackups = dir.resolve("wrapped"), plainBackups = dir.resolve("plain");
+        dev.jrnn.model.FitOptions one = new dev.jrnn.model.FitOptions().epochs(1).batchSize(2).shuffle(false).verbose(0);
+        try (Model m = load(keras3Real("lso.keras"))) {
+            m.fit(x, y, one.callbacks(new dev.jrnn.model.BackupAndRestore(wrappedBackups).deleteCheckpoint(false)));
+            m.compile(new Adam(0.01), Losses.mse());   // drops the wrapper
+            m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(1).batchSize(2).shuffle(false).verbose(0)
+                    .callbacks(new dev.jrnn.model.BackupAndRestore(plainBackups).deleteCheckpoint(false)));
+        }
+        try (Model m = load(keras3Real("lso.keras"))) {
+            m.compile(new Adam(0.01), Losses.mse());
+            String w = LogCapture.warnings(KerasImport.class.getName(), () -> m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(2)
+                    .batchSize(2).shuffle(false).verbose(0).callbacks(new dev.jrnn.model.BackupAndRestore(wrappedBackups)))).toString();
+            org.junit.jupiter.api.Assertions.assertTrue(w.contains("the backup holds a LossScaleOptimizer's variables, the model's compile has none"), w);
+        }
+        try (Model m = load(keras3Real("lso.keras"))) {
+            String w = LogCapture.warnings(KerasImport.class.getName(), () -> m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(2)
+                    .batchSize(2).shuffle(false).verbose(0).callbacks(new dev.jrnn.model.BackupAndRestore(plainBackups)))).toString();
+            org.junit.jupiter.api.Assertions.assertTrue(w.contains("the model's LossScaleOptimizer has no variables in the backup"), w);
+        }
+    }
+
     /** A negative step counter is refused as an int64 as it was as a float; before, the int64 -1 was taken. */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
