@@ -255,6 +255,23 @@ final class ModelFiles {
      * again, whose default names were numbered on). Its warnings (state it leaves, as Keras does) go to {@code warn}.
      */
     private static Runnable restore(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
+        Runnable state = restoreState(model, stored, byStructure, warn);
+        if (!byStructure) return state;   // a load: KerasImport resumes the wrapper it compiled
+        boolean wrapped = model.lossScale() != null && model.lossScale().isDynamic();
+        if (wrapped != (stored.lossScaleVars() != null)) {   // Keras: "Skipping variable loading for optimizer ..."
+            warn.accept(wrapped ? "the model's LossScaleOptimizer has no variables in the backup: its step counter and scale stay as they are"
+                    : "the backup holds a LossScaleOptimizer's variables, the model's compile has none: they are not restored");
+        }
+        if (model.lossScale() == null) return state;
+        // a backup's LossScaleOptimizer counter and scale (Keras' BackupAndRestore loads them with the other optimizer variables)
+        LossScale resumed = stored.lossScale(model.lossScale());
+        return () -> {
+            state.run();
+            model.lossScale(resumed);
+        };
+    }
+
+    private static Runnable restoreState(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
         KerasOptimizerState.Saved saved = stored.optimizer();
         if (!(stored.metadata() instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
             return saved != null && model.optimizer() != null ? restoreKeras(model, saved, warn) : () -> { };

@@ -40,6 +40,8 @@ public abstract class Trainer {
     /** Keras' loss_weights, one per output; null: all 1. */
     private double[] lossWeights;
     private Optimizer optimizer;
+    /** Keras' LossScaleOptimizer around {@link #optimizer} (null: none); set after compile, dropped by the next, advanced per step. */
+    private LossScale lossScale;
     private CompileMetrics metrics = CompileMetrics.NONE;
     private volatile boolean stopTraining;
     /**
@@ -135,9 +137,43 @@ public abstract class Trainer {
         this.outputLosses = perOutput;
         this.lossWeights = weights;
         this.optimizer = c.optimizer();
+        this.lossScale = null;   // a compile without the wrapper drops the last compile's
         this.metrics = c.metrics();
         afterCompile();
         this.graphsBroken = false;
+    }
+
+    /**
+     * Wraps the compiled optimizer in Keras' {@code LossScaleOptimizer} ({@code lossScale}; null: none), until the next
+     * compile, which drops it. jrnn's steps are float32 and unchanged by it; each train step advances its counter and scale
+     * as Keras' wrapper advances them, and a save writes the wrapper and its variables for Keras (see {@link LossScale}).
+     * <pre>{@code
+     * model.compile(new Adam(1e-3), "mse");
+     * model.lossScale(LossScale.dynamic("loss_scale_optimizer", 32768, 2000));
+     * }</pre>
+     */
+    public void lossScale(LossScale lossScale) {
+        requireOpen("lossScale");
+        if (optimizer == null) {
+            throw new IllegalStateException(name() + ".lossScale: the model must be compiled first (the wrapper wraps the compiled"
+                    + " optimizer), e.g. model.compile(\"adam\", \"mse\")");
+        }
+        this.lossScale = lossScale;
+    }
+
+    /** The LossScaleOptimizer around the compiled optimizer, with its counter and scale as trained; null: none. */
+    public LossScale lossScale() { return lossScale; }
+
+    /** Counts one train step in the wrapper; returns the wrapper as it was before (null: none). */
+    final LossScale lossScaleStep() {
+        LossScale before = lossScale;
+        if (before != null) lossScale = before.advanced(1);
+        return before;
+    }
+
+    /** Puts back the wrapper as it was before a step that {@link LossLog} found not to have counted (null: none then). */
+    final void lossScaleUndo(LossScale before) {
+        if (before != null && lossScale != null) lossScale = before;
     }
 
     /** {@code compile("adam", "mse")}: optimizer and loss by Keras name, in Keras' order. */

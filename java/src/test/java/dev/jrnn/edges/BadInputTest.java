@@ -335,6 +335,9 @@ class BadInputTest {
                 java.nio.file.Path.of("m.keras"), (dev.jrnn.io.keras.KerasImport.StateReader) null), "loadWeights: state is null");
         bad("KerasImport.StoredState: null arrays", IAE, f -> new dev.jrnn.io.keras.KerasImport.StoredState(null, null, null, null, false),
                 "StoredState: arrays is null (expected a function of a path below jrnn_state/, which may return null)");
+        bad("KerasImport.StoredState: not the wrapper's four variables", IAE, f -> new dev.jrnn.io.keras.KerasImport.StoredState(null,
+                null, p -> null, null, false, java.util.List.of()), "StoredState: lossScaleVars must hold the wrapper's 4 variables"
+                + " (iteration, learning_rate, step_counter, dynamic_scale), got 0");
         bad("layer weightName: an unbuilt layer", IAE, f -> new Dense(2).name("unbuilt").weightName(((Dense) f.model.getLayer("dense")).kernel()),
                 "unbuilt.weightName: kernel (", "is not a weight of this layer, expected one of [] (it is not built yet)");
         // a subclass's own variable scope, not "<name>/": its weight is named by it (it threw StringIndexOutOfBoundsException)
