@@ -12,6 +12,7 @@ import io.jhdf.object.message.GroupInfoMessage;
 import io.jhdf.object.message.LinkInfoMessage;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -136,7 +137,22 @@ final class JhdfEmptyGroups {
     }
 
     /** Whether every group of {@code file}, with its attributes, reads back. */
-    static boolean readable(Path file) {
+    static boolean readable(Path file) throws IOException {
+        // read through a mapping this method ends: jhdf's own maps of a path outlived it until a GC, holding the saved
+        // file (on Windows, a ModelCheckpoint could not then replace it)
+        try (FileChannel ch = FileChannel.open(file); Arena arena = Arena.ofConfined()) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 8) return readableByPath(file);   // over what one buffer maps
+            try (HdfFile h = HdfFile.fromByteBuffer(ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asByteBuffer())) {
+                walk(h);
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+    }
+
+    private static boolean readableByPath(Path file) {
         try (HdfFile h = new HdfFile(file)) {
             walk(h);
             return true;

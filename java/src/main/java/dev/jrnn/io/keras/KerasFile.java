@@ -12,6 +12,7 @@ import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ import java.util.zip.ZipEntry;
  * tf.keras {@code .h5}, also inside files named {@code .keras}) or a zip (Keras 3 {@code .keras}: config.json,
  * metadata.json, model.weights.h5, never extracted: a stored member is mapped, another read in memory; off the default file
  * system, a jar's, the file is read into memory once and parsed there). Holds the parsed configs and the open
- * HDF5 weights; close it after use.
+ * HDF5 weights; close it after use: that unmaps the file (its mapping lives in an arena closed there, not until a GC).
  */
 final class KerasFile implements AutoCloseable {
     static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
@@ -63,6 +64,8 @@ final class KerasFile implements AutoCloseable {
     private long mappedAt;
     /** The file, open for reads by position when {@link #hdf} parses a mapping of it; else null. */
     private FileChannel channel;
+    /** The arena {@link #hdf}'s mapping of the file lives in, closed (unmapped) by {@link #close}; else null. */
+    private Arena arena;
     /** The one direct buffer the by-position reads of a load go through (see {@link #pieceBuffer}). */
     private ByteBuffer piece;
     /** The mapped member's CRC-32 check while it waits for {@link #checkCrc} (computed from {@link #read}'s bytes); else null. */
@@ -148,16 +151,37 @@ final class KerasFile implements AutoCloseable {
         // a stored member is: zipfs serves HdfFile(Path)'s FileChannel by copying the member into a temporary file beside
         // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
         byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the file");
-        HdfFile h = Hdf5Superblock.open("its", () -> all == null ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(all)));
+        // on the default file system the file is mapped into an arena close() ends: jhdf's own maps of a path (one per
+        // dataset, local heap, chunk) lasted until a GC, holding a deleted file's disk space and, on Windows, the file itself
+        Arena arena = all == null && size <= MAX_MEMBER_BYTES ? Arena.ofShared() : null;
+        FileChannel channel = null;
+        HdfFile h;
+        try {
+            ByteBuffer mapped = null;
+            if (arena != null) {
+                channel = FileChannel.open(path);
+                mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asByteBuffer();
+            }
+            ByteBuffer parsed = mapped;
+            h = Hdf5Superblock.open("its", () -> parsed != null ? HdfFile.fromByteBuffer(parsed)
+                    : all == null ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(all)));
+        } catch (RuntimeException | Error | IOException e) {
+            release(channel, arena, e);
+            throw e;
+        }
         try {
             h = JhdfOpaqueTypes.readable(h, () -> readAll(path, "the file"));   // links refused; bfloat16 readable
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
             Object model = mc == null ? null : Json.parsePython(mc);
-            return new KerasFile(path, Layout.KERAS2_H5, size, h, model, tc == null ? null : Json.parsePython(tc), v);
+            KerasFile kf = new KerasFile(path, Layout.KERAS2_H5, size, h, model, tc == null ? null : Json.parsePython(tc), v);
+            kf.channel = channel;   // the weights read by position from the file, as a .keras' stored member's are
+            kf.arena = arena;
+            return kf;
         } catch (RuntimeException | Error | IOException e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
             closeQuietly(h, e);
+            release(channel, arena, e);
             throw e;
         }
     }
@@ -176,6 +200,7 @@ final class KerasFile implements AutoCloseable {
             throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
         FileChannel channel = null;
+        Arena arena = null;
         ZipMemberCrc pending = null;
         try (zip) {
             refuseDuplicates(zip);
@@ -191,7 +216,8 @@ final class KerasFile implements AutoCloseable {
                 // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied
                 // (jhdf parses the mapping; the weights themselves are read by position, see fileOffset)
                 channel = FileChannel.open(path);
-                weights = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize());
+                arena = Arena.ofShared();   // unmapped at close(), not at a GC
+                weights = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize(), arena).asByteBuffer();
             } else if (stored) {
                 // a jar's or an in-memory file system: the member's bytes in the file's, parsed as the mapping is
                 weights = ByteBuffer.wrap(all, (int) at, (int) we.getSize()).slice();
@@ -236,15 +262,16 @@ final class KerasFile implements AutoCloseable {
             kf.metadata = parse(meta, "metadata.json");
             kf.mappedAt = at;
             kf.channel = channel;
+            kf.arena = arena;
             kf.pendingCrc = pending;
             return kf;
         } catch (IOException e) {
             Throwable first = crcFirst(pending, new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file"));
-            if (channel != null) channel.close();
+            release(channel, arena, first);
             throw unchecked(first);
         } catch (RuntimeException | Error e) {
             Throwable first = crcFirst(pending, e);
-            if (channel != null) channel.close();
+            release(channel, arena, first);
             throw unchecked(first);
         }
     }
@@ -565,10 +592,23 @@ final class KerasFile implements AutoCloseable {
             hdf.close();
         } finally {
             try {
-                if (channel != null) channel.close();   // the mapping goes with the buffer (garbage collected)
+                if (channel != null) channel.close();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
+            } finally {
+                if (arena != null) arena.close();   // unmapped now: a later read of jhdf's buffers throws, never crashes
             }
+        }
+    }
+
+    /** Closes what a failed open had opened ({@code channel}, {@code arena}: either null), a failure to close added to {@code failure}. */
+    private static void release(FileChannel channel, Arena arena, Throwable failure) {
+        try {
+            if (channel != null) channel.close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        } finally {
+            if (arena != null) arena.close();
         }
     }
 
