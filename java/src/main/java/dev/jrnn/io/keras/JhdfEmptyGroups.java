@@ -12,7 +12,6 @@ import io.jhdf.object.message.GroupInfoMessage;
 import io.jhdf.object.message.LinkInfoMessage;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -140,15 +139,13 @@ final class JhdfEmptyGroups {
     static boolean readable(Path file) throws IOException {
         // read through a mapping this method ends: jhdf's own maps of a path outlived it until a GC, holding the saved
         // file (on Windows, a ModelCheckpoint could not then replace it)
-        try (FileChannel ch = FileChannel.open(file); Arena arena = Arena.ofConfined()) {
-            long size = ch.size();
-            if (size > Integer.MAX_VALUE - 8) return readableByPath(file);   // over what one buffer maps
-            try (HdfFile h = HdfFile.fromByteBuffer(ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asByteBuffer())) {
-                walk(h);
-                return true;
-            } catch (RuntimeException e) {
-                return false;
-            }
+        long size = Files.size(file);
+        if (!KerasFile.onDefaultFileSystem(file) || size > KerasFile.MAX_MEMBER_BYTES) return readableByPath(file);
+        try (FileMapping m = FileMapping.map(file, 0, size); HdfFile h = HdfFile.fromByteBuffer(m.bytes)) {
+            walk(h);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

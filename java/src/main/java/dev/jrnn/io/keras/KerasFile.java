@@ -12,7 +12,6 @@ import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -62,10 +61,8 @@ final class KerasFile implements AutoCloseable {
     Object metadata;
     /** Where a stored model.weights.h5, which {@link #hdf} parses from a mapping, starts in the file. */
     private long mappedAt;
-    /** The file, open for reads by position when {@link #hdf} parses a mapping of it; else null. */
-    private FileChannel channel;
-    /** The arena {@link #hdf}'s mapping of the file lives in, closed (unmapped) by {@link #close}; else null. */
-    private Arena arena;
+    /** The file's mapping {@link #hdf} parses, and its channel the weights are read from by position; else null. */
+    private FileMapping mapping;
     /** The one direct buffer the by-position reads of a load go through (see {@link #pieceBuffer}). */
     private ByteBuffer piece;
     /** The mapped member's CRC-32 check while it waits for {@link #checkCrc} (computed from {@link #read}'s bytes); else null. */
@@ -151,22 +148,14 @@ final class KerasFile implements AutoCloseable {
         // a stored member is: zipfs serves HdfFile(Path)'s FileChannel by copying the member into a temporary file beside
         // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
         byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the file");
-        // on the default file system the file is mapped into an arena close() ends: jhdf's own maps of a path (one per
-        // dataset, local heap, chunk) lasted until a GC, holding a deleted file's disk space and, on Windows, the file itself
-        Arena arena = all == null && size <= MAX_MEMBER_BYTES ? Arena.ofShared() : null;
-        FileChannel channel = null;
+        // mapped whole into a FileMapping close() ends: jhdf's own maps of a path (a dataset, a heap) lasted until a GC
+        FileMapping mapped = all == null && size <= MAX_MEMBER_BYTES ? FileMapping.map(path, 0, size) : null;
         HdfFile h;
         try {
-            ByteBuffer mapped = null;
-            if (arena != null) {
-                channel = FileChannel.open(path);
-                mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena).asByteBuffer();
-            }
-            ByteBuffer parsed = mapped;
-            h = Hdf5Superblock.open("its", () -> parsed != null ? HdfFile.fromByteBuffer(parsed)
+            h = Hdf5Superblock.open("its", () -> mapped != null ? HdfFile.fromByteBuffer(mapped.bytes)
                     : all == null ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(all)));
-        } catch (RuntimeException | Error | IOException e) {
-            release(channel, arena, e);
+        } catch (RuntimeException | Error e) {
+            FileMapping.closeAfter(mapped, e);
             throw e;
         }
         try {
@@ -176,12 +165,11 @@ final class KerasFile implements AutoCloseable {
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
             Object model = mc == null ? null : Json.parsePython(mc);
             KerasFile kf = new KerasFile(path, Layout.KERAS2_H5, size, h, model, tc == null ? null : Json.parsePython(tc), v);
-            kf.channel = channel;   // the weights read by position from the file, as a .keras' stored member's are
-            kf.arena = arena;
+            kf.mapping = mapped;   // the weights read by position from the file, as a .keras' stored member's are
             return kf;
         } catch (RuntimeException | Error | IOException e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
             closeQuietly(h, e);
-            release(channel, arena, e);
+            FileMapping.closeAfter(mapped, e);
             throw e;
         }
     }
@@ -199,8 +187,7 @@ final class KerasFile implements AutoCloseable {
             String why = all != null ? dev.jrnn.io.ZipReason.of(e) : e.getMessage();   // a file's words stay as they were
             throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
-        FileChannel channel = null;
-        Arena arena = null;
+        FileMapping mapped = null;
         ZipMemberCrc pending = null;
         try (zip) {
             refuseDuplicates(zip);
@@ -215,9 +202,8 @@ final class KerasFile implements AutoCloseable {
             if (stored && all == null) {
                 // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied
                 // (jhdf parses the mapping; the weights themselves are read by position, see fileOffset)
-                channel = FileChannel.open(path);
-                arena = Arena.ofShared();   // unmapped at close(), not at a GC
-                weights = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize(), arena).asByteBuffer();
+                mapped = FileMapping.map(path, at, we.getSize());
+                weights = mapped.bytes;
             } else if (stored) {
                 // a jar's or an in-memory file system: the member's bytes in the file's, parsed as the mapping is
                 weights = ByteBuffer.wrap(all, (int) at, (int) we.getSize()).slice();
@@ -226,7 +212,7 @@ final class KerasFile implements AutoCloseable {
             }
             // a deflated member's CRC was checked as it was read; a mapped one's is computed from positional reads (touching
             // every page of the mapping doubled a load's time), here or, deferred, from the reads of the weights themselves
-            if (stored && channel != null && we.getCrc() >= 0) pending = new ZipMemberCrc(we, channel, at, we.getSize());
+            if (stored && mapped != null && we.getCrc() >= 0) pending = new ZipMemberCrc(we, mapped.channel, at, we.getSize());
             else if (stored) checkCrc(we, weights.duplicate());
             if (pending != null && !deferCrc) {
                 ZipMemberCrc now = pending;
@@ -261,17 +247,16 @@ final class KerasFile implements AutoCloseable {
             KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, bytes, h, cfg, training, m.string("keras_version", null));
             kf.metadata = parse(meta, "metadata.json");
             kf.mappedAt = at;
-            kf.channel = channel;
-            kf.arena = arena;
+            kf.mapping = mapped;
             kf.pendingCrc = pending;
             return kf;
         } catch (IOException e) {
             Throwable first = crcFirst(pending, new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file"));
-            release(channel, arena, first);
+            FileMapping.closeAfter(mapped, first);
             throw unchecked(first);
         } catch (RuntimeException | Error e) {
             Throwable first = crcFirst(pending, e);
-            release(channel, arena, first);
+            FileMapping.closeAfter(mapped, first);
             throw unchecked(first);
         }
     }
@@ -328,7 +313,8 @@ final class KerasFile implements AutoCloseable {
      * 25 ms for 96 MB on the 2-core test machine).
      */
     long fileOffset(ContiguousDataset c, ByteBuffer data) {
-        if (channel == null || data.remaining() < 8) return -1;
+        if (mapping == null || data.remaining() < 8) return -1;
+        FileChannel channel = mapping.channel;
         // jhdf's in-memory addresses count from the superblock's base address, the mapping's start for Keras' files
         long at = mappedAt + hdf.getHdfBackingStorage().getSuperblock().getBaseAddressByte() + c.getDataAddress();
         try {
@@ -360,7 +346,7 @@ final class KerasFile implements AutoCloseable {
     private void readUntracked(ByteBuffer dst, long position) {
         try {
             while (dst.hasRemaining()) {
-                int n = channel.read(dst, position);
+                int n = mapping.channel.read(dst, position);
                 if (n < 0) throw new KerasFormatException("the file ends at " + position + ", inside model.weights.h5: truncated");
                 position += n;
             }
@@ -592,23 +578,10 @@ final class KerasFile implements AutoCloseable {
             hdf.close();
         } finally {
             try {
-                if (channel != null) channel.close();
+                if (mapping != null) mapping.close();   // unmapped now, not at a GC
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
-            } finally {
-                if (arena != null) arena.close();   // unmapped now: a later read of jhdf's buffers throws, never crashes
             }
-        }
-    }
-
-    /** Closes what a failed open had opened ({@code channel}, {@code arena}: either null), a failure to close added to {@code failure}. */
-    private static void release(FileChannel channel, Arena arena, Throwable failure) {
-        try {
-            if (channel != null) channel.close();
-        } catch (IOException | RuntimeException e) {
-            failure.addSuppressed(e);
-        } finally {
-            if (arena != null) arena.close();
         }
     }
 

@@ -1,0 +1,64 @@
+package dev.jrnn.io.keras;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+
+/**
+ * A read-only mapping of a model file (or a stored zip member of it) that {@link #close} unmaps, not a GC: jhdf's own
+ * maps of a path, and a plain {@code FileChannel.map}, outlived the load until a collection, so a deleted file kept its
+ * disk space and Windows could not replace it. A buffer of it read after close throws IllegalStateException; it never
+ * reads unmapped memory. The file's channel is closed with it.
+ */
+final class FileMapping implements AutoCloseable {
+    /** The file, open for reads by position beside the mapping. */
+    final FileChannel channel;
+    /** The mapped bytes (at most what one buffer holds). */
+    final ByteBuffer bytes;
+    private final Arena arena;
+
+    private FileMapping(FileChannel channel, Arena arena, ByteBuffer bytes) {
+        this.channel = channel;
+        this.arena = arena;
+        this.bytes = bytes;
+    }
+
+    /** Maps {@code size} bytes of {@code path} from {@code at} (of a file on the default file system; size under 2 GiB). */
+    static FileMapping map(Path path, long at, long size) throws IOException {
+        FileChannel ch = FileChannel.open(path);
+        Arena arena = Arena.ofShared();   // shared: a closed arena's buffers throw in any thread, as a confined one's would not
+        try {
+            return new FileMapping(ch, arena, ch.map(FileChannel.MapMode.READ_ONLY, at, size, arena).asByteBuffer());
+        } catch (IOException | RuntimeException | Error e) {
+            close(ch, arena, e);
+            throw e;
+        }
+    }
+
+    /** Unmaps the bytes and closes the channel. */
+    @Override
+    public void close() throws IOException {
+        try {
+            channel.close();
+        } finally {
+            arena.close();
+        }
+    }
+
+    /** Closes {@code m} (null: nothing) after {@code failure}, a failure to close added to it. */
+    static void closeAfter(FileMapping m, Throwable failure) {
+        if (m != null) close(m.channel, m.arena, failure);
+    }
+
+    private static void close(FileChannel ch, Arena arena, Throwable failure) {
+        try {
+            ch.close();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        } finally {
+            arena.close();
+        }
+    }
+}
