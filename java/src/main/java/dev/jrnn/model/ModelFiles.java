@@ -147,14 +147,19 @@ final class ModelFiles {
     private static final java.util.Set<String> NOT_SETTINGS_SLOTS = java.util.Set.of("gradient_accumulator", "average");
 
     /**
-     * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights, or a fresh build's where
-     * it is bound to another store (a new optimizer not stepped yet); Attention's scalars as Keras' shape ().
+     * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights; where it is not bound to
+     * them (compiled, never stepped), those Keras 3 writes before its optimizer is built at the first step: iteration,
+     * and learning_rate where no schedule sets it (slots of zeros made a never-trained Adam model's file 3x Keras'; a
+     * load builds the slots fresh from either). Attention's scalars as Keras' shape ().
      */
     private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt) {
-        Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
+        if (!opt.boundTo(ps.store, ps.trainableSize)) {
+            return KerasOptimizerState.keras3Vars(opt, List.of(), Map.of()).stream()
+                    .filter(v -> v.name().equals("iteration") || v.name().equals("learning_rate")).toList();
+        }
         java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
-        return KerasOptimizerState.keras3Vars(opt, ps.trainable, current, scalars::contains);
+        return KerasOptimizerState.keras3Vars(opt, ps.trainable, opt.state(), scalars::contains);
     }
 
     /**
