@@ -28,7 +28,7 @@ final class FileMapping implements AutoCloseable {
     /** Maps {@code size} bytes of {@code path} from {@code at} (of a file on the default file system; size under 2 GiB). */
     static FileMapping map(Path path, long at, long size) throws IOException {
         FileChannel ch = FileChannel.open(path);
-        Arena arena = Arena.ofShared();   // shared: a closed arena's buffers throw in any thread, as a confined one's would not
+        Arena arena = Arena.ofShared();   // shared: a load may read and close it on another thread than the opener's (confined refuses both)
         try {
             return new FileMapping(ch, arena, ch.map(FileChannel.MapMode.READ_ONLY, at, size, arena).asByteBuffer());
         } catch (IOException | RuntimeException | Error e) {
