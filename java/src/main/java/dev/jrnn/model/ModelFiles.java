@@ -92,8 +92,11 @@ final class ModelFiles {
             // compiled model reads only this part)
             if (opt.schedule() == null) o.put("learning_rate", (double) opt.learningRate());
             // state of another store (a new optimizer not stepped yet) is saved as a fresh build's: the file resumes as this model would
-            Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
-            if (KerasOptimizerState.orderChangedIn310(opt)) {   // below jrnn_state/, as before: Keras 3.0-3.9 would misread them
+            boolean bound = opt.boundTo(ps.store, ps.trainableSize);
+            Map<String, float[]> current = bound ? opt.state() : Map.of();
+            // below jrnn_state/, as before: Keras 3.0-3.9 would misread them; not a never-trained optimizer's iteration and
+            // learning_rate, first in every Keras 3's order (Keras writes those two for Nadam too)
+            if (bound && KerasOptimizerState.orderChangedIn310(opt)) {
                 Map<String, float[]> slots = settingsSlots(opt, current);
                 for (var e : slots.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
                 o.put("state", List.copyOf(slots.keySet()));

@@ -748,4 +748,36 @@ class ModelFilesTest {
             }
         }
     }
+
+    /**
+     * Nadam and EMA with gradient accumulation, whose built state jrnn keeps below jrnn_state/ (Keras 3.0-3.9 order it
+     * otherwise), never trained: optimizer/vars as Keras 3.15.1 writes them for any optimizer before its first step
+     * (iteration and learning_rate, first in every Keras 3's order), and the file trains on as the model it was saved from.
+     */
+    @Test
+    void aNeverTrainedNadamOrEmaOptimizerIsSavedAsKerasSavesIt(@TempDir Path dir) throws IOException {
+        Tensor x = dev.jrnn.data.Npy.read(UNBUILT.resolve("x.npy")), y = dev.jrnn.data.Npy.read(UNBUILT.resolve("y.npy"));
+        List<java.util.function.Supplier<Optimizer>> opts = List.of(() -> new Nadam(0.01),
+                () -> new Adam(0.01).useEma(true).gradientAccumulationSteps(2));
+        for (var make : opts) {
+            Path k = dir.resolve("m.keras");
+            List<Tensor> expected;
+            try (Model m = Models.load(UNBUILT.resolve("unbuilt.keras"))) {
+                m.compile(make.get(), "mse");
+                m.save(k);
+                m.trainOnBatch(x, y);
+                m.trainOnBatch(x, y);
+                expected = m.getWeights();
+            }
+            String what = make.get().name();
+            assertEquals(Map.of("0", 0L, "1", 0.01f), datasets(weightsMember(k), "optimizer/vars"), what);
+            try (Model m = Models.load(k)) {
+                assertEquals(0, m.optimizer().iterations(), what);
+                m.trainOnBatch(x, y);
+                m.trainOnBatch(x, y);
+                List<Tensor> w = m.getWeights();
+                for (int i = 0; i < w.size(); i++) assertArrayEquals(expected.get(i).data(), w.get(i).data(), what + " weight " + i);
+            }
+        }
+    }
 }
