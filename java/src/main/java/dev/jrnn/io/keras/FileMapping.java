@@ -37,19 +37,30 @@ final class FileMapping implements AutoCloseable {
         }
     }
 
-    /** Unmaps the bytes and closes the channel. */
+    private boolean closed;
+
+    /** Unmaps the bytes and closes the channel; a second call does nothing (as a channel's close). */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (closed) return;
+        closed = true;
         try {
             channel.close();
-        } finally {
-            arena.close();
+        } catch (IOException | RuntimeException e) {
+            closeArena(arena, e);
+            throw e;
         }
+        arena.close();
     }
 
     /** Closes {@code m} (null: nothing) after {@code failure}, a failure to close added to it. */
     static void closeAfter(FileMapping m, Throwable failure) {
-        if (m != null) close(m.channel, m.arena, failure);
+        if (m == null) return;
+        synchronized (m) {
+            if (m.closed) return;
+            m.closed = true;
+        }
+        close(m.channel, m.arena, failure);
     }
 
     private static void close(FileChannel ch, Arena arena, Throwable failure) {
@@ -57,8 +68,16 @@ final class FileMapping implements AutoCloseable {
             ch.close();
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
-        } finally {
+        }
+        closeArena(arena, failure);
+    }
+
+    /** Ends {@code arena}, what that throws added to {@code failure} rather than put in its place. */
+    private static void closeArena(Arena arena, Throwable failure) {
+        try {
             arena.close();
+        } catch (RuntimeException e) {
+            if (e != failure) failure.addSuppressed(e);
         }
     }
 }
