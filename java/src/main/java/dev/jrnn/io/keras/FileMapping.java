@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import io.jhdf.HdfFile;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
@@ -33,6 +34,38 @@ final class FileMapping implements AutoCloseable {
             return new FileMapping(ch, arena, ch.map(FileChannel.MapMode.READ_ONLY, at, size, arena).asByteBuffer());
         } catch (IOException | RuntimeException | Error e) {
             close(ch, arena, e);
+            throw e;
+        }
+    }
+
+    /** The largest file (or stored member) mapped; a larger one is read by position. Package-private: tests lower it. */
+    static volatile long limit = KerasFile.MAX_MEMBER_BYTES;
+
+    /** {@link #map}, or null where the file system cannot map the file (the caller reads it otherwise). */
+    static FileMapping orNull(Path path, long at, long size) {
+        try {
+            return FileMapping.map(path, at, size);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /**
+     * {@code path} parsed by jhdf through reads by position into heap buffers: jhdf wraps a byte channel in its
+     * FileChannelFromSeekableByteChannel, which cannot map (its HdfFileChannel then reads each block), so no mapping
+     * outlives the load at any size, and the channel closes with the HdfFile. (Not HdfFile(FileChannel): its close
+     * throws, the file having no path.)
+     */
+    static HdfFile byPosition(Path path, String whose) throws IOException {
+        FileChannel ch = FileChannel.open(path);
+        try {
+            return Hdf5Superblock.open(whose, () -> new HdfFile(ch, path.toUri()));
+        } catch (RuntimeException | Error e) {
+            try {
+                ch.close();
+            } catch (IOException c) {
+                e.addSuppressed(c);
+            }
             throw e;
         }
     }

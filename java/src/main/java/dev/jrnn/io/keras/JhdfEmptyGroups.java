@@ -146,7 +146,7 @@ final class JhdfEmptyGroups {
         // never jhdf's HdfFile(Path), whose maps outlived the check until a GC, holding the saved file (on Windows, a
         // ModelCheckpoint could not then replace it): the bytes, or reads by position past what an array holds
         if (Files.size(file) > KerasFile.MAX_MEMBER_BYTES) {
-            try (HdfFile h = KerasFile.byPosition(file, "its")) {
+            try (HdfFile h = FileMapping.byPosition(file, "its")) {
                 walk(h);
                 return true;
             } catch (RuntimeException e) {

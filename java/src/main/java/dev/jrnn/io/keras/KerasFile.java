@@ -67,8 +67,8 @@ final class KerasFile implements AutoCloseable {
     private ByteBuffer piece;
     /** The mapped member's CRC-32 check while it waits for {@link #checkCrc} (computed from {@link #read}'s bytes); else null. */
     private ZipMemberCrc pendingCrc;
-    /** Set by {@link #close}. */
-    private volatile boolean closed;
+    /** Set by {@link #close}: the file's arrays cannot be read any more. */
+    volatile boolean closed;
 
     private KerasFile(Path path, Layout layout, long fileBytes, HdfFile hdf, Object modelConfig, Object trainingConfig,
                       String kerasVersion) {
@@ -150,12 +150,11 @@ final class KerasFile implements AutoCloseable {
         // a stored member is: zipfs serves HdfFile(Path)'s FileChannel by copying the member into a temporary file beside
         // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
         byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the file");
-        // mapped whole into a FileMapping close() ends: jhdf's own maps of a path (a dataset, a heap) lasted until a GC.
-        // Over mapLimit, or where the file system cannot map (FUSE direct_io), read by position instead
-        FileMapping mapped = all == null && size <= mapLimit ? mapOrNull(path, 0, size) : null;
+        // mapped whole into a FileMapping close() ends (jhdf's own maps of a path lasted until a GC); else read by position
+        FileMapping mapped = all == null && size <= FileMapping.limit ? FileMapping.orNull(path, 0, size) : null;
         HdfFile h;
         try {
-            h = all == null && mapped == null ? byPosition(path, "its")
+            h = all == null && mapped == null ? FileMapping.byPosition(path, "its")
                     : Hdf5Superblock.open("its", () -> HdfFile.fromByteBuffer(mapped != null ? mapped.bytes : ByteBuffer.wrap(all)));
         } catch (RuntimeException | Error e) {
             FileMapping.closeAfter(mapped, e);
@@ -173,38 +172,6 @@ final class KerasFile implements AutoCloseable {
         } catch (RuntimeException | Error | IOException e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
             closeQuietly(h, e);
             FileMapping.closeAfter(mapped, e);
-            throw e;
-        }
-    }
-
-    /** The largest file (or stored member) mapped; a larger one is read by position. Package-private: tests lower it. */
-    static volatile long mapLimit = MAX_MEMBER_BYTES;
-
-    /** {@link FileMapping#map}, or null where the file system cannot map the file (the caller reads it otherwise). */
-    private static FileMapping mapOrNull(Path path, long at, long size) {
-        try {
-            return FileMapping.map(path, at, size);
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
-    }
-
-    /**
-     * {@code path} parsed by jhdf through reads by position into heap buffers: jhdf wraps a byte channel in its
-     * FileChannelFromSeekableByteChannel, which cannot map (its HdfFileChannel then reads each block), so no mapping
-     * outlives the load at any size, and the channel closes with the HdfFile. (Not HdfFile(FileChannel): its close
-     * throws, the file having no path.)
-     */
-    static HdfFile byPosition(Path path, String whose) throws IOException {
-        FileChannel ch = FileChannel.open(path);
-        try {
-            return Hdf5Superblock.open(whose, () -> new HdfFile(ch, path.toUri()));
-        } catch (RuntimeException | Error e) {
-            try {
-                ch.close();
-            } catch (IOException c) {
-                e.addSuppressed(c);
-            }
             throw e;
         }
     }
@@ -234,10 +201,9 @@ final class KerasFile implements AutoCloseable {
             ByteBuffer weights;
             long at = dataOffset(zip, we);
             boolean stored = we.getMethod() == ZipEntry.STORED && at >= 0 && we.getSize() == we.getCompressedSize() && at + we.getSize() <= size;
-            // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied
-            // (jhdf parses the mapping; the weights themselves are read by position, see fileOffset); copied where the
-            // file system cannot map
-            if (stored && all == null && we.getSize() <= mapLimit) mapped = mapOrNull(path, at, we.getSize());
+            // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied (jhdf
+            // parses the mapping; the weights themselves are read by position, see fileOffset); copied where it cannot map
+            if (stored && all == null && we.getSize() <= FileMapping.limit) mapped = FileMapping.orNull(path, at, we.getSize());
             if (mapped != null) {
                 weights = mapped.bytes;
             } else if (stored && all != null) {
@@ -607,11 +573,6 @@ final class KerasFile implements AutoCloseable {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < Math.min(8, b.length); i++) s.append(String.format("%02x", b[i] & 0xff));
         return s.length() == 0 ? "(empty file)" : s.toString();
-    }
-
-    /** Whether {@link #close} ran: the file's arrays cannot be read any more. */
-    boolean closed() {
-        return closed;
     }
 
     @Override

@@ -346,7 +346,7 @@ public final class KerasImport {
 
     private static Tensor stored(KerasFile kf, String path) {
         // the file is closed (unmapped) once the reader returns: say so rather than blame the file's bytes
-        if (kf.closed()) throw new IllegalStateException("StoredState.array called after the reader returned: the file is closed");
+        if (kf.closed) throw new IllegalStateException("StoredState.array called after the reader returned: the file is closed");
         if (!(kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group g)) return null;   // getByPath throws on a missing path in memory
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
         if (n == null) return null;

@@ -248,7 +248,7 @@ class KerasFileTest {
     }
 
     /**
-     * An .h5 jrnn does not map (over {@link KerasFile#mapLimit}, 2 GiB, or on a file system that cannot map: FUSE
+     * An .h5 jrnn does not map (over {@link FileMapping#limit}, 2 GiB, or on a file system that cannot map: FUSE
      * direct_io) is parsed by jhdf through reads by position: no mapping of the file while it is open, none after, and
      * the same weights as through the mapping. (Before, such a file went to jhdf's HdfFile(Path), whose maps lasted
      * until a GC.)
@@ -261,8 +261,8 @@ class KerasFileTest {
         try (Model m = Models.load(f)) {
             expected = m.predict(input());
         }
-        long limit = KerasFile.mapLimit;
-        KerasFile.mapLimit = 0;
+        long limit = FileMapping.limit;
+        FileMapping.limit = 0;
         try {
             try (KerasFile kf = KerasFile.open(f)) {
                 assertEquals(List.of(), mapped(f), "open, read by position");
@@ -273,7 +273,7 @@ class KerasFileTest {
                 assertArrayEquals(expected.data(), m.predict(input()).data());
             }
         } finally {
-            KerasFile.mapLimit = limit;
+            FileMapping.limit = limit;
         }
     }
 
