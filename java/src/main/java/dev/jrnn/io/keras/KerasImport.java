@@ -62,8 +62,7 @@ public final class KerasImport {
      * and centered, see {@code EarlyJrnnFiles}); {@code lossScaleVars}: a LossScaleOptimizer's own four variables as Keras 3
      * keeps them (null: none; see {@link #lossScale}). The arrays below {@link KerasExport#STATE_GROUP} are read with
      * {@link #array}, from the open file and only while the reader runs: after it returns the file is closed, and
-     * {@code array} may end in an {@link java.io.UncheckedIOException} (its cause a
-     * {@link java.nio.channels.ClosedChannelException}); keep the tensors, not the record. {@code arrays} is the
+     * {@code array} throws an {@link IllegalStateException}; keep the tensors, not the record. {@code arrays} is the
      * function behind {@code array}, there for the record's constructor: call {@code array}. {@link #equals} compares
      * that function by identity, so two records of one file are not equal; {@link #toString} names what the file holds,
      * not its configs.
@@ -369,6 +368,8 @@ public final class KerasImport {
     }
 
     private static Tensor stored(KerasFile kf, String path) {
+        // the file is closed (unmapped) once the reader returns: say so rather than blame the file's bytes
+        if (kf.closed) throw new IllegalStateException("StoredState.array called after the reader returned: the file is closed");
         if (!(kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group g)) return null;   // getByPath throws on a missing path in memory
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
         if (n == null) return null;
