@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -53,6 +54,44 @@ final class KerasRunOrder {
         // not reachable from its group's outputs (only a hand-made group): placed last
         for (Call c : postOrder) if (!position.containsKey(c)) position.put(c, position.size());
         return position;
+    }
+
+    /**
+     * Calls Keras runs that no output needs: a nested model's call runs whole (every node of its graph, for each output),
+     * so inside a nested call of {@code reached} (the calls a walk from the outputs made, in {@code order}; {@code given}:
+     * the nodes the walk was cut off at) a call that feeds only outputs nobody uses still runs. Those of them whose
+     * effect outlives the call (a layer whose calls share state: moving statistics, carried states) and not in
+     * {@code reached} are returned; their walk adds what they need, which may hold further such calls (ask again until none). The
+     * other unused calls stay pruned: only their outputs would tell. A nested call with an input the walk did not reach
+     * (outside the model) is left as it was.
+     */
+    static List<Call> unusedWithEffects(List<Call> order, Set<Call> reached, Set<Node> given) {
+        // Call and CallGroup override no equals: these sets go by identity, in the order met
+        Set<CallGroup> groups = new LinkedHashSet<>();
+        for (Call c : order) for (CallGroup g = c.group(); g != null; g = g.parent()) if (g.outputs() != null) groups.add(g);
+        Set<Call> more = new LinkedHashSet<>();
+        for (CallGroup g : groups) {
+            if (!g.inputs().stream().allMatch(n -> given.contains(n) || reached.contains(n.call()))) continue;
+            // per group: an inner nested call's walk stops at its inputs, the outer one's goes on past them
+            Set<Call> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<Node> stop = Collections.newSetFromMap(new IdentityHashMap<>());
+            stop.addAll(g.inputs());
+            ArrayDeque<Node> todo = new ArrayDeque<>(g.outputs());
+            while (!todo.isEmpty()) {
+                Node n = todo.pop();
+                if (stop.contains(n) || given.contains(n)) continue;
+                Call c = n.call();
+                if (!within(c, g) || !seen.add(c)) continue;
+                if (!reached.contains(c) && c.layer().callsShareState()) more.add(c);
+                todo.addAll(c.inputs());
+            }
+        }
+        return new ArrayList<>(more);
+    }
+
+    private static boolean within(Call c, CallGroup g) {
+        for (CallGroup x = c.group(); x != null; x = x.parent()) if (x == g) return true;
+        return false;
     }
 
     /**

@@ -68,6 +68,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private boolean singleInput, singleOutput;
     /** The keys of the dict the model was made from, in input order (sorted); null where it was made from Input nodes. */
     private List<String> inputKeys;
+    /** {@link #inputKeys} in the order the dict gave them (see {@link #inputDict()}); null where {@link #inputKeys} is. */
+    private List<String> inputDictOrder;
     /** As {@link #inputKeys}, of a dict of outputs, in output order (sorted); null where the outputs were nodes. */
     private List<String> outputKeys;
     /**
@@ -164,6 +166,7 @@ public class Model extends Evaluator implements AutoCloseable {
         this.drawn = NameUids.draw("model");
         this.name = drawn.name();
         this.inputKeys = inputs.keys();
+        this.inputDictOrder = inputs.given();
         this.outputKeys = outputs.keys();
         this.outputDictOrder = outputs.given();
         if (inputs.nodes() != null && outputs.nodes() != null) {
@@ -235,7 +238,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     private void collectParams() {
         Parameters old = params;
-        this.params = Parameters.collect(name, graph.layers, trainable);
+        this.params = Parameters.collect(name, graph.runLayers, graph.layers.size(), trainable);
         try {
             params.takeOptimizerState(optimizer(), old);
         } finally {
@@ -329,7 +332,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * }</pre>
      */
     public Model trainable(boolean b) {
-        for (Layer l : layers()) l.trainable(b);
+        for (Layer l : graph().runLayers) l.trainable(b);   // with those only a nested call's unused branch runs, as Keras'
+                                                            // flag reaches every layer of the nested model
         this.trainable = b;
         return this;
     }
@@ -421,6 +425,30 @@ public class Model extends Evaluator implements AutoCloseable {
         }
         java.util.SequencedMap<String, Node> r = new java.util.LinkedHashMap<>();
         for (String k : outputDictOrder) r.put(k, graph().outputs.get(outputKeys.indexOf(k)));
+        return java.util.Collections.unmodifiableSequencedMap(r);
+    }
+
+    /**
+     * A dict-input model's ({@link #dictInputs()}) Input nodes by key in the dict's own order, as Keras' {@code model.input}
+     * keeps it (and its config, which {@link #save} and {@link #toJson} write in this order): a {@code LinkedHashMap}'s
+     * (any {@link java.util.SequencedMap}'s) or a Keras file's {@code input_layers}; a {@code Map.of}'s sorted.
+     * {@link #inputs()} and {@link #inputNames()} stay in sorted-key order (Keras' flatten), the order x is fed in:
+     * <pre>{@code
+     * Map<String, Node> ins = new LinkedHashMap<>();
+     * ins.put("q", q);
+     * ins.put("p", p);
+     * Model m = new Model(ins, out);
+     * m.inputDict().keySet();   // [q, p]; m.inputNames() is [p, q]
+     * }</pre>
+     * An unmodifiable SequencedMap, as {@link #outputDict()}; a model whose inputs are not a dict has none: an
+     * {@link IllegalStateException}.
+     */
+    public java.util.SequencedMap<String, Node> inputDict() {
+        if (inputKeys == null) {
+            throw new IllegalStateException(name + ".inputDict: the model's inputs are not a dict; use inputs() and inputNames()");
+        }
+        java.util.SequencedMap<String, Node> r = new java.util.LinkedHashMap<>();
+        for (String k : inputDictOrder) r.put(k, graph().inputs.get(inputKeys.indexOf(k)));
         return java.util.Collections.unmodifiableSequencedMap(r);
     }
 
@@ -522,7 +550,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /** Zeros the carried states of every stateful layer (Keras' {@code model.reset_states()}); other layers are left alone. */
     public void resetStates() {
         requireOpen("resetStates");
-        for (Layer l : layers()) if (l.stateful()) l.resetStates();
+        for (Layer l : graph().runLayers) if (l.stateful()) l.resetStates();   // a nested call's unused branch's too
     }
 
     // ================================================================== a model called on new nodes
@@ -781,7 +809,7 @@ public class Model extends Evaluator implements AutoCloseable {
         closed = true;
         closeOptimizer();
         if (params != null) params.closeAs(name);
-        if (graph != null) for (Layer l : graph.layers) l.releaseBuffers();
+        if (graph != null) for (Layer l : graph.runLayers) l.releaseBuffers();
     }
 
     @Override

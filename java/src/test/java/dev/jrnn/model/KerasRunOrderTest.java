@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A layer whose calls share state (a BatchNormalization's moving statistics in training, a stateful LSTM's states) runs
  * its calls in the order Keras 3 runs them, which is by depth and not call order: against Keras 3.15.1's numbers from
- * {@code src/test/resources/dev/jrnn/model/shared_order/make_shared_order.py} (TensorFlow backend), for the Keras file loaded
+ * {@code src/test/resources/dev/jrnn/model/shared_order/make_shared_order.py} and {@code make_nested_unused.py} beside it
+ * (TensorFlow backend), for the Keras file loaded
  * and for the same model built in jrnn (nested models through {@link Model#apply}).
  */
 class KerasRunOrderTest {
@@ -41,12 +42,14 @@ class KerasRunOrderTest {
     @BeforeAll
     static void cpu() throws Exception {
         Jrnn.setBackend("cpu");
-        for (String line : Files.readAllLines(resource("shared_order.txt"))) {
-            if (line.startsWith("#")) continue;
-            String[] f = line.split(" ");
-            float[] v = new float[f.length - 2];
-            for (int i = 2; i < f.length; i++) v[i - 2] = (float) Double.parseDouble(f[i]);
-            GOLDEN.put(f[0] + " " + f[1], v);
+        for (String file : List.of("shared_order.txt", "nested_unused.txt")) {
+            for (String line : Files.readAllLines(resource(file))) {
+                if (line.startsWith("#")) continue;
+                String[] f = line.split(" ");
+                float[] v = new float[f.length - 2];
+                for (int i = 2; i < f.length; i++) v[i - 2] = (float) Double.parseDouble(f[i]);
+                GOLDEN.put(f[0] + " " + f[1], v);
+            }
         }
     }
 
@@ -99,6 +102,14 @@ class KerasRunOrderTest {
         return new FitOptions().epochs(epochs).batchSize(batch).shuffle(false).verbose(0);
     }
 
+    /** The generators' fit: SGD(0.1), 2 epochs of batches of 3 in order; then sh_bn's statistics and predict against {@code key}'s. */
+    private static void fitsAsKeras(String key, Model m, List<Tensor> xs, Tensor y) {
+        m.compile(new SGD(0.1), "mse");
+        m.fit(xs, List.of(y), inOrder(2, 3));
+        assertStats(key + " fit", m);
+        assertGolden(key + " fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+    }
+
     // ------------------------------------------------------------------ the models, built as the generator builds them
 
     private static Model bnLstm() {
@@ -147,6 +158,60 @@ class KerasRunOrderTest {
         Node ya = enc.apply(a), yb = new Dense(2).name("db").apply(enc.apply(b)), yc = new Dense(2).name("dc").apply(enc.apply(c));
         Model m = new Model(List.of(a, b, c), new Concatenate().name("cat").apply(ya, yb, yc));
         weights(m, "db", "dc");
+        return m;
+    }
+
+    /** {@code fromIntermediate}: the model built from Identity calls on the inputs (a GraphClone). */
+    private static Model nestedUnusedBn(boolean fromIntermediate) {
+        return nestedUnusedBn(fromIntermediate, new Model[1]);
+    }
+
+    /** As {@link #nestedUnusedBn(boolean)}, putting the nested model in {@code enc[0]}. */
+    private static Model nestedUnusedBn(boolean fromIntermediate, Model[] encOut) {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Model enc = new Model(x, List.of(new Dense(3).name("e1").apply(bn.apply(x)), bn.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        encOut[0] = enc;
+        weights(enc, "e1", "u1");
+        Node a = Input.shape(3).name("a"), b = Input.shape(3).name("b");
+        if (fromIntermediate) {
+            a = new Identity().apply(a);
+            b = new Identity().apply(b);
+        }
+        Node ya = enc.applyAll(List.of(a)).get(0), yb = new Dense(2).name("db").apply(enc.applyAll(List.of(b)).get(0));
+        Model m = new Model(List.of(a, b), new Dense(1).name("head").apply(new Concatenate().name("cat").apply(ya, yb)));
+        weights(m, "db", "head");
+        return m;
+    }
+
+    private static Model nestedUnusedDeep() {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Model inner = new Model(x, List.of(new Dense(3).name("e1").apply(bn.apply(x)), bn.apply(new Dense(3).name("u1").apply(x))));
+        inner.name("inner");
+        weights(inner, "e1", "u1");
+        Input yy = Input.shape(3).name("y");
+        List<Node> io = inner.applyAll(List.of(yy));
+        Model mid = new Model(yy, List.of(new Dense(3).name("dm").apply(io.get(0)), io.get(1)));
+        mid.name("mid");
+        weights(mid, "dm");
+        Input a = Input.shape(3).name("a"), b = Input.shape(3).name("b");
+        Node ya = mid.applyAll(List.of(a)).get(0), yb = new Dense(2).name("db").apply(mid.applyAll(List.of(b)).get(0));
+        Model m = new Model(List.of(a, b), new Dense(1).name("head").apply(new Concatenate().name("cat").apply(ya, yb)));
+        weights(m, "db", "head");
+        return m;
+    }
+
+    private static Model nestedUnusedStateful() {
+        Input x = Input.batchShape(2, 4, 3).name("x");
+        LSTM l = new LSTM(3).stateful(true).name("sh_lstm");
+        Model enc = new Model(x, List.of(l.apply(x), l.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        weights(enc, "sh_lstm", "u1");
+        Input a = Input.batchShape(2, 4, 3).name("a");
+        Model m = new Model(a, new Dense(2).name("head").apply(enc.applyAll(List.of(a)).get(0)));
+        weights(m, "head");
         return m;
     }
 
@@ -209,10 +274,7 @@ class KerasRunOrderTest {
         Tensor y = det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0);
         for (Supplier<Model> make : both("three_branch_bn", KerasRunOrderTest::threeBranch)) {
             try (Model m = make.get()) {
-                m.compile(new SGD(0.1), "mse");
-                m.fit(xs, List.of(y), inOrder(2, 3));
-                assertStats("three_branch_bn fit", m);
-                assertGolden("three_branch_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+                fitsAsKeras("three_branch_bn", m, xs, y);
             }
         }
     }
@@ -228,10 +290,7 @@ class KerasRunOrderTest {
         Tensor y = det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0);
         for (Supplier<Model> make : both("nested_bn", KerasRunOrderTest::nested)) {
             try (Model m = make.get()) {
-                m.compile(new SGD(0.1), "mse");
-                m.fit(xs, List.of(y), inOrder(2, 3));
-                assertStats("nested_bn fit", m);
-                assertGolden("nested_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+                fitsAsKeras("nested_bn", m, xs, y);
             }
         }
     }
@@ -257,10 +316,7 @@ class KerasRunOrderTest {
             Call made = bn.calls().get(bn.calls().size() - 1);
             assertSame(enc, made.group().operation(), "the clone's BatchNormalization calls are enc's calls again");
             assertEquals(1, made.group().outputs().size());
-            m.compile(new SGD(0.1), "mse");
-            m.fit(xs, List.of(det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0)), inOrder(2, 3));
-            assertStats("nested_bn fit", m);
-            assertGolden("nested_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+            fitsAsKeras("nested_bn", m, xs, det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0));
         }
     }
 
@@ -278,6 +334,163 @@ class KerasRunOrderTest {
         assertEquals(made.outputs(), made.group().outputs(), "closed with the output made, not as failed");
         assertSame(outer, made.group().parent().operation());
         assertEquals(2, d2.calls().size(), "d2's call is not made again: outer does not use it");
+    }
+
+    /**
+     * Keras runs a nested model's call whole: sh_bn's call on the branch that feeds only enc's second output, which the
+     * outer model does not use, moves its statistics too (four calls per step, not two).
+     */
+    @Test
+    void aNestedCallRunsTheSharedLayerOnTheBranchOfAnUnusedOutputToo() throws Exception {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
+        for (Supplier<Model> make : both("nested_unused_bn", () -> nestedUnusedBn(false))) {
+            try (Model m = make.get()) {
+                fitsAsKeras("nested_unused_bn", m, xs, y);
+                assertTrue(m.layers().stream().noneMatch(l -> l.name().equals("u1")), "the unused branch's own layer is not listed");
+            }
+        }
+    }
+
+    /**
+     * The outer model holds the weights of a layer only the unused branch runs (u1): closing the nested model, whose store
+     * had them, leaves the outer fit running on (one epoch, close, one epoch: the two-epoch Keras numbers). u1 is neither
+     * listed nor counted nor saved, as before: the outer model's weights are the flat listed layers'.
+     */
+    @Test
+    void theOuterModelHoldsTheWeightsOfALayerOnlyTheUnusedBranchRuns() {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
+        Model[] enc = new Model[1];
+        try (Model m = nestedUnusedBn(false, enc)) {
+            enc[0].predictAll(List.of(xs.get(0)));   // the nested model collects its weights (u1's among them) first
+            m.compile(new SGD(0.1), "mse");
+            m.fit(xs, List.of(y), inOrder(1, 3));
+            enc[0].close();
+            m.fit(xs, List.of(y), inOrder(1, 3));
+            assertStats("nested_unused_bn fit", m);
+            assertGolden("nested_unused_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+            assertEquals(12 + 12 + 8 + 6, m.countParams(), "e1, sh_bn, db, head: u1 is not counted");
+            assertEquals(2 + 4 + 2 + 2, m.getWeights().size(), "e1, sh_bn, db, head");
+        }
+    }
+
+    /**
+     * An activity regularizer on a call only the unused branch makes (u1's) counts nowhere: its output reaches no loss, so
+     * jrnn adds neither its penalty nor its gradient, and u1 keeps its weights (Keras 3.15.1 trains u1 by that penalty
+     * alone, as u1 is enc's layer: a difference GUIDE states). The fit is the one without the regularizer, loss by loss,
+     * and Keras' numbers of that one.
+     */
+    @Test
+    void anActivityRegularizerOnlyTheUnusedBranchCallsAddsNoPenalty() {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
+        List<Double> plain;
+        try (Model m = nestedUnusedBn(false)) {
+            m.compile(new SGD(0.1), "mse");
+            plain = m.fit(xs, List.of(y), inOrder(2, 3)).get("loss");
+        }
+        Jrnn.clearSession();
+        Model[] enc = new Model[1];
+        try (Model m = nestedUnusedBn(false, enc)) {
+            Dense u1 = (Dense) enc[0].getLayer("u1");
+            u1.activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
+            float[] before = u1.getWeights().get(0).data();
+            m.compile(new SGD(0.1), "mse");
+            assertEquals(plain, m.fit(xs, List.of(y), inOrder(2, 3)).get("loss"));
+            assertStats("nested_unused_bn fit", m);
+            assertArrayEquals(before, u1.getWeights().get(0).data(), "u1 gets no gradient");
+        }
+    }
+
+    /**
+     * Not training, the unused branch changes no state (BatchNormalization reads its moving statistics): predict and
+     * evaluate leave its calls out; a stateful RNN's call there still runs (its states carry on), with what it needs.
+     */
+    @Test
+    void predictLeavesOutTheUnusedBranchUnlessAStatefulLayerIsOnIt() {
+        try (Model m = nestedUnusedBn(false)) {
+            Graph g = m.graph();
+            assertEquals(4, g.added.size(), "u1 and sh_bn on each of enc's two calls");
+            assertEquals(g.calls.size() - 4, g.inferenceCalls.size());
+            assertTrue(g.inferenceCalls.stream().noneMatch(g.added::contains));
+        }
+        try (Model m = nestedUnusedStateful()) {
+            Graph g = m.graph();
+            assertEquals(2, g.added.size(), "u1 and sh_lstm's second call");
+            assertEquals(g.calls, g.inferenceCalls);
+        }
+    }
+
+    /**
+     * {@code trainable(false)} on the outer model freezes a layer only a nested call's unused branch runs: Keras 3.15.1 sets
+     * the flag on every layer inside the nested model, so its BatchNormalization runs in inference mode and its moving mean
+     * stays at its initial zeros after a fit (run: {@code bn2.moving_mean} [0, 0, 0], {@code bn2.trainable} False).
+     */
+    @Test
+    void freezingTheOuterModelFreezesALayerOnlyTheUnusedBranchRuns() {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn2 = new BatchNormalization().momentum(0.5).name("bn2");
+        Model enc = new Model(x, List.of(new Dense(3).name("e1").apply(x), bn2.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        Input a = Input.shape(3).name("a");
+        try (Model m = new Model(a, new Dense(1).name("head").apply(enc.applyAll(List.of(a)).get(0)))) {
+            m.trainable(false);
+            m.compile(new SGD(0.1), "mse");
+            m.fit(List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0)), List.of(det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0)), inOrder(2, 3));
+            assertEquals(false, bn2.trainable());
+            assertArrayEquals(new float[3], bn2.getWeights().get(2).data(), "bn2's moving mean as Keras': untouched");
+        }
+    }
+
+    /** {@code resetStates()} resets a stateful RNN only a nested call's unused branch runs (its states carry on in predict). */
+    @Test
+    void resetStatesResetsAStatefulLayerOnlyTheUnusedBranchRuns() {
+        Input x = Input.batchShape(2, 4, 3).name("x");
+        LSTM lstm2 = new LSTM(3).stateful(true).name("lstm2");
+        Model enc = new Model(x, List.of(new LSTM(3).name("e_lstm").apply(x), lstm2.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        Input a = Input.batchShape(2, 4, 3).name("a");
+        try (Model m = new Model(a, new Dense(1).name("head").apply(enc.applyAll(List.of(a)).get(0)))) {
+            m.predictAll(List.of(det(new int[] {2, 4, 3}, 0.9, 0.2, 1.0, 0)));
+            float[] h = lstm2.states().get(0).data();
+            assertTrue(java.util.stream.IntStream.range(0, h.length).anyMatch(i -> h[i] != 0f), "predict ran lstm2");
+            m.resetStates();
+            for (Tensor s : lstm2.states()) assertArrayEquals(new float[s.data().length], s.data(), "lstm2's states reset");
+        }
+    }
+
+    /** The same two levels down: the outer model uses mid's first output, the unused branch is inner's inside mid's. */
+    @Test
+    void aNestedCallInsideANestedCallRunsItsUnusedBranchToo() throws Exception {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
+        for (Supplier<Model> make : both("nested_unused_deep", KerasRunOrderTest::nestedUnusedDeep)) {
+            try (Model m = make.get()) {
+                fitsAsKeras("nested_unused_deep", m, xs, y);
+            }
+        }
+    }
+
+    /** A model from intermediate nodes makes the nested calls again whole, the unused branch's calls of sh_bn too. */
+    @Test
+    void aModelFromIntermediateNodesRunsTheUnusedBranchOfANestedCallToo() {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        try (Model m = nestedUnusedBn(true)) {
+            fitsAsKeras("nested_unused_bn", m, xs, det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0));
+        }
+    }
+
+    /** The same for a stateful LSTM: its states go through the unused branch's call in each predict, as Keras carries them. */
+    @Test
+    void aNestedCallCarriesStatesThroughTheBranchOfAnUnusedOutput() {
+        Tensor xa = det(new int[] {2, 4, 3}, 0.8, 0.3, 1.0, 0);
+        for (Supplier<Model> make : both("nested_unused_stateful", KerasRunOrderTest::nestedUnusedStateful)) {
+            try (Model m = make.get()) {
+                assertGolden("nested_unused_stateful predict1", m.predict(xa, 2).data(), 1e-5);
+                assertGolden("nested_unused_stateful predict2", m.predict(xa, 2).data(), 1e-5);
+            }
+        }
     }
 
     /** Controls: right below the merge Keras runs call order, as jrnn did before. */

@@ -337,9 +337,15 @@ public final class KerasExport {
         return List.of(n.layer().name(), (long) index.get(n.call()), (long) n.outputIndex());
     }
 
-    /** A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in its (sorted) key order. */
+    /**
+     * A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in the dict's own order
+     * ({@link Model#inputDict()}), as Keras keeps it.
+     */
     private static Map<String, Object> inputDict(Model model, Map<Call, Integer> index) {
-        return byKey(model.inputNames(), refs(model.inputs(), index));
+        Map<String, Object> sorted = byKey(model.inputNames(), refs(model.inputs(), index));
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (String k : model.inputDict().keySet()) r.put(k, sorted.get(k));
+        return r;
     }
 
     /**

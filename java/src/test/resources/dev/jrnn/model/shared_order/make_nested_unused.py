@@ -1,0 +1,69 @@
+# Keras 3.15.1 (TensorFlow) goldens of KerasRunOrderTest's nested calls with an output the outer model does not use:
+# Keras runs a nested model's call whole (keras/src/models/functional.py call -> _run_through_graph over all of the
+# nested model's nodes), so a layer whose calls share state (BatchNormalization's moving statistics in training, a stateful
+# LSTM's states) is called on the branch that feeds only the unused output too. Writes CASE.keras (the model before any
+# fit, every weight det) and nested_unused.txt ("case key values...").
+# Run here: KERAS_BACKEND=tensorflow python make_nested_unused.py (tensorflow-cpu 2.21; TensorFlow for the stateful
+# case, whose predict carries the states on, see make_shared_order.py).
+import numpy as np, keras
+from keras import layers as L
+
+def det(shape, a, ph, amp):   # KerasRunOrderTest.det
+    n = int(np.prod(shape)); return (amp * np.sin(a * np.arange(n) + ph)).reshape(shape).astype("float32")
+
+out = open("nested_unused.txt", "w")
+def put(case, key, v):
+    out.write(case + " " + key + " " + " ".join("%.9g" % x for x in np.asarray(v, "float64").ravel()) + "\n")
+
+def weights(m, names):   # layer i of names, weight j: det(shape, 1.3, 0.7 j + 0.5 i, 0.3); BatchNormalization keeps its own
+    for i, n in enumerate(names):
+        l = m.get_layer(n)
+        l.set_weights([det(w.shape, 1.3, 0.7 * j + 0.5 * i, 0.3) for j, w in enumerate(l.get_weights())])
+
+# nested_unused_bn: enc = Model(x, [e1(sh_bn(x)), sh_bn(u1(x))]); the outer model uses enc's first output only:
+# cat([enc(a)[0], db(enc(b)[0])]) -> head. Keras calls sh_bn four times per step, the unused branch's calls included.
+x = keras.Input((3,), name="x")
+bn = L.BatchNormalization(momentum=0.5, name="sh_bn")
+enc = keras.Model(x, [L.Dense(3, name="e1")(bn(x)), bn(L.Dense(3, name="u1")(x))], name="enc")
+a = keras.Input((3,), name="a"); b = keras.Input((3,), name="b")
+m = keras.Model([a, b], L.Dense(1, name="head")(L.Concatenate(name="cat")([enc(a)[0], L.Dense(2, name="db")(enc(b)[0])])))
+weights(enc, ["e1", "u1"]); weights(m, ["db", "head"])
+xs = [det((6, 3), 0.9, 0.2, 1.0), det((6, 3), 0.7, 0.5, 2.0) + 1]
+y = det((6, 1), 0.3, 0.6, 1.0)
+m.save("nested_unused_bn.keras")
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+m.fit(xs, y, epochs=2, batch_size=3, shuffle=False, verbose=0)
+put("nested_unused_bn", "fit_moving_mean", bn.moving_mean); put("nested_unused_bn", "fit_moving_var", bn.moving_variance)
+put("nested_unused_bn", "fit_predict", m.predict(xs, batch_size=6, verbose=0))
+
+# nested_unused_stateful: enc = Model(x, [sh_lstm(x), sh_lstm(u1(x))]) with a stateful LSTM, the outer model uses
+# enc's first output only: the carried states go through both calls in each predict.
+x = keras.Input(batch_shape=(2, 4, 3), name="x")
+l = L.LSTM(3, stateful=True, name="sh_lstm")
+enc = keras.Model(x, [l(x), l(L.Dense(3, name="u1")(x))], name="enc")
+a = keras.Input(batch_shape=(2, 4, 3), name="a")
+m = keras.Model(a, L.Dense(2, name="head")(enc(a)[0]))
+weights(enc, ["sh_lstm", "u1"]); weights(m, ["head"])
+xa = det((2, 4, 3), 0.8, 0.3, 1.0)
+m.save("nested_unused_stateful.keras")
+put("nested_unused_stateful", "predict1", m.predict(xa, batch_size=2, verbose=0))
+put("nested_unused_stateful", "predict2", m.predict(xa, batch_size=2, verbose=0))
+# nested_unused_deep: the same inner model one level further down, mid = Model(y, [dm(inner(y)[0]), inner(y)[1]]), the
+# outer model using mid's first output only: mid's call runs whole, and inner's inside it.
+x = keras.Input((3,), name="x")
+bn = L.BatchNormalization(momentum=0.5, name="sh_bn")
+inner = keras.Model(x, [L.Dense(3, name="e1")(bn(x)), bn(L.Dense(3, name="u1")(x))], name="inner")
+yy = keras.Input((3,), name="y")
+io = inner(yy)
+mid = keras.Model(yy, [L.Dense(3, name="dm")(io[0]), io[1]], name="mid")
+a = keras.Input((3,), name="a"); b = keras.Input((3,), name="b")
+m = keras.Model([a, b], L.Dense(1, name="head")(L.Concatenate(name="cat")([mid(a)[0], L.Dense(2, name="db")(mid(b)[0])])))
+weights(inner, ["e1", "u1"]); weights(mid, ["dm"]); weights(m, ["db", "head"])
+xs = [det((6, 3), 0.9, 0.2, 1.0), det((6, 3), 0.7, 0.5, 2.0) + 1]
+y = det((6, 1), 0.3, 0.6, 1.0)
+m.save("nested_unused_deep.keras")
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+m.fit(xs, y, epochs=2, batch_size=3, shuffle=False, verbose=0)
+put("nested_unused_deep", "fit_moving_mean", bn.moving_mean); put("nested_unused_deep", "fit_moving_var", bn.moving_variance)
+put("nested_unused_deep", "fit_predict", m.predict(xs, batch_size=6, verbose=0))
+out.close()
