@@ -384,6 +384,12 @@ public final class FileFaults {
             return file.map(mode, at, size);
         }
 
+        /** The arena-held mapping io.keras.FileMapping makes (FileChannel's own version throws UnsupportedOperationException). */
+        @Override public java.lang.foreign.MemorySegment map(MapMode mode, long at, long size, java.lang.foreign.Arena arena) throws IOException {
+            ensureOpen();
+            return file.map(mode, at, size, arena);
+        }
+
         @Override public long transferTo(long at, long count, java.nio.channels.WritableByteChannel target) throws IOException {
             ensureOpen();
             return file.transferTo(at, count, target);

@@ -142,16 +142,15 @@ final class KerasFile implements AutoCloseable {
     }
 
     private static KerasFile openHdf5(Path path, long size) throws IOException {
-        FileFaults.opensPathItself(path);   // jhdf opens the path: a rename during the load is read again
         byte[] head;
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = FileFaults.input(path)) {
             head = in.readNBytes(64);
         }
         Hdf5Superblock.checkLength(head, size, "the file");
         // off the default file system (a jar's zipfs, an in-memory one) the file is read into memory once and parsed as
         // a stored member is: zipfs serves HdfFile(Path)'s FileChannel by copying the member into a temporary file beside
         // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
-        byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the file");
+        byte[] all = onDefaultFileSystem(path) ? null : FileMapping.readAll(path, "the file");
         // mapped whole into a FileMapping close() ends (jhdf's own maps of a path lasted until a GC); else read by position
         FileMapping mapped = all == null && size <= FileMapping.limit ? FileMapping.orNull(path, 0, size) : null;
         HdfFile h;
@@ -163,7 +162,8 @@ final class KerasFile implements AutoCloseable {
             throw e;
         }
         try {
-            h = JhdfOpaqueTypes.readable(h, () -> readAll(path, "the file"));   // links refused; bfloat16 readable
+            // links refused; bfloat16 readable (from a copy of the bytes parsed: the mapping's is of the file the load holds)
+            h = JhdfOpaqueTypes.readable(h, () -> all != null ? all.clone() : mapped != null ? mapped.copy() : FileMapping.readAll(path, "the file"));
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
@@ -181,7 +181,7 @@ final class KerasFile implements AutoCloseable {
     private static KerasFile openZip(Path path, long size, boolean deferCrc) throws IOException {
         // off the default file system the .keras is read into memory once: zipfs serves commons-compress' FileChannel
         // (and any FileChannel) by copying the member into a temporary file in the jar's directory
-        byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the .keras file");
+        byte[] all = onDefaultFileSystem(path) ? null : FileMapping.readAll(path, "the .keras file");
         if (all != null) size = all.length;
         ZipFile zip;
         // through the file the load holds open (FileFaults.channel): the directory and the member's mapping of one version
@@ -191,7 +191,7 @@ final class KerasFile implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (file != null) file.close();   // a given channel is the caller's to close when the zip cannot be read
             if (!(e instanceof IOException io)) throw (RuntimeException) e;
-            String why = all != null ? dev.jrnn.io.ZipReason.of(io) : e.getMessage();   // a file's words stay as they were
+            String why = dev.jrnn.io.ZipReason.of(io);   // the reason, not "Error reading Zip content from <channel class>"
             throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
         FileMapping mapped = null;
@@ -546,15 +546,6 @@ final class KerasFile implements AutoCloseable {
         return layout == Layout.KERAS3_ZIP ? 3 : 2;
     }
 
-    /** All of {@code path}'s bytes (a file off the default file system, or one jhdf reads patched), refused past what a byte[] holds. */
-    private static byte[] readAll(Path path, String what) throws IOException {
-        long size = Files.size(path);
-        if (size > MAX_MEMBER_BYTES) {
-            throw new KerasFormatException(what + " is " + size + " bytes, over the limit of " + MAX_MEMBER_BYTES
-                    + " read into memory off the default file system: copy it to a file first");
-        }
-        return Files.readAllBytes(path);
-    }
 
     /**
      * Whether {@code path} lies on the default file system, whose channels map (a jar's zipfs and in-memory file systems
