@@ -428,7 +428,7 @@ public final class KerasExport {
             if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
                 WritableGroup optimizer = h.putGroup("optimizer");
                 if (KerasLossScale.isWrapped(model)) {   // the wrapper's flat list, and its inner optimizer's
-                    putVars(optimizer.putGroup("vars"), KerasLossScale.flat(model, optimizerVars));
+                    putVars(optimizer.putGroup("vars"), KerasLossScale.flatForZip(model, optimizerVars));
                     putVars(optimizer.putGroup("inner_optimizer").putGroup("vars"), optimizerVars);
                 } else {
                     putVars(optimizer.putGroup("vars"), optimizerVars);

@@ -121,7 +121,10 @@ final class KerasLossScale {
     static List<KerasOptimizerState.Var> ownVars(KerasFile kf) {
         List<KerasOptimizerState.Var> own = new ArrayList<>();
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
-            if (!(KerasImport.find(kf.hdf, INNER_VARS) instanceof Group) || !(KerasImport.find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
+            if (!(KerasImport.find(kf.hdf, INNER_VARS) instanceof Group inner) || !(KerasImport.find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
+            // a never-built wrapper (compiled, not trained) writes only its iteration and learning_rate before the inner
+            // optimizer's: no counter or scale to take (its fresh ones are the config's), and the 4th is the inner lr
+            if (g.getChildren().size() == 2 + inner.getChildren().size()) return null;
             for (int i = 0; i < OWN_VARS; i++) {
                 io.jhdf.api.Node n = g.getChild(Integer.toString(i));
                 if (n == null) return null;
@@ -197,6 +200,22 @@ final class KerasLossScale {
         r.add(new KerasOptimizerState.Var("learning_rate", Tensor.wrap(new float[] {c.learningRate()}, 1), true));
         r.add(new KerasOptimizerState.Var("step_counter", Tensor.wrap(new float[] {counter}, 1), true, counter));
         r.add(new KerasOptimizerState.Var("dynamic_scale", Tensor.wrap(new float[] {c.dynamicScale()}, 1), true));
+        r.addAll(innerVars);
+        return r;
+    }
+
+    /**
+     * {@link #flat} as a {@code .keras} holds it: a wrapper never stepped (its inner optimizer's variables only iteration
+     * and learning_rate, its counter 0 and scale the initial one) writes only its own iteration and learning_rate, as
+     * Keras 3.15.1 writes an optimizer it has not built; {@link #ownVars} reads that layout back as a fresh wrapper.
+     */
+    static List<KerasOptimizerState.Var> flatForZip(Model model, List<KerasOptimizerState.Var> innerVars) {
+        List<KerasOptimizerState.Var> flat = flat(model, innerVars);
+        LossScale c = model.lossScale();
+        boolean fresh = c.stepCounter() == 0 && c.dynamicScale() == (float) c.initialScale()
+                && innerVars.stream().allMatch(v -> v.name().equals("iteration") || v.name().equals("learning_rate"));
+        if (!fresh) return flat;
+        List<KerasOptimizerState.Var> r = new ArrayList<>(flat.subList(0, 2));
         r.addAll(innerVars);
         return r;
     }

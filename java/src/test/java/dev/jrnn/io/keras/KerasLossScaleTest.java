@@ -151,6 +151,51 @@ class KerasLossScaleTest {
         return loaded.get(0);
     }
 
+    /**
+     * A compiled, never-trained LossScaleOptimizer model as Keras 3.15.1 saves it (keras3_real/make_lso_unbuilt.py:
+     * optimizer/vars holds the wrapper's iteration and learning_rate, then the inner Adam's two) loads as Keras loads it,
+     * counter 0 and the initial scale 4096 (the inner learning rate 0.01 was read as the scale before); a load builds the
+     * optimizer, so its save writes the built layout (the wrapper's four, the inner's slots), which loads the same again.
+     * A jrnn model compiled and wrapped, never trained, is written in Keras' unbuilt layout and read back as fresh.
+     */
+    @Test
+    void aNeverTrainedWrapperLoadsAndSavesAsKerasWritesIt(@TempDir Path dir) throws Exception {
+        Map<?, ?> state = (Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_unbuilt_state.json")));
+        float scale = ((Number) state.get("loaded_dynamic_scale")).floatValue();
+        Path saved = dir.resolve("resaved.keras");
+        try (Model m = Models.load(keras3Real("lso_unbuilt.keras"))) {
+            assertEquals(((Number) state.get("loaded_step_counter")).longValue(), m.lossScale().stepCounter());
+            assertEquals(scale, m.lossScale().dynamicScale());
+            m.save(saved);
+        }
+        assertEquals(4, optimizerVarCounts(saved)[0] - optimizerVarCounts(saved)[1], "built: the wrapper's own four");
+        try (Model back = Models.load(saved)) {
+            assertEquals(0, back.lossScale().stepCounter());
+            assertEquals(scale, back.lossScale().dynamicScale());
+        }
+        Path fresh = dir.resolve("fresh.keras");
+        try (Sequential m = new Sequential(new Dense(1).inputShape(2))) {
+            m.compile(new dev.jrnn.optim.Adam(0.01), "mse");
+            m.lossScale(dev.jrnn.model.LossScale.dynamic("loss_scale_optimizer", 4096, 2000));
+            m.save(fresh);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {((List<?>) state.get("optimizer_vars")).size(), ((Number) state.get("inner_vars")).intValue()},
+                optimizerVarCounts(fresh), "Keras' unbuilt layout");
+        try (Model back = Models.load(fresh)) {
+            assertEquals(0, back.lossScale().stepCounter());
+            assertEquals(4096f, back.lossScale().dynamicScale());
+        }
+    }
+
+    /** A .keras's optimizer/vars and optimizer/inner_optimizer/vars counts. */
+    private static int[] optimizerVarCounts(Path keras) throws IOException {
+        try (ZipFile z = new ZipFile(keras.toFile());
+             io.jhdf.HdfFile h = io.jhdf.HdfFile.fromBytes(z.getInputStream(z.getEntry("model.weights.h5")).readAllBytes())) {
+            return new int[] {((io.jhdf.api.Group) h.getByPath("optimizer/vars")).getChildren().size(),
+                    ((io.jhdf.api.Group) h.getByPath("optimizer/inner_optimizer/vars")).getChildren().size()};
+        }
+    }
+
     /** A .keras's wrapper variables at optimizer/vars: [step_counter, dynamic_scale]. */
     private static double[] wrapperState(Path keras) throws IOException {
         try (ZipFile z = new ZipFile(keras.toFile());
