@@ -90,6 +90,7 @@ final class Inference {
     /** A callback that closed the model ends the call here, before a batch would use the freed weights. */
     private void stillOpen(Model model, String what, String hook) {
         if (model.closed()) {
+            if (model.closedElsewhere()) throw Evaluator.closedElsewhere(s.name(), what, null);
             throw new IllegalStateException(s.name() + "." + what + ": the model was closed by a callback (in " + hook
                     + "); close it after " + what + " returns");
         }

@@ -40,7 +40,10 @@ import java.util.Map;
  * ({@link #stopEvaluating(boolean)}, {@link #stopPredicting(boolean)}) are per thread: a callback's stop ends the call
  * whose callback set it, never a call running on another thread, and a call clears only its own thread's. {@link #fit},
  * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates}
- * and {@link #close} change the model: run them on one thread, with no predict in flight. The CUDA
+ * and {@link #close} change the model: run them on one thread, with no predict in flight. That is not checked: a
+ * {@link #predict}, {@link #evaluate}, {@link #getWeights}, {@link #save} or {@link #saveWeights} on another thread while
+ * one of them runs reads weights of two steps, or half-updated ones, without an error (as Keras 3's); save during fit
+ * from a callback, which runs on fit's thread between steps. The CUDA
  * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the
  * optimizer's buffers (native/device memory on CUDA); the model cannot be used afterwards.
  */
@@ -54,6 +57,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private Graph graph;
     private Parameters params;
     private volatile boolean closed;
+    /** The thread whose close() closed the model (null while open): a failed call says whether it closed under it. */
+    private volatile Thread closedBy;
     /** The SwapEMAWeights whose call has swapped (or may swap) this model's weights now: one such call at a time. */
     final java.util.concurrent.atomic.AtomicReference<SwapEMAWeights> emaSwap = new java.util.concurrent.atomic.AtomicReference<>();
     /**
@@ -257,7 +262,14 @@ public class Model extends Evaluator implements AutoCloseable {
     }
 
     /** Whether close() ran (a callback may close the model in the middle of fit). */
-    boolean closed() { return closed; }
+    @Override
+    final boolean closed() { return closed; }
+
+    /** Whether close() ran on a thread other than this one (a call that fails meanwhile was not closed by its own callback). */
+    final boolean closedElsewhere() {
+        Thread t = closedBy;
+        return t != null && t != Thread.currentThread();
+    }
 
     @Override
     final void requireOpen(String what) {
@@ -617,6 +629,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /**
      * All weights, layer by layer, each layer's in the order it made them, as Keras' get_weights: freezing a layer (or
      * one direction of a Bidirectional) moves none. A Sequential not yet built has none (Keras' {@code []}).
+     * Not beside {@link #fit} on another thread (see the class's thread notes): it would read weights of two steps.
      */
     public List<Tensor> getWeights() {
         if (!isBuilt()) {
@@ -675,6 +688,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all. A {@code .keras} name is refused: it is a
      * whole model's file ({@link #save}), as which loadWeights and Keras would read it. The directory must exist (a
      * {@link java.nio.file.NoSuchFileException} otherwise, nothing made), as for Keras' {@code save_weights}.
+     * Not beside {@link #fit} on another thread (see the class's thread notes): the file would hold weights of two steps.
      *
      * <pre>{@code
      * model.saveWeights(Path.of("w.safetensors"));
@@ -764,6 +778,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * does not). Other names ({@code .weights.h5} included, a weights file to Keras) are refused rather than given a
      * file Keras would misread. A missing directory is a {@link java.nio.file.NoSuchFileException}, nothing made, as
      * Keras' {@code model.save("m.keras")} raises; an {@code .h5} / {@code .hdf5} save makes it, as Keras 3's does.
+     * Not beside {@link #fit} on another thread (see the class's thread notes): the file would hold weights of two steps
+     * and load without an error; save from a callback, as ModelCheckpoint does.
      *
      * <pre>{@code
      * model.save(Path.of("model.keras"));
@@ -789,6 +805,7 @@ public class Model extends Evaluator implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
+        closedBy = Thread.currentThread();   // before closed: whoever sees closed sees who
         closed = true;
         closeOptimizer();
         if (params != null) params.closeAs(name);

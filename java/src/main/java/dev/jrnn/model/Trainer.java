@@ -102,6 +102,12 @@ public abstract class Trainer {
 
     abstract void requireOpen(String what);
 
+    /** Whether the model's close() ran (on this thread or another). */
+    abstract boolean closed();
+
+    /** Whether the model's close() ran on another thread than this one. */
+    abstract boolean closedElsewhere();
+
     /** Compile changed which weights train: the model regroups its store (trainable ones first). */
     abstract void afterCompile();
 

@@ -378,6 +378,7 @@ final class TrainingLoop {
     /** A callback that closed the model ends fit here, before a step would use the freed weights. */
     private void stillOpen(String hook) {
         if (model.closed()) {
+            if (model.closedElsewhere()) throw Evaluator.closedElsewhere(s.name(), "fit", null);
             throw new IllegalStateException(s.name() + ".fit: the model was closed by a callback (in " + hook
                     + "); close it after fit returns");
         }

@@ -1,10 +1,12 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.io.FileFaults;
 import io.jhdf.HdfFile;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -29,7 +31,9 @@ final class FileMapping implements AutoCloseable {
 
     /** Maps {@code size} bytes of {@code path} from {@code at} (of a file on the default file system; size under 2 GiB). */
     static FileMapping map(Path path, long at, long size) throws IOException {
-        FileChannel ch = FileChannel.open(path);
+        // within a load, the file the load holds open (closing this view leaves it open): one version whatever is renamed
+        // over the path meanwhile; outside one (a save's check of its own file), a channel of its own that close() closes
+        FileChannel ch = FileFaults.channel(path);
         Arena arena = Arena.ofShared();   // shared: a load may read and close it on another thread than the opener's (confined refuses both)
         try {
             return new FileMapping(ch, arena, ch.map(FileChannel.MapMode.READ_ONLY, at, size, arena).asByteBuffer());
@@ -58,6 +62,7 @@ final class FileMapping implements AutoCloseable {
      * throws, the file having no path.)
      */
     static HdfFile byPosition(Path path, String whose) throws IOException {
+        FileFaults.opensPathItself(path);   // jhdf's HdfFile holds the path: a rename during the load is read again
         FileChannel ch = FileChannel.open(path);
         try {
             return Hdf5Superblock.open(whose, () -> new HdfFile(ch, path.toUri()));
@@ -69,6 +74,24 @@ final class FileMapping implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** A copy of the mapped bytes (for a reader that patches them). */
+    byte[] copy() {
+        byte[] r = new byte[bytes.capacity()];
+        bytes.get(0, r);
+        return r;
+    }
+
+    /** All of {@code path}'s bytes (a file off the default file system, or one jhdf reads patched), refused past what a byte[] holds. */
+    static byte[] readAll(Path path, String what) throws IOException {
+        FileFaults.opensPathItself(path);   // a rename during the load may give another version: it is read again
+        long size = Files.size(path);
+        if (size > KerasFile.MAX_MEMBER_BYTES) {
+            throw new KerasFormatException(what + " is " + size + " bytes, over the limit of " + KerasFile.MAX_MEMBER_BYTES
+                    + " read into memory off the default file system: copy it to a file first");
+        }
+        return Files.readAllBytes(path);
     }
 
     private boolean closed;

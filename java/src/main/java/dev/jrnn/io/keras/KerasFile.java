@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.io.AtomicFiles;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.Json;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
@@ -96,10 +97,10 @@ final class KerasFile implements AutoCloseable {
      * member into a temporary file beside the jar, which fails where that folder is read-only.
      */
     private static boolean endsLikeZip(Path path) throws IOException {
-        long size = Files.size(path);
+        long size = FileFaults.size(path);
         int n = (int) Math.min(size, 22 + 0xffff);   // the record and a comment of up to 65535 bytes
         ByteBuffer tail;
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = FileFaults.input(path)) {
             if (size > n) {   // zipfs' stream of a STORED entry skips from a wrong place before its first read (JDK 25): read one first
                 if (in.read() < 0) return false;
                 in.skipNBytes(size - n - 1);
@@ -133,7 +134,7 @@ final class KerasFile implements AutoCloseable {
     private static KerasFile open(Path path, boolean deferCrc) throws IOException {
         AtomicFiles.requireRegularFile(path, "a Keras model file");   // a FIFO would block the read below
         byte[] head = head(path);
-        long size = Files.size(path);
+        long size = FileFaults.size(path);
         if (startsWith(head, HDF5_SIGNATURE)) return openHdf5(path, size);
         if (startsWith(head, ZIP_SIGNATURE) || endsLikeZip(path)) return openZip(path, size, deferCrc);
         throw new KerasFormatException("neither an HDF5 file nor a zip (first bytes " + hex(head)
@@ -142,14 +143,14 @@ final class KerasFile implements AutoCloseable {
 
     private static KerasFile openHdf5(Path path, long size) throws IOException {
         byte[] head;
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = FileFaults.input(path)) {
             head = in.readNBytes(64);
         }
         Hdf5Superblock.checkLength(head, size, "the file");
         // off the default file system (a jar's zipfs, an in-memory one) the file is read into memory once and parsed as
         // a stored member is: zipfs serves HdfFile(Path)'s FileChannel by copying the member into a temporary file beside
         // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
-        byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the file");
+        byte[] all = onDefaultFileSystem(path) ? null : FileMapping.readAll(path, "the file");
         // mapped whole into a FileMapping close() ends (jhdf's own maps of a path lasted until a GC); else read by position
         FileMapping mapped = all == null && size <= FileMapping.limit ? FileMapping.orNull(path, 0, size) : null;
         HdfFile h;
@@ -161,7 +162,8 @@ final class KerasFile implements AutoCloseable {
             throw e;
         }
         try {
-            h = JhdfOpaqueTypes.readable(h, () -> readAll(path, "the file"));   // links refused; bfloat16 readable
+            // links refused; bfloat16 readable (from a copy of the bytes parsed: the mapping's is of the file the load holds)
+            h = JhdfOpaqueTypes.readable(h, () -> all != null ? all.clone() : mapped != null ? mapped.copy() : FileMapping.readAll(path, "the file"));
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
@@ -179,14 +181,17 @@ final class KerasFile implements AutoCloseable {
     private static KerasFile openZip(Path path, long size, boolean deferCrc) throws IOException {
         // off the default file system the .keras is read into memory once: zipfs serves commons-compress' FileChannel
         // (and any FileChannel) by copying the member into a temporary file in the jar's directory
-        byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the .keras file");
+        byte[] all = onDefaultFileSystem(path) ? null : FileMapping.readAll(path, "the .keras file");
         if (all != null) size = all.length;
         ZipFile zip;
+        // through the file the load holds open (FileFaults.channel): the directory and the member's mapping of one version
+        FileChannel file = all == null ? FileFaults.channel(path) : null;
         try {
-            zip = all == null ? ZipFile.builder().setPath(path).get()
-                    : ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(all)).get();
-        } catch (IOException e) {
-            String why = all != null ? dev.jrnn.io.ZipReason.of(e) : e.getMessage();   // a file's words stay as they were
+            zip = ZipFile.builder().setSeekableByteChannel(file != null ? file : new SeekableInMemoryByteChannel(all)).get();
+        } catch (IOException | RuntimeException e) {
+            if (file != null) file.close();   // a given channel is the caller's to close when the zip cannot be read
+            if (!(e instanceof IOException io)) throw (RuntimeException) e;
+            String why = dev.jrnn.io.ZipReason.of(io);   // the reason, not "Error reading Zip content from <channel class>"
             throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
         FileMapping mapped = null;
@@ -541,15 +546,6 @@ final class KerasFile implements AutoCloseable {
         return layout == Layout.KERAS3_ZIP ? 3 : 2;
     }
 
-    /** All of {@code path}'s bytes (a file off the default file system, or one jhdf reads patched), refused past what a byte[] holds. */
-    private static byte[] readAll(Path path, String what) throws IOException {
-        long size = Files.size(path);
-        if (size > MAX_MEMBER_BYTES) {
-            throw new KerasFormatException(what + " is " + size + " bytes, over the limit of " + MAX_MEMBER_BYTES
-                    + " read into memory off the default file system: copy it to a file first");
-        }
-        return Files.readAllBytes(path);
-    }
 
     /**
      * Whether {@code path} lies on the default file system, whose channels map (a jar's zipfs and in-memory file systems
@@ -560,7 +556,7 @@ final class KerasFile implements AutoCloseable {
     }
 
     private static byte[] head(Path path) throws IOException {
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = FileFaults.input(path)) {
             return in.readNBytes(8);
         }
     }

@@ -127,7 +127,7 @@ public final class KerasImport {
         // jrnn.backend=cuda without a GPU) gets its IllegalStateException naming the cause, not "not a readable Keras
         // file", which a caller rejecting bad uploads on IOException would take for a corrupt model
         dev.jrnn.Jrnn.backend();
-        return FileFaults.read(file, () -> read(file, state));
+        return FileFaults.readThroughChannel(file, () -> read(file, state));   // a .keras zip read through one open file
     }
 
     private static Model read(Path file, StateReader state) throws IOException {
@@ -504,7 +504,7 @@ public final class KerasImport {
         }
         // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit
         // (each read of a file that changed during one builds its own arrays: nothing kept from an earlier try)
-        KerasWeightFit.FileWeights read = FileFaults.read(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
+        KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
                 : kf -> state.restore(model, storedState(kf, optimizerVars(kf))), fw -> fitted(model, file, byName, weighted, order, fw)));
         if (read.misfit() != null) throw read.misfit();
         List<List<Hdf5Arrays.Stored>> values = read.fitted();
