@@ -40,7 +40,8 @@ import java.util.Map;
  * ({@link #stopEvaluating(boolean)}, {@link #stopPredicting(boolean)}) are per thread: a callback's stop ends the call
  * whose callback set it, never a call running on another thread, and a call clears only its own thread's. {@link #fit},
  * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates}
- * and {@link #close} change the model: run them on one thread, with no predict in flight. That is not checked: a
+ * and {@link #close} change the model: run them on one thread, with no predict in flight. That is not checked (but
+ * for a SwapEMAWeights call): a
  * {@link #predict}, {@link #evaluate}, {@link #getWeights}, {@link #save} or {@link #saveWeights} on another thread while
  * one of them runs reads weights of two steps, or half-updated ones, without an error (as Keras 3's); save during fit
  * from a callback, which runs on fit's thread between steps. The CUDA

@@ -13,7 +13,9 @@ import java.nio.file.Path;
  * A read-only mapping of a model file (or a stored zip member of it) that {@link #close} unmaps, not a GC: jhdf's own
  * maps of a path, and a plain {@code FileChannel.map}, outlived the load until a collection, so a deleted file kept its
  * disk space and Windows could not replace it. A buffer of it read after close throws IllegalStateException; it never
- * reads unmapped memory. The file's channel is closed with it. A file it cannot map (over {@link #limit}, or on a file
+ * reads unmapped memory. Its channel is closed with it: outside a load the file's own; within one a view of the file the
+ * load holds ({@code FileFaults.channel}), which stays open until the load ends, so every read of the load sees one
+ * version. A file it cannot map (over {@link #limit}, or on a file
  * system that refuses: FUSE direct_io) jhdf reads by position instead ({@link #byPosition}).
  */
 final class FileMapping implements AutoCloseable {
