@@ -606,6 +606,15 @@ class ModelFilesTest {
         }
     }
 
+    /** A committed test-resource folder, found on the class path (the staged GPU check runs from another directory). */
+    private static Path resourceDir(String name) {
+        try {
+            return Path.of(ModelFilesTest.class.getResource(name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A committed fixture of fit_epochs/ (made by make_fixtures.py beside it). */
     private static Path fitEpochsFixture(String name) throws Exception {
         return Path.of(ModelFilesTest.class.getResource("fit_epochs/" + name).toURI());
@@ -672,7 +681,7 @@ class ModelFilesTest {
         }
     }
 
-    private static final Path UNBUILT = Path.of("src/test/resources/dev/jrnn/io/keras/unbuilt_optimizer");
+    private static final Path UNBUILT = resourceDir("/dev/jrnn/io/keras/unbuilt_optimizer");
 
     /** The names and values below {@code group} of an HDF5 file's bytes (scalars as jhdf reads them). */
     private static Map<String, Object> datasets(byte[] hdf5, String group) {
