@@ -253,31 +253,7 @@ class KerasFileChangedTest {
      */
     @Test
     void loadWeightsOfAFileReplacedUnderItsReadSetsTheNewFilesWeights() throws IOException {
-        for (String name : new String[] {"w.keras", "w.h5"}) {
-            Path f = tmp.resolve(name), next = tmp.resolve("next_" + name);
-            Tensor x = Tensor.full(0.3f, 2, 5, 3);
-            float[] old, now;
-            try (Sequential a = seeded(11); Sequential b = seeded(12)) {
-                a.save(f);
-                b.save(next);
-                old = a.predict(x).data();
-                now = b.predict(x).data();
-            }
-            assertTrue(!java.util.Arrays.equals(old, now), "two different models");
-            int[] reads = {0};
-            try (Sequential target = seeded(13)) {
-                KerasImport.loadWeights(target, f, (m, stored) -> {
-                    if (reads[0]++ > 0) return;
-                    try {
-                        Files.write(f, Files.readAllBytes(next));   // in place: the file the load holds changes
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-                assertEquals(2, reads[0], name + ": read again after the replace");
-                assertArrayEquals(now, target.predict(x).data(), name + ": the new file's weights");
-            }
-        }
+        for (String name : new String[] {"w.keras", "w.h5"}) replacedDuringLoadWeights(name, false);
     }
 
     /**
@@ -286,30 +262,38 @@ class KerasFileChangedTest {
      */
     @Test
     void loadWeightsDuringARenameOverThePathSetsTheOpenedFilesWeights() throws IOException {
-        for (String name : new String[] {"r.keras", "r.h5"}) {
-            Path f = tmp.resolve(name), next = tmp.resolve("next_" + name);
-            Tensor x = Tensor.full(0.3f, 2, 5, 3);
-            float[] old, now;
-            try (Sequential a = seeded(11); Sequential b = seeded(12)) {
-                a.save(f);
-                b.save(next);
-                old = a.predict(x).data();
-                now = b.predict(x).data();
-            }
-            assertTrue(!java.util.Arrays.equals(old, now), "two different models");
-            int[] reads = {0};
-            try (Sequential target = seeded(13)) {
-                KerasImport.loadWeights(target, f, (m, stored) -> {
-                    if (reads[0]++ > 0) return;
-                    try {
-                        Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-                assertEquals(1, reads[0], name + ": read once");
-                assertArrayEquals(old, target.predict(x).data(), name + ": the opened file's weights");
-            }
+        for (String name : new String[] {"r.keras", "r.h5"}) replacedDuringLoadWeights(name, true);
+    }
+
+    /**
+     * loadWeights of {@code name} (a model seeded 11) into a third model while its state reader, on the first read, puts
+     * another model's file (seeded 12) at the path: written in place (the file the load holds changes: read again, the new
+     * weights) or renamed over it (the load keeps the file it opened: read once, the old weights).
+     */
+    private void replacedDuringLoadWeights(String name, boolean rename) throws IOException {
+        Path f = tmp.resolve(name), next = tmp.resolve("next_" + name);
+        Tensor x = Tensor.full(0.3f, 2, 5, 3);
+        float[] old, now;
+        try (Sequential a = seeded(11); Sequential b = seeded(12)) {
+            a.save(f);
+            b.save(next);
+            old = a.predict(x).data();
+            now = b.predict(x).data();
+        }
+        assertTrue(!java.util.Arrays.equals(old, now), "two different models");
+        int[] reads = {0};
+        try (Sequential target = seeded(13)) {
+            KerasImport.loadWeights(target, f, (m, stored) -> {
+                if (reads[0]++ > 0) return;
+                try {
+                    if (rename) Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    else Files.write(f, Files.readAllBytes(next));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertEquals(rename ? 1 : 2, reads[0], name + (rename ? ": read once" : ": read again after the replace"));
+            assertArrayEquals(rename ? old : now, target.predict(x).data(), name + (rename ? ": the opened file's weights" : ": the new file's weights"));
         }
     }
 }
