@@ -737,8 +737,17 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     public void loadWeights(Path file, boolean byName) throws IOException {
         WeightsIo io = weights("loadWeights");
-        if (file != null && KerasImport.isKerasFile(file)) KerasImport.loadWeights(this, file, byName);
-        else io.load(file, byName);
+        if (file == null) {
+            io.load(null, byName);   // its message
+            return;
+        }
+        // the format check and the read through one open: a rename between them cannot hand one reader the other's file
+        KerasImport.Loaded read = FileFaults.readThroughChannel(file, () -> {
+            if (KerasImport.isKerasFile(file)) return KerasImport.readWeights(this, file, byName);
+            List<Tensor> w = io.read(file, byName);
+            return () -> io.set(w);
+        });
+        read.set();
     }
 
     /**

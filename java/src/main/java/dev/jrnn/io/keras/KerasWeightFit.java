@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Model;
 import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Group;
 
@@ -226,5 +227,76 @@ final class KerasWeightFit {
             for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
             layers.get(i).setWeights(ts);
         }
+    }
+
+    /**
+     * {@code read}'s arrays matched to {@code weighted} (by name or by structure) and checked by count and shape, none
+     * of their values read yet (a new list each call: a file that changed during a read is read again); an
+     * IllegalArgumentException where they do not fit.
+     */
+    static List<List<Hdf5Arrays.Stored>> fitted(Model model, Path file, boolean byName, List<Layer> weighted, List<String[]> order,
+            FileWeights read) {
+        Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
+        List<String> fileGroups = read.fileGroups();
+        String advice = advice(read.nestedGroups(), read.stackedGroups());
+        boolean keras2 = read.keras2();
+        if (byName && !keras2) {
+            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): a Keras 3 file names its "
+                    + "weight groups by layer class, not layer name; load it by structure: loadWeights(file)");
+        }
+        List<String> mine = new ArrayList<>();
+        for (Layer l : weighted) mine.add(l.name());
+        List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
+        if (byName) {
+            List<String> missing = new ArrayList<>(), extra = new ArrayList<>();
+            for (String n : mine) if (!stored.containsKey(n)) missing.add(n);
+            for (String n : stored.keySet()) if (!mine.contains(n)) extra.add(n);
+            if (!missing.isEmpty() || !extra.isEmpty()) {
+                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): the file does not match the "
+                        + "model by layer name: " + (missing.isEmpty() ? "" : "missing " + missing) + (missing.isEmpty() || extra.isEmpty() ? "" : "; ")
+                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (fitsByStructure(weighted, new ArrayList<>(stored.values()))
+                        ? "; the file has as many layers with weights as the model, of the same shapes: call loadWeights(file) to load by structure"
+                        : "; " + PARTIAL));
+            }
+            for (String n : mine) values.add(stored.get(n));
+        } else {
+            if (stored.size() != weighted.size() && !keras2) {
+                List<String> want = new ArrayList<>(), groups = Keras3Weights.groups(order);
+                for (int i = 0; i < order.size(); i++) {
+                    if (!model.layers().get(i).params().isEmpty()) want.add("layers/" + groups.get(i));
+                }
+                List<String> got = new ArrayList<>();
+                for (String g : fileGroups) got.add("layers/" + g);
+                // Keras' RNN(LSTMCell) keeps its weights under rnn/: a jrnn LSTM reads them as asKerasRnn(true)
+                boolean rnn = got.stream().anyMatch(g -> g.matches("layers/rnn(_\\d+)?")) && want.stream().noneMatch(g -> g.matches("layers/rnn(_\\d+)?"));
+                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file's weight groups " + got
+                        + " are not the model's " + want + " (Keras 3 names them by layer class, numbered in model order); "
+                        + advice + (rnn ? " (Keras' RNN(LSTMCell(n)) is new LSTM(n).asKerasRnn(true), and so for GRUCell, SimpleRNNCell)" : ""));
+            }
+            if (stored.size() != weighted.size()) {
+                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
+                        + stored.size() + " layers " + stored.keySet() + ", the model has " + weighted.size() + " layers with weights "
+                        + mine + "; " + advice);
+            }
+            values.addAll(stored.values());
+        }
+        // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
+        for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
+        try {
+            checkShapes(weighted, values);
+        } catch (Hdf5Arrays.Damaged e) {   // met by a conversion reading the arrays it joins: the file's damage, not a misfit
+            throw e;
+        } catch (KerasFormatException e) {
+            throw misfit(model, file, byName, advice, e);
+        }
+        return values;
+    }
+
+    /** {@code e}, the weight check's refusal, as loadWeights' IllegalArgumentException naming the call. */
+    static IllegalArgumentException misfit(Model model, Path file, boolean byName, String advice, KerasFormatException e) {
+        String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
+        if (e instanceof Misfit m && !m.shapes) return new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
+        return new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? PARTIAL
+                : advice), e);
     }
 }

@@ -296,4 +296,50 @@ class KerasFileChangedTest {
             assertArrayEquals(rename ? old : now, target.predict(x).data(), name + (rename ? ": the opened file's weights" : ": the new file's weights"));
         }
     }
+
+    /**
+     * Model.loadWeights while a save loop renames a .keras and a .safetensors of the same model over the path in turn:
+     * the format check and the read go through one open, so each load sets the weights of one file or is refused as
+     * changed while read, never a format error from handing one reader the other's file. Before, the format check opened
+     * the path on its own and a rename between it and the read gave "not a safetensors file" or a zip reader's error.
+     */
+    @Test
+    void loadWeightsBesideASaveLoopSwitchingFormatsReadsOneFile() throws Exception {
+        Path f = tmp.resolve("w.bin"), k = tmp.resolve("w.keras"), st = tmp.resolve("w.safetensors");
+        try (Sequential a = seeded(11)) {
+            a.save(k);
+            a.saveWeights(st);
+        }
+        Files.copy(k, f);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread saves = new Thread(() -> {
+            try {
+                for (int i = 0; !stop.get(); i++) {
+                    Path t = tmp.resolve("t" + (i % 2));
+                    Files.copy(i % 2 == 0 ? st : k, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(t, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        java.util.List<String> wrong = new java.util.ArrayList<>();
+        int loaded = 0;
+        saves.start();
+        try (Sequential target = seeded(13)) {
+            for (int n = 0; n < 300; n++) {
+                try {
+                    target.loadWeights(f);
+                    loaded++;
+                } catch (IOException | RuntimeException e) {
+                    if (!String.valueOf(e.getMessage()).contains("changed or was truncated while being read")) wrong.add(e.toString());
+                }
+            }
+        } finally {
+            stop.set(true);
+            saves.join();
+        }
+        assertTrue(wrong.isEmpty(), wrong.size() + " of 300 loads failed otherwise: " + wrong.subList(0, Math.min(3, wrong.size())));
+        assertTrue(loaded > 0, "no load completed");
+    }
 }
