@@ -58,27 +58,15 @@ class RestoreBackendFailureTest {
         try (Sequential m = trained()) {
             m.save(f);
         }
-        int failed = 0;
-        for (int k = 0; ; k++) {
-            assertTrue(k < 32, "the restore ends in fewer uploads");
-            try (Sequential m = trained()) {
-                int kk = k;
-                be.failUpload(k, () -> new BufferTooLargeException("probe upload " + kk, 3L << 30, Integer.MAX_VALUE - 8));
-                try {
-                    ModelFiles.restoreInto(m, f);
-                    break;
-                } catch (BufferTooLargeException e) {
-                    assertEquals(1, e.getSuppressed().length, "upload " + k);
-                    assertInstanceOf(IOException.class, e.getSuppressed()[0]);
-                    assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
-                    failed++;
-                } catch (IOException e) {
-                    fail("upload " + k + ": the backend's failure reported as the file's: " + e, e);
-                } finally {
-                    be.failUpload(-1, null);
-                }
-            }
-        }
+        int failed = failEachUpload(be, f, (k, m) -> {
+            be.failUpload(k, () -> new BufferTooLargeException("probe upload " + k, 3L << 30, Integer.MAX_VALUE - 8));
+            return e -> {
+                if (e == null) return;
+                assertEquals(1, e.getSuppressed().length, "upload " + k);
+                assertInstanceOf(IOException.class, e.getSuppressed()[0]);
+                assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
+            };
+        });
         assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
     }
 
@@ -95,30 +83,55 @@ class RestoreBackendFailureTest {
         try (Sequential m = trained()) {
             m.save(f);
         }
+        java.util.List<Throwable> made = new java.util.ArrayList<>();
+        int failed = failEachUpload(be, f, (k, m) -> {
+            made.clear();
+            be.failUploadsFrom(k, () -> {
+                BufferTooLargeException t = new BufferTooLargeException("probe upload " + made.size(), 3L << 30, Integer.MAX_VALUE - 8);
+                made.add(t);
+                return t;
+            });
+            return e -> {
+                if (e == null) {
+                    assertEquals(0, made.size(), "upload " + k + ": nothing failed");
+                    return;
+                }
+                assertTrue(made.size() >= 2, "upload " + k + ": the rollback's upload failed too: " + made);
+                assertSame(made.get(0), e, "upload " + k + ": the restore's failure is thrown");
+                assertEquals(2, e.getSuppressed().length, "upload " + k + ": " + java.util.Arrays.toString(e.getSuppressed()));
+                assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
+                Throwable rollback = e.getSuppressed()[1];
+                assertInstanceOf(IllegalStateException.class, rollback);
+                assertTrue(rollback.getMessage().startsWith(m.name() + ": the weights held before the restore from " + f + " could not be put back"),
+                        rollback.getMessage());
+                assertSame(made.get(1), rollback.getCause(), "upload " + k + ": the rollback's own failure");
+            };
+        });
+        assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
+    }
+
+    /** Arms the backend for upload {@code k} of a restore into {@code m}; checks the restore's failure (null: it ended well). */
+    private interface Armed {
+        java.util.function.Consumer<BufferTooLargeException> arm(int k, Sequential m);
+    }
+
+    /**
+     * Restores {@code f} into a fresh {@link #trained()} model once per upload k = 0, 1, ... with {@code armed}'s failure at
+     * upload k, until a restore ends well (it has fewer uploads); each failure must be the backend's BufferTooLargeException,
+     * never an IOException blaming the file. The number of failed restores.
+     */
+    private static int failEachUpload(RecordingBackend be, Path f, Armed armed) throws IOException {
         int failed = 0;
         for (int k = 0; ; k++) {
             assertTrue(k < 32, "the restore ends in fewer uploads");
             try (Sequential m = trained()) {
-                java.util.List<Throwable> made = new java.util.ArrayList<>();
-                be.failUploadsFrom(k, () -> {
-                    BufferTooLargeException t = new BufferTooLargeException("probe upload " + made.size(), 3L << 30, Integer.MAX_VALUE - 8);
-                    made.add(t);
-                    return t;
-                });
+                java.util.function.Consumer<BufferTooLargeException> check = armed.arm(k, m);
                 try {
                     ModelFiles.restoreInto(m, f);
-                    assertEquals(0, made.size(), "upload " + k + ": nothing failed");
-                    break;
+                    check.accept(null);
+                    return failed;
                 } catch (BufferTooLargeException e) {
-                    assertTrue(made.size() >= 2, "upload " + k + ": the rollback's upload failed too: " + made);
-                    assertSame(made.get(0), e, "upload " + k + ": the restore's failure is thrown");
-                    assertEquals(2, e.getSuppressed().length, "upload " + k + ": " + java.util.Arrays.toString(e.getSuppressed()));
-                    assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
-                    Throwable rollback = e.getSuppressed()[1];
-                    assertInstanceOf(IllegalStateException.class, rollback);
-                    assertTrue(rollback.getMessage().startsWith(m.name() + ": the weights held before the restore from " + f + " could not be put back"),
-                            rollback.getMessage());
-                    assertSame(made.get(1), rollback.getCause(), "upload " + k + ": the rollback's own failure");
+                    check.accept(e);
                     failed++;
                 } catch (IOException e) {
                     fail("upload " + k + ": the backend's failure reported as the file's: " + e, e);
@@ -127,7 +140,6 @@ class RestoreBackendFailureTest {
                 }
             }
         }
-        assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
     }
 
     /**
