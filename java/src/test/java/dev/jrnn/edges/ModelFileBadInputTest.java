@@ -66,6 +66,19 @@ class ModelFileBadInputTest {
      * after the jar-loading change unwrapped commons-compress' wrapper on the default file system too. One byte of the
      * last 400 (the zip's directory) changed at a time, as an outside reviewer's sweep did (Random(7)).
      */
+    /** KerasImport.readWeights (loadWeights' read half) names a null model or file. */
+    @Test
+    void readWeightsRefusesNullArguments(@TempDir Path dir) throws IOException {
+        try (Sequential m = new Sequential(new Dense(1).inputShape(2))) {
+            Path f = dir.resolve("w.keras");
+            m.save(f);
+            assertEquals("KerasImport.readWeights: model is null",
+                    assertThrows(IllegalArgumentException.class, () -> KerasImport.readWeights(null, f, false)).getMessage());
+            assertEquals("KerasImport.readWeights: file is null",
+                    assertThrows(IllegalArgumentException.class, () -> KerasImport.readWeights(m, null, false)).getMessage());
+        }
+    }
+
     @Test
     void aDamagedZipNeverSaysNull() throws IOException {
         byte[] b = java.nio.file.Files.readAllBytes(good);

@@ -169,4 +169,21 @@ class LossScaleTest {
             assertEquals(64f, m.lossScale().dynamicScale());
         }
     }
+
+    /** Equal settings and variables are equal; a fixed wrapper's meaningless name and growth steps are not compared. */
+    @Test
+    void equalWrappersAreEqual() {
+        LossScale a = LossScale.dynamic("lso", 1024, 50).withVariables(3, 0, 3, 1024);
+        LossScale b = LossScale.dynamic("lso", 1024, 50).withVariables(3, 0, 3, 1024);
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertEquals(a.advanced(48), b.advanced(48));
+        org.junit.jupiter.api.Assertions.assertNotEquals(a, a.advanced(1));
+        org.junit.jupiter.api.Assertions.assertNotEquals(a, LossScale.dynamic("other", 1024, 50).withVariables(3, 0, 3, 1024));
+        org.junit.jupiter.api.Assertions.assertNotEquals(a, LossScale.dynamic("lso", 1024, 49).withVariables(3, 0, 3, 1024));
+        assertEquals(LossScale.fixed(128), LossScale.saved(false, "named", 128, 7));
+        assertEquals(LossScale.fixed(128).hashCode(), LossScale.saved(false, "named", 128, 7).hashCode());
+        org.junit.jupiter.api.Assertions.assertNotEquals(LossScale.fixed(128), LossScale.fixed(256));
+        assertEquals(LossScale.saved(true, "n", 1, 2).withVariables(0, 0, 0, Float.NaN), LossScale.saved(true, "n", 1, 2).withVariables(0, 0, 0, Float.NaN));
+    }
 }

@@ -510,6 +510,9 @@ public final class KerasImport {
      * }</pre>
      */
     public static Loaded readWeights(Model model, Path file, boolean byName) throws IOException {
+        if (model == null || file == null) {
+            throw new IllegalArgumentException("KerasImport.readWeights: " + (model == null ? "model" : "file") + " is null");
+        }
         return readWeights(model, file, byName, null);
     }
 
