@@ -263,13 +263,17 @@ final class ModelFiles {
      * again, whose default names were numbered on). Its warnings (state it leaves, as Keras does) go to {@code warn}.
      */
     private static Runnable restore(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
-        Runnable state = restoreState(model, stored, byStructure, warn);
-        if (!byStructure) return state;   // a load: KerasImport resumes the wrapper it compiled
+        if (!byStructure) return restoreState(model, stored, false, false, warn);   // a load: KerasImport resumes the wrapper it compiled
         boolean wrapped = model.lossScale() != null && model.lossScale().isDynamic();
-        if (wrapped != (stored.lossScaleVars() != null)) {   // Keras: "Skipping variable loading for optimizer ..."
-            warn.accept(wrapped ? "the model's LossScaleOptimizer has no variables in the backup: its step counter and scale stay as they are"
-                    : "the backup holds a LossScaleOptimizer's variables, the model's compile has none: they are not restored");
+        boolean storedWrapped = stored.lossScaleVars() != null;
+        if (wrapped != storedWrapped) {   // Keras 3.15.1: "Skipping variable loading for optimizer ...": none of its variables loaded
+            warn.accept("Skipping the optimizer's state: the backup's optimizer has " + backupVars(stored)
+                    + " variables" + (storedWrapped ? " (with a LossScaleOptimizer's " + stored.lossScaleVars().size() + ")" : "")
+                    + ", the model's " + modelVars(model, wrapped) + (wrapped ? " (with a LossScaleOptimizer's " + LOSS_SCALE_VARS + ")" : "")
+                    + ", as Keras 3.15.1 skips it: the optimizer (its update count, moments and loss scale) stays as it is");
+            return restoreState(model, stored, true, true, warn);
         }
+        Runnable state = restoreState(model, stored, true, false, warn);
         if (model.lossScale() == null) return state;
         // a backup's LossScaleOptimizer counter and scale (Keras' BackupAndRestore loads them with the other optimizer variables)
         LossScale resumed = stored.lossScale(model.lossScale());
@@ -279,8 +283,27 @@ final class ModelFiles {
         };
     }
 
-    private static Runnable restoreState(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
-        KerasOptimizerState.Saved saved = stored.optimizer();
+    /** A Keras LossScaleOptimizer's own variables: its iterations, learning_rate, step_counter and dynamic_scale. */
+    private static final int LOSS_SCALE_VARS = 4;
+
+    /** The optimizer variables a backup holds as Keras counts them: the inner optimizer's at optimizer/vars and the wrapper's own. */
+    private static int backupVars(KerasImport.StoredState stored) {
+        return (stored.optimizer() == null ? 0 : stored.optimizer().vars().size())
+                + (stored.lossScaleVars() == null ? 0 : stored.lossScaleVars().size());
+    }
+
+    /** The variables Keras would give the model's compiled optimizer (and its wrapper's four, {@code wrapped}). */
+    private static int modelVars(Model model, boolean wrapped) {
+        if (model.optimizer() == null) return 0;
+        model.ensureGraph();
+        return KerasOptimizerState.keras3VarWeights(model.optimizer(), model.parameters().trainable.size()).length
+                + (wrapped ? LOSS_SCALE_VARS : 0);
+    }
+
+    /** {@code skipOptimizer}: the optimizer's state is not read, the rest (dropout streams, fit's seed and epoch) is. */
+    private static Runnable restoreState(Model model, KerasImport.StoredState stored, boolean byStructure, boolean skipOptimizer,
+                                         Consumer<String> warn) {
+        KerasOptimizerState.Saved saved = skipOptimizer ? null : stored.optimizer();
         if (!(stored.metadata() instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
             return saved != null && model.optimizer() != null ? restoreKeras(model, saved, warn) : () -> { };
         }
@@ -320,7 +343,7 @@ final class ModelFiles {
         Map<RecurrentLayer, Integer> tbptt = byStructure ? Map.of() : readTbptt(model, j.get("tbptt"));
         Map<Embedding, Integer> padding = byStructure ? Map.of() : readPaddingIdx(model, j.get("padding_idx"));
         Runnable optimizer = () -> { };
-        if (j.get("optimizer") instanceof Map<?, ?> o) {
+        if (!skipOptimizer && j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
                 optimizer = restoreOptimizer(model, o, stored, byStructure, warn);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
