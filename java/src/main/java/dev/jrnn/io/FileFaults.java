@@ -187,11 +187,13 @@ public final class FileFaults {
         for (int attempt = 1; ; attempt++) {
             if (Thread.currentThread().isInterrupted()) throw interrupted(file + ": not read", "", null);
             Stamp before = Stamp.of(file);
+            at("stamped");
             Pin pin = Pin.open(file, before);
             if (pin != null) {
                 pin.only = throughChannel;
                 before = pin.opened;   // the version it opened (another, renamed over the path after the stamp)
             }
+            at("opened");
             List<String[]> held = new ArrayList<>();   // this try's warnings, logged only if it gives the result
             boolean pushed = false;
             boolean done = false;
@@ -267,6 +269,17 @@ public final class FileFaults {
     public static long size(Path file) throws IOException {
         Pin pin = PIN.get();
         return pin != null && pin.file.equals(key(file)) ? pin.channel.size() : Files.size(file);
+    }
+
+    /**
+     * Per thread, for tests: called at points of each try of a {@link #read} ("stamped": after the path's stamp, before
+     * the open; "opened": after the open, before the body), so a test renames a file over the path exactly there.
+     */
+    static final ThreadLocal<java.util.function.Consumer<String>> AT = new ThreadLocal<>();
+
+    private static void at(String point) {
+        java.util.function.Consumer<String> hook = AT.get();
+        if (hook != null) hook.accept(point);
     }
 
     /** Per thread: the file the innermost {@link #read} holds open; null outside one. */

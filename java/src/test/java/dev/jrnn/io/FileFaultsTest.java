@@ -229,6 +229,27 @@ class FileFaultsTest {
         }
     }
 
+    /**
+     * A read whose file a rename replaces between its stamp and its open reads the new file once: the version it pinned
+     * is the one it compares the path with afterwards. Without that (the read's stamp kept), the pinned new file looked
+     * changed against the old stamp and the body ran again.
+     */
+    @Test
+    void aReadOfAFileRenamedBetweenItsStampAndItsOpenRunsOnce(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("w.bin"), next = dir.resolve("next.bin");
+        Files.write(file, new byte[] {1, 1, 1});
+        Files.write(next, new byte[] {2, 2, 2, 2});
+        int[] runs = {0};
+        byte[] read = FileFaultsSeam.at("stamped", () -> FileFaultsSeam.rename(next, file), () -> FileFaults.read(file, () -> {
+            runs[0]++;
+            try (java.io.InputStream in = FileFaults.input(file)) {
+                return in.readAllBytes();
+            }
+        }));
+        assertEquals(1, runs[0], "the body's runs");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {2, 2, 2, 2}, read);
+    }
+
     private static java.util.List<Float> toList(float[] a) {
         java.util.List<Float> r = new java.util.ArrayList<>();
         for (float f : a) r.add(f);
