@@ -37,10 +37,11 @@ final class Sources {
 
     /**
      * The tensor {@code name} of {@code file}, its layout and its mapping from one open handle (FileFaults' read holds it):
-     * a save renaming a new file over the path in between cannot give the new file's bytes at the old layout's offsets.
+     * a save renaming a new file over the path in between cannot give the new file's bytes at the old layout's offsets,
+     * and one renamed over it during the read leaves the version read whole (kept, not read again).
      */
     private static ArrayData safetensorsArray(Path file, String name) throws IOException {
-        return FileFaults.read(file, () -> {
+        return FileFaults.readThroughChannel(file, () -> {
             List<SafeTensors.Layout> all = SafeTensors.layout(file);   // through the read's handle
             for (SafeTensors.Layout l : all) {
                 if (!l.name().equals(name)) continue;

@@ -282,6 +282,15 @@ public final class FileFaults {
         if (hook != null) hook.accept(point);
     }
 
+    /**
+     * The stamp of the version of {@code file} that the {@link #read} of it on this thread holds open (taken at its open,
+     * so a file renamed over the path since does not describe it); null outside such a read, or when it holds none.
+     */
+    public static Stamp pinned(Path file) {
+        Pin pin = PIN.get();
+        return pin != null && pin.file.equals(key(file)) ? pin.opened : null;
+    }
+
     /** Per thread: the file the innermost {@link #read} holds open; null outside one. */
     private static final ThreadLocal<Pin> PIN = new ThreadLocal<>();
 
