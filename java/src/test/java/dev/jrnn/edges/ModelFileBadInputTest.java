@@ -61,11 +61,6 @@ class ModelFileBadInputTest {
         }
     }
 
-    /**
-     * A damaged .keras zip says why it is damaged: a reason without a message (an EOFException) read "a damaged zip (null)"
-     * after the jar-loading change unwrapped commons-compress' wrapper on the default file system too. One byte of the
-     * last 400 (the zip's directory) changed at a time, as an outside reviewer's sweep did (Random(7)).
-     */
     /** KerasImport.readWeights (loadWeights' read half) names a null model or file. */
     @Test
     void readWeightsRefusesNullArguments(@TempDir Path dir) throws IOException {
@@ -79,6 +74,11 @@ class ModelFileBadInputTest {
         }
     }
 
+    /**
+     * A damaged .keras zip says why it is damaged: a reason without a message (an EOFException) read "a damaged zip (null)"
+     * after the jar-loading change unwrapped commons-compress' wrapper on the default file system too. One byte of the
+     * last 400 (the zip's directory) changed at a time, as an outside reviewer's sweep did (Random(7)).
+     */
     @Test
     void aDamagedZipNeverSaysNull() throws IOException {
         byte[] b = java.nio.file.Files.readAllBytes(good);

@@ -498,7 +498,10 @@ public final class KerasImport {
     /** What a read of a weights file gives: its setting of the model, once the read ended. */
     @FunctionalInterface
     public interface Loaded {
-        /** Sets the weights read (checked against the model first: a misfit sets none). */
+        /**
+         * Sets the weights read: their count and shapes were checked against the model at the read, their values (no NaN
+         * or Inf) are here, and a misfit sets none. Call it at once, with the model unchanged since the read.
+         */
         void set() throws IOException;
     }
 
