@@ -328,6 +328,8 @@ public final class KerasImport {
         // Keras 3's .h5 of a LossScaleOptimizer lists the wrapper's flat list: its own four, then the inner optimizer's
         if (KerasLossScale.ownVarsFirst(names, vars.size())) {   // jrnn's .h5 too, since session 33
             vars = new ArrayList<>(vars.subList(KerasLossScale.OWN_VARS, vars.size()));
+        } else if (KerasLossScale.unbuiltFirst(names)) {   // never trained: the wrapper's two scalars, then the inner's two
+            vars = new ArrayList<>(vars.subList(2, vars.size()));
         }
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
