@@ -325,12 +325,7 @@ public final class KerasImport {
             vars.add(var(n, name, kf));
         }
         String order = KerasLegacyOptimizerWeights.order(g);   // jrnn's .h5: Keras 3's variables in a tf.keras 2 file
-        // Keras 3's .h5 of a LossScaleOptimizer lists the wrapper's flat list: its own four, then the inner optimizer's
-        if (KerasLossScale.ownVarsFirst(names, vars.size())) {   // jrnn's .h5 too, since session 33
-            vars = new ArrayList<>(vars.subList(KerasLossScale.OWN_VARS, vars.size()));
-        } else if (KerasLossScale.unbuiltFirst(names)) {   // never trained: the wrapper's two scalars, then the inner's two
-            vars = new ArrayList<>(vars.subList(2, vars.size()));
-        }
+        vars = KerasLossScale.innerVars(names, vars);
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);

@@ -109,6 +109,17 @@ final class KerasLossScale {
     }
 
     /**
+     * The inner optimizer's variables of an .h5's optimizer_weights ({@code names}, {@code vars}): Keras 3 writes a
+     * LossScaleOptimizer's flat list, its own four then the inner's (jrnn's .h5 too, since session 33), or, never trained,
+     * its iteration and learning_rate then the inner's two; any other list is the optimizer's own.
+     */
+    static List<KerasOptimizerState.Var> innerVars(List<String> names, List<KerasOptimizerState.Var> vars) {
+        if (ownVarsFirst(names, vars.size())) return new ArrayList<>(vars.subList(OWN_VARS, vars.size()));
+        if (unbuiltFirst(names)) return new ArrayList<>(vars.subList(2, vars.size()));
+        return vars;
+    }
+
+    /**
      * Whether an .h5's optimizer weight names are a never-built LossScaleOptimizer's (compiled, not trained): the wrapper's
      * iteration and learning_rate, then the inner optimizer's, as Keras 3.15.1 writes them (keras3_real/make_lso_unbuilt.py);
      * the wrapper starts fresh from its config, as from the .keras of the same model ({@link #ownVars}).
