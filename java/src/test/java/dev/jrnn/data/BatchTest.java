@@ -85,4 +85,26 @@ class BatchTest {
             assertTrue(e.getMessage().contains("1 inputs, 1 targets and 0 sample weights"), e.getMessage());
         }
     }
+    /** select picks parts by index into a view sharing the batch's memory; closing the view closes the batch. */
+    @Test
+    void selectPicksPartsInTheGivenOrder() throws IOException {
+        Dataset d = Dataset.fromTensors(List.of(column(4, 1), column(4, 2)), List.of(column(4, 3), column(4, 4)),
+                List.of(column(4, 5), column(4, 6)));
+        try (BatchStream s = d.batch(2).epoch(0)) {
+            Batch b = s.next();
+            Batch v = b.select(new int[] {1, 0}, new int[] {1}, new int[0]);
+            assertEquals(2, v.inputCount());
+            assertEquals(1, v.targetCount());
+            assertEquals(0, v.sampleWeightCount());
+            assertArrayEquals(b.input(1).data(), v.input(0).data());
+            assertArrayEquals(b.input(0).data(), v.input(1).data());
+            assertArrayEquals(b.target(1).data(), v.target(0).data());
+            assertEquals(b.where(1), v.where(1));
+            v.close();
+            assertThrows(IllegalStateException.class, () -> b.input(0));   // the batch is closed with its view
+            try (Batch c = s.next()) {
+                assertThrows(IndexOutOfBoundsException.class, () -> c.select(new int[] {2}, new int[0], new int[0]));
+            }
+        }
+    }
 }
