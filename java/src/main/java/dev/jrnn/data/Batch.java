@@ -62,8 +62,8 @@ public final class Batch implements AutoCloseable {
 
     /**
      * This batch's inputs, targets and sample weights picked by index and in that order (the others left out), sharing its
-     * memory: what a model reads of a data set whose parts it matches by name ({@link Dataset#inputNames()}). Closing the
-     * view closes this batch.
+     * memory: what a model reads of a data set whose parts it matches by name ({@link Dataset#inputNames()}). Closing either
+     * closes both; reading a view of a closed batch throws (its memory may already hold another batch).
      * <pre>{@code
      * Batch b = stream.next();                                              // inputs body, title; targets dept, priority
      * try (Batch forModel = b.select(new int[] {1, 0}, new int[] {1, 0}, new int[0])) {
@@ -72,7 +72,11 @@ public final class Batch implements AutoCloseable {
      * }</pre>
      */
     public Batch select(int[] inputIndices, int[] targetIndices, int[] weightIndices) {
-        if (closed) throw new IllegalStateException("Batch: closed; its memory was handed back");
+        if (inputIndices == null || targetIndices == null || weightIndices == null) {
+            throw new IllegalArgumentException("Batch.select: " + (inputIndices == null ? "inputIndices" : targetIndices == null
+                    ? "targetIndices" : "weightIndices") + " is null; give an int[] of indices (new int[0] for none)");
+        }
+        if (isClosed()) throw new IllegalStateException("Batch: closed; its memory was handed back");
         int n = inputIndices.length + targetIndices.length + weightIndices.length;
         MemorySegment[] seg = new MemorySegment[n];
         int[][] sh = new int[n][];
@@ -159,8 +163,11 @@ public final class Batch implements AutoCloseable {
         else for (MemorySegment s : segments) memory.release(s);
     }
 
+    /** A view is closed with the batch it picks from, whichever was closed first. */
+    private boolean isClosed() { return closed || whole != null && whole.isClosed(); }
+
     private Tensor tensor(int k) {
-        if (closed) throw new IllegalStateException("Batch: closed; its memory was handed back");
+        if (isClosed()) throw new IllegalStateException("Batch: closed; its memory was handed back");
         int[] shape = shapes[k];
         long n = Column.product(shape);
         MemorySegment s = segments[k];
