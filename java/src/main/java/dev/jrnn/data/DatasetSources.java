@@ -36,6 +36,8 @@ final class DatasetSources {
 
     private static Dataset tensors(List<Tensor> inputs, List<Tensor> targets, List<Tensor> sampleWeights,
                                    List<String> inKeys, List<String> outKeys, List<String> weightKeys) {
+        notNull("fromTensors", "inputs", inputs);   // the inputs first, as before targets could be all null
+        for (int i = 0; i < inputs.size(); i++) notNull("fromTensors", label("inputs", inKeys, i), inputs.get(i));
         notNull("fromTensors", "targets", targets);
         if (!targets.isEmpty() && targets.stream().allMatch(java.util.Objects::isNull)) {
             if (sampleWeights != null && !sampleWeights.isEmpty()) {
