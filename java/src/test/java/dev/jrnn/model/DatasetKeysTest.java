@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -153,7 +154,30 @@ class DatasetKeysTest {
         s.compile(new SGD(0.1), "mse");
         s.name("u");
         String msg = assertThrows(IllegalStateException.class, () -> s.trainOnBatch(List.of(TITLE), Map.of("out", PRIO))).getMessage();
-        assertTrue(msg.startsWith("u.trainOnBatch: y by output name needs the model's output names; This model has not yet been built."), msg);
+        assertTrue(msg.startsWith("u.trainOnBatch: y by output name needs the model's output names; this model has not yet been built."), msg);
+        // Evaluator's keyed calls said only Keras' words too
+        msg = assertThrows(IllegalStateException.class, () -> s.testOnBatch(List.of(TITLE), Map.of("out", PRIO))).getMessage();
+        assertTrue(msg.startsWith("u.testOnBatch: y by output name needs the model's output names; this model has not yet been built."), msg);
+        msg = assertThrows(IllegalStateException.class, () -> s.predictAll(Map.of("x", TITLE))).getMessage();
+        assertTrue(msg.startsWith("u.predict: x by input name needs the model's input names; this model has not yet been built."), msg);
         assertTrue(!s.isBuilt() && s.getWeights().isEmpty(), "still unbuilt");
+    }
+
+    /** A named data set on an unbuilt Sequential is refused before the build: it built the model, then refused its keys. */
+    @Test
+    void aNamedDatasetLeavesAnUnbuiltSequentialUnbuilt() {
+        Sequential s = new Sequential(new Dense(1).name("out"));
+        s.compile(new SGD(0.1), "mse");
+        s.name("u");
+        Dataset ds = Dataset.fromTensors(Map.of("x", TITLE), Map.of("out", PRIO)).batch(4);
+        String msg = assertThrows(IllegalArgumentException.class, () -> s.fit(ds, new FitOptions().verbose(0))).getMessage();
+        assertEquals("u.fit: the dataset's inputs are named [x], but model 'u' is not built yet, so it has no input names to match them;"
+                + " declare the input shape (Input.shape(...).name(...) as its first layer) so its input names exist, or give a positional data set", msg);
+        assertThrows(IllegalArgumentException.class, () -> s.predictAll(ds, 3));
+        assertTrue(!s.isBuilt() && s.getWeights().isEmpty(), "still unbuilt");
+        // declared with a named Input, the same data set trains
+        Sequential d = new Sequential(Input.shape(3).name("x"), new Dense(1).name("out"));
+        d.compile(new SGD(0.1), "mse");
+        assertDoesNotThrow(() -> d.fit(ds, new FitOptions().verbose(0)));
     }
 }
