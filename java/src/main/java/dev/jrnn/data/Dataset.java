@@ -176,7 +176,7 @@ public final class Dataset implements Cloneable {
 
     /** Several memory-mapped {@code .npy} inputs and targets. */
     public static Dataset fromNpy(List<Path> inputs, List<Path> targets) throws IOException {
-        return DatasetSources.named("fromNpy", inputs, targets, Sources::npy, (param, p) -> ArrayData.requireMappable("Dataset.fromNpy", param, p));
+        return DatasetSources.columns("fromNpy", inputs, targets, Sources::npy, (param, p) -> ArrayData.requireMappable("Dataset.fromNpy", param, p));
     }
 
     /**
@@ -186,7 +186,7 @@ public final class Dataset implements Cloneable {
     public static Dataset fromNpz(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromNpz", "file", file);
         ArrayData.requireMappable("Dataset.fromNpz", "file", file);
-        return DatasetSources.named("fromNpz", inputs, targets, n -> Sources.npz(file, n));
+        return DatasetSources.columns("fromNpz", inputs, targets, n -> Sources.npz(file, n));
     }
 
     /**
@@ -217,7 +217,7 @@ public final class Dataset implements Cloneable {
     public static Dataset fromSafetensors(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromSafetensors", "file", file);
         ArrayData.requireMappable("Dataset.fromSafetensors", "file", file);
-        return DatasetSources.named("fromSafetensors", inputs, targets, n -> Sources.safetensors(file, n));
+        return DatasetSources.columns("fromSafetensors", inputs, targets, n -> Sources.safetensors(file, n));
     }
 
     /**
@@ -229,7 +229,7 @@ public final class Dataset implements Cloneable {
     public static Dataset fromShards(Path dir, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromShards", "dir", dir);
         ArrayData.requireMappable("Dataset.fromShards", "dir", dir);
-        return DatasetSources.named("fromShards", inputs, targets, n -> Sources.shards(dir, n));
+        return DatasetSources.columns("fromShards", inputs, targets, n -> Sources.shards(dir, n));
     }
 
     /**

@@ -137,9 +137,9 @@ final class DatasetSources {
         List<String> ws = keys(method, "sampleWeights", weights, false);
         weightKeys(method, out, ws);
         List<Column> ci = new ArrayList<>(), co = new ArrayList<>(), cw = new ArrayList<>();
-        for (String k : in) ci.add(read.read(member(method, "inputs", k, inputs.get(k))));
-        for (String k : out) co.add(read.read(member(method, "targets", k, targets.get(k))));
-        for (String k : ws) cw.add(read.read(member(method, "sampleWeights", k, weights.get(k))));
+        for (String k : in) ci.add(member(method, "inputs", k, inputs.get(k), read));
+        for (String k : out) co.add(member(method, "targets", k, targets.get(k), read));
+        for (String k : ws) cw.add(member(method, "sampleWeights", k, weights.get(k), read));
         Dataset d = Dataset.of(ci, co, cw);
         d.inputNames = in;
         d.targetNames = out.isEmpty() ? null : out;
@@ -147,9 +147,15 @@ final class DatasetSources {
         return d;
     }
 
-    private static String member(String method, String param, String key, String member) {
-        if (member == null) throw new IllegalArgumentException("Dataset." + method + ": " + param + "['" + key + "'] is null; give the member that holds it");
-        return member;
+    /** Member {@code member} of the file, read for {@code param[key]}, which a failure names (the file's own message says which member). */
+    private static Column member(String method, String param, String key, String member, Reader<String> read) throws IOException {
+        String what = "Dataset." + method + ": " + param + "['" + key + "']";
+        if (member == null) throw new IllegalArgumentException(what + " is null; give the member that holds it");
+        try {
+            return read.read(member);
+        } catch (IOException e) {
+            throw new IOException(what + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -188,12 +194,12 @@ final class DatasetSources {
     }
 
     /** A table of the arrays {@code read} opens for each input and target (checked by {@link #names} as {@code method}'s). */
-    static <T> Dataset named(String method, List<T> inputs, List<T> targets, Reader<T> read) throws IOException {
-        return named(method, inputs, targets, read, (param, t) -> { });
+    static <T> Dataset columns(String method, List<T> inputs, List<T> targets, Reader<T> read) throws IOException {
+        return columns(method, inputs, targets, read, (param, t) -> { });
     }
 
-    /** {@link #named} after {@code check} of each element, named {@code inputs[i]} / {@code targets[i]}. */
-    static <T> Dataset named(String method, List<T> inputs, List<T> targets, Reader<T> read,
+    /** {@link #columns} after {@code check} of each element, named {@code inputs[i]} / {@code targets[i]}. */
+    static <T> Dataset columns(String method, List<T> inputs, List<T> targets, Reader<T> read,
                              java.util.function.BiConsumer<String, T> check) throws IOException {
         names(method, inputs, targets);
         for (int i = 0; i < inputs.size(); i++) check.accept("inputs[" + i + "]", inputs.get(i));

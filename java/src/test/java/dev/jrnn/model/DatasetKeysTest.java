@@ -156,6 +156,14 @@ class DatasetKeysTest {
                 + " the parts: name them again with Dataset.named)", msg);
     }
 
+    /** A member missing from the file names the key it was read for; it named only the member and the file. */
+    @Test
+    void aMissingMemberNamesItsKey() throws Exception {
+        Path npz = fixture("dict_data.npz");
+        IOException e = assertThrows(IOException.class, () -> Dataset.fromNpz(npz, Map.of("title", "x_tittle", "body", "x_body"), Map.of()));
+        assertTrue(e.getMessage().startsWith("Dataset.fromNpz: inputs['title']: ") && e.getMessage().contains("no array 'x_tittle'"), e.getMessage());
+    }
+
     /** The unbuilt Sequential's keyed calls named the model as the others do; they said only Keras' "This model has not yet been built". */
     @Test
     void anUnbuiltSequentialsKeyedCallNamesTheModel() {
