@@ -51,7 +51,7 @@ final class ModelFiles {
         checkKerasName(model.name() + ".save", file);
         if (hdf5Name(file)) {   // tf.keras 2's legacy layout: the model, its compile config, the optimizer variables (jrnn_state/)
             Optimizer o = model.optimizer();
-            List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o);
+            List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o, false);
             KerasLegacyExport.check(model);   // a model the layout cannot hold is refused before a directory is made
             // a resumed run would train otherwise: say so (.keras keeps them in jrnn's metadata)
             List<String> lost = new ArrayList<>(), instead = new ArrayList<>();
@@ -98,7 +98,7 @@ final class ModelFiles {
                 for (var e : slots.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
                 o.put("state", List.copyOf(slots.keySet()));
             } else {
-                optimizerVars = kerasVars(model, ps, opt);
+                optimizerVars = kerasVars(model, ps, opt, true);
                 o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
                 o.put("keras_vars", (long) optimizerVars.size());
             }
@@ -148,13 +148,18 @@ final class ModelFiles {
 
     /**
      * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights, or a fresh build's where
-     * it is bound to another store (a new optimizer not stepped yet); Attention's scalars as Keras' shape ().
+     * it is bound to another store (a new optimizer not stepped yet); Attention's scalars as Keras' shape (); {@code nested}:
+     * for a .keras, whose nested models Keras orders at their place.
      */
-    private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt) {
+    private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt, boolean nested) {
         Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
         java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
-        return KerasOptimizerState.keras3Vars(opt, ps.trainable, current, scalars::contains);
+        // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is flat
+        List<dev.jrnn.layers.Param> order = nested ? dev.jrnn.io.keras.KerasExport.kerasTrainableOrder(model, ps.trainable) : ps.trainable;
+        java.util.Set<dev.jrnn.layers.Param> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        stated.addAll(ps.trainable);
+        return KerasOptimizerState.keras3Vars(opt, order, current, scalars::contains, p -> !stated.contains(p));
     }
 
     /**
@@ -569,7 +574,8 @@ final class ModelFiles {
             return () -> countAndRate(opt, it, rate);
         }
         if (saved == null) throw new IllegalArgumentException("model.weights.h5: the optimizer state at optimizer/vars is missing");
-        KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, KerasOptimizerState.WRITTEN_AS, saved.vars());
+        KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, KerasOptimizerState.WRITTEN_AS, saved.vars(),
+                saved.kerasLayerOrder());   // a nested model's slots at its place, as Keras orders them
         KerasOptimizerState.Restored r;
         try {
             r = KerasOptimizerState.read(opt, ps.trainable, current);

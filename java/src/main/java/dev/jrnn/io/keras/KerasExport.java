@@ -211,9 +211,15 @@ public final class KerasExport {
             for (Layer l : model.layers()) layers.add(KerasLayers.config(l));
         } else {
             cls = "Functional";
-            Map<Call, Integer> index = callIndex(model);
+            KerasNesting nesting = KerasNesting.of(model);
+            Refs index = new Refs(callIndex(model, nesting), nesting);
             KerasMaskExport explicit = masks ? new KerasMaskExport(model) : null;
-            for (Layer l : graphLayers(model)) {
+            for (Object op : nesting == null ? graphLayers(model) : nesting.operations) {
+                if (op instanceof Model nested) {   // one entry: its own config, its calls in this model as its nodes
+                    layers.add(nestedEntry(nested, nesting, index, masks));
+                    continue;
+                }
+                Layer l = (Layer) op;
                 Map<String, Object> spec;
                 List<Object> inbound = new ArrayList<>();
                 if (l.kerasClass().equals("InputLayer")) {
@@ -235,8 +241,8 @@ public final class KerasExport {
             // Keras 3's get_config maps the structure the model was made with: one ref for Model(i, o), a list for Model([i], [o])
             c.put("input_layers", model.dictInputs() ? inputDict(model, index)
                     : model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
-            c.put("output_layers", model.dictOutputs() ? inDictOrder(model, byKey(model.outputNames(), refs(model.outputs(), index)))
-                    : model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
+            c.put("output_layers", model.dictOutputs() ? inDictOrder(model, byKey(model.outputNames(), refs(model.outputs(), index, true)))
+                    : model.singleOutput() ? ref(model.outputs().get(0), index, true) : refs(model.outputs(), index, true));
         }
         c.put("layers", layers);
         if (!cls.equals("Functional")) return serialized("keras", cls, c);
@@ -275,8 +281,39 @@ public final class KerasExport {
         return r;
     }
 
+    /**
+     * A functional config's node references: each call's index among its layer's calls in the model, and the model's
+     * nested calls ({@link KerasNesting}, null: none) as nodes of their nested model.
+     */
+    private record Refs(Map<Call, Integer> index, KerasNesting nesting) {
+        boolean containsKey(Call c) { return index.containsKey(c); }
+    }
+
+    /**
+     * A nested model's entry: its own config (Keras 3's get_config of it), and each of its top-level calls in the outer
+     * model as one node, its inputs in args (a list for a list-input model) and {@code mask} null in kwargs, as Keras 3
+     * writes a Functional's call.
+     */
+    private static Map<String, Object> nestedEntry(Model nested, KerasNesting nesting, Refs index, boolean masks) {
+        Map<String, Object> spec = modelConfig(nested, masks);
+        List<Object> inbound = new ArrayList<>();
+        for (dev.jrnn.layers.CallGroup g : nesting.calls.get(nested)) {
+            List<Object> args = new ArrayList<>();
+            for (Node n : g.inputs()) args.add(tensor(n, index));
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("args", nested.singleInput() ? args : List.of(args));
+            Map<String, Object> kwargs = new LinkedHashMap<>();
+            kwargs.put("mask", null);
+            node.put("kwargs", kwargs);
+            inbound.add(node);
+        }
+        spec.put("name", nested.name());
+        spec.put("inbound_nodes", inbound);
+        return spec;
+    }
+
     /** Each call of the model, numbered per layer in call order (calls of the layers in other models left out). */
-    private static Map<Call, Integer> callIndex(Model model) {
+    private static Map<Call, Integer> callIndex(Model model, KerasNesting nesting) {
         Set<Call> used = new HashSet<>();
         ArrayDeque<Node> todo = new ArrayDeque<>(model.outputs());
         while (!todo.isEmpty()) {
@@ -286,13 +323,13 @@ public final class KerasExport {
         Map<Call, Integer> index = new HashMap<>();
         for (Layer l : graphLayers(model)) {
             int k = 0;
-            for (Call c : l.calls()) if (used.contains(c)) index.put(c, k++);
+            for (Call c : l.calls()) if (used.contains(c) && (nesting == null || nesting.outer(c))) index.put(c, k++);
         }
         return index;
     }
 
     /** One call as Keras 3 writes it: the main input in args, a recurrent layer's initial states in kwargs. */
-    private static Map<String, Object> inboundNode(Layer l, Call call, Map<Call, Integer> index) {
+    private static Map<String, Object> inboundNode(Layer l, Call call, Refs index) {
         List<Node> ins = call.inputs();
         Map<String, Object> node = new LinkedHashMap<>();
         Map<String, Object> kwargs = new LinkedHashMap<>();
@@ -322,7 +359,7 @@ public final class KerasExport {
         return node;
     }
 
-    private static Map<String, Object> tensor(Node n, Map<Call, Integer> index) {
+    private static Map<String, Object> tensor(Node n, Refs index) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("shape", shape(n));
         c.put("dtype", dev.jrnn.layers.DtypePolicy.computeDtype(n.layer().dtype()));   // Keras' tensor: its layer's compute dtype
@@ -333,12 +370,22 @@ public final class KerasExport {
         return t;
     }
 
-    private static List<Object> ref(Node n, Map<Call, Integer> index) {
-        return List.of(n.layer().name(), (long) index.get(n.call()), (long) n.outputIndex());
+    private static List<Object> ref(Node n, Refs index) { return ref(n, index, false); }
+
+    /**
+     * {@code n}'s [layer, node, tensor]; an output of a nested call as its model's ([model, node, output]), whose node
+     * Keras 3's get_config counts from 1 in a model's input_layers / output_layers ({@code modelIo}), from 0 elsewhere.
+     */
+    private static List<Object> ref(Node n, Refs index, boolean modelIo) {
+        dev.jrnn.layers.CallGroup g = index.nesting() == null ? null : index.nesting().group(n.call());
+        if (g != null) {
+            return List.of(((Model) g.operation()).name(), (long) (index.nesting().index(g) + (modelIo ? 1 : 0)), (long) g.outputs().indexOf(n));
+        }
+        return List.of(n.layer().name(), (long) index.index().get(n.call()), (long) n.outputIndex());
     }
 
     /** A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in its (sorted) key order. */
-    private static Map<String, Object> inputDict(Model model, Map<Call, Integer> index) {
+    private static Map<String, Object> inputDict(Model model, Refs index) {
         return byKey(model.inputNames(), refs(model.inputs(), index));
     }
 
@@ -362,9 +409,11 @@ public final class KerasExport {
         return r;
     }
 
-    private static List<Object> refs(List<Node> nodes, Map<Call, Integer> index) {
+    private static List<Object> refs(List<Node> nodes, Refs index) { return refs(nodes, index, false); }
+
+    private static List<Object> refs(List<Node> nodes, Refs index, boolean modelIo) {
         List<Object> r = new ArrayList<>();
-        for (Node n : nodes) r.add(ref(n, index));
+        for (Node n : nodes) r.add(ref(n, index, modelIo));
         return r;
     }
 
@@ -412,13 +461,7 @@ public final class KerasExport {
     private static byte[] weightsFile(Model model, Map<String, Tensor> state, List<KerasOptimizerState.Var> optimizerVars) throws IOException {
         return JhdfEmptyGroups.written(h -> {
             h.putGroup(JhdfEmptyGroups.ROOT_VARS);   // the model's own variables: none
-            WritableGroup layers = h.putGroup("layers");
-            Map<String, Integer> used = new HashMap<>();
-            if (model instanceof Sequential) used.put("input_layer", 1);
-            for (Layer l : model.layers()) {
-                String group = Keras3Weights.group(used, l.kerasClass());
-                if (!l.params().isEmpty()) putLayer(layers.putGroup(group), l);
-            }
+            putLayers(h.putGroup("layers"), model, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
             if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
                 WritableGroup optimizer = h.putGroup("optimizer");
                 if (KerasLossScale.isWrapped(model)) {   // the wrapper's flat list, and its inner optimizer's
@@ -439,6 +482,39 @@ public final class KerasExport {
                 }
             }
         });
+    }
+
+    /**
+     * {@code model}'s layers' variables below {@code layers}, as Keras 3's saving_lib walks them: each operation a group
+     * named by its class, counted per container ({@code dense}, {@code dense_1}); a nested model's at
+     * {@code functional/layers/...} ({@link KerasNesting}); a layer met again (shared) is counted and not written again.
+     */
+    private static void putLayers(WritableGroup layers, Model model, Set<Layer> written) {
+        Map<String, Integer> used = new HashMap<>();
+        if (model instanceof Sequential) used.put("input_layer", 1);
+        KerasNesting nesting = model instanceof Sequential ? null : KerasNesting.of(model);
+        for (Object op : nesting == null ? List.<Object>copyOf(model.layers()) : nesting.operations) {
+            if (op instanceof Model nested) {
+                String group = Keras3Weights.group(used, "Functional");
+                if (KerasNesting.leaves(nested).stream().anyMatch(l -> !l.params().isEmpty() && !written.contains(l))) {
+                    putLayers(layers.putGroup(group).putGroup("layers"), nested, written);
+                }
+                continue;
+            }
+            Layer l = (Layer) op;
+            String group = Keras3Weights.group(used, l.kerasClass());
+            if (!l.params().isEmpty() && written.add(l)) putLayer(layers.putGroup(group), l);
+        }
+    }
+
+    /**
+     * {@code trainable} (the model's trainable weights) in the order of Keras 3's {@code trainable_variables} of the model
+     * a {@code .keras} of it loads as (a nested model's weights at its place, depth first), which the optimizer's
+     * variables follow: with the trainable weights of a nested model's layers the model does not call (those only its
+     * unused outputs need), which Keras builds slots for too; {@code trainable} itself where the layers do not hold it.
+     */
+    public static List<Param> kerasTrainableOrder(Model model, List<Param> trainable) {
+        return KerasVariableOrder.withUnused(KerasNesting.leaves(model), trainable, new HashSet<>());
     }
 
     /** {@code vars} as datasets 0..N of {@code g}. */

@@ -168,8 +168,8 @@ public final class KerasImport {
             model.close();
             throw e;
         }
-        boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
-        if (saved != null && byKeras && graph.nestedModels) {
+        // jrnn's own .keras keeps nested models as Keras does (KerasNesting), its slots in Keras' order; its .h5 nests none
+        if (saved != null && graph.nestedModels) {
             if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !KerasOptimizerState.keras3(saved.kerasVersion())) {
                 // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
                 FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state "

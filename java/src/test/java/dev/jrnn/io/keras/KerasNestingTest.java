@@ -1,0 +1,227 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.io.Json;
+import dev.jrnn.layers.Concatenate;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
+import io.jhdf.HdfFile;
+import io.jhdf.api.Dataset;
+import io.jhdf.api.Group;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * A functional model calling a nested functional model is written as Keras 3.15.1 writes it (nested_keras/
+ * make_nested_keras.py, Keras' own file): {@code enc} one {@code Functional} entry with its own layers (its unused
+ * output's {@code u1} too) and its two calls as its nodes, its weights at {@code layers/functional/layers/...}, the
+ * optimizer's slots in Keras' order (enc's at its place). Keras 3.15.1 reads jrnn's files of it back nested, with
+ * Keras' predictions and the same next train step (check_jrnn_nested.py).
+ */
+class KerasNestingTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void cpu() {
+        Jrnn.setBackend("cpu");
+        Jrnn.clearSession();
+    }
+
+    static Path file(String name) {
+        return GeneratedKerasFilesTest.resource("nested_keras/" + name);
+    }
+
+    static float[] det(int n, double a, double ph, double amp) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (amp * Math.sin(a * i + ph));
+        return v;
+    }
+
+    static List<Tensor> xs() {
+        return List.of(Tensor.of(det(12, 0.9, 0.2, 1.0), 4, 3), Tensor.of(det(12, 0.7, 0.5, 2.0), 4, 3));
+    }
+
+    /** nested.txt: key to values. */
+    static Map<String, float[]> golden() throws IOException {
+        Map<String, float[]> r = new HashMap<>();
+        for (String line : Files.readAllLines(file("nested.txt"))) {
+            String[] f = line.trim().split(" ");
+            float[] v = new float[f.length - 1];
+            for (int i = 1; i < f.length; i++) v[i - 1] = Float.parseFloat(f[i]);
+            r.put(f[0], v);
+        }
+        return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> config(Path keras) throws IOException {
+        try (ZipFile z = new ZipFile(keras.toFile())) {
+            return (Map<String, Object>) ((Map<String, Object>) Json.parse(new String(
+                    z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8))).get("config");
+        }
+    }
+
+    /** The structure of a functional config: each layer's name, class, its calls' inputs' refs, nested configs the same. */
+    @SuppressWarnings("unchecked")
+    static String structure(Map<String, Object> config) {
+        StringBuilder b = new StringBuilder("[");
+        for (Object o : (List<Object>) config.get("layers")) {
+            Map<String, Object> l = (Map<String, Object>) o;
+            b.append(l.get("name")).append(':').append(l.get("class_name"));
+            List<String> calls = new ArrayList<>();
+            for (Object n : (List<Object>) l.get("inbound_nodes")) calls.add(histories(n));
+            b.append(calls);
+            if (l.get("class_name").equals("Functional")) b.append(structure((Map<String, Object>) l.get("config")));
+            b.append(' ');
+        }
+        return b.append("in=").append(config.get("input_layers")).append(" out=").append(config.get("output_layers")).append(']').toString();
+    }
+
+    /** The keras_history refs in a node, in order. */
+    @SuppressWarnings("unchecked")
+    static String histories(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            if (m.get("config") instanceof Map<?, ?> c && c.get("keras_history") != null) return c.get("keras_history").toString();
+            StringBuilder b = new StringBuilder();
+            for (Object v : m.values()) b.append(histories(v));
+            return b.toString();
+        }
+        if (o instanceof List<?> l) {
+            StringBuilder b = new StringBuilder();
+            for (Object v : l) b.append(histories(v));
+            return b.toString();
+        }
+        return "";
+    }
+
+    /** The weights file's datasets by path (jrnn's own state left out), as float arrays. */
+    static Map<String, float[]> datasets(Path keras) throws IOException {
+        Path h5 = dir(keras).resolve("w.h5");
+        try (ZipFile z = new ZipFile(keras.toFile())) {
+            Files.write(h5, z.getInputStream(z.getEntry("model.weights.h5")).readAllBytes());
+        }
+        Map<String, float[]> r = new TreeMap<>();
+        try (HdfFile h = new HdfFile(h5)) {
+            walk(h, "", r);
+        }
+        Files.delete(h5);
+        return r;
+    }
+
+    private static Path dir(Path p) { return p.toAbsolutePath().getParent(); }
+
+    private static void walk(Group g, String at, Map<String, float[]> out) {
+        for (var e : g.getChildren().entrySet()) {
+            String path = at.isEmpty() ? e.getKey() : at + "/" + e.getKey();
+            if (path.equals(KerasExport.STATE_GROUP)) continue;
+            if (e.getValue() instanceof Group c) walk(c, path, out);
+            else if (e.getValue() instanceof Dataset d) out.put(path, floats(d.getData()));
+        }
+    }
+
+    private static float[] floats(Object data) {
+        List<Float> v = new ArrayList<>();
+        flatten(data, v);
+        float[] r = new float[v.size()];
+        for (int i = 0; i < r.length; i++) r[i] = v.get(i);
+        return r;
+    }
+
+    private static void flatten(Object a, List<Float> out) {
+        if (a instanceof Number n) out.add(n.floatValue());
+        else if (a instanceof float[] f) for (float x : f) out.add(x);
+        else if (a instanceof long[] l) for (long x : l) out.add((float) x);
+        else for (int i = 0; i < java.lang.reflect.Array.getLength(a); i++) flatten(java.lang.reflect.Array.get(a, i), out);
+    }
+
+    static void assertSameDatasets(Map<String, float[]> want, Map<String, float[]> got, float tol) {
+        assertEquals(want.keySet(), got.keySet(), "the weights file's datasets");
+        for (String k : want.keySet()) KerasFixtures.assertClose(want.get(k), got.get(k), k);
+    }
+
+    @Test
+    void kerasFileSavedAgainKeepsTheNestedModelItsWeightPathsAndOptimizerOrder() throws IOException {
+        Path keras = file("nested.keras");
+        Model m = Models.load(keras);
+        KerasFixtures.assertClose(golden().get("predict"), m.predictOnBatch(xs()).get(0).data(), "predict");
+        Path saved = dir.resolve("again.keras");
+        m.save(saved);
+        assertEquals(structure(config(keras)), structure(config(saved)));
+        // every weight and optimizer variable at Keras' path, optimizer/vars/i the same variable as in Keras' file
+        Map<String, float[]> want = datasets(keras);
+        want.keySet().removeIf(k -> k.equals("optimizer/vars/0"));   // the iteration: Keras' int64, jrnn's count
+        Map<String, float[]> got = datasets(saved);
+        assertEquals(2f, got.remove("optimizer/vars/0")[0], "iterations");
+        assertSameDatasets(want, got, 0);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void kerasFileAndItsJrnnSaveTrainTheNextStepAsKeras(boolean savedAgain) throws IOException {
+        Model back = Models.load(file("nested.keras"));
+        if (savedAgain) {
+            Path saved = dir.resolve("again.keras");
+            back.save(saved);
+            back = Models.load(saved);
+        }
+        Tensor y = Tensor.of(det(4, 0.3, 0.6, 1.0), 4, 1);
+        back.trainOnBatch(xs(), List.of(y));
+        Map<String, float[]> g = golden();
+        // u1 (only enc's unused output needs it) is not among jrnn's layers: not called, it does not train (zero gradient in Keras)
+        for (String n : List.of("p", "head", "e1", "e2")) {
+            Layer l = back.getLayer(n);
+            List<Tensor> w = l.getWeights();
+            for (int j = 0; j < w.size(); j++) KerasFixtures.assertClose(g.get("step_" + n + "_" + j), w.get(j).data(), n + " weight " + j);
+        }
+    }
+
+    /** jrnn's Model.apply of a nested model: the same config as Keras' (and a clone keeps it). */
+    @Test
+    void jrnnBuiltNestedModelWritesKerasConfigAndCloneKeepsIt() throws IOException {
+        Input x = Input.shape(3);
+        x.name("x");
+        Dense e1 = new Dense(4), e2 = new Dense(3), u1 = new Dense(2), p = new Dense(2), head = new Dense(1);
+        e1.name("e1");
+        e2.name("e2");
+        u1.name("u1");
+        p.name("p");
+        head.name("head");
+        Model enc = new Model(x, List.of(e2.apply(e1.apply(x)), u1.apply(x)));
+        enc.name("enc");
+        Input a = Input.shape(3), b = Input.shape(3);
+        a.name("a");
+        b.name("b");
+        Concatenate cat = new Concatenate();
+        cat.name("cat");
+        Node joined = cat.apply(p.apply(a), enc.applyAll(List.of(a)).get(0), enc.applyAll(List.of(b)).get(0));
+        Model m = new Model(List.of(a, b), head.apply(joined));
+        m.name("outer");
+        String keras = structure(config(file("nested.keras")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> written = (Map<String, Object>) ((Map<String, Object>) Json.parse(m.toJson())).get("config");
+        assertEquals(keras, structure(written));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> cloned = (Map<String, Object>) ((Map<String, Object>) Json.parse(Models.cloneModel(m).toJson())).get("config");
+        assertEquals(keras, structure(cloned));
+    }
+}
