@@ -73,7 +73,7 @@ public final class KerasExport {
         meta.put("keras_version", "3.0.0");
         meta.put("saved_by", "jrnn");
         meta.put("jrnn", jrnnMeta);
-        byte[] weights = weightsFile(model, state, optimizerVars);
+        byte[] weights = weightsFile(model, state, optimizerVars, true);
         ZipOutputStream zip = new ZipOutputStream(out);
         putDeflated(zip, "metadata.json", Json.write(meta).getBytes(StandardCharsets.UTF_8));
         putDeflated(zip, "config.json", Json.write(config).getBytes(StandardCharsets.UTF_8));
@@ -95,7 +95,8 @@ public final class KerasExport {
      * {@code load_weights} reads): the model.weights.h5 of {@link #write} without jrnn's extra state.
      */
     public static void writeWeights(Model model, OutputStream out) throws IOException {
-        out.write(weightsFile(model, Map.of(), List.of()));
+        // flat, as before: jrnn's loadWeights reads no nested model's groups (it refuses them, naming them)
+        out.write(weightsFile(model, Map.of(), List.of(), false));
     }
 
     /**
@@ -188,14 +189,20 @@ public final class KerasExport {
     }
 
     /** The model config in Keras 3's schema: Sequential with a leading InputLayer, or Functional with inbound nodes. */
-    static Map<String, Object> modelConfig(Model model) { return modelConfig(model, true); }
+    static Map<String, Object> modelConfig(Model model) { return modelConfig(model, true, true); }
 
     /**
      * As {@link #modelConfig(Model)}; {@code masks} false leaves out the masks {@link KerasMaskExport} passes Keras 3
-     * explicitly (for tf.keras 2's .h5, whose RNN masks a call with initial states itself).
+     * explicitly (for tf.keras 2's .h5, whose RNN masks a call with initial states itself), and writes nested models flattened.
+     */
+    static Map<String, Object> modelConfig(Model model, boolean masks) { return modelConfig(model, masks, false); }
+
+    /**
+     * As {@link #modelConfig(Model, boolean)}; {@code nest}: a nested functional model's calls as its own entry
+     * ({@link KerasNesting}, Keras 3's form), else the flattened graph (tf.keras 2's .h5, whose weights are written flat).
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> modelConfig(Model model, boolean masks) {
+    static Map<String, Object> modelConfig(Model model, boolean masks, boolean nest) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", model.name());
         c.put("trainable", model.trainable());   // Keras 3's get_config: the model's own flag; each layer's config keeps its own
@@ -211,7 +218,7 @@ public final class KerasExport {
             for (Layer l : model.layers()) layers.add(KerasLayers.config(l));
         } else {
             cls = "Functional";
-            KerasNesting nesting = KerasNesting.of(model);
+            KerasNesting nesting = nest ? KerasNesting.of(model) : null;
             Refs index = new Refs(callIndex(model, nesting), nesting);
             KerasMaskExport explicit = masks ? new KerasMaskExport(model) : null;
             for (Object op : nesting == null ? graphLayers(model) : nesting.operations) {
@@ -285,9 +292,7 @@ public final class KerasExport {
      * A functional config's node references: each call's index among its layer's calls in the model, and the model's
      * nested calls ({@link KerasNesting}, null: none) as nodes of their nested model.
      */
-    private record Refs(Map<Call, Integer> index, KerasNesting nesting) {
-        boolean containsKey(Call c) { return index.containsKey(c); }
-    }
+    private record Refs(Map<Call, Integer> index, KerasNesting nesting) { boolean containsKey(Call c) { return index.containsKey(c); } }
 
     /**
      * A nested model's entry: its own config (Keras 3's get_config of it), and each of its top-level calls in the outer
@@ -295,16 +300,14 @@ public final class KerasExport {
      * writes a Functional's call.
      */
     private static Map<String, Object> nestedEntry(Model nested, KerasNesting nesting, Refs index, boolean masks) {
-        Map<String, Object> spec = modelConfig(nested, masks);
+        Map<String, Object> spec = modelConfig(nested, masks, true);
         List<Object> inbound = new ArrayList<>();
         for (dev.jrnn.layers.CallGroup g : nesting.calls.get(nested)) {
             List<Object> args = new ArrayList<>();
             for (Node n : g.inputs()) args.add(tensor(n, index));
             Map<String, Object> node = new LinkedHashMap<>();
             node.put("args", nested.singleInput() ? args : List.of(args));
-            Map<String, Object> kwargs = new LinkedHashMap<>();
-            kwargs.put("mask", null);
-            node.put("kwargs", kwargs);
+            node.put("kwargs", java.util.Collections.singletonMap("mask", null));
             inbound.add(node);
         }
         spec.put("name", nested.name());
@@ -456,12 +459,13 @@ public final class KerasExport {
 
     /**
      * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below
-     * {@link #STATE_GROUP}, through {@link JhdfEmptyGroups#written}.
+     * {@link #STATE_GROUP}, through {@link JhdfEmptyGroups#written}; {@code nest}: a nested functional model's in its own
+     * group as Keras 3 keeps it (a .keras), else flat (a .weights.h5, which jrnn's loadWeights reads back).
      */
-    private static byte[] weightsFile(Model model, Map<String, Tensor> state, List<KerasOptimizerState.Var> optimizerVars) throws IOException {
+    private static byte[] weightsFile(Model model, Map<String, Tensor> state, List<KerasOptimizerState.Var> optimizerVars, boolean nest) throws IOException {
         return JhdfEmptyGroups.written(h -> {
             h.putGroup(JhdfEmptyGroups.ROOT_VARS);   // the model's own variables: none
-            putLayers(h.putGroup("layers"), model, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+            putLayers(h.putGroup("layers"), model, nest, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
             if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
                 WritableGroup optimizer = h.putGroup("optimizer");
                 if (KerasLossScale.isWrapped(model)) {   // the wrapper's flat list, and its inner optimizer's
@@ -489,15 +493,15 @@ public final class KerasExport {
      * named by its class, counted per container ({@code dense}, {@code dense_1}); a nested model's at
      * {@code functional/layers/...} ({@link KerasNesting}); a layer met again (shared) is counted and not written again.
      */
-    private static void putLayers(WritableGroup layers, Model model, Set<Layer> written) {
+    private static void putLayers(WritableGroup layers, Model model, boolean nest, Set<Layer> written) {
         Map<String, Integer> used = new HashMap<>();
         if (model instanceof Sequential) used.put("input_layer", 1);
-        KerasNesting nesting = model instanceof Sequential ? null : KerasNesting.of(model);
+        KerasNesting nesting = model instanceof Sequential || !nest ? null : KerasNesting.of(model);
         for (Object op : nesting == null ? List.<Object>copyOf(model.layers()) : nesting.operations) {
             if (op instanceof Model nested) {
                 String group = Keras3Weights.group(used, "Functional");
                 if (KerasNesting.leaves(nested).stream().anyMatch(l -> !l.params().isEmpty() && !written.contains(l))) {
-                    putLayers(layers.putGroup(group).putGroup("layers"), nested, written);
+                    putLayers(layers.putGroup(group).putGroup("layers"), nested, true, written);
                 }
                 continue;
             }
@@ -509,9 +513,8 @@ public final class KerasExport {
 
     /**
      * {@code trainable} (the model's trainable weights) in the order of Keras 3's {@code trainable_variables} of the model
-     * a {@code .keras} of it loads as (a nested model's weights at its place, depth first), which the optimizer's
-     * variables follow: with the trainable weights of a nested model's layers the model does not call (those only its
-     * unused outputs need), which Keras builds slots for too; {@code trainable} itself where the layers do not hold it.
+     * a {@code .keras} of it loads as (a nested model's at its place, depth first; those of its layers only its unused
+     * outputs need too, Keras builds their slots), which the optimizer's variables follow.
      */
     public static List<Param> kerasTrainableOrder(Model model, List<Param> trainable) {
         return KerasVariableOrder.withUnused(KerasNesting.leaves(model), trainable, new HashSet<>());

@@ -71,6 +71,9 @@ final class KerasNesting {
             for (Node n : g.inputs()) if (!k.crosses(n, k.top.get(n.call()))) return null;
         }
         k.order(model);
+        // names must be unique among a config's entries: a name met twice (a model loaded with a layer at two levels) stays flat
+        Set<String> names = new java.util.HashSet<>();
+        for (Object op : k.operations) if (!names.add(op instanceof Layer l ? l.name() : ((Model) op).name())) return null;
         return k;
     }
 
