@@ -87,9 +87,13 @@ public final class Jrnn {
     /**
      * As Keras' clear_session(): default layer, model and metric object names ("lstm_1", "auc_1") count from zero
      * again, and the current backend gives back what it keeps for reuse between passes ({@link Backend#trim()}: on
-     * the CPU its pool of arrays, up to an eighth of the heap, and the products' packing scratch; nothing on CUDA)
-     * without closing: models built before stay usable. The CPU products' scratch is the process's: it is dropped
-     * even when the current backend is CUDA, closed or not made yet.
+     * the CPU its pool of arrays, up to an eighth of the heap, and the products' packing scratch; on CUDA the device
+     * pool's cached blocks, once the queued work has run) without closing: models built before stay usable. The CPU
+     * products' scratch is the process's: it is dropped even when the current backend is CUDA, closed or not made yet,
+     * or when its trim throws. On CUDA the trim waits for the device (holding this class's lock) and can throw: a
+     * {@code CudaException} inside a graph capture or for a device error, an {@link IllegalStateException} inside a
+     * forked task. A CUDA backend is driven by one thread at a time: call this from the thread that drives it, not
+     * while a pass runs on another.
      *
      * <pre>{@code
      * model.predict(x);
@@ -98,8 +102,11 @@ public final class Jrnn {
      */
     public static synchronized void clearSession() {
         dev.jrnn.backend.NameUids.reset();
-        if (backend != null && !backend.isClosed()) backend.trim();
-        Backends.trimCpuScratch();   // the process's, whatever the current backend
+        try {
+            if (backend != null && !backend.isClosed()) backend.trim();
+        } finally {
+            Backends.trimCpuScratch();   // the process's, whatever the current backend, also when its trim threw
+        }
     }
 
     /** A new independent random stream drawn from the global seed. */

@@ -161,8 +161,10 @@ public interface Backend extends AutoCloseable {
     /**
      * Gives back the memory this backend keeps for reuse between passes, without closing it: models and buffers stay
      * usable, and the next pass allocates afresh. {@code Jrnn.clearSession()} calls it. The CPU backend drops
-     * its pool of closed buffers' arrays and the packing scratch of its products; the default (CUDA's) does nothing
-     * ({@code ((CudaBackend) Jrnn.backend()).pool().trim()} gives back the device's cached blocks).
+     * its pool of closed buffers' arrays and the packing scratch of its products; CUDA's waits for its queued work and
+     * gives the device pool's cached blocks back to the driver; a backend without one of its own does nothing. CUDA's
+     * is refused inside a graph capture or a forked task, and, as any CUDA call, is for the thread that drives the
+     * backend, not while a pass runs on another.
      *
      * <pre>{@code
      * model.predict(x);

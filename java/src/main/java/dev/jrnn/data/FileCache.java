@@ -54,6 +54,13 @@ final class FileCache {
      * 256 MiB of text): a stream whose every sample names its own file does not fill memory with them.
      */
     static final int MAX_SOURCES = 4096, MAX_SOURCE_CHARS = 1 << 20;
+    /**
+     * What a cache holds at most, the reader's bounds (past them a file is damaged) and the writer's (past them a sample is
+     * refused before any of its bytes is written): the tensors of each of a sample's inputs, targets and weights, a spec's
+     * parts (one per tensor of the sample it is written from: three kinds' worth), a tensor's rank, and an origin's bytes in
+     * modified UTF-8 ({@link DataOutputStream#writeUTF}'s most).
+     */
+    static final int MAX_TENSORS = 1 << 16, MAX_PARTS = 3 * MAX_TENSORS, MAX_RANK = 64, MAX_ORIGIN_BYTES = 65535;
     /** A part's raggedness in the spec: not ragged, ragged (its first axis the steps), unknown (written from a stream's sample). */
     private static final byte FIXED = 0, RAGGED = 1, UNKNOWN = 2;
     private static final byte[] END = "END\n".getBytes(StandardCharsets.US_ASCII);
@@ -64,6 +71,7 @@ final class FileCache {
         DatasetSources.notNull("cache", "filename", file);
         if (d.sampleCount() == BatchOps.ENDLESS) throw new IllegalStateException("Dataset.cache: the data set is endless (" + d + "); cache before repeat()");
         if (Files.isDirectory(file)) throw new IllegalArgumentException("Dataset.cache: filename: expected a file, got the directory " + file);
+        if (d.table != null && d.mapper == null) refuseUnwritable(d.table, file);   // its spec is written even with no sample
         if (Files.exists(file)) {
             int[] parts = parts(file);
             if (d.table != null && d.mapper == null) sameSpec(spec(d.table), file);
@@ -79,6 +87,28 @@ final class FileCache {
         Spec mine = d.table != null && d.mapper == null ? spec(d.table) : null;
         boolean[] scalar = d.table != null ? null : d.scalar;
         return ElementOps.streamed(d, s -> passes(s, file, mine, scalar), d.sampleCount(), null);
+    }
+
+    /**
+     * A table's samples past the reader's limits, refused at the call: its spec is written also by a pass with no sample
+     * (take(0)), which {@link #refuseUnreadable} never sees. A ragged column's samples are a rank above its unit.
+     */
+    private static void refuseUnwritable(Table t, Path file) {
+        List<List<Column>> parts = List.of(t.inputs(), t.targets(), t.weights());
+        for (int k = 0; k < 3; k++) {
+            List<Column> l = parts.get(k);
+            if (l.size() > MAX_TENSORS) {
+                throw new IllegalArgumentException("Dataset.cache: the data set's samples cannot be written to " + file + ": their " + PARTS[k] + " are " + l.size()
+                        + " tensors, a cache holds at most " + MAX_TENSORS);
+            }
+            for (int i = 0; i < l.size(); i++) {
+                int rank = l.get(i).unitShape().length + (l.get(i).ragged() ? 1 : 0);
+                if (rank > MAX_RANK) {
+                    throw new IllegalArgumentException("Dataset.cache: the data set's samples cannot be written to " + file + ": " + PARTS[k] + "[" + i + "] is of rank "
+                            + rank + ", a cache holds ranks 1 to " + MAX_RANK);
+                }
+            }
+        }
     }
 
     /** Each part's raggedness and unit shape (as {@link Column#unitShape}: () for one value per sample). */
@@ -107,6 +137,10 @@ final class FileCache {
         return new Spec(r, u);
     }
 
+    /**
+     * Within the reader's bounds: a table's spec was checked at the call ({@link #refuseUnwritable}), a stream's is its
+     * first sample's, which passed {@link #refuseUnreadable} (a part per tensor, each unit's rank at most its tensor's).
+     */
     private static void writeSpec(DataOutputStream out, Spec sp) throws IOException {
         out.writeInt(sp.ragged().length);
         for (int c = 0; c < sp.ragged().length; c++) {
@@ -118,13 +152,13 @@ final class FileCache {
 
     private static Spec readSpec(DataInputStream in) throws IOException {
         int n = in.readInt();
-        if (n < 0 || n > 1 << 16) throw new IOException("a spec of " + n + " parts");
+        if (n < 0 || n > MAX_PARTS) throw new IOException("a spec of " + n + " parts");
         byte[] r = new byte[n];
         int[][] u = new int[n][];
         for (int c = 0; c < n; c++) {
             r[c] = in.readByte();
             int rank = in.readInt();
-            if (rank < 0 || rank > 64) throw new IOException("a spec of rank " + rank);
+            if (rank < 0 || rank > MAX_RANK) throw new IOException("a spec of rank " + rank);
             u[c] = new int[rank];
             for (int a = 0; a < rank; a++) u[c][a] = in.readInt();
         }
@@ -353,6 +387,7 @@ final class FileCache {
             public Sample next() {
                 if (!hasNext()) throw new NoSuchElementException();
                 Sample x = s.next();
+                refuseUnreadable(x, count, file, sources);   // before any of its bytes: the pass fails and keeps nothing
                 try {
                     if (count == 0) writeSpec(out, spec != null ? spec : spec(x, scalar));
                     writeSample(out, x, sources);
@@ -399,6 +434,50 @@ final class FileCache {
 
         /** The characters of the origins numbered. */
         long chars() { return chars; }
+    }
+
+    /**
+     * Refuses sample {@code n} of a pass where the reader would refuse it as damage: more tensors of a kind than
+     * {@link #MAX_TENSORS}, a tensor of a rank past {@link #MAX_RANK}, an origin past {@link #MAX_ORIGIN_BYTES} (writeUTF's
+     * limit, which failed mid-record as an I/O error).
+     */
+    private static void refuseUnreadable(Sample x, long n, Path file, Origins sources) {
+        List<List<Tensor>> parts = List.of(x.inputs(), x.targets(), x.weights());
+        for (int k = 0; k < 3; k++) {
+            List<Tensor> l = parts.get(k);
+            if (l.size() > MAX_TENSORS) throw unwritable(x, n, file, "its " + PARTS[k] + " are " + l.size() + " tensors, a cache holds at most " + MAX_TENSORS);
+            for (int i = 0; i < l.size(); i++) {
+                int rank = l.get(i).rank();
+                if (rank > MAX_RANK) throw unwritable(x, n, file, PARTS[k] + "[" + i + "] is of rank " + rank + ", a cache holds ranks 1 to " + MAX_RANK);
+            }
+        }
+        String source = x.source();   // one numbered was counted when it was
+        long bytes = source == null || source.length() <= MAX_ORIGIN_BYTES / 3 || sources.number(source) != null ? 0 : utfBytes(source);   // 3 bytes a character at most
+        if (bytes > MAX_ORIGIN_BYTES) {
+            throw unwritable(x, n, file, "its origin (" + source.length() + " characters) is " + bytes + " bytes in modified UTF-8, a cache holds origins of at most "
+                    + MAX_ORIGIN_BYTES + " (DataOutput.writeUTF's limit); shorten it");
+        }
+    }
+
+    /** A bad sample found in a pass, as elsewhere a {@link DataException} at the sample, its origin cut to 40 characters. */
+    private static DataException unwritable(Sample x, long n, Path file, String why) {
+        String source = x.source();
+        String where = x.where();
+        if (source != null && source.length() > 40) {
+            int cut = Character.isHighSurrogate(source.charAt(39)) ? 39 : 40;   // not between a surrogate pair's halves
+            where = source.substring(0, cut) + "..." + where.substring(source.length());
+        }
+        return new DataException(where, "Dataset.cache: sample " + n + " of the pass cannot be written to " + file + ": " + why, null);
+    }
+
+    /** The bytes {@link DataOutputStream#writeUTF} writes for {@code s}, less its length's two: 1 for U+0001 to U+007F, 2 up to U+07FF and for U+0000, else 3. */
+    static long utfBytes(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            n += c >= 0x0001 && c <= 0x007F ? 1 : c <= 0x07FF ? 2 : 3;
+        }
+        return n;
     }
 
     /** {@code x}, after its origin's record if {@code sources} (the origins numbered so far) has not got it yet. */
@@ -514,8 +593,6 @@ final class FileCache {
         return new DataException(file.toString(), "Dataset.cache: the cache is damaged at byte " + offset + ": " + what + "; delete it to write it again", null);
     }
 
-    /** The most tensors a sample's part may count, and the highest rank of one: as {@link #readSpec} bounds a spec's. */
-    private static final int MAX_TENSORS = 1 << 16, MAX_RANK = 64;
     private static final String[] PARTS = {"inputs", "targets", "weights"};
 
     /**

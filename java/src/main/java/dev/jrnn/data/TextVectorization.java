@@ -75,6 +75,8 @@ public final class TextVectorization {
     private boolean vocabularySet;
     /** Keras' base layer keys as fromConfig read them, written back by config(): jrnn's ids are float32 whatever the dtype. */
     String kerasName = "text_vectorization", kerasDtype = "float32";
+    /** A quantized policy object as fromConfig read it, written back as its own class (null: written from kerasDtype's name). */
+    Map<String, Object> kerasDtypeObject;
     boolean kerasTrainable = true;
 
     /** A layer with Keras' defaults: no token limit, "lower_and_strip_punctuation", "whitespace", "int". */

@@ -28,7 +28,7 @@ final class TextVectorizationConfig {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", v.kerasName);
         c.put("trainable", v.kerasTrainable);
-        c.put("dtype", policy(v.kerasDtype));
+        c.put("dtype", v.kerasDtypeObject != null ? v.kerasDtypeObject : policy(v.kerasDtype));
         c.put("max_tokens", v.maxTokens());
         c.put("standardize", v.standardize());
         c.put("split", v.split());
@@ -72,6 +72,35 @@ final class TextVectorizationConfig {
         return policy;
     }
 
+    /**
+     * What Keras 3.15.1's get_config writes back for a quantized policy object {@code o} that {@link #dtype} read as
+     * {@code name}: the object's own class, not the class its name would make (a QuantizedDTypePolicy of mode float8 stays
+     * one, with no amax_history_length; a QuantizedFloat8DTypePolicy of mode int8 stays one, with its
+     * amax_history_length, 1024 when not given); null for a name or a DTypePolicy object.
+     */
+    private static Map<String, Object> quantizedObject(Object o, String name) {
+        if (!(o instanceof Map<?, ?> m && m.get("class_name") instanceof String cls && KerasDtypeNames.QUANTIZED_CLASSES.contains(cls))) return null;
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("mode", KerasDtypeNames.mode(name));
+        config.put("source_name", KerasDtypeNames.source(name));
+        if (cls.equals("QuantizedFloat8DTypePolicy")) {
+            Object amax = ((Map<?, ?>) m.get("config")).get("amax_history_length");
+            if (amax == null) amax = 1024;
+            // Keras' constructor: "`amax_history_length` must be an integer"
+            if (!(amax instanceof Long || amax instanceof Integer)) {
+                throw new IllegalArgumentException("TextVectorization.fromConfig: 'dtype' " + cls + "'s amax_history_length must be an"
+                        + " integer (Keras refuses it too), got " + describe(amax));
+            }
+            config.put("amax_history_length", amax);
+        }
+        Map<String, Object> policy = new LinkedHashMap<>();
+        policy.put("module", "keras.dtype_policies");
+        policy.put("class_name", cls);
+        policy.put("config", config);
+        policy.put("registered_name", null);
+        return policy;
+    }
+
     static TextVectorization read(Map<String, ?> c) {
         if (c == null) throw new IllegalArgumentException("TextVectorization.fromConfig: config is null");
         for (String k : c.keySet()) {
@@ -96,7 +125,10 @@ final class TextVectorizationConfig {
             }
             v.kerasTrainable = b;
         }
-        if (c.get("dtype") != null) v.kerasDtype = dtype(c.get("dtype"));
+        if (c.get("dtype") != null) {
+            v.kerasDtype = dtype(c.get("dtype"));
+            v.kerasDtypeObject = quantizedObject(c.get("dtype"), v.kerasDtype);
+        }
         if (c.get("max_tokens") != null) v.maxTokens(integer(c, "max_tokens"));
         v.standardize(string(c, "standardize", TextTokens.LOWER_AND_STRIP_PUNCTUATION));
         v.split(string(c, "split", TextTokens.WHITESPACE));

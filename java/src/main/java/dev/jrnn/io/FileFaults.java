@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -154,15 +156,46 @@ public final class FileFaults {
      * {@code file} null: {@code body} alone.
      */
     public static <T> T read(Path file, Read<T> body) throws IOException {
+        return read(file, body, false);
+    }
+
+    /**
+     * As {@link #read}, for a {@code body} that opens {@code file} only through {@link #channel} (or calls
+     * {@link #opensPathItself} where it does not): when a save renames a new file over the path during the read, its
+     * result is of the version it opened, whole, and is kept rather than read again (a load beside a save loop gets the
+     * old model, not a refusal).
+     */
+    public static <T> T readThroughChannel(Path file, Read<T> body) throws IOException {
+        return read(file, body, true);
+    }
+
+    /**
+     * Declares that the {@link #readThroughChannel} of {@code file} in progress on this thread opens the path itself (not
+     * through {@link #channel}): a rename over the path during it may mix two versions, so it is read again as a plain
+     * {@link #read} is.
+     */
+    public static void opensPathItself(Path file) {
+        Pin pin = PIN.get();
+        if (pin != null && pin.file.equals(key(file))) pin.only = false;
+    }
+
+    private static <T> T read(Path file, Read<T> body, boolean throughChannel) throws IOException {
         if (file == null) return body.run();   // the reader's own message for a null file
+        Pin outer = PIN.get();
+        if (outer != null && outer.file.equals(key(file))) return body.run();   // the read around this one checks, the same open file
         java.util.Deque<List<String[]>> holds = HELD.get();
         for (int attempt = 1; ; attempt++) {
             if (Thread.currentThread().isInterrupted()) throw interrupted(file + ": not read", "", null);
             Stamp before = Stamp.of(file);
+            Pin pin = Pin.open(file, before);
+            if (pin != null) pin.only = throughChannel;
             List<String[]> held = new ArrayList<>();   // this try's warnings, logged only if it gives the result
-            holds.push(held);
+            boolean pushed = false;
             boolean done = false;
             try {
+                PIN.set(pin);   // inside the try: the finally closes the pin whatever fails from here
+                holds.push(held);
+                pushed = true;
                 T result;
                 try {
                     result = body.run();
@@ -175,7 +208,7 @@ public final class FileFaults {
                     continue;
                 }
                 Stamp after = Stamp.of(file);
-                if (before == null || after == null || before.equals(after)) {
+                if (before == null || after == null || before.equals(after) || pin != null && pin.wholeThroughPin(after)) {
                     done = true;
                     return result;
                 }
@@ -195,10 +228,211 @@ public final class FileFaults {
                 for (String[] w : held) t.addSuppressed(new Warning(w[1]));
                 throw t;
             } finally {
-                holds.pop();
+                PIN.set(outer);
+                if (pin != null) pin.close();
+                if (pushed) holds.pop();
                 // a failed read's warnings (state left out of a load the CRC then refuses) are of a model no caller gets
                 if (done) for (String[] w : held) warn(w[0], w[1]);   // to the read around this one, else logged
             }
+        }
+    }
+
+    /**
+     * The file a {@link #read} of {@code file} on this thread holds open, for the reader to read it through: a channel
+     * that every call of the read gets (its close leaves the file open; the read closes it when it ends), so that a read
+     * that opens the file several times (a zip's directory, then a member's mapping) reads one version of it even when a
+     * save renames a new file over the path meanwhile. Outside such a read, or off the default file system, a channel of
+     * its own, closed by the caller.
+     */
+    public static FileChannel channel(Path file) throws IOException {
+        Pin pin = PIN.get();
+        if (pin != null && pin.file.equals(key(file))) return new View(pin.channel);
+        return FileChannel.open(file, StandardOpenOption.READ);
+    }
+
+    /**
+     * A stream of {@code file}: within a {@link #read} of it, through the file that read holds open ({@link #channel});
+     * off the default file system {@link Files#newInputStream} (zipfs' FileChannel copies a jar's member to a temporary
+     * file first).
+     */
+    public static java.io.InputStream input(Path file) throws IOException {
+        return file.getFileSystem() == java.nio.file.FileSystems.getDefault()
+                ? java.nio.channels.Channels.newInputStream(channel(file)) : Files.newInputStream(file);
+    }
+
+    /** {@code file}'s size: within a {@link #read} of it, that of the file the read holds open. */
+    public static long size(Path file) throws IOException {
+        Pin pin = PIN.get();
+        return pin != null && pin.file.equals(key(file)) ? pin.channel.size() : Files.size(file);
+    }
+
+    /** Per thread: the file the innermost {@link #read} holds open; null outside one. */
+    private static final ThreadLocal<Pin> PIN = new ThreadLocal<>();
+
+    private static Path key(Path file) {
+        return file.toAbsolutePath().normalize();
+    }
+
+    /** A file held open for one try of a {@link #read}, and whether the read opens it only through {@link #channel}. */
+    private static final class Pin {
+        final Path file;
+        final FileChannel channel;
+        final Stamp opened;
+        boolean only;
+
+        private Pin(Path file, FileChannel channel, Stamp opened) {
+            this.file = file;
+            this.channel = channel;
+            this.opened = opened;
+        }
+
+        /** {@code file} open for reading when it is a regular file of the default file system that stays {@code before} across the open; else null. */
+        static Pin open(Path file, Stamp before) {
+            if (before == null || before.key() == null || file.getFileSystem() != java.nio.file.FileSystems.getDefault()
+                    || !Files.isRegularFile(file)) return null;   // a FIFO would block the open; the reader says what is wrong
+            Path key = key(file);   // before the open: an IOError here (no working directory) leaks no channel
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.READ);
+            } catch (IOException | RuntimeException e) {
+                return null;   // the reader's own open fails with its own message
+            }
+            if (!before.equals(Stamp.of(file))) {   // replaced between the stamp and the open: not known to be that version
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // nothing was read through it
+                }
+                return null;
+            }
+            return new Pin(key, ch, before);
+        }
+
+        /**
+         * Whether a read that ended with the path at {@code after} read the version it opened whole: it opened the file only
+         * through this pin, and the path now names another file (replaced by a rename, which leaves the opened one as it
+         * was; a file written in place keeps its identity and is read again) of which the opened one kept its size.
+         */
+        boolean wholeThroughPin(Stamp after) {
+            try {
+                return only && !java.util.Objects.equals(after.key(), opened.key()) && channel.size() == opened.size();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        void close() {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // read-only: nothing to lose
+            }
+        }
+    }
+
+    /** A reader's handle on a {@link Pin}'s channel: reads and maps it by position; closing it leaves the pin open. */
+    private static final class View extends FileChannel {
+        private final FileChannel file;
+        private long position;
+
+        View(FileChannel file) {
+            this.file = file;
+        }
+
+        @Override public int read(java.nio.ByteBuffer dst) throws IOException {
+            ensureOpen();
+            int n = file.read(dst, position);
+            if (n > 0) position += n;
+            return n;
+        }
+
+        @Override public long read(java.nio.ByteBuffer[] dsts, int offset, int length) throws IOException {
+            long total = 0;
+            for (int i = offset; i < offset + length; i++) {
+                int n = read(dsts[i]);
+                if (n < 0) return total == 0 ? -1 : total;
+                total += n;
+                if (dsts[i].hasRemaining()) break;
+            }
+            return total;
+        }
+
+        @Override public int read(java.nio.ByteBuffer dst, long at) throws IOException {
+            ensureOpen();
+            return file.read(dst, at);
+        }
+
+        @Override public long position() throws IOException {
+            ensureOpen();
+            return position;
+        }
+
+        @Override public FileChannel position(long at) throws IOException {
+            ensureOpen();
+            if (at < 0) throw new IllegalArgumentException("position " + at + " < 0");
+            position = at;
+            return this;
+        }
+
+        @Override public long size() throws IOException {
+            ensureOpen();
+            return file.size();
+        }
+
+        @Override public java.nio.MappedByteBuffer map(MapMode mode, long at, long size) throws IOException {
+            ensureOpen();
+            return file.map(mode, at, size);
+        }
+
+        /** The arena-held mapping io.keras.FileMapping makes (FileChannel's own version throws UnsupportedOperationException). */
+        @Override public java.lang.foreign.MemorySegment map(MapMode mode, long at, long size, java.lang.foreign.Arena arena) throws IOException {
+            ensureOpen();
+            return file.map(mode, at, size, arena);
+        }
+
+        @Override public long transferTo(long at, long count, java.nio.channels.WritableByteChannel target) throws IOException {
+            ensureOpen();
+            return file.transferTo(at, count, target);
+        }
+
+        @Override public int write(java.nio.ByteBuffer src) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override public long write(java.nio.ByteBuffer[] srcs, int offset, int length) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override public int write(java.nio.ByteBuffer src, long at) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override public FileChannel truncate(long size) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override public long transferFrom(java.nio.channels.ReadableByteChannel src, long at, long count) {
+            throw new java.nio.channels.NonWritableChannelException();
+        }
+
+        @Override public void force(boolean metaData) {
+            // read-only: nothing to write out
+        }
+
+        @Override public java.nio.channels.FileLock lock(long at, long size, boolean shared) throws IOException {
+            return file.lock(at, size, shared);
+        }
+
+        @Override public java.nio.channels.FileLock tryLock(long at, long size, boolean shared) throws IOException {
+            return file.tryLock(at, size, shared);
+        }
+
+        @Override protected void implCloseChannel() {
+            // the pin's read closes the file
+        }
+
+        private void ensureOpen() throws IOException {
+            if (!isOpen()) throw new java.nio.channels.ClosedChannelException();
         }
     }
 

@@ -128,7 +128,7 @@ public final class SafeTensors {
 
     /** Reads every tensor (as float32), in header order. */
     public static Map<String, Tensor> read(Path file) throws IOException {
-        return FileFaults.read(file, () -> {
+        return FileFaults.readThroughChannel(file, () -> {
             try (SeekableByteChannel ch = open(file)) {
                 Parsed p = parse(file, ch);
                 Map<String, Tensor> out = new LinkedHashMap<>();
@@ -143,7 +143,7 @@ public final class SafeTensors {
      * after the same checks as {@link #read}.
      */
     public static Map<String, int[]> shapes(Path file) throws IOException {
-        return FileFaults.read(file, () -> {
+        return FileFaults.readThroughChannel(file, () -> {
             try (SeekableByteChannel ch = open(file)) {
                 Map<String, int[]> out = new LinkedHashMap<>();
                 for (Entry e : parse(file, ch).entries) out.put(e.name, e.shape.clone());
@@ -154,7 +154,7 @@ public final class SafeTensors {
 
     /** The header's {@code __metadata__} strings (empty when absent). */
     public static Map<String, String> readMetadata(Path file) throws IOException {
-        return FileFaults.read(file, () -> {
+        return FileFaults.readThroughChannel(file, () -> {
             try (SeekableByteChannel ch = open(file)) {
                 return parse(file, ch).metadata;
             }
@@ -162,14 +162,15 @@ public final class SafeTensors {
     }
 
     /**
-     * Opens for reading after checking it is a regular file (a FIFO with no writer would block the open). A byte channel,
-     * not a FileChannel: a jar's or an in-memory file system reads it as it is (zipfs' FileChannel copies the member to a
-     * temporary file first).
+     * Opens for reading after checking it is a regular file (a FIFO with no writer would block the open): the file the
+     * {@link FileFaults#read} around it holds open. Off the default file system a byte channel, not a FileChannel: a jar's
+     * or an in-memory file system reads it as it is (zipfs' FileChannel copies the member to a temporary file first).
      */
     private static SeekableByteChannel open(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("SafeTensors: file is null");
         AtomicFiles.requireRegularFile(file, "a safetensors file");
-        return Files.newByteChannel(file, StandardOpenOption.READ);
+        if (file.getFileSystem() != java.nio.file.FileSystems.getDefault()) return Files.newByteChannel(file, StandardOpenOption.READ);
+        return FileFaults.channel(file);
     }
 
     /**
@@ -185,7 +186,7 @@ public final class SafeTensors {
      * Java-array size limit (a mapped tensor may exceed 2^31 elements).
      */
     public static List<Layout> layout(Path file) throws IOException {
-        return FileFaults.read(file, () -> {
+        return FileFaults.readThroughChannel(file, () -> {
             try (SeekableByteChannel ch = open(file)) {
                 Parsed p = parse(file, ch, true);
                 List<Layout> out = new ArrayList<>();

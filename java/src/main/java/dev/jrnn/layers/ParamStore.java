@@ -118,7 +118,7 @@ public final class ParamStore implements AutoCloseable {
         Buf b = forValues ? values : grads;
         if (b != null) return b;
         if (closed) {
-            throw new IllegalStateException("parameter store of " + size + " floats used after close()"
+            throw new dev.jrnn.backend.BufferClosedException("parameter store of " + size + " floats used after close()"
                     + (closedBy == null ? "" : " (freed when model " + closedBy + " was closed)"));
         }
         b = backend.alloc(Math.max(1, size));

@@ -44,7 +44,9 @@ final class DatasetBatches implements BatchSource {
         EVALUATE("evaluate", "the dataset is endless (repeat()) and would never end; give the batches to evaluate "
                 + "(evaluateAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)"),
         PREDICT("predict", "the dataset is endless (repeat()) and would never end; give the batches to predict "
-                + "(predict(data, steps, sink) or predictAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)");
+                + "(predict(data, steps, sink) or predictAll(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)"),
+        PREDICT_DICT("predictDict", "the dataset is endless (repeat()) and would never end; give the batches to predict "
+                + "(predictDict(data, steps), Keras' steps), or bound it: take(n) after repeat(), or repeat(times)");
 
         /** The name messages give the call. */
         final String op;
@@ -56,8 +58,8 @@ final class DatasetBatches implements BatchSource {
             this.endless = endless;
         }
 
-        /** Whether each batch must hold one target per output (all but predict). */
-        boolean withTargets() { return this != PREDICT; }
+        /** Whether each batch must hold one target per output (all but predict's). */
+        boolean withTargets() { return this != PREDICT && this != PREDICT_DICT; }
     }
 
     private final Use use;

@@ -1,6 +1,8 @@
 package dev.jrnn.model;
 
+import dev.jrnn.backend.BufferClosedException;
 import dev.jrnn.data.Dataset;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -61,6 +63,46 @@ public abstract class Evaluator extends Trainer {
         return testOnBatch(InputCheck.byInputName(name() + ".testOnBatch", graph(), xs), ys);
     }
 
+    /**
+     * {@link #testOnBatch(List, List)} with the targets by output key, as Keras' {@code test_on_batch(x, {"price": p, "kind": k})}:
+     * {@code double loss = model.testOnBatch(List.of(x), Map.of("price", p, "kind", k)).get("loss");}
+     */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return testOnBatch(xs, InputCheck.byOutputName(name() + ".testOnBatch", graph(), ys));
+    }
+
+    /**
+     * Loss and metrics on one batch with the inputs and targets by key, as Keras' {@code test_on_batch({"q": q, "p": p},
+     * {"price": y, "kind": z}, return_dict=True)}:
+     * <pre>{@code
+     * double loss = model.testOnBatch(Map.of("q", q, "p", p), Map.of("price", y, "kind", z)).get("loss");
+     * }</pre>
+     */
+    public Map<String, Double> testOnBatch(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return testOnBatch(InputCheck.byInputName(name() + ".testOnBatch", graph(), xs), ys);
+    }
+
+    /**
+     * {@link #testOnBatch(Map, Map)} with the sample weights by output key, as Keras' {@code test_on_batch(x_dict, y_dict,
+     * sample_weight={"price": w1, "kind": w2}, return_dict=True)} (every output's key; null: that output unweighted):
+     * {@code model.testOnBatch(Map.of("q", q, "p", p), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
+     */
+    public Map<String, Double> testOnBatch(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
+        return testOnBatch(InputCheck.byInputName(name() + ".testOnBatch", graph(), xs), ys, sampleWeights);
+    }
+
+    /**
+     * {@link #testOnBatch(List, Map)} with the sample weights by output key, as Keras' usual {@code test_on_batch(x, y_dict,
+     * sample_weight={"price": w1, "kind": w2}, return_dict=True)} with x an array or list (every output's key; null: that
+     * output unweighted): {@code model.testOnBatch(List.of(x), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
+     */
+    public Map<String, Double> testOnBatch(List<Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
+        String what = name() + ".testOnBatch";
+        List<Tensor> y = InputCheck.byOutputName(what, graph(), ys);
+        SampleWeights.Given w = SampleWeights.Given.byName(what, "sampleWeight", sampleWeights);
+        return evaluateAll(Inference.Call.TEST_ON_BATCH, xs, y, batchRows(xs), null, w, List.of());
+    }
+
     /** The output for one batch, as Keras' {@code predict_on_batch(x)}; a model with several outputs throws, as {@link #predict(Tensor)}. */
     public Tensor predictOnBatch(Tensor x) {
         requireOpen("predict");
@@ -72,12 +114,40 @@ public abstract class Evaluator extends Trainer {
 
     /** Every output for one batch (one x per input), in output order, as Keras' {@code predict_on_batch([x1, x2])}. */
     public List<Tensor> predictOnBatch(List<Tensor> xs) {
-        return predictAll("predict", xs, batchRows(xs), null, true);
+        return predictAll(Inference.Call.PREDICT_ON_BATCH, xs, batchRows(xs), null);
     }
 
     /** {@link #predictOnBatch(List)} with the inputs by name, as Keras' {@code predict_on_batch({"a": a, "b": b})}. */
     public List<Tensor> predictOnBatch(Map<String, ? extends Tensor> xs) {
         return predictOnBatch(InputCheck.byInputName(name() + ".predictOnBatch", graph(), xs));
+    }
+
+    /**
+     * Every output for one batch by its key, as Keras' {@code predict_on_batch(x)} returns a dict for a model whose outputs
+     * are a dict ({@link Model#dictOutputs()}; any other is refused, as by {@link #predictDict(List)}): the keys in
+     * the dict's own order ({@link Model#outputDict()}), as {@link #predictDict(List)}; the batch runs whole, as {@link #predictOnBatch(List)}:
+     * <pre>{@code
+     * Tensor price = model.predictOnBatchDict(List.of(x)).get("price");
+     * }</pre>
+     */
+    public Map<String, Tensor> predictOnBatchDict(List<Tensor> xs) {
+        requireDictOutputs("predictOnBatchDict");
+        return byOutputKey(predictAll(Inference.Call.PREDICT_ON_BATCH_DICT, xs, batchRows(xs), null));
+    }
+
+    /** {@link #predictOnBatchDict(List)} of the single input {@code x}, as Keras' {@code predict_on_batch(x)}: {@code model.predictOnBatchDict(x).get("price")}. */
+    public Map<String, Tensor> predictOnBatchDict(Tensor x) {
+        requireDictOutputs("predictOnBatchDict");
+        return predictOnBatchDict(Collections.singletonList(x));
+    }
+
+    /**
+     * {@link #predictOnBatchDict(List)} with the inputs by key, as Keras' {@code predict_on_batch({"q": q, "p": p})}:
+     * {@code Tensor price = model.predictOnBatchDict(Map.of("q", q, "p", p)).get("price");}
+     */
+    public Map<String, Tensor> predictOnBatchDict(Map<String, ? extends Tensor> xs) {
+        requireDictOutputs("predictOnBatchDict");
+        return predictOnBatchDict(InputCheck.byInputName(name() + ".predictOnBatchDict", graph(), xs));
     }
 
     /** The sample count of a batch, for the *OnBatch calls (1 when there is none to read: the checks then name what is wrong). */
@@ -154,9 +224,8 @@ public abstract class Evaluator extends Trainer {
      * {@link #evaluateAll(List, Map)} in batches of {@code batchSize} with the sample weights by output key (a key that
      * names no output is refused), as Keras' {@code evaluate(x, {"price": p, "kind": k}, batch_size=32,
      * sample_weight={"price": w1, "kind": w2})} on a model whose outputs are a dict ({@link Model#dictOutputs()}), read by
-     * {@link Model#outputNames()}. An output the map leaves out is weighed by 1, as {@link FitOptions#sampleWeight(Map)}
-     * does, where Keras 3.15.1 refuses such a map (one {@code sample_weight} array per output): name every output to
-     * run the same in both:
+     * {@link Model#outputNames()}. A map that leaves an output out is refused, as Keras 3.15.1 refuses it (one {@code
+     * sample_weight} array per output); a null value (in a {@code HashMap}) leaves that output unweighted, as Keras' {@code None}:
      * <pre>{@code
      * Map<String, Double> logs = model.evaluateAll(List.of(x), Map.of("price", p, "kind", k), 32, null,
      *         Map.of("price", w1, "kind", w2));
@@ -238,8 +307,29 @@ public abstract class Evaluator extends Trainer {
         Data d = check().prepare(xs, ys, lengths, op, true, false);
         d = d.withWeights(SampleWeights.resolve(g, name() + "." + op, "sampleWeight", graph(), d.xs().get(0).dim(0),
                 SampleWeights.targetSteps(d.ys())));
-        return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize, call)
-                : new Inference(setup, (Model) this).evaluate(d, batchSize, callbacks, (Model) this);
+        Data data = d;
+        return whileOpen(op, () -> callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(data, batchSize, call)
+                : new Inference(setup, (Model) this).evaluate(data, batchSize, callbacks, (Model) this));
+    }
+
+    /**
+     * Runs {@code body}, the work of call {@code what}; a failure on a freed buffer once another thread closed the model
+     * says so, naming the model and the call: the buffer's own message ("cpu buffer of 4096 floats used after close()")
+     * names neither. Any other failure (a callback's own exception, a close on this thread) goes on as it is.
+     */
+    final <T> T whileOpen(String what, java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (RuntimeException e) {
+            if (!closedElsewhere() || FileFaults.causes(e).stream().noneMatch(c -> c instanceof BufferClosedException)) throw e;
+            throw closedElsewhere(name(), what, e);
+        }
+    }
+
+    /** What call {@code what} of model {@code model} ends in when another thread closed the model while it ran. */
+    static IllegalStateException closedElsewhere(String model, String what, Throwable cause) {
+        return new IllegalStateException(model + "." + what + ": the model was closed while this call ran (close() on"
+                + " another thread); close a model only once the calls on it have returned", cause);
     }
 
     /**
@@ -354,10 +444,19 @@ public abstract class Evaluator extends Trainer {
      */
     public long predict(Dataset data, int steps, Consumer<List<Tensor>> sink, Callback... callbacks) throws IOException {
         List<Callback> cbs = callbacks(name() + ".predict", callbacks);
-        checkSteps("predict", steps);
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null, expected a Consumer of each batch's outputs");
-        BatchSource batches = BoundedBatches.first(datasetBatches(data, DatasetBatches.Use.PREDICT, steps), steps);
-        return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, cbs, (Model) this, sink), batches);
+        return predict(data, steps, DatasetBatches.Use.PREDICT, Inference.Call.PREDICT_TO_SINK, sink, cbs);
+    }
+
+    /**
+     * The first {@code steps} batches of {@code data} to {@code sink} for {@code call} (the user's sink, or a call's
+     * collector); {@code use}: the call the data set's checks name.
+     */
+    private long predict(Dataset data, int steps, DatasetBatches.Use use, Inference.Call call, Consumer<List<Tensor>> sink, List<Callback> cbs)
+            throws IOException {
+        checkSteps(call.op, steps);
+        BatchSource batches = BoundedBatches.first(datasetBatches(data, use, steps), steps);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, call, cbs, (Model) this, sink), batches);
     }
 
     /**
@@ -369,7 +468,7 @@ public abstract class Evaluator extends Trainer {
      */
     public List<Tensor> predictAll(Dataset data, int steps) throws IOException {
         List<List<Tensor>> parts = new java.util.ArrayList<>();
-        predict(data, steps, parts::add);
+        predict(data, steps, DatasetBatches.Use.PREDICT, Inference.Call.PREDICT, parts::add, List.of());
         return BatchJoin.join(name() + ".predict", parts, setup.outputs());
     }
 
@@ -377,11 +476,39 @@ public abstract class Evaluator extends Trainer {
         if (steps < 1) throw new IllegalArgumentException(name() + "." + what + ": steps must be >= 1, got " + steps + " (the batches to " + what + ", Keras' steps)");
     }
 
+    /**
+     * Every output for one pass of {@code data} by its key, as Keras' {@code predict(ds)} returns a dict for a model whose
+     * outputs are a dict ({@link Model#dictOutputs()}; any other is refused, as by {@link #predictDict(List)}): each output's
+     * batches joined along the batch axis, the keys in the dict's own order ({@link Model#outputDict()}) (a data set's inputs are
+     * positional, in {@link Model#inputNames()}' order):
+     * <pre>{@code
+     * Tensor price = model.predictDict(Dataset.fromTensors(List.of(x), List.of()).batch(64)).get("price");
+     * }</pre>
+     */
+    public Map<String, Tensor> predictDict(Dataset data) throws IOException {
+        requireDictOutputs("predictDict");
+        List<List<Tensor>> parts = new java.util.ArrayList<>();
+        DatasetBatches batches = datasetBatches(data, DatasetBatches.Use.PREDICT_DICT);
+        DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, Inference.Call.PREDICT_DICT, parts::add), batches);
+        return byOutputKey(BatchJoin.join(name() + ".predictDict", parts, setup.outputs()));
+    }
+
+    /**
+     * {@link #predictDict(Dataset)} over the first {@code steps} batches of {@code data} (an endless one is taken), as Keras'
+     * {@code predict(ds, steps=n)}: {@code Tensor price = model.predictDict(ds.repeat(), 4).get("price");}
+     */
+    public Map<String, Tensor> predictDict(Dataset data, int steps) throws IOException {
+        requireDictOutputs("predictDict");
+        List<List<Tensor>> parts = new java.util.ArrayList<>();
+        predict(data, steps, DatasetBatches.Use.PREDICT_DICT, Inference.Call.PREDICT_DICT, parts::add, List.of());
+        return byOutputKey(BatchJoin.join(name() + ".predictDict", parts, setup.outputs()));
+    }
+
     /** Streams the outputs for one pass of {@code data} to {@code sink} a batch at a time (one tensor per output, in its order); returns the rows. */
     public long predict(Dataset data, Consumer<List<Tensor>> sink) throws IOException {
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
         DatasetBatches batches = datasetBatches(data, DatasetBatches.Use.PREDICT);
-        return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, sink), batches);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, Inference.Call.PREDICT_TO_SINK, sink), batches);
     }
 
     /**
@@ -394,7 +521,7 @@ public abstract class Evaluator extends Trainer {
         List<Callback> cbs = callbacks(name() + ".predict", callbacks);
         if (sink == null) throw new IllegalArgumentException(name() + ".predict: sink is null");
         DatasetBatches batches = datasetBatches(data, DatasetBatches.Use.PREDICT);
-        return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, cbs, (Model) this, sink), batches);
+        return DatasetBatches.io(() -> new Inference(setup, (Model) this).predict(batches, Inference.Call.PREDICT_TO_SINK, cbs, (Model) this, sink), batches);
     }
 
     /** Writes the outputs for one pass of {@code data} to {@code .npy} files, one per output, atomically; returns the rows. */
@@ -478,8 +605,9 @@ public abstract class Evaluator extends Trainer {
 
     /**
      * Every output of a model whose outputs are a dict ({@link Model#dictOutputs()}) by its key, as Keras'
-     * {@code model.predict(x)} returns a dict for it: the keys of {@link Model#outputNames()}, in that (sorted) order, each
-     * holding what {@link #predictAll(List)} gives at its position, in batches of 32 (or the fixed size):
+     * {@code model.predict(x)} returns a dict for it: the keys of {@link Model#outputDict()}, in the dict's own order (as
+     * Keras on TensorFlow; jax sorts them), each holding what {@link #predictAll(List)} gives at its key's position in
+     * {@link Model#outputNames()}, in batches of 32 (or the fixed size):
      * <pre>{@code
      * Model m = new Model(in, Map.of("price", price, "kind", kind));
      * Tensor p = m.predictDict(List.of(x)).get("price");
@@ -487,63 +615,69 @@ public abstract class Evaluator extends Trainer {
      * A model whose outputs are not a dict is refused (its Keras predict returns a list: use {@link #predictAll(List)}).
      */
     public Map<String, Tensor> predictDict(List<Tensor> xs) {
-        requireDictOutputs();
-        return byOutputKey(predictAll("predictDict", xs, defaultBatch(), null, false));
+        requireDictOutputs("predictDict");
+        return byOutputKey(predictAll(Inference.Call.PREDICT_DICT, xs, defaultBatch(), null));
     }
 
     /** {@link #predictDict(List)} of the single input {@code x}, as Keras' {@code model.predict(x)}. */
     public Map<String, Tensor> predictDict(Tensor x) {
-        requireDictOutputs();
-        return byOutputKey(predictAll("predictDict", Collections.singletonList(x), defaultBatch(), null, false));
+        requireDictOutputs("predictDict");
+        return byOutputKey(predictAll(Inference.Call.PREDICT_DICT, Collections.singletonList(x), defaultBatch(), null));
     }
 
     /** {@link #predictDict(List)} with the inputs by key, as Keras' {@code model.predict({"q": q, "p": p})}. */
     public Map<String, Tensor> predictDict(Map<String, ? extends Tensor> xs) {
-        requireDictOutputs();
-        return byOutputKey(predictAll("predictDict", InputCheck.byInputName(name() + ".predictDict", graph(), xs), defaultBatch(), null, false));
+        requireDictOutputs("predictDict");
+        return byOutputKey(predictAll(Inference.Call.PREDICT_DICT, InputCheck.byInputName(name() + ".predictDict", graph(), xs), defaultBatch(), null));
     }
 
     /** {@link #predictDict(List)} in batches of {@code batchSize}, as Keras' {@code predict(x, batch_size=...)}; see {@link #predictAll(List, int, int[])}. */
     public Map<String, Tensor> predictDict(List<Tensor> xs, int batchSize, int[] lengths) {
-        requireDictOutputs();
-        return byOutputKey(predictAll("predictDict", xs, batchSize, lengths, false));
+        requireDictOutputs("predictDict");
+        return byOutputKey(predictAll(Inference.Call.PREDICT_DICT, xs, batchSize, lengths));
     }
 
-    /** Refuses a model whose outputs are not a dict before anything runs: Keras' predict gives it a list, and so does predictAll. */
-    private void requireDictOutputs() {
-        requireOpen("predictDict");
+    /**
+     * Refuses a model whose outputs are not a dict before anything runs: Keras' predict gives it a list, and so does
+     * predictAll. {@code what}: the call the message names.
+     */
+    private void requireDictOutputs(String what) {
+        requireOpen(what);
         if (!((Model) this).dictOutputs()) {
-            throw new IllegalStateException(name() + ".predictDict: the model's outputs are not a dict"
+            throw new IllegalStateException(name() + "." + what + ": the model's outputs are not a dict"
                     + (isBuilt() ? " (outputs " + graph().outputKeys() + ")" : "") + ", so there are no keys to return them by, and"
                     + " Keras' predict returns a list for it; use predictAll, which returns them in output order, or build the model"
                     + " from a Map of outputs: new Model(in, Map.of(\"a\", a, ...))");
         }
     }
 
-    /** {@code outs} (in output order) by the model's output dict keys, in that order. */
+    /**
+     * {@code outs} (in output order, sorted by key) by the model's output dict keys, in the dict's own order
+     * ({@link Model#outputDict()}): Keras' predict on TensorFlow returns the model's order (jax returns sorted keys).
+     */
     private Map<String, Tensor> byOutputKey(List<Tensor> outs) {
         List<String> keys = graph().outputDictKeys;
-        Map<String, Tensor> r = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < keys.size(); i++) r.put(keys.get(i), outs.get(i));
-        return Collections.unmodifiableMap(r);
+        java.util.SequencedMap<String, Tensor> r = new java.util.LinkedHashMap<>();
+        for (String k : ((Model) this).outputDict().keySet()) r.put(k, outs.get(keys.indexOf(k)));
+        return Collections.unmodifiableSequencedMap(r);
     }
 
     /** Every output of the model, for every input tensor, in batches of {@code batchSize} (each advances a stateful model's states). */
     public List<Tensor> predictAll(List<Tensor> xs, int batchSize, int[] lengths) {
-        return predictAll("predict", xs, batchSize, lengths, false);
+        return predictAll(Inference.Call.PREDICT, xs, batchSize, lengths);
     }
 
     /**
-     * {@code oneBatch}: predictOnBatch, which runs whole whatever the interrupt flag says (as a train step); predict stops on
-     * it. {@code what}: the call the messages name ("predict", "predictDict").
+     * Predict on tensors for {@code call}, whose name the messages give (predict, predictDict, predictOnBatch's "predict");
+     * predictOnBatch runs whole whatever the interrupt flag says (as a train step), the others stop on it.
      */
-    private List<Tensor> predictAll(String what, List<Tensor> xs, int batchSize, int[] lengths, boolean oneBatch) {
+    private List<Tensor> predictAll(Inference.Call call, List<Tensor> xs, int batchSize, int[] lengths) {
+        String what = call.op;
         requireOpen(what);
         if (batchSize < 1) throw new IllegalArgumentException(name() + "." + what + ": batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, lengths, what, false, false);
-        Inference run = new Inference(setup, (Model) this);
-        return run.predict(d, batchSize, false, oneBatch ? Inference.Call.PREDICT_ON_BATCH : Inference.Call.PREDICT);
+        return whileOpen(what, () -> new Inference(setup, (Model) this).predict(d, batchSize, false, call));
     }
 
     /**
@@ -560,8 +694,8 @@ public abstract class Evaluator extends Trainer {
         requireOpen("predict");
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
-        return new Inference(setup, (Model) this).predict(check().prepare(xs, null, lengths, "predict", false, false), batchSize, false,
-                Inference.Call.PREDICT, cbs, (Model) this);
+        Data d = check().prepare(xs, null, lengths, "predict", false, false);
+        return whileOpen("predict", () -> new Inference(setup, (Model) this).predict(d, batchSize, false, Inference.Call.PREDICT, cbs, (Model) this));
     }
 
     /**
@@ -588,7 +722,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("call");
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, null, "call", false, false);
-        return new Inference(setup).predict(d, d.n(), training, Inference.Call.CALL);
+        return whileOpen("call", () -> new Inference(setup).predict(d, d.n(), training, Inference.Call.CALL));
     }
 
     /** {@link #callAll(List, boolean)} with the inputs by name, as Keras' {@code model({"a": a, "b": b}, training=...)}. */

@@ -283,9 +283,9 @@ public final class FitOptions {
     }
 
     /**
-     * Sample weights by output name: Keras' {@code sample_weight={"price": w1, "kind": w2}}. An output the map leaves out
-     * is weighed by 1, where Keras 3.15.1 refuses such a map (one {@code sample_weight} array per output): name every
-     * output to run the same in both.
+     * Sample weights by output name: Keras' {@code sample_weight={"price": w1, "kind": w2}}. Every output's key must be
+     * there, as Keras 3.15.1 refuses a map that leaves one out (one {@code sample_weight} array per output): fit refuses
+     * it; a null value (in a {@code HashMap}) leaves that output unweighted, as Keras' {@code None}.
      */
     public FitOptions sampleWeight(Map<String, Tensor> byOutput) {
         this.sampleWeight = SampleWeights.Given.byName("FitOptions", "sampleWeight", byOutput).valuesChecked("FitOptions", "sampleWeight");
@@ -472,8 +472,8 @@ public final class FitOptions {
      * weights by its keys, as Keras' {@code validation_data=(x, {"price": p, "kind": k}, {"price": w1, "kind": w2})}:
      * val_loss weighs each output's loss by its key's weights as {@link #sampleWeight(Map)} weighs the training loss, so
      * the val_* logs are {@link Model#evaluateAll(List, Map, int, int[], Map)}'s with the same weights. A key that names
-     * no output is refused when fit reads it; an output whose key the map leaves out is weighed by 1 (Keras 3.15.1
-     * refuses such a map: name every output to run the same in both):
+     * no output and a map that leaves an output out are refused when fit reads it, as Keras 3.15.1 refuses them (a null
+     * value, in a {@code HashMap}, leaves that output unweighted):
      * <pre>{@code
      * new FitOptions().validationData(List.of(vx), Map.of("price", vp, "kind", vk), Map.of("price", w1, "kind", w2));
      * }</pre>

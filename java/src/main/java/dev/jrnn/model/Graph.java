@@ -40,6 +40,20 @@ final class Graph {
     /** chainEnd[i] = j > i when calls i..j are recurrent layers each feeding only the next (see recurrentChains). */
     final int[] chainEnd;
     final List<Layer> layers;
+    /**
+     * {@link #layers}, then the layers only {@link #added} calls use (first-visit order): every layer that runs, so the
+     * model holds their weights too (not listed, not saved: Keras lists them under the nested model jrnn flattens).
+     */
+    final List<Layer> runLayers;
+    /** The calls that run only because a nested call runs whole (a shared-state layer's call on an unused branch, and what it needs). */
+    final Set<Call> added;
+    /**
+     * The calls a pass that does not train runs: {@link #calls} less the {@link #added} ones, which then change no state,
+     * but for a stateful layer's (its states carry on) and what it needs.
+     */
+    final List<Call> inferenceCalls;
+    /** {@link #chainEnd} of {@link #inferenceCalls}. */
+    final int[] inferenceChainEnd;
     /** Every call (inputs included) that the outputs depend on. */
     final Set<Call> relevant;
     final boolean sequentialLike;
@@ -49,7 +63,8 @@ final class Graph {
     final dev.jrnn.layers.MaskClearing maskClearing;
 
     private Graph(List<Node> inputs, List<String> inputDictKeys, List<Node> outputs, List<String> outputDictKeys, List<Call> calls,
-                  List<Layer> layers, Set<Call> relevant, boolean sequentialLike, Map<Call, Integer> kerasPosition) {
+                  List<Layer> layers, List<Layer> runLayers, Set<Call> added, Set<Call> relevant, boolean sequentialLike,
+                  Map<Call, Integer> kerasPosition) {
         this.inputs = inputs;
         this.inputDictKeys = inputDictKeys;
         this.outputs = outputs;
@@ -57,6 +72,10 @@ final class Graph {
         this.calls = calls;
         this.chainEnd = recurrentChains(calls, outputs);
         this.layers = layers;
+        this.runLayers = runLayers;
+        this.added = added;
+        this.inferenceCalls = inferenceCalls(calls, added);
+        this.inferenceChainEnd = inferenceCalls.size() == calls.size() ? chainEnd : recurrentChains(inferenceCalls, outputs);
         this.relevant = relevant;
         this.sequentialLike = sequentialLike;
         List<Call> byKeras = new ArrayList<>(calls);
@@ -147,9 +166,18 @@ final class Graph {
         }
         requireUniqueNames(name, ordered);
         // run, not listed: a nested call's unused branch, where it changes state (Keras runs the nested call whole)
+        int listed = order.size();
         for (List<Call> more = KerasRunOrder.unusedWithEffects(order, done, Set.of()); !more.isEmpty();
                 more = KerasRunOrder.unusedWithEffects(order, done, Set.of())) {
             for (Call c : more) visit(name, c, order, layerIndex, done, inProgress, inputCalls);
+        }
+        Set<Call> added = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Layer> running = Collections.newSetFromMap(new IdentityHashMap<>());
+        running.addAll(ordered);
+        List<Layer> runLayers = new ArrayList<>(ordered);
+        for (Call c : order.subList(listed, order.size())) {
+            added.add(c);
+            if (running.add(c.layer())) runLayers.add(c.layer());
         }
         List<Call> exec = new ArrayList<>();
         for (Call c : order) if (!c.isInput()) exec.add(c);
@@ -157,7 +185,23 @@ final class Graph {
         Map<Call, Integer> kerasPosition = KerasRunOrder.positions(order, outNodes);
         return new Graph(List.copyOf(ins), inputDictKeys == null ? null : List.copyOf(inputDictKeys), outNodes,
                 outputDictKeys == null ? null : List.copyOf(outputDictKeys), List.copyOf(KerasRunOrder.runOrder(exec, kerasPosition)),
-                List.copyOf(ordered), rel, seq, kerasPosition);
+                List.copyOf(ordered), List.copyOf(runLayers), Collections.unmodifiableSet(added), rel, seq, kerasPosition);
+    }
+
+    /** {@code calls} less the {@code added} ones no stateful added call needs (in order). */
+    private static List<Call> inferenceCalls(List<Call> calls, Set<Call> added) {
+        if (added.isEmpty()) return calls;
+        Set<Call> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = calls.size() - 1; i >= 0; i--) {   // a call's users come after it
+            Call c = calls.get(i);
+            if (added.contains(c) && (c.layer().stateful() || keep.contains(c))) {
+                keep.add(c);
+                for (Node in : c.inputs()) keep.add(in.call());
+            }
+        }
+        List<Call> r = new ArrayList<>();
+        for (Call c : calls) if (!added.contains(c) || keep.contains(c)) r.add(c);
+        return List.copyOf(r);
     }
 
     /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */

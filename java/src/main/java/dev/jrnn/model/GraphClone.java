@@ -53,7 +53,8 @@ final class GraphClone {
         for (Node o : outs) walk(name, o, given, order, done);
         for (List<Call> more = KerasRunOrder.unusedWithEffects(order, done, given); !more.isEmpty();
                 more = KerasRunOrder.unusedWithEffects(order, done, given)) {
-            for (Call c : more) walk(name, c.outputs().get(0), given, order, done);   // a nested call's unused branch, as Graph
+            // a nested call's unused branch (Graph.of visits the same calls): walking from any output of c adds c and its inputs
+            for (Call c : more) walk(name, c.outputs().get(0), given, order, done);
         }
         Map<Node, Node> map = new IdentityHashMap<>();
         List<Node> newIns = new ArrayList<>();

@@ -26,8 +26,10 @@ final class Inference {
      */
     enum Call {
         EVALUATE("evaluate", true), TEST_ON_BATCH("testOnBatch", false), PREDICT("predict", true),
+        /** predict handing each batch to the user's sink, which has had the batches before an interrupt (the message says so). */
+        PREDICT_TO_SINK("predict", true), PREDICT_DICT("predictDict", true),
         /** predictOnBatch: named "predict" in messages, as its checks say. */
-        PREDICT_ON_BATCH("predict", false), CALL("call", false);
+        PREDICT_ON_BATCH("predict", false), PREDICT_ON_BATCH_DICT("predictOnBatchDict", false), CALL("call", false);
 
         /** The name messages give the call ({@code model.evaluate: ...}). */
         final String op;
@@ -88,6 +90,7 @@ final class Inference {
     /** A callback that closed the model ends the call here, before a batch would use the freed weights. */
     private void stillOpen(Model model, String what, String hook) {
         if (model.closed()) {
+            if (model.closedElsewhere()) throw Evaluator.closedElsewhere(s.name(), what, null);
             throw new IllegalStateException(s.name() + "." + what + ": the model was closed by a callback (in " + hook
                     + "); close it after " + what + " returns");
         }
@@ -174,7 +177,7 @@ final class Inference {
                 if (out[k] == null) {
                     shapes[k] = v.shape();
                     shapes[k][0] = n;
-                    out[k] = new float[Tensor.checkedSize(s.name() + ".predict: output " + k, shapes[k])];
+                    out[k] = new float[Tensor.checkedSize(s.name() + "." + call.op + ": output " + k, shapes[k])];
                 }
                 System.arraycopy(v.data(), 0, out[k], from[0] * (v.size() / v.dim(0)), v.size());
             }
@@ -192,14 +195,17 @@ final class Inference {
         return r;
     }
 
-    /** Hands every batch's outputs (one tensor per output, batch axis first) to {@code sink}, in the source's order; returns the rows. */
-    long predict(BatchSource src, Consumer<List<Tensor>> sink) {
-        return predict(src, false, List.of(), null, Call.PREDICT, sink);
+    /**
+     * Hands every batch's outputs (one tensor per output, batch axis first) to {@code sink}, in the source's order; returns the
+     * rows. {@code call}: {@link Call#PREDICT_TO_SINK} where the sink is the user's, else the call that collects them.
+     */
+    long predict(BatchSource src, Call call, Consumer<List<Tensor>> sink) {
+        return predict(src, false, List.of(), null, call, sink);
     }
 
-    /** As {@link #predict(BatchSource, Consumer)}, calling the predict hooks of {@code callbacks} on {@code model} (Keras' order). */
-    long predict(BatchSource src, List<Callback> callbacks, Model model, Consumer<List<Tensor>> sink) {
-        return predict(src, false, callbacks, model, Call.PREDICT, sink);
+    /** As {@link #predict(BatchSource, Call, Consumer)}, calling the predict hooks of {@code callbacks} on {@code model} (Keras' order). */
+    long predict(BatchSource src, Call call, List<Callback> callbacks, Model model, Consumer<List<Tensor>> sink) {
+        return predict(src, false, callbacks, model, call, sink);
     }
 
     private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, Call call, Consumer<List<Tensor>> sink) {
@@ -213,21 +219,21 @@ final class Inference {
             if (hooks) {
                 params(src, callbacks);
                 for (Callback cb : callbacks) cb.onPredictBegin(model);
-                stillOpen(model, "predict", "onPredictBegin");
+                stillOpen(model, call.op, "onPredictBegin");
             }
             try (BatchSource.Epoch batches = src.epoch(0, false, null)) {
                 HostBatch h;
                 for (int i = 0; (h = next(batches, call, i, n)) != null; i++) {
                     if (hooks) {
                         for (Callback cb : callbacks) cb.onPredictBatchBegin(i, model);
-                        stillOpen(model, "predict", "onPredictBatchBegin");
+                        stillOpen(model, call.op, "onPredictBatchBegin");
                     }
                     List<Tensor> r = new ArrayList<>(outputs);
                     try (Batch b = new Batch(s.backend(), h, false);
                          Pass p = Pass.forward(s.graph(), s.backend(), b.xs, b.mask, training, true)) {
                         for (int k = 0; k < outputs; k++) {
                             DTensor v = p.value(s.graph().outputs.get(k));
-                            float[] a = new float[Tensor.checkedSize(s.name() + ".predict: output " + k, v.shape())];
+                            float[] a = new float[Tensor.checkedSize(s.name() + "." + call.op + ": output " + k, v.shape())];
                             s.backend().download(v.buf(), 0, a, 0, a.length);
                             r.add(Tensor.wrap(a, v.shape()));
                         }
@@ -237,7 +243,7 @@ final class Inference {
                     if (hooks) {
                         List<Tensor> view = java.util.Collections.unmodifiableList(r);
                         for (Callback cb : callbacks) cb.onPredictBatchEnd(i, view, model);
-                        stillOpen(model, "predict", "onPredictBatchEnd");
+                        stillOpen(model, call.op, "onPredictBatchEnd");
                     }
                     if (flags != null && flags.stopPredicting()) break;   // Keras 3's stop_predicting: the outputs so far
                 }
@@ -270,8 +276,8 @@ final class Inference {
                 : n >= 0 && i >= n ? "after its last batch (" + n + ")"
                 : n >= 0 ? "before batch " + (i + 1) + " of " + n
                 : "after batch " + i;
-        // only predict takes a sink (predict(Dataset, sink)); evaluate's message must not send its user looking for one
-        String kept = call == Call.PREDICT ? "nothing is returned (a sink given to predict has had the batches before it)" : "nothing is returned";
+        // only the user's sink has had batches: another call's message must not send its user looking for one
+        String kept = call == Call.PREDICT_TO_SINK ? "nothing is returned (a sink given to predict has had the batches before it)" : "nothing is returned";
         return Interruption.stop(s.name(), call.op, where, kept + " and the weights are as they were", cause);
     }
 
@@ -288,7 +294,7 @@ final class Inference {
         }
         NpyWriter[] w = new NpyWriter[outputs];
         try {
-            predict(src, batch -> {
+            predict(src, Call.PREDICT, batch -> {
                 for (int k = 0; k < outputs; k++) {
                     int[] shape = batch.get(k).shape();
                     try {

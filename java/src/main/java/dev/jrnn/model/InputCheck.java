@@ -108,6 +108,15 @@ final class InputCheck {
     }
 
     /**
+     * "y" where there is one target, else "y[k]", and for a dict-output model its key, "y[0] (kind)", as a y given by key
+     * names it (the output's layer, named after it in the messages, is not what the user keyed it by).
+     */
+    private String targetLabel(int k, int count) {
+        if (count == 1) return "y";
+        return "y[" + k + "]" + (graph.outputDictKeys != null ? " (" + graph.outputKeys().get(k) + ")" : "");
+    }
+
+    /**
      * Targets by output name, as Keras 3's {@code y={"score": s, "kind": k}}: every output's name a key (its
      * {@code <output>_loss} name), in output order; as in Keras, a key that names no output and a missing one are refused.
      * A null value is the list form's null (an output without a loss).
@@ -216,7 +225,7 @@ final class InputCheck {
                 if (y == null) continue;
                 any = true;
                 anyLoss |= losses == null || losses.isEmpty() || losses.get(k) != null;
-                String label = ys.size() > 1 ? "y[" + k + "]" : "y";
+                String label = targetLabel(k, ys.size());
                 if (y.dim(0) != n) throw targetCount(where, label, y, n);
                 if (checkFinite) requireFinite(y, where + label);
                 checkTarget(k, y, shapes.get(outputs.get(k)), where, label);
@@ -333,7 +342,7 @@ final class InputCheck {
         if (ys == null || !readsTargets()) return;
         Map<Node, int[]> shapes = outputShapes(xShapes, where);
         for (int k = 0; k < ys.size(); k++) {
-            if (ys.get(k) != null) checkTarget(k, ys.get(k), shapes.get(graph.outputs.get(k)), where, ys.size() > 1 ? "y[" + k + "]" : "y");
+            if (ys.get(k) != null) checkTarget(k, ys.get(k), shapes.get(graph.outputs.get(k)), where, targetLabel(k, ys.size()));
         }
     }
 

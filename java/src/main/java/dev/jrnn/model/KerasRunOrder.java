@@ -61,7 +61,7 @@ final class KerasRunOrder {
      * so inside a nested call of {@code reached} (the calls a walk from the outputs made, in {@code order}; {@code given}:
      * the nodes the walk was cut off at) a call that feeds only outputs nobody uses still runs. Those of them whose
      * effect outlives the call (a layer whose calls share state: moving statistics, carried states) and not in
-     * {@code reached}; their walk adds what they need, which may hold further such calls (ask again until none). The
+     * {@code reached} are returned; their walk adds what they need, which may hold further such calls (ask again until none). The
      * other unused calls stay pruned: only their outputs would tell. A nested call with an input the walk did not reach
      * (outside the model) is left as it was.
      */

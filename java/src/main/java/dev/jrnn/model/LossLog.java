@@ -41,6 +41,8 @@ final class LossLog implements AutoCloseable {
     private final int[] rows;
     private final At[] at;
     private final long[] iterationsBefore;
+    /** The model's LossScaleOptimizer before each training row's step (null: none), put back as the count is. */
+    private final LossScale[] lossScaleBefore;
     /** Which outputs have targets (the others log no loss). */
     private final boolean[] targets;
     private int first, next;
@@ -55,6 +57,7 @@ final class LossLog implements AutoCloseable {
         this.rows = new int[capacity];
         this.at = new At[capacity];
         this.iterationsBefore = new long[capacity];
+        this.lossScaleBefore = new LossScale[capacity];
         this.targets = s.trained(targets);   // an output without a loss writes none
         Backend backend = s.backend();
         Buf b = backend.alloc((long) capacity * width);
@@ -83,6 +86,8 @@ final class LossLog implements AutoCloseable {
         rows[next] = b;
         at[next] = where;
         iterationsBefore[next] = iterations;
+        // the step ran: the wrapper counts it here, once per train step (a captured one's replay too), as Keras' apply does
+        lossScaleBefore[next] = where == null ? null : s.lossScaleStep();
         next++;
     }
 
@@ -145,6 +150,7 @@ final class LossLog implements AutoCloseable {
     /** Row {@code r}'s loss term {@code source} ("output d", "the regularizers' penalty") became {@code l} in training. */
     private NonFiniteException lossFailure(int r, float l, String source) {
         s.optimizer().iterations(iterationsBefore[r]);   // the device skipped this update and every later one
+        s.lossScaleUndo(lossScaleBefore[r]);
         return at[r].failure("the loss became " + l + " " + at[r].text() + " (" + source + ")", "loss");
     }
 
@@ -152,9 +158,12 @@ final class LossLog implements AutoCloseable {
         At where = at[r];
         if (status == GUARD_WEIGHTS) {
             s.optimizer().iterations(iterationsBefore[r] + 1);   // it ran; the device undid its result
+            // its gradients were finite: Keras' wrapper counted the step; the later ones did not run
+            if (lossScaleBefore[r] != null) s.lossScaleUndo(lossScaleBefore[r].advanced(1));
             return where.failure("the weights became NaN or infinite in the update " + where.text(), "weights");
         }
         s.optimizer().iterations(iterationsBefore[r]);
+        s.lossScaleUndo(lossScaleBefore[r]);
         if (status == GUARD_GRADIENTS) {
             return where.failure("the gradients became NaN or infinite " + where.text() + " (loss " + loss + ")", "gradients");
         }

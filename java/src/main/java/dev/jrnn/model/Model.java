@@ -40,7 +40,11 @@ import java.util.Map;
  * ({@link #stopEvaluating(boolean)}, {@link #stopPredicting(boolean)}) are per thread: a callback's stop ends the call
  * whose callback set it, never a call running on another thread, and a call clears only its own thread's. {@link #fit},
  * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates}
- * and {@link #close} change the model: run them on one thread, with no predict in flight. The CUDA
+ * and {@link #close} change the model: run them on one thread, with no predict in flight. That is not checked (but
+ * for a SwapEMAWeights call): a
+ * {@link #predict}, {@link #evaluate}, {@link #getWeights}, {@link #save} or {@link #saveWeights} on another thread while
+ * one of them runs reads weights of two steps, or half-updated ones, without an error (as Keras 3's); save during fit
+ * from a callback, which runs on fit's thread between steps. The CUDA
  * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the
  * optimizer's buffers (native/device memory on CUDA); the model cannot be used afterwards.
  */
@@ -54,6 +58,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private Graph graph;
     private Parameters params;
     private volatile boolean closed;
+    /** The thread whose close() closed the model (null while open): a failed call says whether it closed under it. */
+    private volatile Thread closedBy;
     /** The SwapEMAWeights whose call has swapped (or may swap) this model's weights now: one such call at a time. */
     final java.util.concurrent.atomic.AtomicReference<SwapEMAWeights> emaSwap = new java.util.concurrent.atomic.AtomicReference<>();
     /**
@@ -63,6 +69,8 @@ public class Model extends Evaluator implements AutoCloseable {
     private boolean singleInput, singleOutput;
     /** The keys of the dict the model was made from, in input order (sorted); null where it was made from Input nodes. */
     private List<String> inputKeys;
+    /** {@link #inputKeys} in the order the dict gave them (see {@link #inputDict()}); null where {@link #inputKeys} is. */
+    private List<String> inputDictOrder;
     /** As {@link #inputKeys}, of a dict of outputs, in output order (sorted); null where the outputs were nodes. */
     private List<String> outputKeys;
     /**
@@ -159,6 +167,7 @@ public class Model extends Evaluator implements AutoCloseable {
         this.drawn = NameUids.draw("model");
         this.name = drawn.name();
         this.inputKeys = inputs.keys();
+        this.inputDictOrder = inputs.given();
         this.outputKeys = outputs.keys();
         this.outputDictOrder = outputs.given();
         if (inputs.nodes() != null && outputs.nodes() != null) {
@@ -230,7 +239,7 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     private void collectParams() {
         Parameters old = params;
-        this.params = Parameters.collect(name, graph.layers, trainable);
+        this.params = Parameters.collect(name, graph.runLayers, graph.layers.size(), trainable);
         try {
             params.takeOptimizerState(optimizer(), old);
         } finally {
@@ -254,7 +263,14 @@ public class Model extends Evaluator implements AutoCloseable {
     }
 
     /** Whether close() ran (a callback may close the model in the middle of fit). */
-    boolean closed() { return closed; }
+    @Override
+    final boolean closed() { return closed; }
+
+    /** Whether close() ran on a thread other than this one (a call that fails meanwhile was not closed by its own callback). */
+    final boolean closedElsewhere() {
+        Thread t = closedBy;
+        return t != null && t != Thread.currentThread();
+    }
 
     @Override
     final void requireOpen(String what) {
@@ -317,7 +333,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * }</pre>
      */
     public Model trainable(boolean b) {
-        for (Layer l : layers()) l.trainable(b);
+        for (Layer l : graph().runLayers) l.trainable(b);   // with those only a nested call's unused branch runs, as Keras'
+                                                            // flag reaches every layer of the nested model
         this.trainable = b;
         return this;
     }
@@ -409,6 +426,30 @@ public class Model extends Evaluator implements AutoCloseable {
         }
         java.util.SequencedMap<String, Node> r = new java.util.LinkedHashMap<>();
         for (String k : outputDictOrder) r.put(k, graph().outputs.get(outputKeys.indexOf(k)));
+        return java.util.Collections.unmodifiableSequencedMap(r);
+    }
+
+    /**
+     * A dict-input model's ({@link #dictInputs()}) Input nodes by key in the dict's own order, as Keras' {@code model.input}
+     * keeps it (and its config, which {@link #save} and {@link #toJson} write in this order): a {@code LinkedHashMap}'s
+     * (any {@link java.util.SequencedMap}'s) or a Keras file's {@code input_layers}; a {@code Map.of}'s sorted.
+     * {@link #inputs()} and {@link #inputNames()} stay in sorted-key order (Keras' flatten), the order x is fed in:
+     * <pre>{@code
+     * Map<String, Node> ins = new LinkedHashMap<>();
+     * ins.put("q", q);
+     * ins.put("p", p);
+     * Model m = new Model(ins, out);
+     * m.inputDict().keySet();   // [q, p]; m.inputNames() is [p, q]
+     * }</pre>
+     * An unmodifiable SequencedMap, as {@link #outputDict()}; a model whose inputs are not a dict has none: an
+     * {@link IllegalStateException}.
+     */
+    public java.util.SequencedMap<String, Node> inputDict() {
+        if (inputKeys == null) {
+            throw new IllegalStateException(name + ".inputDict: the model's inputs are not a dict; use inputs() and inputNames()");
+        }
+        java.util.SequencedMap<String, Node> r = new java.util.LinkedHashMap<>();
+        for (String k : inputDictOrder) r.put(k, graph().inputs.get(inputKeys.indexOf(k)));
         return java.util.Collections.unmodifiableSequencedMap(r);
     }
 
@@ -510,7 +551,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /** Zeros the carried states of every stateful layer (Keras' {@code model.reset_states()}); other layers are left alone. */
     public void resetStates() {
         requireOpen("resetStates");
-        for (Layer l : layers()) if (l.stateful()) l.resetStates();
+        for (Layer l : graph().runLayers) if (l.stateful()) l.resetStates();   // a nested call's unused branch's too
     }
 
     // ================================================================== a model called on new nodes
@@ -589,6 +630,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /**
      * All weights, layer by layer, each layer's in the order it made them, as Keras' get_weights: freezing a layer (or
      * one direction of a Bidirectional) moves none. A Sequential not yet built has none (Keras' {@code []}).
+     * Not beside {@link #fit} on another thread (see the class's thread notes): it would read weights of two steps.
      */
     public List<Tensor> getWeights() {
         if (!isBuilt()) {
@@ -647,6 +689,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all. A {@code .keras} name is refused: it is a
      * whole model's file ({@link #save}), as which loadWeights and Keras would read it. The directory must exist (a
      * {@link java.nio.file.NoSuchFileException} otherwise, nothing made), as for Keras' {@code save_weights}.
+     * Not beside {@link #fit} on another thread (see the class's thread notes): the file would hold weights of two steps.
      *
      * <pre>{@code
      * model.saveWeights(Path.of("w.safetensors"));
@@ -736,6 +779,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * does not). Other names ({@code .weights.h5} included, a weights file to Keras) are refused rather than given a
      * file Keras would misread. A missing directory is a {@link java.nio.file.NoSuchFileException}, nothing made, as
      * Keras' {@code model.save("m.keras")} raises; an {@code .h5} / {@code .hdf5} save makes it, as Keras 3's does.
+     * Not beside {@link #fit} on another thread (see the class's thread notes): the file would hold weights of two steps
+     * and load without an error; save from a callback, as ModelCheckpoint does.
      *
      * <pre>{@code
      * model.save(Path.of("model.keras"));
@@ -761,10 +806,11 @@ public class Model extends Evaluator implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
+        closedBy = Thread.currentThread();   // before closed: whoever sees closed sees who
         closed = true;
         closeOptimizer();
         if (params != null) params.closeAs(name);
-        if (graph != null) for (Layer l : graph.layers) l.releaseBuffers();
+        if (graph != null) for (Layer l : graph.runLayers) l.releaseBuffers();
     }
 
     @Override

@@ -92,8 +92,11 @@ final class ModelFiles {
             // compiled model reads only this part)
             if (opt.schedule() == null) o.put("learning_rate", (double) opt.learningRate());
             // state of another store (a new optimizer not stepped yet) is saved as a fresh build's: the file resumes as this model would
-            Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
-            if (KerasOptimizerState.orderChangedIn310(opt)) {   // below jrnn_state/, as before: Keras 3.0-3.9 would misread them
+            boolean bound = opt.boundTo(ps.store, ps.trainableSize);
+            Map<String, float[]> current = bound ? opt.state() : Map.of();
+            // below jrnn_state/, as before: Keras 3.0-3.9 would misread them; not a never-trained optimizer's iteration and
+            // learning_rate, first in every Keras 3's order (Keras writes those two for Nadam too)
+            if (bound && KerasOptimizerState.orderChangedIn310(opt)) {
                 Map<String, float[]> slots = settingsSlots(opt, current);
                 for (var e : slots.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
                 o.put("state", List.copyOf(slots.keySet()));
@@ -147,19 +150,24 @@ final class ModelFiles {
     private static final java.util.Set<String> NOT_SETTINGS_SLOTS = java.util.Set.of("gradient_accumulator", "average");
 
     /**
-     * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights, or a fresh build's where
-     * it is bound to another store (a new optimizer not stepped yet); Attention's scalars as Keras' shape (); {@code nested}:
-     * for a .keras, whose nested models Keras orders at their place.
+     * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights; where it is not bound to
+     * them (compiled, never stepped), those Keras 3 writes before its optimizer is built at the first step: iteration,
+     * and learning_rate where no schedule sets it (slots of zeros made a never-trained Adam model's file 3x Keras'; a
+     * load builds the slots fresh from either). Attention's scalars as Keras' shape (); {@code nested}: for a .keras,
+     * whose nested models Keras orders at their place.
      */
     private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt, boolean nested) {
-        Map<String, float[]> current = opt.boundTo(ps.store, ps.trainableSize) ? opt.state() : Map.of();
+        if (!opt.boundTo(ps.store, ps.trainableSize)) {
+            return KerasOptimizerState.keras3Vars(opt, List.of(), Map.of()).stream()
+                    .filter(v -> v.name().equals("iteration") || v.name().equals("learning_rate")).toList();
+        }
         java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
         // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is flat
         List<dev.jrnn.layers.Param> order = nested ? dev.jrnn.io.keras.KerasExport.kerasTrainableOrder(model, ps.trainable) : ps.trainable;
         java.util.Set<dev.jrnn.layers.Param> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         stated.addAll(ps.trainable);
-        return KerasOptimizerState.keras3Vars(opt, order, current, scalars::contains, p -> !stated.contains(p));
+        return KerasOptimizerState.keras3Vars(opt, order, opt.state(), scalars::contains, p -> !stated.contains(p));
     }
 
     /**
@@ -260,6 +268,23 @@ final class ModelFiles {
      * again, whose default names were numbered on). Its warnings (state it leaves, as Keras does) go to {@code warn}.
      */
     private static Runnable restore(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
+        Runnable state = restoreState(model, stored, byStructure, warn);
+        if (!byStructure) return state;   // a load: KerasImport resumes the wrapper it compiled
+        boolean wrapped = model.lossScale() != null && model.lossScale().isDynamic();
+        if (wrapped != (stored.lossScaleVars() != null)) {   // Keras: "Skipping variable loading for optimizer ..."
+            warn.accept(wrapped ? "the model's LossScaleOptimizer has no variables in the backup: its step counter and scale stay as they are"
+                    : "the backup holds a LossScaleOptimizer's variables, the model's compile has none: they are not restored");
+        }
+        if (model.lossScale() == null) return state;
+        // a backup's LossScaleOptimizer counter and scale (Keras' BackupAndRestore loads them with the other optimizer variables)
+        LossScale resumed = stored.lossScale(model.lossScale());
+        return () -> {
+            state.run();
+            model.lossScale(resumed);
+        };
+    }
+
+    private static Runnable restoreState(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
         KerasOptimizerState.Saved saved = stored.optimizer();
         if (!(stored.metadata() instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
             return saved != null && model.optimizer() != null ? restoreKeras(model, saved, warn) : () -> { };

@@ -43,6 +43,8 @@ final class Parameters implements AutoCloseable {
     /** The model's own trainable flag when the store was built (off: nothing trains). */
     private final boolean modelTrains;
     final Map<Param, Layer> owners;
+    /** The weights of layers that only run (a nested call's unused branch): at the store's end, never trained, not listed. */
+    final Set<Param> unlisted;
     final long trainableSize;
     final long nonTrainableSize;
     /**
@@ -55,7 +57,7 @@ final class Parameters implements AutoCloseable {
     private Buf backup;
 
     private Parameters(String owner, Backend backend, ParamStore store, List<Param> all, List<Param> layerOrder,
-                       List<Param> trainable, Map<Param, Layer> owners, boolean modelTrains) {
+                       List<Param> trainable, Map<Param, Layer> owners, Set<Param> unlisted, boolean modelTrains) {
         this.modelTrains = modelTrains;
         this.owner = owner;
         this.backend = backend;
@@ -64,12 +66,13 @@ final class Parameters implements AutoCloseable {
         this.layerOrder = layerOrder;
         this.trainable = trainable;
         this.owners = owners;
+        this.unlisted = unlisted;
         long ts = 0, ns = 0;
         for (Param p : trainable) {
             trainableAt.put(p, p.offset());
             ts += p.size();
         }
-        for (Param p : all) ns += p.size();
+        for (Param p : all) if (!unlisted.contains(p)) ns += p.size();
         this.trainableSize = ts;
         this.nonTrainableSize = ns - ts;
         List<Param> st = new ArrayList<>();
@@ -90,17 +93,31 @@ final class Parameters implements AutoCloseable {
      * {@code trainable_weights} is empty for a layer (a model) whose own flag is off.
      */
     static Parameters collect(String name, List<Layer> layers, boolean modelTrains) {
-        List<Param> tr = new ArrayList<>(), nt = new ArrayList<>(), inOrder = new ArrayList<>();
+        return collect(name, layers, layers.size(), modelTrains);
+    }
+
+    /**
+     * As {@link #collect(String, List, boolean)}, where only the first {@code listed} of {@code layers} are the model's
+     * listed layers: the others' weights (layers that run only on a nested call's unused branch, {@link Graph#runLayers})
+     * are held after the listed ones and never train here (no gradient reaches them: Keras trains them only by their own
+     * penalties), and stay out of {@link #layerOrder}, the sizes and the files.
+     */
+    static Parameters collect(String name, List<Layer> layers, int listed, boolean modelTrains) {
+        List<Param> tr = new ArrayList<>(), nt = new ArrayList<>(), inOrder = new ArrayList<>(), more = new ArrayList<>();
         Set<Param> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Param, Layer> own = new IdentityHashMap<>();
         Backend be = null;
-        for (Layer l : layers) {
+        for (int li = 0; li < layers.size(); li++) {
+            Layer l = layers.get(li);
             l.requireWeights();
             for (Param p : l.params()) {
                 if (!seen.add(p)) continue;   // a shared weight once, at its first layer
                 own.put(p, l);
-                inOrder.add(p);
-                (modelTrains && l.trains(p) ? tr : nt).add(p);
+                if (li >= listed) more.add(p);
+                else {
+                    inOrder.add(p);
+                    (modelTrains && l.trains(p) ? tr : nt).add(p);
+                }
                 Backend pb = p.backend();
                 if (be == null) be = pb;
                 else if (pb != be) {
@@ -113,7 +130,15 @@ final class Parameters implements AutoCloseable {
         if (be == null) be = firstBackend(layers);
         List<Param> all = new ArrayList<>(tr);
         all.addAll(nt);
-        return new Parameters(name, be, new ParamStore(be, all), List.copyOf(all), List.copyOf(inOrder), List.copyOf(tr), own, modelTrains);
+        all.addAll(more);
+        return new Parameters(name, be, new ParamStore(be, all), List.copyOf(all), List.copyOf(inOrder), List.copyOf(tr), own,
+                identitySet(more), modelTrains);
+    }
+
+    private static Set<Param> identitySet(List<Param> ps) {
+        Set<Param> s = Collections.newSetFromMap(new IdentityHashMap<>());
+        s.addAll(ps);
+        return Collections.unmodifiableSet(s);
     }
 
     private static Backend firstBackend(List<Layer> layers) {
@@ -143,6 +168,7 @@ final class Parameters implements AutoCloseable {
         if (changes == flagsSeen) return false;
         for (Param p : all) {
             Layer l = owners.get(p);
+            if (unlisted.contains(p)) continue;   // never trains here
             if ((modelTrains && l.trains(p)) != trainableAt.containsKey(p)) return true;
         }
         flagsSeen = changes;   // flags flipped back, or another model's: this partition stands

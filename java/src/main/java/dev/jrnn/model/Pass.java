@@ -23,6 +23,8 @@ import java.util.Map;
  */
 final class Pass implements AutoCloseable {
     private final Graph graph;
+    /** The calls the forward pass ran ({@link Graph#calls}, or {@link Graph#inferenceCalls} when not training): traces' order. */
+    private List<Call> calls = List.of();
     private final Backend backend;
     private final Map<Node, DTensor> values = new IdentityHashMap<>();
     /** Each node's mask at run time, as Keras' tensors carry it (what the loss reads). */
@@ -67,7 +69,9 @@ final class Pass implements AutoCloseable {
     }
 
     private void run(List<DTensor> xs, DTensor mask, boolean training) {
-        List<Call> calls = graph.calls;
+        // not training, a nested call's added calls change no state (BatchNormalization then reads its moving statistics)
+        calls = training ? graph.calls : graph.inferenceCalls;
+        int[] chainEnd = training ? graph.chainEnd : graph.inferenceChainEnd;
         for (int i = 0; i < graph.inputs.size(); i++) values.put(graph.inputs.get(i), xs.get(i));
         if (mask != null) masks.put(graph.inputs.get(0), mask);
         for (int ci = 0; ci < calls.size(); ci++) {
@@ -76,7 +80,7 @@ final class Pass implements AutoCloseable {
             for (Node n : c.inputs()) in.add(values.get(n));
             DTensor m = symbolicMask(c.inputs().get(0));   // a chain's calls keep their mask in their nodes
             Trace t = null;
-            int end = ci < graph.chainEnd.length ? graph.chainEnd[ci] : -1;
+            int end = ci < chainEnd.length ? chainEnd[ci] : -1;
             if (end > ci) {
                 // On two streams, a chain of recurrent layers runs as a wavefront (one trace for all of them)
                 List<Layer> chain = new ArrayList<>();
@@ -171,7 +175,6 @@ final class Pass implements AutoCloseable {
      * which is when data-parallel training starts reducing them ({@link GradientBuckets}).
      */
     void backward(Map<Node, DTensor> dOutputs, java.util.function.IntConsumer done) {
-        List<Call> calls = graph.calls;
         Map<Node, DTensor> grads = new IdentityHashMap<>(dOutputs);
         for (int i = calls.size() - 1; i >= 0; i--) {
             Call c = calls.get(i);

@@ -54,6 +54,7 @@ final class Penalties {
         this.version = version;
         for (int i = 0; i < params.all.size(); i++) {   // the trainable weights first, in the same order (the store's layout)
             Param q = params.all.get(i);
+            if (params.unlisted.contains(q)) continue;   // a layer only a nested call's unused branch runs: see Graph#added
             Layer owner = params.owners.get(q);
             Regularizer r = WeightRules.regularizer(owner, q);
             if (r != null) ruled.add(new Weight(q, r));
@@ -63,6 +64,7 @@ final class Penalties {
             if (c != null) projections.add(new Projection(q, c));
         }
         for (Call c : graph.calls) {
+            if (graph.added.contains(c)) continue;   // its output reaches no loss: no penalty, no gradient (GUIDE)
             Regularizer r = c.layer().weightRules().activity();
             if (r != null) activities.add(new Activity(c, r));
         }
@@ -89,7 +91,7 @@ final class Penalties {
      * constraint whose axes its weight lacks, an activity regularizer inside a Bidirectional.
      */
     static void check(String model, Graph graph) {
-        for (Layer l : graph.layers) WeightRules.check(model, l);
+        for (Layer l : graph.runLayers) WeightRules.check(model, l);
     }
 
     /** Whether nothing is set: no penalty, no gradient, no projection. */

@@ -19,8 +19,8 @@ final class SampleWeights {
 
     /**
      * Sample weights as a call gave them: one tensor for every output ({@code shared}), one per output in output order
-     * ({@code perOutput}; a null entry leaves that output unweighted), or by output name ({@code byName}; an output not
-     * named is unweighted). Exactly one is not null; the tensors' shapes are checked ({@link #check}), their values
+     * ({@code perOutput}; a null entry leaves that output unweighted), or by output name ({@code byName}; every output
+     * named, as Keras 3 refuses a dict that leaves one out, a null value leaving it unweighted). Exactly one is not null; the tensors' shapes are checked ({@link #check}), their values
      * ({@code checked}) once their count is known to fit the call's samples ({@link #checkedFor}, before a call builds an
      * unbuilt model, so a weight of the wrong count is named as such whatever its values), or at once by {@link #valuesChecked} (a
      * setter that has no samples yet); {@link #resolve} checks them where neither did (a data set's batch).
@@ -52,7 +52,9 @@ final class SampleWeights {
             if (perOutput != null) {
                 for (int k = 0; k < perOutput.size(); k++) if (perOutput.get(k) != null) f.accept(param + "[" + k + "]", perOutput.get(k));
             }
-            if (byName != null) for (var e : byName.entrySet()) f.accept(param + "[\"" + e.getKey() + "\"]", e.getValue());
+            if (byName != null) {
+                for (var e : byName.entrySet()) if (e.getValue() != null) f.accept(param + "[\"" + e.getKey() + "\"]", e.getValue());
+            }
         }
 
         static Given shared(String who, String param, Tensor w) { return new Given(check(who, param, w), null, null, false); }
@@ -61,10 +63,7 @@ final class SampleWeights {
             if (ws == null) throw new IllegalArgumentException(who + ": " + param + " is null (leave it unset for equal weights)");
             List<Tensor> l = new ArrayList<>(ws.size());
             for (int k = 0; k < ws.size(); k++) l.add(ws.get(k) == null ? null : check(who, param + "[" + k + "]", ws.get(k)));
-            if (l.stream().allMatch(java.util.Objects::isNull)) {
-                throw new IllegalArgumentException(who + ": " + param + " holds no weights (" + ws.size()
-                        + " nulls); give one tensor per output, null for an output without weights");
-            }
+            // every one null: unweighted, as Keras 3.15.1 takes sample_weight=[None, None]
             return new Given(null, Collections.unmodifiableList(l), null, false);
         }
 
@@ -74,8 +73,10 @@ final class SampleWeights {
             Map<String, Tensor> m = new java.util.LinkedHashMap<>();
             for (var e : ws.entrySet()) {
                 if (e.getKey() == null) throw new IllegalArgumentException(who + ": " + param + " has a null output name");
-                m.put(e.getKey(), check(who, param + "[\"" + e.getKey() + "\"]", e.getValue()));
+                // a null value leaves that output unweighted, as Keras' {"b": w, "a": None}
+                m.put(e.getKey(), e.getValue() == null ? null : check(who, param + "[\"" + e.getKey() + "\"]", e.getValue()));
             }
+            // every value null: unweighted, as Keras 3.15.1 takes {"a": None, "b": None}
             return new Given(null, null, Collections.unmodifiableMap(m), false);
         }
     }
@@ -134,6 +135,14 @@ final class SampleWeights {
                 if (!names.contains(key)) {
                     throw new IllegalArgumentException(who + ": " + param + " names output \"" + key + "\", the model's outputs are " + names);
                 }
+            }
+            // Keras 3.15.1 refuses a map that leaves an output out (fit, evaluate: "one `sample_weight` array per output";
+            // train_on_batch, test_on_batch: KeyError), rather than weigh it by 1
+            List<String> missing = names.stream().filter(k -> !g.byName().containsKey(k)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException(who + ": " + param + " by output name needs every output's key " + names + ", got "
+                        + new java.util.TreeSet<>(g.byName().keySet()) + ", without " + missing
+                        + " (a null value, in a HashMap, leaves that output unweighted; Keras 3 refuses a map that leaves an output out)");
             }
             ws = names.stream().map(g.byName()::get).toList();
         }

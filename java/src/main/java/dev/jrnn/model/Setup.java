@@ -58,6 +58,12 @@ final class Setup {
 
     Optimizer optimizer() { return model.optimizer(); }
 
+    /** Counts one train step in the model's LossScaleOptimizer; the wrapper before it (null: none). */
+    LossScale lossScaleStep() { return model.lossScaleStep(); }
+
+    /** Puts the wrapper back as {@link #lossScaleStep} returned it (a step that did not count). */
+    void lossScaleUndo(LossScale before) { model.lossScaleUndo(before); }
+
     /** The metrics on each output, with the keys they are logged under. */
     CompileMetrics metrics() { return model.metrics(); }
 

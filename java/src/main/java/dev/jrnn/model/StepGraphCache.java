@@ -139,7 +139,7 @@ final class StepGraphCache implements AutoCloseable {
     private String trainableFlags() {
         long changes = TrainableFlags.changes();
         if (changes != flagsSeen) {
-            flags = TrainableFlags.of(s.graph().layers);
+            flags = TrainableFlags.of(s.graph().runLayers);   // a layer only a nested call's unused branch runs is captured too
             flagsSeen = changes;
         }
         return flags;

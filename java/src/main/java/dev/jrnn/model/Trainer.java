@@ -40,6 +40,8 @@ public abstract class Trainer {
     /** Keras' loss_weights, one per output; null: all 1. */
     private double[] lossWeights;
     private Optimizer optimizer;
+    /** Keras' LossScaleOptimizer around {@link #optimizer} (null: none); set after compile, dropped by the next, advanced per step. */
+    private LossScale lossScale;
     private CompileMetrics metrics = CompileMetrics.NONE;
     private volatile boolean stopTraining;
     /**
@@ -100,6 +102,15 @@ public abstract class Trainer {
 
     abstract void requireOpen(String what);
 
+    /** Whether the model's close() ran (on this thread or another). */
+    abstract boolean closed();
+
+    /**
+     * Whether another thread's close() ran: only then is a failure on a freed buffer relabelled as a close under the
+     * call (Evaluator.whileOpen).
+     */
+    abstract boolean closedElsewhere();
+
     /** Compile changed which weights train: the model regroups its store (trainable ones first). */
     abstract void afterCompile();
 
@@ -135,9 +146,43 @@ public abstract class Trainer {
         this.outputLosses = perOutput;
         this.lossWeights = weights;
         this.optimizer = c.optimizer();
+        this.lossScale = null;   // a compile without the wrapper drops the last compile's
         this.metrics = c.metrics();
         afterCompile();
         this.graphsBroken = false;
+    }
+
+    /**
+     * Wraps the compiled optimizer in Keras' {@code LossScaleOptimizer} ({@code lossScale}; null: none), until the next
+     * compile, which drops it. jrnn's steps are float32 and unchanged by it; each train step advances its counter and scale
+     * as Keras' wrapper advances them, and a save writes the wrapper and its variables for Keras (see {@link LossScale}).
+     * <pre>{@code
+     * model.compile(new Adam(1e-3), "mse");
+     * model.lossScale(LossScale.dynamic("loss_scale_optimizer", 32768, 2000));
+     * }</pre>
+     */
+    public void lossScale(LossScale lossScale) {
+        requireOpen("lossScale");
+        if (optimizer == null) {
+            throw new IllegalStateException(name() + ".lossScale: the model must be compiled first (the wrapper wraps the compiled"
+                    + " optimizer), e.g. model.compile(\"adam\", \"mse\")");
+        }
+        this.lossScale = lossScale;
+    }
+
+    /** The LossScaleOptimizer around the compiled optimizer, with its counter and scale as trained; null: none. */
+    public LossScale lossScale() { return lossScale; }
+
+    /** Counts one train step in the wrapper; returns the wrapper as it was before (null: none). */
+    final LossScale lossScaleStep() {
+        LossScale before = lossScale;
+        if (before != null) lossScale = before.advanced(1);
+        return before;
+    }
+
+    /** Puts back the wrapper as it was before a step that {@link LossLog} found not to have counted (null: none then). */
+    final void lossScaleUndo(LossScale before) {
+        if (before != null && lossScale != null) lossScale = before;
     }
 
     /** {@code compile("adam", "mse")}: optimizer and loss by Keras name, in Keras' order. */
@@ -607,6 +652,65 @@ public abstract class Trainer {
      */
     public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
         return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys);
+    }
+
+    /**
+     * {@link #trainOnBatch(List, List)} with the targets by output key, as Keras' {@code train_on_batch(x, {"price": p,
+     * "kind": k})}: every output's key (a null value: no loss on that output), no other (see {@link #fit(List, Map, FitOptions)}):
+     * {@code double loss = model.trainOnBatch(List.of(x), Map.of("price", p, "kind", k));}
+     */
+    public double trainOnBatch(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return trainOnBatchAll(xs, ys).get("loss");
+    }
+
+    /**
+     * Inputs and targets by key, as Keras' {@code train_on_batch({"q": q, "p": p}, {"price": y, "kind": z})}; returns the loss:
+     * {@code double loss = model.trainOnBatch(Map.of("q", q, "p", p), Map.of("price", y, "kind", z));}
+     */
+    public double trainOnBatch(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return trainOnBatchAll(xs, ys).get("loss");
+    }
+
+    /**
+     * {@link #trainOnBatchAll(List, List)} with the targets by output key, as Keras' {@code train_on_batch(x, y_dict, return_dict=True)}:
+     * {@code double kindLoss = model.trainOnBatchAll(List.of(x), Map.of("price", p, "kind", k)).get("kind_loss");}
+     */
+    public Map<String, Double> trainOnBatchAll(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return trainOnBatchAll(xs, InputCheck.byOutputName(name() + ".trainOnBatch", graph(), ys));
+    }
+
+    /**
+     * One training step with the inputs and targets by key, as Keras' {@code train_on_batch({"q": q, "p": p}, {"price": y,
+     * "kind": z}, return_dict=True)} on a model of dict inputs and outputs: the batch's loss ("loss", "price_loss", ...)
+     * and metrics before its update:
+     * <pre>{@code
+     * double loss = model.trainOnBatchAll(Map.of("q", q, "p", p), Map.of("price", y, "kind", z)).get("loss");
+     * }</pre>
+     */
+    public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
+        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys);
+    }
+
+    /**
+     * {@link #trainOnBatchAll(Map, Map)} with the sample weights by output key, as Keras' {@code train_on_batch(x_dict, y_dict,
+     * sample_weight={"price": w1, "kind": w2}, return_dict=True)}: every output's key, as Keras refuses a map that leaves one
+     * out (a null value, in a {@code HashMap}, leaves that output unweighted), each as {@link FitOptions#sampleWeight(Map)}:
+     * {@code model.trainOnBatchAll(Map.of("q", q, "p", p), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
+     */
+    public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
+        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys, sampleWeights);
+    }
+
+    /**
+     * {@link #trainOnBatchAll(List, Map)} with the sample weights by output key, as Keras' usual {@code train_on_batch(x,
+     * y_dict, sample_weight={"price": w1, "kind": w2}, return_dict=True)} with x an array or list (every output's key; a
+     * null value: that output unweighted), as {@link #trainOnBatchAll(Map, Map, Map)}:
+     * {@code model.trainOnBatchAll(List.of(x), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
+     */
+    public Map<String, Double> trainOnBatchAll(List<Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
+        String what = name() + ".trainOnBatch";
+        List<Tensor> y = InputCheck.byOutputName(what, graph(), ys);
+        return trainOnBatchLogs(xs, y, SampleWeights.Given.byName(what, "sampleWeight", sampleWeights), null);
     }
 
     /**

@@ -125,6 +125,12 @@ final class WeightsIo {
      */
     void load(Path file, boolean byName) throws IOException {
         if (file == null) throw new IllegalArgumentException(name + ".loadWeights: file is null");
+        // the header and the data from one open file: a save renaming a new file over the path meanwhile gives the old one
+        set(dev.jrnn.io.FileFaults.readThroughChannel(file, () -> read(file, byName)));
+    }
+
+    /** The weights {@link #load} sets, in model order, checked against the model. */
+    private List<Tensor> read(Path file, boolean byName) throws IOException {
         List<String> names = names();
         Map<String, int[]> header = SafeTensors.shapes(file);
         List<String> legacy = legacyBackwardNames(names);
@@ -168,7 +174,7 @@ final class WeightsIo {
             throw new IllegalArgumentException(name + ".loadWeights(" + file + "): the file holds non-finite weights: "
                     + String.join("; ", problems));
         }
-        set(ws);
+        return ws;
     }
 
     /** Missing and unexpected names, and shapes that differ, of the file's weights against the model's. */

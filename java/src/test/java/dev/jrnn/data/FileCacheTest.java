@@ -411,6 +411,198 @@ class FileCacheTest {
         assertEquals(List.of(), open, "descriptors left open on " + f);
     }
 
+    /** Every sample of {@code ds}'s pass {@code epoch} read and closed. */
+    private static void drain(Dataset ds, int epoch) throws IOException {
+        try (BatchStream st = ds.epoch(epoch)) {
+            while (st.hasNext()) st.next().close();
+        }
+    }
+
+    /**
+     * Damage far into a cache, past many of the reader's 64 KiB buffers, is named at its own byte: the reader counts the bytes
+     * under its buffer per fill, so the offset of a field read after the 11th fill, of one whose 4 bytes straddle two fills,
+     * and the bytes left after a field (a tensor claiming more values) are the file's. The damage tests above patch the first
+     * buffer only; this one held before too (no fix: coverage of the counter).
+     */
+    @Test
+    void damageSeveralBuffersIntoTheCacheIsNamedAtItsByte(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("long.cache");
+        int n = 1000, values = 252;   // records of 1042 bytes: sample 566's rank is at bytes 65534 to 65537 of a 64 KiB buffer
+        Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, n).mapToObj(i -> {
+            float[] v = new float[values];
+            java.util.Arrays.fill(v, i);
+            return new Sample(List.of(Tensor.of(v, values)), List.of(), -1, i, null);
+        }).iterator()).cache(f).batch(100);
+        drain(ds, 0);
+        byte[] whole = Files.readAllBytes(f);
+        // the header, the spec (1 part of rank 1), then per sample: marker, 3 counts, length, index, origin kind (none),
+        // rank, dimension, the values
+        int first = 11 + 4 + 1 + 4 + 4, record = 1 + 3 * 4 + 4 + 8 + 1 + 4 + 4 + 4 * values;
+        assertEquals(first + n * record + 1 + 8 + 4, whole.length, "the layout");
+        java.nio.ByteBuffer w = java.nio.ByteBuffer.wrap(whole);
+        int far = 700, start = first + far * record;
+        assertTrue(start > 10 * 65536, "past ten buffers: " + start);
+        assertEquals(1, whole[start], "sample " + far + "'s marker");
+        assertEquals(far, w.getLong(start + 17), "its index");
+        int straddling = -1;   // a sample whose rank's 4 bytes cross a 64 KiB boundary, after the first
+        for (int i = 64; i < n && straddling < 0; i++) {
+            int rank = first + i * record + 26;
+            if (rank / 65536 != (rank + 3) / 65536) straddling = rank;
+        }
+        assertTrue(straddling > 65536, "a rank across two buffer fills");
+        assertEquals(1, w.getInt(straddling));
+        int dim = first + 900 * record + 30, end = whole.length - 12;
+        Object[][] cases = {
+            {start, 9, 1, start, "a sample marker 9 after " + far + " samples (expected 1, 2, or 0 at the end)"},
+            {straddling, 0, 4, straddling, "a tensor of rank 0 (expected 1 to 64)"},
+            {dim, 1 << 30, 4, dim - 4, "a tensor of shape [1073741824] (1073741824 values) where " + (whole.length - dim - 4) / 4
+                    + " values' bytes are left in the file"},
+            {end, 5, 8, end, "an end record counting 5 samples after " + n + " were read"},
+        };
+        for (Object[] c : cases) {
+            byte[] bad = whole.clone();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bad);
+            if ((int) c[2] == 1) bad[(int) c[0]] = (byte) (int) c[1];
+            else if ((int) c[2] == 4) b.putInt((int) c[0], (int) c[1]);
+            else b.putLong((int) c[0], (int) c[1]);
+            Files.write(f, bad);
+            DataException e = assertThrows(DataException.class, () -> drain(ds, 1), c[4].toString());
+            assertEquals(f + ": Dataset.cache: the cache is damaged at byte " + c[3] + ": " + c[4] + "; delete it to write it again", e.getMessage());
+        }
+        Files.write(f, whole);
+        try (BatchStream st = ds.epoch(2)) {
+            int read = 0;
+            while (st.hasNext()) {
+                try (Batch b = st.next()) {
+                    read += b.size();
+                }
+            }
+            assertEquals(n, read);
+        }
+    }
+
+    /**
+     * An origin of more than 65535 bytes in modified UTF-8 (DataOutput.writeUTF's limit, which counts bytes, not characters)
+     * is refused at its sample, before any of its bytes is written, naming the origin, its size and the limit; the pass
+     * keeps nothing and a later one, of shorter origins, writes the cache. An origin of exactly 65535 bytes is written and
+     * read back. Before, writeUTF failed mid-record: "Dataset.cache: could not write <tmp>: java.io.UTFDataFormatException:
+     * encoded string too long", an I/O failure.
+     */
+    @Test
+    void anOriginPastWriteUtfsLimitIsRefusedBeforeItIsWritten(@TempDir Path dir) throws IOException {
+        String widest = "a".repeat(65535), tooWide = "\u00e9".repeat(40000);   // 40000 characters of 2 bytes each
+        String emoji = "a".repeat(39) + "\ud83d\ude00".repeat(30000);   // a surrogate pair at characters 39 and 40
+        assertEquals(65535, FileCache.utfBytes(widest));
+        assertEquals(80000, FileCache.utfBytes(tooWide));
+        assertEquals(180039, FileCache.utfBytes(emoji));
+        String[][] origins = {{"first.txt", tooWide, "third.txt"}, {"first.txt", emoji, "third.txt"}, {"first.txt", widest, "third.txt"}};
+        Path f = dir.resolve("origins.cache");
+        for (String[] o : origins) {
+            Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, 3).mapToObj(i ->
+                    new Sample(List.of(Tensor.of(new float[] {i}, 1)), List.of(), -1, i, o[i])).iterator()).cache(f).batch(3);
+            if (o[1] != widest) {   // a bad sample in a pass: a DataException at it, its origin cut (not inside a surrogate pair)
+                DataException e = assertThrows(DataException.class, () -> drain(ds, 0));
+                String where = o[1] == tooWide ? "\u00e9".repeat(40) + "... sample 1" : "a".repeat(39) + "... sample 1";
+                assertEquals(where, e.where());
+                assertEquals(where + ": Dataset.cache: sample 1 of the pass cannot be written to " + f + ": its origin (" + o[1].length()
+                        + " characters) is " + FileCache.utfBytes(o[1]) + " bytes in modified UTF-8, a cache holds origins of at most 65535"
+                        + " (DataOutput.writeUTF's limit); shorten it", e.getMessage());
+                assertEquals(List.of(), files(dir), "nothing kept: no cache, lockfile or temporary file");
+                continue;
+            }
+            for (int epoch = 0; epoch < 2; epoch++) {   // written, then read
+                try (BatchStream st = ds.epoch(epoch); Batch b = st.next()) {
+                    assertEquals(widest + " sample 1", b.where(1), "epoch " + epoch);
+                    assertFalse(st.hasNext());   // whole: written
+                }
+            }
+            assertEquals(List.of("origins.cache"), files(dir));
+        }
+    }
+
+    /** {@link FileCache#utfBytes} against what writeUTF writes: NUL and U+0080 to U+07FF are 2 bytes, other BMP and each surrogate 3. */
+    @Test
+    void anOriginsBytesAreCountedAsWriteUtfWritesThem() throws IOException {
+        for (String s : new String[] {"", "plain.txt", "\u0000", "\u007f\u0080\u07ff\u0800\uffff", "\ud83d\ude00 emoji", "d\u00e9j\u00e0/\u6587\u4ef6"}) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            new java.io.DataOutputStream(bytes).writeUTF(s);
+            assertEquals(bytes.size() - 2, FileCache.utfBytes(s), s);
+        }
+    }
+
+    /**
+     * The writer refuses, before any byte of the sample, what the reader would refuse as damage (the limits are one set of
+     * constants): more than 65536 tensors of a kind, a tensor of rank past 64. The pass keeps nothing. Their bounds are
+     * written and read back, and a sample of more than 65536 tensors in all (its spec's parts): the reader refused that
+     * spec before ("a spec of 80000 parts"). Before, the writer wrote these samples and the next pass failed as damage.
+     */
+    @Test
+    void whatTheReaderRefusesTheWriterRefusesBeforeWriting(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("limits.cache");
+        Tensor one = Tensor.of(new float[] {1}, 1);
+        int[] rank64 = new int[FileCache.MAX_RANK], rank65 = new int[FileCache.MAX_RANK + 1];
+        java.util.Arrays.fill(rank64, 1);
+        java.util.Arrays.fill(rank65, 1);
+        List<Tensor> most = java.util.Collections.nCopies(FileCache.MAX_TENSORS, one), tooMany = java.util.Collections.nCopies(FileCache.MAX_TENSORS + 1, one);
+        Object[][] cases = {   // sample 1's inputs and targets; the message's end, or null: written and read back
+            {tooMany, List.of(), "its inputs are 65537 tensors, a cache holds at most 65536"},
+            {List.of(one), tooMany, "its targets are 65537 tensors, a cache holds at most 65536"},
+            {List.of(one, Tensor.zeros(rank65)), List.of(), "inputs[1] is of rank 65, a cache holds ranks 1 to 64"},
+            {List.of(one), List.of(Tensor.zeros(rank65)), "targets[0] is of rank 65, a cache holds ranks 1 to 64"},
+            {most, List.of(), null},
+            {List.of(Tensor.zeros(rank64)), List.of(), null},
+            {java.util.Collections.nCopies(40000, one), java.util.Collections.nCopies(40000, one), null},
+        };
+        for (Object[] c : cases) {
+            @SuppressWarnings("unchecked") List<Tensor> in = (List<Tensor>) c[0], out = (List<Tensor>) c[1];
+            // the same parts in every sample: a table's or a stream's of one spec
+            Dataset ds = Dataset.fromIterator(() -> java.util.stream.IntStream.range(0, 3).mapToObj(i ->
+                    new Sample(in, out, -1, i, null)).iterator()).cache(f).batch(1);
+            if (c[2] != null) {
+                DataException e = assertThrows(DataException.class, () -> drain(ds, 0), c[2].toString());
+                assertEquals("sample 0: Dataset.cache: sample 0 of the pass cannot be written to " + f + ": " + c[2], e.getMessage());
+                assertEquals(List.of(), files(dir), "nothing kept");
+                continue;
+            }
+            drain(ds, 0);
+            try (BatchStream st = ds.epoch(1); Batch b = st.next()) {   // read back
+                assertEquals(in.size() + out.size(), b.inputs().size() + b.targets().size(), "tensors read back");
+            }
+            Files.delete(f);
+        }
+    }
+
+    /**
+     * A table's spec is written also by a pass with no sample (take(0)), which no sample check sees: a table whose samples
+     * the reader would refuse (a rank past 64) is refused at the call, naming the column and the limit, and nothing is
+     * written. Before, take(0) wrote the spec and the next pass failed ("the cache is damaged ...: a spec of rank 65").
+     * Rank 64 is written and read back.
+     */
+    @Test
+    void aTableTheReaderWouldRefuseIsRefusedAtTheCallAlsoWithNoSample(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("empty.cache");
+        for (int rank : new int[] {FileCache.MAX_RANK + 1, FileCache.MAX_RANK}) {
+            int[] shape = new int[rank + 1];   // two samples of rank `rank`
+            java.util.Arrays.fill(shape, 1);
+            shape[0] = 2;
+            Dataset table = Dataset.fromTensors(List.of(Tensor.of(new float[] {1, 2}, 2, 1)), List.of(Tensor.zeros(shape)));
+            if (rank > FileCache.MAX_RANK) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> table.take(0).cache(f));
+                assertEquals("Dataset.cache: the data set's samples cannot be written to " + f + ": targets[0] is of rank 65, a cache holds ranks 1 to 64",
+                        e.getMessage());
+                assertEquals(List.of(), files(dir), "nothing written");
+                continue;
+            }
+            Dataset ds = table.take(0).cache(f).batch(1);
+            for (int epoch = 0; epoch < 2; epoch++) {   // written, then read
+                try (BatchStream st = ds.epoch(epoch)) {
+                    assertFalse(st.hasNext(), "epoch " + epoch);
+                }
+            }
+            assertEquals(List.of("empty.cache"), files(dir));
+        }
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {

@@ -335,6 +335,9 @@ class BadInputTest {
                 java.nio.file.Path.of("m.keras"), (dev.jrnn.io.keras.KerasImport.StateReader) null), "loadWeights: state is null");
         bad("KerasImport.StoredState: null arrays", IAE, f -> new dev.jrnn.io.keras.KerasImport.StoredState(null, null, null, null, false),
                 "StoredState: arrays is null (expected a function of a path below jrnn_state/, which may return null)");
+        bad("KerasImport.StoredState: not the wrapper's four variables", IAE, f -> new dev.jrnn.io.keras.KerasImport.StoredState(null,
+                null, p -> null, null, false, java.util.List.of()), "StoredState: lossScaleVars must hold the wrapper's 4 variables"
+                + " (iteration, learning_rate, step_counter, dynamic_scale), got 0");
         bad("layer weightName: an unbuilt layer", IAE, f -> new Dense(2).name("unbuilt").weightName(((Dense) f.model.getLayer("dense")).kernel()),
                 "unbuilt.weightName: kernel (", "is not a weight of this layer, expected one of [] (it is not built yet)");
         // a subclass's own variable scope, not "<name>/": its weight is named by it (it threw StringIndexOutOfBoundsException)
@@ -685,7 +688,7 @@ class BadInputTest {
         bad("trainOnBatch: y values per sample", IAE, f -> f.model.trainOnBatch(x(4), Tensor.zeros(4, 3)), "trainOnBatch: y has shape (4, 3)");
         bad("trainOnBatch: one y for two outputs", IAE, f -> twoInputs(f).trainOnBatch(List.of(x(4), x(4)), List.of(y(4))),
                 "trainOnBatch: expected 2 target tensor(s)");
-        bad("trainOnBatch: null lists", IAE, f -> twoInputs(f).trainOnBatch((List<Tensor>) null, null), "expected 2 input tensor(s), got null");
+        bad("trainOnBatch: null lists", IAE, f -> twoInputs(f).trainOnBatch((List<Tensor>) null, (List<Tensor>) null), "expected 2 input tensor(s), got null");
         bad("testOnBatch: y sample count", IAE, f -> f.model.testOnBatch(x(4), y(3)), "y has 3 samples, x has 4");
         bad("predictOnBatch: two outputs", ISE, f -> twoInputs(f).predictOnBatch(x(4)), "2 outputs", "predictOnBatch(List.of(x))");
         bad("predictOnBatch: x null", IAE, f -> f.model.predictOnBatch((Tensor) null), "x is null");

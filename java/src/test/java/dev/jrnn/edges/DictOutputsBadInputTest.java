@@ -68,15 +68,62 @@ class DictOutputsBadInputTest {
                     () -> M.evaluateAll(List.of(X), Map.of("price", Y, "kind", Y), 32, null, (Map<String, Tensor>) null),
                     List.of("m.evaluate: sampleWeight is null")),
             new RefusalCases.Case("evaluate: sample weights by key, one of the wrong count",
-                    () -> M.evaluateAll(List.of(X), Map.of("price", Y, "kind", Y), 32, null, Map.of("kind", Tensor.full(1, 3))),
+                    () -> M.evaluateAll(List.of(X), Map.of("price", Y, "kind", Y), 32, null, Map.of("kind", Tensor.full(1, 3), "price", W)),
                     List.of("m.evaluate: sampleWeight[\"kind\"] holds 3 weights, x holds 4 samples")),
             new RefusalCases.Case("fit: validation sample weights by the layers' names",
                     () -> M.fit(Map.of("inp", X), Map.of("price", Y, "kind", Y), fit().validationData(List.of(X), Map.of("price", Y, "kind", Y), Map.of("alpha", W))),
                     List.of("m.fit (validation data): sampleWeight names output \"alpha\", the model's outputs are [kind, price]")),
             new RefusalCases.Case("fit: validation sample weights by key, one of the wrong count",
                     () -> M.fit(Map.of("inp", X), Map.of("price", Y, "kind", Y),
-                            fit().validationData(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.of("kind", Tensor.full(1, 3)))),
+                            fit().validationData(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.of("kind", Tensor.full(1, 3), "price", W))),
                     List.of("m.fit (validation data): sampleWeight[\"kind\"] holds 3 weights, x holds 4 samples")),
+            // session 33: the keyed batch calls and predictDict of a Dataset, and a weights map that leaves an output out (Keras refuses it)
+            new RefusalCases.Case("trainOnBatch: y by key, a key that names no output",
+                    () -> M.trainOnBatchAll(Map.of("inp", X), Map.of("price", Y, "kind", Y, "nope", Y)),
+                    List.of("m.trainOnBatch: y by output name needs the keys [kind, price] (the outputs' names), got [kind, nope, price], with [nope] that name no output")),
+            new RefusalCases.Case("testOnBatch: y by key without an output's key", () -> M.testOnBatch(Map.of("inp", X), Map.of("price", Y)),
+                    List.of("m.testOnBatch: y by output name needs the keys [kind, price] (the outputs' names), got [price], without [kind]")),
+            new RefusalCases.Case("trainOnBatch: y by key of the wrong shape",
+                    () -> M.trainOnBatch(Map.of("inp", X), Map.of("price", Y, "kind", Tensor.full(1, 4, 3))),
+                    List.of("m.trainOnBatch: y[0] (kind) has shape (4, 3) (3 values per sample), output zeta (None, 1) needs 1 per sample")),
+            new RefusalCases.Case("testOnBatch: y by key of the wrong count", () -> M.testOnBatch(List.of(X), Map.of("price", Tensor.full(1, 3, 1), "kind", Y)),
+                    List.of("m.testOnBatch: y[1] (price) has 3 samples, x has 4")),
+            new RefusalCases.Case("testOnBatch: x by key without the input's key", () -> M.testOnBatch(Map.of("nope", X), Map.of("price", Y, "kind", Y)),
+                    List.of("m.testOnBatch: x by input name needs the keys [inp] (the Inputs' names), got [nope], without [inp]")),
+            new RefusalCases.Case("predictOnBatchDict: x by key without the input's key", () -> M.predictOnBatchDict(Map.of("nope", X)),
+                    List.of("m.predictOnBatchDict: x by input name needs the keys [inp] (the Inputs' names), got [nope], without [inp]")),
+            new RefusalCases.Case("predictOnBatchDict: x of the wrong shape", () -> M.predictOnBatchDict(List.of(Tensor.full(1, 4, 3))),
+                    List.of("m.predictOnBatchDict: x has shape (4, 3), the model expects (None, 1)")),
+            new RefusalCases.Case("trainOnBatchAll: sample weights by key that leave an output out",
+                    () -> M.trainOnBatchAll(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.of("price", W)),
+                    List.of("m.trainOnBatch: sampleWeight by output name needs every output's key [kind, price], got [price], without [kind]")),
+            new RefusalCases.Case("testOnBatch: sample weights by a key that names no output",
+                    () -> M.testOnBatch(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.of("price", W, "kind", W, "zeta", W)),
+                    List.of("m.testOnBatch: sampleWeight names output \"zeta\", the model's outputs are [kind, price]")),
+            new RefusalCases.Case("testOnBatch: a null map of sample weights",
+                    () -> M.testOnBatch(Map.of("inp", X), Map.of("price", Y, "kind", Y), (Map<String, Tensor>) null),
+                    List.of("m.testOnBatch: sampleWeight is null")),
+            new RefusalCases.Case("trainOnBatchAll(List, Map, Map): sample weights by key that leave an output out",
+                    () -> M.trainOnBatchAll(List.of(X), Map.of("price", Y, "kind", Y), Map.of("kind", W)),
+                    List.of("m.trainOnBatch: sampleWeight by output name needs every output's key [kind, price], got [kind], without [price]")),
+            new RefusalCases.Case("trainOnBatchAll(List, Map, Map): y by a key that names no output",
+                    () -> M.trainOnBatchAll(List.of(X), Map.of("price", Y, "zeta", Y), Map.of("price", W, "kind", W)),
+                    List.of("m.trainOnBatch: ", "zeta")),
+            new RefusalCases.Case("testOnBatch(List, Map, Map): sample weights by a key that names no output",
+                    () -> M.testOnBatch(List.of(X), Map.of("price", Y, "kind", Y), Map.of("price", W, "kind", W, "zeta", W)),
+                    List.of("m.testOnBatch: sampleWeight names output \"zeta\", the model's outputs are [kind, price]")),
+            new RefusalCases.Case("testOnBatch(List, Map, Map): a weight by key of the wrong count",
+                    () -> M.testOnBatch(List.of(X), Map.of("price", Y, "kind", Y), Map.of("price", W, "kind", Tensor.full(1, 3))),
+                    List.of("m.testOnBatch: sampleWeight[\"kind\"]", "3", "4")),
+            new RefusalCases.Case("fit: sample weights by key that leave an output out",
+                    () -> M.fit(Map.of("inp", X), Map.of("price", Y, "kind", Y), fit().sampleWeight(Map.of("kind", W))),
+                    List.of("m.fit: sampleWeight by output name needs every output's key [kind, price], got [kind], without [price]")),
+            new RefusalCases.Case("predictDict(Dataset): x of the wrong shape",
+                    () -> M.predictDict(dev.jrnn.data.Dataset.fromTensors(List.of(Tensor.full(1, 4, 3)), List.of()).batch(2)),
+                    List.of("m.predictDict: x has shape (2, 3), the model expects (None, 1)")),
+            new RefusalCases.Case("predictDict(Dataset, steps): steps 0",
+                    () -> M.predictDict(dev.jrnn.data.Dataset.fromTensors(List.of(X), List.of()).batch(2), 0),
+                    List.of("m.predictDict: steps must be >= 1, got 0 (the batches to predictDict, Keras' steps)")),
             new RefusalCases.Case("validationData: a null map of sample weights",
                     () -> fit().validationData(List.of(X), Map.of("price", Y, "kind", Y), (Map<String, Tensor>) null),
                     List.of("FitOptions: validationData's sampleWeight is null")),
@@ -86,6 +133,14 @@ class DictOutputsBadInputTest {
             new RefusalCases.Case("validationData: a negative sample weight by key",
                     () -> fit().validationData(Map.of("inp", X), Map.of("price", Y, "kind", Y), Map.of("kind", Tensor.full(-1, 4))),
                     List.of("FitOptions: validationData's sampleWeight[\"kind\"] must be finite and >= 0, got -1.0 at sample 0")));
+    }
+
+    /** A weights map by both output keys, each null. */
+    private static Map<String, Tensor> nulls() {
+        Map<String, Tensor> m = new HashMap<>();
+        m.put("price", null);
+        m.put("kind", null);
+        return m;
     }
 
     private static dev.jrnn.model.FitOptions fit() { return new dev.jrnn.model.FitOptions().epochs(1).verbose(0); }
@@ -103,6 +158,26 @@ class DictOutputsBadInputTest {
         assertEquals(loss, M.loss(), c.name() + ": loss unchanged");
         assertEquals(losses, M.losses(), c.name() + ": losses unchanged");
         assertEquals(weights, M.lossWeights(), c.name() + ": compile unchanged");
+    }
+
+    /**
+     * A weights map whose values are all null is taken as unweighted, as Keras 3.15.1 takes {@code sample_weight={"price":
+     * None, "kind": None}} (evaluate, test_on_batch, train_on_batch and fit give the unweighted losses); it was refused
+     * ("sampleWeight holds no weights (2 null values)").
+     */
+    @Test
+    void weightsByKeyAllNullAreUnweighted() {
+        Tensor x = Tensor.of(new float[] {0.5f, -1, 2, 0.25f}, 4, 1), y = Tensor.of(new float[] {1, 0, 2, -1}, 4, 1);
+        Map<String, Tensor> ys = Map.of("price", y, "kind", y);
+        try (Model a = model(); Model b = model()) {
+            b.setWeights(a.getWeights());
+            assertEquals(a.evaluateAll(List.of(x), ys), b.evaluateAll(List.of(x), ys, 32, null, nulls()), "evaluate");
+            assertEquals(a.testOnBatch(List.of(x), ys), b.testOnBatch(List.of(x), ys, nulls()), "testOnBatch(List, Map, Map)");
+            assertEquals(a.testOnBatch(Map.of("inp", x), ys), b.testOnBatch(Map.of("inp", x), ys, nulls()), "testOnBatch(Map, Map, Map)");
+            assertEquals(a.trainOnBatchAll(List.of(x), ys), b.trainOnBatchAll(List.of(x), ys, nulls()), "trainOnBatchAll(List, Map, Map)");
+            assertEquals(a.getWeights(), b.getWeights(), "weights after one unweighted step each");
+            assertEquals(a.fit(List.of(x), ys, fit().shuffle(false)).history(), b.fit(List.of(x), ys, fit().shuffle(false).sampleWeight(nulls())).history(), "fit");
+        }
     }
 
     /** A non-finite loss in fit names a dict-output model's output by its key, as its logs do (it named only the layer). */
@@ -135,6 +210,10 @@ class DictOutputsBadInputTest {
             e = assertThrows(IllegalStateException.class, () -> seq.predictDict(X));
             assertTrue(e.getMessage().contains(".predictDict: the model's outputs are not a dict, so"), e.getMessage());
             assertTrue(!seq.isBuilt(), "the Sequential is left unbuilt");
+            e = assertThrows(IllegalStateException.class, () -> list.predictOnBatchDict(List.of(X)));
+            assertTrue(e.getMessage().contains(".predictOnBatchDict: the model's outputs are not a dict (outputs [alpha, zeta])"), e.getMessage());
+            e = assertThrows(IllegalStateException.class, () -> list.predictDict(dev.jrnn.data.Dataset.fromTensors(List.of(X), List.of()).batch(2)));
+            assertTrue(e.getMessage().contains(".predictDict: the model's outputs are not a dict (outputs [alpha, zeta])"), e.getMessage());
             e = assertThrows(IllegalStateException.class, list::outputDict);
             assertTrue(e.getMessage().contains(".outputDict: the model's outputs are not a dict; use outputs() and outputNames()"), e.getMessage());
         }

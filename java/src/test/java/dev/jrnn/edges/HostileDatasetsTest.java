@@ -2,10 +2,9 @@ package dev.jrnn.edges;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.data.Npy;
+import dev.jrnn.io.keras.PatchedDataset;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
-import io.jhdf.HdfFile;
-import io.jhdf.api.dataset.ContiguousDataset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,23 +47,14 @@ class HostileDatasetsTest {
 
     /** {@code src} with the (3, 8) dataset at {@code path} edited as make_patched.py edits it. */
     private Path edited(String src, String path, Edit edit) throws IOException {
-        byte[] raw = Files.readAllBytes(file(src));
-        long address, size, header;
-        try (HdfFile h = new HdfFile(file(src))) {
-            ContiguousDataset ds = (ContiguousDataset) h.getDatasetByPath(path);
-            address = ds.getDataAddress();
-            size = ds.getStorageInBytes();
-            header = ds.getAddress();
-        }
-        int layout = once(raw, le(address, size));
-        int dims = first(raw, le(3, 8)) - 8;   // the version-1 dataspace message: 1, rank 2, flags, 5 reserved, dims, maxima
-        assertEquals(1, raw[dims]);
-        assertEquals(2, raw[dims + 1]);
+        PatchedDataset p = PatchedDataset.of(file(src), path);
+        byte[] raw = p.raw;
+        int layout = p.layout, dims = p.dims;
         switch (edit) {
             case UNWRITTEN -> Arrays.fill(raw, layout, layout + 8, (byte) 0xff);
             case UNWRITTEN_FILL -> {
                 Arrays.fill(raw, layout, layout + 8, (byte) 0xff);
-                withFill(raw, (int) header, 0.05f);
+                withFill(raw, p.header, 0.05f);
             }
             case EMPTY -> {
                 raw[dims + 8] = 0;
@@ -99,29 +89,6 @@ class HostileDatasetsTest {
         // type 5, flags 1 (constant); version 2, allocation late, fill time if set, defined, 4 bytes, the value
         b.putShort(nil, (short) 5).put(nil + 4, (byte) 1).put(nil + 8, (byte) 2).put(nil + 9, (byte) 2).put(nil + 10, (byte) 2)
                 .put(nil + 11, (byte) 1).putInt(nil + 12, 4).putFloat(nil + 16, value);
-    }
-
-    private static byte[] le(long a, long b) {
-        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(a).putLong(b).array();
-    }
-
-    private static int first(byte[] hay, byte[] needle) {
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            if (Arrays.equals(hay, i, i + needle.length, needle, 0, needle.length)) return i;
-        }
-        throw new AssertionError("pattern not found");
-    }
-
-    private static int once(byte[] hay, byte[] needle) {
-        int at = -1;
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            if (Arrays.equals(hay, i, i + needle.length, needle, 0, needle.length)) {
-                assertEquals(-1, at, "the pattern is not unique");
-                at = i;
-            }
-        }
-        assertTrue(at >= 0, "pattern not found");
-        return at;
     }
 
     /** Keras 3.15.1 loads a never-written kernel as its fill value (keras_says3.txt: y = [0.0, 0.0]); so does jrnn. */

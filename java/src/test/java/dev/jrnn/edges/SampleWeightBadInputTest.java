@@ -147,7 +147,6 @@ class SampleWeightBadInputTest {
                 "two.fit: sampleWeight names output \"c\", the model's outputs are [a, b]");
         bad(two, () -> two.fit(List.of(X), ys, quiet().sampleWeight(List.of(Tensor.full(1, 4), Tensor.full(1, 3)))),
                 "two.fit: sampleWeight[1] holds 3 weights, x holds 4 samples");
-        bad(null, () -> quiet().sampleWeight(Arrays.asList(null, null)), "FitOptions: sampleWeight holds no weights (2 nulls)");
         bad(null, () -> quiet().sampleWeight(List.of(Tensor.full(1, 4), Tensor.full(-1, 4))),
                 "FitOptions: sampleWeight[1] must be finite and >= 0, got -1.0 at sample 0");
         bad(null, () -> quiet().sampleWeight(Map.of()), "FitOptions: sampleWeight is empty");

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -111,6 +112,9 @@ class TextVectorizationBadInputTest {
         bad("fromConfig dtype not Keras'", () -> TextVectorization.fromConfig(config("dtype", "double")), "fromConfig", "'dtype'", "\"double\"",
                 "expected one of");
         bad("fromConfig dtype int8 string", () -> TextVectorization.fromConfig(config("dtype", "int8")), "'dtype'", "\"int8\"", "quantization mode");
+        bad("fromConfig float8 amax_history_length fraction", () -> TextVectorization.fromConfig(config("dtype", Map.of("module",
+                "keras.dtype_policies", "class_name", "QuantizedFloat8DTypePolicy", "config", Map.of("mode", "float8", "source_name", "float32",
+                "amax_history_length", 16.5)))), "'dtype'", "amax_history_length", "integer", "16.5");
         bad("fromConfig trainable string", () -> TextVectorization.fromConfig(config("trainable", "yes")), "fromConfig", "'trainable'",
                 "true or false", "\"yes\"");
         bad("fromConfig name number", () -> TextVectorization.fromConfig(config("name", 7)), "fromConfig", "'name'", "got 7");

@@ -182,4 +182,31 @@ class FileFaultsTest {
         assertEquals(java.util.List.of(), FileFaults.causes(ee, t -> t instanceof java.util.concurrent.ExecutionException));
         assertEquals(java.util.List.of(a, b), FileFaults.causes(a, t -> false), "a loop still ends with a stop that never matches");
     }
+
+    /**
+     * Inside one readThroughChannel: the header, then another file renamed over the path (as a save does), then the
+     * tensors: the read gives the version it opened, whole, and runs once. A plain read (the way every load went before)
+     * runs the body again and gives the new version.
+     */
+    @Test
+    void aRenameOverThePathInsideAReadThroughChannelGivesTheOpenedVersionOnce(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("w.safetensors");
+        Path next = dir.resolve("next.safetensors");
+        SafeTensors.write(file, java.util.Map.of("w", dev.jrnn.tensor.Tensor.full(1f, 2, 3)), java.util.Map.of());
+        SafeTensors.write(next, java.util.Map.of("w", dev.jrnn.tensor.Tensor.full(2f, 2, 3)), java.util.Map.of());
+        int[] runs = {0};
+        java.util.Map<String, dev.jrnn.tensor.Tensor> got = FileFaults.readThroughChannel(file, () -> {
+            assertEquals(java.util.List.of(2, 3), java.util.Arrays.stream(SafeTensors.shapes(file).get("w")).boxed().toList());
+            if (runs[0]++ == 0) Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return SafeTensors.read(file);
+        });
+        assertEquals(1, runs[0], "read again");
+        assertEquals(java.util.List.of(1f, 1f, 1f, 1f, 1f, 1f), toList(got.get("w").data()));
+    }
+
+    private static java.util.List<Float> toList(float[] a) {
+        java.util.List<Float> r = new java.util.ArrayList<>();
+        for (float f : a) r.add(f);
+        return r;
+    }
 }

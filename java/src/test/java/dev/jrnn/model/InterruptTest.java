@@ -7,6 +7,7 @@ import dev.jrnn.layers.LSTM;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -467,8 +469,8 @@ class InterruptTest {
                         }, op + " on " + what);
                         assertTrue(e.getMessage().startsWith(m.name() + "." + op + ": interrupted (Thread.interrupt) " + where),
                                 op + " on " + what + ": " + e.getMessage());
-                        // evaluate has no sink: its message names none (an outside tester's R2)
-                        assertEquals(op.equals("predict"), e.getMessage().contains("a sink given to predict has had the batches before it"),
+                        // only predict(Dataset, sink) has the user's sink: no other message names one (evaluate: an outside tester's R2)
+                        assertEquals(op.equals("predict") && src.ds() != null, e.getMessage().contains("a sink given to predict has had the batches before it"),
                                 op + " on " + what + ": " + e.getMessage());
                         assertTrue(e.getMessage().contains("and the weights are as they were"), e.getMessage());
                         assertTrue(Thread.interrupted(), "the interrupt flag stays set");
@@ -483,6 +485,52 @@ class InterruptTest {
             assertEquals(24, m.call(X, false).dim(0));
             assertTrue(Thread.interrupted());
             assertEquals(24, m.predict(X).dim(0), "the flag cleared, predict runs");
+        }
+    }
+
+    /**
+     * predict's interrupt message says a sink has had the batches only where the user gave one (predict(Dataset, sink),
+     * predict(Dataset, steps, sink)), not for predictAll(Dataset, steps) (its own collector), the .npy files, tensors or
+     * predictDict; predictDict's message and stateful batch-size refusal name predictDict. Before, every predict form said
+     * "a sink given to predict has had the batches before it", and predictDict's said "predict".
+     */
+    @Test
+    void predictsInterruptMessageNamesASinkOnlyWhereTheUserGaveOne() throws IOException {
+        String sink = "a sink given to predict has had the batches before it";
+        Dense d1 = new Dense(1), d2 = new Dense(1);
+        dev.jrnn.model.Input in = dev.jrnn.model.Input.shape(5, 2);
+        dev.jrnn.layers.Node h = new dev.jrnn.layers.Flatten().apply(in);
+        try (Sequential m = model(); Model dict = new Model(in, Map.of("b", d1.apply(h), "a", d2.apply(h))).name("dict")) {
+            record Form(String name, Model model, String op, boolean userSink, Executable run) {}
+            List<List<Tensor>> seen = new ArrayList<>();
+            List<Form> forms = List.of(
+                    new Form("predict(Dataset, sink)", m, "predict", true, () -> m.predict(Dataset.fromTensors(X, Y).batch(4), seen::add)),
+                    new Form("predict(Dataset, steps, sink)", m, "predict", true, () -> m.predict(Dataset.fromTensors(X, Y).batch(4), 3, seen::add)),
+                    new Form("predictAll(Dataset, steps)", m, "predict", false, () -> m.predictAll(Dataset.fromTensors(X, Y).batch(4), 3)),
+                    new Form("predict(Dataset, npy)", m, "predict", false, () -> m.predict(Dataset.fromTensors(X, Y).batch(4), tmp.resolve("p.npy"))),
+                    new Form("predict(Tensor)", m, "predict", false, () -> m.predict(X)),
+                    new Form("predictDict(List)", dict, "predictDict", false, () -> dict.predictDict(List.of(X))),
+                    new Form("predictDict(Dataset)", dict, "predictDict", false, () -> dict.predictDict(Dataset.fromTensors(X, Y).batch(4))),
+                    new Form("predictDict(Dataset, steps)", dict, "predictDict", false, () -> dict.predictDict(Dataset.fromTensors(X, Y).batch(4), 2)));
+            for (Form f : forms) {
+                Thread.currentThread().interrupt();
+                IllegalStateException e = assertThrows(IllegalStateException.class, f.run(), f.name());
+                assertTrue(Thread.interrupted(), f.name() + ": the interrupt flag stays set");
+                assertTrue(e.getMessage().startsWith(f.model().name() + "." + f.op() + ": interrupted (Thread.interrupt) before batch 1"),
+                        f.name() + ": " + e.getMessage());
+                assertEquals(f.userSink(), e.getMessage().contains(sink), f.name() + ": " + e.getMessage());
+                assertTrue(e.getMessage().contains("nothing is returned"), f.name() + ": " + e.getMessage());
+            }
+            assertTrue(seen.isEmpty());
+            assertTrue(Files.notExists(tmp.resolve("p.npy")), "no .npy file written");
+        }
+        dev.jrnn.model.Input fixed = dev.jrnn.model.Input.batchShape(4, 5, 2);
+        try (Model stateful = new Model(fixed, Map.of("y", new Dense(1).apply(new LSTM(3).stateful(true).apply(fixed)))).name("s")) {
+            var e = assertThrows(IllegalArgumentException.class, () -> stateful.predictDict(List.of(X), 3, null));
+            assertTrue(e.getMessage().startsWith("s.predictDict: the batch size 3 is incompatible with the batch size 4"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> stateful.predictDict(Tensor.zeros(6, 5, 2)));
+            assertTrue(e.getMessage().startsWith("s.predictDict: in a stateful network the number of samples must be a multiple of the batch size 4"),
+                    e.getMessage());
         }
     }
 

@@ -163,10 +163,16 @@ class KerasRunOrderTest {
 
     /** {@code fromIntermediate}: the model built from Identity calls on the inputs (a GraphClone). */
     private static Model nestedUnusedBn(boolean fromIntermediate) {
+        return nestedUnusedBn(fromIntermediate, new Model[1]);
+    }
+
+    /** As {@link #nestedUnusedBn(boolean)}, putting the nested model in {@code enc[0]}. */
+    private static Model nestedUnusedBn(boolean fromIntermediate, Model[] encOut) {
         Input x = Input.shape(3).name("x");
         BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
         Model enc = new Model(x, List.of(new Dense(3).name("e1").apply(bn.apply(x)), bn.apply(new Dense(3).name("u1").apply(x))));
         enc.name("enc");
+        encOut[0] = enc;
         weights(enc, "e1", "u1");
         Node a = Input.shape(3).name("a"), b = Input.shape(3).name("b");
         if (fromIntermediate) {
@@ -343,6 +349,114 @@ class KerasRunOrderTest {
                 fitsAsKeras("nested_unused_bn", m, xs, y);
                 assertTrue(m.layers().stream().noneMatch(l -> l.name().equals("u1")), "the unused branch's own layer is not listed");
             }
+        }
+    }
+
+    /**
+     * The outer model holds the weights of a layer only the unused branch runs (u1): closing the nested model, whose store
+     * had them, leaves the outer fit running on (one epoch, close, one epoch: the two-epoch Keras numbers). u1 is neither
+     * listed nor counted nor saved, as before: the outer model's weights are the flat listed layers'.
+     */
+    @Test
+    void theOuterModelHoldsTheWeightsOfALayerOnlyTheUnusedBranchRuns() {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
+        Model[] enc = new Model[1];
+        try (Model m = nestedUnusedBn(false, enc)) {
+            enc[0].predictAll(List.of(xs.get(0)));   // the nested model collects its weights (u1's among them) first
+            m.compile(new SGD(0.1), "mse");
+            m.fit(xs, List.of(y), inOrder(1, 3));
+            enc[0].close();
+            m.fit(xs, List.of(y), inOrder(1, 3));
+            assertStats("nested_unused_bn fit", m);
+            assertGolden("nested_unused_bn fit_predict", m.predictAll(xs).get(0).data(), 2e-5);
+            assertEquals(12 + 12 + 8 + 6, m.countParams(), "e1, sh_bn, db, head: u1 is not counted");
+            assertEquals(2 + 4 + 2 + 2, m.getWeights().size(), "e1, sh_bn, db, head");
+        }
+    }
+
+    /**
+     * An activity regularizer on a call only the unused branch makes (u1's) counts nowhere: its output reaches no loss, so
+     * jrnn adds neither its penalty nor its gradient, and u1 keeps its weights (Keras 3.15.1 trains u1 by that penalty
+     * alone, as u1 is enc's layer: a difference GUIDE states). The fit is the one without the regularizer, loss by loss,
+     * and Keras' numbers of that one.
+     */
+    @Test
+    void anActivityRegularizerOnlyTheUnusedBranchCallsAddsNoPenalty() {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
+        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
+        List<Double> plain;
+        try (Model m = nestedUnusedBn(false)) {
+            m.compile(new SGD(0.1), "mse");
+            plain = m.fit(xs, List.of(y), inOrder(2, 3)).get("loss");
+        }
+        Jrnn.clearSession();
+        Model[] enc = new Model[1];
+        try (Model m = nestedUnusedBn(false, enc)) {
+            Dense u1 = (Dense) enc[0].getLayer("u1");
+            u1.activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
+            float[] before = u1.getWeights().get(0).data();
+            m.compile(new SGD(0.1), "mse");
+            assertEquals(plain, m.fit(xs, List.of(y), inOrder(2, 3)).get("loss"));
+            assertStats("nested_unused_bn fit", m);
+            assertArrayEquals(before, u1.getWeights().get(0).data(), "u1 gets no gradient");
+        }
+    }
+
+    /**
+     * Not training, the unused branch changes no state (BatchNormalization reads its moving statistics): predict and
+     * evaluate leave its calls out; a stateful RNN's call there still runs (its states carry on), with what it needs.
+     */
+    @Test
+    void predictLeavesOutTheUnusedBranchUnlessAStatefulLayerIsOnIt() {
+        try (Model m = nestedUnusedBn(false)) {
+            Graph g = m.graph();
+            assertEquals(4, g.added.size(), "u1 and sh_bn on each of enc's two calls");
+            assertEquals(g.calls.size() - 4, g.inferenceCalls.size());
+            assertTrue(g.inferenceCalls.stream().noneMatch(g.added::contains));
+        }
+        try (Model m = nestedUnusedStateful()) {
+            Graph g = m.graph();
+            assertEquals(2, g.added.size(), "u1 and sh_lstm's second call");
+            assertEquals(g.calls, g.inferenceCalls);
+        }
+    }
+
+    /**
+     * {@code trainable(false)} on the outer model freezes a layer only a nested call's unused branch runs: Keras 3.15.1 sets
+     * the flag on every layer inside the nested model, so its BatchNormalization runs in inference mode and its moving mean
+     * stays at its initial zeros after a fit (run: {@code bn2.moving_mean} [0, 0, 0], {@code bn2.trainable} False).
+     */
+    @Test
+    void freezingTheOuterModelFreezesALayerOnlyTheUnusedBranchRuns() {
+        Input x = Input.shape(3).name("x");
+        BatchNormalization bn2 = new BatchNormalization().momentum(0.5).name("bn2");
+        Model enc = new Model(x, List.of(new Dense(3).name("e1").apply(x), bn2.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        Input a = Input.shape(3).name("a");
+        try (Model m = new Model(a, new Dense(1).name("head").apply(enc.applyAll(List.of(a)).get(0)))) {
+            m.trainable(false);
+            m.compile(new SGD(0.1), "mse");
+            m.fit(List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0)), List.of(det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0)), inOrder(2, 3));
+            assertEquals(false, bn2.trainable());
+            assertArrayEquals(new float[3], bn2.getWeights().get(2).data(), "bn2's moving mean as Keras': untouched");
+        }
+    }
+
+    /** {@code resetStates()} resets a stateful RNN only a nested call's unused branch runs (its states carry on in predict). */
+    @Test
+    void resetStatesResetsAStatefulLayerOnlyTheUnusedBranchRuns() {
+        Input x = Input.batchShape(2, 4, 3).name("x");
+        LSTM lstm2 = new LSTM(3).stateful(true).name("lstm2");
+        Model enc = new Model(x, List.of(new LSTM(3).name("e_lstm").apply(x), lstm2.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        Input a = Input.batchShape(2, 4, 3).name("a");
+        try (Model m = new Model(a, new Dense(1).name("head").apply(enc.applyAll(List.of(a)).get(0)))) {
+            m.predictAll(List.of(det(new int[] {2, 4, 3}, 0.9, 0.2, 1.0, 0)));
+            float[] h = lstm2.states().get(0).data();
+            assertTrue(java.util.stream.IntStream.range(0, h.length).anyMatch(i -> h[i] != 0f), "predict ran lstm2");
+            m.resetStates();
+            for (Tensor s : lstm2.states()) assertArrayEquals(new float[s.data().length], s.data(), "lstm2's states reset");
         }
     }
 

@@ -606,6 +606,15 @@ class ModelFilesTest {
         }
     }
 
+    /** A committed test-resource folder, found on the class path (the staged GPU check runs from another directory). */
+    private static Path resourceDir(String name) {
+        try {
+            return Path.of(ModelFilesTest.class.getResource(name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A committed fixture of fit_epochs/ (made by make_fixtures.py beside it). */
     private static Path fitEpochsFixture(String name) throws Exception {
         return Path.of(ModelFilesTest.class.getResource("fit_epochs/" + name).toURI());
@@ -669,6 +678,115 @@ class ModelFilesTest {
             assertEquals("sequential.fit: data epoch key 16777216 reaches the limit 16777216: initialEpoch 16777216 is at or "
                     + "past it (the model has run 1 data epochs)", e.getMessage());
             assertEquals(1, m.fitEpochs());
+        }
+    }
+
+    private static final Path UNBUILT = resourceDir("/dev/jrnn/io/keras/unbuilt_optimizer");
+
+    /** The names and values below {@code group} of an HDF5 file's bytes (scalars as jhdf reads them). */
+    private static Map<String, Object> datasets(byte[] hdf5, String group) {
+        Map<String, Object> r = new java.util.TreeMap<>();
+        try (io.jhdf.HdfFile h = io.jhdf.HdfFile.fromBytes(hdf5)) {
+            for (var e : ((io.jhdf.api.Group) h.getByPath(group)).getChildren().entrySet()) {
+                r.put(e.getKey(), ((io.jhdf.api.Dataset) e.getValue()).getData());
+            }
+        }
+        return r;
+    }
+
+    private static byte[] weightsMember(Path keras) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(keras.toFile())) {
+            return z.getInputStream(z.getEntry("model.weights.h5")).readAllBytes();
+        }
+    }
+
+    /**
+     * A compiled model never trained is saved as Keras 3.15.1 saves it (unbuilt_optimizer/make_unbuilt_optimizer.py:
+     * unbuilt.keras): its optimizer holds the int64 iteration and the float32 learning_rate only, no zero moments (which
+     * made a never-trained LSTM(512) Adam model's .keras 3x Keras'); the .h5 the same two below jrnn_state/, as Keras'
+     * .h5 holds them in optimizer_weights ('adam/iteration', 'adam/learning_rate'). With a schedule, iteration alone.
+     */
+    @Test
+    void aNeverTrainedOptimizerIsSavedAsKerasSavesIt(@TempDir Path dir) throws IOException {
+        Jrnn.setSeed(7);
+        try (Sequential m = new Sequential(new LSTM(3).inputShape(3, 2), new Dense(1))) {
+            m.compile(new Adam(0.01), "mse");
+            m.build();
+            Path k = dir.resolve("m.keras"), h = dir.resolve("m.h5");
+            m.save(k);
+            m.save(h);
+            Map<String, Object> vars = datasets(weightsMember(k), "optimizer/vars");
+            assertEquals(Map.of("0", 0L, "1", 0.01f), vars);
+            assertEquals(datasets(weightsMember(UNBUILT.resolve("unbuilt.keras")), "optimizer/vars"), vars, "Keras' own");
+            assertEquals(Map.of("iteration", 0L, "learning_rate", 0.01f),
+                    datasets(Files.readAllBytes(h), "jrnn_state/optimizer_weights/adam"));
+            m.compile(new Adam(new ExponentialDecay(0.01, 10, 0.9)), "mse");
+            m.save(k);
+            assertEquals(Map.of("0", 0L), datasets(weightsMember(k), "optimizer/vars"));
+        }
+    }
+
+    /**
+     * Keras' never-trained file, Keras' file with zero moments (the optimizer built before the save) and jrnn's
+     * never-trained file of the same weights train on alike, bit for bit, and as Keras trained on from the first
+     * (trained_i.npy: two train_on_batch steps after load_model).
+     */
+    @Test
+    void neverTrainedFilesTrainOnAsZeroMomentFilesDo(@TempDir Path dir) throws IOException {
+        Tensor x = dev.jrnn.data.Npy.read(UNBUILT.resolve("x.npy")), y = dev.jrnn.data.Npy.read(UNBUILT.resolve("y.npy"));
+        Path jrnnUnbuilt = dir.resolve("jrnn_unbuilt.keras");
+        try (Model m = Models.load(UNBUILT.resolve("unbuilt.keras"))) {
+            m.compile(new Adam(0.01), "mse");   // a new optimizer, never stepped
+            m.save(jrnnUnbuilt);
+        }
+        assertEquals(2, datasets(weightsMember(jrnnUnbuilt), "optimizer/vars").size());
+        List<Tensor> reference = null;
+        for (Path f : List.of(UNBUILT.resolve("zero_moments.keras"), UNBUILT.resolve("unbuilt.keras"), jrnnUnbuilt)) {
+            try (Model m = Models.load(f)) {
+                assertEquals(0, m.optimizer().iterations(), f.toString());
+                m.trainOnBatch(x, y);
+                m.trainOnBatch(x, y);
+                assertEquals(2, m.optimizer().iterations());
+                List<Tensor> w = m.getWeights();
+                if (reference == null) reference = w;
+                else for (int i = 0; i < w.size(); i++) assertArrayEquals(reference.get(i).data(), w.get(i).data(), f + " weight " + i);
+                for (int i = 0; i < w.size(); i++) {
+                    float[] keras = dev.jrnn.data.Npy.read(UNBUILT.resolve("trained_" + i + ".npy")).data();
+                    assertArrayEquals(keras, w.get(i).data(), 1e-5f, f + " weight " + i + " against Keras");
+                }
+            }
+        }
+    }
+
+    /**
+     * Nadam and EMA with gradient accumulation, whose built state jrnn keeps below jrnn_state/ (Keras 3.0-3.9 order it
+     * otherwise), never trained: optimizer/vars as Keras 3.15.1 writes them for any optimizer before its first step
+     * (iteration and learning_rate, first in every Keras 3's order), and the file trains on as the model it was saved from.
+     */
+    @Test
+    void aNeverTrainedNadamOrEmaOptimizerIsSavedAsKerasSavesIt(@TempDir Path dir) throws IOException {
+        Tensor x = dev.jrnn.data.Npy.read(UNBUILT.resolve("x.npy")), y = dev.jrnn.data.Npy.read(UNBUILT.resolve("y.npy"));
+        List<java.util.function.Supplier<Optimizer>> opts = List.of(() -> new Nadam(0.01),
+                () -> new Adam(0.01).useEma(true).gradientAccumulationSteps(2));
+        for (var make : opts) {
+            Path k = dir.resolve("m.keras");
+            List<Tensor> expected;
+            try (Model m = Models.load(UNBUILT.resolve("unbuilt.keras"))) {
+                m.compile(make.get(), "mse");
+                m.save(k);
+                m.trainOnBatch(x, y);
+                m.trainOnBatch(x, y);
+                expected = m.getWeights();
+            }
+            String what = make.get().name();
+            assertEquals(Map.of("0", 0L, "1", 0.01f), datasets(weightsMember(k), "optimizer/vars"), what);
+            try (Model m = Models.load(k)) {
+                assertEquals(0, m.optimizer().iterations(), what);
+                m.trainOnBatch(x, y);
+                m.trainOnBatch(x, y);
+                List<Tensor> w = m.getWeights();
+                for (int i = 0; i < w.size(); i++) assertArrayEquals(expected.get(i).data(), w.get(i).data(), what + " weight " + i);
+            }
         }
     }
 }

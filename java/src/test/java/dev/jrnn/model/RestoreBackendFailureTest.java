@@ -28,6 +28,23 @@ import static org.junit.jupiter.api.Assertions.fail;
  * IOException.
  */
 class RestoreBackendFailureTest {
+    private static final Tensor X = Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f}, 2, 2), Y = Tensor.of(new float[] {1f, -1f}, 2, 1);
+
+    /** A CPU backend whose uploads the tests make fail, made the current one. */
+    private static RecordingBackend recording() {
+        RecordingBackend be = new RecordingBackend(CpuBackend.create());
+        Jrnn.setBackend(be);
+        return be;
+    }
+
+    /** The model every test saves and restores into: compiled with Adam and trained a step, so it has optimizer state. */
+    private static Sequential trained() {
+        Sequential m = new Sequential(Input.shape(2), new Dense(1));
+        m.compile(new Adam(0.05), "mse");
+        m.trainOnBatch(X, Y);
+        return m;
+    }
+
     @AfterEach
     void cpu() {
         Jrnn.setBackend("cpu");
@@ -36,21 +53,15 @@ class RestoreBackendFailureTest {
     @Test
     @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aBackendFailureAtAnyUploadIsThrownAsItIs(@TempDir Path dir) throws IOException {
-        RecordingBackend be = new RecordingBackend(CpuBackend.create());
-        Jrnn.setBackend(be);
+        RecordingBackend be = recording();
         Path f = dir.resolve("ck.keras");
-        Tensor x = Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f}, 2, 2), y = Tensor.of(new float[] {1f, -1f}, 2, 1);
-        try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
-            m.compile(new Adam(0.05), "mse");
-            m.trainOnBatch(x, y);
+        try (Sequential m = trained()) {
             m.save(f);
         }
         int failed = 0;
         for (int k = 0; ; k++) {
             assertTrue(k < 32, "the restore ends in fewer uploads");
-            try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
-                m.compile(new Adam(0.05), "mse");
-                m.trainOnBatch(x, y);
+            try (Sequential m = trained()) {
                 int kk = k;
                 be.failUpload(k, () -> new BufferTooLargeException("probe upload " + kk, 3L << 30, Integer.MAX_VALUE - 8));
                 try {
@@ -79,21 +90,15 @@ class RestoreBackendFailureTest {
     @Test
     @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aRollbackThatFailsTooLeavesTheRestoresFailureThrown(@TempDir Path dir) throws IOException {
-        RecordingBackend be = new RecordingBackend(CpuBackend.create());
-        Jrnn.setBackend(be);
+        RecordingBackend be = recording();
         Path f = dir.resolve("ck.keras");
-        Tensor x = Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f}, 2, 2), y = Tensor.of(new float[] {1f, -1f}, 2, 1);
-        try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
-            m.compile(new Adam(0.05), "mse");
-            m.trainOnBatch(x, y);
+        try (Sequential m = trained()) {
             m.save(f);
         }
         int failed = 0;
         for (int k = 0; ; k++) {
             assertTrue(k < 32, "the restore ends in fewer uploads");
-            try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
-                m.compile(new Adam(0.05), "mse");
-                m.trainOnBatch(x, y);
+            try (Sequential m = trained()) {
                 java.util.List<Throwable> made = new java.util.ArrayList<>();
                 be.failUploadsFrom(k, () -> {
                     BufferTooLargeException t = new BufferTooLargeException("probe upload " + made.size(), 3L << 30, Integer.MAX_VALUE - 8);
@@ -134,20 +139,14 @@ class RestoreBackendFailureTest {
     @Test
     @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void fitsResumeThrowsABackendFailureAsItIsAndTriesNoOlderBackup(@TempDir Path dir) throws IOException {
-        RecordingBackend be = new RecordingBackend(CpuBackend.create());
-        Jrnn.setBackend(be);
-        Tensor x = Tensor.of(new float[] {0.5f, -1f, 0.25f, 2f}, 2, 2), y = Tensor.of(new float[] {1f, -1f}, 2, 1);
-        try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
-            m.compile(new Adam(0.05), "mse");
-            m.trainOnBatch(x, y);
+        RecordingBackend be = recording();
+        try (Sequential m = trained()) {
             m.save(dir.resolve("backup-epoch-1.keras"));
-            m.trainOnBatch(x, y);
+            m.trainOnBatch(X, Y);
             m.save(dir.resolve("backup-epoch-2.keras"));
         }
         for (boolean twice : new boolean[] {false, true}) {
-            try (Sequential m = new Sequential(Input.shape(2), new Dense(1))) {
-                m.compile(new Adam(0.05), "mse");
-                m.trainOnBatch(x, y);
+            try (Sequential m = trained()) {
                 java.util.List<Throwable> made = new java.util.ArrayList<>();
                 be.failUpload(0, () -> {   // the resume's first upload only: an older backup would restore
                     BufferTooLargeException t = new BufferTooLargeException("probe upload " + made.size(), 3L << 30, Integer.MAX_VALUE - 8);
@@ -156,7 +155,7 @@ class RestoreBackendFailureTest {
                 });
                 BackupAndRestore b = new BackupAndRestore(dir).doubleCheckpoint(twice).deleteCheckpoint(false);
                 try {
-                    m.fit(x, y, new FitOptions().epochs(3).callbacks(b));
+                    m.fit(X, Y, new FitOptions().epochs(3).callbacks(b));
                     fail("doubleCheckpoint " + twice + ": fit returned (the older backup restored after the backend failed)");
                 } catch (BufferTooLargeException e) {
                     assertEquals(1, made.size());

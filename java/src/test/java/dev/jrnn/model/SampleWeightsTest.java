@@ -494,11 +494,30 @@ class SampleWeightsTest {
         assertEquals(weighted(wa, la) + 0.5 * weighted(wb, lb), h.get("loss").get(0), 1e-6);
         assertEquals(weighted(wa, la), h.get("a_loss").get(0), 1e-6);
         assertEquals(weighted(wb, lb), h.get("b_loss").get(0), 1e-6);
-        // a null entry, or an output not named, is unweighted
+        // a null entry, or a null value by name, is unweighted (Keras' None); a map that leaves an output out is refused, as Keras 3.15.1 refuses it
         h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(java.util.Arrays.asList(null, Tensor.of(wb, n))));
         assertEquals(weighted(null, la) + 0.5 * weighted(wb, lb), h.get("loss").get(0), 1e-6);
-        h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(Map.of("a", Tensor.of(wa, n))));
+        Map<String, Tensor> bNull = new java.util.HashMap<>();
+        bNull.put("a", Tensor.of(wa, n));
+        bNull.put("b", null);
+        h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(bNull));
         assertEquals(weighted(wa, la) + 0.5 * weighted(null, lb), h.get("loss").get(0), 1e-6);
+        // every entry null, in a list or a map: unweighted, as Keras 3.15.1 takes [None, None] and {"a": None, "b": None}
+        // (jrnn refused both: "holds no weights")
+        double unweighted = weighted(null, la) + 0.5 * weighted(null, lb);
+        Map<String, Tensor> allNull = new java.util.HashMap<>();
+        allNull.put("a", null);
+        allNull.put("b", null);
+        h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(java.util.Arrays.asList(null, null)));
+        assertEquals(unweighted, h.get("loss").get(0), 1e-6);
+        h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(allNull));
+        assertEquals(unweighted, h.get("loss").get(0), 1e-6);
+        assertEquals(unweighted, m.evaluateAll(List.of(x), List.of(ya, yb), 2, null, java.util.Arrays.asList(null, null)).get("loss"), 1e-6);
+        assertEquals(unweighted, m.testOnBatch(List.of(x), List.of(ya, yb), java.util.Arrays.asList(null, null)).get("loss"), 1e-6);
+        FitOptions onlyA = o.sampleWeight(Map.of("a", Tensor.of(wa, n)));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> m.fit(List.of(x), List.of(ya, yb), onlyA));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("sampleWeight by output name needs every output's key [a, b], got [a], without [b]"),
+                e.getMessage());
         // one tensor weighs every output
         h = m.fit(List.of(x), List.of(ya, yb), o.sampleWeight(Tensor.of(wa, n)));
         assertEquals(weighted(wa, la) + 0.5 * weighted(wa, lb), h.get("loss").get(0), 1e-6);

@@ -9,7 +9,9 @@ keras.dtype_policies.serialize names for an accepted one (what get_config writes
 dtype_policy_objects.json: the same for quantized policy objects, each class with modes its own constructor checks
 (QuantizedDTypePolicy and QuantizedFloat8DTypePolicy: a mode of QUANTIZATION_MODES as it is; Int4DTypePolicy,
 GPTQDTypePolicy, AWQDTypePolicy: their format and numbers): [{"class_name", "mode", "source_name", "accepted", "error",
-"written": the config's mode keras.dtype_policies.serialize writes back for an accepted one (its numbers parsed), else null}].
+"written": the config's mode keras.dtype_policies.serialize writes back for an accepted one (its numbers parsed), else null,
+"written_policy": the whole object it writes back (its class the object's own, QuantizedFloat8DTypePolicy's
+amax_history_length), else null}]; the QuantizedFloat8DTypePolicy rows of AMAX give an amax_history_length (in the row too).
 """
 import json
 import keras
@@ -58,19 +60,24 @@ OBJECTS = [
     ("AWQDTypePolicy", "awq/8/128"), ("AWQDTypePolicy", "awq"),
 ]
 SOURCES = ["float32", "mixed_float16", "bogus"]
+AMAX = [("QuantizedFloat8DTypePolicy", "float8", 16), ("QuantizedFloat8DTypePolicy", "int8", 16)]
 
 objects = []
-for cls, mode in OBJECTS:
-    for source in SOURCES if (cls, mode) in (("QuantizedDTypePolicy", "int8"), ("GPTQDTypePolicy", "gptq/4/128")) else SOURCES[:1]:
-        identifier = {"module": "keras.dtype_policies", "class_name": cls, "config": {"mode": mode, "source_name": source},
-                      "registered_name": None}
-        try:
-            policy = keras.dtype_policies.get(identifier)
-            objects.append({"class_name": cls, "mode": mode, "source_name": source, "accepted": True, "error": None,
-                            "written": keras.dtype_policies.serialize(policy)["config"]["mode"]})
-        except Exception as e:
-            objects.append({"class_name": cls, "mode": mode, "source_name": source, "accepted": False,
-                            "error": f"{type(e).__name__}: {e}", "written": None})
+cases = [(cls, mode, source, None) for cls, mode in OBJECTS
+         for source in (SOURCES if (cls, mode) in (("QuantizedDTypePolicy", "int8"), ("GPTQDTypePolicy", "gptq/4/128")) else SOURCES[:1])]
+for cls, mode, source, amax in cases + [(cls, mode, "float32", amax) for cls, mode, amax in AMAX]:
+    config = {"mode": mode, "source_name": source}
+    if amax is not None: config["amax_history_length"] = amax
+    identifier = {"module": "keras.dtype_policies", "class_name": cls, "config": config, "registered_name": None}
+    row = {"class_name": cls, "mode": mode, "source_name": source}
+    if amax is not None: row["amax_history_length"] = amax
+    try:
+        policy = keras.dtype_policies.get(identifier)
+        written = keras.dtype_policies.serialize(policy)
+        row.update({"accepted": True, "error": None, "written": written["config"]["mode"], "written_policy": written})
+    except Exception as e:
+        row.update({"accepted": False, "error": f"{type(e).__name__}: {e}", "written": None, "written_policy": None})
+    objects.append(row)
 with open("dtype_policy_objects.json", "w") as f:
     json.dump(objects, f, indent=1)
     f.write("\n")

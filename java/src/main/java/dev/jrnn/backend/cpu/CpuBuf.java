@@ -36,7 +36,7 @@ public final class CpuBuf implements Buf {
     /** The backing array (live, not a copy); throws once the buffer is closed. */
     public float[] array() {
         float[] d = data;
-        if (d == null) throw new IllegalStateException("cpu buffer of " + size + " floats used after close()");
+        if (d == null) throw new dev.jrnn.backend.BufferClosedException("cpu buffer of " + size + " floats used after close()");
         return d;
     }
 

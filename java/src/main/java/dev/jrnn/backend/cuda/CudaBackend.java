@@ -342,6 +342,23 @@ public final class CudaBackend implements Backend {
     @Override
     public boolean isClosed() { return closed; }
 
+    /**
+     * Gives the pool's cached (free) blocks back to the driver, after the main and second stream's queued work has run
+     * (a block freed after queuing a kernel that reads it may still be read; a copy queue's stream is ordered by its
+     * markers, as for any buffer); buffers in use and blocks a live CUDA graph pins stay. Refused inside a capture or a
+     * forked task, as {@link #synchronize()} is; unlike it, a pending bad-id or loss report is left for the next
+     * synchronize, so the trim is done.
+     */
+    @Override
+    public void trim() {
+        enter();
+        training.refuseInCapture("trim");
+        streams.refuseSyncInFork("trim");
+        driver.streamSynchronize(mainStream);
+        streams.synchronizeSide();
+        pool.trim();
+    }
+
     @Override
     public void close() {
         if (closed) return;

@@ -38,7 +38,7 @@ public final class CudaBuf implements Buf {
     /** The device address of element 0; throws if the buffer was closed. */
     long ptr() {
         long p = ptr;
-        if (p == 0) throw new IllegalStateException("CudaBuf of " + size + " floats used after close()");
+        if (p == 0) throw new dev.jrnn.backend.BufferClosedException("CudaBuf of " + size + " floats used after close()");
         return p;
     }
 

@@ -185,13 +185,14 @@ final class Hdf5Arrays {
     }
 
     /**
-     * {@code e}, met reading dataset {@code ds}'s header or values, as a KerasFormatException naming the dataset: jhdf's
-     * own exceptions (a header or chunk index it cannot parse), an ArithmeticException of a size past a long, name neither.
-     * A KerasFormatException as it is; any other as a {@link Damaged} (unlike an attribute's read, which calls only
-     * {@link JhdfFailures#damage} damage).
+     * {@code e}, met reading dataset {@code ds}'s header or values, as the caller throws it: jhdf's failures on damaged
+     * bytes ({@link JhdfFailures#damage}: a header or chunk index it cannot parse, a size past a long), whose words name
+     * neither the dataset nor the damage, as a {@link Damaged} naming the dataset; a KerasFormatException as it is; any
+     * other (a NullPointerException, an IllegalStateException: a bug, jrnn's or jhdf's, not the file's damage) as it is,
+     * as an attribute's read does.
      */
-    static KerasFormatException damaged(Dataset ds, RuntimeException e) {
-        if (e instanceof KerasFormatException k) return k;
+    static RuntimeException damaged(Dataset ds, RuntimeException e) {
+        if (e instanceof KerasFormatException || !JhdfFailures.damage(e)) return e;
         String path;
         try {
             path = ds.getPath();
@@ -275,7 +276,8 @@ final class Hdf5Arrays {
      * to their size under any pipeline ({@link JhdfChunks#decodable}: one decompressing stage expands at most 1032 times;
      * stacked ones are refused), and all chunked datasets of a load to at most 1032 times the file
      * ({@link Hdf5FillBudget#chargeDecoded}), else a few damaged bytes of header would make jhdf allocate gigabytes before
-     * its first chunk; an LZ4 chunk's own header may not size it past a chunk.
+     * its first chunk; an LZ4 or bitshuffle-LZ4 chunk's own header may not size it past a chunk
+     * ({@link JhdfChunks#checkHeaders}, last: the only check that reads the chunks, each once per load).
      */
     private static long unbacked(Dataset ds, long n, Hdf5FillBudget fills) {
         long fileBytes = fills.fileBytes;
@@ -289,6 +291,8 @@ final class Hdf5Arrays {
             perChunk = saturatedTimes(perChunk, chunk[i]);
         }
         long present = JhdfChunks.present(c), logical = n * Math.max(1, ds.getDataType().getSize());
+        // before jrnn walks the list: each hard link lists it again (an implicit index's chunks are charged by their bytes)
+        if (JhdfChunks.implicitIndex(ds) == null) fills.chargeListed(ds, present);
         long stored = JhdfChunks.stored(c, fileBytes);   // each chunk inside the file
         long decoded = Math.min(logical, saturatedTimes(present, perChunk));
         long most = c.getFilters().isEmpty() ? Math.min(stored, fileBytes) : JhdfChunks.decodable(c, stored, fileBytes, perChunk);
@@ -300,6 +304,7 @@ final class Hdf5Arrays {
                     + JhdfChunks.DEFLATE_MAX_RATIO + " times)") + ": damaged");
         }
         fills.chargeDecoded(ds, decoded);
+        JhdfChunks.checkHeaders(c, perChunk, fills);   // the one bound that reads the chunks: after those that do not
         long missing = Math.max(0, grid - present);
         return Math.min(logical, saturatedTimes(missing, perChunk));   // an edge chunk holds fewer values: at most the whole
     }

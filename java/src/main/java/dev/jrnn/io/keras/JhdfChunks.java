@@ -104,12 +104,13 @@ final class JhdfChunks {
     /**
      * The most bytes {@code c}'s stored chunks can decode to, {@code stored} bytes of them (at most the file's): DEFLATE_MAX_RATIO
      * times those, whatever the pipeline, as jhdf allocates the dataset's whole declared size before it decodes a
-     * chunk. A KerasFormatException where the pipeline could make jhdf allocate more while decoding a chunk: two or more
+     * chunk. Reads no chunk's bytes (the caller compares this bound first; {@link #checkHeaders} then reads the chunks'
+     * headers). A KerasFormatException where the pipeline could make jhdf allocate more while decoding a chunk: two or more
      * decompressing filters (deflate, LZF, LZ4, bitshuffle with LZ4: jhdf decodes each into a buffer it sizes from the
-     * data, and no writer jrnn reads stacks them), or an LZF filter whose parameters size a chunk's output past
+     * data, and no writer jrnn reads stacks them), an LZF filter whose parameters size a chunk's output past
      * {@code chunkBytes} (the chunk's uncompressed size; jhdf allocates that parameter's bytes for each chunk) or past
-     * DEFLATE_MAX_RATIO times a chunk's stored bytes ({@link #checkLzf}), or an LZ4 chunk whose own header does
-     * ({@link #checkLz4}).
+     * DEFLATE_MAX_RATIO times a chunk's stored bytes ({@link #checkLzf}), or a filter applied after one whose chunk
+     * headers {@link #checkHeaders} reads.
      */
     static long decodable(ChunkedDataset c, long stored, long fileBytes, long chunkBytes) {
         int decompressing = 0;
@@ -121,7 +122,7 @@ final class JhdfChunks {
                 case DEFLATE -> decompressing++;
                 case LZ4 -> {
                     decompressing++;
-                    checkLz4(c, filters.subList(i + 1, filters.size()), chunkBytes);
+                    headersFirst(c, "LZ4", filters.subList(i + 1, filters.size()));
                 }
                 case LZF -> {
                     decompressing++;
@@ -131,7 +132,10 @@ final class JhdfChunks {
                     }
                     if (data.length > 2) checkLzf(c, data[2]);
                 }
-                case BITSHUFFLE -> { if (data.length > 4 && data[4] != 0) decompressing++; }   // 0: no compression
+                case BITSHUFFLE -> {
+                    if (data.length > 4 && data[4] != 0) decompressing++;   // 0: no compression
+                    if (bitshuffleLz4(f)) headersFirst(c, "bitshuffle-LZ4", filters.subList(i + 1, filters.size()));
+                }
                 case SHUFFLE, FLETCHER32 -> { }   // bytes reordered; a checksum removed
                 default -> { }   // a filter jhdf does not have: it refuses the read
             }
@@ -142,6 +146,27 @@ final class JhdfChunks {
                     + "refused (h5py and Keras write one)");
         }
         return Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, Math.min(stored, fileBytes));
+    }
+
+    /** Bitshuffle's filter with its LZ4 compression (parameter 4: 2), whose chunks start with a header jhdf allocates from. */
+    private static boolean bitshuffleLz4(PipelineFilterWithData f) {
+        int[] data = f.getFilterData();
+        return f.getId() == BITSHUFFLE && data.length > 4 && data[4] == 2;
+    }
+
+    /**
+     * Refuses {@code c} where a filter other than Fletcher32 follows its {@code kind} filter in {@code after} (applied after
+     * it when writing, undone before it when reading): only Fletcher32's checksum, which jhdf leaves at the chunk's end,
+     * keeps that filter's header at the chunk's start, where {@link #checkHeaders} reads it.
+     */
+    private static void headersFirst(ChunkedDataset c, String kind, List<PipelineFilterWithData> after) {
+        for (PipelineFilterWithData f : after) {
+            if (f.getId() != FLETCHER32) {
+                throw new KerasFormatException("dataset " + c.getPath() + " applies filter " + f.getName() + " (" + f.getId()
+                        + ") after " + kind + ": its chunks' " + kind + " headers cannot be checked before jhdf allocates what "
+                        + "they claim; refused (h5py and hdf5plugin put compression after shuffling)");
+            }
+        }
     }
 
     /**
@@ -162,55 +187,143 @@ final class JhdfChunks {
     }
 
     /**
-     * Each of {@code c}'s chunks as LZ4's HDF5 format lays it out (big-endian: the decoded bytes in 8, the block bytes in
-     * 4, then per block its compressed size in 4 and the block), checked before jhdf decodes it: jhdf 0.13 allocates the
-     * decoded bytes the header gives, and each block's compressed size, as they come (up to 2^31 bytes per chunk). The
-     * decoded bytes must be at most the chunk's {@code chunkBytes} (what HDF5's LZ4 filter writes: the chunk's size)
-     * and at most {@link #DEFLATE_MAX_RATIO} times the chunk's stored bytes (LZ4 expands at most ~255 times: a chunk
-     * larger than its dataset, 2^28 values for 10, would let a few bytes claim 1 GB), each block inside the chunk; a KerasFormatException naming the dataset and the chunk otherwise. Reads 16 bytes
-     * per chunk and 4 per block (a block takes at least its 4-byte size, so at most a quarter of the chunk's bytes).
-     * {@code after}: the filters applied after LZ4 when writing, undone before it when reading; only Fletcher32's
-     * checksum (which jhdf leaves at the chunk's end) keeps the header at the chunk's start.
+     * Each of {@code c}'s chunks checked before jhdf decodes it where its LZ4 or bitshuffle-LZ4 filter starts the chunk
+     * with a header jhdf 0.13 allocates from as it comes (up to 2^31 bytes per chunk, and per block). Call after the
+     * bounds that read no chunk ({@link #decodable}, {@link Hdf5FillBudget#chargeDecoded}): this one reads each chunk's
+     * header and its blocks' sizes. A chunk at an address, of a size, already checked in this load ({@code fills}: a hard
+     * link to a dataset is another jhdf object listing the same chunks) is not read again, and the chunks read in one
+     * load may hold at most the file's bytes ({@link Hdf5FillBudget#walkOnce}): so a file's links cost one walk of its
+     * chunks, not one per link.
+     * <p>
+     * LZ4's HDF5 format (big-endian: the decoded bytes in 8, the block bytes in 4, then per block its compressed size in
+     * 4 and the block, raw where that size is the block's): the decoded bytes must be at most the chunk's {@code chunkBytes}
+     * (what HDF5's LZ4 filter writes: the chunk's size) and at most {@link #DEFLATE_MAX_RATIO} times the chunk's stored
+     * bytes (LZ4 expands at most ~255 times: a chunk larger than its dataset, 2^28 values for 10, would let a few bytes
+     * claim 1 GB), each block inside the chunk. Bitshuffle's (the same header, the block bytes being bitshuffle's block
+     * of elements, each block then LZ4-compressed behind its size): the same bounds, and the block bytes (jhdf allocates
+     * them once per chunk) at least 1 and at most DEFLATE_MAX_RATIO times the chunk's stored bytes, whole elements in
+     * blocks of a multiple of 8 elements, the blocks bitshuffle wrote as many as jhdf reads (see {@link #walk}), each
+     * inside the chunk, and the bytes after them those of the last elements bitshuffle leaves raw. A KerasFormatException
+     * naming the dataset and the chunk otherwise. Reads 16 bytes per chunk and 4 per block (a block takes at least its
+     * 4-byte size, so at most a quarter of the chunk's bytes).
      */
-    private static void checkLz4(ChunkedDataset c, List<PipelineFilterWithData> after, long chunkBytes) {
-        for (PipelineFilterWithData f : after) {
-            if (f.getId() != FLETCHER32) {
-                throw new KerasFormatException("dataset " + c.getPath() + " applies filter " + f.getName() + " (" + f.getId()
-                        + ") after LZ4: its chunks' LZ4 headers cannot be checked before jhdf allocates what they claim; "
-                        + "refused (h5py and hdf5plugin put compression after shuffling)");
-            }
+    static void checkHeaders(ChunkedDataset c, long chunkBytes, Hdf5FillBudget fills) {
+        String kind = null;
+        int elem = 0;
+        boolean fletcher = false;
+        for (PipelineFilterWithData f : c.getFilters()) {
+            if (f.getId() == LZ4) kind = "LZ4";
+            else if (bitshuffleLz4(f)) {
+                kind = "bitshuffle-LZ4";
+                elem = f.getFilterData()[2];
+            } else if (f.getId() == FLETCHER32 && kind != null) fletcher = true;   // after it: jhdf leaves its 4 bytes
         }
+        if (kind == null) return;
+        String how = kind, lz4 = kind;   // the element size and checksum change a bitshuffle chunk's verdict: part of its key
+        if (elem != 0) how = kind + " (" + elem + "-byte elements" + (fletcher ? ", Fletcher32)" : ")");
+        int elemBytes = elem;
+        boolean checksum = fletcher;
         HdfBackingStorage hdf = c.getHdfFile().getHdfBackingStorage();
         for (Object o : chunks(c)) {
             Chunk k = (Chunk) o;   // inside the file: checked by stored()
-            ByteBuffer b = hdf.map(k.getAddress(), k.getSize()).order(ByteOrder.BIG_ENDIAN);
-            String chunk = "dataset " + c.getPath() + " has an LZ4 chunk at byte " + k.getAddress() + " (" + k.getSize() + " bytes) ";
-            if (b.remaining() < 12) throw new KerasFormatException(chunk + "too short for LZ4's 12-byte header: damaged");
-            long decoded = b.getLong();
-            long block = Integer.toUnsignedLong(b.getInt());
-            if (decoded < 0 || decoded > chunkBytes) {
-                throw new KerasFormatException(chunk + "whose header gives " + Long.toUnsignedString(decoded)
+            long decoded = fills.walkOnce(c, how, k.getAddress(), k.getSize(), () -> walk(hdf.map(k.getAddress(),
+                    k.getSize()).order(ByteOrder.BIG_ENDIAN), lz4, elemBytes, checksum, c, k, chunkBytes));
+            if (decoded > chunkBytes) {   // walked for another dataset's larger chunks
+                throw new KerasFormatException(chunk(c, kind, k) + "whose header gives " + Long.toUnsignedString(decoded)
                         + " bytes decoded, more than a chunk's " + chunkBytes + ": damaged");
             }
-            if (decoded > Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, k.getSize())) {   // a chunk larger than its dataset
-                throw new KerasFormatException(chunk + "whose header gives " + decoded + " bytes decoded, more than "
-                        + DEFLATE_MAX_RATIO + " times its bytes: damaged");
-            }
-            if (decoded == 0) continue;
-            long blocks = block == 0 ? Long.MAX_VALUE : (decoded + block - 1) / block;
-            if (blocks > b.remaining() / 4) {
-                throw new KerasFormatException(chunk + "whose header gives " + decoded + " bytes decoded in blocks of " + block
-                        + ", more blocks than its bytes can hold: damaged");
-            }
-            for (long i = 0; i < blocks; i++) {
-                long size = b.remaining() < 4 ? -1 : Integer.toUnsignedLong(b.getInt());
-                if (size < 0 || size > b.remaining()) {
-                    throw new KerasFormatException(chunk + "whose block " + (i + 1) + " of " + blocks + " claims "
-                            + (size < 0 ? "bytes past its end" : size + " bytes, past its end") + ": damaged");
-                }
-                b.position(b.position() + (int) size);
-            }
         }
+    }
+
+    /** How a refusal names {@code c}'s {@code kind} chunk {@code k} (built only when refusing: checkHeaders meets every chunk). */
+    private static String chunk(ChunkedDataset c, String kind, Chunk k) {
+        return "dataset " + c.getPath() + " has " + ("LZ4".equals(kind) ? "an " : "a ") + kind + " chunk at byte "
+                + k.getAddress() + " (" + k.getSize() + " bytes) ";
+    }
+
+    /**
+     * The decoded bytes the header of {@code c}'s chunk {@code k} ({@code b}, its bytes) gives, after {@link #checkHeaders}'
+     * checks; for bitshuffle-LZ4, {@code elem} is the element size its filter gives (jhdf unshuffles by it) and
+     * {@code fletcher} whether Fletcher32's 4 bytes (which jhdf leaves) end the chunk.
+     * <p>
+     * Bitshuffle (bshuf_blocked_wrap_fun) writes a chunk of n elements in blocks of B as n / B full blocks, then one
+     * partial block of n % B elements rounded down to a multiple of 8 (if any), each behind its compressed size, then the
+     * last n % 8 elements raw. jhdf 0.13 reads the decoded bytes over the block bytes, rounded down (or 1 where the block
+     * is larger), as blocks and copies the rest raw: a partial block after full ones, or a chunk of fewer than 8
+     * elements (no block at all), it reads wrong without an error, so those are refused.
+     */
+    private static long walk(ByteBuffer b, String kind, int elem, boolean fletcher, ChunkedDataset c, Chunk k, long chunkBytes) {
+        boolean lz4 = "LZ4".equals(kind);
+        if (b.remaining() < 12) {
+            throw new KerasFormatException(chunk(c, kind, k) + "too short for " + kind + "'s 12-byte header: damaged");
+        }
+        long decoded = b.getLong();
+        long block = Integer.toUnsignedLong(b.getInt());
+        long most = Hdf5Arrays.saturatedTimes(DEFLATE_MAX_RATIO, k.getSize());
+        if (decoded < 0 || decoded > chunkBytes) {
+            throw new KerasFormatException(chunk(c, kind, k) + "whose header gives " + Long.toUnsignedString(decoded)
+                    + " bytes decoded, more than a chunk's " + chunkBytes + ": damaged");
+        }
+        if (decoded > most) {   // a chunk larger than its dataset
+            throw new KerasFormatException(chunk(c, kind, k) + "whose header gives " + decoded + " bytes decoded, more than "
+                    + DEFLATE_MAX_RATIO + " times its bytes: damaged");
+        }
+        long blocks, leftover = -1;
+        if (lz4) {
+            if (decoded == 0) return 0;
+            blocks = block == 0 ? Long.MAX_VALUE : (decoded + block - 1) / block;
+        } else {
+            if (block == 0) throw new KerasFormatException(chunk(c, kind, k) + "whose header gives blocks of 0 bytes: damaged");
+            if (block > most) {   // jhdf allocates the block for each chunk, whatever the chunk holds
+                throw new KerasFormatException(chunk(c, kind, k) + "whose header gives blocks of " + block + " bytes, more than "
+                        + DEFLATE_MAX_RATIO + " times its bytes: refused (jhdf 0.13 would allocate " + block + " bytes for "
+                        + "each such chunk); re-save with bitshuffle's default block (8 KB)");
+            }
+            if (elem <= 0 || decoded % elem != 0 || block % elem != 0 || block / elem % 8 != 0) {
+                throw new KerasFormatException(chunk(c, kind, k) + "whose header gives " + decoded + " bytes decoded in blocks "
+                        + "of " + block + ", for elements of " + elem + " bytes (its filter's parameter 2): not whole elements, "
+                        + "or blocks not of a multiple of 8 elements as bitshuffle writes them: damaged");
+            }
+            long n = decoded / elem, per = block / elem, rest = n % per;
+            long full = n / per, partial = rest - rest % 8;
+            long real = full + (partial > 0 ? 1 : 0), jhdf = block > decoded ? 1 : decoded / block;
+            if (real != jhdf) {
+                throw new KerasFormatException(chunk(c, kind, k) + "of " + n + " elements in blocks of " + per + ": jhdf 0.13 "
+                        + "cannot decode " + (n < 8 ? "a bitshuffle chunk of fewer than 8 elements (stored raw, without a block)"
+                        : "a bitshuffle chunk with a partial block after full ones") + " (it would read wrong values); "
+                        + "re-save with chunks of a multiple of bitshuffle's block (" + per + " elements), or with gzip");
+            }
+            blocks = real;
+            leftover = n % 8 * elem + (fletcher ? 4 : 0);
+        }
+        if (blocks > b.remaining() / 4) {
+            throw new KerasFormatException(chunk(c, kind, k) + "whose header gives " + decoded + " bytes decoded in blocks of "
+                    + block + ", more blocks than its bytes can hold: damaged");
+        }
+        for (long i = 0; i < blocks; i++) {
+            long size = b.remaining() < 4 ? -1 : Integer.toUnsignedLong(b.getInt());
+            if (size < 0 || size > b.remaining()) {
+                throw new KerasFormatException(chunk(c, kind, k) + "whose block " + (i + 1) + " of " + blocks + " claims "
+                        + (size < 0 ? "bytes past its end" : size + " bytes, past its end") + ": damaged");
+            }
+            b.position(b.position() + (int) size);
+        }
+        if (leftover >= 0 && b.remaining() != leftover) {   // jhdf copies what is left raw: fewer bytes read as zeros
+            throw new KerasFormatException(chunk(c, kind, k) + "whose " + blocks + " block(s) leave " + b.remaining()
+                    + " bytes, where bitshuffle leaves its last elements' " + leftover + (fletcher ? " (with Fletcher32's 4)" : "")
+                    + ": damaged");
+        }
+        return decoded;
+    }
+
+    /** {@code ds}'s layout message where its chunk index is HDF5's implicit one (which spends no byte per chunk); null otherwise. */
+    static ChunkedDataLayoutMessageV4 implicitIndex(Dataset ds) {
+        if (!(ds instanceof ChunkedDataset) || !(ds instanceof AbstractNode node)
+                || !node.getHeader().hasMessageOfType(ChunkedDataLayoutMessageV4.class)) {
+            return null;
+        }
+        ChunkedDataLayoutMessageV4 layout = node.getHeader().getMessageOfType(ChunkedDataLayoutMessageV4.class);
+        return layout.getIndexingType() == ChunkedDataLayoutMessageV4.IMPLICIT_INDEX ? layout : null;
     }
 
     /**
@@ -225,12 +338,8 @@ final class JhdfChunks {
      */
     static void checkImplicitIndex(Dataset ds, Hdf5FillBudget fills) {
         long fileBytes = fills.fileBytes;
-        if (!(ds instanceof ChunkedDataset c) || !(ds instanceof AbstractNode node)
-                || !node.getHeader().hasMessageOfType(ChunkedDataLayoutMessageV4.class)) {
-            return;
-        }
-        ChunkedDataLayoutMessageV4 layout = node.getHeader().getMessageOfType(ChunkedDataLayoutMessageV4.class);
-        if (layout.getIndexingType() != ChunkedDataLayoutMessageV4.IMPLICIT_INDEX || layout.getAddress() == -1) return;
+        ChunkedDataLayoutMessageV4 layout = implicitIndex(ds);
+        if (layout == null || layout.getAddress() == -1 || !(ds instanceof ChunkedDataset c)) return;
         long[] dims = ds.getDimensionsAsLong();
         int[] chunk = c.getChunkDimensions();
         long chunks = 1, chunkBytes = Math.max(1, ds.getDataType().getSize());

@@ -72,7 +72,9 @@ final class JhdfEmptyGroups {
             } finally {
                 if (!closed) release(h, tmp);
             }
-            repair(tmp);
+            byte[] b = Files.readAllBytes(tmp);
+            if (readable(b)) return b;
+            patch(tmp);
             return Files.readAllBytes(tmp);
         } finally {
             Files.deleteIfExists(tmp);
@@ -113,7 +115,11 @@ final class JhdfEmptyGroups {
 
     /** Makes every group of {@code file}, just closed by jhdf, readable again where jhdf's info string overwrote one. */
     static void repair(Path file) throws IOException {
-        if (readable(file)) return;
+        if (!readable(file)) patch(file);
+    }
+
+    /** {@link #repair} of a file known unreadable. */
+    private static void patch(Path file) throws IOException {
         byte[] info = ("jHDF - " + JhdfInfo.VERSION + " - " + JhdfInfo.OS + " - " + JhdfInfo.ARCH + " - " + JhdfInfo.BYTE_ORDER)
                 .getBytes(StandardCharsets.UTF_8);
         ByteBuffer header = new ObjectHeader.ObjectHeaderV2(0, List.of(GroupInfoMessage.createBasic(), LinkInfoMessage.createBasic())).toBuffer();
@@ -136,8 +142,23 @@ final class JhdfEmptyGroups {
     }
 
     /** Whether every group of {@code file}, with its attributes, reads back. */
-    static boolean readable(Path file) {
-        try (HdfFile h = new HdfFile(file)) {
+    static boolean readable(Path file) throws IOException {
+        // never jhdf's HdfFile(Path), whose maps outlived the check until a GC, holding the saved file (on Windows, a
+        // ModelCheckpoint could not then replace it): the bytes, or reads by position past what an array holds
+        if (Files.size(file) > KerasFile.MAX_MEMBER_BYTES) {
+            try (HdfFile h = FileMapping.byPosition(file, "its")) {
+                walk(h);
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+        return readable(Files.readAllBytes(file));
+    }
+
+    /** {@link #readable(Path)} of a file's bytes. */
+    static boolean readable(byte[] file) {
+        try (HdfFile h = HdfFile.fromBytes(file)) {
             walk(h);
             return true;
         } catch (RuntimeException e) {

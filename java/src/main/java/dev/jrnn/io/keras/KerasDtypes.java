@@ -115,6 +115,20 @@ final class KerasDtypes {
     static void refuseNonFloatWeights(List<Map.Entry<Layer, String>> dropped) {
         for (Map.Entry<Layer, String> e : dropped) {
             String p = e.getValue();
+            String mode = KerasDtypeNames.mode(p);
+            // GPTQ / AWQ: Keras 3.15.1 builds the layer with the quantizer's packed variables, which only model.quantize fills;
+            // until then it cannot call it ("'Dense' object has no attribute '_kernel'") nor save the model, and a save after
+            // it does not load back in 3.15.1 (its save_own_variables leaves out kernel_zero, GPTQ: "Layer 'd' expected 5
+            // variables, but received 4"), so no file holds such a layer's weights; jrnn has no GPTQ/AWQ kernels either
+            if (mode != null && (mode.startsWith("gptq") || mode.startsWith("awq")) && e.getKey().isBuilt() && !e.getKey().params().isEmpty()) {
+                boolean gptq = mode.startsWith("gptq");
+                throw new KerasFormatException("layer '" + e.getKey().name() + "' (" + e.getKey().kerasClass() + "): dtype '" + p
+                        + "' is " + (gptq ? "a GPTQ" : "an AWQ") + "-quantized policy: Keras 3.15.1 builds it with packed variables"
+                        + " that only model.quantize(\"" + (gptq ? "gptq" : "awq") + "\") fills (before that it cannot call or save the"
+                        + " layer: '" + e.getKey().kerasClass() + "' object has no attribute '_kernel'; a save after it does not load"
+                        + " back in 3.15.1), and jrnn has no GPTQ/AWQ kernels: give the layer its float policy (the source, '"
+                        + KerasDtypeNames.source(p) + "')");
+            }
             int from = p.indexOf("_from_");
             boolean fl = from > 0 || p.startsWith("float") || p.equals("bfloat16") || p.startsWith("mixed_");
             if (!fl && e.getKey().isBuilt() && !e.getKey().params().isEmpty()) {

@@ -387,9 +387,15 @@ public final class KerasExport {
         return List.of(n.layer().name(), (long) index.index().get(n.call()), (long) n.outputIndex());
     }
 
-    /** A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in its (sorted) key order. */
+    /**
+     * A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in the dict's own order
+     * ({@link Model#inputDict()}), as Keras keeps it.
+     */
     private static Map<String, Object> inputDict(Model model, Refs index) {
-        return byKey(model.inputNames(), refs(model.inputs(), index));
+        Map<String, Object> sorted = byKey(model.inputNames(), refs(model.inputs(), index));
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (String k : model.inputDict().keySet()) r.put(k, sorted.get(k));
+        return r;
     }
 
     /**
@@ -469,7 +475,7 @@ public final class KerasExport {
             if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
                 WritableGroup optimizer = h.putGroup("optimizer");
                 if (KerasLossScale.isWrapped(model)) {   // the wrapper's flat list, and its inner optimizer's
-                    putVars(optimizer.putGroup("vars"), KerasLossScale.flat(model, optimizerVars));
+                    putVars(optimizer.putGroup("vars"), KerasLossScale.flatForZip(model, optimizerVars));
                     putVars(optimizer.putGroup("inner_optimizer").putGroup("vars"), optimizerVars);
                 } else {
                     putVars(optimizer.putGroup("vars"), optimizerVars);

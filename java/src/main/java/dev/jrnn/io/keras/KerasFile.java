@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.io.AtomicFiles;
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.Json;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Group;
@@ -30,7 +31,7 @@ import java.util.zip.ZipEntry;
  * tf.keras {@code .h5}, also inside files named {@code .keras}) or a zip (Keras 3 {@code .keras}: config.json,
  * metadata.json, model.weights.h5, never extracted: a stored member is mapped, another read in memory; off the default file
  * system, a jar's, the file is read into memory once and parsed there). Holds the parsed configs and the open
- * HDF5 weights; close it after use.
+ * HDF5 weights; close it after use: that unmaps the file (its mapping lives in an arena closed there, not until a GC).
  */
 final class KerasFile implements AutoCloseable {
     static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
@@ -61,12 +62,14 @@ final class KerasFile implements AutoCloseable {
     Object metadata;
     /** Where a stored model.weights.h5, which {@link #hdf} parses from a mapping, starts in the file. */
     private long mappedAt;
-    /** The file, open for reads by position when {@link #hdf} parses a mapping of it; else null. */
-    private FileChannel channel;
+    /** The file's mapping {@link #hdf} parses, and its channel the weights are read from by position; else null. */
+    private FileMapping mapping;
     /** The one direct buffer the by-position reads of a load go through (see {@link #pieceBuffer}). */
     private ByteBuffer piece;
     /** The mapped member's CRC-32 check while it waits for {@link #checkCrc} (computed from {@link #read}'s bytes); else null. */
     private ZipMemberCrc pendingCrc;
+    /** Set by {@link #close}: the file's arrays cannot be read any more. */
+    volatile boolean closed;
 
     private KerasFile(Path path, Layout layout, long fileBytes, HdfFile hdf, Object modelConfig, Object trainingConfig,
                       String kerasVersion) {
@@ -94,10 +97,10 @@ final class KerasFile implements AutoCloseable {
      * member into a temporary file beside the jar, which fails where that folder is read-only.
      */
     private static boolean endsLikeZip(Path path) throws IOException {
-        long size = Files.size(path);
+        long size = FileFaults.size(path);
         int n = (int) Math.min(size, 22 + 0xffff);   // the record and a comment of up to 65535 bytes
         ByteBuffer tail;
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = FileFaults.input(path)) {
             if (size > n) {   // zipfs' stream of a STORED entry skips from a wrong place before its first read (JDK 25): read one first
                 if (in.read() < 0) return false;
                 in.skipNBytes(size - n - 1);
@@ -131,7 +134,7 @@ final class KerasFile implements AutoCloseable {
     private static KerasFile open(Path path, boolean deferCrc) throws IOException {
         AtomicFiles.requireRegularFile(path, "a Keras model file");   // a FIFO would block the read below
         byte[] head = head(path);
-        long size = Files.size(path);
+        long size = FileFaults.size(path);
         if (startsWith(head, HDF5_SIGNATURE)) return openHdf5(path, size);
         if (startsWith(head, ZIP_SIGNATURE) || endsLikeZip(path)) return openZip(path, size, deferCrc);
         throw new KerasFormatException("neither an HDF5 file nor a zip (first bytes " + hex(head)
@@ -140,24 +143,37 @@ final class KerasFile implements AutoCloseable {
 
     private static KerasFile openHdf5(Path path, long size) throws IOException {
         byte[] head;
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = FileFaults.input(path)) {
             head = in.readNBytes(64);
         }
         Hdf5Superblock.checkLength(head, size, "the file");
         // off the default file system (a jar's zipfs, an in-memory one) the file is read into memory once and parsed as
         // a stored member is: zipfs serves HdfFile(Path)'s FileChannel by copying the member into a temporary file beside
         // the jar, and jhdf's reads through a byte channel loop without advancing on a damaged length
-        byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the file");
-        HdfFile h = Hdf5Superblock.open("its", () -> all == null ? new HdfFile(path) : HdfFile.fromByteBuffer(ByteBuffer.wrap(all)));
+        byte[] all = onDefaultFileSystem(path) ? null : FileMapping.readAll(path, "the file");
+        // mapped whole into a FileMapping close() ends (jhdf's own maps of a path lasted until a GC); else read by position
+        FileMapping mapped = all == null && size <= FileMapping.limit ? FileMapping.orNull(path, 0, size) : null;
+        HdfFile h;
         try {
-            h = JhdfOpaqueTypes.readable(h, () -> readAll(path, "the file"));   // links refused; bfloat16 readable
+            h = all == null && mapped == null ? FileMapping.byPosition(path, "its")
+                    : Hdf5Superblock.open("its", () -> HdfFile.fromByteBuffer(mapped != null ? mapped.bytes : ByteBuffer.wrap(all)));
+        } catch (RuntimeException | Error e) {
+            FileMapping.closeAfter(mapped, e);
+            throw e;
+        }
+        try {
+            // links refused; bfloat16 readable (from a copy of the bytes parsed: the mapping's is of the file the load holds)
+            h = JhdfOpaqueTypes.readable(h, () -> all != null ? all.clone() : mapped != null ? mapped.copy() : FileMapping.readAll(path, "the file"));
             String mc = Hdf5Arrays.stringAttribute(h, "model_config");
             String tc = Hdf5Arrays.stringAttribute(h, "training_config");
             String v = Hdf5Arrays.stringAttribute(h, "keras_version");
             Object model = mc == null ? null : Json.parsePython(mc);
-            return new KerasFile(path, Layout.KERAS2_H5, size, h, model, tc == null ? null : Json.parsePython(tc), v);
+            KerasFile kf = new KerasFile(path, Layout.KERAS2_H5, size, h, model, tc == null ? null : Json.parsePython(tc), v);
+            kf.mapping = mapped;   // the weights read by position from the file, as a .keras' stored member's are
+            return kf;
         } catch (RuntimeException | Error | IOException e) {   // an Error too (a StackOverflowError from jhdf): the file is closed
             closeQuietly(h, e);
+            FileMapping.closeAfter(mapped, e);
             throw e;
         }
     }
@@ -165,17 +181,20 @@ final class KerasFile implements AutoCloseable {
     private static KerasFile openZip(Path path, long size, boolean deferCrc) throws IOException {
         // off the default file system the .keras is read into memory once: zipfs serves commons-compress' FileChannel
         // (and any FileChannel) by copying the member into a temporary file in the jar's directory
-        byte[] all = onDefaultFileSystem(path) ? null : readAll(path, "the .keras file");
+        byte[] all = onDefaultFileSystem(path) ? null : FileMapping.readAll(path, "the .keras file");
         if (all != null) size = all.length;
         ZipFile zip;
+        // through the file the load holds open (FileFaults.channel): the directory and the member's mapping of one version
+        FileChannel file = all == null ? FileFaults.channel(path) : null;
         try {
-            zip = all == null ? ZipFile.builder().setPath(path).get()
-                    : ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(all)).get();
-        } catch (IOException e) {
-            String why = all != null ? dev.jrnn.io.ZipReason.of(e) : e.getMessage();   // a file's words stay as they were
+            zip = ZipFile.builder().setSeekableByteChannel(file != null ? file : new SeekableInMemoryByteChannel(all)).get();
+        } catch (IOException | RuntimeException e) {
+            if (file != null) file.close();   // a given channel is the caller's to close when the zip cannot be read
+            if (!(e instanceof IOException io)) throw (RuntimeException) e;
+            String why = dev.jrnn.io.ZipReason.of(io);   // the reason, not "Error reading Zip content from <channel class>"
             throw new KerasFormatException("a damaged zip (" + why + "): not a readable Keras 3 .keras file");
         }
-        FileChannel channel = null;
+        FileMapping mapped = null;
         ZipMemberCrc pending = null;
         try (zip) {
             refuseDuplicates(zip);
@@ -187,12 +206,12 @@ final class KerasFile implements AutoCloseable {
             ByteBuffer weights;
             long at = dataOffset(zip, we);
             boolean stored = we.getMethod() == ZipEntry.STORED && at >= 0 && we.getSize() == we.getCompressedSize() && at + we.getSize() <= size;
-            if (stored && all == null) {
-                // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied
-                // (jhdf parses the mapping; the weights themselves are read by position, see fileOffset)
-                channel = FileChannel.open(path);
-                weights = channel.map(FileChannel.MapMode.READ_ONLY, at, we.getSize());
-            } else if (stored) {
+            // stored (as Keras and jrnn write it): the bytes lie in the file as they are, mapped instead of copied (jhdf
+            // parses the mapping; the weights themselves are read by position, see fileOffset); copied where it cannot map
+            if (stored && all == null && we.getSize() <= FileMapping.limit) mapped = FileMapping.orNull(path, at, we.getSize());
+            if (mapped != null) {
+                weights = mapped.bytes;
+            } else if (stored && all != null) {
                 // a jar's or an in-memory file system: the member's bytes in the file's, parsed as the mapping is
                 weights = ByteBuffer.wrap(all, (int) at, (int) we.getSize()).slice();
             } else {
@@ -200,7 +219,7 @@ final class KerasFile implements AutoCloseable {
             }
             // a deflated member's CRC was checked as it was read; a mapped one's is computed from positional reads (touching
             // every page of the mapping doubled a load's time), here or, deferred, from the reads of the weights themselves
-            if (stored && channel != null && we.getCrc() >= 0) pending = new ZipMemberCrc(we, channel, at, we.getSize());
+            if (stored && mapped != null && we.getCrc() >= 0) pending = new ZipMemberCrc(we, mapped.channel, at, we.getSize());
             else if (stored) checkCrc(we, weights.duplicate());
             if (pending != null && !deferCrc) {
                 ZipMemberCrc now = pending;
@@ -235,16 +254,16 @@ final class KerasFile implements AutoCloseable {
             KerasFile kf = new KerasFile(path, Layout.KERAS3_ZIP, bytes, h, cfg, training, m.string("keras_version", null));
             kf.metadata = parse(meta, "metadata.json");
             kf.mappedAt = at;
-            kf.channel = channel;
+            kf.mapping = mapped;
             kf.pendingCrc = pending;
             return kf;
         } catch (IOException e) {
             Throwable first = crcFirst(pending, new KerasFormatException("a damaged zip (" + e.getMessage() + "): not a readable Keras 3 .keras file"));
-            if (channel != null) channel.close();
+            FileMapping.closeAfter(mapped, first);
             throw unchecked(first);
         } catch (RuntimeException | Error e) {
             Throwable first = crcFirst(pending, e);
-            if (channel != null) channel.close();
+            FileMapping.closeAfter(mapped, first);
             throw unchecked(first);
         }
     }
@@ -296,12 +315,14 @@ final class KerasFile implements AutoCloseable {
 
     /**
      * Where the bytes of contiguous dataset {@code c} start in the file, when {@link #hdf} parses a mapping of it
-     * (a stored model.weights.h5) and its first bytes there are those of {@code data}, jhdf's view of them; else -1.
+     * (a whole .h5 or a .keras' stored model.weights.h5) and its first bytes there are those of {@code data}, jhdf's
+     * view of them; else -1.
      * Reading them by position ({@link #read}) costs about half of touching the mapping (page faults: 12 against
      * 25 ms for 96 MB on the 2-core test machine).
      */
     long fileOffset(ContiguousDataset c, ByteBuffer data) {
-        if (channel == null || data.remaining() < 8) return -1;
+        if (mapping == null || data.remaining() < 8) return -1;
+        FileChannel channel = mapping.channel;
         // jhdf's in-memory addresses count from the superblock's base address, the mapping's start for Keras' files
         long at = mappedAt + hdf.getHdfBackingStorage().getSuperblock().getBaseAddressByte() + c.getDataAddress();
         try {
@@ -333,7 +354,7 @@ final class KerasFile implements AutoCloseable {
     private void readUntracked(ByteBuffer dst, long position) {
         try {
             while (dst.hasRemaining()) {
-                int n = channel.read(dst, position);
+                int n = mapping.channel.read(dst, position);
                 if (n < 0) throw new KerasFormatException("the file ends at " + position + ", inside model.weights.h5: truncated");
                 position += n;
             }
@@ -525,15 +546,6 @@ final class KerasFile implements AutoCloseable {
         return layout == Layout.KERAS3_ZIP ? 3 : 2;
     }
 
-    /** All of {@code path}'s bytes (a file off the default file system, or one jhdf reads patched), refused past what a byte[] holds. */
-    private static byte[] readAll(Path path, String what) throws IOException {
-        long size = Files.size(path);
-        if (size > MAX_MEMBER_BYTES) {
-            throw new KerasFormatException(what + " is " + size + " bytes, over the limit of " + MAX_MEMBER_BYTES
-                    + " read into memory off the default file system: copy it to a file first");
-        }
-        return Files.readAllBytes(path);
-    }
 
     /**
      * Whether {@code path} lies on the default file system, whose channels map (a jar's zipfs and in-memory file systems
@@ -544,7 +556,7 @@ final class KerasFile implements AutoCloseable {
     }
 
     private static byte[] head(Path path) throws IOException {
-        try (InputStream in = Files.newInputStream(path)) {
+        try (InputStream in = FileFaults.input(path)) {
             return in.readNBytes(8);
         }
     }
@@ -561,11 +573,12 @@ final class KerasFile implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         try {
             hdf.close();
         } finally {
             try {
-                if (channel != null) channel.close();   // the mapping goes with the buffer (garbage collected)
+                if (mapping != null) mapping.close();   // unmapped now, not at a GC
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

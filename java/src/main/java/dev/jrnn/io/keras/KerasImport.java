@@ -59,10 +59,10 @@ public final class KerasImport {
      * compile / training config (null: none); {@code optimizer}: the optimizer variables Keras' own layout holds (null:
      * none, or a model loaded uncompiled); {@code firstWriter}: whether the file is of jrnn's first {@code .keras} writer
      * (2026-12-04/05), whose compile config may lack settings its optimizer state was saved under (RMSprop's momentum
-     * and centered, see {@code EarlyJrnnFiles}). The arrays below {@link KerasExport#STATE_GROUP} are read with
+     * and centered, see {@code EarlyJrnnFiles}); {@code lossScaleVars}: a LossScaleOptimizer's own four variables as Keras 3
+     * keeps them (null: none; see {@link #lossScale}). The arrays below {@link KerasExport#STATE_GROUP} are read with
      * {@link #array}, from the open file and only while the reader runs: after it returns the file is closed, and
-     * {@code array} may end in an {@link java.io.UncheckedIOException} (its cause a
-     * {@link java.nio.channels.ClosedChannelException}); keep the tensors, not the record. {@code arrays} is the
+     * {@code array} throws an {@link IllegalStateException}; keep the tensors, not the record. {@code arrays} is the
      * function behind {@code array}, there for the record's constructor: call {@code array}. {@link #equals} compares
      * that function by identity, so two records of one file are not equal; {@link #toString} names what the file holds,
      * not its configs.
@@ -74,11 +74,21 @@ public final class KerasImport {
      * }</pre>
      */
     public record StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
-                              KerasOptimizerState.Saved optimizer, boolean firstWriter) {
-        /** Refuses a null {@code arrays} (a file without the group gives a function returning null). */
+                              KerasOptimizerState.Saved optimizer, boolean firstWriter, List<KerasOptimizerState.Var> lossScaleVars) {
+        /** A file without a LossScaleOptimizer's variables. */
+        public StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
+                           KerasOptimizerState.Saved optimizer, boolean firstWriter) {
+            this(metadata, trainingConfig, arrays, optimizer, firstWriter, null);
+        }
+
+        /**
+         * Refuses a null {@code arrays} (a file without the group gives a function returning null) and a
+         * {@code lossScaleVars} that is not the wrapper's four; keeps a copy of it.
+         */
         public StoredState {
             if (arrays == null) throw new IllegalArgumentException("StoredState: arrays is null (expected a function of a path below "
                     + KerasExport.STATE_GROUP + "/, which may return null)");
+            lossScaleVars = KerasLossScale.ownCopy(lossScaleVars);
         }
 
         /**
@@ -89,12 +99,22 @@ public final class KerasImport {
             return arrays.apply(path);
         }
 
-        /** What the file holds, in short: the configs' presence, the optimizer variables' count, the first-writer verdict. */
+        /**
+         * {@code compiled} (a model's {@link dev.jrnn.model.LossScale}) with the step counter and scale the file's wrapper
+         * kept, checked; {@code compiled} where the file keeps none or it is null:
+         * {@code m.lossScale(stored.lossScale(m.lossScale()))}.
+         */
+        public dev.jrnn.model.LossScale lossScale(dev.jrnn.model.LossScale compiled) {
+            return compiled == null || lossScaleVars == null ? compiled : KerasLossScale.resumed(compiled, lossScaleVars);
+        }
+
+        /** What the file holds, in short: configs, optimizer variables' count, first-writer verdict, LossScaleOptimizer. */
         @Override
         public String toString() {
             return "StoredState[metadata " + (metadata == null ? "none" : "present") + ", trainingConfig "
                     + (trainingConfig == null ? "none" : "present") + ", optimizer " + (optimizer == null ? "none" : optimizer.vars().size()
-                    + " variables") + ", firstWriter " + firstWriter + "]";
+                    + " variables") + ", firstWriter " + firstWriter
+                    + (lossScaleVars == null ? "" : ", LossScaleOptimizer variables present") + "]";
         }
     }
 
@@ -107,7 +127,7 @@ public final class KerasImport {
         // jrnn.backend=cuda without a GPU) gets its IllegalStateException naming the cause, not "not a readable Keras
         // file", which a caller rejecting bad uploads on IOException would take for a corrupt model
         dev.jrnn.Jrnn.backend();
-        return FileFaults.read(file, () -> read(file, state));
+        return FileFaults.readThroughChannel(file, () -> read(file, state));   // a .keras zip read through one open file
     }
 
     private static Model read(Path file, StateReader state) throws IOException {
@@ -185,9 +205,10 @@ public final class KerasImport {
                     + "saved is not restored (no reader given): fit continues from fresh moments at update 0");
         }
         try {
-            if (state != null) state.restore(model, storedState(kf, saved, lost));
-            // a LossScaleOptimizer's own step counter and scale, counted on from the update count just restored
-            if (model.optimizer() != null) KerasLossScale.resume(model, KerasLossScale.ownVars(kf));
+            // a LossScaleOptimizer's own step counter and scale (the reader restores them too, into a model it compiled)
+            List<KerasOptimizerState.Var> own = model.optimizer() == null ? null : KerasLossScale.ownVars(kf);
+            if (state != null) state.restore(model, storedState(kf, saved, lost, own));
+            KerasLossScale.resume(model, own);
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
@@ -271,8 +292,8 @@ public final class KerasImport {
     /**
      * The optimizer variables where Keras keeps them: a .keras file's {@code optimizer/vars/0..N} (a LossScaleOptimizer's
      * inner optimizer's at {@link KerasLossScale#INNER_VARS}), an HDF5 file's {@code optimizer_weights} in its
-     * weight_names order (a LossScaleOptimizer's own four left out), or jrnn's {@code jrnn_state/optimizer_weights} (Keras 3's
-     * order, the group naming the version); null when the file has none.
+     * weight_names order, or jrnn's {@code jrnn_state/optimizer_weights} (Keras 3's order, the group naming the version), a
+     * LossScaleOptimizer's own four left out of either; null when the file has none.
      */
     private static KerasOptimizerState.Saved optimizerVars(KerasFile kf) {
         List<KerasOptimizerState.Var> vars = new ArrayList<>();
@@ -305,7 +326,7 @@ public final class KerasImport {
         }
         String order = KerasLegacyOptimizerWeights.order(g);   // jrnn's .h5: Keras 3's variables in a tf.keras 2 file
         // Keras 3's .h5 of a LossScaleOptimizer lists the wrapper's flat list: its own four, then the inner optimizer's
-        if (order == null && KerasLossScale.ownVarsFirst(names, vars.size())) {
+        if (KerasLossScale.ownVarsFirst(names, vars.size())) {   // jrnn's .h5 too, since session 33
             vars = new ArrayList<>(vars.subList(KerasLossScale.OWN_VARS, vars.size()));
         }
         if (vars.isEmpty()) return null;
@@ -336,16 +357,19 @@ public final class KerasImport {
     }
 
     /** What the open {@code kf} says about itself: its configs, its arrays below jrnn_state/, {@code optimizer}, {@code lost}'s verdict. */
-    private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer, EarlyJrnnFiles.Lost lost) {
-        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null);
+    private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer, EarlyJrnnFiles.Lost lost,
+                                           List<KerasOptimizerState.Var> own) {
+        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null, own);
     }
 
-    /** {@link #storedState(KerasFile, KerasOptimizerState.Saved, EarlyJrnnFiles.Lost)}, the verdict computed here. */
+    /** {@link #storedState(KerasFile, KerasOptimizerState.Saved, EarlyJrnnFiles.Lost, List)}, the verdict and the wrapper's variables read here. */
     private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer) {
-        return storedState(kf, optimizer, EarlyJrnnFiles.lostSettings(kf.metadata, kf.trainingConfig));
+        return storedState(kf, optimizer, EarlyJrnnFiles.lostSettings(kf.metadata, kf.trainingConfig), KerasLossScale.ownVars(kf));
     }
 
     private static Tensor stored(KerasFile kf, String path) {
+        // the file is closed (unmapped) once the reader returns: say so rather than blame the file's bytes
+        if (kf.closed) throw new IllegalStateException("StoredState.array called after the reader returned: the file is closed");
         if (!(kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group g)) return null;   // getByPath throws on a missing path in memory
         io.jhdf.api.Node n = g.getChildren().isEmpty() ? null : find(g, path);
         if (n == null) return null;
@@ -480,7 +504,7 @@ public final class KerasImport {
         }
         // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit
         // (each read of a file that changed during one builds its own arrays: nothing kept from an earlier try)
-        KerasWeightFit.FileWeights read = FileFaults.read(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
+        KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
                 : kf -> state.restore(model, storedState(kf, optimizerVars(kf))), fw -> fitted(model, file, byName, weighted, order, fw)));
         if (read.misfit() != null) throw read.misfit();
         List<List<Hdf5Arrays.Stored>> values = read.fitted();

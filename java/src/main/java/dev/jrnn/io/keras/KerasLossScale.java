@@ -1,16 +1,14 @@
 package dev.jrnn.io.keras;
 
+import dev.jrnn.model.LossScale;
 import dev.jrnn.model.Model;
-import dev.jrnn.optim.Optimizer;
 import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Group;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * Keras 3's mixed-precision wrapper {@code LossScaleOptimizer}: jrnn compiles its inner optimizer (it trains in float32,
@@ -32,72 +30,60 @@ final class KerasLossScale {
 
     /** Keras 3's defaults (loss_scale_optimizer.py). */
     private static final double INITIAL_SCALE = 32768.0;
-    private static final long GROWTH_STEPS = 2000;
-
-    /** A wrapper's settings: its name, initial_scale, dynamic_growth_steps and whether it is dynamic (else a fixed scale). */
-    record Wrapper(String name, double initialScale, long growthSteps, boolean dynamic) {}
+    private static final double GROWTH_STEPS = 2000;
 
     /**
-     * The wrapper of one model's compile: {@code inner} the optimizer it wraps (the model's, while it is compiled with
-     * it); its own variables as the file had them ({@code iteration}, {@code learningRate}, {@code counter}, {@code scale})
-     * when {@code inner} had made {@code innerAtRead} updates.
-     */
-    private record Compiled(Optimizer inner, Wrapper wrapper, long iteration, float learningRate, long counter, float scale,
-                            long innerAtRead) {}
-
-    /**
-     * Each model's wrapper, by the model (weakly: a closed, dropped model drops it). It counts only while the model's
-     * optimizer is the one compiled from the file: a compile with another optimizer ends it, and the optimizer object used
-     * in another model is a plain optimizer there.
-     */
-    private static final Map<Model, Compiled> COMPILED = Collections.synchronizedMap(new WeakHashMap<>());
-
-    /**
-     * The wrapper a file's optimizer config {@code opt} compiles {@code inner} in: Keras 3's LossScaleOptimizer, or
+     * The wrapper a file's optimizer config {@code opt} compiles its inner optimizer in: Keras 3's LossScaleOptimizer, or
      * tf.keras 2.4-2.10's, whose {@code dynamic} false (a fixed scale) is kept; Keras 3's fixed {@code loss_scale_factor}
      * on any optimizer, which a save writes back as tf.keras 2's fixed wrapper; null for none.
      */
-    static Wrapper of(KerasConfig opt) {
+    static LossScale of(KerasConfig opt) {
         String cls = opt.string("class_name");
         if (cls.startsWith("Custom>")) cls = cls.substring("Custom>".length());   // tf.keras 2.11-2.15's registered name
         KerasConfig c = opt.object("config");
+        // LossScale.saved: Keras 3.15.1 checks neither the scale nor the growth steps (0 or 2.5 never doubles)
         if (cls.equals("LossScaleOptimizer")) {
-            String name = c.raw("name") instanceof String n ? n : "loss_scale_optimizer";
+            String name = c.raw("name") instanceof String n && !n.isBlank() ? n : "loss_scale_optimizer";
             if (c.hasKey("dynamic") && !(c.raw("dynamic") instanceof Boolean)) {
                 throw new KerasFormatException(c.where() + ": LossScaleOptimizer's 'dynamic' should be true or false, got "
                         + KerasConfig.describe(c.raw("dynamic")));
             }
-            return new Wrapper(name, c.number("initial_scale", INITIAL_SCALE), (long) c.number("dynamic_growth_steps", GROWTH_STEPS),
-                    !Boolean.FALSE.equals(c.raw("dynamic")));
+            double initial = c.number("initial_scale", INITIAL_SCALE);
+            boolean dynamic = !Boolean.FALSE.equals(c.raw("dynamic"));
+            return LossScale.saved(dynamic, name, initial, dynamic ? c.number("dynamic_growth_steps", GROWTH_STEPS) : GROWTH_STEPS);
         }
         if (cls.equals("LossScaleOptimizerV3")) return null;
-        return c.raw("loss_scale_factor") instanceof Number f ? new Wrapper("loss_scale_optimizer", f.doubleValue(), GROWTH_STEPS, false) : null;
+        return c.raw("loss_scale_factor") instanceof Number f ? LossScale.saved(false, "loss_scale_optimizer", f.doubleValue(), GROWTH_STEPS) : null;
     }
 
     /**
-     * Notes that {@code model} was just compiled with {@code inner} from a file config whose wrapper is {@code w} (null:
-     * none, which drops a wrapper the model had); a fresh wrapper's own variables (counter 0, the initial scale).
-     */
-    static void compiled(Model model, Optimizer inner, Wrapper w) {
-        if (w == null) COMPILED.remove(model);
-        else COMPILED.put(model, new Compiled(inner, w, 0, 0, 0, (float) w.initialScale(), inner.iterations()));
-    }
-
-    /**
-     * Gives {@code model}'s wrapper the own variables a file kept ({@code own}: iteration, learning_rate, step_counter,
-     * dynamic_scale as Keras 3 writes them; null where the file has none, as jrnn's .h5 and tf.keras 2's: a fresh
-     * wrapper's), counted from the model's optimizer's update count now, after its restore: the updates the file's
-     * optimizer had made are not jrnn's, so the counter and scale advance only by those jrnn makes from here.
+     * Gives {@code model}'s wrapper (the one its compile from the file set) the own variables a file kept ({@code own}:
+     * iteration, learning_rate, step_counter, dynamic_scale as Keras 3 writes them; null where the file has none, as jrnn's
+     * older .h5 and tf.keras 2's: the compile's fresh wrapper stays, whatever update count the inner optimizer restored).
      */
     static void resume(Model model, List<KerasOptimizerState.Var> own) {
-        Compiled c = current(model);
-        if (c == null) return;
-        if (own == null || own.size() != OWN_VARS) {
-            COMPILED.put(model, new Compiled(c.inner(), c.wrapper(), 0, 0, 0, (float) c.wrapper().initialScale(), c.inner().iterations()));
-            return;
+        LossScale ls = model.lossScale();
+        if (ls == null || own == null || own.size() != OWN_VARS) return;
+        model.lossScale(resumed(ls, own));
+    }
+
+    /** {@code ls} with the own variables {@code own} (four, checked as {@link #resume} reads them). */
+    static LossScale resumed(LossScale ls, List<KerasOptimizerState.Var> own) {
+        try {
+            return ls.withVariables(whole(own.get(0)), scalar(own.get(1)), whole(own.get(2)), scalar(own.get(3)));
+        } catch (IllegalArgumentException e) {
+            throw new KerasFormatException("LossScaleOptimizer variables: " + e.getMessage());
         }
-        COMPILED.put(model, new Compiled(c.inner(), c.wrapper(), whole(own.get(0)), scalar(own.get(1)), whole(own.get(2)),
-                scalar(own.get(3)), c.inner().iterations()));
+    }
+
+    /** A copy of {@code own} (null: none), refused unless it holds the wrapper's four variables (StoredState's check). */
+    static List<KerasOptimizerState.Var> ownCopy(List<KerasOptimizerState.Var> own) {
+        if (own == null) return null;
+        if (own.size() != OWN_VARS) {
+            throw new IllegalArgumentException("StoredState: lossScaleVars must hold the wrapper's " + OWN_VARS
+                    + " variables (iteration, learning_rate, step_counter, dynamic_scale), got " + own.size());
+        }
+        return List.copyOf(own);   // refuses null elements
     }
 
     private static long whole(KerasOptimizerState.Var v) {
@@ -122,11 +108,6 @@ final class KerasLossScale {
         return v.value().data()[0];
     }
 
-    private static Compiled current(Model model) {
-        Compiled c = model == null ? null : COMPILED.get(model);
-        return c != null && c.inner() == model.optimizer() ? c : null;
-    }
-
     /** Whether an .h5's optimizer weight names begin with a LossScaleOptimizer's own four, as Keras 3 writes its flat list. */
     static boolean ownVarsFirst(List<String> names, int count) {
         return count > OWN_VARS && names.get(2).endsWith("/step_counter") && names.get(3).endsWith("/dynamic_scale");
@@ -135,12 +116,15 @@ final class KerasLossScale {
     /**
      * A LossScaleOptimizer's own variables (iteration, learning_rate, step_counter, dynamic_scale) where Keras 3 keeps them:
      * the first four of a .keras's {@code optimizer/vars} beside {@link #INNER_VARS}, of a Keras 3 .h5's
-     * {@code optimizer_weights}; null when the file has none.
+     * {@code optimizer_weights}, of jrnn's .h5's {@code jrnn_state/optimizer_weights}; null when the file has none.
      */
     static List<KerasOptimizerState.Var> ownVars(KerasFile kf) {
         List<KerasOptimizerState.Var> own = new ArrayList<>();
         if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
-            if (!(KerasImport.find(kf.hdf, INNER_VARS) instanceof Group) || !(KerasImport.find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
+            if (!(KerasImport.find(kf.hdf, INNER_VARS) instanceof Group inner) || !(KerasImport.find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
+            // a never-built wrapper (compiled, not trained) writes only its iteration and learning_rate before the inner
+            // optimizer's: no counter or scale to take (its fresh ones are the config's), and the 4th is the inner lr
+            if (g.getChildren().size() == 2 + inner.getChildren().size()) return null;
             for (int i = 0; i < OWN_VARS; i++) {
                 io.jhdf.api.Node n = g.getChild(Integer.toString(i));
                 if (n == null) return null;
@@ -148,7 +132,10 @@ final class KerasLossScale {
             }
             return own;
         }
-        if (!(kf.hdf.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group g)) return null;
+        Group g = kf.hdf.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group k ? k   // Keras'; jrnn's below jrnn_state/
+                : kf.hdf.getChild(KerasExport.STATE_GROUP) instanceof Group j && j.getChild(KerasLegacyOptimizerWeights.GROUP) instanceof Group jg
+                ? jg : null;
+        if (g == null) return null;
         List<String> names = Hdf5Arrays.stringList(g, "weight_names");
         if (names == null || !ownVarsFirst(names, names.size())) return null;
         for (String name : names.subList(0, OWN_VARS)) {
@@ -161,8 +148,8 @@ final class KerasLossScale {
 
     /** Whether {@code model}'s optimizer came from a file's dynamic LossScaleOptimizer, which a save writes back with its variables. */
     static boolean isWrapped(Model model) {
-        Compiled c = current(model);
-        return c != null && c.wrapper().dynamic();
+        LossScale ls = model.lossScale();
+        return ls != null && ls.isDynamic();
     }
 
     /**
@@ -170,7 +157,7 @@ final class KerasLossScale {
      * {@code loss_scale_factor}: its config is Keras 3's (see {@link #serialized}).
      */
     static boolean has(Model model) {
-        return current(model) != null;
+        return model.lossScale() != null;
     }
 
     /**
@@ -182,10 +169,9 @@ final class KerasLossScale {
      */
     @SuppressWarnings("unchecked")
     static Map<String, Object> serialized(Model model, Map<String, Object> inner) {
-        Compiled compiled = current(model);
-        if (compiled == null) return inner;
-        Wrapper w = compiled.wrapper();
-        if (!w.dynamic()) {
+        LossScale w = model.lossScale();
+        if (w == null) return inner;
+        if (!w.isDynamic()) {
             Map<String, Object> fixed = new LinkedHashMap<>(inner);
             Map<String, Object> config = new LinkedHashMap<>((Map<String, Object>) inner.get("config"));
             config.put("loss_scale_factor", w.initialScale());
@@ -196,50 +182,41 @@ final class KerasLossScale {
         c.put("name", w.name());
         c.put("inner_optimizer", inner);
         c.put("initial_scale", w.initialScale());
-        c.put("dynamic_growth_steps", w.growthSteps());
+        double g = w.dynamicGrowthSteps();   // as the file had it: 2000 stays an int in the JSON, 2.5 a float
+        c.put("dynamic_growth_steps", g == Math.rint(g) && Math.abs(g) < 0x1p62 ? (Object) (long) g : (Object) g);
         return KerasExport.serialized("keras.optimizers", "LossScaleOptimizer", c);
     }
 
     /**
-     * The wrapper's flat variable list for {@code innerVars} (Keras 3's order): its own four, then the inner optimizer's.
-     * Its own as the file had them (a fresh wrapper's: 0, 0, 0 and the initial scale), the counter and scale advanced by
-     * the updates the optimizer made since, as Keras' wrapper advances them on finite steps (jrnn's are: a non-finite one
-     * stops fit): the counter counts up and wraps to 0 at dynamic_growth_steps, doubling the scale (float32, as Keras').
+     * The wrapper's flat variable list for {@code innerVars} (Keras 3's order): its own four as {@code model}'s wrapper
+     * holds them now (as the file had them, the counter and scale advanced by each train step since: {@link LossScale}),
+     * then the inner optimizer's.
      */
     static List<KerasOptimizerState.Var> flat(Model model, List<KerasOptimizerState.Var> innerVars) {
-        Compiled c = current(model);
-        long steps = Math.max(0, c.inner().iterations() - c.innerAtRead());
-        long growth = c.wrapper().growthSteps();
-        long counter = c.counter();
-        float scale = c.scale();
-        if (counter < growth) {   // Keras doubles when the counter reaches growth - 1; past it (a file's), it only counts
-            long total = counter + steps;
-            counter = total % growth;
-            scale = doubled(scale, total / growth);
-        } else {
-            counter += steps;
-        }
+        LossScale c = model.lossScale();
+        long counter = c.stepCounter();
         List<KerasOptimizerState.Var> r = new ArrayList<>();
         r.add(new KerasOptimizerState.Var("iteration", Tensor.wrap(new float[] {c.iteration()}, 1), true, c.iteration()));
         r.add(new KerasOptimizerState.Var("learning_rate", Tensor.wrap(new float[] {c.learningRate()}, 1), true));
         r.add(new KerasOptimizerState.Var("step_counter", Tensor.wrap(new float[] {counter}, 1), true, counter));
-        r.add(new KerasOptimizerState.Var("dynamic_scale", Tensor.wrap(new float[] {scale}, 1), true));
+        r.add(new KerasOptimizerState.Var("dynamic_scale", Tensor.wrap(new float[] {c.dynamicScale()}, 1), true));
         r.addAll(innerVars);
         return r;
     }
 
     /**
-     * {@code scale} doubled {@code times} times (exact, as each of Keras' float32 doublings is), but never past the largest
-     * float32 it reaches by doubling (2^127 for a power of two): Keras' float32 scale doubled past it is +Inf, which a
-     * step's loss times the scale makes non-finite, halved to +Inf again, so Keras could never train the model. Its steps
-     * would not all be finite that far (the scaled float16 gradients overflow first and halve the scale); jrnn, which
-     * trains in float32 and counts every step finite, stops at the largest finite scale instead. A file's own
-     * non-finite or non-positive scale is not doubled: it is written back as read.
+     * {@link #flat} as a {@code .keras} holds it: a wrapper never stepped (its inner optimizer's variables only iteration
+     * and learning_rate, its counter 0 and scale the initial one) writes only its own iteration and learning_rate, as
+     * Keras 3.15.1 writes an optimizer it has not built; {@link #ownVars} reads that layout back as a fresh wrapper.
      */
-    static float doubled(float scale, long times) {
-        if (times <= 0 || !(scale > 0) || Float.isInfinite(scale)) return scale;
-        int room = Float.MAX_EXPONENT - Math.getExponent(scale);   // a subnormal's exponent reads as MIN_EXPONENT - 1
-        float r = Math.scalb(scale, (int) Math.min(times, room));
-        return Float.isFinite(r) ? r : scale;
+    static List<KerasOptimizerState.Var> flatForZip(Model model, List<KerasOptimizerState.Var> innerVars) {
+        List<KerasOptimizerState.Var> flat = flat(model, innerVars);
+        LossScale c = model.lossScale();
+        boolean fresh = c.stepCounter() == 0 && c.dynamicScale() == (float) c.initialScale()
+                && innerVars.stream().allMatch(v -> v.name().equals("iteration") || v.name().equals("learning_rate"));
+        if (!fresh) return flat;
+        List<KerasOptimizerState.Var> r = new ArrayList<>(flat.subList(0, 2));
+        r.addAll(innerVars);
+        return r;
     }
 }

@@ -89,7 +89,7 @@ final class KerasTraining {
         }
         // a LossScaleOptimizer's or Keras 3's loss_scale_factor (jrnn trains in float32: neither changes a step), kept
         // beside this compile to be written back
-        KerasLossScale.Wrapper wrapper = KerasLossScale.of(opt);
+        dev.jrnn.model.LossScale wrapper = KerasLossScale.of(opt);
         try {
             int outputs = model.isBuilt() ? model.outputs().size() : 1;   // an unbuilt Sequential (a clone) has one
             boolean legacy = tc.hasKey("optimizer_config");   // an .h5's training_config, which Keras' legacy loader reads
@@ -104,7 +104,7 @@ final class KerasTraining {
                     + KerasConfig.describe(tc.raw("metrics")) + " and weighted metrics " + KerasConfig.describe(tc.raw("weighted_metrics"))
                     + ": " + e.getMessage());
         }
-        KerasLossScale.compiled(model, o, wrapper);
+        if (wrapper != null) model.lossScale(wrapper);   // part of this compile: the next one drops it
         return null;
     }
 

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -142,5 +144,59 @@ class GemmScratchTest {
         assertEquals(0, GemmScratch.kept(), "a set borrowed before the trim, given back after it");
         product();   // new sets, the same result
         assertTrue(GemmScratch.kept() > 0);
+    }
+
+    /**
+     * {@code Jrnn.clearSession()} drops the scratch whatever the current backend is: the default one closed (its trim is
+     * not called on a closed backend), or replaced by a backend without a trim of its own (a RecordingBackend over a CPU
+     * one: the interface's trim, which does nothing). The scratch is the process's, so it goes in both.
+     */
+    @Test
+    void clearSessionDropsTheScratchWhenTheDefaultBackendIsClosedOrReplaced() {
+        try {
+            for (boolean close : new boolean[] {true, false}) {
+                String how = close ? "the default backend closed" : "the default backend replaced";
+                dev.jrnn.Jrnn.setBackend("cpu");
+                product();
+                assertTrue(GemmScratch.kept() > 0, how + ": scratch kept after a product");
+                if (close) dev.jrnn.Jrnn.backend().close();
+                else dev.jrnn.Jrnn.setBackend(new dev.jrnn.backend.RecordingBackend(CpuBackend.create()));
+                dev.jrnn.Jrnn.clearSession();
+                assertEquals(0, GemmScratch.kept(), how + ": scratch sets kept after clearSession");
+                product();   // products right after
+            }
+        } finally {
+            dev.jrnn.Jrnn.setBackend("cpu");
+        }
+    }
+
+    /**
+     * A current backend whose trim throws (as CUDA's does inside a capture or a forked task): clearSession passes the
+     * exception on, and the CPU scratch is dropped all the same.
+     */
+    @Test
+    void clearSessionDropsTheScratchWhenTheBackendsTrimThrows() {
+        CpuBackend cpu = CpuBackend.create();
+        IllegalStateException refusal = new IllegalStateException("trim synchronizes: it cannot run inside a forked task");
+        dev.jrnn.backend.Backend refusing = (dev.jrnn.backend.Backend) java.lang.reflect.Proxy.newProxyInstance(
+                dev.jrnn.backend.Backend.class.getClassLoader(), new Class<?>[] {dev.jrnn.backend.Backend.class},
+                (p, m, args) -> {
+                    if (m.getName().equals("trim")) throw refusal;
+                    try {
+                        return m.invoke(cpu, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        try {
+            dev.jrnn.Jrnn.setBackend(refusing);
+            product();
+            assertTrue(GemmScratch.kept() > 0, "scratch kept after a product");
+            IllegalStateException e = assertThrows(IllegalStateException.class, dev.jrnn.Jrnn::clearSession);
+            assertSame(refusal, e);
+            assertEquals(0, GemmScratch.kept(), "scratch sets kept after a clearSession whose trim threw");
+        } finally {
+            dev.jrnn.Jrnn.setBackend("cpu");
+        }
     }
 }

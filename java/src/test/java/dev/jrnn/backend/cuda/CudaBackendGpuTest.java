@@ -115,6 +115,73 @@ class CudaBackendGpuTest {
         assertEquals(before, be.pool().bytesInUse());
     }
 
+    /**
+     * {@code trim()}, which {@code Jrnn.clearSession()} calls on the current backend, gives the pool's cached blocks back
+     * to the driver after the queued work (a kernel queued on a block just freed): nothing stays cached, a buffer in use
+     * keeps its values, and the backend goes on. Before, CUDA's trim did nothing.
+     */
+    @Test
+    void trimAndClearSessionGiveTheCachedBlocksBack() {
+        try (Buf kept = up(new float[] {1, 2, 3})) {
+            for (int round = 0; round < 2; round++) {
+                Buf[] freed = new Buf[8];   // 8 blocks of 4 MiB or more, all in use at once: 8 blocks cached after
+                for (int i = 0; i < freed.length; i++) {
+                    freed[i] = be.alloc((1 << 20) + i * 4096);
+                    be.fill(freed[i], 0, 1 << 20, 2f);   // queued: its block is cached while the kernel may still run
+                }
+                for (Buf b : freed) b.close();
+                long cached = be.pool().bytesReserved() - be.pool().bytesInUse() - be.pool().bytesHeldForGraphs();
+                assertTrue(cached >= 8L << 22, "freed blocks cached: " + be.pool());
+                if (round == 0) {
+                    be.trim();
+                } else {
+                    dev.jrnn.Jrnn.setBackend(be);
+                    try {
+                        dev.jrnn.Jrnn.clearSession();
+                    } finally {
+                        dev.jrnn.Jrnn.setBackend("cpu");
+                    }
+                }
+                assertEquals(be.pool().bytesInUse() + be.pool().bytesHeldForGraphs(), be.pool().bytesReserved(), "round " + round + ": " + be.pool());
+                assertFalse(be.isClosed());
+                assertArrayEquals(new float[] {1, 2, 3}, down(kept, 3));
+            }
+        }
+        try (Buf b = up(new float[] {5, 6})) {   // allocates afresh
+            assertArrayEquals(new float[] {5, 6}, down(b, 2));
+        }
+    }
+
+    /**
+     * {@code trim()} leaves a pending bad-id report for the next synchronize (it came out of {@code clearSession()}
+     * before, and the pool was not trimmed), and is refused inside a forked task with the pool as it was.
+     */
+    @Test
+    void trimLeavesAPendingReportAndIsRefusedInAFork() {
+        try (Buf table = up(new float[] {1, 2, 3, 4, 5, 6}); Buf ids = up(new float[] {0, 3}); Buf out = be.alloc(4)) {
+            be.alloc(1 << 20).close();   // a cached block for the trim to give back
+            be.gatherRows(2, 2, ids, 0, table, 0, out, 0);  // vocab 3: id 3 is outside, reported at a synchronize
+            be.trim();
+            assertEquals(be.pool().bytesInUse() + be.pool().bytesHeldForGraphs(), be.pool().bytesReserved(), be.pool().toString());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, be::synchronize);
+            assertTrue(e.getMessage().contains("not an integer in [0, vocab)"), e.getMessage());
+        }
+        try (CudaBackend two = CudaBackend.create(dev.jrnn.backend.Settings.current().withStreams(true))) {
+            assertTrue(two.concurrentStreams());
+            two.alloc(1 << 20).close();
+            two.synchronize();
+            String before = two.pool().toString();
+            long reserved = two.pool().bytesReserved();
+            two.fork(() -> {
+                IllegalStateException e = assertThrows(IllegalStateException.class, two::trim);
+                assertTrue(e.getMessage().startsWith("trim synchronizes"), e.getMessage());
+            }).join();
+            assertEquals(reserved, two.pool().bytesReserved(), before + " -> " + two.pool());
+            two.trim();   // on the main stream it runs
+            assertEquals(two.pool().bytesInUse() + two.pool().bytesHeldForGraphs(), two.pool().bytesReserved(), two.pool().toString());
+        }
+    }
+
     @Test
     void badEmbeddingIdsAndClassIdsAreReported() {
         try (Buf table = up(new float[] {1, 2, 3, 4, 5, 6}); Buf ids = up(new float[] {0, 3}); Buf out = be.alloc(4)) {

@@ -1,5 +1,6 @@
 package dev.jrnn.io.keras;
 
+import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
 import io.jhdf.exceptions.HdfChecksumMismatchException;
 import io.jhdf.exceptions.HdfException;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Proxy;
 import java.nio.BufferUnderflowException;
+import java.util.List;
 import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +52,47 @@ class JhdfFailuresTest {
         IllegalStateException state = new IllegalStateException("bug");
         assertSame(state, assertThrows(IllegalStateException.class,
                 () -> Hdf5Arrays.stringAttribute(node(() -> { throw state; }), "keras_version")));
+    }
+
+    /**
+     * A dataset read that fails for damage (jhdf's HdfException, a buffer read past its end) names the dataset and says
+     * damaged, whether reading its header or its values; one that fails for a bug (a NullPointerException, an
+     * IllegalStateException) is thrown as it is. Before, a dataset's read called any RuntimeException damage: "dataset
+     * /d is damaged: NullPointerException: bug".
+     */
+    @Test
+    void aDatasetReadBlamesTheFileOnlyForDamage() {
+        Hdf5FillBudget load = new Hdf5FillBudget(1000);
+        HdfException jhdf = new HdfException("Failed to map data buffer for dataset '/d'");
+        KerasFormatException header = assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(dataset(jhdf, null), load));
+        assertEquals("dataset /d is damaged: HdfException: Failed to map data buffer for dataset '/d'", header.getMessage());
+        assertSame(jhdf, header.getCause());
+        KerasFormatException values = assertThrows(KerasFormatException.class,
+                () -> Hdf5Arrays.stored(dataset(null, new BufferUnderflowException()), load).tensor());
+        assertEquals("dataset /d is damaged: BufferUnderflowException", values.getMessage());
+        for (RuntimeException bug : new RuntimeException[] {new NullPointerException("bug"), new IllegalStateException("bug")}) {
+            assertSame(bug, assertThrows(bug.getClass(), () -> Hdf5Arrays.stored(dataset(bug, null), load)));
+            assertSame(bug, assertThrows(bug.getClass(), () -> Hdf5Arrays.stored(dataset(null, bug), load).tensor()));
+        }
+    }
+
+    /**
+     * A jhdf dataset /d of 2 float32 (no storage kind jrnn looks into) whose header read (its datatype) fails as
+     * {@code header} does where not null, and whose values' read fails as {@code values} does.
+     */
+    private static Dataset dataset(RuntimeException header, RuntimeException values) {
+        return (Dataset) Proxy.newProxyInstance(Dataset.class.getClassLoader(), new Class<?>[] {Dataset.class}, (p, m, args) -> switch (m.getName()) {
+            case "getPath" -> "/d";
+            case "getDataType" -> { if (header != null) throw header; yield null; }
+            case "getJavaType" -> float.class;
+            case "getDimensionsAsLong" -> new long[] {2};
+            case "getSize" -> 2L;
+            case "isEmpty", "isCompound", "isVariableLength" -> false;
+            case "getFilters" -> List.of();
+            case "getDataFlat" -> throw values;
+            case "toString" -> "dataset /d";
+            default -> throw new UnsupportedOperationException(m.getName());
+        });
     }
 
     /** A jhdf node at /g whose getAttribute fails as {@code failure} does. */

@@ -325,10 +325,10 @@ class KerasCallsTest {
         assertTrue(m.dictOutputs(), what);
         assertEquals(outKeys(model).stream().sorted().toList(), m.outputNames(), what);
         assertOutputsAre(predictByKey(model), m.predictAll(outX(model)), what);
-        // Keras' predict returns a dict by key, its keys in sorted order: predictDict
+        // Keras' predict returns a dict by key, its keys in the model's dict order on TensorFlow (jax sorts them): predictDict
         Map<String, Tensor> byKey = m.predictDict(outX(model));
-        assertEquals(outKeys(model).stream().sorted().toList(), List.copyOf(byKey.keySet()), what + " predictDict's keys");
-        assertOutputsAre(predictByKey(model), List.copyOf(byKey.values()), what + " predictDict");
+        assertEquals(tfPredictKeys(model, "predict"), List.copyOf(byKey.keySet()), what + " predictDict's keys");
+        assertOutputsAre(predictByKey(model), outKeys(model).stream().sorted().map(byKey::get).toList(), what + " predictDict");
         if (!m.isCompiled()) return;
         assertLogsAre(losses(expectedOut(model).get("evaluate"), what), losses(m.evaluateAll(outX(model), outY(model)), what), what + " evaluate");
         // Keras' sample_weight={first key: sw, second key: sw2}, as a list in output order (the sorted keys)
@@ -506,6 +506,9 @@ class KerasCallsTest {
         try (Model m = new Model(in, given); Model unordered = new Model(in, Map.of("zz", given.get("zz"), "aa", given.get("aa")))) {
             assertEquals(List.of("zz", "aa", "mm"), List.copyOf(m.outputDict().keySet()));
             assertEquals(List.of("aa", "mm", "zz"), m.outputNames());
+            // predictDict gives the dict's order, as Keras on TensorFlow (predict_keys_tf.py); it gave the sorted [aa, mm, zz]
+            assertEquals(List.of("zz", "aa", "mm"), List.copyOf(m.predictDict(Tensor.zeros(2, 4)).keySet()));
+            assertEquals(List.of("zz", "aa", "mm"), List.copyOf(m.predictOnBatchDict(List.of(Tensor.zeros(2, 4))).keySet()));
             assertEquals(List.of("aa", "zz"), List.copyOf(unordered.outputDict().keySet()), "a Map.of, which has no order: sorted");
             for (String ext : List.of(".keras", ".h5")) {
                 Path saved = dir.resolve("built" + ext);
@@ -521,6 +524,158 @@ class KerasCallsTest {
             try (Model again = new Model(in, m.outputDict())) {
                 assertEquals(List.of("zz", "aa", "mm"), List.copyOf(again.outputDict().keySet()), "new Model(in, m.outputDict())");
             }
+        }
+    }
+
+    /**
+     * The keys of Keras 3.15.1's dict from the predict form {@code form} (predict, predict_on_batch, predict_dataset) on
+     * TensorFlow, in its order (predict_keys_tf.py: the model's dict order; expected.json's dicts, recorded on jax, are sorted).
+     */
+    @SuppressWarnings("unchecked")
+    private static List<String> tfPredictKeys(String model, String form) throws IOException {
+        Map<String, Object> all = (Map<String, Object>) Json.parse(Files.readString(outFile("predict_keys_tf.json")));
+        return ((List<Object>) ((Map<String, Object>) all.get(model)).get(form)).stream().map(String::valueOf).toList();
+    }
+
+    /**
+     * Keras' dict of outputs {@code want} (flattened rows by key, from jax) against jrnn's {@code got}: the keys in
+     * {@code tfKeys}' order (TensorFlow's, see {@link #tfPredictKeys}), the same values.
+     */
+    @SuppressWarnings("unchecked")
+    private static void assertDictIs(Object want, List<String> tfKeys, Map<String, Tensor> got, double tol, String what) {
+        Map<String, List<Number>> w = (Map<String, List<Number>>) want;
+        assertEquals(w.keySet(), java.util.Set.copyOf(tfKeys), what + ": the fixtures' keys");
+        assertEquals(tfKeys, List.copyOf(got.keySet()), what + ": keys in Keras' order on TensorFlow (the model's dict order)");
+        for (var e : w.entrySet()) {
+            float[] g = got.get(e.getKey()).data();
+            assertEquals(e.getValue().size(), g.length, what + " " + e.getKey());
+            for (int i = 0; i < g.length; i++) assertEquals(e.getValue().get(i).doubleValue(), g[i], tol, what + " " + e.getKey() + " [" + i + "]");
+        }
+    }
+
+    /**
+     * The keyed calls a Keras user makes, on Keras' own dict-output files, give Keras 3.15.1's numbers (make_dict_outputs.py's
+     * keyed_calls): predictOnBatchDict (predict_on_batch's dict), predictDict over a Dataset in batches of 4 (predict of a
+     * dataset of dicts), testOnBatch with x and y by key, unweighted and with a dict sample_weight, evaluate with a null
+     * weight for one output (Keras' None), and on a copy trainOnBatchAll with a dict sample_weight, then without, then
+     * predictDict. None of these forms compiled before but evaluate's null weight, which was refused ("is null").
+     * Review fixes: the keys in Keras' order on TensorFlow (predict_keys_tf.json; they were sorted, jax's);
+     * testOnBatch and trainOnBatchAll with x positional and y and weights by key (did not compile); weights all null
+     * give test_on_batch's unweighted numbers (were refused).
+     */
+    @Test
+    void kerasKeyedCallsGiveKerasNumbers() throws IOException {
+        for (String model : List.of("same", "renamed")) {
+            Map<String, Object> want = expectedOut(model);
+            List<String> keys = outKeys(model);
+            Map<String, Tensor> sw = Map.of(keys.get(0), outNpy("sw"), keys.get(1), outNpy("sw2"));
+            try (Model m = Models.load(outFile(model + ".keras"))) {
+                assertDictIs(want.get("predict_on_batch"), tfPredictKeys(model, "predict_on_batch"), m.predictOnBatchDict(outX(model)), 2e-6, model + " predictOnBatchDict");
+                if (model.equals("same")) {
+                    assertDictIs(want.get("predict_on_batch"), tfPredictKeys(model, "predict_on_batch"), m.predictOnBatchDict(outNpy("x")), 2e-6,
+                            model + " predictOnBatchDict(Tensor)");
+                }
+                // a Dataset's inputs are positional, in inputNames' order
+                List<Tensor> xs = m.inputNames().stream().map(k -> { try { return outX(model).get(k); } catch (IOException e) { throw new RuntimeException(e); } }).toList();
+                assertDictIs(want.get("predict_dataset_b4"), tfPredictKeys(model, "predict_dataset"), m.predictDict(dev.jrnn.data.Dataset.fromTensors(xs, List.of()).batch(4)), 2e-6,
+                        model + " predictDict(Dataset)");
+                assertDictIs(want.get("predict_dataset_b4"), tfPredictKeys(model, "predict_dataset"), m.predictDict(dev.jrnn.data.Dataset.fromTensors(xs, List.of()).batch(4).repeat(), 2), 2e-6,
+                        model + " predictDict(Dataset, steps)");
+                assertLogsAre(want.get("test_on_batch"), m.testOnBatch(outX(model), outY(model)), model + " testOnBatch");
+                assertLogsAre(want.get("test_on_batch_sw"), m.testOnBatch(outX(model), outY(model), sw), model + " testOnBatch, dict sample_weight");
+                Map<String, Tensor> none = new java.util.HashMap<>();
+                none.put(keys.get(0), outNpy("sw"));
+                none.put(keys.get(1), null);
+                assertLogsAre(want.get("evaluate_sw_none"), m.evaluateAll(outX(model), outY(model), 32, null, none), model + " evaluate, a null weight");
+                // x positional, y and sample_weight by key: Keras' usual test_on_batch(x, y_dict, sample_weight=w_dict)
+                assertLogsAre(want.get("test_on_batch_sw"), m.testOnBatch(xs, outY(model), sw), model + " testOnBatch(List, Map, Map)");
+                // every weight null: unweighted, as Keras takes {k1: None, k2: None} (it was refused)
+                Map<String, Tensor> allNull = new java.util.HashMap<>();
+                allNull.put(keys.get(0), null);
+                allNull.put(keys.get(1), null);
+                assertLogsAre(want.get("test_on_batch"), m.testOnBatch(xs, outY(model), allNull), model + " testOnBatch, every weight null");
+            }
+            try (Model c = Models.load(outFile(model + ".keras"))) {
+                assertLogsAre(want.get("train_on_batch_sw"), model.equals("same")
+                        ? c.trainOnBatchAll(List.of(outNpy("x")), outY(model), sw)   // x positional: trainOnBatchAll(List, Map, Map)
+                        : c.trainOnBatchAll(outX(model), outY(model), sw), model + " trainOnBatchAll, dict sample_weight");
+                assertLogsAre(want.get("train_on_batch_then"), c.trainOnBatchAll(outX(model), outY(model)), model + " trainOnBatchAll after it");
+                assertDictIs(want.get("predict_after_train_on_batch"), tfPredictKeys(model, "predict"), c.predictDict(outX(model)), 1e-5, model + " predictDict after both");
+            }
+        }
+    }
+
+    /**
+     * A sample-weight map that leaves an output out is refused by every call that takes one, as Keras 3.15.1 refuses it in
+     * each (make_dict_outputs.py's sw_missing_refused: evaluate, test_on_batch, train_on_batch, fit, fit's validation_data);
+     * jrnn weighed the output left out by 1. The message names the keys wanted and the one missing.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSampleWeightMapThatLeavesAnOutputOutIsRefusedAsKerasRefusesIt() throws IOException {
+        Map<String, String> keras = (Map<String, String>) expectedOut("renamed").get("sw_missing_refused");
+        try (Model m = Models.load(outFile("renamed.keras"))) {
+            Map<String, Tensor> x = outX("renamed"), y = outY("renamed"), onlyB = Map.of("b_out", outNpy("sw")), onlyA = Map.of("a_out", outNpy("sw2"));
+            List<Tensor> before = m.getWeights();
+            FitOptions o = new FitOptions().epochs(1).verbose(0);
+            Map<String, org.junit.jupiter.api.function.Executable> calls = new java.util.LinkedHashMap<>();
+            calls.put("evaluate", () -> m.evaluateAll(x, y, 32, null, onlyB));
+            calls.put("test_on_batch", () -> m.testOnBatch(x, y, onlyB));
+            calls.put("train_on_batch", () -> m.trainOnBatchAll(x, y, onlyA));
+            calls.put("fit", () -> m.fit(x, y, o.sampleWeight(onlyB)));
+            calls.put("fit_validation", () -> m.fit(x, y, new FitOptions().epochs(1).verbose(0).validationData(x, y, onlyA)));
+            assertEquals(keras.keySet(), calls.keySet(), "each call Keras refuses it in");
+            for (var e : calls.entrySet()) {
+                String missing = e.getKey().equals("train_on_batch") || e.getKey().equals("fit_validation") ? "b_out" : "a_out";
+                IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, e.getValue(), e.getKey() + " (Keras: " + keras.get(e.getKey()) + ")");
+                assertTrue(ex.getMessage().contains("sampleWeight by output name needs every output's key [a_out, b_out], got [")
+                        && ex.getMessage().contains("], without [" + missing + "]"), e.getKey() + ": " + ex.getMessage());
+                assertEquals(before, m.getWeights(), e.getKey() + ": weights unchanged");
+            }
+        }
+    }
+
+    /**
+     * A model of dict inputs keeps the dict's own order, as Keras keeps it (its config's input_layers, model.input):
+     * Keras' rename.keras {"price", "kind"} and renamed.keras {"q", "p"} keep it through load, save (.keras, .h5) and reload,
+     * as a model built from a LinkedHashMap does (a Map.of: sorted); inputs() and inputNames() stay sorted (Keras' flatten).
+     * jrnn wrote the input dict sorted, so Keras' model.input came back in another order than it was saved in.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDictInputModelKeepsTheInputDictsOrder() throws IOException {
+        record File(Path path, List<String> keras, List<String> sorted) {}
+        List<File> files = List.of(new File(dictFile("rename.keras"), (List<String>) expected("rename").get("input_dict_keys"), List.of("kind", "price")),
+                new File(dictFile("rename.h5"), (List<String>) expected("rename").get("input_dict_keys"), List.of("kind", "price")),
+                new File(outFile("renamed.keras"), (List<String>) expectedOut("renamed").get("input_dict_keys"), List.of("p", "q")),
+                new File(outFile("renamed.h5"), (List<String>) expectedOut("renamed").get("input_dict_keys"), List.of("p", "q")));
+        for (File f : files) {
+            String what = f.path().getFileName().toString();
+            assertTrue(!f.keras().equals(f.sorted()), what + ": Keras' order is not the sorted one");
+            try (Model m = Models.load(f.path())) {
+                assertEquals(f.keras(), List.copyOf(m.inputDict().keySet()), what);
+                assertEquals(f.sorted(), m.inputNames(), what + ": inputNames stay sorted");
+                for (String ext : List.of(".keras", ".h5")) {
+                    Path saved = dir.resolve("in_order" + ext);
+                    m.save(saved);
+                    assertEquals(f.keras(), List.copyOf(((Map<String, Object>) ((Map<String, Object>) savedConfig(saved).get("config"))
+                            .get("input_layers")).keySet()), what + " saved as " + ext);
+                    try (Model back = Models.load(saved)) {
+                        assertEquals(f.keras(), List.copyOf(back.inputDict().keySet()), what + " saved as " + ext + ", reloaded");
+                    }
+                }
+            }
+        }
+        dev.jrnn.model.Input q = dev.jrnn.model.Input.shape(2).name("q_in"), p = dev.jrnn.model.Input.shape(2).name("p_in");
+        Map<String, dev.jrnn.layers.Node> given = new java.util.LinkedHashMap<>();
+        given.put("q", q);
+        given.put("p", p);
+        dev.jrnn.layers.Node out = new dev.jrnn.layers.Dense(1).apply(new dev.jrnn.layers.Concatenate().apply(List.of(q, p)));
+        try (Model m = new Model(given, out); Model unordered = new Model(Map.of("q", q, "p", p), out)) {
+            assertEquals(List.of("q", "p"), List.copyOf(m.inputDict().keySet()));
+            assertEquals(List.of("p", "q"), List.copyOf(unordered.inputDict().keySet()), "a Map.of, which has no order: sorted");
+            Map<String, Object> c = (Map<String, Object>) ((Map<String, Object>) Json.parse(m.toJson())).get("config");
+            assertEquals(List.of("q", "p"), List.copyOf(((Map<String, Object>) c.get("input_layers")).keySet()), "toJson");
         }
     }
 

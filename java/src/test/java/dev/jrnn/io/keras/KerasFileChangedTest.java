@@ -127,7 +127,7 @@ class KerasFileChangedTest {
     }
 
     /**
-     * A load read again because the file was replaced under its first read warns once, from the read that gave the model
+     * A load read again because the file was written under its first read warns once, from the read that gave the model
      * (each try of FileFaults.read repeated the load's warnings: here lora_rank's twice).
      */
     @Test
@@ -142,8 +142,8 @@ class KerasFileChangedTest {
         java.util.List<String> warnings = dev.jrnn.LogCapture.warnings(KerasImport.class.getName(), () -> {
             try (Model m = KerasImport.load(f, (built, stored) -> {
                 if (reads[0]++ > 0) return;
-                try {
-                    Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                try {   // written in place (the same bytes): a rename would leave the load's open file whole, not read again
+                    Files.write(f, Files.readAllBytes(next));
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -156,6 +156,87 @@ class KerasFileChangedTest {
         assertTrue(warnings.get(0).contains("lora_rank"), warnings.get(0));
     }
 
+    /**
+     * A save that renames a new file over the path while a load reads it (a service's hot reload beside its save loop):
+     * the load reads the file it opened, whole, and gives the old model, as the GUIDE says. The rename comes
+     * deterministically mid-load, before the state reader reads the optimizer's moments from the file and before the
+     * CRC check reads the rest of it. Before, the load was read again (the path's identity had moved) and gave the new
+     * model, or, when saves kept coming, was refused as "changed while being read"; and the zip reader opened the path
+     * more than once per load, so one load could read two versions.
+     */
+    @Test
+    void aLoadDuringASaveThatRenamesOverThePathGivesTheOldModel() throws IOException {
+        Path file = tmp.resolve("live.keras");
+        Tensor x = Tensor.full(0.3f, 2, 5, 3);
+        float[] old;
+        float[][] oldMoment = {null};
+        try (Sequential a = model()) {
+            a.save(file);
+            old = a.predict(x).data();
+        }
+        KerasImport.load(file, (m, stored) -> oldMoment[0] = stored.array("optimizer/m").data()).close();
+        int[] reads = {0};
+        float[][] moment = {null};
+        try (Sequential b = seeded(12)) {
+            b.compile(new Nadam(0.5f), "mse");
+            b.trainOnBatch(Tensor.full(0.1f, 4, 5, 3), Tensor.full(0.9f, 4, 2));
+            assertTrue(!java.util.Arrays.equals(old, b.predict(x).data()), "two different models");
+            try (Model back = KerasImport.load(file, (m, stored) -> {
+                reads[0]++;
+                try {
+                    b.save(file);   // jrnn's save: a temporary file renamed over the path
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                moment[0] = stored.array("optimizer/m").data();
+            })) {
+                assertEquals(1, reads[0], "read once: the rename left the opened file whole");
+                assertArrayEquals(old, back.predict(x).data(), "the old model");
+            }
+            try (Model now = Models.load(file)) {
+                assertArrayEquals(b.predict(x).data(), now.predict(x).data(), "the next load gives the new one");
+            }
+        }
+        assertArrayEquals(oldMoment[0], moment[0], "the state read after the rename is the old file's");
+    }
+
+    /**
+     * As {@link #aLoadDuringASaveThatRenamesOverThePathGivesTheOldModel}, for a Keras 2 {@code .h5}: mapped through the
+     * file the load holds open, the load reads one version and gives the old model, read once (the rename comes once
+     * the file is parsed, before the reader returns). Before, jhdf and the header opened the path themselves, and the
+     * load was read again and gave the new model.
+     */
+    @Test
+    void anH5LoadDuringASaveThatRenamesOverThePathGivesTheOldModel() throws IOException {
+        Path file = tmp.resolve("live.h5");
+        Tensor x = Tensor.full(0.3f, 2, 5, 3);
+        float[] old;
+        try (Sequential a = model()) {
+            a.save(file);
+            old = a.predict(x).data();
+        }
+        int[] reads = {0};
+        try (Sequential b = seeded(12)) {
+            b.compile(new Nadam(0.5f), "mse");
+            b.trainOnBatch(Tensor.full(0.1f, 4, 5, 3), Tensor.full(0.9f, 4, 2));
+            assertTrue(!java.util.Arrays.equals(old, b.predict(x).data()), "two different models");
+            try (Model back = KerasImport.load(file, (m, stored) -> {
+                reads[0]++;
+                try {
+                    b.save(file);   // jrnn's save: a temporary file renamed over the path
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            })) {
+                assertEquals(1, reads[0], "read once: the rename left the opened file whole");
+                assertArrayEquals(old, back.predict(x).data(), "the old model");
+            }
+            try (Model now = Models.load(file)) {
+                assertArrayEquals(b.predict(x).data(), now.predict(x).data(), "the next load gives the new one");
+            }
+        }
+    }
+
     /** A Sequential of {@link #model()}'s layers, uncompiled, its weights from {@code seed}. */
     private static Sequential seeded(long seed) {
         Jrnn.setBackend("cpu");
@@ -165,36 +246,54 @@ class KerasFileChangedTest {
     }
 
     /**
-     * loadWeights of a file replaced under its first read reads it again and sets the new file's weights, a .keras and a
-     * Keras 2 layout .h5 alike. Before, the arrays of each try were appended to one list: the model got the first (old)
-     * file's weights, and an .h5's Keras 2 reordering ran past its layers (IndexOutOfBoundsException).
+     * loadWeights of a file written in place under its first read (a rename over the path now leaves the opened file
+     * whole: no read again) reads it again and sets the new file's weights, a .keras and a Keras 2 layout .h5 alike.
+     * Before, the arrays of each try were appended to one list: the model got the first (old) file's weights, and an
+     * .h5's Keras 2 reordering ran past its layers (IndexOutOfBoundsException).
      */
     @Test
     void loadWeightsOfAFileReplacedUnderItsReadSetsTheNewFilesWeights() throws IOException {
-        for (String name : new String[] {"w.keras", "w.h5"}) {
-            Path f = tmp.resolve(name), next = tmp.resolve("next_" + name);
-            Tensor x = Tensor.full(0.3f, 2, 5, 3);
-            float[] old, now;
-            try (Sequential a = seeded(11); Sequential b = seeded(12)) {
-                a.save(f);
-                b.save(next);
-                old = a.predict(x).data();
-                now = b.predict(x).data();
-            }
-            assertTrue(!java.util.Arrays.equals(old, now), "two different models");
-            int[] reads = {0};
-            try (Sequential target = seeded(13)) {
-                KerasImport.loadWeights(target, f, (m, stored) -> {
-                    if (reads[0]++ > 0) return;
-                    try {
-                        Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-                assertEquals(2, reads[0], name + ": read again after the replace");
-                assertArrayEquals(now, target.predict(x).data(), name + ": the new file's weights");
-            }
+        for (String name : new String[] {"w.keras", "w.h5"}) replacedDuringLoadWeights(name, false);
+    }
+
+    /**
+     * loadWeights of a .keras or .h5 during which a save renames another file over the path: it reads the file it
+     * opened, once, and sets the old file's weights. Before, loadWeights read the path again and set the new file's.
+     */
+    @Test
+    void loadWeightsDuringARenameOverThePathSetsTheOpenedFilesWeights() throws IOException {
+        for (String name : new String[] {"r.keras", "r.h5"}) replacedDuringLoadWeights(name, true);
+    }
+
+    /**
+     * loadWeights of {@code name} (a model seeded 11) into a third model while its state reader, on the first read, puts
+     * another model's file (seeded 12) at the path: written in place (the file the load holds changes: read again, the new
+     * weights) or renamed over it (the load keeps the file it opened: read once, the old weights).
+     */
+    private void replacedDuringLoadWeights(String name, boolean rename) throws IOException {
+        Path f = tmp.resolve(name), next = tmp.resolve("next_" + name);
+        Tensor x = Tensor.full(0.3f, 2, 5, 3);
+        float[] old, now;
+        try (Sequential a = seeded(11); Sequential b = seeded(12)) {
+            a.save(f);
+            b.save(next);
+            old = a.predict(x).data();
+            now = b.predict(x).data();
+        }
+        assertTrue(!java.util.Arrays.equals(old, now), "two different models");
+        int[] reads = {0};
+        try (Sequential target = seeded(13)) {
+            KerasImport.loadWeights(target, f, (m, stored) -> {
+                if (reads[0]++ > 0) return;
+                try {
+                    if (rename) Files.move(next, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    else Files.write(f, Files.readAllBytes(next));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertEquals(rename ? 1 : 2, reads[0], name + (rename ? ": read once" : ": read again after the replace"));
+            assertArrayEquals(rename ? old : now, target.predict(x).data(), name + (rename ? ": the opened file's weights" : ": the new file's weights"));
         }
     }
 }

@@ -151,6 +151,51 @@ class KerasLossScaleTest {
         return loaded.get(0);
     }
 
+    /**
+     * A compiled, never-trained LossScaleOptimizer model as Keras 3.15.1 saves it (keras3_real/make_lso_unbuilt.py:
+     * optimizer/vars holds the wrapper's iteration and learning_rate, then the inner Adam's two) loads as Keras loads it,
+     * counter 0 and the initial scale 4096 (the inner learning rate 0.01 was read as the scale before); a load builds the
+     * optimizer, so its save writes the built layout (the wrapper's four, the inner's slots), which loads the same again.
+     * A jrnn model compiled and wrapped, never trained, is written in Keras' unbuilt layout and read back as fresh.
+     */
+    @Test
+    void aNeverTrainedWrapperLoadsAndSavesAsKerasWritesIt(@TempDir Path dir) throws Exception {
+        Map<?, ?> state = (Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_unbuilt_state.json")));
+        float scale = ((Number) state.get("loaded_dynamic_scale")).floatValue();
+        Path saved = dir.resolve("resaved.keras");
+        try (Model m = Models.load(keras3Real("lso_unbuilt.keras"))) {
+            assertEquals(((Number) state.get("loaded_step_counter")).longValue(), m.lossScale().stepCounter());
+            assertEquals(scale, m.lossScale().dynamicScale());
+            m.save(saved);
+        }
+        assertEquals(4, optimizerVarCounts(saved)[0] - optimizerVarCounts(saved)[1], "built: the wrapper's own four");
+        try (Model back = Models.load(saved)) {
+            assertEquals(0, back.lossScale().stepCounter());
+            assertEquals(scale, back.lossScale().dynamicScale());
+        }
+        Path fresh = dir.resolve("fresh.keras");
+        try (Sequential m = new Sequential(new Dense(1).inputShape(2))) {
+            m.compile(new dev.jrnn.optim.Adam(0.01), "mse");
+            m.lossScale(dev.jrnn.model.LossScale.dynamic("loss_scale_optimizer", 4096, 2000));
+            m.save(fresh);
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {((List<?>) state.get("optimizer_vars")).size(), ((Number) state.get("inner_vars")).intValue()},
+                optimizerVarCounts(fresh), "Keras' unbuilt layout");
+        try (Model back = Models.load(fresh)) {
+            assertEquals(0, back.lossScale().stepCounter());
+            assertEquals(4096f, back.lossScale().dynamicScale());
+        }
+    }
+
+    /** A .keras's optimizer/vars and optimizer/inner_optimizer/vars counts. */
+    private static int[] optimizerVarCounts(Path keras) throws IOException {
+        try (ZipFile z = new ZipFile(keras.toFile());
+             io.jhdf.HdfFile h = io.jhdf.HdfFile.fromBytes(z.getInputStream(z.getEntry("model.weights.h5")).readAllBytes())) {
+            return new int[] {((io.jhdf.api.Group) h.getByPath("optimizer/vars")).getChildren().size(),
+                    ((io.jhdf.api.Group) h.getByPath("optimizer/inner_optimizer/vars")).getChildren().size()};
+        }
+    }
+
     /** A .keras's wrapper variables at optimizer/vars: [step_counter, dynamic_scale]. */
     private static double[] wrapperState(Path keras) throws IOException {
         try (ZipFile z = new ZipFile(keras.toFile());
@@ -242,49 +287,216 @@ class KerasLossScaleTest {
     }
 
     /**
-     * jrnn's .h5 keeps no wrapper variables: a model trained from lso.keras, saved as .h5, loaded and saved as .keras with
-     * no training writes a fresh wrapper's counter and scale (0 and the initial 1024); before, the update count the .h5
-     * restored (151) was counted as jrnn's steps: counter 1, scale 8192.
+     * jrnn's .h5 keeps the wrapper's four variables as Keras 3's .h5 lists them (its own four first, in
+     * jrnn_state/optimizer_weights): a model trained from lso.keras 148 steps (counter (3 + 148) mod 50 = 1, scale 1024
+     * doubled 3 times), saved as .h5 and loaded, saves that counter and scale as .keras, and its own steps count on from
+     * there. Before, the .h5 dropped them: a fresh wrapper's 0 and 1024.
      */
     @Test
-    void aFileWithoutWrapperVariablesGivesAFreshWrapperNotItsUpdateCount(@TempDir Path dir) throws Exception {
+    void jrnnsH5KeepsTheWrappersCounterAndScale(@TempDir Path dir) throws Exception {
         Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
         try (Model m = load(keras3Real("lso.keras"))) {
             for (int i = 0; i < 148; i++) m.trainOnBatch(x, y);
             m.save(dir.resolve("trained.h5"));
         }
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(dir.resolve("trained.h5"))) {   // the layout: the wrapper's own four first
+            List<String> names = Hdf5Arrays.stringList((io.jhdf.api.Group) h.getByPath(KerasExport.STATE_GROUP + "/optimizer_weights"), "weight_names");
+            assertEquals(List.of("loss_scale_optimizer/iteration", "loss_scale_optimizer/learning_rate", "loss_scale_optimizer/step_counter",
+                    "loss_scale_optimizer/dynamic_scale"), names.subList(0, 4));
+            org.junit.jupiter.api.Assertions.assertTrue(names.get(4).startsWith("adam/"), "" + names);
+        }
         try (Model m = load(dir.resolve("trained.h5"))) {
             assertEquals(151, m.optimizer().iterations());
             m.save(dir.resolve("back.keras"));
             double[] s = wrapperState(dir.resolve("back.keras"));
-            assertEquals(0, s[0], "step_counter");
-            assertEquals(1024, s[1], "dynamic_scale");
-            for (int i = 0; i < 52; i++) m.trainOnBatch(x, y);   // and jrnn's own steps count from there: one wrap
+            assertEquals(1, s[0], "step_counter");
+            assertEquals(8192, s[1], "dynamic_scale");
+            for (int i = 0; i < 52; i++) m.trainOnBatch(x, y);   // and jrnn's own steps count on: 53 -> 3, one more doubling
             m.save(dir.resolve("trained.keras"));
             s = wrapperState(dir.resolve("trained.keras"));
-            assertEquals(2, s[0], "step_counter");
-            assertEquals(2048, s[1], "dynamic_scale");
+            assertEquals(3, s[0], "step_counter");
+            assertEquals(16384, s[1], "dynamic_scale");
         }
     }
 
     /**
-     * Doubling stops at the largest float32 the scale reaches (1024 * 2^117 = 2^127): Keras' next doubling is +Inf, after
-     * which it can never train the model (its loss times the scale is non-finite and halving keeps +Inf). Before, 300000
-     * updates at growth 50 wrote +Inf.
+     * Doubling stops at the largest float32 the scale reaches (2^127): Keras' next doubling is +Inf, after which it can
+     * never train the model (its loss times the scale is non-finite and halving keeps +Inf). A wrapper one step before its
+     * wrap at 2^127 keeps 2^127 after the step and the save.
      */
     @Test
     void theScaleStaysFinite(@TempDir Path dir) throws Exception {
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
         try (Model m = load(keras3Real("lso.keras"))) {
-            m.optimizer().iterations(300_000);
+            m.lossScale(m.lossScale().withVariables(3, 0, 49, 0x1p127f));
+            m.trainOnBatch(x, y);
             m.save(dir.resolve("big.keras"));
             double[] s = wrapperState(dir.resolve("big.keras"));
             assertEquals(0x1p127, s[1], "dynamic_scale");
-            assertEquals((3 + 300_000 - 3) % 50, s[0], "step_counter");
+            assertEquals(0, s[0], "step_counter");
         }
-        assertEquals(0x1p127f, KerasLossScale.doubled(1024f, Long.MAX_VALUE));
-        assertEquals(Float.MAX_VALUE, KerasLossScale.doubled(Float.MAX_VALUE, 5));
-        assertEquals(3f * 0x1p126f, KerasLossScale.doubled(3f, 1000));
-        assertEquals(6f, KerasLossScale.doubled(3f, 1));
+    }
+
+    /** Keras 3.15.1's states of make_lso_backup.py (lso_backup_state.json): {@code part} "backup" or "reset". */
+    private static Map<?, ?> backupState(String part) throws IOException {
+        return (Map<?, ?>) ((Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_backup_state.json")))).get(part);
+    }
+
+    /**
+     * The wrapper counts its own steps: lso_halved.keras loaded, its inner optimizer's count set to 0, 5 steps give Keras'
+     * counter (7 + 5 = 12, make_lso_backup.py "reset"); before, the counter came from the update count's delta since the
+     * load (5 - 27 < 0: no step counted, 7 written).
+     */
+    @Test
+    void aResetOfTheUpdateCountLeavesTheCounterCounting(@TempDir Path dir) throws Exception {
+        Map<?, ?> reset = backupState("reset");
+        Map<?, ?> trained = (Map<?, ?>) reset.get("trained");
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(keras3Real("lso_halved.keras"))) {
+            m.optimizer().iterations(0);
+            for (int i = 0; i < ((Number) reset.get("steps")).intValue(); i++) m.trainOnBatch(x, y);
+            assertEquals(number(trained, "inner_iterations"), m.optimizer().iterations());
+            m.save(dir.resolve("back.keras"));
+            double[] s = wrapperState(dir.resolve("back.keras"));
+            assertEquals(number(trained, "step_counter"), s[0], "step_counter");
+            assertEquals(number(trained, "dynamic_scale"), s[1], "dynamic_scale");
+        }
+    }
+
+    /**
+     * BackupAndRestore's backup holds the wrapper's four variables and a resume restores them, as Keras' (its
+     * load_weights loads every optimizer variable): run 1 fits lso_halved.keras 2 epochs of 2 steps and backs up (counter
+     * 11, scale 2^18); run 2 loads lso.keras (counter 3, scale 1024, growth 50), resumes from the backup and fits epoch 3:
+     * counter 13, scale 2^18, as make_lso_backup.py's Keras 3.15.1. Before, the backup's four were ignored and the counter
+     * came from the update count's delta since lso.keras's load (33 - 3 = 30 steps: counter 33, scale 1024).
+     */
+    @Test
+    void aBackupRestoresTheWrappersCounterAndScale(@TempDir Path dir) throws Exception {
+        Map<?, ?> b = backupState("backup");
+        int batch = ((Number) b.get("batch_size")).intValue();
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        Path backups = dir.resolve("backups");
+        try (Model m = load(keras3Real("lso_halved.keras"))) {
+            m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(((Number) b.get("epochs1")).intValue()).batchSize(batch).shuffle(false)
+                    .verbose(0).callbacks(new dev.jrnn.model.BackupAndRestore(backups).deleteCheckpoint(false)));
+            Map<?, ?> run1 = (Map<?, ?>) b.get("run1_trained");
+            assertEquals(number(run1, "step_counter"), m.lossScale().stepCounter(), "run 1 step_counter");
+            assertEquals(number(run1, "dynamic_scale"), m.lossScale().dynamicScale(), "run 1 dynamic_scale");
+        }
+        try (Model m = load(keras3Real("lso.keras"))) {
+            Map<?, ?> loaded = (Map<?, ?>) b.get("run2_loaded");
+            assertEquals(number(loaded, "step_counter"), m.lossScale().stepCounter(), "run 2 loaded step_counter");
+            m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(((Number) b.get("epochs2")).intValue()).batchSize(batch).shuffle(false)
+                    .verbose(0).callbacks(new dev.jrnn.model.BackupAndRestore(backups)));
+            Map<?, ?> resumed = (Map<?, ?>) b.get("run2_resumed");
+            assertEquals(number(resumed, "inner_iterations"), m.optimizer().iterations());
+            assertEquals(number(resumed, "step_counter"), m.lossScale().stepCounter(), "step_counter");
+            assertEquals(number(resumed, "dynamic_scale"), m.lossScale().dynamicScale(), "dynamic_scale");
+            m.save(dir.resolve("back.keras"));
+            double[] s = wrapperState(dir.resolve("back.keras"));
+            assertEquals(number(resumed, "step_counter"), s[0], "saved step_counter");
+            assertEquals(number(resumed, "dynamic_scale"), s[1], "saved dynamic_scale");
+        }
+    }
+
+    /**
+     * StoredState keeps a copy of the wrapper's four variables and refuses any other count, naming them; its toString says
+     * the file keeps them. Before, an empty list was stored as given and its lossScale ended in a bare
+     * IndexOutOfBoundsException, and a list changed after the record was made changed the record.
+     */
+    @Test
+    void storedStateHoldsTheWrappersFourVariables() {
+        Tensor one = Tensor.wrap(new float[] {1}, 1);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new KerasImport.StoredState(null, null, p -> null, null, false, new ArrayList<>()));
+        assertEquals("StoredState: lossScaleVars must hold the wrapper's 4 variables (iteration, learning_rate, step_counter,"
+                + " dynamic_scale), got 0", e.getMessage());
+        List<KerasOptimizerState.Var> own = new ArrayList<>(List.of(new KerasOptimizerState.Var("iteration", one, true, 1L),
+                new KerasOptimizerState.Var("learning_rate", one, true),
+                new KerasOptimizerState.Var("step_counter", Tensor.wrap(new float[] {5}, 1), true, 5L),
+                new KerasOptimizerState.Var("dynamic_scale", Tensor.wrap(new float[] {64}, 1), true)));
+        KerasImport.StoredState stored = new KerasImport.StoredState(null, null, p -> null, null, false, own);
+        own.clear();
+        dev.jrnn.model.LossScale ls = stored.lossScale(dev.jrnn.model.LossScale.dynamic("x", 2, 30));
+        assertEquals(5, ls.stepCounter());
+        assertEquals(64f, ls.dynamicScale());
+        assertEquals("StoredState[metadata none, trainingConfig none, optimizer none, firstWriter false, LossScaleOptimizer"
+                + " variables present]", stored.toString());
+    }
+
+    /**
+     * A file's dynamic_growth_steps that is not a whole number >= 1 is taken, as Keras 3.15.1 takes it (make_lso_growth.py,
+     * lso_growth_state.json): lso.keras with growth 0 or 2.5 loads compiled with its wrapper, 60 steps count the counter on
+     * from 3 to 63 without a doubling (Keras doubles when the counter equals growth - 1) and the save writes the growth back
+     * as the file had it. Before, the load refused the wrapper ("LossScale.dynamic: dynamicGrowthSteps must be >= 1"),
+     * loaded the model uncompiled and dropped its optimizer state; 2.5 was cut to 2.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "2.5"})
+    void aGrowthKerasNeverReachesIsTakenAsKerasTakesIt(String growth, @TempDir Path dir) throws Exception {
+        Map<?, ?> state = (Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_growth_state.json")));
+        Map<?, ?> expected = (Map<?, ?>) state.get(growth);
+        Path edited = dir.resolve("g.keras");
+        try (ZipFile in = new ZipFile(keras3Real("lso.keras").toFile());
+             java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(edited))) {
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(in.entries())) {
+                byte[] data = in.getInputStream(e).readAllBytes();
+                if (e.getName().equals("config.json")) {
+                    data = new String(data, StandardCharsets.UTF_8).replace("\"dynamic_growth_steps\": 50", "\"dynamic_growth_steps\": " + growth)
+                            .getBytes(StandardCharsets.UTF_8);
+                    org.junit.jupiter.api.Assertions.assertTrue(new String(data, StandardCharsets.UTF_8).contains("\"dynamic_growth_steps\": " + growth));
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(data);
+                out.closeEntry();
+            }
+        }
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        try (Model m = load(edited)) {
+            Map<?, ?> loaded = (Map<?, ?>) expected.get("loaded");
+            assertEquals(number(loaded, "step_counter"), m.lossScale().stepCounter());
+            for (int i = 0; i < ((Number) state.get("steps")).intValue(); i++) m.trainOnBatch(x, y);
+            Map<?, ?> trained = (Map<?, ?>) expected.get("trained");
+            assertEquals(number(trained, "inner_iterations"), m.optimizer().iterations());
+            Path back = dir.resolve("back.keras");
+            m.save(back);
+            double[] s = wrapperState(back);
+            assertEquals(number(trained, "step_counter"), s[0], "step_counter");
+            assertEquals(number(trained, "dynamic_scale"), s[1], "dynamic_scale");
+            try (ZipFile z = new ZipFile(back.toFile())) {
+                Map<?, ?> config = (Map<?, ?>) Json.parse(new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), StandardCharsets.UTF_8));
+                Object written = ((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) config.get("compile_config")).get("optimizer")).get("config")).get("dynamic_growth_steps");
+                assertEquals(expected.get("written_growth"), written);
+            }
+        }
+    }
+
+    /**
+     * A backup with the wrapper's variables resumed into a model without a wrapper, or the reverse, warns (Keras: "Skipping
+     * variable loading for optimizer ..."); before, both were silent.
+     */
+    @Test
+    void aBackupAndAModelThatDisagreeOnTheWrapperWarn(@TempDir Path dir) throws Exception {
+        Tensor x = Npy.read(keras3Real("lso_x.npy")), y = Npy.read(keras3Real("lso_y.npy"));
+        Path wrappedBackups = dir.resolve("wrapped"), plainBackups = dir.resolve("plain");
+        dev.jrnn.model.FitOptions one = new dev.jrnn.model.FitOptions().epochs(1).batchSize(2).shuffle(false).verbose(0);
+        try (Model m = load(keras3Real("lso.keras"))) {
+            m.fit(x, y, one.callbacks(new dev.jrnn.model.BackupAndRestore(wrappedBackups).deleteCheckpoint(false)));
+            m.compile(new Adam(0.01), Losses.mse());   // drops the wrapper
+            m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(1).batchSize(2).shuffle(false).verbose(0)
+                    .callbacks(new dev.jrnn.model.BackupAndRestore(plainBackups).deleteCheckpoint(false)));
+        }
+        try (Model m = load(keras3Real("lso.keras"))) {
+            m.compile(new Adam(0.01), Losses.mse());
+            String w = LogCapture.warnings(KerasImport.class.getName(), () -> m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(2)
+                    .batchSize(2).shuffle(false).verbose(0).callbacks(new dev.jrnn.model.BackupAndRestore(wrappedBackups)))).toString();
+            org.junit.jupiter.api.Assertions.assertTrue(w.contains("the backup holds a LossScaleOptimizer's variables, the model's compile has none"), w);
+        }
+        try (Model m = load(keras3Real("lso.keras"))) {
+            String w = LogCapture.warnings(KerasImport.class.getName(), () -> m.fit(x, y, new dev.jrnn.model.FitOptions().epochs(2)
+                    .batchSize(2).shuffle(false).verbose(0).callbacks(new dev.jrnn.model.BackupAndRestore(plainBackups)))).toString();
+            org.junit.jupiter.api.Assertions.assertTrue(w.contains("the model's LossScaleOptimizer has no variables in the backup"), w);
+        }
     }
 
     /** A negative step counter is refused as an int64 as it was as a float; before, the int64 -1 was taken. */

@@ -4,19 +4,13 @@ import dev.jrnn.Jrnn;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.tensor.Tensor;
-import io.jhdf.HdfFile;
-import io.jhdf.api.dataset.ContiguousDataset;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -61,23 +55,8 @@ class KerasWeightFitTest {
 
     /** k.weights.h5 with the kernel's dims (and maxima) set to ({@code rows}, {@code cols}) and its data address past the file. */
     private Path edited(int rows, int cols) throws IOException {
-        byte[] raw = Files.readAllBytes(file("k.weights.h5"));
-        long address, size;
-        try (HdfFile h = new HdfFile(file("k.weights.h5"))) {
-            ContiguousDataset ds = (ContiguousDataset) h.getDatasetByPath(KERNEL);
-            address = ds.getDataAddress();
-            size = ds.getStorageInBytes();
-        }
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(once(raw, le(address, size)), 1L << 40);
-        int dims = first(raw, le(3, 8)) - 8;   // the version-1 dataspace message: version 1, rank 2, flags, 5 reserved, dims, maxima
-        assertEquals(1, raw[dims]);
-        assertEquals(2, raw[dims + 1]);
-        b.putLong(dims + 8, rows).putLong(dims + 16, cols);
-        if ((raw[dims + 2] & 1) != 0) b.putLong(dims + 24, rows).putLong(dims + 32, cols);
-        Path f = tmp.resolve("kernel_" + rows + "x" + cols + ".weights.h5");
-        Files.write(f, raw);
-        return f;
+        return PatchedDataset.of(file("k.weights.h5"), KERNEL).dataAddress(1L << 40).shape(rows, cols)
+                .write(tmp.resolve("kernel_" + rows + "x" + cols + ".weights.h5"));
     }
 
     private static Path file(String name) {
@@ -86,28 +65,5 @@ class KerasWeightFitTest {
         } catch (URISyntaxException e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static byte[] le(long a, long b) {
-        return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(a).putLong(b).array();
-    }
-
-    private static int first(byte[] hay, byte[] needle) {
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            if (Arrays.equals(hay, i, i + needle.length, needle, 0, needle.length)) return i;
-        }
-        throw new AssertionError("pattern not found");
-    }
-
-    private static int once(byte[] hay, byte[] needle) {
-        int at = -1;
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            if (Arrays.equals(hay, i, i + needle.length, needle, 0, needle.length)) {
-                assertEquals(-1, at, "the pattern is not unique");
-                at = i;
-            }
-        }
-        assertTrue(at >= 0, "pattern not found");
-        return at;
     }
 }

@@ -13,29 +13,21 @@ by key), evaluate (return_dict) unweighted, with sample_weight=sw (every output)
 for cross a 2-epoch SGD fit (batch 3, no shuffle) with validation_data=(x_dict, [y_zz, y_aa], [sw, sw2]): its history.
 The targets go as a list where weights are given: Keras 3.15.1 refuses a dict y with any sample_weight (KeyError 0 in
 compile_utils.resolve_path, on jax and tensorflow alike), so jrnn's dict-y forms with weights are checked against these.
-Run from this folder: KERAS_BACKEND=jax python make_dict_inputs.py (Keras 3.15.1 and jax, as ci/keras3/venv.sh installs).
+Run from this folder: KERAS_BACKEND=jax python make_dict_inputs.py (Keras 3.15.1 and jax, as ci/keras3/venv.sh installs);
+what it shares with make_dict_outputs.py (data, saving, reading back) is ../keras_dict_models.py.
 """
 import json
 import os
 import sys
-os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np
-import keras
-from keras import layers as L
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from keras_zip import deflate
+from keras_dict_models import arrays, floats, keras, reload_both, save_both
 
-assert keras.__version__ == "3.15.1", keras.__version__
-rng = np.random.RandomState(5)
-xl = rng.randn(6, 3).astype("float32")
-xr = rng.randn(6, 3).astype("float32")
-yz = rng.randn(6, 1).astype("float32")
-ya = (rng.rand(6, 1) > 0.5).astype("float32")
-sw = rng.rand(6).astype("float32") + 0.5
-sw2 = rng.rand(6).astype("float32") + 0.5
-for n, a in [("x_left", xl), ("x_right", xr), ("y_zz", yz), ("y_aa", ya), ("sw", sw), ("sw2", sw2)]:
-    np.save(n + ".npy", a)
+L = keras.layers
+a = arrays(5, [("x_left", "normal", (6, 3)), ("x_right", "normal", (6, 3)), ("y_zz", "normal", (6, 1)),
+               ("y_aa", "binary", (6, 1)), ("sw", "weight", (6,)), ("sw2", "weight", (6,))])
+xl, xr, yz, ya, sw, sw2 = (a[k] for k in ("x_left", "x_right", "y_zz", "y_aa", "sw", "sw2"))
 
 
 def build(name, k1, n1, k2, n2):
@@ -48,25 +40,18 @@ def build(name, k1, n1, k2, n2):
     return keras.Model({k1: i1, k2: i2}, [zz, aa], name=name)
 
 
-def floats(d):
-    return {k: float(v) for k, v in d.items()}
-
-
 def record(name, m, x):
-    m.save(name + ".keras")
-    m.save(name + ".h5")
-    deflate(name + ".keras")
+    save_both(name, m)
     p = m.predict(x, verbose=0)
-    r = {"inputs": [t.name for t in m.inputs], "output_names": list(m.output_names),
+    r = {"inputs": [t.name for t in m.inputs], "input_dict_keys": list(m.input), "output_names": list(m.output_names),
          "predict": [np.asarray(a)[:, 0].tolist() for a in p],
          "evaluate": floats(m.evaluate(x, {"zz": yz, "aa": ya}, verbose=0, return_dict=True)),
          "evaluate_sw": floats(m.evaluate(x, [yz, ya], sample_weight=sw, verbose=0, return_dict=True)),
          "evaluate_sw_per_output": floats(m.evaluate(x, [yz, ya], sample_weight=[sw, sw2], verbose=0, return_dict=True))}
-    for f in (name + ".keras", name + ".h5"):   # Keras reads its files back with the same dict and predictions
-        again = keras.models.load_model(f, compile=f.endswith(".keras"))   # Keras cannot read its legacy "mse" back
-        assert isinstance(again.input, dict) and sorted(again.input) == sorted(x), (f, again.input)
-        diff = max(float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) for a, b in zip(p, again.predict(x, verbose=0)))
-        print(f, "input keys", sorted(again.input), "reload diff", diff)
+
+    def check(again, q, f):   # Keras reads its files back with the same dict, in its order
+        assert isinstance(again.input, dict) and list(again.input) == list(m.input), (f, again.input)
+    reload_both(name, x, p, check, lambda again: "input keys " + str(list(again.input)))
     return r
 
 

@@ -14,41 +14,57 @@ layers' names of model.outputs), output_names, predict (a dict by key, flattened
 dict y, and with a dict y and dict sample_weight {first key: sw, second key: sw2} (evaluate_sw; evaluate_sw_b4 in
 batches of 4); fit_val_sw_b4: the val_* logs of fit(x, y, sample_weight=0 for each key, validation_data=(x, y dict,
 sample_weight dict), batch_size=4), on the model read back from its .keras (session 32: the numbers before it unchanged).
-Run from this folder: KERAS_BACKEND=jax python make_dict_outputs.py (Keras 3.15.1 and jax, as ci/keras3/venv.sh installs).
+Session 33 adds, per model, Keras' keyed calls (keyed_calls): predict_on_batch and predict over a dataset of dicts in batches of
+4 (both dicts), test_on_batch with a dict y (and a dict sample_weight), evaluate with sample_weight {first key: sw, second:
+None} (evaluate_sw_none: None leaves that output unweighted), the refusal of a sample_weight dict that leaves an output out
+by evaluate, test_on_batch, train_on_batch, fit and fit's validation_data (sw_missing_refused), and on the model read back
+from its .keras a weighted train_on_batch, an unweighted one after it, and predict after both; renamed's input_dict_keys
+(Keras keeps the dict's order, q before p).
+The dicts here come from jax, which sorts their keys; predict_keys_tf.py records TensorFlow's order (the model's), which
+jrnn follows.
+Run from this folder: KERAS_BACKEND=jax python make_dict_outputs.py (Keras 3.15.1 and jax, as ci/keras3/venv.sh installs);
+what it shares with make_dict_inputs.py (data, saving, reading back) is ../keras_dict_models.py.
 """
 import json
 import os
 import sys
-os.environ.setdefault("KERAS_BACKEND", "jax")
 import numpy as np
-import keras
-from keras import layers as L
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from keras_zip import deflate
+from keras_dict_models import arrays, floats, keras, reload_both, save_both
 
-assert keras.__version__ == "3.15.1", keras.__version__
-rng = np.random.RandomState(7)
-x = rng.randn(6, 4).astype("float32")
-x2 = rng.randn(6, 3).astype("float32")
-yp = rng.randn(6, 2).astype("float32")
-yk = (rng.rand(6, 1) > 0.5).astype("float32")
-sw = rng.rand(6).astype("float32") + 0.5
-sw2 = rng.rand(6).astype("float32") + 0.5
-for n, a in [("x", x), ("x2", x2), ("y_price", yp), ("y_kind", yk), ("sw", sw), ("sw2", sw2)]:
-    np.save(n + ".npy", a)
+L = keras.layers
+a = arrays(7, [("x", "normal", (6, 4)), ("x2", "normal", (6, 3)), ("y_price", "normal", (6, 2)), ("y_kind", "binary", (6, 1)),
+               ("sw", "weight", (6,)), ("sw2", "weight", (6,))])
+x, x2, yp, yk, sw, sw2 = (a[k] for k in ("x", "x2", "y_price", "y_kind", "sw", "sw2"))
 
 
-def floats(d):
-    return {k: float(v) for k, v in d.items()}
+def refusal(f):
+    """Keras' refusal of f(): its exception's class and the first line of its message."""
+    try:
+        f()
+    except Exception as e:
+        return type(e).__name__ + ": " + str(e).splitlines()[0]
+    raise AssertionError("Keras took it")
+
+
+class Batches(keras.utils.PyDataset):
+    """xs (a dict or one array) in batches of 4, as a dataset of dicts: Keras' predict(ds)."""
+    def __init__(self, xs):
+        super().__init__()
+        self.xs = xs
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return keras.tree.map_structure(lambda v: v[4 * i:4 * i + 4], self.xs)
 
 
 def record(name, m, xs, keys):
     """keys: the output keys, the 2-wide one first (it takes y_price and sw)."""
     y = {keys[0]: yp, keys[1]: yk}
-    m.save(name + ".keras")
-    m.save(name + ".h5")
-    deflate(name + ".keras")
+    save_both(name, m)
     p = m.predict(xs, verbose=0)
     assert isinstance(p, dict), type(p)
     r = {"inputs": [t.name for t in m.inputs], "outputs": [t._keras_history[0].name for t in m.outputs],
@@ -67,12 +83,38 @@ def record(name, m, xs, keys):
               shuffle=False, verbose=0)
     r["fit_val_sw_b4"] = {k: float(v[-1]) for k, v in h.history.items() if k.startswith("val_")}
     assert max(abs(r["fit_val_sw_b4"]["val_" + k] - v) for k, v in r["evaluate_sw_b4"].items()) < 1e-5, r
-    for f in (name + ".keras", name + ".h5"):   # Keras reads its files back with the same dict and predictions
-        again = keras.models.load_model(f, compile=f.endswith(".keras"))   # Keras cannot read its legacy "mse" back
-        q = again.predict(xs, verbose=0)
+    keyed_calls(name, m, xs, y, keys, r)
+
+    def check(again, q, f):   # Keras reads its files back with the same dict and predictions
         assert isinstance(q, dict) and sorted(q) == sorted(p), (f, q)
-        print(f, "output keys", sorted(q), "reload diff", max(float(np.max(np.abs(p[k] - q[k]))) for k in p))
+    reload_both(name, xs, p, check, lambda again: "output keys " + str(sorted(again.output)))
     return r
+
+
+def keyed_calls(name, m, xs, y, keys, r):
+    """Session 33: the keyed forms a Keras user calls, on m (untrained) and on a copy read back from its .keras (trained)."""
+    w = {keys[0]: sw, keys[1]: sw2}
+    pob = m.predict_on_batch(xs)
+    assert isinstance(pob, dict), type(pob)
+    r["predict_on_batch"] = {k: np.asarray(v).ravel().tolist() for k, v in pob.items()}
+    pds = m.predict(Batches(xs), verbose=0)   # a dataset of dicts, in batches of 4 and 2
+    assert isinstance(pds, dict), type(pds)
+    r["predict_dataset_b4"] = {k: np.asarray(v).ravel().tolist() for k, v in pds.items()}
+    r["test_on_batch"] = floats(m.test_on_batch(xs, y, return_dict=True))
+    r["test_on_batch_sw"] = floats(m.test_on_batch(xs, y, sample_weight=w, return_dict=True))
+    # None for an output: that output unweighted
+    r["evaluate_sw_none"] = floats(m.evaluate(xs, y, sample_weight={keys[0]: sw, keys[1]: None}, verbose=0, return_dict=True))
+    # a sample_weight dict that leaves an output out: refused by each call
+    r["sw_missing_refused"] = {
+        "evaluate": refusal(lambda: m.evaluate(xs, y, sample_weight={keys[0]: sw}, verbose=0)),
+        "test_on_batch": refusal(lambda: m.test_on_batch(xs, y, sample_weight={keys[0]: sw})),
+        "train_on_batch": refusal(lambda: m.train_on_batch(xs, y, sample_weight={keys[1]: sw2})),
+        "fit": refusal(lambda: m.fit(xs, y, sample_weight={keys[0]: sw}, verbose=0)),
+        "fit_validation": refusal(lambda: m.fit(xs, y, validation_data=(xs, y, {keys[1]: sw2}), verbose=0))}
+    c = keras.models.load_model(name + ".keras")
+    r["train_on_batch_sw"] = floats(c.train_on_batch(xs, y, sample_weight=w, return_dict=True))
+    r["train_on_batch_then"] = floats(c.train_on_batch(xs, y, return_dict=True))
+    r["predict_after_train_on_batch"] = {k: np.asarray(v).ravel().tolist() for k, v in c.predict(xs, verbose=0).items()}
 
 
 out = {}
@@ -91,6 +133,7 @@ m = keras.Model({"q": q, "p": p_}, {"b_out": L.Dense(2, name="alpha")(h), "a_out
 m.compile(keras.optimizers.SGD(0.1), loss={"b_out": "mse", "a_out": "binary_crossentropy"},
           loss_weights={"b_out": 0.5, "a_out": 2.0}, metrics={"a_out": ["accuracy"], "b_out": ["mae"]})
 out["renamed"] = record("renamed", m, {"q": x, "p": x2}, ("b_out", "a_out"))
+out["renamed"]["input_dict_keys"] = list(m.input)   # Keras keeps the dict's own order: q, p
 with open("expected.json", "w") as f:
     json.dump(out, f, indent=1)
     f.write("\n")
