@@ -73,7 +73,7 @@ public final class KerasExport {
         meta.put("keras_version", "3.0.0");
         meta.put("saved_by", "jrnn");
         meta.put("jrnn", jrnnMeta);
-        byte[] weights = weightsFile(model, state, optimizerVars, true);
+        byte[] weights = weightsFile(model, state, optimizerVars);
         ZipOutputStream zip = new ZipOutputStream(out);
         putDeflated(zip, "metadata.json", Json.write(meta).getBytes(StandardCharsets.UTF_8));
         putDeflated(zip, "config.json", Json.write(config).getBytes(StandardCharsets.UTF_8));
@@ -95,8 +95,7 @@ public final class KerasExport {
      * {@code load_weights} reads): the model.weights.h5 of {@link #write} without jrnn's extra state.
      */
     public static void writeWeights(Model model, OutputStream out) throws IOException {
-        // flat, as before: jrnn's loadWeights reads no nested model's groups (it refuses them, naming them)
-        out.write(weightsFile(model, Map.of(), List.of(), false));
+        out.write(weightsFile(model, Map.of(), List.of()));   // a nested model nested, as Keras' save_weights
     }
 
     /**
@@ -465,13 +464,13 @@ public final class KerasExport {
 
     /**
      * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below
-     * {@link #STATE_GROUP}, through {@link JhdfEmptyGroups#written}; {@code nest}: a nested functional model's in its own
-     * group as Keras 3 keeps it (a .keras), else flat (a .weights.h5, which jrnn's loadWeights reads back).
+     * {@link #STATE_GROUP}, through {@link JhdfEmptyGroups#written}; a nested functional model's in its own group as
+     * Keras 3 keeps it.
      */
-    private static byte[] weightsFile(Model model, Map<String, Tensor> state, List<KerasOptimizerState.Var> optimizerVars, boolean nest) throws IOException {
+    private static byte[] weightsFile(Model model, Map<String, Tensor> state, List<KerasOptimizerState.Var> optimizerVars) throws IOException {
         return JhdfEmptyGroups.written(h -> {
             h.putGroup(JhdfEmptyGroups.ROOT_VARS);   // the model's own variables: none
-            putLayers(h.putGroup("layers"), model, nest, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+            putLayers(h.putGroup("layers"), model);
             if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
                 WritableGroup optimizer = h.putGroup("optimizer");
                 if (KerasLossScale.isWrapped(model)) {   // the wrapper's flat list, and its inner optimizer's
@@ -494,26 +493,18 @@ public final class KerasExport {
         });
     }
 
-    /**
-     * {@code model}'s layers' variables below {@code layers}, as Keras 3's saving_lib walks them: each operation a group
-     * named by its class, counted per container ({@code dense}, {@code dense_1}); a nested model's at
-     * {@code functional/layers/...} ({@link KerasNesting}); a layer met again (shared) is counted and not written again.
-     */
-    private static void putLayers(WritableGroup layers, Model model, boolean nest, Set<Layer> written) {
-        Map<String, Integer> used = new HashMap<>();
-        if (model instanceof Sequential) used.put("input_layer", 1);
-        KerasNesting nesting = model instanceof Sequential || !nest ? null : KerasNesting.of(model);
-        for (Object op : nesting == null ? List.<Object>copyOf(model.layers()) : nesting.operations) {
-            if (op instanceof Model nested) {
-                String group = Keras3Weights.group(used, "Functional");
-                if (KerasNesting.leaves(nested).stream().anyMatch(l -> !l.params().isEmpty() && !written.contains(l))) {
-                    putLayers(layers.putGroup(group).putGroup("layers"), nested, true, written);
-                }
-                continue;
+    /** {@code model}'s layers' variables below {@code layers}, each at its {@link KerasNesting#weightPlaces} group. */
+    private static void putLayers(WritableGroup layers, Model model) {
+        Map<String, WritableGroup> made = new HashMap<>();   // a nested model's groups, by path
+        for (KerasNesting.Place p : KerasNesting.weightPlaces(model, true)) {
+            WritableGroup g = layers;
+            String[] parts = p.path().split("/");
+            for (int i = 0; i < parts.length - 1; i++) {
+                WritableGroup parent = g;
+                String part = parts[i];
+                g = made.computeIfAbsent(String.join("/", java.util.Arrays.copyOf(parts, i + 1)), x -> parent.putGroup(part));
             }
-            Layer l = (Layer) op;
-            String group = Keras3Weights.group(used, l.kerasClass());
-            if (!l.params().isEmpty() && written.add(l)) putLayer(layers.putGroup(group), l);
+            putLayer(g.putGroup(parts[parts.length - 1]), p.layer());
         }
     }
 

@@ -167,4 +167,57 @@ final class KerasNesting {
         }
         return r;
     }
+    /** A layer with weights and its group below a weights file's {@code layers/} ({@code functional/layers/dense}). */
+    record Place(Layer layer, String path) {}
+
+    /**
+     * Where Keras 3's model.weights.h5 keeps each of {@code model}'s layers with weights, in the order written: a group per
+     * operation named by its class and counted per container ({@code dense}, {@code dense_1}; a Sequential counts its
+     * InputLayer), a nested model's layers below its own ({@code functional/layers/...}) where {@code nest} and
+     * {@link #of} keeps it nested, else the model's layers flat; a layer met again (shared) is counted, not placed again.
+     * The one walk {@code KerasExport}'s writer and {@code loadWeights}' reader of a nested file share.
+     */
+    static List<Place> weightPlaces(Model model, boolean nest) {
+        List<Place> r = new ArrayList<>();
+        places(model, nest, "", Collections.newSetFromMap(new IdentityHashMap<>()), r);
+        return r;
+    }
+
+    private static void places(Model model, boolean nest, String prefix, Set<Layer> placed, List<Place> out) {
+        Map<String, Integer> used = new java.util.HashMap<>();
+        if (model instanceof Sequential) used.put("input_layer", 1);
+        KerasNesting k = nest ? of(model) : null;
+        for (Object op : k == null ? List.<Object>copyOf(model.layers()) : k.operations) {
+            if (op instanceof Model nested) {
+                places(nested, true, prefix + Keras3Weights.group(used, "Functional") + "/layers/", placed, out);
+                continue;
+            }
+            Layer l = (Layer) op;
+            String group = Keras3Weights.group(used, l.kerasClass());
+            if (!l.params().isEmpty() && placed.add(l)) out.add(new Place(l, prefix + group));
+        }
+    }
+    /**
+     * {@link #weightPlaces} of a model that nests a functional model as Keras 3 keeps it, each layer's name unique; null
+     * where it nests none (its files are flat) or a name repeats (a weights file's arrays are matched by layer name).
+     */
+    static List<Place> nestedPlaces(Model model) {
+        if (of(model) == null) return null;
+        List<Place> r = weightPlaces(model, true);
+        Set<String> names = new java.util.HashSet<>();
+        for (Place p : r) if (!names.add(p.layer().name())) return null;
+        return r;
+    }
+    /** {@code places} as {@code loadWeights}' order ([name, class, group]); null for null. */
+    static List<String[]> order(List<Place> places) {
+        return places == null ? null : places.stream().map(p -> new String[] {p.layer().name(), p.layer().kerasClass(), p.path()}).toList();
+    }
+
+    /** The layers of {@code places}, in order. */
+    static List<Layer> layers(List<Place> places) { return places.stream().map(Place::layer).toList(); }
+
+    /** {@code saved} (nullable) with its slots in {@code model}'s nested layer order ({@link #leaves}) where {@code nested}. */
+    static KerasOptimizerState.Saved inOrder(KerasOptimizerState.Saved saved, boolean nested, Model model) {
+        return saved == null || !nested ? saved : saved.inLayerOrder(leaves(model));
+    }
 }

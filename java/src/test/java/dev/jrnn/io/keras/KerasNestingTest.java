@@ -130,6 +130,15 @@ class KerasNestingTest {
 
     private static Path dir(Path p) { return p.toAbsolutePath().getParent(); }
 
+    /** A weights file's datasets by path, as {@link #datasets}. */
+    static Map<String, float[]> h5Datasets(Path h5) {
+        Map<String, float[]> r = new TreeMap<>();
+        try (HdfFile h = new HdfFile(h5)) {
+            walk(h, "", r);
+        }
+        return r;
+    }
+
     private static void walk(Group g, String at, Map<String, float[]> out) {
         for (var e : g.getChildren().entrySet()) {
             String path = at.isEmpty() ? e.getKey() : at + "/" + e.getKey();
@@ -195,27 +204,35 @@ class KerasNestingTest {
         }
     }
 
-    /** jrnn's Model.apply of a nested model: the same config as Keras' (and a clone keeps it). */
-    @Test
-    void jrnnBuiltNestedModelWritesKerasConfigAndCloneKeepsIt() throws IOException {
+    /**
+     * make_nested_keras.py's model built in jrnn with {@code Model.apply} (enc called on a and b); {@code layers} gets its
+     * layers by name, enc's u1 too (not in the outer model's layers()).
+     */
+    static Model jrnnBuilt(Map<String, Layer> layers) {
         Input x = Input.shape(3);
         x.name("x");
-        Dense e1 = new Dense(4), e2 = new Dense(3), u1 = new Dense(2), p = new Dense(2), head = new Dense(1);
-        e1.name("e1");
-        e2.name("e2");
-        u1.name("u1");
-        p.name("p");
-        head.name("head");
-        Model enc = new Model(x, List.of(e2.apply(e1.apply(x)), u1.apply(x)));
+        for (String n : List.of("e1:4", "e2:3", "u1:2", "p:2", "head:1")) {
+            Dense d = new Dense(Integer.parseInt(n.substring(n.indexOf(':') + 1)));
+            d.name(n.substring(0, n.indexOf(':')));
+            layers.put(d.name(), d);
+        }
+        Model enc = new Model(x, List.of(layers.get("e2").apply(layers.get("e1").apply(x)), layers.get("u1").apply(x)));
         enc.name("enc");
         Input a = Input.shape(3), b = Input.shape(3);
         a.name("a");
         b.name("b");
         Concatenate cat = new Concatenate();
         cat.name("cat");
-        Node joined = cat.apply(p.apply(a), enc.applyAll(List.of(a)).get(0), enc.applyAll(List.of(b)).get(0));
-        Model m = new Model(List.of(a, b), head.apply(joined));
+        Node joined = cat.apply(layers.get("p").apply(a), enc.applyAll(List.of(a)).get(0), enc.applyAll(List.of(b)).get(0));
+        Model m = new Model(List.of(a, b), layers.get("head").apply(joined));
         m.name("outer");
+        return m;
+    }
+
+    /** jrnn's Model.apply of a nested model: the same config as Keras' (and a clone keeps it). */
+    @Test
+    void jrnnBuiltNestedModelWritesKerasConfigAndCloneKeepsIt() throws IOException {
+        Model m = jrnnBuilt(new HashMap<>());
         String keras = structure(config(file("nested.keras")));
         @SuppressWarnings("unchecked")
         Map<String, Object> written = (Map<String, Object>) ((Map<String, Object>) Json.parse(m.toJson())).get("config");
@@ -223,5 +240,43 @@ class KerasNestingTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> cloned = (Map<String, Object>) ((Map<String, Object>) Json.parse(Models.cloneModel(m).toJson())).get("config");
         assertEquals(keras, structure(cloned));
+    }
+
+    /**
+     * Keras' own save_weights of the nested model (layers/functional/layers/dense..., nested.weights.h5) loads into the
+     * jrnn-built model by its nested groups: Keras' predictions, and u1 (only enc's unused output needs it) takes Keras'
+     * weights too, never trained there (Adam moves a weight with zero gradient by nothing). loadWeights refused the file
+     * before ("holds a nested model").
+     */
+    @Test
+    void kerasSaveWeightsOfTheNestedModelLoadsIntoTheJrnnBuiltOne() throws IOException {
+        Map<String, Layer> layers = new HashMap<>();
+        Model m = jrnnBuilt(layers);
+        m.loadWeights(file("nested.weights.h5"));
+        Map<String, float[]> g = golden();
+        KerasFixtures.assertClose(g.get("predict"), m.predictOnBatch(xs()).get(0).data(), "predict");
+        List<Tensor> u1 = layers.get("u1").getWeights();
+        for (int j = 0; j < u1.size(); j++) KerasFixtures.assertClose(g.get("step_u1_" + j), u1.get(j).data(), "u1 weight " + j);
+    }
+
+    /**
+     * jrnn's saveWeights of that model writes Keras' file: every weight at Keras' nested path with Keras' values (its
+     * optimizer left out: jrnn's weights-only file holds none), and loadWeights reads it back into a model built again.
+     */
+    @Test
+    void jrnnSaveWeightsOfTheNestedModelIsKerasLayoutAndLoadsBack() throws IOException {
+        Model m = jrnnBuilt(new HashMap<>());
+        m.loadWeights(file("nested.weights.h5"));
+        Path saved = dir.resolve("again.weights.h5");
+        m.saveWeights(saved);
+        Map<String, float[]> want = h5Datasets(file("nested.weights.h5"));
+        want.keySet().removeIf(k -> k.startsWith("optimizer/"));
+        assertSameDatasets(want, h5Datasets(saved), 0);
+        Jrnn.clearSession();
+        Map<String, Layer> layers = new HashMap<>();
+        Model back = jrnnBuilt(layers);
+        back.loadWeights(saved);
+        KerasFixtures.assertClose(golden().get("predict"), back.predictOnBatch(xs()).get(0).data(), "predict");
+        KerasFixtures.assertClose(golden().get("step_u1_0"), layers.get("u1").getWeights().get(0).data(), "u1 kernel");
     }
 }

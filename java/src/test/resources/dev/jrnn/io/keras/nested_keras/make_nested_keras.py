@@ -1,7 +1,8 @@
 # Keras 3.15.1 (TensorFlow) fixture of KerasNestingTest: a functional model calling a nested functional model twice,
 # enc = Model(x, [e2(e1(x)), u1(x)]) (its second output unused outside), in
 # head(cat([p(a), enc(a)[0], enc(b)[0]])), compiled with Adam and trained two steps, saved as nested.keras; Keras keeps
-# enc one operation (layers/functional/layers/... weights, its slots at its place in optimizer/vars). nested.txt:
+# enc one operation (layers/functional/layers/... weights, its slots at its place in optimizer/vars); its save_weights
+# as nested.weights.h5 (the same weights and optimizer variables, nested alike). nested.txt:
 # "key values..." for a predict and the weights after one more train step.
 # Run here: /tmp/tester-repros/kpy.sh make_nested_keras.py
 import numpy as np, keras
@@ -24,6 +25,7 @@ y = det((4, 1), 0.3, 0.6, 1.0)
 m.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
 m.fit(xs, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
 m.save("nested.keras")
+m.save_weights("nested.weights.h5")
 with open("nested.txt", "w") as out:
     def put(key, v): out.write(key + " " + " ".join("%.9g" % x for x in np.asarray(v, "float64").ravel()) + "\n")
     put("predict", m.predict(xs, verbose=0))
