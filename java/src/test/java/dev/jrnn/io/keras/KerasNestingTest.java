@@ -279,4 +279,34 @@ class KerasNestingTest {
         KerasFixtures.assertClose(golden().get("predict"), back.predictOnBatch(xs()).get(0).data(), "predict");
         KerasFixtures.assertClose(golden().get("step_u1_0"), layers.get("u1").getWeights().get(0).data(), "u1 kernel");
     }
+
+    /** A model loaded from Keras' nested .keras (its enc kept as jrnn's model of it) takes the nested weights file too. */
+    @Test
+    void aLoadedNestedModelTakesKerasNestedWeightsFile() throws IOException {
+        Model m = Models.load(file("nested.keras"));
+        m.setWeights(m.getWeights().stream().map(t -> Tensor.of(new float[(int) t.size()], t.shape())).toList());
+        m.loadWeights(file("nested.weights.h5"));
+        KerasFixtures.assertClose(golden().get("predict"), m.predictOnBatch(xs()).get(0).data(), "predict");
+    }
+
+    /**
+     * The same layers called flat (no nested model) do not take the nested file: refused naming the nested group and
+     * the models loadWeights reads it into, the weights as they were.
+     */
+    @Test
+    void aFlatModelRefusesTheNestedFileAndKeepsItsWeights() {
+        Input a = Input.shape(3), b = Input.shape(3);
+        Dense e1 = new Dense(4), e2 = new Dense(3);
+        Node joined = new Concatenate().apply(new Dense(2).apply(a), e2.apply(e1.apply(a)), e2.apply(e1.apply(b)));
+        Model m = new Model(List.of(a, b), new Dense(1).apply(joined));
+        List<Tensor> before = m.getWeights();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.loadWeights(file("nested.weights.h5")));
+        for (String w : List.of("[layers/functional] holds a nested model", "into a model that calls the same nested functional models")) {
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(w), "'" + w + "' not in " + e.getMessage());
+        }
+        for (int i = 0; i < before.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(i).data(), m.getWeights().get(i).data(), "weight " + i);
+        }
+    }
 }
