@@ -717,9 +717,9 @@ public class Model extends Evaluator implements AutoCloseable {
      * the layer names (a fresh {@code lstm_6} takes what {@code lstm_5} saved); a safetensors file whose names are
      * exactly this model's loads by name. A Keras 3 file of a model calling a nested functional model (Keras'
      * {@code layers/functional/layers/...}, as Keras and {@link #save} / {@link #saveWeights} write it) loads into a
-     * model that calls it as one ({@link #apply}), its layers in Keras' order (those only its unused outputs need too). Every weight must be there, with its shape, finite, and nothing else: the
-     * file is compared with the model before any data is read, and one IllegalArgumentException lists every
-     * difference and suggests the fix. On any error (IOException for a corrupt file) the model is unchanged.
+     * model that calls it as one ({@link #apply}), its layers in Keras' order (those only its unused outputs need too).
+     * Every weight must be there, with its shape, finite, and nothing else: the file is compared with the model before
+     * any data is read, and one IllegalArgumentException lists every difference and suggests the fix. On any error (IOException for a corrupt file) the model is unchanged.
      *
      * <pre>{@code
      * a.saveWeights(Path.of("w.safetensors"));

@@ -167,6 +167,7 @@ final class KerasNesting {
         }
         return r;
     }
+
     /** A layer with weights and its group below a weights file's {@code layers/} ({@code functional/layers/dense}). */
     record Place(Layer layer, String path) {}
 
@@ -197,6 +198,7 @@ final class KerasNesting {
             if (!l.params().isEmpty() && placed.add(l)) out.add(new Place(l, prefix + group));
         }
     }
+
     /**
      * {@link #weightPlaces} of a model that nests a functional model as Keras 3 keeps it, each layer's name unique; null
      * where it nests none (its files are flat) or a name repeats (a weights file's arrays are matched by layer name).
@@ -208,6 +210,7 @@ final class KerasNesting {
         for (Place p : r) if (!names.add(p.layer().name())) return null;
         return r;
     }
+
     /** {@code places} as {@code loadWeights}' order ([name, class, group]); null for null. */
     static List<String[]> order(List<Place> places) {
         return places == null ? null : places.stream().map(p -> new String[] {p.layer().name(), p.layer().kerasClass(), p.path()}).toList();

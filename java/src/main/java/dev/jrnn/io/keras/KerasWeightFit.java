@@ -59,8 +59,8 @@ final class KerasWeightFit {
     /**
      * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes;
      * {@code nestedOrder}, nullable: its layers with weights and their groups as a Keras 3 file of it nests them, read
-     * instead where the file holds nested models' groups: {@link FileWeights#nested}) once {@code fit} has matched them to the model by their shapes (the dataspaces: no value read yet) and returned
-     * them in its layers' order, and runs {@code state} (nullable) on the open file; {@code fit}'s
+     * instead where the file holds nested models' groups: {@link FileWeights#nested}) once {@code fit} has matched them
+     * to the model by their shapes (the dataspaces: no value read yet) and returned them in its layers' order, and runs {@code state} (nullable) on the open file; {@code fit}'s
      * IllegalArgumentException (the file does not fit the model: no weight array's values are read; {@code state} still
      * runs) and {@code state}'s failure are kept
      * in {@link FileWeights#misfit} and {@link FileWeights#stateFailure} for the caller to throw after its own checks; a
