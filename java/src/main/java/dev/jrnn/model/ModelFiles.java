@@ -223,11 +223,15 @@ final class ModelFiles {
      * Puts the model and training state of a file {@link #save} wrote for this same model back into {@code model}
      * (its weights by structure, the optimizer's moments and update count, the dropout streams, the fit seed); on
      * failure the model is left as it was: the weights are put back, and the training state is set only once the whole
-     * file has been read and checked (a try read again, or refused, sets none of it). Where putting the weights back fails
+     * file has been read and checked (a try read again, or refused, sets none of it); the weights of layers only a nested
+     * call's unused outputs need, which a nested file sets too, are put back with them. Where putting the weights back fails
      * too (the backend that failed the restore), the restore's failure is thrown, that one suppressed in it.
      */
     static void restoreInto(Model model, Path file) throws IOException {
         List<Tensor> before = model.getWeights();
+        // a nested file sets the weights of layers only a nested call's unused outputs need too (not listed): kept aside as well
+        Map<dev.jrnn.layers.Param, Tensor> unlisted = new java.util.IdentityHashMap<>();
+        if (model.isBuilt()) nestedWeights(model, unlisted, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         try {
             Runnable[] state = {() -> { }};
             // one read of the file: the weights, and the state read and checked before they are set. The reader runs before
@@ -253,11 +257,24 @@ final class ModelFiles {
         } catch (IOException | RuntimeException e) {
             try {
                 model.setWeights(before);
+                unlisted.forEach(dev.jrnn.layers.Param::set);
             } catch (RuntimeException | Error r) {   // the backend that failed the restore may fail this too: the first failure is the one thrown
                 e.addSuppressed(new IllegalStateException(model.name() + ": the weights held before the restore from " + file
                         + " could not be put back (the model may hold some of the file's): " + r, r));
             }
             throw e;
+        }
+    }
+
+    /** Into {@code into}, the weights now of every layer of the models {@code model} calls nested, at any depth. */
+    private static void nestedWeights(Model model, Map<dev.jrnn.layers.Param, Tensor> into, java.util.Set<Model> seen) {
+        for (dev.jrnn.layers.Call c : model.graph().calls) {
+            for (dev.jrnn.layers.CallGroup g = c.group(); g != null; g = g.parent()) {
+                if (g.operation() instanceof Model m && m.isBuilt() && seen.add(m)) {
+                    for (Layer l : m.layers()) for (dev.jrnn.layers.Param p : l.params()) into.computeIfAbsent(p, dev.jrnn.layers.Param::get);
+                    nestedWeights(m, into, seen);
+                }
+            }
         }
     }
 
