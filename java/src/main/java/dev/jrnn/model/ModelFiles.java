@@ -164,7 +164,7 @@ final class ModelFiles {
         java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
         // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is flat
-        List<dev.jrnn.layers.Param> order = nested ? dev.jrnn.io.keras.KerasExport.kerasTrainableOrder(model, ps.trainable) : ps.trainable;
+        List<dev.jrnn.layers.Param> order = nested ? KerasOptimizerState.kerasTrainableOrder(model, ps.trainable) : ps.trainable;
         java.util.Set<dev.jrnn.layers.Param> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         stated.addAll(ps.trainable);
         return KerasOptimizerState.keras3Vars(opt, order, opt.state(), scalars::contains, p -> !stated.contains(p));

@@ -508,15 +508,6 @@ public final class KerasExport {
         }
     }
 
-    /**
-     * {@code trainable} (the model's trainable weights) in the order of Keras 3's {@code trainable_variables} of the model
-     * a {@code .keras} of it loads as (a nested model's at its place, depth first; those of its layers only its unused
-     * outputs need too, Keras builds their slots), which the optimizer's variables follow.
-     */
-    public static List<Param> kerasTrainableOrder(Model model, List<Param> trainable) {
-        return KerasVariableOrder.withUnused(KerasNesting.leaves(model), trainable, new HashSet<>());
-    }
-
     /** {@code vars} as datasets 0..N of {@code g}. */
     private static void putVars(WritableGroup g, List<KerasOptimizerState.Var> vars) {
         for (int i = 0; i < vars.size(); i++) {

@@ -12,12 +12,12 @@ import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.IdentityHashMap;
-import java.util.Collections;
 import java.util.Set;
 
 /**
@@ -113,6 +113,16 @@ public final class KerasOptimizerState {
                     : KerasVariableOrder.trainable(saved.kerasLayerOrder(), trainable);
         }
         return keras3 ? readKeras3(opt, trainable, saved, unused) : readLegacy(opt, trainable, saved);
+    }
+
+    /**
+     * {@code trainable} (the model's trainable weights) in the order of Keras 3's {@code trainable_variables} of the model
+     * a {@code .keras} of it loads as (a nested model's at its place, depth first; those of its layers only its unused
+     * outputs need too, Keras builds their slots), which the optimizer's variables follow; an IllegalStateException where
+     * that order cannot hold them all (the file's slots would not match its nested config).
+     */
+    public static List<Param> kerasTrainableOrder(dev.jrnn.model.Model model, List<Param> trainable) {
+        return KerasVariableOrder.written(model.name(), KerasNesting.leaves(model), trainable);
     }
 
     /**
@@ -281,7 +291,6 @@ public final class KerasOptimizerState {
         return r;
     }
 
-    /** Copies {@code var} into slot {@code slot} of trainable weight {@code i}, after checking its shape. */
     /** Slot {@code var} of weight {@code i} into {@code state}; checked, and then dropped for an {@code unused} weight. */
     private static void put(Map<String, float[]> state, String slot, List<Param> trainable, int i, Var var, Set<Param> unused) {
         Param p = trainable.get(i);

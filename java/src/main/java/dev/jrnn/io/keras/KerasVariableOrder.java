@@ -60,4 +60,22 @@ final class KerasVariableOrder {
         unused.addAll(extra);
         return r;
     }
+
+    /**
+     * As {@link #withUnused} for a file jrnn writes nested ({@code layers}: {@link KerasNesting#leaves}): there the layers
+     * must hold every trainable weight, else its slots would follow another order than its nested config and weights
+     * (Keras would read moments onto the wrong variables where the shapes match); an IllegalStateException naming
+     * {@code model} then.
+     */
+    static List<Param> written(String model, List<Layer> layers, List<Param> trainable) {
+        Set<Param> held = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Layer l : layers) held.addAll(l.params());
+        for (Param p : trainable) {
+            if (!held.contains(p)) {
+                throw new IllegalStateException(model + ": trainable weight '" + p.name() + "' is in none of the layers of its nested "
+                        + "Keras order, so the optimizer's slots cannot be written in it");
+            }
+        }
+        return withUnused(layers, trainable, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
 }
