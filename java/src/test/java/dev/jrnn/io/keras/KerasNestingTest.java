@@ -229,6 +229,42 @@ class KerasNestingTest {
         return m;
     }
 
+    /**
+     * make_nested_keras.py's model built in jrnn (Model.apply, enc called twice), given the generator's starting weights,
+     * trained the same two Adam steps in jrnn and saved: its .keras holds every weight and optimizer variable at Keras'
+     * path and index, as Keras' nested.keras (the slots of a built model ordered by KerasOptimizerState.kerasTrainableOrder:
+     * enc's e1, e2 and u1 at enc's place, between p and head; u1's never stepped). Written flat (ps.trainable: p, e1, e2,
+     * head) u1's slots are missing and the others stand at other indices.
+     */
+    @Test
+    void jrnnBuiltAndTrainedNestedModelSavesKerasOptimizerOrder() throws IOException {
+        Map<String, Layer> layers = new HashMap<>();
+        Model m = jrnnBuilt(layers);
+        List<String> enc = List.of("e1", "e2", "u1"), outer = List.of("p", "head");
+        for (String n : List.of("e1", "e2", "u1", "p", "head")) {   // make_nested_keras.py's set_weights
+            boolean in = enc.contains(n);
+            int i = in ? enc.indexOf(n) : outer.indexOf(n);
+            Layer l = layers.get(n);
+            List<Tensor> w = new ArrayList<>();
+            for (int j = 0; j < l.getWeights().size(); j++) {
+                int[] shape = l.getWeights().get(j).shape();
+                w.add(Tensor.of(in ? det((int) Tensor.size(shape), 1.3, 0.7 * j + 0.5 * i, 0.3)
+                        : det((int) Tensor.size(shape), 1.1, 0.4 * j + 0.3 * i, 0.4), shape));
+            }
+            l.setWeights(w);
+        }
+        m.compile(new dev.jrnn.optim.Adam(0.05), "mse");
+        Tensor y = Tensor.of(det(4, 0.3, 0.6, 1.0), 4, 1);
+        for (int step = 0; step < 2; step++) m.trainOnBatch(xs(), List.of(y));   // Keras' fit: 2 epochs of one batch, unshuffled
+        Path saved = dir.resolve("built.keras");
+        m.save(saved);
+        Map<String, float[]> want = datasets(file("nested.keras"));
+        want.keySet().removeIf(k -> k.equals("optimizer/vars/0"));
+        Map<String, float[]> got = datasets(saved);
+        assertEquals(2f, got.remove("optimizer/vars/0")[0], "iterations");
+        assertSameDatasets(want, got, 2e-6f);
+    }
+
     /** jrnn's Model.apply of a nested model: the same config as Keras' (and a clone keeps it). */
     @Test
     void jrnnBuiltNestedModelWritesKerasConfigAndCloneKeepsIt() throws IOException {
