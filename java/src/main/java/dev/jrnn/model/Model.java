@@ -719,7 +719,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * {@code layers/functional/layers/...}, as Keras and {@link #save} / {@link #saveWeights} write it) loads into a
      * model that calls it as one ({@link #apply}), its layers in Keras' order (those only its unused outputs need too).
      * Every weight must be there, with its shape, finite, and nothing else: the file is compared with the model before
-     * any data is read, and one IllegalArgumentException lists every difference and suggests the fix. On any error (IOException for a corrupt file) the model is unchanged.
+     * any data is read, and one IllegalArgumentException lists every difference and suggests the fix. On any error
+     * (IOException for a corrupt file) the model is unchanged.
      *
      * <pre>{@code
      * a.saveWeights(Path.of("w.safetensors"));

@@ -212,7 +212,7 @@ final class KerasNesting {
     }
 
     /** {@code places} as {@code loadWeights}' order ([name, class, group]); null for null. */
-    static List<String[]> order(List<Place> places) {
+    static List<String[]> loadOrder(List<Place> places) {
         return places == null ? null : places.stream().map(p -> new String[] {p.layer().name(), p.layer().kerasClass(), p.path()}).toList();
     }
 
