@@ -188,8 +188,8 @@ public final class KerasImport {
             model.close();
             throw e;
         }
-        boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
-        if (saved != null && byKeras && graph.nestedModels) {
+        // jrnn's own .keras keeps nested models as Keras does (KerasNesting), its slots in Keras' order; its .h5 nests none
+        if (saved != null && graph.nestedModels) {
             if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !KerasOptimizerState.keras3(saved.kerasVersion())) {
                 // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
                 FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state "
@@ -499,16 +499,22 @@ public final class KerasImport {
             order.add(new String[] {l.name(), l.kerasClass()});
             if (!l.params().isEmpty()) weighted.add(l);
         }
-        // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit
-        // (each read of a file that changed during one builds its own arrays: nothing kept from an earlier try)
-        KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
-                : kf -> state.restore(model, storedState(kf, optimizerVars(kf))), fw -> fitted(model, file, byName, weighted, order, fw)));
+        // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit (each
+        // read builds its own); a file nesting a functional model is read by its groups, its slots in Keras' order (KerasNesting)
+        List<KerasNesting.Place> places = KerasNesting.nestedPlaces(model);
+        List<String[]> nestedOrder = KerasNesting.loadOrder(places);
+        java.util.function.Consumer<KerasFile> readState = state == null ? null : kf -> state.restore(model,
+                storedState(kf, KerasNesting.inOrder(optimizerVars(kf), places != null && KerasWeightFit.nestedFile(kf), model)));
+        KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, nestedOrder,
+                weighted.size(), byName, readState,
+                fw -> fitted(model, file, byName, fw.nested() ? KerasNesting.layers(places) : weighted, fw.nested() ? nestedOrder : order, fw)));
         if (read.misfit() != null) throw read.misfit();
         List<List<Hdf5Arrays.Stored>> values = read.fitted();
+        List<Layer> targets = read.nested() ? KerasNesting.layers(places) : weighted;
         try {
-            KerasWeightFit.check(weighted, values, null);   // the values now: NaN / Inf
+            KerasWeightFit.check(targets, values, null);   // the values now: NaN / Inf
         } catch (KerasFormatException e) {
-            throw misfit(model, file, byName, KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups()), e);
+            throw KerasWeightFit.misfit(model, file, byName, KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups()), e);
         }
         if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
             RuntimeException e = read.stateFailure();
@@ -516,7 +522,7 @@ public final class KerasImport {
             throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
         }
         try {
-            KerasWeightFit.set(weighted, values);
+            KerasWeightFit.set(targets, values);
         } catch (RuntimeException e) {   // a closed backend, a device error part way: named with the file, as above
             KerasLoadFaults.rethrowBackendFailure(file, e);
             throw e;
@@ -556,8 +562,9 @@ public final class KerasImport {
         } else {
             if (stored.size() != weighted.size() && !keras2) {
                 List<String> want = new ArrayList<>(), groups = Keras3Weights.groups(order);
-                for (int i = 0; i < order.size(); i++) {
-                    if (!model.layers().get(i).params().isEmpty()) want.add("layers/" + groups.get(i));
+                for (int i = 0; i < order.size(); i++) {   // a nested order's own groups: its layers all hold weights
+                    if (order.get(i).length > 2) want.add("layers/" + order.get(i)[2]);
+                    else if (!model.layers().get(i).params().isEmpty()) want.add("layers/" + groups.get(i));
                 }
                 List<String> got = new ArrayList<>();
                 for (String g : fileGroups) got.add("layers/" + g);
@@ -581,16 +588,8 @@ public final class KerasImport {
         } catch (Hdf5Arrays.Damaged e) {   // met by a conversion reading the arrays it joins: the file's damage, not a misfit
             throw e;
         } catch (KerasFormatException e) {
-            throw misfit(model, file, byName, advice, e);
+            throw KerasWeightFit.misfit(model, file, byName, advice, e);
         }
         return values;
-    }
-
-    /** {@code e}, the weight check's refusal, as loadWeights' IllegalArgumentException naming the call. */
-    private static IllegalArgumentException misfit(Model model, Path file, boolean byName, String advice, KerasFormatException e) {
-        String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
-        if (e instanceof KerasWeightFit.Misfit m && !m.shapes) return new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
-        return new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? KerasWeightFit.PARTIAL
-                : advice), e);
     }
 }
