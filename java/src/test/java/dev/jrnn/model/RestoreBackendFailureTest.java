@@ -183,4 +183,61 @@ class RestoreBackendFailureTest {
             }
         }
     }
+
+    /**
+     * A model calling a nested model enc = Model(x, [e2(e1(x)), u1(x)]) twice, whose u1 only enc's unused output needs
+     * (not listed, but its weights are in a nested file and set by the restore); trained a step. {@code u1} gets u1.
+     */
+    private static Model nested(long seed, dev.jrnn.layers.Layer[] u1) {
+        Jrnn.setSeed(seed);
+        Input x = Input.shape(2);
+        Dense e1 = new Dense(3), e2 = new Dense(2);
+        u1[0] = new Dense(2);
+        Model enc = new Model(x, java.util.List.of(e2.apply(e1.apply(x)), u1[0].apply(x)));
+        Input a = Input.shape(2), b = Input.shape(2);
+        Model m = new Model(java.util.List.of(a, b), new Dense(1).apply(new dev.jrnn.layers.Concatenate().apply(
+                enc.applyAll(java.util.List.of(a)).get(0), enc.applyAll(java.util.List.of(b)).get(0))));
+        m.compile(new Adam(0.05), "mse");
+        m.trainOnBatch(java.util.List.of(X, X), java.util.List.of(Y));
+        return m;
+    }
+
+    /**
+     * A restore of a nested backup that fails at any upload (the optimizer state's after every weight was set included)
+     * leaves u1, which the nested file sets though the model does not list it, as it was, as it does the listed weights.
+     * Before, only the listed weights were put back: u1 kept the file's values, which the next .keras save would write.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFailedRestoreOfANestedBackupPutsBackTheWeightsOfLayersOnlyAnUnusedOutputNeeds(@TempDir Path dir) throws IOException {
+        RecordingBackend be = recording();
+        Path f = dir.resolve("ck.keras");
+        dev.jrnn.layers.Layer[] u1 = new dev.jrnn.layers.Layer[1];
+        try (Model m = nested(1, u1)) {
+            m.save(f);
+        }
+        int failed = 0;
+        for (int k = 0; ; k++) {
+            assertTrue(k < 64, "the restore ends in fewer uploads");
+            try (Model m = nested(2, u1)) {
+                java.util.List<Tensor> weights = m.getWeights(), mine = u1[0].getWeights();
+                be.failUpload(k, () -> new BufferTooLargeException("probe upload", 3L << 30, Integer.MAX_VALUE - 8));
+                try {
+                    ModelFiles.restoreInto(m, f);
+                    break;
+                } catch (BufferTooLargeException e) {
+                    failed++;
+                } finally {
+                    be.failUpload(-1, null);
+                }
+                for (int i = 0; i < weights.size(); i++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(weights.get(i).data(), m.getWeights().get(i).data(), "upload " + k + ", weight " + i);
+                }
+                for (int i = 0; i < 2; i++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(mine.get(i).data(), u1[0].getWeights().get(i).data(), "upload " + k + ", u1 weight " + i);
+                }
+            }
+        }
+        assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
+    }
 }

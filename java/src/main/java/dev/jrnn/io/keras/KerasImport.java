@@ -188,8 +188,8 @@ public final class KerasImport {
             model.close();
             throw e;
         }
-        boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
-        if (saved != null && byKeras && graph.nestedModels) {
+        // jrnn's own .keras keeps nested models as Keras does (KerasNesting), its slots in Keras' order; its .h5 nests none
+        if (saved != null && graph.nestedModels) {
             if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !KerasOptimizerState.keras3(saved.kerasVersion())) {
                 // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
                 FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state "
@@ -325,10 +325,7 @@ public final class KerasImport {
             vars.add(var(n, name, kf));
         }
         String order = KerasLegacyOptimizerWeights.order(g);   // jrnn's .h5: Keras 3's variables in a tf.keras 2 file
-        // Keras 3's .h5 of a LossScaleOptimizer lists the wrapper's flat list: its own four, then the inner optimizer's
-        if (KerasLossScale.ownVarsFirst(names, vars.size())) {   // jrnn's .h5 too, since session 33
-            vars = new ArrayList<>(vars.subList(KerasLossScale.OWN_VARS, vars.size()));
-        }
+        vars = KerasLossScale.innerVars(names, vars);
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
@@ -530,19 +527,25 @@ public final class KerasImport {
             order.add(new String[] {l.name(), l.kerasClass()});
             if (!l.params().isEmpty()) weighted.add(l);
         }
-        // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit
-        // (each read of a file that changed during one builds its own arrays: nothing kept from an earlier try)
-        KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
-                : kf -> state.restore(model, storedState(kf, optimizerVars(kf))), fw -> KerasWeightFit.fitted(model, file, byName, weighted, order, fw)));
-        return () -> set(model, file, byName, weighted, read);
+        // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit (each
+        // read builds its own); a file nesting a functional model is read by its groups, its slots in Keras' order (KerasNesting)
+        List<KerasNesting.Place> places = KerasNesting.nestedPlaces(model);
+        List<String[]> nestedOrder = KerasNesting.loadOrder(places);
+        java.util.function.Consumer<KerasFile> readState = state == null ? null : kf -> state.restore(model,
+                storedState(kf, KerasNesting.inOrder(optimizerVars(kf), places != null && KerasWeightFit.nestedFile(kf), model)));
+        KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, nestedOrder,
+                weighted.size(), byName, readState, fw -> KerasWeightFit.fitted(model, file, byName,
+                        fw.nested() ? KerasNesting.layers(places) : weighted, fw.nested() ? nestedOrder : order, fw)));
+        List<Layer> targets = read.nested() ? KerasNesting.layers(places) : weighted;   // what the arrays were fitted to
+        return () -> set(model, file, byName, targets, read);
     }
 
-    /** {@link #readWeights}'s result checked (misfits, NaN / Inf, the state's failure) and set. */
-    private static void set(Model model, Path file, boolean byName, List<Layer> weighted, KerasWeightFit.FileWeights read) throws IOException {
+    /** {@link #readWeights}'s result checked (misfits, NaN / Inf, the state's failure) and set into {@code targets}. */
+    private static void set(Model model, Path file, boolean byName, List<Layer> targets, KerasWeightFit.FileWeights read) throws IOException {
         if (read.misfit() != null) throw read.misfit();
         List<List<Hdf5Arrays.Stored>> values = read.fitted();
         try {
-            KerasWeightFit.check(weighted, values, null);   // the values now: NaN / Inf
+            KerasWeightFit.check(targets, values, null);   // the values now: NaN / Inf
         } catch (KerasFormatException e) {
             throw KerasWeightFit.misfit(model, file, byName, KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups()), e);
         }
@@ -552,7 +555,7 @@ public final class KerasImport {
             throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
         }
         try {
-            KerasWeightFit.set(weighted, values);
+            KerasWeightFit.set(targets, values);
         } catch (RuntimeException e) {   // a closed backend, a device error part way: named with the file, as above
             KerasLoadFaults.rethrowBackendFailure(file, e);
             throw e;

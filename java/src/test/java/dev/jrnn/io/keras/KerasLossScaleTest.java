@@ -187,6 +187,26 @@ class KerasLossScaleTest {
         }
     }
 
+    /**
+     * The same never-trained model's .h5 (optimizer_weights: the wrapper's iteration and learning_rate, then Adam's) loads
+     * as its .keras does, fresh at the initial scale, with no warning (tester recent R3: "the optimizer state Keras saved
+     * is not restored", though nothing was lost), and trains from update 0.
+     */
+    @Test
+    void aNeverTrainedWrappersH5LoadsWithoutAWarning() throws Exception {
+        Map<?, ?> state = (Map<?, ?>) Json.parse(Files.readString(keras3Real("lso_unbuilt_state.json")));
+        assertEquals(4, ((List<?>) state.get("h5_weight_names")).size(), "Keras' never-built layout: " + state);
+        List<Model> loaded = new ArrayList<>();
+        List<String> warnings = LogCapture.warnings(KerasImport.class.getName(), () -> loaded.add(Models.load(keras3Real("lso_unbuilt.h5"))));
+        try (Model m = loaded.get(0)) {
+            assertEquals(List.of(), warnings);
+            assertEquals(((Number) state.get("loaded_step_counter")).longValue(), m.lossScale().stepCounter());
+            assertEquals(((Number) state.get("loaded_dynamic_scale")).floatValue(), m.lossScale().dynamicScale());
+            assertEquals(0, m.optimizer().iterations());
+            assertEquals(0.01f, m.optimizer().learningRate(), 1e-9f);
+        }
+    }
+
     /** A .keras's optimizer/vars and optimizer/inner_optimizer/vars counts. */
     private static int[] optimizerVarCounts(Path keras) throws IOException {
         try (ZipFile z = new ZipFile(keras.toFile());
