@@ -165,10 +165,17 @@ final class Graph {
             }
         }
         requireUniqueNames(name, ordered);
+        var outside = KerasRunOrder.outsideInput(order, inputCalls);
+        if (outside != null) {
+            throw new IllegalArgumentException(name + ": graph disconnected: the call of nested model " + outside.getKey().name()
+                    + " takes " + outside.getValue().layer().name() + " (" + outside.getValue().layer().kerasClass()
+                    + "), which is not computed from the model inputs; as in Keras, a nested model's call runs whole, so "
+                    + "each of its inputs must come from them, also one that feeds only outputs this model does not use");
+        }
         // run, not listed: a nested call's unused branch, where it changes state (Keras runs the nested call whole)
         int listed = order.size();
-        for (List<Call> more = KerasRunOrder.unusedWithEffects(order, done, Set.of()); !more.isEmpty();
-                more = KerasRunOrder.unusedWithEffects(order, done, Set.of())) {
+        for (List<Call> more = KerasRunOrder.unusedWithEffects(order, done, Set.of(), inputCalls); !more.isEmpty();
+                more = KerasRunOrder.unusedWithEffects(order, done, Set.of(), inputCalls)) {
             for (Call c : more) visit(name, c, order, layerIndex, done, inProgress, inputCalls);
         }
         Set<Call> added = Collections.newSetFromMap(new IdentityHashMap<>());

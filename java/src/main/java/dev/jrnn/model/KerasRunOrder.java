@@ -62,16 +62,15 @@ final class KerasRunOrder {
      * the nodes the walk was cut off at) a call that feeds only outputs nobody uses still runs. Those of them whose
      * effect outlives the call (a layer whose calls share state: moving statistics, carried states) and not in
      * {@code reached} are returned; their walk adds what they need, which may hold further such calls (ask again until none). The
-     * other unused calls stay pruned: only their outputs would tell. A nested call with an input the walk did not reach
-     * (outside the model) is left as it was.
+     * other unused calls stay pruned: only their outputs would tell. A nested call runs so when each of its inputs can be
+     * computed from the model's ({@code given}, or {@code inputs}: its Input calls), reached or not (an outer input that
+     * only the unused branch takes: Keras runs it too); else (an input cut off above it) it is left as it was.
      */
-    static List<Call> unusedWithEffects(List<Call> order, Set<Call> reached, Set<Node> given) {
-        // Call and CallGroup override no equals: these sets go by identity, in the order met
-        Set<CallGroup> groups = new LinkedHashSet<>();
-        for (Call c : order) for (CallGroup g = c.group(); g != null; g = g.parent()) if (g.outputs() != null) groups.add(g);
+    static List<Call> unusedWithEffects(List<Call> order, Set<Call> reached, Set<Node> given, Set<Call> inputs) {
         Set<Call> more = new LinkedHashSet<>();
-        for (CallGroup g : groups) {
-            if (!g.inputs().stream().allMatch(n -> given.contains(n) || reached.contains(n.call()))) continue;
+        Map<Call, Boolean> known = new IdentityHashMap<>();
+        for (CallGroup g : groups(order)) {
+            if (!g.inputs().stream().allMatch(n -> computable(n, reached, given, inputs, known))) continue;
             // per group: an inner nested call's walk stops at its inputs, the outer one's goes on past them
             Set<Call> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             Set<Node> stop = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -87,6 +86,61 @@ final class KerasRunOrder {
             }
         }
         return new ArrayList<>(more);
+    }
+
+    /**
+     * The first nested call of {@code order} with an input that the model's Input calls {@code inputs} do not compute, and
+     * that input, or null: Keras refuses such a model (its map_graph walks every input of a nested call, the unused
+     * output's too: "is not connected to inputs"), where jrnn's flat walk from the outputs alone would not meet it.
+     */
+    static Map.Entry<CallGroup, Node> outsideInput(List<Call> order, Set<Call> inputs) {
+        Map<Call, Boolean> known = new IdentityHashMap<>();
+        for (CallGroup g : groups(order)) {
+            for (Node n : g.inputs()) if (!computable(n, Set.of(), Set.of(), inputs, known)) return Map.entry(g, n);
+        }
+        return null;
+    }
+
+    /** The nested calls (with their outputs) that the calls of {@code order} are in, inner ones first, in the order met. */
+    private static Set<CallGroup> groups(List<Call> order) {
+        // Call and CallGroup override no equals: these sets go by identity, in the order met
+        Set<CallGroup> groups = new LinkedHashSet<>();
+        for (Call c : order) for (CallGroup g = c.group(); g != null; g = g.parent()) if (g.outputs() != null) groups.add(g);
+        return groups;
+    }
+
+    /** Whether {@code n} is given, made by a reached call or computed from {@code inputs} alone ({@code known}: calls decided). */
+    private static boolean computable(Node n, Set<Call> reached, Set<Node> given, Set<Call> inputs, Map<Call, Boolean> known) {
+        // iterative (a long chain must not overflow the stack); a call is decided once all of its inputs are
+        ArrayDeque<Call> todo = new ArrayDeque<>();
+        if (given.contains(n)) return true;
+        todo.push(n.call());
+        while (!todo.isEmpty()) {
+            Call c = todo.peek();
+            if (known.containsKey(c)) {
+                todo.pop();
+                continue;
+            }
+            if (reached.contains(c) || inputs.contains(c)) {
+                known.put(c, true);
+                continue;
+            }
+            if (c.isInput()) {
+                known.put(c, false);
+                continue;
+            }
+            boolean ready = true, ok = true;
+            for (Node in : c.inputs()) {
+                if (given.contains(in)) continue;
+                Boolean k = known.get(in.call());
+                if (k == null) {
+                    ready = false;
+                    todo.push(in.call());
+                } else ok &= k;
+            }
+            if (ready) known.put(c, ok);
+        }
+        return known.get(n.call());
     }
 
     private static boolean within(Call c, CallGroup g) {
