@@ -85,7 +85,9 @@ final class DirectCall {
         if (layer.stateful()) {
             if (x == null) throw new IllegalArgumentException(layer.name() + ": computeMask: the input is null");
             if (mask != null) checkMask(layer, x, mask);
-            boolean sequences = layer instanceof RecurrentLayer r ? r.returnSequences() : layer instanceof Bidirectional b && b.returnSequences();
+            // a TimeDistributed stateful RNN passes its input's mask on, as its unmasked-inner calls do
+            boolean sequences = layer instanceof RecurrentLayer r ? r.returnSequences()
+                    : layer instanceof Bidirectional b ? b.returnSequences() : layer instanceof TimeDistributed;
             return sequences ? mask : null;
         }
         return run(layer, x == null ? null : List.of(x.withKerasMask(null)), mask, false).mask();

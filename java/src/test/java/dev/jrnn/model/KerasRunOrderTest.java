@@ -10,6 +10,7 @@ import dev.jrnn.layers.Identity;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
+import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -226,6 +227,19 @@ class KerasRunOrderTest {
         Node ya = enc.applyAll(List.of(a, c)).get(0), yb = new Dense(2).name("db").apply(enc.applyAll(List.of(b, c)).get(0));
         Model m = new Model(List.of(a, b, c), new Dense(1).name("head").apply(new Concatenate().name("cat").apply(ya, yb)));
         weights(m, "db", "head");
+        return m;
+    }
+
+    /** nestedUnusedStateful's stateful LSTM inside a TimeDistributed over (batch, 2, 4, 3). */
+    private static Model nestedUnusedTimeDistributed() {
+        Input x = Input.batchShape(2, 2, 4, 3).name("x");
+        TimeDistributed td = new TimeDistributed(new LSTM(3).stateful(true).name("sh_lstm")).name("td");
+        Model enc = new Model(x, List.of(td.apply(x), td.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        weights(enc, "td", "u1");
+        Input a = Input.batchShape(2, 2, 4, 3).name("a");
+        Model m = new Model(a, new Dense(2).name("head").apply(enc.applyAll(List.of(a)).get(0)));
+        weights(m, "head");
         return m;
     }
 
@@ -523,6 +537,23 @@ class KerasRunOrderTest {
             try (Model m = make.get()) {
                 assertGolden("nested_unused_stateful predict1", m.predict(xa, 2).data(), 1e-5);
                 assertGolden("nested_unused_stateful predict2", m.predict(xa, 2).data(), 1e-5);
+            }
+        }
+    }
+
+    /**
+     * The same through a TimeDistributed: Keras' TimeDistributed runs the wrapped stateful LSTM step by step (its states
+     * go on from one step to the next) and its states carry on through the unused branch's call; resetStates reaches it.
+     */
+    @Test
+    void aNestedCallCarriesATimeDistributedLayersStatesThroughTheBranchOfAnUnusedOutput() {
+        Tensor xa = det(new int[] {2, 2, 4, 3}, 0.8, 0.3, 1.0, 0);
+        for (Supplier<Model> make : both("nested_unused_td", KerasRunOrderTest::nestedUnusedTimeDistributed)) {
+            try (Model m = make.get()) {
+                assertGolden("nested_unused_td predict1", m.predict(xa, 2).data(), 1e-5);
+                assertGolden("nested_unused_td predict2", m.predict(xa, 2).data(), 1e-5);
+                m.resetStates();
+                assertGolden("nested_unused_td predict1", m.predict(xa, 2).data(), 1e-5);
             }
         }
     }
