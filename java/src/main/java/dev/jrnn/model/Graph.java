@@ -195,6 +195,12 @@ final class Graph {
                 List.copyOf(ordered), List.copyOf(runLayers), Collections.unmodifiableSet(added), rel, seq, kerasPosition);
     }
 
+    /** Whether an {@link #added} call's layer has an activity regularizer now (its penalty is in the loss: Penalties). */
+    boolean addedPenalised() {
+        for (Call c : added) if (c.layer().weightRules().activity() != null) return true;
+        return false;
+    }
+
     /** {@code calls} less the {@code added} ones no stateful added call needs (in order). */
     private static List<Call> inferenceCalls(List<Call> calls, Set<Call> added) {
         if (added.isEmpty()) return calls;

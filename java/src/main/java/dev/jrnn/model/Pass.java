@@ -69,9 +69,11 @@ final class Pass implements AutoCloseable {
     }
 
     private void run(List<DTensor> xs, DTensor mask, boolean training) {
-        // not training, a nested call's added calls change no state (BatchNormalization then reads its moving statistics)
-        calls = training ? graph.calls : graph.inferenceCalls;
-        int[] chainEnd = training ? graph.chainEnd : graph.inferenceChainEnd;
+        // not training, a nested call's added calls change no state (BatchNormalization then reads its moving statistics),
+        // unless one has an activity regularizer (set at any time): Keras' evaluate loss adds its penalty, so they all run
+        boolean all = training || graph.addedPenalised();
+        calls = all ? graph.calls : graph.inferenceCalls;
+        int[] chainEnd = all ? graph.chainEnd : graph.inferenceChainEnd;
         for (int i = 0; i < graph.inputs.size(); i++) values.put(graph.inputs.get(i), xs.get(i));
         if (mask != null) masks.put(graph.inputs.get(0), mask);
         for (int ci = 0; ci < calls.size(); ci++) {

@@ -107,6 +107,9 @@ put("nested_unused_activity", "fit_u1_kernel", u1.kernel); put("nested_unused_ac
 put("nested_unused_activity", "fit_moving_mean", bn.moving_mean); put("nested_unused_activity", "fit_moving_var", bn.moving_variance)
 put("nested_unused_activity", "fit_predict", m.predict(xs, batch_size=6, verbose=0))
 put("nested_unused_activity", "fit_evaluate", [m.evaluate(xs, y, batch_size=6, verbose=0)])
+m = keras.models.load_model("nested_unused_activity.keras")   # as saved before the fit: one training batch's loss
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+put("nested_unused_activity", "train_on_batch", [m.train_on_batch(xs, y)])
 
 # nested_unused_td: the stateful LSTM of nested_unused_stateful inside a TimeDistributed (its states go on from one outer
 # step to the next, as Keras' step_function calls it), shared by both of enc's calls; the outer model uses the first.
