@@ -59,14 +59,15 @@ final class KerasRunOrder {
     /**
      * Calls Keras runs that no output needs: a nested model's call runs whole (every node of its graph, for each output),
      * so inside a nested call of {@code reached} (the calls a walk from the outputs made, in {@code order}; {@code given}:
-     * the nodes the walk was cut off at) a call that feeds only outputs nobody uses still runs. Those of them whose
-     * effect outlives the call (a layer whose calls share state: moving statistics, carried states) and not in
-     * {@code reached} are returned; their walk adds what they need, which may hold further such calls (ask again until none). The
-     * other unused calls stay pruned: only their outputs would tell. A nested call runs so when each of its inputs can be
-     * computed from the model's ({@code given}, or {@code inputs}: its Input calls), reached or not (an outer input that
-     * only the unused branch takes: Keras runs it too); else (an input cut off above it) it is left as it was.
+     * the nodes the walk was cut off at) a call that feeds only outputs nobody uses still runs. Every such call not in
+     * {@code reached} is returned (the graph decides per pass which of them run: those whose effect outlives the call,
+     * shared state or an activity regularizer's penalty, which can be set at any time, and what they need); their walk
+     * adds what they need, which may hold further nested calls (ask again until none). A nested call runs so when each
+     * of its inputs can be computed from the model's ({@code given}, or {@code inputs}: its Input calls), reached or not
+     * (an outer input that only the unused branch takes: Keras runs it too); else (an input cut off above it) it is left
+     * as it was.
      */
-    static List<Call> unusedWithEffects(List<Call> order, Set<Call> reached, Set<Node> given, Set<Call> inputs) {
+    static List<Call> unusedOfNested(List<Call> order, Set<Call> reached, Set<Node> given, Set<Call> inputs) {
         Set<Call> more = new LinkedHashSet<>();
         Map<Call, Boolean> known = new IdentityHashMap<>();
         for (CallGroup g : groups(order)) {
@@ -81,7 +82,7 @@ final class KerasRunOrder {
                 if (stop.contains(n) || given.contains(n)) continue;
                 Call c = n.call();
                 if (!within(c, g) || !seen.add(c)) continue;
-                if (!reached.contains(c) && c.layer().callsShareState()) more.add(c);
+                if (!reached.contains(c)) more.add(c);
                 todo.addAll(c.inputs());
             }
         }

@@ -347,7 +347,7 @@ class KerasRunOrderTest {
         }
     }
 
-    /** An applied model that uses one output of an inner two-output model: the inner call's copy keeps that output. */
+    /** An applied model that uses one output of an inner two-output model: the inner call's copy is made whole. */
     @Test
     void aNestedCallWhoseOutputsAreUsedInPartClosesWithThoseMade() {
         Input x = Input.shape(3);
@@ -358,9 +358,11 @@ class KerasRunOrderTest {
         outer.apply(Input.shape(3));
         Call made = d1.calls().get(d1.calls().size() - 1);
         assertSame(two, made.group().operation());
-        assertEquals(made.outputs(), made.group().outputs(), "closed with the output made, not as failed");
+        assertEquals(List.of(made.outputs().get(0), d2.calls().get(d2.calls().size() - 1).outputs().get(0)), made.group().outputs(),
+                "closed with the outputs made, not as failed");
         assertSame(outer, made.group().parent().operation());
-        assertEquals(2, d2.calls().size(), "d2's call is not made again: outer does not use it");
+        // outer runs two whole (Graph.added): its replay makes d2's call again, so a model made from it runs that branch too
+        assertEquals(3, d2.calls().size(), "d2's call is made again");
     }
 
     /**
@@ -432,6 +434,58 @@ class KerasRunOrderTest {
     }
 
     /**
+     * A plain unused branch (u1 after s, nothing with state after it) with an activity regularizer: Keras 3.15.1 runs it
+     * (enc runs whole) and adds its penalty to evaluate's loss and to a training batch's, whose gradient reaches s through
+     * u1. The Keras file, the built model, the built model from an intermediate node, and one whose regularizer is set
+     * after a first predict. Before, jrnn did not run u1 at all (not a run layer: this test failed there), so the losses
+     * lacked the penalty and s trained without it.
+     * u1 itself keeps its weights (unlisted; Keras trains it by the penalty: GUIDE).
+     */
+    @Test
+    void anActivityRegularizerOnAPlainUnusedBranchAddsItsPenaltyAsKeras() {
+        Tensor x = det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0);
+        List<Tensor> y = List.of(det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0));
+        List<Supplier<Model>> makes = new ArrayList<>(both("nested_unused_plain", () -> nestedUnusedPlain(false, false)));
+        makes.add(() -> nestedUnusedPlain(true, false));
+        makes.add(() -> nestedUnusedPlain(false, true));
+        for (Supplier<Model> make : makes) {
+            try (Model m = make.get()) {
+                m.compile(new SGD(0.1), "mse");
+                Layer u1Layer = m.graph().runLayers.stream().filter(l -> l.name().equals("u1")).findFirst().orElseThrow();
+                float[] u1 = u1Layer.getWeights().get(0).data();
+                assertGolden("nested_unused_plain evaluate_before", new float[] {m.evaluateAll(List.of(x), y, 6, null).get("loss").floatValue()}, 1e-5);
+                assertGolden("nested_unused_plain train_on_batch", new float[] {(float) m.trainOnBatch(List.of(x), y)}, 1e-5);
+                assertGolden("nested_unused_plain step_s_kernel", m.getLayer("s").getWeights().get(0).data(), 1e-5);
+                assertGolden("nested_unused_plain step_s_bias", m.getLayer("s").getWeights().get(1).data(), 1e-5);
+                assertArrayEquals(u1, u1Layer.getWeights().get(0).data(), "u1 does not train here");
+                assertEquals(1, m.predictAll(List.of(x)).size());
+            }
+        }
+    }
+
+    /**
+     * make_nested_unused.py's nested_unused_plain; {@code fromIntermediate}: from an Identity call on the input (a
+     * GraphClone); {@code late}: u1's regularizer set after a first predict.
+     */
+    private static Model nestedUnusedPlain(boolean fromIntermediate, boolean late) {
+        Input x = Input.shape(3).name("x");
+        Dense s = new Dense(3).name("s"), u1 = new Dense(3).name("u1");
+        if (!late) u1.activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
+        Model enc = new Model(x, List.of(new Dense(3).name("e1").apply(s.apply(x)), u1.apply(s.apply(x))));
+        enc.name("enc");
+        weights(enc, "s", "e1", "u1");
+        Node a = Input.shape(3).name("a");
+        if (fromIntermediate) a = new Identity().apply(a);
+        Model m = new Model(a, new Dense(1).name("head").apply(enc.applyAll(List.of(a)).get(0)));
+        weights(m, "head");
+        if (late) {
+            m.predictAll(List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0)));
+            u1.activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
+        }
+        return m;
+    }
+
+    /**
      * Not training, the unused branch changes no state (BatchNormalization reads its moving statistics): predict and
      * evaluate leave its calls out; a stateful RNN's call there still runs (its states carry on), with what it needs.
      */
@@ -440,13 +494,13 @@ class KerasRunOrderTest {
         try (Model m = nestedUnusedBn(false)) {
             Graph g = m.graph();
             assertEquals(4, g.added.size(), "u1 and sh_bn on each of enc's two calls");
-            assertEquals(g.calls.size() - 4, g.inferenceCalls.size());
-            assertTrue(g.inferenceCalls.stream().noneMatch(g.added::contains));
+            assertEquals(g.calls.size() - 4, g.run(false).calls().size());
+            assertTrue(g.run(false).calls().stream().noneMatch(g.added::contains));
         }
         try (Model m = nestedUnusedStateful()) {
             Graph g = m.graph();
             assertEquals(2, g.added.size(), "u1 and sh_lstm's second call");
-            assertEquals(g.calls, g.inferenceCalls);
+            assertEquals(g.calls, g.run(false).calls());
         }
     }
 
