@@ -165,13 +165,7 @@ final class Graph {
             }
         }
         requireUniqueNames(name, ordered);
-        var outside = KerasRunOrder.outsideInput(order, inputCalls);
-        if (outside != null) {
-            throw new IllegalArgumentException(name + ": graph disconnected: the call of nested model " + outside.getKey().name()
-                    + " takes " + outside.getValue().layer().name() + " (" + outside.getValue().layer().kerasClass()
-                    + "), which is not computed from the model inputs; as in Keras, a nested model's call runs whole, so "
-                    + "each of its inputs must come from them, also one that feeds only outputs this model does not use");
-        }
+        refuseOutsideInput(name, order, Set.of(), inputCalls);
         // not listed: a nested call's unused branch (Keras runs the nested call whole); a pass runs its calls with an effect
         int listed = order.size();
         for (List<Call> more = KerasRunOrder.unusedOfNested(order, done, Set.of(), inputCalls); !more.isEmpty();
@@ -232,6 +226,20 @@ final class Graph {
         List<Call> r = new ArrayList<>();
         for (Call c : calls) if (!added.contains(c) || keep.contains(c)) r.add(c);
         return List.copyOf(r);
+    }
+
+    /**
+     * Refuses a nested call of {@code order} with an input neither {@code given} nor the Input calls {@code inputs}
+     * compute, as Keras does ({@link KerasRunOrder#outsideInput}); a model from intermediate nodes checks it too.
+     */
+    static void refuseOutsideInput(String name, List<Call> order, Set<Node> given, Set<Call> inputs) {
+        var outside = KerasRunOrder.outsideInput(order, given, inputs);
+        if (outside != null) {
+            throw new IllegalArgumentException(name + ": graph disconnected: the call of nested " + outside.getKey().name()
+                    + " takes " + outside.getValue().layer().name() + " (" + outside.getValue().layer().kerasClass()
+                    + "), which is not computed from the model inputs; as in Keras, a nested model's call runs whole, so "
+                    + "each of its inputs must come from them, also one that feeds only outputs this model does not use");
+        }
     }
 
     /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */

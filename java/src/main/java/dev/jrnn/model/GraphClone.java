@@ -51,6 +51,7 @@ final class GraphClone {
         List<Call> order = new ArrayList<>();
         Set<Call> done = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node o : outs) walk(name, o, given, order, done);
+        Graph.refuseOutsideInput(name, order, given, Set.of());   // before anything is made again: as Graph.of refuses
         for (List<Call> more = KerasRunOrder.unusedOfNested(order, done, given, Set.of()); !more.isEmpty();
                 more = KerasRunOrder.unusedOfNested(order, done, given, Set.of())) {
             // a nested call's unused branch (Graph.of visits the same calls): walking from any output of c adds c and its inputs

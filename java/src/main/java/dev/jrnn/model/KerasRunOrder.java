@@ -90,14 +90,26 @@ final class KerasRunOrder {
     }
 
     /**
-     * The first nested call of {@code order} with an input that the model's Input calls {@code inputs} do not compute, and
-     * that input, or null: Keras refuses such a model (its map_graph walks every input of a nested call, the unused
-     * output's too: "is not connected to inputs"), where jrnn's flat walk from the outputs alone would not meet it.
+     * The outermost nested call of {@code order} with an input that neither {@code given} nor the model's Input calls
+     * {@code inputs} compute, and that input, or null: Keras refuses such a model (its map_graph walks every input of a
+     * nested call, the unused output's too: "is not connected to inputs"), where jrnn's flat walk from the outputs alone
+     * would not meet it. The outermost: the call the user made (an inner one fails with it).
      */
-    static Map.Entry<CallGroup, Node> outsideInput(List<Call> order, Set<Call> inputs) {
+    static Map.Entry<CallGroup, Node> outsideInput(List<Call> order, Set<Node> given, Set<Call> inputs) {
         Map<Call, Boolean> known = new IdentityHashMap<>();
+        Map<CallGroup, Node> failing = new LinkedHashMap<>();
         for (CallGroup g : groups(order)) {
-            for (Node n : g.inputs()) if (!computable(n, Set.of(), Set.of(), inputs, known)) return Map.entry(g, n);
+            for (Node n : g.inputs()) {
+                if (!computable(n, Set.of(), given, inputs, known)) {
+                    failing.put(g, n);
+                    break;
+                }
+            }
+        }
+        for (var e : failing.entrySet()) {
+            boolean outer = true;
+            for (CallGroup p = e.getKey().parent(); p != null && outer; p = p.parent()) outer = !failing.containsKey(p);
+            if (outer) return e;
         }
         return null;
     }

@@ -572,7 +572,39 @@ class KerasRunOrderTest {
         Input a = Input.shape(3).name("a"), outside = Input.shape(3).name("outside");
         Node y = new Dense(1).name("head").apply(enc.applyAll(List.of(a, outside)).get(0));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Model(a, y));
-        assertTrue(e.getMessage().contains("enc") && e.getMessage().contains("outside"), e.getMessage());
+        assertTrue(e.getMessage().contains("the call of nested model 'enc' takes outside (InputLayer)"), e.getMessage());
+    }
+
+    /**
+     * The same refusal for a model from an intermediate node (Keras 3.15.1: "Output with path `` is not connected to
+     * `inputs`"; before, jrnn built it and dropped enc's branch on c), and, two levels down, naming the call the user
+     * made (outer), not the inner one.
+     */
+    @Test
+    void aNestedCallWithAnInputFromOutsideIsRefusedFromIntermediateNodesAndDeep() {
+        Input a = Input.shape(3).name("a"), c = Input.shape(3).name("c");
+        Node h = new Dense(3).name("h").apply(a);
+        Node y = new Dense(1).name("head").apply(twoInputEnc("enc").applyAll(List.of(h, c)).get(0));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Model(h, y));
+        assertTrue(e.getMessage().contains("the call of nested model 'enc' takes c (InputLayer)"), e.getMessage());
+        new Model(List.of(h, c), y).close();   // c given: built, as Keras builds it
+
+        Model enc = twoInputEnc("enc");
+        Input x = Input.shape(3).name("x"), z = Input.shape(3).name("z");
+        Model outer = new Model(List.of(x, z), enc.applyAll(List.of(x, z)));
+        outer.name("outer");
+        Input b = Input.shape(3).name("b"), d = Input.shape(3).name("d");
+        Node yo = new Dense(1).name("head").apply(outer.applyAll(List.of(b, d)).get(0));
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Model(b, yo));
+        assertTrue(e.getMessage().contains("the call of nested model 'outer' takes d (InputLayer)"), e.getMessage());
+    }
+
+    /** Model([x, z], [e1(x), u1(z)]) named {@code name}. */
+    private static Model twoInputEnc(String name) {
+        Input x = Input.shape(3).name("x"), z = Input.shape(3).name("z");
+        Model enc = new Model(List.of(x, z), List.of(new Dense(3).name("e1").apply(x), new Dense(3).name("u1").apply(z)));
+        enc.name(name);
+        return enc;
     }
 
     /** A model from intermediate nodes makes the nested calls again whole, the unused branch's calls of sh_bn too. */
