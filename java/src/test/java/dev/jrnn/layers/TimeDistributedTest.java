@@ -217,6 +217,28 @@ class TimeDistributedTest {
         }
     }
 
+    /**
+     * computeMask of a stateful TimeDistributed RNN mirrors its forward without running it: a (batch, steps, inner) mask
+     * over an RNN returning its last output comes out as (batch, steps), a step kept where any inner step is, as the
+     * non-stateful layer's; returning sequences, the mask as it is (before, the stateful one passed (2, 3, 4) on in both).
+     */
+    @Test
+    void computeMaskOfAStatefulRecurrentLayerMatchesItsForward() {
+        float[] m = new float[24];
+        java.util.Arrays.fill(m, 1f);
+        for (int i = 0; i < 4; i++) m[4 + i] = 0;   // sample 0, step 1: every inner step padded
+        Tensor mask = Tensor.of(m, 2, 3, 4), x = Tensor.zeros(2, 3, 4, 5);
+        for (boolean seq : new boolean[] {false, true}) {
+            Tensor plain = new TimeDistributed(new LSTM(3).returnSequences(seq)).batchInputShape(2, 3, 4, 5).computeMask(x, mask);
+            LSTM inner = new LSTM(3).returnSequences(seq);
+            inner.stateful(true);
+            Tensor stateful = new TimeDistributed(inner).batchInputShape(2, 3, 4, 5).computeMask(x, mask);
+            assertArrayEquals(plain.shape(), stateful.shape(), "returnSequences " + seq);
+            assertArrayEquals(plain.data(), stateful.data(), "returnSequences " + seq);
+            assertArrayEquals(seq ? new int[] {2, 3, 4} : new int[] {2, 3}, stateful.shape());
+        }
+    }
+
     private static void assertClose(float[] want, float[] got, double tol, String what) {
         assertEquals(want.length, got.length, what);
         for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], tol, what + "[" + i + "]");
