@@ -85,10 +85,25 @@ final class DirectCall {
         if (layer.stateful()) {
             if (x == null) throw new IllegalArgumentException(layer.name() + ": computeMask: the input is null");
             if (mask != null) checkMask(layer, x, mask);
+            if (layer instanceof TimeDistributed td) return timeDistributedMask(td.layer(), mask);
             boolean sequences = layer instanceof RecurrentLayer r ? r.returnSequences() : layer instanceof Bidirectional b && b.returnSequences();
             return sequences ? mask : null;
         }
         return run(layer, x == null ? null : List.of(x.withKerasMask(null)), mask, false).mask();
+    }
+
+    /**
+     * What TimeDistributed's forward gives over a stateful RNN {@code inner}, without running it: a (batch, steps) mask as
+     * it is; one with inner steps as it is where the RNN returns sequences, else a step kept where any inner step is.
+     */
+    private static Tensor timeDistributedMask(Layer inner, Tensor mask) {
+        if (mask == null || mask.shape().length <= 2) return mask;
+        if (inner instanceof RecurrentLayer r ? r.returnSequences() : inner instanceof Bidirectional b && b.returnSequences()) return mask;
+        int[] sh = mask.shape();
+        int rows = sh[0] * sh[1], per = (int) (mask.data().length / rows);
+        float[] m = mask.data(), any = new float[rows];
+        for (int i = 0; i < rows; i++) for (int k = 0; k < per && any[i] == 0f; k++) if (m[i * per + k] != 0f) any[i] = 1f;
+        return Tensor.of(any, sh[0], sh[1]);
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * {@link TimeDistributed}'s call of a layer once per step, as Keras 3's TimeDistributed runs its {@code step_function}
- * over the steps, for a layer whose output mixes the batch ({@link Layer#mixesBatch}: BatchNormalization in training).
+ * over the steps, for a layer whose output mixes the batch ({@link Layer#mixesBatch}: BatchNormalization in training)
+ * or that carries states ({@link Layer#stateful()}: each step starts from the states the one before left).
  * Step s gets {@code x[:, s]} and {@code mask[:, s]}, in step order (so a layer's own state, BatchNormalization's moving
  * statistics, moves once per step, step 0 first). The trace it gives looks like the layer's trace over the folded
  * batch ((batch * steps, ...), batch-major): its outputs, its mask where every step gave one with axes of its own, and

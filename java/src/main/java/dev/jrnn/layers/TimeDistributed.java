@@ -124,8 +124,9 @@ public class TimeDistributed extends Layer {
         DTensor innerMask = mask != null && mask.rank() >= 3 && mask.dim(0) == b && mask.dim(1) == t ? fold(mask) : null;
         // one call over the folded batch is exact where no sample's output depends on the others; a layer whose does
         // (BatchNormalization in training) runs once per step as in Keras, with mask[:, i] where the mask is one axis short
-        // of x (a (batch, steps) one over a 3-D x too; PerStepRun drops any other)
-        Trace tr = x.size() > 0 && layer.mixesBatch(training) ? PerStepRun.run(layer, x, mask, training)
+        // of x (a (batch, steps) one over a 3-D x too; PerStepRun drops any other); so does a stateful one, whose states
+        // go on from step to step (Keras' step_function calls it on each), over the batch it was declared with
+        Trace tr = x.size() > 0 && (layer.mixesBatch(training) || layer.stateful()) ? PerStepRun.run(layer, x, mask, training)
                 : layer.forward(List.of(fold(x)), innerMask, training);
         List<DTensor> outs = new ArrayList<>();
         DTensor outMask = mask, reduced = null;
@@ -183,6 +184,17 @@ public class TimeDistributed extends Layer {
     /** The wrapped layer's: a TimeDistributed stateful RNN or BatchNormalization shares its state across calls too. */
     @Override
     public boolean callsShareState() { return layer.callsShareState(); }
+
+    /**
+     * The wrapped layer's: a TimeDistributed stateful RNN carries its states on (from one step to the next, and on to the
+     * next batch), so a model keeps its calls where it keeps a stateful layer's and needs a fixed batch size.
+     */
+    @Override
+    public boolean stateful() { return layer.stateful(); }
+
+    /** Zeros the wrapped layer's carried states ({@link #stateful()} only; else the wrapped layer's refusal). */
+    @Override
+    public void resetStates() { layer.resetStates(); }
 
     /** (B, T, ...) -> (B*T, ...) over the same buffer (the view does not own it). */
     private static DTensor fold(DTensor d) {

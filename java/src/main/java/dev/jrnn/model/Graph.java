@@ -3,6 +3,7 @@ package dev.jrnn.model;
 import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
+import dev.jrnn.layers.WeightRules;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +34,7 @@ final class Graph {
     final List<Node> outputs;
     /** The keys of a dict-output model ({@code keras.Model(i, {"a": ..., ...})}), in output order; null: none. */
     final List<String> outputDictKeys;
-    /** The calls in execution order (inputs excluded; a nested call's unused calls that change state included, as Keras runs them). */
+    /** The calls in execution order (inputs excluded; a nested call's unused calls included, as Keras runs them: {@link #run}). */
     final List<Call> calls;
     /** The calls in Keras 3's run order (inputs excluded): what a call of this model on new nodes replays. */
     final List<Call> kerasOrder;
@@ -45,15 +46,16 @@ final class Graph {
      * model holds their weights too (not listed, not saved: Keras lists them under the nested model jrnn flattens).
      */
     final List<Layer> runLayers;
-    /** The calls that run only because a nested call runs whole (a shared-state layer's call on an unused branch, and what it needs). */
-    final Set<Call> added;
     /**
-     * The calls a pass that does not train runs: {@link #calls} less the {@link #added} ones, which then change no state,
-     * but for a stateful layer's (its states carry on) and what it needs.
+     * The calls that run only because a nested call runs whole (a call on a nested model's unused branch, and what it
+     * needs). A pass runs those of them with an effect and what they need ({@link #run}).
      */
-    final List<Call> inferenceCalls;
-    /** {@link #chainEnd} of {@link #inferenceCalls}. */
-    final int[] inferenceChainEnd;
+    final Set<Call> added;
+    /** The calls one pass runs, in order, and their {@link #chainEnd}. */
+    record Run(List<Call> calls, int[] chainEnd) {}
+    /** The passes' {@link Run}s, training and not, made at {@link WeightRules#version()} {@code version}. */
+    private record Runs(long version, Run training, Run inference) {}
+    private volatile Runs runs;
     /** Every call (inputs included) that the outputs depend on. */
     final Set<Call> relevant;
     final boolean sequentialLike;
@@ -74,8 +76,6 @@ final class Graph {
         this.layers = layers;
         this.runLayers = runLayers;
         this.added = added;
-        this.inferenceCalls = inferenceCalls(calls, added);
-        this.inferenceChainEnd = inferenceCalls.size() == calls.size() ? chainEnd : recurrentChains(inferenceCalls, outputs);
         this.relevant = relevant;
         this.sequentialLike = sequentialLike;
         List<Call> byKeras = new ArrayList<>(calls);
@@ -165,10 +165,11 @@ final class Graph {
             }
         }
         requireUniqueNames(name, ordered);
-        // run, not listed: a nested call's unused branch, where it changes state (Keras runs the nested call whole)
+        refuseOutsideInput(name, order, Set.of(), inputCalls);
+        // not listed: a nested call's unused branch (Keras runs the nested call whole); a pass runs its calls with an effect
         int listed = order.size();
-        for (List<Call> more = KerasRunOrder.unusedWithEffects(order, done, Set.of()); !more.isEmpty();
-                more = KerasRunOrder.unusedWithEffects(order, done, Set.of())) {
+        for (List<Call> more = KerasRunOrder.unusedOfNested(order, done, Set.of(), inputCalls); !more.isEmpty();
+                more = KerasRunOrder.unusedOfNested(order, done, Set.of(), inputCalls)) {
             for (Call c : more) visit(name, c, order, layerIndex, done, inProgress, inputCalls);
         }
         Set<Call> added = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -188,13 +189,36 @@ final class Graph {
                 List.copyOf(ordered), List.copyOf(runLayers), Collections.unmodifiableSet(added), rel, seq, kerasPosition);
     }
 
-    /** {@code calls} less the {@code added} ones no stateful added call needs (in order). */
-    private static List<Call> inferenceCalls(List<Call> calls, Set<Call> added) {
+    /**
+     * The calls a pass runs and their chain ends: {@link #calls} less the {@link #added} ones without effect. Training,
+     * an added call's effect is its shared state (moving statistics, carried states) or its activity regularizer's penalty
+     * (Keras runs the nested call whole and adds it); not training, a stateful layer's states (they carry on) or that
+     * penalty (Keras' evaluate loss adds it; predict runs those calls too, at a cost only). The regularizer can be set at
+     * any time: the sets are made again when {@link WeightRules#version()} changed.
+     */
+    Run run(boolean training) {
+        Runs r = runs;
+        long v = WeightRules.version();
+        if (r == null || r.version != v) {
+            List<Call> tr = effectCalls(calls, added, c -> c.layer().callsShareState() || penalised(c));
+            List<Call> inf = effectCalls(calls, added, c -> c.layer().stateful() || penalised(c));
+            r = new Runs(v, new Run(tr, chainEndOf(tr)), new Run(inf, chainEndOf(inf)));
+            runs = r;
+        }
+        return training ? r.training : r.inference;
+    }
+
+    private int[] chainEndOf(List<Call> cs) { return cs.size() == calls.size() ? chainEnd : recurrentChains(cs, outputs); }
+
+    private static boolean penalised(Call c) { return c.layer().weightRules().activity() != null; }
+
+    /** {@code calls} less the {@code added} ones that neither have an {@code effect} nor feed one that has (in order). */
+    private static List<Call> effectCalls(List<Call> calls, Set<Call> added, java.util.function.Predicate<Call> effect) {
         if (added.isEmpty()) return calls;
         Set<Call> keep = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = calls.size() - 1; i >= 0; i--) {   // a call's users come after it
             Call c = calls.get(i);
-            if (added.contains(c) && (c.layer().stateful() || keep.contains(c))) {
+            if (added.contains(c) && (keep.contains(c) || effect.test(c))) {
                 keep.add(c);
                 for (Node in : c.inputs()) keep.add(in.call());
             }
@@ -202,6 +226,20 @@ final class Graph {
         List<Call> r = new ArrayList<>();
         for (Call c : calls) if (!added.contains(c) || keep.contains(c)) r.add(c);
         return List.copyOf(r);
+    }
+
+    /**
+     * Refuses a nested call of {@code order} with an input neither {@code given} nor the Input calls {@code inputs}
+     * compute, as Keras does ({@link KerasRunOrder#outsideInput}); a model from intermediate nodes checks it too.
+     */
+    static void refuseOutsideInput(String name, List<Call> order, Set<Node> given, Set<Call> inputs) {
+        var outside = KerasRunOrder.outsideInput(order, given, inputs);
+        if (outside != null) {
+            throw new IllegalArgumentException(name + ": graph disconnected: the call of nested " + outside.getKey().name()
+                    + " takes " + outside.getValue().layer().name() + " (" + outside.getValue().layer().kerasClass()
+                    + "), which is not computed from the model inputs; as in Keras, a nested model's call runs whole, so "
+                    + "each of its inputs must come from them, also one that feeds only outputs this model does not use");
+        }
     }
 
     /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */

@@ -51,8 +51,9 @@ final class GraphClone {
         List<Call> order = new ArrayList<>();
         Set<Call> done = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node o : outs) walk(name, o, given, order, done);
-        for (List<Call> more = KerasRunOrder.unusedWithEffects(order, done, given); !more.isEmpty();
-                more = KerasRunOrder.unusedWithEffects(order, done, given)) {
+        Graph.refuseOutsideInput(name, order, given, Set.of());   // before anything is made again: as Graph.of refuses
+        for (List<Call> more = KerasRunOrder.unusedOfNested(order, done, given, Set.of()); !more.isEmpty();
+                more = KerasRunOrder.unusedOfNested(order, done, given, Set.of())) {
             // a nested call's unused branch (Graph.of visits the same calls): walking from any output of c adds c and its inputs
             for (Call c : more) walk(name, c.outputs().get(0), given, order, done);
         }

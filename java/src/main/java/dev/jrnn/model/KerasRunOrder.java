@@ -59,19 +59,19 @@ final class KerasRunOrder {
     /**
      * Calls Keras runs that no output needs: a nested model's call runs whole (every node of its graph, for each output),
      * so inside a nested call of {@code reached} (the calls a walk from the outputs made, in {@code order}; {@code given}:
-     * the nodes the walk was cut off at) a call that feeds only outputs nobody uses still runs. Those of them whose
-     * effect outlives the call (a layer whose calls share state: moving statistics, carried states) and not in
-     * {@code reached} are returned; their walk adds what they need, which may hold further such calls (ask again until none). The
-     * other unused calls stay pruned: only their outputs would tell. A nested call with an input the walk did not reach
-     * (outside the model) is left as it was.
+     * the nodes the walk was cut off at) a call that feeds only outputs nobody uses still runs. Every such call not in
+     * {@code reached} is returned (the graph decides per pass which of them run: those whose effect outlives the call,
+     * shared state or an activity regularizer's penalty, which can be set at any time, and what they need); their walk
+     * adds what they need, which may hold further nested calls (ask again until none). A nested call runs so when each
+     * of its inputs can be computed from the model's ({@code given}, or {@code inputs}: its Input calls), reached or not
+     * (an outer input that only the unused branch takes: Keras runs it too); else (an input cut off above it) it is left
+     * as it was.
      */
-    static List<Call> unusedWithEffects(List<Call> order, Set<Call> reached, Set<Node> given) {
-        // Call and CallGroup override no equals: these sets go by identity, in the order met
-        Set<CallGroup> groups = new LinkedHashSet<>();
-        for (Call c : order) for (CallGroup g = c.group(); g != null; g = g.parent()) if (g.outputs() != null) groups.add(g);
+    static List<Call> unusedOfNested(List<Call> order, Set<Call> reached, Set<Node> given, Set<Call> inputs) {
         Set<Call> more = new LinkedHashSet<>();
-        for (CallGroup g : groups) {
-            if (!g.inputs().stream().allMatch(n -> given.contains(n) || reached.contains(n.call()))) continue;
+        Map<Call, Boolean> known = new IdentityHashMap<>();
+        for (CallGroup g : groups(order)) {
+            if (!g.inputs().stream().allMatch(n -> computable(n, reached, given, inputs, known))) continue;
             // per group: an inner nested call's walk stops at its inputs, the outer one's goes on past them
             Set<Call> seen = Collections.newSetFromMap(new IdentityHashMap<>());
             Set<Node> stop = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -82,11 +82,78 @@ final class KerasRunOrder {
                 if (stop.contains(n) || given.contains(n)) continue;
                 Call c = n.call();
                 if (!within(c, g) || !seen.add(c)) continue;
-                if (!reached.contains(c) && c.layer().callsShareState()) more.add(c);
+                if (!reached.contains(c)) more.add(c);
                 todo.addAll(c.inputs());
             }
         }
         return new ArrayList<>(more);
+    }
+
+    /**
+     * The outermost nested call of {@code order} with an input that neither {@code given} nor the model's Input calls
+     * {@code inputs} compute, and that input, or null: Keras refuses such a model (its map_graph walks every input of a
+     * nested call, the unused output's too: "is not connected to inputs"), where jrnn's flat walk from the outputs alone
+     * would not meet it. The outermost: the call the user made (an inner one fails with it).
+     */
+    static Map.Entry<CallGroup, Node> outsideInput(List<Call> order, Set<Node> given, Set<Call> inputs) {
+        Map<Call, Boolean> known = new IdentityHashMap<>();
+        Map<CallGroup, Node> failing = new LinkedHashMap<>();
+        for (CallGroup g : groups(order)) {
+            for (Node n : g.inputs()) {
+                if (!computable(n, Set.of(), given, inputs, known)) {
+                    failing.put(g, n);
+                    break;
+                }
+            }
+        }
+        for (var e : failing.entrySet()) {
+            boolean outer = true;
+            for (CallGroup p = e.getKey().parent(); p != null && outer; p = p.parent()) outer = !failing.containsKey(p);
+            if (outer) return e;
+        }
+        return null;
+    }
+
+    /** The nested calls (with their outputs) that the calls of {@code order} are in, inner ones first, in the order met. */
+    private static Set<CallGroup> groups(List<Call> order) {
+        // Call and CallGroup override no equals: these sets go by identity, in the order met
+        Set<CallGroup> groups = new LinkedHashSet<>();
+        for (Call c : order) for (CallGroup g = c.group(); g != null; g = g.parent()) if (g.outputs() != null) groups.add(g);
+        return groups;
+    }
+
+    /** Whether {@code n} is given, made by a reached call or computed from {@code inputs} alone ({@code known}: calls decided). */
+    private static boolean computable(Node n, Set<Call> reached, Set<Node> given, Set<Call> inputs, Map<Call, Boolean> known) {
+        // iterative (a long chain must not overflow the stack); a call is decided once all of its inputs are
+        ArrayDeque<Call> todo = new ArrayDeque<>();
+        if (given.contains(n)) return true;
+        todo.push(n.call());
+        while (!todo.isEmpty()) {
+            Call c = todo.peek();
+            if (known.containsKey(c)) {
+                todo.pop();
+                continue;
+            }
+            if (reached.contains(c) || inputs.contains(c)) {
+                known.put(c, true);
+                continue;
+            }
+            if (c.isInput()) {
+                known.put(c, false);
+                continue;
+            }
+            boolean ready = true, ok = true;
+            for (Node in : c.inputs()) {
+                if (given.contains(in)) continue;
+                Boolean k = known.get(in.call());
+                if (k == null) {
+                    ready = false;
+                    todo.push(in.call());
+                } else ok &= k;
+            }
+            if (ready) known.put(c, ok);
+        }
+        return known.get(n.call());
     }
 
     private static boolean within(Call c, CallGroup g) {

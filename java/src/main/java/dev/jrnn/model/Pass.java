@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class Pass implements AutoCloseable {
     private final Graph graph;
-    /** The calls the forward pass ran ({@link Graph#calls}, or {@link Graph#inferenceCalls} when not training): traces' order. */
+    /** The calls the forward pass ran ({@link Graph#run}): traces' order. */
     private List<Call> calls = List.of();
     private final Backend backend;
     private final Map<Node, DTensor> values = new IdentityHashMap<>();
@@ -69,9 +69,10 @@ final class Pass implements AutoCloseable {
     }
 
     private void run(List<DTensor> xs, DTensor mask, boolean training) {
-        // not training, a nested call's added calls change no state (BatchNormalization then reads its moving statistics)
-        calls = training ? graph.calls : graph.inferenceCalls;
-        int[] chainEnd = training ? graph.chainEnd : graph.inferenceChainEnd;
+        // a nested call's added calls: those with an effect (state, a penalty) and what they need
+        Graph.Run run = graph.run(training);
+        calls = run.calls();
+        int[] chainEnd = run.chainEnd();
         for (int i = 0; i < graph.inputs.size(); i++) values.put(graph.inputs.get(i), xs.get(i));
         if (mask != null) masks.put(graph.inputs.get(0), mask);
         for (int ci = 0; ci < calls.size(); ci++) {

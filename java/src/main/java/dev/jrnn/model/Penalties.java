@@ -64,7 +64,8 @@ final class Penalties {
             if (c != null) projections.add(new Projection(q, c));
         }
         for (Call c : graph.calls) {
-            if (graph.added.contains(c)) continue;   // its output reaches no loss: no penalty, no gradient (GUIDE)
+            // a nested call's added call too: Keras runs the nested call whole and adds its penalty (its gradient flows
+            // back through the call; its own weights are unlisted and do not train here: GUIDE)
             Regularizer r = c.layer().weightRules().activity();
             if (r != null) activities.add(new Activity(c, r));
         }

@@ -5,11 +5,17 @@ import dev.jrnn.backend.Activation;
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -164,4 +170,77 @@ class TimeDistributedTest {
     static final float[] HAN_GRAD_4 = {0.0132826604f, 0.00890706686f, 0.000683053832f, -0.0068500917f, 0.0773795303f, -0.0596207884f, 0.00940014837f, 0.00690809924f, 0.000532273756f, -0.00416243869f, 0.0586972271f, -0.0374268166f};
     static final float[] HAN_GRAD_5 = {0.00479954062f, 0.00232588136f, 0.00037473582f, -0.00303968861f, 0.0178836407f, -0.00703546351f, -0.00266237224f, -0.00147526535f, -0.000211366243f, 0.00208957704f, -0.0100318378f, 0.00481950623f};
     static final float[] HAN_GRAD_6 = {-0.0367270814f, -0.0240412697f, -0.00198970491f, 0.0205713202f, -0.221401164f, 0.177481755f, -0.0367270814f, -0.0240412697f, -0.00198970491f, 0.0205713202f, -0.104949732f, 0.0508027505f};
+
+    /** make_td_stateful.py's det: scale * sin(a * i + b) over the flat index, as float32. */
+    private static float[] det(int n, double a, double b, double scale) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (Math.sin(i * a + b) * scale);
+        return v;
+    }
+
+    /**
+     * TimeDistributed(LSTM(3, stateful)) as Keras 3.15.1 runs it (td_stateful/make_td_stateful.py, its .keras files):
+     * one inner call per outer step, each from the states the one before left, and on across predict calls; plain and
+     * with return_sequences, predict twice, then after resetStates two train batches and predict; masked (Masking(0) in
+     * front), predict twice. Before session 34 every value from the first sample's second step on differed (the steps
+     * ran folded into the batch, from the same states).
+     */
+    @Test
+    void aStatefulRecurrentLayerRunsStepByStepAsKeras() throws Exception {
+        Path dir = Path.of(TimeDistributedTest.class.getResource("td_stateful/td_stateful.txt").toURI()).getParent();
+        Map<String, float[]> golden = new HashMap<>();
+        for (String line : Files.readAllLines(dir.resolve("td_stateful.txt"))) {
+            String[] f = line.split(" ");
+            float[] v = new float[f.length - 2];
+            for (int i = 2; i < f.length; i++) v[i - 2] = (float) Double.parseDouble(f[i]);
+            golden.put(f[0] + " " + f[1], v);
+        }
+        int b = 2, t = 3, in = 4, feat = 5;
+        float[] x = det(b * t * in * feat, 0.7, 0.3, 1.0), xm = x.clone();
+        for (int i = 2; i < in; i++) for (int f = 0; f < feat; f++) xm[(in + i) * feat + f] = 0;   // [0, 1, 2:]
+        for (int i = 0; i < in; i++) for (int f = 0; f < feat; f++) xm[((t + 2) * in + i) * feat + f] = 0;   // [1, 2, :]
+        for (int f = 0; f < feat; f++) xm[(t * in) * feat + f] = 0;   // [1, 0, 0]
+        for (String c : List.of("plain", "seq", "masked", "masked_seq")) {
+            boolean masked = c.startsWith("masked"), seq = c.endsWith("seq");
+            Tensor xx = Tensor.of(masked ? xm : x, b, t, in, feat);
+            try (Model m = Models.load(dir.resolve("td_" + c + ".keras"))) {
+                m.compile(new SGD(0.1), "mse");
+                assertClose(golden.get(c + " p1"), m.predict(xx, b).data(), 2e-5, c + " p1");
+                assertClose(golden.get(c + " p2"), m.predict(xx, b).data(), 2e-5, c + " p2");
+                if (masked) continue;
+                m.resetStates();
+                Tensor y = seq ? Tensor.of(det(b * t * in * 2, 0.3, 0.6, 1.0), b, t, in, 2) : Tensor.of(det(b * t * 2, 0.3, 0.6, 1.0), b, t, 2);
+                assertEquals(golden.get(c + " loss")[0], m.trainOnBatch(xx, y), 2e-5, c + " loss");
+                assertEquals(golden.get(c + " loss2")[0], m.trainOnBatch(xx, y), 2e-5, c + " loss2");
+                assertClose(golden.get(c + " p3"), m.predict(xx, b).data(), 2e-5, c + " p3");
+            }
+        }
+    }
+
+    /**
+     * computeMask of a stateful TimeDistributed RNN mirrors its forward without running it: a (batch, steps, inner) mask
+     * over an RNN returning its last output comes out as (batch, steps), a step kept where any inner step is, as the
+     * non-stateful layer's; returning sequences, the mask as it is (before, the stateful one passed (2, 3, 4) on in both).
+     */
+    @Test
+    void computeMaskOfAStatefulRecurrentLayerMatchesItsForward() {
+        float[] m = new float[24];
+        java.util.Arrays.fill(m, 1f);
+        for (int i = 0; i < 4; i++) m[4 + i] = 0;   // sample 0, step 1: every inner step padded
+        Tensor mask = Tensor.of(m, 2, 3, 4), x = Tensor.zeros(2, 3, 4, 5);
+        for (boolean seq : new boolean[] {false, true}) {
+            Tensor plain = new TimeDistributed(new LSTM(3).returnSequences(seq)).batchInputShape(2, 3, 4, 5).computeMask(x, mask);
+            LSTM inner = new LSTM(3).returnSequences(seq);
+            inner.stateful(true);
+            Tensor stateful = new TimeDistributed(inner).batchInputShape(2, 3, 4, 5).computeMask(x, mask);
+            assertArrayEquals(plain.shape(), stateful.shape(), "returnSequences " + seq);
+            assertArrayEquals(plain.data(), stateful.data(), "returnSequences " + seq);
+            assertArrayEquals(seq ? new int[] {2, 3, 4} : new int[] {2, 3}, stateful.shape());
+        }
+    }
+
+    private static void assertClose(float[] want, float[] got, double tol, String what) {
+        assertEquals(want.length, got.length, what);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], tol, what + "[" + i + "]");
+    }
 }

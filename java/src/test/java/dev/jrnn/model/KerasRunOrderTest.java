@@ -10,6 +10,7 @@ import dev.jrnn.layers.Identity;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Node;
+import dev.jrnn.layers.TimeDistributed;
 import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -215,6 +216,33 @@ class KerasRunOrderTest {
         return m;
     }
 
+    /** enc takes two inputs, the second (the outer model's c, given to nothing else) only for the unused output's branch. */
+    private static Model nestedUnusedInput() {
+        Input x = Input.shape(3).name("x"), z = Input.shape(3).name("z");
+        BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
+        Model enc = new Model(List.of(x, z), List.of(new Dense(3).name("e1").apply(bn.apply(x)), bn.apply(new Dense(3).name("u1").apply(z))));
+        enc.name("enc");
+        weights(enc, "e1", "u1");
+        Input a = Input.shape(3).name("a"), b = Input.shape(3).name("b"), c = Input.shape(3).name("c");
+        Node ya = enc.applyAll(List.of(a, c)).get(0), yb = new Dense(2).name("db").apply(enc.applyAll(List.of(b, c)).get(0));
+        Model m = new Model(List.of(a, b, c), new Dense(1).name("head").apply(new Concatenate().name("cat").apply(ya, yb)));
+        weights(m, "db", "head");
+        return m;
+    }
+
+    /** nestedUnusedStateful's stateful LSTM inside a TimeDistributed over (batch, 2, 4, 3). */
+    private static Model nestedUnusedTimeDistributed() {
+        Input x = Input.batchShape(2, 2, 4, 3).name("x");
+        TimeDistributed td = new TimeDistributed(new LSTM(3).stateful(true).name("sh_lstm")).name("td");
+        Model enc = new Model(x, List.of(td.apply(x), td.apply(new Dense(3).name("u1").apply(x))));
+        enc.name("enc");
+        weights(enc, "td", "u1");
+        Input a = Input.batchShape(2, 2, 4, 3).name("a");
+        Model m = new Model(a, new Dense(2).name("head").apply(enc.applyAll(List.of(a)).get(0)));
+        weights(m, "head");
+        return m;
+    }
+
     private static Model controlBn() {
         Input a = Input.shape(2).name("a"), b = Input.shape(2).name("b");
         BatchNormalization bn = new BatchNormalization().momentum(0.5).name("sh_bn");
@@ -232,6 +260,15 @@ class KerasRunOrderTest {
                 throw new AssertionError(e);
             }
         }, built);
+    }
+
+    /** {@link #fitsAsKeras} on the Keras file of {@code name} and on the model {@code built} makes. */
+    private static void bothFitAsKeras(String name, Supplier<Model> built, List<Tensor> xs, Tensor y) {
+        for (Supplier<Model> make : both(name, built)) {
+            try (Model m = make.get()) {
+                fitsAsKeras(name, m, xs, y);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ against Keras
@@ -271,12 +308,7 @@ class KerasRunOrderTest {
     void threeBranchesRunTheSharedLayerNeitherInCallOrderNorItsReverse() throws Exception {
         List<Tensor> xs = List.of(det(new int[] {6, 4}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 5}, 0.7, 0.5, 2.0, 1),
                 det(new int[] {6, 6}, 0.4, 0.9, 3.0, -2));
-        Tensor y = det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0);
-        for (Supplier<Model> make : both("three_branch_bn", KerasRunOrderTest::threeBranch)) {
-            try (Model m = make.get()) {
-                fitsAsKeras("three_branch_bn", m, xs, y);
-            }
-        }
+        bothFitAsKeras("three_branch_bn", KerasRunOrderTest::threeBranch, xs, det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0));
     }
 
     /**
@@ -287,12 +319,7 @@ class KerasRunOrderTest {
     void nestedModelCallsRunAsOneNodeInKerasOrder() throws Exception {
         List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1),
                 det(new int[] {6, 3}, 0.4, 0.9, 3.0, -2));
-        Tensor y = det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0);
-        for (Supplier<Model> make : both("nested_bn", KerasRunOrderTest::nested)) {
-            try (Model m = make.get()) {
-                fitsAsKeras("nested_bn", m, xs, y);
-            }
-        }
+        bothFitAsKeras("nested_bn", KerasRunOrderTest::nested, xs, det(new int[] {6, 7}, 0.3, 0.6, 1.0, 0));
     }
 
     /**
@@ -320,7 +347,7 @@ class KerasRunOrderTest {
         }
     }
 
-    /** An applied model that uses one output of an inner two-output model: the inner call's copy keeps that output. */
+    /** An applied model that uses one output of an inner two-output model: the inner call's copy is made whole. */
     @Test
     void aNestedCallWhoseOutputsAreUsedInPartClosesWithThoseMade() {
         Input x = Input.shape(3);
@@ -331,9 +358,11 @@ class KerasRunOrderTest {
         outer.apply(Input.shape(3));
         Call made = d1.calls().get(d1.calls().size() - 1);
         assertSame(two, made.group().operation());
-        assertEquals(made.outputs(), made.group().outputs(), "closed with the output made, not as failed");
+        assertEquals(List.of(made.outputs().get(0), d2.calls().get(d2.calls().size() - 1).outputs().get(0)), made.group().outputs(),
+                "closed with the outputs made, not as failed");
         assertSame(outer, made.group().parent().operation());
-        assertEquals(2, d2.calls().size(), "d2's call is not made again: outer does not use it");
+        // outer runs two whole (Graph.added): its replay makes d2's call again, so a model made from it runs that branch too
+        assertEquals(3, d2.calls().size(), "d2's call is made again");
     }
 
     /**
@@ -376,31 +405,84 @@ class KerasRunOrderTest {
     }
 
     /**
-     * An activity regularizer on a call only the unused branch makes (u1's) counts nowhere: its output reaches no loss, so
-     * jrnn adds neither its penalty nor its gradient, and u1 keeps its weights (Keras 3.15.1 trains u1 by that penalty
-     * alone, as u1 is enc's layer: a difference GUIDE states). The fit is the one without the regularizer, loss by loss,
-     * and Keras' numbers of that one.
+     * An activity regularizer on a call only the unused branch makes (u1's) adds its penalty as in Keras 3, which runs enc
+     * whole: evaluate's loss and a training batch's loss hold it (Keras 3.15.1's numbers, the Keras file and the built
+     * model; before, jrnn gave 0.3702 for evaluate, the loss without it). u1 itself still keeps its weights here, where
+     * Keras trains it by that penalty (u1's weights are unlisted: a difference GUIDE states).
      */
     @Test
-    void anActivityRegularizerOnlyTheUnusedBranchCallsAddsNoPenalty() {
+    void anActivityRegularizerOnlyTheUnusedBranchCallsAddsItsPenaltyAsKeras() {
         List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
-        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
-        List<Double> plain;
-        try (Model m = nestedUnusedBn(false)) {
-            m.compile(new SGD(0.1), "mse");
-            plain = m.fit(xs, List.of(y), inOrder(2, 3)).get("loss");
-        }
-        Jrnn.clearSession();
+        List<Tensor> y = List.of(det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0));
         Model[] enc = new Model[1];
-        try (Model m = nestedUnusedBn(false, enc)) {
-            Dense u1 = (Dense) enc[0].getLayer("u1");
-            u1.activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
-            float[] before = u1.getWeights().get(0).data();
-            m.compile(new SGD(0.1), "mse");
-            assertEquals(plain, m.fit(xs, List.of(y), inOrder(2, 3)).get("loss"));
-            assertStats("nested_unused_bn fit", m);
-            assertArrayEquals(before, u1.getWeights().get(0).data(), "u1 gets no gradient");
+        Supplier<Model> built = () -> {
+            Model m = nestedUnusedBn(false, enc);
+            ((Dense) enc[0].getLayer("u1")).activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
+            return m;
+        };
+        for (Supplier<Model> make : both("nested_unused_activity", built)) {
+            enc[0] = null;
+            try (Model m = make.get()) {
+                m.compile(new SGD(0.1), "mse");
+                double evaluated = m.evaluateAll(xs, y, 6, null).get("loss");
+                assertGolden("nested_unused_activity evaluate_before", new float[] {(float) evaluated}, 1e-5);
+                float[] u1 = enc[0] == null ? null : enc[0].getLayer("u1").getWeights().get(0).data();
+                assertGolden("nested_unused_activity train_on_batch", new float[] {(float) m.trainOnBatch(xs, y)}, 1e-5);
+                if (u1 != null) assertArrayEquals(u1, enc[0].getLayer("u1").getWeights().get(0).data(), "u1 does not train here");
+            }
         }
+    }
+
+    /**
+     * A plain unused branch (u1 after s, nothing with state after it) with an activity regularizer: Keras 3.15.1 runs it
+     * (enc runs whole) and adds its penalty to evaluate's loss and to a training batch's, whose gradient reaches s through
+     * u1. The Keras file, the built model, the built model from an intermediate node, and one whose regularizer is set
+     * after a first predict. Before, jrnn did not run u1 at all (not a run layer: this test failed there), so the losses
+     * lacked the penalty and s trained without it.
+     * u1 itself keeps its weights (unlisted; Keras trains it by the penalty: GUIDE).
+     */
+    @Test
+    void anActivityRegularizerOnAPlainUnusedBranchAddsItsPenaltyAsKeras() {
+        Tensor x = det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0);
+        List<Tensor> y = List.of(det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0));
+        List<Supplier<Model>> makes = new ArrayList<>(both("nested_unused_plain", () -> nestedUnusedPlain(false, false)));
+        makes.add(() -> nestedUnusedPlain(true, false));
+        makes.add(() -> nestedUnusedPlain(false, true));
+        for (Supplier<Model> make : makes) {
+            try (Model m = make.get()) {
+                m.compile(new SGD(0.1), "mse");
+                Layer u1Layer = m.graph().runLayers.stream().filter(l -> l.name().equals("u1")).findFirst().orElseThrow();
+                float[] u1 = u1Layer.getWeights().get(0).data();
+                assertGolden("nested_unused_plain evaluate_before", new float[] {m.evaluateAll(List.of(x), y, 6, null).get("loss").floatValue()}, 1e-5);
+                assertGolden("nested_unused_plain train_on_batch", new float[] {(float) m.trainOnBatch(List.of(x), y)}, 1e-5);
+                assertGolden("nested_unused_plain step_s_kernel", m.getLayer("s").getWeights().get(0).data(), 1e-5);
+                assertGolden("nested_unused_plain step_s_bias", m.getLayer("s").getWeights().get(1).data(), 1e-5);
+                assertArrayEquals(u1, u1Layer.getWeights().get(0).data(), "u1 does not train here");
+                assertEquals(1, m.predictAll(List.of(x)).size());
+            }
+        }
+    }
+
+    /**
+     * make_nested_unused.py's nested_unused_plain; {@code fromIntermediate}: from an Identity call on the input (a
+     * GraphClone); {@code late}: u1's regularizer set after a first predict.
+     */
+    private static Model nestedUnusedPlain(boolean fromIntermediate, boolean late) {
+        Input x = Input.shape(3).name("x");
+        Dense s = new Dense(3).name("s"), u1 = new Dense(3).name("u1");
+        if (!late) u1.activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
+        Model enc = new Model(x, List.of(new Dense(3).name("e1").apply(s.apply(x)), u1.apply(s.apply(x))));
+        enc.name("enc");
+        weights(enc, "s", "e1", "u1");
+        Node a = Input.shape(3).name("a");
+        if (fromIntermediate) a = new Identity().apply(a);
+        Model m = new Model(a, new Dense(1).name("head").apply(enc.applyAll(List.of(a)).get(0)));
+        weights(m, "head");
+        if (late) {
+            m.predictAll(List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0)));
+            u1.activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
+        }
+        return m;
     }
 
     /**
@@ -412,13 +494,13 @@ class KerasRunOrderTest {
         try (Model m = nestedUnusedBn(false)) {
             Graph g = m.graph();
             assertEquals(4, g.added.size(), "u1 and sh_bn on each of enc's two calls");
-            assertEquals(g.calls.size() - 4, g.inferenceCalls.size());
-            assertTrue(g.inferenceCalls.stream().noneMatch(g.added::contains));
+            assertEquals(g.calls.size() - 4, g.run(false).calls().size());
+            assertTrue(g.run(false).calls().stream().noneMatch(g.added::contains));
         }
         try (Model m = nestedUnusedStateful()) {
             Graph g = m.graph();
             assertEquals(2, g.added.size(), "u1 and sh_lstm's second call");
-            assertEquals(g.calls, g.inferenceCalls);
+            assertEquals(g.calls, g.run(false).calls());
         }
     }
 
@@ -464,12 +546,65 @@ class KerasRunOrderTest {
     @Test
     void aNestedCallInsideANestedCallRunsItsUnusedBranchToo() throws Exception {
         List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1));
-        Tensor y = det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0);
-        for (Supplier<Model> make : both("nested_unused_deep", KerasRunOrderTest::nestedUnusedDeep)) {
-            try (Model m = make.get()) {
-                fitsAsKeras("nested_unused_deep", m, xs, y);
-            }
-        }
+        bothFitAsKeras("nested_unused_deep", KerasRunOrderTest::nestedUnusedDeep, xs, det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0));
+    }
+
+    /**
+     * An outer input (c) that only enc's calls take, for the branch of their unused output: Keras runs that branch too,
+     * as enc's inputs are computed from the model's, so sh_bn's statistics move on c as well (six calls per step).
+     */
+    @Test
+    void aNestedCallRunsTheUnusedBranchOfAnInputOnlyItTakes() throws Exception {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 3}, 0.7, 0.5, 2.0, 1),
+                det(new int[] {6, 3}, 0.4, 0.9, 3.0, -2));
+        bothFitAsKeras("nested_unused_input", KerasRunOrderTest::nestedUnusedInput, xs, det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0));
+    }
+
+    /**
+     * Keras refuses a model whose nested call takes an input from outside it ("Output ... is not connected to
+     * {@code inputs}", make_nested_unused.py checks), even where that input feeds only an unused output; jrnn too.
+     */
+    @Test
+    void aNestedCallWithAnInputFromOutsideTheModelIsRefused() {
+        Input x = Input.shape(3).name("x"), z = Input.shape(3).name("z");
+        Model enc = new Model(List.of(x, z), List.of(new Dense(3).name("e1").apply(x), new Dense(3).name("u1").apply(z)));
+        enc.name("enc");
+        Input a = Input.shape(3).name("a"), outside = Input.shape(3).name("outside");
+        Node y = new Dense(1).name("head").apply(enc.applyAll(List.of(a, outside)).get(0));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Model(a, y));
+        assertTrue(e.getMessage().contains("the call of nested model 'enc' takes outside (InputLayer)"), e.getMessage());
+    }
+
+    /**
+     * The same refusal for a model from an intermediate node (Keras 3.15.1: "Output with path `` is not connected to
+     * `inputs`"; before, jrnn built it and dropped enc's branch on c), and, two levels down, naming the call the user
+     * made (outer), not the inner one.
+     */
+    @Test
+    void aNestedCallWithAnInputFromOutsideIsRefusedFromIntermediateNodesAndDeep() {
+        Input a = Input.shape(3).name("a"), c = Input.shape(3).name("c");
+        Node h = new Dense(3).name("h").apply(a);
+        Node y = new Dense(1).name("head").apply(twoInputEnc("enc").applyAll(List.of(h, c)).get(0));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Model(h, y));
+        assertTrue(e.getMessage().contains("the call of nested model 'enc' takes c (InputLayer)"), e.getMessage());
+        new Model(List.of(h, c), y).close();   // c given: built, as Keras builds it
+
+        Model enc = twoInputEnc("enc");
+        Input x = Input.shape(3).name("x"), z = Input.shape(3).name("z");
+        Model outer = new Model(List.of(x, z), enc.applyAll(List.of(x, z)));
+        outer.name("outer");
+        Input b = Input.shape(3).name("b"), d = Input.shape(3).name("d");
+        Node yo = new Dense(1).name("head").apply(outer.applyAll(List.of(b, d)).get(0));
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Model(b, yo));
+        assertTrue(e.getMessage().contains("the call of nested model 'outer' takes d (InputLayer)"), e.getMessage());
+    }
+
+    /** Model([x, z], [e1(x), u1(z)]) named {@code name}. */
+    private static Model twoInputEnc(String name) {
+        Input x = Input.shape(3).name("x"), z = Input.shape(3).name("z");
+        Model enc = new Model(List.of(x, z), List.of(new Dense(3).name("e1").apply(x), new Dense(3).name("u1").apply(z)));
+        enc.name(name);
+        return enc;
     }
 
     /** A model from intermediate nodes makes the nested calls again whole, the unused branch's calls of sh_bn too. */
@@ -489,6 +624,23 @@ class KerasRunOrderTest {
             try (Model m = make.get()) {
                 assertGolden("nested_unused_stateful predict1", m.predict(xa, 2).data(), 1e-5);
                 assertGolden("nested_unused_stateful predict2", m.predict(xa, 2).data(), 1e-5);
+            }
+        }
+    }
+
+    /**
+     * The same through a TimeDistributed: Keras' TimeDistributed runs the wrapped stateful LSTM step by step (its states
+     * go on from one step to the next) and its states carry on through the unused branch's call; resetStates reaches it.
+     */
+    @Test
+    void aNestedCallCarriesATimeDistributedLayersStatesThroughTheBranchOfAnUnusedOutput() {
+        Tensor xa = det(new int[] {2, 2, 4, 3}, 0.8, 0.3, 1.0, 0);
+        for (Supplier<Model> make : both("nested_unused_td", KerasRunOrderTest::nestedUnusedTimeDistributed)) {
+            try (Model m = make.get()) {
+                assertGolden("nested_unused_td predict1", m.predict(xa, 2).data(), 1e-5);
+                assertGolden("nested_unused_td predict2", m.predict(xa, 2).data(), 1e-5);
+                m.resetStates();
+                assertGolden("nested_unused_td predict1", m.predict(xa, 2).data(), 1e-5);
             }
         }
     }

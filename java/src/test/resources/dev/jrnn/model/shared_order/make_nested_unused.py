@@ -66,4 +66,81 @@ m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
 m.fit(xs, y, epochs=2, batch_size=3, shuffle=False, verbose=0)
 put("nested_unused_deep", "fit_moving_mean", bn.moving_mean); put("nested_unused_deep", "fit_moving_var", bn.moving_variance)
 put("nested_unused_deep", "fit_predict", m.predict(xs, batch_size=6, verbose=0))
+# nested_unused_input: an outer model input (c) that only enc's calls take, for the branch of their unused output; Keras
+# runs that branch too (enc's inputs are the model's), so sh_bn moves on c's branch as well.
+x = keras.Input((3,), name="x"); z = keras.Input((3,), name="z")
+bn = L.BatchNormalization(momentum=0.5, name="sh_bn")
+enc = keras.Model([x, z], [L.Dense(3, name="e1")(bn(x)), bn(L.Dense(3, name="u1")(z))], name="enc")
+a = keras.Input((3,), name="a"); b = keras.Input((3,), name="b"); c = keras.Input((3,), name="c")
+m = keras.Model([a, b, c], L.Dense(1, name="head")(L.Concatenate(name="cat")([enc([a, c])[0], L.Dense(2, name="db")(enc([b, c])[0])])))
+weights(enc, ["e1", "u1"]); weights(m, ["db", "head"])
+xs = [det((6, 3), 0.9, 0.2, 1.0), det((6, 3), 0.7, 0.5, 2.0) + 1, det((6, 3), 0.4, 0.9, 3.0) - 2]
+y = det((6, 1), 0.3, 0.6, 1.0)
+m.save("nested_unused_input.keras")
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+m.fit(xs, y, epochs=2, batch_size=3, shuffle=False, verbose=0)
+put("nested_unused_input", "fit_moving_mean", bn.moving_mean); put("nested_unused_input", "fit_moving_var", bn.moving_variance)
+put("nested_unused_input", "fit_predict", m.predict(xs, batch_size=6, verbose=0))
+try:   # the same call with an input from outside the outer model: Keras refuses to build it
+    keras.Model(a, L.Dense(1)(enc([a, keras.Input((3,))])[0]))
+    raise SystemExit("Keras built a model whose nested call takes an input from outside it")
+except ValueError as e:
+    assert "is not connected to `inputs`" in str(e), e
+
+# nested_unused_activity: nested_unused_bn with an activity regularizer on u1, whose call feeds only the unused output:
+# Keras adds its penalty to the loss (enc runs whole) and so trains u1 by it; evaluate's loss has it too.
+x = keras.Input((3,), name="x")
+bn = L.BatchNormalization(momentum=0.5, name="sh_bn")
+u1 = L.Dense(3, name="u1", activity_regularizer=keras.regularizers.L2(0.1))
+enc = keras.Model(x, [L.Dense(3, name="e1")(bn(x)), bn(u1(x))], name="enc")
+a = keras.Input((3,), name="a"); b = keras.Input((3,), name="b")
+m = keras.Model([a, b], L.Dense(1, name="head")(L.Concatenate(name="cat")([enc(a)[0], L.Dense(2, name="db")(enc(b)[0])])))
+weights(enc, ["e1", "u1"]); weights(m, ["db", "head"])
+xs = [det((6, 3), 0.9, 0.2, 1.0), det((6, 3), 0.7, 0.5, 2.0) + 1]
+y = det((6, 1), 0.3, 0.6, 1.0)
+m.save("nested_unused_activity.keras")
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+put("nested_unused_activity", "evaluate_before", [m.evaluate(xs, y, batch_size=6, verbose=0)])
+# fit_*: Keras' two-epoch fit, kept for reference; KerasRunOrderTest does not read them, as u1 does not train in jrnn
+# (its weights are unlisted: GUIDE), so from the second batch on jrnn's fit differs from these.
+h = m.fit(xs, y, epochs=2, batch_size=3, shuffle=False, verbose=0)
+put("nested_unused_activity", "fit_loss", h.history["loss"])
+put("nested_unused_activity", "fit_u1_kernel", u1.kernel); put("nested_unused_activity", "fit_u1_bias", u1.bias)
+put("nested_unused_activity", "fit_moving_mean", bn.moving_mean); put("nested_unused_activity", "fit_moving_var", bn.moving_variance)
+put("nested_unused_activity", "fit_predict", m.predict(xs, batch_size=6, verbose=0))
+put("nested_unused_activity", "fit_evaluate", [m.evaluate(xs, y, batch_size=6, verbose=0)])
+m = keras.models.load_model("nested_unused_activity.keras")   # as saved before the fit: one training batch's loss
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+put("nested_unused_activity", "train_on_batch", [m.train_on_batch(xs, y)])
+
+# nested_unused_td: the stateful LSTM of nested_unused_stateful inside a TimeDistributed (its states go on from one outer
+# step to the next, as Keras' step_function calls it), shared by both of enc's calls; the outer model uses the first.
+x = keras.Input(batch_shape=(2, 2, 4, 3), name="x")
+td = L.TimeDistributed(L.LSTM(3, stateful=True, name="sh_lstm"), name="td")
+enc = keras.Model(x, [td(x), td(L.Dense(3, name="u1")(x))], name="enc")
+a = keras.Input(batch_shape=(2, 2, 4, 3), name="a")
+m = keras.Model(a, L.Dense(2, name="head")(enc(a)[0]))
+weights(enc, ["td", "u1"]); weights(m, ["head"])
+xa = det((2, 2, 4, 3), 0.8, 0.3, 1.0)
+m.save("nested_unused_td.keras")
+put("nested_unused_td", "predict1", m.predict(xa, batch_size=2, verbose=0))
+put("nested_unused_td", "predict2", m.predict(xa, batch_size=2, verbose=0))
+# nested_unused_plain: a plain unused branch, enc = Model(x, [e1(s(x)), u1(s(x))]), u1 with an activity regularizer and
+# no layer with state after it; the outer model uses enc's first output only. Keras runs u1 (enc runs whole) and adds its
+# penalty: in evaluate's loss, in a training batch's, and through s (shared by both branches) in s's gradient.
+x = keras.Input((3,), name="x")
+s = L.Dense(3, name="s")
+u1 = L.Dense(3, name="u1", activity_regularizer=keras.regularizers.L2(0.1))
+enc = keras.Model(x, [L.Dense(3, name="e1")(s(x)), u1(s(x))], name="enc")
+a = keras.Input((3,), name="a")
+m = keras.Model(a, L.Dense(1, name="head")(enc(a)[0]))
+weights(enc, ["s", "e1", "u1"]); weights(m, ["head"])
+xa = det((6, 3), 0.9, 0.2, 1.0)
+y = det((6, 1), 0.3, 0.6, 1.0)
+m.save("nested_unused_plain.keras")
+m.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+put("nested_unused_plain", "evaluate_before", [m.evaluate(xa, y, batch_size=6, verbose=0)])
+put("nested_unused_plain", "train_on_batch", [m.train_on_batch(xa, y)])
+put("nested_unused_plain", "step_s_kernel", s.kernel); put("nested_unused_plain", "step_s_bias", s.bias)
+put("nested_unused_plain", "step_u1_kernel", u1.kernel)
 out.close()
