@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.data.NpyWriter;
+import dev.jrnn.layers.Layer;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -102,6 +103,16 @@ final class Inference {
      * {@code call} names the call an interrupt stops (or a call of one batch, which does not look at the flag).
      */
     Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, Call call) {
+        String writer = writer(call, callbacks, false);
+        boolean writes = s.guard.enter(writer != null ? writer : call.op, writer != null);
+        try {
+            return evaluateGuarded(src, callbacks, model, stillOpen, call);
+        } finally {
+            s.guard.exit(writes);
+        }
+    }
+
+    private Map<String, Double> evaluateGuarded(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, Call call) {
         s.penalties();   // bad regularizer settings fail before the forward pass moves a stateful layer's states
         boolean[] targets = src.targets();
         EpochLogs acc = new EpochLogs(s, targets);
@@ -209,6 +220,28 @@ final class Inference {
     }
 
     private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, Call call, Consumer<List<Tensor>> sink) {
+        String writer = writer(call, callbacks, training);
+        boolean writes = s.guard.enter(writer != null ? writer : call.op, writer != null);
+        try {
+            return predictGuarded(src, training, callbacks, model, call, sink);
+        } finally {
+            s.guard.exit(writes);
+        }
+    }
+
+    /**
+     * How the refusals name {@code call} when it changes the model, so that it must run alone (CallGuard); null when it
+     * only reads the weights and may run beside other readers. A SwapEMAWeights swaps the weights in place, a stateful
+     * layer's batches advance its states, a call in training mode draws dropout and moves BatchNormalization's statistics.
+     */
+    private String writer(Call call, List<Callback> callbacks, boolean training) {
+        if (training) return call.op + " in training mode";
+        for (Callback cb : callbacks) if (cb instanceof SwapEMAWeights) return call.op + " given SwapEMAWeights";
+        for (Layer l : s.graph().runLayers) if (l.stateful()) return call.op + " of a stateful model";
+        return null;
+    }
+
+    private long predictGuarded(BatchSource src, boolean training, List<Callback> callbacks, Model model, Call call, Consumer<List<Tensor>> sink) {
         long rows = 0;
         int n = src.batches();
         int outputs = s.outputs();

@@ -333,10 +333,12 @@ public class Model extends Evaluator implements AutoCloseable {
      * }</pre>
      */
     public Model trainable(boolean b) {
-        for (Layer l : graph().runLayers) l.trainable(b);   // with those only a nested call's unused branch runs, as Keras'
-                                                            // flag reaches every layer of the nested model
-        this.trainable = b;
-        return this;
+        return setup.guard.writing("trainable", () -> {
+            for (Layer l : graph().runLayers) l.trainable(b);   // with those only a nested call's unused branch runs, as Keras'
+                                                                // flag reaches every layer of the nested model
+            this.trainable = b;
+            return this;
+        });
     }
 
     /** What {@link #trainable(boolean)} last set (true until then), as Keras' {@code model.trainable}. */
@@ -550,8 +552,11 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** Zeros the carried states of every stateful layer (Keras' {@code model.reset_states()}); other layers are left alone. */
     public void resetStates() {
-        requireOpen("resetStates");
-        for (Layer l : graph().runLayers) if (l.stateful()) l.resetStates();   // a nested call's unused branch's too
+        setup.guard.writing("resetStates", () -> {
+            requireOpen("resetStates");
+            for (Layer l : graph().runLayers) if (l.stateful()) l.resetStates();   // a nested call's unused branch's too
+            return null;
+        });
     }
 
     // ================================================================== a model called on new nodes
@@ -637,7 +642,7 @@ public class Model extends Evaluator implements AutoCloseable {
             requireOpen("getWeights");
             return List.of();
         }
-        return weights("getWeights").get();
+        return setup.guard.reading("getWeights", () -> weights("getWeights").get());
     }
 
     /**
@@ -662,11 +667,16 @@ public class Model extends Evaluator implements AutoCloseable {
 
     private Map<String, Tensor> namedWeights(String what, Boolean trainable) {
         requireOpen(what);
-        return isBuilt() ? weights(what).named(trainable, this.trainable) : Map.of();
+        return isBuilt() ? setup.guard.reading(what, () -> weights(what).named(trainable, this.trainable)) : Map.of();
     }
 
     /** Sets all weights, in {@link #getWeights()} order and shapes. */
-    public void setWeights(List<Tensor> weights) { weights("setWeights").set(weights); }
+    public void setWeights(List<Tensor> weights) {
+        setup.guard.writing("setWeights", () -> {
+            weights("setWeights").set(weights);
+            return null;
+        });
+    }
 
     /**
      * jrnn's names of the weights, in {@link #getWeights()} order: {@code layer/param} ("lstm/kernel",
@@ -698,6 +708,13 @@ public class Model extends Evaluator implements AutoCloseable {
      * }</pre>
      */
     public void saveWeights(Path file) throws IOException {
+        setup.guard.reading("saveWeights", () -> {
+            saveWeightsAlone(file);
+            return null;
+        });
+    }
+
+    private void saveWeightsAlone(Path file) throws IOException {
         WeightsIo io = weights("saveWeights");
         if (file != null && file.getFileName() != null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".keras")) {
             throw new IllegalArgumentException(name() + ".saveWeights: file must be a safetensors name, .weights.h5 (Keras 3's weights"
@@ -736,9 +753,12 @@ public class Model extends Evaluator implements AutoCloseable {
      * layers: {@code getLayer(name).setWeights(saved.getLayer(name).getWeights())}.
      */
     public void loadWeights(Path file, boolean byName) throws IOException {
-        WeightsIo io = weights("loadWeights");
-        if (file != null && KerasImport.isKerasFile(file)) KerasImport.loadWeights(this, file, byName);
-        else io.load(file, byName);
+        setup.guard.writing("loadWeights", () -> {
+            WeightsIo io = weights("loadWeights");
+            if (file != null && KerasImport.isKerasFile(file)) KerasImport.loadWeights(this, file, byName);
+            else io.load(file, byName);
+            return null;
+        });
     }
 
     /**
@@ -793,8 +813,11 @@ public class Model extends Evaluator implements AutoCloseable {
         requireOpen("save");
         Models.refuseOwnLayers(this, name + ".save", "cannot be saved whole: saveWeights(path) keeps its weights");
         Models.refuseOwnOptimizer(this);
-        ensureStore();
-        ModelFiles.save(this, params, file);
+        setup.guard.reading("save", () -> {
+            ensureStore();
+            ModelFiles.save(this, params, file);
+            return null;
+        });
     }
 
     /**
@@ -806,11 +829,15 @@ public class Model extends Evaluator implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        closedBy = Thread.currentThread();   // before closed: whoever sees closed sees who
-        closed = true;
-        closeOptimizer();
-        if (params != null) params.closeAs(name);
-        if (graph != null) for (Layer l : graph.runLayers) l.releaseBuffers();
+        setup.guard.writing("close", () -> {
+            if (closed) return null;   // closed meanwhile, on this thread (a callback)
+            closedBy = Thread.currentThread();   // before closed: whoever sees closed sees who
+            closed = true;
+            closeOptimizer();
+            if (params != null) params.closeAs(name);
+            if (graph != null) for (Layer l : graph.runLayers) l.releaseBuffers();
+            return null;
+        });
     }
 
     @Override

@@ -89,6 +89,10 @@ public class Sequential extends Model {
      * built for it as they are added. {@code model.add(Input.shape(3, 1)).add(new LSTM(4))}.
      */
     public Sequential add(Input in) {
+        return setup.guard.writing("add", () -> addAlone(in));
+    }
+
+    private Sequential addAlone(Input in) {
         if (in == null) throw new IllegalArgumentException(name() + ".add: input is null");
         if (input != null || declared != null) {
             throw new IllegalArgumentException(name() + ".add: the model already has its input "
@@ -107,6 +111,10 @@ public class Sequential extends Model {
      * layers (or its Input) is refused, as Keras' add refuses it, and the model is left as it was.
      */
     public Sequential add(Layer layer) {
+        return setup.guard.writing("add", () -> addAlone(layer));
+    }
+
+    private Sequential addAlone(Layer layer) {
         if (layer == null) throw new IllegalArgumentException(name() + ".add: layer is null");
         if (layer instanceof InputLayer il) return add((Input) il.calls().get(0).outputs().get(0));   // as Keras: the Input's layer
         for (Layer l : stack) {
@@ -193,6 +201,10 @@ public class Sequential extends Model {
      * }</pre>
      */
     public Layer pop() {
+        return setup.guard.writing("pop", this::popAlone);
+    }
+
+    private Layer popAlone() {
         requireOpen("pop");
         if (stack.isEmpty()) throw new IllegalStateException(name() + ".pop: there are no layers in the model");
         Layer popped = stack.remove(stack.size() - 1);

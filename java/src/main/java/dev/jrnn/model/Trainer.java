@@ -139,6 +139,10 @@ public abstract class Trainer {
 
     /** Sets what compile checked; {@code perOutput} is null for one loss on every output, {@code weights} null for all 1. */
     private void setCompiled(Compiled c, List<Loss> perOutput, double[] weights) {
+        setup.guard.writing("compile", () -> setCompiledAlone(c, perOutput, weights));
+    }
+
+    private Void setCompiledAlone(Compiled c, List<Loss> perOutput, double[] weights) {
         requireOpen("compile");
         if (isBuilt()) Penalties.check(name(), graph());   // bad regularizer settings fail here, not in the first step
         if (this.optimizer != null && this.optimizer != c.optimizer()) this.optimizer.close();
@@ -150,6 +154,7 @@ public abstract class Trainer {
         this.metrics = c.metrics();
         afterCompile();
         this.graphsBroken = false;
+        return null;
     }
 
     /**
@@ -502,6 +507,10 @@ public abstract class Trainer {
      * the CPU backend, or when a step cannot be captured, the steps run eagerly.
      */
     public History fit(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
+        return setup.guard.writing("fit", () -> fitTensors(xs, ys, options));
+    }
+
+    private History fitTensors(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
         requireOpen("fit");
@@ -551,6 +560,10 @@ public abstract class Trainer {
      * shapes of the data set's first batch, as Keras does (a generator's supplier is asked once more for it).
      */
     public History fit(Dataset data, FitOptions options) throws IOException {
+        return setup.guard.writing("fit", () -> fitDataset(data, options));
+    }
+
+    private History fitDataset(Dataset data, FitOptions options) throws IOException {
         FitOptions o = DatasetBatches.forFit(name(), options);
         requireCompiled("fit");
         requireOpen("fit");
@@ -729,6 +742,10 @@ public abstract class Trainer {
     }
 
     private Map<String, Double> trainOnBatchLogs(List<Tensor> xs, List<Tensor> ys, SampleWeights.Given sw, Map<Integer, Double> cw) {
+        return setup.guard.writing("trainOnBatch", () -> trainOnBatchAlone(xs, ys, sw, cw));
+    }
+
+    private Map<String, Double> trainOnBatchAlone(List<Tensor> xs, List<Tensor> ys, SampleWeights.Given sw, Map<Integer, Double> cw) {
         String what = name() + ".trainOnBatch";
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");
