@@ -39,12 +39,14 @@ import java.util.Map;
  * read; not a model with stateful layers, whose every batch advances their states). The stop flags
  * ({@link #stopEvaluating(boolean)}, {@link #stopPredicting(boolean)}) are per thread: a callback's stop ends the call
  * whose callback set it, never a call running on another thread, and a call clears only its own thread's. {@link #fit},
- * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates}
- * and {@link #close} change the model: run them on one thread, with no predict in flight. That is not checked (but
- * for a SwapEMAWeights call): a
+ * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates},
+ * {@link #close}, {@link #trainable(boolean)}, a predict or evaluate given a SwapEMAWeights or of a stateful model, and
+ * a call in training mode change the model and run alone: each model refuses, with an IllegalStateException naming the
+ * call and thread in the way and changing nothing, such a call while another thread's call runs on the model, and a
  * {@link #predict}, {@link #evaluate}, {@link #getWeights}, {@link #save} or {@link #saveWeights} on another thread while
- * one of them runs reads weights of two steps, or half-updated ones, without an error (as Keras 3's); save during fit
- * from a callback, which runs on fit's thread between steps. The CUDA
+ * such a call runs (Keras 3 would read weights of two steps without an error). It never waits. The thread of the call
+ * that changes the model may call anything on it: save during fit from a callback, which runs on fit's thread between
+ * steps. The CUDA
  * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the
  * optimizer's buffers (native/device memory on CUDA); the model cannot be used afterwards.
  */
@@ -635,7 +637,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /**
      * All weights, layer by layer, each layer's in the order it made them, as Keras' get_weights: freezing a layer (or
      * one direction of a Bidirectional) moves none. A Sequential not yet built has none (Keras' {@code []}).
-     * Not beside {@link #fit} on another thread (see the class's thread notes): it would read weights of two steps.
+     * Refused beside {@link #fit} on another thread (see the class's thread notes).
      */
     public List<Tensor> getWeights() {
         if (!isBuilt()) {
@@ -699,7 +701,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all. A {@code .keras} name is refused: it is a
      * whole model's file ({@link #save}), as which loadWeights and Keras would read it. The directory must exist (a
      * {@link java.nio.file.NoSuchFileException} otherwise, nothing made), as for Keras' {@code save_weights}.
-     * Not beside {@link #fit} on another thread (see the class's thread notes): the file would hold weights of two steps.
+     * Refused beside {@link #fit} on another thread (see the class's thread notes).
      *
      * <pre>{@code
      * model.saveWeights(Path.of("w.safetensors"));
@@ -799,8 +801,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * does not). Other names ({@code .weights.h5} included, a weights file to Keras) are refused rather than given a
      * file Keras would misread. A missing directory is a {@link java.nio.file.NoSuchFileException}, nothing made, as
      * Keras' {@code model.save("m.keras")} raises; an {@code .h5} / {@code .hdf5} save makes it, as Keras 3's does.
-     * Not beside {@link #fit} on another thread (see the class's thread notes): the file would hold weights of two steps
-     * and load without an error; save from a callback, as ModelCheckpoint does.
+     * Refused beside {@link #fit} on another thread (see the class's thread notes); save from a callback, as
+     * ModelCheckpoint does.
      *
      * <pre>{@code
      * model.save(Path.of("model.keras"));
