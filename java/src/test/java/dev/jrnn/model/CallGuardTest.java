@@ -317,4 +317,36 @@ class CallGuardTest {
                 refused("training_call", "call in training mode", "1 call reading it", () -> plain.call(X, true)));
         assertEquals(16, plain.call(X, true).dim(0));   // once the predict returned
     }
+
+    /**
+     * The GUIDE's hot-swap pattern: a service predicts through a reference; new weights go into a second model, the
+     * reference is swapped, and the old model is closed once its predicts in flight have returned (before that its close
+     * is refused, and the predict in flight ends on the old weights).
+     */
+    @Test
+    void theHotSwapPattern(@TempDir Path dir) throws Exception {
+        Sequential v1 = model("v1"), v2 = model("v2");
+        v2.setWeights(W2);
+        v1.save(dir.resolve("v1.keras"));
+        v2.save(dir.resolve("v2.keras"));
+        Tensor p1 = v1.predict(X, 4), p2 = v2.predict(X, 4);
+        AtomicReference<Model> live = new AtomicReference<>(Models.load(dir.resolve("v1.keras")));
+        AtomicReference<Model> retired = new AtomicReference<>();
+        Hold hold = new Hold("onPredictBatchBegin");
+        Object got = whileHeld("request", hold, () -> live.get().predictAll(List.of(X), 4, null, hold).get(0), () -> {
+            Model next = assertDoesNotThrowGet(() -> Models.load(dir.resolve("v2.keras")));
+            Model old = live.getAndSet(next);
+            retired.set(old);
+            refused(old.name(), "close", "1 call reading it", old::close);
+            assertEquals(p2, live.get().predict(X, 4));   // new requests use v2 meanwhile
+        });
+        assertEquals(p1, got);
+        retired.get().close();   // its predict has returned
+        assertThrows(IllegalStateException.class, () -> retired.get().predict(X, 4));
+        assertEquals(p2, live.get().predict(X, 4));
+    }
+
+    private static <T> T assertDoesNotThrowGet(org.junit.jupiter.api.function.ThrowingSupplier<T> s) {
+        return org.junit.jupiter.api.Assertions.assertDoesNotThrow(s);
+    }
 }
