@@ -138,7 +138,8 @@ final class CallGuard {
     private IllegalStateException refused(String what, String inTheWay) {
         return new IllegalStateException(model.name() + "." + what + ": refused, the model is in use by " + inTheWay
                 + "; a call that changes a model (fit, trainOnBatch, compile, setWeights, loadWeights, resetStates, close,"
-                + " a predict of a stateful model) runs alone, predict / evaluate / getWeights / save may run together."
+                + " a predict given SwapEMAWeights or of a stateful model) runs alone, predict / evaluate / getWeights / save"
+                + " may run together."
                 + " Nothing was changed: call again once it returns, or serve from a second model (see the GUIDE's Threads)");
     }
 

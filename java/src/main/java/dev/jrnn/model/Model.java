@@ -832,7 +832,7 @@ public class Model extends Evaluator implements AutoCloseable {
     public void close() {
         if (closed) return;
         setup.guard.writing("close", () -> {
-            if (closed) return null;   // closed meanwhile, on this thread (a callback)
+            if (closed) return null;   // another close ran first
             closedBy = Thread.currentThread();   // before closed: whoever sees closed sees who
             closed = true;
             closeOptimizer();

@@ -68,9 +68,9 @@ class ModelInUseBadInputTest {
         }
         assertEquals("in_use.setWeights: refused, the model is in use by 1 call reading it (predict / evaluate / getWeights /"
                 + " save; the last: predict on thread 'requests-1'); a call that changes a model (fit, trainOnBatch, compile,"
-                + " setWeights, loadWeights, resetStates, close, a predict of a stateful model) runs alone, predict / evaluate"
-                + " / getWeights / save may run together. Nothing was changed: call again once it returns, or serve from a"
-                + " second model (see the GUIDE's Threads)", e.getMessage());
+                + " setWeights, loadWeights, resetStates, close, a predict given SwapEMAWeights or of a stateful model) runs"
+                + " alone, predict / evaluate / getWeights / save may run together. Nothing was changed: call again once it"
+                + " returns, or serve from a second model (see the GUIDE's Threads)", e.getMessage());
         assertEquals(alone, got.get());
         assertEquals(before, m.getWeights());
     }
