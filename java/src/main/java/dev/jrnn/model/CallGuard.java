@@ -9,10 +9,13 @@ import java.lang.invoke.VarHandle;
  * getWeights, save) may run on several threads at once; a writer (fit, trainOnBatch, compile, setWeights,
  * loadWeights, resetStates, close, a call that swaps EMA weights or advances states) runs alone. It never waits: a call
  * that would overlap is refused with an IllegalStateException naming the model, the call refused and the call (and
- * thread) in the way, before it has changed anything. The writer's own thread may call anything (callbacks in fit).
+ * thread) in the way, before it has changed anything. The writer's own thread may call anything (callbacks in fit), and
+ * a thread whose own reads are the only ones in flight may change the model (a predict's callback): one thread cannot tear.
  * <p>
  * The state is one word: the writer bit and the count of reader calls in flight, so a reader costs two atomic adds and
- * no lock; the writer's thread and call, and the last reader's, are kept beside it only for the message.
+ * no lock; each thread counts its own readers in flight (a ThreadLocal the call fetches anyway for its stop flags), so
+ * that a writer whose only readers in flight are its own thread's (a predict's callback) may run. The writer's thread
+ * and call are kept beside the word for the message.
  */
 final class CallGuard {
     private static final long WRITER = 1L << 62;
@@ -33,32 +36,51 @@ final class CallGuard {
     private volatile Thread writer;
     private volatile String writerCall;
     private int writerDepth;   // the writer thread's own
-    /** The last reader's thread and call: racy plain fields, only for a refused writer's message. */
-    private Thread lastReader;
-    private String lastReaderCall;
+    /** Per thread: its reader calls in flight on this model, and the model's stop flags (Trainer), fetched together. */
+    private final ThreadLocal<Mine> mine = ThreadLocal.withInitial(Mine::new);
+
+    /**
+     * One thread's part of the guard, and Keras' stop_evaluating and stop_predicting ([evaluating, predicting]) per
+     * thread: the hooks run on the thread of their call, so a callback's stop ends only that call, and a call on another
+     * thread neither reads nor clears it.
+     */
+    static final class Mine {
+        final boolean[] stops = new boolean[2];
+        /** This thread's reader calls in flight (a callback's predict inside a predict: 2). */
+        int reading;
+    }
 
     CallGuard(Trainer model) { this.model = model; }
+
+    /** This thread's part (its stop flags and its readers in flight). */
+    Mine mine() { return mine.get(); }
 
     /**
      * Enters a reader call {@code what} ("predict"); returns normally or refuses while another thread's writer runs.
      * Each successful enter is paired with one {@link #exitRead} in a finally.
      */
-    void enterRead(String what) {
+    void enterRead(String what) { enterRead(mine.get(), what); }
+
+    void enterRead(Mine me, String what) {
         long s = (long) STATE.getAndAdd(this, 1L);
-        Thread me = Thread.currentThread();
-        if ((s & WRITER) != 0 && writer != me) {
+        if ((s & WRITER) != 0 && writer != Thread.currentThread()) {
             STATE.getAndAdd(this, -1L);
             throw refused(what, describeWriter());
         }
-        lastReader = me;
-        lastReaderCall = what;
+        me.reading++;
     }
 
-    void exitRead() { STATE.getAndAdd(this, -1L); }
+    void exitRead() { exitRead(mine.get()); }
+
+    void exitRead(Mine me) {
+        me.reading--;
+        STATE.getAndAdd(this, -1L);
+    }
 
     /**
-     * Enters a writer call {@code what} ("fit"): re-entrant on the writer's thread (a callback's setWeights in fit);
-     * refused while another thread's writer runs or any reader is in flight. Each successful enter is paired with one
+     * Enters a writer call {@code what} ("fit"): re-entrant on the writer's thread (a callback's setWeights in fit), and
+     * allowed when every reader in flight is this thread's own (a predict's callback that sets weights: one thread,
+     * nothing to tear); refused while another thread's writer or reader runs. Each successful enter is paired with one
      * {@link #exitWrite} in a finally.
      */
     void enterWrite(String what) {
@@ -67,17 +89,16 @@ final class CallGuard {
             writerDepth++;
             return;
         }
-        long s = (long) STATE.compareAndExchange(this, 0L, WRITER);
-        if (s != 0L) {
+        int own = mine.get().reading;
+        for (;;) {
+            long s = (long) STATE.getVolatile(this);
             if ((s & WRITER) != 0) throw refused(what, describeWriter());
-            long n = s & ~WRITER;
-            Thread r = lastReader;
-            String call = lastReaderCall;
-            throw refused(what, n == 1 && r == me
-                    ? "this thread's own " + call + " (a callback of a predict or evaluate may not change the model: change it"
-                            + " after that call returns)"
-                    : n + " " + (n == 1 ? "call" : "calls") + " reading it (predict / evaluate / getWeights / save"
-                            + (call == null ? "" : "; the last: " + call + " on thread '" + name(r) + "'") + ")");
+            long others = s - own;   // other threads' readers in flight
+            if (others != 0) {
+                throw refused(what, others + " " + (others == 1 ? "call" : "calls") + " reading it on another thread (predict /"
+                        + " evaluate / getWeights / save)");
+            }
+            if (STATE.compareAndSet(this, s, s | WRITER)) break;   // else a reader came or went: look again
         }
         writerCall = what;
         writerDepth = 1;
@@ -88,19 +109,25 @@ final class CallGuard {
         if (--writerDepth > 0) return;
         writer = null;
         writerCall = null;
-        STATE.getAndAdd(this, -WRITER);
+        STATE.getAndAdd(this, -WRITER);   // this thread's own readers, if any, stay counted until they exit
     }
 
+    /** Whether this thread runs a call that changes the model (SwapEMAWeights checks it before swapping). */
+    boolean writing() { return writer == Thread.currentThread(); }
+
+    /** Model.requireOpen: a call re-checks it once it holds the guard (a close can no longer land after). */
+    void requireOpen(String what) { model.requireOpen(what); }
+
     /** Enters {@code what} as a writer when {@code writes}, else as a reader; returns {@code writes} for {@link #exit}. */
-    boolean enter(String what, boolean writes) {
+    boolean enter(Mine me, String what, boolean writes) {
         if (writes) enterWrite(what);
-        else enterRead(what);
+        else enterRead(me, what);
         return writes;
     }
 
-    void exit(boolean wrote) {
+    void exit(Mine me, boolean wrote) {
         if (wrote) exitWrite();
-        else exitRead();
+        else exitRead(me);
     }
 
     /** A call's body, which may throw the call's checked exception (an IOException of a file). */
@@ -138,8 +165,8 @@ final class CallGuard {
     private IllegalStateException refused(String what, String inTheWay) {
         return new IllegalStateException(model.name() + "." + what + ": refused, the model is in use by " + inTheWay
                 + "; a call that changes a model (fit, trainOnBatch, compile, setWeights, loadWeights, resetStates, close,"
-                + " a predict given SwapEMAWeights or of a stateful model) runs alone, predict / evaluate / getWeights / save"
-                + " may run together."
+                + " trainable, build, Sequential add / pop, a predict given SwapEMAWeights, of a stateful model or in"
+                + " training mode with BatchNormalization) runs alone, predict / evaluate / getWeights / save may run together."
                 + " Nothing was changed: call again once it returns, or serve from a second model (see the GUIDE's Threads)");
     }
 

@@ -104,11 +104,13 @@ final class Inference {
      */
     Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, Call call) {
         String writer = writer(call, callbacks, false);
-        boolean writes = s.guard.enter(writer != null ? writer : call.op, writer != null);
+        CallGuard.Mine me = s.guard.mine();
+        boolean writes = s.guard.enter(me, writer != null ? writer : call.op, writer != null);
         try {
+            s.guard.requireOpen(call.op);   // a close before the guard was taken: refused from here on
             return evaluateGuarded(src, callbacks, model, stillOpen, call);
         } finally {
-            s.guard.exit(writes);
+            s.guard.exit(me, writes);
         }
     }
 
@@ -221,24 +223,31 @@ final class Inference {
 
     private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, Call call, Consumer<List<Tensor>> sink) {
         String writer = writer(call, callbacks, training);
-        boolean writes = s.guard.enter(writer != null ? writer : call.op, writer != null);
+        CallGuard.Mine me = s.guard.mine();
+        boolean writes = s.guard.enter(me, writer != null ? writer : call.op, writer != null);
         try {
+            s.guard.requireOpen(call.op);   // a close before the guard was taken: refused from here on
             return predictGuarded(src, training, callbacks, model, call, sink);
         } finally {
-            s.guard.exit(writes);
+            s.guard.exit(me, writes);
         }
     }
 
     /**
      * How the refusals name {@code call} when it changes the model, so that it must run alone (CallGuard); null when it
      * only reads the weights and may run beside other readers. A SwapEMAWeights swaps the weights in place, a stateful
-     * layer's batches advance its states, a call in training mode draws dropout and moves BatchNormalization's statistics.
+     * layer's batches advance its states, a training call of a layer whose calls share state (BatchNormalization's
+     * moving statistics) moves them. Dropout in training mode only reads: its masks are drawn per call from a
+     * synchronized stream, so threads' Monte Carlo samples are each valid (their order across threads is not fixed).
      */
     private String writer(Call call, List<Callback> callbacks, boolean training) {
-        if (training) return call.op + " in training mode";
         for (Callback cb : callbacks) if (cb instanceof SwapEMAWeights) return call.op + " given SwapEMAWeights";
-        for (Layer l : s.graph().runLayers) if (l.stateful()) return call.op + " of a stateful model";
-        return null;
+        boolean shares = false;   // walked per call, not cached: a layer's stateful(b) may change after the graph is built
+        for (Layer l : s.graph().runLayers) {
+            if (l.stateful()) return call.op + " of a stateful model";
+            shares |= l.callsShareState();
+        }
+        return training && shares ? call.op + " in training mode (BatchNormalization's statistics)" : null;
     }
 
     private long predictGuarded(BatchSource src, boolean training, List<Callback> callbacks, Model model, Call call, Consumer<List<Tensor>> sink) {

@@ -44,11 +44,6 @@ public abstract class Trainer {
     private LossScale lossScale;
     private CompileMetrics metrics = CompileMetrics.NONE;
     private volatile boolean stopTraining;
-    /**
-     * Keras' stop_evaluating and stop_predicting ([evaluating, predicting]) per thread: the hooks run on the thread of
-     * their call, so a callback's stop ends only that call, and a call on another thread neither reads nor clears it.
-     */
-    private final ThreadLocal<boolean[]> stops = ThreadLocal.withInitial(() -> new boolean[2]);
     /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
     private boolean graphsBroken;
     /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
@@ -433,19 +428,19 @@ public abstract class Trainer {
      * double loss = model.evaluateAll(List.of(x), List.of(y), 4, null, null, firstTwo).get("loss");   // 8 samples
      * }</pre>
      */
-    public void stopEvaluating(boolean stop) { stops.get()[0] = stop; }
+    public void stopEvaluating(boolean stop) { setup.guard.mine().stops[0] = stop; }
 
     /** What {@link #stopEvaluating(boolean)} last set on this thread (the evaluate it ended leaves it set, as Keras). */
-    public boolean stopEvaluating() { return stops.get()[0]; }
+    public boolean stopEvaluating() { return setup.guard.mine().stops[0]; }
 
     /**
      * Keras 3's {@code model.stop_predicting = True}: as {@link #stopEvaluating(boolean)} for predict, which returns the
      * outputs of the batches run; the calling thread's flag, as that one.
      */
-    public void stopPredicting(boolean stop) { stops.get()[1] = stop; }
+    public void stopPredicting(boolean stop) { setup.guard.mine().stops[1] = stop; }
 
     /** What {@link #stopPredicting(boolean)} last set on this thread. */
-    public boolean stopPredicting() { return stops.get()[1]; }
+    public boolean stopPredicting() { return setup.guard.mine().stops[1]; }
 
     InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), this::targetLoss, this::targetsByShape); }
 
