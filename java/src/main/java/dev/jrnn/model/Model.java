@@ -815,11 +815,15 @@ public class Model extends Evaluator implements AutoCloseable {
         requireOpen("save");
         Models.refuseOwnLayers(this, name + ".save", "cannot be saved whole: saveWeights(path) keeps its weights");
         Models.refuseOwnOptimizer(this);
-        setup.guard.reading("save", () -> {
+        // a store to regroup (a layer frozen since, or another model took the layers over) is rebuilt: a writer then
+        boolean regroup = isBuilt() && params != null && (!params.bound() || params.partitionChanged(trainable));
+        setup.guard.enter(setup.guard.mine(), "save", regroup);
+        try {
             ensureStore();
             ModelFiles.save(this, params, file);
-            return null;
-        });
+        } finally {
+            setup.guard.exit(setup.guard.mine(), regroup);
+        }
     }
 
     /**

@@ -261,6 +261,11 @@ public class Sequential extends Model {
      * }</pre>
      */
     public Sequential build(int... shape) {
+        if (input != null) return buildAlone(shape);   // built: returns or refuses, changes nothing
+        return setup.guard.writing("build", () -> buildAlone(shape));
+    }
+
+    private Sequential buildAlone(int... shape) {
         if (shape == null) throw new IllegalArgumentException(name() + ".build: shape is null, expected the per-sample input shape (build(16, 6))");
         if (shape.length == 0 && input != null) return this;   // Keras 3's model.build(): nothing to do on a built model
         if (shape.length == 0 && !stack.isEmpty()) {

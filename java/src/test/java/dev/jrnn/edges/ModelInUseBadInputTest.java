@@ -6,6 +6,7 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.model.Callback;
 import dev.jrnn.model.FitOptions;
 import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
 import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,11 +67,12 @@ class ModelInUseBadInputTest {
             out.countDown();
             t.join(60_000);
         }
-        assertEquals("in_use.setWeights: refused, the model is in use by 1 call reading it (predict / evaluate / getWeights /"
-                + " save; the last: predict on thread 'requests-1'); a call that changes a model (fit, trainOnBatch, compile,"
-                + " setWeights, loadWeights, resetStates, close, a predict given SwapEMAWeights or of a stateful model) runs"
-                + " alone, predict / evaluate / getWeights / save may run together. Nothing was changed: call again once it"
-                + " returns, or serve from a second model (see the GUIDE's Threads)", e.getMessage());
+        assertEquals("in_use.setWeights: refused, the model is in use by 1 call reading it on another thread (predict / evaluate /"
+                + " getWeights / save); a call that changes a model (fit, trainOnBatch, compile, setWeights, loadWeights,"
+                + " resetStates, close, trainable, build, Sequential add / pop, a predict given SwapEMAWeights, of a stateful"
+                + " model or in training mode with BatchNormalization) runs alone, predict / evaluate / getWeights / save may run"
+                + " together. Nothing was changed: call again once it returns, or serve from a second model (see the GUIDE's"
+                + " Threads)", e.getMessage());
         assertEquals(alone, got.get());
         assertEquals(before, m.getWeights());
     }
@@ -92,5 +94,22 @@ class ModelInUseBadInputTest {
         assertTrue(c != null, () -> "refused predict in the chain of " + e);
         assertTrue(c.getMessage().contains("the model is in use by fit on thread '" + Thread.currentThread().getName() + "'"),
                 c.getMessage());
+    }
+
+    /** Models.changing's own arguments: each null (or a blank call name) refused naming it, nothing run. */
+    @Test
+    void modelsChangingBadArguments() {
+        Sequential m = model("changing");
+        boolean[] ran = {false};
+        Models.Change change = () -> ran[0] = true;
+        assertEquals("Models.changing: model is null",
+                assertThrows(IllegalArgumentException.class, () -> Models.changing(null, "load", change)).getMessage());
+        assertEquals("changing: Models.changing: call must name the change (\"loadMyFormat\"), got null",
+                assertThrows(IllegalArgumentException.class, () -> Models.changing(m, null, change)).getMessage());
+        assertEquals("changing: Models.changing: call must name the change (\"loadMyFormat\"), got \" \"",
+                assertThrows(IllegalArgumentException.class, () -> Models.changing(m, " ", change)).getMessage());
+        assertEquals("changing.load: Models.changing: change is null",
+                assertThrows(IllegalArgumentException.class, () -> Models.changing(m, "load", null)).getMessage());
+        assertTrue(!ran[0]);
     }
 }

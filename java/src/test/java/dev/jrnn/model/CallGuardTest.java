@@ -144,6 +144,11 @@ class CallGuardTest {
         assertEquals(alone.getWeights(), m.getWeights());
         assertEquals(alone.predict(X), m.predict(X));
         assertEquals(layers, m.layers().size());
+        onAnotherThread(() -> {   // no refused reader left a count behind: a writer on yet another thread runs
+            m.setWeights(W1);
+            return null;
+        });
+        assertEquals(W1, m.getWeights());
     }
 
     @Test
@@ -152,7 +157,7 @@ class CallGuardTest {
         Tensor alone = m.predict(X, 4);
         m.saveWeights(dir.resolve("w2.safetensors"));   // W1, loaded below: refused all the same
         Hold hold = new Hold("onPredictBatchBegin");
-        String predict = "1 call reading it (predict / evaluate / getWeights / save; the last: predict on thread 'serving')";
+        String predict = "1 call reading it on another thread (predict / evaluate / getWeights / save)";
         Object got = whileHeld("serving", hold, () -> m.predictAll(List.of(X), 4, null, hold).get(0), () -> {
             refused("guarded_predict", "setWeights", predict, () -> m.setWeights(W2));
             refused("guarded_predict", "loadWeights", predict, () -> m.loadWeights(dir.resolve("w2.safetensors")));
@@ -311,11 +316,159 @@ class CallGuardTest {
         });
         assertEquals(first, got);
 
-        Sequential plain = model("training_call");
+    }
+
+    /**
+     * Monte Carlo dropout from several threads (call(x, true) of a model whose training call changes nothing shared:
+     * dropout masks are drawn per call from a synchronized stream) runs beside another thread's predict; a model with
+     * BatchNormalization, whose training call moves its moving statistics, runs its training call alone. Before, every
+     * training-mode call was refused beside any other call.
+     */
+    @Test
+    void aTrainingCallRunsAloneOnlyWhenItMovesSharedState() throws Exception {
+        Jrnn.setSeed(5);
+        Sequential mc = new Sequential(Input.shape(3), new Dense(8).activation("relu"), new dev.jrnn.layers.Dropout(0.5),
+                new Dense(1)).name("mc_dropout");
+        Tensor alone = mc.predict(X, 4);
+        Hold hold = new Hold("onPredictBatchBegin");
+        AtomicReference<Object> sample = new AtomicReference<>();
+        Object got = whileHeld("serving", hold, () -> mc.predictAll(List.of(X), 4, null, hold).get(0), () ->
+                sample.set(onAnotherThreadOrFailure(() -> mc.call(X, true))));
+        assertEquals(alone, got);
+        assertTrue(sample.get() instanceof Tensor t && t.dim(0) == 16, String.valueOf(sample.get()));
+
+        Sequential bn = new Sequential(Input.shape(3), new Dense(2), new dev.jrnn.layers.BatchNormalization(), new Dense(1))
+                .name("training_call");
+        Tensor bnAlone = bn.predict(X, 4);
         Hold h2 = new Hold("onPredictBatchBegin");
-        whileHeld("serving", h2, () -> plain.predictAll(List.of(X), 4, null, h2), () ->
-                refused("training_call", "call in training mode", "1 call reading it", () -> plain.call(X, true)));
-        assertEquals(16, plain.call(X, true).dim(0));   // once the predict returned
+        Object bnGot = whileHeld("serving", h2, () -> bn.predictAll(List.of(X), 4, null, h2).get(0), () -> {
+            refused("training_call", "call in training mode (BatchNormalization's statistics)",
+                    "1 call reading it on another thread", () -> bn.call(X, true));
+            assertDoesNotThrow(() -> bn.call(X, false));
+        });
+        assertEquals(bnAlone, bnGot);
+        assertEquals(16, bn.call(X, true).dim(0));   // once the predict returned
+    }
+
+    /**
+     * One thread only: a predict's own callback may change the model (setWeights, a SwapEMAWeights predict of its own,
+     * close), as before the guard; nothing can tear on one thread. Before the guard counted each thread's readers, these
+     * were refused as "in use by this thread's own predict". With another thread's predict in flight the same
+     * callback's setWeights is refused.
+     */
+    @Test
+    void aPredictsOwnCallbackMayChangeTheModelWhenNoOtherThreadReads() throws Exception {
+        Sequential m = model("one_thread");
+        m.fit(X, Y, fitOptions());
+        Tensor averaged = m.predictAll(List.of(X), 4, null, new SwapEMAWeights()).get(0);
+        m.setWeights(W1);
+        List<Object> seen = new ArrayList<>();
+        Callback changes = new Callback() {
+            @Override
+            public void onPredictBatchEnd(int batch, List<Tensor> outputs, Model model) {
+                if (batch != 0) return;
+                model.setWeights(W2);
+                seen.add(model.predictAll(List.of(X), 4, null, new SwapEMAWeights()).get(0));
+            }
+        };
+        m.predictAll(List.of(X), 4, null, changes);
+        assertEquals(W2, m.getWeights());
+        assertEquals(1, seen.size());
+        assertEquals(averaged, seen.get(0));   // the average is the optimizer's, whatever the weights
+        Sequential w1 = model("w1");
+        Sequential w2 = model("w2");
+        w2.setWeights(W2);
+        m.setWeights(W1);
+        Tensor mixed = m.predictAll(List.of(X), 4, null, changes).get(0);   // batch 0 on W1, the rest on W2
+        assertEquals(w1.predict(X, 4).slice(0, 4), mixed.slice(0, 4));
+        assertEquals(w2.predict(X, 4).slice(4, 16), mixed.slice(4, 16));
+
+        m.setWeights(W1);
+        Hold hold = new Hold("onPredictBatchBegin");
+        whileHeld("serving", hold, () -> m.predictAll(List.of(X), 4, null, hold).get(0), () -> {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.predictAll(List.of(X), 4, null, changes));
+            assertTrue(e.getMessage().startsWith("one_thread.setWeights: refused, the model is in use by 1 call reading it on another"
+                    + " thread"), e.getMessage());
+        });
+        assertEquals(W1, m.getWeights());
+    }
+
+    /**
+     * save() of a model whose store must be regrouped first (a layer frozen since the last store) rebuilds the store, so
+     * it runs alone: refused beside another thread's predict, which it would have closed the store under. Before, it
+     * was entered as a reader and regrouped under the predict. A save with nothing to regroup still runs beside it.
+     */
+    @Test
+    void aSaveThatRegroupsTheStoreRunsAlone(@TempDir Path dir) throws Exception {
+        Sequential m = model("regroup");
+        Tensor alone = m.predict(X, 4);
+        Hold hold = new Hold("onPredictBatchBegin");
+        Object got = whileHeld("serving", hold, () -> m.predictAll(List.of(X), 4, null, hold).get(0), () -> {
+            assertDoesNotThrow(() -> m.save(dir.resolve("before.keras")));
+            m.layers().get(0).trainable(false);   // unguarded: a layer's own flag
+            refused("regroup", "save", "1 call reading it on another thread", () -> m.save(dir.resolve("m.keras")));
+        });
+        assertEquals(alone, got);
+        assertFalse(java.nio.file.Files.exists(dir.resolve("m.keras")));
+        m.save(dir.resolve("m.keras"));   // once the predict returned
+        assertEquals(alone, Models.load(dir.resolve("m.keras")).predict(X, 4));
+    }
+
+    /**
+     * KerasImport.loadWeights (public, the GUIDE's "reading a file's extra state yourself") and Models.changing take the
+     * writer's guard as Model.loadWeights does: refused beside another thread's predict, nothing set. Before, only
+     * Model.loadWeights was guarded and KerasImport.loadWeights set weights under the predict.
+     */
+    @Test
+    void kerasImportLoadWeightsAndModelsChangingRunAlone(@TempDir Path dir) throws Exception {
+        Sequential m = model("importing");
+        Sequential other = model("other");
+        other.setWeights(W2);
+        Path file = dir.resolve("w2.weights.h5");
+        other.saveWeights(file);
+        Tensor alone = m.predict(X, 4);
+        Hold hold = new Hold("onPredictBatchBegin");
+        String reading = "1 call reading it on another thread";
+        Object got = whileHeld("serving", hold, () -> m.predictAll(List.of(X), 4, null, hold).get(0), () -> {
+            refused("importing", "loadWeights", reading, () -> dev.jrnn.io.keras.KerasImport.loadWeights(m, file));
+            refused("importing", "loadWeights", reading, () -> dev.jrnn.io.keras.KerasImport.loadWeights(m, file, false));
+            refused("importing", "loadMyFormat", reading, () -> Models.changing(m, "loadMyFormat", () -> m.setWeights(W2)));
+        });
+        assertEquals(alone, got);
+        assertEquals(W1, m.getWeights());
+        dev.jrnn.io.keras.KerasImport.loadWeights(m, file);
+        assertEquals(W2, m.getWeights());
+        Models.changing(m, "loadMyFormat", () -> m.setWeights(W1));   // re-entered on its own thread
+        assertEquals(W1, m.getWeights());
+    }
+
+    /** A close that landed between a predict's checks and its guard: the predict, once it holds the guard, says closed. */
+    @Test
+    void aPredictChecksTheModelIsOpenOnceItHoldsTheGuard() {
+        Sequential m = model("closing");
+        m.predict(X, 4);
+        Data d = m.check().prepare(List.of(X), null, null, "predict", false, false);   // the checks passed
+        m.close();   // then the close lands
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Inference(m.setup, m).predict(d, 4));
+        assertEquals("closing.predict: the model is closed", e.getMessage());
+    }
+
+    private static Object onAnotherThreadOrFailure(java.util.function.Supplier<Object> call) {
+        AtomicReference<Object> got = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                got.set(call.get());
+            } catch (Throwable e) {
+                got.set(e);
+            }
+        }, "mc");
+        t.start();
+        try {
+            t.join(60_000);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        return got.get();
     }
 
     /**
