@@ -167,7 +167,8 @@ final class CallGuard {
                 + "; a call that changes a model (fit, trainOnBatch, compile, setWeights, loadWeights, resetStates, close,"
                 + " trainable, build, Sequential add / pop, a predict given SwapEMAWeights, of a stateful model or in"
                 + " training mode with BatchNormalization) runs alone, predict / evaluate / getWeights / save may run together."
-                + " Nothing was changed: call again once it returns, or serve from a second model (see the GUIDE's Threads)");
+                + " Nothing was changed" + (what.equals("close") ? " (the model stays open and keeps its memory until a close"
+                + " succeeds)" : "") + ": call again once it returns, or serve from a second model (see the GUIDE's Threads)");
     }
 
     private static String name(Thread t) { return t == null ? "?" : t.getName(); }

@@ -41,8 +41,10 @@ import java.util.Map;
  * whose callback set it, never a call running on another thread, and a call clears only its own thread's. {@link #fit},
  * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates},
  * {@link #close}, {@link #trainable(boolean)}, a predict or evaluate given a SwapEMAWeights or of a stateful model, and
- * a call in training mode change the model and run alone: each model refuses, with an IllegalStateException naming the
- * call and thread in the way and changing nothing, such a call while another thread's call runs on the model, and a
+ * a call in training mode of a model with BatchNormalization change the model and run alone (a predict's own callback
+ * may change it when no other thread reads it; a refused close leaves the model open, its memory held): each model
+ * refuses, with an IllegalStateException naming the call and thread in the way and changing nothing, such a call while
+ * another thread's call runs on the model, and a
  * {@link #predict}, {@link #evaluate}, {@link #getWeights}, {@link #save} or {@link #saveWeights} on another thread while
  * such a call runs (Keras 3 would read weights of two steps without an error). It never waits. The thread of the call
  * that changes the model may call anything on it: save during fit from a callback, which runs on fit's thread between

@@ -74,6 +74,8 @@ class EvaluatorTest {
         }
         assertTrue(e.getMessage().startsWith(m.name() + ".close: refused, the model is in use by 1 call reading it on another thread"),
                 e.getMessage());
+        assertTrue(e.getMessage().contains("Nothing was changed (the model stays open and keeps its memory until a close succeeds)"),
+                e.getMessage());
         assertEquals(alone, got.get());
         m.close();
         assertThrows(IllegalStateException.class, () -> m.predict(x));
