@@ -7,9 +7,10 @@ import java.lang.invoke.VarHandle;
  * One model's guard against a call that changes it overlapping a call that reads it on another thread, which would
  * otherwise give silently torn results (a predict on half-updated weights). Readers (predict, evaluate, call,
  * getWeights, save) may run on several threads at once; a writer (fit, trainOnBatch, compile, setWeights,
- * loadWeights, resetStates, close, a call that swaps EMA weights or advances states) runs alone. It never waits: a call
- * that would overlap is refused with an IllegalStateException naming the model, the call refused and the call (and
- * thread) in the way, before it has changed anything. The writer's own thread may call anything (callbacks in fit), and
+ * loadWeights, resetStates, a call that swaps EMA weights or advances states) runs alone. close() runs now, or once
+ * the readers in flight have returned (new ones refused as closed), and is refused only beside another thread's
+ * writer. It never waits: a call that would overlap is refused with an IllegalStateException naming the model, the
+ * call refused and the call (and thread) in the way, before it has changed anything. The writer's own thread may call anything (callbacks in fit), and
  * a thread whose own reads are the only ones in flight may change the model (a predict's callback): one thread cannot tear.
  * <p>
  * The state is one word: the writer bit and the count of reader calls in flight, so a reader costs two atomic adds and
@@ -19,6 +20,10 @@ import java.lang.invoke.VarHandle;
  */
 final class CallGuard {
     private static final long WRITER = 1L << 62;
+    /** close() ran while other threads' readers were in flight: new calls are refused, the last reader out frees. */
+    private static final long CLOSING = 1L << 61;
+    /** The deferred close has run (set by the one reader that took it from CLOSING). */
+    private static final long CLOSED = 1L << 60;
     private static final VarHandle STATE;
 
     static {
@@ -36,6 +41,8 @@ final class CallGuard {
     private volatile Thread writer;
     private volatile String writerCall;
     private int writerDepth;   // the writer thread's own
+    /** What a deferred close runs once the readers in flight have returned; written before CLOSING is set. */
+    private volatile Runnable onDrained;
     /** Per thread: its reader calls in flight on this model, and the model's stop flags (Trainer), fetched together. */
     private final ThreadLocal<Mine> mine = ThreadLocal.withInitial(Mine::new);
 
@@ -63,6 +70,10 @@ final class CallGuard {
 
     void enterRead(Mine me, String what) {
         long s = (long) STATE.getAndAdd(this, 1L);
+        if ((s & (CLOSING | CLOSED)) != 0) {
+            leave();
+            throw closed(what);
+        }
         if ((s & WRITER) != 0 && writer != Thread.currentThread()) {
             STATE.getAndAdd(this, -1L);
             throw refused(what, describeWriter());
@@ -70,11 +81,21 @@ final class CallGuard {
         me.reading++;
     }
 
+    /** One reader out; the last one out of a closing model runs the deferred close (exactly one thread: the CAS). */
+    private void leave() {
+        long s = (long) STATE.getAndAdd(this, -1L);
+        if (s == (CLOSING | 1L) && STATE.compareAndSet(this, CLOSING, CLOSED)) onDrained.run();
+    }
+
+    private IllegalStateException closed(String what) {
+        return new IllegalStateException(model.name() + "." + what + ": the model is closed");
+    }
+
     void exitRead() { exitRead(mine.get()); }
 
     void exitRead(Mine me) {
         me.reading--;
-        STATE.getAndAdd(this, -1L);
+        leave();
     }
 
     /**
@@ -92,6 +113,7 @@ final class CallGuard {
         int own = mine.get().reading;
         for (;;) {
             long s = (long) STATE.getVolatile(this);
+            if ((s & (CLOSING | CLOSED)) != 0) throw closed(what);
             if ((s & WRITER) != 0) throw refused(what, describeWriter());
             long others = s - own;   // other threads' readers in flight
             if (others != 0) {
@@ -110,6 +132,43 @@ final class CallGuard {
         writer = null;
         writerCall = null;
         STATE.getAndAdd(this, -WRITER);   // this thread's own readers, if any, stay counted until they exit
+    }
+
+    /**
+     * close(): {@code free} (which marks the model closed and frees its buffers) runs now when no other thread's call is
+     * in flight (or this thread runs the call that changes the model: a callback's close), else once the other threads'
+     * readers have returned, on the last one's thread; new calls are refused as closed from here on. Refused only while
+     * another thread's call that changes the model runs (a fit: its step would write freed buffers). A second close,
+     * while one drains, does nothing.
+     */
+    void close(Runnable free) {
+        if (writer == Thread.currentThread()) {
+            free.run();
+            return;
+        }
+        int own = mine.get().reading;
+        for (;;) {
+            long s = (long) STATE.getVolatile(this);
+            if ((s & (CLOSING | CLOSED)) != 0) return;
+            if ((s & WRITER) != 0) throw refused("close", describeWriter());
+            if (s == own) {   // no other thread's reader: close now, as a writer
+                if (!STATE.compareAndSet(this, s, s | WRITER)) continue;
+                writerCall = "close";
+                writerDepth = 1;
+                writer = Thread.currentThread();
+                try {
+                    free.run();
+                } finally {   // let go as exitWrite does, leaving CLOSED: later calls are refused as closed here
+                    writer = null;
+                    writerCall = null;
+                    writerDepth = 0;
+                    STATE.getAndAdd(this, CLOSED - WRITER);
+                }
+                return;
+            }
+            onDrained = free;   // published by the CAS below to the reader that will run it
+            if (STATE.compareAndSet(this, s, s | CLOSING)) return;
+        }
     }
 
     /** Whether this thread runs a call that changes the model (SwapEMAWeights checks it before swapping). */

@@ -42,7 +42,7 @@ import java.util.Map;
  * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates},
  * {@link #close}, {@link #trainable(boolean)}, a predict or evaluate given a SwapEMAWeights or of a stateful model, and
  * a call in training mode of a model with BatchNormalization change the model and run alone (a predict's own callback
- * may change it when no other thread reads it; a refused close leaves the model open, its memory held): each model
+ * may change it when no other thread reads it; a close beside other threads' predicts frees once they return): each model
  * refuses, with an IllegalStateException naming the call and thread in the way and changing nothing, such a call while
  * another thread's call runs on the model, and a
  * {@link #predict}, {@link #evaluate}, {@link #getWeights}, {@link #save} or {@link #saveWeights} on another thread while
@@ -830,21 +830,24 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /**
      * Frees the weights' and the optimizer's buffers (device memory on CUDA). The model and its layers
-     * cannot be used afterwards; closing twice is harmless. A layer shared with another model (an inference
+     * cannot be used afterwards; closing twice is harmless. While other threads' predicts or evaluates are in flight it
+     * returns at once: new calls are refused as closed, and the buffers are freed when the last of those returns (on
+     * its thread). Refused (IllegalStateException, the model left open) only while another thread's fit or other call
+     * that changes the model runs. A layer shared with another model (an inference
      * encoder built from a training model's layers) is freed too, so whether the other model still runs depends on
      * which of them last held its weights: close models that share layers only once none of them is used.
      */
     @Override
     public void close() {
         if (closed) return;
-        setup.guard.writing("close", () -> {
-            if (closed) return null;   // another close ran first
-            closedBy = Thread.currentThread();   // before closed: whoever sees closed sees who
+        Thread closer = Thread.currentThread();
+        setup.guard.close(() -> {   // now, or once other threads' calls in flight have returned (on the last one's thread)
+            if (closed) return;   // another close ran first
+            closedBy = closer;   // before closed: whoever sees closed sees who
             closed = true;
             closeOptimizer();
             if (params != null) params.closeAs(name);
             if (graph != null) for (Layer l : graph.runLayers) l.releaseBuffers();
-            return null;
         });
     }
 
