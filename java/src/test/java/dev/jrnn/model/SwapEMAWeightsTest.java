@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -236,16 +237,19 @@ class SwapEMAWeightsTest {
         State before = State.of(m);
         SwapEMAWeights swap = new SwapEMAWeights();
         CountDownLatch inside = new CountDownLatch(1), goOn = new CountDownLatch(1);
+        State[] swapped = new State[2];   // read on the swapping thread (the guard refuses other threads' reads meanwhile)
         Callback hold = new Callback() {
             @Override
             public void onPredictBatchBegin(int batch, Model model) {
                 if (batch != 0) return;
+                swapped[0] = State.of(model);   // the average is in the model while the first call runs
                 inside.countDown();
                 try {
                     goOn.await(60, TimeUnit.SECONDS);
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                 }
+                swapped[1] = State.of(model);   // after the refused calls: nothing changed mid-swap
             }
         };
         Tensor alone = m.predictAll(List.of(X), 4, null, swap).get(0);
@@ -267,6 +271,8 @@ class SwapEMAWeightsTest {
             t.join(60_000);
         }
         assertEquals(alone, first[0]);
+        assertEquals(swapped[0], swapped[1]);
+        assertNotEquals(before, swapped[0]);
         assertEquals(before, State.of(m));
     }
 
