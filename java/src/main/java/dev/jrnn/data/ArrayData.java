@@ -137,19 +137,41 @@ final class ArrayData {
                                  long offset, long bytes) throws IOException {
         requireMappable("map", source, file);   // a factory that did not name its argument
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            FileFaults.Stamp stamp = FileFaults.Stamp.read(file);   // the version mapped: checked before each pass
-            long size = ch.size();
-            if (stamp.size() != size) {   // replaced between the open and the stamp: the stamp would describe another file
-                throw FileFaults.changed(source, "the file opened (" + size + " bytes)", "another at its path (" + stamp.size() + " bytes)", null);
-            }
-            if (offset + bytes > size) {
-                throw new IOException(source + ": truncated: the header promises " + bytes + " data bytes from byte "
-                        + offset + ", the file has " + size + " bytes");
-            }
-            MemorySegment seg = bytes == 0 ? MemorySegment.NULL
-                    : ch.map(FileChannel.MapMode.READ_ONLY, offset, bytes, Arena.ofAuto());
-            return new ArrayData(source, dtype, order, shape.clone(), seg, fortran, file, offset, new Channel(file, stamp.key()), stamp);
+            return map(ch, file, source, dtype, order, shape, fortran, offset, bytes);
         }
+    }
+
+    /**
+     * As {@link #map(Path, String, DType, ByteOrder, long[], long, long)}, through {@code ch}, {@code file} open (the one
+     * its header was read from: a file renamed over the path since is not mixed in, in the mapping or in the positional
+     * reads, whose file must be the one FileFaults' read holds, {@link FileFaults#pinned}); the caller closes it.
+     */
+    static ArrayData map(FileChannel ch, Path file, String source, DType dtype, ByteOrder order, long[] shape, long offset, long bytes)
+            throws IOException {
+        requireMappable("map", source, file);
+        return map(ch, FileFaults.pinned(file), file, source, dtype, order, shape, false, offset, bytes);
+    }
+
+    private static ArrayData map(FileChannel ch, Path file, String source, DType dtype, ByteOrder order, long[] shape, boolean fortran,
+                                 long offset, long bytes) throws IOException {
+        return map(ch, null, file, source, dtype, order, shape, fortran, offset, bytes);
+    }
+
+    /** {@code pinned}: the stamp of the version {@code ch} holds (FileFaults' read's); null: taken from the path now. */
+    private static ArrayData map(FileChannel ch, FileFaults.Stamp pinned, Path file, String source, DType dtype, ByteOrder order,
+                                 long[] shape, boolean fortran, long offset, long bytes) throws IOException {
+        FileFaults.Stamp stamp = pinned != null ? pinned : FileFaults.Stamp.read(file);   // the version mapped: checked before each pass
+        long size = ch.size();
+        if (pinned == null && stamp.size() != size) {   // replaced between the open and the stamp: the stamp would describe another file
+            throw FileFaults.changed(source, "the file opened (" + size + " bytes)", "another at its path (" + stamp.size() + " bytes)", null);
+        }
+        if (offset + bytes > size) {
+            throw new IOException(source + ": truncated: the header promises " + bytes + " data bytes from byte "
+                    + offset + ", the file has " + size + " bytes");
+        }
+        MemorySegment seg = bytes == 0 ? MemorySegment.NULL
+                : ch.map(FileChannel.MapMode.READ_ONLY, offset, bytes, Arena.ofAuto());
+        return new ArrayData(source, dtype, order, shape.clone(), seg, fortran, file, offset, new Channel(file, stamp.key()), stamp);
     }
 
     /** Elements in one index of the first axis. */

@@ -32,6 +32,7 @@ public final class Batch implements AutoCloseable {
     private final long[] indices;
     private final IntFunction<String> where;   // by batch row
     private final BatchMemory memory;
+    private final Batch whole;                  // the batch a select() view picks from: closing the view closes it
     private boolean closed;
 
     Batch(MemorySegment[] segments, int[][] shapes, int inputs, int weights, int[] lengths, long[] indices,
@@ -44,6 +45,47 @@ public final class Batch implements AutoCloseable {
         this.indices = indices;
         this.where = where;
         this.memory = memory;
+        this.whole = null;
+    }
+
+    private Batch(Batch whole, MemorySegment[] segments, int[][] shapes, int inputs, int weights) {
+        this.segments = segments;
+        this.shapes = shapes;
+        this.inputs = inputs;
+        this.weights = weights;
+        this.lengths = whole.lengths;
+        this.indices = whole.indices;
+        this.where = whole.where;
+        this.memory = whole.memory;
+        this.whole = whole;
+    }
+
+    /**
+     * This batch's inputs, targets and sample weights picked by index and in that order (the others left out), sharing its
+     * memory: what a model reads of a data set whose parts it matches by name ({@link Dataset#inputNames()}). Closing either
+     * closes both; reading a view of a closed batch throws (its memory may already hold another batch).
+     * <pre>{@code
+     * Batch b = stream.next();                                              // inputs body, title; targets dept, priority
+     * try (Batch forModel = b.select(new int[] {1, 0}, new int[] {1, 0}, new int[0])) {
+     *     Tensor title = forModel.input(0);
+     * }
+     * }</pre>
+     */
+    public Batch select(int[] inputIndices, int[] targetIndices, int[] weightIndices) {
+        if (inputIndices == null || targetIndices == null || weightIndices == null) {
+            throw new IllegalArgumentException("Batch.select: " + (inputIndices == null ? "inputIndices" : targetIndices == null
+                    ? "targetIndices" : "weightIndices") + " is null; give an int[] of indices (new int[0] for none)");
+        }
+        if (isClosed()) throw new IllegalStateException("Batch: closed; its memory was handed back");
+        int n = inputIndices.length + targetIndices.length + weightIndices.length;
+        MemorySegment[] seg = new MemorySegment[n];
+        int[][] sh = new int[n][];
+        int at = 0;
+        for (int k : inputIndices) { seg[at] = segments[checkIndex(k, inputs, "input")]; sh[at++] = shapes[k]; }
+        for (int k : targetIndices) { seg[at] = segments[inputs + checkIndex(k, targetCount(), "target")]; sh[at++] = shapes[inputs + k]; }
+        int w0 = inputs + targetCount();
+        for (int k : weightIndices) { seg[at] = segments[w0 + checkIndex(k, weights, "sample weight")]; sh[at++] = shapes[w0 + k]; }
+        return new Batch(this, seg, sh, inputIndices.length, weightIndices.length);
     }
 
     /** Samples in this batch. */
@@ -117,11 +159,15 @@ public final class Batch implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        for (MemorySegment s : segments) memory.release(s);
+        if (whole != null) whole.close();
+        else for (MemorySegment s : segments) memory.release(s);
     }
 
+    /** A view is closed with the batch it picks from, whichever was closed first. */
+    private boolean isClosed() { return closed || whole != null && whole.isClosed(); }
+
     private Tensor tensor(int k) {
-        if (closed) throw new IllegalStateException("Batch: closed; its memory was handed back");
+        if (isClosed()) throw new IllegalStateException("Batch: closed; its memory was handed back");
         int[] shape = shapes[k];
         long n = Column.product(shape);
         MemorySegment s = segments[k];

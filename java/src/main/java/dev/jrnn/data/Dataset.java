@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -68,6 +69,7 @@ public final class Dataset implements Cloneable {
     boolean checkFinite, float32;
     BatchMemory memory = BatchMemory.heap();
     List<BatchOps.Op> after = List.of();       // take, skip, repeat, shuffle after batch: of batches
+    List<String> inputNames, targetNames, weightNames;   // the parts' keys (tf.data's dict elements), or null: positional
 
     private Dataset() {}
 
@@ -125,6 +127,34 @@ public final class Dataset implements Cloneable {
         return DatasetSources.tensors(inputs, targets, sampleWeights);
     }
 
+    /**
+     * In-memory inputs and targets by name, as tf.data's {@code from_tensor_slices(({"title": t, "body": b}, {"priority": p,
+     * "dept": d}))}: fit, evaluate and predict read each input of the model by its name ({@code Model.inputNames()}: the
+     * Inputs' names, or a dict-input model's keys) and each target by its output's key, whatever order the model has; input
+     * keys the model does not take are left unread, as Keras leaves them, a missing one is refused, and the targets' keys
+     * must be the outputs' (predict reads no target). The parts go in sorted-key order, as {@code tf.nest} flattens a dict.
+     * Targets empty (or all null, Keras' {@code (x, (None, None))}): a data set of inputs only, to predict. Every operation
+     * keeps the names (see {@link #named}).
+     * <pre>{@code
+     * Dataset ds = Dataset.fromTensors(Map.of("title", t, "body", b), Map.of("priority", p, "dept", d)).shuffle(1).batch(32);
+     * model.fit(ds, new FitOptions().epochs(5));
+     * }</pre>
+     */
+    public static Dataset fromTensors(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> targets) {
+        return DatasetSources.tensors(inputs, targets, Map.of());
+    }
+
+    /**
+     * As {@link #fromTensors(Map, Map)}, with Keras' sample weights by output key, tf.data's {@code (x, y, {"priority": w1,
+     * "dept": w2})}: the targets' keys (a null value, in a {@code HashMap}, leaves that output unweighted), each (n) per sample or
+     * (n, T) per timestep. {@code Dataset.fromTensors(Map.of("title", t), Map.of("score", s), Map.of("score", w))}.
+     */
+    public static Dataset fromTensors(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> targets,
+                                      Map<String, ? extends Tensor> sampleWeights) {
+        notNull("fromTensors", "sampleWeights", sampleWeights);
+        return DatasetSources.tensors(inputs, targets, sampleWeights);
+    }
+
     /** Memory-maps {@code x.npy} (inputs) and {@code y.npy} (targets; null for none). */
     public static Dataset fromNpy(Path x, Path y) throws IOException {
         notNull("fromNpy", "x", x);
@@ -146,7 +176,7 @@ public final class Dataset implements Cloneable {
 
     /** Several memory-mapped {@code .npy} inputs and targets. */
     public static Dataset fromNpy(List<Path> inputs, List<Path> targets) throws IOException {
-        return DatasetSources.named("fromNpy", inputs, targets, Sources::npy, (param, p) -> ArrayData.requireMappable("Dataset.fromNpy", param, p));
+        return DatasetSources.columns("fromNpy", inputs, targets, Sources::npy, (param, p) -> ArrayData.requireMappable("Dataset.fromNpy", param, p));
     }
 
     /**
@@ -156,14 +186,38 @@ public final class Dataset implements Cloneable {
     public static Dataset fromNpz(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromNpz", "file", file);
         ArrayData.requireMappable("Dataset.fromNpz", "file", file);
-        return DatasetSources.named("fromNpz", inputs, targets, n -> Sources.npz(file, n));
+        return DatasetSources.columns("fromNpz", inputs, targets, n -> Sources.npz(file, n));
+    }
+
+    /**
+     * Arrays of an {@code .npz} by the model's names: each key an input's name (or an output's key for {@code targets}),
+     * its value the member that holds it, as {@link #fromTensors(Map, Map)} matches them to the model.
+     * {@code Dataset.fromNpz(file, Map.of("title", "x_title", "body", "x_body"), Map.of("priority", "y_prio")).batch(64)}.
+     */
+    public static Dataset fromNpz(Path file, Map<String, String> inputs, Map<String, String> targets) throws IOException {
+        return fromNpz(file, inputs, targets, Map.of());
+    }
+
+    /** {@link #fromNpz(Path, Map, Map)} with the members of the sample weights by output key (as {@link #fromTensors(Map, Map, Map)}). */
+    public static Dataset fromNpz(Path file, Map<String, String> inputs, Map<String, String> targets, Map<String, String> sampleWeights)
+            throws IOException {
+        notNull("fromNpz", "file", file);
+        ArrayData.requireMappable("Dataset.fromNpz", "file", file);
+        return DatasetSources.members("fromNpz", inputs, targets, sampleWeights, n -> Sources.npz(file, n));
+    }
+
+    /** Tensors of a safetensors file by the model's names, as {@link #fromNpz(Path, Map, Map)}. */
+    public static Dataset fromSafetensors(Path file, Map<String, String> inputs, Map<String, String> targets) throws IOException {
+        notNull("fromSafetensors", "file", file);
+        ArrayData.requireMappable("Dataset.fromSafetensors", "file", file);
+        return DatasetSources.members("fromSafetensors", inputs, targets, Map.of(), n -> Sources.safetensors(file, n));
     }
 
     /** Tensors of a safetensors file by name, memory-mapped. */
     public static Dataset fromSafetensors(Path file, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromSafetensors", "file", file);
         ArrayData.requireMappable("Dataset.fromSafetensors", "file", file);
-        return DatasetSources.named("fromSafetensors", inputs, targets, n -> Sources.safetensors(file, n));
+        return DatasetSources.columns("fromSafetensors", inputs, targets, n -> Sources.safetensors(file, n));
     }
 
     /**
@@ -175,7 +229,7 @@ public final class Dataset implements Cloneable {
     public static Dataset fromShards(Path dir, List<String> inputs, List<String> targets) throws IOException {
         notNull("fromShards", "dir", dir);
         ArrayData.requireMappable("Dataset.fromShards", "dir", dir);
-        return DatasetSources.named("fromShards", inputs, targets, n -> Sources.shards(dir, n));
+        return DatasetSources.columns("fromShards", inputs, targets, n -> Sources.shards(dir, n));
     }
 
     /**
@@ -293,6 +347,32 @@ public final class Dataset implements Cloneable {
         }
         return d;
     }
+
+    /**
+     * This data set with its parts named, as a tf.data set of dicts: {@code inputs} names its inputs in order (the model's
+     * input names: fit, evaluate and predict read each by name, see {@link #fromTensors(Map, Map)}), {@code targets} its
+     * targets (the outputs' keys) and {@code sampleWeights} its per-output weights (the outputs' keys); null leaves that
+     * kind positional. Every operation after it keeps the names (shuffle, batch, take, skip, repeat, cache, prefetch, split,
+     * filter, window, unbatch, paddedBatch, ...): a {@link #map} must keep the parts' order, {@link #zip} names its targets by
+     * the second set's input names, {@link #concatenate} needs the same names on both, and the data sets of
+     * {@link #flatMap} / {@link #interleave} give their own parts, so name the result.
+     * {@code Dataset.fromNpy(List.of(t, b), List.of(p, d)).named(List.of("title", "body"), List.of("priority", "dept"), null)}.
+     */
+    public Dataset named(List<String> inputs, List<String> targets, List<String> sampleWeights) {
+        return DatasetSources.withNames(this, inputs, targets, sampleWeights);
+    }
+
+    /**
+     * The input names ({@link #named}, {@link #fromTensors(Map, Map)}), in the order of the parts; empty where the inputs are
+     * positional.
+     */
+    public List<String> inputNames() { return inputNames == null ? List.of() : inputNames; }
+
+    /** The targets' names (the outputs' keys) in the order of the parts; empty where they are positional or there are none. */
+    public List<String> targetNames() { return targetNames == null ? List.of() : targetNames; }
+
+    /** The per-output sample weights' names (the outputs' keys); empty where they are positional or there are none. */
+    public List<String> sampleWeightNames() { return weightNames == null ? List.of() : weightNames; }
 
     // ---- tf.data's element operations of a stream (ElementOps): a table's samples are read in its order from here on ----
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
@@ -25,8 +26,32 @@ final class DatasetSources {
         for (int i = 0; i < targets.size(); i++) notNull(method, "targets[" + i + "]", targets.get(i));
     }
 
-    /** {@link Dataset#fromTensors(List, List, List)}: a null weight entry is a weight of 1 per sample. */
+    /**
+     * {@link Dataset#fromTensors(List, List, List)}: a null weight entry is a weight of 1 per sample; targets all null are none
+     * (Keras' {@code (x, (None, None))}, which predict takes and fit refuses), some null refused.
+     */
     static Dataset tensors(List<Tensor> inputs, List<Tensor> targets, List<Tensor> sampleWeights) {
+        return tensors(inputs, targets, sampleWeights, null, null, null);
+    }
+
+    private static Dataset tensors(List<Tensor> inputs, List<Tensor> targets, List<Tensor> sampleWeights,
+                                   List<String> inKeys, List<String> outKeys, List<String> weightKeys) {
+        notNull("fromTensors", "inputs", inputs);   // the inputs first, as before targets could be all null
+        for (int i = 0; i < inputs.size(); i++) notNull("fromTensors", label("inputs", inKeys, i), inputs.get(i));
+        notNull("fromTensors", "targets", targets);
+        if (!targets.isEmpty() && targets.stream().allMatch(java.util.Objects::isNull)) {
+            if (sampleWeights != null && !sampleWeights.isEmpty()) {
+                throw new IllegalArgumentException("Dataset.fromTensors: every target is null (none) but sample weights are given; they weigh the targets' losses");
+            }
+            targets = List.of();
+            outKeys = null;
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            if (targets.get(i) == null) {
+                throw new IllegalArgumentException("Dataset.fromTensors: " + label("targets", outKeys, i) + " is null; give every target, or"
+                        + " none (all null: a data set of inputs only, to predict, as Keras' (x, (None, None)), which fit refuses)");
+            }
+        }
         names("fromTensors", inputs, targets);
         notNull("fromTensors", "sampleWeights", sampleWeights);
         if (sampleWeights.stream().allMatch(java.util.Objects::isNull) && !sampleWeights.isEmpty()) {
@@ -38,13 +63,130 @@ final class DatasetSources {
         }
         try {
             List<Column> in = new ArrayList<>(), out = new ArrayList<>(), ws = new ArrayList<>();
-            for (int i = 0; i < inputs.size(); i++) in.add(Sources.tensor(inputs.get(i), "input " + i));
-            for (int i = 0; i < targets.size(); i++) out.add(Sources.tensor(targets.get(i), "target " + i));
-            for (int i = 0; i < sampleWeights.size(); i++) ws.add(Sources.tensor(sampleWeights.get(i), "sample weight " + i));
-            return Dataset.of(in, out, ws);
+            for (int i = 0; i < inputs.size(); i++) in.add(Sources.tensor(inputs.get(i), "input " + (inKeys == null ? i : "'" + inKeys.get(i) + "'")));
+            for (int i = 0; i < targets.size(); i++) out.add(Sources.tensor(targets.get(i), "target " + (outKeys == null ? i : "'" + outKeys.get(i) + "'")));
+            for (int i = 0; i < sampleWeights.size(); i++) {
+                ws.add(Sources.tensor(sampleWeights.get(i), "sample weight " + (weightKeys == null ? i : "'" + weightKeys.get(i) + "'")));
+            }
+            Dataset d = Dataset.of(in, out, ws);
+            d.inputNames = inKeys;
+            d.targetNames = outKeys;
+            d.weightNames = weightKeys;
+            return d;
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+    }
+
+    private static String label(String what, List<String> keys, int i) {
+        return keys == null ? what + "[" + i + "]" : what + "['" + keys.get(i) + "']";
+    }
+
+    /**
+     * The keys of a map of parts, sorted as {@code tf.nest} flattens a dict: none null or empty; {@code atLeastOne} for the
+     * inputs.
+     */
+    static List<String> keys(String method, String param, Map<String, ?> parts, boolean atLeastOne) {
+        notNull(method, param, parts);
+        List<String> keys = new ArrayList<>();
+        for (String k : parts.keySet()) {   // a TreeMap's keySet would throw on a null key: look first
+            if (k == null || k.isEmpty()) {
+                throw new IllegalArgumentException("Dataset." + method + ": " + param + " has " + (k == null ? "a null" : "an empty")
+                        + " key; each key names an input (the model's input name) or an output (its key)");
+            }
+            keys.add(k);
+        }
+        if (atLeastOne && keys.isEmpty()) {
+            throw new IllegalArgumentException("Dataset." + method + ": " + param + " is empty; at least one input is needed");
+        }
+        keys.sort(null);
+        return List.copyOf(keys);
+    }
+
+    /** The sample weights' keys: the targets' (every output weighed or left unweighted by a null value), else refused. */
+    private static void weightKeys(String method, List<String> targetKeys, List<String> weightKeys) {
+        if (!weightKeys.isEmpty() && !weightKeys.equals(targetKeys)) {
+            throw new IllegalArgumentException("Dataset." + method + ": sampleWeights has the keys " + weightKeys + ", the targets "
+                    + targetKeys + "; give one per target key, as Keras pairs sample_weight with y (a null value: that output unweighted)");
+        }
+    }
+
+    /** {@link Dataset#fromTensors(Map, Map, Map)}: the parts in sorted-key order, named so. */
+    static Dataset tensors(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> targets, Map<String, ? extends Tensor> weights) {
+        List<String> in = keys("fromTensors", "inputs", inputs, true), out = keys("fromTensors", "targets", targets, false);
+        List<String> ws = keys("fromTensors", "sampleWeights", weights, false);
+        weightKeys("fromTensors", out, ws);
+        List<Tensor> xs = new ArrayList<>(), ys = new ArrayList<>(), w = new ArrayList<>();
+        for (String k : in) xs.add(inputs.get(k));
+        for (String k : out) ys.add(targets.get(k));
+        for (String k : ws) w.add(weights.get(k));
+        if (!ws.isEmpty() && w.stream().allMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("Dataset.fromTensors: every sampleWeights value is null; give at least one, or use fromTensors(inputs, targets)");
+        }
+        for (int i = 0; i < xs.size(); i++) notNull("fromTensors", "inputs['" + in.get(i) + "']", xs.get(i));
+        return tensors(xs, ys, w, in, out.isEmpty() ? null : out, ws.isEmpty() ? null : ws);
+    }
+
+    /**
+     * {@link Dataset#fromNpz(Path, Map, Map, Map)} and safetensors': the members {@code read} opens for each key's value, the
+     * parts in sorted-key order, named by the keys.
+     */
+    static Dataset members(String method, Map<String, String> inputs, Map<String, String> targets, Map<String, String> weights,
+                           Reader<String> read) throws IOException {
+        List<String> in = keys(method, "inputs", inputs, true), out = keys(method, "targets", targets, false);
+        List<String> ws = keys(method, "sampleWeights", weights, false);
+        weightKeys(method, out, ws);
+        List<Column> ci = new ArrayList<>(), co = new ArrayList<>(), cw = new ArrayList<>();
+        for (String k : in) ci.add(member(method, "inputs", k, inputs.get(k), read));
+        for (String k : out) co.add(member(method, "targets", k, targets.get(k), read));
+        for (String k : ws) cw.add(member(method, "sampleWeights", k, weights.get(k), read));
+        Dataset d = Dataset.of(ci, co, cw);
+        d.inputNames = in;
+        d.targetNames = out.isEmpty() ? null : out;
+        d.weightNames = ws.isEmpty() ? null : ws;
+        return d;
+    }
+
+    /** Member {@code member} of the file, read for {@code param[key]}, which a failure names (the file's own message says which member). */
+    private static Column member(String method, String param, String key, String member, Reader<String> read) throws IOException {
+        String what = "Dataset." + method + ": " + param + "['" + key + "']";
+        if (member == null) throw new IllegalArgumentException(what + " is null; give the member that holds it");
+        try {
+            return read.read(member);
+        } catch (IOException e) {
+            throw new IOException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@link Dataset#named}: each list (null: that kind stays positional) of distinct, non-empty names, as many as the data set
+     * has of that part where it knows (a table's columns; a stream's are counted at each batch the model reads).
+     */
+    static Dataset withNames(Dataset d, List<String> inputs, List<String> targets, List<String> weights) {
+        Table t = d.table;
+        List<String> in = checkNames("inputs", inputs, t == null ? -1 : t.inputs().size());
+        List<String> out = checkNames("targets", targets, t == null ? -1 : t.targets().size());
+        List<String> ws = checkNames("sampleWeights", weights, t == null ? -1 : t.weights().size());
+        Dataset r = d.copy();
+        r.inputNames = in;
+        r.targetNames = out;
+        r.weightNames = ws;
+        return r;
+    }
+
+    private static List<String> checkNames(String param, List<String> names, int parts) {
+        if (names == null) return null;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            if (n == null || n.isEmpty()) throw new IllegalArgumentException("Dataset.named: " + param + "[" + i + "] is " + (n == null ? "null" : "empty"));
+            if (!seen.add(n)) throw new IllegalArgumentException("Dataset.named: " + param + " names '" + n + "' twice: " + names);
+        }
+        if (parts >= 0 && names.size() != parts) {
+            throw new IllegalArgumentException("Dataset.named: " + param + " has " + names.size() + " names " + names + ", the data set "
+                    + parts + " " + param.replace("sampleWeights", "sample weights") + " per sample");
+        }
+        return List.copyOf(names);
     }
 
     interface Reader<T> {
@@ -52,12 +194,12 @@ final class DatasetSources {
     }
 
     /** A table of the arrays {@code read} opens for each input and target (checked by {@link #names} as {@code method}'s). */
-    static <T> Dataset named(String method, List<T> inputs, List<T> targets, Reader<T> read) throws IOException {
-        return named(method, inputs, targets, read, (param, t) -> { });
+    static <T> Dataset columns(String method, List<T> inputs, List<T> targets, Reader<T> read) throws IOException {
+        return columns(method, inputs, targets, read, (param, t) -> { });
     }
 
-    /** {@link #named} after {@code check} of each element, named {@code inputs[i]} / {@code targets[i]}. */
-    static <T> Dataset named(String method, List<T> inputs, List<T> targets, Reader<T> read,
+    /** {@link #columns} after {@code check} of each element, named {@code inputs[i]} / {@code targets[i]}. */
+    static <T> Dataset columns(String method, List<T> inputs, List<T> targets, Reader<T> read,
                              java.util.function.BiConsumer<String, T> check) throws IOException {
         names(method, inputs, targets);
         for (int i = 0; i < inputs.size(); i++) check.accept("inputs[" + i + "]", inputs.get(i));
@@ -137,6 +279,8 @@ final class DatasetSources {
         String samples = d.endless() ? "endless" : n < 0 ? "samples unknown" : n + " samples";
         return "Dataset(" + (d.table == null ? "stream, " + samples : samples + ", " + d.table.inputs().size() + " inputs, "
                 + d.table.targets().size() + " targets" + (d.table.weights().isEmpty() ? "" : ", " + d.table.weights().size() + " sample weights"))
+                + (d.inputNames == null ? "" : ", inputs " + d.inputNames) + (d.targetNames == null ? "" : ", targets " + d.targetNames)
+                + (d.weightNames == null ? "" : ", sample weights " + d.weightNames)
                 + ", batch " + d.batchSize + (d.boundaries != null ? " bucketed" : d.padding != null ? " padded" : "")
                 + (d.after.isEmpty() ? "" : " then " + String.join(".", d.after.stream().map(Object::toString).toList()))
                 + (d.batched && b >= 0 ? ", " + b + " batches per epoch" : "") + ")";

@@ -78,6 +78,9 @@ final class ElementOps {
         DatasetSources.notNull("concatenate", "other", b);
         b.beforeBatch("concatenate (its other data set)", "concatenate the samples, then batch");
         if (a.table != null && b.table != null && a.mapper == null && b.mapper == null) sameStructure(a.table, b.table, !(a.float32 && b.float32));
+        sameNames("input", a.inputNames, b.inputNames);   // tf.data's concatenate needs the same dict keys
+        sameNames("target", a.targetNames, b.targetNames);
+        sameNames("sample weight", a.weightNames, b.weightNames);
         LongFunction<StreamOps.Stream> theirs = EpochPlan.samples(b);
         long m = a.sampleCount(), n = b.sampleCount();
         long size = m == BatchOps.ENDLESS || n == BatchOps.ENDLESS ? BatchOps.ENDLESS : m < 0 || n < 0 ? -1 : m + n;
@@ -113,6 +116,13 @@ final class ElementOps {
         }
     }
 
+    private static void sameNames(String kind, List<String> a, List<String> b) {
+        if (!java.util.Objects.equals(a, b)) {
+            throw new IllegalArgumentException("Dataset.concatenate: other: expected the " + kind + " names " + (a == null ? "none (positional)" : a)
+                    + " as this data set's, got " + (b == null ? "none (positional)" : b) + " (tf.data concatenates elements of one structure)");
+        }
+    }
+
     /** {@link Dataset#zip}: both unbatched; the count is the smaller, unknown if either is (tf.data's, even beside an endless one). */
     static Dataset zip(Dataset x, Dataset y) {
         DatasetSources.notNull("zip", "inputs", x);
@@ -121,7 +131,10 @@ final class ElementOps {
         y.beforeBatch("zip (its targets)", "zip the samples, then batch");
         LongFunction<StreamOps.Stream> ys = EpochPlan.samples(y);
         long m = x.sampleCount(), n = y.sampleCount();
-        return streamed(x, s -> e -> zip(s.apply(e), ys.apply(e)), m < 0 || n < 0 ? -1 : Math.min(m, n), y);
+        Dataset z = streamed(x, s -> e -> zip(s.apply(e), ys.apply(e)), m < 0 || n < 0 ? -1 : Math.min(m, n), y);
+        z.targetNames = y.inputNames;   // the second set's inputs are the targets: their names, tf.data's zip((x, y)) of dicts
+        z.weightNames = null;
+        return z;
     }
 
     /** {@link Dataset#filter} ({@code op} "filter") or {@link Dataset#takeWhile}: of samples, so before batch; a count unknown, as tf.data's. */

@@ -1,11 +1,13 @@
 package dev.jrnn.data;
 
+import dev.jrnn.io.FileFaults;
 import dev.jrnn.io.SafeTensors;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,17 +35,26 @@ final class Sources {
         return new Column.Dense(safetensorsArray(file, name));
     }
 
+    /**
+     * The tensor {@code name} of {@code file}, its layout and its mapping from one open handle (FileFaults' read holds it):
+     * a save renaming a new file over the path in between cannot give the new file's bytes at the old layout's offsets,
+     * and one renamed over it during the read leaves the version read whole (kept, not read again).
+     */
     private static ArrayData safetensorsArray(Path file, String name) throws IOException {
-        List<SafeTensors.Layout> all = SafeTensors.layout(file);
-        for (SafeTensors.Layout l : all) {
-            if (!l.name().equals(name)) continue;
-            DType t = DType.ofSafetensors(l.dtype());
-            if (t == null) throw new IOException(file + ": tensor '" + name + "' has unsupported dtype " + l.dtype());
-            long[] shape = new long[l.shape().length];
-            for (int i = 0; i < shape.length; i++) shape[i] = l.shape()[i];
-            return ArrayData.map(file, file + ":" + name, t, ByteOrder.LITTLE_ENDIAN, shape, l.offset(), l.bytes());
-        }
-        throw new IOException(file + ": no tensor '" + name + "' (it holds " + all.stream().map(SafeTensors.Layout::name).toList() + ")");
+        return FileFaults.readThroughChannel(file, () -> {
+            List<SafeTensors.Layout> all = SafeTensors.layout(file);   // through the read's handle
+            for (SafeTensors.Layout l : all) {
+                if (!l.name().equals(name)) continue;
+                DType t = DType.ofSafetensors(l.dtype());
+                if (t == null) throw new IOException(file + ": tensor '" + name + "' has unsupported dtype " + l.dtype());
+                long[] shape = new long[l.shape().length];
+                for (int i = 0; i < shape.length; i++) shape[i] = l.shape()[i];
+                try (FileChannel ch = FileFaults.channel(file)) {
+                    return ArrayData.map(ch, file, file + ":" + name, t, ByteOrder.LITTLE_ENDIAN, shape, l.offset(), l.bytes());
+                }
+            }
+            throw new IOException(file + ": no tensor '" + name + "' (it holds " + all.stream().map(SafeTensors.Layout::name).toList() + ")");
+        });
     }
 
     /** Column {@code name} of a shard file, by its extension. */

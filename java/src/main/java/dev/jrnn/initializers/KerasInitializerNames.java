@@ -95,20 +95,26 @@ final class KerasInitializerNames {
     private static Long seed(String cls, Object v) {
         if (v == null) return null;
         if (v instanceof Long || v instanceof Integer) return ((Number) v).longValue();
-        throw new IllegalArgumentException(cls + ": seed should be an integer or null, got " + v);
+        throw new IllegalArgumentException(cls + ": seed should be an integer or null, got " + shortened(v));
     }
 
     private static double number(String cls, Map<String, ?> c, String key, double dflt) {
         Object v = c.get(key);
         if (v == null) return dflt;
-        if (!(v instanceof Number n)) throw new IllegalArgumentException(cls + ": " + key + " should be a number, got " + v);
+        if (!(v instanceof Number n)) throw new IllegalArgumentException(cls + ": " + key + " should be a number, got " + shortened(v));
         return n.doubleValue();
+    }
+
+    /** A value as a message shows it: an array of a pretrained matrix would put megabytes into the message. */
+    private static String shortened(Object v) {
+        String s = String.valueOf(v);
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
     }
 
     private static String string(String cls, Map<String, ?> c, String key, String dflt) {
         Object v = c.get(key);
         if (v == null) return dflt;
-        if (!(v instanceof String s)) throw new IllegalArgumentException(cls + ": " + key + " should be a string, got " + v);
+        if (!(v instanceof String s)) throw new IllegalArgumentException(cls + ": " + key + " should be a string, got " + shortened(v));
         return s;
     }
 

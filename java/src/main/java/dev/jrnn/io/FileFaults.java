@@ -187,8 +187,13 @@ public final class FileFaults {
         for (int attempt = 1; ; attempt++) {
             if (Thread.currentThread().isInterrupted()) throw interrupted(file + ": not read", "", null);
             Stamp before = Stamp.of(file);
+            at("stamped");
             Pin pin = Pin.open(file, before);
-            if (pin != null) pin.only = throughChannel;
+            if (pin != null) {
+                pin.only = throughChannel;
+                before = pin.opened;   // the version it opened (another, renamed over the path after the stamp)
+            }
+            at("opened");
             List<String[]> held = new ArrayList<>();   // this try's warnings, logged only if it gives the result
             boolean pushed = false;
             boolean done = false;
@@ -266,6 +271,26 @@ public final class FileFaults {
         return pin != null && pin.file.equals(key(file)) ? pin.channel.size() : Files.size(file);
     }
 
+    /**
+     * Per thread, for tests: called at points of each try of a {@link #read} ("stamped": after the path's stamp, before
+     * the open; "opened": after the open, before the body), so a test renames a file over the path exactly there.
+     */
+    static final ThreadLocal<java.util.function.Consumer<String>> AT = new ThreadLocal<>();
+
+    private static void at(String point) {
+        java.util.function.Consumer<String> hook = AT.get();
+        if (hook != null) hook.accept(point);
+    }
+
+    /**
+     * The stamp of the version of {@code file} that the {@link #read} of it on this thread holds open (taken at its open,
+     * so a file renamed over the path since does not describe it); null outside such a read, or when it holds none.
+     */
+    public static Stamp pinned(Path file) {
+        Pin pin = PIN.get();
+        return pin != null && pin.file.equals(key(file)) ? pin.opened : null;
+    }
+
     /** Per thread: the file the innermost {@link #read} holds open; null outside one. */
     private static final ThreadLocal<Pin> PIN = new ThreadLocal<>();
 
@@ -274,7 +299,7 @@ public final class FileFaults {
     }
 
     /** A file held open for one try of a {@link #read}, and whether the read opens it only through {@link #channel}. */
-    private static final class Pin {
+    static final class Pin {
         final Path file;
         final FileChannel channel;
         final Stamp opened;
@@ -286,26 +311,32 @@ public final class FileFaults {
             this.opened = opened;
         }
 
-        /** {@code file} open for reading when it is a regular file of the default file system that stays {@code before} across the open; else null. */
+        /**
+         * {@code file} open for reading when it is a regular file of the default file system that stays {@code before}
+         * across the open, else null. A file renamed over the path between the stamp and the open (a save loop's) is
+         * opened once more with the new file's stamp ({@link #opened}): a load beside the loop then pins a version too.
+         */
         static Pin open(Path file, Stamp before) {
             if (before == null || before.key() == null || file.getFileSystem() != java.nio.file.FileSystems.getDefault()
                     || !Files.isRegularFile(file)) return null;   // a FIFO would block the open; the reader says what is wrong
             Path key = key(file);   // before the open: an IOError here (no working directory) leaks no channel
-            FileChannel ch;
-            try {
-                ch = FileChannel.open(file, StandardOpenOption.READ);
-            } catch (IOException | RuntimeException e) {
-                return null;   // the reader's own open fails with its own message
-            }
-            if (!before.equals(Stamp.of(file))) {   // replaced between the stamp and the open: not known to be that version
+            for (int attempt = 1; ; attempt++) {
+                FileChannel ch;
                 try {
+                    ch = FileChannel.open(file, StandardOpenOption.READ);
+                } catch (IOException | RuntimeException e) {
+                    return null;   // the reader's own open fails with its own message
+                }
+                Stamp now = Stamp.of(file);
+                if (before.equals(now)) return new Pin(key, ch, before);
+                try {   // replaced between the stamp and the open: not known to be that version
                     ch.close();
                 } catch (IOException ignored) {
                     // nothing was read through it
                 }
-                return null;
+                if (attempt == 2 || now == null || now.key() == null) return null;
+                before = now;
             }
-            return new Pin(key, ch, before);
         }
 
         /**

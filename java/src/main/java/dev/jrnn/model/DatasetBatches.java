@@ -63,6 +63,8 @@ final class DatasetBatches implements BatchSource {
     }
 
     private final Use use;
+    /** A named data set's parts matched to the model by name (null: positional). */
+    private final DatasetKeys keys;
     private DeviceFeed feed;
     /** Keras' class_weight of a training set (null: none): each batch's samples weighed by their targets' classes. */
     private Map<Integer, Double> classWeight;
@@ -87,6 +89,7 @@ final class DatasetBatches implements BatchSource {
         this.data = checkFinite ? data.checkFinite(true) : data;
         this.s = s;
         this.use = use;
+        this.keys = DatasetKeys.of(s.name() + "." + use.op, s.name(), s.graph(), data, use.withTargets());
     }
 
     /**
@@ -193,7 +196,7 @@ final class DatasetBatches implements BatchSource {
                     return null;
                 }
                 taken++;
-                current = b;
+                current = named(b);
                 return host(current);
             }
 
@@ -222,6 +225,11 @@ final class DatasetBatches implements BatchSource {
                 }
             }
         };
+    }
+
+    /** {@code b}'s parts in the model's order where the data set names them ({@link DatasetKeys}), else {@code b}. */
+    private Batch named(Batch b) {
+        return keys == null ? b : keys.select(b, s.name() + "." + use.op);
     }
 
     /**
@@ -351,7 +359,7 @@ final class DatasetBatches implements BatchSource {
     private void checkFirstBatch() {
         try (BatchStream first = data.prefetch(0).epoch(0)) {
             if (!first.hasNext()) throw new IllegalArgumentException(s.name() + "." + use.op + ": " + noBatch(data, 0));
-            try (Batch b = first.next()) {
+            try (Batch b = named(first.next())) {
                 host(b);
             }
         } catch (IOException e) {

@@ -93,7 +93,7 @@ final class InputCheck {
      * pairs it with the inputs by position, so there it would feed another input than the key says; jrnn reads by key,
      * as tf.keras 2 does. String order is Java's (UTF-16 units), Python's sorted differs above U+FFFF only.
      */
-    private static void warnIfKeras3PairsOtherwise(String where, Graph graph, List<String> names, java.util.Set<String> keys) {
+    static void warnIfKeras3PairsOtherwise(String where, Graph graph, List<String> names, java.util.Set<String> keys) {
         List<String> sorted = keys.stream().filter(k -> k != null).sorted().toList();
         if (sorted.subList(0, names.size()).equals(names) || !graph.warnedDictOrder.compareAndSet(false, true)) return;
         List<String> extra = sorted.stream().filter(k -> !names.contains(k)).toList();

@@ -43,6 +43,8 @@ final class LossLog implements AutoCloseable {
     private final long[] iterationsBefore;
     /** The model's LossScaleOptimizer before each training row's step (null: none), put back as the count is. */
     private final LossScale[] lossScaleBefore;
+    /** The wrapper each training row's step left on the model: a later step's before that is not it was set in between. */
+    private final LossScale[] lossScaleAfter;
     /** Which outputs have targets (the others log no loss). */
     private final boolean[] targets;
     private int first, next;
@@ -58,6 +60,7 @@ final class LossLog implements AutoCloseable {
         this.at = new At[capacity];
         this.iterationsBefore = new long[capacity];
         this.lossScaleBefore = new LossScale[capacity];
+        this.lossScaleAfter = new LossScale[capacity];
         this.targets = s.trained(targets);   // an output without a loss writes none
         Backend backend = s.backend();
         Buf b = backend.alloc((long) capacity * width);
@@ -88,6 +91,7 @@ final class LossLog implements AutoCloseable {
         iterationsBefore[next] = iterations;
         // the step ran: the wrapper counts it here, once per train step (a captured one's replay too), as Keras' apply does
         lossScaleBefore[next] = where == null ? null : s.lossScaleStep();
+        lossScaleAfter[next] = where == null ? null : s.lossScale();
         next++;
     }
 
@@ -150,7 +154,7 @@ final class LossLog implements AutoCloseable {
     /** Row {@code r}'s loss term {@code source} ("output d", "the regularizers' penalty") became {@code l} in training. */
     private NonFiniteException lossFailure(int r, float l, String source) {
         s.optimizer().iterations(iterationsBefore[r]);   // the device skipped this update and every later one
-        s.lossScaleUndo(lossScaleBefore[r]);
+        undoLossScale(r, false);
         return at[r].failure("the loss became " + l + " " + at[r].text() + " (" + source + ")", "loss");
     }
 
@@ -159,15 +163,29 @@ final class LossLog implements AutoCloseable {
         if (status == GUARD_WEIGHTS) {
             s.optimizer().iterations(iterationsBefore[r] + 1);   // it ran; the device undid its result
             // its gradients were finite: Keras' wrapper counted the step; the later ones did not run
-            if (lossScaleBefore[r] != null) s.lossScaleUndo(lossScaleBefore[r].advanced(1));
+            undoLossScale(r, true);
             return where.failure("the weights became NaN or infinite in the update " + where.text(), "weights");
         }
         s.optimizer().iterations(iterationsBefore[r]);
-        s.lossScaleUndo(lossScaleBefore[r]);
+        undoLossScale(r, false);
         if (status == GUARD_GRADIENTS) {
             return where.failure("the gradients became NaN or infinite " + where.text() + " (loss " + loss + ")", "gradients");
         }
         return where.failure("the loss became non-finite " + where.text(), "loss");
+    }
+
+    /**
+     * Puts the wrapper back as before row {@code r}'s step ({@code counted}: as after it), the later pending steps, which the
+     * device skipped, not counted. A wrapper the user set since (a callback's {@code lossScale} or compile, between the
+     * steps and this read) is kept: set after the last pending step, as it is; set before a later step j, as before j.
+     */
+    private void undoLossScale(int r, boolean counted) {
+        int last = next - 1;
+        if (s.lossScale() != lossScaleAfter[last]) return;
+        int j = last;
+        while (j > r && lossScaleBefore[j] == lossScaleAfter[j - 1]) j--;
+        LossScale back = lossScaleBefore[j];
+        if (back != null) s.lossScaleUndo(j == r && counted ? back.advanced(1) : back);
     }
 
     /** Starts over (next epoch); unread rows are dropped. */

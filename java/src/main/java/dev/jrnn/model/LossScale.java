@@ -11,7 +11,9 @@ package dev.jrnn.model;
  * update whose gradients were finite but whose weights overflow counts its step, as Keras' wrapper saw finite gradients).
  * With {@code checkFinite(false)} jrnn does not look at the gradients, and every step counts as a finite one. A fixed
  * scale (Keras 3's {@code loss_scale_factor},
- * tf.keras 2's {@code dynamic=False}) has no counter. Immutable: a step gives the model a new one.
+ * tf.keras 2's {@code dynamic=False}) has no counter. Immutable: a step gives the model a new one; equal settings and
+ * variables are equal ({@link #equals}). Not a record: its constructor would be a third public way to build one, past the
+ * checks of {@link #dynamic} and {@link #fixed}.
  * <pre>{@code
  * model.compile(new Adam(1e-3), "mse");
  * model.lossScale(LossScale.dynamic("loss_scale_optimizer", 32768, 2000));   // Keras' LossScaleOptimizer(Adam(1e-3))
@@ -99,13 +101,13 @@ public final class LossScale {
         return new LossScale(name, initialScale, growthSteps, dynamic, iteration, learningRate, stepCounter, dynamicScale);
     }
 
-    /** The wrapper's name (Keras' {@code name}). */
+    /** The wrapper's name (Keras' {@code name}); a fixed wrapper's means nothing (a save writes the inner optimizer alone). */
     public String name() { return name; }
 
     /** Keras' {@code initial_scale}; a fixed wrapper's scale ({@code loss_scale_factor}). */
     public double initialScale() { return initialScale; }
 
-    /** Keras' {@code dynamic_growth_steps} (a whole number but in a file's wrapper: {@link #saved}). */
+    /** Keras' {@code dynamic_growth_steps} (a whole number but in a file's wrapper: {@link #saved}); a fixed wrapper's means nothing. */
     public double dynamicGrowthSteps() { return growthSteps; }
 
     /** Whether the scale is dynamic (Keras 3's LossScaleOptimizer), else fixed ({@code loss_scale_factor}). */
@@ -157,6 +159,24 @@ public final class LossScale {
         int room = Float.MAX_EXPONENT - Math.getExponent(scale);   // a subnormal's exponent reads as MIN_EXPONENT - 1
         float r = Math.scalb(scale, (int) Math.min(times, room));
         return Float.isFinite(r) ? r : scale;
+    }
+
+    /**
+     * Equal settings and variables (a float or double compared as {@link Double#compare} does: NaN equals NaN). A fixed
+     * wrapper's {@link #name} and {@link #dynamicGrowthSteps} are not compared: they mean nothing there.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LossScale l && dynamic == l.dynamic && Double.compare(initialScale, l.initialScale) == 0
+                && iteration == l.iteration && Float.compare(learningRate, l.learningRate) == 0 && counter == l.counter
+                && Float.compare(scale, l.scale) == 0
+                && (!dynamic || name.equals(l.name) && Double.compare(growthSteps, l.growthSteps) == 0);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(dynamic, initialScale, iteration, learningRate, counter, scale,
+                dynamic ? name : null, dynamic ? growthSteps : 0.0);
     }
 
     @Override

@@ -736,9 +736,12 @@ public class Model extends Evaluator implements AutoCloseable {
      * Loads weights saved by {@link #saveWeights} (safetensors) or a Keras HDF5 / .keras / .weights.h5 file by
      * structure, as Keras' load_weights: the i-th weight in the file goes to the i-th weight of this model, whatever
      * the layer names (a fresh {@code lstm_6} takes what {@code lstm_5} saved); a safetensors file whose names are
-     * exactly this model's loads by name. Every weight must be there, with its shape, finite, and nothing else: the
-     * file is compared with the model before any data is read, and one IllegalArgumentException lists every
-     * difference and suggests the fix. On any error (IOException for a corrupt file) the model is unchanged.
+     * exactly this model's loads by name. A Keras 3 file of a model calling a nested functional model (Keras'
+     * {@code layers/functional/layers/...}, as Keras and {@link #save} / {@link #saveWeights} write it) loads into a
+     * model that calls it as one ({@link #apply}), its layers in Keras' order (those only its unused outputs need too).
+     * Every weight must be there, with its shape, finite, and nothing else: the file is compared with the model before
+     * any data is read, and one IllegalArgumentException lists every difference and suggests the fix. On any error
+     * (IOException for a corrupt file) the model is unchanged.
      *
      * <pre>{@code
      * a.saveWeights(Path.of("w.safetensors"));
@@ -759,8 +762,17 @@ public class Model extends Evaluator implements AutoCloseable {
     public void loadWeights(Path file, boolean byName) throws IOException {
         setup.guard.writing("loadWeights", () -> {
             WeightsIo io = weights("loadWeights");
-            if (file != null && KerasImport.isKerasFile(file)) KerasImport.loadWeights(this, file, byName);
-            else io.load(file, byName);
+            if (file == null) {
+                io.load(null, byName);   // its message
+                return null;
+            }
+            // the format check and the read through one open: a rename between them cannot hand one reader the other's file
+            KerasImport.Loaded read = FileFaults.readThroughChannel(file, () -> {
+                if (KerasImport.isKerasFile(file)) return KerasImport.readWeights(this, file, byName);
+                List<Tensor> w = io.read(file, byName);
+                return () -> io.set(w);
+            });
+            read.set();
             return null;
         });
     }
@@ -789,7 +801,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * Saves the whole model in Keras 3's {@code .keras} layout, atomically (temp file + rename; a failure leaves the
      * previous file): architecture, weights, compile config and what resuming training needs (optimizer moments and
      * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as
-     * this model, with one exception: the file holds a nested model flattened, so a layer whose calls share state
+     * this model, with one exception: the file keeps a nested functional model nested, as Keras 3 writes it, but holds a
+     * nested Sequential or dict model flattened, so a layer whose calls share state
      * ({@link Layer#callsShareState()}: a BatchNormalization in training, a stateful RNN) inside a nested model called
      * more than once runs its calls, once loaded, in the flat file's order (as Keras runs that file), which can differ
      * from this model's (Keras and jrnn run each call of the nested model as one step): its moving statistics after fit,

@@ -51,7 +51,7 @@ final class ModelFiles {
         checkKerasName(model.name() + ".save", file);
         if (hdf5Name(file)) {   // tf.keras 2's legacy layout: the model, its compile config, the optimizer variables (jrnn_state/)
             Optimizer o = model.optimizer();
-            List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o);
+            List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o, false);
             KerasLegacyExport.check(model);   // a model the layout cannot hold is refused before a directory is made
             // a resumed run would train otherwise: say so (.keras keeps them in jrnn's metadata)
             List<String> lost = new ArrayList<>(), instead = new ArrayList<>();
@@ -101,7 +101,7 @@ final class ModelFiles {
                 for (var e : slots.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
                 o.put("state", List.copyOf(slots.keySet()));
             } else {
-                optimizerVars = kerasVars(model, ps, opt);
+                optimizerVars = kerasVars(model, ps, opt, true);
                 o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
                 o.put("keras_vars", (long) optimizerVars.size());
             }
@@ -153,16 +153,21 @@ final class ModelFiles {
      * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights; where it is not bound to
      * them (compiled, never stepped), those Keras 3 writes before its optimizer is built at the first step: iteration,
      * and learning_rate where no schedule sets it (slots of zeros made a never-trained Adam model's file 3x Keras'; a
-     * load builds the slots fresh from either). Attention's scalars as Keras' shape ().
+     * load builds the slots fresh from either). Attention's scalars as Keras' shape (); {@code nested}: for a .keras,
+     * whose nested models Keras orders at their place.
      */
-    private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt) {
+    private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt, boolean nested) {
         if (!opt.boundTo(ps.store, ps.trainableSize)) {
             return KerasOptimizerState.keras3Vars(opt, List.of(), Map.of()).stream()
                     .filter(v -> v.name().equals("iteration") || v.name().equals("learning_rate")).toList();
         }
         java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
-        return KerasOptimizerState.keras3Vars(opt, ps.trainable, opt.state(), scalars::contains);
+        // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is flat
+        List<dev.jrnn.layers.Param> order = nested ? KerasOptimizerState.kerasTrainableOrder(model, ps.trainable) : ps.trainable;
+        java.util.Set<dev.jrnn.layers.Param> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        stated.addAll(ps.trainable);
+        return KerasOptimizerState.keras3Vars(opt, order, opt.state(), scalars::contains, p -> !stated.contains(p));
     }
 
     /**
@@ -218,11 +223,15 @@ final class ModelFiles {
      * Puts the model and training state of a file {@link #save} wrote for this same model back into {@code model}
      * (its weights by structure, the optimizer's moments and update count, the dropout streams, the fit seed); on
      * failure the model is left as it was: the weights are put back, and the training state is set only once the whole
-     * file has been read and checked (a try read again, or refused, sets none of it). Where putting the weights back fails
+     * file has been read and checked (a try read again, or refused, sets none of it); the weights of layers only a nested
+     * call's unused outputs need, which a nested file sets too, are put back with them. Where putting the weights back fails
      * too (the backend that failed the restore), the restore's failure is thrown, that one suppressed in it.
      */
     static void restoreInto(Model model, Path file) throws IOException {
         List<Tensor> before = model.getWeights();
+        // a nested file sets the weights of layers only a nested call's unused outputs need too (not listed): kept aside as well
+        Map<dev.jrnn.layers.Param, Tensor> unlisted = new java.util.IdentityHashMap<>();
+        if (model.isBuilt()) nestedWeights(model, unlisted, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
         try {
             Runnable[] state = {() -> { }};
             // one read of the file: the weights, and the state read and checked before they are set. The reader runs before
@@ -248,11 +257,24 @@ final class ModelFiles {
         } catch (IOException | RuntimeException e) {
             try {
                 model.setWeights(before);
+                unlisted.forEach(dev.jrnn.layers.Param::set);
             } catch (RuntimeException | Error r) {   // the backend that failed the restore may fail this too: the first failure is the one thrown
                 e.addSuppressed(new IllegalStateException(model.name() + ": the weights held before the restore from " + file
                         + " could not be put back (the model may hold some of the file's): " + r, r));
             }
             throw e;
+        }
+    }
+
+    /** Into {@code into}, the weights now of every layer of the models {@code model} calls nested, at any depth. */
+    private static void nestedWeights(Model model, Map<dev.jrnn.layers.Param, Tensor> into, java.util.Set<Model> seen) {
+        for (dev.jrnn.layers.Call c : model.graph().calls) {
+            for (dev.jrnn.layers.CallGroup g = c.group(); g != null; g = g.parent()) {
+                if (g.operation() instanceof Model m && m.isBuilt() && seen.add(m)) {
+                    for (Layer l : m.layers()) for (dev.jrnn.layers.Param p : l.params()) into.computeIfAbsent(p, dev.jrnn.layers.Param::get);
+                    nestedWeights(m, into, seen);
+                }
+            }
         }
     }
 
@@ -263,13 +285,17 @@ final class ModelFiles {
      * again, whose default names were numbered on). Its warnings (state it leaves, as Keras does) go to {@code warn}.
      */
     private static Runnable restore(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
-        Runnable state = restoreState(model, stored, byStructure, warn);
-        if (!byStructure) return state;   // a load: KerasImport resumes the wrapper it compiled
+        if (!byStructure) return restoreState(model, stored, false, false, warn);   // a load: KerasImport resumes the wrapper it compiled
         boolean wrapped = model.lossScale() != null && model.lossScale().isDynamic();
-        if (wrapped != (stored.lossScaleVars() != null)) {   // Keras: "Skipping variable loading for optimizer ..."
-            warn.accept(wrapped ? "the model's LossScaleOptimizer has no variables in the backup: its step counter and scale stay as they are"
-                    : "the backup holds a LossScaleOptimizer's variables, the model's compile has none: they are not restored");
+        boolean storedWrapped = stored.lossScaleVars() != null;
+        if (wrapped != storedWrapped) {   // Keras 3.15.1: "Skipping variable loading for optimizer ...": none of its variables loaded
+            warn.accept("Skipping the optimizer's state: the backup's optimizer has " + backupVars(stored)
+                    + " variables" + (storedWrapped ? " (with a LossScaleOptimizer's " + stored.lossScaleVars().size() + ")" : "")
+                    + ", the model's " + modelVars(model, wrapped) + (wrapped ? " (with a LossScaleOptimizer's " + LOSS_SCALE_VARS + ")" : "")
+                    + ", as Keras 3.15.1 skips it: the optimizer (its update count, moments and loss scale) stays as it is");
+            return restoreState(model, stored, true, true, warn);
         }
+        Runnable state = restoreState(model, stored, true, false, warn);
         if (model.lossScale() == null) return state;
         // a backup's LossScaleOptimizer counter and scale (Keras' BackupAndRestore loads them with the other optimizer variables)
         LossScale resumed = stored.lossScale(model.lossScale());
@@ -279,8 +305,27 @@ final class ModelFiles {
         };
     }
 
-    private static Runnable restoreState(Model model, KerasImport.StoredState stored, boolean byStructure, Consumer<String> warn) {
-        KerasOptimizerState.Saved saved = stored.optimizer();
+    /** A Keras LossScaleOptimizer's own variables: its iterations, learning_rate, step_counter and dynamic_scale. */
+    private static final int LOSS_SCALE_VARS = 4;
+
+    /** The optimizer variables a backup holds as Keras counts them: the inner optimizer's at optimizer/vars and the wrapper's own. */
+    private static int backupVars(KerasImport.StoredState stored) {
+        return (stored.optimizer() == null ? 0 : stored.optimizer().vars().size())
+                + (stored.lossScaleVars() == null ? 0 : stored.lossScaleVars().size());
+    }
+
+    /** The variables Keras would give the model's compiled optimizer (and its wrapper's four, {@code wrapped}). */
+    private static int modelVars(Model model, boolean wrapped) {
+        if (model.optimizer() == null) return 0;
+        model.ensureGraph();
+        return KerasOptimizerState.keras3VarWeights(model.optimizer(), model.parameters().trainable.size()).length
+                + (wrapped ? LOSS_SCALE_VARS : 0);
+    }
+
+    /** {@code skipOptimizer}: the optimizer's state is not read, the rest (dropout streams, fit's seed and epoch) is. */
+    private static Runnable restoreState(Model model, KerasImport.StoredState stored, boolean byStructure, boolean skipOptimizer,
+                                         Consumer<String> warn) {
+        KerasOptimizerState.Saved saved = skipOptimizer ? null : stored.optimizer();
         if (!(stored.metadata() instanceof Map<?, ?> m) || !(m.get("jrnn") instanceof Map<?, ?> j)) {   // a file Keras wrote
             return saved != null && model.optimizer() != null ? restoreKeras(model, saved, warn) : () -> { };
         }
@@ -320,7 +365,7 @@ final class ModelFiles {
         Map<RecurrentLayer, Integer> tbptt = byStructure ? Map.of() : readTbptt(model, j.get("tbptt"));
         Map<Embedding, Integer> padding = byStructure ? Map.of() : readPaddingIdx(model, j.get("padding_idx"));
         Runnable optimizer = () -> { };
-        if (j.get("optimizer") instanceof Map<?, ?> o) {
+        if (!skipOptimizer && j.get("optimizer") instanceof Map<?, ?> o) {
             if (model.optimizer() != null) {
                 optimizer = restoreOptimizer(model, o, stored, byStructure, warn);
             } else {   // its compile config was not taken (a custom loss, say): uncompiled, as the warning before said
@@ -594,7 +639,8 @@ final class ModelFiles {
             return () -> countAndRate(opt, it, rate);
         }
         if (saved == null) throw new IllegalArgumentException("model.weights.h5: the optimizer state at optimizer/vars is missing");
-        KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, KerasOptimizerState.WRITTEN_AS, saved.vars());
+        KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, KerasOptimizerState.WRITTEN_AS, saved.vars(),
+                saved.kerasLayerOrder());   // a nested model's slots at its place, as Keras orders them
         KerasOptimizerState.Restored r;
         try {
             r = KerasOptimizerState.read(opt, ps.trainable, current);

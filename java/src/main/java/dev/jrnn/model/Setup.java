@@ -66,6 +66,9 @@ final class Setup {
     /** Counts one train step in the model's LossScaleOptimizer; the wrapper before it (null: none). */
     LossScale lossScaleStep() { return model.lossScaleStep(); }
 
+    /** The model's LossScaleOptimizer now (null: none). */
+    LossScale lossScale() { return model.lossScale(); }
+
     /** Puts the wrapper back as {@link #lossScaleStep} returned it (a step that did not count). */
     void lossScaleUndo(LossScale before) { model.lossScaleUndo(before); }
 

@@ -442,6 +442,19 @@ public abstract class Trainer {
     /** What {@link #stopPredicting(boolean)} last set on this thread. */
     public boolean stopPredicting() { return setup.guard.mine().stops[1]; }
 
+    /**
+     * The graph a map {@code arg} ("x") by {@code side} ("input") name of call {@code what} is read against: an unbuilt model
+     * (a Sequential without an input shape) has no names yet, so it is refused naming the call, as the model's other refusals are.
+     */
+    Graph keyedGraph(String what, String arg, String side) {
+        if (!isBuilt()) {
+            throw new IllegalStateException(what + ": " + arg + " by " + side + " name needs the model's " + side
+                    + " names; this model has not yet been built. Build the model first by calling build() or by calling fit/predict"
+                    + " on a batch of data, or declare the first layer's inputShape.");
+        }
+        return graph();
+    }
+
     InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), this::targetLoss, this::targetsByShape); }
 
     /**
@@ -454,7 +467,7 @@ public abstract class Trainer {
      * }</pre>
      */
     public History fit(Map<String, ? extends Tensor> xs, List<Tensor> ys, FitOptions options) {
-        return fit(InputCheck.byInputName(name() + ".fit", graph(), xs), ys, options);
+        return fit(InputCheck.byInputName(name() + ".fit", keyedGraph(name() + ".fit", "x", "input"), xs), ys, options);
     }
 
     /**
@@ -465,12 +478,13 @@ public abstract class Trainer {
      * }</pre>
      */
     public History fit(List<Tensor> xs, Map<String, ? extends Tensor> ys, FitOptions options) {
-        return fit(xs, InputCheck.byOutputName(name() + ".fit", graph(), ys), options);
+        return fit(xs, InputCheck.byOutputName(name() + ".fit", keyedGraph(name() + ".fit", "y", "output"), ys), options);
     }
 
     /** Inputs by name and targets by output name, as Keras' {@code fit({"img": i, "ts": t}, {"score": s, "kind": k})}. */
     public History fit(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, FitOptions options) {
-        return fit(InputCheck.byInputName(name() + ".fit", graph(), xs), InputCheck.byOutputName(name() + ".fit", graph(), ys), options);
+        Graph g = keyedGraph(name() + ".fit", "x", "input");
+        return fit(InputCheck.byInputName(name() + ".fit", g, xs), InputCheck.byOutputName(name() + ".fit", g, ys), options);
     }
 
     /** {@link #fit(Map, List, FitOptions)} for a model of one output. */
@@ -581,9 +595,9 @@ public abstract class Trainer {
     /** The tensor validation data of {@code o}, checked, with its sample weights (Keras' {@code validation_data=(x, y, w)}). */
     private Data validation(FitOptions o) {
         List<Tensor> xs = o.validationX != null ? o.validationX
-                : InputCheck.byInputName(name() + ".fit (validation data)", graph(), o.validationXByName);
+                : InputCheck.byInputName(name() + ".fit (validation data)", keyedGraph(name() + ".fit (validation data)", "x", "input"), o.validationXByName);
         List<Tensor> ys = o.validationY != null ? o.validationY
-                : InputCheck.byOutputName(name() + ".fit (validation data)", graph(), o.validationYByName);
+                : InputCheck.byOutputName(name() + ".fit (validation data)", keyedGraph(name() + ".fit (validation data)", "y", "output"), o.validationYByName);
         Data v = check().prepare(xs, ys, o.validationLengths, "fit (validation data)", true, o.checkFinite);
         String what = name() + ".fit (validation data)";
         return v.withWeights(SampleWeights.resolve(o.validationWeight, what, "sampleWeight", graph(), v.xs().get(0).dim(0),
@@ -659,7 +673,7 @@ public abstract class Trainer {
      * y, return_dict=True)}.
      */
     public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
-        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys);
+        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", keyedGraph(name() + ".trainOnBatch", "x", "input"), xs), ys);
     }
 
     /**
@@ -684,7 +698,7 @@ public abstract class Trainer {
      * {@code double kindLoss = model.trainOnBatchAll(List.of(x), Map.of("price", p, "kind", k)).get("kind_loss");}
      */
     public Map<String, Double> trainOnBatchAll(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
-        return trainOnBatchAll(xs, InputCheck.byOutputName(name() + ".trainOnBatch", graph(), ys));
+        return trainOnBatchAll(xs, InputCheck.byOutputName(name() + ".trainOnBatch", keyedGraph(name() + ".trainOnBatch", "y", "output"), ys));
     }
 
     /**
@@ -696,7 +710,7 @@ public abstract class Trainer {
      * }</pre>
      */
     public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
-        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys);
+        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", keyedGraph(name() + ".trainOnBatch", "x", "input"), xs), ys);
     }
 
     /**
@@ -706,7 +720,7 @@ public abstract class Trainer {
      * {@code model.trainOnBatchAll(Map.of("q", q, "p", p), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
      */
     public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
-        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", graph(), xs), ys, sampleWeights);
+        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", keyedGraph(name() + ".trainOnBatch", "x", "input"), xs), ys, sampleWeights);
     }
 
     /**
@@ -717,7 +731,7 @@ public abstract class Trainer {
      */
     public Map<String, Double> trainOnBatchAll(List<Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
         String what = name() + ".trainOnBatch";
-        List<Tensor> y = InputCheck.byOutputName(what, graph(), ys);
+        List<Tensor> y = InputCheck.byOutputName(what, keyedGraph(what, "y", "output"), ys);
         return trainOnBatchLogs(xs, y, SampleWeights.Given.byName(what, "sampleWeight", sampleWeights), null);
     }
 
@@ -756,10 +770,16 @@ public abstract class Trainer {
 
     /**
      * Builds an unbuilt model (a Sequential without an input shape) for the samples of {@code data}'s first batch, once;
-     * a data set refused whatever the model ({@link DatasetBatches#checkSize}) is refused first, leaving the model unbuilt.
+     * a data set refused whatever the model ({@link DatasetBatches#checkSize}) is refused first, leaving the model unbuilt, and so
+     * is a named one: the model's input name would only be made by the build, so no key could match it.
      */
     synchronized void ensureBuilt(Dataset data, DatasetBatches.Use use, int steps) throws IOException {
         DatasetBatches.checkSize(name(), data, use, steps);
+        if (!isBuilt() && !data.inputNames().isEmpty()) {
+            throw new IllegalArgumentException(name() + "." + use.op + ": the dataset's inputs are named " + data.inputNames() + ", but model '"
+                    + name() + "' is not built yet, so it has no input names to match them; declare the input shape"
+                    + " (Input.shape(...).name(...) as its first layer) so its input names exist, or give a positional data set");
+        }
         if (!isBuilt()) ensureBuilt(DatasetBatches.firstSampleShape(data));
         ensureGraph();
     }

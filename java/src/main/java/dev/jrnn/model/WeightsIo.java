@@ -130,7 +130,7 @@ final class WeightsIo {
     }
 
     /** The weights {@link #load} sets, in model order, checked against the model. */
-    private List<Tensor> read(Path file, boolean byName) throws IOException {
+    List<Tensor> read(Path file, boolean byName) throws IOException {
         List<String> names = names();
         Map<String, int[]> header = SafeTensors.shapes(file);
         List<String> legacy = legacyBackwardNames(names);

@@ -85,4 +85,41 @@ class BatchTest {
             assertTrue(e.getMessage().contains("1 inputs, 1 targets and 0 sample weights"), e.getMessage());
         }
     }
+    /** select picks parts by index into a view sharing the batch's memory; closing the view closes the batch, and closing the batch its views. */
+    @Test
+    void selectPicksPartsInTheGivenOrder() throws IOException {
+        Dataset d = Dataset.fromTensors(List.of(column(6, 1), column(6, 2)), List.of(column(6, 3), column(6, 4)),
+                List.of(column(6, 5), column(6, 6)));
+        try (BatchStream s = d.batch(2).epoch(0)) {
+            Batch b = s.next();
+            Batch v = b.select(new int[] {1, 0}, new int[] {1}, new int[0]);
+            assertEquals(2, v.inputCount());
+            assertEquals(1, v.targetCount());
+            assertEquals(0, v.sampleWeightCount());
+            assertArrayEquals(b.input(1).data(), v.input(0).data());
+            assertArrayEquals(b.input(0).data(), v.input(1).data());
+            assertArrayEquals(b.target(1).data(), v.target(0).data());
+            assertEquals(b.where(1), v.where(1));
+            v.close();
+            assertThrows(IllegalStateException.class, () -> b.input(0));   // the batch is closed with its view
+            try (Batch c = s.next()) {
+                assertThrows(IndexOutOfBoundsException.class, () -> c.select(new int[] {2}, new int[0], new int[0]));
+                assertEquals("Batch.select: inputIndices is null; give an int[] of indices (new int[0] for none)",
+                        assertThrows(IllegalArgumentException.class, () -> c.select(null, new int[0], new int[0])).getMessage());
+                // closing the batch closes its views: their memory goes back with it (a recycling memory hands it to the next batch)
+                Batch w = c.select(new int[] {0}, new int[0], new int[0]);
+                c.close();
+                assertThrows(IllegalStateException.class, () -> w.input(0));
+                w.close();
+            }
+            // two views of one batch: closing the first closes the batch, and so the second
+            try (Batch e = s.next()) {
+                Batch v1 = e.select(new int[] {0}, new int[0], new int[0]), v2 = e.select(new int[] {1}, new int[0], new int[0]);
+                v1.close();
+                assertThrows(IllegalStateException.class, () -> v2.input(0));
+                assertThrows(IllegalStateException.class, () -> v2.select(new int[] {0}, new int[0], new int[0]));
+                v2.close();
+            }
+        }
+    }
 }

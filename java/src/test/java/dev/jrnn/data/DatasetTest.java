@@ -586,4 +586,35 @@ class DatasetTest {
         while (t.getCause() != null && !(t instanceof IllegalStateException)) t = t.getCause();
         assertTrue(String.valueOf(t.getMessage()).contains("the supplier gave the same iterator again (epoch 1)"), String.valueOf(e));
     }
+    /**
+     * A named data set (tf.data's dicts) keeps its names through every operation that keeps its parts; zip names its targets by
+     * the second set's inputs, interleave's parts are its inner sets' (unnamed), and the parts go in sorted-key order.
+     */
+    @Test
+    void namesSurviveTheOperationsThatKeepTheParts() throws IOException {
+        Tensor a = Tensor.of(new float[] {0, 1, 2, 3, 4, 5}, 6, 1), b = Tensor.of(new float[] {10, 11, 12, 13, 14, 15}, 6, 1);
+        Dataset d = Dataset.fromTensors(Map.of("title", a, "body", b), Map.of("prio", a), Map.of("prio", b));
+        List<String> in = List.of("body", "title");
+        for (Dataset op : List.of(d.shuffle(1), d.take(4), d.skip(1), d.repeat(2), d.cache(), d.prefetch(0), d.filter(s -> true),
+                d.map(s -> s), d.window(2, 1, 1, true), d.unbatch(), d.split(0.5).validation(), d.batch(2).shuffle(3, 2).take(2).repeat(),
+                d.paddedBatch(2, null, null, false), d.batch(3).rebatch(2, false), d.concatenate(d))) {
+            assertEquals(in, op.inputNames(), op.toString());
+            assertEquals(List.of("prio"), op.targetNames(), op.toString());
+            assertEquals(List.of("prio"), op.sampleWeightNames(), op.toString());
+        }
+        try (BatchStream s = d.batch(6).epoch(0); Batch first = s.next()) {   // sorted: body first
+            assertArrayEquals(b.data(), first.input(0).data());
+            assertArrayEquals(a.data(), first.input(1).data());
+        }
+        Dataset z = Dataset.zip(Dataset.fromTensors(Map.of("title", a), Map.of()), Dataset.fromTensors(Map.of("prio", b), Map.of()));
+        assertEquals(List.of("title"), z.inputNames());
+        assertEquals(List.of("prio"), z.targetNames());
+        Dataset inner = d.flatMap(s -> Dataset.fromTensors(List.of(a), List.of()));
+        assertEquals(List.of(), inner.inputNames());
+        assertTrue(d.toString().contains("inputs [body, title], targets [prio], sample weights [prio]"), d.toString());
+        Dataset positional = Dataset.fromTensors(List.of(a, b), List.of(a));
+        assertEquals(List.of(), positional.inputNames());
+        assertEquals(List.of("x1", "x2"), positional.named(List.of("x1", "x2"), null, null).inputNames());
+        assertEquals(List.of(), positional.named(List.of("x1", "x2"), null, null).targetNames());
+    }
 }

@@ -603,6 +603,31 @@ class FileCacheTest {
         }
     }
 
+    /**
+     * A table of more than 65536 columns of a kind (inputs, then targets) is refused at the {@code cache(file)} call, as a
+     * rank past 64 is, and nothing is written; 65536 inputs are cached and read back.
+     */
+    @Test
+    void aTableOfMoreColumnsThanTheReaderTakesIsRefusedAtTheCall(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("wide.cache");
+        Tensor col = Tensor.of(new float[] {1, 2}, 2, 1);
+        List<Tensor> most = java.util.Collections.nCopies(FileCache.MAX_TENSORS, col), tooMany = java.util.Collections.nCopies(FileCache.MAX_TENSORS + 1, col);
+        Object[][] cases = {{tooMany, List.of(col), "inputs"}, {List.of(col), tooMany, "targets"}};
+        for (Object[] c : cases) {
+            @SuppressWarnings("unchecked") List<Tensor> in = (List<Tensor>) c[0], out = (List<Tensor>) c[1];
+            Dataset table = Dataset.fromTensors(in, out);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> table.cache(f));
+            assertEquals("Dataset.cache: the data set's samples cannot be written to " + f + ": their " + c[2] + " are 65537 tensors,"
+                    + " a cache holds at most 65536", e.getMessage());
+            assertEquals(List.of(), files(dir), "nothing written");
+        }
+        Dataset ds = Dataset.fromTensors(most, List.of(col)).cache(f).batch(2);
+        drain(ds, 0);
+        try (BatchStream st = ds.epoch(1); Batch b = st.next()) {   // read back
+            assertEquals(FileCache.MAX_TENSORS, b.inputs().size());
+        }
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {

@@ -66,6 +66,17 @@ class HostileKerasFilesTest {
         }
     }
 
+    /**
+     * A Keras file rewritten through HDF5's scale-offset filter (make_unsupported_filters.py), which h5py and so Keras read
+     * and jhdf cannot decode: refused naming the dataset and the filter, not called damaged (outside tester recent R2).
+     */
+    @Test
+    void aFilterJrnnLacksIsNamedNotCalledDamage() {
+        IOException e = loadFails(file("scaleoffset.h5"), "dataset /model_weights/", "HDF5 filter jrnn cannot decode",
+                "name='scaleoffset' id=6", "the file is not damaged");
+        assertTrue(!e.getMessage().contains("is damaged"), e.getMessage());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "ext_link.h5|/model_weights/lstm/sequential/lstm/lstm_cell/kernel|an HDF5 external link (to secret.h5:/k)",

@@ -61,6 +61,19 @@ class ModelFileBadInputTest {
         }
     }
 
+    /** KerasImport.readWeights (loadWeights' read half) names a null model or file. */
+    @Test
+    void readWeightsRefusesNullArguments(@TempDir Path dir) throws IOException {
+        try (Sequential m = new Sequential(new Dense(1).inputShape(2))) {
+            Path f = dir.resolve("w.keras");
+            m.save(f);
+            assertEquals("KerasImport.readWeights: model is null",
+                    assertThrows(IllegalArgumentException.class, () -> KerasImport.readWeights(null, f, false)).getMessage());
+            assertEquals("KerasImport.readWeights: file is null",
+                    assertThrows(IllegalArgumentException.class, () -> KerasImport.readWeights(m, null, false)).getMessage());
+        }
+    }
+
     /**
      * A damaged .keras zip says why it is damaged: a reason without a message (an EOFException) read "a damaged zip (null)"
      * after the jar-loading change unwrapped commons-compress' wrapper on the default file system too. One byte of the

@@ -204,6 +204,52 @@ class FileFaultsTest {
         assertEquals(java.util.List.of(1f, 1f, 1f, 1f, 1f, 1f), toList(got.get("w").data()));
     }
 
+    /**
+     * A file renamed over the path between a read's stamp and its open (as a save loop's rename can land): the pin opens
+     * the path once more and holds the new version, with its stamp; before, it gave up (no pin: the read opened the path
+     * as many times as its reader did, and a rename during it made it read again).
+     */
+    @Test
+    void aRenameBetweenTheStampAndTheOpenIsOpenedOnceMore(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("w.bin");
+        Path next = dir.resolve("next.bin");
+        Files.write(file, new byte[] {1, 1, 1});
+        Files.write(next, new byte[] {2, 2, 2, 2});
+        FileFaults.Stamp stamped = FileFaults.Stamp.of(file);
+        Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        FileFaults.Pin pin = FileFaults.Pin.open(file, stamped);
+        org.junit.jupiter.api.Assertions.assertNotNull(pin, "no pin");
+        try {
+            assertEquals(FileFaults.Stamp.of(file), pin.opened);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
+            assertEquals(4, pin.channel.read(b, 0));
+            assertEquals(2, b.get(0));
+        } finally {
+            pin.close();
+        }
+    }
+
+    /**
+     * A read whose file a rename replaces between its stamp and its open reads the new file once: the version it pinned
+     * is the one it compares the path with afterwards. Without that (the read's stamp kept), the pinned new file looked
+     * changed against the old stamp and the body ran again.
+     */
+    @Test
+    void aReadOfAFileRenamedBetweenItsStampAndItsOpenRunsOnce(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("w.bin"), next = dir.resolve("next.bin");
+        Files.write(file, new byte[] {1, 1, 1});
+        Files.write(next, new byte[] {2, 2, 2, 2});
+        int[] runs = {0};
+        byte[] read = FileFaultsSeam.at("stamped", () -> FileFaultsSeam.rename(next, file), () -> FileFaults.read(file, () -> {
+            runs[0]++;
+            try (java.io.InputStream in = FileFaults.input(file)) {
+                return in.readAllBytes();
+            }
+        }));
+        assertEquals(1, runs[0], "the body's runs");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[] {2, 2, 2, 2}, read);
+    }
+
     private static java.util.List<Float> toList(float[] a) {
         java.util.List<Float> r = new java.util.ArrayList<>();
         for (float f : a) r.add(f);

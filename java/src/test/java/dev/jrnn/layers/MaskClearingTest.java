@@ -23,8 +23,13 @@ class MaskClearingTest {
     @BeforeAll
     static void cpu() { Jrnn.setBackend("cpu"); }
 
+    /** Found on the class path: the staged GPU library check runs from another working directory. */
     static Path file(String name) {
-        return Path.of("src/test/resources/dev/jrnn/io/keras/keras3_real").resolve(name);
+        try {
+            return Path.of(MaskClearingTest.class.getResource("/dev/jrnn/io/keras/keras3_real/" + name).toURI());
+        } catch (java.net.URISyntaxException | NullPointerException e) {
+            throw new IllegalStateException("test resource keras3_real/" + name + " not on the class path", e);
+        }
     }
 
     static void close(float[] want, float[] got, double tol, String what) {

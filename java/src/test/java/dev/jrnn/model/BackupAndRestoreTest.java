@@ -5,6 +5,7 @@ import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.Dropout;
 import dev.jrnn.layers.GRU;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
 import dev.jrnn.optim.Adam;
 import dev.jrnn.optim.SGD;
 import dev.jrnn.tensor.Tensor;
@@ -97,6 +98,52 @@ class BackupAndRestoreTest {
         assertEquals(all.get("loss").subList(3, 5), rest.get("loss"));
         assertSameWeights(weights(straight), weights(again));
         assertFalse(Files.exists(dir), "a fit that ends normally removes its backups");
+    }
+
+    /**
+     * A model that calls a nested functional model twice, enc = Model(x, [e2(bn(e1(x))), u1(x)]) in
+     * head(concat(p(a), enc(a)[0], enc(b)[0])): its backup is a .keras that keeps enc nested (weights at
+     * layers/functional/layers/..., Adam's slots in Keras' depth-first order with u1's, which only enc's unused output
+     * needs). {@code u1} gets u1.
+     */
+    private static Model makeNested(dev.jrnn.layers.Layer[] u1) {
+        Jrnn.setSeed(23);
+        Input x = Input.shape(3);
+        Dense e1 = new Dense(4), e2 = new Dense(3), p = new Dense(2), head = new Dense(2);
+        u1[0] = new Dense(2);
+        Model enc = new Model(x, List.of(e2.apply(new dev.jrnn.layers.BatchNormalization().apply(e1.apply(x))), u1[0].apply(x)));
+        Input a = Input.shape(3), b = Input.shape(3);
+        Node joined = new dev.jrnn.layers.Concatenate().apply(p.apply(a), enc.applyAll(List.of(a)).get(0), enc.applyAll(List.of(b)).get(0));
+        Model m = new Model(List.of(a, b), head.apply(joined));
+        m.compile(new Adam(0.02), "mse");
+        return m;
+    }
+
+    /**
+     * A killed fit of a model calling a nested model, run again, resumes from its nested backup and ends as the fit
+     * never killed: every weight (the BatchNormalization's moving statistics too, and u1's, which does not train) and the
+     * loss of each resumed epoch. Before, the resume refused the backup ("holds a nested model").
+     */
+    @Test
+    void aKilledFitOfAModelCallingANestedModelResumesFromItsNestedBackup() {
+        Path dir = tmp.resolve("nested");
+        List<Tensor> xs = List.of(Tensor.of(java.util.Arrays.copyOf(X.toArray(), 30), 10, 3),
+                Tensor.of(java.util.Arrays.copyOfRange(X.toArray(), 30, 60), 10, 3));
+        dev.jrnn.layers.Layer[] u1 = new dev.jrnn.layers.Layer[1];
+        Model straight = makeNested(u1);
+        History all = straight.fit(xs, List.of(Y), options().seed(5));
+        List<Tensor> straightU1 = u1[0].getWeights();
+
+        Model first = makeNested(u1);
+        assertThrows(IllegalStateException.class, () -> first.fit(xs, List.of(Y), options(new BackupAndRestore(dir), killAt(2)).seed(5)));
+        assertTrue(Files.exists(dir.resolve("backup-epoch-3.keras")));
+        Model again = makeNested(u1);
+        History rest = again.fit(xs, List.of(Y), options(new BackupAndRestore(dir)).seed(5));
+        assertEquals(List.of(3, 4), rest.epochs());
+        assertEquals(all.get("loss").subList(3, 5), rest.get("loss"));
+        assertSameWeights(weights(straight), weights(again));
+        assertEquals(12, weights(again).size(), "p, e1, bn (4), e2, head: u1 is not listed");
+        for (int i = 0; i < 2; i++) assertArrayEquals(straightU1.get(i).toArray(), u1[0].getWeights().get(i).toArray(), "u1 weight " + i);
     }
 
     @Test

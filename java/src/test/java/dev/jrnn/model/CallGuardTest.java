@@ -431,6 +431,8 @@ class CallGuardTest {
         Object got = whileHeld("serving", hold, () -> m.predictAll(List.of(X), 4, null, hold).get(0), () -> {
             refused("importing", "loadWeights", reading, () -> dev.jrnn.io.keras.KerasImport.loadWeights(m, file));
             refused("importing", "loadWeights", reading, () -> dev.jrnn.io.keras.KerasImport.loadWeights(m, file, false));
+            dev.jrnn.io.keras.KerasImport.Loaded read = assertDoesNotThrowGet(() -> dev.jrnn.io.keras.KerasImport.readWeights(m, file, false));
+            refused("importing", "loadWeights", reading, read::set);   // the read only reads; its setting is refused
             refused("importing", "loadMyFormat", reading, () -> Models.changing(m, "loadMyFormat", () -> m.setWeights(W2)));
         });
         assertEquals(alone, got);

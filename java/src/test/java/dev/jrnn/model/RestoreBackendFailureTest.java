@@ -58,27 +58,15 @@ class RestoreBackendFailureTest {
         try (Sequential m = trained()) {
             m.save(f);
         }
-        int failed = 0;
-        for (int k = 0; ; k++) {
-            assertTrue(k < 32, "the restore ends in fewer uploads");
-            try (Sequential m = trained()) {
-                int kk = k;
-                be.failUpload(k, () -> new BufferTooLargeException("probe upload " + kk, 3L << 30, Integer.MAX_VALUE - 8));
-                try {
-                    ModelFiles.restoreInto(m, f);
-                    break;
-                } catch (BufferTooLargeException e) {
-                    assertEquals(1, e.getSuppressed().length, "upload " + k);
-                    assertInstanceOf(IOException.class, e.getSuppressed()[0]);
-                    assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
-                    failed++;
-                } catch (IOException e) {
-                    fail("upload " + k + ": the backend's failure reported as the file's: " + e, e);
-                } finally {
-                    be.failUpload(-1, null);
-                }
-            }
-        }
+        int failed = failEachUpload(be, f, (k, m) -> {
+            be.failUpload(k, () -> new BufferTooLargeException("probe upload " + k, 3L << 30, Integer.MAX_VALUE - 8));
+            return e -> {
+                if (e == null) return;
+                assertEquals(1, e.getSuppressed().length, "upload " + k);
+                assertInstanceOf(IOException.class, e.getSuppressed()[0]);
+                assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
+            };
+        });
         assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
     }
 
@@ -95,30 +83,55 @@ class RestoreBackendFailureTest {
         try (Sequential m = trained()) {
             m.save(f);
         }
+        java.util.List<Throwable> made = new java.util.ArrayList<>();
+        int failed = failEachUpload(be, f, (k, m) -> {
+            made.clear();
+            be.failUploadsFrom(k, () -> {
+                BufferTooLargeException t = new BufferTooLargeException("probe upload " + made.size(), 3L << 30, Integer.MAX_VALUE - 8);
+                made.add(t);
+                return t;
+            });
+            return e -> {
+                if (e == null) {
+                    assertEquals(0, made.size(), "upload " + k + ": nothing failed");
+                    return;
+                }
+                assertTrue(made.size() >= 2, "upload " + k + ": the rollback's upload failed too: " + made);
+                assertSame(made.get(0), e, "upload " + k + ": the restore's failure is thrown");
+                assertEquals(2, e.getSuppressed().length, "upload " + k + ": " + java.util.Arrays.toString(e.getSuppressed()));
+                assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
+                Throwable rollback = e.getSuppressed()[1];
+                assertInstanceOf(IllegalStateException.class, rollback);
+                assertTrue(rollback.getMessage().startsWith(m.name() + ": the weights held before the restore from " + f + " could not be put back"),
+                        rollback.getMessage());
+                assertSame(made.get(1), rollback.getCause(), "upload " + k + ": the rollback's own failure");
+            };
+        });
+        assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
+    }
+
+    /** Arms the backend for upload {@code k} of a restore into {@code m}; checks the restore's failure (null: it ended well). */
+    private interface Armed {
+        java.util.function.Consumer<BufferTooLargeException> arm(int k, Sequential m);
+    }
+
+    /**
+     * Restores {@code f} into a fresh {@link #trained()} model once per upload k = 0, 1, ... with {@code armed}'s failure at
+     * upload k, until a restore ends well (it has fewer uploads); each failure must be the backend's BufferTooLargeException,
+     * never an IOException blaming the file. The number of failed restores.
+     */
+    private static int failEachUpload(RecordingBackend be, Path f, Armed armed) throws IOException {
         int failed = 0;
         for (int k = 0; ; k++) {
             assertTrue(k < 32, "the restore ends in fewer uploads");
             try (Sequential m = trained()) {
-                java.util.List<Throwable> made = new java.util.ArrayList<>();
-                be.failUploadsFrom(k, () -> {
-                    BufferTooLargeException t = new BufferTooLargeException("probe upload " + made.size(), 3L << 30, Integer.MAX_VALUE - 8);
-                    made.add(t);
-                    return t;
-                });
+                java.util.function.Consumer<BufferTooLargeException> check = armed.arm(k, m);
                 try {
                     ModelFiles.restoreInto(m, f);
-                    assertEquals(0, made.size(), "upload " + k + ": nothing failed");
-                    break;
+                    check.accept(null);
+                    return failed;
                 } catch (BufferTooLargeException e) {
-                    assertTrue(made.size() >= 2, "upload " + k + ": the rollback's upload failed too: " + made);
-                    assertSame(made.get(0), e, "upload " + k + ": the restore's failure is thrown");
-                    assertEquals(2, e.getSuppressed().length, "upload " + k + ": " + java.util.Arrays.toString(e.getSuppressed()));
-                    assertEquals(f + ": the load stopped here (the backend failed, not the file)", e.getSuppressed()[0].getMessage(), "upload " + k);
-                    Throwable rollback = e.getSuppressed()[1];
-                    assertInstanceOf(IllegalStateException.class, rollback);
-                    assertTrue(rollback.getMessage().startsWith(m.name() + ": the weights held before the restore from " + f + " could not be put back"),
-                            rollback.getMessage());
-                    assertSame(made.get(1), rollback.getCause(), "upload " + k + ": the rollback's own failure");
+                    check.accept(e);
                     failed++;
                 } catch (IOException e) {
                     fail("upload " + k + ": the backend's failure reported as the file's: " + e, e);
@@ -127,7 +140,6 @@ class RestoreBackendFailureTest {
                 }
             }
         }
-        assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
     }
 
     /**
@@ -170,5 +182,62 @@ class RestoreBackendFailureTest {
                 }
             }
         }
+    }
+
+    /**
+     * A model calling a nested model enc = Model(x, [e2(e1(x)), u1(x)]) twice, whose u1 only enc's unused output needs
+     * (not listed, but its weights are in a nested file and set by the restore); trained a step. {@code u1} gets u1.
+     */
+    private static Model nested(long seed, dev.jrnn.layers.Layer[] u1) {
+        Jrnn.setSeed(seed);
+        Input x = Input.shape(2);
+        Dense e1 = new Dense(3), e2 = new Dense(2);
+        u1[0] = new Dense(2);
+        Model enc = new Model(x, java.util.List.of(e2.apply(e1.apply(x)), u1[0].apply(x)));
+        Input a = Input.shape(2), b = Input.shape(2);
+        Model m = new Model(java.util.List.of(a, b), new Dense(1).apply(new dev.jrnn.layers.Concatenate().apply(
+                enc.applyAll(java.util.List.of(a)).get(0), enc.applyAll(java.util.List.of(b)).get(0))));
+        m.compile(new Adam(0.05), "mse");
+        m.trainOnBatch(java.util.List.of(X, X), java.util.List.of(Y));
+        return m;
+    }
+
+    /**
+     * A restore of a nested backup that fails at any upload (the optimizer state's after every weight was set included)
+     * leaves u1, which the nested file sets though the model does not list it, as it was, as it does the listed weights.
+     * Before, only the listed weights were put back: u1 kept the file's values, which the next .keras save would write.
+     */
+    @Test
+    @Timeout(value = 30, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFailedRestoreOfANestedBackupPutsBackTheWeightsOfLayersOnlyAnUnusedOutputNeeds(@TempDir Path dir) throws IOException {
+        RecordingBackend be = recording();
+        Path f = dir.resolve("ck.keras");
+        dev.jrnn.layers.Layer[] u1 = new dev.jrnn.layers.Layer[1];
+        try (Model m = nested(1, u1)) {
+            m.save(f);
+        }
+        int failed = 0;
+        for (int k = 0; ; k++) {
+            assertTrue(k < 64, "the restore ends in fewer uploads");
+            try (Model m = nested(2, u1)) {
+                java.util.List<Tensor> weights = m.getWeights(), mine = u1[0].getWeights();
+                be.failUpload(k, () -> new BufferTooLargeException("probe upload", 3L << 30, Integer.MAX_VALUE - 8));
+                try {
+                    ModelFiles.restoreInto(m, f);
+                    break;
+                } catch (BufferTooLargeException e) {
+                    failed++;
+                } finally {
+                    be.failUpload(-1, null);
+                }
+                for (int i = 0; i < weights.size(); i++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(weights.get(i).data(), m.getWeights().get(i).data(), "upload " + k + ", weight " + i);
+                }
+                for (int i = 0; i < 2; i++) {
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(mine.get(i).data(), u1[0].getWeights().get(i).data(), "upload " + k + ", u1 weight " + i);
+                }
+            }
+        }
+        assertTrue(failed >= 3, "the weights' uploads and the optimizer state's failed: " + failed);
     }
 }

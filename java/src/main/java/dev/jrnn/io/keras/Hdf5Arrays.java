@@ -199,12 +199,18 @@ final class Hdf5Arrays {
         } catch (RuntimeException x) {
             path = "?";
         }
+        String lacking = JhdfFailures.missingFilter(e);
+        if (lacking != null) {
+            return new Damaged("dataset " + path + " is stored through an HDF5 filter jrnn cannot decode (" + lacking + "; jrnn reads"
+                    + " deflate/gzip, shuffle, fletcher32, lzf, lz4 and bitshuffle): the file is not damaged; save it again without"
+                    + " that filter (Keras' model.save writes none; h5py: compression=\"gzip\")", e);
+        }
         return new Damaged("dataset " + path + " is damaged: " + JhdfFailures.words(e), e);
     }
 
     /**
      * A dataset whose values could not be read as its header describes them (jhdf failed on its bytes, or they are not
-     * as many as its shape says): the file's damage, never a file that does not fit a model, even where a layout's
+     * as many as its shape says; or a filter jhdf lacks stores them): the file's damage or jrnn's limit, never a file that does not fit a model, even where a layout's
      * conversion (Keras 1's per-gate arrays, cuDNN's) meets it while matching the arrays to the model's weights.
      */
     static final class Damaged extends KerasFormatException {

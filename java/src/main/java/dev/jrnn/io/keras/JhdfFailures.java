@@ -28,6 +28,20 @@ final class JhdfFailures {
                 || e instanceof ArithmeticException || e instanceof NegativeArraySizeException || e instanceof UncheckedIOException;
     }
 
+    /**
+     * The filter jhdf names when a dataset is stored through one it does not implement (HDF5's scale-offset, N-bit, szip,
+     * a plugin such as blosc or zstd), as "name='scaleoffset' id=6"; null for any other failure. Such a file is not damaged:
+     * h5py and so Keras read it.
+     */
+    static String missingFilter(RuntimeException e) {
+        String m = e.getMessage();
+        if (!(e instanceof io.jhdf.exceptions.HdfFilterException) || m == null) return null;
+        int at = m.indexOf("filter is not available");
+        if (at < 0) return null;
+        int colon = m.indexOf(':', at);
+        return colon < 0 ? "unnamed" : m.substring(colon + 1).strip();
+    }
+
     /** {@code e} as jrnn's messages quote it: its class's simple name, then ": " and its message where it has one. */
     static String words(Throwable e) {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());

@@ -95,7 +95,7 @@ public final class KerasExport {
      * {@code load_weights} reads): the model.weights.h5 of {@link #write} without jrnn's extra state.
      */
     public static void writeWeights(Model model, OutputStream out) throws IOException {
-        out.write(weightsFile(model, Map.of(), List.of()));
+        out.write(weightsFile(model, Map.of(), List.of()));   // a nested model nested, as Keras' save_weights
     }
 
     /**
@@ -188,14 +188,20 @@ public final class KerasExport {
     }
 
     /** The model config in Keras 3's schema: Sequential with a leading InputLayer, or Functional with inbound nodes. */
-    static Map<String, Object> modelConfig(Model model) { return modelConfig(model, true); }
+    static Map<String, Object> modelConfig(Model model) { return modelConfig(model, true, true); }
 
     /**
      * As {@link #modelConfig(Model)}; {@code masks} false leaves out the masks {@link KerasMaskExport} passes Keras 3
-     * explicitly (for tf.keras 2's .h5, whose RNN masks a call with initial states itself).
+     * explicitly (for tf.keras 2's .h5, whose RNN masks a call with initial states itself), and writes nested models flattened.
+     */
+    static Map<String, Object> modelConfig(Model model, boolean masks) { return modelConfig(model, masks, false); }
+
+    /**
+     * As {@link #modelConfig(Model, boolean)}; {@code nest}: a nested functional model's calls as its own entry
+     * ({@link KerasNesting}, Keras 3's form), else the flattened graph (tf.keras 2's .h5, whose weights are written flat).
      */
     @SuppressWarnings("unchecked")
-    static Map<String, Object> modelConfig(Model model, boolean masks) {
+    static Map<String, Object> modelConfig(Model model, boolean masks, boolean nest) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", model.name());
         c.put("trainable", model.trainable());   // Keras 3's get_config: the model's own flag; each layer's config keeps its own
@@ -211,9 +217,15 @@ public final class KerasExport {
             for (Layer l : model.layers()) layers.add(KerasLayers.config(l));
         } else {
             cls = "Functional";
-            Map<Call, Integer> index = callIndex(model);
+            KerasNesting nesting = nest ? KerasNesting.of(model) : null;
+            Refs index = new Refs(callIndex(model, nesting), nesting);
             KerasMaskExport explicit = masks ? new KerasMaskExport(model) : null;
-            for (Layer l : graphLayers(model)) {
+            for (Object op : nesting == null ? graphLayers(model) : nesting.operations) {
+                if (op instanceof Model nested) {   // one entry: its own config, its calls in this model as its nodes
+                    layers.add(nestedEntry(nested, nesting, index, masks));
+                    continue;
+                }
+                Layer l = (Layer) op;
                 Map<String, Object> spec;
                 List<Object> inbound = new ArrayList<>();
                 if (l.kerasClass().equals("InputLayer")) {
@@ -235,8 +247,8 @@ public final class KerasExport {
             // Keras 3's get_config maps the structure the model was made with: one ref for Model(i, o), a list for Model([i], [o])
             c.put("input_layers", model.dictInputs() ? inputDict(model, index)
                     : model.singleInput() ? ref(model.inputs().get(0), index) : refs(model.inputs(), index));
-            c.put("output_layers", model.dictOutputs() ? inDictOrder(model, byKey(model.outputNames(), refs(model.outputs(), index)))
-                    : model.singleOutput() ? ref(model.outputs().get(0), index) : refs(model.outputs(), index));
+            c.put("output_layers", model.dictOutputs() ? inDictOrder(model, byKey(model.outputNames(), refs(model.outputs(), index, true)))
+                    : model.singleOutput() ? ref(model.outputs().get(0), index, true) : refs(model.outputs(), index, true));
         }
         c.put("layers", layers);
         if (!cls.equals("Functional")) return serialized("keras", cls, c);
@@ -275,8 +287,35 @@ public final class KerasExport {
         return r;
     }
 
+    /**
+     * A functional config's node references: each call's index among its layer's calls in the model, and the model's
+     * nested calls ({@link KerasNesting}, null: none) as nodes of their nested model.
+     */
+    private record Refs(Map<Call, Integer> index, KerasNesting nesting) { boolean containsKey(Call c) { return index.containsKey(c); } }
+
+    /**
+     * A nested model's entry: its own config (Keras 3's get_config of it), and each of its top-level calls in the outer
+     * model as one node, its inputs in args (a list for a list-input model) and {@code mask} null in kwargs, as Keras 3
+     * writes a Functional's call.
+     */
+    private static Map<String, Object> nestedEntry(Model nested, KerasNesting nesting, Refs index, boolean masks) {
+        Map<String, Object> spec = modelConfig(nested, masks, true);
+        List<Object> inbound = new ArrayList<>();
+        for (dev.jrnn.layers.CallGroup g : nesting.calls.get(nested)) {
+            List<Object> args = new ArrayList<>();
+            for (Node n : g.inputs()) args.add(tensor(n, index));
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("args", nested.singleInput() ? args : List.of(args));
+            node.put("kwargs", java.util.Collections.singletonMap("mask", null));
+            inbound.add(node);
+        }
+        spec.put("name", nested.name());
+        spec.put("inbound_nodes", inbound);
+        return spec;
+    }
+
     /** Each call of the model, numbered per layer in call order (calls of the layers in other models left out). */
-    private static Map<Call, Integer> callIndex(Model model) {
+    private static Map<Call, Integer> callIndex(Model model, KerasNesting nesting) {
         Set<Call> used = new HashSet<>();
         ArrayDeque<Node> todo = new ArrayDeque<>(model.outputs());
         while (!todo.isEmpty()) {
@@ -286,13 +325,13 @@ public final class KerasExport {
         Map<Call, Integer> index = new HashMap<>();
         for (Layer l : graphLayers(model)) {
             int k = 0;
-            for (Call c : l.calls()) if (used.contains(c)) index.put(c, k++);
+            for (Call c : l.calls()) if (used.contains(c) && (nesting == null || nesting.outer(c))) index.put(c, k++);
         }
         return index;
     }
 
     /** One call as Keras 3 writes it: the main input in args, a recurrent layer's initial states in kwargs. */
-    private static Map<String, Object> inboundNode(Layer l, Call call, Map<Call, Integer> index) {
+    private static Map<String, Object> inboundNode(Layer l, Call call, Refs index) {
         List<Node> ins = call.inputs();
         Map<String, Object> node = new LinkedHashMap<>();
         Map<String, Object> kwargs = new LinkedHashMap<>();
@@ -322,7 +361,7 @@ public final class KerasExport {
         return node;
     }
 
-    private static Map<String, Object> tensor(Node n, Map<Call, Integer> index) {
+    private static Map<String, Object> tensor(Node n, Refs index) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("shape", shape(n));
         c.put("dtype", dev.jrnn.layers.DtypePolicy.computeDtype(n.layer().dtype()));   // Keras' tensor: its layer's compute dtype
@@ -333,15 +372,25 @@ public final class KerasExport {
         return t;
     }
 
-    private static List<Object> ref(Node n, Map<Call, Integer> index) {
-        return List.of(n.layer().name(), (long) index.get(n.call()), (long) n.outputIndex());
+    private static List<Object> ref(Node n, Refs index) { return ref(n, index, false); }
+
+    /**
+     * {@code n}'s [layer, node, tensor]; an output of a nested call as its model's ([model, node, output]), whose node
+     * Keras 3's get_config counts from 1 in a model's input_layers / output_layers ({@code modelIo}), from 0 elsewhere.
+     */
+    private static List<Object> ref(Node n, Refs index, boolean modelIo) {
+        dev.jrnn.layers.CallGroup g = index.nesting() == null ? null : index.nesting().group(n.call());
+        if (g != null) {
+            return List.of(((Model) g.operation()).name(), (long) (index.nesting().index(g) + (modelIo ? 1 : 0)), (long) g.outputs().indexOf(n));
+        }
+        return List.of(n.layer().name(), (long) index.index().get(n.call()), (long) n.outputIndex());
     }
 
     /**
      * A dict-input model's input_layers as Keras 3's get_config maps its dict: {key: ref}, in the dict's own order
      * ({@link Model#inputDict()}), as Keras keeps it.
      */
-    private static Map<String, Object> inputDict(Model model, Map<Call, Integer> index) {
+    private static Map<String, Object> inputDict(Model model, Refs index) {
         Map<String, Object> sorted = byKey(model.inputNames(), refs(model.inputs(), index));
         Map<String, Object> r = new LinkedHashMap<>();
         for (String k : model.inputDict().keySet()) r.put(k, sorted.get(k));
@@ -368,9 +417,11 @@ public final class KerasExport {
         return r;
     }
 
-    private static List<Object> refs(List<Node> nodes, Map<Call, Integer> index) {
+    private static List<Object> refs(List<Node> nodes, Refs index) { return refs(nodes, index, false); }
+
+    private static List<Object> refs(List<Node> nodes, Refs index, boolean modelIo) {
         List<Object> r = new ArrayList<>();
-        for (Node n : nodes) r.add(ref(n, index));
+        for (Node n : nodes) r.add(ref(n, index, modelIo));
         return r;
     }
 
@@ -413,18 +464,13 @@ public final class KerasExport {
 
     /**
      * model.weights.h5 as bytes: each layer's variables at Keras 3's paths, then {@code state} below
-     * {@link #STATE_GROUP}, through {@link JhdfEmptyGroups#written}.
+     * {@link #STATE_GROUP}, through {@link JhdfEmptyGroups#written}; a nested functional model's in its own group as
+     * Keras 3 keeps it.
      */
     private static byte[] weightsFile(Model model, Map<String, Tensor> state, List<KerasOptimizerState.Var> optimizerVars) throws IOException {
         return JhdfEmptyGroups.written(h -> {
             h.putGroup(JhdfEmptyGroups.ROOT_VARS);   // the model's own variables: none
-            WritableGroup layers = h.putGroup("layers");
-            Map<String, Integer> used = new HashMap<>();
-            if (model instanceof Sequential) used.put("input_layer", 1);
-            for (Layer l : model.layers()) {
-                String group = Keras3Weights.group(used, l.kerasClass());
-                if (!l.params().isEmpty()) putLayer(layers.putGroup(group), l);
-            }
+            putLayers(h.putGroup("layers"), model);
             if (!optimizerVars.isEmpty()) {   // scalars as Keras keeps them: the int64 iteration, float32 learning_rate
                 WritableGroup optimizer = h.putGroup("optimizer");
                 if (KerasLossScale.isWrapped(model)) {   // the wrapper's flat list, and its inner optimizer's
@@ -445,6 +491,21 @@ public final class KerasExport {
                 }
             }
         });
+    }
+
+    /** {@code model}'s layers' variables below {@code layers}, each at its {@link KerasNesting#weightPlaces} group. */
+    private static void putLayers(WritableGroup layers, Model model) {
+        Map<String, WritableGroup> made = new HashMap<>();   // a nested model's groups, by path
+        for (KerasNesting.Place p : KerasNesting.weightPlaces(model, true)) {
+            WritableGroup g = layers;
+            String[] parts = p.path().split("/");
+            for (int i = 0; i < parts.length - 1; i++) {
+                WritableGroup parent = g;
+                String part = parts[i];
+                g = made.computeIfAbsent(String.join("/", java.util.Arrays.copyOf(parts, i + 1)), x -> parent.putGroup(part));
+            }
+            putLayer(g.putGroup(parts[parts.length - 1]), p.layer());
+        }
     }
 
     /** {@code vars} as datasets 0..N of {@code g}. */

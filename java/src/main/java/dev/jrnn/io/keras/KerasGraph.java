@@ -181,6 +181,7 @@ final class KerasGraph {
         Scope scope = parent.inner(cls, name);
         SubModel m = "Sequential".equals(cls) ? sequential(spec.raw("config"), spec.where(), scope, false)
                 : functional(new KerasConfig(spec.raw("config"), spec.where() + ".config"), scope);
+        if (m instanceof FunctionalModel f) f.own = f.topModel();   // what a save writes back as this nested model
         if (!c.bool("trainable", true)) frozenModels.add(m);
         if (parent.topNested != null && !c.has("trainable") && trainsSome(m)) {
             unflagged.put(m, scope.chain);

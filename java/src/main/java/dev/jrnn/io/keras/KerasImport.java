@@ -189,8 +189,8 @@ public final class KerasImport {
             model.close();
             throw e;
         }
-        boolean byKeras = !(kf.metadata instanceof Map<?, ?> md && "jrnn".equals(md.get("saved_by")));
-        if (saved != null && byKeras && graph.nestedModels) {
+        // jrnn's own .keras keeps nested models as Keras does (KerasNesting), its slots in Keras' order; its .h5 nests none
+        if (saved != null && graph.nestedModels) {
             if (saved.layout() == KerasOptimizerState.Layout.LEGACY_H5 && !KerasOptimizerState.keras3(saved.kerasVersion())) {
                 // Keras 2's variable order over nested models is not checked against a Keras 2 run: not guessed
                 FileFaults.warn(KerasImport.class.getName(), file + ": the optimizer state "
@@ -326,10 +326,7 @@ public final class KerasImport {
             vars.add(var(n, name, kf));
         }
         String order = KerasLegacyOptimizerWeights.order(g);   // jrnn's .h5: Keras 3's variables in a tf.keras 2 file
-        // Keras 3's .h5 of a LossScaleOptimizer lists the wrapper's flat list: its own four, then the inner optimizer's
-        if (KerasLossScale.ownVarsFirst(names, vars.size())) {   // jrnn's .h5 too, since session 33
-            vars = new ArrayList<>(vars.subList(KerasLossScale.OWN_VARS, vars.size()));
-        }
+        vars = KerasLossScale.innerVars(names, vars);
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
@@ -496,23 +493,63 @@ public final class KerasImport {
         Models.changing(model, "loadWeights", () -> loadWeights(model, file, byName, null));   // alone, as Model.loadWeights
     }
 
+    /** What a read of a weights file gives: its setting of the model, once the read ended. */
+    @FunctionalInterface
+    public interface Loaded {
+        /**
+         * Sets the weights read: their count and shapes were checked against the model at the read, their values (no NaN
+         * or Inf) are here, and a misfit sets none. Call it at once, with the model unchanged since the read.
+         */
+        void set() throws IOException;
+    }
+
+    /**
+     * The read half of {@link #loadWeights(Model, Path, boolean)}, for a caller that holds {@code file} in a
+     * {@link FileFaults#readThroughChannel} (where it decided the format): nothing is set until {@link Loaded#set}.
+     * <pre>{@code
+     * FileFaults.readThroughChannel(file, () -> KerasImport.readWeights(model, file, false)).set();
+     * }</pre>
+     */
+    public static Loaded readWeights(Model model, Path file, boolean byName) throws IOException {
+        if (model == null || file == null) {
+            throw new IllegalArgumentException("KerasImport.readWeights: " + (model == null ? "model" : "file") + " is null");
+        }
+        Loaded read = readWeights(model, file, byName, null);
+        return () -> Models.changing(model, "loadWeights", read::set);   // the setting alone, as Model.loadWeights
+    }
+
     private static void loadWeights(Model model, Path file, boolean byName, StateReader state) throws IOException {
+        readWeights(model, file, byName, state).set();
+    }
+
+    private static Loaded readWeights(Model model, Path file, boolean byName, StateReader state) throws IOException {
         List<Layer> weighted = new ArrayList<>();
         List<String[]> order = new ArrayList<>();
         for (Layer l : model.layers()) {
             order.add(new String[] {l.name(), l.kerasClass()});
             if (!l.params().isEmpty()) weighted.add(l);
         }
-        // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit
-        // (each read of a file that changed during one builds its own arrays: nothing kept from an earlier try)
-        KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, weighted.size(), byName, state == null ? null
-                : kf -> state.restore(model, storedState(kf, optimizerVars(kf))), fw -> fitted(model, file, byName, weighted, order, fw)));
+        // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit (each
+        // read builds its own); a file nesting a functional model is read by its groups, its slots in Keras' order (KerasNesting)
+        List<KerasNesting.Place> places = KerasNesting.nestedPlaces(model);
+        List<String[]> nestedOrder = KerasNesting.loadOrder(places);
+        java.util.function.Consumer<KerasFile> readState = state == null ? null : kf -> state.restore(model,
+                storedState(kf, KerasNesting.inOrder(optimizerVars(kf), places != null && KerasWeightFit.nestedFile(kf), model)));
+        KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, nestedOrder,
+                weighted.size(), byName, readState, fw -> KerasWeightFit.fitted(model, file, byName,
+                        fw.nested() ? KerasNesting.layers(places) : weighted, fw.nested() ? nestedOrder : order, fw)));
+        List<Layer> targets = read.nested() ? KerasNesting.layers(places) : weighted;   // what the arrays were fitted to
+        return () -> set(model, file, byName, targets, read);
+    }
+
+    /** {@link #readWeights}'s result checked (misfits, NaN / Inf, the state's failure) and set into {@code targets}. */
+    private static void set(Model model, Path file, boolean byName, List<Layer> targets, KerasWeightFit.FileWeights read) throws IOException {
         if (read.misfit() != null) throw read.misfit();
         List<List<Hdf5Arrays.Stored>> values = read.fitted();
         try {
-            KerasWeightFit.check(weighted, values, null);   // the values now: NaN / Inf
+            KerasWeightFit.check(targets, values, null);   // the values now: NaN / Inf
         } catch (KerasFormatException e) {
-            throw misfit(model, file, byName, KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups()), e);
+            throw KerasWeightFit.misfit(model, file, byName, KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups()), e);
         }
         if (read.stateFailure() != null) {   // after the weights' own refusals, as when the state was read by a second open
             RuntimeException e = read.stateFailure();
@@ -520,81 +557,10 @@ public final class KerasImport {
             throw KerasLoadFaults.asFileFault(file, e, e instanceof KerasFormatException || e instanceof IllegalArgumentException || e instanceof IllegalStateException);
         }
         try {
-            KerasWeightFit.set(weighted, values);
+            KerasWeightFit.set(targets, values);
         } catch (RuntimeException e) {   // a closed backend, a device error part way: named with the file, as above
             KerasLoadFaults.rethrowBackendFailure(file, e);
             throw e;
         }
-    }
-
-    /**
-     * {@code read}'s arrays matched to {@code weighted} (by name or by structure) and checked by count and shape, none
-     * of their values read yet (a new list each call: a file that changed during a read is read again); an
-     * IllegalArgumentException where they do not fit.
-     */
-    private static List<List<Hdf5Arrays.Stored>> fitted(Model model, Path file, boolean byName, List<Layer> weighted, List<String[]> order,
-            KerasWeightFit.FileWeights read) {
-        Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
-        List<String> fileGroups = read.fileGroups();
-        String advice = KerasWeightFit.advice(read.nestedGroups(), read.stackedGroups());
-        boolean keras2 = read.keras2();
-        if (byName && !keras2) {
-            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): a Keras 3 file names its "
-                    + "weight groups by layer class, not layer name; load it by structure: loadWeights(file)");
-        }
-        List<String> mine = new ArrayList<>();
-        for (Layer l : weighted) mine.add(l.name());
-        List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
-        if (byName) {
-            List<String> missing = new ArrayList<>(), extra = new ArrayList<>();
-            for (String n : mine) if (!stored.containsKey(n)) missing.add(n);
-            for (String n : stored.keySet()) if (!mine.contains(n)) extra.add(n);
-            if (!missing.isEmpty() || !extra.isEmpty()) {
-                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): the file does not match the "
-                        + "model by layer name: " + (missing.isEmpty() ? "" : "missing " + missing) + (missing.isEmpty() || extra.isEmpty() ? "" : "; ")
-                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (KerasWeightFit.fitsByStructure(weighted, new ArrayList<>(stored.values()))
-                        ? "; the file has as many layers with weights as the model, of the same shapes: call loadWeights(file) to load by structure"
-                        : "; " + KerasWeightFit.PARTIAL));
-            }
-            for (String n : mine) values.add(stored.get(n));
-        } else {
-            if (stored.size() != weighted.size() && !keras2) {
-                List<String> want = new ArrayList<>(), groups = Keras3Weights.groups(order);
-                for (int i = 0; i < order.size(); i++) {
-                    if (!model.layers().get(i).params().isEmpty()) want.add("layers/" + groups.get(i));
-                }
-                List<String> got = new ArrayList<>();
-                for (String g : fileGroups) got.add("layers/" + g);
-                // Keras' RNN(LSTMCell) keeps its weights under rnn/: a jrnn LSTM reads them as asKerasRnn(true)
-                boolean rnn = got.stream().anyMatch(g -> g.matches("layers/rnn(_\\d+)?")) && want.stream().noneMatch(g -> g.matches("layers/rnn(_\\d+)?"));
-                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file's weight groups " + got
-                        + " are not the model's " + want + " (Keras 3 names them by layer class, numbered in model order); "
-                        + advice + (rnn ? " (Keras' RNN(LSTMCell(n)) is new LSTM(n).asKerasRnn(true), and so for GRUCell, SimpleRNNCell)" : ""));
-            }
-            if (stored.size() != weighted.size()) {
-                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
-                        + stored.size() + " layers " + stored.keySet() + ", the model has " + weighted.size() + " layers with weights "
-                        + mine + "; " + advice);
-            }
-            values.addAll(stored.values());
-        }
-        // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
-        for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
-        try {
-            KerasWeightFit.checkShapes(weighted, values);
-        } catch (Hdf5Arrays.Damaged e) {   // met by a conversion reading the arrays it joins: the file's damage, not a misfit
-            throw e;
-        } catch (KerasFormatException e) {
-            throw misfit(model, file, byName, advice, e);
-        }
-        return values;
-    }
-
-    /** {@code e}, the weight check's refusal, as loadWeights' IllegalArgumentException naming the call. */
-    private static IllegalArgumentException misfit(Model model, Path file, boolean byName, String advice, KerasFormatException e) {
-        String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
-        if (e instanceof KerasWeightFit.Misfit m && !m.shapes) return new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
-        return new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? KerasWeightFit.PARTIAL
-                : advice), e);
     }
 }

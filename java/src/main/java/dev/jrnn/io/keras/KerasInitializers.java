@@ -197,7 +197,10 @@ final class KerasInitializers {
         for (String axes : new String[] {"input_axes", "output_axes"}) {
             if (config.get(axes) != null) return "sets Keras 3.15's " + axes + ", which jrnn lacks (its fans are compute_fans' defaults)";
         }
-        if ("Constant".equals(m.get("class_name")) && config.get("value") instanceof java.util.List<?>) {
+        // Keras 3 writes an array value wrapped ({"class_name": "__numpy__", ...}; a scalar comes as a plain number), Keras 2 a list
+        Object value = config.get("value");
+        if ("Constant".equals(m.get("class_name")) && (value instanceof java.util.List<?>
+                || value instanceof Map<?, ?> a && ("__numpy__".equals(a.get("class_name")) || "__tensor__".equals(a.get("class_name"))))) {
             return "holds an array value; jrnn's Constant takes one number";
         }
         return null;

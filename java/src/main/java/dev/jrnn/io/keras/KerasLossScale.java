@@ -108,6 +108,27 @@ final class KerasLossScale {
         return v.value().data()[0];
     }
 
+    /**
+     * The inner optimizer's variables of an .h5's optimizer_weights ({@code names}, {@code vars}): Keras 3 writes a
+     * LossScaleOptimizer's flat list, its own four then the inner's (jrnn's .h5 too, since session 33), or, never trained,
+     * its iteration and learning_rate then the inner's two; any other list is the optimizer's own.
+     */
+    static List<KerasOptimizerState.Var> innerVars(List<String> names, List<KerasOptimizerState.Var> vars) {
+        if (ownVarsFirst(names, vars.size())) return new ArrayList<>(vars.subList(OWN_VARS, vars.size()));
+        if (unbuiltFirst(names)) return new ArrayList<>(vars.subList(2, vars.size()));
+        return vars;
+    }
+
+    /**
+     * Whether an .h5's optimizer weight names are a never-built LossScaleOptimizer's (compiled, not trained): the wrapper's
+     * iteration and learning_rate, then the inner optimizer's, as Keras 3.15.1 writes them (keras3_real/make_lso_unbuilt.py);
+     * the wrapper starts fresh from its config, as from the .keras of the same model ({@link #ownVars}).
+     */
+    static boolean unbuiltFirst(List<String> names) {
+        return names.size() == 4 && names.get(0).endsWith("/iteration") && names.get(1).endsWith("/learning_rate")
+                && names.get(2).endsWith("/iteration") && names.get(3).endsWith("/learning_rate");
+    }
+
     /** Whether an .h5's optimizer weight names begin with a LossScaleOptimizer's own four, as Keras 3 writes its flat list. */
     static boolean ownVarsFirst(List<String> names, int count) {
         return count > OWN_VARS && names.get(2).endsWith("/step_counter") && names.get(3).endsWith("/dynamic_scale");

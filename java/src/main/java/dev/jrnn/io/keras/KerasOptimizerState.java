@@ -12,10 +12,13 @@ import dev.jrnn.tensor.Tensor;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where Keras keeps an optimizer's variables in its files and which of jrnn's state buffers each one is: the one place
@@ -102,9 +105,24 @@ public final class KerasOptimizerState {
      */
     public static Restored read(Optimizer opt, List<Param> trainable, Saved saved) {
         if (opt == null || trainable == null || saved == null) throw new IllegalArgumentException("KerasOptimizerState.read: optimizer, trainable or saved is null");
-        if (saved.kerasLayerOrder() != null) trainable = KerasVariableOrder.trainable(saved.kerasLayerOrder(), trainable);
-        return saved.layout() == Layout.KERAS3 || keras3(saved.kerasVersion())
-                ? readKeras3(opt, trainable, saved) : readLegacy(opt, trainable, saved);
+        // a nested model's layer the model does not call (only its unused outputs need it): Keras keeps its slots, jrnn skips them
+        Set<Param> unused = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean keras3 = saved.layout() == Layout.KERAS3 || keras3(saved.kerasVersion());
+        if (saved.kerasLayerOrder() != null) {
+            trainable = keras3 ? KerasVariableOrder.withUnused(saved.kerasLayerOrder(), trainable, unused)
+                    : KerasVariableOrder.trainable(saved.kerasLayerOrder(), trainable);
+        }
+        return keras3 ? readKeras3(opt, trainable, saved, unused) : readLegacy(opt, trainable, saved);
+    }
+
+    /**
+     * {@code trainable} (the model's trainable weights) in the order of Keras 3's {@code trainable_variables} of the model
+     * a {@code .keras} of it loads as (a nested model's at its place, depth first; those of its layers only its unused
+     * outputs need too, Keras builds their slots), which the optimizer's variables follow; an IllegalStateException where
+     * that order cannot hold them all (the file's slots would not match its nested config).
+     */
+    public static List<Param> kerasTrainableOrder(dev.jrnn.model.Model model, List<Param> trainable) {
+        return KerasVariableOrder.written(model.name(), KerasNesting.leaves(model), trainable);
     }
 
     /**
@@ -122,6 +140,16 @@ public final class KerasOptimizerState {
      */
     public static List<Var> keras3Vars(Optimizer opt, List<Param> trainable, Map<String, float[]> state,
                                        java.util.function.Predicate<Param> kerasScalar) {
+        return keras3Vars(opt, trainable, state, kerasScalar, p -> false);
+    }
+
+    /**
+     * As {@link #keras3Vars(Optimizer, List, Map, java.util.function.Predicate)}; the weights {@code unstated} names are
+     * not in {@code state} (a nested model's layer the model does not call, which Keras' optimizer builds slots for):
+     * their slots start as a fresh build's.
+     */
+    public static List<Var> keras3Vars(Optimizer opt, List<Param> trainable, Map<String, float[]> state,
+                                       java.util.function.Predicate<Param> kerasScalar, java.util.function.Predicate<Param> unstated) {
         List<Var> r = new ArrayList<>();
         for (Entry e : layout(opt, trainable.size(), true)) {
             switch (e.keras()) {
@@ -131,7 +159,7 @@ public final class KerasOptimizerState {
                         opt.iterations() / Math.max(1, opt.gradientAccumulationSteps()))}), true));
                 default -> {
                     Param p = trainable.get(e.var());
-                    float[] flat = state.get(e.jrnn());
+                    float[] flat = unstated.test(p) ? null : state.get(e.jrnn());
                     float[] v;
                     if (flat != null) v = Arrays.copyOfRange(flat, (int) p.offset(), (int) (p.offset() + p.size()));
                     else if (e.jrnn().equals("average")) v = p.get().data();
@@ -158,7 +186,7 @@ public final class KerasOptimizerState {
         return layout(opt, trainable, true).stream().mapToInt(Entry::var).toArray();
     }
 
-    private static Restored readKeras3(Optimizer opt, List<Param> trainable, Saved saved) {
+    private static Restored readKeras3(Optimizer opt, List<Param> trainable, Saved saved, Set<Param> unused) {
         int n = trainable.size();
         Integer[] v = version(saved.kerasVersion());
         List<Entry> grouped = layout(opt, n, true), interleaved = layout(opt, n, false);
@@ -196,7 +224,7 @@ public final class KerasOptimizerState {
                 else if (e.keras().equals("learning_rate")) rate = rate(var, x);
                 continue;   // u_product follows from the update count (jrnn computes it from t)
             }
-            put(state, e.jrnn(), trainable, e.var(), var);
+            put(state, e.jrnn(), trainable, e.var(), var, unused);
         }
         return new Restored(iterations, rate, state);
     }
@@ -237,7 +265,7 @@ public final class KerasOptimizerState {
                 throw new IllegalArgumentException("the optimizer state holds " + e.getValue().size() + " '" + e.getKey() + "' arrays, the model has "
                         + n + " trainable weights");
             }
-            for (int i = 0; i < n; i++) put(state, e.getKey(), trainable, i, e.getValue().get(i));
+            for (int i = 0; i < n; i++) put(state, e.getKey(), trainable, i, e.getValue().get(i), Set.of());
         }
         return new Restored(iterations, null, state);
     }
@@ -263,18 +291,19 @@ public final class KerasOptimizerState {
         return r;
     }
 
-    /** Copies {@code var} into slot {@code slot} of trainable weight {@code i}, after checking its shape. */
-    private static void put(Map<String, float[]> state, String slot, List<Param> trainable, int i, Var var) {
+    /** Slot {@code var} of weight {@code i} into {@code state}; checked, and then dropped for an {@code unused} weight. */
+    private static void put(Map<String, float[]> state, String slot, List<Param> trainable, int i, Var var, Set<Param> unused) {
         Param p = trainable.get(i);
         int[] want = p.shape(), got = var.value().shape();
         if (!Arrays.equals(want, got) && !(var.value().size() == p.size() && (want.length == 0 || var.scalar()))) {
             throw new IllegalArgumentException("optimizer " + slot + " " + var.name() + " has shape " + Arrays.toString(got) + ", trainable weight "
                     + i + " ('" + p.name() + "') has " + Arrays.toString(want));
         }
+        if (unused.contains(p)) return;
         float[] flat = state.get(slot);
         if (flat == null) {   // the trainable weights are the store's first floats, each at its offset
             long total = 0;
-            for (Param q : trainable) total = Math.max(total, q.offset() + q.size());
+            for (Param q : trainable) if (!unused.contains(q)) total = Math.max(total, q.offset() + q.size());
             state.put(slot, flat = new float[Math.toIntExact(total)]);
         }
         System.arraycopy(var.value().data(), 0, flat, (int) p.offset(), (int) p.size());

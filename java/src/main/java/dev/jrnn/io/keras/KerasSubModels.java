@@ -129,7 +129,9 @@ final class KerasSubModels {
      * grouped as Keras runs them, one node of the parent ({@link CallGroup}).
      */
     static List<Node> grouped(SubModel op, List<Node> ins, java.util.function.Supplier<List<Node>> call) {
-        CallGroup g = CallGroup.open(op, (op instanceof StackedCells ? "layer '" : "model '") + op.name() + "'", ins);
+        // a functional one's record is the jrnn model of it, as Model.apply's: a .keras written of it keeps it nested (KerasNesting)
+        Object record = op instanceof FunctionalModel f && f.own != null ? f.own : op;
+        CallGroup g = CallGroup.open(record, (op instanceof StackedCells ? "layer '" : "model '") + op.name() + "'", ins);
         List<Node> outs = null;
         try {
             outs = call.get();
@@ -154,6 +156,9 @@ final class KerasSubModels {
         final KerasMaskOps maskOps = new KerasMaskOps();
         /** The Keras 3 arithmetic ops read as merge layers (KerasArithmeticOps). */
         final List<String> arithmetic = new ArrayList<>();
+
+        /** A nested one's jrnn model (its own calls of its layers, as a jrnn-built nested model has), made once at its load. */
+        Model own;
 
         /** The file's major Keras version (3: Keras 3's node numbering and dict calls). */
         private final int kerasMajor;

@@ -33,4 +33,49 @@ final class KerasVariableOrder {
         }
         return r.size() == trainable.size() ? r : trainable;
     }
+
+    /**
+     * As {@link #trainable}, with the trainable weights of the trainable layers among {@code layers} that hold none of
+     * {@code trainable} (a nested model's layer only its unused outputs need, which Keras' model still trains and builds
+     * slots for) at their place, each added to {@code unused}; {@code trainable} itself where the layers do not hold it.
+     */
+    static List<Param> withUnused(List<Layer> layers, List<Param> trainable, Set<Param> unused) {
+        Set<Param> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
+        wanted.addAll(trainable);
+        Set<Param> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Param> r = new ArrayList<>();
+        Set<Param> extra = Collections.newSetFromMap(new IdentityHashMap<>());
+        int found = 0;
+        for (Layer l : layers) {
+            boolean outside = l.trainable() && l.params().stream().noneMatch(wanted::contains);
+            for (Param p : l.params()) {
+                if (wanted.contains(p) ? taken.add(p) : outside && p.trainable() && taken.add(p)) {
+                    r.add(p);
+                    if (wanted.contains(p)) found++;
+                    else extra.add(p);
+                }
+            }
+        }
+        if (found != trainable.size()) return trainable;
+        unused.addAll(extra);
+        return r;
+    }
+
+    /**
+     * As {@link #withUnused} for a file jrnn writes nested ({@code layers}: {@link KerasNesting#leaves}): there the layers
+     * must hold every trainable weight, else its slots would follow another order than its nested config and weights
+     * (Keras would read moments onto the wrong variables where the shapes match); an IllegalStateException naming
+     * {@code model} then.
+     */
+    static List<Param> written(String model, List<Layer> layers, List<Param> trainable) {
+        Set<Param> held = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Layer l : layers) held.addAll(l.params());
+        for (Param p : trainable) {
+            if (!held.contains(p)) {
+                throw new IllegalStateException(model + ": trainable weight '" + p.name() + "' is in none of the layers of its nested "
+                        + "Keras order, so the optimizer's slots cannot be written in it");
+            }
+        }
+        return withUnused(layers, trainable, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
 }

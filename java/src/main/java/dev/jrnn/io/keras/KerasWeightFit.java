@@ -1,6 +1,7 @@
 package dev.jrnn.io.keras;
 
 import dev.jrnn.layers.Layer;
+import dev.jrnn.model.Model;
 import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Group;
 
@@ -53,25 +54,26 @@ final class KerasWeightFit {
      * Each read of the file (a file that changed during one is read again) builds its own.
      */
     record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
-            List<String> stackedGroups, boolean keras2, RuntimeException stateFailure, IllegalArgumentException misfit,
+            List<String> stackedGroups, boolean keras2, boolean nested, RuntimeException stateFailure, IllegalArgumentException misfit,
             List<List<Hdf5Arrays.Stored>> fitted) {}
 
     /**
-     * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes)
-     * once {@code fit} has matched them to the model by their shapes (the dataspaces: no value read yet) and returned
-     * them in its layers' order, and runs {@code state} (nullable) on the open file; {@code fit}'s
+     * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes;
+     * {@code nestedOrder}, nullable: its layers with weights and their groups as a Keras 3 file of it nests them, read
+     * instead where the file holds nested models' groups: {@link FileWeights#nested}) once {@code fit} has matched them
+     * to the model by their shapes (the dataspaces: no value read yet) and returned them in its layers' order, and runs {@code state} (nullable) on the open file; {@code fit}'s
      * IllegalArgumentException (the file does not fit the model: no weight array's values are read; {@code state} still
      * runs) and {@code state}'s failure are kept
      * in {@link FileWeights#misfit} and {@link FileWeights#stateFailure} for the caller to throw after its own checks; a
      * .keras's CRC-32 is checked last, from the reads of both, and a failure before it says the damage first.
      */
-    static FileWeights readWeights(Path file, List<String[]> order, int weighted, boolean byName,
+    static FileWeights readWeights(Path file, List<String[]> order, List<String[]> nestedOrder, int weighted, boolean byName,
             java.util.function.Consumer<KerasFile> state,
             java.util.function.Function<FileWeights, List<List<Hdf5Arrays.Stored>>> fit) throws IOException {
         try (KerasFile kf = KerasFile.openDeferringCrc(file)) {
             FileWeights read;
             try {
-                read = readWeights(kf, order, weighted, byName, state, fit);
+                read = readWeights(kf, order, nestedOrder, weighted, byName, state, fit);
             } catch (RuntimeException | Error e) {
                 throw kf.crcFirst(e);
             }
@@ -83,7 +85,7 @@ final class KerasWeightFit {
         }
     }
 
-    private static FileWeights readWeights(KerasFile kf, List<String[]> order, int weighted, boolean byName,
+    private static FileWeights readWeights(KerasFile kf, List<String[]> order, List<String[]> nestedOrder, int weighted, boolean byName,
             java.util.function.Consumer<KerasFile> state, java.util.function.Function<FileWeights, List<List<Hdf5Arrays.Stored>>> fit) {
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
@@ -92,6 +94,12 @@ final class KerasWeightFit {
         // tf.keras 2.12-2.14's save_weights(".weights.h5") writes saving_lib's layout below _layer_checkpoint_dependencies
         boolean keras2 = kf.layout == KerasFile.Layout.KERAS2_H5 && !(kf.hdf.getChild("layers") instanceof Group)
                 && !(kf.hdf.getChild(Keras3Weights.TF2_LAYERS) instanceof Group);
+        // a Keras 3 file that nests models (layers/functional/layers/...), read by the model's nested places
+        boolean nested = !keras2 && !byName && nestedOrder != null && nestedFile(kf);
+        if (nested) {
+            order = nestedOrder;
+            weighted = nestedOrder.size();
+        }
         if (keras2 || !byName) {
             Map<String, List<Hdf5Arrays.Stored>> m = keras2 ? Keras2Weights.read(kf.keras2WeightsGroup(), kf.fills)
                     : Keras3Weights.read(kf.hdf, order, kf.fills);
@@ -99,7 +107,7 @@ final class KerasWeightFit {
                 if (!e.getValue().isEmpty()) stored.put(e.getKey(), e.getValue());
             }
             if (!keras2 && stored.size() != weighted) fileGroups = Keras3Weights.groupsWithWeights(kf.hdf, kf.fills);   // for the message only
-            if (!keras2) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
+            if (!keras2 && !nested) nestedGroups = Keras3Weights.nestedModelGroups(kf.hdf);
             if (!keras2) stackedGroups.addAll(Keras3Weights.stackedCellGroups(kf.hdf));
             for (var e : keras2 ? stored.entrySet() : List.<Map.Entry<String, List<Hdf5Arrays.Stored>>>of()) {   // rnn_1/stacked_rnn_cells/...
                 if (e.getValue().stream().anyMatch(w -> w.path() != null && w.path().contains("/stacked_rnn_cells"))) stackedGroups.add(e.getKey());
@@ -108,7 +116,7 @@ final class KerasWeightFit {
         IllegalArgumentException misfit = null;
         List<List<Hdf5Arrays.Stored>> fitted = List.of();
         try {   // the shapes first: a file's array of another shape is not read (it may claim gigabytes)
-            fitted = fit.apply(new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, null, null, List.of()));
+            fitted = fit.apply(new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, nested, null, null, List.of()));
         } catch (IllegalArgumentException e) {
             misfit = e;
         }
@@ -123,7 +131,12 @@ final class KerasWeightFit {
                 stateFailure = e;
             }
         }
-        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, stateFailure, misfit, fitted);
+        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, nested, stateFailure, misfit, fitted);
+    }
+
+    /** Whether {@code kf} is a Keras 3 weights file holding a nested model's group ({@code layers/functional/layers}). */
+    static boolean nestedFile(KerasFile kf) {
+        return !Keras3Weights.nestedModelGroups(kf.hdf).isEmpty();
     }
 
     /**
@@ -138,10 +151,11 @@ final class KerasWeightFit {
                 + " whole model file instead (Models.load of the .keras or .h5 Keras' model.save wrote)";
     }
 
-    /** Why a weights-only file of a model with nested models does not load: jrnn's models are flat. */
+    /** Why a weights-only file of a model with nested models does not load into this model. */
     private static String nestedNote(List<String> groups) {
-        return groups + (groups.size() == 1 ? " holds a nested model" : " hold nested models") + "; jrnn flattens nested models and "
-                + "does not read the weights-only file of a model with nested models: load the whole model file instead "
+        return groups + (groups.size() == 1 ? " holds a nested model" : " hold nested models") + "; jrnn reads such a file into a model "
+                + "that calls the same nested functional models (Model.apply, or loaded from a file that nests them), and "
+                + "does not read the weights-only file of a model with nested Sequential or dict models: load the whole model file instead "
                 + "(Models.load of the .keras Keras' model.save wrote)";
     }
 
@@ -226,5 +240,77 @@ final class KerasWeightFit {
             for (Hdf5Arrays.Stored w : values.get(i)) ts.add(w.tensor());
             layers.get(i).setWeights(ts);
         }
+    }
+
+    /**
+     * {@code read}'s arrays matched to {@code weighted} (by name or by structure) and checked by count and shape, none
+     * of their values read yet (a new list each call: a file that changed during a read is read again); an
+     * IllegalArgumentException where they do not fit.
+     */
+    static List<List<Hdf5Arrays.Stored>> fitted(Model model, Path file, boolean byName, List<Layer> weighted, List<String[]> order,
+            FileWeights read) {
+        Map<String, List<Hdf5Arrays.Stored>> stored = read.stored();
+        List<String> fileGroups = read.fileGroups();
+        String advice = advice(read.nestedGroups(), read.stackedGroups());
+        boolean keras2 = read.keras2();
+        if (byName && !keras2) {
+            throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): a Keras 3 file names its "
+                    + "weight groups by layer class, not layer name; load it by structure: loadWeights(file)");
+        }
+        List<String> mine = new ArrayList<>();
+        for (Layer l : weighted) mine.add(l.name());
+        List<List<Hdf5Arrays.Stored>> values = new ArrayList<>();
+        if (byName) {
+            List<String> missing = new ArrayList<>(), extra = new ArrayList<>();
+            for (String n : mine) if (!stored.containsKey(n)) missing.add(n);
+            for (String n : stored.keySet()) if (!mine.contains(n)) extra.add(n);
+            if (!missing.isEmpty() || !extra.isEmpty()) {
+                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + ", byName): the file does not match the "
+                        + "model by layer name: " + (missing.isEmpty() ? "" : "missing " + missing) + (missing.isEmpty() || extra.isEmpty() ? "" : "; ")
+                        + (extra.isEmpty() ? "" : "unexpected " + extra) + (fitsByStructure(weighted, new ArrayList<>(stored.values()))
+                        ? "; the file has as many layers with weights as the model, of the same shapes: call loadWeights(file) to load by structure"
+                        : "; " + PARTIAL));
+            }
+            for (String n : mine) values.add(stored.get(n));
+        } else {
+            if (stored.size() != weighted.size() && !keras2) {
+                List<String> want = new ArrayList<>(), groups = Keras3Weights.groups(order);
+                for (int i = 0; i < order.size(); i++) {   // a nested order's own groups: its layers all hold weights
+                    if (order.get(i).length > 2) want.add("layers/" + order.get(i)[2]);
+                    else if (!model.layers().get(i).params().isEmpty()) want.add("layers/" + groups.get(i));
+                }
+                List<String> got = new ArrayList<>();
+                for (String g : fileGroups) got.add("layers/" + g);
+                // Keras' RNN(LSTMCell) keeps its weights under rnn/: a jrnn LSTM reads them as asKerasRnn(true)
+                boolean rnn = got.stream().anyMatch(g -> g.matches("layers/rnn(_\\d+)?")) && want.stream().noneMatch(g -> g.matches("layers/rnn(_\\d+)?"));
+                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file's weight groups " + got
+                        + " are not the model's " + want + " (Keras 3 names them by layer class, numbered in model order); "
+                        + advice + (rnn ? " (Keras' RNN(LSTMCell(n)) is new LSTM(n).asKerasRnn(true), and so for GRUCell, SimpleRNNCell)" : ""));
+            }
+            if (stored.size() != weighted.size()) {
+                throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
+                        + stored.size() + " layers " + stored.keySet() + ", the model has " + weighted.size() + " layers with weights "
+                        + mine + "; " + advice);
+            }
+            values.addAll(stored.values());
+        }
+        // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
+        for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
+        try {
+            checkShapes(weighted, values);
+        } catch (Hdf5Arrays.Damaged e) {   // met by a conversion reading the arrays it joins: the file's damage, not a misfit
+            throw e;
+        } catch (KerasFormatException e) {
+            throw misfit(model, file, byName, advice, e);
+        }
+        return values;
+    }
+
+    /** {@code e}, the weight check's refusal, as loadWeights' IllegalArgumentException naming the call. */
+    static IllegalArgumentException misfit(Model model, Path file, boolean byName, String advice, KerasFormatException e) {
+        String call = model.name() + ".loadWeights(" + file + (byName ? ", byName" : "") + "): ";
+        if (e instanceof Misfit m && !m.shapes) return new IllegalArgumentException(call + e.getMessage(), e);   // NaN / Inf alone
+        return new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? PARTIAL
+                : advice), e);
     }
 }

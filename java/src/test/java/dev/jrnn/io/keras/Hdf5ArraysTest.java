@@ -157,12 +157,10 @@ class Hdf5ArraysTest {
         try (HdfFile h = new HdfFile(f)) {
             assertArrayEquals(Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data(),
                     Hdf5Arrays.stored(h.getDatasetByPath("lz4"), load).tensor().data());
-            String total = refused(h, "lz4_total", load);
-            assertTrue(total.startsWith("dataset /lz4_total has an LZ4 chunk at byte ") && total.endsWith(" (4033 bytes) whose header "
-                    + "gives 2000000000 bytes decoded, more than a chunk's 4000: damaged"), total);
-            String block = refused(h, "lz4_block", load);
-            assertTrue(block.startsWith("dataset /lz4_block has an LZ4 chunk at byte ") && block.endsWith(" (4033 bytes) whose block "
-                    + "1 of 1 claims 2000000000 bytes, past its end: damaged"), block);
+            refusedChunk(h, "lz4_total", load, "an LZ4", " (4033 bytes) whose header "
+                    + "gives 2000000000 bytes decoded, more than a chunk's 4000: damaged");
+            refusedChunk(h, "lz4_block", load, "an LZ4", " (4033 bytes) whose block "
+                    + "1 of 1 claims 2000000000 bytes, past its end: damaged");
             String shuffled = refused(h, "lz4_shuffled", load);
             assertTrue(shuffled.startsWith("dataset /lz4_shuffled applies filter shuffle (2) after LZ4"), shuffled);
         }
@@ -179,9 +177,8 @@ class Hdf5ArraysTest {
         Path f = Path.of(Hdf5ArraysTest.class.getResource("/dev/jrnn/io/keras/hostile/big_chunks.h5").toURI());
         Hdf5FillBudget load = new Hdf5FillBudget(Files.size(f));
         try (HdfFile h = new HdfFile(f)) {
-            String lz4 = refused(h, "lz4_bigchunk", load);
-            assertTrue(lz4.startsWith("dataset /lz4_bigchunk has an LZ4 chunk at byte ") && lz4.endsWith(" (20 bytes) whose header "
-                    + "gives 1000000000 bytes decoded, more than 1032 times its bytes: damaged"), lz4);
+            refusedChunk(h, "lz4_bigchunk", load, "an LZ4", " (20 bytes) whose header "
+                    + "gives 1000000000 bytes decoded, more than 1032 times its bytes: damaged");
             String lzf = refused(h, "lzf_bigchunk", load);
             assertTrue(lzf.startsWith("dataset /lzf_bigchunk has an LZF filter whose parameters give a chunk 1073741824 bytes "
                     + "decoded, more than 1032 times its chunk at byte ") && lzf.endsWith(" (8 bytes): damaged"), lzf);
@@ -322,9 +319,8 @@ class Hdf5ArraysTest {
             float[] plain = Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data();
             assertArrayEquals(java.util.Arrays.copyOf(plain, 1024), Hdf5Arrays.stored(h.getDatasetByPath("shared_a"), load).tensor().data());
             assertEquals(1, load.walks());
-            String again = refused(h, "shared_b", load);
-            assertTrue(again.startsWith("dataset /shared_b has a bitshuffle-LZ4 chunk at byte ") && again.endsWith(" (4130 bytes) "
-                    + "whose header gives 4096 bytes decoded, more than a chunk's 2048: damaged"), again);
+            refusedChunk(h, "shared_b", load, "a bitshuffle-LZ4", " (4130 bytes) "
+                    + "whose header gives 4096 bytes decoded, more than a chunk's 2048: damaged");
             assertEquals(1, load.walks());
         }
         Hdf5FillBudget first = new Hdf5FillBudget(Files.size(f));
@@ -387,19 +383,14 @@ class Hdf5ArraysTest {
         try (HdfFile h = new HdfFile(f)) {
             assertArrayEquals(Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data(),
                     Hdf5Arrays.stored(h.getDatasetByPath("bshuf"), load).tensor().data());
-            String total = refused(h, "bshuf_total", load);
-            assertTrue(total.startsWith("dataset /bshuf_total has a bitshuffle-LZ4 chunk at byte ") && total.endsWith(" bytes) whose "
-                    + "header gives 2000000000 bytes decoded, more than a chunk's 4000: damaged"), total);
-            String block = refused(h, "bshuf_block", load);
-            assertTrue(block.startsWith("dataset /bshuf_block has a bitshuffle-LZ4 chunk at byte ") && block.endsWith(" bytes) whose "
+            refusedChunk(h, "bshuf_total", load, "a bitshuffle-LZ4", " bytes) whose "
+                    + "header gives 2000000000 bytes decoded, more than a chunk's 4000: damaged");
+            refusedChunk(h, "bshuf_block", load, "a bitshuffle-LZ4", " bytes) whose "
                     + "header gives blocks of 2000000000 bytes, more than 1032 times its bytes: refused (jhdf 0.13 would allocate "
-                    + "2000000000 bytes for each such chunk); re-save with bitshuffle's default block (8 KB)"), block);
-            String compressed = refused(h, "bshuf_compressed", load);
-            assertTrue(compressed.startsWith("dataset /bshuf_compressed has a bitshuffle-LZ4 chunk at byte ") && compressed.endsWith(
-                    " bytes) whose block 1 of 1 claims 2000000000 bytes, past its end: damaged"), compressed);
-            String big = refused(h, "bshuf_bigchunk", load);
-            assertTrue(big.startsWith("dataset /bshuf_bigchunk has a bitshuffle-LZ4 chunk at byte ") && big.endsWith(" (50 bytes) whose "
-                    + "header gives 1000000000 bytes decoded, more than 1032 times its bytes: damaged"), big);
+                    + "2000000000 bytes for each such chunk); re-save with bitshuffle's default block (8 KB)");
+            refusedChunk(h, "bshuf_compressed", load, "a bitshuffle-LZ4", " bytes) whose block 1 of 1 claims 2000000000 bytes, past its end: damaged");
+            refusedChunk(h, "bshuf_bigchunk", load, "a bitshuffle-LZ4", " (50 bytes) whose "
+                    + "header gives 1000000000 bytes decoded, more than 1032 times its bytes: damaged");
         }
     }
 
@@ -418,25 +409,31 @@ class Hdf5ArraysTest {
         try (HdfFile h = new HdfFile(f)) {
             float[] plain = Hdf5Arrays.stored(h.getDatasetByPath("plain"), load).tensor().data();
             assertArrayEquals(java.util.Arrays.copyOf(plain, 1027), Hdf5Arrays.stored(h.getDatasetByPath("bshuf_leftover"), load).tensor().data());
-            String partial = refused(h, "bshuf_partial", load);
-            assertTrue(partial.startsWith("dataset /bshuf_partial has a bitshuffle-LZ4 chunk at byte ") && partial.endsWith(" bytes) "
+            refusedChunk(h, "bshuf_partial", load, "a bitshuffle-LZ4", " bytes) "
                     + "of 3000 elements in blocks of 2048: jhdf 0.13 cannot decode a bitshuffle chunk with a partial block after "
                     + "full ones (it would read wrong values); re-save with chunks of a multiple of bitshuffle's block (2048 "
-                    + "elements), or with gzip"), partial);
-            String tiny = refused(h, "bshuf_tiny", load);
-            assertTrue(tiny.startsWith("dataset /bshuf_tiny has a bitshuffle-LZ4 chunk at byte ") && tiny.endsWith(" (32 bytes) of 5 "
+                    + "elements), or with gzip");
+            refusedChunk(h, "bshuf_tiny", load, "a bitshuffle-LZ4", " (32 bytes) of 5 "
                     + "elements in blocks of 2048: jhdf 0.13 cannot decode a bitshuffle chunk of fewer than 8 elements (stored raw, "
                     + "without a block) (it would read wrong values); re-save with chunks of a multiple of bitshuffle's block (2048 "
-                    + "elements), or with gzip"), tiny);
-            String shorter = refused(h, "bshuf_short", load);
-            assertTrue(shorter.startsWith("dataset /bshuf_short has a bitshuffle-LZ4 chunk at byte ") && shorter.endsWith(" bytes) "
-                    + "whose 1 block(s) leave 8 bytes, where bitshuffle leaves its last elements' 12: damaged"), shorter);
+                    + "elements), or with gzip");
+            refusedChunk(h, "bshuf_short", load, "a bitshuffle-LZ4", " bytes) "
+                    + "whose 1 block(s) leave 8 bytes, where bitshuffle leaves its last elements' 12: damaged");
         }
     }
 
     /** The message of the KerasFormatException refusing the dataset at {@code path} of {@code h} in {@code load}. */
     private static String refused(HdfFile h, String path, Hdf5FillBudget load) {
         return assertThrows(KerasFormatException.class, () -> Hdf5Arrays.stored(h.getDatasetByPath(path), load)).getMessage();
+    }
+
+    /**
+     * Asserts that the dataset at {@code path} is refused for one chunk: "dataset /path has {@code kind} chunk at byte
+     * &lt;where&gt; ... {@code tail}" (the byte depends on the file's layout).
+     */
+    private static void refusedChunk(HdfFile h, String path, Hdf5FillBudget load, String kind, String tail) {
+        String m = refused(h, path, load);
+        assertTrue(m.startsWith("dataset /" + path + " has " + kind + " chunk at byte ") && m.endsWith(tail), m);
     }
 
     private static float maxAbs(float[] a) {

@@ -2,6 +2,7 @@ package dev.jrnn.io.keras;
 
 import dev.jrnn.Jrnn;
 import dev.jrnn.io.FileFaults;
+import dev.jrnn.io.FileFaultsSeam;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
 import dev.jrnn.model.Model;
@@ -20,6 +21,7 @@ import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -295,5 +297,81 @@ class KerasFileChangedTest {
             assertEquals(rename ? 1 : 2, reads[0], name + (rename ? ": read once" : ": read again after the replace"));
             assertArrayEquals(rename ? old : now, target.predict(x).data(), name + (rename ? ": the opened file's weights" : ": the new file's weights"));
         }
+    }
+
+    /**
+     * Model.loadWeights while a save loop renames a .keras and a .safetensors of the same model over the path in turn:
+     * the format check and the read go through one open, so each load sets the weights of one file or is refused as
+     * changed while read, never a format error from handing one reader the other's file. Before, the format check opened
+     * the path on its own and a rename between it and the read gave "not a safetensors file" or a zip reader's error.
+     */
+    @Test
+    void loadWeightsBesideASaveLoopSwitchingFormatsReadsOneFile() throws Exception {
+        Path f = tmp.resolve("w.bin"), k = tmp.resolve("w.keras"), st = tmp.resolve("w.safetensors");
+        try (Sequential a = seeded(11)) {
+            a.save(k);
+            a.saveWeights(st);
+        }
+        Files.copy(k, f);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> died = new java.util.concurrent.atomic.AtomicReference<>();
+        int[] renames = {0};
+        Thread saves = new Thread(() -> {
+            try {
+                for (int i = 0; !stop.get(); i++) {
+                    Path t = tmp.resolve("t" + (i % 2));
+                    Files.copy(i % 2 == 0 ? st : k, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(t, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    renames[0]++;
+                }
+            } catch (Throwable e) {
+                died.set(e);
+            }
+        });
+        java.util.List<String> wrong = new java.util.ArrayList<>();
+        int loaded = 0;
+        saves.start();
+        try (Sequential target = seeded(13)) {
+            for (int n = 0; n < 300; n++) {
+                try {
+                    target.loadWeights(f);
+                    loaded++;
+                } catch (IOException | RuntimeException e) {
+                    if (!String.valueOf(e.getMessage()).contains("changed or was truncated while being read")) wrong.add(e.toString());
+                }
+            }
+        } finally {
+            stop.set(true);
+            saves.join();
+        }
+        assertEquals(null, died.get(), "the save loop");
+        assertTrue(renames[0] > 0, "no rename");
+        assertTrue(wrong.isEmpty(), wrong.size() + " of 300 loads failed otherwise: " + wrong.subList(0, Math.min(3, wrong.size())));
+        assertTrue(loaded > 0, "no load completed");
+    }
+
+    /**
+     * loadWeights of a .keras over which a .safetensors of other weights is renamed right after the read's first open
+     * sets the .keras file's weights: the format check and the read go through that one open. Before, the check's read
+     * ended there and the load opened the path again: it set the renamed file's weights.
+     */
+    @Test
+    void loadWeightsOfAFileRenamedOverAfterTheOpenReadsTheOpenedOne() throws Exception {
+        Path f = tmp.resolve("r.keras"), st = tmp.resolve("r.safetensors");
+        float[] expected;
+        Tensor x = Tensor.full(0.3f, 2, 5, 3);
+        try (Sequential a = seeded(11); Sequential b = seeded(17)) {
+            a.save(f);
+            expected = a.predict(x).data();
+            b.saveWeights(st);
+        }
+        try (Sequential target = seeded(13)) {
+            FileFaultsSeam.at("opened", () -> FileFaultsSeam.rename(st, f), () -> {
+                target.loadWeights(f);
+                return null;
+            });
+            assertArrayEquals(expected, target.predict(x).data());
+        }
+        assertFalse(Files.exists(st), "renamed over the path");
     }
 }

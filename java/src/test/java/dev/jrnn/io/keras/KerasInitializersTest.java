@@ -14,6 +14,7 @@ import dev.jrnn.layers.RecurrentLayer;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
 import dev.jrnn.model.Sequential;
+import dev.jrnn.tensor.Tensor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -173,13 +174,44 @@ class KerasInitializersTest {
         for (String unknown : new String[] {k3("STFT", "{\"side\": \"real\"}"),
                 "{\"module\": \"my_pkg\", \"class_name\": \"HeNormal\", \"config\": {}, \"registered_name\": \"my_pkg>HeNormal\"}",
                 k3("HeNormal", "{\"seed\": {\"module\": \"keras.random\", \"class_name\": \"SeedGenerator\"}}"),
-                k3("GlorotUniform", "{\"seed\": null, \"input_axes\": [0]}"), k3("Constant", "{\"value\": [0.5]}")}) {
+                k3("GlorotUniform", "{\"seed\": null, \"input_axes\": [0]}"), k3("Constant", "{\"value\": [0.5]}"),
+                k3("Constant", "{\"value\": {\"class_name\": \"__numpy__\", \"config\": {\"value\": [[0.5, 1.0]], \"dtype\": \"float32\"}}}")}) {
             Layer l = layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dd\", \"units\": 2, \"kernel_initializer\": " + unknown + "}}");
             assertEquals(new Dense(2).kernelInitializer(), ((Dense) l).kernelInitializer(), unknown);
         }
         KerasFormatException e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\": {\"name\": \"dd\","
                 + " \"units\": 2, \"bias_initializer\": \"orthogonal\"}}"));
         assertTrue(e.getMessage().contains("layer 'dd' (Dense): bias_initializer") && e.getMessage().contains("Orthogonal"), e.getMessage());
+    }
+
+    /**
+     * keras.io's pre-trained word embeddings recipe: an Embedding started from {@code Constant(matrix)} and frozen. Keras 3
+     * writes the matrix into the config as {@code {"class_name": "__numpy__", ...}} (outside tester finetune D1: the load was
+     * refused, "value should be a number", with the whole matrix in the message); the file's weights replace the initializer,
+     * and the model predicts as Keras 3.15.1 (pretrained_embedding/make_pretrained_embedding.py).
+     */
+    @Test
+    void aPretrainedEmbeddingsConstantMatrixLoadsFromKeras3Files() throws Exception {
+        Path dir = Path.of(KerasInitializersTest.class.getResource("pretrained_embedding").toURI());
+        Tensor x = dev.jrnn.data.Npy.read(dir.resolve("pretrained_embedding_x.npy"));
+        float[] want = dev.jrnn.data.Npy.read(dir.resolve("pretrained_embedding_y.npy")).data();
+        for (String f : List.of("pretrained_embedding.keras", "pretrained_embedding.h5")) {
+            try (Model m = Models.load(dir.resolve(f))) {
+                float[] got = m.predict(x).data();
+                assertEquals(want.length, got.length, f);
+                for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-5, f + ": element " + i);
+                assertTrue(!m.getLayer("pretrained").trainable(), f);
+            }
+        }
+    }
+
+    /** A value of the wrong kind is named in a message of bounded length: an array there could be a whole matrix. */
+    @Test
+    void aWrongValueIsShortenedInTheMessage() {
+        String big = Arrays.toString(new float[20_000]);
+        KerasFormatException e = assertThrows(KerasFormatException.class, () -> layer("{\"class_name\": \"Dense\", \"config\": {\"name\":"
+                + " \"dd\", \"units\": 2, \"kernel_initializer\": " + k3("RandomNormal", "{\"seed\": null, \"mean\": " + big + "}") + "}}"));
+        assertTrue(e.getMessage().contains("mean should be a number, got [0.0, 0.0") && e.getMessage().length() < 300, e.getMessage());
     }
 
     /**
