@@ -11,12 +11,13 @@ public class GuardCost {
         CallGuard g = m.setup.guard;
         var tb = ManagementFactory.getThreadMXBean();
         int n = 20_000_000;
-        StringBuilder sb = new StringBuilder("ns per enterRead+exitRead:");
+        StringBuilder sb = new StringBuilder("ns per mine()+enterRead+exitRead:");
         for (int r = 0; r < 6; r++) {
             long t0 = tb.getCurrentThreadCpuTime();
             for (int i = 0; i < n; i++) {
-                g.enterRead("predict");
-                g.exitRead();
+                CallGuard.Mine me = g.mine();   // as Inference: one holder per call
+                g.enterRead(me, "predict");
+                g.exitRead(me);
             }
             sb.append(String.format(" %.1f", (tb.getCurrentThreadCpuTime() - t0) / (double) n));
         }
