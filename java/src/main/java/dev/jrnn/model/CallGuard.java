@@ -171,9 +171,6 @@ final class CallGuard {
         }
     }
 
-    /** Whether this thread runs a call that changes the model (SwapEMAWeights checks it before swapping). */
-    boolean writing() { return writer == Thread.currentThread(); }
-
     /** Model.requireOpen: a call re-checks it once it holds the guard (a close can no longer land after). */
     void requireOpen(String what) { model.requireOpen(what); }
 
