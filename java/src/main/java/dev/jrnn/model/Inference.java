@@ -2,6 +2,7 @@ package dev.jrnn.model;
 
 import dev.jrnn.backend.DTensor;
 import dev.jrnn.data.NpyWriter;
+import dev.jrnn.layers.Layer;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -102,6 +103,18 @@ final class Inference {
      * {@code call} names the call an interrupt stops (or a call of one batch, which does not look at the flag).
      */
     Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, Call call) {
+        String writer = writer(call, callbacks, false);
+        CallGuard.Mine me = s.guard.mine();
+        boolean writes = s.guard.enter(me, writer != null ? writer : call.op, writer != null);
+        try {
+            s.guard.requireOpen(call.op);   // a close before the guard was taken: refused from here on
+            return evaluateGuarded(src, callbacks, model, stillOpen, call);
+        } finally {
+            s.guard.exit(me, writes);
+        }
+    }
+
+    private Map<String, Double> evaluateGuarded(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, Call call) {
         s.penalties();   // bad regularizer settings fail before the forward pass moves a stateful layer's states
         boolean[] targets = src.targets();
         EpochLogs acc = new EpochLogs(s, targets);
@@ -209,6 +222,35 @@ final class Inference {
     }
 
     private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, Call call, Consumer<List<Tensor>> sink) {
+        String writer = writer(call, callbacks, training);
+        CallGuard.Mine me = s.guard.mine();
+        boolean writes = s.guard.enter(me, writer != null ? writer : call.op, writer != null);
+        try {
+            s.guard.requireOpen(call.op);   // a close before the guard was taken: refused from here on
+            return predictGuarded(src, training, callbacks, model, call, sink);
+        } finally {
+            s.guard.exit(me, writes);
+        }
+    }
+
+    /**
+     * How the refusals name {@code call} when it changes the model, so that it must run alone (CallGuard); null when it
+     * only reads the weights and may run beside other readers. A SwapEMAWeights swaps the weights in place, a stateful
+     * layer's batches advance its states, a training call of a layer whose calls share state (BatchNormalization's
+     * moving statistics) moves them. Dropout in training mode only reads: its masks are drawn per call from a
+     * synchronized stream, so threads' Monte Carlo samples are each valid (their order across threads is not fixed).
+     */
+    private String writer(Call call, List<Callback> callbacks, boolean training) {
+        for (Callback cb : callbacks) if (cb instanceof SwapEMAWeights) return call.op + " given SwapEMAWeights";
+        boolean shares = false;   // walked per call, not cached: a layer's stateful(b) may change after the graph is built
+        for (Layer l : s.graph().runLayers) {
+            if (l.stateful()) return call.op + " of a stateful model";
+            shares |= l.callsShareState();
+        }
+        return training && shares ? call.op + " in training mode (BatchNormalization's statistics)" : null;
+    }
+
+    private long predictGuarded(BatchSource src, boolean training, List<Callback> callbacks, Model model, Call call, Consumer<List<Tensor>> sink) {
         long rows = 0;
         int n = src.batches();
         int outputs = s.outputs();

@@ -39,12 +39,16 @@ import java.util.Map;
  * read; not a model with stateful layers, whose every batch advances their states). The stop flags
  * ({@link #stopEvaluating(boolean)}, {@link #stopPredicting(boolean)}) are per thread: a callback's stop ends the call
  * whose callback set it, never a call running on another thread, and a call clears only its own thread's. {@link #fit},
- * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates}
- * and {@link #close} change the model: run them on one thread, with no predict in flight. That is not checked (but
- * for a SwapEMAWeights call): a
+ * {@link #trainOnBatch}, {@link #compile}, {@link #setWeights}, {@link #loadWeights}, {@link #resetStates},
+ * {@link #close}, {@link #trainable(boolean)}, a predict or evaluate given a SwapEMAWeights or of a stateful model, and
+ * a call in training mode of a model with BatchNormalization change the model and run alone (a predict's own callback
+ * may change it when no other thread reads it; a close beside other threads' predicts frees once they return): each model
+ * refuses, with an IllegalStateException naming the call and thread in the way and changing nothing, such a call while
+ * another thread's call runs on the model, and a
  * {@link #predict}, {@link #evaluate}, {@link #getWeights}, {@link #save} or {@link #saveWeights} on another thread while
- * one of them runs reads weights of two steps, or half-updated ones, without an error (as Keras 3's); save during fit
- * from a callback, which runs on fit's thread between steps. The CUDA
+ * such a call runs (Keras 3 would read weights of two steps without an error). It never waits. The thread of the call
+ * that changes the model may call anything on it: save during fit from a callback, which runs on fit's thread between
+ * steps. The CUDA
  * backend is used by one thread at a time (see its Javadoc). {@link #close()} frees the weights' and the
  * optimizer's buffers (native/device memory on CUDA); the model cannot be used afterwards.
  */
@@ -333,10 +337,12 @@ public class Model extends Evaluator implements AutoCloseable {
      * }</pre>
      */
     public Model trainable(boolean b) {
-        for (Layer l : graph().runLayers) l.trainable(b);   // with those only a nested call's unused branch runs, as Keras'
-                                                            // flag reaches every layer of the nested model
-        this.trainable = b;
-        return this;
+        return setup.guard.writing("trainable", () -> {
+            for (Layer l : graph().runLayers) l.trainable(b);   // with those only a nested call's unused branch runs, as Keras'
+                                                                // flag reaches every layer of the nested model
+            this.trainable = b;
+            return this;
+        });
     }
 
     /** What {@link #trainable(boolean)} last set (true until then), as Keras' {@code model.trainable}. */
@@ -550,8 +556,11 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /** Zeros the carried states of every stateful layer (Keras' {@code model.reset_states()}); other layers are left alone. */
     public void resetStates() {
-        requireOpen("resetStates");
-        for (Layer l : graph().runLayers) if (l.stateful()) l.resetStates();   // a nested call's unused branch's too
+        setup.guard.writing("resetStates", () -> {
+            requireOpen("resetStates");
+            for (Layer l : graph().runLayers) if (l.stateful()) l.resetStates();   // a nested call's unused branch's too
+            return null;
+        });
     }
 
     // ================================================================== a model called on new nodes
@@ -630,14 +639,14 @@ public class Model extends Evaluator implements AutoCloseable {
     /**
      * All weights, layer by layer, each layer's in the order it made them, as Keras' get_weights: freezing a layer (or
      * one direction of a Bidirectional) moves none. A Sequential not yet built has none (Keras' {@code []}).
-     * Not beside {@link #fit} on another thread (see the class's thread notes): it would read weights of two steps.
+     * Refused beside {@link #fit} on another thread (see the class's thread notes).
      */
     public List<Tensor> getWeights() {
         if (!isBuilt()) {
             requireOpen("getWeights");
             return List.of();
         }
-        return weights("getWeights").get();
+        return setup.guard.reading("getWeights", () -> weights("getWeights").get());
     }
 
     /**
@@ -662,11 +671,16 @@ public class Model extends Evaluator implements AutoCloseable {
 
     private Map<String, Tensor> namedWeights(String what, Boolean trainable) {
         requireOpen(what);
-        return isBuilt() ? weights(what).named(trainable, this.trainable) : Map.of();
+        return isBuilt() ? setup.guard.reading(what, () -> weights(what).named(trainable, this.trainable)) : Map.of();
     }
 
     /** Sets all weights, in {@link #getWeights()} order and shapes. */
-    public void setWeights(List<Tensor> weights) { weights("setWeights").set(weights); }
+    public void setWeights(List<Tensor> weights) {
+        setup.guard.writing("setWeights", () -> {
+            weights("setWeights").set(weights);
+            return null;
+        });
+    }
 
     /**
      * jrnn's names of the weights, in {@link #getWeights()} order: {@code layer/param} ("lstm/kernel",
@@ -689,7 +703,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all. A {@code .keras} name is refused: it is a
      * whole model's file ({@link #save}), as which loadWeights and Keras would read it. The directory must exist (a
      * {@link java.nio.file.NoSuchFileException} otherwise, nothing made), as for Keras' {@code save_weights}.
-     * Not beside {@link #fit} on another thread (see the class's thread notes): the file would hold weights of two steps.
+     * Refused beside {@link #fit} on another thread (see the class's thread notes).
      *
      * <pre>{@code
      * model.saveWeights(Path.of("w.safetensors"));
@@ -698,6 +712,13 @@ public class Model extends Evaluator implements AutoCloseable {
      * }</pre>
      */
     public void saveWeights(Path file) throws IOException {
+        setup.guard.reading("saveWeights", () -> {
+            saveWeightsAlone(file);
+            return null;
+        });
+    }
+
+    private void saveWeightsAlone(Path file) throws IOException {
         WeightsIo io = weights("saveWeights");
         if (file != null && file.getFileName() != null && file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".keras")) {
             throw new IllegalArgumentException(name() + ".saveWeights: file must be a safetensors name, .weights.h5 (Keras 3's weights"
@@ -739,18 +760,21 @@ public class Model extends Evaluator implements AutoCloseable {
      * layers: {@code getLayer(name).setWeights(saved.getLayer(name).getWeights())}.
      */
     public void loadWeights(Path file, boolean byName) throws IOException {
-        WeightsIo io = weights("loadWeights");
-        if (file == null) {
-            io.load(null, byName);   // its message
-            return;
-        }
-        // the format check and the read through one open: a rename between them cannot hand one reader the other's file
-        KerasImport.Loaded read = FileFaults.readThroughChannel(file, () -> {
-            if (KerasImport.isKerasFile(file)) return KerasImport.readWeights(this, file, byName);
-            List<Tensor> w = io.read(file, byName);
-            return () -> io.set(w);
+        setup.guard.writing("loadWeights", () -> {
+            WeightsIo io = weights("loadWeights");
+            if (file == null) {
+                io.load(null, byName);   // its message
+                return null;
+            }
+            // the format check and the read through one open: a rename between them cannot hand one reader the other's file
+            KerasImport.Loaded read = FileFaults.readThroughChannel(file, () -> {
+                if (KerasImport.isKerasFile(file)) return KerasImport.readWeights(this, file, byName);
+                List<Tensor> w = io.read(file, byName);
+                return () -> io.set(w);
+            });
+            read.set();
+            return null;
         });
-        read.set();
     }
 
     /**
@@ -792,8 +816,8 @@ public class Model extends Evaluator implements AutoCloseable {
      * does not). Other names ({@code .weights.h5} included, a weights file to Keras) are refused rather than given a
      * file Keras would misread. A missing directory is a {@link java.nio.file.NoSuchFileException}, nothing made, as
      * Keras' {@code model.save("m.keras")} raises; an {@code .h5} / {@code .hdf5} save makes it, as Keras 3's does.
-     * Not beside {@link #fit} on another thread (see the class's thread notes): the file would hold weights of two steps
-     * and load without an error; save from a callback, as ModelCheckpoint does.
+     * Refused beside {@link #fit} on another thread (see the class's thread notes); save from a callback, as
+     * ModelCheckpoint does.
      *
      * <pre>{@code
      * model.save(Path.of("model.keras"));
@@ -806,24 +830,38 @@ public class Model extends Evaluator implements AutoCloseable {
         requireOpen("save");
         Models.refuseOwnLayers(this, name + ".save", "cannot be saved whole: saveWeights(path) keeps its weights");
         Models.refuseOwnOptimizer(this);
-        ensureStore();
-        ModelFiles.save(this, params, file);
+        // a store to regroup (a layer frozen since, or another model took the layers over) is rebuilt: a writer then
+        boolean regroup = isBuilt() && params != null && (!params.bound() || params.partitionChanged(trainable));
+        setup.guard.enter(setup.guard.mine(), "save", regroup);
+        try {
+            ensureStore();
+            ModelFiles.save(this, params, file);
+        } finally {
+            setup.guard.exit(setup.guard.mine(), regroup);
+        }
     }
 
     /**
      * Frees the weights' and the optimizer's buffers (device memory on CUDA). The model and its layers
-     * cannot be used afterwards; closing twice is harmless. A layer shared with another model (an inference
+     * cannot be used afterwards; closing twice is harmless. While other threads' predicts or evaluates are in flight it
+     * returns at once: new calls are refused as closed, and the buffers are freed when the last of those returns (on
+     * its thread). Refused (IllegalStateException, the model left open) only while another thread's fit or other call
+     * that changes the model runs. A layer shared with another model (an inference
      * encoder built from a training model's layers) is freed too, so whether the other model still runs depends on
      * which of them last held its weights: close models that share layers only once none of them is used.
      */
     @Override
     public void close() {
         if (closed) return;
-        closedBy = Thread.currentThread();   // before closed: whoever sees closed sees who
-        closed = true;
-        closeOptimizer();
-        if (params != null) params.closeAs(name);
-        if (graph != null) for (Layer l : graph.runLayers) l.releaseBuffers();
+        Thread closer = Thread.currentThread();
+        setup.guard.close(() -> {   // now, or once other threads' calls in flight have returned (on the last one's thread)
+            if (closed) return;   // another close ran first
+            closedBy = closer;   // before closed: whoever sees closed sees who
+            closed = true;
+            closeOptimizer();
+            if (params != null) params.closeAs(name);
+            if (graph != null) for (Layer l : graph.runLayers) l.releaseBuffers();
+        });
     }
 
     @Override

@@ -151,6 +151,39 @@ public final class Models {
         dev.jrnn.io.torch.TorchWeights.load(model, file, mapping, strict);
     }
 
+    /** Work that changes a model, which may fail reading a file (see {@link #changing}). */
+    @FunctionalInterface
+    public interface Change {
+        /** Makes the change; an exception leaves the model as the change left it, and the guard let go. */
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code change} as one call named {@code call} that changes {@code model}, as fit and setWeights run (the
+     * GUIDE's Threads): refused, with an IllegalStateException naming the call in the way and nothing run, while
+     * another thread's call runs on the model; while it runs, another thread's predict or setWeights is refused, and
+     * this thread may call anything on the model. For a loader of one's own that sets several layers, so that no predict
+     * on another thread reads half of them (KerasImport.loadWeights runs so):
+     * <pre>{@code
+     * Models.changing(model, "loadMyFormat", () -> {
+     *     model.getLayer("encoder").setWeights(encoderWeights);
+     *     model.getLayer("decoder").setWeights(decoderWeights);
+     * });
+     * }</pre>
+     */
+    public static void changing(Model model, String call, Change change) throws IOException {
+        if (model == null) throw new IllegalArgumentException("Models.changing: model is null");
+        if (call == null || call.isBlank()) {
+            throw new IllegalArgumentException(model.name() + ": Models.changing: call must name the change (\"loadMyFormat\"), got "
+                    + (call == null ? "null" : "\"" + call + "\""));
+        }
+        if (change == null) throw new IllegalArgumentException(model.name() + "." + call + ": Models.changing: change is null");
+        model.setup.guard.writing(call, () -> {
+            change.run();
+            return null;
+        });
+    }
+
     /**
      * Refuses a model holding a layer of the user's own (a class of theirs on one of jrnn's abstract bases, Keras' custom
      * layer), which no Keras config describes, with {@code op}'s name and what to do ({@code then}). A subclass of a

@@ -89,6 +89,10 @@ public class Sequential extends Model {
      * built for it as they are added. {@code model.add(Input.shape(3, 1)).add(new LSTM(4))}.
      */
     public Sequential add(Input in) {
+        return setup.guard.writing("add", () -> addAlone(in));
+    }
+
+    private Sequential addAlone(Input in) {
         if (in == null) throw new IllegalArgumentException(name() + ".add: input is null");
         if (input != null || declared != null) {
             throw new IllegalArgumentException(name() + ".add: the model already has its input "
@@ -107,6 +111,10 @@ public class Sequential extends Model {
      * layers (or its Input) is refused, as Keras' add refuses it, and the model is left as it was.
      */
     public Sequential add(Layer layer) {
+        return setup.guard.writing("add", () -> addAlone(layer));
+    }
+
+    private Sequential addAlone(Layer layer) {
         if (layer == null) throw new IllegalArgumentException(name() + ".add: layer is null");
         if (layer instanceof InputLayer il) return add((Input) il.calls().get(0).outputs().get(0));   // as Keras: the Input's layer
         for (Layer l : stack) {
@@ -193,6 +201,10 @@ public class Sequential extends Model {
      * }</pre>
      */
     public Layer pop() {
+        return setup.guard.writing("pop", this::popAlone);
+    }
+
+    private Layer popAlone() {
         requireOpen("pop");
         if (stack.isEmpty()) throw new IllegalStateException(name() + ".pop: there are no layers in the model");
         Layer popped = stack.remove(stack.size() - 1);
@@ -249,6 +261,11 @@ public class Sequential extends Model {
      * }</pre>
      */
     public Sequential build(int... shape) {
+        if (input != null) return buildAlone(shape);   // built: returns or refuses, changes nothing
+        return setup.guard.writing("build", () -> buildAlone(shape));
+    }
+
+    private Sequential buildAlone(int... shape) {
         if (shape == null) throw new IllegalArgumentException(name() + ".build: shape is null, expected the per-sample input shape (build(16, 6))");
         if (shape.length == 0 && input != null) return this;   // Keras 3's model.build(): nothing to do on a built model
         if (shape.length == 0 && !stack.isEmpty()) {

@@ -14,8 +14,13 @@ import java.util.List;
 final class Setup {
     private final Trainer model;
     private Penalties penalties;
+    /** The model's guard: calls that change it run alone, readers together (see CallGuard). */
+    final CallGuard guard;
 
-    Setup(Trainer model) { this.model = model; }
+    Setup(Trainer model) {
+        this.model = model;
+        this.guard = new CallGuard(model);
+    }
 
     /** The regularizers and constraints of the model as it is now (a plan rebuilt only when its rules, graph or weights change). */
     Penalties penalties() { return penalties = Penalties.plan(this, penalties); }

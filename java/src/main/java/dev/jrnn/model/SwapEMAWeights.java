@@ -178,11 +178,16 @@ public final class SwapEMAWeights extends FailureAwareCallback {
     }
 
     private void swap(Model model, boolean in) {
-        Optimizer opt = useEma(model);
-        if (model.isBuilt()) model.ensureStore();   // a layer frozen since: the store the optimizer's average follows
-        Parameters ps = model.parameters();
-        if (ps == null || !opt.swapEmaWeights(ps.store, ps.trainableSize)) throw noAverage(model);
-        emaInModel = in;
+        // as a writer: re-entered in the call that was entered as one; a callback that delegates to this one made its
+        // predict a reader, and then the swap is refused while another thread reads (it would read the EMA weights)
+        model.setup.guard.writing("SwapEMAWeights", () -> {
+            Optimizer opt = useEma(model);
+            if (model.isBuilt()) model.ensureStore();   // a layer frozen since: the store the optimizer's average follows
+            Parameters ps = model.parameters();
+            if (ps == null || !opt.swapEmaWeights(ps.store, ps.trainableSize)) throw noAverage(model);
+            emaInModel = in;
+            return null;
+        });
     }
 
     /** The model's weights, refused unless its optimizer keeps an average of them. */

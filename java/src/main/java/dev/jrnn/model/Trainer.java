@@ -44,11 +44,6 @@ public abstract class Trainer {
     private LossScale lossScale;
     private CompileMetrics metrics = CompileMetrics.NONE;
     private volatile boolean stopTraining;
-    /**
-     * Keras' stop_evaluating and stop_predicting ([evaluating, predicting]) per thread: the hooks run on the thread of
-     * their call, so a callback's stop ends only that call, and a call on another thread neither reads nor clears it.
-     */
-    private final ThreadLocal<boolean[]> stops = ThreadLocal.withInitial(() -> new boolean[2]);
     /** Set when a step could not be captured into a CUDA graph: later fits run eagerly (logged once). */
     private boolean graphsBroken;
     /** The seed of the last seeded fit (saved with the model, used by a resumed fit without a seed). */
@@ -139,6 +134,10 @@ public abstract class Trainer {
 
     /** Sets what compile checked; {@code perOutput} is null for one loss on every output, {@code weights} null for all 1. */
     private void setCompiled(Compiled c, List<Loss> perOutput, double[] weights) {
+        setup.guard.writing("compile", () -> setCompiledAlone(c, perOutput, weights));
+    }
+
+    private Void setCompiledAlone(Compiled c, List<Loss> perOutput, double[] weights) {
         requireOpen("compile");
         if (isBuilt()) Penalties.check(name(), graph());   // bad regularizer settings fail here, not in the first step
         if (this.optimizer != null && this.optimizer != c.optimizer()) this.optimizer.close();
@@ -150,6 +149,7 @@ public abstract class Trainer {
         this.metrics = c.metrics();
         afterCompile();
         this.graphsBroken = false;
+        return null;
     }
 
     /**
@@ -428,19 +428,19 @@ public abstract class Trainer {
      * double loss = model.evaluateAll(List.of(x), List.of(y), 4, null, null, firstTwo).get("loss");   // 8 samples
      * }</pre>
      */
-    public void stopEvaluating(boolean stop) { stops.get()[0] = stop; }
+    public void stopEvaluating(boolean stop) { setup.guard.mine().stops[0] = stop; }
 
     /** What {@link #stopEvaluating(boolean)} last set on this thread (the evaluate it ended leaves it set, as Keras). */
-    public boolean stopEvaluating() { return stops.get()[0]; }
+    public boolean stopEvaluating() { return setup.guard.mine().stops[0]; }
 
     /**
      * Keras 3's {@code model.stop_predicting = True}: as {@link #stopEvaluating(boolean)} for predict, which returns the
      * outputs of the batches run; the calling thread's flag, as that one.
      */
-    public void stopPredicting(boolean stop) { stops.get()[1] = stop; }
+    public void stopPredicting(boolean stop) { setup.guard.mine().stops[1] = stop; }
 
     /** What {@link #stopPredicting(boolean)} last set on this thread. */
-    public boolean stopPredicting() { return stops.get()[1]; }
+    public boolean stopPredicting() { return setup.guard.mine().stops[1]; }
 
     /**
      * The graph a map {@code arg} ("x") by {@code side} ("input") name of call {@code what} is read against: an unbuilt model
@@ -516,6 +516,10 @@ public abstract class Trainer {
      * the CPU backend, or when a step cannot be captured, the steps run eagerly.
      */
     public History fit(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
+        return setup.guard.writing("fit", () -> fitTensors(xs, ys, options));
+    }
+
+    private History fitTensors(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
         FitOptions o = options == null ? new FitOptions() : options;
         requireCompiled("fit");
         requireOpen("fit");
@@ -565,6 +569,10 @@ public abstract class Trainer {
      * shapes of the data set's first batch, as Keras does (a generator's supplier is asked once more for it).
      */
     public History fit(Dataset data, FitOptions options) throws IOException {
+        return setup.guard.writing("fit", () -> fitDataset(data, options));
+    }
+
+    private History fitDataset(Dataset data, FitOptions options) throws IOException {
         FitOptions o = DatasetBatches.forFit(name(), options);
         requireCompiled("fit");
         requireOpen("fit");
@@ -743,6 +751,10 @@ public abstract class Trainer {
     }
 
     private Map<String, Double> trainOnBatchLogs(List<Tensor> xs, List<Tensor> ys, SampleWeights.Given sw, Map<Integer, Double> cw) {
+        return setup.guard.writing("trainOnBatch", () -> trainOnBatchAlone(xs, ys, sw, cw));
+    }
+
+    private Map<String, Double> trainOnBatchAlone(List<Tensor> xs, List<Tensor> ys, SampleWeights.Given sw, Map<Integer, Double> cw) {
         String what = name() + ".trainOnBatch";
         requireCompiled("trainOnBatch");
         requireOpen("trainOnBatch");

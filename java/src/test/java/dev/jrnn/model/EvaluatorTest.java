@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Evaluator's calls when the model is closed on another thread while they run. */
+/** Evaluator's calls and a close() on another thread or in their own callbacks. */
 class EvaluatorTest {
     /** The GUIDE's Scale layer, whose next call, once armed, waits in the middle of a predict until the model is closed. */
     private static final class Pausing extends CustomLayerTest.Scale {
@@ -41,81 +41,53 @@ class EvaluatorTest {
     }
 
     /**
-     * A model closed by another thread while a predict runs (which the thread rules forbid): the predict ends in an
-     * IllegalStateException naming the model and the call and saying it was closed meanwhile, the freed buffer's failure
-     * as its cause. Before, it ended in the freed buffer's "cpu buffer of 34 floats used after close()", naming neither.
+     * close() on another thread while a predict runs returns at once and frees the buffers when that predict returns:
+     * the predict ends as it would alone, a new call meanwhile is refused as closed, and the model is closed once the
+     * predict is out (its buffers freed on the predict's thread). Before (the first guard), the close was refused, and
+     * a try-with-resources or shutdown hook that closed the model threw and left its memory held; before the guard,
+     * close freed the weights under the predict, which ended in "the model was closed while this call ran".
      */
     @Test
-    void aPredictDuringACloseOnAnotherThreadNamesTheModelAndTheCall() throws Exception {
+    void aCloseDuringAPredictOnAnotherThreadWaitsForIt() throws Exception {
         Jrnn.setBackend("cpu");
         Jrnn.setSeed(3);
         Pausing scale = new Pausing();
         Sequential m = new Sequential(new Dense(4).inputShape(3), scale, new Dense(2));
         Tensor x = Tensor.full(0.5f, 2, 3);
-        m.predict(x);   // built
+        Tensor alone = m.predict(x);   // built
         scale.armed = true;
-        AtomicReference<Throwable> failed = new AtomicReference<>();
+        AtomicReference<Object> got = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
-                m.predict(x);
+                got.set(m.predict(x));
             } catch (Throwable e) {
-                failed.set(e);
+                got.set(e);
             }
-        });
+        }, "predicting");
         t.start();
         assertTrue(scale.entered.await(30, TimeUnit.SECONDS));
-        m.close();
-        scale.closed.countDown();
-        t.join();
-        Throwable e = failed.get();
-        assertTrue(e instanceof IllegalStateException, String.valueOf(e));
-        assertEquals(m.name() + ".predict: the model was closed while this call ran (close() on another thread);"
-                + " close a model only once the calls on it have returned", e.getMessage());
-        assertTrue(e.getCause() != null && e.getCause().getMessage().contains("after close()"), String.valueOf(e.getCause()));
-    }
-
-    /**
-     * predictAll with a callback, the model closed by another thread while the callback runs: the call says the model was
-     * closed on another thread. Before, Inference's check after the hook said "the model was closed by a callback".
-     */
-    @Test
-    void aPredictWithACallbackClosedOnAnotherThreadSaysAnotherThread() throws Exception {
-        Jrnn.setBackend("cpu");
-        Jrnn.setSeed(3);
-        Sequential m = new Sequential(new Dense(4).inputShape(3), new Dense(2));
-        Tensor x = Tensor.full(0.5f, 4, 3);
-        m.predict(x);
-        CountDownLatch in = new CountDownLatch(1);
-        CountDownLatch shut = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            try {
-                assertTrue(in.await(30, TimeUnit.SECONDS));
-                m.close();
-                shut.countDown();
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        });
-        t.start();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.predictAll(List.of(x), 1, null, new Callback() {
-            @Override
-            public void onPredictBatchEnd(int batch, List<Tensor> outputs, Model model) {
-                in.countDown();
-                try {
-                    assertTrue(shut.await(30, TimeUnit.SECONDS));
-                } catch (InterruptedException x) {
-                    throw new AssertionError(x);
-                }
-            }
-        }));
-        t.join();
-        assertEquals(m.name() + ".predict: the model was closed while this call ran (close() on another thread);"
-                + " close a model only once the calls on it have returned", e.getMessage());
+        IllegalStateException meanwhile;
+        try {
+            m.close();
+            m.close();   // a second close while it drains: nothing
+            meanwhile = assertThrows(IllegalStateException.class, () -> m.predict(x));
+            assertTrue(!m.closed(), "the buffers are held while the predict runs");
+        } finally {
+            scale.closed.countDown();
+            t.join();
+        }
+        assertEquals(m.name() + ".predict: the model is closed", meanwhile.getMessage());
+        assertEquals(alone, got.get());
+        assertTrue(m.closed());
+        assertEquals(m.name() + ".predict: the model is closed", assertThrows(IllegalStateException.class, () -> m.predict(x)).getMessage());
+        assertEquals(m.name() + ".setWeights: the model is closed",
+                assertThrows(IllegalStateException.class, () -> m.setWeights(List.of())).getMessage());
     }
 
     /**
      * A callback that closes the model on predict's own thread and then throws its own exception: the caller gets that
-     * exception as it is. Before, it became an IllegalStateException blaming a close() on another thread.
+     * exception as it is (one thread: the guard lets a predict's own callback change the model). Before the guard's
+     * per-thread count, the close was refused as "in use by this thread's own predict".
      */
     @Test
     void aCallbackThatClosesTheModelAndThrowsGetsItsOwnException() {
@@ -133,5 +105,26 @@ class EvaluatorTest {
             }
         }));
         assertSame(own, e);
+        assertTrue(m.closed());
+    }
+
+    /**
+     * A callback that closes the model on predict's own thread (and does not throw): the predict ends in "closed by a
+     * callback" before its next batch would use the freed weights.
+     */
+    @Test
+    void aPredictsCallbackThatClosesTheModelEndsThePredict() {
+        Jrnn.setBackend("cpu");
+        Jrnn.setSeed(3);
+        Sequential m = new Sequential(new Dense(4).inputShape(3), new Dense(2));
+        Tensor x = Tensor.full(0.5f, 4, 3);
+        m.predict(x);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.predictAll(List.of(x), 1, null, new Callback() {
+            @Override
+            public void onPredictBatchEnd(int batch, List<Tensor> outputs, Model model) {
+                model.close();
+            }
+        }));
+        assertTrue(e.getMessage().startsWith(m.name() + ".predict: the model was closed by a callback (in onPredictBatchEnd)"), e.getMessage());
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -236,16 +237,19 @@ class SwapEMAWeightsTest {
         State before = State.of(m);
         SwapEMAWeights swap = new SwapEMAWeights();
         CountDownLatch inside = new CountDownLatch(1), goOn = new CountDownLatch(1);
+        State[] swapped = new State[2];   // read on the swapping thread (the guard refuses other threads' reads meanwhile)
         Callback hold = new Callback() {
             @Override
             public void onPredictBatchBegin(int batch, Model model) {
                 if (batch != 0) return;
+                swapped[0] = State.of(model);   // the average is in the model while the first call runs
                 inside.countDown();
                 try {
                     goOn.await(60, TimeUnit.SECONDS);
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                 }
+                swapped[1] = State.of(model);   // after the refused calls: nothing changed mid-swap
             }
         };
         Tensor alone = m.predictAll(List.of(X), 4, null, swap).get(0);
@@ -254,19 +258,21 @@ class SwapEMAWeightsTest {
         t.start();
         try {
             assertTrue(inside.await(60, TimeUnit.SECONDS));
-            State swapped = State.of(m);   // the average is in the model while the first call runs
+            // the model's own guard refuses them first (a swapped call changes the model: it runs alone); the weights
+            // are not read here, which the guard refuses too: the first call's end shows that nothing changed
             for (SwapEMAWeights second : List.of(swap, new SwapEMAWeights())) {
                 IllegalStateException ex = assertThrows(IllegalStateException.class, () -> m.predictAll(List.of(X), 4, null, second));
                 assertTrue(ex.getMessage().contains("SwapEMAWeights"), ex.getMessage());
                 ex = assertThrows(IllegalStateException.class, () -> m.evaluateAll(List.of(X), List.of(Y), 4, null, null, second));
                 assertTrue(ex.getMessage().contains("SwapEMAWeights"), ex.getMessage());
-                assertEquals(swapped, State.of(m));
             }
         } finally {
             goOn.countDown();
             t.join(60_000);
         }
         assertEquals(alone, first[0]);
+        assertEquals(swapped[0], swapped[1]);
+        assertNotEquals(before, swapped[0]);
         assertEquals(before, State.of(m));
     }
 

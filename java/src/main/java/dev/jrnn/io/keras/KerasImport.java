@@ -5,6 +5,7 @@ import dev.jrnn.io.Json;
 
 import dev.jrnn.layers.Layer;
 import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
 import dev.jrnn.tensor.Tensor;
 import io.jhdf.api.Group;
 
@@ -286,7 +287,7 @@ public final class KerasImport {
      */
     public static void loadWeights(Model model, Path file, StateReader state) throws IOException {
         if (state == null) throw new IllegalArgumentException(model.name() + ".loadWeights: state is null");
-        loadWeights(model, file, false, state);
+        Models.changing(model, "loadWeights", () -> loadWeights(model, file, false, state));   // alone, as Model.loadWeights
     }
 
     /**
@@ -489,7 +490,7 @@ public final class KerasImport {
      * file must hold no other layer with weights.
      */
     public static void loadWeights(Model model, Path file, boolean byName) throws IOException {
-        loadWeights(model, file, byName, null);
+        Models.changing(model, "loadWeights", () -> loadWeights(model, file, byName, null));   // alone, as Model.loadWeights
     }
 
     /** What a read of a weights file gives: its setting of the model, once the read ended. */
@@ -513,7 +514,8 @@ public final class KerasImport {
         if (model == null || file == null) {
             throw new IllegalArgumentException("KerasImport.readWeights: " + (model == null ? "model" : "file") + " is null");
         }
-        return readWeights(model, file, byName, null);
+        Loaded read = readWeights(model, file, byName, null);
+        return () -> Models.changing(model, "loadWeights", read::set);   // the setting alone, as Model.loadWeights
     }
 
     private static void loadWeights(Model model, Path file, boolean byName, StateReader state) throws IOException {

@@ -1,0 +1,231 @@
+package dev.jrnn.model;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One model's guard against a call that changes it overlapping a call that reads it on another thread, which would
+ * otherwise give silently torn results (a predict on half-updated weights). Readers (predict, evaluate, call,
+ * getWeights, save) may run on several threads at once; a writer (fit, trainOnBatch, compile, setWeights,
+ * loadWeights, resetStates, a call that swaps EMA weights or advances states) runs alone. close() runs now, or once
+ * the readers in flight have returned (new ones refused as closed), and is refused only beside another thread's
+ * writer. It never waits: a call that would overlap is refused with an IllegalStateException naming the model, the
+ * call refused and the call (and thread) in the way, before it has changed anything. The writer's own thread may call anything (callbacks in fit), and
+ * a thread whose own reads are the only ones in flight may change the model (a predict's callback): one thread cannot tear.
+ * <p>
+ * The state is one word: the writer bit and the count of reader calls in flight, so a reader costs two atomic adds and
+ * no lock; each thread counts its own readers in flight (a ThreadLocal the call fetches anyway for its stop flags), so
+ * that a writer whose only readers in flight are its own thread's (a predict's callback) may run. The writer's thread
+ * and call are kept beside the word for the message.
+ */
+final class CallGuard {
+    private static final long WRITER = 1L << 62;
+    /** close() ran while other threads' readers were in flight: new calls are refused, the last reader out frees. */
+    private static final long CLOSING = 1L << 61;
+    /** The deferred close has run (set by the one reader that took it from CLOSING). */
+    private static final long CLOSED = 1L << 60;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(CallGuard.class, "state", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Trainer model;
+    @SuppressWarnings("unused")   // through STATE
+    private volatile long state;
+    /** The thread holding the writer bit (set after the bit, cleared before it) and its call; only the writer writes them. */
+    private volatile Thread writer;
+    private volatile String writerCall;
+    private int writerDepth;   // the writer thread's own
+    /** What a deferred close runs once the readers in flight have returned; written before CLOSING is set. */
+    private volatile Runnable onDrained;
+    /** Per thread: its reader calls in flight on this model, and the model's stop flags (Trainer), fetched together. */
+    private final ThreadLocal<Mine> mine = ThreadLocal.withInitial(Mine::new);
+
+    /**
+     * One thread's part of the guard, and Keras' stop_evaluating and stop_predicting ([evaluating, predicting]) per
+     * thread: the hooks run on the thread of their call, so a callback's stop ends only that call, and a call on another
+     * thread neither reads nor clears it.
+     */
+    static final class Mine {
+        final boolean[] stops = new boolean[2];
+        /** This thread's reader calls in flight (a callback's predict inside a predict: 2). */
+        int reading;
+    }
+
+    CallGuard(Trainer model) { this.model = model; }
+
+    /** This thread's part (its stop flags and its readers in flight). */
+    Mine mine() { return mine.get(); }
+
+    /**
+     * Enters a reader call {@code what} ("predict"); returns normally or refuses while another thread's writer runs.
+     * Each successful enter is paired with one {@link #exitRead} in a finally.
+     */
+    void enterRead(String what) { enterRead(mine.get(), what); }
+
+    void enterRead(Mine me, String what) {
+        long s = (long) STATE.getAndAdd(this, 1L);
+        if ((s & (CLOSING | CLOSED)) != 0) {
+            leave();
+            throw closed(what);
+        }
+        if ((s & WRITER) != 0 && writer != Thread.currentThread()) {
+            STATE.getAndAdd(this, -1L);
+            throw refused(what, describeWriter());
+        }
+        me.reading++;
+    }
+
+    /** One reader out; the last one out of a closing model runs the deferred close (exactly one thread: the CAS). */
+    private void leave() {
+        long s = (long) STATE.getAndAdd(this, -1L);
+        if (s == (CLOSING | 1L) && STATE.compareAndSet(this, CLOSING, CLOSED)) onDrained.run();
+    }
+
+    private IllegalStateException closed(String what) {
+        return new IllegalStateException(model.name() + "." + what + ": the model is closed");
+    }
+
+    void exitRead() { exitRead(mine.get()); }
+
+    void exitRead(Mine me) {
+        me.reading--;
+        leave();
+    }
+
+    /**
+     * Enters a writer call {@code what} ("fit"): re-entrant on the writer's thread (a callback's setWeights in fit), and
+     * allowed when every reader in flight is this thread's own (a predict's callback that sets weights: one thread,
+     * nothing to tear); refused while another thread's writer or reader runs. Each successful enter is paired with one
+     * {@link #exitWrite} in a finally.
+     */
+    void enterWrite(String what) {
+        Thread me = Thread.currentThread();
+        if (writer == me) {
+            writerDepth++;
+            return;
+        }
+        int own = mine.get().reading;
+        for (;;) {
+            long s = (long) STATE.getVolatile(this);
+            if ((s & (CLOSING | CLOSED)) != 0) throw closed(what);
+            if ((s & WRITER) != 0) throw refused(what, describeWriter());
+            long others = s - own;   // other threads' readers in flight
+            if (others != 0) {
+                throw refused(what, others + " " + (others == 1 ? "call" : "calls") + " reading it on another thread (predict /"
+                        + " evaluate / getWeights / save)");
+            }
+            if (STATE.compareAndSet(this, s, s | WRITER)) break;   // else a reader came or went: look again
+        }
+        writerCall = what;
+        writerDepth = 1;
+        writer = me;
+    }
+
+    void exitWrite() {
+        if (--writerDepth > 0) return;
+        writer = null;
+        writerCall = null;
+        STATE.getAndAdd(this, -WRITER);   // this thread's own readers, if any, stay counted until they exit
+    }
+
+    /**
+     * close(): {@code free} (which marks the model closed and frees its buffers) runs now when no other thread's call is
+     * in flight (or this thread runs the call that changes the model: a callback's close), else once the other threads'
+     * readers have returned, on the last one's thread; new calls are refused as closed from here on. Refused only while
+     * another thread's call that changes the model runs (a fit: its step would write freed buffers). A second close,
+     * while one drains, does nothing.
+     */
+    void close(Runnable free) {
+        if (writer == Thread.currentThread()) {
+            free.run();
+            return;
+        }
+        int own = mine.get().reading;
+        for (;;) {
+            long s = (long) STATE.getVolatile(this);
+            if ((s & (CLOSING | CLOSED)) != 0) return;
+            if ((s & WRITER) != 0) throw refused("close", describeWriter());
+            if (s == own) {   // no other thread's reader: close now, as a writer
+                if (!STATE.compareAndSet(this, s, s | WRITER)) continue;
+                writerCall = "close";
+                writerDepth = 1;
+                writer = Thread.currentThread();
+                try {
+                    free.run();
+                } finally {   // let go as exitWrite does, leaving CLOSED: later calls are refused as closed here
+                    writer = null;
+                    writerCall = null;
+                    writerDepth = 0;
+                    STATE.getAndAdd(this, CLOSED - WRITER);
+                }
+                return;
+            }
+            onDrained = free;   // published by the CAS below to the reader that will run it
+            if (STATE.compareAndSet(this, s, s | CLOSING)) return;
+        }
+    }
+
+    /** Model.requireOpen: a call re-checks it once it holds the guard (a close can no longer land after). */
+    void requireOpen(String what) { model.requireOpen(what); }
+
+    /** Enters {@code what} as a writer when {@code writes}, else as a reader; returns {@code writes} for {@link #exit}. */
+    boolean enter(Mine me, String what, boolean writes) {
+        if (writes) enterWrite(what);
+        else enterRead(me, what);
+        return writes;
+    }
+
+    void exit(Mine me, boolean wrote) {
+        if (wrote) exitWrite();
+        else exitRead(me);
+    }
+
+    /** A call's body, which may throw the call's checked exception (an IOException of a file). */
+    interface Body<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /** Runs {@code body} as reader call {@code what}. */
+    <T, E extends Exception> T reading(String what, Body<T, E> body) throws E {
+        enterRead(what);
+        try {
+            return body.run();
+        } finally {
+            exitRead();
+        }
+    }
+
+    /** Runs {@code body} as writer call {@code what}. */
+    <T, E extends Exception> T writing(String what, Body<T, E> body) throws E {
+        enterWrite(what);
+        try {
+            return body.run();
+        } finally {
+            exitWrite();
+        }
+    }
+
+    private String describeWriter() {
+        Thread w = writer;
+        String call = writerCall;
+        return w == null ? "a call changing it on another thread (starting or ending now)"
+                : call + " on thread '" + name(w) + "', which changes it";
+    }
+
+    private IllegalStateException refused(String what, String inTheWay) {
+        return new IllegalStateException(model.name() + "." + what + ": refused, the model is in use by " + inTheWay
+                + "; a call that changes a model (fit, trainOnBatch, compile, setWeights, loadWeights, resetStates, close,"
+                + " trainable, build, Sequential add / pop, a predict given SwapEMAWeights, of a stateful model or in"
+                + " training mode with BatchNormalization) runs alone, predict / evaluate / getWeights / save may run together."
+                + " Nothing was changed" + (what.equals("close") ? " (the model stays open and keeps its memory until a close"
+                + " succeeds)" : "") + ": call again once it returns, or serve from a second model (see the GUIDE's Threads)");
+    }
+
+    private static String name(Thread t) { return t == null ? "?" : t.getName(); }
+}
