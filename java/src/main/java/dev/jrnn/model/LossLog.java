@@ -181,6 +181,7 @@ final class LossLog implements AutoCloseable {
      */
     private void undoLossScale(int r, boolean counted) {
         int last = next - 1;
+        // identity, not equals: a wrapper set since, equal or not, is the user's and is kept
         if (s.lossScale() != lossScaleAfter[last]) return;
         int j = last;
         while (j > r && lossScaleBefore[j] == lossScaleAfter[j - 1]) j--;

@@ -801,9 +801,9 @@ public class Model extends Evaluator implements AutoCloseable {
      * Saves the whole model in Keras 3's {@code .keras} layout, atomically (temp file + rename; a failure leaves the
      * previous file): architecture, weights, compile config and what resuming training needs (optimizer moments and
      * update count, dropout mask streams, the fit seed). {@link Models#load} reads it back, predicting bit for bit as
-     * this model, with one exception: the file keeps a nested functional model nested, as Keras 3 writes it, but holds a
-     * nested Sequential or dict model flattened, so a layer whose calls share state
-     * ({@link Layer#callsShareState()}: a BatchNormalization in training, a stateful RNN) inside a nested model called
+     * this model, with one exception: the file keeps a nested functional model nested, as Keras 3 writes it, but writes a
+     * nested Sequential or dict model (and any nested model in an {@code .h5}) flattened, so a layer whose calls share state
+     * ({@link Layer#callsShareState()}: a BatchNormalization in training, a stateful RNN) inside such a nested model called
      * more than once runs its calls, once loaded, in the flat file's order (as Keras runs that file), which can differ
      * from this model's (Keras and jrnn run each call of the nested model as one step): its moving statistics after fit,
      * its carried states, can differ. The layout is Keras 3's (config.json, model.weights.h5 at Keras 3's variable paths). A name ending in

@@ -78,8 +78,8 @@ public final class Models {
      * into a new Functional), so the clone of a frozen functional model trains its unfrozen layers.
      * The clone is made from the model's JSON, which keeps a nested functional model nested (Keras 3's form) and holds
      * a nested Sequential or dict model flattened: a layer whose calls share state
-     * ({@link Layer#callsShareState()}: a BatchNormalization in training, a stateful RNN) inside a nested model called
-     * more than once runs its calls in the flattened graph's order (as Keras runs a file jrnn saved), which can differ
+     * ({@link Layer#callsShareState()}: a BatchNormalization in training, a stateful RNN) inside such a flattened nested
+     * model called more than once runs its calls in the flattened graph's order (as Keras runs a file jrnn saved), which can differ
      * from the original's, where each call of the nested model runs as one step.
      * <pre>{@code
      * model.compile(new Adam(0.01), "mse", "mae");
