@@ -62,10 +62,13 @@ final class DistributedFit {
         comm.join();
     }
 
-    /** The buckets of the current parameters (cut again when a callback changed which are trainable). */
-    GradientBuckets buckets() {
+    /**
+     * The buckets of the current parameters for the training pass that runs {@code run} (cut again when a callback
+     * changed which parameters are trainable, or a regularizer which calls the pass runs).
+     */
+    GradientBuckets buckets(Graph.Run run) {
         Parameters ps = s.params();
-        if (buckets == null || !buckets.cutFor(ps)) buckets = new GradientBuckets(comm, s.graph(), ps, capFloats);
+        if (buckets == null || !buckets.cutFor(ps, run)) buckets = new GradientBuckets(comm, run, ps, capFloats);
         return buckets;
     }
 

@@ -1,6 +1,7 @@
 package dev.jrnn.model;
 
 import dev.jrnn.backend.Communicator;
+import dev.jrnn.layers.Call;
 import dev.jrnn.layers.Layer;
 import dev.jrnn.layers.Param;
 
@@ -25,21 +26,28 @@ final class GradientBuckets {
 
     private final Communicator comm;
     private final Parameters params;
+    private final Graph.Run run;
     private final List<Bucket> buckets;
     private int next;
 
-    GradientBuckets(Communicator comm, Graph graph, Parameters ps, long capFloats) {
+    /**
+     * Buckets of {@code ps} numbered by the calls of {@code run}, the training pass's ({@link Graph#run}): its backward
+     * reports progress as indices into them (the graph's own calls also hold nested unused-branch calls it leaves out).
+     */
+    GradientBuckets(Communicator comm, Graph.Run run, Parameters ps, long capFloats) {
         this.comm = comm;
         this.params = ps;
+        this.run = run;
+        List<Call> calls = run.calls();
         Map<Layer, Integer> firstCall = new IdentityHashMap<>();
-        for (int i = graph.calls.size() - 1; i >= 0; i--) firstCall.put(graph.calls.get(i).layer(), i);
+        for (int i = calls.size() - 1; i >= 0; i--) firstCall.put(calls.get(i).layer(), i);
         List<Bucket> bs = new ArrayList<>();
         long end = ps.trainableSize, off = end;
         int readyAt = Integer.MAX_VALUE;
         for (int k = ps.trainable.size() - 1; k >= 0; k--) {
             Param p = ps.trainable.get(k);
             off -= p.size();
-            // A parameter of a layer no call names directly (inside a wrapper) is complete only at the end.
+            // A parameter of a layer no call of the run names directly (inside a wrapper) is complete only at the end.
             readyAt = Math.min(readyAt, firstCall.getOrDefault(ps.owners.get(p), 0));
             if (end - off >= capFloats || k == 0) {
                 bs.add(new Bucket(off, end - off, readyAt));
@@ -53,8 +61,11 @@ final class GradientBuckets {
     /** The number of buckets (tests check the cut). */
     int count() { return buckets.size(); }
 
-    /** Whether these buckets were cut for {@code ps} (a new store after a trainable flag changed needs new ones). */
-    boolean cutFor(Parameters ps) { return ps == params; }
+    /**
+     * Whether these buckets were cut for {@code ps} and the calls of {@code run} (a new store after a trainable flag
+     * changed, or a new run after a regularizer changed which calls the pass runs, needs new ones).
+     */
+    boolean cutFor(Parameters ps, Graph.Run run) { return ps == params && run == this.run; }
 
     /** A new backward pass begins. */
     void start() { next = 0; }

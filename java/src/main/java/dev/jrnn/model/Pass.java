@@ -23,7 +23,8 @@ import java.util.Map;
  */
 final class Pass implements AutoCloseable {
     private final Graph graph;
-    /** The calls the forward pass ran ({@link Graph#run}): traces' order. */
+    /** The run the forward pass made ({@link Graph#run}) and its calls: traces' order. */
+    private Graph.Run run;
     private List<Call> calls = List.of();
     private final Backend backend;
     private final Map<Node, DTensor> values = new IdentityHashMap<>();
@@ -42,6 +43,9 @@ final class Pass implements AutoCloseable {
     }
 
     DTensor value(Node n) { return values.get(n); }
+
+    /** The run the forward pass made: the calls whose indices {@link #backward(Map, java.util.function.IntConsumer)} reports. */
+    Graph.Run run() { return run; }
 
     /** Frees {@code d} with this pass. */
     DTensor own(DTensor d) {
@@ -70,7 +74,7 @@ final class Pass implements AutoCloseable {
 
     private void run(List<DTensor> xs, DTensor mask, boolean training) {
         // a nested call's added calls: those with an effect (state, a penalty) and what they need
-        Graph.Run run = graph.run(training);
+        run = graph.run(training);
         calls = run.calls();
         int[] chainEnd = run.chainEnd();
         for (int i = 0; i < graph.inputs.size(); i++) values.put(graph.inputs.get(i), xs.get(i));

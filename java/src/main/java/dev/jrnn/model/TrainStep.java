@@ -67,7 +67,7 @@ final class TrainStep {
                 p.backward(dOut);
             } else {
                 // Each bucket's average starts as soon as the backward pass has completed its gradients.
-                GradientBuckets buckets = dp.buckets();
+                GradientBuckets buckets = dp.buckets(p.run());   // numbered by the calls this pass ran
                 buckets.start();
                 p.backward(dOut, buckets::readyFrom);
                 buckets.finish();

@@ -14,8 +14,10 @@ import dev.jrnn.backend.Communicator;
 import dev.jrnn.backend.DistributedException;
 import dev.jrnn.data.Dataset;
 import dev.jrnn.distributed.InProcessGroup;
+import dev.jrnn.layers.BatchNormalization;
 import dev.jrnn.layers.Dense;
 import dev.jrnn.layers.LSTM;
+import dev.jrnn.layers.Node;
 import dev.jrnn.tensor.Tensor;
 
 import java.nio.file.Files;
@@ -51,10 +53,14 @@ class DistributedFitTest {
     }
 
     private static Tensor random(int... shape) {
+        return random(DATA, shape);
+    }
+
+    private static Tensor random(SplittableRandom rnd, int... shape) {
         int n = 1;
         for (int d : shape) n *= d;
         float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) (DATA.nextDouble() * 2 - 1);
+        for (int i = 0; i < n; i++) v[i] = (float) (rnd.nextDouble() * 2 - 1);
         return Tensor.wrap(v, shape);
     }
 
@@ -343,9 +349,9 @@ class DistributedFitTest {
         Parameters ps = m.parameters();
         InProcessGroup g = new InProcessGroup(List.of(ps.backend), 1000);
         // LSTM 1: 3x24 + 6x24 + 24, LSTM 2: 6x16 + 4x16 + 16, Dense: 4x2 + 2: one bucket per parameter at 1 float
-        assertEquals(8, new GradientBuckets(g.rank(0), m.graph(), ps, 1).count());
-        assertEquals(1, new GradientBuckets(g.rank(0), m.graph(), ps, Long.MAX_VALUE / 8).count());
-        assertEquals(3, new GradientBuckets(g.rank(0), m.graph(), ps, 160).count(),
+        assertEquals(8, new GradientBuckets(g.rank(0), m.graph().run(true), ps, 1).count());
+        assertEquals(1, new GradientBuckets(g.rank(0), m.graph().run(true), ps, Long.MAX_VALUE / 8).count());
+        assertEquals(3, new GradientBuckets(g.rank(0), m.graph().run(true), ps, 160).count(),
                 "Dense and LSTM 2 (186 floats), LSTM 1's bias and recurrent kernel (168), its kernel (72)");
     }
 
@@ -369,7 +375,7 @@ class DistributedFitTest {
             public void close() {}
         };
         // calls 0, 1, 2 = LSTM 1, LSTM 2, Dense; buckets of 160 floats as in gradientsAreCutIntoBuckets...
-        GradientBuckets g = new GradientBuckets(recording, m.graph(), ps, 160);
+        GradientBuckets g = new GradientBuckets(recording, m.graph().run(true), ps, 160);
         g.start();
         g.readyFrom(2);
         assertEquals(List.of(), calls, "Dense alone does not complete the last bucket (LSTM 2's weights are in it)");
@@ -378,6 +384,103 @@ class DistributedFitTest {
         g.readyFrom(0);
         g.finish();
         assertEquals(List.of("reduce " + (ps.trainableSize - 186) + "+186", "reduce 72+168", "reduce 0+72", "join"), calls);
+    }
+
+    /**
+     * The reviewer's model: a nested call whose unused-branch calls (u0, u1) sit before a listed one (u2), with sh_bn
+     * shared by enc and the outer path, so the training pass runs [s, e1, e2, u2, sh_bn, sh_bn, h0, head] of the
+     * graph's [s, e1, e2, u0, u1, u2, sh_bn, sh_bn, h0, head] (with an activity regularizer on {@code u1}, it runs u0
+     * and u1 too).
+     */
+    private static Model nestedUnusedBranch(Dense u1) {
+        Jrnn.setBackend(Backends.cpu());
+        Jrnn.setSeed(42);
+        Input x = Input.shape(3).name("x");
+        Node hs = new Dense(8).name("s").apply(x);
+        BatchNormalization bn = new BatchNormalization();
+        bn.name("sh_bn");
+        Model enc = new Model(x, List.of(new Dense(8).name("e2").apply(new Dense(8).name("e1").apply(hs)),
+                u1.apply(new Dense(3).name("u0").apply(hs)), bn.apply(new Dense(8).name("u2").apply(hs))));
+        enc.name("enc");
+        Node a = Input.shape(3).name("a");
+        Model m = new Model(a, new Dense(1).name("head").apply(new Dense(8).name("h0").apply(bn.apply(enc.applyAll(List.of(a)).get(0)))));
+        m.compile("sgd", "mse");
+        return m;
+    }
+
+    /**
+     * A communicator of one rank that copies each bucket when its all-reduce starts and, at join, names those whose
+     * values changed since: on NCCL such a bucket would be summed before the backward pass completed it.
+     */
+    private static final class BucketRecorder implements Communicator {
+        private final Backend be;
+        private final Communicator aborts;
+        private final List<Object[]> started = new ArrayList<>();
+        final List<String> incomplete = new ArrayList<>();
+        int checked;
+
+        BucketRecorder(Backend be) {
+            this.be = be;
+            this.aborts = new InProcessGroup(List.of(be), 1000).rank(0);
+        }
+
+        public int rank() { return 0; }
+        public int size() { return 1; }
+        public Backend backend() { return be; }
+        public void allReduce(dev.jrnn.backend.Buf b, long off, long n, Op op) {
+            float[] v = new float[(int) n];
+            be.download(b, off, v, 0, (int) n);
+            started.add(new Object[] {b, off, v});
+        }
+        public void broadcast(dev.jrnn.backend.Buf b, long off, long n, int root) {}
+        public void join() {
+            for (Object[] s : started) {
+                float[] then = (float[]) s[2], now = new float[then.length];
+                be.download((dev.jrnn.backend.Buf) s[0], (long) s[1], now, 0, now.length);
+                if (!java.util.Arrays.equals(then, now)) incomplete.add("bucket at " + s[1] + "+" + now.length);
+                checked++;
+            }
+            started.clear();
+        }
+        public void abort(String reason) { aborts.abort(reason); }
+        public void onAbort(java.util.function.Consumer<String> l) { aborts.onAbort(l); }
+        public String abortReason() { return aborts.abortReason(); }
+        public void close() {}
+    }
+
+    /** An unused-branch call before a listed one: each bucket starts only when the pass that runs has completed it. */
+    @Test
+    void bucketsStartWhenCompleteWhenTheTrainingPassLeavesOutUnusedCalls() {
+        try (Model m = nestedUnusedBranch(new Dense(3).name("u1"))) {
+            assertTrue(m.graph().run(true).calls().size() < m.graph().calls.size(), "the pass leaves out u0 and u1");
+            BucketRecorder rec = new BucketRecorder(m.parameters().backend);
+            m.fit(random(new SplittableRandom(3), 8, 3), random(new SplittableRandom(4), 8, 1),
+                    new FitOptions().epochs(1).batchSize(4).verbose(0).shuffle(false).distributed(rec, 4));
+            assertTrue(rec.checked > 2 * 10, "a bucket per parameter, two steps: " + rec.checked);
+            assertEquals(List.of(), rec.incomplete);
+        }
+    }
+
+    /** u1's regularizer removed mid-fit: the pass leaves out u0 and u1 from then on, and the buckets are cut again. */
+    @Test
+    void bucketsAreCutAgainWhenARegularizerChangesTheCallsThePassRuns() {
+        Dense u1 = new Dense(3).name("u1").activityRegularizer(dev.jrnn.regularizers.Regularizers.l2(0.1));
+        try (Model m = nestedUnusedBranch(u1)) {
+            int all = m.graph().calls.size();
+            assertEquals(all, m.graph().run(true).calls().size(), "u1's penalty: the pass runs every call");
+            BucketRecorder rec = new BucketRecorder(m.parameters().backend);
+            m.fit(random(new SplittableRandom(3), 8, 3), random(new SplittableRandom(4), 8, 1),
+                    new FitOptions().epochs(2).batchSize(4).verbose(0).shuffle(false).distributed(rec, 4)
+                            .callbacks(new Callback() {
+                                @Override
+                                public void onEpochBegin(int epoch, Model model) {
+                                    if (epoch == 1) u1.activityRegularizer(null);
+                                }
+                            }));
+            assertTrue(m.graph().run(true).calls().size() < all, "without it, the pass leaves them out");
+            assertTrue(rec.checked > 4 * 10, "a bucket per parameter, four steps: " + rec.checked);
+            assertEquals(List.of(), rec.incomplete);
+        }
     }
 
     /** A callback that runs {@code action} on rank 1 when epoch 1 begins. */
