@@ -41,7 +41,7 @@ final class CallGuard {
     private volatile Thread writer;
     private volatile String writerCall;
     private int writerDepth;   // the writer thread's own
-    /** What a deferred close runs once the readers in flight have returned; written before CLOSING is set. */
+    /** What a deferred close runs once the readers in flight have returned; written by the closer that set CLOSING, before its own leave(). */
     private volatile Runnable onDrained;
     /** Per thread: its reader calls in flight on this model, and the model's stop flags (Trainer), fetched together. */
     private final ThreadLocal<Mine> mine = ThreadLocal.withInitial(Mine::new);
@@ -87,8 +87,8 @@ final class CallGuard {
         if (s == (CLOSING | 1L) && STATE.compareAndSet(this, CLOSING, CLOSED)) onDrained.run();
     }
 
-    private IllegalStateException closed(String what) {
-        return new IllegalStateException(model.name() + "." + what + ": the model is closed");
+    private ModelClosedException closed(String what) {
+        return new ModelClosedException(model.name() + "." + what + ": the model is closed");
     }
 
     void exitRead() { exitRead(mine.get()); }
@@ -139,7 +139,7 @@ final class CallGuard {
      * in flight (or this thread runs the call that changes the model: a callback's close), else once the other threads'
      * readers have returned, on the last one's thread; new calls are refused as closed from here on. Refused only while
      * another thread's call that changes the model runs (a fit: its step would write freed buffers). A second close,
-     * while one drains, does nothing.
+     * while one frees or drains (on another thread), returns at once and does nothing.
      */
     void close(Runnable free) {
         if (writer == Thread.currentThread()) {
@@ -152,7 +152,8 @@ final class CallGuard {
             if ((s & (CLOSING | CLOSED)) != 0) return;
             if ((s & WRITER) != 0) throw refused("close", describeWriter());
             if (s == own) {   // no other thread's reader: close now, as a writer
-                if (!STATE.compareAndSet(this, s, s | WRITER)) continue;
+                // CLOSING with WRITER: a second close() meanwhile returns (it is being closed), a reader is refused as closed
+                if (!STATE.compareAndSet(this, s, s | WRITER | CLOSING)) continue;
                 writerCall = "close";
                 writerDepth = 1;
                 writer = Thread.currentThread();
@@ -162,12 +163,17 @@ final class CallGuard {
                     writer = null;
                     writerCall = null;
                     writerDepth = 0;
-                    STATE.getAndAdd(this, CLOSED - WRITER);
+                    STATE.getAndAdd(this, CLOSED - WRITER - CLOSING);
                 }
                 return;
             }
-            onDrained = free;   // published by the CAS below to the reader that will run it
-            if (STATE.compareAndSet(this, s, s | CLOSING)) return;
+            // Deferred: this closer counts as one more reader until it has published free, so no reader can drain
+            // before it; only the closer whose CAS set CLOSING writes onDrained (a racing closer's never replaces it).
+            if (STATE.compareAndSet(this, s, (s | CLOSING) + 1L)) {
+                onDrained = free;
+                leave();   // the readers may all have returned meanwhile: then it runs here, now
+                return;
+            }
         }
     }
 

@@ -329,8 +329,8 @@ public abstract class Evaluator extends Trainer {
     }
 
     /** What call {@code what} of model {@code model} ends in when another thread closed the model while it ran. */
-    static IllegalStateException closedElsewhere(String model, String what, Throwable cause) {
-        return new IllegalStateException(model + "." + what + ": the model was closed while this call ran (close() on"
+    static ModelClosedException closedElsewhere(String model, String what, Throwable cause) {
+        return new ModelClosedException(model + "." + what + ": the model was closed while this call ran (close() on"
                 + " another thread); close a model only once the calls on it have returned", cause);
     }
 

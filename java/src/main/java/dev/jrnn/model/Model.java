@@ -278,7 +278,7 @@ public class Model extends Evaluator implements AutoCloseable {
 
     @Override
     final void requireOpen(String what) {
-        if (closed) throw new IllegalStateException(name + "." + what + ": the model is closed");
+        if (closed) throw new ModelClosedException(name + "." + what + ": the model is closed");
     }
 
     /** Hook for models whose graph is set lazily; throws when it cannot be. */
@@ -843,7 +843,8 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /**
      * Frees the weights' and the optimizer's buffers (device memory on CUDA). The model and its layers
-     * cannot be used afterwards; closing twice is harmless. While other threads' predicts or evaluates are in flight it
+     * cannot be used afterwards (a call on it throws {@link ModelClosedException}); closing twice is harmless, also on
+     * two threads at once. While other threads' predicts or evaluates are in flight it
      * returns at once: new calls are refused as closed, and the buffers are freed when the last of those returns (on
      * its thread). Refused (IllegalStateException, the model left open) only while another thread's fit or other call
      * that changes the model runs. A layer shared with another model (an inference

@@ -112,4 +112,21 @@ class ModelInUseBadInputTest {
                 assertThrows(IllegalArgumentException.class, () -> Models.changing(m, "load", null)).getMessage());
         assertTrue(!ran[0]);
     }
+
+    /**
+     * Calls on a closed model: a ModelClosedException (an IllegalStateException) naming the model and the call, so a
+     * service that swaps models can retry without reading the message; closing again is harmless.
+     */
+    @Test
+    void callsOnAClosedModel() {
+        Sequential m = model("retired");
+        m.predict(X, 4);
+        m.close();
+        m.close();
+        dev.jrnn.model.ModelClosedException p = assertThrows(dev.jrnn.model.ModelClosedException.class, () -> m.predict(X, 4));
+        assertEquals("retired.predict: the model is closed", p.getMessage());
+        IllegalStateException f = assertThrows(dev.jrnn.model.ModelClosedException.class, () -> m.setWeights(m.getWeights()));
+        assertTrue(f.getMessage().startsWith("retired."), f.getMessage());
+        assertTrue(f.getMessage().endsWith(": the model is closed"), f.getMessage());
+    }
 }

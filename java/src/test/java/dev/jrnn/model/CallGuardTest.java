@@ -525,6 +525,154 @@ class CallGuardTest {
         assertEquals(p2, live.get().predict(X, 4));
     }
 
+    /** A layer whose release (run by close) counts, and once armed holds the close there until released. */
+    private static final class HeldRelease extends CustomLayerTest.Scale {
+        final java.util.concurrent.atomic.AtomicInteger releases = new java.util.concurrent.atomic.AtomicInteger();
+        final CountDownLatch entered = new CountDownLatch(1), release = new CountDownLatch(1);
+        volatile boolean armed;
+
+        @Override
+        public void releaseBuffers() {
+            releases.incrementAndGet();
+            if (armed) {
+                entered.countDown();
+                try {
+                    assertTrue(release.await(60, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            super.releaseBuffers();
+        }
+    }
+
+    /**
+     * A close on another thread while a close frees the model (a shutdown hook beside a try-with-resources) returns
+     * quietly, a predict meanwhile is refused as closed (ModelClosedException), and the buffers are freed once. The
+     * hold is in the release, after the model is marked closed; the narrower window before that mark, where the second
+     * close was refused, is what {@link #twoClosesAtOnceNeitherThrows} races for.
+     */
+    @Test
+    void aSecondCloseWhileTheFirstFreesReturnsQuietly() throws Exception {
+        HeldRelease held = new HeldRelease();
+        Sequential m = new Sequential(Input.shape(3), new Dense(2), held).name("closing_twice");
+        m.predict(X, 4);
+        held.armed = true;
+        AtomicReference<Throwable> first = new AtomicReference<>();
+        Thread closer = new Thread(() -> {
+            try {
+                m.close();
+            } catch (Throwable e) {
+                first.set(e);
+            }
+        }, "closer");
+        closer.start();
+        try {
+            assertTrue(held.entered.await(60, TimeUnit.SECONDS));   // the first close is freeing now
+            m.close();   // the second: nothing, no exception
+            ModelClosedException e = assertThrows(ModelClosedException.class, () -> m.predict(X, 4));
+            assertEquals("closing_twice.predict: the model is closed", e.getMessage());
+        } finally {
+            held.release.countDown();
+            closer.join(60_000);
+        }
+        assertEquals(null, first.get());
+        assertTrue(m.closed());
+        assertEquals(1, held.releases.get());
+        m.close();   // and after: nothing
+        assertEquals(1, held.releases.get());
+    }
+
+    /**
+     * Two threads close one model at the same moment (a barrier), many times: neither throws, each model is freed once.
+     * Before, the close that came while the other held the guard was refused ("in use by close on thread 'closer-b'
+     * ... the model stays open"): round 14 of 100 in the run against the old guard.
+     */
+    @Test
+    void twoClosesAtOnceNeitherThrows() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            HeldRelease counted = new HeldRelease();
+            Sequential m = new Sequential(Input.shape(3), new Dense(16), new Dense(16), new Dense(16), counted).name("pair");
+            m.predict(X, 4);
+            java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
+            List<Throwable> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+            Runnable close = () -> {
+                try {
+                    both.await(60, TimeUnit.SECONDS);
+                    m.close();
+                } catch (Throwable e) {
+                    failed.add(e);
+                }
+            };
+            Thread a = new Thread(close, "closer-a"), b = new Thread(close, "closer-b");
+            a.start();
+            b.start();
+            a.join(60_000);
+            b.join(60_000);
+            assertEquals(List.of(), failed, "round " + i);
+            assertTrue(m.closed());
+            assertEquals(1, counted.releases.get(), "round " + i);
+            assertThrows(ModelClosedException.class, () -> m.predict(X, 4));
+        }
+    }
+
+    /**
+     * The GUIDE's hot-swap recipe with its request-side retry: request threads predict through a reference while it is
+     * swapped and the old model closed, again and again; a request that took the old model just before a swap gets
+     * ModelClosedException, sees the reference moved and tries again on the new model, so no request fails. Without
+     * the retry the reviewer's probe lost about one request in two swaps ("the model is closed").
+     */
+    @Test
+    void theHotSwapRecipeLosesNoRequest() throws Exception {
+        Sequential first = model("swap_0");
+        Tensor expected = first.predict(X, 4);   // every version holds W1: each request's result is known
+        AtomicReference<Model> live = new AtomicReference<>(first);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong(),
+                retried = new java.util.concurrent.atomic.AtomicLong();
+        List<Throwable> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> requests = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            Thread r = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        Tensor got;
+                        for (;;) {   // the GUIDE's request side
+                            Model m = live.get();
+                            try {
+                                got = m.predict(X, 4);
+                                break;
+                            } catch (ModelClosedException e) {
+                                if (live.get() == m) throw e;
+                                retried.incrementAndGet();
+                            }
+                        }
+                        assertEquals(expected, got);
+                        served.incrementAndGet();
+                    } catch (Throwable e) {
+                        failed.add(e);
+                        return;
+                    }
+                }
+            }, "request-" + t);
+            r.start();
+            requests.add(r);
+        }
+        try {
+            for (int i = 1; i <= 100 && failed.isEmpty(); i++) {
+                long before = served.get();
+                while (served.get() < before + 3 && failed.isEmpty()) Thread.onSpinWait();   // requests in flight
+                live.getAndSet(model("swap_" + i)).close();
+            }
+        } finally {
+            stop.set(true);
+            for (Thread r : requests) r.join(60_000);
+        }
+        assertEquals(List.of(), failed);
+        assertTrue(served.get() >= 300, served + " served, " + retried + " retried after a swap");
+        live.get().close();
+    }
+
     private static <T> T assertDoesNotThrowGet(org.junit.jupiter.api.function.ThrowingSupplier<T> s) {
         return org.junit.jupiter.api.Assertions.assertDoesNotThrow(s);
     }
