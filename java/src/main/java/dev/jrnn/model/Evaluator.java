@@ -60,7 +60,7 @@ public abstract class Evaluator extends Trainer {
 
     /** {@link #testOnBatch(List, List)} with the inputs by name, as Keras' {@code test_on_batch({"a": a, "b": b}, y)} (see {@link #fit(Map, List, FitOptions)}). */
     public Map<String, Double> testOnBatch(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
-        return testOnBatch(InputCheck.byInputName(name() + ".testOnBatch", keyedGraph(name() + ".testOnBatch", "x", "input"), xs), ys);
+        return testOnBatch(inputsByName(name() + ".testOnBatch", xs), ys);
     }
 
     /**
@@ -68,7 +68,7 @@ public abstract class Evaluator extends Trainer {
      * {@code double loss = model.testOnBatch(List.of(x), Map.of("price", p, "kind", k)).get("loss");}
      */
     public Map<String, Double> testOnBatch(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
-        return testOnBatch(xs, InputCheck.byOutputName(name() + ".testOnBatch", keyedGraph(name() + ".testOnBatch", "y", "output"), ys));
+        return testOnBatch(xs, outputsByName(name() + ".testOnBatch", ys));
     }
 
     /**
@@ -79,7 +79,7 @@ public abstract class Evaluator extends Trainer {
      * }</pre>
      */
     public Map<String, Double> testOnBatch(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
-        return testOnBatch(InputCheck.byInputName(name() + ".testOnBatch", keyedGraph(name() + ".testOnBatch", "x", "input"), xs), ys);
+        return testOnBatch(inputsByName(name() + ".testOnBatch", xs), ys);
     }
 
     /**
@@ -88,7 +88,7 @@ public abstract class Evaluator extends Trainer {
      * {@code model.testOnBatch(Map.of("q", q, "p", p), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
      */
     public Map<String, Double> testOnBatch(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
-        return testOnBatch(InputCheck.byInputName(name() + ".testOnBatch", keyedGraph(name() + ".testOnBatch", "x", "input"), xs), ys, sampleWeights);
+        return testOnBatch(inputsByName(name() + ".testOnBatch", xs), ys, sampleWeights);
     }
 
     /**
@@ -98,7 +98,7 @@ public abstract class Evaluator extends Trainer {
      */
     public Map<String, Double> testOnBatch(List<Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
         String what = name() + ".testOnBatch";
-        List<Tensor> y = InputCheck.byOutputName(what, keyedGraph(what, "y", "output"), ys);
+        List<Tensor> y = outputsByName(what, ys);
         SampleWeights.Given w = SampleWeights.Given.byName(what, "sampleWeight", sampleWeights);
         return evaluateAll(Inference.Call.TEST_ON_BATCH, xs, y, batchRows(xs), null, w, List.of());
     }
@@ -119,7 +119,7 @@ public abstract class Evaluator extends Trainer {
 
     /** {@link #predictOnBatch(List)} with the inputs by name, as Keras' {@code predict_on_batch({"a": a, "b": b})}. */
     public List<Tensor> predictOnBatch(Map<String, ? extends Tensor> xs) {
-        return predictOnBatch(InputCheck.byInputName(name() + ".predictOnBatch", keyedGraph(name() + ".predictOnBatch", "x", "input"), xs));
+        return predictOnBatch(inputsByName(name() + ".predictOnBatch", xs));
     }
 
     /**
@@ -147,7 +147,7 @@ public abstract class Evaluator extends Trainer {
      */
     public Map<String, Tensor> predictOnBatchDict(Map<String, ? extends Tensor> xs) {
         requireDictOutputs("predictOnBatchDict");
-        return predictOnBatchDict(InputCheck.byInputName(name() + ".predictOnBatchDict", keyedGraph(name() + ".predictOnBatchDict", "x", "input"), xs));
+        return predictOnBatchDict(inputsByName(name() + ".predictOnBatchDict", xs));
     }
 
     /** The sample count of a batch, for the *OnBatch calls (1 when there is none to read: the checks then name what is wrong). */
@@ -167,17 +167,17 @@ public abstract class Evaluator extends Trainer {
 
     /** {@link #evaluateAll(List, List)} with the inputs by name, as Keras' {@code evaluate(x={"a": a, "b": b}, y)} (see {@link #fit(Map, List, FitOptions)}). */
     public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
-        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", keyedGraph(name() + ".evaluate", "x", "input"), xs), ys);
+        return evaluateAll(inputsByName(name() + ".evaluate", xs), ys);
     }
 
     /** {@link #evaluateAll(List, List)} with the targets by output name, as Keras' {@code evaluate(x, {"score": s, "kind": k})}. */
     public Map<String, Double> evaluateAll(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
-        return evaluateAll(xs, InputCheck.byOutputName(name() + ".evaluate", keyedGraph(name() + ".evaluate", "y", "output"), ys));
+        return evaluateAll(xs, outputsByName(name() + ".evaluate", ys));
     }
 
     /** Inputs by name and targets by output name, as Keras' {@code evaluate({"a": a, "b": b}, {"score": s, "kind": k})}. */
     public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
-        return evaluateAll(xs, InputCheck.byOutputName(name() + ".evaluate", keyedGraph(name() + ".evaluate", "y", "output"), ys));
+        return evaluateAll(xs, outputsByName(name() + ".evaluate", ys));
     }
 
     /**
@@ -189,12 +189,12 @@ public abstract class Evaluator extends Trainer {
      * }</pre>
      */
     public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, Tensor sampleWeight) {
-        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", keyedGraph(name() + ".evaluate", "x", "input"), xs), ys, batchSize, lengths, sampleWeight);
+        return evaluateAll(inputsByName(name() + ".evaluate", xs), ys, batchSize, lengths, sampleWeight);
     }
 
     /** As {@link #evaluateAll(Map, List, int, int[], Tensor)} with one sample-weight tensor per output, in output order (null: that output unweighted). */
     public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, List<Tensor> ys, int batchSize, int[] lengths, List<Tensor> sampleWeights) {
-        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", keyedGraph(name() + ".evaluate", "x", "input"), xs), ys, batchSize, lengths, sampleWeights);
+        return evaluateAll(inputsByName(name() + ".evaluate", xs), ys, batchSize, lengths, sampleWeights);
     }
 
     /**
@@ -235,14 +235,14 @@ public abstract class Evaluator extends Trainer {
      */
     public Map<String, Double> evaluateAll(List<Tensor> xs, Map<String, ? extends Tensor> ys, int batchSize, int[] lengths,
                                            Map<String, Tensor> sampleWeights) {
-        return evaluateAll(xs, InputCheck.byOutputName(name() + ".evaluate", keyedGraph(name() + ".evaluate", "y", "output"), ys), batchSize, lengths,
+        return evaluateAll(xs, outputsByName(name() + ".evaluate", ys), batchSize, lengths,
                 SampleWeights.Given.byName(name() + ".evaluate", "sampleWeight", sampleWeights));
     }
 
     /** As {@link #evaluateAll(List, Map, int, int[], Map)} with the inputs by key, as Keras' {@code evaluate({"q": q}, y, sample_weight={...})}. */
     public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, int batchSize, int[] lengths,
                                            Map<String, Tensor> sampleWeights) {
-        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", keyedGraph(name() + ".evaluate", "x", "input"), xs), ys, batchSize, lengths, sampleWeights);
+        return evaluateAll(inputsByName(name() + ".evaluate", xs), ys, batchSize, lengths, sampleWeights);
     }
 
     /** Loss and metrics ("loss", "accuracy", ...) on the given data. */
@@ -602,7 +602,7 @@ public abstract class Evaluator extends Trainer {
 
     /** {@link #predictAll(List)} with the inputs by name, as Keras' {@code predict({"a": a, "b": b})} (see {@link #fit(Map, List, FitOptions)}). */
     public List<Tensor> predictAll(Map<String, ? extends Tensor> xs) {
-        return predictAll(InputCheck.byInputName(name() + ".predict", keyedGraph(name() + ".predict", "x", "input"), xs));
+        return predictAll(inputsByName(name() + ".predict", xs));
     }
 
     /**
@@ -630,7 +630,7 @@ public abstract class Evaluator extends Trainer {
     /** {@link #predictDict(List)} with the inputs by key, as Keras' {@code model.predict({"q": q, "p": p})}. */
     public Map<String, Tensor> predictDict(Map<String, ? extends Tensor> xs) {
         requireDictOutputs("predictDict");
-        List<Tensor> x = InputCheck.byInputName(name() + ".predictDict", keyedGraph(name() + ".predictDict", "x", "input"), xs);
+        List<Tensor> x = inputsByName(name() + ".predictDict", xs);
         return byOutputKey(predictAll(Inference.Call.PREDICT_DICT, x, defaultBatch(), null));
     }
 
@@ -730,7 +730,7 @@ public abstract class Evaluator extends Trainer {
 
     /** {@link #callAll(List, boolean)} with the inputs by name, as Keras' {@code model({"a": a, "b": b}, training=...)}. */
     public List<Tensor> callAll(Map<String, ? extends Tensor> xs, boolean training) {
-        return callAll(InputCheck.byInputName(name() + ".call", keyedGraph(name() + ".call", "x", "input"), xs), training);
+        return callAll(inputsByName(name() + ".call", xs), training);
     }
 
     /** 32, or the batch size a model with stateful layers fixes (Keras' default batch_size). */

@@ -455,6 +455,16 @@ public abstract class Trainer {
         return graph();
     }
 
+    /** {@code xs} by input name in the model's input order, for the call {@code what} (refused on an unbuilt model). */
+    List<Tensor> inputsByName(String what, Map<String, ? extends Tensor> xs) {
+        return InputCheck.byInputName(what, keyedGraph(what, "x", "input"), xs);
+    }
+
+    /** {@code ys} by output name in the model's output order, for the call {@code what} (refused on an unbuilt model). */
+    List<Tensor> outputsByName(String what, Map<String, ? extends Tensor> ys) {
+        return InputCheck.byOutputName(what, keyedGraph(what, "y", "output"), ys);
+    }
+
     InputCheck check() { return InputCheck.forTensors(name(), graph(), losses(), this::targetLoss, this::targetsByShape); }
 
     /**
@@ -467,7 +477,7 @@ public abstract class Trainer {
      * }</pre>
      */
     public History fit(Map<String, ? extends Tensor> xs, List<Tensor> ys, FitOptions options) {
-        return fit(InputCheck.byInputName(name() + ".fit", keyedGraph(name() + ".fit", "x", "input"), xs), ys, options);
+        return fit(inputsByName(name() + ".fit", xs), ys, options);
     }
 
     /**
@@ -478,7 +488,7 @@ public abstract class Trainer {
      * }</pre>
      */
     public History fit(List<Tensor> xs, Map<String, ? extends Tensor> ys, FitOptions options) {
-        return fit(xs, InputCheck.byOutputName(name() + ".fit", keyedGraph(name() + ".fit", "y", "output"), ys), options);
+        return fit(xs, outputsByName(name() + ".fit", ys), options);
     }
 
     /** Inputs by name and targets by output name, as Keras' {@code fit({"img": i, "ts": t}, {"score": s, "kind": k})}. */
@@ -595,9 +605,9 @@ public abstract class Trainer {
     /** The tensor validation data of {@code o}, checked, with its sample weights (Keras' {@code validation_data=(x, y, w)}). */
     private Data validation(FitOptions o) {
         List<Tensor> xs = o.validationX != null ? o.validationX
-                : InputCheck.byInputName(name() + ".fit (validation data)", keyedGraph(name() + ".fit (validation data)", "x", "input"), o.validationXByName);
+                : inputsByName(name() + ".fit (validation data)", o.validationXByName);
         List<Tensor> ys = o.validationY != null ? o.validationY
-                : InputCheck.byOutputName(name() + ".fit (validation data)", keyedGraph(name() + ".fit (validation data)", "y", "output"), o.validationYByName);
+                : outputsByName(name() + ".fit (validation data)", o.validationYByName);
         Data v = check().prepare(xs, ys, o.validationLengths, "fit (validation data)", true, o.checkFinite);
         String what = name() + ".fit (validation data)";
         return v.withWeights(SampleWeights.resolve(o.validationWeight, what, "sampleWeight", graph(), v.xs().get(0).dim(0),
@@ -673,7 +683,7 @@ public abstract class Trainer {
      * y, return_dict=True)}.
      */
     public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, List<Tensor> ys) {
-        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", keyedGraph(name() + ".trainOnBatch", "x", "input"), xs), ys);
+        return trainOnBatchAll(inputsByName(name() + ".trainOnBatch", xs), ys);
     }
 
     /**
@@ -698,7 +708,7 @@ public abstract class Trainer {
      * {@code double kindLoss = model.trainOnBatchAll(List.of(x), Map.of("price", p, "kind", k)).get("kind_loss");}
      */
     public Map<String, Double> trainOnBatchAll(List<Tensor> xs, Map<String, ? extends Tensor> ys) {
-        return trainOnBatchAll(xs, InputCheck.byOutputName(name() + ".trainOnBatch", keyedGraph(name() + ".trainOnBatch", "y", "output"), ys));
+        return trainOnBatchAll(xs, outputsByName(name() + ".trainOnBatch", ys));
     }
 
     /**
@@ -710,7 +720,7 @@ public abstract class Trainer {
      * }</pre>
      */
     public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys) {
-        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", keyedGraph(name() + ".trainOnBatch", "x", "input"), xs), ys);
+        return trainOnBatchAll(inputsByName(name() + ".trainOnBatch", xs), ys);
     }
 
     /**
@@ -720,7 +730,7 @@ public abstract class Trainer {
      * {@code model.trainOnBatchAll(Map.of("q", q, "p", p), Map.of("price", y, "kind", z), Map.of("price", w1, "kind", w2));}
      */
     public Map<String, Double> trainOnBatchAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
-        return trainOnBatchAll(InputCheck.byInputName(name() + ".trainOnBatch", keyedGraph(name() + ".trainOnBatch", "x", "input"), xs), ys, sampleWeights);
+        return trainOnBatchAll(inputsByName(name() + ".trainOnBatch", xs), ys, sampleWeights);
     }
 
     /**
@@ -731,7 +741,7 @@ public abstract class Trainer {
      */
     public Map<String, Double> trainOnBatchAll(List<Tensor> xs, Map<String, ? extends Tensor> ys, Map<String, Tensor> sampleWeights) {
         String what = name() + ".trainOnBatch";
-        List<Tensor> y = InputCheck.byOutputName(what, keyedGraph(what, "y", "output"), ys);
+        List<Tensor> y = outputsByName(what, ys);
         return trainOnBatchLogs(xs, y, SampleWeights.Given.byName(what, "sampleWeight", sampleWeights), null);
     }
 
