@@ -137,7 +137,7 @@ final class ArrayData {
                                  long offset, long bytes) throws IOException {
         requireMappable("map", source, file);   // a factory that did not name its argument
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return map(ch, file, source, dtype, order, shape, fortran, offset, bytes);
+            return map(ch, null, file, source, dtype, order, shape, fortran, offset, bytes);
         }
     }
 
@@ -150,11 +150,6 @@ final class ArrayData {
             throws IOException {
         requireMappable("map", source, file);
         return map(ch, FileFaults.pinned(file), file, source, dtype, order, shape, false, offset, bytes);
-    }
-
-    private static ArrayData map(FileChannel ch, Path file, String source, DType dtype, ByteOrder order, long[] shape, boolean fortran,
-                                 long offset, long bytes) throws IOException {
-        return map(ch, null, file, source, dtype, order, shape, fortran, offset, bytes);
     }
 
     /** {@code pinned}: the stamp of the version {@code ch} holds (FileFaults' read's); null: taken from the path now. */

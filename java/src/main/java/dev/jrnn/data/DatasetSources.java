@@ -123,7 +123,6 @@ final class DatasetSources {
         if (!ws.isEmpty() && w.stream().allMatch(java.util.Objects::isNull)) {
             throw new IllegalArgumentException("Dataset.fromTensors: every sampleWeights value is null; give at least one, or use fromTensors(inputs, targets)");
         }
-        for (int i = 0; i < xs.size(); i++) notNull("fromTensors", "inputs['" + in.get(i) + "']", xs.get(i));
         return tensors(xs, ys, w, in, out.isEmpty() ? null : out, ws.isEmpty() ? null : ws);
     }
 

@@ -175,8 +175,8 @@ public final class FileFaults {
      * {@link #read} is.
      */
     public static void opensPathItself(Path file) {
-        Pin pin = PIN.get();
-        if (pin != null && pin.file.equals(key(file))) pin.only = false;
+        Pin pin = pinOf(file);
+        if (pin != null) pin.only = false;
     }
 
     private static <T> T read(Path file, Read<T> body, boolean throughChannel) throws IOException {
@@ -250,8 +250,8 @@ public final class FileFaults {
      * its own, closed by the caller.
      */
     public static FileChannel channel(Path file) throws IOException {
-        Pin pin = PIN.get();
-        if (pin != null && pin.file.equals(key(file))) return new View(pin.channel);
+        Pin pin = pinOf(file);
+        if (pin != null) return new View(pin.channel);
         return FileChannel.open(file, StandardOpenOption.READ);
     }
 
@@ -267,8 +267,8 @@ public final class FileFaults {
 
     /** {@code file}'s size: within a {@link #read} of it, that of the file the read holds open. */
     public static long size(Path file) throws IOException {
-        Pin pin = PIN.get();
-        return pin != null && pin.file.equals(key(file)) ? pin.channel.size() : Files.size(file);
+        Pin pin = pinOf(file);
+        return pin != null ? pin.channel.size() : Files.size(file);
     }
 
     /**
@@ -287,8 +287,14 @@ public final class FileFaults {
      * so a file renamed over the path since does not describe it); null outside such a read, or when it holds none.
      */
     public static Stamp pinned(Path file) {
+        Pin pin = pinOf(file);
+        return pin != null ? pin.opened : null;
+    }
+
+    /** The file a {@link #read} of {@code file} on this thread holds open; null outside one (or in a read of another file). */
+    private static Pin pinOf(Path file) {
         Pin pin = PIN.get();
-        return pin != null && pin.file.equals(key(file)) ? pin.opened : null;
+        return pin != null && pin.file.equals(key(file)) ? pin : null;
     }
 
     /** Per thread: the file the innermost {@link #read} holds open; null outside one. */

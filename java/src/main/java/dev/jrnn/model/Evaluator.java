@@ -209,16 +209,14 @@ public abstract class Evaluator extends Trainer {
      */
     public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, int batchSize, int[] lengths,
                                            Tensor sampleWeight) {
-        Graph g = keyedGraph(name() + ".evaluate", "x", "input");
-        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", g, xs), InputCheck.byOutputName(name() + ".evaluate", g, ys), batchSize, lengths,
+        return evaluateAll(inputsByName(name() + ".evaluate", xs), outputsByName(name() + ".evaluate", ys), batchSize, lengths,
                 sampleWeight);
     }
 
     /** As {@link #evaluateAll(Map, Map, int, int[], Tensor)} with one sample-weight tensor per output, in output order (null: that output unweighted). */
     public Map<String, Double> evaluateAll(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, int batchSize, int[] lengths,
                                            List<Tensor> sampleWeights) {
-        Graph g = keyedGraph(name() + ".evaluate", "x", "input");
-        return evaluateAll(InputCheck.byInputName(name() + ".evaluate", g, xs), InputCheck.byOutputName(name() + ".evaluate", g, ys), batchSize, lengths,
+        return evaluateAll(inputsByName(name() + ".evaluate", xs), outputsByName(name() + ".evaluate", ys), batchSize, lengths,
                 sampleWeights);
     }
 

@@ -761,11 +761,8 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     public void loadWeights(Path file, boolean byName) throws IOException {
         setup.guard.writing("loadWeights", () -> {
+            if (file == null) throw new IllegalArgumentException(name + ".loadWeights: file is null");
             WeightsIo io = weights("loadWeights");
-            if (file == null) {
-                io.load(null, byName);   // its message
-                return null;
-            }
             // the format check and the read through one open: a rename between them cannot hand one reader the other's file
             KerasImport.Loaded read = FileFaults.readThroughChannel(file, () -> {
                 if (KerasImport.isKerasFile(file)) return KerasImport.readWeights(this, file, byName);

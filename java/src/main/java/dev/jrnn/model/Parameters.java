@@ -90,15 +90,8 @@ final class Parameters implements AutoCloseable {
     /**
      * Gathers the parameters of {@code layers} (trainable first) into a new store; {@code name} goes in messages. A model
      * that is not trainable itself ({@code modelTrains} false) trains none of them, whatever its layers say, as Keras'
-     * {@code trainable_weights} is empty for a layer (a model) whose own flag is off.
-     */
-    static Parameters collect(String name, List<Layer> layers, boolean modelTrains) {
-        return collect(name, layers, layers.size(), modelTrains);
-    }
-
-    /**
-     * As {@link #collect(String, List, boolean)}, where only the first {@code listed} of {@code layers} are the model's
-     * listed layers: the others' weights (layers that run only on a nested call's unused branch, {@link Graph#runLayers})
+     * {@code trainable_weights} is empty for a layer (a model) whose own flag is off. Only the first {@code listed} of
+     * {@code layers} are the model's listed layers: the others' weights (layers that run only on a nested call's unused branch, {@link Graph#runLayers})
      * are held after the listed ones and never train here (no gradient reaches them: Keras trains them only by their own
      * penalties), and stay out of {@link #layerOrder}, the sizes and the files.
      */

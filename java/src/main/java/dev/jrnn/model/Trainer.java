@@ -493,8 +493,7 @@ public abstract class Trainer {
 
     /** Inputs by name and targets by output name, as Keras' {@code fit({"img": i, "ts": t}, {"score": s, "kind": k})}. */
     public History fit(Map<String, ? extends Tensor> xs, Map<String, ? extends Tensor> ys, FitOptions options) {
-        Graph g = keyedGraph(name() + ".fit", "x", "input");
-        return fit(InputCheck.byInputName(name() + ".fit", g, xs), InputCheck.byOutputName(name() + ".fit", g, ys), options);
+        return fit(inputsByName(name() + ".fit", xs), outputsByName(name() + ".fit", ys), options);
     }
 
     /** {@link #fit(Map, List, FitOptions)} for a model of one output. */

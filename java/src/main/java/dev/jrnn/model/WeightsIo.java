@@ -117,19 +117,12 @@ final class WeightsIo {
     }
 
     /**
-     * Reads every weight from {@code file}, by structure (as Keras' load_weights: the i-th weight of the file goes to
-     * the i-th weight of the model, whatever the layer names; a file whose names are exactly the model's loads by
-     * name) or, with {@code byName}, by Keras variable name. The header is compared with the model before any data
-     * is read, and one IllegalArgumentException lists every difference and suggests the fix; non-finite values are
-     * refused; nothing changes unless everything fits.
+     * The weights {@link Model#loadWeights} sets, in model order: read from {@code file} by structure (as Keras'
+     * load_weights: the i-th weight of the file goes to the i-th weight of the model, whatever the layer names; a file
+     * whose names are exactly the model's loads by name) or, with {@code byName}, by Keras variable name. The header is
+     * compared with the model before any data is read, and one IllegalArgumentException lists every difference and
+     * suggests the fix; non-finite values are refused.
      */
-    void load(Path file, boolean byName) throws IOException {
-        if (file == null) throw new IllegalArgumentException(name + ".loadWeights: file is null");
-        // the header and the data from one open file: a save renaming a new file over the path meanwhile gives the old one
-        set(dev.jrnn.io.FileFaults.readThroughChannel(file, () -> read(file, byName)));
-    }
-
-    /** The weights {@link #load} sets, in model order, checked against the model. */
     List<Tensor> read(Path file, boolean byName) throws IOException {
         List<String> names = names();
         Map<String, int[]> header = SafeTensors.shapes(file);

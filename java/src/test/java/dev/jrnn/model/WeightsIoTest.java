@@ -62,7 +62,7 @@ class WeightsIoTest {
         Jrnn.clearSession();   // the same layer names again
         Sequential b = model();
         List<Tensor> before = io(b).get();
-        io(b).load(file, true);
+        b.loadWeights(file, true);
         List<Tensor> wa = io(a).get(), wb = io(b).get();
         for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i).data(), wb.get(i).data(), 0f, "weight " + i);
         assertTrue(before.stream().anyMatch(t -> !java.util.Arrays.equals(t.data(), wa.get(before.indexOf(t)).data())),
