@@ -49,6 +49,7 @@ final class ModelFiles {
     static void save(Model model, Parameters ps, Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException(model.name() + ".save: file is null");
         checkKerasName(model.name() + ".save", file);
+        dev.jrnn.io.keras.KerasPortability.warn(model, model.name() + ".save");
         if (hdf5Name(file)) {   // tf.keras 2's legacy layout: the model, its compile config, the optimizer variables (jrnn_state/)
             Optimizer o = model.optimizer();
             List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o, false);

@@ -184,6 +184,7 @@ public final class KerasExport {
     public static String toJsonWarning(Model model) {
         Map<String, Object> config = modelConfig(model);
         warnKeras2HardSigmoid(config, true);
+        KerasPortability.warn(model, model.name() + ".toJson");
         return Json.write(config);
     }
 
