@@ -89,10 +89,14 @@ public final class Npy {
         }
     }
 
-    /** Maps the array in {@code file} (after checking its header and size). */
+    /** Maps the array in {@code file} (after checking its header and size), its header read through the handle it maps. */
     static ArrayData map(Path file) throws IOException {
-        Header h = header(file);
-        return ArrayData.map(file, file.toString(), h, h.dataOffset);
+        AtomicFiles.requireRegularFile(file, "a .npy file");
+        ArrayData.requireMappable("map", file.toString(), file);   // before the open: zipfs' FileChannel copies a jar's member
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = header(ch, 0, ch.size(), file.toString());
+            return ArrayData.map(ch, file, file.toString(), h, h.dataOffset);
+        }
     }
 
     /** Reads the whole array as a float32 Tensor (converting other dtypes); at most 2^31 - 9 elements. */

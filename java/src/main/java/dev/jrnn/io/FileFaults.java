@@ -256,13 +256,17 @@ public final class FileFaults {
     }
 
     /**
-     * A stream of {@code file}: within a {@link #read} of it, through the file that read holds open ({@link #channel});
-     * off the default file system {@link Files#newInputStream} (zipfs' FileChannel copies a jar's member to a temporary
-     * file first).
+     * A channel of {@code file} to read: within a {@link #read} of it, through the file that read holds open
+     * ({@link #channel}); off the default file system {@link Files#newByteChannel} (zipfs' FileChannel copies a jar's
+     * member to a temporary file first).
      */
+    public static java.nio.channels.SeekableByteChannel byteChannel(Path file) throws IOException {
+        return file.getFileSystem() == java.nio.file.FileSystems.getDefault() ? channel(file) : Files.newByteChannel(file, StandardOpenOption.READ);
+    }
+
+    /** A stream of {@code file}, through {@link #byteChannel}. */
     public static java.io.InputStream input(Path file) throws IOException {
-        return file.getFileSystem() == java.nio.file.FileSystems.getDefault()
-                ? java.nio.channels.Channels.newInputStream(channel(file)) : Files.newInputStream(file);
+        return java.nio.channels.Channels.newInputStream(byteChannel(file));
     }
 
     /** {@code file}'s size: within a {@link #read} of it, that of the file the read holds open. */
