@@ -90,7 +90,7 @@ final class Inference {
 
     /** A callback that closed the model ends the call here, before a batch would use the freed weights. */
     private void stillOpen(Model model, String what, String hook) {
-        if (model.closed()) {   // by this thread: another's close waits for this call (CallGuard)
+        if (model.closed()) {   // by this thread: another thread's close waits for this call, or is refused (CallGuard)
             throw new IllegalStateException(s.name() + "." + what + ": the model was closed by a callback (in " + hook
                     + "); close it after " + what + " returns");
         }

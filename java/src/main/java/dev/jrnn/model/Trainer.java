@@ -100,7 +100,6 @@ public abstract class Trainer {
     /** Whether the model's close() ran (on this thread or another). */
     abstract boolean closed();
 
-
     /** Compile changed which weights train: the model regroups its store (trainable ones first). */
     abstract void afterCompile();
 
