@@ -63,6 +63,7 @@ public final class Npz {
                 }
             }
             Npy.Header h = header(file, ch, m);
+            Npy.afterHeader();
             return ArrayData.map(ch, file, source(file, name), h, m.offset + h.dataOffset());
         }
     }
