@@ -123,7 +123,6 @@ final class ArrayData {
      * handle (of the caller's own, closed by it) its header was read through, so that both are of one version of the file.
      */
     static ArrayData map(FileChannel ch, Path file, String source, Npy.Header h, long offset) throws IOException {
-        requireMappable("map", source, file);
         return map(ch, null, file, source, h.dtype(), h.order(), h.shape(), h.fortranOrder(), offset, h.elements() * h.dtype().width());
     }
 
