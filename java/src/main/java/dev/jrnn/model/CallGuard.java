@@ -93,7 +93,7 @@ final class CallGuard {
             onDrained.run();
         } catch (RuntimeException | Error e) {
             if (failed != null) {
-                failed.addSuppressed(e);
+                if (e != failed) failed.addSuppressed(e);   // one preallocated Error thrown by both: self-suppression would throw
             } else {
                 System.getLogger(Model.class.getName()).log(System.Logger.Level.WARNING, model.name()
                         + ": the close deferred until this thread's call returned failed to free the model", e);

@@ -233,7 +233,9 @@ final class Inference {
      */
     private String writer(Call call, List<Callback> callbacks, boolean training) {
         for (Callback cb : callbacks) if (cb instanceof SwapEMAWeights) return call.op + " given SwapEMAWeights";
-        boolean shares = false;   // walked per call, not cached: a layer's stateful(b) may change after the graph is built
+        // walked per call, not cached per graph: discardBuild() then stateful(b) on a model's layer, or a custom layer's
+        // stateful() override, changes the answer while the graph stays the same
+        boolean shares = false;
         for (Layer l : s.graph().runLayers) {
             if (l.stateful()) return call.op + " of a stateful model";
             shares |= l.callsShareState();

@@ -568,12 +568,17 @@ class CallGuardTest {
     void aDeferredCloseThatFailsLeavesTheLastCallsResultOrException() throws Exception {
         Sequential m = new Sequential(Input.shape(3), new Dense(2), new FailingRelease()).name("failing_close");
         Tensor alone = m.predict(X, 4);
-        Object got = whilePredicting("request", m, X, 4, () -> {
-            m.close();   // deferred: the request is in flight
-            assertFalse(m.closed());
-        });
-        assertEquals(alone, got);
+        Object[] got = new Object[1];
+        List<java.util.logging.LogRecord> logged = dev.jrnn.LogCapture.records(Model.class.getName(),
+                () -> got[0] = whilePredicting("request", m, X, 4, () -> {
+                    m.close();   // deferred: the request is in flight
+                    assertFalse(m.closed());
+                }));
+        assertEquals(alone, got[0]);
         assertTrue(m.closed());
+        assertEquals(1, logged.size(), "the close's failure is logged, the call having returned");
+        assertEquals(java.util.logging.Level.WARNING, logged.get(0).getLevel());
+        assertEquals("release failed", logged.get(0).getThrown().getMessage());
 
         Sequential n = new Sequential(Input.shape(3), new Dense(2), new FailingRelease()).name("failing_close_2");
         n.predict(X, 4);
