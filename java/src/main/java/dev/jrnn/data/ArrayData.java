@@ -112,12 +112,18 @@ final class ArrayData {
      */
     static ArrayData map(Path file, String source, DType dtype, ByteOrder order, long[] shape, long offset, long bytes)
             throws IOException {
-        return map(file, source, dtype, order, shape, false, offset, bytes);
+        requireMappable("map", source, file);   // a factory that did not name its argument
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return map(ch, null, file, source, dtype, order, shape, false, offset, bytes);
+        }
     }
 
-    /** The array an {@code .npy} header describes, its data at {@code offset} of {@code file}. */
-    static ArrayData map(Path file, String source, Npy.Header h, long offset) throws IOException {
-        return map(file, source, h.dtype(), h.order(), h.shape(), h.fortranOrder(), offset, h.elements() * h.dtype().width());
+    /**
+     * The array an {@code .npy} header describes, its data at {@code offset} of {@code file}, through {@code ch}: the
+     * handle (of the caller's own, closed by it) its header was read through, so that both are of one version of the file.
+     */
+    static ArrayData map(FileChannel ch, Path file, String source, Npy.Header h, long offset) throws IOException {
+        return map(ch, null, file, source, h.dtype(), h.order(), h.shape(), h.fortranOrder(), offset, h.elements() * h.dtype().width());
     }
 
     /**
@@ -131,14 +137,6 @@ final class ArrayData {
                 + "' file system (" + file.toUri() + "), which cannot memory-map it, and a data set maps its files: copy it to a file "
                 + "of the default file system first (Files.copy(" + param + ", localPath)), or read it into memory (Npy.read, "
                 + "SafeTensors.read) and use Dataset.fromTensors");
-    }
-
-    private static ArrayData map(Path file, String source, DType dtype, ByteOrder order, long[] shape, boolean fortran,
-                                 long offset, long bytes) throws IOException {
-        requireMappable("map", source, file);   // a factory that did not name its argument
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return map(ch, null, file, source, dtype, order, shape, fortran, offset, bytes);
-        }
     }
 
     /**

@@ -95,20 +95,25 @@ final class FileCache {
      */
     private static void refuseUnwritable(Table t, Path file) {
         List<List<Column>> parts = List.of(t.inputs(), t.targets(), t.weights());
+        String why = overLimits("their", parts, (k, i) -> parts.get(k).get(i).unitShape().length + (parts.get(k).get(i).ragged() ? 1 : 0));
+        if (why != null) throw new IllegalArgumentException("Dataset.cache: the data set's samples cannot be written to " + file + ": " + why);
+    }
+
+    /**
+     * Why samples of these parts (inputs, targets, weights) are past the reader's limits, or null: more tensors of a kind
+     * than {@link #MAX_TENSORS}, one ({@code rank} of part k's tensor i) of a rank past {@link #MAX_RANK}. {@code whose}:
+     * "its" (one sample) or "their" (a table's samples).
+     */
+    private static String overLimits(String whose, List<? extends List<?>> parts, java.util.function.IntBinaryOperator rank) {
         for (int k = 0; k < 3; k++) {
-            List<Column> l = parts.get(k);
-            if (l.size() > MAX_TENSORS) {
-                throw new IllegalArgumentException("Dataset.cache: the data set's samples cannot be written to " + file + ": their " + PARTS[k] + " are " + l.size()
-                        + " tensors, a cache holds at most " + MAX_TENSORS);
-            }
-            for (int i = 0; i < l.size(); i++) {
-                int rank = l.get(i).unitShape().length + (l.get(i).ragged() ? 1 : 0);
-                if (rank > MAX_RANK) {
-                    throw new IllegalArgumentException("Dataset.cache: the data set's samples cannot be written to " + file + ": " + PARTS[k] + "[" + i + "] is of rank "
-                            + rank + ", a cache holds ranks 1 to " + MAX_RANK);
-                }
+            int n = parts.get(k).size();
+            if (n > MAX_TENSORS) return whose + " " + PARTS[k] + " are " + n + " tensors, a cache holds at most " + MAX_TENSORS;
+            for (int i = 0; i < n; i++) {
+                int r = rank.applyAsInt(k, i);
+                if (r > MAX_RANK) return PARTS[k] + "[" + i + "] is of rank " + r + ", a cache holds ranks 1 to " + MAX_RANK;
             }
         }
+        return null;
     }
 
     /** Each part's raggedness and unit shape (as {@link Column#unitShape}: () for one value per sample). */
@@ -443,14 +448,8 @@ final class FileCache {
      */
     private static void refuseUnreadable(Sample x, long n, Path file, Origins sources) {
         List<List<Tensor>> parts = List.of(x.inputs(), x.targets(), x.weights());
-        for (int k = 0; k < 3; k++) {
-            List<Tensor> l = parts.get(k);
-            if (l.size() > MAX_TENSORS) throw unwritable(x, n, file, "its " + PARTS[k] + " are " + l.size() + " tensors, a cache holds at most " + MAX_TENSORS);
-            for (int i = 0; i < l.size(); i++) {
-                int rank = l.get(i).rank();
-                if (rank > MAX_RANK) throw unwritable(x, n, file, PARTS[k] + "[" + i + "] is of rank " + rank + ", a cache holds ranks 1 to " + MAX_RANK);
-            }
-        }
+        String why = overLimits("its", parts, (k, i) -> parts.get(k).get(i).rank());
+        if (why != null) throw unwritable(x, n, file, why);
         String source = x.source();   // one numbered was counted when it was
         long bytes = source == null || source.length() <= MAX_ORIGIN_BYTES / 3 || sources.number(source) != null ? 0 : utfBytes(source);   // 3 bytes a character at most
         if (bytes > MAX_ORIGIN_BYTES) {

@@ -89,10 +89,26 @@ public final class Npy {
         }
     }
 
-    /** Maps the array in {@code file} (after checking its header and size). */
+    /** Maps the array in {@code file} (after checking its header and size), its header read through the handle it maps. */
     static ArrayData map(Path file) throws IOException {
-        Header h = header(file);
-        return ArrayData.map(file, file.toString(), h, h.dataOffset);
+        AtomicFiles.requireRegularFile(file, "a .npy file");
+        ArrayData.requireMappable("map", file.toString(), file);   // before the open: zipfs' FileChannel copies a jar's member
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Header h = header(ch, 0, ch.size(), file.toString());
+            afterHeader();
+            return ArrayData.map(ch, file, file.toString(), h, h.dataOffset);
+        }
+    }
+
+    /**
+     * Per thread, for tests: run by {@link #map} and {@code Npz.map} between the read of an array's header and the mapping
+     * of its data, so a test renames another file over the path exactly there.
+     */
+    static final ThreadLocal<Runnable> AFTER_HEADER = new ThreadLocal<>();
+
+    static void afterHeader() {
+        Runnable hook = AFTER_HEADER.get();
+        if (hook != null) hook.run();
     }
 
     /** Reads the whole array as a float32 Tensor (converting other dtypes); at most 2^31 - 9 elements. */

@@ -52,21 +52,20 @@ public final class Npz {
     /** Maps array {@code name} of {@code file}. */
     static ArrayData map(Path file, String name) throws IOException {
         dev.jrnn.io.AtomicFiles.requireRegularFile(file, "an .npz file");
-        Member m;
-        Npy.Header h;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Map<String, Member> all = members(file, ch);
-            m = all.get(name);
+            Member m = all.get(name);
             if (m == null) throw new IOException(file + ": no array '" + name + "' (it holds " + all.keySet() + ")");
             if (m.method == DEFLATED) {
                 try (Inflating z = new Inflating(file, ch, m)) {
-                    h = Npy.header(z.region(), m.size, z.src);   // checked against the member's size before it is inflated whole
+                    Npy.Header h = Npy.header(z.region(), m.size, z.src);   // checked against the member's size before it is inflated whole
                     return ArrayData.inMemory(z.src, h, z.upTo(m.size).asSlice(h.dataOffset()));
                 }
             }
-            h = header(file, ch, m);
+            Npy.Header h = header(file, ch, m);
+            Npy.afterHeader();
+            return ArrayData.map(ch, file, source(file, name), h, m.offset + h.dataOffset());
         }
-        return ArrayData.map(file, source(file, name), h, m.offset + h.dataOffset());
     }
 
     static String source(Path file, String member) {

@@ -256,13 +256,26 @@ public final class FileFaults {
     }
 
     /**
+     * A channel of {@code file} to read: within a {@link #read} of it, through the file that read holds open
+     * ({@link #channel}); off the default file system {@link Files#newByteChannel} (zipfs' FileChannel copies a jar's
+     * member to a temporary file first). Off the default file system zipfs' byte channel holds the whole member in
+     * memory: for a reader that reads the whole file anyway.
+     */
+    public static java.nio.channels.SeekableByteChannel byteChannel(Path file) throws IOException {
+        return onDefault(file) ? channel(file) : Files.newByteChannel(file, StandardOpenOption.READ);
+    }
+
+    /**
      * A stream of {@code file}: within a {@link #read} of it, through the file that read holds open ({@link #channel});
-     * off the default file system {@link Files#newInputStream} (zipfs' FileChannel copies a jar's member to a temporary
-     * file first).
+     * off the default file system {@link Files#newInputStream}, which streams a jar's member (its byte channel would
+     * read all of it into memory for a look at its first bytes).
      */
     public static java.io.InputStream input(Path file) throws IOException {
-        return file.getFileSystem() == java.nio.file.FileSystems.getDefault()
-                ? java.nio.channels.Channels.newInputStream(channel(file)) : Files.newInputStream(file);
+        return onDefault(file) ? java.nio.channels.Channels.newInputStream(channel(file)) : Files.newInputStream(file);
+    }
+
+    private static boolean onDefault(Path file) {
+        return file.getFileSystem() == java.nio.file.FileSystems.getDefault();
     }
 
     /** {@code file}'s size: within a {@link #read} of it, that of the file the read holds open. */

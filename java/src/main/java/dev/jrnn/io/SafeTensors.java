@@ -9,9 +9,7 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -169,8 +167,7 @@ public final class SafeTensors {
     private static SeekableByteChannel open(Path file) throws IOException {
         if (file == null) throw new IllegalArgumentException("SafeTensors: file is null");
         AtomicFiles.requireRegularFile(file, "a safetensors file");
-        if (file.getFileSystem() != java.nio.file.FileSystems.getDefault()) return Files.newByteChannel(file, StandardOpenOption.READ);
-        return FileFaults.channel(file);
+        return FileFaults.byteChannel(file);
     }
 
     /**

@@ -62,17 +62,13 @@ final class CallGuard {
     /** This thread's part (its stop flags and its readers in flight). */
     Mine mine() { return mine.get(); }
 
-    /**
-     * Enters a reader call {@code what} ("predict"); returns normally or refuses while another thread's writer runs.
-     * Each successful enter is paired with one {@link #exitRead} in a finally.
-     */
-    void enterRead(String what) { enterRead(mine.get(), what); }
-
-    void enterRead(Mine me, String what) {
+    /** Enters a reader call {@code what} ("predict"); refused while another thread's writer runs. Paired with one {@link #exitRead}. */
+    private void enterRead(Mine me, String what) {
         long s = (long) STATE.getAndAdd(this, 1L);
         if ((s & (CLOSING | CLOSED)) != 0) {
-            leave();
-            throw closed(what);
+            ModelClosedException closed = closed(what);
+            if (leave()) freeAfter(closed);
+            throw closed;
         }
         if ((s & WRITER) != 0 && writer != Thread.currentThread()) {
             STATE.getAndAdd(this, -1L);
@@ -81,21 +77,37 @@ final class CallGuard {
         me.reading++;
     }
 
-    /** One reader out; the last one out of a closing model runs the deferred close (exactly one thread: the CAS). */
-    private void leave() {
+    /** One reader out; true when it was the last one out of a closing model and is to run the deferred close (exactly one thread: the CAS). */
+    private boolean leave() {
         long s = (long) STATE.getAndAdd(this, -1L);
-        if (s == (CLOSING | 1L) && STATE.compareAndSet(this, CLOSING, CLOSED)) onDrained.run();
+        return s == (CLOSING | 1L) && STATE.compareAndSet(this, CLOSING, CLOSED);
+    }
+
+    /**
+     * Runs the deferred close on the thread of the last reader out, whose call ended in {@code failed} (null: it
+     * returned). The close is another thread's: a failure of it is added to the call's own failure as suppressed, or
+     * logged when the call returned, never put in place of the call's result or exception.
+     */
+    private void freeAfter(Throwable failed) {
+        try {
+            onDrained.run();
+        } catch (RuntimeException | Error e) {
+            if (failed != null) {
+                if (e != failed) failed.addSuppressed(e);   // one preallocated Error thrown by both: self-suppression would throw
+            } else {
+                System.getLogger(Model.class.getName()).log(System.Logger.Level.WARNING, model.name()
+                        + ": the close deferred until this thread's call returned failed to free the model", e);
+            }
+        }
     }
 
     private ModelClosedException closed(String what) {
         return new ModelClosedException(model.name() + "." + what + ": the model is closed");
     }
 
-    void exitRead() { exitRead(mine.get()); }
-
-    void exitRead(Mine me) {
+    private void exitRead(Mine me, Throwable failed) {
         me.reading--;
-        leave();
+        if (leave()) freeAfter(failed);
     }
 
     /**
@@ -104,7 +116,7 @@ final class CallGuard {
      * nothing to tear); refused while another thread's writer or reader runs. Each successful enter is paired with one
      * {@link #exitWrite} in a finally.
      */
-    void enterWrite(String what) {
+    private void enterWrite(String what) {
         Thread me = Thread.currentThread();
         if (writer == me) {
             writerDepth++;
@@ -127,7 +139,7 @@ final class CallGuard {
         writer = me;
     }
 
-    void exitWrite() {
+    private void exitWrite() {
         if (--writerDepth > 0) return;
         writer = null;
         writerCall = null;
@@ -171,7 +183,7 @@ final class CallGuard {
             // before it; only the closer whose CAS set CLOSING writes onDrained (a racing closer's never replaces it).
             if (STATE.compareAndSet(this, s, (s | CLOSING) + 1L)) {
                 onDrained = free;
-                leave();   // the readers may all have returned meanwhile: then it runs here, now
+                if (leave()) free.run();   // the readers may all have returned meanwhile: then it runs here, now
                 return;
             }
         }
@@ -180,42 +192,33 @@ final class CallGuard {
     /** Model.requireOpen: a call re-checks it once it holds the guard (a close can no longer land after). */
     void requireOpen(String what) { model.requireOpen(what); }
 
-    /** Enters {@code what} as a writer when {@code writes}, else as a reader; returns {@code writes} for {@link #exit}. */
-    boolean enter(Mine me, String what, boolean writes) {
-        if (writes) enterWrite(what);
-        else enterRead(me, what);
-        return writes;
-    }
-
-    void exit(Mine me, boolean wrote) {
-        if (wrote) exitWrite();
-        else exitRead(me);
-    }
-
     /** A call's body, which may throw the call's checked exception (an IOException of a file). */
     interface Body<T, E extends Exception> {
         T run() throws E;
     }
 
-    /** Runs {@code body} as reader call {@code what}. */
-    <T, E extends Exception> T reading(String what, Body<T, E> body) throws E {
-        enterRead(what);
+    /** Runs {@code body} as call {@code what}: a writer when {@code writes} (it changes the model), else a reader. */
+    <T, E extends Exception> T running(String what, boolean writes, Body<T, E> body) throws E {
+        Mine me = mine.get();
+        if (writes) enterWrite(what);
+        else enterRead(me, what);
+        Throwable failed = null;
         try {
             return body.run();
+        } catch (Throwable e) {
+            failed = e;
+            throw e;
         } finally {
-            exitRead();
+            if (writes) exitWrite();
+            else exitRead(me, failed);
         }
     }
 
+    /** Runs {@code body} as reader call {@code what}. */
+    <T, E extends Exception> T reading(String what, Body<T, E> body) throws E { return running(what, false, body); }
+
     /** Runs {@code body} as writer call {@code what}. */
-    <T, E extends Exception> T writing(String what, Body<T, E> body) throws E {
-        enterWrite(what);
-        try {
-            return body.run();
-        } finally {
-            exitWrite();
-        }
-    }
+    <T, E extends Exception> T writing(String what, Body<T, E> body) throws E { return running(what, true, body); }
 
     private String describeWriter() {
         Thread w = writer;

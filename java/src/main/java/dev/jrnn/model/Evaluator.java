@@ -1,8 +1,6 @@
 package dev.jrnn.model;
 
-import dev.jrnn.backend.BufferClosedException;
 import dev.jrnn.data.Dataset;
-import dev.jrnn.io.FileFaults;
 import dev.jrnn.tensor.Tensor;
 
 import java.io.IOException;
@@ -307,29 +305,8 @@ public abstract class Evaluator extends Trainer {
         Data d = check().prepare(xs, ys, lengths, op, true, false);
         d = d.withWeights(SampleWeights.resolve(g, name() + "." + op, "sampleWeight", graph(), d.xs().get(0).dim(0),
                 SampleWeights.targetSteps(d.ys())));
-        Data data = d;
-        return whileOpen(op, () -> callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(data, batchSize, call)
-                : new Inference(setup, (Model) this).evaluate(data, batchSize, callbacks, (Model) this));
-    }
-
-    /**
-     * Runs {@code body}, the work of call {@code what}; a failure on a freed buffer once another thread closed the model
-     * says so, naming the model and the call: the buffer's own message ("cpu buffer of 4096 floats used after close()")
-     * names neither. Any other failure (a callback's own exception, a close on this thread) goes on as it is.
-     */
-    final <T> T whileOpen(String what, java.util.function.Supplier<T> body) {
-        try {
-            return body.get();
-        } catch (RuntimeException e) {
-            if (!closedElsewhere() || FileFaults.causes(e).stream().noneMatch(c -> c instanceof BufferClosedException)) throw e;
-            throw closedElsewhere(name(), what, e);
-        }
-    }
-
-    /** What call {@code what} of model {@code model} ends in when another thread closed the model while it ran. */
-    static ModelClosedException closedElsewhere(String model, String what, Throwable cause) {
-        return new ModelClosedException(model + "." + what + ": the model was closed while this call ran (close() on"
-                + " another thread); close a model only once the calls on it have returned", cause);
+        return callbacks.isEmpty() ? new Inference(setup, (Model) this).evaluate(d, batchSize, call)
+                : new Inference(setup, (Model) this).evaluate(d, batchSize, callbacks, (Model) this);
     }
 
     /**
@@ -678,7 +655,7 @@ public abstract class Evaluator extends Trainer {
         if (batchSize < 1) throw new IllegalArgumentException(name() + "." + what + ": batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, lengths, what, false, false);
-        return whileOpen(what, () -> new Inference(setup, (Model) this).predict(d, batchSize, false, call));
+        return new Inference(setup, (Model) this).predict(d, batchSize, false, call);
     }
 
     /**
@@ -696,7 +673,7 @@ public abstract class Evaluator extends Trainer {
         if (batchSize < 1) throw new IllegalArgumentException(name() + ".predict: batchSize must be >= 1, got " + batchSize);
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, lengths, "predict", false, false);
-        return whileOpen("predict", () -> new Inference(setup, (Model) this).predict(d, batchSize, false, Inference.Call.PREDICT, cbs, (Model) this));
+        return new Inference(setup, (Model) this).predict(d, batchSize, false, Inference.Call.PREDICT, cbs, (Model) this);
     }
 
     /**
@@ -723,7 +700,7 @@ public abstract class Evaluator extends Trainer {
         requireOpen("call");
         ensureBuiltSafely(xs);
         Data d = check().prepare(xs, null, null, "call", false, false);
-        return whileOpen("call", () -> new Inference(setup).predict(d, d.n(), training, Inference.Call.CALL));
+        return new Inference(setup).predict(d, d.n(), training, Inference.Call.CALL);
     }
 
     /** {@link #callAll(List, boolean)} with the inputs by name, as Keras' {@code model({"a": a, "b": b}, training=...)}. */

@@ -90,8 +90,7 @@ final class Inference {
 
     /** A callback that closed the model ends the call here, before a batch would use the freed weights. */
     private void stillOpen(Model model, String what, String hook) {
-        if (model.closed()) {
-            if (model.closedElsewhere()) throw Evaluator.closedElsewhere(s.name(), what, null);
+        if (model.closed()) {   // by this thread: another thread's close waits for this call, or is refused (CallGuard)
             throw new IllegalStateException(s.name() + "." + what + ": the model was closed by a callback (in " + hook
                     + "); close it after " + what + " returns");
         }
@@ -104,14 +103,10 @@ final class Inference {
      */
     Map<String, Double> evaluate(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, Call call) {
         String writer = writer(call, callbacks, false);
-        CallGuard.Mine me = s.guard.mine();
-        boolean writes = s.guard.enter(me, writer != null ? writer : call.op, writer != null);
-        try {
+        return s.guard.running(writer != null ? writer : call.op, writer != null, () -> {
             s.guard.requireOpen(call.op);   // a close before the guard was taken: refused from here on
             return evaluateGuarded(src, callbacks, model, stillOpen, call);
-        } finally {
-            s.guard.exit(me, writes);
-        }
+        });
     }
 
     private Map<String, Double> evaluateGuarded(BatchSource src, List<Callback> callbacks, Model model, Consumer<String> stillOpen, Call call) {
@@ -223,14 +218,10 @@ final class Inference {
 
     private long predict(BatchSource src, boolean training, List<Callback> callbacks, Model model, Call call, Consumer<List<Tensor>> sink) {
         String writer = writer(call, callbacks, training);
-        CallGuard.Mine me = s.guard.mine();
-        boolean writes = s.guard.enter(me, writer != null ? writer : call.op, writer != null);
-        try {
+        return s.guard.running(writer != null ? writer : call.op, writer != null, () -> {
             s.guard.requireOpen(call.op);   // a close before the guard was taken: refused from here on
             return predictGuarded(src, training, callbacks, model, call, sink);
-        } finally {
-            s.guard.exit(me, writes);
-        }
+        });
     }
 
     /**
@@ -242,7 +233,9 @@ final class Inference {
      */
     private String writer(Call call, List<Callback> callbacks, boolean training) {
         for (Callback cb : callbacks) if (cb instanceof SwapEMAWeights) return call.op + " given SwapEMAWeights";
-        boolean shares = false;   // walked per call, not cached: a layer's stateful(b) may change after the graph is built
+        // walked per call, not cached per graph: discardBuild() then stateful(b) on a model's layer, or a custom layer's
+        // stateful() override, changes the answer while the graph stays the same
+        boolean shares = false;
         for (Layer l : s.graph().runLayers) {
             if (l.stateful()) return call.op + " of a stateful model";
             shares |= l.callsShareState();

@@ -62,8 +62,6 @@ public class Model extends Evaluator implements AutoCloseable {
     private Graph graph;
     private Parameters params;
     private volatile boolean closed;
-    /** The thread whose close() closed the model (null while open): a failed call says whether it closed under it. */
-    private volatile Thread closedBy;
     /** The SwapEMAWeights whose call has swapped (or may swap) this model's weights now: one such call at a time. */
     final java.util.concurrent.atomic.AtomicReference<SwapEMAWeights> emaSwap = new java.util.concurrent.atomic.AtomicReference<>();
     /**
@@ -269,12 +267,6 @@ public class Model extends Evaluator implements AutoCloseable {
     /** Whether close() ran (a callback may close the model in the middle of fit). */
     @Override
     final boolean closed() { return closed; }
-
-    /** Whether close() ran on a thread other than this one (a call that fails meanwhile was not closed by its own callback). */
-    final boolean closedElsewhere() {
-        Thread t = closedBy;
-        return t != null && t != Thread.currentThread();
-    }
 
     @Override
     final void requireOpen(String what) {
@@ -829,13 +821,11 @@ public class Model extends Evaluator implements AutoCloseable {
         Models.refuseOwnOptimizer(this);
         // a store to regroup (a layer frozen since, or another model took the layers over) is rebuilt: a writer then
         boolean regroup = isBuilt() && params != null && (!params.bound() || params.partitionChanged(trainable));
-        setup.guard.enter(setup.guard.mine(), "save", regroup);
-        try {
+        setup.guard.running("save", regroup, () -> {
             ensureStore();
             ModelFiles.save(this, params, file);
-        } finally {
-            setup.guard.exit(setup.guard.mine(), regroup);
-        }
+            return null;
+        });
     }
 
     /**
@@ -851,10 +841,8 @@ public class Model extends Evaluator implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        Thread closer = Thread.currentThread();
         setup.guard.close(() -> {   // now, or once other threads' calls in flight have returned (on the last one's thread)
             if (closed) return;   // another close ran first
-            closedBy = closer;   // before closed: whoever sees closed sees who
             closed = true;
             closeOptimizer();
             if (params != null) params.closeAs(name);

@@ -24,8 +24,4 @@ public class ModelClosedException extends IllegalStateException {
     ModelClosedException(String message) {
         super(message);
     }
-
-    ModelClosedException(String message, Throwable cause) {
-        super(message, cause);
-    }
 }

@@ -100,12 +100,6 @@ public abstract class Trainer {
     /** Whether the model's close() ran (on this thread or another). */
     abstract boolean closed();
 
-    /**
-     * Whether another thread's close() ran: only then is a failure on a freed buffer relabelled as a close under the
-     * call (Evaluator.whileOpen).
-     */
-    abstract boolean closedElsewhere();
-
     /** Compile changed which weights train: the model regroups its store (trainable ones first). */
     abstract void afterCompile();
 

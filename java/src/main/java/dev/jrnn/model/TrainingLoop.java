@@ -377,8 +377,7 @@ final class TrainingLoop {
 
     /** A callback that closed the model ends fit here, before a step would use the freed weights. */
     private void stillOpen(String hook) {
-        if (model.closed()) {
-            if (model.closedElsewhere()) throw Evaluator.closedElsewhere(s.name(), "fit", null);
+        if (model.closed()) {   // by this thread: another's close is refused while fit runs (CallGuard)
             throw new IllegalStateException(s.name() + ".fit: the model was closed by a callback (in " + hook
                     + "); close it after fit returns");
         }

@@ -147,4 +147,51 @@ class NpyTest {
         IOException e = assertThrows(IOException.class, () -> Dataset.fromNpy(p, null));
         assertTrue(e.getMessage().contains("zero_width.npy") && e.getMessage().contains("(0,)") && e.getMessage().contains("(3, 0)"), e.getMessage());
     }
+    /**
+     * Another file (int64[4096]) renamed over the path between the read of a float32[1024] .npy's header and the mapping
+     * of its data: Npy.read and the mapping a data set reads give the file opened, or refuse the read as changed; never
+     * the old header over the new file's data (which two opens of the path gave, silently).
+     */
+    @Test
+    void aFileRenamedOverThePathBetweenHeaderAndDataIsNotMixedIn() throws IOException {
+        Path p = dir.resolve("a.npy"), other = dir.resolve("b.npy");
+        float[] mine = ramp(1024);
+        long[] theirs = new long[4096];
+        for (int i = 0; i < theirs.length; i++) theirs[i] = i;
+        List<org.junit.jupiter.api.function.ThrowingSupplier<float[]>> reads = List.of(() -> Npy.read(p).data(), () -> {
+            ArrayData a = Npy.map(p);
+            float[] got = new float[(int) a.shape[0]];
+            a.copyFloats(0, got.length, java.lang.foreign.MemorySegment.ofArray(got), 0);
+            return got;
+        });
+        for (var read : reads) {
+            Npy.write(p, Tensor.of(mine, 1024));
+            Npy.writeInt64(other, theirs);
+            assertOpenedOrChanged(mine, read, () -> Files.move(other, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE));
+        }
+    }
+
+    /** Runs {@code read} with {@code rename} at {@link Npy#AFTER_HEADER}: it gives {@code want} or is refused as changed. */
+    static void assertOpenedOrChanged(float[] want, org.junit.jupiter.api.function.ThrowingSupplier<float[]> read,
+                                      org.junit.jupiter.api.function.Executable rename) {
+        Npy.AFTER_HEADER.set(() -> {
+            Npy.AFTER_HEADER.remove();
+            try {
+                rename.execute();
+            } catch (Throwable e) {
+                throw new AssertionError("the rename", e);
+            }
+        });
+        try {
+            assertArrayEquals(want, read.get(), "the file opened");
+        } catch (IOException e) {
+            assertTrue(e.getMessage().contains("the file changed or was truncated while being read"), e.getMessage());
+        } catch (Throwable e) {
+            throw e instanceof AssertionError a ? a : new AssertionError(e);
+        } finally {
+            assertEquals(null, Npy.AFTER_HEADER.get(), "the rename ran");
+            Npy.AFTER_HEADER.remove();
+        }
+    }
 }

@@ -130,4 +130,31 @@ class NpzTest {
         IOException m = assertThrows(IOException.class, () -> Npz.map(s, "z"));
         assertTrue(m.getMessage().contains("no array 'z'") && m.getMessage().contains("[x, y]"), m.getMessage());
     }
+    /** As {@link NpyTest#aFileRenamedOverThePathBetweenHeaderAndDataIsNotMixedIn}, for a stored member of an .npz. */
+    @Test
+    void anArchiveRenamedOverThePathBetweenAMembersHeaderAndDataIsNotMixedIn() throws IOException {
+        Path x = dir.resolve("x.npy"), p = dir.resolve("a.npz"), other = dir.resolve("b.npz");
+        float[] mine = NpyTest.ramp(1024);
+        long[] theirs = new long[4096];
+        for (int i = 0; i < theirs.length; i++) theirs[i] = i;
+        Npy.write(x, dev.jrnn.tensor.Tensor.of(mine, 1024));
+        storedNpz(p, x);
+        Npy.writeInt64(x, theirs);
+        storedNpz(other, x);
+        NpyTest.assertOpenedOrChanged(mine, () -> {
+            ArrayData a = Npz.map(p, "x");
+            float[] got = new float[(int) a.shape[0]];
+            a.copyFloats(0, got.length, java.lang.foreign.MemorySegment.ofArray(got), 0);
+            return got;
+        }, () -> java.nio.file.Files.move(other, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE));
+    }
+
+    /** An .npz at {@code npz} holding {@code npy} as its member x.npy, stored as np.savez stores it. */
+    private static void storedNpz(Path npz, Path npy) throws IOException {
+        try (var fs = java.nio.file.FileSystems.newFileSystem(java.net.URI.create("jar:" + npz.toUri()),
+                Map.of("create", "true", "noCompression", "true"))) {
+            java.nio.file.Files.copy(npy, fs.getPath("/x.npy"));
+        }
+    }
 }

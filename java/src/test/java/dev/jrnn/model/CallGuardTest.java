@@ -22,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -57,6 +58,14 @@ class CallGuardTest {
         return m;
     }
 
+    /** A stateful LSTM model of batches of 2, the same every time; its input {@link #STATEFUL_X}. */
+    private static Sequential stateful(String name) {
+        Jrnn.setSeed(4);
+        return new Sequential(Input.batchShape(2, 5, 3), new LSTM(4).stateful(true), new Dense(1)).name(name);
+    }
+
+    private static final Tensor STATEFUL_X = Tensor.full(0.25f, 4, 5, 3);
+
     private static FitOptions fitOptions(Callback... cbs) {
         return new FitOptions().epochs(2).batchSize(4).shuffle(false).verbose(0).callbacks(cbs);
     }
@@ -85,27 +94,60 @@ class CallGuardTest {
         @Override public void onTestBatchBegin(int batch, Model model) { if (batch == 1) hold("onTestBatchBegin"); }
     }
 
-    /** Runs {@code call} on a thread named {@code name}; {@code then} (on this thread) once {@code hold} has it waiting; returns its result or failure. */
-    private static Object whileHeld(String name, Hold hold, java.util.function.Supplier<Object> call, Runnable then) throws Exception {
-        AtomicReference<Object> got = new AtomicReference<>();
-        Thread t = new Thread(() -> {
+    /** {@code call}, started on a thread of its own named {@code name}. */
+    private static final class Running {
+        private final AtomicReference<Object> got = new AtomicReference<>();
+        private final Thread thread;
+
+        Running(String name, java.util.function.Supplier<Object> call) {
+            thread = new Thread(() -> {
+                try {
+                    got.set(call.get());
+                } catch (Throwable e) {
+                    got.set(e);
+                }
+            }, name);
+            thread.start();
+        }
+
+        /** Its result or what it threw, once it has ended (within a minute). */
+        Object joined() {
             try {
-                got.set(call.get());
-            } catch (Throwable e) {
-                got.set(e);
+                thread.join(60_000);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
             }
-        }, name);
-        t.start();
+            assertFalse(thread.isAlive());
+            return got.get();
+        }
+    }
+
+    /** Runs {@code call} on a thread named {@code name}; {@code then} (on this thread) once {@code hold} has it waiting; returns its result or failure. */
+    private static Object whileHeld(String name, Hold hold, java.util.function.Supplier<Object> call, Runnable then) {
+        Running held = new Running(name, call);
+        Object got;
         try {
             assertTrue(hold.reached.await(60, TimeUnit.SECONDS), "the held call reached its hook");
             then.run();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         } finally {
             hold.release.countDown();
-            t.join(60_000);
+            got = held.joined();
         }
-        assertFalse(t.isAlive());
-        if (got.get() instanceof Throwable e) throw new AssertionError("the held call failed", e);
-        return got.get();
+        if (got instanceof Throwable e) throw new AssertionError("the held call failed", e);
+        return got;
+    }
+
+    /**
+     * A predict of {@code x} in batches of {@code batchSize} on a thread named {@code name}, held before its second batch
+     * while {@code then} runs on this thread, its callbacks {@code more} beside the hold; returns its output.
+     */
+    private static Object whilePredicting(String name, Model m, Tensor x, int batchSize, Runnable then, Callback... more) {
+        Hold hold = new Hold("onPredictBatchBegin");
+        Callback[] cbs = java.util.Arrays.copyOf(more, more.length + 1);
+        cbs[more.length] = hold;
+        return whileHeld(name, hold, () -> m.predictAll(List.of(x), batchSize, null, cbs).get(0), then);
     }
 
     private static void refused(String model, String call, String inTheWay, org.junit.jupiter.api.function.Executable e) {
@@ -156,9 +198,8 @@ class CallGuardTest {
         Sequential m = model("guarded_predict");
         Tensor alone = m.predict(X, 4);
         m.saveWeights(dir.resolve("w2.safetensors"));   // W1, loaded below: refused all the same
-        Hold hold = new Hold("onPredictBatchBegin");
         String predict = "1 call reading it on another thread (predict / evaluate / getWeights / save)";
-        Object got = whileHeld("serving", hold, () -> m.predictAll(List.of(X), 4, null, hold).get(0), () -> {
+        Object got = whilePredicting("serving", m, X, 4, () -> {
             refused("guarded_predict", "setWeights", predict, () -> m.setWeights(W2));
             refused("guarded_predict", "loadWeights", predict, () -> m.loadWeights(dir.resolve("w2.safetensors")));
             refused("guarded_predict", "fit", predict, () -> m.fit(X, Y, fitOptions()));
@@ -256,19 +297,10 @@ class CallGuardTest {
         assertEquals(W2, m.getWeights());
     }
 
-    private static Object onAnotherThread(java.util.function.Supplier<Object> call) throws Exception {
-        AtomicReference<Object> got = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                got.set(call.get());
-            } catch (Throwable e) {
-                got.set(e);
-            }
-        });
-        t.start();
-        t.join(60_000);
-        if (got.get() instanceof Throwable e) throw new AssertionError("the other thread's call failed", e);
-        return got.get();
+    private static Object onAnotherThread(java.util.function.Supplier<Object> call) {
+        Object got = new Running("other", call).joined();
+        if (got instanceof Throwable e) throw new AssertionError("the other thread's call failed", e);
+        return got;
     }
 
     /**
@@ -284,13 +316,12 @@ class CallGuardTest {
         Tensor raw = m.predict(X, 4);
         Tensor averaged = m.predictAll(List.of(X), 4, null, new SwapEMAWeights()).get(0);
         assertNotEquals(raw, averaged);
-        Hold hold = new Hold("onPredictBatchBegin");
         String swapped = "predict given SwapEMAWeights on thread 'ema', which changes it";
-        Object got = whileHeld("ema", hold, () -> m.predictAll(List.of(X), 4, null, new SwapEMAWeights(), hold).get(0), () -> {
+        Object got = whilePredicting("ema", m, X, 4, () -> {
             refused("swapped", "predict", swapped, () -> m.predict(X, 4));
             refused("swapped", "getWeights", swapped, m::getWeights);
             refused("swapped", "predict given SwapEMAWeights", swapped, () -> m.predictAll(List.of(X), 4, null, new SwapEMAWeights()));
-        });
+        }, new SwapEMAWeights());
         assertEquals(averaged, got);
         assertEquals(raw, m.predict(X, 4));
     }
@@ -301,14 +332,12 @@ class CallGuardTest {
      */
     @Test
     void aStatefulPredictAndATrainingCallRunAlone() throws Exception {
-        Jrnn.setSeed(4);
-        Sequential m = new Sequential(Input.batchShape(2, 5, 3), new LSTM(4).stateful(true), new Dense(1)).name("stateful");
-        Tensor x = Tensor.full(0.25f, 4, 5, 3);
+        Sequential m = stateful("stateful");
+        Tensor x = STATEFUL_X;
         Tensor first = m.predict(x, 2);
         m.resetStates();
-        Hold hold = new Hold("onPredictBatchBegin");
         String stateful = "predict of a stateful model on thread 'stream', which changes it";
-        Object got = whileHeld("stream", hold, () -> m.predictAll(List.of(x), 2, null, hold).get(0), () -> {
+        Object got = whilePredicting("stream", m, x, 2, () -> {
             refused("stateful", "predict of a stateful model", stateful, () -> m.predict(x, 2));
             refused("stateful", "resetStates", stateful, m::resetStates);
             refused("stateful", "getWeights", stateful, m::getWeights);
@@ -329,18 +358,16 @@ class CallGuardTest {
         Sequential mc = new Sequential(Input.shape(3), new Dense(8).activation("relu"), new dev.jrnn.layers.Dropout(0.5),
                 new Dense(1)).name("mc_dropout");
         Tensor alone = mc.predict(X, 4);
-        Hold hold = new Hold("onPredictBatchBegin");
         AtomicReference<Object> sample = new AtomicReference<>();
-        Object got = whileHeld("serving", hold, () -> mc.predictAll(List.of(X), 4, null, hold).get(0), () ->
-                sample.set(onAnotherThreadOrFailure(() -> mc.call(X, true))));
+        Object got = whilePredicting("serving", mc, X, 4, () ->
+                sample.set(new Running("mc", () -> mc.call(X, true)).joined()));
         assertEquals(alone, got);
         assertTrue(sample.get() instanceof Tensor t && t.dim(0) == 16, String.valueOf(sample.get()));
 
         Sequential bn = new Sequential(Input.shape(3), new Dense(2), new dev.jrnn.layers.BatchNormalization(), new Dense(1))
                 .name("training_call");
         Tensor bnAlone = bn.predict(X, 4);
-        Hold h2 = new Hold("onPredictBatchBegin");
-        Object bnGot = whileHeld("serving", h2, () -> bn.predictAll(List.of(X), 4, null, h2).get(0), () -> {
+        Object bnGot = whilePredicting("serving", bn, X, 4, () -> {
             refused("training_call", "call in training mode (BatchNormalization's statistics)",
                     "1 call reading it on another thread", () -> bn.call(X, true));
             assertDoesNotThrow(() -> bn.call(X, false));
@@ -383,8 +410,7 @@ class CallGuardTest {
         assertEquals(w2.predict(X, 4).slice(4, 16), mixed.slice(4, 16));
 
         m.setWeights(W1);
-        Hold hold = new Hold("onPredictBatchBegin");
-        whileHeld("serving", hold, () -> m.predictAll(List.of(X), 4, null, hold).get(0), () -> {
+        whilePredicting("serving", m, X, 4, () -> {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> m.predictAll(List.of(X), 4, null, changes));
             assertTrue(e.getMessage().startsWith("one_thread.setWeights: refused, the model is in use by 1 call reading it on another"
                     + " thread"), e.getMessage());
@@ -401,8 +427,7 @@ class CallGuardTest {
     void aSaveThatRegroupsTheStoreRunsAlone(@TempDir Path dir) throws Exception {
         Sequential m = model("regroup");
         Tensor alone = m.predict(X, 4);
-        Hold hold = new Hold("onPredictBatchBegin");
-        Object got = whileHeld("serving", hold, () -> m.predictAll(List.of(X), 4, null, hold).get(0), () -> {
+        Object got = whilePredicting("serving", m, X, 4, () -> {
             assertDoesNotThrow(() -> m.save(dir.resolve("before.keras")));
             m.layers().get(0).trainable(false);   // unguarded: a layer's own flag
             refused("regroup", "save", "1 call reading it on another thread", () -> m.save(dir.resolve("m.keras")));
@@ -426,9 +451,8 @@ class CallGuardTest {
         Path file = dir.resolve("w2.weights.h5");
         other.saveWeights(file);
         Tensor alone = m.predict(X, 4);
-        Hold hold = new Hold("onPredictBatchBegin");
         String reading = "1 call reading it on another thread";
-        Object got = whileHeld("serving", hold, () -> m.predictAll(List.of(X), 4, null, hold).get(0), () -> {
+        Object got = whilePredicting("serving", m, X, 4, () -> {
             refused("importing", "loadWeights", reading, () -> dev.jrnn.io.keras.KerasImport.loadWeights(m, file));
             refused("importing", "loadWeights", reading, () -> dev.jrnn.io.keras.KerasImport.loadWeights(m, file, false));
             dev.jrnn.io.keras.KerasImport.Loaded read = assertDoesNotThrowGet(() -> dev.jrnn.io.keras.KerasImport.readWeights(m, file, false));
@@ -449,13 +473,11 @@ class CallGuardTest {
      */
     @Test
     void aCloseDuringAChangeOnAnotherThreadIsRefused() throws Exception {
-        Jrnn.setSeed(4);
-        Sequential m = new Sequential(Input.batchShape(2, 5, 3), new LSTM(4).stateful(true), new Dense(1)).name("closing_stateful");
-        Tensor x = Tensor.full(0.25f, 4, 5, 3);
+        Sequential m = stateful("closing_stateful");
+        Tensor x = STATEFUL_X;
         Tensor first = m.predict(x, 2);
         m.resetStates();
-        Hold hold = new Hold("onPredictBatchBegin");
-        Object got = whileHeld("stream", hold, () -> m.predictAll(List.of(x), 2, null, hold).get(0), () -> {
+        Object got = whilePredicting("stream", m, x, 2, () -> {
             IllegalStateException e = assertThrows(IllegalStateException.class, m::close);
             assertTrue(e.getMessage().startsWith("closing_stateful.close: refused, the model is in use by predict of a stateful"
                     + " model on thread 'stream', which changes it"), e.getMessage());
@@ -478,23 +500,6 @@ class CallGuardTest {
         assertEquals("closing.predict: the model is closed", e.getMessage());
     }
 
-    private static Object onAnotherThreadOrFailure(java.util.function.Supplier<Object> call) {
-        AtomicReference<Object> got = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                got.set(call.get());
-            } catch (Throwable e) {
-                got.set(e);
-            }
-        }, "mc");
-        t.start();
-        try {
-            t.join(60_000);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-        return got.get();
-    }
 
     /**
      * The GUIDE's hot-swap pattern: a service predicts through a reference; new weights go into a second model, the
@@ -510,8 +515,7 @@ class CallGuardTest {
         Tensor p1 = v1.predict(X, 4), p2 = v2.predict(X, 4);
         AtomicReference<Model> live = new AtomicReference<>(Models.load(dir.resolve("v1.keras")));
         AtomicReference<Model> retired = new AtomicReference<>();
-        Hold hold = new Hold("onPredictBatchBegin");
-        Object got = whileHeld("request", hold, () -> live.get().predictAll(List.of(X), 4, null, hold).get(0), () -> {
+        Object got = whilePredicting("request", live.get(), X, 4, () -> {
             Model next = assertDoesNotThrowGet(() -> Models.load(dir.resolve("v2.keras")));
             Model old = live.getAndSet(next);
             retired.set(old);
@@ -546,6 +550,50 @@ class CallGuardTest {
         }
     }
 
+    /** A layer whose release (run by close) fails, once it has freed its own buffers. */
+    private static final class FailingRelease extends CustomLayerTest.Scale {
+        @Override
+        public void releaseBuffers() {
+            super.releaseBuffers();
+            throw new IllegalStateException("release failed");
+        }
+    }
+
+    /**
+     * A close deferred until another thread's predict returns, whose freeing fails, runs on that predict's thread: the
+     * predict still returns its result (the close's failure is logged), and a predict that failed on its own keeps its
+     * own exception, the close's failure added as suppressed. Before, the close's failure replaced both.
+     */
+    @Test
+    void aDeferredCloseThatFailsLeavesTheLastCallsResultOrException() throws Exception {
+        Sequential m = new Sequential(Input.shape(3), new Dense(2), new FailingRelease()).name("failing_close");
+        Tensor alone = m.predict(X, 4);
+        Object[] got = new Object[1];
+        List<java.util.logging.LogRecord> logged = dev.jrnn.LogCapture.records(Model.class.getName(),
+                () -> got[0] = whilePredicting("request", m, X, 4, () -> {
+                    m.close();   // deferred: the request is in flight
+                    assertFalse(m.closed());
+                }));
+        assertEquals(alone, got[0]);
+        assertTrue(m.closed());
+        assertEquals(1, logged.size(), "the close's failure is logged, the call having returned");
+        assertEquals(java.util.logging.Level.WARNING, logged.get(0).getLevel());
+        assertEquals("release failed", logged.get(0).getThrown().getMessage());
+
+        Sequential n = new Sequential(Input.shape(3), new Dense(2), new FailingRelease()).name("failing_close_2");
+        n.predict(X, 4);
+        IllegalStateException own = new IllegalStateException("the callback's own failure");
+        Callback fails = new Callback() {
+            @Override public void onPredictBatchEnd(int batch, List<Tensor> outputs, Model model) { if (batch == 1) throw own; }
+        };
+        AssertionError failed = assertThrows(AssertionError.class,
+                () -> whilePredicting("request", n, X, 4, n::close, fails));
+        assertSame(own, failed.getCause());
+        assertEquals(1, own.getSuppressed().length);
+        assertEquals("release failed", own.getSuppressed()[0].getMessage());
+        assertTrue(n.closed());
+    }
+
     /**
      * A close on another thread while a close frees the model (a shutdown hook beside a try-with-resources) returns
      * quietly, a predict meanwhile is refused as closed (ModelClosedException), and the buffers are freed once. The
@@ -558,15 +606,11 @@ class CallGuardTest {
         Sequential m = new Sequential(Input.shape(3), new Dense(2), held).name("closing_twice");
         m.predict(X, 4);
         held.armed = true;
-        AtomicReference<Throwable> first = new AtomicReference<>();
-        Thread closer = new Thread(() -> {
-            try {
-                m.close();
-            } catch (Throwable e) {
-                first.set(e);
-            }
-        }, "closer");
-        closer.start();
+        Running closer = new Running("closer", () -> {
+            m.close();
+            return null;
+        });
+        Object first;
         try {
             assertTrue(held.entered.await(60, TimeUnit.SECONDS));   // the first close is freeing now
             m.close();   // the second: nothing, no exception
@@ -574,9 +618,9 @@ class CallGuardTest {
             assertEquals("closing_twice.predict: the model is closed", e.getMessage());
         } finally {
             held.release.countDown();
-            closer.join(60_000);
+            first = closer.joined();
         }
-        assertEquals(null, first.get());
+        assertEquals(null, first);
         assertTrue(m.closed());
         assertEquals(1, held.releases.get());
         m.close();   // and after: nothing
@@ -595,21 +639,17 @@ class CallGuardTest {
             Sequential m = new Sequential(Input.shape(3), new Dense(16), new Dense(16), new Dense(16), counted).name("pair");
             m.predict(X, 4);
             java.util.concurrent.CyclicBarrier both = new java.util.concurrent.CyclicBarrier(2);
-            List<Throwable> failed = java.util.Collections.synchronizedList(new ArrayList<>());
-            Runnable close = () -> {
+            java.util.function.Supplier<Object> close = () -> {
                 try {
                     both.await(60, TimeUnit.SECONDS);
-                    m.close();
-                } catch (Throwable e) {
-                    failed.add(e);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
                 }
+                m.close();
+                return "closed";
             };
-            Thread a = new Thread(close, "closer-a"), b = new Thread(close, "closer-b");
-            a.start();
-            b.start();
-            a.join(60_000);
-            b.join(60_000);
-            assertEquals(List.of(), failed, "round " + i);
+            Running a = new Running("closer-a", close), b = new Running("closer-b", close);
+            assertEquals(List.of("closed", "closed"), List.of(a.joined(), b.joined()), "round " + i);
             assertTrue(m.closed());
             assertEquals(1, counted.releases.get(), "round " + i);
             assertThrows(ModelClosedException.class, () -> m.predict(X, 4));

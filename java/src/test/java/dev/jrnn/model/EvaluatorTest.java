@@ -49,17 +49,36 @@ class EvaluatorTest {
      */
     @Test
     void aCloseDuringAPredictOnAnotherThreadWaitsForIt() throws Exception {
+        closeDuring("predict", (m, x) -> m.predict(x));
+    }
+
+    /**
+     * The same for each call on tensors (evaluate, call, predictOnBatch, a predict given callbacks): the guard holds the
+     * close until the call returns, so the call gives its result as alone and the closed model says "the model is
+     * closed"; no call can fail on a buffer freed under it (the relabelling "closed while this call ran" is gone).
+     */
+    @Test
+    void aCloseDuringAnyCallOnTensorsWaitsForIt() throws Exception {
+        closeDuring("evaluate", (m, x) -> m.evaluate(x, Tensor.full(0.25f, 2, 2)));
+        closeDuring("call", (m, x) -> m.call(x, false));
+        closeDuring("predict", (m, x) -> m.predictOnBatch(x));
+        closeDuring("predict", (m, x) -> m.predictAll(List.of(x), 1, null, new Callback() {}).get(0));
+    }
+
+    /** Closes a model on this thread while {@code call} (named {@code what} in messages) runs on another. */
+    private static void closeDuring(String what, java.util.function.BiFunction<Sequential, Tensor, Object> call) throws Exception {
         Jrnn.setBackend("cpu");
         Jrnn.setSeed(3);
         Pausing scale = new Pausing();
         Sequential m = new Sequential(new Dense(4).inputShape(3), scale, new Dense(2));
+        m.compile("sgd", "mse");
         Tensor x = Tensor.full(0.5f, 2, 3);
-        Tensor alone = m.predict(x);   // built
+        Object alone = call.apply(m, x);   // built
         scale.armed = true;
         AtomicReference<Object> got = new AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
-                got.set(m.predict(x));
+                got.set(call.apply(m, x));
             } catch (Throwable e) {
                 got.set(e);
             }
@@ -70,16 +89,16 @@ class EvaluatorTest {
         try {
             m.close();
             m.close();   // a second close while it drains: nothing
-            meanwhile = assertThrows(IllegalStateException.class, () -> m.predict(x));
+            meanwhile = assertThrows(IllegalStateException.class, () -> call.apply(m, x));
             assertTrue(!m.closed(), "the buffers are held while the predict runs");
         } finally {
             scale.closed.countDown();
             t.join();
         }
-        assertEquals(m.name() + ".predict: the model is closed", meanwhile.getMessage());
+        assertEquals(m.name() + "." + what + ": the model is closed", meanwhile.getMessage());
         assertEquals(alone, got.get());
         assertTrue(m.closed());
-        assertEquals(m.name() + ".predict: the model is closed", assertThrows(IllegalStateException.class, () -> m.predict(x)).getMessage());
+        assertEquals(m.name() + "." + what + ": the model is closed", assertThrows(IllegalStateException.class, () -> call.apply(m, x)).getMessage());
         assertEquals(m.name() + ".setWeights: the model is closed",
                 assertThrows(IllegalStateException.class, () -> m.setWeights(List.of())).getMessage());
     }

@@ -244,6 +244,28 @@ class JarFileSystemTest {
     }
 
     /**
+     * A large member that is no model is refused by its first bytes, read as a stream: zipfs' byte channel of a member
+     * would hold all of it in memory for each look (256 MiB of zeros, deflated to about 250 KB in the jar).
+     */
+    @Test
+    void aLargeMemberThatIsNoModelIsRefusedWithoutReadingItWhole() throws IOException {
+        Path jar = dir.resolve("zeros.jar");
+        try (FileSystem fs = FileSystems.newFileSystem(URI.create("jar:" + jar.toUri()), Map.of("create", "true"));
+             var out = Files.newOutputStream(fs.getPath("/model.keras"))) {
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 256; i++) out.write(zeros);
+        }
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (FileSystem fs = FileSystems.newFileSystem(jar)) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            String msg = assertThrows(IOException.class, () -> Models.load(fs.getPath("/model.keras"))).getMessage();
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(msg.contains("neither an HDF5 file nor a zip"), msg);
+            assertTrue(allocated < 32L << 20, "allocated " + allocated + " bytes to look at the member's first bytes");
+        }
+    }
+
+    /**
      * A .keras whose model.weights.h5 has a damaged length field (bytes 4611-4613 of it, a reviewer's case) is refused
      * from a jar with the words it is refused with on disk, where jhdf read through the jar's byte channel asked for
      * about 1.3 GB.

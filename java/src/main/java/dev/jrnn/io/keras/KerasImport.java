@@ -531,10 +531,11 @@ public final class KerasImport {
         }
         // everything is read (and the file found unchanged) before any weight is set; the arrays once their shapes fit (each
         // read builds its own); a file nesting a functional model is read by its groups, its slots in Keras' order (KerasNesting)
-        List<KerasNesting.Place> places = KerasNesting.nestedPlaces(model);
+        KerasNesting nesting = KerasNesting.of(model);   // once: the places and the state's order both follow it
+        List<KerasNesting.Place> places = KerasNesting.nestedPlaces(model, nesting);
         List<String[]> nestedOrder = KerasNesting.loadOrder(places);
         java.util.function.Consumer<KerasFile> readState = state == null ? null : kf -> state.restore(model,
-                storedState(kf, KerasNesting.inOrder(optimizerVars(kf), places != null && KerasWeightFit.nestedFile(kf), model)));
+                storedState(kf, KerasNesting.inOrder(optimizerVars(kf), places != null && KerasWeightFit.nestedFile(kf), model, nesting)));
         KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, nestedOrder,
                 weighted.size(), byName, readState, fw -> KerasWeightFit.fitted(model, file, byName,
                         fw.nested() ? KerasNesting.layers(places) : weighted, fw.nested() ? nestedOrder : order, fw)));

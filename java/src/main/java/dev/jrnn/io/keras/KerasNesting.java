@@ -157,9 +157,11 @@ final class KerasNesting {
      * {@code model}'s layers in Keras' {@code trainable_variables} order as the nested form writes it: its operations,
      * a nested model's layers at its place, depth first.
      */
-    static List<Layer> leaves(Model model) {
+    static List<Layer> leaves(Model model) { return leaves(model, of(model)); }
+
+    /** {@link #leaves(Model)} of {@code model}, whose {@link #of} is {@code k}. */
+    private static List<Layer> leaves(Model model, KerasNesting k) {
         List<Layer> r = new ArrayList<>();
-        KerasNesting k = of(model);
         if (k == null) return model.layers();
         for (Object op : k.operations) {
             if (op instanceof Layer l) r.add(l);
@@ -178,19 +180,21 @@ final class KerasNesting {
      * {@link #of} keeps it nested, else the model's layers flat; a layer met again (shared) is counted, not placed again.
      * The one walk {@code KerasExport}'s writer and {@code loadWeights}' reader of a nested file share.
      */
-    static List<Place> weightPlaces(Model model, boolean nest) {
+    static List<Place> weightPlaces(Model model, boolean nest) { return weightPlaces(model, nest ? of(model) : null); }
+
+    /** {@link #weightPlaces(Model, boolean)} of {@code model} as {@code k} nests it (null: flat). */
+    private static List<Place> weightPlaces(Model model, KerasNesting k) {
         List<Place> r = new ArrayList<>();
-        places(model, nest, "", Collections.newSetFromMap(new IdentityHashMap<>()), r);
+        places(model, k, "", Collections.newSetFromMap(new IdentityHashMap<>()), r);
         return r;
     }
 
-    private static void places(Model model, boolean nest, String prefix, Set<Layer> placed, List<Place> out) {
+    private static void places(Model model, KerasNesting k, String prefix, Set<Layer> placed, List<Place> out) {
         Map<String, Integer> used = new java.util.HashMap<>();
         if (model instanceof Sequential) used.put("input_layer", 1);
-        KerasNesting k = nest ? of(model) : null;
         for (Object op : k == null ? List.<Object>copyOf(model.layers()) : k.operations) {
             if (op instanceof Model nested) {
-                places(nested, true, prefix + Keras3Weights.group(used, "Functional") + "/layers/", placed, out);
+                places(nested, of(nested), prefix + Keras3Weights.group(used, "Functional") + "/layers/", placed, out);
                 continue;
             }
             Layer l = (Layer) op;
@@ -202,10 +206,11 @@ final class KerasNesting {
     /**
      * {@link #weightPlaces} of a model that nests a functional model as Keras 3 keeps it, each layer's name unique; null
      * where it nests none (its files are flat) or a name repeats (a weights file's arrays are matched by layer name).
+     * {@code nesting}: {@code model}'s {@link #of}, computed once for the load.
      */
-    static List<Place> nestedPlaces(Model model) {
-        if (of(model) == null) return null;
-        List<Place> r = weightPlaces(model, true);
+    static List<Place> nestedPlaces(Model model, KerasNesting nesting) {
+        if (nesting == null) return null;
+        List<Place> r = weightPlaces(model, nesting);
         Set<String> names = new java.util.HashSet<>();
         for (Place p : r) if (!names.add(p.layer().name())) return null;
         return r;
@@ -219,8 +224,11 @@ final class KerasNesting {
     /** The layers of {@code places}, in order. */
     static List<Layer> layers(List<Place> places) { return places.stream().map(Place::layer).toList(); }
 
-    /** {@code saved} (nullable) with its slots in {@code model}'s nested layer order ({@link #leaves}) where {@code nested}. */
-    static KerasOptimizerState.Saved inOrder(KerasOptimizerState.Saved saved, boolean nested, Model model) {
-        return saved == null || !nested ? saved : saved.inLayerOrder(leaves(model));
+    /**
+     * {@code saved} (nullable) with its slots in {@code model}'s nested layer order ({@link #leaves}) where {@code nested};
+     * {@code nesting}: {@code model}'s {@link #of}.
+     */
+    static KerasOptimizerState.Saved inOrder(KerasOptimizerState.Saved saved, boolean nested, Model model, KerasNesting nesting) {
+        return saved == null || !nested ? saved : saved.inLayerOrder(leaves(model, nesting));
     }
 }

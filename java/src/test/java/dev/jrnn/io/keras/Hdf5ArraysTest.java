@@ -307,6 +307,32 @@ class Hdf5ArraysTest {
     }
 
     /**
+     * The same overlap refusal through Model.loadWeights: {@code hostile/overlap_claims.weights.h5}
+     * ({@code make_overlap_claims.py}), whose kernel's second chunk entry names the first chunk's address with a size
+     * running to the file's end, so the two chunks' headers read cover more bytes than the file holds. The load is
+     * refused naming the dataset, and the model keeps its weights.
+     */
+    @Test
+    void aFileWhoseChunkIndexNamesOverlappingBytesIsRefusedOnLoad() throws IOException {
+        Path f = hostile("overlap_claims.weights.h5");
+        long size = Files.size(f);   // 46,956: chunk 0 at byte 12,104 of 16,400 bytes, chunk 1 named there with the rest
+        try (Model m = new dev.jrnn.model.Sequential(dev.jrnn.model.Input.shape(8192), new dev.jrnn.layers.Dense(1))) {
+            java.util.List<dev.jrnn.tensor.Tensor> before = m.getWeights();
+            IOException e = assertThrows(IOException.class, () -> m.loadWeights(f));
+            // the chunks are walked in jhdf's index order: whichever comes second is refused (both lie at byte 12,104)
+            long[] sizes = {16400, size - 12104};
+            java.util.List<String> refusals = new java.util.ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                refusals.add(f + ": dataset /layers/dense/vars/0 has a LZ4 chunk at byte 12104 (" + sizes[k] + " bytes) after "
+                        + sizes[1 - k] + " bytes of the load's other chunks were checked: more than the file's " + size
+                        + " bytes (chunk indexes naming overlapping bytes), refused per load: damaged");
+            }
+            assertTrue(refusals.contains(e.getMessage()), e.getMessage());
+            assertEquals(before, m.getWeights());
+        }
+    }
+
+    /**
      * A chunk walked for one dataset and named again by another's index under a smaller chunk shape
      * ({@code bitshuffle_claims.h5}'s shared_b, whose B-tree names shared_a's 4,096-byte chunk as its first of 2,048) is
      * refused from the answer recorded, without a second walk; read first, shared_b is refused by its walk.

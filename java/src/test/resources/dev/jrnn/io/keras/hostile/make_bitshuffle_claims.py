@@ -35,29 +35,16 @@ import struct
 
 import h5py
 import numpy as np
+from lz4_literals import VALUES, literals
 
 os.chdir(os.path.dirname(os.path.abspath(__file__)))
 FN = "bitshuffle_claims.h5"
-VALUES = np.random.default_rng(0).random(3000).astype("f4")
 
 
 def bitshuffle(elements):
     """elements' bytes bit-transposed as bitshuffle stores a block (a multiple of 8 elements)."""
     bits = np.unpackbits(elements.view(np.uint8).reshape(len(elements), 4), axis=1, bitorder="little")
     return np.packbits(bits.T.reshape(-1), bitorder="little").tobytes()
-
-
-def literals(raw):
-    """raw as one LZ4 block of a single literal-only sequence."""
-    n = len(raw)
-    if n < 15:
-        return bytes([n << 4]) + raw
-    rest, ext = n - 15, bytearray()
-    while rest >= 255:
-        ext.append(255)
-        rest -= 255
-    ext.append(rest)
-    return bytes([0xF0]) + bytes(ext) + raw
 
 
 def chunk(elements, block_bytes):

@@ -24,23 +24,9 @@ import struct
 import h5py
 
 from hdf5_checksum import rechecksum
-import numpy as np
+from lz4_literals import VALUES, literals
 
 FN = "chunk_claims.h5"
-VALUES = np.random.default_rng(0).random(3000).astype("f4")
-
-
-def literals(raw):
-    """raw as one LZ4 block of a single literal-only sequence."""
-    n = len(raw)
-    if n < 15:
-        return bytes([n << 4]) + raw
-    rest, ext = n - 15, bytearray()
-    while rest >= 255:
-        ext.append(255)
-        rest -= 255
-    ext.append(rest)
-    return bytes([0xF0]) + bytes(ext) + raw
 
 
 def lz4_chunk(raw, block, blocks):
