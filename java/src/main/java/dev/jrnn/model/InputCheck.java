@@ -74,7 +74,7 @@ final class InputCheck {
         if (xs == null) {
             throw new IllegalArgumentException(where + ": x is null (expected a Map by " + (dict ? "the model's input dict keys " : "input name ") + names + ")");
         }
-        List<String> missing = names.stream().filter(n -> !xs.containsKey(n)).toList();
+        List<String> missing = KeyMatch.of(names, xs.keySet()).missing();
         if (!missing.isEmpty()) {
             List<String> inputNames = graph.inputs.stream().map(n -> n.layer().name()).toList();
             throw new IllegalArgumentException(where + ": x " + (dict ? "" : "by input name ") + "needs the keys " + names + " (" + what + "), got "
@@ -85,6 +85,21 @@ final class InputCheck {
         List<Tensor> r = new ArrayList<>();
         for (String n : names) r.add(xs.get(n));
         return r;
+    }
+
+    /**
+     * How the keys of a dict x or y ({@code given}) match the model's names ({@code want}), Keras' rule for both (x: every
+     * input's name there, others left unread; y: exactly the outputs' keys), stated once for the tensor calls and the data
+     * sets ({@link DatasetKeys}): the names not given, in the model's order, and the keys that name nothing, sorted.
+     */
+    record KeyMatch(List<String> missing, List<String> unknown) {
+        static KeyMatch of(List<String> want, java.util.Collection<String> given) {
+            return new KeyMatch(want.stream().filter(n -> !given.contains(n)).toList(),
+                    given.stream().filter(k -> !want.contains(k)).sorted(java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder())).toList());
+        }
+
+        /** Every name given and no other key (a y's rule). */
+        boolean exact() { return missing.isEmpty() && unknown.isEmpty(); }
     }
 
     /**
@@ -124,9 +139,9 @@ final class InputCheck {
     static List<Tensor> byOutputName(String where, Graph graph, Map<String, ? extends Tensor> ys) {
         List<String> names = graph.outputKeys();
         if (ys == null) throw new IllegalArgumentException(where + ": y is null (expected a Map by output name " + names + ")");
-        List<String> missing = names.stream().filter(n -> !ys.containsKey(n)).toList();
-        List<String> unknown = ys.keySet().stream().filter(k -> !names.contains(k)).sorted().toList();
-        if (!missing.isEmpty() || !unknown.isEmpty()) {
+        KeyMatch m = KeyMatch.of(names, ys.keySet());
+        List<String> missing = m.missing(), unknown = m.unknown();
+        if (!m.exact()) {
             throw new IllegalArgumentException(where + ": y by output name needs the keys " + names + " (the outputs' names), got "
                     + new java.util.TreeSet<>(ys.keySet()) + (missing.isEmpty() ? "" : ", without " + missing)
                     + (unknown.isEmpty() ? "" : ", with " + unknown + " that name no output") + " (a null value: no target for that output)");
