@@ -49,7 +49,8 @@ final class DatasetSources {
         for (int i = 0; i < targets.size(); i++) {
             if (targets.get(i) == null) {
                 throw new IllegalArgumentException("Dataset.fromTensors: " + label("targets", outKeys, i) + " is null; give every target, or"
-                        + " none (all null: a data set of inputs only, to predict, as Keras' (x, (None, None)), which fit refuses)");
+                        + " none (all null: a data set of inputs only, to predict, as Keras' (x, (None, None)), which fit refuses), or give"
+                        + " them by output key (fromTensors(Map, Map)), where a null one leaves its output without a target");
             }
         }
         names("fromTensors", inputs, targets);
@@ -183,7 +184,10 @@ final class DatasetSources {
     }
 
     private static <T> T notNullMember(String method, String param, String key, T member) {
-        if (member == null) throw new IllegalArgumentException("Dataset." + method + ": " + param + "['" + key + "'] is null; give the member that holds it");
+        if (member == null) {
+            throw new IllegalArgumentException("Dataset." + method + ": " + param + "['" + key + "'] is null; give the "
+                    + (method.equals("fromNpy") ? "file" : "member") + " that holds it");
+        }
         return member;
     }
 

@@ -34,11 +34,7 @@ final class DatasetKeys {
      * set whose names an operation dropped ({@link Dataset#namesDroppedBy()}) is refused: its parts are in sorted-key order.
      */
     static DatasetKeys of(String where, String model, Graph graph, Dataset d, boolean withTargets) {
-        if (d.namesDroppedBy() != null) {
-            throw new IllegalArgumentException(where + ": the dataset's names were dropped by " + d.namesDroppedBy() + " (it adds a part,"
-                    + " so the parts no longer follow the names), and its parts, in sorted-key order, need not be in model '" + model
-                    + "''s order; map the added part away and name the parts again with Dataset.named(inputs, targets, sampleWeights)");
-        }
+        requireNamesKept(where, model, d);
         List<String> in = d.inputNames(), out = d.targetNames(), ws = d.sampleWeightNames(), none = d.nullTargetNames();
         if (in.isEmpty() && (!withTargets || out.isEmpty() && ws.isEmpty() && none.isEmpty())) return null;
         int[] ix = null, tx = null, wx = null;
@@ -57,6 +53,18 @@ final class DatasetKeys {
         if (withTargets && !(out.isEmpty() && none.isEmpty())) tx = byOutput(where, model, graph, out, none, "target");
         if (withTargets && !ws.isEmpty()) wx = byOutput(where, model, graph, ws, none, "sample weight");
         return new DatasetKeys(d, ix, tx, wx);
+    }
+
+    /**
+     * Refuses a data set whose names an operation dropped ({@link Dataset#namesDroppedBy()}), for model {@code model}'s call
+     * {@code where}: also before an unbuilt model is built from it, so the refusal leaves it unbuilt.
+     */
+    static void requireNamesKept(String where, String model, Dataset d) {
+        if (d.namesDroppedBy() != null) {
+            throw new IllegalArgumentException(where + ": the dataset's names were dropped by " + d.namesDroppedBy() + " (it adds a part,"
+                    + " so the parts no longer follow the names), and its parts, in sorted-key order, need not be in model '" + model
+                    + "''s order; map the added part away and name the parts again with Dataset.named(inputs, targets, sampleWeights)");
+        }
     }
 
     /** Per output, the part of {@code keys} that holds its {@code kind}, -1 for one of {@code none} (a null target). */
