@@ -135,8 +135,9 @@ public final class Dataset implements Cloneable {
      * Inputs' names, or a dict-input model's keys) and each target by its output's key, whatever order the model has; input
      * keys the model does not take are left unread, as Keras leaves them, a missing one is refused, and the targets' keys
      * must be the outputs' (predict reads no target). The parts go in sorted-key order, as {@code tf.nest} flattens a dict.
-     * Targets empty (or all null, Keras' {@code (x, (None, None))}): a data set of inputs only, to predict. Every operation
-     * keeps the names (see {@link #named}).
+     * Targets empty (or all null, Keras' {@code (x, (None, None))}): a data set of inputs only, to predict. A null target
+     * value (in a {@code HashMap}) gives that output no target, Keras' {@code {"dept": None}} ({@link #nullTargetNames()}).
+     * Every operation keeps the names (see {@link #named}).
      * <pre>{@code
      * Dataset ds = Dataset.fromTensors(Map.of("title", t, "body", b), Map.of("priority", p, "dept", d)).shuffle(1).batch(32);
      * model.fit(ds, new FitOptions().epochs(5));
@@ -396,7 +397,8 @@ public final class Dataset implements Cloneable {
      * kind positional. Every operation after it keeps the names (shuffle, batch, take, skip, repeat, cache, prefetch, split,
      * filter, window, unbatch, paddedBatch, ...): a {@link #map} must keep the parts' order, {@link #zip} names its targets by
      * the second set's input names, {@link #concatenate} needs the same names on both, and the data sets of
-     * {@link #flatMap} / {@link #interleave} give their own parts, so name the result.
+     * {@link #flatMap} / {@link #interleave} give their own parts, so name the result; {@link #enumerate} drops the names
+     * ({@link #namesDroppedBy()}). Naming anew leaves no null target ({@link #nullTargetNames()}).
      * {@code Dataset.fromNpy(List.of(t, b), List.of(p, d)).named(List.of("title", "body"), List.of("priority", "dept"), null)}.
      */
     public Dataset named(List<String> inputs, List<String> targets, List<String> sampleWeights) {
@@ -506,7 +508,8 @@ public final class Dataset implements Cloneable {
 
     /**
      * tf.data's {@code enumerate(start)}: each sample gets its position in the pass, {@code start, start + 1, ...}, as a last
-     * input of one value (a float32 counter, exact to 2^24); map it away before fit. {@code ds.enumerate(0).filter(s ->
+     * input of one value (a float32 counter, exact to 2^24); map it away before fit. A named data set's names are dropped
+     * ({@link #namesDroppedBy()}): name the parts again after the map. {@code ds.enumerate(0).filter(s ->
      * s.inputs().get(1).data()[0] % 10 != 0)} leaves out every tenth sample.
      */
     public Dataset enumerate(long start) {
