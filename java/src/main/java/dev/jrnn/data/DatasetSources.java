@@ -325,6 +325,8 @@ final class DatasetSources {
                 + d.table.targets().size() + " targets" + (d.table.weights().isEmpty() ? "" : ", " + d.table.weights().size() + " sample weights"))
                 + (d.inputNames == null ? "" : ", inputs " + d.inputNames) + (d.targetNames == null ? "" : ", targets " + d.targetNames)
                 + (d.weightNames == null ? "" : ", sample weights " + d.weightNames)
+                + (d.nullTargets.isEmpty() ? "" : ", null targets " + d.nullTargets)
+                + (d.namesDroppedBy == null ? "" : ", names dropped by " + d.namesDroppedBy)
                 + ", batch " + d.batchSize + (d.boundaries != null ? " bucketed" : d.padding != null ? " padded" : "")
                 + (d.after.isEmpty() ? "" : " then " + String.join(".", d.after.stream().map(Object::toString).toList()))
                 + (d.batched && b >= 0 ? ", " + b + " batches per epoch" : "") + ")";

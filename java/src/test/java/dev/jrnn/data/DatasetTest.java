@@ -676,6 +676,7 @@ class DatasetTest {
         Dataset d = Dataset.fromTensors(Map.of("title", a), ys);
         assertEquals(List.of("prio"), d.targetNames());
         assertEquals(List.of("dept"), d.nullTargetNames());
+        assertTrue(d.toString().contains("targets [prio], null targets [dept]"), d.toString());
         for (Dataset op : List.of(d.shuffle(1), d.take(2), d.filter(s -> true), d.batch(2).repeat(2), d.concatenate(d), d.cache())) {
             assertEquals(List.of("dept"), op.nullTargetNames(), op.toString());
         }
@@ -685,6 +686,7 @@ class DatasetTest {
         }
         Dataset e = Dataset.fromTensors(Map.of("title", a, "body", b), ys).enumerate(3);
         assertEquals("enumerate", e.namesDroppedBy());
+        assertTrue(e.toString().contains("names dropped by enumerate"), e.toString());
         assertEquals(List.of(), e.inputNames());
         assertEquals(List.of(), e.nullTargetNames());
         assertEquals("enumerate", Dataset.fromTensors(Map.of("title", a), Map.of()).enumerate(0).namesDroppedBy(), "inputs named only");

@@ -187,6 +187,7 @@ class DatasetKeysTest {
                 History h = m.fit(ds, new FitOptions().epochs(3).verbose(0));
                 String[] row = lines.get(0).trim().split(" ");
                 for (int e = 0; e < 3; e++) assertEquals(Double.parseDouble(row[e]), h.get("loss").get(e), 2e-6, "loss epoch " + e);
+                assertEquals(java.util.Set.of("loss"), h.history().keySet(), "Keras logs the loss only");
                 assertEquals(Double.parseDouble(lines.get(1).trim()), m.evaluateAll(ds).get("loss"), 2e-6, "evaluate");
                 Map<String, Tensor> p = m.predictDict(ds);   // predict reads no target
                 String[] keys = {"dept", "priority"};
