@@ -94,8 +94,10 @@ final class InputCheck {
      */
     record KeyMatch(List<String> missing, List<String> unknown) {
         static KeyMatch of(List<String> want, java.util.Collection<String> given) {
-            return new KeyMatch(want.stream().filter(n -> !given.contains(n)).toList(),
-                    given.stream().filter(k -> !want.contains(k)).sorted(java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder())).toList());
+            // a HashMap's null key is one that names nothing (an immutable list's contains(null) would throw)
+            List<String> unknown = given.stream().filter(k -> k == null || !want.contains(k))
+                    .sorted(java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder())).toList();
+            return new KeyMatch(want.stream().filter(n -> !given.contains(n)).toList(), unknown);
         }
 
         /** Every name given and no other key (a y's rule). */
