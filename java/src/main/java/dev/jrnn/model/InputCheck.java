@@ -78,7 +78,7 @@ final class InputCheck {
         if (!missing.isEmpty()) {
             List<String> inputNames = graph.inputs.stream().map(n -> n.layer().name()).toList();
             throw new IllegalArgumentException(where + ": x " + (dict ? "" : "by input name ") + "needs the keys " + names + " (" + what + "), got "
-                    + new java.util.TreeSet<>(xs.keySet()) + ", without " + missing
+                    + KeyMatch.sorted(xs.keySet()) + ", without " + missing
                     + (dict && !inputNames.equals(names) ? "; the Inputs' names " + inputNames + " are not its keys, as in Keras" : ""));
         }
         if (dict) warnIfKeras3PairsOtherwise(where, graph, names, xs.keySet());
@@ -95,9 +95,13 @@ final class InputCheck {
     record KeyMatch(List<String> missing, List<String> unknown) {
         static KeyMatch of(List<String> want, java.util.Collection<String> given) {
             // a HashMap's null key is one that names nothing (an immutable list's contains(null) would throw)
-            List<String> unknown = given.stream().filter(k -> k == null || !want.contains(k))
-                    .sorted(java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder())).toList();
+            List<String> unknown = sorted(given.stream().filter(k -> k == null || !want.contains(k)).toList());
             return new KeyMatch(want.stream().filter(n -> !given.contains(n)).toList(), unknown);
+        }
+
+        /** {@code keys} sorted for a message, a null key first (a TreeSet of them would throw). */
+        static List<String> sorted(java.util.Collection<String> keys) {
+            return keys.stream().sorted(java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder())).toList();
         }
 
         /** Every name given and no other key (a y's rule). */
@@ -145,7 +149,7 @@ final class InputCheck {
         List<String> missing = m.missing(), unknown = m.unknown();
         if (!m.exact()) {
             throw new IllegalArgumentException(where + ": y by output name needs the keys " + names + " (the outputs' names), got "
-                    + new java.util.TreeSet<>(ys.keySet()) + (missing.isEmpty() ? "" : ", without " + missing)
+                    + KeyMatch.sorted(ys.keySet()) + (missing.isEmpty() ? "" : ", without " + missing)
                     + (unknown.isEmpty() ? "" : ", with " + unknown + " that name no output") + " (a null value: no target for that output)");
         }
         List<Tensor> r = new ArrayList<>();
