@@ -74,8 +74,8 @@ final class DatasetKeys {
         InputCheck.KeyMatch m = InputCheck.KeyMatch.of(names, given);
         if (!m.exact()) {
             List<String> missing = m.missing(), unknown = m.unknown();
-            throw new IllegalArgumentException(where + ": the dataset's " + kind + " keys " + given.stream().sorted().toList()
-                    + " are not the outputs of model '" + model
+            throw new IllegalArgumentException(where + ": the dataset's " + kind + " keys " + keys.stream().sorted().toList()
+                    + (none.isEmpty() ? "" : " (null targets: " + String.join(", ", none) + ")") + " are not the outputs of model '" + model
                     + "' (outputs: " + String.join(", ", names) + ")" + (missing.isEmpty() ? "" : ": without " + quoted(missing))
                     + (unknown.isEmpty() ? "" : (missing.isEmpty() ? ": " : ", ") + "with " + quoted(unknown) + ", which name" + (unknown.size() == 1 ? "s" : "")
                     + " no output") + "; give one per output key, as Keras (\"y_true and y_pred have different structures\")");

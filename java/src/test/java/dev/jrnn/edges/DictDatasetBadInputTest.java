@@ -90,7 +90,11 @@ class DictDatasetBadInputTest {
                     List.of("m.fit: the dataset's names were dropped by enumerate")),
             new RefusalCases.Case("evaluate: a target key of no output beside a null target", () -> M.evaluateAll(Dataset.fromTensors(XS,
                     new HashMap<String, Tensor>(Map.of("priority", Y1, "zz", Y2)) {{ put("dept", null); }}).batch(2)),
-                    List.of("m.evaluate: the dataset's target keys [dept, priority, zz] are not the outputs of model 'm' (outputs: priority, dept): with 'zz'")),
+                    List.of("m.evaluate: the dataset's target keys [priority, zz] (null targets: dept) are not the outputs of model 'm' (outputs: priority, dept): with 'zz'")),
+            new RefusalCases.Case("fit: a sample weight key of no output beside a null target", () -> M.fit(Dataset.fromTensors(XS, oneNull, Map.of("priority", W))
+                    .named(null, List.of("priority"), List.of("zz")).batch(2), QUIET),
+                    List.of("m.fit: the dataset's sample weight keys [zz] (null targets: dept) are not the outputs of model 'm' (outputs: priority, dept):"
+                            + " without 'priority', with 'zz'")),
             new RefusalCases.Case("fromTensors: one of a list of targets null", () -> Dataset.fromTensors(List.of(X3, X2), Arrays.asList(Y1, null)),
                     List.of("Dataset.fromTensors: targets[1] is null; give every target, or none")),
             new RefusalCases.Case("fromTensors: null inputs and targets (the inputs named first, as before)",
