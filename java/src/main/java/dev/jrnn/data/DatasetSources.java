@@ -157,30 +157,44 @@ final class DatasetSources {
     /**
      * The by-name file factories ({@link Dataset#fromNpz(Path, Map, Map, Map)}, safetensors', shards', {@link Dataset#fromNpy(Map,
      * Map, Map)}): {@code check} of each value (labelled {@code inputs['title']}), then the member {@code read} opens for it, the
-     * parts in sorted-key order, named by the keys; a null target as {@link #tensors(Map, Map, Map)}'s.
+     * parts in sorted-key order, named by the keys; a null target, all of them null and a null sample weight as
+     * {@link #tensors(Map, Map, Map)}'s.
      */
     static <T> Dataset members(String method, Map<String, T> inputs, Map<String, T> targets, Map<String, T> weights,
                                Reader<T> read, java.util.function.BiConsumer<String, T> check) throws IOException {
-        List<String> in = keys(method, "inputs", inputs, true), out = keys(method, "targets", targets, false);
-        List<String> ws = keys(method, "sampleWeights", weights, false), present = present(out, targets);
-        if (present.isEmpty() && !out.isEmpty()) {
-            throw new IllegalArgumentException("Dataset." + method + ": every targets value is null; leave targets empty (Map.of()) for a"
-                    + " data set of inputs only");
+        List<String> in = keys(method, "inputs", inputs, true), given = keys(method, "targets", targets, false);
+        List<String> ws = keys(method, "sampleWeights", weights, false), present = present(given, targets);
+        boolean allNull = present.isEmpty() && !given.isEmpty();   // Keras' (x, (None, None)): inputs only, to predict, as fromTensors'
+        if (allNull && !ws.isEmpty()) {
+            throw new IllegalArgumentException("Dataset." + method + ": every targets value is null (none) but sample weights are given;"
+                    + " they weigh the targets' losses");
         }
+        List<String> out = allNull ? List.of() : given;
         List<String> pw = weightKeys(method, out, present, ws, weights);
+        if (!ws.isEmpty() && pw.stream().allMatch(k -> weights.get(k) == null)) {
+            throw new IllegalArgumentException("Dataset." + method + ": every sampleWeights value is null; give at least one, or leave"
+                    + " sampleWeights out");
+        }
         for (String k : in) check.accept("inputs['" + k + "']", notNullMember(method, "inputs", k, inputs.get(k)));
         for (String k : present) check.accept("targets['" + k + "']", targets.get(k));
-        for (String k : pw) check.accept("sampleWeights['" + k + "']", notNullMember(method, "sampleWeights", k, weights.get(k)));
+        for (String k : pw) if (weights.get(k) != null) check.accept("sampleWeights['" + k + "']", weights.get(k));
         List<Column> ci = new ArrayList<>(), co = new ArrayList<>(), cw = new ArrayList<>();
         for (String k : in) ci.add(member(method, "inputs", k, inputs.get(k), read));
         for (String k : present) co.add(member(method, "targets", k, targets.get(k), read));
-        for (String k : pw) cw.add(member(method, "sampleWeights", k, weights.get(k), read));
+        for (String k : pw) {   // a null weight: that output unweighted, a weight of 1 per sample, as fromTensors(Map, Map, Map)
+            cw.add(weights.get(k) != null ? member(method, "sampleWeights", k, weights.get(k), read) : ones(ci.get(0).samples(), k));
+        }
         Dataset d = Dataset.of(ci, co, cw);
         d.inputNames = in;
         d.targetNames = present.isEmpty() ? null : present;
         d.weightNames = pw.isEmpty() ? null : pw;
         d.nullTargets = out.stream().filter(k -> !present.contains(k)).toList();
         return d;
+    }
+
+    /** A weight of 1 for each of {@code n} samples, computed per row (a file's count may exceed a tensor's). */
+    private static Column ones(long n, String key) {
+        return new Column.Computed(n, new int[0], i -> new float[] {1f}, i -> "sample weight '" + key + "' (null: 1), sample " + i);
     }
 
     private static <T> T notNullMember(String method, String param, String key, T member) {

@@ -665,8 +665,46 @@ class DatasetTest {
     }
 
     /**
+     * The file factories by name take a null sample weight (that output unweighted: a weight of 1 per sample) and all-null
+     * targets (inputs only, to predict) as fromTensors(Map, Map, Map) does; they refused both ("sampleWeights['dept'] is null",
+     * "every targets value is null").
+     */
+    @Test
+    void theFileFactoriesByNameTakeNullsAsFromTensorsByName() throws IOException {
+        Tensor title = x(6), body = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 6, 1), prio = y(6), dept = Tensor.of(new float[] {6, 5, 4, 3, 2, 1}, 6, 1);
+        Tensor w = Tensor.of(new float[] {1, 2, 1, 2, 1, 2}, 6);
+        Path st = dir.resolve("nulls.safetensors");
+        SafeTensors.write(st, Map.of("t", title, "b", body, "p", prio, "d", dept, "w", w), Map.of());
+        Map<String, Tensor> unweighted = new java.util.HashMap<>(Map.of("prio", w));
+        unweighted.put("dept", null);
+        Map<String, String> unweightedMember = new java.util.HashMap<>(Map.of("prio", "w"));
+        unweightedMember.put("dept", null);
+        Dataset want = Dataset.fromTensors(Map.of("title", title, "body", body), Map.of("prio", prio, "dept", dept), unweighted);
+        Dataset got = Dataset.fromSafetensors(st, Map.of("title", "t", "body", "b"), Map.of("prio", "p", "dept", "d"), unweightedMember);
+        assertEquals(want.sampleWeightNames(), got.sampleWeightNames());
+        List<float[]> all = parts(want.batch(6)), read = parts(got.batch(6));
+        assertEquals(6, read.size());
+        for (int k = 0; k < all.size(); k++) assertArrayEquals(all.get(k), read.get(k), "part " + k);
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, read.get(4), "dept's weight: 1 per sample");
+        Map<String, Tensor> noTargets = new java.util.HashMap<>();
+        noTargets.put("prio", null);
+        noTargets.put("dept", null);
+        Map<String, String> noMembers = new java.util.HashMap<>();
+        noMembers.put("prio", null);
+        noMembers.put("dept", null);
+        Dataset inputsOnly = Dataset.fromTensors(Map.of("title", title, "body", body), noTargets);
+        Dataset fromFile = Dataset.fromSafetensors(st, Map.of("title", "t", "body", "b"), noMembers);
+        assertEquals(inputsOnly.targetNames(), fromFile.targetNames());
+        assertEquals(inputsOnly.nullTargetNames(), fromFile.nullTargetNames());
+        List<float[]> a = parts(inputsOnly.batch(6)), b = parts(fromFile.batch(6));
+        assertEquals(2, b.size(), "inputs only");
+        for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k), b.get(k), "input " + k);
+    }
+
+    /**
      * A null target value holds no part and is kept as a null target name through the operations that keep the names;
-     * enumerate (one more part) drops every name and says so, named(...) names anew.
+     * enumerate (one more part) drops every name and says so but keeps the null targets, which named(...) keeps unless it names
+     * them as parts or leaves the targets positional.
      */
     @Test
     void nullTargetsRideWithTheNamesAndEnumerateDropsThem() throws IOException {
