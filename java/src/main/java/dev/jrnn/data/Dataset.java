@@ -398,7 +398,8 @@ public final class Dataset implements Cloneable {
      * filter, window, unbatch, paddedBatch, ...): a {@link #map} must keep the parts' order, {@link #zip} names its targets by
      * the second set's input names, {@link #concatenate} needs the same names on both, and the data sets of
      * {@link #flatMap} / {@link #interleave} give their own parts, so name the result; {@link #enumerate} drops the names
-     * ({@link #namesDroppedBy()}). Naming anew leaves no null target ({@link #nullTargetNames()}).
+     * ({@link #namesDroppedBy()}) but keeps the null targets ({@link #nullTargetNames()}), which no part holds: naming the
+     * targets again keeps those not among {@code targets}, and null {@code targets} (positional) drops them.
      * {@code Dataset.fromNpy(List.of(t, b), List.of(p, d)).named(List.of("title", "body"), List.of("priority", "dept"), null)}.
      */
     public Dataset named(List<String> inputs, List<String> targets, List<String> sampleWeights) {

@@ -227,7 +227,8 @@ final class DatasetSources {
         r.inputNames = in;
         r.targetNames = out;
         r.weightNames = ws;
-        r.nullTargets = List.of();   // the parts named anew: no output left without its part
+        // a null target is no part, so naming the parts keeps it, unless the targets go positional or name it now
+        r.nullTargets = out == null ? List.of() : d.nullTargets.stream().filter(k -> !out.contains(k)).toList();
         r.namesDroppedBy = null;
         return r;
     }

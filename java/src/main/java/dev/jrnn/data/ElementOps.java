@@ -85,7 +85,9 @@ final class ElementOps {
         LongFunction<StreamOps.Stream> theirs = EpochPlan.samples(b);
         long m = a.sampleCount(), n = b.sampleCount();
         long size = m == BatchOps.ENDLESS || n == BatchOps.ENDLESS ? BatchOps.ENDLESS : m < 0 || n < 0 ? -1 : m + n;
-        return streamed(a, s -> e -> concatenate(s.apply(e), theirs, e), size, b);
+        Dataset r = streamed(a, s -> e -> concatenate(s.apply(e), theirs, e), size, b);
+        if (r.namesDroppedBy == null) r.namesDroppedBy = b.namesDroppedBy;   // b's parts, in sorted-key order, are no more a's order
+        return r;
     }
 
     /**
@@ -182,9 +184,9 @@ final class ElementOps {
         Dataset u = streamed(d, s -> e -> enumerate(s.apply(e), start), d.sampleCount(), null);
         u.innerScalars = null;   // one more part: the learned flags would not line up
         if (d.inputNames != null || d.targetNames != null || d.weightNames != null || !d.nullTargets.isEmpty()) {
-            // tf.data's enumerate gives (i, element), no dict: the parts' order is no longer the names'; refused by name until named again
+            // tf.data's enumerate gives (i, element), no dict: the parts' order is no longer the names'; refused by name until named
+            // again. The null targets are no part: kept, so naming the targets again leaves those outputs without one
             u.inputNames = u.targetNames = u.weightNames = null;
-            u.nullTargets = List.of();
             u.namesDroppedBy = "enumerate";
         }
         if (u.scalar != null) {

@@ -726,11 +726,29 @@ class DatasetTest {
         assertEquals("enumerate", e.namesDroppedBy());
         assertTrue(e.toString().contains("names dropped by enumerate"), e.toString());
         assertEquals(List.of(), e.inputNames());
-        assertEquals(List.of(), e.nullTargetNames());
+        assertEquals(List.of("dept"), e.nullTargetNames(), "no part holds it: kept");
         assertEquals("enumerate", Dataset.fromTensors(Map.of("title", a), Map.of()).enumerate(0).namesDroppedBy(), "inputs named only");
-        Dataset again = e.map(s -> s.with(s.inputs().subList(0, 2), s.targets())).named(List.of("body", "title"), List.of("prio"), null);
+        Dataset dropped = e.map(s -> s.with(s.inputs().subList(0, 2), s.targets()));
+        Dataset again = dropped.named(List.of("body", "title"), List.of("prio"), null);
         assertEquals(null, again.namesDroppedBy());
-        assertEquals(List.of(), again.nullTargetNames());
+        assertEquals(List.of("dept"), again.nullTargetNames());
+        assertEquals(List.of(), again.named(null, List.of("dept"), null).nullTargetNames(), "named as a part now");
+        assertEquals(List.of(), dropped.named(List.of("body", "title"), null, null).nullTargetNames(), "positional targets");
         assertEquals(null, Dataset.fromTensors(List.of(a), List.of(b)).enumerate(0).namesDroppedBy(), "nothing named, nothing dropped");
+    }
+
+    /**
+     * concatenate keeps the dropped-names mark of either side: a positional set followed by one whose names enumerate dropped
+     * would feed the second half's sorted-key parts by position (it kept only the first set's mark, none).
+     */
+    @Test
+    void concatenateKeepsEitherSidesDroppedNames() {
+        Tensor a = Tensor.of(new float[] {0, 1, 2, 3}, 4, 1), b = Tensor.of(new float[] {5, 6, 7, 8}, 4, 1);
+        Dataset positional = Dataset.fromTensors(List.of(a, b), List.of(a));
+        Dataset dropped = Dataset.fromTensors(Map.of("title", a, "body", b), Map.of("prio", a)).enumerate(0)
+                .map(s -> s.with(s.inputs().subList(0, 2), s.targets()));
+        assertEquals("enumerate", positional.concatenate(dropped).namesDroppedBy());
+        assertEquals("enumerate", dropped.concatenate(positional).namesDroppedBy());
+        assertNull(positional.concatenate(positional).namesDroppedBy());
     }
 }
