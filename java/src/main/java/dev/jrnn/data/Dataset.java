@@ -462,7 +462,8 @@ public final class Dataset implements Cloneable {
 
     /**
      * tf.data's {@code concatenate}: this data set's samples, then {@code other}'s, every epoch (both unbatched, with the same
-     * inputs, targets and weights). {@code Dataset.fromNpy(a, ya).concatenate(Dataset.fromNpy(b, yb)).shuffle(1, 10_000).batch(64)}.
+     * inputs, targets and weights, and the same names; either's {@link #namesDroppedBy()} carries over).
+     * {@code Dataset.fromNpy(a, ya).concatenate(Dataset.fromNpy(b, yb)).shuffle(1, 10_000).batch(64)}.
      */
     public Dataset concatenate(Dataset other) {
         return ElementOps.concatenate(this, other);
