@@ -63,7 +63,10 @@ public final class Batch implements AutoCloseable {
     /**
      * This batch's inputs, targets and sample weights picked by index and in that order (the others left out), sharing its
      * memory: what a model reads of a data set whose parts it matches by name ({@link Dataset#inputNames()}). Closing either
-     * closes both; reading a view of a closed batch throws (its memory may already hold another batch).
+     * closes both; reading a view of a closed batch throws (its memory may already hold another batch). A target or weight
+     * index of -1 is a part the view has none of: its {@link #target}, {@link #targetShape}, {@link #targetSegment} and
+     * {@link #sampleWeight} are null (an output without a target, as a null target of a named data set,
+     * {@link Dataset#nullTargetNames()}).
      * <pre>{@code
      * Batch b = stream.next();                                              // inputs body, title; targets dept, priority
      * try (Batch forModel = b.select(new int[] {1, 0}, new int[] {1, 0}, new int[0])) {
@@ -82,9 +85,15 @@ public final class Batch implements AutoCloseable {
         int[][] sh = new int[n][];
         int at = 0;
         for (int k : inputIndices) { seg[at] = segments[checkIndex(k, inputs, "input")]; sh[at++] = shapes[k]; }
-        for (int k : targetIndices) { seg[at] = segments[inputs + checkIndex(k, targetCount(), "target")]; sh[at++] = shapes[inputs + k]; }
+        for (int k : targetIndices) {   // -1: none (seg and shape null)
+            if (k != -1) { seg[at] = segments[inputs + checkIndex(k, targetCount(), "target")]; sh[at] = shapes[inputs + k]; }
+            at++;
+        }
         int w0 = inputs + targetCount();
-        for (int k : weightIndices) { seg[at] = segments[w0 + checkIndex(k, weights, "sample weight")]; sh[at++] = shapes[w0 + k]; }
+        for (int k : weightIndices) {
+            if (k != -1) { seg[at] = segments[w0 + checkIndex(k, weights, "sample weight")]; sh[at] = shapes[w0 + k]; }
+            at++;
+        }
         return new Batch(this, seg, sh, inputIndices.length, weightIndices.length);
     }
 
@@ -140,7 +149,10 @@ public final class Batch implements AutoCloseable {
     public int[] inputShape(int k) { return shapes[checkIndex(k, inputs, "input")].clone(); }
 
     /** The shape of target {@code k} in this batch (a copy). */
-    public int[] targetShape(int k) { return shapes[inputs + checkIndex(k, targetCount(), "target")].clone(); }
+    public int[] targetShape(int k) {
+        int[] s = shapes[inputs + checkIndex(k, targetCount(), "target")];
+        return s == null ? null : s.clone();
+    }
 
     /** The sequence length of each sample, or null when the data has no variable-length sequences. */
     public int[] lengths() { return lengths == null ? null : lengths.clone(); }
@@ -169,6 +181,7 @@ public final class Batch implements AutoCloseable {
     private Tensor tensor(int k) {
         if (isClosed()) throw new IllegalStateException("Batch: closed; its memory was handed back");
         int[] shape = shapes[k];
+        if (shape == null) return null;   // a view's part it has none of
         long n = Column.product(shape);
         MemorySegment s = segments[k];
         Object base = s.heapBase().orElse(null);

@@ -70,6 +70,8 @@ public final class Dataset implements Cloneable {
     BatchMemory memory = BatchMemory.heap();
     List<BatchOps.Op> after = List.of();       // take, skip, repeat, shuffle after batch: of batches
     List<String> inputNames, targetNames, weightNames;   // the parts' keys (tf.data's dict elements), or null: positional
+    List<String> nullTargets = List.of();      // output keys given a null target (no part): those outputs get no loss
+    String namesDroppedBy;                     // the operation that made the names stale (enumerate), until named again
 
     private Dataset() {}
 
@@ -133,8 +135,9 @@ public final class Dataset implements Cloneable {
      * Inputs' names, or a dict-input model's keys) and each target by its output's key, whatever order the model has; input
      * keys the model does not take are left unread, as Keras leaves them, a missing one is refused, and the targets' keys
      * must be the outputs' (predict reads no target). The parts go in sorted-key order, as {@code tf.nest} flattens a dict.
-     * Targets empty (or all null, Keras' {@code (x, (None, None))}): a data set of inputs only, to predict. Every operation
-     * keeps the names (see {@link #named}).
+     * Targets empty (or all null, Keras' {@code (x, (None, None))}): a data set of inputs only, to predict. A null target
+     * value (in a {@code HashMap}) gives that output no target, Keras' {@code {"dept": None}} ({@link #nullTargetNames()}).
+     * Every operation keeps the names (see {@link #named}).
      * <pre>{@code
      * Dataset ds = Dataset.fromTensors(Map.of("title", t, "body", b), Map.of("priority", p, "dept", d)).shuffle(1).batch(32);
      * model.fit(ds, new FitOptions().epochs(5));
@@ -180,6 +183,24 @@ public final class Dataset implements Cloneable {
     }
 
     /**
+     * Memory-mapped {@code .npy} files by the model's names: each key an input's name (or an output's key for {@code targets}),
+     * its value the file that holds it, as {@link #fromTensors(Map, Map)} matches them to the model.
+     * {@code Dataset.fromNpy(Map.of("title", Path.of("title.npy"), "body", Path.of("body.npy")), Map.of("priority", Path.of("prio.npy")))}.
+     */
+    public static Dataset fromNpy(Map<String, Path> inputs, Map<String, Path> targets) throws IOException {
+        return fromNpy(inputs, targets, Map.of());
+    }
+
+    /**
+     * {@link #fromNpy(Map, Map)} with the files of the sample weights by output key (as {@link #fromTensors(Map, Map, Map)}).
+     * {@code Dataset.fromNpy(Map.of("title", title), Map.of("score", score), Map.of("score", Path.of("w.npy")))}.
+     */
+    public static Dataset fromNpy(Map<String, Path> inputs, Map<String, Path> targets, Map<String, Path> sampleWeights) throws IOException {
+        return DatasetSources.members("fromNpy", inputs, targets, sampleWeights, Sources::npy,
+                (param, p) -> ArrayData.requireMappable("Dataset.fromNpy", param, p));
+    }
+
+    /**
      * Arrays of an {@code .npz} by name: memory-mapped from {@code np.savez}'s stored members, inflated into (off-heap)
      * memory from {@code np.savez_compressed}'s.
      */
@@ -203,14 +224,24 @@ public final class Dataset implements Cloneable {
             throws IOException {
         notNull("fromNpz", "file", file);
         ArrayData.requireMappable("Dataset.fromNpz", "file", file);
-        return DatasetSources.members("fromNpz", inputs, targets, sampleWeights, n -> Sources.npz(file, n));
+        return DatasetSources.members("fromNpz", inputs, targets, sampleWeights, n -> Sources.npz(file, n), (param, n) -> { });
     }
 
     /** Tensors of a safetensors file by the model's names, as {@link #fromNpz(Path, Map, Map)}. */
     public static Dataset fromSafetensors(Path file, Map<String, String> inputs, Map<String, String> targets) throws IOException {
+        return fromSafetensors(file, inputs, targets, Map.of());
+    }
+
+    /**
+     * {@link #fromSafetensors(Path, Map, Map)} with the tensors of the sample weights by output key (as
+     * {@link #fromTensors(Map, Map, Map)}).
+     * {@code Dataset.fromSafetensors(file, Map.of("title", "x_title"), Map.of("score", "y_score"), Map.of("score", "w_score"))}.
+     */
+    public static Dataset fromSafetensors(Path file, Map<String, String> inputs, Map<String, String> targets,
+                                          Map<String, String> sampleWeights) throws IOException {
         notNull("fromSafetensors", "file", file);
         ArrayData.requireMappable("Dataset.fromSafetensors", "file", file);
-        return DatasetSources.members("fromSafetensors", inputs, targets, Map.of(), n -> Sources.safetensors(file, n));
+        return DatasetSources.members("fromSafetensors", inputs, targets, sampleWeights, n -> Sources.safetensors(file, n), (param, n) -> { });
     }
 
     /** Tensors of a safetensors file by name, memory-mapped. */
@@ -230,6 +261,17 @@ public final class Dataset implements Cloneable {
         notNull("fromShards", "dir", dir);
         ArrayData.requireMappable("Dataset.fromShards", "dir", dir);
         return DatasetSources.columns("fromShards", inputs, targets, n -> Sources.shards(dir, n));
+    }
+
+    /**
+     * A directory of shards (as {@link #fromShards(Path, List, List)}) by the model's names: each key an input's name (or an
+     * output's key for {@code targets}), its value the array name of its shards, as {@link #fromNpz(Path, Map, Map)}.
+     * {@code Dataset.fromShards(dir, Map.of("title", "x_title", "body", "x_body"), Map.of("priority", "y_prio")).batch(64)}.
+     */
+    public static Dataset fromShards(Path dir, Map<String, String> inputs, Map<String, String> targets) throws IOException {
+        notNull("fromShards", "dir", dir);
+        ArrayData.requireMappable("Dataset.fromShards", "dir", dir);
+        return DatasetSources.members("fromShards", inputs, targets, Map.of(), n -> Sources.shards(dir, n), (param, n) -> { });
     }
 
     /**
@@ -355,7 +397,9 @@ public final class Dataset implements Cloneable {
      * kind positional. Every operation after it keeps the names (shuffle, batch, take, skip, repeat, cache, prefetch, split,
      * filter, window, unbatch, paddedBatch, ...): a {@link #map} must keep the parts' order, {@link #zip} names its targets by
      * the second set's input names, {@link #concatenate} needs the same names on both, and the data sets of
-     * {@link #flatMap} / {@link #interleave} give their own parts, so name the result.
+     * {@link #flatMap} / {@link #interleave} give their own parts, so name the result; {@link #enumerate} drops the names
+     * ({@link #namesDroppedBy()}) but keeps the null targets ({@link #nullTargetNames()}), which no part holds: naming the
+     * targets again keeps those not among {@code targets}, and null {@code targets} (positional) drops them.
      * {@code Dataset.fromNpy(List.of(t, b), List.of(p, d)).named(List.of("title", "body"), List.of("priority", "dept"), null)}.
      */
     public Dataset named(List<String> inputs, List<String> targets, List<String> sampleWeights) {
@@ -373,6 +417,21 @@ public final class Dataset implements Cloneable {
 
     /** The per-output sample weights' names (the outputs' keys); empty where they are positional or there are none. */
     public List<String> sampleWeightNames() { return weightNames == null ? List.of() : weightNames; }
+
+    /**
+     * The output keys a targets map gave a null target ({@link #fromTensors(Map, Map)}, Keras' {@code {"priority": p, "dept":
+     * None}}): no part holds them, and fit and evaluate give those outputs no target, as the tensor API's {@code y} map with a
+     * null value (an output compiled without a loss, as Keras takes it); empty where there are none.
+     */
+    public List<String> nullTargetNames() { return nullTargets; }
+
+    /**
+     * The operation that made this data set's names stale ("enumerate": it adds a part), or null: such a data set has no
+     * names, and fit, evaluate and predict refuse it until {@link #named} names its parts again, as its parts, in sorted-key
+     * order, need not be in the model's order.
+     * {@code ds.enumerate(0).filter(keep).map(dropCounter).named(List.of("body", "title"), List.of("dept", "priority"), null)}.
+     */
+    public String namesDroppedBy() { return namesDroppedBy; }
 
     // ---- tf.data's element operations of a stream (ElementOps): a table's samples are read in its order from here on ----
 
@@ -403,7 +462,8 @@ public final class Dataset implements Cloneable {
 
     /**
      * tf.data's {@code concatenate}: this data set's samples, then {@code other}'s, every epoch (both unbatched, with the same
-     * inputs, targets and weights). {@code Dataset.fromNpy(a, ya).concatenate(Dataset.fromNpy(b, yb)).shuffle(1, 10_000).batch(64)}.
+     * inputs, targets and weights, and the same names; either's {@link #namesDroppedBy()} carries over).
+     * {@code Dataset.fromNpy(a, ya).concatenate(Dataset.fromNpy(b, yb)).shuffle(1, 10_000).batch(64)}.
      */
     public Dataset concatenate(Dataset other) {
         return ElementOps.concatenate(this, other);
@@ -450,7 +510,8 @@ public final class Dataset implements Cloneable {
 
     /**
      * tf.data's {@code enumerate(start)}: each sample gets its position in the pass, {@code start, start + 1, ...}, as a last
-     * input of one value (a float32 counter, exact to 2^24); map it away before fit. {@code ds.enumerate(0).filter(s ->
+     * input of one value (a float32 counter, exact to 2^24); map it away before fit. A named data set's names are dropped
+     * ({@link #namesDroppedBy()}): name the parts again after the map. {@code ds.enumerate(0).filter(s ->
      * s.inputs().get(1).data()[0] % 10 != 0)} leaves out every tenth sample.
      */
     public Dataset enumerate(long start) {

@@ -49,7 +49,8 @@ final class DatasetSources {
         for (int i = 0; i < targets.size(); i++) {
             if (targets.get(i) == null) {
                 throw new IllegalArgumentException("Dataset.fromTensors: " + label("targets", outKeys, i) + " is null; give every target, or"
-                        + " none (all null: a data set of inputs only, to predict, as Keras' (x, (None, None)), which fit refuses)");
+                        + " none (all null: a data set of inputs only, to predict, as Keras' (x, (None, None)), which fit refuses), or give"
+                        + " them by output key (fromTensors(Map, Map)), where a null one leaves its output without a target");
             }
         }
         names("fromTensors", inputs, targets);
@@ -103,57 +104,113 @@ final class DatasetSources {
         return List.copyOf(keys);
     }
 
-    /** The sample weights' keys: the targets' (every output weighed or left unweighted by a null value), else refused. */
-    private static void weightKeys(String method, List<String> targetKeys, List<String> weightKeys) {
-        if (!weightKeys.isEmpty() && !weightKeys.equals(targetKeys)) {
+    /**
+     * The sample weights' keys among {@code present} (the targets' keys but those given a null target): empty where
+     * {@code weights} is; else its keys must be the targets' ({@code all}, a null value leaving that output unweighted) or the
+     * present ones, and a null target's weight must be null (it would weigh no target).
+     */
+    private static List<String> weightKeys(String method, List<String> all, List<String> present, List<String> weightKeys,
+                                           Map<String, ?> weights) {
+        if (weightKeys.isEmpty()) return List.of();
+        if (!weightKeys.equals(all) && !weightKeys.equals(present)) {
             throw new IllegalArgumentException("Dataset." + method + ": sampleWeights has the keys " + weightKeys + ", the targets "
-                    + targetKeys + "; give one per target key, as Keras pairs sample_weight with y (a null value: that output unweighted)");
+                    + all + "; give one per target key, as Keras pairs sample_weight with y (a null value: that output unweighted)");
         }
+        for (String k : weightKeys) {
+            if (!present.contains(k) && weights.get(k) != null) {
+                throw new IllegalArgumentException("Dataset." + method + ": sampleWeights['" + k + "'] weighs targets['" + k + "'], which is null"
+                        + " (no target for that output); leave it null or out");
+            }
+        }
+        return present.stream().filter(weightKeys::contains).toList();
     }
 
-    /** {@link Dataset#fromTensors(Map, Map, Map)}: the parts in sorted-key order, named so. */
-    static Dataset tensors(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> targets, Map<String, ? extends Tensor> weights) {
-        List<String> in = keys("fromTensors", "inputs", inputs, true), out = keys("fromTensors", "targets", targets, false);
-        List<String> ws = keys("fromTensors", "sampleWeights", weights, false);
-        weightKeys("fromTensors", out, ws);
-        List<Tensor> xs = new ArrayList<>(), ys = new ArrayList<>(), w = new ArrayList<>();
-        for (String k : in) xs.add(inputs.get(k));
-        for (String k : out) ys.add(targets.get(k));
-        for (String k : ws) w.add(weights.get(k));
-        if (!ws.isEmpty() && w.stream().allMatch(java.util.Objects::isNull)) {
-            throw new IllegalArgumentException("Dataset.fromTensors: every sampleWeights value is null; give at least one, or use fromTensors(inputs, targets)");
-        }
-        return tensors(xs, ys, w, in, out.isEmpty() ? null : out, ws.isEmpty() ? null : ws);
+    /** The keys of {@code targets} whose value is not null (a null one: no target for that output), in the order of {@code keys}. */
+    private static List<String> present(List<String> keys, Map<String, ?> targets) {
+        return keys.stream().filter(k -> targets.get(k) != null).toList();
     }
 
     /**
-     * {@link Dataset#fromNpz(Path, Map, Map, Map)} and safetensors': the members {@code read} opens for each key's value, the
-     * parts in sorted-key order, named by the keys.
+     * {@link Dataset#fromTensors(Map, Map, Map)}: the parts in sorted-key order, named so; a target key with a null value holds
+     * no part ({@link Dataset#nullTargetNames()}); all of them null: inputs only, as {@link #tensors(List, List, List)}.
      */
-    static Dataset members(String method, Map<String, String> inputs, Map<String, String> targets, Map<String, String> weights,
-                           Reader<String> read) throws IOException {
-        List<String> in = keys(method, "inputs", inputs, true), out = keys(method, "targets", targets, false);
-        List<String> ws = keys(method, "sampleWeights", weights, false);
-        weightKeys(method, out, ws);
-        List<Column> ci = new ArrayList<>(), co = new ArrayList<>(), cw = new ArrayList<>();
-        for (String k : in) ci.add(member(method, "inputs", k, inputs.get(k), read));
-        for (String k : out) co.add(member(method, "targets", k, targets.get(k), read));
-        for (String k : ws) cw.add(member(method, "sampleWeights", k, weights.get(k), read));
-        Dataset d = Dataset.of(ci, co, cw);
-        d.inputNames = in;
-        d.targetNames = out.isEmpty() ? null : out;
-        d.weightNames = ws.isEmpty() ? null : ws;
+    static Dataset tensors(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> targets, Map<String, ? extends Tensor> weights) {
+        List<String> in = keys("fromTensors", "inputs", inputs, true), out = keys("fromTensors", "targets", targets, false);
+        List<String> ws = keys("fromTensors", "sampleWeights", weights, false), present = present(out, targets);
+        if (present.isEmpty() && !out.isEmpty()) {   // Keras' (x, (None, None)): to predict; the list form says so of weights
+            return tensors(in.stream().map(k -> (Tensor) inputs.get(k)).toList(), java.util.Collections.nCopies(out.size(), null),
+                    ws.stream().map(k -> (Tensor) weights.get(k)).toList(), in, null, null);
+        }
+        List<String> pw = weightKeys("fromTensors", out, present, ws, weights);
+        List<Tensor> xs = new ArrayList<>(), ys = new ArrayList<>(), w = new ArrayList<>();
+        for (String k : in) xs.add(inputs.get(k));
+        for (String k : present) ys.add(targets.get(k));
+        for (String k : pw) w.add(weights.get(k));
+        if (!ws.isEmpty() && w.stream().allMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("Dataset.fromTensors: every sampleWeights value is null; give at least one, or use fromTensors(inputs, targets)");
+        }
+        Dataset d = tensors(xs, ys, w, in, present.isEmpty() ? null : present, pw.isEmpty() ? null : pw);
+        d.nullTargets = out.stream().filter(k -> !present.contains(k)).toList();
         return d;
     }
 
+    /**
+     * The by-name file factories ({@link Dataset#fromNpz(Path, Map, Map, Map)}, safetensors', shards', {@link Dataset#fromNpy(Map,
+     * Map, Map)}): {@code check} of each value (labelled {@code inputs['title']}), then the member {@code read} opens for it, the
+     * parts in sorted-key order, named by the keys; a null target, all of them null and a null sample weight as
+     * {@link #tensors(Map, Map, Map)}'s.
+     */
+    static <T> Dataset members(String method, Map<String, T> inputs, Map<String, T> targets, Map<String, T> weights,
+                               Reader<T> read, java.util.function.BiConsumer<String, T> check) throws IOException {
+        List<String> in = keys(method, "inputs", inputs, true), given = keys(method, "targets", targets, false);
+        List<String> ws = keys(method, "sampleWeights", weights, false), present = present(given, targets);
+        boolean allNull = present.isEmpty() && !given.isEmpty();   // Keras' (x, (None, None)): inputs only, to predict, as fromTensors'
+        if (allNull && !ws.isEmpty()) {
+            throw new IllegalArgumentException("Dataset." + method + ": every targets value is null (none) but sample weights are given;"
+                    + " they weigh the targets' losses");
+        }
+        List<String> out = allNull ? List.of() : given;
+        List<String> pw = weightKeys(method, out, present, ws, weights);
+        if (!ws.isEmpty() && pw.stream().allMatch(k -> weights.get(k) == null)) {
+            throw new IllegalArgumentException("Dataset." + method + ": every sampleWeights value is null; give at least one, or leave"
+                    + " sampleWeights out");
+        }
+        for (String k : in) check.accept("inputs['" + k + "']", notNullMember(method, "inputs", k, inputs.get(k)));
+        for (String k : present) check.accept("targets['" + k + "']", targets.get(k));
+        for (String k : pw) if (weights.get(k) != null) check.accept("sampleWeights['" + k + "']", weights.get(k));
+        List<Column> ci = new ArrayList<>(), co = new ArrayList<>(), cw = new ArrayList<>();
+        for (String k : in) ci.add(member(method, "inputs", k, inputs.get(k), read));
+        for (String k : present) co.add(member(method, "targets", k, targets.get(k), read));
+        for (String k : pw) {   // a null weight: that output unweighted, a weight of 1 per sample, as fromTensors(Map, Map, Map)
+            cw.add(weights.get(k) != null ? member(method, "sampleWeights", k, weights.get(k), read) : ones(ci.get(0).samples(), k));
+        }
+        Dataset d = Dataset.of(ci, co, cw);
+        d.inputNames = in;
+        d.targetNames = present.isEmpty() ? null : present;
+        d.weightNames = pw.isEmpty() ? null : pw;
+        d.nullTargets = out.stream().filter(k -> !present.contains(k)).toList();
+        return d;
+    }
+
+    /** A weight of 1 for each of {@code n} samples, computed per row (a file's count may exceed a tensor's). */
+    private static Column ones(long n, String key) {
+        return new Column.Computed(n, new int[0], i -> new float[] {1f}, i -> "sample weight '" + key + "' (null: 1), sample " + i);
+    }
+
+    private static <T> T notNullMember(String method, String param, String key, T member) {
+        if (member == null) {
+            throw new IllegalArgumentException("Dataset." + method + ": " + param + "['" + key + "'] is null; give the "
+                    + (method.equals("fromNpy") ? "file" : "member") + " that holds it");
+        }
+        return member;
+    }
+
     /** Member {@code member} of the file, read for {@code param[key]}, which a failure names (the file's own message says which member). */
-    private static Column member(String method, String param, String key, String member, Reader<String> read) throws IOException {
-        String what = "Dataset." + method + ": " + param + "['" + key + "']";
-        if (member == null) throw new IllegalArgumentException(what + " is null; give the member that holds it");
+    private static <T> Column member(String method, String param, String key, T member, Reader<T> read) throws IOException {
         try {
             return read.read(member);
         } catch (IOException e) {
-            throw new IOException(what + ": " + e.getMessage(), e);
+            throw new IOException("Dataset." + method + ": " + param + "['" + key + "']: " + e.getMessage(), e);
         }
     }
 
@@ -170,6 +227,9 @@ final class DatasetSources {
         r.inputNames = in;
         r.targetNames = out;
         r.weightNames = ws;
+        // a null target is no part, so naming the parts keeps it, unless the targets go positional or name it now
+        r.nullTargets = out == null ? List.of() : d.nullTargets.stream().filter(k -> !out.contains(k)).toList();
+        r.namesDroppedBy = null;
         return r;
     }
 
@@ -280,6 +340,8 @@ final class DatasetSources {
                 + d.table.targets().size() + " targets" + (d.table.weights().isEmpty() ? "" : ", " + d.table.weights().size() + " sample weights"))
                 + (d.inputNames == null ? "" : ", inputs " + d.inputNames) + (d.targetNames == null ? "" : ", targets " + d.targetNames)
                 + (d.weightNames == null ? "" : ", sample weights " + d.weightNames)
+                + (d.nullTargets.isEmpty() ? "" : ", null targets " + d.nullTargets)
+                + (d.namesDroppedBy == null ? "" : ", names dropped by " + d.namesDroppedBy)
                 + ", batch " + d.batchSize + (d.boundaries != null ? " bucketed" : d.padding != null ? " padded" : "")
                 + (d.after.isEmpty() ? "" : " then " + String.join(".", d.after.stream().map(Object::toString).toList()))
                 + (d.batched && b >= 0 ? ", " + b + " batches per epoch" : "") + ")";

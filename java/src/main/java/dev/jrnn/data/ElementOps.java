@@ -81,10 +81,13 @@ final class ElementOps {
         sameNames("input", a.inputNames, b.inputNames);   // tf.data's concatenate needs the same dict keys
         sameNames("target", a.targetNames, b.targetNames);
         sameNames("sample weight", a.weightNames, b.weightNames);
+        sameNames("null target", a.nullTargets, b.nullTargets);
         LongFunction<StreamOps.Stream> theirs = EpochPlan.samples(b);
         long m = a.sampleCount(), n = b.sampleCount();
         long size = m == BatchOps.ENDLESS || n == BatchOps.ENDLESS ? BatchOps.ENDLESS : m < 0 || n < 0 ? -1 : m + n;
-        return streamed(a, s -> e -> concatenate(s.apply(e), theirs, e), size, b);
+        Dataset r = streamed(a, s -> e -> concatenate(s.apply(e), theirs, e), size, b);
+        if (r.namesDroppedBy == null) r.namesDroppedBy = b.namesDroppedBy;   // b's parts, in sorted-key order, are no more a's order
+        return r;
     }
 
     /**
@@ -134,6 +137,8 @@ final class ElementOps {
         Dataset z = streamed(x, s -> e -> zip(s.apply(e), ys.apply(e)), m < 0 || n < 0 ? -1 : Math.min(m, n), y);
         z.targetNames = y.inputNames;   // the second set's inputs are the targets: their names, tf.data's zip((x, y)) of dicts
         z.weightNames = null;
+        z.nullTargets = List.of();
+        if (z.namesDroppedBy == null) z.namesDroppedBy = y.namesDroppedBy;   // its targets are y's inputs
         return z;
     }
 
@@ -178,6 +183,12 @@ final class ElementOps {
         }
         Dataset u = streamed(d, s -> e -> enumerate(s.apply(e), start), d.sampleCount(), null);
         u.innerScalars = null;   // one more part: the learned flags would not line up
+        if (d.inputNames != null || d.targetNames != null || d.weightNames != null || !d.nullTargets.isEmpty()) {
+            // tf.data's enumerate gives (i, element), no dict: the parts' order is no longer the names'; refused by name until named
+            // again. The null targets are no part: kept, so naming the targets again leaves those outputs without one
+            u.inputNames = u.targetNames = u.weightNames = null;
+            u.namesDroppedBy = "enumerate";
+        }
         if (u.scalar != null) {
             boolean[] f = new boolean[u.scalar.length + 1];
             System.arraycopy(u.scalar, 0, f, 0, u.scalarInputs);

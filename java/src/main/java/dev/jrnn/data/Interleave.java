@@ -24,6 +24,8 @@ final class Interleave {
         Dataset s = ElementOps.streamed(d, src -> e -> stream(src.apply(e), f, cycleLength, blockLength, op, learned), -1, null);
         s.scalar = null;   // the inner data sets' parts batch as their samples come
         s.inputNames = s.targetNames = s.weightNames = null;   // the inner sets' parts, not this set's: name the result
+        s.nullTargets = java.util.List.of();
+        s.namesDroppedBy = null;
         s.innerScalars = learned;
         return s;
     }

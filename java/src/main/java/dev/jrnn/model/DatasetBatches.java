@@ -145,7 +145,7 @@ final class DatasetBatches implements BatchSource {
     @Override
     public boolean[] targets() {
         boolean[] t = new boolean[s.outputs()];
-        Arrays.fill(t, use.withTargets());
+        for (int k = 0; k < t.length; k++) t[k] = use.withTargets() && (keys == null || keys.hasTarget(k));
         return t;
     }
 
@@ -292,8 +292,8 @@ final class DatasetBatches implements BatchSource {
         SampleWeights.Given g = nw == 1 ? SampleWeights.Given.shared(who, param, b.sampleWeight(0))
                 : SampleWeights.Given.perOutput(who, param, b.sampleWeights());
         return SampleWeights.resolve(g, who, param, s.graph(), b.size(), k -> {
-            int[] t = b.targetShape(k);
-            return t.length >= 2 ? t[1] : -1;
+            int[] t = b.targetShape(k);   // null: a named data set's null target
+            return t != null && t.length >= 2 ? t[1] : -1;
         });
     }
 
@@ -315,7 +315,7 @@ final class DatasetBatches implements BatchSource {
     private static String key(List<int[]> shapes, List<Tensor> ys, int[] lengths) {
         StringBuilder k = new StringBuilder();
         for (int[] x : shapes) k.append(Arrays.toString(x));
-        if (ys != null) for (Tensor y : ys) k.append('/').append(Arrays.toString(y.shape()));
+        if (ys != null) for (Tensor y : ys) k.append('/').append(y == null ? "none" : Arrays.toString(y.shape()));
         return k.append(lengths == null ? "" : "+lengths").toString();
     }
 

@@ -74,17 +74,38 @@ final class InputCheck {
         if (xs == null) {
             throw new IllegalArgumentException(where + ": x is null (expected a Map by " + (dict ? "the model's input dict keys " : "input name ") + names + ")");
         }
-        List<String> missing = names.stream().filter(n -> !xs.containsKey(n)).toList();
+        List<String> missing = KeyMatch.of(names, xs.keySet()).missing();
         if (!missing.isEmpty()) {
             List<String> inputNames = graph.inputs.stream().map(n -> n.layer().name()).toList();
             throw new IllegalArgumentException(where + ": x " + (dict ? "" : "by input name ") + "needs the keys " + names + " (" + what + "), got "
-                    + new java.util.TreeSet<>(xs.keySet()) + ", without " + missing
+                    + KeyMatch.sorted(xs.keySet()) + ", without " + missing
                     + (dict && !inputNames.equals(names) ? "; the Inputs' names " + inputNames + " are not its keys, as in Keras" : ""));
         }
         if (dict) warnIfKeras3PairsOtherwise(where, graph, names, xs.keySet());
         List<Tensor> r = new ArrayList<>();
         for (String n : names) r.add(xs.get(n));
         return r;
+    }
+
+    /**
+     * How the keys of a dict x or y ({@code given}) match the model's names ({@code want}), Keras' rule for both (x: every
+     * input's name there, others left unread; y: exactly the outputs' keys), stated once for the tensor calls and the data
+     * sets ({@link DatasetKeys}): the names not given, in the model's order, and the keys that name nothing, sorted.
+     */
+    record KeyMatch(List<String> missing, List<String> unknown) {
+        static KeyMatch of(List<String> want, java.util.Collection<String> given) {
+            // a HashMap's null key is one that names nothing (an immutable list's contains(null) would throw)
+            List<String> unknown = sorted(given.stream().filter(k -> k == null || !want.contains(k)).toList());
+            return new KeyMatch(want.stream().filter(n -> !given.contains(n)).toList(), unknown);
+        }
+
+        /** {@code keys} sorted for a message, a null key first (a TreeSet of them would throw). */
+        static List<String> sorted(java.util.Collection<String> keys) {
+            return keys.stream().sorted(java.util.Comparator.nullsFirst(java.util.Comparator.<String>naturalOrder())).toList();
+        }
+
+        /** Every name given and no other key (a y's rule). */
+        boolean exact() { return missing.isEmpty() && unknown.isEmpty(); }
     }
 
     /**
@@ -124,11 +145,11 @@ final class InputCheck {
     static List<Tensor> byOutputName(String where, Graph graph, Map<String, ? extends Tensor> ys) {
         List<String> names = graph.outputKeys();
         if (ys == null) throw new IllegalArgumentException(where + ": y is null (expected a Map by output name " + names + ")");
-        List<String> missing = names.stream().filter(n -> !ys.containsKey(n)).toList();
-        List<String> unknown = ys.keySet().stream().filter(k -> !names.contains(k)).sorted().toList();
-        if (!missing.isEmpty() || !unknown.isEmpty()) {
+        KeyMatch m = KeyMatch.of(names, ys.keySet());
+        List<String> missing = m.missing(), unknown = m.unknown();
+        if (!m.exact()) {
             throw new IllegalArgumentException(where + ": y by output name needs the keys " + names + " (the outputs' names), got "
-                    + new java.util.TreeSet<>(ys.keySet()) + (missing.isEmpty() ? "" : ", without " + missing)
+                    + KeyMatch.sorted(ys.keySet()) + (missing.isEmpty() ? "" : ", without " + missing)
                     + (unknown.isEmpty() ? "" : ", with " + unknown + " that name no output") + " (a null value: no target for that output)");
         }
         List<Tensor> r = new ArrayList<>();

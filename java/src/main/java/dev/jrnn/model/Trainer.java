@@ -778,6 +778,7 @@ public abstract class Trainer {
      */
     synchronized void ensureBuilt(Dataset data, DatasetBatches.Use use, int steps) throws IOException {
         DatasetBatches.checkSize(name(), data, use, steps);
+        DatasetKeys.requireNamesKept(name() + "." + use.op, name(), data);
         if (!isBuilt() && !data.inputNames().isEmpty()) {
             throw new IllegalArgumentException(name() + "." + use.op + ": the dataset's inputs are named " + data.inputNames() + ", but model '"
                     + name() + "' is not built yet, so it has no input names to match them; declare the input shape"

@@ -104,6 +104,16 @@ class BatchTest {
             assertThrows(IllegalStateException.class, () -> b.input(0));   // the batch is closed with its view
             try (Batch c = s.next()) {
                 assertThrows(IndexOutOfBoundsException.class, () -> c.select(new int[] {2}, new int[0], new int[0]));
+                assertThrows(IndexOutOfBoundsException.class, () -> c.select(new int[] {-1}, new int[0], new int[0]));   // -1: targets', weights' only
+                // -1: a target (and weight) the view has none of, as a named data set's null target
+                Batch none = c.select(new int[] {0}, new int[] {-1, 0}, new int[] {1, -1});
+                assertEquals(2, none.targetCount());
+                assertEquals(null, none.target(0));
+                assertEquals(null, none.targetShape(0));
+                assertArrayEquals(c.target(0).data(), none.target(1).data());
+                assertArrayEquals(c.sampleWeight(1).data(), none.sampleWeight(0).data());
+                assertEquals(null, none.sampleWeight(1));
+                assertEquals(java.util.Arrays.asList(null, c.target(0)), none.targets());
                 assertEquals("Batch.select: inputIndices is null; give an int[] of indices (new int[0] for none)",
                         assertThrows(IllegalArgumentException.class, () -> c.select(null, new int[0], new int[0])).getMessage());
                 // closing the batch closes its views: their memory goes back with it (a recycling memory hands it to the next batch)

@@ -617,4 +617,138 @@ class DatasetTest {
         assertEquals(List.of("x1", "x2"), positional.named(List.of("x1", "x2"), null, null).inputNames());
         assertEquals(List.of(), positional.named(List.of("x1", "x2"), null, null).targetNames());
     }
+
+    /** A batch's inputs, targets and sample weights as arrays, in that order. */
+    private static List<float[]> parts(Dataset d) throws IOException {
+        List<float[]> r = new ArrayList<>();
+        try (BatchStream s = d.epoch(0); Batch b = s.next()) {
+            for (Tensor t : b.inputs()) r.add(t.toArray());
+            for (Tensor t : b.targets()) r.add(t.toArray());
+            for (Tensor t : b.sampleWeights()) r.add(t.toArray());
+        }
+        return r;
+    }
+
+    /**
+     * fromNpy(Map, Map, Map), fromShards(dir, Map, Map) and fromSafetensors(file, Map, Map, Map) read each key's file, array or
+     * tensor into the part fromTensors(Map, Map, Map) gives it (sorted-key order, named so): new, where only the positional
+     * forms (and fromNpz's and safetensors' by name without weights) existed.
+     */
+    @Test
+    void theFileFactoriesByNameReadWhatFromTensorsByNameHolds() throws IOException {
+        Tensor title = x(6), body = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 6, 1), prio = y(6), w = Tensor.of(new float[] {1, 2, 1, 2, 1, 2}, 6);
+        Dataset want = Dataset.fromTensors(Map.of("title", title, "body", body), Map.of("prio", prio), Map.of("prio", w));
+        Path files = Files.createDirectory(dir.resolve("byname"));
+        Map<String, Path> npy = new java.util.HashMap<>();
+        for (var e : Map.of("t", title, "b", body, "p", prio, "w", w).entrySet()) {
+            npy.put(e.getKey(), files.resolve(e.getKey() + "-000.npy"));
+            Npy.write(npy.get(e.getKey()), e.getValue());
+        }
+        Dataset fromNpy = Dataset.fromNpy(Map.of("title", npy.get("t"), "body", npy.get("b")), Map.of("prio", npy.get("p")), Map.of("prio", npy.get("w")));
+        Path st = dir.resolve("byname.safetensors");
+        SafeTensors.write(st, Map.of("t", title, "b", body, "p", prio, "w", w), Map.of());
+        Dataset fromSt = Dataset.fromSafetensors(st, Map.of("title", "t", "body", "b"), Map.of("prio", "p"), Map.of("prio", "w"));
+        Dataset fromShards = Dataset.fromShards(files, Map.of("title", "t", "body", "b"), Map.of("prio", "p"));
+        for (Dataset d : List.of(fromNpy, fromSt, fromShards)) {
+            assertEquals(List.of("body", "title"), d.inputNames(), d.toString());
+            assertEquals(List.of("prio"), d.targetNames(), d.toString());
+        }
+        List<float[]> all = parts(want.batch(6));
+        for (Dataset d : List.of(fromNpy, fromSt)) {
+            assertEquals(List.of("prio"), d.sampleWeightNames(), d.toString());
+            List<float[]> got = parts(d.batch(6));
+            assertEquals(all.size(), got.size());
+            for (int k = 0; k < all.size(); k++) assertArrayEquals(all.get(k), got.get(k), d + " part " + k);
+        }
+        List<float[]> shards = parts(fromShards.batch(6));
+        for (int k = 0; k < 3; k++) assertArrayEquals(all.get(k), shards.get(k), "shards part " + k);
+    }
+
+    /**
+     * The file factories by name take a null sample weight (that output unweighted: a weight of 1 per sample) and all-null
+     * targets (inputs only, to predict) as fromTensors(Map, Map, Map) does; they refused both ("sampleWeights['dept'] is null",
+     * "every targets value is null").
+     */
+    @Test
+    void theFileFactoriesByNameTakeNullsAsFromTensorsByName() throws IOException {
+        Tensor title = x(6), body = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 6, 1), prio = y(6), dept = Tensor.of(new float[] {6, 5, 4, 3, 2, 1}, 6, 1);
+        Tensor w = Tensor.of(new float[] {1, 2, 1, 2, 1, 2}, 6);
+        Path st = dir.resolve("nulls.safetensors");
+        SafeTensors.write(st, Map.of("t", title, "b", body, "p", prio, "d", dept, "w", w), Map.of());
+        Map<String, Tensor> unweighted = new java.util.HashMap<>(Map.of("prio", w));
+        unweighted.put("dept", null);
+        Map<String, String> unweightedMember = new java.util.HashMap<>(Map.of("prio", "w"));
+        unweightedMember.put("dept", null);
+        Dataset want = Dataset.fromTensors(Map.of("title", title, "body", body), Map.of("prio", prio, "dept", dept), unweighted);
+        Dataset got = Dataset.fromSafetensors(st, Map.of("title", "t", "body", "b"), Map.of("prio", "p", "dept", "d"), unweightedMember);
+        assertEquals(want.sampleWeightNames(), got.sampleWeightNames());
+        List<float[]> all = parts(want.batch(6)), read = parts(got.batch(6));
+        assertEquals(6, read.size());
+        for (int k = 0; k < all.size(); k++) assertArrayEquals(all.get(k), read.get(k), "part " + k);
+        assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, read.get(4), "dept's weight: 1 per sample");
+        Map<String, Tensor> noTargets = new java.util.HashMap<>();
+        noTargets.put("prio", null);
+        noTargets.put("dept", null);
+        Map<String, String> noMembers = new java.util.HashMap<>();
+        noMembers.put("prio", null);
+        noMembers.put("dept", null);
+        Dataset inputsOnly = Dataset.fromTensors(Map.of("title", title, "body", body), noTargets);
+        Dataset fromFile = Dataset.fromSafetensors(st, Map.of("title", "t", "body", "b"), noMembers);
+        assertEquals(inputsOnly.targetNames(), fromFile.targetNames());
+        assertEquals(inputsOnly.nullTargetNames(), fromFile.nullTargetNames());
+        List<float[]> a = parts(inputsOnly.batch(6)), b = parts(fromFile.batch(6));
+        assertEquals(2, b.size(), "inputs only");
+        for (int k = 0; k < a.size(); k++) assertArrayEquals(a.get(k), b.get(k), "input " + k);
+    }
+
+    /**
+     * A null target value holds no part and is kept as a null target name through the operations that keep the names;
+     * enumerate (one more part) drops every name and says so but keeps the null targets, which named(...) keeps unless it names
+     * them as parts or leaves the targets positional.
+     */
+    @Test
+    void nullTargetsRideWithTheNamesAndEnumerateDropsThem() throws IOException {
+        Tensor a = Tensor.of(new float[] {0, 1, 2, 3}, 4, 1), b = Tensor.of(new float[] {5, 6, 7, 8}, 4, 1);
+        Map<String, Tensor> ys = new java.util.HashMap<>(Map.of("prio", a));
+        ys.put("dept", null);
+        Dataset d = Dataset.fromTensors(Map.of("title", a), ys);
+        assertEquals(List.of("prio"), d.targetNames());
+        assertEquals(List.of("dept"), d.nullTargetNames());
+        assertTrue(d.toString().contains("targets [prio], null targets [dept]"), d.toString());
+        for (Dataset op : List.of(d.shuffle(1), d.take(2), d.filter(s -> true), d.batch(2).repeat(2), d.concatenate(d), d.cache())) {
+            assertEquals(List.of("dept"), op.nullTargetNames(), op.toString());
+        }
+        try (BatchStream s = d.batch(4).epoch(0); Batch first = s.next()) {
+            assertEquals(1, first.targetCount());
+            assertArrayEquals(a.data(), first.target(0).data());
+        }
+        Dataset e = Dataset.fromTensors(Map.of("title", a, "body", b), ys).enumerate(3);
+        assertEquals("enumerate", e.namesDroppedBy());
+        assertTrue(e.toString().contains("names dropped by enumerate"), e.toString());
+        assertEquals(List.of(), e.inputNames());
+        assertEquals(List.of("dept"), e.nullTargetNames(), "no part holds it: kept");
+        assertEquals("enumerate", Dataset.fromTensors(Map.of("title", a), Map.of()).enumerate(0).namesDroppedBy(), "inputs named only");
+        Dataset dropped = e.map(s -> s.with(s.inputs().subList(0, 2), s.targets()));
+        Dataset again = dropped.named(List.of("body", "title"), List.of("prio"), null);
+        assertEquals(null, again.namesDroppedBy());
+        assertEquals(List.of("dept"), again.nullTargetNames());
+        assertEquals(List.of(), again.named(null, List.of("dept"), null).nullTargetNames(), "named as a part now");
+        assertEquals(List.of(), dropped.named(List.of("body", "title"), null, null).nullTargetNames(), "positional targets");
+        assertEquals(null, Dataset.fromTensors(List.of(a), List.of(b)).enumerate(0).namesDroppedBy(), "nothing named, nothing dropped");
+    }
+
+    /**
+     * concatenate keeps the dropped-names mark of either side: a positional set followed by one whose names enumerate dropped
+     * would feed the second half's sorted-key parts by position (it kept only the first set's mark, none).
+     */
+    @Test
+    void concatenateKeepsEitherSidesDroppedNames() {
+        Tensor a = Tensor.of(new float[] {0, 1, 2, 3}, 4, 1), b = Tensor.of(new float[] {5, 6, 7, 8}, 4, 1);
+        Dataset positional = Dataset.fromTensors(List.of(a, b), List.of(a));
+        Dataset dropped = Dataset.fromTensors(Map.of("title", a, "body", b), Map.of("prio", a)).enumerate(0)
+                .map(s -> s.with(s.inputs().subList(0, 2), s.targets()));
+        assertEquals("enumerate", positional.concatenate(dropped).namesDroppedBy());
+        assertEquals("enumerate", dropped.concatenate(positional).namesDroppedBy());
+        assertNull(positional.concatenate(positional).namesDroppedBy());
+    }
 }

@@ -52,7 +52,7 @@ class DictDatasetBadInputTest {
     static Stream<RefusalCases.Case> cases() {
         Map<String, Tensor> nullKey = new HashMap<>(XS);
         nullKey.put(null, X3);
-        Map<String, Tensor> oneNull = new HashMap<>(YS);
+        Map<String, Tensor> oneNull = new HashMap<>(YS);   // accepted (that output gets no target): refused with a weight
         oneNull.put("dept", null);
         Path npz = Path.of("never-read.npz");   // each refusal comes before the file is opened
         return Stream.of(
@@ -73,8 +73,32 @@ class DictDatasetBadInputTest {
             new RefusalCases.Case("fromTensors: an empty inputs map", () -> Dataset.fromTensors(Map.<String, Tensor>of(), YS),
                     List.of("Dataset.fromTensors: inputs is empty; at least one input is needed")),
             new RefusalCases.Case("fromTensors: a null key", () -> Dataset.fromTensors(nullKey, YS), List.of("Dataset.fromTensors: inputs has a null key")),
-            new RefusalCases.Case("fromTensors: one target null", () -> Dataset.fromTensors(XS, oneNull),
-                    List.of("Dataset.fromTensors: targets['dept'] is null; give every target, or none")),
+            new RefusalCases.Case("fromTensors: a sample weight for a null target", () -> Dataset.fromTensors(XS, oneNull, Map.of("priority", W, "dept", W)),
+                    List.of("Dataset.fromTensors: sampleWeights['dept'] weighs targets['dept'], which is null (no target for that output); leave it null or out")),
+            new RefusalCases.Case("fromNpz: every target member null, with sample weights", () -> Dataset.fromNpz(npz, Map.of("title", "t"),
+                    new HashMap<String, String>() {{ put("dept", null); }}, new HashMap<String, String>() {{ put("dept", null); }}),
+                    List.of("Dataset.fromNpz: every targets value is null (none) but sample weights are given; they weigh the targets' losses")),
+            new RefusalCases.Case("fromSafetensors: every sample weight member null", () -> Dataset.fromSafetensors(npz, Map.of("title", "t"),
+                    Map.of("priority", "p"), new HashMap<String, String>() {{ put("priority", null); }}),
+                    List.of("Dataset.fromSafetensors: every sampleWeights value is null; give at least one, or leave sampleWeights out")),
+            new RefusalCases.Case("fromNpy: a null input file", () -> Dataset.fromNpy(new HashMap<>(Map.of("title", Path.of("t.npy"))) {{ put("body", null); }}, Map.of()),
+                    List.of("Dataset.fromNpy: inputs['body'] is null; give the file that holds it")),
+            new RefusalCases.Case("fromNpy: a null sampleWeights map", () -> Dataset.fromNpy(Map.of("title", Path.of("t.npy")), Map.of(), null),
+                    List.of("Dataset.fromNpy: sampleWeights is null")),
+            new RefusalCases.Case("fromSafetensors: sample weights keyed otherwise than the targets", () -> Dataset.fromSafetensors(npz, Map.of("title", "t"),
+                    Map.of("priority", "p"), Map.of("zz", "w")), List.of("Dataset.fromSafetensors: sampleWeights has the keys [zz], the targets [priority]")),
+            new RefusalCases.Case("fromShards: a null dir", () -> Dataset.fromShards(null, Map.of("title", "t"), Map.of()), List.of("Dataset.fromShards: dir is null")),
+            new RefusalCases.Case("fromShards: an empty inputs map", () -> Dataset.fromShards(Path.of("never-read"), Map.of(), Map.of()),
+                    List.of("Dataset.fromShards: inputs is empty; at least one input is needed")),
+            new RefusalCases.Case("fit: names enumerate dropped", () -> M.fit(Dataset.fromTensors(XS, YS).enumerate(0).batch(2), QUIET),
+                    List.of("m.fit: the dataset's names were dropped by enumerate")),
+            new RefusalCases.Case("evaluate: a target key of no output beside a null target", () -> M.evaluateAll(Dataset.fromTensors(XS,
+                    new HashMap<String, Tensor>(Map.of("priority", Y1, "zz", Y2)) {{ put("dept", null); }}).batch(2)),
+                    List.of("m.evaluate: the dataset's target keys [priority, zz] (null targets: dept) are not the outputs of model 'm' (outputs: priority, dept): with 'zz'")),
+            new RefusalCases.Case("fit: a sample weight key of no output beside a null target", () -> M.fit(Dataset.fromTensors(XS, oneNull, Map.of("priority", W))
+                    .named(null, List.of("priority"), List.of("zz")).batch(2), QUIET),
+                    List.of("m.fit: the dataset's sample weight keys [zz] (null targets: dept) are not the outputs of model 'm' (outputs: priority, dept):"
+                            + " without 'priority', with 'zz'")),
             new RefusalCases.Case("fromTensors: one of a list of targets null", () -> Dataset.fromTensors(List.of(X3, X2), Arrays.asList(Y1, null)),
                     List.of("Dataset.fromTensors: targets[1] is null; give every target, or none")),
             new RefusalCases.Case("fromTensors: null inputs and targets (the inputs named first, as before)",

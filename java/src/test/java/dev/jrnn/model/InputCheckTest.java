@@ -203,4 +203,24 @@ class InputCheckTest {
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("it would feed x['id'] to input 'price' there"), warnings.get(0));
     }
+
+    /**
+     * A null key in an x or y map that also misses a real key: refused with the keys listed, the null one first (the message
+     * put them in a TreeSet, which threw a NullPointerException).
+     */
+    @Test
+    void aMapWithANullKeyMissingARealOneIsRefusedByName() {
+        Input t = Input.shape(1).name("title"), b = Input.shape(1).name("body");
+        Node h = new dev.jrnn.layers.Subtract().apply(List.of(t, b));
+        Graph g = Graph.of("m", List.of(t, b), List.of(new Dense(1).name("priority").apply(h), new Dense(1).name("dept").apply(h)));
+        Tensor one = Tensor.full(1, 2, 1);
+        java.util.Map<String, Tensor> xs = new java.util.HashMap<>(Map.of("title", one));
+        xs.put(null, one);
+        assertEquals("m.predict: x by input name needs the keys [title, body] (the Inputs' names), got [null, title], without [body]",
+                fails(() -> InputCheck.byInputName("m.predict", g, xs)));
+        java.util.Map<String, Tensor> ys = new java.util.HashMap<>(Map.of("priority", one));
+        ys.put(null, one);
+        assertEquals("m.fit: y by output name needs the keys [priority, dept] (the outputs' names), got [null, priority], without [dept],"
+                + " with [null] that name no output (a null value: no target for that output)", fails(() -> InputCheck.byOutputName("m.fit", g, ys)));
+    }
 }
