@@ -205,10 +205,14 @@ final class TrainStep {
         return host;
     }
 
-    /** The [B, T] mask of a sequence output, one weight per row of {@code pred}; null when the output has no mask or is not a sequence. */
+    /**
+     * The mask of a sequence output, one weight per row of {@code pred}: its shape is pred's but the last axis, (B, T) or
+     * a TimeDistributed RNN's (B, T, inner), as Keras 3 applies a mask shaped as the loss per element; null when the
+     * output has no mask or none of that shape.
+     */
     private static DTensor rowMask(DTensor mask, DTensor pred, int rows) {
-        if (mask == null || pred.rank() != 3 || mask.rank() != 2) return null;
-        if (mask.dim(0) != pred.dim(0) || mask.dim(1) != pred.dim(1) || (long) mask.dim(0) * mask.dim(1) != rows) return null;
+        if (mask == null || pred.rank() < 3 || mask.rank() != pred.rank() - 1 || mask.size() != rows) return null;
+        for (int a = 0; a < mask.rank(); a++) if (mask.dim(a) != pred.dim(a)) return null;
         return mask;
     }
 
