@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,8 +166,13 @@ class TrainStepTest {
         for (int i = 0; i < in; i++) for (int f = 0; f < feat; f++) xd[((t + 2) * in + i) * feat + f] = 0;   // [1, 2, :]
         for (int f = 0; f < feat; f++) xd[(t * in) * feat + f] = 0;   // [1, 0, 0]
         Tensor x = Tensor.of(xd, b, t, in, feat), y = Tensor.of(det(b * t * in * 2, 0.3, 0.6), b, t, in, 2);
-        for (String c : List.of("lstm_seq", "gru_seq", "lstm_seq_sw", "bidi_seq", "td_dense")) {
-            Tensor sw = c.endsWith("_sw") ? Tensor.of(new float[] {1f, 0.5f}, b) : null;
+        // lstm_seq_sw3: the same weights as the (2, 3, 4) tensor the generator gave Keras, one per loss element (refused before)
+        float[] sw3 = new float[b * t * in];
+        Arrays.fill(sw3, 0, t * in, 1f);
+        Arrays.fill(sw3, t * in, sw3.length, 0.5f);
+        for (String run : List.of("lstm_seq", "gru_seq", "lstm_seq_sw", "lstm_seq_sw3", "bidi_seq", "td_dense")) {
+            String c = run.replace("_sw3", "_sw");
+            Tensor sw = run.endsWith("_sw3") ? Tensor.of(sw3, b, t, in) : c.endsWith("_sw") ? Tensor.of(new float[] {1f, 0.5f}, b) : null;
             try (Model m = Models.load(dir.resolve((c.endsWith("_sw") ? "lstm_seq" : c) + ".keras"))) {
                 m.compile(new SGD(0.1f), "mse", "mae");
                 Map<String, Double> before = m.evaluateAll(List.of(x), List.of(y), b, null, sw);

@@ -8,7 +8,8 @@
 #   lstm_seq_sw: lstm_seq.keras with sample_weight (2,) = [1.0, 0.5]. Keras 3 cannot take these (2,) weights on the
 #     (2, 3, 4) mask: apply_mask multiplies them NumPy-wise, aligning the last axes, 4 against 2, and fails (where the batch
 #     equals the words it would weigh the words instead); here they are given broadcast per sample, (2, 3, 4), as jrnn
-#     reads a per-sample weight: the sample's weight on each of its rows.
+#     reads a per-sample weight: the sample's weight on each of its rows. TrainStepTest gives jrnn both the (2,) weights
+#     and this very (2, 3, 4) tensor (jrnn takes one weight per loss element, as Keras).
 #   bidi_seq: TimeDistributed(Bidirectional(LSTM(3, return_sequences=True))).
 #   td_dense: TimeDistributed(LSTM(3, return_sequences=True)) -> TimeDistributed(Dense(2)) (TimeDistributed passes the
 #     mask on).
