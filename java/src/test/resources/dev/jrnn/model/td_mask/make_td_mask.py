@@ -69,6 +69,8 @@ for case in ["lstm_seq", "gru_seq", "lstm_seq_sw", "bidi_seq", "td_dense", "lstm
         continue
     w = None if case != "lstm_seq_sw" else np.broadcast_to(sw[:, None, None], (B, T, I)).copy()
     put(case, "evaluate", m.evaluate(x, y4, sample_weight=w, batch_size=B, verbose=0))
+    if case == "lstm_seq":   # batches of one: the per-batch masked means averaged over the batches
+        put(case, "evaluate_b1", m.evaluate(x, y4, batch_size=1, verbose=0))
     put(case, "train1", [m.train_on_batch(x, y4, sample_weight=w)[0]])
     put(case, "train2", [m.train_on_batch(x, y4, sample_weight=w)[0]])
     for k, v in enumerate(m.get_weights()):
