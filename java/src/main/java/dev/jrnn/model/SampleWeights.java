@@ -82,32 +82,36 @@ final class SampleWeights {
     }
 
     /**
-     * Keras' sample_weight {@code w} as given: shape (n) or (n, 1), one weight per sample, or (n, T) or (n, T, 1), one per
-     * timestep. Returns it as (n) or (n, T), a copy (its values checked later, {@link #requireValues}). {@code who}:
-     * param begin the messages.
+     * Keras' sample_weight {@code w} as given: shape (n) or (n, 1), one weight per sample, (n, T) or (n, T, 1), one per
+     * timestep, or (n, T, inner...), one per loss element of an output of more axes (a TimeDistributed RNN's (batch, T,
+     * inner, units): Keras' apply_mask multiplies such weights by the output's mask of the same shape). A trailing axis of 1
+     * is dropped past (n, 1). Returns a copy (its values checked later, {@link #requireValues}). {@code who}: param begin
+     * the messages.
      */
     static Tensor check(String who, String param, Tensor w) {
         if (w == null) throw new IllegalArgumentException(who + ": " + param + " is null (leave it unset for equal weights)");
         int[] s = w.shape();
         boolean perSample = s.length == 1 || s.length == 2 && s[1] == 1;
-        boolean temporal = s.length == 2 && s[1] > 1 || s.length == 3 && s[2] == 1;
-        if (!perSample && !temporal) {
-            throw new IllegalArgumentException(who + ": " + param + " must have shape (n) or (n, 1), one weight per sample, or (n, T),"
-                    + " one per timestep of a sequence output, got " + Arrays.toString(s));
+        boolean perElement = s.length == 2 && s[1] > 1 || s.length >= 3;
+        if (!perSample && !perElement) {
+            throw new IllegalArgumentException(who + ": " + param + " must have shape (n) or (n, 1), one weight per sample, (n, T),"
+                    + " one per timestep of a sequence output, or (n, T, inner...), one per loss element of an output of more axes,"
+                    + " got " + Arrays.toString(s));
         }
         float[] d = w.data();
-        return temporal ? Tensor.of(d.clone(), s[0], s[1]) : Tensor.of(d.clone(), s[0]);
+        if (perSample) return Tensor.of(d.clone(), s[0]);
+        int[] keep = s.length >= 3 && s[s.length - 1] == 1 ? Arrays.copyOf(s, s.length - 1) : s.clone();
+        return Tensor.of(d.clone(), keep);
     }
 
-    /** The weights {@code w} ((n) or (n, T), as {@link #check} gives them) finite and >= 0. */
+    /** The weights {@code w} ((n), (n, T) or (n, T, inner...), as {@link #check} gives them) finite and >= 0. */
     static void requireValues(String who, String param, Tensor w) {
         float[] d = w.data();
-        boolean temporal = w.rank() == 2;
-        int t = temporal ? w.dim(1) : 1;
+        int t = d.length / Math.max(1, w.dim(0));
         for (int i = 0; i < d.length; i++) {
             if (!Float.isFinite(d[i]) || d[i] < 0) {
                 throw new IllegalArgumentException(who + ": " + param + " must be finite and >= 0, got " + d[i] + " at sample " + i / t
-                        + (temporal ? ", step " + i % t : ""));
+                        + (w.rank() == 2 ? ", step " + i % t : w.rank() > 2 ? ", element " + i % t : ""));
             }
         }
     }
@@ -153,7 +157,7 @@ final class SampleWeights {
             requireCount(who, label, w, n);
             int steps = targetSteps.applyAsInt(k);
             // a skipped output (no target) trains no loss: its weight is never read
-            if (w.rank() == 2 && steps != SKIPPED) requireSequence(who, label, w, outs.get(k), steps);
+            if (w.rank() >= 2 && steps != SKIPPED) requireSequence(who, label, w, outs.get(k), steps);
         }
         if (!g.checked()) g.each(param, (label, w) -> requireValues(who, label, w));   // the values once every shape fits
         return ws;
@@ -169,17 +173,49 @@ final class SampleWeights {
 
     /**
      * Per-timestep weights (n, T) need a sequence output (batch, T, units) of T steps: its own, or where those are unknown
-     * ({@code None}) its targets' {@code steps}; checked before any step, so a wrong T never fails after an epoch has run.
+     * ({@code None}) its targets' {@code steps}; weights (n, T, inner...) an output (batch, T, inner..., units), one weight
+     * per loss element (its unknown inner axes are checked at the step). Checked before any step, so a wrong T never fails
+     * after an epoch has run.
      */
     private static void requireSequence(String who, String label, Tensor w, Node out, int steps) {
         int[] s = out.shape();
-        int t = s.length != 2 ? -1 : s[0] != -1 ? s[0] : steps;
-        if (t != w.dim(1)) {
-            throw new IllegalArgumentException(who + ": " + label + " has shape " + Tensor.shapeString(w.shape()) + ", one weight per"
-                    + " timestep, but output " + out.layer().name() + " " + out.shapeString() + " is not a sequence of " + w.dim(1)
-                    + " steps; " + (t > 0 ? "give (" + w.dim(0) + ", " + t + ") (one per timestep) or (" + w.dim(0)
-                    + ") (one per sample)" : "give one weight per sample, shape (" + w.dim(0) + ")"));
+        int[] loss = s.length < 2 ? new int[0] : Arrays.copyOf(s, s.length - 1);   // the output's shape less batch and units
+        if (loss.length > 0 && loss[0] == -1) loss[0] = steps;
+        boolean fits = w.rank() - 1 == loss.length;
+        for (int a = 0; fits && a < loss.length; a++) fits = loss[a] < 0 || loss[a] == w.dim(a + 1);
+        if (!fits) throw new IllegalArgumentException(misfit(who, label, w.shape(), out.layer().name(), out.shapeString(), loss));
+    }
+
+    /**
+     * The message for weights of shape {@code w} (rank >= 2) that do not fit output {@code name} {@code shape}, whose loss
+     * has one element per position of {@code loss} (its shape less batch and units; empty: one loss per sample, -1: unknown),
+     * with the shapes that would fit. For SampleWeights' check before a call and TrainStep's at the step.
+     */
+    static String misfit(String who, String label, int[] w, String name, String shape, int[] loss) {
+        int n = w[0];
+        String head = who + ": " + label + " has shape " + dims(w);
+        String perSample = "(" + n + ") (one per sample)";
+        int[] fit = new int[loss.length + 1];
+        fit[0] = n;
+        System.arraycopy(loss, 0, fit, 1, loss.length);
+        boolean known = Arrays.stream(loss).allMatch(v -> v > 0);
+        if (w.length == 2 && loss.length <= 1) {   // (n, T) on a (batch, units) output or on a sequence of other steps
+            return head + ", one weight per timestep, but output " + name + " " + shape + " is not a sequence of " + w[1] + " steps; "
+                    + (loss.length == 1 && known ? "give " + dims(fit) + " (one per timestep) or " + perSample
+                            : "give one weight per sample, shape (" + n + ")");
         }
+        String what = w.length == 2
+                ? ", one weight per timestep: (n, T) weights weigh a (batch, T, units) output; output " + name + " " + shape
+                : ", one weight per loss element, but output " + name + " " + shape;
+        String has = loss.length == 0 ? " has one loss per sample" : loss.length == 1 ? " is a sequence of " + dims(loss).replaceAll("[()]", "") + " steps"
+                : loss.length == 2 ? " has one loss element per (step, inner step)" : " has one loss element per position of " + dims(loss);
+        String give = loss.length == 0 || !known ? "give " + perSample
+                : "give " + perSample + " or " + dims(fit) + (loss.length == 1 ? " (one per timestep)" : " (one per loss element)");
+        return head + what + has + "; " + give;
+    }
+
+    private static String dims(int[] s) {
+        return "(" + String.join(", ", Arrays.stream(s).mapToObj(v -> v < 0 ? "None" : Integer.toString(v)).toList()) + ")";
     }
 
     /**

@@ -31,6 +31,8 @@ final class TrainStep {
     private DistributedFit dp;
     /** The factor of the loss gradient for the next step (a data-parallel shard's weight; see ShardedBatches). */
     private float gradientWeight = 1f;
+    /** Model and output names whose mask did not fit their loss, warned of once in the process ({@link #rowMask}). */
+    private static final java.util.Set<String> UNFIT_MASKS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     TrainStep(Setup s) {
         this.s = s;
@@ -129,7 +131,7 @@ final class TrainStep {
                         s.targetsByShape(k)));
             }
             Loss loss = s.loss(k);
-            DTensor mask = rowMask(p.masks.get(on), pred, rows), lossMask = mask, lossTgt = tgt;
+            DTensor mask = rowMask(p.masks.get(on), pred, on), lossMask = mask, lossTgt = tgt;
             Tensor sw = h.weights() == null ? null : h.weights().get(k);
             if (loss == null) {   // Keras' loss=[None, ...]: no loss, no gradient, only its metrics
                 if (acc != null && !s.metrics().isEmpty()) addMetrics(acc, k, form, pred, mask, rows, cols, y.data(), sw);
@@ -195,9 +197,12 @@ final class TrainStep {
         }
     }
 
-    /** Sample weights (b) or (b, T) as one weight per row of a prediction of {@code rows} rows (a sample's weight on each of its steps). */
+    /**
+     * Sample weights (b), (b, T) or (b, T, inner...) as one weight per row of a prediction of {@code rows} rows (a
+     * sample's weight on each of its steps; the others already one per row, as Keras' apply_mask takes them).
+     */
     private static float[] perRow(Tensor sw, int rows) {
-        if (sw.rank() == 2) return sw.data();
+        if (sw.rank() >= 2) return sw.data();
         int b = sw.dim(0), per = rows / b;
         float[] host = new float[rows];
         float[] d = sw.data();
@@ -205,25 +210,38 @@ final class TrainStep {
         return host;
     }
 
-    /** The [B, T] mask of a sequence output, one weight per row of {@code pred}; null when the output has no mask or is not a sequence. */
-    private static DTensor rowMask(DTensor mask, DTensor pred, int rows) {
-        if (mask == null || pred.rank() != 3 || mask.rank() != 2) return null;
-        if (mask.dim(0) != pred.dim(0) || mask.dim(1) != pred.dim(1) || (long) mask.dim(0) * mask.dim(1) != rows) return null;
-        return mask;
+    /**
+     * The mask of a sequence output, one weight per row of {@code pred}: its shape is pred's but the last axis, (B, T) or
+     * a TimeDistributed RNN's (B, T, inner), as Keras 3 applies a mask shaped as the loss per element; null when the
+     * output has no mask or none of that shape (said once per output: a mask dropped unsaid averaged padded words in).
+     */
+    private DTensor rowMask(DTensor mask, DTensor pred, Node on) {
+        if (mask == null || pred.rank() < 3) return null;
+        boolean fits = mask.rank() == pred.rank() - 1;
+        for (int a = 0; fits && a < mask.rank(); a++) fits = mask.dim(a) == pred.dim(a);
+        if (fits) return mask;
+        if (UNFIT_MASKS.add(s.name() + "/" + on.layer().name())) {
+            System.err.println("jrnn: " + s.name() + ": output " + on.layer().name() + "'s mask " + Tensor.shapeString(mask.shape())
+                    + " is not its prediction's shape " + Tensor.shapeString(pred.shape()) + " less the units axis; its loss is not masked");
+        }
+        return null;
     }
 
     /**
      * Keras' sample_weight on the rows of output {@code on}'s prediction {@code pred}: per sample [b] each sample's weight on
-     * each of its rows (a sequence's steps), per timestep [b, T] one weight per row of a (b, T, units) sequence; times the
-     * mask's row weights {@code w} (nullable) as Keras' apply_mask multiplies them.
+     * each of its rows (a sequence's steps), per timestep [b, T] one weight per row of a (b, T, units) sequence, per loss
+     * element [b, T, inner...] one per row of a (b, T, inner..., units) output; times the mask's row weights {@code w}
+     * (nullable) as Keras' apply_mask multiplies them.
      */
     private DTensor sampleWeighted(Pass p, DTensor w, Tensor sw, DTensor pred, Node on) {
         int rows = (int) (pred.size() / pred.dim(-1));
-        if (sw.rank() == 2) {
-            if (pred.rank() != 3 || pred.dim(1) != sw.dim(1)) {
-                throw new IllegalArgumentException(s.name() + ": sampleWeight has shape " + Tensor.shapeString(sw.shape()) + ", one weight"
-                        + " per timestep, but output " + on.layer().name() + " gives " + Tensor.shapeString(pred.shape())
-                        + "; per-timestep weights need a sequence output of " + sw.dim(1) + " steps");
+        if (sw.rank() >= 2) {
+            int[] loss = Arrays.copyOfRange(pred.shape(), 1, Math.max(1, pred.rank() - 1));
+            boolean fits = sw.rank() == pred.rank() - 1;
+            for (int a = 1; fits && a < sw.rank(); a++) fits = sw.dim(a) == pred.dim(a);
+            if (!fits) {
+                throw new IllegalArgumentException(SampleWeights.misfit(s.name(), "sampleWeight", sw.shape(), on.layer().name(),
+                        Tensor.shapeString(pred.shape()), loss));
             }
         }
         float[] host = perRow(sw, rows);

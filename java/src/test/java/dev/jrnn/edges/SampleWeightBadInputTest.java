@@ -78,8 +78,10 @@ class SampleWeightBadInputTest {
     @Test
     void wrongShapes() {
         Model m = dense(), s = sequence();
-        bad(null, () -> quiet().sampleWeight(Tensor.zeros(4, 2, 2)), "FitOptions: sampleWeight must have shape (n) or (n, 1)",
-                "or (n, T), one per timestep of a sequence output, got [4, 2, 2]");
+        bad(m, () -> m.fit(X, Y, quiet().sampleWeight(Tensor.zeros(4, 2, 2))), "m.fit: sampleWeight has shape (4, 2, 2), one weight per"
+                + " loss element", "has one loss per sample; give (4) (one per sample)");
+        bad(s, () -> s.fit(XS, YS, quiet().sampleWeight(Tensor.zeros(4, 5, 3))), "s.fit: sampleWeight has shape (4, 5, 3)",
+                "(None, 5, 2) is a sequence of 5 steps; give (4) (one per sample) or (4, 5) (one per timestep)");
         bad(m, () -> m.fit(X, Y, quiet().sampleWeight(Tensor.full(1, 3))), "m.fit: sampleWeight holds 3 weights, x holds 4 samples");
         bad(m, () -> m.fit(X, Y, quiet().sampleWeight(Tensor.full(1, 4, 5))), "m.fit: sampleWeight has shape (4, 5), one weight per timestep",
                 "is not a sequence of 5 steps; give one weight per sample, shape (4)");

@@ -182,8 +182,10 @@ class TimeDistributedTest {
      * TimeDistributed(LSTM(3, stateful)) as Keras 3.15.1 runs it (td_stateful/make_td_stateful.py, its .keras files):
      * one inner call per outer step, each from the states the one before left, and on across predict calls; plain and
      * with return_sequences, predict twice, then after resetStates two train batches and predict; masked (Masking(0) in
-     * front), predict twice. Before session 34 every value from the first sample's second step on differed (the steps
-     * ran folded into the batch, from the same states).
+     * front), predict twice, and with return_sequences the two train batches too, their mse a mean over the valid inner
+     * steps. Before session 34 every value from the first sample's second step on differed (the steps ran folded into the
+     * batch, from the same states); before session 35 masked_seq's loss took the padded inner steps too (0.55931, Keras
+     * 0.46771).
      */
     @Test
     void aStatefulRecurrentLayerRunsStepByStepAsKeras() throws Exception {
@@ -207,7 +209,7 @@ class TimeDistributedTest {
                 m.compile(new SGD(0.1), "mse");
                 assertClose(golden.get(c + " p1"), m.predict(xx, b).data(), 2e-5, c + " p1");
                 assertClose(golden.get(c + " p2"), m.predict(xx, b).data(), 2e-5, c + " p2");
-                if (masked) continue;
+                if (c.equals("masked")) continue;   // Keras refuses its fit
                 m.resetStates();
                 Tensor y = seq ? Tensor.of(det(b * t * in * 2, 0.3, 0.6, 1.0), b, t, in, 2) : Tensor.of(det(b * t * 2, 0.3, 0.6, 1.0), b, t, 2);
                 assertEquals(golden.get(c + " loss")[0], m.trainOnBatch(xx, y), 2e-5, c + " loss");

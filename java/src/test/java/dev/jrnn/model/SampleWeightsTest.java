@@ -162,9 +162,10 @@ class SampleWeightsTest {
                 () -> m.fit(x, y, once().sampleWeight(Tensor.full(1, 4)).classWeight(Map.of(0, 2.0)))).getMessage());
         assertEquals("FitOptions: sampleWeight must be finite and >= 0, got -1.0 at sample 1", assertThrows(IllegalArgumentException.class,
                 () -> once().sampleWeight(Tensor.of(new float[] {1, -1}, 2))).getMessage());
-        assertEquals("FitOptions: sampleWeight must have shape (n) or (n, 1), one weight per sample, or (n, T), one per timestep"
-                        + " of a sequence output, got [2, 2, 2]",
-                assertThrows(IllegalArgumentException.class, () -> once().sampleWeight(Tensor.full(1, 2, 2, 2))).getMessage());
+        // one weight per loss element (n, T, inner) is taken, and refused where the output has no such axes
+        assertEquals("m.fit: sampleWeight has shape (4, 2, 2), one weight per loss element, but output " + m.layers().get(0).name()
+                        + " (None, 2) has one loss per sample; give (4) (one per sample)",
+                assertThrows(IllegalArgumentException.class, () -> m.fit(x, y, once().sampleWeight(Tensor.full(1, 4, 2, 2)))).getMessage());
         assertEquals("FitOptions: classWeight of class 1 must be finite and >= 0, got NaN", assertThrows(IllegalArgumentException.class,
                 () -> once().classWeight(Map.of(1, Double.NaN))).getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -350,6 +351,41 @@ class SampleWeightsTest {
         double[][] lm = perStepMse(masked, xm, y, null);
         History hm = masked.fit(xm, y, new FitOptions().epochs(1).batchSize(n).shuffle(true).seed(6).verbose(0).sampleWeight(Tensor.of(w, n, T)));
         assertEquals(maskedWeightedMean(lm, w, valid), hm.get("loss").get(0), 1e-6);
+    }
+
+    /**
+     * A TimeDistributed RNN's (batch, T, inner, units) output takes weights one per loss element, (n, T, inner), as Keras'
+     * apply_mask (checked in TrainStepTest against Keras' numbers); (n, T) weights, which Keras 3.15.1 refuses there too
+     * ("[2,3] vs [2,3,4]"), are refused naming the shapes that fit (the message said the output was no sequence of 3 steps),
+     * before the call and, for a data set's weights, at the step.
+     */
+    @Test
+    void weightsOnAnOutputOfMoreAxesAreOnePerLossElement() throws Exception {
+        java.nio.file.Path f = java.nio.file.Path.of(SampleWeightsTest.class.getResource("td_mask/lstm_seq.keras").toURI());
+        try (Model m = Models.load(f)) {
+            m.name("m").compile(new SGD(0.1f), "mse");
+            Tensor x = Tensor.zeros(2, 3, 4, 5), y = Tensor.zeros(2, 3, 4, 2);
+            String out = m.layers().get(m.layers().size() - 1).name();
+            List<float[]> before = m.getWeights().stream().map(Tensor::toArray).toList();
+            String fits = "; give (2) (one per sample) or (2, 3, 4) (one per loss element)";
+            assertEquals("m.fit: sampleWeight has shape (2, 3), one weight per timestep: (n, T) weights weigh a (batch, T, units)"
+                            + " output; output " + out + " (None, 3, 4, 2) has one loss element per (step, inner step)" + fits,
+                    assertThrows(IllegalArgumentException.class, () -> m.fit(x, y, once().sampleWeight(Tensor.full(1, 2, 3)))).getMessage());
+            assertEquals("m.evaluate: sampleWeight has shape (2, 3, 5), one weight per loss element, but output " + out
+                            + " (None, 3, 4, 2) has one loss element per (step, inner step)" + fits,
+                    assertThrows(IllegalArgumentException.class,
+                            () -> m.evaluateAll(List.of(x), List.of(y), 2, null, Tensor.full(1, 2, 3, 5))).getMessage());
+            assertEquals("m.evaluate: the dataset's sample weight has shape (2, 3), one weight per timestep: (n, T) weights weigh a"
+                            + " (batch, T, units) output; output " + out + " (None, 3, 4, 2) has one loss element per (step, inner step)" + fits
+                            + " (in the batch starting at input 0 sample 0)",
+                    assertThrows(IllegalArgumentException.class,
+                            () -> m.evaluate(Dataset.fromTensors(x, y, Tensor.full(1, 2, 3)).batch(2))).getMessage());
+            List<float[]> after = m.getWeights().stream().map(Tensor::toArray).toList();
+            for (int i = 0; i < before.size(); i++) org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(i), after.get(i));
+            // one per loss element, and the same with a trailing axis of 1, train
+            assertTrue(Double.isFinite(m.trainOnBatch(x, y, Tensor.full(1, 2, 3, 4))));
+            assertTrue(Double.isFinite(m.trainOnBatch(x, y, Tensor.full(1, 2, 3, 4, 1))));
+        }
     }
 
     @Test

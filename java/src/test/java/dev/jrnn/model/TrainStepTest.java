@@ -9,7 +9,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -134,6 +139,89 @@ class TrainStepTest {
         java.util.Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(y), 2, lengths);
         assertEquals(maeSum / valid, logs.get("mae"), 1e-5, "mae over the 8 valid steps");
         assertEquals(lossSum / N, logs.get("loss"), 1e-5, "loss: batch means weighted by batch size");
+    }
+
+    /**
+     * A loss under a (batch, sentences, words) mask, as Keras 3.15.1 applies it (td_mask/make_td_mask.py, its .keras
+     * files): Masking(0) -> TimeDistributed(RNN) -> Dense(2) gives a (2, 3, 4, 2) output carrying the (2, 3, 4) word
+     * mask, and mse and mae are means over the valid words only, per-sample weights multiplied in; two SGD steps then
+     * give Keras' weights, so the gradient goes through the masked loss as Keras'. Also over a Bidirectional inside the
+     * TimeDistributed and a TimeDistributed(Dense) head. Without returnSequences the (2, 3) sentence mask jrnn attaches
+     * (Keras 3 refuses that loss) weighs the loss and mae, against the float64 mean over Keras' predictions. Before
+     * session 35 the word mask was dropped: lstm_seq's loss was the unmasked mean, 0.5564 where Keras gives 0.4716.
+     */
+    @Test
+    void aLossUnderAWordMaskOfATimeDistributedRnnAveragesTheValidWordsAsKeras() throws Exception {
+        Path dir = Path.of(TrainStepTest.class.getResource("td_mask/td_mask.txt").toURI()).getParent();
+        Map<String, float[]> golden = new HashMap<>();
+        for (String line : Files.readAllLines(dir.resolve("td_mask.txt"))) {
+            String[] f = line.split(" ");
+            float[] v = new float[f.length - 2];
+            for (int i = 2; i < f.length; i++) v[i - 2] = (float) Double.parseDouble(f[i]);
+            golden.put(f[0] + " " + f[1], v);
+        }
+        int b = 2, t = 3, in = 4, feat = 5;
+        float[] xd = det(b * t * in * feat, 0.7, 0.3);
+        for (int i = 2; i < in; i++) for (int f = 0; f < feat; f++) xd[(in + i) * feat + f] = 0;   // [0, 1, 2:]
+        for (int i = 0; i < in; i++) for (int f = 0; f < feat; f++) xd[((t + 2) * in + i) * feat + f] = 0;   // [1, 2, :]
+        for (int f = 0; f < feat; f++) xd[(t * in) * feat + f] = 0;   // [1, 0, 0]
+        Tensor x = Tensor.of(xd, b, t, in, feat), y = Tensor.of(det(b * t * in * 2, 0.3, 0.6), b, t, in, 2);
+        // lstm_seq_sw3: the same weights as the (2, 3, 4) tensor the generator gave Keras, one per loss element (refused before)
+        float[] sw3 = new float[b * t * in];
+        Arrays.fill(sw3, 0, t * in, 1f);
+        Arrays.fill(sw3, t * in, sw3.length, 0.5f);
+        for (String run : List.of("lstm_seq", "gru_seq", "lstm_seq_sw", "lstm_seq_sw3", "bidi_seq", "td_dense")) {
+            String c = run.replace("_sw3", "_sw");
+            Tensor sw = run.endsWith("_sw3") ? Tensor.of(sw3, b, t, in) : c.endsWith("_sw") ? Tensor.of(new float[] {1f, 0.5f}, b) : null;
+            try (Model m = Models.load(dir.resolve((c.endsWith("_sw") ? "lstm_seq" : c) + ".keras"))) {
+                m.compile(new SGD(0.1f), "mse", "mae");
+                Map<String, Double> before = m.evaluateAll(List.of(x), List.of(y), b, null, sw);
+                assertEquals(golden.get(c + " evaluate")[0], before.get("loss"), 2e-6, c + " loss");
+                assertEquals(golden.get(c + " evaluate")[1], before.get("mae"), 2e-6, c + " mae");
+                if (run.equals("lstm_seq")) {   // batches of one: Keras averages the batches' masked means
+                    Map<String, Double> b1 = m.evaluateAll(List.of(x), List.of(y), 1, null);
+                    assertEquals(golden.get("lstm_seq evaluate_b1")[0], b1.get("loss"), 2e-6, "batch 1 loss");
+                    assertEquals(golden.get("lstm_seq evaluate_b1")[1], b1.get("mae"), 2e-6, "batch 1 mae");
+                }
+                for (String step : List.of("train1", "train2")) {
+                    double loss = sw == null ? m.trainOnBatch(x, y) : m.trainOnBatch(x, y, sw);
+                    assertEquals(golden.get(c + " " + step)[0], loss, 2e-6, c + " " + step);
+                }
+                List<Tensor> w = m.getWeights();
+                for (int k = 0; k < w.size(); k++) assertClose(golden.get(c + " w" + k), w.get(k).data(), 2e-6, c + " w" + k);
+                Map<String, Double> after = m.evaluateAll(List.of(x), List.of(y), b, null, sw);
+                assertEquals(golden.get(c + " evaluate2")[0], after.get("loss"), 2e-6, c + " loss after");
+                assertEquals(golden.get(c + " evaluate2")[1], after.get("mae"), 2e-6, c + " mae after");
+            }
+        }
+        try (Model m = Models.load(dir.resolve("lstm_seq.keras"))) {
+            // fit's logged mae is over the step's own forward, the valid words only: Keras 3.15.1 on TensorFlow logs
+            // train_on_batch's mae equal to evaluate's before it, 0.606578 (on JAX 0.669420, the padded words counted)
+            m.compile(new SGD(0.1f), "mse", "mae");
+            Map<String, List<Double>> h = m.fit(List.of(x), List.of(y), new FitOptions().epochs(1).batchSize(b).verbose(0)).history();
+            assertEquals(golden.get("lstm_seq train1")[0], h.get("loss").get(0), 2e-6, "fit's loss");
+            assertEquals(golden.get("lstm_seq evaluate")[1], h.get("mae").get(0), 2e-6, "fit's mae");
+        }
+        try (Model m = Models.load(dir.resolve("lstm_last.keras"))) {
+            m.compile(new SGD(0.1f), "mse", "mae");
+            assertClose(golden.get("lstm_last predict"), m.predict(x, b).data(), 2e-6, "lstm_last predict");
+            Tensor y3 = Tensor.of(det(b * t * 2, 0.3, 0.6), b, t, 2);
+            Map<String, Double> logs = m.evaluateAll(List.of(x), List.of(y3), b, null);
+            assertEquals(golden.get("lstm_last evaluate_ref")[0], logs.get("loss"), 2e-6, "lstm_last loss over the 5 kept sentences");
+            assertEquals(golden.get("lstm_last evaluate_ref")[1], logs.get("mae"), 2e-6, "lstm_last mae over the 5 kept sentences");
+        }
+    }
+
+    /** make_td_mask.py's det: sin(a * i + b) over the flat index, as float32. */
+    private static float[] det(int n, double a, double b) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) Math.sin(i * a + b);
+        return v;
+    }
+
+    private static void assertClose(float[] want, float[] got, double tol, String what) {
+        assertEquals(want.length, got.length, what);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], tol, what + "[" + i + "]");
     }
 
     private static double[][] d2(Tensor t) {

@@ -2,9 +2,9 @@
 # runs the inner layer once per outer step, its states going on from the step before, and across predict calls.
 # Input(batch_shape=(2, 3, 4, 5)) -> [Masking(0)] -> TimeDistributed(LSTM(3, stateful, return_sequences=seq)) -> Dense(2).
 # Writes td_CASE.keras (before anything runs) and td_stateful.txt ("case key values..."): predict twice (p1, p2); after
-# the LSTM's states are reset, train_on_batch twice (loss, loss2; SGD(0.1), mse) and predict (p3). The masked cases keep
-# predict only: Keras refuses fit of "masked" (a (B,T,I) mask meets a (B,T) loss) and "masked_seq"'s loss applies the
-# (B,T,I) output mask, which jrnn's mse does not (a known difference, not of TimeDistributed).
+# the LSTM's states are reset, train_on_batch twice (loss, loss2; SGD(0.1), mse) and predict (p3); "masked_seq"'s loss
+# applies the (B,T,I) output mask, a mean over the valid inner steps. "masked" keeps predict only: Keras refuses its fit
+# (a (B,T,I) mask meets a (B,T) loss).
 # Run here: KERAS_BACKEND=tensorflow python make_td_stateful.py (tensorflow-cpu 2.21).
 import numpy as np, keras
 from keras import layers
@@ -37,7 +37,7 @@ for case in ["plain", "masked", "seq", "masked_seq"]:
     xx = xm if masked else x
     put(case, "p1", m.predict(xx, batch_size=B, verbose=0))
     put(case, "p2", m.predict(xx, batch_size=B, verbose=0))
-    if masked:
+    if case == "masked":
         continue
     m.get_layer("td").layer.reset_states()
     yy = y4 if seq else y_seq
