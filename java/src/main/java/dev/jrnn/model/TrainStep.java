@@ -221,8 +221,9 @@ final class TrainStep {
         for (int a = 0; fits && a < mask.rank(); a++) fits = mask.dim(a) == pred.dim(a);
         if (fits) return mask;
         if (UNFIT_MASKS.add(s.name() + "/" + on.layer().name())) {
-            System.err.println("jrnn: " + s.name() + ": output " + on.layer().name() + "'s mask " + Tensor.shapeString(mask.shape())
-                    + " is not its prediction's shape " + Tensor.shapeString(pred.shape()) + " less the units axis; its loss is not masked");
+            System.getLogger(TrainStep.class.getName()).log(System.Logger.Level.WARNING, s.name() + ": output " + on.layer().name()
+                    + "'s mask " + Tensor.shapeString(mask.shape()) + " is not its prediction's shape " + Tensor.shapeString(pred.shape())
+                    + " less the units axis; its loss is not masked");
         }
         return null;
     }
