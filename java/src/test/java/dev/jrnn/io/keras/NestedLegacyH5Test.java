@@ -1,0 +1,166 @@
+package dev.jrnn.io.keras;
+
+import dev.jrnn.Jrnn;
+import dev.jrnn.data.Npy;
+import dev.jrnn.layers.Add;
+import dev.jrnn.layers.BatchNormalization;
+import dev.jrnn.layers.Dense;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Node;
+import dev.jrnn.model.Input;
+import dev.jrnn.model.Model;
+import dev.jrnn.model.Models;
+import dev.jrnn.tensor.Tensor;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A legacy {@code .h5} of a model that calls a nested functional model (nested_keras/make_nested_h5.py, Keras 3.15.1's
+ * own files): Keras keeps the nested model's arrays in one group at its place ({@code model_weights/inner}, trainable
+ * arrays first), which {@code loadWeights} reads into a model that calls the same nested model, loaded from the file or
+ * built in jrnn, from the full file and from its weights-only layout, as Keras' load_weights does.
+ */
+class NestedLegacyH5Test {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void cpu() {
+        Jrnn.setBackend("cpu");
+        Jrnn.clearSession();
+    }
+
+    static Path file(String name) {
+        return KerasNestingTest.file(name);
+    }
+
+    /** nested_h5.txt: key to values. */
+    static Map<String, float[]> golden() throws IOException {
+        Map<String, float[]> r = new HashMap<>();
+        for (String line : Files.readAllLines(file("nested_h5.txt"))) {
+            String[] f = line.trim().split(" ");
+            float[] v = new float[f.length - 1];
+            for (int i = 1; i < f.length; i++) v[i - 1] = Float.parseFloat(f[i]);
+            r.put(f[0], v);
+        }
+        return r;
+    }
+
+    private static Dense dense(int units, String name) {
+        Dense d = new Dense(units);
+        d.name(name);
+        return d;
+    }
+
+    private static BatchNormalization bn(String name) {
+        BatchNormalization b = new BatchNormalization();
+        b.name(name);
+        return b;
+    }
+
+    /** make_nested_h5.py's model built in jrnn (fresh weights); {@code width}: d1's units (3 as Keras'). */
+    static Model built(int width) {
+        Input ii = Input.shape(4);
+        ii.name("ii");
+        Dense d1 = dense(width, "d1"), d2 = dense(2, "d2");
+        Node a = d1.apply(ii);
+        Model inner = new Model(ii, List.of(bn("bn1").apply(a), bn("bn2").apply(d2.apply(a))));
+        inner.name("inner");
+        d2.trainable(false);
+        Input x = Input.shape(4);
+        x.name("x");
+        Node h = bn("bn3").apply(inner.applyAll(List.of(x)).get(0));
+        Add add = new Add();
+        add.name("add");
+        Model m = new Model(x, add.apply(dense(1, "out").apply(h), dense(1, "p").apply(x)));
+        m.name("outer");
+        return m;
+    }
+
+    /** Every layer's weights and the predict of {@code m} against Keras'; {@code inner}: the nested model, for d2 and bn2. */
+    static void assertKeras(Model m, Model inner) throws IOException {
+        Map<String, float[]> gold = golden();
+        assertArrayEquals(gold.get("predict"), m.predict(Npy.read(file("nested_h5_x.npy"))).toArray(), 2e-6f);
+        for (String n : List.of("d1", "d2", "bn1", "bn2", "bn3", "out", "p")) {
+            Layer l = List.of("bn3", "out", "p").contains(n) ? m.getLayer(n) : inner.getLayer(n);
+            List<Tensor> ws = l.getWeights();
+            for (int j = 0; j < ws.size(); j++) assertArrayEquals(gold.get(n + "_" + j), ws.get(j).toArray(), 1e-7f, n + "_" + j);
+        }
+    }
+
+    private static Model innerOf(Model m) {
+        return (Model) KerasNesting.legacyUnits(m).stream().filter(u -> u instanceof Model).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aModelBuiltInJrnnLoadsKerasLegacyFileAndItsWeightsOnlyLayout() throws IOException {
+        for (String f : List.of("nested.h5", "nested_weights_only.h5")) {
+            Model m = built(3);
+            m.loadWeights(file(f));
+            assertKeras(m, innerOf(m));
+        }
+    }
+
+    @Test
+    void theModelLoadedFromTheFileLoadsItsOwnFileAgain() throws IOException {
+        Model m = Models.load(file("nested.h5"));
+        assertKeras(m, innerOf(m));
+        Model fresh = built(3);
+        m.setWeights(fresh.getWeights());   // other values, so the load below is seen
+        m.loadWeights(file("nested.h5"));
+        assertKeras(m, innerOf(m));
+        m.loadWeights(file("nested_weights_only.h5"));
+        assertKeras(m, innerOf(m));
+    }
+
+    @Test
+    void aNestedModelOfAnotherShapeIsRefusedNamingItsLayerAndChangesNothing() {
+        Model m = built(5);
+        List<Tensor> before = m.getWeights();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.loadWeights(file("nested.h5")));
+        assertTrue(e.getMessage().contains("layer 'd1' weight kernel expected shape (4, 5), the file has (4, 3)"), e.getMessage());
+        List<Tensor> after = m.getWeights();
+        for (int i = 0; i < before.size(); i++) assertEquals(before.get(i), after.get(i));
+    }
+
+    @Test
+    void aFlatModelIsRefusedNamingTheFilesNestedGroupAndItsLayers() {
+        Input x = Input.shape(4);
+        Node h = bn("bn3").apply(bn("bn1").apply(dense(3, "d1").apply(x)));
+        Add add = new Add();
+        Model flat = new Model(x, add.apply(dense(1, "out").apply(h), dense(1, "p").apply(x)));
+        flat.name("flat");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> flat.loadWeights(file("nested.h5")));
+        assertTrue(e.getMessage().contains("the file holds weights for 4 layers [inner (nested model: d1, bn1, bn2, d2), bn3, out, p], "
+                + "the model has 5 layers with weights [d1, bn1, bn3, out, p]"), e.getMessage());
+        assertTrue(e.getMessage().contains("the file's [inner] holds a nested model; jrnn reads such a group into a model that calls"),
+                e.getMessage());
+    }
+
+    @Test
+    void aNestedModelMissingALayerIsRefusedNamingBothNestedModels() {
+        Input ii = Input.shape(4);
+        Model inner = new Model(ii, bn("bn1").apply(dense(3, "d1").apply(ii)));
+        inner.name("inner");
+        Input x = Input.shape(4);
+        Add add = new Add();
+        Model m = new Model(x, add.apply(dense(1, "out").apply(bn("bn3").apply(inner.applyAll(List.of(x)).get(0))), dense(1, "p").apply(x)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.loadWeights(file("nested.h5")));
+        assertTrue(e.getMessage().contains("the file's group 'inner' is at the place of nested model 'inner': nested model 'inner' holds "
+                + "12 weight arrays in the file, its layers 6"), e.getMessage());
+        assertTrue(e.getMessage().contains("(as Keras' legacy .h5 lists them, 4: [inner (nested model: d1, bn1), bn3, out, p])"), e.getMessage());
+    }
+}
