@@ -305,7 +305,7 @@ public final class KerasLegacyExport {
      * {@code k3}, Keras 3's config of {@code model}, in tf.keras 2's schema; where {@code nest}, a nested functional model's
      * entry is its own config converted so, its calls its inbound nodes ({@code mask} left out: tf.keras 2 passes it itself).
      */
-    static Map<String, Object> tfKeras2(Map<?, ?> k3, Model model, boolean nest) {
+    private static Map<String, Object> tfKeras2(Map<?, ?> k3, Model model, boolean nest) {
         Map<?, ?> c3 = (Map<?, ?>) k3.get("config");
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", c3.get("name"));

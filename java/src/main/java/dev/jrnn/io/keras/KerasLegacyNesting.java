@@ -47,7 +47,7 @@ final class KerasLegacyNesting {
         if (!nestable(model)) return false;
         // jrnn's reader takes a tf.keras 2 schema's nested calls from 0 (as Keras 3) only where a ref names node 0: a model
         // whose first call feeds only the model's outputs, its later ones layers, stays flat
-        return namesFirstCall(KerasLegacyExport.tfKeras2(KerasExport.modelConfig(model, false, true), model, true));
+        return namesFirstCall(KerasExport.modelConfig(model, false, true));
     }
 
     /** {@link #nests}' check of the models themselves. */
@@ -70,7 +70,10 @@ final class KerasLegacyNesting {
         return KerasNesting.of(m) == null || nestable(m);
     }
 
-    /** Whether, in {@code config} and the nested configs in it, each nested model whose calls the layers name has node 0 named. */
+    /**
+     * Whether, in Keras 3's {@code config} and the nested configs in it, each nested model whose calls the layers' calls
+     * name has node 0 named (the refs the .h5 keeps as they are).
+     */
     private static boolean namesFirstCall(Map<?, ?> config) {
         List<?> layers = (List<?>) ((Map<?, ?>) config.get("config")).get("layers");
         Map<String, Boolean> zero = new HashMap<>();
@@ -82,15 +85,25 @@ final class KerasLegacyNesting {
             }
         }
         for (Object o : layers) {
-            if (!(((Map<?, ?>) o).get("inbound_nodes") instanceof List<?> calls)) continue;
-            for (Object call : calls) {
-                if (!(call instanceof List<?> refs)) continue;   // a Keras 3 node (KERAS3_NODES)
-                for (Object ref : refs) {
-                    List<?> r = (List<?>) ref;
-                    if (zero.containsKey((String) r.get(0))) zero.merge((String) r.get(0), ((Number) r.get(1)).longValue() == 0, (a, b) -> a || b);
-                }
+            List<List<?>> refs = new java.util.ArrayList<>();
+            histories(((Map<?, ?>) o).get("inbound_nodes"), refs);
+            for (List<?> r : refs) {
+                if (zero.containsKey((String) r.get(0))) zero.merge((String) r.get(0), ((Number) r.get(1)).longValue() == 0, (a, b) -> a || b);
             }
         }
         return !zero.containsValue(false);
+    }
+
+    /** The keras_history refs of the Keras tensors in {@code o} (a layer's inbound nodes). */
+    private static void histories(Object o, List<List<?>> out) {
+        if (o instanceof Map<?, ?> m) {
+            if ("__keras_tensor__".equals(m.get("class_name")) && m.get("config") instanceof Map<?, ?> c && c.get("keras_history") instanceof List<?> h) {
+                out.add(h);
+                return;
+            }
+            for (Object v : m.values()) histories(v, out);
+        } else if (o instanceof List<?> l) {
+            for (Object v : l) histories(v, out);
+        }
     }
 }
