@@ -51,10 +51,7 @@ final class ModelFiles {
         checkKerasName(model.name() + ".save", file);
         if (hdf5Name(file)) {   // tf.keras 2's legacy layout: the model, its compile config, the optimizer variables (jrnn_state/)
             Optimizer o = model.optimizer();
-            // a nested functional model kept nested (as Keras' .h5): its slots at its place, as for a .keras
-            boolean nested = KerasLegacyExport.keepsNested(model);
-            List<dev.jrnn.layers.Param> trainable = nested ? KerasOptimizerState.kerasTrainableOrder(model, ps.trainable) : ps.trainable;
-            List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o, nested);
+            List<KerasOptimizerState.Var> vars = o == null || model.loss() == null ? List.of() : kerasVars(model, ps, o, false);
             KerasLegacyExport.check(model);   // a model the layout cannot hold is refused before a directory is made
             // a resumed run would train otherwise: say so (.keras keeps them in jrnn's metadata)
             List<String> lost = new ArrayList<>(), instead = new ArrayList<>();
@@ -78,7 +75,7 @@ final class ModelFiles {
                 // as Keras 3's legacy HDF5 save (legacy_h5_format.save_model_to_hdf5 makes the directories); .keras does not
                 Path dir = file.toAbsolutePath().getParent();
                 if (dir != null && !java.nio.file.Files.isDirectory(dir)) java.nio.file.Files.createDirectories(dir);
-                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, trainable, vars));
+                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, ps.trainable, vars));
             });
             return;
         }
@@ -156,8 +153,8 @@ final class ModelFiles {
      * {@code opt}'s variables in Keras 3's order: its state over the model's trainable weights; where it is not bound to
      * them (compiled, never stepped), those Keras 3 writes before its optimizer is built at the first step: iteration,
      * and learning_rate where no schedule sets it (slots of zeros made a never-trained Adam model's file 3x Keras'; a
-     * load builds the slots fresh from either). Attention's scalars as Keras' shape (); {@code nested}: for a file that
-     * keeps nested models (a .keras, an .h5 where {@code KerasLegacyExport.keepsNested}), which Keras orders at their place.
+     * load builds the slots fresh from either). Attention's scalars as Keras' shape (); {@code nested}: for a .keras,
+     * whose nested models Keras orders at their place.
      */
     private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt, boolean nested) {
         if (!opt.boundTo(ps.store, ps.trainableSize)) {
@@ -166,7 +163,7 @@ final class ModelFiles {
         }
         java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
-        // in the order Keras builds them for the model the file loads as: nested models at their place where the file keeps them
+        // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is flat
         List<dev.jrnn.layers.Param> order = nested ? KerasOptimizerState.kerasTrainableOrder(model, ps.trainable) : ps.trainable;
         java.util.Set<dev.jrnn.layers.Param> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         stated.addAll(ps.trainable);

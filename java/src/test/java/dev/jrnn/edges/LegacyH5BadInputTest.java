@@ -120,8 +120,6 @@ class LegacyH5BadInputTest {
                 }
             }
         }, List.of("ModelCheckpoint(", "ck-{epoch}.h5", "layer 'same' (Identity)", "save it as .keras")));
-        cases.add(new RefusalCases.Case("keepsNested of a null model", () -> dev.jrnn.io.keras.KerasLegacyExport.keepsNested(null),
-                List.of("KerasLegacyExport.keepsNested", "model is null", "expected the model to save")));
         cases.add(new RefusalCases.Case("gradient accumulation", () -> {
             try (Sequential m = new Sequential(new LSTM(2).inputShape(3, 2), new Dense(1))) {
                 m.compile(new dev.jrnn.optim.Adam(0.01).gradientAccumulationSteps(2), "mse");

@@ -262,16 +262,6 @@ final class KerasGraph {
             if (arithmetic) f.arithmetic.add(name);
             if (arithmetic) arithmeticOps.put(l, name);
         }
-        if (layers.kerasMajor < 3) {   // a ref to node 0 of a nested functional model: its calls counted from 0 (FunctionalModel.callsFromZero)
-            for (List<List<Object>> calls : f.refs.values()) {
-                for (List<Object> call : calls) {
-                    for (Object ref : call) {
-                        if (ref instanceof List<?> r && r.size() >= 2 && r.get(0) instanceof String op
-                                && f.ops.get(op) instanceof FunctionalModel sub && Long.valueOf(0).equals(r.get(1))) sub.callsFromZero = true;
-                    }
-                }
-            }
-        }
         f.maskOps.check(f.ops, f.refs, KerasCalls.refs(c, "output_layers"), c.where());
         KerasArithmeticOps.checkUnmasked(f.arithmetic, f.ops, f.refs, c.where(), !scope.path.isEmpty());
         return f;

@@ -183,22 +183,17 @@ public final class KerasLegacyExport {
         out.write(JhdfEmptyGroups.written(h -> putWeights(h, model)));
     }
 
-    /**
-     * The layers as Keras' model.layers lists them: a Sequential's own InputLayer is not among them, a Functional's are; a
-     * nested functional model ({@link KerasLegacyNesting#nests}) one group of its own name holding all its layers' arrays, as Keras writes it.
-     */
+    /** The layers as Keras' model.layers lists them: a Sequential's own InputLayer is not among them, a Functional's are. */
     private static void putWeights(WritableGroup g, Model model) {
-        KerasNesting nesting = KerasLegacyNesting.nests(model) ? KerasNesting.of(model) : null;
-        // Keras' order (by depth), with which tf.keras 2 pairs the groups by position
-        List<Object> ops = nesting == null ? List.copyOf(model.layers()) : nesting.operations;
+        List<Layer> layers = model.layers();   // Keras' order (by depth), with which tf.keras 2 pairs the groups by position
         List<String> names = new ArrayList<>();
-        for (Object op : ops) names.add(op instanceof Layer l ? l.name() : ((Model) op).name());
+        for (Layer l : layers) names.add(l.name());
         putStrings(g, "layer_names", names);
         g.putAttribute("backend", "tensorflow");
         g.putAttribute("keras_version", KERAS_VERSION);
-        for (int i = 0; i < ops.size(); i++) {
-            WritableGroup lg = g.putGroup(names.get(i));
-            Map<String, Object> ws = ops.get(i) instanceof Layer l ? weights(l) : KerasLegacyNesting.nestedWeights((Model) ops.get(i));
+        for (Layer l : layers) {
+            WritableGroup lg = g.putGroup(l.name());
+            Map<String, Object> ws = weights(l);
             // no weight_names on a layer without weights: jhdf cannot write an empty array attribute, and Keras'
             // load_attributes_from_hdf5_group reads a missing one as [] (as tf.keras' np.asarray([]) of float64)
             if (ws.isEmpty()) continue;
@@ -251,22 +246,8 @@ public final class KerasLegacyExport {
         return r;
     }
 
-    /**
-     * Whether {@link #write} keeps {@code model}'s nested functional models nested, as Keras' {@code model.save("m.h5")}
-     * does (one group per nested model below {@code model_weights}, its entry in {@code model_config}), or writes them
-     * flattened (a nested Sequential or dict model, a frozen nested model with a layer that trains, ...): the optimizer's
-     * slots follow the same order.
-     * <pre>{@code
-     * boolean nested = KerasLegacyExport.keepsNested(model);   // true for Model(x, out(enc.apply(x))) with a functional enc
-     * }</pre>
-     */
-    public static boolean keepsNested(Model model) {
-        if (model == null) throw new IllegalArgumentException("KerasLegacyExport.keepsNested: model is null, expected the model to save");
-        return KerasLegacyNesting.nests(model);
-    }
-
     /** Where {@code p} sits below its layer: a cell's name for recurrent layers, the inner layer's for wrappers. */
-    static String path(Layer l, Param p) {
+    private static String path(Layer l, Param p) {
         return switch (l) {
             case Bidirectional b -> {
                 boolean fw = b.forwardLayer().params().stream().anyMatch(q -> q == p);
@@ -296,38 +277,23 @@ public final class KerasLegacyExport {
 
     /** The model config in tf.keras 2's schema: Sequential with its InputLayer first, or Functional with inbound nodes. */
     static Map<String, Object> modelConfig(Model model) {
-        boolean nest = KerasLegacyNesting.nests(model);
-        new KerasMaskExport(model).refuseUnmaskedCalls(model);
-        return tfKeras2(KerasExport.modelConfig(model, false, nest), model, nest);
-    }
-
-    /**
-     * {@code k3}, Keras 3's config of {@code model}, in tf.keras 2's schema; where {@code nest}, a nested functional model's
-     * entry is its own config converted so, its calls its inbound nodes ({@code mask} left out: tf.keras 2 passes it itself).
-     */
-    private static Map<String, Object> tfKeras2(Map<?, ?> k3, Model model, boolean nest) {
+        Map<String, Object> k3 = KerasExport.modelConfig(model, false);
         Map<?, ?> c3 = (Map<?, ?>) k3.get("config");
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", c3.get("name"));
-        // a nested model's own flag (its entry has inbound_nodes), read back by Keras 3 and jrnn
-        if (k3.containsKey("inbound_nodes") && c3.containsKey("trainable")) c.put("trainable", c3.get("trainable"));
         List<Object> layers = new ArrayList<>();
         boolean functional = !(model instanceof Sequential);
-        Map<String, Model> nested = new HashMap<>();
-        if (nest) for (Object op : KerasNesting.of(model).operations) if (op instanceof Model m) nested.put(m.name(), m);
+        new KerasMaskExport(model).refuseUnmaskedCalls(model);
         for (Object o : (List<?>) c3.get("layers")) {   // model.layers' order, as tf.keras 2's get_network_config
             Map<?, ?> spec = (Map<?, ?>) o;
-            boolean isModel = "Functional".equals(spec.get("class_name")) && nested.containsKey((String) spec.get("name"));
-            Map<String, Object> s = isModel ? tfKeras2(spec, nested.get((String) spec.get("name")), KerasNesting.of(nested.get((String) spec.get("name"))) != null)
-                    : layer(spec);
+            Map<String, Object> s = layer(spec);
             if (functional) {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("class_name", s.get("class_name"));
                 f.put("config", s.get("config"));
                 f.put("name", spec.get("name"));
                 f.put("inbound_nodes", KERAS3_NODES.contains((String) spec.get("class_name"))
-                        ? spec.get("inbound_nodes") : isModel ? nestedInbound((List<?>) spec.get("inbound_nodes"))
-                        : inbound(spec, (List<?>) spec.get("inbound_nodes")));
+                        ? spec.get("inbound_nodes") : inbound(spec, (List<?>) spec.get("inbound_nodes")));
                 s = f;
             }
             layers.add(s);
@@ -341,17 +307,6 @@ public final class KerasLegacyExport {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("class_name", functional ? "Functional" : "Sequential");
         r.put("config", c);
-        return r;
-    }
-
-    /** A nested model's calls (Keras 3's nodes: its inputs in args, {@code mask} null) as tf.keras 2 writes them. */
-    private static List<Object> nestedInbound(List<?> nodes) {
-        List<Object> r = new ArrayList<>();
-        for (Object n : nodes) {
-            List<Object> call = new ArrayList<>();
-            tensors(((Map<?, ?>) n).get("args"), call);
-            r.add(call);
-        }
         return r;
     }
 

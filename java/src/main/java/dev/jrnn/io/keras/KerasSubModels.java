@@ -174,16 +174,9 @@ final class KerasSubModels {
         /**
          * tf.keras 2 builds a functional model's own node first, so its calls count from 1 everywhere. Keras 3 builds
          * none: the call arguments that name it count from 0 (serialize_node), while get_config renumbers it from 1 in
-         * input_layers / output_layers (and functional_from_config's get_tensor subtracts that 1 again); Keras 3 reads a
-         * legacy list of refs raw, from 0 too ({@link #callsFromZero}).
+         * input_layers / output_layers (and functional_from_config's get_tensor subtracts that 1 again).
          */
-        public int firstNode(boolean modelIo) { return (kerasMajor >= 3 || callsFromZero) && !modelIo ? 0 : 1; }
-
-        /**
-         * Whether a tf.keras 2 schema's calls name this model's first call node 0, as Keras 3 reads them (jrnn's .h5
-         * writer does, for Keras 3: tf.keras 2 itself never names a nested model's node 0, its own).
-         */
-        boolean callsFromZero;
+        public int firstNode(boolean modelIo) { return kerasMajor >= 3 && !modelIo ? 0 : 1; }
 
         public void children(List<Object> out) {
             for (String n : names) {

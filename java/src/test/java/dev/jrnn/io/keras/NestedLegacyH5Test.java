@@ -10,10 +10,7 @@ import dev.jrnn.layers.Node;
 import dev.jrnn.model.Input;
 import dev.jrnn.model.Model;
 import dev.jrnn.model.Models;
-import dev.jrnn.model.FitOptions;
-import dev.jrnn.optim.Adam;
 import dev.jrnn.tensor.Tensor;
-import io.jhdf.HdfFile;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A legacy {@code .h5} of a model that calls a nested functional model (nested_keras/make_nested_h5.py, Keras 3.15.1's
  * own files): Keras keeps the nested model's arrays in one group at its place ({@code model_weights/inner}, trainable
  * arrays first), which {@code loadWeights} reads into a model that calls the same nested model, loaded from the file or
- * built in jrnn, from the full file and from its weights-only layout, as Keras' load_weights does. jrnn's own {@code .h5}
- * of such a model keeps it nested the same way, which Keras 3.15.1 loads (check_jrnn_nested_h5.py, by hand: its model
- * trained on and saved again is keras_from_jrnn.h5, read here).
+ * built in jrnn, from the full file and from its weights-only layout, as Keras' load_weights does.
  */
 class NestedLegacyH5Test {
     @TempDir
@@ -168,65 +162,5 @@ class NestedLegacyH5Test {
         assertTrue(e.getMessage().contains("the file's group 'inner' is at the place of nested model 'inner': nested model 'inner' holds "
                 + "12 weight arrays in the file, its layers 6"), e.getMessage());
         assertTrue(e.getMessage().contains("(as Keras' legacy .h5 lists them, 4: [inner (nested model: d1, bn1), bn3, out, p])"), e.getMessage());
-    }
-
-    /** {@code h5}'s string-array attribute {@code name} of {@code group}, ":0" dropped. */
-    private static List<String> strings(Path h5, String group, String name) {
-        try (HdfFile h = new HdfFile(h5)) {
-            Object v = (group.equals("/") ? h : h.getByPath(group)).getAttribute(name).getData();
-            return Arrays.stream((String[]) v).map(x -> x.replaceFirst(":0$", "")).toList();
-        }
-    }
-
-    @Test
-    void jrnnsH5OfANestedModelKeepsItNestedAsKerasWritesIt() throws IOException {
-        Model m = built(3);
-        m.loadWeights(file("nested.h5"));
-        Path h5 = dir.resolve("jrnn.h5"), w = dir.resolve("jrnn_w.h5");
-        m.save(h5);
-        m.saveWeights(w);
-        for (Path f : List.of(h5, w)) {
-            String root = f == h5 ? "model_weights" : "/";
-            assertEquals(strings(file("nested.h5"), "model_weights", "layer_names"), strings(f, root, "layer_names"));
-            // the nested model's one group in Keras' order: trainable arrays first (d2 frozen among the others)
-            assertEquals(strings(file("nested.h5"), "model_weights/inner", "weight_names"), strings(f, f == h5 ? "model_weights/inner" : "inner", "weight_names"));
-        }
-        assertTrue(new String(Files.readAllBytes(h5), java.nio.charset.StandardCharsets.ISO_8859_1).contains("\"class_name\": \"Functional\", \"config\": {\"name\": \"inner\""));
-        Model back = Models.load(h5);
-        assertKeras(back, innerOf(back));
-        Model into = built(3);
-        into.loadWeights(w);
-        assertKeras(into, innerOf(into));
-    }
-
-    @Test
-    void kerasTrainingAndSaveOfJrnnsH5LoadsBackInJrnn() throws IOException {
-        float[] want = new float[8];
-        String[] f = Files.readAllLines(file("keras_from_jrnn.txt")).get(0).trim().split(" ");
-        for (int i = 1; i < f.length; i++) want[i - 1] = Float.parseFloat(f[i]);
-        Tensor x = Npy.read(file("nested_h5_x.npy"));
-        Model loaded = Models.load(file("keras_from_jrnn.h5"));
-        assertArrayEquals(want, loaded.predict(x).toArray(), 2e-6f);
-        Model into = built(3);
-        into.loadWeights(file("keras_from_jrnn.h5"));
-        assertArrayEquals(want, into.predict(x).toArray(), 2e-6f);
-    }
-
-    @Test
-    void aTrainedNestedModelsH5ResumesWithItsOptimizerState() throws IOException {
-        Tensor x = Npy.read(file("nested_h5_x.npy"));
-        Tensor y = Tensor.of(KerasNestingTest.det(8, 0.3, 0.6, 1.0), 8, 1);
-        Model m = built(3);
-        m.loadWeights(file("nested.h5"));
-        m.compile(new Adam(0.01), "mse");
-        m.fit(x, y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0));
-        Path h5 = dir.resolve("trained.h5");
-        m.save(h5);
-        Model back = Models.load(h5);
-        m.fit(x, y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0));
-        back.fit(x, y, new FitOptions().epochs(1).batchSize(4).shuffle(false).verbose(0));
-        List<Tensor> a = m.getWeights(), b = back.getWeights();
-        assertEquals(a.size(), b.size());
-        for (int i = 0; i < a.size(); i++) assertArrayEquals(a.get(i).toArray(), b.get(i).toArray(), 1e-6f, "weight " + i);
     }
 }
