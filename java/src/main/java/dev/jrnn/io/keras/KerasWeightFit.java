@@ -124,7 +124,7 @@ final class KerasWeightFit {
         // Keras' load_weights of a legacy .h5 matches its groups to the model's layers with weights by position, a nested
         // model's one group holding its layers' arrays (legacy_h5_format.load_weights_from_hdf5_group)
         if (keras2 && !byName && legacyUnits != null && stored.size() == legacyUnits.size()
-                && legacyUnits.stream().anyMatch(u -> u instanceof Model)) {
+                && legacyUnits.stream().anyMatch(u -> u instanceof Model) && nestedAtEachPlace(stored, legacyUnits, legacyNested)) {
             Map<String, List<Hdf5Arrays.Stored>> split = new LinkedHashMap<>();
             try {
                 legacyTargets = splitLegacy(stored, legacyUnits, kf.kerasMajor(), split);
@@ -158,6 +158,21 @@ final class KerasWeightFit {
         }
         return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, nested, stateFailure, misfit, fitted,
                 legacyNested, legacyTargets, splitFailure);
+    }
+
+    /**
+     * Whether the file holds a nested model's group at each place of one of {@code units}: named as that model (Keras
+     * names it so) or holding arrays of other layers ({@code legacyNested}). A flat file (jrnn's .h5 up to session 34 and
+     * now) may list as many groups as the units while none is the nested model's: split by position, it loaded another
+     * layer's arrays of the same shape silently.
+     */
+    private static boolean nestedAtEachPlace(Map<String, List<Hdf5Arrays.Stored>> stored, List<Object> units,
+            Map<String, List<String>> legacyNested) {
+        int i = 0;
+        for (String g : stored.keySet()) {
+            if (units.get(i++) instanceof Model m && !g.equals(m.name()) && !legacyNested.containsKey(g)) return false;
+        }
+        return true;
     }
 
     /**

@@ -163,4 +163,70 @@ class NestedLegacyH5Test {
                 + "12 weight arrays in the file, its layers 6"), e.getMessage());
         assertTrue(e.getMessage().contains("(as Keras' legacy .h5 lists them, 4: [inner (nested model: d1, bn1), bn3, out, p])"), e.getMessage());
     }
+
+    /** MakeFlatOldH5.java's model: 'inner' (ii -> d1 -> tanh -> tanh) and the top-level p -> q, added. */
+    static Model flatOldModel() {
+        Input ii = Input.shape(4);
+        ii.name("ii");
+        dev.jrnn.layers.Activation a1 = new dev.jrnn.layers.Activation("tanh"), a2 = new dev.jrnn.layers.Activation("tanh");
+        a1.name("a1");
+        a2.name("a2");
+        Model inner = new Model(ii, a2.apply(a1.apply(dense(2, "d1").apply(ii))));
+        inner.name("inner");
+        Input x = Input.shape(4);
+        x.name("x");
+        Node q = dense(2, "q").apply(dense(2, "p").apply(x));
+        Add add = new Add();
+        add.name("add");
+        Model m = new Model(x, add.apply(inner.applyAll(List.of(x)).get(0), q));
+        m.name("outer");
+        return m;
+    }
+
+    private static Tensor flatOldX() {
+        float[] xs = new float[12];
+        for (int i = 0; i < 12; i++) xs[i] = (float) Math.sin(0.7 * i + 0.3);
+        return Tensor.of(xs, 3, 4);
+    }
+
+    /**
+     * An .h5 that jrnn up to session 34 wrote of a model with a nested model, flat (MakeFlatOldH5.java, run with that
+     * jrnn): its groups with weights [d1, p, q] are as many as the model's legacy units [p, inner, q], with p and d1 of one
+     * shape, yet none is the nested model's group: read flat, by the model's layers, not split by position (which loaded
+     * d1's arrays into p and p's into d1, silently).
+     */
+    @Test
+    void anOldFlatH5OfANestedModelLoadsIntoItExactly() throws IOException {
+        String[] f = Files.readAllLines(file("flat_old.txt")).get(0).trim().split(" ");
+        float[] want = new float[f.length - 1];
+        for (int i = 1; i < f.length; i++) want[i - 1] = Float.parseFloat(f[i]);
+        Model m = flatOldModel();
+        m.loadWeights(file("flat_old.h5"));
+        assertArrayEquals(want, m.predict(flatOldX()).toArray(), 1e-6f);
+        assertArrayEquals(want, Models.load(file("flat_old.h5")).predict(flatOldX()).toArray(), 1e-6f);
+    }
+
+    /**
+     * jrnn's own .h5 of a model with a nested model is flat, in tf.keras 2's schema (which tf.keras 2 and Keras 3 load),
+     * and loads back into the same architecture built in jrnn and by Models.load.
+     */
+    @Test
+    void jrnnsH5OfANestedModelIsFlatAndLoadsBack() throws IOException {
+        Model m = flatOldModel();
+        Path h5 = dir.resolve("jrnn.h5"), w = dir.resolve("jrnn_w.h5");
+        m.save(h5);
+        m.saveWeights(w);
+        try (io.jhdf.HdfFile h = new io.jhdf.HdfFile(h5)) {
+            assertEquals(List.of("x", "d1", "a1", "p", "a2", "q", "add"),
+                    List.of((String[]) h.getByPath("model_weights").getAttribute("layer_names").getData()));
+            assertEquals("2.13.1", h.getAttribute("keras_version").getData());
+        }
+        float[] want = m.predict(flatOldX()).toArray();
+        for (Path p : List.of(h5, w)) {
+            Model into = flatOldModel();
+            into.loadWeights(p);
+            assertArrayEquals(want, into.predict(flatOldX()).toArray(), 1e-6f, p.toString());
+        }
+        assertArrayEquals(want, Models.load(h5).predict(flatOldX()).toArray(), 1e-6f);
+    }
 }
