@@ -245,11 +245,40 @@ final class KerasWeightFit {
         return m.name() + " (nested model: " + String.join(", ", names) + ")";
     }
 
+    /**
+     * The layers of the model ({@code leaves}: its layers' names) whose arrays a legacy group {@code g} holds other than its
+     * own, or null: each weight name's first segment that names one of them (Keras 3 writes a nested Sequential's as paths,
+     * 'base/lstm/lstm_cell/kernel', a nested functional model's from its layer, 'd1/kernel').
+     */
+    private static List<String> heldLayers(String g, List<Hdf5Arrays.Stored> ws, java.util.Set<String> leaves) {
+        java.util.LinkedHashSet<String> r = new java.util.LinkedHashSet<>();
+        for (Hdf5Arrays.Stored w : ws) {
+            if (w.name() == null) continue;
+            for (String seg : w.name().split("/")) {
+                String n = seg.replaceFirst(":\\d+$", "");
+                if (leaves.contains(n)) {
+                    r.add(n);
+                    break;
+                }
+            }
+        }
+        return r.isEmpty() || r.equals(java.util.Set.of(g)) ? null : List.copyOf(r);
+    }
+
     /** Why a legacy file's nested models' groups do not load into a model that does not nest them. */
     private static String legacyNestedNote(java.util.Set<String> groups) {
         return "the file's " + new ArrayList<>(groups) + (groups.size() == 1 ? " holds a nested model" : " hold nested models")
                 + "; jrnn reads such a group into a model that calls the same nested functional model at that place (Model.apply, "
                 + "or Models.load of the file), as Keras' load_weights";
+    }
+
+    /** Why a legacy file's nested Sequential's group (weights named by path) does not load: jrnn runs it flattened. */
+    private static String sequentialNote(java.util.Set<String> groups) {
+        return "the file's " + new ArrayList<>(groups) + (groups.size() == 1 ? " holds a nested model" : " hold nested models")
+                + " (weights named by path, as Keras writes a nested Sequential's); jrnn's loadWeights reads a legacy nested group only "
+                + "into a model that calls the same nested functional model at that place (Model.apply); a nested Sequential or "
+                + "dict model, which jrnn runs flattened (the model Models.load gives too), is not read so: use the weights "
+                + "Models.load of the whole file gives, or Keras' .keras of the model";
     }
 
     /** Arrays that do not fit their layers; {@code shapes}: some count or shape differs (not only a NaN or Inf). */
@@ -389,12 +418,23 @@ final class KerasWeightFit {
                     theirs = " (as Keras' legacy .h5 lists them, " + units.size() + ": " + names + ")";
                 }
                 List<String> held = new ArrayList<>();
+                java.util.Set<String> leafNames = new java.util.HashSet<>(mine);
+                java.util.Set<String> functional = new java.util.LinkedHashSet<>(), paths = new java.util.LinkedHashSet<>();
                 for (String g : stored.keySet()) {
                     List<String> inner = read.legacyNested().get(g);
+                    if (inner != null && !inner.contains(g)) functional.add(g);
+                    else {   // a nested Sequential's paths (base/lstm/...): its layers as the model loaded from the file names them
+                        List<String> path = keras2 ? heldLayers(g, stored.get(g), leafNames) : null;
+                        if (path != null) {
+                            inner = path;
+                            paths.add(g);
+                        }
+                    }
                     held.add(inner == null ? g : g + " (nested model: " + String.join(", ", inner) + ")");
                 }
                 if (read.splitFailure() != null) advice = read.splitFailure() + "; " + advice;
-                else if (!read.legacyNested().isEmpty() && units == null) advice = legacyNestedNote(read.legacyNested().keySet());
+                else if (!paths.isEmpty() && units == null) advice = sequentialNote(paths);
+                else if (!functional.isEmpty() && units == null) advice = legacyNestedNote(functional);
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
                         + stored.size() + " layers " + held + ", the model has " + weighted.size() + " layers with weights "
                         + mine + theirs + "; " + advice);

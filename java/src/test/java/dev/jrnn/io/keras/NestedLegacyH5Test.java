@@ -229,4 +229,22 @@ class NestedLegacyH5Test {
         }
         assertArrayEquals(want, Models.load(h5).predict(flatOldX()).toArray(), 1e-6f);
     }
+
+    /**
+     * Keras' .h5 of a model calling a nested Sequential (make_nested_seq_h5.py; Keras writes its group's weight names as
+     * paths, base/lstm/lstm_cell/kernel): loadWeights into the model Models.load gives (which runs it flattened) is
+     * refused naming the nested group's layers and saying what to use instead; before, "the file holds weights for 2
+     * layers [base, head] ...; build the same architecture as the Keras model that saved it".
+     */
+    @Test
+    void aNestedSequentialsLegacyGroupIsNamedWithItsLayersWhenRefused() throws IOException {
+        Model m = Models.load(file("nested_seq.h5"));
+        List<Tensor> before = m.getWeights();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.loadWeights(file("nested_seq.h5")));
+        assertTrue(e.getMessage().contains("the file holds weights for 2 layers [base (nested model: emb, lstm), head]"), e.getMessage());
+        assertTrue(e.getMessage().contains("a nested Sequential or dict model, which jrnn runs flattened"), e.getMessage());
+        assertTrue(e.getMessage().contains("use the weights Models.load of the whole file gives"), e.getMessage());
+        List<Tensor> after = m.getWeights();
+        for (int i = 0; i < before.size(); i++) assertArrayEquals(before.get(i).toArray(), after.get(i).toArray(), 0f);
+    }
 }

@@ -1,4 +1,4 @@
-# Keras 3.15.1 (TensorFlow) fixture of KerasNestingH5Test: a functional model calling a nested functional model,
+# Keras 3.15.1 (TensorFlow) fixture of NestedLegacyH5Test: a functional model calling a nested functional model,
 # inner = Model(ii, [bn1(d1(ii)), bn2(d2(d1(ii)))]) (d2 frozen; its second output unused outside), in
 # out(bn3(inner(x)[0])) beside a top-level branch p(x) added in; trained one epoch with SGD and saved as the legacy
 # nested.h5 (model_weights/inner holds all of inner's arrays in one group: trainable ones first, as Keras 3 lists a
