@@ -31,7 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A legacy {@code .h5} of a model that calls a nested functional model (nested_keras/make_nested_h5.py, Keras 3.15.1's
  * own files): Keras keeps the nested model's arrays in one group at its place ({@code model_weights/inner}, trainable
  * arrays first), which {@code loadWeights} reads into a model that calls the same nested model, loaded from the file or
- * built in jrnn, from the full file and from its weights-only layout, as Keras' load_weights does.
+ * built in jrnn, from the full file and from its weights-only layout, as Keras' load_weights does. That weights-only
+ * file (nested_weights_only.h5) is the layout of tf.keras 2's save_weights("w.h5"), synthesised from Keras' file by
+ * make_nested_h5.py (model_weights copied to the root): no file written by tf.keras 2 itself is tested here.
  */
 class NestedLegacyH5Test {
     @TempDir
