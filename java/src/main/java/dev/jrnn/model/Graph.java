@@ -164,7 +164,7 @@ final class Graph {
                 }
             }
         }
-        requireUniqueNames(name, ordered);
+        requireUniqueNames(name, ordered, rel);
         refuseOutsideInput(name, order, Set.of(), inputCalls);
         // not listed: a nested call's unused branch (Keras runs the nested call whole); a pass runs its calls with an effect
         int listed = order.size();
@@ -243,16 +243,43 @@ final class Graph {
     }
 
     /** Keras refuses two layers of one name in a model: their weights would share names in saved files. */
-    private static void requireUniqueNames(String name, List<Layer> layers) {
+    private static void requireUniqueNames(String name, List<Layer> layers, Set<Call> calls) {
         Map<String, Layer> byName = new java.util.HashMap<>();
         for (Layer l : layers) {
             Layer other = byName.putIfAbsent(l.name(), l);
             if (other != null) {
+                String a = nestedIn(other, calls), b = nestedIn(l, calls);
+                if (a != null && b != null && !a.equals(b)) {   // Keras accepts this: names are unique per model level there
+                    throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by a layer of nested "
+                            + a + " (" + other.kerasClass() + ") and one of nested " + b + " (" + l.kerasClass() + "); Keras "
+                            + "keeps names unique per model level only, but jrnn runs a nested model's layers in the model that calls "
+                            + "it (apply copies no layers), so their names must be unique across nested models: rename the layers of one "
+                            + "of them first (for (Layer x : copy.layers()) x.name(x.name() + \"_2\")), or load it from a file (Models.load "
+                            + "of a Keras file that holds both models renames them)");
+                }
                 throw new IllegalArgumentException(name + ": the name \"" + l.name() + "\" is used by two layers, "
                         + other.kerasClass() + " and " + l.kerasClass() + "; layer names must be unique in a model "
                         + "(as in Keras): rename one with name(...)");
             }
         }
+    }
+
+    /**
+     * The outermost nested model {@code l}'s {@code calls} in this model are made in ("model 'base1'"), or null: called at
+     * the model's own level too, or in none.
+     */
+    private static String nestedIn(Layer l, Set<Call> calls) {
+        String r = null;
+        for (Call c : l.calls()) {
+            if (!calls.contains(c)) continue;
+            dev.jrnn.layers.CallGroup g = c.group();
+            if (g == null) return null;
+            while (g.parent() != null) g = g.parent();
+            String n = g.name();
+            if (r != null && !r.equals(n)) return null;
+            r = n;
+        }
+        return r;
     }
 
     private static void visit(String name, Call c, List<Call> order, Map<Layer, Integer> layerIndex, Set<Call> done,

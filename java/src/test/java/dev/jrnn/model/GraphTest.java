@@ -100,4 +100,30 @@ class GraphTest {
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> Graph.of("m", List.of(x, x), List.of(out)));
         assertTrue(twice.getMessage().contains("listed twice"), twice.getMessage());
     }
+
+    /** Two copies of one model as branches (tester finetune D2): Keras accepts them (names unique per level); jrnn says why not. */
+    @Test
+    void twoNestedModelsWithLayersOfOneNameAreRefusedNamingBothModels() {
+        Model[] copies = new Model[2];
+        for (int k = 0; k < 2; k++) {
+            Input i = Input.shape(5, 3);
+            LSTM l = new LSTM(2);
+            l.name("b_lstm");
+            copies[k] = new Model(i, l.apply(i));
+            copies[k].name("base" + (k + 1));
+        }
+        Input x = Input.shape(5, 3);
+        dev.jrnn.layers.Add add = new dev.jrnn.layers.Add();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Model(x, add.apply(copies[0].apply(x), copies[1].apply(x))));
+        for (String w : List.of("\"b_lstm\" is used by a layer of nested model 'base1' (LSTM) and one of nested model 'base2' (LSTM)",
+                "Keras keeps names unique per model level only", "rename the layers of one of them")) {
+            assertTrue(e.getMessage().contains(w), e.getMessage());
+        }
+        LSTM same = new LSTM(2), again = new LSTM(2);
+        same.name("one");
+        again.name("one");
+        IllegalArgumentException flat = assertThrows(IllegalArgumentException.class, () -> new Model(x, add.apply(same.apply(x), again.apply(x))));
+        assertTrue(flat.getMessage().contains("layer names must be unique in a model (as in Keras)"), flat.getMessage());
+    }
 }

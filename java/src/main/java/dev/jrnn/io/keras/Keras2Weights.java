@@ -54,6 +54,24 @@ final class Keras2Weights {
     }
 
     /**
+     * The groups of {@code stored} (a {@link #read} of a legacy weights group) that hold a nested model, each with its layers
+     * as the group's weight_names name them (their first scope: {@code d1/kernel}, {@code d1/kernel:0} give {@code d1}),
+     * for the messages: a layer's own group names only itself there (Keras 3's, tf.keras 2's {@code bi/forward_l/...}).
+     */
+    static Map<String, List<String>> nestedLayers(Map<String, List<Hdf5Arrays.Stored>> stored) {
+        Map<String, List<String>> r = new LinkedHashMap<>();
+        for (var e : stored.entrySet()) {
+            java.util.LinkedHashSet<String> layers = new java.util.LinkedHashSet<>();
+            for (Hdf5Arrays.Stored w : e.getValue()) {
+                if (w.name() == null) continue;
+                layers.add(TENSOR_INDEX.matcher(w.name().split("/")[0]).replaceFirst(""));
+            }
+            if (!layers.isEmpty() && !layers.equals(java.util.Set.of(e.getKey()))) r.put(e.getKey(), List.copyOf(layers));
+        }
+        return r;
+    }
+
+    /**
      * A nested model as its legacy HDF5 group orders it: its saved trainable flag and its children in Keras' order, each
      * a layer or a nested model (an RNN's stacked cells: one that trains). {@code unflagged}: the chain down to it
      * ("A > B") where the file does not say whether it was frozen and that may decide the order, else null; its

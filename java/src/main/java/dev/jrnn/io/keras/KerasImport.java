@@ -536,11 +536,18 @@ public final class KerasImport {
         List<String[]> nestedOrder = KerasNesting.loadOrder(places);
         java.util.function.Consumer<KerasFile> readState = state == null ? null : kf -> state.restore(model,
                 storedState(kf, KerasNesting.inOrder(optimizerVars(kf), places != null && KerasWeightFit.nestedFile(kf), model, nesting)));
+        List<Object> legacyUnits = KerasNesting.legacyUnits(model);   // a legacy .h5's groups: a nested model's one group at its place
         KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, nestedOrder,
-                weighted.size(), byName, readState, fw -> KerasWeightFit.fitted(model, file, byName,
-                        fw.nested() ? KerasNesting.layers(places) : weighted, fw.nested() ? nestedOrder : order, fw)));
-        List<Layer> targets = read.nested() ? KerasNesting.layers(places) : weighted;   // what the arrays were fitted to
+                legacyUnits, weighted.size(), byName, readState, fw -> KerasWeightFit.fitted(model, file, byName, targets(fw, places, weighted),
+                        fw.nested() ? nestedOrder : order, fw)));
+        List<Layer> targets = targets(read, places, weighted);   // what the arrays were fitted to
         return () -> set(model, file, byName, targets, read);
+    }
+
+    /** The layers {@code read}'s arrays go to: a nested file's places (a legacy .h5's split groups), else {@code weighted}. */
+    private static List<Layer> targets(KerasWeightFit.FileWeights read, List<KerasNesting.Place> places, List<Layer> weighted) {
+        if (!read.nested()) return weighted;
+        return read.legacyTargets() != null ? read.legacyTargets() : KerasNesting.layers(places);
     }
 
     /** {@link #readWeights}'s result checked (misfits, NaN / Inf, the state's failure) and set into {@code targets}. */

@@ -170,6 +170,34 @@ final class KerasNesting {
         return r;
     }
 
+    /**
+     * {@code model}'s operations with weights as Keras' legacy {@code .h5} lists them under {@code model_weights}, in
+     * Keras' layer order: a layer, or a nested functional model ({@link #of} keeps it nested) whose one group holds all its
+     * layers' arrays; null where the model nests none.
+     */
+    static List<Object> legacyUnits(Model model) {
+        KerasNesting k = of(model);
+        if (k == null) return null;
+        List<Object> r = new ArrayList<>();
+        for (Object op : k.operations) {
+            if (op instanceof Layer l ? !l.params().isEmpty() : leaves((Model) op).stream().anyMatch(l -> !l.params().isEmpty())) r.add(op);
+        }
+        return r;
+    }
+
+    /**
+     * A nested model as its legacy {@code .h5} group orders it ({@link Keras2Weights#splitNested}): its flag and its
+     * operations, a nested functional model's own below it.
+     */
+    static Keras2Weights.Nested legacyNested(Model model) {
+        KerasNesting k = of(model);
+        List<Object> children = new ArrayList<>();
+        for (Object op : k == null ? List.<Object>copyOf(model.layers()) : k.operations) {
+            children.add(op instanceof Model m ? legacyNested(m) : op);
+        }
+        return new Keras2Weights.Nested(model.trainable(), null, false, children);
+    }
+
     /** A layer with weights and its group below a weights file's {@code layers/} ({@code functional/layers/dense}). */
     record Place(Layer layer, String path) {}
 

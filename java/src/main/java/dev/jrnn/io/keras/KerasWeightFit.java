@@ -51,29 +51,34 @@ final class KerasWeightFit {
      * What a weights file holds: the layers with weights in file order; a Keras 3 file's groups with weights and those
      * of nested models (for the messages); whether it is Keras 1/2's layout; {@code fitted}: the arrays the caller's fit
      * matched to its layers, in their order, their values read (empty where the fit refused the file: {@code misfit}).
-     * Each read of the file (a file that changed during one is read again) builds its own.
+     * Each read of the file (a file that changed during one is read again) builds its own. A legacy {@code .h5} whose
+     * nested models' groups were split into their layers ({@code nested} and {@code keras2}) has them in
+     * {@code legacyTargets}, {@code stored} then keyed by those layers' names in their order; {@code legacyNested}: the
+     * file's nested groups and their layers, {@code splitFailure} why they were not split (null: they were, or were not tried).
      */
     record FileWeights(Map<String, List<Hdf5Arrays.Stored>> stored, List<String> fileGroups, List<String> nestedGroups,
             List<String> stackedGroups, boolean keras2, boolean nested, RuntimeException stateFailure, IllegalArgumentException misfit,
-            List<List<Hdf5Arrays.Stored>> fitted) {}
+            List<List<Hdf5Arrays.Stored>> fitted, Map<String, List<String>> legacyNested, List<Layer> legacyTargets, String splitFailure) {}
 
     /**
      * Reads the arrays of every layer with weights of {@code file} ({@code order}: the model's layers' names and classes;
      * {@code nestedOrder}, nullable: its layers with weights and their groups as a Keras 3 file of it nests them, read
-     * instead where the file holds nested models' groups: {@link FileWeights#nested}) once {@code fit} has matched them
+     * instead where the file holds nested models' groups: {@link FileWeights#nested}; {@code legacyUnits}, nullable: its
+     * operations with weights as a legacy {@code .h5} lists them, {@link KerasNesting#legacyUnits}, whose nested models'
+     * groups are read into their layers where the file lists as many) once {@code fit} has matched them
      * to the model by their shapes (the dataspaces: no value read yet) and returned them in its layers' order, and runs {@code state} (nullable) on the open file; {@code fit}'s
      * IllegalArgumentException (the file does not fit the model: no weight array's values are read; {@code state} still
      * runs) and {@code state}'s failure are kept
      * in {@link FileWeights#misfit} and {@link FileWeights#stateFailure} for the caller to throw after its own checks; a
      * .keras's CRC-32 is checked last, from the reads of both, and a failure before it says the damage first.
      */
-    static FileWeights readWeights(Path file, List<String[]> order, List<String[]> nestedOrder, int weighted, boolean byName,
-            java.util.function.Consumer<KerasFile> state,
+    static FileWeights readWeights(Path file, List<String[]> order, List<String[]> nestedOrder, List<Object> legacyUnits, int weighted,
+            boolean byName, java.util.function.Consumer<KerasFile> state,
             java.util.function.Function<FileWeights, List<List<Hdf5Arrays.Stored>>> fit) throws IOException {
         try (KerasFile kf = KerasFile.openDeferringCrc(file)) {
             FileWeights read;
             try {
-                read = readWeights(kf, order, nestedOrder, weighted, byName, state, fit);
+                read = readWeights(kf, order, nestedOrder, legacyUnits, weighted, byName, state, fit);
             } catch (RuntimeException | Error e) {
                 throw kf.crcFirst(e);
             }
@@ -85,8 +90,8 @@ final class KerasWeightFit {
         }
     }
 
-    private static FileWeights readWeights(KerasFile kf, List<String[]> order, List<String[]> nestedOrder, int weighted, boolean byName,
-            java.util.function.Consumer<KerasFile> state, java.util.function.Function<FileWeights, List<List<Hdf5Arrays.Stored>>> fit) {
+    private static FileWeights readWeights(KerasFile kf, List<String[]> order, List<String[]> nestedOrder, List<Object> legacyUnits,
+            int weighted, boolean byName, java.util.function.Consumer<KerasFile> state, java.util.function.Function<FileWeights, List<List<Hdf5Arrays.Stored>>> fit) {
         Map<String, List<Hdf5Arrays.Stored>> stored = new LinkedHashMap<>();   // layers with weights, in file order
         List<String> fileGroups = List.of();   // a Keras 3 file's groups with weights, for the message when they do not fit
         List<String> nestedGroups = List.of();   // and those of nested models
@@ -113,10 +118,30 @@ final class KerasWeightFit {
                 if (e.getValue().stream().anyMatch(w -> w.path() != null && w.path().contains("/stacked_rnn_cells"))) stackedGroups.add(e.getKey());
             }
         }
+        Map<String, List<String>> legacyNested = keras2 ? Keras2Weights.nestedLayers(stored) : Map.of();
+        List<Layer> legacyTargets = null;
+        String splitFailure = null;
+        // Keras' load_weights of a legacy .h5 matches its groups to the model's layers with weights by position, a nested
+        // model's one group holding its layers' arrays (legacy_h5_format.load_weights_from_hdf5_group)
+        if (keras2 && !byName && legacyUnits != null && stored.size() == legacyUnits.size()
+                && legacyUnits.stream().anyMatch(u -> u instanceof Model) && nestedAtEachPlace(stored, legacyUnits, legacyNested)) {
+            Map<String, List<Hdf5Arrays.Stored>> split = new LinkedHashMap<>();
+            try {
+                legacyTargets = splitLegacy(stored, legacyUnits, kf.kerasMajor(), split);
+            } catch (KerasFormatException e) {
+                splitFailure = e.getMessage();
+            }
+            if (legacyTargets != null) {
+                stored = split;
+                nested = true;
+                weighted = legacyTargets.size();
+            }
+        }
         IllegalArgumentException misfit = null;
         List<List<Hdf5Arrays.Stored>> fitted = List.of();
         try {   // the shapes first: a file's array of another shape is not read (it may claim gigabytes)
-            fitted = fit.apply(new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, nested, null, null, List.of()));
+            fitted = fit.apply(new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, nested, null, null, List.of(),
+                    legacyNested, legacyTargets, splitFailure));
         } catch (IllegalArgumentException e) {
             misfit = e;
         }
@@ -131,7 +156,61 @@ final class KerasWeightFit {
                 stateFailure = e;
             }
         }
-        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, nested, stateFailure, misfit, fitted);
+        return new FileWeights(stored, fileGroups, nestedGroups, stackedGroups, keras2, nested, stateFailure, misfit, fitted,
+                legacyNested, legacyTargets, splitFailure);
+    }
+
+    /**
+     * Whether the file holds a nested model's group at each place of one of {@code units}: named as that model (Keras
+     * names it so) or holding arrays of other layers ({@code legacyNested}). A flat file (jrnn's .h5 up to session 34 and
+     * now) may list as many groups as the units while none is the nested model's: split by position, it loaded another
+     * layer's arrays of the same shape silently.
+     */
+    private static boolean nestedAtEachPlace(Map<String, List<Hdf5Arrays.Stored>> stored, List<Object> units,
+            Map<String, List<String>> legacyNested) {
+        int i = 0;
+        for (String g : stored.keySet()) {
+            if (units.get(i++) instanceof Model m && !g.equals(m.name()) && !legacyNested.containsKey(g)) return false;
+        }
+        return true;
+    }
+
+    /**
+     * A legacy file's groups with weights ({@code stored}, in file order, as many as {@code units}) put in {@code out} by
+     * layer: a layer's group in its parameters' order, a nested model's split into its layers in the writer's order
+     * ({@link Keras2Weights#splitNested}); returns those layers in order, or null where a name repeats among them (the
+     * arrays are keyed by name). A nested group of another count is a KerasFormatException naming it.
+     */
+    private static List<Layer> splitLegacy(Map<String, List<Hdf5Arrays.Stored>> stored, List<Object> units, int kerasMajor,
+            Map<String, List<Hdf5Arrays.Stored>> out) {
+        List<Layer> targets = new ArrayList<>();
+        int i = 0;
+        for (var e : stored.entrySet()) {
+            Object unit = units.get(i++);
+            if (unit instanceof Layer l) {
+                if (out.put(l.name(), Keras2Weights.inParamOrder(l, e.getValue())) != null) return null;
+                targets.add(l);
+                continue;
+            }
+            Keras2Weights.Nested n = KerasNesting.legacyNested((Model) unit);
+            Map<String, List<Hdf5Arrays.Stored>> one = new LinkedHashMap<>();
+            one.put(e.getKey(), e.getValue());
+            try {
+                Keras2Weights.splitNested(one, Map.of(e.getKey(), n), kerasMajor);
+            } catch (KerasFormatException x) {
+                throw new KerasFormatException("the file's group '" + e.getKey() + "' is at the place of nested model '"
+                        + ((Model) unit).name() + "': " + x.getMessage());
+            }
+            List<Layer> leaves = new ArrayList<>();
+            n.leaves(leaves);
+            for (Layer l : leaves) {
+                if (l.params().isEmpty()) continue;
+                List<Hdf5Arrays.Stored> ws = one.get(l.name());
+                if (ws == null || out.put(l.name(), ws) != null) return null;
+                targets.add(l);
+            }
+        }
+        return targets;
     }
 
     /** Whether {@code kf} is a Keras 3 weights file holding a nested model's group ({@code layers/functional/layers}). */
@@ -157,6 +236,49 @@ final class KerasWeightFit {
                 + "that calls the same nested functional models (Model.apply, or loaded from a file that nests them), and "
                 + "does not read the weights-only file of a model with nested Sequential or dict models: load the whole model file instead "
                 + "(Models.load of the .keras Keras' model.save wrote)";
+    }
+
+    /** A nested model as a misfit message lists it: its name and its layers with weights. */
+    private static String nestedEntry(Model m) {
+        List<String> names = new ArrayList<>();
+        for (Layer l : KerasNesting.leaves(m)) if (!l.params().isEmpty()) names.add(l.name());
+        return m.name() + " (nested model: " + String.join(", ", names) + ")";
+    }
+
+    /**
+     * The layers of the model ({@code leaves}: its layers' names) whose arrays a legacy group {@code g} holds other than its
+     * own, or null: each weight name's first segment that names one of them (Keras 3 writes a nested Sequential's as paths,
+     * 'base/lstm/lstm_cell/kernel', a nested functional model's from its layer, 'd1/kernel').
+     */
+    private static List<String> heldLayers(String g, List<Hdf5Arrays.Stored> ws, java.util.Set<String> leaves) {
+        java.util.LinkedHashSet<String> r = new java.util.LinkedHashSet<>();
+        for (Hdf5Arrays.Stored w : ws) {
+            if (w.name() == null) continue;
+            for (String seg : w.name().split("/")) {
+                String n = seg.replaceFirst(":\\d+$", "");
+                if (leaves.contains(n)) {
+                    r.add(n);
+                    break;
+                }
+            }
+        }
+        return r.isEmpty() || r.equals(java.util.Set.of(g)) ? null : List.copyOf(r);
+    }
+
+    /** Why a legacy file's nested models' groups do not load into a model that does not nest them. */
+    private static String legacyNestedNote(java.util.Set<String> groups) {
+        return "the file's " + new ArrayList<>(groups) + (groups.size() == 1 ? " holds a nested model" : " hold nested models")
+                + "; jrnn reads such a group into a model that calls the same nested functional model at that place (Model.apply, "
+                + "or Models.load of the file), as Keras' load_weights";
+    }
+
+    /** Why a legacy file's nested Sequential's group (weights named by path) does not load: jrnn runs it flattened. */
+    private static String sequentialNote(java.util.Set<String> groups) {
+        return "the file's " + new ArrayList<>(groups) + (groups.size() == 1 ? " holds a nested model" : " hold nested models")
+                + " (weights named by path, as Keras writes a nested Sequential's); jrnn's loadWeights reads a legacy nested group only "
+                + "into a model that calls the same nested functional model at that place (Model.apply); a nested Sequential or "
+                + "dict model, which jrnn runs flattened (the model Models.load gives too), is not read so: use the weights "
+                + "Models.load of the whole file gives, or Keras' .keras of the model";
     }
 
     /** Arrays that do not fit their layers; {@code shapes}: some count or shape differs (not only a NaN or Inf). */
@@ -288,14 +410,39 @@ final class KerasWeightFit {
                         + advice + (rnn ? " (Keras' RNN(LSTMCell(n)) is new LSTM(n).asKerasRnn(true), and so for GRUCell, SimpleRNNCell)" : ""));
             }
             if (stored.size() != weighted.size()) {
+                List<Object> units = KerasNesting.legacyUnits(model);
+                String theirs = "";
+                if (units != null) {   // the model's own nested models, as a legacy file would list them
+                    List<String> names = new ArrayList<>();
+                    for (Object u : units) names.add(u instanceof Layer l ? l.name() : nestedEntry((Model) u));
+                    theirs = " (as Keras' legacy .h5 lists them, " + units.size() + ": " + names + ")";
+                }
+                List<String> held = new ArrayList<>();
+                java.util.Set<String> leafNames = new java.util.HashSet<>(mine);
+                java.util.Set<String> functional = new java.util.LinkedHashSet<>(), paths = new java.util.LinkedHashSet<>();
+                for (String g : stored.keySet()) {
+                    List<String> inner = read.legacyNested().get(g);
+                    if (inner != null && !inner.contains(g)) functional.add(g);
+                    else {   // a nested Sequential's paths (base/lstm/...): its layers as the model loaded from the file names them
+                        List<String> path = keras2 ? heldLayers(g, stored.get(g), leafNames) : null;
+                        if (path != null) {
+                            inner = path;
+                            paths.add(g);
+                        }
+                    }
+                    held.add(inner == null ? g : g + " (nested model: " + String.join(", ", inner) + ")");
+                }
+                if (read.splitFailure() != null) advice = read.splitFailure() + "; " + advice;
+                else if (!paths.isEmpty() && units == null) advice = sequentialNote(paths);
+                else if (!functional.isEmpty() && units == null) advice = legacyNestedNote(functional);
                 throw new IllegalArgumentException(model.name() + ".loadWeights(" + file + "): the file holds weights for "
-                        + stored.size() + " layers " + stored.keySet() + ", the model has " + weighted.size() + " layers with weights "
-                        + mine + "; " + advice);
+                        + stored.size() + " layers " + held + ", the model has " + weighted.size() + " layers with weights "
+                        + mine + theirs + "; " + advice);
             }
             values.addAll(stored.values());
         }
         // Keras' load_weights reads a legacy group in the loading layer's _legacy_weights order
-        for (int i = 0; keras2 && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
+        for (int i = 0; keras2 && !read.nested() && i < values.size(); i++) values.set(i, Keras2Weights.inParamOrder(weighted.get(i), values.get(i)));
         try {
             checkShapes(weighted, values);
         } catch (Hdf5Arrays.Damaged e) {   // met by a conversion reading the arrays it joins: the file's damage, not a misfit
