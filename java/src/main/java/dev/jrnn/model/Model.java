@@ -493,7 +493,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /** Number of weights (trainable and not), as Keras' count_params(). */
     public long countParams() {
         ensureGraph();
-        return params.trainableSize + params.nonTrainableSize;
+        return params.listedTrainableSize + params.nonTrainableSize;
     }
 
     /** The flat store that holds every parameter of the model (trainable ones first). */

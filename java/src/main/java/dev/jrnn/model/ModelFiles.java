@@ -75,7 +75,7 @@ final class ModelFiles {
                 // as Keras 3's legacy HDF5 save (legacy_h5_format.save_model_to_hdf5 makes the directories); .keras does not
                 Path dir = file.toAbsolutePath().getParent();
                 if (dir != null && !java.nio.file.Files.isDirectory(dir)) java.nio.file.Files.createDirectories(dir);
-                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, ps.trainable, vars));
+                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, ps.listedTrainable, vars));
             });
             return;
         }
@@ -163,8 +163,9 @@ final class ModelFiles {
         }
         java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
-        // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is flat
-        List<dev.jrnn.layers.Param> order = nested ? KerasOptimizerState.kerasTrainableOrder(model, ps.trainable) : ps.trainable;
+        // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is
+        // flat (without the layers only a nested call's unused branch runs, so without their slots)
+        List<dev.jrnn.layers.Param> order = nested ? KerasOptimizerState.kerasTrainableOrder(model, ps.trainable) : ps.listedTrainable;
         java.util.Set<dev.jrnn.layers.Param> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         stated.addAll(ps.trainable);
         return KerasOptimizerState.keras3Vars(opt, order, opt.state(), scalars::contains, p -> !stated.contains(p));
@@ -525,14 +526,16 @@ final class ModelFiles {
             model.ensureGraph();
             return () -> apply(opt, model.parameters(), it, rate, Map.of());
         }
-        Map<String, float[]> state = new LinkedHashMap<>();
+        Map<String, float[]> read = new LinkedHashMap<>();
         for (Object n : names) {
             Tensor t = stored.array("optimizer/" + n);
             if (t == null) throw new IllegalArgumentException("model.weights.h5: optimizer state '" + n + "' is missing");
-            state.put(String.valueOf(n), t.data());
+            read.put(String.valueOf(n), t.data());
         }
         model.ensureGraph();
         Parameters ps = model.parameters();
+        // an earlier jrnn's file: the slots of the listed weights alone (those only a nested call's unused branch runs did not train)
+        Map<String, float[]> state = read.values().stream().allMatch(s -> s.length == ps.listedTrainableSize) ? UnlistedSlots.padded(opt, ps, read) : read;
         for (float[] s : state.values()) {
             if (s.length != ps.trainableSize) {   // a file whose model trained another set of weights (edited, or not jrnn's)
                 warn.accept("the saved optimizer state is for "
@@ -603,7 +606,7 @@ final class ModelFiles {
         model.ensureGraph();
         Parameters ps = model.parameters();
         try {
-            KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, saved);
+            KerasOptimizerState.Restored r = UnlistedSlots.read(opt, ps, saved);
             check(opt, ps, r.iterations(), r.state());
             return () -> {
                 try {
@@ -633,7 +636,7 @@ final class ModelFiles {
         Optimizer opt = model.optimizer();
         model.ensureGraph();
         Parameters ps = model.parameters();
-        if (o.get("trainable_size") instanceof Long n && n != ps.trainableSize) {
+        if (o.get("trainable_size") instanceof Long n && !UnlistedSlots.fits(ps, n)) {
             warn.accept("the saved optimizer state is for "
                     + n + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
             return () -> countAndRate(opt, it, rate);
@@ -643,7 +646,7 @@ final class ModelFiles {
                 saved.kerasLayerOrder());   // a nested model's slots at its place, as Keras orders them
         KerasOptimizerState.Restored r;
         try {
-            r = KerasOptimizerState.read(opt, ps.trainable, current);
+            r = UnlistedSlots.read(opt, ps, current);
         } catch (IllegalArgumentException e) {   // another count or shape: the compiled settings are not those it was saved under
             return notFitting(model, rate, byStructure, warn, e.getMessage());
         }
