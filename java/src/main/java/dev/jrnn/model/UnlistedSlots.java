@@ -10,9 +10,10 @@ import java.util.Map;
 
 /**
  * Optimizer state for a model whose trainable block holds unlisted weights (layers only a nested call's unused branch
- * runs, {@link Parameters#unlisted}), read from a file that holds slots for the listed weights alone: an {@code .h5}
- * (flat: it has no place for those layers), or a jrnn file saved before they trained (session 35; its trainable_size
- * counts the listed weights). Their slots then start as a fresh build's, as those weights had never trained.
+ * runs, {@link Parameters#unlisted}), read from a file that holds slots for the listed weights alone: a flat {@code
+ * .keras} (the same layers without the nested model, as jrnn before session 34 wrote every nested model), or a jrnn file
+ * saved before they trained (before session 35; its trainable_size counts the listed weights). Their slots then start
+ * as a fresh build's, as those weights had never trained.
  */
 final class UnlistedSlots {
     private UnlistedSlots() {}
