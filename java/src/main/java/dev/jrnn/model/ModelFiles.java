@@ -84,6 +84,10 @@ final class ModelFiles {
         meta.put("format", FORMAT);
         Optimizer opt = model.optimizer();
         List<KerasOptimizerState.Var> optimizerVars = List.of();
+        // a flat file holds the listed layers alone (the model it loads as trains those): the slots of the listed weights,
+        // the start of the block, else the load finds the sizes differ and starts every moment afresh
+        boolean nested = KerasOptimizerState.writesNested(model);
+        long slotsSize = nested ? ps.trainableSize : ps.listedTrainableSize;
         if (opt != null) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("class_name", opt.name());
@@ -98,14 +102,17 @@ final class ModelFiles {
             // learning_rate, first in every Keras 3's order (Keras writes those two for Nadam too)
             if (bound && KerasOptimizerState.orderChangedIn310(opt)) {
                 Map<String, float[]> slots = settingsSlots(opt, current);
-                for (var e : slots.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
+                for (var e : slots.entrySet()) {
+                    float[] v = e.getValue().length == slotsSize ? e.getValue() : java.util.Arrays.copyOf(e.getValue(), Math.toIntExact(slotsSize));
+                    state.put("optimizer/" + e.getKey(), Tensor.wrap(v, v.length));
+                }
                 o.put("state", List.copyOf(slots.keySet()));
             } else {
-                optimizerVars = kerasVars(model, ps, opt, true);
+                optimizerVars = kerasVars(model, ps, opt, nested);
                 o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
                 o.put("keras_vars", (long) optimizerVars.size());
             }
-            o.put("trainable_size", ps.trainableSize);
+            o.put("trainable_size", slotsSize);
             meta.put("optimizer", o);
         }
         Map<String, Object> dropout = new LinkedHashMap<>();
@@ -154,7 +161,7 @@ final class ModelFiles {
      * them (compiled, never stepped), those Keras 3 writes before its optimizer is built at the first step: iteration,
      * and learning_rate where no schedule sets it (slots of zeros made a never-trained Adam model's file 3x Keras'; a
      * load builds the slots fresh from either). Attention's scalars as Keras' shape (); {@code nested}: for a .keras,
-     * whose nested models Keras orders at their place.
+     * whose nested form ({@link KerasOptimizerState#writesNested}) Keras orders at their place.
      */
     private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt, boolean nested) {
         if (!opt.boundTo(ps.store, ps.trainableSize)) {
@@ -162,7 +169,8 @@ final class ModelFiles {
                     .filter(v -> v.name().equals("iteration") || v.name().equals("learning_rate")).toList();
         }
         java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
+        // the run layers: one only a nested call's unused branch runs has slots in a nested file too
+        for (Layer l : model.graph().runLayers) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
         // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is
         // flat (without the layers only a nested call's unused branch runs, so without their slots)
         List<dev.jrnn.layers.Param> order = nested ? KerasOptimizerState.kerasTrainableOrder(model, ps.trainable) : ps.listedTrainable;
