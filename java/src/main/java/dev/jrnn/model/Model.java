@@ -605,6 +605,8 @@ public class Model extends Evaluator implements AutoCloseable {
     public List<Node> applyAll(java.util.Map<String, ? extends Node> inputs) {
         requireOpen("apply");
         if (inputs == null) throw new IllegalArgumentException(name + ".apply: inputs is null");
+        // before the sorted key sets below, which cannot hold a null key (a HashMap's may be one)
+        if (inputs.keySet().stream().anyMatch(java.util.Objects::isNull)) throw new IllegalArgumentException(name + ".apply: the inputs map has a null key");
         List<String> names = inputNames();
         List<Node> r = new java.util.ArrayList<>(names.size());
         for (String k : names) {
@@ -612,6 +614,7 @@ public class Model extends Evaluator implements AutoCloseable {
                 throw new IllegalArgumentException(name + ".apply: no node for input '" + k + "'; the model's inputs are " + names
                         + ", the map has " + new java.util.TreeSet<>(inputs.keySet()));
             }
+            if (inputs.get(k) == null) throw new IllegalArgumentException(name + ".apply: the inputs map's node at '" + k + "' is null");
             r.add(inputs.get(k));
         }
         if (dictInputs() && inputs.size() != names.size()) {
@@ -698,7 +701,10 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     public Map<String, Tensor> weights() { return namedWeights("weights", null); }
 
-    /** Keras 3's {@code model.trainable_weights}: the weights the optimizer updates, by name (see {@link #weights()}). */
+    /**
+     * Keras 3's {@code model.trainable_weights}, by name (see {@link #weights()}): the listed layers' weights the optimizer
+     * updates. It also trains the layers only a nested call's unused branch runs, which Keras lists here and jrnn does not.
+     */
     public Map<String, Tensor> trainableWeights() { return namedWeights("trainableWeights", true); }
 
     /** Keras 3's {@code model.non_trainable_weights}: the weights no optimizer updates, by name (see {@link #weights()}). */
