@@ -43,7 +43,7 @@ class KerasRunOrderTest {
     @BeforeAll
     static void cpu() throws Exception {
         Jrnn.setBackend("cpu");
-        for (String file : List.of("shared_order.txt", "nested_unused.txt", "nested_unused_train.txt")) {
+        for (String file : List.of("shared_order.txt", "nested_unused.txt", "nested_unused_train.txt", "nested_seq_dict_train.txt")) {
             for (String line : Files.readAllLines(resource(file))) {
                 if (line.startsWith("#")) continue;
                 String[] f = line.split(" ");
@@ -745,6 +745,40 @@ class KerasRunOrderTest {
         try (Model m = Models.load(resource("nested_unused_train_3.keras"))) {   // Keras' state after 3 steps, resumed here
             assertGolden("nested_unused_train loss4", new float[] {(float) m.trainOnBatch(List.of(x), y)}, 2e-5);
             assertTrainWeights(m, "step4", 2e-5);
+        }
+    }
+
+    /**
+     * make_nested_seq_dict_train.py's nested Sequential (Keras' slot order pb1, seq/s1..s3, pb2, head, not the flattened
+     * depth order) and nested dict-input model called on a dict: Keras' file after 2 Adam steps resumes here with Keras'
+     * 3rd step; trained here from Keras' file before any step, saved (flattened) and loaded, the 3rd step is Keras' too.
+     * The save's optimizer variables are those of jrnn_nested_*_train_2.keras, which Keras 3.15.1 resumes with its own 3rd
+     * step (check_jrnn_seq_dict_train.py: within 4e-6).
+     */
+    @Test
+    void aNestedSequentialAndADictModelTrainAndResumeAsKeras(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        List<Tensor> xs = List.of(det(new int[] {6, 3}, 0.9, 0.2, 1.0, 0), det(new int[] {6, 2}, 0.5, 0.1, 1.0, 0));
+        List<Tensor> y = List.of(det(new int[] {6, 1}, 0.3, 0.6, 1.0, 0));
+        for (String kind : List.of("seq", "dict")) {
+            String c = "nested_" + kind + "_train";
+            try (Model m = Models.load(resource(c + "_2.keras"))) {
+                assertEquals(2, m.optimizer().iterations(), c);
+                assertGolden(c + " loss3", new float[] {(float) m.trainOnBatch(xs, y)}, 2e-5);
+                assertGolden(c + " pred3", m.predictAll(xs).get(0).data(), 2e-5);
+            }
+            Path saved = dir.resolve(kind + ".keras");
+            try (Model m = Models.load(resource(c + "_0.keras"))) {
+                for (int i = 0; i < 2; i++) m.trainOnBatch(xs, y);
+                m.save(saved);
+            }
+            // the slots in the flattened file's order, as in the file check_jrnn_seq_dict_train.py resumes in Keras
+            Map<Integer, float[]> want = optimizerVars(resource("jrnn_" + c + "_2.keras")), got = optimizerVars(saved);
+            assertEquals(want.keySet(), got.keySet(), c);
+            for (int i : want.keySet()) assertGolden(want.get(i), got.get(i), 2e-5, c + " optimizer/vars/" + i);
+            try (Model m = Models.load(saved)) {
+                assertGolden(c + " loss3", new float[] {(float) m.trainOnBatch(xs, y)}, 2e-5);
+                assertGolden(c + " pred3", m.predictAll(xs).get(0).data(), 2e-5);
+            }
         }
     }
 
