@@ -47,7 +47,9 @@ final class GradientBuckets {
         for (int k = ps.trainable.size() - 1; k >= 0; k--) {
             Param p = ps.trainable.get(k);
             off -= p.size();
-            // A parameter of a layer no call of the run names directly (inside a wrapper) is complete only at the end.
+            // A parameter of a layer no call of the run names directly (inside a wrapper) is complete only at the end. So
+            // are the unlisted weights at the block's end (a nested call's unused-branch layer the run leaves out): the
+            // bucket that holds them and the last listed ones waits for finish(), less overlap but the same sums.
             readyAt = Math.min(readyAt, firstCall.getOrDefault(ps.owners.get(p), 0));
             if (end - off >= capFloats || k == 0) {
                 bs.add(new Bucket(off, end - off, readyAt));

@@ -485,7 +485,7 @@ public class Model extends Evaluator implements AutoCloseable {
     /** Number of weights (trainable and not), as Keras' count_params(). */
     public long countParams() {
         ensureGraph();
-        return params.trainableSize + params.nonTrainableSize;
+        return params.listedTrainableSize + params.nonTrainableSize;
     }
 
     /** The flat store that holds every parameter of the model (trainable ones first). */
@@ -581,6 +581,44 @@ public class Model extends Evaluator implements AutoCloseable {
     }
 
     /**
+     * As {@link #applyAll(List)}, the nodes by name, as Keras' {@code model({"seq": x, "h": s})}: by a dict-input
+     * model's keys, else by its Inputs' names ({@link #inputNames()}, the keys a Map x is read by). A name missing from
+     * {@code inputs} is refused naming it, as Keras refuses it. Keys that name no input are left out for a model of listed
+     * Inputs, as Keras leaves them; for a dict-input model they are refused, as jrnn refuses such a Keras 3 file: Keras 3
+     * pairs that dict with the inputs by sorted-key position, so a key sorting before an input's would feed it another
+     * value.
+     * <pre>{@code
+     * Input x = Input.shape(3).name("x"), h = Input.shape(2).name("h");
+     * Model enc = new Model(Map.of("seq", x, "h", h), new Dense(2).apply(new Concatenate().apply(x, h)));
+     * Input a = Input.shape(3), b = Input.shape(2);
+     * Model outer = new Model(List.of(a, b), new Dense(1).apply(enc.applyAll(Map.of("seq", a, "h", b)).get(0)));
+     * }</pre>
+     */
+    public List<Node> applyAll(java.util.Map<String, ? extends Node> inputs) {
+        requireOpen("apply");
+        if (inputs == null) throw new IllegalArgumentException(name + ".apply: inputs is null");
+        // before the sorted key sets below, which cannot hold a null key (a HashMap's may be one)
+        if (inputs.keySet().stream().anyMatch(java.util.Objects::isNull)) throw new IllegalArgumentException(name + ".apply: the inputs map has a null key");
+        List<String> names = inputNames();
+        List<Node> r = new java.util.ArrayList<>(names.size());
+        for (String k : names) {
+            if (!inputs.containsKey(k)) {
+                throw new IllegalArgumentException(name + ".apply: no node for input '" + k + "'; the model's inputs are " + names
+                        + ", the map has " + new java.util.TreeSet<>(inputs.keySet()));
+            }
+            if (inputs.get(k) == null) throw new IllegalArgumentException(name + ".apply: the inputs map's node at '" + k + "' is null");
+            r.add(inputs.get(k));
+        }
+        if (dictInputs() && inputs.size() != names.size()) {
+            java.util.Set<String> extra = new java.util.TreeSet<>(inputs.keySet());
+            names.forEach(extra::remove);
+            throw new IllegalArgumentException(name + ".apply: keys " + extra + " name no input of this dict-input model (its keys are "
+                    + names + "); Keras 3 would pair the dict with the inputs by sorted-key position: give its keys alone");
+        }
+        return applyAll(r);
+    }
+
+    /**
      * As {@link #apply}, for a model of several inputs (one node each, in input order) or outputs: every output, in
      * output order.
      */
@@ -655,7 +693,10 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     public Map<String, Tensor> weights() { return namedWeights("weights", null); }
 
-    /** Keras 3's {@code model.trainable_weights}: the weights the optimizer updates, by name (see {@link #weights()}). */
+    /**
+     * Keras 3's {@code model.trainable_weights}, by name (see {@link #weights()}): the listed layers' weights the optimizer
+     * updates. It also trains the layers only a nested call's unused branch runs, which Keras lists here and jrnn does not.
+     */
     public Map<String, Tensor> trainableWeights() { return namedWeights("trainableWeights", true); }
 
     /** Keras 3's {@code model.non_trainable_weights}: the weights no optimizer updates, by name (see {@link #weights()}). */

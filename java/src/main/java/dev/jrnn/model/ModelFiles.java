@@ -76,7 +76,7 @@ final class ModelFiles {
                 // as Keras 3's legacy HDF5 save (legacy_h5_format.save_model_to_hdf5 makes the directories); .keras does not
                 Path dir = file.toAbsolutePath().getParent();
                 if (dir != null && !java.nio.file.Files.isDirectory(dir)) java.nio.file.Files.createDirectories(dir);
-                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, ps.trainable, vars));
+                AtomicFiles.write(file, out -> KerasLegacyExport.write(model, out, ps.listedTrainable, vars));
             });
             return;
         }
@@ -85,6 +85,10 @@ final class ModelFiles {
         meta.put("format", FORMAT);
         Optimizer opt = model.optimizer();
         List<KerasOptimizerState.Var> optimizerVars = List.of();
+        // a flat file holds the listed layers alone (the model it loads as trains those): the slots of the listed weights,
+        // the start of the block, else the load finds the sizes differ and starts every moment afresh
+        boolean nested = KerasOptimizerState.writesNested(model);
+        long slotsSize = nested ? ps.trainableSize : ps.listedTrainableSize;
         if (opt != null) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("class_name", opt.name());
@@ -99,14 +103,17 @@ final class ModelFiles {
             // learning_rate, first in every Keras 3's order (Keras writes those two for Nadam too)
             if (bound && KerasOptimizerState.orderChangedIn310(opt)) {
                 Map<String, float[]> slots = settingsSlots(opt, current);
-                for (var e : slots.entrySet()) state.put("optimizer/" + e.getKey(), Tensor.wrap(e.getValue(), e.getValue().length));
+                for (var e : slots.entrySet()) {
+                    float[] v = e.getValue().length == slotsSize ? e.getValue() : java.util.Arrays.copyOf(e.getValue(), Math.toIntExact(slotsSize));
+                    state.put("optimizer/" + e.getKey(), Tensor.wrap(v, v.length));
+                }
                 o.put("state", List.copyOf(slots.keySet()));
             } else {
-                optimizerVars = kerasVars(model, ps, opt, true);
+                optimizerVars = kerasVars(model, ps, opt, nested);
                 o.put("state", List.of());   // nothing below jrnn_state/optimizer: Keras has a variable for every buffer
                 o.put("keras_vars", (long) optimizerVars.size());
             }
-            o.put("trainable_size", ps.trainableSize);
+            o.put("trainable_size", slotsSize);
             meta.put("optimizer", o);
         }
         Map<String, Object> dropout = new LinkedHashMap<>();
@@ -155,7 +162,7 @@ final class ModelFiles {
      * them (compiled, never stepped), those Keras 3 writes before its optimizer is built at the first step: iteration,
      * and learning_rate where no schedule sets it (slots of zeros made a never-trained Adam model's file 3x Keras'; a
      * load builds the slots fresh from either). Attention's scalars as Keras' shape (); {@code nested}: for a .keras,
-     * whose nested models Keras orders at their place.
+     * whose nested form ({@link KerasOptimizerState#writesNested}) Keras orders at their place.
      */
     private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt, boolean nested) {
         if (!opt.boundTo(ps.store, ps.trainableSize)) {
@@ -163,9 +170,11 @@ final class ModelFiles {
                     .filter(v -> v.name().equals("iteration") || v.name().equals("learning_rate")).toList();
         }
         java.util.Set<dev.jrnn.layers.Param> scalars = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Layer l : model.layers()) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
-        // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is flat
-        List<dev.jrnn.layers.Param> order = nested ? KerasOptimizerState.kerasTrainableOrder(model, ps.trainable) : ps.trainable;
+        // the run layers: one only a nested call's unused branch runs has slots in a nested file too
+        for (Layer l : model.graph().runLayers) if (l instanceof dev.jrnn.layers.Attention a) scalars.addAll(a.params());
+        // in the order Keras builds them for the model the file loads as: a .keras keeps nested models (at their place), an .h5 is
+        // flat (without the layers only a nested call's unused branch runs, so without their slots)
+        List<dev.jrnn.layers.Param> order = nested ? KerasOptimizerState.kerasTrainableOrder(model, ps.trainable) : ps.listedTrainable;
         java.util.Set<dev.jrnn.layers.Param> stated = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         stated.addAll(ps.trainable);
         return KerasOptimizerState.keras3Vars(opt, order, opt.state(), scalars::contains, p -> !stated.contains(p));
@@ -526,14 +535,16 @@ final class ModelFiles {
             model.ensureGraph();
             return () -> apply(opt, model.parameters(), it, rate, Map.of());
         }
-        Map<String, float[]> state = new LinkedHashMap<>();
+        Map<String, float[]> read = new LinkedHashMap<>();
         for (Object n : names) {
             Tensor t = stored.array("optimizer/" + n);
             if (t == null) throw new IllegalArgumentException("model.weights.h5: optimizer state '" + n + "' is missing");
-            state.put(String.valueOf(n), t.data());
+            read.put(String.valueOf(n), t.data());
         }
         model.ensureGraph();
         Parameters ps = model.parameters();
+        // an earlier jrnn's file: the slots of the listed weights alone (those only a nested call's unused branch runs did not train)
+        Map<String, float[]> state = read.values().stream().allMatch(s -> s.length == ps.listedTrainableSize) ? UnlistedSlots.padded(opt, ps, read) : read;
         for (float[] s : state.values()) {
             if (s.length != ps.trainableSize) {   // a file whose model trained another set of weights (edited, or not jrnn's)
                 warn.accept("the saved optimizer state is for "
@@ -604,7 +615,7 @@ final class ModelFiles {
         model.ensureGraph();
         Parameters ps = model.parameters();
         try {
-            KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, saved);
+            KerasOptimizerState.Restored r = UnlistedSlots.read(opt, ps, saved);
             check(opt, ps, r.iterations(), r.state());
             return () -> {
                 try {
@@ -634,7 +645,7 @@ final class ModelFiles {
         Optimizer opt = model.optimizer();
         model.ensureGraph();
         Parameters ps = model.parameters();
-        if (o.get("trainable_size") instanceof Long n && n != ps.trainableSize) {
+        if (o.get("trainable_size") instanceof Long n && !UnlistedSlots.fits(ps, n)) {
             warn.accept("the saved optimizer state is for "
                     + n + " trainable weights, the model trains " + ps.trainableSize + ": its moments start afresh");
             return () -> countAndRate(opt, it, rate);
@@ -644,7 +655,7 @@ final class ModelFiles {
                 saved.kerasLayerOrder());   // a nested model's slots at its place, as Keras orders them
         KerasOptimizerState.Restored r;
         try {
-            r = KerasOptimizerState.read(opt, ps.trainable, current);
+            r = UnlistedSlots.read(opt, ps, current);
         } catch (IllegalArgumentException e) {   // another count or shape: the compiled settings are not those it was saved under
             return notFitting(model, rate, byStructure, warn, e.getMessage());
         }

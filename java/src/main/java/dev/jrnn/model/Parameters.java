@@ -43,9 +43,18 @@ final class Parameters implements AutoCloseable {
     /** The model's own trainable flag when the store was built (off: nothing trains). */
     private final boolean modelTrains;
     final Map<Param, Layer> owners;
-    /** The weights of layers that only run (a nested call's unused branch): at the store's end, never trained, not listed. */
+    /**
+     * The weights of layers only a nested call's unused branch runs: not listed (layers(), getWeights, the sizes, a flat
+     * file), but trained as Keras trains them (its trainable_weights hold them): each after the listed ones of its part.
+     */
     final Set<Param> unlisted;
+    /** {@link #trainable} less the {@link #unlisted} ones: what a flat file (.h5) holds slots for, at the block's start. */
+    final List<Param> listedTrainable;
+    /** The trainable block's size (the optimizer's), unlisted trainable weights included. */
     final long trainableSize;
+    /** The listed trainable weights' size: the block's first part. */
+    final long listedTrainableSize;
+    /** The listed weights that do not train. */
     final long nonTrainableSize;
     /**
      * The weights a layer updates in its own forward pass (non-trainable {@code Param}s: BatchNormalization's moving
@@ -67,14 +76,21 @@ final class Parameters implements AutoCloseable {
         this.trainable = trainable;
         this.owners = owners;
         this.unlisted = unlisted;
-        long ts = 0, ns = 0;
+        long ts = 0, ls = 0, ns = 0;
+        List<Param> listedTr = new ArrayList<>();
         for (Param p : trainable) {
             trainableAt.put(p, p.offset());
             ts += p.size();
+            if (!unlisted.contains(p)) {
+                listedTr.add(p);
+                ls += p.size();
+            }
         }
         for (Param p : all) if (!unlisted.contains(p)) ns += p.size();
         this.trainableSize = ts;
-        this.nonTrainableSize = ns - ts;
+        this.listedTrainableSize = ls;
+        this.listedTrainable = List.copyOf(listedTr);
+        this.nonTrainableSize = ns - ls;
         List<Param> st = new ArrayList<>();
         long ss = 0;
         for (Param p : all) {
@@ -92,11 +108,12 @@ final class Parameters implements AutoCloseable {
      * that is not trainable itself ({@code modelTrains} false) trains none of them, whatever its layers say, as Keras'
      * {@code trainable_weights} is empty for a layer (a model) whose own flag is off. Only the first {@code listed} of
      * {@code layers} are the model's listed layers: the others' weights (layers that run only on a nested call's unused branch, {@link Graph#runLayers})
-     * are held after the listed ones and never train here (no gradient reaches them: Keras trains them only by their own
-     * penalties), and stay out of {@link #layerOrder}, the sizes and the files.
+     * stay out of {@link #layerOrder}, the sizes and the flat files, and train as Keras trains them (by their activity and
+     * weight penalties; its model's trainable_weights hold them): each after the listed weights of its part of the store.
      */
     static Parameters collect(String name, List<Layer> layers, int listed, boolean modelTrains) {
         List<Param> tr = new ArrayList<>(), nt = new ArrayList<>(), inOrder = new ArrayList<>(), more = new ArrayList<>();
+        List<Param> trMore = new ArrayList<>(), ntMore = new ArrayList<>();
         Set<Param> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Param, Layer> own = new IdentityHashMap<>();
         Backend be = null;
@@ -107,10 +124,9 @@ final class Parameters implements AutoCloseable {
                 if (!seen.add(p)) continue;   // a shared weight once, at its first layer
                 own.put(p, l);
                 if (li >= listed) more.add(p);
-                else {
-                    inOrder.add(p);
-                    (modelTrains && l.trains(p) ? tr : nt).add(p);
-                }
+                else inOrder.add(p);
+                boolean trains = modelTrains && l.trains(p);
+                (li >= listed ? trains ? trMore : ntMore : trains ? tr : nt).add(p);
                 Backend pb = p.backend();
                 if (be == null) be = pb;
                 else if (pb != be) {
@@ -121,9 +137,10 @@ final class Parameters implements AutoCloseable {
             }
         }
         if (be == null) be = firstBackend(layers);
+        tr.addAll(trMore);   // the listed trainable weights first: a flat file's slots are the block's start
         List<Param> all = new ArrayList<>(tr);
         all.addAll(nt);
-        all.addAll(more);
+        all.addAll(ntMore);
         return new Parameters(name, be, new ParamStore(be, all), List.copyOf(all), List.copyOf(inOrder), List.copyOf(tr), own,
                 identitySet(more), modelTrains);
     }
@@ -161,7 +178,6 @@ final class Parameters implements AutoCloseable {
         if (changes == flagsSeen) return false;
         for (Param p : all) {
             Layer l = owners.get(p);
-            if (unlisted.contains(p)) continue;   // never trains here
             if ((modelTrains && l.trains(p)) != trainableAt.containsKey(p)) return true;
         }
         flagsSeen = changes;   // flags flipped back, or another model's: this partition stands

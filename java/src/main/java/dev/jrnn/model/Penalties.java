@@ -54,7 +54,7 @@ final class Penalties {
         this.version = version;
         for (int i = 0; i < params.all.size(); i++) {   // the trainable weights first, in the same order (the store's layout)
             Param q = params.all.get(i);
-            if (params.unlisted.contains(q)) continue;   // a layer only a nested call's unused branch runs: see Graph#added
+            // a layer only a nested call's unused branch runs too (Graph#added): Keras' model.losses holds every trainable weight's
             Layer owner = params.owners.get(q);
             Regularizer r = WeightRules.regularizer(owner, q);
             if (r != null) ruled.add(new Weight(q, r));
@@ -64,8 +64,8 @@ final class Penalties {
             if (c != null) projections.add(new Projection(q, c));
         }
         for (Call c : graph.calls) {
-            // a nested call's added call too: Keras runs the nested call whole and adds its penalty (its gradient flows
-            // back through the call; its own weights are unlisted and do not train here: GUIDE)
+            // a nested call's added call too: Keras runs the nested call whole and adds its penalty (its gradient reaches
+            // the call's own weights, unlisted but trained, and flows back through it)
             Regularizer r = c.layer().weightRules().activity();
             if (r != null) activities.add(new Activity(c, r));
         }

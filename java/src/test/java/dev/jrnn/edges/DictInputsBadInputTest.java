@@ -44,6 +44,20 @@ class DictInputsBadInputTest {
     private static final Model M = model();
     private static final Map<String, Tensor> XS = Map.of("price", X, "kind", X), YS = Map.of("zz", Y, "aa", Y);
 
+    /** {"price": q, "kind": q, null: q}. */
+    private static Map<String, Node> nullKeyNodes(Node q) {
+        Map<String, Node> r = new HashMap<>(Map.of("price", q, "kind", q));
+        r.put(null, q);
+        return r;
+    }
+
+    /** {"price": q, key: null}. */
+    private static Map<String, Node> nullNodeAt(String key, Node q) {
+        Map<String, Node> r = new HashMap<>(Map.of("price", q));
+        r.put(key, null);
+        return r;
+    }
+
     static Stream<RefusalCases.Case> cases() {
         Input a = Input.shape(1).name("a");
         Node out = new Dense(1).apply(a);
@@ -53,7 +67,15 @@ class DictInputsBadInputTest {
         nullNode.put("a", null);
         Map<String, Double> nullWeight = new HashMap<>(Map.of("zz", 1.0));   // sorted [aa, zz]: not the output order either
         nullWeight.put("aa", null);
+        Input q = Input.shape(1);
         return Stream.of(
+            new RefusalCases.Case("applyAll by name: a null map", () -> M.applyAll((Map<String, Node>) null), List.of("m.apply: inputs is null")),
+            new RefusalCases.Case("applyAll by name: an input missing", () -> M.applyAll(Map.of("price", q)),
+                    List.of("m.apply: no node for input 'kind'; the model's inputs are [kind, price], the map has [price]")),
+            new RefusalCases.Case("applyAll by name: a key naming no input of a dict-input model", () -> M.applyAll(Map.of("price", q, "kind", q, "a", q)),
+                    List.of("m.apply: keys [a] name no input of this dict-input model (its keys are [kind, price])", "sorted-key position")),
+            new RefusalCases.Case("applyAll by name: a null key", () -> M.applyAll(nullKeyNodes(q)), List.of("m.apply: the inputs map has a null key")),
+            new RefusalCases.Case("applyAll by name: a null node", () -> M.applyAll(nullNodeAt("kind", q)), List.of("m.apply: the inputs map's node at 'kind' is null")),
             new RefusalCases.Case("Model: a null map of inputs", () -> new Model((Map<String, Node>) null, out), List.of("Model: the inputs map is null")),
             new RefusalCases.Case("Model: an empty map of inputs", () -> new Model(Map.<String, Node>of(), List.of(out)), List.of("Model: the inputs map is empty")),
             new RefusalCases.Case("Model: a null key", () -> new Model(nullKey, out), List.of("Model: the inputs map has a null key")),

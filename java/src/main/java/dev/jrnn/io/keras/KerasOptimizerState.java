@@ -116,6 +116,15 @@ public final class KerasOptimizerState {
     }
 
     /**
+     * Whether a {@code .keras} of {@code model} keeps its nested models (Keras' nested form), whose slots cover the layers
+     * only a nested call's unused branch runs; false where the file is flat (no nested call, a nested Sequential or dict
+     * model, a call whose inside the outer model reaches into): that file holds the listed layers alone, so their slots alone.
+     */
+    public static boolean writesNested(dev.jrnn.model.Model model) {
+        return KerasNesting.of(model) != null;
+    }
+
+    /**
      * {@code trainable} (the model's trainable weights) in the order of Keras 3's {@code trainable_variables} of the model
      * a {@code .keras} of it loads as (a nested model's at its place, depth first; those of its layers only its unused
      * outputs need too, Keras builds their slots), which the optimizer's variables follow; an IllegalStateException where

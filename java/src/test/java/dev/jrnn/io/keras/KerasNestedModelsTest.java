@@ -170,6 +170,50 @@ class KerasNestedModelsTest {
     }
 
     /**
+     * A Sequential called inside a functional model ({@code seq.apply(a)}) and a dict-input model called on a dict
+     * ({@code applyAll(Map)}), built in jrnn: each fits a step, saves a .keras (flattened: no nested entry in its
+     * config), loads and clones predicting as the model (Keras 3.15.1 loads the same two files predicting the same: checked
+     * by hand in session 35).
+     */
+    @Test
+    void aJrnnBuiltNestedSequentialAndDictModelFitSaveLoadAndClone() throws IOException {
+        for (boolean dict : new boolean[] {false, true}) {
+            dev.jrnn.model.Input a = dev.jrnn.model.Input.shape(3).name("a"), b = dev.jrnn.model.Input.shape(2).name("b");
+            dev.jrnn.layers.Node inner;
+            if (dict) {
+                dev.jrnn.model.Input x = dev.jrnn.model.Input.shape(3).name("seq"), h = dev.jrnn.model.Input.shape(2).name("h");
+                Model enc = new Model(Map.of("seq", x, "h", h), new dev.jrnn.layers.Dense(2).apply(new dev.jrnn.layers.Concatenate().apply(x, h)));
+                inner = enc.applyAll(Map.of("seq", a, "h", b)).get(0);
+            } else {
+                Sequential seq = new Sequential(dev.jrnn.model.Input.shape(3), new dev.jrnn.layers.Dense(4), new dev.jrnn.layers.Dense(2));
+                inner = new dev.jrnn.layers.Concatenate().apply(seq.apply(a), b);
+            }
+            Tensor xa = Tensor.of(new float[] {0.5f, -1f, 2f, 1.5f, 0.25f, -0.75f}, 2, 3), xb = Tensor.of(new float[] {0.1f, 0.2f, -0.3f, 0.4f}, 2, 2);
+            try (Model m = new Model(List.of(a, b), new dev.jrnn.layers.Dense(1).apply(inner))) {
+                m.compile(new Adam(0.05), "mse");
+                m.trainOnBatch(List.of(xa, xb), List.of(Tensor.full(1f, 2, 1)));
+                float[] want = m.predictAll(List.of(xa, xb)).get(0).data();
+                Path f = tmp.resolve((dict ? "dict" : "seq") + ".keras");
+                m.save(f);
+                String config;
+                try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+                    config = new String(z.getInputStream(z.getEntry("config.json")).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+                // one Functional class name (the outer model's), no Sequential, whatever the writer's spacing
+                java.util.regex.Pattern cls = java.util.regex.Pattern.compile("\"class_name\"\\s*:\\s*\"(Functional|Sequential)\"");
+                assertEquals(List.of("Functional"), cls.matcher(config).results().map(r -> r.group(1)).toList(), "written flattened: " + config);
+                try (Model l = Models.load(f); Model c = Models.cloneModel(m)) {
+                    assertEquals(1L, l.optimizer().iterations());
+                    assertClose(want, l.predictAll(List.of(xa, xb)).get(0).data(), (dict ? "dict" : "seq") + " loaded");
+                    assertEquals(names(m), names(c), "the clone's layers");
+                    c.setWeights(m.getWeights());   // a clone starts from fresh weights, as Keras' clone_model
+                    assertClose(want, c.predictAll(List.of(xa, xb)).get(0).data(), (dict ? "dict" : "seq") + " cloned");
+                }
+            }
+        }
+    }
+
+    /**
      * A functional model nested in a Sequential (Keras 3 JSON): jrnn's Sequential holds no graph, so the import is a
      * functional model of the same layers; its output is the two Dense layers' affine maps computed here by hand.
      */

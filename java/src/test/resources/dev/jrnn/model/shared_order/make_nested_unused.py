@@ -95,8 +95,8 @@ m = keras.Model([a, b], L.Dense(1, name="head")(L.Concatenate(name="cat")([enc(a
 weights(enc, ["e1", "u1"]); weights(m, ["db", "head"])
 saved("nested_unused_activity", m)
 put("nested_unused_activity", "evaluate_before", [m.evaluate(XS, Y, batch_size=6, verbose=0)])
-# fit_*: Keras' two-epoch fit, kept for reference; KerasRunOrderTest does not read them, as u1 does not train in jrnn
-# (its weights are unlisted: GUIDE), so from the second batch on jrnn's fit differs from these.
+# fit_*: Keras' two-epoch fit, which trains u1 by its penalty (KerasRunOrderTest reads them since session 35, when u1
+# began to train in jrnn too). make_nested_unused_train.py beside this file: an unused branch trained by Adam, resumed.
 h = m.fit(XS, Y, epochs=2, batch_size=3, shuffle=False, verbose=0)
 put("nested_unused_activity", "fit_loss", h.history["loss"])
 put("nested_unused_activity", "fit_u1_kernel", u1.kernel); put("nested_unused_activity", "fit_u1_bias", u1.bias)
