@@ -765,13 +765,21 @@ public class Model extends Evaluator implements AutoCloseable {
             WeightsIo io = weights("loadWeights");
             // the format check and the read through one open: a rename between them cannot hand one reader the other's file
             KerasImport.Loaded read = FileFaults.readThroughChannel(file, () -> {
-                if (KerasImport.isKerasFile(file)) return KerasImport.readWeights(this, file, byName);
+                if (KerasImport.isKerasFile(file)) {   // a .weights.h5's optimizer variables too, as Keras 3's load_weights
+                    return !byName && keras3WeightsName(file) ? WeightsFileOptimizer.read(this, file) : KerasImport.readWeights(this, file, byName);
+                }
+                if (ModelFiles.hdf5Name(file) && java.nio.file.Files.isRegularFile(file)) throw ModelFiles.notHdf5(file);   // (a missing file: io.read says so)
                 List<Tensor> w = io.read(file, byName);
                 return () -> io.set(w);
             });
             read.set();
             return null;
         });
+    }
+
+    /** Whether Keras 3 takes {@code file} as its weights file ({@code .weights.h5}, as spelt: Keras compares the suffix so). */
+    private static boolean keras3WeightsName(Path file) {
+        return file.getFileName() != null && file.getFileName().toString().endsWith(".weights.h5");
     }
 
     /**

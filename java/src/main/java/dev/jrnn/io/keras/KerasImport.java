@@ -298,7 +298,7 @@ public final class KerasImport {
      */
     private static KerasOptimizerState.Saved optimizerVars(KerasFile kf) {
         List<KerasOptimizerState.Var> vars = new ArrayList<>();
-        if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
+        if (keras3Layout(kf)) {
             // a LossScaleOptimizer's (only a wrapper has an inner one): jrnn compiles its inner optimizer, whose variables
             // these are (Keras restores both)
             String at = find(kf.hdf, KerasLossScale.INNER_VARS) instanceof Group ? KerasLossScale.INNER_VARS : "optimizer/vars";
@@ -330,6 +330,15 @@ public final class KerasImport {
         if (vars.isEmpty()) return null;
         return order != null ? new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3, order, vars)
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
+    }
+
+    /**
+     * Whether {@code kf} keeps its variables in Keras 3's saving_lib layout, the optimizer's at {@code optimizer/vars}: a
+     * {@code .keras}, or a bare {@code .weights.h5} (no model config, a root {@code layers} group), as
+     * {@code save_weights} writes it.
+     */
+    static boolean keras3Layout(KerasFile kf) {
+        return kf.layout == KerasFile.Layout.KERAS3_ZIP || (kf.modelConfig == null && kf.hdf.getChild("layers") instanceof Group);
     }
 
     static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
@@ -516,6 +525,23 @@ public final class KerasImport {
         }
         Loaded read = readWeights(model, file, byName, null);
         return () -> Models.changing(model, "loadWeights", read::set);   // the setting alone, as Model.loadWeights
+    }
+
+    /**
+     * As {@link #readWeights(Model, Path, boolean)} by structure, with {@code state} reading what the file holds beside
+     * the weights (see {@link #loadWeights(Model, Path, StateReader)}): it must set nothing; its failure refuses the load
+     * (an IOException naming the file, after the weights' own refusals). {@code model.loadWeights} of a {@code .weights.h5}
+     * reads the optimizer's variables so.
+     * <pre>{@code
+     * FileFaults.readThroughChannel(file, () -> KerasImport.readWeights(model, file, (m, stored) -> seen.add(stored.optimizer()))).set();
+     * }</pre>
+     */
+    public static Loaded readWeights(Model model, Path file, StateReader state) throws IOException {
+        if (model == null || file == null || state == null) {
+            throw new IllegalArgumentException("KerasImport.readWeights: " + (model == null ? "model" : file == null ? "file" : "state") + " is null");
+        }
+        Loaded read = readWeights(model, file, false, state);
+        return () -> Models.changing(model, "loadWeights", read::set);
     }
 
     private static void loadWeights(Model model, Path file, boolean byName, StateReader state) throws IOException {

@@ -1,0 +1,146 @@
+package dev.jrnn.model;
+
+import dev.jrnn.io.FileFaults;
+import dev.jrnn.io.keras.KerasImport;
+import dev.jrnn.io.keras.KerasOptimizerState;
+import dev.jrnn.layers.Layer;
+import dev.jrnn.layers.Param;
+import dev.jrnn.optim.Optimizer;
+import dev.jrnn.tensor.Tensor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The optimizer's variables in a Keras 3 weights file ({@code .weights.h5}), kept as Keras 3's {@code save_weights} and
+ * {@code load_weights} keep them (saving_lib's {@code save_weights_only} / {@code load_weights_only} walk the model's
+ * optimizer as one more saveable): a compiled model's written at {@code optimizer/vars/0..N}, and read back by
+ * {@code BaseOptimizer.load_own_variables}' rule: where the file holds as many variables as the model's optimizer has
+ * (Keras counts an optimizer not built yet as its iteration and learning_rate), each is assigned, the update count and
+ * learning rate included; otherwise none is, with one warning, and the optimizer stays as it was. An uncompiled model
+ * has no optimizer to read. A file whose variables fit by count but not by shape is refused, as Keras raises there.
+ */
+final class WeightsFileOptimizer {
+    private WeightsFileOptimizer() {}
+
+    private static final Runnable NOTHING = () -> { };
+
+    /** What Keras' save_weights writes at optimizer/vars for {@code model}: its optimizer's variables (none when uncompiled). */
+    static List<KerasOptimizerState.Var> toWrite(Model model) {
+        Optimizer opt = model.optimizer();
+        if (opt == null || model.loss() == null) return List.of();
+        model.ensureGraph();
+        return ModelFiles.kerasVars(model, model.parameters(), opt, true);
+    }
+
+    /**
+     * Reads {@code file}'s weights and its optimizer's variables for {@code model} (Keras' rule, see the class), setting
+     * nothing until the result's {@link KerasImport.Loaded#set}; its warnings are logged once that has set them.
+     */
+    static KerasImport.Loaded read(Model model, Path file) throws IOException {
+        Runnable[] state = {NOTHING};
+        List<String> warnings = new ArrayList<>();
+        // the reader may run again when the file changes under the read: the last run's plan and warnings are kept
+        KerasImport.Loaded weights = KerasImport.readWeights(model, file, (m, stored) -> {
+            List<String> w = new ArrayList<>();
+            Runnable s = plan(m, stored, w::add);
+            state[0] = s;
+            warnings.clear();
+            warnings.addAll(w);
+        });
+        return () -> {
+            Map<Param, Tensor> before = state[0] == NOTHING ? Map.of() : weightsNow(model);
+            weights.set();
+            try {
+                state[0].run();   // fails only where the backend does (the state's upload): checked at the read
+            } catch (RuntimeException e) {
+                try {
+                    before.forEach(Param::set);
+                } catch (RuntimeException | Error r) {
+                    e.addSuppressed(r);
+                }
+                throw e;
+            }
+            for (String w : warnings) FileFaults.warn(KerasImport.class.getName(), file + ": " + w);
+        };
+    }
+
+    /** Every weight of the model now (a load may fail after setting them: put back). */
+    private static Map<Param, Tensor> weightsNow(Model model) {
+        Map<Param, Tensor> r = new IdentityHashMap<>();
+        for (Layer l : model.layers()) for (Param p : l.params()) r.computeIfAbsent(p, Param::get);
+        return r;
+    }
+
+    /** What sets the file's optimizer variables into {@code model}'s optimizer, checked; its warnings to {@code warn}. */
+    private static Runnable plan(Model model, KerasImport.StoredState stored, Consumer<String> warn) {
+        Optimizer opt = model.optimizer();
+        if (opt == null) return NOTHING;   // Keras: an uncompiled model has no optimizer among its saveables
+        model.ensureGraph();
+        Parameters ps = model.parameters();
+        boolean wrapped = model.lossScale() != null && model.lossScale().isDynamic();
+        boolean storedWrapped = stored.lossScaleVars() != null;
+        List<KerasOptimizerState.Var> saved = stored.optimizer() == null ? List.of() : stored.optimizer().vars();
+        List<KerasOptimizerState.Var> own = ModelFiles.kerasVars(model, ps, opt, true);
+        int has = own.size();
+        if (wrapped != storedWrapped) {
+            warn.accept("skipping the optimizer's variables, as Keras 3 does: " + (storedWrapped ? "the file's" : "the model's")
+                    + " optimizer is a LossScaleOptimizer, the " + (storedWrapped ? "model's" : "file's") + " is not; the optimizer stays as it was");
+            return NOTHING;
+        }
+        if (has != saved.size()) {   // Keras 3.15.1: "Skipping variable loading for optimizer 'adam', because it has 12 variables whereas ..."
+            boolean built = opt.boundTo(ps.store, ps.trainableSize);
+            warn.accept("skipping the optimizer's variables, as Keras 3 does: " + opt.name() + " has " + has
+                    + " variables whereas the file's optimizer has " + saved.size()
+                    + (saved.isEmpty() ? " (saved without an optimizer: an uncompiled model, or by jrnn before session 35)"
+                    : !built ? " (this optimizer is not built yet: Keras counts its iteration and learning_rate only until the"
+                    + " first step; a model loaded with Models.load has it built)" : "")
+                    + "; the optimizer (its update count, moments and learning rate) stays as it was");
+            return NOTHING;
+        }
+        KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3,
+                KerasOptimizerState.WRITTEN_AS, saved, stored.optimizer().kerasLayerOrder());   // as Keras 3.15.1 reads it
+        dev.jrnn.model.LossScale resumed = wrapped ? stored.lossScale(model.lossScale()) : null;
+        if (!opt.boundTo(ps.store, ps.trainableSize)) {   // not built: its iteration and learning_rate, as Keras assigns them
+            long it = 0;
+            Float rate = null;
+            for (int i = 0; i < has; i++) {   // iteration, and learning_rate where no schedule sets it (toWrite's order)
+                KerasOptimizerState.Var v = saved.get(i);
+                if (v.value().size() != 1) {
+                    throw new IllegalArgumentException("optimizer/vars/" + i + " (" + own.get(i).name() + ") should be a scalar, got shape "
+                            + java.util.Arrays.toString(v.value().shape()));
+                }
+                float x = v.value().data()[0];
+                if (own.get(i).name().equals("iteration")) {
+                    if (v.whole() == null && (x != Math.rint(x) || Float.isInfinite(x))) {
+                        throw new IllegalArgumentException("optimizer/vars/" + i + " (iteration) should be a whole number, got " + x);
+                    }
+                    it = v.whole() != null ? v.whole() : (long) x;
+                } else if (own.get(i).name().equals("learning_rate")) {
+                    rate = dev.jrnn.tensor.Float32.check("optimizer/vars/" + i + " (learning_rate)", x, y -> y >= 0 && Double.isFinite(y),
+                            "a finite number >= 0");
+                }
+            }
+            ModelFiles.check(opt, ps, it, Map.of());
+            long count = it;
+            Float lr = rate;
+            return () -> {
+                opt.iterations(count);
+                if (lr != null && opt.schedule() == null) opt.learningRate(lr);
+                if (resumed != null) model.lossScale(resumed);
+            };
+        }
+        // equal counts, other shapes: Keras' assign raises (a ValueError after the layers' weights were set); refused here
+        KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, current);
+        ModelFiles.check(opt, ps, r.iterations(), r.state());
+        return () -> {
+            ModelFiles.apply(opt, ps, r.iterations(), r.learningRate(), r.state());
+            if (resumed != null) model.lossScale(resumed);
+        };
+    }
+}
