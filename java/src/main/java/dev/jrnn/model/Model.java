@@ -698,7 +698,8 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /**
      * Saves all weights, atomically (temp file + rename): as safetensors with Keras variable names; when the name
-     * ends in {@code .weights.h5}, as Keras 3's weights file; under another {@code .h5} or {@code .hdf5} name, in
+     * ends in {@code .weights.h5}, as Keras 3's weights file (with a compiled model's optimizer variables, as Keras 3's
+     * {@code save_weights}: {@link #loadWeights} of it resumes training); under another {@code .h5} or {@code .hdf5} name, in
      * tf.keras 2's legacy layout ({@code save_weights("w.h5")}), which tf.keras 2 and Keras 3 both read as such.
      * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all. A {@code .keras} name is refused: it is a
      * whole model's file ({@link #save}), as which loadWeights and Keras would read it. The directory must exist (a
@@ -741,7 +742,9 @@ public class Model extends Evaluator implements AutoCloseable {
      * model that calls it as one ({@link #apply}), its layers in Keras' order (those only its unused outputs need too).
      * Every weight must be there, with its shape, finite, and nothing else: the file is compared with the model before
      * any data is read, and one IllegalArgumentException lists every difference and suggests the fix. On any error
-     * (IOException for a corrupt file) the model is unchanged.
+     * (IOException for a corrupt file) the model is unchanged. A {@code .weights.h5} sets the optimizer's variables too
+     * (update count, learning rate, moments) by Keras 3's rule: where the file holds as many as the compiled optimizer
+     * has (one never stepped has Keras' two: the count and the rate); otherwise they are skipped with one warning.
      *
      * <pre>{@code
      * a.saveWeights(Path.of("w.safetensors"));

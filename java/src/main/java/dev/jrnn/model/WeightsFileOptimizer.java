@@ -30,10 +30,15 @@ final class WeightsFileOptimizer {
 
     private static final Runnable NOTHING = () -> { };
 
+    /** Whether {@code opt} is an optimizer class of the user's own (which {@code model.save} refuses). */
+    private static boolean own(Optimizer opt) {
+        return dev.jrnn.layers.OwnClasses.ownBase(opt.getClass()) != null;
+    }
+
     /** What Keras' save_weights writes at optimizer/vars for {@code model}: its optimizer's variables (none when uncompiled). */
     static List<KerasOptimizerState.Var> toWrite(Model model) {
         Optimizer opt = model.optimizer();
-        if (opt == null || model.loss() == null) return List.of();
+        if (opt == null || model.loss() == null || own(opt)) return List.of();   // a class of the user's own: no Keras layout
         model.ensureGraph();
         return ModelFiles.kerasVars(model, model.parameters(), opt, true);
     }
@@ -81,6 +86,13 @@ final class WeightsFileOptimizer {
     private static Runnable plan(Model model, KerasImport.StoredState stored, Consumer<String> warn) {
         Optimizer opt = model.optimizer();
         if (opt == null) return NOTHING;   // Keras: an uncompiled model has no optimizer among its saveables
+        if (own(opt)) {
+            if (stored.optimizer() != null) {
+                warn.accept("skipping the optimizer's variables: " + opt.name() + " is a class of your own, which a Keras file has"
+                        + " no layout for; the optimizer stays as it was");
+            }
+            return NOTHING;
+        }
         model.ensureGraph();
         Parameters ps = model.parameters();
         boolean wrapped = model.lossScale() != null && model.lossScale().isDynamic();

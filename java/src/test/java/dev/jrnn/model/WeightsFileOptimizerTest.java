@@ -161,6 +161,54 @@ class WeightsFileOptimizerTest {
         }
     }
 
+    /** Variables that fit by count but not by shape: Keras raises (after setting the layers); jrnn refuses, nothing changed. */
+    @Test
+    void aCountThatFitsWithAShapeThatDoesNotIsRefused() throws Exception {
+        try (Model m = Models.load(resource("init.keras"))) {
+            m.trainOnBatch(x, y);
+            List<Tensor> before = m.getWeights();
+            Map<String, float[]> state = m.optimizer().state();
+            IOException e = assertThrows(IOException.class, () -> m.loadWeights(resource("reshaped.weights.h5")));
+            assertTrue(e.getMessage().contains("reshaped.weights.h5"), e.getMessage());
+            assertWeights(before, m.getWeights());
+            assertEquals(1, m.optimizer().iterations());
+            state.forEach((slot, v) -> assertArrayEquals(v, m.optimizer().state().get(slot), slot));
+        }
+    }
+
+    /** A LossScaleOptimizer model's file keeps the wrapper's counter and scale beside the inner optimizer's, as a .keras does. */
+    @Test
+    void aLossScaleOptimizersVariablesGoBoth() throws Exception {
+        Path lso = Path.of(WeightsFileOptimizerTest.class.getResource("/dev/jrnn/io/keras/keras3_real/lso.keras").toURI());
+        Tensor lx = Npy.read(lso.resolveSibling("lso_x.npy")), ly = Npy.read(lso.resolveSibling("lso_y.npy"));
+        Path w = dir.resolve("lso.weights.h5");
+        LossScale scale;
+        Map<String, float[]> state;
+        long it;
+        try (Model m = Models.load(lso)) {
+            for (int i = 0; i < 3; i++) m.trainOnBatch(lx, ly);
+            m.saveWeights(w);
+            it = m.optimizer().iterations();
+            scale = m.lossScale();
+            state = m.optimizer().state();
+        }
+        try (Model m = Models.load(lso)) {
+            assertEquals(List.of(), LogCapture.warnings(KerasImport.class.getName(), () -> m.loadWeights(w)));
+            assertEquals(it, m.optimizer().iterations());
+            assertEquals(scale.stepCounter(), m.lossScale().stepCounter());
+            assertEquals(scale.dynamicScale(), m.lossScale().dynamicScale());
+            state.forEach((slot, v) -> assertArrayEquals(v, m.optimizer().state().get(slot), slot));
+        }
+        try (Model m = Models.load(lso)) {   // into the plain inner optimizer: skipped, as the wrapper differs
+            m.compile(new Adam(0.01), "mse");
+            m.trainOnBatch(lx, ly);
+            long before = m.optimizer().iterations();
+            String warned = String.join("\n", LogCapture.warnings(KerasImport.class.getName(), () -> m.loadWeights(w)));
+            assertTrue(warned.contains("the file's optimizer is a LossScaleOptimizer, the model's is not"), warned);
+            assertEquals(before, m.optimizer().iterations());
+        }
+    }
+
     /** An uncompiled model has no optimizer: a file's variables are not read, and nothing is said. */
     @Test
     void anUncompiledModelLoadsTheWeightsOnly(@TempDir Path d) throws Exception {

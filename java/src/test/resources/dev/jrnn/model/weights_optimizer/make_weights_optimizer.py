@@ -6,6 +6,8 @@ Run with the TensorFlow backend from this folder: python make_weights_optimizer.
   trained.weights.h5       save_weights after 2 epochs (batch 8, no shuffle): layers and optimizer/vars/0..11
   plain.weights.h5         save_weights of the same model loaded uncompiled: no optimizer group
   unbuilt.weights.h5       save_weights of it compiled with Adam(0.005), never trained: optimizer/vars 0..1 only
+  reshaped.weights.h5      trained.weights.h5 with optimizer/vars/2 (a (3, 16) moment) stored as (16, 3): Keras'
+                           load_weights raises there (a count that fits, a shape that does not)
   expected.json            Keras' own numbers: the loss of 2 more epochs after load_weights(trained) into init.keras
                            (the uninterrupted run's too), the iterations restored, Keras' warnings for the mismatches
 """
@@ -65,3 +67,15 @@ json.dump({"keras_version": keras.__version__, "uninterrupted": uninterrupted, "
            "warn_unbuilt_rate": unbuilt_rate, "unbuilt_rate_after": rate, "warn_other_kind": other_kind},
           open("expected.json", "w"), indent=1)
 print(open("expected.json").read())
+
+import shutil, h5py
+shutil.copy("trained.weights.h5", "reshaped.weights.h5")
+with h5py.File("reshaped.weights.h5", "r+") as f:
+    v = f["optimizer/vars/2"][()]
+    del f["optimizer/vars/2"]
+    f["optimizer/vars/2"] = v.reshape(16, 3)
+try:
+    keras.saving.load_model("init.keras").load_weights("reshaped.weights.h5")
+    print("reshaped: loaded")
+except ValueError as e:
+    print("reshaped: Keras raises", str(e).splitlines()[0])
