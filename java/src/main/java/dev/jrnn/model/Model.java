@@ -742,7 +742,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * model that calls it as one ({@link #apply}), its layers in Keras' order (those only its unused outputs need too).
      * Every weight must be there, with its shape, finite, and nothing else: the file is compared with the model before
      * any data is read, and one IllegalArgumentException lists every difference and suggests the fix. On any error
-     * (IOException for a corrupt file) the model is unchanged. A {@code .weights.h5} sets the optimizer's variables too
+     * (IOException for a corrupt file) the model is unchanged. A {@code .weights.h5} (by structure) sets the optimizer's variables too
      * (update count, learning rate, moments) by Keras 3's rule: where the file holds as many as the compiled optimizer
      * has (one never stepped has Keras' two: the count and the rate); otherwise they are skipped with one warning.
      *
