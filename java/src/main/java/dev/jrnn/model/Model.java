@@ -771,7 +771,8 @@ public class Model extends Evaluator implements AutoCloseable {
                 if (KerasImport.isKerasFile(file)) {   // a .weights.h5's optimizer variables too, as Keras 3's load_weights
                     return !byName && keras3WeightsName(file) ? WeightsFileOptimizer.read(this, file) : KerasImport.readWeights(this, file, byName);
                 }
-                if (ModelFiles.hdf5Name(file) && java.nio.file.Files.isRegularFile(file)) throw ModelFiles.notHdf5(file);   // (a missing file: io.read says so)
+                // jrnn before 845d6d0a wrote safetensors under any name, an .h5 one too: those still load (a missing file: io.read says so)
+                if (ModelFiles.hdf5Name(file) && java.nio.file.Files.isRegularFile(file) && !ModelFiles.safetensorsHead(file)) throw ModelFiles.notHdf5(file);
                 List<Tensor> w = io.read(file, byName);
                 return () -> io.set(w);
             });

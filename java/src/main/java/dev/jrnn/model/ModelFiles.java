@@ -207,6 +207,20 @@ final class ModelFiles {
     }
 
     /**
+     * Whether {@code file} starts as a safetensors file: an 8-byte little-endian header length that the file holds, then
+     * the header's '{'. jrnn's saveWeights wrote safetensors under any name before it wrote HDF5 under an HDF5 one.
+     */
+    static boolean safetensorsHead(Path file) throws IOException {
+        byte[] b;
+        try (java.io.InputStream in = FileFaults.input(file)) {
+            b = in.readNBytes(9);
+        }
+        if (b.length < 9) return false;
+        long n = java.nio.ByteBuffer.wrap(b, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return n > 0 && n <= java.nio.file.Files.size(file) - 8 && b[8] == '{';
+    }
+
+    /**
      * The refusal of a file under an HDF5 name ({@code .h5}, {@code .hdf5}, {@code .weights.h5}) that does not start with
      * HDF5's signature: what it should be and the bytes it starts with.
      */

@@ -86,6 +86,8 @@ final class WeightsFileOptimizer {
     private static Runnable plan(Model model, KerasImport.StoredState stored, Consumer<String> warn) {
         Optimizer opt = model.optimizer();
         if (opt == null) return NOTHING;   // Keras: an uncompiled model has no optimizer among its saveables
+        // tf.keras 2's layout under a .weights.h5 name (tf.keras <= 2.12 wrote those): no optimizer, as its legacy .h5
+        if (!stored.keras3Layout()) return NOTHING;
         if (own(opt)) {
             if (stored.optimizer() != null) {
                 warn.accept("skipping the optimizer's variables: " + opt.name() + " is a class of your own, which a Keras file has"
@@ -98,57 +100,41 @@ final class WeightsFileOptimizer {
         boolean wrapped = model.lossScale() != null && model.lossScale().isDynamic();
         boolean storedWrapped = stored.lossScaleVars() != null;
         List<KerasOptimizerState.Var> saved = stored.optimizer() == null ? List.of() : stored.optimizer().vars();
-        List<KerasOptimizerState.Var> own = ModelFiles.kerasVars(model, ps, opt, true);
-        int has = own.size();
-        if (wrapped != storedWrapped) {
-            warn.accept("skipping the optimizer's variables, as Keras 3 does: " + (storedWrapped ? "the file's" : "the model's")
-                    + " optimizer is a LossScaleOptimizer, the " + (storedWrapped ? "model's" : "file's") + " is not; the optimizer stays as it was");
+        int has = ModelFiles.kerasVars(model, ps, opt, true).size();
+        String keeps = "; the optimizer (its update count, moments and learning rate) stays as it was";
+        if (saved.isEmpty() && !storedWrapped) {   // Keras 3.15.1 warns here too ("... whereas the saved optimizer has 0 variables")
+            warn.accept("skipping the optimizer's variables, as Keras 3 does: " + opt.name() + " has " + has
+                    + " variables whereas the file's optimizer has 0 (saved without an optimizer: an uncompiled model, or an older jrnn)" + keeps);
             return NOTHING;
         }
+        if (wrapped != storedWrapped) {
+            warn.accept("skipping the optimizer's variables, as Keras 3 does: " + (storedWrapped ? "the file's" : "the model's")
+                    + " optimizer is a LossScaleOptimizer, the " + (storedWrapped ? "model's" : "file's") + " is not" + keeps);
+            return NOTHING;
+        }
+        boolean built = opt.boundTo(ps.store, ps.trainableSize);
+        // the hint is for a trained model's file (more than an unbuilt one's two), not for an unbuilt file into a schedule's one
         if (has != saved.size()) {   // Keras 3.15.1: "Skipping variable loading for optimizer 'adam', because it has 12 variables whereas ..."
-            boolean built = opt.boundTo(ps.store, ps.trainableSize);
             warn.accept("skipping the optimizer's variables, as Keras 3 does: " + opt.name() + " has " + has
                     + " variables whereas the file's optimizer has " + saved.size()
-                    + (saved.isEmpty() ? " (saved without an optimizer: an uncompiled model, or by jrnn before session 35)"
-                    : !built ? " (this optimizer is not built yet: Keras counts its iteration and learning_rate only until the"
-                    + " first step; a model loaded with Models.load has it built)" : "")
-                    + "; the optimizer (its update count, moments and learning rate) stays as it was");
+                    + (!built && saved.size() > Math.max(has, 2) ? " (this optimizer is not built yet: until its first step Keras counts only its update"
+                    + " count and, without a schedule, its learning rate; a model loaded with Models.load has it built)" : "") + keeps);
             return NOTHING;
         }
         KerasOptimizerState.Saved current = new KerasOptimizerState.Saved(KerasOptimizerState.Layout.KERAS3,
                 KerasOptimizerState.WRITTEN_AS, saved, stored.optimizer().kerasLayerOrder());   // as Keras 3.15.1 reads it
         dev.jrnn.model.LossScale resumed = wrapped ? stored.lossScale(model.lossScale()) : null;
-        if (!opt.boundTo(ps.store, ps.trainableSize)) {   // not built: its iteration and learning_rate, as Keras assigns them
-            long it = 0;
-            Float rate = null;
-            for (int i = 0; i < has; i++) {   // iteration, and learning_rate where no schedule sets it (toWrite's order)
-                KerasOptimizerState.Var v = saved.get(i);
-                if (v.value().size() != 1) {
-                    throw new IllegalArgumentException("optimizer/vars/" + i + " (" + own.get(i).name() + ") should be a scalar, got shape "
-                            + java.util.Arrays.toString(v.value().shape()));
-                }
-                float x = v.value().data()[0];
-                if (own.get(i).name().equals("iteration")) {
-                    if (v.whole() == null && (x != Math.rint(x) || Float.isInfinite(x))) {
-                        throw new IllegalArgumentException("optimizer/vars/" + i + " (iteration) should be a whole number, got " + x);
-                    }
-                    it = v.whole() != null ? v.whole() : (long) x;
-                } else if (own.get(i).name().equals("learning_rate")) {
-                    rate = dev.jrnn.tensor.Float32.check("optimizer/vars/" + i + " (learning_rate)", x, y -> y >= 0 && Double.isFinite(y),
-                            "a finite number >= 0");
-                }
-            }
-            ModelFiles.check(opt, ps, it, Map.of());
-            long count = it;
-            Float lr = rate;
+        // equal counts, other shapes: Keras' assign raises (a ValueError after the layers' weights were set); refused here.
+        // Not built: the file's iteration and learning_rate only (read's unbuilt case), as Keras assigns them
+        KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, current);
+        if (!built) {
+            ModelFiles.check(opt, ps, r.iterations(), Map.of());
             return () -> {
-                opt.iterations(count);
-                if (lr != null && opt.schedule() == null) opt.learningRate(lr);
+                opt.iterations(r.iterations());
+                if (r.learningRate() != null && opt.schedule() == null) opt.learningRate(r.learningRate());
                 if (resumed != null) model.lossScale(resumed);
             };
         }
-        // equal counts, other shapes: Keras' assign raises (a ValueError after the layers' weights were set); refused here
-        KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, current);
         ModelFiles.check(opt, ps, r.iterations(), r.state());
         return () -> {
             ModelFiles.apply(opt, ps, r.iterations(), r.learningRate(), r.state());

@@ -61,7 +61,8 @@ public final class KerasImport {
      * none, or a model loaded uncompiled); {@code firstWriter}: whether the file is of jrnn's first {@code .keras} writer
      * (2026-12-04/05), whose compile config may lack settings its optimizer state was saved under (RMSprop's momentum
      * and centered, see {@code EarlyJrnnFiles}); {@code lossScaleVars}: a LossScaleOptimizer's own four variables as Keras 3
-     * keeps them (null: none; see {@link #lossScale}). The arrays below {@link KerasExport#STATE_GROUP} are read with
+     * keeps them (null: none; see {@link #lossScale}); {@code keras3Layout}: whether the file is in Keras 3's saving_lib
+     * layout (a {@code .keras}, or a {@code .weights.h5} as Keras 3's save_weights writes it), not tf.keras 2's. The arrays below {@link KerasExport#STATE_GROUP} are read with
      * {@link #array}, from the open file and only while the reader runs: after it returns the file is closed, and
      * {@code array} throws an {@link IllegalStateException}; keep the tensors, not the record. {@code arrays} is the
      * function behind {@code array}, there for the record's constructor: call {@code array}. {@link #equals} compares
@@ -75,11 +76,18 @@ public final class KerasImport {
      * }</pre>
      */
     public record StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
-                              KerasOptimizerState.Saved optimizer, boolean firstWriter, List<KerasOptimizerState.Var> lossScaleVars) {
-        /** A file without a LossScaleOptimizer's variables. */
+                              KerasOptimizerState.Saved optimizer, boolean firstWriter, List<KerasOptimizerState.Var> lossScaleVars,
+                              boolean keras3Layout) {
+        /** A file without a LossScaleOptimizer's variables, not in Keras 3's layout. */
         public StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
                            KerasOptimizerState.Saved optimizer, boolean firstWriter) {
-            this(metadata, trainingConfig, arrays, optimizer, firstWriter, null);
+            this(metadata, trainingConfig, arrays, optimizer, firstWriter, null, false);
+        }
+
+        /** A file not in Keras 3's layout. */
+        public StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
+                           KerasOptimizerState.Saved optimizer, boolean firstWriter, List<KerasOptimizerState.Var> lossScaleVars) {
+            this(metadata, trainingConfig, arrays, optimizer, firstWriter, lossScaleVars, false);
         }
 
         /**
@@ -366,7 +374,7 @@ public final class KerasImport {
     /** What the open {@code kf} says about itself: its configs, its arrays below jrnn_state/, {@code optimizer}, {@code lost}'s verdict. */
     private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer, EarlyJrnnFiles.Lost lost,
                                            List<KerasOptimizerState.Var> own) {
-        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null, own);
+        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null, own, keras3Layout(kf));
     }
 
     /** {@link #storedState(KerasFile, KerasOptimizerState.Saved, EarlyJrnnFiles.Lost, List)}, the verdict and the wrapper's variables read here. */

@@ -9,7 +9,9 @@ Run with the TensorFlow backend from this folder: python make_weights_optimizer.
   reshaped.weights.h5      trained.weights.h5 with optimizer/vars/2 (a (3, 16) moment) stored as (16, 3): Keras'
                            load_weights raises there (a count that fits, a shape that does not)
   expected.json            Keras' own numbers: the loss of 2 more epochs after load_weights(trained) into init.keras
-                           (the uninterrupted run's too), the iterations restored, Keras' warnings for the mismatches
+                           (the uninterrupted run's too), the iterations restored, Keras' warnings for the mismatches (a fresh
+                           compile loading plain.weights.h5, the most common case, and an unbuilt Adam with a schedule
+                           loading unbuilt.weights.h5 among them)
 """
 import json, warnings
 import numpy as np
@@ -54,6 +56,7 @@ built = keras.saving.load_model("init.keras")   # built: 12 variables
 no_optimizer = warned(built, "plain.weights.h5")
 fresh = keras.saving.load_model("init.keras", compile=False)
 fresh.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")   # not built: iteration and learning_rate
+fresh_no_optimizer = warned(fresh, "plain.weights.h5")   # the common case: pretrained weights into a fresh compile
 unbuilt = warned(fresh, "trained.weights.h5")
 unbuilt_rate = warned(fresh, "unbuilt.weights.h5")
 rate = float(fresh.optimizer.learning_rate.numpy())
@@ -61,10 +64,14 @@ sgd = keras.saving.load_model("init.keras", compile=False)
 sgd.compile(optimizer=keras.optimizers.SGD(0.01, momentum=0.9), loss="mse")
 sgd.fit(x, y, epochs=1, **fit)   # built: iteration, learning_rate and a momentum per weight (7 variables)
 other_kind = warned(sgd, "trained.weights.h5")
+sched = keras.saving.load_model("init.keras", compile=False)
+sched.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(0.01, 10, 0.9)), loss="mse")
+schedule_unbuilt = warned(sched, "unbuilt.weights.h5")   # not built, a schedule: iteration only (1) against the file's 2
 
 json.dump({"keras_version": keras.__version__, "uninterrupted": uninterrupted, "resumed": resumed,
            "iterations": iterations, "warn_no_optimizer": no_optimizer, "warn_unbuilt": unbuilt,
-           "warn_unbuilt_rate": unbuilt_rate, "unbuilt_rate_after": rate, "warn_other_kind": other_kind},
+           "warn_unbuilt_rate": unbuilt_rate, "unbuilt_rate_after": rate, "warn_other_kind": other_kind,
+           "warn_fresh_no_optimizer": fresh_no_optimizer, "warn_schedule_unbuilt": schedule_unbuilt},
           open("expected.json", "w"), indent=1)
 print(open("expected.json").read())
 
