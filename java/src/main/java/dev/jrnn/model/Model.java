@@ -742,7 +742,7 @@ public class Model extends Evaluator implements AutoCloseable {
      * model that calls it as one ({@link #apply}), its layers in Keras' order (those only its unused outputs need too).
      * Every weight must be there, with its shape, finite, and nothing else: the file is compared with the model before
      * any data is read, and one IllegalArgumentException lists every difference and suggests the fix. On any error
-     * (IOException for a corrupt file) the model is unchanged. A {@code .weights.h5} (by structure) sets the optimizer's variables too
+     * (IOException for a corrupt file) the model is unchanged. A {@code .weights.h5} or {@code .keras} (by structure) sets the optimizer's variables too
      * (update count, learning rate, moments) by Keras 3's rule: where the file holds as many as the compiled optimizer
      * has (one never stepped has Keras' two: the count and the rate); otherwise they are skipped with one warning.
      *
@@ -768,7 +768,7 @@ public class Model extends Evaluator implements AutoCloseable {
             WeightsIo io = weights("loadWeights");
             // the format check and the read through one open: a rename between them cannot hand one reader the other's file
             KerasImport.Loaded read = FileFaults.readThroughChannel(file, () -> {
-                if (KerasImport.isKerasFile(file)) {   // a .weights.h5's optimizer variables too, as Keras 3's load_weights
+                if (KerasImport.isKerasFile(file)) {   // a .weights.h5's or .keras's optimizer variables too, as Keras 3's load_weights
                     return !byName && keras3WeightsName(file) ? WeightsFileOptimizer.read(this, file) : KerasImport.readWeights(this, file, byName);
                 }
                 // jrnn before 845d6d0a wrote safetensors under any name, an .h5 one too: those still load (a missing file: io.read says so)
@@ -781,9 +781,13 @@ public class Model extends Evaluator implements AutoCloseable {
         });
     }
 
-    /** Whether Keras 3 takes {@code file} as its weights file ({@code .weights.h5}, as spelt: Keras compares the suffix so). */
+    /**
+     * Whether Keras 3's load_weights reads {@code file} by saving_lib's load_weights_only, the optimizer's variables too
+     * ({@code .weights.h5} or {@code .keras}, as spelt: Keras compares the suffix so).
+     */
     private static boolean keras3WeightsName(Path file) {
-        return file.getFileName() != null && file.getFileName().toString().endsWith(".weights.h5");
+        String n = file.getFileName() == null ? "" : file.getFileName().toString();
+        return n.endsWith(".weights.h5") || n.endsWith(".keras");
     }
 
     /**

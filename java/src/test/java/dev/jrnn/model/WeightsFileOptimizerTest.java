@@ -310,6 +310,30 @@ class WeightsFileOptimizerTest {
         }
     }
 
+    /**
+     * Keras 3's load_weights of a .keras reads it as a .weights.h5 (saving_lib's load_weights_only), the optimizer's
+     * variables too (the session 35 review: iterations 4 in Keras after 2 epochs). Before: iterations stayed 0.
+     */
+    @Test
+    void aKerasFilesOptimizerVariablesAreLoadedToo() throws Exception {
+        Path t = dir.resolve("t.keras");
+        Map<String, float[]> state;
+        List<Tensor> trained;
+        try (Model m = Models.load(resource("init.keras"))) {
+            m.fit(x, y, twoEpochs());
+            m.save(t);
+            state = m.optimizer().state();
+            trained = m.getWeights();
+        }
+        try (Model m = Models.load(resource("init.keras"))) {
+            assertEquals(List.of(), LogCapture.warnings(KerasImport.class.getName(), () -> m.loadWeights(t)));
+            assertEquals(((Number) expected.get("iterations")).longValue(), m.optimizer().iterations());
+            assertWeights(trained, m.getWeights());
+            state.forEach((slot, v) -> assertArrayEquals(v, m.optimizer().state().get(slot), slot));
+            assertLosses((List<?>) expected.get("resumed"), m.fit(x, y, twoEpochs()).history().get("loss"));
+        }
+    }
+
     /** Before: "invalid safetensors header length 3847873330018545518 (file has 8 bytes)". */
     @Test
     void aWeightsFileThatIsNotHdf5SaysWhatItShouldBe() throws Exception {
