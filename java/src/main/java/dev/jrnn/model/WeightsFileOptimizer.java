@@ -24,6 +24,8 @@ import java.util.function.Consumer;
  * (Keras counts an optimizer not built yet as its iteration and learning_rate), each is assigned, the update count and
  * learning rate included; otherwise none is, with one warning, and the optimizer stays as it was. An uncompiled model
  * has no optimizer to read. A file whose variables fit by count but not by shape is refused, as Keras raises there.
+ * Keras' load_weights reads a {@code .keras} so too; a file in tf.keras 2's layout (under a {@code .weights.h5} name)
+ * holds no optimizer, and nothing is said.
  */
 final class WeightsFileOptimizer {
     private WeightsFileOptimizer() {}
