@@ -731,7 +731,8 @@ public class Model extends Evaluator implements AutoCloseable {
 
     /**
      * Saves all weights, atomically (temp file + rename): as safetensors with Keras variable names; when the name
-     * ends in {@code .weights.h5}, as Keras 3's weights file; under another {@code .h5} or {@code .hdf5} name, in
+     * ends in {@code .weights.h5}, as Keras 3's weights file (with a compiled model's optimizer variables, as Keras 3's
+     * {@code save_weights}: {@link #loadWeights} of it resumes training); under another {@code .h5} or {@code .hdf5} name, in
      * tf.keras 2's legacy layout ({@code save_weights("w.h5")}), which tf.keras 2 and Keras 3 both read as such.
      * Keras' {@code load_weights} reads each; {@link #loadWeights} reads all. A {@code .keras} name is refused: it is a
      * whole model's file ({@link #save}), as which loadWeights and Keras would read it. The directory must exist (a
@@ -774,7 +775,9 @@ public class Model extends Evaluator implements AutoCloseable {
      * model that calls it as one ({@link #apply}), its layers in Keras' order (those only its unused outputs need too).
      * Every weight must be there, with its shape, finite, and nothing else: the file is compared with the model before
      * any data is read, and one IllegalArgumentException lists every difference and suggests the fix. On any error
-     * (IOException for a corrupt file) the model is unchanged.
+     * (IOException for a corrupt file) the model is unchanged. A {@code .weights.h5} or {@code .keras} (by structure) sets the optimizer's variables too
+     * (update count, learning rate, moments) by Keras 3's rule: where the file holds as many as the compiled optimizer
+     * has (one never stepped has Keras' two: the count and the rate); otherwise they are skipped with one warning.
      *
      * <pre>{@code
      * a.saveWeights(Path.of("w.safetensors"));
@@ -798,13 +801,26 @@ public class Model extends Evaluator implements AutoCloseable {
             WeightsIo io = weights("loadWeights");
             // the format check and the read through one open: a rename between them cannot hand one reader the other's file
             KerasImport.Loaded read = FileFaults.readThroughChannel(file, () -> {
-                if (KerasImport.isKerasFile(file)) return KerasImport.readWeights(this, file, byName);
+                if (KerasImport.isKerasFile(file)) {   // a .weights.h5's or .keras's optimizer variables too, as Keras 3's load_weights
+                    return !byName && keras3WeightsName(file) ? WeightsFileOptimizer.read(this, file) : KerasImport.readWeights(this, file, byName);
+                }
+                // jrnn before 845d6d0a wrote safetensors under any name, an .h5 one too: those still load (a missing file: io.read says so)
+                if (ModelFiles.hdf5Name(file) && java.nio.file.Files.isRegularFile(file) && !ModelFiles.safetensorsHead(file)) throw ModelFiles.notHdf5(file);
                 List<Tensor> w = io.read(file, byName);
                 return () -> io.set(w);
             });
             read.set();
             return null;
         });
+    }
+
+    /**
+     * Whether Keras 3's load_weights reads {@code file} by saving_lib's load_weights_only, the optimizer's variables too
+     * ({@code .weights.h5} or {@code .keras}, as spelt: Keras compares the suffix so).
+     */
+    private static boolean keras3WeightsName(Path file) {
+        String n = file.getFileName() == null ? "" : file.getFileName().toString();
+        return n.endsWith(".weights.h5") || n.endsWith(".keras");
     }
 
     /**

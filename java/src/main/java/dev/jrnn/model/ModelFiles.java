@@ -164,7 +164,7 @@ final class ModelFiles {
      * load builds the slots fresh from either). Attention's scalars as Keras' shape (); {@code nested}: for a .keras,
      * whose nested form ({@link KerasOptimizerState#writesNested}) Keras orders at their place.
      */
-    private static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt, boolean nested) {
+    static List<KerasOptimizerState.Var> kerasVars(Model model, Parameters ps, Optimizer opt, boolean nested) {
         if (!opt.boundTo(ps.store, ps.trainableSize)) {
             return KerasOptimizerState.keras3Vars(opt, List.of(), Map.of()).stream()
                     .filter(v -> v.name().equals("iteration") || v.name().equals("learning_rate")).toList();
@@ -209,8 +209,43 @@ final class ModelFiles {
      */
     static void saveWeightsHdf5(Model model, Path file) throws IOException {
         String name = file.getFileName() == null ? "" : file.getFileName().toString();
-        if (name.endsWith(".weights.h5")) AtomicFiles.write(file, out -> KerasExport.writeWeights(model, out));
+        if (name.endsWith(".weights.h5")) {
+            List<KerasOptimizerState.Var> vars = WeightsFileOptimizer.toWrite(model);   // as Keras 3's save_weights: a compiled model's
+            AtomicFiles.write(file, out -> KerasExport.writeWeights(model, out, vars));
+        }
         else AtomicFiles.write(file, out -> KerasLegacyExport.writeWeights(model, out));
+    }
+
+    /**
+     * Whether {@code file} starts as a safetensors file: an 8-byte little-endian header length that the file holds, then
+     * the header's '{'. jrnn's saveWeights wrote safetensors under any name before it wrote HDF5 under an HDF5 one.
+     */
+    static boolean safetensorsHead(Path file) throws IOException {
+        byte[] b;
+        try (java.io.InputStream in = FileFaults.input(file)) {
+            b = in.readNBytes(9);
+        }
+        if (b.length < 9) return false;
+        long n = java.nio.ByteBuffer.wrap(b, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return n > 0 && n <= java.nio.file.Files.size(file) - 8 && b[8] == '{';
+    }
+
+    /**
+     * The refusal of a file under an HDF5 name ({@code .h5}, {@code .hdf5}, {@code .weights.h5}) that does not start with
+     * HDF5's signature: what it should be and the bytes it starts with.
+     */
+    static IOException notHdf5(Path file) throws IOException {
+        byte[] head;
+        try (java.io.InputStream in = FileFaults.input(file)) {
+            head = in.readNBytes(8);
+        }
+        StringBuilder hex = new StringBuilder();
+        for (byte b : head) hex.append(hex.isEmpty() ? "" : " ").append(String.format("%02x", b & 0xff));
+        return new IOException(file + ": not an HDF5 file: a " + (file.getFileName().toString().endsWith(".weights.h5")
+                ? "Keras 3 weights file (.weights.h5)" : "Keras HDF5 file (.h5 / .hdf5)") + " starts with HDF5's signature"
+                + " (89 48 44 46 0d 0a 1a 0a), this one with " + (head.length == 0 ? "nothing (it is empty)" : hex + " (\""
+                + new String(head, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", ".") + "\")")
+                + "; it is not a .keras zip nor a safetensors file either");
     }
 
     /** Whether {@code file}'s name asks for HDF5 ({@code .h5}, {@code .hdf5}, any case), as Keras' weight files are named. */
@@ -664,7 +699,7 @@ final class ModelFiles {
     }
 
     /** What {@link #apply} would refuse, refused while the file is read: nothing is set until all of it was checked. */
-    private static void check(Optimizer opt, Parameters ps, long it, Map<String, float[]> state) {
+    static void check(Optimizer opt, Parameters ps, long it, Map<String, float[]> state) {
         if (ps.trainableSize > 0 && !state.isEmpty()) opt.checkState(ps.trainableSize, it, state);
         else if (it < 0 || it > Optimizer.MAX_ITERATIONS) {
             throw new IllegalArgumentException(opt.name() + ": iterations must be in [0, " + Optimizer.MAX_ITERATIONS + "], got " + it);
@@ -672,7 +707,7 @@ final class ModelFiles {
     }
 
     /** Binds {@code opt} to the model's trainable weights with {@code state} and the call count; the rate last (nothing fails after). */
-    private static void apply(Optimizer opt, Parameters ps, long it, Float rate, Map<String, float[]> state) {
+    static void apply(Optimizer opt, Parameters ps, long it, Float rate, Map<String, float[]> state) {
         // no slots saved (an optimizer never stepped, or plain SGD's): built fresh, as Keras' load of a compiled model
         // builds its optimizer (summary() then counts its variables as Keras' does)
         if (ps.trainableSize > 0 && !state.isEmpty()) {

@@ -71,6 +71,14 @@ class ModelFileBadInputTest {
                     assertThrows(IllegalArgumentException.class, () -> KerasImport.readWeights(null, f, false)).getMessage());
             assertEquals("KerasImport.readWeights: file is null",
                     assertThrows(IllegalArgumentException.class, () -> KerasImport.readWeights(m, null, false)).getMessage());
+            // the overload with a state reader (a .weights.h5's optimizer variables) names each too
+            KerasImport.StateReader none = (model, stored) -> { };
+            assertEquals("KerasImport.readWeights: model is null",
+                    assertThrows(IllegalArgumentException.class, () -> KerasImport.readWeights(null, f, none)).getMessage());
+            assertEquals("KerasImport.readWeights: state is null",
+                    assertThrows(IllegalArgumentException.class, () -> KerasImport.readWeights(m, f, (KerasImport.StateReader) null)).getMessage());
+            assertEquals("KerasExport.writeWeights: optimizerVars is null (empty: none)", assertThrows(IllegalArgumentException.class,
+                    () -> dev.jrnn.io.keras.KerasExport.writeWeights(m, java.io.OutputStream.nullOutputStream(), null)).getMessage());
         }
     }
 

@@ -454,6 +454,7 @@ public class CustomLayerTest {
         org.junit.jupiter.api.Assertions.assertFalse(Files.exists(dir.resolve("m.keras")));
         m.saveWeights(dir.resolve("m.weights.h5"));
         org.junit.jupiter.api.Assertions.assertTrue(Files.size(dir.resolve("m.weights.h5")) > 0);
+        m.loadWeights(dir.resolve("m.weights.h5"));   // no optimizer variables written for it, none read
     }
 
     /** The GUIDE's "Writing a custom layer" shows {@link Scale} as this file holds it (so the example stays the tested one). */

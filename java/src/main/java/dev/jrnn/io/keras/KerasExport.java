@@ -95,7 +95,19 @@ public final class KerasExport {
      * {@code load_weights} reads): the model.weights.h5 of {@link #write} without jrnn's extra state.
      */
     public static void writeWeights(Model model, OutputStream out) throws IOException {
-        out.write(weightsFile(model, Map.of(), List.of()));   // a nested model nested, as Keras' save_weights
+        writeWeights(model, out, List.of());
+    }
+
+    /**
+     * As {@link #writeWeights(Model, OutputStream)}, with the optimizer's variables at {@code optimizer/vars/0..N} as
+     * Keras 3's {@code save_weights} writes a compiled model's (none: no optimizer group, as an uncompiled model's).
+     * <pre>{@code
+     * KerasExport.writeWeights(model, out, List.of());   // the layers only, as Keras' save_weights of an uncompiled model
+     * }</pre>
+     */
+    public static void writeWeights(Model model, OutputStream out, List<KerasOptimizerState.Var> optimizerVars) throws IOException {
+        if (optimizerVars == null) throw new IllegalArgumentException("KerasExport.writeWeights: optimizerVars is null (empty: none)");
+        out.write(weightsFile(model, Map.of(), optimizerVars));   // a nested model nested, as Keras' save_weights
     }
 
     /**

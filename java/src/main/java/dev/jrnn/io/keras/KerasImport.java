@@ -61,7 +61,8 @@ public final class KerasImport {
      * none, or a model loaded uncompiled); {@code firstWriter}: whether the file is of jrnn's first {@code .keras} writer
      * (2026-12-04/05), whose compile config may lack settings its optimizer state was saved under (RMSprop's momentum
      * and centered, see {@code EarlyJrnnFiles}); {@code lossScaleVars}: a LossScaleOptimizer's own four variables as Keras 3
-     * keeps them (null: none; see {@link #lossScale}). The arrays below {@link KerasExport#STATE_GROUP} are read with
+     * keeps them (null: none; see {@link #lossScale}); {@code keras3Layout}: whether the file is in Keras 3's saving_lib
+     * layout (a {@code .keras}, or a {@code .weights.h5} as Keras 3's save_weights writes it), not tf.keras 2's. The arrays below {@link KerasExport#STATE_GROUP} are read with
      * {@link #array}, from the open file and only while the reader runs: after it returns the file is closed, and
      * {@code array} throws an {@link IllegalStateException}; keep the tensors, not the record. {@code arrays} is the
      * function behind {@code array}, there for the record's constructor: call {@code array}. {@link #equals} compares
@@ -75,11 +76,18 @@ public final class KerasImport {
      * }</pre>
      */
     public record StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
-                              KerasOptimizerState.Saved optimizer, boolean firstWriter, List<KerasOptimizerState.Var> lossScaleVars) {
-        /** A file without a LossScaleOptimizer's variables. */
+                              KerasOptimizerState.Saved optimizer, boolean firstWriter, List<KerasOptimizerState.Var> lossScaleVars,
+                              boolean keras3Layout) {
+        /** A file without a LossScaleOptimizer's variables, not in Keras 3's layout. */
         public StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
                            KerasOptimizerState.Saved optimizer, boolean firstWriter) {
-            this(metadata, trainingConfig, arrays, optimizer, firstWriter, null);
+            this(metadata, trainingConfig, arrays, optimizer, firstWriter, null, false);
+        }
+
+        /** A file not in Keras 3's layout. */
+        public StoredState(Object metadata, Object trainingConfig, java.util.function.Function<String, Tensor> arrays,
+                           KerasOptimizerState.Saved optimizer, boolean firstWriter, List<KerasOptimizerState.Var> lossScaleVars) {
+            this(metadata, trainingConfig, arrays, optimizer, firstWriter, lossScaleVars, false);
         }
 
         /**
@@ -298,7 +306,7 @@ public final class KerasImport {
      */
     private static KerasOptimizerState.Saved optimizerVars(KerasFile kf) {
         List<KerasOptimizerState.Var> vars = new ArrayList<>();
-        if (kf.layout == KerasFile.Layout.KERAS3_ZIP) {
+        if (keras3Layout(kf)) {
             // a LossScaleOptimizer's (only a wrapper has an inner one): jrnn compiles its inner optimizer, whose variables
             // these are (Keras restores both)
             String at = find(kf.hdf, KerasLossScale.INNER_VARS) instanceof Group ? KerasLossScale.INNER_VARS : "optimizer/vars";
@@ -332,6 +340,15 @@ public final class KerasImport {
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
     }
 
+    /**
+     * Whether {@code kf} keeps its variables in Keras 3's saving_lib layout, the optimizer's at {@code optimizer/vars}: a
+     * {@code .keras}, or a bare {@code .weights.h5} (no model config, a root {@code layers} group), as
+     * {@code save_weights} writes it.
+     */
+    static boolean keras3Layout(KerasFile kf) {
+        return kf.layout == KerasFile.Layout.KERAS3_ZIP || (kf.modelConfig == null && kf.hdf.getChild("layers") instanceof Group);
+    }
+
     static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
         Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fills);   // its dtype and size checked (a damaged header named) first
@@ -357,7 +374,7 @@ public final class KerasImport {
     /** What the open {@code kf} says about itself: its configs, its arrays below jrnn_state/, {@code optimizer}, {@code lost}'s verdict. */
     private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer, EarlyJrnnFiles.Lost lost,
                                            List<KerasOptimizerState.Var> own) {
-        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null, own);
+        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null, own, keras3Layout(kf));
     }
 
     /** {@link #storedState(KerasFile, KerasOptimizerState.Saved, EarlyJrnnFiles.Lost, List)}, the verdict and the wrapper's variables read here. */
@@ -516,6 +533,23 @@ public final class KerasImport {
         }
         Loaded read = readWeights(model, file, byName, null);
         return () -> Models.changing(model, "loadWeights", read::set);   // the setting alone, as Model.loadWeights
+    }
+
+    /**
+     * As {@link #readWeights(Model, Path, boolean)} by structure, with {@code state} reading what the file holds beside
+     * the weights (see {@link #loadWeights(Model, Path, StateReader)}): it must set nothing; its failure refuses the load
+     * (an IOException naming the file, after the weights' own refusals). {@code model.loadWeights} of a {@code .weights.h5}
+     * reads the optimizer's variables so.
+     * <pre>{@code
+     * FileFaults.readThroughChannel(file, () -> KerasImport.readWeights(model, file, (m, stored) -> seen.add(stored.optimizer()))).set();
+     * }</pre>
+     */
+    public static Loaded readWeights(Model model, Path file, StateReader state) throws IOException {
+        if (model == null || file == null || state == null) {
+            throw new IllegalArgumentException("KerasImport.readWeights: " + (model == null ? "model" : file == null ? "file" : "state") + " is null");
+        }
+        Loaded read = readWeights(model, file, false, state);
+        return () -> Models.changing(model, "loadWeights", read::set);
     }
 
     private static void loadWeights(Model model, Path file, boolean byName, StateReader state) throws IOException {
