@@ -999,8 +999,6 @@ class BadInputTest {
                 f -> new dev.jrnn.model.LearningRateScheduler((e, lr) -> lr).verbose(-1), "verbose must be >= 0, got -1");
         bad("evaluate: sampleWeight negative", IAE, f -> f.model.evaluateAll(List.of(x(8)), List.of(y(8)), 4, null,
                 Tensor.full(-1, 8)), "sampleWeight must be finite and >= 0, got -1.0 at sample 0");
-        bad("fit: sampleWeight of rank 3, two columns", IAE, f -> new dev.jrnn.model.FitOptions().sampleWeight(Tensor.zeros(3, 2, 2)),
-                "sampleWeight must have shape (n) or (n, 1)", "got [3, 2, 2]");
         bad("fit: classWeight negative", IAE, f -> new dev.jrnn.model.FitOptions().classWeight(java.util.Map.of(0, -1.0)),
                 "classWeight of class 0 must be finite and >= 0, got -1.0");
         bad("fit: classWeight key negative", IAE, f -> new dev.jrnn.model.FitOptions().classWeight(java.util.Map.of(-2, 1.0)),

@@ -306,7 +306,7 @@ public final class KerasImport {
      */
     private static KerasOptimizerState.Saved optimizerVars(KerasFile kf) {
         List<KerasOptimizerState.Var> vars = new ArrayList<>();
-        if (keras3Layout(kf)) {
+        if (KerasWeightFit.keras3Layout(kf)) {
             // a LossScaleOptimizer's (only a wrapper has an inner one): jrnn compiles its inner optimizer, whose variables
             // these are (Keras restores both)
             String at = find(kf.hdf, KerasLossScale.INNER_VARS) instanceof Group ? KerasLossScale.INNER_VARS : "optimizer/vars";
@@ -340,15 +340,6 @@ public final class KerasImport {
                 : new KerasOptimizerState.Saved(KerasOptimizerState.Layout.LEGACY_H5, kf.kerasVersion, vars);
     }
 
-    /**
-     * Whether {@code kf} keeps its variables in Keras 3's saving_lib layout, the optimizer's at {@code optimizer/vars}: a
-     * {@code .keras}, or a bare {@code .weights.h5} (no model config, a root {@code layers} group), as
-     * {@code save_weights} writes it.
-     */
-    static boolean keras3Layout(KerasFile kf) {
-        return kf.layout == KerasFile.Layout.KERAS3_ZIP || (kf.modelConfig == null && kf.hdf.getChild("layers") instanceof Group);
-    }
-
     static KerasOptimizerState.Var var(io.jhdf.api.Node n, String name, KerasFile kf) {
         if (!(n instanceof io.jhdf.api.Dataset ds)) throw new KerasFormatException(n.getPath() + " is not a dataset");
         Hdf5Arrays.Stored stored = Hdf5Arrays.stored(ds, kf.fills);   // its dtype and size checked (a damaged header named) first
@@ -374,7 +365,7 @@ public final class KerasImport {
     /** What the open {@code kf} says about itself: its configs, its arrays below jrnn_state/, {@code optimizer}, {@code lost}'s verdict. */
     private static StoredState storedState(KerasFile kf, KerasOptimizerState.Saved optimizer, EarlyJrnnFiles.Lost lost,
                                            List<KerasOptimizerState.Var> own) {
-        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null, own, keras3Layout(kf));
+        return new StoredState(kf.metadata, kf.trainingConfig, p -> stored(kf, p), optimizer, lost != null, own, KerasWeightFit.keras3Layout(kf));
     }
 
     /** {@link #storedState(KerasFile, KerasOptimizerState.Saved, EarlyJrnnFiles.Lost, List)}, the verdict and the wrapper's variables read here. */
@@ -572,16 +563,10 @@ public final class KerasImport {
                 storedState(kf, KerasNesting.inOrder(optimizerVars(kf), places != null && KerasWeightFit.nestedFile(kf), model, nesting)));
         List<Object> legacyUnits = KerasNesting.legacyUnits(model);   // a legacy .h5's groups: a nested model's one group at its place
         KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, nestedOrder,
-                legacyUnits, weighted.size(), byName, readState, fw -> KerasWeightFit.fitted(model, file, byName, targets(fw, places, weighted),
+                legacyUnits, weighted.size(), byName, readState, fw -> KerasWeightFit.fitted(model, file, byName, KerasWeightFit.targets(fw, places, weighted),
                         fw.nested() ? nestedOrder : order, fw)));
-        List<Layer> targets = targets(read, places, weighted);   // what the arrays were fitted to
+        List<Layer> targets = KerasWeightFit.targets(read, places, weighted);   // what the arrays were fitted to
         return () -> set(model, file, byName, targets, read);
-    }
-
-    /** The layers {@code read}'s arrays go to: a nested file's places (a legacy .h5's split groups), else {@code weighted}. */
-    private static List<Layer> targets(KerasWeightFit.FileWeights read, List<KerasNesting.Place> places, List<Layer> weighted) {
-        if (!read.nested()) return weighted;
-        return read.legacyTargets() != null ? read.legacyTargets() : KerasNesting.layers(places);
     }
 
     /** {@link #readWeights}'s result checked (misfits, NaN / Inf, the state's failure) and set into {@code targets}. */

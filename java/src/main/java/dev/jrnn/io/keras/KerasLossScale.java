@@ -141,7 +141,7 @@ final class KerasLossScale {
      */
     static List<KerasOptimizerState.Var> ownVars(KerasFile kf) {
         List<KerasOptimizerState.Var> own = new ArrayList<>();
-        if (KerasImport.keras3Layout(kf)) {
+        if (KerasWeightFit.keras3Layout(kf)) {
             if (!(KerasImport.find(kf.hdf, INNER_VARS) instanceof Group inner) || !(KerasImport.find(kf.hdf, "optimizer/vars") instanceof Group g)) return null;
             // a never-built wrapper (compiled, not trained) writes only its iteration and learning_rate before the inner
             // optimizer's: no counter or scale to take (its fresh ones are the config's), and the 4th is the inner lr

@@ -460,4 +460,19 @@ final class KerasWeightFit {
         return new IllegalArgumentException(call + "the file does not match the model: " + e.getMessage() + "; " + (byName ? PARTIAL
                 : advice), e);
     }
+
+    /**
+     * Whether {@code kf} keeps its variables in Keras 3's saving_lib layout, the optimizer's at {@code optimizer/vars}: a
+     * {@code .keras}, or a bare {@code .weights.h5} (no model config, a root {@code layers} group), as
+     * {@code save_weights} writes it.
+     */
+    static boolean keras3Layout(KerasFile kf) {
+        return kf.layout == KerasFile.Layout.KERAS3_ZIP || (kf.modelConfig == null && kf.hdf.getChild("layers") instanceof Group);
+    }
+
+    /** The layers {@code read}'s arrays go to: a nested file's places (a legacy .h5's split groups), else {@code weighted}. */
+    static List<Layer> targets(KerasWeightFit.FileWeights read, List<KerasNesting.Place> places, List<Layer> weighted) {
+        if (!read.nested()) return weighted;
+        return read.legacyTargets() != null ? read.legacyTargets() : KerasNesting.layers(places);
+    }
 }
