@@ -424,7 +424,8 @@ final class KerasWeightFit {
                     List<String> inner = read.legacyNested().get(g);
                     if (inner != null && !inner.contains(g)) functional.add(g);
                     else {   // a nested Sequential's paths (base/lstm/...): its layers as the model loaded from the file names them
-                        List<String> path = keras2 ? heldLayers(g, stored.get(g), leafNames) : null;
+                        // (a stack of cells' group names its cells' layers too, but it is no nested model: its own advice)
+                        List<String> path = keras2 && !read.stackedGroups().contains(g) ? heldLayers(g, stored.get(g), leafNames) : null;
                         if (path != null) {
                             inner = path;
                             paths.add(g);
