@@ -42,7 +42,7 @@ final class WeightsFileOptimizer {
         Optimizer opt = model.optimizer();
         if (opt == null || model.loss() == null || own(opt)) return List.of();   // a class of the user's own: no Keras layout
         model.ensureGraph();
-        return ModelFiles.kerasVars(model, model.parameters(), opt, true);
+        return ModelFiles.kerasVars(model, model.parameters(), opt, dev.jrnn.io.keras.KerasOptimizerState.writesNested(model));
     }
 
     /**
@@ -102,7 +102,7 @@ final class WeightsFileOptimizer {
         boolean wrapped = model.lossScale() != null && model.lossScale().isDynamic();
         boolean storedWrapped = stored.lossScaleVars() != null;
         List<KerasOptimizerState.Var> saved = stored.optimizer() == null ? List.of() : stored.optimizer().vars();
-        int has = ModelFiles.kerasVars(model, ps, opt, true).size();
+        int has = ModelFiles.kerasVars(model, ps, opt, dev.jrnn.io.keras.KerasOptimizerState.writesNested(model)).size();
         String keeps = "; the optimizer (its update count, moments and learning rate) stays as it was";
         if (saved.isEmpty() && !storedWrapped) {   // Keras 3.15.1 warns here too ("... whereas the saved optimizer has 0 variables")
             warn.accept("skipping the optimizer's variables, as Keras 3 does: " + opt.name() + " has " + has
