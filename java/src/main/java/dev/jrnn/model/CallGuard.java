@@ -224,7 +224,7 @@ final class CallGuard {
         Thread w = writer;
         String call = writerCall;
         return w == null ? "a call changing it on another thread (starting or ending now)"
-                : call + " on thread '" + name(w) + "', which changes it";
+                : call + " on thread '" + w.getName() + "', which changes it";
     }
 
     private IllegalStateException refused(String what, String inTheWay) {
@@ -236,5 +236,4 @@ final class CallGuard {
                 + " succeeds)" : "") + ": call again once it returns, or serve from a second model (see the GUIDE's Threads)");
     }
 
-    private static String name(Thread t) { return t == null ? "?" : t.getName(); }
 }

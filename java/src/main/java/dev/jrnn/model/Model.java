@@ -256,8 +256,11 @@ public class Model extends Evaluator implements AutoCloseable {
      */
     @Override
     final void ensureStore() {
-        if (!params.bound() || params.partitionChanged(trainable)) collectParams();
+        if (storeStale()) collectParams();
     }
+
+    /** Whether the parameter store must be rebuilt (unbound, or a layer's trainable flag moved it): ensureStore's and save's test. */
+    private boolean storeStale() { return !params.bound() || params.partitionChanged(trainable); }
 
     @Override
     final void afterCompile() {
@@ -877,7 +880,7 @@ public class Model extends Evaluator implements AutoCloseable {
         Models.refuseOwnLayers(this, name + ".save", "cannot be saved whole: saveWeights(path) keeps its weights");
         Models.refuseOwnOptimizer(this);
         // a store to regroup (a layer frozen since, or another model took the layers over) is rebuilt: a writer then
-        boolean regroup = isBuilt() && params != null && (!params.bound() || params.partitionChanged(trainable));
+        boolean regroup = isBuilt() && params != null && storeStale();
         setup.guard.running("save", regroup, () -> {
             ensureStore();
             ModelFiles.save(this, params, file);

@@ -128,7 +128,7 @@ final class WeightsFileOptimizer {
         dev.jrnn.model.LossScale resumed = wrapped ? stored.lossScale(model.lossScale()) : null;
         // equal counts, other shapes: Keras' assign raises (a ValueError after the layers' weights were set); refused here.
         // Not built: the file's iteration and learning_rate only (read's unbuilt case), as Keras assigns them
-        KerasOptimizerState.Restored r = KerasOptimizerState.read(opt, ps.trainable, current);
+        KerasOptimizerState.Restored r = UnlistedSlots.read(opt, ps, current);   // a flat file: the listed weights' slots
         if (!built) {
             ModelFiles.check(opt, ps, r.iterations(), Map.of());
             return () -> {

@@ -351,7 +351,7 @@ final class Keras2Weights {
      * layer of the group may be named there. tf.keras 2 keeps a variable's name when its layer is renamed after the
      * build: such names agree with no order, or, renamed to match another layer, may agree with the wrong one.
      */
-    private static final java.util.regex.Pattern TENSOR_INDEX = java.util.regex.Pattern.compile(":\\d+$");
+    static final java.util.regex.Pattern TENSOR_INDEX = java.util.regex.Pattern.compile(":\\d+$");
 
     private static boolean agrees(List<Slot> order, List<Hdf5Arrays.Stored> all, List<dev.jrnn.layers.Layer> leaves, boolean shapes) {
         if (order.size() != all.size()) return false;   // splitNested refuses the count

@@ -561,7 +561,7 @@ public final class KerasImport {
         List<String[]> nestedOrder = KerasNesting.loadOrder(places);
         java.util.function.Consumer<KerasFile> readState = state == null ? null : kf -> state.restore(model,
                 storedState(kf, KerasNesting.inOrder(optimizerVars(kf), places != null && KerasWeightFit.nestedFile(kf), model, nesting)));
-        List<Object> legacyUnits = KerasNesting.legacyUnits(model);   // a legacy .h5's groups: a nested model's one group at its place
+        List<Object> legacyUnits = KerasNesting.legacyUnits(nesting);   // a legacy .h5's groups: a nested model's one group at its place
         KerasWeightFit.FileWeights read = FileFaults.readThroughChannel(file, () -> KerasWeightFit.readWeights(file, order, nestedOrder,
                 legacyUnits, weighted.size(), byName, readState, fw -> KerasWeightFit.fitted(model, file, byName, KerasWeightFit.targets(fw, places, weighted),
                         fw.nested() ? nestedOrder : order, fw)));

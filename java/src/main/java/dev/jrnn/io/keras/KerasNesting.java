@@ -175,8 +175,10 @@ final class KerasNesting {
      * Keras' layer order: a layer, or a nested functional model ({@link #of} keeps it nested) whose one group holds all its
      * layers' arrays; null where the model nests none.
      */
-    static List<Object> legacyUnits(Model model) {
-        KerasNesting k = of(model);
+    static List<Object> legacyUnits(Model model) { return legacyUnits(of(model)); }
+
+    /** As {@link #legacyUnits(Model)}, of the nesting {@code k} already worked out for the model (null: none). */
+    static List<Object> legacyUnits(KerasNesting k) {
         if (k == null) return null;
         List<Object> r = new ArrayList<>();
         for (Object op : k.operations) {

@@ -255,7 +255,7 @@ final class KerasWeightFit {
         for (Hdf5Arrays.Stored w : ws) {
             if (w.name() == null) continue;
             for (String seg : w.name().split("/")) {
-                String n = seg.replaceFirst(":\\d+$", "");
+                String n = Keras2Weights.TENSOR_INDEX.matcher(seg).replaceFirst("");
                 if (leaves.contains(n)) {
                     r.add(n);
                     break;
